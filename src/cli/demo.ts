@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import type { Config } from '../config/config.js';
+import { DomainError } from '../domain/errors.js';
+import { readDemoCredentials } from '../services/demo/seed.js';
+import { openPorts, prepareNode } from '../services/runtime.js';
+
+export function registerDemoCommands(program: Command, config: () => Config): void {
+  const demo = program
+    .command('demo')
+    .description('seed the demo world into the configured database (if not yet seeded)')
+    .action(async () => {
+      const ports = await openPorts(config());
+      try {
+        const r = await prepareNode(ports, { demo: true });
+        process.stdout.write(r.demoSeeded ? 'demo world seeded\n' : 'demo world was already seeded\n');
+      } finally {
+        await ports.db.close();
+      }
+    });
+  demo
+    .command('tokens')
+    .description("print each demo user's login, organisation, roles, API token and web password")
+    .option('--json', 'print a JSON array of { login, organisation, organisationKind, state, roles, token, password }')
+    .action((opts: { json?: boolean }) => {
+      const creds = readDemoCredentials(config().dataDir);
+      if (creds.length === 0) {
+        throw new DomainError('NOT_FOUND', 'no demo credentials in the data directory: run `npm start` or `custos demo` first');
+      }
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(creds, null, 2)}\n`);
+        return;
+      }
+      const rows = creds.map((c) => [c.login, c.organisation, c.roles.join(','), c.password, c.token]);
+      const head = ['LOGIN', 'ORGANISATION', 'ROLES', 'PASSWORD', 'API TOKEN'];
+      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+      for (const r of [head, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
+    });
+}

@@ -1,0 +1,125 @@
+import { isAbsolute, resolve } from 'node:path';
+import { DomainError } from '../domain/errors.js';
+
+/**
+ * Configuration comes only from environment variables (README lists every one). An invalid value
+ * stops the start with a message naming the variable; nothing falls back silently.
+ */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** Unset: SQLite at <dataDir>/custos.db. */
+  readonly databaseUrl: string | undefined;
+  readonly demo: boolean;
+  readonly logOrigin: string;
+  readonly checkpointMs: number;
+  readonly logPublic: boolean;
+  readonly bodyLimitBytes: number;
+  readonly logLevel: string;
+  readonly witnesses: readonly string[];
+  readonly witnessQuorum: number;
+  readonly witnessedLogs: readonly string[];
+  readonly pageH: number;
+}
+
+export const CONFIG_VARIABLES = {
+  CUSTOS_PORT: 'TCP port to listen on (1-65535). Default 8080.',
+  CUSTOS_HOST: 'Interface to bind. Default 127.0.0.1.',
+  CUSTOS_DATA_DIR: 'Directory for the SQLite database, the log key and the admin token. Default ./data.',
+  CUSTOS_DATABASE_URL: 'postgres://… to use PostgreSQL; unset uses SQLite in the data directory.',
+  CUSTOS_DEMO: '1 seeds the demo world on first start, 0 does not. Default 1.',
+  CUSTOS_LOG_ORIGIN: 'The log origin (checkpoint first line). Default custos.localhost/log.',
+  CUSTOS_CHECKPOINT_MS: 'Least interval between two checkpoints, in ms (10-3600000). Default 1000.',
+  CUSTOS_LOG_PUBLIC: '1: log read endpoints need no token; 0: they do. Default 1.',
+  CUSTOS_BODY_LIMIT_MB: 'Largest accepted request body in MiB (1-1024). Default 64.',
+  CUSTOS_LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace, silent. Default info.',
+  CUSTOS_WITNESSES: 'Comma-separated witnesses of this log: <url>|<verifier key> pairs. Default none.',
+  CUSTOS_WITNESS_QUORUM: 'How many witness cosignatures a checkpoint needs to count as witnessed. Default 0.',
+  CUSTOS_WITNESSED_LOGS: 'Comma-separated verifier keys of other logs this node cosigns. Default none.',
+  CUSTOS_PAGE_H: "Page's test threshold h on SITMUF (k = 0.5). Default 5.",
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function invalid(name: string, value: string, expected: string): never {
+  throw new DomainError('CONFIG_INVALID', `${name}=${JSON.stringify(value)} is invalid: expected ${expected}`, {
+    variable: name,
+  });
+}
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) invalid(name, raw, `an integer between ${min} and ${max}`);
+  const value = Number(raw);
+  if (value < min || value > max) invalid(name, raw, `an integer between ${min} and ${max}`);
+  return value;
+}
+
+function readFlag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  return invalid(name, raw, '1 or 0');
+}
+
+function readList(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env, cwd: string): Config {
+  const dataDirRaw = env.CUSTOS_DATA_DIR && env.CUSTOS_DATA_DIR !== '' ? env.CUSTOS_DATA_DIR : './data';
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
+  const databaseUrl = env.CUSTOS_DATABASE_URL && env.CUSTOS_DATABASE_URL !== '' ? env.CUSTOS_DATABASE_URL : undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    invalid('CUSTOS_DATABASE_URL', databaseUrl, 'a postgres:// or postgresql:// URL');
+  }
+  const host = env.CUSTOS_HOST && env.CUSTOS_HOST !== '' ? env.CUSTOS_HOST : '127.0.0.1';
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) invalid('CUSTOS_HOST', host, 'a host name or IP address');
+  const logOrigin = env.CUSTOS_LOG_ORIGIN && env.CUSTOS_LOG_ORIGIN !== '' ? env.CUSTOS_LOG_ORIGIN : 'custos.localhost/log';
+  // C2SP tlog-checkpoint: the origin is a non-empty line of printable characters without spaces or '+'.
+  if (!/^[\x21-\x2A\x2C-\x7E]+$/.test(logOrigin)) {
+    invalid('CUSTOS_LOG_ORIGIN', logOrigin, 'printable ASCII without spaces or "+" (e.g. example.org/log)');
+  }
+  const logLevel = env.CUSTOS_LOG_LEVEL && env.CUSTOS_LOG_LEVEL !== '' ? env.CUSTOS_LOG_LEVEL : 'info';
+  if (!LOG_LEVELS.includes(logLevel)) invalid('CUSTOS_LOG_LEVEL', logLevel, LOG_LEVELS.join(', '));
+  const witnesses = readList(env, 'CUSTOS_WITNESSES');
+  for (const w of witnesses) {
+    if (!/^https?:\/\/[^|]+\|.+$/.test(w)) invalid('CUSTOS_WITNESSES', w, '<http(s) url>|<verifier key>');
+  }
+  const witnessQuorum = readInt(env, 'CUSTOS_WITNESS_QUORUM', 0, 0, 100);
+  if (witnessQuorum > witnesses.length) {
+    invalid('CUSTOS_WITNESS_QUORUM', String(witnessQuorum), `at most the number of witnesses (${witnesses.length})`);
+  }
+  const pageRaw = env.CUSTOS_PAGE_H;
+  let pageH = 5;
+  if (pageRaw !== undefined && pageRaw !== '') {
+    pageH = Number(pageRaw);
+    if (!/^\d+(\.\d+)?$/.test(pageRaw) || pageH <= 0 || pageH > 100) invalid('CUSTOS_PAGE_H', pageRaw, 'a number in (0, 100]');
+  }
+  return {
+    port: readInt(env, 'CUSTOS_PORT', 8080, 0, 65535),
+    host,
+    dataDir,
+    databaseUrl,
+    demo: readFlag(env, 'CUSTOS_DEMO', true),
+    logOrigin,
+    checkpointMs: readInt(env, 'CUSTOS_CHECKPOINT_MS', 1000, 10, 3_600_000),
+    logPublic: readFlag(env, 'CUSTOS_LOG_PUBLIC', true),
+    bodyLimitBytes: readInt(env, 'CUSTOS_BODY_LIMIT_MB', 64, 1, 1024) * 1024 * 1024,
+    logLevel,
+    witnesses,
+    witnessQuorum,
+    witnessedLogs: readList(env, 'CUSTOS_WITNESSED_LOGS'),
+    pageH,
+  };
+}

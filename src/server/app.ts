@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { DomainError } from '../domain/errors.js';
+import type { Ports } from '../services/ports.js';
+import { createRegistryService } from '../services/registry.js';
+import { registerAuth } from './auth.js';
+import { errorHandler, sendError } from './errors.js';
+import { registerRegistryRoutes } from './routes/registry.js';
+import { registerSessionRoutes } from './routes/session.js';
+import { registerSystemRoutes } from './routes/system.js';
+
+export interface AppDeps extends Ports {
+  /** Directory of the built web app (web/dist); served at / when it exists. */
+  readonly webDist?: string;
+}
+
+/** Build the whole HTTP app from its dependencies. Never listens: main.ts and tests decide that. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.config.bodyLimitBytes,
+    // Query strings and JSON are parsed defensively: prototype poisoning is an error, not data.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { maxParamLength: 200 },
+    disableRequestLogging: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Custos API',
+        version: '0.1.0',
+        description: 'The shared, verifiable record of international nuclear safeguards cooperation.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'custos_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  registerAuth(app, deps);
+  registerSystemRoutes(app, deps);
+  registerSessionRoutes(app, deps);
+  registerRegistryRoutes(app, createRegistryService(deps));
+
+  const webDist = deps.webDist;
+  if (webDist && existsSync(join(webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url;
+    const isApi = url.startsWith('/api/') || url.startsWith('/log/') || url === '/api';
+    // The single-page app owns every other GET path (client-side routing).
+    if (!isApi && request.method === 'GET' && webDist && existsSync(join(webDist, 'index.html'))) {
+      return reply.sendFile('index.html', webDist);
+    }
+    return sendError(reply, new DomainError('NOT_FOUND', `no route ${request.method} ${url.split('?')[0]}`));
+  });
+  return app;
+}

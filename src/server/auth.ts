@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DomainError } from '../domain/errors.js';
+import type { Principal } from '../domain/policy/index.js';
+import { authenticateSession, authenticateToken } from '../services/auth.js';
+import type { Ports } from '../services/ports.js';
+
+export const SESSION_COOKIE = 'custos_session';
+
+/**
+ * Who may call a route, declared on every route (`config.auth`) so the authorization matrix can be
+ * generated from the route table and no route goes without a decision:
+ * - 'public': anyone (health, login, the log when CUSTOS_LOG_PUBLIC=1);
+ * - 'log': public unless CUSTOS_LOG_PUBLIC=0;
+ * - 'user': an authenticated principal; finer decisions are made by the policy in the service.
+ */
+export type RouteAuth = 'public' | 'log' | 'user';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RouteAuth;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export function requirePrincipal(request: FastifyRequest): Principal {
+  if (!request.principal) throw new DomainError('UNAUTHENTICATED', 'sign in or send Authorization: Bearer <token>');
+  return request.principal;
+}
+
+export function registerAuth(app: FastifyInstance, ports: Ports): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRoute', (route) => {
+    const auth = (route.config as { auth?: RouteAuth } | undefined)?.auth;
+    if (auth === undefined && route.url.startsWith('/api/') && !route.url.startsWith('/api/docs')) {
+      throw new Error(`route ${route.method} ${route.url} declares no config.auth policy`);
+    }
+  });
+  app.addHook('preHandler', async (request) => {
+    const auth = request.routeOptions.config.auth ?? 'public';
+    const header = request.headers.authorization;
+    let principal: Principal | undefined;
+    if (typeof header === 'string' && header !== '') {
+      const m = /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(header);
+      principal = m?.[1] ? await authenticateToken(ports, m[1]) : undefined;
+      if (!principal) throw new DomainError('UNAUTHENTICATED', 'the bearer token is unknown, expired or revoked');
+    } else {
+      const cookie = request.cookies?.[SESSION_COOKIE];
+      if (cookie) principal = await authenticateSession(ports, cookie);
+    }
+    request.principal = principal ?? null;
+    const needsUser = auth === 'user' || (auth === 'log' && !ports.config.logPublic);
+    if (needsUser && !request.principal) {
+      throw new DomainError('UNAUTHENTICATED', 'sign in or send Authorization: Bearer <token>');
+    }
+  });
+}

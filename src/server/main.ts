@@ -1,0 +1,41 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config/config.js';
+import { openPorts, prepareNode } from '../services/runtime.js';
+import { buildApp } from './app.js';
+
+const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
+
+/** Start Custos: open storage, first-start work, listen; SIGTERM/SIGINT shut down gracefully. */
+export async function startServer(config: Config): Promise<{ close(): Promise<void>; url: string }> {
+  const ports = await openPorts(config);
+  const prep = await prepareNode(ports, { demo: config.demo });
+  const app = await buildApp({ ...ports, webDist: WEB_DIST });
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = address.replace('127.0.0.1', 'localhost');
+  const lines = [
+    `Custos is running at ${url} (database: ${config.databaseUrl ? 'PostgreSQL' : `SQLite ${join(config.dataDir, 'custos.db')}`})`,
+    `Administrator API token: ${prep.adminTokenPath} (send it as "Authorization: Bearer <token>")`,
+    config.demo
+      ? `Web app: open ${url}/ and log in as a demo user; list them with: npx custos demo tokens`
+      : `Web app: open ${url}/ (create users with POST /api/users)`,
+    `API documentation: ${url}/api/docs`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await app.close(); // stops accepting, waits for in-flight requests
+      await ports.db.close();
+    })();
+    return closing;
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      ports.logger.info({ signal }, 'shutting down');
+      void close().then(() => process.exit(0));
+    });
+  }
+  return { close, url };
+}

@@ -1,0 +1,199 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  AGREEMENT_STATUSES,
+  AGREEMENT_TYPES,
+  FACILITY_TYPES,
+  KMP_KINDS,
+  ORGANISATION_KINDS,
+  REGISTRY_CODE,
+  ROLES,
+  STATE_CODE,
+} from '../../domain/registry/index.js';
+import type { RegistryService } from '../../services/registry.js';
+import { requirePrincipal } from '../auth.js';
+
+const code = z.string().regex(REGISTRY_CODE, 'letters, digits, ".", "_" or "-" (1-64)');
+const stateCode = z.string().regex(STATE_CODE, 'an ISO 3166-1 alpha-2 code, e.g. XA');
+const isoDate = z.iso.date();
+const isoTime = z.iso.datetime({ offset: true });
+const rsd = z.number().min(0).max(1);
+
+export const StateSchema = z.strictObject({ code: stateCode, name: z.string().min(1).max(200) });
+export const OrganisationSchema = z.strictObject({
+  id: code,
+  name: z.string().min(1).max(200),
+  kind: z.enum(ORGANISATION_KINDS),
+  state: stateCode.nullable().default(null),
+});
+export const AgreementSchema = z.strictObject({
+  id: code,
+  type: z.enum(AGREEMENT_TYPES),
+  title: z.string().min(1).max(300),
+  entryIntoForce: isoDate,
+  status: z.enum(AGREEMENT_STATUSES).default('in-force'),
+  parties: z
+    .array(z.strictObject({ kind: z.enum(['state', 'organisation']), ref: z.string().min(1).max(64) }))
+    .min(2)
+    .max(50),
+});
+export const FacilitySchema = z.strictObject({
+  code,
+  name: z.string().min(1).max(200),
+  type: z.enum(FACILITY_TYPES),
+  state: stateCode,
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+});
+export const MbaSchema = z.strictObject({
+  code,
+  facility: code,
+  description: z.string().max(500).default(''),
+  itemMba: z.boolean().default(false),
+});
+export const KmpSchema = z.strictObject({
+  code: z.string().regex(/^[A-Za-z0-9]{1,8}$/, '1-8 letters or digits'),
+  mba: code,
+  kind: z.enum(KMP_KINDS),
+  method: z.string().min(1).max(100),
+  randomRsd: rsd,
+  systematicRsd: rsd,
+});
+const KeySchema = z.strictObject({
+  publicKey: z.string().min(40).max(60),
+  validFrom: isoTime.optional(),
+  validTo: isoTime.optional(),
+});
+const UserSchema = z.strictObject({
+  login: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'lower-case letters, digits, ".", "_" or "-"'),
+  name: z.string().min(1).max(200),
+  organisation: code.nullable(),
+  roles: z.array(z.enum(ROLES)).min(1),
+  password: z.string().min(10).max(200).optional(),
+});
+const TokenSchema = z.strictObject({
+  user: z.string().min(1).max(64).optional(),
+  label: z.string().min(1).max(100).default('api'),
+  expiresAt: isoTime.optional(),
+});
+
+const list = z.strictObject;
+
+export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const user = { auth: 'user' as const };
+  const tags = ['registry'];
+
+  r.post('/api/states', { config: user, schema: { tags, body: StateSchema } }, async (req, reply) =>
+    reply.status(201).send(await svc.createState(requirePrincipal(req), req.body)),
+  );
+  r.get('/api/states', { config: user, schema: { tags, querystring: list({}) } }, async (req) =>
+    svc.listStates(requirePrincipal(req)),
+  );
+  r.get('/api/states/:code', { config: user, schema: { tags, params: z.object({ code: z.string() }) } }, async (req) =>
+    svc.getState(requirePrincipal(req), req.params.code),
+  );
+
+  r.post('/api/organisations', { config: user, schema: { tags, body: OrganisationSchema } }, async (req, reply) =>
+    reply.status(201).send(await svc.createOrganisation(requirePrincipal(req), req.body)),
+  );
+  r.get(
+    '/api/organisations',
+    {
+      config: user,
+      schema: { tags, querystring: list({ kind: z.enum(ORGANISATION_KINDS).optional(), state: stateCode.optional() }) },
+    },
+    async (req) => svc.listOrganisations(requirePrincipal(req), req.query),
+  );
+  r.get('/api/organisations/:id', { config: user, schema: { tags, params: z.object({ id: z.string() }) } }, async (req) =>
+    svc.getOrganisation(requirePrincipal(req), req.params.id),
+  );
+  r.post(
+    '/api/organisations/:id/keys',
+    { config: user, schema: { tags: ['keys'], params: z.object({ id: z.string() }), body: KeySchema } },
+    async (req, reply) => reply.status(201).send(await svc.registerKey(requirePrincipal(req), req.params.id, req.body)),
+  );
+  r.get(
+    '/api/organisations/:id/keys',
+    { config: user, schema: { tags: ['keys'], params: z.object({ id: z.string() }) } },
+    async (req) => svc.listKeys(requirePrincipal(req), req.params.id),
+  );
+  r.post(
+    '/api/organisations/:id/keys/:keyId/revoke',
+    { config: user, schema: { tags: ['keys'], params: z.object({ id: z.string(), keyId: z.string() }) } },
+    async (req) => svc.revokeKey(requirePrincipal(req), req.params.id, req.params.keyId),
+  );
+  r.get(
+    '/api/organisations/:id/users',
+    { config: user, schema: { tags: ['users'], params: z.object({ id: z.string() }) } },
+    async (req) => svc.listUsers(requirePrincipal(req), req.params.id),
+  );
+
+  r.post('/api/agreements', { config: user, schema: { tags, body: AgreementSchema } }, async (req, reply) =>
+    reply.status(201).send(await svc.createAgreement(requirePrincipal(req), req.body)),
+  );
+  r.get(
+    '/api/agreements',
+    {
+      config: user,
+      schema: { tags, querystring: list({ type: z.enum(AGREEMENT_TYPES).optional(), state: stateCode.optional() }) },
+    },
+    async (req) => svc.listAgreements(requirePrincipal(req), req.query),
+  );
+  r.get('/api/agreements/:id', { config: user, schema: { tags, params: z.object({ id: z.string() }) } }, async (req) =>
+    svc.getAgreement(requirePrincipal(req), req.params.id),
+  );
+
+  r.post('/api/facilities', { config: user, schema: { tags, body: FacilitySchema } }, async (req, reply) =>
+    reply.status(201).send(await svc.createFacility(requirePrincipal(req), req.body)),
+  );
+  r.get(
+    '/api/facilities',
+    {
+      config: user,
+      schema: { tags, querystring: list({ state: stateCode.optional(), type: z.enum(FACILITY_TYPES).optional() }) },
+    },
+    async (req) => svc.listFacilities(requirePrincipal(req), req.query),
+  );
+  r.get('/api/facilities/:code', { config: user, schema: { tags, params: z.object({ code: z.string() }) } }, async (req) =>
+    svc.getFacility(requirePrincipal(req), req.params.code),
+  );
+
+  r.post('/api/mbas', { config: user, schema: { tags, body: MbaSchema } }, async (req, reply) =>
+    reply.status(201).send(await svc.createMba(requirePrincipal(req), req.body)),
+  );
+  r.get(
+    '/api/mbas',
+    { config: user, schema: { tags, querystring: list({ facility: code.optional(), state: stateCode.optional() }) } },
+    async (req) => svc.listMbas(requirePrincipal(req), req.query),
+  );
+  r.get('/api/mbas/:code', { config: user, schema: { tags, params: z.object({ code: z.string() }) } }, async (req) =>
+    svc.getMba(requirePrincipal(req), req.params.code),
+  );
+
+  r.post('/api/kmps', { config: user, schema: { tags, body: KmpSchema } }, async (req, reply) =>
+    reply.status(201).send(await svc.createKmp(requirePrincipal(req), req.body)),
+  );
+  r.get(
+    '/api/kmps',
+    { config: user, schema: { tags, querystring: list({ mba: code.optional(), state: stateCode.optional() }) } },
+    async (req) => svc.listKmps(requirePrincipal(req), req.query),
+  );
+  // A KMP code is unique within its MBA, so its id is `<mba>:<code>` (e.g. XA-R1:A).
+  r.get(
+    '/api/kmps/:id',
+    { config: user, schema: { tags, params: z.object({ id: z.string().regex(/^[^:]+:[^:]+$/, '<mba>:<code>') }) } },
+    async (req) => {
+      const [mba, kmpCode] = req.params.id.split(':') as [string, string];
+      return svc.getKmp(requirePrincipal(req), mba, kmpCode);
+    },
+  );
+
+  r.post('/api/users', { config: user, schema: { tags: ['users'], body: UserSchema } }, async (req, reply) =>
+    reply.status(201).send(await svc.createUser(requirePrincipal(req), req.body)),
+  );
+  r.post('/api/tokens', { config: user, schema: { tags: ['users'], body: TokenSchema } }, async (req, reply) =>
+    reply.status(201).send(await svc.issueToken(requirePrincipal(req), req.body)),
+  );
+}

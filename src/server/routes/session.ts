@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { login, logout } from '../../services/auth.js';
+import type { Ports } from '../../services/ports.js';
+import { requirePrincipal, SESSION_COOKIE } from '../auth.js';
+
+/** Web-app login: password → HttpOnly, SameSite=Strict session cookie. */
+export function registerSessionRoutes(app: FastifyInstance, ports: Ports): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['session'];
+  r.post(
+    '/api/session',
+    {
+      config: { auth: 'public' },
+      schema: { tags, body: z.strictObject({ login: z.string().min(1).max(64), password: z.string().min(1).max(200) }) },
+    },
+    async (req, reply) => {
+      const s = await login(ports, req.body.login, req.body.password);
+      reply.setCookie(SESSION_COOKIE, s.sessionId, {
+        httpOnly: true,
+        sameSite: 'strict',
+        path: '/',
+        secure: req.protocol === 'https',
+        expires: new Date(s.expiresAt),
+      });
+      return principalView(s.principal);
+    },
+  );
+  r.delete('/api/session', { config: { auth: 'public' } }, async (req, reply) => {
+    const id = req.cookies[SESSION_COOKIE];
+    if (id) await logout(ports, id);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
+  r.get('/api/me', { config: { auth: 'user' }, schema: { tags } }, async (req) => principalView(requirePrincipal(req)));
+}
+
+function principalView(p: {
+  userId: string;
+  login: string;
+  organisationId: string | null;
+  organisationKind: string | null;
+  state: string | null;
+  roles: ReadonlySet<string>;
+}) {
+  return {
+    id: p.userId,
+    login: p.login,
+    organisation: p.organisationId,
+    organisationKind: p.organisationKind,
+    state: p.state,
+    roles: [...p.roles].sort(),
+  };
+}

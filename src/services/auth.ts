@@ -1,0 +1,158 @@
+import { createHash, randomBytes as nodeRandomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { DomainError } from '../domain/errors.js';
+import type { Principal } from '../domain/policy/index.js';
+import { ROLES, type Role } from '../domain/registry/index.js';
+import type { Db } from '../store/db.js';
+import type { Ports } from './ports.js';
+import { isoNow } from './ports.js';
+
+const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
+
+// scrypt parameters (RFC 7914): N = 2^15, r = 8, p = 1 takes ~50 ms and 32 MiB here, the
+// interactive-login setting OWASP recommends.
+const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
+export async function hashPassword(password: string, salt: Buffer): Promise<string> {
+  const hash = await scrypt(password, salt, 32, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [, n, r, p, saltB64, hashB64] = parts as [string, string, string, string, string, string];
+  const expected = Buffer.from(hashB64, 'base64');
+  const got = await scrypt(password, Buffer.from(saltB64, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem,
+  });
+  return got.length === expected.length && timingSafeEqual(got, expected);
+}
+
+/** Tokens are shown once; only their SHA-256 is stored, so a database leak leaks no credential. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function newToken(random: Ports['random'], prefix: 'cst' | 'css'): string {
+  return `${prefix}_${Buffer.from(random.bytes(32)).toString('base64url')}`;
+}
+
+export function parseRoles(text: string): Set<Role> {
+  const roles = new Set<Role>();
+  for (const r of text.split(',')) if ((ROLES as readonly string[]).includes(r)) roles.add(r as Role);
+  return roles;
+}
+
+async function principalForUser(db: Db, userId: string): Promise<Principal | undefined> {
+  const row = await db.kysely
+    .selectFrom('users')
+    .leftJoin('organisations', 'organisations.id', 'users.organisation_id')
+    .select([
+      'users.id as id',
+      'users.login as login',
+      'users.roles as roles',
+      'users.organisation_id as organisation_id',
+      'organisations.kind as kind',
+      'organisations.state as state',
+    ])
+    .where('users.id', '=', userId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    userId: row.id,
+    login: row.login,
+    organisationId: row.organisation_id,
+    organisationKind: (row.kind ?? null) as Principal['organisationKind'],
+    state: row.state ?? null,
+    roles: parseRoles(row.roles),
+  };
+}
+
+export async function authenticateToken(ports: Ports, token: string): Promise<Principal | undefined> {
+  const now = isoNow(ports.clock);
+  const row = await ports.db.kysely
+    .selectFrom('api_tokens')
+    .select(['user_id', 'expires_at', 'revoked_at'])
+    .where('token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) return undefined;
+  return principalForUser(ports.db, row.user_id);
+}
+
+export async function authenticateSession(ports: Ports, sessionId: string): Promise<Principal | undefined> {
+  const now = isoNow(ports.clock);
+  const row = await ports.db.kysely
+    .selectFrom('sessions')
+    .select(['user_id', 'expires_at'])
+    .where('id_hash', '=', hashToken(sessionId))
+    .executeTakeFirst();
+  if (!row || row.expires_at <= now) return undefined;
+  return principalForUser(ports.db, row.user_id);
+}
+
+export const SESSION_HOURS = 12;
+
+/** Password login for the web app; answers the session id for the HttpOnly cookie. */
+export async function login(
+  ports: Ports,
+  loginName: string,
+  password: string,
+): Promise<{ sessionId: string; principal: Principal; expiresAt: string }> {
+  const user = await ports.db.kysely
+    .selectFrom('users')
+    .select(['id', 'password_hash'])
+    .where('login', '=', loginName)
+    .executeTakeFirst();
+  // Same work whether or not the user exists, so timing does not reveal valid logins.
+  const ok = await verifyPassword(password, user?.password_hash ?? (await dummyHash()));
+  if (!user || user.password_hash === null || !ok) {
+    throw new DomainError('INVALID_CREDENTIALS', 'login or password is wrong');
+  }
+  const sessionId = newToken(ports.random, 'css');
+  const now = ports.clock.now();
+  const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString();
+  await ports.db.kysely
+    .insertInto('sessions')
+    .values({ id_hash: hashToken(sessionId), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt })
+    .execute();
+  const principal = await principalForUser(ports.db, user.id);
+  if (!principal) throw new DomainError('INVALID_CREDENTIALS', 'login or password is wrong');
+  return { sessionId, principal, expiresAt };
+}
+
+export async function logout(ports: Ports, sessionId: string): Promise<void> {
+  await ports.db.kysely.deleteFrom('sessions').where('id_hash', '=', hashToken(sessionId)).execute();
+}
+
+let dummy: string | undefined;
+async function dummyHash(): Promise<string> {
+  dummy ??= await hashPassword('not a password', nodeRandomBytes(16));
+  return dummy;
+}
+
+export async function createToken(
+  ports: Ports,
+  userId: string,
+  label: string,
+  expiresAt: string | null,
+): Promise<{ id: string; token: string }> {
+  const token = newToken(ports.random, 'cst');
+  const id = Buffer.from(ports.random.bytes(8)).toString('hex');
+  await ports.db.kysely
+    .insertInto('api_tokens')
+    .values({
+      id,
+      user_id: userId,
+      token_hash: hashToken(token),
+      label,
+      created_at: isoNow(ports.clock),
+      expires_at: expiresAt,
+      revoked_at: null,
+    })
+    .execute();
+  return { id, token };
+}

@@ -1,0 +1,64 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/config.js';
+import { openPostgres, openSqlite, type Db } from '../store/db.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { createToken } from './auth.js';
+import type { Ports } from './ports.js';
+
+export const ADMIN_LOGIN = 'admin';
+
+export function openDatabase(config: Config): Db {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  return openSqlite(join(config.dataDir, 'custos.db'));
+}
+
+/** Write a secret file readable by its owner only (0600), also when it already existed. */
+export function writeSecret(path: string, content: string): void {
+  writeFileSync(path, content, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+export interface InitResult {
+  readonly adminTokenPath: string;
+  readonly adminCreated: boolean;
+}
+
+/**
+ * First-start work, idempotent: schema, the global administrator and its token file. The log key
+ * is created by the log service (ensureLogKey) so that the key and the log live together.
+ */
+export async function initialise(ports: Ports): Promise<InitResult> {
+  const { db, config } = ports;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  await migrateToLatest(db);
+  const adminTokenPath = join(config.dataDir, 'admin.token');
+  const existing = await db.kysely.selectFrom('users').select('id').where('login', '=', ADMIN_LOGIN).executeTakeFirst();
+  let adminId = existing?.id;
+  let adminCreated = false;
+  if (!adminId) {
+    adminId = Buffer.from(ports.random.bytes(8)).toString('hex');
+    await db.kysely
+      .insertInto('users')
+      .values({
+        id: adminId,
+        login: ADMIN_LOGIN,
+        name: 'Custos administrator',
+        organisation_id: null,
+        roles: 'admin',
+        password_hash: null,
+        created_at: ports.clock.now().toISOString(),
+        created_by: 'custos init',
+      })
+      .execute();
+    adminCreated = true;
+  }
+  // A data directory without the token (new node on a shared PostgreSQL, or a deleted file) gets
+  // a fresh token for the same administrator; the old ones stay valid until revoked.
+  if (adminCreated || !existsSync(adminTokenPath) || readFileSync(adminTokenPath, 'utf8').trim() === '') {
+    const { token } = await createToken(ports, adminId, 'admin (custos init)', null);
+    writeSecret(adminTokenPath, `${token}\n`);
+  }
+  return { adminTokenPath, adminCreated };
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { Principal } from '../domain/policy/index.js';
+import { isDemoSeeded, seedDemoRegistry } from './demo/seed.js';
+import { initialise, openDatabase } from './init.js';
+import { type Ports, systemClock } from './ports.js';
+
+export const systemRandom = { bytes: (n: number) => new Uint8Array(randomBytes(n)) };
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, base: { service: 'custos' } });
+}
+
+/** The principal used by `custos init`/`demo` for writes made by the node itself. */
+export async function adminPrincipal(ports: Ports): Promise<Principal> {
+  const row = await ports.db.kysely
+    .selectFrom('users')
+    .select(['id', 'login'])
+    .where('login', '=', 'admin')
+    .executeTakeFirstOrThrow();
+  return {
+    userId: row.id,
+    login: row.login,
+    organisationId: null,
+    organisationKind: null,
+    state: null,
+    roles: new Set(['admin']),
+  };
+}
+
+/** Open the database and run first-start work; seeds the demo world when configured. */
+export async function openPorts(config: Config, logger: Logger = createLogger(config)): Promise<Ports> {
+  const db = openDatabase(config);
+  return { db, clock: systemClock, random: systemRandom, logger, config };
+}
+
+export async function prepareNode(ports: Ports, opts: { demo: boolean }) {
+  const init = await initialise(ports);
+  let demoSeeded = false;
+  if (opts.demo && !(await isDemoSeeded(ports))) {
+    await seedDemoRegistry(ports, await adminPrincipal(ports));
+    demoSeeded = true;
+  }
+  return { ...init, demoSeeded };
+}

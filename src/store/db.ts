@@ -1,0 +1,62 @@
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Schema } from './schema.types.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * One database handle for either dialect. `sqlite` is exposed for the bulk paths that use
+ * prepared statements in one transaction (architecture.md habit 7); everything else goes through
+ * Kysely so both dialects share the same reviewed SQL.
+ */
+export interface Db {
+  readonly dialect: Dialect;
+  readonly kysely: Kysely<Schema>;
+  readonly sqlite: Database.Database | undefined;
+  readonly pool: pg.Pool | undefined;
+  close(): Promise<void>;
+}
+
+// int8 (bigint) columns come back from pg as strings; our integers (milligrams, log indices)
+// are all within 2^53, so parse them as numbers and refuse anything that would lose precision.
+pg.types.setTypeParser(20, (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`integer ${value} exceeds 2^53`);
+  return n;
+});
+
+export function openSqlite(path: string): Db {
+  const sqlite = new Database(path);
+  // WAL with synchronous=FULL: a committed transaction is on disk (fsync'd) before we reply.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 10000');
+  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    dialect: 'sqlite',
+    kysely,
+    sqlite,
+    pool: undefined,
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
+
+export function openPostgres(url: string, max = 10): Db {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client that errors (server restart) must not crash the process; queries will retry.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    dialect: 'postgres',
+    kysely,
+    sqlite: undefined,
+    pool,
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}

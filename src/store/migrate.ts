@@ -1,0 +1,22 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Db } from './db.js';
+import * as registry from './migrations/0001-registry.js';
+import * as log from './migrations/0002-log.js';
+
+/** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
+function migrations(db: Db): Record<string, Migration> {
+  return {
+    '0001-registry': { up: registry.up },
+    '0002-log': { up: log.up(db.dialect) },
+  };
+}
+
+export async function migrateToLatest(db: Db): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(db) };
+  const migrator = new Migrator({ db: db.kysely as unknown as Kysely<unknown>, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${String(error)}`);
+  }
+}

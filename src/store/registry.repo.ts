@@ -1,0 +1,235 @@
+import type { Agreement, AgreementParty, Facility, Kmp, Mba, Organisation, SigningKey, State } from '../domain/registry/index.js';
+import type { Db } from './db.js';
+import type { Schema } from './schema.types.js';
+import type { Kysely, Transaction } from 'kysely';
+
+type Q = Kysely<Schema> | Transaction<Schema>;
+
+/** Registry repository: plain rows in, domain objects out. Attribution columns on every write. */
+export interface Attribution {
+  readonly at: string;
+  readonly by: string;
+}
+
+export function toState(r: Schema['states']): State {
+  return { code: r.code, name: r.name };
+}
+export function toOrganisation(r: Schema['organisations']): Organisation {
+  return { id: r.id, name: r.name, kind: r.kind as Organisation['kind'], state: r.state };
+}
+export function toFacility(r: Schema['facilities']): Facility {
+  return {
+    code: r.code,
+    name: r.name,
+    type: r.type as Facility['type'],
+    state: r.state,
+    latitude: r.latitude,
+    longitude: r.longitude,
+  };
+}
+export function toMba(r: Schema['mbas']): Mba {
+  return { code: r.code, facility: r.facility, description: r.description, itemMba: r.item_mba === 1 };
+}
+export function toKmp(r: Schema['kmps']): Kmp {
+  return {
+    code: r.code,
+    mba: r.mba,
+    kind: r.kind as Kmp['kind'],
+    method: r.method,
+    randomRsd: r.random_rsd,
+    systematicRsd: r.systematic_rsd,
+  };
+}
+export function toSigningKey(r: Schema['signing_keys']): SigningKey {
+  return {
+    id: r.id,
+    organisation: r.organisation_id,
+    publicKey: r.public_key,
+    validFrom: r.valid_from,
+    validTo: r.valid_to,
+    revokedAt: r.revoked_at,
+  };
+}
+
+export function createRegistryRepo(db: Db) {
+  const k = db.kysely;
+  return {
+    async insertState(q: Q, s: State, a: Attribution) {
+      await q.insertInto('states').values({ code: s.code, name: s.name, created_at: a.at, created_by: a.by }).execute();
+    },
+    async listStates(): Promise<State[]> {
+      return (await k.selectFrom('states').selectAll().orderBy('code').execute()).map(toState);
+    },
+    async getState(code: string): Promise<State | undefined> {
+      const r = await k.selectFrom('states').selectAll().where('code', '=', code).executeTakeFirst();
+      return r && toState(r);
+    },
+
+    async insertOrganisation(q: Q, o: Organisation, a: Attribution) {
+      await q
+        .insertInto('organisations')
+        .values({ id: o.id, name: o.name, kind: o.kind, state: o.state, created_at: a.at, created_by: a.by })
+        .execute();
+    },
+    async listOrganisations(): Promise<Organisation[]> {
+      return (await k.selectFrom('organisations').selectAll().orderBy('id').execute()).map(toOrganisation);
+    },
+    async getOrganisation(id: string): Promise<Organisation | undefined> {
+      const r = await k.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && toOrganisation(r);
+    },
+
+    async insertAgreement(q: Q, ag: Agreement, a: Attribution) {
+      await q
+        .insertInto('agreements')
+        .values({
+          id: ag.id,
+          type: ag.type,
+          title: ag.title,
+          entry_into_force: ag.entryIntoForce,
+          status: ag.status,
+          created_at: a.at,
+          created_by: a.by,
+        })
+        .execute();
+      if (ag.parties.length > 0) {
+        await q
+          .insertInto('agreement_parties')
+          .values(ag.parties.map((p) => ({ agreement_id: ag.id, party_kind: p.kind, party_ref: p.ref })))
+          .execute();
+      }
+    },
+    async listAgreements(): Promise<Agreement[]> {
+      const rows = await k.selectFrom('agreements').selectAll().orderBy('id').execute();
+      const parties = await k.selectFrom('agreement_parties').selectAll().execute();
+      const byAgreement = new Map<string, AgreementParty[]>();
+      for (const p of parties) {
+        const list = byAgreement.get(p.agreement_id) ?? [];
+        list.push({ kind: p.party_kind as AgreementParty['kind'], ref: p.party_ref });
+        byAgreement.set(p.agreement_id, list);
+      }
+      return rows.map((r) => ({
+        id: r.id,
+        type: r.type as Agreement['type'],
+        title: r.title,
+        entryIntoForce: r.entry_into_force,
+        status: r.status as Agreement['status'],
+        parties: (byAgreement.get(r.id) ?? []).sort((x, y) => (x.kind + x.ref).localeCompare(y.kind + y.ref)),
+      }));
+    },
+
+    async insertFacility(q: Q, f: Facility, a: Attribution) {
+      await q
+        .insertInto('facilities')
+        .values({ ...f, created_at: a.at, created_by: a.by })
+        .execute();
+    },
+    async listFacilities(filter: { state?: string; type?: string } = {}): Promise<Facility[]> {
+      let sel = k.selectFrom('facilities').selectAll();
+      if (filter.state) sel = sel.where('state', '=', filter.state);
+      if (filter.type) sel = sel.where('type', '=', filter.type);
+      return (await sel.orderBy('code').execute()).map(toFacility);
+    },
+    async getFacility(code: string): Promise<Facility | undefined> {
+      const r = await k.selectFrom('facilities').selectAll().where('code', '=', code).executeTakeFirst();
+      return r && toFacility(r);
+    },
+
+    async insertMba(q: Q, m: Mba, a: Attribution) {
+      await q
+        .insertInto('mbas')
+        .values({
+          code: m.code,
+          facility: m.facility,
+          description: m.description,
+          item_mba: m.itemMba ? 1 : 0,
+          created_at: a.at,
+          created_by: a.by,
+        })
+        .execute();
+    },
+    /** MBAs with the state of their facility, which is what the policy scopes on. */
+    async listMbas(filter: { facility?: string; state?: string } = {}): Promise<(Mba & { state: string })[]> {
+      let sel = k
+        .selectFrom('mbas')
+        .innerJoin('facilities', 'facilities.code', 'mbas.facility')
+        .selectAll('mbas')
+        .select('facilities.state as state');
+      if (filter.facility) sel = sel.where('mbas.facility', '=', filter.facility);
+      if (filter.state) sel = sel.where('facilities.state', '=', filter.state);
+      return (await sel.orderBy('mbas.code').execute()).map((r) => ({ ...toMba(r), state: r.state }));
+    },
+    async getMba(code: string): Promise<(Mba & { state: string }) | undefined> {
+      const r = await k
+        .selectFrom('mbas')
+        .innerJoin('facilities', 'facilities.code', 'mbas.facility')
+        .selectAll('mbas')
+        .select('facilities.state as state')
+        .where('mbas.code', '=', code)
+        .executeTakeFirst();
+      return r && { ...toMba(r), state: r.state };
+    },
+
+    async insertKmp(q: Q, m: Kmp, a: Attribution) {
+      await q
+        .insertInto('kmps')
+        .values({
+          mba: m.mba,
+          code: m.code,
+          kind: m.kind,
+          method: m.method,
+          random_rsd: m.randomRsd,
+          systematic_rsd: m.systematicRsd,
+          created_at: a.at,
+          created_by: a.by,
+        })
+        .execute();
+    },
+    async listKmps(filter: { mba?: string; state?: string } = {}): Promise<(Kmp & { state: string })[]> {
+      let sel = k
+        .selectFrom('kmps')
+        .innerJoin('mbas', 'mbas.code', 'kmps.mba')
+        .innerJoin('facilities', 'facilities.code', 'mbas.facility')
+        .selectAll('kmps')
+        .select('facilities.state as state');
+      if (filter.mba) sel = sel.where('kmps.mba', '=', filter.mba);
+      if (filter.state) sel = sel.where('facilities.state', '=', filter.state);
+      return (await sel.orderBy('kmps.mba').orderBy('kmps.code').execute()).map((r) => ({
+        ...toKmp(r),
+        state: r.state,
+      }));
+    },
+
+    async insertSigningKey(q: Q, key: SigningKey, a: Attribution) {
+      await q
+        .insertInto('signing_keys')
+        .values({
+          id: key.id,
+          organisation_id: key.organisation,
+          public_key: key.publicKey,
+          valid_from: key.validFrom,
+          valid_to: key.validTo,
+          revoked_at: key.revokedAt,
+          created_at: a.at,
+          created_by: a.by,
+        })
+        .execute();
+    },
+    async listSigningKeys(organisationId: string): Promise<SigningKey[]> {
+      return (
+        await k
+          .selectFrom('signing_keys')
+          .selectAll()
+          .where('organisation_id', '=', organisationId)
+          .orderBy('created_at')
+          .execute()
+      ).map(toSigningKey);
+    },
+    async getSigningKey(id: string): Promise<SigningKey | undefined> {
+      const r = await k.selectFrom('signing_keys').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && toSigningKey(r);
+    },
+  };
+}
+
+export type RegistryRepo = ReturnType<typeof createRegistryRepo>;

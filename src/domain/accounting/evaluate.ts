@@ -1,0 +1,374 @@
+import type { ElementCode, IsoDate, Milligrams } from '../reports/report.types.js';
+import { ALARM_CODES, type AlarmCode, evaluateBalanceAlarms } from './alarms.js';
+import {
+  type BalanceFigures,
+  collectBalances,
+  type ElementBalance,
+  type InventoryListing,
+  type KmpError,
+  type SrdEntry,
+} from './balance.js';
+import {
+  type CodeSigns,
+  categorise,
+  type MaterialCategory,
+  SIGNIFICANT_QUANTITIES,
+  type SignificantQuantity,
+  timelinessMonths,
+} from './constants.js';
+import { computeEffectiveLines, type OrphanCorrection, type SourcedIcrLine } from './effective.js';
+import { computeSequenceStatistics, DEFAULT_PAGE, type PageParameters } from './statistics.js';
+
+/** An alarm raised outside the balance (transfers, notices) and placed in the period of its date. */
+export interface DatedAlarm {
+  readonly date: IsoDate;
+  readonly code: AlarmCode;
+  /** Without an element the alarm is placed in every element's period. */
+  readonly element?: ElementCode;
+  /** What it is about (a transfer key, a notice reference), for follow-up. */
+  readonly ref?: string;
+}
+
+export interface MbaEvaluationInput {
+  readonly mba: string;
+  /** Initial report and PILs. */
+  readonly inventories: readonly InventoryListing[];
+  /** Every ICR line received, corrections included: the effective view is computed here. */
+  readonly icrLines: readonly SourcedIcrLine[];
+  /** Relative random and systematic standard deviations per KMP of this MBA. */
+  readonly kmpErrors: Readonly<Record<string, KmpError>>;
+  readonly codeSigns?: CodeSigns;
+  /** SRD adjustments of receipts booked at the shipper's value (see transfers' toSrdEntries). */
+  readonly srd?: readonly SrdEntry[];
+  readonly transferAlarms?: readonly DatedAlarm[];
+  /** An item MBA, where any MUF ≠ 0 is an anomaly (domain.md §4). */
+  readonly itemMba?: boolean;
+  /** Direct-use material here is irradiated (3-month timeliness goal rather than 1). */
+  readonly irradiated?: boolean;
+  readonly page?: PageParameters;
+  readonly sigmaFactor?: number;
+}
+
+/** Balance lines in grams. */
+export interface BalanceGrams {
+  readonly pb: number;
+  readonly increases: Readonly<Record<string, number>>;
+  readonly decreases: Readonly<Record<string, number>>;
+  readonly be: number;
+  readonly srd: number;
+  readonly bea: number;
+  readonly pe: number;
+  readonly muf: number;
+}
+
+/** The issue's per-period output (grams as numbers), with the exact figures alongside. */
+export interface PeriodEvaluation extends BalanceGrams {
+  readonly from: IsoDate;
+  readonly to: IsoDate;
+  /** σMUF in grams (batch-level model of domain.md §6, shared inventory systematic error). */
+  readonly sigmaMuf: number;
+  /** Null when the balance has no variance at all (nothing measured with an error). */
+  readonly sitmuf: number | null;
+  readonly cumuf: number;
+  readonly page: number;
+  readonly alarms: readonly AlarmCode[];
+  readonly fissile: BalanceGrams;
+  readonly exact: ElementBalance;
+}
+
+export interface ElementEvaluation {
+  readonly element: ElementCode;
+  readonly category: MaterialCategory;
+  readonly sq: SignificantQuantity;
+  readonly timelinessMonths: number;
+  readonly periods: readonly PeriodEvaluation[];
+  /** Covariance matrix of the MUF sequence, g². */
+  readonly covariance: readonly (readonly number[])[];
+}
+
+export interface MbaEvaluation {
+  readonly mba: string;
+  readonly elements: readonly ElementEvaluation[];
+  readonly orphans: readonly OrphanCorrection[];
+  /** Transfer alarms dated outside every closed period (before the first or after the last PIT). */
+  readonly openAlarms: readonly DatedAlarm[];
+}
+
+function grams(f: BalanceFigures): BalanceGrams {
+  const inc: Record<string, number> = {};
+  const dec: Record<string, number> = {};
+  for (const [c, v] of Object.entries(f.increasesMg)) inc[c] = v / 1000;
+  for (const [c, v] of Object.entries(f.decreasesMg)) dec[c] = v / 1000;
+  return {
+    pb: f.pbMg / 1000,
+    increases: inc,
+    decreases: dec,
+    be: f.beMg / 1000,
+    srd: f.srdMg / 1000,
+    bea: f.beaMg / 1000,
+    pe: f.peMg / 1000,
+    muf: f.mufMg / 1000,
+  };
+}
+
+function fissileRatio(periods: readonly ElementBalance[]): number {
+  let el = 0;
+  let fi = 0;
+  for (const p of periods) {
+    el += p.pbMg + p.xMg;
+    fi += p.fissile.pbMg + p.fissile.xMg;
+  }
+  if (el === 0 && periods.length > 0) {
+    const last = periods[periods.length - 1]!;
+    el = last.peMg;
+    fi = last.fissile.peMg;
+  }
+  return el > 0 ? fi / el : 0;
+}
+
+/**
+ * Evaluates one MBA in one call: effective ICR lines, balances of every element and period,
+ * σMUF, the covariance of the sequence, SITMUF, CUMUF, Page's statistic and the alarms.
+ * Linear in the number of lines; O(n³) in the number of periods n per element.
+ */
+export function evaluateMba(input: MbaEvaluationInput): MbaEvaluation {
+  const effective = computeEffectiveLines(input.icrLines);
+  const collected = collectBalances(
+    {
+      inventories: input.inventories,
+      lines: effective.lines,
+      ...(input.codeSigns !== undefined ? { codeSigns: input.codeSigns } : {}),
+      ...(input.srd !== undefined ? { srd: input.srd } : {}),
+    },
+    input.kmpErrors,
+  );
+  const page = input.page ?? DEFAULT_PAGE;
+  const elements: ElementEvaluation[] = [];
+  const placed = new Set<DatedAlarm>();
+  for (const { sequence, moments } of collected) {
+    const balances = sequence.periods;
+    const n = balances.length;
+    const muf = new Float64Array(n);
+    for (let p = 0; p < n; p++) muf[p] = balances[p]!.mufMg / 1000;
+    const stats = computeSequenceStatistics(moments!, muf, page);
+    const category = categorise(sequence.element, fissileRatio(balances), sequence.isotope);
+    const sq = SIGNIFICANT_QUANTITIES[category];
+    const months = timelinessMonths(category, input.irradiated === true);
+    const alarms = evaluateBalanceAlarms(
+      balances.map((b, p) => ({
+        to: b.to,
+        mufMg: b.mufMg,
+        fissileMufMg: b.fissile.mufMg,
+        mufGrams: muf[p]!,
+        sigmaMuf: stats.sigmaMuf[p]!,
+        page: stats.page[p]!,
+      })),
+      {
+        sq,
+        timelinessMonths: months,
+        pageH: page.h,
+        ...(input.itemMba !== undefined ? { itemMba: input.itemMba } : {}),
+        ...(input.sigmaFactor !== undefined ? { sigmaFactor: input.sigmaFactor } : {}),
+      },
+    );
+    for (const alarm of input.transferAlarms ?? []) {
+      if (alarm.element !== undefined && alarm.element !== sequence.element) continue;
+      // Period (from, to] holding the alarm's date.
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (balances[mid]!.to < alarm.date) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < n && balances[lo]!.from < alarm.date) {
+        const list = alarms[lo]!;
+        if (!list.includes(alarm.code)) list.push(alarm.code);
+        placed.add(alarm);
+      }
+    }
+    const periods: PeriodEvaluation[] = [];
+    for (let p = 0; p < n; p++) {
+      const b = balances[p]!;
+      const z = stats.sitmuf[p]!;
+      const list = alarms[p]!;
+      list.sort((x, y) => ALARM_CODES.indexOf(x) - ALARM_CODES.indexOf(y));
+      periods.push({
+        from: b.from,
+        to: b.to,
+        ...grams(b),
+        sigmaMuf: stats.sigmaMuf[p]!,
+        sitmuf: Number.isNaN(z) ? null : z,
+        cumuf: stats.cumuf[p]!,
+        page: stats.page[p]!,
+        alarms: list,
+        fissile: grams(b.fissile),
+        exact: b,
+      });
+    }
+    const covariance: number[][] = [];
+    for (let p = 0; p < n; p++) covariance.push(Array.from(stats.covariance.subarray(p * n, p * n + n)));
+    elements.push({ element: sequence.element, category, sq, timelinessMonths: months, periods, covariance });
+  }
+  const openAlarms = (input.transferAlarms ?? []).filter((a) => !placed.has(a));
+  return { mba: input.mba, elements, orphans: effective.orphans, openAlarms };
+}
+
+export type ConclusionCategory =
+  | 'ALL_MATERIAL_PEACEFUL'
+  | 'DECLARED_MATERIAL_PEACEFUL'
+  | 'ITEMS_PEACEFUL'
+  | 'VOLUNTARY_OFFER'
+  | 'NOT_DRAWN';
+
+export type AgreementType = 'CSA' | 'INFCIRC66' | 'VOA';
+
+export interface ReportDeadline {
+  readonly mba: string;
+  readonly type: string;
+  readonly due: IsoDate;
+  readonly received?: IsoDate;
+}
+
+export interface TransferCounts {
+  readonly matched: number;
+  readonly pending: number;
+  readonly unmatched: number;
+  readonly discrepant: number;
+}
+
+export interface StateSummaryInput {
+  readonly state: string;
+  readonly year: number;
+  /** The date the summary is drawn (decides whether an unreceived report is missing yet). */
+  readonly asOf: IsoDate;
+  readonly evaluations: readonly MbaEvaluation[];
+  readonly agreement: AgreementType;
+  readonly additionalProtocol?: boolean;
+  /** The AP evaluation found no indication of undeclared material or activities. */
+  readonly apEvaluationComplete?: boolean;
+  readonly deadlines?: readonly ReportDeadline[];
+  readonly transfers?: TransferCounts;
+  /** Keys (see alarmKey) of alarms followed up and resolved with the state. */
+  readonly resolvedAlarms?: ReadonlySet<string>;
+}
+
+export interface AlarmRecord {
+  readonly key: string;
+  readonly mba: string;
+  readonly element: ElementCode | undefined;
+  readonly date: IsoDate;
+  readonly code: AlarmCode;
+}
+
+export interface StateSummary {
+  readonly state: string;
+  readonly year: number;
+  readonly mbas: number;
+  /** Balance periods (MBA × element) closed by a PIT in the year. */
+  readonly balancesClosed: number;
+  readonly muf: { readonly total: Milligrams };
+  readonly alarms: Readonly<Record<AlarmCode, number>>;
+  readonly openAlarms: readonly AlarmRecord[];
+  readonly timeliness: {
+    readonly due: number;
+    readonly onTime: number;
+    readonly late: number;
+    readonly missing: number;
+  };
+  readonly transfers: TransferCounts;
+  readonly conclusion: {
+    readonly category: ConclusionCategory;
+    readonly statement: string;
+    readonly reasons: readonly string[];
+  };
+}
+
+export function alarmKey(
+  mba: string,
+  element: ElementCode | undefined,
+  date: IsoDate,
+  code: AlarmCode,
+): string {
+  return `${mba}/${element ?? '*'}/${date}/${code}`;
+}
+
+const STATEMENTS: Readonly<Record<ConclusionCategory, string>> = {
+  ALL_MATERIAL_PEACEFUL: 'All nuclear material remained in peaceful activities.',
+  DECLARED_MATERIAL_PEACEFUL: 'Declared nuclear material remained in peaceful activities.',
+  ITEMS_PEACEFUL:
+    'Nuclear material, facilities and other items to which safeguards were applied remained in peaceful activities.',
+  VOLUNTARY_OFFER:
+    'Nuclear material in selected facilities to which safeguards were applied remained in peaceful activities or was withdrawn as provided for in the agreement.',
+  NOT_DRAWN: 'No conclusion yet: anomalies or discrepancies remain to be resolved with the State.',
+};
+
+/**
+ * Evaluation summary of one state and year with the draft annual conclusion category
+ * (domain.md §7). Custos decides: the draft is NOT_DRAWN while any alarm of the year is
+ * unresolved, a report is missing or a transfer stays unmatched or discrepant; otherwise the
+ * category follows the agreement (broader conclusion only with an AP whose evaluation is complete).
+ */
+export function summariseState(input: StateSummaryInput): StateSummary {
+  const year = String(input.year);
+  const inYear = (d: IsoDate): boolean => d.slice(0, 4) === year;
+  const counts = Object.fromEntries(ALARM_CODES.map((c) => [c, 0])) as Record<AlarmCode, number>;
+  const open: AlarmRecord[] = [];
+  let closed = 0;
+  let mufTotal = 0;
+  const note = (mba: string, element: ElementCode | undefined, date: IsoDate, code: AlarmCode): void => {
+    counts[code]++;
+    const key = alarmKey(mba, element, date, code);
+    if (input.resolvedAlarms?.has(key) !== true) open.push({ key, mba, element, date, code });
+  };
+  for (const evaluation of input.evaluations) {
+    for (const el of evaluation.elements) {
+      for (const period of el.periods) {
+        if (!inYear(period.to)) continue;
+        closed++;
+        mufTotal += period.exact.mufMg;
+        for (const code of period.alarms) note(evaluation.mba, el.element, period.to, code);
+      }
+    }
+    for (const alarm of evaluation.openAlarms) {
+      if (inYear(alarm.date)) note(evaluation.mba, alarm.element, alarm.date, alarm.code);
+    }
+  }
+  let onTime = 0;
+  let late = 0;
+  let missing = 0;
+  let due = 0;
+  for (const d of input.deadlines ?? []) {
+    if (!inYear(d.due)) continue;
+    due++;
+    if (d.received === undefined) {
+      if (d.due < input.asOf) missing++;
+    } else if (d.received <= d.due) onTime++;
+    else late++;
+  }
+  const transfers = input.transfers ?? { matched: 0, pending: 0, unmatched: 0, discrepant: 0 };
+  const reasons: string[] = [];
+  if (open.length > 0) reasons.push(`${open.length} unresolved alarm(s)`);
+  if (missing > 0) reasons.push(`${missing} report(s) missing`);
+  if (transfers.unmatched > 0) reasons.push(`${transfers.unmatched} unmatched transfer(s)`);
+  if (transfers.discrepant > 0) reasons.push(`${transfers.discrepant} discrepant transfer(s)`);
+  let category: ConclusionCategory;
+  if (reasons.length > 0) category = 'NOT_DRAWN';
+  else if (input.agreement === 'INFCIRC66') category = 'ITEMS_PEACEFUL';
+  else if (input.agreement === 'VOA') category = 'VOLUNTARY_OFFER';
+  else if (input.additionalProtocol === true && input.apEvaluationComplete === true)
+    category = 'ALL_MATERIAL_PEACEFUL';
+  else category = 'DECLARED_MATERIAL_PEACEFUL';
+  return {
+    state: input.state,
+    year: input.year,
+    mbas: input.evaluations.length,
+    balancesClosed: closed,
+    muf: { total: mufTotal },
+    alarms: counts,
+    openAlarms: open,
+    timeliness: { due, onTime, late, missing },
+    transfers,
+    conclusion: { category, statement: STATEMENTS[category], reasons },
+  };
+}

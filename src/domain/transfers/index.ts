@@ -1,0 +1,3 @@
+export * from './match.js';
+export * from './notices.js';
+export type * from './transfer.types.js';

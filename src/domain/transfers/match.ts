@@ -1,0 +1,190 @@
+import type { DatedAlarm, SrdEntry } from '../accounting/index.js';
+import { addDays, icrDeadline } from '../accounting/index.js';
+import type { IsoDate } from '../reports/report.types.js';
+import type { TransferLine, TransferMatch, TransferStatus } from './transfer.types.js';
+
+export interface MatchOptions {
+  /** The date of evaluation: a lone transfer past its deadline on this date is unmatched. */
+  readonly asOf: IsoDate;
+  /**
+   * Days after the transfer's date before a lone transfer is unmatched. Default: the receiver's
+   * ICR deadline, 30 days after the end of the month of the transfer (domain.md §2).
+   */
+  readonly graceDays?: number;
+  /** Multiple of σ beyond which an SRD is discrepant; 3 unless configured. */
+  readonly sigmaFactor?: number;
+}
+
+export interface MatchResult {
+  readonly matches: readonly TransferMatch[];
+  readonly counts: Readonly<Record<TransferStatus, number>>;
+}
+
+const SEP = '\u0001';
+
+/** Batch, element, both states and the notice reference: what every side always knows. */
+function shipmentKey(s: TransferLine): string {
+  return s.batch + SEP + s.element + SEP + s.state + SEP + s.counterpart.state + SEP + (s.notice ?? '');
+}
+function receiptKey(r: TransferLine): string {
+  return r.batch + SEP + r.element + SEP + r.counterpart.state + SEP + r.state + SEP + (r.notice ?? '');
+}
+
+/** MBAs must agree where both sides name them (an exporter may not know the receiving MBA). */
+function compatible(s: TransferLine, r: TransferLine): 0 | 1 | 2 {
+  const shipperOk = r.counterpart.mba === undefined || r.counterpart.mba === s.mba;
+  const receiverOk = s.counterpart.mba === undefined || s.counterpart.mba === r.mba;
+  if (!shipperOk || !receiverOk) return 0;
+  return r.counterpart.mba !== undefined && s.counterpart.mba !== undefined ? 2 : 1;
+}
+
+function variance(line: TransferLine, weight: number): number {
+  const r = line.random ?? 0;
+  const s = line.systematic ?? 0;
+  return weight * weight * (r * r + s * s);
+}
+
+/**
+ * Matches every shipment line with the receiver's receipt line across state boundaries
+ * (hash join on batch, element, shipper and receiver state and MBA, notice reference; O(n)).
+ * A pair gives SRD = shipper − receiver with σ² = the shipper's random + systematic variance of
+ * the batch + the receiver's (domain.md §6) and is discrepant when |SRD| > 3σ. A lone line is
+ * pending until its grace period ends, then unmatched. Matches come in shipment order, then the
+ * lone receipts in receipt order.
+ */
+export function matchTransfers(
+  shipments: readonly TransferLine[],
+  receipts: readonly TransferLine[],
+  opts: MatchOptions,
+): MatchResult {
+  const factor = opts.sigmaFactor ?? 3;
+  const deadlines = new Map<IsoDate, IsoDate>();
+  const deadlineOf = (date: IsoDate): IsoDate => {
+    let d = deadlines.get(date);
+    if (d === undefined) {
+      d = opts.graceDays === undefined ? icrDeadline(date) : addDays(date, opts.graceDays);
+      deadlines.set(date, d);
+    }
+    return d;
+  };
+  // Shipments by key; same-key shipments chained through `next` (rare: a batch name reused).
+  const head = new Map<string, number>();
+  const next = new Int32Array(shipments.length).fill(-1);
+  for (let i = shipments.length - 1; i >= 0; i--) {
+    const key = shipmentKey(shipments[i]!);
+    const h = head.get(key);
+    if (h !== undefined) next[i] = h;
+    head.set(key, i);
+  }
+  const partner = new Int32Array(shipments.length).fill(-1);
+  const loneReceipts: number[] = [];
+  for (let j = 0; j < receipts.length; j++) {
+    const r = receipts[j]!;
+    let best = -1;
+    let bestScore = 0;
+    for (let i = head.get(receiptKey(r)) ?? -1; i >= 0; i = next[i]!) {
+      if (partner[i] !== -1) continue;
+      const score = compatible(shipments[i]!, r);
+      if (score > bestScore) {
+        best = i;
+        bestScore = score;
+        if (score === 2) break;
+      }
+    }
+    if (best >= 0) partner[best] = j;
+    else loneReceipts.push(j);
+  }
+  const counts: Record<TransferStatus, number> = { matched: 0, discrepant: 0, pending: 0, unmatched: 0 };
+  const matches: TransferMatch[] = new Array(shipments.length + loneReceipts.length);
+  let m = 0;
+  for (let i = 0; i < shipments.length; i++) {
+    const s = shipments[i]!;
+    const j = partner[i]!;
+    if (j < 0) {
+      const deadline = deadlineOf(s.date);
+      const status: TransferStatus = opts.asOf > deadline ? 'unmatched' : 'pending';
+      counts[status]++;
+      matches[m++] = { status, shipment: s, deadline };
+      continue;
+    }
+    const r = receipts[j]!;
+    const received = r.measuredMg ?? r.weightMg;
+    const receivedFissile = r.measuredFissileMg ?? r.fissileMg ?? 0;
+    const srdMg = s.weightMg - received;
+    const sigmaMg = Math.sqrt(variance(s, s.weightMg) + variance(r, received));
+    const status: TransferStatus = Math.abs(srdMg) > factor * sigmaMg ? 'discrepant' : 'matched';
+    counts[status]++;
+    matches[m++] = {
+      status,
+      shipment: s,
+      receipt: r,
+      srdMg,
+      fissileSrdMg: (s.fissileMg ?? 0) - receivedFissile,
+      sigmaMg,
+    };
+  }
+  for (const j of loneReceipts) {
+    const r = receipts[j]!;
+    const deadline = deadlineOf(r.date);
+    const status: TransferStatus = opts.asOf > deadline ? 'unmatched' : 'pending';
+    counts[status]++;
+    matches[m++] = { status, receipt: r, deadline };
+  }
+  return { matches, counts };
+}
+
+/** Measurement bases meaning "measured or estimated in another MBA" (domain.md §2). */
+export const SHIPPER_VALUE_BASES: ReadonlySet<string> = new Set(['N', 'F', 'L', 'H']);
+
+/**
+ * SRD adjustments for the balances of one MBA (accounting's BEA = BE − SRD): a receipt booked at
+ * the shipper's value (basis N, F, L, H) and since measured by the receiver moves the book from
+ * the booked value to the measurement. A receipt booked at the receiver's own measurement needs
+ * none; its SRD is evaluated by matchTransfers only (domain.md §4).
+ */
+export function toSrdEntries(matches: readonly TransferMatch[], state: string, mba: string): SrdEntry[] {
+  const out: SrdEntry[] = [];
+  for (const m of matches) {
+    const r = m.receipt;
+    if (r === undefined || r.state !== state || r.mba !== mba || r.measuredMg === undefined) continue;
+    if (!SHIPPER_VALUE_BASES.has(r.basis ?? '')) continue;
+    out.push({
+      date: r.date,
+      element: r.element,
+      srdMg: r.weightMg - r.measuredMg,
+      fissileSrdMg: (r.fissileMg ?? 0) - (r.measuredFissileMg ?? r.fissileMg ?? 0),
+    });
+  }
+  return out;
+}
+
+export interface LocatedAlarm {
+  readonly state: string;
+  readonly mba: string;
+  readonly alarm: DatedAlarm;
+}
+
+/**
+ * Transfer alarms for the MBAs concerned: SRD_3SIGMA for a discrepant pair (on both sides, at
+ * each side's line date), TRANSFER_UNMATCHED for a lone line past its grace period (on the
+ * side that reported it).
+ */
+export function collectTransferAlarms(matches: readonly TransferMatch[]): LocatedAlarm[] {
+  const out: LocatedAlarm[] = [];
+  const add = (line: TransferLine, code: DatedAlarm['code']): void => {
+    out.push({
+      state: line.state,
+      mba: line.mba,
+      alarm: { date: line.date, code, element: line.element, ref: line.id },
+    });
+  };
+  for (const m of matches) {
+    if (m.status === 'discrepant') {
+      add(m.shipment!, 'SRD_3SIGMA');
+      add(m.receipt!, 'SRD_3SIGMA');
+    } else if (m.status === 'unmatched') {
+      add((m.shipment ?? m.receipt)!, 'TRANSFER_UNMATCHED');
+    }
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+/**
+ * Crypto port, Node implementation (node:crypto: OpenSSL SHA-256 and RFC 8032 Ed25519).
+ * crypto.browser.ts has the same exports over @noble; the web build aliases './crypto.js' to it.
+ * Randomness is deliberately absent: seeds and salts come in as parameters.
+ */
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  type KeyObject,
+  hash as oneShotHash,
+  sign,
+  verify,
+} from 'node:crypto';
+
+const PKCS8_ED25519_PREFIX = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+]);
+const SPKI_ED25519_PREFIX = Uint8Array.from([
+  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+]);
+
+function view(buf: Buffer): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+function joined(prefix: Uint8Array, key: Uint8Array): Buffer {
+  const der = Buffer.alloc(prefix.length + key.length);
+  der.set(prefix, 0);
+  der.set(key, prefix.length);
+  return der;
+}
+
+/** SHA-256 of the concatenation of parts. */
+export function sha256(...parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return view(oneShotHash('sha256', parts[0]!, 'buffer'));
+  let total = 0;
+  for (const p of parts) total += p.length;
+  // Small inputs (node hashes: 65 bytes) are faster copied once and hashed in one shot.
+  if (total <= 1024) {
+    const buf = Buffer.allocUnsafe(total);
+    let o = 0;
+    for (const p of parts) {
+      buf.set(p, o);
+      o += p.length;
+    }
+    return view(oneShotHash('sha256', buf, 'buffer'));
+  }
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return view(h.digest());
+}
+
+// Bounded caches: key objects are immutable, so reuse is safe; the bound keeps hostile inputs
+// (many distinct keys) from growing memory without limit.
+const CACHE_LIMIT = 1024;
+const publicKeys = new Map<string, KeyObject>();
+const privateKeys = new Map<string, KeyObject>();
+
+function cacheKey(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+function remember(cache: Map<string, KeyObject>, k: string, v: KeyObject): KeyObject {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(k, v);
+  return v;
+}
+
+function privateKeyOf(seed32: Uint8Array): KeyObject {
+  if (!(seed32 instanceof Uint8Array) || seed32.length !== 32) {
+    throw new RangeError('Ed25519 seed must be 32 bytes');
+  }
+  const k = cacheKey(seed32);
+  return (
+    privateKeys.get(k) ??
+    remember(
+      privateKeys,
+      k,
+      createPrivateKey({ key: joined(PKCS8_ED25519_PREFIX, seed32), format: 'der', type: 'pkcs8' }),
+    )
+  );
+}
+
+function publicKeyOf(publicKey32: Uint8Array): KeyObject {
+  const k = cacheKey(publicKey32);
+  return (
+    publicKeys.get(k) ??
+    remember(
+      publicKeys,
+      k,
+      createPublicKey({ key: joined(SPKI_ED25519_PREFIX, publicKey32), format: 'der', type: 'spki' }),
+    )
+  );
+}
+
+/** RFC 8032 Ed25519 signature (64 bytes) of msg with the key derived from a 32-byte seed. */
+export function ed25519Sign(seed32: Uint8Array, msg: Uint8Array): Uint8Array {
+  return view(sign(null, msg, privateKeyOf(seed32)));
+}
+
+/** RFC 8032 verification; any malformed input is simply "not valid", never an exception. */
+export function ed25519Verify(publicKey32: Uint8Array, msg: Uint8Array, sig64: Uint8Array): boolean {
+  try {
+    if (!(publicKey32 instanceof Uint8Array) || publicKey32.length !== 32) return false;
+    if (!(sig64 instanceof Uint8Array) || sig64.length !== 64) return false;
+    if (!(msg instanceof Uint8Array)) return false;
+    return verify(null, msg, publicKeyOf(publicKey32), sig64);
+  } catch {
+    return false;
+  }
+}
+
+/** The 32-byte Ed25519 public key of a 32-byte seed. */
+export function ed25519PublicKey(seed32: Uint8Array): Uint8Array {
+  const der = createPublicKey(privateKeyOf(seed32)).export({ format: 'der', type: 'spki' });
+  return new Uint8Array(der.subarray(SPKI_ED25519_PREFIX.length));
+}

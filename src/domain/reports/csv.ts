@@ -1,0 +1,328 @@
+/**
+ * The CSV wire format of reports (docs/csv-format.md): a block of `key,value` rows carrying the
+ * header, then one column-header row starting with `line`, then one row per report line. Column
+ * and key names are the JSON paths of the values (`period.from`, `counterpart.state`), so a CSV
+ * report and a JSON report are the same tree and go through the same reader.
+ */
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import {
+  ICR_LINE_KEYS,
+  INVENTORY_LINE_KEYS,
+  MBR_LINE_KEYS,
+  NOTICE_KEYS,
+  type ParseResult,
+  type ReadOptions,
+  readReport,
+} from './build-report.js';
+import type { IcrLine, InventoryLine, MbrLine, Report } from './report.types.js';
+import { formatWeightText } from './weight.js';
+
+export const CSV_HEADER_KEYS: readonly string[] = [
+  'type',
+  'mba',
+  'reportNumber',
+  'reportDate',
+  'period.from',
+  'period.to',
+  'pit',
+  'reportingPerson',
+  'lineCount',
+  'note',
+  ...NOTICE_KEYS.map((k) => `notice.${k}`),
+];
+const HEADER_KEY_SET = new Set(CSV_HEADER_KEYS);
+/** Free text keeps its spaces; every other cell is trimmed (spreadsheets pad cells). */
+const UNTRIMMED = new Set(['reportingPerson', 'note']);
+
+export const ICR_CSV_COLUMNS: readonly string[] = ICR_LINE_KEYS.flatMap((k) =>
+  k === 'counterpart'
+    ? ['counterpart.state', 'counterpart.mba']
+    : k === 'corrects' || k === 'deletes'
+      ? [`${k}.reportNumber`, `${k}.line`]
+      : [k],
+);
+export const INVENTORY_CSV_COLUMNS: readonly string[] = INVENTORY_LINE_KEYS;
+export const MBR_CSV_COLUMNS: readonly string[] = MBR_LINE_KEYS;
+const ALL_LINE_COLUMNS = new Set([...ICR_CSV_COLUMNS, ...INVENTORY_CSV_COLUMNS, ...MBR_CSV_COLUMNS]);
+
+function columnsFor(type: unknown): ReadonlySet<string> {
+  if (type === 'ICR') return new Set(ICR_CSV_COLUMNS);
+  if (type === 'PIL' || type === 'INITIAL') return new Set(INVENTORY_CSV_COLUMNS);
+  if (type === 'MBR') return new Set(MBR_CSV_COLUMNS);
+  if (type === 'EXPORT_NOTICE' || type === 'IMPORT_NOTICE') return new Set();
+  return ALL_LINE_COLUMNS;
+}
+
+// OWASP "CSV injection": a cell starting with = + - @ (or tab, carriage return) may run as a
+// formula in a spreadsheet. Writing prefixes one apostrophe; to stay reversible, a value that
+// already starts with apostrophes followed by such a character gets one more.
+const FORMULA_RE = /^'*[=+\-@\t\r]/;
+const ESCAPED_RE = /^'+[=+\-@\t\r]/;
+
+/** Cell text safe to open in a spreadsheet (reversed by `unneutraliseCell`). */
+export function neutraliseCell(value: string): string {
+  return FORMULA_RE.test(value) ? `'${value}` : value;
+}
+
+/** Undo `neutraliseCell`; an apostrophe typed before a formula character in a spreadsheet is dropped too. */
+export function unneutraliseCell(cell: string): string {
+  return cell.charCodeAt(0) === 39 && ESCAPED_RE.test(cell) ? cell.slice(1) : cell;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function detectDelimiter(text: string): ',' | ';' {
+  const end = text.indexOf('\n');
+  const first = end < 0 ? text : text.slice(0, end);
+  const comma = first.indexOf(',');
+  const semicolon = first.indexOf(';');
+  if (semicolon >= 0 && (comma < 0 || semicolon < comma)) return ';';
+  return ',';
+}
+
+type Tree = Record<string, unknown>;
+
+function setPath(tree: Tree, segments: readonly string[], value: unknown): void {
+  if (segments.length === 1) {
+    tree[segments[0] as string] = value;
+    return;
+  }
+  const head = segments[0] as string;
+  let child = tree[head];
+  if (typeof child !== 'object' || child === null) {
+    child = {};
+    tree[head] = child;
+  }
+  (child as Tree)[segments[1] as string] = value;
+}
+
+interface Problem {
+  code: string;
+  field?: string;
+  message: string;
+  line?: number;
+}
+
+/**
+ * Bytes → report model, or every problem found. UTF-8 with or without BOM; comma or semicolon
+ * separated (decided by the first separator on the first row; with semicolons a decimal comma is
+ * accepted in weights). Never throws.
+ */
+export function parseReportCsv(bytes: Uint8Array, options: ReadOptions = {}): ParseResult {
+  try {
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      return { ok: false, details: [{ code: 'MALFORMED', message: 'the report is not valid UTF-8' }] };
+    }
+    const delimiter = detectDelimiter(text);
+    let records: string[][];
+    try {
+      records = parse(text, {
+        delimiter,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        skip_records_with_empty_values: true,
+      }) as string[][];
+    } catch (e) {
+      const message = e instanceof Error ? e.message.slice(0, 200) : 'unreadable';
+      return {
+        ok: false,
+        details: [{ code: 'MALFORMED', message: `the report is not valid CSV: ${message}` }],
+      };
+    }
+    const problems: Problem[] = [];
+    const tree = readRecords(records, problems);
+    const result = readReport(tree, 'csv', { ...options, decimalComma: delimiter === ';' });
+    if (problems.length === 0) return result;
+    const details = [...problems, ...(result.ok ? [] : result.details)];
+    const max = options.maxDetails ?? 1000;
+    return { ok: false, details: details.slice(0, max + 1) };
+  } catch {
+    return { ok: false, details: [{ code: 'MALFORMED', message: 'the report could not be read' }] };
+  }
+}
+
+function readRecords(records: readonly string[][], problems: Problem[]): Tree {
+  const tree: Tree = {};
+  const seen = new Set<string>();
+  let i = 0;
+  for (; i < records.length; i++) {
+    const rec = records[i] as string[];
+    const key = unneutraliseCell(rec[0] ?? '').trim();
+    if (key === 'line') break;
+    if (!HEADER_KEY_SET.has(key)) {
+      problems.push({ code: 'FIELD_UNKNOWN', field: key.slice(0, 64), message: `unknown header key` });
+      continue;
+    }
+    if (seen.has(key)) {
+      problems.push({ code: 'FIELD_DUPLICATE', field: key, message: `"${key}" is given twice` });
+      continue;
+    }
+    seen.add(key);
+    const cells = rec
+      .slice(1)
+      .map((c) => (UNTRIMMED.has(key) ? unneutraliseCell(c) : unneutraliseCell(c).trim()));
+    if (key === 'notice.batches') {
+      setPath(
+        tree,
+        ['notice', 'batches'],
+        cells.filter((c) => c !== ''),
+      );
+      continue;
+    }
+    const value = cells[0] ?? '';
+    if (cells.slice(1).some((c) => c !== '')) {
+      problems.push({ code: 'FIELD_FORMAT', field: key, message: `"${key}" takes one value` });
+    }
+    if (value !== '') setPath(tree, key.split('.'), value);
+  }
+  if (i >= records.length) return tree;
+
+  const allowed = columnsFor(tree.type);
+  const header = records[i] as string[];
+  const columns: (readonly string[] | undefined)[] = [];
+  const names = new Set<string>();
+  for (const raw of header) {
+    const name = unneutraliseCell(raw).trim();
+    if (name === '') {
+      columns.push(undefined);
+    } else if (!allowed.has(name)) {
+      problems.push({ code: 'FIELD_UNKNOWN', field: name.slice(0, 64), message: 'unknown column' });
+      columns.push(undefined);
+    } else if (names.has(name)) {
+      problems.push({ code: 'FIELD_DUPLICATE', field: name, message: 'column given twice' });
+      columns.push(undefined);
+    } else {
+      names.add(name);
+      columns.push(name.split('.'));
+    }
+  }
+  const lines: Tree[] = [];
+  for (let r = i + 1; r < records.length; r++) {
+    const rec = records[r] as string[];
+    const row: Tree = {};
+    for (let c = 0; c < rec.length; c++) {
+      const cell = rec[c] as string;
+      if (cell === '') continue;
+      const path = columns[c];
+      const value = unneutraliseCell(cell).trim();
+      if (value === '') continue;
+      if (path === undefined) {
+        problems.push({
+          code: 'FIELD_UNKNOWN',
+          field: `lines[${lines.length}]`,
+          line: lines.length + 1,
+          message: `a value in column ${c + 1}, which has no known name`,
+        });
+        continue;
+      }
+      setPath(row, path, value);
+    }
+    lines.push(row);
+  }
+  tree.lines = lines;
+  return tree;
+}
+
+export interface FormatCsvOptions {
+  readonly delimiter?: ',' | ';';
+  /** Start with a UTF-8 byte order mark so spreadsheets detect the encoding. Default true. */
+  readonly bom?: boolean;
+}
+
+const opt = (v: string | number | undefined): string => (v === undefined ? '' : String(v));
+const w = (mg: number | undefined): string => (mg === undefined ? '' : formatWeightText(mg));
+
+/** Report model → CSV text (CRLF rows, every cell neutralised against formula injection). */
+export function formatReportCsv(report: Report, options: FormatCsvOptions = {}): string {
+  const rows: string[][] = [
+    ['type', report.type],
+    ['mba', report.mba],
+    ['reportNumber', String(report.reportNumber)],
+    ['reportDate', report.reportDate],
+  ];
+  if (report.type === 'ICR') rows.push(['period.from', report.period.from], ['period.to', report.period.to]);
+  if (report.type === 'PIL' || report.type === 'INITIAL' || report.type === 'MBR')
+    rows.push(['pit', report.pit]);
+  rows.push(['reportingPerson', report.reportingPerson], ['lineCount', String(report.lineCount)]);
+  if (report.note !== undefined) rows.push(['note', report.note]);
+  switch (report.type) {
+    case 'ICR':
+      rows.push([], [...ICR_CSV_COLUMNS]);
+      for (const l of report.lines) rows.push(icrRow(l));
+      break;
+    case 'MBR':
+      rows.push([], [...MBR_CSV_COLUMNS]);
+      for (const l of report.lines) rows.push(mbrRow(l));
+      break;
+    case 'PIL':
+    case 'INITIAL':
+      rows.push([], [...INVENTORY_CSV_COLUMNS]);
+      for (const l of report.lines) rows.push(inventoryRow(l));
+      break;
+    default: {
+      const n = report.notice;
+      rows.push(['notice.reference', n.reference], ['notice.otherState', n.otherState]);
+      if (n.otherMba !== undefined) rows.push(['notice.otherMba', n.otherMba]);
+      rows.push(['notice.element', n.element], ['notice.weight', formatWeightText(n.weightMg)]);
+      if (n.fissileMg !== undefined) rows.push(['notice.fissileWeight', formatWeightText(n.fissileMg)]);
+      if (n.form !== undefined) rows.push(['notice.form', n.form]);
+      if (n.batches !== undefined) rows.push(['notice.batches', ...n.batches]);
+      rows.push(
+        ['notice.preparationDate', n.preparationDate],
+        ['notice.dispatchDate', n.dispatchDate],
+        ['notice.arrivalDate', n.arrivalDate],
+      );
+    }
+  }
+  for (const row of rows) {
+    for (let c = 0; c < row.length; c++) row[c] = neutraliseCell(row[c] as string);
+  }
+  const body = stringify(rows, { delimiter: options.delimiter ?? ',', record_delimiter: '\r\n' });
+  return options.bom === false ? body : `\uFEFF${body}`;
+}
+
+function icrRow(l: IcrLine): string[] {
+  return [
+    String(l.line),
+    l.date,
+    l.code,
+    l.batch,
+    l.kmp,
+    l.element,
+    formatWeightText(l.weightMg),
+    w(l.fissileMg),
+    opt(l.isotope),
+    opt(l.basis),
+    opt(l.form),
+    opt(l.counterpart?.state),
+    opt(l.counterpart?.mba),
+    opt(l.notice),
+    opt(l.corrects?.reportNumber),
+    opt(l.corrects?.line),
+    opt(l.deletes?.reportNumber),
+    opt(l.deletes?.line),
+  ];
+}
+
+function inventoryRow(l: InventoryLine): string[] {
+  return [
+    String(l.line),
+    opt(l.item),
+    l.batch,
+    l.kmp,
+    l.element,
+    formatWeightText(l.weightMg),
+    w(l.fissileMg),
+    opt(l.isotope),
+    opt(l.basis),
+    opt(l.form),
+  ];
+}
+
+function mbrRow(l: MbrLine): string[] {
+  return [String(l.line), l.element, l.entry, formatWeightText(l.weightMg), w(l.fissileMg)];
+}

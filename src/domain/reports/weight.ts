@@ -1,0 +1,103 @@
+/**
+ * Exact weights (domain.md §1: "exact decimals with at most 3 decimal places, stored as integers
+ * of milligrams"). Weights are parsed from their decimal text, never through floating-point
+ * arithmetic, so "125000.5" is exactly 125000500 mg.
+ */
+import type { Milligrams } from './report.types.js';
+
+/**
+ * Largest weight Custos accepts: 15 significant digits of milligrams (10^12 g − 1 mg). Every
+ * double with at most 15 significant digits prints back to the same decimal, so a weight written
+ * as a JSON number (`formatWeight`) always parses back to the same milligrams.
+ */
+export const MAX_WEIGHT_MG: Milligrams = 999_999_999_999_999;
+
+export type WeightProblem = 'WEIGHT_PRECISION' | 'NEGATIVE_WEIGHT' | 'OUT_OF_RANGE' | 'FIELD_FORMAT';
+
+export type WeightResult =
+  | { readonly ok: true; readonly mg: Milligrams }
+  | { readonly ok: false; readonly code: WeightProblem; readonly message: string };
+
+export interface ParseWeightOptions {
+  /** Negative weights are allowed (MBR SRD and MUF). Default false: negative → NEGATIVE_WEIGHT. */
+  readonly signed?: boolean;
+  /** Accept one decimal comma instead of a point (semicolon-separated CSV from European spreadsheets). */
+  readonly decimalComma?: boolean;
+}
+
+// Exponent digits are bounded so a hostile "1e999999999" cannot make us build a huge string.
+const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,6}))?$/;
+
+function fail(code: WeightProblem, message: string): WeightResult {
+  return { ok: false, code, message };
+}
+
+/**
+ * Grams (decimal text, or a JSON number read through its shortest round-trip text) → integer
+ * milligrams. Trailing zeros beyond the third decimal are tolerated ("1.5000" is exactly 1500 mg);
+ * any non-zero digit below the milligram is WEIGHT_PRECISION. Never throws.
+ */
+export function parseWeight(input: string | number, options: ParseWeightOptions = {}): WeightResult {
+  let text: string;
+  if (typeof input === 'number') {
+    if (!Number.isFinite(input)) return fail('FIELD_FORMAT', 'weight must be a finite number');
+    // String(n) is the shortest text that reads back as n (ECMA-262 Number::toString).
+    text = String(input);
+  } else if (typeof input === 'string') {
+    text = options.decimalComma === true && input.indexOf(',') >= 0 ? input.replace(',', '.') : input;
+  } else {
+    return fail('FIELD_FORMAT', 'weight must be a number or a decimal string');
+  }
+  if (text.length > 64) return fail('FIELD_FORMAT', 'weight text is too long');
+  const m = DECIMAL_RE.exec(text);
+  if (m === null) return fail('FIELD_FORMAT', `weight "${text}" is not a decimal number of grams`);
+  const negative = m[1] === '-';
+  const intPart = m[2] ?? '';
+  const fracPart = m[3] ?? '';
+  if (intPart.length === 0 && fracPart.length === 0) {
+    return fail('FIELD_FORMAT', `weight "${text}" has no digits`);
+  }
+  const exponent = m[4] === undefined ? 0 : Number(m[4]);
+  const digits = (intPart + fracPart).replace(/^0+/, '');
+  if (digits.length === 0) return { ok: true, mg: 0 };
+  // digits × 10^(exponent − fracPart.length) grams = digits × 10^(shift) milligrams
+  const shift = 3 + exponent - fracPart.length;
+  let mgDigits: string;
+  if (shift < 0) {
+    const drop = -shift;
+    const kept = drop >= digits.length ? '' : digits.slice(0, digits.length - drop);
+    const dropped = drop >= digits.length ? digits : digits.slice(digits.length - drop);
+    if (!/^0*$/.test(dropped)) {
+      return fail('WEIGHT_PRECISION', `weight "${text}" has more than 3 decimals (milligram precision)`);
+    }
+    mgDigits = kept.length === 0 ? '0' : kept;
+  } else {
+    if (digits.length + shift > 15) {
+      return fail('OUT_OF_RANGE', `weight "${text}" exceeds ${formatWeightText(MAX_WEIGHT_MG)} g`);
+    }
+    mgDigits = digits + '0'.repeat(shift);
+  }
+  if (mgDigits.length > 15) {
+    return fail('OUT_OF_RANGE', `weight "${text}" exceeds ${formatWeightText(MAX_WEIGHT_MG)} g`);
+  }
+  const mg = Number(mgDigits);
+  if (negative && mg !== 0) {
+    if (options.signed !== true) return fail('NEGATIVE_WEIGHT', `weight "${text}" is negative`);
+    return { ok: true, mg: -mg };
+  }
+  return { ok: true, mg };
+}
+
+/** Milligrams → grams as a JSON number; exact in print because |mg| ≤ MAX_WEIGHT_MG (15 digits). */
+export function formatWeight(mg: Milligrams): number {
+  return mg / 1000;
+}
+
+/** Milligrams → exact decimal text of grams without trailing zeros ("125000.5"), for CSV cells. */
+export function formatWeightText(mg: Milligrams): string {
+  const negative = mg < 0;
+  const abs = String(Math.abs(Math.trunc(mg))).padStart(4, '0');
+  const whole = abs.slice(0, -3).replace(/^0+(?=\d)/, '');
+  const frac = abs.slice(-3).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${frac.length > 0 ? `.${frac}` : ''}`;
+}

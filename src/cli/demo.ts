@@ -20,11 +20,17 @@ export function registerDemoCommands(program: Command, config: () => Config): vo
   demo
     .command('tokens')
     .description("print each demo user's login, organisation, roles, API token and web password")
-    .option('--json', 'print a JSON array of { login, organisation, organisationKind, state, roles, token, password }')
+    .option(
+      '--json',
+      'print a JSON array of { login, organisation, organisationKind, state, roles, token, password }',
+    )
     .action((opts: { json?: boolean }) => {
       const creds = readDemoCredentials(config().dataDir);
       if (creds.length === 0) {
-        throw new DomainError('NOT_FOUND', 'no demo credentials in the data directory: run `npm start` or `custos demo` first');
+        throw new DomainError(
+          'NOT_FOUND',
+          'no demo credentials in the data directory: run `npm start` or `custos demo` first',
+        );
       }
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(creds, null, 2)}\n`);
@@ -33,6 +39,7 @@ export function registerDemoCommands(program: Command, config: () => Config): vo
       const rows = creds.map((c) => [c.login, c.organisation, c.roles.join(','), c.password, c.token]);
       const head = ['LOGIN', 'ORGANISATION', 'ROLES', 'PASSWORD', 'API TOKEN'];
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-      for (const r of [head, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
+      for (const r of [head, ...rows])
+        process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
     });
 }

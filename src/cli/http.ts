@@ -35,7 +35,11 @@ export async function callApi(
   if (body) headers['content-type'] = body.contentType;
   let res: Response;
   try {
-    res = await fetch(new URL(path, opts.url), { method, headers, body: body?.bytes as BodyInit | undefined });
+    res = await fetch(new URL(path, opts.url), {
+      method,
+      headers,
+      body: body?.bytes as BodyInit | undefined,
+    });
   } catch (err) {
     throw new DomainError('UNAVAILABLE', `cannot reach ${opts.url}: ${(err as Error).message}`);
   }

@@ -14,7 +14,9 @@ function checkResource(r: string): string {
 
 /** Administration of the registry over the API (so it goes through the same policy and log). */
 export function registerRegistryCommands(program: Command): void {
-  const registry = program.command('registry').description('list, show and create registry entries on a running node');
+  const registry = program
+    .command('registry')
+    .description('list, show and create registry entries on a running node');
   addRemoteOptions(
     registry
       .command('list <resource>')

@@ -6,14 +6,18 @@ import { openPorts, prepareNode } from '../services/runtime.js';
 export function registerServerCommands(program: Command, config: () => Config): void {
   program
     .command('init')
-    .description('create the data directory, the schema, the log key and the administrator token (idempotent)')
+    .description(
+      'create the data directory, the schema, the log key and the administrator token (idempotent)',
+    )
     .option('--demo', 'also seed the demo world', false)
     .action(async (opts: { demo: boolean }) => {
       const c = config();
       const ports = await openPorts(c);
       try {
         const r = await prepareNode(ports, { demo: opts.demo });
-        process.stdout.write(`initialised ${c.databaseUrl ? 'PostgreSQL' : c.dataDir}\nadmin token: ${r.adminTokenPath}\n`);
+        process.stdout.write(
+          `initialised ${c.databaseUrl ? 'PostgreSQL' : c.dataDir}\nadmin token: ${r.adminTokenPath}\n`,
+        );
         if (r.demoSeeded) process.stdout.write('demo world seeded\n');
       } finally {
         await ports.db.close();

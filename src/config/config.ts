@@ -43,9 +43,13 @@ export const CONFIG_VARIABLES = {
 type Env = Readonly<Record<string, string | undefined>>;
 
 function invalid(name: string, value: string, expected: string): never {
-  throw new DomainError('CONFIG_INVALID', `${name}=${JSON.stringify(value)} is invalid: expected ${expected}`, {
-    variable: name,
-  });
+  throw new DomainError(
+    'CONFIG_INVALID',
+    `${name}=${JSON.stringify(value)} is invalid: expected ${expected}`,
+    {
+      variable: name,
+    },
+  );
 }
 
 function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -79,13 +83,15 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function loadConfig(env: Env, cwd: string): Config {
   const dataDirRaw = env.CUSTOS_DATA_DIR && env.CUSTOS_DATA_DIR !== '' ? env.CUSTOS_DATA_DIR : './data';
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
-  const databaseUrl = env.CUSTOS_DATABASE_URL && env.CUSTOS_DATABASE_URL !== '' ? env.CUSTOS_DATABASE_URL : undefined;
+  const databaseUrl =
+    env.CUSTOS_DATABASE_URL && env.CUSTOS_DATABASE_URL !== '' ? env.CUSTOS_DATABASE_URL : undefined;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     invalid('CUSTOS_DATABASE_URL', databaseUrl, 'a postgres:// or postgresql:// URL');
   }
   const host = env.CUSTOS_HOST && env.CUSTOS_HOST !== '' ? env.CUSTOS_HOST : '127.0.0.1';
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) invalid('CUSTOS_HOST', host, 'a host name or IP address');
-  const logOrigin = env.CUSTOS_LOG_ORIGIN && env.CUSTOS_LOG_ORIGIN !== '' ? env.CUSTOS_LOG_ORIGIN : 'custos.localhost/log';
+  const logOrigin =
+    env.CUSTOS_LOG_ORIGIN && env.CUSTOS_LOG_ORIGIN !== '' ? env.CUSTOS_LOG_ORIGIN : 'custos.localhost/log';
   // C2SP tlog-checkpoint: the origin is a non-empty line of printable characters without spaces or '+'.
   if (!/^[\x21-\x2A\x2C-\x7E]+$/.test(logOrigin)) {
     invalid('CUSTOS_LOG_ORIGIN', logOrigin, 'printable ASCII without spaces or "+" (e.g. example.org/log)');
@@ -98,13 +104,18 @@ export function loadConfig(env: Env, cwd: string): Config {
   }
   const witnessQuorum = readInt(env, 'CUSTOS_WITNESS_QUORUM', 0, 0, 100);
   if (witnessQuorum > witnesses.length) {
-    invalid('CUSTOS_WITNESS_QUORUM', String(witnessQuorum), `at most the number of witnesses (${witnesses.length})`);
+    invalid(
+      'CUSTOS_WITNESS_QUORUM',
+      String(witnessQuorum),
+      `at most the number of witnesses (${witnesses.length})`,
+    );
   }
   const pageRaw = env.CUSTOS_PAGE_H;
   let pageH = 5;
   if (pageRaw !== undefined && pageRaw !== '') {
     pageH = Number(pageRaw);
-    if (!/^\d+(\.\d+)?$/.test(pageRaw) || pageH <= 0 || pageH > 100) invalid('CUSTOS_PAGE_H', pageRaw, 'a number in (0, 100]');
+    if (!/^\d+(\.\d+)?$/.test(pageRaw) || pageH <= 0 || pageH > 100)
+      invalid('CUSTOS_PAGE_H', pageRaw, 'a number in (0, 100]');
   }
   return {
     port: readInt(env, 'CUSTOS_PORT', 8080, 0, 65535),

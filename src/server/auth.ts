@@ -25,7 +25,8 @@ declare module 'fastify' {
 }
 
 export function requirePrincipal(request: FastifyRequest): Principal {
-  if (!request.principal) throw new DomainError('UNAUTHENTICATED', 'sign in or send Authorization: Bearer <token>');
+  if (!request.principal)
+    throw new DomainError('UNAUTHENTICATED', 'sign in or send Authorization: Bearer <token>');
   return request.principal;
 }
 
@@ -44,7 +45,8 @@ export function registerAuth(app: FastifyInstance, ports: Ports): void {
     if (typeof header === 'string' && header !== '') {
       const m = /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(header);
       principal = m?.[1] ? await authenticateToken(ports, m[1]) : undefined;
-      if (!principal) throw new DomainError('UNAUTHENTICATED', 'the bearer token is unknown, expired or revoked');
+      if (!principal)
+        throw new DomainError('UNAUTHENTICATED', 'the bearer token is unknown, expired or revoked');
     } else {
       const cookie = request.cookies?.[SESSION_COOKIE];
       if (cookie) principal = await authenticateSession(ports, cookie);

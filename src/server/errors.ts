@@ -92,17 +92,31 @@ function fromFastify(err: FastifyError): DomainError | undefined {
 }
 
 export function sendError(reply: FastifyReply, err: DomainError): FastifyReply {
-  return reply.status(HTTP_STATUS[err.code]).type('application/json').send(envelope(err.code, err.message, err.details));
+  return reply
+    .status(HTTP_STATUS[err.code])
+    .type('application/json')
+    .send(envelope(err.code, err.message, err.details));
 }
 
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (hasZodFastifySchemaValidationErrors(err)) {
-    const details = err.validation.map((v) => ({
-      field: `${err.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,
-      code: (v.params.issue as { code?: string }).code === 'unrecognized_keys' ? 'FIELD_UNKNOWN' : 'FIELD_INVALID',
-      message: v.message,
-    }));
-    return sendError(reply, new DomainError('VALIDATION_FAILED', 'request does not match the schema', details));
+    const where = err.validationContext ?? 'body';
+    const details = err.validation.flatMap((v) => {
+      const path = v.instancePath === '/' ? '' : v.instancePath.replaceAll('/', '.');
+      if (v.keyword === 'unrecognized_keys') {
+        const keys = (v.params as { keys?: string[] }).keys ?? [];
+        return keys.map((key) => ({
+          field: `${where}${path}.${key}`,
+          code: 'FIELD_UNKNOWN',
+          message: 'unknown field',
+        }));
+      }
+      return [{ field: `${where}${path}`, code: 'FIELD_INVALID', message: v.message ?? 'invalid value' }];
+    });
+    return sendError(
+      reply,
+      new DomainError('VALIDATION_FAILED', 'request does not match the schema', details),
+    );
   }
   if (isDomainError(err)) {
     if (HTTP_STATUS[err.code] >= 500) request.log.error({ err }, 'server-side failure');

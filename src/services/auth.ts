@@ -7,7 +7,12 @@ import type { Db } from '../store/db.js';
 import type { Ports } from './ports.js';
 import { isoNow } from './ports.js';
 
-const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
+const scrypt = promisify(scryptCb) as (
+  pw: string,
+  salt: Buffer,
+  len: number,
+  opts: object,
+) => Promise<Buffer>;
 
 // scrypt parameters (RFC 7914): N = 2^15, r = 8, p = 1 takes ~50 ms and 32 MiB here, the
 // interactive-login setting OWASP recommends.
@@ -117,7 +122,12 @@ export async function login(
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString();
   await ports.db.kysely
     .insertInto('sessions')
-    .values({ id_hash: hashToken(sessionId), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt })
+    .values({
+      id_hash: hashToken(sessionId),
+      user_id: user.id,
+      created_at: now.toISOString(),
+      expires_at: expiresAt,
+    })
     .execute();
   const principal = await principalForUser(ports.db, user.id);
   if (!principal) throw new DomainError('INVALID_CREDENTIALS', 'login or password is wrong');

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
-import { openPostgres, openSqlite, type Db } from '../store/db.js';
+import { type Db, openPostgres, openSqlite } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { createToken } from './auth.js';
 import type { Ports } from './ports.js';
@@ -34,7 +34,11 @@ export async function initialise(ports: Ports): Promise<InitResult> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   await migrateToLatest(db);
   const adminTokenPath = join(config.dataDir, 'admin.token');
-  const existing = await db.kysely.selectFrom('users').select('id').where('login', '=', ADMIN_LOGIN).executeTakeFirst();
+  const existing = await db.kysely
+    .selectFrom('users')
+    .select('id')
+    .where('login', '=', ADMIN_LOGIN)
+    .executeTakeFirst();
   let adminId = existing?.id;
   let adminCreated = false;
   if (!adminId) {

@@ -55,7 +55,11 @@ export async function appendRecords(q: Q, ports: Ports, records: readonly NewRec
     created_at: r.at,
     created_by: r.by,
   }));
-  for (let i = 0; i < rows.length; i += 500) await q.insertInto('records').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await q
+      .insertInto('records')
+      .values(rows.slice(i, i + 500))
+      .execute();
   return prepared.map((_, i) => first + i);
 }
 

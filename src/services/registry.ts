@@ -52,13 +52,18 @@ export function createRegistryService(ports: Ports) {
       enforce(p, 'registry.write', 'all');
       await mustNotExist(await repo.getOrganisation(o.id), `organisation ${o.id}`);
       const needsState = o.kind === 'state-authority' || o.kind === 'operator';
-      if (needsState && o.state === null) throw new DomainError('VALIDATION_FAILED', `a ${o.kind} needs a state`);
-      if (!needsState && o.state !== null) throw new DomainError('VALIDATION_FAILED', `an ${o.kind} has no state`);
+      if (needsState && o.state === null)
+        throw new DomainError('VALIDATION_FAILED', `a ${o.kind} needs a state`);
+      if (!needsState && o.state !== null)
+        throw new DomainError('VALIDATION_FAILED', `an ${o.kind} has no state`);
       if (o.state !== null && !(await repo.getState(o.state))) unknownRef(`state ${o.state}`);
       await repo.insertOrganisation(k, o, attribution(p));
       return o;
     },
-    async listOrganisations(p: Principal, filter: { kind?: string; state?: string }): Promise<Organisation[]> {
+    async listOrganisations(
+      p: Principal,
+      filter: { kind?: string; state?: string },
+    ): Promise<Organisation[]> {
       enforce(p, 'directory.read', await scopeOf(ports, p));
       return (await repo.listOrganisations()).filter(
         (o) => (!filter.kind || o.kind === filter.kind) && (!filter.state || o.state === filter.state),
@@ -72,7 +77,11 @@ export function createRegistryService(ports: Ports) {
     // ---- agreements (committed to the log: an agreement change can be disputed)
     async createAgreement(p: Principal, a: Agreement): Promise<Agreement & { logIndex: number }> {
       enforce(p, 'registry.write', 'all');
-      const existing = await k.selectFrom('agreements').select('id').where('id', '=', a.id).executeTakeFirst();
+      const existing = await k
+        .selectFrom('agreements')
+        .select('id')
+        .where('id', '=', a.id)
+        .executeTakeFirst();
       await mustNotExist(existing, `agreement ${a.id}`);
       for (const party of a.parties) {
         const ok =
@@ -135,7 +144,10 @@ export function createRegistryService(ports: Ports) {
       await repo.insertMba(k, m, attribution(p));
       return m;
     },
-    async listMbas(p: Principal, filter: { facility?: string; state?: string }): Promise<(Mba & { state: string })[]> {
+    async listMbas(
+      p: Principal,
+      filter: { facility?: string; state?: string },
+    ): Promise<(Mba & { state: string })[]> {
       const scope = await scopeOf(ports, p);
       enforce(p, 'data.read', scope);
       return (await repo.listMbas(filter)).filter((m) => inScope(scope, m.state));
@@ -162,7 +174,9 @@ export function createRegistryService(ports: Ports) {
     async listKmps(p: Principal, filter: { mba?: string; state?: string }): Promise<Kmp[]> {
       const scope = await scopeOf(ports, p);
       enforce(p, 'data.read', scope);
-      return (await repo.listKmps(filter)).filter((x) => inScope(scope, x.state)).map(({ state: _s, ...x }) => x);
+      return (await repo.listKmps(filter))
+        .filter((x) => inScope(scope, x.state))
+        .map(({ state: _s, ...x }) => x);
     },
     async getKmp(p: Principal, mba: string, code: string): Promise<Kmp> {
       const list = await repo.listKmps({ mba });
@@ -184,7 +198,10 @@ export function createRegistryService(ports: Ports) {
       if (!org) return notFound();
       const raw = Buffer.from(input.publicKey, 'base64');
       if (raw.length !== 32 || raw.toString('base64') !== input.publicKey) {
-        throw new DomainError('KEY_INVALID', 'publicKey must be the base64 of the raw 32-byte Ed25519 public key');
+        throw new DomainError(
+          'KEY_INVALID',
+          'publicKey must be the base64 of the raw 32-byte Ed25519 public key',
+        );
       }
       const id = computeKeyId(raw);
       await mustNotExist(await repo.getSigningKey(id), `key ${id}`);
@@ -214,7 +231,11 @@ export function createRegistryService(ports: Ports) {
       });
       return { ...key, logIndex };
     },
-    async revokeKey(p: Principal, organisationId: string, keyId: string): Promise<SigningKey & { logIndex: number }> {
+    async revokeKey(
+      p: Principal,
+      organisationId: string,
+      keyId: string,
+    ): Promise<SigningKey & { logIndex: number }> {
       enforce(p, 'organisation.admin', 'all', { organisationId });
       const key = await repo.getSigningKey(keyId);
       if (!key || key.organisation !== organisationId) return notFound();
@@ -258,7 +279,11 @@ export function createRegistryService(ports: Ports) {
       if (input.organisation !== null && !(await repo.getOrganisation(input.organisation))) {
         unknownRef(`organisation ${input.organisation}`);
       }
-      const existing = await k.selectFrom('users').select('id').where('login', '=', input.login).executeTakeFirst();
+      const existing = await k
+        .selectFrom('users')
+        .select('id')
+        .where('login', '=', input.login)
+        .executeTakeFirst();
       await mustNotExist(existing, `user ${input.login}`);
       const id = Buffer.from(ports.random.bytes(8)).toString('hex');
       const at = attribution(p);
@@ -288,7 +313,13 @@ export function createRegistryService(ports: Ports) {
         .where('organisation_id', '=', organisationId)
         .orderBy('login')
         .execute();
-      return rows.map((r) => ({ id: r.id, login: r.login, name: r.name, organisation: r.organisation_id, roles: r.roles.split(',') }));
+      return rows.map((r) => ({
+        id: r.id,
+        login: r.login,
+        name: r.name,
+        organisation: r.organisation_id,
+        roles: r.roles.split(','),
+      }));
     },
     /** A user creates tokens for themself; an admin for users of their organisation. */
     async issueToken(
@@ -297,7 +328,11 @@ export function createRegistryService(ports: Ports) {
     ): Promise<{ id: string; token: string; user: string }> {
       const userId = input.user ?? p.userId;
       if (userId !== p.userId) {
-        const target = await k.selectFrom('users').select(['organisation_id']).where('id', '=', userId).executeTakeFirst();
+        const target = await k
+          .selectFrom('users')
+          .select(['organisation_id'])
+          .where('id', '=', userId)
+          .executeTakeFirst();
         if (!target) return notFound();
         if (target.organisation_id === null) enforce(p, 'registry.write', 'all');
         else enforce(p, 'organisation.admin', 'all', { organisationId: target.organisation_id });

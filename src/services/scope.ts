@@ -1,5 +1,12 @@
 import { DomainError } from '../domain/errors.js';
-import { type Action, computeStateScope, decide, type Principal, type StateScope, type Target } from '../domain/policy/index.js';
+import {
+  type Action,
+  computeStateScope,
+  decide,
+  type Principal,
+  type StateScope,
+  type Target,
+} from '../domain/policy/index.js';
 import { createRegistryRepo } from '../store/registry.repo.js';
 import type { Ports } from './ports.js';
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { LogStateRow, Schema } from './schema.types.js';
 
@@ -32,7 +32,11 @@ export async function sequenceEntries(q: Q, entries: readonly SequencedEntry[]):
     record_id: e.recordId,
     created_at: e.createdAt,
   }));
-  for (let i = 0; i < rows.length; i += 500) await q.insertInto('log_entries').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await q
+      .insertInto('log_entries')
+      .values(rows.slice(i, i + 500))
+      .execute();
   return first;
 }
 
@@ -78,7 +82,11 @@ export function createLogRepo(db: Db) {
     },
     async insertHashes(q: Q, hashes: readonly { index: number; hash: Uint8Array }[]): Promise<void> {
       const rows = hashes.map((h) => ({ id: h.index, hash: h.hash }));
-      for (let i = 0; i < rows.length; i += 500) await q.insertInto('log_hashes').values(rows.slice(i, i + 500)).execute();
+      for (let i = 0; i < rows.length; i += 500)
+        await q
+          .insertInto('log_hashes')
+          .values(rows.slice(i, i + 500))
+          .execute();
     },
     async latestCheckpoint(): Promise<{ size: number; note: string } | undefined> {
       const s = await this.readState();

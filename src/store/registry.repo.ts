@@ -1,7 +1,16 @@
-import type { Agreement, AgreementParty, Facility, Kmp, Mba, Organisation, SigningKey, State } from '../domain/registry/index.js';
+import type { Kysely, Transaction } from 'kysely';
+import type {
+  Agreement,
+  AgreementParty,
+  Facility,
+  Kmp,
+  Mba,
+  Organisation,
+  SigningKey,
+  State,
+} from '../domain/registry/index.js';
 import type { Db } from './db.js';
 import type { Schema } from './schema.types.js';
-import type { Kysely, Transaction } from 'kysely';
 
 type Q = Kysely<Schema> | Transaction<Schema>;
 
@@ -55,7 +64,10 @@ export function createRegistryRepo(db: Db) {
   const k = db.kysely;
   return {
     async insertState(q: Q, s: State, a: Attribution) {
-      await q.insertInto('states').values({ code: s.code, name: s.name, created_at: a.at, created_by: a.by }).execute();
+      await q
+        .insertInto('states')
+        .values({ code: s.code, name: s.name, created_at: a.at, created_by: a.by })
+        .execute();
     },
     async listStates(): Promise<State[]> {
       return (await k.selectFrom('states').selectAll().orderBy('code').execute()).map(toState);

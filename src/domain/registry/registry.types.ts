@@ -1,5 +1,10 @@
 /** The registry: the model everything else refers to (foundation issue). */
-export const ORGANISATION_KINDS = ['state-authority', 'inspectorate', 'regional-inspectorate', 'operator'] as const;
+export const ORGANISATION_KINDS = [
+  'state-authority',
+  'inspectorate',
+  'regional-inspectorate',
+  'operator',
+] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
 export const AGREEMENT_TYPES = ['CSA', 'AP', 'VOA', 'INFCIRC66', 'REGIONAL'] as const;

@@ -91,28 +91,39 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
   r.get('/api/states', { config: user, schema: { tags, querystring: list({}) } }, async (req) =>
     svc.listStates(requirePrincipal(req)),
   );
-  r.get('/api/states/:code', { config: user, schema: { tags, params: z.object({ code: z.string() }) } }, async (req) =>
-    svc.getState(requirePrincipal(req), req.params.code),
+  r.get(
+    '/api/states/:code',
+    { config: user, schema: { tags, params: z.object({ code: z.string() }) } },
+    async (req) => svc.getState(requirePrincipal(req), req.params.code),
   );
 
-  r.post('/api/organisations', { config: user, schema: { tags, body: OrganisationSchema } }, async (req, reply) =>
-    reply.status(201).send(await svc.createOrganisation(requirePrincipal(req), req.body)),
+  r.post(
+    '/api/organisations',
+    { config: user, schema: { tags, body: OrganisationSchema } },
+    async (req, reply) =>
+      reply.status(201).send(await svc.createOrganisation(requirePrincipal(req), req.body)),
   );
   r.get(
     '/api/organisations',
     {
       config: user,
-      schema: { tags, querystring: list({ kind: z.enum(ORGANISATION_KINDS).optional(), state: stateCode.optional() }) },
+      schema: {
+        tags,
+        querystring: list({ kind: z.enum(ORGANISATION_KINDS).optional(), state: stateCode.optional() }),
+      },
     },
     async (req) => svc.listOrganisations(requirePrincipal(req), req.query),
   );
-  r.get('/api/organisations/:id', { config: user, schema: { tags, params: z.object({ id: z.string() }) } }, async (req) =>
-    svc.getOrganisation(requirePrincipal(req), req.params.id),
+  r.get(
+    '/api/organisations/:id',
+    { config: user, schema: { tags, params: z.object({ id: z.string() }) } },
+    async (req) => svc.getOrganisation(requirePrincipal(req), req.params.id),
   );
   r.post(
     '/api/organisations/:id/keys',
     { config: user, schema: { tags: ['keys'], params: z.object({ id: z.string() }), body: KeySchema } },
-    async (req, reply) => reply.status(201).send(await svc.registerKey(requirePrincipal(req), req.params.id, req.body)),
+    async (req, reply) =>
+      reply.status(201).send(await svc.registerKey(requirePrincipal(req), req.params.id, req.body)),
   );
   r.get(
     '/api/organisations/:id/keys',
@@ -137,12 +148,17 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
     '/api/agreements',
     {
       config: user,
-      schema: { tags, querystring: list({ type: z.enum(AGREEMENT_TYPES).optional(), state: stateCode.optional() }) },
+      schema: {
+        tags,
+        querystring: list({ type: z.enum(AGREEMENT_TYPES).optional(), state: stateCode.optional() }),
+      },
     },
     async (req) => svc.listAgreements(requirePrincipal(req), req.query),
   );
-  r.get('/api/agreements/:id', { config: user, schema: { tags, params: z.object({ id: z.string() }) } }, async (req) =>
-    svc.getAgreement(requirePrincipal(req), req.params.id),
+  r.get(
+    '/api/agreements/:id',
+    { config: user, schema: { tags, params: z.object({ id: z.string() }) } },
+    async (req) => svc.getAgreement(requirePrincipal(req), req.params.id),
   );
 
   r.post('/api/facilities', { config: user, schema: { tags, body: FacilitySchema } }, async (req, reply) =>
@@ -152,12 +168,17 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
     '/api/facilities',
     {
       config: user,
-      schema: { tags, querystring: list({ state: stateCode.optional(), type: z.enum(FACILITY_TYPES).optional() }) },
+      schema: {
+        tags,
+        querystring: list({ state: stateCode.optional(), type: z.enum(FACILITY_TYPES).optional() }),
+      },
     },
     async (req) => svc.listFacilities(requirePrincipal(req), req.query),
   );
-  r.get('/api/facilities/:code', { config: user, schema: { tags, params: z.object({ code: z.string() }) } }, async (req) =>
-    svc.getFacility(requirePrincipal(req), req.params.code),
+  r.get(
+    '/api/facilities/:code',
+    { config: user, schema: { tags, params: z.object({ code: z.string() }) } },
+    async (req) => svc.getFacility(requirePrincipal(req), req.params.code),
   );
 
   r.post('/api/mbas', { config: user, schema: { tags, body: MbaSchema } }, async (req, reply) =>
@@ -165,11 +186,16 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
   );
   r.get(
     '/api/mbas',
-    { config: user, schema: { tags, querystring: list({ facility: code.optional(), state: stateCode.optional() }) } },
+    {
+      config: user,
+      schema: { tags, querystring: list({ facility: code.optional(), state: stateCode.optional() }) },
+    },
     async (req) => svc.listMbas(requirePrincipal(req), req.query),
   );
-  r.get('/api/mbas/:code', { config: user, schema: { tags, params: z.object({ code: z.string() }) } }, async (req) =>
-    svc.getMba(requirePrincipal(req), req.params.code),
+  r.get(
+    '/api/mbas/:code',
+    { config: user, schema: { tags, params: z.object({ code: z.string() }) } },
+    async (req) => svc.getMba(requirePrincipal(req), req.params.code),
   );
 
   r.post('/api/kmps', { config: user, schema: { tags, body: KmpSchema } }, async (req, reply) =>
@@ -177,13 +203,19 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
   );
   r.get(
     '/api/kmps',
-    { config: user, schema: { tags, querystring: list({ mba: code.optional(), state: stateCode.optional() }) } },
+    {
+      config: user,
+      schema: { tags, querystring: list({ mba: code.optional(), state: stateCode.optional() }) },
+    },
     async (req) => svc.listKmps(requirePrincipal(req), req.query),
   );
   // A KMP code is unique within its MBA, so its id is `<mba>:<code>` (e.g. XA-R1:A).
   r.get(
     '/api/kmps/:id',
-    { config: user, schema: { tags, params: z.object({ id: z.string().regex(/^[^:]+:[^:]+$/, '<mba>:<code>') }) } },
+    {
+      config: user,
+      schema: { tags, params: z.object({ id: z.string().regex(/^[^:]+:[^:]+$/, '<mba>:<code>') }) },
+    },
     async (req) => {
       const [mba, kmpCode] = req.params.id.split(':') as [string, string];
       return svc.getKmp(requirePrincipal(req), mba, kmpCode);
@@ -193,7 +225,9 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
   r.post('/api/users', { config: user, schema: { tags: ['users'], body: UserSchema } }, async (req, reply) =>
     reply.status(201).send(await svc.createUser(requirePrincipal(req), req.body)),
   );
-  r.post('/api/tokens', { config: user, schema: { tags: ['users'], body: TokenSchema } }, async (req, reply) =>
-    reply.status(201).send(await svc.issueToken(requirePrincipal(req), req.body)),
+  r.post(
+    '/api/tokens',
+    { config: user, schema: { tags: ['users'], body: TokenSchema } },
+    async (req, reply) => reply.status(201).send(await svc.issueToken(requirePrincipal(req), req.body)),
   );
 }

@@ -13,7 +13,10 @@ export function registerSessionRoutes(app: FastifyInstance, ports: Ports): void 
     '/api/session',
     {
       config: { auth: 'public' },
-      schema: { tags, body: z.strictObject({ login: z.string().min(1).max(64), password: z.string().min(1).max(200) }) },
+      schema: {
+        tags,
+        body: z.strictObject({ login: z.string().min(1).max(64), password: z.string().min(1).max(200) }),
+      },
     },
     async (req, reply) => {
       const s = await login(ports, req.body.login, req.body.password);
@@ -33,7 +36,9 @@ export function registerSessionRoutes(app: FastifyInstance, ports: Ports): void 
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
-  r.get('/api/me', { config: { auth: 'user' }, schema: { tags } }, async (req) => principalView(requirePrincipal(req)));
+  r.get('/api/me', { config: { auth: 'user' }, schema: { tags } }, async (req) =>
+    principalView(requirePrincipal(req)),
+  );
 }
 
 function principalView(p: {

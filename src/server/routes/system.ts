@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Ports } from '../../services/ports.js';
 
 /** Health and Prometheus metrics. One registry per app, never the global one (no singletons). */

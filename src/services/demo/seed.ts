@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Principal } from '../../domain/policy/index.js';
 import { ed25519PublicKey } from '../../log/index.js';
-import { createRegistryService } from '../registry.js';
-import type { Ports } from '../ports.js';
 import { writeSecret } from '../init.js';
+import type { Ports } from '../ports.js';
+import { createRegistryService } from '../registry.js';
 import {
   DEMO_AGREEMENTS,
   DEMO_FACILITIES,
@@ -43,7 +43,11 @@ export function readDemoCredentials(dataDir: string): DemoCredential[] {
 }
 
 export async function isDemoSeeded(ports: Ports): Promise<boolean> {
-  const row = await ports.db.kysely.selectFrom('kv').select('value').where('key', '=', SEEDED_KEY).executeTakeFirst();
+  const row = await ports.db.kysely
+    .selectFrom('kv')
+    .select('value')
+    .where('key', '=', SEEDED_KEY)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -95,6 +99,9 @@ export async function seedDemoRegistry(ports: Ports, admin: Principal): Promise<
     }
   }
   writeSecret(demoCredentialsPath(ports.config.dataDir), `${JSON.stringify(credentials, null, 2)}\n`);
-  await ports.db.kysely.insertInto('kv').values({ key: SEEDED_KEY, value: ports.clock.now().toISOString() }).execute();
+  await ports.db.kysely
+    .insertInto('kv')
+    .values({ key: SEEDED_KEY, value: ports.clock.now().toISOString() })
+    .execute();
   return credentials;
 }

@@ -1,4 +1,12 @@
-import type { Agreement, Facility, Kmp, Mba, Organisation, Role, State } from '../../domain/registry/index.js';
+import type {
+  Agreement,
+  Facility,
+  Kmp,
+  Mba,
+  Organisation,
+  Role,
+  State,
+} from '../../domain/registry/index.js';
 
 /**
  * The demo world: three states (XA and XB in one regional community), their authorities, one
@@ -82,29 +90,107 @@ export const DEMO_AGREEMENTS: Agreement[] = [
 ];
 
 export const DEMO_FACILITIES: Facility[] = [
-  { code: 'XA-NPP', name: 'Arcadia Nuclear Power Station', type: 'power-reactor', state: 'XA', latitude: 47.41, longitude: 8.25 },
-  { code: 'XA-FAB', name: 'Arcadia Fuel Fabrication Plant', type: 'fuel-fabrication', state: 'XA', latitude: 46.95, longitude: 7.45 },
-  { code: 'XA-STO', name: 'Arcadia Central Interim Storage', type: 'storage', state: 'XA', latitude: 47.05, longitude: 8.95 },
-  { code: 'XB-ENR', name: 'Borduria Enrichment Plant', type: 'enrichment', state: 'XB', latitude: 50.85, longitude: 12.9 },
-  { code: 'XB-FAB', name: 'Borduria Fuel Fabrication Plant', type: 'fuel-fabrication', state: 'XB', latitude: 51.35, longitude: 12.4 },
-  { code: 'XC-RR', name: 'Carpania Research Reactor', type: 'research-reactor', state: 'XC', latitude: 45.75, longitude: 21.23 },
+  {
+    code: 'XA-NPP',
+    name: 'Arcadia Nuclear Power Station',
+    type: 'power-reactor',
+    state: 'XA',
+    latitude: 47.41,
+    longitude: 8.25,
+  },
+  {
+    code: 'XA-FAB',
+    name: 'Arcadia Fuel Fabrication Plant',
+    type: 'fuel-fabrication',
+    state: 'XA',
+    latitude: 46.95,
+    longitude: 7.45,
+  },
+  {
+    code: 'XA-STO',
+    name: 'Arcadia Central Interim Storage',
+    type: 'storage',
+    state: 'XA',
+    latitude: 47.05,
+    longitude: 8.95,
+  },
+  {
+    code: 'XB-ENR',
+    name: 'Borduria Enrichment Plant',
+    type: 'enrichment',
+    state: 'XB',
+    latitude: 50.85,
+    longitude: 12.9,
+  },
+  {
+    code: 'XB-FAB',
+    name: 'Borduria Fuel Fabrication Plant',
+    type: 'fuel-fabrication',
+    state: 'XB',
+    latitude: 51.35,
+    longitude: 12.4,
+  },
+  {
+    code: 'XC-RR',
+    name: 'Carpania Research Reactor',
+    type: 'research-reactor',
+    state: 'XC',
+    latitude: 45.75,
+    longitude: 21.23,
+  },
 ];
 
 export const DEMO_MBAS: Mba[] = [
-  { code: 'XA-R1', facility: 'XA-NPP', description: 'Reactor core, fresh and spent fuel ponds (items)', itemMba: true },
+  {
+    code: 'XA-R1',
+    facility: 'XA-NPP',
+    description: 'Reactor core, fresh and spent fuel ponds (items)',
+    itemMba: true,
+  },
   { code: 'XA-F1', facility: 'XA-FAB', description: 'LEU powder, pellet and assembly lines', itemMba: false },
   { code: 'XA-S1', facility: 'XA-STO', description: 'Storage of UO2 and U3O8 drums', itemMba: false },
   { code: 'XB-E1', facility: 'XB-ENR', description: 'UF6 feed, product and tails', itemMba: false },
-  { code: 'XB-F1', facility: 'XB-FAB', description: 'LEU fabrication (UO2 powder to assemblies)', itemMba: false },
-  { code: 'XC-R1', facility: 'XC-RR', description: 'Research reactor core and fuel store (items)', itemMba: true },
+  {
+    code: 'XB-F1',
+    facility: 'XB-FAB',
+    description: 'LEU fabrication (UO2 powder to assemblies)',
+    itemMba: false,
+  },
+  {
+    code: 'XC-R1',
+    facility: 'XC-RR',
+    description: 'Research reactor core and fuel store (items)',
+    itemMba: true,
+  },
 ];
 
 function kmps(mba: string, r: number, s: number): Kmp[] {
   return [
-    { mba, code: 'A', kind: 'flow', method: 'Receipt weighing + DA (titration, mass spectrometry)', randomRsd: r, systematicRsd: s },
+    {
+      mba,
+      code: 'A',
+      kind: 'flow',
+      method: 'Receipt weighing + DA (titration, mass spectrometry)',
+      randomRsd: r,
+      systematicRsd: s,
+    },
     { mba, code: 'B', kind: 'flow', method: 'Shipment weighing + DA', randomRsd: r, systematicRsd: s },
-    { mba, code: 'C', kind: 'flow', method: 'Measured discards (NDA, gamma)', randomRsd: r * 4, systematicRsd: s * 3 },
-    { mba, code: 'D', kind: 'inventory', method: 'Physical inventory: weighing + sampling + DA', randomRsd: r * 1.5, systematicRsd: s },
+    {
+      mba,
+      code: 'C',
+      kind: 'flow',
+      method: 'Measured discards (NDA, gamma)',
+      randomRsd: r * 4,
+      systematicRsd: s * 3,
+    },
+    {
+      mba,
+      code: 'D',
+      kind: 'inventory',
+      method: 'Physical inventory: weighing + sampling + DA',
+      randomRsd: r * 1.5,
+      systematicRsd: s,
+    },
   ];
 }
 

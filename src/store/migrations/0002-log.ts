@@ -34,7 +34,10 @@ export function up(dialect: Dialect) {
       .addColumn('id', 'integer', (c) => c.primaryKey())
       .addColumn('next_index', big, (c) => c.notNull())
       .execute();
-    await db.insertInto('log_sequence' as never).values({ id: 1, next_index: 0 } as never).execute();
+    await db
+      .insertInto('log_sequence' as never)
+      .values({ id: 1, next_index: 0 } as never)
+      .execute();
     await s
       .createTable('log_state')
       .addColumn('id', 'integer', (c) => c.primaryKey())

@@ -1,6 +1,6 @@
 import type { IsoDate, Milligrams } from '../reports/report.types.js';
 import type { SignificantQuantity } from './constants.js';
-import { addMonths } from './dates.js';
+import { addMonths, endOfMonth } from './dates.js';
 import { DEFAULT_PAGE } from './statistics.js';
 
 /** Alarm codes Custos raises on balances and transfers (domain.md §6 and the issue). */
@@ -40,8 +40,8 @@ export interface AlarmOptions {
  * Balance alarms per period (domain.md §6), in the order of ALARM_CODES:
  * - MUF_3SIGMA: |MUF| > 3·σMUF (a balance with σMUF = 0 alarms on any non-zero MUF);
  * - MUF_SQ: |MUF| ≥ 1 SQ, on the element or the fissile MUF as the category counts its SQ;
- * - CUMUF_SQ: |Σ MUF| ≥ 1 SQ over the periods ending within the timeliness goal before and
- *   including this one (Custos decides: absolute value, as for MUF_SQ, since an apparent gain of
+ * - CUMUF_SQ: |Σ MUF| ≥ 1 SQ over this period and the earlier ones ending less than the
+ *   timeliness goal before it (Custos decides: absolute value, as for MUF_SQ, since an apparent gain of
  *   a significant quantity is as unexplained as a loss);
  * - PAGE: Page's statistic on SITMUF > h;
  * - ITEM_MUF: an item MBA with MUF ≠ 0 exactly.
@@ -62,7 +62,10 @@ export function evaluateBalanceAlarms(
     if (Math.abs(p.mufGrams) > factor * p.sigmaMuf) alarms.push('MUF_3SIGMA');
     if (Math.abs(sqMuf(p)) >= options.sq.mg) alarms.push('MUF_SQ');
     windowSum += sqMuf(p);
-    const cutoff = addMonths(p.to, -options.timelinessMonths);
+    // Periods ending after the cutoff are inside the window; a month-end PIT looks back to the
+    // month-end T months before (29 Feb − 1 month = 31 Jan, not 29 Jan).
+    const back = addMonths(p.to, -options.timelinessMonths);
+    const cutoff = p.to === endOfMonth(p.to) ? endOfMonth(back) : back;
     while (windowStart < i && periods[windowStart]!.to <= cutoff) {
       windowSum -= sqMuf(periods[windowStart]!);
       windowStart++;

@@ -78,7 +78,8 @@ export function checkNotices(
     for (let j = 0; j < n; j++) {
       while (list[j]!.day >= windowEnd[start]!) start++;
       const total = prefix[j + 1]! - prefix[start]!;
-      if (total <= threshold) continue;
+      // Prefix differences carry rounding; 1e-9 ekg is far below the milligram of the data.
+      if (total <= threshold + 1e-9) continue;
       for (let k = Math.max(start, marked); k <= j; k++) windowEkg[k] = total;
       marked = j + 1;
     }

@@ -107,7 +107,10 @@ describe('proofs: trivial cases and errors', () => {
     const inner = memoryReader(stored);
     const reader = {
       reads: 0,
-      readHashes: async (ix: readonly number[]) => (reader.reads++, inner.readHashes(ix)),
+      readHashes: async (ix: readonly number[]) => {
+        reader.reads++;
+        return inner.readHashes(ix);
+      },
     };
     await proveConsistency(1234, 4321, reader);
     await proveInclusion(1000, 4321, reader);

@@ -7,15 +7,18 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { DomainError } from '../domain/errors.js';
+import type { LogNode } from '../services/log/index.js';
 import type { Ports } from '../services/ports.js';
 import { createRegistryService } from '../services/registry.js';
 import { registerAuth } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
+import { registerLogRoutes } from './routes/log.js';
 import { registerRegistryRoutes } from './routes/registry.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerSystemRoutes } from './routes/system.js';
 
 export interface AppDeps extends Ports {
+  readonly log: LogNode;
   /** Directory of the built web app (web/dist); served at / when it exists. */
   readonly webDist?: string;
 }
@@ -62,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSystemRoutes(app, deps);
   registerSessionRoutes(app, deps);
   registerRegistryRoutes(app, createRegistryService(deps));
+  registerLogRoutes(app, deps, deps.log);
 
   const webDist = deps.webDist;
   if (webDist && existsSync(join(webDist, 'index.html'))) {

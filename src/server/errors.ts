@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { DomainError, type ErrorCode, isDomainError } from '../domain/errors.js';
+import { isLogError } from '../log/index.js';
 
 /**
  * The one place where error codes become HTTP statuses (architecture.md habit 1). The envelope is
@@ -117,6 +118,10 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
       reply,
       new DomainError('VALIDATION_FAILED', 'request does not match the schema', details),
     );
+  }
+  if (isLogError(err)) {
+    // The log library's codes are a subset of ours (src/log/errors.ts mirrors them).
+    return sendError(reply, new DomainError(err.code, err.message));
   }
   if (isDomainError(err)) {
     if (HTTP_STATUS[err.code] >= 500) request.log.error({ err }, 'server-side failure');

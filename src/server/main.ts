@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
+import { createLogNode } from '../services/log/index.js';
 import { openPorts, prepareNode } from '../services/runtime.js';
 import { buildApp } from './app.js';
 
@@ -10,7 +11,9 @@ const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web'
 export async function startServer(config: Config): Promise<{ close(): Promise<void>; url: string }> {
   const ports = await openPorts(config);
   const prep = await prepareNode(ports, { demo: config.demo });
-  const app = await buildApp({ ...ports, webDist: WEB_DIST });
+  const log = createLogNode(ports);
+  log.start();
+  const app = await buildApp({ ...ports, log, webDist: WEB_DIST });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('127.0.0.1', 'localhost');
   const lines = [
@@ -20,6 +23,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
       ? `Web app: open ${url}/ and log in as a demo user; list them with: npx custos demo tokens`
       : `Web app: open ${url}/ (create users with POST /api/users)`,
     `API documentation: ${url}/api/docs`,
+    `Log: ${url}/log/checkpoint, verifier key ${log.keys.vkey}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 
@@ -27,6 +31,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   const close = () => {
     closing ??= (async () => {
       await app.close(); // stops accepting, waits for in-flight requests
+      await log.stop();
       await ports.db.close();
     })();
     return closing;

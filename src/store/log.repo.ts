@@ -62,12 +62,12 @@ export function createLogRepo(db: Db) {
       const r = await k.selectFrom('log_entries').selectAll().where('idx', '=', idx).executeTakeFirst();
       return r && { ...r, idx: Number(r.idx), leaf: new Uint8Array(r.leaf) };
     },
-    async readHashes(indexes: readonly number[]): Promise<Uint8Array[]> {
+    async readHashes(indexes: readonly number[], q: Q = k): Promise<Uint8Array[]> {
       if (indexes.length === 0) return [];
       const found = new Map<number, Uint8Array>();
       const unique = [...new Set(indexes)];
       for (let i = 0; i < unique.length; i += 900) {
-        const rows = await k
+        const rows = await q
           .selectFrom('log_hashes')
           .select(['id', 'hash'])
           .where('id', 'in', unique.slice(i, i + 900))

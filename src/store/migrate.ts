@@ -2,12 +2,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { Db } from './db.js';
 import * as registry from './migrations/0001-registry.js';
 import * as log from './migrations/0002-log.js';
+import * as witness from './migrations/0003-witness.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Db): Record<string, Migration> {
   return {
     '0001-registry': { up: registry.up },
     '0002-log': { up: log.up(db.dialect) },
+    '0003-witness': { up: witness.up(db.dialect) },
   };
 }
 

@@ -151,6 +151,20 @@ export interface RecordRow {
   created_by: string;
 }
 
+export interface WitnessStateRow {
+  origin: string;
+  size: number;
+  root: Uint8Array;
+  updated_at: string;
+}
+
+export interface LogCosignatureRow {
+  size: number;
+  witness: string;
+  line: string;
+  created_at: string;
+}
+
 export interface KvRow {
   key: string;
   value: string;
@@ -175,6 +189,8 @@ export interface Schema {
   log_checkpoints: LogCheckpointRow;
   records: RecordRow;
   kv: KvRow;
+  witness_state: WitnessStateRow;
+  log_cosignatures: LogCosignatureRow;
 }
 
 export type { Generated };

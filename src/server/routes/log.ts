@@ -1,0 +1,156 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DomainError } from '../../domain/errors.js';
+import { inScope, isGlobalAdmin } from '../../domain/policy/index.js';
+import { encodeBase64, parseTilePath } from '../../log/index.js';
+import type { LogNode } from '../../services/log/index.js';
+import type { Ports } from '../../services/ports.js';
+import { enforce, scopeOf } from '../../services/scope.js';
+import { requirePrincipal } from '../auth.js';
+
+const index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * The log's read API (C2SP tlog-tiles layout under /log) and the witness endpoint. Public unless
+ * CUSTOS_LOG_PUBLIC=0 (auth 'log'): the log holds only salted commitments, never records.
+ */
+export function registerLogRoutes(app: FastifyInstance, ports: Ports, node: LogNode): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const log = { auth: 'log' as const };
+  const tags = ['log'];
+  const reader = node.reader;
+
+  r.get('/log/checkpoint', { config: log, schema: { tags } }, async (_req, reply) => {
+    const cp = await reader.checkpoint();
+    if (!cp) throw new DomainError('UNAVAILABLE', 'no checkpoint has been published yet');
+    return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-cache').send(cp.note);
+  });
+  r.get('/log/key', { config: log, schema: { tags } }, async (_req, reply) =>
+    reply.type('text/plain; charset=utf-8').send(`${node.keys.vkey}\n`),
+  );
+  r.get(
+    '/log/tile/*',
+    { config: log, schema: { tags, params: z.object({ '*': z.string() }) } },
+    async (req, reply) => {
+      let tile: ReturnType<typeof parseTilePath>;
+      try {
+        tile = parseTilePath(`tile/${req.params['*']}`);
+      } catch (err) {
+        throw new DomainError('LOG_MALFORMED', (err as Error).message);
+      }
+      const { bytes, full } = await reader.tile(tile);
+      return reply
+        .type('application/octet-stream')
+        .header('cache-control', full ? IMMUTABLE : 'no-cache')
+        .send(Buffer.from(bytes));
+    },
+  );
+  r.get(
+    '/log/proof/inclusion',
+    { config: log, schema: { tags, querystring: z.strictObject({ index, size: index }) } },
+    async (req) => {
+      const hashes = await reader.inclusionProof(req.query.index, req.query.size);
+      return { index: req.query.index, size: req.query.size, hashes: hashes.map(encodeBase64) };
+    },
+  );
+  r.get(
+    '/log/proof/consistency',
+    { config: log, schema: { tags, querystring: z.strictObject({ from: index, to: index }) } },
+    async (req) => {
+      const hashes = await reader.consistencyProof(req.query.from, req.query.to);
+      return { from: req.query.from, to: req.query.to, hashes: hashes.map(encodeBase64) };
+    },
+  );
+  r.get(
+    '/log/entries/:index',
+    { config: log, schema: { tags, params: z.object({ index }) } },
+    async (req) => ({
+      index: req.params.index,
+      entry: encodeBase64(await reader.entry(req.params.index)),
+    }),
+  );
+  r.get(
+    '/api/log/checkpoints',
+    {
+      config: log,
+      schema: {
+        tags,
+        querystring: z.strictObject({
+          before: index.optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+    },
+    async (req) => reader.checkpoints({ before: req.query.before, limit: req.query.limit }),
+  );
+  r.get(
+    '/api/log/checkpoints/:size',
+    { config: log, schema: { tags, params: z.object({ size: index }) } },
+    async (req, reply) => {
+      const note = await reader.checkpointOfSize(req.params.size);
+      if (!note) throw new DomainError('NOT_FOUND', `no checkpoint of size ${req.params.size}`);
+      return reply.type('text/plain; charset=utf-8').send(note);
+    },
+  );
+
+  // ---- receipts: the record must be one the caller may read
+  r.get(
+    '/api/records/:id/receipt',
+    { config: { auth: 'user' }, schema: { tags, params: z.object({ id: z.string().min(1).max(200) }) } },
+    async (req, reply) => {
+      const p = requirePrincipal(req);
+      const rec = await ports.db.kysely
+        .selectFrom('records')
+        .select(['log_index', 'subject_state', 'subject_org'])
+        .where('id', '=', req.params.id)
+        .executeTakeFirst();
+      const scope = await scopeOf(ports, p);
+      const visible =
+        rec !== undefined &&
+        (isGlobalAdmin(p) ||
+          rec.subject_org === p.organisationId ||
+          (rec.subject_state !== null && inScope(scope, rec.subject_state)) ||
+          (rec.subject_state === null && rec.subject_org === null));
+      if (!rec || !visible) throw new DomainError('NOT_FOUND', 'no such record');
+      enforce(p, 'log.read', scope);
+      const logIndex = Number(rec.log_index);
+      // A receipt exists once a checkpoint covers the entry (≈ CUSTOS_CHECKPOINT_MS): wait briefly.
+      const deadline = Date.now() + Math.min(5000, ports.config.checkpointMs * 2 + 500);
+      for (;;) {
+        const receipt = await reader.receipt(logIndex);
+        if (receipt)
+          return reply.type('text/plain; charset=utf-8').header('x-custos-log-index', logIndex).send(receipt);
+        if (Date.now() >= deadline) {
+          reply.header('retry-after', '1');
+          throw new DomainError(
+            'UNAVAILABLE',
+            'the record is sequenced but not yet in a published checkpoint',
+          );
+        }
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    },
+  );
+
+  // ---- witness (C2SP tlog-witness): this node cosigns the logs it is configured to witness
+  app.register(async (scoped) => {
+    scoped.removeAllContentTypeParsers();
+    scoped.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_req, body, done) =>
+      done(null, body),
+    );
+    scoped.post(
+      '/log/witness/add-checkpoint',
+      { config: { auth: 'public' }, schema: { tags } },
+      async (req, reply) => {
+        const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array();
+        const res = await node.witness.addCheckpoint(body);
+        return reply.status(res.status).type(res.contentType).send(res.body);
+      },
+    );
+    scoped.get('/log/witness/key', { config: { auth: 'public' }, schema: { tags } }, async (_req, reply) =>
+      reply.type('text/plain; charset=utf-8').send(`${node.keys.witnessVkey}\n`),
+    );
+  });
+}

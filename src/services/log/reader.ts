@@ -1,0 +1,138 @@
+import { DomainError } from '../../domain/errors.js';
+import {
+  encodeEntryBundle,
+  formatProof,
+  type HashReader,
+  proveConsistency,
+  proveInclusion,
+  TILE_WIDTH,
+  type Tile,
+  tileHashIndexes,
+} from '../../log/index.js';
+import { createLogRepo } from '../../store/log.repo.js';
+import type { Ports } from '../ports.js';
+
+/**
+ * Everything a verifier reads: checkpoints (with witness cosignatures), tiles, entry bundles and
+ * proofs, all computed from the stored hashes (log issue, "HTTP"). Sizes beyond the integrated
+ * tree and malformed ranges are client errors (LOG_RANGE → 400), never 500s.
+ */
+export function createLogReader(ports: Ports) {
+  const repo = createLogRepo(ports.db);
+  const reader: HashReader = { readHashes: (ix) => repo.readHashes(ix) };
+
+  async function integratedSize(): Promise<number> {
+    return Number((await repo.readState()).integrated_size);
+  }
+
+  function range(message: string): never {
+    throw new DomainError('LOG_RANGE', message);
+  }
+
+  /** The cosignature lines witnesses returned for the checkpoint of `size`. */
+  async function cosignatureLines(size: number): Promise<string[]> {
+    const rows = await ports.db.kysely
+      .selectFrom('log_cosignatures')
+      .select(['line'])
+      .where('size', '=', size)
+      .orderBy('witness')
+      .execute();
+    return rows.map((r) => r.line);
+  }
+
+  /** A signed note with extra signature lines appended (signed-note allows any number). */
+  function withCosignatures(note: string, lines: readonly string[]): string {
+    return note + lines.map((l) => (l.endsWith('\n') ? l : `${l}\n`)).join('');
+  }
+
+  return {
+    integratedSize,
+    /** The latest checkpoint, cosigned by whatever witnesses have answered so far. */
+    async checkpoint(): Promise<{ size: number; note: string } | undefined> {
+      const s = await repo.readState();
+      if (Number(s.checkpoint_size) < 0) return undefined;
+      const size = Number(s.checkpoint_size);
+      return { size, note: withCosignatures(s.checkpoint, await cosignatureLines(size)) };
+    },
+    /** Checkpoint history (tree growth), newest first, paged by size. */
+    async checkpoints(opts: { before?: number; limit: number }) {
+      let q = ports.db.kysely.selectFrom('log_checkpoints').select(['size', 'root', 'created_at', 'note']);
+      if (opts.before !== undefined) q = q.where('size', '<', opts.before);
+      const rows = await q.orderBy('size', 'desc').limit(opts.limit).execute();
+      return rows.map((r) => ({
+        size: Number(r.size),
+        root: Buffer.from(r.root).toString('base64'),
+        createdAt: r.created_at,
+        note: r.note,
+      }));
+    },
+    /** The signed checkpoint of exactly `size`, with its cosignatures. */
+    async checkpointOfSize(size: number): Promise<string | undefined> {
+      const row = await ports.db.kysely
+        .selectFrom('log_checkpoints')
+        .select('note')
+        .where('size', '=', size)
+        .executeTakeFirst();
+      return row && withCosignatures(row.note, await cosignatureLines(size));
+    },
+    async tile(tile: Tile): Promise<{ bytes: Uint8Array; full: boolean }> {
+      const size = await integratedSize();
+      const full = tile.width === TILE_WIDTH;
+      if (tile.level === 'entries') {
+        const start = tile.n * TILE_WIDTH;
+        if (start + tile.width > size)
+          range(`entry bundle ${tile.n} of width ${tile.width} is beyond the tree (${size})`);
+        const entries = await repo.readEntries(ports.db.kysely, start, tile.width);
+        return { bytes: encodeEntryBundle(entries.map((e) => e.leaf)), full };
+      }
+      // Tile N at level L holds hashes of subtrees of 256^L leaves: it exists up to width W
+      // when (N·256 + W)·256^L leaves are in the tree.
+      const span = TILE_WIDTH ** tile.level;
+      if ((tile.n * TILE_WIDTH + tile.width) * span > size) {
+        range(`tile ${tile.level}/${tile.n} of width ${tile.width} is beyond the tree (${size})`);
+      }
+      const hashes = await repo.readHashes(tileHashIndexes(tile.level, tile.n, tile.width));
+      return { bytes: Buffer.concat(hashes), full };
+    },
+    async entry(index: number): Promise<Uint8Array> {
+      if (index >= (await integratedSize())) range(`entry ${index} is beyond the tree`);
+      const e = await repo.readEntry(index);
+      if (!e) range(`entry ${index} is beyond the tree`);
+      return e.leaf;
+    },
+    async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
+      if (size > (await integratedSize())) range(`size ${size} is beyond the tree`);
+      if (index >= size) range(`index ${index} is not below size ${size}`);
+      return proveInclusion(index, size, reader);
+    },
+    async consistencyProof(from: number, to: number): Promise<Uint8Array[]> {
+      if (from > to) range('from must not exceed to');
+      if (to > (await integratedSize())) range(`size ${to} is beyond the tree`);
+      return proveConsistency(from, to, reader);
+    },
+    /**
+     * The C2SP tlog-proof receipt of the entry at `index`, against the newest checkpoint that
+     * covers it and has the configured witness quorum; undefined while none does yet.
+     */
+    async receipt(index: number): Promise<string | undefined> {
+      const quorum = ports.config.witnessQuorum;
+      const candidates = await ports.db.kysely
+        .selectFrom('log_checkpoints')
+        .select(['size', 'note'])
+        .where('size', '>', index)
+        .orderBy('size', 'desc')
+        .limit(quorum > 0 ? 20 : 1)
+        .execute();
+      for (const c of candidates) {
+        const size = Number(c.size);
+        const lines = await cosignatureLines(size);
+        if (lines.length < quorum) continue;
+        const proof = await proveInclusion(index, size, reader);
+        return formatProof({ index, proof, checkpointNote: withCosignatures(c.note, lines) });
+      }
+      return undefined;
+    },
+  };
+}
+
+export type LogReader = ReturnType<typeof createLogReader>;

@@ -113,6 +113,8 @@ const CODE_RE = /^[A-Za-z0-9][A-Za-z0-9._/*-]{0,31}$/;
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: a note may hold line breaks and tabs only
 const NOTE_CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a cheap first test for anything the two below refuse
+const SUSPECT_RE = /[\u0000-\u001f\u007f\uD800-\uDFFF]/;
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const MAX_LEN: Record<StringKind, number> = { code: 32, id: 100, text: 200, note: 10_000 };
 const INT_TEXT_RE = /^\d{1,16}$/;
@@ -178,7 +180,8 @@ export class ReportReader {
 
   /** The value at obj[key], or undefined if absent; records FIELD_MISSING when required. */
   private present(obj: Obj, key: string, path: string, line: number | undefined, required: boolean) {
-    const v = Object.hasOwn(obj, key) ? obj[key] : undefined;
+    // Keys asked for are fixed field names, none of which Object.prototype carries.
+    const v = obj[key];
     // An empty string is "no value": a spreadsheet cannot tell an empty cell from a missing one.
     if (v === undefined || v === '') {
       if (required) this.add('FIELD_MISSING', join(path, key), `"${key}" is required`, line);
@@ -215,9 +218,9 @@ export class ReportReader {
       return v;
     }
     const bad =
-      (kind === 'note' ? NOTE_CONTROL_RE.test(v) : CONTROL_RE.test(v)) ||
-      LONE_SURROGATE_RE.test(v) ||
-      (kind === 'id' && v.trim() !== v);
+      (SUSPECT_RE.test(v) &&
+        ((kind === 'note' ? NOTE_CONTROL_RE.test(v) : CONTROL_RE.test(v)) || LONE_SURROGATE_RE.test(v))) ||
+      (kind === 'id' && (v.charCodeAt(0) <= 32 || v.charCodeAt(v.length - 1) <= 32) && v.trim() !== v);
     if (bad) {
       this.add('FIELD_FORMAT', field, 'control characters, unpaired surrogates or surrounding spaces', line);
       return undefined;

@@ -4,7 +4,6 @@
  * and key names are the JSON paths of the values (`period.from`, `counterpart.state`), so a CSV
  * report and a JSON report are the same tree and go through the same reader.
  */
-import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import {
   ICR_LINE_KEYS,
@@ -15,6 +14,7 @@ import {
   type ReadOptions,
   readReport,
 } from './build-report.js';
+import { tokenizeCsv } from './csv-tokenize.js';
 import type { IcrLine, InventoryLine, MbrLine, Report } from './report.types.js';
 import { formatWeightText } from './weight.js';
 
@@ -118,21 +118,19 @@ export function parseReportCsv(bytes: Uint8Array, options: ReadOptions = {}): Pa
       return { ok: false, details: [{ code: 'MALFORMED', message: 'the report is not valid UTF-8' }] };
     }
     const delimiter = detectDelimiter(text);
-    let records: string[][];
-    try {
-      records = parse(text, {
-        delimiter,
-        relax_column_count: true,
-        skip_empty_lines: true,
-        skip_records_with_empty_values: true,
-      }) as string[][];
-    } catch (e) {
-      const message = e instanceof Error ? e.message.slice(0, 200) : 'unreadable';
+    const tokens = tokenizeCsv(text, delimiter);
+    if (!tokens.ok) {
       return {
         ok: false,
-        details: [{ code: 'MALFORMED', message: `the report is not valid CSV: ${message}` }],
+        details: [
+          {
+            code: 'MALFORMED',
+            message: `the report is not valid CSV (record ${tokens.row}): ${tokens.message}`,
+          },
+        ],
       };
     }
+    const records = tokens.records;
     const problems: Problem[] = [];
     const tree = readRecords(records, problems);
     const result = readReport(tree, 'csv', { ...options, decimalComma: delimiter === ';' });

@@ -41,6 +41,15 @@ export function parseWeight(input: string | number, options: ParseWeightOptions 
   let text: string;
   if (typeof input === 'number') {
     if (!Number.isFinite(input)) return fail('FIELD_FORMAT', 'weight must be a finite number');
+    // Fast path, equivalent to reading String(input): when the double nearest to mg/1000 is the
+    // input and |mg| has at most 15 digits, String(input) is exactly the decimal mg/1000.
+    const rounded = Math.round(input * 1000);
+    if (rounded <= MAX_WEIGHT_MG && rounded >= -MAX_WEIGHT_MG && rounded / 1000 === input) {
+      if (rounded < 0 && options.signed !== true) {
+        return fail('NEGATIVE_WEIGHT', `weight "${String(input)}" is negative`);
+      }
+      return { ok: true, mg: rounded === 0 ? 0 : rounded };
+    }
     // String(n) is the shortest text that reads back as n (ECMA-262 Number::toString).
     text = String(input);
   } else if (typeof input === 'string') {

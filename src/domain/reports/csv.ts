@@ -83,6 +83,9 @@ function detectDelimiter(text: string): ',' | ';' {
 
 type Tree = Record<string, unknown>;
 
+/** Column already reported as unknown or duplicate: its cells are not reported again. */
+const REPORTED: readonly string[] = [];
+
 function setPath(tree: Tree, segments: readonly string[], value: unknown): void {
   if (segments.length === 1) {
     tree[segments[0] as string] = value;
@@ -189,10 +192,10 @@ function readRecords(records: readonly string[][], problems: Problem[]): Tree {
       columns.push(undefined);
     } else if (!allowed.has(name)) {
       problems.push({ code: 'FIELD_UNKNOWN', field: name.slice(0, 64), message: 'unknown column' });
-      columns.push(undefined);
+      columns.push(REPORTED);
     } else if (names.has(name)) {
       problems.push({ code: 'FIELD_DUPLICATE', field: name, message: 'column given twice' });
-      columns.push(undefined);
+      columns.push(REPORTED);
     } else {
       names.add(name);
       columns.push(name.split('.'));
@@ -208,6 +211,7 @@ function readRecords(records: readonly string[][], problems: Problem[]): Tree {
       const path = columns[c];
       const value = unneutraliseCell(cell).trim();
       if (value === '') continue;
+      if (path === REPORTED) continue;
       if (path === undefined) {
         problems.push({
           code: 'FIELD_UNKNOWN',

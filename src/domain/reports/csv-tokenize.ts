@@ -1,0 +1,81 @@
+/**
+ * A strict RFC 4180 tokenizer. csv-parse (used as the reference in the tests) builds an Error
+ * object for every row whose length differs from the first row's, which our layout (two-cell
+ * header rows, then wide line rows) triggers on every line: 100 000 lines took over 10 s. This
+ * scanner reads the same records in one pass. Rules: fields separated by the delimiter, records
+ * by CRLF, LF or CR; a quoted field may hold delimiters, line breaks and doubled quotes; a quote
+ * inside an unquoted field, or anything but a delimiter or line break after a closing quote, is
+ * an error. Records whose fields are all empty are skipped (blank separator rows).
+ */
+
+export type TokenizeResult =
+  | { readonly ok: true; readonly records: string[][] }
+  | { readonly ok: false; readonly row: number; readonly message: string };
+
+const QUOTE = 34;
+const CR = 13;
+const LF = 10;
+
+export function tokenizeCsv(text: string, delimiter: ',' | ';'): TokenizeResult {
+  const delim = delimiter.charCodeAt(0);
+  const records: string[][] = [];
+  const n = text.length;
+  let record: string[] = [];
+  let allEmpty = true;
+  let row = 1;
+  let i = 0;
+  // Each iteration reads one field starting at i.
+  while (i <= n) {
+    let value: string;
+    if (i < n && text.charCodeAt(i) === QUOTE) {
+      let parts = '';
+      let start = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', start);
+        if (q < 0) return { ok: false, row, message: 'a quoted field is not closed' };
+        if (text.charCodeAt(q + 1) === QUOTE) {
+          parts += text.slice(start, q + 1);
+          start = q + 2;
+          continue;
+        }
+        parts += text.slice(start, q);
+        i = q + 1;
+        break;
+      }
+      value = parts;
+      if (i < n) {
+        const c = text.charCodeAt(i);
+        if (c !== delim && c !== CR && c !== LF) {
+          return { ok: false, row, message: 'a closing quote must end its field' };
+        }
+      }
+    } else {
+      let j = i;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c === delim || c === CR || c === LF) break;
+        if (c === QUOTE) return { ok: false, row, message: 'a quote inside an unquoted field' };
+        j++;
+      }
+      value = text.slice(i, j);
+      i = j;
+    }
+    record.push(value);
+    if (value !== '') allEmpty = false;
+    const c = i < n ? text.charCodeAt(i) : -1;
+    if (c === delim) {
+      i++;
+      continue;
+    }
+    // End of record: line break or end of text.
+    if (!allEmpty) records.push(record);
+    record = [];
+    allEmpty = true;
+    row++;
+    if (c === CR) i += text.charCodeAt(i + 1) === LF ? 2 : 1;
+    else if (c === LF) i++;
+    else break;
+    if (i === n) break;
+  }
+  return { ok: true, records };
+}

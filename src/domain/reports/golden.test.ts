@@ -1,0 +1,114 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { ErrorDetail } from '../errors.js';
+import { parseReportCsv, parseReportJson, type ValidationContext, validateReport } from './index.js';
+import type { ElementCode } from './report.types.js';
+import { baseContext } from './test-support.js';
+import { parseWeight } from './weight.js';
+
+/**
+ * Golden reports: each fixtures/<name>.json|.csv comes with <name>.expect.json listing the exact
+ * problems (code, line, field) it must produce, and the context overrides it is checked against.
+ */
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+interface Expectation {
+  context?: Record<string, unknown>;
+  parse?: boolean;
+  sameAs?: string;
+  errors: { code: string; line?: number; field?: string }[];
+  warnings?: { code: string; line?: number; field?: string }[];
+}
+
+const mg = (grams: unknown): number => {
+  const r = parseWeight(grams as number);
+  if (!r.ok) throw new Error(`bad fixture weight ${String(grams)}`);
+  return r.mg;
+};
+
+function contextFrom(json: Record<string, unknown> = {}): ValidationContext {
+  const o: Record<string, unknown> = { ...json };
+  if (o.mba === null) o.mba = undefined;
+  for (const key of ['previousPe', 'pilTotals'] as const) {
+    const v = o[key] as Record<string, number> | undefined;
+    if (v !== undefined) o[key] = new Map(Object.entries(v).map(([e, g]) => [e as ElementCode, mg(g)]));
+  }
+  const icr = o.icrTotals as Record<string, Record<string, number>> | undefined;
+  if (icr !== undefined) {
+    o.icrTotals = new Map(
+      Object.entries(icr).map(([e, codes]) => [e, new Map(Object.entries(codes).map(([c, g]) => [c, mg(g)]))]),
+    );
+  }
+  return baseContext(o as Partial<ValidationContext>);
+}
+
+const key = (d: { code: string; line?: number; field?: string }) => `${d.code}|${d.line ?? ''}|${d.field ?? ''}`;
+const keys = (ds: readonly ErrorDetail[] | Expectation['errors']) => ds.map(key).sort();
+
+const files = readdirSync(dir).filter((f) => /\.(json|csv)$/.test(f) && !f.endsWith('.expect.json'));
+
+describe('golden reports', () => {
+  it('has a fixture for every report error code of the issue', () => {
+    const codes = new Set(
+      files.flatMap((f) => {
+        const e = JSON.parse(readFileSync(join(dir, f.replace(/\.(json|csv)$/, '.expect.json')), 'utf8')) as Expectation;
+        return e.errors.map((d) => d.code);
+      }),
+    );
+    for (const code of [
+      'SIGNATURE_INVALID',
+      'KEY_UNKNOWN',
+      'KEY_NOT_VALID',
+      'UNKNOWN_MBA',
+      'MBA_NOT_OWNED',
+      'UNKNOWN_KMP',
+      'UNKNOWN_IC_CODE',
+      'UNKNOWN_ELEMENT',
+      'REPORT_NUMBER_GAP',
+      'REPORT_DUPLICATE',
+      'LINE_COUNT_MISMATCH',
+      'DATE_OUTSIDE_PERIOD',
+      'BATCH_REUSED',
+      'NEGATIVE_WEIGHT',
+      'FISSILE_EXCEEDS_ELEMENT',
+      'WEIGHT_PRECISION',
+      'BALANCE_ARITHMETIC',
+      'PB_MISMATCH',
+      'PE_MISMATCH',
+      'ICR_MISMATCH',
+      'CORRECTION_TARGET_UNKNOWN',
+      'NOTICE_UNKNOWN',
+      'FIELD_MISSING',
+      'FIELD_UNKNOWN',
+      'FIELD_TYPE',
+      'MALFORMED',
+    ]) {
+      expect(codes, code).toContain(code);
+    }
+  });
+
+  for (const file of files) {
+    it(file, () => {
+      const bytes = readFileSync(join(dir, file));
+      const expectation = JSON.parse(
+        readFileSync(join(dir, file.replace(/\.(json|csv)$/, '.expect.json')), 'utf8'),
+      ) as Expectation;
+      const parsed = file.endsWith('.csv') ? parseReportCsv(bytes) : parseReportJson(bytes);
+      if (expectation.parse === true) {
+        expect(parsed.ok).toBe(false);
+        if (!parsed.ok) expect(keys(parsed.details)).toEqual(keys(expectation.errors));
+        return;
+      }
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.details));
+      if (expectation.sameAs !== undefined) {
+        const other = parseReportJson(readFileSync(join(dir, expectation.sameAs)));
+        expect(other.ok && other.report).toEqual(parsed.report);
+      }
+      const result = validateReport(parsed.report, contextFrom(expectation.context));
+      expect(keys(result.errors)).toEqual(keys(expectation.errors));
+      expect(keys(result.warnings)).toEqual(keys(expectation.warnings ?? []));
+    });
+  }
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import {
+  canonicalizeRecord,
+  computeCommitment,
+  formatLeaf,
+  parseLeaf,
+  verifyCommitment,
+} from './commitment.js';
+import { sha256 } from './crypto.js';
+
+const salt = new Uint8Array(32).fill(11);
+const record = { b: [1, 2, { z: 'é', a: null }], a: 1.5, id: 'R-1' };
+
+describe('leaf commitments (log.md "What a leaf holds")', () => {
+  it('canonicalizes with RFC 8785 key order', () => {
+    expect(new TextDecoder().decode(canonicalizeRecord(record))).toBe(
+      '{"a":1.5,"b":[1,2,{"a":null,"z":"é"}],"id":"R-1"}',
+    );
+    expect(() => canonicalizeRecord(undefined)).toThrow(expect.objectContaining({ code: 'LOG_MALFORMED' }));
+  });
+  it('commitment is SHA-256(salt || canonical bytes)', () => {
+    const bytes = canonicalizeRecord(record);
+    expect(computeCommitment(salt, bytes)).toEqual(sha256(new Uint8Array([...salt, ...bytes])));
+    expect(() => computeCommitment(new Uint8Array(31), bytes)).toThrow(
+      expect.objectContaining({ code: 'LOG_MALFORMED' }),
+    );
+  });
+  it('formats the leaf as canonical JSON with v: 1 and parses it back', () => {
+    const commitment = computeCommitment(salt, canonicalizeRecord(record));
+    const leaf = formatLeaf({ kind: 'report', id: 'R-1', time: '2026-01-02T03:04:05Z', commitment });
+    const text = new TextDecoder().decode(leaf);
+    expect(text).toMatch(
+      /^\{"commitment":"[A-Za-z0-9+/]{43}=","id":"R-1","kind":"report","time":"2026-01-02T03:04:05Z","v":1\}$/,
+    );
+    expect(parseLeaf(leaf)).toEqual({
+      v: 1,
+      kind: 'report',
+      id: 'R-1',
+      time: '2026-01-02T03:04:05Z',
+      commitment,
+    });
+  });
+  it('verifies a commitment only with the right record and salt', () => {
+    const commitment = computeCommitment(salt, canonicalizeRecord(record));
+    const leaf = formatLeaf({ kind: 'report', id: 'R-1', time: '2026-01-02T03:04:05.120Z', commitment });
+    expect(verifyCommitment(leaf, record, salt)).toBe(true);
+    expect(verifyCommitment(leaf, canonicalizeRecord(record), salt)).toBe(true);
+    expect(verifyCommitment(leaf, { ...record, a: 1.6 }, salt)).toBe(false);
+    expect(verifyCommitment(leaf, record, new Uint8Array(32))).toBe(false);
+    expect(verifyCommitment(new Uint8Array([1, 2]), record, salt)).toBe(false);
+  });
+  it('parseLeaf is strict', () => {
+    const enc = (s: string) => new TextEncoder().encode(s);
+    const c = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+    const good = `{"commitment":"${c}","id":"x","kind":"k","time":"2026-01-02T03:04:05Z","v":1}`;
+    expect(parseLeaf(enc(good)).id).toBe('x');
+    for (const bad of [
+      good.replace('"v":1', '"v":2'),
+      good.replace('{', '{ '),
+      good.replace('"id":"x",', ''),
+      good.replace('"v":1', '"v":1,"w":0'),
+      good.replace('03:04:05Z', '03:04:05+01:00'),
+      good.replace(c, 'AAAA'),
+      `{"v":1,${good.slice(1, -7)}}`,
+      '[]',
+      'not json',
+    ]) {
+      expect(() => parseLeaf(enc(bad)), bad).toThrow(expect.objectContaining({ code: 'LOG_MALFORMED' }));
+    }
+    expect(() =>
+      formatLeaf({ kind: '', id: 'x', time: '2026-01-02T03:04:05Z', commitment: new Uint8Array(32) }),
+    ).toThrow(expect.objectContaining({ code: 'LOG_MALFORMED' }));
+  });
+});

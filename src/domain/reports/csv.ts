@@ -283,7 +283,12 @@ export function formatReportCsv(report: Report, options: FormatCsvOptions = {}):
   for (const row of rows) {
     for (let c = 0; c < row.length; c++) row[c] = neutraliseCell(row[c] as string);
   }
-  const body = stringify(rows, { delimiter: options.delimiter ?? ',', record_delimiter: '\r\n' });
+  // csv-stringify quotes only the record delimiter itself; a lone LF or CR must be quoted too.
+  const body = stringify(rows, {
+    delimiter: options.delimiter ?? ',',
+    record_delimiter: '\r\n',
+    quoted_match: /[\r\n]/,
+  });
   return options.bom === false ? body : `\uFEFF${body}`;
 }
 

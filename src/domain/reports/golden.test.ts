@@ -38,13 +38,17 @@ function contextFrom(json: Record<string, unknown> = {}): ValidationContext {
   const icr = o.icrTotals as Record<string, Record<string, number>> | undefined;
   if (icr !== undefined) {
     o.icrTotals = new Map(
-      Object.entries(icr).map(([e, codes]) => [e, new Map(Object.entries(codes).map(([c, g]) => [c, mg(g)]))]),
+      Object.entries(icr).map(([e, codes]) => [
+        e,
+        new Map(Object.entries(codes).map(([c, g]) => [c, mg(g)])),
+      ]),
     );
   }
   return baseContext(o as Partial<ValidationContext>);
 }
 
-const key = (d: { code: string; line?: number; field?: string }) => `${d.code}|${d.line ?? ''}|${d.field ?? ''}`;
+const key = (d: { code: string; line?: number; field?: string }) =>
+  `${d.code}|${d.line ?? ''}|${d.field ?? ''}`;
 const keys = (ds: readonly ErrorDetail[] | Expectation['errors']) => ds.map(key).sort();
 
 const files = readdirSync(dir).filter((f) => /\.(json|csv)$/.test(f) && !f.endsWith('.expect.json'));
@@ -53,7 +57,9 @@ describe('golden reports', () => {
   it('has a fixture for every report error code of the issue', () => {
     const codes = new Set(
       files.flatMap((f) => {
-        const e = JSON.parse(readFileSync(join(dir, f.replace(/\.(json|csv)$/, '.expect.json')), 'utf8')) as Expectation;
+        const e = JSON.parse(
+          readFileSync(join(dir, f.replace(/\.(json|csv)$/, '.expect.json')), 'utf8'),
+        ) as Expectation;
         return e.errors.map((d) => d.code);
       }),
     );

@@ -20,14 +20,36 @@ export interface MatchResult {
   readonly counts: Readonly<Record<TransferStatus, number>>;
 }
 
-const SEP = '\u0001';
-
-/** Batch, element, both states and the notice reference: what every side always knows. */
-function shipmentKey(s: TransferLine): string {
-  return s.batch + SEP + s.element + SEP + s.state + SEP + s.counterpart.state + SEP + (s.notice ?? '');
+/** FNV-1a over the characters of `text`, continuing from `h` (a separator keeps fields apart). */
+function mix(h: number, text: string): number {
+  let x = h;
+  for (let i = 0; i < text.length; i++) x = Math.imul(x ^ text.charCodeAt(i), 16777619);
+  return Math.imul(x ^ 0x1f, 16777619);
 }
-function receiptKey(r: TransferLine): string {
-  return r.batch + SEP + r.element + SEP + r.counterpart.state + SEP + r.state + SEP + (r.notice ?? '');
+
+/**
+ * Hash of what both sides always know: batch, element, shipper and receiver state, notice.
+ * Numbers rather than concatenated string keys: a million-line join then allocates nothing per
+ * line and spends its time comparing, not collecting garbage.
+ */
+function hashOf(
+  batch: string,
+  element: string,
+  shipperState: string,
+  receiverState: string,
+  notice: string,
+): number {
+  return mix(mix(mix(mix(mix(0x811c9dc5, batch), element), shipperState), receiverState), notice) >>> 0;
+}
+
+function sameKey(s: TransferLine, r: TransferLine): boolean {
+  return (
+    s.batch === r.batch &&
+    s.element === r.element &&
+    s.state === r.counterpart.state &&
+    s.counterpart.state === r.state &&
+    (s.notice ?? '') === (r.notice ?? '')
+  );
 }
 
 /** MBAs must agree where both sides name them (an exporter may not know the receiving MBA). */
@@ -67,24 +89,33 @@ export function matchTransfers(
     }
     return d;
   };
-  // Shipments by key; same-key shipments chained through `next` (rare: a batch name reused).
-  const head = new Map<string, number>();
-  const next = new Int32Array(shipments.length).fill(-1);
-  for (let i = shipments.length - 1; i >= 0; i--) {
-    const key = shipmentKey(shipments[i]!);
-    const h = head.get(key);
-    if (h !== undefined) next[i] = h;
-    head.set(key, i);
+  // Open addressing, linear probing, load ≤ 1/2; slot holds shipment index + 1.
+  let size = 16;
+  while (size < shipments.length * 2) size *= 2;
+  const mask = size - 1;
+  const slots = new Int32Array(size);
+  const hashes = new Uint32Array(shipments.length);
+  for (let i = 0; i < shipments.length; i++) {
+    const s = shipments[i]!;
+    const h = hashOf(s.batch, s.element, s.state, s.counterpart.state, s.notice ?? '');
+    hashes[i] = h;
+    let at = h & mask;
+    while (slots[at] !== 0) at = (at + 1) & mask;
+    slots[at] = i + 1;
   }
   const partner = new Int32Array(shipments.length).fill(-1);
   const loneReceipts: number[] = [];
   for (let j = 0; j < receipts.length; j++) {
     const r = receipts[j]!;
+    const h = hashOf(r.batch, r.element, r.counterpart.state, r.state, r.notice ?? '');
     let best = -1;
     let bestScore = 0;
-    for (let i = head.get(receiptKey(r)) ?? -1; i >= 0; i = next[i]!) {
-      if (partner[i] !== -1) continue;
-      const score = compatible(shipments[i]!, r);
+    for (let at = h & mask; slots[at] !== 0; at = (at + 1) & mask) {
+      const i = slots[at]! - 1;
+      if (hashes[i] !== h || partner[i] !== -1) continue;
+      const s = shipments[i]!;
+      if (!sameKey(s, r)) continue;
+      const score = compatible(s, r);
       if (score > bestScore) {
         best = i;
         bestScore = score;

@@ -1,0 +1,176 @@
+/**
+ * Browser-test harness: builds the web app when its sources changed, starts the real Custos
+ * server in process (fresh temp data dir, demo world, random port), drives Debian's Chromium with
+ * playwright-core, collects console errors, runs axe-core and saves screenshots.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/config/config.js';
+import { startServer } from '../../src/server/main.js';
+import { type DemoCredential, readDemoCredentials } from '../../src/services/demo/seed.js';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Without Chromium the stories cannot run: in CI that is a failure, locally a clear skip. */
+export function browserAvailable(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI === 'true' || process.env.CI === '1') {
+    throw new Error(`CI=true but ${CHROMIUM} is missing: apt-get install -y chromium`);
+  }
+  console.warn(`e2e: skipped because ${CHROMIUM} is missing (apt-get install -y chromium)`);
+  return false;
+}
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+/** Builds web/dist unless it is newer than every web source (CI builds it before npm test). */
+export function ensureWebBuilt(): void {
+  const index = join(ROOT, 'web', 'dist', 'index.html');
+  const sources = Math.max(
+    newestMtime(join(ROOT, 'web', 'src')),
+    newestMtime(join(ROOT, 'web', 'index.html')),
+    newestMtime(join(ROOT, 'vite.config.ts')),
+  );
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+}
+
+export interface E2eServer {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly users: DemoCredential[];
+  user(login: string): DemoCredential;
+  close(): Promise<void>;
+}
+
+export async function startE2eServer(env: Record<string, string> = {}): Promise<E2eServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'custos-e2e-'));
+  const config = loadConfig(
+    {
+      CUSTOS_DATA_DIR: dataDir,
+      CUSTOS_PORT: '0',
+      CUSTOS_HOST: '127.0.0.1',
+      CUSTOS_DEMO: '1',
+      CUSTOS_LOG_LEVEL: 'silent',
+      ...env,
+    },
+    ROOT,
+  );
+  const server = await startServer(config);
+  const users = readDemoCredentials(dataDir);
+  return {
+    url: server.url.replace('localhost', '127.0.0.1'),
+    dataDir,
+    users,
+    user(login) {
+      const u = users.find((c) => c.login === login);
+      if (!u) throw new Error(`no demo user ${login}`);
+      return u;
+    },
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * A browser page that records every console error and uncaught exception. The browser itself
+ * logs "Failed to load resource" for each 4xx answer; those are allowed only for responses a
+ * story expects (a 401 from /api/me before signing in, a 404 when probing another state's MBA).
+ */
+export class Session {
+  readonly errors: string[] = [];
+  private readonly allowed: RegExp[] = [/\/api\/me$/];
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly baseUrl: string,
+  ) {
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error') return;
+      const url = msg.location().url ?? '';
+      if (msg.text().startsWith('Failed to load resource') && this.allowed.some((r) => r.test(url))) return;
+      this.errors.push(`${msg.text()} (${url})`);
+    });
+    page.on('pageerror', (err) => this.errors.push(`uncaught: ${err.message}`));
+  }
+
+  static async open(browser: Browser, baseUrl: string, viewport = DESKTOP): Promise<Session> {
+    const context = await browser.newContext({ viewport, baseURL: baseUrl });
+    const page = await context.newPage();
+    return new Session(context, page, baseUrl);
+  }
+
+  /** Allows the browser's own "Failed to load resource" error for URLs matching `url`. */
+  expectHttpError(url: RegExp): void {
+    this.allowed.push(url);
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const path = join(ARTIFACTS, `${name}.png`);
+    await this.page.screenshot({ path, fullPage: true });
+    return path;
+  }
+
+  /** axe-core WCAG 2 A/AA audit of the current page; returns the violations, summarised. */
+  async audit(): Promise<string[]> {
+    await this.page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+    const violations = await this.page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<AxeResult> } })
+        .axe;
+      interface AxeResult {
+        violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
+      }
+      const r = await axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] },
+      });
+      return r.violations.map(
+        (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+      );
+    });
+    return violations;
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+}

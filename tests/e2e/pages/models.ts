@@ -1,0 +1,80 @@
+/** Page models: what a user sees and does, in the words of the screens, not their markup. */
+import type { Locator, Page } from 'playwright-core';
+
+export class LoginScreen {
+  constructor(private readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await this.page.goto('/');
+    await this.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  }
+
+  async signIn(login: string, password: string): Promise<void> {
+    await this.page.getByLabel('Login').fill(login);
+    await this.page.getByLabel('Password').fill(password);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  error(): Locator {
+    return this.page.getByRole('alert');
+  }
+}
+
+export class Shell {
+  constructor(private readonly page: Page) {}
+
+  nav(): Locator {
+    return this.page.getByRole('navigation', { name: 'Main' });
+  }
+
+  async navLabels(): Promise<string[]> {
+    return (await this.nav().getByRole('link').allTextContents()).map((s) => s.trim());
+  }
+
+  async go(label: string): Promise<void> {
+    const toggle = this.page.getByRole('button', { name: 'Menu' });
+    if (await toggle.isVisible()) await toggle.click();
+    await this.nav().getByRole('link', { name: label, exact: true }).click();
+  }
+
+  heading(): Locator {
+    return this.page.getByRole('heading', { level: 1 });
+  }
+
+  async signOut(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Sign out' }).click();
+  }
+}
+
+export class MbaScreen {
+  constructor(private readonly page: Page) {}
+
+  /** Typing the address by hand, as a curious user would. */
+  async openByUrl(code: string): Promise<void> {
+    await this.page.goto(`/mbas/${encodeURIComponent(code)}`);
+  }
+
+  kmpTable(): Locator {
+    return this.page.getByRole('table', { name: /Key measurement points/ });
+  }
+
+  problem(): Locator {
+    return this.page.getByRole('alert');
+  }
+}
+
+export class OverviewScreen {
+  constructor(private readonly page: Page) {}
+
+  map(): Locator {
+    return this.page.getByRole('figure').locator('svg');
+  }
+
+  facilityMarkers(): Locator {
+    return this.map().getByRole('link');
+  }
+
+  statesTable(): Locator {
+    return this.page.getByRole('table', { name: 'States in scope' });
+  }
+}

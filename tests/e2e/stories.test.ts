@@ -1,0 +1,124 @@
+/**
+ * Issue 8 user stories in a real browser (Debian Chromium + playwright-core) against the real
+ * server with the demo world. Screenshots go to test-artifacts/; no console error is allowed.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  browserAvailable,
+  type E2eServer,
+  ensureWebBuilt,
+  launchBrowser,
+  PHONE,
+  Session,
+  startE2eServer,
+} from './harness.js';
+import { LoginScreen, MbaScreen, OverviewScreen, Shell } from './pages/models.js';
+
+const available = browserAvailable();
+
+describe.skipIf(!available)('web app stories (Chromium)', () => {
+  let server: E2eServer;
+  let browser: Browser;
+  const open: Session[] = [];
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startE2eServer();
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  afterEach(async () => {
+    for (const s of open.splice(0)) {
+      const errors = s.errors.slice();
+      await s.close();
+      expect(errors, 'console errors').toEqual([]);
+    }
+  });
+
+  async function session(viewport?: { width: number; height: number }): Promise<Session> {
+    const s = await Session.open(browser, server.url, viewport);
+    open.push(s);
+    return s;
+  }
+
+  async function signedIn(login: string, viewport?: { width: number; height: number }) {
+    const s = await session(viewport);
+    const screen = new LoginScreen(s.page);
+    await screen.open();
+    await screen.signIn(login, server.user(login).password);
+    await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
+    return s;
+  }
+
+  it('a wrong password is refused with a message that says what to do', async () => {
+    const s = await session();
+    s.expectHttpError(/\/api\/session$/);
+    const login = new LoginScreen(s.page);
+    await login.open();
+    expect(await s.audit()).toEqual([]);
+    await login.signIn('xa-ssac.submitter', 'not-the-password');
+    await expect.poll(() => login.error().textContent()).toMatch(/login or the password is wrong/);
+    await s.screenshot('login-refused');
+  });
+
+  it('story 4: a user of state A cannot reach state B’s MBA by typing its URL', async () => {
+    const s = await signedIn('xa-ssac.submitter');
+    const shell = new Shell(s.page);
+    expect(await shell.navLabels()).toEqual(['Home', 'MBAs', 'Facilities']);
+    const mba = new MbaScreen(s.page);
+
+    await mba.openByUrl('XA-F1');
+    await mba.kmpTable().waitFor();
+    expect(await mba.kmpTable().getByRole('row').count()).toBe(5);
+
+    s.expectHttpError(/\/api\/mbas\/XB-E1$/);
+    await mba.openByUrl('XB-E1');
+    await expect.poll(() => mba.problem().textContent()).toMatch(/Not found/);
+    expect(await mba.problem().textContent()).toMatch(/belongs to another state/);
+    expect(await s.page.getByText('UF6 feed').count()).toBe(0);
+    await s.screenshot('story4-other-state-mba');
+
+    await shell.go('MBAs');
+    const codes = await s.page
+      .getByRole('table', { name: 'Material balance areas' })
+      .getByRole('link')
+      .allTextContents();
+    expect(codes.sort()).toEqual(['XA-F1', 'XA-R1', 'XA-S1']);
+  });
+
+  it('the inspectorate overview shows every facility on the offline map and passes an accessibility audit', async () => {
+    const s = await signedIn('agency.inspector');
+    const shell = new Shell(s.page);
+    expect(await shell.heading().textContent()).toBe('Overview');
+    const overview = new OverviewScreen(s.page);
+    await expect.poll(() => overview.facilityMarkers().count()).toBe(6);
+    await expect.poll(() => s.page.locator('.map-country').count()).toBeGreaterThan(100);
+    expect(await overview.statesTable().getByRole('row').count()).toBe(4);
+    await s.screenshot('inspectorate-overview');
+    expect(await s.audit()).toEqual([]);
+
+    await overview.facilityMarkers().first().focus();
+    await s.page.keyboard.press('Enter');
+    await s.page.getByRole('table', { name: /MBAs of/ }).waitFor();
+  });
+
+  it('the state portal works on a 390 px phone with the menu button', async () => {
+    const s = await signedIn('xb-ssac.submitter', PHONE);
+    const shell = new Shell(s.page);
+    expect(await s.page.getByRole('heading', { level: 1 }).textContent()).toMatch(/Borduria/);
+    const width = await s.page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(PHONE.width);
+    await s.screenshot('state-home-phone');
+    expect(await s.audit()).toEqual([]);
+    await shell.go('Facilities');
+    await expect.poll(() => shell.heading().textContent()).toBe('Facilities');
+    await shell.signOut();
+    await s.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+});

@@ -1,0 +1,131 @@
+import { type ReactNode, useState } from 'react';
+import { Loading } from './components/async.js';
+import { Page } from './components/Page.js';
+import { InspectorateOverview, StateHome, StatePage } from './pages/Home.js';
+import { LoginPage } from './pages/Login.js';
+import { FacilitiesPage, FacilityPage, MbaPage, MbasPage } from './pages/Registry.js';
+import { Link, matchPath, useRouter } from './router.js';
+import { type Audience, audienceOf, useSession } from './session.js';
+
+interface NavItem {
+  readonly to: string;
+  readonly label: string;
+}
+
+/** Navigation by audience: a state authority's portal and an inspectorate's console differ. */
+export function navFor(audience: Audience): NavItem[] {
+  if (audience === 'state') {
+    return [
+      { to: '/', label: 'Home' },
+      { to: '/mbas', label: 'MBAs' },
+      { to: '/facilities', label: 'Facilities' },
+    ];
+  }
+  return [
+    { to: '/', label: 'Overview' },
+    { to: '/facilities', label: 'Facilities' },
+    { to: '/mbas', label: 'MBAs' },
+  ];
+}
+
+interface RouteDef {
+  readonly path: string;
+  readonly render: (params: Record<string, string>, audience: Audience) => ReactNode;
+}
+
+const ROUTES: RouteDef[] = [
+  { path: '/', render: (_p, a) => (a === 'state' ? <StateHome /> : <InspectorateOverview />) },
+  { path: '/mbas', render: () => <MbasPage /> },
+  { path: '/mbas/:code', render: (p) => <MbaPage code={p.code!} /> },
+  { path: '/facilities', render: () => <FacilitiesPage /> },
+  { path: '/facilities/:code', render: (p) => <FacilityPage code={p.code!} /> },
+  { path: '/states/:code', render: (p) => <StatePage code={p.code!} /> },
+];
+
+function NotFound() {
+  return (
+    <Page title="Page not found">
+      <p>
+        There is no page at this address. Go to the <Link to="/">home page</Link> or use the navigation.
+      </p>
+    </Page>
+  );
+}
+
+function Shell() {
+  const { me, signOut } = useSession();
+  const { location, navigate } = useRouter();
+  const [menuOpen, setMenuOpen] = useState(false);
+  if (!me) return null;
+  const audience = audienceOf(me);
+  const nav = navFor(audience);
+  let content: ReactNode = <NotFound />;
+  for (const r of ROUTES) {
+    const params = matchPath(r.path, location.pathname);
+    if (params) {
+      content = r.render(params, audience);
+      break;
+    }
+  }
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand">
+          Custos
+        </Link>
+        <span className="audience">{audience === 'state' ? 'State portal' : 'Inspectorate console'}</span>
+        <button
+          type="button"
+          className="menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          Menu
+        </button>
+        <nav id="main-nav" aria-label="Main" className={menuOpen ? 'open' : undefined}>
+          <ul>
+            {nav.map((n) => (
+              <li key={n.to}>
+                <Link to={n.to} nav onClick={() => setMenuOpen(false)}>
+                  {n.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="user">
+          <span className="user-name" title={me.roles.join(', ')}>
+            {me.login}
+          </span>
+          <button
+            type="button"
+            onClick={() => {
+              void signOut().then(() => navigate('/', { replace: true }));
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" key={location.pathname}>
+        {content}
+      </main>
+    </>
+  );
+}
+
+export function App() {
+  const { me, checking } = useSession();
+  if (checking) {
+    return (
+      <main id="main">
+        <Loading what="your session" />
+      </main>
+    );
+  }
+  return me ? <Shell /> : <LoginPage />;
+}

@@ -1,0 +1,175 @@
+/**
+ * The only door to the server: same-origin fetch with the session cookie, the error envelope
+ * `{ error: { code, message, details } }` turned into ApiError so screens can say what to do.
+ */
+
+export interface ErrorDetail {
+  readonly line?: number;
+  readonly field?: string;
+  readonly code?: string;
+  readonly message?: string;
+  readonly [key: string]: unknown;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown = undefined,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}
+
+interface Envelope {
+  error?: { code?: unknown; message?: unknown; details?: unknown };
+}
+
+async function failure(res: Response): Promise<ApiError> {
+  let body: Envelope | undefined;
+  try {
+    body = (await res.json()) as Envelope;
+  } catch {
+    body = undefined;
+  }
+  const code = typeof body?.error?.code === 'string' ? body.error.code : `HTTP_${res.status}`;
+  const message =
+    typeof body?.error?.message === 'string' ? body.error.message : `${res.status} ${res.statusText}`;
+  return new ApiError(res.status, code, message, body?.error?.details);
+}
+
+export interface RequestOptions {
+  readonly method?: string;
+  readonly body?: unknown;
+  readonly rawBody?: BodyInit;
+  readonly headers?: Record<string, string>;
+  readonly signal?: AbortSignal;
+}
+
+async function send(path: string, opts: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  let body: BodyInit | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: opts.method ?? 'GET',
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: opts.signal,
+    });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'NETWORK', 'The server cannot be reached. Check your connection and try again.');
+  }
+  if (!res.ok) throw await failure(res);
+  return res;
+}
+
+export async function apiJson<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await send(path, opts);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export async function apiText(path: string, opts: RequestOptions = {}): Promise<string> {
+  const res = await send(path, { ...opts, headers: { accept: 'text/plain', ...opts.headers } });
+  return res.text();
+}
+
+/** Encodes one path segment (codes are checked by the server; this only keeps the URL intact). */
+export function seg(value: string): string {
+  return encodeURIComponent(value);
+}
+
+// ---- Shapes of the documented API (see /api/openapi.json) ----
+
+export interface Me {
+  readonly id: string;
+  readonly login: string;
+  readonly organisation: string | null;
+  readonly organisationKind: string | null;
+  readonly state: string | null;
+  readonly roles: readonly string[];
+}
+
+export interface State {
+  readonly code: string;
+  readonly name: string;
+}
+
+export interface Organisation {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly state: string | null;
+}
+
+export interface Agreement {
+  readonly id: string;
+  readonly type: string;
+  readonly title: string;
+  readonly entryIntoForce: string;
+  readonly status: string;
+  readonly parties: readonly { kind: string; ref: string }[];
+}
+
+export interface Facility {
+  readonly code: string;
+  readonly name: string;
+  readonly type: string;
+  readonly state: string;
+  readonly latitude: number;
+  readonly longitude: number;
+}
+
+export interface Mba {
+  readonly code: string;
+  readonly facility: string;
+  readonly description: string;
+  readonly itemMba: boolean;
+  readonly state?: string;
+}
+
+export interface Kmp {
+  readonly code: string;
+  readonly mba: string;
+  readonly kind: string;
+  readonly method: string;
+  readonly randomRsd: number;
+  readonly systematicRsd: number;
+}
+
+export const api = {
+  me: () => apiJson<Me>('/api/me'),
+  login: (login: string, password: string) =>
+    apiJson<Me>('/api/session', { method: 'POST', body: { login, password } }),
+  logout: () => apiJson<void>('/api/session', { method: 'DELETE' }),
+  states: () => apiJson<State[]>('/api/states'),
+  organisations: () => apiJson<Organisation[]>('/api/organisations'),
+  agreements: (query: { state?: string } = {}) =>
+    apiJson<Agreement[]>(`/api/agreements${queryString(query)}`),
+  facilities: () => apiJson<Facility[]>('/api/facilities'),
+  facility: (code: string) => apiJson<Facility>(`/api/facilities/${seg(code)}`),
+  mbas: (query: { state?: string; facility?: string } = {}) =>
+    apiJson<Mba[]>(`/api/mbas${queryString(query)}`),
+  mba: (code: string) => apiJson<Mba>(`/api/mbas/${seg(code)}`),
+  kmps: (mba: string) => apiJson<Kmp[]>(`/api/kmps${queryString({ mba })}`),
+};
+
+export function queryString(query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s === '' ? '' : `?${s}`;
+}

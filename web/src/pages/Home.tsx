@@ -1,0 +1,230 @@
+import { Suspense } from 'react';
+import { type Agreement, api, type Facility, type Mba, type State } from '../api.js';
+import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
+import { Page, Section } from '../components/Page.js';
+import { type Column, Table } from '../components/Table.js';
+import { Link } from '../router.js';
+import { useMe } from '../session.js';
+import { mbaColumns, WorldMap } from './Registry.js';
+
+const agreementColumns: Column<Agreement>[] = [
+  { key: 'id', header: 'Agreement', render: (a) => a.id, sortValue: (a) => a.id },
+  { key: 'type', header: 'Type', render: (a) => a.type, sortValue: (a) => a.type },
+  { key: 'title', header: 'Title', render: (a) => a.title, sortValue: (a) => a.title },
+  {
+    key: 'eif',
+    header: 'In force since',
+    render: (a) => a.entryIntoForce,
+    sortValue: (a) => a.entryIntoForce,
+  },
+  { key: 'status', header: 'Status', render: (a) => a.status, sortValue: (a) => a.status },
+];
+
+/** A state authority's home: what it accounts for and under which agreements. */
+export function StateHome() {
+  const me = useMe();
+  const data = useLoad(async () => {
+    const [states, mbas, facilities, agreements] = await Promise.all([
+      api.states(),
+      api.mbas(),
+      api.facilities(),
+      api.agreements(me.state ? { state: me.state } : {}),
+    ]);
+    return { states, mbas, facilities, agreements };
+  }, []);
+  const stateName = data.data?.states.find((s) => s.code === me.state)?.name;
+  return (
+    <Page
+      title={stateName ? `${stateName} — state portal` : 'State portal'}
+      lead={`Signed in as ${me.login} (${me.organisation ?? 'no organisation'}).`}
+    >
+      <Async value={data} what="your state's registry">
+        {({ mbas, facilities, agreements }) => (
+          <>
+            <ul className="stat-row" aria-label="Summary">
+              <li>
+                <span className="stat">{facilities.length}</span> facilities
+              </li>
+              <li>
+                <span className="stat">{mbas.length}</span> material balance areas
+              </li>
+              <li>
+                <span className="stat">{agreements.filter((a) => a.status === 'in-force').length}</span>{' '}
+                agreements in force
+              </li>
+            </ul>
+            <Section title="Your material balance areas">
+              {mbas.length === 0 ? (
+                <EmptyState title="No MBAs registered for your state">
+                  <p>Ask the registry administrator to register your facilities and MBAs.</p>
+                </EmptyState>
+              ) : (
+                <Table
+                  caption="Your MBAs"
+                  columns={mbaColumns(facilities)}
+                  rows={mbas}
+                  rowKey={(m) => m.code}
+                />
+              )}
+            </Section>
+            <Section title="Agreements">
+              {agreements.length === 0 ? (
+                <EmptyState title="No agreements recorded" />
+              ) : (
+                <Table
+                  caption="Agreements your state is party to"
+                  columns={agreementColumns}
+                  rows={agreements}
+                  rowKey={(a) => a.id}
+                />
+              )}
+            </Section>
+          </>
+        )}
+      </Async>
+    </Page>
+  );
+}
+
+interface StateRow {
+  readonly state: State;
+  readonly facilities: number;
+  readonly mbas: number;
+  readonly agreements: string[];
+}
+
+function stateRows(
+  states: State[],
+  facilities: Facility[],
+  mbas: Mba[],
+  agreements: Agreement[],
+): StateRow[] {
+  const facilityState = new Map(facilities.map((f) => [f.code, f.state]));
+  return states.map((s) => ({
+    state: s,
+    facilities: facilities.filter((f) => f.state === s.code).length,
+    mbas: mbas.filter((m) => (m.state ?? facilityState.get(m.facility)) === s.code).length,
+    agreements: agreements
+      .filter((a) => a.parties.some((p) => p.kind === 'state' && p.ref === s.code))
+      .map((a) => a.id),
+  }));
+}
+
+const stateColumns: Column<StateRow>[] = [
+  {
+    key: 'code',
+    header: 'State',
+    render: (r) => (
+      <Link to={`/states/${encodeURIComponent(r.state.code)}`}>
+        {r.state.name} ({r.state.code})
+      </Link>
+    ),
+    sortValue: (r) => r.state.name,
+  },
+  {
+    key: 'fac',
+    header: 'Facilities',
+    render: (r) => r.facilities,
+    sortValue: (r) => r.facilities,
+    numeric: true,
+  },
+  { key: 'mba', header: 'MBAs', render: (r) => r.mbas, sortValue: (r) => r.mbas, numeric: true },
+  {
+    key: 'agr',
+    header: 'Agreements',
+    render: (r) => r.agreements.join(', ') || '—',
+    sortValue: (r) => r.agreements.join(','),
+  },
+];
+
+/** The inspectorate's overview: where the facilities are and which states are in scope. */
+export function InspectorateOverview() {
+  const me = useMe();
+  const data = useLoad(async () => {
+    const [states, facilities, mbas, agreements] = await Promise.all([
+      api.states(),
+      api.facilities(),
+      api.mbas(),
+      api.agreements(),
+    ]);
+    return { states, facilities, mbas, agreements };
+  }, []);
+  return (
+    <Page
+      title="Overview"
+      lead={`Signed in as ${me.login}${me.organisation ? ` (${me.organisation})` : ''}.`}
+    >
+      <Async value={data} what="the overview">
+        {({ states, facilities, mbas, agreements }) => (
+          <>
+            <Section title="Facilities in scope">
+              {facilities.length === 0 ? (
+                <EmptyState title="No facilities in scope">
+                  <p>
+                    Facilities appear here once they are registered under an agreement with your organisation.
+                  </p>
+                </EmptyState>
+              ) : (
+                <Suspense fallback={<Loading what="the map" />}>
+                  <WorldMap facilities={facilities} label="Map of facilities in scope" />
+                </Suspense>
+              )}
+            </Section>
+            <Section title="States in scope">
+              {states.length === 0 ? (
+                <EmptyState title="No states in scope" />
+              ) : (
+                <Table
+                  caption="States in scope"
+                  columns={stateColumns}
+                  rows={stateRows(states, facilities, mbas, agreements)}
+                  rowKey={(r) => r.state.code}
+                  filterLabel="Filter states"
+                />
+              )}
+            </Section>
+          </>
+        )}
+      </Async>
+    </Page>
+  );
+}
+
+export function StatePage({ code }: { code: string }) {
+  const data = useLoad(async () => {
+    const [state, facilities, mbas] = await Promise.all([
+      api.states().then((all) => all.find((x) => x.code === code)),
+      api.facilities(),
+      api.mbas({ state: code }),
+    ]);
+    return { state, facilities: facilities.filter((f) => f.state === code), mbas };
+  }, [code]);
+  return (
+    <Page title={data.data?.state ? `${data.data.state.name} (${code})` : `State ${code}`}>
+      <Async value={data} what="the state">
+        {({ state, facilities, mbas }) =>
+          state === undefined ? (
+            <EmptyState title={`No state ${code} in your scope`}>
+              <p>
+                Check the code, or go back to the <Link to="/">overview</Link>.
+              </p>
+            </EmptyState>
+          ) : (
+            <Section title="Material balance areas">
+              {mbas.length === 0 ? (
+                <EmptyState title="No MBAs registered" />
+              ) : (
+                <Table
+                  caption={`MBAs of ${state.name}`}
+                  columns={mbaColumns(facilities)}
+                  rows={mbas}
+                  rowKey={(m) => m.code}
+                />
+              )}
+            </Section>
+          )
+        }
+      </Async>
+    </Page>
+  );
+}

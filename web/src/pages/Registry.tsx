@@ -1,0 +1,219 @@
+import { lazy, Suspense } from 'react';
+import { api, type Facility, type Kmp, type Mba } from '../api.js';
+import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
+import { Page, Section } from '../components/Page.js';
+import { type Column, Table } from '../components/Table.js';
+import { Link } from '../router.js';
+
+export const WorldMap = lazy(() => import('../components/WorldMap.js'));
+
+const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+
+export function mbaColumns(facilities: readonly Facility[]): Column<Mba>[] {
+  const byCode = new Map(facilities.map((f) => [f.code, f]));
+  return [
+    {
+      key: 'code',
+      header: 'MBA',
+      render: (m) => <Link to={`/mbas/${encodeURIComponent(m.code)}`}>{m.code}</Link>,
+      sortValue: (m) => m.code,
+    },
+    {
+      key: 'facility',
+      header: 'Facility',
+      render: (m) => byCode.get(m.facility)?.name ?? m.facility,
+      sortValue: (m) => byCode.get(m.facility)?.name ?? m.facility,
+    },
+    { key: 'state', header: 'State', render: (m) => m.state ?? '', sortValue: (m) => m.state ?? '' },
+    { key: 'desc', header: 'Description', render: (m) => m.description, sortValue: (m) => m.description },
+    {
+      key: 'kind',
+      header: 'Accountancy',
+      render: (m) => (m.itemMba ? 'item' : 'bulk'),
+      sortValue: (m) => (m.itemMba ? 'item' : 'bulk'),
+    },
+  ];
+}
+
+export function facilityColumns(): Column<Facility>[] {
+  return [
+    {
+      key: 'code',
+      header: 'Code',
+      render: (f) => <Link to={`/facilities/${encodeURIComponent(f.code)}`}>{f.code}</Link>,
+      sortValue: (f) => f.code,
+    },
+    { key: 'name', header: 'Name', render: (f) => f.name, sortValue: (f) => f.name },
+    { key: 'type', header: 'Type', render: (f) => f.type.replace('-', ' '), sortValue: (f) => f.type },
+    { key: 'state', header: 'State', render: (f) => f.state, sortValue: (f) => f.state },
+    {
+      key: 'pos',
+      header: 'Position',
+      render: (f) => `${f.latitude.toFixed(2)}°, ${f.longitude.toFixed(2)}°`,
+    },
+  ];
+}
+
+export function MbasPage() {
+  const data = useLoad(async () => {
+    const [mbas, facilities] = await Promise.all([api.mbas(), api.facilities()]);
+    return { mbas, facilities };
+  }, []);
+  return (
+    <Page
+      title="Material balance areas"
+      lead="Every MBA you may see, with its facility and accountancy type."
+    >
+      <Async value={data} what="material balance areas">
+        {({ mbas, facilities }) =>
+          mbas.length === 0 ? (
+            <EmptyState title="No MBAs yet">
+              <p>An administrator registers MBAs with POST /api/mbas or the CLI.</p>
+            </EmptyState>
+          ) : (
+            <Table
+              caption="Material balance areas"
+              columns={mbaColumns(facilities)}
+              rows={mbas}
+              rowKey={(m) => m.code}
+              filterLabel="Filter MBAs"
+            />
+          )
+        }
+      </Async>
+    </Page>
+  );
+}
+
+const kmpColumns: Column<Kmp>[] = [
+  { key: 'code', header: 'KMP', render: (k) => k.code, sortValue: (k) => k.code },
+  { key: 'kind', header: 'Kind', render: (k) => k.kind, sortValue: (k) => k.kind },
+  { key: 'method', header: 'Measurement method', render: (k) => k.method, sortValue: (k) => k.method },
+  {
+    key: 'r',
+    header: 'Random RSD',
+    render: (k) => pct(k.randomRsd),
+    sortValue: (k) => k.randomRsd,
+    numeric: true,
+  },
+  {
+    key: 's',
+    header: 'Systematic RSD',
+    render: (k) => pct(k.systematicRsd),
+    sortValue: (k) => k.systematicRsd,
+    numeric: true,
+  },
+];
+
+export function MbaPage({ code }: { code: string }) {
+  const data = useLoad(async () => {
+    const mba = await api.mba(code);
+    const [kmps, facility] = await Promise.all([api.kmps(code), api.facility(mba.facility)]);
+    return { mba, kmps, facility };
+  }, [code]);
+  return (
+    <Page title={`MBA ${code}`} lead={data.data?.mba.description}>
+      <Async value={data} what="the MBA">
+        {({ mba, kmps, facility }) => (
+          <>
+            <dl className="facts">
+              <dt>Facility</dt>
+              <dd>
+                <Link to={`/facilities/${encodeURIComponent(facility.code)}`}>{facility.name}</Link> (
+                {facility.type.replace('-', ' ')})
+              </dd>
+              <dt>State</dt>
+              <dd>{facility.state}</dd>
+              <dt>Accountancy</dt>
+              <dd>{mba.itemMba ? 'item counting' : 'bulk (measured)'}</dd>
+            </dl>
+            <Section title="Key measurement points">
+              {kmps.length === 0 ? (
+                <EmptyState title="No KMPs registered">
+                  <p>Reports can name only registered KMPs; ask an administrator to add them.</p>
+                </EmptyState>
+              ) : (
+                <Table
+                  caption={`Key measurement points of ${mba.code}`}
+                  columns={kmpColumns}
+                  rows={kmps}
+                  rowKey={(k) => k.code}
+                />
+              )}
+            </Section>
+          </>
+        )}
+      </Async>
+    </Page>
+  );
+}
+
+export function FacilitiesPage() {
+  const data = useLoad(() => api.facilities(), []);
+  return (
+    <Page title="Facilities" lead="Facilities under safeguards that you may see.">
+      <Async value={data} what="facilities">
+        {(facilities) =>
+          facilities.length === 0 ? (
+            <EmptyState title="No facilities yet">
+              <p>An administrator registers facilities with POST /api/facilities or the CLI.</p>
+            </EmptyState>
+          ) : (
+            <>
+              <Suspense fallback={<Loading what="the map" />}>
+                <WorldMap facilities={facilities} label="Map of facilities" />
+              </Suspense>
+              <Table
+                caption="Facilities"
+                columns={facilityColumns()}
+                rows={facilities}
+                rowKey={(f) => f.code}
+                filterLabel="Filter facilities"
+              />
+            </>
+          )
+        }
+      </Async>
+    </Page>
+  );
+}
+
+export function FacilityPage({ code }: { code: string }) {
+  const data = useLoad(async () => {
+    const facility = await api.facility(code);
+    const mbas = await api.mbas({ facility: code });
+    return { facility, mbas };
+  }, [code]);
+  return (
+    <Page title={data.data?.facility.name ?? `Facility ${code}`} lead={`Facility ${code}`}>
+      <Async value={data} what="the facility">
+        {({ facility, mbas }) => (
+          <>
+            <dl className="facts">
+              <dt>Type</dt>
+              <dd>{facility.type.replace('-', ' ')}</dd>
+              <dt>State</dt>
+              <dd>{facility.state}</dd>
+              <dt>Position</dt>
+              <dd>
+                {facility.latitude.toFixed(3)}°, {facility.longitude.toFixed(3)}°
+              </dd>
+            </dl>
+            <Section title="Material balance areas">
+              {mbas.length === 0 ? (
+                <EmptyState title="No MBAs at this facility" />
+              ) : (
+                <Table
+                  caption={`MBAs of ${facility.code}`}
+                  columns={mbaColumns([facility])}
+                  rows={mbas}
+                  rowKey={(m) => m.code}
+                />
+              )}
+            </Section>
+          </>
+        )}
+      </Async>
+    </Page>
+  );
+}

@@ -5,7 +5,8 @@
  * scanner reads the same records in one pass. Rules: fields separated by the delimiter, records
  * by CRLF, LF or CR; a quoted field may hold delimiters, line breaks and doubled quotes; a quote
  * inside an unquoted field, or anything but a delimiter or line break after a closing quote, is
- * an error. Records whose fields are all empty are skipped (blank separator rows).
+ * an error. Records whose fields are all empty or blank are skipped (separator rows),
+ * as csv-parse's skip_records_with_empty_values does.
  */
 
 export type TokenizeResult =
@@ -61,7 +62,7 @@ export function tokenizeCsv(text: string, delimiter: ',' | ';'): TokenizeResult 
       i = j;
     }
     record.push(value);
-    if (value !== '') allEmpty = false;
+    if (allEmpty && value.trim() !== '') allEmpty = false;
     const c = i < n ? text.charCodeAt(i) : -1;
     if (c === delim) {
       i++;

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { parseReportJson, validateReport } from './index.js';
+import type { Report } from './report.types.js';
+import { baseContext, largeIcrJson } from './test-support.js';
+
+const enc = new TextEncoder();
+function report(value: unknown): Report {
+  const r = parseReportJson(enc.encode(JSON.stringify(value)));
+  if (!r.ok) throw new Error(JSON.stringify(r.details));
+  return r.report;
+}
+const codes = (ds: readonly { code: string; line?: number }[]) => ds.map((d) => `${d.code}@${d.line ?? '-'}`);
+
+describe('validateReport', () => {
+  it('accepts a large valid ICR without problems', () => {
+    const r = validateReport(report(largeIcrJson(500)), baseContext());
+    expect(r).toEqual({ errors: [], warnings: [] });
+  });
+
+  it('numbers lines 1..n once each and keeps the ICR period to one calendar month', () => {
+    const v = largeIcrJson(3) as { lines: { line: number }[]; period: unknown };
+    v.lines[2]!.line = 2;
+    v.period = { from: '2027-01-01', to: '2027-02-28' };
+    const r = validateReport(report(v), baseContext());
+    expect(codes(r.errors)).toEqual(['LINE_NUMBERING@2', 'PERIOD_INVALID@-']);
+  });
+
+  it('flags a batch changed twice with one code, and a receipt of a batch already received', () => {
+    const v = largeIcrJson(4) as { lines: Record<string, unknown>[] };
+    v.lines[2]!.batch = 'B-0'; // a second RF of B-0
+    v.lines[3]!.batch = 'B-1'; // a second SD of B-1
+    const r = validateReport(report(v), baseContext());
+    expect(codes(r.errors)).toEqual(['BATCH_REUSED@3', 'BATCH_REUSED@4']);
+  });
+
+  it('lets a correction restate its batch and date from an earlier month', () => {
+    const v = largeIcrJson(2) as { lines: Record<string, unknown>[] };
+    v.lines[1] = { ...v.lines[0], line: 2, date: '2026-12-15', corrects: { reportNumber: 3, line: 2 } };
+    expect(validateReport(report(v), baseContext()).errors).toEqual([]);
+  });
+
+  it('requires the five balance entries per element and refuses unknown entries', () => {
+    const mbr = {
+      type: 'MBR',
+      mba: 'XA-R1',
+      reportNumber: 7,
+      reportDate: '2027-04-10',
+      pit: '2027-03-31',
+      reportingPerson: 'p',
+      lineCount: 3,
+      lines: [
+        { line: 1, element: 'N', entry: 'PB', weight: 5 },
+        { line: 2, element: 'N', entry: 'QQ', weight: 1 },
+        { line: 3, element: 'N', entry: 'MUF', weight: -2 },
+      ],
+    };
+    const r = validateReport(report(mbr), baseContext());
+    expect(codes(r.errors)).toEqual(['UNKNOWN_IC_CODE@2', 'FIELD_MISSING@-']);
+    expect(r.errors[1]?.message).toContain('BE, BEA, PE');
+  });
+
+  it('warns on a non-zero MUF in an item MBA and checks fissile arithmetic when every line has it', () => {
+    const lines = [
+      ['PB', 10, 1],
+      ['BE', 10, 1],
+      ['BEA', 10, 1],
+      ['PE', 9, 1],
+      ['MUF', 1, 0.5],
+    ].map(([entry, weight, fissileWeight], i) => ({ line: i + 1, element: 'E', entry, weight, fissileWeight }));
+    const mbr = { type: 'MBR', mba: 'XA-R1', reportNumber: 7, reportDate: '2027-04-10', pit: '2027-03-31' };
+    const r = validateReport(
+      report({ ...mbr, reportingPerson: 'p', lineCount: 5, lines }),
+      baseContext({ mba: { code: 'XA-R1', state: 'XA', isItemMba: true } }),
+    );
+    expect(r.errors.map((e) => [e.code, e.field])).toEqual([['BALANCE_ARITHMETIC', 'lines[4].fissileWeight']]);
+    expect(codes(r.warnings)).toEqual(['ITEM_MUF_NONZERO@5']);
+  });
+
+  it('stops listing after maxDetails and says how many more there were', () => {
+    const v = largeIcrJson(50) as { lines: Record<string, unknown>[] };
+    for (const l of v.lines) l.kmp = 'NOPE';
+    const r = validateReport(report(v), baseContext(), { maxDetails: 10 });
+    expect(r.errors).toHaveLength(11);
+    expect(r.errors[10]).toEqual({ code: 'TOO_MANY_ERRORS', message: '40 further problems not listed' });
+  });
+
+  it('checks transfer counterparts and future dates', () => {
+    const v = largeIcrJson(2) as { lines: Record<string, unknown>[] };
+    v.lines[0]!.counterpart = { state: 'XA' }; // an import from oneself
+    v.lines[1]!.counterpart = { state: 'XA', mba: 'XA-R1' }; // a shipment to oneself
+    const r = validateReport(report(v), baseContext({ today: '2027-02-01' }));
+    expect(codes(r.errors)).toEqual(['DATE_OUTSIDE_PERIOD@-', 'COUNTERPART_INVALID@1', 'COUNTERPART_INVALID@2']);
+  });
+});

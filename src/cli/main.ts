@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { registerDemoCommands } from './demo.js';
 import { reportAndExit } from './exit.js';
+import { registerLogCommands } from './log.js';
 import { registerRegistryCommands } from './registry.js';
 import { registerServerCommands } from './server.js';
 
@@ -15,6 +16,7 @@ export function buildCli(): Command {
   registerServerCommands(program, config);
   registerDemoCommands(program, config);
   registerRegistryCommands(program);
+  registerLogCommands(program, config);
   return program;
 }
 

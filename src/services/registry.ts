@@ -222,7 +222,7 @@ export function createRegistryService(ports: Ports) {
         return appendRecord(tx, ports, {
           kind: 'key-registration',
           id: `key:${id}`,
-          content: { ...key },
+          content: { ...key, revokedAt: null },
           subjectState: org.state,
           subjectOrg: org.id,
           at: at.at,

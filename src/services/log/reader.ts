@@ -128,7 +128,15 @@ export function createLogReader(ports: Ports) {
         const lines = await cosignatureLines(size);
         if (lines.length < quorum) continue;
         const proof = await proveInclusion(index, size, reader);
-        return formatProof({ index, proof, checkpointNote: withCosignatures(c.note, lines) });
+        // The leaf rides in the tlog-proof `extra` field, so the receipt alone proves inclusion
+        // (and, with the record and its salt, the commitment).
+        const leaf = await repo.readEntry(index);
+        return formatProof({
+          ...(leaf ? { extra: leaf.leaf } : {}),
+          index,
+          proof,
+          checkpointNote: withCosignatures(c.note, lines),
+        });
       }
       return undefined;
     },

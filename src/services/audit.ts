@@ -1,0 +1,227 @@
+import {
+  appendLeaves,
+  bytesEqual,
+  canonicalizeRecord,
+  computeCommitment,
+  encodeBase64,
+  leafHash,
+  type NoteVerifier,
+  openCheckpoint,
+  parseLeaf,
+} from '../log/index.js';
+import type { Ports } from './ports.js';
+import { contentLoaderFor, rowListers } from './record-content.js';
+
+export type FindingKind =
+  | 'sequence-gap'
+  | 'entry-malformed'
+  | 'hash-rewritten'
+  | 'hash-missing'
+  | 'root-mismatch'
+  | 'checkpoint-signature'
+  | 'checkpoint-root'
+  | 'record-changed'
+  | 'record-deleted'
+  | 'record-entry-mismatch'
+  | 'record-row-deleted'
+  | 'row-not-logged';
+
+export interface Finding {
+  readonly kind: FindingKind;
+  /** Where: a log index, a stored hash index, a checkpoint size or a record id. */
+  readonly where: string;
+  readonly message: string;
+}
+
+export interface AuditReport {
+  readonly ok: boolean;
+  readonly entries: number;
+  readonly records: number;
+  readonly checkpoints: number;
+  readonly findings: Finding[];
+}
+
+const CHUNK = 10_000;
+
+/**
+ * `custos audit`: read the database directly and check, without trusting any stored derived value,
+ * that (1) the entries are gap-free, (2) every stored hash and the integrated root are what the
+ * entries give, (3) every checkpoint is signed by the log key and commits to that tree, (4) every
+ * record's content, rebuilt from its rows, matches the salted commitment in its leaf, and (5) every
+ * row that must be logged is. Each finding names what and where.
+ */
+export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promise<AuditReport> {
+  const k = ports.db.kysely;
+  const findings: Finding[] = [];
+  const add = (kind: FindingKind, where: string | number, message: string) =>
+    findings.push({ kind, where: String(where), message });
+
+  const checkpoints = await k.selectFrom('log_checkpoints').selectAll().orderBy('size').execute();
+  const cpBySize = new Map(checkpoints.map((c) => [Number(c.size), c]));
+  for (const c of checkpoints) {
+    try {
+      const opened = openCheckpoint(c.note, logVerifier, { origin: ports.config.logOrigin });
+      if (
+        opened.checkpoint.size !== Number(c.size) ||
+        !bytesEqual(opened.checkpoint.rootHash, new Uint8Array(c.root))
+      ) {
+        add(
+          'checkpoint-root',
+          `checkpoint ${c.size}`,
+          'the signed note does not match the stored size and root',
+        );
+      }
+    } catch (err) {
+      add(
+        'checkpoint-signature',
+        `checkpoint ${c.size}`,
+        `does not verify with the log key: ${(err as Error).message}`,
+      );
+    }
+  }
+
+  const state = await k.selectFrom('log_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+  const integrated = Number(state.integrated_size);
+  let size = 0;
+  let frontier: Uint8Array[] = [];
+  const leaves = new Map<number, { kind: string; recordId: string; leaf: Uint8Array }>();
+  if (cpBySize.has(0)) checkRoot(0, appendLeaves(0, [], []).root);
+  for (;;) {
+    const rows = await k
+      .selectFrom('log_entries')
+      .select(['idx', 'leaf', 'kind', 'record_id'])
+      .where('idx', '>=', size)
+      .orderBy('idx')
+      .limit(CHUNK)
+      .execute();
+    if (rows.length === 0) break;
+    const hashes: Uint8Array[] = [];
+    for (const [i, r] of rows.entries()) {
+      const idx = Number(r.idx);
+      if (idx !== size + i) {
+        add('sequence-gap', `entry ${size + i}`, `entries jump from ${size + i - 1} to ${idx}`);
+        break;
+      }
+      const leaf = new Uint8Array(r.leaf);
+      hashes.push(leafHash(leaf));
+      leaves.set(idx, { kind: r.kind, recordId: r.record_id, leaf });
+    }
+    if (hashes.length === 0) break;
+    // Recompute the stored hashes these leaves produce and compare them with what is stored.
+    const upTo = Math.min(hashes.length, Math.max(0, integrated - size));
+    for (let start = 0; start < hashes.length; ) {
+      // Step to the next checkpoint boundary so each checkpoint's root can be checked exactly.
+      let end = hashes.length;
+      for (const cpSize of cpBySize.keys())
+        if (cpSize > size + start && cpSize < size + end) end = cpSize - size;
+      const appended = appendLeaves(size + start, frontier, hashes.slice(start, end));
+      if (start < upTo) await compareStored(appended.storedHashes.filter((h) => h.index >= 0));
+      frontier = appended.frontier;
+      checkRoot(size + end, appended.root);
+      start = end;
+    }
+    size += hashes.length;
+    if (hashes.length < rows.length) break;
+  }
+  if (size < integrated)
+    add(
+      'root-mismatch',
+      `size ${integrated}`,
+      `log_state claims ${integrated} integrated entries; only ${size} exist`,
+    );
+
+  async function compareStored(expected: { index: number; hash: Uint8Array }[]) {
+    if (expected.length === 0) return;
+    const first = expected[0]?.index ?? 0;
+    const last = expected[expected.length - 1]?.index ?? 0;
+    const stored = await k
+      .selectFrom('log_hashes')
+      .select(['id', 'hash'])
+      .where('id', '>=', first)
+      .where('id', '<=', last)
+      .execute();
+    const byId = new Map(stored.map((s) => [Number(s.id), new Uint8Array(s.hash)]));
+    for (const e of expected) {
+      const got = byId.get(e.index);
+      if (!got) {
+        if (e.index < storedLimit())
+          add('hash-missing', `stored hash ${e.index}`, 'a stored hash of the integrated tree is missing');
+      } else if (!bytesEqual(got, e.hash)) {
+        add(
+          'hash-rewritten',
+          `stored hash ${e.index}`,
+          `stored ${encodeBase64(got)}, entries give ${encodeBase64(e.hash)}`,
+        );
+      }
+    }
+  }
+  function storedLimit(): number {
+    return Number.MAX_SAFE_INTEGER;
+  }
+  function checkRoot(atSize: number, root: Uint8Array) {
+    if (atSize === integrated && !bytesEqual(new Uint8Array(state.root), root)) {
+      add(
+        'root-mismatch',
+        `size ${atSize}`,
+        'the stored root of the integrated tree is not the root of the entries',
+      );
+    }
+    const cp = cpBySize.get(atSize);
+    if (cp && !bytesEqual(new Uint8Array(cp.root), root)) {
+      add(
+        'checkpoint-root',
+        `checkpoint ${atSize}`,
+        'the checkpoint root is not the root of the stored entries: history was rewritten',
+      );
+    }
+  }
+
+  // Records: content rebuilt from rows must match the commitment in the leaf.
+  const records = await k.selectFrom('records').selectAll().execute();
+  const recorded = new Set<string>();
+  const indexWithRecord = new Set<number>();
+  for (const rec of records) {
+    recorded.add(rec.id);
+    const idx = Number(rec.log_index);
+    indexWithRecord.add(idx);
+    const entry = leaves.get(idx);
+    if (!entry || entry.recordId !== rec.id || entry.kind !== rec.kind) {
+      add('record-entry-mismatch', rec.id, `log entry ${idx} is not this record's`);
+      continue;
+    }
+    const loader = contentLoaderFor(rec.kind);
+    const content = loader ? await loader(ports.db, rec.id) : undefined;
+    if (content === undefined) {
+      add('record-deleted', rec.id, `the rows of this ${rec.kind} are gone (log entry ${idx})`);
+      continue;
+    }
+    let leaf: ReturnType<typeof parseLeaf>;
+    try {
+      leaf = parseLeaf(entry.leaf);
+    } catch (err) {
+      add('entry-malformed', `entry ${idx}`, (err as Error).message);
+      continue;
+    }
+    const commitment = computeCommitment(new Uint8Array(rec.salt), canonicalizeRecord(content));
+    if (!bytesEqual(commitment, leaf.commitment)) {
+      add('record-changed', rec.id, `its rows no longer match the commitment in log entry ${idx}`);
+    }
+  }
+  for (const [idx, e] of leaves) {
+    if (!indexWithRecord.has(idx))
+      add('record-row-deleted', e.recordId, `log entry ${idx} has no record row`);
+  }
+  for (const [kind, list] of rowListers()) {
+    for (const id of await list(ports.db)) {
+      if (!recorded.has(id))
+        add('row-not-logged', id, `a ${kind} row exists that was never committed to the log`);
+    }
+  }
+  return {
+    ok: findings.length === 0,
+    entries: size,
+    records: records.length,
+    checkpoints: checkpoints.length,
+    findings,
+  };
+}

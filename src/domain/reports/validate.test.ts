@@ -66,13 +66,21 @@ describe('validateReport', () => {
       ['BEA', 10, 1],
       ['PE', 9, 1],
       ['MUF', 1, 0.5],
-    ].map(([entry, weight, fissileWeight], i) => ({ line: i + 1, element: 'E', entry, weight, fissileWeight }));
+    ].map(([entry, weight, fissileWeight], i) => ({
+      line: i + 1,
+      element: 'E',
+      entry,
+      weight,
+      fissileWeight,
+    }));
     const mbr = { type: 'MBR', mba: 'XA-R1', reportNumber: 7, reportDate: '2027-04-10', pit: '2027-03-31' };
     const r = validateReport(
       report({ ...mbr, reportingPerson: 'p', lineCount: 5, lines }),
       baseContext({ mba: { code: 'XA-R1', state: 'XA', isItemMba: true } }),
     );
-    expect(r.errors.map((e) => [e.code, e.field])).toEqual([['BALANCE_ARITHMETIC', 'lines[4].fissileWeight']]);
+    expect(r.errors.map((e) => [e.code, e.field])).toEqual([
+      ['BALANCE_ARITHMETIC', 'lines[4].fissileWeight'],
+    ]);
     expect(codes(r.warnings)).toEqual(['ITEM_MUF_NONZERO@5']);
   });
 
@@ -89,6 +97,10 @@ describe('validateReport', () => {
     v.lines[0]!.counterpart = { state: 'XA' }; // an import from oneself
     v.lines[1]!.counterpart = { state: 'XA', mba: 'XA-R1' }; // a shipment to oneself
     const r = validateReport(report(v), baseContext({ today: '2027-02-01' }));
-    expect(codes(r.errors)).toEqual(['DATE_OUTSIDE_PERIOD@-', 'COUNTERPART_INVALID@1', 'COUNTERPART_INVALID@2']);
+    expect(codes(r.errors)).toEqual([
+      'DATE_OUTSIDE_PERIOD@-',
+      'COUNTERPART_INVALID@1',
+      'COUNTERPART_INVALID@2',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Db } from '../store/db.js';
+import type { EventSink } from './events.js';
 
 /**
  * The side effects a use case may need, passed in (architecture.md habit 4). Tests freeze the
@@ -20,6 +21,7 @@ export interface Ports {
   readonly random: Random;
   readonly logger: Logger;
   readonly config: Config;
+  readonly events: EventSink;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Principal } from '../domain/policy/index.js';
 import { isDemoSeeded, seedDemoRegistry } from './demo/seed.js';
+import { createLocalEventSink } from './events.js';
 import { initialise, openDatabase } from './init.js';
 import { type Ports, systemClock } from './ports.js';
 
@@ -32,7 +33,7 @@ export async function adminPrincipal(ports: Ports): Promise<Principal> {
 /** Open the database and run first-start work; seeds the demo world when configured. */
 export async function openPorts(config: Config, logger: Logger = createLogger(config)): Promise<Ports> {
   const db = openDatabase(config);
-  return { db, clock: systemClock, random: systemRandom, logger, config };
+  return { db, clock: systemClock, random: systemRandom, logger, config, events: createLocalEventSink() };
 }
 
 export async function prepareNode(ports: Ports, opts: { demo: boolean }) {

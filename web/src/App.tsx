@@ -1,11 +1,14 @@
-import { type ReactNode, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useState } from 'react';
 import { Loading } from './components/async.js';
 import { Page } from './components/Page.js';
-import { InspectorateOverview, StateHome, StatePage } from './pages/Home.js';
+import { AgreementsPage, InspectorateOverview, StateHome, StatePage } from './pages/Home.js';
 import { LoginPage } from './pages/Login.js';
 import { FacilitiesPage, FacilityPage, MbaPage, MbasPage } from './pages/Registry.js';
 import { Link, matchPath, useRouter } from './router.js';
 import { type Audience, audienceOf, useSession } from './session.js';
+
+// The log explorer carries the verification code (Ed25519, SHA-256): loaded when first opened.
+const LogExplorer = lazy(() => import('./pages/LogExplorer.js'));
 
 interface NavItem {
   readonly to: string;
@@ -14,18 +17,34 @@ interface NavItem {
 
 /** Navigation by audience: a state authority's portal and an inspectorate's console differ. */
 export function navFor(audience: Audience): NavItem[] {
+  if (audience === 'auditor') {
+    return [
+      { to: '/', label: 'Log explorer' },
+      { to: '/agreements', label: 'Agreements' },
+    ];
+  }
   if (audience === 'state') {
     return [
       { to: '/', label: 'Home' },
       { to: '/mbas', label: 'MBAs' },
       { to: '/facilities', label: 'Facilities' },
+      { to: '/log', label: 'Log' },
     ];
   }
   return [
     { to: '/', label: 'Overview' },
     { to: '/facilities', label: 'Facilities' },
     { to: '/mbas', label: 'MBAs' },
+    { to: '/log', label: 'Log' },
   ];
+}
+
+function lazyLog() {
+  return (
+    <Suspense fallback={<Loading what="the log explorer" />}>
+      <LogExplorer />
+    </Suspense>
+  );
 }
 
 interface RouteDef {
@@ -34,12 +53,18 @@ interface RouteDef {
 }
 
 const ROUTES: RouteDef[] = [
-  { path: '/', render: (_p, a) => (a === 'state' ? <StateHome /> : <InspectorateOverview />) },
+  {
+    path: '/',
+    render: (_p, a) =>
+      a === 'state' ? <StateHome /> : a === 'inspectorate' ? <InspectorateOverview /> : lazyLog(),
+  },
+  { path: '/agreements', render: () => <AgreementsPage /> },
   { path: '/mbas', render: () => <MbasPage /> },
   { path: '/mbas/:code', render: (p) => <MbaPage code={p.code!} /> },
   { path: '/facilities', render: () => <FacilitiesPage /> },
   { path: '/facilities/:code', render: (p) => <FacilityPage code={p.code!} /> },
   { path: '/states/:code', render: (p) => <StatePage code={p.code!} /> },
+  { path: '/log', render: () => lazyLog() },
 ];
 
 function NotFound() {
@@ -51,6 +76,12 @@ function NotFound() {
     </Page>
   );
 }
+
+const AUDIENCE_NAMES: Record<Audience, string> = {
+  state: 'State portal',
+  inspectorate: 'Inspectorate console',
+  auditor: 'Audit',
+};
 
 function Shell() {
   const { me, signOut } = useSession();
@@ -76,7 +107,7 @@ function Shell() {
         <Link to="/" className="brand">
           Custos
         </Link>
-        <span className="audience">{audience === 'state' ? 'State portal' : 'Inspectorate console'}</span>
+        <span className="audience">{AUDIENCE_NAMES[audience]}</span>
         <button
           type="button"
           className="menu-toggle"

@@ -78,3 +78,36 @@ export class OverviewScreen {
     return this.page.getByRole('table', { name: 'States in scope' });
   }
 }
+
+export class LogExplorerScreen {
+  constructor(private readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await this.page.goto('/log');
+    await this.page.getByRole('heading', { name: 'Log explorer', level: 1 }).waitFor();
+  }
+
+  section(name: string): Locator {
+    return this.page.getByRole('region', { name });
+  }
+
+  /** The verdict of a section (a status message: verified or not, in words). */
+  verdict(section: string): Locator {
+    return this.section(section).getByRole('status').filter({ hasNotText: 'Loading' });
+  }
+
+  async enterKey(vkey: string): Promise<void> {
+    await this.page.getByLabel('Verifier key used for every check below').fill(vkey);
+  }
+
+  async verifyEntry(index: number): Promise<void> {
+    await this.page.getByLabel(/Entry index/).fill(String(index));
+    await this.page.getByRole('button', { name: 'Verify inclusion' }).click();
+  }
+
+  async checkConsistency(from: number, to: number): Promise<void> {
+    await this.page.getByLabel('Older checkpoint (size)').selectOption(String(from));
+    await this.page.getByLabel('Newer checkpoint (size)').selectOption(String(to));
+    await this.page.getByRole('button', { name: 'Check consistency' }).click();
+  }
+}

@@ -228,3 +228,26 @@ export function StatePage({ code }: { code: string }) {
     </Page>
   );
 }
+
+export function AgreementsPage() {
+  const data = useLoad(() => api.agreements(), []);
+  return (
+    <Page title="Agreements" lead="Safeguards agreements recorded in the registry.">
+      <Async value={data} what="agreements">
+        {(agreements) =>
+          agreements.length === 0 ? (
+            <EmptyState title="No agreements recorded" />
+          ) : (
+            <Table
+              caption="Agreements"
+              columns={agreementColumns}
+              rows={agreements}
+              rowKey={(a) => a.id}
+              filterLabel="Filter agreements"
+            />
+          )
+        }
+      </Async>
+    </Page>
+  );
+}

@@ -1,0 +1,128 @@
+/**
+ * Auditor story 3: an auditor opens the log explorer, sees the current checkpoint verified in the
+ * browser, verifies an entry's inclusion, and checks consistency between two checkpoints. A key
+ * that did not sign the log makes every check fail visibly.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSignerKey } from '../../src/log/index.js';
+import {
+  browserAvailable,
+  type E2eServer,
+  ensureWebBuilt,
+  launchBrowser,
+  Session,
+  startE2eServer,
+} from './harness.js';
+import { LogExplorerScreen, LoginScreen } from './pages/models.js';
+
+const available = browserAvailable();
+
+async function checkpointSizes(server: E2eServer): Promise<number[]> {
+  const res = await fetch(`${server.url}/api/log/checkpoints`);
+  return ((await res.json()) as { size: number }[]).map((c) => c.size).sort((a, b) => a - b);
+}
+
+/** Something worth logging happens: the registry records a new agreement (a log entry). */
+async function appendAgreement(server: E2eServer, id: string): Promise<void> {
+  const token = readFileSync(join(server.dataDir, 'admin.token'), 'utf8').trim();
+  const res = await fetch(`${server.url}/api/agreements`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      id,
+      type: 'AP',
+      title: `Additional Protocol ${id}`,
+      entryIntoForce: '2026-01-01',
+      parties: [
+        { kind: 'state', ref: 'XC' },
+        { kind: 'organisation', ref: 'agency' },
+      ],
+    }),
+  });
+  if (res.status !== 201) throw new Error(`adding an agreement failed: ${res.status} ${await res.text()}`);
+}
+
+async function waitFor<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await get();
+    if (ok(v)) return v;
+    if (Date.now() > until) throw new Error('timed out waiting for the log to publish a checkpoint');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!available)('log explorer (auditor story 3, Chromium)', () => {
+  let server: E2eServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startE2eServer({ CUSTOS_CHECKPOINT_MS: '100' });
+    browser = await launchBrowser();
+    // Two distinct checkpoints to compare: the demo world's, and one after a new entry.
+    const first = await waitFor(
+      () => checkpointSizes(server),
+      (s) => s.length > 0,
+    );
+    await appendAgreement(server, 'AP-XC');
+    await waitFor(
+      () => checkpointSizes(server),
+      (s) => s.length > first.length,
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('an auditor verifies the checkpoint, an entry and the consistency of two checkpoints', async () => {
+    const s = await Session.open(browser, server.url);
+    try {
+      const login = new LoginScreen(s.page);
+      await login.open();
+      await login.signIn('agency.auditor', server.user('agency.auditor').password);
+      await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
+      const log = new LogExplorerScreen(s.page);
+      await log.open();
+
+      await expect
+        .poll(() => log.verdict('Current checkpoint').textContent())
+        .toMatch(/Signed by the log key/);
+      const sizes = await checkpointSizes(server);
+      const newest = sizes[sizes.length - 1]!;
+      const oldest = sizes[0]!;
+      expect(await s.page.getByTestId('checkpoint-size').textContent()).toBe(String(newest));
+
+      await log.verifyEntry(0);
+      await expect
+        .poll(() => log.verdict('Look up an entry').textContent())
+        .toBe(`Entry 0 is in the log of size ${newest}`);
+      expect(await log.section('Look up an entry').getByText('✗ failed').count()).toBe(0);
+
+      await log.checkConsistency(oldest, newest);
+      await expect
+        .poll(() => log.verdict('Consistency between two checkpoints').textContent())
+        .toBe(`Consistent: the log of ${newest} entries extends the log of ${oldest} entries`);
+      expect(await log.section('Consistency between two checkpoints').getByText('✓ verified').count()).toBe(
+        3,
+      );
+      await s.screenshot('story3-auditor-consistency');
+      expect(await s.audit()).toEqual([]);
+
+      // A key that never signed this log: nothing verifies, and the page says so.
+      const origin = (await (await fetch(`${server.url}/log/key`)).text()).split('+')[0]!;
+      const { vkey } = generateSignerKey(origin, new Uint8Array(32).fill(7));
+      await log.enterKey(vkey);
+      await expect.poll(() => log.verdict('Current checkpoint').textContent()).toMatch(/does not verify/);
+      await s.screenshot('log-wrong-key');
+      expect(s.errors).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+});

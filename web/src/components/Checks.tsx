@@ -1,0 +1,28 @@
+import type { Step } from '../verify.js';
+
+/** A verification's steps, each with a visible and announced outcome (not colour alone). */
+export function Checks({ steps, label }: { steps: readonly Step[]; label: string }) {
+  return (
+    <ul className="checks" aria-label={label}>
+      {steps.map((s) => (
+        <li key={s.label}>
+          <span className={`badge ${s.ok ? 'badge-ok' : 'badge-bad'}`}>
+            {s.ok ? '✓ verified' : '✗ failed'}
+          </span>
+          <span>
+            {s.label}
+            {s.detail && <span className="muted"> — {s.detail}</span>}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function Verdict({ ok, good, bad }: { ok: boolean; good: string; bad: string }) {
+  return (
+    <p className={`notice ${ok ? 'notice-ok' : 'notice-error'}`} role="status">
+      <strong>{ok ? good : bad}</strong>
+    </p>
+  );
+}

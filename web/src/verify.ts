@@ -1,0 +1,237 @@
+/**
+ * Log verification in the browser with the very code the CLI uses (src/log; vite.config.ts points
+ * its crypto port at @noble). Every function fetches what it needs from the documented log API and
+ * returns what was checked, step by step, so a screen can show each step.
+ */
+import {
+  type Checkpoint,
+  decodeBase64,
+  encodeBase64,
+  formatKeyId,
+  type Leaf,
+  leafHash,
+  type NoteVerifier,
+  openCheckpoint,
+  type ProofVerification,
+  parseLeaf,
+  parseNote,
+  parseNoteVerifier,
+  parseProof,
+  verifyConsistency,
+  verifyInclusion,
+  verifyProof,
+} from '../../src/log/index.js';
+import { apiJson, apiText } from './api.js';
+
+export interface Step {
+  readonly label: string;
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
+export interface SignatureLine {
+  readonly name: string;
+  readonly keyId: string;
+  /** 'log' when it is the log key's signature (verified), 'other' for cosignatures not checked here. */
+  readonly role: 'log' | 'other';
+}
+
+export interface VerifiedCheckpoint {
+  readonly note: string;
+  readonly checkpoint: Checkpoint;
+  readonly root: string;
+  readonly signatures: SignatureLine[];
+}
+
+export interface LogCheckpointRow {
+  readonly size: number;
+  readonly root: string;
+  readonly note: string;
+  readonly createdAt: string;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export async function fetchLogKey(): Promise<string> {
+  return (await apiText('/log/key')).trim();
+}
+
+export function verifierOf(vkey: string): NoteVerifier {
+  return parseNoteVerifier(vkey.trim());
+}
+
+/** Opens a checkpoint note with the log key: throws LogError when the signature is not valid. */
+export function openLogCheckpoint(note: string, verifier: NoteVerifier): VerifiedCheckpoint {
+  const opened = openCheckpoint(note, verifier);
+  const parsed = parseNote(note);
+  return {
+    note,
+    checkpoint: opened.checkpoint,
+    root: encodeBase64(opened.checkpoint.rootHash),
+    signatures: parsed.signatures.map((s) => ({
+      name: s.name,
+      keyId: formatKeyId(s.keyId),
+      role: s.name === verifier.name && s.keyId === verifier.keyId ? 'log' : 'other',
+    })),
+  };
+}
+
+export async function fetchCurrentCheckpoint(verifier: NoteVerifier): Promise<VerifiedCheckpoint> {
+  return openLogCheckpoint(await apiText('/log/checkpoint'), verifier);
+}
+
+export async function fetchCheckpointHistory(limit = 200): Promise<LogCheckpointRow[]> {
+  return apiJson<LogCheckpointRow[]>(`/api/log/checkpoints?limit=${limit}`);
+}
+
+export interface EntryCheck {
+  readonly index: number;
+  readonly size: number;
+  readonly leaf: Leaf | undefined;
+  readonly leafError?: string;
+  readonly steps: Step[];
+  readonly ok: boolean;
+}
+
+/** Fetches entry `index`, its inclusion proof in `cp`, and verifies it against the signed root. */
+export async function checkEntry(index: number, cp: VerifiedCheckpoint): Promise<EntryCheck> {
+  const size = cp.checkpoint.size;
+  const steps: Step[] = [{ label: `Checkpoint of size ${size} is signed by the log key`, ok: true }];
+  const { entry } = await apiJson<{ index: number; entry: string }>(`/log/entries/${index}`);
+  const bytes = decodeBase64(entry, 'entry');
+  let leaf: Leaf | undefined;
+  let leafError: string | undefined;
+  try {
+    leaf = parseLeaf(bytes);
+  } catch (e) {
+    leafError = message(e);
+  }
+  steps.push({
+    label: 'Entry is a well-formed Custos leaf (canonical JSON commitment)',
+    ok: leaf !== undefined,
+    detail: leafError,
+  });
+  const proof = await apiJson<{ hashes: string[] }>(`/log/proof/inclusion?index=${index}&size=${size}`);
+  const hashes = proof.hashes.map((h) => decodeBase64(h, 'proof hash'));
+  const included = verifyInclusion(leafHash(bytes), index, size, hashes, cp.checkpoint.rootHash);
+  steps.push({
+    label: `Inclusion proof (${hashes.length} hashes) leads from the entry to the signed root`,
+    ok: included,
+  });
+  return {
+    index,
+    size,
+    leaf,
+    ...(leafError === undefined ? {} : { leafError }),
+    steps,
+    ok: steps.every((s) => s.ok),
+  };
+}
+
+export interface ConsistencyCheck {
+  readonly from: VerifiedCheckpoint | undefined;
+  readonly to: VerifiedCheckpoint | undefined;
+  readonly steps: Step[];
+  readonly ok: boolean;
+}
+
+async function fetchCheckpointOfSize(size: number): Promise<string> {
+  return apiText(`/api/log/checkpoints/${size}`);
+}
+
+/** Are two published checkpoints views of one append-only log? Both signatures, then the proof. */
+export async function checkConsistency(
+  fromSize: number,
+  toSize: number,
+  verifier: NoteVerifier,
+): Promise<ConsistencyCheck> {
+  const steps: Step[] = [];
+  const open = async (size: number): Promise<VerifiedCheckpoint | undefined> => {
+    try {
+      const cp = openLogCheckpoint(await fetchCheckpointOfSize(size), verifier);
+      const sameSize = cp.checkpoint.size === size;
+      steps.push({ label: `Checkpoint of size ${size} is signed by the log key`, ok: sameSize });
+      return sameSize ? cp : undefined;
+    } catch (e) {
+      steps.push({
+        label: `Checkpoint of size ${size} is signed by the log key`,
+        ok: false,
+        detail: message(e),
+      });
+      return undefined;
+    }
+  };
+  const from = await open(fromSize);
+  const to = await open(toSize);
+  if (from && to) {
+    const proof = await apiJson<{ hashes: string[] }>(`/log/proof/consistency?from=${fromSize}&to=${toSize}`);
+    const hashes = proof.hashes.map((h) => decodeBase64(h, 'proof hash'));
+    const ok = verifyConsistency(fromSize, toSize, hashes, from.checkpoint.rootHash, to.checkpoint.rootHash);
+    steps.push({
+      label: `Consistency proof (${hashes.length} hashes): the tree of ${toSize} extends the tree of ${fromSize}`,
+      ok,
+    });
+  }
+  return { from, to, steps, ok: steps.length === 3 && steps.every((s) => s.ok) };
+}
+
+export interface ReceiptCheck {
+  readonly index: number | undefined;
+  readonly leaf: Leaf | undefined;
+  readonly result: ProofVerification | undefined;
+  readonly steps: Step[];
+  readonly ok: boolean;
+}
+
+/**
+ * Verifies a C2SP tlog-proof receipt: the leaf it names is fetched from the log, then the shared
+ * verifyProof checks the log signature, the inclusion proof and any known witnesses' cosignatures.
+ */
+export async function checkReceipt(
+  receipt: string,
+  verifier: NoteVerifier,
+  witnesses: readonly NoteVerifier[] = [],
+): Promise<ReceiptCheck> {
+  let index: number;
+  try {
+    index = parseProof(receipt).index;
+  } catch (e) {
+    return {
+      index: undefined,
+      leaf: undefined,
+      result: undefined,
+      steps: [{ label: 'Receipt is a C2SP tlog-proof', ok: false, detail: message(e) }],
+      ok: false,
+    };
+  }
+  const { entry } = await apiJson<{ index: number; entry: string }>(`/log/entries/${index}`);
+  const bytes = decodeBase64(entry, 'entry');
+  let leaf: Leaf | undefined;
+  try {
+    leaf = parseLeaf(bytes);
+  } catch {
+    leaf = undefined;
+  }
+  const result = verifyProof(receipt, bytes, verifier, { witnesses, quorum: 0 });
+  const steps: Step[] = [
+    { label: 'Receipt is a C2SP tlog-proof', ok: true },
+    {
+      label: 'Checkpoint signature by the log key',
+      ok: result.logSignatureVerified,
+      detail: result.logSignatureVerified ? undefined : result.message,
+    },
+    {
+      label: `Inclusion of entry ${index} in the checkpoint${result.checkpoint ? ` of size ${result.checkpoint.size}` : ''}`,
+      ok: result.inclusionVerified,
+      detail: result.inclusionVerified ? undefined : result.message,
+    },
+    ...result.witnesses.map((w) => ({
+      label: `Witness cosignature ${w.name}`,
+      ok: w.verified,
+      detail: w.verified ? undefined : 'missing or invalid',
+    })),
+  ];
+  return { index, leaf, result, steps, ok: result.ok };
+}

@@ -1,4 +1,5 @@
 import { lazy, type ReactNode, Suspense, useState } from 'react';
+import { CapabilitiesProvider, useCapabilities } from './capabilities.js';
 import { Loading } from './components/async.js';
 import { Page } from './components/Page.js';
 import { AgreementsPage, InspectorateOverview, StateHome, StatePage } from './pages/Home.js';
@@ -9,10 +10,15 @@ import { type Audience, audienceOf, useSession } from './session.js';
 
 // The log explorer carries the verification code (Ed25519, SHA-256): loaded when first opened.
 const LogExplorer = lazy(() => import('./pages/LogExplorer.js'));
+const SubmitReport = lazy(() => import('./pages/SubmitReport.js'));
 
 interface NavItem {
   readonly to: string;
   readonly label: string;
+  /** The API operation the screen needs (capabilityKey form); hidden when the server lacks it. */
+  readonly requires?: string;
+  /** A role the screen needs, when not every user of the audience has it. */
+  readonly role?: string;
 }
 
 /** Navigation by audience: a state authority's portal and an inspectorate's console differ. */
@@ -26,6 +32,7 @@ export function navFor(audience: Audience): NavItem[] {
   if (audience === 'state') {
     return [
       { to: '/', label: 'Home' },
+      { to: '/reports/new', label: 'Submit report', requires: 'post /api/reports', role: 'submitter' },
       { to: '/mbas', label: 'MBAs' },
       { to: '/facilities', label: 'Facilities' },
       { to: '/log', label: 'Log' },
@@ -65,6 +72,14 @@ const ROUTES: RouteDef[] = [
   { path: '/facilities/:code', render: (p) => <FacilityPage code={p.code!} /> },
   { path: '/states/:code', render: (p) => <StatePage code={p.code!} /> },
   { path: '/log', render: () => lazyLog() },
+  {
+    path: '/reports/new',
+    render: () => (
+      <Suspense fallback={<Loading what="the report form" />}>
+        <SubmitReport />
+      </Suspense>
+    ),
+  },
 ];
 
 function NotFound() {
@@ -87,9 +102,14 @@ function Shell() {
   const { me, signOut } = useSession();
   const { location, navigate } = useRouter();
   const [menuOpen, setMenuOpen] = useState(false);
+  const caps = useCapabilities();
   if (!me) return null;
   const audience = audienceOf(me);
-  const nav = navFor(audience);
+  const nav = navFor(audience).filter(
+    (n) =>
+      (n.requires === undefined || caps.has(n.requires)) &&
+      (n.role === undefined || me.roles.includes(n.role)),
+  );
   let content: ReactNode = <NotFound />;
   for (const r of ROUTES) {
     const params = matchPath(r.path, location.pathname);
@@ -158,5 +178,11 @@ export function App() {
       </main>
     );
   }
-  return me ? <Shell /> : <LoginPage />;
+  return me ? (
+    <CapabilitiesProvider>
+      <Shell />
+    </CapabilitiesProvider>
+  ) : (
+    <LoginPage />
+  );
 }

@@ -1,0 +1,47 @@
+/**
+ * Report signing in the browser. The key file is the base64 of the organisation's 32-byte
+ * Ed25519 seed (as `custos keygen` and the demo write it); it is read into memory, used, and never
+ * sent anywhere. The header is `Custos-Signature: <keyId>:<base64 signature over the exact bytes>`
+ * with keyId = the first 16 hex digits of SHA-256(raw public key).
+ */
+import {
+  ed25519PublicKey,
+  ed25519Sign,
+  encodeBase64,
+  encodeHex,
+  sha256,
+  tryDecodeBase64,
+} from '../../src/log/index.js';
+
+export interface SigningKey {
+  readonly keyId: string;
+  readonly publicKey: string;
+  sign(bytes: Uint8Array): string;
+}
+
+export function keyIdOf(publicKey: Uint8Array): string {
+  return encodeHex(sha256(publicKey)).slice(0, 16);
+}
+
+/** Reads a key file's text; throws an Error that says what is wrong with it. */
+export function readSigningKey(text: string): SigningKey {
+  const seed = tryDecodeBase64(text.trim());
+  if (seed === undefined) throw new Error('the key file is not base64 text');
+  if (seed.length !== 32) throw new Error(`the key file holds ${seed.length} bytes, an Ed25519 seed has 32`);
+  const pub = ed25519PublicKey(seed);
+  const keyId = keyIdOf(pub);
+  return {
+    keyId,
+    publicKey: encodeBase64(pub),
+    sign: (bytes) => `${keyId}:${encodeBase64(ed25519Sign(seed, bytes))}`,
+  };
+}
+
+/** `<16 hex>:<base64 of 64 bytes>`, as the CLI prints it; whitespace around it is ignored. */
+export function parseSignatureHeader(text: string): string | undefined {
+  const t = text.trim();
+  const m = /^([0-9a-f]{16}):([A-Za-z0-9+/]+={0,2})$/.exec(t);
+  if (!m) return undefined;
+  const sig = tryDecodeBase64(m[2]!);
+  return sig !== undefined && sig.length === 64 ? t : undefined;
+}

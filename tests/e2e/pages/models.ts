@@ -111,3 +111,55 @@ export class LogExplorerScreen {
     await this.page.getByRole('button', { name: 'Check consistency' }).click();
   }
 }
+
+export class SubmitReportScreen {
+  constructor(private readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await this.page.goto('/reports/new');
+    await this.page.getByRole('heading', { name: 'Submit a report', level: 1 }).waitFor();
+  }
+
+  async chooseReport(name: string, content: string): Promise<void> {
+    await this.page
+      .getByLabel('Drop a report file here, or choose one')
+      .setInputFiles({
+        name,
+        mimeType: name.endsWith('.csv') ? 'text/csv' : 'application/json',
+        buffer: Buffer.from(content),
+      });
+    await this.editor().waitFor();
+  }
+
+  async loadKeyFile(path: string): Promise<void> {
+    await this.page.getByLabel('Key file (base64 Ed25519 seed)').setInputFiles(path);
+    await this.page.getByText(/Key [0-9a-f]{16} loaded/).waitFor();
+  }
+
+  editor(): Locator {
+    return this.page.getByLabel(/Report content/);
+  }
+
+  async submit(): Promise<void> {
+    await this.page.getByRole('button', { name: /Sign and (re)?submit/ }).click();
+  }
+
+  problems(): Locator {
+    return this.page.getByRole('table', { name: 'Validation problems' });
+  }
+
+  /** Each problem row as [line, field, code]. */
+  async problemRows(): Promise<string[][]> {
+    const rows = this.problems().getByRole('row');
+    const out: string[][] = [];
+    for (let i = 1; i < (await rows.count()); i++) {
+      const cells = await rows.nth(i).getByRole('cell').allTextContents();
+      out.push(cells.slice(0, 3).map((c) => c.trim()));
+    }
+    return out;
+  }
+
+  receiptVerdict(): Locator {
+    return this.page.getByRole('status').filter({ hasText: /receipt/i });
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * State story 1: a state submits a CSV with two errors, sees both tied to their lines, fixes them
+ * in the browser, resubmits, and the receipt verifies in the browser (log signature, inclusion).
+ */
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  browserAvailable,
+  type E2eServer,
+  ensureWebBuilt,
+  launchBrowser,
+  Session,
+  startE2eServer,
+} from './harness.js';
+import { LoginScreen, SubmitReportScreen } from './pages/models.js';
+
+const available = browserAvailable();
+const SUBMITTER = 'xa-ssac.submitter';
+const MBA = 'XA-S1';
+
+interface ListedReport {
+  readonly reportNumber: number;
+  readonly period?: { from: string; to: string };
+}
+
+/** The next ICR number and an unreported month after the MBA's last one (demo data may grow). */
+async function nextIcr(
+  server: E2eServer,
+): Promise<{ number: number; from: string; to: string; mid: string; after: string }> {
+  const res = await fetch(`${server.url}/api/reports?mba=${MBA}&type=ICR&limit=1000`, {
+    headers: { authorization: `Bearer ${server.user(SUBMITTER).token}` },
+  });
+  if (res.status !== 200) throw new Error(`listing reports failed: ${res.status}`);
+  const rows = (await res.json()) as ListedReport[];
+  const number = Math.max(0, ...rows.map((r) => r.reportNumber)) + 1;
+  const last = rows
+    .map((r) => r.period?.to ?? '')
+    .sort()
+    .pop();
+  const start = last ? new Date(`${last}T00:00:00Z`) : new Date('2026-09-30T00:00:00Z');
+  start.setUTCDate(start.getUTCDate() + 1);
+  const y = start.getUTCFullYear();
+  const m = start.getUTCMonth();
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  return {
+    number,
+    from: iso(new Date(Date.UTC(y, m, 1))),
+    to: iso(new Date(Date.UTC(y, m + 1, 0))),
+    mid: iso(new Date(Date.UTC(y, m, 12))),
+    after: iso(new Date(Date.UTC(y, m + 1, 5))),
+  };
+}
+
+function icrCsv(
+  p: { number: number; from: string; to: string },
+  line1Date: string,
+  line2Kmp: string,
+): string {
+  return [
+    'type,ICR',
+    `mba,${MBA}`,
+    `reportNumber,${p.number}`,
+    `reportDate,${p.to}`,
+    `period.from,${p.from}`,
+    `period.to,${p.to}`,
+    'reportingPerson,A. Operator',
+    'lineCount,2',
+    '',
+    'line,date,code,batch,kmp,element,weight,fissileWeight,isotope,basis,form',
+    `1,${line1Date},RS,E2E-B1,A,E,125000.5,4500.25,G,M,U2`,
+    `2,${p.from},RS,E2E-B2,${line2Kmp},E,1000,40,G,M,U2`,
+    '',
+  ].join('\n');
+}
+
+describe.skipIf(!available)('report submission (state story 1, Chromium)', () => {
+  let server: E2eServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startE2eServer({ CUSTOS_CHECKPOINT_MS: '100' });
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('two errors tied to their lines, fixed in the browser, resubmitted; the receipt verifies', async () => {
+    const p = await nextIcr(server);
+    const s = await Session.open(browser, server.url);
+    s.expectHttpError(/\/api\/reports$/); // the first submission is answered 422, as the story wants
+    try {
+      const login = new LoginScreen(s.page);
+      await login.open();
+      await login.signIn(SUBMITTER, server.user(SUBMITTER).password);
+      await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await s.page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Submit report' })
+        .click();
+
+      const submit = new SubmitReportScreen(s.page);
+      await s.page.getByRole('heading', { name: 'Submit a report', level: 1 }).waitFor();
+      await submit.chooseReport('october.csv', icrCsv(p, p.after, 'Q'));
+      await submit.loadKeyFile(join(server.dataDir, 'demo-keys', 'xa-ssac.key'));
+      await submit.submit();
+
+      await submit.problems().waitFor();
+      const problems = await submit.problemRows();
+      expect(problems).toEqual([
+        ['1', 'lines[0].date', 'DATE_OUTSIDE_PERIOD'],
+        ['2', 'lines[1].kmp', 'UNKNOWN_KMP'],
+      ]);
+      // Each problem shows the row of the file it comes from.
+      expect(await submit.problems().getByText(`E2E-B2,Q,E`).count()).toBe(1);
+      await s.screenshot('story1-validation-errors');
+      expect(await s.audit()).toEqual([]);
+
+      await submit.editor().fill(icrCsv(p, p.mid, 'A'));
+      await submit.submit();
+      await s.page.getByRole('heading', { name: 'Report accepted' }).waitFor();
+      await expect
+        .poll(() => submit.receiptVerdict().textContent(), { timeout: 15_000 })
+        .toBe('The receipt verifies in this browser');
+      expect(await s.page.getByText('✓ verified').count()).toBeGreaterThanOrEqual(3);
+      expect(await s.page.getByText('✗ failed').count()).toBe(0);
+      await s.screenshot('story1-receipt-verified');
+      expect(s.errors).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+});

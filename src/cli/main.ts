@@ -4,6 +4,7 @@ import { registerDemoCommands } from './demo.js';
 import { reportAndExit } from './exit.js';
 import { registerLogCommands } from './log.js';
 import { registerRegistryCommands } from './registry.js';
+import { registerReportCommands } from './reports.js';
 import { registerServerCommands } from './server.js';
 
 /** `custos` — every command has --help; errors map to exit statuses in cli/exit.ts. */
@@ -17,6 +18,7 @@ export function buildCli(): Command {
   registerDemoCommands(program, config);
   registerRegistryCommands(program);
   registerLogCommands(program, config);
+  registerReportCommands(program);
   return program;
 }
 

@@ -80,6 +80,8 @@ export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
     readonly code: C,
     message: string,
     readonly details?: unknown,
+    /** Extra fields for the error envelope, e.g. the logged rejection of a refused report. */
+    readonly meta?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
   }

@@ -14,6 +14,7 @@ import { registerAuth } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
 import { registerLogRoutes } from './routes/log.js';
 import { registerRegistryRoutes } from './routes/registry.js';
+import { registerReportRoutes } from './routes/reports.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerSystemRoutes } from './routes/system.js';
 
@@ -66,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSessionRoutes(app, deps);
   registerRegistryRoutes(app, createRegistryService(deps));
   registerLogRoutes(app, deps, deps.log);
+  registerReportRoutes(app, deps);
 
   const webDist = deps.webDist;
   if (webDist && existsSync(join(webDist, 'index.html'))) {

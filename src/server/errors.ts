@@ -65,8 +65,13 @@ export interface ErrorEnvelope {
   error: { code: string; message: string; details?: unknown };
 }
 
-function envelope(code: ErrorCode, message: string, details?: unknown): ErrorEnvelope {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
+function envelope(
+  code: ErrorCode,
+  message: string,
+  details?: unknown,
+  meta?: Record<string, unknown>,
+): ErrorEnvelope {
+  return { error: { ...(meta ?? {}), code, message, ...(details === undefined ? {} : { details }) } };
 }
 
 /** Fastify's own errors for things a client sent (bad JSON, too large, wrong media type…). */
@@ -96,7 +101,7 @@ export function sendError(reply: FastifyReply, err: DomainError): FastifyReply {
   return reply
     .status(HTTP_STATUS[err.code])
     .type('application/json')
-    .send(envelope(err.code, err.message, err.details));
+    .send(envelope(err.code, err.message, err.details, err.meta));
 }
 
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {

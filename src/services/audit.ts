@@ -10,7 +10,7 @@ import {
   parseLeaf,
 } from '../log/index.js';
 import type { Ports } from './ports.js';
-import { contentLoaderFor, rowListers } from './record-content.js';
+import { contentLoaderFor, integrityCheckFor, rowListers } from './record-content.js';
 
 export type FindingKind =
   | 'sequence-gap'
@@ -206,6 +206,8 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
     if (!bytesEqual(commitment, leaf.commitment)) {
       add('record-changed', rec.id, `its rows no longer match the commitment in log entry ${idx}`);
     }
+    const check = integrityCheckFor(rec.kind);
+    for (const problem of check ? await check(ports.db, rec.id) : []) add('record-changed', rec.id, problem);
   }
   for (const [idx, e] of leaves) {
     if (!indexWithRecord.has(idx))

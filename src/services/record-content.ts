@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { parseReportCsv, parseReportJson } from '../domain/reports/index.js';
 import type { Db } from '../store/db.js';
 import { createRegistryRepo, toSigningKey } from '../store/registry.repo.js';
+import { createReportsRepo, toLineRows } from '../store/reports.repo.js';
 import type { Schema } from '../store/schema.types.js';
 import type { RecordKind } from './records.js';
 import { agreementContent } from './registry.js';
+import { rejectionContent, reportContent } from './reports/content.js';
 
 /**
  * How each record kind's committed content is rebuilt from the rows that hold it. The audit
@@ -78,3 +82,75 @@ registerRowLister('key-revocation', async (db) =>
     (r) => `key-revocation:${r.id}`,
   ),
 );
+
+registerContentLoader('report', async (db, id) => {
+  const row = await db.kysely.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  // The commitment covers the hash of the body as it is stored now: a rewritten body shows up.
+  const body = await createReportsRepo(db).body(id);
+  const { log_index: _l, ...rest } = row;
+  return reportContent({
+    ...rest,
+    body_sha256: body ? createHash('sha256').update(body).digest('hex') : 'missing',
+  });
+});
+registerContentLoader('report-rejection', async (db, id) => {
+  const row = await db.kysely
+    .selectFrom('report_rejections')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { log_index: _l, ...rest } = row;
+  return rejectionContent(rest);
+});
+registerRowLister('report', async (db) =>
+  (await db.kysely.selectFrom('reports').select('id').execute()).map((r) => r.id),
+);
+registerRowLister('report-rejection', async (db) =>
+  (await db.kysely.selectFrom('report_rejections').select('id').execute()).map((r) => r.id),
+);
+
+/**
+ * Checks beyond the commitment: rows derived from a committed record must still be what the
+ * record says (for reports: the stored lines must be exactly the lines of the signed body).
+ */
+export type IntegrityCheck = (db: Db, id: string) => Promise<string[]>;
+const checks = new Map<RecordKind, IntegrityCheck>();
+
+export function registerIntegrityCheck(kind: RecordKind, check: IntegrityCheck): void {
+  checks.set(kind, check);
+}
+
+export function integrityCheckFor(kind: string): IntegrityCheck | undefined {
+  return checks.get(kind as RecordKind);
+}
+
+registerIntegrityCheck('report', async (db, id) => {
+  const repo = createReportsRepo(db);
+  const row = await repo.getReport(id);
+  const body = await repo.body(id);
+  if (!row || !body) return ['the report or its signed body is missing'];
+  const parsed = row.body_format === 'csv' ? parseReportCsv(body) : parseReportJson(body);
+  if (!parsed.ok) return ['the stored body no longer parses'];
+  const expected = toLineRows(id, parsed.report);
+  const stored = await repo.linesOf(id);
+  const problems: string[] = [];
+  const byLine = new Map(stored.map((l) => [l.line, l]));
+  for (const e of expected) {
+    const s = byLine.get(e.line);
+    if (!s) {
+      problems.push(`line ${e.line} was deleted`);
+      continue;
+    }
+    byLine.delete(e.line);
+    for (const [col, value] of Object.entries(e)) {
+      const got = (s as unknown as Record<string, unknown>)[col];
+      const norm = (v: unknown) => (typeof v === 'bigint' ? Number(v) : v);
+      if (norm(got) !== norm(value))
+        problems.push(`line ${e.line} ${col} is ${String(got)}, the signed body says ${String(value)}`);
+    }
+  }
+  for (const extra of byLine.keys()) problems.push(`line ${extra} is not in the signed body (inserted)`);
+  return problems;
+});

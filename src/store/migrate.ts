@@ -3,6 +3,7 @@ import type { Db } from './db.js';
 import * as registry from './migrations/0001-registry.js';
 import * as log from './migrations/0002-log.js';
 import * as witness from './migrations/0003-witness.js';
+import * as reports from './migrations/0004-reports.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Db): Record<string, Migration> {
@@ -10,6 +11,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0001-registry': { up: registry.up },
     '0002-log': { up: log.up(db.dialect) },
     '0003-witness': { up: witness.up(db.dialect) },
+    '0004-reports': { up: reports.up(db.dialect) },
   };
 }
 

@@ -165,9 +165,340 @@ export interface LogCosignatureRow {
   created_at: string;
 }
 
+export interface ReportRow {
+  id: string;
+  state: string;
+  organisation_id: string;
+  mba: string;
+  type: string;
+  report_number: number;
+  report_date: string;
+  period_from: string | null;
+  period_to: string | null;
+  pit: string | null;
+  reporting_person: string;
+  line_count: number;
+  note: string | null;
+  notice_json: string | null;
+  body_sha256: string;
+  body_format: string;
+  key_id: string;
+  signature: string;
+  warnings_json: string;
+  submitted_at: string;
+  submitted_by: string;
+  log_index: number;
+}
+
+export interface ReportBodyRow {
+  report_id: string;
+  body: Uint8Array;
+}
+
+export interface ReportLineRow {
+  report_id: string;
+  mba: string;
+  report_type: string;
+  report_number: number;
+  line: number;
+  date: string | null;
+  code: string | null;
+  entry: string | null;
+  item: string | null;
+  batch: string | null;
+  kmp: string | null;
+  element: string;
+  weight_mg: number;
+  fissile_mg: number | null;
+  isotope: string | null;
+  basis: string | null;
+  form: string | null;
+  counterpart_state: string | null;
+  counterpart_mba: string | null;
+  notice: string | null;
+  corrects_report: number | null;
+  corrects_line: number | null;
+  deletes_report: number | null;
+  deletes_line: number | null;
+}
+
+export interface ReportRejectionRow {
+  id: string;
+  state: string | null;
+  organisation_id: string;
+  mba: string | null;
+  type: string | null;
+  report_number: number | null;
+  period_from: string | null;
+  period_to: string | null;
+  pit: string | null;
+  body_sha256: string;
+  codes_json: string;
+  details_json: string;
+  submitted_at: string;
+  submitted_by: string;
+  log_index: number;
+}
+
+export interface NoticeRow {
+  reference: string;
+  report_id: string;
+  direction: string;
+  state: string;
+  mba: string;
+  other_state: string;
+  other_mba: string | null;
+  element: string;
+  weight_mg: number;
+  fissile_mg: number | null;
+  preparation_date: string;
+  dispatch_date: string;
+  arrival_date: string;
+  submitted_at: string;
+}
+
+/** Inspections (issue 7; migration 0006). JSON arrays are stored as text. */
+export interface InspectionRow {
+  id: string;
+  type: string;
+  facility: string;
+  state: string;
+  facility_kind: string;
+  mbas: string;
+  participants: string;
+  starts_at: string;
+  notice_given_at: string | null;
+  arrived_at: string | null;
+  notice_terms: string;
+  required_notice_hours: number;
+  planned_man_days: number;
+  inventory_ekg: number | null;
+  throughput_ekg: number | null;
+  status: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface InspectionActivityRow {
+  inspection_id: string;
+  activity: string;
+  inspectorate: string;
+}
+
+export interface InspectorDesignationRow {
+  id: string;
+  inspectorate: string;
+  state: string;
+  inspector: string;
+  received_on: string;
+  decision: string | null;
+  decided_on: string | null;
+  decided_by: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+export interface SamplingDrawRow {
+  id: string;
+  inspection_id: string | null;
+  organisation_id: string | null;
+  state: string | null;
+  population: number;
+  average_content: number;
+  goal_quantity: number;
+  non_detection_probability: number;
+  defect_level: string;
+  sample_size: number;
+  defects_to_detect: number;
+  method: string;
+  seed: string;
+  item_ids: string;
+  sample: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface InspectionStratumRow {
+  inspection_id: string;
+  stratum: string;
+  mba: string | null;
+  activity: string;
+  population: number;
+  operator_random: number;
+  operator_systematic: number;
+  inspector_random: number;
+  inspector_systematic: number;
+  goal_quantity: number | null;
+  sampling_draw_id: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+export interface InspectionItemRow {
+  inspection_id: string;
+  stratum: string;
+  item_id: string;
+  declared: number;
+  measured: number | null;
+  present: number | null;
+  seal_intact: number | null;
+  recorded_by: string;
+  recorded_org: string;
+  recorded_at: string;
+}
+
+export interface InspectionFindingRow {
+  id: string;
+  inspection_id: string;
+  key: string;
+  type: string;
+  severity: string;
+  stratum: string | null;
+  items: string;
+  mbas: string;
+  value: number | null;
+  sigma: number | null;
+  description: string;
+  source: string;
+  case_id: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+export interface InspectionStatementRow {
+  inspection_id: string;
+  organisation_id: string;
+  statement: string;
+  signature: string;
+  key_id: string;
+  received_at: string;
+  created_by: string;
+}
+
 export interface KvRow {
   key: string;
   value: string;
+}
+
+// ---- cases and notifications (0005-cases)
+export interface CaseRow {
+  id: string;
+  case_key: string | null;
+  kind: string;
+  state: string;
+  mba: string | null;
+  inspectorate: string;
+  title: string;
+  /** JSON: what the case is about (report, lines, transfer, period, finding, obligation). */
+  about: string;
+  status: string;
+  due_date: string | null;
+  event_count: number;
+  opened_at: string;
+  opened_by: string;
+  updated_at: string;
+}
+
+export interface CaseShareRow {
+  case_id: string;
+  inspectorate: string;
+}
+
+export interface CaseTransitionRow {
+  case_id: string;
+  seq: number;
+  from_status: string | null;
+  to_status: string;
+  at: string;
+  by: string;
+  actor_kind: string;
+  actor_org: string | null;
+  note: string | null;
+  note_internal: number;
+  due_date: string | null;
+  linked_report: string | null;
+  /** JSON {keyId, signature} of the deciding inspectorate, or null (attested by the log only). */
+  signature: string | null;
+}
+
+export interface CaseMessageRow {
+  case_id: string;
+  seq: number;
+  at: string;
+  by: string;
+  actor_kind: string;
+  actor_org: string | null;
+  body: string;
+  internal: number;
+  /** JSON [{hash, name, contentType, size}]. */
+  attachments: string;
+}
+
+export interface CaseAttachmentRow {
+  hash: string;
+  content_type: string;
+  size: number;
+  bytes: Uint8Array;
+  created_at: string;
+  created_by: string;
+}
+
+export interface EventRow {
+  id: Generated<number>;
+  type: string;
+  state: string | null;
+  organisation: string | null;
+  /** JSON array of organisation ids that may see it, or null for everyone. */
+  audience: string | null;
+  at: string;
+  data: string;
+}
+
+export interface InboxRow {
+  id: Generated<number>;
+  user_id: string;
+  event_id: number;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface NotificationKeyRow {
+  key: string;
+  event_id: number | null;
+  created_at: string;
+}
+
+export interface WebhookRow {
+  id: string;
+  organisation_id: string;
+  url: string;
+  secret: string;
+  /** JSON array of event types, empty = all. */
+  events: string;
+  /** JSON object of extra headers. */
+  headers: string;
+  /** pending (not verified), verified, disabled. */
+  status: string;
+  created_at: string;
+  created_by: string;
+  verified_at: string | null;
+}
+
+export interface WebhookDeliveryRow {
+  id: string;
+  webhook_id: string;
+  event_id: number;
+  event_type: string;
+  /** pending, delivered, dead. */
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  lease_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
 }
 
 export interface Schema {
@@ -189,8 +520,31 @@ export interface Schema {
   log_checkpoints: LogCheckpointRow;
   records: RecordRow;
   kv: KvRow;
+  reports: ReportRow;
+  report_bodies: ReportBodyRow;
+  report_lines: ReportLineRow;
+  report_rejections: ReportRejectionRow;
+  notices: NoticeRow;
   witness_state: WitnessStateRow;
   log_cosignatures: LogCosignatureRow;
+  inspections: InspectionRow;
+  inspection_activities: InspectionActivityRow;
+  inspector_designations: InspectorDesignationRow;
+  sampling_draws: SamplingDrawRow;
+  inspection_strata: InspectionStratumRow;
+  inspection_items: InspectionItemRow;
+  inspection_findings: InspectionFindingRow;
+  inspection_statements: InspectionStatementRow;
+  cases: CaseRow;
+  case_shares: CaseShareRow;
+  case_transitions: CaseTransitionRow;
+  case_messages: CaseMessageRow;
+  case_attachments: CaseAttachmentRow;
+  events: EventRow;
+  inbox: InboxRow;
+  notification_keys: NotificationKeyRow;
+  webhooks: WebhookRow;
+  webhook_deliveries: WebhookDeliveryRow;
 }
 
 export type { Generated };

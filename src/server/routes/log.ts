@@ -2,11 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.js';
-import { inScope, isGlobalAdmin } from '../../domain/policy/index.js';
 import { encodeBase64, parseTilePath } from '../../log/index.js';
 import type { LogNode } from '../../services/log/index.js';
 import type { Ports } from '../../services/ports.js';
-import { enforce, scopeOf } from '../../services/scope.js';
+import { findVisibleRecord, recordWithContent } from '../../services/record-access.js';
 import { requirePrincipal } from '../auth.js';
 
 const index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -100,21 +99,7 @@ export function registerLogRoutes(app: FastifyInstance, ports: Ports, node: LogN
     '/api/records/:id/receipt',
     { config: { auth: 'user' }, schema: { tags, params: z.object({ id: z.string().min(1).max(200) }) } },
     async (req, reply) => {
-      const p = requirePrincipal(req);
-      const rec = await ports.db.kysely
-        .selectFrom('records')
-        .select(['log_index', 'subject_state', 'subject_org'])
-        .where('id', '=', req.params.id)
-        .executeTakeFirst();
-      const scope = await scopeOf(ports, p);
-      const visible =
-        rec !== undefined &&
-        (isGlobalAdmin(p) ||
-          rec.subject_org === p.organisationId ||
-          (rec.subject_state !== null && inScope(scope, rec.subject_state)) ||
-          (rec.subject_state === null && rec.subject_org === null));
-      if (!rec || !visible) throw new DomainError('NOT_FOUND', 'no such record');
-      enforce(p, 'log.read', scope);
+      const rec = await findVisibleRecord(ports, requirePrincipal(req), req.params.id);
       const logIndex = Number(rec.log_index);
       // A receipt exists once a checkpoint covers the entry (≈ CUSTOS_CHECKPOINT_MS): wait briefly.
       const deadline = Date.now() + Math.min(5000, ports.config.checkpointMs * 2 + 500);
@@ -132,6 +117,12 @@ export function registerLogRoutes(app: FastifyInstance, ports: Ports, node: LogN
         await new Promise((res) => setTimeout(res, 50));
       }
     },
+  );
+
+  r.get(
+    '/api/records/:id',
+    { config: { auth: 'user' }, schema: { tags, params: z.object({ id: z.string().min(1).max(200) }) } },
+    async (req) => recordWithContent(ports, requirePrincipal(req), req.params.id),
   );
 
   // ---- witness (C2SP tlog-witness): this node cosigns the logs it is configured to witness

@@ -68,7 +68,7 @@ export const DEMO_AGREEMENTS: Agreement[] = [
     id: 'REG-RC',
     type: 'REGIONAL',
     title: 'Regional safeguards treaty of the Arcadian–Bordurian community',
-    entryIntoForce: '2024-07-01',
+    entryIntoForce: '2025-01-01',
     status: 'in-force',
     parties: [
       { kind: 'state', ref: 'XA' },

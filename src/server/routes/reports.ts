@@ -1,0 +1,158 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DomainError } from '../../domain/errors.js';
+import { REGISTRY_CODE, STATE_CODE } from '../../domain/registry/index.js';
+import { REPORT_TYPES } from '../../domain/reports/index.js';
+import type { Ports } from '../../services/ports.js';
+import { createReportQueries } from '../../services/reports/queries.js';
+import { type BodyFormat, submitReport } from '../../services/reports/submit.js';
+import { requirePrincipal } from '../auth.js';
+
+const paging = {
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+};
+const isoDate = z.iso.date();
+
+/** Declarations: submit (JSON or CSV, signed), read, export, history, timeliness. */
+export function registerReportRoutes(app: FastifyInstance, ports: Ports): void {
+  const queries = createReportQueries(ports);
+  const tags = ['reports'];
+  const user = { auth: 'user' as const };
+
+  // The signature covers the exact body bytes, so the body is taken raw, never re-serialised.
+  app.register(async (scoped) => {
+    scoped.removeAllContentTypeParsers();
+    for (const type of ['application/json', 'text/csv']) {
+      scoped.addContentTypeParser(
+        type,
+        { parseAs: 'buffer', bodyLimit: ports.config.bodyLimitBytes },
+        (_req, body, done) => done(null, body),
+      );
+    }
+    scoped.addContentTypeParser('*', (_req, _payload, done) =>
+      done(
+        new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the report as application/json or text/csv'),
+        undefined,
+      ),
+    );
+    scoped.post(
+      '/api/reports',
+      {
+        config: user,
+        schema: {
+          tags,
+          summary: 'Submit one signed report (JSON or CSV)',
+          description:
+            'Body: the report as application/json or text/csv (docs/csv-format.md). Header Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes>. 201 with the receipt URL, or 422 REPORT_INVALID with every problem (line, field, code, message); a refusal is itself logged.',
+        },
+      },
+      async (req, reply) => {
+        const type = String(req.headers['content-type'] ?? '')
+          .split(';')[0]
+          ?.trim()
+          .toLowerCase();
+        const format: BodyFormat = type === 'text/csv' ? 'csv' : 'json';
+        const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array();
+        const header = req.headers['custos-signature'];
+        const accepted = await submitReport(ports, requirePrincipal(req), {
+          body,
+          format,
+          signatureHeader: typeof header === 'string' ? header : undefined,
+        });
+        return reply
+          .status(201)
+          .header('location', `/api/reports/${encodeURIComponent(accepted.id)}`)
+          .send(accepted);
+      },
+    );
+  });
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    '/api/reports',
+    {
+      config: user,
+      schema: {
+        tags,
+        querystring: z.strictObject({
+          state: z.string().regex(STATE_CODE).optional(),
+          mba: z.string().regex(REGISTRY_CODE).optional(),
+          type: z.enum(REPORT_TYPES).optional(),
+          ...paging,
+        }),
+      },
+    },
+    async (req) => queries.list(requirePrincipal(req), req.query),
+  );
+  r.get(
+    '/api/reports/:id',
+    {
+      config: user,
+      schema: {
+        tags,
+        params: z.object({ id: z.string().min(1).max(200) }),
+        querystring: z.strictObject({ format: z.enum(['json', 'csv']).default('json') }),
+      },
+    },
+    async (req, reply) => {
+      if (req.query.format === 'csv') {
+        const csv = await queries.exportCsv(requirePrincipal(req), req.params.id);
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header(
+            'content-disposition',
+            `attachment; filename="${req.params.id.replace(/[^A-Za-z0-9._-]/g, '_')}.csv"`,
+          )
+          .send(csv);
+      }
+      return queries.get(requirePrincipal(req), req.params.id);
+    },
+  );
+  r.get(
+    '/api/reports/:id/body',
+    { config: user, schema: { tags, params: z.object({ id: z.string().min(1).max(200) }) } },
+    async (req, reply) => {
+      const b = await queries.body(requirePrincipal(req), req.params.id);
+      return reply
+        .type(b.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json')
+        .send(Buffer.from(b.bytes));
+    },
+  );
+  r.get(
+    '/api/rejections',
+    {
+      config: user,
+      schema: {
+        tags,
+        querystring: z.strictObject({ state: z.string().regex(STATE_CODE).optional(), ...paging }),
+      },
+    },
+    async (req) => queries.rejections(requirePrincipal(req), req.query),
+  );
+  r.get(
+    '/api/mbas/:code/lines',
+    {
+      config: user,
+      schema: {
+        tags,
+        params: z.object({ code: z.string().min(1).max(64) }),
+        querystring: z.strictObject({
+          asOf: isoDate.optional(),
+          effective: z.enum(['true', 'false']).default('true'),
+        }),
+      },
+    },
+    async (req) =>
+      queries.lines(requirePrincipal(req), req.params.code, {
+        asOf: req.query.asOf,
+        effective: req.query.effective === 'true',
+      }),
+  );
+  r.get(
+    '/api/states/:code/timeliness',
+    { config: user, schema: { tags, params: z.object({ code: z.string().regex(STATE_CODE) }) } },
+    async (req) => queries.timeliness(requirePrincipal(req), req.params.code),
+  );
+}

@@ -1,0 +1,280 @@
+import { computeEffectiveLines, type SourcedIcrLine } from '../../domain/accounting/index.js';
+import { computeObligations, type ReceivedReport } from '../../domain/deadlines/index.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Principal } from '../../domain/policy/index.js';
+import { formatReportCsv, formatWeight, type Report } from '../../domain/reports/index.js';
+import { createRegistryRepo } from '../../store/registry.repo.js';
+import { createReportsRepo, toIcrLine, toReport } from '../../store/reports.repo.js';
+import type { Ports } from '../ports.js';
+import { enforce, scopeOf } from '../scope.js';
+
+function notFound(): never {
+  throw new DomainError('NOT_FOUND', 'no such resource');
+}
+
+/** A line or notice with its milligram weights turned back into grams (the API's unit). */
+function inGrams<T extends { weightMg: number; fissileMg?: number }>(l: T) {
+  const { weightMg, fissileMg, ...rest } = l;
+  return {
+    ...rest,
+    weight: formatWeight(weightMg),
+    ...(fissileMg === undefined ? {} : { fissileWeight: formatWeight(fissileMg) }),
+  };
+}
+
+export function reportView(report: Report) {
+  const lines = (report.lines as readonly { weightMg: number; fissileMg?: number }[]).map(inGrams);
+  return 'notice' in report ? { ...report, lines, notice: inGrams(report.notice) } : { ...report, lines };
+}
+
+export function createReportQueries(ports: Ports) {
+  const k = ports.db.kysely;
+  const repo = createReportsRepo(ports.db);
+  const registry = createRegistryRepo(ports.db);
+
+  async function mbaInScope(p: Principal, code: string) {
+    const mba = await registry.getMba(code);
+    enforce(p, 'data.read', await scopeOf(ports, p), { state: mba?.state ?? '\0' });
+    return mba ?? notFound();
+  }
+
+  return {
+    async get(p: Principal, id: string) {
+      const row = await repo.getReport(id);
+      enforce(p, 'data.read', await scopeOf(ports, p), { state: row?.state ?? '\0' });
+      if (!row) return notFound();
+      const report = toReport(row, await repo.linesOf(id));
+      return {
+        id: row.id,
+        state: row.state,
+        organisation: row.organisation_id,
+        status: 'accepted' as const,
+        submittedAt: row.submitted_at,
+        submittedBy: row.submitted_by,
+        keyId: row.key_id,
+        signature: row.signature,
+        bodySha256: row.body_sha256,
+        bodyFormat: row.body_format,
+        logIndex: Number(row.log_index),
+        receiptUrl: `/api/records/${encodeURIComponent(row.id)}/receipt`,
+        warnings: JSON.parse(row.warnings_json) as unknown[],
+        report: reportView(report),
+      };
+    },
+    /** The report as CSV (export): formula-looking cells are neutralised (domain/reports/csv.ts). */
+    async exportCsv(p: Principal, id: string): Promise<string> {
+      const row = await repo.getReport(id);
+      enforce(p, 'data.read', await scopeOf(ports, p), { state: row?.state ?? '\0' });
+      if (!row) return notFound();
+      return formatReportCsv(toReport(row, await repo.linesOf(id)));
+    },
+    /** The exact signed bytes, so anyone can re-verify the signature offline. */
+    async body(p: Principal, id: string): Promise<{ bytes: Uint8Array; format: string }> {
+      const row = await repo.getReport(id);
+      enforce(p, 'data.read', await scopeOf(ports, p), { state: row?.state ?? '\0' });
+      const bytes = row && (await repo.body(id));
+      if (!row || !bytes) return notFound();
+      return { bytes, format: row.body_format };
+    },
+    async list(
+      p: Principal,
+      f: { state?: string; mba?: string; type?: string; limit: number; offset: number },
+    ) {
+      const scope = await scopeOf(ports, p);
+      enforce(p, 'data.read', scope);
+      let q = k
+        .selectFrom('reports')
+        .select([
+          'id',
+          'state',
+          'mba',
+          'type',
+          'report_number',
+          'report_date',
+          'period_from',
+          'period_to',
+          'pit',
+          'line_count',
+          'submitted_at',
+          'log_index',
+        ]);
+      if (scope !== 'all') q = q.where('state', 'in', scope.size ? [...scope] : ['\0']);
+      if (f.state) q = q.where('state', '=', f.state);
+      if (f.mba) q = q.where('mba', '=', f.mba);
+      if (f.type) q = q.where('type', '=', f.type);
+      const rows = await q
+        .orderBy('submitted_at', 'desc')
+        .orderBy('id')
+        .limit(f.limit)
+        .offset(f.offset)
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        state: r.state,
+        mba: r.mba,
+        type: r.type,
+        reportNumber: r.report_number,
+        reportDate: r.report_date,
+        period: r.period_from ? { from: r.period_from, to: r.period_to } : undefined,
+        pit: r.pit ?? undefined,
+        lineCount: r.line_count,
+        submittedAt: r.submitted_at,
+        logIndex: Number(r.log_index),
+        receiptUrl: `/api/records/${encodeURIComponent(r.id)}/receipt`,
+      }));
+    },
+    async rejections(p: Principal, f: { state?: string; limit: number; offset: number }) {
+      const scope = await scopeOf(ports, p);
+      enforce(p, 'data.read', scope);
+      let q = k.selectFrom('report_rejections').selectAll();
+      if (scope !== 'all') q = q.where('state', 'in', scope.size ? [...scope] : ['\0']);
+      if (f.state) q = q.where('state', '=', f.state);
+      const rows = await q.orderBy('submitted_at', 'desc').limit(f.limit).offset(f.offset).execute();
+      return rows.map((r) => ({
+        id: r.id,
+        state: r.state,
+        mba: r.mba,
+        type: r.type,
+        reportNumber: r.report_number,
+        bodySha256: r.body_sha256,
+        codes: JSON.parse(r.codes_json) as string[],
+        details: JSON.parse(r.details_json) as unknown[],
+        submittedAt: r.submitted_at,
+        logIndex: Number(r.log_index),
+        receiptUrl: `/api/records/${encodeURIComponent(r.id)}/receipt`,
+      }));
+    },
+    /**
+     * ICR lines of an MBA up to a date: the effective account (corrections applied) or the full
+     * history (every line as submitted, with the report that carried it and who sent it).
+     */
+    async lines(p: Principal, code: string, f: { asOf?: string; effective: boolean }) {
+      await mbaInScope(p, code);
+      const rows = await k
+        .selectFrom('report_lines')
+        .innerJoin('reports', 'reports.id', 'report_lines.report_id')
+        .selectAll('report_lines')
+        .select(['reports.submitted_at as submitted_at', 'reports.submitted_by as submitted_by'])
+        .where('report_lines.mba', '=', code)
+        .where('report_lines.report_type', '=', 'ICR')
+        .orderBy('report_lines.report_number')
+        .orderBy('report_lines.line')
+        .execute();
+      const meta = new Map(rows.map((r) => [`${r.report_number}:${r.line}`, r]));
+      const sourced: SourcedIcrLine[] = rows.map((r) => ({ ...toIcrLine(r), reportNumber: r.report_number }));
+      const dated = (l: SourcedIcrLine) => f.asOf === undefined || l.date <= f.asOf;
+      const withMeta = (l: SourcedIcrLine) => {
+        const m = meta.get(`${l.reportNumber}:${l.line}`);
+        return {
+          ...inGrams(l),
+          reportNumber: l.reportNumber,
+          reportId: m?.report_id,
+          submittedAt: m?.submitted_at,
+          submittedBy: m?.submitted_by,
+        };
+      };
+      if (!f.effective) return { mba: code, effective: false, lines: sourced.filter(dated).map(withMeta) };
+      const view = computeEffectiveLines(sourced);
+      return {
+        mba: code,
+        effective: true,
+        lines: view.lines.filter(dated).map(withMeta),
+        corrected: view.entries
+          .filter((e) => e.history.length > 1)
+          .map((e) => ({
+            origin: e.origin,
+            deleted: e.current === undefined,
+            history: e.history.map(withMeta),
+          })),
+      };
+    },
+    /** Obligations from the agreements in force, with due dates and status (deadlines domain). */
+    async timeliness(p: Principal, state: string) {
+      enforce(p, 'data.read', await scopeOf(ports, p), { state });
+      if (!(await registry.getState(state))) return notFound();
+      const agreements = (await registry.listAgreements())
+        .filter(
+          (a) => a.status === 'in-force' && a.parties.some((x) => x.kind === 'state' && x.ref === state),
+        )
+        .map((a) => ({
+          id: a.id,
+          type: a.type,
+          entryIntoForce: a.entryIntoForce,
+          parties: a.parties.map((x) => x.ref),
+        }));
+      const mbas = await registry.listMbas({ state });
+      const reports = await k
+        .selectFrom('reports')
+        .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'notice_json', 'submitted_at'])
+        .where('state', '=', state)
+        .execute();
+      const rejected = await k
+        .selectFrom('report_rejections')
+        .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'submitted_at'])
+        .where('state', '=', state)
+        .where('mba', 'is not', null)
+        .where('type', 'is not', null)
+        .execute();
+      const received: ReceivedReport[] = [
+        ...reports.map((r) => toReceived(r, 'accepted')),
+        ...rejected.map((r) => toReceived({ ...r, notice_json: null }, 'rejected')),
+      ];
+      const pits = new Map<string, Set<string>>();
+      for (const r of reports)
+        if (r.pit && (r.type === 'PIL' || r.type === 'MBR'))
+          (pits.get(r.mba) ?? pits.set(r.mba, new Set()).get(r.mba))?.add(r.pit);
+      const shipments = new Map<
+        string,
+        { direction: 'export'; reference: string; preparationDate: string }[]
+      >();
+      for (const r of reports) {
+        if (r.type !== 'EXPORT_NOTICE' || !r.notice_json) continue;
+        const n = JSON.parse(r.notice_json) as { reference: string; preparationDate: string };
+        const list = shipments.get(r.mba) ?? [];
+        list.push({ direction: 'export', reference: n.reference, preparationDate: n.preparationDate });
+        shipments.set(r.mba, list);
+      }
+      const obligations = computeObligations({
+        state,
+        agreements,
+        mbas: mbas.map((m) => ({
+          mba: m.code,
+          pits: [...(pits.get(m.code) ?? [])].sort(),
+          shipments: shipments.get(m.code) ?? [],
+        })),
+        reports: received,
+        today: ports.clock.now().toISOString().slice(0, 10),
+      });
+      const counts = { upcoming: 0, met: 0, late: 0, missing: 0 };
+      for (const o of obligations) counts[o.status]++;
+      return { state, today: ports.clock.now().toISOString().slice(0, 10), counts, obligations };
+    },
+  };
+}
+
+function toReceived(
+  r: {
+    type: string | null;
+    mba: string | null;
+    period_from: string | null;
+    period_to: string | null;
+    pit: string | null;
+    notice_json: string | null;
+    submitted_at: string;
+  },
+  outcome: 'accepted' | 'rejected',
+): ReceivedReport {
+  const base = {
+    type: r.type as ReceivedReport['type'],
+    mba: r.mba as string,
+    submittedAt: r.submitted_at,
+    outcome,
+  };
+  if (r.period_from && r.period_to) return { ...base, period: { from: r.period_from, to: r.period_to } };
+  if (r.pit) return { ...base, pit: r.pit };
+  if (r.notice_json)
+    return { ...base, noticeReference: (JSON.parse(r.notice_json) as { reference: string }).reference };
+  return base;
+}
+
+export type ReportQueries = ReturnType<typeof createReportQueries>;

@@ -1,0 +1,308 @@
+import { createHash } from 'node:crypto';
+import { DomainError, type ErrorDetail } from '../../domain/errors.js';
+import type { Principal } from '../../domain/policy/index.js';
+import { isKeyValidAt } from '../../domain/registry/index.js';
+import {
+  parseReportCsv,
+  parseReportJson,
+  type Report,
+  type SignatureOutcome,
+  validateReport,
+} from '../../domain/reports/index.js';
+import { ed25519Verify } from '../../log/index.js';
+import { createRegistryRepo } from '../../store/registry.repo.js';
+import { createReportsRepo, toLineRows } from '../../store/reports.repo.js';
+import type { Ports } from '../ports.js';
+import { appendRecord } from '../records.js';
+import { enforce, scopeOf } from '../scope.js';
+import { rejectionContent, reportContent } from './content.js';
+import { buildValidationContext } from './context.js';
+
+export type BodyFormat = 'json' | 'csv';
+
+export interface Submission {
+  readonly body: Uint8Array;
+  readonly format: BodyFormat;
+  /** `Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes>`. */
+  readonly signatureHeader: string | undefined;
+}
+
+export interface Accepted {
+  readonly id: string;
+  readonly status: 'accepted';
+  readonly logIndex: number;
+  readonly receiptUrl: string;
+  readonly warnings: ErrorDetail[];
+}
+
+export function reportId(r: Pick<Report, 'mba' | 'type' | 'reportNumber'>): string {
+  return `${r.mba}:${r.type}:${r.reportNumber}`;
+}
+
+interface SignatureCheck {
+  readonly outcome: SignatureOutcome;
+  readonly keyId: string;
+  readonly signature: string;
+  readonly message: string;
+}
+
+/** The key must be the submitting organisation's, valid now, and sign the exact bytes. */
+async function checkSignature(
+  ports: Ports,
+  p: Principal,
+  s: Submission,
+  at: string,
+): Promise<SignatureCheck> {
+  const m =
+    s.signatureHeader === undefined
+      ? null
+      : /^([0-9a-f]{16}):([A-Za-z0-9+/]+={0,2})$/.exec(s.signatureHeader.trim());
+  if (!m) {
+    return {
+      outcome: 'SIGNATURE_INVALID',
+      keyId: '',
+      signature: '',
+      message: 'the Custos-Signature header is missing or not <keyId>:<base64 signature>',
+    };
+  }
+  const [, keyId, sigB64] = m as unknown as [string, string, string];
+  const key = await createRegistryRepo(ports.db).getSigningKey(keyId);
+  if (!key || key.organisation !== p.organisationId) {
+    return {
+      outcome: 'KEY_UNKNOWN',
+      keyId,
+      signature: sigB64,
+      message: `key ${keyId} is not a registered key of your organisation`,
+    };
+  }
+  if (!isKeyValidAt(key, at)) {
+    return {
+      outcome: 'KEY_NOT_VALID',
+      keyId,
+      signature: sigB64,
+      message: `key ${keyId} is not valid at ${at} (expired, revoked or not yet valid)`,
+    };
+  }
+  const sig = Buffer.from(sigB64, 'base64');
+  const ok = sig.length === 64 && ed25519Verify(Buffer.from(key.publicKey, 'base64'), s.body, sig);
+  return ok
+    ? { outcome: 'VALID', keyId, signature: sigB64, message: '' }
+    : {
+        outcome: 'SIGNATURE_INVALID',
+        keyId,
+        signature: sigB64,
+        message: 'the signature does not verify over the body bytes',
+      };
+}
+
+function signatureDetail(c: SignatureCheck): ErrorDetail {
+  return { field: 'Custos-Signature', code: c.outcome, message: c.message };
+}
+
+/**
+ * Submit one report (declarations issue): verify the signature, parse, validate every line with
+ * all problems at once, then in ONE transaction store the report, its lines, its signed body and
+ * its log entry. A refused report stores only the fact of its refusal (who, when, body hash,
+ * codes), itself logged, so a state can prove it tried to report on time.
+ */
+export async function submitReport(ports: Ports, p: Principal, s: Submission): Promise<Accepted> {
+  const scope = await scopeOf(ports, p);
+  enforce(p, 'report.submit', scope);
+  const state = p.state as string;
+  const at = ports.clock.now().toISOString();
+  const bodySha256 = createHash('sha256').update(s.body).digest('hex');
+  const sig = await checkSignature(ports, p, s, at);
+
+  const parsed = s.format === 'csv' ? parseReportCsv(s.body) : parseReportJson(s.body);
+  if (!parsed.ok) {
+    const details = sig.outcome === 'VALID' ? [...parsed.details] : [signatureDetail(sig), ...parsed.details];
+    return reject(ports, p, { at, bodySha256, details, report: undefined });
+  }
+  const report = parsed.report;
+  const ctx = await buildValidationContext(ports, report, state, sig.outcome);
+  const result = validateReport(report, ctx);
+  if (result.errors.length > 0) {
+    // The validator lists the signature outcome among the other problems; give it our precise message.
+    const details = result.errors.map((d) =>
+      isSignatureCode(d.code) && sig.message ? { ...d, message: sig.message } : d,
+    );
+    return reject(ports, p, { at, bodySha256, details, report });
+  }
+  if (sig.outcome !== 'VALID') {
+    // The validator reports the signature outcome itself; this guards against a context without it.
+    return reject(ports, p, { at, bodySha256, details: [signatureDetail(sig)], report });
+  }
+
+  const id = reportId(report);
+  const repo = createReportsRepo(ports.db);
+  let logIndex: number;
+  try {
+    logIndex = await ports.db.kysely.transaction().execute(async (tx) => {
+      const row = {
+        id,
+        state,
+        organisation_id: p.organisationId as string,
+        mba: report.mba,
+        type: report.type,
+        report_number: report.reportNumber,
+        report_date: report.reportDate,
+        period_from: report.type === 'ICR' ? report.period.from : null,
+        period_to: report.type === 'ICR' ? report.period.to : null,
+        pit: report.type === 'PIL' || report.type === 'MBR' || report.type === 'INITIAL' ? report.pit : null,
+        reporting_person: report.reportingPerson,
+        line_count: report.lineCount,
+        note: report.note ?? null,
+        notice_json:
+          report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE'
+            ? JSON.stringify(report.notice)
+            : null,
+        body_sha256: bodySha256,
+        body_format: s.format,
+        key_id: sig.keyId,
+        signature: sig.signature,
+        warnings_json: JSON.stringify(result.warnings),
+        submitted_at: at,
+        submitted_by: p.userId,
+        log_index: -1,
+      };
+      const index = await appendRecord(tx, ports, {
+        kind: 'report',
+        id,
+        content: reportContent(row),
+        subjectState: state,
+        subjectOrg: p.organisationId,
+        at,
+        by: p.userId,
+      });
+      await tx
+        .insertInto('reports')
+        .values({ ...row, log_index: index })
+        .execute();
+      await tx.insertInto('report_bodies').values({ report_id: id, body: s.body }).execute();
+      await repo.insertLines(tx, toLineRows(id, report));
+      if (report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE') {
+        const n = report.notice;
+        await tx
+          .insertInto('notices')
+          .values({
+            reference: n.reference,
+            report_id: id,
+            direction: report.type === 'EXPORT_NOTICE' ? 'export' : 'import',
+            state,
+            mba: report.mba,
+            other_state: n.otherState,
+            other_mba: n.otherMba ?? null,
+            element: n.element,
+            weight_mg: n.weightMg,
+            fissile_mg: n.fissileMg ?? null,
+            preparation_date: n.preparationDate,
+            dispatch_date: n.dispatchDate,
+            arrival_date: n.arrivalDate,
+            submitted_at: at,
+          })
+          .execute();
+      }
+      return index;
+    });
+  } catch (err) {
+    // Two submissions of the same number raced past validation: the unique index decides.
+    if (/unique|duplicate/i.test(String((err as Error).message))) {
+      return reject(ports, p, {
+        at,
+        bodySha256,
+        report,
+        details: [
+          {
+            field: 'reportNumber',
+            code: 'REPORT_DUPLICATE',
+            message: `report ${report.reportNumber} was already accepted`,
+          },
+        ],
+      });
+    }
+    throw err;
+  }
+  await ports.events.publish({
+    type: 'report.accepted',
+    state,
+    organisation: p.organisationId,
+    at,
+    data: {
+      id,
+      mba: report.mba,
+      reportType: report.type,
+      reportNumber: report.reportNumber,
+      logIndex,
+      lines: report.lines.length,
+    },
+  });
+  return {
+    id,
+    status: 'accepted',
+    logIndex,
+    receiptUrl: `/api/records/${encodeURIComponent(id)}/receipt`,
+    warnings: result.warnings,
+  };
+}
+
+function isSignatureCode(code: string): boolean {
+  return code === 'SIGNATURE_INVALID' || code === 'KEY_UNKNOWN' || code === 'KEY_NOT_VALID';
+}
+
+async function reject(
+  ports: Ports,
+  p: Principal,
+  r: { at: string; bodySha256: string; details: ErrorDetail[]; report: Report | undefined },
+): Promise<never> {
+  const id = `rejection:${Buffer.from(ports.random.bytes(12)).toString('hex')}`;
+  const codes = [...new Set(r.details.map((d) => d.code))].sort();
+  const row = {
+    id,
+    state: p.state,
+    organisation_id: p.organisationId as string,
+    mba: r.report?.mba ?? null,
+    type: r.report?.type ?? null,
+    report_number: r.report?.reportNumber ?? null,
+    period_from: r.report?.type === 'ICR' ? r.report.period.from : null,
+    period_to: r.report?.type === 'ICR' ? r.report.period.to : null,
+    pit: r.report && 'pit' in r.report ? r.report.pit : null,
+    body_sha256: r.bodySha256,
+    codes_json: JSON.stringify(codes),
+    details_json: JSON.stringify(r.details.slice(0, 1000)),
+    submitted_at: r.at,
+    submitted_by: p.userId,
+    log_index: -1,
+  };
+  const logIndex = await ports.db.kysely.transaction().execute(async (tx) => {
+    const index = await appendRecord(tx, ports, {
+      kind: 'report-rejection',
+      id,
+      content: rejectionContent(row),
+      subjectState: p.state,
+      subjectOrg: p.organisationId,
+      at: r.at,
+      by: p.userId,
+    });
+    await tx
+      .insertInto('report_rejections')
+      .values({ ...row, log_index: index })
+      .execute();
+    return index;
+  });
+  await ports.events.publish({
+    type: 'report.rejected',
+    state: p.state,
+    organisation: p.organisationId,
+    at: r.at,
+    data: { id, mba: row.mba, reportType: row.type, reportNumber: row.report_number, codes, logIndex },
+  });
+  const problems = r.details.length;
+  throw new DomainError(
+    'REPORT_INVALID',
+    `the report was refused: ${problems} problem${problems === 1 ? '' : 's'}`,
+    r.details,
+    {
+      rejection: { id, logIndex, receiptUrl: `/api/records/${encodeURIComponent(id)}/receipt` },
+    },
+  );
+}

@@ -1,0 +1,262 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  decodeBase64,
+  parseNoteVerifier,
+  parseProof,
+  verifyCommitment,
+  verifyProof,
+} from '../../src/log/index.js';
+import { auditStore } from '../../src/services/audit.js';
+import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+import { testDialects } from '../fixtures/db.js';
+import { icr, initialReport, submit } from '../fixtures/reports.js';
+
+const receipt1 = {
+  line: 1,
+  date: '2025-02-10',
+  code: 'RD',
+  batch: 'B-17',
+  kmp: 'A',
+  element: 'E',
+  weight: 125000.5,
+  fissileWeight: 4500.25,
+  isotope: 'G',
+  basis: 'M',
+  form: 'U2',
+  counterpart: { state: 'XA', mba: 'XA-S1' },
+};
+const discard2 = {
+  line: 2,
+  date: '2025-02-20',
+  code: 'LD',
+  batch: 'W-1',
+  kmp: 'C',
+  element: 'E',
+  weight: 1200,
+  fissileWeight: 40,
+  isotope: 'G',
+  basis: 'M',
+  form: 'SS',
+};
+
+describe.each(testDialects())('declarations API on %s', (dialect) => {
+  let t: TestApp;
+  const get = (url: string, login = 'xa-ssac.reviewer') =>
+    t.app.inject({ method: 'GET', url, headers: bearer(t.token(login)) });
+  const count = async (table: 'report_lines' | 'reports' | 'report_rejections') =>
+    Number(
+      (
+        await t.ports.db.kysely
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: true });
+    t.clock.current = new Date('2025-03-05T10:00:00Z');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('accepts a signed initial report and ICR, with a receipt that verifies offline', async () => {
+    const init = await submit(t, 'xa-ssac.submitter', initialReport());
+    expect(init.statusCode, init.body).toBe(201);
+    expect(init.json()).toMatchObject({ id: 'XA-F1:INITIAL:1', status: 'accepted', warnings: [] });
+    const res = await submit(t, 'xa-ssac.submitter', icr(1, '2025-02', [receipt1, discard2]));
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json();
+    expect(body).toMatchObject({
+      id: 'XA-F1:ICR:1',
+      status: 'accepted',
+      receiptUrl: '/api/records/XA-F1%3AICR%3A1/receipt',
+    });
+    await t.log.flush();
+    const receipt = await get(body.receiptUrl);
+    expect(receipt.statusCode).toBe(200);
+    const vkey = parseNoteVerifier(t.log.keys.vkey);
+    const proof = parseProof(receipt.body);
+    expect(proof.index).toBe(body.logIndex);
+    expect(verifyProof(receipt.body, proof.extra as Uint8Array, vkey).ok).toBe(true);
+    // The party that may read the record recomputes its commitment from content + salt.
+    const rec = (await get(`/api/records/${encodeURIComponent(body.id)}`)).json();
+    expect(verifyCommitment(proof.extra as Uint8Array, rec.content, decodeBase64(rec.salt))).toBe(true);
+    const stored = (await get('/api/reports/XA-F1:ICR:1')).json();
+    expect(stored.report.lines[0]).toMatchObject({ batch: 'B-17', weight: 125000.5, fissileWeight: 4500.25 });
+  });
+
+  it('refuses a report with two errors, naming line and field, storing only the logged refusal', async () => {
+    t.clock.current = new Date('2025-04-02T10:00:00Z');
+    const before = {
+      lines: await count('report_lines'),
+      reports: await count('reports'),
+      rejections: await count('report_rejections'),
+    };
+    const bad = icr(2, '2025-03', [
+      { ...receipt1, batch: 'B-18', kmp: 'Z', date: '2025-03-03' },
+      { ...discard2, weight: 10, fissileWeight: 11, date: '2025-03-04' },
+    ]);
+    const res = await submit(t, 'xa-ssac.submitter', bad);
+    expect(res.statusCode).toBe(422);
+    const err = res.json().error;
+    expect(err.code).toBe('REPORT_INVALID');
+    const found = err.details.map((d: { line: number; code: string }) => `${d.line}:${d.code}`).sort();
+    expect(found).toEqual(['1:UNKNOWN_KMP', '2:FISSILE_EXCEEDS_ELEMENT']);
+    expect(err.details.find((d: { code: string }) => d.code === 'UNKNOWN_KMP').field).toMatch(/kmp/);
+    expect(err.rejection.id).toMatch(/^rejection:/);
+    expect({
+      lines: await count('report_lines'),
+      reports: await count('reports'),
+      rejections: await count('report_rejections'),
+    }).toEqual({
+      ...before,
+      rejections: before.rejections + 1,
+    });
+    await t.log.flush();
+    expect((await get(err.rejection.receiptUrl)).statusCode).toBe(200);
+    const list = (await get('/api/rejections')).json();
+    expect(list[0].codes).toEqual(['FISSILE_EXCEEDS_ELEMENT', 'UNKNOWN_KMP']);
+  });
+
+  it.each([
+    ['no header', null, 'SIGNATURE_INVALID'],
+    ['a key of another organisation', 'xb-ssac', 'KEY_UNKNOWN'],
+    ['a signature over other bytes', 'tampered', 'SIGNATURE_INVALID'],
+  ])('refuses %s', async (_name, how, code) => {
+    const body = icr(2, '2025-03', [{ ...receipt1, batch: 'B-19', date: '2025-03-03' }]);
+    const opts =
+      how === null
+        ? { signature: null }
+        : how === 'tampered'
+          ? { signature: `${'0'.repeat(16)}:${Buffer.alloc(64).toString('base64')}` }
+          : { org: how };
+    const res = await submit(t, 'xa-ssac.submitter', body, opts);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.details.map((d: { code: string }) => d.code)).toContain(
+      how === 'tampered' ? 'KEY_UNKNOWN' : code,
+    );
+  });
+
+  it('enforces numbering: gaps and duplicates are refused with codes', async () => {
+    const gap = await submit(
+      t,
+      'xa-ssac.submitter',
+      icr(5, '2025-03', [{ ...receipt1, batch: 'B-20', date: '2025-03-03' }]),
+    );
+    expect(gap.json().error.details.map((d: { code: string }) => d.code)).toContain('REPORT_NUMBER_GAP');
+    const dup = await submit(t, 'xa-ssac.submitter', icr(1, '2025-02', [receipt1, discard2]));
+    expect(dup.json().error.details.map((d: { code: string }) => d.code)).toContain('REPORT_DUPLICATE');
+  });
+
+  it('takes the same report as CSV, and exports CSV that parses back to the same report', async () => {
+    t.clock.current = new Date('2025-04-02T10:00:00Z');
+    const csv = (await get('/api/reports/XA-F1:ICR:1?format=csv')).body;
+    expect(csv).toContain('B-17');
+    const json = (await get('/api/reports/XA-F1:ICR:1')).json().report;
+    // Submit the exported CSV as report 2 of March (same lines, new number and period).
+    const march = csv
+      .replace(/reportNumber,1/, 'reportNumber,2')
+      .replaceAll('2025-02-10', '2025-03-10')
+      .replaceAll('2025-02-20', '2025-03-20')
+      .replaceAll('2025-02-01', '2025-03-01')
+      .replaceAll('2025-02-28', '2025-03-31')
+      .replace('B-17', 'B-21');
+    const res = await submit(t, 'xa-ssac.submitter', march, { csv: true });
+    expect(res.statusCode, res.body).toBe(201);
+    const got = (await get('/api/reports/XA-F1:ICR:2')).json().report;
+    expect(got.lines.map((l: { weight: number }) => l.weight)).toEqual(
+      json.lines.map((l: { weight: number }) => l.weight),
+    );
+    expect((await get('/api/reports/XA-F1:ICR:2/body')).body).toBe(march);
+  });
+
+  it('keeps corrections as new lines: effective view and full history', async () => {
+    t.clock.current = new Date('2025-05-06T10:00:00Z');
+    const correction = icr(3, '2025-04', [
+      { ...receipt1, line: 1, weight: 125010.5, corrects: { reportNumber: 1, line: 1 } },
+      { ...discard2, line: 2, deletes: { reportNumber: 1, line: 2 } },
+    ]);
+    const res = await submit(t, 'xa-ssac.submitter', correction);
+    expect(res.statusCode, res.body).toBe(201);
+    const effective = (await get('/api/mbas/XA-F1/lines?effective=true')).json();
+    const b17 = effective.lines.filter((l: { batch: string }) => l.batch === 'B-17');
+    expect(b17).toHaveLength(1);
+    expect(b17[0]).toMatchObject({ weight: 125010.5, reportNumber: 3 });
+    expect(
+      effective.lines.some(
+        (l: { batch: string; reportNumber: number }) => l.batch === 'W-1' && l.reportNumber === 1,
+      ),
+    ).toBe(false);
+    expect(effective.corrected.length).toBe(2);
+    const history = (await get('/api/mbas/XA-F1/lines?effective=false')).json();
+    expect(history.lines.filter((l: { batch: string }) => l.batch === 'B-17')).toHaveLength(2);
+    const asOf = (await get('/api/mbas/XA-F1/lines?effective=false&asOf=2025-02-15')).json();
+    expect(asOf.lines.map((l: { batch: string }) => l.batch)).toEqual(['B-17', 'B-17']);
+  });
+
+  it('scopes reads: another state gets 404, the inspectorates see it', async () => {
+    expect((await get('/api/reports/XA-F1:ICR:1', 'xb-ssac.reviewer')).statusCode).toBe(404);
+    expect((await get('/api/reports/XA-F1:ICR:1', 'agency.inspector')).statusCode).toBe(200);
+    expect((await get('/api/reports/XA-F1:ICR:1', 'rsa.reviewer')).statusCode).toBe(200);
+    expect((await get('/api/reports?state=XA', 'xb-ssac.reviewer')).json()).toEqual([]);
+    expect((await get('/api/mbas/XA-F1/lines', 'xb-ssac.reviewer')).statusCode).toBe(404);
+    const xbSubmit = await submit(t, 'xb-ssac.submitter', icr(1, '2025-02', [receipt1]));
+    expect(xbSubmit.json().error.details.map((d: { code: string }) => d.code)).toContain('MBA_NOT_OWNED');
+    expect(
+      (await submit(t, 'agency.inspector', icr(4, '2025-03', [receipt1]), { org: 'agency' })).statusCode,
+    ).toBe(403);
+  });
+
+  it('lists obligations with due dates and status', async () => {
+    const res = (await get('/api/states/XA/timeliness')).json();
+    const feb = res.obligations.find((o: { id: string }) => o.id === 'ICR:XA-F1:2025-02');
+    expect(feb).toMatchObject({ dueDate: '2025-03-30', status: 'met' });
+    // Entry into force 2025-01-01: the initial report was due 30 days after 31 January (2 March) and came on 5 March.
+    const initial = res.obligations.find(
+      (o: { type: string; mba: string }) => o.type === 'INITIAL' && o.mba === 'XA-F1',
+    );
+    expect(initial).toMatchObject({ status: 'late', daysLate: 3, dueDate: '2025-03-02' });
+    const other = res.obligations.find((o: { id: string }) => o.id === 'ICR:XA-S1:2025-02');
+    expect(other).toMatchObject({ status: 'missing' });
+    expect(res.counts.missing + res.counts.met + res.counts.late + res.counts.upcoming).toBe(
+      res.obligations.length,
+    );
+    expect((await get('/api/states/XB/timeliness')).statusCode).toBe(404);
+  });
+
+  it('answers 415 for other media types and 413 beyond the body limit', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/reports',
+      headers: { ...bearer(t.token('xa-ssac.submitter')), 'content-type': 'application/xml' },
+      payload: '<report/>',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const big = await t.app.inject({
+      method: 'POST',
+      url: '/api/reports',
+      headers: { ...bearer(t.token('xa-ssac.submitter')), 'content-type': 'text/csv' },
+      payload: Buffer.alloc(65 * 1024 * 1024, 0x41),
+    });
+    expect(big.statusCode).toBe(413);
+  });
+
+  it('audit passes, then names a line whose weight was changed in the database', async () => {
+    const verifier = parseNoteVerifier(t.log.keys.vkey);
+    await t.log.flush();
+    expect((await auditStore(t.ports, verifier)).findings).toEqual([]);
+    await t.ports.db.kysely
+      .updateTable('report_lines')
+      .set({ weight_mg: 1 })
+      .where('report_id', '=', 'XA-F1:ICR:1')
+      .where('line', '=', 1)
+      .execute();
+    const findings = (await auditStore(t.ports, verifier)).findings;
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ kind: 'record-changed', where: 'XA-F1:ICR:1' });
+    expect(findings[0]?.message).toContain('line 1 weight_mg is 1');
+  });
+});

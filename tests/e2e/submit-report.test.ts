@@ -129,6 +129,16 @@ describe.skipIf(!available)('report submission (state story 1, Chromium)', () =>
       expect(await s.page.getByText('✓ verified').count()).toBeGreaterThanOrEqual(3);
       expect(await s.page.getByText('✗ failed').count()).toBe(0);
       await s.screenshot('story1-receipt-verified');
+
+      // Later, from the list of reports, the same receipt verifies again.
+      await s.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
+      const id = `${MBA}:ICR:${p.number}`;
+      await s.page.getByRole('button', { name: `Verify the receipt of ${id}` }).click();
+      await s.page
+        .getByRole('table', { name: /Reports, page 1/ })
+        .getByText('✓ verified')
+        .waitFor();
+      expect(await s.audit()).toEqual([]);
       expect(s.errors).toEqual([]);
     } finally {
       await s.close();

@@ -11,6 +11,7 @@ import { type Audience, audienceOf, useSession } from './session.js';
 // The log explorer carries the verification code (Ed25519, SHA-256): loaded when first opened.
 const LogExplorer = lazy(() => import('./pages/LogExplorer.js'));
 const SubmitReport = lazy(() => import('./pages/SubmitReport.js'));
+const ReportsPage = lazy(() => import('./pages/Reports.js'));
 
 interface NavItem {
   readonly to: string;
@@ -33,6 +34,7 @@ export function navFor(audience: Audience): NavItem[] {
     return [
       { to: '/', label: 'Home' },
       { to: '/reports/new', label: 'Submit report', requires: 'post /api/reports', role: 'submitter' },
+      { to: '/reports', label: 'Reports', requires: 'get /api/reports' },
       { to: '/mbas', label: 'MBAs' },
       { to: '/facilities', label: 'Facilities' },
       { to: '/log', label: 'Log' },
@@ -42,6 +44,7 @@ export function navFor(audience: Audience): NavItem[] {
     { to: '/', label: 'Overview' },
     { to: '/facilities', label: 'Facilities' },
     { to: '/mbas', label: 'MBAs' },
+    { to: '/reports', label: 'Reports', requires: 'get /api/reports' },
     { to: '/log', label: 'Log' },
   ];
 }
@@ -72,6 +75,14 @@ const ROUTES: RouteDef[] = [
   { path: '/facilities/:code', render: (p) => <FacilityPage code={p.code!} /> },
   { path: '/states/:code', render: (p) => <StatePage code={p.code!} /> },
   { path: '/log', render: () => lazyLog() },
+  {
+    path: '/reports',
+    render: () => (
+      <Suspense fallback={<Loading what="reports" />}>
+        <ReportsPage />
+      </Suspense>
+    ),
+  },
   {
     path: '/reports/new',
     render: () => (

@@ -173,3 +173,67 @@ export function queryString(query: Record<string, string | number | undefined>):
   const s = params.toString();
   return s === '' ? '' : `?${s}`;
 }
+
+export interface ReportSummary {
+  readonly id: string;
+  readonly state: string;
+  readonly mba: string;
+  readonly type: string;
+  readonly reportNumber: number;
+  readonly reportDate: string;
+  readonly period?: { from: string; to: string };
+  readonly pit?: string;
+  readonly lineCount: number;
+  readonly submittedAt: string;
+  readonly logIndex: number;
+  readonly receiptUrl: string;
+}
+
+export interface Obligation {
+  readonly id: string;
+  readonly type: string;
+  readonly mba?: string;
+  readonly month?: string;
+  readonly dueDate: string;
+  readonly agreement?: string;
+  readonly status: 'upcoming' | 'met' | 'late' | 'missing' | string;
+  readonly daysOverdue?: number;
+  readonly daysLate?: number;
+  readonly rejectedAttempts?: number;
+}
+
+export interface Timeliness {
+  readonly state: string;
+  readonly today: string;
+  readonly counts: Record<string, number>;
+  readonly obligations: readonly Obligation[];
+}
+
+export interface AccountLine {
+  readonly line: number;
+  readonly date?: string;
+  readonly code?: string;
+  readonly batch?: string;
+  readonly kmp?: string;
+  readonly element?: string;
+  readonly weight?: number;
+  readonly fissileWeight?: number;
+  readonly reportNumber?: number;
+  readonly reportId?: string;
+  readonly submittedAt?: string;
+}
+
+export interface MbaLines {
+  readonly mba: string;
+  readonly effective: boolean;
+  readonly lines: readonly AccountLine[];
+  readonly corrected: readonly AccountLine[];
+}
+
+export const reportsApi = {
+  list: (query: { mba?: string; type?: string; state?: string; limit?: number; offset?: number }) =>
+    apiJson<ReportSummary[]>(`/api/reports${queryString(query)}`),
+  timeliness: (state: string) => apiJson<Timeliness>(`/api/states/${seg(state)}/timeliness`),
+  lines: (mba: string, query: { asOf?: string; effective?: 'true' | 'false' } = {}) =>
+    apiJson<MbaLines>(`/api/mbas/${seg(mba)}/lines${queryString(query)}`),
+};

@@ -121,13 +121,11 @@ export class SubmitReportScreen {
   }
 
   async chooseReport(name: string, content: string): Promise<void> {
-    await this.page
-      .getByLabel('Drop a report file here, or choose one')
-      .setInputFiles({
-        name,
-        mimeType: name.endsWith('.csv') ? 'text/csv' : 'application/json',
-        buffer: Buffer.from(content),
-      });
+    await this.page.getByLabel('Drop a report file here, or choose one').setInputFiles({
+      name,
+      mimeType: name.endsWith('.csv') ? 'text/csv' : 'application/json',
+      buffer: Buffer.from(content),
+    });
     await this.editor().waitFor();
   }
 

@@ -1,11 +1,13 @@
 import { Suspense } from 'react';
-import { type Agreement, api, type Facility, type Mba, type State } from '../api.js';
+import { type Agreement, api, type Facility, type Mba, reportsApi, type State } from '../api.js';
+import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
 import { mbaColumns, WorldMap } from './Registry.js';
+import { periodOf, TimelinessPanel } from './Reports.js';
 
 const agreementColumns: Column<Agreement>[] = [
   { key: 'id', header: 'Agreement', render: (a) => a.id, sortValue: (a) => a.id },
@@ -53,6 +55,7 @@ export function StateHome() {
                 agreements in force
               </li>
             </ul>
+            {me.state && <StateDeadlines state={me.state} />}
             <Section title="Your material balance areas">
               {mbas.length === 0 ? (
                 <EmptyState title="No MBAs registered for your state">
@@ -249,5 +252,54 @@ export function AgreementsPage() {
         }
       </Async>
     </Page>
+  );
+}
+
+function StateDeadlines({ state }: { state: string }) {
+  const caps = useCapabilities();
+  const canTimeliness = caps.has(capabilityKey('get', '/api/states/{code}/timeliness'));
+  const canReports = caps.has(capabilityKey('get', '/api/reports'));
+  const timeliness = useLoad(
+    () => (canTimeliness ? reportsApi.timeliness(state) : Promise.resolve(undefined)),
+    [state, canTimeliness],
+  );
+  const recent = useLoad(
+    () => (canReports ? reportsApi.list({ limit: 5 }) : Promise.resolve(undefined)),
+    [canReports],
+  );
+  return (
+    <>
+      {canTimeliness && (
+        <Section title="Deadlines and timeliness">
+          <Async value={timeliness} what="deadlines">
+            {(t) => (t ? <TimelinessPanel t={t} /> : null)}
+          </Async>
+        </Section>
+      )}
+      {canReports && (
+        <Section title="Recent receipts">
+          <Async value={recent} what="recent reports">
+            {(rows) =>
+              !rows || rows.length === 0 ? (
+                <EmptyState title="No reports submitted yet">
+                  <p>
+                    Submit one from <Link to="/reports/new">Submit report</Link>; its receipt appears here.
+                  </p>
+                </EmptyState>
+              ) : (
+                <ul>
+                  {rows.map((r) => (
+                    <li key={r.id}>
+                      <span className="mono">{r.id}</span> ({periodOf(r)}) — log entry {r.logIndex},{' '}
+                      <Link to={`/reports?mba=${encodeURIComponent(r.mba)}`}>verify its receipt</Link>
+                    </li>
+                  ))}
+                </ul>
+              )
+            }
+          </Async>
+        </Section>
+      )}
+    </>
   );
 }

@@ -1,5 +1,6 @@
 import { lazy, Suspense } from 'react';
-import { api, type Facility, type Kmp, type Mba } from '../api.js';
+import { type AccountLine, api, type Facility, type Kmp, type Mba, reportsApi } from '../api.js';
+import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
@@ -141,10 +142,83 @@ export function MbaPage({ code }: { code: string }) {
                 />
               )}
             </Section>
+            <MbaLines code={mba.code} />
           </>
         )}
       </Async>
     </Page>
+  );
+}
+
+const grams = (w: number | undefined) =>
+  w === undefined ? '' : w.toLocaleString('en-GB', { minimumFractionDigits: 0, maximumFractionDigits: 3 });
+
+const lineColumns: Column<AccountLine>[] = [
+  {
+    key: 'report',
+    header: 'Report',
+    render: (l) => <span className="mono">{l.reportId ?? l.reportNumber}</span>,
+    sortValue: (l) => l.reportId ?? '',
+  },
+  { key: 'line', header: 'Line', render: (l) => l.line, sortValue: (l) => l.line, numeric: true },
+  { key: 'date', header: 'Date', render: (l) => l.date ?? '', sortValue: (l) => l.date ?? '' },
+  { key: 'code', header: 'Code', render: (l) => l.code ?? '', sortValue: (l) => l.code ?? '' },
+  { key: 'batch', header: 'Batch', render: (l) => l.batch ?? '', sortValue: (l) => l.batch ?? '' },
+  { key: 'kmp', header: 'KMP', render: (l) => l.kmp ?? '', sortValue: (l) => l.kmp ?? '' },
+  { key: 'el', header: 'Element', render: (l) => l.element ?? '', sortValue: (l) => l.element ?? '' },
+  {
+    key: 'w',
+    header: 'Weight (g)',
+    render: (l) => grams(l.weight),
+    sortValue: (l) => l.weight ?? 0,
+    numeric: true,
+  },
+  {
+    key: 'fw',
+    header: 'Fissile (g)',
+    render: (l) => grams(l.fissileWeight),
+    sortValue: (l) => l.fissileWeight ?? 0,
+    numeric: true,
+  },
+];
+
+/** The book: the effective inventory changes, and the lines later corrections replaced. */
+function MbaLines({ code }: { code: string }) {
+  const caps = useCapabilities();
+  const can = caps.has(capabilityKey('get', '/api/mbas/{code}/lines'));
+  const data = useLoad(
+    () => (can ? reportsApi.lines(code, { effective: 'true' }) : Promise.resolve(undefined)),
+    [code, can],
+  );
+  if (!can) return null;
+  return (
+    <Section title="Inventory change lines">
+      <Async value={data} what="the account lines">
+        {(d) =>
+          !d || d.lines.length === 0 ? (
+            <EmptyState title="No inventory changes reported yet" />
+          ) : (
+            <>
+              <Table
+                caption={`Effective inventory change lines of ${code}`}
+                columns={lineColumns}
+                rows={d.lines}
+                rowKey={(l) => `${l.reportId}:${l.line}`}
+                filterLabel="Filter lines"
+              />
+              {d.corrected.length > 0 && (
+                <Table
+                  caption="History: lines replaced or deleted by later corrections"
+                  columns={lineColumns}
+                  rows={d.corrected}
+                  rowKey={(l) => `c:${l.reportId}:${l.line}`}
+                />
+              )}
+            </>
+          )
+        }
+      </Async>
+    </Section>
   );
 }
 

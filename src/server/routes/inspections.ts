@@ -1,0 +1,294 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { FACILITY_KINDS, INSPECTION_TYPES } from '../../domain/inspections/index.js';
+import { REGISTRY_CODE, STATE_CODE } from '../../domain/registry/index.js';
+import type { InspectionService } from '../../services/inspections/index.js';
+import { requirePrincipal } from '../auth.js';
+
+const code = z.string().regex(REGISTRY_CODE, 'letters, digits, ".", "_" or "-" (1-64)');
+const stateCode = z.string().regex(STATE_CODE, 'an ISO 3166-1 alpha-2 code, e.g. XA');
+const isoTime = z.iso.datetime({ offset: true });
+const itemId = z.string().min(1).max(128);
+const stratumName = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-" (1-64)');
+const rsd = z.number().min(0).max(1);
+const ekg = z.number().min(0).max(1e9);
+const assignment = z.strictObject({ activity: z.string().min(1).max(64), inspectorate: code });
+const noticeTerms = {
+  forTransfer: z.boolean().optional(),
+  combinedWithInspection: z.boolean().optional(),
+  consultationAt: isoTime.optional(),
+  agreedNoticeHours: z.number().min(0).max(8760).optional(),
+};
+
+const CreateSchema = z.strictObject({
+  type: z.enum(INSPECTION_TYPES),
+  facility: code,
+  mbas: z.array(code).min(1).max(50).optional(),
+  participants: z.array(code).min(1).max(2),
+  startsAt: isoTime,
+  noticeGivenAt: isoTime.optional(),
+  facilityKind: z.enum(FACILITY_KINDS).optional(),
+  plannedManDays: z.number().min(0).max(10_000).optional(),
+  inventoryEkg: ekg.optional(),
+  throughputEkg: ekg.optional(),
+  activities: z.array(z.string().min(1).max(64)).max(20).optional(),
+  assignments: z.array(assignment).max(20).optional(),
+  ...noticeTerms,
+});
+const ScheduleSchema = z.strictObject({
+  startsAt: isoTime,
+  noticeGivenAt: isoTime.optional(),
+  ...noticeTerms,
+});
+const ActivitiesSchema = z.strictObject({
+  activities: z.array(z.string().min(1).max(64)).max(20),
+  assignments: z.array(assignment).max(20).optional(),
+});
+export const SamplingPlanSchema = z.strictObject({
+  population: z.number().int().min(1).max(10_000_000),
+  averageContent: z.number().positive(),
+  goalQuantity: z.number().positive(),
+  nonDetectionProbability: z.number().gt(0).lt(1),
+  defectLevel: z.enum(['gross', 'partial', 'bias']),
+  itemIds: z.array(itemId).max(100_000).optional(),
+  seed: z.string().min(1).max(256).optional(),
+  inspectionId: z.string().min(1).max(64).optional(),
+});
+const errors = z.strictObject({ random: rsd, systematic: rsd });
+const StratumSchema = z.strictObject({
+  mba: code.optional(),
+  activity: z.string().min(1).max(64).optional(),
+  population: z.number().int().min(1).max(10_000_000),
+  operator: errors,
+  inspector: errors,
+  goalQuantity: z.number().positive().optional(),
+  samplingPlanId: z.string().min(1).max(64).optional(),
+});
+export const ItemSchema = z.strictObject({
+  itemId,
+  declared: z.number().finite(),
+  measured: z.number().finite().nullable().optional(),
+  present: z.boolean().nullable().optional(),
+  sealIntact: z.boolean().nullable().optional(),
+});
+const ItemsSchema = z.strictObject({ items: z.array(ItemSchema).min(1).max(10_000) });
+const FindingSchema = z.strictObject({
+  type: z.string().regex(/^[a-z][a-z0-9-]{1,63}$/, 'lower-case words joined by "-"'),
+  severity: z.enum(['low', 'medium', 'high']),
+  items: z.array(itemId).max(10_000).optional(),
+  mbas: z.array(code).max(50).optional(),
+  stratum: stratumName.optional(),
+  description: z.string().min(1).max(4000),
+  openCase: z.enum(['anomaly', 'discrepancy']).optional(),
+});
+const StatementSchema = z.strictObject({
+  v: z.literal(1),
+  type: z.literal('custos/inspection-statement'),
+  inspection: z.string().min(1).max(64),
+  inspectorate: code,
+  state: stateCode,
+  facility: code,
+  mbas: z.array(code).max(50),
+  inspectionType: z.enum(INSPECTION_TYPES),
+  startsAt: z.string().min(1).max(64),
+  activities: z.array(z.strictObject({ activity: z.string().max(64), inspectorate: code })).max(20),
+  findings: z
+    .array(
+      z.strictObject({
+        id: z.string().max(64),
+        type: z.string().max(64),
+        severity: z.string().max(16),
+        items: z.array(itemId).max(10_000),
+        mbas: z.array(code).max(50),
+      }),
+    )
+    .max(10_000),
+  conclusion: z.string().min(1).max(10_000),
+  signedAt: isoTime,
+});
+const SignedStatementSchema = z.strictObject({
+  statement: StatementSchema,
+  signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'base64 of a 64-byte Ed25519 signature'),
+  keyId: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
+});
+
+const idParam = z.object({ id: z.string().min(1).max(64) });
+
+/** /api/inspections, /api/sampling-plans and /api/designations (issue 7). Thin: schema → service. */
+export function registerInspectionRoutes(app: FastifyInstance, svc: InspectionService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const user = { auth: 'user' as const };
+  const tags = ['inspections'];
+
+  r.post('/api/inspections', { config: user, schema: { tags, body: CreateSchema } }, async (req, reply) =>
+    reply.status(201).send(await svc.createInspection(requirePrincipal(req), req.body)),
+  );
+  r.get(
+    '/api/inspections',
+    {
+      config: user,
+      schema: {
+        tags,
+        querystring: z.strictObject({ state: stateCode.optional(), facility: code.optional() }),
+      },
+    },
+    async (req) => svc.listInspections(requirePrincipal(req), req.query),
+  );
+  r.get(
+    '/api/inspection-effort',
+    {
+      config: user,
+      schema: {
+        tags,
+        querystring: z.strictObject({
+          facility: code,
+          year: z.coerce.number().int().min(1970).max(9999),
+          facilityKind: z.enum(FACILITY_KINDS).optional(),
+          inventoryEkg: z.coerce.number().min(0).max(1e9).optional(),
+          throughputEkg: z.coerce.number().min(0).max(1e9).optional(),
+        }),
+      },
+    },
+    async (req) => svc.getEffort(requirePrincipal(req), req.query),
+  );
+  r.get('/api/inspections/:id', { config: user, schema: { tags, params: idParam } }, async (req) =>
+    svc.getInspection(requirePrincipal(req), req.params.id),
+  );
+  r.post(
+    '/api/inspections/:id/schedule',
+    { config: user, schema: { tags, params: idParam, body: ScheduleSchema } },
+    async (req) => svc.scheduleInspection(requirePrincipal(req), req.params.id, req.body),
+  );
+  r.post(
+    '/api/inspections/:id/arrival',
+    {
+      config: user,
+      schema: { tags, params: idParam, body: z.strictObject({ arrivedAt: isoTime.optional() }).default({}) },
+    },
+    async (req) => svc.recordArrival(requirePrincipal(req), req.params.id, req.body.arrivedAt),
+  );
+  r.put(
+    '/api/inspections/:id/activities',
+    { config: user, schema: { tags, params: idParam, body: ActivitiesSchema } },
+    async (req) => svc.assignActivities(requirePrincipal(req), req.params.id, req.body),
+  );
+
+  const stratumParams = z.object({ id: z.string().min(1).max(64), stratum: stratumName });
+  r.put(
+    '/api/inspections/:id/strata/:stratum',
+    { config: user, schema: { tags, params: stratumParams, body: StratumSchema } },
+    async (req) => svc.defineStratum(requirePrincipal(req), req.params.id, req.params.stratum, req.body),
+  );
+  r.post(
+    '/api/inspections/:id/strata/:stratum/items',
+    { config: user, schema: { tags, params: stratumParams, body: ItemsSchema } },
+    async (req) => svc.recordItems(requirePrincipal(req), req.params.id, req.params.stratum, req.body.items),
+  );
+  r.get(
+    '/api/inspections/:id/verification',
+    { config: user, schema: { tags, params: idParam } },
+    async (req) => svc.getVerification(requirePrincipal(req), req.params.id),
+  );
+
+  r.get('/api/inspections/:id/findings', { config: user, schema: { tags, params: idParam } }, async (req) =>
+    svc.listFindings(requirePrincipal(req), req.params.id),
+  );
+  r.post(
+    '/api/inspections/:id/findings',
+    { config: user, schema: { tags, params: idParam, body: FindingSchema } },
+    async (req, reply) =>
+      reply.status(201).send(await svc.createFinding(requirePrincipal(req), req.params.id, req.body)),
+  );
+  const findingParams = z.object({ id: z.string().min(1).max(64), findingId: z.string().min(1).max(64) });
+  r.get(
+    '/api/inspections/:id/findings/:findingId',
+    { config: user, schema: { tags, params: findingParams } },
+    async (req) => svc.getFinding(requirePrincipal(req), req.params.id, req.params.findingId),
+  );
+  r.post(
+    '/api/inspections/:id/findings/:findingId/case',
+    {
+      config: user,
+      schema: {
+        tags,
+        params: findingParams,
+        body: z
+          .strictObject({ kind: z.enum(['anomaly', 'discrepancy']).default('anomaly') })
+          .default({ kind: 'anomaly' }),
+      },
+    },
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(await svc.openCase(requirePrincipal(req), req.params.id, req.params.findingId, req.body.kind)),
+  );
+
+  r.get(
+    '/api/inspections/:id/statements/draft',
+    {
+      config: user,
+      schema: { tags, params: idParam, querystring: z.strictObject({ organisation: code.optional() }) },
+    },
+    async (req) => svc.draftStatement(requirePrincipal(req), req.params.id, req.query.organisation),
+  );
+  r.post(
+    '/api/inspections/:id/statements',
+    { config: user, schema: { tags, params: idParam, body: SignedStatementSchema } },
+    async (req, reply) =>
+      reply.status(201).send(await svc.submitStatement(requirePrincipal(req), req.params.id, req.body)),
+  );
+  r.get('/api/inspections/:id/statements', { config: user, schema: { tags, params: idParam } }, async (req) =>
+    svc.listStatements(requirePrincipal(req), req.params.id),
+  );
+
+  r.post(
+    '/api/sampling-plans',
+    { config: user, schema: { tags: ['sampling'], body: SamplingPlanSchema } },
+    async (req, reply) => {
+      const answer = await svc.createSamplingPlan(requirePrincipal(req), req.body);
+      return reply.status(answer.id === undefined ? 200 : 201).send(answer);
+    },
+  );
+  r.get(
+    '/api/sampling-plans/:id',
+    { config: user, schema: { tags: ['sampling'], params: idParam } },
+    async (req) => svc.getSamplingPlan(requirePrincipal(req), req.params.id),
+  );
+
+  r.post(
+    '/api/designations',
+    {
+      config: user,
+      schema: {
+        tags: ['designations'],
+        body: z.strictObject({ state: stateCode, inspector: z.string().min(1).max(200) }),
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await svc.proposeDesignation(requirePrincipal(req), req.body)),
+  );
+  r.get(
+    '/api/designations',
+    {
+      config: user,
+      schema: { tags: ['designations'], querystring: z.strictObject({ state: stateCode.optional() }) },
+    },
+    async (req) => svc.listDesignations(requirePrincipal(req), req.query),
+  );
+  r.post(
+    '/api/designations/:id/decision',
+    {
+      config: user,
+      schema: {
+        tags: ['designations'],
+        params: idParam,
+        body: z.strictObject({ decision: z.enum(['accepted', 'rejected']) }),
+      },
+    },
+    async (req) => svc.decideDesignation(requirePrincipal(req), req.params.id, req.body.decision),
+  );
+}

@@ -7,12 +7,15 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { DomainError } from '../domain/errors.js';
+import { createCaseService } from '../services/cases/index.js';
 import { createInspectionService } from '../services/inspections/index.js';
 import type { LogNode } from '../services/log/index.js';
 import type { Ports } from '../services/ports.js';
 import { createRegistryService } from '../services/registry.js';
 import { registerAuth } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
+import { registerCaseRoutes } from './routes/cases.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerInspectionRoutes } from './routes/inspections.js';
 import { registerLogRoutes } from './routes/log.js';
 import { registerRegistryRoutes } from './routes/registry.js';
@@ -69,6 +72,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSessionRoutes(app, deps);
   registerRegistryRoutes(app, createRegistryService(deps));
   registerLogRoutes(app, deps, deps.log);
+  registerCaseRoutes(app, createCaseService(deps));
+  registerEventRoutes(app, deps);
   registerInspectionRoutes(app, createInspectionService(deps));
   registerReportRoutes(app, deps);
 

@@ -3,8 +3,8 @@ import pino, { type Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Principal } from '../domain/policy/index.js';
 import { isDemoSeeded, seedDemoRegistry } from './demo/seed.js';
-import { createLocalEventSink } from './events.js';
 import { initialise, openDatabase } from './init.js';
+import { createDurableEventSink } from './notifications/index.js';
 import { type Ports, systemClock } from './ports.js';
 
 export const systemRandom = { bytes: (n: number) => new Uint8Array(randomBytes(n)) };
@@ -33,7 +33,8 @@ export async function adminPrincipal(ports: Ports): Promise<Principal> {
 /** Open the database and run first-start work; seeds the demo world when configured. */
 export async function openPorts(config: Config, logger: Logger = createLogger(config)): Promise<Ports> {
   const db = openDatabase(config);
-  return { db, clock: systemClock, random: systemRandom, logger, config, events: createLocalEventSink() };
+  const events = createDurableEventSink({ db, clock: systemClock, random: systemRandom, logger });
+  return { db, clock: systemClock, random: systemRandom, logger, config, events };
 }
 
 export async function prepareNode(ports: Ports, opts: { demo: boolean }) {

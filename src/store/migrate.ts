@@ -4,6 +4,7 @@ import * as registry from './migrations/0001-registry.js';
 import * as log from './migrations/0002-log.js';
 import * as witness from './migrations/0003-witness.js';
 import * as reports from './migrations/0004-reports.js';
+import * as cases from './migrations/0005-cases.js';
 import * as inspections from './migrations/0006-inspections.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
@@ -13,6 +14,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0002-log': { up: log.up(db.dialect) },
     '0003-witness': { up: witness.up(db.dialect) },
     '0004-reports': { up: reports.up(db.dialect) },
+    '0005-cases': { up: cases.up(db.dialect) },
     '0006-inspections': { up: inspections.up(db.dialect) },
   };
 }

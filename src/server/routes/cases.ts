@@ -1,0 +1,108 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { CASE_KINDS, CASE_STATUSES } from '../../domain/cases/index.js';
+import type { CaseService } from '../../services/cases/index.js';
+import { requirePrincipal } from '../auth.js';
+
+const code = z.string().min(1).max(64);
+const about = z.strictObject({
+  report: code.optional(),
+  lines: z.array(z.number().int().min(1)).max(10_000).optional(),
+  transfer: z.string().min(1).max(200).optional(),
+  period: z.strictObject({ from: z.iso.date(), to: z.iso.date() }).optional(),
+  element: z.string().min(1).max(8).optional(),
+  inspection: code.optional(),
+  finding: z.string().min(1).max(200).optional(),
+  obligation: z.string().min(1).max(200).optional(),
+  seal: z.string().min(1).max(200).optional(),
+});
+const OpenSchema = z.strictObject({
+  kind: z.enum(CASE_KINDS),
+  state: z.string().regex(/^[A-Z]{2}$/),
+  mba: code.optional(),
+  title: z.string().trim().min(1).max(300),
+  about: about.optional(),
+  note: z.string().max(20_000).optional(),
+});
+const TransitionSchema = z.strictObject({
+  to: z.enum(CASE_STATUSES),
+  note: z.string().max(20_000).optional(),
+  dueDate: z.iso.date().optional(),
+  internal: z.boolean().optional(),
+  linkedReport: code.optional(),
+  signature: z
+    .strictObject({ keyId: z.string().regex(/^[0-9a-f]{16}$/), signature: z.string().min(80).max(100) })
+    .optional(),
+});
+const MessageSchema = z.strictObject({
+  text: z.string().max(20_000),
+  internal: z.boolean().optional(),
+  attachments: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).max(500),
+        contentType: z.string().min(1).max(100),
+        // 5 MiB of bytes is at most 6 990 508 base64 characters; larger is refused before decoding.
+        data: z.string().max(7_000_000),
+      }),
+    )
+    .max(20)
+    .optional(),
+});
+const ListSchema = z.strictObject({
+  state: z.string().max(8).optional(),
+  mba: code.optional(),
+  kind: z.enum(CASE_KINDS).optional(),
+  status: z.enum(CASE_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+});
+const IdParams = z.object({ id: z.string().min(1).max(100) });
+
+/** Cases (cases issue): thin routes; policy and workflow live in the case service. */
+export function registerCaseRoutes(app: FastifyInstance, svc: CaseService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const user = { auth: 'user' as const };
+  const tags = ['cases'];
+
+  r.get('/api/cases', { config: user, schema: { tags, querystring: ListSchema } }, async (req) =>
+    svc.list(requirePrincipal(req), req.query),
+  );
+  r.post('/api/cases', { config: user, schema: { tags, body: OpenSchema } }, async (req, reply) =>
+    reply.status(201).send(await svc.open(requirePrincipal(req), req.body)),
+  );
+  r.get('/api/cases/:id', { config: user, schema: { tags, params: IdParams } }, async (req) =>
+    svc.get(requirePrincipal(req), req.params.id),
+  );
+  r.post(
+    '/api/cases/:id/transitions',
+    { config: user, schema: { tags, params: IdParams, body: TransitionSchema } },
+    async (req) => svc.transition(requirePrincipal(req), req.params.id, req.body),
+  );
+  r.post(
+    '/api/cases/:id/messages',
+    { config: user, schema: { tags, params: IdParams, body: MessageSchema } },
+    async (req, reply) =>
+      reply.status(201).send(await svc.postMessage(requirePrincipal(req), req.params.id, req.body)),
+  );
+  r.get(
+    '/api/cases/:id/attachments/:hash',
+    {
+      config: user,
+      schema: {
+        tags,
+        params: z.object({ id: z.string().min(1).max(100), hash: z.string().regex(/^[0-9a-f]{64}$/) }),
+      },
+    },
+    async (req, reply) => {
+      const a = await svc.getAttachment(requirePrincipal(req), req.params.id, req.params.hash);
+      return reply
+        .type(a.contentType)
+        .header('content-disposition', `attachment; filename="${a.name.replace(/[^\x20-\x7e]/g, '_')}"`)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .send(Buffer.from(a.bytes));
+    },
+  );
+}

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { DomainError } from '../../domain/errors.js';
+
+/** Largest attachment accepted (a scanned letter or a measurement export fits). */
+export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
+export const MAX_ATTACHMENTS_PER_MESSAGE = 5;
+export const ATTACHMENT_TYPES = [
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'text/plain',
+  'text/csv',
+] as const;
+export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
+
+export interface AttachmentRef {
+  readonly hash: string;
+  readonly name: string;
+  readonly contentType: AttachmentType;
+  readonly size: number;
+}
+
+const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const startsWith = (b: Uint8Array, sig: readonly number[]) => sig.every((x, i) => b[i] === x);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Text is valid UTF-8 without control characters other than tab, CR, LF and form feed. */
+function isText(b: Uint8Array): boolean {
+  try {
+    utf8.decode(b);
+  } catch {
+    return false;
+  }
+  for (const c of b)
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) || c === 0x7f) return false;
+  return true;
+}
+
+/** The type the bytes themselves say they are (magic numbers), never the client's word. */
+export function detectAttachmentType(
+  b: Uint8Array,
+): 'application/pdf' | 'image/png' | 'image/jpeg' | 'text' | undefined {
+  if (startsWith(b, [0x25, 0x50, 0x44, 0x46, 0x2d])) return 'application/pdf';
+  if (startsWith(b, PNG)) return 'image/png';
+  if (startsWith(b, [0xff, 0xd8, 0xff])) return 'image/jpeg';
+  return isText(b) ? 'text' : undefined;
+}
+
+/** Display name only (it is never a path): no separators, no control characters, at most 200. */
+export function sanitiseAttachmentName(name: string): string {
+  let out = '';
+  for (const ch of name) {
+    const c = ch.codePointAt(0) ?? 0;
+    out += c < 0x20 || c === 0x7f || ch === '"' || ch === '\\' || ch === '/' ? '_' : ch;
+  }
+  const cleaned = out.trim().slice(0, 200);
+  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'attachment' : cleaned;
+}
+
+/**
+ * Checks one attachment: size limit (BODY_TOO_LARGE), declared type in the allow-list and
+ * matching the magic bytes (UNSUPPORTED_MEDIA_TYPE). Answers its reference, keyed by SHA-256.
+ */
+export function checkAttachment(input: {
+  name: string;
+  contentType: string;
+  bytes: Uint8Array;
+}): AttachmentRef {
+  if (input.bytes.length > MAX_ATTACHMENT_BYTES) {
+    throw new DomainError(
+      'BODY_TOO_LARGE',
+      `attachment ${input.name} is larger than ${MAX_ATTACHMENT_BYTES} bytes`,
+      {
+        name: input.name,
+        size: input.bytes.length,
+        limit: MAX_ATTACHMENT_BYTES,
+      },
+    );
+  }
+  if (input.bytes.length === 0) {
+    throw new DomainError('VALIDATION_FAILED', 'attachment is empty', [
+      { field: 'attachments', code: 'EMPTY', message: `${input.name} is empty` },
+    ]);
+  }
+  const declared = input.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!(ATTACHMENT_TYPES as readonly string[]).includes(declared)) {
+    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `attachment type ${declared} is not accepted`, {
+      name: input.name,
+      accepted: ATTACHMENT_TYPES,
+    });
+  }
+  const detected = detectAttachmentType(input.bytes);
+  const matches =
+    detected === 'text' ? declared === 'text/plain' || declared === 'text/csv' : detected === declared;
+  if (!matches) {
+    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `attachment ${input.name} is not a ${declared} file`, {
+      name: input.name,
+      declared,
+      detected: detected ?? 'unknown',
+    });
+  }
+  return {
+    hash: createHash('sha256').update(input.bytes).digest('hex'),
+    name: sanitiseAttachmentName(input.name),
+    contentType: declared as AttachmentType,
+    size: input.bytes.length,
+  };
+}

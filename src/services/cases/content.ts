@@ -1,0 +1,129 @@
+import { canonicalizeRecord } from '../../log/index.js';
+import type { Schema } from '../../store/schema.types.js';
+import { registerContentLoader, registerRowLister } from '../record-content.js';
+
+type CaseRow = Pick<
+  Schema['cases'],
+  'id' | 'case_key' | 'kind' | 'state' | 'mba' | 'inspectorate' | 'title' | 'about'
+>;
+
+export const transitionRecordId = (caseId: string, seq: number) => `case-transition:${caseId}:${seq}`;
+export const messageRecordId = (caseId: string, seq: number) => `case-message:${caseId}:${seq}`;
+
+function parseRecordId(id: string, prefix: string): { caseId: string; seq: number } | undefined {
+  if (!id.startsWith(prefix)) return undefined;
+  const rest = id.slice(prefix.length);
+  const colon = rest.lastIndexOf(':');
+  const seq = Number(rest.slice(colon + 1));
+  if (colon <= 0 || !Number.isSafeInteger(seq)) return undefined;
+  return { caseId: rest.slice(0, colon), seq };
+}
+
+/**
+ * The committed content of a transition (the opening is transition 0, from null to open, and
+ * carries what the case is about). Built from rows only, so `custos audit` rebuilds it.
+ */
+export function transitionContent(c: CaseRow, t: Schema['case_transitions']): Record<string, unknown> {
+  return {
+    v: 1,
+    case: c.id,
+    seq: t.seq,
+    ...(t.from_status === null
+      ? {
+          opened: {
+            key: c.case_key,
+            kind: c.kind,
+            state: c.state,
+            mba: c.mba,
+            inspectorate: c.inspectorate,
+            title: c.title,
+            about: JSON.parse(c.about) as unknown,
+          },
+        }
+      : {}),
+    from: t.from_status,
+    to: t.to_status,
+    at: t.at,
+    by: t.by,
+    actorKind: t.actor_kind,
+    actorOrg: t.actor_org,
+    note: t.note === null ? null : { text: t.note, internal: t.note_internal === 1 },
+    dueDate: t.due_date,
+    linkedReport: t.linked_report,
+    // null: the decision is attested by the log commitment only (see decisionBytes).
+    signature: t.signature === null ? null : (JSON.parse(t.signature) as unknown),
+  };
+}
+
+export function messageContent(m: Schema['case_messages']): Record<string, unknown> {
+  return {
+    v: 1,
+    case: m.case_id,
+    seq: m.seq,
+    at: m.at,
+    by: m.by,
+    actorKind: m.actor_kind,
+    actorOrg: m.actor_org,
+    text: m.body,
+    internal: m.internal === 1,
+    attachments: JSON.parse(m.attachments) as unknown,
+  };
+}
+
+/**
+ * The bytes an inspectorate signs (Ed25519, a key registered to it) for a decision: RFC 8785
+ * canonical JSON of `{type:"custos.case-decision/v1", case, decision, inspectorate, note,
+ * linkedReport}`. No server time inside, so the signer can compute them before sending.
+ */
+export function decisionBytes(input: {
+  caseId: string;
+  decision: string;
+  inspectorate: string;
+  note: string;
+  linkedReport: string | null;
+}): Uint8Array {
+  return canonicalizeRecord({
+    type: 'custos.case-decision/v1',
+    case: input.caseId,
+    decision: input.decision,
+    inspectorate: input.inspectorate,
+    note: input.note,
+    linkedReport: input.linkedReport,
+  });
+}
+
+registerContentLoader('case-transition', async (db, id) => {
+  const ref = parseRecordId(id, 'case-transition:');
+  if (!ref) return undefined;
+  const c = await db.kysely.selectFrom('cases').selectAll().where('id', '=', ref.caseId).executeTakeFirst();
+  const t = await db.kysely
+    .selectFrom('case_transitions')
+    .selectAll()
+    .where('case_id', '=', ref.caseId)
+    .where('seq', '=', ref.seq)
+    .executeTakeFirst();
+  return c && t && transitionContent(c, t);
+});
+
+registerContentLoader('case-message', async (db, id) => {
+  const ref = parseRecordId(id, 'case-message:');
+  if (!ref) return undefined;
+  const m = await db.kysely
+    .selectFrom('case_messages')
+    .selectAll()
+    .where('case_id', '=', ref.caseId)
+    .where('seq', '=', ref.seq)
+    .executeTakeFirst();
+  return m && messageContent(m);
+});
+
+registerRowLister('case-transition', async (db) =>
+  (await db.kysely.selectFrom('case_transitions').select(['case_id', 'seq']).execute()).map((r) =>
+    transitionRecordId(r.case_id, r.seq),
+  ),
+);
+registerRowLister('case-message', async (db) =>
+  (await db.kysely.selectFrom('case_messages').select(['case_id', 'seq']).execute()).map((r) =>
+    messageRecordId(r.case_id, r.seq),
+  ),
+);

@@ -1,0 +1,127 @@
+import { type CaseAlarm, caseKeyForAlarm, caseKindForAlarm } from '../../domain/cases/index.js';
+import { DomainError } from '../../domain/errors.js';
+import { isoNow, type Ports } from '../ports.js';
+import { insertCase, newCaseId, publishCaseEvent } from './service.js';
+import { type CaseAbout, loadCase, type StoredCase } from './store.js';
+
+export interface OpenForAlarmOptions {
+  /** The owning inspectorate; default: see `defaultInspectorate`. */
+  readonly inspectorate?: string;
+  readonly mba?: string;
+  readonly title?: string;
+  /** Extra references (report, lines, period) beyond what the alarm itself names. */
+  readonly about?: CaseAbout;
+  readonly note?: string;
+  /** The user id the opening is attributed to; default `system`. */
+  readonly by?: string;
+}
+
+/**
+ * The inspectorate that owns an automatically opened case: among the inspectorates party to an
+ * agreement in force with the state, an international inspectorate before a regional one, then
+ * by id (the demo: the agency owns, the regional authority reads it as a partner for XA and XB).
+ */
+export async function defaultInspectorate(ports: Ports, state: string): Promise<string | undefined> {
+  const rows = await ports.db.kysely
+    .selectFrom('agreement_parties as org')
+    .innerJoin('agreement_parties as st', 'st.agreement_id', 'org.agreement_id')
+    .innerJoin('agreements as a', 'a.id', 'org.agreement_id')
+    .innerJoin('organisations as o', 'o.id', 'org.party_ref')
+    .select(['o.id', 'o.kind'])
+    .where('a.status', '=', 'in-force')
+    .where('org.party_kind', '=', 'organisation')
+    .where('o.kind', 'in', ['inspectorate', 'regional-inspectorate'])
+    .where('st.party_kind', '=', 'state')
+    .where('st.party_ref', '=', state)
+    .execute();
+  const rank = (kind: string) => (kind === 'inspectorate' ? 0 : 1);
+  rows.sort((a, b) => rank(a.kind) - rank(b.kind) || a.id.localeCompare(b.id));
+  return rows[0]?.id;
+}
+
+function aboutAlarm(alarm: CaseAlarm): { about: CaseAbout; mba?: string; title: string } {
+  switch (alarm.source) {
+    case 'balance':
+    case 'sequence':
+      return {
+        mba: alarm.mba,
+        about: {
+          element: alarm.element,
+          period: { from: alarm.pit, to: alarm.pit },
+          alarm: { source: alarm.source, test: alarm.test },
+        },
+        title: `${alarm.test} alarm on ${alarm.mba} ${alarm.element} at ${alarm.pit}`,
+      };
+    case 'srd':
+      return {
+        about: { transfer: alarm.transfer, alarm: { source: 'srd' } },
+        title: `shipper/receiver difference on ${alarm.transfer}`,
+      };
+    case 'transfer-unmatched':
+      return {
+        about: { transfer: alarm.transfer, alarm: { source: 'transfer-unmatched' } },
+        title: `unmatched transfer ${alarm.transfer}`,
+      };
+    case 'deadline':
+      return {
+        about: { obligation: alarm.obligation, alarm: { source: 'deadline', status: alarm.status } },
+        title: `${alarm.status} report: ${alarm.obligation}`,
+      };
+    case 'seal':
+      return {
+        about: { seal: alarm.seal, alarm: { source: 'seal', event: alarm.event, since: alarm.since } },
+        title: `seal ${alarm.event} on ${alarm.seal}`,
+      };
+    case 'verification':
+      return {
+        about: { inspection: alarm.inspection, finding: alarm.finding, alarm: { source: 'verification' } },
+        title: `finding ${alarm.finding} of inspection ${alarm.inspection}`,
+      };
+  }
+}
+
+/**
+ * Open the case for an alarm, once per cause (caseKeyForAlarm): calling it again, from a
+ * re-evaluation or concurrently from another process, answers the existing case with
+ * `created: false`. For the evaluation engine, missed deadlines and inspection findings.
+ */
+export async function openCaseForAlarm(
+  ports: Ports,
+  alarm: CaseAlarm,
+  options: OpenForAlarmOptions = {},
+): Promise<{ case: StoredCase; created: boolean }> {
+  const key = caseKeyForAlarm(alarm);
+  const k = ports.db.kysely;
+  const existing = await k.selectFrom('cases').select('id').where('case_key', '=', key).executeTakeFirst();
+  if (existing) return { case: (await loadCase(k, existing.id)) as StoredCase, created: false };
+  const inspectorate = options.inspectorate ?? (await defaultInspectorate(ports, alarm.state));
+  if (!inspectorate) {
+    throw new DomainError(
+      'UNKNOWN_REFERENCE',
+      `no inspectorate has an agreement in force with ${alarm.state}`,
+    );
+  }
+  const described = aboutAlarm(alarm);
+  const mba = options.mba ?? described.mba;
+  const id = newCaseId(ports);
+  const created = await k.transaction().execute((tx) =>
+    insertCase(tx, ports, {
+      id,
+      key,
+      kind: caseKindForAlarm(alarm),
+      state: alarm.state,
+      inspectorate,
+      title: options.title ?? described.title,
+      about: { ...described.about, ...options.about },
+      by: options.by ?? 'system',
+      actorOrg: inspectorate,
+      at: isoNow(ports.clock),
+      ...(mba === undefined ? {} : { mba }),
+      ...(options.note === undefined ? {} : { note: options.note }),
+    }),
+  );
+  const row = await k.selectFrom('cases').select('id').where('case_key', '=', key).executeTakeFirstOrThrow();
+  const c = (await loadCase(k, row.id)) as StoredCase;
+  if (created) await publishCaseEvent(ports, c, 'case.opened', { alarm: key });
+  return { case: c, created };
+}

@@ -1,0 +1,349 @@
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Db } from '../../store/db.js';
+import type { Schema } from '../../store/schema.types.js';
+import type { DomainEvent, EventSink } from '../events.js';
+import type { Clock, Random } from '../ports.js';
+
+type Q = Kysely<Schema> | Transaction<Schema>;
+
+/** An event as stored: its id is the SSE event id and orders the stream. */
+export interface StoredEvent extends DomainEvent {
+  readonly id: number;
+  /** Organisation ids that may see it; null = every signed-in user (log-wide events). */
+  readonly audience: readonly string[] | null;
+}
+
+export interface EventSinkDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+}
+
+/** A live subscriber (one SSE connection). */
+export interface EventSubscriber {
+  /** Policy filter, decided once per connection (cheap per event). */
+  canSee(e: StoredEvent): boolean;
+  send(e: StoredEvent): void;
+}
+
+const CHANNEL = 'custos_events';
+/** Arbitrary constant: the transaction-level advisory lock that orders event ids on PostgreSQL. */
+const EVENT_ORDER_LOCK = 727_274_601;
+const PAGE = 500;
+/** Event types that only go to inboxes of users with these roles (issue: "checkpoint published (auditors)"). */
+const INBOX_ROLES: Readonly<Record<string, string>> = { 'checkpoint.published': 'auditor' };
+
+function parseAudience(text: string | null): string[] | null {
+  return text === null ? null : (JSON.parse(text) as string[]);
+}
+
+export function toStoredEvent(r: Selectable<Schema['events']>): StoredEvent {
+  return {
+    id: Number(r.id),
+    type: r.type,
+    state: r.state,
+    organisation: r.organisation,
+    at: r.at,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    audience: parseAudience(r.audience),
+  };
+}
+
+/**
+ * Who may see an event (the policy's scoping, decided when it is published):
+ * - the organisation it names (e.g. the submitting authority);
+ * - the state's own authorities and operators;
+ * - inspectorates: those listed in `data.inspectorates` (a case's owner and partners), otherwise
+ *   every inspectorate party to an agreement in force with the state (its scope);
+ * - an event with neither state nor organisation (a checkpoint) is for everyone.
+ */
+async function audienceOf(q: Q, e: DomainEvent): Promise<string[] | null> {
+  if (e.state === null && e.organisation === null) return null;
+  const orgs = new Set<string>();
+  if (e.organisation !== null) orgs.add(e.organisation);
+  if (e.state !== null) {
+    const own = await q.selectFrom('organisations').select('id').where('state', '=', e.state).execute();
+    for (const o of own) orgs.add(o.id);
+    const listed = e.data.inspectorates;
+    if (Array.isArray(listed)) {
+      for (const i of listed) if (typeof i === 'string') orgs.add(i);
+    } else {
+      const rows = await q
+        .selectFrom('agreement_parties as org')
+        .innerJoin('agreement_parties as st', 'st.agreement_id', 'org.agreement_id')
+        .innerJoin('agreements as a', 'a.id', 'org.agreement_id')
+        .innerJoin('organisations as o', 'o.id', 'org.party_ref')
+        .select('o.id')
+        .where('a.status', '=', 'in-force')
+        .where('org.party_kind', '=', 'organisation')
+        .where('o.kind', 'in', ['inspectorate', 'regional-inspectorate'])
+        .where('st.party_kind', '=', 'state')
+        .where('st.party_ref', '=', e.state)
+        .execute();
+      for (const r of rows) orgs.add(r.id);
+    }
+  }
+  return [...orgs].sort();
+}
+
+function hexId(random: Random, prefix: string): string {
+  return `${prefix}${Buffer.from(random.bytes(12)).toString('hex')}`;
+}
+
+/**
+ * The durable event sink (replaces the in-process one): every published event is stored (so the
+ * stream resumes with Last-Event-ID across restarts and processes), copied to the inbox of each
+ * user who may see it, and queued for every verified webhook of those organisations, all in one
+ * transaction. On PostgreSQL the transaction also NOTIFYs, so SSE clients of every server process
+ * hear it; a slow poll covers SQLite shared by several processes and a lost notification.
+ */
+export function createDurableEventSink(deps: EventSinkDeps) {
+  const { db, logger } = deps;
+  const subscribers = new Set<EventSubscriber>();
+  const deliveryListeners = new Set<() => void>();
+  let lastId: number | undefined;
+  let fetching: Promise<void> | undefined;
+  let again = false;
+  let listener: pg.Client | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  /**
+   * Store one event with its inbox rows and webhook deliveries inside the caller's transaction.
+   * With `key`, the event is stored only if the key was never used: the key and the event commit
+   * together, so two schedulers racing for one reminder send it once. Answers the event id, or
+   * undefined when the key was already taken. Call `wake()` after the transaction commits.
+   */
+  async function insertEvent(tx: Q, e: DomainEvent, key?: string): Promise<number | undefined> {
+    if (key !== undefined) {
+      const taken = await tx
+        .insertInto('notification_keys')
+        .values({ key, event_id: null, created_at: e.at })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      if (Number(taken.numInsertedOrUpdatedRows ?? 0) !== 1) return undefined;
+    }
+    // Ids must become visible in id order, or a reader that saw id n+1 would skip n: on
+    // PostgreSQL publishers queue on one transaction lock (SQLite writers are serial anyway).
+    if (db.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`.execute(tx);
+    const audience = await audienceOf(tx, e);
+    const inserted = await tx
+      .insertInto('events')
+      .values({
+        type: e.type,
+        state: e.state,
+        organisation: e.organisation,
+        audience: audience === null ? null : JSON.stringify(audience),
+        at: e.at,
+        data: JSON.stringify(e.data),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const id = Number(inserted.id);
+    if (key !== undefined) {
+      await tx.updateTable('notification_keys').set({ event_id: id }).where('key', '=', key).execute();
+    }
+    const role = INBOX_ROLES[e.type];
+    let users: { id: string }[] = [];
+    if (role !== undefined) {
+      const candidates = await tx
+        .selectFrom('users')
+        .select(['id', 'roles'])
+        .where('roles', 'like', `%${role}%`)
+        .where('organisation_id', 'is not', null)
+        .execute();
+      users = candidates.filter((u) => u.roles.split(',').includes(role));
+    } else if (audience !== null && audience.length > 0) {
+      users = await tx.selectFrom('users').select('id').where('organisation_id', 'in', audience).execute();
+    }
+    for (let i = 0; i < users.length; i += 500) {
+      await tx
+        .insertInto('inbox')
+        .values(users.slice(i, i + 500).map((u) => ({ user_id: u.id, event_id: id, created_at: e.at })))
+        .execute();
+    }
+    let hooks = tx.selectFrom('webhooks').select(['id', 'events']).where('status', '=', 'verified');
+    if (audience !== null) {
+      if (audience.length === 0) hooks = hooks.where('id', '=', '\0');
+      else hooks = hooks.where('organisation_id', 'in', audience);
+    }
+    const deliveries = (await hooks.execute())
+      .filter((h) => {
+        const wanted = JSON.parse(h.events) as string[];
+        // A log-wide event goes only to webhooks that asked for it by name (it is frequent).
+        return audience === null ? wanted.includes(e.type) : wanted.length === 0 || wanted.includes(e.type);
+      })
+      .map((h) => ({
+        id: hexId(deps.random, 'dlv_'),
+        webhook_id: h.id,
+        event_id: id,
+        event_type: e.type,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: e.at,
+        lease_until: null,
+        last_status: null,
+        last_error: null,
+        created_at: e.at,
+        updated_at: e.at,
+        delivered_at: null,
+      }));
+    if (deliveries.length > 0) await tx.insertInto('webhook_deliveries').values(deliveries).execute();
+    if (db.dialect === 'postgres') await sql`select pg_notify(${CHANNEL}, ${String(id)})`.execute(tx);
+    return id;
+  }
+
+  async function maxId(): Promise<number> {
+    const r = await db.kysely
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('id').as('m'))
+      .executeTakeFirst();
+    return Number(r?.m ?? 0);
+  }
+
+  async function readAfter(after: number, limit = PAGE): Promise<StoredEvent[]> {
+    const rows = await db.kysely
+      .selectFrom('events')
+      .selectAll()
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toStoredEvent);
+  }
+
+  async function fanOut(): Promise<void> {
+    do {
+      again = false;
+      if (subscribers.size === 0) {
+        lastId = undefined;
+        return;
+      }
+      lastId ??= await maxId();
+      for (;;) {
+        const batch = await readAfter(lastId);
+        for (const e of batch) {
+          lastId = e.id;
+          for (const s of subscribers) {
+            try {
+              if (s.canSee(e)) s.send(e);
+            } catch (err) {
+              logger.warn({ err }, 'event subscriber failed');
+            }
+          }
+        }
+        if (batch.length < PAGE) break;
+      }
+    } while (again);
+  }
+
+  /** Look for new events now (after a local commit, a NOTIFY, or the poll). */
+  function wake(): void {
+    if (fetching) {
+      again = true;
+      return;
+    }
+    fetching = fanOut()
+      .catch((err: unknown) => logger.error({ err }, 'event fan-out failed'))
+      .finally(() => {
+        fetching = undefined;
+      });
+    for (const l of deliveryListeners) l();
+  }
+
+  const sink = {
+    kind: 'durable' as const,
+    async publish(e: DomainEvent): Promise<void> {
+      await sink.publishOnce(e);
+    },
+    /** Publish in its own transaction; with `key`, at most once ever. Answers the id, or undefined. */
+    async publishOnce(e: DomainEvent, key?: string): Promise<number | undefined> {
+      const id = await db.kysely.transaction().execute((tx) => insertEvent(tx, e, key));
+      if (id !== undefined) wake();
+      return id;
+    },
+    insertEvent,
+    wake,
+    readAfter,
+    /**
+     * Subscribe to the live stream. With `after` (Last-Event-ID), first replays every stored event
+     * after it that the subscriber may see, then continues live without a gap or a duplicate.
+     */
+    async subscribe(s: EventSubscriber, after?: number): Promise<() => void> {
+      let lastSent = after ?? (lastId !== undefined && subscribers.size > 0 ? lastId : await maxId());
+      let replaying = after !== undefined;
+      const buffer: StoredEvent[] = [];
+      const deliver = (e: StoredEvent) => {
+        if (e.id <= lastSent) return;
+        lastSent = e.id;
+        if (s.canSee(e)) s.send(e);
+      };
+      const entry: EventSubscriber = {
+        canSee: () => true,
+        send: (e) => (replaying ? buffer.push(e) : deliver(e)),
+      };
+      subscribers.add(entry);
+      if (lastId === undefined) lastId = lastSent;
+      if (replaying) {
+        for (;;) {
+          const page = await readAfter(lastSent);
+          for (const e of page) deliver(e);
+          if (page.length < PAGE) break;
+        }
+        replaying = false;
+        for (const e of buffer.splice(0)) deliver(e);
+      }
+      return () => {
+        subscribers.delete(entry);
+      };
+    },
+    subscriberCount: () => subscribers.size,
+    onDeliveriesQueued(l: () => void): () => void {
+      deliveryListeners.add(l);
+      return () => deliveryListeners.delete(l);
+    },
+    /**
+     * Listen for events published by other processes: LISTEN on PostgreSQL, plus a poll (every
+     * `pollMs`) that also serves SQLite files shared by several processes.
+     */
+    async startListening(pollMs = db.dialect === 'postgres' ? 5_000 : 1_000): Promise<void> {
+      stopped = false;
+      if (db.dialect === 'postgres' && !listener && db.pool) {
+        const client = new pg.Client(db.pool.options);
+        client.on('notification', () => wake());
+        client.on('error', (err) => {
+          logger.warn({ err }, 'event listener connection lost; relying on the poll');
+          listener = undefined;
+        });
+        await client.connect();
+        await client.query(`LISTEN ${CHANNEL}`);
+        listener = client;
+      }
+      if (!poll) {
+        poll = setInterval(() => {
+          if (!stopped && subscribers.size > 0) wake();
+        }, pollMs);
+        poll.unref?.();
+      }
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      if (poll) clearInterval(poll);
+      poll = undefined;
+      const l = listener;
+      listener = undefined;
+      await l?.end().catch(() => undefined);
+      await fetching;
+    },
+  };
+  return sink;
+}
+
+export type DurableEventSink = ReturnType<typeof createDurableEventSink>;
+
+export function isDurableEventSink(sink: EventSink): sink is DurableEventSink {
+  return (sink as Partial<DurableEventSink>).kind === 'durable';
+}

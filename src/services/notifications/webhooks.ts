@@ -1,0 +1,368 @@
+import { DomainError } from '../../domain/errors.js';
+import {
+  isNotificationEvent,
+  nextRetryDelay,
+  type RetryOptions,
+  SIGNATURE_HEADER,
+  signWebhook,
+  validateWebhookTarget,
+} from '../../domain/notifications/index.js';
+import type { Principal } from '../../domain/policy/index.js';
+import type { Schema } from '../../store/schema.types.js';
+import { isoNow, type Ports } from '../ports.js';
+import { enforce } from '../scope.js';
+import { toStoredEvent } from './sink.js';
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+/** How long one delivery attempt may take, and how long a claimed delivery stays claimed. */
+const ATTEMPT_TIMEOUT_MS = 10_000;
+const LEASE_MS = 60_000;
+
+export interface WebhookView {
+  readonly id: string;
+  readonly organisation: string;
+  readonly url: string;
+  readonly events: readonly string[];
+  readonly headers: Readonly<Record<string, string>>;
+  readonly status: 'pending' | 'verified' | 'disabled';
+  readonly createdAt: string;
+  readonly verifiedAt: string | null;
+}
+
+export interface DeliveryView {
+  readonly id: string;
+  readonly eventId: number;
+  readonly eventType: string;
+  readonly status: 'pending' | 'delivered' | 'dead';
+  readonly attempts: number;
+  readonly nextAttemptAt: string | null;
+  readonly lastStatus: number | null;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly deliveredAt: string | null;
+}
+
+function toView(r: Schema['webhooks']): WebhookView {
+  return {
+    id: r.id,
+    organisation: r.organisation_id,
+    url: r.url,
+    events: JSON.parse(r.events) as string[],
+    headers: JSON.parse(r.headers) as Record<string, string>,
+    status: r.status as WebhookView['status'],
+    createdAt: r.created_at,
+    verifiedAt: r.verified_at,
+  };
+}
+
+function toDelivery(r: Schema['webhook_deliveries']): DeliveryView {
+  return {
+    id: r.id,
+    eventId: Number(r.event_id),
+    eventType: r.event_type,
+    status: r.status as DeliveryView['status'],
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastStatus: r.last_status,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    deliveredAt: r.delivered_at,
+  };
+}
+
+/** Plain http only to the loopback interface (development and tests); https everywhere else. */
+function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+  } catch {
+    return false;
+  }
+}
+
+function unixSeconds(ports: Ports): number {
+  return Math.floor(ports.clock.now().getTime() / 1000);
+}
+
+function rngOf(ports: Ports): () => number {
+  return () => {
+    const b = ports.random.bytes(4);
+    return ((((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** POST a signed JSON body; never follows redirects (a redirect could lead to an unverified URL). */
+async function post(
+  ports: Ports,
+  fetchImpl: FetchLike,
+  hook: Schema['webhooks'],
+  body: string,
+  extra: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  const headers: Record<string, string> = {
+    ...(JSON.parse(hook.headers) as Record<string, string>),
+    'content-type': 'application/json',
+    [SIGNATURE_HEADER]: signWebhook(hook.secret, unixSeconds(ports), body),
+    ...extra,
+  };
+  const res = await fetchImpl(hook.url, {
+    method: 'POST',
+    headers,
+    body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+  });
+  const text = (await res.text()).slice(0, 4096);
+  return { status: res.status, text };
+}
+
+/** Webhook administration: an organisation's admin manages its own endpoints. */
+export function createWebhookService(ports: Ports, fetchImpl: FetchLike = fetch) {
+  const k = ports.db.kysely;
+  const hex = (n: number) => Buffer.from(ports.random.bytes(n)).toString('hex');
+
+  async function own(p: Principal, id: string): Promise<Schema['webhooks']> {
+    const row = await k.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+    enforce(p, 'organisation.admin', 'all', { organisationId: row?.organisation_id ?? '\0' });
+    if (!row) throw new DomainError('NOT_FOUND', 'no such webhook');
+    return row;
+  }
+
+  return {
+    /** Register an endpoint (not delivered to until verified); the secret is shown only here. */
+    async register(
+      p: Principal,
+      input: { url: string; secret?: string; events?: readonly string[]; headers?: Record<string, string> },
+    ): Promise<WebhookView & { secret: string }> {
+      const org = p.organisationId;
+      enforce(p, 'organisation.admin', 'all', { organisationId: org ?? '\0' });
+      if (org === null) throw new DomainError('FORBIDDEN', 'webhooks belong to an organisation');
+      validateWebhookTarget(
+        { url: input.url, ...(input.headers ? { headers: input.headers } : {}) },
+        { allowHttp: isLoopback(input.url) },
+      );
+      const unknown = (input.events ?? []).filter((e) => !isNotificationEvent(e));
+      if (unknown.length > 0) {
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          'unknown event types',
+          unknown.map((e) => ({ field: 'events', code: 'UNKNOWN_EVENT', message: e })),
+        );
+      }
+      const secret = input.secret ?? `whsec_${hex(24)}`;
+      const at = isoNow(ports.clock);
+      const row: Schema['webhooks'] = {
+        id: `wh_${hex(10)}`,
+        organisation_id: org,
+        url: input.url,
+        secret,
+        events: JSON.stringify([...new Set(input.events ?? [])].sort()),
+        headers: JSON.stringify(input.headers ?? {}),
+        status: 'pending',
+        created_at: at,
+        created_by: p.userId,
+        verified_at: null,
+      };
+      await k.insertInto('webhooks').values(row).execute();
+      return { ...toView(row), secret };
+    },
+
+    async list(p: Principal): Promise<WebhookView[]> {
+      enforce(p, 'organisation.admin', 'all', { organisationId: p.organisationId ?? '\0' });
+      const rows = await k
+        .selectFrom('webhooks')
+        .selectAll()
+        .where('organisation_id', '=', p.organisationId ?? '\0')
+        .orderBy('created_at')
+        .execute();
+      return rows.map(toView);
+    },
+
+    async remove(p: Principal, id: string): Promise<void> {
+      await own(p, id);
+      await k.updateTable('webhooks').set({ status: 'disabled' }).where('id', '=', id).execute();
+      await k
+        .updateTable('webhook_deliveries')
+        .set({
+          status: 'dead',
+          last_error: 'webhook disabled',
+          next_attempt_at: null,
+          updated_at: isoNow(ports.clock),
+        })
+        .where('webhook_id', '=', id)
+        .where('status', '=', 'pending')
+        .execute();
+    },
+
+    /**
+     * Prove the organisation controls the URL: Custos POSTs a signed random challenge and the
+     * receiver must answer 2xx echoing it (JSON `{"challenge": …}` or the bare token).
+     */
+    async verify(p: Principal, id: string): Promise<WebhookView> {
+      const hook = await own(p, id);
+      if (hook.status === 'disabled') throw new DomainError('CONFLICT', 'the webhook is disabled');
+      const challenge = hex(16);
+      const body = JSON.stringify({ type: 'custos.webhook.verification', webhook: id, challenge });
+      let answer: { status: number; text: string };
+      try {
+        answer = await post(ports, fetchImpl, hook, body, { 'Custos-Event': 'webhook.verification' });
+      } catch (err) {
+        throw new DomainError('UNAVAILABLE', `the webhook URL did not answer: ${(err as Error).message}`);
+      }
+      let echoed = answer.text.trim();
+      try {
+        const parsed = JSON.parse(answer.text) as { challenge?: unknown };
+        if (typeof parsed?.challenge === 'string') echoed = parsed.challenge;
+      } catch {
+        // a bare token is accepted too
+      }
+      if (answer.status < 200 || answer.status > 299 || echoed !== challenge) {
+        throw new DomainError('VALIDATION_FAILED', 'the webhook URL did not echo the challenge', [
+          { field: 'url', code: 'NOT_VERIFIED', message: `answered ${answer.status}` },
+        ]);
+      }
+      const at = isoNow(ports.clock);
+      await k
+        .updateTable('webhooks')
+        .set({ status: 'verified', verified_at: at })
+        .where('id', '=', id)
+        .execute();
+      return toView({ ...hook, status: 'verified', verified_at: at });
+    },
+
+    async deliveries(p: Principal, id: string, limit = 100): Promise<DeliveryView[]> {
+      await own(p, id);
+      const rows = await k
+        .selectFrom('webhook_deliveries')
+        .selectAll()
+        .where('webhook_id', '=', id)
+        .orderBy('event_id', 'desc')
+        .limit(Math.min(Math.max(limit, 1), 1000))
+        .execute();
+      return rows.map(toDelivery);
+    },
+  };
+}
+
+export type WebhookService = ReturnType<typeof createWebhookService>;
+
+/**
+ * Sends due deliveries. Each is claimed with a lease (a conditional update) so two server
+ * processes never send the same attempt; a failure (non-2xx, redirect, timeout, network) is
+ * retried after nextRetryDelay (exponential backoff with jitter) until it gives up (dead).
+ */
+export function createWebhookDispatcher(
+  ports: Ports,
+  options: { fetch?: FetchLike; retry?: RetryOptions; rng?: () => number } = {},
+) {
+  const k = ports.db.kysely;
+  const fetchImpl = options.fetch ?? fetch;
+  const rng = options.rng ?? rngOf(ports);
+
+  async function attempt(d: Schema['webhook_deliveries'], now: string): Promise<'delivered' | 'failed'> {
+    const hook = await k.selectFrom('webhooks').selectAll().where('id', '=', d.webhook_id).executeTakeFirst();
+    const event = await k.selectFrom('events').selectAll().where('id', '=', d.event_id).executeTakeFirst();
+    if (hook?.status !== 'verified' || !event) {
+      await k
+        .updateTable('webhook_deliveries')
+        .set({
+          status: 'dead',
+          next_attempt_at: null,
+          lease_until: null,
+          last_error: 'webhook not verified',
+          updated_at: now,
+        })
+        .where('id', '=', d.id)
+        .execute();
+      return 'failed';
+    }
+    const e = toStoredEvent(event);
+    const body = JSON.stringify({
+      delivery: d.id,
+      webhook: hook.id,
+      event: { id: e.id, type: e.type, state: e.state, organisation: e.organisation, at: e.at, data: e.data },
+    });
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const r = await post(ports, fetchImpl, hook, body, { 'Custos-Event': e.type, 'Custos-Delivery': d.id });
+      status = r.status;
+      if (status < 200 || status > 299) error = `HTTP ${status}`;
+    } catch (err) {
+      error = (err as Error).message.slice(0, 500);
+    }
+    const attempts = d.attempts + 1;
+    const at = isoNow(ports.clock);
+    if (error === null) {
+      await k
+        .updateTable('webhook_deliveries')
+        .set({
+          status: 'delivered',
+          attempts,
+          last_status: status,
+          last_error: null,
+          lease_until: null,
+          next_attempt_at: null,
+          delivered_at: at,
+          updated_at: at,
+        })
+        .where('id', '=', d.id)
+        .execute();
+      return 'delivered';
+    }
+    const delay = nextRetryDelay(attempts, rng, options.retry);
+    await k
+      .updateTable('webhook_deliveries')
+      .set({
+        status: delay === null ? 'dead' : 'pending',
+        attempts,
+        last_status: status,
+        last_error: error,
+        lease_until: null,
+        next_attempt_at: delay === null ? null : new Date(ports.clock.now().getTime() + delay).toISOString(),
+        updated_at: at,
+      })
+      .where('id', '=', d.id)
+      .execute();
+    return 'failed';
+  }
+
+  return {
+    /** Send every delivery due now; answers how many were attempted, delivered and failed. */
+    async runDue(limit = 100): Promise<{ attempted: number; delivered: number; failed: number }> {
+      const now = isoNow(ports.clock);
+      const due = await k
+        .selectFrom('webhook_deliveries')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+        .orderBy('next_attempt_at')
+        .limit(limit)
+        .execute();
+      const lease = new Date(ports.clock.now().getTime() + LEASE_MS).toISOString();
+      const results = { attempted: 0, delivered: 0, failed: 0 };
+      await Promise.all(
+        due.map(async (d) => {
+          const claimed = await k
+            .updateTable('webhook_deliveries')
+            .set({ lease_until: lease })
+            .where('id', '=', d.id)
+            .where('status', '=', 'pending')
+            .where('attempts', '=', d.attempts)
+            .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+            .executeTakeFirst();
+          if (Number(claimed.numUpdatedRows) !== 1) return;
+          results.attempted++;
+          results[await attempt(d, now)]++;
+        }),
+      );
+      return results;
+    },
+  };
+}
+
+export type WebhookDispatcher = ReturnType<typeof createWebhookDispatcher>;

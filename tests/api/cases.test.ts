@@ -1,0 +1,396 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseNoteVerifier } from '../../src/log/index.js';
+import { auditStore } from '../../src/services/audit.js';
+import { decisionBytes, MAX_ATTACHMENT_BYTES, openCaseForAlarm } from '../../src/services/cases/index.js';
+import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+import { testDialects } from '../fixtures/db.js';
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
+const PDF = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n', 'latin1');
+
+describe.each(testDialects())('cases API on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: true });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const as = (login: string) => bearer(t.token(login));
+  const post = (url: string, login: string, body: unknown) =>
+    t.app.inject({ method: 'POST', url, headers: as(login), payload: body as object });
+  const get = (url: string, login: string) => t.app.inject({ method: 'GET', url, headers: as(login) });
+  const tick = () => t.clock.advance(60_000);
+
+  async function openXaCase(title = 'Shipper/receiver difference on XA-F1'): Promise<string> {
+    tick();
+    const r = await post('/api/cases', 'agency.inspector', {
+      kind: 'discrepancy',
+      state: 'XA',
+      mba: 'XA-F1',
+      title,
+      about: { report: 'r-1', lines: [3, 4] },
+      note: 'internal: look at the batch reused in March',
+    });
+    expect(r.statusCode).toBe(201);
+    return r.json().id as string;
+  }
+
+  it('runs the whole workflow: question, answer, review, resolution, reopen', async () => {
+    const id = await openXaCase();
+    tick();
+    const q = await post(`/api/cases/${id}/transitions`, 'agency.inspector', {
+      to: 'question-sent',
+      note: 'Please explain lines 3 and 4.',
+      dueDate: '2026-12-15',
+    });
+    expect(q.statusCode).toBe(200);
+    expect(q.json()).toMatchObject({ status: 'question-sent', dueDate: '2026-12-15', overdue: false });
+    tick();
+    const a = await post(`/api/cases/${id}/transitions`, 'xa-ssac.submitter', {
+      to: 'answered',
+      note: 'A weighing error; corrected in report r-2.',
+    });
+    expect(a.statusCode).toBe(200);
+    expect(a.json().status).toBe('answered');
+    tick();
+    expect(
+      (await post(`/api/cases/${id}/transitions`, 'agency.reviewer', { to: 'under-review' })).statusCode,
+    ).toBe(200);
+    tick();
+    const res = await post(`/api/cases/${id}/transitions`, 'agency.inspector', {
+      to: 'resolved',
+      note: 'Explanation accepted; the correction fixes it.',
+      linkedReport: 'r-2',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      status: 'resolved',
+      decision: { status: 'resolved', attestation: 'log-commitment' },
+    });
+    tick();
+    const reopen = await post(`/api/cases/${id}/transitions`, 'agency.inspector', {
+      to: 'open',
+      note: 'New data',
+    });
+    expect(reopen.json().status).toBe('open');
+    const view = (await get(`/api/cases/${id}`, 'agency.inspector')).json();
+    expect(view.history.map((e: { to?: string; type: string }) => e.to ?? e.type)).toEqual([
+      'open',
+      'question-sent',
+      'answered',
+      'under-review',
+      'resolved',
+      'open',
+    ]);
+    expect(view.history[4]).toMatchObject({
+      linkedReport: 'r-2',
+      by: expect.any(String),
+      actorOrg: 'agency',
+    });
+  });
+
+  it('refuses invalid transitions with 409 INVALID_TRANSITION and wrong actors with 403', async () => {
+    const id = await openXaCase();
+    tick();
+    const bad = await post(`/api/cases/${id}/transitions`, 'agency.inspector', { to: 'answered', note: 'x' });
+    expect(bad.statusCode).toBe(409);
+    expect(bad.json().error.code).toBe('INVALID_TRANSITION');
+    const noDue = await post(`/api/cases/${id}/transitions`, 'agency.inspector', {
+      to: 'question-sent',
+      note: 'q',
+    });
+    expect(noDue.statusCode).toBe(400);
+    expect(noDue.json().error.code).toBe('VALIDATION_FAILED');
+    await post(`/api/cases/${id}/transitions`, 'agency.inspector', {
+      to: 'question-sent',
+      note: 'q',
+      dueDate: '2027-01-10',
+    });
+    tick();
+    // the state may only answer; the partner inspectorate reads but does not move the case
+    const stateResolves = await post(`/api/cases/${id}/transitions`, 'xa-ssac.submitter', {
+      to: 'escalated',
+      note: 'no',
+    });
+    expect(stateResolves.statusCode).toBe(403);
+    const partner = await post(`/api/cases/${id}/transitions`, 'rsa.inspector', { to: 'under-review' });
+    expect(partner.statusCode).toBe(403);
+    const auditor = await post(`/api/cases/${id}/transitions`, 'xa-ssac.auditor', {
+      to: 'answered',
+      note: 'x',
+    });
+    expect(auditor.statusCode).toBe(403);
+    const otherState = await post(`/api/cases/${id}/transitions`, 'xb-ssac.submitter', {
+      to: 'answered',
+      note: 'x',
+    });
+    expect(otherState.statusCode).toBe(404);
+  });
+
+  it('applies the visibility matrix, internal notes hidden from the state and the partner', async () => {
+    const id = await openXaCase('visibility');
+    tick();
+    await post(`/api/cases/${id}/messages`, 'agency.inspector', {
+      text: 'internal reasoning',
+      internal: true,
+    });
+    tick();
+    await post(`/api/cases/${id}/messages`, 'agency.inspector', { text: 'to the state', internal: false });
+    const c = await t.app.inject({
+      method: 'POST',
+      url: '/api/cases',
+      headers: as('agency.inspector'),
+      payload: { kind: 'question', state: 'XC', title: 'XC question' },
+    });
+    const xcId = c.json().id as string;
+    const matrix: [string, string, number][] = [
+      ['agency.inspector', id, 200],
+      ['rsa.inspector', id, 200],
+      ['xa-ssac.submitter', id, 200],
+      ['xa-ssac.reviewer', id, 200],
+      ['xb-ssac.submitter', id, 404],
+      ['xc-ssac.admin', id, 404],
+      ['xa-ssac.auditor', id, 403],
+      ['agency.inspector', xcId, 200],
+      ['rsa.inspector', xcId, 404],
+      ['xc-ssac.submitter', xcId, 200],
+      ['xa-ssac.submitter', xcId, 404],
+    ];
+    for (const [login, caseId, status] of matrix) {
+      expect([login, caseId, (await get(`/api/cases/${caseId}`, login)).statusCode]).toEqual([
+        login,
+        caseId,
+        status,
+      ]);
+    }
+    const notes = (login: string) =>
+      get(`/api/cases/${id}`, login).then((r) =>
+        (r.json().history as { note?: { text: string } }[]).flatMap((e) => (e.note ? [e.note.text] : [])),
+      );
+    expect(await notes('agency.inspector')).toEqual([
+      'internal: look at the batch reused in March',
+      'internal reasoning',
+      'to the state',
+    ]);
+    expect(await notes('xa-ssac.submitter')).toEqual(['to the state']);
+    expect(await notes('rsa.inspector')).toEqual(['to the state']);
+    const xaList = (await get('/api/cases?state=XA', 'xa-ssac.submitter')).json();
+    expect(xaList.items.every((x: { state: string }) => x.state === 'XA')).toBe(true);
+    expect(xaList.items.some((x: { id: string }) => x.id === id)).toBe(true);
+    const xcForXa = (await get('/api/cases?state=XC', 'xa-ssac.submitter')).json();
+    expect(xcForXa.total).toBe(0);
+    const rsaList = (await get('/api/cases', 'rsa.inspector')).json();
+    expect(rsaList.items.some((x: { id: string }) => x.id === xcId)).toBe(false);
+    expect(rsaList.items.find((x: { id: string }) => x.id === id)).toMatchObject({
+      inspectorate: 'agency',
+      sharedWith: ['rsa'],
+    });
+    const filtered = (await get('/api/cases?kind=question&status=open&limit=1', 'agency.inspector')).json();
+    expect(filtered).toMatchObject({ total: 1, limit: 1, items: [{ id: xcId }] });
+  });
+
+  it('stores attachments by hash, checks type against magic bytes and size, never uses names as paths', async () => {
+    const id = await openXaCase('attachments');
+    tick();
+    const ok = await post(`/api/cases/${id}/messages`, 'xa-ssac.submitter', {
+      text: 'our records',
+      attachments: [
+        { name: '../../etc/passwd.png', contentType: 'image/png', data: PNG.toString('base64') },
+        {
+          name: 'ledger.csv',
+          contentType: 'text/csv',
+          data: Buffer.from('batch,weight\nB1,100\n').toString('base64'),
+        },
+        { name: 'letter.pdf', contentType: 'application/pdf', data: PDF.toString('base64') },
+      ],
+    });
+    expect(ok.statusCode).toBe(201);
+    const msg = ok.json().history.at(-1);
+    expect(msg.attachments.map((a: { name: string }) => a.name)).toEqual([
+      '.._.._etc_passwd.png',
+      'ledger.csv',
+      'letter.pdf',
+    ]);
+    const hash = msg.attachments[0].hash as string;
+    const file = await get(`/api/cases/${id}/attachments/${hash}`, 'agency.inspector');
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toBe('image/png');
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
+    expect(Buffer.from(file.rawPayload).equals(PNG)).toBe(true);
+    expect((await get(`/api/cases/${id}/attachments/${hash}`, 'xb-ssac.submitter')).statusCode).toBe(404);
+    expect((await get(`/api/cases/${id}/attachments/${'0'.repeat(64)}`, 'agency.inspector')).statusCode).toBe(
+      404,
+    );
+
+    tick();
+    const lying = await post(`/api/cases/${id}/messages`, 'xa-ssac.submitter', {
+      text: 'x',
+      attachments: [{ name: 'a.pdf', contentType: 'application/pdf', data: PNG.toString('base64') }],
+    });
+    expect(lying.statusCode).toBe(415);
+    expect(lying.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const exe = await post(`/api/cases/${id}/messages`, 'xa-ssac.submitter', {
+      text: 'x',
+      attachments: [
+        {
+          name: 'a.exe',
+          contentType: 'application/x-msdownload',
+          data: Buffer.from('MZ\x90\x00').toString('base64'),
+        },
+      ],
+    });
+    expect(exe.statusCode).toBe(415);
+    const binaryAsText = await post(`/api/cases/${id}/messages`, 'xa-ssac.submitter', {
+      text: 'x',
+      attachments: [
+        {
+          name: 'a.txt',
+          contentType: 'text/plain',
+          data: Buffer.from([0x4d, 0x5a, 0x00, 0x01]).toString('base64'),
+        },
+      ],
+    });
+    expect(binaryAsText.statusCode).toBe(415);
+    const big = Buffer.alloc(MAX_ATTACHMENT_BYTES + 1, 0x61);
+    const tooBig = await post(`/api/cases/${id}/messages`, 'xa-ssac.submitter', {
+      text: 'x',
+      attachments: [{ name: 'big.txt', contentType: 'text/plain', data: big.toString('base64') }],
+    });
+    expect([400, 413]).toContain(tooBig.statusCode);
+    const notB64 = await post(`/api/cases/${id}/messages`, 'xa-ssac.submitter', {
+      text: 'x',
+      attachments: [{ name: 'a.txt', contentType: 'text/plain', data: 'not base64!' }],
+    });
+    expect(notB64.statusCode).toBe(400);
+    // an internal note's attachment stays internal
+    tick();
+    const internal = await post(`/api/cases/${id}/messages`, 'agency.inspector', {
+      text: 'internal scan',
+      internal: true,
+      attachments: [
+        {
+          name: 'scan.pdf',
+          contentType: 'application/pdf',
+          data: Buffer.concat([PDF, Buffer.from('x')]).toString('base64'),
+        },
+      ],
+    });
+    const ih = internal.json().history.at(-1).attachments[0].hash as string;
+    expect((await get(`/api/cases/${id}/attachments/${ih}`, 'agency.inspector')).statusCode).toBe(200);
+    expect((await get(`/api/cases/${id}/attachments/${ih}`, 'xa-ssac.submitter')).statusCode).toBe(404);
+  });
+
+  it('size limit answers BODY_TOO_LARGE just over 5 MiB', async () => {
+    const id = await openXaCase('size');
+    tick();
+    const r = await post(`/api/cases/${id}/messages`, 'agency.inspector', {
+      text: 'x',
+      attachments: [
+        {
+          name: 'big.txt',
+          contentType: 'text/plain',
+          data: Buffer.alloc(MAX_ATTACHMENT_BYTES + 3, 0x61)
+            .toString('base64')
+            .slice(0, 6_990_508),
+        },
+      ],
+    });
+    expect(r.statusCode).toBe(413);
+    expect(r.json().error.code).toBe('BODY_TOO_LARGE');
+  });
+
+  it('verifies a signed resolution against the inspectorate key and refuses a bad one', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url').toString('base64');
+    const reg = await t.app.inject({
+      method: 'POST',
+      url: '/api/organisations/agency/keys',
+      headers: as('agency.admin'),
+      payload: { publicKey: raw, validFrom: '2026-01-01T00:00:00Z' },
+    });
+    expect(reg.statusCode).toBe(201);
+    const keyId = reg.json().id as string;
+    const id = await openXaCase('signed');
+    const note = 'Accepted.';
+    const bytes = decisionBytes({
+      caseId: id,
+      decision: 'resolved',
+      inspectorate: 'agency',
+      note,
+      linkedReport: null,
+    });
+    const good = sign(null, bytes, privateKey).toString('base64');
+    const wrong = sign(null, Buffer.from('other'), privateKey).toString('base64');
+    tick();
+    const bad = await post(`/api/cases/${id}/transitions`, 'agency.inspector', {
+      to: 'resolved',
+      note,
+      signature: { keyId, signature: wrong },
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error.code).toBe('SIGNATURE_INVALID');
+    const unknown = await post(`/api/cases/${id}/transitions`, 'agency.inspector', {
+      to: 'resolved',
+      note,
+      signature: { keyId: '0123456789abcdef', signature: good },
+    });
+    expect(unknown.json().error.code).toBe('KEY_UNKNOWN');
+    const ok = await post(`/api/cases/${id}/transitions`, 'agency.inspector', {
+      to: 'resolved',
+      note,
+      signature: { keyId, signature: good },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().decision).toMatchObject({ status: 'resolved', attestation: 'signature' });
+    expect(ok.json().history.at(-1).signature).toEqual({ keyId, signature: good });
+  });
+
+  it('opens one case per alarm cause, also under concurrent re-evaluation', async () => {
+    const alarm = {
+      source: 'balance',
+      test: 'muf-3sigma',
+      state: 'XB',
+      mba: 'XB-F1',
+      element: 'U',
+      pit: '2026-06-30',
+    } as const;
+    const results = await Promise.all(Array.from({ length: 8 }, () => openCaseForAlarm(t.ports, alarm)));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.case.id)).size).toBe(1);
+    const again = await openCaseForAlarm(t.ports, alarm);
+    expect(again.created).toBe(false);
+    expect(again.case).toMatchObject({
+      kind: 'anomaly',
+      state: 'XB',
+      mba: 'XB-F1',
+      inspectorate: 'agency',
+      sharedWith: ['rsa'],
+    });
+    const list = (await get('/api/cases?state=XB&mba=XB-F1&kind=anomaly', 'xb-ssac.submitter')).json();
+    expect(list.total).toBe(1);
+  });
+
+  it('commits every transition and message to the log so the audit rebuilds them', async () => {
+    await t.log.flush(true);
+    const report = await auditStore(t.ports, parseNoteVerifier(t.log.keys.vkey));
+    expect(report.findings).toEqual([]);
+    const kinds = await t.ports.db.kysely
+      .selectFrom('records')
+      .select('kind')
+      .where('kind', 'like', 'case-%')
+      .execute();
+    expect(kinds.some((k) => k.kind === 'case-transition')).toBe(true);
+    expect(kinds.some((k) => k.kind === 'case-message')).toBe(true);
+    // a changed message is detected
+    await t.ports.db.kysely
+      .updateTable('case_messages')
+      .set({ body: 'rewritten' })
+      .where('body', '=', 'to the state')
+      .execute();
+    const tampered = await auditStore(t.ports, parseNoteVerifier(t.log.keys.vkey));
+    expect(tampered.findings.map((f) => f.kind)).toContain('record-changed');
+  });
+});

@@ -1,0 +1,490 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+/**
+ * Authorization matrix (reliability issue 3), generated from the route table: every route the app
+ * registers is captured by an onRoute hook installed the moment Fastify is constructed, then
+ * every route × every demo login × own state / other state / other inspectorate is called.
+ * Asserted: the route is classified below (a new route cannot escape), its declared policy is
+ * the one classified, 401 without (or with a bad) credential on every non-public route, no 5xx
+ * anywhere, out-of-scope items answer 403/404, and no 200 body carries another state's data.
+ */
+interface SeenRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly auth: string | undefined;
+}
+const seen: SeenRoute[] = [];
+
+vi.mock('fastify', async (importOriginal) => {
+  type Factory = (opts?: unknown) => {
+    addHook(
+      name: 'onRoute',
+      fn: (route: { method: string | string[]; url: string; config?: unknown }) => void,
+    ): void;
+  };
+  const mod = (await importOriginal()) as { default: Factory };
+  const wrapped: Factory = (opts) => {
+    const app = mod.default(opts);
+    app.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      for (const method of methods) {
+        seen.push({ method, url: route.url, auth: (route.config as { auth?: string } | undefined)?.auth });
+      }
+    });
+    return app;
+  };
+  return { ...mod, default: wrapped };
+});
+
+const { bearer, createTestApp } = await import('../fixtures/app.js');
+const { initialReport, submit } = await import('../fixtures/reports.js');
+type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+type StateCode = 'XA' | 'XB' | 'XC';
+const STATES: StateCode[] = ['XA', 'XB', 'XC'];
+
+/** What a route needs to be called about one target (a state and an organisation). */
+interface Target {
+  readonly label: string;
+  readonly state: StateCode;
+  readonly org: string;
+  readonly mba: string;
+  readonly facility: string;
+  readonly agreement: string;
+  /** A report of that state (submitted in beforeAll), or a placeholder id. */
+  report: string;
+}
+
+const TARGETS: Target[] = [
+  {
+    label: 'XA',
+    state: 'XA',
+    org: 'xa-ssac',
+    mba: 'XA-F1',
+    facility: 'XA-FAB',
+    agreement: 'CSA-XA',
+    report: 'none',
+  },
+  {
+    label: 'XB',
+    state: 'XB',
+    org: 'xb-ssac',
+    mba: 'XB-F1',
+    facility: 'XB-FAB',
+    agreement: 'CSA-XB',
+    report: 'none',
+  },
+  {
+    label: 'XC',
+    state: 'XC',
+    org: 'xc-ssac',
+    mba: 'XC-R1',
+    facility: 'XC-RR',
+    agreement: 'CSA-XC',
+    report: 'none',
+  },
+  // Other inspectorate: the organisation-scoped routes called about the agency and the regional one.
+  {
+    label: 'agency',
+    state: 'XC',
+    org: 'agency',
+    mba: 'XC-R1',
+    facility: 'XC-RR',
+    agreement: 'AP-XA',
+    report: 'none',
+  },
+  {
+    label: 'rsa',
+    state: 'XA',
+    org: 'rsa',
+    mba: 'XA-R1',
+    facility: 'XA-NPP',
+    agreement: 'REG-RC',
+    report: 'none',
+  },
+];
+
+/**
+ * 'item': reads one thing of the target state (out of scope → 403/404, never 200).
+ * 'list' and 'read': reads filtered to the caller's scope (must not carry other states' data).
+ * 'write': a mutation (called with an empty body: never 5xx, never 2xx out of scope).
+ * 'self': a mutation about the caller only (its session, its tokens, its inbox).
+ * 'stream': the SSE stream (only the credential checks; an open stream never ends in inject).
+ * 'docs': Swagger UI assets, public by design.
+ */
+type Kind = 'item' | 'list' | 'read' | 'write' | 'self' | 'stream' | 'docs';
+type Auth = 'public' | 'log' | 'user' | 'docs';
+
+interface Expectation {
+  readonly auth: Auth;
+  readonly kind: Kind;
+  /** The URL to call for a target (defaults to the route with :params filled from the target). */
+  readonly url?: (t: Target) => string;
+}
+
+const E = (auth: Auth, kind: Kind, url?: (t: Target) => string): Expectation => ({ auth, kind, url });
+
+/** Every route the app registers (HEAD mirrors GET and is left out), with its policy decision. */
+const EXPECTED: Record<string, Expectation> = {
+  'GET /api/docs': E('docs', 'docs'),
+  'GET /api/docs/static/index.html': E('docs', 'docs'),
+  'GET /api/docs/static/swagger-initializer.js': E('docs', 'docs'),
+  'GET /api/docs/json': E('docs', 'docs'),
+  'GET /api/docs/yaml': E('docs', 'docs'),
+  'GET /api/docs/static/*': E('docs', 'docs', () => '/api/docs/static/index.css'),
+  'GET /api/openapi.json': E('public', 'read'),
+  'GET /healthz': E('public', 'read'),
+  'GET /metrics': E('public', 'read'),
+  'POST /api/session': E('public', 'write'),
+  'DELETE /api/session': E('public', 'self'),
+  'GET /api/me': E('user', 'read'),
+  'POST /api/states': E('user', 'write'),
+  'GET /api/states': E('user', 'list'),
+  'GET /api/states/:code': E('user', 'read', (t) => `/api/states/${t.state}`),
+  'POST /api/organisations': E('user', 'write'),
+  'GET /api/organisations': E('user', 'list'),
+  'GET /api/organisations/:id': E('user', 'read', (t) => `/api/organisations/${t.org}`),
+  'POST /api/organisations/:id/keys': E('user', 'write', (t) => `/api/organisations/${t.org}/keys`),
+  'GET /api/organisations/:id/keys': E('user', 'read', (t) => `/api/organisations/${t.org}/keys`),
+  'POST /api/organisations/:id/keys/:keyId/revoke': E(
+    'user',
+    'write',
+    (t) => `/api/organisations/${t.org}/keys/0000000000000000/revoke`,
+  ),
+  'GET /api/organisations/:id/users': E('user', 'read', (t) => `/api/organisations/${t.org}/users`),
+  'POST /api/agreements': E('user', 'write'),
+  'GET /api/agreements': E('user', 'list'),
+  'GET /api/agreements/:id': E('user', 'read', (t) => `/api/agreements/${t.agreement}`),
+  'POST /api/facilities': E('user', 'write'),
+  'GET /api/facilities': E('user', 'list'),
+  'GET /api/facilities/:code': E('user', 'item', (t) => `/api/facilities/${t.facility}`),
+  'POST /api/mbas': E('user', 'write'),
+  'GET /api/mbas': E('user', 'list'),
+  'GET /api/mbas/:code': E('user', 'item', (t) => `/api/mbas/${t.mba}`),
+  'POST /api/kmps': E('user', 'write'),
+  'GET /api/kmps': E('user', 'list'),
+  'GET /api/kmps/:id': E('user', 'item', (t) => `/api/kmps/${t.mba}:A`),
+  'POST /api/users': E('user', 'write'),
+  'POST /api/tokens': E('user', 'self'),
+  'GET /log/checkpoint': E('log', 'read'),
+  'GET /log/key': E('log', 'read'),
+  'GET /log/tile/*': E('log', 'read', () => '/log/tile/0/000.p/1'),
+  'GET /log/proof/inclusion': E('log', 'read', () => '/log/proof/inclusion?index=0&size=2'),
+  'GET /log/proof/consistency': E('log', 'read', () => '/log/proof/consistency?from=1&to=2'),
+  'GET /log/entries/:index': E('log', 'read', () => '/log/entries/0'),
+  'GET /api/log/checkpoints': E('log', 'read'),
+  'GET /api/log/checkpoints/:size': E('log', 'read', () => '/api/log/checkpoints/1'),
+  'GET /api/records/:id/receipt': E('user', 'item', (t) => `/api/records/${t.report}/receipt`),
+  'GET /api/records/:id': E('user', 'item', (t) => `/api/records/${t.report}`),
+  'GET /api/cases': E('user', 'list'),
+  'POST /api/cases': E('user', 'write'),
+  'GET /api/cases/:id': E('user', 'item', () => '/api/cases/no-such-case'),
+  'POST /api/cases/:id/transitions': E('user', 'write', () => '/api/cases/no-such-case/transitions'),
+  'POST /api/cases/:id/messages': E('user', 'write', () => '/api/cases/no-such-case/messages'),
+  'GET /api/cases/:id/attachments/:hash': E(
+    'user',
+    'item',
+    () => `/api/cases/no-such-case/attachments/${'0'.repeat(64)}`,
+  ),
+  'GET /api/events': E('user', 'stream'),
+  'GET /api/inbox': E('user', 'list'),
+  'POST /api/inbox/read': E('user', 'self'),
+  'POST /api/webhooks': E('user', 'write'),
+  'GET /api/webhooks': E('user', 'list'),
+  'DELETE /api/webhooks/:id': E('user', 'write', () => '/api/webhooks/no-such-hook'),
+  'POST /api/webhooks/:id/verify': E('user', 'write', () => '/api/webhooks/no-such-hook/verify'),
+  'GET /api/webhooks/:id/deliveries': E('user', 'item', () => '/api/webhooks/no-such-hook/deliveries'),
+  'POST /api/inspections': E('user', 'write'),
+  'GET /api/inspections': E('user', 'list'),
+  'GET /api/inspection-effort': E('user', 'list'),
+  'GET /api/inspections/:id': E('user', 'item', () => '/api/inspections/no-such-inspection'),
+  'POST /api/inspections/:id/schedule': E(
+    'user',
+    'write',
+    () => '/api/inspections/no-such-inspection/schedule',
+  ),
+  'POST /api/inspections/:id/arrival': E(
+    'user',
+    'write',
+    () => '/api/inspections/no-such-inspection/arrival',
+  ),
+  'PUT /api/inspections/:id/activities': E(
+    'user',
+    'write',
+    () => '/api/inspections/no-such-inspection/activities',
+  ),
+  'PUT /api/inspections/:id/strata/:stratum': E(
+    'user',
+    'write',
+    () => '/api/inspections/no-such-inspection/strata/A',
+  ),
+  'POST /api/inspections/:id/strata/:stratum/items': E(
+    'user',
+    'write',
+    () => '/api/inspections/no-such-inspection/strata/A/items',
+  ),
+  'GET /api/inspections/:id/verification': E(
+    'user',
+    'item',
+    () => '/api/inspections/no-such-inspection/verification',
+  ),
+  'GET /api/inspections/:id/findings': E(
+    'user',
+    'item',
+    () => '/api/inspections/no-such-inspection/findings',
+  ),
+  'POST /api/inspections/:id/findings': E(
+    'user',
+    'write',
+    () => '/api/inspections/no-such-inspection/findings',
+  ),
+  'GET /api/inspections/:id/findings/:findingId': E(
+    'user',
+    'item',
+    () => '/api/inspections/no-such-inspection/findings/f1',
+  ),
+  'POST /api/inspections/:id/findings/:findingId/case': E(
+    'user',
+    'write',
+    () => '/api/inspections/no-such-inspection/findings/f1/case',
+  ),
+  'GET /api/inspections/:id/statements/draft': E(
+    'user',
+    'item',
+    () => '/api/inspections/no-such-inspection/statements/draft',
+  ),
+  'POST /api/inspections/:id/statements': E(
+    'user',
+    'write',
+    () => '/api/inspections/no-such-inspection/statements',
+  ),
+  'GET /api/inspections/:id/statements': E(
+    'user',
+    'item',
+    () => '/api/inspections/no-such-inspection/statements',
+  ),
+  'POST /api/sampling-plans': E('user', 'write'),
+  'GET /api/sampling-plans/:id': E('user', 'item', () => '/api/sampling-plans/no-such-plan'),
+  'POST /api/designations': E('user', 'write'),
+  'GET /api/designations': E('user', 'list'),
+  'POST /api/designations/:id/decision': E(
+    'user',
+    'write',
+    () => '/api/designations/no-such-designation/decision',
+  ),
+  'POST /api/reports': E('user', 'write'),
+  'GET /api/reports': E('user', 'list'),
+  'GET /api/reports/:id': E('user', 'item', (t) => `/api/reports/${t.report}`),
+  'GET /api/reports/:id/body': E('user', 'item', (t) => `/api/reports/${t.report}/body`),
+  'GET /api/rejections': E('user', 'list'),
+  'GET /api/mbas/:code/lines': E('user', 'item', (t) => `/api/mbas/${t.mba}/lines`),
+  'GET /api/states/:code/timeliness': E('user', 'item', (t) => `/api/states/${t.state}/timeliness`),
+  'POST /log/witness/add-checkpoint': E('public', 'write'),
+  'GET /log/witness/key': E('public', 'read'),
+};
+
+/** Which states' data a login may see (demo world: rsa covers XA and XB, the agency all three). */
+function visibleStates(login: string): StateCode[] {
+  const org = login.split('.')[0];
+  if (org === 'agency') return [...STATES];
+  if (org === 'rsa') return ['XA', 'XB'];
+  return STATES.filter((s) => `${s.toLowerCase()}-ssac` === org);
+}
+
+/** Strings that only appear in data of a state: its facility and MBA codes and its report ids. */
+function leakMarkers(state: StateCode): string[] {
+  const t = TARGETS.find((x) => x.label === state) as Target;
+  const facilities: Record<StateCode, string[]> = {
+    XA: ['XA-NPP', 'XA-FAB', 'XA-STO'],
+    XB: ['XB-ENR', 'XB-FAB'],
+    XC: ['XC-RR'],
+  };
+  const mbas: Record<StateCode, string[]> = {
+    XA: ['XA-R1', 'XA-F1', 'XA-S1'],
+    XB: ['XB-E1', 'XB-F1'],
+    XC: ['XC-R1'],
+  };
+  return [...facilities[state], ...mbas[state], ...(t.report === 'none' ? [] : [t.report])];
+}
+
+function routeKey(r: SeenRoute): string {
+  return `${r.method} ${r.url}`;
+}
+
+function defaultUrl(url: string): string {
+  return url;
+}
+
+describe('authorization matrix (sqlite)', () => {
+  let t: TestApp;
+  let routes: SeenRoute[];
+  beforeAll(async () => {
+    t = await createTestApp('sqlite', { demo: true });
+    routes = seen.filter((r) => r.method !== 'HEAD');
+    for (const [login, state] of [
+      ['xa-ssac.submitter', 'XA'],
+      ['xb-ssac.submitter', 'XB'],
+    ] as const) {
+      const target = TARGETS.find((x) => x.label === state) as Target;
+      const res = await submit(t, login, initialReport(target.mba));
+      expect(res.statusCode, res.body).toBe(201);
+      target.report = (res.json() as { id: string }).id;
+    }
+    await t.log.flush();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('captured the route table', () => {
+    expect(routes.length).toBeGreaterThan(50);
+  });
+
+  it('classifies every route, and every classified route exists (no route escapes)', () => {
+    const registered = new Set(routes.map(routeKey));
+    const unclassified = [...registered].filter((k) => !(k in EXPECTED));
+    const stale = Object.keys(EXPECTED).filter((k) => !registered.has(k));
+    expect(unclassified, 'new routes need a line in EXPECTED (tests/api/authz-matrix.test.ts)').toEqual([]);
+    expect(stale, 'EXPECTED names routes the app no longer has').toEqual([]);
+  });
+
+  it('each route declares the policy the matrix expects', () => {
+    const wrong = routes
+      .filter((r) => EXPECTED[routeKey(r)] !== undefined)
+      .filter((r) =>
+        EXPECTED[routeKey(r)]?.auth === 'docs'
+          ? r.auth !== undefined
+          : r.auth !== EXPECTED[routeKey(r)]?.auth,
+      )
+      .map((r) => `${routeKey(r)} declares ${r.auth}`);
+    expect(wrong).toEqual([]);
+  });
+
+  const urlsOf = (key: string): string[] => {
+    const e = EXPECTED[key] as Expectation;
+    const path = key.slice(key.indexOf(' ') + 1);
+    return [...new Set(TARGETS.map((target) => (e.url ? e.url(target) : defaultUrl(path))))];
+  };
+  const methodOf = (key: string) => key.slice(0, key.indexOf(' ')) as 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+  it('401 without credentials and with an unknown token on every user route', async () => {
+    const wrong: string[] = [];
+    const validatedFirst = new Set<string>();
+    for (const key of Object.keys(EXPECTED).filter((k) => EXPECTED[k]?.auth === 'user')) {
+      for (const url of urlsOf(key)) {
+        for (const headers of [{}, bearer('unknown-token-0000000000')]) {
+          const method = methodOf(key);
+          const res = await t.app.inject({
+            method,
+            url,
+            headers,
+            ...(method === 'GET' ? {} : { payload: {} }),
+          });
+          const code = (res.json() as { error?: { code?: string } }).error?.code;
+          if (res.statusCode === 401 && code === 'UNAUTHENTICATED') continue;
+          // Known deviation (reported): authentication is a preHandler hook, so Fastify's schema
+          // validation runs first and a malformed body or query is a 400 before the 401. It tells
+          // an anonymous caller the schema (public in /api/docs anyway), never data.
+          if (res.statusCode === 400 && code === 'VALIDATION_FAILED') {
+            validatedFirst.add(key);
+            continue;
+          }
+          wrong.push(`${key} ${url} → ${res.statusCode} ${code}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    // Only routes with a body or required query may answer 400 first; every GET without one is 401.
+    for (const key of validatedFirst)
+      expect(key === 'GET /api/inspection-effort' || !key.startsWith('GET')).toBe(true);
+  });
+
+  it('public and log routes answer without credentials, never 5xx', async () => {
+    const wrong: string[] = [];
+    for (const key of Object.keys(EXPECTED).filter((k) => EXPECTED[k]?.auth !== 'user')) {
+      for (const url of urlsOf(key)) {
+        const method = methodOf(key);
+        const res = await t.app.inject({ method, url, ...(method === 'GET' ? {} : { payload: {} }) });
+        if (res.statusCode >= 500 || res.statusCode === 401) wrong.push(`${key} ${url} → ${res.statusCode}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('every login × every route × own / other state / other inspectorate: no 5xx, no leak, out of scope is 403/404', async () => {
+    const problems: string[] = [];
+    let calls = 0;
+    for (const cred of t.demo) {
+      const visible = visibleStates(cred.login);
+      const hidden = STATES.filter((s) => !visible.includes(s));
+      const markers = hidden.flatMap(leakMarkers);
+      for (const key of Object.keys(EXPECTED)) {
+        const e = EXPECTED[key] as Expectation;
+        if (e.kind === 'stream' || e.kind === 'docs') continue;
+        const method = methodOf(key);
+        const path = key.slice(key.indexOf(' ') + 1);
+        const done = new Set<string>();
+        // Does the URL depend on the target (an item of that state), or is it the same for all?
+        const targeted = e.url !== undefined && e.url(TARGETS[0] as Target) !== e.url(TARGETS[1] as Target);
+        for (const target of TARGETS) {
+          const url = e.url ? e.url(target) : defaultUrl(path);
+          if (done.has(url)) continue;
+          done.add(url);
+          const res = await t.app.inject({
+            method,
+            url,
+            headers: bearer(cred.token),
+            ...(method === 'GET' ? {} : { payload: {} }),
+          });
+          calls++;
+          const where = `${cred.login} ${method} ${url}`;
+          if (res.statusCode >= 500) problems.push(`${where} → ${res.statusCode} ${res.body.slice(0, 200)}`);
+          // The witness endpoint speaks C2SP tlog-witness (plain-text answers, statuses fixed by the spec).
+          if (res.statusCode >= 400 && !url.startsWith('/log/witness/') && !/"code":"[A-Z_]+"/.test(res.body))
+            problems.push(`${where} → ${res.statusCode} without an error code`);
+          const outOfScope = !visible.includes(target.state) && target.label === target.state;
+          if (e.kind === 'item' && outOfScope && targeted && res.statusCode < 400)
+            problems.push(`${where} → ${res.statusCode}: another state's item is readable`);
+          if (e.kind === 'write' && outOfScope && res.statusCode < 300)
+            problems.push(`${where} → ${res.statusCode}: a write about another state succeeded`);
+          if (res.statusCode === 200 && !url.startsWith('/log/') && !url.startsWith('/metrics')) {
+            for (const m of markers)
+              if (res.body.includes(m)) problems.push(`${where} → 200 carries ${m} (state not in scope)`);
+          }
+        }
+      }
+    }
+    expect(calls).toBeGreaterThan(1000);
+    // Positive control: the markers do appear where the caller may see them.
+    const all = await t.app.inject({
+      method: 'GET',
+      url: '/api/mbas',
+      headers: bearer(t.token('agency.inspector')),
+    });
+    for (const s of STATES)
+      for (const m of leakMarkers(s).filter((x) => /^X[A-C]-[A-Z]\d$/.test(x))) expect(all.body).toContain(m);
+    const own = await t.app.inject({
+      method: 'GET',
+      url: '/api/reports',
+      headers: bearer(t.token('xb-ssac.reviewer')),
+    });
+    expect(own.body).toContain(TARGETS[1]?.report);
+    expect(problems).toEqual([]);
+  });
+
+  it('with CUSTOS_LOG_PUBLIC=0 every log route wants a credential', async () => {
+    const closed = await createTestApp('sqlite', { demo: false, env: { CUSTOS_LOG_PUBLIC: '0' } });
+    try {
+      const wrong: string[] = [];
+      for (const key of Object.keys(EXPECTED).filter((k) => EXPECTED[k]?.auth === 'log')) {
+        for (const url of urlsOf(key)) {
+          const res = await closed.app.inject({ method: methodOf(key), url });
+          if (res.statusCode !== 401) wrong.push(`${key} ${url} → ${res.statusCode}`);
+        }
+      }
+      expect(wrong).toEqual([]);
+    } finally {
+      await closed.close();
+    }
+  });
+});

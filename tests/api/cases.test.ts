@@ -354,7 +354,7 @@ describe.each(testDialects())('cases API on %s', (dialect) => {
       test: 'muf-3sigma',
       state: 'XB',
       mba: 'XB-F1',
-      element: 'U',
+      element: 'E',
       pit: '2026-06-30',
     } as const;
     const results = await Promise.all(Array.from({ length: 8 }, () => openCaseForAlarm(t.ports, alarm)));

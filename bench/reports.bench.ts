@@ -1,0 +1,150 @@
+/**
+ * Issue 4 performance, one format per process so that its peak RSS is its own:
+ * `node --import tsx bench/reports.bench.ts json|csv [--quick]`. A demo world (createTestApp), an
+ * INITIAL report for XA-F1, then one signed ICR of one calendar month (receipts RD of unique
+ * batches, KMP A, element E) submitted through app.inject: verified, validated, stored, logged and
+ * acknowledged (201). Then, as references, the cost of merely parsing and hashing the same bytes.
+ */
+import { hash } from 'node:crypto';
+import { signatureHeader } from '../src/cli/reports.js';
+import { formatReportCsv, parseReportCsv, parseReportJson } from '../src/domain/reports/index.js';
+import { bearer, createTestApp } from '../tests/fixtures/app.js';
+import { demoSeed, icr, initialReport, submit } from '../tests/fixtures/reports.js';
+import { emit, type Figure, log, median } from './lib.js';
+
+const format = process.argv[2] === 'csv' ? 'csv' : 'json';
+const quick = process.argv.includes('--quick');
+const LINES = quick ? 10_000 : 100_000;
+const S = 'reports';
+const label = format.toUpperCase();
+
+function icrLines(n: number): object[] {
+  const lines: object[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    lines[i] = {
+      line: i + 1,
+      date: `2025-02-${String((i % 28) + 1).padStart(2, '0')}`,
+      code: 'RD',
+      batch: `B-${i}`,
+      kmp: 'A',
+      element: 'E',
+      weight: 125000.5 + (i % 1000),
+      fissileWeight: 4500.25,
+      isotope: 'G',
+      basis: 'M',
+      form: 'U2',
+      counterpart: { state: 'XA', mba: 'XA-S1' },
+    };
+  }
+  return lines;
+}
+
+function bodyBytes(): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(icr(1, '2025-02', icrLines(LINES))));
+  if (format === 'json') return json;
+  const parsed = parseReportJson(json);
+  if (!parsed.ok) throw new Error(`bench ICR does not parse: ${JSON.stringify(parsed.details.slice(0, 3))}`);
+  return new TextEncoder().encode(formatReportCsv(parsed.report));
+}
+
+async function main() {
+  const figures: Figure[] = [];
+  const t = await createTestApp('sqlite', { demo: true });
+  t.clock.current = new Date('2025-03-05T10:00:00Z');
+  const init = await submit(t, 'xa-ssac.submitter', initialReport());
+  if (init.statusCode !== 201) throw new Error(`INITIAL refused: ${init.body}`);
+
+  let body: Uint8Array | undefined = bodyBytes();
+  const size = body.length;
+  // The client signs before uploading; that is not the server's time.
+  const headers = {
+    ...bearer(t.token('xa-ssac.submitter')),
+    'content-type': format === 'csv' ? 'text/csv' : 'application/json',
+    'custos-signature': signatureHeader(demoSeed(t, 'xa-ssac'), body),
+  };
+  const payload = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const rssBefore = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const res = await t.app.inject({ method: 'POST', url: '/api/reports', headers, payload });
+  const ms = performance.now() - t0;
+  const peakKb = process.resourceUsage().maxRSS;
+  if (res.statusCode !== 201) throw new Error(`ICR refused (${res.statusCode}): ${res.body.slice(0, 500)}`);
+  const ack = res.json() as { id: string; logIndex: number };
+  const stored = await t.ports.db.kysely
+    .selectFrom('report_lines')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('report_id', '=', ack.id)
+    .executeTakeFirstOrThrow();
+  if (Number(stored.n) !== LINES) throw new Error(`stored ${stored.n} lines of ${LINES}`);
+  log(
+    `  ${label}: ${LINES} lines (${(size / 1e6).toFixed(1)} MB) accepted in ${ms.toFixed(0)} ms, log index ${ack.logIndex}, peak RSS ${(peakKb / 1024).toFixed(0)} MB`,
+  );
+  const n = LINES.toLocaleString('en');
+  figures.push({
+    section: S,
+    name: `Signed ${n}-line ICR (${label}, ${(size / 1e6).toFixed(1)} MB): verified, validated, stored, logged, acknowledged`,
+    value: ms,
+    unit: 'ms',
+    target: { op: '<=', value: 2000 },
+    note: `201 with log index ${ack.logIndex}; ${LINES} lines stored; app.inject on SQLite WAL+FULL`,
+  });
+  figures.push({
+    section: S,
+    name: `Peak memory (max RSS of the whole process: demo world + ${label} ICR submission)`,
+    value: peakKb / 1024,
+    unit: 'MB',
+    target: { op: '<=', value: 500 },
+    note: `RSS just before the request ${(rssBefore / 1048576).toFixed(0)} MB`,
+  });
+  figures.push({
+    section: S,
+    name: `${label} submission throughput`,
+    value: LINES / (ms / 1000),
+    unit: 'lines/s',
+  });
+
+  // References on the same bytes: parse alone and SHA-256 alone (median of 3).
+  const parse = format === 'csv' ? parseReportCsv : parseReportJson;
+  const parseMs: number[] = [];
+  const hashMs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    let p = performance.now();
+    const r = parse(body);
+    parseMs.push(performance.now() - p);
+    if (!r.ok) throw new Error('reference parse failed');
+    p = performance.now();
+    hash('sha256', body, 'buffer');
+    hashMs.push(performance.now() - p);
+  }
+  body = undefined;
+  const parseMed = median(parseMs);
+  const hashMed = median(hashMs);
+  log(`  ${label}: parse ${parseMed.toFixed(0)} ms, SHA-256 ${hashMed.toFixed(1)} ms`);
+  figures.push({
+    section: S,
+    name: `Reference: ${format === 'csv' ? 'parseReportCsv' : 'parseReportJson'} alone, same file`,
+    value: LINES / (parseMed / 1000),
+    unit: 'lines/s',
+    note: `${parseMed.toFixed(0)} ms`,
+  });
+  figures.push({
+    section: S,
+    name: `Reference: SHA-256 of the same file`,
+    value: LINES / (hashMed / 1000),
+    unit: 'lines/s',
+    note: `${hashMed.toFixed(1)} ms`,
+  });
+  figures.push({
+    section: S,
+    name: `Ratio: ${label} full submission time / parse-only time`,
+    value: ms / parseMed,
+    unit: '×',
+  });
+  await t.close();
+  emit(figures);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,270 @@
+/**
+ * `npm run bench` — every performance target of the issues, measured in one run, printed as a
+ * table and written to BENCHMARKS.md (figures are measured, never typed in; a miss is a FAIL with
+ * its number). Each section runs in its own process with its own temp data dir (SQLite WAL,
+ * synchronous=FULL), so that one section's heap and caches do not colour the next, and so that
+ * peak memory can be read per process.
+ *
+ *   npm run bench                  full run (several minutes), rewrites BENCHMARKS.md
+ *   npm run bench -- --quick       reduced sizes (< 1 minute), prints the table only
+ *   npm run bench -- --out F.md    also/instead write the markdown to F.md
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { benchEngine } from './engine.bench.js';
+import { type Figure, log, parseFigures, ROOT, runChild, verdict } from './lib.js';
+import { benchWeb } from './web.bench.js';
+
+const quick = process.argv.includes('--quick');
+const outIx = process.argv.indexOf('--out');
+const outFile = outIx > 0 ? process.argv[outIx + 1] : quick ? undefined : join(ROOT, 'BENCHMARKS.md');
+const flag = quick ? ['--quick'] : [];
+
+interface Machine {
+  cpu: string;
+  cores: number;
+  ramGb: number;
+  node: string;
+  os: string;
+}
+
+function machine(): Machine {
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    cpu = /^model name\s*:\s*(.*)$/m.exec(info)?.[1]?.trim() ?? cpu;
+  } catch {}
+  let os = `${process.platform} ${release()}`;
+  try {
+    const rel = readFileSync('/etc/os-release', 'utf8');
+    const pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(rel)?.[1];
+    if (pretty) os = `${pretty}, kernel ${release()}`;
+  } catch {}
+  return { cpu, cores: cpus().length, ramGb: totalmem() / 1024 ** 3, node: process.version, os };
+}
+
+interface SectionRun {
+  readonly title: string;
+  readonly figures: Figure[];
+  readonly seconds: number;
+  readonly load: [number, number];
+}
+
+async function section(title: string, run: () => Promise<Figure[]> | Figure[]): Promise<SectionRun> {
+  const load0 = loadavg()[0] ?? 0;
+  const t0 = performance.now();
+  let figures: Figure[];
+  try {
+    figures = await run();
+  } catch (err) {
+    figures = [
+      {
+        section: title,
+        name: `${title} benchmarks`,
+        value: undefined,
+        unit: '',
+        note: `failed: ${String(err)}`,
+      },
+    ];
+  }
+  return { title, figures, seconds: (performance.now() - t0) / 1000, load: [load0, loadavg()[0] ?? 0] };
+}
+
+async function child(name: string, script: string, args: string[]): Promise<Figure[]> {
+  return parseFigures(name, await runChild(script, [...args, ...flag]));
+}
+
+function fmt(value: number | undefined, unit: string): string {
+  if (value === undefined || Number.isNaN(value)) return '—';
+  if (!Number.isFinite(value)) return '∞';
+  let digits = 0;
+  if (unit === '×') digits = value < 0.01 ? 4 : value < 10 ? 2 : 1;
+  else if (Math.abs(value) < 10) digits = 2;
+  else if (Math.abs(value) < 100) digits = 1;
+  return `${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+}
+
+function targetText(f: Figure): string {
+  return f.target
+    ? `${f.target.op === '>=' ? '≥' : '≤'} ${f.target.value.toLocaleString('en-US')} ${f.unit}`
+    : '';
+}
+
+function printTable(runs: readonly SectionRun[]): void {
+  const rows = runs.flatMap((r) =>
+    r.figures.map((f) => [
+      r.title,
+      f.name.length > 78 ? `${f.name.slice(0, 77)}…` : f.name,
+      `${fmt(f.value, f.unit)} ${f.unit}`,
+      targetText(f),
+      verdict(f),
+    ]),
+  );
+  const head = ['section', 'figure', 'measured', 'target', 'result'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const r of rows) console.log(line(r));
+}
+
+function markdown(
+  m: Machine,
+  runs: readonly SectionRun[],
+  started: Date,
+  seconds: number,
+  load: number[],
+): string {
+  const all = runs.flatMap((r) => r.figures);
+  const targets = all.filter((f) => f.target);
+  const fails = targets.filter((f) => verdict(f) === 'FAIL');
+  const unmeasured = all.filter((f) => verdict(f) === 'not measured');
+  const passes = targets.filter((f) => verdict(f) === 'PASS');
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const out: string[] = [];
+  out.push('# Benchmarks');
+  out.push('');
+  out.push(
+    'Written by `npm run bench` (bench/run.ts); every figure below was measured in the run described here —',
+    'rerun it to refresh this file. Targets come from the issues (log: 3, reports: 4, engine: 5, cases: 6,',
+    'web: 8). They are benchmarks, not timed tests: a missed target shows here as FAIL with its number.',
+  );
+  out.push('');
+  out.push('## Machine and run');
+  out.push('');
+  out.push('| | |', '|---|---|');
+  out.push(`| CPU | ${esc(m.cpu)} |`);
+  out.push(`| Cores | ${m.cores} |`);
+  out.push(`| RAM | ${m.ramGb.toFixed(1)} GiB |`);
+  out.push(`| Node | ${m.node} |`);
+  out.push(`| OS | ${esc(m.os)} |`);
+  out.push(`| Date | ${started.toISOString().slice(0, 19).replace('T', ' ')} UTC |`);
+  out.push(`| Mode | ${quick ? 'quick (reduced sizes)' : 'full'}; ${seconds.toFixed(0)} s in all |`);
+  out.push(
+    `| Load average (1 min) | ${load.map((l) => l.toFixed(2)).join(' at start, ')} at end (other processes on the machine compete for the ${m.cores} cores; see each section) |`,
+  );
+  out.push(
+    "| Storage | SQLite, WAL, synchronous=FULL (every commit fsync'd), a fresh temp data dir per section |",
+  );
+  out.push('');
+  out.push(
+    `**Summary:** ${passes.length} of ${targets.length} targets met` +
+      (fails.length ? `; missed: ${fails.map((f) => `${f.section} — ${shortName(f)}`).join('; ')}` : '') +
+      (unmeasured.length
+        ? `; not measured: ${unmeasured.map((f) => `${f.section} — ${shortName(f)}`).join('; ')}`
+        : '') +
+      '.',
+  );
+  out.push('');
+  for (const r of runs) {
+    out.push(`## ${r.title}`);
+    out.push('');
+    out.push(
+      `_${r.seconds.toFixed(0)} s; load average ${r.load[0].toFixed(2)} → ${r.load[1].toFixed(2)} during this section._`,
+    );
+    out.push('');
+    out.push('| Figure | Measured | Target | Result | Notes |', '|---|--:|--:|:-:|---|');
+    for (const f of r.figures) {
+      const v = verdict(f);
+      const shown = v === 'FAIL' ? '**FAIL**' : v === 'n/a' ? '' : v;
+      out.push(
+        `| ${esc(f.name)} | ${fmt(f.value, f.unit)} ${esc(f.unit)} | ${esc(targetText(f))} | ${shown} | ${esc(f.note ?? '')} |`,
+      );
+    }
+    out.push('');
+  }
+  out.push('## Method');
+  out.push('');
+  out.push(
+    '- **Log**: `appendRecords` (src/services/records.ts) in transactions of 1 000 entries from 4 concurrent',
+    '  writers (one SQLite writer serialises their commits) while an integrator loop calls',
+    '  `createLogNode(ports).flush(false)`; the clock stops when every entry is integrated and a checkpoint',
+    '  covers them all. Checkpoint latency: an open-loop writer offers 10 000 entries/s while',
+    "  `createLogNode(ports).start()` runs with CUSTOS_CHECKPOINT_MS=1000; each entry's latency is the time",
+    "  from its transaction's commit to the first `onCheckpoint` whose size covers it. Inclusion proofs:",
+    '  `LogReader.inclusionProof` at pseudo-random indices, 4 concurrent callers. Tiles: the real Fastify app',
+    '  listening on 127.0.0.1, autocannon (50 connections) in a separate process cycling over every full',
+    "  level-0 tile. References: `crypto.hash('sha256')` calls/s, merkletreejs on the same leaves.",
+    '- **Reports**: one process per format; a demo world (tests/fixtures/app.ts), an INITIAL report for XA-F1,',
+    '  then a signed one-month ICR (receipts RD, unique batches, KMP A, element E) through `app.inject`',
+    "  until its 201; peak memory is the process's `resourceUsage().maxRSS` (demo world included).",
+    "- **Engine**: src/domain/accounting/evaluate.bench.ts (the engine author's generators and timings), run",
+    '  as a child; its printed figures are read back.',
+    "- **Web**: web/dist/index.html's module scripts and modulepreloads, gzip level 9.",
+  );
+  out.push('');
+  return out.join('\n');
+}
+
+function shortName(f: Figure): string {
+  const cut = f.name.indexOf(' (');
+  return cut > 0 ? f.name.slice(0, cut) : f.name;
+}
+
+async function main() {
+  const started = new Date();
+  const t0 = performance.now();
+  const load0 = loadavg()[0] ?? 0;
+  const m = machine();
+  log(`Custos benchmarks${quick ? ' (quick)' : ''} on ${m.cpu}, ${m.cores} cores, Node ${m.node}`);
+  const runs: SectionRun[] = [];
+  runs.push(await section('Log (issue 3)', () => child('log', 'bench/log.bench.ts', [])));
+  runs.push(
+    await section('Reports (issue 4)', async () => [
+      ...(await child('reports', 'bench/reports.bench.ts', ['json'])),
+      ...(await child('reports', 'bench/reports.bench.ts', ['csv'])),
+    ]),
+  );
+  runs.push(
+    await section('Engine (issue 5)', async () => {
+      const figures = await benchEngine();
+      if (existsSync(join(ROOT, 'src', 'services', 'evaluation')))
+        figures.push({
+          section: 'engine',
+          name: 'Service-level evaluation from the store',
+          value: undefined,
+          unit: 'ms',
+          note: 'src/services/evaluation exists but this bench does not measure it yet',
+        });
+      else
+        figures.push({
+          section: 'engine',
+          name: 'Service-level evaluation from the store',
+          value: undefined,
+          unit: 'ms',
+          note: 'not measured yet: src/services/evaluation does not exist',
+        });
+      return figures;
+    }),
+  );
+  runs.push(
+    await section('Cases (issue 6)', async () => {
+      if (!existsSync(join(ROOT, 'bench', 'cases.bench.ts')))
+        return [
+          {
+            section: 'cases',
+            name: 'Case benchmarks',
+            value: undefined,
+            unit: '',
+            note: 'not measured yet (bench/cases.bench.ts does not exist)',
+          },
+        ];
+      return child('cases', 'bench/cases-child.ts', []);
+    }),
+  );
+  runs.push(await section('Web (issue 8)', () => benchWeb()));
+  const seconds = (performance.now() - t0) / 1000;
+  printTable(runs);
+  const load = [load0, loadavg()[0] ?? 0];
+  if (outFile) {
+    writeFileSync(outFile, markdown(m, runs, started, seconds, load));
+    log(`\nwrote ${outFile} (${seconds.toFixed(0)} s)`);
+  } else log(`\n${seconds.toFixed(0)} s; --quick does not rewrite BENCHMARKS.md (use --out <file>)`);
+  const failed = runs.flatMap((r) => r.figures).filter((f) => verdict(f) === 'FAIL').length;
+  log(`${failed} target(s) missed`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

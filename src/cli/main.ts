@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { registerDemoCommands } from './demo.js';
 import { reportAndExit } from './exit.js';
+import { registerInspectionCommands } from './inspections.js';
 import { registerLogCommands } from './log.js';
 import { registerRegistryCommands } from './registry.js';
 import { registerReportCommands } from './reports.js';
@@ -18,6 +19,7 @@ export function buildCli(): Command {
   registerDemoCommands(program, config);
   registerRegistryCommands(program);
   registerLogCommands(program, config);
+  registerInspectionCommands(program);
   registerReportCommands(program);
   return program;
 }

@@ -1,4 +1,5 @@
 export { openCaseForFinding } from './cases.js';
+export { type DemoInspection, seedDemoInspection } from './demo.js';
 export type {
   CaseOpener,
   Designation,

@@ -19,6 +19,8 @@ import {
 import { LogExplorerScreen, LoginScreen } from './pages/models.js';
 
 const available = browserAvailable();
+/** Chromium on a busy 2-core CI machine (the whole suite runs in parallel) needs headroom. */
+const STORY_TIMEOUT_MS = 120_000;
 
 async function checkpointSizes(server: E2eServer): Promise<number[]> {
   const res = await fetch(`${server.url}/api/log/checkpoints`);
@@ -78,51 +80,55 @@ describe.skipIf(!available)('log explorer (auditor story 3, Chromium)', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-  });
+  }, STORY_TIMEOUT_MS);
 
-  it('an auditor verifies the checkpoint, an entry and the consistency of two checkpoints', async () => {
-    const s = await Session.open(browser, server.url);
-    try {
-      const login = new LoginScreen(s.page);
-      await login.open();
-      await login.signIn('agency.auditor', server.user('agency.auditor').password);
-      await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
-      const log = new LogExplorerScreen(s.page);
-      await log.open();
+  it(
+    'an auditor verifies the checkpoint, an entry and the consistency of two checkpoints',
+    async () => {
+      const s = await Session.open(browser, server.url);
+      try {
+        const login = new LoginScreen(s.page);
+        await login.open();
+        await login.signIn('agency.auditor', server.user('agency.auditor').password);
+        await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
+        const log = new LogExplorerScreen(s.page);
+        await log.open();
 
-      await expect
-        .poll(() => log.verdict('Current checkpoint').textContent())
-        .toMatch(/Signed by the log key/);
-      const sizes = await checkpointSizes(server);
-      const newest = sizes[sizes.length - 1]!;
-      const oldest = sizes[0]!;
-      expect(await s.page.getByTestId('checkpoint-size').textContent()).toBe(String(newest));
+        await expect
+          .poll(() => log.verdict('Current checkpoint').textContent())
+          .toMatch(/Signed by the log key/);
+        const sizes = await checkpointSizes(server);
+        const newest = sizes[sizes.length - 1]!;
+        const oldest = sizes[0]!;
+        expect(await s.page.getByTestId('checkpoint-size').textContent()).toBe(String(newest));
 
-      await log.verifyEntry(0);
-      await expect
-        .poll(() => log.verdict('Look up an entry').textContent())
-        .toBe(`Entry 0 is in the log of size ${newest}`);
-      expect(await log.section('Look up an entry').getByText('✗ failed').count()).toBe(0);
+        await log.verifyEntry(0);
+        await expect
+          .poll(() => log.verdict('Look up an entry').textContent())
+          .toBe(`Entry 0 is in the log of size ${newest}`);
+        expect(await log.section('Look up an entry').getByText('✗ failed').count()).toBe(0);
 
-      await log.checkConsistency(oldest, newest);
-      await expect
-        .poll(() => log.verdict('Consistency between two checkpoints').textContent())
-        .toBe(`Consistent: the log of ${newest} entries extends the log of ${oldest} entries`);
-      expect(await log.section('Consistency between two checkpoints').getByText('✓ verified').count()).toBe(
-        3,
-      );
-      await s.screenshot('story3-auditor-consistency');
-      expect(await s.audit()).toEqual([]);
+        await log.checkConsistency(oldest, newest);
+        await expect
+          .poll(() => log.verdict('Consistency between two checkpoints').textContent())
+          .toBe(`Consistent: the log of ${newest} entries extends the log of ${oldest} entries`);
+        expect(await log.section('Consistency between two checkpoints').getByText('✓ verified').count()).toBe(
+          3,
+        );
+        await s.screenshot('story3-auditor-consistency');
+        expect(await s.audit()).toEqual([]);
 
-      // A key that never signed this log: nothing verifies, and the page says so.
-      const origin = (await (await fetch(`${server.url}/log/key`)).text()).split('+')[0]!;
-      const { vkey } = generateSignerKey(origin, new Uint8Array(32).fill(7));
-      await log.enterKey(vkey);
-      await expect.poll(() => log.verdict('Current checkpoint').textContent()).toMatch(/does not verify/);
-      await s.screenshot('log-wrong-key');
-      expect(s.errors).toEqual([]);
-    } finally {
-      await s.close();
-    }
-  });
+        // A key that never signed this log: nothing verifies, and the page says so.
+        const origin = (await (await fetch(`${server.url}/log/key`)).text()).split('+')[0]!;
+        const { vkey } = generateSignerKey(origin, new Uint8Array(32).fill(7));
+        await log.enterKey(vkey);
+        await expect.poll(() => log.verdict('Current checkpoint').textContent()).toMatch(/does not verify/);
+        await s.screenshot('log-wrong-key');
+        expect(s.errors).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    },
+    STORY_TIMEOUT_MS,
+  );
 });

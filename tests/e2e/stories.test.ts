@@ -16,6 +16,8 @@ import {
 import { LoginScreen, MbaScreen, OverviewScreen, Shell } from './pages/models.js';
 
 const available = browserAvailable();
+/** Chromium on a busy 2-core CI machine (the whole suite runs in parallel) needs headroom. */
+const STORY_TIMEOUT_MS = 120_000;
 
 describe.skipIf(!available)('web app stories (Chromium)', () => {
   let server: E2eServer;
@@ -56,70 +58,87 @@ describe.skipIf(!available)('web app stories (Chromium)', () => {
     return s;
   }
 
-  it('a wrong password is refused with a message that says what to do', async () => {
-    const s = await session();
-    s.expectHttpError(/\/api\/session$/);
-    const login = new LoginScreen(s.page);
-    await login.open();
-    expect(await s.audit()).toEqual([]);
-    await login.signIn('xa-ssac.submitter', 'not-the-password');
-    await expect.poll(() => login.error().textContent()).toMatch(/login or the password is wrong/);
-    await s.screenshot('login-refused');
-  });
+  it(
+    'a wrong password is refused with a message that says what to do',
+    async () => {
+      const s = await session();
+      s.expectHttpError(/\/api\/session$/);
+      const login = new LoginScreen(s.page);
+      await login.open();
+      expect(await s.audit()).toEqual([]);
+      await login.signIn('xa-ssac.submitter', 'not-the-password');
+      await expect.poll(() => login.error().textContent()).toMatch(/login or the password is wrong/);
+      await s.screenshot('login-refused');
+    },
+    STORY_TIMEOUT_MS,
+  );
 
-  it('story 4: a user of state A cannot reach state B’s MBA by typing its URL', async () => {
-    const s = await signedIn('xa-ssac.submitter');
-    const shell = new Shell(s.page);
-    expect(await shell.navLabels()).toEqual(expect.arrayContaining(['Home', 'MBAs', 'Facilities', 'Log']));
-    expect(await shell.navLabels()).not.toContain('Overview');
-    const mba = new MbaScreen(s.page);
+  it(
+    'story 4: a user of state A cannot reach state B’s MBA by typing its URL',
+    async () => {
+      const s = await signedIn('xa-ssac.submitter');
+      const shell = new Shell(s.page);
+      expect(await shell.navLabels()).toEqual(expect.arrayContaining(['Home', 'MBAs', 'Facilities', 'Log']));
+      expect(await shell.navLabels()).not.toContain('Overview');
+      const mba = new MbaScreen(s.page);
 
-    await mba.openByUrl('XA-F1');
-    await mba.kmpTable().waitFor();
-    expect(await mba.kmpTable().getByRole('row').count()).toBe(5);
+      await mba.openByUrl('XA-F1');
+      await mba.kmpTable().waitFor();
+      expect(await mba.kmpTable().getByRole('row').count()).toBe(5);
 
-    s.expectHttpError(/\/api\/mbas\/XB-E1$/);
-    await mba.openByUrl('XB-E1');
-    await expect.poll(() => mba.problem().textContent()).toMatch(/Not found/);
-    expect(await mba.problem().textContent()).toMatch(/belongs to another state/);
-    expect(await s.page.getByText('UF6 feed').count()).toBe(0);
-    await s.screenshot('story4-other-state-mba');
+      s.expectHttpError(/\/api\/mbas\/XB-E1$/);
+      await mba.openByUrl('XB-E1');
+      await expect.poll(() => mba.problem().textContent()).toMatch(/Not found/);
+      expect(await mba.problem().textContent()).toMatch(/belongs to another state/);
+      expect(await s.page.getByText('UF6 feed').count()).toBe(0);
+      await s.screenshot('story4-other-state-mba');
 
-    await shell.go('MBAs');
-    const codes = await s.page
-      .getByRole('table', { name: 'Material balance areas' })
-      .getByRole('link')
-      .allTextContents();
-    expect(codes.sort()).toEqual(['XA-F1', 'XA-R1', 'XA-S1']);
-  });
+      await shell.go('MBAs');
+      const codes = await s.page
+        .getByRole('table', { name: 'Material balance areas' })
+        .getByRole('link')
+        .allTextContents();
+      expect(codes.sort()).toEqual(['XA-F1', 'XA-R1', 'XA-S1']);
+    },
+    STORY_TIMEOUT_MS,
+  );
 
-  it('the inspectorate overview shows every facility on the offline map and passes an accessibility audit', async () => {
-    const s = await signedIn('agency.inspector');
-    const shell = new Shell(s.page);
-    expect(await shell.heading().textContent()).toBe('Overview');
-    const overview = new OverviewScreen(s.page);
-    await expect.poll(() => overview.facilityMarkers().count()).toBe(6);
-    await expect.poll(() => s.page.locator('.map-country').count()).toBeGreaterThan(100);
-    expect(await overview.statesTable().getByRole('row').count()).toBe(4);
-    await s.screenshot('inspectorate-overview');
-    expect(await s.audit()).toEqual([]);
+  it(
+    'the inspectorate overview shows every facility on the offline map and passes an accessibility audit',
+    async () => {
+      const s = await signedIn('agency.inspector');
+      const shell = new Shell(s.page);
+      await expect.poll(() => shell.heading().textContent()).toBe('Overview');
+      const overview = new OverviewScreen(s.page);
+      await expect.poll(() => overview.facilityMarkers().count()).toBe(6);
+      await expect.poll(() => s.page.locator('.map-country').count()).toBeGreaterThan(100);
+      expect(await overview.statesTable().getByRole('row').count()).toBe(4);
+      await s.screenshot('inspectorate-overview');
+      expect(await s.audit()).toEqual([]);
 
-    await overview.facilityMarkers().first().focus();
-    await s.page.keyboard.press('Enter');
-    await s.page.getByRole('table', { name: /MBAs of/ }).waitFor();
-  });
+      await overview.facilityMarkers().first().focus();
+      await s.page.keyboard.press('Enter');
+      await s.page.getByRole('table', { name: /MBAs of/ }).waitFor();
+    },
+    STORY_TIMEOUT_MS,
+  );
 
-  it('the state portal works on a 390 px phone with the menu button', async () => {
-    const s = await signedIn('xb-ssac.submitter', PHONE);
-    const shell = new Shell(s.page);
-    expect(await s.page.getByRole('heading', { level: 1 }).textContent()).toMatch(/Borduria/);
-    const width = await s.page.evaluate(() => document.documentElement.scrollWidth);
-    expect(width).toBeLessThanOrEqual(PHONE.width);
-    await s.screenshot('state-home-phone');
-    expect(await s.audit()).toEqual([]);
-    await shell.go('Facilities');
-    await expect.poll(() => shell.heading().textContent()).toBe('Facilities');
-    await shell.signOut();
-    await s.page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  });
+  it(
+    'the state portal works on a 390 px phone with the menu button',
+    async () => {
+      const s = await signedIn('xb-ssac.submitter', PHONE);
+      const shell = new Shell(s.page);
+      await expect.poll(() => shell.heading().textContent()).toMatch(/Borduria/);
+      await s.page.getByRole('table', { name: 'Your MBAs' }).waitFor();
+      const width = await s.page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width).toBeLessThanOrEqual(PHONE.width);
+      await s.screenshot('state-home-phone');
+      expect(await s.audit()).toEqual([]);
+      await shell.go('Facilities');
+      await expect.poll(() => shell.heading().textContent()).toBe('Facilities');
+      await shell.signOut();
+      await s.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    },
+    STORY_TIMEOUT_MS,
+  );
 });

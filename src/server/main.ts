@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
 import { createLogNode } from '../services/log/index.js';
+import { startNotifications } from '../services/notifications/index.js';
 import { openPorts, prepareNode } from '../services/runtime.js';
 import { buildApp } from './app.js';
 
@@ -13,6 +14,8 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   const prep = await prepareNode(ports, { demo: config.demo });
   const log = createLogNode(ports);
   log.start();
+  // Events of other processes, webhook dispatch and the deadline scheduler (catches up at start).
+  const notifications = await startNotifications(ports);
   const app = await buildApp({ ...ports, log, webDist: WEB_DIST });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('127.0.0.1', 'localhost');
@@ -31,6 +34,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   const close = () => {
     closing ??= (async () => {
       await app.close(); // stops accepting, waits for in-flight requests
+      await notifications.stop();
       await log.stop();
       await ports.db.close();
     })();

@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { DomainError } from '../domain/errors.js';
 import { createCaseService } from '../services/cases/index.js';
+import { createEvaluationService, type EvaluationService } from '../services/evaluation/index.js';
 import { createInspectionService } from '../services/inspections/index.js';
 import type { LogNode } from '../services/log/index.js';
 import type { Ports } from '../services/ports.js';
@@ -15,6 +16,7 @@ import { createRegistryService } from '../services/registry.js';
 import { registerAuth } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
 import { registerCaseRoutes } from './routes/cases.js';
+import { registerEvaluationRoutes } from './routes/evaluation.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerInspectionRoutes } from './routes/inspections.js';
 import { registerLogRoutes } from './routes/log.js';
@@ -25,6 +27,8 @@ import { registerSystemRoutes } from './routes/system.js';
 
 export interface AppDeps extends Ports {
   readonly log: LogNode;
+  /** Shared with the server's background evaluator; built here when not given. */
+  readonly evaluation?: EvaluationService;
   /** Directory of the built web app (web/dist); served at / when it exists. */
   readonly webDist?: string;
 }
@@ -76,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerEventRoutes(app, deps);
   registerInspectionRoutes(app, createInspectionService(deps));
   registerReportRoutes(app, deps);
+  registerEvaluationRoutes(app, deps.evaluation ?? createEvaluationService(deps));
 
   const webDist = deps.webDist;
   if (webDist && existsSync(join(webDist, 'index.html'))) {

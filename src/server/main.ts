@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
+import { createEvaluationService } from '../services/evaluation/index.js';
 import { createLogNode } from '../services/log/index.js';
 import { startNotifications } from '../services/notifications/index.js';
 import { openPorts, prepareNode } from '../services/runtime.js';
@@ -16,7 +17,13 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   log.start();
   // Events of other processes, webhook dispatch and the deadline scheduler (catches up at start).
   const notifications = await startNotifications(ports);
-  const app = await buildApp({ ...ports, log, webDist: WEB_DIST });
+  const evaluation = createEvaluationService(ports);
+  const app = await buildApp({ ...ports, log, evaluation, webDist: WEB_DIST });
+  // Alarms open cases (one per cause): re-evaluate when the log has grown, every few seconds.
+  const evaluator = setInterval(() => {
+    evaluation.openCases().catch((err: unknown) => ports.logger.error({ err }, 'evaluation failed'));
+  }, 5000);
+  evaluator.unref();
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('127.0.0.1', 'localhost');
   const lines = [
@@ -33,6 +40,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      clearInterval(evaluator);
       await app.close(); // stops accepting, waits for in-flight requests
       await notifications.stop();
       await log.stop();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Principal } from '../domain/policy/index.js';
+import { seedDemoReports } from './demo/reports.js';
 import { isDemoSeeded, seedDemoRegistry } from './demo/seed.js';
 import { initialise, openDatabase } from './init.js';
 import { createDurableEventSink } from './notifications/index.js';
@@ -37,11 +38,17 @@ export async function openPorts(config: Config, logger: Logger = createLogger(co
   return { db, clock: systemClock, random: systemRandom, logger, config, events };
 }
 
-export async function prepareNode(ports: Ports, opts: { demo: boolean }) {
+/**
+ * `demo`: seed the demo world's registry and users; `demoReports` (default: with the demo): also
+ * its year of reports (tests that need an empty account leave it off).
+ */
+export async function prepareNode(ports: Ports, opts: { demo: boolean; demoReports?: boolean }) {
   const init = await initialise(ports);
   let demoSeeded = false;
   if (opts.demo && !(await isDemoSeeded(ports))) {
-    await seedDemoRegistry(ports, await adminPrincipal(ports));
+    const admin = await adminPrincipal(ports);
+    await seedDemoRegistry(ports, admin);
+    if (opts.demoReports ?? true) await seedDemoReports(ports, admin);
     demoSeeded = true;
   }
   return { ...init, demoSeeded };

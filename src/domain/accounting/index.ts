@@ -4,4 +4,5 @@ export * from './constants.js';
 export * from './dates.js';
 export * from './effective.js';
 export * from './evaluate.js';
+export * from './protracted-loss.js';
 export * from './statistics.js';

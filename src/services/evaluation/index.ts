@@ -1,0 +1,348 @@
+import {
+  type AlarmCode,
+  type DatedAlarm,
+  DEFAULT_PAGE,
+  evaluateMba,
+  type MbaEvaluation,
+  summariseState,
+} from '../../domain/accounting/index.js';
+import type { CaseAlarm } from '../../domain/cases/index.js';
+import { DomainError } from '../../domain/errors.js';
+import { inScope, type Principal } from '../../domain/policy/index.js';
+import type { ElementCode } from '../../domain/reports/index.js';
+import {
+  checkNotices,
+  collectTransferAlarms,
+  matchTransfers,
+  type TransferMatch,
+  toSrdEntries,
+} from '../../domain/transfers/index.js';
+import { openCaseForAlarm } from '../cases/index.js';
+import type { Ports } from '../ports.js';
+import { enforce, scopeOf } from '../scope.js';
+import { evaluationInput, loadMbas, loadNotices, type MbaData, transferLinesOf } from './load.js';
+
+const TRANSFER_ALARMS: ReadonlySet<AlarmCode> = new Set([
+  'SRD_3SIGMA',
+  'TRANSFER_UNMATCHED',
+  'NOTICE_MISSING',
+  'NOTICE_LATE',
+]);
+
+/** One alarm as listed by GET /api/alarms (and the cause of at most one case). */
+export interface AlarmView {
+  readonly key: string;
+  readonly code: AlarmCode;
+  readonly state: string;
+  readonly mba: string;
+  readonly element: ElementCode | null;
+  /** The PIT closing the balance, or the transfer's date. */
+  readonly date: string;
+  readonly from: string | null;
+  readonly ref: string | null;
+}
+
+interface World {
+  readonly version: number;
+  readonly asOf: string;
+  readonly mbas: MbaData[];
+  readonly evaluations: Map<string, MbaEvaluation>;
+  readonly matches: readonly TransferMatch[];
+  readonly alarms: AlarmView[];
+}
+
+/**
+ * The evaluation engine over the store (engine issue): balances per MBA × element × period,
+ * σMUF/SITMUF/CUMUF/Page and their alarms, shipper–receiver matching across states, notice
+ * checks and the annual summary. The world is evaluated as a whole (matching crosses state
+ * lines) and cached until the log grows: every accepted report appends to the log, so the log
+ * size is an exact version number.
+ */
+export function createEvaluationService(ports: Ports) {
+  let cached: World | undefined;
+  let building: Promise<World> | undefined;
+
+  async function version(): Promise<number> {
+    const r = await ports.db.kysely.selectFrom('log_sequence').select('next_index').executeTakeFirstOrThrow();
+    return Number(r.next_index);
+  }
+
+  async function build(v: number): Promise<World> {
+    const asOf = ports.clock.now().toISOString().slice(0, 10);
+    const mbas = await loadMbas(ports);
+    const { shipments, receipts } = transferLinesOf(mbas);
+    const { matches } = matchTransfers(shipments, receipts, { asOf });
+    const transferAlarms = collectTransferAlarms(matches);
+    const noticeFindings = checkNotices([...shipments, ...receipts], await loadNotices(ports));
+    const evaluations = new Map<string, MbaEvaluation>();
+    const alarms: AlarmView[] = [];
+    const page = { ...DEFAULT_PAGE, h: ports.config.pageH };
+    for (const m of mbas) {
+      const own: DatedAlarm[] = [
+        ...transferAlarms.filter((a) => a.mba === m.code).map((a) => a.alarm),
+        ...noticeFindings
+          .filter((f) => f.transfer.mba === m.code)
+          .map((f) => ({
+            date: f.transfer.date,
+            code: f.code,
+            element: f.transfer.element,
+            ref: f.transfer.id,
+          })),
+      ];
+      const ev = evaluateMba(
+        evaluationInput(m, { srd: toSrdEntries(matches, m.state, m.code), transferAlarms: own, page }),
+      );
+      evaluations.set(m.code, ev);
+      for (const el of ev.elements) {
+        for (const p of el.periods) {
+          for (const code of p.alarms) {
+            // Transfer and notice alarms are listed once below, with the transfer they are about.
+            if (TRANSFER_ALARMS.has(code)) continue;
+            alarms.push({
+              key: `${m.code}:${el.element}:${p.to}:${code}`,
+              code,
+              state: m.state,
+              mba: m.code,
+              element: el.element,
+              date: p.to,
+              from: p.from,
+              ref: null,
+            });
+          }
+        }
+      }
+      for (const a of own) {
+        alarms.push({
+          key: `${m.code}:${a.element ?? '-'}:${a.date}:${a.code}:${a.ref ?? ''}`,
+          code: a.code,
+          state: m.state,
+          mba: m.code,
+          element: a.element ?? null,
+          date: a.date,
+          from: null,
+          ref: a.ref ?? null,
+        });
+      }
+    }
+    return { version: v, asOf, mbas, evaluations, matches, alarms };
+  }
+
+  async function world(): Promise<World> {
+    const v = await version();
+    const today = ports.clock.now().toISOString().slice(0, 10);
+    if (cached && cached.version === v && cached.asOf === today) return cached;
+    building ??= build(v).finally(() => {
+      building = undefined;
+    });
+    cached = await building;
+    return cached;
+  }
+
+  async function mbaInScope(p: Principal, code: string) {
+    const w = await world();
+    const m = w.mbas.find((x) => x.code === code);
+    enforce(p, 'data.read', await scopeOf(ports, p), { state: m?.state ?? '\0' });
+    if (!m) throw new DomainError('NOT_FOUND', 'no such resource');
+    return { w, m };
+  }
+
+  return {
+    world,
+    /** GET /api/mbas/:code/balances?element=E — the issue's shape, grams as numbers. */
+    async balances(p: Principal, code: string, element: ElementCode | undefined) {
+      const { w, m } = await mbaInScope(p, code);
+      const ev = w.evaluations.get(m.code) as MbaEvaluation;
+      const elements = ev.elements.filter((e) => element === undefined || e.element === element);
+      const pick = elements[0];
+      return {
+        mba: m.code,
+        element: pick?.element ?? element ?? null,
+        category: pick?.category ?? null,
+        significantQuantity: pick?.sq ?? null,
+        timelinessMonths: pick?.timelinessMonths ?? null,
+        page: { k: DEFAULT_PAGE.k, h: ports.config.pageH },
+        sigmaModel:
+          'σMUF per domain.md §6: δr²·Σx² + δs²·(Σ±x)² per KMP; an inventory KMP’s systematic error is shared by PB and PE (δr²(PB²+PE²)+δs²(PB−PE)²).',
+        elements: ev.elements.map((e) => e.element),
+        periods: (pick?.periods ?? []).map((x) => ({
+          from: x.from,
+          to: x.to,
+          pb: x.pb,
+          increases: x.increases,
+          decreases: x.decreases,
+          be: x.be,
+          srd: x.srd,
+          bea: x.bea,
+          pe: x.pe,
+          muf: x.muf,
+          sigmaMuf: x.sigmaMuf,
+          sitmuf: x.sitmuf,
+          cumuf: x.cumuf,
+          page: x.page,
+          alarms: x.alarms,
+          fissile: x.fissile,
+        })),
+        orphans: ev.orphans,
+      };
+    },
+    async alarms(p: Principal, f: { state?: string; mba?: string; code?: string }) {
+      const scope = await scopeOf(ports, p);
+      enforce(p, 'data.read', scope);
+      return (await world()).alarms.filter(
+        (a) =>
+          inScope(scope, a.state) &&
+          (!f.state || a.state === f.state) &&
+          (!f.mba || a.mba === f.mba) &&
+          (!f.code || a.code === f.code),
+      );
+    },
+    /**
+     * Matched / unmatched / discrepant transfers. An inspectorate sees both sides within its scope;
+     * a state sees only its own side of each transfer and the outcome, never the other state's data.
+     */
+    async transfers(p: Principal, f: { state?: string; status?: string }) {
+      const scope = await scopeOf(ports, p);
+      enforce(p, 'data.read', scope);
+      const w = await world();
+      const side = (l: TransferMatch['shipment']) =>
+        l && inScope(scope, l.state)
+          ? {
+              id: l.id,
+              state: l.state,
+              mba: l.mba,
+              code: l.code,
+              batch: l.batch,
+              element: l.element,
+              date: l.date,
+              weight: l.weightMg / 1000,
+              notice: l.notice ?? null,
+              counterpart: l.counterpart,
+            }
+          : l
+            ? { state: l.state }
+            : null;
+      return w.matches
+        .filter(
+          (m) =>
+            (m.shipment && inScope(scope, m.shipment.state)) ||
+            (m.receipt && inScope(scope, m.receipt.state)),
+        )
+        .filter((m) => !f.status || m.status === f.status)
+        .filter((m) => !f.state || m.shipment?.state === f.state || m.receipt?.state === f.state)
+        .map((m) => {
+          const both =
+            (!m.shipment || inScope(scope, m.shipment.state)) &&
+            (!m.receipt || inScope(scope, m.receipt.state));
+          return {
+            status: m.status,
+            batch: (m.shipment ?? m.receipt)?.batch,
+            shipment: side(m.shipment),
+            receipt: side(m.receipt),
+            // SRD reveals the other side's figure: only for those who may see both sides.
+            srd: both && m.srdMg !== undefined ? m.srdMg / 1000 : null,
+            sigma: both && m.sigmaMg !== undefined ? m.sigmaMg / 1000 : null,
+            deadline: m.deadline ?? null,
+          };
+        });
+    },
+    async summary(p: Principal, state: string, year: number) {
+      enforce(p, 'data.read', await scopeOf(ports, p), { state });
+      const w = await world();
+      const mbas = w.mbas.filter((m) => m.state === state);
+      if (
+        mbas.length === 0 &&
+        !(await ports.db.kysely
+          .selectFrom('states')
+          .select('code')
+          .where('code', '=', state)
+          .executeTakeFirst())
+      ) {
+        throw new DomainError('NOT_FOUND', 'no such resource');
+      }
+      const agreements = await ports.db.kysely
+        .selectFrom('agreements')
+        .innerJoin('agreement_parties', 'agreement_parties.agreement_id', 'agreements.id')
+        .select(['agreements.type as type'])
+        .where('agreement_parties.party_ref', '=', state)
+        .where('agreements.status', '=', 'in-force')
+        .execute();
+      const types = new Set(agreements.map((a) => a.type));
+      const counts = { matched: 0, discrepant: 0, pending: 0, unmatched: 0 };
+      for (const m of w.matches) {
+        if (m.shipment?.state === state || m.receipt?.state === state) counts[m.status]++;
+      }
+      return summariseState({
+        state,
+        year,
+        asOf: w.asOf,
+        evaluations: mbas.map((m) => w.evaluations.get(m.code) as MbaEvaluation),
+        agreement: types.has('CSA')
+          ? 'CSA'
+          : types.has('INFCIRC66')
+            ? 'INFCIRC66'
+            : types.has('VOA')
+              ? 'VOA'
+              : 'CSA',
+        additionalProtocol: types.has('AP'),
+        transfers: counts,
+      });
+    },
+    /**
+     * Open one case per alarm cause (cases issue): idempotent through the case key, so
+     * re-evaluation never duplicates. Sequence alarms (Page, CUMUF) open one case at their first
+     * firing; notice findings are listed but have no case kind yet.
+     */
+    async openCases(): Promise<number> {
+      const w = await world();
+      let opened = 0;
+      const firstSequence = new Set<string>();
+      for (const a of [...w.alarms].sort((x, y) => (x.date < y.date ? -1 : 1))) {
+        const alarm = toCaseAlarm(a, firstSequence);
+        if (!alarm) continue;
+        try {
+          if ((await openCaseForAlarm(ports, alarm)).created) opened++;
+        } catch (err) {
+          ports.logger.warn(
+            { err: (err as Error).message, alarm: a.key },
+            'could not open a case for an alarm',
+          );
+        }
+      }
+      return opened;
+    },
+  };
+}
+
+function toCaseAlarm(a: AlarmView, firstSequence: Set<string>): CaseAlarm | undefined {
+  const element = a.element as ElementCode;
+  switch (a.code) {
+    case 'MUF_3SIGMA':
+      return { source: 'balance', test: 'muf-3sigma', state: a.state, mba: a.mba, element, pit: a.date };
+    case 'MUF_SQ':
+      return { source: 'balance', test: 'muf-sq', state: a.state, mba: a.mba, element, pit: a.date };
+    case 'ITEM_MUF':
+      return { source: 'balance', test: 'item-muf', state: a.state, mba: a.mba, element, pit: a.date };
+    case 'PAGE':
+    case 'CUMUF_SQ': {
+      const seq = `${a.mba}:${a.element}:${a.code}`;
+      if (firstSequence.has(seq)) return undefined;
+      firstSequence.add(seq);
+      return {
+        source: 'sequence',
+        test: a.code === 'PAGE' ? 'page' : 'cumuf-sq',
+        state: a.state,
+        mba: a.mba,
+        element,
+        pit: a.date,
+      };
+    }
+    case 'SRD_3SIGMA':
+      return a.ref ? { source: 'srd', state: a.state, transfer: a.ref } : undefined;
+    case 'TRANSFER_UNMATCHED':
+      return a.ref ? { source: 'transfer-unmatched', state: a.state, transfer: a.ref } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export type EvaluationService = ReturnType<typeof createEvaluationService>;

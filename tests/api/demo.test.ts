@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+
+/** The demo world's year of reports, submitted through the real path, and what the engine finds in it. */
+describe('the demo year (sqlite)', () => {
+  let t: TestApp;
+  const get = (url: string, login = 'agency.inspector') =>
+    t.app.inject({ method: 'GET', url, headers: bearer(t.token(login)) });
+  beforeAll(async () => {
+    t = await createTestApp('sqlite', { demo: 'full' });
+  }, 120_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('stores every demo report with no refusal', async () => {
+    const reports = await t.ports.db.kysely.selectFrom('reports').select(['id']).execute();
+    const refused = await t.ports.db.kysely
+      .selectFrom('report_rejections')
+      .select(['id', 'details_json'])
+      .execute();
+    expect(refused.map((r) => r.details_json)).toEqual([]);
+    expect(reports.length).toBeGreaterThan(60);
+  });
+
+  it("catches the protracted loss on XA-P1 with Page's test while every |MUF| stays within 3σ", async () => {
+    const res = await get('/api/mbas/XA-P1/balances?element=P');
+    expect(res.statusCode).toBe(200);
+    const { periods } = res.json();
+    expect(periods).toHaveLength(11);
+    for (const p of periods) {
+      expect(Math.abs(p.muf)).toBeLessThan(3 * p.sigmaMuf);
+      expect(p.muf).toBeGreaterThan(0);
+    }
+    expect(periods.some((p: { alarms: string[] }) => p.alarms.includes('PAGE'))).toBe(true);
+    expect(
+      periods.flatMap((p: { alarms: string[] }) => p.alarms).filter((a: string) => a !== 'PAGE'),
+    ).toEqual([]);
+    const alarms = (await get('/api/alarms?mba=XA-P1&code=PAGE')).json();
+    expect(alarms.length).toBeGreaterThan(0);
+  });
+
+  it('matches every transfer, including the export from Borduria to Arcadia', async () => {
+    const all = (await get('/api/transfers')).json();
+    expect(all.filter((m: { status: string }) => m.status !== 'matched')).toEqual([]);
+    const exp = all.find((m: { batch: string }) => m.batch === 'XB-EXP-2026-1');
+    expect(exp).toMatchObject({ status: 'matched', srd: 100 });
+    // Arcadia sees its receipt and the outcome, but not Borduria's side or the SRD.
+    const xa = (await get('/api/transfers', 'xa-ssac.reviewer'))
+      .json()
+      .find((m: { batch: string }) => m.batch === 'XB-EXP-2026-1');
+    expect(xa.shipment).toEqual({ state: 'XB' });
+    expect(xa.srd).toBeNull();
+  });
+
+  it('shows late reports in Borduria’s timeliness and a correction in Arcadia’s history', async () => {
+    const xb = (await get('/api/states/XB/timeliness')).json();
+    expect(
+      xb.obligations.filter((o: { status: string }) => o.status === 'late').map((o: { id: string }) => o.id),
+    ).toContain('ICR:XB-F1:2026-03');
+    const lines = (await get('/api/mbas/XA-F1/lines?effective=true')).json();
+    expect(lines.corrected.length).toBe(1);
+  });
+
+  it('opens one case per alarm cause, and none again on re-evaluation', async () => {
+    const first = await t.evaluation.openCases();
+    expect(first).toBeGreaterThan(0);
+    expect(await t.evaluation.openCases()).toBe(0);
+    const cases = await t.ports.db.kysely.selectFrom('cases').select(['case_key']).execute();
+    expect(cases.some((c) => c.case_key.includes('XA-P1'))).toBe(true);
+  });
+});

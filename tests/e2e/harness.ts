@@ -60,6 +60,8 @@ export function ensureWebBuilt(): void {
     {
       cwd: ROOT,
       stdio: 'inherit',
+      // Vitest sets NODE_ENV=test, which would give React's development build: test what ships.
+      env: { ...process.env, NODE_ENV: 'production' },
     },
   );
 }

@@ -14,7 +14,7 @@ import { emit, type Figure, log, median } from './lib.js';
 
 const format = process.argv[2] === 'csv' ? 'csv' : 'json';
 const quick = process.argv.includes('--quick');
-const LINES = quick ? 10_000 : 100_000;
+const LINES = quick ? 5_000 : 100_000;
 const S = 'reports';
 const label = format.toUpperCase();
 

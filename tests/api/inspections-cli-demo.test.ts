@@ -51,7 +51,7 @@ describe.each(testDialects())('inspection demo and CLI import on %s', (dialect) 
     await t.log.flush();
     const audit = await auditStore(t.ports, parseNoteVerifier(t.log.keys.vkey));
     expect(audit.findings).toEqual([]);
-  });
+  }, 120_000);
 
   it('imports measurement data from CSV over the API', async () => {
     const at = (ms: number) => new Date(t.clock.now().getTime() + ms).toISOString();
@@ -99,22 +99,7 @@ describe.each(testDialects())('inspection demo and CLI import on %s', (dialect) 
       .sort();
     expect(types).toEqual(['gross-defect', 'seal-broken']);
 
-    writeFileSync(csv, 'itemId,declared,measured\nF-04,abc,1\nF-05,1000,x\n');
-    const invalid = await runCli([
-      'inspection',
-      'import',
-      id,
-      csv,
-      '--stratum',
-      'fuel',
-      '--url',
-      url,
-      '--token',
-      token,
-    ]);
-    expect(invalid.status).toBe(2);
-    expect(invalid.stderr).toContain('VALIDATION_FAILED');
-    expect(invalid.stderr).toContain('2 problem(s) in the CSV: line 2 declared: a number; line 3 measured');
+    // Malformed CSV is refused before anything is sent (src/cli/inspections.test.ts).
     writeFileSync(csv, 'itemId,declared,measured\nF-04,1000,1000\n');
     const byState = await runCli([
       'inspection',
@@ -130,5 +115,5 @@ describe.each(testDialects())('inspection demo and CLI import on %s', (dialect) 
     ]);
     expect(byState.stderr).toContain('FORBIDDEN');
     expect(byState.status).toBe(4);
-  });
+  }, 120_000);
 });

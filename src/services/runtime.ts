@@ -5,6 +5,7 @@ import type { Principal } from '../domain/policy/index.js';
 import { seedDemoReports } from './demo/reports.js';
 import { isDemoSeeded, seedDemoRegistry } from './demo/seed.js';
 import { initialise, openDatabase } from './init.js';
+import { seedDemoInspection } from './inspections/demo.js';
 import { createDurableEventSink } from './notifications/index.js';
 import { type Ports, systemClock } from './ports.js';
 
@@ -48,7 +49,10 @@ export async function prepareNode(ports: Ports, opts: { demo: boolean; demoRepor
   if (opts.demo && !(await isDemoSeeded(ports))) {
     const admin = await adminPrincipal(ports);
     await seedDemoRegistry(ports, admin);
-    if (opts.demoReports ?? true) await seedDemoReports(ports, admin);
+    if (opts.demoReports ?? true) {
+      await seedDemoReports(ports, admin);
+      await seedDemoInspection(ports, admin);
+    }
     demoSeeded = true;
   }
   return { ...init, demoSeeded };

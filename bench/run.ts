@@ -85,6 +85,12 @@ function fmt(value: number | undefined, unit: string): string {
   return `${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }
 
+/** In --quick the workloads are smaller than the targets assume: a verdict is only indicative. */
+function shownVerdict(f: Figure): string {
+  const v = verdict(f);
+  return quick && (v === 'PASS' || v === 'FAIL') ? `${v} (reduced size)` : v;
+}
+
 function targetText(f: Figure): string {
   return f.target
     ? `${f.target.op === '>=' ? '≥' : '≤'} ${f.target.value.toLocaleString('en-US')} ${f.unit}`
@@ -98,7 +104,7 @@ function printTable(runs: readonly SectionRun[]): void {
       f.name.length > 78 ? `${f.name.slice(0, 77)}…` : f.name,
       `${fmt(f.value, f.unit)} ${f.unit}`,
       targetText(f),
-      verdict(f),
+      shownVerdict(f),
     ]),
   );
   const head = ['section', 'figure', 'measured', 'target', 'result'];
@@ -143,6 +149,10 @@ function markdown(
   out.push(
     `| Load average (1 min) | ${load.map((l) => l.toFixed(2)).join(' at start, ')} at end (other processes on the machine compete for the ${m.cores} cores; see each section) |`,
   );
+  const peak = Math.max(...load, ...runs.flatMap((r) => r.load));
+  out.push(
+    `| CPU share (estimate) | with a load average up to ${peak.toFixed(1)} on ${m.cores} cores, a single-threaded benchmark got roughly ${Math.round((100 * m.cores) / Math.max(m.cores, peak))}% of a core or more; figures on an idle machine would be correspondingly higher |`,
+  );
   out.push(
     "| Storage | SQLite, WAL, synchronous=FULL (every commit fsync'd), a fresh temp data dir per section |",
   );
@@ -165,8 +175,8 @@ function markdown(
     out.push('');
     out.push('| Figure | Measured | Target | Result | Notes |', '|---|--:|--:|:-:|---|');
     for (const f of r.figures) {
-      const v = verdict(f);
-      const shown = v === 'FAIL' ? '**FAIL**' : v === 'n/a' ? '' : v;
+      const v = shownVerdict(f);
+      const shown = v.startsWith('FAIL') ? `**${v}**` : v === 'n/a' ? '' : v;
       out.push(
         `| ${esc(f.name)} | ${fmt(f.value, f.unit)} ${esc(f.unit)} | ${esc(targetText(f))} | ${shown} | ${esc(f.note ?? '')} |`,
       );

@@ -98,7 +98,9 @@ describe.skipIf(!available)('web app stories (Chromium)', () => {
         .getByRole('table', { name: 'Material balance areas' })
         .getByRole('link')
         .allTextContents();
-      expect(codes.sort()).toEqual(['XA-F1', 'XA-R1', 'XA-S1']);
+      // Only Arcadia's MBAs are listed (the demo world may grow; Borduria's never appear).
+      expect(codes).toEqual(expect.arrayContaining(['XA-F1', 'XA-R1', 'XA-S1']));
+      expect(codes.filter((c) => !c.startsWith('XA-'))).toEqual([]);
     },
     STORY_TIMEOUT_MS,
   );

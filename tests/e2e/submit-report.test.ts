@@ -29,33 +29,31 @@ interface ListedReport {
 /** The next ICR number and an unreported month after the MBA's last one (demo data may grow). */
 async function nextIcr(
   server: E2eServer,
-): Promise<{ number: number; from: string; to: string; mid: string; after: string }> {
+): Promise<{ number: number; from: string; to: string; mid: string; after: string; today: string }> {
   const res = await fetch(`${server.url}/api/reports?mba=${MBA}&type=ICR&limit=1000`, {
     headers: { authorization: `Bearer ${server.user(SUBMITTER).token}` },
   });
   if (res.status !== 200) throw new Error(`listing reports failed: ${res.status}`);
   const rows = (await res.json()) as ListedReport[];
   const number = Math.max(0, ...rows.map((r) => r.reportNumber)) + 1;
-  const last = rows
-    .map((r) => r.period?.to ?? '')
-    .sort()
-    .pop();
-  const start = last ? new Date(`${last}T00:00:00Z`) : new Date('2026-09-30T00:00:00Z');
-  start.setUTCDate(start.getUTCDate() + 1);
-  const y = start.getUTCFullYear();
-  const m = start.getUTCMonth();
+  // The last completed month, reported today: always a period that has ended (demo data may
+  // already cover it; the E2E batch names are unique, so nothing collides).
+  const now = new Date();
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth() - 1;
   const iso = (d: Date) => d.toISOString().slice(0, 10);
   return {
     number,
     from: iso(new Date(Date.UTC(y, m, 1))),
     to: iso(new Date(Date.UTC(y, m + 1, 0))),
     mid: iso(new Date(Date.UTC(y, m, 12))),
-    after: iso(new Date(Date.UTC(y, m + 1, 5))),
+    after: iso(new Date(Date.UTC(y, m + 1, 2))),
+    today: iso(now),
   };
 }
 
 function icrCsv(
-  p: { number: number; from: string; to: string },
+  p: { number: number; from: string; to: string; today: string },
   line1Date: string,
   line2Kmp: string,
 ): string {
@@ -63,7 +61,7 @@ function icrCsv(
     'type,ICR',
     `mba,${MBA}`,
     `reportNumber,${p.number}`,
-    `reportDate,${p.to}`,
+    `reportDate,${p.today}`,
     `period.from,${p.from}`,
     `period.to,${p.to}`,
     'reportingPerson,A. Operator',

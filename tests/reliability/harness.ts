@@ -1,0 +1,297 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import pg from 'pg';
+import { signatureHeader } from '../../src/cli/reports.js';
+import { type Db, openPostgres, openSqlite } from '../../src/store/db.js';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+
+export type Dialect = 'sqlite' | 'postgres';
+
+let bundled: string | undefined;
+
+/**
+ * How the `custos` entry point is started. By default the CLI is bundled once per run with esbuild
+ * (the same sources; packages stay external) because `node --import tsx` re-transforms the whole
+ * server on every start: 11 s per restart on this loaded 2-core machine against under 4 s, and the
+ * crash suite restarts dozens of times. CUSTOS_REL_TSX=1 uses `node --import tsx src/cli/main.ts`.
+ */
+export function custosEntry(): string[] {
+  if (process.env.CUSTOS_REL_TSX === '1') return ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
+  if (!bundled) {
+    const out = join(ROOT, 'test-artifacts', 'reliability', `custos-${process.pid}.mjs`);
+    buildSync({
+      entryPoints: [join(ROOT, 'src/cli/main.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      outfile: out,
+      logLevel: 'warning',
+    });
+    bundled = out;
+    process.once('exit', () => rmSync(out, { force: true }));
+  }
+  return [bundled];
+}
+
+/**
+ * The dialects a reliability suite runs on. PostgreSQL needs CUSTOS_TEST_PG_URL; with CI=true its
+ * absence fails the suite (never a silent skip).
+ */
+export function reliabilityDialects(): Dialect[] {
+  const url = process.env.CUSTOS_TEST_PG_URL;
+  if (!url && process.env.CI === 'true') {
+    throw new Error(
+      'CI=true but CUSTOS_TEST_PG_URL is not set: the PostgreSQL reliability suites cannot run',
+    );
+  }
+  return url ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+/** PostgreSQL is required by a suite (scale-out): missing is a failure in CI, a skip reason otherwise. */
+export function requirePgUrl(): string | undefined {
+  const url = process.env.CUSTOS_TEST_PG_URL;
+  if (!url && process.env.CI === 'true') {
+    throw new Error(
+      'CI=true but CUSTOS_TEST_PG_URL is not set: the PostgreSQL reliability suites cannot run',
+    );
+  }
+  return url;
+}
+
+let dbCounter = 0;
+
+/** A fresh, empty PostgreSQL database; `drop()` removes it (terminating leftover connections). */
+export async function freshPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = process.env.CUSTOS_TEST_PG_URL as string;
+  const name = `custos_r_${process.pid}_${Date.now()}_${dbCounter++}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export function tempDir(prefix = 'custos-rel-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface NodeSpec {
+  readonly dataDir: string;
+  readonly databaseUrl?: string | undefined;
+  readonly env?: Record<string, string>;
+}
+
+export interface RunningNode {
+  readonly proc: ChildProcess;
+  /** Resolves with the base URL once the server listens; rejects if it exits first. */
+  readonly ready: Promise<string>;
+  readonly exited: Promise<number | null>;
+  output(): string;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function nodeEnv(spec: NodeSpec): Record<string, string> {
+  return {
+    CUSTOS_DATA_DIR: spec.dataDir,
+    CUSTOS_PORT: '0',
+    CUSTOS_HOST: '127.0.0.1',
+    CUSTOS_LOG_LEVEL: 'error',
+    CUSTOS_DEMO: '1',
+    ...(spec.databaseUrl ? { CUSTOS_DATABASE_URL: spec.databaseUrl } : {}),
+    ...spec.env,
+  };
+}
+
+/** Start `custos serve` as a child process (the real entry point: node --import tsx). */
+export function startNode(spec: NodeSpec): RunningNode {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...nodeEnv(spec) };
+  if (!spec.databaseUrl) delete env.CUSTOS_DATABASE_URL;
+  const proc = spawn(process.execPath, [...custosEntry(), 'serve'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const ready = new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.length > 200_000) out = out.slice(-100_000);
+      const m = /Custos is running at (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) resolve(m[1].replace('localhost', '127.0.0.1'));
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    void exited.then((code) =>
+      reject(new Error(`server exited (${code}) before listening:\n${out.slice(-3000)}`)),
+    );
+  });
+  ready.catch(() => {});
+  return {
+    proc,
+    ready,
+    exited,
+    output: () => out,
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Resident set size of a process in KiB (Linux /proc), or undefined once it is gone. */
+export function rssKiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m?.[1] ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface DemoCredential {
+  readonly login: string;
+  readonly organisation: string;
+  readonly state: string | null;
+  readonly token: string;
+}
+
+export function demoCredentials(dataDir: string): DemoCredential[] {
+  return JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as DemoCredential[];
+}
+
+export function tokenOf(dataDir: string, login: string): string {
+  const c = demoCredentials(dataDir).find((d) => d.login === login);
+  if (!c) throw new Error(`no demo user ${login}`);
+  return c.token;
+}
+
+export function demoSeedOf(dataDir: string, org: string): Uint8Array {
+  return new Uint8Array(
+    Buffer.from(readFileSync(join(dataDir, 'demo-keys', `${org}.key`), 'utf8').trim(), 'base64'),
+  );
+}
+
+/** The demo MBAs and the organisation that reports for each. */
+export const DEMO_MBAS: readonly { mba: string; org: string }[] = [
+  { mba: 'XA-F1', org: 'xa-ssac' },
+  { mba: 'XA-S1', org: 'xa-ssac' },
+  { mba: 'XA-R1', org: 'xa-ssac' },
+  { mba: 'XB-E1', org: 'xb-ssac' },
+  { mba: 'XB-F1', org: 'xb-ssac' },
+  { mba: 'XC-R1', org: 'xc-ssac' },
+];
+
+/** A valid ICR (report number n of its MBA) with `lines` domestic receipts of fresh batches. */
+export function icrBody(mba: string, n: number, lines: number): Uint8Array {
+  const counterpart = { state: mba.slice(0, 2), mba: mba === 'XA-S1' ? 'XA-F1' : 'XA-S1' };
+  const report = {
+    type: 'ICR',
+    mba,
+    reportNumber: n,
+    reportDate: '2025-02-28',
+    period: { from: '2025-02-01', to: '2025-02-28' },
+    reportingPerson: 'Reliability Harness',
+    lineCount: lines,
+    lines: Array.from({ length: lines }, (_, i) => ({
+      line: i + 1,
+      date: '2025-02-10',
+      code: 'RD',
+      batch: `R-${n}-${i + 1}`,
+      kmp: 'B',
+      element: 'E',
+      weight: 1000 + n + i,
+      fissileWeight: 40,
+      isotope: 'G',
+      basis: 'M',
+      form: 'U2',
+      counterpart,
+    })),
+  };
+  return new Uint8Array(Buffer.from(JSON.stringify(report)));
+}
+
+/** POST one signed report; answers the HTTP status and JSON body (throws on a network error). */
+export async function postReport(
+  base: string,
+  token: string,
+  seed: Uint8Array,
+  body: Uint8Array,
+  signal?: AbortSignal,
+): Promise<{
+  status: number;
+  json: { id?: string; error?: { code: string; details?: { code: string }[] } };
+}> {
+  const res = await fetch(`${base}/api/reports`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'custos-signature': signatureHeader(seed, body),
+    },
+    body: Buffer.from(body),
+    ...(signal ? { signal } : {}),
+  });
+  return { status: res.status, json: (await res.json()) as never };
+}
+
+/** Open the node's database directly (for invariant checks and tampering). */
+export function openNodeDb(dataDir: string, databaseUrl?: string): Db {
+  return databaseUrl ? openPostgres(databaseUrl, 2) : openSqlite(join(dataDir, 'custos.db'));
+}
+
+/** Run the `custos` CLI with a node's environment (black box). */
+export function runCustos(
+  args: string[],
+  spec: NodeSpec,
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...nodeEnv(spec) };
+    if (!spec.databaseUrl) delete env.CUSTOS_DATABASE_URL;
+    const child = spawn(process.execPath, [...custosEntry(), ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** A small seeded PRNG (mulberry32) so a failing run can be replayed with its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

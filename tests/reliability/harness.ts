@@ -251,6 +251,19 @@ export async function postReport(
   return { status: res.status, json: (await res.json()) as never };
 }
 
+/** The next free ICR number of an MBA (the demo world may already hold reports). */
+export async function nextIcrNumber(base: string, token: string, mba: string, from = 1): Promise<number> {
+  let n = from;
+  for (;;) {
+    const res = await fetch(`${base}/api/reports/${encodeURIComponent(`${mba}:ICR:${n}`)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) return n;
+    n++;
+  }
+}
+
 /** Open the node's database directly (for invariant checks and tampering). */
 export function openNodeDb(dataDir: string, databaseUrl?: string): Db {
   return databaseUrl ? openPostgres(databaseUrl, 2) : openSqlite(join(dataDir, 'custos.db'));

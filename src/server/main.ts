@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
 import { createEvaluationService } from '../services/evaluation/index.js';
 import { createLogNode } from '../services/log/index.js';
-import { startNotifications } from '../services/notifications/index.js';
+import { registerObligationSource, startNotifications } from '../services/notifications/index.js';
+import { computeStateObligations } from '../services/reports/queries.js';
 import { openPorts, prepareNode } from '../services/runtime.js';
 import { buildApp } from './app.js';
 
@@ -15,6 +16,16 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   const prep = await prepareNode(ports, { demo: config.demo });
   const log = createLogNode(ports);
   log.start();
+  // Deadline reminders and late/missing-report cases come from every state's obligations.
+  registerObligationSource(async (p, today) => {
+    const states = await p.db.kysely.selectFrom('states').select('code').execute();
+    return Promise.all(
+      states.map(async (s) => ({
+        state: s.code,
+        obligations: await computeStateObligations(p, s.code, today),
+      })),
+    );
+  });
   // Events of other processes, webhook dispatch and the deadline scheduler (catches up at start).
   const notifications = await startNotifications(ports);
   const evaluation = createEvaluationService(ports);

@@ -73,7 +73,9 @@ describe.each(testDialects())('custos audit detects tampering (%s)', (dialect) =
     expect(found.some((f) => f.startsWith('record-row-deleted agreement:AP-XA'))).toBe(true);
   });
 
-  it('names checkpoints that the key does not sign (swapped key file) via the CLI', async () => {
+  it('names checkpoints that the key does not sign (swapped key file) via the CLI', {
+    timeout: 180_000,
+  }, async () => {
     if (dialect !== 'sqlite') return; // the CLI opens the node's own SQLite data directory
     const env = { CUSTOS_DATA_DIR: t.tdb.dataDir };
     await t.ports.db.close();
@@ -137,5 +139,6 @@ describe('custos log verify and proof verify (sqlite, over HTTP)', () => {
     } finally {
       await t.close();
     }
-  });
+    // Four CLI child processes (each starting tsx) on a loaded 2-core CI machine.
+  }, 180_000);
 });

@@ -86,3 +86,30 @@ describe('the demo joint inspection (sqlite)', () => {
     }
   }, 120_000);
 });
+
+describe('the demo timeliness record (sqlite)', () => {
+  it('has late reports but nothing missing before November 2026', async () => {
+    const t = await createTestApp('sqlite', { demo: 'full' });
+    try {
+      t.clock.current = new Date('2026-11-28T09:00:00Z');
+      for (const state of ['XA', 'XB', 'XC']) {
+        const res = (
+          await t.app.inject({
+            method: 'GET',
+            url: `/api/states/${state}/timeliness`,
+            headers: bearer(t.adminToken),
+          })
+        ).json();
+        const missing = res.obligations.filter(
+          (o: { status: string; dueDate: string }) => o.status === 'missing' && o.dueDate < '2026-11-01',
+        );
+        expect(
+          missing.map((o: { id: string }) => o.id),
+          state,
+        ).toEqual([]);
+      }
+    } finally {
+      await t.close();
+    }
+  }, 120_000);
+});

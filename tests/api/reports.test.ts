@@ -13,7 +13,7 @@ import { icr, initialReport, submit } from '../fixtures/reports.js';
 
 const receipt1 = {
   line: 1,
-  date: '2025-02-10',
+  date: '2026-02-10',
   code: 'RD',
   batch: 'B-17',
   kmp: 'A',
@@ -27,7 +27,7 @@ const receipt1 = {
 };
 const discard2 = {
   line: 2,
-  date: '2025-02-20',
+  date: '2026-02-20',
   code: 'LD',
   batch: 'W-1',
   kmp: 'C',
@@ -55,7 +55,7 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
 
   beforeAll(async () => {
     t = await createTestApp(dialect, { demo: true });
-    t.clock.current = new Date('2025-03-05T10:00:00Z');
+    t.clock.current = new Date('2026-03-05T10:00:00Z');
   });
   afterAll(async () => {
     await t.close();
@@ -65,7 +65,7 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     const init = await submit(t, 'xa-ssac.submitter', initialReport());
     expect(init.statusCode, init.body).toBe(201);
     expect(init.json()).toMatchObject({ id: 'XA-F1:INITIAL:1', status: 'accepted', warnings: [] });
-    const res = await submit(t, 'xa-ssac.submitter', icr(1, '2025-02', [receipt1, discard2]));
+    const res = await submit(t, 'xa-ssac.submitter', icr(1, '2026-02', [receipt1, discard2]));
     expect(res.statusCode, res.body).toBe(201);
     const body = res.json();
     expect(body).toMatchObject({
@@ -88,15 +88,15 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
   });
 
   it('refuses a report with two errors, naming line and field, storing only the logged refusal', async () => {
-    t.clock.current = new Date('2025-04-02T10:00:00Z');
+    t.clock.current = new Date('2026-04-02T10:00:00Z');
     const before = {
       lines: await count('report_lines'),
       reports: await count('reports'),
       rejections: await count('report_rejections'),
     };
-    const bad = icr(2, '2025-03', [
-      { ...receipt1, batch: 'B-18', kmp: 'Z', date: '2025-03-03' },
-      { ...discard2, weight: 10, fissileWeight: 11, date: '2025-03-04' },
+    const bad = icr(2, '2026-03', [
+      { ...receipt1, batch: 'B-18', kmp: 'Z', date: '2026-03-03' },
+      { ...discard2, weight: 10, fissileWeight: 11, date: '2026-03-04' },
     ]);
     const res = await submit(t, 'xa-ssac.submitter', bad);
     expect(res.statusCode).toBe(422);
@@ -125,7 +125,7 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     ['a key of another organisation', 'xb-ssac', 'KEY_UNKNOWN'],
     ['a signature over other bytes', 'tampered', 'SIGNATURE_INVALID'],
   ])('refuses %s', async (_name, how, code) => {
-    const body = icr(2, '2025-03', [{ ...receipt1, batch: 'B-19', date: '2025-03-03' }]);
+    const body = icr(2, '2026-03', [{ ...receipt1, batch: 'B-19', date: '2026-03-03' }]);
     const opts =
       how === null
         ? { signature: null }
@@ -143,25 +143,25 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     const gap = await submit(
       t,
       'xa-ssac.submitter',
-      icr(5, '2025-03', [{ ...receipt1, batch: 'B-20', date: '2025-03-03' }]),
+      icr(5, '2026-03', [{ ...receipt1, batch: 'B-20', date: '2026-03-03' }]),
     );
     expect(gap.json().error.details.map((d: { code: string }) => d.code)).toContain('REPORT_NUMBER_GAP');
-    const dup = await submit(t, 'xa-ssac.submitter', icr(1, '2025-02', [receipt1, discard2]));
+    const dup = await submit(t, 'xa-ssac.submitter', icr(1, '2026-02', [receipt1, discard2]));
     expect(dup.json().error.details.map((d: { code: string }) => d.code)).toContain('REPORT_DUPLICATE');
   });
 
   it('takes the same report as CSV, and exports CSV that parses back to the same report', async () => {
-    t.clock.current = new Date('2025-04-02T10:00:00Z');
+    t.clock.current = new Date('2026-04-02T10:00:00Z');
     const csv = (await get('/api/reports/XA-F1:ICR:1?format=csv')).body;
     expect(csv).toContain('B-17');
     const json = (await get('/api/reports/XA-F1:ICR:1')).json().report;
     // Submit the exported CSV as report 2 of March (same lines, new number and period).
     const march = csv
       .replace(/reportNumber,1/, 'reportNumber,2')
-      .replaceAll('2025-02-10', '2025-03-10')
-      .replaceAll('2025-02-20', '2025-03-20')
-      .replaceAll('2025-02-01', '2025-03-01')
-      .replaceAll('2025-02-28', '2025-03-31')
+      .replaceAll('2026-02-10', '2026-03-10')
+      .replaceAll('2026-02-20', '2026-03-20')
+      .replaceAll('2026-02-01', '2026-03-01')
+      .replaceAll('2026-02-28', '2026-03-31')
       .replace('B-17', 'B-21');
     const res = await submit(t, 'xa-ssac.submitter', march, { csv: true });
     expect(res.statusCode, res.body).toBe(201);
@@ -173,8 +173,8 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
   });
 
   it('keeps corrections as new lines: effective view and full history', async () => {
-    t.clock.current = new Date('2025-05-06T10:00:00Z');
-    const correction = icr(3, '2025-04', [
+    t.clock.current = new Date('2026-05-06T10:00:00Z');
+    const correction = icr(3, '2026-04', [
       { ...receipt1, line: 1, weight: 125010.5, corrects: { reportNumber: 1, line: 1 } },
       { ...discard2, line: 2, deletes: { reportNumber: 1, line: 2 } },
     ]);
@@ -192,7 +192,7 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     expect(effective.corrected.length).toBe(2);
     const history = (await get('/api/mbas/XA-F1/lines?effective=false')).json();
     expect(history.lines.filter((l: { batch: string }) => l.batch === 'B-17')).toHaveLength(2);
-    const asOf = (await get('/api/mbas/XA-F1/lines?effective=false&asOf=2025-02-15')).json();
+    const asOf = (await get('/api/mbas/XA-F1/lines?effective=false&asOf=2026-02-15')).json();
     expect(asOf.lines.map((l: { batch: string }) => l.batch)).toEqual(['B-17', 'B-17']);
   });
 
@@ -202,23 +202,23 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     expect((await get('/api/reports/XA-F1:ICR:1', 'rsa.reviewer')).statusCode).toBe(200);
     expect((await get('/api/reports?state=XA', 'xb-ssac.reviewer')).json()).toEqual([]);
     expect((await get('/api/mbas/XA-F1/lines', 'xb-ssac.reviewer')).statusCode).toBe(404);
-    const xbSubmit = await submit(t, 'xb-ssac.submitter', icr(1, '2025-02', [receipt1]));
+    const xbSubmit = await submit(t, 'xb-ssac.submitter', icr(1, '2026-02', [receipt1]));
     expect(xbSubmit.json().error.details.map((d: { code: string }) => d.code)).toContain('MBA_NOT_OWNED');
     expect(
-      (await submit(t, 'agency.inspector', icr(4, '2025-03', [receipt1]), { org: 'agency' })).statusCode,
+      (await submit(t, 'agency.inspector', icr(4, '2026-03', [receipt1]), { org: 'agency' })).statusCode,
     ).toBe(403);
   });
 
   it('lists obligations with due dates and status', async () => {
     const res = (await get('/api/states/XA/timeliness')).json();
-    const feb = res.obligations.find((o: { id: string }) => o.id === 'ICR:XA-F1:2025-02');
-    expect(feb).toMatchObject({ dueDate: '2025-03-30', status: 'met' });
-    // Entry into force 2025-01-01: the initial report was due 30 days after 31 January (2 March) and came on 5 March.
+    const feb = res.obligations.find((o: { id: string }) => o.id === 'ICR:XA-F1:2026-02');
+    expect(feb).toMatchObject({ dueDate: '2026-03-30', status: 'met' });
+    // Entry into force 2025-11-01: the initial report was due 30 days after 30 November (30 December) and came on 5 March.
     const initial = res.obligations.find(
       (o: { type: string; mba: string }) => o.type === 'INITIAL' && o.mba === 'XA-F1',
     );
-    expect(initial).toMatchObject({ status: 'late', daysLate: 3, dueDate: '2025-03-02' });
-    const other = res.obligations.find((o: { id: string }) => o.id === 'ICR:XA-S1:2025-02');
+    expect(initial).toMatchObject({ status: 'late', daysLate: 65, dueDate: '2025-12-30' });
+    const other = res.obligations.find((o: { id: string }) => o.id === 'ICR:XA-S1:2026-02');
     expect(other).toMatchObject({ status: 'missing' });
     expect(res.counts.missing + res.counts.met + res.counts.late + res.counts.upcoming).toBe(
       res.obligations.length,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { generateProtractedLoss } from '../../domain/accounting/index.js';
+import { evaluateMba, generateProtractedLoss } from '../../domain/accounting/index.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { computeKeyId } from '../../domain/registry/index.js';
@@ -198,6 +198,36 @@ export async function seedDemoReports(
   const perOrg = new Map<string, Report[]>();
   const add = (org: string, r: Report) => perOrg.set(org, [...(perOrg.get(org) ?? []), r]);
   for (const r of [loss.initial, ...loss.pils]) add('xa-ssac', r);
+  // The operator's own material balance reports for the MOX line, closed from its ICRs and PILs.
+  const p1 = evaluateMba(loss.evaluationInput).elements.find((e) => e.element === 'P');
+  p1?.periods.forEach((period, i) => {
+    const x = period.exact;
+    const entries: [string, number][] = [
+      ['PB', x.pbMg],
+      ...Object.entries(x.increasesMg),
+      ...Object.entries(x.decreasesMg),
+      ['BE', x.beMg],
+      ['BEA', x.beaMg],
+      ['PE', x.peMg],
+      ['MUF', x.mufMg],
+    ];
+    const lines = entries.map(([entry, weightMg], n) => ({
+      line: n + 1,
+      element: 'P' as const,
+      entry,
+      weightMg,
+    }));
+    add('xa-ssac', {
+      type: 'MBR',
+      mba: DEMO_LOSS_MBA,
+      reportNumber: i + 1,
+      reportDate: addDays(period.to, 13),
+      pit: period.to,
+      reportingPerson: 'XA operator',
+      lineCount: lines.length,
+      lines,
+    });
+  });
 
   // Monthly flows, each booked by both sides so that every transfer matches across MBAs (and,
   // for the June export from Borduria to Arcadia, across states).
@@ -294,7 +324,22 @@ export async function seedDemoReports(
         { prefix: 'XB-F1-PW', n: 5, element: 'E', mg: 100_000_000, enrichment: 0.035, form: 'PH' },
       ]),
     ],
+    // Reactors are item MBAs: fuel assemblies counted as items.
+    [
+      'xa-ssac',
+      inventory('XA-R1', 'XA', [
+        { prefix: 'XA-R1-FA', n: 8, element: 'E', mg: 450_000_000, enrichment: 0.042, form: 'EA' },
+      ]),
+    ],
+    [
+      'xc-ssac',
+      inventory('XC-R1', 'XC', [
+        { prefix: 'XC-R1-FE', n: 6, element: 'E', mg: 3_500_000, enrichment: 0.197, form: 'EA' },
+      ]),
+    ],
   ];
+  // A month without any change still owes an ICR (a nil report): the reactors send those.
+  for (const mba of ['XA-R1', 'XC-R1']) if (!book.has(mba)) book.set(mba, new Map());
   for (const [org, r] of inventories) add(org, r);
   const orgOf = (mba: string) =>
     mba.startsWith('XA') ? 'xa-ssac' : mba.startsWith('XB') ? 'xb-ssac' : 'xc-ssac';

@@ -33,7 +33,7 @@ export const DEMO_AGREEMENTS: Agreement[] = [
     id: 'CSA-XA',
     type: 'CSA',
     title: 'Comprehensive safeguards agreement (INFCIRC/153) — Arcadia, regional community and Agency',
-    entryIntoForce: '2025-01-01',
+    entryIntoForce: '2025-11-01',
     status: 'in-force',
     parties: [
       { kind: 'state', ref: 'XA' },
@@ -45,7 +45,7 @@ export const DEMO_AGREEMENTS: Agreement[] = [
     id: 'AP-XA',
     type: 'AP',
     title: 'Additional Protocol (INFCIRC/540) — Arcadia',
-    entryIntoForce: '2025-01-01',
+    entryIntoForce: '2025-11-01',
     status: 'in-force',
     parties: [
       { kind: 'state', ref: 'XA' },
@@ -56,7 +56,7 @@ export const DEMO_AGREEMENTS: Agreement[] = [
     id: 'CSA-XB',
     type: 'CSA',
     title: 'Comprehensive safeguards agreement (INFCIRC/153) — Borduria, regional community and Agency',
-    entryIntoForce: '2025-01-01',
+    entryIntoForce: '2025-11-01',
     status: 'in-force',
     parties: [
       { kind: 'state', ref: 'XB' },
@@ -68,7 +68,7 @@ export const DEMO_AGREEMENTS: Agreement[] = [
     id: 'REG-RC',
     type: 'REGIONAL',
     title: 'Regional safeguards treaty of the Arcadian–Bordurian community',
-    entryIntoForce: '2025-01-01',
+    entryIntoForce: '2025-11-01',
     status: 'in-force',
     parties: [
       { kind: 'state', ref: 'XA' },
@@ -80,7 +80,7 @@ export const DEMO_AGREEMENTS: Agreement[] = [
     id: 'CSA-XC',
     type: 'CSA',
     title: 'Comprehensive safeguards agreement (INFCIRC/153) — Carpania',
-    entryIntoForce: '2025-01-01',
+    entryIntoForce: '2025-11-01',
     status: 'in-force',
     parties: [
       { kind: 'state', ref: 'XC' },

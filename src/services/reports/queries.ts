@@ -1,5 +1,5 @@
 import { computeEffectiveLines, type SourcedIcrLine } from '../../domain/accounting/index.js';
-import { computeObligations, type ReceivedReport } from '../../domain/deadlines/index.js';
+import { computeObligations, type Obligation, type ReceivedReport } from '../../domain/deadlines/index.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { formatReportCsv, formatWeight, type Report } from '../../domain/reports/index.js';
@@ -192,64 +192,78 @@ export function createReportQueries(ports: Ports) {
     async timeliness(p: Principal, state: string) {
       enforce(p, 'data.read', await scopeOf(ports, p), { state });
       if (!(await registry.getState(state))) return notFound();
-      const agreements = (await registry.listAgreements())
-        .filter(
-          (a) => a.status === 'in-force' && a.parties.some((x) => x.kind === 'state' && x.ref === state),
-        )
-        .map((a) => ({
-          id: a.id,
-          type: a.type,
-          entryIntoForce: a.entryIntoForce,
-          parties: a.parties.map((x) => x.ref),
-        }));
-      const mbas = await registry.listMbas({ state });
-      const reports = await k
-        .selectFrom('reports')
-        .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'notice_json', 'submitted_at'])
-        .where('state', '=', state)
-        .execute();
-      const rejected = await k
-        .selectFrom('report_rejections')
-        .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'submitted_at'])
-        .where('state', '=', state)
-        .where('mba', 'is not', null)
-        .where('type', 'is not', null)
-        .execute();
-      const received: ReceivedReport[] = [
-        ...reports.map((r) => toReceived(r, 'accepted')),
-        ...rejected.map((r) => toReceived({ ...r, notice_json: null }, 'rejected')),
-      ];
-      const pits = new Map<string, Set<string>>();
-      for (const r of reports)
-        if (r.pit && (r.type === 'PIL' || r.type === 'MBR'))
-          (pits.get(r.mba) ?? pits.set(r.mba, new Set()).get(r.mba))?.add(r.pit);
-      const shipments = new Map<
-        string,
-        { direction: 'export'; reference: string; preparationDate: string }[]
-      >();
-      for (const r of reports) {
-        if (r.type !== 'EXPORT_NOTICE' || !r.notice_json) continue;
-        const n = JSON.parse(r.notice_json) as { reference: string; preparationDate: string };
-        const list = shipments.get(r.mba) ?? [];
-        list.push({ direction: 'export', reference: n.reference, preparationDate: n.preparationDate });
-        shipments.set(r.mba, list);
-      }
-      const obligations = computeObligations({
-        state,
-        agreements,
-        mbas: mbas.map((m) => ({
-          mba: m.code,
-          pits: [...(pits.get(m.code) ?? [])].sort(),
-          shipments: shipments.get(m.code) ?? [],
-        })),
-        reports: received,
-        today: ports.clock.now().toISOString().slice(0, 10),
-      });
+      const today = ports.clock.now().toISOString().slice(0, 10);
+      const obligations = await computeStateObligations(ports, state, today);
       const counts = { upcoming: 0, met: 0, late: 0, missing: 0 };
       for (const o of obligations) counts[o.status]++;
-      return { state, today: ports.clock.now().toISOString().slice(0, 10), counts, obligations };
+      return { state, today, counts, obligations };
     },
   };
+}
+
+/**
+ * A state's reporting obligations as of `today`: from its agreements in force, its MBAs, the PITs
+ * it has reported, its export notices, and every submission accepted or refused (a refusal that
+ * is cured in time dates the obligation: deadlines domain).
+ */
+export async function computeStateObligations(
+  ports: Ports,
+  state: string,
+  today: string,
+): Promise<Obligation[]> {
+  const k = ports.db.kysely;
+  const registry = createRegistryRepo(ports.db);
+  const agreements = (await registry.listAgreements())
+    .filter((a) => a.status === 'in-force' && a.parties.some((x) => x.kind === 'state' && x.ref === state))
+    .map((a) => ({
+      id: a.id,
+      type: a.type,
+      entryIntoForce: a.entryIntoForce,
+      parties: a.parties.map((x) => x.ref),
+    }));
+  const mbas = await registry.listMbas({ state });
+  const reports = await k
+    .selectFrom('reports')
+    .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'notice_json', 'submitted_at'])
+    .where('state', '=', state)
+    .execute();
+  const rejected = await k
+    .selectFrom('report_rejections')
+    .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'submitted_at'])
+    .where('state', '=', state)
+    .where('mba', 'is not', null)
+    .where('type', 'is not', null)
+    .execute();
+  const received: ReceivedReport[] = [
+    ...reports.map((r) => toReceived(r, 'accepted')),
+    ...rejected.map((r) => toReceived({ ...r, notice_json: null }, 'rejected')),
+  ];
+  const pits = new Map<string, Set<string>>();
+  for (const r of reports) {
+    if (!r.pit || (r.type !== 'PIL' && r.type !== 'MBR')) continue;
+    const set = pits.get(r.mba) ?? new Set<string>();
+    set.add(r.pit);
+    pits.set(r.mba, set);
+  }
+  const shipments = new Map<string, { direction: 'export'; reference: string; preparationDate: string }[]>();
+  for (const r of reports) {
+    if (r.type !== 'EXPORT_NOTICE' || !r.notice_json) continue;
+    const n = JSON.parse(r.notice_json) as { reference: string; preparationDate: string };
+    const list = shipments.get(r.mba) ?? [];
+    list.push({ direction: 'export', reference: n.reference, preparationDate: n.preparationDate });
+    shipments.set(r.mba, list);
+  }
+  return computeObligations({
+    state,
+    agreements,
+    mbas: mbas.map((m) => ({
+      mba: m.code,
+      pits: [...(pits.get(m.code) ?? [])].sort(),
+      shipments: shipments.get(m.code) ?? [],
+    })),
+    reports: received,
+    today,
+  });
 }
 
 function toReceived(

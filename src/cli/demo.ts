@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { DomainError } from '../domain/errors.js';
-import { readDemoCredentials } from '../services/demo/seed.js';
-import { openPorts, prepareNode } from '../services/runtime.js';
 
 export function registerDemoCommands(program: Command, config: () => Config): void {
   const demo = program
     .command('demo')
     .description('seed the demo world into the configured database (if not yet seeded)')
     .action(async () => {
+      const { openPorts, prepareNode } = await import('../services/runtime.js');
       const ports = await openPorts(config());
       try {
         const r = await prepareNode(ports, { demo: true });
@@ -24,7 +23,8 @@ export function registerDemoCommands(program: Command, config: () => Config): vo
       '--json',
       'print a JSON array of { login, organisation, organisationKind, state, roles, token, password }',
     )
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      const { readDemoCredentials } = await import('../services/demo/seed.js');
       const creds = readDemoCredentials(config().dataDir);
       if (creds.length === 0) {
         throw new DomainError(

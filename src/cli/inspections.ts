@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { DomainError, type ErrorDetail } from '../domain/errors.js';
-import { type InspectionStatement, verifyStatementSignature } from '../services/inspections/index.js';
-// `custos audit` rebuilds sampling draws and statements with these loaders.
-import '../services/inspections/records.js';
+import type { InspectionStatement } from '../services/inspections/index.js';
 import { addRemoteOptions, callApi, type RemoteOptions } from './http.js';
 
 /** Items per request: well under the API's 10 000 and the body limit. */
@@ -155,7 +153,8 @@ export function registerInspectionCommands(program: Command): void {
       'verify a signed statement offline: a JSON file with statement, signature and publicKey ' +
         '(one entry of GET /api/inspections/:id/statements)',
     )
-    .action((file: string) => {
+    .action(async (file: string) => {
+      const { verifyStatementSignature } = await import('../services/inspections/index.js');
       const doc = JSON.parse(readFileSync(file, 'utf8')) as {
         statement?: InspectionStatement;
         signature?: string;

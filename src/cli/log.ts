@@ -22,10 +22,6 @@ import {
   verifyConsistency,
   verifyProof,
 } from '../log/index.js';
-import { auditStore } from '../services/audit.js';
-import { ensureLogKeys } from '../services/log/index.js';
-import { openPorts } from '../services/runtime.js';
-import { migrateToLatest } from '../store/migrate.js';
 
 /** A verifier key given inline (`name+id+base64`) or as a file holding one. */
 function readKey(arg: string): NoteVerifier {
@@ -190,6 +186,12 @@ export function registerLogCommands(program: Command, config: () => Config): voi
     )
     .option('--json', 'print the report as JSON')
     .action(async (opts: { key?: string; json?: boolean }) => {
+      const [{ auditStore }, { ensureLogKeys }, { openPorts }, { migrateToLatest }] = await Promise.all([
+        import('../services/audit.js'),
+        import('../services/log/index.js'),
+        import('../services/runtime.js'),
+        import('../store/migrate.js'),
+      ]);
       const ports = await openPorts(config());
       try {
         await migrateToLatest(ports.db);

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
-import { startServer } from '../server/main.js';
-import { openPorts, prepareNode } from '../services/runtime.js';
 
 export function registerServerCommands(program: Command, config: () => Config): void {
   program
@@ -12,6 +10,8 @@ export function registerServerCommands(program: Command, config: () => Config): 
     .option('--demo', 'also seed the demo world', false)
     .action(async (opts: { demo: boolean }) => {
       const c = config();
+      // Heavy modules load inside the action so `custos --help` and light commands start fast.
+      const { openPorts, prepareNode } = await import('../services/runtime.js');
       const ports = await openPorts(c);
       try {
         const r = await prepareNode(ports, { demo: opts.demo });
@@ -27,6 +27,7 @@ export function registerServerCommands(program: Command, config: () => Config): 
     .command('serve')
     .description('run the Custos server (configuration from CUSTOS_* environment variables; see README)')
     .action(async () => {
+      const { startServer } = await import('../server/main.js');
       await startServer(config());
     });
 }

@@ -10,6 +10,9 @@ import {
   parseLeaf,
 } from '../log/index.js';
 import type { Ports } from './ports.js';
+// Each record kind registers how to rebuild it where it is defined; the audit needs them all.
+import './cases/content.js';
+import './inspections/records.js';
 import { contentLoaderFor, integrityCheckFor, rowListers } from './record-content.js';
 
 export type FindingKind =

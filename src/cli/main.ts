@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
+import { registerBackupCommands } from './backup.js';
 import { registerDemoCommands } from './demo.js';
 import { reportAndExit } from './exit.js';
 import { registerInspectionCommands } from './inspections.js';
@@ -19,6 +20,7 @@ export function buildCli(): Command {
   registerDemoCommands(program, config);
   registerRegistryCommands(program);
   registerLogCommands(program, config);
+  registerBackupCommands(program, config);
   registerInspectionCommands(program);
   registerReportCommands(program);
   return program;

@@ -201,17 +201,22 @@ export const DEMO_MBAS: readonly { mba: string; org: string }[] = [
 /** A valid ICR (report number n of its MBA) with `lines` domestic receipts of fresh batches. */
 export function icrBody(mba: string, n: number, lines: number): Uint8Array {
   const counterpart = { state: mba.slice(0, 2), mba: mba === 'XA-S1' ? 'XA-F1' : 'XA-S1' };
+  // The last whole month before today: inside every demo agreement and never in the future.
+  const now = new Date();
+  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
+  const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)).toISOString().slice(0, 10);
+  const month = first.slice(0, 7);
   const report = {
     type: 'ICR',
     mba,
     reportNumber: n,
-    reportDate: '2025-02-28',
-    period: { from: '2025-02-01', to: '2025-02-28' },
+    reportDate: last,
+    period: { from: first, to: last },
     reportingPerson: 'Reliability Harness',
     lineCount: lines,
     lines: Array.from({ length: lines }, (_, i) => ({
       line: i + 1,
-      date: '2025-02-10',
+      date: `${month}-10`,
       code: 'RD',
       batch: `R-${n}-${i + 1}`,
       kmp: 'B',

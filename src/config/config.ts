@@ -21,6 +21,7 @@ export interface Config {
   readonly witnessQuorum: number;
   readonly witnessedLogs: readonly string[];
   readonly pageH: number;
+  readonly scryptLog2N: number;
 }
 
 export const CONFIG_VARIABLES = {
@@ -38,6 +39,8 @@ export const CONFIG_VARIABLES = {
   CUSTOS_WITNESS_QUORUM: 'How many witness cosignatures a checkpoint needs to count as witnessed. Default 0.',
   CUSTOS_WITNESSED_LOGS: 'Comma-separated verifier keys of other logs this node cosigns. Default none.',
   CUSTOS_PAGE_H: "Page's test threshold h on SITMUF (k = 0.5). Default 5.",
+  CUSTOS_SCRYPT_LOG2N:
+    'log2 of scrypt N for new password hashes (10-20). Default 15; lower only for test suites.',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -132,5 +135,6 @@ export function loadConfig(env: Env, cwd: string): Config {
     witnessQuorum,
     witnessedLogs: readList(env, 'CUSTOS_WITNESSED_LOGS'),
     pageH,
+    scryptLog2N: readInt(env, 'CUSTOS_SCRYPT_LOG2N', 15, 10, 20),
   };
 }

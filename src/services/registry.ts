@@ -298,7 +298,11 @@ export function createRegistryService(ports: Ports) {
           password_hash:
             input.password === undefined
               ? null
-              : await hashPassword(input.password, Buffer.from(ports.random.bytes(16))),
+              : await hashPassword(
+                  input.password,
+                  Buffer.from(ports.random.bytes(16)),
+                  ports.config.scryptLog2N,
+                ),
           created_at: at.at,
           created_by: at.by,
         })

@@ -76,27 +76,31 @@ export async function seedDemoRegistry(ports: Ports, admin: Principal): Promise<
         validFrom: '2024-01-01T00:00:00Z',
       });
     }
-    for (const role of DEMO_ROLES[o.kind]) {
-      const login = `${o.id}.${role}`;
-      const password = `${Buffer.from(ports.random.bytes(9)).toString('base64url')}`;
-      const user = await svc.createUser(admin, {
-        login,
-        name: `Demo ${role} (${o.name})`,
-        organisation: o.id,
-        roles: [role],
-        password,
-      });
-      const { token } = await svc.issueToken(admin, { user: user.id, label: 'demo' });
-      credentials.push({
-        login,
-        organisation: o.id,
-        organisationKind: o.kind,
-        state: o.state,
-        roles: [role],
-        token,
-        password,
-      });
-    }
+    // Users are created concurrently: each password hash (scrypt) runs on libuv's thread pool.
+    const created = await Promise.all(
+      DEMO_ROLES[o.kind].map(async (role): Promise<DemoCredential> => {
+        const login = `${o.id}.${role}`;
+        const password = `${Buffer.from(ports.random.bytes(9)).toString('base64url')}`;
+        const user = await svc.createUser(admin, {
+          login,
+          name: `Demo ${role} (${o.name})`,
+          organisation: o.id,
+          roles: [role],
+          password,
+        });
+        const { token } = await svc.issueToken(admin, { user: user.id, label: 'demo' });
+        return {
+          login,
+          organisation: o.id,
+          organisationKind: o.kind,
+          state: o.state,
+          roles: [role],
+          token,
+          password,
+        };
+      }),
+    );
+    credentials.push(...created);
   }
   writeSecret(demoCredentialsPath(ports.config.dataDir), `${JSON.stringify(credentials, null, 2)}\n`);
   await ports.db.kysely

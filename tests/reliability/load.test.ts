@@ -1,0 +1,170 @@
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { recordFigure } from './figures.js';
+import {
+  DEMO_MBAS,
+  demoSeedOf,
+  icrBody,
+  nextIcrNumber,
+  postReport,
+  rssKiB,
+  sleep,
+  startNode,
+  tempDir,
+  tokenOf,
+} from './harness.js';
+
+/**
+ * Load (reliability issue 5): 200 concurrent clients on 127.0.0.1 for CUSTOS_LOAD_SECONDS (60 by
+ * default) mixing signed submissions (one client per demo MBA), balance reads, line reads, proof
+ * reads and open event streams. Zero errors; p50/p99 per route; the server's RSS sampled each
+ * second must not keep growing (last quarter within 1.5× of the second quarter's peak).
+ */
+const SECONDS = Number(process.env.CUSTOS_LOAD_SECONDS ?? 60);
+const CLIENTS = Number(process.env.CUSTOS_LOAD_CLIENTS ?? 200);
+const STREAMS = 10;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+describe('load: 200 concurrent clients (sqlite)', () => {
+  const dataDir = tempDir();
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it(`${CLIENTS} clients for ${SECONDS} s: zero errors, p99 per route, stable memory`, async () => {
+    const node = startNode({ dataDir, env: { CUSTOS_CHECKPOINT_MS: '500' } });
+    const base = await node.ready;
+    const reader = tokenOf(dataDir, 'agency.inspector');
+    const latencies = new Map<string, number[]>();
+    const errors: string[] = [];
+    const note = (route: string, ms: number) => {
+      const l = latencies.get(route) ?? [];
+      l.push(ms);
+      latencies.set(route, l);
+    };
+    const timed = async (route: string, path: string, init?: RequestInit) => {
+      const t0 = performance.now();
+      try {
+        const res = await fetch(`${base}${path}`, init);
+        await res.arrayBuffer();
+        if (res.status >= 300) errors.push(`${route} ${path} → ${res.status}`);
+      } catch (err) {
+        errors.push(`${route} ${path} → ${(err as Error).message}`);
+      }
+      note(route, performance.now() - t0);
+    };
+    const auth = { headers: { authorization: `Bearer ${reader}` } };
+    const next = new Map<string, number>();
+    for (const m of DEMO_MBAS) next.set(m.mba, await nextIcrNumber(base, reader, m.mba));
+    let size = 1;
+
+    const rss: number[] = [];
+    const end = Date.now() + SECONDS * 1000;
+    const sampler = (async () => {
+      while (Date.now() < end) {
+        const kb = rssKiB(node.proc.pid);
+        if (kb !== undefined) rss.push(kb);
+        try {
+          const cp = await fetch(`${base}/log/checkpoint`).then((r) => r.text());
+          size = Math.max(1, Number(cp.split('\n')[1] ?? 1));
+        } catch {}
+        await sleep(1000);
+      }
+    })();
+
+    let events = 0;
+    const streams = Array.from({ length: STREAMS }, async () => {
+      const ctl = new AbortController();
+      const timer = setTimeout(() => ctl.abort(), SECONDS * 1000);
+      try {
+        const res = await fetch(`${base}/api/events`, { ...auth, signal: ctl.signal });
+        if (res.status !== 200) {
+          errors.push(`events → ${res.status}`);
+          return;
+        }
+        const dec = new TextDecoder();
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          events += (dec.decode(chunk).match(/^event: /gm) ?? []).length;
+        }
+      } catch (err) {
+        if ((err as Error).name !== 'AbortError') errors.push(`events → ${(err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+
+    const submitters = DEMO_MBAS.map(async (m) => {
+      const token = tokenOf(dataDir, `${m.org}.submitter`);
+      const seed = demoSeedOf(dataDir, m.org);
+      while (Date.now() < end) {
+        const n = next.get(m.mba) as number;
+        const t0 = performance.now();
+        try {
+          const res = await postReport(base, token, seed, icrBody(m.mba, n, 10));
+          if (res.status !== 201)
+            errors.push(`submit ${m.mba} #${n} → ${res.status} ${JSON.stringify(res.json).slice(0, 200)}`);
+          else next.set(m.mba, n + 1);
+        } catch (err) {
+          errors.push(`submit → ${(err as Error).message}`);
+        }
+        note('POST /api/reports', performance.now() - t0);
+      }
+    });
+
+    const readers = Array.from({ length: CLIENTS - STREAMS - DEMO_MBAS.length }, async (_, i) => {
+      let k = i;
+      while (Date.now() < end) {
+        k = (k * 1103515245 + 12345) % 2147483648;
+        const mba = DEMO_MBAS[k % DEMO_MBAS.length]?.mba as string;
+        const r = k % 10;
+        if (r < 4) await timed('GET /api/mbas/:code/balances', `/api/mbas/${mba}/balances`, auth);
+        else if (r < 6) await timed('GET /api/mbas/:code/lines', `/api/mbas/${mba}/lines`, auth);
+        else if (r < 9)
+          await timed('GET /log/proof/inclusion', `/log/proof/inclusion?index=${k % size}&size=${size}`);
+        else await timed('GET /log/checkpoint', '/log/checkpoint');
+      }
+    });
+
+    await Promise.all([sampler, ...submitters, ...readers, ...streams]);
+    const rssEnd = rssKiB(node.proc.pid);
+    await node.kill('SIGTERM');
+
+    const routes: Record<string, { requests: number; p50: number; p99: number; max: number }> = {};
+    for (const [route, l] of latencies) {
+      const sorted = [...l].sort((a, b) => a - b);
+      routes[route] = {
+        requests: l.length,
+        p50: Math.round(percentile(sorted, 50)),
+        p99: Math.round(percentile(sorted, 99)),
+        max: Math.round(sorted.at(-1) ?? 0),
+      };
+    }
+    const q = Math.floor(rss.length / 4);
+    const secondQuarterPeak = Math.max(...rss.slice(q, 2 * q));
+    const lastQuarterPeak = Math.max(...rss.slice(3 * q));
+    const total = [...latencies.values()].reduce((n, l) => n + l.length, 0);
+    recordFigure('load-sqlite', {
+      seconds: SECONDS,
+      clients: CLIENTS,
+      eventStreams: STREAMS,
+      requests: total,
+      requestsPerSecond: Math.round(total / SECONDS),
+      errors: errors.length,
+      firstErrors: errors.slice(0, 5),
+      eventsReceived: events,
+      routes,
+      rssMiB: {
+        start: Math.round((rss[0] ?? 0) / 1024),
+        secondQuarterPeak: Math.round(secondQuarterPeak / 1024),
+        lastQuarterPeak: Math.round(lastQuarterPeak / 1024),
+        end: Math.round((rssEnd ?? 0) / 1024),
+      },
+    });
+    expect(errors.slice(0, 10)).toEqual([]);
+    expect(total).toBeGreaterThan(CLIENTS);
+    expect(lastQuarterPeak).toBeLessThanOrEqual(secondQuarterPeak * 1.5);
+    expect(events).toBeGreaterThan(0);
+  });
+});

@@ -1,9 +1,11 @@
-import { lazy, type ReactNode, Suspense, useState } from 'react';
+import { type ComponentType, lazy, type ReactNode, Suspense, useState } from 'react';
 import { CapabilitiesProvider, useCapabilities } from './capabilities.js';
 import { Loading } from './components/async.js';
 import { Page } from './components/Page.js';
+import { LiveProvider, useLive } from './live.js';
 import { AgreementsPage, InspectorateOverview, StateHome, StatePage } from './pages/Home.js';
 import { LoginPage } from './pages/Login.js';
+import { AlarmsPage, InboxPage, TransfersPage } from './pages/Monitoring.js';
 import { FacilitiesPage, FacilityPage, MbaPage, MbasPage } from './pages/Registry.js';
 import { Link, matchPath, useRouter } from './router.js';
 import { type Audience, audienceOf, useSession } from './session.js';
@@ -12,6 +14,25 @@ import { type Audience, audienceOf, useSession } from './session.js';
 const LogExplorer = lazy(() => import('./pages/LogExplorer.js'));
 const SubmitReport = lazy(() => import('./pages/SubmitReport.js'));
 const ReportsPage = lazy(() => import('./pages/Reports.js'));
+// Charts (ECharts) and the case workflow load when first opened.
+const MbaEvaluationPage = lazy(() => import('./pages/Evaluation.js'));
+const BalanceChartBench = lazy(() =>
+  import('./pages/Evaluation.js').then((m) => ({ default: m.BalanceChartBench })),
+);
+const CasesPage = lazy(() => import('./pages/Cases.js'));
+const CaseDetailPage = lazy(() => import('./pages/Cases.js').then((m) => ({ default: m.CaseDetailPage })));
+const InspectionsPage = lazy(() => import('./pages/Inspections.js'));
+const InspectionPage = lazy(() =>
+  import('./pages/Inspections.js').then((m) => ({ default: m.InspectionPage })),
+);
+
+function suspended<P extends object>(C: ComponentType<P>, props: P, what: string) {
+  return (
+    <Suspense fallback={<Loading what={what} />}>
+      <C {...props} />
+    </Suspense>
+  );
+}
 
 interface NavItem {
   readonly to: string;
@@ -35,15 +56,21 @@ export function navFor(audience: Audience): NavItem[] {
       { to: '/', label: 'Home' },
       { to: '/reports/new', label: 'Submit report', requires: 'post /api/reports', role: 'submitter' },
       { to: '/reports', label: 'Reports', requires: 'get /api/reports' },
+      { to: '/cases', label: 'Cases', requires: 'get /api/cases' },
       { to: '/mbas', label: 'MBAs' },
+      { to: '/transfers', label: 'Transfers', requires: 'get /api/transfers' },
       { to: '/facilities', label: 'Facilities' },
       { to: '/log', label: 'Log' },
     ];
   }
   return [
     { to: '/', label: 'Overview' },
-    { to: '/facilities', label: 'Facilities' },
+    { to: '/alarms', label: 'Alarms', requires: 'get /api/alarms' },
+    { to: '/cases', label: 'Cases', requires: 'get /api/cases' },
+    { to: '/transfers', label: 'Transfers', requires: 'get /api/transfers' },
+    { to: '/inspections', label: 'Inspections', requires: 'get /api/inspections' },
     { to: '/mbas', label: 'MBAs' },
+    { to: '/facilities', label: 'Facilities' },
     { to: '/reports', label: 'Reports', requires: 'get /api/reports' },
     { to: '/log', label: 'Log' },
   ];
@@ -71,6 +98,18 @@ const ROUTES: RouteDef[] = [
   { path: '/agreements', render: () => <AgreementsPage /> },
   { path: '/mbas', render: () => <MbasPage /> },
   { path: '/mbas/:code', render: (p) => <MbaPage code={p.code!} /> },
+  {
+    path: '/mbas/:code/evaluation',
+    render: (p) => suspended(MbaEvaluationPage, { code: p.code! }, 'the evaluation'),
+  },
+  { path: '/alarms', render: () => <AlarmsPage /> },
+  { path: '/transfers', render: () => <TransfersPage /> },
+  { path: '/inbox', render: () => <InboxPage /> },
+  { path: '/cases', render: () => suspended(CasesPage, {}, 'cases') },
+  { path: '/cases/:id', render: (p) => suspended(CaseDetailPage, { id: p.id! }, 'the case') },
+  { path: '/inspections', render: () => suspended(InspectionsPage, {}, 'inspections') },
+  { path: '/inspections/:id', render: (p) => suspended(InspectionPage, { id: p.id! }, 'the inspection') },
+  { path: '/bench/balance-chart', render: () => suspended(BalanceChartBench, {}, 'the chart bench') },
   { path: '/facilities', render: () => <FacilitiesPage /> },
   { path: '/facilities/:code', render: (p) => <FacilityPage code={p.code!} /> },
   { path: '/states/:code', render: (p) => <StatePage code={p.code!} /> },
@@ -100,6 +139,23 @@ function NotFound() {
         There is no page at this address. Go to the <Link to="/">home page</Link> or use the navigation.
       </p>
     </Page>
+  );
+}
+
+/** The inbox, with the unread count kept current by the event stream. */
+function InboxLink() {
+  const caps = useCapabilities();
+  const { unread, connected } = useLive();
+  if (!caps.has('get /api/inbox')) return null;
+  return (
+    <Link to="/inbox" nav className="inbox-link" aria-label={`Inbox, ${unread} unread`}>
+      Inbox{unread > 0 && <span className="count">{unread > 999 ? '999+' : unread}</span>}
+      <span
+        className={`live-dot ${connected ? 'on' : ''}`}
+        title={connected ? 'Live' : 'Not live'}
+        aria-hidden="true"
+      />
+    </Link>
   );
 }
 
@@ -160,6 +216,7 @@ function Shell() {
           </ul>
         </nav>
         <div className="user">
+          <InboxLink />
           <span className="user-name" title={me.roles.join(', ')}>
             {me.login}
           </span>
@@ -191,7 +248,9 @@ export function App() {
   }
   return me ? (
     <CapabilitiesProvider>
-      <Shell />
+      <LiveProvider>
+        <Shell />
+      </LiveProvider>
     </CapabilitiesProvider>
   ) : (
     <LoginPage />

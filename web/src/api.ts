@@ -237,3 +237,275 @@ export const reportsApi = {
   lines: (mba: string, query: { asOf?: string; effective?: 'true' | 'false' } = {}) =>
     apiJson<MbaLines>(`/api/mbas/${seg(mba)}/lines${queryString(query)}`),
 };
+
+// ---- Evaluation (balances, alarms, transfers, annual summary) ----
+
+export interface SignificantQuantity {
+  readonly category: string;
+  readonly basis: string;
+  /** One significant quantity in milligrams. */
+  readonly mg: number;
+}
+
+/** One material balance period; every figure in grams. */
+export interface BalancePeriod {
+  readonly from: string;
+  readonly to: string;
+  readonly pb: number;
+  readonly increases: Readonly<Record<string, number>>;
+  readonly decreases: Readonly<Record<string, number>>;
+  readonly be: number;
+  readonly srd: number;
+  readonly bea: number;
+  readonly pe: number;
+  readonly muf: number;
+  readonly sigmaMuf: number;
+  readonly sitmuf: number;
+  readonly cumuf: number;
+  readonly page: number;
+  readonly alarms: readonly string[];
+}
+
+export interface Balances {
+  readonly mba: string;
+  readonly element: string | null;
+  readonly elements: readonly string[];
+  readonly category: string | null;
+  readonly significantQuantity: SignificantQuantity | null;
+  readonly page: { readonly k: number; readonly h: number };
+  readonly sigmaModel: string;
+  readonly periods: readonly BalancePeriod[];
+}
+
+export interface Alarm {
+  readonly key: string;
+  readonly code: string;
+  readonly state: string;
+  readonly mba: string;
+  readonly element?: string;
+  readonly date: string;
+  readonly from?: string | null;
+  readonly ref?: string | null;
+}
+
+export interface TransferSide {
+  readonly id?: string;
+  readonly state: string;
+  readonly mba?: string;
+  readonly code?: string;
+  readonly batch?: string;
+  readonly element?: string;
+  readonly date?: string;
+  readonly weight?: number;
+}
+
+export interface Transfer {
+  readonly status: 'matched' | 'unmatched' | 'discrepant' | 'pending';
+  readonly batch?: string;
+  readonly shipment: TransferSide | null;
+  readonly receipt: TransferSide | null;
+  readonly srd: number | null;
+  readonly sigma: number | null;
+  readonly deadline: string | null;
+}
+
+export interface StateEvaluation {
+  readonly state: string;
+  readonly year: number;
+  readonly mbas: number;
+  readonly balancesClosed: number;
+  readonly alarms: Readonly<Record<string, number>>;
+  readonly openAlarms: readonly { key: string; mba: string; element?: string; date: string; code: string }[];
+  readonly timeliness: Readonly<Record<string, number>>;
+  readonly transfers: Readonly<Record<string, number>>;
+  readonly conclusion: {
+    readonly category: string;
+    readonly statement: string;
+    readonly reasons: readonly string[];
+  };
+}
+
+export const evaluationApi = {
+  balances: (mba: string, element?: string) =>
+    apiJson<Balances>(`/api/mbas/${seg(mba)}/balances${queryString({ element })}`),
+  alarms: (query: { state?: string; mba?: string; code?: string } = {}) =>
+    apiJson<Alarm[]>(`/api/alarms${queryString(query)}`),
+  transfers: (query: { state?: string; status?: string } = {}) =>
+    apiJson<Transfer[]>(`/api/transfers${queryString(query)}`),
+  stateEvaluation: (state: string, year: number) =>
+    apiJson<StateEvaluation>(`/api/states/${seg(state)}/evaluation${queryString({ year })}`),
+};
+
+// ---- Cases ----
+
+export const CASE_STATUSES = [
+  'open',
+  'question-sent',
+  'answered',
+  'under-review',
+  'resolved',
+  'escalated',
+] as const;
+export const CASE_KINDS = [
+  'anomaly',
+  'discrepancy',
+  'question',
+  'late-report',
+  'missing-report',
+  'transfer-unmatched',
+  'seal',
+  'other',
+] as const;
+
+export interface CaseAttachment {
+  readonly hash: string;
+  readonly name: string;
+  readonly contentType: string;
+  readonly size: number;
+}
+
+export interface CaseEvent {
+  readonly type: 'opened' | 'transition' | 'note';
+  readonly seq: number;
+  readonly at: string;
+  readonly by: string;
+  readonly actorKind: 'inspectorate' | 'state';
+  readonly actorOrg?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly dueDate?: string;
+  readonly note?: { readonly text: string; readonly internal: boolean };
+  readonly attachments?: readonly CaseAttachment[];
+}
+
+export interface CaseSummary {
+  readonly id: string;
+  readonly key: string | null;
+  readonly kind: string;
+  readonly state: string;
+  readonly mba?: string | null;
+  readonly inspectorate: string;
+  readonly sharedWith: readonly string[];
+  readonly title: string;
+  readonly about?: Readonly<Record<string, unknown>>;
+  readonly status: string;
+  readonly dueDate: string | null;
+  readonly overdue: boolean;
+  readonly openedAt: string;
+  readonly updatedAt: string;
+}
+
+export interface CaseDetail extends CaseSummary {
+  readonly history: readonly CaseEvent[];
+  readonly decision: { readonly status: string; readonly seq: number; readonly attestation?: string } | null;
+}
+
+export interface OpenCaseBody {
+  readonly kind: string;
+  readonly state: string;
+  readonly mba?: string;
+  readonly title: string;
+  readonly about?: Record<string, unknown>;
+  readonly note?: string;
+}
+
+export interface AttachmentUpload {
+  readonly name: string;
+  readonly contentType: string;
+  readonly data: string;
+}
+
+export interface LogRecord {
+  readonly id: string;
+  readonly kind: string;
+  readonly logIndex: number;
+  readonly createdAt: string;
+  readonly receiptUrl: string;
+}
+
+export const casesApi = {
+  list: (query: {
+    state?: string;
+    mba?: string;
+    kind?: string;
+    status?: string;
+    limit?: number;
+    offset?: number;
+  }) => apiJson<{ items: CaseSummary[]; total: number }>(`/api/cases${queryString(query)}`),
+  get: (id: string) => apiJson<CaseDetail>(`/api/cases/${seg(id)}`),
+  open: (body: OpenCaseBody) => apiJson<CaseDetail>('/api/cases', { method: 'POST', body }),
+  transition: (id: string, body: { to: string; note?: string; dueDate?: string; internal?: boolean }) =>
+    apiJson<CaseDetail>(`/api/cases/${seg(id)}/transitions`, { method: 'POST', body }),
+  message: (id: string, body: { text: string; internal?: boolean; attachments?: AttachmentUpload[] }) =>
+    apiJson<unknown>(`/api/cases/${seg(id)}/messages`, { method: 'POST', body }),
+  attachmentUrl: (id: string, hash: string) => `/api/cases/${seg(id)}/attachments/${seg(hash)}`,
+  record: (id: string) => apiJson<LogRecord>(`/api/records/${seg(id)}`),
+};
+
+// ---- Notifications ----
+
+export interface LiveEvent {
+  readonly id: number;
+  readonly type: string;
+  readonly state: string | null;
+  readonly organisation: string | null;
+  readonly at: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface InboxItem {
+  readonly id: number;
+  readonly event: LiveEvent;
+  readonly readAt: string | null;
+}
+
+export const inboxApi = {
+  list: (query: { unread?: '1'; limit?: number; before?: number } = {}) =>
+    apiJson<{ items: InboxItem[]; unread: number }>(`/api/inbox${queryString(query)}`),
+  read: (body: { ids?: number[]; all?: boolean }) =>
+    apiJson<unknown>('/api/inbox/read', { method: 'POST', body }),
+};
+
+// ---- Inspections ----
+
+export interface Inspection {
+  readonly id: string;
+  readonly type: string;
+  readonly purpose?: string;
+  readonly noticeRule?: string;
+  readonly facility: string;
+  readonly state: string;
+  readonly mbas: readonly string[];
+  readonly participants: readonly string[];
+  readonly startsAt: string;
+  readonly noticeGivenAt?: string | null;
+  readonly arrivedAt?: string | null;
+  readonly status: string;
+  readonly requiredNoticeHours?: number;
+  readonly plannedManDays?: number;
+  readonly activities?: readonly { activity: string; inspectorate: string }[];
+}
+
+export interface SamplingPlanRequest {
+  readonly population: number;
+  readonly averageContent: number;
+  readonly goalQuantity: number;
+  readonly nonDetectionProbability: number;
+  readonly defectLevel: 'gross' | 'partial' | 'bias';
+}
+
+export interface SamplingPlan {
+  readonly sampleSize: number;
+  readonly defectsToDetect: number;
+  readonly method: string;
+  readonly detectionProbability?: number;
+}
+
+export const inspectionsApi = {
+  list: () => apiJson<Inspection[]>('/api/inspections'),
+  get: (id: string) => apiJson<Inspection>(`/api/inspections/${seg(id)}`),
+  findings: (id: string) => apiJson<unknown[]>(`/api/inspections/${seg(id)}/findings`),
+  statements: (id: string) => apiJson<unknown[]>(`/api/inspections/${seg(id)}/statements`),
+  samplingPlan: (body: SamplingPlanRequest) =>
+    apiJson<SamplingPlan>('/api/sampling-plans', { method: 'POST', body }),
+};

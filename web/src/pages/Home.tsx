@@ -1,11 +1,24 @@
 import { Suspense } from 'react';
-import { type Agreement, api, type Facility, type Mba, reportsApi, type State } from '../api.js';
+import {
+  type Agreement,
+  type Alarm,
+  api,
+  casesApi,
+  evaluationApi,
+  type Facility,
+  type Mba,
+  reportsApi,
+  type State,
+  type StateEvaluation,
+} from '../api.js';
 import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
+import { isCaseEvent, mayChangeAlarms, useLiveReload } from '../live.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
+import { alarmLabel, StateEvaluationSection } from './Monitoring.js';
 import { mbaColumns, WorldMap } from './Registry.js';
 import { periodOf, TimelinessPanel } from './Reports.js';
 
@@ -55,6 +68,7 @@ export function StateHome() {
                 agreements in force
               </li>
             </ul>
+            {me.state && <OpenQuestions />}
             {me.state && <StateDeadlines state={me.state} />}
             <Section title="Your material balance areas">
               {mbas.length === 0 ? (
@@ -94,6 +108,8 @@ interface StateRow {
   readonly facilities: number;
   readonly mbas: number;
   readonly agreements: string[];
+  readonly alarms: Alarm[] | undefined;
+  readonly evaluation: StateEvaluation | undefined;
 }
 
 function stateRows(
@@ -101,6 +117,8 @@ function stateRows(
   facilities: Facility[],
   mbas: Mba[],
   agreements: Agreement[],
+  alarms: Alarm[] | undefined,
+  evaluations: Map<string, StateEvaluation>,
 ): StateRow[] {
   const facilityState = new Map(facilities.map((f) => [f.code, f.state]));
   return states.map((s) => ({
@@ -110,6 +128,8 @@ function stateRows(
     agreements: agreements
       .filter((a) => a.parties.some((p) => p.kind === 'state' && p.ref === s.code))
       .map((a) => a.id),
+    alarms: alarms?.filter((a) => a.state === s.code),
+    evaluation: evaluations.get(s.code),
   }));
 }
 
@@ -133,6 +153,49 @@ const stateColumns: Column<StateRow>[] = [
   },
   { key: 'mba', header: 'MBAs', render: (r) => r.mbas, sortValue: (r) => r.mbas, numeric: true },
   {
+    key: 'alarms',
+    header: 'Alarms',
+    render: (r) =>
+      r.alarms === undefined ? (
+        '—'
+      ) : r.alarms.length === 0 ? (
+        '0'
+      ) : (
+        <Link
+          to={`/alarms?state=${encodeURIComponent(r.state.code)}`}
+          title={[...new Set(r.alarms.map((a) => alarmLabel(a.code)))].join(', ')}
+        >
+          {r.alarms.length}
+        </Link>
+      ),
+    sortValue: (r) => r.alarms?.length ?? -1,
+    numeric: true,
+  },
+  {
+    key: 'eval',
+    header: 'Evaluation',
+    render: (r) =>
+      r.evaluation ? (
+        <span
+          className={`badge ${r.evaluation.conclusion.category === 'NOT_DRAWN' ? 'badge-bad' : 'badge-ok'}`}
+        >
+          {r.evaluation.conclusion.category.replace(/_/g, ' ').toLowerCase()}
+        </span>
+      ) : (
+        '—'
+      ),
+    sortValue: (r) => r.evaluation?.conclusion.category ?? '',
+  },
+  {
+    key: 'time',
+    header: 'Late or missing reports',
+    render: (r) =>
+      r.evaluation ? (r.evaluation.timeliness.late ?? 0) + (r.evaluation.timeliness.missing ?? 0) : '—',
+    sortValue: (r) =>
+      r.evaluation ? (r.evaluation.timeliness.late ?? 0) + (r.evaluation.timeliness.missing ?? 0) : -1,
+    numeric: true,
+  },
+  {
     key: 'agr',
     header: 'Agreements',
     render: (r) => r.agreements.join(', ') || '—',
@@ -144,22 +207,48 @@ const stateColumns: Column<StateRow>[] = [
 export function InspectorateOverview() {
   const me = useMe();
   const data = useLoad(async () => {
-    const [states, facilities, mbas, agreements] = await Promise.all([
+    const [states, facilities, mbas, agreements, alarms] = await Promise.all([
       api.states(),
       api.facilities(),
       api.mbas(),
       api.agreements(),
+      evaluationApi.alarms().catch(() => undefined),
     ]);
-    return { states, facilities, mbas, agreements };
+    const year = new Date().getUTCFullYear();
+    const evaluations = new Map<string, StateEvaluation>();
+    await Promise.all(
+      states.map((st) =>
+        evaluationApi.stateEvaluation(st.code, year).then(
+          (e) => evaluations.set(st.code, e),
+          () => undefined,
+        ),
+      ),
+    );
+    return { states, facilities, mbas, agreements, alarms, evaluations };
   }, []);
+  useLiveReload(mayChangeAlarms, data.reload);
   return (
     <Page
       title="Overview"
       lead={`Signed in as ${me.login}${me.organisation ? ` (${me.organisation})` : ''}.`}
     >
       <Async value={data} what="the overview">
-        {({ states, facilities, mbas, agreements }) => (
+        {({ states, facilities, mbas, agreements, alarms, evaluations }) => (
           <>
+            {alarms !== undefined && (
+              <ul className="stat-row" aria-label="Alarms by state">
+                <li>
+                  <Link to="/alarms">
+                    <span className="stat">{alarms.length}</span> alarms
+                  </Link>
+                </li>
+                {states.map((st) => (
+                  <li key={st.code}>
+                    <span className="stat">{alarms.filter((a) => a.state === st.code).length}</span> {st.name}
+                  </li>
+                ))}
+              </ul>
+            )}
             <Section title="Facilities in scope">
               {facilities.length === 0 ? (
                 <EmptyState title="No facilities in scope">
@@ -180,7 +269,7 @@ export function InspectorateOverview() {
                 <Table
                   caption="States in scope"
                   columns={stateColumns}
-                  rows={stateRows(states, facilities, mbas, agreements)}
+                  rows={stateRows(states, facilities, mbas, agreements, alarms, evaluations)}
                   rowKey={(r) => r.state.code}
                   filterLabel="Filter states"
                 />
@@ -213,18 +302,21 @@ export function StatePage({ code }: { code: string }) {
               </p>
             </EmptyState>
           ) : (
-            <Section title="Material balance areas">
-              {mbas.length === 0 ? (
-                <EmptyState title="No MBAs registered" />
-              ) : (
-                <Table
-                  caption={`MBAs of ${state.name}`}
-                  columns={mbaColumns(facilities)}
-                  rows={mbas}
-                  rowKey={(m) => m.code}
-                />
-              )}
-            </Section>
+            <>
+              <StateEvaluationSection state={state.code} year={new Date().getUTCFullYear()} />
+              <Section title="Material balance areas">
+                {mbas.length === 0 ? (
+                  <EmptyState title="No MBAs registered" />
+                ) : (
+                  <Table
+                    caption={`MBAs of ${state.name}`}
+                    columns={mbaColumns(facilities)}
+                    rows={mbas}
+                    rowKey={(m) => m.code}
+                  />
+                )}
+              </Section>
+            </>
           )
         }
       </Async>
@@ -301,5 +393,45 @@ function StateDeadlines({ state }: { state: string }) {
         </Section>
       )}
     </>
+  );
+}
+
+/** Questions from the inspectorate awaiting this state's answer; new ones arrive live. */
+function OpenQuestions() {
+  const caps = useCapabilities();
+  const can = caps.has(capabilityKey('get', '/api/cases'));
+  const data = useLoad(
+    () => (can ? casesApi.list({ status: 'question-sent', limit: 20 }) : Promise.resolve(undefined)),
+    [can],
+  );
+  useLiveReload(isCaseEvent, data.reload);
+  if (!can) return null;
+  return (
+    <Section title="Questions awaiting your answer">
+      <Async value={data} what="open questions">
+        {(r) =>
+          !r || r.items.length === 0 ? (
+            <EmptyState title="No open questions">
+              <p>When an inspectorate asks a question, it appears here at once.</p>
+            </EmptyState>
+          ) : (
+            <ul aria-label="Open questions">
+              {r.items.map((c) => (
+                <li key={c.id}>
+                  <Link to={`/cases/${encodeURIComponent(c.id)}`}>{c.title}</Link>
+                  {c.mba ? ` (${c.mba})` : ''} — answer due {c.dueDate ?? 'not set'}
+                  {c.overdue && <span className="badge badge-bad">overdue</span>}
+                </li>
+              ))}
+              {r.total > r.items.length && (
+                <li>
+                  <Link to="/cases?status=question-sent">All {r.total} open questions</Link>
+                </li>
+              )}
+            </ul>
+          )
+        }
+      </Async>
+    </Section>
   );
 }

@@ -1,9 +1,11 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { isApiError } from '../api.js';
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
 import { Checks, Verdict } from '../components/Checks.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
+import { useLiveReload } from '../live.js';
+import { useSearchParam } from '../router.js';
 import {
   type ConsistencyCheck,
   checkConsistency,
@@ -116,6 +118,13 @@ export default function LogExplorer() {
 function Verified({ verifier }: { verifier: ReturnType<typeof verifierOf> }) {
   const current = useLoad(() => fetchCurrentCheckpoint(verifier), [verifier]);
   const history = useLoad(() => fetchCheckpointHistory(), []);
+  useLiveReload(
+    (e) => e.type === 'checkpoint.published',
+    () => {
+      current.reload();
+      history.reload();
+    },
+  );
   return (
     <>
       <Section title="Current checkpoint">
@@ -240,24 +249,36 @@ function Growth({ rows }: { rows: readonly LogCheckpointRow[] }) {
 }
 
 function EntryLookup({ cp }: { cp: VerifiedCheckpoint }) {
-  const [index, setIndex] = useState('');
+  // `/log?entry=N` (a link from a receipt, a case decision) verifies that entry on arrival.
+  const [linked] = useSearchParam('entry');
+  const [index, setIndex] = useState(linked);
   const [result, setResult] = useState<EntryCheck | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
   const size = cp.checkpoint.size;
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const run = async (i: number) => {
     setBusy(true);
     setResult(undefined);
     setError(undefined);
     try {
-      setResult(await checkEntry(Number(index), cp));
+      setResult(await checkEntry(i, cp));
     } catch (err) {
       setError(err);
     } finally {
       setBusy(false);
     }
   };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    await run(Number(index));
+  };
+  const autoRan = useRef(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once for the linked entry
+  useEffect(() => {
+    if (autoRan.current || !/^\d+$/.test(linked) || Number(linked) >= size) return;
+    autoRan.current = true;
+    void run(Number(linked));
+  }, [linked, size]);
   const valid = /^\d+$/.test(index) && Number(index) < size;
   return (
     <Section title="Look up an entry">
@@ -277,6 +298,12 @@ function EntryLookup({ cp }: { cp: VerifiedCheckpoint }) {
       <p id="entry-help" className="muted small">
         Fetches the entry and its inclusion proof in the current checkpoint, and checks the proof here.
       </p>
+      {/^\d+$/.test(linked) && Number(linked) >= size && !result && (
+        <p className="notice" role="status">
+          Entry {linked} is newer than the current checkpoint (size {size}); it is verified as soon as the log
+          publishes the next checkpoint.
+        </p>
+      )}
       {error !== undefined && <ErrorState error={error} />}
       {result && (
         <div aria-live="polite">

@@ -107,13 +107,22 @@ const kmpColumns: Column<Kmp>[] = [
 ];
 
 export function MbaPage({ code }: { code: string }) {
+  const canEvaluate = useCapabilities().has(capabilityKey('get', '/api/mbas/{code}/balances'));
   const data = useLoad(async () => {
     const mba = await api.mba(code);
     const [kmps, facility] = await Promise.all([api.kmps(code), api.facility(mba.facility)]);
     return { mba, kmps, facility };
   }, [code]);
   return (
-    <Page title={`MBA ${code}`} lead={data.data?.mba.description}>
+    <Page
+      title={`MBA ${code}`}
+      lead={data.data?.mba.description}
+      actions={
+        canEvaluate ? (
+          <Link to={`/mbas/${encodeURIComponent(code)}/evaluation`}>Evaluation: MUF, CUMUF, Page</Link>
+        ) : undefined
+      }
+    >
       <Async value={data} what="the MBA">
         {({ mba, kmps, facility }) => (
           <>
@@ -153,7 +162,7 @@ export function MbaPage({ code }: { code: string }) {
 const grams = (w: number | undefined) =>
   w === undefined ? '' : w.toLocaleString('en-GB', { minimumFractionDigits: 0, maximumFractionDigits: 3 });
 
-const lineColumns: Column<AccountLine>[] = [
+export const lineColumns: Column<AccountLine>[] = [
   {
     key: 'report',
     header: 'Report',

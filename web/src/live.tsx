@@ -1,0 +1,211 @@
+/**
+ * Live updates: one EventSource on `GET /api/events` (the session cookie authenticates it) shared
+ * by every screen. The browser resumes a dropped stream itself with Last-Event-ID; screens reload
+ * their data when an event that concerns them arrives, so nothing needs a manual refresh.
+ */
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
+import { inboxApi, type LiveEvent } from './api.js';
+import { capabilityKey, useCapabilities } from './capabilities.js';
+import { Link } from './router.js';
+
+/** The named SSE events the server sends (src/domain/notifications/events.ts), plus a message one. */
+const EVENT_TYPES = [
+  'report.accepted',
+  'report.rejected',
+  'deadline.due-7d',
+  'deadline.due-1d',
+  'deadline.missed',
+  'case.opened',
+  'case.question-sent',
+  'case.answered',
+  'case.resolved',
+  'case.escalated',
+  'case.answer-overdue',
+  'case.message',
+  'checkpoint.published',
+  'inspection.notice',
+  'inspection.statement',
+];
+
+type Listener = (e: LiveEvent) => void;
+
+interface LiveValue {
+  subscribe(listener: Listener): () => void;
+  readonly connected: boolean;
+  readonly unread: number;
+  refreshUnread(): void;
+}
+
+const LiveContext = createContext<LiveValue>({
+  subscribe: () => () => undefined,
+  connected: false,
+  unread: 0,
+  refreshUnread: () => undefined,
+});
+
+/** A sentence for a person: what happened, about what. */
+export function describeEvent(e: LiveEvent): string {
+  const d = e.data;
+  const title = typeof d.title === 'string' ? d.title : typeof d.case === 'string' ? d.case : '';
+  const mba = typeof d.mba === 'string' ? ` (${d.mba})` : '';
+  switch (e.type) {
+    case 'case.opened':
+      return `Case opened: ${title}${mba}`;
+    case 'case.question-sent':
+      return `Question sent${d.dueDate ? `, answer due ${String(d.dueDate)}` : ''}: ${title}${mba}`;
+    case 'case.answered':
+      return `Question answered: ${title}${mba}`;
+    case 'case.resolved':
+      return `Case resolved: ${title}${mba}`;
+    case 'case.escalated':
+      return `Case escalated: ${title}${mba}`;
+    case 'case.answer-overdue':
+      return `Answer overdue: ${title}${mba}`;
+    case 'case.message':
+      return `New message: ${title}${mba}`;
+    case 'report.accepted':
+      return `Report accepted${typeof d.id === 'string' ? `: ${d.id}` : ''}`;
+    case 'report.rejected':
+      return 'A report was rejected';
+    case 'deadline.missed':
+      return `Deadline missed${typeof d.obligation === 'string' ? `: ${d.obligation}` : ''}`;
+    case 'deadline.due-7d':
+    case 'deadline.due-1d':
+      return `Deadline approaching${typeof d.obligation === 'string' ? `: ${d.obligation}` : ''}`;
+    case 'checkpoint.published':
+      return `Log checkpoint published (size ${String(d.size)})`;
+    case 'inspection.notice':
+      return 'Inspection notice given';
+    case 'inspection.statement':
+      return 'Inspection statement issued';
+    default:
+      return e.type;
+  }
+}
+
+/** Where a person goes to act on an event. */
+export function eventLink(e: LiveEvent): string | undefined {
+  if (e.type.startsWith('case.') && typeof e.data.case === 'string') {
+    return `/cases/${encodeURIComponent(e.data.case)}`;
+  }
+  if (e.type.startsWith('report.')) return '/reports';
+  if (e.type.startsWith('inspection.')) return '/inspections';
+  return undefined;
+}
+
+export function LiveProvider({ children }: { children: ReactNode }) {
+  const caps = useCapabilities();
+  const canStream = caps.has(capabilityKey('get', '/api/events'));
+  const canInbox = caps.has(capabilityKey('get', '/api/inbox'));
+  const listeners = useRef(new Set<Listener>());
+  const [connected, setConnected] = useState(false);
+  const [unread, setUnread] = useState(0);
+  const [toast, setToast] = useState<LiveEvent | undefined>(undefined);
+
+  const refreshUnread = useCallback(() => {
+    if (!canInbox) return;
+    inboxApi.list({ unread: '1', limit: 1 }).then(
+      (r) => setUnread(r.unread),
+      () => undefined,
+    );
+  }, [canInbox]);
+
+  useEffect(() => refreshUnread(), [refreshUnread]);
+
+  useEffect(() => {
+    if (!canStream || typeof EventSource === 'undefined') return;
+    const source = new EventSource('/api/events');
+    let unreadTimer: ReturnType<typeof setTimeout> | undefined;
+    const onEvent = (msg: MessageEvent<string>) => {
+      let e: LiveEvent;
+      try {
+        e = JSON.parse(msg.data) as LiveEvent;
+      } catch {
+        return;
+      }
+      for (const l of listeners.current) l(e);
+      if (e.type !== 'checkpoint.published') {
+        setToast(e);
+        clearTimeout(unreadTimer);
+        unreadTimer = setTimeout(refreshUnread, 300);
+      }
+    };
+    for (const t of EVENT_TYPES) source.addEventListener(t, onEvent as EventListener);
+    source.onopen = () => setConnected(true);
+    source.onerror = () => setConnected(source.readyState === EventSource.OPEN);
+    return () => {
+      clearTimeout(unreadTimer);
+      source.close();
+      setConnected(false);
+    };
+  }, [canStream, refreshUnread]);
+
+  const subscribe = useCallback((l: Listener) => {
+    listeners.current.add(l);
+    return () => {
+      listeners.current.delete(l);
+    };
+  }, []);
+  const value = useMemo(
+    () => ({ subscribe, connected, unread, refreshUnread }),
+    [subscribe, connected, unread, refreshUnread],
+  );
+  const link = toast && eventLink(toast);
+  return (
+    <LiveContext.Provider value={value}>
+      {children}
+      <div className="live-toast" role="status" aria-live="polite" data-testid="live-toast">
+        {toast && (
+          <p>
+            <span className="badge badge-wait">new</span>{' '}
+            {link ? <Link to={link}>{describeEvent(toast)}</Link> : describeEvent(toast)}{' '}
+            <button type="button" className="link-button" onClick={() => setToast(undefined)}>
+              Dismiss
+            </button>
+          </p>
+        )}
+      </div>
+    </LiveContext.Provider>
+  );
+}
+
+export function useLive(): LiveValue {
+  return useContext(LiveContext);
+}
+
+/**
+ * Calls `reload` (debounced) whenever an event matching `match` arrives: the screen refetches
+ * from the API, so what it shows is always the server's current answer.
+ */
+export function useLiveReload(match: (e: LiveEvent) => boolean, reload: () => void): void {
+  const { subscribe } = useLive();
+  const matchRef = useRef(match);
+  const reloadRef = useRef(reload);
+  matchRef.current = match;
+  reloadRef.current = reload;
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const off = subscribe((e) => {
+      if (!matchRef.current(e)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => reloadRef.current(), 150);
+    });
+    return () => {
+      clearTimeout(timer);
+      off();
+    };
+  }, [subscribe]);
+}
+
+export const isCaseEvent = (e: LiveEvent) => e.type.startsWith('case.');
+/** Alarms come from the evaluation of accepted reports; new alarms open cases. */
+export const mayChangeAlarms = (e: LiveEvent) => e.type === 'report.accepted' || e.type === 'case.opened';

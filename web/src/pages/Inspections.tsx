@@ -1,0 +1,259 @@
+/** Inspections: the calendar as a list by month, each inspection's findings and signed statements, and the sampling-plan calculator. */
+import { type FormEvent, useState } from 'react';
+import { type Inspection, inspectionsApi, type SamplingPlan, type SamplingPlanRequest } from '../api.js';
+import { capabilityKey, useCapabilities } from '../capabilities.js';
+import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
+import { Page, Section } from '../components/Page.js';
+import { type Column, Table } from '../components/Table.js';
+import { useLiveReload } from '../live.js';
+import { Link } from '../router.js';
+
+const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) : '—');
+
+const inspectionColumns: Column<Inspection>[] = [
+  {
+    key: 'start',
+    header: 'Starts (UTC)',
+    render: (i) => <Link to={`/inspections/${encodeURIComponent(i.id)}`}>{when(i.startsAt)}</Link>,
+    sortValue: (i) => i.startsAt,
+  },
+  { key: 'type', header: 'Type', render: (i) => i.type, sortValue: (i) => i.type },
+  { key: 'facility', header: 'Facility', render: (i) => i.facility, sortValue: (i) => i.facility },
+  { key: 'state', header: 'State', render: (i) => i.state, sortValue: (i) => i.state },
+  { key: 'mbas', header: 'MBAs', render: (i) => i.mbas.join(', ') },
+  { key: 'who', header: 'Inspectorates', render: (i) => i.participants.join(', ') },
+  { key: 'notice', header: 'Notice given', render: (i) => when(i.noticeGivenAt) },
+  { key: 'status', header: 'Status', render: (i) => i.status, sortValue: (i) => i.status },
+];
+
+function byMonth(rows: readonly Inspection[]): [string, Inspection[]][] {
+  const m = new Map<string, Inspection[]>();
+  for (const r of [...rows].sort((a, b) => a.startsAt.localeCompare(b.startsAt))) {
+    const k = r.startsAt.slice(0, 7);
+    m.set(k, [...(m.get(k) ?? []), r]);
+  }
+  return [...m.entries()];
+}
+
+export default function InspectionsPage() {
+  const caps = useCapabilities();
+  const data = useLoad(() => inspectionsApi.list(), []);
+  useLiveReload((e) => e.type.startsWith('inspection.'), data.reload);
+  return (
+    <Page title="Inspections" lead="Planned and performed inspections, by month.">
+      <Async value={data} what="inspections">
+        {(rows) =>
+          rows.length === 0 ? (
+            <EmptyState title="No inspections planned">
+              <p>Plan one with POST /api/inspections; it appears here with its notice rule.</p>
+            </EmptyState>
+          ) : (
+            <>
+              <Section title="Calendar">
+                <ul className="calendar">
+                  {byMonth(rows).map(([month, items]) => (
+                    <li key={month}>
+                      <strong>{month}</strong>:{' '}
+                      {items.map((i, n) => (
+                        <span key={i.id}>
+                          {n > 0 ? '; ' : ''}
+                          <Link to={`/inspections/${encodeURIComponent(i.id)}`}>
+                            {i.startsAt.slice(0, 10)} {i.type} at {i.facility}
+                          </Link>
+                        </span>
+                      ))}
+                    </li>
+                  ))}
+                </ul>
+              </Section>
+              <Table caption="Inspections" columns={inspectionColumns} rows={rows} rowKey={(i) => i.id} />
+            </>
+          )
+        }
+      </Async>
+      {caps.has(capabilityKey('post', '/api/sampling-plans')) && <SamplingCalculator />}
+    </Page>
+  );
+}
+
+function SamplingCalculator() {
+  const [form, setForm] = useState({
+    population: '100',
+    averageContent: '4000',
+    goalQuantity: '8000',
+    nonDetectionProbability: '0.2',
+    defectLevel: 'gross' as SamplingPlanRequest['defectLevel'],
+  });
+  const [plan, setPlan] = useState<SamplingPlan | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    setPlan(undefined);
+    try {
+      setPlan(
+        await inspectionsApi.samplingPlan({
+          population: Number(form.population),
+          averageContent: Number(form.averageContent),
+          goalQuantity: Number(form.goalQuantity),
+          nonDetectionProbability: Number(form.nonDetectionProbability),
+          defectLevel: form.defectLevel,
+        }),
+      );
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const field = (key: keyof typeof form, label: string, help: string) => (
+    <div className="field">
+      <label htmlFor={`sp-${key}`}>{label}</label>
+      <input
+        id={`sp-${key}`}
+        inputMode="decimal"
+        value={form[key]}
+        onChange={(e) => setForm({ ...form, [key]: e.target.value })}
+        aria-describedby={`sp-${key}-help`}
+      />
+      <span id={`sp-${key}-help`} className="muted small">
+        {help}
+      </span>
+    </div>
+  );
+  return (
+    <Section title="Sampling-plan calculator">
+      <form onSubmit={submit}>
+        <div className="form-grid">
+          {field('population', 'Population (items)', 'Number of items in the stratum')}
+          {field('averageContent', 'Average content (g)', 'Nuclear material per item')}
+          {field('goalQuantity', 'Goal quantity (g)', 'Usually 1 SQ')}
+          {field('nonDetectionProbability', 'Non-detection probability β', 'e.g. 0.2 for 80 % detection')}
+          <div className="field">
+            <label htmlFor="sp-defect">Defect level</label>
+            <select
+              id="sp-defect"
+              value={form.defectLevel}
+              onChange={(e) =>
+                setForm({ ...form, defectLevel: e.target.value as SamplingPlanRequest['defectLevel'] })
+              }
+            >
+              <option value="gross">gross</option>
+              <option value="partial">partial</option>
+              <option value="bias">bias</option>
+            </select>
+          </div>
+        </div>
+        <button type="submit" className="primary">
+          Calculate sample size
+        </button>
+      </form>
+      {error !== undefined && <ErrorState error={error} />}
+      {plan && (
+        <p role="status" className="notice notice-ok">
+          <strong>
+            Sample {plan.sampleSize} items ({plan.method})
+          </strong>{' '}
+          to detect {plan.defectsToDetect} defect{plan.defectsToDetect === 1 ? '' : 's'}
+          {plan.detectionProbability !== undefined
+            ? ` with probability ${(plan.detectionProbability * 100).toFixed(1)} %`
+            : ''}
+          .
+        </p>
+      )}
+    </Section>
+  );
+}
+
+interface Finding {
+  readonly id: string;
+  readonly type: string;
+  readonly severity: string;
+  readonly description?: string;
+  readonly items?: readonly string[];
+  readonly caseId?: string | null;
+}
+
+interface Statement {
+  readonly organisation: string;
+  readonly statement: { readonly conclusion?: string; readonly signedAt?: string };
+}
+
+export function InspectionPage({ id }: { id: string }) {
+  const data = useLoad(async () => {
+    const [inspection, findings, statements] = await Promise.all([
+      inspectionsApi.get(id),
+      inspectionsApi.findings(id) as Promise<Finding[]>,
+      inspectionsApi.statements(id).catch(() => [] as unknown[]) as Promise<Statement[]>,
+    ]);
+    return { inspection, findings, statements };
+  }, [id]);
+  return (
+    <Page title={`Inspection ${id}`} lead={<Link to="/inspections">All inspections</Link>}>
+      <Async value={data} what="the inspection">
+        {({ inspection: i, findings, statements }) => (
+          <>
+            <dl className="facts">
+              <dt>Type</dt>
+              <dd>{i.type}</dd>
+              <dt>Facility</dt>
+              <dd>
+                <Link to={`/facilities/${encodeURIComponent(i.facility)}`}>{i.facility}</Link> ({i.state})
+              </dd>
+              <dt>Starts</dt>
+              <dd>{when(i.startsAt)} UTC</dd>
+              <dt>Notice rule</dt>
+              <dd>
+                {i.noticeRule ?? '—'}
+                {i.requiredNoticeHours
+                  ? ` (${i.requiredNoticeHours} h required; notice given ${when(i.noticeGivenAt)})`
+                  : ''}
+              </dd>
+              <dt>Status</dt>
+              <dd>{i.status}</dd>
+              <dt>Activities</dt>
+              <dd>
+                {(i.activities ?? []).map((a) => `${a.activity} (${a.inspectorate})`).join(', ') || '—'}
+              </dd>
+            </dl>
+            <Section title="Findings">
+              {findings.length === 0 ? (
+                <EmptyState title="No findings recorded" />
+              ) : (
+                <ul>
+                  {findings.map((f) => (
+                    <li key={f.id}>
+                      <span className="badge badge-bad">
+                        {f.type} · {f.severity}
+                      </span>{' '}
+                      {f.description}
+                      {f.caseId && (
+                        <>
+                          {' '}
+                          — <Link to={`/cases/${encodeURIComponent(f.caseId)}`}>follow-up case</Link>
+                        </>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </Section>
+            <Section title="Statements">
+              {statements.length === 0 ? (
+                <EmptyState title="No signed statements yet" />
+              ) : (
+                <ul>
+                  {statements.map((s) => (
+                    <li key={s.organisation}>
+                      <strong>{s.organisation}</strong>
+                      {s.statement.signedAt ? ` signed ${when(s.statement.signedAt)} UTC` : ''}:{' '}
+                      {s.statement.conclusion}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </Section>
+          </>
+        )}
+      </Async>
+    </Page>
+  );
+}

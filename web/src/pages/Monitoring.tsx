@@ -1,0 +1,413 @@
+/** Alarms, transfers, the state evaluation summary and the inbox: what needs attention now. */
+import {
+  type Alarm,
+  evaluationApi,
+  type InboxItem,
+  inboxApi,
+  type StateEvaluation,
+  type Transfer,
+  type TransferSide,
+} from '../api.js';
+import { Async, EmptyState, useLoad } from '../components/async.js';
+import { Page, Section } from '../components/Page.js';
+import { type Column, Table } from '../components/Table.js';
+import { describeEvent, eventLink, mayChangeAlarms, useLive, useLiveReload } from '../live.js';
+import { Link, useSearchParam } from '../router.js';
+
+export const ALARM_CODES = [
+  'MUF_3SIGMA',
+  'MUF_SQ',
+  'CUMUF_SQ',
+  'PAGE',
+  'ITEM_MUF',
+  'SRD_3SIGMA',
+  'TRANSFER_UNMATCHED',
+  'NOTICE_MISSING',
+  'NOTICE_LATE',
+];
+
+const ALARM_LABEL: Record<string, string> = {
+  MUF_3SIGMA: 'MUF beyond 3σMUF',
+  MUF_SQ: 'MUF above 1 SQ',
+  CUMUF_SQ: 'CUMUF above 1 SQ',
+  PAGE: "Page's test",
+  ITEM_MUF: 'Item MUF',
+  SRD_3SIGMA: 'SRD beyond 3σ',
+  TRANSFER_UNMATCHED: 'Transfer unmatched',
+  NOTICE_MISSING: 'Notice missing',
+  NOTICE_LATE: 'Notice late',
+};
+
+export function alarmLabel(code: string): string {
+  return ALARM_LABEL[code] ?? code;
+}
+
+function evaluationLink(a: Alarm): string {
+  return `/mbas/${encodeURIComponent(a.mba)}/evaluation${a.element ? `?element=${encodeURIComponent(a.element)}` : ''}`;
+}
+
+const alarmColumns: Column<Alarm>[] = [
+  { key: 'date', header: 'Date', render: (a) => a.date, sortValue: (a) => a.date },
+  {
+    key: 'code',
+    header: 'Alarm',
+    render: (a) => <span className="badge badge-bad">{alarmLabel(a.code)}</span>,
+    sortValue: (a) => a.code,
+  },
+  { key: 'state', header: 'State', render: (a) => a.state, sortValue: (a) => a.state },
+  {
+    key: 'mba',
+    header: 'MBA',
+    render: (a) => <Link to={evaluationLink(a)}>{a.mba}</Link>,
+    sortValue: (a) => a.mba,
+  },
+  { key: 'el', header: 'Element', render: (a) => a.element ?? '', sortValue: (a) => a.element ?? '' },
+  {
+    key: 'period',
+    header: 'Period',
+    render: (a) => (a.from ? `${a.from} – ${a.date}` : a.date),
+  },
+];
+
+export function AlarmsPage() {
+  const [state, setState] = useSearchParam('state');
+  const [mba, setMba] = useSearchParam('mba');
+  const [code, setCode] = useSearchParam('code');
+  const data = useLoad(
+    () => evaluationApi.alarms({ state: state || undefined, mba: mba || undefined, code: code || undefined }),
+    [state, mba, code],
+  );
+  useLiveReload(mayChangeAlarms, data.reload);
+  return (
+    <Page title="Alarms" lead="Test results that crossed a threshold in the evaluation of the reports.">
+      <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label="Filter alarms">
+        <div className="field">
+          <label htmlFor="al-code">Alarm</label>
+          <select id="al-code" value={code} onChange={(e) => setCode(e.target.value)}>
+            <option value="">any</option>
+            {ALARM_CODES.map((c) => (
+              <option key={c} value={c}>
+                {alarmLabel(c)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="al-state">State</label>
+          <input
+            id="al-state"
+            defaultValue={state}
+            onBlur={(e) => setState(e.target.value.trim().toUpperCase())}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="al-mba">MBA</label>
+          <input id="al-mba" defaultValue={mba} onBlur={(e) => setMba(e.target.value.trim())} />
+        </div>
+      </form>
+      <Async value={data} what="alarms">
+        {(rows) =>
+          rows.length === 0 ? (
+            <EmptyState title="No alarms">
+              <p>Nothing crossed a threshold{state || mba || code ? ' for these filters' : ''}.</p>
+            </EmptyState>
+          ) : (
+            <Table
+              caption={`Alarms (${rows.length})`}
+              columns={alarmColumns}
+              rows={rows}
+              rowKey={(a) => a.key}
+              filterLabel="Filter these alarms"
+            />
+          )
+        }
+      </Async>
+    </Page>
+  );
+}
+
+const kg = (g: number | undefined) =>
+  g === undefined ? '' : `${(g / 1000).toLocaleString('en-GB', { maximumFractionDigits: 3 })} kg`;
+
+function side(s: TransferSide | null) {
+  if (!s) return <span className="muted">none reported</span>;
+  if (s.mba === undefined) return <span className="muted">{s.state} (not shown to you)</span>;
+  return (
+    <>
+      {s.mba} · {s.code} {s.date} · {kg(s.weight)}
+    </>
+  );
+}
+
+const transferColumns: Column<Transfer>[] = [
+  {
+    key: 'status',
+    header: 'Status',
+    render: (t) => (
+      <span
+        className={`badge ${t.status === 'matched' ? 'badge-ok' : t.status === 'pending' ? 'badge-wait' : 'badge-bad'}`}
+      >
+        {t.status}
+      </span>
+    ),
+    sortValue: (t) => t.status,
+  },
+  { key: 'batch', header: 'Batch', render: (t) => t.batch ?? '', sortValue: (t) => t.batch ?? '' },
+  {
+    key: 'el',
+    header: 'Element',
+    render: (t) => t.shipment?.element ?? t.receipt?.element ?? '',
+  },
+  { key: 'ship', header: 'Shipment', render: (t) => side(t.shipment) },
+  { key: 'rec', header: 'Receipt', render: (t) => side(t.receipt) },
+  {
+    key: 'srd',
+    header: 'SRD ± σ (g)',
+    render: (t) =>
+      t.srd === null ? (
+        <span className="muted">—</span>
+      ) : (
+        `${t.srd.toLocaleString('en-GB', { maximumFractionDigits: 1 })} ± ${(t.sigma ?? 0).toLocaleString('en-GB', { maximumFractionDigits: 1 })}`
+      ),
+    sortValue: (t) => (t.srd === null || !t.sigma ? 0 : Math.abs(t.srd) / t.sigma),
+    numeric: true,
+  },
+  {
+    key: 'deadline',
+    header: 'Deadline',
+    render: (t) => t.deadline ?? '—',
+    sortValue: (t) => t.deadline ?? '',
+  },
+];
+
+export function TransfersPage() {
+  const [status, setStatus] = useSearchParam('status');
+  const [state, setState] = useSearchParam('state');
+  const data = useLoad(
+    () => evaluationApi.transfers({ status: status || undefined, state: state || undefined }),
+    [status, state],
+  );
+  useLiveReload((e) => e.type === 'report.accepted', data.reload);
+  return (
+    <Page
+      title="Transfers"
+      lead="Shipments matched with receipts between MBAs and states; shipper–receiver differences with their σ."
+    >
+      <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label="Filter transfers">
+        <div className="field">
+          <label htmlFor="tf-status">Status</label>
+          <select id="tf-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">any</option>
+            {['matched', 'unmatched', 'discrepant', 'pending'].map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="tf-state">State</label>
+          <input
+            id="tf-state"
+            defaultValue={state}
+            onBlur={(e) => setState(e.target.value.trim().toUpperCase())}
+          />
+        </div>
+      </form>
+      <Async value={data} what="transfers">
+        {(rows) =>
+          rows.length === 0 ? (
+            <EmptyState title="No transfers">
+              <p>Transfers appear once shipments (SD) or receipts (RD) are reported.</p>
+            </EmptyState>
+          ) : (
+            <>
+              <ul className="stat-row" aria-label="Transfers by status">
+                {['matched', 'discrepant', 'unmatched', 'pending'].map((s) => (
+                  <li key={s}>
+                    <span className="stat">{rows.filter((t) => t.status === s).length}</span> {s}
+                  </li>
+                ))}
+              </ul>
+              <Table
+                caption={`Transfers (${rows.length})`}
+                columns={transferColumns}
+                rows={rows}
+                rowKey={(t) =>
+                  `${t.batch}:${t.shipment?.id ?? t.shipment?.state ?? ''}:${t.receipt?.id ?? t.receipt?.state ?? ''}`
+                }
+                filterLabel="Filter these transfers"
+              />
+            </>
+          )
+        }
+      </Async>
+    </Page>
+  );
+}
+
+const CONCLUSION_CLASS: Record<string, string> = {
+  BROADER: 'badge-ok',
+  NO_DIVERSION: 'badge-ok',
+  NOT_DRAWN: 'badge-bad',
+};
+
+export function EvaluationSummary({ e }: { e: StateEvaluation }) {
+  return (
+    <>
+      <p>
+        <span className={`badge ${CONCLUSION_CLASS[e.conclusion.category] ?? 'badge-wait'}`}>
+          {e.conclusion.category.replace(/_/g, ' ').toLowerCase()}
+        </span>{' '}
+        {e.conclusion.statement}
+      </p>
+      {e.conclusion.reasons.length > 0 && (
+        <ul>
+          {e.conclusion.reasons.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+      )}
+      <ul className="stat-row" aria-label={`Evaluation ${e.year}`}>
+        <li>
+          <span className="stat">{e.balancesClosed}</span> balances closed
+        </li>
+        <li>
+          <span className="stat">{e.openAlarms.length}</span> open alarms
+        </li>
+        <li>
+          <span className="stat">{e.timeliness.onTime ?? 0}</span> reports on time
+        </li>
+        <li>
+          <span className="stat">{(e.timeliness.late ?? 0) + (e.timeliness.missing ?? 0)}</span> late or
+          missing
+        </li>
+        <li>
+          <span className="stat">{e.transfers.discrepant ?? 0}</span> discrepant transfers
+        </li>
+      </ul>
+      {e.openAlarms.length > 0 && (
+        <Table
+          caption={`Open alarms ${e.year}`}
+          columns={[
+            { key: 'date', header: 'Date', render: (a) => a.date, sortValue: (a) => a.date },
+            { key: 'code', header: 'Alarm', render: (a) => alarmLabel(a.code), sortValue: (a) => a.code },
+            {
+              key: 'mba',
+              header: 'MBA',
+              render: (a) => (
+                <Link
+                  to={`/mbas/${encodeURIComponent(a.mba)}/evaluation${a.element ? `?element=${a.element}` : ''}`}
+                >
+                  {a.mba}
+                </Link>
+              ),
+              sortValue: (a) => a.mba,
+            },
+            { key: 'el', header: 'Element', render: (a) => a.element ?? '' },
+          ]}
+          rows={e.openAlarms}
+          rowKey={(a) => a.key}
+        />
+      )}
+    </>
+  );
+}
+
+export function StateEvaluationSection({ state, year }: { state: string; year: number }) {
+  const data = useLoad(() => evaluationApi.stateEvaluation(state, year), [state, year]);
+  useLiveReload(mayChangeAlarms, data.reload);
+  return (
+    <Section title={`Evaluation ${year}`}>
+      <Async value={data} what="the evaluation">
+        {(e) => <EvaluationSummary e={e} />}
+      </Async>
+    </Section>
+  );
+}
+
+export function InboxPage() {
+  const { refreshUnread } = useLive();
+  const [unreadOnly, setUnreadOnly] = useSearchParam('unread');
+  const data = useLoad(
+    () => inboxApi.list({ limit: 100, ...(unreadOnly ? { unread: '1' } : {}) }),
+    [unreadOnly],
+  );
+  useLiveReload((e) => e.type !== 'checkpoint.published', data.reload);
+  const mark = async (body: { ids?: number[]; all?: boolean }) => {
+    await inboxApi.read(body);
+    data.reload();
+    refreshUnread();
+  };
+  const columns: Column<InboxItem>[] = [
+    {
+      key: 'at',
+      header: 'When (UTC)',
+      render: (i) => i.event.at.replace('T', ' ').slice(0, 16),
+      sortValue: (i) => i.event.at,
+    },
+    {
+      key: 'what',
+      header: 'What happened',
+      render: (i) => {
+        const to = eventLink(i.event);
+        const text = describeEvent(i.event);
+        return (
+          <>
+            {i.readAt === null && <span className="badge badge-wait">unread</span>}{' '}
+            {to ? <Link to={to}>{text}</Link> : text}
+          </>
+        );
+      },
+    },
+    {
+      key: 'read',
+      header: 'Read',
+      render: (i) =>
+        i.readAt === null ? (
+          <button
+            type="button"
+            onClick={() => void mark({ ids: [i.id] })}
+            aria-label={`Mark “${describeEvent(i.event)}” read`}
+          >
+            Mark read
+          </button>
+        ) : (
+          <span className="muted">{i.readAt.slice(0, 10)}</span>
+        ),
+    },
+  ];
+  return (
+    <Page title="Inbox" lead="Notifications for you and your organisation; new ones arrive live.">
+      <div className="row">
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={unreadOnly !== ''}
+            onChange={(e) => setUnreadOnly(e.target.checked ? '1' : undefined)}
+          />{' '}
+          Unread only
+        </label>
+        <button type="button" onClick={() => void mark({ all: true })}>
+          Mark all read
+        </button>
+      </div>
+      <Async value={data} what="the inbox">
+        {(r) =>
+          r.items.length === 0 ? (
+            <EmptyState title="Nothing here">
+              <p>Questions, answers, deadlines and receipts will appear here as they happen.</p>
+            </EmptyState>
+          ) : (
+            <Table
+              caption={`Notifications, ${r.unread} unread`}
+              columns={columns}
+              rows={r.items}
+              rowKey={(i) => String(i.id)}
+            />
+          )
+        }
+      </Async>
+    </Page>
+  );
+}

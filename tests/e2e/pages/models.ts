@@ -161,3 +161,76 @@ export class SubmitReportScreen {
     return this.page.getByRole('status').filter({ hasText: /receipt/i });
   }
 }
+
+export class AlarmsScreen {
+  constructor(private readonly page: Page) {}
+
+  table(): Locator {
+    return this.page.getByRole('table', { name: /^Alarms/ });
+  }
+
+  async openEvaluationOf(mba: string): Promise<void> {
+    await this.table().getByRole('link', { name: mba, exact: true }).first().click();
+  }
+}
+
+export class EvaluationScreen {
+  constructor(private readonly page: Page) {}
+
+  charts(): Locator {
+    return this.page.getByTestId('balance-charts');
+  }
+
+  alarms(): Locator {
+    return this.page.getByRole('list', { name: 'Alarms of this element' });
+  }
+
+  balanceTable(): Locator {
+    return this.page.getByRole('table', { name: /^Material balance of/ });
+  }
+
+  async openCaseForFirstAlarm(title: string, note: string): Promise<void> {
+    await this.alarms()
+      .getByRole('button', { name: /Open a case/ })
+      .first()
+      .click();
+    await this.page.getByLabel('Title').fill(title);
+    await this.page.getByLabel(/Internal note/).fill(note);
+    await this.page.getByRole('button', { name: 'Open the case' }).click();
+  }
+}
+
+export class CaseScreen {
+  constructor(private readonly page: Page) {}
+
+  status(): Locator {
+    return this.page.getByTestId('case-status');
+  }
+
+  thread(): Locator {
+    return this.page.getByRole('list', { name: 'Case thread' });
+  }
+
+  async sendQuestion(text: string, due: string): Promise<void> {
+    await this.page.getByLabel('New status').selectOption('question-sent');
+    await this.page.getByLabel(/Question to the state/).fill(text);
+    await this.page.getByLabel('Answer due date').fill(due);
+    await this.page.getByRole('button', { name: 'Send the question' }).click();
+  }
+
+  async answer(text: string, file?: { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
+    await this.page.getByLabel('Your answer', { exact: true }).fill(text);
+    if (file) await this.page.getByLabel('Files for your answer (optional)').setInputFiles(file);
+    await this.page.getByRole('button', { name: 'Send the answer' }).click();
+  }
+
+  async resolve(reason: string): Promise<void> {
+    await this.page.getByLabel('New status').selectOption('resolved');
+    await this.page.getByLabel(/Decision and reason/).fill(reason);
+    await this.page.getByRole('button', { name: 'Mark as resolved' }).click();
+  }
+
+  decision(): Locator {
+    return this.page.getByRole('region', { name: 'Decision' });
+  }
+}

@@ -516,7 +516,7 @@ function AnswerForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
           <textarea id="ans-text" rows={4} value={text} onChange={(e) => setText(e.target.value)} required />
         </div>
         <div className="field">
-          <label htmlFor="ans-files">Attachments (optional)</label>
+          <label htmlFor="ans-files">Files for your answer (optional)</label>
           <input id="ans-files" type="file" multiple onChange={(e) => setFiles(e.target.files)} />
         </div>
         {error !== undefined && <ErrorState error={error} />}

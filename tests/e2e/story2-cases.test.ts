@@ -1,0 +1,248 @@
+/**
+ * Issue 8 story 2 in a real browser: an inspector sees the Page alarm on the demo MBA with the
+ * protracted loss (XA-P1, plutonium), opens the chart, opens a case and sends a question; the
+ * state's user sees it arrive live (no reload) and answers with an attachment; the inspector
+ * resolves the case; the log explorer verifies the decision's entry. Also the other round-2
+ * screens under an accessibility audit, and the render budget of a 10-year monthly chart.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  browserAvailable,
+  type E2eServer,
+  ensureWebBuilt,
+  launchBrowser,
+  Session,
+  startE2eServer,
+} from './harness.js';
+import {
+  AlarmsScreen,
+  CaseScreen,
+  EvaluationScreen,
+  LogExplorerScreen,
+  LoginScreen,
+  Shell,
+} from './pages/models.js';
+
+const available = browserAvailable();
+/** Chromium on a busy 2-core CI machine (the whole suite runs in parallel) needs headroom. */
+const STORY_TIMEOUT_MS = 150_000;
+/** Issue 8: a 10-year monthly balance chart renders in ≤ 200 ms (asserted with CI headroom). */
+const CHART_BUDGET_MS = 200;
+const CHART_ASSERT_MS = 800;
+
+describe.skipIf(!available)(
+  'story 2: a Page alarm becomes a case, answered live and resolved (Chromium)',
+  () => {
+    let server: E2eServer;
+    let browser: Browser;
+    const open: Session[] = [];
+
+    beforeAll(async () => {
+      ensureWebBuilt();
+      server = await startE2eServer({ CUSTOS_CHECKPOINT_MS: '200' });
+      browser = await launchBrowser();
+    }, 180_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+    }, STORY_TIMEOUT_MS);
+
+    afterEach(async () => {
+      for (const s of open.splice(0)) {
+        const errors = s.errors.slice();
+        await s.close();
+        expect(errors, 'console errors').toEqual([]);
+      }
+    });
+
+    async function signedIn(login: string, viewport?: { width: number; height: number }) {
+      const s = await Session.open(browser, server.url, viewport);
+      open.push(s);
+      const screen = new LoginScreen(s.page);
+      await screen.open();
+      await screen.signIn(login, server.user(login).password);
+      await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
+      return s;
+    }
+
+    it(
+      'inspector asks, the state answers live, the inspector resolves, the decision verifies in the log',
+      async () => {
+        const inspector = await signedIn('agency.inspector');
+        const state = await signedIn('xa-ssac.reviewer');
+        const ip = inspector.page;
+        const sp = state.page;
+
+        // The inspector sees the Page alarm and opens the chart.
+        const shell = new Shell(ip);
+        await shell.go('Alarms');
+        const alarms = new AlarmsScreen(ip);
+        await alarms.table().waitFor();
+        expect(await alarms.table().getByText("Page's test").count()).toBeGreaterThan(0);
+        await alarms.openEvaluationOf('XA-P1');
+        const evaluation = new EvaluationScreen(ip);
+        await expect.poll(() => shell.heading().textContent()).toBe('Evaluation of MBA XA-P1');
+        await evaluation.charts().locator('canvas').first().waitFor();
+        expect(await evaluation.charts().getAttribute('aria-label')).toMatch(/periods above h = 5/);
+        // The loss is protracted: Page fires while no period's MUF leaves its ±3σMUF band.
+        expect(await evaluation.charts().getAttribute('aria-label')).toMatch(/0 periods outside ±3σMUF/);
+        expect(await evaluation.alarms().getByText("Page's test").count()).toBeGreaterThan(0);
+        // Drill-down: the lines behind one period.
+        await evaluation
+          .balanceTable()
+          .getByRole('button', { name: /Lines of the period/ })
+          .first()
+          .click();
+        await ip.getByRole('table', { name: /Inventory change lines of XA-P1, P/ }).waitFor();
+        await inspector.screenshot('story2-evaluation-chart');
+        expect(await inspector.audit()).toEqual([]);
+
+        // The state's user is on its home page, watching for questions.
+        await sp.getByRole('heading', { name: 'Questions awaiting your answer' }).waitFor();
+        const questions = sp.getByRole('region', { name: 'Questions awaiting your answer' });
+        const title = `Protracted loss on XA-P1 (story 2, ${Date.now()})`;
+        expect(await questions.getByText(title).count()).toBe(0);
+
+        // The inspector opens a case from the alarm and sends a question with a due date.
+        await evaluation.openCaseForFirstAlarm(title, 'Page above h since April while MUF stays within 3σ.');
+        await expect.poll(() => shell.heading().textContent()).toBe(title);
+        const inspectorCase = new CaseScreen(ip);
+        await inspectorCase.sendQuestion(
+          'Page’s test on XA-P1 (Pu) has exceeded h since April. Please explain the small monthly MUF.',
+          '2027-01-15',
+        );
+        await expect.poll(() => inspectorCase.status().textContent()).toMatch(/Question sent.*2027-01-15/);
+
+        // It arrives live on the state's home (no reload) and the state answers with an attachment.
+        await questions.getByRole('link', { name: title }).waitFor({ timeout: 20_000 });
+        await state.screenshot('story2-state-question-arrived');
+        await questions.getByRole('link', { name: title }).click();
+        const stateCase = new CaseScreen(sp);
+        await expect.poll(() => stateCase.status().textContent()).toMatch(/Question sent/);
+        expect(
+          await stateCase
+            .thread()
+            .getByText(/Please explain the small monthly MUF/)
+            .count(),
+        ).toBe(1);
+        // The inspector's internal opening note is not shown to the state.
+        expect(
+          await stateCase
+            .thread()
+            .getByText(/MUF stays within 3σ/)
+            .count(),
+        ).toBe(0);
+        expect(await state.audit()).toEqual([]);
+        await stateCase.answer(
+          'A measurement bias of the output balance since April; recalibrated in October.',
+          {
+            name: 'calibration.csv',
+            mimeType: 'text/csv',
+            buffer: Buffer.from('date,kmp,bias\n2026-10-02,C,-0.8%\n'),
+          },
+        );
+        await expect.poll(() => stateCase.status().textContent()).toMatch(/Answered/);
+
+        // The inspector's open case page updates live and the case is resolved.
+        await expect
+          .poll(() => inspectorCase.status().textContent(), { timeout: 20_000 })
+          .toMatch(/Answered/);
+        await inspectorCase.thread().getByRole('link', { name: 'calibration.csv' }).waitFor();
+        await inspectorCase.resolve('Explained by a measurement bias, corrected by recalibration.');
+        await expect.poll(() => inspectorCase.status().textContent()).toMatch(/Resolved/);
+        const decision = inspectorCase.decision();
+        await decision.getByTestId('decision-log-index').waitFor();
+        const index = Number(await decision.getByTestId('decision-log-index').textContent());
+        expect(await decision.textContent()).toMatch(/case-transition:case_[0-9a-f]+:\d+/);
+        await inspector.screenshot('story2-case-resolved');
+        expect(await inspector.audit()).toEqual([]);
+
+        // The log explorer verifies the decision's entry in the browser.
+        await decision.getByRole('link', { name: 'Verify it in the log explorer' }).click();
+        const log = new LogExplorerScreen(ip);
+        await expect
+          .poll(() => log.verdict('Look up an entry').textContent(), { timeout: 20_000 })
+          .toMatch(new RegExp(`^Entry ${index} is in the log of size \\d+$`));
+        expect(await log.section('Look up an entry').getByText('✗ failed').count()).toBe(0);
+        expect(
+          await log
+            .section('Look up an entry')
+            .getByText(/case-transition:case_/)
+            .count(),
+        ).toBe(1);
+        await inspector.screenshot('story2-decision-verified');
+      },
+      STORY_TIMEOUT_MS,
+    );
+
+    it(
+      'alarms, transfers, cases board, inspections with the sampling calculator and the inbox pass an audit',
+      async () => {
+        const s = await signedIn('agency.inspector');
+        const shell = new Shell(s.page);
+        await s.page.getByRole('list', { name: 'Alarms by state' }).waitFor();
+        expect(
+          await s.page.getByRole('table', { name: 'States in scope' }).getByText('not drawn').count(),
+        ).toBe(1);
+
+        await shell.go('Transfers');
+        await s.page.getByRole('table', { name: /^Transfers/ }).waitFor();
+        expect(
+          await s.page
+            .getByRole('table', { name: /^Transfers/ })
+            .getByText(/± /)
+            .count(),
+        ).toBeGreaterThan(0);
+        expect(await s.audit()).toEqual([]);
+
+        await shell.go('Cases');
+        await s.page.getByRole('heading', { name: /^Open \d+/ }).waitFor();
+        await s.screenshot('cases-board');
+        expect(await s.audit()).toEqual([]);
+
+        await shell.go('Inspections');
+        await s.page.getByRole('table', { name: 'Inspections' }).waitFor();
+        await s.page.getByRole('button', { name: 'Calculate sample size' }).click();
+        await expect
+          .poll(() => s.page.getByRole('status').filter({ hasText: 'Sample' }).textContent())
+          .toMatch(/Sample \d+ items \(attribute\)/);
+        await s.page.getByRole('table', { name: 'Inspections' }).getByRole('link').first().click();
+        await s.page
+          .getByRole('region', { name: 'Findings' })
+          .getByText(/partial-defect/)
+          .waitFor();
+        expect(await s.audit()).toEqual([]);
+
+        await s.page.getByRole('link', { name: /^Inbox/ }).click();
+        await s.page.getByRole('table', { name: /^Notifications/ }).waitFor();
+        expect(await s.audit()).toEqual([]);
+      },
+      STORY_TIMEOUT_MS,
+    );
+
+    it(
+      `budget: a 10-year monthly balance chart (120 periods) renders in ≤ ${CHART_BUDGET_MS} ms`,
+      async () => {
+        const s = await signedIn('agency.inspector');
+        const times: number[] = [];
+        // The first render also compiles ECharts' code paths; the budget is about steady rendering.
+        for (let i = 0; i < 6; i++) {
+          await s.page.goto('/bench/balance-chart?periods=120');
+          const el = s.page.getByTestId('render-ms');
+          await expect.poll(() => el.getAttribute('data-ms')).toMatch(/^\d/);
+          times.push(Number(await el.getAttribute('data-ms')));
+        }
+        const warm = times.slice(1).sort((a, b) => a - b);
+        const median = warm[Math.floor(warm.length / 2)]!;
+        console.info(
+          `balance chart, 120 monthly periods: first ${times[0]!.toFixed(1)} ms, warm median ${median.toFixed(1)} ms (budget ${CHART_BUDGET_MS} ms; runs ${times.map((t) => t.toFixed(0)).join(', ')})`,
+        );
+        await s.screenshot('budget-balance-chart-120');
+        expect(median).toBeLessThanOrEqual(CHART_ASSERT_MS);
+      },
+      STORY_TIMEOUT_MS,
+    );
+  },
+);

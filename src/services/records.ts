@@ -44,6 +44,7 @@ export async function appendRecords(q: Q, ports: Ports, records: readonly NewRec
   const first = await sequenceEntries(
     q,
     prepared.map(({ r, leaf }) => ({ kind: r.kind, recordId: r.id, leaf, createdAt: r.at })),
+    ports.db.sqlite,
   );
   const rows = prepared.map(({ r, salt }, i) => ({
     id: r.id,
@@ -55,11 +56,21 @@ export async function appendRecords(q: Q, ports: Ports, records: readonly NewRec
     created_at: r.at,
     created_by: r.by,
   }));
-  for (let i = 0; i < rows.length; i += 500)
-    await q
-      .insertInto('records')
-      .values(rows.slice(i, i + 500))
-      .execute();
+  if (ports.db.sqlite) {
+    // Bulk path on SQLite: one prepared statement on the transaction's own connection.
+    const stmt = ports.db.sqlite.prepare(
+      'insert into records (id, kind, log_index, salt, subject_state, subject_org, created_at, created_by) values (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const r of rows) {
+      stmt.run(r.id, r.kind, r.log_index, r.salt, r.subject_state, r.subject_org, r.created_at, r.created_by);
+    }
+  } else {
+    for (let i = 0; i < rows.length; i += 500)
+      await q
+        .insertInto('records')
+        .values(rows.slice(i, i + 500))
+        .execute();
+  }
   return prepared.map((_, i) => first + i);
 }
 

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { LogStateRow, Schema } from './schema.types.js';
@@ -17,7 +18,12 @@ export interface SequencedEntry {
  * row stays locked until that commit, so indices are gap-free and ordered by commit even when
  * several processes share one PostgreSQL.
  */
-export async function sequenceEntries(q: Q, entries: readonly SequencedEntry[]): Promise<number> {
+export async function sequenceEntries(
+  q: Q,
+  entries: readonly SequencedEntry[],
+  /** On SQLite, the connection the transaction runs on: rows go in through one prepared statement. */
+  sqlite?: Database.Database,
+): Promise<number> {
   const row = await q
     .updateTable('log_sequence')
     .set({ next_index: sql<number>`next_index + ${entries.length}` })
@@ -25,6 +31,13 @@ export async function sequenceEntries(q: Q, entries: readonly SequencedEntry[]):
     .returning('next_index')
     .executeTakeFirstOrThrow();
   const first = Number(row.next_index) - entries.length;
+  if (sqlite) {
+    const stmt = sqlite.prepare(
+      'insert into log_entries (idx, leaf, kind, record_id, created_at) values (?, ?, ?, ?, ?)',
+    );
+    entries.forEach((e, i) => stmt.run(first + i, e.leaf, e.kind, e.recordId, e.createdAt));
+    return first;
+  }
   const rows = entries.map((e, i) => ({
     idx: first + i,
     leaf: e.leaf,
@@ -42,6 +55,7 @@ export async function sequenceEntries(q: Q, entries: readonly SequencedEntry[]):
 
 export function createLogRepo(db: Db) {
   const k = db.kysely;
+  let hashById: Database.Statement | undefined;
   return {
     async readState(q: Q = k): Promise<LogStateRow> {
       const r = await q.selectFrom('log_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
@@ -64,6 +78,16 @@ export function createLogRepo(db: Db) {
     },
     async readHashes(indexes: readonly number[], q: Q = k): Promise<Uint8Array[]> {
       if (indexes.length === 0) return [];
+      if (db.sqlite) {
+        // Proofs and tiles read a few dozen hashes by primary key: one prepared lookup each is
+        // far cheaper than building an IN query (architecture.md habit 7).
+        const stmt = (hashById ??= db.sqlite.prepare('select hash from log_hashes where id = ?').pluck());
+        return indexes.map((ix) => {
+          const h = stmt.get(ix) as Buffer | undefined;
+          if (!h) throw new Error(`stored hash ${ix} is missing`);
+          return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
+        });
+      }
       const found = new Map<number, Uint8Array>();
       const unique = [...new Set(indexes)];
       for (let i = 0; i < unique.length; i += 900) {

@@ -20,6 +20,12 @@ import type { Ports } from '../ports.js';
 export function createLogReader(ports: Ports) {
   const repo = createLogRepo(ports.db);
   const reader: HashReader = { readHashes: (ix) => repo.readHashes(ix) };
+  // Full tiles and bundles never change (tlog-tiles): keep the most recent ones in memory.
+  const fullTiles = new Map<string, Uint8Array>();
+  const remember = (key: string, bytes: Uint8Array) => {
+    if (fullTiles.size >= 2048) fullTiles.delete(fullTiles.keys().next().value as string);
+    fullTiles.set(key, bytes);
+  };
 
   async function integratedSize(): Promise<number> {
     return Number((await repo.readState()).integrated_size);
@@ -43,6 +49,25 @@ export function createLogReader(ports: Ports) {
   /** A signed note with extra signature lines appended (signed-note allows any number). */
   function withCosignatures(note: string, lines: readonly string[]): string {
     return note + lines.map((l) => (l.endsWith('\n') ? l : `${l}\n`)).join('');
+  }
+
+  async function readTile(tile: Tile, full: boolean): Promise<{ bytes: Uint8Array; full: boolean }> {
+    const size = await integratedSize();
+    if (tile.level === 'entries') {
+      const start = tile.n * TILE_WIDTH;
+      if (start + tile.width > size)
+        range(`entry bundle ${tile.n} of width ${tile.width} is beyond the tree (${size})`);
+      const entries = await repo.readEntries(ports.db.kysely, start, tile.width);
+      return { bytes: encodeEntryBundle(entries.map((e) => e.leaf)), full };
+    }
+    // Tile N at level L holds hashes of subtrees of 256^L leaves: it exists up to width W
+    // when (N·256 + W)·256^L leaves are in the tree.
+    const span = TILE_WIDTH ** tile.level;
+    if ((tile.n * TILE_WIDTH + tile.width) * span > size) {
+      range(`tile ${tile.level}/${tile.n} of width ${tile.width} is beyond the tree (${size})`);
+    }
+    const hashes = await repo.readHashes(tileHashIndexes(tile.level, tile.n, tile.width));
+    return { bytes: Buffer.concat(hashes), full };
   }
 
   return {
@@ -76,23 +101,13 @@ export function createLogReader(ports: Ports) {
       return row && withCosignatures(row.note, await cosignatureLines(size));
     },
     async tile(tile: Tile): Promise<{ bytes: Uint8Array; full: boolean }> {
-      const size = await integratedSize();
       const full = tile.width === TILE_WIDTH;
-      if (tile.level === 'entries') {
-        const start = tile.n * TILE_WIDTH;
-        if (start + tile.width > size)
-          range(`entry bundle ${tile.n} of width ${tile.width} is beyond the tree (${size})`);
-        const entries = await repo.readEntries(ports.db.kysely, start, tile.width);
-        return { bytes: encodeEntryBundle(entries.map((e) => e.leaf)), full };
-      }
-      // Tile N at level L holds hashes of subtrees of 256^L leaves: it exists up to width W
-      // when (N·256 + W)·256^L leaves are in the tree.
-      const span = TILE_WIDTH ** tile.level;
-      if ((tile.n * TILE_WIDTH + tile.width) * span > size) {
-        range(`tile ${tile.level}/${tile.n} of width ${tile.width} is beyond the tree (${size})`);
-      }
-      const hashes = await repo.readHashes(tileHashIndexes(tile.level, tile.n, tile.width));
-      return { bytes: Buffer.concat(hashes), full };
+      const key = `${tile.level}/${tile.n}`;
+      const cachedTile = full ? fullTiles.get(key) : undefined;
+      if (cachedTile) return { bytes: cachedTile, full };
+      const result = await readTile(tile, full);
+      if (full) remember(key, result.bytes);
+      return result;
     },
     async entry(index: number): Promise<Uint8Array> {
       if (index >= (await integratedSize())) range(`entry ${index} is beyond the tree`);

@@ -42,6 +42,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: 200 },
+    // Errors raised before routing (e.g. a path parameter over maxParamLength) get our envelope too.
+    frameworkErrors: (error, _request, reply) => {
+      void sendError(reply, new DomainError('BAD_REQUEST', error.message));
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

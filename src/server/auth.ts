@@ -38,7 +38,9 @@ export function registerAuth(app: FastifyInstance, ports: Ports): void {
       throw new Error(`route ${route.method} ${route.url} declares no config.auth policy`);
     }
   });
-  app.addHook('preHandler', async (request) => {
+  // onRequest: who is calling is settled before the body is read or validated, so an anonymous
+  // caller gets 401 (not 400 or 413) and never makes the server parse a large body.
+  app.addHook('onRequest', async (request) => {
     const auth = request.routeOptions.config.auth ?? 'public';
     const header = request.headers.authorization;
     let principal: Principal | undefined;

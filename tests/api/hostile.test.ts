@@ -17,10 +17,6 @@ function expectHandled(res: LightMyRequestResponse, where: string): void {
   expect(res.statusCode, `${where}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
   if (res.statusCode >= 400 && !where.includes('/log/witness/')) {
     const body = JSON.parse(res.body) as { error?: { code?: string } | string; code?: string };
-    // Known deviation (reported): a path parameter over maxParamLength is refused by Fastify's
-    // router before any hook, with Fastify's own envelope {error, code: FST_ERR_MAX_PARAM_LENGTH}.
-    // Fix: the `frameworkErrors` option of Fastify() in src/server/app.ts → sendError(BAD_REQUEST).
-    if (res.statusCode === 414 && body.code === 'FST_ERR_MAX_PARAM_LENGTH') return;
     expect(typeof body.error === 'object' ? body.error.code : undefined, where).toMatch(/^[A-Z_]+$/);
   }
 }

@@ -67,10 +67,55 @@ export function createEvaluationService(ports: Ports) {
     return Number(r.next_index);
   }
 
+  /**
+   * Per-MBA cache: an MBA's data is reloaded only when one of its reports is newer than what was
+   * loaded (its highest report log index), and its evaluation is recomputed only when its data or
+   * its transfer-derived inputs (SRD entries, transfer and notice alarms) changed. A new ICR thus
+   * costs one MBA's reload and evaluation, plus the in-memory matching.
+   */
+  const perMba = new Map<
+    string,
+    {
+      version: number;
+      data: MbaData;
+      lines: ReturnType<typeof transferLinesOf>;
+      inputs: string;
+      evaluation?: MbaEvaluation;
+    }
+  >();
+
   async function build(v: number): Promise<World> {
     const asOf = ports.clock.now().toISOString().slice(0, 10);
-    const mbas = await loadMbas(ports);
-    const { shipments, receipts } = transferLinesOf(mbas);
+    const k = ports.db.kysely;
+    const registered = await k
+      .selectFrom('mbas')
+      .innerJoin('facilities', 'facilities.code', 'mbas.facility')
+      .select(['mbas.code as code'])
+      .orderBy('mbas.code')
+      .execute();
+    const versions = new Map(
+      (
+        await k
+          .selectFrom('reports')
+          .select(['mba', (eb) => eb.fn.max('log_index').as('v')])
+          .groupBy('mba')
+          .execute()
+      ).map((r) => [r.mba, Number(r.v)] as const),
+    );
+    const mbas: MbaData[] = [];
+    for (const { code } of registered) {
+      const ver = versions.get(code) ?? -1;
+      let entry = perMba.get(code);
+      if (!entry || entry.version !== ver) {
+        const [data] = await loadMbas(ports, { mba: code });
+        if (!data) continue;
+        entry = { version: ver, data, lines: transferLinesOf([data]), inputs: '' };
+        perMba.set(code, entry);
+      }
+      mbas.push(entry.data);
+    }
+    const shipments = mbas.flatMap((m) => perMba.get(m.code)?.lines.shipments ?? []);
+    const receipts = mbas.flatMap((m) => perMba.get(m.code)?.lines.receipts ?? []);
     const { matches } = matchTransfers(shipments, receipts, { asOf });
     const transferAlarms = collectTransferAlarms(matches);
     const noticeFindings = checkNotices([...shipments, ...receipts], await loadNotices(ports));
@@ -89,9 +134,14 @@ export function createEvaluationService(ports: Ports) {
             ref: f.transfer.id,
           })),
       ];
-      const ev = evaluateMba(
-        evaluationInput(m, { srd: toSrdEntries(matches, m.state, m.code), transferAlarms: own, page }),
-      );
+      const srd = toSrdEntries(matches, m.state, m.code);
+      const entry = perMba.get(m.code) as NonNullable<ReturnType<typeof perMba.get>>;
+      const inputs = JSON.stringify([own, srd, page]);
+      if (!entry.evaluation || entry.inputs !== inputs) {
+        entry.evaluation = evaluateMba(evaluationInput(m, { srd, transferAlarms: own, page }));
+        entry.inputs = inputs;
+      }
+      const ev = entry.evaluation;
       evaluations.set(m.code, ev);
       for (const el of ev.elements) {
         for (const p of el.periods) {

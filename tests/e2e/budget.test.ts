@@ -37,4 +37,12 @@ describe('web bundle budget', () => {
       expect(readFileSync(join(DIST, src.replace(/^\//, '')), 'utf8')).not.toContain('"countries"');
     }
   });
+
+  it('keeps the chart library (ECharts/zrender) out of the initial scripts', () => {
+    const html = readFileSync(join(DIST, 'index.html'), 'utf8');
+    for (const src of initialScripts(html)) {
+      const js = readFileSync(join(DIST, src.replace(/^\//, '')), 'utf8');
+      expect(js).not.toMatch(/zrender|echarts/i);
+    }
+  });
 });

@@ -12,6 +12,7 @@ import {
   type E2eServer,
   ensureWebBuilt,
   launchBrowser,
+  PHONE,
   Session,
   startE2eServer,
 } from './harness.js';
@@ -217,6 +218,29 @@ describe.skipIf(!available)(
 
         await s.page.getByRole('link', { name: /^Inbox/ }).click();
         await s.page.getByRole('table', { name: /^Notifications/ }).waitFor();
+        expect(await s.audit()).toEqual([]);
+      },
+      STORY_TIMEOUT_MS,
+    );
+
+    it(
+      'a state user reads its own MBA’s evaluation on a 390 px phone',
+      async () => {
+        const s = await signedIn('xa-ssac.submitter', PHONE);
+        await s.page.goto('/mbas/XA-P1/evaluation');
+        const evaluation = new EvaluationScreen(s.page);
+        await evaluation.charts().locator('canvas').first().waitFor();
+        await evaluation.balanceTable().waitFor();
+        // A state reads its alarms but does not open cases: that is the inspectorate's move.
+        expect(
+          await evaluation
+            .alarms()
+            .getByRole('button', { name: /Open a case/ })
+            .count(),
+        ).toBe(0);
+        const width = await s.page.evaluate(() => document.documentElement.scrollWidth);
+        expect(width).toBeLessThanOrEqual(PHONE.width);
+        await s.screenshot('evaluation-phone');
         expect(await s.audit()).toEqual([]);
       },
       STORY_TIMEOUT_MS,

@@ -188,6 +188,7 @@ export function combinedOption(
   sqGrams: number | null,
   h: number,
   element: string,
+  narrow = false,
 ): EChartsCoreOption {
   const parts = [mufOption(periods), cumufOption(periods, sqGrams), pageOption(periods, h)] as {
     xAxis: Record<string, unknown>;
@@ -204,9 +205,17 @@ export function combinedOption(
       text,
       top: `${i * band}%`,
       left: 8,
-      textStyle: { fontSize: 13, fontWeight: 600, color: '#1b1f24' },
+      textStyle: {
+        fontSize: narrow ? 11 : 13,
+        fontWeight: 600,
+        color: '#1b1f24',
+        width: narrow ? 300 : undefined,
+        overflow: 'truncate',
+      },
     })),
+    // On a phone the titles take the width; the caption below says what each line is.
     legend: parts.map((p, i) => ({
+      show: !narrow,
       top: `${i * band}%`,
       right: 8,
       data: p.series.map((s) => s.name as string),
@@ -246,7 +255,7 @@ export default function BalanceCharts({
     chart.on('click', (params) => {
       if (typeof params.dataIndex === 'number') selectRef.current?.(params.dataIndex);
     });
-    chart.setOption(combinedOption(periods, sqGrams, h, element));
+    chart.setOption(combinedOption(periods, sqGrams, h, element, el.clientWidth < 600));
     const ro = new ResizeObserver(() => chart.resize());
     ro.observe(el);
     return () => {
@@ -272,7 +281,8 @@ export default function BalanceCharts({
         data-testid="balance-charts"
       />
       <figcaption className="muted small">
-        {TITLES(element, h).join(' · ')}. Red points are periods with an alarm.
+        {TITLES(element, h).join(' · ')}. Solid blue: the statistic; dashed grey: ±3σMUF; dashed red: 1 SQ and
+        h. Red points are periods with an alarm.
       </figcaption>
     </figure>
   );

@@ -2,7 +2,7 @@
  * Cases: the inspectorate's board by status and each case's thread, transitions and decision;
  * a state reads the questions addressed to it and answers them, with attachments.
  */
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import {
   type AttachmentUpload,
   CASE_KINDS,
@@ -619,10 +619,24 @@ function Decision({ c }: { c: CaseDetail }) {
   );
 }
 
+/**
+ * Transitions arrive as events, but the server publishes none for a plain message: while the
+ * case is on screen and the tab visible, it is re-read every 20 s so a new message still appears.
+ */
+function useMessagePoll(reload: () => void) {
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') reload();
+    }, 20_000);
+    return () => clearInterval(timer);
+  }, [reload]);
+}
+
 export function CaseDetailPage({ id }: { id: string }) {
   const me = useMe();
   const data = useLoad(() => casesApi.get(id), [id]);
   useLiveReload((e) => isCaseEvent(e) && e.data.case === id, data.reload);
+  useMessagePoll(data.reload);
   return (
     <Page title={data.data?.title ?? `Case ${id}`} lead={<Link to="/cases">All cases</Link>}>
       <Async value={data} what="the case">

@@ -6,6 +6,7 @@ import * as witness from './migrations/0003-witness.js';
 import * as reports from './migrations/0004-reports.js';
 import * as cases from './migrations/0005-cases.js';
 import * as inspections from './migrations/0006-inspections.js';
+import * as reportLinesIndex from './migrations/0007-report-lines-index.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Db): Record<string, Migration> {
@@ -16,6 +17,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0004-reports': { up: reports.up(db.dialect) },
     '0005-cases': { up: cases.up(db.dialect) },
     '0006-inspections': { up: inspections.up(db.dialect) },
+    '0007-report-lines-index': { up: reportLinesIndex.up },
   };
 }
 

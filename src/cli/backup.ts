@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
-import { backupNode, restoreNode } from '../services/backup.js';
-import { openPorts } from '../services/runtime.js';
 
 /** `custos backup <dir>` (online, consistent) and `custos restore <dir>` (into an empty node). */
 export function registerBackupCommands(program: Command, config: () => Config): void {
@@ -11,6 +9,10 @@ export function registerBackupCommands(program: Command, config: () => Config): 
       'write a consistent online copy of this node (database and data-directory keys) into a new or empty directory',
     )
     .action(async (dir: string) => {
+      const [{ backupNode }, { openPorts }] = await Promise.all([
+        import('../services/backup.js'),
+        import('../services/runtime.js'),
+      ]);
       const ports = await openPorts(config());
       try {
         const m = await backupNode(ports, dir);
@@ -28,6 +30,10 @@ export function registerBackupCommands(program: Command, config: () => Config): 
       'restore a backup into an empty data directory (and, with CUSTOS_DATABASE_URL, an empty PostgreSQL database)',
     )
     .action(async (dir: string) => {
+      const [{ restoreNode }, { openPorts }] = await Promise.all([
+        import('../services/backup.js'),
+        import('../services/runtime.js'),
+      ]);
       const c = config();
       const m = await restoreNode(dir, { dataDir: c.dataDir, databaseUrl: c.databaseUrl }, () =>
         openPorts(c),

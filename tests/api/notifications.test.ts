@@ -190,6 +190,33 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
     });
   });
 
+  it('announces a new message to the state, but never an internal note', async () => {
+    const id = await openCase('XB', 'message case');
+    const messages = async () =>
+      (await get('/api/inbox', 'xb-ssac.reviewer'))
+        .json()
+        .items.filter(
+          (i: { event: { type: string; data: { case?: string } } }) =>
+            i.event.type === 'case.message' && i.event.data.case === id,
+        );
+    tick();
+    expect(
+      (await post(`/api/cases/${id}/messages`, 'agency.inspector', { text: 'internal view', internal: true }))
+        .statusCode,
+    ).toBe(201);
+    expect(await messages()).toEqual([]);
+    tick();
+    expect(
+      (
+        await post(`/api/cases/${id}/messages`, 'agency.inspector', {
+          text: 'please explain',
+          internal: false,
+        })
+      ).statusCode,
+    ).toBe(201);
+    expect(await messages()).toHaveLength(1);
+  });
+
   it('publishes checkpoints to auditors', async () => {
     await openCase('XA', 'something to integrate');
     await t.log.flush(true);

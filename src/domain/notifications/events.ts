@@ -11,6 +11,7 @@ export const NOTIFICATION_EVENTS = [
   'case.resolved',
   'case.escalated',
   'case.answer-overdue',
+  'case.message',
   'checkpoint.published',
   'inspection.notice',
   'inspection.statement',

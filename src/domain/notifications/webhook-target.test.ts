@@ -57,8 +57,9 @@ describe('webhook header safety', () => {
 });
 
 describe('notification events', () => {
-  it('lists the fourteen event names', () => {
-    expect(NOTIFICATION_EVENTS).toHaveLength(14);
+  it('lists the fifteen event names', () => {
+    expect(NOTIFICATION_EVENTS).toHaveLength(15);
+    expect(isNotificationEvent('case.message')).toBe(true);
     expect(isNotificationEvent('deadline.due-7d')).toBe(true);
     expect(isNotificationEvent('deadline.due-30d')).toBe(false);
   });

@@ -645,6 +645,10 @@ export function createCaseService(ports: Ports) {
           by: p.userId,
         });
       });
+      // Live threads: everyone who sees the case hears of a new message; an internal note is not
+      // announced, since the state must not learn that one exists.
+      if (!note.internal)
+        await publishCaseEvent(ports, { ...c, updatedAt: at }, 'case.message', { seq: row.seq });
       return viewOf((await visibleCase(p, id)).seen, today());
     },
 

@@ -1,8 +1,17 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseNoteVerifier } from '../../src/log/index.js';
+import {
+  ed25519PublicKey,
+  ed25519Sign,
+  encodeBase64,
+  encodeHex,
+  parseNoteVerifier,
+  sha256,
+} from '../../src/log/index.js';
 import { auditStore } from '../../src/services/audit.js';
 import { decisionBytes, MAX_ATTACHMENT_BYTES, openCaseForAlarm } from '../../src/services/cases/index.js';
+import { demoKeyPath } from '../../src/services/demo/seed.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 
@@ -23,6 +32,18 @@ describe.each(testDialects())('cases API on %s', (dialect) => {
     t.app.inject({ method: 'POST', url, headers: as(login), payload: body as object });
   const get = (url: string, login: string) => t.app.inject({ method: 'GET', url, headers: as(login) });
   const tick = () => t.clock.advance(60_000);
+  /** The agency's decision signature with the demo key file, as the web app computes it. */
+  const signAsAgency = (
+    caseId: string,
+    decision: string,
+    note: string,
+    linkedReport: string | null = null,
+  ) => {
+    const seed = Buffer.from(readFileSync(demoKeyPath(t.tdb.dataDir, 'agency'), 'utf8').trim(), 'base64');
+    const keyId = encodeHex(sha256(ed25519PublicKey(seed))).slice(0, 16);
+    const bytes = decisionBytes({ caseId, decision, inspectorate: 'agency', note, linkedReport });
+    return { keyId, signature: encodeBase64(ed25519Sign(seed, bytes)) };
+  };
 
   async function openXaCase(title = 'Shipper/receiver difference on XA-F1'): Promise<string> {
     tick();
@@ -60,15 +81,26 @@ describe.each(testDialects())('cases API on %s', (dialect) => {
       (await post(`/api/cases/${id}/transitions`, 'agency.reviewer', { to: 'under-review' })).statusCode,
     ).toBe(200);
     tick();
-    const res = await post(`/api/cases/${id}/transitions`, 'agency.inspector', {
+    const unsigned = await post(`/api/cases/${id}/transitions`, 'agency.inspector', {
       to: 'resolved',
       note: 'Explanation accepted; the correction fixes it.',
       linkedReport: 'r-2',
     });
+    expect(unsigned.statusCode).toBe(400);
+    expect(unsigned.json().error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'signature', code: 'SIGNATURE_REQUIRED' }],
+    });
+    const res = await post(`/api/cases/${id}/transitions`, 'agency.inspector', {
+      to: 'resolved',
+      note: 'Explanation accepted; the correction fixes it.',
+      linkedReport: 'r-2',
+      signature: signAsAgency(id, 'resolved', 'Explanation accepted; the correction fixes it.', 'r-2'),
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       status: 'resolved',
-      decision: { status: 'resolved', attestation: 'log-commitment' },
+      decision: { status: 'resolved', attestation: 'signature' },
     });
     tick();
     const reopen = await post(`/api/cases/${id}/transitions`, 'agency.inspector', {

@@ -7,6 +7,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { demoKeyPath } from '../../src/services/demo/seed.js';
 import {
   browserAvailable,
   type E2eServer,
@@ -151,12 +152,23 @@ describe.skipIf(!available)(
           .poll(() => inspectorCase.status().textContent(), { timeout: 20_000 })
           .toMatch(/Answered/);
         await inspectorCase.thread().getByRole('link', { name: 'calibration.csv' }).waitFor();
-        await inspectorCase.resolve('Explained by a measurement bias, corrected by recalibration.');
+        await inspectorCase.resolve(
+          'Explained by a measurement bias, corrected by recalibration.',
+          demoKeyPath(server.dataDir, 'agency'),
+        );
         await expect.poll(() => inspectorCase.status().textContent()).toMatch(/Resolved/);
+        // Signed in the browser, verified in the browser against the agency's registered key.
+        await expect
+          .poll(() => inspectorCase.signatureStatus().textContent())
+          .toMatch(/^Signature verified Signed by agency with key [0-9a-f]{16}/);
         const decision = inspectorCase.decision();
         await decision.getByTestId('decision-log-index').waitFor();
         const index = Number(await decision.getByTestId('decision-log-index').textContent());
         expect(await decision.textContent()).toMatch(/case-transition:case_[0-9a-f]+:\d+/);
+        // The state, still on the case, sees the decision arrive and checks the signature itself.
+        await expect
+          .poll(() => stateCase.signatureStatus().textContent(), { timeout: 20_000 })
+          .toMatch(/^Signature verified/);
         await inspector.screenshot('story2-case-resolved');
         expect(await inspector.audit()).toEqual([]);
 

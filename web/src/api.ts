@@ -141,6 +141,15 @@ export interface Mba {
   readonly state?: string;
 }
 
+export interface RegisteredKey {
+  readonly id: string;
+  readonly organisation: string;
+  readonly publicKey: string;
+  readonly validFrom: string;
+  readonly validTo: string | null;
+  readonly revokedAt: string | null;
+}
+
 export interface Kmp {
   readonly code: string;
   readonly mba: string;
@@ -157,6 +166,7 @@ export const api = {
   logout: () => apiJson<void>('/api/session', { method: 'DELETE' }),
   states: () => apiJson<State[]>('/api/states'),
   organisations: () => apiJson<Organisation[]>('/api/organisations'),
+  keys: (organisation: string) => apiJson<RegisteredKey[]>(`/api/organisations/${seg(organisation)}/keys`),
   agreements: (query: { state?: string } = {}) =>
     apiJson<Agreement[]>(`/api/agreements${queryString(query)}`),
   facilities: () => apiJson<Facility[]>('/api/facilities'),
@@ -376,6 +386,9 @@ export interface CaseEvent {
   readonly dueDate?: string;
   readonly note?: { readonly text: string; readonly internal: boolean };
   readonly attachments?: readonly CaseAttachment[];
+  readonly linkedReport?: string;
+  /** A decision's Ed25519 signature by a key of the owning inspectorate. */
+  readonly signature?: { readonly keyId: string; readonly signature: string };
 }
 
 export interface CaseSummary {
@@ -434,8 +447,17 @@ export const casesApi = {
   }) => apiJson<{ items: CaseSummary[]; total: number }>(`/api/cases${queryString(query)}`),
   get: (id: string) => apiJson<CaseDetail>(`/api/cases/${seg(id)}`),
   open: (body: OpenCaseBody) => apiJson<CaseDetail>('/api/cases', { method: 'POST', body }),
-  transition: (id: string, body: { to: string; note?: string; dueDate?: string; internal?: boolean }) =>
-    apiJson<CaseDetail>(`/api/cases/${seg(id)}/transitions`, { method: 'POST', body }),
+  transition: (
+    id: string,
+    body: {
+      to: string;
+      note?: string;
+      dueDate?: string;
+      internal?: boolean;
+      linkedReport?: string;
+      signature?: { keyId: string; signature: string };
+    },
+  ) => apiJson<CaseDetail>(`/api/cases/${seg(id)}/transitions`, { method: 'POST', body }),
   message: (id: string, body: { text: string; internal?: boolean; attachments?: AttachmentUpload[] }) =>
     apiJson<unknown>(`/api/cases/${seg(id)}/messages`, { method: 'POST', body }),
   attachmentUrl: (id: string, hash: string) => `/api/cases/${seg(id)}/attachments/${seg(hash)}`,

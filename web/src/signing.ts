@@ -5,8 +5,10 @@
  * with keyId = the first 16 hex digits of SHA-256(raw public key).
  */
 import {
+  canonicalizeRecord,
   ed25519PublicKey,
   ed25519Sign,
+  ed25519Verify,
   encodeBase64,
   encodeHex,
   sha256,
@@ -16,7 +18,10 @@ import {
 export interface SigningKey {
   readonly keyId: string;
   readonly publicKey: string;
+  /** The report header form `<keyId>:<base64 signature>`. */
   sign(bytes: Uint8Array): string;
+  /** The bare base64 signature (a case decision sends `{keyId, signature}`). */
+  signRaw(bytes: Uint8Array): string;
 }
 
 export function keyIdOf(publicKey: Uint8Array): string {
@@ -34,6 +39,7 @@ export function readSigningKey(text: string): SigningKey {
     keyId,
     publicKey: encodeBase64(pub),
     sign: (bytes) => `${keyId}:${encodeBase64(ed25519Sign(seed, bytes))}`,
+    signRaw: (bytes) => encodeBase64(ed25519Sign(seed, bytes)),
   };
 }
 
@@ -44,4 +50,41 @@ export function parseSignatureHeader(text: string): string | undefined {
   if (!m) return undefined;
   const sig = tryDecodeBase64(m[2]!);
   return sig !== undefined && sig.length === 64 ? t : undefined;
+}
+
+export interface DecisionInput {
+  readonly caseId: string;
+  readonly decision: string;
+  readonly inspectorate: string;
+  /** The note as the server keeps it: trimmed, '' when there is none. */
+  readonly note: string;
+  readonly linkedReport: string | null;
+}
+
+/**
+ * The bytes an inspectorate signs for a case decision, identical to the server's `decisionBytes`
+ * (src/services/cases/content.ts; tests/e2e/decision-bytes.test.ts holds them equal): RFC 8785
+ * canonical JSON through the log's own canonicalizeRecord.
+ */
+export function decisionBytes(input: DecisionInput): Uint8Array {
+  return canonicalizeRecord({
+    type: 'custos.case-decision/v1',
+    case: input.caseId,
+    decision: input.decision,
+    inspectorate: input.inspectorate,
+    note: input.note,
+    linkedReport: input.linkedReport,
+  });
+}
+
+/** Ed25519 check of a base64 signature with a base64 raw public key; false on any malformed input. */
+export function verifySignature(publicKey: string, bytes: Uint8Array, signature: string): boolean {
+  const pub = tryDecodeBase64(publicKey);
+  const sig = tryDecodeBase64(signature);
+  if (pub === undefined || sig === undefined || pub.length !== 32 || sig.length !== 64) return false;
+  try {
+    return ed25519Verify(pub, bytes, sig);
+  } catch {
+    return false;
+  }
 }

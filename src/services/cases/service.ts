@@ -516,6 +516,17 @@ export function createCaseService(ports: Ports) {
           { field: 'linkedReport', code: 'NOT_ALLOWED', message: 'linkedReport needs to: resolved' },
         ]);
       }
+      // Issue 6: the resolution is signed by the deciding inspectorate, so neither side can deny it.
+      if (decision && req.signature === undefined) {
+        throw new DomainError('VALIDATION_FAILED', `moving to ${req.to} needs the inspectorate's signature`, [
+          {
+            field: 'signature',
+            code: 'SIGNATURE_REQUIRED',
+            message:
+              'sign decisionBytes(case, decision, inspectorate, note, linkedReport) with a key of the inspectorate',
+          },
+        ]);
+      }
       if (req.signature !== undefined) {
         if (!decision) {
           throw new DomainError('VALIDATION_FAILED', 'only a decision (resolved, escalated) is signed', [

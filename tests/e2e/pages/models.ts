@@ -224,10 +224,17 @@ export class CaseScreen {
     await this.page.getByRole('button', { name: 'Send the answer' }).click();
   }
 
-  async resolve(reason: string): Promise<void> {
+  /** Resolves the case, signing the decision in the browser with the inspectorate's key file. */
+  async resolve(reason: string, keyFile: string): Promise<void> {
     await this.page.getByLabel('New status').selectOption('resolved');
     await this.page.getByLabel(/Decision and reason/).fill(reason);
-    await this.page.getByRole('button', { name: 'Mark as resolved' }).click();
+    await this.page.getByLabel(/^Key file of/).setInputFiles(keyFile);
+    await this.page.getByTestId('decision-key').waitFor();
+    await this.page.getByRole('button', { name: 'Sign and mark as resolved' }).click();
+  }
+
+  signatureStatus(): Locator {
+    return this.page.getByTestId('decision-signature');
   }
 
   decision(): Locator {

@@ -5,6 +5,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import {
   type AttachmentUpload,
+  api,
   CASE_KINDS,
   CASE_STATUSES,
   type CaseDetail,
@@ -20,6 +21,7 @@ import { type Column, Table } from '../components/Table.js';
 import { isCaseEvent, useLiveReload } from '../live.js';
 import { Link, useRouter, useSearchParam } from '../router.js';
 import { audienceOf, useMe } from '../session.js';
+import { decisionBytes, readSigningKey, type SigningKey, verifySignature } from '../signing.js';
 
 const PAGE_SIZE = 25;
 const BOARD_CARDS = 8;
@@ -403,29 +405,102 @@ async function readAttachments(files: FileList | null): Promise<AttachmentUpload
   return out;
 }
 
+const isDecision = (to: string) => to === 'resolved' || to === 'escalated';
+
+/**
+ * The inspectorate's key file, read into page memory only (like report signing): a decision is
+ * signed here, in the browser, over the exact bytes the server checks.
+ */
+function DecisionKey({
+  inspectorate,
+  signingKey,
+  setKey,
+}: {
+  inspectorate: string;
+  signingKey: SigningKey | undefined;
+  setKey(k: SigningKey | undefined): void;
+}) {
+  const [keyError, setKeyError] = useState<string | undefined>(undefined);
+  return (
+    <div className="field">
+      <label htmlFor="tr-key">
+        Key file of {inspectorate} (signs the decision; it never leaves this page)
+      </label>
+      <input
+        id="tr-key"
+        type="file"
+        onChange={async (e) => {
+          const f = e.target.files?.[0];
+          if (!f) return;
+          try {
+            setKey(readSigningKey(await f.text()));
+            setKeyError(undefined);
+          } catch (err) {
+            setKey(undefined);
+            setKeyError(err instanceof Error ? err.message : String(err));
+          }
+        }}
+      />
+      {signingKey && (
+        <p className="small" data-testid="decision-key">
+          Key <span className="mono">{signingKey.keyId}</span> loaded.
+        </p>
+      )}
+      {keyError && (
+        <p className="error small" role="alert">
+          {keyError}
+        </p>
+      )}
+    </div>
+  );
+}
+
 function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
   const options = (TRANSITIONS[c.status] ?? []).filter((t) => t.by === 'inspectorate');
   const [to, setTo] = useState(options[0]?.to ?? '');
   const [note, setNote] = useState('');
   const [due, setDue] = useState('');
   const [internal, setInternal] = useState(false);
+  const [linked, setLinked] = useState('');
+  const [signingKey, setKey] = useState<SigningKey | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
   const rule = options.find((o) => o.to === to);
   if (options.length === 0) return null;
+  const decision = isDecision(to);
+  const linkedReport = to === 'resolved' && linked.trim() !== '' ? linked.trim() : undefined;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
+      const text = note.trim();
+      const signature =
+        decision && signingKey
+          ? {
+              keyId: signingKey.keyId,
+              signature: signingKey.signRaw(
+                decisionBytes({
+                  caseId: c.id,
+                  decision: to,
+                  inspectorate: c.inspectorate,
+                  note: text,
+                  linkedReport: linkedReport ?? null,
+                }),
+              ),
+            }
+          : undefined;
       await casesApi.transition(c.id, {
         to,
-        ...(note.trim() ? { note: note.trim() } : {}),
+        ...(text ? { note: text } : {}),
         ...(rule?.due && due ? { dueDate: due } : {}),
         internal: to === 'question-sent' ? false : internal,
+        ...(linkedReport ? { linkedReport } : {}),
+        ...(signature ? { signature } : {}),
       });
       setNote('');
       setDue('');
+      setLinked('');
       onDone();
     } catch (err) {
       setError(err);
@@ -433,7 +508,8 @@ function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
       setBusy(false);
     }
   };
-  const missing = (rule?.note && note.trim() === '') || (rule?.due && due === '');
+  const missing =
+    (rule?.note && note.trim() === '') || (rule?.due && due === '') || (decision && !signingKey);
   return (
     <Section title="Move the case">
       <form onSubmit={submit} className="stack">
@@ -464,11 +540,26 @@ function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
             <input id="tr-due" type="date" value={due} onChange={(e) => setDue(e.target.value)} required />
           </div>
         )}
+        {to === 'resolved' && (
+          <div className="field">
+            <label htmlFor="tr-linked">Correction report that fixed it (optional report id)</label>
+            <input
+              id="tr-linked"
+              value={linked}
+              onChange={(e) => setLinked(e.target.value)}
+              placeholder={linkedOf(c) ?? ''}
+            />
+          </div>
+        )}
         {to !== 'question-sent' && (
           <label className="check">
             <input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} />{' '}
             Internal note (the state does not see it)
           </label>
+        )}
+        {decision && <DecisionKey inspectorate={c.inspectorate} signingKey={signingKey} setKey={setKey} />}
+        {decision && !signingKey && (
+          <p className="muted small">A decision is signed by {c.inspectorate}: choose its key file first.</p>
         )}
         {error !== undefined && <ErrorState error={error} />}
         <div className="row">
@@ -477,12 +568,19 @@ function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
               ? 'Saving…'
               : to === 'question-sent'
                 ? 'Send the question'
-                : `Mark as ${statusLabel(to).toLowerCase()}`}
+                : decision
+                  ? `Sign and mark as ${statusLabel(to).toLowerCase()}`
+                  : `Mark as ${statusLabel(to).toLowerCase()}`}
           </button>
         </div>
       </form>
     </Section>
   );
+}
+
+/** The correction report the state linked in its latest answer, if any. */
+function linkedOf(c: CaseDetail): string | undefined {
+  return [...c.history].reverse().find((e) => e.linkedReport !== undefined)?.linkedReport;
 }
 
 function AnswerForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
@@ -588,22 +686,107 @@ function MessageForm({ c, owner, onDone }: { c: CaseDetail; owner: boolean; onDo
   );
 }
 
-/** The decision is a logged case transition: its log entry can be verified like any other. */
+type SignatureCheck =
+  | { readonly kind: 'verified'; readonly keyId: string }
+  | { readonly kind: 'failed'; readonly keyId: string; readonly reason: string }
+  | { readonly kind: 'hidden'; readonly keyId: string }
+  | { readonly kind: 'unsigned' };
+
+/**
+ * Verifies a decision's signature in the browser: the bytes are rebuilt from the case as shown
+ * and checked against the inspectorate's registered public key (never trusting the server's word).
+ */
+async function checkDecisionSignature(c: CaseDetail, e: CaseEvent | undefined): Promise<SignatureCheck> {
+  const sig = e?.signature;
+  if (!e || !sig) return { kind: 'unsigned' };
+  // A decision always carries a note; without one here it is internal to the inspectorate.
+  if (!e.note) return { kind: 'hidden', keyId: sig.keyId };
+  const keys = await api.keys(c.inspectorate);
+  const key = keys.find((k) => k.id === sig.keyId);
+  if (!key)
+    return {
+      kind: 'failed',
+      keyId: sig.keyId,
+      reason: `${c.inspectorate} has no registered key ${sig.keyId}`,
+    };
+  if (
+    key.validFrom > e.at ||
+    (key.revokedAt !== null && key.revokedAt <= e.at) ||
+    (key.validTo !== null && key.validTo <= e.at)
+  ) {
+    return { kind: 'failed', keyId: sig.keyId, reason: 'the key was not valid when the decision was taken' };
+  }
+  const bytes = decisionBytes({
+    caseId: c.id,
+    decision: e.to ?? '',
+    inspectorate: c.inspectorate,
+    note: e.note.text,
+    linkedReport: e.linkedReport ?? null,
+  });
+  return verifySignature(key.publicKey, bytes, sig.signature)
+    ? { kind: 'verified', keyId: sig.keyId }
+    : { kind: 'failed', keyId: sig.keyId, reason: 'the signature does not match the decision' };
+}
+
+function SignatureStatus({ check, inspectorate }: { check: SignatureCheck; inspectorate: string }) {
+  switch (check.kind) {
+    case 'verified':
+      return (
+        <p data-testid="decision-signature">
+          <span className="badge badge-ok">Signature verified</span> Signed by {inspectorate} with key{' '}
+          <span className="mono">{check.keyId}</span>, checked in this browser against its registered public
+          key.
+        </p>
+      );
+    case 'failed':
+      return (
+        <p data-testid="decision-signature">
+          <span className="badge badge-bad">Signature does not verify</span> Key{' '}
+          <span className="mono">{check.keyId}</span>: {check.reason}.
+        </p>
+      );
+    case 'hidden':
+      return (
+        <p data-testid="decision-signature">
+          <span className="badge badge-wait">Signed</span> by {inspectorate} with key{' '}
+          <span className="mono">{check.keyId}</span>; its note is internal to the inspectorate, so the
+          signature cannot be checked here.
+        </p>
+      );
+    default:
+      return (
+        <p data-testid="decision-signature" className="muted">
+          Not signed: a decision taken before signatures were required, attested by the log only.
+        </p>
+      );
+  }
+}
+
+/** The decision is a logged, signed case transition: both are verified here, in the browser. */
 function Decision({ c }: { c: CaseDetail }) {
   const decision = c.decision;
   const recordId = decision ? `case-transition:${c.id}:${decision.seq}` : '';
+  const event = decision ? c.history.find((e) => e.seq === decision.seq) : undefined;
   const record = useLoad(
     () => (decision ? casesApi.record(recordId) : Promise.resolve(undefined)),
     [recordId],
   );
+  const signature = useLoad(() => checkDecisionSignature(c, event), [recordId, event?.signature?.signature]);
   if (!decision) return null;
-  const event = c.history.find((e) => e.seq === decision.seq);
   return (
     <Section title="Decision">
       <p>
         <StatusBadge status={decision.status} /> {event ? `on ${event.at.slice(0, 10)}` : ''}
         {event?.note && !event.note.internal ? ` — ${event.note.text}` : ''}
       </p>
+      {event?.linkedReport && (
+        <p>
+          Correction report: <span className="mono">{event.linkedReport}</span>
+        </p>
+      )}
+      <Async value={signature} what="the decision's signature">
+        {(check) => <SignatureStatus check={check} inspectorate={c.inspectorate} />}
+      </Async>
       <Async value={record} what="the decision's log record">
         {(r) =>
           r ? (

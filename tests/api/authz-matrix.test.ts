@@ -168,6 +168,7 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /api/tokens': E('user', 'self'),
   'GET /log/checkpoint': E('log', 'read'),
   'GET /log/key': E('log', 'read'),
+  'GET /log/witnesses': E('log', 'read'),
   'GET /log/tile/*': E('log', 'read', () => '/log/tile/0/000.p/1'),
   'GET /log/proof/inclusion': E('log', 'read', () => '/log/proof/inclusion?index=0&size=2'),
   'GET /log/proof/consistency': E('log', 'read', () => '/log/proof/consistency?from=1&to=2'),

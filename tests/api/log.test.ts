@@ -240,6 +240,30 @@ describe('witnessing: node A cosigns node B (sqlite)', () => {
     expect(v.witnessesVerified).toBe(1);
   });
 
+  it('publishes its witnesses and quorum, with which a verifier checks the cosignature', async () => {
+    const r = await b.app.inject({ method: 'GET', url: '/log/witnesses' });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({
+      quorum: 1,
+      witnesses: [{ url: `${urlA}/log/witness`, vkey: a.log.keys.witnessVkey }],
+    });
+    const { witnesses, quorum } = r.json() as { quorum: number; witnesses: { vkey: string }[] };
+    const rec = await b.app.inject({
+      method: 'GET',
+      url: '/api/records/test:7/receipt',
+      headers: bearer(b.adminToken),
+    });
+    const leaf = decodeBase64((await b.app.inject({ method: 'GET', url: '/log/entries/7' })).json().entry);
+    const v = verifyProof(rec.body, leaf, parseNoteVerifier(keyB.vkey), {
+      witnesses: witnesses.map((w) => parseVerifier(w.vkey)),
+      quorum,
+    });
+    expect(v).toMatchObject({ ok: true, witnessesVerified: 1, quorum: 1 });
+    // a node without witnesses says so: an empty list and quorum 0
+    const none = await a.app.inject({ method: 'GET', url: '/log/witnesses' });
+    expect(none.json()).toEqual({ quorum: 0, witnesses: [] });
+  });
+
   it('answers the status codes of tlog-witness', async () => {
     const post = (body: string) => fetch(`${urlA}/log/witness/add-checkpoint`, { method: 'POST', body });
     const signerB = createNoteSigner('b.test/log', seedB);

@@ -29,6 +29,14 @@ export function registerLogRoutes(app: FastifyInstance, ports: Ports, node: LogN
   r.get('/log/key', { config: log, schema: { tags } }, async (_req, reply) =>
     reply.type('text/plain; charset=utf-8').send(`${node.keys.vkey}\n`),
   );
+  // The witnesses a verifier should hold this log's checkpoints to (CUSTOS_WITNESSES, <url>|<vkey>).
+  r.get('/log/witnesses', { config: log, schema: { tags } }, async () => ({
+    quorum: ports.config.witnessQuorum,
+    witnesses: ports.config.witnesses.map((w) => {
+      const bar = w.indexOf('|');
+      return { url: w.slice(0, bar), vkey: w.slice(bar + 1) };
+    }),
+  }));
   r.get(
     '/log/tile/*',
     { config: log, schema: { tags, params: z.object({ '*': z.string() }) } },

@@ -35,7 +35,7 @@ export async function sequenceEntries(
     const stmt = sqlite.prepare(
       'insert into log_entries (idx, leaf, kind, record_id, created_at) values (?, ?, ?, ?, ?)',
     );
-    entries.forEach((e, i) => stmt.run(first + i, e.leaf, e.kind, e.recordId, e.createdAt));
+    for (const [i, e] of entries.entries()) stmt.run(first + i, e.leaf, e.kind, e.recordId, e.createdAt);
     return first;
   }
   const rows = entries.map((e, i) => ({
@@ -81,7 +81,8 @@ export function createLogRepo(db: Db) {
       if (db.sqlite) {
         // Proofs and tiles read a few dozen hashes by primary key: one prepared lookup each is
         // far cheaper than building an IN query (architecture.md habit 7).
-        const stmt = (hashById ??= db.sqlite.prepare('select hash from log_hashes where id = ?').pluck());
+        hashById ??= db.sqlite.prepare('select hash from log_hashes where id = ?').pluck();
+        const stmt = hashById;
         return indexes.map((ix) => {
           const h = stmt.get(ix) as Buffer | undefined;
           if (!h) throw new Error(`stored hash ${ix} is missing`);

@@ -74,8 +74,12 @@ export interface E2eServer {
   close(): Promise<void>;
 }
 
-export async function startE2eServer(env: Record<string, string> = {}): Promise<E2eServer> {
+export async function startE2eServer(
+  env: Record<string, string> = {},
+  prepare?: (dataDir: string) => void,
+): Promise<E2eServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custos-e2e-'));
+  prepare?.(dataDir);
   const config = loadConfig(
     {
       CUSTOS_DATA_DIR: dataDir,

@@ -1,9 +1,10 @@
 /**
  * Auditor story 3: an auditor opens the log explorer, sees the current checkpoint verified in the
- * browser, verifies an entry's inclusion, and checks consistency between two checkpoints. A key
- * that did not sign the log makes every check fail visibly.
+ * browser with a witness's cosignature (a second Custos node witnesses this one), verifies an
+ * entry's inclusion, and checks consistency between two checkpoints. A key that did not sign the
+ * log makes every check fail visibly.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,11 +60,28 @@ async function waitFor<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms = 10_
 
 describe.skipIf(!available)('log explorer (auditor story 3, Chromium)', () => {
   let server: E2eServer;
+  let witness: E2eServer;
   let browser: Browser;
 
   beforeAll(async () => {
     ensureWebBuilt();
-    server = await startE2eServer({ CUSTOS_CHECKPOINT_MS: '100' });
+    // The story's log key is known in advance so that the witness node can be told to cosign it.
+    const logKey = generateSignerKey('e2e.custos.test/log', new Uint8Array(32).fill(5));
+    witness = await startE2eServer({
+      CUSTOS_DEMO: '0',
+      CUSTOS_LOG_ORIGIN: 'witness.custos.test/log',
+      CUSTOS_WITNESSED_LOGS: logKey.vkey,
+    });
+    const witnessVkey = (await (await fetch(`${witness.url}/log/witness/key`)).text()).trim();
+    server = await startE2eServer(
+      {
+        CUSTOS_CHECKPOINT_MS: '100',
+        CUSTOS_LOG_ORIGIN: 'e2e.custos.test/log',
+        CUSTOS_WITNESSES: `${witness.url}/log/witness|${witnessVkey}`,
+        CUSTOS_WITNESS_QUORUM: '1',
+      },
+      (dir) => writeFileSync(join(dir, 'log.key'), `${logKey.skey}\n`, { mode: 0o600 }),
+    );
     browser = await launchBrowser();
     // Two distinct checkpoints to compare: the demo world's, and one after a new entry.
     const first = await waitFor(
@@ -80,6 +98,7 @@ describe.skipIf(!available)('log explorer (auditor story 3, Chromium)', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await witness?.close();
   }, STORY_TIMEOUT_MS);
 
   it(
@@ -97,6 +116,13 @@ describe.skipIf(!available)('log explorer (auditor story 3, Chromium)', () => {
         await expect
           .poll(() => log.verdict('Current checkpoint').textContent())
           .toMatch(/Signed by the log key/);
+        // The witness's cosignature is checked in the browser with the key from /log/witnesses.
+        await expect
+          .poll(() => s.page.getByTestId('witness-summary').textContent(), { timeout: 20_000 })
+          .toBe(
+            'Witnesses: 1 of 1 witnesses cosigned this checkpoint (quorum 1): witness.custos.test/log/witness.',
+          );
+        expect(await log.section('Current checkpoint').getByText('✓ witness cosignature').count()).toBe(1);
         // The demo world may still be adding entries: use what the page verified and lists.
         const newest = Number(await s.page.getByTestId('checkpoint-size').textContent());
         expect(newest).toBeGreaterThan(0);

@@ -185,6 +185,10 @@ describe.skipIf(!available)(
             .getByText(/case-transition:case_/)
             .count(),
         ).toBe(1);
+        // This node lists no witnesses, and the explorer says so plainly.
+        expect(await ip.getByTestId('witness-summary').textContent()).toBe(
+          'Witnesses: No witnesses are configured for this log: its checkpoints rest on the log key alone.',
+        );
         await inspector.screenshot('story2-decision-verified');
       },
       STORY_TIMEOUT_MS,

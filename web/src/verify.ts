@@ -12,11 +12,13 @@ import {
   leafHash,
   type NoteVerifier,
   openCheckpoint,
+  openNote,
   type ProofVerification,
   parseLeaf,
   parseNote,
   parseNoteVerifier,
   parseProof,
+  parseVerifier,
   verifyConsistency,
   verifyInclusion,
   verifyProof,
@@ -32,8 +34,28 @@ export interface Step {
 export interface SignatureLine {
   readonly name: string;
   readonly keyId: string;
-  /** 'log' when it is the log key's signature (verified), 'other' for cosignatures not checked here. */
-  readonly role: 'log' | 'other';
+  /**
+   * 'log': the log key's signature (verified); 'witness': a configured witness's cosignature,
+   * `verified` says whether it checked; 'other': a signature by a key this node does not list.
+   */
+  readonly role: 'log' | 'witness' | 'other';
+  readonly verified?: boolean;
+}
+
+/** The witnesses this node lists (GET /log/witnesses) with their parsed verifier keys. */
+export interface WitnessList {
+  readonly quorum: number;
+  readonly witnesses: readonly { url: string; vkey: string; verifier: NoteVerifier | undefined }[];
+}
+
+/** How the cosignatures of a checkpoint fared against the node's witness list. */
+export interface WitnessSummary {
+  readonly quorum: number;
+  readonly configured: number;
+  readonly verified: readonly string[];
+  readonly ok: boolean;
+  /** One plain sentence for the screen. */
+  readonly text: string;
 }
 
 export interface VerifiedCheckpoint {
@@ -41,6 +63,50 @@ export interface VerifiedCheckpoint {
   readonly checkpoint: Checkpoint;
   readonly root: string;
   readonly signatures: SignatureLine[];
+  readonly witnesses: WitnessSummary;
+}
+
+const NO_WITNESSES: WitnessList = { quorum: 0, witnesses: [] };
+
+export async function fetchWitnesses(): Promise<WitnessList> {
+  const r = await apiJson<{ quorum: number; witnesses: { url: string; vkey: string }[] }>('/log/witnesses');
+  return {
+    quorum: r.quorum,
+    witnesses: r.witnesses.map((w) => {
+      let verifier: NoteVerifier | undefined;
+      try {
+        verifier = parseVerifier(w.vkey);
+      } catch {
+        verifier = undefined;
+      }
+      return { ...w, verifier };
+    }),
+  };
+}
+
+function witnessVerifiers(list: WitnessList): NoteVerifier[] {
+  return list.witnesses.flatMap((w) => (w.verifier ? [w.verifier] : []));
+}
+
+export function summariseWitnesses(list: WitnessList, verified: readonly string[]): WitnessSummary {
+  const configured = list.witnesses.length;
+  const ok = verified.length >= list.quorum;
+  const text =
+    configured === 0
+      ? 'No witnesses are configured for this log: its checkpoints rest on the log key alone.'
+      : `${verified.length} of ${configured} witnesses cosigned this checkpoint (quorum ${list.quorum})${
+          verified.length > 0 ? `: ${verified.join(', ')}` : ''
+        }.`;
+  return { quorum: list.quorum, configured, verified, ok, text };
+}
+
+/** Whether `w` cosigned `note`: a cosignature that is present but does not verify counts as not. */
+function cosigned(note: string, w: NoteVerifier): boolean {
+  try {
+    return openNote(note, [w]).sigs.some((s) => s.verified && s.name === w.name && s.keyId === w.keyId);
+  } catch {
+    return false;
+  }
 }
 
 export interface LogCheckpointRow {
@@ -62,24 +128,43 @@ export function verifierOf(vkey: string): NoteVerifier {
   return parseNoteVerifier(vkey.trim());
 }
 
-/** Opens a checkpoint note with the log key: throws LogError when the signature is not valid. */
-export function openLogCheckpoint(note: string, verifier: NoteVerifier): VerifiedCheckpoint {
+/**
+ * Opens a checkpoint note with the log key (throws LogError when that signature is not valid) and
+ * checks each listed witness's cosignature on it.
+ */
+export function openLogCheckpoint(
+  note: string,
+  verifier: NoteVerifier,
+  witnesses: WitnessList = NO_WITNESSES,
+): VerifiedCheckpoint {
   const opened = openCheckpoint(note, verifier);
   const parsed = parseNote(note);
+  const listed = witnessVerifiers(witnesses);
+  const verifiedNames: string[] = [];
+  const signatures = parsed.signatures.map((s): SignatureLine => {
+    const line = { name: s.name, keyId: formatKeyId(s.keyId) };
+    if (s.name === verifier.name && s.keyId === verifier.keyId) return { ...line, role: 'log' };
+    const w = listed.find((v) => v.name === s.name && v.keyId === s.keyId);
+    if (!w) return { ...line, role: 'other' };
+    const ok = cosigned(note, w);
+    if (ok) verifiedNames.push(s.name);
+    return { ...line, role: 'witness', verified: ok };
+  });
   return {
     note,
     checkpoint: opened.checkpoint,
     root: encodeBase64(opened.checkpoint.rootHash),
-    signatures: parsed.signatures.map((s) => ({
-      name: s.name,
-      keyId: formatKeyId(s.keyId),
-      role: s.name === verifier.name && s.keyId === verifier.keyId ? 'log' : 'other',
-    })),
+    signatures,
+    witnesses: summariseWitnesses(witnesses, verifiedNames),
   };
 }
 
-export async function fetchCurrentCheckpoint(verifier: NoteVerifier): Promise<VerifiedCheckpoint> {
-  return openLogCheckpoint(await apiText('/log/checkpoint'), verifier);
+export async function fetchCurrentCheckpoint(
+  verifier: NoteVerifier,
+  witnesses?: WitnessList,
+): Promise<VerifiedCheckpoint> {
+  const [note, list] = await Promise.all([apiText('/log/checkpoint'), witnesses ?? fetchWitnesses()]);
+  return openLogCheckpoint(note, verifier, list);
 }
 
 export async function fetchCheckpointHistory(limit = 200): Promise<LogCheckpointRow[]> {
@@ -183,6 +268,8 @@ export interface ReceiptCheck {
   readonly result: ProofVerification | undefined;
   readonly steps: Step[];
   readonly ok: boolean;
+  /** Cosignatures against the node's witness list (undefined when the receipt did not parse). */
+  readonly witnesses?: WitnessSummary;
 }
 
 /**
@@ -192,8 +279,10 @@ export interface ReceiptCheck {
 export async function checkReceipt(
   receipt: string,
   verifier: NoteVerifier,
-  witnesses: readonly NoteVerifier[] = [],
+  witnessList?: WitnessList,
 ): Promise<ReceiptCheck> {
+  const list = witnessList ?? (await fetchWitnesses());
+  const witnesses = witnessVerifiers(list);
   let index: number;
   try {
     index = parseProof(receipt).index;
@@ -214,7 +303,7 @@ export async function checkReceipt(
   } catch {
     leaf = undefined;
   }
-  const result = verifyProof(receipt, bytes, verifier, { witnesses, quorum: 0 });
+  const result = verifyProof(receipt, bytes, verifier, { witnesses, quorum: list.quorum });
   const steps: Step[] = [
     { label: 'Receipt is a C2SP tlog-proof', ok: true },
     {
@@ -233,5 +322,15 @@ export async function checkReceipt(
       detail: w.verified ? undefined : 'missing or invalid',
     })),
   ];
-  return { index, leaf, result, steps, ok: result.ok };
+  const summary = summariseWitnesses(
+    list,
+    result.witnesses.filter((w) => w.verified).map((w) => w.name),
+  );
+  if (list.quorum > 0) {
+    steps.push({
+      label: `Witness quorum: ${summary.verified.length} of ${list.quorum} required`,
+      ok: summary.ok,
+    });
+  }
+  return { index, leaf, result, steps, ok: result.ok, witnesses: summary };
 }

@@ -1,4 +1,4 @@
-import type { Step } from '../verify.js';
+import type { Step, WitnessSummary } from '../verify.js';
 
 /** A verification's steps, each with a visible and announced outcome (not colour alone). */
 export function Checks({ steps, label }: { steps: readonly Step[]; label: string }) {
@@ -23,6 +23,16 @@ export function Verdict({ ok, good, bad }: { ok: boolean; good: string; bad: str
   return (
     <p className={`notice ${ok ? 'notice-ok' : 'notice-error'}`} role="status">
       <strong>{ok ? good : bad}</strong>
+    </p>
+  );
+}
+
+/** The witness outcome in one plain sentence; "none configured" is said, not hidden. */
+export function WitnessNote({ summary }: { summary: WitnessSummary }) {
+  const cls = summary.configured === 0 ? 'muted' : summary.ok ? '' : 'error';
+  return (
+    <p className={cls} data-testid="witness-summary">
+      <strong>Witnesses:</strong> {summary.text}
     </p>
   );
 }

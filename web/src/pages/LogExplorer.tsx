@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { isApiError } from '../api.js';
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
-import { Checks, Verdict } from '../components/Checks.js';
+import { Checks, Verdict, WitnessNote } from '../components/Checks.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
 import { useLiveReload } from '../live.js';
@@ -185,8 +185,22 @@ function CheckpointView({ cp }: { cp: VerifiedCheckpoint }) {
           <ul className="checks">
             {cp.signatures.map((s) => (
               <li key={`${s.name}+${s.keyId}`}>
-                <span className={`badge ${s.role === 'log' ? 'badge-ok' : 'badge-wait'}`}>
-                  {s.role === 'log' ? '✓ log key' : 'cosignature'}
+                <span
+                  className={`badge ${
+                    s.role === 'log' || s.verified
+                      ? 'badge-ok'
+                      : s.role === 'witness'
+                        ? 'badge-bad'
+                        : 'badge-wait'
+                  }`}
+                >
+                  {s.role === 'log'
+                    ? '✓ log key'
+                    : s.role === 'witness'
+                      ? s.verified
+                        ? '✓ witness cosignature'
+                        : '✗ witness cosignature'
+                      : 'signature by a key not listed here'}
                 </span>
                 <span className="mono">
                   {s.name}+{s.keyId}
@@ -196,6 +210,7 @@ function CheckpointView({ cp }: { cp: VerifiedCheckpoint }) {
           </ul>
         </dd>
       </dl>
+      <WitnessNote summary={cp.witnesses} />
       <details>
         <summary>Signed note as served</summary>
         <pre>{cp.note}</pre>
@@ -461,6 +476,7 @@ function ReceiptCheckForm({ verifier }: { verifier: ReturnType<typeof verifierOf
             bad="The receipt does not verify"
           />
           <Checks steps={result.steps} label="Receipt checks" />
+          {result.witnesses && <WitnessNote summary={result.witnesses} />}
         </div>
       )}
     </Section>

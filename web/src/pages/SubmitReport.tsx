@@ -1,7 +1,7 @@
 import { type DragEvent, type FormEvent, useEffect, useMemo, useState } from 'react';
 import { ApiError, apiJson, apiText, type ErrorDetail, isApiError } from '../api.js';
 import { ErrorState } from '../components/async.js';
-import { Checks, Verdict } from '../components/Checks.js';
+import { Checks, Verdict, WitnessNote } from '../components/Checks.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
 import { parseSignatureHeader, readSigningKey, type SigningKey } from '../signing.js';
@@ -379,6 +379,7 @@ function AcceptedView({ accepted }: { accepted: Accepted }) {
             bad="The receipt does not verify"
           />
           <Checks steps={check.steps} label="Receipt checks" />
+          {check.witnesses && <WitnessNote summary={check.witnesses} />}
         </>
       )}
       {receipt && download && (

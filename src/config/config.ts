@@ -22,6 +22,7 @@ export interface Config {
   readonly witnessedLogs: readonly string[];
   readonly pageH: number;
   readonly scryptLog2N: number;
+  readonly schedulerMs: number;
 }
 
 export const CONFIG_VARIABLES = {
@@ -41,6 +42,7 @@ export const CONFIG_VARIABLES = {
   CUSTOS_PAGE_H: "Page's test threshold h on SITMUF (k = 0.5). Default 5.",
   CUSTOS_SCRYPT_LOG2N:
     'log2 of scrypt N for new password hashes (10-20). Default 15; lower only for test suites.',
+  CUSTOS_SCHEDULER_MS: 'Period of the deadline-reminder scheduler in ms (50-86400000). Default 60000.',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -136,5 +138,6 @@ export function loadConfig(env: Env, cwd: string): Config {
     witnessedLogs: readList(env, 'CUSTOS_WITNESSED_LOGS'),
     pageH,
     scryptLog2N: readInt(env, 'CUSTOS_SCRYPT_LOG2N', 15, 10, 20),
+    schedulerMs: readInt(env, 'CUSTOS_SCHEDULER_MS', 60_000, 50, 86_400_000),
   };
 }

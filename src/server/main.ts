@@ -27,7 +27,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     );
   });
   // Events of other processes, webhook dispatch and the deadline scheduler (catches up at start).
-  const notifications = await startNotifications(ports);
+  const notifications = await startNotifications(ports, { schedulerMs: config.schedulerMs });
   const evaluation = createEvaluationService(ports);
   const app = await buildApp({ ...ports, log, evaluation, webDist: WEB_DIST });
   // Alarms open cases (one per cause): re-evaluate when the log has grown, every few seconds.

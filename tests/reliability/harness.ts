@@ -117,11 +117,14 @@ export function nodeEnv(spec: NodeSpec): Record<string, string> {
   };
 }
 
-/** Start `custos serve` as a child process (the real entry point: node --import tsx). */
+/** Start `custos serve` as a child process (the real entry point, bundled: see custosEntry). */
 export function startNode(spec: NodeSpec): RunningNode {
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...nodeEnv(spec) };
   if (!spec.databaseUrl) delete env.CUSTOS_DATABASE_URL;
-  const proc = spawn(process.execPath, [...custosEntry(), 'serve'], {
+  // CUSTOS_REL_CPU_PROF=<dir>: V8 CPU profile of each server, written when it stops gracefully.
+  const prof = process.env.CUSTOS_REL_CPU_PROF;
+  const profile = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+  const proc = spawn(process.execPath, [...profile, ...custosEntry(), 'serve'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../src/log/index.js';
 import { recordFigure } from './figures.js';
@@ -29,7 +30,8 @@ import {
  * Scale-out on PostgreSQL (reliability issue 6): two server processes on one database (sharing the
  * data directory's keys), submissions to both at once. One integrator at a time (advisory lock):
  * log indices gap-free and unique, one chain of checkpoints each consistent with the last, audit
- * passes; an event published by one process reaches an SSE client of the other.
+ * passes; an event published by one process reaches an SSE client of the other; with both
+ * deadline schedulers passing every 100 ms, each reminder is sent exactly once.
  */
 const pgUrl = requirePgUrl();
 
@@ -41,10 +43,14 @@ describe.runIf(pgUrl !== undefined)('two servers on one PostgreSQL', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('share one log: no duplicate or missing index, one consistent chain, events cross processes', async () => {
+  it('share one log: no duplicate or missing index, one consistent chain, events cross processes, reminders sent once', async () => {
     const db = await freshPgDatabase();
     drop = db.drop;
-    const spec = { dataDir, databaseUrl: db.url, env: { CUSTOS_CHECKPOINT_MS: '30' } };
+    const spec = {
+      dataDir,
+      databaseUrl: db.url,
+      env: { CUSTOS_CHECKPOINT_MS: '30', CUSTOS_SCHEDULER_MS: '100' },
+    };
     const a = startNode(spec);
     const urlA = await a.ready;
     const b = startNode(spec); // starts after A has seeded: same keys, same demo world
@@ -71,6 +77,19 @@ describe.runIf(pgUrl !== undefined)('two servers on one PostgreSQL', () => {
         } catch {}
       })();
       await sleep(300);
+
+      // A new MBA with no report: its obligations since the agreement entered into force are
+      // missed, so both schedulers (each passing every 100 ms) race to send the same reminders.
+      const facility = await fetch(`${urlA}/api/facilities?state=XC`, {
+        headers: { authorization: `Bearer ${inspector}` },
+      }).then((r) => r.json() as Promise<{ code: string }[]>);
+      const admin = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+      const created = await fetch(`${urlB}/api/mbas`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ code: NEW_MBA, facility: facility[0]?.code }),
+      });
+      expect(created.status, await created.text()).toBe(201);
 
       const acked: { id: string; via: string }[] = [];
       const seen: SeenCheckpoint[] = [];
@@ -133,6 +152,10 @@ describe.runIf(pgUrl !== undefined)('two servers on one PostgreSQL', () => {
       // One chain: every checkpoint either process ever published extends into the final one.
       expect(await checkConsistentWith(urlA, v, [...checkpoints, ...seen], final)).toEqual([]);
       expect(await checkConsistentWith(urlB, v, seen, final)).toEqual([]);
+      const sent = await settledReminderCount(db.url, NEW_MBA);
+      expect(sent, `reminders for ${NEW_MBA}`).toBeGreaterThan(0);
+      const reminders = await checkRemindersOnce(db.url);
+      expect(reminders.problems).toEqual([]);
       const audit = await runCustos(['audit'], spec);
       expect(audit.stdout, audit.stderr).toContain('AUDIT OK');
       recordFigure('scale-out-postgres', {
@@ -141,6 +164,8 @@ describe.runIf(pgUrl !== undefined)('two servers on one PostgreSQL', () => {
         checkpoints: checkpoints.length,
         checkpointsSeenByClients: seen.length,
         eventsCrossProcess: viaA.length,
+        remindersRacedForByTwoSchedulers: sent,
+        remindersInTotal: reminders.keys,
       });
     } finally {
       await a.kill('SIGTERM');
@@ -148,6 +173,74 @@ describe.runIf(pgUrl !== undefined)('two servers on one PostgreSQL', () => {
     }
   });
 });
+
+const NEW_MBA = 'XC-Z9';
+
+/** Reminder keys of an MBA, once their count has not moved for 2 s (both schedulers' passes done). */
+async function settledReminderCount(url: string, mba: string): Promise<number> {
+  const db = openNodeDb('', url);
+  try {
+    let last = -1;
+    let stableSince = Date.now();
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+      const row = await db.kysely
+        .selectFrom('notification_keys')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .where('key', 'like', `reminder:%${mba}%`)
+        .executeTakeFirstOrThrow();
+      const n = Number(row.n);
+      if (n !== last) {
+        last = n;
+        stableSince = Date.now();
+      } else if (n > 0 && Date.now() - stableSince >= 2000) return n;
+      await sleep(100);
+    }
+    return last;
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Deadline reminders sent exactly once: every reminder key points at its own event, and each
+ * (state, reminder type, obligation) occurs in one event only, claimed by a key.
+ */
+async function checkRemindersOnce(url: string): Promise<{ keys: number; problems: string[] }> {
+  const db = openNodeDb('', url);
+  try {
+    const keys = await db.kysely
+      .selectFrom('notification_keys')
+      .select(['key', 'event_id'])
+      .where('key', 'like', 'reminder:%')
+      .execute();
+    const events = await db.kysely
+      .selectFrom('events')
+      .select(['id', 'type', 'state', 'data'])
+      .where('type', 'like', 'deadline.%')
+      .execute();
+    const problems: string[] = [];
+    const byEvent = new Map<number, string>();
+    for (const k of keys) {
+      if (k.event_id === null) problems.push(`${k.key}: no event`);
+      else if (byEvent.has(Number(k.event_id)))
+        problems.push(`${k.key}: event shared with ${byEvent.get(Number(k.event_id))}`);
+      else byEvent.set(Number(k.event_id), k.key);
+    }
+    const seen = new Map<string, number>();
+    for (const e of events) {
+      const d = JSON.parse(e.data) as { obligation?: string };
+      const what = `${e.state}:${e.type}:${d.obligation}`;
+      seen.set(what, (seen.get(what) ?? 0) + 1);
+      if (!byEvent.has(Number(e.id))) problems.push(`event ${e.id} (${what}) has no key`);
+    }
+    for (const [what, n] of seen) if (n !== 1) problems.push(`${what} sent ${n} times`);
+    if (events.length !== keys.length)
+      problems.push(`${events.length} reminder events for ${keys.length} keys`);
+    return { keys: keys.length, problems };
+  } finally {
+    await db.close();
+  }
+}
 
 describe.runIf(pgUrl === undefined)('two servers on one PostgreSQL (not configured)', () => {
   it('needs CUSTOS_TEST_PG_URL (with CI=true its absence fails the suite instead)', () => {

@@ -88,3 +88,8 @@ export function verifySignature(publicKey: string, bytes: Uint8Array, signature:
     return false;
   }
 }
+
+/** RFC 8785 canonical JSON bytes of a value, as the server checks a signed statement over. */
+export function canonicalBytes(value: unknown): Uint8Array {
+  return canonicalizeRecord(value);
+}

@@ -241,3 +241,77 @@ export class CaseScreen {
     return this.page.getByRole('region', { name: 'Decision' });
   }
 }
+
+/** Inspections: planning (notice rule), activities, verification results, statements. */
+export class InspectionScreen {
+  constructor(private readonly page: Page) {}
+
+  private static input(ms: number): string {
+    return new Date(ms).toISOString().slice(0, 16);
+  }
+
+  async plan(p: {
+    facility: string;
+    mbas: string;
+    partner: string;
+    startsAt: number;
+    noticeAt: number;
+  }): Promise<void> {
+    const form = this.page.getByRole('form', { name: 'Plan an inspection' });
+    await form.getByLabel('Type').selectOption('routine');
+    await form.getByLabel('Facility').selectOption(p.facility);
+    await form.getByLabel(/^MBAs/).fill(p.mbas);
+    await form.getByLabel(/^Joint with/).selectOption(p.partner);
+    await form.getByLabel('Starts (UTC)').fill(InspectionScreen.input(p.startsAt));
+    await form.getByLabel(/^Notice given/).fill(InspectionScreen.input(p.noticeAt));
+    await form.getByRole('button', { name: 'Plan the inspection' }).click();
+  }
+
+  noticeRefusal(): Locator {
+    return this.page.getByTestId('notice-refusal');
+  }
+
+  effortCap(): Locator {
+    return this.page.getByTestId('effort-cap');
+  }
+
+  async assign(rows: { activity: string; inspectorate: string }[]): Promise<void> {
+    const form = this.page.getByRole('form', { name: 'Assign activities' });
+    for (const [i, r] of rows.entries()) {
+      if (i > 0) await form.getByRole('button', { name: 'Add an activity' }).click();
+      await form.getByLabel(`Activity ${i + 1}`, { exact: true }).fill(r.activity);
+      await form.getByLabel(`Inspectorate for activity ${i + 1}`).selectOption(r.inspectorate);
+    }
+    await form.getByRole('button', { name: 'Save the activities' }).click();
+    await form.getByText('Activities saved.').waitFor();
+  }
+
+  async record(r: { stratum: string; activity: string; mba: string; population: number; items: string }) {
+    const form = this.page.getByRole('form', { name: 'Record verification results' });
+    await form.getByLabel('Stratum name').fill(r.stratum);
+    await form.getByLabel('Activity').selectOption(r.activity);
+    await form.getByLabel('MBA').selectOption(r.mba);
+    await form.getByLabel('Items in the stratum').fill(String(r.population));
+    await form.getByLabel(/^Items: one per line/).fill(r.items);
+    await form.getByRole('button', { name: 'Record the results' }).click();
+  }
+
+  stratumResult(): Locator {
+    return this.page.getByTestId('stratum-result');
+  }
+
+  findings(): Locator {
+    return this.page.getByRole('region', { name: 'Findings' });
+  }
+
+  statements(): Locator {
+    return this.page.getByRole('region', { name: 'Statements' });
+  }
+
+  async signStatement(conclusion: string, keyFile: string): Promise<void> {
+    const form = this.page.getByRole('form', { name: 'Sign a statement' });
+    await form.getByLabel('Conclusion').fill(conclusion);
+    await form.getByLabel(/^Key file of your inspectorate/).setInputFiles(keyFile);
+    await form.getByRole('button', { name: 'Sign and submit the statement' }).click();
+  }
+}

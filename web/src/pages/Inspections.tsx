@@ -7,6 +7,13 @@ import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
 import { useLiveReload } from '../live.js';
 import { Link } from '../router.js';
+import { useMe } from '../session.js';
+import {
+  ActivitiesForm,
+  PlanInspectionForm,
+  RecordResultsForm,
+  SignStatementForm,
+} from './InspectionWork.js';
 
 const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) : '—');
 
@@ -35,8 +42,18 @@ function byMonth(rows: readonly Inspection[]): [string, Inspection[]][] {
   return [...m.entries()];
 }
 
+/** An inspector of an inspectorate plans and records; others read. */
+function inspectorOrg(me: ReturnType<typeof useMe>): string | undefined {
+  const kind = me.organisationKind;
+  return me.roles.includes('inspector') && (kind === 'inspectorate' || kind === 'regional-inspectorate')
+    ? (me.organisation ?? undefined)
+    : undefined;
+}
+
 export default function InspectionsPage() {
   const caps = useCapabilities();
+  const me = useMe();
+  const org = inspectorOrg(me);
   const data = useLoad(() => inspectionsApi.list(), []);
   useLiveReload((e) => e.type.startsWith('inspection.'), data.reload);
   return (
@@ -45,7 +62,7 @@ export default function InspectionsPage() {
         {(rows) =>
           rows.length === 0 ? (
             <EmptyState title="No inspections planned">
-              <p>Plan one with POST /api/inspections; it appears here with its notice rule.</p>
+              <p>An inspector plans one below; it appears here with its notice rule.</p>
             </EmptyState>
           ) : (
             <>
@@ -71,6 +88,9 @@ export default function InspectionsPage() {
           )
         }
       </Async>
+      {org && caps.has(capabilityKey('post', '/api/inspections')) && (
+        <PlanInspectionForm organisation={org} />
+      )}
       {caps.has(capabilityKey('post', '/api/sampling-plans')) && <SamplingCalculator />}
     </Page>
   );
@@ -178,6 +198,8 @@ interface Statement {
 }
 
 export function InspectionPage({ id }: { id: string }) {
+  const me = useMe();
+  const org = inspectorOrg(me);
   const data = useLoad(async () => {
     const [inspection, findings, statements] = await Promise.all([
       inspectionsApi.get(id),
@@ -214,6 +236,21 @@ export function InspectionPage({ id }: { id: string }) {
                 {(i.activities ?? []).map((a) => `${a.activity} (${a.inspectorate})`).join(', ') || '—'}
               </dd>
             </dl>
+            {org && i.participants.includes(org) && (
+              <>
+                <ActivitiesForm
+                  key={JSON.stringify(i.activities ?? [])}
+                  inspection={i}
+                  onDone={data.reload}
+                />
+                <RecordResultsForm
+                  key={`rr-${JSON.stringify(i.activities ?? [])}`}
+                  inspection={i}
+                  organisation={org}
+                  onDone={data.reload}
+                />
+              </>
+            )}
             <Section title="Findings">
               {findings.length === 0 ? (
                 <EmptyState title="No findings recorded" />
@@ -225,6 +262,7 @@ export function InspectionPage({ id }: { id: string }) {
                         {f.type} · {f.severity}
                       </span>{' '}
                       {f.description}
+                      {f.items && f.items.length > 0 ? ` (items ${f.items.join(', ')})` : ''}
                       {f.caseId && (
                         <>
                           {' '}
@@ -251,6 +289,7 @@ export function InspectionPage({ id }: { id: string }) {
                 </ul>
               )}
             </Section>
+            {org && i.participants.includes(org) && <SignStatementForm inspection={i} onDone={data.reload} />}
           </>
         )}
       </Async>

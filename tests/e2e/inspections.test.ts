@@ -1,0 +1,121 @@
+/**
+ * Inspections story (issue 8): an agency inspector plans a joint inspection at XA-F1 with RSA,
+ * is refused by the notice rule (three days where a routine inspection needs a week) and sees why
+ * inline, fixes the notice, assigns the joint activities, records verification results in which
+ * one assembly lacks 150 g, sees the finding, and signs the agency's statement in the browser.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoKeyPath } from '../../src/services/demo/seed.js';
+import {
+  browserAvailable,
+  type E2eServer,
+  ensureWebBuilt,
+  launchBrowser,
+  Session,
+  startE2eServer,
+} from './harness.js';
+import { InspectionScreen, LoginScreen, Shell } from './pages/models.js';
+
+const available = browserAvailable();
+const STORY_TIMEOUT_MS = 120_000;
+const DAY = 86_400_000;
+
+describe.skipIf(!available)('inspections story (Chromium)', () => {
+  let server: E2eServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startE2eServer();
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  }, STORY_TIMEOUT_MS);
+
+  it(
+    'an inspector plans a joint inspection, fixes the notice, assigns activities, records results and sees a finding',
+    async () => {
+      const s = await Session.open(browser, server.url);
+      // The notice rule's refusal is a 422 the story provokes on purpose.
+      s.expectHttpError(/\/api\/inspections$/);
+      try {
+        const login = new LoginScreen(s.page);
+        await login.open();
+        await login.signIn('agency.inspector', server.user('agency.inspector').password);
+        await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
+        await new Shell(s.page).go('Inspections');
+        const screen = new InspectionScreen(s.page);
+
+        const start = Date.now() + 10 * DAY;
+        await screen.plan({
+          facility: 'XA-FAB',
+          mbas: 'XA-F1',
+          partner: 'rsa',
+          startsAt: start,
+          noticeAt: start - 3 * DAY,
+        });
+        await screen.noticeRefusal().waitFor();
+        const refusal = await screen.noticeRefusal().textContent();
+        expect(refusal).toMatch(/Required: 168 h of notice\./);
+        expect(refusal).toMatch(/Given: 72 h\./);
+        expect(await screen.effortCap().textContent()).toMatch(/^Routine effort at XA-FAB in \d{4}:/);
+        await s.screenshot('inspections-notice-refused');
+        expect(await s.audit()).toEqual([]);
+
+        // The notice is given now, ten days ahead: the plan is accepted.
+        await screen.plan({
+          facility: 'XA-FAB',
+          mbas: 'XA-F1',
+          partner: 'rsa',
+          startsAt: start,
+          noticeAt: Date.now(),
+        });
+        await s.page.waitForURL(/\/inspections\/[^/]+$/);
+
+        await screen.assign([
+          { activity: 'nda-measurement', inspectorate: 'agency' },
+          { activity: 'seal-check', inspectorate: 'rsa' },
+        ]);
+        await expect
+          .poll(() => s.page.getByText('nda-measurement (agency), seal-check (rsa)').count())
+          .toBe(1);
+
+        const items = Array.from({ length: 10 }, (_, i) => `ASM-${i + 1},500,${i === 3 ? 350 : 500}`).join(
+          '\n',
+        );
+        await screen.record({
+          stratum: 'assemblies',
+          activity: 'nda-measurement',
+          mba: 'XA-F1',
+          population: 40,
+          items: `itemId,declared,measured\n${items}`,
+        });
+        await expect
+          .poll(() => screen.stratumResult().textContent())
+          .toMatch(
+            /^10 items recorded in assemblies; D = .*Significant differences \(3σ\): ASM-4 \(150\.0 g/,
+          );
+        await expect.poll(() => screen.findings().textContent()).toMatch(/partial-defect · medium/);
+        expect(await screen.findings().textContent()).toMatch(/ASM-4/);
+
+        await screen.signStatement(
+          'Partial defect on one assembly; follow-up requested.',
+          demoKeyPath(server.dataDir, 'agency'),
+        );
+        await expect
+          .poll(() => screen.statements().textContent())
+          .toMatch(/agency signed .*Partial defect on one assembly/);
+        await s.screenshot('inspections-finding-and-statement');
+        expect(await s.audit()).toEqual([]);
+        expect(s.errors).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    },
+    STORY_TIMEOUT_MS,
+  );
+});

@@ -14,6 +14,7 @@ import { decisionBytes, MAX_ATTACHMENT_BYTES, openCaseForAlarm } from '../../src
 import { demoKeyPath } from '../../src/services/demo/seed.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
+import { initialReport, submit } from '../fixtures/reports.js';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
 const PDF = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n', 'latin1');
@@ -122,6 +123,38 @@ describe.each(testDialects())('cases API on %s', (dialect) => {
       by: expect.any(String),
       actorOrg: 'agency',
     });
+  });
+
+  it('lets the state link its correction report when answering, only a report of its own', async () => {
+    const accepted = await submit(t, 'xa-ssac.submitter', initialReport('XA-F1'));
+    expect(accepted.statusCode).toBe(201);
+    const reportId = accepted.json().id as string;
+    const other = await submit(t, 'xb-ssac.submitter', initialReport('XB-F1'));
+    expect(other.statusCode).toBe(201);
+    const id = await openXaCase('correction linked by the state');
+    tick();
+    await post(`/api/cases/${id}/transitions`, 'agency.inspector', {
+      to: 'question-sent',
+      note: 'Please correct the inventory.',
+      dueDate: '2027-03-01',
+    });
+    tick();
+    const foreign = await post(`/api/cases/${id}/transitions`, 'xa-ssac.submitter', {
+      to: 'answered',
+      note: 'Corrected.',
+      linkedReport: other.json().id,
+    });
+    expect(foreign.statusCode).toBe(400);
+    expect(foreign.json().error.details[0]).toMatchObject({ field: 'linkedReport', code: 'UNKNOWN_REPORT' });
+    const ok = await post(`/api/cases/${id}/transitions`, 'xa-ssac.submitter', {
+      to: 'answered',
+      note: 'Corrected.',
+      linkedReport: reportId,
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().history.at(-1)).toMatchObject({ to: 'answered', linkedReport: reportId });
+    const record = await get(`/api/records/case-transition:${id}:2`, 'agency.inspector');
+    expect(record.json().content).toMatchObject({ linkedReport: reportId });
   });
 
   it('refuses invalid transitions with 409 INVALID_TRANSITION and wrong actors with 403', async () => {

@@ -137,14 +137,17 @@ describe.skipIf(!available)(
             .count(),
         ).toBe(0);
         expect(await state.audit()).toEqual([]);
-        await stateCase.answer(
+        // The state links its correction report to the answer.
+        const linked = await stateCase.answer(
           'A measurement bias of the output balance since April; recalibrated in October.',
           {
             name: 'calibration.csv',
             mimeType: 'text/csv',
             buffer: Buffer.from('date,kmp,bias\n2026-10-02,C,-0.8%\n'),
           },
+          true,
         );
+        expect(linked).toBeTruthy();
         await expect.poll(() => stateCase.status().textContent()).toMatch(/Answered/);
 
         // The inspector's open case page updates live and the case is resolved.
@@ -152,6 +155,9 @@ describe.skipIf(!available)(
           .poll(() => inspectorCase.status().textContent(), { timeout: 20_000 })
           .toMatch(/Answered/);
         await inspectorCase.thread().getByRole('link', { name: 'calibration.csv' }).waitFor();
+        expect(await inspectorCase.thread().getByTestId('linked-report').textContent()).toBe(
+          `Correction report: ${linked}`,
+        );
         await inspectorCase.resolve(
           'Explained by a measurement bias, corrected by recalibration.',
           demoKeyPath(server.dataDir, 'agency'),
@@ -161,6 +167,8 @@ describe.skipIf(!available)(
         await expect
           .poll(() => inspectorCase.signatureStatus().textContent())
           .toMatch(/^Signature verified Signed by agency with key [0-9a-f]{16}/);
+        // The resolution carries the state's correction report, inside the signed bytes.
+        expect(await inspectorCase.decision().textContent()).toContain(`Correction report: ${linked}`);
         const decision = inspectorCase.decision();
         await decision.getByTestId('decision-log-index').waitFor();
         const index = Number(await decision.getByTestId('decision-log-index').textContent());

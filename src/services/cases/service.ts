@@ -511,10 +511,33 @@ export function createCaseService(ports: Ports) {
       const event = next.history[next.history.length - 1];
       if (!event) throw new DomainError('INTERNAL', 'transition produced no event');
       const decision = req.to === 'resolved' || req.to === 'escalated';
-      if (req.linkedReport !== undefined && req.to !== 'resolved') {
-        throw new DomainError('VALIDATION_FAILED', 'only a resolution links a correction report', [
-          { field: 'linkedReport', code: 'NOT_ALLOWED', message: 'linkedReport needs to: resolved' },
-        ]);
+      if (req.linkedReport !== undefined && req.to !== 'resolved' && req.to !== 'answered') {
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          'only an answer or a resolution links a correction report',
+          [
+            {
+              field: 'linkedReport',
+              code: 'NOT_ALLOWED',
+              message: 'linkedReport needs to: answered or resolved',
+            },
+          ],
+        );
+      }
+      // The state answers with its correction: it must be an accepted report of that state.
+      if (req.linkedReport !== undefined && req.to === 'answered') {
+        const report = await k
+          .selectFrom('reports')
+          .select('state')
+          .where('id', '=', req.linkedReport)
+          .executeTakeFirst();
+        if (!report || report.state !== c.state) {
+          throw new DomainError(
+            'VALIDATION_FAILED',
+            `report ${req.linkedReport} is not a report of ${c.state}`,
+            [{ field: 'linkedReport', code: 'UNKNOWN_REPORT', message: req.linkedReport }],
+          );
+        }
       }
       // Issue 6: the resolution is signed by the deciding inspectorate, so neither side can deny it.
       if (decision && req.signature === undefined) {

@@ -218,10 +218,23 @@ export class CaseScreen {
     await this.page.getByRole('button', { name: 'Send the question' }).click();
   }
 
-  async answer(text: string, file?: { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
+  /** Answers; `linkNewestReport` links the state's newest report of the MBA as the correction. */
+  async answer(
+    text: string,
+    file?: { name: string; mimeType: string; buffer: Buffer },
+    linkNewestReport = false,
+  ): Promise<string | undefined> {
     await this.page.getByLabel('Your answer', { exact: true }).fill(text);
     if (file) await this.page.getByLabel('Files for your answer (optional)').setInputFiles(file);
+    let linked: string | undefined;
+    if (linkNewestReport) {
+      const select = this.page.getByLabel('Correction report (optional)');
+      await select.locator('option').nth(1).waitFor({ state: 'attached' });
+      linked = (await select.locator('option').nth(1).getAttribute('value')) ?? undefined;
+      if (linked) await select.selectOption(linked);
+    }
     await this.page.getByRole('button', { name: 'Send the answer' }).click();
+    return linked;
   }
 
   /** Resolves the case, signing the decision in the browser with the inspectorate's key file. */

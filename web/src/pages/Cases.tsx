@@ -14,6 +14,7 @@ import {
   casesApi,
   type Me,
   type OpenCaseBody,
+  reportsApi,
 } from '../api.js';
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
@@ -372,6 +373,11 @@ function Thread({ c }: { c: CaseDetail }) {
             {e.dueDate && <span className="badge badge-wait">answer due {e.dueDate}</span>}
           </p>
           {e.note && e.note.text !== '' && <p className="thread-text">{e.note.text}</p>}
+          {e.linkedReport && (
+            <p className="small" data-testid="linked-report">
+              Correction report: <span className="mono">{e.linkedReport}</span>
+            </p>
+          )}
           {e.attachments && e.attachments.length > 0 && (
             <ul className="attachments" aria-label="Attachments">
               {e.attachments.map((a) => (
@@ -461,7 +467,7 @@ function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
   const [note, setNote] = useState('');
   const [due, setDue] = useState('');
   const [internal, setInternal] = useState(false);
-  const [linked, setLinked] = useState('');
+  const [linked, setLinked] = useState(linkedOf(c) ?? '');
   const [signingKey, setKey] = useState<SigningKey | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
@@ -543,12 +549,7 @@ function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
         {to === 'resolved' && (
           <div className="field">
             <label htmlFor="tr-linked">Correction report that fixed it (optional report id)</label>
-            <input
-              id="tr-linked"
-              value={linked}
-              onChange={(e) => setLinked(e.target.value)}
-              placeholder={linkedOf(c) ?? ''}
-            />
+            <input id="tr-linked" value={linked} onChange={(e) => setLinked(e.target.value)} />
           </div>
         )}
         {to !== 'question-sent' && (
@@ -583,7 +584,17 @@ function linkedOf(c: CaseDetail): string | undefined {
   return [...c.history].reverse().find((e) => e.linkedReport !== undefined)?.linkedReport;
 }
 
+/** The state's newest reports (of the case's MBA when it has one), to link a correction. */
+function useCorrectionCandidates(c: CaseDetail) {
+  return useLoad(
+    () => reportsApi.list({ state: c.state, ...(c.mba ? { mba: c.mba } : {}), limit: 20 }),
+    [c.state, c.mba],
+  );
+}
+
 function AnswerForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
+  const candidates = useCorrectionCandidates(c);
+  const [linked, setLinked] = useState('');
   const [text, setText] = useState('');
   const [files, setFiles] = useState<FileList | null>(null);
   const [error, setError] = useState<unknown>(undefined);
@@ -597,8 +608,13 @@ function AnswerForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
       if (attachments.length > 0) {
         await casesApi.message(c.id, { text: 'Attachments to our answer', attachments });
       }
-      await casesApi.transition(c.id, { to: 'answered', note: text.trim() });
+      await casesApi.transition(c.id, {
+        to: 'answered',
+        note: text.trim(),
+        ...(linked ? { linkedReport: linked } : {}),
+      });
       setText('');
+      setLinked('');
       onDone();
     } catch (err) {
       setError(err);
@@ -612,6 +628,17 @@ function AnswerForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
         <div className="field">
           <label htmlFor="ans-text">Your answer</label>
           <textarea id="ans-text" rows={4} value={text} onChange={(e) => setText(e.target.value)} required />
+        </div>
+        <div className="field">
+          <label htmlFor="ans-report">Correction report (optional)</label>
+          <select id="ans-report" value={linked} onChange={(e) => setLinked(e.target.value)}>
+            <option value="">none</option>
+            {(candidates.data ?? []).map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.id} — {r.type} no. {r.reportNumber} of {r.mba}, {r.reportDate}
+              </option>
+            ))}
+          </select>
         </div>
         <div className="field">
           <label htmlFor="ans-files">Files for your answer (optional)</label>

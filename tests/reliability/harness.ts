@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -22,7 +22,9 @@ let bundled: string | undefined;
 export function custosEntry(): string[] {
   if (process.env.CUSTOS_REL_TSX === '1') return ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
   if (!bundled) {
-    const out = join(ROOT, 'test-artifacts', 'reliability', `custos-${process.pid}.mjs`);
+    const dir = join(ROOT, 'test-artifacts', 'reliability');
+    removeStaleBundles(dir);
+    const out = join(dir, `custos-${process.pid}.mjs`);
     buildSync({
       entryPoints: [join(ROOT, 'src/cli/main.ts')],
       bundle: true,
@@ -36,6 +38,32 @@ export function custosEntry(): string[] {
     process.once('exit', () => rmSync(out, { force: true }));
   }
   return [bundled];
+}
+
+/** Bundles of runs that were killed before their exit handler ran (their process is gone). */
+function removeStaleBundles(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^custos(?:-(\d+))?\.mjs$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (m[1] !== undefined && isAlive(pid)) continue;
+    rmSync(join(dir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**

@@ -39,10 +39,16 @@ describe('load: 200 concurrent clients (sqlite)', () => {
     const reader = tokenOf(dataDir, 'agency.inspector');
     const latencies = new Map<string, number[]>();
     const errors: string[] = [];
+    const started = performance.now();
+    // Latency by the 5-s window a request completed in: a stall shows as one window, growth as a trend.
+    const windows: number[][] = [];
     const note = (route: string, ms: number) => {
       const l = latencies.get(route) ?? [];
       l.push(ms);
       latencies.set(route, l);
+      const w = Math.floor((performance.now() - started) / 5000);
+      for (let i = windows.length; i <= w; i++) windows.push([]);
+      windows[w]?.push(ms);
     };
     const timed = async (route: string, path: string, init?: RequestInit) => {
       const t0 = performance.now();
@@ -141,6 +147,15 @@ describe('load: 200 concurrent clients (sqlite)', () => {
         max: Math.round(sorted.at(-1) ?? 0),
       };
     }
+    const timeline = windows.map((l, i) => {
+      const sorted = [...l].sort((a, b) => a - b);
+      return {
+        fromS: i * 5,
+        requests: l.length,
+        p99: Math.round(percentile(sorted, 99)),
+        max: Math.round(sorted.at(-1) ?? 0),
+      };
+    });
     const q = Math.floor(rss.length / 4);
     const secondQuarterPeak = Math.max(...rss.slice(q, 2 * q));
     const lastQuarterPeak = Math.max(...rss.slice(3 * q));
@@ -155,6 +170,7 @@ describe('load: 200 concurrent clients (sqlite)', () => {
       firstErrors: errors.slice(0, 5),
       eventsReceived: events,
       routes,
+      timeline,
       rssMiB: {
         start: Math.round((rss[0] ?? 0) / 1024),
         secondQuarterPeak: Math.round(secondQuarterPeak / 1024),

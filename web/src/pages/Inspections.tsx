@@ -238,11 +238,7 @@ export function InspectionPage({ id }: { id: string }) {
             </dl>
             {org && i.participants.includes(org) && (
               <>
-                <ActivitiesForm
-                  key={JSON.stringify(i.activities ?? [])}
-                  inspection={i}
-                  onDone={data.reload}
-                />
+                <ActivitiesForm inspection={i} onDone={data.reload} />
                 <RecordResultsForm
                   key={`rr-${JSON.stringify(i.activities ?? [])}`}
                   inspection={i}

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordFigure } from './figures.js';
 import {
@@ -27,6 +28,43 @@ const STREAMS = 10;
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/**
+ * From the server's Prometheus text: per route, the share of requests the server handled within
+ * 0.1 s / 1 s / 5 s (custos_http_request_seconds), and its event-loop delay p99 and max.
+ */
+function serverSide(metrics: string) {
+  const buckets = new Map<string, Map<string, number>>();
+  for (const m of metrics.matchAll(
+    /^custos_http_request_seconds_bucket\{le="([^"]+)",method="(\w+)",route="([^"]+)"\} (\d+)/gm,
+  )) {
+    const route = `${m[2]} ${m[3]}`;
+    const b = buckets.get(route) ?? new Map<string, number>();
+    b.set(m[1] as string, Number(m[4]));
+    buckets.set(route, b);
+  }
+  const handled: Record<
+    string,
+    { requests: number; within100ms: number; within1s: number; within5s: number }
+  > = {};
+  for (const [route, b] of buckets) {
+    const all = b.get('+Inf') ?? 0;
+    if (all < 10) continue;
+    const share = (le: string) => Math.round((1000 * (b.get(le) ?? 0)) / all) / 1000;
+    handled[route] = { requests: all, within100ms: share('0.1'), within1s: share('1'), within5s: share('5') };
+  }
+  const gauge = (name: string) => {
+    const m = new RegExp(`^${name} ([\\d.e+-]+)`, 'm').exec(metrics);
+    return m ? Math.round(Number(m[1]) * 1000) : undefined;
+  };
+  return {
+    handled,
+    eventLoopDelayMs: {
+      p99: gauge('nodejs_eventloop_lag_p99_seconds'),
+      max: gauge('nodejs_eventloop_lag_max_seconds'),
+    },
+  };
 }
 
 describe('load: 200 concurrent clients (sqlite)', () => {
@@ -66,6 +104,10 @@ describe('load: 200 concurrent clients (sqlite)', () => {
     for (const m of DEMO_MBAS) next.set(m.mba, await nextIcrNumber(base, reader, m.mba));
     let size = 1;
 
+    // Where the time goes: the server's own handling time (its histogram) and event-loop delay,
+    // and this client's event-loop delay (the client shares the machine's two cores).
+    const clientLoop = monitorEventLoopDelay({ resolution: 20 });
+    clientLoop.enable();
     const rss: number[] = [];
     const end = Date.now() + SECONDS * 1000;
     const sampler = (async () => {
@@ -134,7 +176,9 @@ describe('load: 200 concurrent clients (sqlite)', () => {
     });
 
     await Promise.all([sampler, ...submitters, ...readers, ...streams]);
+    clientLoop.disable();
     const rssEnd = rssKiB(node.proc.pid);
+    const server = serverSide(await fetch(`${base}/metrics`).then((r) => r.text()));
     await node.kill('SIGTERM');
 
     const routes: Record<string, { requests: number; p50: number; p99: number; max: number }> = {};
@@ -171,6 +215,11 @@ describe('load: 200 concurrent clients (sqlite)', () => {
       eventsReceived: events,
       routes,
       timeline,
+      server,
+      clientEventLoopDelayMs: {
+        p99: Math.round(clientLoop.percentile(99) / 1e6),
+        max: Math.round(clientLoop.max / 1e6),
+      },
       rssMiB: {
         start: Math.round((rss[0] ?? 0) / 1024),
         secondQuarterPeak: Math.round(secondQuarterPeak / 1024),

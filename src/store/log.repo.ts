@@ -56,10 +56,40 @@ export async function sequenceEntries(
 export function createLogRepo(db: Db) {
   const k = db.kysely;
   let hashById: Database.Statement | undefined;
+  let stateRow: Database.Statement | undefined;
+  let hashRange: Database.Statement | undefined;
   return {
     async readState(q: Q = k): Promise<LogStateRow> {
+      if (db.sqlite) {
+        // Read on every proof and tile request: a prepared statement, not a query built per call.
+        stateRow ??= db.sqlite.prepare('select * from log_state where id = 1');
+        const r = stateRow.get() as LogStateRow;
+        return { ...r, root: new Uint8Array(r.root) };
+      }
       const r = await q.selectFrom('log_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
       return { ...r, root: new Uint8Array(r.root) };
+    },
+    /**
+     * Stored hashes with indexes in [first, last], by index: one range scan where a tile's hashes
+     * lie in one contiguous run of stored-hash indexes (interleaved with the hashes above them).
+     */
+    async readHashRange(first: number, last: number): Promise<Map<number, Uint8Array>> {
+      const out = new Map<number, Uint8Array>();
+      if (db.sqlite) {
+        hashRange ??= db.sqlite.prepare('select id, hash from log_hashes where id between ? and ?');
+        for (const r of hashRange.all(first, last) as { id: number; hash: Buffer }[]) {
+          out.set(r.id, new Uint8Array(r.hash.buffer, r.hash.byteOffset, r.hash.byteLength));
+        }
+        return out;
+      }
+      const rows = await k
+        .selectFrom('log_hashes')
+        .select(['id', 'hash'])
+        .where('id', '>=', first)
+        .where('id', '<=', last)
+        .execute();
+      for (const r of rows) out.set(Number(r.id), new Uint8Array(r.hash));
+      return out;
     },
     /** Leaves of [from, from+limit) in index order (all committed entries are contiguous). */
     async readEntries(q: Q, from: number, limit: number): Promise<{ idx: number; leaf: Uint8Array }[]> {

@@ -20,11 +20,19 @@ import type { Ports } from '../ports.js';
 export function createLogReader(ports: Ports) {
   const repo = createLogRepo(ports.db);
   const reader: HashReader = { readHashes: (ix) => repo.readHashes(ix) };
-  // Full tiles and bundles never change (tlog-tiles): keep the most recent ones in memory.
+  // Full tiles and bundles never change (tlog-tiles): keep them in memory, up to 64 MiB
+  // (8 192 level-0 tiles: the hashes of 2 M entries), oldest out first.
   const fullTiles = new Map<string, Uint8Array>();
+  let cachedBytes = 0;
+  const CACHE_BYTES = 64 * 1024 * 1024;
   const remember = (key: string, bytes: Uint8Array) => {
-    if (fullTiles.size >= 2048) fullTiles.delete(fullTiles.keys().next().value as string);
     fullTiles.set(key, bytes);
+    cachedBytes += bytes.length;
+    while (cachedBytes > CACHE_BYTES) {
+      const oldest = fullTiles.keys().next().value as string;
+      cachedBytes -= fullTiles.get(oldest)?.length ?? 0;
+      fullTiles.delete(oldest);
+    }
   };
 
   async function integratedSize(): Promise<number> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+import { submit } from '../fixtures/reports.js';
 
 /** The demo world's year of reports, submitted through the real path, and what the engine finds in it. */
 describe('the demo year (sqlite)', () => {
@@ -60,6 +61,40 @@ describe('the demo year (sqlite)', () => {
     ).toContain('ICR:XB-F1:2026-03');
     const lines = (await get('/api/mbas/XA-F1/lines?effective=true')).json();
     expect(lines.corrected.length).toBe(1);
+  });
+
+  it('takes a report submitted after the world was evaluated into the next evaluation', async () => {
+    expect((await get('/api/transfers')).json().some((m: { batch: string }) => m.batch === 'LATE-1')).toBe(
+      false,
+    );
+    t.clock.current = new Date('2026-12-05T10:00:00Z');
+    const line = {
+      line: 1,
+      date: '2026-11-25',
+      code: 'SD',
+      batch: 'LATE-1',
+      kmp: 'B',
+      element: 'E',
+      weight: 1000,
+      fissileWeight: 40,
+      isotope: 'G',
+      basis: 'M',
+      form: 'U2',
+      counterpart: { state: 'XA', mba: 'XA-S1' },
+    };
+    const report = {
+      type: 'ICR',
+      mba: 'XA-F1',
+      reportNumber: 13,
+      reportDate: '2026-12-01',
+      period: { from: '2026-11-01', to: '2026-11-30' },
+      reportingPerson: 'x',
+      lineCount: 1,
+      lines: [line],
+    };
+    expect((await submit(t, 'xa-ssac.submitter', report)).statusCode).toBe(201);
+    const after = (await get('/api/transfers')).json().find((m: { batch: string }) => m.batch === 'LATE-1');
+    expect(after).toMatchObject({ status: 'pending', receipt: null });
   });
 
   it('opens one case per alarm cause, and none again on re-evaluation', async () => {

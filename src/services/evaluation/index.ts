@@ -107,8 +107,16 @@ export function createEvaluationService(ports: Ports) {
       const ver = versions.get(code) ?? -1;
       let entry = perMba.get(code);
       if (!entry || entry.version !== ver) {
-        const [data] = await loadMbas(ports, { mba: code });
-        if (!data) continue;
+        // Reports are immutable and their log indices only grow: load just the new ones.
+        const [fresh] = await loadMbas(ports, { mba: code, after: entry?.version ?? -1 });
+        if (!fresh) continue;
+        const data: MbaData = entry
+          ? {
+              ...fresh,
+              inventories: [...entry.data.inventories, ...fresh.inventories],
+              icrLines: [...entry.data.icrLines, ...fresh.icrLines],
+            }
+          : fresh;
         entry = { version: ver, data, lines: transferLinesOf([data]), inputs: '' };
         perMba.set(code, entry);
       }

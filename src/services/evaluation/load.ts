@@ -30,7 +30,8 @@ export interface MbaData {
  */
 export async function loadMbas(
   ports: Ports,
-  filter: { mba?: string; state?: string } = {},
+  /** `after`: only reports sequenced after this log index (reports are immutable: an increment). */
+  filter: { mba?: string; state?: string; after?: number } = {},
 ): Promise<MbaData[]> {
   const k = ports.db.kysely;
   let mq = k
@@ -45,11 +46,13 @@ export async function loadMbas(
     const kmps = await k.selectFrom('kmps').selectAll().where('mba', '=', m.code).execute();
     const kmpErrors: Record<string, KmpError> = {};
     for (const x of kmps) kmpErrors[x.code] = { random: x.random_rsd, systematic: x.systematic_rsd };
+    const after = filter.after ?? -1;
     const reports = await k
       .selectFrom('reports')
       .select(['id', 'type', 'pit'])
       .where('mba', '=', m.code)
       .where('type', 'in', ['INITIAL', 'PIL'])
+      .where('log_index', '>', after)
       .execute();
     const inventories: InventoryListing[] = [];
     for (const r of reports) {
@@ -67,9 +70,11 @@ export async function loadMbas(
     }
     const icr: ReportLineRow[] = await k
       .selectFrom('report_lines')
-      .selectAll()
-      .where('mba', '=', m.code)
-      .where('report_type', '=', 'ICR')
+      .innerJoin('reports', 'reports.id', 'report_lines.report_id')
+      .selectAll('report_lines')
+      .where('report_lines.mba', '=', m.code)
+      .where('report_lines.report_type', '=', 'ICR')
+      .where('reports.log_index', '>', after)
       .execute();
     out.push({
       code: m.code,

@@ -13,28 +13,13 @@ import {
   useRef,
   useState,
 } from 'react';
+import { NOTIFICATION_EVENTS } from '../../src/domain/notifications/events.js';
 import { inboxApi, type LiveEvent } from './api.js';
 import { capabilityKey, useCapabilities } from './capabilities.js';
 import { Link } from './router.js';
 
-/** The named SSE events the server sends (src/domain/notifications/events.ts), plus a message one. */
-const EVENT_TYPES = [
-  'report.accepted',
-  'report.rejected',
-  'deadline.due-7d',
-  'deadline.due-1d',
-  'deadline.missed',
-  'case.opened',
-  'case.question-sent',
-  'case.answered',
-  'case.resolved',
-  'case.escalated',
-  'case.answer-overdue',
-  'case.message',
-  'checkpoint.published',
-  'inspection.notice',
-  'inspection.statement',
-];
+/** The named SSE events the server sends: the one list, shared with the server (pure constants). */
+const EVENT_TYPES: readonly string[] = NOTIFICATION_EVENTS;
 
 type Listener = (e: LiveEvent) => void;
 

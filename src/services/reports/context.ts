@@ -122,10 +122,12 @@ export async function buildValidationContext(
         .filter((p) => p.type === 'MBR' && (p.pit as string) < pit)
         .sort((a, b) => ((a.pit as string) < (b.pit as string) ? -1 : 1))
         .at(-1);
+      // PB must equal the previous balance's PE (its MBR), or the initial inventory at the first.
+      const initial = pits.find((p) => p.type === 'INITIAL' && p.pit === previousPit);
       const prevInventory = prevMbr
         ? await mbrEntry(ports, prevMbr.id, 'PE')
-        : pits.find((p) => p.type === 'INITIAL' && p.pit === previousPit) !== undefined
-          ? await totals(ports, pits.find((p) => p.type === 'INITIAL' && p.pit === previousPit)?.id as string)
+        : initial
+          ? await totals(ports, initial.id)
           : undefined;
       if (prevInventory) ctx.previousPe = prevInventory;
       const from = previousPit ?? '0000-01-01';

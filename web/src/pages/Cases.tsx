@@ -17,12 +17,13 @@ import {
   reportsApi,
 } from '../api.js';
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
+import { KeyFileField } from '../components/KeyFileField.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
 import { isCaseEvent, useLiveReload } from '../live.js';
 import { Link, useRouter, useSearchParam } from '../router.js';
 import { audienceOf, useMe } from '../session.js';
-import { decisionBytes, readSigningKey, type SigningKey, verifySignature } from '../signing.js';
+import { decisionBytes, type SigningKey, verifySignature } from '../signing.js';
 
 const PAGE_SIZE = 25;
 const BOARD_CARDS = 8;
@@ -426,38 +427,14 @@ function DecisionKey({
   signingKey: SigningKey | undefined;
   setKey(k: SigningKey | undefined): void;
 }) {
-  const [keyError, setKeyError] = useState<string | undefined>(undefined);
   return (
-    <div className="field">
-      <label htmlFor="tr-key">
-        Key file of {inspectorate} (signs the decision; it never leaves this page)
-      </label>
-      <input
-        id="tr-key"
-        type="file"
-        onChange={async (e) => {
-          const f = e.target.files?.[0];
-          if (!f) return;
-          try {
-            setKey(readSigningKey(await f.text()));
-            setKeyError(undefined);
-          } catch (err) {
-            setKey(undefined);
-            setKeyError(err instanceof Error ? err.message : String(err));
-          }
-        }}
-      />
-      {signingKey && (
-        <p className="small" data-testid="decision-key">
-          Key <span className="mono">{signingKey.keyId}</span> loaded.
-        </p>
-      )}
-      {keyError && (
-        <p className="error small" role="alert">
-          {keyError}
-        </p>
-      )}
-    </div>
+    <KeyFileField
+      id="tr-key"
+      label={`Key file of ${inspectorate} (signs the decision; it never leaves this page)`}
+      signingKey={signingKey}
+      setKey={setKey}
+      loadedTestId="decision-key"
+    />
   );
 }
 

@@ -15,9 +15,10 @@ import {
   type StratumResult,
 } from '../api.js';
 import { Async, ErrorState, useLoad } from '../components/async.js';
+import { KeyFileField } from '../components/KeyFileField.js';
 import { Section } from '../components/Page.js';
 import { useRouter } from '../router.js';
-import { canonicalBytes, readSigningKey, type SigningKey } from '../signing.js';
+import { canonicalBytes, type SigningKey } from '../signing.js';
 
 const INSPECTION_TYPES = ['routine', 'ad-hoc', 'unannounced', 'special', 'complementary-access', 'div'];
 const DAY_MS = 86_400_000;
@@ -480,7 +481,6 @@ export function RecordResultsForm({
 export function SignStatementForm({ inspection, onDone }: { inspection: Inspection; onDone(): void }) {
   const [conclusion, setConclusion] = useState('');
   const [signingKey, setKey] = useState<SigningKey | undefined>(undefined);
-  const [keyError, setKeyError] = useState<string | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
@@ -514,29 +514,12 @@ export function SignStatementForm({ inspection, onDone }: { inspection: Inspecti
             required
           />
         </div>
-        <div className="field">
-          <label htmlFor="st-key">Key file of your inspectorate (it never leaves this page)</label>
-          <input
-            id="st-key"
-            type="file"
-            onChange={async (e) => {
-              const f = e.target.files?.[0];
-              if (!f) return;
-              try {
-                setKey(readSigningKey(await f.text()));
-                setKeyError(undefined);
-              } catch (err) {
-                setKey(undefined);
-                setKeyError(err instanceof Error ? err.message : String(err));
-              }
-            }}
-          />
-          {keyError && (
-            <p className="error small" role="alert">
-              {keyError}
-            </p>
-          )}
-        </div>
+        <KeyFileField
+          id="st-key"
+          label="Key file of your inspectorate (it never leaves this page)"
+          signingKey={signingKey}
+          setKey={setKey}
+        />
         {error !== undefined && <ErrorState error={error} />}
         <button type="submit" className="primary" disabled={busy || !signingKey || conclusion.trim() === ''}>
           {busy ? 'Signing…' : 'Sign and submit the statement'}

@@ -39,81 +39,127 @@ const LINE_COLUMNS = [
   'deletes_line',
 ] as const;
 
-/** One stored line per report line, whatever the report type (ICR, PIL/INITIAL, MBR). */
-export function toLineRows(id: string, r: Report): ReportLineRow[] {
-  const base = { report_id: id, mba: r.mba, report_type: r.type, report_number: r.reportNumber };
-  const empty = {
-    date: null,
-    code: null,
-    entry: null,
-    item: null,
-    batch: null,
-    kmp: null,
-    fissile_mg: null,
-    isotope: null,
-    basis: null,
-    form: null,
-    counterpart_state: null,
-    counterpart_mba: null,
-    notice: null,
-    corrects_report: null,
-    corrects_line: null,
-    deletes_report: null,
-    deletes_line: null,
-  };
+type LineColumn = (typeof LINE_COLUMNS)[number];
+/** Mapped over a type parameter so that TypeScript keeps it a tuple (homomorphic mapped type). */
+type RowTuple<T extends readonly LineColumn[]> = {
+  -readonly [I in keyof T]: ReportLineRow[T[I] & LineColumn];
+};
+type LineTuple = RowTuple<typeof LINE_COLUMNS>;
+
+/**
+ * The stored columns of every line of a report, in LINE_COLUMNS order, one tuple at a time. A
+ * 100 000-line report is stored straight from its parsed model (no intermediate row objects:
+ * building them all cost more than parsing the report and dominated peak memory).
+ */
+export function* lineTuples(id: string, r: Report): Generator<LineTuple> {
   switch (r.type) {
     case 'ICR':
-      return r.lines.map((l) => ({
-        ...base,
-        ...empty,
-        line: l.line,
-        date: l.date,
-        code: l.code,
-        batch: l.batch,
-        kmp: l.kmp,
-        element: l.element,
-        weight_mg: l.weightMg,
-        fissile_mg: l.fissileMg ?? null,
-        isotope: l.isotope ?? null,
-        basis: l.basis ?? null,
-        form: l.form ?? null,
-        counterpart_state: l.counterpart?.state ?? null,
-        counterpart_mba: l.counterpart?.mba ?? null,
-        notice: l.notice ?? null,
-        corrects_report: l.corrects?.reportNumber ?? null,
-        corrects_line: l.corrects?.line ?? null,
-        deletes_report: l.deletes?.reportNumber ?? null,
-        deletes_line: l.deletes?.line ?? null,
-      }));
+      for (const l of r.lines) {
+        yield [
+          id,
+          r.mba,
+          r.type,
+          r.reportNumber,
+          l.line,
+          l.date,
+          l.code,
+          null,
+          null,
+          l.batch,
+          l.kmp,
+          l.element,
+          l.weightMg,
+          l.fissileMg ?? null,
+          l.isotope ?? null,
+          l.basis ?? null,
+          l.form ?? null,
+          l.counterpart?.state ?? null,
+          l.counterpart?.mba ?? null,
+          l.notice ?? null,
+          l.corrects?.reportNumber ?? null,
+          l.corrects?.line ?? null,
+          l.deletes?.reportNumber ?? null,
+          l.deletes?.line ?? null,
+        ];
+      }
+      return;
     case 'PIL':
     case 'INITIAL':
-      return r.lines.map((l) => ({
-        ...base,
-        ...empty,
-        line: l.line,
-        item: l.item ?? null,
-        batch: l.batch,
-        kmp: l.kmp,
-        element: l.element,
-        weight_mg: l.weightMg,
-        fissile_mg: l.fissileMg ?? null,
-        isotope: l.isotope ?? null,
-        basis: l.basis ?? null,
-        form: l.form ?? null,
-      }));
+      for (const l of r.lines) {
+        yield [
+          id,
+          r.mba,
+          r.type,
+          r.reportNumber,
+          l.line,
+          null,
+          null,
+          null,
+          l.item ?? null,
+          l.batch,
+          l.kmp,
+          l.element,
+          l.weightMg,
+          l.fissileMg ?? null,
+          l.isotope ?? null,
+          l.basis ?? null,
+          l.form ?? null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+        ];
+      }
+      return;
     case 'MBR':
-      return r.lines.map((l) => ({
-        ...base,
-        ...empty,
-        line: l.line,
-        entry: l.entry,
-        element: l.element,
-        weight_mg: l.weightMg,
-        fissile_mg: l.fissileMg ?? null,
-      }));
+      for (const l of r.lines) {
+        yield [
+          id,
+          r.mba,
+          r.type,
+          r.reportNumber,
+          l.line,
+          null,
+          null,
+          l.entry,
+          null,
+          null,
+          null,
+          l.element,
+          l.weightMg,
+          l.fissileMg ?? null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+        ];
+      }
+      return;
     default:
-      return [];
+      return;
   }
+}
+
+function toRow(t: LineTuple): ReportLineRow {
+  const row: Partial<Record<LineColumn, unknown>> = {};
+  LINE_COLUMNS.forEach((c, i) => {
+    row[c] = t[i];
+  });
+  return row as ReportLineRow;
+}
+
+/** One stored line per report line, whatever the report type (ICR, PIL/INITIAL, MBR). */
+export function toLineRows(id: string, r: Report): ReportLineRow[] {
+  return Array.from(lineTuples(id, r), toRow);
 }
 
 function opt<T>(v: T | null): T | undefined {
@@ -210,22 +256,29 @@ export function toReport(row: ReportRow, lines: readonly ReportLineRow[]): Repor
 export function createReportsRepo(db: Db) {
   const k = db.kysely;
   return {
-    /** Store the lines in bulk: prepared statements on SQLite, multi-row inserts on PostgreSQL. */
-    async insertLines(q: Q, rows: readonly ReportLineRow[]): Promise<void> {
-      if (rows.length === 0) return;
+    /**
+     * Store a report's lines in bulk, straight from the parsed model: one prepared statement on
+     * SQLite (inside the caller's transaction: better-sqlite3 shares the connection), multi-row
+     * inserts on PostgreSQL.
+     */
+    async insertLines(q: Q, id: string, report: Report): Promise<void> {
       if (db.sqlite) {
         const stmt = db.sqlite.prepare(
           `insert into report_lines (${LINE_COLUMNS.join(',')}) values (${LINE_COLUMNS.map(() => '?').join(',')})`,
         );
-        for (const r of rows) stmt.run(...LINE_COLUMNS.map((c) => r[c]));
+        for (const t of lineTuples(id, report)) stmt.run(t);
         return;
       }
       // 24 columns × 2 000 rows stays under PostgreSQL's 65 535 bind parameters.
-      for (let i = 0; i < rows.length; i += 2000)
-        await q
-          .insertInto('report_lines')
-          .values(rows.slice(i, i + 2000))
-          .execute();
+      let chunk: ReportLineRow[] = [];
+      for (const t of lineTuples(id, report)) {
+        chunk.push(toRow(t));
+        if (chunk.length === 2000) {
+          await q.insertInto('report_lines').values(chunk).execute();
+          chunk = [];
+        }
+      }
+      if (chunk.length > 0) await q.insertInto('report_lines').values(chunk).execute();
     },
     async getReport(id: string) {
       return k.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();

@@ -11,7 +11,7 @@ import {
 } from '../../domain/reports/index.js';
 import { ed25519Verify } from '../../log/index.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
-import { createReportsRepo, toLineRows } from '../../store/reports.repo.js';
+import { createReportsRepo } from '../../store/reports.repo.js';
 import type { Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
 import { enforce, scopeOf } from '../scope.js';
@@ -179,7 +179,7 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
         .values({ ...row, log_index: index })
         .execute();
       await tx.insertInto('report_bodies').values({ report_id: id, body: s.body }).execute();
-      await repo.insertLines(tx, toLineRows(id, report));
+      await repo.insertLines(tx, id, report);
       if (report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE') {
         const n = report.notice;
         await tx

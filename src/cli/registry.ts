@@ -12,6 +12,30 @@ function checkResource(r: string): string {
   return r;
 }
 
+/** The largest page the API serves (src/server/routes/paging.ts). */
+const PAGE = 1000;
+
+/**
+ * Every entry of a paged list (`{items, total, limit, offset}`), page after page, so the command
+ * prints the whole list as one JSON array, as it did before the lists were paged.
+ */
+async function listAll(opts: RemoteOptions, path: string, query: URLSearchParams): Promise<unknown[]> {
+  const items: unknown[] = [];
+  for (let offset = 0; ; offset += PAGE) {
+    query.set('limit', String(PAGE));
+    query.set('offset', String(offset));
+    const page = (await callApi(opts, 'GET', `${path}?${query}`)).json as {
+      items?: unknown;
+      total?: unknown;
+    };
+    if (!Array.isArray(page.items) || typeof page.total !== 'number') {
+      throw new DomainError('BAD_REQUEST', `${path} did not answer a page of entries`);
+    }
+    items.push(...page.items);
+    if (page.items.length === 0 || items.length >= page.total) return items;
+  }
+}
+
 /** Administration of the registry over the API (so it goes through the same policy and log). */
 export function registerRegistryCommands(program: Command): void {
   const registry = program
@@ -21,12 +45,18 @@ export function registerRegistryCommands(program: Command): void {
     registry
       .command('list <resource>')
       .description(`list ${RESOURCES.join(' | ')}`)
-      .option('--filter <k=v...>', 'filters, e.g. --filter mba=XA-R1'),
-  ).action(async (resource: string, opts: RemoteOptions & { filter?: string[] }) => {
-    const q = new URLSearchParams((opts.filter ?? []).map((f) => f.split('=', 2) as [string, string]));
-    const res = await callApi(opts, 'GET', `/api/${checkResource(resource)}${q.size ? `?${q}` : ''}`);
-    process.stdout.write(`${JSON.stringify(res.json, null, 2)}\n`);
-  });
+      .option('--filter <k=v...>', 'filters, e.g. --filter mba=XA-R1')
+      .option('--sort <field>', 'sort by a field; a leading "-" sorts descending, e.g. --sort=-name')
+      .option('--q <text>', 'only entries whose text columns contain this (any case)'),
+  ).action(
+    async (resource: string, opts: RemoteOptions & { filter?: string[]; sort?: string; q?: string }) => {
+      const q = new URLSearchParams((opts.filter ?? []).map((f) => f.split('=', 2) as [string, string]));
+      if (opts.sort !== undefined) q.set('sort', opts.sort);
+      if (opts.q !== undefined) q.set('q', opts.q);
+      const items = await listAll(opts, `/api/${checkResource(resource)}`, q);
+      process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+    },
+  );
   addRemoteOptions(registry.command('get <resource> <id>').description('show one entry')).action(
     async (resource: string, id: string, opts: RemoteOptions) => {
       const res = await callApi(opts, 'GET', `/api/${checkResource(resource)}/${encodeURIComponent(id)}`);

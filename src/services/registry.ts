@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.js';
-import { inScope, isGlobalAdmin, type Principal } from '../domain/policy/index.js';
+import { inScope, isGlobalAdmin, type Principal, type StateScope } from '../domain/policy/index.js';
 import {
   type Agreement,
   computeKeyId,
@@ -10,7 +10,13 @@ import {
   type SigningKey,
   type State,
 } from '../domain/registry/index.js';
-import { createRegistryRepo } from '../store/registry.repo.js';
+import type { Page, PageRequest } from '../store/paging.js';
+import {
+  createRegistryRepo,
+  REGISTRY_SORTS,
+  type StatesShown,
+  type UserSummary,
+} from '../store/registry.repo.js';
 import { createToken, hashPassword } from './auth.js';
 import { isoNow, type Ports } from './ports.js';
 import { appendRecord } from './records.js';
@@ -37,10 +43,10 @@ export function createRegistryService(ports: Ports) {
       await repo.insertState(k, s, attribution(p));
       return s;
     },
-    async listStates(p: Principal): Promise<State[]> {
+    async listStates(p: Principal, req: PageRequest = ALL): Promise<Page<State>> {
       const scope = await scopeOf(ports, p);
       enforce(p, 'directory.read', scope);
-      return repo.listStates();
+      return repo.pageStates(checkSort('states', req));
     },
     async getState(p: Principal, code: string): Promise<State> {
       enforce(p, 'directory.read', await scopeOf(ports, p));
@@ -62,12 +68,11 @@ export function createRegistryService(ports: Ports) {
     },
     async listOrganisations(
       p: Principal,
-      filter: { kind?: string; state?: string },
-    ): Promise<Organisation[]> {
+      filter: { kind?: string | undefined; state?: string | undefined },
+      req: PageRequest = ALL,
+    ): Promise<Page<Organisation>> {
       enforce(p, 'directory.read', await scopeOf(ports, p));
-      return (await repo.listOrganisations()).filter(
-        (o) => (!filter.kind || o.kind === filter.kind) && (!filter.state || o.state === filter.state),
-      );
+      return repo.pageOrganisations(filter, checkSort('organisations', req));
     },
     async getOrganisation(p: Principal, id: string): Promise<Organisation> {
       enforce(p, 'directory.read', await scopeOf(ports, p));
@@ -103,14 +108,14 @@ export function createRegistryService(ports: Ports) {
       });
       return { ...a, logIndex };
     },
-    async listAgreements(p: Principal, filter: { type?: string; state?: string }): Promise<Agreement[]> {
+    async listAgreements(
+      p: Principal,
+      filter: { type?: string | undefined; state?: string | undefined },
+      req: PageRequest = ALL,
+    ): Promise<Page<Agreement>> {
       const scope = await scopeOf(ports, p);
       enforce(p, 'directory.read', scope);
-      return (await repo.listAgreements()).filter(
-        (a) =>
-          (!filter.type || a.type === filter.type) &&
-          (!filter.state || a.parties.some((x) => x.kind === 'state' && x.ref === filter.state)),
-      );
+      return repo.pageAgreements(filter, checkSort('agreements', req));
     },
     async getAgreement(p: Principal, id: string): Promise<Agreement> {
       enforce(p, 'directory.read', await scopeOf(ports, p));
@@ -125,10 +130,15 @@ export function createRegistryService(ports: Ports) {
       await repo.insertFacility(k, f, attribution(p));
       return f;
     },
-    async listFacilities(p: Principal, filter: { state?: string; type?: string }): Promise<Facility[]> {
+    /** Only facilities of states in the caller's scope; the filters narrow within it. */
+    async listFacilities(
+      p: Principal,
+      filter: { state?: string | undefined; type?: string | undefined },
+      req: PageRequest = ALL,
+    ): Promise<Page<Facility>> {
       const scope = await scopeOf(ports, p);
       enforce(p, 'data.read', scope);
-      return (await repo.listFacilities(filter)).filter((f) => inScope(scope, f.state));
+      return repo.pageFacilities(shownOf(scope), filter, checkSort('facilities', req));
     },
     async getFacility(p: Principal, code: string): Promise<Facility> {
       const f = await repo.getFacility(code);
@@ -146,11 +156,12 @@ export function createRegistryService(ports: Ports) {
     },
     async listMbas(
       p: Principal,
-      filter: { facility?: string; state?: string },
-    ): Promise<(Mba & { state: string })[]> {
+      filter: { facility?: string | undefined; state?: string | undefined },
+      req: PageRequest = ALL,
+    ): Promise<Page<Mba & { state: string; facilityName: string }>> {
       const scope = await scopeOf(ports, p);
       enforce(p, 'data.read', scope);
-      return (await repo.listMbas(filter)).filter((m) => inScope(scope, m.state));
+      return repo.pageMbas(shownOf(scope), filter, checkSort('mbas', req));
     },
     async getMba(p: Principal, code: string): Promise<Mba & { state: string }> {
       const m = await repo.getMba(code);
@@ -171,12 +182,14 @@ export function createRegistryService(ports: Ports) {
       await repo.insertKmp(k, kmp, attribution(p));
       return kmp;
     },
-    async listKmps(p: Principal, filter: { mba?: string; state?: string }): Promise<Kmp[]> {
+    async listKmps(
+      p: Principal,
+      filter: { mba?: string | undefined; state?: string | undefined },
+      req: PageRequest = ALL,
+    ): Promise<Page<Kmp>> {
       const scope = await scopeOf(ports, p);
       enforce(p, 'data.read', scope);
-      return (await repo.listKmps(filter))
-        .filter((x) => inScope(scope, x.state))
-        .map(({ state: _s, ...x }) => x);
+      return repo.pageKmps(shownOf(scope), filter, checkSort('kmps', req));
     },
     async getKmp(p: Principal, mba: string, code: string): Promise<Kmp> {
       const list = await repo.listKmps({ mba });
@@ -256,7 +269,7 @@ export function createRegistryService(ports: Ports) {
       });
       return { ...key, revokedAt: at.at, logIndex };
     },
-    async listKeys(p: Principal, organisationId: string): Promise<SigningKey[]> {
+    async listKeys(p: Principal, organisationId: string, req: PageRequest = ALL): Promise<Page<SigningKey>> {
       const org = await repo.getOrganisation(organisationId);
       const scope = await scopeOf(ports, p);
       // Public keys are not secret, but the directory of an organisation outside your scope is.
@@ -266,7 +279,7 @@ export function createRegistryService(ports: Ports) {
         (org !== undefined && (org.state === null || inScope(scope, org.state)));
       enforce(p, 'directory.read', scope);
       if (!org || !visible) return notFound();
-      return repo.listSigningKeys(organisationId);
+      return repo.pageSigningKeys(organisationId, checkSort('keys', req));
     },
 
     // ---- users and tokens
@@ -309,21 +322,13 @@ export function createRegistryService(ports: Ports) {
         .execute();
       return { id, login: input.login, organisation: input.organisation, roles: input.roles };
     },
-    async listUsers(p: Principal, organisationId: string) {
+    async listUsers(
+      p: Principal,
+      organisationId: string,
+      req: PageRequest = ALL,
+    ): Promise<Page<UserSummary>> {
       enforce(p, 'organisation.admin', 'all', { organisationId });
-      const rows = await k
-        .selectFrom('users')
-        .select(['id', 'login', 'name', 'organisation_id', 'roles'])
-        .where('organisation_id', '=', organisationId)
-        .orderBy('login')
-        .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        login: r.login,
-        name: r.name,
-        organisation: r.organisation_id,
-        roles: r.roles.split(','),
-      }));
+      return repo.pageUsers(organisationId, checkSort('users', req));
     },
     /** A user creates tokens for themself; an admin for users of their organisation. */
     async issueToken(
@@ -345,6 +350,28 @@ export function createRegistryService(ports: Ports) {
       return { id, token, user: userId };
     },
   };
+}
+
+/** In-process callers without a window: the first 1000 rows, as the API's largest page. */
+const ALL: PageRequest = { limit: 1000, offset: 0 };
+
+/** The routes' enums already refuse an unknown field; this guards callers that skip them. */
+function checkSort(list: keyof typeof REGISTRY_SORTS, req: PageRequest): PageRequest {
+  if (req.sort !== undefined && !Object.hasOwn(REGISTRY_SORTS[list].columns, req.sort)) {
+    throw new DomainError('VALIDATION_FAILED', `cannot sort ${list} by ${req.sort}`, [
+      {
+        field: 'querystring.sort',
+        code: 'FIELD_INVALID',
+        message: `one of ${Object.keys(REGISTRY_SORTS[list].columns).join(', ')}`,
+      },
+    ]);
+  }
+  return req;
+}
+
+/** The policy's scope as the store's row filter. */
+function shownOf(scope: StateScope): StatesShown {
+  return scope === 'all' ? 'all' : [...scope];
 }
 
 function notFound(): never {

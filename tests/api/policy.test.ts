@@ -50,7 +50,7 @@ describe.each(testDialects())('access policy on the demo world (%s)', (dialect) 
     const codes = async (login: string) =>
       (await t.app.inject({ method: 'GET', url: '/api/mbas', headers: bearer(t.token(login)) }))
         .json()
-        .map((m: { code: string }) => m.code);
+        .items.map((m: { code: string }) => m.code);
     expect(await codes('xa-ssac.reviewer')).toEqual(['XA-F1', 'XA-R1', 'XA-S1']);
     expect(await codes('rsa.inspector')).toEqual(['XA-F1', 'XA-R1', 'XA-S1', 'XB-E1', 'XB-F1']);
     expect(await codes('agency.inspector')).toHaveLength(6);

@@ -89,10 +89,15 @@ describe.each(testDialects())('registry API on %s', (dialect) => {
     expect((await post('/api/kmps', kmp)).statusCode).toBe(201);
     expect((await post('/api/kmps', { ...kmp, code: 'D', kind: 'inventory' })).statusCode).toBe(201);
 
-    expect((await get('/api/states')).json()).toEqual([
-      { code: 'XA', name: 'Arcadia' },
-      { code: 'XB', name: 'Borduria' },
-    ]);
+    expect((await get('/api/states')).json()).toEqual({
+      items: [
+        { code: 'XA', name: 'Arcadia' },
+        { code: 'XB', name: 'Borduria' },
+      ],
+      total: 2,
+      limit: 100,
+      offset: 0,
+    });
     expect((await get('/api/facilities/XA-NPP')).json()).toEqual(fac);
     expect((await get('/api/mbas/XA-R1')).json()).toMatchObject({
       code: 'XA-R1',
@@ -100,10 +105,10 @@ describe.each(testDialects())('registry API on %s', (dialect) => {
       state: 'XA',
     });
     const kmps = (await get('/api/kmps?mba=XA-R1')).json();
-    expect(kmps.map((k: { code: string }) => k.code)).toEqual(['A', 'D']);
+    expect(kmps.items.map((k: { code: string }) => k.code)).toEqual(['A', 'D']);
     expect((await get('/api/kmps/XA-R1:A')).json()).toEqual(kmp);
     expect((await get('/api/agreements/CSA-XA')).json().parties).toHaveLength(2);
-    expect((await get('/api/organisations?kind=inspectorate')).json()).toEqual([
+    expect((await get('/api/organisations?kind=inspectorate')).json().items).toEqual([
       { id: 'agency', name: 'Agency', kind: 'inspectorate', state: null },
     ]);
   });
@@ -170,7 +175,7 @@ describe.each(testDialects())('registry API on %s', (dialect) => {
     expect(res.statusCode).toBe(201);
     const id = createHash('sha256').update(Buffer.from(publicKey, 'base64')).digest('hex').slice(0, 16);
     expect(res.json()).toMatchObject({ id, organisation: 'xa-ssac', publicKey, revokedAt: null });
-    const list = (await get('/api/organisations/xa-ssac/keys')).json();
+    const list = (await get('/api/organisations/xa-ssac/keys')).json().items;
     expect(list.map((k: { id: string }) => k.id)).toEqual([id]);
     const bad = await post('/api/organisations/xa-ssac/keys', {
       publicKey: Buffer.alloc(31).toString('base64').padEnd(44, 'A'),

@@ -82,12 +82,12 @@ describe.runIf(pgUrl !== undefined)('two servers on one PostgreSQL', () => {
       // missed, so both schedulers (each passing every 100 ms) race to send the same reminders.
       const facility = await fetch(`${urlA}/api/facilities?state=XC`, {
         headers: { authorization: `Bearer ${inspector}` },
-      }).then((r) => r.json() as Promise<{ code: string }[]>);
+      }).then((r) => r.json() as Promise<{ items: { code: string }[] }>);
       const admin = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
       const created = await fetch(`${urlB}/api/mbas`, {
         method: 'POST',
         headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ code: NEW_MBA, facility: facility[0]?.code }),
+        body: JSON.stringify({ code: NEW_MBA, facility: facility.items[0]?.code }),
       });
       expect(created.status, await created.text()).toBe(201);
 

@@ -136,6 +136,8 @@ export interface Facility {
 export interface Mba {
   readonly code: string;
   readonly facility: string;
+  /** The facility's name (registry lists answer it with each MBA). */
+  readonly facilityName?: string;
   readonly description: string;
   readonly itemMba: boolean;
   readonly state?: string;
@@ -164,18 +166,62 @@ export const api = {
   login: (login: string, password: string) =>
     apiJson<Me>('/api/session', { method: 'POST', body: { login, password } }),
   logout: () => apiJson<void>('/api/session', { method: 'DELETE' }),
-  states: () => apiJson<State[]>('/api/states'),
-  organisations: () => apiJson<Organisation[]>('/api/organisations'),
-  keys: (organisation: string) => apiJson<RegisteredKey[]>(`/api/organisations/${seg(organisation)}/keys`),
-  agreements: (query: { state?: string } = {}) =>
-    apiJson<Agreement[]>(`/api/agreements${queryString(query)}`),
-  facilities: () => apiJson<Facility[]>('/api/facilities'),
+  // Whole lists (a map of every facility, a choice of organisations): every page, in order.
+  states: () => allPages<State>('/api/states'),
+  organisations: () => allPages<Organisation>('/api/organisations'),
+  keys: (organisation: string) => allPages<RegisteredKey>(`/api/organisations/${seg(organisation)}/keys`),
+  agreements: (query: { state?: string } = {}) => allPages<Agreement>('/api/agreements', query),
+  facilities: () => allPages<Facility>('/api/facilities'),
   facility: (code: string) => apiJson<Facility>(`/api/facilities/${seg(code)}`),
-  mbas: (query: { state?: string; facility?: string } = {}) =>
-    apiJson<Mba[]>(`/api/mbas${queryString(query)}`),
+  mbas: (query: { state?: string; facility?: string } = {}) => allPages<Mba>('/api/mbas', query),
   mba: (code: string) => apiJson<Mba>(`/api/mbas/${seg(code)}`),
-  kmps: (mba: string) => apiJson<Kmp[]>(`/api/kmps${queryString({ mba })}`),
+  kmps: (mba: string) => allPages<Kmp>('/api/kmps', { mba }),
+  // One page, as a server-paged table shows it.
+  statesPage: (query: PageQuery) => apiJson<Page<State>>(`/api/states${queryString(query)}`),
+  agreementsPage: (query: PageQuery & { state?: string; type?: string }) =>
+    apiJson<Page<Agreement>>(`/api/agreements${queryString(query)}`),
+  facilitiesPage: (query: PageQuery & { state?: string; type?: string }) =>
+    apiJson<Page<Facility>>(`/api/facilities${queryString(query)}`),
+  mbasPage: (query: PageQuery & { state?: string; facility?: string }) =>
+    apiJson<Page<Mba>>(`/api/mbas${queryString(query)}`),
+  kmpsPage: (query: PageQuery & { mba?: string }) => apiJson<Page<Kmp>>(`/api/kmps${queryString(query)}`),
 };
+
+/**
+ * A paged list's answer (registry lists and cases): the page's rows, how many match in all, and
+ * the window asked for. `sort` is a field name, `-field` for descending; `q` a text filter.
+ */
+export interface Page<T> {
+  readonly items: T[];
+  readonly total: number;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export type PageQuery = {
+  readonly limit?: number;
+  readonly offset?: number;
+  readonly sort?: string | undefined;
+  readonly q?: string | undefined;
+};
+
+/** The API's largest page (src/server/routes/paging.ts). */
+const MAX_PAGE = 1000;
+
+/** Every row of a paged list, fetched a page at a time. */
+export async function allPages<T>(
+  path: string,
+  query: Record<string, string | number | undefined> = {},
+): Promise<T[]> {
+  const out: T[] = [];
+  for (;;) {
+    const page = await apiJson<Page<T>>(
+      `${path}${queryString({ ...query, limit: MAX_PAGE, offset: out.length })}`,
+    );
+    out.push(...page.items);
+    if (page.items.length === 0 || out.length >= page.total) return out;
+  }
+}
 
 export function queryString(query: Record<string, string | number | undefined>): string {
   const params = new URLSearchParams();

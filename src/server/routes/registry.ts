@@ -13,6 +13,7 @@ import {
 } from '../../domain/registry/index.js';
 import type { RegistryService } from '../../services/registry.js';
 import { requirePrincipal } from '../auth.js';
+import { pageOf, pageQuery, pageRequest } from './paging.js';
 
 const code = z.string().regex(REGISTRY_CODE, 'letters, digits, ".", "_" or "-" (1-64)');
 const stateCode = z.string().regex(STATE_CODE, 'an ISO 3166-1 alpha-2 code, e.g. XA');
@@ -78,7 +79,66 @@ const TokenSchema = z.strictObject({
   expiresAt: isoTime.optional(),
 });
 
-const list = z.strictObject;
+/*
+ * Every list pages, sorts and filters on the server (paging.ts; docs/decisions/0007). The item
+ * schemas document every field a list answers.
+ */
+const StateItem = z.object({ code: z.string(), name: z.string() });
+const OrganisationItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  state: z.string().nullable(),
+});
+const AgreementItem = z.object({
+  id: z.string(),
+  type: z.string(),
+  title: z.string(),
+  entryIntoForce: z.string(),
+  status: z.string(),
+  parties: z.array(z.object({ kind: z.string(), ref: z.string() })).readonly(),
+});
+const FacilityItem = z.object({
+  code: z.string(),
+  name: z.string(),
+  type: z.string(),
+  state: z.string(),
+  latitude: z.number(),
+  longitude: z.number(),
+});
+const MbaItem = z.object({
+  code: z.string(),
+  facility: z.string(),
+  facilityName: z.string(),
+  state: z.string(),
+  description: z.string(),
+  itemMba: z.boolean(),
+});
+const KmpItem = z.object({
+  code: z.string(),
+  mba: z.string(),
+  kind: z.string(),
+  method: z.string(),
+  randomRsd: z.number(),
+  systematicRsd: z.number(),
+});
+const KeyItem = z.object({
+  id: z.string(),
+  organisation: z.string(),
+  publicKey: z.string(),
+  validFrom: z.string(),
+  validTo: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+const UserItem = z.object({
+  id: z.string(),
+  login: z.string(),
+  name: z.string(),
+  organisation: z.string().nullable(),
+  roles: z.array(z.string()),
+});
+const pagedList =
+  'Paged: limit, offset, sort (a field, "-" for descending), q (text filter). Answers {items, total, limit, offset}.';
 
 export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -88,8 +148,18 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
   r.post('/api/states', { config: user, schema: { tags, body: StateSchema } }, async (req, reply) =>
     reply.status(201).send(await svc.createState(requirePrincipal(req), req.body)),
   );
-  r.get('/api/states', { config: user, schema: { tags, querystring: list({}) } }, async (req) =>
-    svc.listStates(requirePrincipal(req)),
+  r.get(
+    '/api/states',
+    {
+      config: user,
+      schema: {
+        tags,
+        description: pagedList,
+        querystring: z.strictObject(pageQuery(['code', 'name'])),
+        response: { 200: pageOf(StateItem) },
+      },
+    },
+    async (req) => svc.listStates(requirePrincipal(req), pageRequest(req.query)),
   );
   r.get(
     '/api/states/:code',
@@ -109,10 +179,16 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
       config: user,
       schema: {
         tags,
-        querystring: list({ kind: z.enum(ORGANISATION_KINDS).optional(), state: stateCode.optional() }),
+        description: pagedList,
+        querystring: z.strictObject({
+          kind: z.enum(ORGANISATION_KINDS).optional(),
+          state: stateCode.optional(),
+          ...pageQuery(['id', 'name', 'kind', 'state']),
+        }),
+        response: { 200: pageOf(OrganisationItem) },
       },
     },
-    async (req) => svc.listOrganisations(requirePrincipal(req), req.query),
+    async (req) => svc.listOrganisations(requirePrincipal(req), req.query, pageRequest(req.query)),
   );
   r.get(
     '/api/organisations/:id',
@@ -127,8 +203,17 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
   );
   r.get(
     '/api/organisations/:id/keys',
-    { config: user, schema: { tags: ['keys'], params: z.object({ id: z.string() }) } },
-    async (req) => svc.listKeys(requirePrincipal(req), req.params.id),
+    {
+      config: user,
+      schema: {
+        tags: ['keys'],
+        description: `${pagedList} Natural order: registration time.`,
+        params: z.object({ id: z.string() }),
+        querystring: z.strictObject(pageQuery(['id', 'validFrom', 'validTo', 'revokedAt'])),
+        response: { 200: pageOf(KeyItem) },
+      },
+    },
+    async (req) => svc.listKeys(requirePrincipal(req), req.params.id, pageRequest(req.query)),
   );
   r.post(
     '/api/organisations/:id/keys/:keyId/revoke',
@@ -137,8 +222,17 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
   );
   r.get(
     '/api/organisations/:id/users',
-    { config: user, schema: { tags: ['users'], params: z.object({ id: z.string() }) } },
-    async (req) => svc.listUsers(requirePrincipal(req), req.params.id),
+    {
+      config: user,
+      schema: {
+        tags: ['users'],
+        description: pagedList,
+        params: z.object({ id: z.string() }),
+        querystring: z.strictObject(pageQuery(['login', 'name'])),
+        response: { 200: pageOf(UserItem) },
+      },
+    },
+    async (req) => svc.listUsers(requirePrincipal(req), req.params.id, pageRequest(req.query)),
   );
 
   r.post('/api/agreements', { config: user, schema: { tags, body: AgreementSchema } }, async (req, reply) =>
@@ -150,10 +244,16 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
       config: user,
       schema: {
         tags,
-        querystring: list({ type: z.enum(AGREEMENT_TYPES).optional(), state: stateCode.optional() }),
+        description: `${pagedList} state: agreements that state is party to.`,
+        querystring: z.strictObject({
+          type: z.enum(AGREEMENT_TYPES).optional(),
+          state: stateCode.optional(),
+          ...pageQuery(['id', 'type', 'title', 'entryIntoForce', 'status']),
+        }),
+        response: { 200: pageOf(AgreementItem) },
       },
     },
-    async (req) => svc.listAgreements(requirePrincipal(req), req.query),
+    async (req) => svc.listAgreements(requirePrincipal(req), req.query, pageRequest(req.query)),
   );
   r.get(
     '/api/agreements/:id',
@@ -170,10 +270,16 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
       config: user,
       schema: {
         tags,
-        querystring: list({ state: stateCode.optional(), type: z.enum(FACILITY_TYPES).optional() }),
+        description: `${pagedList} Only facilities of states in the caller's scope.`,
+        querystring: z.strictObject({
+          state: stateCode.optional(),
+          type: z.enum(FACILITY_TYPES).optional(),
+          ...pageQuery(['code', 'name', 'type', 'state', 'latitude', 'longitude']),
+        }),
+        response: { 200: pageOf(FacilityItem) },
       },
     },
-    async (req) => svc.listFacilities(requirePrincipal(req), req.query),
+    async (req) => svc.listFacilities(requirePrincipal(req), req.query, pageRequest(req.query)),
   );
   r.get(
     '/api/facilities/:code',
@@ -188,9 +294,18 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
     '/api/mbas',
     {
       config: user,
-      schema: { tags, querystring: list({ facility: code.optional(), state: stateCode.optional() }) },
+      schema: {
+        tags,
+        description: `${pagedList} Only MBAs of states in the caller's scope; q also matches the facility's name.`,
+        querystring: z.strictObject({
+          facility: code.optional(),
+          state: stateCode.optional(),
+          ...pageQuery(['code', 'facility', 'facilityName', 'state', 'description', 'itemMba']),
+        }),
+        response: { 200: pageOf(MbaItem) },
+      },
     },
-    async (req) => svc.listMbas(requirePrincipal(req), req.query),
+    async (req) => svc.listMbas(requirePrincipal(req), req.query, pageRequest(req.query)),
   );
   r.get(
     '/api/mbas/:code',
@@ -205,9 +320,18 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
     '/api/kmps',
     {
       config: user,
-      schema: { tags, querystring: list({ mba: code.optional(), state: stateCode.optional() }) },
+      schema: {
+        tags,
+        description: `${pagedList} Only KMPs of MBAs in the caller's scope.`,
+        querystring: z.strictObject({
+          mba: code.optional(),
+          state: stateCode.optional(),
+          ...pageQuery(['mba', 'code', 'kind', 'method', 'randomRsd', 'systematicRsd']),
+        }),
+        response: { 200: pageOf(KmpItem) },
+      },
     },
-    async (req) => svc.listKmps(requirePrincipal(req), req.query),
+    async (req) => svc.listKmps(requirePrincipal(req), req.query, pageRequest(req.query)),
   );
   // A KMP code is unique within its MBA, so its id is `<mba>:<code>` (e.g. XA-R1:A).
   r.get(

@@ -64,7 +64,8 @@ export interface ElementBalanceSequence {
 }
 
 export const ELEMENTS: readonly ElementCode[] = ['P', 'E', 'N', 'D', 'T'];
-const ELEMENT_INDEX: Readonly<Record<ElementCode, number>> = { P: 0, E: 1, N: 2, D: 3, T: 4 };
+/** @internal */
+export const ELEMENT_INDEX: Readonly<Record<ElementCode, number>> = { P: 0, E: 1, N: 2, D: 3, T: 4 };
 
 /** Relative standard deviations of one measurement stratum (a KMP with its method, domain.md §6). */
 export interface KmpError {
@@ -97,13 +98,15 @@ export interface CollectedElement {
   readonly moments: SequenceMoments | undefined;
 }
 
-function checkedSigns(codeSigns: CodeSigns, code: string): 1 | -1 {
+/** @internal */
+export function checkedSigns(codeSigns: CodeSigns, code: string): 1 | -1 {
   const sign = codeSigns[code];
   if (sign === undefined) throw new DomainError('UNKNOWN_IC_CODE', `unknown inventory change code ${code}`);
   return sign;
 }
 
-function sortedInventories(inventories: readonly InventoryListing[]): InventoryListing[] {
+/** @internal */
+export function sortedInventories(inventories: readonly InventoryListing[]): InventoryListing[] {
   const sorted = [...inventories].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.date === sorted[i - 1]!.date) {
@@ -113,8 +116,8 @@ function sortedInventories(inventories: readonly InventoryListing[]): InventoryL
   return sorted;
 }
 
-/** Index p of the period (dates[p], dates[p+1]] holding `date`, or −1 outside every period. */
-function periodOf(dates: readonly IsoDate[], date: IsoDate): number {
+/** @internal Index p of the period (dates[p], dates[p+1]] holding `date`, or −1 outside every period. */
+export function periodOf(dates: readonly IsoDate[], date: IsoDate): number {
   const n = dates.length - 1;
   if (n < 1 || date <= dates[0]! || date > dates[n]!) return -1;
   let lo = 0;
@@ -127,7 +130,8 @@ function periodOf(dates: readonly IsoDate[], date: IsoDate): number {
   return lo;
 }
 
-function figures(
+/** @internal */
+export function figures(
   pb: number,
   pe: number,
   srd: number,

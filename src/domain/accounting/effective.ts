@@ -35,14 +35,69 @@ function keyOf(reportNumber: number, line: number): number {
   return reportNumber * 1_048_576 + line;
 }
 
-function compareLines(a: SourcedIcrLine, b: SourcedIcrLine): number {
+/** Effective order: (report number, line), then acceptance. */
+export function compareLines(a: SourcedIcrLine, b: SourcedIcrLine): number {
   return a.reportNumber - b.reportNumber || a.line - b.line || (a.acceptedSeq ?? 0) - (b.acceptedSeq ?? 0);
 }
 
-interface MutableEntry {
+/** @internal One original line and its current version; `index` is its place in effective order. */
+export interface MutableEntry {
+  readonly index: number;
   origin: LineRef;
   current: SourcedIcrLine | undefined;
   history: SourcedIcrLine[];
+}
+
+/**
+ * @internal The effective account being built: lines must be applied in effective order
+ * (compareLines). computeEffectiveLines applies a sorted batch; the evaluation's MBA book applies
+ * each new report's lines after the earlier ones, which gives the same state.
+ */
+export interface EffectiveState {
+  readonly originOf: Map<number, MutableEntry>;
+  readonly entries: MutableEntry[];
+  readonly orphans: OrphanCorrection[];
+}
+
+export function createEffectiveState(): EffectiveState {
+  return { originOf: new Map(), entries: [], orphans: [] };
+}
+
+/**
+ * @internal Applies one line (in effective order). Returns the entry it created or changed with
+ * its previous current line, or undefined for an orphan.
+ */
+export function applyEffectiveLine(
+  state: EffectiveState,
+  line: SourcedIcrLine,
+): { entry: MutableEntry; previous: SourcedIcrLine | undefined } | undefined {
+  const key = keyOf(line.reportNumber, line.line);
+  if (state.originOf.has(key)) {
+    state.orphans.push({ line, reason: 'DUPLICATE_LINE' });
+    return undefined;
+  }
+  const target = line.corrects ?? line.deletes;
+  if (target === undefined) {
+    const entry: MutableEntry = {
+      index: state.entries.length,
+      origin: { reportNumber: line.reportNumber, line: line.line },
+      current: line,
+      history: [line],
+    };
+    state.entries.push(entry);
+    state.originOf.set(key, entry);
+    return { entry, previous: undefined };
+  }
+  const entry = state.originOf.get(keyOf(target.reportNumber, target.line));
+  if (entry === undefined) {
+    state.orphans.push({ line, reason: 'TARGET_UNKNOWN' });
+    return undefined;
+  }
+  const previous = entry.current;
+  entry.current = line.deletes !== undefined && line.corrects === undefined ? undefined : line;
+  entry.history.push(line);
+  state.originOf.set(key, entry);
+  return { entry, previous };
 }
 
 /**
@@ -55,36 +110,14 @@ interface MutableEntry {
  */
 export function computeEffectiveLines(lines: readonly SourcedIcrLine[]): EffectiveView {
   const sorted = [...lines].sort(compareLines);
-  const originOf = new Map<number, MutableEntry>();
-  const entries: MutableEntry[] = [];
-  const orphans: OrphanCorrection[] = [];
-  for (const line of sorted) {
-    const key = keyOf(line.reportNumber, line.line);
-    if (originOf.has(key)) {
-      orphans.push({ line, reason: 'DUPLICATE_LINE' });
-      continue;
-    }
-    const target = line.corrects ?? line.deletes;
-    if (target === undefined) {
-      const entry: MutableEntry = {
-        origin: { reportNumber: line.reportNumber, line: line.line },
-        current: line,
-        history: [line],
-      };
-      entries.push(entry);
-      originOf.set(key, entry);
-      continue;
-    }
-    const entry = originOf.get(keyOf(target.reportNumber, target.line));
-    if (entry === undefined) {
-      orphans.push({ line, reason: 'TARGET_UNKNOWN' });
-      continue;
-    }
-    entry.current = line.deletes !== undefined && line.corrects === undefined ? undefined : line;
-    entry.history.push(line);
-    originOf.set(key, entry);
-  }
+  const state = createEffectiveState();
+  for (const line of sorted) applyEffectiveLine(state, line);
+  return viewOf(state);
+}
+
+/** @internal The view of an effective state (the lines in force in effective order). */
+export function viewOf(state: EffectiveState): EffectiveView {
   const effective: SourcedIcrLine[] = [];
-  for (const entry of entries) if (entry.current !== undefined) effective.push(entry.current);
-  return { lines: effective, entries, orphans };
+  for (const entry of state.entries) if (entry.current !== undefined) effective.push(entry.current);
+  return { lines: effective, entries: state.entries, orphans: state.orphans };
 }

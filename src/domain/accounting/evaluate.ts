@@ -1,13 +1,7 @@
 import type { ElementCode, IsoDate, Milligrams } from '../reports/report.types.js';
 import { ALARM_CODES, type AlarmCode, evaluateBalanceAlarms } from './alarms.js';
-import {
-  type BalanceFigures,
-  collectBalances,
-  type ElementBalance,
-  type InventoryListing,
-  type KmpError,
-  type SrdEntry,
-} from './balance.js';
+import type { BalanceFigures, ElementBalance, InventoryListing, KmpError, SrdEntry } from './balance.js';
+import { addBookLines, collectBookBalances, createMbaBook, type MbaBook } from './book.js';
 import {
   type CodeSigns,
   categorise,
@@ -16,7 +10,7 @@ import {
   type SignificantQuantity,
   timelinessMonths,
 } from './constants.js';
-import { computeEffectiveLines, type OrphanCorrection, type SourcedIcrLine } from './effective.js';
+import type { OrphanCorrection, SourcedIcrLine } from './effective.js';
 import { computeSequenceStatistics, DEFAULT_PAGE, type PageParameters } from './statistics.js';
 
 /** An alarm raised outside the balance (transfers, notices) and placed in the period of its date. */
@@ -132,16 +126,23 @@ function fissileRatio(periods: readonly ElementBalance[]): number {
  * Linear in the number of lines; O(n³) in the number of periods n per element.
  */
 export function evaluateMba(input: MbaEvaluationInput): MbaEvaluation {
-  const effective = computeEffectiveLines(input.icrLines);
-  const collected = collectBalances(
-    {
-      inventories: input.inventories,
-      lines: effective.lines,
-      ...(input.codeSigns !== undefined ? { codeSigns: input.codeSigns } : {}),
-      ...(input.srd !== undefined ? { srd: input.srd } : {}),
-    },
-    input.kmpErrors,
-  );
+  const book = createMbaBook(input);
+  addBookLines(book, input.icrLines);
+  return evaluateBook(book, input);
+}
+
+/** What an evaluation takes besides the book's lines, inventories and errors. */
+export type BookEvaluationInput = Omit<
+  MbaEvaluationInput,
+  'inventories' | 'icrLines' | 'kmpErrors' | 'codeSigns'
+>;
+
+/**
+ * Evaluates an MBA from its book (see MbaBook): only the cells changed since the last call are
+ * summed again; the rest is per period. evaluateMba is this on a book built from scratch.
+ */
+export function evaluateBook(book: MbaBook, input: BookEvaluationInput): MbaEvaluation {
+  const collected = collectBookBalances(book, input.srd);
   const page = input.page ?? DEFAULT_PAGE;
   const elements: ElementEvaluation[] = [];
   const placed = new Set<DatedAlarm>();
@@ -211,7 +212,7 @@ export function evaluateMba(input: MbaEvaluationInput): MbaEvaluation {
     elements.push({ element: sequence.element, category, sq, timelinessMonths: months, periods, covariance });
   }
   const openAlarms = (input.transferAlarms ?? []).filter((a) => !placed.has(a));
-  return { mba: input.mba, elements, orphans: effective.orphans, openAlarms };
+  return { mba: input.mba, elements, orphans: book.effective.orphans, openAlarms };
 }
 
 export type ConclusionCategory =

@@ -1,5 +1,6 @@
 export * from './alarms.js';
 export * from './balance.js';
+export * from './book.js';
 export * from './constants.js';
 export * from './dates.js';
 export * from './effective.js';

@@ -42,6 +42,13 @@ function hashOf(
   return mix(mix(mix(mix(mix(0x811c9dc5, batch), element), shipperState), receiverState), notice) >>> 0;
 }
 
+/** @internal The match key as one string: lines match only within one key (see hashOf). */
+export function matchKeyOf(line: TransferLine, shipment: boolean): string {
+  const shipper = shipment ? line.state : line.counterpart.state;
+  const receiver = shipment ? line.counterpart.state : line.state;
+  return `${line.batch}\u0001${line.element}\u0001${shipper}\u0001${receiver}\u0001${line.notice ?? ''}`;
+}
+
 function sameKey(s: TransferLine, r: TransferLine): boolean {
   return (
     s.batch === r.batch &&
@@ -52,8 +59,8 @@ function sameKey(s: TransferLine, r: TransferLine): boolean {
   );
 }
 
-/** MBAs must agree where both sides name them (an exporter may not know the receiving MBA). */
-function compatible(s: TransferLine, r: TransferLine): 0 | 1 | 2 {
+/** @internal MBAs must agree where both sides name them (an exporter may not know the receiving MBA). */
+export function compatible(s: TransferLine, r: TransferLine): 0 | 1 | 2 {
   const shipperOk = r.counterpart.mba === undefined || r.counterpart.mba === s.mba;
   const receiverOk = s.counterpart.mba === undefined || s.counterpart.mba === r.mba;
   if (!shipperOk || !receiverOk) return 0;
@@ -138,21 +145,9 @@ export function matchTransfers(
       matches[m++] = { status, shipment: s, deadline };
       continue;
     }
-    const r = receipts[j]!;
-    const received = r.measuredMg ?? r.weightMg;
-    const receivedFissile = r.measuredFissileMg ?? r.fissileMg ?? 0;
-    const srdMg = s.weightMg - received;
-    const sigmaMg = Math.sqrt(variance(s, s.weightMg) + variance(r, received));
-    const status: TransferStatus = Math.abs(srdMg) > factor * sigmaMg ? 'discrepant' : 'matched';
-    counts[status]++;
-    matches[m++] = {
-      status,
-      shipment: s,
-      receipt: r,
-      srdMg,
-      fissileSrdMg: (s.fissileMg ?? 0) - receivedFissile,
-      sigmaMg,
-    };
+    const pair = pairOf(s, receipts[j]!, factor);
+    counts[pair.status]++;
+    matches[m++] = pair;
   }
   for (const j of loneReceipts) {
     const r = receipts[j]!;
@@ -162,6 +157,23 @@ export function matchTransfers(
     matches[m++] = { status, receipt: r, deadline };
   }
   return { matches, counts };
+}
+
+/** @internal A shipment and its receipt: SRD, its σ and the status (matchTransfers). */
+export function pairOf(s: TransferLine, r: TransferLine, factor: number): TransferMatch {
+  const received = r.measuredMg ?? r.weightMg;
+  const receivedFissile = r.measuredFissileMg ?? r.fissileMg ?? 0;
+  const srdMg = s.weightMg - received;
+  const sigmaMg = Math.sqrt(variance(s, s.weightMg) + variance(r, received));
+  const status: TransferStatus = Math.abs(srdMg) > factor * sigmaMg ? 'discrepant' : 'matched';
+  return {
+    status,
+    shipment: s,
+    receipt: r,
+    srdMg,
+    fissileSrdMg: (s.fissileMg ?? 0) - receivedFissile,
+    sigmaMg,
+  };
 }
 
 /** Measurement bases meaning "measured or estimated in another MBA" (domain.md §2). */
@@ -177,16 +189,22 @@ export function toSrdEntries(matches: readonly TransferMatch[], state: string, m
   const out: SrdEntry[] = [];
   for (const m of matches) {
     const r = m.receipt;
-    if (r === undefined || r.state !== state || r.mba !== mba || r.measuredMg === undefined) continue;
-    if (!SHIPPER_VALUE_BASES.has(r.basis ?? '')) continue;
-    out.push({
-      date: r.date,
-      element: r.element,
-      srdMg: r.weightMg - r.measuredMg,
-      fissileSrdMg: (r.fissileMg ?? 0) - (r.measuredFissileMg ?? r.fissileMg ?? 0),
-    });
+    if (r === undefined || r.state !== state || r.mba !== mba) continue;
+    const entry = srdEntryOf(r);
+    if (entry !== undefined) out.push(entry);
   }
   return out;
+}
+
+/** @internal The SRD adjustment of one receipt line, if it has one (see toSrdEntries). */
+export function srdEntryOf(r: TransferLine): SrdEntry | undefined {
+  if (r.measuredMg === undefined || !SHIPPER_VALUE_BASES.has(r.basis ?? '')) return undefined;
+  return {
+    date: r.date,
+    element: r.element,
+    srdMg: r.weightMg - r.measuredMg,
+    fissileSrdMg: (r.fissileMg ?? 0) - (r.measuredFissileMg ?? r.fissileMg ?? 0),
+  };
 }
 
 export interface LocatedAlarm {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatReportCsv, parseReportJson } from '../../src/domain/reports/index.js';
 import {
   decodeBase64,
   parseNoteVerifier,
@@ -10,6 +11,12 @@ import { auditStore } from '../../src/services/audit.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { icr, initialReport, submit } from '../fixtures/reports.js';
+
+function toCsv(report: object): string {
+  const parsed = parseReportJson(new TextEncoder().encode(JSON.stringify(report)));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.details));
+  return formatReportCsv(parsed.report);
+}
 
 const receipt1 = {
   line: 1,
@@ -118,6 +125,55 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     expect((await get(err.rejection.receiptUrl)).statusCode).toBe(200);
     const list = (await get('/api/rejections')).json();
     expect(list[0].codes).toEqual(['FISSILE_EXCEEDS_ELEMENT', 'UNKNOWN_KMP']);
+  });
+
+  it.each([
+    ['JSON', false],
+    ['CSV', true],
+  ])('lists format problems and registry problems of one %s report together', async (_f, csv) => {
+    t.clock.current = new Date('2026-04-02T10:00:00Z');
+    const rejections = await count('report_rejections');
+    // Line 2's weight cannot be read (a format problem); line 3 names a KMP XA-F1 does not have.
+    const lines = [
+      { ...receipt1, batch: 'B-30', date: '2026-03-03' },
+      { ...receipt1, line: 2, batch: 'B-31', date: '2026-03-04', weight: 7 },
+      { ...receipt1, line: 3, batch: 'B-32', date: '2026-03-05', kmp: 'Z' },
+    ];
+    const valid = icr(2, '2026-03', lines);
+    const bad = csv
+      ? toCsv(valid)
+          .split('\r\n')
+          .map((row) => (row.startsWith('2,') ? row.replace(',7,', ',twelve,') : row))
+          .join('\r\n')
+      : icr(
+          2,
+          '2026-03',
+          lines.map((l) => (l.line === 2 ? { ...l, weight: 'twelve' } : l)),
+        );
+    const res = await submit(t, 'xa-ssac.submitter', bad, { csv });
+    expect(res.statusCode, res.body).toBe(422);
+    const details = res.json().error.details as { line?: number; field?: string; code: string }[];
+    expect(details.map((d) => `${d.line}:${d.field}:${d.code}`)).toEqual([
+      '2:lines[1].weight:FIELD_FORMAT',
+      '3:lines[2].kmp:UNKNOWN_KMP',
+    ]);
+    expect(await count('report_rejections')).toBe(rejections + 1);
+    const list = (await get('/api/rejections')).json();
+    expect(list[0]).toMatchObject({ codes: ['FIELD_FORMAT', 'UNKNOWN_KMP'] });
+  });
+
+  it('does not guess a report number it could not read when recording the refusal', async () => {
+    const bad = { ...icr(2, '2026-03', [{ ...receipt1, batch: 'B-33', kmp: 'Z', date: '2026-03-03' }]) };
+    const res = await submit(t, 'xa-ssac.submitter', { ...bad, reportNumber: 'two' });
+    expect(res.statusCode).toBe(422);
+    const err = res.json().error;
+    expect(err.details.map((d: { code: string }) => d.code)).toEqual(['FIELD_TYPE', 'UNKNOWN_KMP']);
+    const row = await t.ports.db.kysely
+      .selectFrom('report_rejections')
+      .select(['mba', 'type', 'report_number', 'period_from'])
+      .where('id', '=', err.rejection.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ mba: 'XA-F1', type: 'ICR', report_number: null, period_from: '2026-03-01' });
   });
 
   it.each([

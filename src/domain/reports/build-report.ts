@@ -26,7 +26,33 @@ import { parseWeight } from './weight.js';
 
 export type ParseResult =
   | { readonly ok: true; readonly report: Report }
-  | { readonly ok: false; readonly details: readonly ErrorDetail[] };
+  | {
+      readonly ok: false;
+      readonly details: readonly ErrorDetail[];
+      /** What could be read of a report with problems, so that validation can add its own. */
+      readonly partial?: PartialReport;
+    };
+
+/** Header fields of a report that the reader may fail to read (their values are then placeholders). */
+export type HeaderField = 'reportNumber' | 'reportDate' | 'lineCount' | 'period' | 'pit';
+
+/**
+ * The readable part of a report with problems (declarations issue: "every problem at once"): its
+ * type and MBA were read, and every line that read cleanly is there. The registry and account
+ * checks run on it too, skipping what depends on an unreadable field or on a dropped line, so that
+ * a state sees its format mistakes and, say, its unknown KMPs in one answer.
+ */
+export interface PartialReport {
+  readonly report: Report;
+  /** Header fields that could not be read; `report` holds placeholders for them. */
+  readonly unreadable: ReadonlySet<HeaderField>;
+  /** How many lines the document holds, readable or not. */
+  readonly rawLineCount: number;
+  /** How many of them could not be read and are missing from `report.lines`. */
+  readonly droppedLines: number;
+  /** The position in the document of each line of `report.lines` (0-based, as in field paths). */
+  readonly positions: readonly number[];
+}
 
 export interface ReadOptions {
   /** Stop recording after this many details; one TOO_MANY_ERRORS detail then says how many were left out. */
@@ -161,13 +187,14 @@ export class ReportReader {
     return this.details.length + this.omitted;
   }
 
-  finish(build: () => Report): ParseResult {
+  finish(build: () => Report, partial?: () => PartialReport | undefined): ParseResult {
     if (this.problemCount === 0) return { ok: true, report: build() };
     const details = [...this.details];
     if (this.omitted > 0) {
       details.push({ code: 'TOO_MANY_ERRORS', message: `${this.omitted} further problems not listed` });
     }
-    return { ok: false, details };
+    const p = partial?.();
+    return p === undefined ? { ok: false, details } : { ok: false, details, partial: p };
   }
 
   checkKeys(obj: Obj, allowed: ReadonlySet<string>, path: string, line?: number): void {
@@ -370,10 +397,10 @@ export function readReport(
   const header = () => {
     const h = {
       mba: mba as string,
-      reportNumber: reportNumber as number,
-      reportDate: reportDate as string,
-      reportingPerson: reportingPerson as string,
-      lineCount: lineCount as number,
+      reportNumber: reportNumber ?? 0,
+      reportDate: reportDate ?? '',
+      reportingPerson: reportingPerson ?? '',
+      lineCount: lineCount ?? 0,
     };
     return note === undefined ? h : { ...h, note };
   };
@@ -403,19 +430,61 @@ export function readReport(
 
   const rawLines = r.lines(root);
   if (rawLines === undefined) return r.finish(unreachable);
+  // Placeholders stand for unreadable fields only in a partial report, never in a built one.
+  const partial =
+    (lines: readonly (IcrLine | InventoryLine | MbrLine | undefined)[]) => (): PartialReport | undefined => {
+      if (mba === undefined) return undefined;
+      const unreadable = new Set<HeaderField>();
+      if (reportNumber === undefined) unreadable.add('reportNumber');
+      if (reportDate === undefined) unreadable.add('reportDate');
+      if (lineCount === undefined) unreadable.add('lineCount');
+      if (type === 'ICR' && period === undefined) unreadable.add('period');
+      if (type !== 'ICR' && pit === undefined) unreadable.add('pit');
+      const read: (IcrLine | InventoryLine | MbrLine)[] = [];
+      const positions: number[] = [];
+      lines.forEach((l, i) => {
+        if (l === undefined) return;
+        read.push(l);
+        positions.push(i);
+      });
+      const report = (type === 'ICR'
+        ? { type, ...header(), period: period ?? { from: '', to: '' }, lines: read }
+        : { type, ...header(), pit: pit ?? '', lines: read }) as unknown as Report;
+      return {
+        report,
+        unreadable,
+        rawLineCount: rawLines.length,
+        droppedLines: rawLines.length - read.length,
+        positions,
+      };
+    };
   if (type === 'ICR') {
-    const lines: IcrLine[] = new Array(rawLines.length);
-    for (let i = 0; i < rawLines.length; i++) lines[i] = readIcrLine(r, rawLines[i], i) as IcrLine;
-    return r.finish(() => ({ type, ...header(), period: period as { from: string; to: string }, lines }));
+    const lines: (IcrLine | undefined)[] = new Array(rawLines.length);
+    for (let i = 0; i < rawLines.length; i++) lines[i] = readIcrLine(r, rawLines[i], i);
+    return r.finish(
+      () => ({
+        type,
+        ...header(),
+        period: period as { from: string; to: string },
+        lines: lines as IcrLine[],
+      }),
+      partial(lines),
+    );
   }
   if (type === 'MBR') {
-    const lines: MbrLine[] = new Array(rawLines.length);
-    for (let i = 0; i < rawLines.length; i++) lines[i] = readMbrLine(r, rawLines[i], i) as MbrLine;
-    return r.finish(() => ({ type, ...header(), pit: pit as string, lines }));
+    const lines: (MbrLine | undefined)[] = new Array(rawLines.length);
+    for (let i = 0; i < rawLines.length; i++) lines[i] = readMbrLine(r, rawLines[i], i);
+    return r.finish(
+      () => ({ type, ...header(), pit: pit as string, lines: lines as MbrLine[] }),
+      partial(lines),
+    );
   }
-  const lines: InventoryLine[] = new Array(rawLines.length);
-  for (let i = 0; i < rawLines.length; i++) lines[i] = readInventoryLine(r, rawLines[i], i) as InventoryLine;
-  return r.finish(() => ({ type, ...header(), pit: pit as string, lines }));
+  const lines: (InventoryLine | undefined)[] = new Array(rawLines.length);
+  for (let i = 0; i < rawLines.length; i++) lines[i] = readInventoryLine(r, rawLines[i], i);
+  return r.finish(
+    () => ({ type, ...header(), pit: pit as string, lines: lines as InventoryLine[] }),
+    partial(lines),
+  );
 }
 
 function unreachable(): never {
@@ -441,6 +510,7 @@ function lineStart(r: ReportReader, raw: unknown, i: number, allowed: ReadonlySe
 }
 
 function readIcrLine(r: ReportReader, raw: unknown, i: number): IcrLine | undefined {
+  const before = r.problemCount;
   const s = lineStart(r, raw, i, ICR_LINE_SET);
   if (s === undefined) return undefined;
   const { path, lineNo } = s;
@@ -470,7 +540,8 @@ function readIcrLine(r: ReportReader, raw: unknown, i: number): IcrLine | undefi
   if (corrects !== undefined && deletes !== undefined) {
     r.add('FIELD_CONFLICT', `${path}.deletes`, 'a line either corrects or deletes, not both', lineNo);
   }
-  if (r.problemCount > 0) return undefined;
+  // A line with problems of its own is left out; the lines around it still count for a partial report.
+  if (r.problemCount > before) return undefined;
   const line: {
     -readonly [K in keyof IcrLine]: IcrLine[K];
   } = {
@@ -494,6 +565,7 @@ function readIcrLine(r: ReportReader, raw: unknown, i: number): IcrLine | undefi
 }
 
 function readInventoryLine(r: ReportReader, raw: unknown, i: number): InventoryLine | undefined {
+  const before = r.problemCount;
   const s = lineStart(r, raw, i, INVENTORY_LINE_SET);
   if (s === undefined) return undefined;
   const { path, lineNo } = s;
@@ -507,7 +579,7 @@ function readInventoryLine(r: ReportReader, raw: unknown, i: number): InventoryL
   const isotope = r.str(o, 'isotope', path, lineNo, 'code', false);
   const basis = r.str(o, 'basis', path, lineNo, 'code', false);
   const form = r.str(o, 'form', path, lineNo, 'code', false);
-  if (r.problemCount > 0) return undefined;
+  if (r.problemCount > before) return undefined;
   const line: { -readonly [K in keyof InventoryLine]: InventoryLine[K] } = {
     line: s.line as number,
     batch: batch as string,
@@ -524,6 +596,7 @@ function readInventoryLine(r: ReportReader, raw: unknown, i: number): InventoryL
 }
 
 function readMbrLine(r: ReportReader, raw: unknown, i: number): MbrLine | undefined {
+  const before = r.problemCount;
   const s = lineStart(r, raw, i, MBR_LINE_SET);
   if (s === undefined) return undefined;
   const { path, lineNo } = s;
@@ -532,7 +605,7 @@ function readMbrLine(r: ReportReader, raw: unknown, i: number): MbrLine | undefi
   const entry = r.str(o, 'entry', path, lineNo, 'code');
   const weightMg = r.weight(o, 'weight', path, lineNo);
   const fissileMg = r.weight(o, 'fissileWeight', path, lineNo, false);
-  if (r.problemCount > 0) return undefined;
+  if (r.problemCount > before) return undefined;
   const line: MbrLine = {
     line: s.line as number,
     element: element as ElementCode,

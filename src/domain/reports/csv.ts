@@ -11,6 +11,7 @@ import {
   MBR_LINE_KEYS,
   NOTICE_KEYS,
   type ParseResult,
+  type PartialReport,
   type ReadOptions,
   readReport,
 } from './build-report.js';
@@ -138,9 +139,21 @@ export function parseReportCsv(bytes: Uint8Array, options: ReadOptions = {}): Pa
     const tree = readRecords(records, problems);
     const result = readReport(tree, 'csv', { ...options, decimalComma: delimiter === ';' });
     if (problems.length === 0) return result;
-    const details = [...problems, ...(result.ok ? [] : result.details)];
-    const max = options.maxDetails ?? 1000;
-    return { ok: false, details: details.slice(0, max + 1) };
+    const details = [...problems, ...(result.ok ? [] : result.details)].slice(
+      0,
+      (options.maxDetails ?? 1000) + 1,
+    );
+    // Problems of the CSV layout alone (an unknown column, a repeated key) leave the report readable.
+    const partial: PartialReport | undefined = result.ok
+      ? {
+          report: result.report,
+          unreadable: new Set(),
+          rawLineCount: result.report.lines.length,
+          droppedLines: 0,
+          positions: result.report.lines.map((_, i) => i),
+        }
+      : result.partial;
+    return partial === undefined ? { ok: false, details } : { ok: false, details, partial };
   } catch {
     return { ok: false, details: [{ code: 'MALFORMED', message: 'the report could not be read' }] };
   }

@@ -1,4 +1,4 @@
-export type { ParseResult, ReadOptions } from './build-report.js';
+export type { HeaderField, ParseResult, PartialReport, ReadOptions } from './build-report.js';
 export { DEFAULT_MAX_DETAILS, REPORT_TYPES } from './build-report.js';
 export type { IcCodeInfo } from './codes.js';
 export {
@@ -21,6 +21,6 @@ export type {
   ValidationContext,
   ValidationResult,
 } from './validate.js';
-export { batchKey, lineRefKey, validateReport } from './validate.js';
+export { batchKey, lineRefKey, mergeDetails, validateReport } from './validate.js';
 export type { ParseWeightOptions, WeightProblem, WeightResult } from './weight.js';
 export { formatWeight, formatWeightText, MAX_WEIGHT_MG, parseWeight } from './weight.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseReportJson, validateReport } from './index.js';
+import { mergeDetails, parseReportJson, validateReport } from './index.js';
 import type { Report } from './report.types.js';
 import { baseContext, largeIcrJson } from './test-support.js';
 
@@ -102,5 +102,90 @@ describe('validateReport', () => {
       'COUNTERPART_INVALID@1',
       'COUNTERPART_INVALID@2',
     ]);
+  });
+});
+
+describe('validating what could be read of a report with format problems', () => {
+  function partialOf(value: unknown) {
+    const r = parseReportJson(enc.encode(JSON.stringify(value)));
+    if (r.ok || r.partial === undefined) throw new Error('expected a partial report');
+    return r;
+  }
+
+  it('names lines by their place in the document, not in the readable part', () => {
+    const v = largeIcrJson(4) as { lines: Record<string, unknown>[] };
+    v.lines[1]!.weight = 'twelve';
+    v.lines[3]!.kmp = 'Z';
+    const parsed = partialOf(v);
+    expect(parsed.partial?.droppedLines).toBe(1);
+    const r = validateReport(parsed.partial!.report, baseContext(), { partial: parsed.partial! });
+    expect(r.errors.map((d) => `${d.field}@${d.line}:${d.code}`)).toEqual(['lines[3].kmp@4:UNKNOWN_KMP']);
+  });
+
+  it('does no balance arithmetic on an MBR with a line it could not read', () => {
+    const mbr = {
+      type: 'MBR',
+      mba: 'XA-R1',
+      reportNumber: 7,
+      reportDate: '2027-04-10',
+      pit: '2027-03-31',
+      reportingPerson: 'p',
+      lineCount: 5,
+      lines: [
+        { line: 1, element: 'N', entry: 'PB', weight: 5 },
+        { line: 2, element: 'N', entry: 'BE', weight: 'five' },
+        { line: 3, element: 'N', entry: 'BEA', weight: 5 },
+        { line: 4, element: 'N', entry: 'PE', weight: 5 },
+        { line: 5, element: 'N', entry: 'MUF', weight: 0 },
+      ],
+    };
+    const parsed = partialOf(mbr);
+    const r = validateReport(parsed.partial!.report, baseContext(), { partial: parsed.partial! });
+    expect(r.errors).toEqual([]);
+  });
+
+  it('skips checks on header fields it could not read, and keeps the line count of the document', () => {
+    const v = largeIcrJson(3) as Record<string, unknown> & { lines: Record<string, unknown>[] };
+    v.reportNumber = 'seven';
+    v.period = { from: 'soon', to: '2027-01-31' };
+    v.lineCount = 4;
+    v.lines[0]!.line = 'x';
+    const parsed = partialOf(v);
+    expect([...parsed.partial!.unreadable].sort()).toEqual(['period', 'reportNumber']);
+    const r = validateReport(parsed.partial!.report, baseContext(), { partial: parsed.partial! });
+    expect(codes(r.errors)).toEqual(['LINE_COUNT_MISMATCH@-']);
+    expect(r.errors[0]?.message).toContain('has 3 lines');
+  });
+
+  it('gives no partial report when the type or the MBA cannot be read', () => {
+    const v = largeIcrJson(2) as Record<string, unknown>;
+    const noMba = parseReportJson(enc.encode(JSON.stringify({ ...v, mba: 7 })));
+    expect(noMba.ok === false && noMba.partial).toBe(undefined);
+    const noType = parseReportJson(enc.encode(JSON.stringify({ ...v, type: 'ICX' })));
+    expect(noType.ok === false && noType.partial).toBe(undefined);
+  });
+});
+
+describe('mergeDetails', () => {
+  it('lists report-level problems first, then by line, and counts what it leaves out', () => {
+    const merged = mergeDetails(
+      [
+        { line: 3, code: 'FIELD_FORMAT', message: 'a' },
+        { code: 'TOO_MANY_ERRORS', message: '5 further problems not listed' },
+      ],
+      [
+        { line: 1, code: 'UNKNOWN_KMP', message: 'b' },
+        { code: 'REPORT_NUMBER_GAP', message: 'c' },
+        { line: 3, code: 'UNKNOWN_KMP', message: 'd' },
+      ],
+      3,
+    );
+    expect(merged.map((d) => `${d.code}@${d.line ?? '-'}`)).toEqual([
+      'REPORT_NUMBER_GAP@-',
+      'UNKNOWN_KMP@1',
+      'FIELD_FORMAT@3',
+      'TOO_MANY_ERRORS@-',
+    ]);
+    expect(merged[3]?.message).toBe('6 further problems not listed');
   });
 });

@@ -4,7 +4,7 @@
  * clock or a store. Field paths and line numbers follow build-report.ts.
  */
 import type { ErrorDetail } from '../errors.js';
-import { DEFAULT_MAX_DETAILS } from './build-report.js';
+import { DEFAULT_MAX_DETAILS, type HeaderField } from './build-report.js';
 import {
   DEFAULT_BASIS_CODES,
   DEFAULT_ISOTOPE_CODES,
@@ -87,6 +87,19 @@ export interface ValidationContext {
   readonly today?: IsoDate;
 }
 
+/**
+ * Validating the readable part of a report that also has format problems (PartialReport of
+ * build-report.ts): checks that depend on an unreadable header field, or on every line being
+ * there (line count, numbering, the MBR's balance arithmetic and totals), are left out.
+ */
+export interface PartialValidation {
+  readonly unreadable: ReadonlySet<HeaderField>;
+  readonly rawLineCount: number;
+  readonly droppedLines: number;
+  /** The position in the document of each line of the partial report (field paths name it). */
+  readonly positions: readonly number[];
+}
+
 export interface ValidationResult {
   readonly errors: ErrorDetail[];
   readonly warnings: ErrorDetail[];
@@ -133,22 +146,23 @@ const g = formatWeightText;
 export function validateReport(
   report: Report,
   ctx: ValidationContext,
-  options: { maxDetails?: number } = {},
+  options: { maxDetails?: number; partial?: PartialValidation } = {},
 ): ValidationResult {
   const max = options.maxDetails ?? DEFAULT_MAX_DETAILS;
   const errors = new Sink(max);
   const warnings = new Sink(max);
-  checkHeader(report, ctx, errors, warnings);
+  const readable = new Readable(options.partial);
+  checkHeader(report, ctx, readable, errors);
   switch (report.type) {
     case 'ICR':
-      checkIcr(report, ctx, errors, warnings);
+      checkIcr(report, ctx, readable, errors, warnings);
       break;
     case 'PIL':
     case 'INITIAL':
-      checkInventory(report, ctx, errors, warnings);
+      checkInventory(report, ctx, readable, errors, warnings);
       break;
     case 'MBR':
-      checkMbr(report, ctx, errors, warnings);
+      checkMbr(report, ctx, readable, errors, warnings);
       break;
     default:
       checkNotice(report, ctx, errors, warnings);
@@ -156,7 +170,50 @@ export function validateReport(
   return { errors: errors.done(), warnings: warnings.done() };
 }
 
-function checkHeader(report: Report, ctx: ValidationContext, errors: Sink, warnings: Sink): void {
+/** Which parts of the report were read (all of them, unless it is a partial report). */
+class Readable {
+  readonly lineCount: number | undefined;
+  readonly allLines: boolean;
+  constructor(private readonly partial: PartialValidation | undefined) {
+    this.lineCount = partial?.rawLineCount;
+    this.allLines = (partial?.droppedLines ?? 0) === 0;
+  }
+  has(field: HeaderField): boolean {
+    return this.partial?.unreadable.has(field) !== true;
+  }
+  /** The field path of the i-th line: its position in the document, not in the partial report. */
+  path(i: number): string {
+    return `lines[${this.partial?.positions[i] ?? i}]`;
+  }
+}
+
+/**
+ * The format problems and the validation problems of one report as one list for the submitter:
+ * report-level problems first, then by line (stable within a line), with at most `max` details
+ * and one TOO_MANY_ERRORS detail saying how many more there were.
+ */
+export function mergeDetails(
+  a: readonly ErrorDetail[],
+  b: readonly ErrorDetail[],
+  max = DEFAULT_MAX_DETAILS,
+): ErrorDetail[] {
+  let omitted = 0;
+  const listed: ErrorDetail[] = [];
+  for (const d of [...a, ...b]) {
+    if (d.code === 'TOO_MANY_ERRORS') omitted += Number(/^(\d+)/.exec(d.message)?.[1] ?? 0);
+    else listed.push(d);
+  }
+  const sorted = listed
+    .map((d, i) => ({ d, i }))
+    .sort((x, y) => (x.d.line ?? 0) - (y.d.line ?? 0) || x.i - y.i)
+    .map((x) => x.d);
+  omitted += Math.max(0, sorted.length - max);
+  const out = sorted.slice(0, max);
+  if (omitted > 0) out.push({ code: 'TOO_MANY_ERRORS', message: `${omitted} further problems not listed` });
+  return out;
+}
+
+function checkHeader(report: Report, ctx: ValidationContext, readable: Readable, errors: Sink): void {
   if (ctx.signature !== undefined && ctx.signature !== 'VALID') {
     errors.add(ctx.signature, 'signature', signatureMessage[ctx.signature]);
   }
@@ -170,7 +227,9 @@ function checkHeader(report: Report, ctx: ValidationContext, errors: Sink, warni
     );
   }
   const n = report.reportNumber;
-  if (ctx.existingReportNumbers.has(n)) {
+  if (!readable.has('reportNumber')) {
+    // nothing to compare
+  } else if (ctx.existingReportNumbers.has(n)) {
     errors.add(
       'REPORT_DUPLICATE',
       'reportNumber',
@@ -183,36 +242,35 @@ function checkHeader(report: Report, ctx: ValidationContext, errors: Sink, warni
       `${report.type} numbers for ${report.mba} are sequential: expected ${ctx.lastReportNumber + 1}, got ${n}`,
     );
   }
-  if (report.lineCount !== report.lines.length) {
+  const count = readable.lineCount ?? report.lines.length;
+  if (readable.has('lineCount') && report.lineCount !== count) {
     errors.add(
       'LINE_COUNT_MISMATCH',
       'lineCount',
-      `lineCount says ${report.lineCount} but the report has ${report.lines.length} lines`,
+      `lineCount says ${report.lineCount} but the report has ${count} lines`,
     );
   }
-  if (ctx.today !== undefined && report.reportDate > ctx.today) {
+  if (readable.has('reportDate') && ctx.today !== undefined && report.reportDate > ctx.today) {
     errors.add(
       'DATE_OUTSIDE_PERIOD',
       'reportDate',
       `report date ${report.reportDate} is after today (${ctx.today})`,
     );
   }
-  // Lines are numbered 1..n, each once, in any order.
-  const count = report.lines.length;
+  // Lines are numbered 1..n, each once, in any order (n counts unreadable lines too).
   if (count > 0) {
     const seen = new Uint8Array(count + 1);
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < report.lines.length; i++) {
       const ln = (report.lines[i] as { line: number }).line;
       if (ln > count) {
-        errors.add('LINE_NUMBERING', `lines[${i}].line`, `line numbers run from 1 to ${count}`, ln);
+        errors.add('LINE_NUMBERING', `${readable.path(i)}.line`, `line numbers run from 1 to ${count}`, ln);
       } else if (seen[ln] === 1) {
-        errors.add('LINE_NUMBERING', `lines[${i}].line`, `line number ${ln} is used twice`, ln);
+        errors.add('LINE_NUMBERING', `${readable.path(i)}.line`, `line number ${ln} is used twice`, ln);
       } else {
         seen[ln] = 1;
       }
     }
   }
-  void warnings;
 }
 
 const signatureMessage: Record<Exclude<SignatureOutcome, 'VALID'>, string> = {
@@ -234,7 +292,10 @@ interface WeighedLine {
 /** Checks shared by ICR and inventory lines. */
 function checkLineBasics(l: WeighedLine, path: string, ctx: ValidationContext, errors: Sink, warnings: Sink) {
   const ln = l.line;
-  if (!ctx.kmps.has(l.kmp)) errors.add('UNKNOWN_KMP', `${path}.kmp`, `KMP "${l.kmp}" is not registered`, ln);
+  // Under an unknown MBA every KMP would be unknown: UNKNOWN_MBA says it once.
+  if (ctx.mba !== undefined && !ctx.kmps.has(l.kmp)) {
+    errors.add('UNKNOWN_KMP', `${path}.kmp`, `KMP "${l.kmp}" is not registered`, ln);
+  }
   if (ctx.elements !== undefined && !ctx.elements.has(l.element)) {
     errors.add(
       'UNKNOWN_ELEMENT',
@@ -277,15 +338,24 @@ function checkWeights(
   }
 }
 
-function checkIcr(report: IcrReport, ctx: ValidationContext, errors: Sink, warnings: Sink): void {
+function checkIcr(
+  report: IcrReport,
+  ctx: ValidationContext,
+  readable: Readable,
+  errors: Sink,
+  warnings: Sink,
+): void {
   const { from, to } = report.period;
-  if (from > to) {
+  const hasPeriod = readable.has('period');
+  if (!hasPeriod) {
+    // an unreadable period is already reported; the lines' dates cannot be checked against it
+  } else if (from > to) {
     errors.add('PERIOD_INVALID', 'period', `period starts ${from} after it ends ${to}`);
   } else if (!isCalendarMonth(from, to)) {
     // domain.md §2: the ICR period is "the month".
     errors.add('PERIOD_INVALID', 'period', `an ICR covers one calendar month, not ${from}..${to}`);
   }
-  if (report.reportDate < to) {
+  if (hasPeriod && readable.has('reportDate') && report.reportDate < to) {
     warnings.add(
       'REPORT_DATE_EARLY',
       'reportDate',
@@ -299,12 +369,12 @@ function checkIcr(report: IcrReport, ctx: ValidationContext, errors: Sink, warni
   const notices = ctx.knownNotices;
   for (let i = 0; i < report.lines.length; i++) {
     const l = report.lines[i]!;
-    const path = `lines[${i}]`;
+    const path = readable.path(i);
     const ln = l.line;
     checkLineBasics(l, path, ctx, errors, warnings);
     const ref = l.corrects ?? l.deletes;
     // A correction carries the date of the change it corrects, which may lie in an earlier month.
-    if (ref === undefined ? l.date < from || l.date > to : l.date > to) {
+    if (hasPeriod && (ref === undefined ? l.date < from || l.date > to : l.date > to)) {
       errors.add(
         'DATE_OUTSIDE_PERIOD',
         `${path}.date`,
@@ -341,7 +411,8 @@ function checkIcr(report: IcrReport, ctx: ValidationContext, errors: Sink, warni
     }
     if (ref !== undefined) {
       const field = l.corrects !== undefined ? 'corrects' : 'deletes';
-      if (ref.reportNumber >= report.reportNumber || targets?.has(lineRefKey(ref)) !== true) {
+      const later = readable.has('reportNumber') && ref.reportNumber >= report.reportNumber;
+      if (later || targets?.has(lineRefKey(ref)) !== true) {
         errors.add(
           'CORRECTION_TARGET_UNKNOWN',
           `${path}.${field}`,
@@ -377,8 +448,14 @@ function checkIcr(report: IcrReport, ctx: ValidationContext, errors: Sink, warni
   }
 }
 
-function checkPit(report: PilReport | MbrReport, ctx: ValidationContext, errors: Sink): void {
-  if (report.pit > report.reportDate) {
+function checkPit(
+  report: PilReport | MbrReport,
+  ctx: ValidationContext,
+  readable: Readable,
+  errors: Sink,
+): void {
+  if (!readable.has('pit')) return;
+  if (readable.has('reportDate') && report.pit > report.reportDate) {
     errors.add('DATE_OUTSIDE_PERIOD', 'pit', `inventory date ${report.pit} is after the report date`);
   } else if (ctx.previousPit !== undefined && report.pit <= ctx.previousPit) {
     errors.add(
@@ -391,12 +468,18 @@ function checkPit(report: PilReport | MbrReport, ctx: ValidationContext, errors:
   }
 }
 
-function checkInventory(report: PilReport, ctx: ValidationContext, errors: Sink, warnings: Sink): void {
-  checkPit(report, ctx, errors);
+function checkInventory(
+  report: PilReport,
+  ctx: ValidationContext,
+  readable: Readable,
+  errors: Sink,
+  warnings: Sink,
+): void {
+  checkPit(report, ctx, readable, errors);
   const seen = new Set<string>();
   for (let i = 0; i < report.lines.length; i++) {
     const l = report.lines[i]!;
-    const path = `lines[${i}]`;
+    const path = readable.path(i);
     checkLineBasics(l, path, ctx, errors, warnings);
     const bk = batchKey(l.batch, l.element);
     if (seen.has(bk)) {
@@ -412,15 +495,21 @@ function checkInventory(report: PilReport, ctx: ValidationContext, errors: Sink,
 }
 
 interface ElementBalance {
-  readonly entries: Map<string, { index: number; line: number; w: bigint; f: bigint | undefined }>;
+  readonly entries: Map<string, { path: string; line: number; w: bigint; f: bigint | undefined }>;
 }
 
-function checkMbr(report: MbrReport, ctx: ValidationContext, errors: Sink, warnings: Sink): void {
-  checkPit(report, ctx, errors);
+function checkMbr(
+  report: MbrReport,
+  ctx: ValidationContext,
+  readable: Readable,
+  errors: Sink,
+  warnings: Sink,
+): void {
+  checkPit(report, ctx, readable, errors);
   const byElement = new Map<ElementCode, ElementBalance>();
   for (let i = 0; i < report.lines.length; i++) {
     const l = report.lines[i]!;
-    const path = `lines[${i}]`;
+    const path = readable.path(i);
     const ln = l.line;
     if (ctx.elements !== undefined && !ctx.elements.has(l.element)) {
       errors.add(
@@ -449,10 +538,12 @@ function checkMbr(report: MbrReport, ctx: ValidationContext, errors: Sink, warni
       errors.add('ENTRY_DUPLICATE', `${path}.entry`, `${l.element} ${l.entry} appears twice`, ln);
     } else if (known) {
       const f = l.fissileMg === undefined ? undefined : BigInt(l.fissileMg);
-      bal.entries.set(l.entry, { index: i, line: ln, w: BigInt(l.weightMg), f });
+      bal.entries.set(l.entry, { path, line: ln, w: BigInt(l.weightMg), f });
     }
   }
 
+  // The balance of an element is only whole when every line was read: no arithmetic on a part.
+  if (!readable.allLines) return;
   for (const [element, bal] of byElement) {
     const e = bal.entries;
     const missing = ['PB', 'BE', 'BEA', 'PE', 'MUF'].filter((k) => !e.has(k));
@@ -487,7 +578,7 @@ function checkMbr(report: MbrReport, ctx: ValidationContext, errors: Sink, warni
         if (row[part] !== expected) {
           errors.add(
             'BALANCE_ARITHMETIC',
-            `lines[${row.index}].${field}`,
+            `${row.path}.${field}`,
             `${element} ${k} is ${bg(row[part]!)} g but ${formula} = ${bg(expected)} g`,
             row.line,
           );
@@ -499,12 +590,7 @@ function checkMbr(report: MbrReport, ctx: ValidationContext, errors: Sink, warni
     }
     if (ctx.mba?.isItemMba === true && at0(e, 'MUF') !== 0n) {
       const row = e.get('MUF')!;
-      warnings.add(
-        'ITEM_MUF_NONZERO',
-        `lines[${row.index}].weight`,
-        `item MBA with ${element} MUF ≠ 0`,
-        row.line,
-      );
+      warnings.add('ITEM_MUF_NONZERO', `${row.path}.weight`, `item MBA with ${element} MUF ≠ 0`, row.line);
     }
   }
 
@@ -520,7 +606,7 @@ function checkMbr(report: MbrReport, ctx: ValidationContext, errors: Sink, warni
         if (icr !== row.w) {
           errors.add(
             'ICR_MISMATCH',
-            `lines[${row.index}].weight`,
+            `${row.path}.weight`,
             `${element} ${entry} is ${bg(row.w)} g but the period's ICR lines total ${bg(icr)} g`,
             row.line,
           );
@@ -569,7 +655,7 @@ function compareTotals(
     if (row.w !== want) {
       errors.add(
         code,
-        `lines[${row.index}].weight`,
+        `${row.path}.weight`,
         `${element} ${entry} is ${bg(row.w)} g but ${what} ${bg(want)} g`,
         row.line,
       );

@@ -3,6 +3,8 @@ import { DomainError, type ErrorDetail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { isKeyValidAt } from '../../domain/registry/index.js';
 import {
+  type HeaderField,
+  mergeDetails,
   parseReportCsv,
   parseReportJson,
   type Report,
@@ -115,18 +117,29 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
 
   const parsed = s.format === 'csv' ? parseReportCsv(s.body) : parseReportJson(s.body);
   if (!parsed.ok) {
-    const details = sig.outcome === 'VALID' ? [...parsed.details] : [signatureDetail(sig), ...parsed.details];
-    return reject(ports, p, { at, bodySha256, details, report: undefined });
+    const partial = parsed.partial;
+    if (partial === undefined) {
+      const details =
+        sig.outcome === 'VALID' ? [...parsed.details] : [signatureDetail(sig), ...parsed.details];
+      return reject(ports, p, { at, bodySha256, details, report: undefined });
+    }
+    // Every problem at once: the registry and account checks also run on what could be read.
+    const ctx = await buildValidationContext(ports, partial.report, state, sig.outcome);
+    const checked = validateReport(partial.report, ctx, { partial });
+    const details = mergeDetails(parsed.details, withSignatureMessage(checked.errors, sig));
+    return reject(ports, p, {
+      at,
+      bodySha256,
+      details,
+      report: partial.report,
+      unreadable: partial.unreadable,
+    });
   }
   const report = parsed.report;
   const ctx = await buildValidationContext(ports, report, state, sig.outcome);
   const result = validateReport(report, ctx);
   if (result.errors.length > 0) {
-    // The validator lists the signature outcome among the other problems; give it our precise message.
-    const details = result.errors.map((d) =>
-      isSignatureCode(d.code) && sig.message ? { ...d, message: sig.message } : d,
-    );
-    return reject(ports, p, { at, bodySha256, details, report });
+    return reject(ports, p, { at, bodySha256, details: withSignatureMessage(result.errors, sig), report });
   }
   if (sig.outcome !== 'VALID') {
     // The validator reports the signature outcome itself; this guards against a context without it.
@@ -245,14 +258,39 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
   };
 }
 
+/** The validator lists the signature outcome among the other problems; give it our precise message. */
+function withSignatureMessage(details: readonly ErrorDetail[], sig: SignatureCheck): ErrorDetail[] {
+  return details.map((d) => (isSignatureCode(d.code) && sig.message ? { ...d, message: sig.message } : d));
+}
+
 function isSignatureCode(code: string): boolean {
   return code === 'SIGNATURE_INVALID' || code === 'KEY_UNKNOWN' || code === 'KEY_NOT_VALID';
+}
+
+/** What the refusal record says the report was about: only what could be read of it. */
+function refusedHeader(report: Report | undefined, unreadable: ReadonlySet<HeaderField> = new Set()) {
+  const known = (f: HeaderField) => report !== undefined && !unreadable.has(f);
+  return {
+    mba: report?.mba ?? null,
+    type: report?.type ?? null,
+    report_number: known('reportNumber') ? (report?.reportNumber ?? null) : null,
+    period_from: report?.type === 'ICR' && known('period') ? report.period.from : null,
+    period_to: report?.type === 'ICR' && known('period') ? report.period.to : null,
+    pit: report && 'pit' in report && known('pit') ? report.pit : null,
+  };
 }
 
 async function reject(
   ports: Ports,
   p: Principal,
-  r: { at: string; bodySha256: string; details: ErrorDetail[]; report: Report | undefined },
+  r: {
+    at: string;
+    bodySha256: string;
+    details: ErrorDetail[];
+    report: Report | undefined;
+    /** Header fields of a partial report that hold placeholders, not what the state sent. */
+    unreadable?: ReadonlySet<HeaderField>;
+  },
 ): Promise<never> {
   const id = `rejection:${Buffer.from(ports.random.bytes(12)).toString('hex')}`;
   const codes = [...new Set(r.details.map((d) => d.code))].sort();
@@ -260,12 +298,7 @@ async function reject(
     id,
     state: p.state,
     organisation_id: p.organisationId as string,
-    mba: r.report?.mba ?? null,
-    type: r.report?.type ?? null,
-    report_number: r.report?.reportNumber ?? null,
-    period_from: r.report?.type === 'ICR' ? r.report.period.from : null,
-    period_to: r.report?.type === 'ICR' ? r.report.period.to : null,
-    pit: r.report && 'pit' in r.report ? r.report.pit : null,
+    ...refusedHeader(r.report, r.unreadable),
     body_sha256: r.bodySha256,
     codes_json: JSON.stringify(codes),
     details_json: JSON.stringify(r.details.slice(0, 1000)),

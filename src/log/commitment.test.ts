@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalizeRecord,
@@ -7,6 +8,7 @@ import {
   verifyCommitment,
 } from './commitment.js';
 import { sha256 } from './crypto.js';
+import { encodeBase64 } from './encoding.js';
 
 const salt = new Uint8Array(32).fill(11);
 const record = { b: [1, 2, { z: 'é', a: null }], a: 1.5, id: 'R-1' };
@@ -39,6 +41,43 @@ describe('leaf commitments (log.md "What a leaf holds")', () => {
       time: '2026-01-02T03:04:05Z',
       commitment,
     });
+  });
+  it('writes the leaf exactly as the RFC 8785 canonicalizer would', () => {
+    const commitment = computeCommitment(salt, canonicalizeRecord(record));
+    const names = [
+      'R-1',
+      'quote " and \\ backslash',
+      'ctl \u0000\u001f\u007f',
+      'é ☃ 𝄞',
+      'lone \ud800 x',
+      '</script>',
+    ];
+    for (const id of names) {
+      for (const kind of ['report', names[3] as string, 'k\n']) {
+        for (const time of ['2026-01-02T03:04:05Z', '2026-01-02T03:04:05.123456789Z']) {
+          const fields = { kind, id, time, commitment };
+          const generic = canonicalizeRecord({ v: 1, kind, id, time, commitment: encodeBase64(commitment) });
+          expect(formatLeaf(fields)).toEqual(generic);
+          expect(parseLeaf(generic)).toEqual({ v: 1, ...fields });
+        }
+      }
+    }
+  });
+  it('writes the same leaf as the canonicalizer for any id and kind', () => {
+    const commitment = computeCommitment(salt, canonicalizeRecord(record));
+    const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 40 });
+    fc.assert(
+      fc.property(text, text, (id, kind) => {
+        const generic = canonicalizeRecord({
+          v: 1,
+          kind,
+          id,
+          time: '2026-01-02T03:04:05Z',
+          commitment: encodeBase64(commitment),
+        });
+        expect(formatLeaf({ kind, id, time: '2026-01-02T03:04:05Z', commitment })).toEqual(generic);
+      }),
+    );
   });
   it('verifies a commitment only with the right record and salt', () => {
     const commitment = computeCommitment(salt, canonicalizeRecord(record));

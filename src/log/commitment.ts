@@ -65,16 +65,19 @@ function checkFields(f: LeafFields): void {
   }
 }
 
-/** The leaf bytes: canonical JSON with v: 1. */
+/**
+ * The leaf bytes: canonical JSON with v: 1. Written out directly rather than through the generic
+ * canonicalizer (it runs once per appended entry): RFC 8785 orders the members by their names'
+ * UTF-16 code units (commitment, id, kind, time, v) and serialises strings exactly as
+ * JSON.stringify does (§3.2.2.2), so this is the same byte string (commitment.test.ts checks it
+ * against the canonicalizer).
+ */
 export function formatLeaf(fields: LeafFields): Uint8Array {
   checkFields(fields);
-  return canonicalizeRecord({
-    v: 1,
-    kind: fields.kind,
-    id: fields.id,
-    time: fields.time,
-    commitment: encodeBase64(fields.commitment),
-  });
+  // time matched RFC3339_UTC (ASCII, nothing to escape); base64 has nothing to escape either.
+  return encodeUtf8(
+    `{"commitment":"${encodeBase64(fields.commitment)}","id":${JSON.stringify(fields.id)},"kind":${JSON.stringify(fields.kind)},"time":"${fields.time}","v":1}`,
+  );
 }
 
 /** Strict: exactly the five members, v = 1, and the bytes must be the canonical form. */

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import { canonicalizeRecord, computeCommitment, formatLeaf } from '../log/index.js';
-import { sequenceEntries } from '../store/log.repo.js';
+import { canonicalizeRecord, computeCommitment, formatLeaf, SALT_SIZE } from '../log/index.js';
+import { insertRowsSqlite, type SequencedEntry, sequenceEntries } from '../store/log.repo.js';
 import type { Schema } from '../store/schema.types.js';
 import type { Ports } from './ports.js';
 
@@ -32,46 +32,77 @@ export interface NewRecord {
   readonly by: string;
 }
 
+const RECORD_COLUMNS = [
+  'id',
+  'kind',
+  'log_index',
+  'salt',
+  'subject_state',
+  'subject_org',
+  'created_at',
+  'created_by',
+] as const;
+
 /** Append records to the log inside the caller's transaction; answers their log indices. */
 export async function appendRecords(q: Q, ports: Ports, records: readonly NewRecord[]): Promise<number[]> {
-  if (records.length === 0) return [];
-  const prepared = records.map((r) => {
-    const salt = ports.random.bytes(32);
+  const n = records.length;
+  if (n === 0) return [];
+  // One draw from the random source for the whole batch, cut into 32-byte salts: each record
+  // still gets its own independent salt (log.md), without a randomBytes call per record.
+  const saltBytes = ports.random.bytes(SALT_SIZE * n);
+  if (saltBytes.length !== SALT_SIZE * n) throw new Error('random source returned too few bytes');
+  const salts: Uint8Array[] = new Array(n);
+  const entries: SequencedEntry[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = records[i] as NewRecord;
+    const salt = saltBytes.subarray(i * SALT_SIZE, (i + 1) * SALT_SIZE);
     const commitment = computeCommitment(salt, canonicalizeRecord(r.content));
-    const leaf = formatLeaf({ kind: r.kind, id: r.id, time: r.at, commitment });
-    return { r, salt, leaf };
-  });
-  const first = await sequenceEntries(
-    q,
-    prepared.map(({ r, leaf }) => ({ kind: r.kind, recordId: r.id, leaf, createdAt: r.at })),
-    ports.db.sqlite,
-  );
-  const rows = prepared.map(({ r, salt }, i) => ({
-    id: r.id,
-    kind: r.kind,
-    log_index: first + i,
-    salt,
-    subject_state: r.subjectState,
-    subject_org: r.subjectOrg,
-    created_at: r.at,
-    created_by: r.by,
-  }));
-  if (ports.db.sqlite) {
-    // Bulk path on SQLite: one prepared statement on the transaction's own connection.
-    const stmt = ports.db.sqlite.prepare(
-      'insert into records (id, kind, log_index, salt, subject_state, subject_org, created_at, created_by) values (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    for (const r of rows) {
-      stmt.run(r.id, r.kind, r.log_index, r.salt, r.subject_state, r.subject_org, r.created_at, r.created_by);
+    salts[i] = salt;
+    entries[i] = {
+      kind: r.kind,
+      recordId: r.id,
+      leaf: formatLeaf({ kind: r.kind, id: r.id, time: r.at, commitment }),
+      createdAt: r.at,
+    };
+  }
+  const sqlite = ports.db.sqlite;
+  const first = await sequenceEntries(q, entries, sqlite);
+  if (sqlite) {
+    // Bulk path on SQLite: multi-row prepared statements on the transaction's own connection.
+    const values: unknown[] = new Array(n * RECORD_COLUMNS.length);
+    let v = 0;
+    for (let i = 0; i < n; i++) {
+      const r = records[i] as NewRecord;
+      values[v++] = r.id;
+      values[v++] = r.kind;
+      values[v++] = first + i;
+      values[v++] = salts[i];
+      values[v++] = r.subjectState;
+      values[v++] = r.subjectOrg;
+      values[v++] = r.at;
+      values[v++] = r.by;
     }
+    insertRowsSqlite(sqlite, 'records', RECORD_COLUMNS, values);
   } else {
+    const rows = records.map((r, i) => ({
+      id: r.id,
+      kind: r.kind,
+      log_index: first + i,
+      salt: salts[i] as Uint8Array,
+      subject_state: r.subjectState,
+      subject_org: r.subjectOrg,
+      created_at: r.at,
+      created_by: r.by,
+    }));
     for (let i = 0; i < rows.length; i += 500)
       await q
         .insertInto('records')
         .values(rows.slice(i, i + 500))
         .execute();
   }
-  return prepared.map((_, i) => first + i);
+  const indexes: number[] = new Array(n);
+  for (let i = 0; i < n; i++) indexes[i] = first + i;
+  return indexes;
 }
 
 export async function appendRecord(q: Q, ports: Ports, record: NewRecord): Promise<number> {

@@ -13,6 +13,54 @@ export interface SequencedEntry {
 }
 
 /**
+ * SQLite's bound-parameter limit is 32 766 in the bundled build; 100-row statements stay far
+ * below it for every table here and already amortise the per-statement cost.
+ */
+const ROWS_PER_STATEMENT = 100;
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement[]>>();
+
+/**
+ * Bulk insert on SQLite (architecture.md habit 7), on the connection the caller's transaction
+ * runs on: `values` holds rows of `columns.length` values each, row after row. Rows go in through
+ * multi-row prepared statements (one per table and chunk size, prepared once per connection and
+ * reused), not one statement per row.
+ */
+export function insertRowsSqlite(
+  sqlite: Database.Database,
+  table: string,
+  columns: readonly string[],
+  values: readonly unknown[],
+): void {
+  const width = columns.length;
+  const rows = values.length / width;
+  if (!Number.isInteger(rows))
+    throw new Error(`insert into ${table}: ${values.length} values for ${width} columns`);
+  let byTable = statementCache.get(sqlite);
+  if (!byTable) {
+    byTable = new Map();
+    statementCache.set(sqlite, byTable);
+  }
+  const key = `${table}(${columns.join(',')})`;
+  let bySize = byTable.get(key);
+  if (!bySize) {
+    bySize = [];
+    byTable.set(key, bySize);
+  }
+  for (let at = 0; at < rows; at += ROWS_PER_STATEMENT) {
+    const n = Math.min(ROWS_PER_STATEMENT, rows - at);
+    let stmt = bySize[n];
+    if (!stmt) {
+      const tuple = `(${new Array(width).fill('?').join(', ')})`;
+      stmt = sqlite.prepare(`insert into ${key} values ${new Array(n).fill(tuple).join(', ')}`);
+      bySize[n] = stmt;
+    }
+    stmt.run(at === 0 && n === rows ? values : values.slice(at * width, (at + n) * width));
+  }
+}
+
+const ENTRY_COLUMNS = ['idx', 'leaf', 'kind', 'record_id', 'created_at'] as const;
+
+/**
  * Hand out `entries.length` consecutive indices and store the leaves, inside the caller's
  * transaction (null merge delay: the index is part of the same commit as the record). The counter
  * row stays locked until that commit, so indices are gap-free and ordered by commit even when
@@ -21,21 +69,22 @@ export interface SequencedEntry {
 export async function sequenceEntries(
   q: Q,
   entries: readonly SequencedEntry[],
-  /** On SQLite, the connection the transaction runs on: rows go in through one prepared statement. */
+  /** On SQLite, the connection the transaction runs on: rows go in through prepared statements. */
   sqlite?: Database.Database,
 ): Promise<number> {
-  const row = await q
-    .updateTable('log_sequence')
-    .set({ next_index: sql<number>`next_index + ${entries.length}` })
-    .where('id', '=', 1)
-    .returning('next_index')
-    .executeTakeFirstOrThrow();
-  const first = Number(row.next_index) - entries.length;
+  const first = await reserveIndexes(q, entries.length, sqlite);
   if (sqlite) {
-    const stmt = sqlite.prepare(
-      'insert into log_entries (idx, leaf, kind, record_id, created_at) values (?, ?, ?, ?, ?)',
-    );
-    for (const [i, e] of entries.entries()) stmt.run(first + i, e.leaf, e.kind, e.recordId, e.createdAt);
+    const values: unknown[] = new Array(entries.length * ENTRY_COLUMNS.length);
+    let v = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as SequencedEntry;
+      values[v++] = first + i;
+      values[v++] = e.leaf;
+      values[v++] = e.kind;
+      values[v++] = e.recordId;
+      values[v++] = e.createdAt;
+    }
+    insertRowsSqlite(sqlite, 'log_entries', ENTRY_COLUMNS, values);
     return first;
   }
   const rows = entries.map((e, i) => ({
@@ -51,6 +100,30 @@ export async function sequenceEntries(
       .values(rows.slice(i, i + 500))
       .execute();
   return first;
+}
+
+const reserveStatements = new WeakMap<Database.Database, Database.Statement>();
+
+/** Advance the sequence counter by n (locking its row until commit); answers the first index. */
+async function reserveIndexes(q: Q, n: number, sqlite: Database.Database | undefined): Promise<number> {
+  if (sqlite) {
+    let stmt = reserveStatements.get(sqlite);
+    if (!stmt) {
+      stmt = sqlite.prepare(
+        'update log_sequence set next_index = next_index + ? where id = 1 returning next_index',
+      );
+      reserveStatements.set(sqlite, stmt.pluck());
+    }
+    const next = stmt.get(n) as number | bigint;
+    return Number(next) - n;
+  }
+  const row = await q
+    .updateTable('log_sequence')
+    .set({ next_index: sql<number>`next_index + ${n}` })
+    .where('id', '=', 1)
+    .returning('next_index')
+    .executeTakeFirstOrThrow();
+  return Number(row.next_index) - n;
 }
 
 export function createLogRepo(db: Db) {

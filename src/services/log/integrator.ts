@@ -1,6 +1,15 @@
+import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
-import { appendLeaves, frontierIndexes, leafHash, type NoteSigner, signCheckpoint } from '../../log/index.js';
-import { createLogRepo } from '../../store/log.repo.js';
+import {
+  appendLeaves,
+  frontierIndexes,
+  leafHash,
+  type NoteSigner,
+  type StoredHash,
+  signCheckpoint,
+} from '../../log/index.js';
+import { createLogRepo, insertRowsSqlite } from '../../store/log.repo.js';
+import type { LogStateRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
 
 /** Advisory lock key shared by every Custos process on one PostgreSQL: one integrator at a time. */
@@ -11,6 +20,20 @@ export interface IntegrationResult {
   readonly size: number;
   /** The checkpoint note published by this call, if any. */
   readonly checkpoint: string | undefined;
+}
+
+interface Frontier {
+  readonly size: number;
+  readonly frontier: Uint8Array[];
+}
+
+/** What one pass decided: the tree grown over the new leaves, and the checkpoint to publish. */
+interface Pass {
+  readonly size: number;
+  readonly root: Uint8Array;
+  readonly storedHashes: StoredHash[];
+  readonly next: Frontier | undefined;
+  readonly checkpoint: { note: string; at: string } | undefined;
 }
 
 /**
@@ -24,15 +47,14 @@ export interface IntegrationResult {
  */
 export function createIntegrator(ports: Ports, signer: NoteSigner) {
   const repo = createLogRepo(ports.db);
-  let cache: { size: number; frontier: Uint8Array[] } | undefined;
+  let cache: Frontier | undefined;
 
   async function integrateOnce(opts: { forceCheckpoint?: boolean } = {}): Promise<IntegrationResult> {
-    // The frontier computed inside the transaction becomes the cache only once it has committed.
-    let next: { size: number; frontier: Uint8Array[] } | undefined;
     try {
-      const result = await transact(opts, (n) => {
-        next = n;
-      });
+      // The frontier computed inside the transaction becomes the cache only once it has committed.
+      const { result, next } = ports.db.sqlite
+        ? await integrateSqlite(ports.db.sqlite, opts)
+        : await integratePostgres(opts);
       if (next) cache = next;
       return result;
     } catch (err) {
@@ -41,69 +63,137 @@ export function createIntegrator(ports: Ports, signer: NoteSigner) {
     }
   }
 
-  function transact(
-    opts: { forceCheckpoint?: boolean },
-    setNext: (n: { size: number; frontier: Uint8Array[] }) => void,
-  ): Promise<IntegrationResult> {
-    return ports.db.kysely.transaction().execute(async (tx) => {
-      if (ports.db.dialect === 'postgres') {
-        const r = await sql<{
-          ok: boolean;
-        }>`select pg_try_advisory_xact_lock(${INTEGRATOR_LOCK}) as ok`.execute(tx);
-        if (!r.rows[0]?.ok) {
-          const s = await repo.readState(tx);
-          return { size: Number(s.integrated_size), checkpoint: undefined };
+  /**
+   * The pure part of a pass: grow the tree from `state` over `leaves` (entries state.size, …) and
+   * decide whether a checkpoint is due.
+   */
+  function plan(
+    state: LogStateRow,
+    leaves: readonly Uint8Array[],
+    frontier: () => Uint8Array[],
+    forceCheckpoint: boolean,
+  ): Pass {
+    let size = Number(state.integrated_size);
+    let root = state.root;
+    let storedHashes: StoredHash[] = [];
+    let next: Frontier | undefined;
+    if (leaves.length > 0) {
+      const hashes: Uint8Array[] = new Array(leaves.length);
+      for (let i = 0; i < leaves.length; i++) hashes[i] = leafHash(leaves[i] as Uint8Array);
+      const appended = appendLeaves(size, cache?.size === size ? cache.frontier : frontier(), hashes);
+      storedHashes = appended.storedHashes;
+      size += leaves.length;
+      root = appended.root;
+      next = { size, frontier: appended.frontier };
+    }
+    const now = ports.clock.now();
+    const due =
+      forceCheckpoint ||
+      state.checkpoint_at === '' ||
+      now.getTime() - Date.parse(state.checkpoint_at) >= ports.config.checkpointMs;
+    if (size === Number(state.checkpoint_size) || !due)
+      return { size, root, storedHashes, next, checkpoint: undefined };
+    const note = signCheckpoint({ origin: ports.config.logOrigin, size, rootHash: root, extensions: [] }, [
+      signer,
+    ]);
+    return { size, root, storedHashes, next, checkpoint: { note, at: now.toISOString() } };
+  }
+
+  /**
+   * SQLite: the whole pass is one synchronous transaction on the single connection, taken through
+   * Kysely's connection lock so no other transaction is open on it. With no await between BEGIN
+   * and COMMIT, nothing else in the process can observe (or interleave with) a half-done pass.
+   */
+  async function integrateSqlite(sqlite: Database.Database, opts: { forceCheckpoint?: boolean }) {
+    const statements = sqliteStatements(sqlite);
+    return ports.db.kysely.connection().execute(async () =>
+      sqlite.transaction(() => {
+        const raw = statements.state.get() as LogStateRow;
+        const state = { ...raw, root: new Uint8Array(raw.root) };
+        const size = Number(state.integrated_size);
+        const rows = statements.entries.all(size, BATCH) as [number | bigint, Uint8Array][];
+        const leaves: Uint8Array[] = new Array(rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const [idx, leaf] = rows[i] as [number | bigint, Uint8Array];
+          // Indices are gap-free and commit in order (log.repo.ts sequenceEntries).
+          if (Number(idx) !== size + i) throw new Error(`log entry ${size + i} is missing (found ${idx})`);
+          leaves[i] = leaf;
         }
+        const pass = plan(
+          state,
+          leaves,
+          () =>
+            frontierIndexes(size).map((ix) => {
+              const h = statements.hash.get(ix) as Uint8Array | undefined;
+              if (!h) throw new Error(`stored hash ${ix} is missing`);
+              return h;
+            }),
+          opts.forceCheckpoint === true,
+        );
+        if (pass.storedHashes.length > 0) {
+          const values: unknown[] = new Array(pass.storedHashes.length * 2);
+          let v = 0;
+          for (const h of pass.storedHashes) {
+            values[v++] = h.index;
+            values[v++] = h.hash;
+          }
+          insertRowsSqlite(sqlite, 'log_hashes', ['id', 'hash'], values);
+          statements.setTree.run(pass.size, pass.root);
+        }
+        if (pass.checkpoint) {
+          statements.insertCheckpoint.run(pass.size, pass.root, pass.checkpoint.note, pass.checkpoint.at);
+          statements.setCheckpoint.run(pass.checkpoint.note, pass.size, pass.checkpoint.at);
+        }
+        return {
+          result: { size: pass.size, checkpoint: pass.checkpoint?.note },
+          next: pass.next,
+        };
+      })(),
+    );
+  }
+
+  function integratePostgres(opts: { forceCheckpoint?: boolean }) {
+    return ports.db.kysely.transaction().execute(async (tx) => {
+      const r = await sql<{
+        ok: boolean;
+      }>`select pg_try_advisory_xact_lock(${INTEGRATOR_LOCK}) as ok`.execute(tx);
+      if (!r.rows[0]?.ok) {
+        const s = await repo.readState(tx);
+        return { result: { size: Number(s.integrated_size), checkpoint: undefined }, next: undefined };
       }
       const state = await repo.readState(tx);
-      let size = Number(state.integrated_size);
-      let root = state.root;
+      const size = Number(state.integrated_size);
       const entries = await repo.readEntries(tx, size, BATCH);
-      if (entries.length > 0) {
-        const frontier =
-          cache?.size === size ? cache.frontier : await repo.readHashes(frontierIndexes(size), tx);
-        const appended = appendLeaves(
-          size,
-          frontier,
-          entries.map((e) => leafHash(e.leaf)),
-        );
-        await insertHashes(tx, appended.storedHashes);
-        size += entries.length;
-        root = appended.root;
-        await tx.updateTable('log_state').set({ integrated_size: size, root }).where('id', '=', 1).execute();
-        setNext({ size, frontier: appended.frontier });
+      const frontier =
+        entries.length > 0 && cache?.size !== size ? await repo.readHashes(frontierIndexes(size), tx) : [];
+      const pass = plan(
+        state,
+        entries.map((e) => e.leaf),
+        () => frontier,
+        opts.forceCheckpoint === true,
+      );
+      if (pass.storedHashes.length > 0) {
+        await repo.insertHashes(tx, pass.storedHashes);
+        await tx
+          .updateTable('log_state')
+          .set({ integrated_size: pass.size, root: pass.root })
+          .where('id', '=', 1)
+          .execute();
       }
-      const now = ports.clock.now();
-      const due =
-        opts.forceCheckpoint === true ||
-        state.checkpoint_at === '' ||
-        now.getTime() - Date.parse(state.checkpoint_at) >= ports.config.checkpointMs;
-      if (size === Number(state.checkpoint_size) || !due) return { size, checkpoint: undefined };
-      const note = signCheckpoint({ origin: ports.config.logOrigin, size, rootHash: root, extensions: [] }, [
-        signer,
-      ]);
-      const at = now.toISOString();
-      await tx.insertInto('log_checkpoints').values({ size, root, note, created_at: at }).execute();
-      await tx
-        .updateTable('log_state')
-        .set({ checkpoint: note, checkpoint_size: size, checkpoint_at: at })
-        .where('id', '=', 1)
-        .execute();
-      return { size, checkpoint: note };
+      if (pass.checkpoint) {
+        const { note, at } = pass.checkpoint;
+        await tx
+          .insertInto('log_checkpoints')
+          .values({ size: pass.size, root: pass.root, note, created_at: at })
+          .execute();
+        await tx
+          .updateTable('log_state')
+          .set({ checkpoint: note, checkpoint_size: pass.size, checkpoint_at: at })
+          .where('id', '=', 1)
+          .execute();
+      }
+      return { result: { size: pass.size, checkpoint: pass.checkpoint?.note }, next: pass.next };
     });
-
-    async function insertHashes(
-      tx: Parameters<typeof repo.insertHashes>[0],
-      hashes: { index: number; hash: Uint8Array }[],
-    ) {
-      if (ports.db.sqlite) {
-        // Bulk path (architecture.md habit 7): one prepared statement inside the open transaction.
-        const stmt = ports.db.sqlite.prepare('insert into log_hashes (id, hash) values (?, ?)');
-        for (const h of hashes) stmt.run(h.index, h.hash);
-        return;
-      }
-      await repo.insertHashes(tx, hashes);
-    }
   }
 
   return {
@@ -112,6 +202,32 @@ export function createIntegrator(ports: Ports, signer: NoteSigner) {
     reset() {
       cache = undefined;
     },
+  };
+}
+
+const sqliteStatementCache = new WeakMap<Database.Database, ReturnType<typeof prepareSqliteStatements>>();
+
+function sqliteStatements(sqlite: Database.Database) {
+  let s = sqliteStatementCache.get(sqlite);
+  if (!s) {
+    s = prepareSqliteStatements(sqlite);
+    sqliteStatementCache.set(sqlite, s);
+  }
+  return s;
+}
+
+function prepareSqliteStatements(sqlite: Database.Database) {
+  return {
+    state: sqlite.prepare('select * from log_state where id = 1'),
+    entries: sqlite.prepare('select idx, leaf from log_entries where idx >= ? order by idx limit ?').raw(),
+    hash: sqlite.prepare('select hash from log_hashes where id = ?').pluck(),
+    setTree: sqlite.prepare('update log_state set integrated_size = ?, root = ? where id = 1'),
+    insertCheckpoint: sqlite.prepare(
+      'insert into log_checkpoints (size, root, note, created_at) values (?, ?, ?, ?)',
+    ),
+    setCheckpoint: sqlite.prepare(
+      'update log_state set checkpoint = ?, checkpoint_size = ?, checkpoint_at = ? where id = 1',
+    ),
   };
 }
 

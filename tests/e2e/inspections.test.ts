@@ -109,8 +109,31 @@ describe.skipIf(!available)('inspections story (Chromium)', () => {
         await expect
           .poll(() => screen.statements().textContent())
           .toMatch(/agency signed .*Partial defect on one assembly/);
+        // The browser re-verifies the statement: signature against the registered key, then the
+        // log record, its commitment and its receipt (issue 8: the CLI's verification code).
+        await expect
+          .poll(() => screen.statementVerdicts().first().textContent(), { timeout: 30_000 })
+          .toMatch(/✓ Signature verified .*log entry \d+ and its receipt verify/);
+        await s.page.getByText('What your browser checked').first().click();
+        expect(await screen.statements().textContent()).toMatch(/✓ Inclusion of entry \d+ in the checkpoint/);
         await s.screenshot('inspections-finding-and-statement');
         expect(await s.audit()).toEqual([]);
+
+        // A statement altered on its way to the browser no longer verifies, and the page says why.
+        await s.page.route(/\/api\/inspections\/[^/]+\/statements$/, async (route) => {
+          const res = await route.fetch();
+          const body = (await res.json()) as { statement: { conclusion: string } }[];
+          for (const st of body) st.statement.conclusion = 'No anomaly found.';
+          await route.fulfill({ response: res, json: body });
+        });
+        await s.page.reload();
+        await expect
+          .poll(() => screen.statementVerdicts().first().textContent(), { timeout: 30_000 })
+          .toMatch(
+            /✗ Does not verify Ed25519 signature over the statement's canonical JSON .*: the signature does not verify/,
+          );
+        await s.screenshot('inspections-statement-tampered');
+        await s.page.unroute(/\/api\/inspections\/[^/]+\/statements$/);
         expect(s.errors).toEqual([]);
       } finally {
         await s.close();

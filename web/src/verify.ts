@@ -3,8 +3,13 @@
  * its crypto port at @noble). Every function fetches what it needs from the documented log API and
  * returns what was checked, step by step, so a screen can show each step.
  */
+
+import { type InspectionStatement, verifyStatementSignature } from '../../src/domain/inspections/index.js';
+import { computeKeyId, isKeyValidAt } from '../../src/domain/registry/index.js';
 import {
   type Checkpoint,
+  canonicalizeRecord,
+  computeCommitment,
   decodeBase64,
   encodeBase64,
   formatKeyId,
@@ -19,11 +24,12 @@ import {
   parseNoteVerifier,
   parseProof,
   parseVerifier,
+  tryDecodeBase64,
   verifyConsistency,
   verifyInclusion,
   verifyProof,
 } from '../../src/log/index.js';
-import { apiJson, apiText } from './api.js';
+import { apiJson, apiText, isApiError, type RegisteredKey } from './api.js';
 
 export interface Step {
   readonly label: string;
@@ -333,4 +339,118 @@ export async function checkReceipt(
     });
   }
   return { index, leaf, result, steps, ok: result.ok, witnesses: summary };
+}
+
+/** One entry of GET /api/inspections/:id/statements. */
+export interface SignedStatement {
+  readonly inspection: string;
+  readonly organisation: string;
+  readonly statement: InspectionStatement;
+  readonly signature: string;
+  readonly keyId: string;
+  readonly receivedAt: string;
+  readonly logIndex: number | null;
+}
+
+export interface StatementCheck {
+  readonly steps: Step[];
+  /** The signature checks and, when the log record could be read, the log checks all passed. */
+  readonly ok: boolean;
+  /** Why the log part was not checked (no log record, or not readable by this user). */
+  readonly logNote?: string;
+  readonly logIndex?: number;
+}
+
+const bytesEqual = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Re-verifies a signed inspection statement here, with the code `custos inspection
+ * verify-statement` runs (verifyStatementSignature over the RFC 8785 bytes), against the
+ * organisation's key as registered (GET /api/organisations/:id/keys), not the key the statement
+ * list names. Then, when the statement is a log record: the record holds exactly this statement
+ * and signature, the log entry commits to it (salted SHA-256), and its receipt verifies
+ * (checkpoint signature, inclusion, witness cosignatures) as a report's receipt does.
+ */
+export async function checkStatement(
+  s: SignedStatement,
+  keys: readonly RegisteredKey[],
+  verifier: NoteVerifier,
+  witnessList?: WitnessList,
+): Promise<StatementCheck> {
+  const steps: Step[] = [];
+  const key = keys.find((k) => k.id === s.keyId);
+  const raw = key === undefined ? undefined : tryDecodeBase64(key.publicKey);
+  const registered =
+    key !== undefined &&
+    key.organisation === s.organisation &&
+    raw?.length === 32 &&
+    computeKeyId(raw) === s.keyId;
+  steps.push({
+    label: `Key ${s.keyId} is registered to ${s.organisation}`,
+    ok: registered,
+    detail: registered ? undefined : 'no registered key of that organisation has this id',
+  });
+  if (!key || !registered) return { steps, ok: false };
+  const valid = isKeyValidAt(key, s.receivedAt);
+  steps.push({
+    label: `The key was valid when the statement was received (${s.receivedAt.replace('T', ' ').slice(0, 19)} UTC)`,
+    ok: valid,
+    detail: valid ? undefined : key.revokedAt ? `revoked ${key.revokedAt}` : 'outside its validity period',
+  });
+  const signed = verifyStatementSignature(s.statement, s.signature, key.publicKey);
+  steps.push({
+    label: "Ed25519 signature over the statement's canonical JSON (RFC 8785)",
+    ok: signed,
+    detail: signed ? undefined : 'the signature does not verify with the registered key',
+  });
+  const signatureOk = valid && signed;
+  if (s.logIndex === null) return { steps, ok: signatureOk, logNote: 'This statement has no log record.' };
+
+  const id = `inspection-statement:${s.inspection}:${s.organisation}`;
+  let record: { salt: string; content: unknown; receiptUrl: string; logIndex: number };
+  try {
+    record = await apiJson(`/api/records/${encodeURIComponent(id)}`);
+  } catch (e) {
+    if (isApiError(e) && (e.status === 403 || e.status === 404)) {
+      return { steps, ok: signatureOk, logNote: 'Its log record is not readable with your roles.' };
+    }
+    throw e;
+  }
+  const content = record.content as { statement?: unknown; signature?: unknown; keyId?: unknown };
+  const same =
+    content.statement !== undefined &&
+    bytesEqual(canonicalizeRecord(content.statement), canonicalizeRecord(s.statement)) &&
+    content.signature === s.signature &&
+    content.keyId === s.keyId;
+  steps.push({
+    label: `Log record ${id} holds this statement and signature`,
+    ok: same,
+    detail: same ? undefined : 'the logged statement differs from the one shown',
+  });
+  const { entry } = await apiJson<{ index: number; entry: string }>(`/log/entries/${record.logIndex}`);
+  let committed = false;
+  let detail: string | undefined;
+  try {
+    const leaf = parseLeaf(decodeBase64(entry, 'entry'));
+    const commitment = computeCommitment(
+      decodeBase64(record.salt, 'salt'),
+      canonicalizeRecord(record.content),
+    );
+    committed = leaf.id === id && bytesEqual(leaf.commitment, commitment);
+    if (!committed) detail = leaf.id === id ? 'the commitment differs' : `the entry is ${leaf.id}`;
+  } catch (e) {
+    detail = message(e);
+  }
+  steps.push({
+    label: `Log entry ${record.logIndex} commits to the record (salted SHA-256)`,
+    ok: committed,
+    detail,
+  });
+  const receipt = await checkReceipt(await apiText(record.receiptUrl), verifier, witnessList);
+  steps.push(...receipt.steps);
+  return {
+    steps,
+    ok: signatureOk && same && committed && receipt.ok && receipt.index === record.logIndex,
+    logIndex: record.logIndex,
+  };
 }

@@ -38,6 +38,12 @@ export {
   type SamplingPlanInput,
 } from './sampling.js';
 export {
+  type InspectionStatement,
+  type StatementFacts,
+  statementBytes,
+  verifyStatementSignature,
+} from './statement.js';
+export {
   computeDStatistic,
   type DStatistic,
   type DStatisticInput,

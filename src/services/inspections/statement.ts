@@ -1,58 +1,14 @@
 import { DomainError } from '../../domain/errors.js';
-import { canonicalizeRecord, ed25519Verify } from '../../log/index.js';
+import type { InspectionStatement, StatementFacts } from '../../domain/inspections/index.js';
+import { canonicalizeRecord } from '../../log/index.js';
 
-/**
- * The statement of inspection results one inspectorate signs (domain.md §7: each inspectorate
- * reaches and signs its own conclusions). The signed bytes are the RFC 8785 canonical JSON of
- * this object, UTF-8 encoded. Custos decides what it holds: the facts of the inspection as
- * recorded (so a statement cannot be about a different set of findings) plus the inspectorate's
- * own conclusion and the time it says it signed. Nothing in it names the partner's conclusion.
- */
-export interface InspectionStatement {
-  readonly v: 1;
-  readonly type: 'custos/inspection-statement';
-  readonly inspection: string;
-  readonly inspectorate: string;
-  readonly state: string;
-  readonly facility: string;
-  readonly mbas: readonly string[];
-  readonly inspectionType: string;
-  readonly startsAt: string;
-  /** Who did which activity ("one job, one person"), sorted by activity. */
-  readonly activities: readonly { readonly activity: string; readonly inspectorate: string }[];
-  /** The inspection's findings at signing, sorted by id. */
-  readonly findings: readonly {
-    readonly id: string;
-    readonly type: string;
-    readonly severity: string;
-    readonly items: readonly string[];
-    readonly mbas: readonly string[];
-  }[];
-  readonly conclusion: string;
-  readonly signedAt: string;
-}
-
-/** The recorded facts a statement must repeat exactly: everything but conclusion and signedAt. */
-export type StatementFacts = Omit<InspectionStatement, 'conclusion' | 'signedAt'>;
-
-/** The exact bytes an inspectorate signs and anyone verifies. */
-export function statementBytes(statement: InspectionStatement): Uint8Array {
-  return canonicalizeRecord(statement);
-}
-
-/**
- * Offline check: the statement JSON, the base64 signature and the organisation's raw public
- * key (base64) are all a verifier needs.
- */
-export function verifyStatementSignature(
-  statement: InspectionStatement,
-  signatureBase64: string,
-  publicKeyBase64: string,
-): boolean {
-  const sig = Buffer.from(signatureBase64, 'base64');
-  const key = Buffer.from(publicKeyBase64, 'base64');
-  return ed25519Verify(new Uint8Array(key), statementBytes(statement), new Uint8Array(sig));
-}
+// The statement and its signature check are pure (the web app verifies with them too).
+export {
+  type InspectionStatement,
+  type StatementFacts,
+  statementBytes,
+  verifyStatementSignature,
+} from '../../domain/inspections/index.js';
 
 /** Refuses a statement whose facts differ from the record, naming each differing field. */
 export function checkStatementFacts(statement: InspectionStatement, facts: StatementFacts): void {

@@ -321,6 +321,11 @@ export class InspectionScreen {
     return this.page.getByRole('region', { name: 'Statements' });
   }
 
+  /** The browser's own verdict on each signed statement (verified, or why not). */
+  statementVerdicts(): Locator {
+    return this.statements().getByRole('status');
+  }
+
   async signStatement(conclusion: string, keyFile: string): Promise<void> {
     const form = this.page.getByRole('form', { name: 'Sign a statement' });
     await form.getByLabel('Conclusion').fill(conclusion);

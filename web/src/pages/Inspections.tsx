@@ -1,6 +1,6 @@
 /** Inspections: the calendar as a list by month, each inspection's findings and signed statements, and the sampling-plan calculator. */
 import { type FormEvent, useState } from 'react';
-import { type Inspection, inspectionsApi, type SamplingPlan, type SamplingPlanRequest } from '../api.js';
+import { api, type Inspection, inspectionsApi, type SamplingPlan, type SamplingPlanRequest } from '../api.js';
 import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
@@ -8,6 +8,7 @@ import { type Column, Table } from '../components/Table.js';
 import { useLiveReload } from '../live.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
+import type { SignedStatement } from '../verify.js';
 import {
   ActivitiesForm,
   PlanInspectionForm,
@@ -192,9 +193,68 @@ interface Finding {
   readonly caseId?: string | null;
 }
 
-interface Statement {
-  readonly organisation: string;
-  readonly statement: { readonly conclusion?: string; readonly signedAt?: string };
+type Statement = SignedStatement;
+
+/**
+ * Each signed statement is re-verified here when shown, with the CLI's own check (verify.ts
+ * checkStatement): the signature against the organisation's registered key, then the log record,
+ * its commitment and its receipt.
+ */
+function StatementVerdict({ statement }: { statement: Statement }) {
+  const check = useLoad(async () => {
+    const v = await import('../verify.js');
+    const [keys, vkey] = await Promise.all([api.keys(statement.organisation), v.fetchLogKey()]);
+    return v.checkStatement(statement, keys, v.verifierOf(vkey));
+  }, [statement.inspection, statement.organisation, statement.signature]);
+  const who = `the statement of ${statement.organisation}`;
+  if (check.error !== undefined) {
+    return (
+      <p role="status" className="small">
+        <span className="badge badge-wait">Not checked</span> {who} could not be checked:{' '}
+        {check.error instanceof Error ? check.error.message : String(check.error)}{' '}
+        <button type="button" className="link-button" onClick={check.reload}>
+          Try again
+        </button>
+      </p>
+    );
+  }
+  const c = check.data;
+  if (c === undefined) {
+    return (
+      <p role="status" className="muted small">
+        Verifying {who} in your browser…
+      </p>
+    );
+  }
+  const failed = c.steps.find((x) => !x.ok);
+  return (
+    <div className="small">
+      <p role="status">
+        {c.ok ? (
+          <span className="badge badge-ok">✓ Signature verified</span>
+        ) : (
+          <span className="badge badge-bad">✗ Does not verify</span>
+        )}{' '}
+        {failed
+          ? `${failed.label}: ${failed.detail ?? 'failed'}.`
+          : c.logIndex !== undefined
+            ? `Signed by a registered key of ${statement.organisation}; log entry ${c.logIndex} and its receipt verify.`
+            : `Signed by a registered key of ${statement.organisation}.`}{' '}
+        {c.logNote}
+      </p>
+      <details>
+        <summary>What your browser checked</summary>
+        <ul className="checks">
+          {c.steps.map((x) => (
+            <li key={x.label}>
+              {x.ok ? '✓' : '✗'} {x.label}
+              {x.detail ? ` — ${x.detail}` : ''}
+            </li>
+          ))}
+        </ul>
+      </details>
+    </div>
+  );
 }
 
 export function InspectionPage({ id }: { id: string }) {
@@ -280,6 +340,7 @@ export function InspectionPage({ id }: { id: string }) {
                       <strong>{s.organisation}</strong>
                       {s.statement.signedAt ? ` signed ${when(s.statement.signedAt)} UTC` : ''}:{' '}
                       {s.statement.conclusion}
+                      <StatementVerdict statement={s} />
                     </li>
                   ))}
                 </ul>

@@ -252,6 +252,47 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     expect(asOf.lines.map((l: { batch: string }) => l.batch)).toEqual(['B-17', 'B-17']);
   });
 
+  it('checks new reports against the account as it grew: batches on the book, corrections of corrections', async () => {
+    t.clock.current = new Date('2026-06-03T10:00:00Z');
+    // B-21 came in with ICR 2 (March) and B-17 with ICR 1, corrected by ICR 3: both are on the book.
+    const again = await submit(
+      t,
+      'xa-ssac.submitter',
+      icr(4, '2026-05', [
+        { ...receipt1, batch: 'B-21', date: '2026-05-03' },
+        { ...receipt1, line: 2, batch: 'B-17', date: '2026-05-04' },
+        { ...receipt1, line: 3, batch: 'B-22', date: '2026-05-05', corrects: { reportNumber: 3, line: 9 } },
+      ]),
+    );
+    expect(again.statusCode).toBe(422);
+    expect(
+      again.json().error.details.map((d: { line: number; code: string }) => `${d.line}:${d.code}`),
+    ).toEqual(['1:BATCH_REUSED', '2:BATCH_REUSED', '3:CORRECTION_TARGET_UNKNOWN']);
+    // A correction of ICR 3's correction (line 1) is a known target; B-23 is new.
+    const ok = await submit(
+      t,
+      'xa-ssac.submitter',
+      icr(4, '2026-05', [
+        { ...receipt1, batch: 'B-23', date: '2026-05-03' },
+        {
+          ...receipt1,
+          line: 2,
+          weight: 125011.5,
+          date: '2026-02-10',
+          corrects: { reportNumber: 3, line: 1 },
+        },
+      ]),
+    );
+    expect(ok.statusCode, ok.body).toBe(201);
+    // B-23 is now on the book for the next report.
+    const next = await submit(
+      t,
+      'xa-ssac.submitter',
+      icr(5, '2026-05', [{ ...receipt1, batch: 'B-23', date: '2026-05-20' }]),
+    );
+    expect(next.json().error.details.map((d: { code: string }) => d.code)).toEqual(['BATCH_REUSED']);
+  });
+
   it('scopes reads: another state gets 404, the inspectorates see it', async () => {
     expect((await get('/api/reports/XA-F1:ICR:1', 'xb-ssac.reviewer')).statusCode).toBe(404);
     expect((await get('/api/reports/XA-F1:ICR:1', 'agency.inspector')).statusCode).toBe(200);

@@ -1,17 +1,15 @@
-import { computeEffectiveLines, type SourcedIcrLine } from '../../domain/accounting/index.js';
 import {
   batchKey,
   DEFAULT_IC_CODES,
   type ElementCode,
-  lineRefKey,
   type Milligrams,
   type Report,
   type SignatureOutcome,
   type ValidationContext,
 } from '../../domain/reports/index.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
-import { toIcrLine } from '../../store/reports.repo.js';
 import type { Ports } from '../ports.js';
+import { mbaAccount } from './account.js';
 
 /**
  * Fill the pure validator's context from the database (domain/reports/validate.ts): the registry
@@ -72,30 +70,12 @@ export async function buildValidationContext(
   ctx.knownNotices = new Set(notices.map((n) => n.reference));
 
   if (report.type === 'ICR' || report.type === 'MBR') {
-    const icrRows = await k
-      .selectFrom('report_lines')
-      .selectAll()
-      .where('mba', '=', report.mba)
-      .where('report_type', '=', 'ICR')
-      .execute();
-    const sourced: SourcedIcrLine[] = icrRows.map((r) => ({
-      ...toIcrLine(r),
-      reportNumber: r.report_number,
-    }));
-    ctx.correctionTargets = new Set(
-      sourced.map((l) => lineRefKey({ reportNumber: l.reportNumber, line: l.line })),
-    );
-    const effective = computeEffectiveLines(sourced);
+    const account = await mbaAccount(ports, report.mba);
+    ctx.correctionTargets = account.targets;
+    const effective = account.effectiveLines();
     if (report.type === 'ICR') {
-      const inventory = await k
-        .selectFrom('report_lines')
-        .select(['batch', 'element'])
-        .where('mba', '=', report.mba)
-        .where('report_type', '=', 'INITIAL')
-        .execute();
-      const book = new Set<string>();
-      for (const l of inventory) if (l.batch) book.add(batchKey(l.batch, l.element as ElementCode));
-      for (const l of effective.lines) {
+      const book = new Set(account.initialBatches);
+      for (const l of effective) {
         const info = DEFAULT_IC_CODES.get(l.code);
         const key = batchKey(l.batch, l.element);
         if (info?.createsBatch) book.add(key);
@@ -132,7 +112,7 @@ export async function buildValidationContext(
       if (prevInventory) ctx.previousPe = prevInventory;
       const from = previousPit ?? '0000-01-01';
       const icrTotals = new Map<ElementCode, Map<string, Milligrams>>();
-      for (const l of effective.lines) {
+      for (const l of effective) {
         if (!(l.date > from && l.date <= pit)) continue;
         const byCode = icrTotals.get(l.element) ?? new Map<string, Milligrams>();
         byCode.set(l.code, (byCode.get(l.code) ?? 0) + l.weightMg);

@@ -17,6 +17,7 @@ import { createReportsRepo } from '../../store/reports.repo.js';
 import type { Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
 import { enforce, scopeOf } from '../scope.js';
+import { accountHeadBefore, foldAccepted } from './account.js';
 import { rejectionContent, reportContent } from './content.js';
 import { buildValidationContext } from './context.js';
 
@@ -149,6 +150,7 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
   const id = reportId(report);
   const repo = createReportsRepo(ports.db);
   let logIndex: number;
+  let head = -1;
   try {
     logIndex = await ports.db.kysely.transaction().execute(async (tx) => {
       const row = {
@@ -187,6 +189,7 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
         at,
         by: p.userId,
       });
+      head = await accountHeadBefore(tx, report.mba, index);
       await tx
         .insertInto('reports')
         .values({ ...row, log_index: index })
@@ -235,6 +238,7 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
     }
     throw err;
   }
+  foldAccepted(ports, report, logIndex, head);
   await ports.events.publish({
     type: 'report.accepted',
     state,

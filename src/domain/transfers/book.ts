@@ -23,8 +23,10 @@ interface Slot {
   noticeGroup: NoticeGroup | undefined;
   match: TransferMatch | undefined;
   notice: NoticeFinding | undefined;
-  /** Its transfer alarm then its notice alarm, in that order. */
-  alarms: readonly DatedAlarm[];
+  /** SRD_3SIGMA or TRANSFER_UNMATCHED. */
+  transferAlarm: DatedAlarm | undefined;
+  /** NOTICE_MISSING or NOTICE_LATE. */
+  noticeAlarm: DatedAlarm | undefined;
   srd: SrdEntry | undefined;
 }
 
@@ -173,7 +175,8 @@ export function putTransferLine(
     noticeGroup,
     match: undefined,
     notice: undefined,
-    alarms: [],
+    transferAlarm: undefined,
+    noticeAlarm: undefined,
     srd: undefined,
   };
   slot.line = line;
@@ -182,6 +185,8 @@ export function putTransferLine(
   slot.noticeGroup = noticeGroup;
   slot.match = undefined;
   slot.notice = undefined;
+  slot.transferAlarm = undefined;
+  slot.noticeAlarm = undefined;
   slot.srd = shipment ? undefined : srdEntryOf(line);
   insertOrdered(shipment ? group.shipments : group.receipts, slot);
   book.dirty.add(group);
@@ -235,11 +240,17 @@ function loneMatch(book: TransferBook, slot: Slot, asOf: IsoDate): TransferMatch
   return slot.shipment ? { status, shipment: slot.line, deadline } : { status, receipt: slot.line, deadline };
 }
 
-/** A lone line judged again on a new date: a new match only when its status moves. */
+/** A lone line judged again on a new date: a new match and alarms only when its status moves. */
 function rejudge(book: TransferBook, slot: Slot, asOf: IsoDate): void {
   const m = slot.match;
-  if (m?.deadline !== undefined && (asOf > m.deadline ? 'unmatched' : 'pending') === m.status) return;
-  assign(book, slot, loneMatch(book, slot, asOf));
+  if (m?.deadline === undefined) return;
+  const status: TransferStatus = asOf > m.deadline ? 'unmatched' : 'pending';
+  if (status === m.status) return;
+  slot.match = slot.shipment
+    ? { status, shipment: slot.line, deadline: m.deadline }
+    : { status, receipt: slot.line, deadline: m.deadline };
+  slot.transferAlarm = transferAlarmOf(slot);
+  book.changed.add(slot.mba);
 }
 
 function sameMatch(a: TransferMatch | undefined, b: TransferMatch): boolean {
@@ -255,32 +266,26 @@ function sameMatch(a: TransferMatch | undefined, b: TransferMatch): boolean {
   );
 }
 
-function alarmsOf(slot: Slot): DatedAlarm[] {
-  const out: DatedAlarm[] = [];
+function transferAlarmOf(slot: Slot): DatedAlarm | undefined {
   const l = slot.line;
   const status = slot.match?.status;
-  if (status === 'discrepant' || status === 'unmatched') {
-    out.push({
-      date: l.date,
-      code: status === 'discrepant' ? 'SRD_3SIGMA' : 'TRANSFER_UNMATCHED',
-      element: l.element,
-      ref: l.id,
-    });
-  }
-  if (slot.notice !== undefined) {
-    out.push({ date: l.date, code: slot.notice.code, element: l.element, ref: l.id });
-  }
-  return out;
+  if (status !== 'discrepant' && status !== 'unmatched') return undefined;
+  return {
+    date: l.date,
+    code: status === 'discrepant' ? 'SRD_3SIGMA' : 'TRANSFER_UNMATCHED',
+    element: l.element,
+    ref: l.id,
+  };
 }
 
 function assign(book: TransferBook, slot: Slot, match: TransferMatch): void {
   if (sameMatch(slot.match, match)) return;
-  const alarmed = slot.alarms.length > 0 || match.status === 'discrepant' || match.status === 'unmatched';
+  const had = slot.transferAlarm !== undefined;
   slot.match = match;
   if (match.shipment === undefined || match.receipt === undefined) book.lone.add(slot);
   else book.lone.delete(slot);
-  slot.alarms = alarmsOf(slot);
-  if (alarmed) book.changed.add(slot.mba);
+  slot.transferAlarm = transferAlarmOf(slot);
+  if (had || slot.transferAlarm !== undefined) book.changed.add(slot.mba);
 }
 
 /** The same greedy pairing as matchTransfers, within one key. */
@@ -343,7 +348,9 @@ function settleNotices(book: TransferBook, g: NoticeGroup): void {
       continue;
     }
     slot.notice = f;
-    slot.alarms = alarmsOf(slot);
+    const l = slot.line;
+    slot.noticeAlarm =
+      f === undefined ? undefined : { date: l.date, code: f.code, element: l.element, ref: l.id };
     book.changed.add(slot.mba);
   }
   if (g.slots.size === 0) book.noticeGroups.delete(g.key);
@@ -357,7 +364,7 @@ export function settleTransfers(book: TransferBook, asOf: IsoDate): Set<string> 
   for (const g of book.dirty) settleGroup(book, g, asOf);
   book.dirty.clear();
   if (book.asOf !== undefined && book.asOf !== asOf) {
-    for (const slot of [...book.lone]) rejudge(book, slot, asOf);
+    for (const slot of book.lone) rejudge(book, slot, asOf);
   }
   book.asOf = asOf;
   for (const g of book.dirtyNotices) settleNotices(book, g);
@@ -370,7 +377,10 @@ export function settleTransfers(book: TransferBook, asOf: IsoDate): Set<string> 
 /** The transfer and notice alarms of one MBA, in effective order of its lines. */
 export function transferAlarmsOf(book: TransferBook, mba: string): DatedAlarm[] {
   const out: DatedAlarm[] = [];
-  for (const slot of book.byMba.get(mba) ?? []) for (const a of slot.alarms) out.push(a);
+  for (const slot of book.byMba.get(mba) ?? []) {
+    if (slot.transferAlarm !== undefined) out.push(slot.transferAlarm);
+    if (slot.noticeAlarm !== undefined) out.push(slot.noticeAlarm);
+  }
   return out;
 }
 

@@ -1,9 +1,14 @@
 import {
   type AlarmCode,
+  addBookLines,
+  createMbaBook,
   type DatedAlarm,
   DEFAULT_PAGE,
-  evaluateMba,
+  evaluateBook,
+  type InventoryListing,
+  type MbaBook,
   type MbaEvaluation,
+  setBookInventories,
   summariseState,
 } from '../../domain/accounting/index.js';
 import type { CaseAlarm } from '../../domain/cases/index.js';
@@ -11,16 +16,20 @@ import { DomainError } from '../../domain/errors.js';
 import { inScope, type Principal } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
 import {
-  checkNotices,
-  collectTransferAlarms,
-  matchTransfers,
+  allMatches,
+  clearTransferLines,
+  createTransferBook,
+  putTransferLine,
+  setTransferNotices,
+  settleTransfers,
+  srdEntriesOfMba,
   type TransferMatch,
-  toSrdEntries,
+  transferAlarmsOf,
 } from '../../domain/transfers/index.js';
 import { openCaseForAlarm } from '../cases/index.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
-import { evaluationInput, loadMbas, loadNotices, type MbaData, transferLinesOf } from './load.js';
+import { loadNotices, loadRegistry, loadReports, type MbaMeta, transferLineOf } from './load.js';
 
 const TRANSFER_ALARMS: ReadonlySet<AlarmCode> = new Set([
   'SRD_3SIGMA',
@@ -45,151 +54,169 @@ export interface AlarmView {
 interface World {
   readonly version: number;
   readonly asOf: string;
-  readonly mbas: MbaData[];
-  readonly evaluations: Map<string, MbaEvaluation>;
+  readonly registry: string;
+  readonly mbas: readonly MbaMeta[];
+  readonly evaluations: ReadonlyMap<string, MbaEvaluation>;
+  /** Built on first use (GET /api/transfers, the summary): not needed for a balance. */
   readonly matches: readonly TransferMatch[];
-  readonly alarms: AlarmView[];
+  /** Built on first use (GET /api/alarms, opening cases). */
+  readonly alarms: readonly AlarmView[];
+}
+
+/** What the service keeps of one MBA between evaluations. */
+interface MbaState {
+  meta: MbaMeta;
+  /** Highest log index of its reports read into the book. */
+  version: number;
+  inventories: InventoryListing[];
+  book: MbaBook;
+  /** Its transfer and notice alarms as last evaluated. */
+  own: DatedAlarm[];
+  evaluation: MbaEvaluation | undefined;
+  alarms: AlarmView[] | undefined;
 }
 
 /**
  * The evaluation engine over the store (engine issue): balances per MBA × element × period,
  * σMUF/SITMUF/CUMUF/Page and their alarms, shipper–receiver matching across states, notice
- * checks and the annual summary. The world is evaluated as a whole (matching crosses state
- * lines) and cached until the log grows: every accepted report appends to the log, so the log
- * size is an exact version number.
+ * checks and the annual summary. Matching crosses state lines, so the world is one; but it is
+ * kept between requests and brought up to date incrementally (docs/decisions/0006): every
+ * accepted report appends to the log, so the log size says when to look, each MBA's highest
+ * report log index says which MBAs have new reports, its registry facts (not logged) say when to
+ * read it again, and the date says when grace periods must be judged again. A new ICR costs its
+ * own lines: the MBA book sums only the cells they fall in, the transfer book re-matches only
+ * their match keys, and only the MBAs whose inputs changed are evaluated again.
  */
 export function createEvaluationService(ports: Ports) {
   let cached: World | undefined;
   let building: Promise<World> | undefined;
+  const page = { ...DEFAULT_PAGE, h: ports.config.pageH };
+  const perMba = new Map<string, MbaState>();
+  const transfers = createTransferBook();
+  let noticesKey = '';
 
   async function version(): Promise<number> {
     const r = await ports.db.kysely.selectFrom('log_sequence').select('next_index').executeTakeFirstOrThrow();
     return Number(r.next_index);
   }
 
-  /**
-   * Per-MBA cache: an MBA's data is reloaded only when one of its reports is newer than what was
-   * loaded (its highest report log index), and its evaluation is recomputed only when its data or
-   * its transfer-derived inputs (SRD entries, transfer and notice alarms) changed. A new ICR thus
-   * costs one MBA's reload and evaluation, plus the in-memory matching.
-   */
-  const perMba = new Map<
-    string,
-    {
-      version: number;
-      data: MbaData;
-      lines: ReturnType<typeof transferLinesOf>;
-      inputs: string;
-      evaluation?: MbaEvaluation;
+  /** Reads an MBA's reports from scratch into a new book (first read, registry edit, late report). */
+  async function readWhole(meta: MbaMeta, ver: number): Promise<MbaState> {
+    const { inventories, icrLines } = await loadReports(ports, meta.code, -1);
+    const book = createMbaBook({ inventories, kmpErrors: meta.kmpErrors });
+    addBookLines(book, icrLines);
+    clearTransferLines(transfers, meta.code);
+    for (const entry of book.effective.entries) {
+      if (entry.current === undefined) continue;
+      const line = transferLineOf(meta, entry.current);
+      if (line !== undefined) putTransferLine(transfers, meta.code, entry.index, line);
     }
-  >();
+    return { meta, version: ver, inventories, book, own: [], evaluation: undefined, alarms: undefined };
+  }
 
-  async function build(v: number): Promise<World> {
+  /** Reads the reports sequenced since the MBA was last read; false when a new book is needed. */
+  async function readNew(st: MbaState, ver: number): Promise<boolean> {
+    const fresh = await loadReports(ports, st.meta.code, st.version);
+    const changes = addBookLines(st.book, fresh.icrLines);
+    if (changes === undefined) return false;
+    if (fresh.inventories.length > 0) {
+      st.inventories = [...st.inventories, ...fresh.inventories];
+      setBookInventories(st.book, st.inventories);
+    }
+    for (const { entry, previous } of changes) {
+      const line = entry.current === undefined ? undefined : transferLineOf(st.meta, entry.current);
+      if (line !== undefined || previous !== undefined)
+        putTransferLine(transfers, st.meta.code, entry.index, line);
+    }
+    st.version = ver;
+    st.evaluation = undefined;
+    return true;
+  }
+
+  async function build(v: number, registry: readonly MbaMeta[], registryKey: string): Promise<World> {
     const asOf = ports.clock.now().toISOString().slice(0, 10);
-    const k = ports.db.kysely;
-    const registered = await k
-      .selectFrom('mbas')
-      .innerJoin('facilities', 'facilities.code', 'mbas.facility')
-      .select(['mbas.code as code'])
-      .orderBy('mbas.code')
-      .execute();
     const versions = new Map(
       (
-        await k
+        await ports.db.kysely
           .selectFrom('reports')
           .select(['mba', (eb) => eb.fn.max('log_index').as('v')])
           .groupBy('mba')
           .execute()
       ).map((r) => [r.mba, Number(r.v)] as const),
     );
-    const mbas: MbaData[] = [];
-    for (const { code } of registered) {
-      const ver = versions.get(code) ?? -1;
-      let entry = perMba.get(code);
-      if (!entry || entry.version !== ver) {
-        // Reports are immutable and their log indices only grow: load just the new ones.
-        const [fresh] = await loadMbas(ports, { mba: code, after: entry?.version ?? -1 });
-        if (!fresh) continue;
-        const data: MbaData = entry
-          ? {
-              ...fresh,
-              inventories: [...entry.data.inventories, ...fresh.inventories],
-              icrLines: [...entry.data.icrLines, ...fresh.icrLines],
-            }
-          : fresh;
-        entry = { version: ver, data, lines: transferLinesOf([data]), inputs: '' };
-        perMba.set(code, entry);
-      }
-      mbas.push(entry.data);
+    const registered = new Set(registry.map((m) => m.code));
+    for (const code of [...perMba.keys()]) {
+      if (registered.has(code)) continue;
+      perMba.delete(code);
+      clearTransferLines(transfers, code);
     }
-    const shipments = mbas.flatMap((m) => perMba.get(m.code)?.lines.shipments ?? []);
-    const receipts = mbas.flatMap((m) => perMba.get(m.code)?.lines.receipts ?? []);
-    const { matches } = matchTransfers(shipments, receipts, { asOf });
-    const transferAlarms = collectTransferAlarms(matches);
-    const noticeFindings = checkNotices([...shipments, ...receipts], await loadNotices(ports));
+    for (const meta of registry) {
+      const ver = versions.get(meta.code) ?? -1;
+      const st = perMba.get(meta.code);
+      if (st === undefined || st.meta.fingerprint !== meta.fingerprint) {
+        perMba.set(meta.code, await readWhole(meta, ver));
+      } else if (st.version !== ver && !(await readNew(st, ver))) {
+        perMba.set(meta.code, await readWhole(meta, ver));
+      }
+    }
+    const notices = await loadNotices(ports);
+    const nk = JSON.stringify(notices);
+    if (nk !== noticesKey) {
+      setTransferNotices(transfers, notices);
+      noticesKey = nk;
+    }
+    for (const code of settleTransfers(transfers, asOf)) {
+      const st = perMba.get(code);
+      if (st) st.evaluation = undefined;
+    }
     const evaluations = new Map<string, MbaEvaluation>();
-    const alarms: AlarmView[] = [];
-    const page = { ...DEFAULT_PAGE, h: ports.config.pageH };
-    for (const m of mbas) {
-      const own: DatedAlarm[] = [
-        ...transferAlarms.filter((a) => a.mba === m.code).map((a) => a.alarm),
-        ...noticeFindings
-          .filter((f) => f.transfer.mba === m.code)
-          .map((f) => ({
-            date: f.transfer.date,
-            code: f.code,
-            element: f.transfer.element,
-            ref: f.transfer.id,
-          })),
-      ];
-      const srd = toSrdEntries(matches, m.state, m.code);
-      const entry = perMba.get(m.code) as NonNullable<ReturnType<typeof perMba.get>>;
-      const inputs = JSON.stringify([own, srd, page]);
-      if (!entry.evaluation || entry.inputs !== inputs) {
-        entry.evaluation = evaluateMba(evaluationInput(m, { srd, transferAlarms: own, page }));
-        entry.inputs = inputs;
-      }
-      const ev = entry.evaluation;
-      evaluations.set(m.code, ev);
-      for (const el of ev.elements) {
-        for (const p of el.periods) {
-          for (const code of p.alarms) {
-            // Transfer and notice alarms are listed once below, with the transfer they are about.
-            if (TRANSFER_ALARMS.has(code)) continue;
-            alarms.push({
-              key: `${m.code}:${el.element}:${p.to}:${code}`,
-              code,
-              state: m.state,
-              mba: m.code,
-              element: el.element,
-              date: p.to,
-              from: p.from,
-              ref: null,
-            });
-          }
-        }
-      }
-      for (const a of own) {
-        alarms.push({
-          key: `${m.code}:${a.element ?? '-'}:${a.date}:${a.code}:${a.ref ?? ''}`,
-          code: a.code,
-          state: m.state,
-          mba: m.code,
-          element: a.element ?? null,
-          date: a.date,
-          from: null,
-          ref: a.ref ?? null,
+    for (const meta of registry) {
+      const st = perMba.get(meta.code) as MbaState;
+      if (st.evaluation === undefined) {
+        st.own = transferAlarmsOf(transfers, meta.code);
+        st.evaluation = evaluateBook(st.book, {
+          mba: meta.code,
+          srd: srdEntriesOfMba(transfers, meta.code),
+          transferAlarms: st.own,
+          page,
+          itemMba: meta.itemMba,
         });
+        st.alarms = undefined;
       }
+      evaluations.set(meta.code, st.evaluation);
     }
-    return { version: v, asOf, mbas, evaluations, matches, alarms };
+    const codes = registry.map((m) => m.code);
+    let matches: TransferMatch[] | undefined;
+    let alarms: AlarmView[] | undefined;
+    return {
+      version: v,
+      asOf,
+      registry: registryKey,
+      mbas: registry,
+      evaluations,
+      get matches() {
+        matches ??= allMatches(transfers, codes);
+        return matches;
+      },
+      get alarms() {
+        alarms ??= registry.flatMap((m) => alarmViewsOf(perMba.get(m.code) as MbaState));
+        return alarms;
+      },
+    };
   }
 
   async function world(): Promise<World> {
     const v = await version();
+    const registry = await loadRegistry(ports);
+    const registryKey = registry.map((m) => `${m.code}\u0001${m.fingerprint}`).join('\u0002');
     const today = ports.clock.now().toISOString().slice(0, 10);
-    if (cached && cached.version === v && cached.asOf === today) return cached;
-    building ??= build(v).finally(() => {
+    if (cached && cached.version === v && cached.asOf === today && cached.registry === registryKey)
+      return cached;
+    // One build at a time: the books are shared state.
+    while (building) await building.catch(() => undefined);
+    if (cached && cached.version === v && cached.asOf === today && cached.registry === registryKey)
+      return cached;
+    building = build(v, registry, registryKey).finally(() => {
       building = undefined;
     });
     cached = await building;
@@ -369,6 +396,45 @@ export function createEvaluationService(ports: Ports) {
       return opened;
     },
   };
+}
+
+/** The alarms of one MBA as listed: balance alarms per period, then its transfer and notice alarms. */
+function alarmViewsOf(st: MbaState): AlarmView[] {
+  if (st.alarms !== undefined) return st.alarms;
+  const m = st.meta;
+  const alarms: AlarmView[] = [];
+  for (const el of st.evaluation?.elements ?? []) {
+    for (const p of el.periods) {
+      for (const code of p.alarms) {
+        // Transfer and notice alarms are listed once below, with the transfer they are about.
+        if (TRANSFER_ALARMS.has(code)) continue;
+        alarms.push({
+          key: `${m.code}:${el.element}:${p.to}:${code}`,
+          code,
+          state: m.state,
+          mba: m.code,
+          element: el.element,
+          date: p.to,
+          from: p.from,
+          ref: null,
+        });
+      }
+    }
+  }
+  for (const a of st.own) {
+    alarms.push({
+      key: `${m.code}:${a.element ?? '-'}:${a.date}:${a.code}:${a.ref ?? ''}`,
+      code: a.code,
+      state: m.state,
+      mba: m.code,
+      element: a.element ?? null,
+      date: a.date,
+      from: null,
+      ref: a.ref ?? null,
+    });
+  }
+  st.alarms = alarms;
+  return alarms;
 }
 
 function toCaseAlarm(a: AlarmView, firstSequence: Set<string>): CaseAlarm | undefined {

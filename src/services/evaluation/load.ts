@@ -1,10 +1,4 @@
-import {
-  computeEffectiveLines,
-  type InventoryListing,
-  type KmpError,
-  type MbaEvaluationInput,
-  type SourcedIcrLine,
-} from '../../domain/accounting/index.js';
+import type { InventoryListing, KmpError, SourcedIcrLine } from '../../domain/accounting/index.js';
 import type { AdvanceNotice, TransferLine } from '../../domain/transfers/index.js';
 import { toIcrLine, toInventoryLine } from '../../store/reports.repo.js';
 import type { ReportLineRow } from '../../store/schema.types.js';
@@ -15,116 +9,128 @@ const SHIPMENT_CODES = new Set(['SD', 'SF']);
 /** Bases that mean "measured (or estimated) in this MBA": the line's weight is this side's own figure. */
 const OWN_MEASUREMENT = new Set(['M', 'E', 'T', 'G']);
 
-export interface MbaData {
+/** The registry facts the evaluation of one MBA reads (domain.md §1, §6). */
+export interface MbaMeta {
   readonly code: string;
   readonly state: string;
   readonly itemMba: boolean;
   readonly kmpErrors: Record<string, KmpError>;
-  readonly inventories: InventoryListing[];
-  readonly icrLines: SourcedIcrLine[];
+  /**
+   * These facts as one string: registry edits are not appended to the log, so an MBA's cached
+   * evaluation is keyed by this as well as by its reports.
+   */
+  readonly fingerprint: string;
 }
 
-/**
- * Read everything the engine needs, streaming MBA by MBA from the store (no second copy of the
- * world in memory): registry facts, inventory listings, every ICR line with its report number.
- */
-export async function loadMbas(
-  ports: Ports,
-  /** `after`: only reports sequenced after this log index (reports are immutable: an increment). */
-  filter: { mba?: string; state?: string; after?: number } = {},
-): Promise<MbaData[]> {
+/** Every registered MBA (by code) with its state, kind and KMP errors: two small queries. */
+export async function loadRegistry(ports: Ports): Promise<MbaMeta[]> {
   const k = ports.db.kysely;
-  let mq = k
+  const mbas = await k
     .selectFrom('mbas')
     .innerJoin('facilities', 'facilities.code', 'mbas.facility')
-    .select(['mbas.code as code', 'facilities.state as state', 'mbas.item_mba as item_mba']);
-  if (filter.mba) mq = mq.where('mbas.code', '=', filter.mba);
-  if (filter.state) mq = mq.where('facilities.state', '=', filter.state);
-  const mbas = await mq.orderBy('mbas.code').execute();
-  const out: MbaData[] = [];
-  for (const m of mbas) {
-    const kmps = await k.selectFrom('kmps').selectAll().where('mba', '=', m.code).execute();
+    .select(['mbas.code as code', 'facilities.state as state', 'mbas.item_mba as item_mba'])
+    .orderBy('mbas.code')
+    .execute();
+  const kmps = await k
+    .selectFrom('kmps')
+    .select(['mba', 'code', 'random_rsd', 'systematic_rsd'])
+    .orderBy('mba')
+    .orderBy('code')
+    .execute();
+  const byMba = new Map<string, typeof kmps>();
+  for (const x of kmps) {
+    const list = byMba.get(x.mba);
+    if (list) list.push(x);
+    else byMba.set(x.mba, [x]);
+  }
+  return mbas.map((m) => {
+    const list = byMba.get(m.code) ?? [];
     const kmpErrors: Record<string, KmpError> = {};
-    for (const x of kmps) kmpErrors[x.code] = { random: x.random_rsd, systematic: x.systematic_rsd };
-    const after = filter.after ?? -1;
-    const reports = await k
-      .selectFrom('reports')
-      .select(['id', 'type', 'pit'])
-      .where('mba', '=', m.code)
-      .where('type', 'in', ['INITIAL', 'PIL'])
-      .where('log_index', '>', after)
-      .execute();
-    const inventories: InventoryListing[] = [];
-    for (const r of reports) {
-      const lines = await k
-        .selectFrom('report_lines')
-        .selectAll()
-        .where('report_id', '=', r.id)
-        .orderBy('line')
-        .execute();
-      inventories.push({
-        date: r.pit as string,
-        kind: r.type as 'INITIAL' | 'PIL',
-        lines: lines.map(toInventoryLine),
-      });
-    }
-    const icr: ReportLineRow[] = await k
-      .selectFrom('report_lines')
-      .innerJoin('reports', 'reports.id', 'report_lines.report_id')
-      .selectAll('report_lines')
-      .where('report_lines.mba', '=', m.code)
-      .where('report_lines.report_type', '=', 'ICR')
-      .where('reports.log_index', '>', after)
-      .execute();
-    out.push({
+    for (const x of list) kmpErrors[x.code] = { random: x.random_rsd, systematic: x.systematic_rsd };
+    return {
       code: m.code,
       state: m.state,
       itemMba: m.item_mba === 1,
       kmpErrors,
-      inventories,
-      icrLines: icr.map((r) => ({ ...toIcrLine(r), reportNumber: r.report_number })),
-    });
-  }
-  return out;
+      fingerprint: JSON.stringify([
+        m.state,
+        m.item_mba,
+        list.map((x) => [x.code, x.random_rsd, x.systematic_rsd]),
+      ]),
+    };
+  });
 }
 
-/** The transfer lines (effective view) of the given MBAs, with their KMP's measurement errors. */
-export function transferLinesOf(mbas: readonly MbaData[]): {
-  shipments: TransferLine[];
-  receipts: TransferLine[];
-} {
-  const shipments: TransferLine[] = [];
-  const receipts: TransferLine[] = [];
-  for (const m of mbas) {
-    for (const l of computeEffectiveLines(m.icrLines).lines) {
-      if (!TRANSFER_CODES.has(l.code) || !l.counterpart) continue;
-      const err = m.kmpErrors[l.kmp];
-      const own = OWN_MEASUREMENT.has(l.basis ?? 'M');
-      const line: TransferLine = {
-        id: `${m.code}/${l.reportNumber}/${l.line}`,
-        state: m.state,
-        mba: m.code,
-        counterpart: l.counterpart,
-        code: l.code,
-        batch: l.batch,
-        element: l.element,
-        date: l.date,
-        weightMg: l.weightMg,
-        ...(l.fissileMg === undefined ? {} : { fissileMg: l.fissileMg }),
-        ...(l.notice === undefined ? {} : { notice: l.notice }),
-        ...(l.basis === undefined ? {} : { basis: l.basis }),
-        kmp: l.kmp,
-        random: err?.random ?? 0,
-        systematic: err?.systematic ?? 0,
-        ...(!SHIPMENT_CODES.has(l.code) && own ? { measuredMg: l.weightMg } : {}),
-        ...(!SHIPMENT_CODES.has(l.code) && own && l.fissileMg !== undefined
-          ? { measuredFissileMg: l.fissileMg }
-          : {}),
-      };
-      (SHIPMENT_CODES.has(l.code) ? shipments : receipts).push(line);
+/**
+ * The reports of one MBA sequenced after log index `after` (reports are immutable: an
+ * increment): its inventory listings and its ICR lines with their report numbers.
+ */
+export async function loadReports(
+  ports: Ports,
+  mba: string,
+  after: number,
+): Promise<{ inventories: InventoryListing[]; icrLines: SourcedIcrLine[] }> {
+  const k = ports.db.kysely;
+  // Reports first (few rows), then their lines by primary key: a join over the MBA's lines would
+  // scan its whole history to find the few new ones.
+  const reports = await k
+    .selectFrom('reports')
+    .select(['id', 'type', 'pit'])
+    .where('mba', '=', mba)
+    .where('type', 'in', ['INITIAL', 'PIL', 'ICR'])
+    .where('log_index', '>', after)
+    .orderBy('log_index')
+    .execute();
+  const inventories: InventoryListing[] = [];
+  const icr: ReportLineRow[] = [];
+  for (const r of reports) {
+    const lines = await k
+      .selectFrom('report_lines')
+      .selectAll()
+      .where('report_id', '=', r.id)
+      .orderBy('line')
+      .execute();
+    if (r.type === 'ICR') {
+      for (const l of lines) icr.push(l);
+      continue;
     }
+    inventories.push({
+      date: r.pit as string,
+      kind: r.type as 'INITIAL' | 'PIL',
+      lines: lines.map(toInventoryLine),
+    });
   }
-  return { shipments, receipts };
+  return {
+    inventories,
+    icrLines: icr.map((r) => ({ ...toIcrLine(r), reportNumber: r.report_number })),
+  };
+}
+
+/** The transfer line (SD, SF, RD, RF with a counterpart) of an effective ICR line, with its KMP's errors. */
+export function transferLineOf(m: MbaMeta, l: SourcedIcrLine): TransferLine | undefined {
+  if (!TRANSFER_CODES.has(l.code) || !l.counterpart) return undefined;
+  const err = m.kmpErrors[l.kmp];
+  const own = OWN_MEASUREMENT.has(l.basis ?? 'M');
+  const shipment = SHIPMENT_CODES.has(l.code);
+  return {
+    id: `${m.code}/${l.reportNumber}/${l.line}`,
+    state: m.state,
+    mba: m.code,
+    counterpart: l.counterpart,
+    code: l.code,
+    batch: l.batch,
+    element: l.element,
+    date: l.date,
+    weightMg: l.weightMg,
+    ...(l.fissileMg === undefined ? {} : { fissileMg: l.fissileMg }),
+    ...(l.notice === undefined ? {} : { notice: l.notice }),
+    ...(l.basis === undefined ? {} : { basis: l.basis }),
+    kmp: l.kmp,
+    random: err?.random ?? 0,
+    systematic: err?.systematic ?? 0,
+    ...(!shipment && own ? { measuredMg: l.weightMg } : {}),
+    ...(!shipment && own && l.fissileMg !== undefined ? { measuredFissileMg: l.fissileMg } : {}),
+  };
 }
 
 export async function loadNotices(ports: Ports): Promise<AdvanceNotice[]> {
@@ -139,15 +145,4 @@ export async function loadNotices(ports: Ports): Promise<AdvanceNotice[]> {
     dispatchDate: n.dispatch_date,
     arrivalDate: n.arrival_date,
   }));
-}
-
-export function evaluationInput(m: MbaData, extra: Partial<MbaEvaluationInput>): MbaEvaluationInput {
-  return {
-    mba: m.code,
-    inventories: m.inventories,
-    icrLines: m.icrLines,
-    kmpErrors: m.kmpErrors,
-    itemMba: m.itemMba,
-    ...extra,
-  };
 }

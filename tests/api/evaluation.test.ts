@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEvaluationService } from '../../src/services/evaluation/index.js';
+import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+import { testDialects } from '../fixtures/db.js';
+import { icr, initialReport, submit } from '../fixtures/reports.js';
+
+interface Period {
+  to: string;
+  muf: number;
+  sigmaMuf: number;
+}
+
+function line(
+  n: number,
+  date: string,
+  code: string,
+  batch: string,
+  kmp: string,
+  weight: number,
+  other?: string,
+) {
+  return {
+    line: n,
+    date,
+    code,
+    batch,
+    kmp,
+    element: 'E',
+    weight,
+    fissileWeight: Math.round(weight * 40) / 1000,
+    isotope: 'G',
+    basis: 'M',
+    form: 'U2',
+    ...(other ? { counterpart: { state: 'XA', mba: other } } : {}),
+  };
+}
+
+/**
+ * The service keeps its evaluation between requests and updates it report by report; a service
+ * created afresh over the same store evaluates everything from scratch. They must agree exactly.
+ */
+describe.each(testDialects())('incremental evaluation on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: true });
+    t.clock.current = new Date('2026-02-05T10:00:00Z');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const get = async (url: string) => {
+    const res = await t.app.inject({ method: 'GET', url, headers: bearer(t.token('agency.inspector')) });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  };
+  const ok = async (body: object) => {
+    const res = await submit(t, 'xa-ssac.submitter', body);
+    expect(res.statusCode, res.body).toBe(201);
+  };
+  /** The long-lived service (warm, updated in place) against a fresh one. */
+  const sameAsFresh = async () => {
+    const warm = await t.evaluation.world();
+    const fresh = await createEvaluationService(t.ports).world();
+    expect(warm.mbas).toEqual(fresh.mbas);
+    expect(warm.evaluations).toEqual(fresh.evaluations);
+    expect(warm.matches).toEqual(fresh.matches);
+    expect(warm.alarms).toEqual(fresh.alarms);
+    return warm;
+  };
+  const transfer = async (batch: string) =>
+    (await get('/api/transfers')).find((m: { batch: string }) => m.batch === batch);
+
+  it('gives after each report, correction, late receipt and PIL what a fresh evaluation gives', async () => {
+    await ok(initialReport('XA-F1'));
+    await ok(initialReport('XA-S1'));
+    await ok(
+      icr(1, '2026-01', [
+        line(1, '2026-01-10', 'SD', 'T-2', 'B', 2000, 'XA-S1'),
+        line(2, '2026-01-12', 'RD', 'T-1', 'A', 1000, 'XA-S1'),
+        line(3, '2026-01-20', 'LD', 'W-1', 'C', 5),
+      ]),
+    );
+    await get('/api/mbas/XA-F1/balances?element=E');
+    expect(await transfer('T-1')).toMatchObject({ status: 'pending' });
+    await sameAsFresh();
+
+    // The shipper's side of T-1 arrives after the receipt was evaluated.
+    await ok({
+      ...icr(1, '2026-01', [line(1, '2026-01-11', 'SD', 'T-1', 'B', 1000, 'XA-F1')]),
+      mba: 'XA-S1',
+    });
+    expect((await transfer('T-1')).status).toMatch(/^(matched|discrepant)$/);
+    await sameAsFresh();
+
+    // A correction of January's discard, a new line, and the PIL that closes the first period.
+    t.clock.current = new Date('2026-03-01T10:00:00Z');
+    await ok(
+      icr(2, '2026-02', [
+        { ...line(1, '2026-01-20', 'LD', 'W-1', 'C', 7), corrects: { reportNumber: 1, line: 3 } },
+        line(2, '2026-02-14', 'LD', 'W-2', 'C', 3),
+      ]),
+    );
+    await get('/api/mbas/XA-F1/balances?element=E');
+    await sameAsFresh();
+    await ok({
+      ...initialReport('XA-F1'),
+      type: 'PIL',
+      reportDate: '2026-03-01',
+      pit: '2026-02-28',
+      lines: initialReport('XA-F1').lines.map((l) => ({ ...l, weight: l.weight - 10 })),
+    });
+    const closed = (await get('/api/mbas/XA-F1/balances?element=E')).periods as Period[];
+    expect(closed.map((p) => p.to)).toEqual(['2026-02-28']);
+    expect(await transfer('T-2')).toMatchObject({ status: 'pending' });
+    await sameAsFresh();
+
+    // A new date: T-2 has waited past the receiver's ICR deadline (2 March) and is unmatched...
+    t.clock.current = new Date('2026-04-03T10:00:00Z');
+    expect(await transfer('T-2')).toMatchObject({ status: 'unmatched' });
+    expect(
+      (await get('/api/alarms?mba=XA-F1&code=TRANSFER_UNMATCHED')).map((a: { ref: string }) => a.ref),
+    ).toEqual(['XA-F1/1/1']);
+    await sameAsFresh();
+    // ...until its late receipt matches it.
+    await ok({
+      ...icr(2, '2026-02', [line(1, '2026-02-03', 'RD', 'T-2', 'A', 2000, 'XA-F1')]),
+      mba: 'XA-S1',
+    });
+    expect((await transfer('T-2')).status).toMatch(/^(matched|discrepant)$/);
+    expect(await get('/api/alarms?mba=XA-F1&code=TRANSFER_UNMATCHED')).toEqual([]);
+    await sameAsFresh();
+  });
+
+  it('evaluates again when a KMP’s errors change in the registry (registry edits are not logged)', async () => {
+    const before = (await get('/api/mbas/XA-F1/balances?element=E')).periods as Period[];
+    expect(before[0]?.sigmaMuf).toBeGreaterThan(0);
+    await t.ports.db.kysely
+      .updateTable('kmps')
+      .set({ random_rsd: 0.05 })
+      .where('mba', '=', 'XA-F1')
+      .where('code', '=', 'D')
+      .execute();
+    const after = (await get('/api/mbas/XA-F1/balances?element=E')).periods as Period[];
+    expect(after[0]?.muf).toBe(before[0]?.muf);
+    // The inventory KMP D holds 750 kg at both PITs: 5 % random error on each dominates σMUF.
+    expect(after[0]?.sigmaMuf).toBeGreaterThan(10 * (before[0]?.sigmaMuf ?? 0));
+    await sameAsFresh();
+  });
+});

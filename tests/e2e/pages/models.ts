@@ -333,3 +333,61 @@ export class InspectionScreen {
     await form.getByRole('button', { name: 'Sign and submit the statement' }).click();
   }
 }
+
+/** A table paged, sorted and filtered by the server (the registry lists). */
+export class RegistryTable {
+  constructor(
+    private readonly page: Page,
+    private readonly name: string,
+    private readonly filterLabel?: string,
+  ) {}
+
+  table(): Locator {
+    return this.page.getByRole('table', { name: new RegExp(`^${this.name}(, page \\d+ of \\d+)?$`) });
+  }
+
+  async caption(): Promise<string> {
+    return ((await this.table().locator('caption').textContent()) ?? '').trim();
+  }
+
+  bodyRows(): Locator {
+    return this.table().locator('tbody tr');
+  }
+
+  async firstCell(): Promise<string> {
+    return ((await this.bodyRows().first().locator('td').first().textContent()) ?? '').trim();
+  }
+
+  /** The server's count of matching rows, as the table announces it. */
+  async count(): Promise<string> {
+    return (
+      (await this.page
+        .getByLabel(this.filterLabel ?? '')
+        .locator('xpath=following-sibling::span')
+        .textContent()) ?? ''
+    ).trim();
+  }
+
+  async sortBy(header: string): Promise<void> {
+    await this.table()
+      .getByRole('button', { name: new RegExp(`^${header}`) })
+      .click();
+  }
+
+  async sortState(header: string): Promise<string | null> {
+    return this.table()
+      .getByRole('columnheader', { name: new RegExp(`^${header}`) })
+      .getAttribute('aria-sort');
+  }
+
+  async filter(text: string): Promise<void> {
+    await this.page.getByLabel(this.filterLabel ?? '').fill(text);
+  }
+
+  async nextPage(): Promise<void> {
+    await this.page
+      .getByRole('navigation', { name: `Pages of ${this.name}` })
+      .getByRole('button', { name: 'Next page' })
+      .click();
+  }
+}

@@ -1,4 +1,7 @@
-import { type ReactNode, useMemo, useState } from 'react';
+import { type DependencyList, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import type { Page, PageQuery } from '../api.js';
+import { useSearchParam } from '../router.js';
+import { Async, EmptyState, type Loaded, useLoad } from './async.js';
 
 export interface Column<T> {
   readonly key: string;
@@ -6,7 +9,15 @@ export interface Column<T> {
   readonly render: (row: T) => ReactNode;
   /** The value sorted on; columns without it do not sort. */
   readonly sortValue?: (row: T) => string | number;
+  /** In a server-paged table: the API's sort field for this column; columns without it do not sort. */
+  readonly sortField?: string;
   readonly numeric?: boolean;
+}
+
+/** A sort as the table shows it: a column key and a direction. */
+interface SortState {
+  readonly key: string;
+  readonly dir: 1 | -1;
 }
 
 /**
@@ -66,51 +77,251 @@ export function Table<T>({
           </span>
         </div>
       )}
-      <div className="table-scroll">
-        <table>
-          <caption>{caption}</caption>
-          <thead>
-            <tr>
-              {columns.map((c) => {
-                const dir = sort?.key === c.key ? sort.dir : undefined;
-                return (
-                  <th
-                    key={c.key}
-                    scope="col"
-                    className={c.numeric ? 'num' : undefined}
-                    aria-sort={dir === 1 ? 'ascending' : dir === -1 ? 'descending' : undefined}
-                  >
-                    {c.sortValue ? (
-                      <button
-                        type="button"
-                        className="sort"
-                        onClick={() => setSort({ key: c.key, dir: dir === 1 ? -1 : 1 })}
-                      >
-                        {c.header}
-                        <span aria-hidden="true">{dir === 1 ? ' ▲' : dir === -1 ? ' ▼' : ' ↕'}</span>
-                      </button>
-                    ) : (
-                      c.header
-                    )}
-                  </th>
-                );
-              })}
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((r) => (
-              <tr key={rowKey(r)}>
-                {columns.map((c) => (
-                  <td key={c.key} className={c.numeric ? 'num' : undefined}>
-                    {c.render(r)}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <TableView
+        caption={caption}
+        columns={columns}
+        rows={shown}
+        rowKey={rowKey}
+        sort={sort}
+        sortable={(c) => c.sortValue !== undefined}
+        onSort={(key, dir) => setSort({ key, dir })}
+      />
       {shown.length === 0 && (empty ?? <p className="muted">Nothing matches.</p>)}
     </div>
+  );
+}
+
+/** The table itself: caption, headers with sort buttons that announce their state, rows. */
+function TableView<T>({
+  caption,
+  columns,
+  rows,
+  rowKey,
+  sort,
+  sortable,
+  onSort,
+}: {
+  caption: string;
+  columns: readonly Column<T>[];
+  rows: readonly T[];
+  rowKey: (row: T) => string;
+  sort: SortState | undefined;
+  sortable: (c: Column<T>) => boolean;
+  onSort: (key: string, dir: 1 | -1) => void;
+}) {
+  return (
+    <div className="table-scroll">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => {
+              const dir = sort?.key === c.key ? sort.dir : undefined;
+              return (
+                <th
+                  key={c.key}
+                  scope="col"
+                  className={c.numeric ? 'num' : undefined}
+                  aria-sort={dir === 1 ? 'ascending' : dir === -1 ? 'descending' : undefined}
+                >
+                  {sortable(c) ? (
+                    <button type="button" className="sort" onClick={() => onSort(c.key, dir === 1 ? -1 : 1)}>
+                      {c.header}
+                      <span aria-hidden="true">{dir === 1 ? ' ▲' : dir === -1 ? ' ▼' : ' ↕'}</span>
+                    </button>
+                  ) : (
+                    c.header
+                  )}
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={rowKey(r)}>
+              {columns.map((c) => (
+                <td key={c.key} className={c.numeric ? 'num' : undefined}>
+                  {c.render(r)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** What a server-paged table asks the API for: its window, sort field and text filter. */
+export type PageRequestOf = Required<Pick<PageQuery, 'limit' | 'offset'>> & Pick<PageQuery, 'sort' | 'q'>;
+
+export interface PagedTable<T> {
+  readonly loaded: Loaded<Page<T>>;
+  /** `field` or `-field` (descending), '' for the list's natural order. */
+  readonly sort: string;
+  readonly setSort: (sort: string) => void;
+  readonly q: string;
+  readonly setQ: (q: string) => void;
+  readonly page: number;
+  readonly setPage: (page: number) => void;
+  readonly pageSize: number;
+}
+
+/**
+ * A list paged, sorted and filtered by the server (issue 8), its state in the address
+ * (`?sort=-name&q=reactor&page=2`, with a prefix when a screen has two such tables), so a
+ * sorted, filtered page can be bookmarked and Back returns to it. Changing the sort or the
+ * filter goes back to the first page.
+ */
+export function usePagedTable<T>(
+  load: (req: PageRequestOf, signal: AbortSignal) => Promise<Page<T>>,
+  deps: DependencyList,
+  { pageSize = 25, prefix = '' }: { pageSize?: number; prefix?: string } = {},
+): PagedTable<T> {
+  const [sort, setSortParam] = useSearchParam(`${prefix}sort`);
+  const [q, setQParam] = useSearchParam(`${prefix}q`);
+  const [pageText, setPageParam] = useSearchParam(`${prefix}page`);
+  const page = Math.max(0, Math.floor(Number(pageText)) || 0);
+  const loaded = useLoad(
+    (signal) =>
+      load({ limit: pageSize, offset: page * pageSize, sort: sort || undefined, q: q || undefined }, signal),
+    [...deps, sort, q, page, pageSize],
+  );
+  return {
+    loaded,
+    sort,
+    setSort: (v) => {
+      setPageParam(undefined);
+      setSortParam(v);
+    },
+    q,
+    setQ: (v) => {
+      setPageParam(undefined);
+      setQParam(v.trim());
+    },
+    page,
+    setPage: (n) => setPageParam(n > 0 ? String(n) : undefined),
+    pageSize,
+  };
+}
+
+/**
+ * The table of a server-paged list: the filter box (sent to the server as `q` after a short
+ * pause in typing), sort buttons that ask the server for `sort=field` or `sort=-field`, the count
+ * of matching rows, and previous / next page. The filter stays in place while a page loads, so
+ * typing is never interrupted.
+ */
+export function ServerTable<T>({
+  caption,
+  columns,
+  table,
+  rowKey,
+  filterLabel,
+  what,
+  empty,
+}: {
+  caption: string;
+  columns: readonly Column<T>[];
+  table: PagedTable<T>;
+  rowKey: (row: T) => string;
+  filterLabel?: string;
+  /** Loading and error messages name it ("Loading material balance areas…"). */
+  what: string;
+  /** Shown when the list itself is empty (no filter); a filter that matches nothing says so. */
+  empty?: ReactNode;
+}) {
+  const { loaded, page, pageSize } = table;
+  const desc = table.sort.startsWith('-');
+  const field = desc ? table.sort.slice(1) : table.sort;
+  const sortedColumn = field ? columns.find((c) => c.sortField === field) : undefined;
+  const sort: SortState | undefined = sortedColumn
+    ? { key: sortedColumn.key, dir: desc ? -1 : 1 }
+    : undefined;
+  const filterId = `filter-${caption.replace(/\W+/g, '-').toLowerCase()}`;
+  const total = loaded.data?.total;
+  const pages = total === undefined ? 1 : Math.max(1, Math.ceil(total / pageSize));
+  return (
+    <div className="table-block">
+      {filterLabel && (
+        <div className="table-tools">
+          <label htmlFor={filterId}>{filterLabel}</label>
+          <FilterInput id={filterId} value={table.q} onChange={table.setQ} />
+          <span className="muted" aria-live="polite">
+            {total === undefined ? '' : `${total} ${total === 1 ? 'match' : 'matches'}`}
+          </span>
+        </div>
+      )}
+      <Async value={loaded} what={what}>
+        {(p) =>
+          p.total === 0 && !table.q && page === 0 ? (
+            (empty ?? <EmptyState title="Nothing here yet" />)
+          ) : (
+            <>
+              <TableView
+                caption={pages > 1 ? `${caption}, page ${page + 1} of ${pages}` : caption}
+                columns={columns}
+                rows={p.items}
+                rowKey={rowKey}
+                sort={sort}
+                sortable={(c) => c.sortField !== undefined}
+                onSort={(key, dir) => {
+                  const c = columns.find((x) => x.key === key);
+                  if (c?.sortField) table.setSort(`${dir === -1 ? '-' : ''}${c.sortField}`);
+                }}
+              />
+              {p.items.length === 0 && (
+                <p className="muted">
+                  {table.q
+                    ? `Nothing matches “${table.q}”. Clear the filter to see every row.`
+                    : 'No rows on this page.'}
+                </p>
+              )}
+              {(pages > 1 || page > 0) && (
+                <nav aria-label={`Pages of ${caption}`} className="row">
+                  <button type="button" disabled={page === 0} onClick={() => table.setPage(page - 1)}>
+                    Previous page
+                  </button>
+                  <span>
+                    Page {page + 1} of {pages}
+                  </span>
+                  <button
+                    type="button"
+                    disabled={(page + 1) * pageSize >= p.total}
+                    onClick={() => table.setPage(page + 1)}
+                  >
+                    Next page
+                  </button>
+                </nav>
+              )}
+            </>
+          )
+        }
+      </Async>
+    </div>
+  );
+}
+
+/** A search box that hands its text on after 300 ms without typing (one request per pause). */
+function FilterInput({ id, value, onChange }: { id: string; value: string; onChange: (v: string) => void }) {
+  const [text, setText] = useState(value);
+  const latest = useRef(onChange);
+  latest.current = onChange;
+  // The address may change the filter (Back, a link): show what the server is filtering on.
+  useEffect(() => setText(value), [value]);
+  useEffect(() => {
+    if (text.trim() === value) return;
+    const t = setTimeout(() => latest.current(text), 300);
+    return () => clearTimeout(t);
+  }, [text, value]);
+  return (
+    <input
+      id={id}
+      type="search"
+      value={text}
+      onChange={(e) => setText(e.target.value)}
+      autoComplete="off"
+      maxLength={100}
+    />
   );
 }

@@ -14,39 +14,45 @@ import {
 import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
-import { type Column, Table } from '../components/Table.js';
+import { type Column, ServerTable, usePagedTable } from '../components/Table.js';
 import { isCaseEvent, mayChangeAlarms, useLiveReload } from '../live.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
 import { alarmLabel, StateEvaluationSection } from './Monitoring.js';
-import { mbaColumns, WorldMap } from './Registry.js';
+import { MbaTable, WorldMap } from './Registry.js';
 import { periodOf, TimelinessPanel } from './Reports.js';
 
 const agreementColumns: Column<Agreement>[] = [
-  { key: 'id', header: 'Agreement', render: (a) => a.id, sortValue: (a) => a.id },
-  { key: 'type', header: 'Type', render: (a) => a.type, sortValue: (a) => a.type },
-  { key: 'title', header: 'Title', render: (a) => a.title, sortValue: (a) => a.title },
+  { key: 'id', header: 'Agreement', render: (a) => a.id, sortField: 'id' },
+  { key: 'type', header: 'Type', render: (a) => a.type, sortField: 'type' },
+  { key: 'title', header: 'Title', render: (a) => a.title, sortField: 'title' },
   {
     key: 'eif',
     header: 'In force since',
     render: (a) => a.entryIntoForce,
-    sortValue: (a) => a.entryIntoForce,
+    sortField: 'entryIntoForce',
   },
-  { key: 'status', header: 'Status', render: (a) => a.status, sortValue: (a) => a.status },
+  { key: 'status', header: 'Status', render: (a) => a.status, sortField: 'status' },
 ];
 
 /** A state authority's home: what it accounts for and under which agreements. */
 export function StateHome() {
   const me = useMe();
+  const party = me.state ? { state: me.state } : {};
+  // Counts only: the tables below page on the server.
   const data = useLoad(async () => {
     const [states, mbas, facilities, agreements] = await Promise.all([
       api.states(),
-      api.mbas(),
-      api.facilities(),
-      api.agreements(me.state ? { state: me.state } : {}),
+      api.mbasPage({ limit: 1 }),
+      api.facilitiesPage({ limit: 1 }),
+      api.agreements(party),
     ]);
-    return { states, mbas, facilities, agreements };
+    return { states, mbas: mbas.total, facilities: facilities.total, agreements };
   }, []);
+  const agreementTable = usePagedTable((req) => api.agreementsPage({ ...req, ...party }), [me.state], {
+    prefix: 'a',
+    pageSize: 10,
+  });
   const stateName = data.data?.states.find((s) => s.code === me.state)?.name;
   return (
     <Page
@@ -58,10 +64,10 @@ export function StateHome() {
           <>
             <ul className="stat-row" aria-label="Summary">
               <li>
-                <span className="stat">{facilities.length}</span> facilities
+                <span className="stat">{facilities}</span> facilities
               </li>
               <li>
-                <span className="stat">{mbas.length}</span> material balance areas
+                <span className="stat">{mbas}</span> material balance areas
               </li>
               <li>
                 <span className="stat">{agreements.filter((a) => a.status === 'in-force').length}</span>{' '}
@@ -71,30 +77,24 @@ export function StateHome() {
             {me.state && <OpenQuestions />}
             {me.state && <StateDeadlines state={me.state} />}
             <Section title="Your material balance areas">
-              {mbas.length === 0 ? (
-                <EmptyState title="No MBAs registered for your state">
-                  <p>Ask the registry administrator to register your facilities and MBAs.</p>
-                </EmptyState>
-              ) : (
-                <Table
-                  caption="Your MBAs"
-                  columns={mbaColumns(facilities)}
-                  rows={mbas}
-                  rowKey={(m) => m.code}
-                />
-              )}
+              <MbaTable
+                caption="Your MBAs"
+                empty={
+                  <EmptyState title="No MBAs registered for your state">
+                    <p>Ask the registry administrator to register your facilities and MBAs.</p>
+                  </EmptyState>
+                }
+              />
             </Section>
             <Section title="Agreements">
-              {agreements.length === 0 ? (
-                <EmptyState title="No agreements recorded" />
-              ) : (
-                <Table
-                  caption="Agreements your state is party to"
-                  columns={agreementColumns}
-                  rows={agreements}
-                  rowKey={(a) => a.id}
-                />
-              )}
+              <ServerTable
+                caption="Agreements your state is party to"
+                columns={agreementColumns}
+                table={agreementTable}
+                rowKey={(a) => a.id}
+                what="agreements"
+                empty={<EmptyState title="No agreements recorded" />}
+              />
             </Section>
           </>
         )}
@@ -142,7 +142,7 @@ const stateColumns: Column<StateRow>[] = [
         {r.state.name} ({r.state.code})
       </Link>
     ),
-    sortValue: (r) => r.state.name,
+    sortField: 'name',
   },
   {
     key: 'fac',
@@ -203,6 +203,53 @@ const stateColumns: Column<StateRow>[] = [
   },
 ];
 
+/**
+ * The states table of the overview: states paged, sorted (by name) and filtered by the server;
+ * each page's rows carry counts from the overview's lists and that state's evaluation of the
+ * year, fetched for the states of the page only.
+ */
+function StatesInScope({
+  facilities,
+  mbas,
+  agreements,
+  alarms,
+}: {
+  facilities: Facility[];
+  mbas: Mba[];
+  agreements: Agreement[];
+  alarms: Alarm[] | undefined;
+}) {
+  const table = usePagedTable(
+    async (req) => {
+      const page = await api.statesPage(req);
+      const year = new Date().getUTCFullYear();
+      const evaluations = new Map<string, StateEvaluation>();
+      await Promise.all(
+        page.items.map((st) =>
+          evaluationApi.stateEvaluation(st.code, year).then(
+            (e) => evaluations.set(st.code, e),
+            () => undefined,
+          ),
+        ),
+      );
+      return { ...page, items: stateRows(page.items, facilities, mbas, agreements, alarms, evaluations) };
+    },
+    [facilities, mbas, agreements, alarms],
+    { prefix: 's' },
+  );
+  return (
+    <ServerTable
+      caption="States in scope"
+      columns={stateColumns}
+      table={table}
+      rowKey={(r) => r.state.code}
+      filterLabel="Filter states"
+      what="the states in scope"
+      empty={<EmptyState title="No states in scope" />}
+    />
+  );
+}
+
 /** The inspectorate's overview: where the facilities are and which states are in scope. */
 export function InspectorateOverview() {
   const me = useMe();
@@ -214,17 +261,7 @@ export function InspectorateOverview() {
       api.agreements(),
       evaluationApi.alarms().catch(() => undefined),
     ]);
-    const year = new Date().getUTCFullYear();
-    const evaluations = new Map<string, StateEvaluation>();
-    await Promise.all(
-      states.map((st) =>
-        evaluationApi.stateEvaluation(st.code, year).then(
-          (e) => evaluations.set(st.code, e),
-          () => undefined,
-        ),
-      ),
-    );
-    return { states, facilities, mbas, agreements, alarms, evaluations };
+    return { states, facilities, mbas, agreements, alarms };
   }, []);
   useLiveReload(mayChangeAlarms, data.reload);
   return (
@@ -233,7 +270,7 @@ export function InspectorateOverview() {
       lead={`Signed in as ${me.login}${me.organisation ? ` (${me.organisation})` : ''}.`}
     >
       <Async value={data} what="the overview">
-        {({ states, facilities, mbas, agreements, alarms, evaluations }) => (
+        {({ states, facilities, mbas, agreements, alarms }) => (
           <>
             {alarms !== undefined && (
               <ul className="stat-row" aria-label="Alarms by state">
@@ -263,17 +300,7 @@ export function InspectorateOverview() {
               )}
             </Section>
             <Section title="States in scope">
-              {states.length === 0 ? (
-                <EmptyState title="No states in scope" />
-              ) : (
-                <Table
-                  caption="States in scope"
-                  columns={stateColumns}
-                  rows={stateRows(states, facilities, mbas, agreements, alarms, evaluations)}
-                  rowKey={(r) => r.state.code}
-                  filterLabel="Filter states"
-                />
-              )}
+              <StatesInScope facilities={facilities} mbas={mbas} agreements={agreements} alarms={alarms} />
             </Section>
           </>
         )}
@@ -283,18 +310,14 @@ export function InspectorateOverview() {
 }
 
 export function StatePage({ code }: { code: string }) {
-  const data = useLoad(async () => {
-    const [state, facilities, mbas] = await Promise.all([
-      api.states().then((all) => all.find((x) => x.code === code)),
-      api.facilities(),
-      api.mbas({ state: code }),
-    ]);
-    return { state, facilities: facilities.filter((f) => f.state === code), mbas };
-  }, [code]);
+  const data = useLoad(
+    async () => ({ state: await api.states().then((all) => all.find((x) => x.code === code)) }),
+    [code],
+  );
   return (
     <Page title={data.data?.state ? `${data.data.state.name} (${code})` : `State ${code}`}>
       <Async value={data} what="the state">
-        {({ state, facilities, mbas }) =>
+        {({ state }) =>
           state === undefined ? (
             <EmptyState title={`No state ${code} in your scope`}>
               <p>
@@ -305,16 +328,12 @@ export function StatePage({ code }: { code: string }) {
             <>
               <StateEvaluationSection state={state.code} year={new Date().getUTCFullYear()} />
               <Section title="Material balance areas">
-                {mbas.length === 0 ? (
-                  <EmptyState title="No MBAs registered" />
-                ) : (
-                  <Table
-                    caption={`MBAs of ${state.name}`}
-                    columns={mbaColumns(facilities)}
-                    rows={mbas}
-                    rowKey={(m) => m.code}
-                  />
-                )}
+                <MbaTable
+                  caption={`MBAs of ${state.name}`}
+                  filter={{ state: state.code }}
+                  filterLabel="Filter MBAs"
+                  empty={<EmptyState title="No MBAs registered" />}
+                />
               </Section>
             </>
           )
@@ -325,24 +344,18 @@ export function StatePage({ code }: { code: string }) {
 }
 
 export function AgreementsPage() {
-  const data = useLoad(() => api.agreements(), []);
+  const table = usePagedTable((req) => api.agreementsPage(req), []);
   return (
     <Page title="Agreements" lead="Safeguards agreements recorded in the registry.">
-      <Async value={data} what="agreements">
-        {(agreements) =>
-          agreements.length === 0 ? (
-            <EmptyState title="No agreements recorded" />
-          ) : (
-            <Table
-              caption="Agreements"
-              columns={agreementColumns}
-              rows={agreements}
-              rowKey={(a) => a.id}
-              filterLabel="Filter agreements"
-            />
-          )
-        }
-      </Async>
+      <ServerTable
+        caption="Agreements"
+        columns={agreementColumns}
+        table={table}
+        rowKey={(a) => a.id}
+        filterLabel="Filter agreements"
+        what="agreements"
+        empty={<EmptyState title="No agreements recorded" />}
+      />
     </Page>
   );
 }

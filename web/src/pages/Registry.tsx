@@ -1,117 +1,143 @@
-import { lazy, Suspense } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { type AccountLine, api, type Facility, type Kmp, type Mba, reportsApi } from '../api.js';
 import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
-import { type Column, Table } from '../components/Table.js';
+import { type Column, ServerTable, Table, usePagedTable } from '../components/Table.js';
 import { Link } from '../router.js';
 
 export const WorldMap = lazy(() => import('../components/WorldMap.js'));
 
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 
-export function mbaColumns(facilities: readonly Facility[]): Column<Mba>[] {
-  const byCode = new Map(facilities.map((f) => [f.code, f]));
-  return [
-    {
-      key: 'code',
-      header: 'MBA',
-      render: (m) => <Link to={`/mbas/${encodeURIComponent(m.code)}`}>{m.code}</Link>,
-      sortValue: (m) => m.code,
-    },
-    {
-      key: 'facility',
-      header: 'Facility',
-      render: (m) => byCode.get(m.facility)?.name ?? m.facility,
-      sortValue: (m) => byCode.get(m.facility)?.name ?? m.facility,
-    },
-    { key: 'state', header: 'State', render: (m) => m.state ?? '', sortValue: (m) => m.state ?? '' },
-    { key: 'desc', header: 'Description', render: (m) => m.description, sortValue: (m) => m.description },
-    {
-      key: 'kind',
-      header: 'Accountancy',
-      render: (m) => (m.itemMba ? 'item' : 'bulk'),
-      sortValue: (m) => (m.itemMba ? 'item' : 'bulk'),
-    },
-  ];
-}
+/** MBA columns; `sortField` names the API's sort field (GET /api/mbas?sort=). */
+export const mbaColumns: Column<Mba>[] = [
+  {
+    key: 'code',
+    header: 'MBA',
+    render: (m) => <Link to={`/mbas/${encodeURIComponent(m.code)}`}>{m.code}</Link>,
+    sortField: 'code',
+  },
+  {
+    key: 'facility',
+    header: 'Facility',
+    render: (m) => m.facilityName ?? m.facility,
+    sortField: 'facilityName',
+  },
+  { key: 'state', header: 'State', render: (m) => m.state ?? '', sortField: 'state' },
+  { key: 'desc', header: 'Description', render: (m) => m.description, sortField: 'description' },
+  {
+    key: 'kind',
+    header: 'Accountancy',
+    render: (m) => (m.itemMba ? 'item' : 'bulk'),
+    sortField: 'itemMba',
+  },
+];
 
-export function facilityColumns(): Column<Facility>[] {
-  return [
-    {
-      key: 'code',
-      header: 'Code',
-      render: (f) => <Link to={`/facilities/${encodeURIComponent(f.code)}`}>{f.code}</Link>,
-      sortValue: (f) => f.code,
-    },
-    { key: 'name', header: 'Name', render: (f) => f.name, sortValue: (f) => f.name },
-    { key: 'type', header: 'Type', render: (f) => f.type.replace('-', ' '), sortValue: (f) => f.type },
-    { key: 'state', header: 'State', render: (f) => f.state, sortValue: (f) => f.state },
-    {
-      key: 'pos',
-      header: 'Position',
-      render: (f) => `${f.latitude.toFixed(2)}°, ${f.longitude.toFixed(2)}°`,
-    },
-  ];
+export const facilityColumns: Column<Facility>[] = [
+  {
+    key: 'code',
+    header: 'Code',
+    render: (f) => <Link to={`/facilities/${encodeURIComponent(f.code)}`}>{f.code}</Link>,
+    sortField: 'code',
+  },
+  { key: 'name', header: 'Name', render: (f) => f.name, sortField: 'name' },
+  { key: 'type', header: 'Type', render: (f) => f.type.replace('-', ' '), sortField: 'type' },
+  { key: 'state', header: 'State', render: (f) => f.state, sortField: 'state' },
+  {
+    key: 'pos',
+    header: 'Position',
+    render: (f) => `${f.latitude.toFixed(2)}°, ${f.longitude.toFixed(2)}°`,
+    sortField: 'latitude',
+  },
+];
+
+const NO_MBAS = (
+  <EmptyState title="No MBAs yet">
+    <p>An administrator registers MBAs with POST /api/mbas or the CLI.</p>
+  </EmptyState>
+);
+
+/** MBAs paged, sorted and filtered by the server; `filter` narrows to a facility or a state. */
+export function MbaTable({
+  caption,
+  filter = {},
+  filterLabel,
+  empty = NO_MBAS,
+}: {
+  caption: string;
+  filter?: { facility?: string; state?: string };
+  filterLabel?: string;
+  empty?: ReactNode;
+}) {
+  const table = usePagedTable((req) => api.mbasPage({ ...req, ...filter }), [filter.facility, filter.state]);
+  return (
+    <ServerTable
+      caption={caption}
+      columns={mbaColumns}
+      table={table}
+      rowKey={(m) => m.code}
+      filterLabel={filterLabel}
+      what="material balance areas"
+      empty={empty}
+    />
+  );
 }
 
 export function MbasPage() {
-  const data = useLoad(async () => {
-    const [mbas, facilities] = await Promise.all([api.mbas(), api.facilities()]);
-    return { mbas, facilities };
-  }, []);
   return (
     <Page
       title="Material balance areas"
       lead="Every MBA you may see, with its facility and accountancy type."
     >
-      <Async value={data} what="material balance areas">
-        {({ mbas, facilities }) =>
-          mbas.length === 0 ? (
-            <EmptyState title="No MBAs yet">
-              <p>An administrator registers MBAs with POST /api/mbas or the CLI.</p>
-            </EmptyState>
-          ) : (
-            <Table
-              caption="Material balance areas"
-              columns={mbaColumns(facilities)}
-              rows={mbas}
-              rowKey={(m) => m.code}
-              filterLabel="Filter MBAs"
-            />
-          )
-        }
-      </Async>
+      <MbaTable caption="Material balance areas" filterLabel="Filter MBAs" />
     </Page>
   );
 }
 
 const kmpColumns: Column<Kmp>[] = [
-  { key: 'code', header: 'KMP', render: (k) => k.code, sortValue: (k) => k.code },
-  { key: 'kind', header: 'Kind', render: (k) => k.kind, sortValue: (k) => k.kind },
-  { key: 'method', header: 'Measurement method', render: (k) => k.method, sortValue: (k) => k.method },
+  { key: 'code', header: 'KMP', render: (k) => k.code, sortField: 'code' },
+  { key: 'kind', header: 'Kind', render: (k) => k.kind, sortField: 'kind' },
+  { key: 'method', header: 'Measurement method', render: (k) => k.method, sortField: 'method' },
   {
     key: 'r',
     header: 'Random RSD',
     render: (k) => pct(k.randomRsd),
-    sortValue: (k) => k.randomRsd,
+    sortField: 'randomRsd',
     numeric: true,
   },
   {
     key: 's',
     header: 'Systematic RSD',
     render: (k) => pct(k.systematicRsd),
-    sortValue: (k) => k.systematicRsd,
+    sortField: 'systematicRsd',
     numeric: true,
   },
 ];
+
+function KmpTable({ mba }: { mba: string }) {
+  const table = usePagedTable((req) => api.kmpsPage({ ...req, mba }), [mba]);
+  return (
+    <ServerTable
+      caption={`Key measurement points of ${mba}`}
+      columns={kmpColumns}
+      table={table}
+      rowKey={(k) => k.code}
+      what="key measurement points"
+      empty={
+        <EmptyState title="No KMPs registered">
+          <p>Reports can name only registered KMPs; ask an administrator to add them.</p>
+        </EmptyState>
+      }
+    />
+  );
+}
 
 export function MbaPage({ code }: { code: string }) {
   const canEvaluate = useCapabilities().has(capabilityKey('get', '/api/mbas/{code}/balances'));
   const data = useLoad(async () => {
     const mba = await api.mba(code);
-    const [kmps, facility] = await Promise.all([api.kmps(code), api.facility(mba.facility)]);
-    return { mba, kmps, facility };
+    return { mba, facility: await api.facility(mba.facility) };
   }, [code]);
   return (
     <Page
@@ -124,7 +150,7 @@ export function MbaPage({ code }: { code: string }) {
       }
     >
       <Async value={data} what="the MBA">
-        {({ mba, kmps, facility }) => (
+        {({ mba, facility }) => (
           <>
             <dl className="facts">
               <dt>Facility</dt>
@@ -138,18 +164,7 @@ export function MbaPage({ code }: { code: string }) {
               <dd>{mba.itemMba ? 'item counting' : 'bulk (measured)'}</dd>
             </dl>
             <Section title="Key measurement points">
-              {kmps.length === 0 ? (
-                <EmptyState title="No KMPs registered">
-                  <p>Reports can name only registered KMPs; ask an administrator to add them.</p>
-                </EmptyState>
-              ) : (
-                <Table
-                  caption={`Key measurement points of ${mba.code}`}
-                  columns={kmpColumns}
-                  rows={kmps}
-                  rowKey={(k) => k.code}
-                />
-              )}
+              <KmpTable mba={mba.code} />
             </Section>
             <MbaLines code={mba.code} />
           </>
@@ -232,10 +247,12 @@ function MbaLines({ code }: { code: string }) {
 }
 
 export function FacilitiesPage() {
-  const data = useLoad(() => api.facilities(), []);
+  // The map draws every facility; the table below pages, sorts and filters on the server.
+  const all = useLoad(() => api.facilities(), []);
+  const table = usePagedTable((req) => api.facilitiesPage(req), []);
   return (
     <Page title="Facilities" lead="Facilities under safeguards that you may see.">
-      <Async value={data} what="facilities">
+      <Async value={all} what="facilities">
         {(facilities) =>
           facilities.length === 0 ? (
             <EmptyState title="No facilities yet">
@@ -246,12 +263,13 @@ export function FacilitiesPage() {
               <Suspense fallback={<Loading what="the map" />}>
                 <WorldMap facilities={facilities} label="Map of facilities" />
               </Suspense>
-              <Table
+              <ServerTable
                 caption="Facilities"
-                columns={facilityColumns()}
-                rows={facilities}
+                columns={facilityColumns}
+                table={table}
                 rowKey={(f) => f.code}
                 filterLabel="Filter facilities"
+                what="facilities"
               />
             </>
           )
@@ -262,15 +280,11 @@ export function FacilitiesPage() {
 }
 
 export function FacilityPage({ code }: { code: string }) {
-  const data = useLoad(async () => {
-    const facility = await api.facility(code);
-    const mbas = await api.mbas({ facility: code });
-    return { facility, mbas };
-  }, [code]);
+  const data = useLoad(() => api.facility(code), [code]);
   return (
-    <Page title={data.data?.facility.name ?? `Facility ${code}`} lead={`Facility ${code}`}>
+    <Page title={data.data?.name ?? `Facility ${code}`} lead={`Facility ${code}`}>
       <Async value={data} what="the facility">
-        {({ facility, mbas }) => (
+        {(facility) => (
           <>
             <dl className="facts">
               <dt>Type</dt>
@@ -283,16 +297,11 @@ export function FacilityPage({ code }: { code: string }) {
               </dd>
             </dl>
             <Section title="Material balance areas">
-              {mbas.length === 0 ? (
-                <EmptyState title="No MBAs at this facility" />
-              ) : (
-                <Table
-                  caption={`MBAs of ${facility.code}`}
-                  columns={mbaColumns([facility])}
-                  rows={mbas}
-                  rowKey={(m) => m.code}
-                />
-              )}
+              <MbaTable
+                caption={`MBAs of ${facility.code}`}
+                filter={{ facility: facility.code }}
+                empty={<EmptyState title="No MBAs at this facility" />}
+              />
             </Section>
           </>
         )}

@@ -1,0 +1,181 @@
+/**
+ * Issue 8: "tables that sort, filter and page on the server". The registry tables ask the API
+ * for one page at a time (limit/offset), in the order and with the filter the user chose
+ * (sort, q), and show the server's total; a state user's tables hold only its own state's rows.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  browserAvailable,
+  type E2eServer,
+  ensureWebBuilt,
+  launchBrowser,
+  Session,
+  startE2eServer,
+} from './harness.js';
+import { LoginScreen, RegistryTable } from './pages/models.js';
+
+const available = browserAvailable();
+const STORY_TIMEOUT_MS = 120_000;
+/** More MBAs than one page (25) holds, at an XB facility. */
+const EXTRA = 30;
+
+describe.skipIf(!available)('registry tables page, sort and filter on the server (Chromium)', () => {
+  let server: E2eServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startE2eServer();
+    const admin = readFileSync(join(server.dataDir, 'admin.token'), 'utf8').trim();
+    for (let i = 1; i <= EXTRA; i++) {
+      const res = await fetch(`${server.url}/api/mbas`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          code: `XB-T${String(i).padStart(2, '0')}`,
+          facility: 'XB-ENR',
+          description: `Tank ${i}`,
+        }),
+      });
+      expect(res.status, await res.text()).toBe(201);
+    }
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  }, STORY_TIMEOUT_MS);
+
+  async function signedIn(login: string): Promise<Session> {
+    const s = await Session.open(browser, server.url);
+    const screen = new LoginScreen(s.page);
+    await screen.open();
+    await screen.signIn(login, server.user(login).password);
+    await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
+    return s;
+  }
+
+  it(
+    'an inspector pages, sorts and filters the MBAs, each step a request to the server',
+    async () => {
+      const s = await signedIn('agency.inspector');
+      const asked: URL[] = [];
+      s.page.on('request', (r) => {
+        const u = new URL(r.url());
+        if (u.pathname === '/api/mbas') asked.push(u);
+      });
+      try {
+        await s.page.goto('/mbas');
+        const mbas = new RegistryTable(s.page, 'Material balance areas', 'Filter MBAs');
+        await expect.poll(() => mbas.caption()).toMatch(/^Material balance areas, page 1 of 2$/);
+        expect(await mbas.bodyRows().count()).toBe(25);
+        const total = Number((await mbas.count()).match(/^(\d+) matches$/)?.[1]);
+        expect(total).toBeGreaterThan(EXTRA);
+        expect(asked.at(-1)?.searchParams.get('limit')).toBe('25');
+        expect(asked.at(-1)?.searchParams.get('offset')).toBe('0');
+
+        await mbas.nextPage();
+        await expect.poll(() => mbas.caption()).toMatch(/page 2 of 2$/);
+        expect(await mbas.bodyRows().count()).toBe(total - 25);
+        expect(asked.at(-1)?.searchParams.get('offset')).toBe('25');
+        expect(s.page.url()).toMatch(/page=1/);
+
+        // Sorting goes back to page 1 and is the server's: the first row is the last code of all.
+        await mbas.sortBy('MBA');
+        await mbas.sortBy('MBA');
+        await expect.poll(() => mbas.firstCell()).toBe('XC-R1');
+        expect(await mbas.sortState('MBA')).toBe('descending');
+        expect(asked.at(-1)?.searchParams.get('sort')).toBe('-code');
+        expect(asked.at(-1)?.searchParams.get('offset')).toBe('0');
+        await expect.poll(() => mbas.caption()).toMatch(/page 1 of 2$/);
+
+        await mbas.sortBy('Facility');
+        await expect.poll(() => asked.at(-1)?.searchParams.get('sort')).toBe('facilityName');
+
+        // The filter is sent as q; the count and the rows are the server's answer.
+        await mbas.filter('tank 1');
+        await expect.poll(() => mbas.count()).toBe('11 matches');
+        expect(asked.at(-1)?.searchParams.get('q')).toBe('tank 1');
+        expect(await mbas.caption()).toBe('Material balance areas');
+        const codes = await mbas.bodyRows().locator('td:first-child').allTextContents();
+        expect(codes).toHaveLength(11);
+        expect(codes.every((c) => /^XB-T(01|1\d)$/.test(c))).toBe(true);
+
+        await mbas.filter('nothing like this');
+        await expect.poll(() => s.page.getByText('Nothing matches “nothing like this”').count()).toBe(1);
+        await s.screenshot('registry-mbas-server-filter');
+        expect(await s.audit()).toEqual([]);
+
+        // Bookmarkable: the address holds sort and filter, and reloading keeps them.
+        await mbas.filter('XA-');
+        await expect.poll(() => mbas.count()).toMatch(/^[3-9] matches$/);
+        const arcadia = await mbas.count();
+        await s.page.reload();
+        await expect.poll(() => mbas.count()).toBe(arcadia);
+        expect(await mbas.bodyRows().locator('td:first-child').allTextContents()).toEqual(
+          expect.arrayContaining(['XA-F1', 'XA-R1', 'XA-S1']),
+        );
+        expect(await mbas.sortState('Facility')).toBe('ascending');
+        expect(s.errors).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    },
+    STORY_TIMEOUT_MS,
+  );
+
+  it(
+    'a state user sorts KMPs and agreements on the server and sees only its own state’s MBAs',
+    async () => {
+      const s = await signedIn('xa-ssac.reviewer');
+      try {
+        await s.page.goto('/mbas');
+        const mbas = new RegistryTable(s.page, 'Material balance areas', 'Filter MBAs');
+        await expect.poll(() => mbas.count()).toMatch(/^[3-9] matches$/);
+        expect(await mbas.caption()).toBe('Material balance areas');
+        const own = await mbas.bodyRows().locator('td:first-child').allTextContents();
+        expect(own).toEqual(expect.arrayContaining(['XA-F1', 'XA-R1', 'XA-S1']));
+        expect(own.filter((c) => !c.startsWith('XA-'))).toEqual([]);
+        expect(await mbas.count()).toBe(`${own.length} matches`);
+        await mbas.filter('XB');
+        await expect.poll(() => mbas.count()).toBe('0 matches');
+
+        await s.page.goto('/mbas/XA-F1');
+        const kmps = new RegistryTable(s.page, 'Key measurement points of XA-F1');
+        await expect.poll(() => kmps.bodyRows().count()).toBe(4);
+        await kmps.sortBy('Random RSD');
+        await kmps.sortBy('Random RSD');
+        expect(await kmps.sortState('Random RSD')).toBe('descending');
+        const rsd = async () =>
+          (await kmps.bodyRows().locator('td:nth-child(4)').allTextContents()).map((t) =>
+            Number.parseFloat(t),
+          );
+        await expect
+          .poll(async () => {
+            const r = await rsd();
+            return r.length === 4 && r.every((x, i) => i === 0 || (r[i - 1] as number) >= x);
+          })
+          .toBe(true);
+        expect(s.page.url()).toMatch(/sort=-randomRsd/);
+
+        await s.page.goto('/agreements');
+        const agreements = new RegistryTable(s.page, 'Agreements', 'Filter agreements');
+        await agreements.sortBy('In force since');
+        await agreements.sortBy('In force since');
+        await expect.poll(() => s.page.url()).toMatch(/sort=-entryIntoForce/);
+        const dates = await agreements.bodyRows().locator('td:nth-child(4)').allTextContents();
+        expect(dates).toEqual([...dates].sort().reverse());
+        await s.screenshot('registry-agreements-sorted');
+        expect(await s.audit()).toEqual([]);
+        expect(s.errors).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    },
+    STORY_TIMEOUT_MS,
+  );
+});

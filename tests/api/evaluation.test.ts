@@ -132,6 +132,39 @@ describe.each(testDialects())('incremental evaluation on %s', (dialect) => {
     await sameAsFresh();
   });
 
+  it('opens one case for an export without its advance notice, once however often it runs', async () => {
+    // 2 kg of plutonium (2 ekg) exported to XB with no notice: NOTICE_MISSING (domain.md §2).
+    await ok(
+      icr(3, '2026-03', [
+        {
+          ...line(1, '2026-03-16', 'SF', 'PU-X', 'B', 2000),
+          element: 'P',
+          isotope: undefined,
+          fissileWeight: undefined,
+          form: 'PH',
+          counterpart: { state: 'XB', mba: 'XB-F1' },
+        },
+      ]),
+    );
+    const alarms = await get('/api/alarms?mba=XA-F1&code=NOTICE_MISSING');
+    expect(alarms.map((a: { ref: string }) => a.ref)).toEqual(['XA-F1/3/1']);
+    await sameAsFresh();
+    const noticeCases = () =>
+      t.ports.db.kysely
+        .selectFrom('cases')
+        .select(['case_key', 'state'])
+        .where('kind', '=', 'notice')
+        .execute();
+    expect(await noticeCases()).toEqual([]);
+    await t.evaluation.openCases();
+    expect(await noticeCases()).toEqual([{ case_key: 'notice:XA:XA-F1%2F3%2F1:missing', state: 'XA' }]);
+    await t.evaluation.openCases();
+    await createEvaluationService(t.ports).openCases();
+    expect((await noticeCases()).length).toBe(1);
+    const cases = await get('/api/cases?kind=notice');
+    expect(JSON.stringify(cases)).toContain('missing advance notice for transfer XA-F1/3/1');
+  });
+
   it('evaluates again when a KMP’s errors change in the registry (registry edits are not logged)', async () => {
     const before = (await get('/api/mbas/XA-F1/balances?element=E')).periods as Period[];
     expect(before[0]?.sigmaMuf).toBeGreaterThan(0);

@@ -29,6 +29,13 @@ describe('caseKeyForAlarm', () => {
     expect(caseKindForAlarm(missing)).toBe('missing-report');
     expect(caseKindForAlarm({ ...missing, status: 'late' })).toBe('late-report');
   });
+  it('keys a notice finding by its transfer line and finding: missing and late are two causes', () => {
+    const missing = { source: 'notice', finding: 'missing', state: 'XA', transfer: 'XA-F1/3/1' } as const;
+    expect(caseKeyForAlarm(missing)).toBe('notice:XA:XA-F1%2F3%2F1:missing');
+    expect(caseKeyForAlarm({ ...missing, finding: 'late' })).not.toBe(caseKeyForAlarm(missing));
+    expect(caseKeyForAlarm({ ...missing, transfer: 'XA-F1/3/2' })).not.toBe(caseKeyForAlarm(missing));
+    expect(caseKindForAlarm(missing)).toBe('notice');
+  });
   it('cannot be confused by separators inside a field', () => {
     const a = caseKeyForAlarm({ source: 'srd', state: 'XA:1', transfer: 'T' });
     const b = caseKeyForAlarm({ source: 'srd', state: 'XA', transfer: '1:T' });

@@ -29,6 +29,16 @@ export type CaseAlarm =
   | { readonly source: 'srd'; readonly state: string; readonly transfer: string }
   /** A shipment without its receipt, or a receipt without its shipment. */
   | { readonly source: 'transfer-unmatched'; readonly state: string; readonly transfer: string }
+  /**
+   * An international transfer that needed an advance notice and references none (missing), or
+   * whose notice came too late (late): domain.md §2, INFCIRC/153 para. 92–95.
+   */
+  | {
+      readonly source: 'notice';
+      readonly finding: 'missing' | 'late';
+      readonly state: string;
+      readonly transfer: string;
+    }
   /** A reporting obligation late or missing (deadlines/ obligation id). */
   | {
       readonly source: 'deadline';
@@ -64,7 +74,9 @@ function join(parts: readonly string[]): string {
  *   > 3σ and ≥ 1 SQ is one anomaly to follow up, with both tests in its notes;
  * - a sequence alarm is keyed by the PIT at which it first fired;
  * - late and missing on the same obligation share one key: a missing report that arrives late
- *   continues the same case rather than opening a second one.
+ *   continues the same case rather than opening a second one;
+ * - a notice finding is keyed by the transfer line and the finding: a missing notice and, once
+ *   one is given, a late notice are two causes.
  */
 export function caseKeyForAlarm(alarm: CaseAlarm): string {
   switch (alarm.source) {
@@ -76,6 +88,8 @@ export function caseKeyForAlarm(alarm: CaseAlarm): string {
       return join(['srd', alarm.state, alarm.transfer]);
     case 'transfer-unmatched':
       return join(['transfer-unmatched', alarm.state, alarm.transfer]);
+    case 'notice':
+      return join(['notice', alarm.state, alarm.transfer, alarm.finding]);
     case 'deadline':
       return join(['deadline', alarm.state, alarm.obligation]);
     case 'seal':
@@ -96,6 +110,8 @@ export function caseKindForAlarm(alarm: CaseAlarm): CaseKind {
       return 'discrepancy';
     case 'transfer-unmatched':
       return 'transfer-unmatched';
+    case 'notice':
+      return 'notice';
     case 'deadline':
       return alarm.status === 'late' ? 'late-report' : 'missing-report';
     case 'seal':

@@ -7,6 +7,7 @@ export const CASE_KINDS = [
   'late-report',
   'missing-report',
   'transfer-unmatched',
+  'notice',
   'seal',
   'other',
 ] as const;

@@ -62,6 +62,11 @@ function aboutAlarm(alarm: CaseAlarm): { about: CaseAbout; mba?: string; title: 
         about: { transfer: alarm.transfer, alarm: { source: 'transfer-unmatched' } },
         title: `unmatched transfer ${alarm.transfer}`,
       };
+    case 'notice':
+      return {
+        about: { transfer: alarm.transfer, alarm: { source: 'notice', finding: alarm.finding } },
+        title: `${alarm.finding} advance notice for transfer ${alarm.transfer}`,
+      };
     case 'deadline':
       return {
         about: { obligation: alarm.obligation, alarm: { source: 'deadline', status: alarm.status } },

@@ -375,7 +375,7 @@ export function createEvaluationService(ports: Ports) {
     /**
      * Open one case per alarm cause (cases issue): idempotent through the case key, so
      * re-evaluation never duplicates. Sequence alarms (Page, CUMUF) open one case at their first
-     * firing; notice findings are listed but have no case kind yet.
+     * firing; a notice finding opens one per transfer line and finding.
      */
     async openCases(): Promise<number> {
       const w = await world();
@@ -464,6 +464,16 @@ function toCaseAlarm(a: AlarmView, firstSequence: Set<string>): CaseAlarm | unde
       return a.ref ? { source: 'srd', state: a.state, transfer: a.ref } : undefined;
     case 'TRANSFER_UNMATCHED':
       return a.ref ? { source: 'transfer-unmatched', state: a.state, transfer: a.ref } : undefined;
+    case 'NOTICE_MISSING':
+    case 'NOTICE_LATE':
+      return a.ref
+        ? {
+            source: 'notice',
+            finding: a.code === 'NOTICE_MISSING' ? 'missing' : 'late',
+            state: a.state,
+            transfer: a.ref,
+          }
+        : undefined;
     default:
       return undefined;
   }

@@ -293,6 +293,25 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     expect(next.json().error.details.map((d: { code: string }) => d.code)).toEqual(['BATCH_REUSED']);
   });
 
+  it('pages, sorts and filters the lines of an MBA on the server', async () => {
+    const all = (await get('/api/mbas/XA-F1/lines?effective=false')).json();
+    expect(all.total).toBe(all.lines.length);
+    expect(all.total).toBeGreaterThan(4);
+    const page = (await get('/api/mbas/XA-F1/lines?effective=false&limit=2&offset=1')).json();
+    expect(page).toMatchObject({ total: all.total, limit: 2, offset: 1 });
+    expect(page.lines).toEqual(all.lines.slice(1, 3));
+    const heaviest = (await get('/api/mbas/XA-F1/lines?effective=true&sort=-weight&limit=1')).json();
+    const weights = (await get('/api/mbas/XA-F1/lines?effective=true&limit=1000'))
+      .json()
+      .lines.map((l: { weight: number }) => l.weight);
+    expect(heaviest.lines[0].weight).toBe(Math.max(...weights));
+    const b23 = (await get('/api/mbas/XA-F1/lines?effective=true&q=b-23')).json();
+    expect(b23.lines.map((l: { batch: string }) => l.batch)).toEqual(['B-23']);
+    const bad = await get('/api/mbas/XA-F1/lines?sort=colour');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('VALIDATION_FAILED');
+  });
+
   it('scopes reads: another state gets 404, the inspectorates see it', async () => {
     expect((await get('/api/reports/XA-F1:ICR:1', 'xb-ssac.reviewer')).statusCode).toBe(404);
     expect((await get('/api/reports/XA-F1:ICR:1', 'agency.inspector')).statusCode).toBe(200);

@@ -5,9 +5,10 @@ import { DomainError } from '../../domain/errors.js';
 import { REGISTRY_CODE, STATE_CODE } from '../../domain/registry/index.js';
 import { REPORT_TYPES } from '../../domain/reports/index.js';
 import type { Ports } from '../../services/ports.js';
-import { createReportQueries } from '../../services/reports/queries.js';
+import { createReportQueries, LINE_SORTS, type LineSort } from '../../services/reports/queries.js';
 import { type BodyFormat, submitReport } from '../../services/reports/submit.js';
 import { requirePrincipal } from '../auth.js';
+import { pageQuery, pageRequest } from './paging.js';
 
 const paging = {
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -141,14 +142,20 @@ export function registerReportRoutes(app: FastifyInstance, ports: Ports): void {
         querystring: z.strictObject({
           asOf: isoDate.optional(),
           effective: z.enum(['true', 'false']).default('true'),
+          ...pageQuery(LINE_SORTS),
         }),
       },
     },
-    async (req) =>
-      queries.lines(requirePrincipal(req), req.params.code, {
+    async (req) => {
+      const page = pageRequest(req.query);
+      return queries.lines(requirePrincipal(req), req.params.code, {
+        ...page,
+        // The schema admits only LINE_SORTS (with or without "-").
+        sort: page.sort as LineSort | undefined,
         asOf: req.query.asOf,
         effective: req.query.effective === 'true',
-      }),
+      });
+    },
   );
   r.get(
     '/api/states/:code/timeliness',

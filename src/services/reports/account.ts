@@ -1,7 +1,9 @@
 import type { Transaction } from 'kysely';
 import {
   applyEffectiveLine,
+  compareLines,
   createEffectiveState,
+  type EffectiveEntry,
   type EffectiveState,
   type SourcedIcrLine,
 } from '../../domain/accounting/index.js';
@@ -20,6 +22,10 @@ export interface MbaAccount {
   readonly targets: ReadonlySet<string>;
   /** The effective ICR lines, in effective order. */
   effectiveLines(): SourcedIcrLine[];
+  /** Every ICR line as accepted (originals, corrections, deletions, orphans), in effective order. */
+  allLines(): SourcedIcrLine[];
+  /** The original lines that later lines corrected or deleted, each with its history. */
+  corrected(): EffectiveEntry[];
   /** Batches listed in the initial report, as `batchKey`. */
   readonly initialBatches: ReadonlySet<string>;
 }
@@ -95,6 +101,15 @@ export async function mbaAccount(ports: Ports, mba: string): Promise<MbaAccount>
       const lines: SourcedIcrLine[] = [];
       for (const x of e.state.entries) if (x.current !== undefined) lines.push(x.current);
       return lines;
+    },
+    allLines() {
+      const lines: SourcedIcrLine[] = [];
+      for (const x of e.state.entries) lines.push(...x.history);
+      for (const o of e.state.orphans) lines.push(o.line);
+      return lines.sort(compareLines);
+    },
+    corrected() {
+      return e.state.entries.filter((x) => x.history.length > 1);
     },
   };
 }

@@ -1,12 +1,13 @@
-import { computeEffectiveLines, type SourcedIcrLine } from '../../domain/accounting/index.js';
+import type { SourcedIcrLine } from '../../domain/accounting/index.js';
 import { computeObligations, type Obligation, type ReceivedReport } from '../../domain/deadlines/index.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { formatReportCsv, formatWeight, type Report } from '../../domain/reports/index.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
-import { createReportsRepo, toIcrLine, toReport } from '../../store/reports.repo.js';
+import { createReportsRepo, toReport } from '../../store/reports.repo.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
+import { mbaAccount } from './account.js';
 
 function notFound(): never {
   throw new DomainError('NOT_FOUND', 'no such resource');
@@ -25,6 +26,39 @@ function inGrams<T extends { weightMg: number; fissileMg?: number }>(l: T) {
 export function reportView(report: Report) {
   const lines = (report.lines as readonly { weightMg: number; fissileMg?: number }[]).map(inGrams);
   return 'notice' in report ? { ...report, lines, notice: inGrams(report.notice) } : { ...report, lines };
+}
+
+/** Fields GET /api/mbas/:code/lines sorts on; without one, lines come in effective order. */
+export const LINE_SORTS = ['date', 'code', 'batch', 'kmp', 'element', 'weight', 'reportNumber'] as const;
+export type LineSort = (typeof LINE_SORTS)[number];
+
+export interface LinesRequest {
+  readonly asOf?: string | undefined;
+  readonly effective: boolean;
+  readonly limit: number;
+  readonly offset: number;
+  readonly sort?: LineSort | undefined;
+  readonly desc?: boolean | undefined;
+  /** Case-insensitive substring of the batch, code, KMP, notice or counterpart. */
+  readonly q?: string | undefined;
+}
+
+function lineMatches(l: SourcedIcrLine, q: string): boolean {
+  return [l.batch, l.code, l.kmp, l.notice, l.counterpart?.state, l.counterpart?.mba].some(
+    (x) => x?.toLowerCase().includes(q) === true,
+  );
+}
+
+/** Stable: equal values keep effective order, so pages never swap rows. */
+function sortLines(rows: SourcedIcrLine[], sort: LineSort, desc: boolean): void {
+  const key = (l: SourcedIcrLine): string | number =>
+    sort === 'weight' ? l.weightMg : sort === 'reportNumber' ? l.reportNumber : l[sort];
+  const sign = desc ? -1 : 1;
+  rows.sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x < y ? -sign : x > y ? sign : 0;
+  });
 }
 
 export function createReportQueries(ports: Ports) {
@@ -148,44 +182,47 @@ export function createReportQueries(ports: Ports) {
      * ICR lines of an MBA up to a date: the effective account (corrections applied) or the full
      * history (every line as submitted, with the report that carried it and who sent it).
      */
-    async lines(p: Principal, code: string, f: { asOf?: string; effective: boolean }) {
+    async lines(p: Principal, code: string, f: LinesRequest) {
       await mbaInScope(p, code);
-      const rows = await k
-        .selectFrom('report_lines')
-        .innerJoin('reports', 'reports.id', 'report_lines.report_id')
-        .selectAll('report_lines')
-        .select(['reports.submitted_at as submitted_at', 'reports.submitted_by as submitted_by'])
-        .where('report_lines.mba', '=', code)
-        .where('report_lines.report_type', '=', 'ICR')
-        .orderBy('report_lines.report_number')
-        .orderBy('report_lines.line')
+      const account = await mbaAccount(ports, code);
+      const reports = await k
+        .selectFrom('reports')
+        .select(['id', 'report_number', 'submitted_at', 'submitted_by'])
+        .where('mba', '=', code)
+        .where('type', '=', 'ICR')
         .execute();
-      const meta = new Map(rows.map((r) => [`${r.report_number}:${r.line}`, r]));
-      const sourced: SourcedIcrLine[] = rows.map((r) => ({ ...toIcrLine(r), reportNumber: r.report_number }));
-      const dated = (l: SourcedIcrLine) => f.asOf === undefined || l.date <= f.asOf;
+      const meta = new Map(reports.map((r) => [r.report_number, r]));
       const withMeta = (l: SourcedIcrLine) => {
-        const m = meta.get(`${l.reportNumber}:${l.line}`);
+        const m = meta.get(l.reportNumber);
         return {
           ...inGrams(l),
           reportNumber: l.reportNumber,
-          reportId: m?.report_id,
+          reportId: m?.id,
           submittedAt: m?.submitted_at,
           submittedBy: m?.submitted_by,
         };
       };
-      if (!f.effective) return { mba: code, effective: false, lines: sourced.filter(dated).map(withMeta) };
-      const view = computeEffectiveLines(sourced);
-      return {
+      const q = f.q?.toLowerCase();
+      const rows = (f.effective ? account.effectiveLines() : account.allLines()).filter(
+        (l) => (f.asOf === undefined || l.date <= f.asOf) && (q === undefined || lineMatches(l, q)),
+      );
+      if (f.sort !== undefined) sortLines(rows, f.sort, f.desc === true);
+      const page = {
         mba: code,
-        effective: true,
-        lines: view.lines.filter(dated).map(withMeta),
-        corrected: view.entries
-          .filter((e) => e.history.length > 1)
-          .map((e) => ({
-            origin: e.origin,
-            deleted: e.current === undefined,
-            history: e.history.map(withMeta),
-          })),
+        effective: f.effective,
+        total: rows.length,
+        limit: f.limit,
+        offset: f.offset,
+        lines: rows.slice(f.offset, f.offset + f.limit).map(withMeta),
+      };
+      if (!f.effective) return page;
+      return {
+        ...page,
+        corrected: account.corrected().map((e) => ({
+          origin: e.origin,
+          deleted: e.current === undefined,
+          history: e.history.map(withMeta),
+        })),
       };
     },
     /** Obligations from the agreements in force, with due dates and status (deadlines domain). */

@@ -21,7 +21,11 @@ interface Slot {
   shipment: boolean;
   group: Group;
   noticeGroup: NoticeGroup | undefined;
+  /** Its pair's match, or its own once asked for (allMatches) while it is alone. */
   match: TransferMatch | undefined;
+  /** Its status; with a deadline while it is alone (pending or unmatched). */
+  status: TransferStatus | undefined;
+  deadline: IsoDate | undefined;
   notice: NoticeFinding | undefined;
   /** SRD_3SIGMA or TRANSFER_UNMATCHED. */
   transferAlarm: DatedAlarm | undefined;
@@ -174,6 +178,8 @@ export function putTransferLine(
     group,
     noticeGroup,
     match: undefined,
+    status: undefined,
+    deadline: undefined,
     notice: undefined,
     transferAlarm: undefined,
     noticeAlarm: undefined,
@@ -184,6 +190,8 @@ export function putTransferLine(
   slot.group = group;
   slot.noticeGroup = noticeGroup;
   slot.match = undefined;
+  slot.status = undefined;
+  slot.deadline = undefined;
   slot.notice = undefined;
   slot.transferAlarm = undefined;
   slot.noticeAlarm = undefined;
@@ -234,23 +242,43 @@ function deadlineOf(book: TransferBook, date: IsoDate): IsoDate {
   return d;
 }
 
-function loneMatch(book: TransferBook, slot: Slot, asOf: IsoDate): TransferMatch {
+/** A line still alone is judged against its grace period (matchTransfers' lone lines). */
+function assignLone(book: TransferBook, slot: Slot, asOf: IsoDate): void {
   const deadline = deadlineOf(book, slot.line.date);
   const status: TransferStatus = asOf > deadline ? 'unmatched' : 'pending';
-  return slot.shipment ? { status, shipment: slot.line, deadline } : { status, receipt: slot.line, deadline };
+  if (slot.deadline === deadline && slot.status === status) return;
+  const had = slot.transferAlarm !== undefined;
+  slot.match = undefined;
+  slot.status = status;
+  slot.deadline = deadline;
+  book.lone.add(slot);
+  slot.transferAlarm = transferAlarmOf(slot);
+  if (had || slot.transferAlarm !== undefined) book.changed.add(slot.mba);
 }
 
-/** A lone line judged again on a new date: a new match and alarms only when its status moves. */
+/**
+ * A lone line judged again on a new date: new alarms only when its status moves. Its match
+ * object is made only when asked for, so a date that moves 100 000 lines past their grace
+ * period allocates their alarms and nothing else.
+ */
 function rejudge(book: TransferBook, slot: Slot, asOf: IsoDate): void {
-  const m = slot.match;
-  if (m?.deadline === undefined) return;
-  const status: TransferStatus = asOf > m.deadline ? 'unmatched' : 'pending';
-  if (status === m.status) return;
-  slot.match = slot.shipment
-    ? { status, shipment: slot.line, deadline: m.deadline }
-    : { status, receipt: slot.line, deadline: m.deadline };
+  const deadline = slot.deadline;
+  if (deadline === undefined) return;
+  const status: TransferStatus = asOf > deadline ? 'unmatched' : 'pending';
+  if (status === slot.status) return;
+  slot.status = status;
+  slot.match = undefined;
   slot.transferAlarm = transferAlarmOf(slot);
   book.changed.add(slot.mba);
+}
+
+function matchOf(slot: Slot): TransferMatch | undefined {
+  if (slot.match !== undefined || slot.deadline === undefined || slot.status === undefined) return slot.match;
+  const { status, deadline } = slot;
+  slot.match = slot.shipment
+    ? { status, shipment: slot.line, deadline }
+    : { status, receipt: slot.line, deadline };
+  return slot.match;
 }
 
 function sameMatch(a: TransferMatch | undefined, b: TransferMatch): boolean {
@@ -261,14 +289,13 @@ function sameMatch(a: TransferMatch | undefined, b: TransferMatch): boolean {
     a.receipt === b.receipt &&
     a.srdMg === b.srdMg &&
     a.fissileSrdMg === b.fissileSrdMg &&
-    a.sigmaMg === b.sigmaMg &&
-    a.deadline === b.deadline
+    a.sigmaMg === b.sigmaMg
   );
 }
 
 function transferAlarmOf(slot: Slot): DatedAlarm | undefined {
   const l = slot.line;
-  const status = slot.match?.status;
+  const status = slot.status;
   if (status !== 'discrepant' && status !== 'unmatched') return undefined;
   return {
     date: l.date,
@@ -278,12 +305,14 @@ function transferAlarmOf(slot: Slot): DatedAlarm | undefined {
   };
 }
 
-function assign(book: TransferBook, slot: Slot, match: TransferMatch): void {
-  if (sameMatch(slot.match, match)) return;
+/** A line in a pair (matched or discrepant). */
+function assignPair(book: TransferBook, slot: Slot, pair: TransferMatch): void {
+  if (slot.deadline === undefined && sameMatch(slot.match, pair)) return;
   const had = slot.transferAlarm !== undefined;
-  slot.match = match;
-  if (match.shipment === undefined || match.receipt === undefined) book.lone.add(slot);
-  else book.lone.delete(slot);
+  slot.match = pair;
+  slot.status = pair.status;
+  slot.deadline = undefined;
+  book.lone.delete(slot);
   slot.transferAlarm = transferAlarmOf(slot);
   if (had || slot.transferAlarm !== undefined) book.changed.add(slot.mba);
 }
@@ -314,15 +343,15 @@ function settleGroup(book: TransferBook, g: Group, asOf: IsoDate): void {
     const s = ships[i]!;
     const j = partner[i]!;
     if (j < 0) {
-      assign(book, s, loneMatch(book, s, asOf));
+      assignLone(book, s, asOf);
       continue;
     }
     const r = g.receipts[j]!;
     const pair = pairOf(s.line, r.line, factor);
-    assign(book, s, pair);
-    assign(book, r, pair);
+    assignPair(book, s, pair);
+    assignPair(book, r, pair);
   }
-  for (const r of lone) assign(book, r, loneMatch(book, r, asOf));
+  for (const r of lone) assignLone(book, r, asOf);
   if (ships.length === 0 && g.receipts.length === 0) book.groups.delete(g.key);
 }
 
@@ -398,11 +427,15 @@ export function srdEntriesOfMba(book: TransferBook, mba: string): SrdEntry[] {
 export function allMatches(book: TransferBook, mbas: readonly string[]): TransferMatch[] {
   const out: TransferMatch[] = [];
   for (const mba of mbas) {
-    for (const slot of book.byMba.get(mba) ?? []) if (slot.shipment && slot.match) out.push(slot.match);
+    for (const slot of book.byMba.get(mba) ?? []) {
+      const m = slot.shipment ? matchOf(slot) : undefined;
+      if (m !== undefined) out.push(m);
+    }
   }
   for (const mba of mbas) {
     for (const slot of book.byMba.get(mba) ?? []) {
-      if (!slot.shipment && slot.match && slot.match.shipment === undefined) out.push(slot.match);
+      const m = slot.shipment ? undefined : matchOf(slot);
+      if (m !== undefined && m.shipment === undefined) out.push(m);
     }
   }
   return out;

@@ -11,7 +11,7 @@ import {
   setBookInventories,
   summariseState,
 } from '../../domain/accounting/index.js';
-import type { CaseAlarm } from '../../domain/cases/index.js';
+import { type CaseAlarm, caseKeyForAlarm } from '../../domain/cases/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { inScope, type Principal } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
@@ -94,6 +94,8 @@ export function createEvaluationService(ports: Ports) {
   const perMba = new Map<string, MbaState>();
   const transfers = createTransferBook();
   let noticesKey = '';
+  /** Case keys already opened or found open: a case, once there, stays (cases are never deleted). */
+  const handled = new Set<string>();
 
   async function version(): Promise<number> {
     const r = await ports.db.kysely.selectFrom('log_sequence').select('next_index').executeTakeFirstOrThrow();
@@ -384,8 +386,11 @@ export function createEvaluationService(ports: Ports) {
       for (const a of [...w.alarms].sort((x, y) => (x.date < y.date ? -1 : 1))) {
         const alarm = toCaseAlarm(a, firstSequence);
         if (!alarm) continue;
+        const key = caseKeyForAlarm(alarm);
+        if (handled.has(key)) continue;
         try {
           if ((await openCaseForAlarm(ports, alarm)).created) opened++;
+          handled.add(key);
         } catch (err) {
           ports.logger.warn(
             { err: (err as Error).message, alarm: a.key },

@@ -307,6 +307,16 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     expect(heaviest.lines[0].weight).toBe(Math.max(...weights));
     const b23 = (await get('/api/mbas/XA-F1/lines?effective=true&q=b-23')).json();
     expect(b23.lines.map((l: { batch: string }) => l.batch)).toEqual(['B-23']);
+    // A balance period's lines: dated after its start, up to its end, of one element.
+    const march = (await get('/api/mbas/XA-F1/lines?after=2026-02-28&asOf=2026-03-31&element=E')).json();
+    expect(march.total).toBeGreaterThan(0);
+    expect(
+      march.lines.every(
+        (l: { date: string; element: string }) =>
+          l.date > '2026-02-28' && l.date <= '2026-03-31' && l.element === 'E',
+      ),
+    ).toBe(true);
+    expect((await get('/api/mbas/XA-F1/lines?element=P')).json().total).toBe(0);
     const bad = await get('/api/mbas/XA-F1/lines?sort=colour');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('VALIDATION_FAILED');

@@ -162,6 +162,28 @@ describe.skipIf(!available)('registry tables page, sort and filter on the server
           .toBe(true);
         expect(s.page.url()).toMatch(/sort=-randomRsd/);
 
+        // The MBA's account lines (a year of demo reports) come a page at a time, sorted by the server.
+        const asked: URL[] = [];
+        s.page.on('request', (r) => {
+          const u = new URL(r.url());
+          if (u.pathname === '/api/mbas/XA-F1/lines') asked.push(u);
+        });
+        const lines = new RegistryTable(s.page, 'Effective inventory change lines of XA-F1', 'Filter lines');
+        await lines.sortBy('Weight');
+        await lines.sortBy('Weight');
+        await expect.poll(() => asked.at(-1)?.searchParams.get('sort')).toBe('-weight');
+        const weights = async () =>
+          (await lines.bodyRows().locator('td:nth-child(8)').allTextContents()).map((t) =>
+            Number.parseFloat(t.replaceAll(',', '')),
+          );
+        await expect
+          .poll(async () => {
+            const w = await weights();
+            return w.length > 1 && w.every((x, i) => i === 0 || (w[i - 1] as number) >= x);
+          })
+          .toBe(true);
+        expect(asked.at(-1)?.searchParams.get('limit')).toBe('25');
+
         await s.page.goto('/agreements');
         const agreements = new RegistryTable(s.page, 'Agreements', 'Filter agreements');
         await agreements.sortBy('In force since');

@@ -279,19 +279,43 @@ export interface AccountLine {
   readonly submittedAt?: string;
 }
 
+/** An original line that later lines corrected or deleted, with every version in order. */
+export interface CorrectedLine {
+  readonly origin: { readonly reportNumber: number; readonly line: number };
+  readonly deleted: boolean;
+  readonly history: readonly AccountLine[];
+}
+
+/** GET /api/mbas/:code/lines: one page of lines (paged, sorted, filtered by the server). */
 export interface MbaLines {
   readonly mba: string;
   readonly effective: boolean;
+  readonly total: number;
+  readonly limit: number;
+  readonly offset: number;
   readonly lines: readonly AccountLine[];
-  readonly corrected: readonly AccountLine[];
+  /** With effective=true: every corrected original line and its history (not paged). */
+  readonly corrected?: readonly CorrectedLine[];
 }
+
+export type LinesQuery = PageQuery & {
+  readonly asOf?: string;
+  readonly after?: string;
+  readonly element?: string;
+  readonly effective?: 'true' | 'false';
+};
 
 export const reportsApi = {
   list: (query: { mba?: string; type?: string; state?: string; limit?: number; offset?: number }) =>
     apiJson<ReportSummary[]>(`/api/reports${queryString(query)}`),
   timeliness: (state: string) => apiJson<Timeliness>(`/api/states/${seg(state)}/timeliness`),
-  lines: (mba: string, query: { asOf?: string; effective?: 'true' | 'false' } = {}) =>
-    apiJson<MbaLines>(`/api/mbas/${seg(mba)}/lines${queryString(query)}`),
+  lines: (mba: string, query: LinesQuery = {}, signal?: AbortSignal) =>
+    apiJson<MbaLines>(`/api/mbas/${seg(mba)}/lines${queryString(query)}`, { signal }),
+  /** The lines as a server-paged list (for ServerTable). */
+  linesPage: async (mba: string, query: LinesQuery, signal?: AbortSignal): Promise<Page<AccountLine>> => {
+    const r = await reportsApi.lines(mba, query, signal);
+    return { items: [...r.lines], total: r.total, limit: r.limit, offset: r.offset };
+  },
 };
 
 // ---- Evaluation (balances, alarms, transfers, annual summary) ----

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.js';
 import { REGISTRY_CODE, STATE_CODE } from '../../domain/registry/index.js';
-import { REPORT_TYPES } from '../../domain/reports/index.js';
+import { ELEMENT_CODES, REPORT_TYPES } from '../../domain/reports/index.js';
 import type { Ports } from '../../services/ports.js';
 import { createReportQueries, LINE_SORTS, type LineSort } from '../../services/reports/queries.js';
 import { type BodyFormat, submitReport } from '../../services/reports/submit.js';
@@ -140,7 +140,11 @@ export function registerReportRoutes(app: FastifyInstance, ports: Ports): void {
         tags,
         params: z.object({ code: z.string().min(1).max(64) }),
         querystring: z.strictObject({
-          asOf: isoDate.optional(),
+          asOf: isoDate.optional().describe('lines dated on or before this date'),
+          after: isoDate
+            .optional()
+            .describe('lines dated after this date (a balance period: after=PB date&asOf=PE date)'),
+          element: z.enum(ELEMENT_CODES).optional(),
           effective: z.enum(['true', 'false']).default('true'),
           ...pageQuery(LINE_SORTS),
         }),
@@ -153,6 +157,8 @@ export function registerReportRoutes(app: FastifyInstance, ports: Ports): void {
         // The schema admits only LINE_SORTS (with or without "-").
         sort: page.sort as LineSort | undefined,
         asOf: req.query.asOf,
+        after: req.query.after,
+        element: req.query.element,
         effective: req.query.effective === 'true',
       });
     },

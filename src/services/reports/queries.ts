@@ -2,7 +2,7 @@ import type { SourcedIcrLine } from '../../domain/accounting/index.js';
 import { computeObligations, type Obligation, type ReceivedReport } from '../../domain/deadlines/index.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
-import { formatReportCsv, formatWeight, type Report } from '../../domain/reports/index.js';
+import { type ElementCode, formatReportCsv, formatWeight, type Report } from '../../domain/reports/index.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import { createReportsRepo, toReport } from '../../store/reports.repo.js';
 import type { Ports } from '../ports.js';
@@ -33,7 +33,11 @@ export const LINE_SORTS = ['date', 'code', 'batch', 'kmp', 'element', 'weight', 
 export type LineSort = (typeof LINE_SORTS)[number];
 
 export interface LinesRequest {
+  /** Lines dated on or before this date. */
   readonly asOf?: string | undefined;
+  /** Lines dated strictly after this date (with asOf: the lines of a balance period (after, asOf]). */
+  readonly after?: string | undefined;
+  readonly element?: ElementCode | undefined;
   readonly effective: boolean;
   readonly limit: number;
   readonly offset: number;
@@ -204,7 +208,11 @@ export function createReportQueries(ports: Ports) {
       };
       const q = f.q?.toLowerCase();
       const rows = (f.effective ? account.effectiveLines() : account.allLines()).filter(
-        (l) => (f.asOf === undefined || l.date <= f.asOf) && (q === undefined || lineMatches(l, q)),
+        (l) =>
+          (f.asOf === undefined || l.date <= f.asOf) &&
+          (f.after === undefined || l.date > f.after) &&
+          (f.element === undefined || l.element === f.element) &&
+          (q === undefined || lineMatches(l, q)),
       );
       if (f.sort !== undefined) sortLines(rows, f.sort, f.desc === true);
       const page = {

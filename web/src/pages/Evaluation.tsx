@@ -4,18 +4,11 @@
  * behind each period and a case opened from an alarm in two clicks.
  */
 import { lazy, Suspense, useState } from 'react';
-import {
-  type AccountLine,
-  type BalancePeriod,
-  type Balances,
-  casesApi,
-  evaluationApi,
-  reportsApi,
-} from '../api.js';
+import { type BalancePeriod, type Balances, casesApi, evaluationApi, reportsApi } from '../api.js';
 import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
-import { type Column, Table } from '../components/Table.js';
+import { type Column, ServerTable, Table, usePagedTable } from '../components/Table.js';
 import { isCaseEvent, mayChangeAlarms, useLiveReload } from '../live.js';
 import { Link, useSearchParam } from '../router.js';
 import { audienceOf, useMe } from '../session.js';
@@ -126,35 +119,28 @@ function periodColumns(select: (i: number) => void): Column<Row>[] {
 
 /** The lines dated inside (from, to] of the element: the inventory changes behind one period. */
 function PeriodLines({ mba, element, p }: { mba: string; element: string; p: BalancePeriod }) {
-  const data = useLoad(() => reportsApi.lines(mba, { effective: 'true', asOf: p.to }), [mba, p.to]);
+  // The server selects the period's lines (after=from, asOf=to, element) and pages them.
+  const table = usePagedTable(
+    (req, signal) =>
+      reportsApi.linesPage(mba, { ...req, effective: 'true', after: p.from, asOf: p.to, element }, signal),
+    [mba, element, p.from, p.to],
+    { prefix: 'lines-' },
+  );
   return (
     <Section title={`Lines behind the period ${p.from} – ${p.to}`} id="drill-down">
       <p className="muted small">
         MUF = PB + increases − decreases − PE = {g(p.pb)} + {g(sum(p.increases))} − {g(sum(p.decreases))} −{' '}
         {g(p.pe)} = {g(p.muf)} g; σMUF {g(p.sigmaMuf)} g.
       </p>
-      <Async value={data} what="the lines of the period">
-        {(d) => {
-          const rows: AccountLine[] = d.lines.filter(
-            (l) =>
-              l.date !== undefined &&
-              l.date > p.from &&
-              l.date <= p.to &&
-              (l.element === undefined || l.element === element),
-          );
-          return rows.length === 0 ? (
-            <EmptyState title="No inventory changes in this period" />
-          ) : (
-            <Table
-              caption={`Inventory change lines of ${mba}, ${element}, ${p.from} – ${p.to}`}
-              columns={lineColumns}
-              rows={rows}
-              rowKey={(l) => `${l.reportId}:${l.line}`}
-              filterLabel="Filter lines"
-            />
-          );
-        }}
-      </Async>
+      <ServerTable
+        caption={`Inventory change lines of ${mba}, ${element}, ${p.from} – ${p.to}`}
+        columns={lineColumns}
+        table={table}
+        rowKey={(l) => `${l.reportId}:${l.line}`}
+        filterLabel="Filter lines"
+        what="the lines of the period"
+        empty={<EmptyState title="No inventory changes in this period" />}
+      />
     </Section>
   );
 }

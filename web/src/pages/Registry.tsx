@@ -177,24 +177,51 @@ export function MbaPage({ code }: { code: string }) {
 const grams = (w: number | undefined) =>
   w === undefined ? '' : w.toLocaleString('en-GB', { minimumFractionDigits: 0, maximumFractionDigits: 3 });
 
+/** Account line columns; `sortField` names the API's sort field (GET /api/mbas/:code/lines?sort=). */
 export const lineColumns: Column<AccountLine>[] = [
   {
     key: 'report',
     header: 'Report',
     render: (l) => <span className="mono">{l.reportId ?? l.reportNumber}</span>,
     sortValue: (l) => l.reportId ?? '',
+    sortField: 'reportNumber',
   },
   { key: 'line', header: 'Line', render: (l) => l.line, sortValue: (l) => l.line, numeric: true },
-  { key: 'date', header: 'Date', render: (l) => l.date ?? '', sortValue: (l) => l.date ?? '' },
-  { key: 'code', header: 'Code', render: (l) => l.code ?? '', sortValue: (l) => l.code ?? '' },
-  { key: 'batch', header: 'Batch', render: (l) => l.batch ?? '', sortValue: (l) => l.batch ?? '' },
-  { key: 'kmp', header: 'KMP', render: (l) => l.kmp ?? '', sortValue: (l) => l.kmp ?? '' },
-  { key: 'el', header: 'Element', render: (l) => l.element ?? '', sortValue: (l) => l.element ?? '' },
+  {
+    key: 'date',
+    header: 'Date',
+    render: (l) => l.date ?? '',
+    sortValue: (l) => l.date ?? '',
+    sortField: 'date',
+  },
+  {
+    key: 'code',
+    header: 'Code',
+    render: (l) => l.code ?? '',
+    sortValue: (l) => l.code ?? '',
+    sortField: 'code',
+  },
+  {
+    key: 'batch',
+    header: 'Batch',
+    render: (l) => l.batch ?? '',
+    sortValue: (l) => l.batch ?? '',
+    sortField: 'batch',
+  },
+  { key: 'kmp', header: 'KMP', render: (l) => l.kmp ?? '', sortValue: (l) => l.kmp ?? '', sortField: 'kmp' },
+  {
+    key: 'el',
+    header: 'Element',
+    render: (l) => l.element ?? '',
+    sortValue: (l) => l.element ?? '',
+    sortField: 'element',
+  },
   {
     key: 'w',
     header: 'Weight (g)',
     render: (l) => grams(l.weight),
     sortValue: (l) => l.weight ?? 0,
+    sortField: 'weight',
     numeric: true,
   },
   {
@@ -206,40 +233,45 @@ export const lineColumns: Column<AccountLine>[] = [
   },
 ];
 
-/** The book: the effective inventory changes, and the lines later corrections replaced. */
+/** The book: the effective inventory changes (paged by the server), and the lines later corrections replaced. */
 function MbaLines({ code }: { code: string }) {
   const caps = useCapabilities();
   const can = caps.has(capabilityKey('get', '/api/mbas/{code}/lines'));
-  const data = useLoad(
-    () => (can ? reportsApi.lines(code, { effective: 'true' }) : Promise.resolve(undefined)),
+  const table = usePagedTable(
+    (req, signal) =>
+      can
+        ? reportsApi.linesPage(code, { ...req, effective: 'true' }, signal)
+        : Promise.resolve({ items: [], total: 0, limit: req.limit, offset: req.offset }),
+    [code, can],
+    { prefix: 'lines-' },
+  );
+  const corrected = useLoad(
+    (signal) =>
+      can ? reportsApi.lines(code, { effective: 'true', limit: 1 }, signal) : Promise.resolve(undefined),
     [code, can],
   );
   if (!can) return null;
   return (
     <Section title="Inventory change lines">
-      <Async value={data} what="the account lines">
+      <ServerTable
+        caption={`Effective inventory change lines of ${code}`}
+        columns={lineColumns}
+        table={table}
+        rowKey={(l) => `${l.reportId}:${l.line}`}
+        filterLabel="Filter lines"
+        what="the account lines"
+        empty={<EmptyState title="No inventory changes reported yet" />}
+      />
+      <Async value={corrected} what="the correction history">
         {(d) =>
-          !d || d.lines.length === 0 ? (
-            <EmptyState title="No inventory changes reported yet" />
-          ) : (
-            <>
-              <Table
-                caption={`Effective inventory change lines of ${code}`}
-                columns={lineColumns}
-                rows={d.lines}
-                rowKey={(l) => `${l.reportId}:${l.line}`}
-                filterLabel="Filter lines"
-              />
-              {d.corrected.length > 0 && (
-                <Table
-                  caption="History: lines replaced or deleted by later corrections"
-                  columns={lineColumns}
-                  rows={d.corrected}
-                  rowKey={(l) => `c:${l.reportId}:${l.line}`}
-                />
-              )}
-            </>
-          )
+          d?.corrected && d.corrected.length > 0 ? (
+            <Table
+              caption="History: lines replaced or deleted by later corrections"
+              columns={lineColumns}
+              rows={d.corrected.flatMap((c) => c.history)}
+              rowKey={(l) => `c:${l.reportId}:${l.line}`}
+            />
+          ) : null
         }
       </Async>
     </Section>

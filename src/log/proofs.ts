@@ -9,11 +9,18 @@ import { emptyRoot, HASH_SIZE, largestPowerOfTwoBelow, nodeHash } from './hashin
 import { storedHashIndex } from './storage.js';
 
 export interface HashReader {
-  readHashes(indexes: readonly number[]): Promise<readonly Uint8Array[]> | readonly Uint8Array[];
+  /**
+   * The stored hashes at `indexes`. `levels`, when given, is the height of each (0 = leaf hash):
+   * a reader may use it to keep the hashes of large complete subtrees at hand (they never change).
+   */
+  readHashes(
+    indexes: readonly number[],
+    levels?: readonly number[],
+  ): Promise<readonly Uint8Array[]> | readonly Uint8Array[];
 }
 
 /** Stored hash indexes of the complete subtrees that make up leaves [lo, hi), left to right. */
-export function rangeIndexes(lo: number, hi: number, out: number[] = []): number[] {
+export function rangeIndexes(lo: number, hi: number, out: number[] = [], levels?: number[]): number[] {
   let start = lo;
   while (start < hi) {
     // Largest aligned power of two that starts at `start` and fits before hi.
@@ -24,32 +31,35 @@ export function rangeIndexes(lo: number, hi: number, out: number[] = []): number
       level++;
     }
     out.push(storedHashIndex(level, start / width));
+    levels?.push(level);
     start += width;
   }
   return out;
 }
 
-/** A plan: ranges whose hashes form the answer, and the indexes to read for them. */
+/** A plan: ranges whose hashes form the answer, and the indexes (and heights) to read for them. */
 interface Plan {
   readonly ranges: (readonly [number, number])[];
   readonly counts: number[];
   readonly indexes: number[];
+  readonly levels: number[];
 }
 
 function plan(ranges: (readonly [number, number])[]): Plan {
   const indexes: number[] = [];
+  const levels: number[] = [];
   const counts: number[] = [];
   for (const [lo, hi] of ranges) {
     const before = indexes.length;
-    rangeIndexes(lo, hi, indexes);
+    rangeIndexes(lo, hi, indexes, levels);
     counts.push(indexes.length - before);
   }
-  return { ranges, counts, indexes };
+  return { ranges, counts, indexes, levels };
 }
 
 async function execute(p: Plan, reader: HashReader): Promise<Uint8Array[]> {
   if (p.indexes.length === 0) return [];
-  const hashes = await reader.readHashes(p.indexes);
+  const hashes = await reader.readHashes(p.indexes, p.levels);
   if (!Array.isArray(hashes) || hashes.length !== p.indexes.length) {
     throw new LogError(
       'LOG_MALFORMED',

@@ -126,11 +126,44 @@ async function reserveIndexes(q: Q, n: number, sqlite: Database.Database | undef
   return Number(row.next_index) - n;
 }
 
+/** IN lists of stored-hash lookups are cut into statements of at most this many indexes. */
+const HASHES_PER_STATEMENT = 64;
+
 export function createLogRepo(db: Db) {
   const k = db.kysely;
-  let hashById: Database.Statement | undefined;
   let stateRow: Database.Statement | undefined;
+  let sizeRow: Database.Statement | undefined;
   let hashRange: Database.Statement | undefined;
+  // `select … where id in (?, …, ?)` prepared once per list length (1 … HASHES_PER_STATEMENT).
+  const hashesIn: Database.Statement[] = [];
+
+  /** SQLite: stored hashes by index, in the order asked, in one statement per 64 indexes. */
+  function readHashesSqlite(sqlite: Database.Database, indexes: readonly number[]): Uint8Array[] {
+    const out: Uint8Array[] = new Array(indexes.length);
+    for (let at = 0; at < indexes.length; at += HASHES_PER_STATEMENT) {
+      const chunk =
+        indexes.length <= HASHES_PER_STATEMENT ? indexes : indexes.slice(at, at + HASHES_PER_STATEMENT);
+      let stmt = hashesIn[chunk.length];
+      if (!stmt) {
+        stmt = sqlite
+          .prepare(
+            `select id, hash from log_hashes where id in (${new Array(chunk.length).fill('?').join(', ')})`,
+          )
+          .raw();
+        hashesIn[chunk.length] = stmt;
+      }
+      const rows = stmt.all(chunk) as [number, Buffer][];
+      // A handful of rows: matching them back by a scan is cheaper than building a Map.
+      for (let i = 0; i < chunk.length; i++) {
+        const ix = chunk[i] as number;
+        const row = rows.find((r) => Number(r[0]) === ix);
+        if (!row) throw new Error(`stored hash ${ix} is missing`);
+        out[at + i] = row[1];
+      }
+    }
+    return out;
+  }
+
   return {
     async readState(q: Q = k): Promise<LogStateRow> {
       if (db.sqlite) {
@@ -142,27 +175,45 @@ export function createLogRepo(db: Db) {
       const r = await q.selectFrom('log_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
       return { ...r, root: new Uint8Array(r.root) };
     },
-    /**
-     * Stored hashes with indexes in [first, last], by index: one range scan where a tile's hashes
-     * lie in one contiguous run of stored-hash indexes (interleaved with the hashes above them).
-     */
-    async readHashRange(first: number, last: number): Promise<Map<number, Uint8Array>> {
-      const out = new Map<number, Uint8Array>();
+    /** The integrated tree size alone (checked by every proof and tile request). */
+    async readIntegratedSize(): Promise<number> {
       if (db.sqlite) {
-        hashRange ??= db.sqlite.prepare('select id, hash from log_hashes where id between ? and ?');
-        for (const r of hashRange.all(first, last) as { id: number; hash: Buffer }[]) {
-          out.set(r.id, new Uint8Array(r.hash.buffer, r.hash.byteOffset, r.hash.byteLength));
-        }
-        return out;
+        sizeRow ??= db.sqlite.prepare('select integrated_size from log_state where id = 1').pluck();
+        return Number(sizeRow.get());
       }
-      const rows = await k
-        .selectFrom('log_hashes')
-        .select(['id', 'hash'])
-        .where('id', '>=', first)
-        .where('id', '<=', last)
-        .execute();
-      for (const r of rows) out.set(Number(r.id), new Uint8Array(r.hash));
-      return out;
+      const r = await k
+        .selectFrom('log_state')
+        .select('integrated_size')
+        .where('id', '=', 1)
+        .executeTakeFirstOrThrow();
+      return Number(r.integrated_size);
+    },
+    /**
+     * The stored hashes with indexes first … last, concatenated in index order (32 bytes each).
+     * A level-0 tile's hashes lie in one such run (interleaved with the hashes above them): one
+     * range scan, answered by SQLite as a single hex string rather than one row object per hash.
+     */
+    async readHashRun(first: number, last: number): Promise<Uint8Array> {
+      const count = last - first + 1;
+      let bytes: Uint8Array;
+      if (db.sqlite) {
+        hashRange ??= db.sqlite
+          .prepare("select group_concat(hex(hash), '' order by id) from log_hashes where id between ? and ?")
+          .pluck();
+        const hex = hashRange.get(first, last) as string | null;
+        bytes = Buffer.from(hex ?? '', 'hex');
+      } else {
+        const rows = await k
+          .selectFrom('log_hashes')
+          .select(['id', 'hash'])
+          .where('id', '>=', first)
+          .where('id', '<=', last)
+          .orderBy('id')
+          .execute();
+        bytes = Buffer.concat(rows.map((r) => r.hash));
+      }
+      if (bytes.length !== count * 32) throw new Error(`stored hashes ${first}…${last} are incomplete`);
+      return bytes;
     },
     /** Leaves of [from, from+limit) in index order (all committed entries are contiguous). */
     async readEntries(q: Q, from: number, limit: number): Promise<{ idx: number; leaf: Uint8Array }[]> {
@@ -181,17 +232,7 @@ export function createLogRepo(db: Db) {
     },
     async readHashes(indexes: readonly number[], q: Q = k): Promise<Uint8Array[]> {
       if (indexes.length === 0) return [];
-      if (db.sqlite) {
-        // Proofs and tiles read a few dozen hashes by primary key: one prepared lookup each is
-        // far cheaper than building an IN query (architecture.md habit 7).
-        hashById ??= db.sqlite.prepare('select hash from log_hashes where id = ?').pluck();
-        const stmt = hashById;
-        return indexes.map((ix) => {
-          const h = stmt.get(ix) as Buffer | undefined;
-          if (!h) throw new Error(`stored hash ${ix} is missing`);
-          return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
-        });
-      }
+      if (db.sqlite) return readHashesSqlite(db.sqlite, indexes);
       const found = new Map<number, Uint8Array>();
       const unique = [...new Set(indexes)];
       for (let i = 0; i < unique.length; i += 900) {

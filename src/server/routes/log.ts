@@ -48,10 +48,11 @@ export function registerLogRoutes(app: FastifyInstance, ports: Ports, node: LogN
         throw new DomainError('LOG_MALFORMED', (err as Error).message);
       }
       const { bytes, full } = await reader.tile(tile);
+      // A view, not a copy: tile bytes are never modified once made (full ones are cached).
       return reply
         .type('application/octet-stream')
         .header('cache-control', full ? IMMUTABLE : 'no-cache')
-        .send(Buffer.from(bytes));
+        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     },
   );
   r.get(

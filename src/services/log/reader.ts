@@ -2,15 +2,18 @@ import { DomainError } from '../../domain/errors.js';
 import {
   encodeEntryBundle,
   formatProof,
+  HASH_SIZE,
   type HashReader,
   proveConsistency,
   proveInclusion,
+  TILE_HEIGHT,
   TILE_WIDTH,
   type Tile,
   tileHashIndexes,
 } from '../../log/index.js';
 import { createLogRepo } from '../../store/log.repo.js';
 import type { Ports } from '../ports.js';
+import { createStoredHashCache } from './hash-cache.js';
 
 /**
  * Everything a verifier reads: checkpoints (with witness cosignatures), tiles, entry bundles and
@@ -19,7 +22,37 @@ import type { Ports } from '../ports.js';
  */
 export function createLogReader(ports: Ports) {
   const repo = createLogRepo(ports.db);
-  const reader: HashReader = { readHashes: (ix) => repo.readHashes(ix) };
+  // Hashes of complete subtrees of ≥ 16 leaves stay in memory (hash-cache.ts: they never change);
+  // a proof then reads from storage only its few lowest hashes, in one query. 2^19 hashes (16 MiB)
+  // cover trees of about 4 M leaves before the cache moves up a level.
+  const upper = createStoredHashCache({ minLevel: 4, limit: 1 << 19 });
+  const reader: HashReader = {
+    readHashes(indexes, levels) {
+      if (!levels || levels.length !== indexes.length) return repo.readHashes(indexes);
+      const out: Uint8Array[] = new Array(indexes.length);
+      const missing: number[] = [];
+      const missingAt: number[] = [];
+      for (let i = 0; i < indexes.length; i++) {
+        const ix = indexes[i] as number;
+        const h = (levels[i] as number) >= upper.minLevel ? upper.get(ix) : undefined;
+        if (h) out[i] = h;
+        else {
+          missing.push(ix);
+          missingAt.push(i);
+        }
+      }
+      if (missing.length === 0) return out;
+      return repo.readHashes(missing).then((found) => {
+        for (let j = 0; j < found.length; j++) {
+          const i = missingAt[j] as number;
+          const h = found[j] as Uint8Array;
+          out[i] = h;
+          upper.put(missing[j] as number, levels[i] as number, h);
+        }
+        return out;
+      });
+    },
+  };
   // Full tiles and bundles never change (tlog-tiles): keep them in memory, up to 64 MiB
   // (8 192 level-0 tiles: the hashes of 2 M entries), oldest out first.
   const fullTiles = new Map<string, Uint8Array>();
@@ -35,8 +68,8 @@ export function createLogReader(ports: Ports) {
     }
   };
 
-  async function integratedSize(): Promise<number> {
-    return Number((await repo.readState()).integrated_size);
+  function integratedSize(): Promise<number> {
+    return repo.readIntegratedSize();
   }
 
   function range(message: string): never {
@@ -74,7 +107,21 @@ export function createLogReader(ports: Ports) {
     if ((tile.n * TILE_WIDTH + tile.width) * span > size) {
       range(`tile ${tile.level}/${tile.n} of width ${tile.width} is beyond the tree (${size})`);
     }
-    const hashes = await repo.readHashes(tileHashIndexes(tile.level, tile.n, tile.width));
+    const indexes = tileHashIndexes(tile.level, tile.n, tile.width);
+    if (tile.level === 0) {
+      // Level 0: the tile's leaf hashes lie in one run of stored hashes, with the hashes of the
+      // subtrees they complete between them; read the run once and pick the leaf hashes out.
+      const first = indexes[0] as number;
+      const run = await repo.readHashRun(first, indexes[indexes.length - 1] as number);
+      const bytes = new Uint8Array(indexes.length * HASH_SIZE);
+      for (let i = 0; i < indexes.length; i++) {
+        const at = ((indexes[i] as number) - first) * HASH_SIZE;
+        bytes.set(run.subarray(at, at + HASH_SIZE), i * HASH_SIZE);
+      }
+      return { bytes, full };
+    }
+    const levels = new Array<number>(indexes.length).fill(TILE_HEIGHT * tile.level);
+    const hashes = await reader.readHashes(indexes, levels);
     return { bytes: Buffer.concat(hashes), full };
   }
 

@@ -7,6 +7,8 @@ declare module 'autocannon' {
   interface Result {
     readonly requests: Histogram & { readonly total: number };
     readonly latency: Histogram;
+    /** Bytes read from the sockets (headers and bodies). */
+    readonly throughput: Histogram & { readonly total: number };
     readonly non2xx: number;
     readonly errors: number;
     readonly duration: number;

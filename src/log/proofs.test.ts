@@ -235,3 +235,44 @@ describe('proofs: properties (0 ≤ m ≤ n ≤ 5000)', () => {
     );
   });
 });
+
+describe('proofs with a reader that keeps folded ranges', () => {
+  it('give the same proofs as a plain reader, reading fewer hashes the second time', async () => {
+    const memo = new Map<string, Uint8Array>();
+    let read = 0;
+    const plain = memoryReader(stored);
+    const keeping: HashReader = {
+      readHashes(indexes) {
+        read += indexes.length;
+        return plain.readHashes(indexes);
+      },
+      ranges: {
+        get: (lo, hi) => memo.get(`${lo}:${hi}`),
+        set: (lo, hi, h) => void memo.set(`${lo}:${hi}`, h),
+      },
+    };
+    for (const size of [1, 7, 100, 1000, 4097, 5000]) {
+      for (const index of [0, 1, size >> 1, size - 1]) {
+        if (index >= size) continue;
+        const want = hexAll(await proveInclusion(index, size, plain));
+        const before = read;
+        expect(hexAll(await proveInclusion(index, size, keeping)), `${index}@${size}`).toBe(want);
+        const first = read - before;
+        expect(hexAll(await proveInclusion(index, size, keeping)), `${index}@${size} again`).toBe(want);
+        expect(read - before - first).toBeLessThanOrEqual(first);
+      }
+      for (const from of [1, 3, size >> 1, size].filter((f) => f <= size)) {
+        const want = hexAll(await proveConsistency(from, size, plain));
+        expect(hexAll(await proveConsistency(from, size, keeping)), `${from}→${size}`).toBe(want);
+        expect(hexAll(await proveConsistency(from, size, keeping)), `${from}→${size} again`).toBe(want);
+      }
+    }
+    // 5000 = 4096 + 512 + 256 + 128 + 8: the right edge of the proof of leaf 0 folds four
+    // subtrees; kept, it is no longer read.
+    expect(memo.get('4096:5000')).toEqual(rootFromLeafHashes(leaves.slice(4096, 5000)));
+    const before = read;
+    await proveInclusion(0, 5000, keeping);
+    expect(read - before).toBe(12);
+    expect((await proveInclusion(0, 5000, plain)).length).toBe(13);
+  });
+});

@@ -17,6 +17,15 @@ export interface HashReader {
     indexes: readonly number[],
     levels?: readonly number[],
   ): Promise<readonly Uint8Array[]> | readonly Uint8Array[];
+  /**
+   * Optional memo of MTH(D[lo:hi]) for the ranges a proof folds from several complete subtrees
+   * (on the right edge of a tree). Such a hash never changes once the tree has hi leaves, and
+   * every proof at one tree size folds the same few, so a reader may keep them.
+   */
+  readonly ranges?: {
+    get(lo: number, hi: number): Uint8Array | undefined;
+    set(lo: number, hi: number, hash: Uint8Array): void;
+  };
 }
 
 /** Stored hash indexes of the complete subtrees that make up leaves [lo, hi), left to right. */
@@ -59,11 +68,30 @@ function plan(ranges: (readonly [number, number])[]): Plan {
 
 async function execute(p: Plan, reader: HashReader): Promise<Uint8Array[]> {
   if (p.indexes.length === 0) return [];
-  const hashes = await reader.readHashes(p.indexes, p.levels);
-  if (!Array.isArray(hashes) || hashes.length !== p.indexes.length) {
+  // Ranges of several subtrees (on the right edge) already folded once, if the reader keeps them.
+  const memo = reader.ranges;
+  const known: (Uint8Array | undefined)[] = p.ranges.map(([lo, hi], k) =>
+    memo && (p.counts[k] as number) > 1 ? memo.get(lo, hi) : undefined,
+  );
+  let indexes = p.indexes;
+  let levels = p.levels;
+  if (known.some((h) => h !== undefined)) {
+    indexes = [];
+    levels = [];
+    let at = 0;
+    for (const [k, count] of p.counts.entries()) {
+      if (known[k] === undefined) {
+        indexes.push(...p.indexes.slice(at, at + count));
+        levels.push(...p.levels.slice(at, at + count));
+      }
+      at += count;
+    }
+  }
+  const hashes = indexes.length === 0 ? [] : await reader.readHashes(indexes, levels);
+  if (!Array.isArray(hashes) || hashes.length !== indexes.length) {
     throw new LogError(
       'LOG_MALFORMED',
-      `hash reader returned ${hashes.length} hashes for ${p.indexes.length} indexes`,
+      `hash reader returned ${hashes.length} hashes for ${indexes.length} indexes`,
     );
   }
   for (const h of hashes) {
@@ -72,9 +100,18 @@ async function execute(p: Plan, reader: HashReader): Promise<Uint8Array[]> {
   }
   const out: Uint8Array[] = [];
   let at = 0;
-  for (const count of p.counts) {
+  for (const [k, count] of p.counts.entries()) {
+    const memoized = known[k];
+    if (memoized) {
+      out.push(memoized);
+      continue;
+    }
     let h = hashes[at + count - 1]!;
     for (let i = at + count - 2; i >= at; i--) h = nodeHash(hashes[i]!, h);
+    if (memo && count > 1) {
+      const [lo, hi] = p.ranges[k] as readonly [number, number];
+      memo.set(lo, hi, h);
+    }
     out.push(h);
     at += count;
   }

@@ -22,11 +22,20 @@ import { createStoredHashCache } from './hash-cache.js';
  */
 export function createLogReader(ports: Ports) {
   const repo = createLogRepo(ports.db);
-  // Hashes of complete subtrees of ≥ 16 leaves stay in memory (hash-cache.ts: they never change);
-  // a proof then reads from storage only its few lowest hashes, in one query. 2^19 hashes (16 MiB)
-  // cover trees of about 4 M leaves before the cache moves up a level.
-  const upper = createStoredHashCache({ minLevel: 4, limit: 1 << 19 });
+  // Hashes of complete subtrees of ≥ 8 leaves stay in memory (hash-cache.ts: they never change);
+  // a proof then reads from storage only its three lowest hashes (and any not yet kept), in one
+  // query. 2^19 hashes (16 MiB) cover trees of about 2 M leaves before the cache moves up a level.
+  const upper = createStoredHashCache({ minLevel: 3, limit: 1 << 19 });
+  // Folded right-edge ranges (proofs.ts HashReader.ranges): a few per tree size; bounded.
+  const folded = new Map<string, Uint8Array>();
   const reader: HashReader = {
+    ranges: {
+      get: (lo, hi) => folded.get(`${lo}:${hi}`),
+      set(lo, hi, hash) {
+        if (folded.size >= 4096) folded.clear();
+        folded.set(`${lo}:${hi}`, hash);
+      },
+    },
     readHashes(indexes, levels) {
       if (!levels || levels.length !== indexes.length) return repo.readHashes(indexes);
       const out: Uint8Array[] = new Array(indexes.length);

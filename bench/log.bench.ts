@@ -238,7 +238,14 @@ async function tilesOverHttp(bench: BenchNode, node: LogNode, size: number): Pro
   await app.close();
   const line = out.stdout.split('\n').find((l) => l.startsWith('{'));
   if (!line) throw new Error(`tile load generator failed: ${out.stderr.slice(-300)}`);
-  const r = JSON.parse(line) as { rps: number; non2xx: number; errors: number; p99: number; total: number };
+  const r = JSON.parse(line) as {
+    rps: number;
+    non2xx: number;
+    errors: number;
+    p99: number;
+    total: number;
+    bytesPerResponse: number;
+  };
   log(`  tiles: ${r.rps.toFixed(0)} req/s, p99 ${r.p99} ms, ${r.non2xx} non-2xx, ${r.errors} errors`);
   const clean = r.non2xx === 0 && r.errors === 0;
   figures.push({
@@ -247,7 +254,7 @@ async function tilesOverHttp(bench: BenchNode, node: LogNode, size: number): Pro
     value: clean ? r.rps : 0,
     unit: 'req/s',
     target: { op: '>=', value: 5_000 },
-    note: `p99 latency ${r.p99} ms; ${r.total} requests; ${r.non2xx} non-2xx, ${r.errors} errors${clean ? '' : ' (counted as failure)'}`,
+    note: `p99 latency ${r.p99} ms; ${r.total} requests, ${r.bytesPerResponse.toFixed(0)} bytes each; ${r.non2xx} non-2xx, ${r.errors} errors${clean ? '' : ' (counted as failure)'}`,
   });
 }
 

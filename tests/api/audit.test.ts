@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateSignerKey, parseNoteVerifier } from '../../src/log/index.js';
+import { generateSignerKey, parseNoteVerifier, storedHashIndex } from '../../src/log/index.js';
 import { auditStore } from '../../src/services/audit.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { runCli } from '../fixtures/cli.js';
@@ -28,6 +28,36 @@ describe.each(testDialects())('custos audit detects tampering (%s)', (dialect) =
     expect(r.findings).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.records).toBeGreaterThan(5);
+  });
+
+  it('passes while entries are sequenced but not yet integrated, past the last checkpoint', async () => {
+    const post = (id: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/agreements',
+        headers: bearer(t.adminToken),
+        payload: {
+          id,
+          type: 'VOA',
+          title: `agreement ${id}`,
+          entryIntoForce: '2026-01-01',
+          parties: [
+            { kind: 'state', ref: 'XA' },
+            { kind: 'organisation', ref: 'agency' },
+          ],
+        },
+      });
+    // Integrated without a new checkpoint (the clock stands still), then one more only sequenced:
+    // the audit's segment from the last checkpoint runs past the integrated size.
+    expect((await post('VOA-A1')).statusCode).toBe(201);
+    expect((await t.log.flush(false)).checkpoint).toBeUndefined();
+    expect((await post('VOA-A2')).statusCode).toBe(201);
+    expect(await kinds()).toEqual([]);
+    // A stored hash of the integrated tree that goes missing is still named.
+    const state = await t.ports.db.kysely.selectFrom('log_state').selectAll().executeTakeFirstOrThrow();
+    const last = storedHashIndex(0, Number(state.integrated_size) - 1);
+    await t.ports.db.kysely.deleteFrom('log_hashes').where('id', '=', last).execute();
+    expect(await kinds()).toEqual([`hash-missing stored hash ${last}`]);
   });
 
   it('names a changed record', async () => {

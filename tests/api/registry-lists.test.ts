@@ -71,7 +71,9 @@ describe.each(testDialects())('registry lists page, sort and filter on the serve
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(dialect, { demo: true });
-    // A second agency key (revoked), so the keys list has two rows and a null to sort.
+    // A second agency key (revoked), so the keys list has two rows and a null to sort. Registered a
+    // minute after the demo key: on the same instant the natural order would fall back to the ids.
+    t.clock.advance(60_000);
     const key = Buffer.alloc(32, 11).toString('base64');
     const reg = await t.app.inject({
       method: 'POST',

@@ -5,6 +5,7 @@
  */
 import { hash } from 'node:crypto';
 import { MerkleTree } from 'merkletreejs';
+import pino from 'pino';
 import { formatTileIndex } from '../src/log/index.js';
 import { buildApp } from '../src/server/app.js';
 import { createLogNode, type LogNode } from '../src/services/log/index.js';
@@ -226,7 +227,9 @@ async function inclusionProofs(node: LogNode, size: number): Promise<number> {
 }
 
 async function tilesOverHttp(bench: BenchNode, node: LogNode, size: number): Promise<void> {
-  const app = await buildApp({ ...bench.ports, log: node });
+  // The product's default log level (info), written away: any per-request logging is counted.
+  const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
+  const app = await buildApp({ ...bench.ports, logger, log: node });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const fullTiles = Math.floor(size / 256);
   const probe = await fetch(`${address}/log/tile/0/${formatTileIndex(fullTiles - 1)}`);

@@ -39,7 +39,13 @@ export function registerLogRoutes(app: FastifyInstance, ports: Ports, node: LogN
   }));
   r.get(
     '/log/tile/*',
-    { config: log, schema: { tags, params: z.object({ '*': z.string() }) } },
+    {
+      config: log,
+      // Verifiers and witnesses fetch tiles by the thousand, like static files behind a cache: a
+      // line per fetch at info would drown the log. Errors and warnings are still logged.
+      logLevel: 'warn',
+      schema: { tags, params: z.object({ '*': z.string() }) },
+    },
     async (req, reply) => {
       let tile: ReturnType<typeof parseTilePath>;
       try {

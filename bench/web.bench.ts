@@ -47,12 +47,5 @@ export function benchWeb(): Figure[] {
       target: { op: '<=', value: 300 },
       note: `${scripts.length} file(s), ${(raw / 1024).toFixed(0)} kB before gzip; dist built ${built} UTC`,
     },
-    {
-      section: S,
-      name: 'Balance chart render (10-year monthly) in the browser',
-      value: undefined,
-      unit: 'ms',
-      note: 'not measured by npm run bench (needs a browser; see tests/e2e)',
-    },
   ];
 }

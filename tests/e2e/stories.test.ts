@@ -114,7 +114,8 @@ describe.skipIf(!available)('web app stories (Chromium)', () => {
       const overview = new OverviewScreen(s.page);
       await expect.poll(() => overview.facilityMarkers().count()).toBe(6);
       await expect.poll(() => s.page.locator('.map-country').count()).toBeGreaterThan(100);
-      expect(await overview.statesTable().getByRole('row').count()).toBe(4);
+      // The states table pages on the server and may come after the map: wait for its rows.
+      await expect.poll(() => overview.statesTable().getByRole('row').count()).toBe(4);
       await s.screenshot('inspectorate-overview');
       expect(await s.audit()).toEqual([]);
 

@@ -208,9 +208,10 @@ describe.skipIf(!available)(
         const s = await signedIn('agency.inspector');
         const shell = new Shell(s.page);
         await s.page.getByRole('list', { name: 'Alarms by state' }).waitFor();
-        expect(
-          await s.page.getByRole('table', { name: 'States in scope' }).getByText('not drawn').count(),
-        ).toBe(1);
+        // The table's evaluation cells load per page after the table itself: wait for them.
+        await expect
+          .poll(() => s.page.getByRole('table', { name: 'States in scope' }).getByText('not drawn').count())
+          .toBe(1);
 
         await shell.go('Transfers');
         await s.page.getByRole('table', { name: /^Transfers/ }).waitFor();

@@ -36,6 +36,17 @@ async function listAll(opts: RemoteOptions, path: string, query: URLSearchParams
   }
 }
 
+/** Users are listed per organisation (GET /api/organisations/:id/users): the filter names it. */
+function listPath(resource: string, q: URLSearchParams): string {
+  if (resource !== 'users') return `/api/${resource}`;
+  const org = q.get('organisation');
+  if (org === null || org === '') {
+    throw new DomainError('BAD_REQUEST', 'users are listed per organisation: add --filter organisation=<id>');
+  }
+  q.delete('organisation');
+  return `/api/organisations/${encodeURIComponent(org)}/users`;
+}
+
 /** Administration of the registry over the API (so it goes through the same policy and log). */
 export function registerRegistryCommands(program: Command): void {
   const registry = program
@@ -53,7 +64,7 @@ export function registerRegistryCommands(program: Command): void {
       const q = new URLSearchParams((opts.filter ?? []).map((f) => f.split('=', 2) as [string, string]));
       if (opts.sort !== undefined) q.set('sort', opts.sort);
       if (opts.q !== undefined) q.set('q', opts.q);
-      const items = await listAll(opts, `/api/${checkResource(resource)}`, q);
+      const items = await listAll(opts, listPath(checkResource(resource), q), q);
       process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
     },
   );

@@ -281,6 +281,16 @@ describe.each(testDialects())('registry lists page, sort and filter on the serve
     ]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('VALIDATION_FAILED');
+    // Users are listed per organisation; without one the command says what to add.
+    const remote = ['--url', url, '--token', t.adminToken];
+    const users = await runCli(['registry', 'list', 'users', '--filter', 'organisation=agency', ...remote]);
+    expect(users.status, users.stderr).toBe(0);
+    expect(JSON.parse(users.stdout).map((u: { login: string }) => u.login)).toEqual(
+      (await page('/api/organisations/agency/users?limit=1000')).items.map((u) => u.login),
+    );
+    const noOrg = await runCli(['registry', 'list', 'users', ...remote]);
+    expect(noOrg.status).not.toBe(0);
+    expect(noOrg.stderr).toContain('--filter organisation=');
   });
 
   it('OpenAPI documents the paging parameters, the sort fields and the envelope of each list', async () => {

@@ -181,3 +181,104 @@ describe.each(testDialects())('incremental evaluation on %s', (dialect) => {
     await sameAsFresh();
   });
 });
+
+/**
+ * domain.md §4: a receipt booked at the shipper's declared value (basis N) and later corrected to
+ * the receiver's own measurement (basis M) stays in BE at the booked value; SRD = booked −
+ * measured brings BEA to the measurement. Matching sees the shipper's declared value against the
+ * receiver's measurement.
+ */
+describe.each(testDialects())('SRD adjustment of a receipt measured by the receiver on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: true });
+    t.clock.current = new Date('2026-02-05T10:00:00Z');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const get = async (url: string) => {
+    const res = await t.app.inject({ method: 'GET', url, headers: bearer(t.token('agency.inspector')) });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  };
+  const ok = async (login: string, body: object) => {
+    const res = await submit(t, login, body);
+    expect(res.statusCode, res.body).toBe(201);
+  };
+  const transferLine = (n: number, code: string, weight: number, basis: string, other: string) => ({
+    line: n,
+    date: '2026-01-12',
+    code,
+    batch: 'T-X',
+    kmp: 'A',
+    element: 'E',
+    weight,
+    fissileWeight: Math.round(weight * 40) / 1000,
+    isotope: 'G',
+    basis,
+    form: 'U2',
+    counterpart: { state: other.slice(0, 2), mba: other },
+  });
+  const sameAsFresh = async () => {
+    const warm = await t.evaluation.world();
+    const fresh = await createEvaluationService(t.ports).world();
+    expect(warm.evaluations).toEqual(fresh.evaluations);
+    expect(warm.matches).toEqual(fresh.matches);
+  };
+
+  it('keeps the booked value in BE, enters SRD = booked − measured and matches against the measurement', async () => {
+    const pb = 750_000.125;
+    await ok('xa-ssac.submitter', initialReport('XA-F1'));
+    await ok('xb-ssac.submitter', initialReport('XB-F1'));
+    // XB-F1 ships 1 000 g; XA-F1 books the receipt at the shipper's value (basis N).
+    await ok('xb-ssac.submitter', {
+      ...icr(1, '2026-01', [transferLine(1, 'SD', 1000, 'M', 'XA-F1')]),
+      mba: 'XB-F1',
+    });
+    await ok('xa-ssac.submitter', icr(1, '2026-01', [transferLine(1, 'RD', 1000, 'N', 'XB-F1')]));
+    t.clock.current = new Date('2026-03-01T10:00:00Z');
+    const base = initialReport('XA-F1');
+    await ok('xa-ssac.submitter', {
+      ...base,
+      type: 'PIL',
+      reportDate: '2026-03-01',
+      pit: '2026-02-28',
+      lineCount: 3,
+      lines: [
+        ...base.lines,
+        { ...base.lines[0], line: 3, batch: 'T-X', kmp: 'A', weight: 990, fissileWeight: 39.6, form: 'U2' },
+      ],
+    });
+    const booked = (await get('/api/mbas/XA-F1/balances?element=E')).periods[0];
+    expect(booked).toMatchObject({ pb, increases: { RD: 1000 }, srd: 0 });
+    expect(booked.be).toBe(booked.bea);
+    const before = (await get('/api/transfers')).find((m: { batch: string }) => m.batch === 'T-X');
+    expect(before).toMatchObject({ status: 'matched', srd: 0 });
+    await sameAsFresh();
+
+    // XA-F1 measures 990 g (fissile 39.6 g) and reports it as a correction of its receipt, basis M.
+    await ok(
+      'xa-ssac.submitter',
+      icr(2, '2026-02', [
+        { ...transferLine(1, 'RD', 990, 'M', 'XB-F1'), corrects: { reportNumber: 1, line: 1 } },
+      ]),
+    );
+    const p = (await get('/api/mbas/XA-F1/balances?element=E')).periods[0];
+    expect(p).toMatchObject({ pb, increases: { RD: 1000 }, be: booked.be, srd: 10, pe: pb + 990 });
+    expect(p.bea).toBe(p.be - p.srd);
+    expect(p.bea).toBe(pb + 990);
+    expect(p.muf).toBe(0);
+    expect(p.fissile.srd).toBeCloseTo(0.4, 9);
+    expect(p.fissile.bea).toBe(p.fissile.be - p.fissile.srd);
+    const after = (await get('/api/transfers')).find((m: { batch: string }) => m.batch === 'T-X');
+    expect(after.status).toMatch(/^(matched|discrepant)$/);
+    // Shipper's declared 1 000 g − receiver's measured 990 g; the receipt still shows as declared.
+    expect(after.srd).toBe(10);
+    expect(after.sigma).toBeGreaterThan(0);
+    expect(after.receipt).toMatchObject({ weight: 1000, id: 'XA-F1/2/1' });
+    expect(after.shipment).toMatchObject({ weight: 1000, mba: 'XB-F1' });
+    await sameAsFresh();
+  });
+});

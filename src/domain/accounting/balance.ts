@@ -1,6 +1,7 @@
 import { DomainError } from '../errors.js';
 import type { ElementCode, IcrLine, InventoryLine, IsoDate, Milligrams } from '../reports/report.types.js';
 import { type CodeSigns, DEFAULT_CODE_SIGNS } from './constants.js';
+import { bookedReceiptOf, type EffectiveView } from './effective.js';
 
 /** A physical inventory as of 24:00 of `date`: the initial report or a PIL (domain.md §2). */
 export interface InventoryListing {
@@ -12,6 +13,8 @@ export interface InventoryListing {
 /**
  * A shipper/receiver difference that adjusts this MBA's book (domain.md §4: a receipt booked at
  * the shipper's value, adjusted once the receiver has measured it). SRD = shipper − receiver.
+ * The evaluation finds these itself in the ICR lines (bookedReceiptOf, balanceInputOf); an
+ * SrdEntry passed in adds to them.
  */
 export interface SrdEntry {
   readonly date: IsoDate;
@@ -342,6 +345,42 @@ export function collectBalances(
     out.push({ sequence: { element, ...(isotope !== undefined ? { isotope } : {}), periods }, moments });
   }
   return out;
+}
+
+/**
+ * The lines and SRD adjustments a balance sums, from an effective view: every line in force,
+ * except that a receipt measured by the receiver since it was booked at the shipper's value
+ * (bookedReceiptOf) counts at its booked value, with SRD = booked − measured at its date
+ * (domain.md §4), so BEA holds the measurement. This is what the evaluation's MBA book sums.
+ */
+export function balanceInputOf(
+  view: EffectiveView,
+  codeSigns: CodeSigns = DEFAULT_CODE_SIGNS,
+): { lines: IcrLine[]; srd: SrdEntry[] } {
+  const lines: IcrLine[] = [];
+  const srd: SrdEntry[] = [];
+  for (const entry of view.entries) {
+    const line = entry.current;
+    if (line === undefined) continue;
+    const booked = bookedReceiptOf(entry, codeSigns);
+    if (booked === undefined) {
+      lines.push(line);
+      continue;
+    }
+    const { fissileMg: _measuredFissile, ...rest } = line;
+    lines.push({
+      ...rest,
+      weightMg: booked.weightMg,
+      ...(booked.fissileMg === undefined ? {} : { fissileMg: booked.fissileMg }),
+    });
+    srd.push({
+      date: line.date,
+      element: line.element,
+      srdMg: booked.weightMg - line.weightMg,
+      fissileSrdMg: (booked.fissileMg ?? 0) - (line.fissileMg ?? 0),
+    });
+  }
+  return { lines, srd };
 }
 
 /**

@@ -16,6 +16,7 @@ import {
 import { type CodeSigns, DEFAULT_CODE_SIGNS } from './constants.js';
 import {
   applyEffectiveLine,
+  bookedReceiptOf,
   compareLines,
   createEffectiveState,
   type EffectiveState,
@@ -32,6 +33,9 @@ interface Cell {
   dirty: boolean;
   readonly flows: Float64Array;
   readonly flowsF: Float64Array;
+  /** SRD of its receipts booked at the shipper's value and since measured (bookedReceiptOf), mg. */
+  srd: number;
+  srdF: number;
   /** Σ δr²·g² of its lines. */
   random: number;
   /** Σ ±g per KMP. */
@@ -123,6 +127,8 @@ function cellOf(book: MbaBook, line: SourcedIcrLine): Cell | undefined {
       dirty: true,
       flows: new Float64Array(nCodes),
       flowsF: new Float64Array(nCodes),
+      srd: 0,
+      srdF: 0,
       random: 0,
       signed: new Map(),
       abs: 0,
@@ -233,16 +239,34 @@ function recompute(book: MbaBook, cell: Cell): void {
   cell.flowsF.fill(0);
   let random = 0;
   let abs = 0;
+  let srd = 0;
+  let srdF = 0;
   const signed = new Map<string, number>();
   const entries = book.effective.entries;
   for (const index of cell.lines) {
-    const line = entries[index]!.current!;
+    const entry = entries[index]!;
+    const line = entry.current!;
     const c = book.codeIndex.get(line.code)!;
     const w = line.weightMg;
     const f = line.fissileMg ?? 0;
     abs += Math.abs(w) + Math.abs(f);
-    cell.flows[c]! += w;
-    cell.flowsF[c]! += f;
+    // A receipt measured since it was booked at the shipper's value stays in BE at the booked
+    // value and enters SRD = booked − measured (domain.md §4). bookedReceiptOf requires the same
+    // date, so the SRD falls in this cell's period.
+    const booked = line.corrects === undefined ? undefined : bookedReceiptOf(entry, book.codeSigns);
+    if (booked === undefined) {
+      cell.flows[c]! += w;
+      cell.flowsF[c]! += f;
+    } else {
+      const bw = booked.weightMg;
+      const bf = booked.fissileMg ?? 0;
+      abs += Math.abs(bw) + Math.abs(bf) + Math.abs(bw - w) + Math.abs(bf - f);
+      cell.flows[c]! += bw;
+      cell.flowsF[c]! += bf;
+      srd += bw - w;
+      srdF += bf - f;
+    }
+    // The statistics take the measurement in BEA: the receiver's, at its KMP (domain.md §6).
     const err = errorOf(book, line.kmp);
     const r2 = err.random * err.random;
     const g = w / 1000;
@@ -250,6 +274,8 @@ function recompute(book: MbaBook, cell: Cell): void {
     signed.set(line.kmp, (signed.get(line.kmp) ?? 0) + book.signs[c]! * g);
   }
   cell.random = random;
+  cell.srd = srd;
+  cell.srdF = srdF;
   cell.signed = signed;
   cell.abs = abs;
   cell.dirty = false;
@@ -337,13 +363,18 @@ export function collectBookBalances(book: MbaBook, srdEntries: readonly SrdEntry
       isotopes[e] ??= fromLines[e];
     }
   }
-  for (const cell of book.cells.values()) {
+  const srd = new Float64Array(E * n);
+  const srdF = new Float64Array(E * n);
+  for (const [key, cell] of book.cells) {
     if (cell.dirty) recompute(book, cell);
     for (const k of cell.signed.keys()) kmps.add(k);
     absTotal += cell.abs;
+    // Key p·E + e (cellOf); cells exist only for closed periods.
+    const p = Math.floor(key / E);
+    const e = key - p * E;
+    srd[e * n + p]! += cell.srd;
+    srdF[e * n + p]! += cell.srdF;
   }
-  const srd = new Float64Array(E * n);
-  const srdF = new Float64Array(E * n);
   for (const entry of srdEntries) {
     const p = periodOf(dates, entry.date);
     if (p < 0) continue;

@@ -1,4 +1,5 @@
 import type { IcrLine, LineRef } from '../reports/report.types.js';
+import type { CodeSigns } from './constants.js';
 
 /** An ICR line as stored: the line plus the number of its report and the order of acceptance. */
 export interface SourcedIcrLine extends IcrLine {
@@ -120,4 +121,61 @@ export function viewOf(state: EffectiveState): EffectiveView {
   const effective: SourcedIcrLine[] = [];
   for (const entry of state.entries) if (entry.current !== undefined) effective.push(entry.current);
   return { lines: effective, entries: state.entries, orphans: state.orphans };
+}
+
+/** Measurement bases meaning "measured or estimated in another MBA": the shipper's value (domain.md §2). */
+export const SHIPPER_VALUE_BASES: ReadonlySet<string> = new Set(['N', 'F', 'L', 'H']);
+/** Measurement bases meaning "measured or estimated in this MBA" (domain.md §2). */
+export const OWN_MEASUREMENT_BASES: ReadonlySet<string> = new Set(['M', 'E', 'T', 'G']);
+
+function sameTransfer(a: SourcedIcrLine, b: SourcedIcrLine): boolean {
+  return (
+    a.code === b.code &&
+    a.batch === b.batch &&
+    a.element === b.element &&
+    a.date === b.date &&
+    a.counterpart?.state === b.counterpart?.state &&
+    a.counterpart?.mba === b.counterpart?.mba &&
+    a.notice === b.notice
+  );
+}
+
+/**
+ * The booked version of a receipt the receiver has since measured (domain.md §4: "a receipt
+ * booked at the shipper's declared value (basis N/F) is adjusted once the receiver has measured
+ * it"), or undefined when the entry is an ordinary line. The receiver reports its measurement as
+ * a correction of the receipt line; such a correction does not replace the booked value in BE:
+ * the balance keeps the booked value and enters SRD = booked − measured, so BEA = BE − SRD holds
+ * the measurement. It applies when
+ * - the line in force corrects an earlier one, has an own-measurement basis (M, E, T, G) and an
+ *   increase code with a counterpart (a receipt from another MBA);
+ * - the booked version is the last earlier version with a shipper-value basis (N, F, L, H),
+ *   looking back past the receiver's earlier measurements but not past a deletion;
+ * - both are the same transfer: code, batch, element, date, counterpart and notice reference
+ *   (only the weights, basis and KMP may change).
+ * Anything else is an ordinary correction, which replaces the value in BE.
+ */
+export function bookedReceiptOf(
+  entry: Pick<EffectiveEntry, 'current' | 'history'>,
+  codeSigns: CodeSigns,
+): SourcedIcrLine | undefined {
+  const current = entry.current;
+  if (
+    current?.corrects === undefined ||
+    current.counterpart === undefined ||
+    !OWN_MEASUREMENT_BASES.has(current.basis ?? '') ||
+    codeSigns[current.code] !== 1
+  ) {
+    return undefined;
+  }
+  const history = entry.history;
+  // history ends with `current`; earlier versions in effective order before it.
+  for (let i = history.length - 2; i >= 0; i--) {
+    const version = history[i]!;
+    if (version.deletes !== undefined && version.corrects === undefined) return undefined;
+    if (SHIPPER_VALUE_BASES.has(version.basis ?? '')) {
+      return sameTransfer(version, current) ? version : undefined;
+    }
+  }
+  return undefined;
 }

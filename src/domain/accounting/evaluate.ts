@@ -32,7 +32,11 @@ export interface MbaEvaluationInput {
   /** Relative random and systematic standard deviations per KMP of this MBA. */
   readonly kmpErrors: Readonly<Record<string, KmpError>>;
   readonly codeSigns?: CodeSigns;
-  /** SRD adjustments of receipts booked at the shipper's value (see transfers' toSrdEntries). */
+  /**
+   * Further SRD adjustments, added to those the book finds itself: a receipt booked at the
+   * shipper's value and then corrected to the receiver's measurement (bookedReceiptOf) already
+   * enters the balance at its booked value with its SRD. Do not pass those again.
+   */
   readonly srd?: readonly SrdEntry[];
   readonly transferAlarms?: readonly DatedAlarm[];
   /** An item MBA, where any MUF ≠ 0 is an anomaly (domain.md §4). */

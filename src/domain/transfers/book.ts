@@ -413,7 +413,10 @@ export function transferAlarmsOf(book: TransferBook, mba: string): DatedAlarm[] 
   return out;
 }
 
-/** SRD adjustments of one MBA's receipts (toSrdEntries). */
+/**
+ * SRD adjustments of one MBA's receipts (toSrdEntries). Not for the evaluation service's balances:
+ * its MBA book finds the same adjustments in the ICR lines (docs/decisions/0009).
+ */
 export function srdEntriesOfMba(book: TransferBook, mba: string): SrdEntry[] {
   const out: SrdEntry[] = [];
   for (const slot of book.byMba.get(mba) ?? []) if (slot.srd !== undefined) out.push(slot.srd);

@@ -1,5 +1,5 @@
 import type { DatedAlarm, SrdEntry } from '../accounting/index.js';
-import { addDays, icrDeadline } from '../accounting/index.js';
+import { addDays, icrDeadline, SHIPPER_VALUE_BASES } from '../accounting/index.js';
 import type { IsoDate } from '../reports/report.types.js';
 import type { TransferLine, TransferMatch, TransferStatus } from './transfer.types.js';
 
@@ -176,14 +176,13 @@ export function pairOf(s: TransferLine, r: TransferLine, factor: number): Transf
   };
 }
 
-/** Measurement bases meaning "measured or estimated in another MBA" (domain.md §2). */
-export const SHIPPER_VALUE_BASES: ReadonlySet<string> = new Set(['N', 'F', 'L', 'H']);
-
 /**
  * SRD adjustments for the balances of one MBA (accounting's BEA = BE − SRD): a receipt booked at
  * the shipper's value (basis N, F, L, H) and since measured by the receiver moves the book from
  * the booked value to the measurement. A receipt booked at the receiver's own measurement needs
- * none; its SRD is evaluated by matchTransfers only (domain.md §4).
+ * none; its SRD is evaluated by matchTransfers only (domain.md §4). The evaluation service does
+ * not add these to the balances: its MBA book finds the same adjustments in the ICR lines
+ * (accounting's bookedReceiptOf), from which the receipt's TransferLine is made.
  */
 export function toSrdEntries(matches: readonly TransferMatch[], state: string, mba: string): SrdEntry[] {
   const out: SrdEntry[] = [];

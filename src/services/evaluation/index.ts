@@ -22,7 +22,6 @@ import {
   putTransferLine,
   setTransferNotices,
   settleTransfers,
-  srdEntriesOfMba,
   type TransferMatch,
   transferAlarmsOf,
 } from '../../domain/transfers/index.js';
@@ -110,7 +109,7 @@ export function createEvaluationService(ports: Ports) {
     clearTransferLines(transfers, meta.code);
     for (const entry of book.effective.entries) {
       if (entry.current === undefined) continue;
-      const line = transferLineOf(meta, entry.current);
+      const line = transferLineOf(meta, entry, book.codeSigns);
       if (line !== undefined) putTransferLine(transfers, meta.code, entry.index, line);
     }
     return { meta, version: ver, inventories, book, own: [], evaluation: undefined, alarms: undefined };
@@ -126,7 +125,7 @@ export function createEvaluationService(ports: Ports) {
       setBookInventories(st.book, st.inventories);
     }
     for (const { entry, previous } of changes) {
-      const line = entry.current === undefined ? undefined : transferLineOf(st.meta, entry.current);
+      const line = transferLineOf(st.meta, entry, st.book.codeSigns);
       if (line !== undefined || previous !== undefined)
         putTransferLine(transfers, st.meta.code, entry.index, line);
     }
@@ -178,7 +177,9 @@ export function createEvaluationService(ports: Ports) {
         st.own = transferAlarmsOf(transfers, meta.code);
         st.evaluation = evaluateBook(st.book, {
           mba: meta.code,
-          srd: srdEntriesOfMba(transfers, meta.code),
+          // No srd: the book enters the SRD of every receipt corrected to the receiver's
+          // measurement itself (bookedReceiptOf); the transfer book's srdEntriesOfMba lists the
+          // same adjustments and would count them twice.
           transferAlarms: st.own,
           page,
           itemMba: meta.itemMba,

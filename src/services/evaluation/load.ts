@@ -1,4 +1,13 @@
-import type { InventoryListing, KmpError, SourcedIcrLine } from '../../domain/accounting/index.js';
+import {
+  bookedReceiptOf,
+  type CodeSigns,
+  DEFAULT_CODE_SIGNS,
+  type EffectiveEntry,
+  type InventoryListing,
+  type KmpError,
+  OWN_MEASUREMENT_BASES,
+  type SourcedIcrLine,
+} from '../../domain/accounting/index.js';
 import type { AdvanceNotice, TransferLine } from '../../domain/transfers/index.js';
 import { toIcrLine, toInventoryLine } from '../../store/reports.repo.js';
 import type { ReportLineRow } from '../../store/schema.types.js';
@@ -6,8 +15,6 @@ import type { Ports } from '../ports.js';
 
 const TRANSFER_CODES = new Set(['SD', 'SF', 'RD', 'RF']);
 const SHIPMENT_CODES = new Set(['SD', 'SF']);
-/** Bases that mean "measured (or estimated) in this MBA": the line's weight is this side's own figure. */
-const OWN_MEASUREMENT = new Set(['M', 'E', 'T', 'G']);
 
 /** The registry facts the evaluation of one MBA reads (domain.md §1, §6). */
 export interface MbaMeta {
@@ -106,12 +113,27 @@ export async function loadReports(
   };
 }
 
-/** The transfer line (SD, SF, RD, RF with a counterpart) of an effective ICR line, with its KMP's errors. */
-export function transferLineOf(m: MbaMeta, l: SourcedIcrLine): TransferLine | undefined {
-  if (!TRANSFER_CODES.has(l.code) || !l.counterpart) return undefined;
+/**
+ * The transfer line (SD, SF, RD, RF with a counterpart) of an entry of the effective view, with
+ * its KMP's errors. A receipt booked at the receiver's own measurement (or with no basis) carries
+ * it as measuredMg. A receipt booked at the shipper's value and since corrected to the receiver's
+ * measurement (bookedReceiptOf, the same rule the MBA book's SRD adjustment follows) carries the
+ * booked value and basis as declared and the correction's weights as measuredMg and
+ * measuredFissileMg, with the errors of the correction's KMP: pairOf then gives SRD = shipper's
+ * declared − receiver's measured. Its id stays that of the line in force.
+ */
+export function transferLineOf(
+  m: MbaMeta,
+  entry: Pick<EffectiveEntry, 'current' | 'history'>,
+  codeSigns: CodeSigns = DEFAULT_CODE_SIGNS,
+): TransferLine | undefined {
+  const l = entry.current;
+  if (l === undefined || !TRANSFER_CODES.has(l.code) || !l.counterpart) return undefined;
   const err = m.kmpErrors[l.kmp];
-  const own = OWN_MEASUREMENT.has(l.basis ?? 'M');
   const shipment = SHIPMENT_CODES.has(l.code);
+  const booked = shipment ? undefined : bookedReceiptOf(entry, codeSigns);
+  const declared = booked ?? l;
+  const measured = !shipment && (booked !== undefined || OWN_MEASUREMENT_BASES.has(l.basis ?? 'M'));
   return {
     id: `${m.code}/${l.reportNumber}/${l.line}`,
     state: m.state,
@@ -121,15 +143,15 @@ export function transferLineOf(m: MbaMeta, l: SourcedIcrLine): TransferLine | un
     batch: l.batch,
     element: l.element,
     date: l.date,
-    weightMg: l.weightMg,
-    ...(l.fissileMg === undefined ? {} : { fissileMg: l.fissileMg }),
+    weightMg: declared.weightMg,
+    ...(declared.fissileMg === undefined ? {} : { fissileMg: declared.fissileMg }),
     ...(l.notice === undefined ? {} : { notice: l.notice }),
-    ...(l.basis === undefined ? {} : { basis: l.basis }),
+    ...(declared.basis === undefined ? {} : { basis: declared.basis }),
     kmp: l.kmp,
     random: err?.random ?? 0,
     systematic: err?.systematic ?? 0,
-    ...(!shipment && own ? { measuredMg: l.weightMg } : {}),
-    ...(!shipment && own && l.fissileMg !== undefined ? { measuredFissileMg: l.fissileMg } : {}),
+    ...(measured ? { measuredMg: l.weightMg } : {}),
+    ...(measured && l.fissileMg !== undefined ? { measuredFissileMg: l.fissileMg } : {}),
   };
 }
 

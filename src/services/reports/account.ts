@@ -44,7 +44,8 @@ interface Cached {
 
 /**
  * Accounts kept per node, least recently used dropped first beyond either bound; an MBA's account
- * is only extended, never rebuilt (reports are immutable).
+ * is only extended, never rebuilt (reports are immutable). Keyed by the app's ports, so every app
+ * (and every test app) has its own and drops it with them: no state shared between apps.
  */
 const MAX_MBAS = 64;
 const MAX_LINES = 2_000_000;

@@ -335,6 +335,22 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     ).toBe(403);
   });
 
+  it("learns nothing of another state's MBA from a refusal", async () => {
+    // XB reports for XA-F1: a batch on XA-F1's book, a correction of one of its lines, a KMP it
+    // does not have, a report number out of sequence. Only MBA_NOT_OWNED may come back.
+    t.clock.current = new Date('2026-06-03T10:00:00Z');
+    const probe = icr(9, '2026-03', [
+      { ...receipt1, batch: 'B-17', date: '2026-03-03' },
+      { ...receipt1, line: 2, batch: 'B-90', date: '2026-03-04', kmp: 'Q' },
+      { ...receipt1, line: 3, date: '2026-02-10', corrects: { reportNumber: 1, line: 1 } },
+    ]);
+    const res = await submit(t, 'xb-ssac.submitter', probe);
+    expect(res.statusCode).toBe(422);
+    const details = res.json().error.details as { code: string; message: string }[];
+    expect(details.map((d) => d.code)).toEqual(['MBA_NOT_OWNED']);
+    expect(details[0]?.message).toBe('MBA "XA-F1" is not an MBA of XB');
+  });
+
   it('lists obligations with due dates and status', async () => {
     const res = (await get('/api/states/XA/timeliness')).json();
     const feb = res.obligations.find((o: { id: string }) => o.id === 'ICR:XA-F1:2026-02');

@@ -220,15 +220,12 @@ function checkHeader(report: Report, ctx: ValidationContext, readable: Readable,
   if (ctx.mba === undefined || ctx.mba.code !== report.mba) {
     errors.add('UNKNOWN_MBA', 'mba', `MBA "${report.mba}" is not registered`);
   } else if (ctx.mba.state !== ctx.submitterState) {
-    errors.add(
-      'MBA_NOT_OWNED',
-      'mba',
-      `MBA "${report.mba}" belongs to ${ctx.mba.state}, not ${ctx.submitterState}`,
-    );
+    // Not naming the owner: a state learns nothing of another state's MBA from a refusal.
+    errors.add('MBA_NOT_OWNED', 'mba', `MBA "${report.mba}" is not an MBA of ${ctx.submitterState}`);
   }
   const n = report.reportNumber;
-  if (!readable.has('reportNumber')) {
-    // nothing to compare
+  if (!readable.has('reportNumber') || !ownsMba(report, ctx)) {
+    // nothing to compare (another state's numbering is not ours to see)
   } else if (ctx.existingReportNumbers.has(n)) {
     errors.add(
       'REPORT_DUPLICATE',
@@ -273,6 +270,11 @@ function checkHeader(report: Report, ctx: ValidationContext, readable: Readable,
   }
 }
 
+/** The report's MBA is registered and belongs to the submitting state. */
+function ownsMba(report: Report, ctx: ValidationContext): boolean {
+  return ctx.mba !== undefined && ctx.mba.code === report.mba && ctx.mba.state === ctx.submitterState;
+}
+
 const signatureMessage: Record<Exclude<SignatureOutcome, 'VALID'>, string> = {
   SIGNATURE_INVALID: 'the signature does not verify over the submitted bytes',
   KEY_UNKNOWN: 'the signing key is not registered',
@@ -292,8 +294,9 @@ interface WeighedLine {
 /** Checks shared by ICR and inventory lines. */
 function checkLineBasics(l: WeighedLine, path: string, ctx: ValidationContext, errors: Sink, warnings: Sink) {
   const ln = l.line;
-  // Under an unknown MBA every KMP would be unknown: UNKNOWN_MBA says it once.
-  if (ctx.mba !== undefined && !ctx.kmps.has(l.kmp)) {
+  // Under an unknown or another state's MBA every KMP would be unknown: UNKNOWN_MBA or
+  // MBA_NOT_OWNED says it once.
+  if (ctx.mba?.state === ctx.submitterState && !ctx.kmps.has(l.kmp)) {
     errors.add('UNKNOWN_KMP', `${path}.kmp`, `KMP "${l.kmp}" is not registered`, ln);
   }
   if (ctx.elements !== undefined && !ctx.elements.has(l.element)) {
@@ -363,6 +366,8 @@ function checkIcr(
     );
   }
   const ownState = ctx.mba?.state ?? ctx.submitterState;
+  // The account checks (notices on record, correction targets) only look into the state's own MBA.
+  const own = ownsMba(report, ctx);
   const seenChange = new Set<string>();
   const created = new Set<string>();
   const targets = ctx.correctionTargets;
@@ -406,13 +411,13 @@ function checkIcr(
         errors.add('COUNTERPART_INVALID', `${path}.counterpart.mba`, 'a transfer goes to another MBA', ln);
       }
     }
-    if (l.notice !== undefined && notices?.has(l.notice) !== true) {
+    if (l.notice !== undefined && own && notices?.has(l.notice) !== true) {
       errors.add('NOTICE_UNKNOWN', `${path}.notice`, `no advance notice "${l.notice}" is on record`, ln);
     }
     if (ref !== undefined) {
       const field = l.corrects !== undefined ? 'corrects' : 'deletes';
       const later = readable.has('reportNumber') && ref.reportNumber >= report.reportNumber;
-      if (later || targets?.has(lineRefKey(ref)) !== true) {
+      if (later || (own && targets?.has(lineRefKey(ref)) !== true)) {
         errors.add(
           'CORRECTION_TARGET_UNKNOWN',
           `${path}.${field}`,

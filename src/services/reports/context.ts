@@ -25,24 +25,34 @@ export async function buildValidationContext(
   const k = ports.db.kysely;
   const registry = createRegistryRepo(ports.db);
   const mba = await registry.getMba(report.mba);
+  // A report for another state's MBA is refused (MBA_NOT_OWNED) and must learn nothing of that
+  // MBA: not its KMPs, report numbers, agreement, notices or book. Only the submitter's own MBAs
+  // are looked into.
+  const owned = mba !== undefined && mba.state === submitterState;
   const kmps = new Map(
-    (await registry.listKmps({ mba: report.mba })).map((x) => [x.code, { kind: x.kind }] as const),
+    owned
+      ? (await registry.listKmps({ mba: report.mba })).map((x) => [x.code, { kind: x.kind }] as const)
+      : [],
   );
-  const numbers = await k
-    .selectFrom('reports')
-    .select('report_number')
-    .where('mba', '=', report.mba)
-    .where('type', '=', report.type)
-    .execute();
+  const numbers = owned
+    ? await k
+        .selectFrom('reports')
+        .select('report_number')
+        .where('mba', '=', report.mba)
+        .where('type', '=', report.type)
+        .execute()
+    : [];
   const existing = new Set(numbers.map((n) => n.report_number));
   const lastReportNumber = numbers.reduce((m, n) => Math.max(m, n.report_number), 0);
 
-  const agreements = (await registry.listAgreements()).filter(
-    (a) =>
-      a.status === 'in-force' &&
-      a.type !== 'AP' &&
-      a.parties.some((p) => p.kind === 'state' && p.ref === mba?.state),
-  );
+  const agreements = owned
+    ? (await registry.listAgreements()).filter(
+        (a) =>
+          a.status === 'in-force' &&
+          a.type !== 'AP' &&
+          a.parties.some((p) => p.kind === 'state' && p.ref === mba.state),
+      )
+    : [];
   const agreementStart = agreements.map((a) => a.entryIntoForce).sort()[0];
   const today = ports.clock.now().toISOString().slice(0, 10);
 
@@ -59,7 +69,7 @@ export async function buildValidationContext(
     today,
   };
   if (agreementStart) ctx.agreementStart = agreementStart;
-  if (!mba) return ctx;
+  if (!owned) return ctx;
 
   // Notices a state knows: its own, and those that name it as the other party.
   const notices = await k

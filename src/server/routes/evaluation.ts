@@ -4,8 +4,55 @@ import { z } from 'zod';
 import { ALARM_CODES } from '../../domain/accounting/index.js';
 import { REGISTRY_CODE, STATE_CODE } from '../../domain/registry/index.js';
 import { ELEMENT_CODES } from '../../domain/reports/index.js';
-import type { EvaluationService } from '../../services/evaluation/index.js';
+import {
+  ALARM_SORT_FIELDS,
+  type EvaluationService,
+  TRANSFER_SORT_FIELDS,
+} from '../../services/evaluation/index.js';
 import { requirePrincipal } from '../auth.js';
+import { pageOf, pageQuery, pageRequest } from './paging.js';
+
+const TRANSFER_STATUSES = ['matched', 'unmatched', 'discrepant', 'pending'] as const;
+
+/** One alarm as listed (services/evaluation AlarmView). */
+const AlarmItem = z.object({
+  key: z.string(),
+  code: z.enum(ALARM_CODES),
+  state: z.string(),
+  mba: z.string(),
+  element: z.enum(ELEMENT_CODES).nullable(),
+  date: z.string().describe('the PIT closing the balance, or the transfer date'),
+  from: z.string().nullable(),
+  ref: z.string().nullable(),
+});
+
+/** One side of a transfer: whole within the caller's scope, else only the other state's code. */
+const TransferSide = z.union([
+  z.object({
+    id: z.string(),
+    state: z.string(),
+    mba: z.string(),
+    code: z.string(),
+    batch: z.string(),
+    element: z.enum(ELEMENT_CODES),
+    date: z.string(),
+    weight: z.number().describe('grams'),
+    notice: z.string().nullable(),
+    counterpart: z.unknown(),
+  }),
+  z.object({ state: z.string() }),
+]);
+
+/** One transfer as listed (services/evaluation TransferView); SRD and σ in grams. */
+const TransferItem = z.object({
+  status: z.enum(TRANSFER_STATUSES),
+  batch: z.string().optional(),
+  shipment: TransferSide.nullable(),
+  receipt: TransferSide.nullable(),
+  srd: z.number().nullable(),
+  sigma: z.number().nullable(),
+  deadline: z.string().nullable(),
+});
 
 /** The evaluation engine: balances with their statistics, alarms, transfers, annual summary. */
 export function registerEvaluationRoutes(app: FastifyInstance, svc: EvaluationService): void {
@@ -34,10 +81,15 @@ export function registerEvaluationRoutes(app: FastifyInstance, svc: EvaluationSe
           state: z.string().regex(STATE_CODE).optional(),
           mba: z.string().regex(REGISTRY_CODE).optional(),
           code: z.enum(ALARM_CODES).optional(),
+          ...pageQuery(ALARM_SORT_FIELDS),
         }),
+        response: { 200: pageOf(AlarmItem) },
       },
     },
-    async (req) => svc.alarms(requirePrincipal(req), req.query),
+    async (req) => {
+      const { state, mba, code } = req.query;
+      return svc.alarms(requirePrincipal(req), { state, mba, code }, pageRequest(req.query));
+    },
   );
   r.get(
     '/api/transfers',
@@ -47,11 +99,16 @@ export function registerEvaluationRoutes(app: FastifyInstance, svc: EvaluationSe
         tags,
         querystring: z.strictObject({
           state: z.string().regex(STATE_CODE).optional(),
-          status: z.enum(['matched', 'unmatched', 'discrepant', 'pending']).optional(),
+          status: z.enum(TRANSFER_STATUSES).optional(),
+          ...pageQuery(TRANSFER_SORT_FIELDS),
         }),
+        response: { 200: pageOf(TransferItem) },
       },
     },
-    async (req) => svc.transfers(requirePrincipal(req), req.query),
+    async (req) => {
+      const { state, status } = req.query;
+      return svc.transfers(requirePrincipal(req), { state, status }, pageRequest(req.query));
+    },
   );
   r.get(
     '/api/states/:code/evaluation',

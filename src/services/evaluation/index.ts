@@ -22,10 +22,13 @@ import {
   putTransferLine,
   setTransferNotices,
   settleTransfers,
+  type TransferLine,
   type TransferMatch,
   transferAlarmsOf,
 } from '../../domain/transfers/index.js';
+import type { Page, PageRequest } from '../../store/paging.js';
 import { openCaseForAlarm } from '../cases/index.js';
+import { pageInMemory, type SortValue } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { loadNotices, loadRegistry, loadReports, type MbaMeta, transferLineOf } from './load.js';
@@ -36,6 +39,76 @@ const TRANSFER_ALARMS: ReadonlySet<AlarmCode> = new Set([
   'NOTICE_MISSING',
   'NOTICE_LATE',
 ]);
+
+/** In-process callers without a window: the first 1000 rows, as the API's largest page. */
+const ALL: PageRequest = { limit: 1000, offset: 0 };
+
+/** One side of a transfer as listed: whole when in the caller's scope, else only its state. */
+type TransferSideView =
+  | {
+      readonly id: string;
+      readonly state: string;
+      readonly mba: string;
+      readonly code: string;
+      readonly batch: string;
+      readonly element: ElementCode;
+      readonly date: string;
+      readonly weight: number;
+      readonly notice: string | null;
+      readonly counterpart: TransferLine['counterpart'];
+    }
+  | { readonly state: string };
+
+/** One transfer as listed by GET /api/transfers. */
+export interface TransferView {
+  readonly status: TransferMatch['status'];
+  readonly batch: string | undefined;
+  readonly shipment: TransferSideView | null;
+  readonly receipt: TransferSideView | null;
+  readonly srd: number | null;
+  readonly sigma: number | null;
+  readonly deadline: string | null;
+}
+
+/** The sortable fields of GET /api/alarms (the route's `sort` enum). */
+export const ALARM_SORT_FIELDS = ['date', 'code', 'state', 'mba', 'element'] as const;
+const ALARM_SORTS: Record<(typeof ALARM_SORT_FIELDS)[number], SortValue<AlarmView>> = {
+  date: (a) => a.date,
+  code: (a) => a.code,
+  state: (a) => a.state,
+  mba: (a) => a.mba,
+  element: (a) => a.element,
+};
+
+/** The sortable fields of GET /api/transfers (the route's `sort` enum). */
+export const TRANSFER_SORT_FIELDS = [
+  'status',
+  'batch',
+  'date',
+  'state',
+  'element',
+  'srd',
+  'deadline',
+] as const;
+const visible = (s: TransferSideView | null) => (s !== null && 'mba' in s ? s : undefined);
+const TRANSFER_SORTS: Record<(typeof TRANSFER_SORT_FIELDS)[number], SortValue<TransferView>> = {
+  status: (t) => t.status,
+  batch: (t) => t.batch ?? null,
+  // The shipment's date, or the receipt's when the shipment is missing or not shown.
+  date: (t) => (visible(t.shipment) ?? visible(t.receipt))?.date ?? null,
+  state: (t) => (t.shipment ?? t.receipt)?.state ?? null,
+  element: (t) => (visible(t.shipment) ?? visible(t.receipt))?.element ?? null,
+  // How many σ the shipper–receiver difference is off (absent where SRD is not shown).
+  srd: (t) => (t.srd === null || !t.sigma ? null : Math.abs(t.srd) / t.sigma),
+  deadline: (t) => t.deadline,
+};
+
+/** The text a transfer side offers to `q`: nothing but its state when hidden from the caller. */
+function sideText(s: TransferSideView | null): (string | null)[] {
+  if (s === null) return [];
+  if (!('mba' in s)) return [s.state];
+  return [s.state, s.mba, s.code, s.batch, s.element, s.notice];
+}
 
 /** One alarm as listed by GET /api/alarms (and the cause of at most one case). */
 export interface AlarmView {
@@ -273,22 +346,41 @@ export function createEvaluationService(ports: Ports) {
         orphans: ev.orphans,
       };
     },
-    async alarms(p: Principal, f: { state?: string; mba?: string; code?: string }) {
+    /**
+     * The alarms in the caller's scope, filtered, then sorted and windowed (docs/decisions/0007):
+     * with 100 000 unmatched transfer lines an MBA has as many alarms, so the list is paged.
+     */
+    async alarms(
+      p: Principal,
+      f: { state?: string; mba?: string; code?: string },
+      req: PageRequest = ALL,
+    ): Promise<Page<AlarmView>> {
       const scope = await scopeOf(ports, p);
       enforce(p, 'data.read', scope);
-      return (await world()).alarms.filter(
+      const rows = (await world()).alarms.filter(
         (a) =>
           inScope(scope, a.state) &&
           (!f.state || a.state === f.state) &&
           (!f.mba || a.mba === f.mba) &&
           (!f.code || a.code === f.code),
       );
+      return pageInMemory('alarms', rows, req, ALARM_SORTS, (a) => [
+        a.code,
+        a.state,
+        a.mba,
+        a.element,
+        a.ref,
+      ]);
     },
     /**
      * Matched / unmatched / discrepant transfers. An inspectorate sees both sides within its scope;
      * a state sees only its own side of each transfer and the outcome, never the other state's data.
      */
-    async transfers(p: Principal, f: { state?: string; status?: string }) {
+    async transfers(
+      p: Principal,
+      f: { state?: string; status?: string },
+      req: PageRequest = ALL,
+    ): Promise<Page<TransferView>> {
       const scope = await scopeOf(ports, p);
       enforce(p, 'data.read', scope);
       const w = await world();
@@ -309,7 +401,7 @@ export function createEvaluationService(ports: Ports) {
           : l
             ? { state: l.state }
             : null;
-      return w.matches
+      const rows: TransferView[] = w.matches
         .filter(
           (m) =>
             (m.shipment && inScope(scope, m.shipment.state)) ||
@@ -332,6 +424,14 @@ export function createEvaluationService(ports: Ports) {
             deadline: m.deadline ?? null,
           };
         });
+      // Sorted and filtered over the view, after the scope: the other state's hidden side
+      // (reduced to its state code) can neither match `q` nor order the rows.
+      return pageInMemory('transfers', rows, req, TRANSFER_SORTS, (t) => [
+        t.status,
+        t.batch,
+        ...sideText(t.shipment),
+        ...sideText(t.receipt),
+      ]);
     },
     async summary(p: Principal, state: string, year: number) {
       enforce(p, 'data.read', await scopeOf(ports, p), { state });

@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pageInMemory } from '../../src/services/page-memory.js';
+import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+import { testDialects } from '../fixtures/db.js';
+import { icr, initialReport, submit } from '../fixtures/reports.js';
+
+interface Alarm {
+  code: string;
+  state: string;
+  mba: string;
+  date: string;
+  ref: string | null;
+}
+interface Side {
+  state: string;
+  mba?: string;
+  date?: string;
+}
+interface Transfer {
+  status: string;
+  batch: string;
+  shipment: Side | null;
+  receipt: Side | null;
+}
+interface PageOf<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** A transfer line of enriched uranium; `to` is the other side's MBA (its state is its prefix). */
+function transferLine(n: number, date: string, code: string, batch: string, kmp: string, to: string) {
+  return {
+    line: n,
+    date,
+    code,
+    batch,
+    kmp,
+    element: 'E',
+    weight: 1000,
+    fissileWeight: 40,
+    isotope: 'G',
+    basis: 'M',
+    form: 'U2',
+    counterpart: { state: to.slice(0, 2), mba: to },
+  };
+}
+
+/**
+ * GET /api/alarms and GET /api/transfers page, sort and filter on the server
+ * (docs/decisions/0007): after the caller's scope, so neither `total` nor `q` reveals what the
+ * caller may not see. XA-F1 ships five batches to XA-S1 that never arrive (five
+ * TRANSFER_UNMATCHED alarms) and receives one batch from Borduria's XB-F1.
+ */
+describe.each(testDialects())('paged alarms and transfers on %s', (dialect) => {
+  let t: TestApp;
+  const UNMATCHED = ['U-1', 'U-2', 'U-3', 'U-4', 'U-5'];
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: true });
+    t.clock.current = new Date('2026-02-05T10:00:00Z');
+    const ok = async (login: string, body: object) => {
+      const res = await submit(t, login, body);
+      expect(res.statusCode, res.body).toBe(201);
+    };
+    await ok('xa-ssac.submitter', initialReport('XA-F1'));
+    await ok('xa-ssac.submitter', initialReport('XA-S1'));
+    await ok('xb-ssac.submitter', initialReport('XB-F1'));
+    await ok('xb-ssac.submitter', {
+      ...icr(1, '2026-01', [transferLine(1, '2026-01-15', 'SD', 'XB-SHIP', 'A', 'XA-F1')]),
+      mba: 'XB-F1',
+    });
+    await ok(
+      'xa-ssac.submitter',
+      icr(1, '2026-01', [
+        // Shipped on the 2nd … 6th, in an order that is neither by date nor by batch.
+        transferLine(1, '2026-01-04', 'SD', 'U-3', 'B', 'XA-S1'),
+        transferLine(2, '2026-01-02', 'SD', 'U-1', 'B', 'XA-S1'),
+        transferLine(3, '2026-01-06', 'SD', 'U-5', 'B', 'XA-S1'),
+        transferLine(4, '2026-01-03', 'SD', 'U-2', 'B', 'XA-S1'),
+        transferLine(5, '2026-01-05', 'SD', 'U-4', 'B', 'XA-S1'),
+        transferLine(6, '2026-01-16', 'RD', 'XB-SHIP', 'A', 'XB-F1'),
+      ]),
+    );
+    // Past the receiver's grace period: the five shipments are unmatched.
+    t.clock.current = new Date('2026-04-03T10:00:00Z');
+  }, 60_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const request = (url: string, login = 'agency.inspector') =>
+    t.app.inject({ method: 'GET', url, headers: bearer(t.token(login)) });
+  async function get<T>(url: string, login?: string): Promise<PageOf<T>> {
+    const res = await request(url, login);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  }
+  /** Every page of a list, `limit` rows at a time. */
+  async function pages<T>(url: string, limit: number, login?: string): Promise<{ rows: T[]; total: number }> {
+    const rows: T[] = [];
+    let total = 0;
+    for (let offset = 0; offset === 0 || offset < total; offset += limit) {
+      const p = await get<T>(`${url}${url.includes('?') ? '&' : '?'}limit=${limit}&offset=${offset}`, login);
+      expect(p).toMatchObject({ limit, offset });
+      expect(p.items.length).toBe(Math.min(limit, Math.max(0, p.total - offset)));
+      rows.push(...p.items);
+      total = p.total;
+    }
+    return { rows, total };
+  }
+  const unmatched = '/api/alarms?mba=XA-F1&code=TRANSFER_UNMATCHED';
+
+  it('pages the alarms, sorted either way, without overlap', async () => {
+    const all = await get<Alarm>(unmatched);
+    expect(all.total).toBe(5);
+    const asc = await pages<Alarm>(`${unmatched}&sort=date`, 2);
+    expect(asc.total).toBe(5);
+    expect(asc.rows.map((a) => a.date)).toEqual([
+      '2026-01-02',
+      '2026-01-03',
+      '2026-01-04',
+      '2026-01-05',
+      '2026-01-06',
+    ]);
+    const desc = await pages<Alarm>(`${unmatched}&sort=-date`, 2);
+    expect(desc.rows.map((a) => a.date)).toEqual(asc.rows.map((a) => a.date).reverse());
+    // Without sort the pages keep the list's own order.
+    expect((await pages<Alarm>(unmatched, 2)).rows).toEqual(all.items);
+    // Ties keep it too: every row has the same code, so sorting by code changes nothing.
+    expect((await get<Alarm>(`${unmatched}&sort=code`)).items).toEqual(all.items);
+    expect((await get<Alarm>(`${unmatched}&sort=-code`)).items).toEqual(all.items);
+  });
+
+  it('filters the alarms by a case-insensitive substring after the other filters', async () => {
+    const ref = (await get<Alarm>(`${unmatched}&sort=date`)).items[0]?.ref;
+    expect(ref).toMatch(/^XA-F1\//);
+    const hit = await get<Alarm>(`/api/alarms?q=${encodeURIComponent(String(ref).toLowerCase())}`);
+    expect(hit.items.map((a) => a.ref)).toEqual([ref]);
+    expect(hit.total).toBe(1);
+    expect((await get<Alarm>('/api/alarms?code=TRANSFER_UNMATCHED&q=transfer_unm')).total).toBe(5);
+    expect((await get<Alarm>(`${unmatched}&q=no-such-thing`)).total).toBe(0);
+  });
+
+  it('counts, sorts and filters only the alarms in the caller’s scope', async () => {
+    const xb = await get<Alarm>('/api/alarms?limit=1000', 'xb-ssac.submitter');
+    expect(xb.items.every((a) => a.state === 'XB')).toBe(true);
+    expect(xb.total).toBe(xb.items.length);
+    const agencyXb = await get<Alarm>('/api/alarms?state=XB&limit=1000');
+    expect(xb.total).toBe(agencyXb.total);
+    // Arcadia's alarms neither match Borduria's filter nor count in its total.
+    expect((await get<Alarm>('/api/alarms?q=XA-F1', 'xb-ssac.submitter')).total).toBe(0);
+    expect((await get<Alarm>('/api/alarms?mba=XA-F1', 'xb-ssac.submitter')).total).toBe(0);
+    expect((await get<Alarm>('/api/alarms?q=XA-F1', 'xa-ssac.reviewer')).total).toBeGreaterThanOrEqual(5);
+  });
+
+  it('pages the transfers sorted by batch and date, and keeps its order without sort', async () => {
+    const all = await get<Transfer>('/api/transfers?limit=1000');
+    expect(all.total).toBe(6);
+    const byBatch = await pages<Transfer>('/api/transfers?sort=batch', 4);
+    expect(byBatch.rows.map((m) => m.batch)).toEqual([...UNMATCHED, 'XB-SHIP']);
+    const byBatchDesc = await get<Transfer>('/api/transfers?sort=-batch&limit=2');
+    expect(byBatchDesc).toMatchObject({ total: 6, limit: 2, offset: 0 });
+    expect(byBatchDesc.items.map((m) => m.batch)).toEqual(['XB-SHIP', 'U-5']);
+    // By the shipment's date: U-1 (2 Jan) … U-5 (6 Jan), then XB-SHIP (15 Jan).
+    const byDate = await pages<Transfer>('/api/transfers?sort=date', 5);
+    expect(byDate.rows.map((m) => m.batch)).toEqual(['U-1', 'U-2', 'U-3', 'U-4', 'U-5', 'XB-SHIP']);
+    expect((await pages<Transfer>('/api/transfers', 4)).rows).toEqual(all.items);
+    const byStatus = await get<Transfer>('/api/transfers?sort=status&status=unmatched');
+    expect(byStatus.total).toBe(5);
+    expect(byStatus.items.every((m) => m.status === 'unmatched')).toBe(true);
+  });
+
+  it('lets q match only the side of a transfer the caller may see', async () => {
+    // The inspectorate sees both sides: Borduria's shipping MBA matches.
+    const agency = await get<Transfer>('/api/transfers?q=xb-f1');
+    expect(agency.items.map((m) => m.batch)).toEqual(['XB-SHIP']);
+    // Arcadia sees its receipt and only the state of Borduria's shipment: its MBA must not match.
+    expect((await get<Transfer>('/api/transfers?q=xb-f1', 'xa-ssac.reviewer')).total).toBe(0);
+    const xa = await get<Transfer>('/api/transfers?q=xb-ship', 'xa-ssac.reviewer');
+    expect(xa.total).toBe(1);
+    expect(xa.items[0]?.shipment).toEqual({ state: 'XB' });
+    // Borduria sees only the transfer it is part of, and none of Arcadia's internal ones.
+    const xb = await get<Transfer>('/api/transfers?limit=1000', 'xb-ssac.submitter');
+    expect(xb.items.map((m) => m.batch)).toEqual(['XB-SHIP']);
+    expect(xb.total).toBe(1);
+    expect((await get<Transfer>('/api/transfers?q=XA-S1', 'xb-ssac.submitter')).total).toBe(0);
+    expect((await get<Transfer>('/api/transfers?q=xa-f1', 'xb-ssac.submitter')).total).toBe(0);
+  });
+
+  it('refuses an unknown sort field, a bad window or an over-long filter with 400 VALIDATION_FAILED', async () => {
+    for (const [url, field] of [
+      ['/api/alarms?sort=weight', 'querystring.sort'],
+      ['/api/alarms?sort=--date', 'querystring.sort'],
+      ['/api/alarms?limit=0', 'querystring.limit'],
+      ['/api/alarms?limit=1001', 'querystring.limit'],
+      [`/api/alarms?q=${'x'.repeat(101)}`, 'querystring.q'],
+      ['/api/transfers?sort=srd_sigma', 'querystring.sort'],
+      ['/api/transfers?offset=-1', 'querystring.offset'],
+    ] as const) {
+      const res = await request(url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error.code, url).toBe('VALIDATION_FAILED');
+      expect(JSON.stringify(res.json().error.details), url).toContain(field);
+    }
+  });
+});
+
+describe('pageInMemory', () => {
+  const rows = [
+    { id: 1, v: 'b' as string | null },
+    { id: 2, v: null },
+    { id: 3, v: 'a' },
+    { id: 4, v: 'b' },
+  ];
+  const sorts = { v: (r: { v: string | null }) => r.v };
+  const text = (r: { v: string | null }) => [r.v];
+  it('sorts nulls last either way and keeps ties in the given order', () => {
+    const ids = (desc: boolean) =>
+      pageInMemory('rows', rows, { limit: 10, offset: 0, sort: 'v', desc }, sorts, text).items.map(
+        (r) => r.id,
+      );
+    expect(ids(false)).toEqual([3, 1, 4, 2]);
+    expect(ids(true)).toEqual([1, 4, 3, 2]);
+  });
+  it('filters before it counts and windows', () => {
+    expect(pageInMemory('rows', rows, { limit: 1, offset: 1, q: 'B' }, sorts, text)).toEqual({
+      items: [{ id: 4, v: 'b' }],
+      total: 2,
+      limit: 1,
+      offset: 1,
+    });
+  });
+  it('refuses a field the list does not sort on, for callers that skip the route’s enum', () => {
+    expect(() => pageInMemory('rows', rows, { limit: 1, offset: 0, sort: 'id' }, sorts, text)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    );
+    expect(() =>
+      pageInMemory('rows', rows, { limit: 1, offset: 0, sort: 'constructor' }, sorts, text),
+    ).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+  });
+});

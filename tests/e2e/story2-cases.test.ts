@@ -24,6 +24,7 @@ import {
   LogExplorerScreen,
   LoginScreen,
   Shell,
+  TransfersScreen,
 } from './pages/models.js';
 
 const available = browserAvailable();
@@ -83,6 +84,20 @@ describe.skipIf(!available)(
         const alarms = new AlarmsScreen(ip);
         await alarms.table().waitFor();
         expect(await alarms.table().getByText("Page's test").count()).toBeGreaterThan(0);
+        // The server filters and sorts the alarms: the newest of XA-P1's first, state in the address.
+        const list = alarms.list();
+        await list.filter('xa-p1');
+        await expect.poll(() => ip.url()).toMatch(/q=xa-p1/);
+        await list.sortBy('Date');
+        await list.sortBy('Date');
+        await expect.poll(() => ip.url()).toMatch(/sort=-date/);
+        expect(await list.sortState('Date')).toBe('descending');
+        await expect
+          .poll(async () => [...new Set(await list.bodyRows().locator('td:nth-child(4)').allTextContents())])
+          .toEqual(['XA-P1']);
+        const dates = await list.bodyRows().locator('td:first-child').allTextContents();
+        expect(dates).toEqual([...dates].sort().reverse());
+        expect(await list.count()).toMatch(/^\d+ match(es)?$/);
         await alarms.openEvaluationOf('XA-P1');
         const evaluation = new EvaluationScreen(ip);
         await expect.poll(() => shell.heading().textContent()).toBe('Evaluation of MBA XA-P1');
@@ -215,6 +230,14 @@ describe.skipIf(!available)(
 
         await shell.go('Transfers');
         await s.page.getByRole('table', { name: /^Transfers/ }).waitFor();
+        // Sorted by the server: batches in order, and the counts per status are the server's totals.
+        const transfers = new TransfersScreen(s.page);
+        await transfers.list().sortBy('Batch');
+        await expect.poll(() => s.page.url()).toMatch(/sort=batch/);
+        expect(await transfers.list().sortState('Batch')).toBe('ascending');
+        await expect.poll(() => transfers.byStatus().textContent()).toMatch(/\d+ matched/);
+        const batches = await transfers.list().bodyRows().locator('td:nth-child(2)').allTextContents();
+        expect(batches).toEqual([...batches].sort());
         expect(
           await s.page
             .getByRole('table', { name: /^Transfers/ })

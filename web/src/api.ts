@@ -408,10 +408,15 @@ export interface StateEvaluation {
 export const evaluationApi = {
   balances: (mba: string, element?: string) =>
     apiJson<Balances>(`/api/mbas/${seg(mba)}/balances${queryString({ element })}`),
-  alarms: (query: { state?: string; mba?: string; code?: string } = {}) =>
-    apiJson<Alarm[]>(`/api/alarms${queryString(query)}`),
-  transfers: (query: { state?: string; status?: string } = {}) =>
-    apiJson<Transfer[]>(`/api/transfers${queryString(query)}`),
+  /** One page of the alarms, sorted and filtered by the server (docs/decisions/0007). */
+  alarms: (query: PageQuery & { state?: string; mba?: string; code?: string } = {}, signal?: AbortSignal) =>
+    apiJson<Page<Alarm>>(`/api/alarms${queryString(query)}`, { signal }),
+  /** Every alarm matching the filters, a page of 1000 at a time (counts per state). */
+  allAlarms: (query: { state?: string; mba?: string; code?: string } = {}) =>
+    allPages<Alarm>('/api/alarms', query),
+  /** One page of the transfers, sorted and filtered by the server. */
+  transfers: (query: PageQuery & { state?: string; status?: string } = {}, signal?: AbortSignal) =>
+    apiJson<Page<Transfer>>(`/api/transfers${queryString(query)}`, { signal }),
   stateEvaluation: (state: string, year: number) =>
     apiJson<StateEvaluation>(`/api/states/${seg(state)}/evaluation${queryString({ year })}`),
 };

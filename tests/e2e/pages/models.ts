@@ -169,8 +169,27 @@ export class AlarmsScreen {
     return this.page.getByRole('table', { name: /^Alarms/ });
   }
 
+  /** The alarms as a server-paged table: sort buttons, the filter box (sent as q), pages. */
+  list(): RegistryTable {
+    return new RegistryTable(this.page, 'Alarms', 'Filter these alarms');
+  }
+
   async openEvaluationOf(mba: string): Promise<void> {
     await this.table().getByRole('link', { name: mba, exact: true }).first().click();
+  }
+}
+
+export class TransfersScreen {
+  constructor(private readonly page: Page) {}
+
+  /** The transfers as a server-paged table: sort buttons, the filter box (sent as q), pages. */
+  list(): RegistryTable {
+    return new RegistryTable(this.page, 'Transfers', 'Filter these transfers');
+  }
+
+  /** The server's count of transfers per status, as the stat row shows them. */
+  byStatus(): Locator {
+    return this.page.getByRole('list', { name: 'Transfers by status' });
   }
 }
 

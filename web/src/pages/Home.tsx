@@ -259,7 +259,7 @@ export function InspectorateOverview() {
       api.facilities(),
       api.mbas(),
       api.agreements(),
-      evaluationApi.alarms().catch(() => undefined),
+      evaluationApi.allAlarms().catch(() => undefined),
     ]);
     return { states, facilities, mbas, agreements, alarms };
   }, []);

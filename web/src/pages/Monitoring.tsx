@@ -10,7 +10,7 @@ import {
 } from '../api.js';
 import { Async, EmptyState, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
-import { type Column, Table } from '../components/Table.js';
+import { type Column, type PagedTable, ServerTable, Table, usePagedTable } from '../components/Table.js';
 import { describeEvent, eventLink, mayChangeAlarms, useLive, useLiveReload } from '../live.js';
 import { Link, useSearchParam } from '../router.js';
 
@@ -46,22 +46,23 @@ function evaluationLink(a: Alarm): string {
   return `/mbas/${encodeURIComponent(a.mba)}/evaluation${a.element ? `?element=${encodeURIComponent(a.element)}` : ''}`;
 }
 
+/** Alarm columns; `sortField` names the API's sort field (GET /api/alarms?sort=). */
 const alarmColumns: Column<Alarm>[] = [
-  { key: 'date', header: 'Date', render: (a) => a.date, sortValue: (a) => a.date },
+  { key: 'date', header: 'Date', render: (a) => a.date, sortField: 'date' },
   {
     key: 'code',
     header: 'Alarm',
     render: (a) => <span className="badge badge-bad">{alarmLabel(a.code)}</span>,
-    sortValue: (a) => a.code,
+    sortField: 'code',
   },
-  { key: 'state', header: 'State', render: (a) => a.state, sortValue: (a) => a.state },
+  { key: 'state', header: 'State', render: (a) => a.state, sortField: 'state' },
   {
     key: 'mba',
     header: 'MBA',
     render: (a) => <Link to={evaluationLink(a)}>{a.mba}</Link>,
-    sortValue: (a) => a.mba,
+    sortField: 'mba',
   },
-  { key: 'el', header: 'Element', render: (a) => a.element ?? '', sortValue: (a) => a.element ?? '' },
+  { key: 'el', header: 'Element', render: (a) => a.element ?? '', sortField: 'element' },
   {
     key: 'period',
     header: 'Period',
@@ -69,21 +70,38 @@ const alarmColumns: Column<Alarm>[] = [
   },
 ];
 
+/**
+ * Sets one of a screen's own filters (kept in the address beside the table's sort, q and page);
+ * a changed filter goes back to the first page, as a changed sort or q does.
+ */
+function filterSetter(table: PagedTable<unknown>) {
+  return (set: (v: string | undefined) => void, current: string, next: string) => {
+    if (next === current) return;
+    table.setPage(0);
+    set(next);
+  };
+}
+
 export function AlarmsPage() {
   const [state, setState] = useSearchParam('state');
   const [mba, setMba] = useSearchParam('mba');
   const [code, setCode] = useSearchParam('code');
-  const data = useLoad(
-    () => evaluationApi.alarms({ state: state || undefined, mba: mba || undefined, code: code || undefined }),
+  const table = usePagedTable(
+    (req, signal) =>
+      evaluationApi.alarms(
+        { ...req, state: state || undefined, mba: mba || undefined, code: code || undefined },
+        signal,
+      ),
     [state, mba, code],
   );
-  useLiveReload(mayChangeAlarms, data.reload);
+  useLiveReload(mayChangeAlarms, table.loaded.reload);
+  const refilter = filterSetter(table);
   return (
     <Page title="Alarms" lead="Test results that crossed a threshold in the evaluation of the reports.">
       <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label="Filter alarms">
         <div className="field">
           <label htmlFor="al-code">Alarm</label>
-          <select id="al-code" value={code} onChange={(e) => setCode(e.target.value)}>
+          <select id="al-code" value={code} onChange={(e) => refilter(setCode, code, e.target.value)}>
             <option value="">any</option>
             {ALARM_CODES.map((c) => (
               <option key={c} value={c}>
@@ -97,31 +115,31 @@ export function AlarmsPage() {
           <input
             id="al-state"
             defaultValue={state}
-            onBlur={(e) => setState(e.target.value.trim().toUpperCase())}
+            onBlur={(e) => refilter(setState, state, e.target.value.trim().toUpperCase())}
           />
         </div>
         <div className="field">
           <label htmlFor="al-mba">MBA</label>
-          <input id="al-mba" defaultValue={mba} onBlur={(e) => setMba(e.target.value.trim())} />
+          <input
+            id="al-mba"
+            defaultValue={mba}
+            onBlur={(e) => refilter(setMba, mba, e.target.value.trim())}
+          />
         </div>
       </form>
-      <Async value={data} what="alarms">
-        {(rows) =>
-          rows.length === 0 ? (
-            <EmptyState title="No alarms">
-              <p>Nothing crossed a threshold{state || mba || code ? ' for these filters' : ''}.</p>
-            </EmptyState>
-          ) : (
-            <Table
-              caption={`Alarms (${rows.length})`}
-              columns={alarmColumns}
-              rows={rows}
-              rowKey={(a) => a.key}
-              filterLabel="Filter these alarms"
-            />
-          )
+      <ServerTable
+        caption="Alarms"
+        columns={alarmColumns}
+        table={table}
+        rowKey={(a) => a.key}
+        filterLabel="Filter these alarms"
+        what="alarms"
+        empty={
+          <EmptyState title="No alarms">
+            <p>Nothing crossed a threshold{state || mba || code ? ' for these filters' : ''}.</p>
+          </EmptyState>
         }
-      </Async>
+      />
     </Page>
   );
 }
@@ -139,6 +157,7 @@ function side(s: TransferSide | null) {
   );
 }
 
+/** Transfer columns; `sortField` names the API's sort field (GET /api/transfers?sort=). */
 const transferColumns: Column<Transfer>[] = [
   {
     key: 'status',
@@ -150,15 +169,17 @@ const transferColumns: Column<Transfer>[] = [
         {t.status}
       </span>
     ),
-    sortValue: (t) => t.status,
+    sortField: 'status',
   },
-  { key: 'batch', header: 'Batch', render: (t) => t.batch ?? '', sortValue: (t) => t.batch ?? '' },
+  { key: 'batch', header: 'Batch', render: (t) => t.batch ?? '', sortField: 'batch' },
   {
     key: 'el',
     header: 'Element',
     render: (t) => t.shipment?.element ?? t.receipt?.element ?? '',
+    sortField: 'element',
   },
-  { key: 'ship', header: 'Shipment', render: (t) => side(t.shipment) },
+  // The date sorted on is the shipment's, or the receipt's where the shipment is not shown.
+  { key: 'ship', header: 'Shipment', render: (t) => side(t.shipment), sortField: 'date' },
   { key: 'rec', header: 'Receipt', render: (t) => side(t.receipt) },
   {
     key: 'srd',
@@ -169,25 +190,48 @@ const transferColumns: Column<Transfer>[] = [
       ) : (
         `${t.srd.toLocaleString('en-GB', { maximumFractionDigits: 1 })} ± ${(t.sigma ?? 0).toLocaleString('en-GB', { maximumFractionDigits: 1 })}`
       ),
-    sortValue: (t) => (t.srd === null || !t.sigma ? 0 : Math.abs(t.srd) / t.sigma),
+    // The server sorts by |SRD| / σ, as the 3σ test judges it.
+    sortField: 'srd',
     numeric: true,
   },
   {
     key: 'deadline',
     header: 'Deadline',
     render: (t) => t.deadline ?? '—',
-    sortValue: (t) => t.deadline ?? '',
+    sortField: 'deadline',
   },
 ];
+
+const TRANSFER_STATUSES = ['matched', 'discrepant', 'unmatched', 'pending'] as const;
 
 export function TransfersPage() {
   const [status, setStatus] = useSearchParam('status');
   const [state, setState] = useSearchParam('state');
-  const data = useLoad(
-    () => evaluationApi.transfers({ status: status || undefined, state: state || undefined }),
+  const table = usePagedTable(
+    (req, signal) =>
+      evaluationApi.transfers({ ...req, status: status || undefined, state: state || undefined }, signal),
     [status, state],
   );
-  useLiveReload((e) => e.type === 'report.accepted', data.reload);
+  // The counts per status: the server's total of each status (one row each), not the page's.
+  const counts = useLoad(
+    async (signal) => {
+      const totals = await Promise.all(
+        TRANSFER_STATUSES.map((s) =>
+          evaluationApi
+            .transfers({ status: s, state: state || undefined, limit: 1 }, signal)
+            .then((p) => p.total),
+        ),
+      );
+      return TRANSFER_STATUSES.map((s, i) => ({ status: s, total: totals[i] ?? 0 }));
+    },
+    [state],
+  );
+  const reload = () => {
+    table.loaded.reload();
+    counts.reload();
+  };
+  useLiveReload((e) => e.type === 'report.accepted', reload);
+  const refilter = filterSetter(table);
   return (
     <Page
       title="Transfers"
@@ -196,7 +240,7 @@ export function TransfersPage() {
       <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label="Filter transfers">
         <div className="field">
           <label htmlFor="tf-status">Status</label>
-          <select id="tf-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+          <select id="tf-status" value={status} onChange={(e) => refilter(setStatus, status, e.target.value)}>
             <option value="">any</option>
             {['matched', 'unmatched', 'discrepant', 'pending'].map((s) => (
               <option key={s} value={s}>
@@ -210,38 +254,34 @@ export function TransfersPage() {
           <input
             id="tf-state"
             defaultValue={state}
-            onBlur={(e) => setState(e.target.value.trim().toUpperCase())}
+            onBlur={(e) => refilter(setState, state, e.target.value.trim().toUpperCase())}
           />
         </div>
       </form>
-      <Async value={data} what="transfers">
-        {(rows) =>
-          rows.length === 0 ? (
-            <EmptyState title="No transfers">
-              <p>Transfers appear once shipments (SD) or receipts (RD) are reported.</p>
-            </EmptyState>
-          ) : (
-            <>
-              <ul className="stat-row" aria-label="Transfers by status">
-                {['matched', 'discrepant', 'unmatched', 'pending'].map((s) => (
-                  <li key={s}>
-                    <span className="stat">{rows.filter((t) => t.status === s).length}</span> {s}
-                  </li>
-                ))}
-              </ul>
-              <Table
-                caption={`Transfers (${rows.length})`}
-                columns={transferColumns}
-                rows={rows}
-                rowKey={(t) =>
-                  `${t.batch}:${t.shipment?.id ?? t.shipment?.state ?? ''}:${t.receipt?.id ?? t.receipt?.state ?? ''}`
-                }
-                filterLabel="Filter these transfers"
-              />
-            </>
-          )
+      {counts.data?.some((c) => c.total > 0) && (
+        <ul className="stat-row" aria-label="Transfers by status">
+          {counts.data.map((c) => (
+            <li key={c.status}>
+              <span className="stat">{c.total}</span> {c.status}
+            </li>
+          ))}
+        </ul>
+      )}
+      <ServerTable
+        caption="Transfers"
+        columns={transferColumns}
+        table={table}
+        rowKey={(t) =>
+          `${t.batch}:${t.shipment?.id ?? t.shipment?.state ?? ''}:${t.receipt?.id ?? t.receipt?.state ?? ''}`
         }
-      </Async>
+        filterLabel="Filter these transfers"
+        what="transfers"
+        empty={
+          <EmptyState title="No transfers">
+            <p>Transfers appear once shipments (SD) or receipts (RD) are reported.</p>
+          </EmptyState>
+        }
+      />
     </Page>
   );
 }

@@ -280,6 +280,7 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /api/rejections': E('user', 'list'),
   'GET /api/mbas/:code/lines': E('user', 'item', (t) => `/api/mbas/${t.mba}/lines`),
   'GET /api/mbas/:code/balances': E('user', 'item', (t) => `/api/mbas/${t.mba}/balances`),
+  'GET /api/alarms/summary': E('user', 'list'),
   'GET /api/alarms': E('user', 'list'),
   'GET /api/transfers': E('user', 'list'),
   'GET /api/states/:code/evaluation': E('user', 'item', (t) => `/api/states/${t.state}/evaluation?year=2025`),

@@ -154,6 +154,32 @@ describe.each(testDialects())('paged alarms and transfers on %s', (dialect) => {
     expect((await get<Alarm>('/api/alarms?q=XA-F1', 'xa-ssac.reviewer')).total).toBeGreaterThanOrEqual(5);
   });
 
+  it('sums the alarms per state and code in the caller’s scope (the overview’s counts)', async () => {
+    type Summary = {
+      total: number;
+      states: { state: string; total: number; codes: Record<string, number> }[];
+    };
+    const summary = async (login: string): Promise<Summary> => {
+      const res = await request('/api/alarms/summary', login);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    const all = await summary('agency.inspector');
+    expect(all.total).toBe((await get<Alarm>('/api/alarms?limit=1')).total);
+    for (const line of all.states) {
+      const listed = await get<Alarm>(`/api/alarms?state=${line.state}&limit=1000`);
+      expect(line.total, line.state).toBe(listed.total);
+      const codes: Record<string, number> = {};
+      for (const a of listed.items) codes[a.code] = (codes[a.code] ?? 0) + 1;
+      expect(line.codes, line.state).toEqual(codes);
+    }
+    expect(all.states.find((x) => x.state === 'XA')?.codes.TRANSFER_UNMATCHED).toBeGreaterThanOrEqual(5);
+    // A state's summary holds its own line only.
+    const xb = await summary('xb-ssac.submitter');
+    expect(xb.states.map((x) => x.state).filter((x) => x !== 'XB')).toEqual([]);
+    expect(xb.total).toBe((await get<Alarm>('/api/alarms?limit=1', 'xb-ssac.submitter')).total);
+  });
+
   it('pages the transfers sorted by batch and date, and keeps its order without sort', async () => {
     const all = await get<Transfer>('/api/transfers?limit=1000');
     expect(all.total).toBe(6);

@@ -368,6 +368,16 @@ export interface Alarm {
   readonly ref?: string | null;
 }
 
+/** GET /api/alarms/summary: counts per state in scope and per alarm code. */
+export interface AlarmSummary {
+  readonly total: number;
+  readonly states: readonly {
+    readonly state: string;
+    readonly total: number;
+    readonly codes: Readonly<Record<string, number>>;
+  }[];
+}
+
 export interface TransferSide {
   readonly id?: string;
   readonly state: string;
@@ -411,9 +421,8 @@ export const evaluationApi = {
   /** One page of the alarms, sorted and filtered by the server (docs/decisions/0007). */
   alarms: (query: PageQuery & { state?: string; mba?: string; code?: string } = {}, signal?: AbortSignal) =>
     apiJson<Page<Alarm>>(`/api/alarms${queryString(query)}`, { signal }),
-  /** Every alarm matching the filters, a page of 1000 at a time (counts per state). */
-  allAlarms: (query: { state?: string; mba?: string; code?: string } = {}) =>
-    allPages<Alarm>('/api/alarms', query),
+  /** Alarm counts per state in scope and per code (the overview), without the alarms themselves. */
+  alarmSummary: () => apiJson<AlarmSummary>('/api/alarms/summary'),
   /** One page of the transfers, sorted and filtered by the server. */
   transfers: (query: PageQuery & { state?: string; status?: string } = {}, signal?: AbortSignal) =>
     apiJson<Page<Transfer>>(`/api/transfers${queryString(query)}`, { signal }),

@@ -72,6 +72,28 @@ export function registerEvaluationRoutes(app: FastifyInstance, svc: EvaluationSe
     async (req) => svc.balances(requirePrincipal(req), req.params.code, req.query.element),
   );
   r.get(
+    '/api/alarms/summary',
+    {
+      config: user,
+      schema: {
+        tags,
+        response: {
+          200: z.object({
+            total: z.number().int(),
+            states: z.array(
+              z.object({
+                state: z.string(),
+                total: z.number().int(),
+                codes: z.record(z.string(), z.number().int()).describe('alarms per code'),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => svc.alarmSummary(requirePrincipal(req)),
+  );
+  r.get(
     '/api/alarms',
     {
       config: user,

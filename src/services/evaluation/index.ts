@@ -373,6 +373,33 @@ export function createEvaluationService(ports: Ports) {
       ]);
     },
     /**
+     * Alarm counts per state in scope and per code (GET /api/alarms/summary): what the overview
+     * shows, without sending every alarm (a 100 000-line MBA can carry 100 000 of them).
+     */
+    async alarmSummary(p: Principal) {
+      const scope = await scopeOf(ports, p);
+      enforce(p, 'data.read', scope);
+      const byState = new Map<string, { total: number; codes: Record<string, number> }>();
+      let total = 0;
+      for (const a of (await world()).alarms) {
+        if (!inScope(scope, a.state)) continue;
+        total++;
+        let s = byState.get(a.state);
+        if (!s) {
+          s = { total: 0, codes: {} };
+          byState.set(a.state, s);
+        }
+        s.total++;
+        s.codes[a.code] = (s.codes[a.code] ?? 0) + 1;
+      }
+      return {
+        total,
+        states: [...byState]
+          .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+          .map(([state, s]) => ({ state, total: s.total, codes: s.codes })),
+      };
+    },
+    /**
      * Matched / unmatched / discrepant transfers. An inspectorate sees both sides within its scope;
      * a state sees only its own side of each transfer and the outcome, never the other state's data.
      */

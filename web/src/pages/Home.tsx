@@ -1,7 +1,7 @@
 import { Suspense } from 'react';
 import {
   type Agreement,
-  type Alarm,
+  type AlarmSummary,
   api,
   casesApi,
   evaluationApi,
@@ -108,8 +108,15 @@ interface StateRow {
   readonly facilities: number;
   readonly mbas: number;
   readonly agreements: string[];
-  readonly alarms: Alarm[] | undefined;
+  /** This state's alarm count and its codes, or undefined when the counts could not be read. */
+  readonly alarms: { readonly total: number; readonly codes: readonly string[] } | undefined;
   readonly evaluation: StateEvaluation | undefined;
+}
+
+/** One state's line of the alarm summary (none: no alarms). */
+function alarmsOf(summary: AlarmSummary, state: string): { total: number; codes: string[] } {
+  const line = summary.states.find((x) => x.state === state);
+  return { total: line?.total ?? 0, codes: Object.keys(line?.codes ?? {}) };
 }
 
 function stateRows(
@@ -117,7 +124,7 @@ function stateRows(
   facilities: Facility[],
   mbas: Mba[],
   agreements: Agreement[],
-  alarms: Alarm[] | undefined,
+  alarms: AlarmSummary | undefined,
   evaluations: Map<string, StateEvaluation>,
 ): StateRow[] {
   const facilityState = new Map(facilities.map((f) => [f.code, f.state]));
@@ -128,7 +135,7 @@ function stateRows(
     agreements: agreements
       .filter((a) => a.parties.some((p) => p.kind === 'state' && p.ref === s.code))
       .map((a) => a.id),
-    alarms: alarms?.filter((a) => a.state === s.code),
+    alarms: alarms && alarmsOf(alarms, s.code),
     evaluation: evaluations.get(s.code),
   }));
 }
@@ -158,17 +165,17 @@ const stateColumns: Column<StateRow>[] = [
     render: (r) =>
       r.alarms === undefined ? (
         '—'
-      ) : r.alarms.length === 0 ? (
+      ) : r.alarms.total === 0 ? (
         '0'
       ) : (
         <Link
           to={`/alarms?state=${encodeURIComponent(r.state.code)}`}
-          title={[...new Set(r.alarms.map((a) => alarmLabel(a.code)))].join(', ')}
+          title={r.alarms.codes.map(alarmLabel).join(', ')}
         >
-          {r.alarms.length}
+          {r.alarms.total}
         </Link>
       ),
-    sortValue: (r) => r.alarms?.length ?? -1,
+    sortValue: (r) => r.alarms?.total ?? -1,
     numeric: true,
   },
   {
@@ -217,7 +224,7 @@ function StatesInScope({
   facilities: Facility[];
   mbas: Mba[];
   agreements: Agreement[];
-  alarms: Alarm[] | undefined;
+  alarms: AlarmSummary | undefined;
 }) {
   const table = usePagedTable(
     async (req) => {
@@ -259,7 +266,7 @@ export function InspectorateOverview() {
       api.facilities(),
       api.mbas(),
       api.agreements(),
-      evaluationApi.allAlarms().catch(() => undefined),
+      evaluationApi.alarmSummary().catch(() => undefined),
     ]);
     return { states, facilities, mbas, agreements, alarms };
   }, []);
@@ -276,12 +283,12 @@ export function InspectorateOverview() {
               <ul className="stat-row" aria-label="Alarms by state">
                 <li>
                   <Link to="/alarms">
-                    <span className="stat">{alarms.length}</span> alarms
+                    <span className="stat">{alarms.total}</span> alarms
                   </Link>
                 </li>
                 {states.map((st) => (
                   <li key={st.code}>
-                    <span className="stat">{alarms.filter((a) => a.state === st.code).length}</span> {st.name}
+                    <span className="stat">{alarmsOf(alarms, st.code).total}</span> {st.name}
                   </li>
                 ))}
               </ul>

@@ -5,6 +5,7 @@ import type { Principal } from '../../domain/policy/index.js';
 import { type ElementCode, formatReportCsv, formatWeight, type Report } from '../../domain/reports/index.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import { createReportsRepo, toReport } from '../../store/reports.repo.js';
+import { pageInMemory, type SortValue } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { mbaAccount } from './account.js';
@@ -47,23 +48,16 @@ export interface LinesRequest {
   readonly q?: string | undefined;
 }
 
-function lineMatches(l: SourcedIcrLine, q: string): boolean {
-  return [l.batch, l.code, l.kmp, l.notice, l.counterpart?.state, l.counterpart?.mba].some(
-    (x) => x?.toLowerCase().includes(q) === true,
-  );
-}
-
-/** Stable: equal values keep effective order, so pages never swap rows. */
-function sortLines(rows: SourcedIcrLine[], sort: LineSort, desc: boolean): void {
-  const key = (l: SourcedIcrLine): string | number =>
-    sort === 'weight' ? l.weightMg : sort === 'reportNumber' ? l.reportNumber : l[sort];
-  const sign = desc ? -1 : 1;
-  rows.sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    return x < y ? -sign : x > y ? sign : 0;
-  });
-}
+/** How each sortable field of the lines reads a line (pageInMemory). */
+const LINE_SORT_VALUES: Readonly<Record<LineSort, SortValue<SourcedIcrLine>>> = {
+  date: (l) => l.date,
+  code: (l) => l.code,
+  batch: (l) => l.batch,
+  kmp: (l) => l.kmp,
+  element: (l) => l.element,
+  weight: (l) => l.weightMg,
+  reportNumber: (l) => l.reportNumber,
+};
 
 export function createReportQueries(ports: Ports) {
   const k = ports.db.kysely;
@@ -206,22 +200,27 @@ export function createReportQueries(ports: Ports) {
           submittedBy: m?.submitted_by,
         };
       };
-      const q = f.q?.toLowerCase();
       const rows = (f.effective ? account.effectiveLines() : account.allLines()).filter(
         (l) =>
           (f.asOf === undefined || l.date <= f.asOf) &&
           (f.after === undefined || l.date > f.after) &&
-          (f.element === undefined || l.element === f.element) &&
-          (q === undefined || lineMatches(l, q)),
+          (f.element === undefined || l.element === f.element),
       );
-      if (f.sort !== undefined) sortLines(rows, f.sort, f.desc === true);
+      const lines = pageInMemory('lines', rows, f, LINE_SORT_VALUES, (l) => [
+        l.batch,
+        l.code,
+        l.kmp,
+        l.notice,
+        l.counterpart?.state,
+        l.counterpart?.mba,
+      ]);
       const page = {
         mba: code,
         effective: f.effective,
-        total: rows.length,
-        limit: f.limit,
-        offset: f.offset,
-        lines: rows.slice(f.offset, f.offset + f.limit).map(withMeta),
+        total: lines.total,
+        limit: lines.limit,
+        offset: lines.offset,
+        lines: lines.items.map(withMeta),
       };
       if (!f.effective) return page;
       return {

@@ -280,15 +280,7 @@ export function collectBalances(
     }
   }
 
-  for (const entry of input.srd ?? []) {
-    const p = periodOf(dates, entry.date);
-    if (p < 0) continue;
-    const e = ELEMENT_INDEX[entry.element];
-    seen[e] = 1;
-    absTotal += Math.abs(entry.srdMg) + Math.abs(entry.fissileSrdMg ?? 0);
-    srd[e * n + p]! += entry.srdMg;
-    srdF[e * n + p]! += entry.fissileSrdMg ?? 0;
-  }
+  absTotal += addSrdEntries(input.srd ?? [], dates, n, seen, srd, srdF);
 
   // Each balance adds at most six such totals, hence the margin.
   if (absTotal * 8 > Number.MAX_SAFE_INTEGER) {
@@ -440,4 +432,30 @@ export function computeBookInventory(
     f -= entry.fissileSrdMg ?? 0;
   }
   return { element, date, weightMg: w, fissileMg: f, basedOn: after };
+}
+
+/**
+ * @internal SRD adjustments passed in, added to the per (element, period) sums `srd`/`srdF`
+ * (index element·n + period, n periods) of computeBalances and of the MBA book; marks
+ * their elements in `seen` and returns their absolute total for the exactness check.
+ */
+export function addSrdEntries(
+  entries: readonly SrdEntry[],
+  dates: readonly IsoDate[],
+  n: number,
+  seen: Uint8Array,
+  srd: Float64Array,
+  srdF: Float64Array,
+): number {
+  let abs = 0;
+  for (const entry of entries) {
+    const p = periodOf(dates, entry.date);
+    if (p < 0) continue;
+    const e = ELEMENT_INDEX[entry.element];
+    seen[e] = 1;
+    abs += Math.abs(entry.srdMg) + Math.abs(entry.fissileSrdMg ?? 0);
+    srd[e * n + p]! += entry.srdMg;
+    srdF[e * n + p]! += entry.fissileSrdMg ?? 0;
+  }
+  return abs;
 }

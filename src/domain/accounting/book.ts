@@ -1,6 +1,7 @@
 import { DomainError } from '../errors.js';
 import type { ElementCode, IsoDate } from '../reports/report.types.js';
 import {
+  addSrdEntries,
   type CollectedElement,
   checkedSigns,
   ELEMENT_INDEX,
@@ -375,15 +376,7 @@ export function collectBookBalances(book: MbaBook, srdEntries: readonly SrdEntry
     srd[e * n + p]! += cell.srd;
     srdF[e * n + p]! += cell.srdF;
   }
-  for (const entry of srdEntries) {
-    const p = periodOf(dates, entry.date);
-    if (p < 0) continue;
-    const e = ELEMENT_INDEX[entry.element];
-    seen[e] = 1;
-    absTotal += Math.abs(entry.srdMg) + Math.abs(entry.fissileSrdMg ?? 0);
-    srd[e * n + p]! += entry.srdMg;
-    srdF[e * n + p]! += entry.fissileSrdMg ?? 0;
-  }
+  absTotal += addSrdEntries(srdEntries, dates, n, seen, srd, srdF);
   if (absTotal * 8 > Number.MAX_SAFE_INTEGER) {
     throw new DomainError('INTERNAL', 'weights too large for exact milligram arithmetic');
   }

@@ -6,10 +6,9 @@ import {
   putTransferLine,
   setTransferNotices,
   settleTransfers,
-  srdEntriesOfMba,
   transferAlarmsOf,
 } from './book.js';
-import { collectTransferAlarms, matchTransfers, toSrdEntries } from './match.js';
+import { collectTransferAlarms, matchTransfers } from './match.js';
 import { checkNotices } from './notices.js';
 import type { AdvanceNotice, TransferLine } from './transfer.types.js';
 
@@ -76,11 +75,7 @@ function expected(lines: Map<string, Map<number, TransferLine>>, asOf: string, n
           ref: f.transfer.id,
         })),
     ].sort((a, b) => (a.ref + a.code < b.ref + b.code ? -1 : 1));
-  return {
-    matches,
-    alarms,
-    srd: (m: { mba: string; state: string }) => toSrdEntries(matches, m.state, m.mba),
-  };
+  return { matches, alarms };
 }
 
 describe('TransferBook (incremental matching and notice checks)', () => {
@@ -131,10 +126,6 @@ describe('TransferBook (incremental matching and notice checks)', () => {
             a.ref! + a.code < b.ref! + b.code ? -1 : 1,
           );
           expect(got).toEqual(want.alarms(x.mba));
-          // SRD entries only add up (exact milligrams): their order does not matter.
-          const bySize = (a: { srdMg: number; date: string }, b: { srdMg: number; date: string }) =>
-            a.srdMg - b.srdMg || (a.date < b.date ? -1 : 1);
-          expect(srdEntriesOfMba(book, x.mba).sort(bySize)).toEqual(want.srd(x).sort(bySize));
         }
       }
     }

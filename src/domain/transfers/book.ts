@@ -1,7 +1,7 @@
-import type { DatedAlarm, SrdEntry } from '../accounting/index.js';
+import type { DatedAlarm } from '../accounting/index.js';
 import { addDays, icrDeadline } from '../accounting/index.js';
 import type { IsoDate } from '../reports/report.types.js';
-import { compatible, type MatchOptions, matchKeyOf, pairOf, srdEntryOf } from './match.js';
+import { compatible, type MatchOptions, matchKeyOf, pairOf } from './match.js';
 import { checkNotices, type NoticeOptions } from './notices.js';
 import type {
   AdvanceNotice,
@@ -31,7 +31,6 @@ interface Slot {
   transferAlarm: DatedAlarm | undefined;
   /** NOTICE_MISSING or NOTICE_LATE. */
   noticeAlarm: DatedAlarm | undefined;
-  srd: SrdEntry | undefined;
 }
 
 interface Group {
@@ -183,7 +182,6 @@ export function putTransferLine(
     notice: undefined,
     transferAlarm: undefined,
     noticeAlarm: undefined,
-    srd: undefined,
   };
   slot.line = line;
   slot.shipment = shipment;
@@ -195,7 +193,6 @@ export function putTransferLine(
   slot.notice = undefined;
   slot.transferAlarm = undefined;
   slot.noticeAlarm = undefined;
-  slot.srd = shipment ? undefined : srdEntryOf(line);
   insertOrdered(shipment ? group.shipments : group.receipts, slot);
   book.dirty.add(group);
   if (noticeGroup !== undefined) {
@@ -410,16 +407,6 @@ export function transferAlarmsOf(book: TransferBook, mba: string): DatedAlarm[] 
     if (slot.transferAlarm !== undefined) out.push(slot.transferAlarm);
     if (slot.noticeAlarm !== undefined) out.push(slot.noticeAlarm);
   }
-  return out;
-}
-
-/**
- * SRD adjustments of one MBA's receipts (toSrdEntries). Not for the evaluation service's balances:
- * its MBA book finds the same adjustments in the ICR lines (docs/decisions/0009).
- */
-export function srdEntriesOfMba(book: TransferBook, mba: string): SrdEntry[] {
-  const out: SrdEntry[] = [];
-  for (const slot of book.byMba.get(mba) ?? []) if (slot.srd !== undefined) out.push(slot.srd);
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectTransferAlarms, matchTransfers, toSrdEntries } from './match.js';
+import { collectTransferAlarms, matchTransfers } from './match.js';
 import type { TransferLine } from './transfer.types.js';
 
 const ship = (over: Partial<TransferLine> = {}): TransferLine => ({
@@ -65,10 +65,6 @@ describe('matchTransfers (domain.md §6 SRD)', () => {
     );
     // σ ≈ 14 072 mg; SRD = 1 000 000 mg.
     expect(matches[0]).toMatchObject({ status: 'discrepant', srdMg: 1_000_000, fissileSrdMg: 40_000 });
-    expect(toSrdEntries(matches, 'BB', 'BB07')).toEqual([
-      { date: '2024-03-20', element: 'E', srdMg: 1_000_000, fissileSrdMg: 40_000 },
-    ]);
-    expect(toSrdEntries(matches, 'AA', 'AA01')).toEqual([]);
     expect(collectTransferAlarms(matches).map((a) => [a.mba, a.alarm.code, a.alarm.date])).toEqual([
       ['AA01', 'SRD_3SIGMA', '2024-03-10'],
       ['BB07', 'SRD_3SIGMA', '2024-03-20'],

@@ -1,5 +1,5 @@
-import type { DatedAlarm, SrdEntry } from '../accounting/index.js';
-import { addDays, icrDeadline, SHIPPER_VALUE_BASES } from '../accounting/index.js';
+import type { DatedAlarm } from '../accounting/index.js';
+import { addDays, icrDeadline } from '../accounting/index.js';
 import type { IsoDate } from '../reports/report.types.js';
 import type { TransferLine, TransferMatch, TransferStatus } from './transfer.types.js';
 
@@ -173,36 +173,6 @@ export function pairOf(s: TransferLine, r: TransferLine, factor: number): Transf
     srdMg,
     fissileSrdMg: (s.fissileMg ?? 0) - receivedFissile,
     sigmaMg,
-  };
-}
-
-/**
- * SRD adjustments for the balances of one MBA (accounting's BEA = BE − SRD): a receipt booked at
- * the shipper's value (basis N, F, L, H) and since measured by the receiver moves the book from
- * the booked value to the measurement. A receipt booked at the receiver's own measurement needs
- * none; its SRD is evaluated by matchTransfers only (domain.md §4). The evaluation service does
- * not add these to the balances: its MBA book finds the same adjustments in the ICR lines
- * (accounting's bookedReceiptOf), from which the receipt's TransferLine is made.
- */
-export function toSrdEntries(matches: readonly TransferMatch[], state: string, mba: string): SrdEntry[] {
-  const out: SrdEntry[] = [];
-  for (const m of matches) {
-    const r = m.receipt;
-    if (r === undefined || r.state !== state || r.mba !== mba) continue;
-    const entry = srdEntryOf(r);
-    if (entry !== undefined) out.push(entry);
-  }
-  return out;
-}
-
-/** @internal The SRD adjustment of one receipt line, if it has one (see toSrdEntries). */
-export function srdEntryOf(r: TransferLine): SrdEntry | undefined {
-  if (r.measuredMg === undefined || !SHIPPER_VALUE_BASES.has(r.basis ?? '')) return undefined;
-  return {
-    date: r.date,
-    element: r.element,
-    srdMg: r.weightMg - r.measuredMg,
-    fissileSrdMg: (r.fissileMg ?? 0) - (r.measuredFissileMg ?? r.fissileMg ?? 0),
   };
 }
 

@@ -251,8 +251,7 @@ export function createEvaluationService(ports: Ports) {
         st.evaluation = evaluateBook(st.book, {
           mba: meta.code,
           // No srd: the book enters the SRD of every receipt corrected to the receiver's
-          // measurement itself (bookedReceiptOf); the transfer book's srdEntriesOfMba lists the
-          // same adjustments and would count them twice.
+          // measurement itself (bookedReceiptOf, docs/decisions/0009).
           transferAlarms: st.own,
           page,
           itemMba: meta.itemMba,

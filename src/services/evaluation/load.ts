@@ -9,7 +9,7 @@ import {
   type SourcedIcrLine,
 } from '../../domain/accounting/index.js';
 import type { AdvanceNotice, TransferLine } from '../../domain/transfers/index.js';
-import { toIcrLine, toInventoryLine } from '../../store/reports.repo.js';
+import { createReportsRepo, toIcrLine, toInventoryLine } from '../../store/reports.repo.js';
 import type { ReportLineRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
 
@@ -90,13 +90,9 @@ export async function loadReports(
     .execute();
   const inventories: InventoryListing[] = [];
   const icr: ReportLineRow[] = [];
+  const repo = createReportsRepo(ports.db);
   for (const r of reports) {
-    const lines = await k
-      .selectFrom('report_lines')
-      .selectAll()
-      .where('report_id', '=', r.id)
-      .orderBy('line')
-      .execute();
+    const lines = await repo.linesOf(r.id);
     if (r.type === 'ICR') {
       for (const l of lines) icr.push(l);
       continue;

@@ -8,7 +8,7 @@ import {
   type SourcedIcrLine,
 } from '../../domain/accounting/index.js';
 import { batchKey, type ElementCode, lineRefKey, type Report } from '../../domain/reports/index.js';
-import { toIcrLine } from '../../store/reports.repo.js';
+import { createReportsRepo, toIcrLine } from '../../store/reports.repo.js';
 import type { Schema } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
 
@@ -179,6 +179,7 @@ async function extend(ports: Ports, mba: string, e: Cached): Promise<void> {
     .orderBy('report_number')
     .execute();
   if (fresh.length === 0) return;
+  const repo = createReportsRepo(ports.db);
   for (const r of fresh.filter((x) => x.type === 'INITIAL')) {
     const rows = await k
       .selectFrom('report_lines')
@@ -189,13 +190,7 @@ async function extend(ports: Ports, mba: string, e: Cached): Promise<void> {
   }
   // ICRs in report-number order, each report's lines in line order: the effective order.
   for (const r of fresh.filter((x) => x.type === 'ICR')) {
-    const rows = await k
-      .selectFrom('report_lines')
-      .selectAll()
-      .where('report_id', '=', r.id)
-      .orderBy('line')
-      .execute();
-    for (const row of rows) {
+    for (const row of await repo.linesOf(r.id)) {
       const line: SourcedIcrLine = { ...toIcrLine(row), reportNumber: row.report_number };
       e.targets.add(lineRefKey({ reportNumber: line.reportNumber, line: line.line }));
       applyEffectiveLine(e.state, line);

@@ -61,6 +61,16 @@ export interface ReadOptions {
 
 export const DEFAULT_MAX_DETAILS = 1000;
 
+/** The last detail of a list cut at its maximum: how many problems were left out. */
+export function tooManyErrors(omitted: number): ErrorDetail {
+  return { code: 'TOO_MANY_ERRORS', message: `${omitted} further problems not listed` };
+}
+
+/** How many problems a TOO_MANY_ERRORS detail (tooManyErrors) says were left out; 0 for any other. */
+export function omittedBy(d: ErrorDetail): number {
+  return d.code === 'TOO_MANY_ERRORS' ? Number(/^(\d+) /.exec(d.message)?.[1] ?? 0) : 0;
+}
+
 export const REPORT_TYPES: readonly ReportType[] = [
   'ICR',
   'PIL',
@@ -191,7 +201,7 @@ export class ReportReader {
     if (this.problemCount === 0) return { ok: true, report: build() };
     const details = [...this.details];
     if (this.omitted > 0) {
-      details.push({ code: 'TOO_MANY_ERRORS', message: `${this.omitted} further problems not listed` });
+      details.push(tooManyErrors(this.omitted));
     }
     const p = partial?.();
     return p === undefined ? { ok: false, details } : { ok: false, details, partial: p };

@@ -4,7 +4,7 @@
  * clock or a store. Field paths and line numbers follow build-report.ts.
  */
 import type { ErrorDetail } from '../errors.js';
-import { DEFAULT_MAX_DETAILS, type HeaderField } from './build-report.js';
+import { DEFAULT_MAX_DETAILS, type HeaderField, omittedBy, tooManyErrors } from './build-report.js';
 import {
   DEFAULT_BASIS_CODES,
   DEFAULT_ISOTOPE_CODES,
@@ -134,7 +134,7 @@ class Sink {
   }
   done(): ErrorDetail[] {
     if (this.omitted > 0) {
-      this.list.push({ code: 'TOO_MANY_ERRORS', message: `${this.omitted} further problems not listed` });
+      this.list.push(tooManyErrors(this.omitted));
     }
     return this.list;
   }
@@ -200,7 +200,7 @@ export function mergeDetails(
   let omitted = 0;
   const listed: ErrorDetail[] = [];
   for (const d of [...a, ...b]) {
-    if (d.code === 'TOO_MANY_ERRORS') omitted += Number(/^(\d+)/.exec(d.message)?.[1] ?? 0);
+    if (d.code === 'TOO_MANY_ERRORS') omitted += omittedBy(d);
     else listed.push(d);
   }
   const sorted = listed
@@ -209,7 +209,7 @@ export function mergeDetails(
     .map((x) => x.d);
   omitted += Math.max(0, sorted.length - max);
   const out = sorted.slice(0, max);
-  if (omitted > 0) out.push({ code: 'TOO_MANY_ERRORS', message: `${omitted} further problems not listed` });
+  if (omitted > 0) out.push(tooManyErrors(omitted));
   return out;
 }
 

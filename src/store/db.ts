@@ -1,9 +1,12 @@
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Schema } from './schema.types.js';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** A database or a transaction: what every repository function takes, so callers choose the unit of work. */
+export type DbOrTx = Kysely<Schema> | Transaction<Schema>;
 
 /**
  * One database handle for either dialect. `sqlite` is exposed for the bulk paths that use

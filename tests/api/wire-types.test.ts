@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { serverOpenApiDocument, WIRE_TYPES_PATH, wireTypesOf } from '../../scripts/wire-types.js';
+
+/*
+ * The browser's wire types are generated from the server's OpenAPI document (docs/decisions/0013).
+ * A route whose schema changed without `npm run gen:api` leaves the browser typed against an API
+ * that no longer exists; this test is what makes CI notice.
+ */
+describe('web/src/api.generated.ts', () => {
+  it('is what `npm run gen:api` makes of the server OpenAPI document today', async () => {
+    const expected = await wireTypesOf(await serverOpenApiDocument());
+    const checkedIn = readFileSync(WIRE_TYPES_PATH, 'utf8');
+    expect(
+      checkedIn === expected,
+      'web/src/api.generated.ts is stale: run `npm run gen:api` and commit it',
+    ).toBe(true);
+  });
+
+  it('notices a change to a route schema', async () => {
+    const doc = await serverOpenApiDocument();
+    const paths = doc.paths ?? {};
+    expect(Object.keys(paths)).toContain('/api/cases');
+    delete paths['/api/cases'];
+    expect(await wireTypesOf(doc)).not.toBe(readFileSync(WIRE_TYPES_PATH, 'utf8'));
+  });
+});

@@ -1,4 +1,12 @@
 import type { Generated } from 'kysely';
+import type {
+  DefectLevel,
+  FacilityKind,
+  Finding,
+  InspectionType,
+  JointActivity,
+  SamplingPlan,
+} from '../domain/inspections/index.js';
 
 /** Row types of every table. Times are RFC 3339 UTC strings, dates `YYYY-MM-DD`, flags 0/1. */
 export interface StateRow {
@@ -260,10 +268,10 @@ export interface NoticeRow {
 /** Inspections (issue 7; migration 0006). JSON arrays are stored as text. */
 export interface InspectionRow {
   id: string;
-  type: string;
+  type: InspectionType;
   facility: string;
   state: string;
-  facility_kind: string;
+  facility_kind: FacilityKind;
   mbas: string;
   participants: string;
   starts_at: string;
@@ -274,14 +282,15 @@ export interface InspectionRow {
   planned_man_days: number;
   inventory_ekg: number | null;
   throughput_ekg: number | null;
-  status: string;
+  /** 'in-progress' once the team has arrived. */
+  status: 'scheduled' | 'in-progress';
   created_at: string;
   created_by: string;
 }
 
 export interface InspectionActivityRow {
   inspection_id: string;
-  activity: string;
+  activity: JointActivity;
   inspectorate: string;
 }
 
@@ -291,7 +300,7 @@ export interface InspectorDesignationRow {
   state: string;
   inspector: string;
   received_on: string;
-  decision: string | null;
+  decision: 'accepted' | 'rejected' | null;
   decided_on: string | null;
   decided_by: string | null;
   created_at: string;
@@ -307,10 +316,10 @@ export interface SamplingDrawRow {
   average_content: number;
   goal_quantity: number;
   non_detection_probability: number;
-  defect_level: string;
+  defect_level: DefectLevel;
   sample_size: number;
   defects_to_detect: number;
-  method: string;
+  method: SamplingPlan['method'];
   seed: string;
   item_ids: string;
   sample: string;
@@ -322,7 +331,7 @@ export interface InspectionStratumRow {
   inspection_id: string;
   stratum: string;
   mba: string | null;
-  activity: string;
+  activity: JointActivity;
   population: number;
   operator_random: number;
   operator_systematic: number;
@@ -351,15 +360,16 @@ export interface InspectionFindingRow {
   id: string;
   inspection_id: string;
   key: string;
+  /** A verification finding type, item-absent, seal-broken, or a manual finding's own word. */
   type: string;
-  severity: string;
+  severity: Finding['severity'];
   stratum: string | null;
   items: string;
   mbas: string;
   value: number | null;
   sigma: number | null;
   description: string;
-  source: string;
+  source: 'verification' | 'manual';
   case_id: string | null;
   created_at: string;
   created_by: string;

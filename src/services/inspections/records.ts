@@ -1,5 +1,6 @@
+import { createInspectionsRepo } from '../../store/inspections.repo.js';
 import { registerContentLoader, registerRowLister } from '../record-content.js';
-import { drawContent, statementContent } from './repo.js';
+import { drawContent, statementContent } from './rows.js';
 
 /**
  * How `custos audit` rebuilds the two inspection record kinds from their rows (see
@@ -13,11 +14,7 @@ function after(id: string, prefix: string): string | undefined {
 registerContentLoader('sampling-draw', async (db, id) => {
   const drawId = after(id, 'sampling-draw:');
   if (!drawId) return undefined;
-  const row = await db.kysely
-    .selectFrom('sampling_draws')
-    .selectAll()
-    .where('id', '=', drawId)
-    .executeTakeFirst();
+  const row = await createInspectionsRepo(db.kysely).getDraw(drawId);
   return row && drawContent(row);
 });
 
@@ -25,22 +22,17 @@ registerContentLoader('inspection-statement', async (db, id) => {
   const rest = after(id, 'inspection-statement:');
   const cut = rest?.indexOf(':') ?? -1;
   if (!rest || cut < 0) return undefined;
-  const row = await db.kysely
-    .selectFrom('inspection_statements')
-    .selectAll()
-    .where('inspection_id', '=', rest.slice(0, cut))
-    .where('organisation_id', '=', rest.slice(cut + 1))
-    .executeTakeFirst();
+  const row = await createInspectionsRepo(db.kysely).getStatement(rest.slice(0, cut), rest.slice(cut + 1));
   return row && statementContent(row);
 });
 
 registerRowLister('sampling-draw', async (db) =>
-  (await db.kysely.selectFrom('sampling_draws').select('id').execute()).map((r) => `sampling-draw:${r.id}`),
+  (await createInspectionsRepo(db.kysely).listDrawIds()).map((id) => `sampling-draw:${id}`),
 );
 registerRowLister('inspection-statement', async (db) =>
-  (
-    await db.kysely.selectFrom('inspection_statements').select(['inspection_id', 'organisation_id']).execute()
-  ).map((r) => `inspection-statement:${r.inspection_id}:${r.organisation_id}`),
+  (await createInspectionsRepo(db.kysely).listStatementKeys()).map(
+    (r) => `inspection-statement:${r.inspection_id}:${r.organisation_id}`,
+  ),
 );
 
 /** Referenced by the service so bundlers and readers see why this module is imported. */

@@ -10,6 +10,7 @@ import {
   INSPECTION_TYPE_INFO,
   type InspectionType,
   JOINT_ACTIVITIES,
+  type JointActivity,
   type MethodErrors,
   validateAssignments,
 } from '../../domain/inspections/index.js';
@@ -21,8 +22,20 @@ import {
   type Principal,
 } from '../../domain/policy/index.js';
 import { type FacilityType, isKeyValidAt } from '../../domain/registry/index.js';
+import {
+  createInspectionsRepo,
+  type InspectionsRepo,
+  type StratumValues,
+} from '../../store/inspections.repo.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
-import type { Schema } from '../../store/schema.types.js';
+import type {
+  InspectionFindingRow,
+  InspectionItemRow,
+  InspectionRow,
+  InspectionStatementRow,
+  InspectorDesignationRow,
+  SamplingDrawRow,
+} from '../../store/schema.types.js';
 import { isoNow, type Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
 import './records.js';
@@ -44,22 +57,7 @@ import type {
   StratumInput,
   StratumResult,
 } from './inspections.types.js';
-import {
-  drawContent,
-  getInspectionRow,
-  type InspectionRow,
-  listActivities,
-  listFindingRows,
-  parseList,
-  type Q,
-  rowKind,
-  rowStatus,
-  rowTerms,
-  rowType,
-  statementContent,
-  toFinding,
-  toSamplingAnswer,
-} from './repo.js';
+import { drawContent, parseList, parseTerms, statementContent, toFinding, toSamplingAnswer } from './rows.js';
 import {
   checkStatementFacts,
   type InspectionStatement,
@@ -105,6 +103,10 @@ function hex(ports: Ports, n: number): string {
   return Buffer.from(ports.random.bytes(n)).toString('hex');
 }
 
+function isJointActivity(activity: string): activity is JointActivity {
+  return (JOINT_ACTIVITIES as readonly string[]).includes(activity);
+}
+
 function flag(v: boolean | null | undefined): number | null {
   return v === undefined || v === null ? null : v ? 1 : 0;
 }
@@ -148,6 +150,7 @@ export interface InspectionServiceOptions {
 /** Inspection use cases (issue 7). Each write is one transaction; policy first, then data. */
 export function createInspectionService(ports: Ports, options: InspectionServiceOptions = {}) {
   const k = ports.db.kysely;
+  const repo = createInspectionsRepo(k);
   const registry = createRegistryRepo(ports.db);
   const now = () => isoNow(ports.clock);
 
@@ -157,7 +160,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
    * Anyone else gets 404, so its existence is not revealed.
    */
   async function access(p: Principal, id: string, mode: 'read' | 'write') {
-    const row = await getInspectionRow(k, id);
+    const row = await repo.getInspection(id);
     const scope = await scopeOf(ports, p);
     if (!row) {
       enforce(p, mode === 'write' ? 'inspect' : 'data.read', scope);
@@ -179,21 +182,14 @@ export function createInspectionService(ports: Ports, options: InspectionService
     year: number,
     basis?: { facilityKind: FacilityKind; inventoryEkg: number; throughputEkg: number },
   ): Promise<EffortSummary> {
-    const rows = (
-      await k
-        .selectFrom('inspections')
-        .selectAll()
-        .where('facility', '=', facility)
-        .where('type', 'in', [...ROUTINE_TYPES])
-        .execute()
-    )
+    const rows = (await repo.listInspectionsOfFacility(facility, ROUTINE_TYPES))
       .filter((r) => yearOf(r.starts_at) === year)
       .sort((a, b) => a.created_at.localeCompare(b.created_at));
     const latest = [...rows].reverse().find((r) => r.inventory_ekg !== null || r.throughput_ekg !== null);
     const input =
       basis ??
       (latest && {
-        facilityKind: rowKind(latest),
+        facilityKind: latest.facility_kind,
         inventoryEkg: latest.inventory_ekg ?? 0,
         throughputEkg: latest.throughput_ekg ?? 0,
       });
@@ -212,7 +208,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
   }
 
   async function toInspection(row: InspectionRow, view: View): Promise<Inspection> {
-    const type = rowType(row);
+    const type = row.type;
     const base = {
       id: row.id,
       type,
@@ -225,17 +221,17 @@ export function createInspectionService(ports: Ports, options: InspectionService
       startsAt: row.starts_at,
       noticeGivenAt: row.notice_given_at,
       arrivedAt: row.arrived_at,
-      status: rowStatus(row),
+      status: row.status,
       createdAt: row.created_at,
     };
     if (view === 'state') return base;
     return {
       ...base,
-      facilityKind: rowKind(row),
-      terms: rowTerms(row),
+      facilityKind: row.facility_kind,
+      terms: parseTerms(row.notice_terms),
       requiredNoticeHours: row.required_notice_hours,
       plannedManDays: row.planned_man_days,
-      activities: await listActivities(k, row.id),
+      activities: await repo.listActivities(row.id),
       ...(ROUTINE_TYPES.includes(type)
         ? { effort: await effortFor(row.facility, yearOf(row.starts_at)) }
         : {}),
@@ -259,7 +255,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
     participants: readonly string[],
     activities: readonly string[],
     assignments: readonly { activity: string; inspectorate: string }[] | undefined,
-  ): { activity: string; inspectorate: string }[] {
+  ): { activity: JointActivity; inspectorate: string }[] {
     const sole = participants.length === 1 ? participants[0] : undefined;
     if (sole !== undefined) {
       const filled = assignments ?? activities.map((activity) => ({ activity, inspectorate: sole }));
@@ -273,20 +269,6 @@ export function createInspectionService(ports: Ports, options: InspectionService
     }
     const plan = validateAssignments({ participants, activities, assignments: assignments ?? [] });
     return [...plan.entries()].map(([activity, inspectorate]) => ({ activity, inspectorate }));
-  }
-
-  async function replaceActivities(
-    q: Q,
-    id: string,
-    rows: readonly { activity: string; inspectorate: string }[],
-  ): Promise<void> {
-    await q.deleteFrom('inspection_activities').where('inspection_id', '=', id).execute();
-    if (rows.length > 0) {
-      await q
-        .insertInto('inspection_activities')
-        .values(rows.map((r) => ({ inspection_id: id, activity: r.activity, inspectorate: r.inspectorate })))
-        .execute();
-    }
   }
 
   async function publishNotice(row: InspectionRow, at: string): Promise<void> {
@@ -310,7 +292,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
 
   /** The inspectorate that owns an activity's results; a joint inspection must have assigned it. */
   async function checkAssignee(p: Principal, row: InspectionRow, activity: string): Promise<void> {
-    const assigned = (await listActivities(k, row.id)).find((a) => a.activity === activity);
+    const assigned = (await repo.listActivities(row.id)).find((a) => a.activity === activity);
     const participants = parseList(row.participants);
     if (!assigned) {
       if (participants.length === 2) {
@@ -332,53 +314,42 @@ export function createInspectionService(ports: Ports, options: InspectionService
   }
 
   async function insertFindings(
-    q: Q,
+    q: InspectionsRepo,
     row: InspectionRow,
     by: string,
     findings: readonly Omit<
-      Schema['inspection_findings'],
+      InspectionFindingRow,
       'id' | 'inspection_id' | 'created_at' | 'created_by' | 'case_id'
     >[],
   ): Promise<string[]> {
-    const existing = new Set(
-      (
-        await q.selectFrom('inspection_findings').select('key').where('inspection_id', '=', row.id).execute()
-      ).map((r) => r.key),
-    );
+    const existing = await q.listFindingKeys(row.id);
     const at = now();
     const fresh = findings.filter((f) => !existing.has(f.key));
     const ids: string[] = [];
     for (const f of fresh) {
       const id = `fnd-${hex(ports, 6)}`;
       ids.push(id);
-      await q
-        .insertInto('inspection_findings')
-        .values({ ...f, id, inspection_id: row.id, case_id: null, created_at: at, created_by: by })
-        .execute();
+      await q.insertFinding({
+        ...f,
+        id,
+        inspection_id: row.id,
+        case_id: null,
+        created_at: at,
+        created_by: by,
+      });
     }
     return ids;
   }
 
   async function stratumResult(
-    q: Q,
+    q: InspectionsRepo,
     row: InspectionRow,
     stratum: string,
     by?: string,
   ): Promise<StratumResult> {
-    const s = await q
-      .selectFrom('inspection_strata')
-      .selectAll()
-      .where('inspection_id', '=', row.id)
-      .where('stratum', '=', stratum)
-      .executeTakeFirst();
+    const s = await q.getStratum(row.id, stratum);
     if (!s) return notFound();
-    const items = await q
-      .selectFrom('inspection_items')
-      .selectAll()
-      .where('inspection_id', '=', row.id)
-      .where('stratum', '=', stratum)
-      .orderBy('item_id')
-      .execute();
+    const items = await q.listItems(row.id, stratum);
     const operator: MethodErrors = { random: s.operator_random, systematic: s.operator_systematic };
     const inspector: MethodErrors = { random: s.inspector_random, systematic: s.inspector_systematic };
     const measured = items.flatMap((it) =>
@@ -451,7 +422,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
     }
     if (by !== undefined) await insertFindings(q, row, by, candidates);
     const keys = new Set(candidates.map((c) => c.key));
-    const findings = (await listFindingRows(q, row.id)).filter((f) => keys.has(f.key)).map((f) => f.id);
+    const findings = (await q.listFindings(row.id)).filter((f) => keys.has(f.key)).map((f) => f.id);
     return {
       stratum,
       mba: s.mba,
@@ -477,7 +448,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
   }
 
   async function statementFacts(row: InspectionRow, organisation: string): Promise<StatementFacts> {
-    const findings = (await listFindingRows(k, row.id))
+    const findings = (await repo.listFindings(row.id))
       .map(toFinding)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((f) => ({ id: f.id, type: f.type, severity: f.severity, items: f.items, mbas: f.mbas }));
@@ -491,7 +462,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
       mbas: parseList(row.mbas),
       inspectionType: row.type,
       startsAt: row.starts_at,
-      activities: await listActivities(k, row.id),
+      activities: await repo.listActivities(row.id),
       findings,
     };
   }
@@ -509,12 +480,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
 
   async function getFinding(p: Principal, id: string, findingId: string): Promise<InspectionFinding> {
     await access(p, id, 'read');
-    const f = await k
-      .selectFrom('inspection_findings')
-      .selectAll()
-      .where('inspection_id', '=', id)
-      .where('id', '=', findingId)
-      .executeTakeFirst();
+    const f = await repo.getFinding(id, findingId);
     return f ? toFinding(f) : notFound();
   }
 
@@ -542,7 +508,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
       by: p.userId,
       summary: `${finding.type} (${finding.severity}) in inspection ${row.id}: ${finding.description}`,
     });
-    await k.updateTable('inspection_findings').set({ case_id: caseId }).where('id', '=', findingId).execute();
+    await repo.setFindingCase(findingId, caseId);
     return { ...finding, caseId };
   }
 
@@ -629,8 +595,9 @@ export function createInspectionService(ports: Ports, options: InspectionService
         created_by: p.userId,
       };
       await k.transaction().execute(async (tx) => {
-        await tx.insertInto('inspections').values(row).execute();
-        await replaceActivities(tx, row.id, activities);
+        const r = createInspectionsRepo(tx);
+        await r.insertInspection(row);
+        await r.replaceActivities(row.id, activities);
       });
       // INFCIRC/153 para 83-84: the state is told in advance, except of unannounced inspections.
       if (row.type !== 'unannounced') await publishNotice(row, at);
@@ -641,8 +608,8 @@ export function createInspectionService(ports: Ports, options: InspectionService
     async scheduleInspection(p: Principal, id: string, s: Schedule): Promise<Inspection> {
       const { row } = await access(p, id, 'write');
       if (row.arrived_at !== null) throw new DomainError('INVALID_TRANSITION', 'the inspection has started');
-      const terms = pickTerms({ ...rowTerms(row), ...pickTerms(s) });
-      const notice = checkNotice(noticeInput(rowType(row), rowKind(row), terms, s));
+      const terms = pickTerms({ ...parseTerms(row.notice_terms), ...pickTerms(s) });
+      const notice = checkNotice(noticeInput(row.type, row.facility_kind, terms, s));
       const updated: InspectionRow = {
         ...row,
         starts_at: s.startsAt,
@@ -650,16 +617,12 @@ export function createInspectionService(ports: Ports, options: InspectionService
         notice_terms: JSON.stringify(terms),
         required_notice_hours: notice.requiredHours,
       };
-      await k
-        .updateTable('inspections')
-        .set({
-          starts_at: updated.starts_at,
-          notice_given_at: updated.notice_given_at,
-          notice_terms: updated.notice_terms,
-          required_notice_hours: updated.required_notice_hours,
-        })
-        .where('id', '=', id)
-        .execute();
+      await repo.updateSchedule(id, {
+        starts_at: updated.starts_at,
+        notice_given_at: updated.notice_given_at,
+        notice_terms: updated.notice_terms,
+        required_notice_hours: updated.required_notice_hours,
+      });
       if (row.type !== 'unannounced') await publishNotice(updated, now());
       return toInspection(updated, 'inspectorate');
     },
@@ -669,12 +632,8 @@ export function createInspectionService(ports: Ports, options: InspectionService
       const { row } = await access(p, id, 'write');
       if (row.arrived_at !== null) throw new DomainError('INVALID_TRANSITION', 'arrival already recorded');
       const at = arrivedAt ?? now();
-      await k
-        .updateTable('inspections')
-        .set({ arrived_at: at, status: 'in-progress' })
-        .where('id', '=', id)
-        .execute();
-      const updated = { ...row, arrived_at: at, status: 'in-progress' };
+      await repo.markArrived(id, at);
+      const updated: InspectionRow = { ...row, arrived_at: at, status: 'in-progress' };
       if (row.type === 'unannounced') await publishNotice(updated, now());
       return toInspection(updated, 'inspectorate');
     },
@@ -690,11 +649,8 @@ export function createInspectionService(ports: Ports, options: InspectionService
     ): Promise<Inspection[]> {
       const scope = await scopeOf(ports, p);
       enforce(p, 'data.read', scope, filter.state === undefined ? {} : { state: filter.state });
-      let q = k.selectFrom('inspections').selectAll().orderBy('starts_at').orderBy('id');
-      if (filter.state !== undefined) q = q.where('state', '=', filter.state);
-      if (filter.facility !== undefined) q = q.where('facility', '=', filter.facility);
       const out: Inspection[] = [];
-      for (const row of await q.execute()) {
+      for (const row of await repo.listInspections(filter)) {
         if (!inScope(scope, row.state)) continue;
         if (isGlobalAdmin(p)) out.push(await toInspection(row, 'inspectorate'));
         else if (isInspectorate(p)) {
@@ -743,7 +699,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
     ): Promise<Inspection> {
       const { row } = await access(p, id, 'write');
       const rows = resolveAssignments(parseList(row.participants), input.activities, input.assignments);
-      await k.transaction().execute((tx) => replaceActivities(tx, id, rows));
+      await k.transaction().execute((tx) => createInspectionsRepo(tx).replaceActivities(id, rows));
       return toInspection(row, 'inspectorate');
     },
 
@@ -773,7 +729,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
       const seed = input.seed ?? hex(ports, 16);
       const sample = drawSample(input.itemIds, plan.sampleSize, seed);
       const at = now();
-      const draw: Schema['sampling_draws'] = {
+      const draw: SamplingDrawRow = {
         id: `spl-${hex(ports, 6)}`,
         inspection_id: row?.id ?? null,
         organisation_id: p.organisationId,
@@ -793,7 +749,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
         created_by: p.userId,
       };
       const logIndex = await k.transaction().execute(async (tx) => {
-        await tx.insertInto('sampling_draws').values(draw).execute();
+        await createInspectionsRepo(tx).insertDraw(draw);
         return appendRecord(tx, ports, {
           kind: 'sampling-draw',
           id: `sampling-draw:${draw.id}`,
@@ -809,7 +765,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
 
     async getSamplingPlan(p: Principal, id: string): Promise<SamplingAnswer & { itemIds: string[] }> {
       enforce(p, 'inspect', await scopeOf(ports, p));
-      const draw = await k.selectFrom('sampling_draws').selectAll().where('id', '=', id).executeTakeFirst();
+      const draw = await repo.getDraw(id);
       if (!draw) return notFound();
       if (draw.inspection_id !== null) await access(p, draw.inspection_id, 'write');
       else if (!isGlobalAdmin(p) && draw.organisation_id !== p.organisationId) notFound();
@@ -818,15 +774,11 @@ export function createInspectionService(ports: Ports, options: InspectionService
         averageContent: draw.average_content,
         goalQuantity: draw.goal_quantity,
         nonDetectionProbability: draw.non_detection_probability,
-        defectLevel: draw.defect_level as SamplingRequest['defectLevel'],
+        defectLevel: draw.defect_level,
       });
-      const rec = await k
-        .selectFrom('records')
-        .select('log_index')
-        .where('id', '=', `sampling-draw:${id}`)
-        .executeTakeFirst();
+      const logIndex = await repo.logIndexOf(`sampling-draw:${id}`);
       return {
-        ...toSamplingAnswer(draw, plan.detectionProbability, rec?.log_index),
+        ...toSamplingAnswer(draw, plan.detectionProbability, logIndex),
         itemIds: parseList(draw.item_ids),
       };
     },
@@ -840,19 +792,17 @@ export function createInspectionService(ports: Ports, options: InspectionService
     ): Promise<StratumResult> {
       const { row } = await access(p, id, 'write');
       const activity = input.activity ?? 'nda-measurement';
-      if (!(JOINT_ACTIVITIES as readonly string[]).includes(activity)) {
-        invalid('unknown activity', [{ field: 'activity', code: 'UNKNOWN_ACTIVITY', message: activity }]);
+      if (!isJointActivity(activity)) {
+        return invalid('unknown activity', [
+          { field: 'activity', code: 'UNKNOWN_ACTIVITY', message: activity },
+        ]);
       }
       await checkAssignee(p, row, activity);
       if (input.mba !== undefined && !parseList(row.mbas).includes(input.mba)) {
         throw new DomainError('UNKNOWN_MBA', `${input.mba} is not covered by this inspection`);
       }
       if (input.samplingPlanId !== undefined) {
-        const draw = await k
-          .selectFrom('sampling_draws')
-          .select(['inspection_id', 'population'])
-          .where('id', '=', input.samplingPlanId)
-          .executeTakeFirst();
+        const draw = await repo.getDraw(input.samplingPlanId);
         if (!draw || draw.inspection_id !== row.id) {
           throw new DomainError(
             'UNKNOWN_REFERENCE',
@@ -865,14 +815,9 @@ export function createInspectionService(ports: Ports, options: InspectionService
           ]);
         }
       }
-      const existing = await k
-        .selectFrom('inspection_strata')
-        .select('activity')
-        .where('inspection_id', '=', id)
-        .where('stratum', '=', stratum)
-        .executeTakeFirst();
+      const existing = await repo.getStratum(id, stratum);
       if (existing && existing.activity !== activity) await checkAssignee(p, row, existing.activity);
-      const values = {
+      const values: StratumValues = {
         mba: input.mba ?? null,
         activity,
         population: input.population,
@@ -884,20 +829,18 @@ export function createInspectionService(ports: Ports, options: InspectionService
         sampling_draw_id: input.samplingPlanId ?? null,
       };
       return k.transaction().execute(async (tx) => {
-        if (existing) {
-          await tx
-            .updateTable('inspection_strata')
-            .set(values)
-            .where('inspection_id', '=', id)
-            .where('stratum', '=', stratum)
-            .execute();
-        } else {
-          await tx
-            .insertInto('inspection_strata')
-            .values({ ...values, inspection_id: id, stratum, created_at: now(), created_by: p.userId })
-            .execute();
+        const r = createInspectionsRepo(tx);
+        if (existing) await r.updateStratum(id, stratum, values);
+        else {
+          await r.insertStratum({
+            ...values,
+            inspection_id: id,
+            stratum,
+            created_at: now(),
+            created_by: p.userId,
+          });
         }
-        return stratumResult(tx, row, stratum, p.userId);
+        return stratumResult(r, row, stratum, p.userId);
       });
     },
 
@@ -909,23 +852,14 @@ export function createInspectionService(ports: Ports, options: InspectionService
       items: readonly ItemInput[],
     ): Promise<StratumResult> {
       const { row } = await access(p, id, 'write');
-      const s = await k
-        .selectFrom('inspection_strata')
-        .selectAll()
-        .where('inspection_id', '=', id)
-        .where('stratum', '=', stratum)
-        .executeTakeFirst();
+      const s = await repo.getStratum(id, stratum);
       if (!s) throw new DomainError('NOT_FOUND', `stratum ${stratum} is not defined; define it first`);
       await checkAssignee(p, row, s.activity);
       const problems: ErrorDetail[] = [];
       const seen = new Set<string>();
       let sample: Set<string> | undefined;
       if (s.sampling_draw_id !== null) {
-        const draw = await k
-          .selectFrom('sampling_draws')
-          .select('sample')
-          .where('id', '=', s.sampling_draw_id)
-          .executeTakeFirst();
+        const draw = await repo.getDraw(s.sampling_draw_id);
         sample = new Set(draw ? parseList(draw.sample) : []);
       }
       items.forEach((it, i) => {
@@ -940,16 +874,8 @@ export function createInspectionService(ports: Ports, options: InspectionService
       if (problems.length > 0) invalid(`${problems.length} problem(s) in the items`, problems);
       const at = now();
       return k.transaction().execute(async (tx) => {
-        const ids = items.map((it) => it.itemId);
-        for (let i = 0; i < ids.length; i += 500) {
-          await tx
-            .deleteFrom('inspection_items')
-            .where('inspection_id', '=', id)
-            .where('stratum', '=', stratum)
-            .where('item_id', 'in', ids.slice(i, i + 500))
-            .execute();
-        }
-        const rows = items.map((it) => ({
+        const r = createInspectionsRepo(tx);
+        const rows: InspectionItemRow[] = items.map((it) => ({
           inspection_id: id,
           stratum,
           item_id: it.itemId,
@@ -961,25 +887,14 @@ export function createInspectionService(ports: Ports, options: InspectionService
           recorded_org: p.organisationId ?? 'admin',
           recorded_at: at,
         }));
-        for (let i = 0; i < rows.length; i += 200) {
-          await tx
-            .insertInto('inspection_items')
-            .values(rows.slice(i, i + 200))
-            .execute();
-        }
-        const count = await tx
-          .selectFrom('inspection_items')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('inspection_id', '=', id)
-          .where('stratum', '=', stratum)
-          .where('measured', 'is not', null)
-          .executeTakeFirstOrThrow();
-        if (Number(count.n) > s.population) {
+        await r.replaceItems(id, stratum, rows);
+        const measured = await r.countMeasuredItems(id, stratum);
+        if (measured > s.population) {
           invalid('more measured items than the stratum population', [
-            { field: 'items', code: 'OUT_OF_RANGE', message: `${count.n} > N = ${s.population}` },
+            { field: 'items', code: 'OUT_OF_RANGE', message: `${measured} > N = ${s.population}` },
           ]);
         }
-        return stratumResult(tx, row, stratum, p.userId);
+        return stratumResult(r, row, stratum, p.userId);
       });
     },
 
@@ -987,21 +902,16 @@ export function createInspectionService(ports: Ports, options: InspectionService
     async getVerification(p: Principal, id: string): Promise<StratumResult[]> {
       const { row, view } = await access(p, id, 'read');
       if (view === 'state') notFound();
-      const strata = await k
-        .selectFrom('inspection_strata')
-        .select('stratum')
-        .where('inspection_id', '=', id)
-        .orderBy('stratum')
-        .execute();
       const out: StratumResult[] = [];
-      for (const s of strata) out.push(await stratumResult(k, row, s.stratum));
+      for (const stratum of await repo.listStratumNames(id))
+        out.push(await stratumResult(repo, row, stratum));
       return out;
     },
 
     // ---- findings
     async listFindings(p: Principal, id: string): Promise<InspectionFinding[]> {
       await access(p, id, 'read');
-      return (await listFindingRows(k, id)).map(toFinding);
+      return (await repo.listFindings(id)).map(toFinding);
     },
 
     async createFinding(p: Principal, id: string, input: NewFinding): Promise<InspectionFinding> {
@@ -1012,7 +922,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
         throw new DomainError('UNKNOWN_MBA', `not covered by this inspection: ${foreign.join(', ')}`);
       const key = `manual:${hex(ports, 8)}`;
       const [fid] = await k.transaction().execute((tx) =>
-        insertFindings(tx, row, p.userId, [
+        insertFindings(createInspectionsRepo(tx), row, p.userId, [
           {
             key,
             type: input.type,
@@ -1056,12 +966,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
           { field: 'statement.signedAt', code: 'OUT_OF_RANGE', message: input.statement.signedAt },
         ]);
       }
-      const existing = await k
-        .selectFrom('inspection_statements')
-        .select('organisation_id')
-        .where('inspection_id', '=', id)
-        .where('organisation_id', '=', org)
-        .executeTakeFirst();
+      const existing = await repo.getStatement(id, org);
       if (existing) throw new DomainError('ALREADY_EXISTS', `${org} has already signed its statement`);
       const keys = await registry.listSigningKeys(org);
       let candidates = keys;
@@ -1082,7 +987,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
         );
       }
       const canonical = Buffer.from(statementBytes(input.statement)).toString('utf8');
-      const stmtRow: Schema['inspection_statements'] = {
+      const stmtRow: InspectionStatementRow = {
         inspection_id: id,
         organisation_id: org,
         statement: canonical,
@@ -1092,7 +997,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
         created_by: p.userId,
       };
       const logIndex = await k.transaction().execute(async (tx) => {
-        await tx.insertInto('inspection_statements').values(stmtRow).execute();
+        await createInspectionsRepo(tx).insertStatement(stmtRow);
         return appendRecord(tx, ports, {
           kind: 'inspection-statement',
           id: `inspection-statement:${id}:${org}`,
@@ -1125,20 +1030,10 @@ export function createInspectionService(ports: Ports, options: InspectionService
     /** Everything needed to verify each statement offline: statement, signature, public key. */
     async listStatements(p: Principal, id: string) {
       await access(p, id, 'read');
-      const rows = await k
-        .selectFrom('inspection_statements')
-        .selectAll()
-        .where('inspection_id', '=', id)
-        .orderBy('organisation_id')
-        .execute();
       const out = [];
-      for (const r of rows) {
+      for (const r of await repo.listStatements(id)) {
         const key = await registry.getSigningKey(r.key_id);
-        const rec = await k
-          .selectFrom('records')
-          .select('log_index')
-          .where('id', '=', `inspection-statement:${id}:${r.organisation_id}`)
-          .executeTakeFirst();
+        const logIndex = await repo.logIndexOf(`inspection-statement:${id}:${r.organisation_id}`);
         out.push({
           inspection: id,
           organisation: r.organisation_id,
@@ -1148,7 +1043,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
           keyId: r.key_id,
           publicKey: key?.publicKey ?? null,
           receivedAt: r.received_at,
-          logIndex: rec?.log_index ?? null,
+          logIndex: logIndex ?? null,
         });
       }
       return out;
@@ -1165,7 +1060,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
       }
       if (!(await registry.getState(input.state))) return notFound();
       const at = now();
-      const row: Schema['inspector_designations'] = {
+      const row: InspectorDesignationRow = {
         id: `des-${hex(ports, 6)}`,
         inspectorate: p.organisationId,
         state: input.state,
@@ -1177,7 +1072,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
         created_at: at,
         created_by: p.userId,
       };
-      await k.insertInto('inspector_designations').values(row).execute();
+      await repo.insertDesignation(row);
       return toDesignation(row, at);
     },
 
@@ -1186,11 +1081,7 @@ export function createInspectionService(ports: Ports, options: InspectionService
       id: string,
       decision: 'accepted' | 'rejected',
     ): Promise<Designation> {
-      const row = await k
-        .selectFrom('inspector_designations')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const row = await repo.getDesignation(id);
       const scope = await scopeOf(ports, p);
       enforce(p, 'data.read', scope, { state: row?.state ?? '\0' });
       if (!row) return notFound();
@@ -1204,21 +1095,19 @@ export function createInspectionService(ports: Ports, options: InspectionService
         throw new DomainError('INVALID_TRANSITION', `designation already ${row.decision}`);
       const at = now();
       const updated = { ...row, decision, decided_on: at.slice(0, 10), decided_by: p.userId };
-      await k
-        .updateTable('inspector_designations')
-        .set({ decision, decided_on: updated.decided_on, decided_by: p.userId })
-        .where('id', '=', id)
-        .execute();
+      await repo.recordDesignationDecision(id, {
+        decision,
+        decided_on: updated.decided_on,
+        decided_by: p.userId,
+      });
       return toDesignation(updated, at);
     },
 
     async listDesignations(p: Principal, filter: { state?: string }): Promise<Designation[]> {
       const scope = await scopeOf(ports, p);
       enforce(p, 'data.read', scope, filter.state === undefined ? {} : { state: filter.state });
-      let q = k.selectFrom('inspector_designations').selectAll().orderBy('created_at').orderBy('id');
-      if (filter.state !== undefined) q = q.where('state', '=', filter.state);
       const at = now();
-      return (await q.execute())
+      return (await repo.listDesignations(filter))
         .filter(
           (r) =>
             isGlobalAdmin(p) ||
@@ -1229,12 +1118,12 @@ export function createInspectionService(ports: Ports, options: InspectionService
   };
 }
 
-function toDesignation(r: Schema['inspector_designations'], at: string): Designation {
+function toDesignation(r: InspectorDesignationRow, at: string): Designation {
   const status = decideDesignation({
     receivedOn: r.received_on,
     today: at.slice(0, 10),
     ...(r.decision !== null && r.decided_on !== null
-      ? { answer: { decision: r.decision as 'accepted' | 'rejected', on: r.decided_on } }
+      ? { answer: { decision: r.decision, on: r.decided_on } }
       : {}),
   });
   return {

@@ -1,0 +1,281 @@
+import type { InspectionType } from '../domain/inspections/index.js';
+import type { DbOrTx } from './db.js';
+import type {
+  InspectionActivityRow,
+  InspectionFindingRow,
+  InspectionItemRow,
+  InspectionRow,
+  InspectionStatementRow,
+  InspectionStratumRow,
+  InspectorDesignationRow,
+  SamplingDrawRow,
+} from './schema.types.js';
+
+/** One of an inspection's planned activities and the inspectorate that does it. */
+export type ActivityAssignmentRow = Omit<InspectionActivityRow, 'inspection_id'>;
+/** What a stratum definition sets; the key and the attribution are given apart. */
+export type StratumValues = Omit<
+  InspectionStratumRow,
+  'inspection_id' | 'stratum' | 'created_at' | 'created_by'
+>;
+
+// Item deletes and inserts go in chunks: 500 ids per `in (…)` and 200 rows × 10 columns per
+// insert stay well under SQLite's 32 766 and PostgreSQL's 65 535 bind parameters.
+const DELETE_CHUNK = 500;
+const INSERT_CHUNK = 200;
+
+/**
+ * The inspections aggregate (issue 7; migration 0006): inspections with their activities,
+ * sampling draws, strata and items, findings, signed statements, and inspector designations.
+ * Bound to a database or to a transaction, so the caller chooses the unit of work:
+ * `createInspectionsRepo(tx)` inside `db.kysely.transaction().execute(…)`.
+ */
+export function createInspectionsRepo(q: DbOrTx) {
+  return {
+    // ---- inspections
+    async getInspection(id: string): Promise<InspectionRow | undefined> {
+      return q.selectFrom('inspections').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    /** Ordered by start, then id; narrowed by state and facility when given. */
+    async listInspections(filter: { state?: string; facility?: string }): Promise<InspectionRow[]> {
+      let query = q.selectFrom('inspections').selectAll().orderBy('starts_at').orderBy('id');
+      if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+      if (filter.facility !== undefined) query = query.where('facility', '=', filter.facility);
+      return query.execute();
+    },
+    /** Every inspection of a facility of the given types (unordered). */
+    async listInspectionsOfFacility(
+      facility: string,
+      types: readonly InspectionType[],
+    ): Promise<InspectionRow[]> {
+      return q
+        .selectFrom('inspections')
+        .selectAll()
+        .where('facility', '=', facility)
+        .where('type', 'in', [...types])
+        .execute();
+    },
+    async insertInspection(row: InspectionRow): Promise<void> {
+      await q.insertInto('inspections').values(row).execute();
+    },
+    async updateSchedule(
+      id: string,
+      schedule: Pick<
+        InspectionRow,
+        'starts_at' | 'notice_given_at' | 'notice_terms' | 'required_notice_hours'
+      >,
+    ): Promise<void> {
+      await q.updateTable('inspections').set(schedule).where('id', '=', id).execute();
+    },
+    async markArrived(id: string, arrivedAt: string): Promise<void> {
+      await q
+        .updateTable('inspections')
+        .set({ arrived_at: arrivedAt, status: 'in-progress' })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    // ---- activities ("one job, one person")
+    async listActivities(inspectionId: string): Promise<ActivityAssignmentRow[]> {
+      return q
+        .selectFrom('inspection_activities')
+        .select(['activity', 'inspectorate'])
+        .where('inspection_id', '=', inspectionId)
+        .orderBy('activity')
+        .execute();
+    },
+    async replaceActivities(inspectionId: string, rows: readonly ActivityAssignmentRow[]): Promise<void> {
+      await q.deleteFrom('inspection_activities').where('inspection_id', '=', inspectionId).execute();
+      if (rows.length === 0) return;
+      await q
+        .insertInto('inspection_activities')
+        .values(
+          rows.map((r) => ({
+            inspection_id: inspectionId,
+            activity: r.activity,
+            inspectorate: r.inspectorate,
+          })),
+        )
+        .execute();
+    },
+
+    // ---- sampling draws
+    async getDraw(id: string): Promise<SamplingDrawRow | undefined> {
+      return q.selectFrom('sampling_draws').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async insertDraw(row: SamplingDrawRow): Promise<void> {
+      await q.insertInto('sampling_draws').values(row).execute();
+    },
+    async listDrawIds(): Promise<string[]> {
+      return (await q.selectFrom('sampling_draws').select('id').execute()).map((r) => r.id);
+    },
+
+    // ---- strata and items
+    async getStratum(inspectionId: string, stratum: string): Promise<InspectionStratumRow | undefined> {
+      return q
+        .selectFrom('inspection_strata')
+        .selectAll()
+        .where('inspection_id', '=', inspectionId)
+        .where('stratum', '=', stratum)
+        .executeTakeFirst();
+    },
+    async listStratumNames(inspectionId: string): Promise<string[]> {
+      const rows = await q
+        .selectFrom('inspection_strata')
+        .select('stratum')
+        .where('inspection_id', '=', inspectionId)
+        .orderBy('stratum')
+        .execute();
+      return rows.map((r) => r.stratum);
+    },
+    async insertStratum(row: InspectionStratumRow): Promise<void> {
+      await q.insertInto('inspection_strata').values(row).execute();
+    },
+    async updateStratum(inspectionId: string, stratum: string, values: StratumValues): Promise<void> {
+      await q
+        .updateTable('inspection_strata')
+        .set(values)
+        .where('inspection_id', '=', inspectionId)
+        .where('stratum', '=', stratum)
+        .execute();
+    },
+    async listItems(inspectionId: string, stratum: string): Promise<InspectionItemRow[]> {
+      return q
+        .selectFrom('inspection_items')
+        .selectAll()
+        .where('inspection_id', '=', inspectionId)
+        .where('stratum', '=', stratum)
+        .orderBy('item_id')
+        .execute();
+    },
+    /** Replaces the stratum's results for these items (a correction re-records an item). */
+    async replaceItems(
+      inspectionId: string,
+      stratum: string,
+      rows: readonly InspectionItemRow[],
+    ): Promise<void> {
+      const ids = rows.map((r) => r.item_id);
+      for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
+        await q
+          .deleteFrom('inspection_items')
+          .where('inspection_id', '=', inspectionId)
+          .where('stratum', '=', stratum)
+          .where('item_id', 'in', ids.slice(i, i + DELETE_CHUNK))
+          .execute();
+      }
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        await q
+          .insertInto('inspection_items')
+          .values(rows.slice(i, i + INSERT_CHUNK))
+          .execute();
+      }
+    },
+    async countMeasuredItems(inspectionId: string, stratum: string): Promise<number> {
+      const row = await q
+        .selectFrom('inspection_items')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('inspection_id', '=', inspectionId)
+        .where('stratum', '=', stratum)
+        .where('measured', 'is not', null)
+        .executeTakeFirstOrThrow();
+      // pg answers count(*) as a bigint string.
+      return Number(row.n);
+    },
+
+    // ---- findings
+    /** In the order they were found (creation time, then id). */
+    async listFindings(inspectionId: string): Promise<InspectionFindingRow[]> {
+      return q
+        .selectFrom('inspection_findings')
+        .selectAll()
+        .where('inspection_id', '=', inspectionId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+    },
+    async getFinding(inspectionId: string, id: string): Promise<InspectionFindingRow | undefined> {
+      return q
+        .selectFrom('inspection_findings')
+        .selectAll()
+        .where('inspection_id', '=', inspectionId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+    },
+    /** The keys of the inspection's findings: a recomputed verification adds only new ones. */
+    async listFindingKeys(inspectionId: string): Promise<Set<string>> {
+      const rows = await q
+        .selectFrom('inspection_findings')
+        .select('key')
+        .where('inspection_id', '=', inspectionId)
+        .execute();
+      return new Set(rows.map((r) => r.key));
+    },
+    async insertFinding(row: InspectionFindingRow): Promise<void> {
+      await q.insertInto('inspection_findings').values(row).execute();
+    },
+    async setFindingCase(id: string, caseId: string): Promise<void> {
+      await q.updateTable('inspection_findings').set({ case_id: caseId }).where('id', '=', id).execute();
+    },
+
+    // ---- statements
+    async getStatement(
+      inspectionId: string,
+      organisationId: string,
+    ): Promise<InspectionStatementRow | undefined> {
+      return q
+        .selectFrom('inspection_statements')
+        .selectAll()
+        .where('inspection_id', '=', inspectionId)
+        .where('organisation_id', '=', organisationId)
+        .executeTakeFirst();
+    },
+    /** One per signing inspectorate, ordered by organisation. */
+    async listStatements(inspectionId: string): Promise<InspectionStatementRow[]> {
+      return q
+        .selectFrom('inspection_statements')
+        .selectAll()
+        .where('inspection_id', '=', inspectionId)
+        .orderBy('organisation_id')
+        .execute();
+    },
+    async insertStatement(row: InspectionStatementRow): Promise<void> {
+      await q.insertInto('inspection_statements').values(row).execute();
+    },
+    async listStatementKeys(): Promise<{ inspection_id: string; organisation_id: string }[]> {
+      return q.selectFrom('inspection_statements').select(['inspection_id', 'organisation_id']).execute();
+    },
+
+    // ---- inspector designations (INFCIRC/153 para 85)
+    async getDesignation(id: string): Promise<InspectorDesignationRow | undefined> {
+      return q.selectFrom('inspector_designations').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    /** In the order they were proposed; narrowed to a state when given. */
+    async listDesignations(filter: { state?: string }): Promise<InspectorDesignationRow[]> {
+      let query = q.selectFrom('inspector_designations').selectAll().orderBy('created_at').orderBy('id');
+      if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+      return query.execute();
+    },
+    async insertDesignation(row: InspectorDesignationRow): Promise<void> {
+      await q.insertInto('inspector_designations').values(row).execute();
+    },
+    async recordDesignationDecision(
+      id: string,
+      answer: Pick<InspectorDesignationRow, 'decision' | 'decided_on' | 'decided_by'>,
+    ): Promise<void> {
+      await q.updateTable('inspector_designations').set(answer).where('id', '=', id).execute();
+    },
+
+    // ---- the log records of this aggregate (sampling draws and statements are committed)
+    /** The log index of a committed record (`sampling-draw:…`, `inspection-statement:…`). */
+    async logIndexOf(recordId: string): Promise<number | undefined> {
+      const row = await q
+        .selectFrom('records')
+        .select('log_index')
+        .where('id', '=', recordId)
+        .executeTakeFirst();
+      return row?.log_index;
+    },
+  };
+}
+
+export type InspectionsRepo = ReturnType<typeof createInspectionsRepo>;

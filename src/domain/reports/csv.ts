@@ -5,18 +5,11 @@
  * report and a JSON report are the same tree and go through the same reader.
  */
 import { stringify } from 'csv-stringify/sync';
-import {
-  ICR_LINE_KEYS,
-  INVENTORY_LINE_KEYS,
-  MBR_LINE_KEYS,
-  NOTICE_KEYS,
-  type ParseResult,
-  type PartialReport,
-  type ReadOptions,
-  readReport,
-} from './build-report.js';
+import { readReport } from './build-report.js';
 import { tokenizeCsv } from './csv-tokenize.js';
+import type { ParseResult, PartialReport, ReadOptions } from './parse.types.js';
 import type { IcrLine, InventoryLine, MbrLine, Report } from './report.types.js';
+import { ICR_LINE_KEYS, INVENTORY_LINE_KEYS, MBR_LINE_KEYS, NOTICE_KEYS } from './report-keys.js';
 import { formatWeightText } from './weight.js';
 
 export const CSV_HEADER_KEYS: readonly string[] = [

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { reportValue } from './arbitraries.js';
-import type { ParseResult } from './build-report.js';
+import { reportValue } from './arbitraries.test-support.js';
 import { formatReportCsv, formatReportJson, parseReportCsv, parseReportJson } from './index.js';
+import type { ParseResult } from './parse.types.js';
 
 /**
  * Hostile input: the parsers never throw and answer either a report or details with codes. In

@@ -1,5 +1,3 @@
-export type { HeaderField, ParseResult, PartialReport, ReadOptions } from './build-report.js';
-export { DEFAULT_MAX_DETAILS, REPORT_TYPES } from './build-report.js';
 export type { IcCodeInfo } from './codes.js';
 export {
   DEFAULT_BASIS_CODES,
@@ -12,7 +10,12 @@ export {
 export type { FormatCsvOptions } from './csv.js';
 export { formatReportCsv, neutraliseCell, parseReportCsv, unneutraliseCell } from './csv.js';
 export { formatReportJson, parseReportJson, toReportJsonValue } from './json.js';
+export type { HeaderField, ParseResult, PartialReport, ReadOptions } from './parse.types.js';
+export { DEFAULT_MAX_DETAILS, mergeDetails } from './problems.js';
 export type * from './report.types.js';
+export { REPORT_TYPES } from './report-keys.js';
+export { validateReport } from './validate.js';
+export { batchKey, lineRefKey } from './validate-lines.js';
 export type {
   KeyLookup,
   KmpInfo,
@@ -20,7 +23,6 @@ export type {
   SignatureOutcome,
   ValidationContext,
   ValidationResult,
-} from './validate.js';
-export { batchKey, lineRefKey, mergeDetails, validateReport } from './validate.js';
+} from './validation.types.js';
 export type { ParseWeightOptions, WeightProblem, WeightResult } from './weight.js';
 export { formatWeight, formatWeightText, MAX_WEIGHT_MG, parseWeight } from './weight.js';

@@ -1,5 +1,6 @@
 /** The JSON wire format of reports (issue "JSON model"; field names as documented in docs/csv-format.md). */
-import { type ParseResult, type ReadOptions, readReport } from './build-report.js';
+import { readReport } from './build-report.js';
+import type { ParseResult, ReadOptions } from './parse.types.js';
 import type { IcrLine, InventoryLine, MbrLine, NoticeBody, Report } from './report.types.js';
 import { formatWeight } from './weight.js';
 

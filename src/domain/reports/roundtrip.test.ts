@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { reportValue } from './arbitraries.js';
+import { reportValue } from './arbitraries.test-support.js';
 import { formatReportCsv, formatReportJson, parseReportCsv, parseReportJson } from './index.js';
 
 const enc = new TextEncoder();

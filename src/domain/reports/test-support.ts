@@ -3,7 +3,7 @@
  * large valid reports.
  */
 import { DEFAULT_IC_CODES } from './codes.js';
-import type { ValidationContext } from './validate.js';
+import type { ValidationContext } from './validation.types.js';
 
 export function baseContext(overrides: Partial<ValidationContext> = {}): ValidationContext {
   return {

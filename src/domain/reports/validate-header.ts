@@ -1,0 +1,78 @@
+/** Checks of a report's header: signature, MBA and its owner, numbering, line count and dates. */
+import type { ProblemList } from './problems.js';
+import type { Readable } from './readable.js';
+import type { Report } from './report.types.js';
+import type { SignatureOutcome, ValidationContext } from './validation.types.js';
+
+export function checkHeader(
+  report: Report,
+  ctx: ValidationContext,
+  readable: Readable,
+  errors: ProblemList,
+): void {
+  if (ctx.signature !== undefined && ctx.signature !== 'VALID') {
+    errors.add(ctx.signature, 'signature', signatureMessage[ctx.signature]);
+  }
+  if (ctx.mba === undefined || ctx.mba.code !== report.mba) {
+    errors.add('UNKNOWN_MBA', 'mba', `MBA "${report.mba}" is not registered`);
+  } else if (ctx.mba.state !== ctx.submitterState) {
+    // Not naming the owner: a state learns nothing of another state's MBA from a refusal.
+    errors.add('MBA_NOT_OWNED', 'mba', `MBA "${report.mba}" is not an MBA of ${ctx.submitterState}`);
+  }
+  const n = report.reportNumber;
+  if (!readable.has('reportNumber') || !ownsMba(report, ctx)) {
+    // nothing to compare (another state's numbering is not ours to see)
+  } else if (ctx.existingReportNumbers.has(n)) {
+    errors.add(
+      'REPORT_DUPLICATE',
+      'reportNumber',
+      `${report.type} number ${n} for ${report.mba} already exists`,
+    );
+  } else if (n !== ctx.lastReportNumber + 1) {
+    errors.add(
+      'REPORT_NUMBER_GAP',
+      'reportNumber',
+      `${report.type} numbers for ${report.mba} are sequential: expected ${ctx.lastReportNumber + 1}, got ${n}`,
+    );
+  }
+  const count = readable.lineCount ?? report.lines.length;
+  if (readable.has('lineCount') && report.lineCount !== count) {
+    errors.add(
+      'LINE_COUNT_MISMATCH',
+      'lineCount',
+      `lineCount says ${report.lineCount} but the report has ${count} lines`,
+    );
+  }
+  if (readable.has('reportDate') && ctx.today !== undefined && report.reportDate > ctx.today) {
+    errors.add(
+      'DATE_OUTSIDE_PERIOD',
+      'reportDate',
+      `report date ${report.reportDate} is after today (${ctx.today})`,
+    );
+  }
+  // Lines are numbered 1..n, each once, in any order (n counts unreadable lines too).
+  if (count > 0) {
+    const seen = new Uint8Array(count + 1);
+    for (let i = 0; i < report.lines.length; i++) {
+      const ln = (report.lines[i] as { line: number }).line;
+      if (ln > count) {
+        errors.add('LINE_NUMBERING', `${readable.path(i)}.line`, `line numbers run from 1 to ${count}`, ln);
+      } else if (seen[ln] === 1) {
+        errors.add('LINE_NUMBERING', `${readable.path(i)}.line`, `line number ${ln} is used twice`, ln);
+      } else {
+        seen[ln] = 1;
+      }
+    }
+  }
+}
+
+/** The report's MBA is registered and belongs to the submitting state. */
+export function ownsMba(report: Report, ctx: ValidationContext): boolean {
+  return ctx.mba !== undefined && ctx.mba.code === report.mba && ctx.mba.state === ctx.submitterState;
+}
+
+const signatureMessage: Record<Exclude<SignatureOutcome, 'VALID'>, string> = {
+  SIGNATURE_INVALID: 'the signature does not verify over the submitted bytes',
+  KEY_UNKNOWN: 'the signing key is not registered',
+  KEY_NOT_VALID: 'the signing key was not valid at the report date',
+};

@@ -1,0 +1,241 @@
+/** Checks of ICR and inventory (PIL, INITIAL) lines, and of the weights every line and notice carries. */
+import { DEFAULT_BASIS_CODES, DEFAULT_ISOTOPE_CODES } from './codes.js';
+import { isCalendarMonth } from './dates.js';
+import type { ProblemList } from './problems.js';
+import type { Readable } from './readable.js';
+import type { ElementCode, IcrReport, LineRef, MbrReport, Milligrams, PilReport } from './report.types.js';
+import { ownsMba } from './validate-header.js';
+import type { ValidationContext } from './validation.types.js';
+import { formatWeightText as g } from './weight.js';
+
+export function lineRefKey(ref: LineRef): string {
+  return `${ref.reportNumber}:${ref.line}`;
+}
+
+export function batchKey(batch: string, element: ElementCode): string {
+  return `${element}:${batch}`;
+}
+
+interface WeighedLine {
+  readonly line: number;
+  readonly kmp: string;
+  readonly element: ElementCode;
+  readonly weightMg: Milligrams;
+  readonly fissileMg?: Milligrams;
+  readonly isotope?: string;
+  readonly basis?: string;
+}
+
+/** Checks shared by ICR and inventory lines. */
+function checkLineBasics(
+  l: WeighedLine,
+  path: string,
+  ctx: ValidationContext,
+  errors: ProblemList,
+  warnings: ProblemList,
+) {
+  const ln = l.line;
+  // Under an unknown or another state's MBA every KMP would be unknown: UNKNOWN_MBA or
+  // MBA_NOT_OWNED says it once.
+  if (ctx.mba?.state === ctx.submitterState && !ctx.kmps.has(l.kmp)) {
+    errors.add('UNKNOWN_KMP', `${path}.kmp`, `KMP "${l.kmp}" is not registered`, ln);
+  }
+  if (ctx.elements !== undefined && !ctx.elements.has(l.element)) {
+    errors.add(
+      'UNKNOWN_ELEMENT',
+      `${path}.element`,
+      `element ${l.element} is not covered by the agreement`,
+      ln,
+    );
+  }
+  checkWeights(l.weightMg, l.fissileMg, false, path, ln, errors);
+  if (l.basis !== undefined && !(ctx.basisCodes ?? DEFAULT_BASIS_CODES).has(l.basis)) {
+    errors.add('UNKNOWN_BASIS', `${path}.basis`, `measurement basis "${l.basis}" is not known`, ln);
+  }
+  if (l.isotope !== undefined && !(ctx.isotopeCodes ?? DEFAULT_ISOTOPE_CODES).has(l.isotope)) {
+    errors.add('UNKNOWN_ISOTOPE', `${path}.isotope`, `isotope code "${l.isotope}" is not known`, ln);
+  }
+  if (l.element === 'E' && l.fissileMg === undefined) {
+    warnings.add('FISSILE_MISSING', `${path}.fissileWeight`, 'enriched uranium without its U-235 weight', ln);
+  }
+}
+
+export function checkWeights(
+  weightMg: Milligrams,
+  fissileMg: Milligrams | undefined,
+  signed: boolean,
+  path: string,
+  ln: number | undefined,
+  errors: ProblemList,
+): void {
+  if (!signed && weightMg < 0) errors.add('NEGATIVE_WEIGHT', `${path}.weight`, 'weight is negative', ln);
+  if (fissileMg === undefined) return;
+  if (!signed && fissileMg < 0) {
+    errors.add('NEGATIVE_WEIGHT', `${path}.fissileWeight`, 'fissile weight is negative', ln);
+  } else if (Math.abs(fissileMg) > Math.abs(weightMg) || (signed && fissileMg * weightMg < 0)) {
+    errors.add(
+      'FISSILE_EXCEEDS_ELEMENT',
+      `${path}.fissileWeight`,
+      `fissile weight ${g(fissileMg)} g exceeds element weight ${g(weightMg)} g`,
+      ln,
+    );
+  }
+}
+
+export function checkIcr(
+  report: IcrReport,
+  ctx: ValidationContext,
+  readable: Readable,
+  errors: ProblemList,
+  warnings: ProblemList,
+): void {
+  const { from, to } = report.period;
+  const hasPeriod = readable.has('period');
+  if (!hasPeriod) {
+    // an unreadable period is already reported; the lines' dates cannot be checked against it
+  } else if (from > to) {
+    errors.add('PERIOD_INVALID', 'period', `period starts ${from} after it ends ${to}`);
+  } else if (!isCalendarMonth(from, to)) {
+    // domain.md §2: the ICR period is "the month".
+    errors.add('PERIOD_INVALID', 'period', `an ICR covers one calendar month, not ${from}..${to}`);
+  }
+  if (hasPeriod && readable.has('reportDate') && report.reportDate < to) {
+    warnings.add(
+      'REPORT_DATE_EARLY',
+      'reportDate',
+      `report dated ${report.reportDate}, before its period ends`,
+    );
+  }
+  const ownState = ctx.mba?.state ?? ctx.submitterState;
+  // The account checks (notices on record, correction targets) only look into the state's own MBA.
+  const own = ownsMba(report, ctx);
+  const seenChange = new Set<string>();
+  const created = new Set<string>();
+  const targets = ctx.correctionTargets;
+  const notices = ctx.knownNotices;
+  for (let i = 0; i < report.lines.length; i++) {
+    const l = report.lines[i]!;
+    const path = readable.path(i);
+    const ln = l.line;
+    checkLineBasics(l, path, ctx, errors, warnings);
+    const ref = l.corrects ?? l.deletes;
+    // A correction carries the date of the change it corrects, which may lie in an earlier month.
+    if (hasPeriod && (ref === undefined ? l.date < from || l.date > to : l.date > to)) {
+      errors.add(
+        'DATE_OUTSIDE_PERIOD',
+        `${path}.date`,
+        `date ${l.date} is outside the period ${from}..${to}`,
+        ln,
+      );
+    } else if (ctx.agreementStart !== undefined && l.date < ctx.agreementStart) {
+      errors.add('DATE_OUTSIDE_PERIOD', `${path}.date`, `date ${l.date} is before the agreement started`, ln);
+    }
+    const info = ctx.icCodes.get(l.code);
+    if (info === undefined) {
+      errors.add('UNKNOWN_IC_CODE', `${path}.code`, `inventory change code "${l.code}" is not known`, ln);
+    } else if (info.transfer !== undefined) {
+      if (l.counterpart === undefined) {
+        errors.add(
+          'FIELD_MISSING',
+          `${path}.counterpart`,
+          `a ${l.code} line names the other state and MBA`,
+          ln,
+        );
+      } else if (info.transfer === 'foreign' && l.counterpart.state === ownState) {
+        errors.add(
+          'COUNTERPART_INVALID',
+          `${path}.counterpart.state`,
+          'a foreign transfer goes to another state',
+          ln,
+        );
+      } else if (l.counterpart.mba !== undefined && l.counterpart.mba === report.mba) {
+        errors.add('COUNTERPART_INVALID', `${path}.counterpart.mba`, 'a transfer goes to another MBA', ln);
+      }
+    }
+    if (l.notice !== undefined && own && notices?.has(l.notice) !== true) {
+      errors.add('NOTICE_UNKNOWN', `${path}.notice`, `no advance notice "${l.notice}" is on record`, ln);
+    }
+    if (ref !== undefined) {
+      const field = l.corrects !== undefined ? 'corrects' : 'deletes';
+      const later = readable.has('reportNumber') && ref.reportNumber >= report.reportNumber;
+      if (later || (own && targets?.has(lineRefKey(ref)) !== true)) {
+        errors.add(
+          'CORRECTION_TARGET_UNKNOWN',
+          `${path}.${field}`,
+          `no earlier ICR line ${ref.reportNumber}:${ref.line} of ${report.mba} to correct`,
+          ln,
+        );
+      }
+      continue; // a correction restates its batch; the batch rules apply to new changes only
+    }
+    const bk = batchKey(l.batch, l.element);
+    const change = `${l.code}|${bk}`;
+    if (seenChange.has(change)) {
+      errors.add(
+        'BATCH_REUSED',
+        `${path}.batch`,
+        `batch "${l.batch}" has a second ${l.code} line in this report`,
+        ln,
+      );
+    } else {
+      seenChange.add(change);
+      if (info?.createsBatch === true) {
+        if (created.has(bk) || ctx.bookBatches?.has(bk) === true) {
+          errors.add(
+            'BATCH_REUSED',
+            `${path}.batch`,
+            `batch "${l.batch}" (${l.element}) is already on the book`,
+            ln,
+          );
+        }
+        created.add(bk);
+      }
+    }
+  }
+}
+
+export function checkPit(
+  report: PilReport | MbrReport,
+  ctx: ValidationContext,
+  readable: Readable,
+  errors: ProblemList,
+): void {
+  if (!readable.has('pit')) return;
+  if (readable.has('reportDate') && report.pit > report.reportDate) {
+    errors.add('DATE_OUTSIDE_PERIOD', 'pit', `inventory date ${report.pit} is after the report date`);
+  } else if (ctx.previousPit !== undefined && report.pit <= ctx.previousPit) {
+    errors.add(
+      'DATE_OUTSIDE_PERIOD',
+      'pit',
+      `inventory date ${report.pit} is not after the previous ${ctx.previousPit}`,
+    );
+  } else if (ctx.agreementStart !== undefined && report.pit < ctx.agreementStart) {
+    errors.add('DATE_OUTSIDE_PERIOD', 'pit', `inventory date ${report.pit} is before the agreement started`);
+  }
+}
+
+export function checkInventory(
+  report: PilReport,
+  ctx: ValidationContext,
+  readable: Readable,
+  errors: ProblemList,
+  warnings: ProblemList,
+): void {
+  checkPit(report, ctx, readable, errors);
+  const seen = new Set<string>();
+  for (let i = 0; i < report.lines.length; i++) {
+    const l = report.lines[i]!;
+    const path = readable.path(i);
+    checkLineBasics(l, path, ctx, errors, warnings);
+    const bk = batchKey(l.batch, l.element);
+    if (seen.has(bk)) {
+      errors.add(
+        'BATCH_REUSED',
+        `${path}.batch`,
+        `batch "${l.batch}" (${l.element}) is listed twice`,
+        l.line,
+      );
+    }
+    seen.add(bk);
+  }
+}

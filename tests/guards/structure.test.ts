@@ -47,6 +47,7 @@ const STILL_SPLITTING: ReadonlySet<string> = new Set([
   'src/services/registry.ts#createRegistryService',
   'src/services/reports/queries.ts#createReportQueries',
   'src/services/reports/submit.ts#submitReport',
+  'src/store/inspections.repo.ts#createInspectionsRepo',
   'src/store/log.repo.ts#createLogRepo',
   'src/store/registry.repo.ts#createRegistryRepo',
   'web/src/api.ts',

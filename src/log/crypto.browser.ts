@@ -1,11 +1,18 @@
 /**
  * Crypto port, browser implementation over @noble (synchronous, no Buffer). Same exports and
- * same results as crypto.ts; crypto.browser.test.ts proves it. ZIP-215 is switched off so that
- * verification is RFC 8032 strict like OpenSSL's: both sides must accept exactly the same
- * signatures, or a receipt could verify in the browser and fail on the command line.
+ * same results as crypto.ts; crypto.browser.test.ts and ed25519-seam.test.ts prove it.
+ *
+ * Verification is the same strict RFC 8032 rule as crypto.ts (docs/decisions/0014): the shared
+ * encoding checks of ed25519-strict.ts, then the cofactorless equation [S]B = R + [k]A checked as
+ * OpenSSL does, by encoding [S]B - [k]A and comparing it with R's bytes. @noble's own verify is
+ * not used: its default is ZIP-215, and even its RFC 8032 mode checks the cofactored equation,
+ * which accepts signatures OpenSSL refuses (an R with a small-order component).
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { sha256 as nobleSha256, sha512 } from '@noble/hashes/sha2.js';
+import { passesStrictEncoding } from './ed25519-strict.js';
+
+const { Point } = ed25519;
 
 export function sha256(...parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return nobleSha256(parts[0]!);
@@ -21,12 +28,29 @@ export function ed25519Sign(seed32: Uint8Array, msg: Uint8Array): Uint8Array {
   return ed25519.sign(msg, seed32);
 }
 
+function littleEndian(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]!);
+  return n;
+}
+
 export function ed25519Verify(publicKey32: Uint8Array, msg: Uint8Array, sig64: Uint8Array): boolean {
   try {
     if (!(publicKey32 instanceof Uint8Array) || publicKey32.length !== 32) return false;
     if (!(sig64 instanceof Uint8Array) || sig64.length !== 64) return false;
     if (!(msg instanceof Uint8Array)) return false;
-    return ed25519.verify(sig64, msg, publicKey32, { zip215: false });
+    if (!passesStrictEncoding(publicKey32, sig64)) return false;
+    const r = sig64.subarray(0, 32);
+    const a = Point.fromBytes(publicKey32); // RFC 8032 §5.1.3 decoding; throws when not a point
+    const h = sha512.create().update(r).update(publicKey32).update(msg).digest();
+    const k = Point.Fn.create(littleEndian(h));
+    const expected = Point.BASE.multiplyUnsafe(littleEndian(sig64.subarray(32))).subtract(
+      a.multiplyUnsafe(k),
+    );
+    const encoded = expected.toBytes();
+    let diff = 0;
+    for (let i = 0; i < 32; i++) diff |= encoded[i]! ^ r[i]!;
+    return diff === 0;
   } catch {
     return false;
   }

@@ -12,6 +12,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
+import { passesStrictEncoding } from './ed25519-strict.js';
 
 const PKCS8_ED25519_PREFIX = Uint8Array.from([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
@@ -99,12 +100,20 @@ export function ed25519Sign(seed32: Uint8Array, msg: Uint8Array): Uint8Array {
   return view(sign(null, msg, privateKeyOf(seed32)));
 }
 
-/** RFC 8032 verification; any malformed input is simply "not valid", never an exception. */
+/**
+ * The one Ed25519 verification of Custos (docs/decisions/0014): every signature (reports,
+ * statements, case decisions, checkpoints, cosignatures, and the devices and peers to come) is
+ * checked here. Strict RFC 8032 (§5.1.7): S < L, a canonical public key that is not of small
+ * order (ed25519-strict.ts), and the cofactorless equation, which OpenSSL checks by comparing
+ * the encoding of [S]B - [k]A with R byte for byte. Any malformed input is simply "not valid",
+ * never an exception.
+ */
 export function ed25519Verify(publicKey32: Uint8Array, msg: Uint8Array, sig64: Uint8Array): boolean {
   try {
     if (!(publicKey32 instanceof Uint8Array) || publicKey32.length !== 32) return false;
     if (!(sig64 instanceof Uint8Array) || sig64.length !== 64) return false;
     if (!(msg instanceof Uint8Array)) return false;
+    if (!passesStrictEncoding(publicKey32, sig64)) return false;
     return verify(null, msg, publicKeyOf(publicKey32), sig64);
   } catch {
     return false;

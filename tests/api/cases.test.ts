@@ -1,5 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ed25519PublicKey,
@@ -411,6 +413,74 @@ describe.each(testDialects())('cases API on %s', (dialect) => {
     expect(ok.statusCode).toBe(200);
     expect(ok.json().decision).toMatchObject({ status: 'resolved', attestation: 'signature' });
     expect(ok.json().history.at(-1).signature).toEqual({ keyId, signature: good });
+  });
+
+  it('refuses a decision signature that ZIP-215 accepts but strict RFC 8032 does not (decision 0014)', async () => {
+    const { Point } = ed25519;
+    const register = async (publicKey: Uint8Array) => {
+      const reg = await t.app.inject({
+        method: 'POST',
+        url: '/api/organisations/agency/keys',
+        headers: as('agency.admin'),
+        payload: { publicKey: encodeBase64(publicKey), validFrom: '2026-01-01T00:00:00Z' },
+      });
+      expect(reg.statusCode).toBe(201);
+      return reg.json().id as string;
+    };
+    const id = await openXaCase('edge-case signatures');
+    const note = 'Accepted.';
+    const bytes = decisionBytes({
+      caseId: id,
+      decision: 'resolved',
+      inspectorate: 'agency',
+      note,
+      linkedReport: null,
+    });
+    const resolve = (keyId: string, sig: Uint8Array) =>
+      post(`/api/cases/${id}/transitions`, 'agency.inspector', {
+        to: 'resolved',
+        note,
+        signature: { keyId, signature: encodeBase64(sig) },
+      });
+    // A small-order key (the identity): R = identity, S = 0 "signs" every message under ZIP-215.
+    const identity = Point.ZERO.toBytes();
+    const forged = new Uint8Array(64);
+    forged.set(identity, 0);
+    expect(ed25519.verify(forged, bytes, identity)).toBe(true);
+    tick();
+    const smallOrder = await resolve(await register(identity), forged);
+    expect(smallOrder.statusCode).toBe(422);
+    expect(smallOrder.json().error.code).toBe('SIGNATURE_INVALID');
+    // An honest key whose signature's R carries a small-order component: cofactored checks pass.
+    const seed = new Uint8Array(32).fill(42);
+    const { scalar, pointBytes } = ed25519.utils.getExtendedPublicKey(seed);
+    const keyId = await register(pointBytes);
+    const r = 987654321n;
+    const R = Point.BASE.multiply(r)
+      .add(Point.fromBytes(Buffer.from(ED25519_TORSION_SUBGROUP[1]!, 'hex')))
+      .toBytes();
+    const k = Point.Fn.create(
+      BigInt(
+        `0x${Buffer.from(sha512(Buffer.concat([R, pointBytes, bytes])))
+          .reverse()
+          .toString('hex')}`,
+      ),
+    );
+    const S = Buffer.from(
+      Point.Fn.create(r + k * scalar)
+        .toString(16)
+        .padStart(64, '0'),
+      'hex',
+    ).reverse();
+    const torsion = new Uint8Array(Buffer.concat([R, S]));
+    expect(ed25519.verify(torsion, bytes, pointBytes)).toBe(true);
+    const bad = await resolve(keyId, torsion);
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error.code).toBe('SIGNATURE_INVALID');
+    // The same key's ordinary signature is accepted: the refusals were about the edge cases.
+    const ok = await resolve(keyId, ed25519Sign(seed, bytes));
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().decision).toMatchObject({ status: 'resolved', attestation: 'signature' });
   });
 
   it('opens one case per alarm cause, also under concurrent re-evaluation', async () => {

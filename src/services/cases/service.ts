@@ -1,4 +1,3 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Kysely, Transaction } from 'kysely';
 import {
   addCaseNote,
@@ -23,6 +22,7 @@ import {
 } from '../../domain/policy/index.js';
 import { isKeyValidAt } from '../../domain/registry/keys.js';
 import type { IsoDate } from '../../domain/reports/report.types.js';
+import { ed25519Verify } from '../../log/index.js';
 import type { Schema } from '../../store/schema.types.js';
 import { isoNow, type Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
@@ -323,20 +323,12 @@ async function verifyDecisionSignature(
   if (!isKeyValidAt({ validFrom: key.valid_from, validTo: key.valid_to, revokedAt: key.revoked_at }, at)) {
     throw new DomainError('KEY_NOT_VALID', `key ${sig.keyId} is not valid now`);
   }
-  const signature = Buffer.from(sig.signature, 'base64');
-  const publicKey = Buffer.from(key.public_key, 'base64');
-  let ok = false;
-  try {
-    ok =
-      signature.length === 64 &&
-      ed25519.verify(
-        signature,
-        decisionBytes({ caseId: c.id, decision, inspectorate: c.inspectorate, note, linkedReport }),
-        publicKey,
-      );
-  } catch {
-    ok = false;
-  }
+  // The log's one strict RFC 8032 verification (docs/decisions/0014), as for reports and statements.
+  const ok = ed25519Verify(
+    Buffer.from(key.public_key, 'base64'),
+    decisionBytes({ caseId: c.id, decision, inspectorate: c.inspectorate, note, linkedReport }),
+    Buffer.from(sig.signature, 'base64'),
+  );
   if (!ok) throw new DomainError('SIGNATURE_INVALID', 'the decision signature does not verify');
 }
 

@@ -2,6 +2,7 @@
  * The only door to the server: same-origin fetch with the session cookie, the error envelope
  * `{ error: { code, message, details } }` turned into ApiError so screens can say what to do.
  */
+import type { InspectionStatement } from '../../src/domain/inspections/index.js';
 
 export interface ErrorDetail {
   readonly line?: number;
@@ -432,26 +433,6 @@ export const evaluationApi = {
 
 // ---- Cases ----
 
-export const CASE_STATUSES = [
-  'open',
-  'question-sent',
-  'answered',
-  'under-review',
-  'resolved',
-  'escalated',
-] as const;
-export const CASE_KINDS = [
-  'anomaly',
-  'discrepancy',
-  'question',
-  'late-report',
-  'missing-report',
-  'transfer-unmatched',
-  'notice',
-  'seal',
-  'other',
-] as const;
-
 export interface CaseAttachment {
   readonly hash: string;
   readonly name: string;
@@ -674,7 +655,7 @@ export const inspectionsApi = {
       body: { items },
     }),
   statementDraft: (id: string) =>
-    apiJson<Record<string, unknown>>(`/api/inspections/${seg(id)}/statements/draft`),
+    apiJson<InspectionStatement>(`/api/inspections/${seg(id)}/statements/draft`),
   submitStatement: (id: string, body: { statement: unknown; signature: string; keyId: string }) =>
     apiJson<unknown>(`/api/inspections/${seg(id)}/statements`, { method: 'POST', body }),
   findings: (id: string) => apiJson<unknown[]>(`/api/inspections/${seg(id)}/findings`),

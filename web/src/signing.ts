@@ -5,7 +5,6 @@
  * with keyId = the first 16 hex digits of SHA-256(raw public key).
  */
 import {
-  canonicalizeRecord,
   ed25519PublicKey,
   ed25519Sign,
   ed25519Verify,
@@ -52,31 +51,6 @@ export function parseSignatureHeader(text: string): string | undefined {
   return sig !== undefined && sig.length === 64 ? t : undefined;
 }
 
-export interface DecisionInput {
-  readonly caseId: string;
-  readonly decision: string;
-  readonly inspectorate: string;
-  /** The note as the server keeps it: trimmed, '' when there is none. */
-  readonly note: string;
-  readonly linkedReport: string | null;
-}
-
-/**
- * The bytes an inspectorate signs for a case decision, identical to the server's `decisionBytes`
- * (src/services/cases/content.ts; tests/e2e/decision-bytes.test.ts holds them equal): RFC 8785
- * canonical JSON through the log's own canonicalizeRecord.
- */
-export function decisionBytes(input: DecisionInput): Uint8Array {
-  return canonicalizeRecord({
-    type: 'custos.case-decision/v1',
-    case: input.caseId,
-    decision: input.decision,
-    inspectorate: input.inspectorate,
-    note: input.note,
-    linkedReport: input.linkedReport,
-  });
-}
-
 /** Ed25519 check of a base64 signature with a base64 raw public key; false on any malformed input. */
 export function verifySignature(publicKey: string, bytes: Uint8Array, signature: string): boolean {
   const pub = tryDecodeBase64(publicKey);
@@ -87,9 +61,4 @@ export function verifySignature(publicKey: string, bytes: Uint8Array, signature:
   } catch {
     return false;
   }
-}
-
-/** RFC 8785 canonical JSON bytes of a value, as the server checks a signed statement over. */
-export function canonicalBytes(value: unknown): Uint8Array {
-  return canonicalizeRecord(value);
 }

@@ -11,6 +11,13 @@ export {
   type TransitionRequest,
 } from './cases.types.js';
 export {
+  DECISION_STATUSES,
+  type DecisionInput,
+  type DecisionStatus,
+  decisionBytes,
+  isDecisionStatus,
+} from './decision.js';
+export {
   addCaseNote,
   answerOverdueKey,
   applyTransition,

@@ -1,4 +1,4 @@
-import type { Agreement, OrganisationKind, Role } from '../registry/index.js';
+import { type Agreement, isInspectorateKind, type OrganisationKind, type Role } from '../registry/index.js';
 
 /**
  * The one access policy (foundation issue, "Access control"). Every route asks `decide` before
@@ -22,7 +22,7 @@ export function isGlobalAdmin(p: Principal): boolean {
 }
 
 export function isInspectorate(p: Principal): boolean {
-  return p.organisationKind === 'inspectorate' || p.organisationKind === 'regional-inspectorate';
+  return isInspectorateKind(p.organisationKind);
 }
 
 /** States whose data the principal's organisation may see; 'all' for global admins. */

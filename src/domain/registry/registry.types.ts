@@ -7,6 +7,16 @@ export const ORGANISATION_KINDS = [
 ] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
+/** Organisations that inspect (and so own cases, plan inspections, sign statements and decisions). */
+export const INSPECTORATE_KINDS = [
+  'inspectorate',
+  'regional-inspectorate',
+] as const satisfies readonly OrganisationKind[];
+
+export function isInspectorateKind(kind: string | null): boolean {
+  return kind !== null && (INSPECTORATE_KINDS as readonly string[]).includes(kind);
+}
+
 export const AGREEMENT_TYPES = ['CSA', 'AP', 'VOA', 'INFCIRC66', 'REGIONAL'] as const;
 export type AgreementType = (typeof AGREEMENT_TYPES)[number];
 

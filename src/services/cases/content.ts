@@ -1,4 +1,3 @@
-import { canonicalizeRecord } from '../../log/index.js';
 import type { Schema } from '../../store/schema.types.js';
 import { registerContentLoader, registerRowLister } from '../record-content.js';
 
@@ -70,27 +69,8 @@ export function messageContent(m: Schema['case_messages']): Record<string, unkno
   };
 }
 
-/**
- * The bytes an inspectorate signs (Ed25519, a key registered to it) for a decision: RFC 8785
- * canonical JSON of `{type:"custos.case-decision/v1", case, decision, inspectorate, note,
- * linkedReport}`. No server time inside, so the signer can compute them before sending.
- */
-export function decisionBytes(input: {
-  caseId: string;
-  decision: string;
-  inspectorate: string;
-  note: string;
-  linkedReport: string | null;
-}): Uint8Array {
-  return canonicalizeRecord({
-    type: 'custos.case-decision/v1',
-    case: input.caseId,
-    decision: input.decision,
-    inspectorate: input.inspectorate,
-    note: input.note,
-    linkedReport: input.linkedReport,
-  });
-}
+/** The signed bytes of a decision are a domain rule the browser shares (src/domain/cases/decision.ts). */
+export { decisionBytes } from '../../domain/cases/index.js';
 
 registerContentLoader('case-transition', async (db, id) => {
   const ref = parseRecordId(id, 'case-transition:');

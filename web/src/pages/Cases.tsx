@@ -4,10 +4,17 @@
  */
 import { type FormEvent, useEffect, useState } from 'react';
 import {
-  type AttachmentUpload,
-  api,
   CASE_KINDS,
   CASE_STATUSES,
+  CASE_TRANSITIONS,
+  type CaseStatus,
+  decisionBytes,
+  isDecisionStatus,
+} from '../../../src/domain/cases/index.js';
+import { isKeyValidAt } from '../../../src/domain/registry/index.js';
+import {
+  type AttachmentUpload,
+  api,
   type CaseDetail,
   type CaseEvent,
   type CaseSummary,
@@ -23,12 +30,12 @@ import { type Column, Table } from '../components/Table.js';
 import { isCaseEvent, useLiveReload } from '../live.js';
 import { Link, useRouter, useSearchParam } from '../router.js';
 import { audienceOf, useMe } from '../session.js';
-import { decisionBytes, type SigningKey, verifySignature } from '../signing.js';
+import { type SigningKey, verifySignature } from '../signing.js';
 
 const PAGE_SIZE = 25;
 const BOARD_CARDS = 8;
 
-const STATUS_LABEL: Record<string, string> = {
+const STATUS_LABEL: Record<CaseStatus, string> = {
   open: 'Open',
   'question-sent': 'Question sent',
   answered: 'Answered',
@@ -37,43 +44,20 @@ const STATUS_LABEL: Record<string, string> = {
   escalated: 'Escalated',
 };
 
-/** Who may move a case where (src/domain/cases/lifecycle.ts CASE_TRANSITIONS). */
-const TRANSITIONS: Record<
-  string,
-  { to: string; by: 'inspectorate' | 'state'; due?: boolean; note?: boolean }[]
-> = {
-  open: [
-    { to: 'question-sent', by: 'inspectorate', due: true, note: true },
-    { to: 'under-review', by: 'inspectorate' },
-    { to: 'resolved', by: 'inspectorate', note: true },
-    { to: 'escalated', by: 'inspectorate', note: true },
-  ],
-  'question-sent': [
-    { to: 'answered', by: 'state', note: true },
-    { to: 'under-review', by: 'inspectorate' },
-    { to: 'escalated', by: 'inspectorate', note: true },
-  ],
-  answered: [
-    { to: 'under-review', by: 'inspectorate' },
-    { to: 'question-sent', by: 'inspectorate', due: true, note: true },
-    { to: 'resolved', by: 'inspectorate', note: true },
-    { to: 'escalated', by: 'inspectorate', note: true },
-  ],
-  'under-review': [
-    { to: 'question-sent', by: 'inspectorate', due: true, note: true },
-    { to: 'resolved', by: 'inspectorate', note: true },
-    { to: 'escalated', by: 'inspectorate', note: true },
-  ],
-  escalated: [
-    { to: 'under-review', by: 'inspectorate' },
-    { to: 'resolved', by: 'inspectorate', note: true },
-    { to: 'open', by: 'inspectorate', note: true },
-  ],
-  resolved: [{ to: 'open', by: 'inspectorate', note: true }],
-};
-
 export function statusLabel(s: string): string {
-  return STATUS_LABEL[s] ?? s;
+  return isCaseStatus(s) ? STATUS_LABEL[s] : s;
+}
+
+function isCaseStatus(s: string): s is CaseStatus {
+  return (CASE_STATUSES as readonly string[]).includes(s);
+}
+
+/** The moves the owning inspectorate may make from a status, as the domain's lifecycle has them. */
+function inspectorateMoves(status: string) {
+  if (!isCaseStatus(status)) return [];
+  return Object.entries(CASE_TRANSITIONS[status])
+    .filter(([, rule]) => rule.by === 'inspectorate')
+    .map(([to, rule]) => ({ to, due: rule.needsDueDate === true, note: rule.needsNote === true }));
 }
 
 export function StatusBadge({ status, overdue }: { status: string; overdue?: boolean }) {
@@ -412,8 +396,6 @@ async function readAttachments(files: FileList | null): Promise<AttachmentUpload
   return out;
 }
 
-const isDecision = (to: string) => to === 'resolved' || to === 'escalated';
-
 /**
  * The inspectorate's key file, read into page memory only (like report signing): a decision is
  * signed here, in the browser, over the exact bytes the server checks.
@@ -439,7 +421,7 @@ function DecisionKey({
 }
 
 function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
-  const options = (TRANSITIONS[c.status] ?? []).filter((t) => t.by === 'inspectorate');
+  const options = inspectorateMoves(c.status);
   const [to, setTo] = useState(options[0]?.to ?? '');
   const [note, setNote] = useState('');
   const [due, setDue] = useState('');
@@ -450,7 +432,7 @@ function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
   const [busy, setBusy] = useState(false);
   const rule = options.find((o) => o.to === to);
   if (options.length === 0) return null;
-  const decision = isDecision(to);
+  const decision = isDecisionStatus(to);
   const linkedReport = to === 'resolved' && linked.trim() !== '' ? linked.trim() : undefined;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -713,11 +695,7 @@ async function checkDecisionSignature(c: CaseDetail, e: CaseEvent | undefined): 
       keyId: sig.keyId,
       reason: `${c.inspectorate} has no registered key ${sig.keyId}`,
     };
-  if (
-    key.validFrom > e.at ||
-    (key.revokedAt !== null && key.revokedAt <= e.at) ||
-    (key.validTo !== null && key.validTo <= e.at)
-  ) {
+  if (!isKeyValidAt(key, e.at)) {
     return { kind: 'failed', keyId: sig.keyId, reason: 'the key was not valid when the decision was taken' };
   }
   const bytes = decisionBytes({

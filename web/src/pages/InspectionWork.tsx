@@ -5,6 +5,8 @@
  * in the browser with the inspectorate's key file.
  */
 import { type FormEvent, useState } from 'react';
+import { INSPECTION_TYPES, statementBytes } from '../../../src/domain/inspections/index.js';
+import { isInspectorateKind } from '../../../src/domain/registry/index.js';
 import {
   type Assignment,
   api,
@@ -18,9 +20,8 @@ import { Async, ErrorState, useLoad } from '../components/async.js';
 import { KeyFileField } from '../components/KeyFileField.js';
 import { Section } from '../components/Page.js';
 import { useRouter } from '../router.js';
-import { canonicalBytes, type SigningKey } from '../signing.js';
+import type { SigningKey } from '../signing.js';
 
-const INSPECTION_TYPES = ['routine', 'ad-hoc', 'unannounced', 'special', 'complementary-access', 'div'];
 const DAY_MS = 86_400_000;
 
 /** `datetime-local` value (UTC, as every time on these screens) ↔ RFC 3339. */
@@ -93,7 +94,7 @@ export function PlanInspectionForm({ organisation }: { organisation: string }) {
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
   const partners = (organisations.data ?? []).filter(
-    (o) => (o.kind === 'inspectorate' || o.kind === 'regional-inspectorate') && o.id !== organisation,
+    (o) => isInspectorateKind(o.kind) && o.id !== organisation,
   );
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -491,7 +492,7 @@ export function SignStatementForm({ inspection, onDone }: { inspection: Inspecti
     try {
       const draft = await inspectionsApi.statementDraft(inspection.id);
       const statement = { ...draft, conclusion: conclusion.trim() };
-      const signature = signingKey.signRaw(canonicalBytes(statement));
+      const signature = signingKey.signRaw(statementBytes(statement));
       await inspectionsApi.submitStatement(inspection.id, { statement, signature, keyId: signingKey.keyId });
       setConclusion('');
       onDone();

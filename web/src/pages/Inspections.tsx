@@ -1,5 +1,6 @@
 /** Inspections: the calendar as a list by month, each inspection's findings and signed statements, and the sampling-plan calculator. */
 import { type FormEvent, useState } from 'react';
+import { isInspectorateKind } from '../../../src/domain/registry/index.js';
 import { api, type Inspection, inspectionsApi, type SamplingPlan, type SamplingPlanRequest } from '../api.js';
 import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
@@ -45,8 +46,7 @@ function byMonth(rows: readonly Inspection[]): [string, Inspection[]][] {
 
 /** An inspector of an inspectorate plans and records; others read. */
 function inspectorOrg(me: ReturnType<typeof useMe>): string | undefined {
-  const kind = me.organisationKind;
-  return me.roles.includes('inspector') && (kind === 'inspectorate' || kind === 'regional-inspectorate')
+  return me.roles.includes('inspector') && isInspectorateKind(me.organisationKind)
     ? (me.organisation ?? undefined)
     : undefined;
 }

@@ -1,4 +1,5 @@
 /** Alarms, transfers, the state evaluation summary and the inbox: what needs attention now. */
+import { ALARM_CODES, type AlarmCode } from '../../../src/domain/accounting/index.js';
 import {
   type Alarm,
   evaluationApi,
@@ -14,19 +15,7 @@ import { type Column, type PagedTable, ServerTable, Table, usePagedTable } from 
 import { describeEvent, eventLink, mayChangeAlarms, useLive, useLiveReload } from '../live.js';
 import { Link, useSearchParam } from '../router.js';
 
-export const ALARM_CODES = [
-  'MUF_3SIGMA',
-  'MUF_SQ',
-  'CUMUF_SQ',
-  'PAGE',
-  'ITEM_MUF',
-  'SRD_3SIGMA',
-  'TRANSFER_UNMATCHED',
-  'NOTICE_MISSING',
-  'NOTICE_LATE',
-];
-
-const ALARM_LABEL: Record<string, string> = {
+const ALARM_LABEL: Record<AlarmCode, string> = {
   MUF_3SIGMA: 'MUF beyond 3σMUF',
   MUF_SQ: 'MUF above 1 SQ',
   CUMUF_SQ: 'CUMUF above 1 SQ',
@@ -39,7 +28,7 @@ const ALARM_LABEL: Record<string, string> = {
 };
 
 export function alarmLabel(code: string): string {
-  return ALARM_LABEL[code] ?? code;
+  return (ALARM_CODES as readonly string[]).includes(code) ? ALARM_LABEL[code as AlarmCode] : code;
 }
 
 function evaluationLink(a: Alarm): string {

@@ -10,6 +10,9 @@ import {
   parseLeaf,
   storedHashCount,
 } from '../log/index.js';
+import { createCheckpointsRepo } from '../store/checkpoints.repo.js';
+import { createLogRepo } from '../store/log.repo.js';
+import { createRecordsRepo } from '../store/records.repo.js';
 import type { Ports } from './ports.js';
 // Each record kind registers how to rebuild it where it is defined; the audit needs them all.
 import './cases/content.js';
@@ -55,12 +58,12 @@ const CHUNK = 10_000;
  * row that must be logged is. Each finding names what and where.
  */
 export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promise<AuditReport> {
-  const k = ports.db.kysely;
+  const log = createLogRepo(ports.db);
   const findings: Finding[] = [];
   const add = (kind: FindingKind, where: string | number, message: string) =>
     findings.push({ kind, where: String(where), message });
 
-  const checkpoints = await k.selectFrom('log_checkpoints').selectAll().orderBy('size').execute();
+  const checkpoints = await createCheckpointsRepo(ports.db).all();
   const cpBySize = new Map(checkpoints.map((c) => [Number(c.size), c]));
   for (const c of checkpoints) {
     try {
@@ -84,31 +87,24 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
     }
   }
 
-  const state = await k.selectFrom('log_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+  const state = await log.readState();
   const integrated = Number(state.integrated_size);
   let size = 0;
   let frontier: Uint8Array[] = [];
   const leaves = new Map<number, { kind: string; recordId: string; leaf: Uint8Array }>();
   if (cpBySize.has(0)) checkRoot(0, appendLeaves(0, [], []).root);
   for (;;) {
-    const rows = await k
-      .selectFrom('log_entries')
-      .select(['idx', 'leaf', 'kind', 'record_id'])
-      .where('idx', '>=', size)
-      .orderBy('idx')
-      .limit(CHUNK)
-      .execute();
+    const rows = await log.scanEntries(size, CHUNK);
     if (rows.length === 0) break;
     const hashes: Uint8Array[] = [];
     for (const [i, r] of rows.entries()) {
-      const idx = Number(r.idx);
+      const idx = r.idx;
       if (idx !== size + i) {
         add('sequence-gap', `entry ${size + i}`, `entries jump from ${size + i - 1} to ${idx}`);
         break;
       }
-      const leaf = new Uint8Array(r.leaf);
-      hashes.push(leafHash(leaf));
-      leaves.set(idx, { kind: r.kind, recordId: r.record_id, leaf });
+      hashes.push(leafHash(r.leaf));
+      leaves.set(idx, { kind: r.kind, recordId: r.recordId, leaf: r.leaf });
     }
     if (hashes.length === 0) break;
     // Recompute the stored hashes these leaves produce and compare them with what is stored.
@@ -138,13 +134,7 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
     if (expected.length === 0) return;
     const first = expected[0]?.index ?? 0;
     const last = expected[expected.length - 1]?.index ?? 0;
-    const stored = await k
-      .selectFrom('log_hashes')
-      .select(['id', 'hash'])
-      .where('id', '>=', first)
-      .where('id', '<=', last)
-      .execute();
-    const byId = new Map(stored.map((s) => [Number(s.id), new Uint8Array(s.hash)]));
+    const byId = await log.storedHashesBetween(first, last);
     for (const e of expected) {
       const got = byId.get(e.index);
       if (!got) {
@@ -186,7 +176,7 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
   }
 
   // Records: content rebuilt from rows must match the commitment in the leaf.
-  const records = await k.selectFrom('records').selectAll().execute();
+  const records = await createRecordsRepo(ports.db).all();
   const recorded = new Set<string>();
   const indexWithRecord = new Set<number>();
   for (const rec of records) {

@@ -1,5 +1,6 @@
 import { DomainError } from '../domain/errors.js';
 import { inScope, isGlobalAdmin, type Principal } from '../domain/policy/index.js';
+import { createRecordsRepo } from '../store/records.repo.js';
 import type { Ports } from './ports.js';
 import { contentLoaderFor } from './record-content.js';
 import { enforce, scopeOf } from './scope.js';
@@ -10,7 +11,7 @@ import { enforce, scopeOf } from './scope.js';
  * every authenticated user. Outside that: 404, existence not revealed.
  */
 export async function findVisibleRecord(ports: Ports, p: Principal, id: string) {
-  const rec = await ports.db.kysely.selectFrom('records').selectAll().where('id', '=', id).executeTakeFirst();
+  const rec = await createRecordsRepo(ports.db).find(id);
   const scope = await scopeOf(ports, p);
   const visible =
     rec !== undefined &&
@@ -20,7 +21,7 @@ export async function findVisibleRecord(ports: Ports, p: Principal, id: string) 
       (rec.subject_state === null && rec.subject_org === null));
   if (!rec || !visible) throw new DomainError('NOT_FOUND', 'no such record');
   enforce(p, 'log.read', scope);
-  return { ...rec, log_index: Number(rec.log_index) };
+  return rec;
 }
 
 /** The record's committed content and salt: with them anyone can recompute the leaf's commitment. */

@@ -1,10 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
 import { canonicalizeRecord, computeCommitment, formatLeaf, SALT_SIZE } from '../log/index.js';
-import { insertRowsSqlite, type SequencedEntry, sequenceEntries } from '../store/log.repo.js';
-import type { Schema } from '../store/schema.types.js';
+import type { DbOrTx } from '../store/db.js';
+import { type SequencedEntry, sequenceEntries } from '../store/log.repo.js';
+import { insertRecords } from '../store/records.repo.js';
 import type { Ports } from './ports.js';
-
-type Q = Kysely<Schema> | Transaction<Schema>;
 
 /**
  * Record kinds committed to the log (log issue: "every record kind that can be disputed").
@@ -32,19 +30,12 @@ export interface NewRecord {
   readonly by: string;
 }
 
-const RECORD_COLUMNS = [
-  'id',
-  'kind',
-  'log_index',
-  'salt',
-  'subject_state',
-  'subject_org',
-  'created_at',
-  'created_by',
-] as const;
-
 /** Append records to the log inside the caller's transaction; answers their log indices. */
-export async function appendRecords(q: Q, ports: Ports, records: readonly NewRecord[]): Promise<number[]> {
+export async function appendRecords(
+  q: DbOrTx,
+  ports: Ports,
+  records: readonly NewRecord[],
+): Promise<number[]> {
   const n = records.length;
   if (n === 0) return [];
   // One draw from the random source for the whole batch, cut into 32-byte salts: each record
@@ -67,24 +58,9 @@ export async function appendRecords(q: Q, ports: Ports, records: readonly NewRec
   }
   const sqlite = ports.db.sqlite;
   const first = await sequenceEntries(q, entries, sqlite);
-  if (sqlite) {
-    // Bulk path on SQLite: multi-row prepared statements on the transaction's own connection.
-    const values: unknown[] = new Array(n * RECORD_COLUMNS.length);
-    let v = 0;
-    for (let i = 0; i < n; i++) {
-      const r = records[i] as NewRecord;
-      values[v++] = r.id;
-      values[v++] = r.kind;
-      values[v++] = first + i;
-      values[v++] = salts[i];
-      values[v++] = r.subjectState;
-      values[v++] = r.subjectOrg;
-      values[v++] = r.at;
-      values[v++] = r.by;
-    }
-    insertRowsSqlite(sqlite, 'records', RECORD_COLUMNS, values);
-  } else {
-    const rows = records.map((r, i) => ({
+  await insertRecords(
+    q,
+    records.map((r, i) => ({
       id: r.id,
       kind: r.kind,
       log_index: first + i,
@@ -93,19 +69,15 @@ export async function appendRecords(q: Q, ports: Ports, records: readonly NewRec
       subject_org: r.subjectOrg,
       created_at: r.at,
       created_by: r.by,
-    }));
-    for (let i = 0; i < rows.length; i += 500)
-      await q
-        .insertInto('records')
-        .values(rows.slice(i, i + 500))
-        .execute();
-  }
+    })),
+    sqlite,
+  );
   const indexes: number[] = new Array(n);
   for (let i = 0; i < n; i++) indexes[i] = first + i;
   return indexes;
 }
 
-export async function appendRecord(q: Q, ports: Ports, record: NewRecord): Promise<number> {
+export async function appendRecord(q: DbOrTx, ports: Ports, record: NewRecord): Promise<number> {
   const [index] = await appendRecords(q, ports, [record]);
   return index as number;
 }

@@ -1,61 +1,14 @@
 import type Database from 'better-sqlite3';
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Db } from './db.js';
-import type { LogStateRow, Schema } from './schema.types.js';
-
-type Q = Kysely<Schema> | Transaction<Schema>;
+import { sql } from 'kysely';
+import { insertRowsSqlite } from './bulk.js';
+import type { Db, DbOrTx } from './db.js';
+import type { LogStateRow } from './schema.types.js';
 
 export interface SequencedEntry {
   readonly kind: string;
   readonly recordId: string;
   readonly leaf: Uint8Array;
   readonly createdAt: string;
-}
-
-/**
- * SQLite's bound-parameter limit is 32 766 in the bundled build; 100-row statements stay far
- * below it for every table here and already amortise the per-statement cost.
- */
-const ROWS_PER_STATEMENT = 100;
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement[]>>();
-
-/**
- * Bulk insert on SQLite (architecture.md habit 7), on the connection the caller's transaction
- * runs on: `values` holds rows of `columns.length` values each, row after row. Rows go in through
- * multi-row prepared statements (one per table and chunk size, prepared once per connection and
- * reused), not one statement per row.
- */
-export function insertRowsSqlite(
-  sqlite: Database.Database,
-  table: string,
-  columns: readonly string[],
-  values: readonly unknown[],
-): void {
-  const width = columns.length;
-  const rows = values.length / width;
-  if (!Number.isInteger(rows))
-    throw new Error(`insert into ${table}: ${values.length} values for ${width} columns`);
-  let byTable = statementCache.get(sqlite);
-  if (!byTable) {
-    byTable = new Map();
-    statementCache.set(sqlite, byTable);
-  }
-  const key = `${table}(${columns.join(',')})`;
-  let bySize = byTable.get(key);
-  if (!bySize) {
-    bySize = [];
-    byTable.set(key, bySize);
-  }
-  for (let at = 0; at < rows; at += ROWS_PER_STATEMENT) {
-    const n = Math.min(ROWS_PER_STATEMENT, rows - at);
-    let stmt = bySize[n];
-    if (!stmt) {
-      const tuple = `(${new Array(width).fill('?').join(', ')})`;
-      stmt = sqlite.prepare(`insert into ${key} values ${new Array(n).fill(tuple).join(', ')}`);
-      bySize[n] = stmt;
-    }
-    stmt.run(at === 0 && n === rows ? values : values.slice(at * width, (at + n) * width));
-  }
 }
 
 const ENTRY_COLUMNS = ['idx', 'leaf', 'kind', 'record_id', 'created_at'] as const;
@@ -67,7 +20,7 @@ const ENTRY_COLUMNS = ['idx', 'leaf', 'kind', 'record_id', 'created_at'] as cons
  * several processes share one PostgreSQL.
  */
 export async function sequenceEntries(
-  q: Q,
+  q: DbOrTx,
   entries: readonly SequencedEntry[],
   /** On SQLite, the connection the transaction runs on: rows go in through prepared statements. */
   sqlite?: Database.Database,
@@ -105,7 +58,7 @@ export async function sequenceEntries(
 const reserveStatements = new WeakMap<Database.Database, Database.Statement>();
 
 /** Advance the sequence counter by n (locking its row until commit); answers the first index. */
-async function reserveIndexes(q: Q, n: number, sqlite: Database.Database | undefined): Promise<number> {
+async function reserveIndexes(q: DbOrTx, n: number, sqlite: Database.Database | undefined): Promise<number> {
   if (sqlite) {
     let stmt = reserveStatements.get(sqlite);
     if (!stmt) {
@@ -165,7 +118,7 @@ export function createLogRepo(db: Db) {
   }
 
   return {
-    async readState(q: Q = k): Promise<LogStateRow> {
+    async readState(q: DbOrTx = k): Promise<LogStateRow> {
       if (db.sqlite) {
         // Read on every proof and tile request: a prepared statement, not a query built per call.
         stateRow ??= db.sqlite.prepare('select * from log_state where id = 1');
@@ -216,7 +169,7 @@ export function createLogRepo(db: Db) {
       return bytes;
     },
     /** Leaves of [from, from+limit) in index order (all committed entries are contiguous). */
-    async readEntries(q: Q, from: number, limit: number): Promise<{ idx: number; leaf: Uint8Array }[]> {
+    async readEntries(q: DbOrTx, from: number, limit: number): Promise<{ idx: number; leaf: Uint8Array }[]> {
       const rows = await q
         .selectFrom('log_entries')
         .select(['idx', 'leaf'])
@@ -230,7 +183,7 @@ export function createLogRepo(db: Db) {
       const r = await k.selectFrom('log_entries').selectAll().where('idx', '=', idx).executeTakeFirst();
       return r && { ...r, idx: Number(r.idx), leaf: new Uint8Array(r.leaf) };
     },
-    async readHashes(indexes: readonly number[], q: Q = k): Promise<Uint8Array[]> {
+    async readHashes(indexes: readonly number[], q: DbOrTx = k): Promise<Uint8Array[]> {
       if (indexes.length === 0) return [];
       if (db.sqlite) return readHashesSqlite(db.sqlite, indexes);
       const found = new Map<number, Uint8Array>();
@@ -249,19 +202,146 @@ export function createLogRepo(db: Db) {
         return h;
       });
     },
-    async insertHashes(q: Q, hashes: readonly { index: number; hash: Uint8Array }[]): Promise<void> {
+    /** Entries from index `from`, at most `limit`, with the record each commits to (the audit's scan). */
+    async scanEntries(
+      from: number,
+      limit: number,
+    ): Promise<{ idx: number; leaf: Uint8Array; kind: string; recordId: string }[]> {
+      const rows = await k
+        .selectFrom('log_entries')
+        .select(['idx', 'leaf', 'kind', 'record_id'])
+        .where('idx', '>=', from)
+        .orderBy('idx')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        idx: Number(r.idx),
+        leaf: new Uint8Array(r.leaf),
+        kind: r.kind,
+        recordId: r.record_id,
+      }));
+    },
+    /** The stored hashes with indexes first … last that exist, by index (the audit looks for gaps). */
+    async storedHashesBetween(first: number, last: number): Promise<Map<number, Uint8Array>> {
+      const rows = await k
+        .selectFrom('log_hashes')
+        .select(['id', 'hash'])
+        .where('id', '>=', first)
+        .where('id', '<=', last)
+        .execute();
+      return new Map(rows.map((r) => [Number(r.id), new Uint8Array(r.hash)]));
+    },
+    /** PostgreSQL: one integrator at a time across every process sharing the database. */
+    async tryLockIntegration(tx: DbOrTx): Promise<boolean> {
+      const r = await sql<{
+        ok: boolean;
+      }>`select pg_try_advisory_xact_lock(${INTEGRATOR_LOCK}) as ok`.execute(tx);
+      return r.rows[0]?.ok === true;
+    },
+    /** Store the hashes a pass appended and the tree they make (size and root). */
+    async storeTree(
+      q: DbOrTx,
+      size: number,
+      root: Uint8Array,
+      hashes: readonly StoredHashRow[],
+    ): Promise<void> {
       const rows = hashes.map((h) => ({ id: h.index, hash: h.hash }));
       for (let i = 0; i < rows.length; i += 500)
         await q
           .insertInto('log_hashes')
           .values(rows.slice(i, i + 500))
           .execute();
+      await q.updateTable('log_state').set({ integrated_size: size, root }).where('id', '=', 1).execute();
     },
-    async latestCheckpoint(): Promise<{ size: number; note: string } | undefined> {
-      const s = await this.readState();
-      return s.checkpoint_size < 0 ? undefined : { size: Number(s.checkpoint_size), note: s.checkpoint };
+    /** Publish a signed checkpoint: keep it in the history and make it the latest. */
+    async storeCheckpoint(q: DbOrTx, cp: NewCheckpoint): Promise<void> {
+      await q
+        .insertInto('log_checkpoints')
+        .values({ size: cp.size, root: cp.root, note: cp.note, created_at: cp.at })
+        .execute();
+      await q
+        .updateTable('log_state')
+        .set({ checkpoint: cp.note, checkpoint_size: cp.size, checkpoint_at: cp.at })
+        .where('id', '=', 1)
+        .execute();
     },
   };
 }
 
 export type LogRepo = ReturnType<typeof createLogRepo>;
+
+/** Advisory lock key shared by every Custos process on one PostgreSQL: one integrator at a time. */
+const INTEGRATOR_LOCK = 0x637573746f73; // "custos"
+
+export interface StoredHashRow {
+  readonly index: number;
+  readonly hash: Uint8Array;
+}
+
+export interface NewCheckpoint {
+  readonly size: number;
+  readonly root: Uint8Array;
+  readonly note: string;
+  readonly at: string;
+}
+
+/**
+ * SQLite: the integrator's statements, prepared once per connection. They are synchronous, so a
+ * whole pass runs inside one `sqlite.transaction` with no await between BEGIN and COMMIT.
+ */
+export interface SqliteIntegration {
+  readState(): LogStateRow;
+  /** Up to `limit` entries from index `from`, as [idx, leaf] in index order. */
+  readLeaves(from: number, limit: number): [number | bigint, Uint8Array][];
+  readHash(index: number): Uint8Array | undefined;
+  storeTree(size: number, root: Uint8Array, hashes: readonly StoredHashRow[]): void;
+  storeCheckpoint(cp: NewCheckpoint): void;
+}
+
+const sqliteIntegrations = new WeakMap<Database.Database, SqliteIntegration>();
+
+export function sqliteIntegration(sqlite: Database.Database): SqliteIntegration {
+  let s = sqliteIntegrations.get(sqlite);
+  if (!s) {
+    s = prepareSqliteIntegration(sqlite);
+    sqliteIntegrations.set(sqlite, s);
+  }
+  return s;
+}
+
+function prepareSqliteIntegration(sqlite: Database.Database): SqliteIntegration {
+  const state = sqlite.prepare('select * from log_state where id = 1');
+  const entries = sqlite
+    .prepare('select idx, leaf from log_entries where idx >= ? order by idx limit ?')
+    .raw();
+  const hash = sqlite.prepare('select hash from log_hashes where id = ?').pluck();
+  const setTree = sqlite.prepare('update log_state set integrated_size = ?, root = ? where id = 1');
+  const insertCheckpoint = sqlite.prepare(
+    'insert into log_checkpoints (size, root, note, created_at) values (?, ?, ?, ?)',
+  );
+  const setCheckpoint = sqlite.prepare(
+    'update log_state set checkpoint = ?, checkpoint_size = ?, checkpoint_at = ? where id = 1',
+  );
+  return {
+    readState() {
+      const raw = state.get() as LogStateRow;
+      return { ...raw, root: new Uint8Array(raw.root) };
+    },
+    readLeaves: (from, limit) => entries.all(from, limit) as [number | bigint, Uint8Array][],
+    readHash: (index) => hash.get(index) as Uint8Array | undefined,
+    storeTree(size, root, hashes) {
+      const values: unknown[] = new Array(hashes.length * 2);
+      let v = 0;
+      for (const h of hashes) {
+        values[v++] = h.index;
+        values[v++] = h.hash;
+      }
+      insertRowsSqlite(sqlite, 'log_hashes', ['id', 'hash'], values);
+      setTree.run(size, root);
+    },
+    storeCheckpoint(cp) {
+      insertCheckpoint.run(cp.size, cp.root, cp.note, cp.at);
+      setCheckpoint.run(cp.note, cp.size, cp.at);
+    },
+  };
+}

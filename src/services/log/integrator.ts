@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { sql } from 'kysely';
 import {
   appendLeaves,
   frontierIndexes,
@@ -8,12 +7,10 @@ import {
   type StoredHash,
   signCheckpoint,
 } from '../../log/index.js';
-import { createLogRepo, insertRowsSqlite } from '../../store/log.repo.js';
+import { createLogRepo, sqliteIntegration } from '../../store/log.repo.js';
 import type { LogStateRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
 
-/** Advisory lock key shared by every Custos process on one PostgreSQL: one integrator at a time. */
-const INTEGRATOR_LOCK = 0x637573746f73; // "custos"
 const BATCH = 65_536;
 
 export interface IntegrationResult {
@@ -105,13 +102,12 @@ export function createIntegrator(ports: Ports, signer: NoteSigner) {
    * and COMMIT, nothing else in the process can observe (or interleave with) a half-done pass.
    */
   async function integrateSqlite(sqlite: Database.Database, opts: { forceCheckpoint?: boolean }) {
-    const statements = sqliteStatements(sqlite);
+    const store = sqliteIntegration(sqlite);
     return ports.db.kysely.connection().execute(async () =>
       sqlite.transaction(() => {
-        const raw = statements.state.get() as LogStateRow;
-        const state = { ...raw, root: new Uint8Array(raw.root) };
+        const state = store.readState();
         const size = Number(state.integrated_size);
-        const rows = statements.entries.all(size, BATCH) as [number | bigint, Uint8Array][];
+        const rows = store.readLeaves(size, BATCH);
         const leaves: Uint8Array[] = new Array(rows.length);
         for (let i = 0; i < rows.length; i++) {
           const [idx, leaf] = rows[i] as [number | bigint, Uint8Array];
@@ -124,26 +120,14 @@ export function createIntegrator(ports: Ports, signer: NoteSigner) {
           leaves,
           () =>
             frontierIndexes(size).map((ix) => {
-              const h = statements.hash.get(ix) as Uint8Array | undefined;
+              const h = store.readHash(ix);
               if (!h) throw new Error(`stored hash ${ix} is missing`);
               return h;
             }),
           opts.forceCheckpoint === true,
         );
-        if (pass.storedHashes.length > 0) {
-          const values: unknown[] = new Array(pass.storedHashes.length * 2);
-          let v = 0;
-          for (const h of pass.storedHashes) {
-            values[v++] = h.index;
-            values[v++] = h.hash;
-          }
-          insertRowsSqlite(sqlite, 'log_hashes', ['id', 'hash'], values);
-          statements.setTree.run(pass.size, pass.root);
-        }
-        if (pass.checkpoint) {
-          statements.insertCheckpoint.run(pass.size, pass.root, pass.checkpoint.note, pass.checkpoint.at);
-          statements.setCheckpoint.run(pass.checkpoint.note, pass.size, pass.checkpoint.at);
-        }
+        if (pass.storedHashes.length > 0) store.storeTree(pass.size, pass.root, pass.storedHashes);
+        if (pass.checkpoint) store.storeCheckpoint({ size: pass.size, root: pass.root, ...pass.checkpoint });
         return {
           result: { size: pass.size, checkpoint: pass.checkpoint?.note },
           next: pass.next,
@@ -154,10 +138,7 @@ export function createIntegrator(ports: Ports, signer: NoteSigner) {
 
   function integratePostgres(opts: { forceCheckpoint?: boolean }) {
     return ports.db.kysely.transaction().execute(async (tx) => {
-      const r = await sql<{
-        ok: boolean;
-      }>`select pg_try_advisory_xact_lock(${INTEGRATOR_LOCK}) as ok`.execute(tx);
-      if (!r.rows[0]?.ok) {
+      if (!(await repo.tryLockIntegration(tx))) {
         const s = await repo.readState(tx);
         return { result: { size: Number(s.integrated_size), checkpoint: undefined }, next: undefined };
       }
@@ -172,26 +153,9 @@ export function createIntegrator(ports: Ports, signer: NoteSigner) {
         () => frontier,
         opts.forceCheckpoint === true,
       );
-      if (pass.storedHashes.length > 0) {
-        await repo.insertHashes(tx, pass.storedHashes);
-        await tx
-          .updateTable('log_state')
-          .set({ integrated_size: pass.size, root: pass.root })
-          .where('id', '=', 1)
-          .execute();
-      }
-      if (pass.checkpoint) {
-        const { note, at } = pass.checkpoint;
-        await tx
-          .insertInto('log_checkpoints')
-          .values({ size: pass.size, root: pass.root, note, created_at: at })
-          .execute();
-        await tx
-          .updateTable('log_state')
-          .set({ checkpoint: note, checkpoint_size: pass.size, checkpoint_at: at })
-          .where('id', '=', 1)
-          .execute();
-      }
+      if (pass.storedHashes.length > 0) await repo.storeTree(tx, pass.size, pass.root, pass.storedHashes);
+      if (pass.checkpoint)
+        await repo.storeCheckpoint(tx, { size: pass.size, root: pass.root, ...pass.checkpoint });
       return { result: { size: pass.size, checkpoint: pass.checkpoint?.note }, next: pass.next };
     });
   }
@@ -202,32 +166,6 @@ export function createIntegrator(ports: Ports, signer: NoteSigner) {
     reset() {
       cache = undefined;
     },
-  };
-}
-
-const sqliteStatementCache = new WeakMap<Database.Database, ReturnType<typeof prepareSqliteStatements>>();
-
-function sqliteStatements(sqlite: Database.Database) {
-  let s = sqliteStatementCache.get(sqlite);
-  if (!s) {
-    s = prepareSqliteStatements(sqlite);
-    sqliteStatementCache.set(sqlite, s);
-  }
-  return s;
-}
-
-function prepareSqliteStatements(sqlite: Database.Database) {
-  return {
-    state: sqlite.prepare('select * from log_state where id = 1'),
-    entries: sqlite.prepare('select idx, leaf from log_entries where idx >= ? order by idx limit ?').raw(),
-    hash: sqlite.prepare('select hash from log_hashes where id = ?').pluck(),
-    setTree: sqlite.prepare('update log_state set integrated_size = ?, root = ? where id = 1'),
-    insertCheckpoint: sqlite.prepare(
-      'insert into log_checkpoints (size, root, note, created_at) values (?, ?, ?, ?)',
-    ),
-    setCheckpoint: sqlite.prepare(
-      'update log_state set checkpoint = ?, checkpoint_size = ?, checkpoint_at = ? where id = 1',
-    ),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type Tile,
   tileHashIndexes,
 } from '../../log/index.js';
+import { createCheckpointsRepo } from '../../store/checkpoints.repo.js';
 import { createLogRepo } from '../../store/log.repo.js';
 import type { Ports } from '../ports.js';
 import { createStoredHashCache } from './hash-cache.js';
@@ -22,6 +23,7 @@ import { createStoredHashCache } from './hash-cache.js';
  */
 export function createLogReader(ports: Ports) {
   const repo = createLogRepo(ports.db);
+  const published = createCheckpointsRepo(ports.db);
   // Hashes of complete subtrees of ≥ 8 leaves stay in memory (hash-cache.ts: they never change);
   // a proof then reads from storage only its three lowest hashes (and any not yet kept), in one
   // query. 2^19 hashes (16 MiB) cover trees of about 2 M leaves before the cache moves up a level.
@@ -85,17 +87,6 @@ export function createLogReader(ports: Ports) {
     throw new DomainError('LOG_RANGE', message);
   }
 
-  /** The cosignature lines witnesses returned for the checkpoint of `size`. */
-  async function cosignatureLines(size: number): Promise<string[]> {
-    const rows = await ports.db.kysely
-      .selectFrom('log_cosignatures')
-      .select(['line'])
-      .where('size', '=', size)
-      .orderBy('witness')
-      .execute();
-    return rows.map((r) => r.line);
-  }
-
   /** A signed note with extra signature lines appended (signed-note allows any number). */
   function withCosignatures(note: string, lines: readonly string[]): string {
     return note + lines.map((l) => (l.endsWith('\n') ? l : `${l}\n`)).join('');
@@ -141,28 +132,16 @@ export function createLogReader(ports: Ports) {
       const s = await repo.readState();
       if (Number(s.checkpoint_size) < 0) return undefined;
       const size = Number(s.checkpoint_size);
-      return { size, note: withCosignatures(s.checkpoint, await cosignatureLines(size)) };
+      return { size, note: withCosignatures(s.checkpoint, await published.cosignatureLines(size)) };
     },
     /** Checkpoint history (tree growth), newest first, paged by size. */
-    async checkpoints(opts: { before?: number; limit: number }) {
-      let q = ports.db.kysely.selectFrom('log_checkpoints').select(['size', 'root', 'created_at', 'note']);
-      if (opts.before !== undefined) q = q.where('size', '<', opts.before);
-      const rows = await q.orderBy('size', 'desc').limit(opts.limit).execute();
-      return rows.map((r) => ({
-        size: Number(r.size),
-        root: Buffer.from(r.root).toString('base64'),
-        createdAt: r.created_at,
-        note: r.note,
-      }));
+    checkpoints(opts: { before?: number; limit: number }) {
+      return published.page(opts);
     },
     /** The signed checkpoint of exactly `size`, with its cosignatures. */
     async checkpointOfSize(size: number): Promise<string | undefined> {
-      const row = await ports.db.kysely
-        .selectFrom('log_checkpoints')
-        .select('note')
-        .where('size', '=', size)
-        .executeTakeFirst();
-      return row && withCosignatures(row.note, await cosignatureLines(size));
+      const note = await published.noteOfSize(size);
+      return note === undefined ? undefined : withCosignatures(note, await published.cosignatureLines(size));
     },
     async tile(tile: Tile): Promise<{ bytes: Uint8Array; full: boolean }> {
       const full = tile.width === TILE_WIDTH;
@@ -195,16 +174,10 @@ export function createLogReader(ports: Ports) {
      */
     async receipt(index: number): Promise<string | undefined> {
       const quorum = ports.config.witnessQuorum;
-      const candidates = await ports.db.kysely
-        .selectFrom('log_checkpoints')
-        .select(['size', 'note'])
-        .where('size', '>', index)
-        .orderBy('size', 'desc')
-        .limit(quorum > 0 ? 20 : 1)
-        .execute();
+      const candidates = await published.covering(index, quorum > 0 ? 20 : 1);
       for (const c of candidates) {
-        const size = Number(c.size);
-        const lines = await cosignatureLines(size);
+        const size = c.size;
+        const lines = await published.cosignatureLines(size);
         if (lines.length < quorum) continue;
         const proof = await proveInclusion(index, size, reader);
         // The leaf rides in the tlog-proof `extra` field, so the receipt alone proves inclusion

@@ -7,6 +7,7 @@ import {
   parseNote,
   parseVerifier,
 } from '../../log/index.js';
+import { createCheckpointsRepo } from '../../store/checkpoints.repo.js';
 import type { Ports } from '../ports.js';
 import type { LogReader } from './reader.js';
 
@@ -19,6 +20,7 @@ import type { LogReader } from './reader.js';
  * - As a log, it submits each new checkpoint to CUSTOS_WITNESSES and keeps their cosignatures.
  */
 export function createWitnessService(ports: Ports, cosigner: Cosigner) {
+  const repo = createCheckpointsRepo(ports.db);
   const known = new Map<string, NoteVerifier>();
   for (const vkey of ports.config.witnessedLogs) {
     const v = parseVerifier(vkey);
@@ -44,16 +46,7 @@ export function createWitnessService(ports: Ports, cosigner: Cosigner) {
     }
     const o = origin;
     return ports.db.kysely.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('witness_state')
-        .values({ origin: o, size: -1, root: new Uint8Array(32), updated_at: '' })
-        .onConflict((c) => c.column('origin').doNothing())
-        .execute();
-      let sel = tx.selectFrom('witness_state').selectAll().where('origin', '=', o);
-      if (ports.db.dialect === 'postgres') sel = sel.forUpdate();
-      const row = await sel.executeTakeFirstOrThrow();
-      const last =
-        Number(row.size) < 0 ? undefined : { size: Number(row.size), root: new Uint8Array(row.root) };
+      const { stored, last } = await repo.lockWitnessed(tx, o);
       const d = decideAddCheckpoint({
         request: body,
         knownLogs: known,
@@ -62,14 +55,9 @@ export function createWitnessService(ports: Ports, cosigner: Cosigner) {
         timestamp,
       });
       if (d.status === 200) {
-        const r = await tx
-          .updateTable('witness_state')
-          .set({ size: d.newState.size, root: d.newState.root, updated_at: ports.clock.now().toISOString() })
-          .where('origin', '=', o)
-          .where('size', '=', row.size)
-          .executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) {
-          return { status: 409, contentType: 'text/x.tlog.size', body: `${row.size}\n` };
+        const next = { ...d.newState, at: ports.clock.now().toISOString() };
+        if (!(await repo.advanceWitnessed(tx, o, stored, next))) {
+          return { status: 409, contentType: 'text/x.tlog.size', body: `${stored}\n` };
         }
       }
       return { status: d.status, contentType: d.contentType, body: d.body };
@@ -82,12 +70,7 @@ export function createWitnessService(ports: Ports, cosigner: Cosigner) {
       const [url, vkey] = spec.split('|') as [string, string];
       const witness = parseVerifier(vkey);
       try {
-        const last = await ports.db.kysely
-          .selectFrom('log_cosignatures')
-          .select((eb) => eb.fn.max('size').as('size'))
-          .where('witness', '=', witness.name)
-          .executeTakeFirst();
-        let oldSize = last?.size === null || last?.size === undefined ? 0 : Number(last.size);
+        let oldSize = await repo.lastCosignedSize(witness.name);
         for (let attempt = 0; attempt < 2; attempt++) {
           const proof = oldSize === 0 ? [] : await reader.consistencyProof(oldSize, size);
           const res = await fetch(`${url.replace(/\/$/, '')}/add-checkpoint`, {
@@ -111,11 +94,12 @@ export function createWitnessService(ports: Ports, cosigner: Cosigner) {
           }
           const line = text.split('\n').find((l) => l.startsWith(`\u2014 ${witness.name} `));
           if (line) {
-            await ports.db.kysely
-              .insertInto('log_cosignatures')
-              .values({ size, witness: witness.name, line, created_at: ports.clock.now().toISOString() })
-              .onConflict((c) => c.columns(['size', 'witness']).doNothing())
-              .execute();
+            await repo.insertCosignature({
+              size,
+              witness: witness.name,
+              line,
+              at: ports.clock.now().toISOString(),
+            });
           }
           break;
         }

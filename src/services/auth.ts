@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Principal } from '../domain/policy/index.js';
 import { ROLES, type Role } from '../domain/registry/index.js';
 import type { Db } from '../store/db.js';
+import { createUsersRepo } from '../store/users.repo.js';
 import type { Ports } from './ports.js';
 import { isoNow } from './ports.js';
 
@@ -55,25 +56,13 @@ export function parseRoles(text: string): Set<Role> {
 }
 
 async function principalForUser(db: Db, userId: string): Promise<Principal | undefined> {
-  const row = await db.kysely
-    .selectFrom('users')
-    .leftJoin('organisations', 'organisations.id', 'users.organisation_id')
-    .select([
-      'users.id as id',
-      'users.login as login',
-      'users.roles as roles',
-      'users.organisation_id as organisation_id',
-      'organisations.kind as kind',
-      'organisations.state as state',
-    ])
-    .where('users.id', '=', userId)
-    .executeTakeFirst();
+  const row = await createUsersRepo(db).withOrganisationById(userId);
   if (!row) return undefined;
   return {
     userId: row.id,
     login: row.login,
-    organisationId: row.organisation_id,
-    organisationKind: (row.kind ?? null) as Principal['organisationKind'],
+    organisationId: row.organisationId,
+    organisationKind: (row.organisationKind ?? null) as Principal['organisationKind'],
     state: row.state ?? null,
     roles: parseRoles(row.roles),
   };
@@ -81,24 +70,16 @@ async function principalForUser(db: Db, userId: string): Promise<Principal | und
 
 export async function authenticateToken(ports: Ports, token: string): Promise<Principal | undefined> {
   const now = isoNow(ports.clock);
-  const row = await ports.db.kysely
-    .selectFrom('api_tokens')
-    .select(['user_id', 'expires_at', 'revoked_at'])
-    .where('token_hash', '=', hashToken(token))
-    .executeTakeFirst();
-  if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) return undefined;
-  return principalForUser(ports.db, row.user_id);
+  const row = await createUsersRepo(ports.db).tokenByHash(hashToken(token));
+  if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) return undefined;
+  return principalForUser(ports.db, row.userId);
 }
 
 export async function authenticateSession(ports: Ports, sessionId: string): Promise<Principal | undefined> {
   const now = isoNow(ports.clock);
-  const row = await ports.db.kysely
-    .selectFrom('sessions')
-    .select(['user_id', 'expires_at'])
-    .where('id_hash', '=', hashToken(sessionId))
-    .executeTakeFirst();
-  if (!row || row.expires_at <= now) return undefined;
-  return principalForUser(ports.db, row.user_id);
+  const row = await createUsersRepo(ports.db).sessionByHash(hashToken(sessionId));
+  if (!row || row.expiresAt <= now) return undefined;
+  return principalForUser(ports.db, row.userId);
 }
 
 export const SESSION_HOURS = 12;
@@ -109,35 +90,29 @@ export async function login(
   loginName: string,
   password: string,
 ): Promise<{ sessionId: string; principal: Principal; expiresAt: string }> {
-  const user = await ports.db.kysely
-    .selectFrom('users')
-    .select(['id', 'password_hash'])
-    .where('login', '=', loginName)
-    .executeTakeFirst();
+  const users = createUsersRepo(ports.db);
+  const user = await users.passwordOfLogin(loginName);
   // Same work whether or not the user exists, so timing does not reveal valid logins.
-  const ok = await verifyPassword(password, user?.password_hash ?? (await dummyHash()));
-  if (!user || user.password_hash === null || !ok) {
+  const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
+  if (!user || user.passwordHash === null || !ok) {
     throw new DomainError('INVALID_CREDENTIALS', 'login or password is wrong');
   }
   const sessionId = newToken(ports.random, 'css');
   const now = ports.clock.now();
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString();
-  await ports.db.kysely
-    .insertInto('sessions')
-    .values({
-      id_hash: hashToken(sessionId),
-      user_id: user.id,
-      created_at: now.toISOString(),
-      expires_at: expiresAt,
-    })
-    .execute();
+  await users.insertSession({
+    idHash: hashToken(sessionId),
+    userId: user.id,
+    at: now.toISOString(),
+    expiresAt,
+  });
   const principal = await principalForUser(ports.db, user.id);
   if (!principal) throw new DomainError('INVALID_CREDENTIALS', 'login or password is wrong');
   return { sessionId, principal, expiresAt };
 }
 
 export async function logout(ports: Ports, sessionId: string): Promise<void> {
-  await ports.db.kysely.deleteFrom('sessions').where('id_hash', '=', hashToken(sessionId)).execute();
+  await createUsersRepo(ports.db).deleteSession(hashToken(sessionId));
 }
 
 let dummy: string | undefined;
@@ -154,17 +129,14 @@ export async function createToken(
 ): Promise<{ id: string; token: string }> {
   const token = newToken(ports.random, 'cst');
   const id = Buffer.from(ports.random.bytes(8)).toString('hex');
-  await ports.db.kysely
-    .insertInto('api_tokens')
-    .values({
-      id,
-      user_id: userId,
-      token_hash: hashToken(token),
-      label,
-      created_at: isoNow(ports.clock),
-      expires_at: expiresAt,
-      revoked_at: null,
-    })
-    .execute();
+  await createUsersRepo(ports.db).insertToken({
+    id,
+    user_id: userId,
+    token_hash: hashToken(token),
+    label,
+    created_at: isoNow(ports.clock),
+    expires_at: expiresAt,
+    revoked_at: null,
+  });
   return { id, token };
 }

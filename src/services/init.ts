@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { type Db, openPostgres, openSqlite } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
+import { createUsersRepo } from '../store/users.repo.js';
 import { createToken } from './auth.js';
 import type { Ports } from './ports.js';
 
@@ -34,28 +35,21 @@ export async function initialise(ports: Ports): Promise<InitResult> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   await migrateToLatest(db);
   const adminTokenPath = join(config.dataDir, 'admin.token');
-  const existing = await db.kysely
-    .selectFrom('users')
-    .select('id')
-    .where('login', '=', ADMIN_LOGIN)
-    .executeTakeFirst();
-  let adminId = existing?.id;
+  const users = createUsersRepo(db);
+  let adminId = await users.idOfLogin(ADMIN_LOGIN);
   let adminCreated = false;
   if (!adminId) {
     adminId = Buffer.from(ports.random.bytes(8)).toString('hex');
-    await db.kysely
-      .insertInto('users')
-      .values({
-        id: adminId,
-        login: ADMIN_LOGIN,
-        name: 'Custos administrator',
-        organisation_id: null,
-        roles: 'admin',
-        password_hash: null,
-        created_at: ports.clock.now().toISOString(),
-        created_by: 'custos init',
-      })
-      .execute();
+    await users.insertUser(db.kysely, {
+      id: adminId,
+      login: ADMIN_LOGIN,
+      name: 'Custos administrator',
+      organisation_id: null,
+      roles: 'admin',
+      password_hash: null,
+      created_at: ports.clock.now().toISOString(),
+      created_by: 'custos init',
+    });
     adminCreated = true;
   }
   // A data directory without the token (new node on a shared PostgreSQL, or a deleted file) gets

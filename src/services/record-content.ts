@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { parseReportCsv, parseReportJson } from '../domain/reports/index.js';
+import { createAuditRepo } from '../store/audit.repo.js';
 import type { Db } from '../store/db.js';
-import { createRegistryRepo, toSigningKey } from '../store/registry.repo.js';
+import { createRegistryRepo } from '../store/registry.repo.js';
 import { createReportsRepo, toLineRows } from '../store/reports.repo.js';
-import type { Schema } from '../store/schema.types.js';
 import type { RecordKind } from './records.js';
 import { agreementContent } from './registry.js';
 import { rejectionContent, reportContent } from './reports/content.js';
@@ -37,22 +36,18 @@ registerContentLoader('agreement', async (db, id) => {
   return a && agreementContent(a);
 });
 
-async function keyRow(k: Kysely<Schema>, id: string) {
-  return k.selectFrom('signing_keys').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 registerContentLoader('key-registration', async (db, id) => {
   const keyId = stripPrefix(id, 'key:');
-  const row = keyId ? await keyRow(db.kysely, keyId) : undefined;
+  const key = keyId ? await createRegistryRepo(db).getSigningKey(keyId) : undefined;
   // The registration committed the key as registered, before any revocation.
-  return row && { ...toSigningKey(row), revokedAt: null };
+  return key && { ...key, revokedAt: null };
 });
 
 registerContentLoader('key-revocation', async (db, id) => {
   const keyId = stripPrefix(id, 'key-revocation:');
-  const row = keyId ? await keyRow(db.kysely, keyId) : undefined;
-  return row?.revoked_at
-    ? { id: row.id, organisation: row.organisation_id, revokedAt: row.revoked_at }
+  const key = keyId ? await createRegistryRepo(db).getSigningKey(keyId) : undefined;
+  return key?.revokedAt
+    ? { id: key.id, organisation: key.organisation, revokedAt: key.revokedAt }
     : undefined;
 });
 
@@ -72,22 +67,21 @@ export function rowListers(): [RecordKind, RowLister][] {
 }
 
 registerRowLister('agreement', async (db) =>
-  (await db.kysely.selectFrom('agreements').select('id').execute()).map((r) => `agreement:${r.id}`),
+  (await createRegistryRepo(db).agreementIds()).map((id) => `agreement:${id}`),
 );
 registerRowLister('key-registration', async (db) =>
-  (await db.kysely.selectFrom('signing_keys').select('id').execute()).map((r) => `key:${r.id}`),
+  (await createRegistryRepo(db).signingKeyIds('all')).map((id) => `key:${id}`),
 );
 registerRowLister('key-revocation', async (db) =>
-  (await db.kysely.selectFrom('signing_keys').select('id').where('revoked_at', 'is not', null).execute()).map(
-    (r) => `key-revocation:${r.id}`,
-  ),
+  (await createRegistryRepo(db).signingKeyIds('revoked')).map((id) => `key-revocation:${id}`),
 );
 
 registerContentLoader('report', async (db, id) => {
-  const row = await db.kysely.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+  const reports = createReportsRepo(db);
+  const row = await reports.getReport(id);
   if (!row) return undefined;
   // The commitment covers the hash of the body as it is stored now: a rewritten body shows up.
-  const body = await createReportsRepo(db).body(id);
+  const body = await reports.body(id);
   const { log_index: _l, ...rest } = row;
   return reportContent({
     ...rest,
@@ -95,21 +89,13 @@ registerContentLoader('report', async (db, id) => {
   });
 });
 registerContentLoader('report-rejection', async (db, id) => {
-  const row = await db.kysely
-    .selectFrom('report_rejections')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const row = await createAuditRepo(db).rejection(id);
   if (!row) return undefined;
   const { log_index: _l, ...rest } = row;
   return rejectionContent(rest);
 });
-registerRowLister('report', async (db) =>
-  (await db.kysely.selectFrom('reports').select('id').execute()).map((r) => r.id),
-);
-registerRowLister('report-rejection', async (db) =>
-  (await db.kysely.selectFrom('report_rejections').select('id').execute()).map((r) => r.id),
-);
+registerRowLister('report', (db) => createAuditRepo(db).reportIds());
+registerRowLister('report-rejection', (db) => createAuditRepo(db).rejectionIds());
 
 /**
  * Checks beyond the commitment: rows derived from a committed record must still be what the

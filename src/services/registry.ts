@@ -17,6 +17,7 @@ import {
   type StatesShown,
   type UserSummary,
 } from '../store/registry.repo.js';
+import { createUsersRepo } from '../store/users.repo.js';
 import { createToken, hashPassword } from './auth.js';
 import { isoNow, type Ports } from './ports.js';
 import { appendRecord } from './records.js';
@@ -25,6 +26,7 @@ import { enforce, scopeOf } from './scope.js';
 /** Registry use cases: every one asks the policy first and attributes its write to the caller. */
 export function createRegistryService(ports: Ports) {
   const repo = createRegistryRepo(ports.db);
+  const users = createUsersRepo(ports.db);
   const k = ports.db.kysely;
   const attribution = (p: Principal) => ({ at: isoNow(ports.clock), by: p.userId });
 
@@ -82,12 +84,7 @@ export function createRegistryService(ports: Ports) {
     // ---- agreements (committed to the log: an agreement change can be disputed)
     async createAgreement(p: Principal, a: Agreement): Promise<Agreement & { logIndex: number }> {
       enforce(p, 'registry.write', 'all');
-      const existing = await k
-        .selectFrom('agreements')
-        .select('id')
-        .where('id', '=', a.id)
-        .executeTakeFirst();
-      await mustNotExist(existing, `agreement ${a.id}`);
+      await mustNotExist(await repo.agreementExists(a.id), `agreement ${a.id}`);
       for (const party of a.parties) {
         const ok =
           party.kind === 'state' ? await repo.getState(party.ref) : await repo.getOrganisation(party.ref);
@@ -172,13 +169,7 @@ export function createRegistryService(ports: Ports) {
       const m = await repo.getMba(kmp.mba);
       enforce(p, 'facility.write', await scopeOf(ports, p), { state: m?.state ?? '\0' });
       if (!m) unknownRef(`MBA ${kmp.mba}`);
-      const existing = await k
-        .selectFrom('kmps')
-        .select('code')
-        .where('mba', '=', kmp.mba)
-        .where('code', '=', kmp.code)
-        .executeTakeFirst();
-      await mustNotExist(existing, `KMP ${kmp.code} in ${kmp.mba}`);
+      await mustNotExist(await repo.kmpExists(kmp.mba, kmp.code), `KMP ${kmp.code} in ${kmp.mba}`);
       await repo.insertKmp(k, kmp, attribution(p));
       return kmp;
     },
@@ -256,7 +247,7 @@ export function createRegistryService(ports: Ports) {
       const at = attribution(p);
       const org = await repo.getOrganisation(organisationId);
       const logIndex = await k.transaction().execute(async (tx) => {
-        await tx.updateTable('signing_keys').set({ revoked_at: at.at }).where('id', '=', keyId).execute();
+        await repo.revokeSigningKey(tx, keyId, at.at);
         return appendRecord(tx, ports, {
           kind: 'key-revocation',
           id: `key-revocation:${keyId}`,
@@ -292,34 +283,26 @@ export function createRegistryService(ports: Ports) {
       if (input.organisation !== null && !(await repo.getOrganisation(input.organisation))) {
         unknownRef(`organisation ${input.organisation}`);
       }
-      const existing = await k
-        .selectFrom('users')
-        .select('id')
-        .where('login', '=', input.login)
-        .executeTakeFirst();
-      await mustNotExist(existing, `user ${input.login}`);
+      await mustNotExist(await users.idOfLogin(input.login), `user ${input.login}`);
       const id = Buffer.from(ports.random.bytes(8)).toString('hex');
       const at = attribution(p);
-      await k
-        .insertInto('users')
-        .values({
-          id,
-          login: input.login,
-          name: input.name,
-          organisation_id: input.organisation,
-          roles: input.roles.join(','),
-          password_hash:
-            input.password === undefined
-              ? null
-              : await hashPassword(
-                  input.password,
-                  Buffer.from(ports.random.bytes(16)),
-                  ports.config.scryptLog2N,
-                ),
-          created_at: at.at,
-          created_by: at.by,
-        })
-        .execute();
+      await users.insertUser(k, {
+        id,
+        login: input.login,
+        name: input.name,
+        organisation_id: input.organisation,
+        roles: input.roles.join(','),
+        password_hash:
+          input.password === undefined
+            ? null
+            : await hashPassword(
+                input.password,
+                Buffer.from(ports.random.bytes(16)),
+                ports.config.scryptLog2N,
+              ),
+        created_at: at.at,
+        created_by: at.by,
+      });
       return { id, login: input.login, organisation: input.organisation, roles: input.roles };
     },
     async listUsers(
@@ -337,14 +320,10 @@ export function createRegistryService(ports: Ports) {
     ): Promise<{ id: string; token: string; user: string }> {
       const userId = input.user ?? p.userId;
       if (userId !== p.userId) {
-        const target = await k
-          .selectFrom('users')
-          .select(['organisation_id'])
-          .where('id', '=', userId)
-          .executeTakeFirst();
+        const target = await users.organisationOf(userId);
         if (!target) return notFound();
-        if (target.organisation_id === null) enforce(p, 'registry.write', 'all');
-        else enforce(p, 'organisation.admin', 'all', { organisationId: target.organisation_id });
+        if (target.organisationId === null) enforce(p, 'registry.write', 'all');
+        else enforce(p, 'organisation.admin', 'all', { organisationId: target.organisationId });
       }
       const { id, token } = await createToken(ports, userId, input.label, input.expiresAt ?? null);
       return { id, token, user: userId };

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Principal } from '../domain/policy/index.js';
+import { createUsersRepo } from '../store/users.repo.js';
 import { seedDemoReports } from './demo/reports.js';
 import { isDemoSeeded, seedDemoRegistry } from './demo/seed.js';
-import { initialise, openDatabase } from './init.js';
+import { ADMIN_LOGIN, initialise, openDatabase } from './init.js';
 import { seedDemoInspection } from './inspections/demo.js';
 import { createDurableEventSink } from './notifications/index.js';
 import { type Ports, systemClock } from './ports.js';
@@ -17,14 +18,11 @@ export function createLogger(config: Config): Logger {
 
 /** The principal used by `custos init`/`demo` for writes made by the node itself. */
 export async function adminPrincipal(ports: Ports): Promise<Principal> {
-  const row = await ports.db.kysely
-    .selectFrom('users')
-    .select(['id', 'login'])
-    .where('login', '=', 'admin')
-    .executeTakeFirstOrThrow();
+  const id = await createUsersRepo(ports.db).idOfLogin(ADMIN_LOGIN);
+  if (id === undefined) throw new Error('no administrator: run custos init first');
   return {
-    userId: row.id,
-    login: row.login,
+    userId: id,
+    login: ADMIN_LOGIN,
     organisationId: null,
     organisationKind: null,
     state: null,

@@ -11,6 +11,7 @@ import {
   type Report,
 } from '../../domain/reports/index.js';
 import { ed25519PublicKey, ed25519Sign } from '../../log/index.js';
+import { createUsersRepo } from '../../store/users.repo.js';
 import { parseRoles } from '../auth.js';
 import type { Clock, Ports } from '../ports.js';
 import { createRegistryService } from '../registry.js';
@@ -49,23 +50,13 @@ const MONTHS = [
 ];
 
 async function submitterOf(ports: Ports, org: string): Promise<Principal> {
-  const u = await ports.db.kysely
-    .selectFrom('users')
-    .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
-    .select([
-      'users.id as id',
-      'users.login as login',
-      'users.roles as roles',
-      'organisations.kind as kind',
-      'organisations.state as state',
-    ])
-    .where('users.login', '=', `${org}.submitter`)
-    .executeTakeFirstOrThrow();
+  const u = await createUsersRepo(ports.db).withOrganisationByLogin(`${org}.submitter`);
+  if (!u || u.organisationId !== org) throw new Error(`the demo submitter of ${org} is missing`);
   return {
     userId: u.id,
     login: u.login,
     organisationId: org,
-    organisationKind: u.kind as Principal['organisationKind'],
+    organisationKind: u.organisationKind as Principal['organisationKind'],
     state: u.state,
     roles: parseRoles(u.roles),
   };

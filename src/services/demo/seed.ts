@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Principal } from '../../domain/policy/index.js';
 import { ed25519PublicKey } from '../../log/index.js';
+import { createKvRepo } from '../../store/kv.repo.js';
 import { writeSecret } from '../init.js';
 import type { Ports } from '../ports.js';
 import { createRegistryService } from '../registry.js';
@@ -43,12 +44,7 @@ export function readDemoCredentials(dataDir: string): DemoCredential[] {
 }
 
 export async function isDemoSeeded(ports: Ports): Promise<boolean> {
-  const row = await ports.db.kysely
-    .selectFrom('kv')
-    .select('value')
-    .where('key', '=', SEEDED_KEY)
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await createKvRepo(ports.db).get(SEEDED_KEY)) !== undefined;
 }
 
 /**
@@ -103,9 +99,6 @@ export async function seedDemoRegistry(ports: Ports, admin: Principal): Promise<
     credentials.push(...created);
   }
   writeSecret(demoCredentialsPath(ports.config.dataDir), `${JSON.stringify(credentials, null, 2)}\n`);
-  await ports.db.kysely
-    .insertInto('kv')
-    .values({ key: SEEDED_KEY, value: ports.clock.now().toISOString() })
-    .execute();
+  await createKvRepo(ports.db).insert(SEEDED_KEY, ports.clock.now().toISOString());
   return credentials;
 }

@@ -7,6 +7,7 @@ import * as reports from './migrations/0004-reports.js';
 import * as cases from './migrations/0005-cases.js';
 import * as inspections from './migrations/0006-inspections.js';
 import * as reportLinesIndex from './migrations/0007-report-lines-index.js';
+import * as leanStorage from './migrations/0008-lean-storage.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Db): Record<string, Migration> {
@@ -18,6 +19,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0005-cases': { up: cases.up(db.dialect) },
     '0006-inspections': { up: inspections.up(db.dialect) },
     '0007-report-lines-index': { up: reportLinesIndex.up },
+    '0008-lean-storage': { up: leanStorage.up(db.dialect) },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Insertable } from 'kysely';
 import type {
   ElementCode,
   IcrLine,
@@ -7,16 +7,12 @@ import type {
   NoticeBody,
   Report,
 } from '../domain/reports/index.js';
-import type { Db } from './db.js';
-import type { ReportLineRow, ReportRow, Schema } from './schema.types.js';
-
-type Q = Kysely<Schema> | Transaction<Schema>;
+import { type PackedBody, unpackBody } from './body-codec.js';
+import type { Db, DbOrTx } from './db.js';
+import type { NoticeRow, ReportLineRow, ReportRow } from './schema.types.js';
 
 const LINE_COLUMNS = [
   'report_id',
-  'mba',
-  'report_type',
-  'report_number',
   'line',
   'date',
   'code',
@@ -57,9 +53,6 @@ export function* lineTuples(id: string, r: Report): Generator<LineTuple> {
       for (const l of r.lines) {
         yield [
           id,
-          r.mba,
-          r.type,
-          r.reportNumber,
           l.line,
           l.date,
           l.code,
@@ -88,9 +81,6 @@ export function* lineTuples(id: string, r: Report): Generator<LineTuple> {
       for (const l of r.lines) {
         yield [
           id,
-          r.mba,
-          r.type,
-          r.reportNumber,
           l.line,
           null,
           null,
@@ -118,9 +108,6 @@ export function* lineTuples(id: string, r: Report): Generator<LineTuple> {
       for (const l of r.lines) {
         yield [
           id,
-          r.mba,
-          r.type,
-          r.reportNumber,
           l.line,
           null,
           null,
@@ -253,6 +240,9 @@ export function toReport(row: ReportRow, lines: readonly ReportLineRow[]): Repor
   }
 }
 
+/** A stored line with the number of its report (the report row's; migration 0008). */
+export type StoredLineRow = ReportLineRow & { report_number: number };
+
 export function createReportsRepo(db: Db) {
   const k = db.kysely;
   return {
@@ -261,7 +251,7 @@ export function createReportsRepo(db: Db) {
      * SQLite (inside the caller's transaction: better-sqlite3 shares the connection), multi-row
      * inserts on PostgreSQL.
      */
-    async insertLines(q: Q, id: string, report: Report): Promise<void> {
+    async insertLines(q: DbOrTx, id: string, report: Report): Promise<void> {
       if (db.sqlite) {
         const stmt = db.sqlite.prepare(
           `insert into report_lines (${LINE_COLUMNS.join(',')}) values (${LINE_COLUMNS.map(() => '?').join(',')})`,
@@ -269,30 +259,64 @@ export function createReportsRepo(db: Db) {
         for (const t of lineTuples(id, report)) stmt.run(t);
         return;
       }
-      // 24 columns × 2 000 rows stays under PostgreSQL's 65 535 bind parameters.
+      // 21 columns × 3 000 rows stays under PostgreSQL's 65 535 bind parameters.
       let chunk: ReportLineRow[] = [];
       for (const t of lineTuples(id, report)) {
         chunk.push(toRow(t));
-        if (chunk.length === 2000) {
+        if (chunk.length === 3000) {
           await q.insertInto('report_lines').values(chunk).execute();
           chunk = [];
         }
       }
       if (chunk.length > 0) await q.insertInto('report_lines').values(chunk).execute();
     },
+    async insertReport(q: DbOrTx, row: Insertable<ReportRow>): Promise<void> {
+      await q.insertInto('reports').values(row).execute();
+    },
+    /** The signed bytes, as packed by store/body-codec.ts (packBody). */
+    async insertBody(q: DbOrTx, id: string, body: PackedBody): Promise<void> {
+      await q
+        .insertInto('report_bodies')
+        .values({ report_id: id, body: body.data, codec: body.codec })
+        .execute();
+    },
+    async insertNotice(q: DbOrTx, row: Insertable<NoticeRow>): Promise<void> {
+      await q.insertInto('notices').values(row).execute();
+    },
     async getReport(id: string) {
       return k.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
     },
-    async linesOf(id: string, q: Q = k): Promise<ReportLineRow[]> {
-      return q.selectFrom('report_lines').selectAll().where('report_id', '=', id).orderBy('line').execute();
+    async linesOf(id: string, q: DbOrTx = k): Promise<StoredLineRow[]> {
+      return q
+        .selectFrom('report_lines as l')
+        .innerJoin('reports as r', 'r.id', 'l.report_id')
+        .selectAll('l')
+        .select('r.report_number')
+        .where('l.report_id', '=', id)
+        .orderBy('l.line')
+        .execute();
     },
+    /** Every ICR line of an MBA as accepted, with its report's number (in no particular order). */
+    async icrLinesOfMba(mba: string): Promise<StoredLineRow[]> {
+      const reports = await k
+        .selectFrom('reports')
+        .select('id')
+        .where('mba', '=', mba)
+        .where('type', '=', 'ICR')
+        .orderBy('report_number')
+        .execute();
+      const out: StoredLineRow[] = [];
+      for (const r of reports) for (const l of await this.linesOf(r.id)) out.push(l);
+      return out;
+    },
+    /** The exact signed bytes. */
     async body(id: string): Promise<Uint8Array | undefined> {
       const r = await k
         .selectFrom('report_bodies')
-        .select('body')
+        .select(['body', 'codec'])
         .where('report_id', '=', id)
         .executeTakeFirst();
-      return r && new Uint8Array(r.body);
+      return r && unpackBody(r.codec, r.body);
     },
   };
 }

@@ -200,14 +200,14 @@ export interface ReportRow {
 
 export interface ReportBodyRow {
   report_id: string;
+  /** The signed bytes, encoded by `codec` (store/body-codec.ts). */
   body: Uint8Array;
+  codec: Generated<string>;
 }
 
+/** One line of a stored report; its MBA, type and number are the report row's (migration 0008). */
 export interface ReportLineRow {
   report_id: string;
-  mba: string;
-  report_type: string;
-  report_number: number;
   line: number;
   date: string | null;
   code: string | null;
@@ -228,6 +228,20 @@ export interface ReportLineRow {
   corrects_line: number | null;
   deletes_report: number | null;
   deletes_line: number | null;
+}
+
+/**
+ * An original ICR line that later lines corrected or deleted, with the line now in force
+ * (domain/accounting/effective.ts); lines without a row here are in force as accepted.
+ */
+export interface IcrRevisionRow {
+  mba: string;
+  origin_report: number;
+  origin_line: number;
+  current_report: number;
+  current_line: number;
+  /** 1 when the last revision deleted the line: nothing of it is in force. */
+  deleted: number;
 }
 
 export interface ReportRejectionRow {
@@ -533,6 +547,7 @@ export interface Schema {
   reports: ReportRow;
   report_bodies: ReportBodyRow;
   report_lines: ReportLineRow;
+  icr_revisions: IcrRevisionRow;
   report_rejections: ReportRejectionRow;
   notices: NoticeRow;
   witness_state: WitnessStateRow;

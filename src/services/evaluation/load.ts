@@ -9,8 +9,12 @@ import {
   type SourcedIcrLine,
 } from '../../domain/accounting/index.js';
 import type { AdvanceNotice, TransferLine } from '../../domain/transfers/index.js';
-import { createReportsRepo, toIcrLine, toInventoryLine } from '../../store/reports.repo.js';
-import type { ReportLineRow } from '../../store/schema.types.js';
+import {
+  createReportsRepo,
+  type StoredLineRow,
+  toIcrLine,
+  toInventoryLine,
+} from '../../store/reports.repo.js';
 import type { Ports } from '../ports.js';
 
 const TRANSFER_CODES = new Set(['SD', 'SF', 'RD', 'RF']);
@@ -89,7 +93,7 @@ export async function loadReports(
     .orderBy('log_index')
     .execute();
   const inventories: InventoryListing[] = [];
-  const icr: ReportLineRow[] = [];
+  const icr: StoredLineRow[] = [];
   const repo = createReportsRepo(ports.db);
   for (const r of reports) {
     const lines = await repo.linesOf(r.id);

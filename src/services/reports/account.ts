@@ -1,200 +1,89 @@
-import type { Transaction } from 'kysely';
 import {
-  applyEffectiveLine,
-  compareLines,
-  createEffectiveState,
-  type EffectiveEntry,
-  type EffectiveState,
-  type SourcedIcrLine,
-} from '../../domain/accounting/index.js';
-import { batchKey, type ElementCode, lineRefKey, type Report } from '../../domain/reports/index.js';
-import { createReportsRepo, toIcrLine } from '../../store/reports.repo.js';
-import type { Schema } from '../../store/schema.types.js';
-import type { Ports } from '../ports.js';
+  batchKey,
+  DEFAULT_IC_CODES,
+  type ElementCode,
+  type LineRef,
+  type Milligrams,
+  type Report,
+} from '../../domain/reports/index.js';
+import { comparePositions, type ReportAccountRepo } from '../../store/report-account.repo.js';
 
 /**
- * What the validator needs to know of an MBA's account (declarations issue: CORRECTION_TARGET_UNKNOWN,
- * BATCH_REUSED, ICR_MISMATCH): every ICR line ever accepted, the effective view, and the batches of
- * the initial inventory.
+ * What the validator needs of an MBA's account (declarations issue: CORRECTION_TARGET_UNKNOWN,
+ * BATCH_REUSED, NOTICE_UNKNOWN, ICR_MISMATCH), asked of the store for exactly the keys the
+ * submitted report names (docs/decisions/0011; it replaced a per-process copy of every line).
+ * The validator only ever asks these lookups about those keys, so the answers are the same as
+ * the whole account's.
  */
-export interface MbaAccount {
-  /** Every accepted ICR line as `lineRefKey` (corrections may target corrections). */
-  readonly targets: ReadonlySet<string>;
-  /** The effective ICR lines, in effective order. */
-  effectiveLines(): SourcedIcrLine[];
-  /** Every ICR line as accepted (originals, corrections, deletions, orphans), in effective order. */
-  allLines(): SourcedIcrLine[];
-  /** The original lines that later lines corrected or deleted, each with its history. */
-  corrected(): EffectiveEntry[];
-  /** Batches listed in the initial report, as `batchKey`. */
-  readonly initialBatches: ReadonlySet<string>;
+
+/** The lines' correction and deletion targets that are accepted ICR lines of the MBA (lineRefKey). */
+export async function correctionTargets(repo: ReportAccountRepo, report: Report): Promise<Set<string>> {
+  if (report.type !== 'ICR') return new Set();
+  const refs: LineRef[] = [];
+  for (const l of report.lines) {
+    if (l.corrects !== undefined) refs.push(l.corrects);
+    if (l.deletes !== undefined) refs.push(l.deletes);
+  }
+  return repo.existingIcrLines(report.mba, refs);
 }
 
-interface Cached {
-  /** Highest log index of the reports folded in. */
-  version: number;
-  readonly state: EffectiveState;
-  readonly targets: Set<string>;
-  readonly initialBatches: Set<string>;
-  /** Updates of one MBA run one after the other, so that no report is folded in twice. */
-  pending: Promise<void>;
-  /** Reports this process accepted since, with the account head each followed (foldAccepted). */
-  readonly accepted: { report: Report; logIndex: number; head: number }[];
-}
-
-/**
- * Accounts kept per node, least recently used dropped first beyond either bound; an MBA's account
- * is only extended, never rebuilt (reports are immutable). Keyed by the app's ports, so every app
- * (and every test app) has its own and drops it with them: no state shared between apps.
- */
-const MAX_MBAS = 64;
-const MAX_LINES = 2_000_000;
-const caches = new WeakMap<Ports, Map<string, Cached>>();
-
-/**
- * The account of one MBA, extended with the reports accepted since it was last read. A report's
- * log index is taken under the sequencing lock inside the transaction that stores it, so indices
- * become visible in increasing order: "log index above the last one read" finds exactly the new
- * reports, also when several Custos processes share one PostgreSQL. ICR numbers are sequential,
- * so folding each new report's lines in after the earlier ones is the effective order
- * (domain/accounting/effective.ts). Without this, checking a one-line ICR re-read and re-derived
- * the whole history of the MBA (2 s for an MBA with 100 000 lines).
- */
-export async function mbaAccount(ports: Ports, mba: string): Promise<MbaAccount> {
-  let byMba = caches.get(ports);
-  if (!byMba) {
-    byMba = new Map();
-    caches.set(ports, byMba);
-  }
-  let entry = byMba.get(mba);
-  if (entry) {
-    byMba.delete(mba); // most recently used last
-  } else {
-    entry = {
-      version: -1,
-      state: createEffectiveState(),
-      targets: new Set(),
-      initialBatches: new Set(),
-      pending: Promise.resolve(),
-      accepted: [],
-    };
-    if (byMba.size >= MAX_MBAS) byMba.delete(byMba.keys().next().value as string);
-  }
-  byMba.set(mba, entry);
-  const e = entry;
-  const update = e.pending.then(() => {
-    foldQueued(e);
-    return extend(ports, mba, e);
-  });
-  e.pending = update.catch(() => undefined);
-  await update;
-  let lines = 0;
-  for (const x of byMba.values()) lines += x.state.entries.length;
-  for (const [code, x] of byMba) {
-    if (lines <= MAX_LINES || x === e) break;
-    byMba.delete(code);
-    lines -= x.state.entries.length;
-  }
-  return {
-    targets: e.targets,
-    initialBatches: e.initialBatches,
-    effectiveLines() {
-      const lines: SourcedIcrLine[] = [];
-      for (const x of e.state.entries) if (x.current !== undefined) lines.push(x.current);
-      return lines;
-    },
-    allLines() {
-      const lines: SourcedIcrLine[] = [];
-      for (const x of e.state.entries) lines.push(...x.history);
-      for (const o of e.state.orphans) lines.push(o.line);
-      return lines.sort(compareLines);
-    },
-    corrected() {
-      return e.state.entries.filter((x) => x.history.length > 1);
-    },
-  };
+/** The notice references the report cites or declares that the state already knows. */
+export async function knownNotices(
+  repo: ReportAccountRepo,
+  report: Report,
+  state: string,
+): Promise<Set<string>> {
+  const refs: string[] = [];
+  if (report.type === 'ICR') for (const l of report.lines) if (l.notice !== undefined) refs.push(l.notice);
+  if (report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE') refs.push(report.notice.reference);
+  return refs.length === 0 ? new Set() : repo.knownNotices(state, refs);
 }
 
 /**
- * Inside the transaction that accepts a report, after its log index was taken (the sequencing lock
- * is held, so every report with a lower index has committed): the highest log index of the MBA's
- * other ICR and INITIAL reports. `foldAccepted` needs it to know that nothing came in between.
+ * Of the batches the ICR's new lines would create, those on the MBA's book (batchKey): listed in
+ * an initial report or created by a line in force, and not since shipped by a later line in force
+ * (effective order), as the account's fold did.
  */
-export async function accountHeadBefore(
-  tx: Transaction<Schema>,
+export async function bookBatchesAmong(repo: ReportAccountRepo, report: Report): Promise<Set<string>> {
+  const on = new Set<string>();
+  if (report.type !== 'ICR') return on;
+  const wanted = new Set<string>();
+  const batches: string[] = [];
+  for (const l of report.lines) {
+    if (l.corrects !== undefined || l.deletes !== undefined) continue;
+    if (DEFAULT_IC_CODES.get(l.code)?.createsBatch !== true) continue;
+    wanted.add(batchKey(l.batch, l.element));
+    batches.push(l.batch);
+  }
+  if (wanted.size === 0) return on;
+  const { initial, inForce } = await repo.batchLines(report.mba, batches);
+  for (const l of initial) {
+    const key = batchKey(l.batch, l.element);
+    if (wanted.has(key)) on.add(key);
+  }
+  inForce.sort((a, b) => comparePositions(a.position, b.position));
+  for (const l of inForce) {
+    const key = batchKey(l.batch, l.element);
+    if (!wanted.has(key)) continue;
+    const info = DEFAULT_IC_CODES.get(l.code);
+    if (info?.createsBatch) on.add(key);
+    else if (info && info.sign < 0 && info.transfer) on.delete(key);
+  }
+  return on;
+}
+
+/** Effective ICR line weights dated in (after, through], per element and code, in effective order. */
+export async function periodTotals(
+  repo: ReportAccountRepo,
   mba: string,
-  logIndex: number,
-): Promise<number> {
-  const r = await tx
-    .selectFrom('reports')
-    .select((eb) => eb.fn.max('log_index').as('head'))
-    .where('mba', '=', mba)
-    .where('type', 'in', ['ICR', 'INITIAL'])
-    .where('log_index', '<', logIndex)
-    .executeTakeFirst();
-  return r?.head === null || r?.head === undefined ? -1 : Number(r.head);
-}
-
-/**
- * After the commit: remember an accepted ICR or INITIAL for the cached account, so that the next
- * report of the MBA does not read back from the store what was just written. It is folded in only
- * if the account is then exactly at the report's predecessor (`head`); otherwise the next read
- * extends the account from the store as usual.
- */
-export function foldAccepted(ports: Ports, report: Report, logIndex: number, head: number): void {
-  if (report.type !== 'ICR' && report.type !== 'INITIAL') return;
-  const e = caches.get(ports)?.get(report.mba);
-  // Folded when the account is next read, not now: copying a large report's lines here would
-  // add to the peak memory of the request that carries it.
-  if (e) e.accepted.push({ report, logIndex, head });
-}
-
-/** Fold in the reports this process accepted, in order, while each follows the last one folded. */
-function foldQueued(e: Cached): void {
-  for (const { report, logIndex, head } of e.accepted.splice(0)) {
-    if (e.version !== head) continue;
-    if (report.type === 'INITIAL') {
-      for (const l of report.lines) e.initialBatches.add(batchKey(l.batch, l.element));
-    } else if (report.type === 'ICR') {
-      const lines: SourcedIcrLine[] = report.lines
-        .map((l) => ({ ...l, reportNumber: report.reportNumber }))
-        .sort((a, b) => a.line - b.line);
-      for (const line of lines) {
-        e.targets.add(lineRefKey({ reportNumber: line.reportNumber, line: line.line }));
-        applyEffectiveLine(e.state, line);
-      }
-    }
-    e.version = logIndex;
+  after: string,
+  through: string,
+): Promise<Map<ElementCode, Map<string, Milligrams>>> {
+  const totals = new Map<ElementCode, Map<string, Milligrams>>();
+  for (const t of await repo.icrPeriodTotals(mba, after, through)) {
+    const byCode = totals.get(t.element) ?? new Map<string, Milligrams>();
+    byCode.set(t.code, t.mg);
+    totals.set(t.element, byCode);
   }
-}
-
-async function extend(ports: Ports, mba: string, e: Cached): Promise<void> {
-  const k = ports.db.kysely;
-  const fresh = await k
-    .selectFrom('reports')
-    .select(['id', 'type', 'log_index'])
-    .where('mba', '=', mba)
-    .where('type', 'in', ['ICR', 'INITIAL'])
-    .where('log_index', '>', e.version)
-    .orderBy('report_number')
-    .execute();
-  if (fresh.length === 0) return;
-  const repo = createReportsRepo(ports.db);
-  for (const r of fresh.filter((x) => x.type === 'INITIAL')) {
-    const rows = await k
-      .selectFrom('report_lines')
-      .select(['batch', 'element'])
-      .where('report_id', '=', r.id)
-      .execute();
-    for (const l of rows) if (l.batch) e.initialBatches.add(batchKey(l.batch, l.element as ElementCode));
-  }
-  // ICRs in report-number order, each report's lines in line order: the effective order.
-  for (const r of fresh.filter((x) => x.type === 'ICR')) {
-    for (const row of await repo.linesOf(r.id)) {
-      const line: SourcedIcrLine = { ...toIcrLine(row), reportNumber: row.report_number };
-      e.targets.add(lineRefKey({ reportNumber: line.reportNumber, line: line.line }));
-      applyEffectiveLine(e.state, line);
-    }
-  }
-  for (const r of fresh) e.version = Math.max(e.version, Number(r.log_index));
+  return totals;
 }

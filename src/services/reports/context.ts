@@ -1,15 +1,14 @@
 import {
-  batchKey,
   DEFAULT_IC_CODES,
-  type ElementCode,
-  type Milligrams,
+  type MbrReport,
   type Report,
   type SignatureOutcome,
   type ValidationContext,
 } from '../../domain/reports/index.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
+import { createReportAccountRepo, type ReportAccountRepo } from '../../store/report-account.repo.js';
 import type { Ports } from '../ports.js';
-import { mbaAccount } from './account.js';
+import { bookBatchesAmong, correctionTargets, knownNotices, periodTotals } from './account.js';
 
 /**
  * Fill the pure validator's context from the database (domain/reports/validate.ts): the registry
@@ -22,7 +21,6 @@ export async function buildValidationContext(
   submitterState: string,
   signature: SignatureOutcome,
 ): Promise<ValidationContext> {
-  const k = ports.db.kysely;
   const registry = createRegistryRepo(ports.db);
   const mba = await registry.getMba(report.mba);
   // A report for another state's MBA is refused (MBA_NOT_OWNED) and must learn nothing of that
@@ -34,16 +32,16 @@ export async function buildValidationContext(
       ? (await registry.listKmps({ mba: report.mba })).map((x) => [x.code, { kind: x.kind }] as const)
       : [],
   );
-  const numbers = owned
-    ? await k
-        .selectFrom('reports')
-        .select('report_number')
-        .where('mba', '=', report.mba)
-        .where('type', '=', report.type)
-        .execute()
-    : [];
-  const existing = new Set(numbers.map((n) => n.report_number));
-  const lastReportNumber = numbers.reduce((m, n) => Math.max(m, n.report_number), 0);
+  const account = createReportAccountRepo(ports.db);
+  const n = report.reportNumber;
+  const [lastReportNumber, duplicate] = owned
+    ? await Promise.all([
+        account.lastReportNumber(report.mba, report.type),
+        account.hasReportNumber(report.mba, report.type, n),
+      ])
+    : [0, false];
+  // The validator asks only about the report's own number (REPORT_DUPLICATE).
+  const existing = new Set(duplicate ? [n] : []);
 
   const agreements = owned
     ? (await registry.listAgreements()).filter(
@@ -71,91 +69,43 @@ export async function buildValidationContext(
   if (agreementStart) ctx.agreementStart = agreementStart;
   if (!owned) return ctx;
 
-  // Notices a state knows: its own, and those that name it as the other party.
-  const notices = await k
-    .selectFrom('notices')
-    .select('reference')
-    .where((eb) => eb.or([eb('state', '=', mba.state), eb('other_state', '=', mba.state)]))
-    .execute();
-  ctx.knownNotices = new Set(notices.map((n) => n.reference));
-
-  if (report.type === 'ICR' || report.type === 'MBR') {
-    const account = await mbaAccount(ports, report.mba);
-    ctx.correctionTargets = account.targets;
-    const effective = account.effectiveLines();
-    if (report.type === 'ICR') {
-      const book = new Set(account.initialBatches);
-      for (const l of effective) {
-        const info = DEFAULT_IC_CODES.get(l.code);
-        const key = batchKey(l.batch, l.element);
-        if (info?.createsBatch) book.add(key);
-        else if (info && info.sign < 0 && info.transfer) book.delete(key);
-      }
-      ctx.bookBatches = book;
-    } else {
-      const pits = await k
-        .selectFrom('reports')
-        .select(['pit', 'type', 'id'])
-        .where('mba', '=', report.mba)
-        .where('type', 'in', ['PIL', 'MBR', 'INITIAL'])
-        .execute();
-      const pit = report.pit;
-      const previousPit = pits
-        .map((p) => p.pit as string)
-        .filter((p) => p < pit)
-        .sort()
-        .at(-1);
-      if (previousPit) ctx.previousPit = previousPit;
-      const pil = pits.find((p) => p.type === 'PIL' && p.pit === pit);
-      if (pil) ctx.pilTotals = await totals(ports, pil.id);
-      const prevMbr = pits
-        .filter((p) => p.type === 'MBR' && (p.pit as string) < pit)
-        .sort((a, b) => ((a.pit as string) < (b.pit as string) ? -1 : 1))
-        .at(-1);
-      // PB must equal the previous balance's PE (its MBR), or the initial inventory at the first.
-      const initial = pits.find((p) => p.type === 'INITIAL' && p.pit === previousPit);
-      const prevInventory = prevMbr
-        ? await mbrEntry(ports, prevMbr.id, 'PE')
-        : initial
-          ? await totals(ports, initial.id)
-          : undefined;
-      if (prevInventory) ctx.previousPe = prevInventory;
-      const from = previousPit ?? '0000-01-01';
-      const icrTotals = new Map<ElementCode, Map<string, Milligrams>>();
-      for (const l of effective) {
-        if (!(l.date > from && l.date <= pit)) continue;
-        const byCode = icrTotals.get(l.element) ?? new Map<string, Milligrams>();
-        byCode.set(l.code, (byCode.get(l.code) ?? 0) + l.weightMg);
-        icrTotals.set(l.element, byCode);
-      }
-      ctx.icrTotals = icrTotals;
-    }
+  ctx.knownNotices = await knownNotices(account, report, mba.state);
+  if (report.type === 'ICR') {
+    ctx.correctionTargets = await correctionTargets(account, report);
+    ctx.bookBatches = await bookBatchesAmong(account, report);
+  } else if (report.type === 'MBR') {
+    await addMbrContext(account, report, ctx);
   }
   return ctx;
 }
 
-async function totals(ports: Ports, reportId: string): Promise<Map<ElementCode, Milligrams>> {
-  const rows = await ports.db.kysely
-    .selectFrom('report_lines')
-    .select(['element', 'weight_mg'])
-    .where('report_id', '=', reportId)
-    .execute();
-  const m = new Map<ElementCode, Milligrams>();
-  for (const r of rows)
-    m.set(r.element as ElementCode, (m.get(r.element as ElementCode) ?? 0) + Number(r.weight_mg));
-  return m;
-}
-
-async function mbrEntry(
-  ports: Ports,
-  reportId: string,
-  entry: string,
-): Promise<Map<ElementCode, Milligrams>> {
-  const rows = await ports.db.kysely
-    .selectFrom('report_lines')
-    .select(['element', 'weight_mg'])
-    .where('report_id', '=', reportId)
-    .where('entry', '=', entry)
-    .execute();
-  return new Map(rows.map((r) => [r.element as ElementCode, Number(r.weight_mg)] as const));
+/** The previous balance's PIT and PE, the PIL of this PIT, and the period's ICR totals (MBR checks). */
+async function addMbrContext(
+  account: ReportAccountRepo,
+  report: MbrReport,
+  ctx: { -readonly [K in keyof ValidationContext]: ValidationContext[K] },
+): Promise<void> {
+  const pits = await account.inventoryReports(report.mba);
+  const pit = report.pit;
+  const previousPit = pits
+    .map((p) => p.pit as string)
+    .filter((p) => p < pit)
+    .sort()
+    .at(-1);
+  if (previousPit) ctx.previousPit = previousPit;
+  const pil = pits.find((p) => p.type === 'PIL' && p.pit === pit);
+  if (pil) ctx.pilTotals = await account.elementTotals(pil.id);
+  const prevMbr = pits
+    .filter((p) => p.type === 'MBR' && (p.pit as string) < pit)
+    .sort((a, b) => ((a.pit as string) < (b.pit as string) ? -1 : 1))
+    .at(-1);
+  // PB must equal the previous balance's PE (its MBR), or the initial inventory at the first.
+  const initial = pits.find((p) => p.type === 'INITIAL' && p.pit === previousPit);
+  const prevInventory = prevMbr
+    ? await account.mbrEntry(prevMbr.id, 'PE')
+    : initial
+      ? await account.elementTotals(initial.id)
+      : undefined;
+  if (prevInventory) ctx.previousPe = prevInventory;
+  ctx.icrTotals = await periodTotals(account, report.mba, previousPit ?? '0000-01-01', pit);
 }

@@ -1,14 +1,13 @@
-import type { SourcedIcrLine } from '../../domain/accounting/index.js';
+import { compareLines, computeEffectiveLines, type SourcedIcrLine } from '../../domain/accounting/index.js';
 import { computeObligations, type Obligation, type ReceivedReport } from '../../domain/deadlines/index.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { type ElementCode, formatReportCsv, formatWeight, type Report } from '../../domain/reports/index.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
-import { createReportsRepo, toReport } from '../../store/reports.repo.js';
+import { createReportsRepo, toIcrLine, toReport } from '../../store/reports.repo.js';
 import { pageInMemory, type SortValue } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
-import { mbaAccount } from './account.js';
 
 function notFound(): never {
   throw new DomainError('NOT_FOUND', 'no such resource');
@@ -182,7 +181,15 @@ export function createReportQueries(ports: Ports) {
      */
     async lines(p: Principal, code: string, f: LinesRequest) {
       await mbaInScope(p, code);
-      const account = await mbaAccount(ports, code);
+      // Read for this request only (no copy kept between requests: docs/decisions/0011).
+      const stored = await repo.icrLinesOfMba(code);
+      const account = computeEffectiveLines(
+        stored.map((row): SourcedIcrLine => ({ ...toIcrLine(row), reportNumber: row.report_number })),
+      );
+      const allLines = () => [
+        ...account.entries.flatMap((e) => e.history),
+        ...account.orphans.map((o) => o.line),
+      ];
       const reports = await k
         .selectFrom('reports')
         .select(['id', 'report_number', 'submitted_at', 'submitted_by'])
@@ -200,7 +207,7 @@ export function createReportQueries(ports: Ports) {
           submittedBy: m?.submitted_by,
         };
       };
-      const rows = (f.effective ? account.effectiveLines() : account.allLines()).filter(
+      const rows = (f.effective ? account.lines : allLines().sort(compareLines)).filter(
         (l) =>
           (f.asOf === undefined || l.date <= f.asOf) &&
           (f.after === undefined || l.date > f.after) &&
@@ -225,11 +232,13 @@ export function createReportQueries(ports: Ports) {
       if (!f.effective) return page;
       return {
         ...page,
-        corrected: account.corrected().map((e) => ({
-          origin: e.origin,
-          deleted: e.current === undefined,
-          history: e.history.map(withMeta),
-        })),
+        corrected: account.entries
+          .filter((e) => e.history.length > 1)
+          .map((e) => ({
+            origin: e.origin,
+            deleted: e.current === undefined,
+            history: e.history.map(withMeta),
+          })),
       };
     },
     /** Obligations from the agreements in force, with due dates and status (deadlines domain). */

@@ -12,12 +12,13 @@ import {
   validateReport,
 } from '../../domain/reports/index.js';
 import { ed25519Verify } from '../../log/index.js';
+import { packBody } from '../../store/body-codec.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
+import { createReportAccountRepo } from '../../store/report-account.repo.js';
 import { createReportsRepo } from '../../store/reports.repo.js';
 import type { Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
 import { enforce, scopeOf } from '../scope.js';
-import { accountHeadBefore, foldAccepted } from './account.js';
 import { rejectionContent, reportContent } from './content.js';
 import { buildValidationContext } from './context.js';
 
@@ -137,6 +138,9 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
     });
   }
   const report = parsed.report;
+  // Compressed on the thread pool while the report is validated; only stored if it is accepted.
+  const packed = packBody(s.body);
+  packed.catch(() => undefined);
   const ctx = await buildValidationContext(ports, report, state, sig.outcome);
   const result = validateReport(report, ctx);
   if (result.errors.length > 0) {
@@ -149,8 +153,9 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
 
   const id = reportId(report);
   const repo = createReportsRepo(ports.db);
+  const account = createReportAccountRepo(ports.db);
+  const body = await packed;
   let logIndex: number;
-  let head = -1;
   try {
     logIndex = await ports.db.kysely.transaction().execute(async (tx) => {
       const row = {
@@ -189,34 +194,29 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
         at,
         by: p.userId,
       });
-      head = await accountHeadBefore(tx, report.mba, index);
-      await tx
-        .insertInto('reports')
-        .values({ ...row, log_index: index })
-        .execute();
-      await tx.insertInto('report_bodies').values({ report_id: id, body: s.body }).execute();
+      await repo.insertReport(tx, { ...row, log_index: index });
+      await repo.insertBody(tx, id, body);
       await repo.insertLines(tx, id, report);
+      if (report.type === 'ICR')
+        await account.recordRevisions(tx, report.mba, report.reportNumber, report.lines);
       if (report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE') {
         const n = report.notice;
-        await tx
-          .insertInto('notices')
-          .values({
-            reference: n.reference,
-            report_id: id,
-            direction: report.type === 'EXPORT_NOTICE' ? 'export' : 'import',
-            state,
-            mba: report.mba,
-            other_state: n.otherState,
-            other_mba: n.otherMba ?? null,
-            element: n.element,
-            weight_mg: n.weightMg,
-            fissile_mg: n.fissileMg ?? null,
-            preparation_date: n.preparationDate,
-            dispatch_date: n.dispatchDate,
-            arrival_date: n.arrivalDate,
-            submitted_at: at,
-          })
-          .execute();
+        await repo.insertNotice(tx, {
+          reference: n.reference,
+          report_id: id,
+          direction: report.type === 'EXPORT_NOTICE' ? 'export' : 'import',
+          state,
+          mba: report.mba,
+          other_state: n.otherState,
+          other_mba: n.otherMba ?? null,
+          element: n.element,
+          weight_mg: n.weightMg,
+          fissile_mg: n.fissileMg ?? null,
+          preparation_date: n.preparationDate,
+          dispatch_date: n.dispatchDate,
+          arrival_date: n.arrivalDate,
+          submitted_at: at,
+        });
       }
       return index;
     });
@@ -238,7 +238,6 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
     }
     throw err;
   }
-  foldAccepted(ports, report, logIndex, head);
   await ports.events.publish({
     type: 'report.accepted',
     state,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DomainError, isErrorCode } from '../domain/errors.js';
+import { DomainError, type ErrorDetails, isErrorCode } from '../domain/errors.js';
 
 export interface RemoteOptions {
   url: string;
@@ -51,7 +51,8 @@ export async function callApi(
     json = undefined;
   }
   if (res.status >= 400) {
-    const e = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+    const e = (json as { error?: { code?: string; message?: string; details?: ErrorDetails } } | undefined)
+      ?.error;
     const code = e?.code && isErrorCode(e.code) ? e.code : 'INTERNAL';
     throw new DomainError(code, e?.message ?? `HTTP ${res.status}`, e?.details);
   }

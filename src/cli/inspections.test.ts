@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { DomainError } from '../domain/errors.js';
+import type { DomainError, ErrorDetail } from '../domain/errors.js';
 import { parseMeasurementCsv } from './inspections.js';
 
 function problems(text: string, stratum?: string): string[] {
   try {
     parseMeasurementCsv(text, stratum);
   } catch (err) {
-    return ((err as DomainError).details as { line: number; field: string; code: string }[]).map(
+    return ((err as DomainError).details as readonly ErrorDetail[]).map(
       (d) => `${d.line} ${d.field} ${d.code}`,
     );
   }

@@ -67,19 +67,137 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * The codes a report's problems carry (issue "declarations": every problem at once, with line and
+ * field): the reader's (format, type, range), the signature check's, and the validator's (registry,
+ * numbering, dates, batches, balance arithmetic). Errors and warnings alike; golden report fixtures
+ * cover each one (domain/reports/golden.test.ts).
+ */
+export const REPORT_DETAIL_CODES = [
+  // reading the bytes and the fields (JSON and CSV)
+  'MALFORMED',
+  'FIELD_MISSING',
+  'FIELD_UNKNOWN',
+  'FIELD_DUPLICATE',
+  'FIELD_TYPE',
+  'FIELD_FORMAT',
+  'FIELD_CONFLICT',
+  'OUT_OF_RANGE',
+  'WEIGHT_PRECISION',
+  'TOO_MANY_ERRORS',
+  // the signature over the submitted bytes
+  'SIGNATURE_INVALID',
+  'KEY_UNKNOWN',
+  'KEY_NOT_VALID',
+  // the header against the registry and the account
+  'UNKNOWN_MBA',
+  'MBA_NOT_OWNED',
+  'REPORT_DUPLICATE',
+  'REPORT_NUMBER_GAP',
+  'LINE_COUNT_MISMATCH',
+  'LINE_NUMBERING',
+  'DATE_OUTSIDE_PERIOD',
+  'PERIOD_INVALID',
+  'REPORT_DATE_EARLY',
+  // the lines
+  'UNKNOWN_KMP',
+  'UNKNOWN_ELEMENT',
+  'UNKNOWN_BASIS',
+  'UNKNOWN_ISOTOPE',
+  'UNKNOWN_IC_CODE',
+  'NEGATIVE_WEIGHT',
+  'FISSILE_EXCEEDS_ELEMENT',
+  'FISSILE_MISSING',
+  'COUNTERPART_INVALID',
+  'NOTICE_UNKNOWN',
+  'CORRECTION_TARGET_UNKNOWN',
+  'BATCH_REUSED',
+  // the material balance (MBR)
+  'ENTRY_DUPLICATE',
+  'BALANCE_ARITHMETIC',
+  'ITEM_MUF_NONZERO',
+  'PB_MISMATCH',
+  'PE_MISMATCH',
+  'ICR_MISMATCH',
+  // export and import notices
+  'DATE_ORDER',
+  'NOTICE_RULE_VIOLATED',
+] as const;
+
+/**
+ * The one closed set of detail codes: the `code` of each problem listed under a refusal, as error
+ * codes are for the refusal itself. They are API (clients and the web app match on them), so a
+ * code is added here, never renamed; tests import these lists instead of spelling them again.
+ */
+export const DETAIL_CODES = [
+  ...REPORT_DETAIL_CODES,
+  // request fields (schemas, list queries, CSV uploads)
+  'FIELD_INVALID',
+  'REQUIRED',
+  'DUPLICATE',
+  'UNKNOWN',
+  'NOT_A_NUMBER',
+  'DATE_INVALID',
+  'NOT_AFTER_TODAY',
+  'BEFORE_LAST_EVENT',
+  'TOO_MANY',
+  'EMPTY',
+  'NOT_BASE64',
+  // inspections: notice, joint split, sampling, verification, statements
+  'NOT_TWO_PARTICIPANTS',
+  'NOT_ONE_OR_TWO_PARTICIPANTS',
+  'NOT_PARTICIPANT',
+  'NOT_AN_INSPECTORATE_OF_STATE',
+  'UNKNOWN_ACTIVITY',
+  'DUPLICATE_ACTIVITY',
+  'NOT_PLANNED',
+  'UNASSIGNED',
+  'ASSIGNED_TO_PARTNER',
+  'GOAL_EXCEEDS_POPULATION',
+  'NOT_AS_PLANNED',
+  'NOT_IN_SAMPLE',
+  'COUNT_MISMATCH',
+  'NOT_AS_RECORDED',
+  // cases
+  'NOT_ALLOWED',
+  'UNKNOWN_REPORT',
+  'SIGNATURE_REQUIRED',
+  // notifications: webhook targets and events
+  'TOO_LONG',
+  'UNSAFE_CHARACTER',
+  'NOT_A_URL',
+  'SCHEME',
+  'CREDENTIALS',
+  'RESERVED',
+  'UNSAFE_NAME',
+  'UNSAFE_VALUE',
+  'UNKNOWN_EVENT',
+  'NOT_VERIFIED',
+] as const;
+
+export type DetailCode = (typeof DETAIL_CODES)[number];
+
 export interface ErrorDetail {
   readonly line?: number;
   readonly field?: string;
-  readonly code: string;
+  readonly code: DetailCode;
   readonly message: string;
 }
+
+/** Facts of a single refusal that is not a list of problems, e.g. the transition refused and the allowed ones. */
+export interface ErrorFacts {
+  readonly [key: string]: unknown;
+}
+
+/** What a DomainError carries besides its code and message: the problems found, or the facts of the refusal. */
+export type ErrorDetails = readonly ErrorDetail[] | ErrorFacts;
 
 export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
   override readonly name = 'DomainError';
   constructor(
     readonly code: C,
     message: string,
-    readonly details?: unknown,
+    readonly details?: ErrorDetails,
     /** Extra fields for the error envelope, e.g. the logged rejection of a refused report. */
     readonly meta?: Readonly<Record<string, unknown>>,
   ) {

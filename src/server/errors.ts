@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { DomainError, type ErrorCode, isDomainError } from '../domain/errors.js';
+import { DomainError, type ErrorCode, type ErrorDetail, isDomainError } from '../domain/errors.js';
 import { isLogError } from '../log/index.js';
 
 /**
@@ -107,7 +107,7 @@ export function sendError(reply: FastifyReply, err: DomainError): FastifyReply {
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';
-    const details = err.validation.flatMap((v) => {
+    const details = err.validation.flatMap((v): ErrorDetail[] => {
       const path = v.instancePath === '/' ? '' : v.instancePath.replaceAll('/', '.');
       if (v.keyword === 'unrecognized_keys') {
         const keys = (v.params as { keys?: string[] }).keys ?? [];

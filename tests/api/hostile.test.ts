@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../src/cli/reports.js';
+import { DETAIL_CODES, ERROR_CODES } from '../../src/domain/errors.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { demoSeed, initialReport, submit } from '../fixtures/reports.js';
 
@@ -16,8 +17,12 @@ const RUNS = Number(process.env.CUSTOS_FUZZ_RUNS ?? 60);
 function expectHandled(res: LightMyRequestResponse, where: string): void {
   expect(res.statusCode, `${where}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
   if (res.statusCode >= 400 && !where.includes('/log/witness/')) {
-    const body = JSON.parse(res.body) as { error?: { code?: string } | string; code?: string };
-    expect(typeof body.error === 'object' ? body.error.code : undefined, where).toMatch(/^[A-Z_]+$/);
+    const body = JSON.parse(res.body) as { error?: { code?: string; details?: unknown } | string };
+    const error = typeof body.error === 'object' ? body.error : undefined;
+    // Hostile bytes are answered in the closed sets of codes only, the refusal's and each problem's.
+    expect(ERROR_CODES, where).toContain(error?.code);
+    const details = Array.isArray(error?.details) ? (error.details as { code?: unknown }[]) : [];
+    for (const d of details) expect(DETAIL_CODES, where).toContain(d.code);
   }
 }
 

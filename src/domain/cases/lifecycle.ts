@@ -1,5 +1,5 @@
 import { toDayNumber, toEpochMs, utcDateOf } from '../deadlines/index.js';
-import { DomainError } from '../errors.js';
+import { type DetailCode, DomainError } from '../errors.js';
 import type { IsoDate } from '../reports/report.types.js';
 import type { Case, CaseActor, CaseEvent, CaseKind, CaseStatus, TransitionRequest } from './cases.types.js';
 
@@ -87,7 +87,7 @@ export function openCase(input: OpenCaseInput): Case {
   };
 }
 
-function fail(field: string, code: string, message: string): never {
+function fail(field: string, code: DetailCode, message: string): never {
   throw new DomainError('VALIDATION_FAILED', message, [{ field, code, message }]);
 }
 

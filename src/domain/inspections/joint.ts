@@ -1,4 +1,4 @@
-import { DomainError, type ErrorDetail } from '../errors.js';
+import { type DetailCode, DomainError, type ErrorDetail } from '../errors.js';
 
 export const JOINT_ACTIVITIES = [
   'item-counting',
@@ -30,7 +30,7 @@ export interface JointPlan {
  */
 export function validateAssignments(plan: JointPlan): Map<JointActivity, string> {
   const problems: ErrorDetail[] = [];
-  const add = (field: string, code: string, message: string) => problems.push({ field, code, message });
+  const add = (field: string, code: DetailCode, message: string) => problems.push({ field, code, message });
   const participants = new Set(plan.participants);
   if (plan.participants.length !== 2 || participants.size !== 2) {
     add('participants', 'NOT_TWO_PARTICIPANTS', 'a joint inspection has exactly two distinct inspectorates');

@@ -1,4 +1,4 @@
-import { DomainError, type ErrorDetail } from '../errors.js';
+import { type DetailCode, DomainError, type ErrorDetail } from '../errors.js';
 
 /** Headers Custos sets itself (or the HTTP layer owns); a subscriber may not supply them. */
 export const RESERVED_WEBHOOK_HEADERS: readonly string[] = [
@@ -61,7 +61,7 @@ export function validateWebhookTarget(
   options: { readonly allowHttp?: boolean } = {},
 ): void {
   const problems: ErrorDetail[] = [];
-  const add = (field: string, code: string, message: string) => problems.push({ field, code, message });
+  const add = (field: string, code: DetailCode, message: string) => problems.push({ field, code, message });
   if (target.url.length > MAX_URL_LENGTH) add('url', 'TOO_LONG', `url longer than ${MAX_URL_LENGTH}`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (/[\u0000-\u0020\u007f-\u00a0]/.test(target.url))

@@ -5,6 +5,7 @@
  * report and a JSON report are the same tree and go through the same reader.
  */
 import { stringify } from 'csv-stringify/sync';
+import type { DetailCode } from '../errors.js';
 import { readReport } from './build-report.js';
 import { tokenizeCsv } from './csv-tokenize.js';
 import type { ParseResult, PartialReport, ReadOptions } from './parse.types.js';
@@ -95,7 +96,7 @@ function setPath(tree: Tree, segments: readonly string[], value: unknown): void 
 }
 
 interface Problem {
-  code: string;
+  code: DetailCode;
   field?: string;
   message: string;
   line?: number;

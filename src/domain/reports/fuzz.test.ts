@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { REPORT_DETAIL_CODES } from '../errors.js';
 import { reportValue } from './arbitraries.test-support.js';
 import { formatReportCsv, formatReportJson, parseReportCsv, parseReportJson } from './index.js';
 import type { ParseResult } from './parse.types.js';
@@ -18,7 +19,7 @@ function checkOutcome(result: ParseResult): void {
   }
   expect(result.details.length).toBeGreaterThan(0);
   for (const d of result.details) {
-    expect(typeof d.code).toBe('string');
+    expect(REPORT_DETAIL_CODES).toContain(d.code);
     expect(typeof d.message).toBe('string');
   }
 }

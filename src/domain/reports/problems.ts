@@ -3,7 +3,7 @@
  * maximum, ending with one TOO_MANY_ERRORS detail that says how many more there were. The reader,
  * the validator and the service's merge of the two all keep their lists here.
  */
-import type { ErrorDetail } from '../errors.js';
+import type { DetailCode, ErrorDetail } from '../errors.js';
 
 export const DEFAULT_MAX_DETAILS = 1000;
 
@@ -23,7 +23,7 @@ export class ProblemList {
   private omitted = 0;
   constructor(private readonly max: number) {}
 
-  add(code: string, field: string | undefined, message: string, line?: number): void {
+  add(code: DetailCode, field: string | undefined, message: string, line?: number): void {
     if (this.list.length >= this.max) {
       this.omitted++;
       return;

@@ -3,6 +3,7 @@
  * checks type, format and range, records every problem with its line and field path, and answers
  * undefined for a value it could not read. Never throws.
  */
+import type { DetailCode } from '../errors.js';
 import { ELEMENT_CODES } from './codes.js';
 import { isIsoDate } from './dates.js';
 import type { ParseResult, PartialReport } from './parse.types.js';
@@ -50,7 +51,7 @@ export class ReportReader {
     this.problems = new ProblemList(maxDetails);
   }
 
-  add(code: string, field: string | undefined, message: string, line?: number): void {
+  add(code: DetailCode, field: string | undefined, message: string, line?: number): void {
     this.problems.add(code, field, message, line);
   }
 

@@ -178,7 +178,7 @@ function bg(v: bigint): string {
 function compareTotals(
   expected: ReadonlyMap<ElementCode, Milligrams> | undefined,
   entry: 'PB' | 'PE',
-  code: string,
+  code: 'PB_MISMATCH' | 'PE_MISMATCH',
   what: string,
   byElement: ReadonlyMap<ElementCode, ElementBalance>,
   errors: ProblemList,

@@ -1,5 +1,5 @@
 /** What the validator is given (the registry and the account, read by the service) and what it answers. */
-import type { ErrorDetail } from '../errors.js';
+import type { DetailCode, ErrorDetail } from '../errors.js';
 import type { IcCodeInfo } from './codes.js';
 import type { HeaderField } from './parse.types.js';
 import type { ElementCode, IsoDate, Milligrams } from './report.types.js';
@@ -21,8 +21,10 @@ export interface KeyLookup {
   has(key: string): boolean;
 }
 
-/** Outcome of the signature check done before parsing; reported with the other problems. */
-export type SignatureOutcome = 'VALID' | 'SIGNATURE_INVALID' | 'KEY_UNKNOWN' | 'KEY_NOT_VALID';
+/** Outcome of the signature check done before parsing; a failed one is reported with the other problems. */
+export type SignatureOutcome =
+  | 'VALID'
+  | Extract<DetailCode, 'SIGNATURE_INVALID' | 'KEY_UNKNOWN' | 'KEY_NOT_VALID'>;
 
 export interface ValidationContext {
   /** The registry entry of `report.mba`, or undefined if there is none (UNKNOWN_MBA). */

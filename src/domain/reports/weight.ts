@@ -3,6 +3,7 @@
  * of milligrams"). Weights are parsed from their decimal text, never through floating-point
  * arithmetic, so "125000.5" is exactly 125000500 mg.
  */
+import type { DetailCode } from '../errors.js';
 import type { Milligrams } from './report.types.js';
 
 /**
@@ -12,7 +13,10 @@ import type { Milligrams } from './report.types.js';
  */
 export const MAX_WEIGHT_MG: Milligrams = 999_999_999_999_999;
 
-export type WeightProblem = 'WEIGHT_PRECISION' | 'NEGATIVE_WEIGHT' | 'OUT_OF_RANGE' | 'FIELD_FORMAT';
+export type WeightProblem = Extract<
+  DetailCode,
+  'WEIGHT_PRECISION' | 'NEGATIVE_WEIGHT' | 'OUT_OF_RANGE' | 'FIELD_FORMAT'
+>;
 
 export type WeightResult =
   | { readonly ok: true; readonly mg: Milligrams }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DomainError } from '../../domain/errors.js';
+import type { DomainError, ErrorDetail } from '../../domain/errors.js';
 import { ed25519PublicKey, ed25519Sign } from '../../log/index.js';
 import {
   checkStatementFacts,
@@ -57,7 +57,7 @@ describe('inspection statements', () => {
       expect.unreachable();
     } catch (err) {
       expect((err as DomainError).code).toBe('VALIDATION_FAILED');
-      const fields = ((err as DomainError).details as { field: string }[]).map((d) => d.field).sort();
+      const fields = ((err as DomainError).details as readonly ErrorDetail[]).map((d) => d.field).sort();
       expect(fields).toEqual(['statement.findings', 'statement.state']);
     }
   });

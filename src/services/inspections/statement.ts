@@ -1,4 +1,4 @@
-import { DomainError } from '../../domain/errors.js';
+import { DomainError, type ErrorDetail } from '../../domain/errors.js';
 import type { InspectionStatement, StatementFacts } from '../../domain/inspections/index.js';
 import { canonicalizeRecord } from '../../log/index.js';
 
@@ -22,7 +22,13 @@ export function checkStatementFacts(statement: InspectionStatement, facts: State
           Buffer.from(canonicalizeRecord(facts[k] ?? null)),
         ),
     )
-    .map((k) => ({ field: `statement.${k}`, code: 'NOT_AS_RECORDED', message: 'differs from the record' }));
+    .map(
+      (k): ErrorDetail => ({
+        field: `statement.${k}`,
+        code: 'NOT_AS_RECORDED',
+        message: 'differs from the record',
+      }),
+    );
   throw new DomainError(
     'VALIDATION_FAILED',
     'the statement does not match the recorded inspection; fetch the draft again',

@@ -1,4 +1,4 @@
-import { DomainError } from '../../domain/errors.js';
+import { DomainError, type ErrorDetail } from '../../domain/errors.js';
 import {
   isNotificationEvent,
   nextRetryDelay,
@@ -149,7 +149,7 @@ export function createWebhookService(ports: Ports, fetchImpl: FetchLike = fetch)
         throw new DomainError(
           'VALIDATION_FAILED',
           'unknown event types',
-          unknown.map((e) => ({ field: 'events', code: 'UNKNOWN_EVENT', message: e })),
+          unknown.map((e): ErrorDetail => ({ field: 'events', code: 'UNKNOWN_EVENT', message: e })),
         );
       }
       const secret = input.secret ?? `whsec_${hex(24)}`;

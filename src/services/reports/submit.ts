@@ -99,8 +99,8 @@ async function checkSignature(
       };
 }
 
-function signatureDetail(c: SignatureCheck): ErrorDetail {
-  return { field: 'Custos-Signature', code: c.outcome, message: c.message };
+function signatureDetail(outcome: Exclude<SignatureOutcome, 'VALID'>, message: string): ErrorDetail {
+  return { field: 'Custos-Signature', code: outcome, message };
 }
 
 /**
@@ -122,7 +122,9 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
     const partial = parsed.partial;
     if (partial === undefined) {
       const details =
-        sig.outcome === 'VALID' ? [...parsed.details] : [signatureDetail(sig), ...parsed.details];
+        sig.outcome === 'VALID'
+          ? [...parsed.details]
+          : [signatureDetail(sig.outcome, sig.message), ...parsed.details];
       return reject(ports, p, { at, bodySha256, details, report: undefined });
     }
     // Every problem at once: the registry and account checks also run on what could be read.
@@ -148,7 +150,7 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
   }
   if (sig.outcome !== 'VALID') {
     // The validator reports the signature outcome itself; this guards against a context without it.
-    return reject(ports, p, { at, bodySha256, details: [signatureDetail(sig)], report });
+    return reject(ports, p, { at, bodySha256, details: [signatureDetail(sig.outcome, sig.message)], report });
   }
 
   const id = reportId(report);

@@ -33,7 +33,7 @@ export interface NewRecord {
 /** Append records to the log inside the caller's transaction; answers their log indices. */
 export async function appendRecords(
   q: DbOrTx,
-  ports: Ports,
+  ports: Pick<Ports, 'db' | 'random'>,
   records: readonly NewRecord[],
 ): Promise<number[]> {
   const n = records.length;
@@ -77,7 +77,11 @@ export async function appendRecords(
   return indexes;
 }
 
-export async function appendRecord(q: DbOrTx, ports: Ports, record: NewRecord): Promise<number> {
+export async function appendRecord(
+  q: DbOrTx,
+  ports: Pick<Ports, 'db' | 'random'>,
+  record: NewRecord,
+): Promise<number> {
   const [index] = await appendRecords(q, ports, [record]);
   return index as number;
 }

@@ -11,7 +11,7 @@ import { createRegistryRepo } from '../store/registry.repo.js';
 import type { Ports } from './ports.js';
 
 /** The caller's state scope, from the agreements in force (policy.computeStateScope). */
-export async function scopeOf(ports: Ports, principal: Principal): Promise<StateScope> {
+export async function scopeOf(ports: Pick<Ports, 'db'>, principal: Principal): Promise<StateScope> {
   const agreements = await createRegistryRepo(ports.db).listAgreements();
   return computeStateScope(principal, agreements);
 }

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { AttachmentType, CaseActor, CaseKind, CaseStatus } from '../domain/cases/index.js';
 import type {
   DefectLevel,
   FacilityKind,
@@ -408,14 +409,14 @@ export interface KvRow {
 export interface CaseRow {
   id: string;
   case_key: string | null;
-  kind: string;
+  kind: CaseKind;
   state: string;
   mba: string | null;
   inspectorate: string;
   title: string;
   /** JSON: what the case is about (report, lines, transfer, period, finding, obligation). */
   about: string;
-  status: string;
+  status: CaseStatus;
   due_date: string | null;
   event_count: number;
   opened_at: string;
@@ -431,11 +432,11 @@ export interface CaseShareRow {
 export interface CaseTransitionRow {
   case_id: string;
   seq: number;
-  from_status: string | null;
-  to_status: string;
+  from_status: CaseStatus | null;
+  to_status: CaseStatus;
   at: string;
   by: string;
-  actor_kind: string;
+  actor_kind: CaseActor['kind'];
   actor_org: string | null;
   note: string | null;
   note_internal: number;
@@ -450,7 +451,7 @@ export interface CaseMessageRow {
   seq: number;
   at: string;
   by: string;
-  actor_kind: string;
+  actor_kind: CaseActor['kind'];
   actor_org: string | null;
   body: string;
   internal: number;
@@ -460,7 +461,7 @@ export interface CaseMessageRow {
 
 export interface CaseAttachmentRow {
   hash: string;
-  content_type: string;
+  content_type: AttachmentType;
   size: number;
   bytes: Uint8Array;
   created_at: string;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decisionBytes } from '../../src/domain/cases/index.js';
 import {
   ed25519PublicKey,
   ed25519Sign,
@@ -12,7 +13,7 @@ import {
   sha256,
 } from '../../src/log/index.js';
 import { auditStore } from '../../src/services/audit.js';
-import { decisionBytes, MAX_ATTACHMENT_BYTES, openCaseForAlarm } from '../../src/services/cases/index.js';
+import { MAX_ATTACHMENT_BYTES, openCaseForAlarm } from '../../src/services/cases/index.js';
 import { demoKeyPath } from '../../src/services/demo/seed.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';

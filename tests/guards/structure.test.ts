@@ -33,8 +33,6 @@ const STILL_SPLITTING: ReadonlySet<string> = new Set([
   'src/server/routes/registry.ts#registerRegistryRoutes',
   'src/server/routes/reports.ts#registerReportRoutes',
   'src/services/audit.ts#auditStore',
-  'src/services/cases/service.ts',
-  'src/services/cases/service.ts#createCaseService',
   'src/services/demo/reports.ts#seedDemoReports',
   'src/services/evaluation/index.ts',
   'src/services/evaluation/index.ts#createEvaluationService',

@@ -23,6 +23,19 @@ export const CASE_STATUSES = [
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
+/**
+ * What a case message may attach (a scanned letter, a photo, a measurement export); the bytes
+ * must say the same (services/cases/attachments.ts checks their magic numbers).
+ */
+export const ATTACHMENT_TYPES = [
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'text/plain',
+  'text/csv',
+] as const;
+export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
+
 /** Who acts on a case: a user of an inspectorate, or a user of a state authority. */
 export type CaseActor =
   | { readonly kind: 'inspectorate'; readonly inspectorate: string; readonly user: string }

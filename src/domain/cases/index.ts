@@ -1,5 +1,7 @@
 export { type CaseAlarm, caseKeyForAlarm, caseKindForAlarm } from './alarm-keys.js';
 export {
+  ATTACHMENT_TYPES,
+  type AttachmentType,
   CASE_KINDS,
   CASE_STATUSES,
   type Case,

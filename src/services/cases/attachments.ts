@@ -1,23 +1,18 @@
 import { createHash } from 'node:crypto';
+import { ATTACHMENT_TYPES, type AttachmentType } from '../../domain/cases/index.js';
 import { DomainError } from '../../domain/errors.js';
+import type { Principal } from '../../domain/policy/index.js';
+import { getAttachment } from '../../store/cases.repo.js';
+import type { Ports } from '../ports.js';
+import type { AttachmentRef, MessageInput } from './cases.types.js';
+import type { CaseReader } from './visibility.js';
 
 /** Largest attachment accepted (a scanned letter or a measurement export fits). */
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 export const MAX_ATTACHMENTS_PER_MESSAGE = 5;
-export const ATTACHMENT_TYPES = [
-  'application/pdf',
-  'image/png',
-  'image/jpeg',
-  'text/plain',
-  'text/csv',
-] as const;
-export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
 
-export interface AttachmentRef {
-  readonly hash: string;
-  readonly name: string;
-  readonly contentType: AttachmentType;
-  readonly size: number;
+function isAttachmentType(t: string): t is AttachmentType {
+  return (ATTACHMENT_TYPES as readonly string[]).includes(t);
 }
 
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -37,7 +32,7 @@ function isText(b: Uint8Array): boolean {
 }
 
 /** The type the bytes themselves say they are (magic numbers), never the client's word. */
-export function detectAttachmentType(
+function detectAttachmentType(
   b: Uint8Array,
 ): 'application/pdf' | 'image/png' | 'image/jpeg' | 'text' | undefined {
   if (startsWith(b, [0x25, 0x50, 0x44, 0x46, 0x2d])) return 'application/pdf';
@@ -47,7 +42,7 @@ export function detectAttachmentType(
 }
 
 /** Display name only (it is never a path): no separators, no control characters, at most 200. */
-export function sanitiseAttachmentName(name: string): string {
+function sanitiseAttachmentName(name: string): string {
   let out = '';
   for (const ch of name) {
     const c = ch.codePointAt(0) ?? 0;
@@ -61,11 +56,7 @@ export function sanitiseAttachmentName(name: string): string {
  * Checks one attachment: size limit (BODY_TOO_LARGE), declared type in the allow-list and
  * matching the magic bytes (UNSUPPORTED_MEDIA_TYPE). Answers its reference, keyed by SHA-256.
  */
-export function checkAttachment(input: {
-  name: string;
-  contentType: string;
-  bytes: Uint8Array;
-}): AttachmentRef {
+function checkAttachment(input: { name: string; contentType: string; bytes: Uint8Array }): AttachmentRef {
   if (input.bytes.length > MAX_ATTACHMENT_BYTES) {
     throw new DomainError(
       'BODY_TOO_LARGE',
@@ -83,7 +74,7 @@ export function checkAttachment(input: {
     ]);
   }
   const declared = input.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (!(ATTACHMENT_TYPES as readonly string[]).includes(declared)) {
+  if (!isAttachmentType(declared)) {
     throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `attachment type ${declared} is not accepted`, {
       name: input.name,
       accepted: ATTACHMENT_TYPES,
@@ -102,7 +93,47 @@ export function checkAttachment(input: {
   return {
     hash: createHash('sha256').update(input.bytes).digest('hex'),
     name: sanitiseAttachmentName(input.name),
-    contentType: declared as AttachmentType,
+    contentType: declared,
     size: input.bytes.length,
+  };
+}
+
+/** A message's files, checked, with their bytes: what the message stores. */
+export interface CheckedAttachment {
+  readonly ref: AttachmentRef;
+  readonly bytes: Uint8Array;
+}
+
+/** Decodes and checks a message's attachments (count, base64, size, type), all before storing any. */
+export function checkAttachments(attachments: MessageInput['attachments'] = []): CheckedAttachment[] {
+  if (attachments.length > MAX_ATTACHMENTS_PER_MESSAGE) {
+    throw new DomainError('VALIDATION_FAILED', `at most ${MAX_ATTACHMENTS_PER_MESSAGE} attachments`, [
+      { field: 'attachments', code: 'TOO_MANY', message: String(attachments.length) },
+    ]);
+  }
+  return attachments.map((a, i) => {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(a.data) || a.data.length % 4 !== 0) {
+      throw new DomainError('VALIDATION_FAILED', 'attachment data is not base64', [
+        { field: `attachments.${i}.data`, code: 'NOT_BASE64', message: 'standard base64 expected' },
+      ]);
+    }
+    const bytes = new Uint8Array(Buffer.from(a.data, 'base64'));
+    return { ref: checkAttachment({ name: a.name, contentType: a.contentType, bytes }), bytes };
+  });
+}
+
+/** An attachment of a message the caller may read (an internal note's files stay internal). */
+export function createAttachmentReader(ports: Pick<Ports, 'db'>, reader: CaseReader) {
+  return async function getAttachmentOf(
+    p: Principal,
+    id: string,
+    hash: string,
+  ): Promise<{ bytes: Uint8Array; contentType: string; name: string }> {
+    const { seen } = await reader.visibleCase(p, id);
+    const ref = seen.history.flatMap((e) => e.attachments ?? []).find((a) => a.hash === hash);
+    if (!ref) throw new DomainError('NOT_FOUND', 'no such attachment on this case');
+    const row = await getAttachment(ports.db.kysely, hash);
+    if (!row) throw new DomainError('NOT_FOUND', 'attachment content missing');
+    return { bytes: row.bytes, contentType: row.content_type, name: ref.name };
   };
 }

@@ -1,8 +1,10 @@
-import type { Schema } from '../../store/schema.types.js';
+import { getCase, getMessage, getTransition, listThreadRefs } from '../../store/cases.repo.js';
+import type { CaseMessageRow, CaseRow, CaseTransitionRow } from '../../store/schema.types.js';
 import { registerContentLoader, registerRowLister } from '../record-content.js';
 
-type CaseRow = Pick<
-  Schema['cases'],
+/** What the opening (transition 0) commits of the case itself. */
+type OpenedCase = Pick<
+  CaseRow,
   'id' | 'case_key' | 'kind' | 'state' | 'mba' | 'inspectorate' | 'title' | 'about'
 >;
 
@@ -22,7 +24,7 @@ function parseRecordId(id: string, prefix: string): { caseId: string; seq: numbe
  * The committed content of a transition (the opening is transition 0, from null to open, and
  * carries what the case is about). Built from rows only, so `custos audit` rebuilds it.
  */
-export function transitionContent(c: CaseRow, t: Schema['case_transitions']): Record<string, unknown> {
+export function transitionContent(c: OpenedCase, t: CaseTransitionRow): Record<string, unknown> {
   return {
     v: 1,
     case: c.id,
@@ -54,7 +56,7 @@ export function transitionContent(c: CaseRow, t: Schema['case_transitions']): Re
   };
 }
 
-export function messageContent(m: Schema['case_messages']): Record<string, unknown> {
+export function messageContent(m: CaseMessageRow): Record<string, unknown> {
   return {
     v: 1,
     case: m.case_id,
@@ -69,41 +71,24 @@ export function messageContent(m: Schema['case_messages']): Record<string, unkno
   };
 }
 
-/** The signed bytes of a decision are a domain rule the browser shares (src/domain/cases/decision.ts). */
-export { decisionBytes } from '../../domain/cases/index.js';
-
 registerContentLoader('case-transition', async (db, id) => {
   const ref = parseRecordId(id, 'case-transition:');
   if (!ref) return undefined;
-  const c = await db.kysely.selectFrom('cases').selectAll().where('id', '=', ref.caseId).executeTakeFirst();
-  const t = await db.kysely
-    .selectFrom('case_transitions')
-    .selectAll()
-    .where('case_id', '=', ref.caseId)
-    .where('seq', '=', ref.seq)
-    .executeTakeFirst();
+  const c = await getCase(db.kysely, ref.caseId);
+  const t = await getTransition(db.kysely, ref.caseId, ref.seq);
   return c && t && transitionContent(c, t);
 });
 
 registerContentLoader('case-message', async (db, id) => {
   const ref = parseRecordId(id, 'case-message:');
   if (!ref) return undefined;
-  const m = await db.kysely
-    .selectFrom('case_messages')
-    .selectAll()
-    .where('case_id', '=', ref.caseId)
-    .where('seq', '=', ref.seq)
-    .executeTakeFirst();
+  const m = await getMessage(db.kysely, ref.caseId, ref.seq);
   return m && messageContent(m);
 });
 
 registerRowLister('case-transition', async (db) =>
-  (await db.kysely.selectFrom('case_transitions').select(['case_id', 'seq']).execute()).map((r) =>
-    transitionRecordId(r.case_id, r.seq),
-  ),
+  (await listThreadRefs(db.kysely, 'case_transitions')).map((r) => transitionRecordId(r.case_id, r.seq)),
 );
 registerRowLister('case-message', async (db) =>
-  (await db.kysely.selectFrom('case_messages').select(['case_id', 'seq']).execute()).map((r) =>
-    messageRecordId(r.case_id, r.seq),
-  ),
+  (await listThreadRefs(db.kysely, 'case_messages')).map((r) => messageRecordId(r.case_id, r.seq)),
 );

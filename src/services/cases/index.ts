@@ -1,29 +1,5 @@
-export {
-  ATTACHMENT_TYPES,
-  type AttachmentRef,
-  checkAttachment,
-  detectAttachmentType,
-  MAX_ATTACHMENT_BYTES,
-  MAX_ATTACHMENTS_PER_MESSAGE,
-  sanitiseAttachmentName,
-} from './attachments.js';
-export { decisionBytes, messageContent, transitionContent } from './content.js';
-export { defaultInspectorate, type OpenForAlarmOptions, openCaseForAlarm } from './open-for-alarm.js';
-export {
-  type CaseFilter,
-  type CaseService,
-  type CaseSummary,
-  type CaseView,
-  createCaseService,
-  type MessageInput,
-  type OpenCaseRequest,
-  type TransitionInput,
-} from './service.js';
-export {
-  type CaseAbout,
-  listJointArrangements,
-  loadCase,
-  type ResolutionSignature,
-  type StoredCase,
-  type StoredCaseEvent,
-} from './store.js';
+export { MAX_ATTACHMENT_BYTES } from './attachments.js';
+export type { StoredCase } from './cases.types.js';
+export { type OpenForAlarmOptions, openCaseForAlarm } from './open-for-alarm.js';
+export { type CaseService, createCaseService } from './service.js';
+export { loadCase } from './stored-case.js';

@@ -1,8 +1,11 @@
 import { type CaseAlarm, caseKeyForAlarm, caseKindForAlarm } from '../../domain/cases/index.js';
 import { DomainError } from '../../domain/errors.js';
+import { findCaseIdByKey, listInspectoratesOfState } from '../../store/cases.repo.js';
 import { isoNow, type Ports } from '../ports.js';
-import { insertCase, newCaseId, publishCaseEvent } from './service.js';
-import { type CaseAbout, loadCase, type StoredCase } from './store.js';
+import type { CaseAbout, StoredCase } from './cases.types.js';
+import { publishCaseEvent } from './events.js';
+import { insertCase, newCaseId } from './opening.js';
+import { loadWrittenCase } from './stored-case.js';
 
 export interface OpenForAlarmOptions {
   /** The owning inspectorate; default: see `defaultInspectorate`. */
@@ -21,19 +24,8 @@ export interface OpenForAlarmOptions {
  * agreement in force with the state, an international inspectorate before a regional one, then
  * by id (the demo: the agency owns, the regional authority reads it as a partner for XA and XB).
  */
-export async function defaultInspectorate(ports: Ports, state: string): Promise<string | undefined> {
-  const rows = await ports.db.kysely
-    .selectFrom('agreement_parties as org')
-    .innerJoin('agreement_parties as st', 'st.agreement_id', 'org.agreement_id')
-    .innerJoin('agreements as a', 'a.id', 'org.agreement_id')
-    .innerJoin('organisations as o', 'o.id', 'org.party_ref')
-    .select(['o.id', 'o.kind'])
-    .where('a.status', '=', 'in-force')
-    .where('org.party_kind', '=', 'organisation')
-    .where('o.kind', 'in', ['inspectorate', 'regional-inspectorate'])
-    .where('st.party_kind', '=', 'state')
-    .where('st.party_ref', '=', state)
-    .execute();
+async function defaultInspectorate(ports: Pick<Ports, 'db'>, state: string): Promise<string | undefined> {
+  const rows = await listInspectoratesOfState(ports.db.kysely, state);
   const rank = (kind: string) => (kind === 'inspectorate' ? 0 : 1);
   rows.sort((a, b) => rank(a.kind) - rank(b.kind) || a.id.localeCompare(b.id));
   return rows[0]?.id;
@@ -91,14 +83,14 @@ function aboutAlarm(alarm: CaseAlarm): { about: CaseAbout; mba?: string; title: 
  * `created: false`. For the evaluation engine, missed deadlines and inspection findings.
  */
 export async function openCaseForAlarm(
-  ports: Ports,
+  ports: Pick<Ports, 'db' | 'clock' | 'random' | 'events' | 'logger'>,
   alarm: CaseAlarm,
   options: OpenForAlarmOptions = {},
 ): Promise<{ case: StoredCase; created: boolean }> {
   const key = caseKeyForAlarm(alarm);
   const k = ports.db.kysely;
-  const existing = await k.selectFrom('cases').select('id').where('case_key', '=', key).executeTakeFirst();
-  if (existing) return { case: (await loadCase(k, existing.id)) as StoredCase, created: false };
+  const existing = await findCaseIdByKey(k, key);
+  if (existing !== undefined) return { case: await loadWrittenCase(k, existing), created: false };
   const inspectorate = options.inspectorate ?? (await defaultInspectorate(ports, alarm.state));
   if (!inspectorate) {
     throw new DomainError(
@@ -108,7 +100,7 @@ export async function openCaseForAlarm(
   }
   const described = aboutAlarm(alarm);
   const mba = options.mba ?? described.mba;
-  const id = newCaseId(ports);
+  const id = newCaseId(ports.random);
   const created = await k.transaction().execute((tx) =>
     insertCase(tx, ports, {
       id,
@@ -125,8 +117,10 @@ export async function openCaseForAlarm(
       ...(options.note === undefined ? {} : { note: options.note }),
     }),
   );
-  const row = await k.selectFrom('cases').select('id').where('case_key', '=', key).executeTakeFirstOrThrow();
-  const c = (await loadCase(k, row.id)) as StoredCase;
+  // Not created: another evaluation opened it first; answer that one.
+  const winner = await findCaseIdByKey(k, key);
+  if (winner === undefined) throw new DomainError('INTERNAL', `no case for ${key} after opening it`);
+  const c = await loadWrittenCase(k, winner);
   if (created) await publishCaseEvent(ports, c, 'case.opened', { alarm: key });
   return { case: c, created };
 }

@@ -1,6 +1,7 @@
 import { answerOverdueKey, isAnswerOverdue } from '../../domain/cases/index.js';
 import { type Obligation, upcomingReminders, utcDateOf } from '../../domain/deadlines/index.js';
 import type { IsoDate } from '../../domain/reports/report.types.js';
+import { listQuestionsDueBefore } from '../../store/cases.repo.js';
 import { loadCase, openCaseForAlarm } from '../cases/index.js';
 import { isoNow, type Ports } from '../ports.js';
 import type { DurableEventSink } from './sink.js';
@@ -65,13 +66,7 @@ export async function runSchedulerOnce(
       if (created) casesOpened++;
     }
   }
-  const asked = await ports.db.kysely
-    .selectFrom('cases')
-    .select('id')
-    .where('status', '=', 'question-sent')
-    .where('due_date', '<', today)
-    .execute();
-  for (const { id } of asked) {
+  for (const id of await listQuestionsDueBefore(ports.db.kysely, today)) {
     const c = await loadCase(ports.db.kysely, id);
     if (!c || !isAnswerOverdue(c, today)) continue;
     const published = await sink.publishOnce(

@@ -1,0 +1,269 @@
+import type { CaseKind, CaseStatus, CaseViewer, JointArrangement } from '../domain/cases/index.js';
+import type { DbOrTx } from './db.js';
+import type {
+  CaseAttachmentRow,
+  CaseMessageRow,
+  CaseRow,
+  CaseShareRow,
+  CaseTransitionRow,
+} from './schema.types.js';
+
+/**
+ * The cases aggregate (migration 0005): a case, the inspectorates it is shared with, its thread
+ * of transitions and messages (numbered together by `seq`), and the attachments the messages
+ * name by hash. Every function takes a database or a transaction, so the caller chooses the unit
+ * of work; the case service commits each change together with its log record.
+ */
+
+// ---- cases
+
+export async function getCase(q: DbOrTx, id: string): Promise<CaseRow | undefined> {
+  return q.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The case opened for an alarm's cause (caseKeyForAlarm), if any. */
+export async function findCaseIdByKey(q: DbOrTx, key: string): Promise<string | undefined> {
+  const row = await q.selectFrom('cases').select('id').where('case_key', '=', key).executeTakeFirst();
+  return row?.id;
+}
+
+/**
+ * Inserts a case unless its key is taken, answering whether it did: the unique index on the key
+ * is what keeps re-evaluation (also concurrent) from opening a duplicate.
+ */
+export async function insertCaseUnlessKeyTaken(q: DbOrTx, row: CaseRow): Promise<boolean> {
+  const r = await q
+    .insertInto('cases')
+    .values(row)
+    .onConflict((oc) => oc.column('case_key').doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+/**
+ * Takes the next thread number of a case only if nobody moved it meanwhile (optimistic lock on
+ * the event count the caller read), setting `set` with it. Answers whether it won.
+ */
+export async function claimNextSeq(
+  q: DbOrTx,
+  c: { readonly id: string; readonly eventCount: number },
+  set: Partial<Pick<CaseRow, 'status' | 'due_date'>>,
+  at: string,
+): Promise<boolean> {
+  const r = await q
+    .updateTable('cases')
+    .set({ ...set, event_count: c.eventCount + 1, updated_at: at })
+    .where('id', '=', c.id)
+    .where('event_count', '=', c.eventCount)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export interface CaseListFilter {
+  readonly state?: string;
+  readonly mba?: string;
+  readonly kind?: CaseKind;
+  readonly status?: CaseStatus;
+}
+
+/**
+ * One page of the cases `viewer` may see (the node admin: all), newest change first, and how
+ * many there are. Mirrors domain/cases canViewCase: the state its own cases; an inspectorate
+ * the cases it owns about states in its scope, and those shared with it.
+ */
+export async function pageCases(
+  q: DbOrTx,
+  viewer: CaseViewer | 'admin',
+  filter: CaseListFilter,
+  page: { readonly limit: number; readonly offset: number },
+): Promise<{ rows: CaseRow[]; total: number }> {
+  let sel = q.selectFrom('cases');
+  if (viewer !== 'admin' && viewer.kind === 'state') sel = sel.where('state', '=', viewer.state);
+  if (viewer !== 'admin' && viewer.kind === 'inspectorate') {
+    const { inspectorate, states } = viewer;
+    sel = sel.where((eb) =>
+      eb.or([
+        states === 'all'
+          ? eb('inspectorate', '=', inspectorate)
+          : states.length === 0
+            ? eb.val(false)
+            : eb.and([eb('inspectorate', '=', inspectorate), eb('state', 'in', states)]),
+        eb(
+          'id',
+          'in',
+          eb.selectFrom('case_shares').select('case_id').where('inspectorate', '=', inspectorate),
+        ),
+      ]),
+    );
+  }
+  if (filter.state) sel = sel.where('state', '=', filter.state);
+  if (filter.mba) sel = sel.where('mba', '=', filter.mba);
+  if (filter.kind) sel = sel.where('kind', '=', filter.kind);
+  if (filter.status) sel = sel.where('status', '=', filter.status);
+  const [rows, count] = await Promise.all([
+    sel
+      .selectAll()
+      .orderBy('updated_at', 'desc')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    sel.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
+  ]);
+  return { rows, total: Number(count?.n ?? 0) };
+}
+
+/** Ids of the cases whose question is unanswered and due before `today` (YYYY-MM-DD). */
+export async function listQuestionsDueBefore(q: DbOrTx, today: string): Promise<string[]> {
+  const rows = await q
+    .selectFrom('cases')
+    .select('id')
+    .where('status', '=', 'question-sent')
+    .where('due_date', '<', today)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+// ---- shares
+
+export async function insertShares(
+  q: DbOrTx,
+  caseId: string,
+  inspectorates: readonly string[],
+): Promise<void> {
+  if (inspectorates.length === 0) return;
+  await q
+    .insertInto('case_shares')
+    .values(inspectorates.map((inspectorate) => ({ case_id: caseId, inspectorate })))
+    .execute();
+}
+
+export async function listSharesOf(q: DbOrTx, caseIds: readonly string[]): Promise<CaseShareRow[]> {
+  if (caseIds.length === 0) return [];
+  return q
+    .selectFrom('case_shares')
+    .selectAll()
+    .where('case_id', 'in', [...caseIds])
+    .execute();
+}
+
+// ---- the thread: transitions and messages
+
+export async function insertTransition(q: DbOrTx, row: CaseTransitionRow): Promise<void> {
+  await q.insertInto('case_transitions').values(row).execute();
+}
+
+export async function insertMessage(q: DbOrTx, row: CaseMessageRow): Promise<void> {
+  await q.insertInto('case_messages').values(row).execute();
+}
+
+/** A case's whole thread, each part in no particular order (the caller sorts by seq). */
+export async function listThread(
+  q: DbOrTx,
+  caseId: string,
+): Promise<{ transitions: CaseTransitionRow[]; messages: CaseMessageRow[] }> {
+  const [transitions, messages] = await Promise.all([
+    q.selectFrom('case_transitions').selectAll().where('case_id', '=', caseId).execute(),
+    q.selectFrom('case_messages').selectAll().where('case_id', '=', caseId).execute(),
+  ]);
+  return { transitions, messages };
+}
+
+export async function getTransition(
+  q: DbOrTx,
+  caseId: string,
+  seq: number,
+): Promise<CaseTransitionRow | undefined> {
+  return q
+    .selectFrom('case_transitions')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+}
+
+export async function getMessage(
+  q: DbOrTx,
+  caseId: string,
+  seq: number,
+): Promise<CaseMessageRow | undefined> {
+  return q
+    .selectFrom('case_messages')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+}
+
+/** Every (case, seq) of the one thread part: what the audit expects to find in the log. */
+export async function listThreadRefs(
+  q: DbOrTx,
+  part: 'case_transitions' | 'case_messages',
+): Promise<{ case_id: string; seq: number }[]> {
+  return q.selectFrom(part).select(['case_id', 'seq']).execute();
+}
+
+// ---- attachments (content-addressed: the same file twice is stored once)
+
+export async function insertAttachmentOnce(q: DbOrTx, row: CaseAttachmentRow): Promise<void> {
+  await q
+    .insertInto('case_attachments')
+    .values(row)
+    .onConflict((oc) => oc.column('hash').doNothing())
+    .execute();
+}
+
+export async function getAttachment(q: DbOrTx, hash: string): Promise<CaseAttachmentRow | undefined> {
+  return q.selectFrom('case_attachments').selectAll().where('hash', '=', hash).executeTakeFirst();
+}
+
+// ---- what the registry says about who works a case
+
+/**
+ * Joint arrangements from the registry: every agreement in force with two or more inspectorates
+ * among its parties makes those inspectorates partners for its states (the demo's CSA-XA and
+ * CSA-XB have both the agency and the regional authority as parties).
+ */
+export async function listJointArrangements(q: DbOrTx): Promise<JointArrangement[]> {
+  const [agreements, parties, orgs] = await Promise.all([
+    q.selectFrom('agreements').select(['id', 'status']).where('status', '=', 'in-force').execute(),
+    q.selectFrom('agreement_parties').selectAll().execute(),
+    q
+      .selectFrom('organisations')
+      .select('id')
+      .where('kind', 'in', ['inspectorate', 'regional-inspectorate'])
+      .execute(),
+  ]);
+  const inspectorates = new Set(orgs.map((o) => o.id));
+  const out: JointArrangement[] = [];
+  for (const a of agreements) {
+    const mine = parties.filter((p) => p.agreement_id === a.id);
+    const insp = mine
+      .filter((p) => p.party_kind === 'organisation' && inspectorates.has(p.party_ref))
+      .map((p) => p.party_ref)
+      .sort();
+    const states = mine.filter((p) => p.party_kind === 'state').map((p) => p.party_ref);
+    for (const [i, first] of insp.entries())
+      for (const second of insp.slice(i + 1)) out.push({ id: a.id, inspectorates: [first, second], states });
+  }
+  return out;
+}
+
+/** The inspectorates (international or regional) party to an agreement in force with `state`. */
+export async function listInspectoratesOfState(
+  q: DbOrTx,
+  state: string,
+): Promise<{ id: string; kind: string }[]> {
+  return q
+    .selectFrom('agreement_parties as org')
+    .innerJoin('agreement_parties as st', 'st.agreement_id', 'org.agreement_id')
+    .innerJoin('agreements as a', 'a.id', 'org.agreement_id')
+    .innerJoin('organisations as o', 'o.id', 'org.party_ref')
+    .select(['o.id', 'o.kind'])
+    .where('a.status', '=', 'in-force')
+    .where('org.party_kind', '=', 'organisation')
+    .where('o.kind', 'in', ['inspectorate', 'regional-inspectorate'])
+    .where('st.party_kind', '=', 'state')
+    .where('st.party_ref', '=', state)
+    .execute();
+}

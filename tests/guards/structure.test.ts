@@ -41,7 +41,6 @@ const STILL_SPLITTING: ReadonlySet<string> = new Set([
   'src/services/log/integrator.ts#createIntegrator',
   'src/services/log/reader.ts#createLogReader',
   'src/services/notifications/sink.ts#createDurableEventSink',
-  'src/services/notifications/webhooks.ts#createWebhookService',
   'src/services/registry.ts#createRegistryService',
   'src/services/reports/queries.ts#createReportQueries',
   'src/services/reports/submit.ts#submitReport',

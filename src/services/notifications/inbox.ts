@@ -1,4 +1,5 @@
 import { isGlobalAdmin, type Principal } from '../../domain/policy/index.js';
+import { createInboxRepo } from '../../store/notifications.repo.js';
 import { isoNow, type Ports } from '../ports.js';
 import { type StoredEvent, toStoredEvent } from './sink.js';
 
@@ -16,47 +17,23 @@ export function canSeeEvent(p: Principal, e: StoredEvent): boolean {
 
 /** A user's inbox: the events published to them, newest first, with read marks. */
 export function createInboxService(ports: Ports) {
-  const k = ports.db.kysely;
+  const repo = createInboxRepo(ports.db);
   return {
     async list(
       p: Principal,
       q: { unread?: boolean; limit?: number; before?: number },
     ): Promise<{ items: InboxItem[]; unread: number }> {
-      let rows = k
-        .selectFrom('inbox')
-        .innerJoin('events', 'events.id', 'inbox.event_id')
-        .select([
-          'inbox.id as inbox_id',
-          'inbox.read_at',
-          'events.id',
-          'events.type',
-          'events.state',
-          'events.organisation',
-          'events.audience',
-          'events.at',
-          'events.data',
-        ])
-        .where('inbox.user_id', '=', p.userId);
-      if (q.unread) rows = rows.where('inbox.read_at', 'is', null);
-      if (q.before !== undefined) rows = rows.where('inbox.id', '<', q.before);
-      const [list, count] = await Promise.all([
-        rows
-          .orderBy('inbox.id', 'desc')
-          .limit(Math.min(Math.max(q.limit ?? 50, 1), 500))
-          .execute(),
-        k
-          .selectFrom('inbox')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('user_id', '=', p.userId)
-          .where('read_at', 'is', null)
-          .executeTakeFirst(),
-      ]);
+      const { items, unread } = await repo.inbox(p.userId, {
+        unread: q.unread === true,
+        before: q.before,
+        limit: Math.min(Math.max(q.limit ?? 50, 1), 500),
+      });
       return {
-        items: list.map((r) => {
+        items: items.map((r) => {
           const { audience: _a, ...event } = toStoredEvent(r);
-          return { id: Number(r.inbox_id), event, readAt: r.read_at };
+          return { id: r.inbox_id, event, readAt: r.read_at };
         }),
-        unread: Number(count?.n ?? 0),
+        unread,
       };
     },
 
@@ -66,14 +43,8 @@ export function createInboxService(ports: Ports) {
       q: { ids?: readonly number[]; all?: boolean },
     ): Promise<{ updated: number }> {
       if (!q.all && (q.ids ?? []).length === 0) return { updated: 0 };
-      let u = k
-        .updateTable('inbox')
-        .set({ read_at: isoNow(ports.clock) })
-        .where('user_id', '=', p.userId)
-        .where('read_at', 'is', null);
-      if (!q.all) u = u.where('id', 'in', [...(q.ids ?? [])]);
-      const r = await u.executeTakeFirst();
-      return { updated: Number(r.numUpdatedRows) };
+      const updated = await repo.markRead(p.userId, q.all ? 'all' : (q.ids ?? []), isoNow(ports.clock));
+      return { updated };
     },
   };
 }

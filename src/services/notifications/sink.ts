@@ -1,12 +1,15 @@
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Db } from '../../store/db.js';
-import type { Schema } from '../../store/schema.types.js';
+import type { Db, DbOrTx } from '../../store/db.js';
+import {
+  createInboxRepo,
+  createNotificationsRepo,
+  type EventRecord,
+  type NotificationsRepo,
+} from '../../store/notifications.repo.js';
+import { createWebhooksRepo } from '../../store/webhooks.repo.js';
 import type { DomainEvent, EventSink } from '../events.js';
 import type { Clock, Random } from '../ports.js';
-
-type Q = Kysely<Schema> | Transaction<Schema>;
 
 /** An event as stored: its id is the SSE event id and orders the stream. */
 export interface StoredEvent extends DomainEvent {
@@ -30,8 +33,6 @@ export interface EventSubscriber {
 }
 
 const CHANNEL = 'custos_events';
-/** Arbitrary constant: the transaction-level advisory lock that orders event ids on PostgreSQL. */
-const EVENT_ORDER_LOCK = 727_274_601;
 const PAGE = 500;
 /** Event types that only go to inboxes of users with these roles (issue: "checkpoint published (auditors)"). */
 const INBOX_ROLES: Readonly<Record<string, string>> = { 'checkpoint.published': 'auditor' };
@@ -40,7 +41,7 @@ function parseAudience(text: string | null): string[] | null {
   return text === null ? null : (JSON.parse(text) as string[]);
 }
 
-export function toStoredEvent(r: Selectable<Schema['events']>): StoredEvent {
+export function toStoredEvent(r: EventRecord): StoredEvent {
   return {
     id: Number(r.id),
     type: r.type,
@@ -60,30 +61,17 @@ export function toStoredEvent(r: Selectable<Schema['events']>): StoredEvent {
  *   every inspectorate party to an agreement in force with the state (its scope);
  * - an event with neither state nor organisation (a checkpoint) is for everyone.
  */
-async function audienceOf(q: Q, e: DomainEvent): Promise<string[] | null> {
+async function audienceOf(repo: NotificationsRepo, q: DbOrTx, e: DomainEvent): Promise<string[] | null> {
   if (e.state === null && e.organisation === null) return null;
   const orgs = new Set<string>();
   if (e.organisation !== null) orgs.add(e.organisation);
   if (e.state !== null) {
-    const own = await q.selectFrom('organisations').select('id').where('state', '=', e.state).execute();
-    for (const o of own) orgs.add(o.id);
+    for (const o of await repo.organisationsOfState(q, e.state)) orgs.add(o);
     const listed = e.data.inspectorates;
     if (Array.isArray(listed)) {
       for (const i of listed) if (typeof i === 'string') orgs.add(i);
     } else {
-      const rows = await q
-        .selectFrom('agreement_parties as org')
-        .innerJoin('agreement_parties as st', 'st.agreement_id', 'org.agreement_id')
-        .innerJoin('agreements as a', 'a.id', 'org.agreement_id')
-        .innerJoin('organisations as o', 'o.id', 'org.party_ref')
-        .select('o.id')
-        .where('a.status', '=', 'in-force')
-        .where('org.party_kind', '=', 'organisation')
-        .where('o.kind', 'in', ['inspectorate', 'regional-inspectorate'])
-        .where('st.party_kind', '=', 'state')
-        .where('st.party_ref', '=', e.state)
-        .execute();
-      for (const r of rows) orgs.add(r.id);
+      for (const o of await repo.inspectoratesAgreedWith(q, e.state)) orgs.add(o);
     }
   }
   return [...orgs].sort();
@@ -102,6 +90,9 @@ function hexId(random: Random, prefix: string): string {
  */
 export function createDurableEventSink(deps: EventSinkDeps) {
   const { db, logger } = deps;
+  const repo = createNotificationsRepo(db);
+  const webhooks = createWebhooksRepo(db);
+  const inbox = createInboxRepo(db);
   const subscribers = new Set<EventSubscriber>();
   const deliveryListeners = new Set<() => void>();
   let lastId: number | undefined;
@@ -117,60 +108,28 @@ export function createDurableEventSink(deps: EventSinkDeps) {
    * together, so two schedulers racing for one reminder send it once. Answers the event id, or
    * undefined when the key was already taken. Call `wake()` after the transaction commits.
    */
-  async function insertEvent(tx: Q, e: DomainEvent, key?: string): Promise<number | undefined> {
-    if (key !== undefined) {
-      const taken = await tx
-        .insertInto('notification_keys')
-        .values({ key, event_id: null, created_at: e.at })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .executeTakeFirst();
-      if (Number(taken.numInsertedOrUpdatedRows ?? 0) !== 1) return undefined;
-    }
-    // Ids must become visible in id order, or a reader that saw id n+1 would skip n: on
-    // PostgreSQL publishers queue on one transaction lock (SQLite writers are serial anyway).
-    if (db.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`.execute(tx);
-    const audience = await audienceOf(tx, e);
-    const inserted = await tx
-      .insertInto('events')
-      .values({
-        type: e.type,
-        state: e.state,
-        organisation: e.organisation,
-        audience: audience === null ? null : JSON.stringify(audience),
-        at: e.at,
-        data: JSON.stringify(e.data),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const id = Number(inserted.id);
-    if (key !== undefined) {
-      await tx.updateTable('notification_keys').set({ event_id: id }).where('key', '=', key).execute();
-    }
+  async function insertEvent(tx: DbOrTx, e: DomainEvent, key?: string): Promise<number | undefined> {
+    if (key !== undefined && !(await repo.claimKey(tx, key, e.at))) return undefined;
+    await repo.lockEventOrder(tx);
+    const audience = await audienceOf(repo, tx, e);
+    const id = await repo.insertEvent(tx, {
+      type: e.type,
+      state: e.state,
+      organisation: e.organisation,
+      audience: audience === null ? null : JSON.stringify(audience),
+      at: e.at,
+      data: JSON.stringify(e.data),
+    });
+    if (key !== undefined) await repo.bindKey(tx, key, id);
     const role = INBOX_ROLES[e.type];
-    let users: { id: string }[] = [];
-    if (role !== undefined) {
-      const candidates = await tx
-        .selectFrom('users')
-        .select(['id', 'roles'])
-        .where('roles', 'like', `%${role}%`)
-        .where('organisation_id', 'is not', null)
-        .execute();
-      users = candidates.filter((u) => u.roles.split(',').includes(role));
-    } else if (audience !== null && audience.length > 0) {
-      users = await tx.selectFrom('users').select('id').where('organisation_id', 'in', audience).execute();
-    }
-    for (let i = 0; i < users.length; i += 500) {
-      await tx
-        .insertInto('inbox')
-        .values(users.slice(i, i + 500).map((u) => ({ user_id: u.id, event_id: id, created_at: e.at })))
-        .execute();
-    }
-    let hooks = tx.selectFrom('webhooks').select(['id', 'events']).where('status', '=', 'verified');
-    if (audience !== null) {
-      if (audience.length === 0) hooks = hooks.where('id', '=', '\0');
-      else hooks = hooks.where('organisation_id', 'in', audience);
-    }
-    const deliveries = (await hooks.execute())
+    const users =
+      role !== undefined
+        ? await repo.usersWithRole(tx, role)
+        : audience !== null
+          ? await repo.usersOf(tx, audience)
+          : [];
+    await inbox.insertInbox(tx, users, id, e.at);
+    const deliveries = (await webhooks.verifiedOf(tx, audience))
       .filter((h) => {
         const wanted = JSON.parse(h.events) as string[];
         // A log-wide event goes only to webhooks that asked for it by name (it is frequent).
@@ -181,7 +140,7 @@ export function createDurableEventSink(deps: EventSinkDeps) {
         webhook_id: h.id,
         event_id: id,
         event_type: e.type,
-        status: 'pending',
+        status: 'pending' as const,
         attempts: 0,
         next_attempt_at: e.at,
         lease_until: null,
@@ -191,28 +150,15 @@ export function createDurableEventSink(deps: EventSinkDeps) {
         updated_at: e.at,
         delivered_at: null,
       }));
-    if (deliveries.length > 0) await tx.insertInto('webhook_deliveries').values(deliveries).execute();
-    if (db.dialect === 'postgres') await sql`select pg_notify(${CHANNEL}, ${String(id)})`.execute(tx);
+    await webhooks.insertDeliveries(tx, deliveries);
+    await repo.notify(tx, CHANNEL, id);
     return id;
   }
 
-  async function maxId(): Promise<number> {
-    const r = await db.kysely
-      .selectFrom('events')
-      .select((eb) => eb.fn.max('id').as('m'))
-      .executeTakeFirst();
-    return Number(r?.m ?? 0);
-  }
+  const maxId = () => repo.maxEventId();
 
   async function readAfter(after: number, limit = PAGE): Promise<StoredEvent[]> {
-    const rows = await db.kysely
-      .selectFrom('events')
-      .selectAll()
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map(toStoredEvent);
+    return (await repo.eventsAfter(after, limit)).map(toStoredEvent);
   }
 
   async function fanOut(): Promise<void> {

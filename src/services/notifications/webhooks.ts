@@ -8,7 +8,8 @@ import {
   validateWebhookTarget,
 } from '../../domain/notifications/index.js';
 import type { Principal } from '../../domain/policy/index.js';
-import type { Schema } from '../../store/schema.types.js';
+import { createNotificationsRepo } from '../../store/notifications.repo.js';
+import { createWebhooksRepo, type DeliveryRecord, type WebhookRecord } from '../../store/webhooks.repo.js';
 import { isoNow, type Ports } from '../ports.js';
 import { enforce } from '../scope.js';
 import { toStoredEvent } from './sink.js';
@@ -44,7 +45,7 @@ export interface DeliveryView {
   readonly deliveredAt: string | null;
 }
 
-function toView(r: Schema['webhooks']): WebhookView {
+function toView(r: WebhookRecord): WebhookView {
   return {
     id: r.id,
     organisation: r.organisation_id,
@@ -57,7 +58,7 @@ function toView(r: Schema['webhooks']): WebhookView {
   };
 }
 
-function toDelivery(r: Schema['webhook_deliveries']): DeliveryView {
+function toDelivery(r: DeliveryRecord): DeliveryView {
   return {
     id: r.id,
     eventId: Number(r.event_id),
@@ -98,7 +99,7 @@ function rngOf(ports: Ports): () => number {
 async function post(
   ports: Ports,
   fetchImpl: FetchLike,
-  hook: Schema['webhooks'],
+  hook: WebhookRecord,
   body: string,
   extra: Record<string, string>,
 ): Promise<{ status: number; text: string }> {
@@ -121,11 +122,11 @@ async function post(
 
 /** Webhook administration: an organisation's admin manages its own endpoints. */
 export function createWebhookService(ports: Ports, fetchImpl: FetchLike = fetch) {
-  const k = ports.db.kysely;
+  const repo = createWebhooksRepo(ports.db);
   const hex = (n: number) => Buffer.from(ports.random.bytes(n)).toString('hex');
 
-  async function own(p: Principal, id: string): Promise<Schema['webhooks']> {
-    const row = await k.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+  async function own(p: Principal, id: string): Promise<WebhookRecord> {
+    const row = await repo.get(id);
     enforce(p, 'organisation.admin', 'all', { organisationId: row?.organisation_id ?? '\0' });
     if (!row) throw new DomainError('NOT_FOUND', 'no such webhook');
     return row;
@@ -154,7 +155,7 @@ export function createWebhookService(ports: Ports, fetchImpl: FetchLike = fetch)
       }
       const secret = input.secret ?? `whsec_${hex(24)}`;
       const at = isoNow(ports.clock);
-      const row: Schema['webhooks'] = {
+      const row: WebhookRecord = {
         id: `wh_${hex(10)}`,
         organisation_id: org,
         url: input.url,
@@ -166,35 +167,18 @@ export function createWebhookService(ports: Ports, fetchImpl: FetchLike = fetch)
         created_by: p.userId,
         verified_at: null,
       };
-      await k.insertInto('webhooks').values(row).execute();
+      await repo.insert(row);
       return { ...toView(row), secret };
     },
 
     async list(p: Principal): Promise<WebhookView[]> {
       enforce(p, 'organisation.admin', 'all', { organisationId: p.organisationId ?? '\0' });
-      const rows = await k
-        .selectFrom('webhooks')
-        .selectAll()
-        .where('organisation_id', '=', p.organisationId ?? '\0')
-        .orderBy('created_at')
-        .execute();
-      return rows.map(toView);
+      return (await repo.listOf(p.organisationId ?? '\0')).map(toView);
     },
 
     async remove(p: Principal, id: string): Promise<void> {
       await own(p, id);
-      await k.updateTable('webhooks').set({ status: 'disabled' }).where('id', '=', id).execute();
-      await k
-        .updateTable('webhook_deliveries')
-        .set({
-          status: 'dead',
-          last_error: 'webhook disabled',
-          next_attempt_at: null,
-          updated_at: isoNow(ports.clock),
-        })
-        .where('webhook_id', '=', id)
-        .where('status', '=', 'pending')
-        .execute();
+      await repo.disable(id, isoNow(ports.clock));
     },
 
     /**
@@ -225,24 +209,13 @@ export function createWebhookService(ports: Ports, fetchImpl: FetchLike = fetch)
         ]);
       }
       const at = isoNow(ports.clock);
-      await k
-        .updateTable('webhooks')
-        .set({ status: 'verified', verified_at: at })
-        .where('id', '=', id)
-        .execute();
+      await repo.markVerified(id, at);
       return toView({ ...hook, status: 'verified', verified_at: at });
     },
 
     async deliveries(p: Principal, id: string, limit = 100): Promise<DeliveryView[]> {
       await own(p, id);
-      const rows = await k
-        .selectFrom('webhook_deliveries')
-        .selectAll()
-        .where('webhook_id', '=', id)
-        .orderBy('event_id', 'desc')
-        .limit(Math.min(Math.max(limit, 1), 1000))
-        .execute();
-      return rows.map(toDelivery);
+      return (await repo.deliveriesOf(id, Math.min(Math.max(limit, 1), 1000))).map(toDelivery);
     },
   };
 }
@@ -258,25 +231,21 @@ export function createWebhookDispatcher(
   ports: Ports,
   options: { fetch?: FetchLike; retry?: RetryOptions; rng?: () => number } = {},
 ) {
-  const k = ports.db.kysely;
+  const repo = createWebhooksRepo(ports.db);
+  const events = createNotificationsRepo(ports.db);
   const fetchImpl = options.fetch ?? fetch;
   const rng = options.rng ?? rngOf(ports);
 
-  async function attempt(d: Schema['webhook_deliveries'], now: string): Promise<'delivered' | 'failed'> {
-    const hook = await k.selectFrom('webhooks').selectAll().where('id', '=', d.webhook_id).executeTakeFirst();
-    const event = await k.selectFrom('events').selectAll().where('id', '=', d.event_id).executeTakeFirst();
+  async function attempt(d: DeliveryRecord, now: string): Promise<'delivered' | 'failed'> {
+    const hook = await repo.get(d.webhook_id);
+    const event = await events.event(d.event_id);
     if (hook?.status !== 'verified' || !event) {
-      await k
-        .updateTable('webhook_deliveries')
-        .set({
-          status: 'dead',
-          next_attempt_at: null,
-          lease_until: null,
-          last_error: 'webhook not verified',
-          updated_at: now,
-        })
-        .where('id', '=', d.id)
-        .execute();
+      await repo.settle(d.id, {
+        status: 'dead',
+        next_attempt_at: null,
+        last_error: 'webhook not verified',
+        updated_at: now,
+      });
       return 'failed';
     }
     const e = toStoredEvent(event);
@@ -297,36 +266,26 @@ export function createWebhookDispatcher(
     const attempts = d.attempts + 1;
     const at = isoNow(ports.clock);
     if (error === null) {
-      await k
-        .updateTable('webhook_deliveries')
-        .set({
-          status: 'delivered',
-          attempts,
-          last_status: status,
-          last_error: null,
-          lease_until: null,
-          next_attempt_at: null,
-          delivered_at: at,
-          updated_at: at,
-        })
-        .where('id', '=', d.id)
-        .execute();
+      await repo.settle(d.id, {
+        status: 'delivered',
+        attempts,
+        last_status: status,
+        last_error: null,
+        next_attempt_at: null,
+        delivered_at: at,
+        updated_at: at,
+      });
       return 'delivered';
     }
     const delay = nextRetryDelay(attempts, rng, options.retry);
-    await k
-      .updateTable('webhook_deliveries')
-      .set({
-        status: delay === null ? 'dead' : 'pending',
-        attempts,
-        last_status: status,
-        last_error: error,
-        lease_until: null,
-        next_attempt_at: delay === null ? null : new Date(ports.clock.now().getTime() + delay).toISOString(),
-        updated_at: at,
-      })
-      .where('id', '=', d.id)
-      .execute();
+    await repo.settle(d.id, {
+      status: delay === null ? 'dead' : 'pending',
+      attempts,
+      last_status: status,
+      last_error: error,
+      next_attempt_at: delay === null ? null : new Date(ports.clock.now().getTime() + delay).toISOString(),
+      updated_at: at,
+    });
     return 'failed';
   }
 
@@ -334,28 +293,12 @@ export function createWebhookDispatcher(
     /** Send every delivery due now; answers how many were attempted, delivered and failed. */
     async runDue(limit = 100): Promise<{ attempted: number; delivered: number; failed: number }> {
       const now = isoNow(ports.clock);
-      const due = await k
-        .selectFrom('webhook_deliveries')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', now)
-        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-        .orderBy('next_attempt_at')
-        .limit(limit)
-        .execute();
+      const due = await repo.due(now, limit);
       const lease = new Date(ports.clock.now().getTime() + LEASE_MS).toISOString();
       const results = { attempted: 0, delivered: 0, failed: 0 };
       await Promise.all(
         due.map(async (d) => {
-          const claimed = await k
-            .updateTable('webhook_deliveries')
-            .set({ lease_until: lease })
-            .where('id', '=', d.id)
-            .where('status', '=', 'pending')
-            .where('attempts', '=', d.attempts)
-            .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-            .executeTakeFirst();
-          if (Number(claimed.numUpdatedRows) !== 1) return;
+          if (!(await repo.claim(d, now, lease))) return;
           results.attempted++;
           results[await attempt(d, now)]++;
         }),

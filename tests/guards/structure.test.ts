@@ -47,7 +47,6 @@ const STILL_SPLITTING: ReadonlySet<string> = new Set([
   'src/store/inspections.repo.ts#createInspectionsRepo',
   'src/store/log.repo.ts#createLogRepo',
   'src/store/registry.repo.ts#createRegistryRepo',
-  'src/store/registry/pages.ts#createRegistryPages',
   'web/src/api.ts',
   'web/src/pages/Cases.tsx',
   'web/src/pages/InspectionWork.tsx',

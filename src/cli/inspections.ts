@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { DomainError, type ErrorDetail } from '../domain/errors.js';
 import type { InspectionStatement } from '../services/inspections/index.js';
+import { readInputJson, readInputText } from './files.js';
 import { addRemoteOptions, callApi, type RemoteOptions } from './http.js';
 
 /** Items per request: well under the API's 10 000 and the body limit. */
@@ -126,7 +126,7 @@ export function registerInspectionCommands(program: Command): void {
       )
       .option('--stratum <name>', 'stratum for rows without a stratum column'),
   ).action(async (inspectionId: string, file: string, opts: RemoteOptions & { stratum?: string }) => {
-    const strata = parseMeasurementCsv(readFileSync(file, 'utf8'), opts.stratum);
+    const strata = parseMeasurementCsv(readInputText(file, 'the measurement CSV'), opts.stratum);
     const base = `/api/inspections/${encodeURIComponent(inspectionId)}/strata`;
     for (const [stratum, items] of strata) {
       let last: StratumAnswer | undefined;
@@ -155,7 +155,7 @@ export function registerInspectionCommands(program: Command): void {
     )
     .action(async (file: string) => {
       const { verifyStatementSignature } = await import('../services/inspections/index.js');
-      const doc = JSON.parse(readFileSync(file, 'utf8')) as {
+      const doc = readInputJson(file, 'the signed statement') as {
         statement?: InspectionStatement;
         signature?: string;
         publicKey?: string;

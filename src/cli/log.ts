@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { DomainError } from '../domain/errors.js';
@@ -19,22 +19,113 @@ import {
   TileHashReader,
   tilesForSize,
   treeHash,
+  tryDecodeBase64,
   verifyConsistency,
   verifyProof,
 } from '../log/index.js';
+import { readInputJson, readInputText } from './files.js';
+import { fetchNode, nodeUrl } from './http.js';
 
 /** A verifier key given inline (`name+id+base64`) or as a file holding one. */
-function readKey(arg: string): NoteVerifier {
-  const text = existsSync(arg) ? readFileSync(arg, 'utf8').trim() : arg.trim();
+function readKey(arg: string, option = '--key', parse = parseNoteVerifier): NoteVerifier {
+  const text = verifierText(arg, option);
   try {
-    return parseNoteVerifier(text);
+    return parse(text);
   } catch (err) {
-    throw new DomainError('BAD_REQUEST', `--key is not a log verifier key: ${(err as Error).message}`);
+    throw new DomainError('BAD_REQUEST', `${option} is not a log verifier key: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The text of a verifier key argument: the file it names, else the argument itself. A verifier
+ * key always holds a "+"; an argument without one that names no file is a missing file.
+ */
+function verifierText(arg: string, option: string): string {
+  if (existsSync(arg)) return readInputText(arg, `${option}, a log verifier key`).trim();
+  if (!arg.includes('+')) readInputText(arg, `${option}, a log verifier key`);
+  return arg.trim();
 }
 
 function fail(message: string): never {
   throw new DomainError('LOG_PROOF_INVALID', message);
+}
+
+/**
+ * The committed content and salt of `--record`. The file is either what GET /api/records/:id
+ * answers (`{id, kind, logIndex, createdAt, salt, content, receiptUrl}`, as the help says: the
+ * commitment covers its `content` with its `salt`) or the bare content, which needs --salt. A
+ * --salt given with the downloaded file is checked as given, never replaced by the file's.
+ */
+function recordToCheck(
+  path: string,
+  salt: string | undefined,
+): { content: unknown; salt: string; id: string | undefined } {
+  const json = readInputJson(path, '--record, the record as downloaded from /api/records/:id');
+  const o =
+    typeof json === 'object' && json !== null && !Array.isArray(json)
+      ? (json as Record<string, unknown>)
+      : {};
+  const downloaded =
+    typeof o.id === 'string' &&
+    typeof o.salt === 'string' &&
+    'content' in o &&
+    typeof o.receiptUrl === 'string';
+  const s = salt ?? (downloaded ? (o.salt as string) : undefined);
+  if (s === undefined)
+    throw new DomainError(
+      'BAD_REQUEST',
+      `${path} is the bare record content: give its --salt (or the file as downloaded from /api/records/:id, which carries it)`,
+    );
+  if (tryDecodeBase64(s)?.length !== 32)
+    throw new DomainError('BAD_REQUEST', '--salt is not 32 bytes of base64');
+  return downloaded
+    ? { content: o.content, salt: s, id: o.id as string }
+    : { content: json, salt: s, id: undefined };
+}
+
+interface ProofOptions {
+  key: string;
+  record?: string;
+  salt?: string;
+  witness?: string[];
+  quorum: string;
+}
+
+function verifyReceiptFile(file: string, opts: ProofOptions): void {
+  const text = readInputText(file, 'the receipt');
+  let parsed: ReturnType<typeof parseProof>;
+  try {
+    parsed = parseProof(text);
+  } catch (err) {
+    fail(`the receipt is malformed: ${(err as Error).message}`);
+  }
+  if (!parsed.extra)
+    fail('the receipt carries no leaf (extra line); fetch it again from /api/records/:id/receipt');
+  const witnesses = (opts.witness ?? []).map((w) => readKey(w, '--witness', parseVerifier));
+  const quorum = Number(opts.quorum);
+  if (!Number.isInteger(quorum) || quorum < 0)
+    throw new DomainError('BAD_REQUEST', '--quorum is a whole number of cosignatures');
+  const v = verifyProof(text, parsed.extra, readKey(opts.key), { witnesses, quorum });
+  // The log's own code (LOG_SIGNATURE_INVALID, LOG_PROOF_INVALID…), said once.
+  if (!v.ok) throw new DomainError(v.code ?? 'LOG_PROOF_INVALID', v.message ?? 'the receipt does not verify');
+  const lines = [
+    `checkpoint: size ${v.checkpoint?.size}, signed by the log key: ok`,
+    `inclusion of entry ${v.index}: ok`,
+    `witness cosignatures: ${v.witnessesVerified} verified (quorum ${v.quorum})`,
+  ];
+  if (opts.record) {
+    const leaf = parseLeaf(parsed.extra);
+    const record = recordToCheck(opts.record, opts.salt);
+    if (record.id !== undefined && record.id !== leaf.id)
+      fail(`${opts.record} is record ${record.id}; the receipt is for record ${leaf.id}`);
+    const commitment = computeCommitment(decodeBase64(record.salt), canonicalizeRecord(record.content));
+    if (!bytesEqual(commitment, leaf.commitment))
+      fail(
+        `the record ${leaf.id} given does not match the commitment in the log: it was changed, or the salt is wrong`,
+      );
+    lines.push(`record ${leaf.id} (${leaf.kind}, ${leaf.time}) matches its commitment: ok`);
+  }
+  process.stdout.write(`${lines.join('\n')}\nRECEIPT VERIFIED\n`);
 }
 
 export function registerLogCommands(program: Command, config: () => Config): void {
@@ -44,50 +135,18 @@ export function registerLogCommands(program: Command, config: () => Config): voi
     .description(
       'verify a C2SP tlog-proof receipt offline (and the record commitment when the record is given)',
     )
-    .requiredOption('--key <vkey>', "the log's verifier key, or a file holding it")
-    .option('--record <file>', 'the record content (JSON, as downloaded from /api/records/:id)')
-    .option('--salt <base64>', "the record's 32-byte salt (base64)")
+    .requiredOption('--key <vkey>', "the log's verifier key (GET /log/key), or a file holding it")
+    .option(
+      '--record <file>',
+      'the record: the JSON answer of GET /api/records/:id saved as it is (it carries content and salt)',
+    )
+    .option(
+      '--salt <base64>',
+      "the record's 32-byte salt (base64), needed only when --record is the bare content",
+    )
     .option('--witness <vkey...>', 'witness verifier keys whose cosignatures count')
     .option('--quorum <n>', 'cosignatures required from the given witnesses', '0')
-    .action(
-      (
-        file: string,
-        opts: { key: string; record?: string; salt?: string; witness?: string[]; quorum: string },
-      ) => {
-        const text = readFileSync(file, 'utf8');
-        let parsed: ReturnType<typeof parseProof>;
-        try {
-          parsed = parseProof(text);
-        } catch (err) {
-          fail(`the receipt is malformed: ${(err as Error).message}`);
-        }
-        if (!parsed.extra)
-          fail('the receipt carries no leaf (extra line); fetch it again from /api/records/:id/receipt');
-        const witnesses = (opts.witness ?? []).map((w) =>
-          parseVerifier(existsSync(w) ? readFileSync(w, 'utf8').trim() : w),
-        );
-        const v = verifyProof(text, parsed.extra, readKey(opts.key), {
-          witnesses,
-          quorum: Number(opts.quorum),
-        });
-        if (!v.ok) fail(`${v.code}: ${v.message}`);
-        const lines = [
-          `checkpoint: size ${v.checkpoint?.size}, signed by the log key: ok`,
-          `inclusion of entry ${v.index}: ok`,
-          `witness cosignatures: ${v.witnessesVerified} verified (quorum ${v.quorum})`,
-        ];
-        if (opts.record) {
-          if (!opts.salt) throw new DomainError('BAD_REQUEST', '--record needs --salt');
-          const leaf = parseLeaf(parsed.extra);
-          const content = JSON.parse(readFileSync(opts.record, 'utf8')) as unknown;
-          const commitment = computeCommitment(decodeBase64(opts.salt), canonicalizeRecord(content));
-          if (!bytesEqual(commitment, leaf.commitment))
-            fail('the record does not match the commitment in the log');
-          lines.push(`record ${leaf.id} (${leaf.kind}, ${leaf.time}) matches its commitment: ok`);
-        }
-        process.stdout.write(`${lines.join('\n')}\nRECEIPT VERIFIED\n`);
-      },
-    );
+    .action((file: string, opts: ProofOptions) => verifyReceiptFile(file, opts));
 
   const log = program.command('log').description('the tamper-evident log');
   log
@@ -104,12 +163,15 @@ export function registerLogCommands(program: Command, config: () => Config): voi
       const base = opts.url.replace(/\/$/, '');
       const headers: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
       const fetchBytes = async (path: string): Promise<Uint8Array> => {
-        let res: Response;
-        try {
-          res = await fetch(`${base}${path}`, { headers });
-        } catch (err) {
-          throw new DomainError('UNAVAILABLE', `cannot reach ${base}: ${(err as Error).message}`);
-        }
+        // Concatenated, not resolved, so a node served under a path prefix keeps it.
+        const res = await fetchNode(nodeUrl(opts.url, `${base}${path}`), { headers });
+        // Not being let in, or a node in trouble, is not a verification failure (exit 3).
+        if (res.status === 401 || res.status === 403)
+          throw new DomainError(
+            'UNAUTHENTICATED',
+            `GET ${path} answered ${res.status}: the log is not public here, give --token`,
+          );
+        if (res.status >= 500) throw new DomainError('UNAVAILABLE', `GET ${path} answered ${res.status}`);
         if (!res.ok) fail(`GET ${path} answered ${res.status}`);
         return new Uint8Array(await res.arrayBuffer());
       };
@@ -143,7 +205,10 @@ export function registerLogCommands(program: Command, config: () => Config): voi
         `checkpoint ${cp.origin} size ${cp.size}: signature ok, tiles recompute the root, entry bundles match`,
       ];
       if (opts.state && existsSync(opts.state)) {
-        const last = JSON.parse(readFileSync(opts.state, 'utf8')) as { size: number; root: string };
+        const last = readInputJson(opts.state, '--state, the last verified checkpoint') as {
+          size: number;
+          root: string;
+        };
         if (last.size > cp.size) fail(`the log shrank: last seen size ${last.size}, now ${cp.size}`);
         const old = await treeHash(last.size, reader);
         if (!bytesEqual(old, decodeBase64(last.root))) {

@@ -4,6 +4,7 @@ import { registerBackupCommands } from './backup.js';
 import { registerDemoCommands } from './demo.js';
 import { reportAndExit } from './exit.js';
 import { registerInspectionCommands } from './inspections.js';
+import { registerKeyCommands } from './keys.js';
 import { registerLogCommands } from './log.js';
 import { registerRegistryCommands } from './registry.js';
 import { registerReportCommands } from './reports.js';
@@ -22,6 +23,7 @@ export function buildCli(): Command {
   registerLogCommands(program, config);
   registerBackupCommands(program, config);
   registerInspectionCommands(program);
+  registerKeyCommands(program);
   registerReportCommands(program);
   return program;
 }

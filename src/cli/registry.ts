@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DomainError } from '../domain/errors.js';
+import { readInputText } from './files.js';
 import { addRemoteOptions, callApi, type RemoteOptions } from './http.js';
 
 const RESOURCES = ['states', 'organisations', 'agreements', 'facilities', 'mbas', 'kmps', 'users'] as const;
@@ -81,7 +81,7 @@ export function registerRegistryCommands(program: Command): void {
       .option('--data <json>', 'the entry as JSON')
       .option('--file <path>', 'a JSON file with the entry'),
   ).action(async (resource: string, opts: RemoteOptions & { data?: string; file?: string }) => {
-    const text = opts.data ?? (opts.file ? readFileSync(opts.file, 'utf8') : undefined);
+    const text = opts.data ?? (opts.file ? readInputText(opts.file, 'the entry as JSON') : undefined);
     if (text === undefined) throw new DomainError('BAD_REQUEST', 'give the entry with --data or --file');
     const res = await callApi(opts, 'POST', `/api/${checkResource(resource)}`, {
       bytes: text,

@@ -1,29 +1,15 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { DomainError, isDomainError } from '../domain/errors.js';
-import { computeKeyId } from '../domain/registry/index.js';
-import { ed25519PublicKey, ed25519Sign } from '../log/index.js';
+import { encodeHex, sha256 } from '../log/index.js';
+import { readInput } from './files.js';
 import { addRemoteOptions, callApi, type RemoteOptions } from './http.js';
+import { readSeed, refusePublicKeyAsSeed, signatureHeader } from './keys.js';
 
-/** Key files: `<name>.key` holds the base64 32-byte Ed25519 seed (0600), `<name>.pub` the raw public key. */
-export function readSeed(path: string): Uint8Array {
-  if (!existsSync(path)) throw new DomainError('BAD_REQUEST', `no key file ${path}`);
-  const seed = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-  if (seed.length !== 32)
-    throw new DomainError(
-      'BAD_REQUEST',
-      `${path} is not a base64 32-byte Ed25519 private key (custos keygen writes one)`,
-    );
-  return new Uint8Array(seed);
-}
-
-/** `Custos-Signature` value for a body: `<keyId>:<base64 signature over the exact bytes>`. */
-export function signatureHeader(seed: Uint8Array, body: Uint8Array): string {
-  return `${computeKeyId(ed25519PublicKey(seed))}:${Buffer.from(ed25519Sign(seed, body)).toString('base64')}`;
-}
+// The tests' fixtures and the reliability harness sign reports the way the CLI does.
+export { signatureHeader };
 
 function printTable(rows: string[][]): void {
   const widths =
@@ -58,26 +44,58 @@ function progressBody(body: Uint8Array): { stream: ReadableStream<Uint8Array>; d
   return { stream, done: () => bar?.stop() };
 }
 
-export function registerReportCommands(program: Command): void {
-  program
-    .command('keygen')
-    .description('write an Ed25519 key pair: <out>.key (private, 0600) and <out>.pub (public, to register)')
-    .requiredOption('--out <prefix>', 'file prefix, e.g. ./xa-ssac')
-    .action((opts: { out: string }) => {
-      const { privateKey } = generateKeyPairSync('ed25519');
-      const jwk = privateKey.export({ format: 'jwk' });
-      const seed = Buffer.from(jwk.d as string, 'base64url');
-      const pub = Buffer.from(jwk.x as string, 'base64url');
-      if (existsSync(`${opts.out}.key`))
-        throw new DomainError('ALREADY_EXISTS', `${opts.out}.key exists; not overwriting a key`);
-      writeFileSync(`${opts.out}.key`, `${seed.toString('base64')}\n`, { mode: 0o600 });
-      writeFileSync(`${opts.out}.pub`, `${pub.toString('base64')}\n`);
-      process.stdout.write(
-        `key id ${computeKeyId(pub)}\nprivate key: ${opts.out}.key (keep it secret)\npublic key:  ${opts.out}.pub\nregister it: POST /api/organisations/<your organisation>/keys {"publicKey":"${pub.toString('base64')}"}\n`,
-      );
-    });
+function reportFormat(file: string, format: string | undefined): 'json' | 'csv' {
+  const f = format ?? (extname(file).toLowerCase() === '.csv' ? 'csv' : 'json');
+  if (f !== 'json' && f !== 'csv') throw new DomainError('BAD_REQUEST', '--format is json or csv');
+  return f;
+}
 
-  const report = program.command('report').description('declarations: submit signed reports');
+type SubmitOptions = RemoteOptions & { key: string; format?: string; receipt?: string };
+
+async function submitReport(file: string, opts: SubmitOptions): Promise<void> {
+  const format = reportFormat(file, opts.format);
+  const body = new Uint8Array(readInput(file, 'the report'));
+  const seed = readSeed(opts.key);
+  await refusePublicKeyAsSeed(opts, opts.key, seed);
+  const upload = progressBody(body);
+  let res: Awaited<ReturnType<typeof callApi>>;
+  try {
+    res = await callApi(opts, 'POST', '/api/reports', {
+      bytes: upload.stream,
+      contentType: format === 'csv' ? 'text/csv' : 'application/json',
+      headers: { 'custos-signature': signatureHeader(seed, body), 'content-length': String(body.length) },
+    });
+  } catch (err) {
+    upload.done();
+    // Every problem at once, as a table; the error line itself follows once (cli/exit.ts).
+    if (isDomainError(err) && Array.isArray(err.details) && err.details.length > 0) {
+      const details = err.details as { line?: number; field?: string; code: string; message: string }[];
+      printTable([
+        ['LINE', 'FIELD', 'CODE', 'MESSAGE'],
+        ...details.map((d) => [String(d.line ?? ''), d.field ?? '', d.code, d.message]),
+      ]);
+    }
+    throw err;
+  }
+  upload.done();
+  const accepted = res.json as {
+    id: string;
+    logIndex: number;
+    receiptUrl: string;
+    warnings: { code: string; message: string }[];
+  };
+  process.stdout.write(`accepted ${accepted.id} (log index ${accepted.logIndex})\n`);
+  for (const w of accepted.warnings) process.stdout.write(`warning ${w.code}: ${w.message}\n`);
+  const receipt = await callApi(opts, 'GET', accepted.receiptUrl);
+  const out = opts.receipt ?? `${file}.receipt`;
+  writeFileSync(out, receipt.text);
+  process.stdout.write(
+    `receipt saved to ${out} (check it offline: custos proof verify ${out} --key <log key from /log/key>)\n`,
+  );
+}
+
+export function registerReportCommands(program: Command): void {
+  const report = program.command('report').description('declarations: sign and submit reports');
   addRemoteOptions(
     report
       .command('submit <file>')
@@ -87,46 +105,24 @@ export function registerReportCommands(program: Command): void {
       .requiredOption('--key <file>', 'your organisation’s private key file (from custos keygen)')
       .option('--format <format>', 'json or csv (default: from the file extension)')
       .option('--receipt <file>', 'where to save the receipt (default: <file>.receipt)'),
-  ).action(async (file: string, opts: RemoteOptions & { key: string; format?: string; receipt?: string }) => {
-    const body = new Uint8Array(readFileSync(file));
-    const format = opts.format ?? (extname(file).toLowerCase() === '.csv' ? 'csv' : 'json');
-    if (format !== 'json' && format !== 'csv')
-      throw new DomainError('BAD_REQUEST', '--format is json or csv');
-    const header = signatureHeader(readSeed(opts.key), body);
-    const upload = progressBody(body);
-    let res: Awaited<ReturnType<typeof callApi>>;
-    try {
-      res = await callApi(opts, 'POST', '/api/reports', {
-        bytes: upload.stream as unknown as Uint8Array,
-        contentType: format === 'csv' ? 'text/csv' : 'application/json',
-        headers: { 'custos-signature': header, 'content-length': String(body.length) },
-      });
-    } catch (err) {
-      upload.done();
-      if (isDomainError(err) && Array.isArray(err.details)) {
-        const details = err.details as { line?: number; field?: string; code: string; message: string }[];
-        process.stderr.write(`${err.message}\n`);
-        printTable([
-          ['LINE', 'FIELD', 'CODE', 'MESSAGE'],
-          ...details.map((d) => [String(d.line ?? ''), d.field ?? '', d.code, d.message]),
-        ]);
-      }
-      throw err;
-    }
-    upload.done();
-    const accepted = res.json as {
-      id: string;
-      logIndex: number;
-      receiptUrl: string;
-      warnings: { code: string; message: string }[];
-    };
-    process.stdout.write(`accepted ${accepted.id} (log index ${accepted.logIndex})\n`);
-    for (const w of accepted.warnings) process.stdout.write(`warning ${w.code}: ${w.message}\n`);
-    const receipt = await callApi(opts, 'GET', accepted.receiptUrl);
-    const out = opts.receipt ?? `${file}.receipt`;
-    writeFileSync(out, receipt.text);
-    process.stdout.write(
-      `receipt saved to ${out} (check it offline: custos proof verify ${out} --key <log key>)\n`,
-    );
-  });
+  ).action((file: string, opts: SubmitOptions) => submitReport(file, opts));
+
+  report
+    .command('sign <file>')
+    .description(
+      'write a detached signature of the exact bytes of <file>: the Custos-Signature value ' +
+        '(<keyId>:<base64 signature>) that the web submit page and the API take',
+    )
+    .requiredOption('--key <file>', 'your organisation’s private key file (from custos keygen)')
+    .option('--out <file>', 'where to write the signature (default: <file>.sig)')
+    .action((file: string, opts: { key: string; out?: string }) => {
+      const body = new Uint8Array(readInput(file, 'the file to sign'));
+      const header = signatureHeader(readSeed(opts.key), body);
+      const out = opts.out ?? `${file}.sig`;
+      writeFileSync(out, `${header}\n`);
+      process.stdout.write(
+        `signed ${file} (${body.length} bytes, SHA-256 ${encodeHex(sha256(body))})\n` +
+          `signature written to ${out}\nCustos-Signature: ${header}\n`,
+      );
+    });
 }

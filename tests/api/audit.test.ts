@@ -106,8 +106,10 @@ describe.each(testDialects())('custos audit detects tampering (%s)', (dialect) =
   it('names checkpoints that the key does not sign (swapped key file) via the CLI', {
     timeout: 180_000,
   }, async () => {
-    if (dialect !== 'sqlite') return; // the CLI opens the node's own SQLite data directory
-    const env = { CUSTOS_DATA_DIR: t.tdb.dataDir };
+    // The CLI opens the node's own store: its data directory (log key, SQLite file) and, on
+    // PostgreSQL, the test's own database.
+    const env: Record<string, string> = { CUSTOS_DATA_DIR: t.tdb.dataDir };
+    if (t.tdb.url !== undefined) env.CUSTOS_DATABASE_URL = t.tdb.url;
     await t.ports.db.close();
     const ok = await runCli(['audit'], env);
     expect(ok.stdout).toContain('AUDIT OK');

@@ -18,7 +18,7 @@ import {
 /**
  * Load (reliability issue 5): 200 concurrent clients on 127.0.0.1 for CUSTOS_LOAD_SECONDS (60 by
  * default) mixing signed submissions (one client per demo MBA), balance reads, line reads, proof
- * reads and open event streams. Zero errors; p50/p99 per route. Memory: submissions stop for the
+ * reads and open event streams. Zero errors; p99 per route within its budget (P99_BUDGET_MS). Memory: submissions stop for the
  * last quarter, so the data no longer grows; under the same read and stream traffic the server's
  * RSS (sampled each second) must then hold (last quarter's peak within 1.25× of the third's). While
  * reports arrive the working set grows with them legitimately (the evaluator caches each MBA's
@@ -27,6 +27,25 @@ import {
 const SECONDS = Number(process.env.CUSTOS_LOAD_SECONDS ?? 60);
 const CLIENTS = Number(process.env.CUSTOS_LOAD_CLIENTS ?? 200);
 const STREAMS = 10;
+
+/**
+ * Latency budgets per route. RELIABILITY.md measured, on this 2-core machine with 200 clients:
+ * client-side p99 of 282–310 ms on every route (max up to 5.5 s, connections accepted late in the
+ * first seconds) and 100 % of each route's requests handled by the server within 100 ms. The
+ * client p99 budget leaves about 5× that for a loaded CI machine; the server's own handling time
+ * (its histogram, free of client-side queueing) must stay within 1 s — ten times the measured
+ * bound — for 99 % of each route's requests.
+ */
+const P99_BUDGET_MS: Readonly<Record<string, number>> = {
+  'GET /api/mbas/:code/balances': 1500,
+  'GET /api/mbas/:code/lines': 1500,
+  'GET /log/proof/inclusion': 1500,
+  'GET /log/checkpoint': 1500,
+  'POST /api/reports': 1500,
+};
+const SERVER_WITHIN_1S = 0.99;
+/** A route with fewer requests than this says nothing about its tail. */
+const MIN_REQUESTS = 10;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -74,7 +93,7 @@ describe('load: 200 concurrent clients (sqlite)', () => {
   const dataDir = tempDir();
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it(`${CLIENTS} clients for ${SECONDS} s: zero errors, p99 per route, stable memory`, async () => {
+  it(`${CLIENTS} clients for ${SECONDS} s: zero errors, p99 per route within budget, stable memory`, async () => {
     const node = startNode({ dataDir, env: { CUSTOS_CHECKPOINT_MS: '500' } });
     const base = await node.ready;
     const reader = tokenOf(dataDir, 'agency.inspector');
@@ -234,6 +253,24 @@ describe('load: 200 concurrent clients (sqlite)', () => {
       },
     });
     expect(errors.slice(0, 10)).toEqual([]);
+    const breaches = Object.entries(P99_BUDGET_MS).flatMap(([route, budget]) => {
+      const client = routes[route];
+      const handled = server.handled[route];
+      const out: string[] = [];
+      if (client === undefined || client.requests < MIN_REQUESTS) {
+        out.push(`${route}: ${client?.requests ?? 0} requests, fewer than ${MIN_REQUESTS}`);
+      } else if (client.p99 > budget) {
+        out.push(`${route}: p99 ${client.p99} ms over its ${budget} ms budget`);
+      }
+      if (handled === undefined) out.push(`${route}: missing from the server's histogram`);
+      else if (handled.within1s < SERVER_WITHIN_1S) {
+        out.push(
+          `${route}: the server handled ${handled.within1s * 100} % within 1 s (< ${SERVER_WITHIN_1S * 100} %)`,
+        );
+      }
+      return out;
+    });
+    expect(breaches).toEqual([]);
     expect(total).toBeGreaterThan(CLIENTS);
     expect(lastQuarterPeak).toBeLessThanOrEqual(thirdQuarterPeak * 1.25);
     expect(events).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import { createUsersRepo } from '../store/users.repo.js';
 import { seedDemoReports } from './demo/reports.js';
 import { isDemoSeeded, seedDemoRegistry } from './demo/seed.js';
 import { ADMIN_LOGIN, initialise, openDatabase } from './init.js';
-import { seedDemoInspection } from './inspections/demo.js';
+import { seedDemoInspection } from './inspections/index.js';
 import { createDurableEventSink } from './notifications/index.js';
 import { type Ports, systemClock } from './ports.js';
 

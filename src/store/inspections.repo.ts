@@ -24,15 +24,9 @@ export type StratumValues = Omit<
 const DELETE_CHUNK = 500;
 const INSERT_CHUNK = 200;
 
-/**
- * The inspections aggregate (issue 7; migration 0006): inspections with their activities,
- * sampling draws, strata and items, findings, signed statements, and inspector designations.
- * Bound to a database or to a transaction, so the caller chooses the unit of work:
- * `createInspectionsRepo(tx)` inside `db.kysely.transaction().execute(…)`.
- */
-export function createInspectionsRepo(q: DbOrTx) {
+/** Inspections and their planned activities ("one job, one person"). */
+function inspectionQueries(q: DbOrTx) {
   return {
-    // ---- inspections
     async getInspection(id: string): Promise<InspectionRow | undefined> {
       return q.selectFrom('inspections').selectAll().where('id', '=', id).executeTakeFirst();
     },
@@ -75,7 +69,6 @@ export function createInspectionsRepo(q: DbOrTx) {
         .execute();
     },
 
-    // ---- activities ("one job, one person")
     async listActivities(inspectionId: string): Promise<ActivityAssignmentRow[]> {
       return q
         .selectFrom('inspection_activities')
@@ -98,8 +91,12 @@ export function createInspectionsRepo(q: DbOrTx) {
         )
         .execute();
     },
+  };
+}
 
-    // ---- sampling draws
+/** Sampling draws (domain.md §6) and the log records committing draws and statements. */
+function samplingQueries(q: DbOrTx) {
+  return {
     async getDraw(id: string): Promise<SamplingDrawRow | undefined> {
       return q.selectFrom('sampling_draws').selectAll().where('id', '=', id).executeTakeFirst();
     },
@@ -110,7 +107,21 @@ export function createInspectionsRepo(q: DbOrTx) {
       return (await q.selectFrom('sampling_draws').select('id').execute()).map((r) => r.id);
     },
 
-    // ---- strata and items
+    /** The log index of a committed record (`sampling-draw:…`, `inspection-statement:…`). */
+    async logIndexOf(recordId: string): Promise<number | undefined> {
+      const row = await q
+        .selectFrom('records')
+        .select('log_index')
+        .where('id', '=', recordId)
+        .executeTakeFirst();
+      return row?.log_index;
+    },
+  };
+}
+
+/** Strata and their item results (verification data, domain.md §6). */
+function verificationQueries(q: DbOrTx) {
+  return {
     async getStratum(inspectionId: string, stratum: string): Promise<InspectionStratumRow | undefined> {
       return q
         .selectFrom('inspection_strata')
@@ -181,8 +192,12 @@ export function createInspectionsRepo(q: DbOrTx) {
       // pg answers count(*) as a bigint string.
       return Number(row.n);
     },
+  };
+}
 
-    // ---- findings
+/** Findings, from verification or stated by hand, and the case each opened. */
+function findingQueries(q: DbOrTx) {
+  return {
     /** In the order they were found (creation time, then id). */
     async listFindings(inspectionId: string): Promise<InspectionFindingRow[]> {
       return q
@@ -216,8 +231,12 @@ export function createInspectionsRepo(q: DbOrTx) {
     async setFindingCase(id: string, caseId: string): Promise<void> {
       await q.updateTable('inspection_findings').set({ case_id: caseId }).where('id', '=', id).execute();
     },
+  };
+}
 
-    // ---- statements
+/** Each inspectorate's signed statement. */
+function statementQueries(q: DbOrTx) {
+  return {
     async getStatement(
       inspectionId: string,
       organisationId: string,
@@ -244,8 +263,12 @@ export function createInspectionsRepo(q: DbOrTx) {
     async listStatementKeys(): Promise<{ inspection_id: string; organisation_id: string }[]> {
       return q.selectFrom('inspection_statements').select(['inspection_id', 'organisation_id']).execute();
     },
+  };
+}
 
-    // ---- inspector designations (INFCIRC/153 para 85)
+/** Inspector designations (INFCIRC/153 para 85). */
+function designationQueries(q: DbOrTx) {
+  return {
     async getDesignation(id: string): Promise<InspectorDesignationRow | undefined> {
       return q.selectFrom('inspector_designations').selectAll().where('id', '=', id).executeTakeFirst();
     },
@@ -264,17 +287,23 @@ export function createInspectionsRepo(q: DbOrTx) {
     ): Promise<void> {
       await q.updateTable('inspector_designations').set(answer).where('id', '=', id).execute();
     },
+  };
+}
 
-    // ---- the log records of this aggregate (sampling draws and statements are committed)
-    /** The log index of a committed record (`sampling-draw:…`, `inspection-statement:…`). */
-    async logIndexOf(recordId: string): Promise<number | undefined> {
-      const row = await q
-        .selectFrom('records')
-        .select('log_index')
-        .where('id', '=', recordId)
-        .executeTakeFirst();
-      return row?.log_index;
-    },
+/**
+ * The inspections aggregate (issue 7; migration 0006): inspections with their activities,
+ * sampling draws, strata and items, findings, signed statements, and inspector designations.
+ * Bound to a database or to a transaction, so the caller chooses the unit of work:
+ * `createInspectionsRepo(tx)` inside `db.kysely.transaction().execute(…)`.
+ */
+export function createInspectionsRepo(q: DbOrTx) {
+  return {
+    ...inspectionQueries(q),
+    ...samplingQueries(q),
+    ...verificationQueries(q),
+    ...findingQueries(q),
+    ...statementQueries(q),
+    ...designationQueries(q),
   };
 }
 

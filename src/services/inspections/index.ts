@@ -1,34 +1,6 @@
-export { openCaseForFinding } from './cases.js';
-export { type DemoInspection, seedDemoInspection } from './demo.js';
-export type {
-  CaseOpener,
-  Designation,
-  EffortSummary,
-  FindingCaseRequest,
-  Inspection,
-  InspectionFinding,
-  InspectionStatus,
-  ItemInput,
-  NewFinding,
-  NewInspection,
-  NoticeTerms,
-  SamplingAnswer,
-  SamplingRequest,
-  Schedule,
-  StratumInput,
-  StratumResult,
-} from './inspections.types.js';
-export { INSPECTION_RECORD_KINDS } from './records.js';
-export {
-  createInspectionService,
-  defaultFacilityKind,
-  type InspectionService,
-  type InspectionServiceOptions,
-} from './service.js';
-export {
-  checkStatementFacts,
-  type InspectionStatement,
-  type StatementFacts,
-  statementBytes,
-  verifyStatementSignature,
-} from './statement.js';
+// The door of the inspection use cases: what the server, the CLI, the demo runtime and the
+// tests use. Each concept's module (scheduling, effort, joint, sampling, verification,
+// findings, statement, designations) stays behind it.
+export { seedDemoInspection } from './demo.js';
+export { createInspectionService, type InspectionService } from './service.js';
+export { type InspectionStatement, verifyStatementSignature } from './statement.js';

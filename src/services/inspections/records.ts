@@ -5,7 +5,7 @@ import { drawContent, statementContent } from './rows.js';
 /**
  * How `custos audit` rebuilds the two inspection record kinds from their rows (see
  * record-content.ts): a sampling draw (so the seed and the sample can be re-drawn and compared)
- * and a signed statement. Importing this module registers them; the service imports it.
+ * and a signed statement. Importing this module registers them; the service and the audit import it.
  */
 function after(id: string, prefix: string): string | undefined {
   return id.startsWith(prefix) ? id.slice(prefix.length) : undefined;
@@ -34,6 +34,3 @@ registerRowLister('inspection-statement', async (db) =>
     (r) => `inspection-statement:${r.inspection_id}:${r.organisation_id}`,
   ),
 );
-
-/** Referenced by the service so bundlers and readers see why this module is imported. */
-export const INSPECTION_RECORD_KINDS = ['sampling-draw', 'inspection-statement'] as const;

@@ -118,8 +118,8 @@ const SignedStatementSchema = z.strictObject({
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 
-/** /api/inspections, /api/sampling-plans and /api/designations (issue 7). Thin: schema → service. */
-export function registerInspectionRoutes(app: FastifyInstance, svc: InspectionService): void {
+/** Planning: inspections, their notice, schedule, arrival, activities and routine effort. */
+function registerPlanningRoutes(app: FastifyInstance, svc: InspectionService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const user = { auth: 'user' as const };
   const tags = ['inspections'];
@@ -176,6 +176,13 @@ export function registerInspectionRoutes(app: FastifyInstance, svc: InspectionSe
     { config: user, schema: { tags, params: idParam, body: ActivitiesSchema } },
     async (req) => svc.assignActivities(requirePrincipal(req), req.params.id, req.body),
   );
+}
+
+/** Verification data and findings (and the case a finding opens). */
+function registerVerificationRoutes(app: FastifyInstance, svc: InspectionService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const user = { auth: 'user' as const };
+  const tags = ['inspections'];
 
   const stratumParams = z.object({ id: z.string().min(1).max(64), stratum: stratumName });
   r.put(
@@ -226,6 +233,13 @@ export function registerInspectionRoutes(app: FastifyInstance, svc: InspectionSe
         .status(201)
         .send(await svc.openCase(requirePrincipal(req), req.params.id, req.params.findingId, req.body.kind)),
   );
+}
+
+/** Each inspectorate's signed statement: the draft, the signing, the list to verify offline. */
+function registerStatementRoutes(app: FastifyInstance, svc: InspectionService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const user = { auth: 'user' as const };
+  const tags = ['inspections'];
 
   r.get(
     '/api/inspections/:id/statements/draft',
@@ -244,6 +258,12 @@ export function registerInspectionRoutes(app: FastifyInstance, svc: InspectionSe
   r.get('/api/inspections/:id/statements', { config: user, schema: { tags, params: idParam } }, async (req) =>
     svc.listStatements(requirePrincipal(req), req.params.id),
   );
+}
+
+/** Sampling plans and logged draws. */
+function registerSamplingRoutes(app: FastifyInstance, svc: InspectionService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const user = { auth: 'user' as const };
 
   r.post(
     '/api/sampling-plans',
@@ -258,6 +278,12 @@ export function registerInspectionRoutes(app: FastifyInstance, svc: InspectionSe
     { config: user, schema: { tags: ['sampling'], params: idParam } },
     async (req) => svc.getSamplingPlan(requirePrincipal(req), req.params.id),
   );
+}
+
+/** Inspector designations (INFCIRC/153 para 85). */
+function registerDesignationRoutes(app: FastifyInstance, svc: InspectionService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const user = { auth: 'user' as const };
 
   r.post(
     '/api/designations',
@@ -291,4 +317,13 @@ export function registerInspectionRoutes(app: FastifyInstance, svc: InspectionSe
     },
     async (req) => svc.decideDesignation(requirePrincipal(req), req.params.id, req.body.decision),
   );
+}
+
+/** /api/inspections, /api/sampling-plans and /api/designations (issue 7). Thin: schema → service. */
+export function registerInspectionRoutes(app: FastifyInstance, svc: InspectionService): void {
+  registerPlanningRoutes(app, svc);
+  registerVerificationRoutes(app, svc);
+  registerStatementRoutes(app, svc);
+  registerSamplingRoutes(app, svc);
+  registerDesignationRoutes(app, svc);
 }

@@ -7,8 +7,9 @@ import {
 } from '../../domain/inspections/index.js';
 import { isGlobalAdmin, type Principal } from '../../domain/policy/index.js';
 import { createInspectionsRepo } from '../../store/inspections.repo.js';
-import { createRegistryRepo } from '../../store/registry.repo.js';
+import { createRegistryRepo, type RegistryRepo } from '../../store/registry.repo.js';
 import type { InspectionRow } from '../../store/schema.types.js';
+import type { EventSink } from '../events.js';
 import { isoNow, type Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { createInspectionAccess, notFound } from './access.js';
@@ -43,6 +44,40 @@ function pickTerms(t: NoticeTerms): NoticeTerms {
   };
 }
 
+async function publishNotice(events: EventSink, row: InspectionRow, at: string): Promise<void> {
+  await events.publish({
+    type: 'inspection.notice',
+    state: row.state,
+    organisation: null,
+    at,
+    data: {
+      inspection: row.id,
+      type: row.type,
+      facility: row.facility,
+      mbas: parseList(row.mbas),
+      participants: parseList(row.participants),
+      startsAt: row.starts_at,
+      noticeGivenAt: row.notice_given_at,
+      arrivedAt: row.arrived_at,
+    },
+  });
+}
+
+/** The MBAs inspected: those asked for, which must all be the facility's, or all of them. */
+async function mbasOf(
+  registry: RegistryRepo,
+  facility: string,
+  asked: readonly string[] | undefined,
+): Promise<string[]> {
+  const facilityMbas = (await registry.listMbas({ facility })).map((m) => m.code);
+  const mbas = asked ? [...new Set(asked)] : facilityMbas;
+  const foreign = mbas.filter((m) => !facilityMbas.includes(m));
+  if (foreign.length > 0) {
+    throw new DomainError('UNKNOWN_MBA', `not MBAs of ${facility}: ${foreign.join(', ')}`);
+  }
+  return mbas;
+}
+
 /**
  * Planning and scheduling inspections under the notice rules (domain.md §7, INFCIRC/153
  * para 83-84). Each write checks policy first, then the data; the state is told of each notice.
@@ -54,36 +89,6 @@ export function createSchedulingService(ports: Pick<Ports, 'db' | 'clock' | 'ran
   const access = createInspectionAccess(ports);
   const toInspection = createInspectionView(ports);
   const now = () => isoNow(ports.clock);
-
-  async function publishNotice(row: InspectionRow, at: string): Promise<void> {
-    await ports.events.publish({
-      type: 'inspection.notice',
-      state: row.state,
-      organisation: null,
-      at,
-      data: {
-        inspection: row.id,
-        type: row.type,
-        facility: row.facility,
-        mbas: parseList(row.mbas),
-        participants: parseList(row.participants),
-        startsAt: row.starts_at,
-        noticeGivenAt: row.notice_given_at,
-        arrivedAt: row.arrived_at,
-      },
-    });
-  }
-
-  /** The MBAs inspected: those asked for, which must all be the facility's, or all of them. */
-  async function mbasOf(facility: string, asked: readonly string[] | undefined): Promise<string[]> {
-    const facilityMbas = (await registry.listMbas({ facility })).map((m) => m.code);
-    const mbas = asked ? [...new Set(asked)] : facilityMbas;
-    const foreign = mbas.filter((m) => !facilityMbas.includes(m));
-    if (foreign.length > 0) {
-      throw new DomainError('UNKNOWN_MBA', `not MBAs of ${facility}: ${foreign.join(', ')}`);
-    }
-    return mbas;
-  }
 
   return {
     /** Plan and schedule: checks the notice rule (NOTICE_RULE_VIOLATED) and notifies the state. */
@@ -97,7 +102,7 @@ export function createSchedulingService(ports: Pick<Ports, 'db' | 'clock' | 'ran
         throw new DomainError('FORBIDDEN', 'your inspectorate must be one of the participants');
       }
       await checkParticipantsOfState(registry, input.participants, facility.state);
-      const mbas = await mbasOf(facility.code, input.mbas);
+      const mbas = await mbasOf(registry, facility.code, input.mbas);
       const facilityKind = input.facilityKind ?? defaultFacilityKind(facility.type);
       const terms = pickTerms(input);
       const notice = checkNotice(noticeInput(input.type, facilityKind, terms, input));
@@ -137,7 +142,7 @@ export function createSchedulingService(ports: Pick<Ports, 'db' | 'clock' | 'ran
         await r.replaceActivities(row.id, activities);
       });
       // INFCIRC/153 para 83-84: the state is told in advance, except of unannounced inspections.
-      if (row.type !== 'unannounced') await publishNotice(row, at);
+      if (row.type !== 'unannounced') await publishNotice(ports.events, row, at);
       return toInspection(row, 'inspectorate');
     },
 
@@ -155,7 +160,7 @@ export function createSchedulingService(ports: Pick<Ports, 'db' | 'clock' | 'ran
       };
       await repo.updateSchedule(id, schedule);
       const updated: InspectionRow = { ...row, ...schedule };
-      if (row.type !== 'unannounced') await publishNotice(updated, now());
+      if (row.type !== 'unannounced') await publishNotice(ports.events, updated, now());
       return toInspection(updated, 'inspectorate');
     },
 
@@ -166,7 +171,7 @@ export function createSchedulingService(ports: Pick<Ports, 'db' | 'clock' | 'ran
       const at = arrivedAt ?? now();
       await repo.markArrived(id, at);
       const updated: InspectionRow = { ...row, arrived_at: at, status: 'in-progress' };
-      if (row.type === 'unannounced') await publishNotice(updated, now());
+      if (row.type === 'unannounced') await publishNotice(ports.events, updated, now());
       return toInspection(updated, 'inspectorate');
     },
   };

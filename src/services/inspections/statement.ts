@@ -8,8 +8,8 @@ import {
 import { isGlobalAdmin, type Principal } from '../../domain/policy/index.js';
 import { isKeyValidAt } from '../../domain/registry/index.js';
 import { canonicalizeRecord } from '../../log/index.js';
-import { createInspectionsRepo } from '../../store/inspections.repo.js';
-import { createRegistryRepo } from '../../store/registry.repo.js';
+import { createInspectionsRepo, type InspectionsRepo } from '../../store/inspections.repo.js';
+import { createRegistryRepo, type RegistryRepo } from '../../store/registry.repo.js';
 import type { InspectionRow, InspectionStatementRow } from '../../store/schema.types.js';
 import { isoNow, type Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
@@ -65,6 +65,57 @@ function signerOf(p: Principal, row: InspectionRow, organisation: string | undef
   return org;
 }
 
+async function statementFacts(
+  repo: InspectionsRepo,
+  row: InspectionRow,
+  organisation: string,
+): Promise<StatementFacts> {
+  const findings = (await repo.listFindings(row.id))
+    .map(toFinding)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((f) => ({ id: f.id, type: f.type, severity: f.severity, items: f.items, mbas: f.mbas }));
+  return {
+    v: 1,
+    type: 'custos/inspection-statement',
+    inspection: row.id,
+    inspectorate: organisation,
+    state: row.state,
+    facility: row.facility,
+    mbas: parseList(row.mbas),
+    inspectionType: row.type,
+    startsAt: row.starts_at,
+    activities: await repo.listActivities(row.id),
+    findings,
+  };
+}
+
+/** The signer's key that verifies the signature, valid when Custos receives the statement. */
+async function verifyingKey(
+  registry: RegistryRepo,
+  org: string,
+  input: { statement: InspectionStatement; signature: string; keyId?: string },
+  at: string,
+) {
+  const keys = await registry.listSigningKeys(org);
+  let candidates = keys;
+  if (input.keyId !== undefined) {
+    candidates = keys.filter((x) => x.id === input.keyId);
+    if (candidates.length === 0)
+      throw new DomainError('KEY_UNKNOWN', `${input.keyId} is not a key of ${org}`);
+  }
+  // The key must be valid when Custos receives the statement: a revoked key signs nothing new.
+  const valid = candidates.filter((x) => isKeyValidAt(x, at));
+  if (valid.length === 0) throw new DomainError('KEY_NOT_VALID', `${org} has no signing key valid at ${at}`);
+  const key = valid.find((x) => verifyStatementSignature(input.statement, input.signature, x.publicKey));
+  if (!key) {
+    throw new DomainError(
+      'SIGNATURE_INVALID',
+      `the signature does not verify with a registered key of ${org}`,
+    );
+  }
+  return key;
+}
+
 /**
  * Statements (domain.md §7): each inspectorate signs its own conclusions over the recorded facts;
  * the signed statement is committed to the log and anyone can verify it offline.
@@ -75,58 +126,11 @@ export function createStatementService(ports: Pick<Ports, 'db' | 'clock' | 'rand
   const registry = createRegistryRepo(ports.db);
   const access = createInspectionAccess(ports);
 
-  async function statementFacts(row: InspectionRow, organisation: string): Promise<StatementFacts> {
-    const findings = (await repo.listFindings(row.id))
-      .map(toFinding)
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .map((f) => ({ id: f.id, type: f.type, severity: f.severity, items: f.items, mbas: f.mbas }));
-    return {
-      v: 1,
-      type: 'custos/inspection-statement',
-      inspection: row.id,
-      inspectorate: organisation,
-      state: row.state,
-      facility: row.facility,
-      mbas: parseList(row.mbas),
-      inspectionType: row.type,
-      startsAt: row.starts_at,
-      activities: await repo.listActivities(row.id),
-      findings,
-    };
-  }
-
-  /** The signer's key that verifies the signature, valid when Custos receives the statement. */
-  async function verifyingKey(
-    org: string,
-    input: { statement: InspectionStatement; signature: string; keyId?: string },
-    at: string,
-  ) {
-    const keys = await registry.listSigningKeys(org);
-    let candidates = keys;
-    if (input.keyId !== undefined) {
-      candidates = keys.filter((x) => x.id === input.keyId);
-      if (candidates.length === 0)
-        throw new DomainError('KEY_UNKNOWN', `${input.keyId} is not a key of ${org}`);
-    }
-    // The key must be valid when Custos receives the statement: a revoked key signs nothing new.
-    const valid = candidates.filter((x) => isKeyValidAt(x, at));
-    if (valid.length === 0)
-      throw new DomainError('KEY_NOT_VALID', `${org} has no signing key valid at ${at}`);
-    const key = valid.find((x) => verifyStatementSignature(input.statement, input.signature, x.publicKey));
-    if (!key) {
-      throw new DomainError(
-        'SIGNATURE_INVALID',
-        `the signature does not verify with a registered key of ${org}`,
-      );
-    }
-    return key;
-  }
-
   return {
     async draftStatement(p: Principal, id: string, organisation?: string): Promise<InspectionStatement> {
       const { row } = await access(p, id, 'write');
       const org = signerOf(p, row, organisation);
-      return { ...(await statementFacts(row, org)), conclusion: '', signedAt: isoNow(ports.clock) };
+      return { ...(await statementFacts(repo, row, org)), conclusion: '', signedAt: isoNow(ports.clock) };
     },
 
     async submitStatement(
@@ -136,7 +140,7 @@ export function createStatementService(ports: Pick<Ports, 'db' | 'clock' | 'rand
     ) {
       const { row } = await access(p, id, 'write');
       const org = signerOf(p, row, input.statement.inspectorate);
-      checkStatementFacts(input.statement, await statementFacts(row, org));
+      checkStatementFacts(input.statement, await statementFacts(repo, row, org));
       const at = isoNow(ports.clock);
       const signedAt = Date.parse(input.statement.signedAt);
       if (Number.isNaN(signedAt) || signedAt > Date.parse(at) + SIGNED_AT_SKEW_MS) {
@@ -147,7 +151,7 @@ export function createStatementService(ports: Pick<Ports, 'db' | 'clock' | 'rand
       if (await repo.getStatement(id, org)) {
         throw new DomainError('ALREADY_EXISTS', `${org} has already signed its statement`);
       }
-      const key = await verifyingKey(org, input, at);
+      const key = await verifyingKey(registry, org, input, at);
       const stmtRow: InspectionStatementRow = {
         inspection_id: id,
         organisation_id: org,

@@ -1,7 +1,11 @@
 import { DomainError, type ErrorDetail } from '../../domain/errors.js';
 import { JOINT_ACTIVITIES, type JointActivity } from '../../domain/inspections/index.js';
 import type { Principal } from '../../domain/policy/index.js';
-import { createInspectionsRepo, type StratumValues } from '../../store/inspections.repo.js';
+import {
+  createInspectionsRepo,
+  type InspectionsRepo,
+  type StratumValues,
+} from '../../store/inspections.repo.js';
 import type { InspectionItemRow, InspectionRow } from '../../store/schema.types.js';
 import { isoNow, type Ports } from '../ports.js';
 import { createInspectionAccess, invalid, notFound } from './access.js';
@@ -18,6 +22,48 @@ function flag(v: boolean | null | undefined): number | null {
   return v === undefined || v === null ? null : v ? 1 : 0;
 }
 
+/** A stratum may name a logged draw of this inspection, with the same population. */
+async function checkSamplingPlan(
+  repo: InspectionsRepo,
+  row: InspectionRow,
+  planId: string,
+  population: number,
+): Promise<void> {
+  const draw = await repo.getDraw(planId);
+  if (!draw || draw.inspection_id !== row.id) {
+    throw new DomainError('UNKNOWN_REFERENCE', `sampling plan ${planId} is not a draw of this inspection`);
+  }
+  if (draw.population !== population) {
+    invalid('population differs from the sampling plan', [
+      { field: 'population', code: 'NOT_AS_PLANNED', message: String(draw.population) },
+    ]);
+  }
+}
+
+/** Each item once; Custos decides: with a logged draw, only drawn items are verified (the draw is the audit trail). */
+async function checkItems(
+  repo: InspectionsRepo,
+  samplingDrawId: string | null,
+  items: readonly ItemInput[],
+): Promise<void> {
+  const problems: ErrorDetail[] = [];
+  const seen = new Set<string>();
+  let sample: Set<string> | undefined;
+  if (samplingDrawId !== null) {
+    const draw = await repo.getDraw(samplingDrawId);
+    sample = new Set(draw ? parseList(draw.sample) : []);
+  }
+  items.forEach((it, i) => {
+    if (seen.has(it.itemId))
+      problems.push({ field: `items[${i}].itemId`, code: 'DUPLICATE', message: it.itemId });
+    seen.add(it.itemId);
+    if (sample && !sample.has(it.itemId)) {
+      problems.push({ field: `items[${i}].itemId`, code: 'NOT_IN_SAMPLE', message: it.itemId });
+    }
+  });
+  if (problems.length > 0) invalid(`${problems.length} problem(s) in the items`, problems);
+}
+
 /**
  * Verification data (domain.md §6): strata with their method errors, item results recorded by
  * the inspectorate assigned the activity, and the tests and findings recomputed on each write.
@@ -26,39 +72,6 @@ export function createVerificationService(ports: Pick<Ports, 'db' | 'clock' | 'r
   const k = ports.db.kysely;
   const repo = createInspectionsRepo(k);
   const access = createInspectionAccess(ports);
-
-  /** A stratum may name a logged draw of this inspection, with the same population. */
-  async function checkSamplingPlan(row: InspectionRow, planId: string, population: number): Promise<void> {
-    const draw = await repo.getDraw(planId);
-    if (!draw || draw.inspection_id !== row.id) {
-      throw new DomainError('UNKNOWN_REFERENCE', `sampling plan ${planId} is not a draw of this inspection`);
-    }
-    if (draw.population !== population) {
-      invalid('population differs from the sampling plan', [
-        { field: 'population', code: 'NOT_AS_PLANNED', message: String(draw.population) },
-      ]);
-    }
-  }
-
-  /** Each item once; Custos decides: with a logged draw, only drawn items are verified (the draw is the audit trail). */
-  async function checkItems(samplingDrawId: string | null, items: readonly ItemInput[]): Promise<void> {
-    const problems: ErrorDetail[] = [];
-    const seen = new Set<string>();
-    let sample: Set<string> | undefined;
-    if (samplingDrawId !== null) {
-      const draw = await repo.getDraw(samplingDrawId);
-      sample = new Set(draw ? parseList(draw.sample) : []);
-    }
-    items.forEach((it, i) => {
-      if (seen.has(it.itemId))
-        problems.push({ field: `items[${i}].itemId`, code: 'DUPLICATE', message: it.itemId });
-      seen.add(it.itemId);
-      if (sample && !sample.has(it.itemId)) {
-        problems.push({ field: `items[${i}].itemId`, code: 'NOT_IN_SAMPLE', message: it.itemId });
-      }
-    });
-    if (problems.length > 0) invalid(`${problems.length} problem(s) in the items`, problems);
-  }
 
   return {
     async defineStratum(
@@ -79,7 +92,7 @@ export function createVerificationService(ports: Pick<Ports, 'db' | 'clock' | 'r
         throw new DomainError('UNKNOWN_MBA', `${input.mba} is not covered by this inspection`);
       }
       if (input.samplingPlanId !== undefined)
-        await checkSamplingPlan(row, input.samplingPlanId, input.population);
+        await checkSamplingPlan(repo, row, input.samplingPlanId, input.population);
       const existing = await repo.getStratum(id, stratum);
       if (existing && existing.activity !== activity) await checkAssignee(repo, p, row, existing.activity);
       const values: StratumValues = {
@@ -120,7 +133,7 @@ export function createVerificationService(ports: Pick<Ports, 'db' | 'clock' | 'r
       const s = await repo.getStratum(id, stratum);
       if (!s) throw new DomainError('NOT_FOUND', `stratum ${stratum} is not defined; define it first`);
       await checkAssignee(repo, p, row, s.activity);
-      await checkItems(s.sampling_draw_id, items);
+      await checkItems(repo, s.sampling_draw_id, items);
       const at = isoNow(ports.clock);
       const rows: InspectionItemRow[] = items.map((it) => ({
         inspection_id: id,

@@ -94,7 +94,7 @@ function inspectionQueries(q: DbOrTx) {
   };
 }
 
-/** Sampling draws (domain.md §6) and the log records committing draws and statements. */
+/** Sampling draws (domain.md §6). */
 function samplingQueries(q: DbOrTx) {
   return {
     async getDraw(id: string): Promise<SamplingDrawRow | undefined> {
@@ -105,16 +105,6 @@ function samplingQueries(q: DbOrTx) {
     },
     async listDrawIds(): Promise<string[]> {
       return (await q.selectFrom('sampling_draws').select('id').execute()).map((r) => r.id);
-    },
-
-    /** The log index of a committed record (`sampling-draw:…`, `inspection-statement:…`). */
-    async logIndexOf(recordId: string): Promise<number | undefined> {
-      const row = await q
-        .selectFrom('records')
-        .select('log_index')
-        .where('id', '=', recordId)
-        .executeTakeFirst();
-      return row?.log_index;
     },
   };
 }

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Principal } from '../../domain/policy/index.js';
-import type { OrganisationKind, Role } from '../../domain/registry/index.js';
+import type { OrganisationKind } from '../../domain/registry/index.js';
 import { ed25519Sign } from '../../log/index.js';
+import { createUsersRepo } from '../../store/users.repo.js';
+import { parseRoles } from '../auth.js';
 import { demoKeyPath } from '../demo/seed.js';
 import type { Ports } from '../ports.js';
 import { createInspectionService } from './service.js';
@@ -19,19 +21,17 @@ export interface DemoInspection {
 
 /** The demo user `<org>.inspector` as a principal, so the demo goes through the same policy. */
 async function inspectorOf(ports: Ports, organisation: string): Promise<Principal> {
-  const row = await ports.db.kysely
-    .selectFrom('users')
-    .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
-    .select(['users.id', 'users.login', 'users.roles', 'organisations.kind', 'organisations.state'])
-    .where('users.login', '=', `${organisation}.inspector`)
-    .executeTakeFirstOrThrow();
+  const u = await createUsersRepo(ports.db).withOrganisationByLogin(`${organisation}.inspector`);
+  if (!u || u.organisationId !== organisation || u.organisationKind === null) {
+    throw new Error(`the demo inspector of ${organisation} is missing: seed the demo registry first`);
+  }
   return {
-    userId: row.id,
-    login: row.login,
+    userId: u.id,
+    login: u.login,
     organisationId: organisation,
-    organisationKind: row.kind as OrganisationKind,
-    state: row.state,
-    roles: new Set(row.roles.split(',') as Role[]),
+    organisationKind: u.organisationKind as OrganisationKind,
+    state: u.state,
+    roles: parseRoles(u.roles),
   };
 }
 

@@ -1,6 +1,7 @@
 import { computeSamplingPlan, drawSample } from '../../domain/inspections/index.js';
 import { isGlobalAdmin, type Principal } from '../../domain/policy/index.js';
 import { createInspectionsRepo } from '../../store/inspections.repo.js';
+import { createRecordsRepo } from '../../store/records.repo.js';
 import type { InspectionRow, SamplingDrawRow } from '../../store/schema.types.js';
 import { isoNow, type Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
@@ -17,6 +18,7 @@ import { drawContent, parseList, toSamplingAnswer } from './rows.js';
 export function createSamplingService(ports: Pick<Ports, 'db' | 'clock' | 'random'>) {
   const k = ports.db.kysely;
   const repo = createInspectionsRepo(k);
+  const records = createRecordsRepo(ports.db);
   const access = createInspectionAccess(ports);
 
   return {
@@ -92,7 +94,7 @@ export function createSamplingService(ports: Pick<Ports, 'db' | 'clock' | 'rando
         nonDetectionProbability: draw.non_detection_probability,
         defectLevel: draw.defect_level,
       });
-      const logIndex = await repo.logIndexOf(`sampling-draw:${id}`);
+      const logIndex = (await records.find(`sampling-draw:${id}`))?.log_index;
       return {
         ...toSamplingAnswer(draw, plan.detectionProbability, logIndex),
         itemIds: parseList(draw.item_ids),

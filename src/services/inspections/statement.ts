@@ -9,6 +9,7 @@ import { isGlobalAdmin, type Principal } from '../../domain/policy/index.js';
 import { isKeyValidAt } from '../../domain/registry/index.js';
 import { canonicalizeRecord } from '../../log/index.js';
 import { createInspectionsRepo, type InspectionsRepo } from '../../store/inspections.repo.js';
+import { createRecordsRepo } from '../../store/records.repo.js';
 import { createRegistryRepo, type RegistryRepo } from '../../store/registry.repo.js';
 import type { InspectionRow, InspectionStatementRow } from '../../store/schema.types.js';
 import { isoNow, type Ports } from '../ports.js';
@@ -123,6 +124,7 @@ async function verifyingKey(
 export function createStatementService(ports: Pick<Ports, 'db' | 'clock' | 'random' | 'events'>) {
   const k = ports.db.kysely;
   const repo = createInspectionsRepo(k);
+  const records = createRecordsRepo(ports.db);
   const registry = createRegistryRepo(ports.db);
   const access = createInspectionAccess(ports);
 
@@ -198,7 +200,7 @@ export function createStatementService(ports: Pick<Ports, 'db' | 'clock' | 'rand
       const out = [];
       for (const r of await repo.listStatements(id)) {
         const key = await registry.getSigningKey(r.key_id);
-        const logIndex = await repo.logIndexOf(`inspection-statement:${id}:${r.organisation_id}`);
+        const logIndex = (await records.find(`inspection-statement:${id}:${r.organisation_id}`))?.log_index;
         out.push({
           inspection: id,
           organisation: r.organisation_id,

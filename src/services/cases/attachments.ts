@@ -9,7 +9,7 @@ import type { CaseReader } from './visibility.js';
 
 /** Largest attachment accepted (a scanned letter or a measurement export fits). */
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
-export const MAX_ATTACHMENTS_PER_MESSAGE = 5;
+const MAX_ATTACHMENTS_PER_MESSAGE = 5;
 
 function isAttachmentType(t: string): t is AttachmentType {
   return (ATTACHMENT_TYPES as readonly string[]).includes(t);

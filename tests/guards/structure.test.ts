@@ -44,11 +44,6 @@ const STILL_SPLITTING: ReadonlySet<string> = new Set([
   'src/store/log.repo.ts#createLogRepo',
   'src/store/registry.repo.ts#createRegistryRepo',
   'web/src/api.ts',
-  'web/src/pages/Cases.tsx',
-  'web/src/pages/InspectionWork.tsx',
-  'web/src/pages/InspectionWork.tsx#PlanInspectionForm',
-  'web/src/pages/InspectionWork.tsx#RecordResultsForm',
-  'web/src/pages/SubmitReport.tsx#SubmitReport',
 ]);
 
 /** The ledger key of a size violation: the file, or the file and the function's name. */

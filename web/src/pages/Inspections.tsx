@@ -10,12 +10,10 @@ import { useLiveReload } from '../live.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
 import type { SignedStatement } from '../verify.js';
-import {
-  ActivitiesForm,
-  PlanInspectionForm,
-  RecordResultsForm,
-  SignStatementForm,
-} from './InspectionWork.js';
+import { ActivitiesForm } from './inspections/ActivitiesForm.js';
+import { PlanInspectionForm } from './inspections/PlanInspectionForm.js';
+import { RecordResultsForm } from './inspections/RecordResultsForm.js';
+import { SignStatementForm } from './inspections/SignStatementForm.js';
 
 const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) : '—');
 

@@ -63,7 +63,6 @@ export default function SubmitReport() {
   const [format, setFormat] = useState<Format>('json');
   const [mode, setMode] = useState<'key' | 'signature'>('key');
   const [key, setKey] = useState<SigningKey | undefined>(undefined);
-  const [keyError, setKeyError] = useState<string | undefined>(undefined);
   const [signature, setSignature] = useState('');
   const [busy, setBusy] = useState(false);
   const [rejected, setRejected] = useState<{ error: ApiError; details: ErrorDetail[] } | undefined>(
@@ -71,7 +70,6 @@ export default function SubmitReport() {
   );
   const [failure, setFailure] = useState<unknown>(undefined);
   const [accepted, setAccepted] = useState<Accepted | undefined>(undefined);
-  const [dragging, setDragging] = useState(false);
 
   const load = async (file: File) => {
     const body = await file.text();
@@ -82,22 +80,6 @@ export default function SubmitReport() {
     setAccepted(undefined);
     setFailure(undefined);
   };
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    const f = e.dataTransfer.files[0];
-    if (f) void load(f);
-  };
-  const loadKey = async (file: File) => {
-    try {
-      setKey(readSigningKey(await file.text()));
-      setKeyError(undefined);
-    } catch (e) {
-      setKey(undefined);
-      setKeyError(e instanceof Error ? e.message : String(e));
-    }
-  };
-
   const cliSignature = parseSignatureHeader(signature);
   const ready = text !== '' && (mode === 'key' ? key !== undefined : cliSignature !== undefined);
 
@@ -132,121 +114,28 @@ export default function SubmitReport() {
   return (
     <Page title="Submit a report" lead="ICR, PIL, MBR, initial report or transfer notice, as JSON or CSV.">
       <form onSubmit={submit}>
-        <Section title="1. The report">
-          <label
-            htmlFor="report-file"
-            className={`dropzone${dragging ? ' dragging' : ''}`}
-            onDragOver={(e) => {
-              e.preventDefault();
-              setDragging(true);
-            }}
-            onDragLeave={() => setDragging(false)}
-            onDrop={onDrop}
-          >
-            <span>Drop a report file here, or choose one</span>
-            <input
-              id="report-file"
-              type="file"
-              accept=".json,.csv,application/json,text/csv"
-              onChange={(e) => {
-                const f = e.target.files?.[0];
-                if (f) void load(f);
-              }}
-            />
-          </label>
-          {text !== '' && (
-            <>
-              <div className="row">
-                <span>
-                  <strong>{fileName || 'report'}</strong> · {new TextEncoder().encode(text).length} bytes
-                </span>
-                <label htmlFor="report-format">Format</label>
-                <select
-                  id="report-format"
-                  value={format}
-                  onChange={(e) => setFormat(e.target.value as Format)}
-                >
-                  <option value="json">JSON</option>
-                  <option value="csv">CSV</option>
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="report-text">Report content (edit here to fix problems, then resubmit)</label>
-                <textarea
-                  id="report-text"
-                  className="mono"
-                  rows={Math.min(18, Math.max(6, lines.length + 1))}
-                  value={text}
-                  spellCheck={false}
-                  onChange={(e) => {
-                    setText(e.target.value);
-                    if (mode === 'signature') setSignature('');
-                  }}
-                />
-              </div>
-            </>
-          )}
-        </Section>
+        <ReportInput
+          fileName={fileName}
+          text={text}
+          format={format}
+          setFormat={setFormat}
+          lines={lines}
+          load={load}
+          edit={(t) => {
+            setText(t);
+            if (mode === 'signature') setSignature('');
+          }}
+        />
 
-        <Section title="2. The signature">
-          <fieldset className="choice">
-            <legend>How is the report signed?</legend>
-            <label>
-              <input type="radio" name="sign-mode" checked={mode === 'key'} onChange={() => setMode('key')} />{' '}
-              Sign here with our organisation's key file (the key stays in this browser)
-            </label>
-            <label>
-              <input
-                type="radio"
-                name="sign-mode"
-                checked={mode === 'signature'}
-                onChange={() => setMode('signature')}
-              />{' '}
-              The file was signed with the CLI: paste its signature
-            </label>
-          </fieldset>
-          {mode === 'key' ? (
-            <div className="field">
-              <label htmlFor="key-file">Key file (base64 Ed25519 seed)</label>
-              <input
-                id="key-file"
-                type="file"
-                accept=".key,text/plain"
-                aria-describedby="key-status"
-                onChange={(e) => {
-                  const f = e.target.files?.[0];
-                  if (f) void loadKey(f);
-                }}
-              />
-              <p
-                id="key-status"
-                className={keyError ? 'field-error' : 'muted small'}
-                role={keyError ? 'alert' : undefined}
-              >
-                {keyError
-                  ? `This key file cannot be used: ${keyError}`
-                  : key
-                    ? `Key ${key.keyId} loaded; it signs the exact bytes above when you submit.`
-                    : 'Not loaded. The key is read only by this page and never uploaded.'}
-              </p>
-            </div>
-          ) : (
-            <div className="field">
-              <label htmlFor="cli-signature">Custos-Signature (keyId:signature)</label>
-              <input
-                id="cli-signature"
-                className="mono"
-                value={signature}
-                onChange={(e) => setSignature(e.target.value)}
-                aria-invalid={signature !== '' && !cliSignature ? true : undefined}
-                spellCheck={false}
-              />
-              {signature !== '' && !cliSignature && (
-                <p className="field-error">Expected 16 hex digits, a colon and a base64 Ed25519 signature.</p>
-              )}
-            </div>
-          )}
-        </Section>
+        <SignatureSection
+          mode={mode}
+          setMode={setMode}
+          signingKey={key}
+          setKey={setKey}
+          signature={signature}
+          setSignature={setSignature}
+          valid={cliSignature !== undefined}
+        />
 
         <div className="row">
           <button type="submit" className="primary" disabled={!ready || busy}>
@@ -259,6 +148,174 @@ export default function SubmitReport() {
       {rejected && <Rejection rejected={rejected} format={format} lines={lines} />}
       {accepted && <AcceptedView accepted={accepted} />}
     </Page>
+  );
+}
+
+/** The report file, dropped or chosen, and its text, editable to fix what the server refused. */
+function ReportInput({
+  fileName,
+  text,
+  format,
+  setFormat,
+  lines,
+  load,
+  edit,
+}: {
+  fileName: string;
+  text: string;
+  format: Format;
+  setFormat(f: Format): void;
+  lines: readonly string[];
+  load(file: File): Promise<void>;
+  edit(text: string): void;
+}) {
+  const [dragging, setDragging] = useState(false);
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const f = e.dataTransfer.files[0];
+    if (f) void load(f);
+  };
+  return (
+    <Section title="1. The report">
+      <label
+        htmlFor="report-file"
+        className={`dropzone${dragging ? ' dragging' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+      >
+        <span>Drop a report file here, or choose one</span>
+        <input
+          id="report-file"
+          type="file"
+          accept=".json,.csv,application/json,text/csv"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void load(f);
+          }}
+        />
+      </label>
+      {text !== '' && (
+        <>
+          <div className="row">
+            <span>
+              <strong>{fileName || 'report'}</strong> · {new TextEncoder().encode(text).length} bytes
+            </span>
+            <label htmlFor="report-format">Format</label>
+            <select id="report-format" value={format} onChange={(e) => setFormat(e.target.value as Format)}>
+              <option value="json">JSON</option>
+              <option value="csv">CSV</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="report-text">Report content (edit here to fix problems, then resubmit)</label>
+            <textarea
+              id="report-text"
+              className="mono"
+              rows={Math.min(18, Math.max(6, lines.length + 1))}
+              value={text}
+              spellCheck={false}
+              onChange={(e) => edit(e.target.value)}
+            />
+          </div>
+        </>
+      )}
+    </Section>
+  );
+}
+
+/** Signed here with the organisation's key file, or with the CLI's signature pasted. */
+function SignatureSection({
+  mode,
+  setMode,
+  signingKey,
+  setKey,
+  signature,
+  setSignature,
+  valid,
+}: {
+  mode: 'key' | 'signature';
+  setMode(m: 'key' | 'signature'): void;
+  signingKey: SigningKey | undefined;
+  setKey(k: SigningKey | undefined): void;
+  signature: string;
+  setSignature(s: string): void;
+  valid: boolean;
+}) {
+  const [keyError, setKeyError] = useState<string | undefined>(undefined);
+  const loadKey = async (file: File) => {
+    try {
+      setKey(readSigningKey(await file.text()));
+      setKeyError(undefined);
+    } catch (e) {
+      setKey(undefined);
+      setKeyError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <Section title="2. The signature">
+      <fieldset className="choice">
+        <legend>How is the report signed?</legend>
+        <label>
+          <input type="radio" name="sign-mode" checked={mode === 'key'} onChange={() => setMode('key')} />{' '}
+          Sign here with our organisation's key file (the key stays in this browser)
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="sign-mode"
+            checked={mode === 'signature'}
+            onChange={() => setMode('signature')}
+          />{' '}
+          The file was signed with the CLI: paste its signature
+        </label>
+      </fieldset>
+      {mode === 'key' ? (
+        <div className="field">
+          <label htmlFor="key-file">Key file (base64 Ed25519 seed)</label>
+          <input
+            id="key-file"
+            type="file"
+            accept=".key,text/plain"
+            aria-describedby="key-status"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void loadKey(f);
+            }}
+          />
+          <p
+            id="key-status"
+            className={keyError ? 'field-error' : 'muted small'}
+            role={keyError ? 'alert' : undefined}
+          >
+            {keyError
+              ? `This key file cannot be used: ${keyError}`
+              : signingKey
+                ? `Key ${signingKey.keyId} loaded; it signs the exact bytes above when you submit.`
+                : 'Not loaded. The key is read only by this page and never uploaded.'}
+          </p>
+        </div>
+      ) : (
+        <div className="field">
+          <label htmlFor="cli-signature">Custos-Signature (keyId:signature)</label>
+          <input
+            id="cli-signature"
+            className="mono"
+            value={signature}
+            onChange={(e) => setSignature(e.target.value)}
+            aria-invalid={signature !== '' && !valid ? true : undefined}
+            spellCheck={false}
+          />
+          {signature !== '' && !valid && (
+            <p className="field-error">Expected 16 hex digits, a colon and a base64 Ed25519 signature.</p>
+          )}
+        </div>
+      )}
+    </Section>
   );
 }
 

@@ -1,0 +1,86 @@
+/** One case: its facts, decision, thread and the forms its reader may use. */
+import { useEffect } from 'react';
+import { type CaseDetail, casesApi, type Me } from '../../api.js';
+import { Async, useLoad } from '../../components/async.js';
+import { Page, Section } from '../../components/Page.js';
+import { isCaseEvent, useLiveReload } from '../../live.js';
+import { Link } from '../../router.js';
+import { audienceOf, useMe } from '../../session.js';
+import { Decision } from './Decision.js';
+import { AnswerForm, MessageForm } from './ReplyForms.js';
+import { StatusBadge } from './status.js';
+import { Thread } from './Thread.js';
+import { TransitionForm } from './TransitionForm.js';
+
+function actorOf(me: Me, c: CaseDetail): 'owner' | 'state' | 'reader' {
+  const audience = audienceOf(me);
+  if (audience === 'inspectorate' && me.organisation === c.inspectorate) return 'owner';
+  if (audience === 'state' && me.state === c.state) return 'state';
+  return 'reader';
+}
+
+/**
+ * Transitions arrive as events, but the server publishes none for a plain message: while the
+ * case is on screen and the tab visible, it is re-read every 20 s so a new message still appears.
+ */
+function useMessagePoll(reload: () => void) {
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') reload();
+    }, 20_000);
+    return () => clearInterval(timer);
+  }, [reload]);
+}
+
+export function CaseDetailPage({ id }: { id: string }) {
+  const me = useMe();
+  const data = useLoad(() => casesApi.get(id), [id]);
+  useLiveReload((e) => isCaseEvent(e) && e.data.case === id, data.reload);
+  useMessagePoll(data.reload);
+  return (
+    <Page title={data.data?.title ?? `Case ${id}`} lead={<Link to="/cases">All cases</Link>}>
+      <Async value={data} what="the case">
+        {(c) => {
+          const actor = actorOf(me, c);
+          return (
+            <>
+              <dl className="facts">
+                <dt>Status</dt>
+                <dd data-testid="case-status">
+                  <StatusBadge status={c.status} overdue={c.overdue} />
+                  {c.dueDate ? ` answer due ${c.dueDate}` : ''}
+                </dd>
+                <dt>Kind</dt>
+                <dd>{c.kind}</dd>
+                <dt>State</dt>
+                <dd>{c.state}</dd>
+                {c.mba && (
+                  <>
+                    <dt>MBA</dt>
+                    <dd>
+                      <Link to={`/mbas/${encodeURIComponent(c.mba)}/evaluation`}>{c.mba}</Link>
+                    </dd>
+                  </>
+                )}
+                <dt>Owner</dt>
+                <dd>
+                  {c.inspectorate}
+                  {c.sharedWith.length ? ` (shared with ${c.sharedWith.join(', ')})` : ''}
+                </dd>
+                <dt>Opened</dt>
+                <dd>{c.openedAt.replace('T', ' ').slice(0, 16)} UTC</dd>
+              </dl>
+              <Decision c={c} />
+              <Section title="Thread">
+                <Thread c={c} />
+              </Section>
+              {actor === 'state' && c.status === 'question-sent' && <AnswerForm c={c} onDone={data.reload} />}
+              {actor === 'owner' && <TransitionForm key={c.status} c={c} onDone={data.reload} />}
+              {actor !== 'reader' && <MessageForm c={c} owner={actor === 'owner'} onDone={data.reload} />}
+            </>
+          );
+        }}
+      </Async>
+    </Page>
+  );
+}

@@ -1,0 +1,71 @@
+import { type FormEvent, useState } from 'react';
+import { CASE_KINDS } from '../../../../src/domain/cases/index.js';
+import { casesApi, type OpenCaseBody } from '../../api.js';
+import { ErrorState } from '../../components/async.js';
+import { useRouter } from '../../router.js';
+
+/** An inspector opens a case by hand (from an alarm, a transfer, or anything worth following). */
+export function OpenCaseForm({ defaults, onCancel }: { defaults: OpenCaseBody; onCancel?: () => void }) {
+  const { navigate } = useRouter();
+  const [title, setTitle] = useState(defaults.title);
+  const [kind, setKind] = useState(defaults.kind);
+  const [note, setNote] = useState(defaults.note ?? '');
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const c = await casesApi.open({
+        ...defaults,
+        kind,
+        title: title.trim(),
+        ...(note.trim() ? { note: note.trim() } : {}),
+      });
+      navigate(`/cases/${encodeURIComponent(c.id)}`);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={submit} className="stack" aria-label="Open a case">
+      <div className="field">
+        <label htmlFor="oc-title">Title</label>
+        <input
+          id="oc-title"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          required
+          maxLength={300}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="oc-kind">Kind</label>
+        <select id="oc-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+          {CASE_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {k}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="oc-note">Internal note (not shown to the state)</label>
+        <textarea id="oc-note" rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
+      </div>
+      {error !== undefined && <ErrorState error={error} />}
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy || title.trim() === ''}>
+          {busy ? 'Opening…' : 'Open the case'}
+        </button>
+        {onCancel && (
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,164 @@
+/** The owning inspectorate moves a case; a decision is signed here, in the browser. */
+import { type FormEvent, useState } from 'react';
+import { CASE_TRANSITIONS, decisionBytes, isDecisionStatus } from '../../../../src/domain/cases/index.js';
+import { type CaseDetail, casesApi } from '../../api.js';
+import { ErrorState } from '../../components/async.js';
+import { KeyFileField } from '../../components/KeyFileField.js';
+import { Section } from '../../components/Page.js';
+import type { SigningKey } from '../../signing.js';
+import { isCaseStatus, statusLabel } from './status.js';
+
+/** The moves the owning inspectorate may make from a status, as the domain's lifecycle has them. */
+function inspectorateMoves(status: string) {
+  if (!isCaseStatus(status)) return [];
+  return Object.entries(CASE_TRANSITIONS[status])
+    .filter(([, rule]) => rule.by === 'inspectorate')
+    .map(([to, rule]) => ({ to, due: rule.needsDueDate === true, note: rule.needsNote === true }));
+}
+
+/**
+ * The inspectorate's key file, read into page memory only (like report signing): a decision is
+ * signed here, in the browser, over the exact bytes the server checks.
+ */
+function DecisionKey({
+  inspectorate,
+  signingKey,
+  setKey,
+}: {
+  inspectorate: string;
+  signingKey: SigningKey | undefined;
+  setKey(k: SigningKey | undefined): void;
+}) {
+  return (
+    <KeyFileField
+      id="tr-key"
+      label={`Key file of ${inspectorate} (signs the decision; it never leaves this page)`}
+      signingKey={signingKey}
+      setKey={setKey}
+      loadedTestId="decision-key"
+    />
+  );
+}
+
+export function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
+  const options = inspectorateMoves(c.status);
+  const [to, setTo] = useState(options[0]?.to ?? '');
+  const [note, setNote] = useState('');
+  const [due, setDue] = useState('');
+  const [internal, setInternal] = useState(false);
+  const [linked, setLinked] = useState(linkedOf(c) ?? '');
+  const [signingKey, setKey] = useState<SigningKey | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const rule = options.find((o) => o.to === to);
+  if (options.length === 0) return null;
+  const decision = isDecisionStatus(to);
+  const linkedReport = to === 'resolved' && linked.trim() !== '' ? linked.trim() : undefined;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const text = note.trim();
+      const signature =
+        decision && signingKey
+          ? {
+              keyId: signingKey.keyId,
+              signature: signingKey.signRaw(
+                decisionBytes({
+                  caseId: c.id,
+                  decision: to,
+                  inspectorate: c.inspectorate,
+                  note: text,
+                  linkedReport: linkedReport ?? null,
+                }),
+              ),
+            }
+          : undefined;
+      await casesApi.transition(c.id, {
+        to,
+        ...(text ? { note: text } : {}),
+        ...(rule?.due && due ? { dueDate: due } : {}),
+        internal: to === 'question-sent' ? false : internal,
+        ...(linkedReport ? { linkedReport } : {}),
+        ...(signature ? { signature } : {}),
+      });
+      setNote('');
+      setDue('');
+      setLinked('');
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const missing =
+    (rule?.note && note.trim() === '') || (rule?.due && due === '') || (decision && !signingKey);
+  return (
+    <Section title="Move the case">
+      <form onSubmit={submit} className="stack">
+        <div className="field">
+          <label htmlFor="tr-to">New status</label>
+          <select id="tr-to" value={to} onChange={(e) => setTo(e.target.value)}>
+            {options.map((o) => (
+              <option key={o.to} value={o.to}>
+                {statusLabel(o.to)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="tr-note">
+            {to === 'question-sent'
+              ? 'Question to the state'
+              : to === 'resolved'
+                ? 'Decision and reason'
+                : 'Note'}
+            {rule?.note ? ' (required)' : ' (optional)'}
+          </label>
+          <textarea id="tr-note" rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
+        </div>
+        {rule?.due && (
+          <div className="field">
+            <label htmlFor="tr-due">Answer due date</label>
+            <input id="tr-due" type="date" value={due} onChange={(e) => setDue(e.target.value)} required />
+          </div>
+        )}
+        {to === 'resolved' && (
+          <div className="field">
+            <label htmlFor="tr-linked">Correction report that fixed it (optional report id)</label>
+            <input id="tr-linked" value={linked} onChange={(e) => setLinked(e.target.value)} />
+          </div>
+        )}
+        {to !== 'question-sent' && (
+          <label className="check">
+            <input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} />{' '}
+            Internal note (the state does not see it)
+          </label>
+        )}
+        {decision && <DecisionKey inspectorate={c.inspectorate} signingKey={signingKey} setKey={setKey} />}
+        {decision && !signingKey && (
+          <p className="muted small">A decision is signed by {c.inspectorate}: choose its key file first.</p>
+        )}
+        {error !== undefined && <ErrorState error={error} />}
+        <div className="row">
+          <button type="submit" className="primary" disabled={busy || missing}>
+            {busy
+              ? 'Saving…'
+              : to === 'question-sent'
+                ? 'Send the question'
+                : decision
+                  ? `Sign and mark as ${statusLabel(to).toLowerCase()}`
+                  : `Mark as ${statusLabel(to).toLowerCase()}`}
+          </button>
+        </div>
+      </form>
+    </Section>
+  );
+}
+
+/** The correction report the state linked in its latest answer, if any. */
+function linkedOf(c: CaseDetail): string | undefined {
+  return [...c.history].reverse().find((e) => e.linkedReport !== undefined)?.linkedReport;
+}

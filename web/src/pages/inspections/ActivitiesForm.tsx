@@ -1,0 +1,100 @@
+import { type FormEvent, useState } from 'react';
+import { type Assignment, type Inspection, inspectionsApi } from '../../api.js';
+import { ErrorState } from '../../components/async.js';
+import { Section } from '../../components/Page.js';
+
+/** Who does which activity of a joint inspection: one inspectorate per activity. */
+export function ActivitiesForm({ inspection, onDone }: { inspection: Inspection; onDone(): void }) {
+  const initial: Assignment[] = inspection.activities?.length
+    ? inspection.activities.map((a) => ({ ...a }))
+    : [{ activity: '', inspectorate: inspection.participants[0] ?? '' }];
+  const [rows, setRows] = useState<Assignment[]>(initial);
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const set = (i: number, patch: Partial<Assignment>) =>
+    setRows(rows.map((r, n) => (n === i ? { ...r, ...patch } : r)));
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setSaved(false);
+    try {
+      const assignments = rows
+        .map((r) => ({ activity: r.activity.trim(), inspectorate: r.inspectorate }))
+        .filter((r) => r.activity !== '');
+      await inspectionsApi.assign(inspection.id, {
+        activities: assignments.map((a) => a.activity),
+        assignments,
+      });
+      setSaved(true);
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Section title="Activities">
+      <form onSubmit={submit} className="stack" aria-label="Assign activities">
+        <table className="compact">
+          <caption>Each activity is done by one inspectorate</caption>
+          <thead>
+            <tr>
+              <th scope="col">Activity</th>
+              <th scope="col">Inspectorate</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place, by position
+              <tr key={i}>
+                <td>
+                  <input
+                    aria-label={`Activity ${i + 1}`}
+                    value={r.activity}
+                    placeholder="nda-measurement"
+                    onChange={(e) => set(i, { activity: e.target.value })}
+                  />
+                </td>
+                <td>
+                  <select
+                    aria-label={`Inspectorate for activity ${i + 1}`}
+                    value={r.inspectorate}
+                    onChange={(e) => set(i, { inspectorate: e.target.value })}
+                  >
+                    {inspection.participants.map((p) => (
+                      <option key={p} value={p}>
+                        {p}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <div className="row">
+          <button
+            type="button"
+            onClick={() =>
+              setRows([...rows, { activity: '', inspectorate: inspection.participants[0] ?? '' }])
+            }
+          >
+            Add an activity
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Save the activities'}
+          </button>
+        </div>
+        {saved && (
+          <p role="status" className="small">
+            Activities saved.
+          </p>
+        )}
+        {error !== undefined && <ErrorState error={error} />}
+      </form>
+    </Section>
+  );
+}

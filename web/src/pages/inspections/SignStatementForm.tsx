@@ -1,0 +1,59 @@
+import { type FormEvent, useState } from 'react';
+import { statementBytes } from '../../../../src/domain/inspections/index.js';
+import { type Inspection, inspectionsApi } from '../../api.js';
+import { ErrorState } from '../../components/async.js';
+import { KeyFileField } from '../../components/KeyFileField.js';
+import { Section } from '../../components/Page.js';
+import type { SigningKey } from '../../signing.js';
+
+/** The server's draft statement, concluded and signed here with the inspectorate's key file. */
+export function SignStatementForm({ inspection, onDone }: { inspection: Inspection; onDone(): void }) {
+  const [conclusion, setConclusion] = useState('');
+  const [signingKey, setKey] = useState<SigningKey | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!signingKey) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const draft = await inspectionsApi.statementDraft(inspection.id);
+      const statement = { ...draft, conclusion: conclusion.trim() };
+      const signature = signingKey.signRaw(statementBytes(statement));
+      await inspectionsApi.submitStatement(inspection.id, { statement, signature, keyId: signingKey.keyId });
+      setConclusion('');
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Section title="Sign a statement">
+      <form onSubmit={submit} className="stack" aria-label="Sign a statement">
+        <div className="field">
+          <label htmlFor="st-conclusion">Conclusion</label>
+          <textarea
+            id="st-conclusion"
+            rows={3}
+            value={conclusion}
+            onChange={(e) => setConclusion(e.target.value)}
+            required
+          />
+        </div>
+        <KeyFileField
+          id="st-key"
+          label="Key file of your inspectorate (it never leaves this page)"
+          signingKey={signingKey}
+          setKey={setKey}
+        />
+        {error !== undefined && <ErrorState error={error} />}
+        <button type="submit" className="primary" disabled={busy || !signingKey || conclusion.trim() === ''}>
+          {busy ? 'Signing…' : 'Sign and submit the statement'}
+        </button>
+      </form>
+    </Section>
+  );
+}

@@ -23,6 +23,8 @@ export interface Config {
   readonly pageH: number;
   readonly scryptLog2N: number;
   readonly schedulerMs: number;
+  /** Bound of the cache of evaluated balances, bytes (docs/decisions/0010). */
+  readonly evalCacheBytes: number;
 }
 
 export const CONFIG_VARIABLES = {
@@ -43,6 +45,8 @@ export const CONFIG_VARIABLES = {
   CUSTOS_SCRYPT_LOG2N:
     'log2 of scrypt N for new password hashes (10-20). Default 15; lower only for test suites.',
   CUSTOS_SCHEDULER_MS: 'Period of the deadline-reminder scheduler in ms (50-86400000). Default 60000.',
+  CUSTOS_EVAL_CACHE_MB:
+    'Memory bound of the cache of evaluated MBA balances in MiB (0-4096; 0 turns it off). Default 64.',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -139,5 +143,6 @@ export function loadConfig(env: Env, cwd: string): Config {
     pageH,
     scryptLog2N: readInt(env, 'CUSTOS_SCRYPT_LOG2N', 15, 10, 20),
     schedulerMs: readInt(env, 'CUSTOS_SCHEDULER_MS', 60_000, 50, 86_400_000),
+    evalCacheBytes: readInt(env, 'CUSTOS_EVAL_CACHE_MB', 64, 0, 4096) * 1024 * 1024,
   };
 }

@@ -5,6 +5,7 @@ import type { Principal } from '../domain/policy/index.js';
 import { createUsersRepo } from '../store/users.repo.js';
 import { seedDemoReports } from './demo/reports.js';
 import { isDemoSeeded, seedDemoRegistry } from './demo/seed.js';
+import { buildDerivedState } from './evaluation/index.js';
 import { ADMIN_LOGIN, initialise, openDatabase } from './init.js';
 import { seedDemoInspection } from './inspections/index.js';
 import { createDurableEventSink } from './notifications/index.js';
@@ -43,6 +44,10 @@ export async function openPorts(config: Config, logger: Logger = createLogger(co
  */
 export async function prepareNode(ports: Ports, opts: { demo: boolean; demoReports?: boolean }) {
   const init = await initialise(ports);
+  // A database from before migration 0009: its evaluation state is built here, resumably.
+  await buildDerivedState(ports, (p) =>
+    ports.logger.info(p, `derived evaluation state: MBA ${p.done}/${p.total}`),
+  );
   let demoSeeded = false;
   if (opts.demo && !(await isDemoSeeded(ports))) {
     const admin = await adminPrincipal(ports);

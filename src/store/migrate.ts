@@ -8,6 +8,7 @@ import * as cases from './migrations/0005-cases.js';
 import * as inspections from './migrations/0006-inspections.js';
 import * as reportLinesIndex from './migrations/0007-report-lines-index.js';
 import * as leanStorage from './migrations/0008-lean-storage.js';
+import * as derivedState from './migrations/0009-derived-state.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Db): Record<string, Migration> {
@@ -20,6 +21,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0006-inspections': { up: inspections.up(db.dialect) },
     '0007-report-lines-index': { up: reportLinesIndex.up },
     '0008-lean-storage': { up: leanStorage.up(db.dialect) },
+    '0009-derived-state': { up: derivedState.up },
   };
 }
 

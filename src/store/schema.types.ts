@@ -526,6 +526,91 @@ export interface WebhookDeliveryRow {
   delivered_at: string | null;
 }
 
+/** Exact sums of effective ICR lines per MBA, bucket, element, code and KMP (migration 0009). */
+export interface EvalCellRow {
+  mba: string;
+  bucket: string;
+  element: string;
+  code: string;
+  kmp: string;
+  n: number;
+  w: number;
+  f: number;
+  sw: number;
+  /** Σ weight², decimal text (beyond 2^53). */
+  sq: string;
+  srd: number;
+  srd_f: number;
+  abs: number;
+  iso_j: number;
+}
+
+export interface EvalInventoryRow {
+  mba: string;
+  pit: string;
+  element: string;
+  kmp: string;
+  n: number;
+  w: number;
+  f: number;
+  sq: string;
+  abs: number;
+  iso_j: number;
+}
+
+export interface EvalEntryRow {
+  mba: string;
+  origin_report: number;
+  origin_line: number;
+  last_report: number;
+  last_line: number;
+  anchor_report: number | null;
+  anchor_line: number | null;
+  anchor_deleted: number;
+}
+
+export interface EvalVersionRow {
+  mba: string;
+  report: number;
+  line: number;
+  origin_report: number;
+  origin_line: number;
+}
+
+export interface EvalTransferRow {
+  mba: string;
+  origin_report: number;
+  origin_line: number;
+  id: string;
+  state: string;
+  match_key: string;
+  flow: string | null;
+  shipment: number;
+  /** The TransferLine (domain/transfers) as JSON. */
+  line_json: string;
+  date: string;
+  deadline: string;
+  /** 'matched' | 'discrepant' | 'lone' (pending or unmatched by the deadline). */
+  status: string;
+  partner_mba: string | null;
+  partner_report: number | null;
+  partner_line: number | null;
+  srd_mg: number | null;
+  fissile_srd_mg: number | null;
+  sigma_mg: number | null;
+  notice_code: string | null;
+}
+
+export interface EvalBuiltRow {
+  mba: string;
+  built_at: string;
+}
+
+export interface EvalStatusRow {
+  id: number;
+  built: number;
+}
+
 export interface Schema {
   states: StateRow;
   organisations: OrganisationRow;
@@ -571,6 +656,13 @@ export interface Schema {
   notification_keys: NotificationKeyRow;
   webhooks: WebhookRow;
   webhook_deliveries: WebhookDeliveryRow;
+  eval_cells: EvalCellRow;
+  eval_inventories: EvalInventoryRow;
+  eval_entries: EvalEntryRow;
+  eval_versions: EvalVersionRow;
+  eval_transfers: EvalTransferRow;
+  eval_built: EvalBuiltRow;
+  eval_status: EvalStatusRow;
 }
 
 export type { Generated };

@@ -179,3 +179,40 @@ export function bookedReceiptOf(
   }
   return undefined;
 }
+
+/** A deletion (not a correction that also names a line to delete): nothing of the entry is in force. */
+export function isDeletion(line: SourcedIcrLine): boolean {
+  return line.deletes !== undefined && line.corrects === undefined;
+}
+
+/**
+ * What bookedReceiptOf looks back for, kept as one value per entry so a store can apply a new
+ * version without the entry's history (docs/decisions/0010): the last earlier version that is a
+ * deletion ('deleted') or has a shipper-value basis (that version), or undefined.
+ */
+export type ReceiptAnchor = SourcedIcrLine | 'deleted' | undefined;
+
+/** The anchor for the version after `last`, given the anchor `last` was applied with. */
+export function nextAnchor(last: SourcedIcrLine, anchor: ReceiptAnchor): ReceiptAnchor {
+  if (isDeletion(last)) return 'deleted';
+  return SHIPPER_VALUE_BASES.has(last.basis ?? '') ? last : anchor;
+}
+
+/** bookedReceiptOf from the anchor of the line in force instead of its whole history. */
+export function bookedFromAnchor(
+  current: SourcedIcrLine,
+  anchor: ReceiptAnchor,
+  codeSigns: CodeSigns,
+): SourcedIcrLine | undefined {
+  if (
+    current.corrects === undefined ||
+    current.counterpart === undefined ||
+    !OWN_MEASUREMENT_BASES.has(current.basis ?? '') ||
+    codeSigns[current.code] !== 1 ||
+    anchor === undefined ||
+    anchor === 'deleted'
+  ) {
+    return undefined;
+  }
+  return sameTransfer(anchor, current) ? anchor : undefined;
+}

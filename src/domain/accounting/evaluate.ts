@@ -1,7 +1,6 @@
 import type { ElementCode, IsoDate, Milligrams } from '../reports/report.types.js';
 import { ALARM_CODES, type AlarmCode, evaluateBalanceAlarms } from './alarms.js';
 import type { BalanceFigures, ElementBalance, InventoryListing, KmpError, SrdEntry } from './balance.js';
-import { addBookLines, collectBookBalances, createMbaBook, type MbaBook } from './book.js';
 import {
   type CodeSigns,
   categorise,
@@ -12,6 +11,7 @@ import {
 } from './constants.js';
 import type { OrphanCorrection, SourcedIcrLine } from './effective.js';
 import { computeSequenceStatistics, DEFAULT_PAGE, type PageParameters } from './statistics.js';
+import { collectSums, type MbaSums, sumMbaLines } from './sums.js';
 
 /** An alarm raised outside the balance (transfers, notices) and placed in the period of its date. */
 export interface DatedAlarm {
@@ -33,7 +33,7 @@ export interface MbaEvaluationInput {
   readonly kmpErrors: Readonly<Record<string, KmpError>>;
   readonly codeSigns?: CodeSigns;
   /**
-   * Further SRD adjustments, added to those the book finds itself: a receipt booked at the
+   * Further SRD adjustments, added to those the sums find themselves: a receipt booked at the
    * shipper's value and then corrected to the receiver's measurement (bookedReceiptOf) already
    * enters the balance at its booked value with its SRD. Do not pass those again.
    */
@@ -127,26 +127,22 @@ function fissileRatio(periods: readonly ElementBalance[]): number {
 /**
  * Evaluates one MBA in one call: effective ICR lines, balances of every element and period,
  * σMUF, the covariance of the sequence, SITMUF, CUMUF, Page's statistic and the alarms.
- * Linear in the number of lines; O(n³) in the number of periods n per element.
+ * Linear in the number of lines; O(n³) in the number of periods n per element. The readable
+ * reference: the service evaluates the same sums kept in the database (evaluateSums).
  */
 export function evaluateMba(input: MbaEvaluationInput): MbaEvaluation {
-  const book = createMbaBook(input);
-  addBookLines(book, input.icrLines);
-  return evaluateBook(book, input);
+  return evaluateSums(sumMbaLines(input.inventories, input.icrLines, input.codeSigns), input);
 }
 
-/** What an evaluation takes besides the book's lines, inventories and errors. */
-export type BookEvaluationInput = Omit<
-  MbaEvaluationInput,
-  'inventories' | 'icrLines' | 'kmpErrors' | 'codeSigns'
->;
+/** What an evaluation takes besides the MBA's sums. */
+export type SumsEvaluationInput = Omit<MbaEvaluationInput, 'inventories' | 'icrLines'>;
 
 /**
- * Evaluates an MBA from its book (see MbaBook): only the cells changed since the last call are
- * summed again; the rest is per period. evaluateMba is this on a book built from scratch.
+ * Evaluates an MBA from the exact sums of its lines (MbaSums): what evaluateMba computes from
+ * every line, and what the service reads from the database (docs/decisions/0010).
  */
-export function evaluateBook(book: MbaBook, input: BookEvaluationInput): MbaEvaluation {
-  const collected = collectBookBalances(book, input.srd);
+export function evaluateSums(sums: MbaSums, input: SumsEvaluationInput): MbaEvaluation {
+  const collected = collectSums(sums, input.kmpErrors, input.codeSigns, input.srd);
   const page = input.page ?? DEFAULT_PAGE;
   const elements: ElementEvaluation[] = [];
   const placed = new Set<DatedAlarm>();
@@ -216,7 +212,7 @@ export function evaluateBook(book: MbaBook, input: BookEvaluationInput): MbaEval
     elements.push({ element: sequence.element, category, sq, timelinessMonths: months, periods, covariance });
   }
   const openAlarms = (input.transferAlarms ?? []).filter((a) => !placed.has(a));
-  return { mba: input.mba, elements, orphans: book.effective.orphans, openAlarms };
+  return { mba: input.mba, elements, orphans: sums.orphans, openAlarms };
 }
 
 export type ConclusionCategory =

@@ -16,6 +16,7 @@ import { packBody } from '../../store/body-codec.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import { createReportAccountRepo } from '../../store/report-account.repo.js';
 import { createReportsRepo } from '../../store/reports.repo.js';
+import { deriveReport } from '../evaluation/index.js';
 import type { Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
 import { enforce, scopeOf } from '../scope.js';
@@ -220,6 +221,7 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
           submitted_at: at,
         });
       }
+      await deriveReport(tx, report);
       return index;
     });
   } catch (err) {

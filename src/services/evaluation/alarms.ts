@@ -1,0 +1,225 @@
+import type { AlarmCode } from '../../domain/accounting/index.js';
+import { type CaseAlarm, caseKeyForAlarm } from '../../domain/cases/index.js';
+import { inScope, type Principal } from '../../domain/policy/index.js';
+import type { ElementCode } from '../../domain/reports/index.js';
+import type { Page, PageRequest } from '../../store/paging.js';
+import { openCaseForAlarm } from '../cases/index.js';
+import { pageInMemory, type SortValue } from '../page-memory.js';
+import type { Ports } from '../ports.js';
+import { enforce, scopeOf } from '../scope.js';
+import type { MbaEvaluator, StoredEvaluation } from './balances.js';
+
+const TRANSFER_ALARMS: ReadonlySet<AlarmCode> = new Set([
+  'SRD_3SIGMA',
+  'TRANSFER_UNMATCHED',
+  'NOTICE_MISSING',
+  'NOTICE_LATE',
+]);
+
+/** In-process callers without a window: the first 1000 rows, as the API's largest page. */
+export const ALL: PageRequest = { limit: 1000, offset: 0 };
+
+/** One alarm as listed by GET /api/alarms (and the cause of at most one case). */
+export interface AlarmView {
+  readonly key: string;
+  readonly code: AlarmCode;
+  readonly state: string;
+  readonly mba: string;
+  readonly element: ElementCode | null;
+  /** The PIT closing the balance, or the transfer's date. */
+  readonly date: string;
+  readonly from: string | null;
+  readonly ref: string | null;
+}
+
+/** The sortable fields of GET /api/alarms (the route's `sort` enum). */
+export const ALARM_SORT_FIELDS = ['date', 'code', 'state', 'mba', 'element'] as const;
+const ALARM_SORTS: Record<(typeof ALARM_SORT_FIELDS)[number], SortValue<AlarmView>> = {
+  date: (a) => a.date,
+  code: (a) => a.code,
+  state: (a) => a.state,
+  mba: (a) => a.mba,
+  element: (a) => a.element,
+};
+
+/** The alarms of one MBA as listed: balance alarms per period, then its transfer and notice alarms. */
+export function alarmViewsOf(st: StoredEvaluation): AlarmView[] {
+  const m = st.facts;
+  const alarms: AlarmView[] = [];
+  for (const el of st.evaluation.elements) {
+    for (const p of el.periods) {
+      for (const code of p.alarms) {
+        // Transfer and notice alarms are listed once below, with the transfer they are about.
+        if (TRANSFER_ALARMS.has(code)) continue;
+        alarms.push({
+          key: `${m.code}:${el.element}:${p.to}:${code}`,
+          code,
+          state: m.state,
+          mba: m.code,
+          element: el.element,
+          date: p.to,
+          from: p.from,
+          ref: null,
+        });
+      }
+    }
+  }
+  for (const a of st.own) {
+    alarms.push({
+      key: `${m.code}:${a.element ?? '-'}:${a.date}:${a.code}:${a.ref ?? ''}`,
+      code: a.code,
+      state: m.state,
+      mba: m.code,
+      element: a.element ?? null,
+      date: a.date,
+      from: null,
+      ref: a.ref ?? null,
+    });
+  }
+  return alarms;
+}
+
+/**
+ * The alarm lists and the cases they open. Alarms are computed per MBA from its derived state
+ * (balances from its cells, transfer alarms from its alarmed transfer lines), one MBA at a time.
+ */
+export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
+  /** Case keys opened or found open, bounded: openCaseForAlarm is idempotent, this only saves calls. */
+  const handled = new Set<string>();
+
+  async function alarmsWhere(keep: (m: StoredEvaluation['facts']) => boolean): Promise<AlarmView[]> {
+    const out: AlarmView[] = [];
+    for await (const st of evaluator.evaluateEach()) {
+      if (keep(st.facts)) for (const a of alarmViewsOf(st)) out.push(a);
+    }
+    return out;
+  }
+
+  return {
+    /**
+     * The alarms in the caller's scope, filtered, then sorted and windowed (docs/decisions/0007):
+     * with 100 000 unmatched transfer lines an MBA has as many alarms, so the list is paged.
+     */
+    async alarms(
+      p: Principal,
+      f: { state?: string; mba?: string; code?: string },
+      req: PageRequest = ALL,
+    ): Promise<Page<AlarmView>> {
+      const scope = await scopeOf(ports, p);
+      enforce(p, 'data.read', scope);
+      const rows = (
+        await alarmsWhere(
+          (m) => inScope(scope, m.state) && (!f.state || m.state === f.state) && (!f.mba || m.code === f.mba),
+        )
+      ).filter((a) => !f.code || a.code === f.code);
+      return pageInMemory('alarms', rows, req, ALARM_SORTS, (a) => [
+        a.code,
+        a.state,
+        a.mba,
+        a.element,
+        a.ref,
+      ]);
+    },
+    /**
+     * Alarm counts per state in scope and per code (GET /api/alarms/summary): what the overview
+     * shows, without sending every alarm.
+     */
+    async alarmSummary(p: Principal) {
+      const scope = await scopeOf(ports, p);
+      enforce(p, 'data.read', scope);
+      const byState = new Map<string, { total: number; codes: Record<string, number> }>();
+      let total = 0;
+      for await (const st of evaluator.evaluateEach()) {
+        if (!inScope(scope, st.facts.state)) continue;
+        for (const a of alarmViewsOf(st)) {
+          total++;
+          let s = byState.get(a.state);
+          if (!s) {
+            s = { total: 0, codes: {} };
+            byState.set(a.state, s);
+          }
+          s.total++;
+          s.codes[a.code] = (s.codes[a.code] ?? 0) + 1;
+        }
+      }
+      return {
+        total,
+        states: [...byState]
+          .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+          .map(([state, s]) => ({ state, total: s.total, codes: s.codes })),
+      };
+    },
+    /** Every alarm of every MBA, in registry order (tests, and opening cases). */
+    allAlarms: () => alarmsWhere(() => true),
+    /**
+     * Open one case per alarm cause (cases issue): idempotent through the case key, so
+     * re-evaluation never duplicates. Sequence alarms (Page, CUMUF) open one case at their first
+     * firing; a notice finding opens one per transfer line and finding.
+     */
+    async openCases(): Promise<number> {
+      let opened = 0;
+      for await (const st of evaluator.evaluateEach()) {
+        const firstSequence = new Set<string>();
+        for (const a of alarmViewsOf(st).sort((x, y) => (x.date < y.date ? -1 : 1))) {
+          const alarm = toCaseAlarm(a, firstSequence);
+          if (!alarm) continue;
+          const key = caseKeyForAlarm(alarm);
+          if (handled.has(key)) continue;
+          try {
+            if ((await openCaseForAlarm(ports, alarm)).created) opened++;
+            if (handled.size >= 100_000) handled.clear();
+            handled.add(key);
+          } catch (err) {
+            ports.logger.warn(
+              { err: (err as Error).message, alarm: a.key },
+              'could not open a case for an alarm',
+            );
+          }
+        }
+      }
+      return opened;
+    },
+  };
+}
+
+function toCaseAlarm(a: AlarmView, firstSequence: Set<string>): CaseAlarm | undefined {
+  const element = a.element as ElementCode;
+  switch (a.code) {
+    case 'MUF_3SIGMA':
+      return { source: 'balance', test: 'muf-3sigma', state: a.state, mba: a.mba, element, pit: a.date };
+    case 'MUF_SQ':
+      return { source: 'balance', test: 'muf-sq', state: a.state, mba: a.mba, element, pit: a.date };
+    case 'ITEM_MUF':
+      return { source: 'balance', test: 'item-muf', state: a.state, mba: a.mba, element, pit: a.date };
+    case 'PAGE':
+    case 'CUMUF_SQ': {
+      const seq = `${a.mba}:${a.element}:${a.code}`;
+      if (firstSequence.has(seq)) return undefined;
+      firstSequence.add(seq);
+      return {
+        source: 'sequence',
+        test: a.code === 'PAGE' ? 'page' : 'cumuf-sq',
+        state: a.state,
+        mba: a.mba,
+        element,
+        pit: a.date,
+      };
+    }
+    case 'SRD_3SIGMA':
+      return a.ref ? { source: 'srd', state: a.state, transfer: a.ref } : undefined;
+    case 'TRANSFER_UNMATCHED':
+      return a.ref ? { source: 'transfer-unmatched', state: a.state, transfer: a.ref } : undefined;
+    case 'NOTICE_MISSING':
+    case 'NOTICE_LATE':
+      return a.ref
+        ? {
+            source: 'notice',
+            finding: a.code === 'NOTICE_MISSING' ? 'missing' : 'late',
+            state: a.state,
+            transfer: a.ref,
+          }
+        : undefined;
+    default:
+      return undefined;
+  }
+}

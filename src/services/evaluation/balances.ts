@@ -1,0 +1,170 @@
+import {
+  type DatedAlarm,
+  DEFAULT_PAGE,
+  evaluateSums,
+  type FlowCell,
+  type MbaEvaluation,
+  type MbaSums,
+} from '../../domain/accounting/index.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Principal } from '../../domain/policy/index.js';
+import type { ElementCode } from '../../domain/reports/index.js';
+import {
+  type MbaFacts,
+  readCells,
+  readInventories,
+  readLogVersion,
+  readMbaFacts,
+  readPits,
+} from '../../store/accounting.repo.js';
+import type { DbOrTx } from '../../store/db.js';
+import { readAlarmedTransfersOfMba } from '../../store/transfers.repo.js';
+import type { Ports } from '../ports.js';
+import { enforce, scopeOf } from '../scope.js';
+import { createByteCache } from './cache.js';
+
+/** One MBA evaluated from the derived state, with its transfer and notice alarms. */
+export interface StoredEvaluation {
+  readonly facts: MbaFacts;
+  readonly evaluation: MbaEvaluation;
+  /** Its transfer and notice alarms, in the effective order of its lines. */
+  readonly own: readonly DatedAlarm[];
+}
+
+/** The MBA's sums as stored: cells of closed periods mapped to their period, the rest outside. */
+export async function readMbaSums(q: DbOrTx, mba: string): Promise<MbaSums> {
+  const [pits, cells, inventories] = await Promise.all([
+    readPits(q, mba),
+    readCells(q, mba),
+    readInventories(q, mba),
+  ]);
+  const periodOfPit = new Map(pits.map((d, j) => [d, j - 1]));
+  const flows: FlowCell[] = cells.map((c) => ({
+    ...c,
+    period: c.bucket.startsWith('p') ? (periodOfPit.get(c.bucket.slice(1)) ?? -1) : -1,
+  }));
+  return { pits, inventories, cells: flows, orphans: [] };
+}
+
+/** The transfer and notice alarms of an MBA on `asOf` (its lines that carry one). */
+export async function readTransferAlarms(q: DbOrTx, mba: string, asOf: string): Promise<DatedAlarm[]> {
+  const out: DatedAlarm[] = [];
+  for (const t of await readAlarmedTransfersOfMba(q, mba, asOf)) {
+    const l = t.line;
+    const at = { date: l.date, element: l.element, ref: l.id };
+    if (t.status === 'discrepant') out.push({ ...at, code: 'SRD_3SIGMA' });
+    else if (t.status === 'lone' && asOf > t.deadline) out.push({ ...at, code: 'TRANSFER_UNMATCHED' });
+    if (t.noticeCode === 'NOTICE_MISSING' || t.noticeCode === 'NOTICE_LATE')
+      out.push({ ...at, code: t.noticeCode });
+  }
+  return out;
+}
+
+/** A rough size of an evaluation in memory, for the cache bound: per period, covariance, alarms. */
+function sizeOf(e: StoredEvaluation): number {
+  let bytes = 2048 + e.own.length * 200;
+  for (const el of e.evaluation.elements) {
+    const n = el.periods.length;
+    bytes += 512 + n * 1500 + n * n * 24;
+  }
+  return bytes;
+}
+
+/**
+ * Evaluates MBAs from the derived state (docs/decisions/0010): a few indexed reads of
+ * O(periods × strata) rows and the statistics, never the lines. Evaluations are cached within
+ * a byte bound (CUSTOS_EVAL_CACHE_MB), tagged with the log's size and the date: a report
+ * anywhere may change an MBA's transfer alarms, and a new day its grace periods.
+ */
+export function createMbaEvaluator(ports: Pick<Ports, 'db' | 'clock' | 'config'>) {
+  const cache = createByteCache<StoredEvaluation>(ports.config.evalCacheBytes);
+  const page = { ...DEFAULT_PAGE, h: ports.config.pageH };
+  const today = (): string => ports.clock.now().toISOString().slice(0, 10);
+
+  async function evaluateFacts(facts: MbaFacts, logTag: string, asOf: string): Promise<StoredEvaluation> {
+    // Registry edits are not logged: the MBA's facts (state, kind, KMP errors) are part of the tag.
+    const tag = `${logTag}|${JSON.stringify(facts)}`;
+    const hit = cache.get(facts.code, tag);
+    if (hit !== undefined) return hit;
+    const q = ports.db.kysely;
+    const [sums, own] = await Promise.all([
+      readMbaSums(q, facts.code),
+      readTransferAlarms(q, facts.code, asOf),
+    ]);
+    const evaluation = evaluateSums(sums, {
+      mba: facts.code,
+      kmpErrors: facts.kmpErrors,
+      transferAlarms: own,
+      page,
+      itemMba: facts.itemMba,
+    });
+    const out = { facts, evaluation, own };
+    cache.set(facts.code, tag, out, sizeOf(out));
+    return out;
+  }
+
+  async function tagOf(): Promise<{ tag: string; asOf: string }> {
+    const asOf = today();
+    return { tag: `${await readLogVersion(ports.db.kysely)}|${asOf}|${ports.config.pageH}`, asOf };
+  }
+
+  return {
+    cache,
+    asOf: today,
+    /** Every registered MBA (or those given), evaluated one after the other. */
+    async *evaluateEach(codes?: readonly string[]): AsyncGenerator<StoredEvaluation> {
+      const { tag, asOf } = await tagOf();
+      for (const facts of await readMbaFacts(ports.db.kysely, codes)) yield evaluateFacts(facts, tag, asOf);
+    },
+    async evaluate(code: string): Promise<StoredEvaluation | undefined> {
+      const [facts] = await readMbaFacts(ports.db.kysely, [code]);
+      if (facts === undefined) return undefined;
+      const { tag, asOf } = await tagOf();
+      return evaluateFacts(facts, tag, asOf);
+    },
+  };
+}
+
+export type MbaEvaluator = ReturnType<typeof createMbaEvaluator>;
+
+/** GET /api/mbas/:code/balances?element=E — the issue's shape, grams as numbers. */
+export function createBalances(ports: Pick<Ports, 'db' | 'config'>, evaluator: MbaEvaluator) {
+  return async function balances(p: Principal, code: string, element: ElementCode | undefined) {
+    const stored = await evaluator.evaluate(code);
+    enforce(p, 'data.read', await scopeOf(ports, p), { state: stored?.facts.state ?? '\0' });
+    if (stored === undefined) throw new DomainError('NOT_FOUND', 'no such resource');
+    const ev = stored.evaluation;
+    const elements = ev.elements.filter((e) => element === undefined || e.element === element);
+    const pick = elements[0];
+    return {
+      mba: stored.facts.code,
+      element: pick?.element ?? element ?? null,
+      category: pick?.category ?? null,
+      significantQuantity: pick?.sq ?? null,
+      timelinessMonths: pick?.timelinessMonths ?? null,
+      page: { k: DEFAULT_PAGE.k, h: ports.config.pageH },
+      sigmaModel:
+        'σMUF per domain.md §6: δr²·Σx² + δs²·(Σ±x)² per KMP; an inventory KMP’s systematic error is shared by PB and PE (δr²(PB²+PE²)+δs²(PB−PE)²).',
+      elements: ev.elements.map((e) => e.element),
+      periods: (pick?.periods ?? []).map((x) => ({
+        from: x.from,
+        to: x.to,
+        pb: x.pb,
+        increases: x.increases,
+        decreases: x.decreases,
+        be: x.be,
+        srd: x.srd,
+        bea: x.bea,
+        pe: x.pe,
+        muf: x.muf,
+        sigmaMuf: x.sigmaMuf,
+        sitmuf: x.sitmuf,
+        cumuf: x.cumuf,
+        page: x.page,
+        alarms: x.alarms,
+        fissile: x.fissile,
+      })),
+      orphans: ev.orphans,
+    };
+  };
+}

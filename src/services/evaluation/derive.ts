@@ -1,0 +1,243 @@
+import {
+  addFlowSums,
+  bookedFromAnchor,
+  DEFAULT_CODE_SIGNS,
+  emptyFlowSums,
+  inventorySums,
+  isDeletion,
+  lineSums,
+  nextAnchor,
+  periodOf,
+  type ReceiptAnchor,
+  type SourcedIcrLine,
+} from '../../domain/accounting/index.js';
+import type { IcrLine, Report } from '../../domain/reports/index.js';
+import { type TransferLine, transferLineOf } from '../../domain/transfers/index.js';
+import {
+  type CellRecord,
+  insertInventories,
+  insertVersion,
+  type MbaFacts,
+  readCells,
+  readDayCellsUpTo,
+  readEntry,
+  readIcrLine,
+  readMbaFacts,
+  readOriginOf,
+  readPits,
+  writeCell,
+  writeEntry,
+} from '../../store/accounting.repo.js';
+import type { DbOrTx } from '../../store/db.js';
+import {
+  applyTransferChanges,
+  rebuildMbaState,
+  recheckNoticesOfState,
+  type TransferChange,
+} from './derive-transfers.js';
+
+/**
+ * Keeps the derived evaluation state (docs/decisions/0010) in step with the reports, inside the
+ * transaction that stores each one: inventory sums for an INITIAL or PIL (whose PIT folds the
+ * day cells before it into its period), cell sums, revisions and transfer lines for an ICR, the
+ * notice findings of the reporting state's flows for a notice. Report transactions are
+ * serialised by the log sequence row they all update (services/records.ts), so these
+ * read-modify-writes never interleave.
+ */
+export async function deriveReport(q: DbOrTx, report: Report): Promise<void> {
+  switch (report.type) {
+    case 'INITIAL':
+    case 'PIL':
+      return deriveInventory(q, report.mba, report.pit, report.lines);
+    case 'ICR': {
+      const [facts] = await readMbaFacts(q, [report.mba]);
+      if (facts === undefined) return;
+      return deriveIcr(q, facts, report.reportNumber, report.lines, await readPits(q, report.mba));
+    }
+    case 'EXPORT_NOTICE':
+    case 'IMPORT_NOTICE': {
+      const [facts] = await readMbaFacts(q, [report.mba]);
+      if (facts !== undefined) await recheckNoticesOfState(q, facts.state);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** The bucket of a line's date: the period it falls in, its day after the last PIT, or before the first. */
+export function bucketOf(pits: readonly string[], date: string): string {
+  if (pits.length === 0 || date > pits[pits.length - 1]!) return `d${date}`;
+  if (date <= pits[0]!) return 'b';
+  return `p${pits[periodOf(pits, date) + 1]}`;
+}
+
+async function deriveInventory(
+  q: DbOrTx,
+  mba: string,
+  pit: string,
+  lines: Parameters<typeof inventorySums>[0]['lines'],
+): Promise<void> {
+  await insertInventories(q, mba, inventorySums({ date: pit, lines }));
+  const pits = await readPits(q, mba);
+  const earlier = [...pits];
+  earlier.splice(earlier.indexOf(pit), 1);
+  if (earlier.some((p) => p >= pit)) {
+    // A PIT not after every earlier one (validation refuses it; an import might not): the
+    // periods move, so the MBA is summed again from its reports.
+    await rebuildMbaState(q, mba);
+    return;
+  }
+  // Lines dated after the previous PIT up to this one now form its period (or, for the first
+  // PIT, lie before every period): their day cells fold into one.
+  const target = earlier.length === 0 ? 'b' : `p${pit}`;
+  const days = await readDayCellsUpTo(q, mba, pit);
+  const merged = new Map<string, CellRecord>();
+  for (const c of days) {
+    const key = `${c.element}\u0001${c.code}\u0001${c.kmp}`;
+    let m = merged.get(key);
+    if (m === undefined) {
+      m = { bucket: target, element: c.element, code: c.code, kmp: c.kmp, ...emptyFlowSums() };
+      merged.set(key, m);
+    }
+    addFlowSums(m, c);
+    await writeCell(q, mba, { ...c, n: 0 }, true);
+  }
+  const existing = new Map(
+    (await readCells(q, mba, [target])).map((c) => [`${c.element}\u0001${c.code}\u0001${c.kmp}`, c]),
+  );
+  for (const [key, m] of merged) {
+    const old = existing.get(key);
+    if (old !== undefined) addFlowSums(m, old);
+    await writeCell(q, mba, m, old !== undefined);
+  }
+}
+
+interface EntryState {
+  readonly origin: { report: number; line: number };
+  /** The last version applied (a deletion leaves nothing in force). */
+  readonly last: SourcedIcrLine;
+  readonly anchor: ReceiptAnchor;
+  /** Whether eval_entries has its row. */
+  readonly stored: boolean;
+}
+
+async function loadEntry(
+  q: DbOrTx,
+  mba: string,
+  origin: { report: number; line: number },
+): Promise<EntryState | undefined> {
+  const row = await readEntry(q, mba, origin);
+  if (row === undefined) {
+    const line = await readIcrLine(q, mba, origin.report, origin.line);
+    return line === undefined ? undefined : { origin, last: line, anchor: undefined, stored: false };
+  }
+  const last = await readIcrLine(q, mba, row.last_report, row.last_line);
+  if (last === undefined) return undefined;
+  let anchor: ReceiptAnchor;
+  if (row.anchor_deleted === 1) anchor = 'deleted';
+  else if (row.anchor_report !== null && row.anchor_line !== null)
+    anchor = await readIcrLine(q, mba, row.anchor_report, row.anchor_line);
+  return { origin, last, anchor, stored: true };
+}
+
+/**
+ * The cell sums, revisions and transfer lines of one ICR: new lines add to their cells; a
+ * correction or deletion takes the line it revises out (read by key) and puts the new version in.
+ * Reports of an MBA come in report-number order (validation), so each applies after every line
+ * it can revise, as computeEffectiveLines would apply it.
+ */
+export async function deriveIcr(
+  q: DbOrTx,
+  facts: MbaFacts,
+  reportNumber: number,
+  lines: readonly IcrLine[],
+  pits: readonly string[],
+): Promise<void> {
+  const mba = facts.code;
+  const signs = DEFAULT_CODE_SIGNS;
+  const deltas = new Map<string, CellRecord>();
+  const add = (line: SourcedIcrLine, booked: SourcedIcrLine | undefined, sign: 1 | -1): void => {
+    const bucket = bucketOf(pits, line.date);
+    const key = `${bucket}\u0001${line.element}\u0001${line.code}\u0001${line.kmp}`;
+    let d = deltas.get(key);
+    if (d === undefined) {
+      d = { bucket, element: line.element, code: line.code, kmp: line.kmp, ...emptyFlowSums() };
+      deltas.set(key, d);
+    }
+    addFlowSums(d, lineSums(line, booked), sign);
+  };
+  const entries = new Map<string, EntryState>();
+  const transfers: TransferChange[] = [];
+  const sorted = [...lines].sort((a, b) => a.line - b.line);
+  for (const l of sorted) {
+    const line: SourcedIcrLine = { ...l, reportNumber };
+    const target = l.corrects ?? l.deletes;
+    if (target === undefined) {
+      add(line, undefined, 1);
+      const t = transferLineOf(facts, line, undefined);
+      if (t !== undefined) transfers.push({ origin: { report: reportNumber, line: l.line }, line: t });
+      continue;
+    }
+    // A correction revises an earlier report's line (validation); anything else is an orphan,
+    // which computeEffectiveLines ignores too.
+    if (target.line === undefined || target.reportNumber >= reportNumber) continue;
+    const origin = (await readOriginOf(q, mba, target.reportNumber, target.line)) ?? {
+      report: target.reportNumber,
+      line: target.line,
+    };
+    const okey = `${origin.report}:${origin.line}`;
+    const prev = entries.get(okey) ?? (await loadEntry(q, mba, origin));
+    if (prev === undefined) continue;
+    if (!isDeletion(prev.last)) add(prev.last, bookedFromAnchor(prev.last, prev.anchor, signs), -1);
+    const anchor = nextAnchor(prev.last, prev.anchor);
+    let t: TransferLine | undefined;
+    if (!isDeletion(line)) {
+      const booked = bookedFromAnchor(line, anchor, signs);
+      add(line, booked, 1);
+      t = transferLineOf(facts, line, booked);
+    }
+    entries.set(okey, { origin, last: line, anchor, stored: prev.stored });
+    await insertVersion(q, mba, { report: reportNumber, line: l.line }, origin);
+    transfers.push({ origin, line: t, revised: true });
+  }
+  for (const e of entries.values()) {
+    await writeEntry(
+      q,
+      {
+        mba,
+        origin_report: e.origin.report,
+        origin_line: e.origin.line,
+        last_report: e.last.reportNumber,
+        last_line: e.last.line,
+        anchor_report: typeof e.anchor === 'object' ? e.anchor.reportNumber : null,
+        anchor_line: typeof e.anchor === 'object' ? e.anchor.line : null,
+        anchor_deleted: e.anchor === 'deleted' ? 1 : 0,
+      },
+      e.stored,
+    );
+  }
+  await applyCellDeltas(q, mba, deltas);
+  await applyTransferChanges(q, mba, transfers);
+}
+
+async function applyCellDeltas(
+  q: DbOrTx,
+  mba: string,
+  deltas: ReadonlyMap<string, CellRecord>,
+): Promise<void> {
+  const buckets = [...new Set([...deltas.values()].map((d) => d.bucket))];
+  const existing = new Map<string, CellRecord>();
+  for (let i = 0; i < buckets.length; i += 500) {
+    for (const c of await readCells(q, mba, buckets.slice(i, i + 500))) {
+      existing.set(`${c.bucket}\u0001${c.element}\u0001${c.code}\u0001${c.kmp}`, c);
+    }
+  }
+  for (const [key, d] of deltas) {
+    const old = existing.get(key);
+    if (old === undefined && d.n === 0) continue;
+    const next: CellRecord = { ...d };
+    if (old !== undefined) addFlowSums(next, old);
+    await writeCell(q, mba, next, old !== undefined);
+  }
+}

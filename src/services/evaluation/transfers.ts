@@ -1,0 +1,172 @@
+import { inScope, type Principal } from '../../domain/policy/index.js';
+import type { ElementCode } from '../../domain/reports/index.js';
+import type { TransferLine, TransferMatch } from '../../domain/transfers/index.js';
+import type { DbOrTx } from '../../store/db.js';
+import type { Page, PageRequest } from '../../store/paging.js';
+import { readTransfersOf, type TransferRecord } from '../../store/transfers.repo.js';
+import { pageInMemory, type SortValue } from '../page-memory.js';
+import type { Ports } from '../ports.js';
+import { enforce, scopeOf } from '../scope.js';
+import { ALL } from './alarms.js';
+
+/** One side of a transfer as listed: whole when in the caller's scope, else only its state. */
+type TransferSideView =
+  | {
+      readonly id: string;
+      readonly state: string;
+      readonly mba: string;
+      readonly code: string;
+      readonly batch: string;
+      readonly element: ElementCode;
+      readonly date: string;
+      readonly weight: number;
+      readonly notice: string | null;
+      readonly counterpart: TransferLine['counterpart'];
+    }
+  | { readonly state: string };
+
+/** One transfer as listed by GET /api/transfers. */
+export interface TransferView {
+  readonly status: TransferMatch['status'];
+  readonly batch: string | undefined;
+  readonly shipment: TransferSideView | null;
+  readonly receipt: TransferSideView | null;
+  readonly srd: number | null;
+  readonly sigma: number | null;
+  readonly deadline: string | null;
+}
+
+/** The sortable fields of GET /api/transfers (the route's `sort` enum). */
+export const TRANSFER_SORT_FIELDS = [
+  'status',
+  'batch',
+  'date',
+  'state',
+  'element',
+  'srd',
+  'deadline',
+] as const;
+const visible = (s: TransferSideView | null) => (s !== null && 'mba' in s ? s : undefined);
+const TRANSFER_SORTS: Record<(typeof TRANSFER_SORT_FIELDS)[number], SortValue<TransferView>> = {
+  status: (t) => t.status,
+  batch: (t) => t.batch ?? null,
+  // The shipment's date, or the receipt's when the shipment is missing or not shown.
+  date: (t) => (visible(t.shipment) ?? visible(t.receipt))?.date ?? null,
+  state: (t) => (t.shipment ?? t.receipt)?.state ?? null,
+  element: (t) => (visible(t.shipment) ?? visible(t.receipt))?.element ?? null,
+  // How many σ the shipper–receiver difference is off (absent where SRD is not shown).
+  srd: (t) => (t.srd === null || !t.sigma ? null : Math.abs(t.srd) / t.sigma),
+  deadline: (t) => t.deadline,
+};
+
+/** The text a transfer side offers to `q`: nothing but its state when hidden from the caller. */
+function sideText(s: TransferSideView | null): (string | null)[] {
+  if (s === null) return [];
+  if (!('mba' in s)) return [s.state];
+  return [s.state, s.mba, s.code, s.batch, s.element, s.notice];
+}
+
+function okey(mba: string, report: number, line: number): string {
+  return `${mba}\u0001${report}\u0001${line}`;
+}
+
+/**
+ * The matches of the stored transfer lines in matchTransfers' order (shipments by MBA and
+ * effective position, then the receipts left alone), a lone line pending or unmatched on `asOf`.
+ */
+export function matchesOf(records: readonly TransferRecord[], asOf: string): TransferMatch[] {
+  const byKey = new Map(records.map((r) => [okey(r.mba, r.originReport, r.originLine), r]));
+  const lone = (r: TransferRecord): TransferMatch => {
+    const status = asOf > r.deadline ? 'unmatched' : 'pending';
+    return r.shipment
+      ? { status, shipment: r.line, deadline: r.deadline }
+      : { status, receipt: r.line, deadline: r.deadline };
+  };
+  const out: TransferMatch[] = [];
+  for (const r of records) {
+    if (!r.shipment) continue;
+    if (r.status === 'lone' || r.partner === null) {
+      out.push(lone(r));
+      continue;
+    }
+    const partner = byKey.get(okey(r.partner.mba, r.partner.report, r.partner.line));
+    out.push({
+      status: r.status,
+      shipment: r.line,
+      ...(partner === undefined ? {} : { receipt: partner.line }),
+      ...(r.srdMg === null ? {} : { srdMg: r.srdMg }),
+      ...(r.fissileSrdMg === null ? {} : { fissileSrdMg: r.fissileSrdMg }),
+      ...(r.sigmaMg === null ? {} : { sigmaMg: r.sigmaMg }),
+    });
+  }
+  for (const r of records) if (!r.shipment && (r.status === 'lone' || r.partner === null)) out.push(lone(r));
+  return out;
+}
+
+/** Every match of the world on `asOf` (tests and diagnostics: it reads every transfer line). */
+export async function readAllMatches(q: DbOrTx, asOf: string): Promise<TransferMatch[]> {
+  return matchesOf(await readTransfersOf(q), asOf);
+}
+
+/**
+ * Matched / unmatched / discrepant transfers. An inspectorate sees both sides within its scope;
+ * a state sees only its own side of each transfer and the outcome, never the other state's data.
+ */
+export function createTransfers(ports: Pick<Ports, 'db' | 'clock'>) {
+  return async function transfers(
+    p: Principal,
+    f: { state?: string; status?: string },
+    req: PageRequest = ALL,
+  ): Promise<Page<TransferView>> {
+    const scope = await scopeOf(ports, p);
+    enforce(p, 'data.read', scope);
+    const matches = await readAllMatches(ports.db.kysely, ports.clock.now().toISOString().slice(0, 10));
+    const side = (l: TransferMatch['shipment']): TransferSideView | null =>
+      l && inScope(scope, l.state)
+        ? {
+            id: l.id,
+            state: l.state,
+            mba: l.mba,
+            code: l.code,
+            batch: l.batch,
+            element: l.element,
+            date: l.date,
+            weight: l.weightMg / 1000,
+            notice: l.notice ?? null,
+            counterpart: l.counterpart,
+          }
+        : l
+          ? { state: l.state }
+          : null;
+    const rows: TransferView[] = matches
+      .filter(
+        (m) =>
+          (m.shipment && inScope(scope, m.shipment.state)) || (m.receipt && inScope(scope, m.receipt.state)),
+      )
+      .filter((m) => !f.status || m.status === f.status)
+      .filter((m) => !f.state || m.shipment?.state === f.state || m.receipt?.state === f.state)
+      .map((m) => {
+        const both =
+          (!m.shipment || inScope(scope, m.shipment.state)) &&
+          (!m.receipt || inScope(scope, m.receipt.state));
+        return {
+          status: m.status,
+          batch: (m.shipment ?? m.receipt)?.batch,
+          shipment: side(m.shipment),
+          receipt: side(m.receipt),
+          // SRD reveals the other side's figure: only for those who may see both sides.
+          srd: both && m.srdMg !== undefined ? m.srdMg / 1000 : null,
+          sigma: both && m.sigmaMg !== undefined ? m.sigmaMg / 1000 : null,
+          deadline: m.deadline ?? null,
+        };
+      });
+    // Sorted and filtered over the view, after the scope: the other state's hidden side
+    // (reduced to its state code) can neither match `q` nor order the rows.
+    return pageInMemory('transfers', rows, req, TRANSFER_SORTS, (t) => [
+      t.status,
+      t.batch,
+      ...sideText(t.shipment),
+      ...sideText(t.receipt),
+    ]);
+  };
+}

@@ -192,18 +192,38 @@ function randomOf(r: number, sqMg: bigint): number {
   return r * r * (Number(sqMg) / 1e6);
 }
 
-/**
- * The balances of every element and closed period with their statistics moments (strata in KMP
- * code order), from exact sums. Per period and KMP the Σx² and Σ±x are summed as integers first,
- * then weighted by δr² and δs², so the result does not depend on the order lines arrived in.
- */
-export function collectSums(
+const E = ELEMENTS.length;
+
+/** The exact sums of an MBA gathered per element, period / inventory and KMP (collectSums). */
+interface Tally {
+  readonly dates: readonly IsoDate[];
+  readonly n: number;
+  readonly nInv: number;
+  readonly codes: readonly string[];
+  readonly signs: readonly number[];
+  readonly seen: Uint8Array;
+  readonly isoJ: Uint8Array;
+  readonly kmps: ReadonlySet<string>;
+  readonly errorOf: (kmp: string) => KmpError;
+  readonly inv: Float64Array;
+  readonly invF: Float64Array;
+  readonly flows: Float64Array;
+  readonly flowsF: Float64Array;
+  readonly srd: Float64Array;
+  readonly srdF: Float64Array;
+  /** Per (element, period / inventory, KMP): Σ x² (mg²) and Σ ±x (mg), exact. */
+  readonly flowSq: ReadonlyMap<string, bigint>;
+  readonly flowSigned: ReadonlyMap<string, number>;
+  readonly invSq: ReadonlyMap<string, bigint>;
+  readonly invSigned: ReadonlyMap<string, number>;
+}
+
+function tally(
   sums: MbaSums,
   kmpErrors: Readonly<Record<string, KmpError>>,
   codeSigns: CodeSigns = DEFAULT_CODE_SIGNS,
   srdEntries: readonly SrdEntry[] = [],
-): CollectedElement[] {
-  const E = ELEMENTS.length;
+): Tally {
   const errorOf = (kmp: string): KmpError => {
     const e = kmpErrors[kmp];
     if (e === undefined) throw new DomainError('UNKNOWN_KMP', `no measurement errors for KMP ${kmp}`);
@@ -276,6 +296,44 @@ export function collectSums(
   if (absTotal * 8 > Number.MAX_SAFE_INTEGER) {
     throw new DomainError('INTERNAL', 'weights too large for exact milligram arithmetic');
   }
+  return {
+    dates,
+    n,
+    nInv,
+    codes,
+    signs,
+    seen,
+    isoJ,
+    kmps,
+    errorOf,
+    inv,
+    invF,
+    flows,
+    flowsF,
+    srd,
+    srdF,
+    flowSq,
+    flowSigned,
+    invSq,
+    invSigned,
+  };
+}
+
+/**
+ * The balances of every element and closed period with their statistics moments (strata in KMP
+ * code order), from exact sums. Per period and KMP the Σx² and Σ±x are summed as integers first,
+ * then weighted by δr² and δs², so the result does not depend on the order lines arrived in.
+ */
+export function collectSums(
+  sums: MbaSums,
+  kmpErrors: Readonly<Record<string, KmpError>>,
+  codeSigns: CodeSigns = DEFAULT_CODE_SIGNS,
+  srdEntries: readonly SrdEntry[] = [],
+): CollectedElement[] {
+  const t = tally(sums, kmpErrors, codeSigns, srdEntries);
+  const { dates, n, nInv, codes, signs, seen, isoJ, kmps, errorOf, inv, invF, flows, flowsF, srd, srdF } = t;
+  const { flowSq, flowSigned, invSq, invSigned } = t;
+  const nCodes = codes.length;
   const strata = [...kmps].sort();
   const S = strata.length;
   const errors = strata.map(errorOf);

@@ -33,8 +33,6 @@ const STILL_SPLITTING: ReadonlySet<string> = new Set([
   'src/server/routes/reports.ts#registerReportRoutes',
   'src/services/audit.ts#auditStore',
   'src/services/demo/reports.ts#seedDemoReports',
-  'src/services/evaluation/index.ts',
-  'src/services/evaluation/index.ts#createEvaluationService',
   'src/services/log/integrator.ts#createIntegrator',
   'src/services/log/reader.ts#createLogReader',
   'src/services/notifications/sink.ts#createDurableEventSink',

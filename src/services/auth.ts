@@ -62,7 +62,7 @@ async function principalForUser(db: Db, userId: string): Promise<Principal | und
     userId: row.id,
     login: row.login,
     organisationId: row.organisationId,
-    organisationKind: (row.organisationKind ?? null) as Principal['organisationKind'],
+    organisationKind: row.organisationKind ?? null,
     state: row.state ?? null,
     roles: parseRoles(row.roles),
   };

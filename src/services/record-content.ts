@@ -21,8 +21,8 @@ export function registerContentLoader(kind: RecordKind, loader: ContentLoader): 
   loaders.set(kind, loader);
 }
 
-export function contentLoaderFor(kind: string): ContentLoader | undefined {
-  return loaders.get(kind as RecordKind);
+export function contentLoaderFor(kind: RecordKind): ContentLoader | undefined {
+  return loaders.get(kind);
 }
 
 function stripPrefix(id: string, prefix: string): string | undefined {
@@ -108,8 +108,8 @@ export function registerIntegrityCheck(kind: RecordKind, check: IntegrityCheck):
   checks.set(kind, check);
 }
 
-export function integrityCheckFor(kind: string): IntegrityCheck | undefined {
-  return checks.get(kind as RecordKind);
+export function integrityCheckFor(kind: RecordKind): IntegrityCheck | undefined {
+  return checks.get(kind);
 }
 
 registerIntegrityCheck('report', async (db, id) => {

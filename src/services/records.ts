@@ -2,22 +2,10 @@ import { canonicalizeRecord, computeCommitment, formatLeaf, SALT_SIZE } from '..
 import type { DbOrTx } from '../store/db.js';
 import { type SequencedEntry, sequenceEntries } from '../store/log.repo.js';
 import { insertRecords } from '../store/records.repo.js';
+import type { RecordKind } from '../store/schema.types.js';
 import type { Ports } from './ports.js';
 
-/**
- * Record kinds committed to the log (log issue: "every record kind that can be disputed").
- * The leaf holds only the salted commitment (log.md "What a leaf holds"), never the record.
- */
-export type RecordKind =
-  | 'report'
-  | 'report-rejection'
-  | 'key-registration'
-  | 'key-revocation'
-  | 'agreement'
-  | 'inspection-statement'
-  | 'case-transition'
-  | 'case-message'
-  | 'sampling-draw';
+export type { RecordKind };
 
 export interface NewRecord {
   readonly kind: RecordKind;

@@ -2,11 +2,14 @@ import { DomainError } from '../domain/errors.js';
 import { inScope, isGlobalAdmin, type Principal, type StateScope } from '../domain/policy/index.js';
 import {
   type Agreement,
+  type AgreementType,
   computeKeyId,
   type Facility,
+  type FacilityType,
   type Kmp,
   type Mba,
   type Organisation,
+  type OrganisationKind,
   type SigningKey,
   type State,
 } from '../domain/registry/index.js';
@@ -70,7 +73,7 @@ export function createRegistryService(ports: Ports) {
     },
     async listOrganisations(
       p: Principal,
-      filter: { kind?: string | undefined; state?: string | undefined },
+      filter: { kind?: OrganisationKind | undefined; state?: string | undefined },
       req: PageRequest = ALL,
     ): Promise<Page<Organisation>> {
       enforce(p, 'directory.read', await scopeOf(ports, p));
@@ -107,7 +110,7 @@ export function createRegistryService(ports: Ports) {
     },
     async listAgreements(
       p: Principal,
-      filter: { type?: string | undefined; state?: string | undefined },
+      filter: { type?: AgreementType | undefined; state?: string | undefined },
       req: PageRequest = ALL,
     ): Promise<Page<Agreement>> {
       const scope = await scopeOf(ports, p);
@@ -130,7 +133,7 @@ export function createRegistryService(ports: Ports) {
     /** Only facilities of states in the caller's scope; the filters narrow within it. */
     async listFacilities(
       p: Principal,
-      filter: { state?: string | undefined; type?: string | undefined },
+      filter: { state?: string | undefined; type?: FacilityType | undefined },
       req: PageRequest = ALL,
     ): Promise<Page<Facility>> {
       const scope = await scopeOf(ports, p);

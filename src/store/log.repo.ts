@@ -2,10 +2,10 @@ import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { insertRowsSqlite } from './bulk.js';
 import type { Db, DbOrTx } from './db.js';
-import type { LogStateRow } from './schema.types.js';
+import type { LogStateRow, RecordKind } from './schema.types.js';
 
 export interface SequencedEntry {
-  readonly kind: string;
+  readonly kind: RecordKind;
   readonly recordId: string;
   readonly leaf: Uint8Array;
   readonly createdAt: string;

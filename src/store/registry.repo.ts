@@ -1,6 +1,7 @@
 import type {
   Agreement,
   Facility,
+  FacilityType,
   Kmp,
   Mba,
   Organisation,
@@ -107,7 +108,7 @@ export function createRegistryRepo(db: Db) {
         .values({ ...f, created_at: a.at, created_by: a.by })
         .execute();
     },
-    async listFacilities(filter: { state?: string; type?: string } = {}): Promise<Facility[]> {
+    async listFacilities(filter: { state?: string; type?: FacilityType } = {}): Promise<Facility[]> {
       let sel = k.selectFrom('facilities').selectAll();
       if (filter.state) sel = sel.where('state', '=', filter.state);
       if (filter.type) sel = sel.where('type', '=', filter.type);

@@ -8,6 +8,14 @@ import type {
   JointActivity,
   SamplingPlan,
 } from '../domain/inspections/index.js';
+import type {
+  AgreementParty,
+  AgreementStatus,
+  AgreementType,
+  FacilityType,
+  KmpKind,
+  OrganisationKind,
+} from '../domain/registry/index.js';
 
 /** Row types of every table. Times are RFC 3339 UTC strings, dates `YYYY-MM-DD`, flags 0/1. */
 export interface StateRow {
@@ -20,7 +28,7 @@ export interface StateRow {
 export interface OrganisationRow {
   id: string;
   name: string;
-  kind: string;
+  kind: OrganisationKind;
   state: string | null;
   created_at: string;
   created_by: string;
@@ -28,10 +36,10 @@ export interface OrganisationRow {
 
 export interface AgreementRow {
   id: string;
-  type: string;
+  type: AgreementType;
   title: string;
   entry_into_force: string;
-  status: string;
+  status: AgreementStatus;
   created_at: string;
   created_by: string;
 }
@@ -39,14 +47,14 @@ export interface AgreementRow {
 export interface AgreementPartyRow {
   agreement_id: string;
   /** 'state' (an ISO code) or 'organisation' (an organisation id). */
-  party_kind: string;
+  party_kind: AgreementParty['kind'];
   party_ref: string;
 }
 
 export interface FacilityRow {
   code: string;
   name: string;
-  type: string;
+  type: FacilityType;
   state: string;
   latitude: number;
   longitude: number;
@@ -66,7 +74,7 @@ export interface MbaRow {
 export interface KmpRow {
   mba: string;
   code: string;
-  kind: string;
+  kind: KmpKind;
   method: string;
   random_rsd: number;
   systematic_rsd: number;
@@ -113,10 +121,25 @@ export interface SessionRow {
   expires_at: string;
 }
 
+/**
+ * Record kinds committed to the log (log issue: "every record kind that can be disputed"): the
+ * `kind` of a log entry and of its record row.
+ */
+export type RecordKind =
+  | 'report'
+  | 'report-rejection'
+  | 'key-registration'
+  | 'key-revocation'
+  | 'agreement'
+  | 'inspection-statement'
+  | 'case-transition'
+  | 'case-message'
+  | 'sampling-draw';
+
 export interface LogEntryRow {
   idx: number;
   leaf: Uint8Array;
-  kind: string;
+  kind: RecordKind;
   record_id: string;
   created_at: string;
 }
@@ -151,7 +174,7 @@ export interface LogCheckpointRow {
 
 export interface RecordRow {
   id: string;
-  kind: string;
+  kind: RecordKind;
   log_index: number;
   salt: Uint8Array;
   subject_state: string | null;
@@ -503,7 +526,7 @@ export interface WebhookRow {
   /** JSON object of extra headers. */
   headers: string;
   /** pending (not verified), verified, disabled. */
-  status: string;
+  status: 'pending' | 'verified' | 'disabled';
   created_at: string;
   created_by: string;
   verified_at: string | null;
@@ -514,8 +537,7 @@ export interface WebhookDeliveryRow {
   webhook_id: string;
   event_id: number;
   event_type: string;
-  /** pending, delivered, dead. */
-  status: string;
+  status: 'pending' | 'delivered' | 'dead';
   attempts: number;
   next_attempt_at: string | null;
   lease_until: string | null;

@@ -56,7 +56,7 @@ async function submitterOf(ports: Ports, org: string): Promise<Principal> {
     userId: u.id,
     login: u.login,
     organisationId: org,
-    organisationKind: u.organisationKind as Principal['organisationKind'],
+    organisationKind: u.organisationKind,
     state: u.state,
     roles: parseRoles(u.roles),
   };

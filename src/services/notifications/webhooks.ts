@@ -52,7 +52,7 @@ function toView(r: WebhookRecord): WebhookView {
     url: r.url,
     events: JSON.parse(r.events) as string[],
     headers: JSON.parse(r.headers) as Record<string, string>,
-    status: r.status as WebhookView['status'],
+    status: r.status,
     createdAt: r.created_at,
     verifiedAt: r.verified_at,
   };
@@ -63,7 +63,7 @@ function toDelivery(r: DeliveryRecord): DeliveryView {
     id: r.id,
     eventId: Number(r.event_id),
     eventType: r.event_type,
-    status: r.status as DeliveryView['status'],
+    status: r.status,
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,
     lastStatus: r.last_status,

@@ -1,10 +1,13 @@
 import type { Kysely } from 'kysely';
 import type {
   Agreement,
+  AgreementType,
   Facility,
+  FacilityType,
   Kmp,
   Mba,
   Organisation,
+  OrganisationKind,
   SigningKey,
   State,
 } from '../../domain/registry/index.js';
@@ -122,7 +125,7 @@ async function pageStates(k: Kysely<Schema>, req: PageRequest): Promise<Page<Sta
 
 async function pageOrganisations(
   k: Kysely<Schema>,
-  filter: { kind?: string | undefined; state?: string | undefined },
+  filter: { kind?: OrganisationKind | undefined; state?: string | undefined },
   req: PageRequest,
 ): Promise<Page<Organisation>> {
   let sel = k.selectFrom('organisations');
@@ -145,7 +148,7 @@ async function pageOrganisations(
 
 async function pageAgreements(
   k: Kysely<Schema>,
-  filter: { type?: string | undefined; state?: string | undefined },
+  filter: { type?: AgreementType | undefined; state?: string | undefined },
   req: PageRequest,
 ): Promise<Page<Agreement>> {
   let sel = k.selectFrom('agreements');
@@ -182,7 +185,7 @@ async function pageAgreements(
 async function pageFacilities(
   k: Kysely<Schema>,
   shown: StatesShown,
-  filter: { state?: string | undefined; type?: string | undefined },
+  filter: { state?: string | undefined; type?: FacilityType | undefined },
   req: PageRequest,
 ): Promise<Page<Facility>> {
   let sel = k.selectFrom('facilities');

@@ -15,13 +15,13 @@ export function toState(r: Schema['states']): State {
   return { code: r.code, name: r.name };
 }
 export function toOrganisation(r: Schema['organisations']): Organisation {
-  return { id: r.id, name: r.name, kind: r.kind as Organisation['kind'], state: r.state };
+  return { id: r.id, name: r.name, kind: r.kind, state: r.state };
 }
 export function toFacility(r: Schema['facilities']): Facility {
   return {
     code: r.code,
     name: r.name,
-    type: r.type as Facility['type'],
+    type: r.type,
     state: r.state,
     latitude: r.latitude,
     longitude: r.longitude,
@@ -34,7 +34,7 @@ export function toKmp(r: Schema['kmps']): Kmp {
   return {
     code: r.code,
     mba: r.mba,
-    kind: r.kind as Kmp['kind'],
+    kind: r.kind,
     method: r.method,
     randomRsd: r.random_rsd,
     systematicRsd: r.systematic_rsd,
@@ -58,13 +58,13 @@ export function toAgreement(
 ): Agreement {
   return {
     id: r.id,
-    type: r.type as Agreement['type'],
+    type: r.type,
     title: r.title,
     entryIntoForce: r.entry_into_force,
-    status: r.status as Agreement['status'],
+    status: r.status,
     parties: parties
       .filter((p) => p.agreement_id === r.id)
-      .map((p): AgreementParty => ({ kind: p.party_kind as AgreementParty['kind'], ref: p.party_ref }))
+      .map((p): AgreementParty => ({ kind: p.party_kind, ref: p.party_ref }))
       .sort((x, y) => (x.kind + x.ref).localeCompare(y.kind + y.ref)),
   };
 }

@@ -8,12 +8,15 @@
  *   npm run bench                  full run (several minutes), rewrites BENCHMARKS.md
  *   npm run bench -- --quick       reduced sizes (< 1 minute), prints the table only
  *   npm run bench -- --out F.md    also/instead write the markdown to F.md
+ *   npm run bench -- scale         only the scale section (issue 14; long: see bench/scale.bench.ts),
+ *                                  rewrites only its block of BENCHMARKS.md
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchEngine } from './engine.bench.js';
 import { type Figure, log, parseFigures, ROOT, runChild, verdict } from './lib.js';
+import { benchScale, existingScaleBlock } from './scale.bench.js';
 import { benchWeb } from './web.bench.js';
 
 const quick = process.argv.includes('--quick');
@@ -292,14 +295,16 @@ async function main() {
   printTable(runs);
   const load = [load0, loadavg()[0] ?? 0];
   if (outFile) {
-    writeFileSync(outFile, markdown(m, runs, started, seconds, load));
+    // The scale section runs on its own (`npm run bench -- scale`); its last block is kept.
+    const scale = existingScaleBlock(outFile);
+    writeFileSync(outFile, `${markdown(m, runs, started, seconds, load)}${scale ? `\n${scale}\n` : ''}`);
     log(`\nwrote ${outFile} (${seconds.toFixed(0)} s)`);
   } else log(`\n${seconds.toFixed(0)} s; --quick does not rewrite BENCHMARKS.md (use --out <file>)`);
   const failed = runs.flatMap((r) => r.figures).filter((f) => verdict(f) === 'FAIL').length;
   log(`${failed} target(s) missed`);
 }
 
-main().catch((err: unknown) => {
+(process.argv[2] === 'scale' ? benchScale(process.argv.slice(3)) : main()).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

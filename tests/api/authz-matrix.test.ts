@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 /**
@@ -120,9 +121,39 @@ interface Expectation {
   readonly kind: Kind;
   /** The URL to call for a target (defaults to the route with :params filled from the target). */
   readonly url?: (t: Target) => string;
+  /** A write about the target's state, with a body the schema accepts (see StateWrite). */
+  readonly write?: StateWrite;
 }
 
-const E = (auth: Auth, kind: Kind, url?: (t: Target) => string): Expectation => ({ auth, kind, url });
+/**
+ * A write about one state, sent with a valid body so that the scope check, not the schema, is what
+ * refuses it out of scope (FORBIDDEN for a role that may never do it, NOT_FOUND for a state outside
+ * the caller's scope). `by` names a login the same write succeeds for, which proves the body valid.
+ */
+interface StateWrite {
+  /** `variant` keeps the matrix's bodies apart from the control's (codes are unique). */
+  readonly body: (t: Target, variant: string) => Record<string, unknown>;
+  readonly by: (t: Target) => string;
+}
+
+const E = (auth: Auth, kind: Kind, url?: (t: Target) => string, write?: StateWrite): Expectation => ({
+  auth,
+  kind,
+  url,
+  write,
+});
+
+/** A registered code that is new for each target and variant. */
+const fresh = (prefix: string, t: Target, variant: string) => `${prefix}-${t.label}-${variant}`.toUpperCase();
+
+/** A valid Ed25519 public key (raw, base64), as an organisation registers it. */
+function freshPublicKey(): string {
+  const jwk = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
+  return Buffer.from(jwk.x as string, 'base64url').toString('base64');
+}
+
+/** The inspectorate admin that may set up facilities in every demo state. */
+const registryAdmin = () => 'agency.admin';
 
 /** Every route the app registers (HEAD mirrors GET and is left out), with its policy decision. */
 const EXPECTED: Record<string, Expectation> = {
@@ -144,7 +175,10 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /api/organisations': E('user', 'write'),
   'GET /api/organisations': E('user', 'list'),
   'GET /api/organisations/:id': E('user', 'read', (t) => `/api/organisations/${t.org}`),
-  'POST /api/organisations/:id/keys': E('user', 'write', (t) => `/api/organisations/${t.org}/keys`),
+  'POST /api/organisations/:id/keys': E('user', 'write', (t) => `/api/organisations/${t.org}/keys`, {
+    body: () => ({ publicKey: freshPublicKey() }),
+    by: (t) => `${t.org}.admin`,
+  }),
   'GET /api/organisations/:id/keys': E('user', 'read', (t) => `/api/organisations/${t.org}/keys`),
   'POST /api/organisations/:id/keys/:keyId/revoke': E(
     'user',
@@ -155,16 +189,47 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /api/agreements': E('user', 'write'),
   'GET /api/agreements': E('user', 'list'),
   'GET /api/agreements/:id': E('user', 'read', (t) => `/api/agreements/${t.agreement}`),
-  'POST /api/facilities': E('user', 'write'),
+  'POST /api/facilities': E('user', 'write', undefined, {
+    body: (t, v) => ({
+      code: fresh('F', t, v),
+      name: 'matrix facility',
+      type: 'storage',
+      state: t.state,
+      latitude: 0,
+      longitude: 0,
+    }),
+    by: registryAdmin,
+  }),
   'GET /api/facilities': E('user', 'list'),
   'GET /api/facilities/:code': E('user', 'item', (t) => `/api/facilities/${t.facility}`),
-  'POST /api/mbas': E('user', 'write'),
+  'POST /api/mbas': E('user', 'write', undefined, {
+    body: (t, v) => ({ code: fresh('M', t, v), facility: t.facility }),
+    by: registryAdmin,
+  }),
   'GET /api/mbas': E('user', 'list'),
   'GET /api/mbas/:code': E('user', 'item', (t) => `/api/mbas/${t.mba}`),
-  'POST /api/kmps': E('user', 'write'),
+  'POST /api/kmps': E('user', 'write', undefined, {
+    body: (t, v) => ({
+      code: `K${v}`.toUpperCase(),
+      mba: t.mba,
+      kind: 'flow',
+      method: 'matrix',
+      randomRsd: 0.01,
+      systematicRsd: 0.01,
+    }),
+    by: registryAdmin,
+  }),
   'GET /api/kmps': E('user', 'list'),
   'GET /api/kmps/:id': E('user', 'item', (t) => `/api/kmps/${t.mba}:A`),
-  'POST /api/users': E('user', 'write'),
+  'POST /api/users': E('user', 'write', undefined, {
+    body: (t, v) => ({
+      login: fresh('u', t, v).toLowerCase(),
+      name: 'Matrix User',
+      organisation: t.org,
+      roles: ['reviewer'],
+    }),
+    by: (t) => `${t.org}.admin`,
+  }),
   'POST /api/tokens': E('user', 'self'),
   'GET /log/checkpoint': E('log', 'read'),
   'GET /log/key': E('log', 'read'),
@@ -178,7 +243,10 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /api/records/:id/receipt': E('user', 'item', (t) => `/api/records/${t.report}/receipt`),
   'GET /api/records/:id': E('user', 'item', (t) => `/api/records/${t.report}`),
   'GET /api/cases': E('user', 'list'),
-  'POST /api/cases': E('user', 'write'),
+  'POST /api/cases': E('user', 'write', undefined, {
+    body: (t) => ({ kind: 'question', state: t.state, title: 'matrix case' }),
+    by: () => 'agency.inspector',
+  }),
   'GET /api/cases/:id': E('user', 'item', () => '/api/cases/no-such-case'),
   'POST /api/cases/:id/transitions': E('user', 'write', () => '/api/cases/no-such-case/transitions'),
   'POST /api/cases/:id/messages': E('user', 'write', () => '/api/cases/no-such-case/messages'),
@@ -407,7 +475,9 @@ describe('authorization matrix (sqlite)', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('every login × every route × own / other state / other inspectorate: no 5xx, no leak, out of scope is 403/404', async () => {
+  it('every login × every route × own / other state / other inspectorate: no 5xx, no leak, out of scope is 403/404', {
+    timeout: 180_000,
+  }, async () => {
     const problems: string[] = [];
     let calls = 0;
     for (const cred of t.demo) {
@@ -420,17 +490,20 @@ describe('authorization matrix (sqlite)', () => {
         const method = methodOf(key);
         const path = key.slice(key.indexOf(' ') + 1);
         const done = new Set<string>();
-        // Does the URL depend on the target (an item of that state), or is it the same for all?
-        const targeted = e.url !== undefined && e.url(TARGETS[0] as Target) !== e.url(TARGETS[1] as Target);
+        // Does the call depend on the target (an item or a write of that state), or is it the same for all?
+        const targeted =
+          e.write !== undefined ||
+          (e.url !== undefined && e.url(TARGETS[0] as Target) !== e.url(TARGETS[1] as Target));
         for (const target of TARGETS) {
           const url = e.url ? e.url(target) : defaultUrl(path);
-          if (done.has(url)) continue;
-          done.add(url);
+          const body = e.write?.body(target, 'm') ?? {};
+          if (done.has(`${url} ${target.label}`) || (!targeted && done.size > 0)) continue;
+          done.add(`${url} ${target.label}`);
           const res = await t.app.inject({
             method,
             url,
             headers: bearer(cred.token),
-            ...(method === 'GET' ? {} : { payload: {} }),
+            ...(method === 'GET' ? {} : { payload: body }),
           });
           calls++;
           const where = `${cred.login} ${method} ${url}`;
@@ -443,6 +516,12 @@ describe('authorization matrix (sqlite)', () => {
             problems.push(`${where} → ${res.statusCode}: another state's item is readable`);
           if (e.kind === 'write' && outOfScope && res.statusCode < 300)
             problems.push(`${where} → ${res.statusCode}: a write about another state succeeded`);
+          const code =
+            e.write !== undefined && res.statusCode >= 400
+              ? (res.json() as { error?: { code?: string } }).error?.code
+              : undefined;
+          if (e.write !== undefined && outOfScope && code !== 'FORBIDDEN' && code !== 'NOT_FOUND')
+            problems.push(`${where} → ${res.statusCode} ${code}: not refused by the scope check`);
           if (res.statusCode === 200 && !url.startsWith('/log/') && !url.startsWith('/metrics')) {
             for (const m of markers)
               if (res.body.includes(m)) problems.push(`${where} → 200 carries ${m} (state not in scope)`);
@@ -466,6 +545,27 @@ describe('authorization matrix (sqlite)', () => {
     });
     expect(own.body).toContain(TARGETS[1]?.report);
     expect(problems).toEqual([]);
+  });
+
+  it('the writes about a state send valid bodies: each succeeds for a login in scope', async () => {
+    const refused: string[] = [];
+    for (const [key, e] of Object.entries(EXPECTED)) {
+      if (e.write === undefined) continue;
+      for (const target of TARGETS.filter((x) => x.label === x.state)) {
+        const url = e.url ? e.url(target) : defaultUrl(key.slice(key.indexOf(' ') + 1));
+        const res = await t.app.inject({
+          method: methodOf(key),
+          url,
+          headers: bearer(t.token(e.write.by(target))),
+          payload: e.write.body(target, 'c'),
+        });
+        if (res.statusCode >= 300)
+          refused.push(
+            `${e.write.by(target)} ${key} ${target.label} → ${res.statusCode} ${res.body.slice(0, 200)}`,
+          );
+      }
+    }
+    expect(refused).toEqual([]);
   });
 
   it('with CUSTOS_LOG_PUBLIC=0 every log route wants a credential', async () => {

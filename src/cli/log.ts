@@ -128,6 +128,127 @@ function verifyReceiptFile(file: string, opts: ProofOptions): void {
   process.stdout.write(`${lines.join('\n')}\nRECEIPT VERIFIED\n`);
 }
 
+interface LiveLogOptions {
+  url: string;
+  key: string;
+  state?: string;
+  token?: string;
+}
+
+/**
+ * `custos log verify`: the checkpoint's signature, the root recomputed from the tiles, every entry
+ * bundle against its tile, and consistency with the checkpoint verified last time (--state).
+ */
+async function verifyLiveLog(opts: LiveLogOptions): Promise<void> {
+  const verifier = readKey(opts.key);
+  const base = opts.url.replace(/\/$/, '');
+  const headers: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
+  const fetchBytes = async (path: string): Promise<Uint8Array> => {
+    // Concatenated, not resolved, so a node served under a path prefix keeps it.
+    const res = await fetchNode(nodeUrl(opts.url, `${base}${path}`), { headers });
+    // Not being let in, or a node in trouble, is not a verification failure (exit 3).
+    if (res.status === 401 || res.status === 403)
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        `GET ${path} answered ${res.status}: the log is not public here, give --token`,
+      );
+    if (res.status >= 500) throw new DomainError('UNAVAILABLE', `GET ${path} answered ${res.status}`);
+    if (!res.ok) fail(`GET ${path} answered ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  };
+  const note = new TextDecoder().decode(await fetchBytes('/log/checkpoint'));
+  let cp: ReturnType<typeof openCheckpoint>['checkpoint'];
+  try {
+    cp = openCheckpoint(note, verifier).checkpoint;
+  } catch (err) {
+    fail(`the checkpoint does not verify with the given key: ${(err as Error).message}`);
+  }
+  const tiles = new Map<string, Uint8Array>();
+  for (const tile of tilesForSize(cp.size)) {
+    const path = formatTilePath(tile);
+    tiles.set(path, await fetchBytes(`/log/${path}`));
+  }
+  const reader = new TileHashReader(cp.size, (_t, path) => tiles.get(path));
+  const root = await treeHash(cp.size, reader);
+  if (!bytesEqual(root, cp.rootHash))
+    fail(`the tiles give a root that is not the checkpoint's (size ${cp.size})`);
+  // Every entry bundle must hash to its level-0 tile.
+  for (const tile of tilesForSize(cp.size)) {
+    if (tile.level !== 0) continue;
+    const bundle = parseEntryBundle(
+      await fetchBytes(`/log/${formatTilePath({ ...tile, level: 'entries' })}`),
+    );
+    if (!bytesEqual(hashEntryBundle(bundle), tiles.get(formatTilePath(tile)) as Uint8Array)) {
+      fail(`entry bundle ${tile.n} does not match its tile: an entry was changed`);
+    }
+  }
+  const lines = [
+    `checkpoint ${cp.origin} size ${cp.size}: signature ok, tiles recompute the root, entry bundles match`,
+  ];
+  if (opts.state && existsSync(opts.state)) {
+    const last = readInputJson(opts.state, '--state, the last verified checkpoint') as {
+      size: number;
+      root: string;
+    };
+    if (last.size > cp.size) fail(`the log shrank: last seen size ${last.size}, now ${cp.size}`);
+    const old = await treeHash(last.size, reader);
+    if (!bytesEqual(old, decodeBase64(last.root))) {
+      fail(
+        `the log is not consistent with the checkpoint of size ${last.size} seen before: history was rewritten`,
+      );
+    }
+    const res = await fetchBytes(`/log/proof/consistency?from=${last.size}&to=${cp.size}`);
+    const proofJson = JSON.parse(new TextDecoder().decode(res)) as { hashes: string[] };
+    if (
+      !verifyConsistency(
+        last.size,
+        cp.size,
+        proofJson.hashes.map((h) => decodeBase64(h)),
+        decodeBase64(last.root),
+        cp.rootHash,
+      )
+    ) {
+      fail(`the consistency proof from ${last.size} to ${cp.size} does not verify`);
+    }
+    lines.push(`consistent with the checkpoint of size ${last.size} seen before`);
+  }
+  if (opts.state) {
+    writeFileSync(
+      opts.state,
+      `${JSON.stringify({ size: cp.size, root: Buffer.from(cp.rootHash).toString('base64'), note })}\n`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\nLOG VERIFIED\n`);
+}
+
+/** `custos audit`: the node's own storage read directly, every commitment and the tree recomputed. */
+async function auditNode(config: Config, opts: { key?: string; json?: boolean }): Promise<void> {
+  const [{ auditStore }, { ensureLogKeys }, { openPorts }, { migrateToLatest }] = await Promise.all([
+    import('../services/audit.js'),
+    import('../services/log/index.js'),
+    import('../services/runtime.js'),
+    import('../store/migrate.js'),
+  ]);
+  const ports = await openPorts(config);
+  try {
+    await migrateToLatest(ports.db);
+    const verifier = opts.key ? readKey(opts.key) : parseNoteVerifier(ensureLogKeys(ports).vkey);
+    const report = await auditStore(ports, verifier);
+    if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      process.stdout.write(
+        `audited ${report.entries} log entries, ${report.records} records, ${report.checkpoints} checkpoints\n`,
+      );
+      for (const f of report.findings)
+        process.stdout.write(`TAMPERED ${f.kind} at ${f.where}: ${f.message}\n`);
+      process.stdout.write(report.ok ? 'AUDIT OK\n' : `AUDIT FAILED: ${report.findings.length} finding(s)\n`);
+    }
+    if (!report.ok) throw new DomainError('LOG_TAMPERED', `${report.findings.length} finding(s)`);
+  } finally {
+    await ports.db.close();
+  }
+}
+
 export function registerLogCommands(program: Command, config: () => Config): void {
   const proof = program.command('proof').description('offline checks of receipts');
   proof
@@ -158,87 +279,7 @@ export function registerLogCommands(program: Command, config: () => Config): voi
     .requiredOption('--key <vkey>', "the log's verifier key, or a file holding it")
     .option('--state <file>', 'where the last verified checkpoint is kept between runs')
     .option('--token <token>', 'API token if the log is not public')
-    .action(async (opts: { url: string; key: string; state?: string; token?: string }) => {
-      const verifier = readKey(opts.key);
-      const base = opts.url.replace(/\/$/, '');
-      const headers: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
-      const fetchBytes = async (path: string): Promise<Uint8Array> => {
-        // Concatenated, not resolved, so a node served under a path prefix keeps it.
-        const res = await fetchNode(nodeUrl(opts.url, `${base}${path}`), { headers });
-        // Not being let in, or a node in trouble, is not a verification failure (exit 3).
-        if (res.status === 401 || res.status === 403)
-          throw new DomainError(
-            'UNAUTHENTICATED',
-            `GET ${path} answered ${res.status}: the log is not public here, give --token`,
-          );
-        if (res.status >= 500) throw new DomainError('UNAVAILABLE', `GET ${path} answered ${res.status}`);
-        if (!res.ok) fail(`GET ${path} answered ${res.status}`);
-        return new Uint8Array(await res.arrayBuffer());
-      };
-      const note = new TextDecoder().decode(await fetchBytes('/log/checkpoint'));
-      let cp: ReturnType<typeof openCheckpoint>['checkpoint'];
-      try {
-        cp = openCheckpoint(note, verifier).checkpoint;
-      } catch (err) {
-        fail(`the checkpoint does not verify with the given key: ${(err as Error).message}`);
-      }
-      const tiles = new Map<string, Uint8Array>();
-      for (const tile of tilesForSize(cp.size)) {
-        const path = formatTilePath(tile);
-        tiles.set(path, await fetchBytes(`/log/${path}`));
-      }
-      const reader = new TileHashReader(cp.size, (_t, path) => tiles.get(path));
-      const root = await treeHash(cp.size, reader);
-      if (!bytesEqual(root, cp.rootHash))
-        fail(`the tiles give a root that is not the checkpoint's (size ${cp.size})`);
-      // Every entry bundle must hash to its level-0 tile.
-      for (const tile of tilesForSize(cp.size)) {
-        if (tile.level !== 0) continue;
-        const bundle = parseEntryBundle(
-          await fetchBytes(`/log/${formatTilePath({ ...tile, level: 'entries' })}`),
-        );
-        if (!bytesEqual(hashEntryBundle(bundle), tiles.get(formatTilePath(tile)) as Uint8Array)) {
-          fail(`entry bundle ${tile.n} does not match its tile: an entry was changed`);
-        }
-      }
-      const lines = [
-        `checkpoint ${cp.origin} size ${cp.size}: signature ok, tiles recompute the root, entry bundles match`,
-      ];
-      if (opts.state && existsSync(opts.state)) {
-        const last = readInputJson(opts.state, '--state, the last verified checkpoint') as {
-          size: number;
-          root: string;
-        };
-        if (last.size > cp.size) fail(`the log shrank: last seen size ${last.size}, now ${cp.size}`);
-        const old = await treeHash(last.size, reader);
-        if (!bytesEqual(old, decodeBase64(last.root))) {
-          fail(
-            `the log is not consistent with the checkpoint of size ${last.size} seen before: history was rewritten`,
-          );
-        }
-        const res = await fetchBytes(`/log/proof/consistency?from=${last.size}&to=${cp.size}`);
-        const proofJson = JSON.parse(new TextDecoder().decode(res)) as { hashes: string[] };
-        if (
-          !verifyConsistency(
-            last.size,
-            cp.size,
-            proofJson.hashes.map((h) => decodeBase64(h)),
-            decodeBase64(last.root),
-            cp.rootHash,
-          )
-        ) {
-          fail(`the consistency proof from ${last.size} to ${cp.size} does not verify`);
-        }
-        lines.push(`consistent with the checkpoint of size ${last.size} seen before`);
-      }
-      if (opts.state) {
-        writeFileSync(
-          opts.state,
-          `${JSON.stringify({ size: cp.size, root: Buffer.from(cp.rootHash).toString('base64'), note })}\n`,
-        );
-      }
-      process.stdout.write(`${lines.join('\n')}\nLOG VERIFIED\n`);
-    });
+    .action((opts: LiveLogOptions) => verifyLiveLog(opts));
 
   program
     .command('audit')
@@ -250,32 +291,5 @@ export function registerLogCommands(program: Command, config: () => Config): voi
       "the log's verifier key you trust (default: derived from the key file in the data directory)",
     )
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { key?: string; json?: boolean }) => {
-      const [{ auditStore }, { ensureLogKeys }, { openPorts }, { migrateToLatest }] = await Promise.all([
-        import('../services/audit.js'),
-        import('../services/log/index.js'),
-        import('../services/runtime.js'),
-        import('../store/migrate.js'),
-      ]);
-      const ports = await openPorts(config());
-      try {
-        await migrateToLatest(ports.db);
-        const verifier = opts.key ? readKey(opts.key) : parseNoteVerifier(ensureLogKeys(ports).vkey);
-        const report = await auditStore(ports, verifier);
-        if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        else {
-          process.stdout.write(
-            `audited ${report.entries} log entries, ${report.records} records, ${report.checkpoints} checkpoints\n`,
-          );
-          for (const f of report.findings)
-            process.stdout.write(`TAMPERED ${f.kind} at ${f.where}: ${f.message}\n`);
-          process.stdout.write(
-            report.ok ? 'AUDIT OK\n' : `AUDIT FAILED: ${report.findings.length} finding(s)\n`,
-          );
-        }
-        if (!report.ok) throw new DomainError('LOG_TAMPERED', `${report.findings.length} finding(s)`);
-      } finally {
-        await ports.db.close();
-      }
-    });
+    .action((opts: { key?: string; json?: boolean }) => auditNode(config(), opts));
 }

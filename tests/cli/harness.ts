@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import type { TestDialect } from '../fixtures/db.js';
 
@@ -15,21 +16,29 @@ export interface CliResult {
 }
 
 /**
+ * The environment of a command under test: this process's, without any CUSTOS_* of the developer's
+ * shell (a CUSTOS_TOKEN or CUSTOS_URL would change what a command talks to), with cheap password
+ * hashes (the demo seeds many users) and the test's own settings.
+ */
+function childEnv(extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('CUSTOS_')) env[k] = v;
+  }
+  return { ...env, CUSTOS_SCRYPT_LOG2N: '10', ...extra };
+}
+
+/**
  * Run the real `custos` command as a child process: a black box seen only through its exit status,
  * stdout and stderr. By default `node --import tsx src/cli/main.ts` (what bin/custos.mjs runs, one
  * process start less on a loaded machine); `bin: true` goes through bin/custos.mjs as `npx custos`
- * does. The environment is the test's own: no CUSTOS_* of the developer's shell (a CUSTOS_TOKEN or
- * CUSTOS_URL would change what a command talks to).
+ * does, with childEnv's environment.
  */
 export function custos(
   args: string[],
   opts: { env?: Record<string, string>; cwd?: string; input?: string; bin?: boolean } = {},
 ): Promise<CliResult> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('CUSTOS_')) env[k] = v;
-  }
-  Object.assign(env, { CUSTOS_LOG_LEVEL: 'silent', CUSTOS_SCRYPT_LOG2N: '10' }, opts.env);
+  const env = childEnv({ CUSTOS_LOG_LEVEL: 'silent', ...opts.env });
   return new Promise((resolve, reject) => {
     const entry = opts.bin
       ? [join(ROOT, 'bin', 'custos.mjs')]
@@ -104,6 +113,90 @@ export async function startCliServer(dialect: TestDialect): Promise<CliServer> {
     async close() {
       await t.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let pgCounter = 0;
+
+export interface NodeDir {
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  /** The environment a command run on this node needs (CUSTOS_DATA_DIR, CUSTOS_DATABASE_URL). */
+  readonly env: Record<string, string>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * An empty node for the commands that open storage themselves (init, demo, audit, backup,
+ * restore, serve): a temporary data directory and, on PostgreSQL, an empty database of its own.
+ */
+export async function emptyNode(dialect: TestDialect): Promise<NodeDir> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'custos-cli-node-'));
+  let databaseUrl: string | undefined;
+  let name: string | undefined;
+  const base = process.env.CUSTOS_TEST_PG_URL;
+  if (dialect === 'postgres') {
+    if (!base) throw new Error('CUSTOS_TEST_PG_URL is not set');
+    name = `custos_cli_${process.pid}_${Date.now()}_${pgCounter++}`;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+  }
+  return {
+    dataDir,
+    databaseUrl,
+    env: { CUSTOS_DATA_DIR: dataDir, ...(databaseUrl ? { CUSTOS_DATABASE_URL: databaseUrl } : {}) },
+    async dispose() {
+      rmSync(dataDir, { recursive: true, force: true });
+      if (name && base) {
+        const admin = new pg.Client({ connectionString: base });
+        await admin.connect();
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.end();
+      }
+    },
+  };
+}
+
+export interface Serving {
+  /** Resolves with the base URL once `custos serve` prints that it is running. */
+  readonly url: Promise<string>;
+  /** SIGTERM (a graceful stop) and the exit status. */
+  stop(): Promise<number | null>;
+  output(): string;
+}
+
+/** `custos serve` on a free port as a child process of this test (stopped by stop()). */
+export function serve(env: Record<string, string>): Serving {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve'], {
+    cwd: ROOT,
+    env: childEnv({ CUSTOS_LOG_LEVEL: 'error', CUSTOS_PORT: '0', CUSTOS_HOST: '127.0.0.1', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  const url = new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /Custos is running at (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) resolve(m[1].replace('localhost', '127.0.0.1'));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => reject(new Error(`custos serve exited (${code}) before listening:\n${out}`)));
+  });
+  url.catch(() => {});
+  return {
+    url,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
     },
   };
 }

@@ -12,7 +12,7 @@ import type {
 } from './schema.types.js';
 
 /** One of an inspection's planned activities and the inspectorate that does it. */
-export type ActivityAssignmentRow = Omit<InspectionActivityRow, 'inspection_id'>;
+type ActivityAssignmentRow = Omit<InspectionActivityRow, 'inspection_id'>;
 /** What a stratum definition sets; the key and the attribution are given apart. */
 export type StratumValues = Omit<
   InspectionStratumRow,

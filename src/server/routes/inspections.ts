@@ -45,7 +45,7 @@ const ActivitiesSchema = z.strictObject({
   activities: z.array(z.string().min(1).max(64)).max(20),
   assignments: z.array(assignment).max(20).optional(),
 });
-export const SamplingPlanSchema = z.strictObject({
+const SamplingPlanSchema = z.strictObject({
   population: z.number().int().min(1).max(10_000_000),
   averageContent: z.number().positive(),
   goalQuantity: z.number().positive(),
@@ -65,7 +65,7 @@ const StratumSchema = z.strictObject({
   goalQuantity: z.number().positive().optional(),
   samplingPlanId: z.string().min(1).max(64).optional(),
 });
-export const ItemSchema = z.strictObject({
+const ItemSchema = z.strictObject({
   itemId,
   declared: z.number().finite(),
   measured: z.number().finite().nullable().optional(),

@@ -46,5 +46,3 @@ export function createInspectionAccess(ports: Pick<Ports, 'db'>) {
     return { row, view: 'state' };
   };
 }
-
-export type InspectionAccess = ReturnType<typeof createInspectionAccess>;

@@ -11,7 +11,7 @@ import type {
 import type { Principal } from '../../domain/policy/index.js';
 import type { Ports } from '../ports.js';
 
-export type InspectionStatus = 'scheduled' | 'in-progress';
+type InspectionStatus = 'scheduled' | 'in-progress';
 
 export interface NoticeTerms {
   readonly forTransfer?: boolean;

@@ -44,8 +44,6 @@ export function createInspectionView(ports: Pick<Ports, 'db'>) {
   };
 }
 
-export type InspectionView = ReturnType<typeof createInspectionView>;
-
 /** Reading inspections, one or a list, each in the caller's view. */
 export function createInspectionReading(ports: Pick<Ports, 'db'>) {
   const repo = createInspectionsRepo(ports.db.kysely);

@@ -13,6 +13,7 @@ import {
 import { createCheckpointsRepo } from '../store/checkpoints.repo.js';
 import { createLogRepo } from '../store/log.repo.js';
 import { createRecordsRepo } from '../store/records.repo.js';
+import { auditDerivedState } from './audit-derived.js';
 import type { Ports } from './ports.js';
 // Each record kind registers how to rebuild it where it is defined; the audit needs them all.
 import './cases/content.js';
@@ -31,7 +32,8 @@ export type FindingKind =
   | 'record-deleted'
   | 'record-entry-mismatch'
   | 'record-row-deleted'
-  | 'row-not-logged';
+  | 'row-not-logged'
+  | 'derived-mismatch';
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -218,6 +220,7 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
         add('row-not-logged', id, `a ${kind} row exists that was never committed to the log`);
     }
   }
+  for (const f of await auditDerivedState(ports.db.kysely)) add('derived-mismatch', f.where, f.message);
   return {
     ok: findings.length === 0,
     entries: size,

@@ -610,6 +610,7 @@ export interface EvalTransferRow {
   shipment: number;
   /** The TransferLine (domain/transfers) as JSON. */
   line_json: string;
+  element: string;
   date: string;
   deadline: string;
   /** 'matched' | 'discrepant' | 'lone' (pending or unmatched by the deadline). */

@@ -62,6 +62,7 @@ function toRow(t: TransferRecord): EvalTransferRow {
     flow: t.flow,
     shipment: t.shipment ? 1 : 0,
     line_json: JSON.stringify(t.line),
+    element: t.line.element,
     date: t.line.date,
     deadline: t.deadline,
     status: t.status,
@@ -203,6 +204,51 @@ export async function readAlarmedTransfersOfMba(
       ),
   ).execute();
   return rows.map(toTransferRecord);
+}
+
+/**
+ * The transfer and notice alarms of an MBA on `asOf`, grouped by date, element and code: what
+ * its balance needs (the codes per period, and how many lie outside every period). One grouped
+ * query per kind, so an MBA with 100 000 unmatched lines reads a row per day, not per line.
+ */
+export async function countTransferAlarmsOfMba(
+  q: DbOrTx,
+  mba: string,
+  asOf: string,
+): Promise<{ date: string; element: string; code: string; n: number }[]> {
+  const transfer = await q
+    .selectFrom('eval_transfers')
+    .select((eb) => ['date', 'element', 'status', eb.fn.countAll<number>().as('n')])
+    .where('mba', '=', mba)
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'discrepant'),
+        eb.and([eb('status', '=', 'lone'), eb('deadline', '<', asOf)]),
+      ]),
+    )
+    .groupBy(['date', 'element', 'status'])
+    .execute();
+  const notice = await q
+    .selectFrom('eval_transfers')
+    .select((eb) => ['date', 'element', 'notice_code', eb.fn.countAll<number>().as('n')])
+    .where('mba', '=', mba)
+    .where('notice_code', 'is not', null)
+    .groupBy(['date', 'element', 'notice_code'])
+    .execute();
+  return [
+    ...transfer.map((r) => ({
+      date: r.date,
+      element: r.element,
+      code: r.status === 'discrepant' ? 'SRD_3SIGMA' : 'TRANSFER_UNMATCHED',
+      n: Number(r.n),
+    })),
+    ...notice.map((r) => ({
+      date: r.date,
+      element: r.element,
+      code: r.notice_code as string,
+      n: Number(r.n),
+    })),
+  ];
 }
 
 /** Every transfer line of the MBAs given (or all), in effective order. */

@@ -21,6 +21,11 @@ export interface DatedAlarm {
   readonly element?: ElementCode;
   /** What it is about (a transfer key, a notice reference), for follow-up. */
   readonly ref?: string;
+  /**
+   * This many alarms alike (same date, element and code), given as one without a ref: a balance
+   * needs only which codes fall in each period and how many lie outside (docs/decisions/0010).
+   */
+  readonly count?: number;
 }
 
 export interface MbaEvaluationInput {
@@ -332,7 +337,9 @@ export function summariseState(input: StateSummaryInput): StateSummary {
       }
     }
     for (const alarm of evaluation.openAlarms) {
-      if (inYear(alarm.date)) note(evaluation.mba, alarm.element, alarm.date, alarm.code);
+      if (!inYear(alarm.date)) continue;
+      for (let i = 0; i < (alarm.count ?? 1); i++)
+        note(evaluation.mba, alarm.element, alarm.date, alarm.code);
     }
   }
   let onTime = 0;

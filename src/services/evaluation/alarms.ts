@@ -1,4 +1,4 @@
-import type { AlarmCode } from '../../domain/accounting/index.js';
+import type { AlarmCode, DatedAlarm } from '../../domain/accounting/index.js';
 import { type CaseAlarm, caseKeyForAlarm } from '../../domain/cases/index.js';
 import { inScope, type Principal } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
@@ -7,7 +7,12 @@ import { openCaseForAlarm } from '../cases/index.js';
 import { pageInMemory, type SortValue } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
-import type { MbaEvaluator, StoredEvaluation } from './balances.js';
+import {
+  type MbaEvaluator,
+  readTransferAlarmGroups,
+  readTransferAlarms,
+  type StoredEvaluation,
+} from './balances.js';
 
 const TRANSFER_ALARMS: ReadonlySet<AlarmCode> = new Set([
   'SRD_3SIGMA',
@@ -43,7 +48,7 @@ const ALARM_SORTS: Record<(typeof ALARM_SORT_FIELDS)[number], SortValue<AlarmVie
 };
 
 /** The alarms of one MBA as listed: balance alarms per period, then its transfer and notice alarms. */
-export function alarmViewsOf(st: StoredEvaluation): AlarmView[] {
+export function alarmViewsOf(st: StoredEvaluation, own: readonly DatedAlarm[]): AlarmView[] {
   const m = st.facts;
   const alarms: AlarmView[] = [];
   for (const el of st.evaluation.elements) {
@@ -64,7 +69,7 @@ export function alarmViewsOf(st: StoredEvaluation): AlarmView[] {
       }
     }
   }
-  for (const a of st.own) {
+  for (const a of own) {
     alarms.push({
       key: `${m.code}:${a.element ?? '-'}:${a.date}:${a.code}:${a.ref ?? ''}`,
       code: a.code,
@@ -87,10 +92,15 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
   /** Case keys opened or found open, bounded: openCaseForAlarm is idempotent, this only saves calls. */
   const handled = new Set<string>();
 
+  /** An MBA's alarms as listed: its balance alarms, then its transfer lines' alarms (one query). */
+  async function viewsOf(st: StoredEvaluation): Promise<AlarmView[]> {
+    return alarmViewsOf(st, await readTransferAlarms(ports.db.kysely, st.facts.code, evaluator.asOf()));
+  }
+
   async function alarmsWhere(keep: (m: StoredEvaluation['facts']) => boolean): Promise<AlarmView[]> {
     const out: AlarmView[] = [];
     for await (const st of evaluator.evaluateEach()) {
-      if (keep(st.facts)) for (const a of alarmViewsOf(st)) out.push(a);
+      if (keep(st.facts)) for (const a of await viewsOf(st)) out.push(a);
     }
     return out;
   }
@@ -131,15 +141,23 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
       let total = 0;
       for await (const st of evaluator.evaluateEach()) {
         if (!inScope(scope, st.facts.state)) continue;
-        for (const a of alarmViewsOf(st)) {
-          total++;
-          let s = byState.get(a.state);
+        // Balance alarms from the evaluation; transfer alarms counted in SQL (one group per day and code).
+        const counted = [
+          ...alarmViewsOf(st, []).map((a) => ({ code: a.code, n: 1 })),
+          ...(await readTransferAlarmGroups(ports.db.kysely, st.facts.code, evaluator.asOf())).map((a) => ({
+            code: a.code,
+            n: a.count ?? 1,
+          })),
+        ];
+        for (const a of counted) {
+          total += a.n;
+          let s = byState.get(st.facts.state);
           if (!s) {
             s = { total: 0, codes: {} };
-            byState.set(a.state, s);
+            byState.set(st.facts.state, s);
           }
-          s.total++;
-          s.codes[a.code] = (s.codes[a.code] ?? 0) + 1;
+          s.total += a.n;
+          s.codes[a.code] = (s.codes[a.code] ?? 0) + a.n;
         }
       }
       return {
@@ -160,7 +178,7 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
       let opened = 0;
       for await (const st of evaluator.evaluateEach()) {
         const firstSequence = new Set<string>();
-        for (const a of alarmViewsOf(st).sort((x, y) => (x.date < y.date ? -1 : 1))) {
+        for (const a of (await viewsOf(st)).sort((x, y) => (x.date < y.date ? -1 : 1))) {
           const alarm = toCaseAlarm(a, firstSequence);
           if (!alarm) continue;
           const key = caseKeyForAlarm(alarm);

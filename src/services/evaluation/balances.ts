@@ -18,7 +18,7 @@ import {
   readPits,
 } from '../../store/accounting.repo.js';
 import type { DbOrTx } from '../../store/db.js';
-import { readAlarmedTransfersOfMba } from '../../store/transfers.repo.js';
+import { countTransferAlarmsOfMba, readAlarmedTransfersOfMba } from '../../store/transfers.repo.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { createByteCache } from './cache.js';
@@ -27,8 +27,6 @@ import { createByteCache } from './cache.js';
 export interface StoredEvaluation {
   readonly facts: MbaFacts;
   readonly evaluation: MbaEvaluation;
-  /** Its transfer and notice alarms, in the effective order of its lines. */
-  readonly own: readonly DatedAlarm[];
 }
 
 /** The MBA's sums as stored: cells of closed periods mapped to their period, the rest outside. */
@@ -46,7 +44,36 @@ export async function readMbaSums(q: DbOrTx, mba: string): Promise<MbaSums> {
   return { pits, inventories, cells: flows, orphans: [] };
 }
 
-/** The transfer and notice alarms of an MBA on `asOf` (its lines that carry one). */
+/**
+ * The transfer and notice alarms of an MBA on `asOf` as its balance takes them: grouped by date,
+ * element and code (DatedAlarm.count), in that order.
+ */
+export async function readTransferAlarmGroups(q: DbOrTx, mba: string, asOf: string): Promise<DatedAlarm[]> {
+  const rows = await countTransferAlarmsOfMba(q, mba, asOf);
+  rows.sort((a, b) =>
+    a.date < b.date
+      ? -1
+      : a.date > b.date
+        ? 1
+        : a.element < b.element
+          ? -1
+          : a.element > b.element
+            ? 1
+            : a.code < b.code
+              ? -1
+              : a.code > b.code
+                ? 1
+                : 0,
+  );
+  return rows.map((r) => ({
+    date: r.date,
+    element: r.element as ElementCode,
+    code: r.code as DatedAlarm['code'],
+    ...(r.n === 1 ? {} : { count: r.n }),
+  }));
+}
+
+/** The transfer and notice alarms of an MBA on `asOf`, one per line, in its effective order (alarm lists). */
 export async function readTransferAlarms(q: DbOrTx, mba: string, asOf: string): Promise<DatedAlarm[]> {
   const out: DatedAlarm[] = [];
   for (const t of await readAlarmedTransfersOfMba(q, mba, asOf)) {
@@ -62,7 +89,7 @@ export async function readTransferAlarms(q: DbOrTx, mba: string, asOf: string): 
 
 /** A rough size of an evaluation in memory, for the cache bound: per period, covariance, alarms. */
 function sizeOf(e: StoredEvaluation): number {
-  let bytes = 2048 + e.own.length * 200;
+  let bytes = 2048 + e.evaluation.openAlarms.length * 200;
   for (const el of e.evaluation.elements) {
     const n = el.periods.length;
     bytes += 512 + n * 1500 + n * n * 24;
@@ -89,7 +116,7 @@ export function createMbaEvaluator(ports: Pick<Ports, 'db' | 'clock' | 'config'>
     const q = ports.db.kysely;
     const [sums, own] = await Promise.all([
       readMbaSums(q, facts.code),
-      readTransferAlarms(q, facts.code, asOf),
+      readTransferAlarmGroups(q, facts.code, asOf),
     ]);
     const evaluation = evaluateSums(sums, {
       mba: facts.code,
@@ -98,7 +125,7 @@ export function createMbaEvaluator(ports: Pick<Ports, 'db' | 'clock' | 'config'>
       page,
       itemMba: facts.itemMba,
     });
-    const out = { facts, evaluation, own };
+    const out = { facts, evaluation };
     cache.set(facts.code, tag, out, sizeOf(out));
     return out;
   }

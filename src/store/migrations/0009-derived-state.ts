@@ -84,6 +84,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('flow', 'text')
     .addColumn('shipment', 'integer', (c) => c.notNull())
     .addColumn('line_json', 'text', (c) => c.notNull())
+    .addColumn('element', 'text', (c) => c.notNull())
     .addColumn('date', 'text', (c) => c.notNull())
     .addColumn('deadline', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())

@@ -24,7 +24,7 @@ export function exitStatusFor(code: ErrorCode): number {
 }
 
 /** "custos: CODE: message", the code said once even when the message already starts with it. */
-export function errorLine(code: ErrorCode, message: string): string {
+function errorLine(code: ErrorCode, message: string): string {
   const prefix = `${code}: `;
   return `custos: ${code}: ${message.startsWith(prefix) ? message.slice(prefix.length) : message}`;
 }

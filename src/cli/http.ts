@@ -61,7 +61,7 @@ const NETWORK_REASONS: Record<string, string> = {
  * (Node 20's "duplex option is required" once hid here as "cannot reach"): INTERNAL, not blamed on
  * the network.
  */
-export function fetchFailure(url: URL, err: unknown): DomainError {
+function fetchFailure(url: URL, err: unknown): DomainError {
   const where = `${url.protocol}//${url.host}`;
   if (!(err instanceof TypeError) || err.message !== 'fetch failed') {
     return new DomainError(
@@ -99,7 +99,7 @@ function codeOfStatus(status: number): ErrorCode {
   return 'INTERNAL';
 }
 
-export interface ApiBody {
+interface ApiBody {
   /** A ReadableStream is sent as it is read (progress); undici needs `duplex: 'half'` for it. */
   bytes: Uint8Array<ArrayBuffer> | string | ReadableStream<Uint8Array>;
   contentType: string;

@@ -1,4 +1,5 @@
 import { type ComponentType, lazy, type ReactNode, Suspense, useState } from 'react';
+import type { Me } from './api.js';
 import { CapabilitiesProvider, useCapabilities } from './capabilities.js';
 import { Loading } from './components/async.js';
 import { Page } from './components/Page.js';
@@ -40,7 +41,7 @@ interface NavItem {
   /** The API operation the screen needs (capabilityKey form); hidden when the server lacks it. */
   readonly requires?: string;
   /** A role the screen needs, when not every user of the audience has it. */
-  readonly role?: string;
+  readonly role?: Me['roles'][number];
 }
 
 /** Navigation by audience: a state authority's portal and an inspectorate's console differ. */

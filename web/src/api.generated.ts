@@ -44,12 +44,15 @@ export interface paths {
                                 readonly entryIntoForce: string;
                                 readonly id: string;
                                 readonly parties: readonly {
-                                    readonly kind: string;
+                                    /** @enum {string} */
+                                    readonly kind: "state" | "organisation";
                                     readonly ref: string;
                                 }[];
-                                readonly status: string;
+                                /** @enum {string} */
+                                readonly status: "in-force" | "suspended" | "terminated" | "signed";
                                 readonly title: string;
-                                readonly type: string;
+                                /** @enum {string} */
+                                readonly type: "CSA" | "AP" | "VOA" | "INFCIRC66" | "REGIONAL";
                             }[];
                             readonly limit: number;
                             readonly offset: number;
@@ -278,7 +281,47 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                readonly about: {
+                                    readonly alarm?: {
+                                        readonly [key: string]: string;
+                                    };
+                                    readonly element?: string;
+                                    readonly finding?: string;
+                                    readonly inspection?: string;
+                                    readonly lines?: readonly number[];
+                                    readonly obligation?: string;
+                                    readonly period?: {
+                                        readonly from: string;
+                                        readonly to: string;
+                                    };
+                                    readonly report?: string;
+                                    readonly seal?: string;
+                                    readonly transfer?: string;
+                                };
+                                readonly dueDate: string | null;
+                                readonly id: string;
+                                readonly inspectorate: string;
+                                readonly key: string | null;
+                                /** @enum {string} */
+                                readonly kind: "anomaly" | "discrepancy" | "question" | "late-report" | "missing-report" | "transfer-unmatched" | "notice" | "seal" | "other";
+                                readonly mba: string | null;
+                                readonly openedAt: string;
+                                readonly overdue: boolean;
+                                readonly sharedWith: readonly string[];
+                                readonly state: string;
+                                /** @enum {string} */
+                                readonly status: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                readonly title: string;
+                                readonly updatedAt: string;
+                            }[];
+                            readonly limit: number;
+                            readonly offset: number;
+                            readonly total: number;
+                        };
+                    };
                 };
             };
         };
@@ -320,11 +363,84 @@ export interface paths {
             };
             readonly responses: {
                 /** @description Default Response */
-                readonly 200: {
+                readonly 201: {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly about: {
+                                readonly alarm?: {
+                                    readonly [key: string]: string;
+                                };
+                                readonly element?: string;
+                                readonly finding?: string;
+                                readonly inspection?: string;
+                                readonly lines?: readonly number[];
+                                readonly obligation?: string;
+                                readonly period?: {
+                                    readonly from: string;
+                                    readonly to: string;
+                                };
+                                readonly report?: string;
+                                readonly seal?: string;
+                                readonly transfer?: string;
+                            };
+                            readonly decision: {
+                                /** @enum {string} */
+                                readonly attestation: "signature" | "log-commitment";
+                                readonly seq: number;
+                                /** @enum {string} */
+                                readonly status: "resolved" | "escalated";
+                            } | null;
+                            readonly dueDate: string | null;
+                            readonly history: readonly {
+                                /** @enum {string} */
+                                readonly actorKind: "inspectorate" | "state";
+                                readonly actorOrg: string | null;
+                                readonly at: string;
+                                readonly attachments?: readonly {
+                                    /** @enum {string} */
+                                    readonly contentType: "application/pdf" | "image/png" | "image/jpeg" | "text/plain" | "text/csv";
+                                    readonly hash: string;
+                                    readonly name: string;
+                                    readonly size: number;
+                                }[];
+                                readonly by: string;
+                                readonly dueDate?: string;
+                                /** @enum {string} */
+                                readonly from?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                readonly linkedReport?: string;
+                                readonly note?: {
+                                    readonly internal: boolean;
+                                    readonly text: string;
+                                };
+                                readonly seq: number;
+                                readonly signature?: {
+                                    readonly keyId: string;
+                                    readonly signature: string;
+                                };
+                                /** @enum {string} */
+                                readonly to?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                /** @enum {string} */
+                                readonly type: "opened" | "transition" | "note";
+                            }[];
+                            readonly id: string;
+                            readonly inspectorate: string;
+                            readonly key: string | null;
+                            /** @enum {string} */
+                            readonly kind: "anomaly" | "discrepancy" | "question" | "late-report" | "missing-report" | "transfer-unmatched" | "notice" | "seal" | "other";
+                            readonly mba: string | null;
+                            readonly openedAt: string;
+                            readonly overdue: boolean;
+                            readonly sharedWith: readonly string[];
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                            readonly title: string;
+                            readonly updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -357,7 +473,80 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly about: {
+                                readonly alarm?: {
+                                    readonly [key: string]: string;
+                                };
+                                readonly element?: string;
+                                readonly finding?: string;
+                                readonly inspection?: string;
+                                readonly lines?: readonly number[];
+                                readonly obligation?: string;
+                                readonly period?: {
+                                    readonly from: string;
+                                    readonly to: string;
+                                };
+                                readonly report?: string;
+                                readonly seal?: string;
+                                readonly transfer?: string;
+                            };
+                            readonly decision: {
+                                /** @enum {string} */
+                                readonly attestation: "signature" | "log-commitment";
+                                readonly seq: number;
+                                /** @enum {string} */
+                                readonly status: "resolved" | "escalated";
+                            } | null;
+                            readonly dueDate: string | null;
+                            readonly history: readonly {
+                                /** @enum {string} */
+                                readonly actorKind: "inspectorate" | "state";
+                                readonly actorOrg: string | null;
+                                readonly at: string;
+                                readonly attachments?: readonly {
+                                    /** @enum {string} */
+                                    readonly contentType: "application/pdf" | "image/png" | "image/jpeg" | "text/plain" | "text/csv";
+                                    readonly hash: string;
+                                    readonly name: string;
+                                    readonly size: number;
+                                }[];
+                                readonly by: string;
+                                readonly dueDate?: string;
+                                /** @enum {string} */
+                                readonly from?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                readonly linkedReport?: string;
+                                readonly note?: {
+                                    readonly internal: boolean;
+                                    readonly text: string;
+                                };
+                                readonly seq: number;
+                                readonly signature?: {
+                                    readonly keyId: string;
+                                    readonly signature: string;
+                                };
+                                /** @enum {string} */
+                                readonly to?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                /** @enum {string} */
+                                readonly type: "opened" | "transition" | "note";
+                            }[];
+                            readonly id: string;
+                            readonly inspectorate: string;
+                            readonly key: string | null;
+                            /** @enum {string} */
+                            readonly kind: "anomaly" | "discrepancy" | "question" | "late-report" | "missing-report" | "transfer-unmatched" | "notice" | "seal" | "other";
+                            readonly mba: string | null;
+                            readonly openedAt: string;
+                            readonly overdue: boolean;
+                            readonly sharedWith: readonly string[];
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                            readonly title: string;
+                            readonly updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -438,11 +627,84 @@ export interface paths {
             };
             readonly responses: {
                 /** @description Default Response */
-                readonly 200: {
+                readonly 201: {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly about: {
+                                readonly alarm?: {
+                                    readonly [key: string]: string;
+                                };
+                                readonly element?: string;
+                                readonly finding?: string;
+                                readonly inspection?: string;
+                                readonly lines?: readonly number[];
+                                readonly obligation?: string;
+                                readonly period?: {
+                                    readonly from: string;
+                                    readonly to: string;
+                                };
+                                readonly report?: string;
+                                readonly seal?: string;
+                                readonly transfer?: string;
+                            };
+                            readonly decision: {
+                                /** @enum {string} */
+                                readonly attestation: "signature" | "log-commitment";
+                                readonly seq: number;
+                                /** @enum {string} */
+                                readonly status: "resolved" | "escalated";
+                            } | null;
+                            readonly dueDate: string | null;
+                            readonly history: readonly {
+                                /** @enum {string} */
+                                readonly actorKind: "inspectorate" | "state";
+                                readonly actorOrg: string | null;
+                                readonly at: string;
+                                readonly attachments?: readonly {
+                                    /** @enum {string} */
+                                    readonly contentType: "application/pdf" | "image/png" | "image/jpeg" | "text/plain" | "text/csv";
+                                    readonly hash: string;
+                                    readonly name: string;
+                                    readonly size: number;
+                                }[];
+                                readonly by: string;
+                                readonly dueDate?: string;
+                                /** @enum {string} */
+                                readonly from?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                readonly linkedReport?: string;
+                                readonly note?: {
+                                    readonly internal: boolean;
+                                    readonly text: string;
+                                };
+                                readonly seq: number;
+                                readonly signature?: {
+                                    readonly keyId: string;
+                                    readonly signature: string;
+                                };
+                                /** @enum {string} */
+                                readonly to?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                /** @enum {string} */
+                                readonly type: "opened" | "transition" | "note";
+                            }[];
+                            readonly id: string;
+                            readonly inspectorate: string;
+                            readonly key: string | null;
+                            /** @enum {string} */
+                            readonly kind: "anomaly" | "discrepancy" | "question" | "late-report" | "missing-report" | "transfer-unmatched" | "notice" | "seal" | "other";
+                            readonly mba: string | null;
+                            readonly openedAt: string;
+                            readonly overdue: boolean;
+                            readonly sharedWith: readonly string[];
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                            readonly title: string;
+                            readonly updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -493,7 +755,80 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly about: {
+                                readonly alarm?: {
+                                    readonly [key: string]: string;
+                                };
+                                readonly element?: string;
+                                readonly finding?: string;
+                                readonly inspection?: string;
+                                readonly lines?: readonly number[];
+                                readonly obligation?: string;
+                                readonly period?: {
+                                    readonly from: string;
+                                    readonly to: string;
+                                };
+                                readonly report?: string;
+                                readonly seal?: string;
+                                readonly transfer?: string;
+                            };
+                            readonly decision: {
+                                /** @enum {string} */
+                                readonly attestation: "signature" | "log-commitment";
+                                readonly seq: number;
+                                /** @enum {string} */
+                                readonly status: "resolved" | "escalated";
+                            } | null;
+                            readonly dueDate: string | null;
+                            readonly history: readonly {
+                                /** @enum {string} */
+                                readonly actorKind: "inspectorate" | "state";
+                                readonly actorOrg: string | null;
+                                readonly at: string;
+                                readonly attachments?: readonly {
+                                    /** @enum {string} */
+                                    readonly contentType: "application/pdf" | "image/png" | "image/jpeg" | "text/plain" | "text/csv";
+                                    readonly hash: string;
+                                    readonly name: string;
+                                    readonly size: number;
+                                }[];
+                                readonly by: string;
+                                readonly dueDate?: string;
+                                /** @enum {string} */
+                                readonly from?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                readonly linkedReport?: string;
+                                readonly note?: {
+                                    readonly internal: boolean;
+                                    readonly text: string;
+                                };
+                                readonly seq: number;
+                                readonly signature?: {
+                                    readonly keyId: string;
+                                    readonly signature: string;
+                                };
+                                /** @enum {string} */
+                                readonly to?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                /** @enum {string} */
+                                readonly type: "opened" | "transition" | "note";
+                            }[];
+                            readonly id: string;
+                            readonly inspectorate: string;
+                            readonly key: string | null;
+                            /** @enum {string} */
+                            readonly kind: "anomaly" | "discrepancy" | "question" | "late-report" | "missing-report" | "transfer-unmatched" | "notice" | "seal" | "other";
+                            readonly mba: string | null;
+                            readonly openedAt: string;
+                            readonly overdue: boolean;
+                            readonly sharedWith: readonly string[];
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                            readonly title: string;
+                            readonly updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -680,7 +1015,8 @@ export interface paths {
                                 readonly longitude: number;
                                 readonly name: string;
                                 readonly state: string;
-                                readonly type: string;
+                                /** @enum {string} */
+                                readonly type: "power-reactor" | "research-reactor" | "conversion" | "enrichment" | "fuel-fabrication" | "reprocessing" | "storage" | "research" | "lof";
                             }[];
                             readonly limit: number;
                             readonly offset: number;
@@ -751,7 +1087,17 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly code: string;
+                            readonly latitude: number;
+                            readonly longitude: number;
+                            readonly name: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly type: "power-reactor" | "research-reactor" | "conversion" | "enrichment" | "fuel-fabrication" | "reprocessing" | "storage" | "research" | "lof";
+                        };
+                    };
                 };
             };
         };
@@ -1582,7 +1928,8 @@ export interface paths {
                         readonly "application/json": {
                             readonly items: readonly {
                                 readonly code: string;
-                                readonly kind: string;
+                                /** @enum {string} */
+                                readonly kind: "flow" | "inventory";
                                 readonly mba: string;
                                 readonly method: string;
                                 readonly randomRsd: number;
@@ -1851,7 +2198,15 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly code: string;
+                            readonly description: string;
+                            readonly facility: string;
+                            readonly itemMba: boolean;
+                            readonly state: string;
+                        };
+                    };
                 };
             };
         };
@@ -1971,7 +2326,16 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly login: string;
+                            readonly organisation: string | null;
+                            readonly organisationKind: ("state-authority" | "inspectorate" | "regional-inspectorate" | "operator") | null;
+                            readonly roles: readonly ("admin" | "submitter" | "reviewer" | "inspector" | "auditor")[];
+                            readonly state: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -2020,7 +2384,8 @@ export interface paths {
                         readonly "application/json": {
                             readonly items: readonly {
                                 readonly id: string;
-                                readonly kind: string;
+                                /** @enum {string} */
+                                readonly kind: "state-authority" | "inspectorate" | "regional-inspectorate" | "operator";
                                 readonly name: string;
                                 readonly state: string | null;
                             }[];
@@ -2639,7 +3004,16 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly login: string;
+                            readonly organisation: string | null;
+                            readonly organisationKind: ("state-authority" | "inspectorate" | "regional-inspectorate" | "operator") | null;
+                            readonly roles: readonly ("admin" | "submitter" | "reviewer" | "inspector" | "auditor")[];
+                            readonly state: string | null;
+                        };
+                    };
                 };
             };
         };

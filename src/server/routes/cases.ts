@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CASE_KINDS, CASE_STATUSES } from '../../domain/cases/index.js';
 import type { CaseService } from '../../services/cases/index.js';
 import { requirePrincipal } from '../auth.js';
+import { CaseListReply, CaseViewReply } from './cases.replies.js';
 
 const code = z.string().min(1).max(64);
 const about = z.strictObject({
@@ -66,23 +67,35 @@ export function registerCaseRoutes(app: FastifyInstance, svc: CaseService): void
   const user = { auth: 'user' as const };
   const tags = ['cases'];
 
-  r.get('/api/cases', { config: user, schema: { tags, querystring: ListSchema } }, async (req) =>
-    svc.list(requirePrincipal(req), req.query),
+  r.get(
+    '/api/cases',
+    { config: user, schema: { tags, querystring: ListSchema, response: { 200: CaseListReply } } },
+    async (req) => svc.list(requirePrincipal(req), req.query),
   );
-  r.post('/api/cases', { config: user, schema: { tags, body: OpenSchema } }, async (req, reply) =>
-    reply.status(201).send(await svc.open(requirePrincipal(req), req.body)),
+  r.post(
+    '/api/cases',
+    { config: user, schema: { tags, body: OpenSchema, response: { 201: CaseViewReply } } },
+    async (req, reply) => reply.status(201).send(await svc.open(requirePrincipal(req), req.body)),
   );
-  r.get('/api/cases/:id', { config: user, schema: { tags, params: IdParams } }, async (req) =>
-    svc.get(requirePrincipal(req), req.params.id),
+  r.get(
+    '/api/cases/:id',
+    { config: user, schema: { tags, params: IdParams, response: { 200: CaseViewReply } } },
+    async (req) => svc.get(requirePrincipal(req), req.params.id),
   );
   r.post(
     '/api/cases/:id/transitions',
-    { config: user, schema: { tags, params: IdParams, body: TransitionSchema } },
+    {
+      config: user,
+      schema: { tags, params: IdParams, body: TransitionSchema, response: { 200: CaseViewReply } },
+    },
     async (req) => svc.transition(requirePrincipal(req), req.params.id, req.body),
   );
   r.post(
     '/api/cases/:id/messages',
-    { config: user, schema: { tags, params: IdParams, body: MessageSchema } },
+    {
+      config: user,
+      schema: { tags, params: IdParams, body: MessageSchema, response: { 201: CaseViewReply } },
+    },
     async (req, reply) =>
       reply.status(201).send(await svc.postMessage(requirePrincipal(req), req.params.id, req.body)),
   );

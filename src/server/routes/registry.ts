@@ -87,21 +87,21 @@ const StateItem = z.object({ code: z.string(), name: z.string() });
 const OrganisationItem = z.object({
   id: z.string(),
   name: z.string(),
-  kind: z.string(),
+  kind: z.enum(ORGANISATION_KINDS),
   state: z.string().nullable(),
 });
 const AgreementItem = z.object({
   id: z.string(),
-  type: z.string(),
+  type: z.enum(AGREEMENT_TYPES),
   title: z.string(),
   entryIntoForce: z.string(),
-  status: z.string(),
-  parties: z.array(z.object({ kind: z.string(), ref: z.string() })).readonly(),
+  status: z.enum(AGREEMENT_STATUSES),
+  parties: z.array(z.object({ kind: z.enum(['state', 'organisation']), ref: z.string() })).readonly(),
 });
 const FacilityItem = z.object({
   code: z.string(),
   name: z.string(),
-  type: z.string(),
+  type: z.enum(FACILITY_TYPES),
   state: z.string(),
   latitude: z.number(),
   longitude: z.number(),
@@ -114,10 +114,18 @@ const MbaItem = z.object({
   description: z.string(),
   itemMba: z.boolean(),
 });
+/** One MBA as GET /api/mbas/:code answers it: the registry's fields and its facility's state. */
+const MbaReply = z.object({
+  code: z.string(),
+  facility: z.string(),
+  description: z.string(),
+  itemMba: z.boolean(),
+  state: z.string(),
+});
 const KmpItem = z.object({
   code: z.string(),
   mba: z.string(),
-  kind: z.string(),
+  kind: z.enum(KMP_KINDS),
   method: z.string(),
   randomRsd: z.number(),
   systematicRsd: z.number(),
@@ -283,7 +291,10 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
   );
   r.get(
     '/api/facilities/:code',
-    { config: user, schema: { tags, params: z.object({ code: z.string() }) } },
+    {
+      config: user,
+      schema: { tags, params: z.object({ code: z.string() }), response: { 200: FacilityItem } },
+    },
     async (req) => svc.getFacility(requirePrincipal(req), req.params.code),
   );
 
@@ -309,7 +320,7 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
   );
   r.get(
     '/api/mbas/:code',
-    { config: user, schema: { tags, params: z.object({ code: z.string() }) } },
+    { config: user, schema: { tags, params: z.object({ code: z.string() }), response: { 200: MbaReply } } },
     async (req) => svc.getMba(requirePrincipal(req), req.params.code),
   );
 

@@ -1,9 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ORGANISATION_KINDS, type OrganisationKind, ROLES, type Role } from '../../domain/registry/index.js';
 import { login, logout } from '../../services/auth.js';
 import type { Ports } from '../../services/ports.js';
 import { requirePrincipal, SESSION_COOKIE } from '../auth.js';
+
+/** Who is signed in, as /api/me and a login answer it. */
+const MeReply = z.object({
+  id: z.string(),
+  login: z.string(),
+  organisation: z.string().nullable(),
+  organisationKind: z.enum(ORGANISATION_KINDS).nullable(),
+  state: z.string().nullable(),
+  roles: z.array(z.enum(ROLES)),
+});
 
 /** Web-app login: password → HttpOnly, SameSite=Strict session cookie. */
 export function registerSessionRoutes(app: FastifyInstance, ports: Ports): void {
@@ -16,6 +27,7 @@ export function registerSessionRoutes(app: FastifyInstance, ports: Ports): void 
       schema: {
         tags,
         body: z.strictObject({ login: z.string().min(1).max(64), password: z.string().min(1).max(200) }),
+        response: { 200: MeReply },
       },
     },
     async (req, reply) => {
@@ -36,7 +48,7 @@ export function registerSessionRoutes(app: FastifyInstance, ports: Ports): void 
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
-  r.get('/api/me', { config: { auth: 'user' }, schema: { tags } }, async (req) =>
+  r.get('/api/me', { config: { auth: 'user' }, schema: { tags, response: { 200: MeReply } } }, async (req) =>
     principalView(requirePrincipal(req)),
   );
 }
@@ -45,9 +57,9 @@ function principalView(p: {
   userId: string;
   login: string;
   organisationId: string | null;
-  organisationKind: string | null;
+  organisationKind: OrganisationKind | null;
   state: string | null;
-  roles: ReadonlySet<string>;
+  roles: ReadonlySet<Role>;
 }) {
   return {
     id: p.userId,

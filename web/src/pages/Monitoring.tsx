@@ -136,9 +136,14 @@ export function AlarmsPage() {
 const kg = (g: number | undefined) =>
   g === undefined ? '' : `${(g / 1000).toLocaleString('en-GB', { maximumFractionDigits: 3 })} kg`;
 
+/** A transfer side's line when the reader may see it; a side of another state shows its state only. */
+function shown(s: TransferSide | null) {
+  return s !== null && 'mba' in s ? s : undefined;
+}
+
 function side(s: TransferSide | null) {
   if (!s) return <span className="muted">none reported</span>;
-  if (s.mba === undefined) return <span className="muted">{s.state} (not shown to you)</span>;
+  if (!('mba' in s)) return <span className="muted">{s.state} (not shown to you)</span>;
   return (
     <>
       {s.mba} · {s.code} {s.date} · {kg(s.weight)}
@@ -164,7 +169,7 @@ const transferColumns: Column<Transfer>[] = [
   {
     key: 'el',
     header: 'Element',
-    render: (t) => t.shipment?.element ?? t.receipt?.element ?? '',
+    render: (t) => shown(t.shipment)?.element ?? shown(t.receipt)?.element ?? '',
     sortField: 'element',
   },
   // The date sorted on is the shipment's, or the receipt's where the shipment is not shown.
@@ -261,7 +266,7 @@ export function TransfersPage() {
         columns={transferColumns}
         table={table}
         rowKey={(t) =>
-          `${t.batch}:${t.shipment?.id ?? t.shipment?.state ?? ''}:${t.receipt?.id ?? t.receipt?.state ?? ''}`
+          `${t.batch}:${shown(t.shipment)?.id ?? t.shipment?.state ?? ''}:${shown(t.receipt)?.id ?? t.receipt?.state ?? ''}`
         }
         filterLabel="Filter these transfers"
         what="transfers"

@@ -91,10 +91,13 @@ export default function CasesPage() {
   const [kind, setKind] = useSearchParam('kind');
   const [pageText, setPage] = useSearchParam('page');
   const page = Math.max(0, Number(pageText) || 0);
-  const filters = { state: state || undefined, mba: mba || undefined, kind: kind || undefined };
+  // The URL may name a kind or status the domain does not know: then nothing matches it.
+  const kindFilter = CASE_KINDS.find((k) => k === kind);
+  const statusFilter = CASE_STATUSES.find((s) => s === status);
+  const filters = { state: state || undefined, mba: mba || undefined, kind: kindFilter };
   const board = useLoad(
     async () =>
-      status
+      status || (kind !== '' && !kindFilter)
         ? undefined
         : Promise.all(
             CASE_STATUSES.map(async (s) => ({
@@ -106,7 +109,9 @@ export default function CasesPage() {
   );
   const list = useLoad(
     async () =>
-      status ? casesApi.list({ ...filters, status, limit: PAGE_SIZE, offset: page * PAGE_SIZE }) : undefined,
+      statusFilter && (kind === '' || kindFilter)
+        ? casesApi.list({ ...filters, status: statusFilter, limit: PAGE_SIZE, offset: page * PAGE_SIZE })
+        : undefined,
     [status, state, mba, kind, page],
   );
   useLiveReload(isCaseEvent, () => {

@@ -43,7 +43,11 @@ export function OpenCaseForm({ defaults, onCancel }: { defaults: OpenCaseBody; o
       </div>
       <div className="field">
         <label htmlFor="oc-kind">Kind</label>
-        <select id="oc-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+        <select
+          id="oc-kind"
+          value={kind}
+          onChange={(e) => setKind(CASE_KINDS.find((k) => k === e.target.value) ?? kind)}
+        >
           {CASE_KINDS.map((k) => (
             <option key={k} value={k}>
               {k}

@@ -1,19 +1,28 @@
 /** The owning inspectorate moves a case; a decision is signed here, in the browser. */
 import { type FormEvent, useState } from 'react';
-import { CASE_TRANSITIONS, decisionBytes, isDecisionStatus } from '../../../../src/domain/cases/index.js';
+import {
+  CASE_STATUSES,
+  CASE_TRANSITIONS,
+  type CaseStatus,
+  decisionBytes,
+  isDecisionStatus,
+} from '../../../../src/domain/cases/index.js';
 import { type CaseDetail, casesApi } from '../../api.js';
 import { ErrorState } from '../../components/async.js';
 import { KeyFileField } from '../../components/KeyFileField.js';
 import { Section } from '../../components/Page.js';
 import type { SigningKey } from '../../signing.js';
-import { isCaseStatus, statusLabel } from './status.js';
+import { statusLabel } from './status.js';
 
 /** The moves the owning inspectorate may make from a status, as the domain's lifecycle has them. */
-function inspectorateMoves(status: string) {
-  if (!isCaseStatus(status)) return [];
-  return Object.entries(CASE_TRANSITIONS[status])
-    .filter(([, rule]) => rule.by === 'inspectorate')
-    .map(([to, rule]) => ({ to, due: rule.needsDueDate === true, note: rule.needsNote === true }));
+function inspectorateMoves(status: CaseStatus) {
+  const rules = CASE_TRANSITIONS[status];
+  return CASE_STATUSES.flatMap((to) => {
+    const rule = rules[to];
+    return rule?.by === 'inspectorate'
+      ? [{ to, due: rule.needsDueDate === true, note: rule.needsNote === true }]
+      : [];
+  });
 }
 
 /**
@@ -42,7 +51,24 @@ function DecisionKey({
 
 export function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
   const options = inspectorateMoves(c.status);
-  const [to, setTo] = useState(options[0]?.to ?? '');
+  const first = options[0];
+  return first ? <MoveForm c={c} options={options} first={first.to} onDone={onDone} /> : null;
+}
+
+type Move = ReturnType<typeof inspectorateMoves>[number];
+
+function MoveForm({
+  c,
+  options,
+  first,
+  onDone,
+}: {
+  c: CaseDetail;
+  options: readonly Move[];
+  first: CaseStatus;
+  onDone: () => void;
+}) {
+  const [to, setTo] = useState<CaseStatus>(first);
   const [note, setNote] = useState('');
   const [due, setDue] = useState('');
   const [internal, setInternal] = useState(false);
@@ -51,7 +77,6 @@ export function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => voi
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
   const rule = options.find((o) => o.to === to);
-  if (options.length === 0) return null;
   const decision = isDecisionStatus(to);
   const linkedReport = to === 'resolved' && linked.trim() !== '' ? linked.trim() : undefined;
   const submit = async (e: FormEvent) => {
@@ -100,7 +125,11 @@ export function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => voi
       <form onSubmit={submit} className="stack">
         <div className="field">
           <label htmlFor="tr-to">New status</label>
-          <select id="tr-to" value={to} onChange={(e) => setTo(e.target.value)}>
+          <select
+            id="tr-to"
+            value={to}
+            onChange={(e) => setTo(options.find((o) => o.to === e.target.value)?.to ?? to)}
+          >
             {options.map((o) => (
               <option key={o.to} value={o.to}>
                 {statusLabel(o.to)}

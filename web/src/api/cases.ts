@@ -1,0 +1,40 @@
+/** Cases: the board, one case's thread, transitions, messages and the log record of a decision. */
+import { apiJson, queryString, seg } from './client.js';
+import type { Query, Reply, RequestBody } from './wire.js';
+
+export type CaseSummary = Reply<'/api/cases', 'get'>['items'][number];
+export type CaseDetail = Reply<'/api/cases/{id}', 'get'>;
+export type CaseEvent = CaseDetail['history'][number];
+export type CaseAttachment = NonNullable<CaseEvent['attachments']>[number];
+export type OpenCaseBody = RequestBody<'/api/cases', 'post'>;
+export type TransitionBody = RequestBody<'/api/cases/{id}/transitions', 'post'>;
+export type MessageBody = RequestBody<'/api/cases/{id}/messages', 'post'>;
+export type AttachmentUpload = NonNullable<MessageBody['attachments']>[number];
+export type CaseListQuery = Query<'/api/cases', 'get'>;
+
+/*
+ * Hand-written until GET /api/records/:id declares its response schema (docs/decisions/0013).
+ */
+export interface LogRecord {
+  readonly id: string;
+  readonly kind: string;
+  readonly logIndex: number;
+  readonly createdAt: string;
+  readonly receiptUrl: string;
+}
+
+export const casesApi = {
+  list: (query: CaseListQuery) => apiJson<Reply<'/api/cases', 'get'>>(`/api/cases${queryString(query)}`),
+  get: (id: string) => apiJson<CaseDetail>(`/api/cases/${seg(id)}`),
+  open: (body: OpenCaseBody) =>
+    apiJson<Reply<'/api/cases', 'post', 201>>('/api/cases', { method: 'POST', body }),
+  transition: (id: string, body: TransitionBody) =>
+    apiJson<CaseDetail>(`/api/cases/${seg(id)}/transitions`, { method: 'POST', body }),
+  message: (id: string, body: MessageBody) =>
+    apiJson<Reply<'/api/cases/{id}/messages', 'post', 201>>(`/api/cases/${seg(id)}/messages`, {
+      method: 'POST',
+      body,
+    }),
+  attachmentUrl: (id: string, hash: string) => `/api/cases/${seg(id)}/attachments/${seg(hash)}`,
+  record: (id: string) => apiJson<LogRecord>(`/api/records/${seg(id)}`),
+};

@@ -83,6 +83,39 @@ function CaseFilters({
   );
 }
 
+/** Previous and next page of a status's list. */
+function Pager({
+  page,
+  total,
+  setPage,
+}: {
+  page: number;
+  total: number;
+  setPage(v: string | undefined): void;
+}) {
+  return (
+    <nav aria-label="Pages" className="row">
+      <button
+        type="button"
+        disabled={page === 0}
+        onClick={() => setPage(page > 1 ? String(page - 1) : undefined)}
+      >
+        Previous page
+      </button>
+      <span>
+        Page {page + 1} of {Math.max(1, Math.ceil(total / PAGE_SIZE))}
+      </span>
+      <button
+        type="button"
+        disabled={(page + 1) * PAGE_SIZE >= total}
+        onClick={() => setPage(String(page + 1))}
+      >
+        Next page
+      </button>
+    </nav>
+  );
+}
+
 /** The board: one column per status with its total; a status filter turns it into a paged list. */
 export default function CasesPage() {
   const [status, setStatus] = useSearchParam('status');
@@ -181,25 +214,7 @@ export default function CasesPage() {
                   rows={r.items}
                   rowKey={(c) => c.id}
                 />
-                <nav aria-label="Pages" className="row">
-                  <button
-                    type="button"
-                    disabled={page === 0}
-                    onClick={() => setPage(page > 1 ? String(page - 1) : undefined)}
-                  >
-                    Previous page
-                  </button>
-                  <span>
-                    Page {page + 1} of {Math.max(1, Math.ceil(r.total / PAGE_SIZE))}
-                  </span>
-                  <button
-                    type="button"
-                    disabled={(page + 1) * PAGE_SIZE >= r.total}
-                    onClick={() => setPage(String(page + 1))}
-                  >
-                    Next page
-                  </button>
-                </nav>
+                <Pager page={page} total={r.total} setPage={setPage} />
               </>
             )
           }

@@ -55,6 +55,19 @@ export function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => voi
   return first ? <MoveForm c={c} options={options} first={first.to} onDone={onDone} /> : null;
 }
 
+function noteLabel(to: CaseStatus): string {
+  return to === 'question-sent'
+    ? 'Question to the state'
+    : to === 'resolved'
+      ? 'Decision and reason'
+      : 'Note';
+}
+
+function submitLabel(to: CaseStatus): string {
+  if (to === 'question-sent') return 'Send the question';
+  return `${isDecisionStatus(to) ? 'Sign and mark' : 'Mark'} as ${statusLabel(to).toLowerCase()}`;
+}
+
 type Move = ReturnType<typeof inspectorateMoves>[number];
 
 function MoveForm({
@@ -139,11 +152,7 @@ function MoveForm({
         </div>
         <div className="field">
           <label htmlFor="tr-note">
-            {to === 'question-sent'
-              ? 'Question to the state'
-              : to === 'resolved'
-                ? 'Decision and reason'
-                : 'Note'}
+            {noteLabel(to)}
             {rule?.note ? ' (required)' : ' (optional)'}
           </label>
           <textarea id="tr-note" rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
@@ -173,13 +182,7 @@ function MoveForm({
         {error !== undefined && <ErrorState error={error} />}
         <div className="row">
           <button type="submit" className="primary" disabled={busy || missing}>
-            {busy
-              ? 'Saving…'
-              : to === 'question-sent'
-                ? 'Send the question'
-                : decision
-                  ? `Sign and mark as ${statusLabel(to).toLowerCase()}`
-                  : `Mark as ${statusLabel(to).toLowerCase()}`}
+            {busy ? 'Saving…' : submitLabel(to)}
           </button>
         </div>
       </form>

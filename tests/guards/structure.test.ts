@@ -26,10 +26,6 @@ function repositoryFiles(): SourceFile[] {
  */
 const STILL_SPLITTING: ReadonlySet<string> = new Set([
   'src/domain/accounting/balance.ts#collectBalances',
-  'src/server/routes/events.ts#registerEventRoutes',
-  'src/server/routes/log.ts#registerLogRoutes',
-  'src/server/routes/registry.ts#registerRegistryRoutes',
-  'src/server/routes/reports.ts#registerReportRoutes',
   'src/services/audit.ts#auditStore',
   'src/services/demo/reports.ts#seedDemoReports',
   'src/services/log/integrator.ts#createIntegrator',

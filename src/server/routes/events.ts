@@ -45,16 +45,16 @@ function lastEventId(header: string | string[] | undefined, query: number | unde
   return query;
 }
 
+type EventDeps = Ports & { readonly log: LogNode };
+
 /**
- * The live stream (SSE), the inbox and webhook administration (cases issue, "Notifications").
- * Also turns the log node's checkpoints into `checkpoint.published` events.
+ * The live stream (SSE). Also turns the log node's checkpoints into `checkpoint.published` events,
+ * and ends every open stream when the server closes.
  */
-export function registerEventRoutes(app: FastifyInstance, deps: Ports & { readonly log: LogNode }): void {
+function registerStreamRoutes(app: FastifyInstance, deps: EventDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const user = { auth: 'user' as const };
   const sink = deps.events;
-  const inbox = createInboxService(deps);
-  const webhooks = createWebhookService(deps);
   const open = new Set<ServerResponse>();
 
   const offCheckpoint = deps.log.onCheckpoint((size, note) => {
@@ -124,6 +124,13 @@ export function registerEventRoutes(app: FastifyInstance, deps: Ports & { readon
       if (res.destroyed) close();
     },
   );
+}
+
+/** The inbox: a login's notifications, and marking them read. */
+function registerInboxRoutes(app: FastifyInstance, deps: EventDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const user = { auth: 'user' as const };
+  const inbox = createInboxService(deps);
 
   r.get(
     '/api/inbox',
@@ -161,7 +168,13 @@ export function registerEventRoutes(app: FastifyInstance, deps: Ports & { readon
     },
     async (req) => inbox.markRead(requirePrincipal(req), req.body),
   );
+}
 
+/** Webhook administration: register, list, remove, verify, and the delivery history. */
+function registerWebhookRoutes(app: FastifyInstance, deps: EventDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const user = { auth: 'user' as const };
+  const webhooks = createWebhookService(deps);
   const tags = ['webhooks'];
   const IdParams = z.object({ id: z.string().min(1).max(100) });
   r.post(
@@ -202,4 +215,14 @@ export function registerEventRoutes(app: FastifyInstance, deps: Ports & { readon
     },
     async (req) => webhooks.deliveries(requirePrincipal(req), req.params.id, req.query.limit),
   );
+}
+
+/**
+ * The live stream (SSE), the inbox and webhook administration (cases issue, "Notifications").
+ * Also turns the log node's checkpoints into `checkpoint.published` events.
+ */
+export function registerEventRoutes(app: FastifyInstance, deps: EventDeps): void {
+  registerStreamRoutes(app, deps);
+  registerInboxRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
 }

@@ -11,14 +11,15 @@ import { requirePrincipal } from '../auth.js';
 const index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
+const tags = ['log'];
+
 /**
- * The log's read API (C2SP tlog-tiles layout under /log) and the witness endpoint. Public unless
- * CUSTOS_LOG_PUBLIC=0 (auth 'log'): the log holds only salted commitments, never records.
+ * The log's read API: the C2SP tlog-tiles layout under /log, proofs, entries and the checkpoint
+ * history. Public unless CUSTOS_LOG_PUBLIC=0 (auth 'log').
  */
-export function registerLogRoutes(app: FastifyInstance, ports: Ports, node: LogNode): void {
+function registerLogReadRoutes(app: FastifyInstance, ports: Ports, node: LogNode): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const log = { auth: 'log' as const };
-  const tags = ['log'];
   const reader = node.reader;
 
   r.get('/log/checkpoint', { config: log, schema: { tags } }, async (_req, reply) => {
@@ -108,8 +109,13 @@ export function registerLogRoutes(app: FastifyInstance, ports: Ports, node: LogN
       return reply.type('text/plain; charset=utf-8').send(note);
     },
   );
+}
 
-  // ---- receipts: the record must be one the caller may read
+/** A record and its receipt: the record must be one the caller may read. */
+function registerRecordRoutes(app: FastifyInstance, ports: Ports, node: LogNode): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const reader = node.reader;
+
   r.get(
     '/api/records/:id/receipt',
     { config: { auth: 'user' }, schema: { tags, params: z.object({ id: z.string().min(1).max(200) }) } },
@@ -139,8 +145,10 @@ export function registerLogRoutes(app: FastifyInstance, ports: Ports, node: LogN
     { config: { auth: 'user' }, schema: { tags, params: z.object({ id: z.string().min(1).max(200) }) } },
     async (req) => recordWithContent(ports, requirePrincipal(req), req.params.id),
   );
+}
 
-  // ---- witness (C2SP tlog-witness): this node cosigns the logs it is configured to witness
+/** The witness (C2SP tlog-witness): this node cosigns the logs it is configured to witness. */
+function registerWitnessRoutes(app: FastifyInstance, node: LogNode): void {
   app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_req, body, done) =>
@@ -159,4 +167,14 @@ export function registerLogRoutes(app: FastifyInstance, ports: Ports, node: LogN
       reply.type('text/plain; charset=utf-8').send(`${node.keys.witnessVkey}\n`),
     );
   });
+}
+
+/**
+ * The log's read API (C2SP tlog-tiles layout under /log) and the witness endpoint. Public unless
+ * CUSTOS_LOG_PUBLIC=0 (auth 'log'): the log holds only salted commitments, never records.
+ */
+export function registerLogRoutes(app: FastifyInstance, ports: Ports, node: LogNode): void {
+  registerLogReadRoutes(app, ports, node);
+  registerRecordRoutes(app, ports, node);
+  registerWitnessRoutes(app, node);
 }

@@ -148,10 +148,12 @@ const UserItem = z.object({
 const pagedList =
   'Paged: limit, offset, sort (a field, "-" for descending), q (text filter). Answers {items, total, limit, offset}.';
 
-export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryService): void {
+const user = { auth: 'user' as const };
+const tags = ['registry'];
+
+/** The parties: states and organisations. */
+function registerPartyRoutes(app: FastifyInstance, svc: RegistryService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const user = { auth: 'user' as const };
-  const tags = ['registry'];
 
   r.post('/api/states', { config: user, schema: { tags, body: StateSchema } }, async (req, reply) =>
     reply.status(201).send(await svc.createState(requirePrincipal(req), req.body)),
@@ -203,6 +205,11 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
     { config: user, schema: { tags, params: z.object({ id: z.string() }) } },
     async (req) => svc.getOrganisation(requirePrincipal(req), req.params.id),
   );
+}
+
+/** What hangs off an organisation: its signing keys (register, list, revoke) and its users. */
+function registerOrganisationKeyRoutes(app: FastifyInstance, svc: RegistryService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
     '/api/organisations/:id/keys',
     { config: user, schema: { tags: ['keys'], params: z.object({ id: z.string() }), body: KeySchema } },
@@ -242,6 +249,11 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
     },
     async (req) => svc.listUsers(requirePrincipal(req), req.params.id, pageRequest(req.query)),
   );
+}
+
+/** Agreements between the parties. */
+function registerAgreementRoutes(app: FastifyInstance, svc: RegistryService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post('/api/agreements', { config: user, schema: { tags, body: AgreementSchema } }, async (req, reply) =>
     reply.status(201).send(await svc.createAgreement(requirePrincipal(req), req.body)),
@@ -268,6 +280,11 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
     { config: user, schema: { tags, params: z.object({ id: z.string() }) } },
     async (req) => svc.getAgreement(requirePrincipal(req), req.params.id),
   );
+}
+
+/** The installations under safeguards: facilities, their MBAs and the MBAs' KMPs. */
+function registerFacilityRoutes(app: FastifyInstance, svc: RegistryService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post('/api/facilities', { config: user, schema: { tags, body: FacilitySchema } }, async (req, reply) =>
     reply.status(201).send(await svc.createFacility(requirePrincipal(req), req.body)),
@@ -356,6 +373,11 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
       return svc.getKmp(requirePrincipal(req), mba, kmpCode);
     },
   );
+}
+
+/** Logins: creating users and issuing API tokens. */
+function registerUserRoutes(app: FastifyInstance, svc: RegistryService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post('/api/users', { config: user, schema: { tags: ['users'], body: UserSchema } }, async (req, reply) =>
     reply.status(201).send(await svc.createUser(requirePrincipal(req), req.body)),
@@ -365,4 +387,13 @@ export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryServic
     { config: user, schema: { tags: ['users'], body: TokenSchema } },
     async (req, reply) => reply.status(201).send(await svc.issueToken(requirePrincipal(req), req.body)),
   );
+}
+
+/** The registry: parties, keys, agreements, installations and logins. Thin: schema → service. */
+export function registerRegistryRoutes(app: FastifyInstance, svc: RegistryService): void {
+  registerPartyRoutes(app, svc);
+  registerOrganisationKeyRoutes(app, svc);
+  registerAgreementRoutes(app, svc);
+  registerFacilityRoutes(app, svc);
+  registerUserRoutes(app, svc);
 }

@@ -5,7 +5,12 @@ import { DomainError } from '../../domain/errors.js';
 import { REGISTRY_CODE, STATE_CODE } from '../../domain/registry/index.js';
 import { ELEMENT_CODES, REPORT_TYPES } from '../../domain/reports/index.js';
 import type { Ports } from '../../services/ports.js';
-import { createReportQueries, LINE_SORTS, type LineSort } from '../../services/reports/queries.js';
+import {
+  createReportQueries,
+  LINE_SORTS,
+  type LineSort,
+  type ReportQueries,
+} from '../../services/reports/queries.js';
 import { type BodyFormat, submitReport } from '../../services/reports/submit.js';
 import { requirePrincipal } from '../auth.js';
 import { pageQuery, pageRequest } from './paging.js';
@@ -16,12 +21,11 @@ const paging = {
 };
 const isoDate = z.iso.date();
 
-/** Declarations: submit (JSON or CSV, signed), read, export, history, timeliness. */
-export function registerReportRoutes(app: FastifyInstance, ports: Ports): void {
-  const queries = createReportQueries(ports);
-  const tags = ['reports'];
-  const user = { auth: 'user' as const };
+const tags = ['reports'];
+const user = { auth: 'user' as const };
 
+/** Submitting one signed report, JSON or CSV. */
+function registerSubmitRoute(app: FastifyInstance, ports: Ports): void {
   // The signature covers the exact body bytes, so the body is taken raw, never re-serialised.
   app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
@@ -69,7 +73,10 @@ export function registerReportRoutes(app: FastifyInstance, ports: Ports): void {
       },
     );
   });
+}
 
+/** Reading reports: the list, one report (or its CSV export), its signed body, and refusals. */
+function registerReportReadRoutes(app: FastifyInstance, queries: ReportQueries): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/api/reports',
@@ -132,6 +139,11 @@ export function registerReportRoutes(app: FastifyInstance, ports: Ports): void {
     },
     async (req) => queries.rejections(requirePrincipal(req), req.query),
   );
+}
+
+/** What the reports add up to: an MBA's lines (history) and a state's timeliness. */
+function registerLineRoutes(app: FastifyInstance, queries: ReportQueries): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/api/mbas/:code/lines',
     {
@@ -168,4 +180,12 @@ export function registerReportRoutes(app: FastifyInstance, ports: Ports): void {
     { config: user, schema: { tags, params: z.object({ code: z.string().regex(STATE_CODE) }) } },
     async (req) => queries.timeliness(requirePrincipal(req), req.params.code),
   );
+}
+
+/** Declarations: submit (JSON or CSV, signed), read, export, history, timeliness. */
+export function registerReportRoutes(app: FastifyInstance, ports: Ports): void {
+  const queries = createReportQueries(ports);
+  registerSubmitRoute(app, ports);
+  registerReportReadRoutes(app, queries);
+  registerLineRoutes(app, queries);
 }

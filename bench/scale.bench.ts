@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { log, median, ROOT } from './lib.js';
+import { log, median, ROOT, sleep } from './lib.js';
 import {
   api,
   BENCH_STATES,
@@ -99,7 +99,9 @@ class Traffic {
   }
 }
 
-function check(server: Server): void {
+/** After a failed request: did the server die? Its exit event may trail the broken connection. */
+async function check(server: Server): Promise<void> {
+  for (let i = 0; i < 20 && !server.exited(); i++) await sleep(100);
   const e = server.exited();
   if (e) throw new ServerDied(`the server process died (exit ${e.code}, signal ${e.signal})`);
 }
@@ -113,7 +115,7 @@ async function submitOrDie(
   try {
     res = await postReport(server.url, t.tokens[r.state], r.body, r.signature);
   } catch (err) {
-    check(server);
+    await check(server);
     throw err;
   }
   if (res.status !== 201) throw new Error(`ICR refused (${res.status}): ${res.text.slice(0, 400)}`);
@@ -238,7 +240,7 @@ async function measure(
     try {
       r = await api(s().url, reader, 'GET', path);
     } catch (err) {
-      check(s());
+      await check(s());
       throw err;
     }
     if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${JSON.stringify(r.json).slice(0, 300)}`);

@@ -1,15 +1,51 @@
-/** The Merkle log's public door: everything other folders may use from src/log. */
-export * from './checkpoint.js';
-export * from './commitment.js';
-export * from './cosignature.js';
+/** The Merkle log's public door: what other folders use from src/log, by name. */
+export type { Checkpoint } from './checkpoint.js';
+export { openCheckpoint, parseCheckpoint, signCheckpoint } from './checkpoint.js';
+export type { Leaf } from './commitment.js';
+export {
+  canonicalizeRecord,
+  computeCommitment,
+  formatLeaf,
+  parseLeaf,
+  SALT_SIZE,
+  verifyCommitment,
+} from './commitment.js';
+export type { Cosigner } from './cosignature.js';
+export { generateCosignerKey, parseCosigner, parseVerifier } from './cosignature.js';
 export { ed25519PublicKey, ed25519Sign, ed25519Verify, sha256 } from './crypto.js';
-export * from './encoding.js';
-export * from './errors.js';
-export * from './hashing.js';
-export * from './note.js';
-export * from './proof-bundle.js';
-export * from './proofs.js';
-export * from './storage.js';
-export * from './tiles.js';
-export * from './verify.js';
-export * from './witness.js';
+export { bytesEqual, decodeBase64, encodeBase64, encodeHex, tryDecodeBase64 } from './encoding.js';
+export { isLogError } from './errors.js';
+export { HASH_SIZE, leafHash, rootFromLeafHashes } from './hashing.js';
+export type { NoteSigner, NoteVerifier } from './note.js';
+export {
+  createNoteSigner,
+  formatKeyId,
+  generateSignerKey,
+  openNote,
+  parseNote,
+  parseNoteSigner,
+  parseNoteVerifier,
+  parseSignerKey,
+} from './note.js';
+export type { ProofVerification } from './proof-bundle.js';
+export { formatProof, parseProof, verifyProof } from './proof-bundle.js';
+export type { HashReader } from './proofs.js';
+export { proveConsistency, proveInclusion, treeHash } from './proofs.js';
+export type { StoredHash } from './storage.js';
+export { appendLeaves, frontierIndexes, storedHashCount, storedHashIndex } from './storage.js';
+export type { Tile } from './tiles.js';
+export {
+  encodeEntryBundle,
+  formatTileIndex,
+  formatTilePath,
+  hashEntryBundle,
+  parseEntryBundle,
+  parseTilePath,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  TileHashReader,
+  tileHashIndexes,
+  tilesForSize,
+} from './tiles.js';
+export { verifyConsistency, verifyInclusion } from './verify.js';
+export { decideAddCheckpoint, formatAddCheckpointRequest } from './witness.js';

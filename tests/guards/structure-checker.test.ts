@@ -114,6 +114,28 @@ describe('checkStructure', () => {
     ]);
   });
 
+  it('fails export * in an index file, in any form', () => {
+    const broken = [
+      file(
+        'src/domain/cases/index.ts',
+        "export * from './lifecycle.js';",
+        "export type * from './cases.types.js';",
+      ),
+      file(
+        'src/log/index.ts',
+        "export * as hashing from './hashing.js';",
+        "export { sha256 } from './crypto.js';",
+      ),
+      file('src/domain/cases/lifecycle.ts', "export * from './other.js';"),
+    ];
+    const others = lawful.filter((f) => !broken.some((b) => b.path === f.path));
+    expect(rulesOf([...others, ...broken])).toEqual([
+      'src/domain/cases/index.ts:1 export-star',
+      'src/domain/cases/index.ts:2 export-star',
+      'src/log/index.ts:1 export-star',
+    ]);
+  });
+
   it('fails a file over the limit unless it is a *.types.ts or generated file', () => {
     const long = Array.from({ length: MAX_FILE_LINES + 1 }, (_, i) => `export const v${i} = ${i};`);
     const broken = [

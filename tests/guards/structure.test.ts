@@ -58,6 +58,10 @@ describe('the house keeps its shape (decision 0012)', () => {
     expect(formatViolations(of('import-direction', 'test-import'))).toBe('');
   });
 
+  it('index files name their exports', () => {
+    expect(formatViolations(of('export-star'))).toBe('');
+  });
+
   it('the log and the domain stay pure', () => {
     expect(formatViolations(of('impure-import'))).toBe('');
   });

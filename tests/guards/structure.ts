@@ -10,6 +10,8 @@
  * 2. The log and the domain are pure: besides each other they import only a few pure packages,
  *    never Node built-ins or I/O packages (test files aside).
  * 3. Production code never imports test support (tests/, bench/, *.test.ts, *.test-support.ts …).
+ * 3b. An index.ts names what it exports: no `export *` (nor `export type *`), so the door shows
+ *    what other folders may use.
  * 4. No file under src/ or web/src/ is over 500 lines (generated files and *.types.ts aside).
  * 5. No function there is over 120 lines unless a `// long: <reason>` comment stands right above
  *    the line where it starts (test files aside: a `describe` block is a list, not a function;
@@ -28,6 +30,7 @@ export type RuleName =
   | 'import-direction'
   | 'impure-import'
   | 'test-import'
+  | 'export-star'
   | 'file-length'
   | 'function-length';
 
@@ -220,6 +223,23 @@ function checkImports(
   }
 }
 
+/** `export * from` (and `export type *`, `export * as`) in an index file. */
+function checkExportStar(file: SourceFile, sf: ts.SourceFile, out: Violation[]): void {
+  if (!/(^|\/)index\.tsx?$/.test(file.path)) return;
+  sf.forEachChild((node) => {
+    if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined) {
+      if (node.exportClause === undefined || ts.isNamespaceExport(node.exportClause)) {
+        out.push({
+          rule: 'export-star',
+          path: file.path,
+          line: lineOf(sf, node.getStart(sf)),
+          message: 'an index names its exports (no export *)',
+        });
+      }
+    }
+  });
+}
+
 function isPurePackage(path: string, specifier: string): boolean {
   return (
     PURE_PACKAGES.some((re) => re.test(specifier)) || IMPURE_EXCEPTIONS.get(path)?.has(specifier) === true
@@ -306,6 +326,7 @@ export function checkStructure(files: readonly SourceFile[]): Violation[] {
     const kind = file.path.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
     const sf = ts.createSourceFile(file.path, file.text, ts.ScriptTarget.Latest, true, kind);
     checkImports(file, sf, known, out);
+    checkExportStar(file, sf, out);
     checkSizes(file, sf, out);
   }
   return out;

@@ -1,9 +1,23 @@
-export * from './alarms.js';
-export * from './balance.js';
-export * from './constants.js';
-export * from './dates.js';
-export * from './effective.js';
-export * from './evaluate.js';
-export * from './protracted-loss.js';
-export * from './statistics.js';
-export * from './sums.js';
+/** Accounting (balances, statistics, alarms, evaluation): what other folders use, by name. */
+export type { AlarmCode } from './alarms.js';
+export { ALARM_CODES } from './alarms.js';
+export type { InventoryListing, KmpError } from './balance.js';
+export { periodOf } from './balance.js';
+export { computeEkg, DEFAULT_CODE_SIGNS } from './constants.js';
+export { addDays, addMonths, endOfMonth, icrDeadline, toDayNumber } from './dates.js';
+export type { ReceiptAnchor, SourcedIcrLine } from './effective.js';
+export {
+  bookedFromAnchor,
+  bookedReceiptOf,
+  compareLines,
+  computeEffectiveLines,
+  isDeletion,
+  nextAnchor,
+  OWN_MEASUREMENT_BASES,
+} from './effective.js';
+export type { DatedAlarm, MbaEvaluation, MbaEvaluationInput } from './evaluate.js';
+export { evaluateMba, evaluateSums, summariseState } from './evaluate.js';
+export { generateProtractedLoss } from './protracted-loss.js';
+export { DEFAULT_PAGE } from './statistics.js';
+export type { FlowCell, FlowSums, InventoryCell, MbaSums } from './sums.js';
+export { addFlowSums, emptyFlowSums, inventorySums, lineSums, sumMbaLines } from './sums.js';

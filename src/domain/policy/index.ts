@@ -1,1 +1,3 @@
-export * from './policy.js';
+/** The access policy's door: what other folders use, by name. */
+export type { Action, Principal, StateScope, Target } from './policy.js';
+export { computeStateScope, decide, inScope, isGlobalAdmin, isInspectorate } from './policy.js';

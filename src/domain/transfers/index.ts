@@ -1,12 +1,6 @@
-export { SHIPMENT_CODES, type TransferOwner, transferLineOf } from './line.js';
-export {
-  collectTransferAlarms,
-  type LocatedAlarm,
-  type MatchOptions,
-  type MatchResult,
-  matchKeyOf,
-  matchTransfers,
-} from './match.js';
-export { checkNotices, type NoticeOptions } from './notices.js';
-export { type KeyPairing, noticeFlowOf, pairKey } from './pairing.js';
-export type * from './transfer.types.js';
+/** Transfers matching and notices: what other folders use, by name. */
+export { SHIPMENT_CODES, transferLineOf } from './line.js';
+export { collectTransferAlarms, matchKeyOf, matchTransfers } from './match.js';
+export { checkNotices } from './notices.js';
+export { noticeFlowOf, pairKey } from './pairing.js';
+export type { AdvanceNotice, TransferLine, TransferMatch } from './transfer.types.js';

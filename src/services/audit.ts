@@ -10,6 +10,7 @@ import {
   parseLeaf,
   storedHashCount,
 } from '../log/index.js';
+import { createAuditRepo } from '../store/audit.repo.js';
 import { createCheckpointsRepo } from '../store/checkpoints.repo.js';
 import { createLogRepo } from '../store/log.repo.js';
 import { createRecordsRepo } from '../store/records.repo.js';
@@ -61,6 +62,7 @@ const CHUNK = 10_000;
  */
 export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promise<AuditReport> {
   const log = createLogRepo(ports.db);
+  const auditRows = createAuditRepo(ports.db);
   const findings: Finding[] = [];
   const add = (kind: FindingKind, where: string | number, message: string) =>
     findings.push({ kind, where: String(where), message });
@@ -96,7 +98,7 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
   const leaves = new Map<number, { kind: string; recordId: string; leaf: Uint8Array }>();
   if (cpBySize.has(0)) checkRoot(0, appendLeaves(0, [], []).root);
   for (;;) {
-    const rows = await log.scanEntries(size, CHUNK);
+    const rows = await auditRows.scanEntries(size, CHUNK);
     if (rows.length === 0) break;
     const hashes: Uint8Array[] = [];
     for (const [i, r] of rows.entries()) {
@@ -136,7 +138,7 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
     if (expected.length === 0) return;
     const first = expected[0]?.index ?? 0;
     const last = expected[expected.length - 1]?.index ?? 0;
-    const byId = await log.storedHashesBetween(first, last);
+    const byId = await auditRows.storedHashesBetween(first, last);
     for (const e of expected) {
       const got = byId.get(e.index);
       if (!got) {

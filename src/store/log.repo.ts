@@ -82,40 +82,46 @@ async function reserveIndexes(q: DbOrTx, n: number, sqlite: Database.Database | 
 /** IN lists of stored-hash lookups are cut into statements of at most this many indexes. */
 const HASHES_PER_STATEMENT = 64;
 
+// `select … where id in (?, …, ?)` prepared once per connection and list length (1 … HASHES_PER_STATEMENT).
+const hashesInStatements = new WeakMap<Database.Database, Database.Statement[]>();
+
+/** SQLite: stored hashes by index, in the order asked, in one statement per 64 indexes. */
+function readHashesSqlite(sqlite: Database.Database, indexes: readonly number[]): Uint8Array[] {
+  let hashesIn = hashesInStatements.get(sqlite);
+  if (!hashesIn) {
+    hashesIn = [];
+    hashesInStatements.set(sqlite, hashesIn);
+  }
+  const out: Uint8Array[] = new Array(indexes.length);
+  for (let at = 0; at < indexes.length; at += HASHES_PER_STATEMENT) {
+    const chunk =
+      indexes.length <= HASHES_PER_STATEMENT ? indexes : indexes.slice(at, at + HASHES_PER_STATEMENT);
+    let stmt = hashesIn[chunk.length];
+    if (!stmt) {
+      stmt = sqlite
+        .prepare(
+          `select id, hash from log_hashes where id in (${new Array(chunk.length).fill('?').join(', ')})`,
+        )
+        .raw();
+      hashesIn[chunk.length] = stmt;
+    }
+    const rows = stmt.all(chunk) as [number, Buffer][];
+    // A handful of rows: matching them back by a scan is cheaper than building a Map.
+    for (let i = 0; i < chunk.length; i++) {
+      const ix = chunk[i] as number;
+      const row = rows.find((r) => Number(r[0]) === ix);
+      if (!row) throw new Error(`stored hash ${ix} is missing`);
+      out[at + i] = row[1];
+    }
+  }
+  return out;
+}
+
 export function createLogRepo(db: Db) {
   const k = db.kysely;
   let stateRow: Database.Statement | undefined;
   let sizeRow: Database.Statement | undefined;
   let hashRange: Database.Statement | undefined;
-  // `select … where id in (?, …, ?)` prepared once per list length (1 … HASHES_PER_STATEMENT).
-  const hashesIn: Database.Statement[] = [];
-
-  /** SQLite: stored hashes by index, in the order asked, in one statement per 64 indexes. */
-  function readHashesSqlite(sqlite: Database.Database, indexes: readonly number[]): Uint8Array[] {
-    const out: Uint8Array[] = new Array(indexes.length);
-    for (let at = 0; at < indexes.length; at += HASHES_PER_STATEMENT) {
-      const chunk =
-        indexes.length <= HASHES_PER_STATEMENT ? indexes : indexes.slice(at, at + HASHES_PER_STATEMENT);
-      let stmt = hashesIn[chunk.length];
-      if (!stmt) {
-        stmt = sqlite
-          .prepare(
-            `select id, hash from log_hashes where id in (${new Array(chunk.length).fill('?').join(', ')})`,
-          )
-          .raw();
-        hashesIn[chunk.length] = stmt;
-      }
-      const rows = stmt.all(chunk) as [number, Buffer][];
-      // A handful of rows: matching them back by a scan is cheaper than building a Map.
-      for (let i = 0; i < chunk.length; i++) {
-        const ix = chunk[i] as number;
-        const row = rows.find((r) => Number(r[0]) === ix);
-        if (!row) throw new Error(`stored hash ${ix} is missing`);
-        out[at + i] = row[1];
-      }
-    }
-    return out;
-  }
 
   return {
     async readState(q: DbOrTx = k): Promise<LogStateRow> {
@@ -202,35 +208,14 @@ export function createLogRepo(db: Db) {
         return h;
       });
     },
-    /** Entries from index `from`, at most `limit`, with the record each commits to (the audit's scan). */
-    async scanEntries(
-      from: number,
-      limit: number,
-    ): Promise<{ idx: number; leaf: Uint8Array; kind: string; recordId: string }[]> {
-      const rows = await k
-        .selectFrom('log_entries')
-        .select(['idx', 'leaf', 'kind', 'record_id'])
-        .where('idx', '>=', from)
-        .orderBy('idx')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({
-        idx: Number(r.idx),
-        leaf: new Uint8Array(r.leaf),
-        kind: r.kind,
-        recordId: r.record_id,
-      }));
-    },
-    /** The stored hashes with indexes first … last that exist, by index (the audit looks for gaps). */
-    async storedHashesBetween(first: number, last: number): Promise<Map<number, Uint8Array>> {
-      const rows = await k
-        .selectFrom('log_hashes')
-        .select(['id', 'hash'])
-        .where('id', '>=', first)
-        .where('id', '<=', last)
-        .execute();
-      return new Map(rows.map((r) => [Number(r.id), new Uint8Array(r.hash)]));
-    },
+  };
+}
+
+export type LogRepo = ReturnType<typeof createLogRepo>;
+
+/** The integrator's writes on PostgreSQL (SQLite: sqliteIntegration), each in the caller's transaction. */
+export function createIntegrationRepo() {
+  return {
     /** PostgreSQL: one integrator at a time across every process sharing the database. */
     async tryLockIntegration(tx: DbOrTx): Promise<boolean> {
       const r = await sql<{
@@ -267,8 +252,6 @@ export function createLogRepo(db: Db) {
     },
   };
 }
-
-export type LogRepo = ReturnType<typeof createLogRepo>;
 
 /** Advisory lock key shared by every Custos process on one PostgreSQL: one integrator at a time. */
 const INTEGRATOR_LOCK = 0x637573746f73; // "custos"

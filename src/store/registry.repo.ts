@@ -30,7 +30,18 @@ export interface Attribution {
   readonly by: string;
 }
 
+/** The registry: one repository over its parts, each a factory of its own. */
 export function createRegistryRepo(db: Db) {
+  return {
+    ...createPartiesRepo(db),
+    ...createPlacesRepo(db),
+    ...createKeysRepo(db),
+    ...createRegistryPages(db),
+  };
+}
+
+/** States, organisations and agreements (the parties to safeguards). */
+function createPartiesRepo(db: Db) {
   const k = db.kysely;
   return {
     async insertState(q: DbOrTx, s: State, a: Attribution) {
@@ -101,7 +112,13 @@ export function createRegistryRepo(db: Db) {
       }
       return rows.map((r) => toAgreement(r, byAgreement.get(r.id) ?? []));
     },
+  };
+}
 
+/** Facilities, their MBAs and key measurement points. */
+function createPlacesRepo(db: Db) {
+  const k = db.kysely;
+  return {
     async insertFacility(q: DbOrTx, f: Facility, a: Attribution) {
       await q
         .insertInto('facilities')
@@ -193,7 +210,13 @@ export function createRegistryRepo(db: Db) {
         .executeTakeFirst();
       return r !== undefined;
     },
+  };
+}
 
+/** Organisations' signing keys. */
+function createKeysRepo(db: Db) {
+  const k = db.kysely;
+  return {
     async insertSigningKey(q: DbOrTx, key: SigningKey, a: Attribution) {
       await q
         .insertInto('signing_keys')
@@ -233,8 +256,6 @@ export function createRegistryRepo(db: Db) {
       if (which === 'revoked') sel = sel.where('revoked_at', 'is not', null);
       return (await sel.execute()).map((r) => r.id);
     },
-
-    ...createRegistryPages(db),
   };
 }
 

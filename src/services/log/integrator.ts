@@ -7,7 +7,7 @@ import {
   type StoredHash,
   signCheckpoint,
 } from '../../log/index.js';
-import { createLogRepo, sqliteIntegration } from '../../store/log.repo.js';
+import { createIntegrationRepo, createLogRepo, sqliteIntegration } from '../../store/log.repo.js';
 import type { LogStateRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
 
@@ -44,6 +44,7 @@ interface Pass {
  */
 export function createIntegrator(ports: Ports, signer: NoteSigner) {
   const repo = createLogRepo(ports.db);
+  const writes = createIntegrationRepo();
   let cache: Frontier | undefined;
 
   async function integrateOnce(opts: { forceCheckpoint?: boolean } = {}): Promise<IntegrationResult> {
@@ -138,7 +139,7 @@ export function createIntegrator(ports: Ports, signer: NoteSigner) {
 
   function integratePostgres(opts: { forceCheckpoint?: boolean }) {
     return ports.db.kysely.transaction().execute(async (tx) => {
-      if (!(await repo.tryLockIntegration(tx))) {
+      if (!(await writes.tryLockIntegration(tx))) {
         const s = await repo.readState(tx);
         return { result: { size: Number(s.integrated_size), checkpoint: undefined }, next: undefined };
       }
@@ -153,9 +154,9 @@ export function createIntegrator(ports: Ports, signer: NoteSigner) {
         () => frontier,
         opts.forceCheckpoint === true,
       );
-      if (pass.storedHashes.length > 0) await repo.storeTree(tx, pass.size, pass.root, pass.storedHashes);
+      if (pass.storedHashes.length > 0) await writes.storeTree(tx, pass.size, pass.root, pass.storedHashes);
       if (pass.checkpoint)
-        await repo.storeCheckpoint(tx, { size: pass.size, root: pass.root, ...pass.checkpoint });
+        await writes.storeCheckpoint(tx, { size: pass.size, root: pass.root, ...pass.checkpoint });
       return { result: { size: pass.size, checkpoint: pass.checkpoint?.note }, next: pass.next };
     });
   }

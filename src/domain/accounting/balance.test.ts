@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeBalances, computeBookInventory } from './balance.js';
+import { computeBookInventory } from './balance.js';
+import { computeBalances } from './balance-oracle.test-support.js';
 import { computeEffectiveLines } from './effective.js';
 import { icr, item } from './golden.fixture.js';
 

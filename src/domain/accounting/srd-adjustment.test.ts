@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { balanceInputOf, computeBalances, type InventoryListing } from './balance.js';
+import type { InventoryListing } from './balance.js';
+import { balanceInputOf, computeBalances } from './balance-oracle.test-support.js';
 import { bookedReceiptOf, computeEffectiveLines, type SourcedIcrLine } from './effective.js';
 import { evaluateMba, type MbaEvaluationInput } from './evaluate.js';
 

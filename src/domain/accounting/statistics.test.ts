@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectBalances } from './balance.js';
+import { collectBalances } from './balance-oracle.test-support.js';
 import { computeEffectiveLines } from './effective.js';
 import { evaluateMba } from './evaluate.js';
 import { goldenSequence } from './golden.fixture.js';

@@ -129,10 +129,18 @@ export async function checkStoredReports(db: Db, acknowledged: Iterable<string>)
        where c.id = r.id and c.kind = 'report')`,
   );
   if (unlogged > 0) problems.push(`${unlogged} report(s) without their record and log entry`);
-  const entries = await count(db, 'select count(*) as n from log_entries');
-  const maxIdx = await count(db, 'select coalesce(max(idx), -1) as n from log_entries');
+  // One statement, so one snapshot: the restarted node may commit records (cases its start-up
+  // evaluation opens) between two separate reads, which on PostgreSQL would show a counter
+  // ahead of the entries it already committed with.
+  const log = await sql<{ entries: number | string; max_idx: number | string; next: number | string }>`
+    select (select count(*) from log_entries) as entries,
+           (select coalesce(max(idx), -1) from log_entries) as max_idx,
+           (select next_index from log_sequence where id = 1) as next`.execute(db.kysely);
+  const row = log.rows[0];
+  const entries = Number(row?.entries ?? 0);
+  const maxIdx = Number(row?.max_idx ?? -1);
+  const next = Number(row?.next ?? 0);
   if (entries !== maxIdx + 1) problems.push(`log indices have gaps: ${entries} entries, max index ${maxIdx}`);
-  const next = await count(db, 'select next_index as n from log_sequence where id = 1');
   if (next !== entries) problems.push(`sequence counter ${next} ≠ ${entries} entries`);
   const orphanLines = await count(
     db,

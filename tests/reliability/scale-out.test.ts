@@ -242,8 +242,10 @@ async function checkRemindersOnce(url: string): Promise<{ keys: number; problems
   }
 }
 
-describe.runIf(pgUrl === undefined)('two servers on one PostgreSQL (not configured)', () => {
-  it('needs CUSTOS_TEST_PG_URL (with CI=true its absence fails the suite instead)', () => {
-    expect(process.env.CI).not.toBe('true');
+// Declared only when PostgreSQL is not configured, so a configured run reports no skipped test.
+if (pgUrl === undefined)
+  describe('two servers on one PostgreSQL (not configured)', () => {
+    it('needs CUSTOS_TEST_PG_URL (with CI=true its absence fails the suite instead)', () => {
+      expect(process.env.CI).not.toBe('true');
+    });
   });
-});

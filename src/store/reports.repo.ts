@@ -9,7 +9,7 @@ import type {
 } from '../domain/reports/index.js';
 import { type PackedBody, unpackBody } from './body-codec.js';
 import type { Db, DbOrTx } from './db.js';
-import type { NoticeRow, ReportLineRow, ReportRow } from './schema.types.js';
+import type { NoticeRow, ReportLineRow, ReportRejectionRow, ReportRow } from './schema.types.js';
 
 const LINE_COLUMNS = [
   'report_id',
@@ -282,6 +282,10 @@ export function createReportsRepo(db: Db) {
     },
     async insertNotice(q: DbOrTx, row: Insertable<NoticeRow>): Promise<void> {
       await q.insertInto('notices').values(row).execute();
+    },
+    /** The fact of a refusal (who, when, body hash, codes), in the transaction that logs it. */
+    async insertRejection(q: DbOrTx, row: Insertable<ReportRejectionRow>): Promise<void> {
+      await q.insertInto('report_rejections').values(row).execute();
     },
     async getReport(id: string) {
       return k.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Insertable } from 'kysely';
 import { DomainError, type ErrorDetail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { isKeyValidAt } from '../../domain/registry/index.js';
@@ -12,10 +13,11 @@ import {
   validateReport,
 } from '../../domain/reports/index.js';
 import { ed25519Verify } from '../../log/index.js';
-import { packBody } from '../../store/body-codec.js';
+import { type PackedBody, packBody } from '../../store/body-codec.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import { createReportAccountRepo } from '../../store/report-account.repo.js';
 import { createReportsRepo } from '../../store/reports.repo.js';
+import type { NoticeRow, ReportRow } from '../../store/schema.types.js';
 import { deriveReport } from '../evaluation/index.js';
 import type { Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
@@ -104,20 +106,27 @@ function signatureDetail(outcome: Exclude<SignatureOutcome, 'VALID'>, message: s
   return { field: 'Custos-Signature', code: outcome, message };
 }
 
-/**
- * Submit one report (declarations issue): verify the signature, parse, validate every line with
- * all problems at once, then in ONE transaction store the report, its lines, its signed body and
- * its log entry. A refused report stores only the fact of its refusal (who, when, body hash,
- * codes), itself logged, so a state can prove it tried to report on time.
- */
-export async function submitReport(ports: Ports, p: Principal, s: Submission): Promise<Accepted> {
-  const scope = await scopeOf(ports, p);
-  enforce(p, 'report.submit', scope);
-  const state = p.state as string;
-  const at = ports.clock.now().toISOString();
-  const bodySha256 = createHash('sha256').update(s.body).digest('hex');
-  const sig = await checkSignature(ports, p, s, at);
+/** A report that passed every check, with what storing it needs. */
+interface CheckedReport {
+  readonly report: Report;
+  readonly warnings: ErrorDetail[];
+  readonly sig: SignatureCheck;
+  readonly body: PackedBody;
+}
 
+/**
+ * The checks before anything is stored: signature, parsing and validation, every problem at
+ * once. A refused report is recorded as a refusal (reject throws REPORT_INVALID).
+ */
+async function checkSubmission(
+  ports: Ports,
+  p: Principal,
+  s: Submission,
+  at: string,
+  bodySha256: string,
+): Promise<CheckedReport> {
+  const state = p.state as string;
+  const sig = await checkSignature(ports, p, s, at);
   const parsed = s.format === 'csv' ? parseReportCsv(s.body) : parseReportJson(s.body);
   if (!parsed.ok) {
     const partial = parsed.partial;
@@ -153,41 +162,88 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
     // The validator reports the signature outcome itself; this guards against a context without it.
     return reject(ports, p, { at, bodySha256, details: [signatureDetail(sig.outcome, sig.message)], report });
   }
+  return { report, warnings: result.warnings, sig, body: await packed };
+}
 
+/** The report's row: its header, who signed and sent it, and its place in the log (set on insert). */
+function reportRow(p: Principal, c: CheckedReport, s: Submission, at: string, bodySha256: string): ReportRow {
+  const { report, sig } = c;
+  return {
+    id: reportId(report),
+    state: p.state as string,
+    organisation_id: p.organisationId as string,
+    mba: report.mba,
+    type: report.type,
+    report_number: report.reportNumber,
+    report_date: report.reportDate,
+    period_from: report.type === 'ICR' ? report.period.from : null,
+    period_to: report.type === 'ICR' ? report.period.to : null,
+    pit: report.type === 'PIL' || report.type === 'MBR' || report.type === 'INITIAL' ? report.pit : null,
+    reporting_person: report.reportingPerson,
+    line_count: report.lineCount,
+    note: report.note ?? null,
+    notice_json:
+      report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE'
+        ? JSON.stringify(report.notice)
+        : null,
+    body_sha256: bodySha256,
+    body_format: s.format,
+    key_id: sig.keyId,
+    signature: sig.signature,
+    warnings_json: JSON.stringify(c.warnings),
+    submitted_at: at,
+    submitted_by: p.userId,
+    log_index: -1,
+  };
+}
+
+/** A transfer notice's row, looked up when ICR lines and the other state's notices cite it. */
+function noticeRow(
+  state: string,
+  id: string,
+  report: Extract<Report, { type: 'EXPORT_NOTICE' | 'IMPORT_NOTICE' }>,
+  at: string,
+): Insertable<NoticeRow> {
+  const n = report.notice;
+  return {
+    reference: n.reference,
+    report_id: id,
+    direction: report.type === 'EXPORT_NOTICE' ? 'export' : 'import',
+    state,
+    mba: report.mba,
+    other_state: n.otherState,
+    other_mba: n.otherMba ?? null,
+    element: n.element,
+    weight_mg: n.weightMg,
+    fissile_mg: n.fissileMg ?? null,
+    preparation_date: n.preparationDate,
+    dispatch_date: n.dispatchDate,
+    arrival_date: n.arrivalDate,
+    submitted_at: at,
+  };
+}
+
+/**
+ * Submit one report (declarations issue): verify the signature, parse, validate every line with
+ * all problems at once, then in ONE transaction store the report, its lines, its signed body and
+ * its log entry. A refused report stores only the fact of its refusal (who, when, body hash,
+ * codes), itself logged, so a state can prove it tried to report on time.
+ */
+export async function submitReport(ports: Ports, p: Principal, s: Submission): Promise<Accepted> {
+  const scope = await scopeOf(ports, p);
+  enforce(p, 'report.submit', scope);
+  const state = p.state as string;
+  const at = ports.clock.now().toISOString();
+  const bodySha256 = createHash('sha256').update(s.body).digest('hex');
+  const checked = await checkSubmission(ports, p, s, at, bodySha256);
+  const { report } = checked;
   const id = reportId(report);
   const repo = createReportsRepo(ports.db);
   const account = createReportAccountRepo(ports.db);
-  const body = await packed;
   let logIndex: number;
   try {
     logIndex = await ports.db.kysely.transaction().execute(async (tx) => {
-      const row = {
-        id,
-        state,
-        organisation_id: p.organisationId as string,
-        mba: report.mba,
-        type: report.type,
-        report_number: report.reportNumber,
-        report_date: report.reportDate,
-        period_from: report.type === 'ICR' ? report.period.from : null,
-        period_to: report.type === 'ICR' ? report.period.to : null,
-        pit: report.type === 'PIL' || report.type === 'MBR' || report.type === 'INITIAL' ? report.pit : null,
-        reporting_person: report.reportingPerson,
-        line_count: report.lineCount,
-        note: report.note ?? null,
-        notice_json:
-          report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE'
-            ? JSON.stringify(report.notice)
-            : null,
-        body_sha256: bodySha256,
-        body_format: s.format,
-        key_id: sig.keyId,
-        signature: sig.signature,
-        warnings_json: JSON.stringify(result.warnings),
-        submitted_at: at,
-        submitted_by: p.userId,
-        log_index: -1,
-      };
+      const row = reportRow(p, checked, s, at, bodySha256);
       const index = await appendRecord(tx, ports, {
         kind: 'report',
         id,
@@ -198,28 +254,12 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
         by: p.userId,
       });
       await repo.insertReport(tx, { ...row, log_index: index });
-      await repo.insertBody(tx, id, body);
+      await repo.insertBody(tx, id, checked.body);
       await repo.insertLines(tx, id, report);
       if (report.type === 'ICR')
         await account.recordRevisions(tx, report.mba, report.reportNumber, report.lines);
       if (report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE') {
-        const n = report.notice;
-        await repo.insertNotice(tx, {
-          reference: n.reference,
-          report_id: id,
-          direction: report.type === 'EXPORT_NOTICE' ? 'export' : 'import',
-          state,
-          mba: report.mba,
-          other_state: n.otherState,
-          other_mba: n.otherMba ?? null,
-          element: n.element,
-          weight_mg: n.weightMg,
-          fissile_mg: n.fissileMg ?? null,
-          preparation_date: n.preparationDate,
-          dispatch_date: n.dispatchDate,
-          arrival_date: n.arrivalDate,
-          submitted_at: at,
-        });
+        await repo.insertNotice(tx, noticeRow(state, id, report, at));
       }
       await deriveReport(tx, report);
       return index;
@@ -261,7 +301,7 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
     status: 'accepted',
     logIndex,
     receiptUrl: `/api/records/${encodeURIComponent(id)}/receipt`,
-    warnings: result.warnings,
+    warnings: checked.warnings,
   };
 }
 
@@ -323,10 +363,7 @@ async function reject(
       at: r.at,
       by: p.userId,
     });
-    await tx
-      .insertInto('report_rejections')
-      .values({ ...row, log_index: index })
-      .execute();
+    await createReportsRepo(ports.db).insertRejection(tx, { ...row, log_index: index });
     return index;
   });
   await ports.events.publish({

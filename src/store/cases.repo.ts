@@ -267,3 +267,29 @@ export async function listInspectoratesOfState(
     .where('st.party_ref', '=', state)
     .execute();
 }
+
+/** How many cases about `state` are not resolved (the annual conclusion's basis). */
+export async function countUnresolvedCasesOfState(q: DbOrTx, state: string): Promise<number> {
+  const r = await q
+    .selectFrom('cases')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('state', '=', state)
+    .where('status', '<>', 'resolved')
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/** Which of `keys` (case keys) name a resolved case; asked in chunks so the list stays bounded. */
+export async function resolvedCaseKeys(q: DbOrTx, keys: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await q
+      .selectFrom('cases')
+      .select('case_key')
+      .where('case_key', 'in', keys.slice(i, i + 500))
+      .where('status', '=', 'resolved')
+      .execute();
+    for (const r of rows) if (r.case_key !== null) out.add(r.case_key);
+  }
+  return out;
+}

@@ -298,3 +298,18 @@ export function createInspectionsRepo(q: DbOrTx) {
 }
 
 export type InspectionsRepo = ReturnType<typeof createInspectionsRepo>;
+
+/**
+ * How many inspections of `state` were carried out in `year`: the inspectors arrived (arrived_at
+ * in the year). The annual conclusion's basis.
+ */
+export async function countInspectionsCarriedOut(q: DbOrTx, state: string, year: number): Promise<number> {
+  const r = await q
+    .selectFrom('inspections')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('state', '=', state)
+    .where('arrived_at', '>=', `${year}-01-01`)
+    .where('arrived_at', '<', `${year + 1}-01-01`)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}

@@ -368,6 +368,29 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     expect((await get('/api/states/XB/timeliness')).statusCode).toBe(404);
   });
 
+  it('gives the annual evaluation the timeliness page’s figures and no conclusion without its basis (issue 16)', async () => {
+    const page = (await get('/api/states/XA/timeliness')).json();
+    for (const year of [2025, 2026]) {
+      const inYear = page.obligations.filter((o: { dueDate: string }) => o.dueDate.startsWith(String(year)));
+      const count = (s: string) => inYear.filter((o: { status: string }) => o.status === s).length;
+      const ev = (await get(`/api/states/XA/evaluation?year=${year}`)).json();
+      expect(ev.timeliness).toEqual({
+        due: inYear.length,
+        onTime: count('met'),
+        late: count('late'),
+        missing: count('missing'),
+      });
+    }
+    expect(page.counts.late + page.counts.missing).toBeGreaterThan(0);
+    // No PIL closed a balance in 2025 and no inspection was carried out: nothing to conclude on.
+    const ev = (await get('/api/states/XA/evaluation?year=2025')).json();
+    expect(ev.balancesClosed).toBe(0);
+    expect(ev.conclusion.category).toBe('NOT_DRAWN');
+    expect(ev.conclusion.reasons).toEqual(
+      expect.arrayContaining(['no material balance closed in 2025', 'no inspection carried out in 2025']),
+    );
+  });
+
   it('answers 415 for other media types and 413 beyond the body limit', async () => {
     const res = await t.app.inject({
       method: 'POST',

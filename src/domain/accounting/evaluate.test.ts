@@ -115,11 +115,24 @@ describe('summariseState', () => {
     expect(s.openAlarms.map((a) => a.key)).toEqual(['GOLD/P/2024-04-30/PAGE']);
     expect(s.timeliness).toEqual({ due: 3, onTime: 1, late: 1, missing: 1 });
     expect(s.conclusion.category).toBe('NOT_DRAWN');
-    expect(s.conclusion.reasons).toHaveLength(2);
+    expect(s.conclusion.reasons).toEqual([
+      '1 report(s) missing',
+      '1 unresolved alarm(s)',
+      'open cases not known',
+      'inspections not known',
+    ]);
   });
 
   it('follows the agreement once everything is resolved (domain.md §7)', () => {
-    const base = { state: 'XX', year: 2024, asOf: '2025-02-01', evaluations: [golden] } as const;
+    const base = {
+      state: 'XX',
+      year: 2024,
+      asOf: '2025-02-01',
+      evaluations: [golden],
+      deadlines: [],
+      openCases: 0,
+      inspectionsDone: 1,
+    } as const;
     const resolvedAlarms = new Set(['GOLD/P/2024-04-30/PAGE']);
     expect(summariseState({ ...base, agreement: 'CSA', resolvedAlarms }).conclusion.category).toBe(
       'DECLARED_MATERIAL_PEACEFUL',
@@ -151,5 +164,32 @@ describe('summariseState', () => {
         transfers: { matched: 3, pending: 1, unmatched: 1, discrepant: 0 },
       }).conclusion.category,
     ).toBe('NOT_DRAWN');
+  });
+
+  it('draws no conclusion without its basis, and says why (issue 16)', () => {
+    const full = { state: 'XX', year: 2024, asOf: '2025-02-01', agreement: 'CSA' } as const;
+    const none = summariseState({ ...full, evaluations: [] });
+    expect(none.conclusion.category).toBe('NOT_DRAWN');
+    expect(none.conclusion.reasons).toEqual([
+      'no material balance closed in 2024',
+      'report timeliness not known',
+      'open cases not known',
+      'inspections not known',
+    ]);
+    const basis = { ...full, evaluations: [quiet], deadlines: [], openCases: 0, inspectionsDone: 0 };
+    expect(summariseState(basis).conclusion.reasons).toEqual(['no inspection carried out in 2024']);
+    expect(summariseState({ ...basis, inspectionsDone: 2, openCases: 1 }).conclusion.reasons).toEqual([
+      '1 open case(s)',
+    ]);
+    expect(summariseState({ ...basis, inspectionsDone: 2 }).conclusion.category).toBe(
+      'DECLARED_MATERIAL_PEACEFUL',
+    );
+    // The PAGE alarm's case (opened at its first firing) resolved: the alarm is no longer open.
+    const withAlarm = { ...basis, evaluations: [golden], inspectionsDone: 2 };
+    expect(summariseState(withAlarm).conclusion.reasons).toEqual(['1 unresolved alarm(s)']);
+    const cause = 'sequence:XX:GOLD:P:2024-04-30';
+    expect(summariseState({ ...withAlarm, resolvedCauses: new Set([cause]) }).conclusion.category).toBe(
+      'DECLARED_MATERIAL_PEACEFUL',
+    );
   });
 });

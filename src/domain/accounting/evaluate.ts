@@ -1,6 +1,7 @@
 import type { ElementCode, IsoDate, Milligrams } from '../reports/report.types.js';
 import { ALARM_CODES, type AlarmCode, evaluateBalanceAlarms } from './alarms.js';
 import type { BalanceFigures, ElementBalance, InventoryListing, KmpError, SrdEntry } from './balance.js';
+import { alarmCauseKey, conclusionReasons } from './conclusion.js';
 import {
   type CodeSigns,
   categorise,
@@ -257,6 +258,15 @@ export interface StateSummaryInput {
   readonly transfers?: TransferCounts;
   /** Keys (see alarmKey) of alarms followed up and resolved with the state. */
   readonly resolvedAlarms?: ReadonlySet<string>;
+  /**
+   * Case keys (caseKeyForAlarm) of the cases resolved with the state: a balance or sequence alarm
+   * whose cause's case is resolved is no longer open.
+   */
+  readonly resolvedCauses?: ReadonlySet<string>;
+  /** Cases about the state not yet resolved (any year): undefined when not known. */
+  readonly openCases?: number;
+  /** Inspections of the state carried out (inspectors arrived) in the year: undefined when not known. */
+  readonly inspectionsDone?: number;
 }
 
 export interface AlarmRecord {
@@ -306,14 +316,16 @@ const STATEMENTS: Readonly<Record<ConclusionCategory, string>> = {
     'Nuclear material, facilities and other items to which safeguards were applied remained in peaceful activities.',
   VOLUNTARY_OFFER:
     'Nuclear material in selected facilities to which safeguards were applied remained in peaceful activities or was withdrawn as provided for in the agreement.',
-  NOT_DRAWN: 'No conclusion yet: anomalies or discrepancies remain to be resolved with the State.',
+  NOT_DRAWN: 'No conclusion drawn: its basis is incomplete or questions remain open (see the reasons).',
 };
 
 /**
  * Evaluation summary of one state and year with the draft annual conclusion category
- * (domain.md §7). Custos decides: the draft is NOT_DRAWN while any alarm of the year is
- * unresolved, a report is missing or a transfer stays unmatched or discrepant; otherwise the
- * category follows the agreement (broader conclusion only with an AP whose evaluation is complete).
+ * (domain.md §7). Custos decides: the draft is NOT_DRAWN, with its reasons, while its basis is
+ * missing or questions remain (conclusion.ts: no balance closed in the year, timeliness or cases
+ * or inspections not known, no inspection done, an alarm of the year unresolved, a case open, a
+ * report missing, a transfer unmatched or discrepant); otherwise the category follows the
+ * agreement (broader conclusion only with an AP whose evaluation is complete).
  */
 export function summariseState(input: StateSummaryInput): StateSummary {
   const year = String(input.year);
@@ -322,18 +334,39 @@ export function summariseState(input: StateSummaryInput): StateSummary {
   const open: AlarmRecord[] = [];
   let closed = 0;
   let mufTotal = 0;
-  const note = (mba: string, element: ElementCode | undefined, date: IsoDate, code: AlarmCode): void => {
+  const note = (
+    mba: string,
+    element: ElementCode | undefined,
+    date: IsoDate,
+    code: AlarmCode,
+    cause?: string,
+  ): void => {
     counts[code]++;
     const key = alarmKey(mba, element, date, code);
-    if (input.resolvedAlarms?.has(key) !== true) open.push({ key, mba, element, date, code });
+    const resolved =
+      input.resolvedAlarms?.has(key) === true ||
+      (cause !== undefined && input.resolvedCauses?.has(cause) === true);
+    if (!resolved) open.push({ key, mba, element, date, code });
   };
   for (const evaluation of input.evaluations) {
     for (const el of evaluation.elements) {
+      const first = new Map<AlarmCode, IsoDate>();
       for (const period of el.periods) {
+        for (const code of period.alarms) if (!first.has(code)) first.set(code, period.to);
         if (!inYear(period.to)) continue;
         closed++;
         mufTotal += period.exact.mufMg;
-        for (const code of period.alarms) note(evaluation.mba, el.element, period.to, code);
+        for (const code of period.alarms) {
+          const cause = alarmCauseKey(
+            input.state,
+            evaluation.mba,
+            el.element,
+            code,
+            period.to,
+            first.get(code)!,
+          );
+          note(evaluation.mba, el.element, period.to, code, cause);
+        }
       }
     }
     for (const alarm of evaluation.openAlarms) {
@@ -355,11 +388,16 @@ export function summariseState(input: StateSummaryInput): StateSummary {
     else late++;
   }
   const transfers = input.transfers ?? { matched: 0, pending: 0, unmatched: 0, discrepant: 0 };
-  const reasons: string[] = [];
-  if (open.length > 0) reasons.push(`${open.length} unresolved alarm(s)`);
-  if (missing > 0) reasons.push(`${missing} report(s) missing`);
-  if (transfers.unmatched > 0) reasons.push(`${transfers.unmatched} unmatched transfer(s)`);
-  if (transfers.discrepant > 0) reasons.push(`${transfers.discrepant} discrepant transfer(s)`);
+  const reasons = conclusionReasons({
+    year: input.year,
+    balancesClosed: closed,
+    openAlarms: open.length,
+    timelinessKnown: input.deadlines !== undefined,
+    missingReports: missing,
+    transfers,
+    ...(input.openCases === undefined ? {} : { openCases: input.openCases }),
+    ...(input.inspectionsDone === undefined ? {} : { inspectionsDone: input.inspectionsDone }),
+  });
   let category: ConclusionCategory;
   if (reasons.length > 0) category = 'NOT_DRAWN';
   else if (input.agreement === 'INFCIRC66') category = 'ITEMS_PEACEFUL';

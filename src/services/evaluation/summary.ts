@@ -1,17 +1,25 @@
+import { alarmCausesOf } from '../../domain/accounting/conclusion.js';
 import { type MbaEvaluation, summariseState } from '../../domain/accounting/index.js';
+import { utcDateOf } from '../../domain/deadlines/index.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { readAgreementTypes, readMbaFacts, stateExists } from '../../store/accounting.repo.js';
+import { countUnresolvedCasesOfState, resolvedCaseKeys } from '../../store/cases.repo.js';
+import { countInspectionsCarriedOut } from '../../store/inspections.repo.js';
 import { countTransfersOfState } from '../../store/transfers.repo.js';
 import type { Ports } from '../ports.js';
+import { computeStateObligations } from '../reports/queries.js';
 import { enforce, scopeOf } from '../scope.js';
 import type { MbaEvaluator } from './balances.js';
 
 /**
  * A state's annual evaluation (domain.md §7): its MBAs evaluated from their derived state, its
- * transfers counted in SQL. Reads O(MBAs × periods × strata) rows, never a line.
+ * transfers counted in SQL, and the rest of the conclusion's basis (issue 16 item 1): the
+ * reporting obligations exactly as the timeliness page computes them, the cases about the state
+ * not yet resolved (and which alarm causes are), and the inspections carried out in the year.
+ * Reads O(MBAs × periods × strata) rows plus the state's obligations, never a line.
  */
-export function createStateSummary(ports: Pick<Ports, 'db' | 'clock'>, evaluator: MbaEvaluator) {
+export function createStateSummary(ports: Ports, evaluator: MbaEvaluator) {
   return async function summary(p: Principal, state: string, year: number) {
     enforce(p, 'data.read', await scopeOf(ports, p), { state });
     const q = ports.db.kysely;
@@ -22,6 +30,7 @@ export function createStateSummary(ports: Pick<Ports, 'db' | 'clock'>, evaluator
     for await (const st of evaluator.evaluateEach(mbas)) evaluations.push(st.evaluation);
     const asOf = evaluator.asOf();
     const types = await readAgreementTypes(q, state);
+    const obligations = await computeStateObligations(ports, state, asOf);
     return summariseState({
       state,
       year,
@@ -36,6 +45,19 @@ export function createStateSummary(ports: Pick<Ports, 'db' | 'clock'>, evaluator
             : 'CSA',
       additionalProtocol: types.has('AP'),
       transfers: await countTransfersOfState(q, state, asOf),
+      // The timeliness page's statuses: met and late are dated by the instant that dates the
+      // submission, missing and upcoming have no receipt.
+      deadlines: obligations.map((o) => ({
+        mba: o.mba,
+        type: o.type,
+        due: o.dueDate,
+        ...((o.status === 'met' || o.status === 'late') && o.submittedAt !== undefined
+          ? { received: utcDateOf(o.submittedAt) }
+          : {}),
+      })),
+      resolvedCauses: await resolvedCaseKeys(q, alarmCausesOf(state, year, evaluations)),
+      openCases: await countUnresolvedCasesOfState(q, state),
+      inspectionsDone: await countInspectionsCarriedOut(q, state, year),
     });
   };
 }

@@ -1,26 +1,100 @@
 import { DomainError } from '../domain/errors.js';
-import { inScope, isGlobalAdmin, type Principal } from '../domain/policy/index.js';
+import type { Principal } from '../domain/policy/index.js';
+import { createAuditRepo } from '../store/audit.repo.js';
 import { createRecordsRepo } from '../store/records.repo.js';
+import { createRegistryRepo } from '../store/registry.repo.js';
+import { createReportsRepo } from '../store/reports.repo.js';
+import type { RecordKind, RecordRow } from '../store/schema.types.js';
+import { parseRecordId } from './cases/content.js';
+import { createCaseReader } from './cases/visibility.js';
+import { createInspectionAccess } from './inspections/access.js';
+import { createDrawView } from './inspections/sampling.js';
 import type { Ports } from './ports.js';
 import { contentLoaderFor } from './record-content.js';
-import { enforce, scopeOf } from './scope.js';
+import { assertAgreementsReadable, assertKeysReadable } from './registry.js';
+import { assertReportReadable } from './reports/queries.js';
 
 /**
- * A logged record the caller may read: records about a state are visible within that state's
- * scope, an organisation sees its own, and registry-wide records (agreements) are visible to
- * every authenticated user. Outside that: 404, existence not revealed.
+ * Whether `p` may read a record: answers nothing, or throws what the resource's own endpoint
+ * would (NOT_FOUND, FORBIDDEN). Every way of reading a record (its content, its receipt) goes
+ * through the view of the resource the record belongs to (issue 15 item 1, decision 0019), so
+ * the log never shows more than the case, report or sampling-plan endpoint would.
  */
-export async function findVisibleRecord(ports: Ports, p: Principal, id: string) {
+export type RecordView = (p: Principal, rec: RecordRow) => Promise<void>;
+
+function after(id: string, prefix: string): string | undefined {
+  return id.startsWith(prefix) ? id.slice(prefix.length) : undefined;
+}
+
+function noSuchRecord(): never {
+  throw new DomainError('NOT_FOUND', 'no such record');
+}
+
+/** One view per record kind; the table is exhaustive, so a new kind cannot go without one. */
+export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, RecordView>> {
+  const cases = createCaseReader(ports);
+  const inspection = createInspectionAccess(ports);
+  const draw = createDrawView(ports);
+  const registry = createRegistryRepo(ports.db);
+  const reportsRepo = createReportsRepo(ports.db);
+  const caseEvent =
+    (prefix: string): RecordView =>
+    async (p, rec) => {
+      const ref = parseRecordId(rec.id, prefix);
+      if (!ref) return noSuchRecord();
+      await cases.visibleEvent(p, ref.caseId, ref.seq);
+    };
+  const keyRecord =
+    (prefix: string): RecordView =>
+    async (p, rec) => {
+      const keyId = after(rec.id, prefix);
+      const key = keyId === undefined ? undefined : await registry.getSigningKey(keyId);
+      await assertKeysReadable(ports, p, key?.organisation ?? rec.subject_org);
+    };
+  return {
+    // A report row that is gone (or a record written without one) keeps its record's state.
+    report: async (p, rec) =>
+      assertReportReadable(ports, p, (await reportsRepo.getReport(rec.id))?.state ?? rec.subject_state),
+    'report-rejection': async (p, rec) =>
+      assertReportReadable(
+        ports,
+        p,
+        (await createAuditRepo(ports.db).rejection(rec.id))?.state ?? rec.subject_state,
+      ),
+    agreement: async (p) => assertAgreementsReadable(ports, p),
+    'key-registration': keyRecord('key:'),
+    'key-revocation': keyRecord('key-revocation:'),
+    'case-transition': caseEvent('case-transition:'),
+    'case-message': caseEvent('case-message:'),
+    'sampling-draw': async (p, rec) => {
+      const id = after(rec.id, 'sampling-draw:');
+      if (id === undefined) return noSuchRecord();
+      await draw(p, id);
+    },
+    'inspection-statement': async (p, rec) => {
+      const rest = after(rec.id, 'inspection-statement:');
+      const cut = rest?.indexOf(':') ?? -1;
+      if (rest === undefined || cut < 0) return noSuchRecord();
+      await inspection(p, rest.slice(0, cut), 'read');
+    },
+  };
+}
+
+/**
+ * A logged record the caller may read through its resource's view. A record that does not
+ * exist and one the caller may not see are both 404: a 403 for a role that may never read the
+ * resource would tell that the record exists, where an unknown id answers 404.
+ */
+export async function findVisibleRecord(ports: Ports, p: Principal, id: string): Promise<RecordRow> {
   const rec = await createRecordsRepo(ports.db).find(id);
-  const scope = await scopeOf(ports, p);
-  const visible =
-    rec !== undefined &&
-    (isGlobalAdmin(p) ||
-      rec.subject_org === p.organisationId ||
-      (rec.subject_state !== null && inScope(scope, rec.subject_state)) ||
-      (rec.subject_state === null && rec.subject_org === null));
-  if (!rec || !visible) throw new DomainError('NOT_FOUND', 'no such record');
-  enforce(p, 'log.read', scope);
+  if (!rec) return noSuchRecord();
+  try {
+    await createRecordViews(ports)[rec.kind](p, rec);
+  } catch (err) {
+    if (err instanceof DomainError && (err.code === 'NOT_FOUND' || err.code === 'FORBIDDEN'))
+      return noSuchRecord();
+    throw err;
+  }
   return rec;
 }
 

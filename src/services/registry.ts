@@ -26,6 +26,31 @@ import { isoNow, type Ports } from './ports.js';
 import { appendRecord } from './records.js';
 import { enforce, scopeOf } from './scope.js';
 
+/** The view of agreements and their log records (issue 15 item 1): the directory. */
+export async function assertAgreementsReadable(ports: Pick<Ports, 'db'>, p: Principal): Promise<void> {
+  enforce(p, 'directory.read', await scopeOf(ports, p));
+}
+
+/**
+ * The view of an organisation's signing keys and of their registration and revocation records:
+ * public keys are not secret, but the directory of an organisation outside your scope is.
+ */
+export async function assertKeysReadable(
+  ports: Pick<Ports, 'db'>,
+  p: Principal,
+  organisationId: string | null,
+): Promise<void> {
+  const org =
+    organisationId === null ? undefined : await createRegistryRepo(ports.db).getOrganisation(organisationId);
+  const scope = await scopeOf(ports, p);
+  const visible =
+    isGlobalAdmin(p) ||
+    (organisationId !== null && p.organisationId === organisationId) ||
+    (org !== undefined && (org.state === null || inScope(scope, org.state)));
+  enforce(p, 'directory.read', scope);
+  if (!org || !visible) throw new DomainError('NOT_FOUND', 'no such resource');
+}
+
 /** Registry use cases: every one asks the policy first and attributes its write to the caller. */
 export function createRegistryService(ports: Ports) {
   const repo = createRegistryRepo(ports.db);
@@ -118,7 +143,7 @@ export function createRegistryService(ports: Ports) {
       return repo.pageAgreements(filter, checkSort('agreements', req));
     },
     async getAgreement(p: Principal, id: string): Promise<Agreement> {
-      enforce(p, 'directory.read', await scopeOf(ports, p));
+      await assertAgreementsReadable(ports, p);
       return (await repo.listAgreements()).find((a) => a.id === id) ?? notFound();
     },
 
@@ -264,15 +289,7 @@ export function createRegistryService(ports: Ports) {
       return { ...key, revokedAt: at.at, logIndex };
     },
     async listKeys(p: Principal, organisationId: string, req: PageRequest = ALL): Promise<Page<SigningKey>> {
-      const org = await repo.getOrganisation(organisationId);
-      const scope = await scopeOf(ports, p);
-      // Public keys are not secret, but the directory of an organisation outside your scope is.
-      const visible =
-        isGlobalAdmin(p) ||
-        p.organisationId === organisationId ||
-        (org !== undefined && (org.state === null || inScope(scope, org.state)));
-      enforce(p, 'directory.read', scope);
-      if (!org || !visible) return notFound();
+      await assertKeysReadable(ports, p, organisationId);
       return repo.pageSigningKeys(organisationId, checkSort('keys', req));
     },
 

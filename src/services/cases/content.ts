@@ -11,7 +11,7 @@ type OpenedCase = Pick<
 export const transitionRecordId = (caseId: string, seq: number) => `case-transition:${caseId}:${seq}`;
 export const messageRecordId = (caseId: string, seq: number) => `case-message:${caseId}:${seq}`;
 
-function parseRecordId(id: string, prefix: string): { caseId: string; seq: number } | undefined {
+export function parseRecordId(id: string, prefix: string): { caseId: string; seq: number } | undefined {
   if (!id.startsWith(prefix)) return undefined;
   const rest = id.slice(prefix.length);
   const colon = rest.lastIndexOf(':');

@@ -76,8 +76,23 @@ export function createCaseReader(ports: Pick<Ports, 'db' | 'clock'>) {
     return { c, seen, scope };
   }
 
+  /**
+   * The view of a case's log records (issue 15 item 1): a transition or message record is shown
+   * only when the caller's view of the case shows that event whole. A record commits the event's
+   * note, so a transition whose internal note the caller may not read stays hidden (404), as the
+   * internal note itself does; redacting it would break the commitment.
+   */
+  async function visibleEvent(p: Principal, caseId: string, seq: number): Promise<void> {
+    const { c, seen } = await visibleCase(p, caseId);
+    const whole = c.history.find((e) => e.seq === seq);
+    const shown = seen.history.find((e) => e.seq === seq);
+    if (!whole || !shown || (whole.note !== undefined && shown.note === undefined))
+      throw new DomainError('NOT_FOUND', 'no such record');
+  }
+
   return {
     visibleCase,
+    visibleEvent,
     today,
 
     async list(

@@ -12,15 +12,33 @@ import type { SamplingAnswer, SamplingRequest } from './inspections.types.js';
 import { drawContent, parseList, toSamplingAnswer } from './rows.js';
 
 /**
+ * The view of a sampling draw and of its log record (issue 15 item 1): the seed and the sample
+ * are the inspectorate's until the inspection, so only those who may work on its inspection (or
+ * the organisation that drew a free-standing plan) read them; anyone else gets 404.
+ */
+export function createDrawView(ports: Pick<Ports, 'db'>) {
+  const repo = createInspectionsRepo(ports.db.kysely);
+  const access = createInspectionAccess(ports);
+  return async function readableDraw(p: Principal, id: string): Promise<SamplingDrawRow> {
+    enforce(p, 'inspect', await scopeOf(ports, p));
+    const draw = await repo.getDraw(id);
+    if (!draw) return notFound();
+    if (draw.inspection_id !== null) await access(p, draw.inspection_id, 'write');
+    else if (!isGlobalAdmin(p) && draw.organisation_id !== p.organisationId) notFound();
+    return draw;
+  };
+}
+
+/**
  * Sampling plans (domain.md §6): the sample size for a stratum, and with the item ids a seeded
  * draw committed to the log, so anyone can re-draw the sample and see it was not chosen by hand.
  */
 export function createSamplingService(ports: Pick<Ports, 'db' | 'clock' | 'random'>) {
   const k = ports.db.kysely;
-  const repo = createInspectionsRepo(k);
   const records = createRecordsRepo(ports.db);
   const access = createInspectionAccess(ports);
 
+  const readableDraw = createDrawView(ports);
   return {
     async createSamplingPlan(p: Principal, input: SamplingRequest): Promise<SamplingAnswer> {
       let row: InspectionRow | undefined;
@@ -82,11 +100,7 @@ export function createSamplingService(ports: Pick<Ports, 'db' | 'clock' | 'rando
     },
 
     async getSamplingPlan(p: Principal, id: string): Promise<SamplingAnswer & { itemIds: string[] }> {
-      enforce(p, 'inspect', await scopeOf(ports, p));
-      const draw = await repo.getDraw(id);
-      if (!draw) return notFound();
-      if (draw.inspection_id !== null) await access(p, draw.inspection_id, 'write');
-      else if (!isGlobalAdmin(p) && draw.organisation_id !== p.organisationId) notFound();
+      const draw = await readableDraw(p, id);
       const plan = computeSamplingPlan({
         population: draw.population,
         averageContent: draw.average_content,

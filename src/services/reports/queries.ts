@@ -9,6 +9,18 @@ import { pageInMemory, type SortValue } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 
+/**
+ * The view of a report, a rejection and their log records (issue 15 item 1): data.read in the
+ * report's state. The report, its body, its CSV export and its record all ask this one function.
+ */
+export async function assertReportReadable(
+  ports: Pick<Ports, 'db'>,
+  p: Principal,
+  state: string | null | undefined,
+): Promise<void> {
+  enforce(p, 'data.read', await scopeOf(ports, p), { state: state ?? '\0' });
+}
+
 function notFound(): never {
   throw new DomainError('NOT_FOUND', 'no such resource');
 }
@@ -72,7 +84,7 @@ export function createReportQueries(ports: Ports) {
   return {
     async get(p: Principal, id: string) {
       const row = await repo.getReport(id);
-      enforce(p, 'data.read', await scopeOf(ports, p), { state: row?.state ?? '\0' });
+      await assertReportReadable(ports, p, row?.state);
       if (!row) return notFound();
       const report = toReport(row, await repo.linesOf(id));
       return {
@@ -95,14 +107,14 @@ export function createReportQueries(ports: Ports) {
     /** The report as CSV (export): formula-looking cells are neutralised (domain/reports/csv.ts). */
     async exportCsv(p: Principal, id: string): Promise<string> {
       const row = await repo.getReport(id);
-      enforce(p, 'data.read', await scopeOf(ports, p), { state: row?.state ?? '\0' });
+      await assertReportReadable(ports, p, row?.state);
       if (!row) return notFound();
       return formatReportCsv(toReport(row, await repo.linesOf(id)));
     },
     /** The exact signed bytes, so anyone can re-verify the signature offline. */
     async body(p: Principal, id: string): Promise<{ bytes: Uint8Array; format: string }> {
       const row = await repo.getReport(id);
-      enforce(p, 'data.read', await scopeOf(ports, p), { state: row?.state ?? '\0' });
+      await assertReportReadable(ports, p, row?.state);
       const bytes = row && (await repo.body(id));
       if (!row || !bytes) return notFound();
       return { bytes, format: row.body_format };

@@ -4,8 +4,9 @@ import type { Config } from '../config/config.js';
 import { createEvaluationService } from '../services/evaluation/index.js';
 import { createLogNode } from '../services/log/index.js';
 import { registerObligationSource, startNotifications } from '../services/notifications/index.js';
-import { computeStateObligations } from '../services/reports/queries.js';
+import { computeStateObligations } from '../services/reports/obligations.js';
 import { openPorts, prepareNode } from '../services/runtime.js';
+import { createRegistryRepo } from '../store/registry.repo.js';
 import { buildApp } from './app.js';
 
 const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
@@ -18,7 +19,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   log.start();
   // Deadline reminders and late/missing-report cases come from every state's obligations.
   registerObligationSource(async (p, today) => {
-    const states = await p.db.kysely.selectFrom('states').select('code').execute();
+    const states = await createRegistryRepo(p.db).listStates();
     return Promise.all(
       states.map(async (s) => ({
         state: s.code,

@@ -63,3 +63,8 @@ export function openPostgres(url: string, max = 10): Db {
     },
   };
 }
+
+/** The health check's probe: one read of the log's state row (the schema is there and answers). */
+export async function probeDatabase(db: Db): Promise<void> {
+  await db.kysely.selectFrom('log_state').select('id').executeTakeFirst();
+}

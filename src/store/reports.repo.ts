@@ -243,9 +243,91 @@ export function toReport(row: ReportRow, lines: readonly ReportLineRow[]): Repor
 /** A stored line with the number of its report (the report row's; migration 0008). */
 export type StoredLineRow = ReportLineRow & { report_number: number };
 
+/** The `in (…)` list of the states shown; a scope of no state matches no row. */
+function statesIn(states: 'all' | readonly string[]): string[] {
+  return states === 'all' || states.length === 0 ? ['\0'] : [...states];
+}
+
+/** The lists of reports and refusals, and what a state's obligations are met by. */
+function reportLists(k: DbOrTx) {
+  return {
+    /** Report headers, newest first, of the states shown (`in (…)`: the caller's scope). */
+    async listReports(f: {
+      states: 'all' | readonly string[];
+      state?: string | undefined;
+      mba?: string | undefined;
+      type?: string | undefined;
+      limit: number;
+      offset: number;
+    }) {
+      return k
+        .selectFrom('reports')
+        .select([
+          'id',
+          'state',
+          'mba',
+          'type',
+          'report_number',
+          'report_date',
+          'period_from',
+          'period_to',
+          'pit',
+          'line_count',
+          'submitted_at',
+          'log_index',
+        ])
+        .$if(f.states !== 'all', (q) => q.where('state', 'in', statesIn(f.states)))
+        .$if(f.state !== undefined, (q) => q.where('state', '=', f.state as string))
+        .$if(f.mba !== undefined, (q) => q.where('mba', '=', f.mba as string))
+        .$if(f.type !== undefined, (q) => q.where('type', '=', f.type as string))
+        .orderBy('submitted_at', 'desc')
+        .orderBy('id')
+        .limit(f.limit)
+        .offset(f.offset)
+        .execute();
+    },
+    /** Refusals, newest first, of the states shown. */
+    async listRejections(f: {
+      states: 'all' | readonly string[];
+      state?: string | undefined;
+      limit: number;
+      offset: number;
+    }) {
+      return k
+        .selectFrom('report_rejections')
+        .selectAll()
+        .$if(f.states !== 'all', (q) => q.where('state', 'in', statesIn(f.states)))
+        .$if(f.state !== undefined, (q) => q.where('state', '=', f.state as string))
+        .orderBy('submitted_at', 'desc')
+        .limit(f.limit)
+        .offset(f.offset)
+        .execute();
+    },
+    /** What a state's reporting obligations are met by: its accepted reports' dates and notices. */
+    async obligationReports(state: string) {
+      return k
+        .selectFrom('reports')
+        .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'notice_json', 'submitted_at'])
+        .where('state', '=', state)
+        .execute();
+    },
+    /** A state's refusals that name an MBA and a type (a refusal cured in time dates an obligation). */
+    async obligationRejections(state: string) {
+      return k
+        .selectFrom('report_rejections')
+        .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'submitted_at'])
+        .where('state', '=', state)
+        .where('mba', 'is not', null)
+        .where('type', 'is not', null)
+        .execute();
+    },
+  };
+}
+
 export function createReportsRepo(db: Db) {
   const k = db.kysely;
   return {
+    ...reportLists(k),
     /**
      * Store a report's lines in bulk, straight from the parsed model: one prepared statement on
      * SQLite (inside the caller's transaction: better-sqlite3 shares the connection), multi-row

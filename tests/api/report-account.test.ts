@@ -7,7 +7,11 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeEffectiveLines, type SourcedIcrLine } from '../../src/domain/accounting/index.js';
+import {
+  compareLines,
+  computeEffectiveLines,
+  type SourcedIcrLine,
+} from '../../src/domain/accounting/index.js';
 import {
   batchKey,
   DEFAULT_IC_CODES,
@@ -19,6 +23,7 @@ import {
   type Milligrams,
 } from '../../src/domain/reports/index.js';
 import { bookBatchesAmong, correctionTargets, periodTotals } from '../../src/services/reports/account.js';
+import { createAccountLinesRepo, type LinesQuery } from '../../src/store/account-lines.repo.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { rebuildRevisions } from '../../src/store/migrations/0008-lean-storage.js';
 import { createReportAccountRepo } from '../../src/store/report-account.repo.js';
@@ -240,6 +245,62 @@ describe.each(testDialects())('validation by query on %s', (dialect) => {
           entries(want.totals(after, through)),
         );
       }
+    }
+  });
+
+  it('pages the lines of an MBA in SQL as the pure effective view orders them (random histories)', async () => {
+    const repo = createAccountLinesRepo(tdb.db);
+    const key = (l: { report_number: number; line: number }) => `${l.report_number}:${l.line}`;
+    for (let seed = 1; seed <= 40; seed++) {
+      const h = randomHistory(seed);
+      const all: SourcedIcrLine[] = h.icrs.flatMap((r) =>
+        r.lines.map((l) => ({ ...l, reportNumber: r.reportNumber })),
+      );
+      const view = computeEffectiveLines(all);
+      const asKey = (l: SourcedIcrLine) => `${l.reportNumber}:${l.line}`;
+      const requests: LinesQuery[] = [
+        { effective: true, limit: 1000, offset: 0 },
+        { effective: false, limit: 1000, offset: 0 },
+        { effective: true, limit: 3, offset: 2, sort: 'weight', desc: true },
+        { effective: false, limit: 4, offset: 1, sort: 'batch' },
+        { effective: true, limit: 1000, offset: 0, sort: 'date', after: '2026-02-28', asOf: '2026-05-31' },
+        { effective: true, limit: 1000, offset: 0, element: 'N', q: 'b1' },
+        { effective: false, limit: 5, offset: 0, sort: 'reportNumber', desc: true, element: 'E' },
+      ];
+      for (const f of requests) {
+        const sortValue = (l: SourcedIcrLine): string | number =>
+          f.sort === 'weight' ? l.weightMg : f.sort === 'reportNumber' ? l.reportNumber : l[f.sort ?? 'date'];
+        const base = (f.effective ? view.lines : [...all].sort(compareLines)).filter(
+          (l) =>
+            (f.asOf === undefined || l.date <= f.asOf) &&
+            (f.after === undefined || l.date > f.after) &&
+            (f.element === undefined || l.element === f.element) &&
+            (f.q === undefined || l.batch.toLowerCase().includes(f.q) || l.code.toLowerCase().includes(f.q)),
+        );
+        const dir = f.desc ? -1 : 1;
+        const sorted =
+          f.sort === undefined
+            ? base
+            : [...base].sort((a, b) => {
+                const x = sortValue(a);
+                const y = sortValue(b);
+                return x === y ? 0 : (x < y ? -1 : 1) * dir;
+              });
+        const got = await repo.page(h.mba, f);
+        expect(got.total, `seed ${seed} ${JSON.stringify(f)}`).toBe(base.length);
+        expect(got.rows.map(key), `seed ${seed} ${JSON.stringify(f)}`).toEqual(
+          sorted.slice(f.offset, f.offset + f.limit).map(asKey),
+        );
+      }
+      const revised = await repo.revised(h.mba);
+      expect(
+        revised.map((e) => `${e.origin.reportNumber}:${e.origin.line}=${e.history.map(key).join(',')}`),
+        `seed ${seed}`,
+      ).toEqual(
+        view.entries
+          .filter((e) => e.history.length > 1)
+          .map((e) => `${e.origin.reportNumber}:${e.origin.line}=${e.history.map(asKey).join(',')}`),
+      );
     }
   });
 

@@ -45,6 +45,40 @@ const lawful: SourceFile[] = [
 ];
 
 describe('checkStructure', () => {
+  it('fails a query written outside src/store, but not in the store or in tests', () => {
+    const queries = [
+      file(
+        'src/store/reports.repo.ts',
+        "import { sql } from 'kysely';",
+        "const r = k.selectFrom('reports');",
+      ),
+      file(
+        'tests/api/x.test.ts',
+        "import { sql } from 'kysely';",
+        "await k.deleteFrom('reports').execute();",
+      ),
+      file(
+        'src/services/reports/queries.ts',
+        "import type { Insertable } from 'kysely';",
+        "const r = k.selectFrom('reports');",
+      ),
+      file('src/server/main.ts', '', '', "await tx.insertInto('states').values(v).execute();"),
+      file('src/cli/audit.ts', "import { type Kysely, sql } from 'kysely';"),
+      file(
+        'src/services/records.ts',
+        "await db.kysely.updateTable('x').set(v).execute();",
+        "tx.deleteFrom('y');",
+      ),
+    ];
+    expect(rulesOf([...lawful, ...queries])).toEqual([
+      'src/services/reports/queries.ts:2 query-outside-store',
+      'src/server/main.ts:3 query-outside-store',
+      'src/cli/audit.ts:1 query-outside-store',
+      'src/services/records.ts:1 query-outside-store',
+      'src/services/records.ts:2 query-outside-store',
+    ]);
+  });
+
   it('passes a tree that keeps every rule', () => {
     expect(rulesOf(lawful)).toEqual([]);
   });

@@ -12,6 +12,9 @@
  * 3. Production code never imports test support (tests/, bench/, *.test.ts, *.test-support.ts …).
  * 3b. An index.ts names what it exports: no `export *` (nor `export type *`), so the door shows
  *    what other folders may use.
+ * 3c. Queries live in src/store: no Kysely query builder call (`selectFrom`, `insertInto`,
+ *    `updateTable`, `deleteFrom`, `replaceInto`, `mergeInto`) and no raw `sql` template from
+ *    kysely anywhere else (test files aside: they may set up and inspect rows).
  * 4. No file under src/ or web/src/ is over 500 lines (generated files and *.types.ts aside).
  * 5. No function there is over 120 lines unless a `// long: <reason>` comment stands right above
  *    the line where it starts (test files aside: a `describe` block is a list, not a function;
@@ -31,6 +34,7 @@ export type RuleName =
   | 'impure-import'
   | 'test-import'
   | 'export-star'
+  | 'query-outside-store'
   | 'file-length'
   | 'function-length';
 
@@ -240,6 +244,50 @@ function checkExportStar(file: SourceFile, sf: ts.SourceFile, out: Violation[]):
   });
 }
 
+/** Kysely's query-builder entry points: a statement starts with one of them. */
+const QUERY_BUILDERS = new Set([
+  'selectFrom',
+  'insertInto',
+  'updateTable',
+  'deleteFrom',
+  'replaceInto',
+  'mergeInto',
+]);
+
+/** A query written outside src/store (rule 3c). */
+function checkQueries(file: SourceFile, sf: ts.SourceFile, out: Violation[]): void {
+  if (file.path.startsWith('src/store/') || isTestFile(file.path) || layerOf(file.path) === undefined) return;
+  const flag = (node: ts.Node, what: string) =>
+    out.push({
+      rule: 'query-outside-store',
+      path: file.path,
+      line: lineOf(sf, node.getStart(sf)),
+      message: `${what} outside src/store: put the query in a repository there`,
+    });
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      QUERY_BUILDERS.has(node.expression.name.text)
+    ) {
+      flag(node, `${node.expression.name.text}()`);
+    } else if (
+      ts.isImportDeclaration(node) &&
+      ts.isStringLiteral(node.moduleSpecifier) &&
+      node.moduleSpecifier.text === 'kysely' &&
+      node.importClause?.namedBindings !== undefined &&
+      ts.isNamedImports(node.importClause.namedBindings) &&
+      !node.importClause.isTypeOnly
+    ) {
+      for (const el of node.importClause.namedBindings.elements) {
+        if (!el.isTypeOnly && (el.propertyName ?? el.name).text === 'sql') flag(el, 'the sql template');
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+}
+
 function isPurePackage(path: string, specifier: string): boolean {
   return (
     PURE_PACKAGES.some((re) => re.test(specifier)) || IMPURE_EXCEPTIONS.get(path)?.has(specifier) === true
@@ -327,6 +375,7 @@ export function checkStructure(files: readonly SourceFile[]): Violation[] {
     const sf = ts.createSourceFile(file.path, file.text, ts.ScriptTarget.Latest, true, kind);
     checkImports(file, sf, known, out);
     checkExportStar(file, sf, out);
+    checkQueries(file, sf, out);
     checkSizes(file, sf, out);
   }
   return out;

@@ -5,13 +5,9 @@ import { DomainError } from '../../domain/errors.js';
 import { REGISTRY_CODE, STATE_CODE } from '../../domain/registry/index.js';
 import { ELEMENT_CODES, REPORT_TYPES } from '../../domain/reports/index.js';
 import type { Ports } from '../../services/ports.js';
-import {
-  createReportQueries,
-  LINE_SORTS,
-  type LineSort,
-  type ReportQueries,
-} from '../../services/reports/queries.js';
+import { createReportQueries, type ReportQueries } from '../../services/reports/queries.js';
 import { type BodyFormat, submitReport } from '../../services/reports/submit.js';
+import { LINE_SORTS, type LineSort } from '../../store/account-lines.repo.js';
 import { requirePrincipal } from '../auth.js';
 import { pageQuery, pageRequest } from './paging.js';
 

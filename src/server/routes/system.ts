@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Ports } from '../../services/ports.js';
+import { probeDatabase } from '../../store/db.js';
 
 /** Health and Prometheus metrics. One registry per app, never the global one (no singletons). */
 export function registerSystemRoutes(app: FastifyInstance, ports: Ports): Registry {
@@ -27,7 +28,7 @@ export function registerSystemRoutes(app: FastifyInstance, ports: Ports): Regist
 
   app.get('/healthz', { config: { auth: 'public' }, schema: { tags: ['system'] } }, async (_req, reply) => {
     try {
-      await ports.db.kysely.selectFrom('log_state').select('id').executeTakeFirst();
+      await probeDatabase(ports.db);
       return { status: 'ok', database: ports.db.dialect };
     } catch {
       return reply.status(503).send({ status: 'unavailable', database: ports.db.dialect });

@@ -1,0 +1,228 @@
+import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { ElementCode } from '../domain/reports/index.js';
+import type { Db, DbOrTx } from './db.js';
+import { countOf, type PageRequest, textMatches } from './paging.js';
+import type { ReportLineRow } from './schema.types.js';
+
+/**
+ * An MBA's ICR lines as the API lists them (GET /api/mbas/:code/lines), paged in SQL so a request
+ * holds one page whatever the MBA's history (issue 14; docs/decisions/0011).
+ *
+ * The effective view follows domain/accounting/effective.ts through `icr_revisions`: a line that
+ * revises nothing and that nothing revised is in force as accepted, at its own place; a revised
+ * original is in force as its revision row's current line (unless deleted), at the original's
+ * place. The history is every line as accepted, at its own place. Place = (report number, line),
+ * the effective order; it is also the tie-breaker after a requested sort, so pages never overlap.
+ */
+
+/** Fields the lines sort on; without one, lines come in effective order. */
+export const LINE_SORTS = ['date', 'code', 'batch', 'kmp', 'element', 'weight', 'reportNumber'] as const;
+export type LineSort = (typeof LINE_SORTS)[number];
+
+/** The column of each sort field (of the listed row `e`), and whether it is text. */
+const SORT_COLUMNS: Readonly<Record<LineSort, { column: string; text: boolean }>> = {
+  date: { column: 'e.date', text: true },
+  code: { column: 'e.code', text: true },
+  batch: { column: 'e.batch', text: true },
+  kmp: { column: 'e.kmp', text: true },
+  element: { column: 'e.element', text: true },
+  weight: { column: 'e.weight_mg', text: false },
+  reportNumber: { column: 'e.report_number', text: false },
+};
+
+export interface LinesQuery extends PageRequest<LineSort> {
+  /** The lines in force (true) or every line as accepted (false). */
+  readonly effective: boolean;
+  /** Lines dated on or before this date. */
+  readonly asOf?: string | undefined;
+  /** Lines dated strictly after this date (with asOf: the lines of a balance period (after, asOf]). */
+  readonly after?: string | undefined;
+  readonly element?: ElementCode | undefined;
+}
+
+/** A stored ICR line with its report's number, id (report_id), time and sender. */
+export type AccountLineRow = ReportLineRow & {
+  report_number: number;
+  submitted_at: string;
+  submitted_by: string;
+};
+
+/** One original line that later lines corrected or deleted: the original, then each revision. */
+export interface RevisedLine {
+  readonly origin: { readonly reportNumber: number; readonly line: number };
+  readonly history: readonly AccountLineRow[];
+}
+
+/** The filters of a request, over the line `l` of either branch. */
+function conditions(f: LinesQuery): Expression<SqlBool>[] {
+  const out: Expression<SqlBool>[] = [];
+  if (f.asOf !== undefined) out.push(sql<SqlBool>`${sql.ref('l.date')} <= ${f.asOf}`);
+  if (f.after !== undefined) out.push(sql<SqlBool>`${sql.ref('l.date')} > ${f.after}`);
+  if (f.element !== undefined) out.push(sql<SqlBool>`${sql.ref('l.element')} = ${f.element}`);
+  if (f.q !== undefined) {
+    out.push(
+      textMatches(
+        ['l.batch', 'l.code', 'l.kmp', 'l.notice', 'l.counterpart_state', 'l.counterpart_mba'],
+        f.q,
+      ),
+    );
+  }
+  return out;
+}
+
+/** The lines of the MBA's ICRs with their report's columns, placed at their own (report, line). */
+function ownPlace(k: DbOrTx, mba: string) {
+  return k
+    .selectFrom('report_lines as l')
+    .innerJoin('reports as r', 'r.id', 'l.report_id')
+    .selectAll('l')
+    .select(['r.report_number', 'r.submitted_at', 'r.submitted_by'])
+    .select(['r.report_number as pos_report', 'l.line as pos_line'])
+    .where('r.mba', '=', mba)
+    .where('r.type', '=', 'ICR');
+}
+
+/** The listed lines as one relation `e`: the effective view or the history, filtered. */
+function listed(k: DbOrTx, mba: string, f: LinesQuery) {
+  const where = conditions(f);
+  const unrevised = ownPlace(k, mba)
+    .$call((q) => where.reduce((acc, c) => acc.where(c), q))
+    .$if(f.effective, (q) =>
+      q
+        .where('l.corrects_report', 'is', null)
+        .where('l.deletes_report', 'is', null)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('icr_revisions as v')
+                .select('v.mba')
+                .where('v.mba', '=', mba)
+                .whereRef('v.origin_report', '=', 'r.report_number')
+                .whereRef('v.origin_line', '=', 'l.line'),
+            ),
+          ),
+        ),
+    );
+  if (!f.effective) return unrevised;
+  const revised = k
+    .selectFrom('icr_revisions as v')
+    .innerJoin('reports as r', (j) =>
+      j
+        .onRef('r.mba', '=', 'v.mba')
+        .on('r.type', '=', 'ICR')
+        .onRef('r.report_number', '=', 'v.current_report'),
+    )
+    .innerJoin('report_lines as l', (j) =>
+      j.onRef('l.report_id', '=', 'r.id').onRef('l.line', '=', 'v.current_line'),
+    )
+    .selectAll('l')
+    .select(['r.report_number', 'r.submitted_at', 'r.submitted_by'])
+    .select(['v.origin_report as pos_report', 'v.origin_line as pos_line'])
+    .where('v.mba', '=', mba)
+    .where('v.deleted', '=', 0)
+    .$call((q) => where.reduce((acc, c) => acc.where(c), q));
+  return unrevised.unionAll(revised);
+}
+
+/**
+ * The order of a page: the requested field (nulls last on both dialects; text in code-point
+ * order, as the browser compares strings: PostgreSQL's default collation may not be), then the
+ * effective place.
+ */
+function orderOf(db: Db, f: LinesQuery): RawBuilder<unknown>[] {
+  const terms: RawBuilder<unknown>[] = [];
+  const spec = f.sort === undefined ? undefined : SORT_COLUMNS[f.sort];
+  if (spec !== undefined) {
+    const ref = sql.ref(spec.column);
+    const value = spec.text && db.dialect === 'postgres' ? sql`${ref} collate "C"` : sql`${ref}`;
+    terms.push(sql`(${ref} is null)`);
+    terms.push(f.desc ? sql`${value} desc` : sql`${value} asc`);
+  }
+  terms.push(sql`${sql.ref('e.pos_report')}`, sql`${sql.ref('e.pos_line')}`);
+  return terms;
+}
+
+async function pageLines(
+  db: Db,
+  mba: string,
+  f: LinesQuery,
+): Promise<{ total: number; rows: AccountLineRow[] }> {
+  const k = db.kysely;
+  const counted = await k
+    .selectFrom(listed(k, mba, f).as('e'))
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirst();
+  const rows = await k
+    .selectFrom(listed(k, mba, f).as('e'))
+    .selectAll('e')
+    .$call((q) => orderOf(db, f).reduce((acc, t) => acc.orderBy(t), q))
+    .limit(f.limit)
+    .offset(f.offset)
+    .execute();
+  const out: AccountLineRow[] = rows.map(({ pos_report: _r, pos_line: _l, ...row }) => row);
+  return { total: countOf(counted), rows: out };
+}
+
+function placeOf(reportNumber: number, line: number): string {
+  return `${reportNumber}:${line}`;
+}
+
+/**
+ * Every revised original of the MBA with its history, in effective order of the originals: what
+ * the correction-history table shows. It reads the revised originals and the revising lines only
+ * (corrections and deletions), never the MBA's other lines, and folds each revision onto the
+ * original its chain leads to (domain/accounting/effective.ts; validation refused orphans).
+ */
+async function revisedLines(db: Db, mba: string): Promise<RevisedLine[]> {
+  const k = db.kysely;
+  const origins = await k
+    .selectFrom('icr_revisions as v')
+    .innerJoin('reports as r', (j) =>
+      j
+        .onRef('r.mba', '=', 'v.mba')
+        .on('r.type', '=', 'ICR')
+        .onRef('r.report_number', '=', 'v.origin_report'),
+    )
+    .innerJoin('report_lines as l', (j) =>
+      j.onRef('l.report_id', '=', 'r.id').onRef('l.line', '=', 'v.origin_line'),
+    )
+    .selectAll('l')
+    .select(['r.report_number', 'r.submitted_at', 'r.submitted_by'])
+    .where('v.mba', '=', mba)
+    .orderBy('v.origin_report')
+    .orderBy('v.origin_line')
+    .execute();
+  const revisions = await ownPlace(k, mba)
+    .where((eb) => eb.or([eb('l.corrects_report', 'is not', null), eb('l.deletes_report', 'is not', null)]))
+    .orderBy('r.report_number')
+    .orderBy('l.line')
+    .execute();
+  const histories = new Map<string, AccountLineRow[]>();
+  for (const o of origins) histories.set(placeOf(o.report_number, o.line), [o]);
+  /** A revising line's place → the place of the original it revises. */
+  const originOf = new Map<string, string>();
+  for (const { pos_report: _r, pos_line: _l, ...l } of revisions) {
+    const targetReport = l.corrects_report ?? l.deletes_report;
+    const targetLine = l.corrects_report !== null ? l.corrects_line : l.deletes_line;
+    if (targetReport === null || targetLine === null) continue;
+    const target = placeOf(targetReport, targetLine);
+    const origin = originOf.get(target) ?? target;
+    const history = histories.get(origin);
+    if (history === undefined) continue;
+    history.push(l);
+    originOf.set(placeOf(l.report_number, l.line), origin);
+  }
+  return origins.map((o) => ({
+    origin: { reportNumber: o.report_number, line: o.line },
+    history: histories.get(placeOf(o.report_number, o.line)) ?? [o],
+  }));
+}
+
+/** The lines of an MBA as the API lists them, bound to a database. */
+export function createAccountLinesRepo(db: Db) {
+  return {
+    /** One page of the effective view or the history, and how many lines match in all. */
+    page: (mba: string, f: LinesQuery) => pageLines(db, mba, f),
+    revised: (mba: string) => revisedLines(db, mba),
+  };
+}

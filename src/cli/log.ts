@@ -59,7 +59,7 @@ function fail(message: string): never {
 function recordToCheck(
   path: string,
   salt: string | undefined,
-): { content: unknown; salt: string; id: string | undefined } {
+): { content: unknown; salt: string; id: string | undefined; leafId: string | undefined } {
   const json = readInputJson(path, '--record, the record as downloaded from /api/records/:id');
   const o =
     typeof json === 'object' && json !== null && !Array.isArray(json)
@@ -78,9 +78,12 @@ function recordToCheck(
     );
   if (tryDecodeBase64(s)?.length !== 32)
     throw new DomainError('BAD_REQUEST', '--salt is not 32 bytes of base64');
+  // A download carries the id its leaf holds (decision 0021: opaque since the move to leaves of
+  // form v2; the record id itself for older leaves).
+  const leafId = downloaded && typeof o.leafId === 'string' ? o.leafId : undefined;
   return downloaded
-    ? { content: o.content, salt: s, id: o.id as string }
-    : { content: json, salt: s, id: undefined };
+    ? { content: o.content, salt: s, id: o.id as string, leafId }
+    : { content: json, salt: s, id: undefined, leafId: undefined };
 }
 
 interface ProofOptions {
@@ -116,14 +119,25 @@ function verifyReceiptFile(file: string, opts: ProofOptions): void {
   if (opts.record) {
     const leaf = parseLeaf(parsed.extra);
     const record = recordToCheck(opts.record, opts.salt);
-    if (record.id !== undefined && record.id !== leaf.id)
-      fail(`${opts.record} is record ${record.id}; the receipt is for record ${leaf.id}`);
+    // A leaf of form v1 names its record; one of form v2 carries the opaque id stored with it.
+    const expected = leaf.v === 1 ? record.id : record.leafId;
+    const name = record.id ?? (leaf.v === 1 ? leaf.id : 'given');
+    if (expected !== undefined && expected !== leaf.id)
+      fail(
+        leaf.v === 1
+          ? `${opts.record} is record ${record.id}; the receipt is for record ${leaf.id}`
+          : `${opts.record} is record ${record.id} with leaf id ${record.leafId}; the receipt's leaf is ${leaf.id}`,
+      );
     const commitment = computeCommitment(decodeBase64(record.salt), canonicalizeRecord(record.content));
     if (!bytesEqual(commitment, leaf.commitment))
       fail(
-        `the record ${leaf.id} given does not match the commitment in the log: it was changed, or the salt is wrong`,
+        `the record ${name} does not match the commitment in the log: it was changed, or the salt is wrong`,
       );
-    lines.push(`record ${leaf.id} (${leaf.kind}, ${leaf.time}) matches its commitment: ok`);
+    lines.push(
+      leaf.v === 1
+        ? `record ${leaf.id} (${leaf.kind}, ${leaf.time}) matches its commitment: ok`
+        : `record ${name} (leaf ${leaf.id}, ${leaf.time}) matches its commitment: ok`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\nRECEIPT VERIFIED\n`);
 }

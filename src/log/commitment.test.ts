@@ -4,6 +4,7 @@ import {
   canonicalizeRecord,
   computeCommitment,
   formatLeaf,
+  formatLegacyLeaf,
   parseLeaf,
   verifyCommitment,
 } from './commitment.js';
@@ -27,9 +28,9 @@ describe('leaf commitments (log.md "What a leaf holds")', () => {
       expect.objectContaining({ code: 'LOG_MALFORMED' }),
     );
   });
-  it('formats the leaf as canonical JSON with v: 1 and parses it back', () => {
+  it('formats a legacy leaf as canonical JSON with v: 1 and parses it back', () => {
     const commitment = computeCommitment(salt, canonicalizeRecord(record));
-    const leaf = formatLeaf({ kind: 'report', id: 'R-1', time: '2026-01-02T03:04:05Z', commitment });
+    const leaf = formatLegacyLeaf({ kind: 'report', id: 'R-1', time: '2026-01-02T03:04:05Z', commitment });
     const text = new TextDecoder().decode(leaf);
     expect(text).toMatch(
       /^\{"commitment":"[A-Za-z0-9+/]{43}=","id":"R-1","kind":"report","time":"2026-01-02T03:04:05Z","v":1\}$/,
@@ -57,7 +58,7 @@ describe('leaf commitments (log.md "What a leaf holds")', () => {
         for (const time of ['2026-01-02T03:04:05Z', '2026-01-02T03:04:05.123456789Z']) {
           const fields = { kind, id, time, commitment };
           const generic = canonicalizeRecord({ v: 1, kind, id, time, commitment: encodeBase64(commitment) });
-          expect(formatLeaf(fields)).toEqual(generic);
+          expect(formatLegacyLeaf(fields)).toEqual(generic);
           expect(parseLeaf(generic)).toEqual({ v: 1, ...fields });
         }
       }
@@ -75,26 +76,32 @@ describe('leaf commitments (log.md "What a leaf holds")', () => {
           time: '2026-01-02T03:04:05Z',
           commitment: encodeBase64(commitment),
         });
-        expect(formatLeaf({ kind, id, time: '2026-01-02T03:04:05Z', commitment })).toEqual(generic);
+        expect(formatLegacyLeaf({ kind, id, time: '2026-01-02T03:04:05Z', commitment })).toEqual(generic);
       }),
     );
   });
   it('verifies a commitment only with the right record and salt', () => {
     const commitment = computeCommitment(salt, canonicalizeRecord(record));
-    const leaf = formatLeaf({ kind: 'report', id: 'R-1', time: '2026-01-02T03:04:05.120Z', commitment });
+    const leaf = formatLegacyLeaf({
+      kind: 'report',
+      id: 'R-1',
+      time: '2026-01-02T03:04:05.120Z',
+      commitment,
+    });
     expect(verifyCommitment(leaf, record, salt)).toBe(true);
     expect(verifyCommitment(leaf, canonicalizeRecord(record), salt)).toBe(true);
     expect(verifyCommitment(leaf, { ...record, a: 1.6 }, salt)).toBe(false);
     expect(verifyCommitment(leaf, record, new Uint8Array(32))).toBe(false);
     expect(verifyCommitment(new Uint8Array([1, 2]), record, salt)).toBe(false);
   });
-  it('parseLeaf is strict', () => {
+  it('parseLeaf is strict about legacy leaves', () => {
     const enc = (s: string) => new TextEncoder().encode(s);
     const c = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
     const good = `{"commitment":"${c}","id":"x","kind":"k","time":"2026-01-02T03:04:05Z","v":1}`;
     expect(parseLeaf(enc(good)).id).toBe('x');
     for (const bad of [
       good.replace('"v":1', '"v":2'),
+      good.replace('"kind":"k",', ''),
       good.replace('{', '{ '),
       good.replace('"id":"x",', ''),
       good.replace('"v":1', '"v":1,"w":0'),
@@ -107,7 +114,42 @@ describe('leaf commitments (log.md "What a leaf holds")', () => {
       expect(() => parseLeaf(enc(bad)), bad).toThrow(expect.objectContaining({ code: 'LOG_MALFORMED' }));
     }
     expect(() =>
-      formatLeaf({ kind: '', id: 'x', time: '2026-01-02T03:04:05Z', commitment: new Uint8Array(32) }),
+      formatLegacyLeaf({ kind: '', id: 'x', time: '2026-01-02T03:04:05Z', commitment: new Uint8Array(32) }),
+    ).toThrow(expect.objectContaining({ code: 'LOG_MALFORMED' }));
+  });
+
+  it('writes the opaque form (v: 2) exactly as the canonicalizer would, naming no record or kind', () => {
+    const commitment = computeCommitment(salt, canonicalizeRecord(record));
+    const id = '0123456789abcdef0123456789abcdef';
+    for (const time of ['2026-01-02T03:04:05Z', '2026-01-02T03:04:05.123Z']) {
+      const leaf = formatLeaf({ id, time, commitment });
+      expect(leaf).toEqual(canonicalizeRecord({ v: 2, id, time, commitment: encodeBase64(commitment) }));
+      expect(parseLeaf(leaf)).toEqual({ v: 2, id, time, commitment });
+      expect(new TextDecoder().decode(leaf)).not.toMatch(/kind|report|R-1/);
+    }
+    expect(verifyCommitment(formatLeaf({ id, time: '2026-01-02T03:04:05Z', commitment }), record, salt)).toBe(
+      true,
+    );
+  });
+  it('parseLeaf is strict about opaque leaves', () => {
+    const enc = (s: string) => new TextEncoder().encode(s);
+    const c = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+    const id = 'ffffffffffffffffffffffffffffffff';
+    const good = `{"commitment":"${c}","id":"${id}","time":"2026-01-02T03:04:05Z","v":2}`;
+    expect(parseLeaf(enc(good)).id).toBe(id);
+    for (const bad of [
+      good.replace('"v":2', '"v":1'),
+      good.replace(id, 'R-1'),
+      good.replace(id, id.toUpperCase()),
+      good.replace(id, `${id}0`),
+      good.replace('"id"', '"kind":"report","id"'),
+      good.replace('"v":2', '"v":2,"kind":"report"'),
+      good.replace('{', '{ '),
+    ]) {
+      expect(() => parseLeaf(enc(bad)), bad).toThrow(expect.objectContaining({ code: 'LOG_MALFORMED' }));
+    }
+    expect(() =>
+      formatLeaf({ id: 'report:1', time: '2026-01-02T03:04:05Z', commitment: new Uint8Array(32) }),
     ).toThrow(expect.objectContaining({ code: 'LOG_MALFORMED' }));
   });
 });

@@ -4,6 +4,7 @@ import {
   canonicalizeRecord,
   computeCommitment,
   encodeBase64,
+  type Leaf,
   leafHash,
   type NoteVerifier,
   openCheckpoint,
@@ -12,8 +13,11 @@ import {
 } from '../log/index.js';
 import { createAuditRepo } from '../store/audit.repo.js';
 import { createCheckpointsRepo } from '../store/checkpoints.repo.js';
+import { createKvRepo } from '../store/kv.repo.js';
 import { createLogRepo } from '../store/log.repo.js';
+import { LEAF_V2_FROM_KEY } from '../store/migrations/0015-opaque-leaves.js';
 import { createRecordsRepo } from '../store/records.repo.js';
+import type { RecordRow } from '../store/schema.types.js';
 import { auditDerivedState } from './audit-derived.js';
 import type { Ports } from './ports.js';
 // Each record kind registers how to rebuild it where it is defined; the audit needs them all.
@@ -32,6 +36,7 @@ export type FindingKind =
   | 'record-changed'
   | 'record-deleted'
   | 'record-entry-mismatch'
+  | 'leaf-mismatch'
   | 'record-row-deleted'
   | 'row-not-logged'
   | 'derived-mismatch';
@@ -180,6 +185,7 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
   }
 
   // Records: content rebuilt from rows must match the commitment in the leaf.
+  const v2From = Number((await createKvRepo(ports.db).get(LEAF_V2_FROM_KEY)) ?? 0);
   const records = await createRecordsRepo(ports.db).all();
   const recorded = new Set<string>();
   const indexWithRecord = new Set<number>();
@@ -205,6 +211,8 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
       add('entry-malformed', `entry ${idx}`, (err as Error).message);
       continue;
     }
+    const mismatch = leafIdentityProblem(leaf, rec, idx, v2From);
+    if (mismatch) add('leaf-mismatch', rec.id, mismatch);
     const commitment = computeCommitment(new Uint8Array(rec.salt), canonicalizeRecord(content));
     if (!bytesEqual(commitment, leaf.commitment)) {
       add('record-changed', rec.id, `its rows no longer match the commitment in log entry ${idx}`);
@@ -230,4 +238,24 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
     checkpoints: checkpoints.length,
     findings,
   };
+}
+
+/**
+ * Decision 0021: a leaf before the node moved to the opaque form is v1 and names its record and
+ * kind; from that index on every leaf is v2 and carries the opaque id stored with the record. A
+ * v1 leaf after the point would put a record id in the public log again.
+ */
+function leafIdentityProblem(leaf: Leaf, rec: RecordRow, idx: number, v2From: number): string | undefined {
+  if (idx < v2From) {
+    if (leaf.v !== 1)
+      return `log entry ${idx} precedes the move to opaque leaves (${v2From}) but is of form v2`;
+    if (leaf.id !== rec.id || leaf.kind !== rec.kind || rec.leaf_id !== rec.id)
+      return `log entry ${idx} names ${leaf.kind} ${leaf.id}, not this record`;
+    return undefined;
+  }
+  if (leaf.v !== 2)
+    return `log entry ${idx} names a record in clear (form v1) after the move to opaque leaves`;
+  if (leaf.id !== rec.leaf_id)
+    return `log entry ${idx} carries leaf id ${leaf.id}, the record ${rec.leaf_id}`;
+  return undefined;
 }

@@ -110,6 +110,8 @@ export async function recordWithContent(ports: Ports, p: Principal, id: string) 
     logIndex: rec.log_index,
     createdAt: rec.created_at,
     salt: Buffer.from(rec.salt).toString('base64'),
+    /** The id the record's leaf carries (decision 0021): opaque for leaves of form v2. */
+    leafId: rec.leaf_id,
     content,
     receiptUrl: `/api/records/${encodeURIComponent(rec.id)}/receipt`,
   };

@@ -1,4 +1,11 @@
-import { canonicalizeRecord, computeCommitment, formatLeaf, SALT_SIZE } from '../log/index.js';
+import {
+  canonicalizeRecord,
+  computeCommitment,
+  encodeHex,
+  formatLeaf,
+  LEAF_ID_SIZE,
+  SALT_SIZE,
+} from '../log/index.js';
 import type { DbOrTx } from '../store/db.js';
 import { type SequencedEntry, sequenceEntries } from '../store/log.repo.js';
 import { insertRecords } from '../store/records.repo.js';
@@ -26,21 +33,28 @@ export async function appendRecords(
 ): Promise<number[]> {
   const n = records.length;
   if (n === 0) return [];
-  // One draw from the random source for the whole batch, cut into 32-byte salts: each record
-  // still gets its own independent salt (log.md), without a randomBytes call per record.
-  const saltBytes = ports.random.bytes(SALT_SIZE * n);
-  if (saltBytes.length !== SALT_SIZE * n) throw new Error('random source returned too few bytes');
+  // One draw from the random source for the whole batch, cut into a 32-byte salt and a 16-byte
+  // opaque leaf id per record: each record still gets its own independent salt (log.md) and id
+  // (decision 0021), without a randomBytes call per record.
+  const each = SALT_SIZE + LEAF_ID_SIZE;
+  const random = ports.random.bytes(each * n);
+  if (random.length !== each * n) throw new Error('random source returned too few bytes');
   const salts: Uint8Array[] = new Array(n);
+  const leafIds: string[] = new Array(n);
   const entries: SequencedEntry[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const r = records[i] as NewRecord;
-    const salt = saltBytes.subarray(i * SALT_SIZE, (i + 1) * SALT_SIZE);
+    const salt = random.subarray(i * each, i * each + SALT_SIZE);
+    const leafId = encodeHex(random.subarray(i * each + SALT_SIZE, (i + 1) * each));
     const commitment = computeCommitment(salt, canonicalizeRecord(r.content));
     salts[i] = salt;
+    leafIds[i] = leafId;
+    // The leaf names neither the record nor its kind; log_entries keeps both beside it for the
+    // node's own audit, never served.
     entries[i] = {
       kind: r.kind,
       recordId: r.id,
-      leaf: formatLeaf({ kind: r.kind, id: r.id, time: r.at, commitment }),
+      leaf: formatLeaf({ id: leafId, time: r.at, commitment }),
       createdAt: r.at,
     };
   }
@@ -53,6 +67,7 @@ export async function appendRecords(
       kind: r.kind,
       log_index: first + i,
       salt: salts[i] as Uint8Array,
+      leaf_id: leafIds[i] as string,
       subject_state: r.subjectState,
       subject_org: r.subjectOrg,
       created_at: r.at,

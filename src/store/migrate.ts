@@ -9,6 +9,7 @@ import * as inspections from './migrations/0006-inspections.js';
 import * as reportLinesIndex from './migrations/0007-report-lines-index.js';
 import * as leanStorage from './migrations/0008-lean-storage.js';
 import * as derivedState from './migrations/0009-derived-state.js';
+import * as opaqueLeaves from './migrations/0015-opaque-leaves.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Db): Record<string, Migration> {
@@ -22,6 +23,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0007-report-lines-index': { up: reportLinesIndex.up },
     '0008-lean-storage': { up: leanStorage.up(db.dialect) },
     '0009-derived-state': { up: derivedState.up },
+    '0015-opaque-leaves': { up: opaqueLeaves.up },
   };
 }
 
@@ -33,4 +35,15 @@ export async function migrateToLatest(db: Db): Promise<void> {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${String(error)}`);
   }
+}
+
+/**
+ * Apply the migrations up to and including `name` only: how a test builds the database of a node
+ * that ran an older version (e.g. one whose log holds leaves of the first form, decision 0021).
+ */
+export async function migrateTo(db: Db, name: string): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(db) };
+  const migrator = new Migrator({ db: db.kysely as unknown as Kysely<unknown>, provider });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw new Error(`migration to ${name} failed: ${String(error)}`);
 }

@@ -8,6 +8,7 @@ const RECORD_COLUMNS = [
   'kind',
   'log_index',
   'salt',
+  'leaf_id',
   'subject_state',
   'subject_org',
   'created_at',
@@ -32,6 +33,7 @@ export async function insertRecords(
       values[v++] = r.kind;
       values[v++] = r.log_index;
       values[v++] = r.salt;
+      values[v++] = r.leaf_id;
       values[v++] = r.subject_state;
       values[v++] = r.subject_org;
       values[v++] = r.created_at;

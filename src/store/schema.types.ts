@@ -177,6 +177,11 @@ export interface RecordRow {
   kind: RecordKind;
   log_index: number;
   salt: Uint8Array;
+  /**
+   * The id the record's leaf carries (decision 0021): 32 random hex digits for leaves of form v2;
+   * for leaves written before the node moved to v2, the record id itself (what those leaves hold).
+   */
+  leaf_id: string;
   subject_state: string | null;
   subject_org: string | null;
   created_at: string;

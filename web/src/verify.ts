@@ -407,7 +407,7 @@ export async function checkStatement(
   if (s.logIndex === null) return { steps, ok: signatureOk, logNote: 'This statement has no log record.' };
 
   const id = `inspection-statement:${s.inspection}:${s.organisation}`;
-  let record: { salt: string; content: unknown; receiptUrl: string; logIndex: number };
+  let record: { salt: string; content: unknown; receiptUrl: string; logIndex: number; leafId?: string };
   try {
     record = await apiJson(`/api/records/${encodeURIComponent(id)}`);
   } catch (e) {
@@ -436,8 +436,11 @@ export async function checkStatement(
       decodeBase64(record.salt, 'salt'),
       canonicalizeRecord(record.content),
     );
-    committed = leaf.id === id && bytesEqual(leaf.commitment, commitment);
-    if (!committed) detail = leaf.id === id ? 'the commitment differs' : `the entry is ${leaf.id}`;
+    // A leaf of form v1 names the record; one of form v2 carries the opaque id stored with it
+    // (decision 0021).
+    const named = leaf.v === 1 ? leaf.id === id : leaf.id === record.leafId;
+    committed = named && bytesEqual(leaf.commitment, commitment);
+    if (!committed) detail = named ? 'the commitment differs' : `the entry is ${leaf.id}`;
   } catch (e) {
     detail = message(e);
   }

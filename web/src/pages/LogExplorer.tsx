@@ -330,9 +330,16 @@ function EntryLookup({ cp }: { cp: VerifiedCheckpoint }) {
           <Checks steps={result.steps} label={`Checks for entry ${result.index}`} />
           {result.leaf && (
             <dl className="facts">
-              <dt>Kind</dt>
-              <dd>{result.leaf.kind}</dd>
-              <dt>Record</dt>
+              {/* A leaf of form v1 names its record; v2 carries only an opaque id (decision 0021). */}
+              {result.leaf.v === 1 ? (
+                <>
+                  <dt>Kind</dt>
+                  <dd>{result.leaf.kind}</dd>
+                  <dt>Record</dt>
+                </>
+              ) : (
+                <dt>Opaque leaf id</dt>
+              )}
               <dd className="mono">{result.leaf.id}</dd>
               <dt>Time</dt>
               <dd>{result.leaf.time}</dd>

@@ -27,8 +27,6 @@ function repositoryFiles(): SourceFile[] {
 const STILL_SPLITTING: ReadonlySet<string> = new Set([
   'src/services/audit.ts#auditStore',
   'src/services/demo/reports.ts#seedDemoReports',
-  'src/services/log/integrator.ts#createIntegrator',
-  'src/services/log/reader.ts#createLogReader',
   'src/services/notifications/sink.ts#createDurableEventSink',
   'src/services/registry.ts#createRegistryService',
 ]);

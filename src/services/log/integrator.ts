@@ -34,6 +34,45 @@ interface Pass {
 }
 
 /**
+ * The pure part of a pass: grow the tree from `state` over `leaves` (entries state.size, …),
+ * from the cached frontier when it is of that size, and decide whether a checkpoint is due.
+ */
+function planPass(
+  ports: Pick<Ports, 'clock' | 'config'>,
+  signer: NoteSigner,
+  cache: Frontier | undefined,
+  state: LogStateRow,
+  leaves: readonly Uint8Array[],
+  frontier: () => Uint8Array[],
+  forceCheckpoint: boolean,
+): Pass {
+  let size = Number(state.integrated_size);
+  let root = state.root;
+  let storedHashes: StoredHash[] = [];
+  let next: Frontier | undefined;
+  if (leaves.length > 0) {
+    const hashes: Uint8Array[] = new Array(leaves.length);
+    for (let i = 0; i < leaves.length; i++) hashes[i] = leafHash(leaves[i] as Uint8Array);
+    const appended = appendLeaves(size, cache?.size === size ? cache.frontier : frontier(), hashes);
+    storedHashes = appended.storedHashes;
+    size += leaves.length;
+    root = appended.root;
+    next = { size, frontier: appended.frontier };
+  }
+  const now = ports.clock.now();
+  const due =
+    forceCheckpoint ||
+    state.checkpoint_at === '' ||
+    now.getTime() - Date.parse(state.checkpoint_at) >= ports.config.checkpointMs;
+  if (size === Number(state.checkpoint_size) || !due)
+    return { size, root, storedHashes, next, checkpoint: undefined };
+  const note = signCheckpoint({ origin: ports.config.logOrigin, size, rootHash: root, extensions: [] }, [
+    signer,
+  ]);
+  return { size, root, storedHashes, next, checkpoint: { note, at: now.toISOString() } };
+}
+
+/**
  * Folds sequenced entries into the tree and publishes checkpoints (log issue, "Sequencing").
  * Every call is one transaction: read the integrated size, append the next entries' hashes
  * (stored-hash layout of Go's tlog), and — when the size changed and CUSTOS_CHECKPOINT_MS has
@@ -47,6 +86,9 @@ export function createIntegrator(ports: Ports, signer: NoteSigner) {
   const writes = createIntegrationRepo();
   let cache: Frontier | undefined;
 
+  const plan = (...args: [LogStateRow, readonly Uint8Array[], () => Uint8Array[], boolean]) =>
+    planPass(ports, signer, cache, ...args);
+
   async function integrateOnce(opts: { forceCheckpoint?: boolean } = {}): Promise<IntegrationResult> {
     try {
       // The frontier computed inside the transaction becomes the cache only once it has committed.
@@ -59,42 +101,6 @@ export function createIntegrator(ports: Ports, signer: NoteSigner) {
       cache = undefined;
       throw err;
     }
-  }
-
-  /**
-   * The pure part of a pass: grow the tree from `state` over `leaves` (entries state.size, …) and
-   * decide whether a checkpoint is due.
-   */
-  function plan(
-    state: LogStateRow,
-    leaves: readonly Uint8Array[],
-    frontier: () => Uint8Array[],
-    forceCheckpoint: boolean,
-  ): Pass {
-    let size = Number(state.integrated_size);
-    let root = state.root;
-    let storedHashes: StoredHash[] = [];
-    let next: Frontier | undefined;
-    if (leaves.length > 0) {
-      const hashes: Uint8Array[] = new Array(leaves.length);
-      for (let i = 0; i < leaves.length; i++) hashes[i] = leafHash(leaves[i] as Uint8Array);
-      const appended = appendLeaves(size, cache?.size === size ? cache.frontier : frontier(), hashes);
-      storedHashes = appended.storedHashes;
-      size += leaves.length;
-      root = appended.root;
-      next = { size, frontier: appended.frontier };
-    }
-    const now = ports.clock.now();
-    const due =
-      forceCheckpoint ||
-      state.checkpoint_at === '' ||
-      now.getTime() - Date.parse(state.checkpoint_at) >= ports.config.checkpointMs;
-    if (size === Number(state.checkpoint_size) || !due)
-      return { size, root, storedHashes, next, checkpoint: undefined };
-    const note = signCheckpoint({ origin: ports.config.logOrigin, size, rootHash: root, extensions: [] }, [
-      signer,
-    ]);
-    return { size, root, storedHashes, next, checkpoint: { note, at: now.toISOString() } };
   }
 
   /**

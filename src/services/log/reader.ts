@@ -12,25 +12,22 @@ import {
   tileHashIndexes,
 } from '../../log/index.js';
 import { createCheckpointsRepo } from '../../store/checkpoints.repo.js';
-import { createLogRepo } from '../../store/log.repo.js';
+import { createLogRepo, type LogRepo } from '../../store/log.repo.js';
 import type { Ports } from '../ports.js';
 import { createStoredHashCache } from './hash-cache.js';
 
 /**
- * Everything a verifier reads: checkpoints (with witness cosignatures), tiles, entry bundles and
- * proofs, all computed from the stored hashes (log issue, "HTTP"). Sizes beyond the integrated
- * tree and malformed ranges are client errors (LOG_RANGE → 400), never 500s.
+ * The proofs' hash reader over the stored hashes, with its bounded caches: upper subtree hashes
+ * (they never change) and folded right-edge ranges.
  */
-export function createLogReader(ports: Ports) {
-  const repo = createLogRepo(ports.db);
-  const published = createCheckpointsRepo(ports.db);
+function createProofHashReader(repo: LogRepo): HashReader {
   // Hashes of complete subtrees of ≥ 8 leaves stay in memory (hash-cache.ts: they never change);
   // a proof then reads from storage only its three lowest hashes (and any not yet kept), in one
   // query. 2^19 hashes (16 MiB) cover trees of about 2 M leaves before the cache moves up a level.
   const upper = createStoredHashCache({ minLevel: 3, limit: 1 << 19 });
   // Folded right-edge ranges (proofs.ts HashReader.ranges): a few per tree size; bounded.
   const folded = new Map<string, Uint8Array>();
-  const reader: HashReader = {
+  return {
     ranges: {
       get: (lo, hi) => folded.get(`${lo}:${hi}`),
       set(lo, hi, hash) {
@@ -64,65 +61,92 @@ export function createLogReader(ports: Ports) {
       });
     },
   };
-  // Full tiles and bundles never change (tlog-tiles): keep them in memory, up to 64 MiB
-  // (8 192 level-0 tiles: the hashes of 2 M entries), oldest out first.
+}
+
+/**
+ * Full tiles and bundles never change (tlog-tiles): kept in memory up to 64 MiB (8 192 level-0
+ * tiles: the hashes of 2 M entries), oldest out first.
+ */
+function createTileCache() {
   const fullTiles = new Map<string, Uint8Array>();
   let cachedBytes = 0;
   const CACHE_BYTES = 64 * 1024 * 1024;
-  const remember = (key: string, bytes: Uint8Array) => {
-    fullTiles.set(key, bytes);
-    cachedBytes += bytes.length;
-    while (cachedBytes > CACHE_BYTES) {
-      const oldest = fullTiles.keys().next().value as string;
-      cachedBytes -= fullTiles.get(oldest)?.length ?? 0;
-      fullTiles.delete(oldest);
-    }
+  return {
+    get: (key: string) => fullTiles.get(key),
+    remember(key: string, bytes: Uint8Array) {
+      fullTiles.set(key, bytes);
+      cachedBytes += bytes.length;
+      while (cachedBytes > CACHE_BYTES) {
+        const oldest = fullTiles.keys().next().value as string;
+        cachedBytes -= fullTiles.get(oldest)?.length ?? 0;
+        fullTiles.delete(oldest);
+      }
+    },
   };
+}
+
+function range(message: string): never {
+  throw new DomainError('LOG_RANGE', message);
+}
+
+/** A signed note with extra signature lines appended (signed-note allows any number). */
+function withCosignatures(note: string, lines: readonly string[]): string {
+  return note + lines.map((l) => (l.endsWith('\n') ? l : `${l}\n`)).join('');
+}
+
+/** A tile or entry bundle read from storage (tlog-tiles); sizes beyond the tree are LOG_RANGE. */
+async function readTile(
+  ports: Pick<Ports, 'db'>,
+  repo: LogRepo,
+  reader: HashReader,
+  tile: Tile,
+  full: boolean,
+): Promise<{ bytes: Uint8Array; full: boolean }> {
+  const size = await repo.readIntegratedSize();
+  if (tile.level === 'entries') {
+    const start = tile.n * TILE_WIDTH;
+    if (start + tile.width > size)
+      range(`entry bundle ${tile.n} of width ${tile.width} is beyond the tree (${size})`);
+    const entries = await repo.readEntries(ports.db.kysely, start, tile.width);
+    return { bytes: encodeEntryBundle(entries.map((e) => e.leaf)), full };
+  }
+  // Tile N at level L holds hashes of subtrees of 256^L leaves: it exists up to width W
+  // when (N·256 + W)·256^L leaves are in the tree.
+  const span = TILE_WIDTH ** tile.level;
+  if ((tile.n * TILE_WIDTH + tile.width) * span > size) {
+    range(`tile ${tile.level}/${tile.n} of width ${tile.width} is beyond the tree (${size})`);
+  }
+  const indexes = tileHashIndexes(tile.level, tile.n, tile.width);
+  if (tile.level === 0) {
+    // Level 0: the tile's leaf hashes lie in one run of stored hashes, with the hashes of the
+    // subtrees they complete between them; read the run once and pick the leaf hashes out.
+    const first = indexes[0] as number;
+    const run = await repo.readHashRun(first, indexes[indexes.length - 1] as number);
+    const bytes = new Uint8Array(indexes.length * HASH_SIZE);
+    for (let i = 0; i < indexes.length; i++) {
+      const at = ((indexes[i] as number) - first) * HASH_SIZE;
+      bytes.set(run.subarray(at, at + HASH_SIZE), i * HASH_SIZE);
+    }
+    return { bytes, full };
+  }
+  const levels = new Array<number>(indexes.length).fill(TILE_HEIGHT * tile.level);
+  const hashes = await reader.readHashes(indexes, levels);
+  return { bytes: Buffer.concat(hashes), full };
+}
+
+/**
+ * Everything a verifier reads: checkpoints (with witness cosignatures), tiles, entry bundles and
+ * proofs, all computed from the stored hashes (log issue, "HTTP"). Sizes beyond the integrated
+ * tree and malformed ranges are client errors (LOG_RANGE → 400), never 500s.
+ */
+export function createLogReader(ports: Ports) {
+  const repo = createLogRepo(ports.db);
+  const published = createCheckpointsRepo(ports.db);
+  const reader = createProofHashReader(repo);
+  const tiles = createTileCache();
 
   function integratedSize(): Promise<number> {
     return repo.readIntegratedSize();
-  }
-
-  function range(message: string): never {
-    throw new DomainError('LOG_RANGE', message);
-  }
-
-  /** A signed note with extra signature lines appended (signed-note allows any number). */
-  function withCosignatures(note: string, lines: readonly string[]): string {
-    return note + lines.map((l) => (l.endsWith('\n') ? l : `${l}\n`)).join('');
-  }
-
-  async function readTile(tile: Tile, full: boolean): Promise<{ bytes: Uint8Array; full: boolean }> {
-    const size = await integratedSize();
-    if (tile.level === 'entries') {
-      const start = tile.n * TILE_WIDTH;
-      if (start + tile.width > size)
-        range(`entry bundle ${tile.n} of width ${tile.width} is beyond the tree (${size})`);
-      const entries = await repo.readEntries(ports.db.kysely, start, tile.width);
-      return { bytes: encodeEntryBundle(entries.map((e) => e.leaf)), full };
-    }
-    // Tile N at level L holds hashes of subtrees of 256^L leaves: it exists up to width W
-    // when (N·256 + W)·256^L leaves are in the tree.
-    const span = TILE_WIDTH ** tile.level;
-    if ((tile.n * TILE_WIDTH + tile.width) * span > size) {
-      range(`tile ${tile.level}/${tile.n} of width ${tile.width} is beyond the tree (${size})`);
-    }
-    const indexes = tileHashIndexes(tile.level, tile.n, tile.width);
-    if (tile.level === 0) {
-      // Level 0: the tile's leaf hashes lie in one run of stored hashes, with the hashes of the
-      // subtrees they complete between them; read the run once and pick the leaf hashes out.
-      const first = indexes[0] as number;
-      const run = await repo.readHashRun(first, indexes[indexes.length - 1] as number);
-      const bytes = new Uint8Array(indexes.length * HASH_SIZE);
-      for (let i = 0; i < indexes.length; i++) {
-        const at = ((indexes[i] as number) - first) * HASH_SIZE;
-        bytes.set(run.subarray(at, at + HASH_SIZE), i * HASH_SIZE);
-      }
-      return { bytes, full };
-    }
-    const levels = new Array<number>(indexes.length).fill(TILE_HEIGHT * tile.level);
-    const hashes = await reader.readHashes(indexes, levels);
-    return { bytes: Buffer.concat(hashes), full };
   }
 
   return {
@@ -146,10 +170,10 @@ export function createLogReader(ports: Ports) {
     async tile(tile: Tile): Promise<{ bytes: Uint8Array; full: boolean }> {
       const full = tile.width === TILE_WIDTH;
       const key = `${tile.level}/${tile.n}`;
-      const cachedTile = full ? fullTiles.get(key) : undefined;
+      const cachedTile = full ? tiles.get(key) : undefined;
       if (cachedTile) return { bytes: cachedTile, full };
-      const result = await readTile(tile, full);
-      if (full) remember(key, result.bytes);
+      const result = await readTile(ports, repo, reader, tile, full);
+      if (full) tiles.remember(key, result.bytes);
       return result;
     },
     async entry(index: number): Promise<Uint8Array> {

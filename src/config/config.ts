@@ -25,6 +25,14 @@ export interface Config {
   readonly schedulerMs: number;
   /** Bound of the cache of evaluated balances, bytes (docs/decisions/0010). */
   readonly evalCacheBytes: number;
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-* (the session cookie becomes Secure). */
+  readonly trustProxy: boolean;
+  /** The app's origin (scheme://host[:port]) for the CSRF check; unset: the request's own. */
+  readonly publicOrigin: string | undefined;
+  /** Set: GET /metrics wants `Authorization: Bearer <this>`; unset: /metrics is public. */
+  readonly metricsToken: string | undefined;
+  /** Webhook targets on loopback/private/link-local addresses are refused unless this is set (tests). */
+  readonly webhookAllowPrivate: boolean;
 }
 
 export const CONFIG_VARIABLES = {
@@ -47,6 +55,14 @@ export const CONFIG_VARIABLES = {
   CUSTOS_SCHEDULER_MS: 'Period of the deadline-reminder scheduler in ms (50-86400000). Default 60000.',
   CUSTOS_EVAL_CACHE_MB:
     'Memory bound of the cache of evaluated MBA balances in MiB (0-4096; 0 turns it off). Default 64.',
+  CUSTOS_TRUST_PROXY:
+    '1: behind a reverse proxy, trust X-Forwarded-Proto/Host/For (the session cookie is Secure behind TLS). Default 0.',
+  CUSTOS_PUBLIC_ORIGIN:
+    "The app's origin as browsers see it (https://custos.example.org), checked against Origin on cookie writes. Default: the request's.",
+  CUSTOS_METRICS_TOKEN:
+    'A secret (16-200 URL-safe characters) that GET /metrics then requires as a bearer token. Default none: public.',
+  CUSTOS_WEBHOOK_ALLOW_PRIVATE:
+    '1 allows webhook targets on loopback, private and link-local addresses (tests only). Default 0.',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -126,7 +142,23 @@ export function loadConfig(env: Env, cwd: string): Config {
     if (!/^\d+(\.\d+)?$/.test(pageRaw) || pageH <= 0 || pageH > 100)
       invalid('CUSTOS_PAGE_H', pageRaw, 'a number in (0, 100]');
   }
+  const publicOrigin =
+    env.CUSTOS_PUBLIC_ORIGIN && env.CUSTOS_PUBLIC_ORIGIN !== '' ? env.CUSTOS_PUBLIC_ORIGIN : undefined;
+  if (publicOrigin !== undefined && !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(publicOrigin))
+    invalid(
+      'CUSTOS_PUBLIC_ORIGIN',
+      publicOrigin,
+      'scheme://host[:port] without a path, e.g. https://custos.example.org',
+    );
+  const metricsToken =
+    env.CUSTOS_METRICS_TOKEN && env.CUSTOS_METRICS_TOKEN !== '' ? env.CUSTOS_METRICS_TOKEN : undefined;
+  if (metricsToken !== undefined && !/^[A-Za-z0-9_-]{16,200}$/.test(metricsToken))
+    invalid('CUSTOS_METRICS_TOKEN', '…', '16 to 200 characters of A-Z a-z 0-9 _ -');
   return {
+    trustProxy: readFlag(env, 'CUSTOS_TRUST_PROXY', false),
+    publicOrigin,
+    metricsToken,
+    webhookAllowPrivate: readFlag(env, 'CUSTOS_WEBHOOK_ALLOW_PRIVATE', false),
     port: readInt(env, 'CUSTOS_PORT', 8080, 0, 65535),
     host,
     dataDir,

@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   // authentication and authorization
   'UNAUTHENTICATED',
   'FORBIDDEN',
+  /** A cookie-authenticated write from another origin (CSRF, issue 15 item 5). */
+  'CROSS_ORIGIN',
   'INVALID_CREDENTIALS',
   // registry
   'ALREADY_EXISTS',

@@ -24,6 +24,7 @@ import { registerRegistryRoutes } from './routes/registry.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerSystemRoutes } from './routes/system.js';
+import { registerSecurity } from './security.js';
 
 export interface AppDeps extends Ports {
   readonly log: LogNode;
@@ -42,6 +43,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: 200 },
+    // Behind a TLS proxy (CUSTOS_TRUST_PROXY=1) req.protocol is https, so the session cookie is Secure.
+    trustProxy: deps.config.trustProxy,
     // Errors raised before routing (e.g. a path parameter over maxParamLength) get our envelope too.
     frameworkErrors: (error, _request, reply) => {
       void sendError(reply, new DomainError('BAD_REQUEST', error.message));
@@ -52,6 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
 
   await app.register(fastifyCookie);
+  registerSecurity(app, deps.config);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',

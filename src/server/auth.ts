@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/errors.js';
 import type { Principal } from '../domain/policy/index.js';
@@ -11,9 +12,17 @@ export const SESSION_COOKIE = 'custos_session';
  * generated from the route table and no route goes without a decision:
  * - 'public': anyone (health, login, the log when CUSTOS_LOG_PUBLIC=1);
  * - 'log': public unless CUSTOS_LOG_PUBLIC=0;
- * - 'user': an authenticated principal; finer decisions are made by the policy in the service.
+ * - 'user': an authenticated principal; finer decisions are made by the policy in the service;
+ * - 'metrics': public unless CUSTOS_METRICS_TOKEN is set, then that token as a bearer (a scraper's
+ *   secret, not a user's token).
  */
-export type RouteAuth = 'public' | 'log' | 'user';
+export type RouteAuth = 'public' | 'log' | 'user' | 'metrics';
+
+/** Compares secrets in constant time, whatever their lengths (hashes first). */
+function sameSecret(a: string, b: string): boolean {
+  const h = (x: string) => createHash('sha256').update(x).digest();
+  return timingSafeEqual(h(a), h(b));
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -43,6 +52,15 @@ export function registerAuth(app: FastifyInstance, ports: Ports): void {
   app.addHook('onRequest', async (request) => {
     const auth = request.routeOptions.config.auth ?? 'public';
     const header = request.headers.authorization;
+    if (auth === 'metrics') {
+      const token = ports.config.metricsToken;
+      if (token !== undefined && !sameSecret(header ?? '', `Bearer ${token}`))
+        throw new DomainError(
+          'UNAUTHENTICATED',
+          'GET /metrics wants Authorization: Bearer <CUSTOS_METRICS_TOKEN>',
+        );
+      return;
+    }
     let principal: Principal | undefined;
     if (typeof header === 'string' && header !== '') {
       const m = /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(header);

@@ -92,14 +92,15 @@ export function createNotificationsRepo(db: Db) {
         .execute();
       return candidates.filter((u) => u.roles.split(',').includes(role)).map((u) => u.id);
     },
-    async usersOf(q: DbOrTx, organisations: readonly string[]): Promise<string[]> {
+    /** The users of these organisations with their roles (the caller decides who may receive). */
+    async usersOf(q: DbOrTx, organisations: readonly string[]): Promise<{ id: string; roles: string[] }[]> {
       if (organisations.length === 0) return [];
       const rows = await q
         .selectFrom('users')
-        .select('id')
+        .select(['id', 'roles'])
         .where('organisation_id', 'in', [...organisations])
         .execute();
-      return rows.map((u) => u.id);
+      return rows.map((u) => ({ id: u.id, roles: u.roles.split(',') }));
     },
   };
 }

@@ -114,7 +114,7 @@ const TARGETS: Target[] = [
  * 'docs': Swagger UI assets, public by design.
  */
 type Kind = 'item' | 'list' | 'read' | 'write' | 'self' | 'stream' | 'docs';
-type Auth = 'public' | 'log' | 'user' | 'docs';
+type Auth = 'public' | 'log' | 'user' | 'docs' | 'metrics';
 
 interface Expectation {
   readonly auth: Auth;
@@ -165,7 +165,7 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /api/docs/static/*': E('docs', 'docs', () => '/api/docs/static/index.css'),
   'GET /api/openapi.json': E('public', 'read'),
   'GET /healthz': E('public', 'read'),
-  'GET /metrics': E('public', 'read'),
+  'GET /metrics': E('metrics', 'read'),
   'POST /api/session': E('public', 'write'),
   'DELETE /api/session': E('public', 'self'),
   'GET /api/me': E('user', 'read'),

@@ -231,9 +231,11 @@ describe.each(testDialects())('registry API on %s', (dialect) => {
       cookies: { custos_session: cookie?.value ?? '' },
     });
     expect(me.json().login).toBe('xa.reviewer');
+    // A browser marks its own page's requests; a cookie write without that is refused (CSRF).
     const out = await t.app.inject({
       method: 'DELETE',
       url: '/api/session',
+      headers: { 'sec-fetch-site': 'same-origin' },
       cookies: { custos_session: cookie?.value ?? '' },
     });
     expect(out.statusCode).toBe(204);

@@ -4,7 +4,7 @@
  * playwright-core, collects console errors, runs axe-core and saves screenshots.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { loadConfig } from '../../src/config/config.js';
 import { startServer } from '../../src/server/main.js';
 import { type DemoCredential, readDemoCredentials } from '../../src/services/demo/seed.js';
+
+let axeSource: string | undefined;
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -159,7 +161,11 @@ export class Session {
 
   /** axe-core WCAG 2 A/AA audit of the current page; returns the violations, summarised. */
   async audit(): Promise<string[]> {
-    await this.page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+    // Evaluated through the DevTools protocol, not as a <script> tag: the app's CSP (script-src
+    // 'self', issue 15 item 6) rightly refuses inline scripts, and the audit must not weaken it.
+    if (axeSource === undefined)
+      axeSource = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+    await this.page.evaluate(axeSource);
     const violations = await this.page.evaluate(async () => {
       const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<AxeResult> } })
         .axe;

@@ -1,3 +1,10 @@
 /** The access policy's door: what other folders use, by name. */
 export type { Action, Principal, StateScope, Target } from './policy.js';
-export { computeStateScope, decide, inScope, isGlobalAdmin, isInspectorate } from './policy.js';
+export {
+  computeStateScope,
+  decide,
+  inScope,
+  isGlobalAdmin,
+  isInspectorate,
+  readsStateData,
+} from './policy.js';

@@ -85,6 +85,16 @@ function hasAny(p: Principal, roles: readonly Role[]): boolean {
   return roles.some((r) => p.roles.has(r));
 }
 
+/**
+ * Whether roles may read a state's data at all (data.read): an auditor alone may not. What is
+ * about a state — inbox items, the live stream's events — goes only to such users (issue 15
+ * item 10), whatever organisation they belong to.
+ */
+export function readsStateData(roles: Iterable<string>): boolean {
+  for (const r of roles) if ((READ_ROLES as readonly string[]).includes(r)) return true;
+  return false;
+}
+
 export function decide(p: Principal, action: Action, scope: StateScope, target: Target = {}): Decision {
   if (isGlobalAdmin(p)) return 'allow';
   const stateVisible = target.state === undefined || inScope(scope, target.state);

@@ -34,7 +34,7 @@ export function registerSystemRoutes(app: FastifyInstance, ports: Ports): Regist
       return reply.status(503).send({ status: 'unavailable', database: ports.db.dialect });
     }
   });
-  app.get('/metrics', { config: { auth: 'public' }, schema: { tags: ['system'] } }, async (_req, reply) => {
+  app.get('/metrics', { config: { auth: 'metrics' }, schema: { tags: ['system'] } }, async (_req, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });

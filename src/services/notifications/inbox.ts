@@ -1,4 +1,4 @@
-import { isGlobalAdmin, type Principal } from '../../domain/policy/index.js';
+import { isGlobalAdmin, type Principal, readsStateData } from '../../domain/policy/index.js';
 import { createInboxRepo } from '../../store/notifications.repo.js';
 import { isoNow, type Ports } from '../ports.js';
 import { type StoredEvent, toStoredEvent } from './sink.js';
@@ -12,6 +12,8 @@ export interface InboxItem {
 /** The live stream's policy: an event is seen by its audience's organisations (admins see all). */
 export function canSeeEvent(p: Principal, e: StoredEvent): boolean {
   if (isGlobalAdmin(p) || e.audience === null) return true;
+  // An event about a state is state data: an auditor alone never opens it (issue 15 item 10).
+  if (e.state !== null && !readsStateData(p.roles)) return false;
   return p.organisationId !== null && e.audience.includes(p.organisationId);
 }
 

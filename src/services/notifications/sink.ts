@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { readsStateData } from '../../domain/policy/index.js';
 import type { Db, DbOrTx } from '../../store/db.js';
 import {
   createInboxRepo,
@@ -126,7 +127,9 @@ export function createDurableEventSink(deps: EventSinkDeps) {
       role !== undefined
         ? await repo.usersWithRole(tx, role)
         : audience !== null
-          ? await repo.usersOf(tx, audience)
+          ? (await repo.usersOf(tx, audience))
+              .filter((u) => e.state === null || readsStateData(u.roles))
+              .map((u) => u.id)
           : [];
     await inbox.insertInbox(tx, users, id, e.at);
     const deliveries = (await webhooks.verifiedOf(tx, audience))

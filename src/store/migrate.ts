@@ -10,6 +10,7 @@ import * as reportLinesIndex from './migrations/0007-report-lines-index.js';
 import * as leanStorage from './migrations/0008-lean-storage.js';
 import * as derivedState from './migrations/0009-derived-state.js';
 import * as opaqueLeaves from './migrations/0015-opaque-leaves.js';
+import * as userPreferences from './migrations/0018-user-preferences.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Db): Record<string, Migration> {
@@ -24,12 +25,19 @@ function migrations(db: Db): Record<string, Migration> {
     '0008-lean-storage': { up: leanStorage.up(db.dialect) },
     '0009-derived-state': { up: derivedState.up },
     '0015-opaque-leaves': { up: opaqueLeaves.up },
+    '0018-user-preferences': { up: userPreferences.up },
   };
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(db) };
-  const migrator = new Migrator({ db: db.kysely as unknown as Kysely<unknown>, provider });
+  // Migrations are numbered per engineer and land in any order (0018 may land before 0012): each
+  // touches its own tables, so one that sorts before those already applied still runs.
+  const migrator = new Migrator({
+    db: db.kysely as unknown as Kysely<unknown>,
+    provider,
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

@@ -104,6 +104,13 @@ export interface UserRow {
   created_by: string;
 }
 
+/** A user's own settings (migration 0018): the web app's language. */
+export interface UserPreferenceRow {
+  user_id: string;
+  locale: string;
+  updated_at: string;
+}
+
 export interface ApiTokenRow {
   id: string;
   user_id: string;
@@ -649,6 +656,7 @@ export interface Schema {
   kmps: KmpRow;
   signing_keys: SigningKeyRow;
   users: UserRow;
+  user_preferences: UserPreferenceRow;
   api_tokens: ApiTokenRow;
   sessions: SessionRow;
   log_entries: LogEntryRow;

@@ -91,6 +91,23 @@ export function createUsersRepo(db: Db) {
         .executeTakeFirst();
       return r && { userId: r.user_id, expiresAt: r.expires_at, revokedAt: r.revoked_at };
     },
+
+    /** The user's chosen language (migration 0018), or null when they never chose. */
+    async localeOf(userId: string): Promise<string | null> {
+      const r = await k
+        .selectFrom('user_preferences')
+        .select('locale')
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return r?.locale ?? null;
+    },
+    async setLocale(userId: string, locale: string, at: string): Promise<void> {
+      await k
+        .insertInto('user_preferences')
+        .values({ user_id: userId, locale, updated_at: at })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ locale, updated_at: at }))
+        .execute();
+    },
   };
 }
 

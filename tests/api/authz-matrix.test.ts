@@ -169,6 +169,7 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /api/session': E('public', 'write'),
   'DELETE /api/session': E('public', 'self'),
   'GET /api/me': E('user', 'read'),
+  'PUT /api/me/locale': E('user', 'self'),
   'POST /api/states': E('user', 'write'),
   'GET /api/states': E('user', 'list'),
   'GET /api/states/:code': E('user', 'read', (t) => `/api/states/${t.state}`),

@@ -1,8 +1,11 @@
-import { type ComponentType, lazy, type ReactNode, Suspense, useState } from 'react';
+import { type ComponentType, lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
 import type { Me } from './api.js';
+import { api } from './api.js';
 import { CapabilitiesProvider, useCapabilities } from './capabilities.js';
 import { Loading } from './components/async.js';
 import { Page } from './components/Page.js';
+import { type MessageKey, Msg, type Translate, useLocale, useT } from './i18n/I18nProvider.js';
+import { LanguageChooser } from './i18n/LanguageChooser.js';
 import { LiveProvider, useLive } from './live.js';
 import { AgreementsPage, InspectorateOverview, StateHome, StatePage } from './pages/Home.js';
 import { LoginPage } from './pages/Login.js';
@@ -37,7 +40,7 @@ function suspended<P extends object>(C: ComponentType<P>, props: P, what: string
 
 interface NavItem {
   readonly to: string;
-  readonly label: string;
+  readonly label: MessageKey;
   /** The API operation the screen needs (capabilityKey form); hidden when the server lacks it. */
   readonly requires?: string;
   /** A role the screen needs, when not every user of the audience has it. */
@@ -48,38 +51,38 @@ interface NavItem {
 export function navFor(audience: Audience): NavItem[] {
   if (audience === 'auditor') {
     return [
-      { to: '/', label: 'Log explorer' },
-      { to: '/agreements', label: 'Agreements' },
+      { to: '/', label: 'nav.logExplorer' },
+      { to: '/agreements', label: 'nav.agreements' },
     ];
   }
   if (audience === 'state') {
     return [
-      { to: '/', label: 'Home' },
-      { to: '/reports/new', label: 'Submit report', requires: 'post /api/reports', role: 'submitter' },
-      { to: '/reports', label: 'Reports', requires: 'get /api/reports' },
-      { to: '/cases', label: 'Cases', requires: 'get /api/cases' },
-      { to: '/mbas', label: 'MBAs' },
-      { to: '/transfers', label: 'Transfers', requires: 'get /api/transfers' },
-      { to: '/facilities', label: 'Facilities' },
-      { to: '/log', label: 'Log' },
+      { to: '/', label: 'nav.home' },
+      { to: '/reports/new', label: 'nav.submitReport', requires: 'post /api/reports', role: 'submitter' },
+      { to: '/reports', label: 'nav.reports', requires: 'get /api/reports' },
+      { to: '/cases', label: 'nav.cases', requires: 'get /api/cases' },
+      { to: '/mbas', label: 'nav.mbas' },
+      { to: '/transfers', label: 'nav.transfers', requires: 'get /api/transfers' },
+      { to: '/facilities', label: 'nav.facilities' },
+      { to: '/log', label: 'nav.log' },
     ];
   }
   return [
-    { to: '/', label: 'Overview' },
-    { to: '/alarms', label: 'Alarms', requires: 'get /api/alarms' },
-    { to: '/cases', label: 'Cases', requires: 'get /api/cases' },
-    { to: '/transfers', label: 'Transfers', requires: 'get /api/transfers' },
-    { to: '/inspections', label: 'Inspections', requires: 'get /api/inspections' },
-    { to: '/mbas', label: 'MBAs' },
-    { to: '/facilities', label: 'Facilities' },
-    { to: '/reports', label: 'Reports', requires: 'get /api/reports' },
-    { to: '/log', label: 'Log' },
+    { to: '/', label: 'nav.overview' },
+    { to: '/alarms', label: 'nav.alarms', requires: 'get /api/alarms' },
+    { to: '/cases', label: 'nav.cases', requires: 'get /api/cases' },
+    { to: '/transfers', label: 'nav.transfers', requires: 'get /api/transfers' },
+    { to: '/inspections', label: 'nav.inspections', requires: 'get /api/inspections' },
+    { to: '/mbas', label: 'nav.mbas' },
+    { to: '/facilities', label: 'nav.facilities' },
+    { to: '/reports', label: 'nav.reports', requires: 'get /api/reports' },
+    { to: '/log', label: 'nav.log' },
   ];
 }
 
-function lazyLog() {
+function lazyLog(t: Translate) {
   return (
-    <Suspense fallback={<Loading what="the log explorer" />}>
+    <Suspense fallback={<Loading what={t('common.what.logExplorer')} />}>
       <LogExplorer />
     </Suspense>
   );
@@ -87,46 +90,58 @@ function lazyLog() {
 
 interface RouteDef {
   readonly path: string;
-  readonly render: (params: Record<string, string>, audience: Audience) => ReactNode;
+  readonly render: (params: Record<string, string>, audience: Audience, t: Translate) => ReactNode;
 }
 
 const ROUTES: RouteDef[] = [
   {
     path: '/',
-    render: (_p, a) =>
-      a === 'state' ? <StateHome /> : a === 'inspectorate' ? <InspectorateOverview /> : lazyLog(),
+    render: (_p, a, t) =>
+      a === 'state' ? <StateHome /> : a === 'inspectorate' ? <InspectorateOverview /> : lazyLog(t),
   },
   { path: '/agreements', render: () => <AgreementsPage /> },
   { path: '/mbas', render: () => <MbasPage /> },
   { path: '/mbas/:code', render: (p) => <MbaPage code={p.code!} /> },
   {
     path: '/mbas/:code/evaluation',
-    render: (p) => suspended(MbaEvaluationPage, { code: p.code! }, 'the evaluation'),
+    render: (p, _a, t) => suspended(MbaEvaluationPage, { code: p.code! }, t('common.what.evaluation')),
   },
   { path: '/alarms', render: () => <AlarmsPage /> },
   { path: '/transfers', render: () => <TransfersPage /> },
   { path: '/inbox', render: () => <InboxPage /> },
-  { path: '/cases', render: () => suspended(CasesPage, {}, 'cases') },
-  { path: '/cases/:id', render: (p) => suspended(CaseDetailPage, { id: p.id! }, 'the case') },
-  { path: '/inspections', render: () => suspended(InspectionsPage, {}, 'inspections') },
-  { path: '/inspections/:id', render: (p) => suspended(InspectionPage, { id: p.id! }, 'the inspection') },
-  { path: '/bench/balance-chart', render: () => suspended(BalanceChartBench, {}, 'the chart bench') },
+  { path: '/cases', render: (_p, _a, t) => suspended(CasesPage, {}, t('common.what.cases')) },
+  {
+    path: '/cases/:id',
+    render: (p, _a, t) => suspended(CaseDetailPage, { id: p.id! }, t('common.what.case')),
+  },
+  {
+    path: '/inspections',
+    render: (_p, _a, t) => suspended(InspectionsPage, {}, t('common.what.inspections')),
+  },
+  {
+    path: '/inspections/:id',
+    render: (p, _a, t) => suspended(InspectionPage, { id: p.id! }, t('common.what.inspection')),
+  },
+  {
+    path: '/bench/balance-chart',
+    render: (_p, _a, t) => suspended(BalanceChartBench, {}, t('common.what.chartBench')),
+  },
   { path: '/facilities', render: () => <FacilitiesPage /> },
   { path: '/facilities/:code', render: (p) => <FacilityPage code={p.code!} /> },
   { path: '/states/:code', render: (p) => <StatePage code={p.code!} /> },
-  { path: '/log', render: () => lazyLog() },
+  { path: '/log', render: (_p, _a, t) => lazyLog(t) },
   {
     path: '/reports',
-    render: () => (
-      <Suspense fallback={<Loading what="reports" />}>
+    render: (_p, _a, t) => (
+      <Suspense fallback={<Loading what={t('common.what.reports')} />}>
         <ReportsPage />
       </Suspense>
     ),
   },
   {
     path: '/reports/new',
-    render: () => (
-      <Suspense fallback={<Loading what="the report form" />}>
+    render: (_p, _a, t) => (
+      <Suspense fallback={<Loading what={t('common.what.reportForm')} />}>
         <SubmitReport />
       </Suspense>
     ),
@@ -134,10 +149,11 @@ const ROUTES: RouteDef[] = [
 ];
 
 function NotFound() {
+  const t = useT();
   return (
-    <Page title="Page not found">
+    <Page title={t('notFound.title')}>
       <p>
-        There is no page at this address. Go to the <Link to="/">home page</Link> or use the navigation.
+        <Msg id="notFound.body" values={{ home: (chunks) => <Link to="/">{chunks}</Link> }} />
       </p>
     </Page>
   );
@@ -147,23 +163,25 @@ function NotFound() {
 function InboxLink() {
   const caps = useCapabilities();
   const { unread, connected } = useLive();
+  const t = useT();
   if (!caps.has('get /api/inbox')) return null;
   return (
-    <Link to="/inbox" nav className="inbox-link" aria-label={`Inbox, ${unread} unread`}>
-      Inbox{unread > 0 && <span className="count">{unread > 999 ? '999+' : unread}</span>}
+    <Link to="/inbox" nav className="inbox-link" aria-label={t('app.inboxLabel', { count: unread })}>
+      {t('app.inbox')}
+      {unread > 0 && <span className="count">{unread > 999 ? '999+' : unread}</span>}
       <span
         className={`live-dot ${connected ? 'on' : ''}`}
-        title={connected ? 'Live' : 'Not live'}
+        title={connected ? t('app.live') : t('app.notLive')}
         aria-hidden="true"
       />
     </Link>
   );
 }
 
-const AUDIENCE_NAMES: Record<Audience, string> = {
-  state: 'State portal',
-  inspectorate: 'Inspectorate console',
-  auditor: 'Audit',
+const AUDIENCE_NAMES: Record<Audience, MessageKey> = {
+  state: 'app.audience.state',
+  inspectorate: 'app.audience.inspectorate',
+  auditor: 'app.audience.auditor',
 };
 
 function Shell() {
@@ -171,6 +189,7 @@ function Shell() {
   const { location, navigate } = useRouter();
   const [menuOpen, setMenuOpen] = useState(false);
   const caps = useCapabilities();
+  const t = useT();
   if (!me) return null;
   const audience = audienceOf(me);
   const nav = navFor(audience).filter(
@@ -182,20 +201,20 @@ function Shell() {
   for (const r of ROUTES) {
     const params = matchPath(r.path, location.pathname);
     if (params) {
-      content = r.render(params, audience);
+      content = r.render(params, audience, t);
       break;
     }
   }
   return (
     <>
       <a className="skip-link" href="#main">
-        Skip to content
+        {t('app.skipToContent')}
       </a>
       <header className="topbar">
         <Link to="/" className="brand">
           Custos
         </Link>
-        <span className="audience">{AUDIENCE_NAMES[audience]}</span>
+        <span className="audience">{t(AUDIENCE_NAMES[audience])}</span>
         <button
           type="button"
           className="menu-toggle"
@@ -203,20 +222,27 @@ function Shell() {
           aria-controls="main-nav"
           onClick={() => setMenuOpen((o) => !o)}
         >
-          Menu
+          {t('app.menu')}
         </button>
-        <nav id="main-nav" aria-label="Main" className={menuOpen ? 'open' : undefined}>
+        <nav id="main-nav" aria-label={t('app.mainNav')} className={menuOpen ? 'open' : undefined}>
           <ul>
             {nav.map((n) => (
               <li key={n.to}>
                 <Link to={n.to} nav onClick={() => setMenuOpen(false)}>
-                  {n.label}
+                  {t(n.label)}
                 </Link>
               </li>
             ))}
           </ul>
         </nav>
         <div className="user">
+          <LanguageChooser
+            compact
+            onChosen={(l) => {
+              // The device remembers the choice already; the server keeps it for the user's other devices.
+              api.setLocale(l).catch((e: unknown) => console.warn('language not saved for the user', e));
+            }}
+          />
           <InboxLink />
           <span className="user-name" title={me.roles.join(', ')}>
             {me.login}
@@ -227,7 +253,7 @@ function Shell() {
               void signOut().then(() => navigate('/', { replace: true }));
             }}
           >
-            Sign out
+            {t('app.signOut')}
           </button>
         </div>
       </header>
@@ -240,10 +266,17 @@ function Shell() {
 
 export function App() {
   const { me, checking } = useSession();
+  const t = useT();
+  const { setLocale } = useLocale();
+  const chosen = me?.locale ?? null;
+  // A signed-in user's saved language wins over the browser's and this device's.
+  useEffect(() => {
+    if (chosen !== null) setLocale(chosen);
+  }, [chosen, setLocale]);
   if (checking) {
     return (
       <main id="main">
-        <Loading what="your session" />
+        <Loading what={t('common.what.session')} />
       </main>
     );
   }

@@ -2329,6 +2329,7 @@ export interface paths {
                     content: {
                         readonly "application/json": {
                             readonly id: string;
+                            readonly locale: ("en" | "fr" | "es" | "ru" | "zh" | "ar") | null;
                             readonly login: string;
                             readonly organisation: string | null;
                             readonly organisationKind: ("state-authority" | "inspectorate" | "regional-inspectorate" | "operator") | null;
@@ -2340,6 +2341,52 @@ export interface paths {
             };
         };
         readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/me/locale": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        /** Choose the language of the web app for the signed-in user */
+        readonly put: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        /** @enum {string} */
+                        readonly locale: "en" | "fr" | "es" | "ru" | "zh" | "ar";
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            /** @enum {string} */
+                            readonly locale: "en" | "fr" | "es" | "ru" | "zh" | "ar";
+                        };
+                    };
+                };
+            };
+        };
         readonly post?: never;
         readonly delete?: never;
         readonly options?: never;
@@ -3007,6 +3054,7 @@ export interface paths {
                     content: {
                         readonly "application/json": {
                             readonly id: string;
+                            readonly locale: ("en" | "fr" | "es" | "ru" | "zh" | "ar") | null;
                             readonly login: string;
                             readonly organisation: string | null;
                             readonly organisationKind: ("state-authority" | "inspectorate" | "regional-inspectorate" | "operator") | null;

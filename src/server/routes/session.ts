@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { LOCALES } from '../../domain/locales.js';
 import { ORGANISATION_KINDS, type OrganisationKind, ROLES, type Role } from '../../domain/registry/index.js';
 import { login, logout } from '../../services/auth.js';
 import type { Ports } from '../../services/ports.js';
+import { chooseLocale, localeOf } from '../../services/preferences.js';
 import { requirePrincipal, SESSION_COOKIE } from '../auth.js';
 
 /** Who is signed in, as /api/me and a login answer it. */
@@ -14,6 +16,8 @@ const MeReply = z.object({
   organisationKind: z.enum(ORGANISATION_KINDS).nullable(),
   state: z.string().nullable(),
   roles: z.array(z.enum(ROLES)),
+  /** The language the user chose for the web app; null: none yet (the browser's applies). */
+  locale: z.enum(LOCALES).nullable(),
 });
 
 /** Web-app login: password → HttpOnly, SameSite=Strict session cookie. */
@@ -39,7 +43,7 @@ export function registerSessionRoutes(app: FastifyInstance, ports: Ports): void 
         secure: req.protocol === 'https',
         expires: new Date(s.expiresAt),
       });
-      return principalView(s.principal);
+      return { ...principalView(s.principal), locale: await localeOf(ports, s.principal.userId) };
     },
   );
   r.delete('/api/session', { config: { auth: 'public' } }, async (req, reply) => {
@@ -48,8 +52,26 @@ export function registerSessionRoutes(app: FastifyInstance, ports: Ports): void 
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
-  r.get('/api/me', { config: { auth: 'user' }, schema: { tags, response: { 200: MeReply } } }, async (req) =>
-    principalView(requirePrincipal(req)),
+  r.get(
+    '/api/me',
+    { config: { auth: 'user' }, schema: { tags, response: { 200: MeReply } } },
+    async (req) => {
+      const p = requirePrincipal(req);
+      return { ...principalView(p), locale: await localeOf(ports, p.userId) };
+    },
+  );
+  r.put(
+    '/api/me/locale',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary: 'Choose the language of the web app for the signed-in user',
+        body: z.strictObject({ locale: z.enum(LOCALES) }),
+        response: { 200: z.object({ locale: z.enum(LOCALES) }) },
+      },
+    },
+    async (req) => ({ locale: await chooseLocale(ports, requirePrincipal(req).userId, req.body.locale) }),
   );
 }
 

@@ -1,4 +1,6 @@
 /** The registry: states, organisations and their keys, agreements, facilities, MBAs and KMPs. */
+
+import type { Locale } from '../../../src/domain/locales.js';
 import { allPages, apiJson, type Page, type PageQuery, queryString, seg } from './client.js';
 import type { ItemOf, Reply } from './wire.js';
 
@@ -18,6 +20,9 @@ export const api = {
   login: (login: string, password: string) =>
     apiJson<Me>('/api/session', { method: 'POST', body: { login, password } }),
   logout: () => apiJson<void>('/api/session', { method: 'DELETE' }),
+  /** Keeps the user's language on the server, so it follows them to another device. */
+  setLocale: (locale: Locale) =>
+    apiJson<Reply<'/api/me/locale', 'put'>>('/api/me/locale', { method: 'PUT', body: { locale } }),
   // Whole lists (a map of every facility, a choice of organisations): every page, in order.
   states: () => allPages<State>('/api/states'),
   organisations: () => allPages<Organisation>('/api/organisations'),

@@ -1,5 +1,7 @@
 import { type DependencyList, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { ApiError, isApiError } from '../api.js';
+import { type Translate, useT } from '../i18n/I18nProvider.js';
+import { errorText, ProblemList } from '../i18n/problems.js';
 import { useSession } from '../session.js';
 
 export interface Loaded<T> {
@@ -38,48 +40,52 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: Depe
   return { ...state, reload };
 }
 
+/** `what` is already in the user's language (a `common.what.*` message). */
 export function Loading({ what }: { what: string }) {
+  const t = useT();
   return (
     <p className="muted" role="status">
-      Loading {what}…
+      {t('common.loadingWhat', { what })}
     </p>
   );
 }
 
-/** What went wrong and what the user can do about it, by error code. */
-export function advice(error: unknown): { title: string; hint: string } {
+/** What went wrong and what the user can do about it, by error code, in the user's language. */
+export function advice(t: Translate, error: unknown): { title: string; hint: string } {
   if (error instanceof ApiError) {
     switch (error.status) {
       case 0:
-        return { title: 'The server cannot be reached', hint: 'Check your network connection, then retry.' };
+        return { title: t('advice.network.title'), hint: t('advice.network.hint') };
       case 401:
-        return { title: 'Your session has ended', hint: 'Sign in again to continue.' };
+        return { title: t('advice.session.title'), hint: t('advice.session.hint') };
       case 403:
-        return {
-          title: 'You may not see this',
-          hint: 'Your organisation has no access to it. Ask your administrator if you need it.',
-        };
+        return { title: t('advice.forbidden.title'), hint: t('advice.forbidden.hint') };
       case 404:
-        return {
-          title: 'Not found',
-          hint: 'It does not exist, or it belongs to another state and is not shared with you. Check the code.',
-        };
+        return { title: t('advice.notFound.title'), hint: t('advice.notFound.hint') };
       default:
-        return { title: `The server refused the request (${error.code})`, hint: error.message };
+        return {
+          title: t('advice.refused.title', { message: errorText(t, error.code) }),
+          hint: t('problem.code', { code: error.code }),
+        };
     }
   }
-  return { title: 'Something went wrong', hint: error instanceof Error ? error.message : String(error) };
+  return {
+    title: t('advice.unexpected.title'),
+    hint: error instanceof Error ? error.message : String(error),
+  };
 }
 
 export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
-  const { title, hint } = advice(error);
+  const t = useT();
+  const { title, hint } = advice(t, error);
   return (
     <div className="notice notice-error" role="alert">
       <p className="notice-title">{title}</p>
       <p>{hint}</p>
+      <ProblemList error={error} />
       {retry && (
         <button type="button" onClick={retry}>
-          Retry
+          {t('common.retry')}
         </button>
       )}
     </div>

@@ -1,17 +1,22 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { isApiError } from '../api.js';
+import { Msg, useT } from '../i18n/I18nProvider.js';
+import { LanguageChooser } from '../i18n/LanguageChooser.js';
+import { errorText } from '../i18n/problems.js';
 import { useSession } from '../session.js';
 
 export function LoginPage() {
   const { signIn } = useSession();
+  const t = useT();
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | undefined>(undefined);
+  // The failure itself, worded at render time so it follows a change of language.
+  const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    document.title = 'Sign in · Custos';
-  }, []);
+    document.title = t('login.docTitle');
+  }, [t]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -20,29 +25,30 @@ export function LoginPage() {
     try {
       await signIn(login.trim(), password);
     } catch (err) {
-      setError(
-        isApiError(err) && err.status === 401
-          ? 'The login or the password is wrong. Check both and try again.'
-          : isApiError(err)
-            ? err.message
-            : 'Signing in failed. Try again.',
-      );
+      setError(err ?? new Error('sign-in failed'));
       setBusy(false);
     }
   };
+  const errorMessage =
+    error === undefined
+      ? undefined
+      : isApiError(error) && error.status === 401
+        ? t('login.wrong')
+        : isApiError(error)
+          ? errorText(t, error.code)
+          : t('login.failed');
 
   return (
     <main id="main" className="login">
       <div className="login-card">
+        <LanguageChooser />
         <p className="brand" aria-hidden="true">
           Custos
         </p>
-        <h1 ref={heading}>Sign in</h1>
-        <p className="muted">
-          The shared, verifiable record of international nuclear safeguards cooperation.
-        </p>
+        <h1 ref={heading}>{t('login.title')}</h1>
+        <p className="muted">{t('login.tagline')}</p>
         <form onSubmit={submit} noValidate>
-          <label htmlFor="login">Login</label>
+          <label htmlFor="login">{t('login.login')}</label>
           <input
             id="login"
             name="login"
@@ -50,10 +56,10 @@ export function LoginPage() {
             required
             value={login}
             onChange={(e) => setLogin(e.target.value)}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? 'login-error' : undefined}
+            aria-invalid={errorMessage ? true : undefined}
+            aria-describedby={errorMessage ? 'login-error' : undefined}
           />
-          <label htmlFor="password">Password</label>
+          <label htmlFor="password">{t('login.password')}</label>
           <input
             id="password"
             name="password"
@@ -62,21 +68,20 @@ export function LoginPage() {
             required
             value={password}
             onChange={(e) => setPassword(e.target.value)}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? 'login-error' : undefined}
+            aria-invalid={errorMessage ? true : undefined}
+            aria-describedby={errorMessage ? 'login-error' : undefined}
           />
-          {error && (
+          {errorMessage && (
             <p id="login-error" className="field-error" role="alert">
-              {error}
+              {errorMessage}
             </p>
           )}
           <button type="submit" className="primary" disabled={busy || login === '' || password === ''}>
-            {busy ? 'Signing in…' : 'Sign in'}
+            {busy ? t('login.signingIn') : t('login.title')}
           </button>
         </form>
         <p className="muted small">
-          Demo world: run <code>npx custos demo tokens</code> on the server to list the demo logins and
-          passwords.
+          <Msg id="login.demoHint" values={{ cmd: (chunks) => <code dir="ltr">{chunks}</code> }} />
         </p>
       </div>
     </main>

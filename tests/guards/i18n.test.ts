@@ -1,0 +1,145 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DETAIL_CODES, ERROR_CODES } from '../../src/domain/errors.js';
+import { LOCALES } from '../../web/src/i18n/locales.js';
+import { type Catalogue, compareCatalogue, copiedFromEnglish, visibleStrings } from './i18n.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const catalogueOf = (locale: string): Catalogue =>
+  JSON.parse(readFileSync(join(root, 'web/src/i18n/messages', `${locale}.json`), 'utf8')) as Catalogue;
+const en = catalogueOf('en');
+
+/**
+ * Keys whose translation may equal the English text: words the two languages share (French
+ * "Menu", "Audit", "Inspections") and messages that are only a code and its placeholder.
+ */
+const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
+  fr: ['app.menu', 'app.audience.auditor', 'nav.inspections', 'problem.code', 'common.what.inspections'],
+  es: [],
+  ru: [],
+  zh: [],
+  ar: [],
+};
+
+/**
+ * Screens not yet moved into messages, with how many visible strings each still has (issue 16 is
+ * converting them page by page). The list only shrinks: a file may not gain strings, and a file
+ * that has none left must leave the list.
+ */
+const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
+  'web/src/components/BalanceCharts.tsx': 1,
+  'web/src/components/Checks.tsx': 3,
+  'web/src/components/KeyFileField.tsx': 2,
+  'web/src/components/Table.tsx': 11,
+  'web/src/components/WorldMap.tsx': 3,
+  'web/src/live.tsx': 2,
+  'web/src/pages/Evaluation.tsx': 45,
+  'web/src/pages/Home.tsx': 59,
+  'web/src/pages/Inspections.tsx': 46,
+  'web/src/pages/LogExplorer.tsx': 64,
+  'web/src/pages/Monitoring.tsx': 42,
+  'web/src/pages/Registry.tsx': 40,
+  'web/src/pages/Reports.tsx': 24,
+  'web/src/pages/SubmitReport.tsx': 38,
+  'web/src/pages/cases/Board.tsx': 24,
+  'web/src/pages/cases/CaseDetail.tsx': 11,
+  'web/src/pages/cases/Decision.tsx': 19,
+  'web/src/pages/cases/OpenCaseForm.tsx': 7,
+  'web/src/pages/cases/ReplyForms.tsx': 15,
+  'web/src/pages/cases/Thread.tsx': 6,
+  'web/src/pages/cases/TransitionForm.tsx': 12,
+  'web/src/pages/cases/status.tsx': 1,
+  'web/src/pages/inspections/ActivitiesForm.tsx': 12,
+  'web/src/pages/inspections/PlanInspectionForm.tsx': 28,
+  'web/src/pages/inspections/RecordResultsForm.tsx': 22,
+  'web/src/pages/inspections/SignStatementForm.tsx': 6,
+};
+
+function tsxFiles(): { path: string; text: string }[] {
+  const dir = join(root, 'web/src');
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.tsx'))
+    .map((f) => ({ path: `web/src/${f.split('\\').join('/')}`, text: readFileSync(join(dir, f), 'utf8') }));
+}
+
+describe('the web app speaks the six UN languages (issue 16 item 11, decision 0025)', () => {
+  it('has a catalogue per language', () => {
+    expect([...LOCALES].sort()).toEqual(['ar', 'en', 'es', 'fr', 'ru', 'zh']);
+  });
+
+  it.each(LOCALES.filter((l) => l !== 'en'))(
+    '%s has every English key with the same ICU arguments',
+    (locale) => {
+      expect(compareCatalogue(en, catalogueOf(locale))).toEqual([]);
+    },
+  );
+
+  it('every English message is valid ICU', () => {
+    expect(compareCatalogue(en, en)).toEqual([]);
+  });
+
+  it.each(LOCALES.filter((l) => l !== 'en'))('%s is translated, not copied from English', (locale) => {
+    const allowed = new Set(SAME_AS_ENGLISH[locale] ?? []);
+    expect(copiedFromEnglish(en, catalogueOf(locale), allowed)).toEqual([]);
+  });
+
+  it('every API error code and detail code has a message', () => {
+    const missing = [
+      ...ERROR_CODES.map((c) => `error.${c}`),
+      ...DETAIL_CODES.map((c) => `detail.${c}`),
+    ].filter((k) => !(k in en));
+    expect(missing, 'add these keys to every catalogue in web/src/i18n/messages').toEqual([]);
+  });
+
+  it('no visible string sits in JSX outside a message', () => {
+    const files = tsxFiles();
+    expect(files.length).toBeGreaterThan(20);
+    const over: string[] = [];
+    const done: string[] = [];
+    for (const f of files) {
+      const found = visibleStrings(f.path, f.text);
+      const allowed = NOT_YET_TRANSLATED[f.path] ?? 0;
+      if (found.length > allowed) {
+        const list = found.map((s) => `  ${f.path}:${s.line} ${s.text}`).join('\n');
+        over.push(`${f.path}: ${found.length} visible strings (ledger ${allowed})\n${list}`);
+      }
+      if (f.path in NOT_YET_TRANSLATED && found.length < allowed) done.push(`${f.path}: now ${found.length}`);
+    }
+    expect(over.join('\n'), 'put these strings in web/src/i18n/messages and use t()').toBe('');
+    expect(done, 'translated: lower or remove their NOT_YET_TRANSLATED lines').toEqual([]);
+  });
+});
+
+describe('the visible-string check', () => {
+  it('finds text, visible attributes and string branches, and passes messages and technical attributes', () => {
+    // A template literal in the JSX under test, spelt without one here.
+    const items = `\`$\{n} items\``;
+    const src = [
+      'export const A = () => (',
+      '  <div className="x" aria-live="polite" title="Hello">',
+      `    Some text {cond ? "Yes" : t("k")} {n > 1 && ${items}}`,
+      '    <Page lead={t("a")} what="the form" />',
+      '    {t("b")} · {"—"} MUF <b>σMUF</b>',
+      '  </div>',
+      ');',
+    ].join('\n');
+    expect(visibleStrings('x.tsx', src).map((s) => `${s.line} ${s.text}`)).toEqual([
+      '2 title="Hello"',
+      '3 Some text',
+      '3 "Yes"',
+      `3 ${items}`,
+      '4 what="the form"',
+    ]);
+  });
+
+  it('reports a catalogue missing a key, an extra key and changed arguments', () => {
+    const ref = { a: 'A {n}', b: 'B', c: '{count, plural, one {# x} other {# y}} <l>z</l>' };
+    expect(compareCatalogue(ref, { a: 'A', c: '{count, plural, other {# y}} <l>z</l>', d: 'D' })).toEqual([
+      'a: arguments (none) ≠ English n',
+      'b: missing',
+      'd: not in English',
+    ]);
+  });
+});

@@ -27,7 +27,6 @@ function repositoryFiles(): SourceFile[] {
 const STILL_SPLITTING: ReadonlySet<string> = new Set([
   'src/services/audit.ts#auditStore',
   'src/services/demo/reports.ts#seedDemoReports',
-  'src/services/notifications/sink.ts#createDurableEventSink',
   'src/services/registry.ts#createRegistryService',
 ]);
 

@@ -83,33 +83,16 @@ function hexId(random: Random, prefix: string): string {
 }
 
 /**
- * The durable event sink (replaces the in-process one): every published event is stored (so the
- * stream resumes with Last-Event-ID across restarts and processes), copied to the inbox of each
- * user who may see it, and queued for every verified webhook of those organisations, all in one
- * transaction. On PostgreSQL the transaction also NOTIFYs, so SSE clients of every server process
- * hear it; a slow poll covers SQLite shared by several processes and a lost notification.
+ * Store one event with its inbox rows and webhook deliveries inside the caller's transaction.
+ * With `key`, the event is stored only if the key was never used: the key and the event commit
+ * together, so two schedulers racing for one reminder send it once. Answers the event id, or
+ * undefined when the key was already taken. Call `wake()` after the transaction commits.
  */
-export function createDurableEventSink(deps: EventSinkDeps) {
-  const { db, logger } = deps;
-  const repo = createNotificationsRepo(db);
-  const webhooks = createWebhooksRepo(db);
-  const inbox = createInboxRepo(db);
-  const subscribers = new Set<EventSubscriber>();
-  const deliveryListeners = new Set<() => void>();
-  let lastId: number | undefined;
-  let fetching: Promise<void> | undefined;
-  let again = false;
-  let listener: pg.Client | undefined;
-  let poll: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  /**
-   * Store one event with its inbox rows and webhook deliveries inside the caller's transaction.
-   * With `key`, the event is stored only if the key was never used: the key and the event commit
-   * together, so two schedulers racing for one reminder send it once. Answers the event id, or
-   * undefined when the key was already taken. Call `wake()` after the transaction commits.
-   */
-  async function insertEvent(tx: DbOrTx, e: DomainEvent, key?: string): Promise<number | undefined> {
+function createEventWriter(deps: EventSinkDeps) {
+  const repo = createNotificationsRepo(deps.db);
+  const webhooks = createWebhooksRepo(deps.db);
+  const inbox = createInboxRepo(deps.db);
+  return async function insertEvent(tx: DbOrTx, e: DomainEvent, key?: string): Promise<number | undefined> {
     if (key !== undefined && !(await repo.claimKey(tx, key, e.at))) return undefined;
     await repo.lockEventOrder(tx);
     const audience = await audienceOf(repo, tx, e);
@@ -156,13 +139,85 @@ export function createDurableEventSink(deps: EventSinkDeps) {
     await webhooks.insertDeliveries(tx, deliveries);
     await repo.notify(tx, CHANNEL, id);
     return id;
+  };
+}
+
+/**
+ * Hearing events published by other processes: LISTEN on PostgreSQL, plus a poll (every
+ * `pollMs`) that also serves SQLite files shared by several processes.
+ */
+function createCrossProcessListener(
+  deps: Pick<EventSinkDeps, 'db' | 'logger'>,
+  hear: { readonly notified: () => void; readonly polled: () => void },
+) {
+  const { db, logger } = deps;
+  let listener: pg.Client | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  let stopped = false;
+  return {
+    async start(pollMs: number): Promise<void> {
+      stopped = false;
+      if (db.dialect === 'postgres' && !listener && db.pool) {
+        const client = new pg.Client(db.pool.options);
+        client.on('notification', () => hear.notified());
+        client.on('error', (err) => {
+          logger.warn({ err }, 'event listener connection lost; relying on the poll');
+          listener = undefined;
+        });
+        await client.connect();
+        await client.query(`LISTEN ${CHANNEL}`);
+        listener = client;
+      }
+      if (!poll) {
+        poll = setInterval(() => {
+          if (!stopped) hear.polled();
+        }, pollMs);
+        poll.unref?.();
+      }
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      if (poll) clearInterval(poll);
+      poll = undefined;
+      const l = listener;
+      listener = undefined;
+      await l?.end().catch(() => undefined);
+    },
+  };
+}
+
+/** One event to every live subscriber that may see it; a failing subscriber does not stop the rest. */
+function sendToEach(subscribers: ReadonlySet<EventSubscriber>, e: StoredEvent, logger: Logger): void {
+  for (const s of subscribers) {
+    try {
+      if (s.canSee(e)) s.send(e);
+    } catch (err) {
+      logger.warn({ err }, 'event subscriber failed');
+    }
   }
+}
+
+/**
+ * The durable event sink (replaces the in-process one): every published event is stored (so the
+ * stream resumes with Last-Event-ID across restarts and processes), copied to the inbox of each
+ * user who may see it, and queued for every verified webhook of those organisations, all in one
+ * transaction. On PostgreSQL the transaction also NOTIFYs, so SSE clients of every server process
+ * hear it; a slow poll covers SQLite shared by several processes and a lost notification.
+ */
+export function createDurableEventSink(deps: EventSinkDeps) {
+  const { db, logger } = deps;
+  const repo = createNotificationsRepo(db);
+  const insertEvent = createEventWriter(deps);
+  const subscribers = new Set<EventSubscriber>();
+  const deliveryListeners = new Set<() => void>();
+  let lastId: number | undefined;
+  let fetching: Promise<void> | undefined;
+  let again = false;
 
   const maxId = () => repo.maxEventId();
 
-  async function readAfter(after: number, limit = PAGE): Promise<StoredEvent[]> {
-    return (await repo.eventsAfter(after, limit)).map(toStoredEvent);
-  }
+  const readAfter = async (after: number, limit = PAGE) =>
+    (await repo.eventsAfter(after, limit)).map(toStoredEvent);
 
   async function fanOut(): Promise<void> {
     do {
@@ -176,13 +231,7 @@ export function createDurableEventSink(deps: EventSinkDeps) {
         const batch = await readAfter(lastId);
         for (const e of batch) {
           lastId = e.id;
-          for (const s of subscribers) {
-            try {
-              if (s.canSee(e)) s.send(e);
-            } catch (err) {
-              logger.warn({ err }, 'event subscriber failed');
-            }
-          }
+          sendToEach(subscribers, e, logger);
         }
         if (batch.length < PAGE) break;
       }
@@ -202,6 +251,11 @@ export function createDurableEventSink(deps: EventSinkDeps) {
       });
     for (const l of deliveryListeners) l();
   }
+
+  const listening = createCrossProcessListener(deps, {
+    notified: () => wake(),
+    polled: () => subscribers.size > 0 && wake(),
+  });
 
   const sink = {
     kind: 'durable' as const,
@@ -258,33 +312,11 @@ export function createDurableEventSink(deps: EventSinkDeps) {
      * Listen for events published by other processes: LISTEN on PostgreSQL, plus a poll (every
      * `pollMs`) that also serves SQLite files shared by several processes.
      */
-    async startListening(pollMs = db.dialect === 'postgres' ? 5_000 : 1_000): Promise<void> {
-      stopped = false;
-      if (db.dialect === 'postgres' && !listener && db.pool) {
-        const client = new pg.Client(db.pool.options);
-        client.on('notification', () => wake());
-        client.on('error', (err) => {
-          logger.warn({ err }, 'event listener connection lost; relying on the poll');
-          listener = undefined;
-        });
-        await client.connect();
-        await client.query(`LISTEN ${CHANNEL}`);
-        listener = client;
-      }
-      if (!poll) {
-        poll = setInterval(() => {
-          if (!stopped && subscribers.size > 0) wake();
-        }, pollMs);
-        poll.unref?.();
-      }
+    startListening(pollMs = db.dialect === 'postgres' ? 5_000 : 1_000): Promise<void> {
+      return listening.start(pollMs);
     },
     async stop(): Promise<void> {
-      stopped = true;
-      if (poll) clearInterval(poll);
-      poll = undefined;
-      const l = listener;
-      listener = undefined;
-      await l?.end().catch(() => undefined);
+      await listening.stop();
       await fetching;
     },
   };

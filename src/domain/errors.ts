@@ -87,6 +87,8 @@ export const REPORT_DETAIL_CODES = [
   'OUT_OF_RANGE',
   'WEIGHT_PRECISION',
   'TOO_MANY_ERRORS',
+  /** A CSV line row with more cells than its header row (a decimal comma splits a number in two). */
+  'ROW_TOO_LONG',
   // the signature over the submitted bytes
   'SIGNATURE_INVALID',
   'KEY_UNKNOWN',

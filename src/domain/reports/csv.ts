@@ -130,7 +130,7 @@ export function parseReportCsv(bytes: Uint8Array, options: ReadOptions = {}): Pa
     }
     const records = tokens.records;
     const problems: Problem[] = [];
-    const tree = readRecords(records, problems);
+    const tree = readRecords(records, problems, delimiter);
     const result = readReport(tree, 'csv', { ...options, decimalComma: delimiter === ';' });
     if (problems.length === 0) return result;
     const details = [...problems, ...(result.ok ? [] : result.details)].slice(
@@ -153,7 +153,7 @@ export function parseReportCsv(bytes: Uint8Array, options: ReadOptions = {}): Pa
   }
 }
 
-function readRecords(records: readonly string[][], problems: Problem[]): Tree {
+function readRecords(records: readonly string[][], problems: Problem[], delimiter: ',' | ';'): Tree {
   const tree: Tree = {};
   const seen = new Set<string>();
   let i = 0;
@@ -212,6 +212,20 @@ function readRecords(records: readonly string[][], problems: Problem[]): Tree {
   for (let r = i + 1; r < records.length; r++) {
     const rec = records[r] as string[];
     const row: Tree = {};
+    // More cells than the header, even empty ones (a spreadsheet's trailing cell): the row is
+    // refused, since an unquoted decimal comma shifts every value after it (issue 16, decision 0024).
+    if (rec.length > header.length && !rec.every((cell) => cell.trim() === '')) {
+      problems.push({
+        code: 'ROW_TOO_LONG',
+        field: `lines[${lines.length}]`,
+        line: lines.length + 1,
+        message:
+          `the row has ${rec.length} cells but the header has ${header.length}` +
+          (delimiter === ','
+            ? ': with commas as the separator a decimal comma splits a number in two; write decimals with a point (300000.5), or separate the file with semicolons'
+            : ''),
+      });
+    }
     for (let c = 0; c < rec.length; c++) {
       const cell = rec[c] as string;
       if (cell === '') continue;
@@ -220,6 +234,7 @@ function readRecords(records: readonly string[][], problems: Problem[]): Tree {
       if (value === '') continue;
       if (path === REPORTED) continue;
       if (path === undefined) {
+        if (c >= header.length) continue; // reported once above as ROW_TOO_LONG
         problems.push({
           code: 'FIELD_UNKNOWN',
           field: `lines[${lines.length}]`,

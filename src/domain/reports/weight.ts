@@ -63,7 +63,13 @@ export function parseWeight(input: string | number, options: ParseWeightOptions 
   }
   if (text.length > 64) return fail('FIELD_FORMAT', 'weight text is too long');
   const m = DECIMAL_RE.exec(text);
-  if (m === null) return fail('FIELD_FORMAT', `weight "${text}" is not a decimal number of grams`);
+  if (m === null) {
+    // A comma where a decimal point belongs (issue 16): say so, the file is comma-separated.
+    const hint = /^[+-]?\d*,\d+$/.test(text)
+      ? `; the decimal separator is a point (${text.replace(',', '.')}), or separate the file with semicolons to write decimal commas`
+      : '';
+    return fail('FIELD_FORMAT', `weight "${text}" is not a decimal number of grams${hint}`);
+  }
   const negative = m[1] === '-';
   const intPart = m[2] ?? '';
   const fracPart = m[3] ?? '';

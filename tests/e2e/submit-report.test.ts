@@ -2,6 +2,7 @@
  * State story 1: a state submits a CSV with two errors, sees both tied to their lines, fixes them
  * in the browser, resubmits, and the receipt verifies in the browser (log signature, inclusion).
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +142,55 @@ describe.skipIf(!available)('report submission (state story 1, Chromium)', () =>
           .getByText('✓ verified')
           .waitFor();
         expect(await s.audit()).toEqual([]);
+        expect(s.errors).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    },
+    STORY_TIMEOUT_MS,
+  );
+  it(
+    'refuses an empty or non-UTF-8 file, and signs a file with BOM and CRLF byte for byte (issue 16)',
+    async () => {
+      const p = await nextIcr(server);
+      const s = await Session.open(browser, server.url);
+      try {
+        const login = new LoginScreen(s.page);
+        await login.open();
+        await login.signIn(SUBMITTER, server.user(SUBMITTER).password);
+        await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
+        const submit = new SubmitReportScreen(s.page);
+        await submit.open();
+        const input = s.page.getByLabel('Drop a report file here, or choose one');
+        await input.setInputFiles({ name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.alloc(0) });
+        await s.page.getByRole('alert').filter({ hasText: 'is empty (0 bytes)' }).waitFor();
+        // Windows-1252: refused, never decoded with replacement characters and signed.
+        const latin = Buffer.from(
+          icrCsv(p, p.mid, 'A').replace('A. Operator', 'R. Op\u00e9rateur'),
+          'latin1',
+        );
+        await input.setInputFiles({ name: 'latin.csv', mimeType: 'text/csv', buffer: latin });
+        await s.page.getByRole('alert').filter({ hasText: 'is not UTF-8 text' }).waitFor();
+        expect(await submit.editor().count()).toBe(0);
+        expect(await s.page.getByRole('button', { name: /Sign and submit/ }).isDisabled()).toBe(true);
+        // Converting is the user's choice, and shows the text that will be signed.
+        await s.page.getByRole('button', { name: /Convert it from Windows-1252/ }).click();
+        expect(await submit.editor().inputValue()).toContain('R. Op\u00e9rateur');
+
+        const csv = icrCsv(p, p.mid, 'A').replace(/E2E-B/g, 'E2E-BOM');
+        const file = Buffer.from(`\uFEFF${csv.replace(/\n/g, '\r\n')}`, 'utf8');
+        const sha = createHash('sha256').update(file).digest('hex');
+        await input.setInputFiles({ name: 'bom.csv', mimeType: 'text/csv', buffer: file });
+        await s.page.getByText('starts with a UTF-8 byte order mark (kept)').waitFor();
+        expect(await s.page.getByTestId('signed-sha256').textContent()).toBe(sha);
+        await submit.loadKeyFile(join(server.dataDir, 'demo-keys', 'xa-ssac.key'));
+        await submit.submit();
+        await s.page.getByRole('heading', { name: 'Report accepted' }).waitFor();
+        const id = `${MBA}:ICR:${p.number}`;
+        const stored = await fetch(`${server.url}/api/reports/${encodeURIComponent(id)}`, {
+          headers: { authorization: `Bearer ${server.user(SUBMITTER).token}` },
+        });
+        expect(((await stored.json()) as { bodySha256: string }).bodySha256).toBe(sha);
         expect(s.errors).toEqual([]);
       } finally {
         await s.close();

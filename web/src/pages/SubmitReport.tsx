@@ -4,8 +4,11 @@ import { ErrorState } from '../components/async.js';
 import { Checks, Verdict, WitnessNote } from '../components/Checks.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
-import { parseSignatureHeader, readSigningKey, type SigningKey } from '../signing.js';
+import { bytesToSign, capProblems, sha256Hex, truncateRow } from '../report-file.js';
+import { parseSignatureHeader, type SigningKey } from '../signing.js';
 import { checkReceipt, fetchLogKey, type ReceiptCheck, verifierOf } from '../verify.js';
+import { SignatureSection } from './submit/SignatureSection.js';
+import { useReportFile } from './submit/useReportFile.js';
 
 type Format = 'json' | 'csv';
 
@@ -70,18 +73,20 @@ export default function SubmitReport() {
   );
   const [failure, setFailure] = useState<unknown>(undefined);
   const [accepted, setAccepted] = useState<Accepted | undefined>(undefined);
-
-  const load = async (file: File) => {
-    const body = await file.text();
-    setFileName(file.name);
-    setText(body);
-    setFormat(formatOf(file.name, body));
-    setRejected(undefined);
-    setAccepted(undefined);
-    setFailure(undefined);
-  };
+  const { bom, fileProblem, converted, load, convert } = useReportFile(
+    fileName,
+    setFileName,
+    (name, body) => {
+      setText(body);
+      setFormat(formatOf(name, body));
+      setRejected(undefined);
+      setAccepted(undefined);
+      setFailure(undefined);
+    },
+  );
   const cliSignature = parseSignatureHeader(signature);
   const ready = text !== '' && (mode === 'key' ? key !== undefined : cliSignature !== undefined);
+  const signed = useMemo(() => bytesToSign(text, bom), [text, bom]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -90,7 +95,7 @@ export default function SubmitReport() {
     setFailure(undefined);
     setAccepted(undefined);
     try {
-      const bytes = new TextEncoder().encode(text);
+      const bytes = signed;
       const header = mode === 'key' ? key!.sign(bytes) : cliSignature!;
       const res = await apiJson<Accepted>('/api/reports', {
         method: 'POST',
@@ -117,6 +122,11 @@ export default function SubmitReport() {
         <ReportInput
           fileName={fileName}
           text={text}
+          signed={signed}
+          bom={bom}
+          converted={converted}
+          fileProblem={fileProblem}
+          convert={convert}
           format={format}
           setFormat={setFormat}
           lines={lines}
@@ -155,6 +165,11 @@ export default function SubmitReport() {
 function ReportInput({
   fileName,
   text,
+  signed,
+  bom,
+  converted,
+  fileProblem,
+  convert,
   format,
   setFormat,
   lines,
@@ -163,6 +178,11 @@ function ReportInput({
 }: {
   fileName: string;
   text: string;
+  signed: Uint8Array;
+  bom: boolean;
+  converted: boolean;
+  fileProblem: 'empty' | 'not-utf8' | undefined;
+  convert(): void;
   format: Format;
   setFormat(f: Format): void;
   lines: readonly string[];
@@ -170,6 +190,7 @@ function ReportInput({
   edit(text: string): void;
 }) {
   const [dragging, setDragging] = useState(false);
+  const hash = useMemo(() => sha256Hex(signed), [signed]);
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
@@ -199,11 +220,36 @@ function ReportInput({
           }}
         />
       </label>
+      {fileProblem === 'empty' && (
+        <p className="notice notice-error" role="alert">
+          <strong>{fileName}</strong> is empty (0 bytes): there is nothing to submit. Choose the report file.
+        </p>
+      )}
+      {fileProblem === 'not-utf8' && (
+        <div className="notice notice-error" role="alert">
+          <p>
+            <strong>{fileName}</strong> is not UTF-8 text, so it cannot be submitted as it is. Save it as
+            UTF-8 (in a spreadsheet: CSV UTF-8) and choose it again.
+          </p>
+          <p>
+            <button type="button" onClick={convert}>
+              Convert it from Windows-1252 and show the result
+            </button>
+          </p>
+        </div>
+      )}
+      {converted && (
+        <p className="notice" role="status">
+          Converted from Windows-1252: check every character below before signing. The UTF-8 text shown is
+          what is signed and stored, so its SHA-256 differs from your file's.
+        </p>
+      )}
       {text !== '' && (
         <>
           <div className="row">
             <span>
-              <strong>{fileName || 'report'}</strong> · {new TextEncoder().encode(text).length} bytes
+              <strong>{fileName || 'report'}</strong> · {signed.length} bytes
+              {bom ? ' · starts with a UTF-8 byte order mark (kept)' : ''}
             </span>
             <label htmlFor="report-format">Format</label>
             <select id="report-format" value={format} onChange={(e) => setFormat(e.target.value as Format)}>
@@ -222,98 +268,10 @@ function ReportInput({
               onChange={(e) => edit(e.target.value)}
             />
           </div>
-        </>
-      )}
-    </Section>
-  );
-}
-
-/** Signed here with the organisation's key file, or with the CLI's signature pasted. */
-function SignatureSection({
-  mode,
-  setMode,
-  signingKey,
-  setKey,
-  signature,
-  setSignature,
-  valid,
-}: {
-  mode: 'key' | 'signature';
-  setMode(m: 'key' | 'signature'): void;
-  signingKey: SigningKey | undefined;
-  setKey(k: SigningKey | undefined): void;
-  signature: string;
-  setSignature(s: string): void;
-  valid: boolean;
-}) {
-  const [keyError, setKeyError] = useState<string | undefined>(undefined);
-  const loadKey = async (file: File) => {
-    try {
-      setKey(readSigningKey(await file.text()));
-      setKeyError(undefined);
-    } catch (e) {
-      setKey(undefined);
-      setKeyError(e instanceof Error ? e.message : String(e));
-    }
-  };
-  return (
-    <Section title="2. The signature">
-      <fieldset className="choice">
-        <legend>How is the report signed?</legend>
-        <label>
-          <input type="radio" name="sign-mode" checked={mode === 'key'} onChange={() => setMode('key')} />{' '}
-          Sign here with our organisation's key file (the key stays in this browser)
-        </label>
-        <label>
-          <input
-            type="radio"
-            name="sign-mode"
-            checked={mode === 'signature'}
-            onChange={() => setMode('signature')}
-          />{' '}
-          The file was signed with the CLI: paste its signature
-        </label>
-      </fieldset>
-      {mode === 'key' ? (
-        <div className="field">
-          <label htmlFor="key-file">Key file (base64 Ed25519 seed)</label>
-          <input
-            id="key-file"
-            type="file"
-            accept=".key,text/plain"
-            aria-describedby="key-status"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f) void loadKey(f);
-            }}
-          />
-          <p
-            id="key-status"
-            className={keyError ? 'field-error' : 'muted small'}
-            role={keyError ? 'alert' : undefined}
-          >
-            {keyError
-              ? `This key file cannot be used: ${keyError}`
-              : signingKey
-                ? `Key ${signingKey.keyId} loaded; it signs the exact bytes above when you submit.`
-                : 'Not loaded. The key is read only by this page and never uploaded.'}
+          <p className="muted small">
+            SHA-256 of the bytes to sign: <code data-testid="signed-sha256">{hash}</code>
           </p>
-        </div>
-      ) : (
-        <div className="field">
-          <label htmlFor="cli-signature">Custos-Signature (keyId:signature)</label>
-          <input
-            id="cli-signature"
-            className="mono"
-            value={signature}
-            onChange={(e) => setSignature(e.target.value)}
-            aria-invalid={signature !== '' && !valid ? true : undefined}
-            spellCheck={false}
-          />
-          {signature !== '' && !valid && (
-            <p className="field-error">Expected 16 hex digits, a colon and a base64 Ed25519 signature.</p>
-          )}
-        </div>
+        </>
       )}
     </Section>
   );
@@ -328,7 +286,10 @@ function Rejection({
   format: Format;
   lines: string[];
 }) {
-  const rows = rejected.details.map((d, i) => ({ ...d, n: i }));
+  // Capped (issue 16 item 8): a row of 200 000 cells gives a thousand problems; the first ones are
+  // listed, the rest counted, and each file row shown beside a problem is cut short.
+  const all = rejected.details.map((d, i) => ({ ...d, n: i }));
+  const { shown: rows, total, hidden } = capProblems(all);
   const columns: Column<ErrorDetail & { n: number }>[] = [
     {
       key: 'line',
@@ -349,7 +310,12 @@ function Rejection({
       render: (d) => <span className="mono">{str(d.code)}</span>,
       sortValue: (d) => str(d.code),
     },
-    { key: 'message', header: 'Problem', render: (d) => str(d.message), sortValue: (d) => str(d.message) },
+    {
+      key: 'message',
+      header: 'Problem',
+      render: (d) => truncateRow(str(d.message), 300),
+      sortValue: (d) => str(d.message),
+    },
   ];
   if (format === 'csv') {
     const byLine = csvRowsByLine(lines);
@@ -364,7 +330,7 @@ function Rejection({
         ) : (
           <>
             <span className="muted small">row {src.row}: </span>
-            <code>{src.text}</code>
+            <code>{truncateRow(src.text)}</code>
           </>
         );
       },
@@ -375,15 +341,19 @@ function Rejection({
       <h2 id="rejected-title">The report was not accepted</h2>
       <p className="notice notice-error" role="alert">
         <strong>
-          {rows.length === 0
-            ? rejected.error.message
-            : `${rows.length} problem${rows.length === 1 ? '' : 's'} to fix.`}
+          {total === 0 ? rejected.error.message : `${total} problem${total === 1 ? '' : 's'} to fix.`}
         </strong>{' '}
         Nothing was stored except the fact of this attempt. Fix the lines below in the editor above and
         resubmit.
       </p>
       {rows.length > 0 && (
         <Table caption="Validation problems" columns={columns} rows={rows} rowKey={(d) => String(d.n)} />
+      )}
+      {hidden > 0 && (
+        <p className="muted" role="note">
+          The first {rows.length} problems are listed; {hidden} more are not shown. Fix these and resubmit to
+          see the rest.
+        </p>
       )}
     </section>
   );

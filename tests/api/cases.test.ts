@@ -509,6 +509,48 @@ describe.each(testDialects())('cases API on %s', (dialect) => {
     expect(list.total).toBe(1);
   });
 
+  it('opens one case per cause from the API too, concurrently and after the automatic path (issue 16)', async () => {
+    const cause = {
+      source: 'sequence',
+      test: 'page',
+      state: 'XA',
+      mba: 'XA-F1',
+      element: 'E',
+      pit: '2026-03-31',
+    } as const;
+    const body = { kind: 'anomaly', state: 'XA', mba: 'XA-F1', title: 'Page alarm on XA-F1', cause };
+    tick();
+    const opens = await Promise.all(
+      Array.from({ length: 6 }, () => post('/api/cases', 'agency.inspector', body)),
+    );
+    expect(opens.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+    const ids = new Set(opens.map((r) => r.json().id as string));
+    expect(ids.size).toBe(1);
+    const again = await post('/api/cases', 'agency.inspector', { ...body, title: 'clicked again' });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ id: [...ids][0], title: 'Page alarm on XA-F1' });
+    // The automatic path finds the case the inspector opened, and the other way round.
+    expect((await openCaseForAlarm(t.ports, cause)).created).toBe(false);
+    const auto = {
+      source: 'deadline',
+      status: 'missing',
+      state: 'XA',
+      obligation: 'ICR:XA-F1:2026-02',
+    } as const;
+    const opened = await openCaseForAlarm(t.ports, auto);
+    const byHand = await post('/api/cases', 'agency.inspector', {
+      kind: 'missing-report',
+      state: 'XA',
+      title: 'missing ICR',
+      cause: auto,
+    });
+    expect(byHand.statusCode).toBe(200);
+    expect(byHand.json().id).toBe(opened.case.id);
+    // A cause about another state than the case is refused.
+    const wrong = await post('/api/cases', 'agency.inspector', { ...body, state: 'XB', mba: undefined });
+    expect(wrong.statusCode).toBe(400);
+  });
+
   it('commits every transition and message to the log so the audit rebuilds them', async () => {
     await t.log.flush(true);
     const report = await auditStore(t.ports, parseNoteVerifier(t.log.keys.vkey));

@@ -326,6 +326,7 @@ export interface paths {
             };
         };
         readonly put?: never;
+        /** @description Opens a case. With a `cause` (the alarm it is about) there is one case per cause: 201 when this call opened it, 200 with the case already open for that cause. */
         readonly post: {
             readonly parameters: {
                 readonly query?: never;
@@ -352,6 +353,70 @@ export interface paths {
                             readonly seal?: string;
                             readonly transfer?: string;
                         };
+                        readonly cause?: {
+                            /** @enum {string} */
+                            readonly element: "P" | "E" | "N" | "D" | "T";
+                            readonly mba: string;
+                            /** Format: date */
+                            readonly pit: string;
+                            /** @enum {string} */
+                            readonly source: "balance";
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly test: "muf-3sigma" | "muf-sq" | "item-muf";
+                        } | {
+                            /** @enum {string} */
+                            readonly element: "P" | "E" | "N" | "D" | "T";
+                            readonly mba: string;
+                            /**
+                             * Format: date
+                             * @description the PIT at which the sequence alarm first fired
+                             */
+                            readonly pit: string;
+                            /** @enum {string} */
+                            readonly source: "sequence";
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly test: "cumuf-sq" | "page";
+                        } | {
+                            /** @enum {string} */
+                            readonly source: "srd";
+                            readonly state: string;
+                            readonly transfer: string;
+                        } | {
+                            /** @enum {string} */
+                            readonly source: "transfer-unmatched";
+                            readonly state: string;
+                            readonly transfer: string;
+                        } | {
+                            /** @enum {string} */
+                            readonly finding: "missing" | "late";
+                            /** @enum {string} */
+                            readonly source: "notice";
+                            readonly state: string;
+                            readonly transfer: string;
+                        } | {
+                            readonly obligation: string;
+                            /** @enum {string} */
+                            readonly source: "deadline";
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "late" | "missing";
+                        } | {
+                            /** @enum {string} */
+                            readonly event: "tamper" | "gap";
+                            readonly seal: string;
+                            readonly since: string;
+                            /** @enum {string} */
+                            readonly source: "seal";
+                            readonly state: string;
+                        } | {
+                            readonly finding: string;
+                            readonly inspection: string;
+                            /** @enum {string} */
+                            readonly source: "verification";
+                            readonly state: string;
+                        };
                         /** @enum {string} */
                         readonly kind: "anomaly" | "discrepancy" | "question" | "late-report" | "missing-report" | "transfer-unmatched" | "notice" | "seal" | "other";
                         readonly mba?: string;
@@ -362,6 +427,86 @@ export interface paths {
                 };
             };
             readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly about: {
+                                readonly alarm?: {
+                                    readonly [key: string]: string;
+                                };
+                                readonly element?: string;
+                                readonly finding?: string;
+                                readonly inspection?: string;
+                                readonly lines?: readonly number[];
+                                readonly obligation?: string;
+                                readonly period?: {
+                                    readonly from: string;
+                                    readonly to: string;
+                                };
+                                readonly report?: string;
+                                readonly seal?: string;
+                                readonly transfer?: string;
+                            };
+                            readonly decision: {
+                                /** @enum {string} */
+                                readonly attestation: "signature" | "log-commitment";
+                                readonly seq: number;
+                                /** @enum {string} */
+                                readonly status: "resolved" | "escalated";
+                            } | null;
+                            readonly dueDate: string | null;
+                            readonly history: readonly {
+                                /** @enum {string} */
+                                readonly actorKind: "inspectorate" | "state";
+                                readonly actorOrg: string | null;
+                                readonly at: string;
+                                readonly attachments?: readonly {
+                                    /** @enum {string} */
+                                    readonly contentType: "application/pdf" | "image/png" | "image/jpeg" | "text/plain" | "text/csv";
+                                    readonly hash: string;
+                                    readonly name: string;
+                                    readonly size: number;
+                                }[];
+                                readonly by: string;
+                                readonly dueDate?: string;
+                                /** @enum {string} */
+                                readonly from?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                readonly linkedReport?: string;
+                                readonly note?: {
+                                    readonly internal: boolean;
+                                    readonly text: string;
+                                };
+                                readonly seq: number;
+                                readonly signature?: {
+                                    readonly keyId: string;
+                                    readonly signature: string;
+                                };
+                                /** @enum {string} */
+                                readonly to?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                /** @enum {string} */
+                                readonly type: "opened" | "transition" | "note";
+                            }[];
+                            readonly id: string;
+                            readonly inspectorate: string;
+                            readonly key: string | null;
+                            /** @enum {string} */
+                            readonly kind: "anomaly" | "discrepancy" | "question" | "late-report" | "missing-report" | "transfer-unmatched" | "notice" | "seal" | "other";
+                            readonly mba: string | null;
+                            readonly openedAt: string;
+                            readonly overdue: boolean;
+                            readonly sharedWith: readonly string[];
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                            readonly title: string;
+                            readonly updatedAt: string;
+                        };
+                    };
+                };
                 /** @description Default Response */
                 readonly 201: {
                     headers: {

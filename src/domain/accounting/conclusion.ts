@@ -1,4 +1,4 @@
-import { caseKeyForAlarm } from '../cases/alarm-keys.js';
+import { type CaseAlarm, caseKeyForAlarm } from '../cases/alarm-keys.js';
 import type { ElementCode, IsoDate } from '../reports/report.types.js';
 import type { AlarmCode } from './alarms.js';
 
@@ -40,10 +40,42 @@ export function conclusionReasons(b: ConclusionBasis): string[] {
 }
 
 /**
- * The case key (caseKeyForAlarm) of a balance alarm's cause: one balance for the balance tests,
- * the first firing for a sequence test (the automatic path opens one case there). Undefined for
- * codes that are not balance alarms (transfers follow their own keys).
+ * The cause (domain/cases CaseAlarm) of a balance alarm, as the automatic path opens its case: one
+ * balance for the balance tests, the first firing for a sequence test. Undefined for codes that
+ * are not balance alarms (transfers follow their own causes). The web app names it when an
+ * inspector opens the case by hand, so both find the same case.
  */
+export function balanceAlarmCause(
+  state: string,
+  mba: string,
+  element: ElementCode,
+  code: AlarmCode,
+  pit: IsoDate,
+  firstFiring: IsoDate,
+): CaseAlarm | undefined {
+  switch (code) {
+    case 'MUF_3SIGMA':
+      return { source: 'balance', test: 'muf-3sigma', state, mba, element, pit };
+    case 'MUF_SQ':
+      return { source: 'balance', test: 'muf-sq', state, mba, element, pit };
+    case 'ITEM_MUF':
+      return { source: 'balance', test: 'item-muf', state, mba, element, pit };
+    case 'PAGE':
+    case 'CUMUF_SQ':
+      return {
+        source: 'sequence',
+        test: code === 'PAGE' ? 'page' : 'cumuf-sq',
+        state,
+        mba,
+        element,
+        pit: firstFiring,
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** The case key (caseKeyForAlarm) of a balance alarm's cause, undefined for other codes. */
 export function alarmCauseKey(
   state: string,
   mba: string,
@@ -52,26 +84,8 @@ export function alarmCauseKey(
   pit: IsoDate,
   firstFiring: IsoDate,
 ): string | undefined {
-  switch (code) {
-    case 'MUF_3SIGMA':
-      return caseKeyForAlarm({ source: 'balance', test: 'muf-3sigma', state, mba, element, pit });
-    case 'MUF_SQ':
-      return caseKeyForAlarm({ source: 'balance', test: 'muf-sq', state, mba, element, pit });
-    case 'ITEM_MUF':
-      return caseKeyForAlarm({ source: 'balance', test: 'item-muf', state, mba, element, pit });
-    case 'PAGE':
-    case 'CUMUF_SQ':
-      return caseKeyForAlarm({
-        source: 'sequence',
-        test: code === 'PAGE' ? 'page' : 'cumuf-sq',
-        state,
-        mba,
-        element,
-        pit: firstFiring,
-      });
-    default:
-      return undefined;
-  }
+  const cause = balanceAlarmCause(state, mba, element, code, pit, firstFiring);
+  return cause === undefined ? undefined : caseKeyForAlarm(cause);
 }
 
 /** The case keys of the balance and sequence alarms of a state's year (to ask which are resolved). */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CASE_KINDS, CASE_STATUSES } from '../../domain/cases/index.js';
+import { ELEMENT_CODES } from '../../domain/reports/index.js';
 import type { CaseService } from '../../services/cases/index.js';
 import { requirePrincipal } from '../auth.js';
 import { CaseListReply, CaseViewReply } from './cases.replies.js';
@@ -18,6 +19,49 @@ const about = z.strictObject({
   obligation: z.string().min(1).max(200).optional(),
   seal: z.string().min(1).max(200).optional(),
 });
+const stateCode = z.string().regex(/^[A-Z]{2}$/);
+const ref = z.string().min(1).max(200);
+/** The alarm a case is about (domain/cases CaseAlarm): its key makes the case one per cause. */
+const cause = z.discriminatedUnion('source', [
+  z.strictObject({
+    source: z.literal('balance'),
+    test: z.enum(['muf-3sigma', 'muf-sq', 'item-muf']),
+    state: stateCode,
+    mba: code,
+    element: z.enum(ELEMENT_CODES),
+    pit: z.iso.date(),
+  }),
+  z.strictObject({
+    source: z.literal('sequence'),
+    test: z.enum(['cumuf-sq', 'page']),
+    state: stateCode,
+    mba: code,
+    element: z.enum(ELEMENT_CODES),
+    pit: z.iso.date().describe('the PIT at which the sequence alarm first fired'),
+  }),
+  z.strictObject({ source: z.literal('srd'), state: stateCode, transfer: ref }),
+  z.strictObject({ source: z.literal('transfer-unmatched'), state: stateCode, transfer: ref }),
+  z.strictObject({
+    source: z.literal('notice'),
+    finding: z.enum(['missing', 'late']),
+    state: stateCode,
+    transfer: ref,
+  }),
+  z.strictObject({
+    source: z.literal('deadline'),
+    status: z.enum(['late', 'missing']),
+    state: stateCode,
+    obligation: ref,
+  }),
+  z.strictObject({
+    source: z.literal('seal'),
+    event: z.enum(['tamper', 'gap']),
+    state: stateCode,
+    seal: ref,
+    since: ref,
+  }),
+  z.strictObject({ source: z.literal('verification'), state: stateCode, inspection: code, finding: ref }),
+]);
 const OpenSchema = z.strictObject({
   kind: z.enum(CASE_KINDS),
   state: z.string().regex(/^[A-Z]{2}$/),
@@ -25,6 +69,7 @@ const OpenSchema = z.strictObject({
   title: z.string().trim().min(1).max(300),
   about: about.optional(),
   note: z.string().max(20_000).optional(),
+  cause: cause.optional(),
 });
 const TransitionSchema = z.strictObject({
   to: z.enum(CASE_STATUSES),
@@ -74,8 +119,21 @@ export function registerCaseRoutes(app: FastifyInstance, svc: CaseService): void
   );
   r.post(
     '/api/cases',
-    { config: user, schema: { tags, body: OpenSchema, response: { 201: CaseViewReply } } },
-    async (req, reply) => reply.status(201).send(await svc.open(requirePrincipal(req), req.body)),
+    {
+      config: user,
+      schema: {
+        tags,
+        description:
+          'Opens a case. With a `cause` (the alarm it is about) there is one case per cause: 201 when this ' +
+          'call opened it, 200 with the case already open for that cause.',
+        body: OpenSchema,
+        response: { 200: CaseViewReply, 201: CaseViewReply },
+      },
+    },
+    async (req, reply) => {
+      const { case: c, created } = await svc.open(requirePrincipal(req), req.body);
+      return reply.status(created ? 201 : 200).send(c);
+    },
   );
   r.get(
     '/api/cases/:id',

@@ -1,4 +1,11 @@
-import type { AttachmentType, Case, CaseEvent, CaseKind, CaseStatus } from '../../domain/cases/index.js';
+import type {
+  AttachmentType,
+  Case,
+  CaseAlarm,
+  CaseEvent,
+  CaseKind,
+  CaseStatus,
+} from '../../domain/cases/index.js';
 import type { IsoDate } from '../../domain/reports/report.types.js';
 
 /** What a case is about (issue: MBA, report and lines, transfer, balance period, finding). */
@@ -90,6 +97,8 @@ export interface OpenCaseRequest {
   readonly title: string;
   readonly about?: CaseAbout;
   readonly note?: string;
+  /** The alarm the case is about: one case per cause (caseKeyForAlarm), however it is opened. */
+  readonly cause?: CaseAlarm;
 }
 
 export interface TransitionInput {

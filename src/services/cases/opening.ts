@@ -1,8 +1,9 @@
-import { type CaseKind, openCase, sharedWithFor } from '../../domain/cases/index.js';
+import { type CaseKind, caseKeyForAlarm, openCase, sharedWithFor } from '../../domain/cases/index.js';
 import { utcDateOf } from '../../domain/deadlines/index.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
 import {
+  findCaseIdByKey,
   insertCaseUnlessKeyTaken,
   insertShares,
   insertTransition,
@@ -18,6 +19,7 @@ import type { CaseAbout, CaseView, OpenCaseRequest } from './cases.types.js';
 import { transitionContent, transitionRecordId } from './content.js';
 import { publishCaseEvent } from './events.js';
 import { loadWrittenCase, viewOf } from './stored-case.js';
+import type { CaseReader } from './visibility.js';
 
 /** A case to open, by hand or for an alarm. */
 export interface NewCase {
@@ -108,10 +110,37 @@ export async function insertCase(
   return true;
 }
 
-/** An inspector opens a case by hand; its inspectorate owns it. */
-export function createCaseOpener(ports: Pick<Ports, 'db' | 'clock' | 'random' | 'events' | 'logger'>) {
+/**
+ * An inspector opens a case by hand; its inspectorate owns it. One case per cause (issue 16,
+ * docs/decisions/0024): a request that names the alarm it is about (`cause`) gets that cause's key,
+ * the very key the automatic path uses (caseKeyForAlarm), and opening it again answers the
+ * existing case with `created: false`. The unique index on the key decides between concurrent
+ * opens. A case about anything else has no key.
+ */
+export function createCaseOpener(
+  ports: Pick<Ports, 'db' | 'clock' | 'random' | 'events' | 'logger'>,
+  reader: Pick<CaseReader, 'get'>,
+) {
   const k = ports.db.kysely;
-  return async function open(p: Principal, req: OpenCaseRequest): Promise<CaseView> {
+  /** The case already opened for `key`, as `p` sees it; CONFLICT when `p` may not see it. */
+  async function existing(p: Principal, key: string): Promise<CaseView | undefined> {
+    const id = await findCaseIdByKey(k, key);
+    if (id === undefined) return undefined;
+    try {
+      return await reader.get(p, id);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'NOT_FOUND')
+        throw new DomainError(
+          'CONFLICT',
+          'a case about this cause is already open with another inspectorate',
+        );
+      throw err;
+    }
+  }
+  return async function open(
+    p: Principal,
+    req: OpenCaseRequest,
+  ): Promise<{ case: CaseView; created: boolean }> {
     const scope = await scopeOf(ports, p);
     enforce(p, 'inspect', scope, { state: req.state });
     const inspectorate = p.organisationId;
@@ -121,9 +150,20 @@ export function createCaseOpener(ports: Pick<Ports, 'db' | 'clock' | 'random' | 
       if (!m || m.state !== req.state)
         throw new DomainError('UNKNOWN_MBA', `MBA ${req.mba} is not an MBA of ${req.state}`);
     }
+    const cause = req.cause;
+    if (cause !== undefined) {
+      const mba = 'mba' in cause ? cause.mba : undefined;
+      if (cause.state !== req.state || (mba !== undefined && req.mba !== undefined && mba !== req.mba))
+        throw new DomainError('BAD_REQUEST', 'the cause is about another state or MBA than the case');
+    }
+    const key = cause === undefined ? undefined : caseKeyForAlarm(cause);
+    if (key !== undefined) {
+      const found = await existing(p, key);
+      if (found) return { case: found, created: false };
+    }
     const id = newCaseId(ports.random);
     const at = isoNow(ports.clock);
-    await k.transaction().execute((tx) =>
+    const created = await k.transaction().execute((tx) =>
       insertCase(tx, ports, {
         id,
         kind: req.kind,
@@ -134,12 +174,19 @@ export function createCaseOpener(ports: Pick<Ports, 'db' | 'clock' | 'random' | 
         by: p.userId,
         actorOrg: inspectorate,
         at,
+        ...(key === undefined ? {} : { key }),
         ...(req.mba === undefined ? {} : { mba: req.mba }),
         ...(req.note === undefined ? {} : { note: req.note }),
       }),
     );
+    if (!created && key !== undefined) {
+      // Another open of the same cause committed first: answer that one.
+      const found = await existing(p, key);
+      if (found) return { case: found, created: false };
+      throw new DomainError('INTERNAL', `no case for ${key} after opening it`);
+    }
     const c = await loadWrittenCase(k, id);
     await publishCaseEvent(ports, c, 'case.opened');
-    return viewOf(c, utcDateOf(isoNow(ports.clock)));
+    return { case: viewOf(c, utcDateOf(isoNow(ports.clock))), created: true };
   };
 }

@@ -16,7 +16,7 @@ export function createCaseService(ports: Ports) {
   return {
     list: reader.list,
     get: reader.get,
-    open: createCaseOpener(ports),
+    open: createCaseOpener(ports, reader),
     transition: createCaseTransitions(ports, reader),
     postMessage: createCaseMessages(ports, reader),
     getAttachment: createAttachmentReader(ports, reader),

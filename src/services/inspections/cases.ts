@@ -26,12 +26,14 @@ export async function openCaseForFinding(
     });
     return { caseId: opened.case.id };
   }
-  const c = await createCaseService(ports).open(principal, {
+  // The finding is the cause either way: one case per finding, whichever kind opened it first.
+  const opened = await createCaseService(ports).open(principal, {
     kind: 'discrepancy',
     state: request.state,
     title: request.summary,
     about,
+    cause: request.alarm,
     ...(request.mba === undefined ? {} : { mba: request.mba }),
   });
-  return { caseId: c.id };
+  return { caseId: opened.case.id };
 }

@@ -4,6 +4,9 @@
  * behind each period and a case opened from an alarm in two clicks.
  */
 import { lazy, Suspense, useState } from 'react';
+import { type AlarmCode, balanceAlarmCause } from '../../../src/domain/accounting/index.js';
+import { caseKeyForAlarm } from '../../../src/domain/cases/index.js';
+import type { ElementCode } from '../../../src/domain/reports/index.js';
 import { type BalancePeriod, type Balances, casesApi, evaluationApi, reportsApi } from '../api.js';
 import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
@@ -145,10 +148,27 @@ function PeriodLines({ mba, element, p }: { mba: string; element: string; p: Bal
   );
 }
 
+/**
+ * Each alarm of the element names its cause (the automatic path's, balanceAlarmCause): an alarm
+ * whose cause already has a case links to it instead of offering to open another (issue 16), and
+ * the server answers an open of a cause that has a case with that case.
+ */
 function AlarmsPanel({ b, canOpen }: { b: Balances; canOpen: boolean }) {
   const [opening, setOpening] = useState<string | undefined>(undefined);
-  const alarmed = b.periods.flatMap((p) => p.alarms.map((a) => ({ code: a, p })));
-  const element = b.element ?? '';
+  const element = (b.element ?? '') as ElementCode;
+  const state = b.mba.slice(0, 2);
+  const first = new Map<string, string>();
+  const alarmed = b.periods.flatMap((p) =>
+    p.alarms.map((a) => {
+      if (!first.has(a)) first.set(a, p.to);
+      const cause = balanceAlarmCause(state, b.mba, element, a as AlarmCode, p.to, first.get(a)!);
+      return { code: a, p, cause, key: cause === undefined ? undefined : caseKeyForAlarm(cause) };
+    }),
+  );
+  // The cases about this MBA, by cause key (at most 500: the server deduplicates the rest).
+  const cases = useLoad(() => casesApi.list({ mba: b.mba, limit: 500 }), [b.mba]);
+  useLiveReload(isCaseEvent, cases.reload);
+  const byKey = new Map((cases.data?.items ?? []).flatMap((c) => (c.key ? [[c.key, c] as const] : [])));
   if (alarmed.length === 0) {
     return (
       <EmptyState title="No alarms">
@@ -158,13 +178,21 @@ function AlarmsPanel({ b, canOpen }: { b: Balances; canOpen: boolean }) {
   }
   return (
     <ul className="alarm-list" aria-label="Alarms of this element">
-      {alarmed.map(({ code, p }) => {
+      {alarmed.map(({ code, p, cause, key: causeKey }) => {
         const key = `${code}:${p.to}`;
+        const existing = causeKey === undefined ? undefined : byKey.get(causeKey);
         return (
           <li key={key}>
             <span className="badge badge-bad">{ALARM_TEXT[code] ?? code}</span> period {p.from} – {p.to}
             {code === 'PAGE' ? ` (statistic ${p.page.toFixed(2)} > h = ${b.page.h})` : ''}
-            {canOpen && opening !== key && (
+            {existing && (
+              <>
+                {' '}
+                <Link to={`/cases/${encodeURIComponent(existing.id)}`}>Case: {existing.title}</Link>{' '}
+                <StatusBadge status={existing.status} />
+              </>
+            )}
+            {canOpen && !existing && !cases.loading && opening !== key && (
               <button
                 type="button"
                 onClick={() => setOpening(key)}
@@ -173,14 +201,15 @@ function AlarmsPanel({ b, canOpen }: { b: Balances; canOpen: boolean }) {
                 Open a case
               </button>
             )}
-            {opening === key && (
+            {opening === key && !existing && (
               <OpenCaseForm
                 defaults={{
                   kind: 'anomaly',
-                  state: b.mba.slice(0, 2),
+                  state,
                   mba: b.mba,
                   title: `${ALARM_TEXT[code] ?? code} alarm on ${b.mba} ${element} at ${p.to}`,
                   about: { element, period: { from: p.from, to: p.to } },
+                  ...(cause === undefined ? {} : { cause }),
                 }}
                 onCancel={() => setOpening(undefined)}
               />

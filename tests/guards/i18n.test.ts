@@ -35,14 +35,14 @@ const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
   'web/src/components/Table.tsx': 11,
   'web/src/components/WorldMap.tsx': 3,
   'web/src/live.tsx': 2,
-  'web/src/pages/Evaluation.tsx': 45,
+  'web/src/pages/Evaluation.tsx': 46,
   'web/src/pages/Home.tsx': 59,
   'web/src/pages/Inspections.tsx': 46,
   'web/src/pages/LogExplorer.tsx': 65,
   'web/src/pages/Monitoring.tsx': 42,
   'web/src/pages/Registry.tsx': 40,
   'web/src/pages/Reports.tsx': 24,
-  'web/src/pages/SubmitReport.tsx': 38,
+  'web/src/pages/SubmitReport.tsx': 37,
   'web/src/pages/cases/Board.tsx': 24,
   'web/src/pages/cases/CaseDetail.tsx': 11,
   'web/src/pages/cases/Decision.tsx': 19,
@@ -55,6 +55,7 @@ const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
   'web/src/pages/inspections/PlanInspectionForm.tsx': 28,
   'web/src/pages/inspections/RecordResultsForm.tsx': 22,
   'web/src/pages/inspections/SignStatementForm.tsx': 6,
+  'web/src/pages/submit/SignatureSection.tsx': 10,
 };
 
 function tsxFiles(): { path: string; text: string }[] {

@@ -173,6 +173,10 @@ export const DETAIL_CODES = [
   'SCHEME',
   'CREDENTIALS',
   'RESERVED',
+  /** A webhook header outside the allow-list (issue 15 item 3). */
+  'NOT_ALLOWED',
+  /** A webhook target on a loopback, private or link-local address (issue 15 item 3). */
+  'PRIVATE_ADDRESS',
   'UNSAFE_NAME',
   'UNSAFE_VALUE',
   'UNKNOWN_EVENT',

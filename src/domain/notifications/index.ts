@@ -1,3 +1,4 @@
+export { isPublicAddress, parseIp } from './address.js';
 export { isNotificationEvent, NOTIFICATION_EVENTS, type NotificationEvent } from './events.js';
 export { DEFAULT_RETRY, nextRetryDelay, type RetryOptions } from './retry.js';
 export {
@@ -8,9 +9,9 @@ export {
   verifyWebhookSignature,
 } from './webhook-signature.js';
 export {
+  ALLOWED_WEBHOOK_HEADERS,
   isSafeHeaderName,
   isSafeHeaderValue,
-  RESERVED_WEBHOOK_HEADERS,
   validateWebhookTarget,
   type WebhookTarget,
 } from './webhook-target.js';

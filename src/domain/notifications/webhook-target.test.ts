@@ -41,12 +41,34 @@ describe('webhook header safety', () => {
     ).toEqual([
       'url:SCHEME',
       'url:CREDENTIALS',
+      'headers.X-Ok:NOT_ALLOWED',
       'headers.X-Ok:UNSAFE_VALUE',
       'headers.Bad Name:UNSAFE_NAME',
-      'headers.Custos-Signature:RESERVED',
+      'headers.Custos-Signature:NOT_ALLOWED',
+      'headers.x-ok:NOT_ALLOWED',
       'headers.x-ok:DUPLICATE',
-      'headers.Proxy-Authorization:RESERVED',
+      'headers.Proxy-Authorization:NOT_ALLOWED',
     ]);
+  });
+  it('allows only a fixed set of headers (issue 15 item 3)', () => {
+    expect(
+      codes({
+        url: 'https://h.example.org/',
+        headers: { Authorization: 'Bearer x', 'X-Webhook-Token': 't' },
+      }),
+    ).toEqual([]);
+    for (const name of [
+      'Host',
+      'Cookie',
+      'X-Forwarded-For',
+      'Forwarded',
+      'X-Real-IP',
+      'Custos-Event',
+      'Proxy-Authorization',
+    ])
+      expect(codes({ url: 'https://h.example.org/', headers: { [name]: 'v' } })).toEqual([
+        `headers.${name}:NOT_ALLOWED`,
+      ]);
   });
   it('checks the raw URL before the parser strips tabs and newlines', () => {
     expect(codes({ url: 'https://hooks.example.org/a\r\nX-Injected: 1' })).toEqual(['url:UNSAFE_CHARACTER']);

@@ -1,21 +1,11 @@
 import { type DetailCode, DomainError, type ErrorDetail } from '../errors.js';
 
-/** Headers Custos sets itself (or the HTTP layer owns); a subscriber may not supply them. */
-export const RESERVED_WEBHOOK_HEADERS: readonly string[] = [
-  'host',
-  'content-length',
-  'content-type',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'te',
-  'trailer',
-  'expect',
-  'custos-signature',
-  'custos-event',
-  'custos-delivery',
-];
+/**
+ * The only headers a subscriber may have Custos send (issue 15 item 3): credentials a receiver
+ * checks. A fixed allow-list, not a deny-list: anything else (Host, Cookie, proxy, hop-by-hop,
+ * X-Forwarded-*, Custos' own) could steer a proxy or impersonate someone at the receiver.
+ */
+export const ALLOWED_WEBHOOK_HEADERS: readonly string[] = ['authorization', 'x-api-key', 'x-webhook-token'];
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const MAX_URL_LENGTH = 2048;
@@ -54,7 +44,7 @@ export interface WebhookTarget {
  * tests), carry no credentials and contain no whitespace or control characters in its raw form
  * (the WHATWG parser silently strips tab and newline, so the raw string is checked first).
  * Whether the host resolves to a private address is a network question for the delivery
- * service, not checked here.
+ * service (address.ts judges each address it resolves).
  */
 export function validateWebhookTarget(
   target: WebhookTarget,
@@ -82,8 +72,8 @@ export function validateWebhookTarget(
     const field = `headers.${name}`;
     const lower = name.toLowerCase();
     if (!isSafeHeaderName(name)) add(field, 'UNSAFE_NAME', 'header name is not an RFC 9110 token');
-    else if (RESERVED_WEBHOOK_HEADERS.includes(lower) || lower.startsWith('proxy-')) {
-      add(field, 'RESERVED', 'header is set by Custos');
+    else if (!ALLOWED_WEBHOOK_HEADERS.includes(lower)) {
+      add(field, 'NOT_ALLOWED', `only these headers may be set: ${ALLOWED_WEBHOOK_HEADERS.join(', ')}`);
     }
     if (seen.has(lower)) add(field, 'DUPLICATE', 'header given twice (names are case-insensitive)');
     seen.add(lower);

@@ -1,7 +1,9 @@
 import { DomainError, type ErrorDetail } from '../../domain/errors.js';
 import {
   isNotificationEvent,
+  isPublicAddress,
   nextRetryDelay,
+  parseIp,
   type RetryOptions,
   SIGNATURE_HEADER,
   signWebhook,
@@ -13,8 +15,9 @@ import { createWebhooksRepo, type DeliveryRecord, type WebhookRecord } from '../
 import { isoNow, type Ports } from '../ports.js';
 import { enforce } from '../scope.js';
 import { toStoredEvent } from './sink.js';
+import { createPinnedFetch, type FetchLike } from './webhook-transport.js';
 
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+export type { FetchLike };
 
 /** How long one delivery attempt may take, and how long a claimed delivery stays claimed. */
 const ATTEMPT_TIMEOUT_MS = 10_000;
@@ -74,14 +77,34 @@ function toDelivery(r: DeliveryRecord): DeliveryView {
   };
 }
 
-/** Plain http only to the loopback interface (development and tests); https everywhere else. */
-function isLoopback(url: string): boolean {
+/**
+ * A target whose host is written as an address (or is localhost) can be judged at registration;
+ * a name is judged at every connection, after resolution (webhook-transport.ts).
+ */
+function privateLiteral(url: string): boolean {
   try {
-    const host = new URL(url).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+    const host = new URL(url).hostname.toLowerCase().replace(/\.$/, '');
+    if (host === 'localhost' || host.endsWith('.localhost')) return true;
+    return parseIp(host) !== undefined && !isPublicAddress(host);
   } catch {
     return false;
   }
+}
+
+/**
+ * Every way a delivery can fail — a refused address, no DNS answer, a closed port, a timeout, a
+ * TLS error, a redirect, a non-2xx answer, a wrong echo — gives this one answer (issue 15 item 3):
+ * telling them apart would make the verify call a port scanner for the network Custos sits in.
+ */
+const DELIVERY_FAILED = 'delivery failed';
+function notVerified(): DomainError {
+  return new DomainError('VALIDATION_FAILED', 'the webhook URL did not verify', [
+    {
+      field: 'url',
+      code: 'NOT_VERIFIED',
+      message: 'the URL must answer 2xx echoing the challenge, from a public address, without redirect',
+    },
+  ]);
 }
 
 function unixSeconds(ports: Ports): number {
@@ -121,7 +144,8 @@ async function post(
 }
 
 /** Webhook administration: an organisation's admin manages its own endpoints. */
-export function createWebhookService(ports: Ports, fetchImpl: FetchLike = fetch) {
+export function createWebhookService(ports: Ports, fetchImpl?: FetchLike) {
+  const send = fetchImpl ?? createPinnedFetch({ allowPrivate: ports.config.webhookAllowPrivate });
   const repo = createWebhooksRepo(ports.db);
   const hex = (n: number) => Buffer.from(ports.random.bytes(n)).toString('hex');
 
@@ -141,10 +165,18 @@ export function createWebhookService(ports: Ports, fetchImpl: FetchLike = fetch)
       const org = p.organisationId;
       enforce(p, 'organisation.admin', 'all', { organisationId: org ?? '\0' });
       if (org === null) throw new DomainError('FORBIDDEN', 'webhooks belong to an organisation');
+      // Plain http only to a private address written in the URL, where private targets are
+      // allowed (tests and development); https everywhere else.
+      const allowPrivate = ports.config.webhookAllowPrivate;
       validateWebhookTarget(
         { url: input.url, ...(input.headers ? { headers: input.headers } : {}) },
-        { allowHttp: isLoopback(input.url) },
+        { allowHttp: allowPrivate && privateLiteral(input.url) },
       );
+      if (!allowPrivate && privateLiteral(input.url)) {
+        throw new DomainError('VALIDATION_FAILED', 'invalid webhook target', [
+          { field: 'url', code: 'PRIVATE_ADDRESS', message: 'webhooks go to public addresses only' },
+        ]);
+      }
       const unknown = (input.events ?? []).filter((e) => !isNotificationEvent(e));
       if (unknown.length > 0) {
         throw new DomainError(
@@ -192,9 +224,9 @@ export function createWebhookService(ports: Ports, fetchImpl: FetchLike = fetch)
       const body = JSON.stringify({ type: 'custos.webhook.verification', webhook: id, challenge });
       let answer: { status: number; text: string };
       try {
-        answer = await post(ports, fetchImpl, hook, body, { 'Custos-Event': 'webhook.verification' });
-      } catch (err) {
-        throw new DomainError('UNAVAILABLE', `the webhook URL did not answer: ${(err as Error).message}`);
+        answer = await post(ports, send, hook, body, { 'Custos-Event': 'webhook.verification' });
+      } catch {
+        throw notVerified();
       }
       let echoed = answer.text.trim();
       try {
@@ -203,11 +235,7 @@ export function createWebhookService(ports: Ports, fetchImpl: FetchLike = fetch)
       } catch {
         // a bare token is accepted too
       }
-      if (answer.status < 200 || answer.status > 299 || echoed !== challenge) {
-        throw new DomainError('VALIDATION_FAILED', 'the webhook URL did not echo the challenge', [
-          { field: 'url', code: 'NOT_VERIFIED', message: `answered ${answer.status}` },
-        ]);
-      }
+      if (answer.status < 200 || answer.status > 299 || echoed !== challenge) throw notVerified();
       const at = isoNow(ports.clock);
       await repo.markVerified(id, at);
       return toView({ ...hook, status: 'verified', verified_at: at });
@@ -233,7 +261,7 @@ export function createWebhookDispatcher(
 ) {
   const repo = createWebhooksRepo(ports.db);
   const events = createNotificationsRepo(ports.db);
-  const fetchImpl = options.fetch ?? fetch;
+  const fetchImpl = options.fetch ?? createPinnedFetch({ allowPrivate: ports.config.webhookAllowPrivate });
   const rng = options.rng ?? rngOf(ports);
 
   async function attempt(d: DeliveryRecord, now: string): Promise<'delivered' | 'failed'> {
@@ -259,9 +287,11 @@ export function createWebhookDispatcher(
     try {
       const r = await post(ports, fetchImpl, hook, body, { 'Custos-Event': e.type, 'Custos-Delivery': d.id });
       status = r.status;
-      if (status < 200 || status > 299) error = `HTTP ${status}`;
+      if (status < 200 || status > 299) error = DELIVERY_FAILED;
     } catch (err) {
-      error = (err as Error).message.slice(0, 500);
+      // One answer for the organisation's delivery log; the reason stays in the server's log.
+      ports.logger.warn({ err, webhook: hook.id, delivery: d.id }, 'webhook delivery failed');
+      error = DELIVERY_FAILED;
     }
     const attempts = d.attempts + 1;
     const at = isoNow(ports.clock);
@@ -281,7 +311,8 @@ export function createWebhookDispatcher(
     await repo.settle(d.id, {
       status: delay === null ? 'dead' : 'pending',
       attempts,
-      last_status: status,
+      // A failure is one answer (DELIVERY_FAILED): not even the status a receiver gave.
+      last_status: null,
       last_error: error,
       next_attempt_at: delay === null ? null : new Date(ports.clock.now().getTime() + delay).toISOString(),
       updated_at: at,

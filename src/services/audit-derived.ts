@@ -8,7 +8,7 @@ import {
   type SourcedIcrLine,
   sumMbaLines,
 } from '../domain/accounting/index.js';
-import { transferLineOf } from '../domain/transfers/index.js';
+import { matchHashOf, SHIPMENT_CODES, transferLineOf } from '../domain/transfers/index.js';
 import {
   readAccountingReports,
   readBuildStatus,
@@ -17,8 +17,9 @@ import {
 } from '../store/accounting.repo.js';
 import type { DbOrTx } from '../store/db.js';
 import { toIcrLine, toInventoryLine } from '../store/reports.repo.js';
-import { readTransfersOf } from '../store/transfers.repo.js';
+import { type CountDelta, countRowsPerMba, readCounts, readRowsByKeys } from '../store/transfers.repo.js';
 import { readMbaSums } from './evaluation/balances.js';
+import { countsOf, factsReader, recsOf } from './evaluation/transfer-lines.js';
 
 export interface DerivedFinding {
   /** The MBA and what of its derived state. */
@@ -67,7 +68,8 @@ export async function auditDerivedState(q: DbOrTx): Promise<DerivedFinding[]> {
   if (!(await readBuildStatus(q)))
     return [{ where: 'eval_status', message: 'the derived state is still being built' }];
   const findings: DerivedFinding[] = [];
-  const transfers = new Map((await readTransfersOf(q)).map((t) => [t.line.id, t]));
+  const rowsPerMba = await countRowsPerMba(q);
+  const fx = factsReader(q);
   for (const facts of await readMbaFacts(q)) {
     const mba = facts.code;
     const inventories: InventoryListing[] = [];
@@ -96,26 +98,72 @@ export async function auditDerivedState(q: DbOrTx): Promise<DerivedFinding[]> {
         }
       }
     }
-    const view = computeEffectiveLines(icrLines);
-    for (const entry of view.entries) {
-      if (entry.current === undefined) continue;
-      const line = transferLineOf(facts, entry.current, bookedReceiptOf(entry, DEFAULT_CODE_SIGNS));
-      if (line === undefined) continue;
-      const t = transfers.get(line.id);
-      if (t === undefined || JSON.stringify(t.line) !== JSON.stringify(line)) {
-        findings.push({
-          where: `${mba} transfer ${line.id}`,
-          message: 'the transfer line in force differs from its lines',
-        });
-      }
-      transfers.delete(line.id);
-    }
+    findings.push(...(await auditTransfers(q, facts, icrLines, rowsPerMba.get(mba) ?? 0, fx)));
+    rowsPerMba.delete(mba);
   }
-  for (const id of transfers.keys()) {
+  for (const [mba, n] of rowsPerMba) {
+    findings.push({ where: `${mba} transfers`, message: `${n} transfer lines are held for an unknown MBA` });
+  }
+  return findings;
+}
+
+/**
+ * An MBA's transfer rows against its lines: every transfer line in force has its row (found by
+ * its match key's hash and origin) and reads back equal, no other row is held for the MBA, and
+ * the MBA's counts equal what its rows add up to.
+ */
+async function auditTransfers(
+  q: DbOrTx,
+  facts: Parameters<typeof transferLineOf>[0] & { code: string },
+  icrLines: readonly SourcedIcrLine[],
+  held: number,
+  fx: ReturnType<typeof factsReader>,
+): Promise<DerivedFinding[]> {
+  const mba = facts.code;
+  const findings: DerivedFinding[] = [];
+  const expected = new Map<string, ReturnType<typeof transferLineOf> & object>();
+  for (const entry of computeEffectiveLines(icrLines).entries) {
+    if (entry.current === undefined) continue;
+    const line = transferLineOf(facts, entry.current, bookedReceiptOf(entry, DEFAULT_CODE_SIGNS));
+    if (line !== undefined) expected.set(`${entry.origin.reportNumber}:${entry.origin.line}`, line);
+  }
+  const keys = [...expected.values()].map((l) => matchHashOf(l, SHIPMENT_CODES.has(l.code)));
+  const rows = (await readRowsByKeys(q, undefined, [...new Set(keys)])).filter((r) => r.mba === mba);
+  const recs = await recsOf(q, rows, fx);
+  const deltas = new Map<string, CountDelta>();
+  for (const x of recs) {
+    countsOf(x, 1, deltas);
+    const want = expected.get(`${x.report}:${x.line}`);
+    if (want === undefined || JSON.stringify(want) !== JSON.stringify(x.t)) {
+      findings.push({
+        where: `${mba} transfer ${x.t.id}`,
+        message: 'the transfer line in force differs from its lines',
+      });
+    }
+    expected.delete(`${x.report}:${x.line}`);
+  }
+  for (const line of expected.values()) {
+    findings.push({ where: `${mba} transfer ${line.id}`, message: 'a transfer line in force has no row' });
+  }
+  if (held !== recs.length) {
     findings.push({
-      where: `transfer ${id}`,
-      message: 'a transfer line is held that no line in force gives',
+      where: `${mba} transfers`,
+      message: `${held} transfer lines are held, its lines give ${recs.length}`,
     });
   }
+  const want = new Map(
+    [...deltas.values()].filter((d) => d.n !== 0).map((d) => [`${d.kind} ${d.day} ${d.element}`, d.n]),
+  );
+  for (const c of await readCounts(q, [mba], [1, 2, 3, 4, 5, 6])) {
+    const k = `${c.kind} ${c.day} ${c.element}`;
+    if (want.get(k) !== c.n)
+      findings.push({
+        where: `${mba} transfer count ${k}`,
+        message: `its rows give ${want.get(k) ?? 0}, the count is ${c.n}`,
+      });
+    want.delete(k);
+  }
+  for (const [k, n] of want)
+    findings.push({ where: `${mba} transfer count ${k}`, message: `its rows give ${n}, no count is held` });
   return findings;
 }

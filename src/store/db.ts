@@ -36,6 +36,9 @@ export function openSqlite(path: string): Db {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
+  // 64 MiB of page cache (the default is 2 MiB): intake joins a report's transfer lines to the
+  // lines and keys they pair with, which would otherwise go back to the OS for every page.
+  sqlite.pragma('cache_size = -65536');
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     dialect: 'sqlite',

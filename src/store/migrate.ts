@@ -9,6 +9,7 @@ import * as inspections from './migrations/0006-inspections.js';
 import * as reportLinesIndex from './migrations/0007-report-lines-index.js';
 import * as leanStorage from './migrations/0008-lean-storage.js';
 import * as derivedState from './migrations/0009-derived-state.js';
+import * as leanTransfers from './migrations/0010-lean-transfers.js';
 import * as opaqueLeaves from './migrations/0015-opaque-leaves.js';
 import * as userPreferences from './migrations/0018-user-preferences.js';
 
@@ -24,6 +25,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0007-report-lines-index': { up: reportLinesIndex.up },
     '0008-lean-storage': { up: leanStorage.up(db.dialect) },
     '0009-derived-state': { up: derivedState.up },
+    '0010-lean-transfers': { up: leanTransfers.up(db.dialect) },
     '0015-opaque-leaves': { up: opaqueLeaves.up },
     '0018-user-preferences': { up: userPreferences.up },
   };

@@ -611,29 +611,30 @@ export interface EvalVersionRow {
   origin_line: number;
 }
 
+/** A transfer line in force (migration 0010, docs/decisions/0016); the line itself is in report_lines. */
 export interface EvalTransferRow {
+  /** 48-bit hash of the match key of the line in force (domain/transfers matchHash). */
+  mkey: number;
   mba: string;
   origin_report: number;
   origin_line: number;
-  id: string;
-  state: string;
-  match_key: string;
+  /** 1 shipment (SD, SF), 0 receipt. */
+  ship: number;
+  /** 0 matched, 1 discrepant, 2 lone (pending or unmatched by its deadline). */
+  status: number;
+  /** Notice finding: null, 1 NOTICE_MISSING, 2 NOTICE_LATE. */
+  notice: number | null;
+  /** The notice flow of an international line (direction, state, other state); null otherwise. */
   flow: string | null;
-  shipment: number;
-  /** The TransferLine (domain/transfers) as JSON. */
-  line_json: string;
+}
+
+/** Lines per MBA, kind, day and element (migration 0010; kinds: store/transfers.repo.ts COUNT_KIND). */
+export interface EvalTransferCountRow {
+  mba: string;
+  kind: number;
+  day: string;
   element: string;
-  date: string;
-  deadline: string;
-  /** 'matched' | 'discrepant' | 'lone' (pending or unmatched by the deadline). */
-  status: string;
-  partner_mba: string | null;
-  partner_report: number | null;
-  partner_line: number | null;
-  srd_mg: number | null;
-  fissile_srd_mg: number | null;
-  sigma_mg: number | null;
-  notice_code: string | null;
+  n: number;
 }
 
 export interface EvalBuiltRow {
@@ -697,6 +698,7 @@ export interface Schema {
   eval_entries: EvalEntryRow;
   eval_versions: EvalVersionRow;
   eval_transfers: EvalTransferRow;
+  eval_transfer_counts: EvalTransferCountRow;
   eval_built: EvalBuiltRow;
   eval_status: EvalStatusRow;
 }

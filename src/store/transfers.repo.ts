@@ -1,279 +1,374 @@
-import type { TransferLine } from '../domain/transfers/index.js';
+import type Database from 'better-sqlite3';
+import { type RawBuilder, sql } from 'kysely';
+import { insertRowsSqlite } from './bulk.js';
 import type { DbOrTx } from './db.js';
-import type { EvalTransferRow } from './schema.types.js';
 
 /**
- * Transfer lines in force with their match (migration 0009, docs/decisions/0010): matching pairs
- * lines within one match key and the notice rule looks at one flow, so both are indexed and a
- * change re-matches only its key and re-checks only its flow.
+ * Transfer lines in force with their match (migration 0010, docs/decisions/0016). A row holds
+ * only what its report line does not: the match key's hash (leading the primary key, so a key's
+ * lines are one index range), shipment or receipt, the match status and the notice finding; the
+ * line is read from report_lines (the version in force: eval_entries names it for a corrected
+ * line). `eval_transfer_counts` keeps how many lines per MBA, day and element are lone,
+ * discrepant, carry a notice finding or count for the state's summary.
  */
 
-/** The match of a transfer line as stored: a pair, or alone ('lone': pending or unmatched by its deadline). */
-export interface StoredMatch {
-  readonly status: 'matched' | 'discrepant' | 'lone';
-  readonly partner: { mba: string; report: number; line: number } | null;
-  readonly srdMg: number | null;
-  readonly fissileSrdMg: number | null;
-  readonly sigmaMg: number | null;
-}
+export const STATUS = { matched: 0, discrepant: 1, lone: 2 } as const;
+export const NOTICE_CODES = ['NOTICE_MISSING', 'NOTICE_LATE'] as const;
+/** Kinds of eval_transfer_counts. */
+export const COUNT_KIND = {
+  lone: 1,
+  discrepant: 2,
+  noticeMissing: 3,
+  noticeLate: 4,
+  /** Counted for the state's summary (a pair once: by its shipment, or a receipt from another state). */
+  stateMatched: 5,
+  stateDiscrepant: 6,
+} as const;
 
-export interface TransferRecord extends StoredMatch {
+/** A stored row's key and match. */
+export interface TransferRow {
+  readonly mkey: number;
   readonly mba: string;
-  readonly originReport: number;
-  readonly originLine: number;
-  readonly line: TransferLine;
-  readonly matchKey: string;
+  readonly report: number;
+  readonly line: number;
+  readonly ship: boolean;
+  readonly status: number;
+  readonly notice: number | null;
   readonly flow: string | null;
-  readonly shipment: boolean;
-  readonly deadline: string;
-  readonly noticeCode: string | null;
 }
 
-export function toTransferRecord(r: EvalTransferRow): TransferRecord {
+/** The report line in force of a row, as stored (report_lines' columns). */
+export interface HeldLine {
+  readonly reportNumber: number;
+  readonly line: number;
+  readonly date: string;
+  readonly code: string;
+  readonly batch: string;
+  readonly kmp: string;
+  readonly element: string;
+  readonly weightMg: number;
+  readonly fissileMg: number | null;
+  readonly basis: string | null;
+  readonly counterpartState: string | null;
+  readonly counterpartMba: string | null;
+  readonly notice: string | null;
+  readonly corrects: boolean;
+  /** eval_entries' anchor of a corrected line (bookedReceiptOf), or null. */
+  readonly anchor: { report: number; line: number } | null;
+}
+
+export interface HeldRow extends TransferRow {
+  readonly held: HeldLine;
+}
+
+interface JoinedRow {
+  mkey: number | string;
+  mba: string;
+  origin_report: number;
+  origin_line: number;
+  ship: number;
+  status: number;
+  notice: number | null;
+  flow: string | null;
+  cur_report: number;
+  cur_line: number;
+  anchor_report: number | null;
+  anchor_line: number | null;
+  date: string;
+  code: string;
+  batch: string;
+  kmp: string;
+  element: string;
+  weight_mg: number | string;
+  fissile_mg: number | string | null;
+  basis: string | null;
+  counterpart_state: string | null;
+  counterpart_mba: string | null;
+  line_notice: string | null;
+  corrects_report: number | null;
+}
+
+function toHeld(r: JoinedRow): HeldRow {
   return {
+    mkey: Number(r.mkey),
     mba: r.mba,
-    originReport: r.origin_report,
-    originLine: r.origin_line,
-    line: JSON.parse(r.line_json) as TransferLine,
-    matchKey: r.match_key,
+    report: r.origin_report,
+    line: r.origin_line,
+    ship: r.ship === 1,
+    status: r.status,
+    notice: r.notice,
     flow: r.flow,
-    shipment: r.shipment === 1,
-    deadline: r.deadline,
-    status: r.status as StoredMatch['status'],
-    partner:
-      r.partner_mba === null
-        ? null
-        : { mba: r.partner_mba, report: r.partner_report as number, line: r.partner_line as number },
-    srdMg: r.srd_mg === null ? null : Number(r.srd_mg),
-    fissileSrdMg: r.fissile_srd_mg === null ? null : Number(r.fissile_srd_mg),
-    sigmaMg: r.sigma_mg,
-    noticeCode: r.notice_code,
+    held: {
+      reportNumber: r.cur_report,
+      line: r.cur_line,
+      date: r.date,
+      code: r.code,
+      batch: r.batch,
+      kmp: r.kmp,
+      element: r.element,
+      weightMg: Number(r.weight_mg),
+      fissileMg: r.fissile_mg === null ? null : Number(r.fissile_mg),
+      basis: r.basis,
+      counterpartState: r.counterpart_state,
+      counterpartMba: r.counterpart_mba,
+      notice: r.line_notice,
+      corrects: r.corrects_report !== null,
+      anchor:
+        r.anchor_report === null || r.anchor_line === null
+          ? null
+          : { report: r.anchor_report, line: r.anchor_line },
+    },
   };
 }
 
-function toRow(t: TransferRecord): EvalTransferRow {
-  return {
-    mba: t.mba,
-    origin_report: t.originReport,
-    origin_line: t.originLine,
-    id: t.line.id,
-    state: t.line.state,
-    match_key: t.matchKey,
-    flow: t.flow,
-    shipment: t.shipment ? 1 : 0,
-    line_json: JSON.stringify(t.line),
-    element: t.line.element,
-    date: t.line.date,
-    deadline: t.deadline,
-    status: t.status,
-    partner_mba: t.partner?.mba ?? null,
-    partner_report: t.partner?.report ?? null,
-    partner_line: t.partner?.line ?? null,
-    srd_mg: t.srdMg,
-    fissile_srd_mg: t.fissileSrdMg,
-    sigma_mg: t.sigmaMg,
-    notice_code: t.noticeCode,
-  };
+/**
+ * Rows of eval_transfers (`from` names them as `t`, `where` filters, `order` orders) with the
+ * report line in force: the original line, or the last version eval_entries names.
+ */
+function withLines(from: RawBuilder<unknown>, where: RawBuilder<unknown>, order: RawBuilder<unknown>) {
+  return sql<JoinedRow>`select t.mkey, t.mba, t.origin_report, t.origin_line, t.ship, t.status,
+      t.notice, t.flow, coalesce(e.last_report, t.origin_report) as cur_report,
+      coalesce(e.last_line, t.origin_line) as cur_line, e.anchor_report, e.anchor_line,
+      l.date, l.code, l.batch, l.kmp, l.element, l.weight_mg, l.fissile_mg, l.basis,
+      l.counterpart_state, l.counterpart_mba, l.notice as line_notice, l.corrects_report
+    from ${from}
+    left join eval_entries e
+      on e.mba = t.mba and e.origin_report = t.origin_report and e.origin_line = t.origin_line
+    join report_lines l
+      on l.report_id = t.mba || ':ICR:' || coalesce(e.last_report, t.origin_report)
+      and l.line = coalesce(e.last_line, t.origin_line)
+    where ${where} ${order}`;
 }
 
-/** Effective order within the world: MBA, then the line's place in its MBA's effective order. */
-function ordered<T extends { orderBy(c: 'mba' | 'origin_report' | 'origin_line'): T }>(s: T): T {
-  return s.orderBy('mba').orderBy('origin_report').orderBy('origin_line');
-}
+const BY_ORIGIN = sql`order by t.mba, t.origin_report, t.origin_line`;
 
-export async function readTransfer(
+/** Every row of the match keys given, with its line (one index range per key). */
+export async function readRowsByKeys(
   q: DbOrTx,
-  mba: string,
-  origin: { report: number; line: number },
-): Promise<TransferRecord | undefined> {
-  const row = await q
-    .selectFrom('eval_transfers')
-    .selectAll()
-    .where('mba', '=', mba)
-    .where('origin_report', '=', origin.report)
-    .where('origin_line', '=', origin.line)
-    .executeTakeFirst();
-  return row === undefined ? undefined : toTransferRecord(row);
-}
-
-export async function deleteTransfer(
-  q: DbOrTx,
-  mba: string,
-  origin: { report: number; line: number },
-): Promise<void> {
-  await q
-    .deleteFrom('eval_transfers')
-    .where('mba', '=', mba)
-    .where('origin_report', '=', origin.report)
-    .where('origin_line', '=', origin.line)
-    .execute();
-}
-
-/** Inserts or replaces a transfer line with its match. */
-export async function writeTransfer(q: DbOrTx, t: TransferRecord, existed: boolean): Promise<void> {
-  const row = toRow(t);
-  if (!existed) {
-    await q.insertInto('eval_transfers').values(row).execute();
-    return;
+  sqlite: Database.Database | undefined,
+  keys: readonly number[],
+): Promise<HeldRow[]> {
+  if (keys.length === 0) return [];
+  if (sqlite) {
+    const stmt = withLines(
+      sql`json_each(?) k join eval_transfers t on t.mkey = k.value`,
+      sql`1 = 1`,
+      sql``,
+    ).compile(q);
+    const rows = sqlite.prepare(stmt.sql).all(JSON.stringify(keys)) as JoinedRow[];
+    return rows.map(toHeld);
   }
-  const { mba, origin_report, origin_line, ...rest } = row;
-  await q
-    .updateTable('eval_transfers')
-    .set(rest)
-    .where('mba', '=', mba)
-    .where('origin_report', '=', origin_report)
-    .where('origin_line', '=', origin_line)
-    .execute();
-}
-
-/** New transfer lines, in multi-row inserts (20 columns × 1 000 rows stays under PostgreSQL's bind limit). */
-export async function insertTransfers(q: DbOrTx, records: readonly TransferRecord[]): Promise<void> {
-  for (let i = 0; i < records.length; i += 1000) {
-    await q
-      .insertInto('eval_transfers')
-      .values(records.slice(i, i + 1000).map(toRow))
-      .execute();
-  }
-}
-
-/** Every line of the match keys given, in effective order (an indexed look-up per key). */
-export async function readTransfersByKeys(q: DbOrTx, keys: readonly string[]): Promise<TransferRecord[]> {
-  const out: TransferRecord[] = [];
-  for (let i = 0; i < keys.length; i += 500) {
-    const chunk = keys.slice(i, i + 500);
-    const rows = await ordered(
-      q.selectFrom('eval_transfers').selectAll().where('match_key', 'in', chunk),
-    ).execute();
-    for (const r of rows) out.push(toTransferRecord(r));
+  // PostgreSQL (or a caller without the SQLite handle): lists of keys, within bind limits.
+  const out: HeldRow[] = [];
+  for (let i = 0; i < keys.length; i += 5000) {
+    const chunk = keys.slice(i, i + 5000);
+    const { rows } = await withLines(
+      sql`eval_transfers t`,
+      sql`t.mkey in (${sql.join(chunk)})`,
+      sql``,
+    ).execute(q);
+    for (const r of rows) out.push(toHeld(r));
   }
   return out;
 }
 
-/** Every line of one notice flow (direction, state, other state). */
-export async function readTransfersOfFlow(q: DbOrTx, flow: string): Promise<TransferRecord[]> {
-  const rows = await ordered(q.selectFrom('eval_transfers').selectAll().where('flow', '=', flow)).execute();
-  return rows.map(toTransferRecord);
+/** Every row of one notice flow (partial index on flow). */
+export async function readRowsOfFlow(q: DbOrTx, flow: string): Promise<HeldRow[]> {
+  const { rows } = await withLines(sql`eval_transfers t`, sql`t.flow = ${flow}`, BY_ORIGIN).execute(q);
+  return rows.map(toHeld);
 }
 
-/** The notice flows of lines reported by a state. */
+/** The notice flows (direction, state, other state) in which `state` reports lines. */
 export async function readFlowsOfState(q: DbOrTx, state: string): Promise<string[]> {
   const rows = await q
     .selectFrom('eval_transfers')
     .select('flow')
     .distinct()
-    .where('state', '=', state)
     .where('flow', 'is not', null)
     .execute();
-  return rows.map((r) => r.flow as string);
+  return rows.map((r) => r.flow as string).filter((f) => f.split('\u0001')[1] === state);
 }
 
-export async function updateNoticeCode(
-  q: DbOrTx,
-  t: Pick<TransferRecord, 'mba' | 'originReport' | 'originLine'>,
-  code: string | null,
-): Promise<void> {
-  await q
-    .updateTable('eval_transfers')
-    .set({ notice_code: code })
-    .where('mba', '=', t.mba)
-    .where('origin_report', '=', t.originReport)
-    .where('origin_line', '=', t.originLine)
-    .execute();
+/** Rows of one MBA with an alarm or alone (partial index), in effective order, with their lines. */
+export async function readAlarmedRowsOfMba(q: DbOrTx, mba: string): Promise<HeldRow[]> {
+  const { rows } = await withLines(
+    sql`eval_transfers t`,
+    sql`t.mba = ${mba} and (t.status <> 0 or t.notice is not null)`,
+    BY_ORIGIN,
+  ).execute(q);
+  return rows.map(toHeld);
 }
 
-/**
- * Lines of one MBA that carry an alarm on `asOf`: a discrepant pair, a lone line past its
- * deadline, a notice finding. In effective order; O(alarms), not O(lines).
- */
-export async function readAlarmedTransfersOfMba(
-  q: DbOrTx,
-  mba: string,
-  asOf: string,
-): Promise<TransferRecord[]> {
-  const rows = await ordered(
-    q
-      .selectFrom('eval_transfers')
-      .selectAll()
-      .where('mba', '=', mba)
-      .where((eb) =>
-        eb.or([
-          eb('status', '=', 'discrepant'),
-          eb.and([eb('status', '=', 'lone'), eb('deadline', '<', asOf)]),
-          eb('notice_code', 'is not', null),
-        ]),
-      ),
-  ).execute();
-  return rows.map(toTransferRecord);
-}
-
-/**
- * The transfer and notice alarms of an MBA on `asOf`, grouped by date, element and code: what
- * its balance needs (the codes per period, and how many lie outside every period). One grouped
- * query per kind, so an MBA with 100 000 unmatched lines reads a row per day, not per line.
- */
-export async function countTransferAlarmsOfMba(
-  q: DbOrTx,
-  mba: string,
-  asOf: string,
-): Promise<{ date: string; element: string; code: string; n: number }[]> {
-  const transfer = await q
-    .selectFrom('eval_transfers')
-    .select((eb) => ['date', 'element', 'status', eb.fn.countAll<number>().as('n')])
-    .where('mba', '=', mba)
-    .where((eb) =>
-      eb.or([
-        eb('status', '=', 'discrepant'),
-        eb.and([eb('status', '=', 'lone'), eb('deadline', '<', asOf)]),
-      ]),
-    )
-    .groupBy(['date', 'element', 'status'])
-    .execute();
-  const notice = await q
-    .selectFrom('eval_transfers')
-    .select((eb) => ['date', 'element', 'notice_code', eb.fn.countAll<number>().as('n')])
-    .where('mba', '=', mba)
-    .where('notice_code', 'is not', null)
-    .groupBy(['date', 'element', 'notice_code'])
-    .execute();
-  return [
-    ...transfer.map((r) => ({
-      date: r.date,
-      element: r.element,
-      code: r.status === 'discrepant' ? 'SRD_3SIGMA' : 'TRANSFER_UNMATCHED',
-      n: Number(r.n),
-    })),
-    ...notice.map((r) => ({
-      date: r.date,
-      element: r.element,
-      code: r.notice_code as string,
-      n: Number(r.n),
-    })),
-  ];
-}
-
-/** Every transfer line of the MBAs given (or all), in effective order. */
-export async function readTransfersOf(q: DbOrTx, mbas?: readonly string[]): Promise<TransferRecord[]> {
+/** Every row (of the MBAs given), in effective order: the world's matches (tests, audit). */
+export async function readAllRows(q: DbOrTx, mbas?: readonly string[]): Promise<HeldRow[]> {
   if (mbas !== undefined && mbas.length === 0) return [];
-  let s = q.selectFrom('eval_transfers').selectAll();
-  if (mbas !== undefined) s = s.where('mba', 'in', mbas);
-  return (await ordered(s).execute()).map(toTransferRecord);
+  const where = mbas === undefined ? sql`1 = 1` : sql`t.mba in (${sql.join(mbas)})`;
+  const { rows } = await withLines(sql`eval_transfers t`, where, BY_ORIGIN).execute(q);
+  return rows.map(toHeld);
 }
 
-/** Match keys of an MBA's transfer lines (an MBA rebuilt re-matches them). */
-export async function readKeysOfMba(q: DbOrTx, mba: string): Promise<{ keys: string[]; flows: string[] }> {
+const ROW_COLUMNS = ['mkey', 'mba', 'origin_report', 'origin_line', 'ship', 'status', 'notice', 'flow'];
+
+/** New rows: prepared multi-row inserts on SQLite, 1 000-row statements on PostgreSQL. */
+export async function insertRows(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  rows: readonly TransferRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (sqlite) {
+    const values: unknown[] = new Array(rows.length * ROW_COLUMNS.length);
+    let v = 0;
+    for (const r of rows) {
+      values[v++] = r.mkey;
+      values[v++] = r.mba;
+      values[v++] = r.report;
+      values[v++] = r.line;
+      values[v++] = r.ship ? 1 : 0;
+      values[v++] = r.status;
+      values[v++] = r.notice;
+      values[v++] = r.flow;
+    }
+    insertRowsSqlite(sqlite, 'eval_transfers', ROW_COLUMNS, values);
+    return;
+  }
+  for (let i = 0; i < rows.length; i += 1000) {
+    await q
+      .insertInto('eval_transfers')
+      .values(
+        rows.slice(i, i + 1000).map((r) => ({
+          mkey: r.mkey,
+          mba: r.mba,
+          origin_report: r.report,
+          origin_line: r.line,
+          ship: r.ship ? 1 : 0,
+          status: r.status,
+          notice: r.notice,
+          flow: r.flow,
+        })),
+      )
+      .execute();
+  }
+}
+
+type RowKey = Pick<TransferRow, 'mkey' | 'mba' | 'report' | 'line'>;
+
+function keyTuples(rows: readonly RowKey[]) {
+  return sql.join(rows.map((r) => sql`(${r.mkey}, ${r.mba}, ${r.report}, ${r.line})`));
+}
+
+/** Status and notice of existing rows (by primary key). */
+export async function updateRows(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  rows: readonly TransferRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (sqlite) {
+    const stmt = sqlite.prepare(
+      'update eval_transfers set status = ?, notice = ? where mkey = ? and mba = ? and origin_report = ? and origin_line = ?',
+    );
+    for (const r of rows) stmt.run(r.status, r.notice, r.mkey, r.mba, r.report, r.line);
+    return;
+  }
+  for (let i = 0; i < rows.length; i += 2000) {
+    const chunk = rows.slice(i, i + 2000);
+    const values = sql.join(
+      chunk.map(
+        (r) =>
+          sql`(${r.mkey}::bigint, ${r.mba}::text, ${r.report}::int, ${r.line}::int, ${r.status}::smallint, ${r.notice}::smallint)`,
+      ),
+    );
+    await sql`update eval_transfers t set status = v.s, notice = v.n
+      from (values ${values}) as v(k, m, r, l, s, n)
+      where t.mkey = v.k and t.mba = v.m and t.origin_report = v.r and t.origin_line = v.l`.execute(q);
+  }
+}
+
+/** Deletes rows by primary key; answers the match keys and flows of those that existed. */
+export async function deleteRows(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  rows: readonly RowKey[],
+): Promise<{ mkey: number; flow: string | null }[]> {
+  const out: { mkey: number; flow: string | null }[] = [];
+  if (sqlite) {
+    const stmt = sqlite.prepare(
+      'delete from eval_transfers where mkey = ? and mba = ? and origin_report = ? and origin_line = ? returning mkey, flow',
+    );
+    for (const r of rows) {
+      const gone = stmt.get(r.mkey, r.mba, r.report, r.line) as
+        | { mkey: number; flow: string | null }
+        | undefined;
+      if (gone !== undefined) out.push({ mkey: Number(gone.mkey), flow: gone.flow });
+    }
+    return out;
+  }
+  for (let i = 0; i < rows.length; i += 2000) {
+    const { rows: gone } = await sql<{
+      mkey: string | number;
+      flow: string | null;
+    }>`delete from eval_transfers
+      where (mkey, mba, origin_report, origin_line) in (${keyTuples(rows.slice(i, i + 2000))})
+      returning mkey, flow`.execute(q);
+    for (const g of gone) out.push({ mkey: Number(g.mkey), flow: g.flow });
+  }
+  return out;
+}
+
+export interface CountDelta {
+  readonly mba: string;
+  readonly kind: number;
+  readonly day: string;
+  readonly element: string;
+  n: number;
+}
+
+/** Adds the deltas to eval_transfer_counts; a count that reaches 0 is removed. */
+export async function applyCountDeltas(q: DbOrTx, deltas: Iterable<CountDelta>): Promise<void> {
+  const list = [...deltas].filter((d) => d.n !== 0);
+  for (let i = 0; i < list.length; i += 500) {
+    const chunk = list.slice(i, i + 500);
+    await q
+      .insertInto('eval_transfer_counts')
+      .values(chunk.map((d) => ({ mba: d.mba, kind: d.kind, day: d.day, element: d.element, n: d.n })))
+      .onConflict((oc) =>
+        oc
+          .columns(['mba', 'kind', 'day', 'element'])
+          .doUpdateSet({ n: sql`eval_transfer_counts.n + excluded.n` }),
+      )
+      .execute();
+  }
+  if (list.some((d) => d.n < 0)) {
+    for (const mba of new Set(list.map((d) => d.mba)))
+      await q.deleteFrom('eval_transfer_counts').where('mba', '=', mba).where('n', '=', 0).execute();
+  }
+}
+
+/** The counts of the MBAs given, of the kinds given. */
+export async function readCounts(
+  q: DbOrTx,
+  mbas: readonly string[],
+  kinds: readonly number[],
+): Promise<{ mba: string; kind: number; day: string; element: string; n: number }[]> {
+  if (mbas.length === 0) return [];
+  const rows = await q
+    .selectFrom('eval_transfer_counts')
+    .selectAll()
+    .where('mba', 'in', mbas)
+    .where('kind', 'in', kinds)
+    .execute();
+  return rows.map((r) => ({ ...r, kind: Number(r.kind), n: Number(r.n) }));
+}
+
+/** Rows per MBA (audit: together with the lines found, proves no row is held without a line). */
+export async function countRowsPerMba(q: DbOrTx): Promise<Map<string, number>> {
   const rows = await q
     .selectFrom('eval_transfers')
-    .select(['match_key', 'flow'])
-    .where('mba', '=', mba)
+    .select((eb) => ['mba', eb.fn.countAll<number>().as('n')])
+    .groupBy('mba')
     .execute();
-  return {
-    keys: [...new Set(rows.map((r) => r.match_key))],
-    flows: [...new Set(rows.flatMap((r) => (r.flow === null ? [] : [r.flow])))],
-  };
-}
-
-export async function clearTransfers(q: DbOrTx, mba: string): Promise<void> {
-  await q.deleteFrom('eval_transfers').where('mba', '=', mba).execute();
+  return new Map(rows.map((r) => [r.mba, Number(r.n)]));
 }
 
 /** The advance notices given by a state (the notice rule reads only its own state's). */
@@ -281,41 +376,7 @@ export async function readNoticesOf(q: DbOrTx, state: string) {
   return q.selectFrom('notices').selectAll().where('state', '=', state).execute();
 }
 
-/**
- * Transfer counts of a state by status on `asOf` (the annual evaluation): a pair counts once, by
- * its shipment line, or by its receipt where the shipment is another state's; a lone line is
- * pending until its deadline, then unmatched. Aggregated in SQL.
- */
-export async function countTransfersOfState(
-  q: DbOrTx,
-  state: string,
-  asOf: string,
-): Promise<{ matched: number; discrepant: number; pending: number; unmatched: number }> {
-  const rows = await q
-    .selectFrom('eval_transfers as t')
-    .leftJoin('eval_transfers as p', (j) =>
-      j
-        .onRef('p.mba', '=', 't.partner_mba')
-        .onRef('p.origin_report', '=', 't.partner_report')
-        .onRef('p.origin_line', '=', 't.partner_line'),
-    )
-    .select((eb) => [
-      't.status as status',
-      eb.fn.countAll<number>().as('n'),
-      eb.fn.sum<number>(eb.case().when('t.deadline', '<', asOf).then(1).else(0).end()).as('late'),
-    ])
-    .where('t.state', '=', state)
-    // A pair within the state is counted by its shipment only.
-    .where((eb) => eb.or([eb('t.shipment', '=', 1), eb('p.state', 'is', null), eb('p.state', '!=', state)]))
-    .groupBy('t.status')
-    .execute();
-  const out = { matched: 0, discrepant: 0, pending: 0, unmatched: 0 };
-  for (const r of rows) {
-    const n = Number(r.n);
-    if (r.status === 'lone') {
-      out.unmatched += Number(r.late ?? 0);
-      out.pending += n - Number(r.late ?? 0);
-    } else if (r.status === 'matched' || r.status === 'discrepant') out[r.status] += n;
-  }
-  return out;
+/** Removes an MBA's counts (it is built again). */
+export async function clearCountsOfMba(q: DbOrTx, mba: string): Promise<void> {
+  await q.deleteFrom('eval_transfer_counts').where('mba', '=', mba).execute();
 }

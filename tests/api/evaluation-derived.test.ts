@@ -20,7 +20,7 @@ import {
   transferLineOf,
 } from '../../src/domain/transfers/index.js';
 import { auditDerivedState } from '../../src/services/audit-derived.js';
-import { createEvaluationService } from '../../src/services/evaluation/index.js';
+import { buildDerivedState, createEvaluationService } from '../../src/services/evaluation/index.js';
 import { readMbaFacts } from '../../src/store/accounting.repo.js';
 import { toIcrLine, toInventoryLine } from '../../src/store/reports.repo.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
@@ -155,6 +155,16 @@ async function oracle(t: TestApp, asOf: string) {
     );
   }
   return { evaluations, matches: matches as TransferMatch[] };
+}
+
+/** The annual evaluation's counts by the rule of matchTransfers' output: a pair once per state it touches. */
+function stateCounts(matches: readonly TransferMatch[], state: string) {
+  const out = { matched: 0, discrepant: 0, pending: 0, unmatched: 0 };
+  for (const m of matches) {
+    const states = new Set([m.shipment?.state, m.receipt?.state]);
+    if (states.has(state)) out[m.status]++;
+  }
+  return out;
 }
 
 /** A random history: INITIALs, monthly ICRs with transfers, corrections and deletions, PILs, late ICRs. */
@@ -352,10 +362,28 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
       const expected = await oracle(t, '2026-08-10');
       expect(world.evaluations).toEqual(expected.evaluations);
       expect(world.matches).toEqual(expected.matches);
+      // The annual evaluation's transfer counts come from maintained counts (decision 0016).
+      for (const state of ['XA', 'XB']) {
+        const res = await t.app.inject({
+          method: 'GET',
+          url: `/api/states/${state}/evaluation?year=2026`,
+          headers: { authorization: `Bearer ${t.token('agency.inspector')}` },
+        });
+        expect(res.statusCode).toBe(200);
+        expect(res.json().transfers).toEqual(stateCounts(expected.matches, state));
+      }
     }
     expect(accepted).toBeGreaterThan(5);
     // custos audit finds the derived state equal to its lines, and a changed cell changed.
     const q = t.ports.db.kysely;
+    expect(await auditDerivedState(q)).toEqual([]);
+    // The upgrade's build (migration 0010 asks for it) takes every MBA out and builds it again
+    // from its reports, one MBA at a time, to the same state.
+    const before = await fresh().world();
+    await q.deleteFrom('eval_built').execute();
+    await q.updateTable('eval_status').set({ built: 0 }).execute();
+    expect(await buildDerivedState(t.ports)).toBe(MBAS.length);
+    expect(await fresh().world()).toEqual(before);
     expect(await auditDerivedState(q)).toEqual([]);
     const cell = await q.selectFrom('eval_cells').selectAll().limit(1).executeTakeFirstOrThrow();
     await q
@@ -370,5 +398,31 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
     expect((await auditDerivedState(q)).map((f) => f.where)).toEqual([
       expect.stringContaining(`${cell.mba} cell ${cell.element}`),
     ]);
+    // A transfer count changed, and a transfer row gone, are found too.
+    const count = await q.selectFrom('eval_transfer_counts').selectAll().limit(1).executeTakeFirst();
+    if (count !== undefined) {
+      await q
+        .updateTable('eval_transfer_counts')
+        .set({ n: Number(count.n) + 1 })
+        .where('mba', '=', count.mba)
+        .where('kind', '=', count.kind)
+        .where('day', '=', count.day)
+        .where('element', '=', count.element)
+        .execute();
+      expect((await auditDerivedState(q)).map((f) => f.where)).toContain(
+        `${count.mba} transfer count ${count.kind} ${count.day} ${count.element}`,
+      );
+    }
+    const row = await q.selectFrom('eval_transfers').selectAll().limit(1).executeTakeFirst();
+    if (row !== undefined) {
+      await q
+        .deleteFrom('eval_transfers')
+        .where('mkey', '=', row.mkey)
+        .where('mba', '=', row.mba)
+        .where('origin_report', '=', row.origin_report)
+        .where('origin_line', '=', row.origin_line)
+        .execute();
+      expect((await auditDerivedState(q)).map((f) => f.message)).toContain('a transfer line in force has no row');
+    }
   });
 });

@@ -1,6 +1,6 @@
 /** Transfers matching and notices: what other folders use, by name. */
 export { SHIPMENT_CODES, transferLineOf } from './line.js';
-export { collectTransferAlarms, matchKeyOf, matchTransfers } from './match.js';
+export { collectTransferAlarms, compatible, matchKeyOf, matchTransfers, pairOf } from './match.js';
 export { checkNotices } from './notices.js';
-export { noticeFlowOf, pairKey } from './pairing.js';
+export { matchHash, matchHashOf, noticeFlowOf, pairKey } from './pairing.js';
 export type { AdvanceNotice, TransferLine, TransferMatch } from './transfer.types.js';

@@ -3,6 +3,7 @@ import {
   DEFAULT_PAGE,
   evaluateSums,
   type FlowCell,
+  icrDeadline,
   type MbaEvaluation,
   type MbaSums,
 } from '../../domain/accounting/index.js';
@@ -18,10 +19,17 @@ import {
   readPits,
 } from '../../store/accounting.repo.js';
 import type { DbOrTx } from '../../store/db.js';
-import { countTransferAlarmsOfMba, readAlarmedTransfersOfMba } from '../../store/transfers.repo.js';
+import {
+  COUNT_KIND,
+  NOTICE_CODES,
+  readAlarmedRowsOfMba,
+  readCounts,
+  STATUS,
+} from '../../store/transfers.repo.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { createByteCache } from './cache.js';
+import { factsReader, recsOf } from './transfer-lines.js';
 
 /** One MBA evaluated from the derived state, with its transfer and notice alarms. */
 export interface StoredEvaluation {
@@ -44,13 +52,24 @@ export async function readMbaSums(q: DbOrTx, mba: string): Promise<MbaSums> {
   return { pits, inventories, cells: flows, orphans: [] };
 }
 
+const ALARM_OF_KIND: Record<number, DatedAlarm['code']> = {
+  [COUNT_KIND.lone]: 'TRANSFER_UNMATCHED',
+  [COUNT_KIND.discrepant]: 'SRD_3SIGMA',
+  [COUNT_KIND.noticeMissing]: 'NOTICE_MISSING',
+  [COUNT_KIND.noticeLate]: 'NOTICE_LATE',
+};
+
 /**
  * The transfer and notice alarms of an MBA on `asOf` as its balance takes them: grouped by date,
- * element and code (DatedAlarm.count), in that order.
+ * element and code (DatedAlarm.count), in that order. Read from the maintained counts (a row per
+ * day, element and kind, docs/decisions/0016); a lone line alarms once its deadline has passed.
  */
 export async function readTransferAlarmGroups(q: DbOrTx, mba: string, asOf: string): Promise<DatedAlarm[]> {
-  const rows = await countTransferAlarmsOfMba(q, mba, asOf);
-  rows.sort((a, b) =>
+  const rows = (await readCounts(q, [mba], Object.keys(ALARM_OF_KIND).map(Number))).filter(
+    (r) => r.kind !== COUNT_KIND.lone || asOf > icrDeadline(r.day),
+  );
+  const out = rows.map((r) => ({ date: r.day, element: r.element, code: ALARM_OF_KIND[r.kind]!, n: r.n }));
+  out.sort((a, b) =>
     a.date < b.date
       ? -1
       : a.date > b.date
@@ -65,10 +84,10 @@ export async function readTransferAlarmGroups(q: DbOrTx, mba: string, asOf: stri
                 ? 1
                 : 0,
   );
-  return rows.map((r) => ({
+  return out.map((r) => ({
     date: r.date,
     element: r.element as ElementCode,
-    code: r.code as DatedAlarm['code'],
+    code: r.code,
     ...(r.n === 1 ? {} : { count: r.n }),
   }));
 }
@@ -76,13 +95,13 @@ export async function readTransferAlarmGroups(q: DbOrTx, mba: string, asOf: stri
 /** The transfer and notice alarms of an MBA on `asOf`, one per line, in its effective order (alarm lists). */
 export async function readTransferAlarms(q: DbOrTx, mba: string, asOf: string): Promise<DatedAlarm[]> {
   const out: DatedAlarm[] = [];
-  for (const t of await readAlarmedTransfersOfMba(q, mba, asOf)) {
-    const l = t.line;
+  for (const x of await recsOf(q, await readAlarmedRowsOfMba(q, mba), factsReader(q))) {
+    const l = x.t;
     const at = { date: l.date, element: l.element, ref: l.id };
-    if (t.status === 'discrepant') out.push({ ...at, code: 'SRD_3SIGMA' });
-    else if (t.status === 'lone' && asOf > t.deadline) out.push({ ...at, code: 'TRANSFER_UNMATCHED' });
-    if (t.noticeCode === 'NOTICE_MISSING' || t.noticeCode === 'NOTICE_LATE')
-      out.push({ ...at, code: t.noticeCode });
+    if (x.status === STATUS.discrepant) out.push({ ...at, code: 'SRD_3SIGMA' });
+    else if (x.status === STATUS.lone && asOf > icrDeadline(l.date))
+      out.push({ ...at, code: 'TRANSFER_UNMATCHED' });
+    if (x.notice !== null) out.push({ ...at, code: NOTICE_CODES[x.notice - 1]! });
   }
   return out;
 }

@@ -36,7 +36,7 @@ export async function buildDerivedState(
   for (const mba of all) {
     if (built.has(mba)) continue;
     await k.transaction().execute(async (tx) => {
-      await rebuildMbaState(tx, mba);
+      await rebuildMbaState(tx, ports.db.sqlite, mba);
       await markMbaBuilt(tx, mba, ports.clock.now().toISOString());
     });
     now++;

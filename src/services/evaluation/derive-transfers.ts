@@ -1,192 +1,185 @@
-import { icrDeadline, inventorySums } from '../../domain/accounting/index.js';
+import type Database from 'better-sqlite3';
+import { inventorySums } from '../../domain/accounting/index.js';
 import {
   type AdvanceNotice,
   checkNotices,
-  matchKeyOf,
+  matchHash,
+  matchHashOf,
   noticeFlowOf,
-  pairKey,
   SHIPMENT_CODES,
   type TransferLine,
 } from '../../domain/transfers/index.js';
 import {
   clearAccounting,
   insertInventories,
+  type MbaFacts,
   readAccountingReports,
   readMbaFacts,
+  readOriginOf,
   readPits,
   readReportLines,
 } from '../../store/accounting.repo.js';
 import type { DbOrTx } from '../../store/db.js';
 import { toIcrLine, toInventoryLine } from '../../store/reports.repo.js';
 import {
-  clearTransfers,
-  deleteTransfer,
-  insertTransfers,
+  applyCountDeltas,
+  type CountDelta,
+  clearCountsOfMba,
+  deleteRows,
+  insertRows,
   readFlowsOfState,
-  readKeysOfMba,
   readNoticesOf,
-  readTransfer,
-  readTransfersByKeys,
-  readTransfersOfFlow,
-  type StoredMatch,
-  type TransferRecord,
-  updateNoticeCode,
-  writeTransfer,
+  readRowsByKeys,
+  readRowsOfFlow,
+  STATUS,
+  type TransferRow,
+  updateRows,
 } from '../../store/transfers.repo.js';
 import { deriveIcr } from './derive.js';
+import { countsOf, factsReader, matchGroup, type Rec, recsOf } from './transfer-lines.js';
 
 /** A transfer line of an MBA entry that an ICR created, revised (undefined: no longer a transfer line) or deleted. */
 export interface TransferChange {
   readonly origin: { report: number; line: number };
   readonly line: TransferLine | undefined;
-  /** The entry existed before this report (its stored line, if any, is replaced). */
+  /** The entry existed before this report: the transfer line it had in force (if any). */
   readonly revised?: boolean;
+  readonly before?: TransferLine | undefined;
 }
 
-const SIGMA_FACTOR = 3;
+const pkOf = (r: Pick<TransferRow, 'mkey' | 'mba' | 'report' | 'line'>) =>
+  `${r.mkey}\u0001${r.mba}\u0001${r.report}\u0001${r.line}`;
 
-function okey(mba: string, report: number, line: number): string {
-  return `${mba}\u0001${report}\u0001${line}`;
-}
-
-function recordOf(mba: string, origin: { report: number; line: number }, line: TransferLine): TransferRecord {
-  const shipment = SHIPMENT_CODES.has(line.code);
+/** A new line in force as a row to be matched. */
+function recOf(
+  mba: string,
+  origin: { report: number; line: number },
+  t: TransferLine,
+  notice: number | null,
+): Rec {
+  const ship = SHIPMENT_CODES.has(t.code);
   return {
+    mkey: matchHashOf(t, ship),
     mba,
-    originReport: origin.report,
-    originLine: origin.line,
-    line,
-    matchKey: matchKeyOf(line, shipment),
-    flow: noticeFlowOf(line) ?? null,
-    shipment,
-    deadline: icrDeadline(line.date),
-    status: 'lone',
-    partner: null,
-    srdMg: null,
-    fissileSrdMg: null,
-    sigmaMg: null,
-    noticeCode: null,
+    report: origin.report,
+    line: origin.line,
+    ship,
+    flow: noticeFlowOf(t) ?? null,
+    t,
+    status: STATUS.lone,
+    notice,
   };
 }
 
-function sameRecord(a: TransferRecord, b: TransferRecord): boolean {
-  return (
-    a.status === b.status &&
-    a.srdMg === b.srdMg &&
-    a.fissileSrdMg === b.fissileSrdMg &&
-    a.sigmaMg === b.sigmaMg &&
-    a.partner?.mba === b.partner?.mba &&
-    a.partner?.report === b.partner?.report &&
-    a.partner?.line === b.partner?.line &&
-    JSON.stringify(a.line) === JSON.stringify(b.line)
-  );
-}
-
-/** The match of every line of the given keys (matchTransfers' greedy pairing, key by key). */
-function matchAll(records: Iterable<TransferRecord>): Map<string, TransferRecord> {
-  const byKey = new Map<string, TransferRecord[]>();
-  for (const r of records) {
-    const list = byKey.get(r.matchKey);
-    if (list === undefined) byKey.set(r.matchKey, [r]);
-    else list.push(r);
+/**
+ * Re-matches the lines of the match keys given, with `incoming` lines put in and the rows
+ * `replaced` taken out (their rows as stored, by primary key), and writes what changed: rows,
+ * statuses and counts. Answers the notice flows to check again. Set-based: one read of the
+ * keys' rows with their lines, then prepared bulk writes (SQLite) or multi-row statements.
+ */
+async function settle(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  keys: Iterable<number>,
+  incoming: readonly Rec[],
+  replaced: ReadonlySet<string>,
+): Promise<Set<string>> {
+  const flows = new Set<string>();
+  const fx = factsReader(q);
+  const existing = await recsOf(q, await readRowsByKeys(q, sqlite, [...new Set(keys)]), fx);
+  const groups = new Map<number, Rec[]>();
+  const put = (x: Rec): void => {
+    const g = groups.get(x.mkey);
+    if (g === undefined) groups.set(x.mkey, [x]);
+    else g.push(x);
+  };
+  /** Stored rows taken out, by primary key, with their status and notice as stored. */
+  const gone = new Map<string, Rec>();
+  const stored = new Map<Rec, { status: number; notice: number | null }>();
+  for (const x of existing) {
+    if (replaced.has(`${x.mba}\u0001${x.report}\u0001${x.line}`)) {
+      gone.set(pkOf(x), x);
+      if (x.flow !== null) flows.add(x.flow);
+      continue;
+    }
+    stored.set(x, { status: x.status, notice: x.notice });
+    put(x);
   }
-  const out = new Map<string, TransferRecord>();
-  const lone: StoredMatch = { status: 'lone', partner: null, srdMg: null, fissileSrdMg: null, sigmaMg: null };
-  for (const list of byKey.values()) {
-    list.sort((a, b) =>
-      a.mba < b.mba ? -1 : a.mba > b.mba ? 1 : a.originReport - b.originReport || a.originLine - b.originLine,
-    );
-    const ships = list.filter((r) => r.shipment);
-    const receipts = list.filter((r) => !r.shipment);
-    const { pairs } = pairKey(
-      ships.map((r) => r.line),
-      receipts.map((r) => r.line),
-      SIGMA_FACTOR,
-    );
-    const paired = new Set<TransferRecord>();
-    const receiptOf = new Map(receipts.map((r) => [r.line, r]));
-    ships.forEach((s, i) => {
-      const pair = pairs[i];
-      if (pair === undefined) return;
-      const r = receiptOf.get(pair.receipt!)!;
-      const m = {
-        status: pair.status as 'matched' | 'discrepant',
-        srdMg: pair.srdMg ?? null,
-        fissileSrdMg: pair.fissileSrdMg ?? null,
-        sigmaMg: pair.sigmaMg ?? null,
-      };
-      out.set(okey(s.mba, s.originReport, s.originLine), {
-        ...s,
-        ...m,
-        partner: { mba: r.mba, report: r.originReport, line: r.originLine },
-      });
-      out.set(okey(r.mba, r.originReport, r.originLine), {
-        ...r,
-        ...m,
-        partner: { mba: s.mba, report: s.originReport, line: s.originLine },
-      });
-      paired.add(s).add(r);
-    });
-    for (const r of list)
-      if (!paired.has(r)) out.set(okey(r.mba, r.originReport, r.originLine), { ...r, ...lone });
+  for (const x of incoming) {
+    put(x);
+    if (x.flow !== null) flows.add(x.flow);
   }
-  return out;
+  for (const g of groups.values()) matchGroup(g);
+  const deltas = new Map<string, CountDelta>();
+  const inserts: Rec[] = [];
+  const updates: Rec[] = [];
+  for (const g of groups.values()) {
+    for (const x of g) {
+      const was = stored.get(x);
+      if (was !== undefined) {
+        if (was.status === x.status && was.notice === x.notice) continue;
+        countsOf({ ...x, ...was }, -1, deltas);
+        countsOf(x, 1, deltas);
+        updates.push(x);
+        continue;
+      }
+      const pk = pkOf(x);
+      const old = gone.get(pk);
+      if (old !== undefined && old.ship === x.ship && old.flow === x.flow) {
+        // The same row with a revised line: updated in place.
+        gone.delete(pk);
+        countsOf(old, -1, deltas);
+        countsOf(x, 1, deltas);
+        if (old.status !== x.status || old.notice !== x.notice) updates.push(x);
+        continue;
+      }
+      countsOf(x, 1, deltas);
+      inserts.push(x);
+    }
+  }
+  for (const old of gone.values()) countsOf(old, -1, deltas);
+  await deleteRows(q, sqlite, [...gone.values()]);
+  await insertRows(q, sqlite, inserts);
+  await updateRows(q, sqlite, updates);
+  await applyCountDeltas(q, deltas.values());
+  return flows;
 }
 
 /**
- * Puts an ICR's transfer lines in, re-matches only the match keys they left or joined, and
- * re-checks only the notice flows they touch.
+ * Puts an ICR's transfer lines in, re-matches only the match keys they left or joined. Called
+ * before the report's revisions are written to eval_entries, so a revised row is still read with
+ * the line it had; answers the notice flows to check once they are (recheckFlows).
  */
 export async function applyTransferChanges(
   q: DbOrTx,
-  mba: string,
+  sqlite: Database.Database | undefined,
+  facts: MbaFacts,
   changes: readonly TransferChange[],
-): Promise<void> {
-  if (changes.length === 0) return;
-  const keys = new Set<string>();
-  const flows = new Set<string>();
-  /** Entry key → its transfer line after this report (undefined: none). */
-  const next = new Map<string, TransferRecord | undefined>();
-  const inDb = new Map<string, TransferRecord>();
+): Promise<Set<string>> {
+  if (changes.length === 0) return new Set();
+  const mba = facts.code;
+  const keys: number[] = [];
+  const replaced = new Set<string>();
+  /** The line in force of each entry after this report (the last change wins). */
+  const final = new Map<string, TransferChange>();
   for (const c of changes) {
-    const k = okey(mba, c.origin.report, c.origin.line);
-    if (c.revised === true && !next.has(k)) {
-      const old = await readTransfer(q, mba, c.origin);
-      if (old !== undefined) {
-        inDb.set(k, old);
-        keys.add(old.matchKey);
-        if (old.flow !== null) flows.add(old.flow);
-      }
+    const k = `${mba}\u0001${c.origin.report}\u0001${c.origin.line}`;
+    if (c.revised === true && !final.has(k)) {
+      replaced.add(k);
+      if (c.before !== undefined) keys.push(matchHashOf(c.before, SHIPMENT_CODES.has(c.before.code)));
     }
-    const r = c.line === undefined ? undefined : recordOf(mba, c.origin, c.line);
-    if (r !== undefined) {
-      keys.add(r.matchKey);
-      if (r.flow !== null) flows.add(r.flow);
-    }
-    next.set(k, r);
+    final.set(k, c);
   }
-  const world = new Map<string, TransferRecord>();
-  for (const r of await readTransfersByKeys(q, [...keys])) {
-    const k = okey(r.mba, r.originReport, r.originLine);
-    world.set(k, r);
-    inDb.set(k, r);
+  const incoming: Rec[] = [];
+  for (const c of final.values()) {
+    if (c.line === undefined) continue;
+    const x = recOf(mba, c.origin, c.line, null);
+    keys.push(x.mkey);
+    incoming.push(x);
   }
-  for (const [k, r] of next) {
-    if (r === undefined) world.delete(k);
-    else world.set(k, { ...r, noticeCode: inDb.get(k)?.noticeCode ?? null });
-  }
-  const matched = matchAll(world.values());
-  const fresh: TransferRecord[] = [];
-  for (const [k, r] of matched) {
-    const old = inDb.get(k);
-    if (old === undefined) fresh.push(r);
-    else if (!sameRecord(old, r) || old.matchKey !== r.matchKey) await writeTransfer(q, r, true);
-  }
-  for (const [k, old] of inDb) {
-    if (!matched.has(k)) await deleteTransfer(q, old.mba, { report: old.originReport, line: old.originLine });
-  }
-  await insertTransfers(q, fresh);
-  for (const f of flows) await recheckFlow(q, f);
+  const flows = await settle(q, sqlite, keys, incoming, replaced);
+  // A revised line keeps its notice finding until its flow is checked again.
+  return flows;
 }
 
 function toNotice(n: Awaited<ReturnType<typeof readNoticesOf>>[number]): AdvanceNotice {
@@ -202,27 +195,86 @@ function toNotice(n: Awaited<ReturnType<typeof readNoticesOf>>[number]): Advance
   };
 }
 
-/** The notice findings of one flow (checkNotices over its lines and its state's notices). */
-async function recheckFlow(q: DbOrTx, flow: string): Promise<void> {
-  const rows = await readTransfersOfFlow(q, flow);
-  const state = rows[0]?.line.state;
-  if (state === undefined) return;
-  const notices = (await readNoticesOf(q, state)).map(toNotice);
-  const codes = new Map<string, string>();
-  for (const f of checkNotices(
-    rows.map((r) => r.line),
-    notices,
-  ))
-    codes.set(f.transfer.id, f.code);
-  for (const r of rows) {
-    const code = codes.get(r.line.id) ?? null;
-    if (code !== r.noticeCode) await updateNoticeCode(q, r, code);
+/** The notice findings of flows (checkNotices over each flow's lines and its state's notices). */
+export async function recheckFlows(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  flows: Iterable<string>,
+): Promise<void> {
+  const fx = factsReader(q);
+  for (const flow of flows) {
+    const recs = await recsOf(q, await readRowsOfFlow(q, flow), fx);
+    const state = recs[0]?.t.state;
+    if (state === undefined) continue;
+    const notices = (await readNoticesOf(q, state)).map(toNotice);
+    const codes = new Map<string, number>();
+    for (const f of checkNotices(
+      recs.map((r) => r.t),
+      notices,
+    ))
+      codes.set(f.transfer.id, f.code === 'NOTICE_MISSING' ? 1 : 2);
+    const deltas = new Map<string, CountDelta>();
+    const updates: Rec[] = [];
+    for (const r of recs) {
+      const code = codes.get(r.t.id) ?? null;
+      if (code === r.notice) continue;
+      countsOf(r, -1, deltas);
+      r.notice = code;
+      countsOf(r, 1, deltas);
+      updates.push(r);
+    }
+    await updateRows(q, sqlite, updates);
+    await applyCountDeltas(q, deltas.values());
   }
 }
 
 /** A new notice of a state: its flows are checked again. */
-export async function recheckNoticesOfState(q: DbOrTx, state: string): Promise<void> {
-  for (const flow of await readFlowsOfState(q, state)) await recheckFlow(q, flow);
+export async function recheckNoticesOfState(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  state: string,
+): Promise<void> {
+  await recheckFlows(q, sqlite, await readFlowsOfState(q, state));
+}
+
+/**
+ * Removes an MBA's transfer rows and counts. The rows are found from its stored lines: a row's
+ * key is the hash of the match key of its line in force, which is one of the versions of its
+ * entry, so every version's key is tried (no index by MBA is kept for this rare operation).
+ * Answers the match keys and flows the removed rows were in.
+ */
+async function clearTransfersOfMba(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  facts: MbaFacts,
+): Promise<{ keys: Set<number>; flows: Set<string> }> {
+  const keys = new Set<number>();
+  const flows = new Set<string>();
+  for (const r of await readAccountingReports(q, facts.code)) {
+    if (r.type !== 'ICR') continue;
+    const probes: { mkey: number; mba: string; report: number; line: number }[] = [];
+    for (const l of await readReportLines(q, r.id)) {
+      if (l.code === null || l.batch === null || l.counterpart_state === null) continue;
+      const ship = SHIPMENT_CODES.has(l.code);
+      if (!ship && l.code !== 'RD' && l.code !== 'RF') continue;
+      const origin =
+        l.corrects_report === null && l.deletes_report === null
+          ? { report: r.reportNumber, line: l.line }
+          : await readOriginOf(q, facts.code, r.reportNumber, l.line);
+      if (origin === undefined) continue;
+      const [shipper, receiver] = ship
+        ? [facts.state, l.counterpart_state]
+        : [l.counterpart_state, facts.state];
+      const mkey = matchHash(l.batch, l.element, shipper, receiver, l.notice ?? '');
+      probes.push({ mkey, mba: facts.code, report: origin.report, line: origin.line });
+    }
+    for (const g of await deleteRows(q, sqlite, probes)) {
+      keys.add(g.mkey);
+      if (g.flow !== null) flows.add(g.flow);
+    }
+  }
+  await clearCountsOfMba(q, facts.code);
+  return { keys, flows };
 }
 
 /**
@@ -230,20 +282,24 @@ export async function recheckNoticesOfState(q: DbOrTx, state: string): Promise<v
  * upgrade, or periods that moved): what it held is removed, its former match keys and flows are
  * settled again without it, then its reports are applied in log order with the final PITs.
  */
-export async function rebuildMbaState(q: DbOrTx, mba: string): Promise<void> {
-  const former = await readKeysOfMba(q, mba);
-  await clearAccounting(q, mba);
-  await clearTransfers(q, mba);
-  const remaining = matchAll(await readTransfersByKeys(q, former.keys));
-  for (const r of remaining.values()) await writeTransfer(q, r, true);
-  for (const f of former.flows) await recheckFlow(q, f);
+export async function rebuildMbaState(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  mba: string,
+): Promise<void> {
   const [facts] = await readMbaFacts(q, [mba]);
+  if (facts !== undefined) {
+    const former = await clearTransfersOfMba(q, sqlite, facts);
+    const flows = await settle(q, sqlite, former.keys, [], new Set());
+    await recheckFlows(q, sqlite, new Set([...former.flows, ...flows]));
+  }
+  await clearAccounting(q, mba);
   if (facts === undefined) return;
   const pits = await readPits(q, mba);
   for (const r of await readAccountingReports(q, mba)) {
     const rows = await readReportLines(q, r.id);
     if (r.type === 'ICR') {
-      await deriveIcr(q, facts, r.reportNumber, rows.map(toIcrLine), pits);
+      await deriveIcr(q, sqlite, facts, r.reportNumber, rows.map(toIcrLine), pits);
     } else if (r.pit !== null) {
       await insertInventories(q, mba, inventorySums({ date: r.pit, lines: rows.map(toInventoryLine) }));
     }

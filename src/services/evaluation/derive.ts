@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import {
   addFlowSums,
   bookedFromAnchor,
@@ -32,6 +33,7 @@ import type { DbOrTx } from '../../store/db.js';
 import {
   applyTransferChanges,
   rebuildMbaState,
+  recheckFlows,
   recheckNoticesOfState,
   type TransferChange,
 } from './derive-transfers.js';
@@ -44,20 +46,25 @@ import {
  * serialised by the log sequence row they all update (services/records.ts), so these
  * read-modify-writes never interleave.
  */
-export async function deriveReport(q: DbOrTx, report: Report): Promise<void> {
+export async function deriveReport(
+  q: DbOrTx,
+  report: Report,
+  /** On SQLite, the connection the transaction runs on: bulk statements are prepared on it. */
+  sqlite?: Database.Database,
+): Promise<void> {
   switch (report.type) {
     case 'INITIAL':
     case 'PIL':
-      return deriveInventory(q, report.mba, report.pit, report.lines);
+      return deriveInventory(q, sqlite, report.mba, report.pit, report.lines);
     case 'ICR': {
       const [facts] = await readMbaFacts(q, [report.mba]);
       if (facts === undefined) return;
-      return deriveIcr(q, facts, report.reportNumber, report.lines, await readPits(q, report.mba));
+      return deriveIcr(q, sqlite, facts, report.reportNumber, report.lines, await readPits(q, report.mba));
     }
     case 'EXPORT_NOTICE':
     case 'IMPORT_NOTICE': {
       const [facts] = await readMbaFacts(q, [report.mba]);
-      if (facts !== undefined) await recheckNoticesOfState(q, facts.state);
+      if (facts !== undefined) await recheckNoticesOfState(q, sqlite, facts.state);
       return;
     }
     default:
@@ -74,6 +81,7 @@ export function bucketOf(pits: readonly string[], date: string): string {
 
 async function deriveInventory(
   q: DbOrTx,
+  sqlite: Database.Database | undefined,
   mba: string,
   pit: string,
   lines: Parameters<typeof inventorySums>[0]['lines'],
@@ -85,7 +93,7 @@ async function deriveInventory(
   if (earlier.some((p) => p >= pit)) {
     // A PIT not after every earlier one (validation refuses it; an import might not): the
     // periods move, so the MBA is summed again from its reports.
-    await rebuildMbaState(q, mba);
+    await rebuildMbaState(q, sqlite, mba);
     return;
   }
   // Lines dated after the previous PIT up to this one now form its period (or, for the first
@@ -149,6 +157,7 @@ async function loadEntry(
  */
 export async function deriveIcr(
   q: DbOrTx,
+  sqlite: Database.Database | undefined,
   facts: MbaFacts,
   reportNumber: number,
   lines: readonly IcrLine[],
@@ -189,7 +198,12 @@ export async function deriveIcr(
     const okey = `${origin.report}:${origin.line}`;
     const prev = entries.get(okey) ?? (await loadEntry(q, mba, origin));
     if (prev === undefined) continue;
-    if (!isDeletion(prev.last)) add(prev.last, bookedFromAnchor(prev.last, prev.anchor, signs), -1);
+    let before: TransferLine | undefined;
+    if (!isDeletion(prev.last)) {
+      const booked = bookedFromAnchor(prev.last, prev.anchor, signs);
+      add(prev.last, booked, -1);
+      before = transferLineOf(facts, prev.last, booked);
+    }
     const anchor = nextAnchor(prev.last, prev.anchor);
     let t: TransferLine | undefined;
     if (!isDeletion(line)) {
@@ -199,8 +213,10 @@ export async function deriveIcr(
     }
     entries.set(okey, { origin, last: line, anchor, stored: prev.stored });
     await insertVersion(q, mba, { report: reportNumber, line: l.line }, origin);
-    transfers.push({ origin, line: t, revised: true });
+    transfers.push({ origin, line: t, revised: true, before });
   }
+  // Before the revisions are written: a revised row is read with the line it had in force.
+  const flows = await applyTransferChanges(q, sqlite, facts, transfers);
   for (const e of entries.values()) {
     await writeEntry(
       q,
@@ -218,7 +234,7 @@ export async function deriveIcr(
     );
   }
   await applyCellDeltas(q, mba, deltas);
-  await applyTransferChanges(q, mba, transfers);
+  await recheckFlows(q, sqlite, flows);
 }
 
 async function applyCellDeltas(

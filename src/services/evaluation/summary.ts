@@ -1,12 +1,12 @@
 import { alarmCausesOf } from '../../domain/accounting/conclusion.js';
-import { type MbaEvaluation, summariseState } from '../../domain/accounting/index.js';
+import { icrDeadline, type MbaEvaluation, summariseState } from '../../domain/accounting/index.js';
 import { utcDateOf } from '../../domain/deadlines/index.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { readAgreementTypes, readMbaFacts, stateExists } from '../../store/accounting.repo.js';
 import { countUnresolvedCasesOfState, resolvedCaseKeys } from '../../store/cases.repo.js';
 import { countInspectionsCarriedOut } from '../../store/inspections.repo.js';
-import { countTransfersOfState } from '../../store/transfers.repo.js';
+import { COUNT_KIND, readCounts } from '../../store/transfers.repo.js';
 import type { Ports } from '../ports.js';
 import { computeStateObligations } from '../reports/queries.js';
 import { enforce, scopeOf } from '../scope.js';
@@ -44,7 +44,7 @@ export function createStateSummary(ports: Ports, evaluator: MbaEvaluator) {
             ? 'VOA'
             : 'CSA',
       additionalProtocol: types.has('AP'),
-      transfers: await countTransfersOfState(q, state, asOf),
+      transfers: await countTransfersOfState(q, mbas, asOf),
       // The timeliness page's statuses: met and late are dated by the instant that dates the
       // submission, missing and upcoming have no receipt.
       deadlines: obligations.map((o) => ({
@@ -60,4 +60,25 @@ export function createStateSummary(ports: Ports, evaluator: MbaEvaluator) {
       inspectionsDone: await countInspectionsCarriedOut(q, state, year),
     });
   };
+}
+
+/**
+ * Transfer counts of a state's MBAs by status on `asOf` (the annual evaluation), from the
+ * maintained counts: a pair counts once, by its shipment, or by its receipt where the shipment is
+ * another state's; a lone line is pending until its deadline, then unmatched.
+ */
+async function countTransfersOfState(
+  q: Parameters<typeof readCounts>[0],
+  mbas: readonly string[],
+  asOf: string,
+): Promise<{ matched: number; discrepant: number; pending: number; unmatched: number }> {
+  const out = { matched: 0, discrepant: 0, pending: 0, unmatched: 0 };
+  const kinds = [COUNT_KIND.lone, COUNT_KIND.stateMatched, COUNT_KIND.stateDiscrepant];
+  for (const r of await readCounts(q, mbas, kinds)) {
+    if (r.kind === COUNT_KIND.stateMatched) out.matched += r.n;
+    else if (r.kind === COUNT_KIND.stateDiscrepant) out.discrepant += r.n;
+    else if (asOf > icrDeadline(r.day)) out.unmatched += r.n;
+    else out.pending += r.n;
+  }
+  return out;
 }

@@ -1,13 +1,15 @@
+import { icrDeadline } from '../../domain/accounting/index.js';
 import { inScope, type Principal } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
 import type { TransferLine, TransferMatch } from '../../domain/transfers/index.js';
 import type { DbOrTx } from '../../store/db.js';
 import type { Page, PageRequest } from '../../store/paging.js';
-import { readTransfersOf, type TransferRecord } from '../../store/transfers.repo.js';
+import { readAllRows, STATUS } from '../../store/transfers.repo.js';
 import { pageInMemory, type SortValue } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { ALL } from './alarms.js';
+import { factsReader, pairGroup, type Rec, recsOf } from './transfer-lines.js';
 
 /** One side of a transfer as listed: whole when in the caller's scope, else only its state. */
 type TransferSideView =
@@ -66,46 +68,40 @@ function sideText(s: TransferSideView | null): (string | null)[] {
   return [s.state, s.mba, s.code, s.batch, s.element, s.notice];
 }
 
-function okey(mba: string, report: number, line: number): string {
-  return `${mba}\u0001${report}\u0001${line}`;
-}
-
 /**
- * The matches of the stored transfer lines in matchTransfers' order (shipments by MBA and
- * effective position, then the receipts left alone), a lone line pending or unmatched on `asOf`.
+ * The matches of stored transfer lines (in effective order) in matchTransfers' order: shipments
+ * by MBA and effective position, then the receipts left alone; a lone line pending or unmatched
+ * on `asOf`. The status is the stored one; the partner, SRD and σ come from pairing the lines of
+ * each key again (pairKey is deterministic over the key's lines), as the table keeps no copy.
  */
-export function matchesOf(records: readonly TransferRecord[], asOf: string): TransferMatch[] {
-  const byKey = new Map(records.map((r) => [okey(r.mba, r.originReport, r.originLine), r]));
-  const lone = (r: TransferRecord): TransferMatch => {
-    const status = asOf > r.deadline ? 'unmatched' : 'pending';
-    return r.shipment
-      ? { status, shipment: r.line, deadline: r.deadline }
-      : { status, receipt: r.line, deadline: r.deadline };
+export function matchesOf(recs: readonly Rec[], asOf: string): TransferMatch[] {
+  const groups = new Map<number, Rec[]>();
+  for (const x of recs) {
+    const g = groups.get(x.mkey);
+    if (g === undefined) groups.set(x.mkey, [x]);
+    else g.push(x);
+  }
+  const pairOfShip = new Map<Rec, TransferMatch>();
+  for (const g of groups.values()) for (const p of pairGroup(g)) pairOfShip.set(p.ship, p.m);
+  const lone = (x: Rec): TransferMatch => {
+    const deadline = icrDeadline(x.t.date);
+    const status = asOf > deadline ? 'unmatched' : 'pending';
+    return x.ship ? { status, shipment: x.t, deadline } : { status, receipt: x.t, deadline };
   };
   const out: TransferMatch[] = [];
-  for (const r of records) {
-    if (!r.shipment) continue;
-    if (r.status === 'lone' || r.partner === null) {
-      out.push(lone(r));
-      continue;
-    }
-    const partner = byKey.get(okey(r.partner.mba, r.partner.report, r.partner.line));
-    out.push({
-      status: r.status,
-      shipment: r.line,
-      ...(partner === undefined ? {} : { receipt: partner.line }),
-      ...(r.srdMg === null ? {} : { srdMg: r.srdMg }),
-      ...(r.fissileSrdMg === null ? {} : { fissileSrdMg: r.fissileSrdMg }),
-      ...(r.sigmaMg === null ? {} : { sigmaMg: r.sigmaMg }),
-    });
+  for (const x of recs) {
+    if (!x.ship) continue;
+    const p = pairOfShip.get(x);
+    if (x.status === STATUS.lone || p === undefined) out.push(lone(x));
+    else out.push({ ...p, status: x.status === STATUS.discrepant ? 'discrepant' : 'matched' });
   }
-  for (const r of records) if (!r.shipment && (r.status === 'lone' || r.partner === null)) out.push(lone(r));
+  for (const x of recs) if (!x.ship && x.status === STATUS.lone) out.push(lone(x));
   return out;
 }
 
 /** Every match of the world on `asOf` (tests and diagnostics: it reads every transfer line). */
 export async function readAllMatches(q: DbOrTx, asOf: string): Promise<TransferMatch[]> {
-  return matchesOf(await readTransfersOf(q), asOf);
+  return matchesOf(await recsOf(q, await readAllRows(q), factsReader(q)), asOf);
 }
 
 /**

@@ -261,7 +261,7 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
       if (report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE') {
         await repo.insertNotice(tx, noticeRow(state, id, report, at));
       }
-      await deriveReport(tx, report);
+      await deriveReport(tx, report, ports.db.sqlite);
       return index;
     });
   } catch (err) {

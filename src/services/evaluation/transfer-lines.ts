@@ -1,0 +1,190 @@
+import { bookedFromAnchor, DEFAULT_CODE_SIGNS, type SourcedIcrLine } from '../../domain/accounting/index.js';
+import {
+  compatible,
+  matchKeyOf,
+  pairKey,
+  pairOf,
+  type TransferLine,
+  type TransferMatch,
+  transferLineOf,
+} from '../../domain/transfers/index.js';
+import { type MbaFacts, readIcrLine, readMbaFacts } from '../../store/accounting.repo.js';
+import type { DbOrTx } from '../../store/db.js';
+import {
+  COUNT_KIND,
+  type CountDelta,
+  type HeldLine,
+  type HeldRow,
+  STATUS,
+} from '../../store/transfers.repo.js';
+
+/**
+ * Transfer lines rebuilt from their stored report lines (docs/decisions/0016): the derived table
+ * keeps no copy of a line, so matching, views and alarms read the line in force and apply
+ * transferLineOf to it as the report transaction did.
+ */
+
+export const SIGMA_FACTOR = 3;
+
+/** A transfer line in force with its key and match: held in the table, or about to be. */
+export interface Rec {
+  readonly mkey: number;
+  readonly mba: string;
+  readonly report: number;
+  readonly line: number;
+  readonly ship: boolean;
+  readonly flow: string | null;
+  readonly t: TransferLine;
+  status: number;
+  notice: number | null;
+}
+
+/** Registry facts of MBAs, read once per MBA per call. */
+export function factsReader(q: DbOrTx) {
+  const facts = new Map<string, MbaFacts | undefined>();
+  return {
+    async load(mbas: Iterable<string>): Promise<void> {
+      const missing = [...new Set(mbas)].filter((m) => !facts.has(m));
+      if (missing.length === 0) return;
+      for (const f of await readMbaFacts(q, missing)) facts.set(f.code, f);
+      for (const m of missing) if (!facts.has(m)) facts.set(m, undefined);
+    },
+    get: (mba: string) => facts.get(mba),
+  };
+}
+
+function sourced(h: HeldLine): SourcedIcrLine {
+  const l: Record<string, unknown> = {
+    reportNumber: h.reportNumber,
+    line: h.line,
+    date: h.date,
+    code: h.code,
+    batch: h.batch,
+    kmp: h.kmp,
+    element: h.element,
+    weightMg: h.weightMg,
+  };
+  if (h.fissileMg !== null) l.fissileMg = h.fissileMg;
+  if (h.basis !== null) l.basis = h.basis;
+  if (h.counterpartState !== null)
+    l.counterpart =
+      h.counterpartMba === null
+        ? { state: h.counterpartState }
+        : { state: h.counterpartState, mba: h.counterpartMba };
+  if (h.notice !== null) l.notice = h.notice;
+  // Only whether it corrects matters (bookedFromAnchor): the target is not needed here.
+  if (h.corrects) l.corrects = { reportNumber: 0 };
+  return l as unknown as SourcedIcrLine;
+}
+
+/** Rows with their transfer lines (the anchor of a corrected receipt read by key: rare). */
+export async function recsOf(
+  q: DbOrTx,
+  rows: readonly HeldRow[],
+  facts: ReturnType<typeof factsReader>,
+): Promise<Rec[]> {
+  await facts.load(rows.map((r) => r.mba));
+  const out: Rec[] = [];
+  for (const r of rows) {
+    const f = facts.get(r.mba);
+    if (f === undefined) continue;
+    const current = sourced(r.held);
+    let booked: SourcedIcrLine | undefined;
+    if (r.held.anchor !== null && r.held.corrects) {
+      const anchor = await readIcrLine(q, r.mba, r.held.anchor.report, r.held.anchor.line);
+      booked = bookedFromAnchor(current, anchor, DEFAULT_CODE_SIGNS);
+    }
+    const t = transferLineOf(f, current, booked);
+    if (t === undefined) continue;
+    out.push({
+      mkey: r.mkey,
+      mba: r.mba,
+      report: r.report,
+      line: r.line,
+      ship: r.ship,
+      flow: r.flow,
+      t,
+      status: r.status,
+      notice: r.notice,
+    });
+  }
+  return out;
+}
+
+function byOrigin(a: Rec, b: Rec): number {
+  return a.mba < b.mba ? -1 : a.mba > b.mba ? 1 : a.report - b.report || a.line - b.line;
+}
+
+/**
+ * The pairs of the lines of one match-key hash, in matchTransfers' order within each exact key
+ * (pairKey): each shipment with its receipt and the pair's match, or alone.
+ */
+export function pairGroup(group: Rec[]): { ship: Rec; receipt: Rec; m: TransferMatch }[] {
+  if (group.length < 2) return [];
+  if (group.length === 2) {
+    // The common case: one shipment and its receipt.
+    const [a, b] = group as [Rec, Rec];
+    if (a.ship === b.ship) return [];
+    const s = a.ship ? a : b;
+    const r = a.ship ? b : a;
+    if (matchKeyOf(s.t, true) !== matchKeyOf(r.t, false) || compatible(s.t, r.t) === 0) return [];
+    return [{ ship: s, receipt: r, m: pairOf(s.t, r.t, SIGMA_FACTOR) }];
+  }
+  const byKey = new Map<string, Rec[]>();
+  for (const x of group) {
+    const k = matchKeyOf(x.t, x.ship);
+    const list = byKey.get(k);
+    if (list === undefined) byKey.set(k, [x]);
+    else list.push(x);
+  }
+  const out: { ship: Rec; receipt: Rec; m: TransferMatch }[] = [];
+  for (const list of byKey.values()) {
+    list.sort(byOrigin);
+    const ships = list.filter((x) => x.ship);
+    const receipts = list.filter((x) => !x.ship);
+    const { pairs } = pairKey(
+      ships.map((x) => x.t),
+      receipts.map((x) => x.t),
+      SIGMA_FACTOR,
+    );
+    const receiptOf = new Map(receipts.map((x) => [x.t, x]));
+    ships.forEach((s, i) => {
+      const p = pairs[i];
+      if (p?.receipt !== undefined) out.push({ ship: s, receipt: receiptOf.get(p.receipt)!, m: p });
+    });
+  }
+  return out;
+}
+
+/** Sets the status of every line of a group from its pairing: lone unless paired. */
+export function matchGroup(group: Rec[]): void {
+  for (const x of group) x.status = STATUS.lone;
+  for (const p of pairGroup(group)) {
+    const s = p.m.status === 'discrepant' ? STATUS.discrepant : STATUS.matched;
+    p.ship.status = s;
+    p.receipt.status = s;
+  }
+}
+
+/** What a line adds to eval_transfer_counts. */
+export function countsOf(
+  x: Pick<Rec, 'mba' | 't' | 'ship' | 'status' | 'notice'>,
+  sign: 1 | -1,
+  into: Map<string, CountDelta>,
+): void {
+  const add = (kind: number): void => {
+    const key = `${x.mba}\u0001${kind}\u0001${x.t.date}\u0001${x.t.element}`;
+    const d = into.get(key);
+    if (d === undefined) into.set(key, { mba: x.mba, kind, day: x.t.date, element: x.t.element, n: sign });
+    else d.n += sign;
+  };
+  // A pair counts once for the state: by its shipment, or by a receipt whose shipper is abroad.
+  const counted = x.ship || x.t.counterpart.state !== x.t.state;
+  if (x.status === STATUS.lone) add(COUNT_KIND.lone);
+  else if (x.status === STATUS.discrepant) {
+    add(COUNT_KIND.discrepant);
+    if (counted) add(COUNT_KIND.stateDiscrepant);
+  } else if (counted) add(COUNT_KIND.stateMatched);
+  if (x.notice === 1) add(COUNT_KIND.noticeMissing);
+  else if (x.notice === 2) add(COUNT_KIND.noticeLate);
+}

@@ -58,22 +58,17 @@ export interface AuditReport {
 
 const CHUNK = 10_000;
 
-/**
- * `custos audit`: read the database directly and check, without trusting any stored derived value,
- * that (1) the entries are gap-free, (2) every stored hash and the integrated root are what the
- * entries give, (3) every checkpoint is signed by the log key and commits to that tree, (4) every
- * record's content, rebuilt from its rows, matches the salted commitment in its leaf, and (5) every
- * row that must be logged is. Each finding names what and where.
- */
-export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promise<AuditReport> {
-  const log = createLogRepo(ports.db);
-  const auditRows = createAuditRepo(ports.db);
-  const findings: Finding[] = [];
-  const add = (kind: FindingKind, where: string | number, message: string) =>
-    findings.push({ kind, where: String(where), message });
+type AddFinding = (kind: FindingKind, where: string | number, message: string) => void;
+type Checkpoints = Awaited<ReturnType<ReturnType<typeof createCheckpointsRepo>['all']>>;
+type Leaves = Map<number, { kind: string; recordId: string; leaf: Uint8Array }>;
 
-  const checkpoints = await createCheckpointsRepo(ports.db).all();
-  const cpBySize = new Map(checkpoints.map((c) => [Number(c.size), c]));
+/** (3) Every checkpoint is signed by the log key and states the size and root stored with it. */
+function auditCheckpointNotes(
+  ports: Ports,
+  logVerifier: NoteVerifier,
+  checkpoints: Checkpoints,
+  add: AddFinding,
+): void {
   for (const c of checkpoints) {
     try {
       const opened = openCheckpoint(c.note, logVerifier, { origin: ports.config.logOrigin });
@@ -95,12 +90,25 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
       );
     }
   }
+}
 
-  const state = await log.readState();
+/**
+ * (1) and (2): the entries are gap-free, and the stored hashes, the integrated root and every
+ * checkpoint's root are what the entries give. Answers how many entries there are and their
+ * leaves (for the records' check).
+ */
+async function auditTree(
+  ports: Ports,
+  checkpoints: Checkpoints,
+  add: AddFinding,
+): Promise<{ size: number; leaves: Leaves }> {
+  const auditRows = createAuditRepo(ports.db);
+  const cpBySize = new Map(checkpoints.map((c) => [Number(c.size), c]));
+  const state = await createLogRepo(ports.db).readState();
   const integrated = Number(state.integrated_size);
   let size = 0;
   let frontier: Uint8Array[] = [];
-  const leaves = new Map<number, { kind: string; recordId: string; leaf: Uint8Array }>();
+  const leaves: Leaves = new Map();
   if (cpBySize.has(0)) checkRoot(0, appendLeaves(0, [], []).root);
   for (;;) {
     const rows = await auditRows.scanEntries(size, CHUNK);
@@ -138,6 +146,7 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
       `size ${integrated}`,
       `log_state claims ${integrated} integrated entries; only ${size} exist`,
     );
+  return { size, leaves };
 
   async function compareStored(expected: { index: number; hash: Uint8Array }[]) {
     if (expected.length === 0) return;
@@ -147,7 +156,10 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
     for (const e of expected) {
       const got = byId.get(e.index);
       if (!got) {
-        if (e.index < storedLimit())
+        // Hashes from storedHashCount(integrated) on belong to entries sequenced but not yet
+        // integrated: not stored yet, and their absence is no finding (a segment between two
+        // checkpoint sizes may run past the integrated size).
+        if (e.index < storedHashCount(integrated))
           add('hash-missing', `stored hash ${e.index}`, 'a stored hash of the integrated tree is missing');
       } else if (!bytesEqual(got, e.hash)) {
         add(
@@ -157,14 +169,6 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
         );
       }
     }
-  }
-  /**
-   * Hashes with an index from here on belong to entries sequenced but not yet integrated: they are
-   * not stored yet, and their absence is no finding (a segment between two checkpoint sizes may
-   * run past the integrated size).
-   */
-  function storedLimit(): number {
-    return storedHashCount(integrated);
   }
   function checkRoot(atSize: number, root: Uint8Array) {
     if (atSize === integrated && !bytesEqual(new Uint8Array(state.root), root)) {
@@ -183,8 +187,14 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
       );
     }
   }
+}
 
-  // Records: content rebuilt from rows must match the commitment in the leaf.
+/**
+ * (4) and (5): every record's content, rebuilt from its rows, matches the salted commitment in
+ * its leaf; every leaf has its record row; every row that must be logged is. Answers the number
+ * of records.
+ */
+async function auditRecords(ports: Ports, leaves: Leaves, add: AddFinding): Promise<number> {
   const v2From = Number((await createKvRepo(ports.db).get(LEAF_V2_FROM_KEY)) ?? 0);
   const records = await createRecordsRepo(ports.db).all();
   const recorded = new Set<string>();
@@ -230,14 +240,25 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
         add('row-not-logged', id, `a ${kind} row exists that was never committed to the log`);
     }
   }
+  return records.length;
+}
+
+/**
+ * `custos audit`: read the database directly and check, without trusting any stored derived value,
+ * that (1) the entries are gap-free, (2) every stored hash and the integrated root are what the
+ * entries give, (3) every checkpoint is signed by the log key and commits to that tree, (4) every
+ * record's content, rebuilt from its rows, matches the salted commitment in its leaf, and (5) every
+ * row that must be logged is. Each finding names what and where.
+ */
+export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promise<AuditReport> {
+  const findings: Finding[] = [];
+  const add: AddFinding = (kind, where, message) => findings.push({ kind, where: String(where), message });
+  const checkpoints = await createCheckpointsRepo(ports.db).all();
+  auditCheckpointNotes(ports, logVerifier, checkpoints, add);
+  const { size, leaves } = await auditTree(ports, checkpoints, add);
+  const records = await auditRecords(ports, leaves, add);
   for (const f of await auditDerivedState(ports.db.kysely)) add('derived-mismatch', f.where, f.message);
-  return {
-    ok: findings.length === 0,
-    entries: size,
-    records: records.length,
-    checkpoints: checkpoints.length,
-    findings,
-  };
+  return { ok: findings.length === 0, entries: size, records, checkpoints: checkpoints.length, findings };
 }
 
 /**

@@ -368,6 +368,16 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     expect((await get('/api/states/XB/timeliness')).statusCode).toBe(404);
   });
 
+  it('answers one clear problem for an empty report, CSV or JSON (issue 16)', async () => {
+    for (const csv of [true, false]) {
+      const res = await submit(t, 'xa-ssac.submitter', '', { csv });
+      expect(res.statusCode).toBe(422);
+      const details = res.json().error.details;
+      expect(details).toHaveLength(1);
+      expect(details[0]).toMatchObject({ code: 'MALFORMED', message: expect.stringMatching(/empty/) });
+    }
+  });
+
   it('gives the annual evaluation the timeliness page’s figures and no conclusion without its basis (issue 16)', async () => {
     const page = (await get('/api/states/XA/timeliness')).json();
     for (const year of [2025, 2026]) {

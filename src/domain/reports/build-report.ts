@@ -8,7 +8,7 @@
  * `line` is the report line number the value belongs to: the line's declared `line` when it is a
  * valid integer, otherwise its 1-based position.
  */
-import type { HeaderField, ParseResult, PartialReport, ReadOptions } from './parse.types.js';
+import type { HeaderField, LooseLine, ParseResult, PartialReport, ReadOptions } from './parse.types.js';
 import { DEFAULT_MAX_DETAILS } from './problems.js';
 import { INT_TEXT_RE, isObj, type Obj, ReportReader, typeName } from './reader.js';
 import type {
@@ -99,6 +99,7 @@ export function readReport(
 
   const rawLines = r.lines(root);
   if (rawLines === undefined) return r.finish(unreachable);
+  const loose: LooseLine[] = [];
   // Placeholders stand for unreadable fields only in a partial report, never in a built one.
   const partial =
     (lines: readonly (IcrLine | InventoryLine | MbrLine | undefined)[]) => (): PartialReport | undefined => {
@@ -125,11 +126,12 @@ export function readReport(
         rawLineCount: rawLines.length,
         droppedLines: rawLines.length - read.length,
         positions,
+        loose,
       };
     };
   if (type === 'ICR') {
     const lines: (IcrLine | undefined)[] = new Array(rawLines.length);
-    for (let i = 0; i < rawLines.length; i++) lines[i] = readIcrLine(r, rawLines[i], i);
+    for (let i = 0; i < rawLines.length; i++) lines[i] = readIcrLine(r, rawLines[i], i, loose);
     return r.finish(
       () => ({
         type,
@@ -149,7 +151,7 @@ export function readReport(
     );
   }
   const lines: (InventoryLine | undefined)[] = new Array(rawLines.length);
-  for (let i = 0; i < rawLines.length; i++) lines[i] = readInventoryLine(r, rawLines[i], i);
+  for (let i = 0; i < rawLines.length; i++) lines[i] = readInventoryLine(r, rawLines[i], i, loose);
   return r.finish(
     () => ({ type, ...header(), pit: pit as string, lines: lines as InventoryLine[] }),
     partial(lines),
@@ -178,7 +180,7 @@ function lineStart(r: ReportReader, raw: unknown, i: number, allowed: ReadonlySe
   return { raw, path, lineNo, line };
 }
 
-function readIcrLine(r: ReportReader, raw: unknown, i: number): IcrLine | undefined {
+function readIcrLine(r: ReportReader, raw: unknown, i: number, loose: LooseLine[]): IcrLine | undefined {
   const before = r.problemCount;
   const s = lineStart(r, raw, i, ICR_LINE_SET);
   if (s === undefined) return undefined;
@@ -209,8 +211,19 @@ function readIcrLine(r: ReportReader, raw: unknown, i: number): IcrLine | undefi
   if (corrects !== undefined && deletes !== undefined) {
     r.add('FIELD_CONFLICT', `${path}.deletes`, 'a line either corrects or deletes, not both', lineNo);
   }
-  // A line with problems of its own is left out; the lines around it still count for a partial report.
-  if (r.problemCount > before) return undefined;
+  // A line with problems of its own is left out; the lines around it still count for a partial
+  // report, and what did read of it is kept so its other problems are found too.
+  if (r.problemCount > before) {
+    loose.push(
+      looseLine(
+        i,
+        lineNo,
+        { date, code, kmp, element, weightMg, fissileMg, isotope, basis },
+        isCorrection(o),
+      ),
+    );
+    return undefined;
+  }
   const line: {
     -readonly [K in keyof IcrLine]: IcrLine[K];
   } = {
@@ -233,7 +246,12 @@ function readIcrLine(r: ReportReader, raw: unknown, i: number): IcrLine | undefi
   return line;
 }
 
-function readInventoryLine(r: ReportReader, raw: unknown, i: number): InventoryLine | undefined {
+function readInventoryLine(
+  r: ReportReader,
+  raw: unknown,
+  i: number,
+  loose: LooseLine[],
+): InventoryLine | undefined {
   const before = r.problemCount;
   const s = lineStart(r, raw, i, INVENTORY_LINE_SET);
   if (s === undefined) return undefined;
@@ -248,7 +266,10 @@ function readInventoryLine(r: ReportReader, raw: unknown, i: number): InventoryL
   const isotope = r.str(o, 'isotope', path, lineNo, 'code', false);
   const basis = r.str(o, 'basis', path, lineNo, 'code', false);
   const form = r.str(o, 'form', path, lineNo, 'code', false);
-  if (r.problemCount > before) return undefined;
+  if (r.problemCount > before) {
+    loose.push(looseLine(i, lineNo, { kmp, element, weightMg, fissileMg, isotope, basis }, false));
+    return undefined;
+  }
   const line: { -readonly [K in keyof InventoryLine]: InventoryLine[K] } = {
     line: s.line as number,
     batch: batch as string,
@@ -262,6 +283,24 @@ function readInventoryLine(r: ReportReader, raw: unknown, i: number): InventoryL
   if (basis !== undefined) line.basis = basis;
   if (form !== undefined) line.form = form;
   return line;
+}
+
+/** What did read of a dropped line, without the fields that did not. */
+function looseLine(
+  position: number,
+  line: number,
+  fields: Record<string, string | number | undefined>,
+  correction: boolean,
+): LooseLine {
+  const out: Record<string, string | number | boolean> = { position, line };
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) out[k] = v;
+  if (correction) out.correction = true;
+  return out as unknown as LooseLine;
+}
+
+/** Names a line it corrects or deletes, readable or not (its date may then precede the period). */
+function isCorrection(o: Obj): boolean {
+  return Object.hasOwn(o, 'corrects') || Object.hasOwn(o, 'deletes');
 }
 
 function readMbrLine(r: ReportReader, raw: unknown, i: number): MbrLine | undefined {

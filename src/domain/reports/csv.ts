@@ -8,6 +8,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { DetailCode } from '../errors.js';
 import { readReport } from './build-report.js';
 import { tokenizeCsv } from './csv-tokenize.js';
+import { EMPTY_REPORT } from './json.js';
 import type { ParseResult, PartialReport, ReadOptions } from './parse.types.js';
 import type { IcrLine, InventoryLine, MbrLine, Report } from './report.types.js';
 import { ICR_LINE_KEYS, INVENTORY_LINE_KEYS, MBR_LINE_KEYS, NOTICE_KEYS } from './report-keys.js';
@@ -115,6 +116,9 @@ export function parseReportCsv(bytes: Uint8Array, options: ReadOptions = {}): Pa
     } catch {
       return { ok: false, details: [{ code: 'MALFORMED', message: 'the report is not valid UTF-8' }] };
     }
+    // One clear problem for an empty file, not six missing header fields (issue 16 item 6).
+    if (text.replace(/[\s,;]/g, '') === '')
+      return { ok: false, details: [{ code: 'MALFORMED', message: EMPTY_REPORT }] };
     const delimiter = detectDelimiter(text);
     const tokens = tokenizeCsv(text, delimiter);
     if (!tokens.ok) {

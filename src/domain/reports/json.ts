@@ -11,6 +11,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * JSON, deep nesting, wrong types and unknown fields all come back as details, never as a throw.
  * A UTF-8 byte order mark is ignored (RFC 8259 §8.1 allows it).
  */
+/** The one problem of a file with nothing in it (no bytes, or only a BOM and blank space). */
+export const EMPTY_REPORT = 'the report is empty: the file has no content';
+
 export function parseReportJson(bytes: Uint8Array, options: ReadOptions = {}): ParseResult {
   try {
     let text: string;
@@ -19,6 +22,8 @@ export function parseReportJson(bytes: Uint8Array, options: ReadOptions = {}): P
     } catch {
       return malformed('the report is not valid UTF-8');
     }
+    // One clear problem for an empty file, not a parser's "unexpected end" (issue 16 item 6).
+    if (text.trim() === '') return malformed(EMPTY_REPORT);
     let value: unknown;
     try {
       value = JSON.parse(text);

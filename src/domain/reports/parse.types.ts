@@ -30,6 +30,28 @@ export interface PartialReport {
   readonly droppedLines: number;
   /** The position in the document of each line of `report.lines` (0-based, as in field paths). */
   readonly positions: readonly number[];
+  /** What could be read of each dropped line, so its other problems are reported too. */
+  readonly loose?: readonly LooseLine[];
+}
+
+/**
+ * The fields of a line that could not be read whole (issue 16 item 6: "every problem at once"
+ * holds for every line): each field that did read is checked on its own.
+ */
+export interface LooseLine {
+  /** Its position in the document (0-based, as in field paths). */
+  readonly position: number;
+  readonly line: number;
+  readonly date?: string;
+  readonly code?: string;
+  readonly kmp?: string;
+  readonly element?: string;
+  readonly weightMg?: number;
+  readonly fissileMg?: number;
+  readonly isotope?: string;
+  readonly basis?: string;
+  /** It corrects or deletes an earlier line (its date may then lie before the period). */
+  readonly correction?: boolean;
 }
 
 export interface ReadOptions {

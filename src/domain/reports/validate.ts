@@ -8,6 +8,7 @@ import { Readable } from './readable.js';
 import type { Report } from './report.types.js';
 import { checkHeader } from './validate-header.js';
 import { checkIcr, checkInventory } from './validate-lines.js';
+import { checkLooseLines } from './validate-loose.js';
 import { checkMbr } from './validate-mbr.js';
 import { checkNotice } from './validate-notice.js';
 import type { PartialValidation, ValidationContext, ValidationResult } from './validation.types.js';
@@ -37,5 +38,6 @@ export function validateReport(
     default:
       checkNotice(report, ctx, errors, warnings);
   }
+  checkLooseLines(report, options.partial?.loose ?? [], ctx, readable, errors);
   return { errors: errors.done(), warnings: warnings.done() };
 }

@@ -1,7 +1,7 @@
 /** What the validator is given (the registry and the account, read by the service) and what it answers. */
 import type { DetailCode, ErrorDetail } from '../errors.js';
 import type { IcCodeInfo } from './codes.js';
-import type { HeaderField } from './parse.types.js';
+import type { HeaderField, LooseLine } from './parse.types.js';
 import type { ElementCode, IsoDate, Milligrams } from './report.types.js';
 
 export interface MbaInfo {
@@ -78,6 +78,8 @@ export interface PartialValidation {
   readonly droppedLines: number;
   /** The position in the document of each line of the partial report (field paths name it). */
   readonly positions: readonly number[];
+  /** The readable fields of each dropped line (build-report.ts), checked one by one. */
+  readonly loose?: readonly LooseLine[];
 }
 
 export interface ValidationResult {

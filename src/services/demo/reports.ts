@@ -155,20 +155,12 @@ function submittedAt(r: Report, lateMonths: ReadonlySet<string>): Date {
   return new Date(`${late && r.type === 'ICR' ? addDays(r.period.to, 41) : r.reportDate}T09:30:00Z`);
 }
 
-export async function seedDemoReports(
-  ports: Ports,
-  admin: Principal,
-): Promise<{ accepted: number; refused: number }> {
+type ProtractedLoss = ReturnType<typeof generateProtractedLoss>;
+type IcrReport = Extract<Report, { type: 'ICR' }>;
+
+/** The MOX line the protracted loss runs in: its MBA and the KMPs the generator models. */
+async function registerMoxLine(ports: Ports, admin: Principal, loss: ProtractedLoss): Promise<void> {
   const registry = createRegistryService(ports);
-  const loss = generateProtractedLoss({
-    seed: 7,
-    mba: DEMO_LOSS_MBA,
-    state: 'XA',
-    start: DEMO_START,
-    periods: MONTHS.length,
-    upstreamMba: 'XA-S1',
-    downstreamMba: 'XA-S1',
-  });
   await registry.createMba(admin, {
     code: DEMO_LOSS_MBA,
     facility: 'XA-FAB',
@@ -185,11 +177,11 @@ export async function seedDemoReports(
       systematicRsd: k.systematic,
     });
   }
+}
 
-  const perOrg = new Map<string, Report[]>();
-  const add = (org: string, r: Report) => perOrg.set(org, [...(perOrg.get(org) ?? []), r]);
-  for (const r of [loss.initial, ...loss.pils]) add('xa-ssac', r);
-  // The operator's own material balance reports for the MOX line, closed from its ICRs and PILs.
+/** The operator's own material balance reports for the MOX line, closed from its ICRs and PILs. */
+function moxBalanceReports(loss: ProtractedLoss): Report[] {
+  const out: Report[] = [];
   const p1 = evaluateMba(loss.evaluationInput).elements.find((e) => e.element === 'P');
   p1?.periods.forEach((period, i) => {
     const x = period.exact;
@@ -208,7 +200,7 @@ export async function seedDemoReports(
       entry,
       weightMg,
     }));
-    add('xa-ssac', {
+    out.push({
       type: 'MBR',
       mba: DEMO_LOSS_MBA,
       reportNumber: i + 1,
@@ -219,9 +211,14 @@ export async function seedDemoReports(
       lines,
     });
   });
+  return out;
+}
 
-  // Monthly flows, each booked by both sides so that every transfer matches across MBAs (and,
-  // for the June export from Borduria to Arcadia, across states).
+/**
+ * Monthly flows, each booked by both sides so that every transfer matches across MBAs (and, for
+ * the June export from Borduria to Arcadia, across states).
+ */
+function bookMonthlyFlows(loss: ProtractedLoss): Lines {
   const book: Lines = new Map();
   MONTHS.forEach((month, i) => {
     const icr = loss.icrs[i];
@@ -288,8 +285,12 @@ export async function seedDemoReports(
     foreign: true,
     form: 'U6',
   });
+  return book;
+}
 
-  const inventories: [string, Report][] = [
+/** Each MBA's opening physical inventory, by the organisation that reports it. */
+function demoInventories(): [string, Report][] {
+  return [
     [
       'xa-ssac',
       inventory('XA-S1', 'XA', [
@@ -329,15 +330,15 @@ export async function seedDemoReports(
       ]),
     ],
   ];
-  // A month without any change still owes an ICR (a nil report): the reactors send those.
-  for (const mba of ['XA-R1', 'XC-R1']) if (!book.has(mba)) book.set(mba, new Map());
-  for (const [org, r] of inventories) add(org, r);
-  const orgOf = (mba: string) =>
-    mba.startsWith('XA') ? 'xa-ssac' : mba.startsWith('XB') ? 'xb-ssac' : 'xc-ssac';
+}
+
+/** One ICR a month for every MBA in the book (a month without change is a nil report). */
+function monthlyIcrs(book: Lines): IcrReport[] {
+  const out: IcrReport[] = [];
   for (const [mba, months] of book) {
     MONTHS.forEach((month, i) => {
       const lines = (months.get(month) ?? []).map((l, n) => ({ ...l, line: n + 1 }) as IcrLine);
-      add(orgOf(mba), {
+      out.push({
         type: 'ICR',
         mba,
         reportNumber: i + 1,
@@ -349,33 +350,19 @@ export async function seedDemoReports(
       });
     });
   }
+  return out;
+}
 
-  // Late ICRs (41 days after the month) for two months in XB and one in XC.
-  const late = new Set(['2026-03', '2026-07']);
-  const all: { org: string; report: Report; at: Date; csv: boolean }[] = [];
-  for (const [org, reports] of perOrg) {
-    for (const r of reports)
-      all.push({
-        org,
-        report: r,
-        at: submittedAt(r, org === 'xa-ssac' ? new Set() : late),
-        csv: org === 'xb-ssac',
-      });
-  }
-  // A correction: XA-F1 re-measures its March receipt (report 12 corrects report 4 line 1).
-  const march = perOrg
-    .get('xa-ssac')
-    ?.find((r) => r.mba === 'XA-F1' && r.type === 'ICR' && r.reportNumber === 4) as Extract<
-    Report,
-    { type: 'ICR' }
-  >;
+/** A correction: XA-F1 re-measures its March receipt (report 12 corrects report 4 line 1). */
+function marchCorrection(xa: readonly Report[]): Report {
+  const march = xa.find((r) => r.mba === 'XA-F1' && r.type === 'ICR' && r.reportNumber === 4) as IcrReport;
   // (Report 4 of XA-F1 is March 2026; its line 1 is the receipt of XA-UO2-2026-03.)
   const corrected = {
     ...march.lines[0],
     weightMg: (march.lines[0]?.weightMg ?? 0) + 1_500,
     corrects: { reportNumber: 4, line: 1 },
   } as IcrLine;
-  const correction: Report = {
+  return {
     type: 'ICR',
     mba: 'XA-F1',
     reportNumber: 12,
@@ -386,9 +373,13 @@ export async function seedDemoReports(
     lines: [{ ...corrected, line: 1, date: '2026-11-19' }],
     note: 'Re-measurement of the March receipt',
   };
-  all.push({ org: 'xa-ssac', report: correction, at: new Date('2026-11-20T10:00:00Z'), csv: false });
+}
 
-  all.sort((a, b) => a.at.getTime() - b.at.getTime() || order(a.report) - order(b.report));
+/** Sign and submit each report as its organisation's submitter, at its simulated time. */
+async function submitDemoReports(
+  ports: Ports,
+  all: readonly { org: string; report: Report; at: Date; csv: boolean }[],
+): Promise<{ accepted: number; refused: number }> {
   let accepted = 0;
   let refused = 0;
   for (const s of all) {
@@ -415,6 +406,49 @@ export async function seedDemoReports(
     }
   }
   return { accepted, refused };
+}
+
+export async function seedDemoReports(
+  ports: Ports,
+  admin: Principal,
+): Promise<{ accepted: number; refused: number }> {
+  const loss = generateProtractedLoss({
+    seed: 7,
+    mba: DEMO_LOSS_MBA,
+    state: 'XA',
+    start: DEMO_START,
+    periods: MONTHS.length,
+    upstreamMba: 'XA-S1',
+    downstreamMba: 'XA-S1',
+  });
+  await registerMoxLine(ports, admin, loss);
+  const perOrg = new Map<string, Report[]>();
+  const add = (org: string, r: Report) => perOrg.set(org, [...(perOrg.get(org) ?? []), r]);
+  for (const r of [loss.initial, ...loss.pils, ...moxBalanceReports(loss)]) add('xa-ssac', r);
+  const book = bookMonthlyFlows(loss);
+  // A month without any change still owes an ICR (a nil report): the reactors send those.
+  for (const mba of ['XA-R1', 'XC-R1']) if (!book.has(mba)) book.set(mba, new Map());
+  for (const [org, r] of demoInventories()) add(org, r);
+  const orgOf = (mba: string) =>
+    mba.startsWith('XA') ? 'xa-ssac' : mba.startsWith('XB') ? 'xb-ssac' : 'xc-ssac';
+  for (const r of monthlyIcrs(book)) add(orgOf(r.mba), r);
+
+  // Late ICRs (41 days after the month) for two months in XB and one in XC.
+  const late = new Set(['2026-03', '2026-07']);
+  const all: { org: string; report: Report; at: Date; csv: boolean }[] = [];
+  for (const [org, reports] of perOrg) {
+    for (const r of reports)
+      all.push({
+        org,
+        report: r,
+        at: submittedAt(r, org === 'xa-ssac' ? new Set() : late),
+        csv: org === 'xb-ssac',
+      });
+  }
+  const correction = marchCorrection(perOrg.get('xa-ssac') ?? []);
+  all.push({ org: 'xa-ssac', report: correction, at: new Date('2026-11-20T10:00:00Z'), csv: false });
+  all.sort((a, b) => a.at.getTime() - b.at.getTime() || order(a.report) - order(b.report));
+  return submitDemoReports(ports, all);
 }
 
 /** Same-instant tie-break: inventories before changes, so an MBA's book exists first. */

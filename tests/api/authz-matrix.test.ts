@@ -343,6 +343,8 @@ const EXPECTED: Record<string, Expectation> = {
     () => '/api/designations/no-such-designation/decision',
   ),
   'POST /api/reports': E('user', 'write'),
+  // Practice only reads: it answers what submitting would do and stores nothing (decision 0026).
+  'POST /api/reports/practice': E('user', 'read'),
   'GET /api/reports': E('user', 'list'),
   'GET /api/reports/:id': E('user', 'item', (t) => `/api/reports/${t.report}`),
   'GET /api/reports/:id/body': E('user', 'item', (t) => `/api/reports/${t.report}/body`),

@@ -1,12 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DomainError } from '../../domain/errors.js';
+import { DETAIL_CODES, DomainError } from '../../domain/errors.js';
 import { REGISTRY_CODE, STATE_CODE } from '../../domain/registry/index.js';
 import { ELEMENT_CODES, REPORT_TYPES } from '../../domain/reports/index.js';
 import type { Ports } from '../../services/ports.js';
+import { practiseReport } from '../../services/reports/practice.js';
 import { createReportQueries, type ReportQueries } from '../../services/reports/queries.js';
-import { type BodyFormat, submitReport } from '../../services/reports/submit.js';
+import { type BodyFormat, type Submission, submitReport } from '../../services/reports/submit.js';
 import { LINE_SORTS, type LineSort } from '../../store/account-lines.repo.js';
 import { requirePrincipal } from '../auth.js';
 import { pageQuery, pageRequest } from './paging.js';
@@ -50,25 +51,64 @@ function registerSubmitRoute(app: FastifyInstance, ports: Ports): void {
         },
       },
       async (req, reply) => {
-        const type = String(req.headers['content-type'] ?? '')
-          .split(';')[0]
-          ?.trim()
-          .toLowerCase();
-        const format: BodyFormat = type === 'text/csv' ? 'csv' : 'json';
-        const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array();
-        const header = req.headers['custos-signature'];
-        const accepted = await submitReport(ports, requirePrincipal(req), {
-          body,
-          format,
-          signatureHeader: typeof header === 'string' ? header : undefined,
-        });
+        const accepted = await submitReport(ports, requirePrincipal(req), submissionOf(req));
         return reply
           .status(201)
           .header('location', `/api/reports/${encodeURIComponent(accepted.id)}`)
           .send(accepted);
       },
     );
+    scoped.withTypeProvider<ZodTypeProvider>().post(
+      '/api/reports/practice',
+      {
+        config: user,
+        // Practice leaves no trace (decision 0026), not even a line in the request log.
+        logLevel: 'silent',
+        schema: {
+          tags,
+          summary: 'Practice: check a signed report against the registry without recording anything',
+          description:
+            'Same body and Custos-Signature header as POST /api/reports, same checks against the real registry and the MBA account. Answers 200 with what submitting would do (wouldBeAccepted, every problem with line, field and code); stores, logs and publishes nothing.',
+          response: { 200: PracticeVerdict },
+        },
+      },
+      async (req) => practiseReport(ports, requirePrincipal(req), submissionOf(req)),
+    );
   });
+}
+
+/** A report problem as the API lists it (the closed detail codes of src/domain/errors.ts). */
+const Problem = z.object({
+  line: z.number().int().optional(),
+  field: z.string().optional(),
+  code: z.enum(DETAIL_CODES),
+  message: z.string(),
+});
+
+const PracticeVerdict = z.object({
+  practice: z.literal(true),
+  wouldBeAccepted: z.boolean(),
+  reportId: z.string().nullable(),
+  type: z.enum(REPORT_TYPES).nullable(),
+  mba: z.string().nullable(),
+  reportNumber: z.number().int().nullable(),
+  lines: z.number().int().nullable(),
+  signature: z.enum(['VALID', 'SIGNATURE_INVALID', 'KEY_UNKNOWN', 'KEY_NOT_VALID']),
+  keyId: z.string().nullable(),
+  errors: z.array(Problem),
+  warnings: z.array(Problem),
+});
+
+/** The raw body, its format and the signature header, as submitting and practice both take them. */
+function submissionOf(req: FastifyRequest): Submission {
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    ?.trim()
+    .toLowerCase();
+  const format: BodyFormat = type === 'text/csv' ? 'csv' : 'json';
+  const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array();
+  const header = req.headers['custos-signature'];
+  return { body, format, signatureHeader: typeof header === 'string' ? header : undefined };
 }
 
 /** Reading reports: the list, one report (or its CSV export), its signed body, and refusals. */

@@ -46,7 +46,7 @@ export function reportId(r: Pick<Report, 'mba' | 'type' | 'reportNumber'>): stri
   return `${r.mba}:${r.type}:${r.reportNumber}`;
 }
 
-interface SignatureCheck {
+export interface SignatureCheck {
   readonly outcome: SignatureOutcome;
   readonly keyId: string;
   readonly signature: string;
@@ -114,17 +114,34 @@ interface CheckedReport {
   readonly body: PackedBody;
 }
 
+/** What the checks found: a report that passes, or every problem at once. */
+export type Examined =
+  | {
+      readonly ok: true;
+      readonly report: Report;
+      readonly warnings: ErrorDetail[];
+      readonly sig: SignatureCheck;
+    }
+  | {
+      readonly ok: false;
+      readonly details: ErrorDetail[];
+      readonly report: Report | undefined;
+      /** Header fields of a partial report that hold placeholders, not what the state sent. */
+      readonly unreadable?: ReadonlySet<HeaderField>;
+      readonly sig: SignatureCheck;
+    };
+
 /**
- * The checks before anything is stored: signature, parsing and validation, every problem at
- * once. A refused report is recorded as a refusal (reject throws REPORT_INVALID).
+ * The checks before anything is stored: signature, parsing and validation against the registry
+ * and the MBA's account, every problem at once. It only reads: submitting (which stores the
+ * report, or the fact of its refusal) and practice mode (which stores nothing) share it.
  */
-async function checkSubmission(
+export async function examineSubmission(
   ports: Ports,
   p: Principal,
   s: Submission,
   at: string,
-  bodySha256: string,
-): Promise<CheckedReport> {
+): Promise<Examined> {
   const state = p.state as string;
   const sig = await checkSignature(ports, p, s, at);
   const parsed = s.format === 'csv' ? parseReportCsv(s.body) : parseReportJson(s.body);
@@ -135,34 +152,44 @@ async function checkSubmission(
         sig.outcome === 'VALID'
           ? [...parsed.details]
           : [signatureDetail(sig.outcome, sig.message), ...parsed.details];
-      return reject(ports, p, { at, bodySha256, details, report: undefined });
+      return { ok: false, details, report: undefined, sig };
     }
     // Every problem at once: the registry and account checks also run on what could be read.
     const ctx = await buildValidationContext(ports, partial.report, state, sig.outcome);
     const checked = validateReport(partial.report, ctx, { partial });
     const details = mergeDetails(parsed.details, withSignatureMessage(checked.errors, sig));
-    return reject(ports, p, {
-      at,
-      bodySha256,
-      details,
-      report: partial.report,
-      unreadable: partial.unreadable,
-    });
+    return { ok: false, details, report: partial.report, unreadable: partial.unreadable, sig };
   }
   const report = parsed.report;
-  // Compressed on the thread pool while the report is validated; only stored if it is accepted.
-  const packed = packBody(s.body);
-  packed.catch(() => undefined);
   const ctx = await buildValidationContext(ports, report, state, sig.outcome);
   const result = validateReport(report, ctx);
   if (result.errors.length > 0) {
-    return reject(ports, p, { at, bodySha256, details: withSignatureMessage(result.errors, sig), report });
+    return { ok: false, details: withSignatureMessage(result.errors, sig), report, sig };
   }
   if (sig.outcome !== 'VALID') {
     // The validator reports the signature outcome itself; this guards against a context without it.
-    return reject(ports, p, { at, bodySha256, details: [signatureDetail(sig.outcome, sig.message)], report });
+    return { ok: false, details: [signatureDetail(sig.outcome, sig.message)], report, sig };
   }
-  return { report, warnings: result.warnings, sig, body: await packed };
+  return { ok: true, report, warnings: result.warnings, sig };
+}
+
+/** Examines a submission; a refused report is recorded as a refusal (reject throws REPORT_INVALID). */
+async function checkSubmission(
+  ports: Ports,
+  p: Principal,
+  s: Submission,
+  at: string,
+  bodySha256: string,
+): Promise<CheckedReport> {
+  // Compressed on the thread pool while the report is validated; only stored if it is accepted.
+  const packed = packBody(s.body);
+  packed.catch(() => undefined);
+  const examined = await examineSubmission(ports, p, s, at);
+  if (!examined.ok) {
+    const { details, report, unreadable } = examined;
+    return reject(ports, p, { at, bodySha256, details, report, unreadable });
+  }
+  return { report: examined.report, warnings: examined.warnings, sig: examined.sig, body: await packed };
 }
 
 /** The report's row: its header, who signed and sent it, and its place in the log (set on insert). */

@@ -95,7 +95,6 @@ export const REPORT_DETAIL_CODES = [
   'KEY_NOT_VALID',
   // the header against the registry and the account
   'UNKNOWN_MBA',
-  'MBA_NOT_OWNED',
   'REPORT_DUPLICATE',
   'REPORT_NUMBER_GAP',
   'LINE_COUNT_MISMATCH',
@@ -173,8 +172,7 @@ export const DETAIL_CODES = [
   'SCHEME',
   'CREDENTIALS',
   'RESERVED',
-  /** A webhook header outside the allow-list (issue 15 item 3). */
-  'NOT_ALLOWED',
+  // (a webhook header outside the allow-list says NOT_ALLOWED too, issue 15 item 3)
   /** A webhook target on a loopback, private or link-local address (issue 15 item 3). */
   'PRIVATE_ADDRESS',
   'UNSAFE_NAME',

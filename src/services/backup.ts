@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import { DomainError } from '../domain/errors.js';
 import { copySqlite, dumpPostgres, isPostgresEmpty, loadPostgres } from '../store/backup.js';
+import { secureTree } from '../store/file-modes.js';
 import { migrateToLatest } from '../store/migrate.js';
 import type { Ports } from './ports.js';
 
@@ -75,6 +76,8 @@ export async function backupNode(ports: Ports, dir: string): Promise<BackupManif
     files,
   };
   writeFileSync(join(target, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+  // A backup holds what the node holds: owner-only, whatever the umask gave the copies.
+  secureTree(target);
   return manifest;
 }
 
@@ -115,8 +118,9 @@ export async function restoreNode(
   }
   mkdirSync(target.dataDir, { recursive: true, mode: 0o700 });
   cpSync(join(source, 'files'), target.dataDir, { recursive: true });
+  if (dialect === 'sqlite') copyFileSync(join(source, 'custos.db'), join(target.dataDir, 'custos.db'));
+  secureTree(target.dataDir);
   if (dialect === 'sqlite') {
-    copyFileSync(join(source, 'custos.db'), join(target.dataDir, 'custos.db'));
     const ports = await open();
     await ports.db.close();
     return m;

@@ -1,17 +1,20 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { type Db, openPostgres, openSqlite } from '../store/db.js';
+import { secureTree } from '../store/file-modes.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { createUsersRepo } from '../store/users.repo.js';
 import { createToken } from './auth.js';
 import type { Ports } from './ports.js';
+import { sealStoredSecrets } from './secrets.js';
 
 export const ADMIN_LOGIN = 'admin';
 
 export function openDatabase(config: Config): Db {
+  // 0700 and 0600 whatever existed before (issue 15 item 8), before the database is opened.
+  secureTree(config.dataDir);
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   return openSqlite(join(config.dataDir, 'custos.db'));
 }
 
@@ -32,7 +35,7 @@ export interface InitResult {
  */
 export async function initialise(ports: Ports): Promise<InitResult> {
   const { db, config } = ports;
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  secureTree(config.dataDir);
   await migrateToLatest(db);
   const adminTokenPath = join(config.dataDir, 'admin.token');
   const users = createUsersRepo(db);
@@ -58,5 +61,6 @@ export async function initialise(ports: Ports): Promise<InitResult> {
     const { token } = await createToken(ports, adminId, 'admin (custos init)', null);
     writeSecret(adminTokenPath, `${token}\n`);
   }
+  await sealStoredSecrets(ports);
   return { adminTokenPath, adminCreated };
 }

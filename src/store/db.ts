@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { prepareSqliteFile, secureSqliteCompanions } from './file-modes.js';
 import type { Schema } from './schema.types.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -30,6 +31,9 @@ pg.types.setTypeParser(20, (value: string) => {
 });
 
 export function openSqlite(path: string): Db {
+  // ':memory:' and the like have no file to protect.
+  const onDisk = path !== ':memory:' && path !== '';
+  if (onDisk) prepareSqliteFile(path);
   const sqlite = new Database(path);
   // WAL with synchronous=FULL: a committed transaction is on disk (fsync'd) before we reply.
   sqlite.pragma('journal_mode = WAL');
@@ -39,6 +43,7 @@ export function openSqlite(path: string): Db {
   // 64 MiB of page cache (the default is 2 MiB): intake joins a report's transfer lines to the
   // lines and keys they pair with, which would otherwise go back to the OS for every page.
   sqlite.pragma('cache_size = -65536');
+  if (onDisk) secureSqliteCompanions(path);
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     dialect: 'sqlite',

@@ -29,6 +29,23 @@ export function createWebhooksRepo(db: Db) {
         .orderBy('created_at')
         .execute();
     },
+    /** Webhooks whose secret is still stored in plain text (not yet sealed, services/secrets.ts). */
+    async plaintextSecrets(): Promise<{ id: string; secret: string }[]> {
+      return k
+        .selectFrom('webhooks')
+        .select(['id', 'secret'])
+        .where('secret', 'not like', 'enc:v1:%')
+        .execute();
+    },
+    /** Replace a secret by its sealed form, only if it is still what was read (two nodes may race). */
+    async setSecret(id: string, was: string, sealed: string): Promise<void> {
+      await k
+        .updateTable('webhooks')
+        .set({ secret: sealed })
+        .where('id', '=', id)
+        .where('secret', '=', was)
+        .execute();
+    },
     async markVerified(id: string, at: string): Promise<void> {
       await k
         .updateTable('webhooks')

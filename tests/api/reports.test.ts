@@ -329,7 +329,7 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     expect((await get('/api/reports?state=XA', 'xb-ssac.reviewer')).json()).toEqual([]);
     expect((await get('/api/mbas/XA-F1/lines', 'xb-ssac.reviewer')).statusCode).toBe(404);
     const xbSubmit = await submit(t, 'xb-ssac.submitter', icr(1, '2026-02', [receipt1]));
-    expect(xbSubmit.json().error.details.map((d: { code: string }) => d.code)).toContain('MBA_NOT_OWNED');
+    expect(xbSubmit.json().error.details.map((d: { code: string }) => d.code)).toContain('UNKNOWN_MBA');
     expect(
       (await submit(t, 'agency.inspector', icr(4, '2026-03', [receipt1]), { org: 'agency' })).statusCode,
     ).toBe(403);
@@ -337,7 +337,8 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
 
   it("learns nothing of another state's MBA from a refusal", async () => {
     // XB reports for XA-F1: a batch on XA-F1's book, a correction of one of its lines, a KMP it
-    // does not have, a report number out of sequence. Only MBA_NOT_OWNED may come back.
+    // does not have, a report number out of sequence. Only UNKNOWN_MBA may come back, exactly as
+    // for an MBA code that does not exist (issue 15 item 10: one answer for foreign and unknown).
     t.clock.current = new Date('2026-06-03T10:00:00Z');
     const probe = icr(9, '2026-03', [
       { ...receipt1, batch: 'B-17', date: '2026-03-03' },
@@ -347,8 +348,15 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     const res = await submit(t, 'xb-ssac.submitter', probe);
     expect(res.statusCode).toBe(422);
     const details = res.json().error.details as { code: string; message: string }[];
-    expect(details.map((d) => d.code)).toEqual(['MBA_NOT_OWNED']);
-    expect(details[0]?.message).toBe('MBA "XA-F1" is not an MBA of XB');
+    expect(details.map((d) => d.code)).toEqual(['UNKNOWN_MBA']);
+    expect(details[0]?.message).toBe('MBA "XA-F1" is not a registered MBA of XB');
+    const unknown = await submit(t, 'xb-ssac.submitter', { ...probe, mba: 'XA-Q9' });
+    expect(unknown.statusCode).toBe(422);
+    const same = (unknown.json().error.details as { code: string; message: string }[]).map((d) => [
+      d.code,
+      d.message.replace('XA-Q9', 'XA-F1'),
+    ]);
+    expect(same).toEqual(details.map((d) => [d.code, d.message]));
   });
 
   it('lists obligations with due dates and status', async () => {

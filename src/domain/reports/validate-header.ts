@@ -13,11 +13,10 @@ export function checkHeader(
   if (ctx.signature !== undefined && ctx.signature !== 'VALID') {
     errors.add(ctx.signature, 'signature', signatureMessage[ctx.signature]);
   }
-  if (ctx.mba === undefined || ctx.mba.code !== report.mba) {
-    errors.add('UNKNOWN_MBA', 'mba', `MBA "${report.mba}" is not registered`);
-  } else if (ctx.mba.state !== ctx.submitterState) {
-    // Not naming the owner: a state learns nothing of another state's MBA from a refusal.
-    errors.add('MBA_NOT_OWNED', 'mba', `MBA "${report.mba}" is not an MBA of ${ctx.submitterState}`);
+  if (ctx.mba === undefined || ctx.mba.code !== report.mba || ctx.mba.state !== ctx.submitterState) {
+    // One answer for an unknown MBA and another state's (issue 15 item 10): two codes would tell
+    // a state which of another state's MBA codes exist.
+    errors.add('UNKNOWN_MBA', 'mba', `MBA "${report.mba}" is not a registered MBA of ${ctx.submitterState}`);
   }
   const n = report.reportNumber;
   if (!readable.has('reportNumber') || !ownsMba(report, ctx)) {

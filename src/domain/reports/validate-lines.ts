@@ -35,8 +35,7 @@ function checkLineBasics(
   warnings: ProblemList,
 ) {
   const ln = l.line;
-  // Under an unknown or another state's MBA every KMP would be unknown: UNKNOWN_MBA or
-  // MBA_NOT_OWNED says it once.
+  // Under an unknown or another state's MBA every KMP would be unknown: UNKNOWN_MBA says it once.
   if (ctx.mba?.state === ctx.submitterState && !ctx.kmps.has(l.kmp)) {
     errors.add('UNKNOWN_KMP', `${path}.kmp`, `KMP "${l.kmp}" is not registered`, ln);
   }

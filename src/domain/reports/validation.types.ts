@@ -29,7 +29,7 @@ export type SignatureOutcome =
 export interface ValidationContext {
   /** The registry entry of `report.mba`, or undefined if there is none (UNKNOWN_MBA). */
   readonly mba: MbaInfo | undefined;
-  /** The state whose key signed the submission (MBA_NOT_OWNED unless it owns the MBA). */
+  /** The state whose key signed the submission (UNKNOWN_MBA unless it owns the MBA). */
   readonly submitterState: string;
   readonly signature?: SignatureOutcome;
   /** KMPs of this MBA. */

@@ -14,6 +14,7 @@ import { createNotificationsRepo } from '../../store/notifications.repo.js';
 import { createWebhooksRepo, type DeliveryRecord, type WebhookRecord } from '../../store/webhooks.repo.js';
 import { isoNow, type Ports } from '../ports.js';
 import { enforce } from '../scope.js';
+import { openSecret, sealSecret } from '../secrets.js';
 import { toStoredEvent } from './sink.js';
 import { createPinnedFetch, type FetchLike } from './webhook-transport.js';
 
@@ -129,7 +130,7 @@ async function post(
   const headers: Record<string, string> = {
     ...(JSON.parse(hook.headers) as Record<string, string>),
     'content-type': 'application/json',
-    [SIGNATURE_HEADER]: signWebhook(hook.secret, unixSeconds(ports), body),
+    [SIGNATURE_HEADER]: signWebhook(openSecret(ports, hook.id, hook.secret), unixSeconds(ports), body),
     ...extra,
   };
   const res = await fetchImpl(hook.url, {
@@ -187,11 +188,12 @@ export function createWebhookService(ports: Ports, fetchImpl?: FetchLike) {
       }
       const secret = input.secret ?? `whsec_${hex(24)}`;
       const at = isoNow(ports.clock);
+      const id = `wh_${hex(10)}`;
       const row: WebhookRecord = {
-        id: `wh_${hex(10)}`,
+        id,
         organisation_id: org,
         url: input.url,
-        secret,
+        secret: sealSecret(ports, id, secret),
         events: JSON.stringify([...new Set(input.events ?? [])].sort()),
         headers: JSON.stringify(input.headers ?? {}),
         status: 'pending',

@@ -23,7 +23,7 @@ export async function buildValidationContext(
 ): Promise<ValidationContext> {
   const registry = createRegistryRepo(ports.db);
   const mba = await registry.getMba(report.mba);
-  // A report for another state's MBA is refused (MBA_NOT_OWNED) and must learn nothing of that
+  // A report for another state's MBA is refused (UNKNOWN_MBA, as an unknown one) and must learn nothing of that
   // MBA: not its KMPs, report numbers, agreement, notices or book. Only the submitter's own MBAs
   // are looked into.
   const owned = mba !== undefined && mba.state === submitterState;

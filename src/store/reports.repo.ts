@@ -8,6 +8,7 @@ import type {
   Report,
 } from '../domain/reports/index.js';
 import { type PackedBody, unpackBody } from './body-codec.js';
+import { insertRowsSqlite } from './bulk.js';
 import type { Db, DbOrTx } from './db.js';
 import type { NoticeRow, ReportLineRow, ReportRejectionRow, ReportRow } from './schema.types.js';
 
@@ -335,10 +336,18 @@ export function createReportsRepo(db: Db) {
      */
     async insertLines(q: DbOrTx, id: string, report: Report): Promise<void> {
       if (db.sqlite) {
-        const stmt = db.sqlite.prepare(
-          `insert into report_lines (${LINE_COLUMNS.join(',')}) values (${LINE_COLUMNS.map(() => '?').join(',')})`,
-        );
-        for (const t of lineTuples(id, report)) stmt.run(t);
+        // Multi-row prepared statements (store/bulk.ts), 1 000 lines' values at a time: one
+        // statement per line cost a VM run each, the largest share of storing a big ICR.
+        const width = LINE_COLUMNS.length;
+        let values: unknown[] = [];
+        for (const t of lineTuples(id, report)) {
+          for (let c = 0; c < width; c++) values.push(t[c]);
+          if (values.length === width * 1000) {
+            insertRowsSqlite(db.sqlite, 'report_lines', LINE_COLUMNS, values);
+            values = [];
+          }
+        }
+        if (values.length > 0) insertRowsSqlite(db.sqlite, 'report_lines', LINE_COLUMNS, values);
         return;
       }
       // 21 columns × 3 000 rows stays under PostgreSQL's 65 535 bind parameters.

@@ -1,5 +1,5 @@
 /** Transfers matching and notices: what other folders use, by name. */
-export { SHIPMENT_CODES, transferLineOf } from './line.js';
+export { SHIPMENT_CODES, TRANSFER_CODES, transferLineOf } from './line.js';
 export { collectTransferAlarms, compatible, matchKeyOf, matchTransfers, pairOf } from './match.js';
 export { checkNotices } from './notices.js';
 export { matchHash, matchHashOf, noticeFlowOf, pairKey } from './pairing.js';

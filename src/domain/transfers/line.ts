@@ -1,7 +1,7 @@
 import { type KmpError, OWN_MEASUREMENT_BASES, type SourcedIcrLine } from '../accounting/index.js';
 import type { TransferLine } from './transfer.types.js';
 
-const TRANSFER_CODES: ReadonlySet<string> = new Set(['SD', 'SF', 'RD', 'RF']);
+export const TRANSFER_CODES: ReadonlySet<string> = new Set(['SD', 'SF', 'RD', 'RF']);
 export const SHIPMENT_CODES: ReadonlySet<string> = new Set(['SD', 'SF']);
 
 /** The MBA a transfer line belongs to, with its KMPs' errors (domain.md §6). */

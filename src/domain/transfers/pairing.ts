@@ -49,10 +49,13 @@ export function pairKey(
  * The flow a line belongs to for the notice rule (checkNotices groups by it): direction, the
  * reporting state and the other state; undefined for a domestic transfer code.
  */
+const EXPORT_CODES: ReadonlySet<string> = new Set(['SF']);
+const IMPORT_CODES: ReadonlySet<string> = new Set(['RF']);
+
 export function noticeFlowOf(
   line: Pick<TransferLine, 'code' | 'state' | 'counterpart'>,
-  exportCodes: ReadonlySet<string> = new Set(['SF']),
-  importCodes: ReadonlySet<string> = new Set(['RF']),
+  exportCodes: ReadonlySet<string> = EXPORT_CODES,
+  importCodes: ReadonlySet<string> = IMPORT_CODES,
 ): string | undefined {
   const direction = exportCodes.has(line.code) ? 'EXPORT' : importCodes.has(line.code) ? 'IMPORT' : undefined;
   return direction === undefined
@@ -79,12 +82,8 @@ export function matchHash(
   receiverState: string,
   notice: string,
 ): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (const part of [batch, element, shipperState, receiverState, notice]) {
-    a = fnv(a, part);
-    b = fnv(b ^ 0x5bd1e995, part);
-  }
+  const a = fnv(fnv(fnv(fnv(fnv(0x811c9dc5, batch), element), shipperState), receiverState), notice);
+  const b = fnv(fnv(fnv(fnv(fnv(0x5bd1e995, notice), receiverState), shipperState), element), batch);
   return (a >>> 0) * 65536 + (b >>> 16);
 }
 

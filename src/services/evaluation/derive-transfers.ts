@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { inventorySums } from '../../domain/accounting/index.js';
+import type { IcrLine } from '../../domain/reports/index.js';
 import {
   type AdvanceNotice,
   checkNotices,
@@ -8,6 +9,7 @@ import {
   noticeFlowOf,
   SHIPMENT_CODES,
   type TransferLine,
+  transferLineOf,
 } from '../../domain/transfers/index.js';
 import {
   clearAccounting,
@@ -23,6 +25,7 @@ import type { DbOrTx } from '../../store/db.js';
 import { toIcrLine, toInventoryLine } from '../../store/reports.repo.js';
 import {
   applyCountDeltas,
+  COUNT_KIND,
   type CountDelta,
   clearCountsOfMba,
   deleteRows,
@@ -71,18 +74,55 @@ function recOf(
   };
 }
 
+/** New transfer lines of one ICR, not yet turned into TransferLines: most of them never need to be. */
+interface FreshLines {
+  readonly facts: MbaFacts;
+  readonly reportNumber: number;
+  readonly lines: readonly IcrLine[];
+  readonly mkeys: Float64Array;
+}
+
+/** The match-key hashes of new lines, computed from their fields (no objects). */
+function freshKeys(facts: MbaFacts, lines: readonly IcrLine[]): Float64Array {
+  const out = new Float64Array(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const other = l.counterpart!.state;
+    out[i] = SHIPMENT_CODES.has(l.code)
+      ? matchHash(l.batch, l.element, facts.state, other, l.notice ?? '')
+      : matchHash(l.batch, l.element, other, facts.state, l.notice ?? '');
+  }
+  return out;
+}
+
+/** Hashes that occur more than once in `keys`. */
+function repeated(keys: Float64Array): Set<number> {
+  const sorted = Float64Array.from(keys).sort();
+  const out = new Set<number>();
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) out.add(sorted[i]!);
+  return out;
+}
+
+/** Row values of inserts, sorted by key: a B-tree filled in key order touches each page once. */
+function byKey(rows: TransferRow[]): TransferRow[] {
+  return rows.sort((a, b) => a.mkey - b.mkey);
+}
+
 /**
  * Re-matches the lines of the match keys given, with `incoming` lines put in and the rows
  * `replaced` taken out (their rows as stored, by primary key), and writes what changed: rows,
- * statuses and counts. Answers the notice flows to check again. Set-based: one read of the
- * keys' rows with their lines, then prepared bulk writes (SQLite) or multi-row statements.
+ * statuses and counts. `fresh` lines whose key has no other line are stored lone without being
+ * turned into objects. Answers the notice flows to check again. Set-based: one read of the keys'
+ * rows with their lines, then prepared bulk writes (SQLite) or multi-row statements.
  */
+// long: one pass of read, pair, diff and write, kept together so the diff sees every row once
 async function settle(
   q: DbOrTx,
   sqlite: Database.Database | undefined,
   keys: Iterable<number>,
   incoming: readonly Rec[],
   replaced: ReadonlySet<string>,
+  fresh?: FreshLines,
 ): Promise<Set<string>> {
   const flows = new Set<string>();
   const fx = factsReader(q);
@@ -109,21 +149,64 @@ async function settle(
     put(x);
     if (x.flow !== null) flows.add(x.flow);
   }
-  for (const g of groups.values()) matchGroup(g);
   const deltas = new Map<string, CountDelta>();
-  const inserts: Rec[] = [];
+  const inserts: TransferRow[] = [];
+  if (fresh !== undefined) {
+    const { facts, reportNumber, lines, mkeys } = fresh;
+    const twice = repeated(mkeys);
+    const lone = new Map<string, CountDelta>();
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      const mkey = mkeys[i]!;
+      const flow = noticeFlowOf({ code: l.code, state: facts.state, counterpart: l.counterpart! }) ?? null;
+      if (flow !== null) flows.add(flow);
+      if (groups.has(mkey) || twice.has(mkey)) {
+        const t = transferLineOf(facts, { ...l, reportNumber }, undefined)!;
+        put({
+          mkey,
+          mba: facts.code,
+          report: reportNumber,
+          line: l.line,
+          ship: SHIPMENT_CODES.has(l.code),
+          flow,
+          t,
+          status: STATUS.lone,
+          notice: null,
+        });
+        continue;
+      }
+      // Alone in its key: lone, and counted as such, straight from the line's fields.
+      inserts.push({
+        mkey,
+        mba: facts.code,
+        report: reportNumber,
+        line: l.line,
+        ship: SHIPMENT_CODES.has(l.code),
+        status: STATUS.lone,
+        notice: null,
+        flow,
+      });
+      const k = `${l.date}\u0001${l.element}`;
+      const d = lone.get(k);
+      if (d === undefined)
+        lone.set(k, { mba: facts.code, kind: COUNT_KIND.lone, day: l.date, element: l.element, n: 1 });
+      else d.n++;
+    }
+    for (const d of lone.values()) deltas.set(`${d.mba}\u0001${d.kind}\u0001${d.day}\u0001${d.element}`, d);
+  }
+  for (const g of groups.values()) matchGroup(g);
   const updates: Rec[] = [];
   for (const g of groups.values()) {
     for (const x of g) {
       const was = stored.get(x);
       if (was !== undefined) {
         if (was.status === x.status && was.notice === x.notice) continue;
-        countsOf({ ...x, ...was }, -1, deltas);
+        countsOf(x, -1, deltas, was);
         countsOf(x, 1, deltas);
         updates.push(x);
         continue;
       }
-      const pk = pkOf(x);
+      const pk = gone.size === 0 ? '' : pkOf(x);
       const old = gone.get(pk);
       if (old !== undefined && old.ship === x.ship && old.flow === x.flow) {
         // The same row with a revised line: updated in place.
@@ -139,28 +222,33 @@ async function settle(
   }
   for (const old of gone.values()) countsOf(old, -1, deltas);
   await deleteRows(q, sqlite, [...gone.values()]);
-  await insertRows(q, sqlite, inserts);
+  await insertRows(q, sqlite, byKey(inserts));
   await updateRows(q, sqlite, updates);
   await applyCountDeltas(q, deltas.values());
   return flows;
 }
 
 /**
- * Puts an ICR's transfer lines in, re-matches only the match keys they left or joined. Called
- * before the report's revisions are written to eval_entries, so a revised row is still read with
- * the line it had; answers the notice flows to check once they are (recheckFlows).
+ * Puts an ICR's transfer lines in — `fresh`, its new lines with a transfer code and a
+ * counterpart, and `changes`, the entries its corrections and deletions revised — and re-matches
+ * only the match keys they left or joined. Called before the report's revisions are written to
+ * eval_entries, so a revised row is still read with the line it had; answers the notice flows to
+ * check once they are (recheckFlows).
  */
 export async function applyTransferChanges(
   q: DbOrTx,
   sqlite: Database.Database | undefined,
   facts: MbaFacts,
+  reportNumber: number,
+  fresh: readonly IcrLine[],
   changes: readonly TransferChange[],
 ): Promise<Set<string>> {
-  if (changes.length === 0) return new Set();
+  if (changes.length === 0 && fresh.length === 0) return new Set();
   const mba = facts.code;
-  const keys: number[] = [];
+  const mkeys = freshKeys(facts, fresh);
+  const keys: number[] = Array.from(mkeys);
   const replaced = new Set<string>();
-  /** The line in force of each entry after this report (the last change wins). */
+  /** The line in force of each revised entry after this report (the last change wins). */
   const final = new Map<string, TransferChange>();
   for (const c of changes) {
     const k = `${mba}\u0001${c.origin.report}\u0001${c.origin.line}`;
@@ -177,9 +265,7 @@ export async function applyTransferChanges(
     keys.push(x.mkey);
     incoming.push(x);
   }
-  const flows = await settle(q, sqlite, keys, incoming, replaced);
-  // A revised line keeps its notice finding until its flow is checked again.
-  return flows;
+  return settle(q, sqlite, keys, incoming, replaced, { facts, reportNumber, lines: fresh, mkeys });
 }
 
 function toNotice(n: Awaited<ReturnType<typeof readNoticesOf>>[number]): AdvanceNotice {

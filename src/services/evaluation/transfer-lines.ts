@@ -166,11 +166,12 @@ export function matchGroup(group: Rec[]): void {
   }
 }
 
-/** What a line adds to eval_transfer_counts. */
+/** What a line adds to eval_transfer_counts (with the status and notice given, if any). */
 export function countsOf(
   x: Pick<Rec, 'mba' | 't' | 'ship' | 'status' | 'notice'>,
   sign: 1 | -1,
   into: Map<string, CountDelta>,
+  as: { status: number; notice: number | null } = x,
 ): void {
   const add = (kind: number): void => {
     const key = `${x.mba}\u0001${kind}\u0001${x.t.date}\u0001${x.t.element}`;
@@ -180,11 +181,11 @@ export function countsOf(
   };
   // A pair counts once for the state: by its shipment, or by a receipt whose shipper is abroad.
   const counted = x.ship || x.t.counterpart.state !== x.t.state;
-  if (x.status === STATUS.lone) add(COUNT_KIND.lone);
-  else if (x.status === STATUS.discrepant) {
+  if (as.status === STATUS.lone) add(COUNT_KIND.lone);
+  else if (as.status === STATUS.discrepant) {
     add(COUNT_KIND.discrepant);
     if (counted) add(COUNT_KIND.stateDiscrepant);
   } else if (counted) add(COUNT_KIND.stateMatched);
-  if (x.notice === 1) add(COUNT_KIND.noticeMissing);
-  else if (x.notice === 2) add(COUNT_KIND.noticeLate);
+  if (as.notice === 1) add(COUNT_KIND.noticeMissing);
+  else if (as.notice === 2) add(COUNT_KIND.noticeLate);
 }

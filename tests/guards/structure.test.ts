@@ -19,20 +19,6 @@ function repositoryFiles(): SourceFile[] {
   return files;
 }
 
-/**
- * Oversize files (`path`) and functions (`path#name`) that issue 13 is splitting right now, in
- * services, routes and screens other hands are moving. The list only shrinks: an entry that no
- * longer applies fails the test too, so whoever lands a split removes its line here.
- */
-const STILL_SPLITTING: ReadonlySet<string> = new Set([
-  'src/services/registry.ts#createRegistryService',
-]);
-
-/** The ledger key of a size violation: the file, or the file and the function's name. */
-function sizeKey(v: Violation): string {
-  return v.rule === 'file-length' ? v.path : `${v.path}#${/^(\S+) is \d+ lines/.exec(v.message)?.[1] ?? '?'}`;
-}
-
 describe('the house keeps its shape (decision 0012)', () => {
   const files = repositoryFiles();
   const violations = checkStructure(files);
@@ -61,10 +47,7 @@ describe('the house keeps its shape (decision 0012)', () => {
   });
 
   it('no file over 500 lines and no function over 120 lines without a reason', () => {
-    const sizes = of('file-length', 'function-length');
-    expect(formatViolations(sizes.filter((v) => !STILL_SPLITTING.has(sizeKey(v))))).toBe('');
-    const found = new Set(sizes.map(sizeKey));
-    const done = [...STILL_SPLITTING].filter((k) => !found.has(k));
-    expect(done, 'split already: remove these from STILL_SPLITTING').toEqual([]);
+    // Issue 13's ledger of functions still being split is empty: the rule holds everywhere.
+    expect(formatViolations(of('file-length', 'function-length'))).toBe('');
   });
 });

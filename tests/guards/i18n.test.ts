@@ -16,8 +16,16 @@ const en = catalogueOf('en');
  * "Menu", "Audit", "Inspections") and messages that are only a code and its placeholder.
  */
 const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
-  fr: ['app.menu', 'app.audience.auditor', 'nav.inspections', 'problem.code', 'common.what.inspections'],
-  es: [],
+  fr: [
+    'app.menu',
+    'app.audience.auditor',
+    'nav.inspections',
+    'problem.code',
+    'common.what.inspections',
+    'submit.format',
+    'submit.col.code',
+  ],
+  es: ['submit.bytes'],
   ru: [],
   zh: [],
   ar: [],
@@ -42,7 +50,6 @@ const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
   'web/src/pages/Monitoring.tsx': 42,
   'web/src/pages/Registry.tsx': 40,
   'web/src/pages/Reports.tsx': 24,
-  'web/src/pages/SubmitReport.tsx': 37,
   'web/src/pages/cases/Board.tsx': 24,
   'web/src/pages/cases/CaseDetail.tsx': 11,
   'web/src/pages/cases/Decision.tsx': 19,
@@ -55,7 +62,6 @@ const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
   'web/src/pages/inspections/PlanInspectionForm.tsx': 28,
   'web/src/pages/inspections/RecordResultsForm.tsx': 22,
   'web/src/pages/inspections/SignStatementForm.tsx': 6,
-  'web/src/pages/submit/SignatureSection.tsx': 10,
 };
 
 function tsxFiles(): { path: string; text: string }[] {

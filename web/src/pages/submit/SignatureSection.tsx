@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Section } from '../../components/Page.js';
+import { useT } from '../../i18n/I18nProvider.js';
 import { readSigningKey, type SigningKey } from '../../signing.js';
 
 /** Signed here with the organisation's key file, or with the CLI's signature pasted. */
@@ -20,6 +21,7 @@ export function SignatureSection({
   setSignature(s: string): void;
   valid: boolean;
 }) {
+  const t = useT();
   const [keyError, setKeyError] = useState<string | undefined>(undefined);
   const loadKey = async (file: File) => {
     try {
@@ -31,12 +33,12 @@ export function SignatureSection({
     }
   };
   return (
-    <Section title="2. The signature">
+    <Section title={t('sign.section')} id="s-signature">
       <fieldset className="choice">
-        <legend>How is the report signed?</legend>
+        <legend>{t('sign.how')}</legend>
         <label>
           <input type="radio" name="sign-mode" checked={mode === 'key'} onChange={() => setMode('key')} />{' '}
-          Sign here with our organisation's key file (the key stays in this browser)
+          {t('sign.here')}
         </label>
         <label>
           <input
@@ -45,12 +47,12 @@ export function SignatureSection({
             checked={mode === 'signature'}
             onChange={() => setMode('signature')}
           />{' '}
-          The file was signed with the CLI: paste its signature
+          {t('sign.cli')}
         </label>
       </fieldset>
       {mode === 'key' ? (
         <div className="field">
-          <label htmlFor="key-file">Key file (base64 Ed25519 seed)</label>
+          <label htmlFor="key-file">{t('sign.keyFile')}</label>
           <input
             id="key-file"
             type="file"
@@ -67,26 +69,25 @@ export function SignatureSection({
             role={keyError ? 'alert' : undefined}
           >
             {keyError
-              ? `This key file cannot be used: ${keyError}`
+              ? t('sign.keyError', { error: keyError })
               : signingKey
-                ? `Key ${signingKey.keyId} loaded; it signs the exact bytes above when you submit.`
-                : 'Not loaded. The key is read only by this page and never uploaded.'}
+                ? t('sign.keyLoaded', { keyId: signingKey.keyId })
+                : t('sign.keyNone')}
           </p>
         </div>
       ) : (
         <div className="field">
-          <label htmlFor="cli-signature">Custos-Signature (keyId:signature)</label>
+          <label htmlFor="cli-signature">{t('sign.cliLabel')}</label>
           <input
             id="cli-signature"
             className="mono"
+            dir="ltr"
             value={signature}
             onChange={(e) => setSignature(e.target.value)}
             aria-invalid={signature !== '' && !valid ? true : undefined}
             spellCheck={false}
           />
-          {signature !== '' && !valid && (
-            <p className="field-error">Expected 16 hex digits, a colon and a base64 Ed25519 signature.</p>
-          )}
+          {signature !== '' && !valid && <p className="field-error">{t('sign.cliInvalid')}</p>}
         </div>
       )}
     </Section>

@@ -140,3 +140,17 @@ export async function createToken(
   });
   return { id, token };
 }
+
+/** The caller's own API tokens (issue 15 item 10): id, label and dates, never the token. */
+export async function listOwnTokens(ports: Ports, p: Principal) {
+  return createUsersRepo(ports.db).tokensOf(p.userId);
+}
+
+/**
+ * Revoke one of the caller's own tokens (also the one in use: signing out everywhere). A token of
+ * someone else is 404, as one that does not exist.
+ */
+export async function revokeOwnToken(ports: Ports, p: Principal, id: string): Promise<void> {
+  if (!(await createUsersRepo(ports.db).revokeToken(p.userId, id, isoNow(ports.clock))))
+    throw new DomainError('NOT_FOUND', 'no such token');
+}

@@ -92,6 +92,47 @@ export function createUsersRepo(db: Db) {
       return r && { userId: r.user_id, expiresAt: r.expires_at, revokedAt: r.revoked_at };
     },
 
+    /** A user's API tokens, newest first: what they are, never their hashes. */
+    async tokensOf(
+      userId: string,
+    ): Promise<
+      { id: string; label: string; createdAt: string; expiresAt: string | null; revokedAt: string | null }[]
+    > {
+      const rows = await k
+        .selectFrom('api_tokens')
+        .select(['id', 'label', 'created_at', 'expires_at', 'revoked_at'])
+        .where('user_id', '=', userId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(1000)
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        label: r.label,
+        createdAt: r.created_at,
+        expiresAt: r.expires_at,
+        revokedAt: r.revoked_at,
+      }));
+    },
+    /** Revoke one of the user's own tokens; answers false when the user has no such token. */
+    async revokeToken(userId: string, id: string, at: string): Promise<boolean> {
+      const found = await k
+        .selectFrom('api_tokens')
+        .select('revoked_at')
+        .where('user_id', '=', userId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!found) return false;
+      if (found.revoked_at === null)
+        await k
+          .updateTable('api_tokens')
+          .set({ revoked_at: at })
+          .where('user_id', '=', userId)
+          .where('id', '=', id)
+          .execute();
+      return true;
+    },
+
     /** The user's chosen language (migration 0018), or null when they never chose. */
     async localeOf(userId: string): Promise<string | null> {
       const r = await k

@@ -232,6 +232,8 @@ const EXPECTED: Record<string, Expectation> = {
     by: (t) => `${t.org}.admin`,
   }),
   'POST /api/tokens': E('user', 'self'),
+  'GET /api/tokens': E('user', 'list'),
+  'POST /api/tokens/:id/revoke': E('user', 'self', () => '/api/tokens/no-such-token/revoke'),
   'GET /log/checkpoint': E('log', 'read'),
   'GET /log/key': E('log', 'read'),
   'GET /log/witnesses': E('log', 'read'),

@@ -192,4 +192,51 @@ describe('the edge (sqlite)', () => {
     expect(canSeeEvent({ ...auditor, roles: new Set(['inspector'] as const) }, event)).toBe(true);
     expect(canSeeEvent(auditor, { ...event, state: null, audience: null })).toBe(true);
   });
+
+  it('reads at most 4 KiB on the unauthenticated session route', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { login: 'x', password: 'p'.repeat(100), pad: 'y'.repeat(64 * 1024) },
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('BODY_TOO_LARGE');
+  });
+
+  it('lets a user list and revoke their own API tokens, not anyone else’s', async () => {
+    const me = bearer(t.token('xa-ssac.reviewer'));
+    const issued = await t.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      headers: me,
+      payload: { label: 'ci robot' },
+    });
+    expect(issued.statusCode).toBe(201);
+    const { id, token } = issued.json() as { id: string; token: string };
+    const list = await t.app.inject({ method: 'GET', url: '/api/tokens', headers: me });
+    expect(list.statusCode).toBe(200);
+    const mine = list.json() as { id: string; label: string; revokedAt: string | null }[];
+    expect(mine.find((x) => x.id === id)).toMatchObject({ label: 'ci robot', revokedAt: null });
+    expect(list.body).not.toContain(token);
+    // Another user neither sees nor revokes it (404, as a token that does not exist).
+    const other = bearer(t.token('xb-ssac.reviewer'));
+    expect((await t.app.inject({ method: 'GET', url: '/api/tokens', headers: other })).body).not.toContain(
+      id,
+    );
+    const foreign = await t.app.inject({ method: 'POST', url: `/api/tokens/${id}/revoke`, headers: other });
+    expect(foreign.statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) })).statusCode).toBe(
+      200,
+    );
+    const revoked = await t.app.inject({ method: 'POST', url: `/api/tokens/${id}/revoke`, headers: me });
+    expect(revoked.statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) })).statusCode).toBe(
+      401,
+    );
+    const after = (await t.app.inject({ method: 'GET', url: '/api/tokens', headers: me })).json() as {
+      id: string;
+      revokedAt: string | null;
+    }[];
+    expect(after.find((x) => x.id === id)?.revokedAt).not.toBeNull();
+  });
 });

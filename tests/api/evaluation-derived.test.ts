@@ -422,7 +422,9 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
         .where('origin_report', '=', row.origin_report)
         .where('origin_line', '=', row.origin_line)
         .execute();
-      expect((await auditDerivedState(q)).map((f) => f.message)).toContain('a transfer line in force has no row');
+      expect((await auditDerivedState(q)).map((f) => f.message)).toContain(
+        'a transfer line in force has no row',
+      );
     }
   });
 });

@@ -3115,7 +3115,7 @@ export interface paths {
                         readonly "application/json": {
                             readonly errors: readonly {
                                 /** @enum {string} */
-                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "MBA_NOT_OWNED" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED";
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED";
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;
@@ -3132,7 +3132,7 @@ export interface paths {
                             readonly type: ("ICR" | "PIL" | "MBR" | "INITIAL" | "EXPORT_NOTICE" | "IMPORT_NOTICE") | null;
                             readonly warnings: readonly {
                                 /** @enum {string} */
-                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "MBA_NOT_OWNED" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED";
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED";
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;
@@ -3490,7 +3490,33 @@ export interface paths {
             readonly path?: never;
             readonly cookie?: never;
         };
-        readonly get?: never;
+        /** The caller's own API tokens */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": readonly {
+                            readonly createdAt: string;
+                            readonly expiresAt: string | null;
+                            readonly id: string;
+                            readonly label: string;
+                            readonly revokedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+        };
         readonly put?: never;
         readonly post: {
             readonly parameters: {
@@ -3510,6 +3536,42 @@ export interface paths {
                     };
                 };
             };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/tokens/{id}/revoke": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Revoke one of the caller's own API tokens */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
             readonly responses: {
                 /** @description Default Response */
                 readonly 200: {

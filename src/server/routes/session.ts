@@ -7,6 +7,7 @@ import { login, logout } from '../../services/auth.js';
 import type { Ports } from '../../services/ports.js';
 import { chooseLocale, localeOf } from '../../services/preferences.js';
 import { requirePrincipal, SESSION_COOKIE } from '../auth.js';
+import { registerOwnTokenRoutes } from './tokens.js';
 
 /** Who is signed in, as /api/me and a login answer it. */
 const MeReply = z.object({
@@ -20,6 +21,9 @@ const MeReply = z.object({
   locale: z.enum(LOCALES).nullable(),
 });
 
+/** The login body is a login and a password: 4 KiB is plenty. */
+const SESSION_BODY_LIMIT = 4 * 1024;
+
 /** Web-app login: password → HttpOnly, SameSite=Strict session cookie. */
 export function registerSessionRoutes(app: FastifyInstance, ports: Ports): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -28,6 +32,9 @@ export function registerSessionRoutes(app: FastifyInstance, ports: Ports): void 
     '/api/session',
     {
       config: { auth: 'public' },
+      // Anyone may call it: it reads no more than a login and a password need (issue 15 item 10),
+      // not the global limit that report bodies need.
+      bodyLimit: SESSION_BODY_LIMIT,
       schema: {
         tags,
         body: z.strictObject({ login: z.string().min(1).max(64), password: z.string().min(1).max(200) }),
@@ -73,6 +80,7 @@ export function registerSessionRoutes(app: FastifyInstance, ports: Ports): void 
     },
     async (req) => ({ locale: await chooseLocale(ports, requirePrincipal(req).userId, req.body.locale) }),
   );
+  registerOwnTokenRoutes(app, ports);
 }
 
 function principalView(p: {

@@ -1,14 +1,13 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
+import { readsStateData } from '../../src/domain/policy/index.js';
 import { api, isApiError, type Me } from './api.js';
 
 /** Who is signed in decides the navigation; the server decides what they may read. */
 export type Audience = 'state' | 'inspectorate' | 'auditor';
 
-/** Roles that may read a state's data; an auditor alone reads the log and the directory only. */
-const DATA_ROLES = ['admin', 'submitter', 'reviewer', 'inspector'];
-
 export function audienceOf(me: Me): Audience {
-  if (!me.roles.some((r) => DATA_ROLES.includes(r))) return 'auditor';
+  // An auditor alone reads the log and the directory only (the policy's data.read roles).
+  if (!readsStateData(me.roles)) return 'auditor';
   return me.organisationKind === 'state-authority' || me.organisationKind === 'operator'
     ? 'state'
     : 'inspectorate';

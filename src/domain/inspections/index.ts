@@ -26,6 +26,7 @@ export {
   type InspectionType,
   type NoticeCheck,
   type NoticeInput,
+  needsNotice,
   requiredNoticeHours,
 } from './notice.js';
 export {

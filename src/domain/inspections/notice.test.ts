@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkNotice, type NoticeInput } from './notice.js';
+import { checkNotice, INSPECTION_TYPES, type NoticeInput, needsNotice } from './notice.js';
 
 function violation(input: NoticeInput) {
   try {
@@ -96,5 +96,16 @@ describe('checkNotice', () => {
       'notice given after the start',
     );
     expect(violation({ ...routine, noticeGivenAt: undefined }).details.reason).toBe('no notice given');
+  });
+});
+
+describe('needsNotice (the planning form asks it too)', () => {
+  it('is false for unannounced inspections only, and checkNotice agrees without a notice', () => {
+    expect(INSPECTION_TYPES.filter((t) => !needsNotice(t))).toEqual(['unannounced']);
+    for (const type of INSPECTION_TYPES) {
+      const input = { type, facilityKind: 'other', startsAt: '2026-05-01T08:00:00Z' } as const;
+      if (needsNotice(type)) expect(() => checkNotice(input)).toThrow();
+      else expect(checkNotice(input).ok).toBe(true);
+    }
   });
 });

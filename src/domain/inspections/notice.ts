@@ -66,6 +66,14 @@ export interface NoticeCheck {
   readonly givenHours?: number;
 }
 
+/**
+ * Whether an inspection of this type is announced at all: an unannounced one needs no notice
+ * (domain.md §7; INFCIRC/153 para 84). The server's check and the planning form both ask this.
+ */
+export function needsNotice(type: InspectionType): boolean {
+  return type !== 'unannounced';
+}
+
 /** The minimum notice in hours for an inspection (domain.md §7). */
 export function requiredNoticeHours(input: Omit<NoticeInput, 'noticeGivenAt' | 'startsAt'>): number {
   switch (input.type) {
@@ -104,7 +112,7 @@ export function checkNotice(input: NoticeInput): NoticeCheck {
   const requiredHours = requiredNoticeHours(input);
   const start = toEpochMs(input.startsAt, 'startsAt');
   if (input.noticeGivenAt === undefined) {
-    if (input.type === 'unannounced') return { ok: true, requiredHours };
+    if (!needsNotice(input.type)) return { ok: true, requiredHours };
     return violated(input, 'no notice given', requiredHours);
   }
   const given = toEpochMs(input.noticeGivenAt, 'noticeGivenAt');

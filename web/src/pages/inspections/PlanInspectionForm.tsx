@@ -3,7 +3,11 @@
  * the hours required and given) and the annual effort cap is shown beside it.
  */
 import { type FormEvent, useState } from 'react';
-import { INSPECTION_TYPES } from '../../../../src/domain/inspections/index.js';
+import {
+  INSPECTION_TYPES,
+  type InspectionType,
+  needsNotice,
+} from '../../../../src/domain/inspections/index.js';
 import { isInspectorateKind } from '../../../../src/domain/registry/index.js';
 import { api, inspectionsApi, isApiError } from '../../api.js';
 import { Async, ErrorState, useLoad } from '../../components/async.js';
@@ -115,7 +119,7 @@ function PartnerField({
 export function PlanInspectionForm({ organisation }: { organisation: string }) {
   const { navigate } = useRouter();
   const now = Date.now();
-  const [type, setType] = useState('routine');
+  const [type, setType] = useState<InspectionType>('routine');
   const [facility, setFacility] = useState('');
   const [mbas, setMbas] = useState('');
   const [partner, setPartner] = useState('');
@@ -140,7 +144,7 @@ export function PlanInspectionForm({ organisation }: { organisation: string }) {
         facility,
         participants: partner ? [organisation, partner] : [organisation],
         startsAt: fromLocalInput(startsAt),
-        ...(noticeAt && type !== 'unannounced' ? { noticeGivenAt: fromLocalInput(noticeAt) } : {}),
+        ...(noticeAt && needsNotice(type) ? { noticeGivenAt: fromLocalInput(noticeAt) } : {}),
         ...(list.length ? { mbas: list } : {}),
         ...(manDays ? { plannedManDays: Number(manDays) } : {}),
       });
@@ -158,7 +162,11 @@ export function PlanInspectionForm({ organisation }: { organisation: string }) {
         <div className="form-grid">
           <div className="field">
             <label htmlFor="pi-type">Type</label>
-            <select id="pi-type" value={type} onChange={(e) => setType(e.target.value)}>
+            <select
+              id="pi-type"
+              value={type}
+              onChange={(e) => setType(INSPECTION_TYPES.find((t) => t === e.target.value) ?? 'routine')}
+            >
               {INSPECTION_TYPES.map((t) => (
                 <option key={t} value={t}>
                   {t}
@@ -182,7 +190,7 @@ export function PlanInspectionForm({ organisation }: { organisation: string }) {
               required
             />
           </div>
-          {type !== 'unannounced' && (
+          {needsNotice(type) && (
             <div className="field">
               <label htmlFor="pi-notice">Notice given to the state (UTC)</label>
               <input

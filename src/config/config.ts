@@ -33,6 +33,18 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** Webhook targets on loopback/private/link-local addresses are refused unless this is set (tests). */
   readonly webhookAllowPrivate: boolean;
+  /** Password-guessing limits (decision 0022). */
+  readonly loginLimits: {
+    readonly backoffAfter: number;
+    readonly addressFailures: number;
+    readonly loginFailures: number;
+  };
+  /** Per principal (decision 0023): submissions and refusals a minute, refusals logged one by one an hour. */
+  readonly submitLimits: {
+    readonly perMinute: number;
+    readonly refusalsPerMinute: number;
+    readonly refusalsLoggedPerHour: number;
+  };
 }
 
 export const CONFIG_VARIABLES = {
@@ -63,6 +75,17 @@ export const CONFIG_VARIABLES = {
     'A secret (16-200 URL-safe characters) that GET /metrics then requires as a bearer token. Default none: public.',
   CUSTOS_WEBHOOK_ALLOW_PRIVATE:
     '1 allows webhook targets on loopback, private and link-local addresses (tests only). Default 0.',
+  CUSTOS_LOGIN_BACKOFF_AFTER:
+    'Consecutive failed sign-ins of one login from one address before each next one waits 2^n s (1-100). Default 5.',
+  CUSTOS_LOGIN_ADDRESS_FAILURES:
+    'Failed sign-ins from one address in 15 min (any logins) before it waits out the window (1-100000). Default 100.',
+  CUSTOS_LOGIN_ACCOUNT_FAILURES:
+    'Failed sign-ins of one login in 15 min (all addresses) before addresses it never signed in from wait (1-100000). Default 50.',
+  CUSTOS_SUBMIT_PER_MINUTE: 'Report submissions a principal may make a minute (1-1000000). Default 600.',
+  CUSTOS_REFUSALS_PER_MINUTE:
+    'Refused submissions a principal may make a minute before it gets 429 (1-1000000). Default 60.',
+  CUSTOS_REFUSALS_LOGGED_PER_HOUR:
+    'Refusals of one principal logged one by one each hour; further ones are counted in one logged summary (0-1000000). Default 20.',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -176,5 +199,15 @@ export function loadConfig(env: Env, cwd: string): Config {
     scryptLog2N: readInt(env, 'CUSTOS_SCRYPT_LOG2N', 15, 10, 20),
     schedulerMs: readInt(env, 'CUSTOS_SCHEDULER_MS', 60_000, 50, 86_400_000),
     evalCacheBytes: readInt(env, 'CUSTOS_EVAL_CACHE_MB', 64, 0, 4096) * 1024 * 1024,
+    loginLimits: {
+      backoffAfter: readInt(env, 'CUSTOS_LOGIN_BACKOFF_AFTER', 5, 1, 100),
+      addressFailures: readInt(env, 'CUSTOS_LOGIN_ADDRESS_FAILURES', 100, 1, 100_000),
+      loginFailures: readInt(env, 'CUSTOS_LOGIN_ACCOUNT_FAILURES', 50, 1, 100_000),
+    },
+    submitLimits: {
+      perMinute: readInt(env, 'CUSTOS_SUBMIT_PER_MINUTE', 600, 1, 1_000_000),
+      refusalsPerMinute: readInt(env, 'CUSTOS_REFUSALS_PER_MINUTE', 60, 1, 1_000_000),
+      refusalsLoggedPerHour: readInt(env, 'CUSTOS_REFUSALS_LOGGED_PER_HOUR', 20, 0, 1_000_000),
+    },
   };
 }

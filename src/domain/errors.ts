@@ -179,6 +179,8 @@ export const DETAIL_CODES = [
   'UNSAFE_VALUE',
   'UNKNOWN_EVENT',
   'NOT_VERIFIED',
+  // refusals counted past the hourly quota, logged as one summary (decision 0023)
+  'REFUSALS_COUNTED',
 ] as const;
 
 export type DetailCode = (typeof DETAIL_CODES)[number];

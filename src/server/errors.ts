@@ -99,6 +99,9 @@ function fromFastify(err: FastifyError): DomainError | undefined {
 }
 
 export function sendError(reply: FastifyReply, err: DomainError): FastifyReply {
+  // RFC 6585 §4: a 429 says how long to wait.
+  const retry = err.meta?.retryAfterSeconds;
+  if (err.code === 'RATE_LIMITED' && typeof retry === 'number') reply.header('retry-after', String(retry));
   return reply
     .status(HTTP_STATUS[err.code])
     .type('application/json')

@@ -5,6 +5,7 @@ import { createEvaluationService } from '../services/evaluation/index.js';
 import { createLogNode } from '../services/log/index.js';
 import { registerObligationSource, startNotifications } from '../services/notifications/index.js';
 import { computeStateObligations } from '../services/reports/obligations.js';
+import { logRefusalSummaries } from '../services/reports/refusals.js';
 import { openPorts, prepareNode } from '../services/runtime.js';
 import { createRegistryRepo } from '../store/registry.repo.js';
 import { buildApp } from './app.js';
@@ -32,8 +33,16 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   const evaluation = createEvaluationService(ports);
   const app = await buildApp({ ...ports, log, evaluation, webDist: WEB_DIST });
   // Alarms open cases (one per cause): re-evaluate when the log has grown, every few seconds.
+  // Refusals counted past an hour's quota are logged as one summary once the hour is over
+  // (decision 0023): at start for hours that ended while the node was down, then every few seconds.
+  const summarise = () =>
+    logRefusalSummaries(ports).catch((err: unknown) =>
+      ports.logger.error({ err }, 'refusal summaries failed'),
+    );
+  await summarise();
   const evaluator = setInterval(() => {
     evaluation.openCases().catch((err: unknown) => ports.logger.error({ err }, 'evaluation failed'));
+    void summarise();
   }, 5000);
   evaluator.unref();
   const address = await app.listen({ port: config.port, host: config.host });

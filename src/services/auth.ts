@@ -5,6 +5,7 @@ import type { Principal } from '../domain/policy/index.js';
 import { ROLES, type Role } from '../domain/registry/index.js';
 import type { Db } from '../store/db.js';
 import { createUsersRepo } from '../store/users.repo.js';
+import { createLoginThrottle } from './login-throttle.js';
 import type { Ports } from './ports.js';
 import { isoNow } from './ports.js';
 
@@ -89,14 +90,22 @@ export async function login(
   ports: Ports,
   loginName: string,
   password: string,
+  /** The client's address (behind a trusted proxy, the one it names): decision 0022. */
+  address: string,
 ): Promise<{ sessionId: string; principal: Principal; expiresAt: string }> {
   const users = createUsersRepo(ports.db);
+  const throttle = createLoginThrottle(ports);
+  // Before any password work: a throttled guess costs no scrypt and tells nothing.
+  await throttle.check(loginName, address);
   const user = await users.passwordOfLogin(loginName);
   // Same work whether or not the user exists, so timing does not reveal valid logins.
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
   if (!user || user.passwordHash === null || !ok) {
+    // Unknown logins count too, so the answer (and the throttling) does not tell which exist.
+    await throttle.failed(loginName, address);
     throw new DomainError('INVALID_CREDENTIALS', 'login or password is wrong');
   }
+  await throttle.succeeded(loginName, address);
   const sessionId = newToken(ports.random, 'css');
   const now = ports.clock.now();
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString();

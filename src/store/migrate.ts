@@ -11,6 +11,7 @@ import * as leanStorage from './migrations/0008-lean-storage.js';
 import * as derivedState from './migrations/0009-derived-state.js';
 import * as leanTransfers from './migrations/0010-lean-transfers.js';
 import * as opaqueLeaves from './migrations/0015-opaque-leaves.js';
+import * as rateLimits from './migrations/0016-rate-limits.js';
 import * as userPreferences from './migrations/0018-user-preferences.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
@@ -27,6 +28,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0009-derived-state': { up: derivedState.up },
     '0010-lean-transfers': { up: leanTransfers.up(db.dialect) },
     '0015-opaque-leaves': { up: opaqueLeaves.up },
+    '0016-rate-limits': { up: rateLimits.up },
     '0018-user-preferences': { up: userPreferences.up },
   };
 }

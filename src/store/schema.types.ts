@@ -296,6 +296,9 @@ export interface ReportRejectionRow {
   submitted_at: string;
   submitted_by: string;
   log_index: number;
+  /** A summary of refusals counted past the hourly quota (decision 0023): how many, since when. */
+  summary_count: number | null;
+  summary_from: string | null;
 }
 
 export interface NoticeRow {
@@ -433,6 +436,35 @@ export interface InspectionStatementRow {
   key_id: string;
   received_at: string;
   created_by: string;
+}
+
+/** A login-throttle counter (decision 0022); `key` is '<p|a|l|k>:' + SHA-256 hex. */
+export interface AuthThrottleRow {
+  key: string;
+  failures: number;
+  /** Start of the counting window, or (p:) the last failure, or (k:) the last success. */
+  since: string;
+  expires_at: string;
+}
+
+/** Refusals of one principal in one UTC hour (decision 0023). */
+export interface RefusalCountRow {
+  principal: string;
+  /** The hour, 'YYYY-MM-DDTHH'. */
+  period: string;
+  state: string | null;
+  organisation_id: string;
+  /** Refusals seen in the period; the first ones were logged one by one. */
+  seen: number;
+  /** Refusals past the quota: counted here, logged as one refusal-summary record. */
+  counted: number;
+  codes_json: string;
+  first_at: string | null;
+  last_at: string | null;
+  /** SHA-256 hex chain over the counted bodies' SHA-256: h = SHA-256(h ‖ body hash), from 64 zeros. */
+  bodies_chain: string;
+  /** The refusal record that logged the count, once the hour is over. */
+  summary_id: string | null;
 }
 
 export interface KvRow {
@@ -667,6 +699,8 @@ export interface Schema {
   log_checkpoints: LogCheckpointRow;
   records: RecordRow;
   kv: KvRow;
+  auth_throttle: AuthThrottleRow;
+  refusal_counts: RefusalCountRow;
   reports: ReportRow;
   report_bodies: ReportBodyRow;
   report_lines: ReportLineRow;

@@ -2986,7 +2986,7 @@ export interface paths {
         readonly put?: never;
         /**
          * Submit one signed report (JSON or CSV)
-         * @description Body: the report as application/json or text/csv (docs/csv-format.md). Header Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes>. 201 with the receipt URL, or 422 REPORT_INVALID with every problem (line, field, code, message); a refusal is itself logged.
+         * @description Body: the report as application/json or text/csv (docs/csv-format.md). Header Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes>. 201 with the receipt URL, or 422 REPORT_INVALID with every problem (line, field, code, message); a refusal is itself logged (past the hourly quota, counted in one logged summary). 429 RATE_LIMITED with Retry-After past the submissions or refusals a minute.
          */
         readonly post: {
             readonly parameters: {

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DETAIL_CODES, DomainError } from '../../domain/errors.js';
+import { DETAIL_CODES, DomainError, isDomainError } from '../../domain/errors.js';
 import { REGISTRY_CODE, STATE_CODE } from '../../domain/registry/index.js';
 import { ELEMENT_CODES, REPORT_TYPES } from '../../domain/reports/index.js';
 import type { Ports } from '../../services/ports.js';
+import { createSubmitLimits } from '../../services/reports/limits.js';
 import { practiseReport } from '../../services/reports/practice.js';
 import { createReportQueries, type ReportQueries } from '../../services/reports/queries.js';
 import { type BodyFormat, type Submission, submitReport } from '../../services/reports/submit.js';
@@ -23,6 +24,7 @@ const user = { auth: 'user' as const };
 
 /** Submitting one signed report, JSON or CSV. */
 function registerSubmitRoute(app: FastifyInstance, ports: Ports): void {
+  const limits = createSubmitLimits(ports);
   // The signature covers the exact body bytes, so the body is taken raw, never re-serialised.
   app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
@@ -43,15 +45,27 @@ function registerSubmitRoute(app: FastifyInstance, ports: Ports): void {
       '/api/reports',
       {
         config: user,
+        // After authentication (onRequest), before the body is read: a throttled principal's
+        // upload is never parsed (decision 0023).
+        preParsing: async (req) => {
+          limits.admit(requirePrincipal(req).userId);
+        },
         schema: {
           tags,
           summary: 'Submit one signed report (JSON or CSV)',
           description:
-            'Body: the report as application/json or text/csv (docs/csv-format.md). Header Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes>. 201 with the receipt URL, or 422 REPORT_INVALID with every problem (line, field, code, message); a refusal is itself logged.',
+            'Body: the report as application/json or text/csv (docs/csv-format.md). Header Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes>. 201 with the receipt URL, or 422 REPORT_INVALID with every problem (line, field, code, message); a refusal is itself logged (past the hourly quota, counted in one logged summary). 429 RATE_LIMITED with Retry-After past the submissions or refusals a minute.',
         },
       },
       async (req, reply) => {
-        const accepted = await submitReport(ports, requirePrincipal(req), submissionOf(req));
+        const p = requirePrincipal(req);
+        let accepted: Awaited<ReturnType<typeof submitReport>>;
+        try {
+          accepted = await submitReport(ports, p, submissionOf(req));
+        } catch (err) {
+          if (isDomainError(err) && err.code === 'REPORT_INVALID') limits.refused(p.userId);
+          throw err;
+        }
         return reply
           .status(201)
           .header('location', `/api/reports/${encodeURIComponent(accepted.id)}`)
@@ -64,6 +78,10 @@ function registerSubmitRoute(app: FastifyInstance, ports: Ports): void {
         config: user,
         // Practice leaves no trace (decision 0026), not even a line in the request log.
         logLevel: 'silent',
+        // Practice parses and validates as much as a submission: it spends the same allowance.
+        preParsing: async (req) => {
+          limits.admit(requirePrincipal(req).userId);
+        },
         schema: {
           tags,
           summary: 'Practice: check a signed report against the registry without recording anything',

@@ -42,7 +42,7 @@ export function registerSessionRoutes(app: FastifyInstance, ports: Ports): void 
       },
     },
     async (req, reply) => {
-      const s = await login(ports, req.body.login, req.body.password);
+      const s = await login(ports, req.body.login, req.body.password, req.ip);
       reply.setCookie(SESSION_COOKIE, s.sessionId, {
         httpOnly: true,
         sameSite: 'strict',

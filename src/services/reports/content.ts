@@ -27,8 +27,16 @@ export function reportContent(r: Omit<ReportRow, 'log_index'>) {
   };
 }
 
+/**
+ * A refusal's committed content. A summary of refusals counted past the hour's quota (decision
+ * 0023) also commits how many and since when; a single refusal has no `summary` member, so its
+ * content is what it always was.
+ */
 export function rejectionContent(r: Omit<ReportRejectionRow, 'log_index'>) {
   return {
+    ...(r.summary_count === null || r.summary_count === undefined
+      ? {}
+      : { summary: { count: Number(r.summary_count), from: r.summary_from } }),
     id: r.id,
     state: r.state,
     organisation: r.organisation_id,

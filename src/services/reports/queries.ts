@@ -119,6 +119,8 @@ function rejectionView(r: ReportRejectionRow) {
     submittedAt: r.submitted_at,
     logIndex: Number(r.log_index),
     receiptUrl: receiptUrl(r.id),
+    // Refusals counted past the hourly quota, logged as this one record (decision 0023).
+    ...(r.summary_count === null ? {} : { summary: { count: r.summary_count, from: r.summary_from } }),
   };
 }
 

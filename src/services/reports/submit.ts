@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Insertable } from 'kysely';
-import { DomainError, type ErrorDetail } from '../../domain/errors.js';
+import type { ErrorDetail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { isKeyValidAt } from '../../domain/registry/index.js';
 import {
@@ -22,8 +22,9 @@ import { deriveReport } from '../evaluation/index.js';
 import type { Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
 import { enforce, scopeOf } from '../scope.js';
-import { rejectionContent, reportContent } from './content.js';
+import { reportContent } from './content.js';
 import { buildValidationContext } from './context.js';
+import { reject } from './refusals.js';
 
 export type BodyFormat = 'json' | 'csv';
 
@@ -339,74 +340,4 @@ function withSignatureMessage(details: readonly ErrorDetail[], sig: SignatureChe
 
 function isSignatureCode(code: string): boolean {
   return code === 'SIGNATURE_INVALID' || code === 'KEY_UNKNOWN' || code === 'KEY_NOT_VALID';
-}
-
-/** What the refusal record says the report was about: only what could be read of it. */
-function refusedHeader(report: Report | undefined, unreadable: ReadonlySet<HeaderField> = new Set()) {
-  const known = (f: HeaderField) => report !== undefined && !unreadable.has(f);
-  return {
-    mba: report?.mba ?? null,
-    type: report?.type ?? null,
-    report_number: known('reportNumber') ? (report?.reportNumber ?? null) : null,
-    period_from: report?.type === 'ICR' && known('period') ? report.period.from : null,
-    period_to: report?.type === 'ICR' && known('period') ? report.period.to : null,
-    pit: report && 'pit' in report && known('pit') ? report.pit : null,
-  };
-}
-
-async function reject(
-  ports: Ports,
-  p: Principal,
-  r: {
-    at: string;
-    bodySha256: string;
-    details: ErrorDetail[];
-    report: Report | undefined;
-    /** Header fields of a partial report that hold placeholders, not what the state sent. */
-    unreadable?: ReadonlySet<HeaderField>;
-  },
-): Promise<never> {
-  const id = `rejection:${Buffer.from(ports.random.bytes(12)).toString('hex')}`;
-  const codes = [...new Set(r.details.map((d) => d.code))].sort();
-  const row = {
-    id,
-    state: p.state,
-    organisation_id: p.organisationId as string,
-    ...refusedHeader(r.report, r.unreadable),
-    body_sha256: r.bodySha256,
-    codes_json: JSON.stringify(codes),
-    details_json: JSON.stringify(r.details.slice(0, 1000)),
-    submitted_at: r.at,
-    submitted_by: p.userId,
-    log_index: -1,
-  };
-  const logIndex = await ports.db.kysely.transaction().execute(async (tx) => {
-    const index = await appendRecord(tx, ports, {
-      kind: 'report-rejection',
-      id,
-      content: rejectionContent(row),
-      subjectState: p.state,
-      subjectOrg: p.organisationId,
-      at: r.at,
-      by: p.userId,
-    });
-    await createReportsRepo(ports.db).insertRejection(tx, { ...row, log_index: index });
-    return index;
-  });
-  await ports.events.publish({
-    type: 'report.rejected',
-    state: p.state,
-    organisation: p.organisationId,
-    at: r.at,
-    data: { id, mba: row.mba, reportType: row.type, reportNumber: row.report_number, codes, logIndex },
-  });
-  const problems = r.details.length;
-  throw new DomainError(
-    'REPORT_INVALID',
-    `the report was refused: ${problems} problem${problems === 1 ? '' : 's'}`,
-    r.details,
-    {
-      rejection: { id, logIndex, receiptUrl: `/api/records/${encodeURIComponent(id)}/receipt` },
-    },
-  );
 }

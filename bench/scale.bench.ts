@@ -343,6 +343,8 @@ export async function runDialect(
   };
   const run: DialectRun = { dialect, sizes: [], died: undefined, seconds: 0 };
   const serverRef = { s: await startServer(env, join(dataDir, 'server.log')) };
+  /** A failed run keeps its data (and PostgreSQL database) for inspection. */
+  let failed = true;
   try {
     log(`scale (${dialect}): server up in ${serverRef.s.startupMs.toFixed(0)} ms; registering 100 MBAs`);
     const creds = credentials(dataDir);
@@ -391,10 +393,15 @@ export async function runDialect(
         throw err;
       }
     }
+    failed = run.died !== undefined;
   } finally {
     await serverRef.s.stop();
-    if (dbUrl) await dropPgDatabase(pgBase, dbUrl);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (failed) {
+      log(`scale (${dialect}): kept for inspection: ${dataDir}${dbUrl ? ` and ${dbUrl}` : ''} (server.log)`);
+    } else {
+      if (dbUrl) await dropPgDatabase(pgBase, dbUrl);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }
   run.seconds = (performance.now() - t0) / 1000;
   return run;

@@ -1,10 +1,12 @@
-import type { AlarmCode, DatedAlarm } from '../../domain/accounting/index.js';
+import { type AlarmCode, addDays, type DatedAlarm } from '../../domain/accounting/index.js';
 import { type CaseAlarm, caseKeyForAlarm } from '../../domain/cases/index.js';
+import { DomainError } from '../../domain/errors.js';
 import { inScope, type Principal } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
+import { type BalanceAlarmRow, pageAlarms } from '../../store/alarms.repo.js';
 import type { Page, PageRequest } from '../../store/paging.js';
 import { openCaseForAlarm } from '../cases/index.js';
-import { pageInMemory, type SortValue } from '../page-memory.js';
+import type { SortValue } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import {
@@ -117,18 +119,49 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
     ): Promise<Page<AlarmView>> {
       const scope = await scopeOf(ports, p);
       enforce(p, 'data.read', scope);
-      const rows = (
-        await alarmsWhere(
-          (m) => inScope(scope, m.state) && (!f.state || m.state === f.state) && (!f.mba || m.code === f.mba),
-        )
-      ).filter((a) => !f.code || a.code === f.code);
-      return pageInMemory('alarms', rows, req, ALARM_SORTS, (a) => [
-        a.code,
-        a.state,
-        a.mba,
-        a.element,
-        a.ref,
-      ]);
+      if (req.sort !== undefined && !Object.hasOwn(ALARM_SORTS, req.sort)) {
+        throw new DomainError('VALIDATION_FAILED', `cannot sort alarms by ${req.sort}`, [
+          {
+            field: 'querystring.sort',
+            code: 'FIELD_INVALID',
+            message: `one of ${ALARM_SORT_FIELDS.join(', ')}`,
+          },
+        ]);
+      }
+      const mbas: { mba: string; state: string }[] = [];
+      const balance: BalanceAlarmRow[] = [];
+      for await (const st of evaluator.evaluateEach()) {
+        const m = st.facts;
+        if (!inScope(scope, m.state) || (f.state && m.state !== f.state) || (f.mba && m.code !== f.mba))
+          continue;
+        mbas.push({ mba: m.code, state: m.state });
+        for (const a of alarmViewsOf(st, [])) balance.push(a);
+      }
+      // A lone line alarms once its deadline, 30 days after the end of its month, has passed:
+      // dated before the first of the month 30 days ago.
+      const cutoff = `${addDays(evaluator.asOf(), -30).slice(0, 7)}-01`;
+      const { rows, total } = await pageAlarms(ports.db.kysely, {
+        mbas,
+        balance,
+        code: f.code,
+        unmatchedBefore: cutoff,
+        req,
+      });
+      return {
+        items: rows.map((r) => ({
+          key: r.key ?? `${r.mba}:${r.element ?? '-'}:${r.date}:${r.code}:${r.ref ?? ''}`,
+          code: r.code as AlarmCode,
+          state: r.state,
+          mba: r.mba,
+          element: r.element as ElementCode | null,
+          date: r.date,
+          from: r.from,
+          ref: r.ref,
+        })),
+        total,
+        limit: req.limit,
+        offset: req.offset,
+      };
     },
     /**
      * Alarm counts per state in scope and per code (GET /api/alarms/summary): what the overview

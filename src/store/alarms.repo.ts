@@ -1,0 +1,130 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { DbOrTx } from './db.js';
+import { countOf, orderTerms, type PageRequest, textMatches } from './paging.js';
+
+/**
+ * GET /api/alarms paged in SQL (docs/decisions/0017): the transfer and notice alarms are rows of
+ * eval_transfers (its partial index of alarmed rows, by MBA) with their lines; the balance
+ * alarms, a few per MBA and period computed by the evaluation, join them as literal rows, so
+ * filtering, sorting, counting and the window happen in one query and no list is held.
+ */
+
+/** A balance alarm as listed, with its place in its MBA's list. */
+export interface BalanceAlarmRow {
+  readonly key: string;
+  readonly code: string;
+  readonly state: string;
+  readonly mba: string;
+  readonly element: string | null;
+  readonly date: string;
+  readonly from: string | null;
+}
+
+export interface AlarmRow {
+  /** The balance alarm's key; null for a transfer or notice alarm (made from its fields). */
+  readonly key: string | null;
+  readonly code: string;
+  readonly state: string;
+  readonly mba: string;
+  readonly element: string | null;
+  readonly date: string;
+  readonly from: string | null;
+  readonly ref: string | null;
+}
+
+const SORTS = {
+  columns: { date: 'date', code: 'code', state: 'state', mba: 'mba', element: 'element' },
+  nullable: ['element'],
+  natural: ['ord_mba', 'kind', 'ord_a', 'ord_b'],
+};
+
+function transferAlarms(notice: boolean, unmatchedBefore: string): RawBuilder<unknown> {
+  const code = notice
+    ? sql`case when t.notice = 1 then 'NOTICE_MISSING' else 'NOTICE_LATE' end`
+    : sql`case when t.status = 1 then 'SRD_3SIGMA' else 'TRANSFER_UNMATCHED' end`;
+  // The partial index's own condition comes first, so both dialects use it; a lone line alarms
+  // once its deadline (30 days after its month) has passed: dated before `unmatchedBefore`.
+  const which = notice
+    ? sql`t.notice is not null`
+    : sql`(t.status = 1 or (t.status = 2 and l.date < ${unmatchedBefore}))`;
+  return sql`select m.ord as ord_mba, 1 as kind, t.origin_report as ord_a,
+      2 * t.origin_line + ${sql.raw(notice ? '1' : '0')} as ord_b, cast(null as text) as akey, ${code} as code,
+      m.state as state, t.mba as mba, l.element as element, l.date as date,
+      cast(null as text) as from_date,
+      t.mba || '/' || coalesce(e.last_report, t.origin_report) || '/' || coalesce(e.last_line, t.origin_line) as ref
+    from m join eval_transfers t on t.mba = m.mba
+    left join eval_entries e
+      on e.mba = t.mba and e.origin_report = t.origin_report and e.origin_line = t.origin_line
+    join report_lines l
+      on l.report_id = t.mba || ':ICR:' || coalesce(e.last_report, t.origin_report)
+      and l.line = coalesce(e.last_line, t.origin_line)
+    where (t.status <> 0 or t.notice is not null) and ${which}`;
+}
+
+/**
+ * One page of the alarms of the MBAs given (in their order) and the number of all that match:
+ * per MBA its balance alarms in the order given, then its lines' transfer and notice alarms in
+ * effective order; `code` and `q` filter, `sort` orders (ties in that order).
+ */
+export async function pageAlarms(
+  q: DbOrTx,
+  args: {
+    readonly mbas: readonly { mba: string; state: string }[];
+    readonly balance: readonly BalanceAlarmRow[];
+    readonly code: string | undefined;
+    readonly unmatchedBefore: string;
+    readonly req: PageRequest;
+  },
+): Promise<{ rows: AlarmRow[]; total: number }> {
+  if (args.mbas.length === 0) return { rows: [], total: 0 };
+  const ord = new Map(args.mbas.map((m, i) => [m.mba, i]));
+  const m = sql.join(args.mbas.map((x, i) => sql`(${x.mba}, ${x.state}, cast(${i} as integer))`));
+  const balance =
+    args.balance.length === 0
+      ? sql`select 0, 0, 0, 0, cast(null as text), '', '', '', cast(null as text), '', cast(null as text), cast(null as text) where 1 = 0`
+      : sql`select * from (values ${sql.join(
+          args.balance.map(
+            (b, i) =>
+              sql`(cast(${ord.get(b.mba) ?? 0} as integer), 0, cast(${i} as integer), 0, cast(${b.key} as text), cast(${b.code} as text),
+                cast(${b.state} as text), cast(${b.mba} as text), cast(${b.element} as text),
+                cast(${b.date} as text), cast(${b.from} as text), cast(null as text))`,
+          ),
+        )}) as b`;
+  const all = sql`with m(mba, state, ord) as (values ${m}),
+    a(ord_mba, kind, ord_a, ord_b, akey, code, state, mba, element, date, from_date, ref) as (
+      ${transferAlarms(false, args.unmatchedBefore)}
+      union all ${transferAlarms(true, args.unmatchedBefore)}
+      union all ${balance})`;
+  const where = [sql`1 = 1`];
+  if (args.code !== undefined) where.push(sql`code = ${args.code}`);
+  if (args.req.q) where.push(textMatches(['code', 'state', 'mba', 'element', 'ref'], args.req.q));
+  const filter = sql.join(where, sql` and `);
+  const order = sql.join(orderTerms(SORTS, args.req).map(([term, dir]) => sql`${term} ${sql.raw(dir)}`));
+  const [{ rows }, counted] = [
+    await sql<{
+      akey: string | null;
+      code: string;
+      state: string;
+      mba: string;
+      element: string | null;
+      date: string;
+      from_date: string | null;
+      ref: string | null;
+    }>`${all} select akey, code, state, mba, element, date, from_date, ref from a
+      where ${filter} order by ${order} limit ${args.req.limit} offset ${args.req.offset}`.execute(q),
+    await sql<{ n: number | string }>`${all} select count(*) as n from a where ${filter}`.execute(q),
+  ];
+  return {
+    rows: rows.map((r) => ({
+      key: r.akey,
+      code: r.code,
+      state: r.state,
+      mba: r.mba,
+      element: r.element,
+      date: r.date,
+      from: r.from_date,
+      ref: r.ref,
+    })),
+    total: countOf(counted.rows[0]),
+  };
+}

@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Principal } from '../domain/policy/index.js';
 import { ROLES, type Role } from '../domain/registry/index.js';
 import type { Db } from '../store/db.js';
-import { createUsersRepo } from '../store/users.repo.js';
+import { createOwnTokensRepo, createUsersRepo } from '../store/users.repo.js';
 import { createLoginThrottle } from './login-throttle.js';
 import type { Ports } from './ports.js';
 import { isoNow } from './ports.js';
@@ -152,7 +152,7 @@ export async function createToken(
 
 /** The caller's own API tokens (issue 15 item 10): id, label and dates, never the token. */
 export async function listOwnTokens(ports: Ports, p: Principal) {
-  return createUsersRepo(ports.db).tokensOf(p.userId);
+  return createOwnTokensRepo(ports.db).tokensOf(p.userId);
 }
 
 /**
@@ -160,6 +160,6 @@ export async function listOwnTokens(ports: Ports, p: Principal) {
  * someone else is 404, as one that does not exist.
  */
 export async function revokeOwnToken(ports: Ports, p: Principal, id: string): Promise<void> {
-  if (!(await createUsersRepo(ports.db).revokeToken(p.userId, id, isoNow(ports.clock))))
+  if (!(await createOwnTokensRepo(ports.db).revokeToken(p.userId, id, isoNow(ports.clock))))
     throw new DomainError('NOT_FOUND', 'no such token');
 }

@@ -92,6 +92,31 @@ export function createUsersRepo(db: Db) {
       return r && { userId: r.user_id, expiresAt: r.expires_at, revokedAt: r.revoked_at };
     },
 
+    /** The user's chosen language (migration 0018), or null when they never chose. */
+    async localeOf(userId: string): Promise<string | null> {
+      const r = await k
+        .selectFrom('user_preferences')
+        .select('locale')
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return r?.locale ?? null;
+    },
+    async setLocale(userId: string, locale: string, at: string): Promise<void> {
+      await k
+        .insertInto('user_preferences')
+        .values({ user_id: userId, locale, updated_at: at })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ locale, updated_at: at }))
+        .execute();
+    },
+  };
+}
+
+export type UsersRepo = ReturnType<typeof createUsersRepo>;
+
+/** A user's own API tokens, as the user manages them (issue 15 item 10). */
+export function createOwnTokensRepo(db: Db) {
+  const k = db.kysely;
+  return {
     /** A user's API tokens, newest first: what they are, never their hashes. */
     async tokensOf(
       userId: string,
@@ -132,24 +157,5 @@ export function createUsersRepo(db: Db) {
           .execute();
       return true;
     },
-
-    /** The user's chosen language (migration 0018), or null when they never chose. */
-    async localeOf(userId: string): Promise<string | null> {
-      const r = await k
-        .selectFrom('user_preferences')
-        .select('locale')
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      return r?.locale ?? null;
-    },
-    async setLocale(userId: string, locale: string, at: string): Promise<void> {
-      await k
-        .insertInto('user_preferences')
-        .values({ user_id: userId, locale, updated_at: at })
-        .onConflict((oc) => oc.column('user_id').doUpdateSet({ locale, updated_at: at }))
-        .execute();
-    },
   };
 }
-
-export type UsersRepo = ReturnType<typeof createUsersRepo>;

@@ -72,7 +72,7 @@ describe.skipIf(!available)('registry tables page, sort and filter on the server
         await s.page.goto('/mbas');
         const mbas = new RegistryTable(s.page, 'Material balance areas', 'Filter MBAs');
         await expect.poll(() => mbas.caption()).toMatch(/^Material balance areas, page 1 of 2$/);
-        expect(await mbas.bodyRows().count()).toBe(25);
+        await expect.poll(() => mbas.bodyRows().count()).toBe(25);
         const total = Number((await mbas.count()).match(/^(\d+) matches$/)?.[1]);
         expect(total).toBeGreaterThan(EXTRA);
         expect(asked.at(-1)?.searchParams.get('limit')).toBe('25');
@@ -80,7 +80,8 @@ describe.skipIf(!available)('registry tables page, sort and filter on the server
 
         await mbas.nextPage();
         await expect.poll(() => mbas.caption()).toMatch(/page 2 of 2$/);
-        expect(await mbas.bodyRows().count()).toBe(total - 25);
+        // The caption may name page 2 before its rows arrive: wait on the rows themselves.
+        await expect.poll(() => mbas.bodyRows().count()).toBe(total - 25);
         expect(asked.at(-1)?.searchParams.get('offset')).toBe('25');
         expect(s.page.url()).toMatch(/page=1/);
 
@@ -88,7 +89,7 @@ describe.skipIf(!available)('registry tables page, sort and filter on the server
         await mbas.sortBy('MBA');
         await mbas.sortBy('MBA');
         await expect.poll(() => mbas.firstCell()).toBe('XC-R1');
-        expect(await mbas.sortState('MBA')).toBe('descending');
+        await expect.poll(() => mbas.sortState('MBA')).toBe('descending');
         expect(asked.at(-1)?.searchParams.get('sort')).toBe('-code');
         expect(asked.at(-1)?.searchParams.get('offset')).toBe('0');
         await expect.poll(() => mbas.caption()).toMatch(/page 1 of 2$/);
@@ -100,10 +101,10 @@ describe.skipIf(!available)('registry tables page, sort and filter on the server
         await mbas.filter('tank 1');
         await expect.poll(() => mbas.count()).toBe('11 matches');
         expect(asked.at(-1)?.searchParams.get('q')).toBe('tank 1');
-        expect(await mbas.caption()).toBe('Material balance areas');
-        const codes = await mbas.bodyRows().locator('td:first-child').allTextContents();
-        expect(codes).toHaveLength(11);
-        expect(codes.every((c) => /^XB-T(01|1\d)$/.test(c))).toBe(true);
+        await expect.poll(() => mbas.caption()).toBe('Material balance areas');
+        const codes = () => mbas.bodyRows().locator('td:first-child').allTextContents();
+        await expect.poll(async () => (await codes()).length).toBe(11);
+        expect((await codes()).every((c) => /^XB-T(01|1\d)$/.test(c))).toBe(true);
 
         await mbas.filter('nothing like this');
         await expect.poll(() => s.page.getByText('Nothing matches “nothing like this”').count()).toBe(1);
@@ -116,10 +117,10 @@ describe.skipIf(!available)('registry tables page, sort and filter on the server
         const arcadia = await mbas.count();
         await s.page.reload();
         await expect.poll(() => mbas.count()).toBe(arcadia);
-        expect(await mbas.bodyRows().locator('td:first-child').allTextContents()).toEqual(
-          expect.arrayContaining(['XA-F1', 'XA-R1', 'XA-S1']),
-        );
-        expect(await mbas.sortState('Facility')).toBe('ascending');
+        await expect
+          .poll(() => mbas.bodyRows().locator('td:first-child').allTextContents())
+          .toEqual(expect.arrayContaining(['XA-F1', 'XA-R1', 'XA-S1']));
+        await expect.poll(() => mbas.sortState('Facility')).toBe('ascending');
         expect(s.errors).toEqual([]);
       } finally {
         await s.close();
@@ -136,8 +137,11 @@ describe.skipIf(!available)('registry tables page, sort and filter on the server
         await s.page.goto('/mbas');
         const mbas = new RegistryTable(s.page, 'Material balance areas', 'Filter MBAs');
         await expect.poll(() => mbas.count()).toMatch(/^[3-9] matches$/);
-        expect(await mbas.caption()).toBe('Material balance areas');
-        const own = await mbas.bodyRows().locator('td:first-child').allTextContents();
+        await expect.poll(() => mbas.caption()).toBe('Material balance areas');
+        const total = Number((await mbas.count()).match(/^(\d+) matches$/)?.[1]);
+        const ownRows = () => mbas.bodyRows().locator('td:first-child').allTextContents();
+        await expect.poll(async () => (await ownRows()).length).toBe(total);
+        const own = await ownRows();
         expect(own).toEqual(expect.arrayContaining(['XA-F1', 'XA-R1', 'XA-S1']));
         expect(own.filter((c) => !c.startsWith('XA-'))).toEqual([]);
         expect(await mbas.count()).toBe(`${own.length} matches`);
@@ -149,7 +153,7 @@ describe.skipIf(!available)('registry tables page, sort and filter on the server
         await expect.poll(() => kmps.bodyRows().count()).toBe(4);
         await kmps.sortBy('Random RSD');
         await kmps.sortBy('Random RSD');
-        expect(await kmps.sortState('Random RSD')).toBe('descending');
+        await expect.poll(() => kmps.sortState('Random RSD')).toBe('descending');
         const rsd = async () =>
           (await kmps.bodyRows().locator('td:nth-child(4)').allTextContents()).map((t) =>
             Number.parseFloat(t),
@@ -189,8 +193,13 @@ describe.skipIf(!available)('registry tables page, sort and filter on the server
         await agreements.sortBy('In force since');
         await agreements.sortBy('In force since');
         await expect.poll(() => s.page.url()).toMatch(/sort=-entryIntoForce/);
-        const dates = await agreements.bodyRows().locator('td:nth-child(4)').allTextContents();
-        expect(dates).toEqual([...dates].sort().reverse());
+        // The address changes before the server's sorted rows arrive: wait on the rows.
+        await expect
+          .poll(async () => {
+            const dates = await agreements.bodyRows().locator('td:nth-child(4)').allTextContents();
+            return dates.length > 1 && dates.join() === [...dates].sort().reverse().join();
+          })
+          .toBe(true);
         await s.screenshot('registry-agreements-sorted');
         expect(await s.audit()).toEqual([]);
         expect(s.errors).toEqual([]);

@@ -49,7 +49,7 @@ const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
   'web/src/pages/LogExplorer.tsx': 65,
   'web/src/pages/Monitoring.tsx': 42,
   'web/src/pages/Registry.tsx': 40,
-  'web/src/pages/Reports.tsx': 24,
+  'web/src/pages/Reports.tsx': 25,
   'web/src/pages/cases/Board.tsx': 24,
   'web/src/pages/cases/CaseDetail.tsx': 11,
   'web/src/pages/cases/Decision.tsx': 19,

@@ -14,7 +14,7 @@ import {
   useState,
 } from 'react';
 import { NOTIFICATION_EVENTS } from '../../src/domain/notifications/events.js';
-import { inboxApi, type LiveEvent } from './api.js';
+import { apiText, inboxApi, type LiveEvent } from './api.js';
 import { capabilityKey, useCapabilities } from './capabilities.js';
 import { Link } from './router.js';
 
@@ -194,3 +194,54 @@ export function useLiveReload(match: (e: LiveEvent) => boolean, reload: () => vo
 export const isCaseEvent = (e: LiveEvent) => e.type.startsWith('case.');
 /** Alarms come from the evaluation of accepted reports; new alarms open cases. */
 export const mayChangeAlarms = (e: LiveEvent) => e.type === 'report.accepted' || e.type === 'case.opened';
+
+/** The size of the log's latest checkpoint, read from its note (the second line). */
+async function currentLogSize(): Promise<number> {
+  const note = await apiText('/log/checkpoint');
+  return Number(note.split('\n')[1] ?? 0);
+}
+
+/**
+ * Waits until a published checkpoint covers log entry `index` (issue 16 item 9): a statement,
+ * decision or receipt verified right after it was made is verified once the log has signed it,
+ * instead of failing with "beyond the tree". It listens to `checkpoint.published` on the event
+ * stream; without a stream it asks again each few seconds. `onWaiting` is told once when it must
+ * wait, so the page can say so.
+ */
+export function useCheckpointWait(): (index: number, onWaiting?: () => void) => Promise<void> {
+  const { subscribe, connected } = useLive();
+  const connectedRef = useRef(connected);
+  connectedRef.current = connected;
+  return useCallback(
+    (index, onWaiting) =>
+      new Promise<void>((resolve, reject) => {
+        let done = false;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const finish = (err?: unknown) => {
+          if (done) return;
+          done = true;
+          off();
+          clearTimeout(timer);
+          if (err === undefined) resolve();
+          else reject(err);
+        };
+        // Subscribed before the first look, so a checkpoint published in between is not missed.
+        const off = subscribe((e) => {
+          if (e.type === 'checkpoint.published' && Number(e.data.size) > index) finish();
+        });
+        let told = false;
+        const look = () =>
+          currentLogSize().then((size) => {
+            if (size > index) return finish();
+            if (!told) {
+              told = true;
+              onWaiting?.();
+            }
+            // The stream is the way; the slow look is only for a dropped or absent stream.
+            timer = setTimeout(look, connectedRef.current ? 15_000 : 3_000);
+          }, finish);
+        void look();
+      }),
+    [subscribe],
+  );
+}

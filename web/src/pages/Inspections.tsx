@@ -6,7 +6,7 @@ import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
-import { useLiveReload } from '../live.js';
+import { useCheckpointWait, useLiveReload } from '../live.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
 import type { SignedStatement } from '../verify.js';
@@ -199,7 +199,12 @@ type Statement = SignedStatement;
  * its commitment and its receipt.
  */
 function StatementVerdict({ statement }: { statement: Statement }) {
+  const waitCovered = useCheckpointWait();
+  const [waiting, setWaiting] = useState(false);
   const check = useLoad(async () => {
+    // A statement signed a moment ago is verified once a checkpoint covers its entry (issue 16 item 9).
+    if (statement.logIndex !== null) await waitCovered(statement.logIndex, () => setWaiting(true));
+    setWaiting(false);
     const v = await import('../verify.js');
     const [keys, vkey] = await Promise.all([api.keys(statement.organisation), v.fetchLogKey()]);
     return v.checkStatement(statement, keys, v.verifierOf(vkey));
@@ -220,7 +225,9 @@ function StatementVerdict({ statement }: { statement: Statement }) {
   if (c === undefined) {
     return (
       <p role="status" className="muted small">
-        Verifying {who} in your browser…
+        {waiting
+          ? `Waiting for the log to publish a checkpoint that covers ${who}; it is verified then.`
+          : `Verifying ${who} in your browser…`}
       </p>
     );
   }

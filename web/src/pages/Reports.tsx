@@ -3,6 +3,7 @@ import { apiText, type Obligation, type ReportSummary, reportsApi, type Timeline
 import { Async, EmptyState, useLoad } from '../components/async.js';
 import { Page } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
+import { useCheckpointWait } from '../live.js';
 import { useSearchParam } from '../router.js';
 
 const PAGE_SIZE = 25;
@@ -110,11 +111,15 @@ export default function ReportsPage() {
 }
 
 function ReceiptButton({ report }: { report: ReportSummary }) {
-  const [state, setState] = useState<'idle' | 'busy' | 'ok' | 'bad'>('idle');
+  const [state, setState] = useState<'idle' | 'busy' | 'waiting' | 'ok' | 'bad'>('idle');
   const [detail, setDetail] = useState('');
+  const waitCovered = useCheckpointWait();
   const run = async () => {
     setState('busy');
     try {
+      // A report accepted a moment ago has its receipt once a checkpoint covers it (issue 16 item 9).
+      await waitCovered(report.logIndex, () => setState('waiting'));
+      setState('busy');
       const v = await import('../verify.js');
       const check = await v.checkReceipt(
         await apiText(report.receiptUrl),
@@ -138,10 +143,10 @@ function ReceiptButton({ report }: { report: ReportSummary }) {
     <button
       type="button"
       onClick={run}
-      disabled={state === 'busy'}
+      disabled={state === 'busy' || state === 'waiting'}
       aria-label={`Verify the receipt of ${report.id}`}
     >
-      {state === 'busy' ? 'Verifying…' : 'Verify'}
+      {state === 'busy' ? 'Verifying…' : state === 'waiting' ? 'Waiting for the log checkpoint…' : 'Verify'}
     </button>
   );
 }

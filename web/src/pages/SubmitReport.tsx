@@ -5,6 +5,7 @@ import { Checks, Verdict, WitnessNote } from '../components/Checks.js';
 import { Page } from '../components/Page.js';
 import { Msg, useT } from '../i18n/I18nProvider.js';
 import { detailsOf, detailText, errorText } from '../i18n/problems.js';
+import { useCheckpointWait } from '../live.js';
 import { bytesToSign, capProblems } from '../report-file.js';
 import { parseSignatureHeader, type SigningKey } from '../signing.js';
 import { checkReceipt, fetchLogKey, type ReceiptCheck, verifierOf } from '../verify.js';
@@ -160,9 +161,15 @@ function AcceptedView({ accepted }: { accepted: Accepted }) {
   const [receipt, setReceipt] = useState<string | undefined>(undefined);
   const [check, setCheck] = useState<ReceiptCheck | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
+  const [waiting, setWaiting] = useState(false);
+  const waitCovered = useCheckpointWait();
   useEffect(() => {
     let live = true;
     (async () => {
+      // The receipt exists once a checkpoint covers the entry: wait for it, live (issue 16 item 9).
+      await waitCovered(accepted.logIndex, () => live && setWaiting(true));
+      if (!live) return;
+      setWaiting(false);
       const text = await apiText(accepted.receiptUrl);
       if (!live) return;
       setReceipt(text);
@@ -173,7 +180,7 @@ function AcceptedView({ accepted }: { accepted: Accepted }) {
     return () => {
       live = false;
     };
-  }, [accepted.receiptUrl]);
+  }, [accepted.receiptUrl, accepted.logIndex, waitCovered]);
   const download = receipt ? URL.createObjectURL(new Blob([receipt], { type: 'text/plain' })) : undefined;
   return (
     <section aria-labelledby="accepted-title" className="section">
@@ -197,7 +204,13 @@ function AcceptedView({ accepted }: { accepted: Accepted }) {
       )}
       <h3>{t('submit.receipt')}</h3>
       {error !== undefined && <ErrorState error={error} />}
-      {!check && error === undefined && <p role="status">{t('submit.fetchingReceipt')}</p>}
+      {!check && error === undefined && (
+        <p role="status">
+          {waiting
+            ? t('submit.waitingForCheckpoint', { index: accepted.logIndex })
+            : t('submit.fetchingReceipt')}
+        </p>
+      )}
       {check && (
         <>
           <Verdict ok={check.ok} good={t('submit.receiptOk')} bad={t('submit.receiptBad')} />

@@ -403,6 +403,9 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     // No PIL closed a balance in 2025 and no inspection was carried out: nothing to conclude on.
     const ev = (await get('/api/states/XA/evaluation?year=2025')).json();
     expect(ev.balancesClosed).toBe(0);
+    // Labels speak to the user, not of internal documents (item 10).
+    const balances = (await get('/api/mbas/XA-F1/balances')).json();
+    expect(balances.sigmaModel).not.toMatch(/\.md|§/);
     expect(ev.conclusion.category).toBe('NOT_DRAWN');
     expect(ev.conclusion.reasons).toEqual(
       expect.arrayContaining(['no material balance closed in 2025', 'no inspection carried out in 2025']),

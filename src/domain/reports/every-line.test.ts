@@ -58,4 +58,23 @@ describe('empty reports and every problem of every line', () => {
       'UNKNOWN_KMP lines[0].kmp',
     ]);
   });
+
+  it('says "has 1 line", not "has 1 lines" (issue 16 item 10)', () => {
+    const report = {
+      type: 'ICR',
+      mba: 'XA-R1',
+      reportNumber: 7,
+      reportDate: '2027-02-10',
+      period: { from: '2027-01-01', to: '2027-01-31' },
+      reportingPerson: 'A. Operator',
+      lineCount: 2,
+      lines: [{ line: 1, date: '2027-01-20', code: 'RS', batch: 'B-1', kmp: 'A', element: 'N', weight: 5 }],
+    };
+    const parsed = parseReportJson(enc(JSON.stringify(report)));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.details));
+    const mismatch = validateReport(parsed.report, baseContext()).errors.find(
+      (d) => d.code === 'LINE_COUNT_MISMATCH',
+    );
+    expect(mismatch?.message).toBe('lineCount says 2 but the report has 1 line');
+  });
 });

@@ -39,7 +39,7 @@ export function checkHeader(
     errors.add(
       'LINE_COUNT_MISMATCH',
       'lineCount',
-      `lineCount says ${report.lineCount} but the report has ${count} lines`,
+      `lineCount says ${report.lineCount} but the report has ${count} line${count === 1 ? '' : 's'}`,
     );
   }
   if (readable.has('reportDate') && ctx.today !== undefined && report.reportDate > ctx.today) {

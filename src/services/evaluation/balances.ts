@@ -190,7 +190,7 @@ export function createBalances(ports: Pick<Ports, 'db' | 'config'>, evaluator: M
       timelinessMonths: pick?.timelinessMonths ?? null,
       page: { k: DEFAULT_PAGE.k, h: ports.config.pageH },
       sigmaModel:
-        'σMUF per domain.md §6: δr²·Σx² + δs²·(Σ±x)² per KMP; an inventory KMP’s systematic error is shared by PB and PE (δr²(PB²+PE²)+δs²(PB−PE)²).',
+        'σMUF² sums, per KMP, δr²·Σx² (random) and δs²·(Σ±x)² (systematic); an inventory KMP’s systematic error is shared by PB and PE: δr²(PB²+PE²) + δs²(PB−PE)².',
       elements: ev.elements.map((e) => e.element),
       periods: (pick?.periods ?? []).map((x) => ({
         from: x.from,

@@ -33,6 +33,16 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** Webhook targets on loopback/private/link-local addresses are refused unless this is set (tests). */
   readonly webhookAllowPrivate: boolean;
+  /** HTTPS served by Custos itself (server/tls.ts); unset: plain HTTP (e.g. behind a TLS proxy). */
+  readonly tls:
+    | {
+        readonly certFile: string;
+        readonly keyFile: string;
+        readonly clientCaFile: string | undefined;
+        /** Path prefixes that need a client certificate issued by clientCaFile. */
+        readonly clientCertRoutes: readonly string[];
+      }
+    | undefined;
   /** Password-guessing limits (decision 0022). */
   readonly loginLimits: {
     readonly backoffAfter: number;
@@ -75,6 +85,13 @@ export const CONFIG_VARIABLES = {
     'A secret (16-200 URL-safe characters) that GET /metrics then requires as a bearer token. Default none: public.',
   CUSTOS_WEBHOOK_ALLOW_PRIVATE:
     '1 allows webhook targets on loopback, private and link-local addresses (tests only). Default 0.',
+  CUSTOS_TLS_CERT:
+    'PEM certificate (chain) file: Custos serves HTTPS, TLS 1.3 only. Needs CUSTOS_TLS_KEY. Default unset: HTTP.',
+  CUSTOS_TLS_KEY: 'PEM private key file of CUSTOS_TLS_CERT.',
+  CUSTOS_TLS_CLIENT_CA:
+    'PEM file of the CA(s) whose client certificates are accepted; clients are asked for one. Default unset.',
+  CUSTOS_TLS_CLIENT_CERT_ROUTES:
+    'Comma-separated path prefixes (e.g. /log/witness) that need a client certificate from CUSTOS_TLS_CLIENT_CA. Default none.',
   CUSTOS_LOGIN_BACKOFF_AFTER:
     'Consecutive failed sign-ins of one login from one address before each next one waits 2^n s (1-100). Default 5.',
   CUSTOS_LOGIN_ADDRESS_FAILURES:
@@ -182,6 +199,7 @@ export function loadConfig(env: Env, cwd: string): Config {
     publicOrigin,
     metricsToken,
     webhookAllowPrivate: readFlag(env, 'CUSTOS_WEBHOOK_ALLOW_PRIVATE', false),
+    tls: readTls(env, cwd),
     port: readInt(env, 'CUSTOS_PORT', 8080, 0, 65535),
     host,
     dataDir,
@@ -210,4 +228,37 @@ export function loadConfig(env: Env, cwd: string): Config {
       refusalsLoggedPerHour: readInt(env, 'CUSTOS_REFUSALS_LOGGED_PER_HOUR', 20, 0, 1_000_000),
     },
   };
+}
+
+function readTls(env: Env, cwd: string): Config['tls'] {
+  const path = (name: string) => {
+    const raw = env[name];
+    return raw === undefined || raw === '' ? undefined : isAbsolute(raw) ? raw : resolve(cwd, raw);
+  };
+  const certFile = path('CUSTOS_TLS_CERT');
+  const keyFile = path('CUSTOS_TLS_KEY');
+  const clientCaFile = path('CUSTOS_TLS_CLIENT_CA');
+  const clientCertRoutes = readList(env, 'CUSTOS_TLS_CLIENT_CERT_ROUTES');
+  if (certFile === undefined && keyFile === undefined) {
+    if (clientCaFile !== undefined || clientCertRoutes.length > 0)
+      invalid(
+        'CUSTOS_TLS_CLIENT_CA',
+        env.CUSTOS_TLS_CLIENT_CA ?? '',
+        'unset unless CUSTOS_TLS_CERT and CUSTOS_TLS_KEY are set',
+      );
+    return undefined;
+  }
+  if (certFile === undefined)
+    invalid('CUSTOS_TLS_CERT', '', 'a PEM certificate file (CUSTOS_TLS_KEY is set)');
+  if (keyFile === undefined) invalid('CUSTOS_TLS_KEY', '', 'a PEM private key file (CUSTOS_TLS_CERT is set)');
+  for (const r of clientCertRoutes)
+    if (!/^\/[A-Za-z0-9/_.-]*$/.test(r))
+      invalid('CUSTOS_TLS_CLIENT_CERT_ROUTES', r, 'path prefixes starting with /');
+  if (clientCertRoutes.length > 0 && clientCaFile === undefined)
+    invalid(
+      'CUSTOS_TLS_CLIENT_CERT_ROUTES',
+      clientCertRoutes.join(','),
+      'a CUSTOS_TLS_CLIENT_CA to check certificates against',
+    );
+  return { certFile, keyFile, clientCaFile, clientCertRoutes };
 }

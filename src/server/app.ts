@@ -25,6 +25,7 @@ import { registerReportRoutes } from './routes/reports.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerSecurity } from './security.js';
+import { registerClientCertificates, tlsServerOptions } from './tls.js';
 
 export interface AppDeps extends Ports {
   readonly log: LogNode;
@@ -36,7 +37,9 @@ export interface AppDeps extends Ports {
 
 /** Build the whole HTTP app from its dependencies. Never listens: main.ts and tests decide that. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const https = tlsServerOptions(deps.config);
   const app = Fastify({
+    ...(https ? { https } : {}),
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
     // Query strings and JSON are parsed defensively: prototype poisoning is an error, not data.
@@ -56,6 +59,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie);
   registerSecurity(app, deps.config);
+  registerClientCertificates(app, deps.config);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',

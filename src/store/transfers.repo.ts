@@ -209,6 +209,17 @@ export async function readRowsByKeys(
   return out;
 }
 
+/** Rows of eval_transfers (`from` names them `t`) with their lines, filtered and ordered as given. */
+export async function readRowsWithLines(
+  q: DbOrTx,
+  from: RawBuilder<unknown>,
+  where: RawBuilder<unknown>,
+  order: RawBuilder<unknown>,
+): Promise<HeldRow[]> {
+  const { rows } = await withLines(from, where, order).execute(q);
+  return rows.map(toHeld);
+}
+
 /** Every row of one notice flow (partial index on flow). */
 export async function readRowsOfFlow(q: DbOrTx, flow: string): Promise<HeldRow[]> {
   const { rows } = await withLines(sql`eval_transfers t`, sql`t.flow = ${flow}`, BY_ORIGIN).execute(q);

@@ -157,6 +157,84 @@ async function oracle(t: TestApp, asOf: string) {
   return { evaluations, matches: matches as TransferMatch[] };
 }
 
+/**
+ * GET /api/transfers pages in SQL (decision 0017) exactly as the in-memory list of the oracle's
+ * matches: same rows, order, sides shown and totals, for the inspectorate and for a state.
+ */
+async function transfersPagedInSqlAsInMemory(t: TestApp, matches: readonly TransferMatch[]) {
+  const scopes = { 'agency.inspector': undefined, 'xa-ssac.reviewer': 'XA' } as const;
+  const value: Record<string, (m: TransferMatch) => string | null> = {
+    status: (m) => m.status,
+    batch: (m) => (m.shipment ?? m.receipt)!.batch,
+    state: (m) => (m.shipment ?? m.receipt)!.state,
+    element: (m) => (m.shipment ?? m.receipt)!.element,
+    deadline: (m) => m.deadline ?? null,
+  };
+  for (const [login, state] of Object.entries(scopes)) {
+    const seen = (s: string) => state === undefined || s === state;
+    const visible = matches.filter(
+      (m) => (m.shipment && seen(m.shipment.state)) || (m.receipt && seen(m.receipt.state)),
+    );
+    for (const sort of [undefined, 'status', 'batch', 'state', 'element', 'deadline']) {
+      for (const desc of sort === undefined ? [false] : [false, true]) {
+        const dir = desc ? -1 : 1;
+        const want =
+          sort === undefined
+            ? [...visible]
+            : [...visible].sort((a, b) => {
+                const x = value[sort]!(a);
+                const y = value[sort]!(b);
+                if (x === y) return 0;
+                if (x === null) return 1;
+                if (y === null) return -1;
+                return (x < y ? -1 : 1) * dir;
+              });
+        const url = `/api/transfers?limit=1000${sort ? `&sort=${desc ? '-' : ''}${sort}` : ''}`;
+        const res = await t.app.inject({
+          method: 'GET',
+          url,
+          headers: { authorization: `Bearer ${t.token(login)}` },
+        });
+        expect(res.statusCode, url).toBe(200);
+        const got = res.json() as {
+          total: number;
+          items: {
+            batch: string;
+            status: string;
+            srd: number | null;
+            shipment: { state: string; id?: string } | null;
+            receipt: { state: string; id?: string } | null;
+          }[];
+        };
+        expect(got.total, `${login} ${url}`).toBe(want.length);
+        expect(
+          got.items.map((v) => [
+            v.status,
+            v.batch,
+            v.shipment?.id ?? v.shipment?.state ?? null,
+            v.receipt?.id ?? v.receipt?.state ?? null,
+            v.srd,
+          ]),
+          `${login} ${url}`,
+        ).toEqual(
+          want.map((m) => {
+            const side = (l: TransferLine | undefined) =>
+              l === undefined ? null : seen(l.state) ? l.id : l.state;
+            const both = (!m.shipment || seen(m.shipment.state)) && (!m.receipt || seen(m.receipt.state));
+            return [
+              m.status,
+              (m.shipment ?? m.receipt)!.batch,
+              side(m.shipment),
+              side(m.receipt),
+              both && m.srdMg !== undefined ? m.srdMg / 1000 : null,
+            ];
+          }),
+        );
+      }
+    }
+  }
+}
+
 /** The annual evaluation's counts by the rule of matchTransfers' output: a pair once per state it touches. */
 function stateCounts(matches: readonly TransferMatch[], state: string) {
   const out = { matched: 0, discrepant: 0, pending: 0, unmatched: 0 };
@@ -374,6 +452,7 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
       }
     }
     expect(accepted).toBeGreaterThan(5);
+    await transfersPagedInSqlAsInMemory(t, (await oracle(t, '2026-08-10')).matches);
     // custos audit finds the derived state equal to its lines, and a changed cell changed.
     const q = t.ports.db.kysely;
     expect(await auditDerivedState(q)).toEqual([]);

@@ -1,10 +1,16 @@
-import { icrDeadline } from '../../domain/accounting/index.js';
-import { inScope, type Principal } from '../../domain/policy/index.js';
+import { addDays, icrDeadline } from '../../domain/accounting/index.js';
+import { inScope, type Principal, type StateScope } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
 import type { TransferLine, TransferMatch } from '../../domain/transfers/index.js';
+import { readMbaFacts } from '../../store/accounting.repo.js';
 import type { DbOrTx } from '../../store/db.js';
 import type { Page, PageRequest } from '../../store/paging.js';
-import { readAllRows, STATUS } from '../../store/transfers.repo.js';
+import {
+  pageTransferRows,
+  SQL_TRANSFER_SORTS,
+  type SqlTransferSort,
+} from '../../store/transfer-list.repo.js';
+import { readAllRows, readRowsByKeys, STATUS } from '../../store/transfers.repo.js';
 import { pageInMemory, type SortValue } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
@@ -116,24 +122,14 @@ export function createTransfers(ports: Pick<Ports, 'db' | 'clock'>) {
   ): Promise<Page<TransferView>> {
     const scope = await scopeOf(ports, p);
     enforce(p, 'data.read', scope);
-    const matches = await readAllMatches(ports.db.kysely, ports.clock.now().toISOString().slice(0, 10));
-    const side = (l: TransferMatch['shipment']): TransferSideView | null =>
-      l && inScope(scope, l.state)
-        ? {
-            id: l.id,
-            state: l.state,
-            mba: l.mba,
-            code: l.code,
-            batch: l.batch,
-            element: l.element,
-            date: l.date,
-            weight: l.weightMg / 1000,
-            notice: l.notice ?? null,
-            counterpart: l.counterpart,
-          }
-        : l
-          ? { state: l.state }
-          : null;
+    const asOf = ports.clock.now().toISOString().slice(0, 10);
+    const sort = req.sort as SqlTransferSort | undefined;
+    if (!req.q && (sort === undefined || SQL_TRANSFER_SORTS.includes(sort))) {
+      return pageInSql(ports.db.kysely, scope, f, { ...req, sort }, asOf);
+    }
+    // A text filter, or an order by the shown date or by SRD/σ, depends on the other side of
+    // each pair: computed over every transfer (decision 0017 says what is left to do).
+    const matches = await readAllMatches(ports.db.kysely, asOf);
     const rows: TransferView[] = matches
       .filter(
         (m) =>
@@ -141,21 +137,7 @@ export function createTransfers(ports: Pick<Ports, 'db' | 'clock'>) {
       )
       .filter((m) => !f.status || m.status === f.status)
       .filter((m) => !f.state || m.shipment?.state === f.state || m.receipt?.state === f.state)
-      .map((m) => {
-        const both =
-          (!m.shipment || inScope(scope, m.shipment.state)) &&
-          (!m.receipt || inScope(scope, m.receipt.state));
-        return {
-          status: m.status,
-          batch: (m.shipment ?? m.receipt)?.batch,
-          shipment: side(m.shipment),
-          receipt: side(m.receipt),
-          // SRD reveals the other side's figure: only for those who may see both sides.
-          srd: both && m.srdMg !== undefined ? m.srdMg / 1000 : null,
-          sigma: both && m.sigmaMg !== undefined ? m.sigmaMg / 1000 : null,
-          deadline: m.deadline ?? null,
-        };
-      });
+      .map((m) => viewOf(scope, m));
     // Sorted and filtered over the view, after the scope: the other state's hidden side
     // (reduced to its state code) can neither match `q` nor order the rows.
     return pageInMemory('transfers', rows, req, TRANSFER_SORTS, (t) => [
@@ -165,4 +147,84 @@ export function createTransfers(ports: Pick<Ports, 'db' | 'clock'>) {
       ...sideText(t.receipt),
     ]);
   };
+}
+
+/** One transfer as the caller may see it: sides outside its scope reduced to their state. */
+function viewOf(scope: StateScope, m: TransferMatch): TransferView {
+  const side = (l: TransferMatch['shipment']): TransferSideView | null =>
+    l && inScope(scope, l.state)
+      ? {
+          id: l.id,
+          state: l.state,
+          mba: l.mba,
+          code: l.code,
+          batch: l.batch,
+          element: l.element,
+          date: l.date,
+          weight: l.weightMg / 1000,
+          notice: l.notice ?? null,
+          counterpart: l.counterpart,
+        }
+      : l
+        ? { state: l.state }
+        : null;
+  const both =
+    (!m.shipment || inScope(scope, m.shipment.state)) && (!m.receipt || inScope(scope, m.receipt.state));
+  return {
+    status: m.status,
+    batch: (m.shipment ?? m.receipt)?.batch,
+    shipment: side(m.shipment),
+    receipt: side(m.receipt),
+    // SRD reveals the other side's figure: only for those who may see both sides.
+    srd: both && m.srdMg !== undefined ? m.srdMg / 1000 : null,
+    sigma: both && m.sigmaMg !== undefined ? m.sigmaMg / 1000 : null,
+    deadline: m.deadline ?? null,
+  };
+}
+
+/**
+ * A page of transfers filtered, ordered and windowed in SQL (store/transfer-list.repo.ts); the
+ * page's pairs are completed by pairing their keys' lines again.
+ */
+async function pageInSql(
+  q: DbOrTx,
+  scope: StateScope,
+  f: { state?: string; status?: string },
+  req: PageRequest & { sort?: SqlTransferSort | undefined },
+  asOf: string,
+): Promise<Page<TransferView>> {
+  const facts = await readMbaFacts(q);
+  const { rows, total } = await pageTransferRows(
+    q,
+    {
+      mbas: facts.map((m) => ({ mba: m.code, state: m.state })),
+      scope: scope === 'all' ? 'all' : [...scope],
+      state: f.state,
+      status: f.status,
+      unmatchedBefore: `${addDays(asOf, -30).slice(0, 7)}-01`,
+    },
+    req,
+  );
+  const fx = factsReader(q);
+  const page = await recsOf(q, rows, fx);
+  const keys = [...new Set(page.filter((x) => x.ship && x.status !== STATUS.lone).map((x) => x.mkey))];
+  const pairOfShip = new Map<string, TransferMatch>();
+  const groups = new Map<number, Rec[]>();
+  for (const x of await recsOf(q, await readRowsByKeys(q, undefined, keys), fx)) {
+    const g = groups.get(x.mkey);
+    if (g === undefined) groups.set(x.mkey, [x]);
+    else g.push(x);
+  }
+  for (const g of groups.values())
+    for (const pr of pairGroup(g)) pairOfShip.set(`${pr.ship.mba}/${pr.ship.report}/${pr.ship.line}`, pr.m);
+  const items = page.map((x) => {
+    const pr = x.ship ? pairOfShip.get(`${x.mba}/${x.report}/${x.line}`) : undefined;
+    if (x.status === STATUS.lone || pr === undefined) {
+      const deadline = icrDeadline(x.t.date);
+      const status = asOf > deadline ? 'unmatched' : 'pending';
+      return viewOf(scope, x.ship ? { status, shipment: x.t, deadline } : { status, receipt: x.t, deadline });
+    }
+    return viewOf(scope, { ...pr, status: x.status === STATUS.discrepant ? 'discrepant' : 'matched' });
+  });
+  return { items, total, limit: req.limit, offset: req.offset };
 }

@@ -1,4 +1,4 @@
-import type { ElementCode, IcrLine, LineRef, Milligrams } from '../domain/reports/index.js';
+import type { ElementCode, IcrLine, LineRef, Milligrams, ReportType } from '../domain/reports/index.js';
 import type { Db, DbOrTx } from './db.js';
 
 /**
@@ -55,7 +55,7 @@ function group<T, K>(xs: readonly T[], key: (x: T) => K): Map<K, T[]> {
   return m;
 }
 
-async function reportIds(k: DbOrTx, mba: string, types: readonly string[], numbers?: readonly number[]) {
+async function reportIds(k: DbOrTx, mba: string, types: readonly ReportType[], numbers?: readonly number[]) {
   let q = k
     .selectFrom('reports')
     .select(['id', 'type', 'report_number'])
@@ -112,7 +112,7 @@ async function icrLine(q: DbOrTx, mba: string, ref: LineRef) {
 }
 
 /** Highest report number of this MBA and type; 0 when none. */
-async function lastReportNumber(k: DbOrTx, mba: string, type: string): Promise<number> {
+async function lastReportNumber(k: DbOrTx, mba: string, type: ReportType): Promise<number> {
   const r = await k
     .selectFrom('reports')
     .select((eb) => eb.fn.max('report_number').as('n'))
@@ -122,7 +122,12 @@ async function lastReportNumber(k: DbOrTx, mba: string, type: string): Promise<n
   return r?.n === null || r?.n === undefined ? 0 : Number(r.n);
 }
 
-async function hasReportNumber(k: DbOrTx, mba: string, type: string, reportNumber: number): Promise<boolean> {
+async function hasReportNumber(
+  k: DbOrTx,
+  mba: string,
+  type: ReportType,
+  reportNumber: number,
+): Promise<boolean> {
   const r = await k
     .selectFrom('reports')
     .select('id')

@@ -6,6 +6,7 @@ import type {
   MbrLine,
   NoticeBody,
   Report,
+  ReportType,
 } from '../domain/reports/index.js';
 import { type PackedBody, unpackBody } from './body-codec.js';
 import { insertRowsSqlite } from './bulk.js';
@@ -257,7 +258,7 @@ function reportLists(k: DbOrTx) {
       states: 'all' | readonly string[];
       state?: string | undefined;
       mba?: string | undefined;
-      type?: string | undefined;
+      type?: ReportType | undefined;
       limit: number;
       offset: number;
     }) {
@@ -280,7 +281,7 @@ function reportLists(k: DbOrTx) {
         .$if(f.states !== 'all', (q) => q.where('state', 'in', statesIn(f.states)))
         .$if(f.state !== undefined, (q) => q.where('state', '=', f.state as string))
         .$if(f.mba !== undefined, (q) => q.where('mba', '=', f.mba as string))
-        .$if(f.type !== undefined, (q) => q.where('type', '=', f.type as string))
+        .$if(f.type !== undefined, (q) => q.where('type', '=', f.type as ReportType))
         .orderBy('submitted_at', 'desc')
         .orderBy('id')
         .limit(f.limit)

@@ -16,6 +16,7 @@ import type {
   KmpKind,
   OrganisationKind,
 } from '../domain/registry/index.js';
+import type { ReportType } from '../domain/reports/index.js';
 
 /** Row types of every table. Times are RFC 3339 UTC strings, dates `YYYY-MM-DD`, flags 0/1. */
 export interface StateRow {
@@ -214,7 +215,7 @@ export interface ReportRow {
   state: string;
   organisation_id: string;
   mba: string;
-  type: string;
+  type: ReportType;
   report_number: number;
   report_date: string;
   period_from: string | null;

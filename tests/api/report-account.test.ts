@@ -21,6 +21,7 @@ import {
   type LineRef,
   lineRefKey,
   type Milligrams,
+  type ReportType,
 } from '../../src/domain/reports/index.js';
 import { bookBatchesAmong, correctionTargets, periodTotals } from '../../src/services/reports/account.js';
 import { createAccountLinesRepo, type LinesQuery } from '../../src/store/account-lines.repo.js';
@@ -108,7 +109,7 @@ function randomHistory(seed: number): History {
 async function store(db: TestDb['db'], h: History): Promise<void> {
   const repo = createReportsRepo(db);
   const account = createReportAccountRepo(db);
-  const row = (type: string, n: number, extra: object) => ({
+  const row = (type: ReportType, n: number, extra: object) => ({
     id: `${h.mba}:${type}:${n}`,
     state: 'XA',
     organisation_id: 'o',

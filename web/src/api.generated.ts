@@ -2438,7 +2438,85 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            /** @description with effective=true: every corrected original line and its history (not paged) */
+                            readonly corrected?: readonly {
+                                readonly deleted: boolean;
+                                readonly history: readonly {
+                                    readonly basis?: string;
+                                    readonly batch: string | null;
+                                    readonly code: string;
+                                    readonly corrects?: {
+                                        readonly line?: number;
+                                        readonly reportNumber: number;
+                                    };
+                                    readonly counterpart?: {
+                                        readonly mba?: string;
+                                        readonly state: string;
+                                    };
+                                    readonly date: string;
+                                    readonly deletes?: {
+                                        readonly line?: number;
+                                        readonly reportNumber: number;
+                                    };
+                                    /** @enum {string} */
+                                    readonly element: "P" | "E" | "N" | "D" | "T";
+                                    readonly fissileWeight?: number;
+                                    readonly form?: string;
+                                    readonly isotope?: string;
+                                    readonly kmp: string | null;
+                                    readonly line: number;
+                                    readonly notice?: string;
+                                    readonly reportId: string;
+                                    readonly reportNumber: number;
+                                    readonly submittedAt: string;
+                                    readonly submittedBy: string;
+                                    readonly weight: number;
+                                }[];
+                                readonly origin: {
+                                    readonly line: number;
+                                    readonly reportNumber: number;
+                                };
+                            }[];
+                            readonly effective: boolean;
+                            readonly limit: number;
+                            readonly lines: readonly {
+                                readonly basis?: string;
+                                readonly batch: string | null;
+                                readonly code: string;
+                                readonly corrects?: {
+                                    readonly line?: number;
+                                    readonly reportNumber: number;
+                                };
+                                readonly counterpart?: {
+                                    readonly mba?: string;
+                                    readonly state: string;
+                                };
+                                readonly date: string;
+                                readonly deletes?: {
+                                    readonly line?: number;
+                                    readonly reportNumber: number;
+                                };
+                                /** @enum {string} */
+                                readonly element: "P" | "E" | "N" | "D" | "T";
+                                readonly fissileWeight?: number;
+                                readonly form?: string;
+                                readonly isotope?: string;
+                                readonly kmp: string | null;
+                                readonly line: number;
+                                readonly notice?: string;
+                                readonly reportId: string;
+                                readonly reportNumber: number;
+                                readonly submittedAt: string;
+                                readonly submittedBy: string;
+                                readonly weight: number;
+                            }[];
+                            readonly mba: string;
+                            readonly offset: number;
+                            readonly total: number;
+                        };
+                    };
                 };
             };
         };
@@ -2940,7 +3018,21 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": readonly {
+                            readonly bodySha256: string;
+                            readonly codes: readonly string[];
+                            readonly details: readonly unknown[];
+                            readonly id: string;
+                            readonly logIndex: number;
+                            readonly mba: string | null;
+                            readonly receiptUrl: string;
+                            readonly reportNumber: number | null;
+                            readonly state: string | null;
+                            readonly submittedAt: string;
+                            readonly type: string | null;
+                        }[];
+                    };
                 };
             };
         };
@@ -2979,7 +3071,26 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": readonly {
+                            readonly id: string;
+                            readonly lineCount: number;
+                            readonly logIndex: number;
+                            readonly mba: string;
+                            readonly period?: {
+                                readonly from: string;
+                                readonly to: string | null;
+                            };
+                            readonly pit?: string;
+                            readonly receiptUrl: string;
+                            readonly reportDate: string;
+                            readonly reportNumber: number;
+                            readonly state: string;
+                            readonly submittedAt: string;
+                            /** @enum {string} */
+                            readonly type: "ICR" | "PIL" | "MBR" | "INITIAL" | "EXPORT_NOTICE" | "IMPORT_NOTICE";
+                        }[];
+                    };
                 };
             };
         };
@@ -2998,11 +3109,26 @@ export interface paths {
             readonly requestBody?: never;
             readonly responses: {
                 /** @description Default Response */
-                readonly 200: {
+                readonly 201: {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly logIndex: number;
+                            readonly receiptUrl: string;
+                            /** @enum {string} */
+                            readonly status: "accepted";
+                            readonly warnings: readonly {
+                                /** @enum {string} */
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "REFUSALS_COUNTED";
+                                readonly field?: string;
+                                readonly line?: number;
+                                readonly message: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3115,7 +3241,7 @@ export interface paths {
                         readonly "application/json": {
                             readonly errors: readonly {
                                 /** @enum {string} */
-                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED";
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "REFUSALS_COUNTED";
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;
@@ -3132,7 +3258,7 @@ export interface paths {
                             readonly type: ("ICR" | "PIL" | "MBR" | "INITIAL" | "EXPORT_NOTICE" | "IMPORT_NOTICE") | null;
                             readonly warnings: readonly {
                                 /** @enum {string} */
-                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED";
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "REFUSALS_COUNTED";
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;
@@ -3471,7 +3597,37 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly counts: {
+                                readonly late: number;
+                                readonly met: number;
+                                readonly missing: number;
+                                readonly upcoming: number;
+                            };
+                            readonly obligations: readonly {
+                                readonly acceptedAt?: string;
+                                readonly agreement: string;
+                                readonly daysLate?: number;
+                                readonly daysOverdue?: number;
+                                readonly daysRemaining?: number;
+                                readonly dueDate: string;
+                                readonly id: string;
+                                readonly mba: string;
+                                readonly month?: string;
+                                readonly pit?: string;
+                                readonly reference?: string;
+                                readonly rejectedAttempts: number;
+                                /** @enum {string} */
+                                readonly status: "upcoming" | "met" | "late" | "missing";
+                                readonly submittedAt?: string;
+                                /** @enum {string} */
+                                readonly type: "ICR" | "PIL" | "MBR" | "INITIAL" | "EXPORT_NOTICE" | "IMPORT_NOTICE";
+                            }[];
+                            readonly state: string;
+                            readonly today: string;
+                        };
+                    };
                 };
             };
         };

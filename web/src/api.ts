@@ -63,6 +63,7 @@ export {
   type State,
 } from './api/registry.js';
 export {
+  type Accepted,
   type AccountLine,
   type CorrectedLine,
   type LinesQuery,

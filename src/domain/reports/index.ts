@@ -15,6 +15,7 @@ export type {
   Milligrams,
   NoticeBody,
   Report,
+  ReportType,
 } from './report.types.js';
 export { REPORT_TYPES } from './report-keys.js';
 export { validateReport } from './validate.js';

@@ -12,6 +12,13 @@ import { type BodyFormat, type Submission, submitReport } from '../../services/r
 import { LINE_SORTS, type LineSort } from '../../store/account-lines.repo.js';
 import { requirePrincipal } from '../auth.js';
 import { pageQuery, pageRequest } from './paging.js';
+import {
+  AcceptedReply,
+  MbaLinesReply,
+  RejectionReply,
+  ReportSummaryReply,
+  TimelinessReply,
+} from './reports.replies.js';
 
 const paging = {
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -53,6 +60,7 @@ function registerSubmitRoute(app: FastifyInstance, ports: Ports): void {
         schema: {
           tags,
           summary: 'Submit one signed report (JSON or CSV)',
+          response: { 201: AcceptedReply },
           description:
             'Body: the report as application/json or text/csv (docs/csv-format.md). Header Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes>. 201 with the receipt URL, or 422 REPORT_INVALID with every problem (line, field, code, message); a refusal is itself logged (past the hourly quota, counted in one logged summary). 429 RATE_LIMITED with Retry-After past the submissions or refusals a minute.',
         },
@@ -144,6 +152,7 @@ function registerReportReadRoutes(app: FastifyInstance, queries: ReportQueries):
           type: z.enum(REPORT_TYPES).optional(),
           ...paging,
         }),
+        response: { 200: z.array(ReportSummaryReply) },
       },
     },
     async (req) => queries.list(requirePrincipal(req), req.query),
@@ -189,6 +198,7 @@ function registerReportReadRoutes(app: FastifyInstance, queries: ReportQueries):
       schema: {
         tags,
         querystring: z.strictObject({ state: z.string().regex(STATE_CODE).optional(), ...paging }),
+        response: { 200: z.array(RejectionReply) },
       },
     },
     async (req) => queries.rejections(requirePrincipal(req), req.query),
@@ -214,6 +224,7 @@ function registerLineRoutes(app: FastifyInstance, queries: ReportQueries): void 
           effective: z.enum(['true', 'false']).default('true'),
           ...pageQuery(LINE_SORTS),
         }),
+        response: { 200: MbaLinesReply },
       },
     },
     async (req) => {
@@ -231,7 +242,14 @@ function registerLineRoutes(app: FastifyInstance, queries: ReportQueries): void 
   );
   r.get(
     '/api/states/:code/timeliness',
-    { config: user, schema: { tags, params: z.object({ code: z.string().regex(STATE_CODE) }) } },
+    {
+      config: user,
+      schema: {
+        tags,
+        params: z.object({ code: z.string().regex(STATE_CODE) }),
+        response: { 200: TimelinessReply },
+      },
+    },
     async (req) => queries.timeliness(requirePrincipal(req), req.params.code),
   );
 }

@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
-import { formatReportCsv, formatWeight, type Report } from '../../domain/reports/index.js';
+import { formatReportCsv, formatWeight, type Report, type ReportType } from '../../domain/reports/index.js';
 import {
   type AccountLineRow,
   createAccountLinesRepo,
@@ -200,7 +200,7 @@ export function createReportQueries(ports: Ports) {
     },
     async list(
       p: Principal,
-      f: { state?: string; mba?: string; type?: string; limit: number; offset: number },
+      f: { state?: string; mba?: string; type?: ReportType; limit: number; offset: number },
     ) {
       const rows = await repo.listReports({ ...f, states: await shownStates(p) });
       return rows.map(reportSummary);

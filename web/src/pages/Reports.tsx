@@ -187,9 +187,9 @@ export function TimelinessPanel({ t }: { t: Timeliness }) {
   return (
     <>
       <ul className="stat-row" aria-label="Timeliness record">
-        {['upcoming', 'met', 'late', 'missing'].map((k) => (
+        {(['upcoming', 'met', 'late', 'missing'] as const).map((k) => (
           <li key={k}>
-            <span className="stat">{t.counts[k] ?? 0}</span> {k}
+            <span className="stat">{t.counts[k]}</span> {k}
           </li>
         ))}
       </ul>

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { type ApiError, apiJson, apiText, type ErrorDetail, isApiError } from '../api.js';
+import { type Accepted, type ApiError, apiJson, apiText, type ErrorDetail, isApiError } from '../api.js';
 import { ErrorState } from '../components/async.js';
 import { Checks, Verdict, WitnessNote } from '../components/Checks.js';
 import { Page } from '../components/Page.js';
@@ -13,14 +13,6 @@ import { ProblemsTable } from './submit/ProblemsTable.js';
 import { type Format, formatOf, ReportInput } from './submit/ReportInput.js';
 import { SignatureSection } from './submit/SignatureSection.js';
 import { useReportFile } from './submit/useReportFile.js';
-
-interface Accepted {
-  readonly id: string;
-  readonly status: string;
-  readonly logIndex: number;
-  readonly receiptUrl: string;
-  readonly warnings: readonly ErrorDetail[];
-}
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { DETAIL_CODES } from '../../domain/errors.js';
+import { ELEMENT_CODES, REPORT_TYPES } from '../../domain/reports/index.js';
+
+/*
+ * What the report routes answer (services/reports/queries.ts), so the OpenAPI document — and the
+ * browser's generated wire types — say it (docs/decisions/0013). A response schema is what the
+ * reply is serialised with: each lists every field its service answers.
+ */
+const reportType = z.enum(REPORT_TYPES);
+
+/** GET /api/reports: a report's header in the list. */
+export const ReportSummaryReply = z.object({
+  id: z.string(),
+  state: z.string(),
+  mba: z.string(),
+  type: reportType,
+  reportNumber: z.number().int(),
+  reportDate: z.string(),
+  period: z.object({ from: z.string(), to: z.string().nullable() }).optional(),
+  pit: z.string().optional(),
+  lineCount: z.number().int(),
+  submittedAt: z.string(),
+  logIndex: z.number().int(),
+  receiptUrl: z.string(),
+});
+
+/** A problem found in a submission (the error envelope's details). */
+const ProblemReply = z.object({
+  line: z.number().int().optional(),
+  field: z.string().optional(),
+  code: z.enum(DETAIL_CODES),
+  message: z.string(),
+});
+
+/** 201 of POST /api/reports: the receipt of an accepted report. */
+export const AcceptedReply = z.object({
+  id: z.string(),
+  status: z.literal('accepted'),
+  logIndex: z.number().int(),
+  receiptUrl: z.string(),
+  warnings: z.array(ProblemReply),
+});
+
+/** GET /api/rejections: the fact of a refusal, with what could be read of the report. */
+export const RejectionReply = z.object({
+  id: z.string(),
+  state: z.string().nullable(),
+  mba: z.string().nullable(),
+  type: z.string().nullable(),
+  reportNumber: z.number().int().nullable(),
+  bodySha256: z.string(),
+  codes: z.array(z.string()),
+  details: z.array(z.unknown()),
+  submittedAt: z.string(),
+  logIndex: z.number().int(),
+  receiptUrl: z.string(),
+});
+
+const lineRef = z.object({ reportNumber: z.number().int(), line: z.number().int().optional() });
+
+/** An ICR line as the lines list shows it: in grams, with the report that carried it. */
+const AccountLineReply = z.object({
+  line: z.number().int(),
+  date: z.string(),
+  code: z.string(),
+  batch: z.string().nullable(),
+  kmp: z.string().nullable(),
+  element: z.enum(ELEMENT_CODES),
+  weight: z.number(),
+  fissileWeight: z.number().optional(),
+  isotope: z.string().optional(),
+  basis: z.string().optional(),
+  form: z.string().optional(),
+  counterpart: z.object({ state: z.string(), mba: z.string().optional() }).optional(),
+  notice: z.string().optional(),
+  corrects: lineRef.optional(),
+  deletes: lineRef.optional(),
+  reportNumber: z.number().int(),
+  reportId: z.string(),
+  submittedAt: z.string(),
+  submittedBy: z.string(),
+});
+
+/** GET /api/mbas/:code/lines: one page of lines, and with effective=true every corrected original. */
+export const MbaLinesReply = z.object({
+  mba: z.string(),
+  effective: z.boolean(),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  lines: z.array(AccountLineReply),
+  corrected: z
+    .array(
+      z.object({
+        origin: z.object({ reportNumber: z.number().int(), line: z.number().int() }),
+        deleted: z.boolean(),
+        history: z.array(AccountLineReply),
+      }),
+    )
+    .optional()
+    .describe('with effective=true: every corrected original line and its history (not paged)'),
+});
+
+const ObligationReply = z.object({
+  id: z.string(),
+  type: reportType,
+  mba: z.string(),
+  agreement: z.string(),
+  month: z.string().optional(),
+  pit: z.string().optional(),
+  reference: z.string().optional(),
+  dueDate: z.string(),
+  status: z.enum(['upcoming', 'met', 'late', 'missing']),
+  daysLate: z.number().int().optional(),
+  daysOverdue: z.number().int().optional(),
+  daysRemaining: z.number().int().optional(),
+  submittedAt: z.string().optional(),
+  acceptedAt: z.string().optional(),
+  rejectedAttempts: z.number().int(),
+});
+
+/** GET /api/states/:code/timeliness: the state's obligations and how many are in each status. */
+export const TimelinessReply = z.object({
+  state: z.string(),
+  today: z.string(),
+  counts: z.object({
+    upcoming: z.number().int(),
+    met: z.number().int(),
+    late: z.number().int(),
+    missing: z.number().int(),
+  }),
+  obligations: z.array(ObligationReply),
+});

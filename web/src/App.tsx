@@ -17,6 +17,7 @@ import { type Audience, audienceOf, useSession } from './session.js';
 // The log explorer carries the verification code (Ed25519, SHA-256): loaded when first opened.
 const LogExplorer = lazy(() => import('./pages/LogExplorer.js'));
 const SubmitReport = lazy(() => import('./pages/SubmitReport.js'));
+const PracticePage = lazy(() => import('./pages/Practice.js'));
 const ReportsPage = lazy(() => import('./pages/Reports.js'));
 // Charts (ECharts) and the case workflow load when first opened.
 const MbaEvaluationPage = lazy(() => import('./pages/Evaluation.js'));
@@ -59,6 +60,12 @@ export function navFor(audience: Audience): NavItem[] {
     return [
       { to: '/', label: 'nav.home' },
       { to: '/reports/new', label: 'nav.submitReport', requires: 'post /api/reports', role: 'submitter' },
+      {
+        to: '/reports/practice',
+        label: 'nav.practice',
+        requires: 'post /api/reports/practice',
+        role: 'submitter',
+      },
       { to: '/reports', label: 'nav.reports', requires: 'get /api/reports' },
       { to: '/cases', label: 'nav.cases', requires: 'get /api/cases' },
       { to: '/mbas', label: 'nav.mbas' },
@@ -139,6 +146,10 @@ const ROUTES: RouteDef[] = [
     ),
   },
   {
+    path: '/reports/practice',
+    render: (_p, _a, t) => suspended(PracticePage, {}, t('common.what.practice')),
+  },
+  {
     path: '/reports/new',
     render: (_p, _a, t) => (
       <Suspense fallback={<Loading what={t('common.what.reportForm')} />}>
@@ -166,9 +177,16 @@ function InboxLink() {
   const t = useT();
   if (!caps.has('get /api/inbox')) return null;
   return (
-    <Link to="/inbox" nav className="inbox-link" aria-label={t('app.inboxLabel', { count: unread })}>
+    // No aria-label: the visible words ("Inbox 12") start the accessible name (WCAG 2.5.3).
+    <Link to="/inbox" nav className="inbox-link">
       {t('app.inbox')}
-      {unread > 0 && <span className="count">{unread > 999 ? '999+' : unread}</span>}
+      {unread > 0 && (
+        <>
+          {' '}
+          <span className="count">{unread > 999 ? '999+' : unread}</span>
+          <span className="visually-hidden"> {t('app.inboxUnread', { count: unread })}</span>
+        </>
+      )}
       <span
         className={`live-dot ${connected ? 'on' : ''}`}
         title={connected ? t('app.live') : t('app.notLive')}

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useId, useRef } from 'react';
 
 /**
  * Every screen has one h1 that receives focus after navigation, so keyboard and screen-reader
@@ -37,7 +37,9 @@ export function Page({
 }
 
 export function Section({ title, children, id }: { title: string; children: ReactNode; id?: string }) {
-  const hid = id ?? `s-${title.replace(/\W+/g, '-').toLowerCase()}`;
+  // Not derived from the title: in Arabic or Chinese every title would give the same id.
+  const generated = useId();
+  const hid = id ?? `s${generated.replace(/:/g, '')}`;
   return (
     <section aria-labelledby={hid} className="section">
       <h2 id={hid}>{title}</h2>

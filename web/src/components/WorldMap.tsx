@@ -8,6 +8,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import type { Facility } from '../api.js';
+import { hasMessage, type MessageKey, useT } from '../i18n/I18nProvider.js';
 import { Link } from '../router.js';
 
 const WIDTH = 960;
@@ -35,7 +36,18 @@ export function facilityColour(type: string): string {
   return TYPE_COLOURS[type] ?? '#333';
 }
 
+/** A facility type in the user's language (the registry's closed list, FACILITY_TYPES). */
+export function useFacilityType(): (type: string) => string {
+  const t = useT();
+  return (type) => {
+    const key = `facilityType.${type}`;
+    return hasMessage(key) ? t(key as MessageKey) : type;
+  };
+}
+
 export default function WorldMap({ facilities, label }: { facilities: readonly Facility[]; label: string }) {
+  const t = useT();
+  const typeName = useFacilityType();
   const [countries, setCountries] = useState<Countries | undefined>(undefined);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -81,7 +93,7 @@ export default function WorldMap({ facilities, label }: { facilities: readonly F
   }, [facilities]);
   const path = useMemo(() => geoPath(projection), [projection]);
 
-  if (failed) return <p className="muted">The map could not be loaded; the table lists every facility.</p>;
+  if (failed) return <p className="muted">{t('map.failed')}</p>;
   return (
     <figure className="map">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} aria-labelledby="map-title">
@@ -100,7 +112,13 @@ export default function WorldMap({ facilities, label }: { facilities: readonly F
             <Link
               key={f.code}
               to={`/facilities/${encodeURIComponent(f.code)}`}
-              aria-label={`${f.name} (${f.code}), ${f.type.replace('-', ' ')}, state ${f.state}`}
+              // The name starts with the code the marker shows (WCAG 2.5.3, label in name).
+              aria-label={t('map.marker', {
+                code: f.code,
+                name: f.name,
+                type: typeName(f.type),
+                state: f.state,
+              })}
               className="map-marker"
             >
               <circle cx={xy[0]} cy={xy[1]} r={7} fill={facilityColour(f.type)} />
@@ -112,15 +130,15 @@ export default function WorldMap({ facilities, label }: { facilities: readonly F
         })}
       </svg>
       <figcaption className="map-legend">
-        {[...new Set(facilities.map((f) => f.type))].sort().map((t) => (
-          <span key={t}>
+        {[...new Set(facilities.map((f) => f.type))].sort().map((type) => (
+          <span key={type}>
             <svg width="12" height="12" aria-hidden="true">
-              <circle cx="6" cy="6" r="5" fill={facilityColour(t)} />
+              <circle cx="6" cy="6" r="5" fill={facilityColour(type)} />
             </svg>{' '}
-            {t.replace('-', ' ')}
+            {typeName(type)}
           </span>
         ))}
-        <span className="muted">Borders: Natural Earth 1:110m (world-atlas), packaged offline.</span>
+        <span className="muted">{t('map.credit')}</span>
       </figcaption>
     </figure>
   );

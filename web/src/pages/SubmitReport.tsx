@@ -7,6 +7,7 @@ import { Msg, useT } from '../i18n/I18nProvider.js';
 import { detailsOf, detailText, errorText } from '../i18n/problems.js';
 import { useCheckpointWait } from '../live.js';
 import { bytesToSign, capProblems } from '../report-file.js';
+import { Link } from '../router.js';
 import { parseSignatureHeader, type SigningKey } from '../signing.js';
 import { checkReceipt, fetchLogKey, type ReceiptCheck, verifierOf } from '../verify.js';
 import { ProblemsTable } from './submit/ProblemsTable.js';
@@ -80,6 +81,9 @@ export default function SubmitReport() {
 
   return (
     <Page title={t('submit.title')} lead={t('submit.lead')}>
+      <p className="muted">
+        <Msg id="submit.tryPractice" values={{ link: (c) => <Link to="/reports/practice">{c}</Link> }} />
+      </p>
       <form onSubmit={submit}>
         <ReportInput
           fileName={fileName}

@@ -24,6 +24,7 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
     'common.what.inspections',
     'submit.format',
     'submit.col.code',
+    'facilityType.conversion',
   ],
   es: ['submit.bytes'],
   ru: [],

@@ -52,12 +52,23 @@ export function openSecret(ports: Pick<Ports, 'config' | 'random'>, rowId: strin
   return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
 }
 
-/** At start: seal every webhook secret still stored in plain text (rows from before this change). */
+/**
+ * At start: seal every webhook secret and header set (credentials for the receiver) still stored
+ * in plain text (rows from before this change). Answers how many rows it sealed.
+ */
 export async function sealStoredSecrets(ports: Pick<Ports, 'db' | 'config' | 'random'>): Promise<number> {
   const repo = createWebhooksRepo(ports.db);
   let sealed = 0;
   for (const row of await repo.plaintextSecrets()) {
-    await repo.setSecret(row.id, row.secret, sealSecret(ports, row.id, row.secret));
+    if (!isSealed(row.secret))
+      await repo.setSealed(row.id, 'secret', row.secret, sealSecret(ports, row.id, row.secret));
+    if (!isSealed(row.headers))
+      await repo.setSealed(
+        row.id,
+        'headers',
+        row.headers,
+        sealSecret(ports, `${row.id}:headers`, row.headers),
+      );
     sealed++;
   }
   return sealed;

@@ -29,22 +29,19 @@ export function createWebhooksRepo(db: Db) {
         .orderBy('created_at')
         .execute();
     },
-    /** Webhooks whose secret is still stored in plain text (not yet sealed, services/secrets.ts). */
-    async plaintextSecrets(): Promise<{ id: string; secret: string }[]> {
+    /** Webhooks whose secret or headers are still stored in plain text (services/secrets.ts). */
+    async plaintextSecrets(): Promise<{ id: string; secret: string; headers: string }[]> {
       return k
         .selectFrom('webhooks')
-        .select(['id', 'secret'])
-        .where('secret', 'not like', 'enc:v1:%')
+        .select(['id', 'secret', 'headers'])
+        .where((eb) => eb.or([eb('secret', 'not like', 'enc:v1:%'), eb('headers', 'not like', 'enc:v1:%')]))
         .execute();
     },
-    /** Replace a secret by its sealed form, only if it is still what was read (two nodes may race). */
-    async setSecret(id: string, was: string, sealed: string): Promise<void> {
-      await k
-        .updateTable('webhooks')
-        .set({ secret: sealed })
-        .where('id', '=', id)
-        .where('secret', '=', was)
-        .execute();
+    /** Replace a column by its sealed form, only if it is still what was read (two nodes may race). */
+    async setSealed(id: string, column: 'secret' | 'headers', was: string, sealed: string): Promise<void> {
+      const q = k.updateTable('webhooks').where('id', '=', id);
+      if (column === 'secret') await q.set({ secret: sealed }).where('secret', '=', was).execute();
+      else await q.set({ headers: sealed }).where('headers', '=', was).execute();
     },
     async markVerified(id: string, at: string): Promise<void> {
       await k

@@ -79,17 +79,25 @@ describe('files and secrets at rest (sqlite)', () => {
       method: 'POST',
       url: '/api/webhooks',
       headers: bearer(t.token('xa-ssac.admin')),
-      payload: { url: 'http://127.0.0.1:9/hook', secret },
+      payload: {
+        url: 'http://127.0.0.1:9/hook',
+        secret,
+        headers: { Authorization: 'Bearer receiver-credential' },
+      },
     });
     expect(reg.statusCode, reg.body).toBe(201);
     expect(reg.json().secret).toBe(secret);
+    // The receiver's credential is named, never shown back, and stored sealed too.
+    expect(reg.json().headers).toEqual({ Authorization: '(set)' });
     const row = await t.ports.db.kysely
       .selectFrom('webhooks')
-      .select(['id', 'secret'])
+      .select(['id', 'secret', 'headers'])
       .where('id', '=', reg.json().id)
       .executeTakeFirstOrThrow();
     expect(isSealed(row.secret)).toBe(true);
     expect(row.secret).not.toContain(secret);
+    expect(isSealed(row.headers)).toBe(true);
+    expect(row.headers).not.toContain('receiver-credential');
     expect(openSecret(t.ports, row.id, row.secret)).toBe(secret);
     // Moved to another row, the sealed secret does not open (the row id is bound in).
     expect(() => openSecret(t.ports, 'wh_other', row.secret)).toThrow();
@@ -105,7 +113,7 @@ describe('files and secrets at rest (sqlite)', () => {
         url: 'https://hooks.example.org/legacy',
         secret: 'legacy-plain-secret-0123',
         events: '[]',
-        headers: '{}',
+        headers: '{"X-Api-Key":"legacy-key"}',
         status: 'pending',
         created_at: '2026-01-01T00:00:00Z',
         created_by: 'test',
@@ -115,10 +123,11 @@ describe('files and secrets at rest (sqlite)', () => {
     expect(await sealStoredSecrets(t.ports)).toBe(1);
     const row = await t.ports.db.kysely
       .selectFrom('webhooks')
-      .select('secret')
+      .select(['secret', 'headers'])
       .where('id', '=', 'wh_legacy')
       .executeTakeFirstOrThrow();
     expect(isSealed(row.secret)).toBe(true);
+    expect(openSecret(t.ports, 'wh_legacy:headers', row.headers)).toBe('{"X-Api-Key":"legacy-key"}');
     expect(openSecret(t.ports, 'wh_legacy', row.secret)).toBe('legacy-plain-secret-0123');
     expect(await sealStoredSecrets(t.ports)).toBe(0);
   });

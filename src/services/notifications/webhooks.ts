@@ -49,13 +49,20 @@ export interface DeliveryView {
   readonly deliveredAt: string | null;
 }
 
-function toView(r: WebhookRecord): WebhookView {
+/** Header values are credentials for the receiver: the view names the headers, never their values. */
+const HIDDEN = '(set)';
+function headerNames(ports: Ports, r: WebhookRecord): Record<string, string> {
+  const names = Object.keys(JSON.parse(openSecret(ports, `${r.id}:headers`, r.headers)) as object);
+  return Object.fromEntries(names.map((n) => [n, HIDDEN]));
+}
+
+function toView(ports: Ports, r: WebhookRecord): WebhookView {
   return {
     id: r.id,
     organisation: r.organisation_id,
     url: r.url,
     events: JSON.parse(r.events) as string[],
-    headers: JSON.parse(r.headers) as Record<string, string>,
+    headers: headerNames(ports, r),
     status: r.status,
     createdAt: r.created_at,
     verifiedAt: r.verified_at,
@@ -128,7 +135,7 @@ async function post(
   extra: Record<string, string>,
 ): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = {
-    ...(JSON.parse(hook.headers) as Record<string, string>),
+    ...(JSON.parse(openSecret(ports, `${hook.id}:headers`, hook.headers)) as Record<string, string>),
     'content-type': 'application/json',
     [SIGNATURE_HEADER]: signWebhook(openSecret(ports, hook.id, hook.secret), unixSeconds(ports), body),
     ...extra,
@@ -195,19 +202,19 @@ export function createWebhookService(ports: Ports, fetchImpl?: FetchLike) {
         url: input.url,
         secret: sealSecret(ports, id, secret),
         events: JSON.stringify([...new Set(input.events ?? [])].sort()),
-        headers: JSON.stringify(input.headers ?? {}),
+        headers: sealSecret(ports, `${id}:headers`, JSON.stringify(input.headers ?? {})),
         status: 'pending',
         created_at: at,
         created_by: p.userId,
         verified_at: null,
       };
       await repo.insert(row);
-      return { ...toView(row), secret };
+      return { ...toView(ports, row), secret };
     },
 
     async list(p: Principal): Promise<WebhookView[]> {
       enforce(p, 'organisation.admin', 'all', { organisationId: p.organisationId ?? '\0' });
-      return (await repo.listOf(p.organisationId ?? '\0')).map(toView);
+      return (await repo.listOf(p.organisationId ?? '\0')).map((r) => toView(ports, r));
     },
 
     async remove(p: Principal, id: string): Promise<void> {
@@ -240,7 +247,7 @@ export function createWebhookService(ports: Ports, fetchImpl?: FetchLike) {
       if (answer.status < 200 || answer.status > 299 || echoed !== challenge) throw notVerified();
       const at = isoNow(ports.clock);
       await repo.markVerified(id, at);
-      return toView({ ...hook, status: 'verified', verified_at: at });
+      return toView(ports, { ...hook, status: 'verified', verified_at: at });
     },
 
     async deliveries(p: Principal, id: string, limit = 100): Promise<DeliveryView[]> {

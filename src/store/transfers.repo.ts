@@ -237,11 +237,17 @@ export async function readFlowsOfState(q: DbOrTx, state: string): Promise<string
   return rows.map((r) => r.flow as string).filter((f) => f.split('\u0001')[1] === state);
 }
 
-/** Rows of one MBA with an alarm or alone (partial index), in effective order, with their lines. */
-export async function readAlarmedRowsOfMba(q: DbOrTx, mba: string): Promise<HeldRow[]> {
+/** Rows of one MBA with an alarm (partial index of alarmed and lone rows), in effective order, with their lines. */
+export async function readAlarmedRowsOfMba(
+  q: DbOrTx,
+  mba: string,
+  /** A lone line dated before this day is past its deadline; later ones are not read. */
+  unmatchedBefore: string,
+): Promise<HeldRow[]> {
   const { rows } = await withLines(
     sql`eval_transfers t`,
-    sql`t.mba = ${mba} and (t.status <> 0 or t.notice is not null)`,
+    sql`t.mba = ${mba} and (t.status <> 0 or t.notice is not null)
+      and (t.status = 1 or t.notice is not null or l.date < ${unmatchedBefore})`,
     BY_ORIGIN,
   ).execute(q);
   return rows.map(toHeld);

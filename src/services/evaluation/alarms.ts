@@ -3,6 +3,7 @@ import { type CaseAlarm, caseKeyForAlarm } from '../../domain/cases/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { inScope, type Principal } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
+import { readLogVersion } from '../../store/accounting.repo.js';
 import { type BalanceAlarmRow, pageAlarms } from '../../store/alarms.repo.js';
 import type { Page, PageRequest } from '../../store/paging.js';
 import { openCaseForAlarm } from '../cases/index.js';
@@ -90,9 +91,13 @@ export function alarmViewsOf(st: StoredEvaluation, own: readonly DatedAlarm[]): 
  * The alarm lists and the cases they open. Alarms are computed per MBA from its derived state
  * (balances from its cells, transfer alarms from its alarmed transfer lines), one MBA at a time.
  */
+// long: the list, the summary and the case opener share the evaluator, the case bookkeeping and the run guard
 export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
   /** Case keys opened or found open, bounded: openCaseForAlarm is idempotent, this only saves calls. */
   const handled = new Set<string>();
+  /** openCases: a run under way, and the log size and day of the last complete run. */
+  let running = false;
+  let lastRun = '';
 
   /** An MBA's alarms as listed: its balance alarms, then its transfer lines' alarms (one query). */
   async function viewsOf(st: StoredEvaluation): Promise<AlarmView[]> {
@@ -105,6 +110,31 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
       if (keep(st.facts)) for (const a of await viewsOf(st)) out.push(a);
     }
     return out;
+  }
+
+  /** Opens the cases of every MBA's alarms (see openCases). */
+  async function openCasesNow(): Promise<number> {
+    let opened = 0;
+    for await (const st of evaluator.evaluateEach()) {
+      const firstSequence = new Set<string>();
+      for (const a of (await viewsOf(st)).sort((x, y) => (x.date < y.date ? -1 : 1))) {
+        const alarm = toCaseAlarm(a, firstSequence);
+        if (!alarm) continue;
+        const key = caseKeyForAlarm(alarm);
+        if (handled.has(key)) continue;
+        try {
+          if ((await openCaseForAlarm(ports, alarm)).created) opened++;
+          if (handled.size >= 100_000) handled.clear();
+          handled.add(key);
+        } catch (err) {
+          ports.logger.warn(
+            { err: (err as Error).message, alarm: a.key },
+            'could not open a case for an alarm',
+          );
+        }
+      }
+    }
+    return opened;
   }
 
   return {
@@ -208,27 +238,18 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
      * firing; a notice finding opens one per transfer line and finding.
      */
     async openCases(): Promise<number> {
-      let opened = 0;
-      for await (const st of evaluator.evaluateEach()) {
-        const firstSequence = new Set<string>();
-        for (const a of (await viewsOf(st)).sort((x, y) => (x.date < y.date ? -1 : 1))) {
-          const alarm = toCaseAlarm(a, firstSequence);
-          if (!alarm) continue;
-          const key = caseKeyForAlarm(alarm);
-          if (handled.has(key)) continue;
-          try {
-            if ((await openCaseForAlarm(ports, alarm)).created) opened++;
-            if (handled.size >= 100_000) handled.clear();
-            handled.add(key);
-          } catch (err) {
-            ports.logger.warn(
-              { err: (err as Error).message, alarm: a.key },
-              'could not open a case for an alarm',
-            );
-          }
-        }
+      // Runs every few seconds (server/main.ts): once per log size and day, never two at once
+      // (a run over many MBAs may outlast the interval; runs piling up starved the requests).
+      const tag = `${await readLogVersion(ports.db.kysely)}|${evaluator.asOf()}`;
+      if (running || tag === lastRun) return 0;
+      running = true;
+      try {
+        const opened = await openCasesNow();
+        lastRun = tag;
+        return opened;
+      } finally {
+        running = false;
       }
-      return opened;
     },
   };
 }

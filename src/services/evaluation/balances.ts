@@ -1,4 +1,5 @@
 import {
+  addDays,
   type DatedAlarm,
   DEFAULT_PAGE,
   evaluateSums,
@@ -95,7 +96,10 @@ export async function readTransferAlarmGroups(q: DbOrTx, mba: string, asOf: stri
 /** The transfer and notice alarms of an MBA on `asOf`, one per line, in its effective order (alarm lists). */
 export async function readTransferAlarms(q: DbOrTx, mba: string, asOf: string): Promise<DatedAlarm[]> {
   const out: DatedAlarm[] = [];
-  for (const x of await recsOf(q, await readAlarmedRowsOfMba(q, mba), factsReader(q))) {
+  // Read only when the maintained counts say there is one: most MBAs have none.
+  if ((await readTransferAlarmGroups(q, mba, asOf)).length === 0) return out;
+  const cutoff = `${addDays(asOf, -30).slice(0, 7)}-01`;
+  for (const x of await recsOf(q, await readAlarmedRowsOfMba(q, mba, cutoff), factsReader(q))) {
     const l = x.t;
     const at = { date: l.date, element: l.element, ref: l.id };
     if (x.status === STATUS.discrepant) out.push({ ...at, code: 'SRD_3SIGMA' });

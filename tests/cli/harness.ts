@@ -1,19 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import type { TestDialect } from '../fixtures/db.js';
+import { createPgDatabase, type ProcessResult, runProcess, startServing } from '../fixtures/processes.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
-export interface CliResult {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CliResult = ProcessResult;
 
 /**
  * The environment of a command under test: this process's, without any CUSTOS_* of the developer's
@@ -38,27 +33,13 @@ export function custos(
   args: string[],
   opts: { env?: Record<string, string>; cwd?: string; input?: string; bin?: boolean } = {},
 ): Promise<CliResult> {
-  const env = childEnv({ CUSTOS_LOG_LEVEL: 'silent', ...opts.env });
-  return new Promise((resolve, reject) => {
-    const entry = opts.bin
-      ? [join(ROOT, 'bin', 'custos.mjs')]
-      : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
-    const child = spawn(process.execPath, [...entry, ...args], {
-      cwd: opts.cwd ?? ROOT,
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
+  const entry = opts.bin
+    ? [join(ROOT, 'bin', 'custos.mjs')]
+    : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
+  return runProcess([...entry, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: childEnv({ CUSTOS_LOG_LEVEL: 'silent', ...opts.env }),
+    input: opts.input ?? '',
   });
 }
 
@@ -117,8 +98,6 @@ export async function startCliServer(dialect: TestDialect): Promise<CliServer> {
   };
 }
 
-let pgCounter = 0;
-
 export interface NodeDir {
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
@@ -133,32 +112,15 @@ export interface NodeDir {
  */
 export async function emptyNode(dialect: TestDialect): Promise<NodeDir> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custos-cli-node-'));
-  let databaseUrl: string | undefined;
-  let name: string | undefined;
-  const base = process.env.CUSTOS_TEST_PG_URL;
-  if (dialect === 'postgres') {
-    if (!base) throw new Error('CUSTOS_TEST_PG_URL is not set');
-    name = `custos_cli_${process.pid}_${Date.now()}_${pgCounter++}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-  }
+  const database = dialect === 'postgres' ? await createPgDatabase('custos_cli') : undefined;
+  const databaseUrl = database?.url;
   return {
     dataDir,
     databaseUrl,
     env: { CUSTOS_DATA_DIR: dataDir, ...(databaseUrl ? { CUSTOS_DATABASE_URL: databaseUrl } : {}) },
     async dispose() {
       rmSync(dataDir, { recursive: true, force: true });
-      if (name && base) {
-        const admin = new pg.Client({ connectionString: base });
-        await admin.connect();
-        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await admin.end();
-      }
+      await database?.drop();
     },
   };
 }
@@ -173,30 +135,9 @@ export interface Serving {
 
 /** `custos serve` on a free port as a child process of this test (stopped by stop()). */
 export function serve(env: Record<string, string>): Serving {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve'], {
+  const node = startServing(['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve'], {
     cwd: ROOT,
     env: childEnv({ CUSTOS_LOG_LEVEL: 'error', CUSTOS_PORT: '0', CUSTOS_HOST: '127.0.0.1', ...env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  const url = new Promise<string>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /Custos is running at (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1].replace('localhost', '127.0.0.1'));
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((code) => reject(new Error(`custos serve exited (${code}) before listening:\n${out}`)));
-  });
-  url.catch(() => {});
-  return {
-    url,
-    output: () => out,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
+  return { url: node.ready, output: node.output, stop: () => node.kill('SIGTERM') };
 }

@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import pg from 'pg';
 import { signatureHeader } from '../../src/cli/reports.js';
 import { type Db, openPostgres, openSqlite } from '../../src/store/db.js';
+import { createPgDatabase, runProcess, startServing } from '../fixtures/processes.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -91,27 +91,9 @@ export function requirePgUrl(): string | undefined {
   return url;
 }
 
-let dbCounter = 0;
-
 /** A fresh, empty PostgreSQL database; `drop()` removes it (terminating leftover connections). */
-export async function freshPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = process.env.CUSTOS_TEST_PG_URL as string;
-  const name = `custos_r_${process.pid}_${Date.now()}_${dbCounter++}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+export function freshPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  return createPgDatabase('custos_r');
 }
 
 export function tempDir(prefix = 'custos-rel-'): string {
@@ -152,37 +134,8 @@ export function startNode(spec: NodeSpec): RunningNode {
   // CUSTOS_REL_CPU_PROF=<dir>: V8 CPU profile of each server, written when it stops gracefully.
   const prof = process.env.CUSTOS_REL_CPU_PROF;
   const profile = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
-  const proc = spawn(process.execPath, [...profile, ...custosEntry(), 'serve'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const ready = new Promise<string>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.length > 200_000) out = out.slice(-100_000);
-      const m = /Custos is running at (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1].replace('localhost', '127.0.0.1'));
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    void exited.then((code) =>
-      reject(new Error(`server exited (${code}) before listening:\n${out.slice(-3000)}`)),
-    );
-  });
-  ready.catch(() => {});
-  return {
-    proc,
-    ready,
-    exited,
-    output: () => out,
-    async kill(signal: NodeJS.Signals = 'SIGKILL') {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      return exited;
-    },
-  };
+  const node = startServing([...profile, ...custosEntry(), 'serve'], { cwd: ROOT, env });
+  return { ...node, kill: (signal: NodeJS.Signals = 'SIGKILL') => node.kill(signal) };
 }
 
 /** Resident set size of a process in KiB (Linux /proc), or undefined once it is gone. */
@@ -310,25 +263,9 @@ export function runCustos(
   args: string[],
   spec: NodeSpec,
 ): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...nodeEnv(spec) };
-    if (!spec.databaseUrl) delete env.CUSTOS_DATABASE_URL;
-    const child = spawn(process.execPath, [...custosEntry(), ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...nodeEnv(spec) };
+  if (!spec.databaseUrl) delete env.CUSTOS_DATABASE_URL;
+  return runProcess([...custosEntry(), ...args], { cwd: ROOT, env });
 }
 
 /** A small seeded PRNG (mulberry32) so a failing run can be replayed with its seed. */

@@ -47,7 +47,7 @@ const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
   'web/src/pages/Home.tsx': 59,
   'web/src/pages/Inspections.tsx': 46,
   'web/src/pages/LogExplorer.tsx': 65,
-  'web/src/pages/Monitoring.tsx': 42,
+  'web/src/pages/Monitoring.tsx': 45,
   'web/src/pages/Registry.tsx': 40,
   'web/src/pages/Reports.tsx': 25,
   'web/src/pages/cases/Board.tsx': 24,

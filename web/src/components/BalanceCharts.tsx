@@ -51,14 +51,33 @@ function point(value: number, alarm: boolean) {
   return alarm ? { value, itemStyle: { color: ALARM }, symbolSize: 9 } : value;
 }
 
+/**
+ * The axis maximum rounded up to one significant digit (8 640 → 9 000): an odd maximum is drawn
+ * as its own label just above the last round one, and the two overlapped.
+ */
+export function niceCeil(x: number): number {
+  if (!(x > 0)) return 1;
+  const step = 10 ** Math.floor(Math.log10(x));
+  return Math.ceil(x / step) * step;
+}
+
 function base(labels: string[], yName: string): EChartsCoreOption {
   return {
     animation: false,
-    grid: { left: 64, right: 24, top: 36, bottom: 40 },
+    // containLabel: the axes' labels are inside the grid, so the first date never runs into the
+    // value labels; hideOverlap on both axes drops labels that would cover each other (issue 16).
+    grid: { left: 12, right: 24, top: 36, bottom: 12, containLabel: true },
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? g(v) : String(v)) },
     legend: { top: 4, left: 'center' },
     xAxis: { type: 'category', data: labels, boundaryGap: false, axisLabel: { hideOverlap: true } },
-    yAxis: { type: 'value', name: yName, nameGap: 12, nameTextStyle: { align: 'left' }, scale: true },
+    yAxis: {
+      type: 'value',
+      name: yName,
+      nameGap: 12,
+      nameTextStyle: { align: 'left' },
+      scale: true,
+      axisLabel: { hideOverlap: true },
+    },
   };
 }
 
@@ -114,7 +133,7 @@ export function cumufOption(periods: readonly BalancePeriod[], sqGrams: number |
     yAxis: {
       ...opt.yAxis,
       scale: false,
-      max: Math.ceil(max * 1.08),
+      max: niceCeil(max * 1.08),
       min: Math.min(0, ...periods.map((p) => p.cumuf)),
     },
     series: [
@@ -145,7 +164,7 @@ export function pageOption(periods: readonly BalancePeriod[], h: number): EChart
   const max = Math.max(h, ...periods.map((p) => p.page));
   return {
     ...opt,
-    yAxis: { ...opt.yAxis, scale: false, min: 0, max: Math.ceil(max * 1.1) },
+    yAxis: { ...opt.yAxis, scale: false, min: 0, max: niceCeil(max * 1.1) },
     series: [
       {
         name: "Page's statistic",
@@ -220,7 +239,13 @@ export function combinedOption(
       right: 8,
       data: p.series.map((s) => s.name as string),
     })),
-    grid: parts.map((_, i) => ({ left: 64, right: 24, top: `${i * band + 7}%`, height: `${band - 14}%` })),
+    grid: parts.map((_, i) => ({
+      left: 12,
+      right: 24,
+      top: `${i * band + 7}%`,
+      height: `${band - 14}%`,
+      containLabel: true,
+    })),
     xAxis: parts.map((p, i) => ({ ...p.xAxis, gridIndex: i })),
     yAxis: parts.map((p, i) => ({ ...p.yAxis, gridIndex: i })),
     series: parts.flatMap((p, i) => p.series.map((s) => ({ ...s, xAxisIndex: i, yAxisIndex: i }))),

@@ -10,6 +10,7 @@ import type { GeometryCollection, Topology } from 'topojson-specification';
 import type { Facility } from '../api.js';
 import { hasMessage, type MessageKey, useT } from '../i18n/I18nProvider.js';
 import { Link } from '../router.js';
+import { placeLabels } from './map-labels.js';
 
 const WIDTH = 960;
 const HEIGHT = 520;
@@ -92,6 +93,15 @@ export default function WorldMap({ facilities, label }: { facilities: readonly F
     );
   }, [facilities]);
   const path = useMemo(() => geoPath(projection), [projection]);
+  // Labels placed so that none covers another or a marker (map-labels.ts).
+  const placed = useMemo(() => {
+    const shown = facilities.flatMap((f) => {
+      const xy = projection([f.longitude, f.latitude]);
+      return xy ? [{ f, xy }] : [];
+    });
+    const labels = placeLabels(shown.map(({ f, xy }) => ({ x: xy[0], y: xy[1], text: f.code })));
+    return shown.map((s, i) => ({ ...s, label: labels[i]! }));
+  }, [facilities, projection]);
 
   if (failed) return <p className="muted">{t('map.failed')}</p>;
   return (
@@ -105,29 +115,28 @@ export default function WorldMap({ facilities, label }: { facilities: readonly F
             <title>{f.properties?.name ?? ''}</title>
           </path>
         ))}
-        {facilities.map((f) => {
-          const xy = projection([f.longitude, f.latitude]);
-          if (!xy) return null;
-          return (
-            <Link
-              key={f.code}
-              to={`/facilities/${encodeURIComponent(f.code)}`}
-              // The name starts with the code the marker shows (WCAG 2.5.3, label in name).
-              aria-label={t('map.marker', {
-                code: f.code,
-                name: f.name,
-                type: typeName(f.type),
-                state: f.state,
-              })}
-              className="map-marker"
-            >
-              <circle cx={xy[0]} cy={xy[1]} r={7} fill={facilityColour(f.type)} />
-              <text x={xy[0] + 10} y={xy[1] + 4} className="map-label">
-                {f.code}
-              </text>
-            </Link>
-          );
-        })}
+        {placed.map(({ f, xy, label }) => (
+          <Link
+            key={f.code}
+            to={`/facilities/${encodeURIComponent(f.code)}`}
+            // The name starts with the code the marker shows (WCAG 2.5.3, label in name).
+            aria-label={t('map.marker', {
+              code: f.code,
+              name: f.name,
+              type: typeName(f.type),
+              state: f.state,
+            })}
+            className="map-marker"
+          >
+            <circle cx={xy[0]} cy={xy[1]} r={7} fill={facilityColour(f.type)} />
+            {label.leader && (
+              <line x1={xy[0]} y1={xy[1]} x2={label.leader.x} y2={label.leader.y} className="map-leader" />
+            )}
+            <text x={label.x} y={label.y} textAnchor={label.anchor} className="map-label">
+              {f.code}
+            </text>
+          </Link>
+        ))}
       </svg>
       <figcaption className="map-legend">
         {[...new Set(facilities.map((f) => f.type))].sort().map((type) => (

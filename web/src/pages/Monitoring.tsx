@@ -360,12 +360,23 @@ export function StateEvaluationSection({ state, year }: { state: string; year: n
   );
 }
 
+const INBOX_PAGE = 25;
+
 export function InboxPage() {
   const { refreshUnread } = useLive();
   const [unreadOnly, setUnreadOnly] = useSearchParam('unread');
+  // Paged by the server, newest first (issue 16 item 10: a demo inbox holds 100+ notices): a page
+  // of INBOX_PAGE, then older ones before the last id shown.
+  const [beforeText, setBefore] = useSearchParam('before');
+  const before = /^\d+$/.test(beforeText) ? Number(beforeText) : undefined;
   const data = useLoad(
-    () => inboxApi.list({ limit: 100, ...(unreadOnly ? { unread: '1' } : {}) }),
-    [unreadOnly],
+    () =>
+      inboxApi.list({
+        limit: INBOX_PAGE,
+        ...(unreadOnly ? { unread: '1' } : {}),
+        ...(before === undefined ? {} : { before }),
+      }),
+    [unreadOnly, before],
   );
   useLiveReload((e) => e.type !== 'checkpoint.published', data.reload);
   const mark = async (body: { ids?: number[]; all?: boolean }) => {
@@ -418,7 +429,10 @@ export function InboxPage() {
           <input
             type="checkbox"
             checked={unreadOnly !== ''}
-            onChange={(e) => setUnreadOnly(e.target.checked ? '1' : undefined)}
+            onChange={(e) => {
+              setBefore(undefined);
+              setUnreadOnly(e.target.checked ? '1' : undefined);
+            }}
           />{' '}
           Unread only
         </label>
@@ -433,12 +447,26 @@ export function InboxPage() {
               <p>Questions, answers, deadlines and receipts will appear here as they happen.</p>
             </EmptyState>
           ) : (
-            <Table
-              caption={`Notifications, ${r.unread} unread`}
-              columns={columns}
-              rows={r.items}
-              rowKey={(i) => String(i.id)}
-            />
+            <>
+              <Table
+                caption={`Notifications, ${r.unread} unread`}
+                columns={columns}
+                rows={r.items}
+                rowKey={(i) => String(i.id)}
+              />
+              <nav className="pager" aria-label="Inbox pages">
+                {before !== undefined && (
+                  <button type="button" onClick={() => setBefore(undefined)}>
+                    Newest
+                  </button>
+                )}
+                {r.items.length === INBOX_PAGE && (
+                  <button type="button" onClick={() => setBefore(String(r.items[r.items.length - 1]!.id))}>
+                    Older
+                  </button>
+                )}
+              </nav>
+            </>
           )
         }
       </Async>

@@ -3,6 +3,7 @@ import { type AccountLine, api, type Facility, type Kmp, type Mba, reportsApi } 
 import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
+import { ReportLink } from '../components/ReportLink.js';
 import { type Column, ServerTable, Table, usePagedTable } from '../components/Table.js';
 import { Link } from '../router.js';
 
@@ -182,7 +183,8 @@ export const lineColumns: Column<AccountLine>[] = [
   {
     key: 'report',
     header: 'Report',
-    render: (l) => <span className="mono">{l.reportId ?? l.reportNumber}</span>,
+    render: (l) =>
+      l.reportId ? <ReportLink id={l.reportId} /> : <span className="mono">{l.reportNumber}</span>,
     sortValue: (l) => l.reportId ?? '',
     sortField: 'reportNumber',
   },

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { apiText, type Obligation, type ReportSummary, reportsApi, type Timeliness } from '../api.js';
 import { Async, EmptyState, useLoad } from '../components/async.js';
 import { Page } from '../components/Page.js';
+import { ReportLink } from '../components/ReportLink.js';
 import { type Column, Table } from '../components/Table.js';
 import { useCheckpointWait } from '../live.js';
 import { useSearchParam } from '../router.js';
@@ -30,7 +31,7 @@ export default function ReportsPage() {
     [mba, type, page],
   );
   const columns: Column<ReportSummary>[] = [
-    { key: 'id', header: 'Report', render: (r) => <span className="mono">{r.id}</span> },
+    { key: 'id', header: 'Report', render: (r) => <ReportLink id={r.id} /> },
     { key: 'type', header: 'Type', render: (r) => r.type },
     { key: 'mba', header: 'MBA', render: (r) => r.mba },
     { key: 'period', header: 'Period / as of', render: periodOf },

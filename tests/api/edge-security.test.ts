@@ -239,4 +239,40 @@ describe('the edge (sqlite)', () => {
     }[];
     expect(after.find((x) => x.id === id)?.revokedAt).not.toBeNull();
   });
+
+  it('tells of an inspection only those who may open it: the state and the participants', async () => {
+    const planned = await t.app.inject({
+      method: 'POST',
+      url: '/api/inspections',
+      headers: bearer(t.token('agency.inspector')),
+      payload: {
+        participants: ['agency'],
+        facility: 'XA-FAB',
+        type: 'routine',
+        startsAt: '2026-12-10T08:00:00Z',
+        noticeGivenAt: '2026-11-28T09:00:00Z',
+      },
+    });
+    expect(planned.statusCode, planned.body).toBe(201);
+    const id = planned.json().id as string;
+    const heard = async (login: string) =>
+      (
+        (
+          await t.app.inject({ method: 'GET', url: '/api/inbox?limit=500', headers: bearer(t.token(login)) })
+        ).json() as { items: { event: { data: { inspection?: string } } }[] }
+      ).items.some((i) => i.event.data.inspection === id);
+    const opens = async (login: string) =>
+      (await t.app.inject({ method: 'GET', url: `/api/inspections/${id}`, headers: bearer(t.token(login)) }))
+        .statusCode === 200;
+    for (const login of [
+      'xa-ssac.reviewer',
+      'agency.inspector',
+      'rsa.inspector',
+      'xa-ssac.auditor',
+      'agency.auditor',
+    ])
+      expect(await heard(login), login).toBe(await opens(login));
+    expect(await heard('rsa.inspector')).toBe(false);
+    expect(await heard('xa-ssac.reviewer')).toBe(true);
+  });
 });

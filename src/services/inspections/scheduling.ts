@@ -56,6 +56,9 @@ async function publishNotice(events: EventSink, row: InspectionRow, at: string):
       facility: row.facility,
       mbas: parseList(row.mbas),
       participants: parseList(row.participants),
+      // The audience: the state and the participating inspectorates only, those who may open
+      // the inspection (issue 15 item 1) — not every inspectorate agreed with the state.
+      inspectorates: parseList(row.participants),
       startsAt: row.starts_at,
       noticeGivenAt: row.notice_given_at,
       arrivedAt: row.arrived_at,

@@ -180,7 +180,14 @@ export function createStatementService(ports: Pick<Ports, 'db' | 'clock' | 'rand
         state: row.state,
         organisation: org,
         at,
-        data: { inspection: id, inspectorate: org, keyId: key.id, logIndex },
+        // Only those who may open the inspection hear of it: the state and the participants.
+        data: {
+          inspection: id,
+          inspectorate: org,
+          keyId: key.id,
+          logIndex,
+          inspectorates: parseList(row.participants),
+        },
       });
       return {
         inspection: id,

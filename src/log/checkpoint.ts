@@ -1,5 +1,5 @@
 /** C2SP tlog-checkpoint: origin, size, base64 root, optional extension lines, as a signed note. */
-import { bytesEqual, encodeBase64, parseDecimal, tryDecodeBase64 } from './encoding.js';
+import { encodeBase64, parseDecimal, tryDecodeBase64 } from './encoding.js';
 import { LogError } from './errors.js';
 import { HASH_SIZE } from './hashing.js';
 import { type NoteSigner, type NoteVerifier, type OpenedNote, openNote, signNote } from './note.js';
@@ -76,8 +76,4 @@ export function openCheckpoint(
     throw new LogError('LOG_UNKNOWN_ORIGIN', `checkpoint origin ${checkpoint.origin} is not ${origin}`);
   }
   return { checkpoint, note: opened };
-}
-
-export function sameCheckpointRoot(a: Checkpoint, b: Checkpoint): boolean {
-  return a.origin === b.origin && a.size === b.size && bytesEqual(a.rootHash, b.rootHash);
 }

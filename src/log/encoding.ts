@@ -75,15 +75,6 @@ export function encodeHex(bytes: Uint8Array): string {
   return out;
 }
 
-export function decodeHex(text: string): Uint8Array {
-  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) {
-    throw new LogError('LOG_MALFORMED', 'not hex');
-  }
-  const out = new Uint8Array(text.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(text.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
 const encoder = new TextEncoder();
 const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -128,10 +119,6 @@ export function parseDecimal(text: string): number | undefined {
   if (!/^(0|[1-9][0-9]*)$/.test(text)) return undefined;
   const n = Number(text);
   return Number.isSafeInteger(n) ? n : undefined;
-}
-
-export function isSize(n: unknown): n is number {
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }
 
 export function uint32BE(n: number): Uint8Array {

@@ -150,16 +150,6 @@ function pathRanges(m: number, lo: number, hi: number, out: [number, number][]):
   }
 }
 
-/** Ranges the inclusion proof of leaf `index` in a tree of `size` leaves consists of. */
-export function inclusionProofIndexes(index: number, size: number): number[] {
-  checkSize('index', index);
-  checkSize('tree size', size);
-  if (index >= size) throw new LogError('LOG_RANGE', `index ${index} is not below tree size ${size}`);
-  const ranges: [number, number][] = [];
-  pathRanges(index, 0, size, ranges);
-  return plan(ranges).indexes;
-}
-
 /** Inclusion proof of leaf `index` in the tree of `size` leaves. */
 export async function proveInclusion(index: number, size: number, reader: HashReader): Promise<Uint8Array[]> {
   checkSize('index', index);

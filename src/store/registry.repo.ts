@@ -20,9 +20,8 @@ import {
   toState,
 } from './registry/rows.js';
 
-export type { RegistrySortField, StatesShown, UserSummary } from './registry/pages.js';
+export type { StatesShown, UserSummary } from './registry/pages.js';
 export { REGISTRY_SORTS } from './registry/pages.js';
-export { toSigningKey } from './registry/rows.js';
 
 /** Registry repository: plain rows in, domain objects out. Attribution columns on every write. */
 export interface Attribution {

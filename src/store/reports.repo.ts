@@ -416,5 +416,3 @@ export function createReportsRepo(db: Db) {
     },
   };
 }
-
-export type ReportsRepo = ReturnType<typeof createReportsRepo>;

@@ -5,26 +5,20 @@
  */
 export {
   type AttachmentUpload,
-  type CaseAttachment,
   type CaseDetail,
   type CaseEvent,
   type CaseSummary,
   casesApi,
-  type LogRecord,
   type OpenCaseBody,
 } from './api/cases.js';
 export {
   ApiError,
-  allPages,
   apiJson,
   apiText,
   type ErrorDetail,
   isApiError,
   type Page,
   type PageQuery,
-  queryString,
-  type RequestOptions,
-  seg,
 } from './api/client.js';
 export {
   type Alarm,
@@ -32,21 +26,17 @@ export {
   type BalancePeriod,
   type Balances,
   evaluationApi,
-  type SignificantQuantity,
   type StateEvaluation,
   type Transfer,
   type TransferSide,
 } from './api/evaluation.js';
 export {
   type Assignment,
-  type EffortSummary,
   type Inspection,
   type ItemResult,
   inspectionsApi,
-  type NewInspectionBody,
   type SamplingPlan,
   type SamplingPlanRequest,
-  type StratumBody,
   type StratumResult,
 } from './api/inspections.js';
 export { type InboxItem, inboxApi, type LiveEvent } from './api/notifications.js';
@@ -56,18 +46,13 @@ export {
   type Facility,
   type Kmp,
   type Mba,
-  type MbaDetail,
   type Me,
-  type Organisation,
   type RegisteredKey,
   type State,
 } from './api/registry.js';
 export {
   type Accepted,
   type AccountLine,
-  type CorrectedLine,
-  type LinesQuery,
-  type MbaLines,
   type Obligation,
   type ReportSummary,
   reportsApi,

@@ -13,10 +13,6 @@ export function audienceOf(me: Me): Audience {
     : 'inspectorate';
 }
 
-export function isAuditor(me: Me): boolean {
-  return me.roles.includes('auditor');
-}
-
 interface SessionValue {
   readonly me: Me | null;
   readonly checking: boolean;

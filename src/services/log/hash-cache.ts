@@ -48,5 +48,3 @@ export function createStoredHashCache(opts: { minLevel: number; limit: number })
     },
   };
 }
-
-export type StoredHashCache = ReturnType<typeof createStoredHashCache>;

@@ -5,7 +5,6 @@ import { createLogReader } from './reader.js';
 import { createWitnessService } from './witness.js';
 
 export { ensureLogKeys, logKeyPath } from './keys.js';
-export type { LogReader } from './reader.js';
 
 /**
  * The log of one node: keys, integrator loop, readers and the witness roles. `start()` runs the

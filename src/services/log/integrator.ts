@@ -175,5 +175,3 @@ export function createIntegrator(ports: Ports, signer: NoteSigner) {
     },
   };
 }
-
-export type Integrator = ReturnType<typeof createIntegrator>;

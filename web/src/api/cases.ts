@@ -5,7 +5,6 @@ import type { Query, Reply, RequestBody } from './wire.js';
 export type CaseSummary = Reply<'/api/cases', 'get'>['items'][number];
 export type CaseDetail = Reply<'/api/cases/{id}', 'get'>;
 export type CaseEvent = CaseDetail['history'][number];
-export type CaseAttachment = NonNullable<CaseEvent['attachments']>[number];
 export type OpenCaseBody = RequestBody<'/api/cases', 'post'>;
 export type TransitionBody = RequestBody<'/api/cases/{id}/transitions', 'post'>;
 export type MessageBody = RequestBody<'/api/cases/{id}/messages', 'post'>;

@@ -9,8 +9,6 @@ export type Obligation = Timeliness['obligations'][number];
 /** GET /api/mbas/:code/lines: one page of lines (paged, sorted, filtered by the server). */
 export type MbaLines = Reply<'/api/mbas/{code}/lines', 'get'>;
 export type AccountLine = MbaLines['lines'][number];
-/** An original line that later lines corrected or deleted, with every version in order. */
-export type CorrectedLine = NonNullable<MbaLines['corrected']>[number];
 
 export type LinesQuery = PageQuery & {
   readonly asOf?: string;

@@ -10,6 +10,8 @@
  *   npm run bench -- --out F.md    also/instead write the markdown to F.md
  *   npm run bench -- scale         only the scale section (issue 14; long: see bench/scale.bench.ts),
  *                                  rewrites only its block of BENCHMARKS.md
+ *   npm run bench -- intake        only the intake section (issue 15 item 9: /healthz while a 60 MB
+ *                                  CSV is submitted, peak memory), rewrites only its block
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -20,6 +22,11 @@ import { benchScale, existingScaleBlock } from './scale.bench.js';
 import { benchWeb } from './web.bench.js';
 
 const quick = process.argv.includes('--quick');
+const INTAKE_TITLE = 'Intake (issue 15)';
+const INTAKE_BEGIN = '<!-- intake:begin -->';
+const INTAKE_END = '<!-- intake:end -->';
+const INTAKE_METHOD =
+  "_Method (bench/intake.bench.ts): `custos serve` in its own process on SQLite; one signed ICR of 900 000 lines as CSV (≈ 61 MB) is POSTed while another process asks GET /healthz every 20 ms until the answer arrives; memory is the server's VmHWM minus its idle VmRSS before the upload, divided by the body size. Refresh with `npm run bench -- intake`._";
 const outIx = process.argv.indexOf('--out');
 const outFile = outIx > 0 ? process.argv[outIx + 1] : quick ? undefined : join(ROOT, 'BENCHMARKS.md');
 const flag = quick ? ['--quick'] : [];
@@ -117,6 +124,31 @@ function printTable(runs: readonly SectionRun[]): void {
   for (const r of rows) console.log(line(r));
 }
 
+const esc = (s: string) => s.replace(/\|/g, '\\|');
+
+/** One section's table; the intake section is wrapped in markers so `bench -- intake` can replace it. */
+function sectionMarkdown(r: SectionRun): string[] {
+  const out: string[] = [];
+  if (r.title === INTAKE_TITLE) out.push(INTAKE_BEGIN);
+  out.push(`## ${r.title}`);
+  out.push('');
+  out.push(
+    `_${r.seconds.toFixed(0)} s; load average ${r.load[0].toFixed(2)} → ${r.load[1].toFixed(2)} during this section._`,
+  );
+  out.push('');
+  out.push('| Figure | Measured | Target | Result | Notes |', '|---|--:|--:|:-:|---|');
+  for (const f of r.figures) {
+    const v = shownVerdict(f);
+    const shown = v.startsWith('FAIL') ? `**${v}**` : v === 'n/a' ? '' : v;
+    out.push(
+      `| ${esc(f.name)} | ${fmt(f.value, f.unit)} ${esc(f.unit)} | ${esc(targetText(f))} | ${shown} | ${esc(f.note ?? '')} |`,
+    );
+  }
+  if (r.title === INTAKE_TITLE) out.push('', INTAKE_METHOD, INTAKE_END);
+  out.push('');
+  return out;
+}
+
 function markdown(
   m: Machine,
   runs: readonly SectionRun[],
@@ -129,7 +161,6 @@ function markdown(
   const fails = targets.filter((f) => verdict(f) === 'FAIL');
   const unmeasured = all.filter((f) => verdict(f) === 'not measured');
   const passes = targets.filter((f) => verdict(f) === 'PASS');
-  const esc = (s: string) => s.replace(/\|/g, '\\|');
   const out: string[] = [];
   out.push('# Benchmarks');
   out.push('');
@@ -169,23 +200,7 @@ function markdown(
       '.',
   );
   out.push('');
-  for (const r of runs) {
-    out.push(`## ${r.title}`);
-    out.push('');
-    out.push(
-      `_${r.seconds.toFixed(0)} s; load average ${r.load[0].toFixed(2)} → ${r.load[1].toFixed(2)} during this section._`,
-    );
-    out.push('');
-    out.push('| Figure | Measured | Target | Result | Notes |', '|---|--:|--:|:-:|---|');
-    for (const f of r.figures) {
-      const v = shownVerdict(f);
-      const shown = v.startsWith('FAIL') ? `**${v}**` : v === 'n/a' ? '' : v;
-      out.push(
-        `| ${esc(f.name)} | ${fmt(f.value, f.unit)} ${esc(f.unit)} | ${esc(targetText(f))} | ${shown} | ${esc(f.note ?? '')} |`,
-      );
-    }
-    out.push('');
-  }
+  for (const r of runs) out.push(...sectionMarkdown(r));
   out.push('## Method');
   out.push('');
   out.push(
@@ -279,6 +294,7 @@ async function main() {
       ...(await child('web', 'bench/chart.bench.ts', [])),
     ]),
   );
+  runs.push(await section(INTAKE_TITLE, intakeFigures));
   // The service-level engine figures are measured in the reports process (it has the store with
   // the big ICR); show them with the engine.
   const reportsRun = runs[1];
@@ -304,7 +320,42 @@ async function main() {
   log(`${failed} target(s) missed`);
 }
 
-(process.argv[2] === 'scale' ? benchScale(process.argv.slice(3)) : main()).catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+/** The intake figures (issue 15 item 9): body built by one process, measured against a real server. */
+async function intakeFigures(): Promise<Figure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'custos-bench-intake-'));
+  try {
+    const file = join(dir, 'intake.csv');
+    await runChild('bench/intake.bench.ts', ['build', file, ...flag]);
+    return await child('intake', 'bench/intake.bench.ts', ['run', file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `npm run bench -- intake`: only the intake section, written over its block of BENCHMARKS.md. */
+async function intakeOnly(): Promise<void> {
+  const r = await section(INTAKE_TITLE, intakeFigures);
+  printTable([r]);
+  if (!outFile || quick) return;
+  const text = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
+  const block = sectionMarkdown(r).join('\n').trimEnd();
+  const start = text.indexOf(INTAKE_BEGIN);
+  const end = text.indexOf(INTAKE_END);
+  const method = text.indexOf('\n## Method');
+  const next =
+    start >= 0 && end > start
+      ? `${text.slice(0, start)}${block}${text.slice(end + INTAKE_END.length)}`
+      : method >= 0
+        ? `${text.slice(0, method)}\n${block}\n${text.slice(method)}`
+        : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(outFile, next);
+  log(`wrote the intake block of ${outFile}`);
+}
+
+const mode = process.argv[2];
+(mode === 'scale' ? benchScale(process.argv.slice(3)) : mode === 'intake' ? intakeOnly() : main()).catch(
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

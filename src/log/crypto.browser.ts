@@ -34,6 +34,15 @@ function littleEndian(bytes: Uint8Array): bigint {
   return n;
 }
 
+/** The node build verifies off the event loop; in the browser the same check, as a promise. */
+export async function ed25519VerifyAsync(
+  publicKey32: Uint8Array,
+  msg: Uint8Array,
+  sig64: Uint8Array,
+): Promise<boolean> {
+  return ed25519Verify(publicKey32, msg, sig64);
+}
+
 export function ed25519Verify(publicKey32: Uint8Array, msg: Uint8Array, sig64: Uint8Array): boolean {
   try {
     if (!(publicKey32 instanceof Uint8Array) || publicKey32.length !== 32) return false;

@@ -120,6 +120,30 @@ export function ed25519Verify(publicKey32: Uint8Array, msg: Uint8Array, sig64: U
   }
 }
 
+/**
+ * The same check off the event loop: node:crypto runs a verify given a callback on libuv's thread
+ * pool, so a 60 MB signed body (hashed with SHA-512 inside Ed25519) does not hold other requests
+ * (issue 15 item 9).
+ */
+export function ed25519VerifyAsync(
+  publicKey32: Uint8Array,
+  msg: Uint8Array,
+  sig64: Uint8Array,
+): Promise<boolean> {
+  try {
+    if (!(publicKey32 instanceof Uint8Array) || publicKey32.length !== 32) return Promise.resolve(false);
+    if (!(sig64 instanceof Uint8Array) || sig64.length !== 64) return Promise.resolve(false);
+    if (!(msg instanceof Uint8Array)) return Promise.resolve(false);
+    if (!passesStrictEncoding(publicKey32, sig64)) return Promise.resolve(false);
+    const key = publicKeyOf(publicKey32);
+    return new Promise((resolve) => {
+      verify(null, msg, key, sig64, (err, ok) => resolve(err ? false : ok));
+    });
+  } catch {
+    return Promise.resolve(false);
+  }
+}
+
 /** The 32-byte Ed25519 public key of a 32-byte seed. */
 export function ed25519PublicKey(seed32: Uint8Array): Uint8Array {
   const der = createPublicKey(privateKeyOf(seed32)).export({ format: 'der', type: 'spki' });

@@ -15,7 +15,7 @@ export {
 } from './commitment.js';
 export type { Cosigner } from './cosignature.js';
 export { generateCosignerKey, parseCosigner, parseVerifier } from './cosignature.js';
-export { ed25519PublicKey, ed25519Sign, ed25519Verify, sha256 } from './crypto.js';
+export { ed25519PublicKey, ed25519Sign, ed25519Verify, ed25519VerifyAsync, sha256 } from './crypto.js';
 export { bytesEqual, decodeBase64, encodeBase64, encodeHex, tryDecodeBase64 } from './encoding.js';
 export { isLogError } from './errors.js';
 export { HASH_SIZE, leafHash, rootFromLeafHashes } from './hashing.js';

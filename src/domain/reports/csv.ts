@@ -157,7 +157,12 @@ export function parseReportCsv(bytes: Uint8Array, options: ReadOptions = {}): Pa
   }
 }
 
-function readRecords(records: readonly string[][], problems: Problem[], delimiter: ',' | ';'): Tree {
+/**
+ * The records become the report's tree. Each line's record is let go once its row is built
+ * (`records` belongs to parseReportCsv), so the tokens of a big file and its tree are never all in
+ * memory at once (issue 15 item 9: memory within 8× the body).
+ */
+function readRecords(records: (string[] | undefined)[], problems: Problem[], delimiter: ',' | ';'): Tree {
   const tree: Tree = {};
   const seen = new Set<string>();
   let i = 0;
@@ -215,6 +220,7 @@ function readRecords(records: readonly string[][], problems: Problem[], delimite
   const lines: Tree[] = [];
   for (let r = i + 1; r < records.length; r++) {
     const rec = records[r] as string[];
+    records[r] = undefined;
     const row: Tree = {};
     // More cells than the header, even empty ones (a spreadsheet's trailing cell): the row is
     // refused, since an unquoted decimal comma shifts every value after it (issue 16, decision 0024).

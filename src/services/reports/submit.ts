@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { ErrorDetail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
@@ -12,7 +11,7 @@ import {
   type SignatureOutcome,
   validateReport,
 } from '../../domain/reports/index.js';
-import { ed25519Verify } from '../../log/index.js';
+import { ed25519VerifyAsync } from '../../log/index.js';
 import { type PackedBody, packBody } from '../../store/body-codec.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import { createReportAccountRepo } from '../../store/report-account.repo.js';
@@ -24,6 +23,7 @@ import { appendRecord } from '../records.js';
 import { enforce, scopeOf } from '../scope.js';
 import { reportContent } from './content.js';
 import { buildValidationContext } from './context.js';
+import { sha256HexInSlices } from './intake.js';
 import { reject } from './refusals.js';
 
 export type BodyFormat = 'json' | 'csv';
@@ -92,7 +92,8 @@ async function checkSignature(
     };
   }
   const sig = Buffer.from(sigB64, 'base64');
-  const ok = sig.length === 64 && ed25519Verify(Buffer.from(key.publicKey, 'base64'), s.body, sig);
+  const ok =
+    sig.length === 64 && (await ed25519VerifyAsync(Buffer.from(key.publicKey, 'base64'), s.body, sig));
   return ok
     ? { outcome: 'VALID', keyId, signature: sigB64, message: '' }
     : {
@@ -262,7 +263,7 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
   enforce(p, 'report.submit', scope);
   const state = p.state as string;
   const at = ports.clock.now().toISOString();
-  const bodySha256 = createHash('sha256').update(s.body).digest('hex');
+  const bodySha256 = await sha256HexInSlices(s.body);
   const checked = await checkSubmission(ports, p, s, at, bodySha256);
   const { report } = checked;
   const id = reportId(report);

@@ -82,6 +82,18 @@ function ownPlace(k: DbOrTx, mba: string) {
     .where('r.type', '=', 'ICR');
 }
 
+/** The revisions joined to their line now in force (`current`) or to the original they revise (`origin`). */
+function revisionLines(k: DbOrTx, end: 'current' | 'origin') {
+  const report = end === 'current' ? 'v.current_report' : 'v.origin_report';
+  const line = end === 'current' ? 'v.current_line' : 'v.origin_line';
+  return k
+    .selectFrom('icr_revisions as v')
+    .innerJoin('reports as r', (j) =>
+      j.onRef('r.mba', '=', 'v.mba').on('r.type', '=', 'ICR').onRef('r.report_number', '=', report),
+    )
+    .innerJoin('report_lines as l', (j) => j.onRef('l.report_id', '=', 'r.id').onRef('l.line', '=', line));
+}
+
 /** The listed lines as one relation `e`: the effective view or the history, filtered. */
 function listed(k: DbOrTx, mba: string, f: LinesQuery) {
   const where = conditions(f);
@@ -104,17 +116,7 @@ function listed(k: DbOrTx, mba: string, f: LinesQuery) {
         ),
     );
   if (!f.effective) return unrevised;
-  const revised = k
-    .selectFrom('icr_revisions as v')
-    .innerJoin('reports as r', (j) =>
-      j
-        .onRef('r.mba', '=', 'v.mba')
-        .on('r.type', '=', 'ICR')
-        .onRef('r.report_number', '=', 'v.current_report'),
-    )
-    .innerJoin('report_lines as l', (j) =>
-      j.onRef('l.report_id', '=', 'r.id').onRef('l.line', '=', 'v.current_line'),
-    )
+  const revised = revisionLines(k, 'current')
     .selectAll('l')
     .select(['r.report_number', 'r.submitted_at', 'r.submitted_by'])
     .select(['v.origin_report as pos_report', 'v.origin_line as pos_line'])
@@ -175,17 +177,7 @@ function placeOf(reportNumber: number, line: number): string {
  */
 async function revisedLines(db: Db, mba: string): Promise<RevisedLine[]> {
   const k = db.kysely;
-  const origins = await k
-    .selectFrom('icr_revisions as v')
-    .innerJoin('reports as r', (j) =>
-      j
-        .onRef('r.mba', '=', 'v.mba')
-        .on('r.type', '=', 'ICR')
-        .onRef('r.report_number', '=', 'v.origin_report'),
-    )
-    .innerJoin('report_lines as l', (j) =>
-      j.onRef('l.report_id', '=', 'r.id').onRef('l.line', '=', 'v.origin_line'),
-    )
+  const origins = await revisionLines(k, 'origin')
     .selectAll('l')
     .select(['r.report_number', 'r.submitted_at', 'r.submitted_by'])
     .where('v.mba', '=', mba)

@@ -198,6 +198,48 @@ describe.skipIf(!available)('report submission (state story 1, Chromium)', () =>
     },
     STORY_TIMEOUT_MS,
   );
+  it(
+    'a thousand problems are listed 200 at most and drawn 100 rows at a time (issue 16)',
+    async () => {
+      const p = await nextIcr(server);
+      const s = await Session.open(browser, server.url);
+      s.expectHttpError(/\/api\/reports$/);
+      try {
+        const login = new LoginScreen(s.page);
+        await login.open();
+        await login.signIn(SUBMITTER, server.user(SUBMITTER).password);
+        await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
+        const submit = new SubmitReportScreen(s.page);
+        await submit.open();
+        // 1 000 lines, each at an unknown KMP: 1 000 problems.
+        const n = 1000;
+        const csv = icrCsv(p, p.mid, 'A')
+          .split('\n')
+          .slice(0, 9)
+          .map((r) => (r.startsWith('lineCount') ? `lineCount,${n}` : r))
+          .concat(
+            'line,date,code,batch,kmp,element,weight,fissileWeight,isotope,basis,form',
+            Array.from({ length: n }, (_, i) => `${i + 1},${p.mid},RS,E2E-MANY-${i},Q,E,10,1,G,M,U2`),
+          )
+          .join('\n');
+        await submit.chooseReport('many.csv', csv);
+        await submit.loadKeyFile(join(server.dataDir, 'demo-keys', 'xa-ssac.key'));
+        await submit.submit();
+        const table = s.page.getByRole('table', { name: /^Validation problems, page 1 of 2$/ });
+        await table.waitFor();
+        expect(await table.locator('tbody tr').count()).toBe(100);
+        await s.page.getByText(/^The first 200 problems are listed; 800 more are not shown/).waitFor();
+        await s.page
+          .getByRole('navigation', { name: /^Pages of Validation problems/ })
+          .getByRole('button', { name: 'Next page' })
+          .click();
+        await s.page.getByRole('table', { name: /^Validation problems, page 2 of 2$/ }).waitFor();
+      } finally {
+        await s.close();
+      }
+    },
+    STORY_TIMEOUT_MS,
+  );
 });
 
 /**

@@ -41,7 +41,7 @@ const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
   'web/src/components/BalanceCharts.tsx': 1,
   'web/src/components/Checks.tsx': 3,
   'web/src/components/KeyFileField.tsx': 2,
-  'web/src/components/Table.tsx': 11,
+  'web/src/components/Table.tsx': 12,
   'web/src/live.tsx': 2,
   'web/src/pages/Evaluation.tsx': 46,
   'web/src/pages/Home.tsx': 59,

@@ -14,6 +14,9 @@ export interface Column<T> {
   readonly numeric?: boolean;
 }
 
+/** Rows an in-memory table draws at once. */
+const WINDOW = 100;
+
 /** A sort as the table shows it: a column key and a direction. */
 interface SortState {
   readonly key: string;
@@ -41,6 +44,7 @@ export function Table<T>({
 }) {
   const [sort, setSort] = useState<{ key: string; dir: 1 | -1 } | undefined>(undefined);
   const [filter, setFilter] = useState('');
+  const [windowPage, setWindowPage] = useState(0);
   const shown = useMemo(() => {
     const f = filter.trim().toLowerCase();
     let out = f
@@ -60,6 +64,11 @@ export function Table<T>({
     return out;
   }, [rows, columns, sort, filter]);
   const filterId = `filter-${caption.replace(/\W+/g, '-').toLowerCase()}`;
+  // A long list in memory is drawn a window of WINDOW rows at a time (issue 16 item 8): the DOM
+  // stays small whatever the list holds; sorting and filtering still cover every row.
+  const pages = Math.max(1, Math.ceil(shown.length / WINDOW));
+  const page = Math.min(windowPage, pages - 1);
+  const visible = pages > 1 ? shown.slice(page * WINDOW, (page + 1) * WINDOW) : shown;
   return (
     <div className="table-block">
       {filterLabel && (
@@ -69,7 +78,10 @@ export function Table<T>({
             id={filterId}
             type="search"
             value={filter}
-            onChange={(e) => setFilter(e.target.value)}
+            onChange={(e) => {
+              setWindowPage(0);
+              setFilter(e.target.value);
+            }}
             autoComplete="off"
           />
           <span className="muted" aria-live="polite">
@@ -78,16 +90,51 @@ export function Table<T>({
         </div>
       )}
       <TableView
-        caption={caption}
+        caption={pages > 1 ? `${caption}, page ${page + 1} of ${pages}` : caption}
         columns={columns}
-        rows={shown}
+        rows={visible}
         rowKey={rowKey}
         sort={sort}
         sortable={(c) => c.sortValue !== undefined}
-        onSort={(key, dir) => setSort({ key, dir })}
+        onSort={(key, dir) => {
+          setWindowPage(0);
+          setSort({ key, dir });
+        }}
       />
       {shown.length === 0 && (empty ?? <p className="muted">Nothing matches.</p>)}
+      {pages > 1 && (
+        <Pager caption={caption} page={page} pages={pages} last={page + 1 >= pages} onPage={setWindowPage} />
+      )}
     </div>
+  );
+}
+
+/** Previous and next page of a table, and where one is. */
+function Pager({
+  caption,
+  page,
+  pages,
+  last,
+  onPage,
+}: {
+  caption: string;
+  page: number;
+  pages: number;
+  last: boolean;
+  onPage: (page: number) => void;
+}) {
+  return (
+    <nav aria-label={`Pages of ${caption}`} className="row">
+      <button type="button" disabled={page === 0} onClick={() => onPage(page - 1)}>
+        Previous page
+      </button>
+      <span>
+        Page {page + 1} of {pages}
+      </span>
+      <button type="button" disabled={last} onClick={() => onPage(page + 1)}>
+        Next page
+      </button>
+    </nav>
   );
 }
 
@@ -278,21 +325,13 @@ export function ServerTable<T>({
                 </p>
               )}
               {(pages > 1 || page > 0) && (
-                <nav aria-label={`Pages of ${caption}`} className="row">
-                  <button type="button" disabled={page === 0} onClick={() => table.setPage(page - 1)}>
-                    Previous page
-                  </button>
-                  <span>
-                    Page {page + 1} of {pages}
-                  </span>
-                  <button
-                    type="button"
-                    disabled={(page + 1) * pageSize >= p.total}
-                    onClick={() => table.setPage(page + 1)}
-                  >
-                    Next page
-                  </button>
-                </nav>
+                <Pager
+                  caption={caption}
+                  page={page}
+                  pages={pages}
+                  last={(page + 1) * pageSize >= p.total}
+                  onPage={table.setPage}
+                />
               )}
             </>
           )

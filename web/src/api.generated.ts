@@ -1279,7 +1279,26 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                readonly event: {
+                                    readonly at: string;
+                                    readonly data: {
+                                        readonly [key: string]: unknown;
+                                    };
+                                    /** @description the SSE event id; orders the stream */
+                                    readonly id: number;
+                                    readonly organisation: string | null;
+                                    readonly state: string | null;
+                                    readonly type: string;
+                                };
+                                readonly id: number;
+                                readonly readAt: string | null;
+                            }[];
+                            readonly unread: number;
+                        };
+                    };
                 };
             };
         };
@@ -1321,7 +1340,12 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            /** @description items newly marked read */
+                            readonly updated: number;
+                        };
+                    };
                 };
             };
         };

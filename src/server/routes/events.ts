@@ -126,6 +126,22 @@ function registerStreamRoutes(app: FastifyInstance, deps: EventDeps): void {
   );
 }
 
+/** An event as the live stream and the inbox show it (docs/decisions/0013: the browser's type). */
+const EventReply = z.object({
+  id: z.number().int().describe('the SSE event id; orders the stream'),
+  type: z.string(),
+  state: z.string().nullable(),
+  organisation: z.string().nullable(),
+  at: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+/** GET /api/inbox: the caller's items, newest first, and how many are unread in all. */
+const InboxReply = z.object({
+  items: z.array(z.object({ id: z.number().int(), event: EventReply, readAt: z.string().nullable() })),
+  unread: z.number().int(),
+});
+
 /** The inbox: a login's notifications, and marking them read. */
 function registerInboxRoutes(app: FastifyInstance, deps: EventDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -143,6 +159,7 @@ function registerInboxRoutes(app: FastifyInstance, deps: EventDeps): void {
           limit: z.coerce.number().int().min(1).max(500).optional(),
           before: z.coerce.number().int().min(1).optional(),
         }),
+        response: { 200: InboxReply },
       },
     },
     async (req) => {
@@ -164,6 +181,7 @@ function registerInboxRoutes(app: FastifyInstance, deps: EventDeps): void {
           ids: z.array(z.number().int().min(1)).max(1000).optional(),
           all: z.boolean().optional(),
         }),
+        response: { 200: z.object({ updated: z.number().int().describe('items newly marked read') }) },
       },
     },
     async (req) => inbox.markRead(requirePrincipal(req), req.body),

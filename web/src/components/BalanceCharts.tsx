@@ -18,6 +18,7 @@ import { type EChartsCoreOption, type EChartsType, init, use } from 'echarts/cor
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 import type { BalancePeriod } from '../api.js';
+import { formatLocale } from '../i18n/format.js';
 
 use([
   LineChart,
@@ -45,7 +46,7 @@ export interface BalanceChartsProps {
   readonly onRendered?: (ms: number) => void;
 }
 
-const g = (x: number) => x.toLocaleString('en-GB', { maximumFractionDigits: 1 });
+const g = (x: number) => x.toLocaleString(formatLocale(), { maximumFractionDigits: 1 });
 
 function point(value: number, alarm: boolean) {
   return alarm ? { value, itemStyle: { color: ALARM }, symbolSize: 9 } : value;

@@ -1,5 +1,6 @@
-import { type DependencyList, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import { type DependencyList, type ReactNode, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { Page, PageQuery } from '../api.js';
+import { useT } from '../i18n/I18nProvider.js';
 import { useSearchParam } from '../router.js';
 import { Async, EmptyState, type Loaded, useLoad } from './async.js';
 
@@ -42,6 +43,7 @@ export function Table<T>({
   filterLabel?: string;
   empty?: ReactNode;
 }) {
+  const t = useT();
   const [sort, setSort] = useState<{ key: string; dir: 1 | -1 } | undefined>(undefined);
   const [filter, setFilter] = useState('');
   const [windowPage, setWindowPage] = useState(0);
@@ -63,7 +65,8 @@ export function Table<T>({
     }
     return out;
   }, [rows, columns, sort, filter]);
-  const filterId = `filter-${caption.replace(/\W+/g, '-').toLowerCase()}`;
+  // Not derived from the caption: in Arabic or Chinese every caption would give the same id.
+  const filterId = `filter${useId().replace(/:/g, '')}`;
   // A long list in memory is drawn a window of WINDOW rows at a time (issue 16 item 8): the DOM
   // stays small whatever the list holds; sorting and filtering still cover every row.
   const pages = Math.max(1, Math.ceil(shown.length / WINDOW));
@@ -85,12 +88,12 @@ export function Table<T>({
             autoComplete="off"
           />
           <span className="muted" aria-live="polite">
-            {shown.length} of {rows.length}
+            {t('table.shownOf', { shown: shown.length, total: rows.length })}
           </span>
         </div>
       )}
       <TableView
-        caption={pages > 1 ? `${caption}, page ${page + 1} of ${pages}` : caption}
+        caption={pages > 1 ? t('table.captionPage', { caption, page: page + 1, pages }) : caption}
         columns={columns}
         rows={visible}
         rowKey={rowKey}
@@ -101,7 +104,7 @@ export function Table<T>({
           setSort({ key, dir });
         }}
       />
-      {shown.length === 0 && (empty ?? <p className="muted">Nothing matches.</p>)}
+      {shown.length === 0 && (empty ?? <p className="muted">{t('table.nothingMatches')}</p>)}
       {pages > 1 && (
         <Pager caption={caption} page={page} pages={pages} last={page + 1 >= pages} onPage={setWindowPage} />
       )}
@@ -123,16 +126,15 @@ function Pager({
   last: boolean;
   onPage: (page: number) => void;
 }) {
+  const t = useT();
   return (
-    <nav aria-label={`Pages of ${caption}`} className="row">
+    <nav aria-label={t('table.pagesOf', { caption })} className="row">
       <button type="button" disabled={page === 0} onClick={() => onPage(page - 1)}>
-        Previous page
+        {t('table.previous')}
       </button>
-      <span>
-        Page {page + 1} of {pages}
-      </span>
+      <span>{t('table.pageOf', { page: page + 1, pages })}</span>
       <button type="button" disabled={last} onClick={() => onPage(page + 1)}>
-        Next page
+        {t('table.next')}
       </button>
     </nav>
   );
@@ -278,6 +280,7 @@ export function ServerTable<T>({
   /** Shown when the list itself is empty (no filter); a filter that matches nothing says so. */
   empty?: ReactNode;
 }) {
+  const t = useT();
   const { loaded, page, pageSize } = table;
   const desc = table.sort.startsWith('-');
   const field = desc ? table.sort.slice(1) : table.sort;
@@ -285,7 +288,8 @@ export function ServerTable<T>({
   const sort: SortState | undefined = sortedColumn
     ? { key: sortedColumn.key, dir: desc ? -1 : 1 }
     : undefined;
-  const filterId = `filter-${caption.replace(/\W+/g, '-').toLowerCase()}`;
+  // Not derived from the caption: in Arabic or Chinese every caption would give the same id.
+  const filterId = `filter${useId().replace(/:/g, '')}`;
   const total = loaded.data?.total;
   const pages = total === undefined ? 1 : Math.max(1, Math.ceil(total / pageSize));
   return (
@@ -295,18 +299,18 @@ export function ServerTable<T>({
           <label htmlFor={filterId}>{filterLabel}</label>
           <FilterInput id={filterId} value={table.q} onChange={table.setQ} />
           <span className="muted" aria-live="polite">
-            {total === undefined ? '' : `${total} ${total === 1 ? 'match' : 'matches'}`}
+            {total === undefined ? '' : t('table.matches', { count: total })}
           </span>
         </div>
       )}
       <Async value={loaded} what={what}>
         {(p) =>
           p.total === 0 && !table.q && page === 0 ? (
-            (empty ?? <EmptyState title="Nothing here yet" />)
+            (empty ?? <EmptyState title={t('table.nothingYet')} />)
           ) : (
             <>
               <TableView
-                caption={pages > 1 ? `${caption}, page ${page + 1} of ${pages}` : caption}
+                caption={pages > 1 ? t('table.captionPage', { caption, page: page + 1, pages }) : caption}
                 columns={columns}
                 rows={p.items}
                 rowKey={rowKey}
@@ -319,9 +323,7 @@ export function ServerTable<T>({
               />
               {p.items.length === 0 && (
                 <p className="muted">
-                  {table.q
-                    ? `Nothing matches “${table.q}”. Clear the filter to see every row.`
-                    : 'No rows on this page.'}
+                  {table.q ? t('table.nothingMatchesQuery', { q: table.q }) : t('table.noRowsOnPage')}
                 </p>
               )}
               {(pages > 1 || page > 0) && (

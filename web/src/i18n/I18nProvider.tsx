@@ -1,5 +1,6 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
 import { FormattedMessage, IntlProvider, useIntl } from 'react-intl';
+import { setFormatLocale } from './format.js';
 import { DEFAULT_LOCALE, deviceLocale, directionOf, type Locale, rememberDeviceLocale } from './locales.js';
 import en from './messages/en.json' with { type: 'json' };
 
@@ -50,7 +51,10 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     let live = true;
     void loadCatalogue(locale).then((messages) => {
-      if (live) setLoaded({ locale, messages });
+      if (live) {
+        setFormatLocale(locale);
+        setLoaded({ locale, messages });
+      }
     });
     return () => {
       live = false;

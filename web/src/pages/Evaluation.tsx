@@ -12,6 +12,7 @@ import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, ServerTable, Table, usePagedTable } from '../components/Table.js';
+import { formatLocale } from '../i18n/format.js';
 import { isCaseEvent, mayChangeAlarms, useLiveReload } from '../live.js';
 import { Link, useSearchParam } from '../router.js';
 import { audienceOf, useMe } from '../session.js';
@@ -20,7 +21,8 @@ import { lineColumns } from './Registry.js';
 
 const BalanceCharts = lazy(() => import('../components/BalanceCharts.js'));
 
-const g = (x: number) => x.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const g = (x: number) =>
+  x.toLocaleString(formatLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const sum = (r: Readonly<Record<string, number>>) => Object.values(r).reduce((a, b) => a + b, 0);
 const codes = (r: Readonly<Record<string, number>>) =>
   Object.entries(r)
@@ -304,7 +306,7 @@ export default function MbaEvaluationPage({ code }: { code: string }) {
                 <dt>Significant quantity</dt>
                 <dd>
                   {b.significantQuantity
-                    ? `${(b.significantQuantity.mg / 1e6).toLocaleString('en-GB')} kg ${b.significantQuantity.basis === 'element' ? 'of element' : b.significantQuantity.basis} (${b.significantQuantity.category})`
+                    ? `${(b.significantQuantity.mg / 1e6).toLocaleString(formatLocale())} kg ${b.significantQuantity.basis === 'element' ? 'of element' : b.significantQuantity.basis} (${b.significantQuantity.category})`
                     : '—'}
                 </dd>
                 <dt>Page's test</dt>

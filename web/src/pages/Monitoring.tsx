@@ -12,6 +12,7 @@ import {
 import { Async, EmptyState, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, type PagedTable, ServerTable, Table, usePagedTable } from '../components/Table.js';
+import { formatLocale } from '../i18n/format.js';
 import { describeEvent, eventLink, mayChangeAlarms, useLive, useLiveReload } from '../live.js';
 import { Link, useSearchParam } from '../router.js';
 
@@ -134,7 +135,7 @@ export function AlarmsPage() {
 }
 
 const kg = (g: number | undefined) =>
-  g === undefined ? '' : `${(g / 1000).toLocaleString('en-GB', { maximumFractionDigits: 3 })} kg`;
+  g === undefined ? '' : `${(g / 1000).toLocaleString(formatLocale(), { maximumFractionDigits: 3 })} kg`;
 
 /** A transfer side's line when the reader may see it; a side of another state shows its state only. */
 function shown(s: TransferSide | null) {
@@ -182,7 +183,7 @@ const transferColumns: Column<Transfer>[] = [
       t.srd === null ? (
         <span className="muted">—</span>
       ) : (
-        `${t.srd.toLocaleString('en-GB', { maximumFractionDigits: 1 })} ± ${(t.sigma ?? 0).toLocaleString('en-GB', { maximumFractionDigits: 1 })}`
+        `${t.srd.toLocaleString(formatLocale(), { maximumFractionDigits: 1 })} ± ${(t.sigma ?? 0).toLocaleString(formatLocale(), { maximumFractionDigits: 1 })}`
       ),
     // The server sorts by |SRD| / σ, as the 3σ test judges it.
     sortField: 'srd',

@@ -5,6 +5,7 @@ import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
 import { ReportLink } from '../components/ReportLink.js';
 import { type Column, ServerTable, Table, usePagedTable } from '../components/Table.js';
+import { formatLocale } from '../i18n/format.js';
 import { Link } from '../router.js';
 
 export const WorldMap = lazy(() => import('../components/WorldMap.js'));
@@ -176,7 +177,9 @@ export function MbaPage({ code }: { code: string }) {
 }
 
 const grams = (w: number | undefined) =>
-  w === undefined ? '' : w.toLocaleString('en-GB', { minimumFractionDigits: 0, maximumFractionDigits: 3 });
+  w === undefined
+    ? ''
+    : w.toLocaleString(formatLocale(), { minimumFractionDigits: 0, maximumFractionDigits: 3 });
 
 /** Account line columns; `sortField` names the API's sort field (GET /api/mbas/:code/lines?sort=). */
 export const lineColumns: Column<AccountLine>[] = [

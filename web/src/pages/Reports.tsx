@@ -4,6 +4,8 @@ import { Async, EmptyState, useLoad } from '../components/async.js';
 import { Page } from '../components/Page.js';
 import { ReportLink } from '../components/ReportLink.js';
 import { type Column, Table } from '../components/Table.js';
+import { formatDate } from '../i18n/format.js';
+import { type MessageKey, type Translate, useT } from '../i18n/I18nProvider.js';
 import { useCheckpointWait } from '../live.js';
 import { useSearchParam } from '../router.js';
 
@@ -16,6 +18,7 @@ export function periodOf(r: ReportSummary): string {
 
 /** Submitted reports, filtered and paged by the server; each receipt can be verified here. */
 export default function ReportsPage() {
+  const t = useT();
   const [mba, setMba] = useSearchParam('mba');
   const [type, setType] = useSearchParam('type');
   const [pageText, setPage] = useSearchParam('page');
@@ -31,19 +34,19 @@ export default function ReportsPage() {
     [mba, type, page],
   );
   const columns: Column<ReportSummary>[] = [
-    { key: 'id', header: 'Report', render: (r) => <ReportLink id={r.id} /> },
-    { key: 'type', header: 'Type', render: (r) => r.type },
-    { key: 'mba', header: 'MBA', render: (r) => r.mba },
-    { key: 'period', header: 'Period / as of', render: periodOf },
-    { key: 'lines', header: 'Lines', render: (r) => r.lineCount, numeric: true },
-    { key: 'at', header: 'Submitted (UTC)', render: (r) => r.submittedAt.replace('T', ' ').slice(0, 19) },
-    { key: 'receipt', header: 'Receipt', render: (r) => <ReceiptButton report={r} /> },
+    { key: 'id', header: t('reports.col.report'), render: (r) => <ReportLink id={r.id} /> },
+    { key: 'type', header: t('reports.type'), render: (r) => r.type },
+    { key: 'mba', header: t('reports.mba'), render: (r) => r.mba },
+    { key: 'period', header: t('reports.col.period'), render: periodOf },
+    { key: 'lines', header: t('reports.col.lines'), render: (r) => r.lineCount, numeric: true },
+    { key: 'at', header: t('reports.col.submitted'), render: (r) => formatDate(r.submittedAt) },
+    { key: 'receipt', header: t('reports.col.receipt'), render: (r) => <ReceiptButton report={r} /> },
   ];
   return (
-    <Page title="Reports" lead="Accepted reports, newest first. Each has a receipt from the log.">
-      <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label="Filter reports">
+    <Page title={t('reports.title')} lead={t('reports.lead')}>
+      <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label={t('reports.filter')}>
         <div className="field">
-          <label htmlFor="f-mba">MBA</label>
+          <label htmlFor="f-mba">{t('reports.mba')}</label>
           <input
             id="f-mba"
             defaultValue={mba}
@@ -54,7 +57,7 @@ export default function ReportsPage() {
           />
         </div>
         <div className="field">
-          <label htmlFor="f-type">Type</label>
+          <label htmlFor="f-type">{t('reports.type')}</label>
           <select
             id="f-type"
             value={type}
@@ -63,44 +66,44 @@ export default function ReportsPage() {
               setType(e.target.value);
             }}
           >
-            <option value="">any</option>
-            {TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t}
+            <option value="">{t('reports.anyType')}</option>
+            {TYPES.map((type) => (
+              <option key={type} value={type}>
+                {type}
               </option>
             ))}
           </select>
         </div>
       </form>
-      <Async value={data} what="reports">
+      <Async value={data} what={t('common.what.reports')}>
         {(rows) =>
           rows.length === 0 && page === 0 ? (
-            <EmptyState title="No reports yet">
-              <p>Submitted reports appear here with their receipts.</p>
+            <EmptyState title={t('reports.none')}>
+              <p>{t('reports.noneHint')}</p>
             </EmptyState>
           ) : (
             <>
               <Table
-                caption={`Reports, page ${page + 1}`}
+                caption={t('reports.caption', { page: page + 1 })}
                 columns={columns}
                 rows={rows.slice(0, PAGE_SIZE)}
                 rowKey={(r) => r.id}
               />
-              <nav aria-label="Pages" className="row">
+              <nav aria-label={t('reports.pages')} className="row">
                 <button
                   type="button"
                   disabled={page === 0}
                   onClick={() => setPage(page > 1 ? String(page - 1) : undefined)}
                 >
-                  Previous page
+                  {t('table.previous')}
                 </button>
-                <span>Page {page + 1}</span>
+                <span>{t('reports.page', { page: page + 1 })}</span>
                 <button
                   type="button"
                   disabled={rows.length <= PAGE_SIZE}
                   onClick={() => setPage(String(page + 1))}
                 >
-                  Next page
+                  {t('table.next')}
                 </button>
               </nav>
             </>
@@ -112,6 +115,7 @@ export default function ReportsPage() {
 }
 
 function ReceiptButton({ report }: { report: ReportSummary }) {
+  const t = useT();
   const [state, setState] = useState<'idle' | 'busy' | 'waiting' | 'ok' | 'bad'>('idle');
   const [detail, setDetail] = useState('');
   const waitCovered = useCheckpointWait();
@@ -133,11 +137,11 @@ function ReceiptButton({ report }: { report: ReportSummary }) {
       setDetail(e instanceof Error ? e.message : String(e));
     }
   };
-  if (state === 'ok') return <span className="badge badge-ok">✓ verified</span>;
+  if (state === 'ok') return <span className="badge badge-ok">{t('reports.verified')}</span>;
   if (state === 'bad')
     return (
       <span className="badge badge-bad" title={detail}>
-        ✗ {detail || 'failed'}
+        ✗ {detail || t('reports.failed')}
       </span>
     );
   return (
@@ -145,40 +149,56 @@ function ReceiptButton({ report }: { report: ReportSummary }) {
       type="button"
       onClick={run}
       disabled={state === 'busy' || state === 'waiting'}
-      aria-label={`Verify the receipt of ${report.id}`}
+      aria-label={t('reports.verifyReceiptOf', { id: report.id })}
     >
-      {state === 'busy' ? 'Verifying…' : state === 'waiting' ? 'Waiting for the log checkpoint…' : 'Verify'}
+      {state === 'busy'
+        ? t('reports.verifying')
+        : state === 'waiting'
+          ? t('reports.waitingCheckpoint')
+          : t('reports.verify')}
     </button>
   );
 }
 
-const obligationColumns: Column<Obligation>[] = [
-  { key: 'due', header: 'Due', render: (o) => o.dueDate, sortValue: (o) => o.dueDate },
-  {
-    key: 'type',
-    header: 'Obligation',
-    render: (o) => `${o.type}${o.month ? ` ${o.month}` : ''}`,
-    sortValue: (o) => o.type,
-  },
-  { key: 'mba', header: 'MBA', render: (o) => o.mba ?? '', sortValue: (o) => o.mba ?? '' },
-  {
-    key: 'status',
-    header: 'Status',
-    render: (o) => (
-      <span
-        className={`badge ${o.status === 'met' ? 'badge-ok' : o.status === 'upcoming' ? 'badge-wait' : 'badge-bad'}`}
-      >
-        {o.status}
-        {o.daysOverdue ? ` (${o.daysOverdue} days overdue)` : o.daysLate ? ` (${o.daysLate} days late)` : ''}
-      </span>
-    ),
-    sortValue: (o) => o.status,
-  },
-];
+function obligationColumns(t: Translate): Column<Obligation>[] {
+  return [
+    {
+      key: 'due',
+      header: t('deadlines.col.due'),
+      render: (o) => formatDate(o.dueDate),
+      sortValue: (o) => o.dueDate,
+    },
+    {
+      key: 'type',
+      header: t('deadlines.col.obligation'),
+      render: (o) => `${o.type}${o.month ? ` ${o.month}` : ''}`,
+      sortValue: (o) => o.type,
+    },
+    { key: 'mba', header: t('reports.mba'), render: (o) => o.mba ?? '', sortValue: (o) => o.mba ?? '' },
+    {
+      key: 'status',
+      header: t('deadlines.col.status'),
+      render: (o) => (
+        <span
+          className={`badge ${o.status === 'met' ? 'badge-ok' : o.status === 'upcoming' ? 'badge-wait' : 'badge-bad'}`}
+        >
+          {t(`deadlines.status.${o.status}` as MessageKey)}
+          {o.daysOverdue
+            ? ` ${t('deadlines.overdue', { days: o.daysOverdue })}`
+            : o.daysLate
+              ? ` ${t('deadlines.lateBy', { days: o.daysLate })}`
+              : ''}
+        </span>
+      ),
+      sortValue: (o) => o.status,
+    },
+  ];
+}
 
 /** Deadlines first: what is due soon and what is missing, then the record so far. */
-export function TimelinessPanel({ t }: { t: Timeliness }) {
-  const open = t.obligations
+export function TimelinessPanel({ t: record }: { t: Timeliness }) {
+  const t = useT();
+  const open = record.obligations
     .filter((o) => o.status === 'upcoming' || o.status === 'missing' || o.status === 'late')
     .sort(
       (a, b) =>
@@ -187,19 +207,19 @@ export function TimelinessPanel({ t }: { t: Timeliness }) {
     );
   return (
     <>
-      <ul className="stat-row" aria-label="Timeliness record">
+      <ul className="stat-row" aria-label={t('deadlines.record')}>
         {(['upcoming', 'met', 'late', 'missing'] as const).map((k) => (
           <li key={k}>
-            <span className="stat">{t.counts[k]}</span> {k}
+            <span className="stat">{record.counts[k]}</span> {t(`deadlines.status.${k}`)}
           </li>
         ))}
       </ul>
       {open.length === 0 ? (
-        <EmptyState title="Nothing due or missing" />
+        <EmptyState title={t('deadlines.nothing')} />
       ) : (
         <Table
-          caption={`Upcoming and missed deadlines (as of ${t.today})`}
-          columns={obligationColumns}
+          caption={t('deadlines.caption', { today: formatDate(record.today) })}
+          columns={obligationColumns(t)}
           rows={open.slice(0, 12)}
           rowKey={(o) => o.id}
         />

@@ -2970,7 +2970,21 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            /** @description the record as committed (canonical JSON before salting) */
+                            readonly content: unknown;
+                            readonly createdAt: string;
+                            readonly id: string;
+                            readonly kind: string;
+                            /** @description the id the leaf carries: opaque for leaves of form v2 (decision 0021) */
+                            readonly leafId: string;
+                            readonly logIndex: number;
+                            readonly receiptUrl: string;
+                            /** @description base64 */
+                            readonly salt: string;
+                        };
+                    };
                 };
             };
         };

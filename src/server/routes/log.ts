@@ -111,6 +111,21 @@ function registerLogReadRoutes(app: FastifyInstance, ports: Ports, node: LogNode
   );
 }
 
+/**
+ * GET /api/records/:id: a log record with its committed content and salt, so its holder can
+ * recompute the leaf's commitment (docs/decisions/0013: the browser's type).
+ */
+const RecordReply = z.object({
+  id: z.string(),
+  kind: z.string(),
+  logIndex: z.number().int(),
+  createdAt: z.string(),
+  salt: z.string().describe('base64'),
+  leafId: z.string().describe('the id the leaf carries: opaque for leaves of form v2 (decision 0021)'),
+  content: z.unknown().describe('the record as committed (canonical JSON before salting)'),
+  receiptUrl: z.string(),
+});
+
 /** A record and its receipt: the record must be one the caller may read. */
 function registerRecordRoutes(app: FastifyInstance, ports: Ports, node: LogNode): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -142,7 +157,10 @@ function registerRecordRoutes(app: FastifyInstance, ports: Ports, node: LogNode)
 
   r.get(
     '/api/records/:id',
-    { config: { auth: 'user' }, schema: { tags, params: z.object({ id: z.string().min(1).max(200) }) } },
+    {
+      config: { auth: 'user' },
+      schema: { tags, params: z.object({ id: z.string().min(1).max(200) }), response: { 200: RecordReply } },
+    },
     async (req) => recordWithContent(ports, requirePrincipal(req), req.params.id),
   );
 }

@@ -11,16 +11,8 @@ export type MessageBody = RequestBody<'/api/cases/{id}/messages', 'post'>;
 export type AttachmentUpload = NonNullable<MessageBody['attachments']>[number];
 export type CaseListQuery = Query<'/api/cases', 'get'>;
 
-/*
- * Hand-written until GET /api/records/:id declares its response schema (docs/decisions/0013).
- */
-export interface LogRecord {
-  readonly id: string;
-  readonly kind: string;
-  readonly logIndex: number;
-  readonly createdAt: string;
-  readonly receiptUrl: string;
-}
+/** GET /api/records/:id: a log record with its committed content and salt. */
+export type LogRecord = Reply<'/api/records/{id}', 'get'>;
 
 export const casesApi = {
   list: (query: CaseListQuery) => apiJson<Reply<'/api/cases', 'get'>>(`/api/cases${queryString(query)}`),

@@ -1,7 +1,7 @@
 /**
  * Issue 15 item 9: one big submission must not stall everyone. A real server (`custos serve`, its
  * own process) receives one signed ICR of about 60 MB as CSV while a client asks GET /healthz every
- * 20 ms; measured: /healthz latency p99 and max during the submission (target p99 ≤ 200 ms), the
+ * 20 ms, open loop; measured: /healthz latency p99 and max during the submission (target p99 ≤ 200 ms), the
  * submission's own time and answer, and the server's peak resident memory above its resident
  * memory before the upload, as a multiple of the body (target ≤ 8×).
  *
@@ -63,18 +63,29 @@ async function run(path: string): Promise<Figure[]> {
     for (let i = 0; i < 20; i++) await fetch(`${base}/healthz`).then((r) => r.arrayBuffer());
     await new Promise((r) => setTimeout(r, 1000));
     const before = memoryOf(pid);
+    // Open loop: a request every 20 ms whether or not the previous one was answered, so a stall
+    // of the server shows as every request that waited through it, not as one slow sample.
     const latencies: number[] = [];
+    const pending = new Set<Promise<void>>();
     let done = false;
     const poller = (async () => {
       while (!done) {
-        const t0 = performance.now();
-        await fetch(`${base}/healthz`).then(
-          (r) => r.arrayBuffer(),
-          () => undefined,
-        );
-        latencies.push(performance.now() - t0);
+        if (pending.size < 5000) {
+          const t0 = performance.now();
+          const p: Promise<void> = fetch(`${base}/healthz`)
+            .then(
+              (r) => r.arrayBuffer(),
+              () => undefined,
+            )
+            .then(() => {
+              latencies.push(performance.now() - t0);
+              pending.delete(p);
+            });
+          pending.add(p);
+        }
         await new Promise((r) => setTimeout(r, 20));
       }
+      await Promise.all(pending);
     })();
     const t0 = performance.now();
     let res: Response;
@@ -112,7 +123,7 @@ async function run(path: string): Promise<Figure[]> {
         value: p99,
         unit: 'ms',
         target: { op: '<=', value: 200 },
-        note: `${latencies.length} requests, one every 20 ms from another process; max ${max.toFixed(0)} ms; median ${percentile(sorted, 50).toFixed(0)} ms`,
+        note: `${latencies.length} requests, one every 20 ms (open loop) from another process; max ${max.toFixed(0)} ms; median ${percentile(sorted, 50).toFixed(0)} ms`,
       },
       {
         section: S,

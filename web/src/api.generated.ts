@@ -2209,7 +2209,15 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": readonly {
+                            readonly createdAt: string;
+                            readonly note: string;
+                            /** @description base64 */
+                            readonly root: string;
+                            readonly size: number;
+                        }[];
+                    };
                 };
             };
         };
@@ -4173,7 +4181,13 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            /** @description the leaf, base64 */
+                            readonly entry: string;
+                            readonly index: number;
+                        };
+                    };
                 };
             };
         };
@@ -4242,7 +4256,14 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly from: number;
+                            /** @description base64 hashes, RFC 6962 order */
+                            readonly hashes: readonly string[];
+                            readonly to: number;
+                        };
+                    };
                 };
             };
         };
@@ -4278,7 +4299,14 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            /** @description base64 hashes, RFC 6962 order */
+                            readonly hashes: readonly string[];
+                            readonly index: number;
+                            readonly size: number;
+                        };
+                    };
                 };
             };
         };
@@ -4412,7 +4440,15 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly quorum: number;
+                            readonly witnesses: readonly {
+                                readonly url: string;
+                                readonly vkey: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };

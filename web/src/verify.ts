@@ -29,6 +29,7 @@ import {
   verifyInclusion,
   verifyProof,
 } from '../../src/log/index.js';
+import type { Reply } from './api/wire.js';
 import { apiJson, apiText, isApiError, type RegisteredKey } from './api.js';
 
 export interface Step {
@@ -75,7 +76,7 @@ export interface VerifiedCheckpoint {
 const NO_WITNESSES: WitnessList = { quorum: 0, witnesses: [] };
 
 export async function fetchWitnesses(): Promise<WitnessList> {
-  const r = await apiJson<{ quorum: number; witnesses: { url: string; vkey: string }[] }>('/log/witnesses');
+  const r = await apiJson<Reply<'/log/witnesses', 'get'>>('/log/witnesses');
   return {
     quorum: r.quorum,
     witnesses: r.witnesses.map((w) => {
@@ -115,12 +116,9 @@ function cosigned(note: string, w: NoteVerifier): boolean {
   }
 }
 
-export interface LogCheckpointRow {
-  readonly size: number;
-  readonly root: string;
-  readonly note: string;
-  readonly createdAt: string;
-}
+/** One row of the checkpoint history (GET /api/log/checkpoints). */
+export type LogCheckpointRow = Reply<'/api/log/checkpoints', 'get'>[number];
+type LogEntry = Reply<'/log/entries/{index}', 'get'>;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -190,7 +188,7 @@ export interface EntryCheck {
 export async function checkEntry(index: number, cp: VerifiedCheckpoint): Promise<EntryCheck> {
   const size = cp.checkpoint.size;
   const steps: Step[] = [{ label: `Checkpoint of size ${size} is signed by the log key`, ok: true }];
-  const { entry } = await apiJson<{ index: number; entry: string }>(`/log/entries/${index}`);
+  const { entry } = await apiJson<LogEntry>(`/log/entries/${index}`);
   const bytes = decodeBase64(entry, 'entry');
   let leaf: Leaf | undefined;
   let leafError: string | undefined;
@@ -204,7 +202,9 @@ export async function checkEntry(index: number, cp: VerifiedCheckpoint): Promise
     ok: leaf !== undefined,
     detail: leafError,
   });
-  const proof = await apiJson<{ hashes: string[] }>(`/log/proof/inclusion?index=${index}&size=${size}`);
+  const proof = await apiJson<Reply<'/log/proof/inclusion', 'get'>>(
+    `/log/proof/inclusion?index=${index}&size=${size}`,
+  );
   const hashes = proof.hashes.map((h) => decodeBase64(h, 'proof hash'));
   const included = verifyInclusion(leafHash(bytes), index, size, hashes, cp.checkpoint.rootHash);
   steps.push({
@@ -257,7 +257,9 @@ export async function checkConsistency(
   const from = await open(fromSize);
   const to = await open(toSize);
   if (from && to) {
-    const proof = await apiJson<{ hashes: string[] }>(`/log/proof/consistency?from=${fromSize}&to=${toSize}`);
+    const proof = await apiJson<Reply<'/log/proof/consistency', 'get'>>(
+      `/log/proof/consistency?from=${fromSize}&to=${toSize}`,
+    );
     const hashes = proof.hashes.map((h) => decodeBase64(h, 'proof hash'));
     const ok = verifyConsistency(fromSize, toSize, hashes, from.checkpoint.rootHash, to.checkpoint.rootHash);
     steps.push({
@@ -301,7 +303,7 @@ export async function checkReceipt(
       ok: false,
     };
   }
-  const { entry } = await apiJson<{ index: number; entry: string }>(`/log/entries/${index}`);
+  const { entry } = await apiJson<LogEntry>(`/log/entries/${index}`);
   const bytes = decodeBase64(entry, 'entry');
   let leaf: Leaf | undefined;
   try {
@@ -427,7 +429,7 @@ export async function checkStatement(
     ok: same,
     detail: same ? undefined : 'the logged statement differs from the one shown',
   });
-  const { entry } = await apiJson<{ index: number; entry: string }>(`/log/entries/${record.logIndex}`);
+  const { entry } = await apiJson<LogEntry>(`/log/entries/${record.logIndex}`);
   let committed = false;
   let detail: string | undefined;
   try {

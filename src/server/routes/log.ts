@@ -13,6 +13,22 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 const tags = ['log'];
 
+/* What the log's JSON routes answer (docs/decisions/0013: web/src/verify.ts reads these types). */
+const hashes = z.array(z.string()).describe('base64 hashes, RFC 6962 order');
+const WitnessesReply = z.object({
+  quorum: z.number().int(),
+  witnesses: z.array(z.object({ url: z.string(), vkey: z.string() })),
+});
+const InclusionReply = z.object({ index: z.number().int(), size: z.number().int(), hashes });
+const ConsistencyReply = z.object({ from: z.number().int(), to: z.number().int(), hashes });
+const EntryReply = z.object({ index: z.number().int(), entry: z.string().describe('the leaf, base64') });
+const CheckpointRowReply = z.object({
+  size: z.number().int(),
+  root: z.string().describe('base64'),
+  createdAt: z.string(),
+  note: z.string(),
+});
+
 /**
  * The log's read API: the C2SP tlog-tiles layout under /log, proofs, entries and the checkpoint
  * history. Public unless CUSTOS_LOG_PUBLIC=0 (auth 'log').
@@ -31,7 +47,7 @@ function registerLogReadRoutes(app: FastifyInstance, ports: Ports, node: LogNode
     reply.type('text/plain; charset=utf-8').send(`${node.keys.vkey}\n`),
   );
   // The witnesses a verifier should hold this log's checkpoints to (CUSTOS_WITNESSES, <url>|<vkey>).
-  r.get('/log/witnesses', { config: log, schema: { tags } }, async () => ({
+  r.get('/log/witnesses', { config: log, schema: { tags, response: { 200: WitnessesReply } } }, async () => ({
     quorum: ports.config.witnessQuorum,
     witnesses: ports.config.witnesses.map((w) => {
       const bar = w.indexOf('|');
@@ -64,7 +80,14 @@ function registerLogReadRoutes(app: FastifyInstance, ports: Ports, node: LogNode
   );
   r.get(
     '/log/proof/inclusion',
-    { config: log, schema: { tags, querystring: z.strictObject({ index, size: index }) } },
+    {
+      config: log,
+      schema: {
+        tags,
+        querystring: z.strictObject({ index, size: index }),
+        response: { 200: InclusionReply },
+      },
+    },
     async (req) => {
       const hashes = await reader.inclusionProof(req.query.index, req.query.size);
       return { index: req.query.index, size: req.query.size, hashes: hashes.map(encodeBase64) };
@@ -72,7 +95,14 @@ function registerLogReadRoutes(app: FastifyInstance, ports: Ports, node: LogNode
   );
   r.get(
     '/log/proof/consistency',
-    { config: log, schema: { tags, querystring: z.strictObject({ from: index, to: index }) } },
+    {
+      config: log,
+      schema: {
+        tags,
+        querystring: z.strictObject({ from: index, to: index }),
+        response: { 200: ConsistencyReply },
+      },
+    },
     async (req) => {
       const hashes = await reader.consistencyProof(req.query.from, req.query.to);
       return { from: req.query.from, to: req.query.to, hashes: hashes.map(encodeBase64) };
@@ -80,7 +110,7 @@ function registerLogReadRoutes(app: FastifyInstance, ports: Ports, node: LogNode
   );
   r.get(
     '/log/entries/:index',
-    { config: log, schema: { tags, params: z.object({ index }) } },
+    { config: log, schema: { tags, params: z.object({ index }), response: { 200: EntryReply } } },
     async (req) => ({
       index: req.params.index,
       entry: encodeBase64(await reader.entry(req.params.index)),
@@ -96,6 +126,7 @@ function registerLogReadRoutes(app: FastifyInstance, ports: Ports, node: LogNode
           before: index.optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
+        response: { 200: z.array(CheckpointRowReply) },
       },
     },
     async (req) => reader.checkpoints({ before: req.query.before, limit: req.query.limit }),

@@ -25,8 +25,8 @@ export const ReportSummaryReply = z.object({
   receiptUrl: z.string(),
 });
 
-/** A problem found in a submission (the error envelope's details). */
-const ProblemReply = z.object({
+/** A problem found in a submission (the error envelope's details, practice mode's lists). */
+export const ProblemReply = z.object({
   line: z.number().int().optional(),
   field: z.string().optional(),
   code: z.enum(DETAIL_CODES),

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DETAIL_CODES, DomainError, isDomainError } from '../../domain/errors.js';
+import { DomainError, isDomainError } from '../../domain/errors.js';
 import { REGISTRY_CODE, STATE_CODE } from '../../domain/registry/index.js';
 import { ELEMENT_CODES, REPORT_TYPES } from '../../domain/reports/index.js';
 import type { Ports } from '../../services/ports.js';
@@ -15,6 +15,7 @@ import { pageQuery, pageRequest } from './paging.js';
 import {
   AcceptedReply,
   MbaLinesReply,
+  ProblemReply,
   RejectionReply,
   ReportSummaryReply,
   TimelinessReply,
@@ -103,14 +104,6 @@ function registerSubmitRoute(app: FastifyInstance, ports: Ports): void {
   });
 }
 
-/** A report problem as the API lists it (the closed detail codes of src/domain/errors.ts). */
-const Problem = z.object({
-  line: z.number().int().optional(),
-  field: z.string().optional(),
-  code: z.enum(DETAIL_CODES),
-  message: z.string(),
-});
-
 const PracticeVerdict = z.object({
   practice: z.literal(true),
   wouldBeAccepted: z.boolean(),
@@ -121,8 +114,8 @@ const PracticeVerdict = z.object({
   lines: z.number().int().nullable(),
   signature: z.enum(['VALID', 'SIGNATURE_INVALID', 'KEY_UNKNOWN', 'KEY_NOT_VALID']),
   keyId: z.string().nullable(),
-  errors: z.array(Problem),
-  warnings: z.array(Problem),
+  errors: z.array(ProblemReply),
+  warnings: z.array(ProblemReply),
 });
 
 /** The raw body, its format and the signature header, as submitting and practice both take them. */

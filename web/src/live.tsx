@@ -16,6 +16,7 @@ import {
 import { NOTIFICATION_EVENTS } from '../../src/domain/notifications/events.js';
 import { apiText, inboxApi, type LiveEvent } from './api.js';
 import { capabilityKey, useCapabilities } from './capabilities.js';
+import { useT } from './i18n/I18nProvider.js';
 import { Link } from './router.js';
 
 /** The named SSE events the server sends: the one list, shared with the server (pure constants). */
@@ -145,16 +146,17 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     [subscribe, connected, unread, refreshUnread],
   );
   const link = toast && eventLink(toast);
+  const t = useT();
   return (
     <LiveContext.Provider value={value}>
       {children}
       <div className="live-toast" role="status" aria-live="polite" data-testid="live-toast">
         {toast && (
           <p>
-            <span className="badge badge-wait">new</span>{' '}
+            <span className="badge badge-wait">{t('live.new')}</span>{' '}
             {link ? <Link to={link}>{describeEvent(toast)}</Link> : describeEvent(toast)}{' '}
             <button type="button" className="link-button" onClick={() => setToast(undefined)}>
-              Dismiss
+              {t('live.dismiss')}
             </button>
           </p>
         )}

@@ -1,13 +1,15 @@
+import { useT } from '../i18n/I18nProvider.js';
 import type { Step, WitnessSummary } from '../verify.js';
 
 /** A verification's steps, each with a visible and announced outcome (not colour alone). */
 export function Checks({ steps, label }: { steps: readonly Step[]; label: string }) {
+  const t = useT();
   return (
     <ul className="checks" aria-label={label}>
       {steps.map((s) => (
         <li key={s.label}>
           <span className={`badge ${s.ok ? 'badge-ok' : 'badge-bad'}`}>
-            {s.ok ? '✓ verified' : '✗ failed'}
+            {s.ok ? t('reports.verified') : t('checks.failed')}
           </span>
           <span>
             {s.label}
@@ -29,10 +31,11 @@ export function Verdict({ ok, good, bad }: { ok: boolean; good: string; bad: str
 
 /** The witness outcome in one plain sentence; "none configured" is said, not hidden. */
 export function WitnessNote({ summary }: { summary: WitnessSummary }) {
+  const t = useT();
   const cls = summary.configured === 0 ? 'muted' : summary.ok ? '' : 'error';
   return (
     <p className={cls} data-testid="witness-summary">
-      <strong>Witnesses:</strong> {summary.text}
+      <strong>{t('checks.witnesses')}</strong> {summary.text}
     </p>
   );
 }

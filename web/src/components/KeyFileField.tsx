@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Msg } from '../i18n/I18nProvider.js';
 import { readSigningKey, type SigningKey } from '../signing.js';
 
 /**
@@ -40,7 +41,17 @@ export function KeyFileField({
       />
       {loadedTestId !== undefined && signingKey && (
         <p className="small" data-testid={loadedTestId}>
-          Key <span className="mono">{signingKey.keyId}</span> loaded.
+          <Msg
+            id="key.loaded"
+            values={{
+              keyId: signingKey.keyId,
+              k: (c) => (
+                <span className="mono" dir="ltr">
+                  {c}
+                </span>
+              ),
+            }}
+          />
         </p>
       )}
       {keyError && (

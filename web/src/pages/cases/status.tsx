@@ -1,4 +1,5 @@
 import { CASE_STATUSES, type CaseStatus } from '../../../../src/domain/cases/index.js';
+import { useT } from '../../i18n/I18nProvider.js';
 
 const STATUS_LABEL: Record<CaseStatus, string> = {
   open: 'Open',
@@ -18,12 +19,13 @@ export function isCaseStatus(s: string): s is CaseStatus {
 }
 
 export function StatusBadge({ status, overdue }: { status: string; overdue?: boolean }) {
+  const t = useT();
   const cls =
     status === 'resolved' ? 'badge-ok' : status === 'escalated' || overdue ? 'badge-bad' : 'badge-wait';
   return (
     <span className={`badge ${cls}`}>
       {statusLabel(status)}
-      {overdue ? ' — overdue' : ''}
+      {overdue ? ` ${t('cases.overdue')}` : ''}
     </span>
   );
 }

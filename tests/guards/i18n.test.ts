@@ -43,9 +43,6 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
  */
 const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
   'web/src/components/BalanceCharts.tsx': 1,
-  'web/src/components/Checks.tsx': 3,
-  'web/src/components/KeyFileField.tsx': 2,
-  'web/src/live.tsx': 2,
   'web/src/pages/Evaluation.tsx': 46,
   'web/src/pages/Home.tsx': 59,
   'web/src/pages/Inspections.tsx': 46,
@@ -59,7 +56,6 @@ const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
   'web/src/pages/cases/ReplyForms.tsx': 15,
   'web/src/pages/cases/Thread.tsx': 6,
   'web/src/pages/cases/TransitionForm.tsx': 12,
-  'web/src/pages/cases/status.tsx': 1,
   'web/src/pages/inspections/ActivitiesForm.tsx': 12,
   'web/src/pages/inspections/PlanInspectionForm.tsx': 28,
   'web/src/pages/inspections/RecordResultsForm.tsx': 22,

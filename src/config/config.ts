@@ -98,7 +98,7 @@ export const CONFIG_VARIABLES = {
     'Failed sign-ins from one address in 15 min (any logins) before it waits out the window (1-100000). Default 100.',
   CUSTOS_LOGIN_ACCOUNT_FAILURES:
     'Failed sign-ins of one login in 15 min (all addresses) before addresses it never signed in from wait (1-100000). Default 50.',
-  CUSTOS_SUBMIT_PER_MINUTE: 'Report submissions a principal may make a minute (1-1000000). Default 600.',
+  CUSTOS_SUBMIT_PER_MINUTE: 'Report submissions a principal may make a minute (1-1000000). Default 6000.',
   CUSTOS_REFUSALS_PER_MINUTE:
     'Refused submissions a principal may make a minute before it gets 429 (1-1000000). Default 60.',
   CUSTOS_REFUSALS_LOGGED_PER_HOUR:
@@ -223,7 +223,7 @@ export function loadConfig(env: Env, cwd: string): Config {
       loginFailures: readInt(env, 'CUSTOS_LOGIN_ACCOUNT_FAILURES', 50, 1, 100_000),
     },
     submitLimits: {
-      perMinute: readInt(env, 'CUSTOS_SUBMIT_PER_MINUTE', 600, 1, 1_000_000),
+      perMinute: readInt(env, 'CUSTOS_SUBMIT_PER_MINUTE', 6000, 1, 1_000_000),
       refusalsPerMinute: readInt(env, 'CUSTOS_REFUSALS_PER_MINUTE', 60, 1, 1_000_000),
       refusalsLoggedPerHour: readInt(env, 'CUSTOS_REFUSALS_LOGGED_PER_HOUR', 20, 0, 1_000_000),
     },

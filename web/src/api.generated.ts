@@ -3076,6 +3076,11 @@ export interface paths {
                             readonly reportNumber: number | null;
                             readonly state: string | null;
                             readonly submittedAt: string;
+                            /** @description present when this record sums refusals counted past the hour’s quota; bodySha256 chains their bodies */
+                            readonly summary?: {
+                                readonly count: number;
+                                readonly from: string | null;
+                            };
                             readonly type: string | null;
                         }[];
                     };

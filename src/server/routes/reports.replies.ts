@@ -55,6 +55,13 @@ export const RejectionReply = z.object({
   submittedAt: z.string(),
   logIndex: z.number().int(),
   receiptUrl: z.string(),
+  /** Refusals counted past the hourly quota and logged as this one record (decision 0023). */
+  summary: z
+    .object({ count: z.number().int(), from: z.string().nullable() })
+    .optional()
+    .describe(
+      'present when this record sums refusals counted past the hour’s quota; bodySha256 chains their bodies',
+    ),
 });
 
 const lineRef = z.object({ reportNumber: z.number().int(), line: z.number().int().optional() });

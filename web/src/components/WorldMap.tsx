@@ -8,7 +8,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import type { Facility } from '../api.js';
-import { hasMessage, type MessageKey, useT } from '../i18n/I18nProvider.js';
+import { useT } from '../i18n/I18nProvider.js';
+import { useFacilityType } from '../i18n/terms.js';
 import { Link } from '../router.js';
 import { placeLabels } from './map-labels.js';
 
@@ -35,15 +36,6 @@ const TYPE_COLOURS: Record<string, string> = {
 
 export function facilityColour(type: string): string {
   return TYPE_COLOURS[type] ?? '#333';
-}
-
-/** A facility type in the user's language (the registry's closed list, FACILITY_TYPES). */
-export function useFacilityType(): (type: string) => string {
-  const t = useT();
-  return (type) => {
-    const key = `facilityType.${type}`;
-    return hasMessage(key) ? t(key as MessageKey) : type;
-  };
 }
 
 export default function WorldMap({ facilities, label }: { facilities: readonly Facility[]; label: string }) {

@@ -6,6 +6,8 @@ import { Page, Section } from '../components/Page.js';
 import { ReportLink } from '../components/ReportLink.js';
 import { type Column, ServerTable, Table, usePagedTable } from '../components/Table.js';
 import { formatLocale } from '../i18n/format.js';
+import { type Translate, useT } from '../i18n/I18nProvider.js';
+import { useFacilityType } from '../i18n/terms.js';
 import { Link } from '../router.js';
 
 export const WorldMap = lazy(() => import('../components/WorldMap.js'));
@@ -13,122 +15,131 @@ export const WorldMap = lazy(() => import('../components/WorldMap.js'));
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 
 /** MBA columns; `sortField` names the API's sort field (GET /api/mbas?sort=). */
-export const mbaColumns: Column<Mba>[] = [
-  {
-    key: 'code',
-    header: 'MBA',
-    render: (m) => <Link to={`/mbas/${encodeURIComponent(m.code)}`}>{m.code}</Link>,
-    sortField: 'code',
-  },
-  {
-    key: 'facility',
-    header: 'Facility',
-    render: (m) => m.facilityName ?? m.facility,
-    sortField: 'facilityName',
-  },
-  { key: 'state', header: 'State', render: (m) => m.state ?? '', sortField: 'state' },
-  { key: 'desc', header: 'Description', render: (m) => m.description, sortField: 'description' },
-  {
-    key: 'kind',
-    header: 'Accountancy',
-    render: (m) => (m.itemMba ? 'item' : 'bulk'),
-    sortField: 'itemMba',
-  },
-];
+function mbaColumns(t: Translate): Column<Mba>[] {
+  return [
+    {
+      key: 'code',
+      header: t('reg.col.mba'),
+      render: (m) => <Link to={`/mbas/${encodeURIComponent(m.code)}`}>{m.code}</Link>,
+      sortField: 'code',
+    },
+    {
+      key: 'facility',
+      header: t('reg.col.facility'),
+      render: (m) => m.facilityName ?? m.facility,
+      sortField: 'facilityName',
+    },
+    { key: 'state', header: t('reg.col.state'), render: (m) => m.state ?? '', sortField: 'state' },
+    { key: 'desc', header: t('reg.col.description'), render: (m) => m.description, sortField: 'description' },
+    {
+      key: 'kind',
+      header: t('reg.col.accountancy'),
+      render: (m) => (m.itemMba ? t('reg.item') : t('reg.bulk')),
+      sortField: 'itemMba',
+    },
+  ];
+}
 
-export const facilityColumns: Column<Facility>[] = [
-  {
-    key: 'code',
-    header: 'Code',
-    render: (f) => <Link to={`/facilities/${encodeURIComponent(f.code)}`}>{f.code}</Link>,
-    sortField: 'code',
-  },
-  { key: 'name', header: 'Name', render: (f) => f.name, sortField: 'name' },
-  { key: 'type', header: 'Type', render: (f) => f.type.replace('-', ' '), sortField: 'type' },
-  { key: 'state', header: 'State', render: (f) => f.state, sortField: 'state' },
-  {
-    key: 'pos',
-    header: 'Position',
-    render: (f) => `${f.latitude.toFixed(2)}°, ${f.longitude.toFixed(2)}°`,
-    sortField: 'latitude',
-  },
-];
+function facilityColumns(t: Translate, typeName: (type: string) => string): Column<Facility>[] {
+  return [
+    {
+      key: 'code',
+      header: t('reg.col.code'),
+      render: (f) => <Link to={`/facilities/${encodeURIComponent(f.code)}`}>{f.code}</Link>,
+      sortField: 'code',
+    },
+    { key: 'name', header: t('reg.col.name'), render: (f) => f.name, sortField: 'name' },
+    { key: 'type', header: t('reg.col.type'), render: (f) => typeName(f.type), sortField: 'type' },
+    { key: 'state', header: t('reg.col.state'), render: (f) => f.state, sortField: 'state' },
+    {
+      key: 'pos',
+      header: t('reg.col.position'),
+      render: (f) => `${f.latitude.toFixed(2)}°, ${f.longitude.toFixed(2)}°`,
+      sortField: 'latitude',
+    },
+  ];
+}
 
-const NO_MBAS = (
-  <EmptyState title="No MBAs yet">
-    <p>An administrator registers MBAs with POST /api/mbas or the CLI.</p>
-  </EmptyState>
-);
+function NoMbas() {
+  const t = useT();
+  return (
+    <EmptyState title={t('reg.noMbas')}>
+      <p>{t('reg.noMbasHint')}</p>
+    </EmptyState>
+  );
+}
 
 /** MBAs paged, sorted and filtered by the server; `filter` narrows to a facility or a state. */
 export function MbaTable({
   caption,
   filter = {},
   filterLabel,
-  empty = NO_MBAS,
+  empty = <NoMbas />,
 }: {
   caption: string;
   filter?: { facility?: string; state?: string };
   filterLabel?: string;
   empty?: ReactNode;
 }) {
+  const t = useT();
   const table = usePagedTable((req) => api.mbasPage({ ...req, ...filter }), [filter.facility, filter.state]);
   return (
     <ServerTable
       caption={caption}
-      columns={mbaColumns}
+      columns={mbaColumns(t)}
       table={table}
       rowKey={(m) => m.code}
       filterLabel={filterLabel}
-      what="material balance areas"
+      what={t('reg.what.mbas')}
       empty={empty}
     />
   );
 }
 
 export function MbasPage() {
+  const t = useT();
   return (
-    <Page
-      title="Material balance areas"
-      lead="Every MBA you may see, with its facility and accountancy type."
-    >
-      <MbaTable caption="Material balance areas" filterLabel="Filter MBAs" />
+    <Page title={t('reg.mbasTitle')} lead={t('reg.mbasLead')}>
+      <MbaTable caption={t('reg.mbasTitle')} filterLabel={t('reg.filterMbas')} />
     </Page>
   );
 }
 
-const kmpColumns: Column<Kmp>[] = [
-  { key: 'code', header: 'KMP', render: (k) => k.code, sortField: 'code' },
-  { key: 'kind', header: 'Kind', render: (k) => k.kind, sortField: 'kind' },
-  { key: 'method', header: 'Measurement method', render: (k) => k.method, sortField: 'method' },
-  {
-    key: 'r',
-    header: 'Random RSD',
-    render: (k) => pct(k.randomRsd),
-    sortField: 'randomRsd',
-    numeric: true,
-  },
-  {
-    key: 's',
-    header: 'Systematic RSD',
-    render: (k) => pct(k.systematicRsd),
-    sortField: 'systematicRsd',
-    numeric: true,
-  },
-];
+function kmpColumns(t: Translate): Column<Kmp>[] {
+  return [
+    { key: 'code', header: 'KMP', render: (k) => k.code, sortField: 'code' },
+    { key: 'kind', header: t('reg.col.kind'), render: (k) => k.kind, sortField: 'kind' },
+    { key: 'method', header: t('reg.col.method'), render: (k) => k.method, sortField: 'method' },
+    {
+      key: 'r',
+      header: t('reg.col.randomRsd'),
+      render: (k) => pct(k.randomRsd),
+      sortField: 'randomRsd',
+      numeric: true,
+    },
+    {
+      key: 's',
+      header: t('reg.col.systematicRsd'),
+      render: (k) => pct(k.systematicRsd),
+      sortField: 'systematicRsd',
+      numeric: true,
+    },
+  ];
+}
 
 function KmpTable({ mba }: { mba: string }) {
+  const t = useT();
   const table = usePagedTable((req) => api.kmpsPage({ ...req, mba }), [mba]);
   return (
     <ServerTable
-      caption={`Key measurement points of ${mba}`}
-      columns={kmpColumns}
+      caption={t('reg.kmpsOf', { mba })}
+      columns={kmpColumns(t)}
       table={table}
       rowKey={(k) => k.code}
-      what="key measurement points"
+      what={t('reg.what.kmps')}
       empty={
-        <EmptyState title="No KMPs registered">
-          <p>Reports can name only registered KMPs; ask an administrator to add them.</p>
+        <EmptyState title={t('reg.noKmps')}>
+          <p>{t('reg.noKmpsHint')}</p>
         </EmptyState>
       }
     />
@@ -136,6 +147,8 @@ function KmpTable({ mba }: { mba: string }) {
 }
 
 export function MbaPage({ code }: { code: string }) {
+  const t = useT();
+  const typeName = useFacilityType();
   const canEvaluate = useCapabilities().has(capabilityKey('get', '/api/mbas/{code}/balances'));
   const data = useLoad(async () => {
     const mba = await api.mba(code);
@@ -143,29 +156,29 @@ export function MbaPage({ code }: { code: string }) {
   }, [code]);
   return (
     <Page
-      title={`MBA ${code}`}
+      title={t('reg.mbaTitle', { code })}
       lead={data.data?.mba.description}
       actions={
         canEvaluate ? (
-          <Link to={`/mbas/${encodeURIComponent(code)}/evaluation`}>Evaluation: MUF, CUMUF, Page</Link>
+          <Link to={`/mbas/${encodeURIComponent(code)}/evaluation`}>{t('reg.evaluationLink')}</Link>
         ) : undefined
       }
     >
-      <Async value={data} what="the MBA">
+      <Async value={data} what={t('reg.what.mba')}>
         {({ mba, facility }) => (
           <>
             <dl className="facts">
-              <dt>Facility</dt>
+              <dt>{t('reg.col.facility')}</dt>
               <dd>
                 <Link to={`/facilities/${encodeURIComponent(facility.code)}`}>{facility.name}</Link> (
-                {facility.type.replace('-', ' ')})
+                {typeName(facility.type)})
               </dd>
-              <dt>State</dt>
+              <dt>{t('reg.col.state')}</dt>
               <dd>{facility.state}</dd>
-              <dt>Accountancy</dt>
-              <dd>{mba.itemMba ? 'item counting' : 'bulk (measured)'}</dd>
+              <dt>{t('reg.col.accountancy')}</dt>
+              <dd>{mba.itemMba ? t('reg.itemCounting') : t('reg.bulkMeasured')}</dd>
             </dl>
-            <Section title="Key measurement points">
+            <Section title={t('reg.kmpsTitle')}>
               <KmpTable mba={mba.code} />
             </Section>
             <MbaLines code={mba.code} />
@@ -240,6 +253,7 @@ export const lineColumns: Column<AccountLine>[] = [
 
 /** The book: the effective inventory changes (paged by the server), and the lines later corrections replaced. */
 function MbaLines({ code }: { code: string }) {
+  const t = useT();
   const caps = useCapabilities();
   const can = caps.has(capabilityKey('get', '/api/mbas/{code}/lines'));
   const table = usePagedTable(
@@ -257,21 +271,21 @@ function MbaLines({ code }: { code: string }) {
   );
   if (!can) return null;
   return (
-    <Section title="Inventory change lines">
+    <Section title={t('reg.linesTitle')}>
       <ServerTable
-        caption={`Effective inventory change lines of ${code}`}
+        caption={t('reg.linesCaption', { code })}
         columns={lineColumns}
         table={table}
         rowKey={(l) => `${l.reportId}:${l.line}`}
-        filterLabel="Filter lines"
-        what="the account lines"
-        empty={<EmptyState title="No inventory changes reported yet" />}
+        filterLabel={t('reg.filterLines')}
+        what={t('reg.what.lines')}
+        empty={<EmptyState title={t('reg.noLines')} />}
       />
-      <Async value={corrected} what="the correction history">
+      <Async value={corrected} what={t('reg.what.history')}>
         {(d) =>
           d?.corrected && d.corrected.length > 0 ? (
             <Table
-              caption="History: lines replaced or deleted by later corrections"
+              caption={t('reg.historyCaption')}
               columns={lineColumns}
               rows={d.corrected.flatMap((c) => c.history)}
               rowKey={(l) => `c:${l.reportId}:${l.line}`}
@@ -284,29 +298,31 @@ function MbaLines({ code }: { code: string }) {
 }
 
 export function FacilitiesPage() {
+  const t = useT();
+  const typeName = useFacilityType();
   // The map draws every facility; the table below pages, sorts and filters on the server.
   const all = useLoad(() => api.facilities(), []);
   const table = usePagedTable((req) => api.facilitiesPage(req), []);
   return (
-    <Page title="Facilities" lead="Facilities under safeguards that you may see.">
-      <Async value={all} what="facilities">
+    <Page title={t('reg.facilitiesTitle')} lead={t('reg.facilitiesLead')}>
+      <Async value={all} what={t('reg.what.facilities')}>
         {(facilities) =>
           facilities.length === 0 ? (
-            <EmptyState title="No facilities yet">
-              <p>An administrator registers facilities with POST /api/facilities or the CLI.</p>
+            <EmptyState title={t('reg.noFacilities')}>
+              <p>{t('reg.noFacilitiesHint')}</p>
             </EmptyState>
           ) : (
             <>
-              <Suspense fallback={<Loading what="the map" />}>
-                <WorldMap facilities={facilities} label="Map of facilities" />
+              <Suspense fallback={<Loading what={t('reg.what.map')} />}>
+                <WorldMap facilities={facilities} label={t('reg.mapLabel')} />
               </Suspense>
               <ServerTable
-                caption="Facilities"
-                columns={facilityColumns}
+                caption={t('reg.facilitiesTitle')}
+                columns={facilityColumns(t, typeName)}
                 table={table}
                 rowKey={(f) => f.code}
-                filterLabel="Filter facilities"
-                what="facilities"
+                filterLabel={t('reg.filterFacilities')}
+                what={t('reg.what.facilities')}
               />
             </>
           )
@@ -317,27 +333,29 @@ export function FacilitiesPage() {
 }
 
 export function FacilityPage({ code }: { code: string }) {
+  const t = useT();
+  const typeName = useFacilityType();
   const data = useLoad(() => api.facility(code), [code]);
   return (
-    <Page title={data.data?.name ?? `Facility ${code}`} lead={`Facility ${code}`}>
-      <Async value={data} what="the facility">
+    <Page title={data.data?.name ?? t('reg.facilityTitle', { code })} lead={t('reg.facilityTitle', { code })}>
+      <Async value={data} what={t('reg.what.facility')}>
         {(facility) => (
           <>
             <dl className="facts">
-              <dt>Type</dt>
-              <dd>{facility.type.replace('-', ' ')}</dd>
-              <dt>State</dt>
+              <dt>{t('reg.col.type')}</dt>
+              <dd>{typeName(facility.type)}</dd>
+              <dt>{t('reg.col.state')}</dt>
               <dd>{facility.state}</dd>
-              <dt>Position</dt>
+              <dt>{t('reg.col.position')}</dt>
               <dd>
                 {facility.latitude.toFixed(3)}°, {facility.longitude.toFixed(3)}°
               </dd>
             </dl>
-            <Section title="Material balance areas">
+            <Section title={t('reg.mbasTitle')}>
               <MbaTable
-                caption={`MBAs of ${facility.code}`}
+                caption={t('reg.mbasOf', { code: facility.code })}
                 filter={{ facility: facility.code }}
-                empty={<EmptyState title="No MBAs at this facility" />}
+                empty={<EmptyState title={t('reg.noMbasHere')} />}
               />
             </Section>
           </>

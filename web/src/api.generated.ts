@@ -1006,7 +1006,21 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": readonly {
+                            readonly answerDueOn: string;
+                            readonly decidedOn: string | null;
+                            readonly designated: boolean;
+                            readonly id: string;
+                            readonly inspector: string;
+                            readonly inspectorate: string;
+                            readonly lateAnswer: boolean;
+                            readonly receivedOn: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "pending" | "accepted" | "rejected" | "unanswered";
+                        }[];
+                    };
                 };
             };
         };
@@ -1028,11 +1042,25 @@ export interface paths {
             };
             readonly responses: {
                 /** @description Default Response */
-                readonly 200: {
+                readonly 201: {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly answerDueOn: string;
+                            readonly decidedOn: string | null;
+                            readonly designated: boolean;
+                            readonly id: string;
+                            readonly inspector: string;
+                            readonly inspectorate: string;
+                            readonly lateAnswer: boolean;
+                            readonly receivedOn: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "pending" | "accepted" | "rejected" | "unanswered";
+                        };
+                    };
                 };
             };
         };
@@ -1074,7 +1102,21 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly answerDueOn: string;
+                            readonly decidedOn: string | null;
+                            readonly designated: boolean;
+                            readonly id: string;
+                            readonly inspector: string;
+                            readonly inspectorate: string;
+                            readonly lateAnswer: boolean;
+                            readonly receivedOn: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "pending" | "accepted" | "rejected" | "unanswered";
+                        };
+                    };
                 };
             };
         };
@@ -1382,7 +1424,24 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly cap: {
+                                readonly effectiveKg: number;
+                                readonly manDays: number;
+                                /** @enum {number} */
+                                readonly maxRoutineInspections?: 1;
+                                /** @enum {string} */
+                                readonly rule: "one-sixth-man-year" | "thirty-root-e" | "third-man-year-plus";
+                            } | null;
+                            readonly facility: string;
+                            readonly plannedManDays: number;
+                            readonly remainingManDays: number | null;
+                            readonly routineInspections: number;
+                            readonly withinCap: boolean | null;
+                            readonly year: number;
+                        };
+                    };
                 };
             };
         };
@@ -1418,7 +1477,55 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": readonly {
+                            readonly activities?: readonly {
+                                readonly activity: string;
+                                readonly inspectorate: string;
+                            }[];
+                            readonly arrivedAt: string | null;
+                            readonly createdAt: string;
+                            readonly effort?: {
+                                readonly cap: {
+                                    readonly effectiveKg: number;
+                                    readonly manDays: number;
+                                    /** @enum {number} */
+                                    readonly maxRoutineInspections?: 1;
+                                    /** @enum {string} */
+                                    readonly rule: "one-sixth-man-year" | "thirty-root-e" | "third-man-year-plus";
+                                } | null;
+                                readonly facility: string;
+                                readonly plannedManDays: number;
+                                readonly remainingManDays: number | null;
+                                readonly routineInspections: number;
+                                readonly withinCap: boolean | null;
+                                readonly year: number;
+                            };
+                            readonly facility: string;
+                            /** @enum {string} */
+                            readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
+                            readonly id: string;
+                            readonly mbas: readonly string[];
+                            readonly noticeGivenAt: string | null;
+                            readonly noticeRule: string;
+                            readonly participants: readonly string[];
+                            readonly plannedManDays?: number;
+                            readonly purpose: string;
+                            readonly requiredNoticeHours?: number;
+                            readonly startsAt: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "scheduled" | "in-progress";
+                            readonly terms?: {
+                                readonly agreedNoticeHours?: number;
+                                readonly combinedWithInspection?: boolean;
+                                readonly consultationAt?: string;
+                                readonly forTransfer?: boolean;
+                            };
+                            /** @enum {string} */
+                            readonly type: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                        }[];
+                    };
                 };
             };
         };
@@ -1462,11 +1569,59 @@ export interface paths {
             };
             readonly responses: {
                 /** @description Default Response */
-                readonly 200: {
+                readonly 201: {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly activities?: readonly {
+                                readonly activity: string;
+                                readonly inspectorate: string;
+                            }[];
+                            readonly arrivedAt: string | null;
+                            readonly createdAt: string;
+                            readonly effort?: {
+                                readonly cap: {
+                                    readonly effectiveKg: number;
+                                    readonly manDays: number;
+                                    /** @enum {number} */
+                                    readonly maxRoutineInspections?: 1;
+                                    /** @enum {string} */
+                                    readonly rule: "one-sixth-man-year" | "thirty-root-e" | "third-man-year-plus";
+                                } | null;
+                                readonly facility: string;
+                                readonly plannedManDays: number;
+                                readonly remainingManDays: number | null;
+                                readonly routineInspections: number;
+                                readonly withinCap: boolean | null;
+                                readonly year: number;
+                            };
+                            readonly facility: string;
+                            /** @enum {string} */
+                            readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
+                            readonly id: string;
+                            readonly mbas: readonly string[];
+                            readonly noticeGivenAt: string | null;
+                            readonly noticeRule: string;
+                            readonly participants: readonly string[];
+                            readonly plannedManDays?: number;
+                            readonly purpose: string;
+                            readonly requiredNoticeHours?: number;
+                            readonly startsAt: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "scheduled" | "in-progress";
+                            readonly terms?: {
+                                readonly agreedNoticeHours?: number;
+                                readonly combinedWithInspection?: boolean;
+                                readonly consultationAt?: string;
+                                readonly forTransfer?: boolean;
+                            };
+                            /** @enum {string} */
+                            readonly type: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                        };
+                    };
                 };
             };
         };
@@ -1499,7 +1654,55 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly activities?: readonly {
+                                readonly activity: string;
+                                readonly inspectorate: string;
+                            }[];
+                            readonly arrivedAt: string | null;
+                            readonly createdAt: string;
+                            readonly effort?: {
+                                readonly cap: {
+                                    readonly effectiveKg: number;
+                                    readonly manDays: number;
+                                    /** @enum {number} */
+                                    readonly maxRoutineInspections?: 1;
+                                    /** @enum {string} */
+                                    readonly rule: "one-sixth-man-year" | "thirty-root-e" | "third-man-year-plus";
+                                } | null;
+                                readonly facility: string;
+                                readonly plannedManDays: number;
+                                readonly remainingManDays: number | null;
+                                readonly routineInspections: number;
+                                readonly withinCap: boolean | null;
+                                readonly year: number;
+                            };
+                            readonly facility: string;
+                            /** @enum {string} */
+                            readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
+                            readonly id: string;
+                            readonly mbas: readonly string[];
+                            readonly noticeGivenAt: string | null;
+                            readonly noticeRule: string;
+                            readonly participants: readonly string[];
+                            readonly plannedManDays?: number;
+                            readonly purpose: string;
+                            readonly requiredNoticeHours?: number;
+                            readonly startsAt: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "scheduled" | "in-progress";
+                            readonly terms?: {
+                                readonly agreedNoticeHours?: number;
+                                readonly combinedWithInspection?: boolean;
+                                readonly consultationAt?: string;
+                                readonly forTransfer?: boolean;
+                            };
+                            /** @enum {string} */
+                            readonly type: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                        };
+                    };
                 };
             };
         };
@@ -1545,7 +1748,55 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly activities?: readonly {
+                                readonly activity: string;
+                                readonly inspectorate: string;
+                            }[];
+                            readonly arrivedAt: string | null;
+                            readonly createdAt: string;
+                            readonly effort?: {
+                                readonly cap: {
+                                    readonly effectiveKg: number;
+                                    readonly manDays: number;
+                                    /** @enum {number} */
+                                    readonly maxRoutineInspections?: 1;
+                                    /** @enum {string} */
+                                    readonly rule: "one-sixth-man-year" | "thirty-root-e" | "third-man-year-plus";
+                                } | null;
+                                readonly facility: string;
+                                readonly plannedManDays: number;
+                                readonly remainingManDays: number | null;
+                                readonly routineInspections: number;
+                                readonly withinCap: boolean | null;
+                                readonly year: number;
+                            };
+                            readonly facility: string;
+                            /** @enum {string} */
+                            readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
+                            readonly id: string;
+                            readonly mbas: readonly string[];
+                            readonly noticeGivenAt: string | null;
+                            readonly noticeRule: string;
+                            readonly participants: readonly string[];
+                            readonly plannedManDays?: number;
+                            readonly purpose: string;
+                            readonly requiredNoticeHours?: number;
+                            readonly startsAt: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "scheduled" | "in-progress";
+                            readonly terms?: {
+                                readonly agreedNoticeHours?: number;
+                                readonly combinedWithInspection?: boolean;
+                                readonly consultationAt?: string;
+                                readonly forTransfer?: boolean;
+                            };
+                            /** @enum {string} */
+                            readonly type: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                        };
+                    };
                 };
             };
         };
@@ -1588,7 +1839,55 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly activities?: readonly {
+                                readonly activity: string;
+                                readonly inspectorate: string;
+                            }[];
+                            readonly arrivedAt: string | null;
+                            readonly createdAt: string;
+                            readonly effort?: {
+                                readonly cap: {
+                                    readonly effectiveKg: number;
+                                    readonly manDays: number;
+                                    /** @enum {number} */
+                                    readonly maxRoutineInspections?: 1;
+                                    /** @enum {string} */
+                                    readonly rule: "one-sixth-man-year" | "thirty-root-e" | "third-man-year-plus";
+                                } | null;
+                                readonly facility: string;
+                                readonly plannedManDays: number;
+                                readonly remainingManDays: number | null;
+                                readonly routineInspections: number;
+                                readonly withinCap: boolean | null;
+                                readonly year: number;
+                            };
+                            readonly facility: string;
+                            /** @enum {string} */
+                            readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
+                            readonly id: string;
+                            readonly mbas: readonly string[];
+                            readonly noticeGivenAt: string | null;
+                            readonly noticeRule: string;
+                            readonly participants: readonly string[];
+                            readonly plannedManDays?: number;
+                            readonly purpose: string;
+                            readonly requiredNoticeHours?: number;
+                            readonly startsAt: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "scheduled" | "in-progress";
+                            readonly terms?: {
+                                readonly agreedNoticeHours?: number;
+                                readonly combinedWithInspection?: boolean;
+                                readonly consultationAt?: string;
+                                readonly forTransfer?: boolean;
+                            };
+                            /** @enum {string} */
+                            readonly type: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                        };
+                    };
                 };
             };
         };
@@ -1621,7 +1920,26 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": readonly {
+                            readonly caseId: string | null;
+                            readonly createdAt: string;
+                            readonly description: string;
+                            readonly id: string;
+                            readonly inspection: string;
+                            readonly items: readonly string[];
+                            readonly key: string;
+                            readonly mbas: readonly string[];
+                            /** @enum {string} */
+                            readonly severity: "low" | "medium" | "high";
+                            readonly sigma: number | null;
+                            /** @enum {string} */
+                            readonly source: "verification" | "manual";
+                            readonly stratum: string | null;
+                            readonly type: string;
+                            readonly value: number | null;
+                        }[];
+                    };
                 };
             };
         };
@@ -1652,11 +1970,30 @@ export interface paths {
             };
             readonly responses: {
                 /** @description Default Response */
-                readonly 200: {
+                readonly 201: {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly caseId: string | null;
+                            readonly createdAt: string;
+                            readonly description: string;
+                            readonly id: string;
+                            readonly inspection: string;
+                            readonly items: readonly string[];
+                            readonly key: string;
+                            readonly mbas: readonly string[];
+                            /** @enum {string} */
+                            readonly severity: "low" | "medium" | "high";
+                            readonly sigma: number | null;
+                            /** @enum {string} */
+                            readonly source: "verification" | "manual";
+                            readonly stratum: string | null;
+                            readonly type: string;
+                            readonly value: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -1690,7 +2027,26 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly caseId: string | null;
+                            readonly createdAt: string;
+                            readonly description: string;
+                            readonly id: string;
+                            readonly inspection: string;
+                            readonly items: readonly string[];
+                            readonly key: string;
+                            readonly mbas: readonly string[];
+                            /** @enum {string} */
+                            readonly severity: "low" | "medium" | "high";
+                            readonly sigma: number | null;
+                            /** @enum {string} */
+                            readonly source: "verification" | "manual";
+                            readonly stratum: string | null;
+                            readonly type: string;
+                            readonly value: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -1734,11 +2090,30 @@ export interface paths {
             };
             readonly responses: {
                 /** @description Default Response */
-                readonly 200: {
+                readonly 201: {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly caseId: string | null;
+                            readonly createdAt: string;
+                            readonly description: string;
+                            readonly id: string;
+                            readonly inspection: string;
+                            readonly items: readonly string[];
+                            readonly key: string;
+                            readonly mbas: readonly string[];
+                            /** @enum {string} */
+                            readonly severity: "low" | "medium" | "high";
+                            readonly sigma: number | null;
+                            /** @enum {string} */
+                            readonly source: "verification" | "manual";
+                            readonly stratum: string | null;
+                            readonly type: string;
+                            readonly value: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -1787,7 +2162,55 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly activities?: readonly {
+                                readonly activity: string;
+                                readonly inspectorate: string;
+                            }[];
+                            readonly arrivedAt: string | null;
+                            readonly createdAt: string;
+                            readonly effort?: {
+                                readonly cap: {
+                                    readonly effectiveKg: number;
+                                    readonly manDays: number;
+                                    /** @enum {number} */
+                                    readonly maxRoutineInspections?: 1;
+                                    /** @enum {string} */
+                                    readonly rule: "one-sixth-man-year" | "thirty-root-e" | "third-man-year-plus";
+                                } | null;
+                                readonly facility: string;
+                                readonly plannedManDays: number;
+                                readonly remainingManDays: number | null;
+                                readonly routineInspections: number;
+                                readonly withinCap: boolean | null;
+                                readonly year: number;
+                            };
+                            readonly facility: string;
+                            /** @enum {string} */
+                            readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
+                            readonly id: string;
+                            readonly mbas: readonly string[];
+                            readonly noticeGivenAt: string | null;
+                            readonly noticeRule: string;
+                            readonly participants: readonly string[];
+                            readonly plannedManDays?: number;
+                            readonly purpose: string;
+                            readonly requiredNoticeHours?: number;
+                            readonly startsAt: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "scheduled" | "in-progress";
+                            readonly terms?: {
+                                readonly agreedNoticeHours?: number;
+                                readonly combinedWithInspection?: boolean;
+                                readonly consultationAt?: string;
+                                readonly forTransfer?: boolean;
+                            };
+                            /** @enum {string} */
+                            readonly type: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                        };
+                    };
                 };
             };
         };
@@ -1820,7 +2243,45 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": readonly {
+                            readonly inspection: string;
+                            readonly keyId: string;
+                            readonly logIndex: number | null;
+                            readonly organisation: string;
+                            readonly publicKey: string | null;
+                            readonly receivedAt: string;
+                            readonly signature: string;
+                            readonly signedBytes: string;
+                            readonly statement: {
+                                readonly activities: readonly {
+                                    readonly activity: string;
+                                    readonly inspectorate: string;
+                                }[];
+                                readonly conclusion: string;
+                                readonly facility: string;
+                                readonly findings: readonly {
+                                    readonly id: string;
+                                    readonly items: readonly string[];
+                                    readonly mbas: readonly string[];
+                                    readonly severity: string;
+                                    readonly type: string;
+                                }[];
+                                readonly inspection: string;
+                                /** @enum {string} */
+                                readonly inspectionType: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                                readonly inspectorate: string;
+                                readonly mbas: readonly string[];
+                                readonly signedAt: string;
+                                readonly startsAt: string;
+                                readonly state: string;
+                                /** @enum {string} */
+                                readonly type: "custos/inspection-statement";
+                                /** @enum {number} */
+                                readonly v: 1;
+                            };
+                        }[];
+                    };
                 };
             };
         };
@@ -1872,11 +2333,48 @@ export interface paths {
             };
             readonly responses: {
                 /** @description Default Response */
-                readonly 200: {
+                readonly 201: {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly inspection: string;
+                            readonly keyId: string;
+                            readonly logIndex: number;
+                            readonly organisation: string;
+                            readonly publicKey: string;
+                            readonly receivedAt: string;
+                            readonly signature: string;
+                            readonly statement: {
+                                readonly activities: readonly {
+                                    readonly activity: string;
+                                    readonly inspectorate: string;
+                                }[];
+                                readonly conclusion: string;
+                                readonly facility: string;
+                                readonly findings: readonly {
+                                    readonly id: string;
+                                    readonly items: readonly string[];
+                                    readonly mbas: readonly string[];
+                                    readonly severity: string;
+                                    readonly type: string;
+                                }[];
+                                readonly inspection: string;
+                                /** @enum {string} */
+                                readonly inspectionType: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                                readonly inspectorate: string;
+                                readonly mbas: readonly string[];
+                                readonly signedAt: string;
+                                readonly startsAt: string;
+                                readonly state: string;
+                                /** @enum {string} */
+                                readonly type: "custos/inspection-statement";
+                                /** @enum {number} */
+                                readonly v: 1;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -1911,7 +2409,35 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly activities: readonly {
+                                readonly activity: string;
+                                readonly inspectorate: string;
+                            }[];
+                            readonly conclusion: string;
+                            readonly facility: string;
+                            readonly findings: readonly {
+                                readonly id: string;
+                                readonly items: readonly string[];
+                                readonly mbas: readonly string[];
+                                readonly severity: string;
+                                readonly type: string;
+                            }[];
+                            readonly inspection: string;
+                            /** @enum {string} */
+                            readonly inspectionType: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                            readonly inspectorate: string;
+                            readonly mbas: readonly string[];
+                            readonly signedAt: string;
+                            readonly startsAt: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly type: "custos/inspection-statement";
+                            /** @enum {number} */
+                            readonly v: 1;
+                        };
+                    };
                 };
             };
         };
@@ -1966,7 +2492,48 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly activity: string;
+                            readonly dStatistic: {
+                                readonly D: number;
+                                readonly measurementVariance: number;
+                                readonly samplingVariance: number;
+                                readonly sigma: number;
+                                readonly significant: boolean;
+                                readonly variance: number;
+                            } | null;
+                            readonly findings: readonly string[];
+                            readonly goalQuantity: number | null;
+                            readonly inspector: {
+                                readonly random: number;
+                                readonly systematic: number;
+                            };
+                            readonly items: readonly {
+                                readonly declared: number;
+                                readonly itemId: string;
+                                readonly measured?: number | null;
+                                readonly present?: boolean | null;
+                                readonly recordedOrg: string;
+                                readonly sealIntact?: boolean | null;
+                            }[];
+                            readonly itemTests: readonly {
+                                readonly difference: number;
+                                readonly id: string;
+                                readonly sigma: number;
+                                readonly significant: boolean;
+                            }[];
+                            readonly mba: string | null;
+                            readonly operator: {
+                                readonly random: number;
+                                readonly systematic: number;
+                            };
+                            readonly population: number;
+                            readonly recordedBy: readonly string[];
+                            readonly samplingPlanId: string | null;
+                            readonly stratum: string;
+                        };
+                    };
                 };
             };
         };
@@ -2015,7 +2582,48 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly activity: string;
+                            readonly dStatistic: {
+                                readonly D: number;
+                                readonly measurementVariance: number;
+                                readonly samplingVariance: number;
+                                readonly sigma: number;
+                                readonly significant: boolean;
+                                readonly variance: number;
+                            } | null;
+                            readonly findings: readonly string[];
+                            readonly goalQuantity: number | null;
+                            readonly inspector: {
+                                readonly random: number;
+                                readonly systematic: number;
+                            };
+                            readonly items: readonly {
+                                readonly declared: number;
+                                readonly itemId: string;
+                                readonly measured?: number | null;
+                                readonly present?: boolean | null;
+                                readonly recordedOrg: string;
+                                readonly sealIntact?: boolean | null;
+                            }[];
+                            readonly itemTests: readonly {
+                                readonly difference: number;
+                                readonly id: string;
+                                readonly sigma: number;
+                                readonly significant: boolean;
+                            }[];
+                            readonly mba: string | null;
+                            readonly operator: {
+                                readonly random: number;
+                                readonly systematic: number;
+                            };
+                            readonly population: number;
+                            readonly recordedBy: readonly string[];
+                            readonly samplingPlanId: string | null;
+                            readonly stratum: string;
+                        };
+                    };
                 };
             };
         };
@@ -2048,7 +2656,48 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": readonly {
+                            readonly activity: string;
+                            readonly dStatistic: {
+                                readonly D: number;
+                                readonly measurementVariance: number;
+                                readonly samplingVariance: number;
+                                readonly sigma: number;
+                                readonly significant: boolean;
+                                readonly variance: number;
+                            } | null;
+                            readonly findings: readonly string[];
+                            readonly goalQuantity: number | null;
+                            readonly inspector: {
+                                readonly random: number;
+                                readonly systematic: number;
+                            };
+                            readonly items: readonly {
+                                readonly declared: number;
+                                readonly itemId: string;
+                                readonly measured?: number | null;
+                                readonly present?: boolean | null;
+                                readonly recordedOrg: string;
+                                readonly sealIntact?: boolean | null;
+                            }[];
+                            readonly itemTests: readonly {
+                                readonly difference: number;
+                                readonly id: string;
+                                readonly sigma: number;
+                                readonly significant: boolean;
+                            }[];
+                            readonly mba: string | null;
+                            readonly operator: {
+                                readonly random: number;
+                                readonly systematic: number;
+                            };
+                            readonly population: number;
+                            readonly recordedBy: readonly string[];
+                            readonly samplingPlanId: string | null;
+                            readonly stratum: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -3363,7 +4012,40 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly defectsToDetect: number;
+                            readonly detectionProbability: number;
+                            readonly id?: string;
+                            readonly inspectionId?: string | null;
+                            readonly logIndex?: number;
+                            /** @enum {string} */
+                            readonly method: "attribute" | "nda-variables" | "da-variables";
+                            readonly sample?: readonly string[];
+                            readonly sampleSize: number;
+                            readonly seed?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly defectsToDetect: number;
+                            readonly detectionProbability: number;
+                            readonly id?: string;
+                            readonly inspectionId?: string | null;
+                            readonly logIndex?: number;
+                            /** @enum {string} */
+                            readonly method: "attribute" | "nda-variables" | "da-variables";
+                            readonly sample?: readonly string[];
+                            readonly sampleSize: number;
+                            readonly seed?: string;
+                        };
+                    };
                 };
             };
         };
@@ -3396,7 +4078,21 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly defectsToDetect: number;
+                            readonly detectionProbability: number;
+                            readonly id?: string;
+                            readonly inspectionId?: string | null;
+                            readonly itemIds: readonly string[];
+                            readonly logIndex?: number;
+                            /** @enum {string} */
+                            readonly method: "attribute" | "nda-variables" | "da-variables";
+                            readonly sample?: readonly string[];
+                            readonly sampleSize: number;
+                            readonly seed?: string;
+                        };
+                    };
                 };
             };
         };

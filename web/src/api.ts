@@ -33,6 +33,7 @@ export {
 export {
   type Assignment,
   type Inspection,
+  type InspectionFinding,
   type ItemResult,
   inspectionsApi,
   type SamplingPlan,

@@ -4,7 +4,7 @@
  * returns what was checked, step by step, so a screen can show each step.
  */
 
-import { type InspectionStatement, verifyStatementSignature } from '../../src/domain/inspections/index.js';
+import { verifyStatementSignature } from '../../src/domain/inspections/index.js';
 import { computeKeyId, isKeyValidAt } from '../../src/domain/registry/index.js';
 import {
   type Checkpoint,
@@ -29,6 +29,7 @@ import {
   verifyInclusion,
   verifyProof,
 } from '../../src/log/index.js';
+import type { SignedStatement } from './api/inspections.js';
 import type { Reply } from './api/wire.js';
 import { apiJson, apiText, isApiError, type RegisteredKey } from './api.js';
 
@@ -343,16 +344,8 @@ export async function checkReceipt(
   return { index, leaf, result, steps, ok: result.ok, witnesses: summary };
 }
 
-/** One entry of GET /api/inspections/:id/statements. */
-export interface SignedStatement {
-  readonly inspection: string;
-  readonly organisation: string;
-  readonly statement: InspectionStatement;
-  readonly signature: string;
-  readonly keyId: string;
-  readonly receivedAt: string;
-  readonly logIndex: number | null;
-}
+/** One entry of GET /api/inspections/:id/statements (the generated wire type). */
+export type { SignedStatement } from './api/inspections.js';
 
 export interface StatementCheck {
   readonly steps: Step[];

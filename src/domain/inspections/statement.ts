@@ -1,4 +1,5 @@
 import { canonicalizeRecord, ed25519Verify, tryDecodeBase64 } from '../../log/index.js';
+import type { InspectionType } from './notice.js';
 
 /**
  * The statement of inspection results one inspectorate signs (domain.md §7: each inspectorate
@@ -18,7 +19,8 @@ export interface InspectionStatement {
   readonly state: string;
   readonly facility: string;
   readonly mbas: readonly string[];
-  readonly inspectionType: string;
+  /** The inspection's type; POST /api/inspections/:id/statements takes no other. */
+  readonly inspectionType: InspectionType;
   readonly startsAt: string;
   /** Who did which activity ("one job, one person"), sorted by activity. */
   readonly activities: readonly { readonly activity: string; readonly inspectorate: string }[];

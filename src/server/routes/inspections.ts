@@ -5,6 +5,18 @@ import { FACILITY_KINDS, INSPECTION_TYPES } from '../../domain/inspections/index
 import { REGISTRY_CODE, STATE_CODE } from '../../domain/registry/index.js';
 import type { InspectionService } from '../../services/inspections/index.js';
 import { requirePrincipal } from '../auth.js';
+import {
+  DesignationReply,
+  EffortReply,
+  FindingReply,
+  InspectionReply,
+  ListedStatementReply,
+  SamplingDrawReply,
+  SamplingPlanReply,
+  StatementReply,
+  StratumReply,
+  SubmittedStatementReply,
+} from './inspections.replies.js';
 
 const code = z.string().regex(REGISTRY_CODE, 'letters, digits, ".", "_" or "-" (1-64)');
 const stateCode = z.string().regex(STATE_CODE, 'an ISO 3166-1 alpha-2 code, e.g. XA');
@@ -124,8 +136,10 @@ function registerPlanningRoutes(app: FastifyInstance, svc: InspectionService): v
   const user = { auth: 'user' as const };
   const tags = ['inspections'];
 
-  r.post('/api/inspections', { config: user, schema: { tags, body: CreateSchema } }, async (req, reply) =>
-    reply.status(201).send(await svc.createInspection(requirePrincipal(req), req.body)),
+  r.post(
+    '/api/inspections',
+    { config: user, schema: { tags, body: CreateSchema, response: { 201: InspectionReply } } },
+    async (req, reply) => reply.status(201).send(await svc.createInspection(requirePrincipal(req), req.body)),
   );
   r.get(
     '/api/inspections',
@@ -134,6 +148,7 @@ function registerPlanningRoutes(app: FastifyInstance, svc: InspectionService): v
       schema: {
         tags,
         querystring: z.strictObject({ state: stateCode.optional(), facility: code.optional() }),
+        response: { 200: z.array(InspectionReply) },
       },
     },
     async (req) => svc.listInspections(requirePrincipal(req), req.query),
@@ -151,29 +166,43 @@ function registerPlanningRoutes(app: FastifyInstance, svc: InspectionService): v
           inventoryEkg: z.coerce.number().min(0).max(1e9).optional(),
           throughputEkg: z.coerce.number().min(0).max(1e9).optional(),
         }),
+        response: { 200: EffortReply },
       },
     },
     async (req) => svc.getEffort(requirePrincipal(req), req.query),
   );
-  r.get('/api/inspections/:id', { config: user, schema: { tags, params: idParam } }, async (req) =>
-    svc.getInspection(requirePrincipal(req), req.params.id),
+  r.get(
+    '/api/inspections/:id',
+    { config: user, schema: { tags, params: idParam, response: { 200: InspectionReply } } },
+    async (req) => svc.getInspection(requirePrincipal(req), req.params.id),
   );
   r.post(
     '/api/inspections/:id/schedule',
-    { config: user, schema: { tags, params: idParam, body: ScheduleSchema } },
+    {
+      config: user,
+      schema: { tags, params: idParam, body: ScheduleSchema, response: { 200: InspectionReply } },
+    },
     async (req) => svc.scheduleInspection(requirePrincipal(req), req.params.id, req.body),
   );
   r.post(
     '/api/inspections/:id/arrival',
     {
       config: user,
-      schema: { tags, params: idParam, body: z.strictObject({ arrivedAt: isoTime.optional() }).default({}) },
+      schema: {
+        tags,
+        params: idParam,
+        body: z.strictObject({ arrivedAt: isoTime.optional() }).default({}),
+        response: { 200: InspectionReply },
+      },
     },
     async (req) => svc.recordArrival(requirePrincipal(req), req.params.id, req.body.arrivedAt),
   );
   r.put(
     '/api/inspections/:id/activities',
-    { config: user, schema: { tags, params: idParam, body: ActivitiesSchema } },
+    {
+      config: user,
+      schema: { tags, params: idParam, body: ActivitiesSchema, response: { 200: InspectionReply } },
+    },
     async (req) => svc.assignActivities(requirePrincipal(req), req.params.id, req.body),
   );
 }
@@ -187,33 +216,41 @@ function registerVerificationRoutes(app: FastifyInstance, svc: InspectionService
   const stratumParams = z.object({ id: z.string().min(1).max(64), stratum: stratumName });
   r.put(
     '/api/inspections/:id/strata/:stratum',
-    { config: user, schema: { tags, params: stratumParams, body: StratumSchema } },
+    {
+      config: user,
+      schema: { tags, params: stratumParams, body: StratumSchema, response: { 200: StratumReply } },
+    },
     async (req) => svc.defineStratum(requirePrincipal(req), req.params.id, req.params.stratum, req.body),
   );
   r.post(
     '/api/inspections/:id/strata/:stratum/items',
-    { config: user, schema: { tags, params: stratumParams, body: ItemsSchema } },
+    {
+      config: user,
+      schema: { tags, params: stratumParams, body: ItemsSchema, response: { 200: StratumReply } },
+    },
     async (req) => svc.recordItems(requirePrincipal(req), req.params.id, req.params.stratum, req.body.items),
   );
   r.get(
     '/api/inspections/:id/verification',
-    { config: user, schema: { tags, params: idParam } },
+    { config: user, schema: { tags, params: idParam, response: { 200: z.array(StratumReply) } } },
     async (req) => svc.getVerification(requirePrincipal(req), req.params.id),
   );
 
-  r.get('/api/inspections/:id/findings', { config: user, schema: { tags, params: idParam } }, async (req) =>
-    svc.listFindings(requirePrincipal(req), req.params.id),
+  r.get(
+    '/api/inspections/:id/findings',
+    { config: user, schema: { tags, params: idParam, response: { 200: z.array(FindingReply) } } },
+    async (req) => svc.listFindings(requirePrincipal(req), req.params.id),
   );
   r.post(
     '/api/inspections/:id/findings',
-    { config: user, schema: { tags, params: idParam, body: FindingSchema } },
+    { config: user, schema: { tags, params: idParam, body: FindingSchema, response: { 201: FindingReply } } },
     async (req, reply) =>
       reply.status(201).send(await svc.createFinding(requirePrincipal(req), req.params.id, req.body)),
   );
   const findingParams = z.object({ id: z.string().min(1).max(64), findingId: z.string().min(1).max(64) });
   r.get(
     '/api/inspections/:id/findings/:findingId',
-    { config: user, schema: { tags, params: findingParams } },
+    { config: user, schema: { tags, params: findingParams, response: { 200: FindingReply } } },
     async (req) => svc.getFinding(requirePrincipal(req), req.params.id, req.params.findingId),
   );
   r.post(
@@ -226,6 +263,7 @@ function registerVerificationRoutes(app: FastifyInstance, svc: InspectionService
         body: z
           .strictObject({ kind: z.enum(['anomaly', 'discrepancy']).default('anomaly') })
           .default({ kind: 'anomaly' }),
+        response: { 201: FindingReply },
       },
     },
     async (req, reply) =>
@@ -245,18 +283,33 @@ function registerStatementRoutes(app: FastifyInstance, svc: InspectionService): 
     '/api/inspections/:id/statements/draft',
     {
       config: user,
-      schema: { tags, params: idParam, querystring: z.strictObject({ organisation: code.optional() }) },
+      schema: {
+        tags,
+        params: idParam,
+        querystring: z.strictObject({ organisation: code.optional() }),
+        response: { 200: StatementReply },
+      },
     },
     async (req) => svc.draftStatement(requirePrincipal(req), req.params.id, req.query.organisation),
   );
   r.post(
     '/api/inspections/:id/statements',
-    { config: user, schema: { tags, params: idParam, body: SignedStatementSchema } },
+    {
+      config: user,
+      schema: {
+        tags,
+        params: idParam,
+        body: SignedStatementSchema,
+        response: { 201: SubmittedStatementReply },
+      },
+    },
     async (req, reply) =>
       reply.status(201).send(await svc.submitStatement(requirePrincipal(req), req.params.id, req.body)),
   );
-  r.get('/api/inspections/:id/statements', { config: user, schema: { tags, params: idParam } }, async (req) =>
-    svc.listStatements(requirePrincipal(req), req.params.id),
+  r.get(
+    '/api/inspections/:id/statements',
+    { config: user, schema: { tags, params: idParam, response: { 200: z.array(ListedStatementReply) } } },
+    async (req) => svc.listStatements(requirePrincipal(req), req.params.id),
   );
 }
 
@@ -267,7 +320,14 @@ function registerSamplingRoutes(app: FastifyInstance, svc: InspectionService): v
 
   r.post(
     '/api/sampling-plans',
-    { config: user, schema: { tags: ['sampling'], body: SamplingPlanSchema } },
+    {
+      config: user,
+      schema: {
+        tags: ['sampling'],
+        body: SamplingPlanSchema,
+        response: { 200: SamplingPlanReply, 201: SamplingPlanReply },
+      },
+    },
     async (req, reply) => {
       const answer = await svc.createSamplingPlan(requirePrincipal(req), req.body);
       return reply.status(answer.id === undefined ? 200 : 201).send(answer);
@@ -275,7 +335,7 @@ function registerSamplingRoutes(app: FastifyInstance, svc: InspectionService): v
   );
   r.get(
     '/api/sampling-plans/:id',
-    { config: user, schema: { tags: ['sampling'], params: idParam } },
+    { config: user, schema: { tags: ['sampling'], params: idParam, response: { 200: SamplingDrawReply } } },
     async (req) => svc.getSamplingPlan(requirePrincipal(req), req.params.id),
   );
 }
@@ -292,6 +352,7 @@ function registerDesignationRoutes(app: FastifyInstance, svc: InspectionService)
       schema: {
         tags: ['designations'],
         body: z.strictObject({ state: stateCode, inspector: z.string().min(1).max(200) }),
+        response: { 201: DesignationReply },
       },
     },
     async (req, reply) =>
@@ -301,7 +362,11 @@ function registerDesignationRoutes(app: FastifyInstance, svc: InspectionService)
     '/api/designations',
     {
       config: user,
-      schema: { tags: ['designations'], querystring: z.strictObject({ state: stateCode.optional() }) },
+      schema: {
+        tags: ['designations'],
+        querystring: z.strictObject({ state: stateCode.optional() }),
+        response: { 200: z.array(DesignationReply) },
+      },
     },
     async (req) => svc.listDesignations(requirePrincipal(req), req.query),
   );
@@ -313,6 +378,7 @@ function registerDesignationRoutes(app: FastifyInstance, svc: InspectionService)
         tags: ['designations'],
         params: idParam,
         body: z.strictObject({ decision: z.enum(['accepted', 'rejected']) }),
+        response: { 200: DesignationReply },
       },
     },
     async (req) => svc.decideDesignation(requirePrincipal(req), req.params.id, req.body.decision),

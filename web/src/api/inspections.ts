@@ -1,116 +1,58 @@
 /** Inspections: planning, activities, verification results, statements and sampling plans. */
-import type { InspectionStatement } from '../../../src/domain/inspections/index.js';
 import { apiJson, queryString, seg } from './client.js';
+import type { Query, Reply, RequestBody } from './wire.js';
 
-/*
- * Hand-written until the route declares its response schema (docs/decisions/0013 lists which);
- * then the type comes from ./wire.js like the others.
- */
+/* Every type here is read out of the generated wire types (docs/decisions/0013). */
 
-export interface Inspection {
-  readonly id: string;
-  readonly type: string;
-  readonly purpose?: string;
-  readonly noticeRule?: string;
-  readonly facility: string;
-  readonly state: string;
-  readonly mbas: readonly string[];
-  readonly participants: readonly string[];
-  readonly startsAt: string;
-  readonly noticeGivenAt?: string | null;
-  readonly arrivedAt?: string | null;
-  readonly status: string;
-  readonly requiredNoticeHours?: number;
-  readonly plannedManDays?: number;
-  readonly activities?: readonly { activity: string; inspectorate: string }[];
-}
-
-export interface SamplingPlanRequest {
-  readonly population: number;
-  readonly averageContent: number;
-  readonly goalQuantity: number;
-  readonly nonDetectionProbability: number;
-  readonly defectLevel: 'gross' | 'partial' | 'bias';
-}
-
-export interface SamplingPlan {
-  readonly sampleSize: number;
-  readonly defectsToDetect: number;
-  readonly method: string;
-  readonly detectionProbability?: number;
-}
-
-export interface EffortSummary {
-  readonly facility: string;
-  readonly year: number;
-  readonly cap: { readonly effectiveKg: number; readonly manDays: number; readonly rule: string } | null;
-  readonly routineInspections: number;
-  readonly plannedManDays: number;
-  readonly remainingManDays: number | null;
-  readonly withinCap: boolean | null;
-}
-
-export interface NewInspectionBody {
-  readonly type: string;
-  readonly facility: string;
-  readonly mbas?: string[];
-  readonly participants: string[];
-  readonly startsAt: string;
-  readonly noticeGivenAt?: string;
-  readonly plannedManDays?: number;
-}
-
-export interface Assignment {
-  readonly activity: string;
-  readonly inspectorate: string;
-}
-
-export interface StratumBody {
-  readonly mba?: string;
-  readonly activity?: string;
-  readonly population: number;
-  readonly operator: { random: number; systematic: number };
-  readonly inspector: { random: number; systematic: number };
-}
-
-export interface ItemResult {
-  readonly itemId: string;
-  readonly declared: number;
-  readonly measured?: number | null;
-  readonly present?: boolean | null;
-  readonly sealIntact?: boolean | null;
-}
-
-export interface StratumResult {
-  readonly stratum: string;
-  readonly activity: string;
-  readonly items: readonly ItemResult[];
-  readonly itemTests: readonly { id: string; difference: number; sigma: number; significant: boolean }[];
-  readonly dStatistic: { readonly D: number; readonly variance: number } | null;
-  readonly findings: readonly string[];
-}
+export type Inspection = Reply<'/api/inspections/{id}', 'get'>;
+export type EffortSummary = Reply<'/api/inspection-effort', 'get'>;
+export type EffortQuery = Query<'/api/inspection-effort', 'get'>;
+export type NewInspectionBody = RequestBody<'/api/inspections', 'post'>;
+export type ActivitiesBody = RequestBody<'/api/inspections/{id}/activities', 'put'>;
+export type Assignment = NonNullable<ActivitiesBody['assignments']>[number];
+export type StratumBody = RequestBody<'/api/inspections/{id}/strata/{stratum}', 'put'>;
+export type ItemResult = RequestBody<'/api/inspections/{id}/strata/{stratum}/items', 'post'>['items'][number];
+export type StratumResult = Reply<'/api/inspections/{id}/strata/{stratum}/items', 'post'>;
+export type InspectionFinding = Reply<'/api/inspections/{id}/findings', 'get'>[number];
+export type StatementDraft = Reply<'/api/inspections/{id}/statements/draft', 'get'>;
+export type SignedStatementBody = RequestBody<'/api/inspections/{id}/statements', 'post'>;
+/** One entry of GET /api/inspections/:id/statements: all that is needed to verify it offline. */
+export type SignedStatement = Reply<'/api/inspections/{id}/statements', 'get'>[number];
+export type SamplingPlanRequest = RequestBody<'/api/sampling-plans', 'post'>;
+export type SamplingPlan = Reply<'/api/sampling-plans', 'post'>;
 
 export const inspectionsApi = {
-  list: () => apiJson<Inspection[]>('/api/inspections'),
+  list: () => apiJson<Reply<'/api/inspections', 'get'>>('/api/inspections'),
   get: (id: string) => apiJson<Inspection>(`/api/inspections/${seg(id)}`),
-  create: (body: NewInspectionBody) => apiJson<Inspection>('/api/inspections', { method: 'POST', body }),
-  effort: (query: { facility: string; year: number }) =>
-    apiJson<EffortSummary>(`/api/inspection-effort${queryString(query)}`),
-  assign: (id: string, body: { activities: string[]; assignments: Assignment[] }) =>
-    apiJson<Inspection>(`/api/inspections/${seg(id)}/activities`, { method: 'PUT', body }),
+  create: (body: NewInspectionBody) =>
+    apiJson<Reply<'/api/inspections', 'post', 201>>('/api/inspections', { method: 'POST', body }),
+  effort: (query: EffortQuery) => apiJson<EffortSummary>(`/api/inspection-effort${queryString(query)}`),
+  assign: (id: string, body: ActivitiesBody) =>
+    apiJson<Reply<'/api/inspections/{id}/activities', 'put'>>(`/api/inspections/${seg(id)}/activities`, {
+      method: 'PUT',
+      body,
+    }),
   defineStratum: (id: string, stratum: string, body: StratumBody) =>
-    apiJson<unknown>(`/api/inspections/${seg(id)}/strata/${seg(stratum)}`, { method: 'PUT', body }),
+    apiJson<Reply<'/api/inspections/{id}/strata/{stratum}', 'put'>>(
+      `/api/inspections/${seg(id)}/strata/${seg(stratum)}`,
+      { method: 'PUT', body },
+    ),
   recordItems: (id: string, stratum: string, items: ItemResult[]) =>
     apiJson<StratumResult>(`/api/inspections/${seg(id)}/strata/${seg(stratum)}/items`, {
       method: 'POST',
       body: { items },
     }),
-  statementDraft: (id: string) =>
-    apiJson<InspectionStatement>(`/api/inspections/${seg(id)}/statements/draft`),
-  submitStatement: (id: string, body: { statement: unknown; signature: string; keyId: string }) =>
-    apiJson<unknown>(`/api/inspections/${seg(id)}/statements`, { method: 'POST', body }),
-  findings: (id: string) => apiJson<unknown[]>(`/api/inspections/${seg(id)}/findings`),
-  statements: (id: string) => apiJson<unknown[]>(`/api/inspections/${seg(id)}/statements`),
+  statementDraft: (id: string) => apiJson<StatementDraft>(`/api/inspections/${seg(id)}/statements/draft`),
+  submitStatement: (id: string, body: SignedStatementBody) =>
+    apiJson<Reply<'/api/inspections/{id}/statements', 'post', 201>>(
+      `/api/inspections/${seg(id)}/statements`,
+      {
+        method: 'POST',
+        body,
+      },
+    ),
+  findings: (id: string) => apiJson<InspectionFinding[]>(`/api/inspections/${seg(id)}/findings`),
+  statements: (id: string) => apiJson<SignedStatement[]>(`/api/inspections/${seg(id)}/statements`),
   samplingPlan: (body: SamplingPlanRequest) =>
     apiJson<SamplingPlan>('/api/sampling-plans', { method: 'POST', body }),
 };

@@ -182,15 +182,6 @@ function SamplingCalculator() {
   );
 }
 
-interface Finding {
-  readonly id: string;
-  readonly type: string;
-  readonly severity: string;
-  readonly description?: string;
-  readonly items?: readonly string[];
-  readonly caseId?: string | null;
-}
-
 type Statement = SignedStatement;
 
 /**
@@ -268,8 +259,8 @@ export function InspectionPage({ id }: { id: string }) {
   const data = useLoad(async () => {
     const [inspection, findings, statements] = await Promise.all([
       inspectionsApi.get(id),
-      inspectionsApi.findings(id) as Promise<Finding[]>,
-      inspectionsApi.statements(id).catch(() => [] as unknown[]) as Promise<Statement[]>,
+      inspectionsApi.findings(id),
+      inspectionsApi.statements(id).catch((): Statement[] => []),
     ]);
     return { inspection, findings, statements };
   }, [id]);

@@ -24,4 +24,27 @@ describe('web/src/api.generated.ts', () => {
     delete paths['/api/cases'];
     expect(await wireTypesOf(doc)).not.toBe(readFileSync(WIRE_TYPES_PATH, 'utf8'));
   });
+
+  it('has a JSON reply schema for every inspection, effort, sampling-plan and designation route', async () => {
+    // Those routes' browser types are read out of the generated file (docs/decisions/0013), so
+    // each must say what it answers; a route added without a response schema would be `never`.
+    const doc = await serverOpenApiDocument();
+    const area = /^\/api\/(inspections|inspection-effort|sampling-plans|designations)(\/|$)/;
+    const untyped: string[] = [];
+    let routes = 0;
+    for (const [path, item] of Object.entries(doc.paths ?? {})) {
+      if (!area.test(path)) continue;
+      for (const [method, op] of Object.entries(item ?? {})) {
+        if (typeof op !== 'object' || op === null || !('responses' in op)) continue;
+        routes += 1;
+        const replies = Object.entries((op as { responses?: Record<string, unknown> }).responses ?? {});
+        const typed = replies.some(
+          ([status, r]) => status.startsWith('2') && typeof r === 'object' && r !== null && 'content' in r,
+        );
+        if (!typed) untyped.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    expect(routes).toBeGreaterThanOrEqual(22);
+    expect(untyped).toEqual([]);
+  });
 });

@@ -15,7 +15,7 @@ import { createAuditRepo } from '../store/audit.repo.js';
 import { createCheckpointsRepo } from '../store/checkpoints.repo.js';
 import { createKvRepo } from '../store/kv.repo.js';
 import { createLogRepo } from '../store/log.repo.js';
-import { LEAF_V2_FROM_KEY } from '../store/migrations/0015-opaque-leaves.js';
+import { LEAF_V2_FROM_KEY } from '../store/migrations/0011-opaque-leaves.js';
 import { createRecordsRepo } from '../store/records.repo.js';
 import type { RecordRow } from '../store/schema.types.js';
 import { auditDerivedState } from './audit-derived.js';

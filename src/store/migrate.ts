@@ -10,9 +10,9 @@ import * as reportLinesIndex from './migrations/0007-report-lines-index.js';
 import * as leanStorage from './migrations/0008-lean-storage.js';
 import * as derivedState from './migrations/0009-derived-state.js';
 import * as leanTransfers from './migrations/0010-lean-transfers.js';
-import * as opaqueLeaves from './migrations/0015-opaque-leaves.js';
-import * as rateLimits from './migrations/0016-rate-limits.js';
-import * as userPreferences from './migrations/0018-user-preferences.js';
+import * as opaqueLeaves from './migrations/0011-opaque-leaves.js';
+import * as rateLimits from './migrations/0012-rate-limits.js';
+import * as userPreferences from './migrations/0013-user-preferences.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Db): Record<string, Migration> {
@@ -27,21 +27,15 @@ function migrations(db: Db): Record<string, Migration> {
     '0008-lean-storage': { up: leanStorage.up(db.dialect) },
     '0009-derived-state': { up: derivedState.up },
     '0010-lean-transfers': { up: leanTransfers.up(db.dialect) },
-    '0015-opaque-leaves': { up: opaqueLeaves.up },
-    '0016-rate-limits': { up: rateLimits.up },
-    '0018-user-preferences': { up: userPreferences.up },
+    '0011-opaque-leaves': { up: opaqueLeaves.up },
+    '0012-rate-limits': { up: rateLimits.up },
+    '0013-user-preferences': { up: userPreferences.up },
   };
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(db) };
-  // Migrations are numbered per engineer and land in any order (0018 may land before 0012): each
-  // touches its own tables, so one that sorts before those already applied still runs.
-  const migrator = new Migrator({
-    db: db.kysely as unknown as Kysely<unknown>,
-    provider,
-    allowUnorderedMigrations: true,
-  });
+  const migrator = new Migrator({ db: db.kysely as unknown as Kysely<unknown>, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

@@ -105,7 +105,7 @@ export interface UserRow {
   created_by: string;
 }
 
-/** A user's own settings (migration 0018): the web app's language. */
+/** A user's own settings (migration 0013): the web app's language. */
 export interface UserPreferenceRow {
   user_id: string;
   locale: string;

@@ -92,7 +92,7 @@ export function createUsersRepo(db: Db) {
       return r && { userId: r.user_id, expiresAt: r.expires_at, revokedAt: r.revoked_at };
     },
 
-    /** The user's chosen language (migration 0018), or null when they never chose. */
+    /** The user's chosen language (migration 0013), or null when they never chose. */
     async localeOf(userId: string): Promise<string | null> {
       const r = await k
         .selectFrom('user_preferences')

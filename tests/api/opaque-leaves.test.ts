@@ -192,7 +192,7 @@ describe.each(testDialects())('opaque log leaves (%s)', (dialect) => {
   });
 });
 
-describe.each(testDialects())('migration 0015 (%s)', (dialect) => {
+describe.each(testDialects())('migration 0011 (%s)', (dialect) => {
   it('keeps existing records’ ids as their leaf ids and records where the opaque form starts', async () => {
     const tdb = await createTestDb(dialect);
     try {

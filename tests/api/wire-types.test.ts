@@ -25,11 +25,12 @@ describe('web/src/api.generated.ts', () => {
     expect(await wireTypesOf(doc)).not.toBe(readFileSync(WIRE_TYPES_PATH, 'utf8'));
   });
 
-  it('has a JSON reply schema for every inspection, effort, sampling-plan and designation route', async () => {
+  it('has a JSON reply schema for every inspection, effort, sampling-plan and designation route, and for balances and the state evaluation', async () => {
     // Those routes' browser types are read out of the generated file (docs/decisions/0013), so
     // each must say what it answers; a route added without a response schema would be `never`.
     const doc = await serverOpenApiDocument();
-    const area = /^\/api\/(inspections|inspection-effort|sampling-plans|designations)(\/|$)/;
+    const area =
+      /^\/api\/((inspections|inspection-effort|sampling-plans|designations)(\/|$)|mbas\/\{code\}\/balances$|states\/\{code\}\/evaluation$)/;
     const untyped: string[] = [];
     let routes = 0;
     for (const [path, item] of Object.entries(doc.paths ?? {})) {
@@ -44,7 +45,10 @@ describe('web/src/api.generated.ts', () => {
         if (!typed) untyped.push(`${method.toUpperCase()} ${path}`);
       }
     }
-    expect(routes).toBeGreaterThanOrEqual(22);
+    expect(Object.keys(doc.paths ?? {})).toEqual(
+      expect.arrayContaining(['/api/mbas/{code}/balances', '/api/states/{code}/evaluation']),
+    );
+    expect(routes).toBeGreaterThanOrEqual(24);
     expect(untyped).toEqual([]);
   });
 });

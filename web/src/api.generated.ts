@@ -3069,7 +3069,103 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            readonly category: ("PU" | "HEU" | "LEU" | "NATURAL" | "DEPLETED" | "THORIUM" | "U233") | null;
+                            readonly element: ("P" | "E" | "N" | "D" | "T") | null;
+                            /** @description every element the MBA accounts for */
+                            readonly elements: readonly ("P" | "E" | "N" | "D" | "T")[];
+                            readonly mba: string;
+                            readonly orphans: readonly {
+                                readonly line: {
+                                    readonly acceptedSeq?: number;
+                                    readonly basis?: string;
+                                    readonly batch: string;
+                                    readonly code: string;
+                                    readonly corrects?: {
+                                        readonly line: number;
+                                        readonly reportNumber: number;
+                                    };
+                                    readonly counterpart?: {
+                                        readonly mba?: string;
+                                        readonly state: string;
+                                    };
+                                    readonly date: string;
+                                    readonly deletes?: {
+                                        readonly line: number;
+                                        readonly reportNumber: number;
+                                    };
+                                    /** @enum {string} */
+                                    readonly element: "P" | "E" | "N" | "D" | "T";
+                                    readonly fissileMg?: number;
+                                    readonly form?: string;
+                                    readonly isotope?: string;
+                                    readonly kmp: string;
+                                    readonly line: number;
+                                    readonly notice?: string;
+                                    readonly reportNumber: number;
+                                    readonly weightMg: number;
+                                };
+                                /** @enum {string} */
+                                readonly reason: "TARGET_UNKNOWN" | "DUPLICATE_LINE";
+                            }[];
+                            readonly page: {
+                                readonly h: number;
+                                readonly k: number;
+                            };
+                            readonly periods: readonly {
+                                readonly alarms: readonly ("MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE")[];
+                                readonly be: number;
+                                readonly bea: number;
+                                readonly cumuf: number;
+                                /** @description grams per inventory change code */
+                                readonly decreases: {
+                                    readonly [key: string]: number;
+                                };
+                                /** @description the same balance counted on the fissile isotope */
+                                readonly fissile: {
+                                    readonly be: number;
+                                    readonly bea: number;
+                                    /** @description grams per inventory change code */
+                                    readonly decreases: {
+                                        readonly [key: string]: number;
+                                    };
+                                    /** @description grams per inventory change code */
+                                    readonly increases: {
+                                        readonly [key: string]: number;
+                                    };
+                                    readonly muf: number;
+                                    readonly pb: number;
+                                    readonly pe: number;
+                                    readonly srd: number;
+                                };
+                                readonly from: string;
+                                /** @description grams per inventory change code */
+                                readonly increases: {
+                                    readonly [key: string]: number;
+                                };
+                                readonly muf: number;
+                                readonly page: number;
+                                readonly pb: number;
+                                readonly pe: number;
+                                readonly sigmaMuf: number;
+                                /** @description null when the balance has no variance at all */
+                                readonly sitmuf: number | null;
+                                readonly srd: number;
+                                readonly to: string;
+                            }[];
+                            readonly sigmaModel: string;
+                            readonly significantQuantity: {
+                                /** @enum {string} */
+                                readonly basis: "element" | "fissile";
+                                /** @enum {string} */
+                                readonly category: "PU" | "HEU" | "LEU" | "NATURAL" | "DEPLETED" | "THORIUM" | "U233";
+                                /** @description one significant quantity in milligrams */
+                                readonly mg: number;
+                            } | null;
+                            readonly timelinessMonths: number | null;
+                        };
+                    };
                 };
             };
         };
@@ -4309,7 +4405,50 @@ export interface paths {
                     headers: {
                         readonly [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        readonly "application/json": {
+                            /** @description alarms of the year per code */
+                            readonly alarms: {
+                                readonly [key: string]: number;
+                            };
+                            /** @description balance periods (MBA × element) closed by a PIT in the year */
+                            readonly balancesClosed: number;
+                            readonly conclusion: {
+                                /** @enum {string} */
+                                readonly category: "ALL_MATERIAL_PEACEFUL" | "DECLARED_MATERIAL_PEACEFUL" | "ITEMS_PEACEFUL" | "VOLUNTARY_OFFER" | "NOT_DRAWN";
+                                readonly reasons: readonly string[];
+                                readonly statement: string;
+                            };
+                            readonly mbas: number;
+                            readonly muf: {
+                                /** @description milligrams */
+                                readonly total: number;
+                            };
+                            readonly openAlarms: readonly {
+                                /** @enum {string} */
+                                readonly code: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE";
+                                readonly date: string;
+                                /** @enum {string} */
+                                readonly element?: "P" | "E" | "N" | "D" | "T";
+                                readonly key: string;
+                                readonly mba: string;
+                            }[];
+                            readonly state: string;
+                            readonly timeliness: {
+                                readonly due: number;
+                                readonly late: number;
+                                readonly missing: number;
+                                readonly onTime: number;
+                            };
+                            readonly transfers: {
+                                readonly discrepant: number;
+                                readonly matched: number;
+                                readonly pending: number;
+                                readonly unmatched: number;
+                            };
+                            readonly year: number;
+                        };
+                    };
                 };
             };
         };

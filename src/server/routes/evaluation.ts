@@ -10,6 +10,7 @@ import {
   TRANSFER_SORT_FIELDS,
 } from '../../services/evaluation/index.js';
 import { requirePrincipal } from '../auth.js';
+import { BalancesReply, StateEvaluationReply } from './evaluation.replies.js';
 import { pageOf, pageQuery, pageRequest } from './paging.js';
 
 const TRANSFER_STATUSES = ['matched', 'unmatched', 'discrepant', 'pending'] as const;
@@ -67,6 +68,7 @@ export function registerEvaluationRoutes(app: FastifyInstance, svc: EvaluationSe
         tags,
         params: z.object({ code: z.string().regex(REGISTRY_CODE) }),
         querystring: z.strictObject({ element: z.enum(ELEMENT_CODES).optional() }),
+        response: { 200: BalancesReply },
       },
     },
     async (req) => svc.balances(requirePrincipal(req), req.params.code, req.query.element),
@@ -140,6 +142,7 @@ export function registerEvaluationRoutes(app: FastifyInstance, svc: EvaluationSe
         tags,
         params: z.object({ code: z.string().regex(STATE_CODE) }),
         querystring: z.strictObject({ year: z.coerce.number().int().min(1970).max(2200) }),
+        response: { 200: StateEvaluationReply },
       },
     },
     async (req) => svc.summary(requirePrincipal(req), req.params.code, req.query.year),

@@ -8,62 +8,13 @@ export type AlarmSummary = Reply<'/api/alarms/summary', 'get'>;
 export type Transfer = ItemOf<'/api/transfers'>;
 export type TransferSide = NonNullable<Transfer['shipment']>;
 
-/*
- * Hand-written until the route declares its response schema (docs/decisions/0013 lists which);
- * then the type comes from ./wire.js like the others.
- */
-export interface SignificantQuantity {
-  readonly category: string;
-  readonly basis: string;
-  /** One significant quantity in milligrams. */
-  readonly mg: number;
-}
-
+/** GET /api/mbas/:code/balances: one element's balance periods, statistics and alarms. */
+export type Balances = Reply<'/api/mbas/{code}/balances', 'get'>;
 /** One material balance period; every figure in grams. */
-export interface BalancePeriod {
-  readonly from: string;
-  readonly to: string;
-  readonly pb: number;
-  readonly increases: Readonly<Record<string, number>>;
-  readonly decreases: Readonly<Record<string, number>>;
-  readonly be: number;
-  readonly srd: number;
-  readonly bea: number;
-  readonly pe: number;
-  readonly muf: number;
-  readonly sigmaMuf: number;
-  readonly sitmuf: number;
-  readonly cumuf: number;
-  readonly page: number;
-  readonly alarms: readonly string[];
-}
-
-export interface Balances {
-  readonly mba: string;
-  readonly element: string | null;
-  readonly elements: readonly string[];
-  readonly category: string | null;
-  readonly significantQuantity: SignificantQuantity | null;
-  readonly page: { readonly k: number; readonly h: number };
-  readonly sigmaModel: string;
-  readonly periods: readonly BalancePeriod[];
-}
-
-export interface StateEvaluation {
-  readonly state: string;
-  readonly year: number;
-  readonly mbas: number;
-  readonly balancesClosed: number;
-  readonly alarms: Readonly<Record<string, number>>;
-  readonly openAlarms: readonly { key: string; mba: string; element?: string; date: string; code: string }[];
-  readonly timeliness: Readonly<Record<string, number>>;
-  readonly transfers: Readonly<Record<string, number>>;
-  readonly conclusion: {
-    readonly category: string;
-    readonly statement: string;
-    readonly reasons: readonly string[];
-  };
-}
+export type BalancePeriod = Balances['periods'][number];
+export type SignificantQuantity = NonNullable<Balances['significantQuantity']>;
+/** GET /api/states/:code/evaluation: a state's year and the draft annual conclusion. */
+export type StateEvaluation = Reply<'/api/states/{code}/evaluation', 'get'>;
 
 export const evaluationApi = {
   balances: (mba: string, element?: string) =>

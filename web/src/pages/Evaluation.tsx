@@ -11,6 +11,7 @@ import { type BalancePeriod, type Balances, casesApi, evaluationApi, reportsApi 
 import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
+import { sitmufSortValue, sitmufText } from '../components/sitmuf.js';
 import { type Column, ServerTable, Table, usePagedTable } from '../components/Table.js';
 import { formatLocale } from '../i18n/format.js';
 import { isCaseEvent, mayChangeAlarms, useLiveReload } from '../live.js';
@@ -83,8 +84,8 @@ function periodColumns(select: (i: number) => void): Column<Row>[] {
     {
       key: 'sitmuf',
       header: 'SITMUF',
-      render: (r) => r.p.sitmuf.toFixed(2),
-      sortValue: (r) => r.p.sitmuf,
+      render: (r) => sitmufText(r.p.sitmuf),
+      sortValue: (r) => sitmufSortValue(r.p.sitmuf),
       numeric: true,
     },
     num('cumuf', 'CUMUF', (p) => p.cumuf),
@@ -402,6 +403,17 @@ export function syntheticPeriods(n: number): BalancePeriod[] {
       cumuf,
       page,
       alarms: page > 5 ? ['PAGE'] : [],
+      // The same balance on the fissile isotope, as for 4 % enriched uranium.
+      fissile: {
+        pb: 800,
+        increases: { RD: 200 },
+        decreases: { SD: 198.4 },
+        be: 801.6,
+        srd: 0,
+        bea: 801.6,
+        pe: 801.6 - muf * 0.04,
+        muf: muf * 0.04,
+      },
     });
   }
   return out;

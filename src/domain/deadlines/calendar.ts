@@ -62,11 +62,6 @@ function monthParts(month: IsoMonth): [number, number] {
   return [y, mo];
 }
 
-export function firstDayOfMonth(month: IsoMonth): IsoDate {
-  monthParts(month);
-  return `${month}-01`;
-}
-
 export function lastDayOfMonth(month: IsoMonth): IsoDate {
   const [y, mo] = monthParts(month);
   // Day 0 of the next month is the last day of this one.

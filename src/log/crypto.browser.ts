@@ -34,7 +34,11 @@ function littleEndian(bytes: Uint8Array): bigint {
   return n;
 }
 
-/** The node build verifies off the event loop; in the browser the same check, as a promise. */
+/**
+ * The node build verifies off the event loop; in the browser the same check, as a promise.
+ * @public The web build aliases src/log/crypto.js to this file (vite.config.ts), so it exports
+ * everything crypto.ts does, this too (src/log/index.ts re-exports it); knip cannot see the alias.
+ */
 export async function ed25519VerifyAsync(
   publicKey32: Uint8Array,
   msg: Uint8Array,

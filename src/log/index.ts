@@ -8,7 +8,6 @@ export {
   formatLeaf,
   formatLegacyLeaf,
   LEAF_ID_SIZE,
-  OPAQUE_LEAF_ID,
   parseLeaf,
   SALT_SIZE,
   verifyCommitment,

@@ -72,8 +72,6 @@ export interface WitnessState {
   readonly root: Uint8Array;
 }
 
-export type AddCheckpointStatus = 200 | 400 | 403 | 404 | 409 | 422;
-
 export type AddCheckpointDecision =
   | {
       readonly status: 200;

@@ -4,10 +4,10 @@ import { createBalances, createMbaEvaluator } from './balances.js';
 import { createStateSummary } from './summary.js';
 import { createTransfers, readAllMatches } from './transfers.js';
 
-export { ALARM_SORT_FIELDS, type AlarmView } from './alarms.js';
+export { ALARM_SORT_FIELDS } from './alarms.js';
 export { deriveReport } from './derive.js';
 export { buildDerivedState } from './derive-build.js';
-export { TRANSFER_SORT_FIELDS, type TransferView } from './transfers.js';
+export { TRANSFER_SORT_FIELDS } from './transfers.js';
 
 /**
  * The evaluation engine over the store (engine issue, docs/decisions/0010): balances per MBA ×

@@ -4,7 +4,7 @@ import { ensureLogKeys } from './keys.js';
 import { createLogReader } from './reader.js';
 import { createWitnessService } from './witness.js';
 
-export { ensureLogKeys, logKeyPath } from './keys.js';
+export { ensureLogKeys } from './keys.js';
 
 /**
  * The log of one node: keys, integrator loop, readers and the witness roles. `start()` runs the

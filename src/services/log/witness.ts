@@ -111,5 +111,3 @@ export function createWitnessService(ports: Ports, cosigner: Cosigner) {
 
   return { addCheckpoint, submitToWitnesses, isWitnessing: known.size > 0 };
 }
-
-export type WitnessService = ReturnType<typeof createWitnessService>;

@@ -13,10 +13,6 @@ export function registerObligationSource(source: ObligationSource): void {
   obligationSource = source;
 }
 
-export function registeredObligationSource(): ObligationSource | undefined {
-  return obligationSource;
-}
-
 export interface NotificationLoopOptions {
   /** Scheduler period; the first pass runs at start (catch-up after downtime). Default 60 s. */
   readonly schedulerMs?: number;

@@ -50,5 +50,3 @@ export function createInboxService(ports: Ports) {
     },
   };
 }
-
-export type InboxService = ReturnType<typeof createInboxService>;

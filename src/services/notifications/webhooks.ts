@@ -257,8 +257,6 @@ export function createWebhookService(ports: Ports, fetchImpl?: FetchLike) {
   };
 }
 
-export type WebhookService = ReturnType<typeof createWebhookService>;
-
 /**
  * Sends due deliveries. Each is claimed with a lease (a conditional update) so two server
  * processes never send the same attempt; a failure (non-2xx, redirect, timeout, network) is
@@ -347,5 +345,3 @@ export function createWebhookDispatcher(
     },
   };
 }
-
-export type WebhookDispatcher = ReturnType<typeof createWebhookDispatcher>;

@@ -57,54 +57,6 @@ export interface Config {
   };
 }
 
-export const CONFIG_VARIABLES = {
-  CUSTOS_PORT: 'TCP port to listen on (1-65535). Default 8080.',
-  CUSTOS_HOST: 'Interface to bind. Default 127.0.0.1.',
-  CUSTOS_DATA_DIR: 'Directory for the SQLite database, the log key and the admin token. Default ./data.',
-  CUSTOS_DATABASE_URL: 'postgres://… to use PostgreSQL; unset uses SQLite in the data directory.',
-  CUSTOS_DEMO: '1 seeds the demo world on first start, 0 does not. Default 1.',
-  CUSTOS_LOG_ORIGIN: 'The log origin (checkpoint first line). Default custos.localhost/log.',
-  CUSTOS_CHECKPOINT_MS: 'Least interval between two checkpoints, in ms (10-3600000). Default 1000.',
-  CUSTOS_LOG_PUBLIC: '1: log read endpoints need no token; 0: they do. Default 1.',
-  CUSTOS_BODY_LIMIT_MB: 'Largest accepted request body in MiB (1-1024). Default 64.',
-  CUSTOS_LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace, silent. Default info.',
-  CUSTOS_WITNESSES: 'Comma-separated witnesses of this log: <url>|<verifier key> pairs. Default none.',
-  CUSTOS_WITNESS_QUORUM: 'How many witness cosignatures a checkpoint needs to count as witnessed. Default 0.',
-  CUSTOS_WITNESSED_LOGS: 'Comma-separated verifier keys of other logs this node cosigns. Default none.',
-  CUSTOS_PAGE_H: "Page's test threshold h on SITMUF (k = 0.5). Default 5.",
-  CUSTOS_SCRYPT_LOG2N:
-    'log2 of scrypt N for new password hashes (10-20). Default 15; lower only for test suites.',
-  CUSTOS_SCHEDULER_MS: 'Period of the deadline-reminder scheduler in ms (50-86400000). Default 60000.',
-  CUSTOS_EVAL_CACHE_MB:
-    'Memory bound of the cache of evaluated MBA balances in MiB (0-4096; 0 turns it off). Default 64.',
-  CUSTOS_TRUST_PROXY:
-    '1: behind a reverse proxy, trust X-Forwarded-Proto/Host/For (the session cookie is Secure behind TLS). Default 0.',
-  CUSTOS_PUBLIC_ORIGIN:
-    "The app's origin as browsers see it (https://custos.example.org), checked against Origin on cookie writes. Default: the request's.",
-  CUSTOS_METRICS_TOKEN:
-    'A secret (16-200 URL-safe characters) that GET /metrics then requires as a bearer token. Default none: public.',
-  CUSTOS_WEBHOOK_ALLOW_PRIVATE:
-    '1 allows webhook targets on loopback, private and link-local addresses (tests only). Default 0.',
-  CUSTOS_TLS_CERT:
-    'PEM certificate (chain) file: Custos serves HTTPS, TLS 1.3 only. Needs CUSTOS_TLS_KEY. Default unset: HTTP.',
-  CUSTOS_TLS_KEY: 'PEM private key file of CUSTOS_TLS_CERT.',
-  CUSTOS_TLS_CLIENT_CA:
-    'PEM file of the CA(s) whose client certificates are accepted; clients are asked for one. Default unset.',
-  CUSTOS_TLS_CLIENT_CERT_ROUTES:
-    'Comma-separated path prefixes (e.g. /log/witness) that need a client certificate from CUSTOS_TLS_CLIENT_CA. Default none.',
-  CUSTOS_LOGIN_BACKOFF_AFTER:
-    'Consecutive failed sign-ins of one login from one address before each next one waits 2^n s (1-100). Default 5.',
-  CUSTOS_LOGIN_ADDRESS_FAILURES:
-    'Failed sign-ins from one address in 15 min (any logins) before it waits out the window (1-100000). Default 100.',
-  CUSTOS_LOGIN_ACCOUNT_FAILURES:
-    'Failed sign-ins of one login in 15 min (all addresses) before addresses it never signed in from wait (1-100000). Default 50.',
-  CUSTOS_SUBMIT_PER_MINUTE: 'Report submissions a principal may make a minute (1-1000000). Default 6000.',
-  CUSTOS_REFUSALS_PER_MINUTE:
-    'Refused submissions a principal may make a minute before it gets 429 (1-1000000). Default 60.',
-  CUSTOS_REFUSALS_LOGGED_PER_HOUR:
-    'Refusals of one principal logged one by one each hour; further ones are counted in one logged summary (0-1000000). Default 20.',
-} as const;
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 function invalid(name: string, value: string, expected: string): never {

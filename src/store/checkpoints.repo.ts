@@ -127,5 +127,3 @@ export function createCheckpointsRepo(db: Db) {
     },
   };
 }
-
-export type CheckpointsRepo = ReturnType<typeof createCheckpointsRepo>;

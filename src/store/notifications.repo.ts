@@ -168,5 +168,3 @@ export function createInboxRepo(db: Db) {
     },
   };
 }
-
-export type InboxRepo = ReturnType<typeof createInboxRepo>;

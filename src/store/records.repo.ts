@@ -62,5 +62,3 @@ export function createRecordsRepo(db: Db) {
     },
   };
 }
-
-export type RecordsRepo = ReturnType<typeof createRecordsRepo>;

@@ -111,8 +111,6 @@ export function createUsersRepo(db: Db) {
   };
 }
 
-export type UsersRepo = ReturnType<typeof createUsersRepo>;
-
 /** A user's own API tokens, as the user manages them (issue 15 item 10). */
 export function createOwnTokensRepo(db: Db) {
   const k = db.kysely;

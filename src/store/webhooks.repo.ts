@@ -126,5 +126,3 @@ export function createWebhooksRepo(db: Db) {
     },
   };
 }
-
-export type WebhooksRepo = ReturnType<typeof createWebhooksRepo>;

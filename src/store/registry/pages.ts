@@ -85,9 +85,6 @@ export const REGISTRY_SORTS = {
   users: { columns: { login: 'login', name: 'name' }, natural: ['login'] },
 } as const satisfies Record<string, SortColumns>;
 
-export type RegistrySortField<L extends keyof typeof REGISTRY_SORTS> =
-  keyof (typeof REGISTRY_SORTS)[L]['columns'] & string;
-
 export interface UserSummary {
   readonly id: string;
   readonly login: string;

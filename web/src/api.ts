@@ -33,7 +33,6 @@ export {
 export {
   type Assignment,
   type Inspection,
-  type InspectionFinding,
   type ItemResult,
   inspectionsApi,
   type SamplingPlan,

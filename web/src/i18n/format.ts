@@ -15,11 +15,6 @@ export function formatLocale(): Locale {
   return current;
 }
 
-/** A number in the user's language, e.g. 1 234,5 in French and ١٬٢٣٤٫٥ in Arabic. */
-export function formatNumber(x: number, options: Intl.NumberFormatOptions = {}): string {
-  return x.toLocaleString(current, options);
-}
-
 /** An ISO date or timestamp in the user's language; anything else is shown as it came. */
 export function formatDate(iso: string, withTime = iso.length > 10): string {
   const d = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);

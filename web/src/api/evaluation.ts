@@ -12,7 +12,6 @@ export type TransferSide = NonNullable<Transfer['shipment']>;
 export type Balances = Reply<'/api/mbas/{code}/balances', 'get'>;
 /** One material balance period; every figure in grams. */
 export type BalancePeriod = Balances['periods'][number];
-export type SignificantQuantity = NonNullable<Balances['significantQuantity']>;
 /** GET /api/states/:code/evaluation: a state's year and the draft annual conclusion. */
 export type StateEvaluation = Reply<'/api/states/{code}/evaluation', 'get'>;
 

@@ -105,6 +105,30 @@ describe('load: 200 concurrent clients (sqlite)', () => {
     const reader = tokenOf(dataDir, 'agency.inspector');
     const latencies = new Map<string, number[]>();
     const errors: string[] = [];
+    // Warm-up, outside the budgets: every client opens its keep-alive connection with one request
+    // before the clock starts, so the budgets measure the steady state rather than the burst of
+    // 200 simultaneous connects to a server still finishing its start-up work (seen in CI: the
+    // first 5 s at p99 1.96 s while the server handled every request within 100 ms). The warm-up's
+    // own worst time is recorded in the figure so a slow start stays visible; errors in it still
+    // fail the test.
+    const warmStart = performance.now();
+    const warmTimes = await Promise.all(
+      Array.from({ length: CLIENTS + STREAMS }, async () => {
+        const t0 = performance.now();
+        try {
+          const res = await fetch(`${base}/healthz`);
+          await res.arrayBuffer();
+          if (res.status >= 300) errors.push(`warm-up /healthz → ${res.status}`);
+        } catch (err) {
+          errors.push(`warm-up /healthz → ${(err as Error).message}`);
+        }
+        return performance.now() - t0;
+      }),
+    );
+    const warmUp = {
+      ms: Math.round(performance.now() - warmStart),
+      maxMs: Math.round(Math.max(...warmTimes)),
+    };
     const started = performance.now();
     // Latency by the 5-s window a request completed in: a stall shows as one window, growth as a trend.
     const windows: number[][] = [];
@@ -194,8 +218,12 @@ describe('load: 200 concurrent clients (sqlite)', () => {
       let k = i;
       while (Date.now() < end) {
         k = (k * 1103515245 + 12345) % 2147483648;
-        const mba = DEMO_MBAS[k % DEMO_MBAS.length]?.mba as string;
-        const r = k % 10;
+        // Choices from the generator's high bits: its low bits cycle with short periods (the
+        // lowest alternates), which drew the checkpoint route about 1 time in 1 000 instead of 1
+        // in 10 and left its p99 resting on its one or two worst requests.
+        const hi = Math.floor(k / 65536);
+        const mba = DEMO_MBAS[hi % DEMO_MBAS.length]?.mba as string;
+        const r = Math.floor(hi / DEMO_MBAS.length) % 10;
         if (r < 4) await timed('GET /api/mbas/:code/balances', `/api/mbas/${mba}/balances`, auth);
         else if (r < 6) await timed('GET /api/mbas/:code/lines', `/api/mbas/${mba}/lines`, auth);
         else if (r < 9)
@@ -240,6 +268,7 @@ describe('load: 200 concurrent clients (sqlite)', () => {
       eventStreams: STREAMS,
       requests: total,
       requestsPerSecond: Math.round(total / SECONDS),
+      warmUp,
       errors: errors.length,
       firstErrors: errors.slice(0, 5),
       eventsReceived: events,

@@ -1,18 +1,15 @@
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { REPORT_DETAIL_CODES } from '../../../src/domain/errors.js';
 import type { Reply } from '../api/wire.js';
-import { api, apiJson } from '../api.js';
+import { api } from '../api.js';
 import { ErrorState, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
 import { hasMessage, type MessageKey, useT } from '../i18n/I18nProvider.js';
-import { bytesToSign } from '../report-file.js';
 import { useMe } from '../session.js';
-import { parseSignatureHeader, type SigningKey } from '../signing.js';
 import { EXAMPLE_TYPES, type ExamplePlace, type ExampleType, exampleReport } from './practice/examples.js';
 import { ProblemsTable } from './submit/ProblemsTable.js';
-import { type Format, formatOf, ReportInput } from './submit/ReportInput.js';
-import { SignatureSection } from './submit/SignatureSection.js';
-import { useReportFile } from './submit/useReportFile.js';
+import type { Format } from './submit/ReportInput.js';
+import { DraftFields, useSignedDraft } from './submit/useSignedDraft.js';
 
 type Verdict = Reply<'/api/reports/practice', 'post'>;
 
@@ -26,27 +23,14 @@ const explanationId = (code: string) => `explain-${code}`;
  */
 export default function PracticePage() {
   const t = useT();
-  const [fileName, setFileName] = useState('');
-  const [text, setText] = useState('');
-  const [format, setFormat] = useState<Format>('json');
-  const [mode, setMode] = useState<'key' | 'signature'>('key');
-  const [key, setKey] = useState<SigningKey | undefined>(undefined);
-  const [signature, setSignature] = useState('');
   const [busy, setBusy] = useState(false);
   const [verdict, setVerdict] = useState<Verdict | undefined>(undefined);
   const [failure, setFailure] = useState<unknown>(undefined);
-  const show = (name: string, body: string) => {
-    setFileName(name);
-    setText(body);
-    setFormat(formatOf(name, body));
+  const draft = useSignedDraft(() => {
     setVerdict(undefined);
     setFailure(undefined);
-  };
-  const { bom, fileProblem, converted, load, convert } = useReportFile(fileName, setFileName, show);
-  const cliSignature = parseSignatureHeader(signature);
-  const ready = text !== '' && (mode === 'key' ? key !== undefined : cliSignature !== undefined);
-  const signed = useMemo(() => bytesToSign(text, bom), [text, bom]);
-  const lines = useMemo(() => text.split(/\r?\n/), [text]);
+  });
+  const { format, lines, show } = draft;
 
   const check = async (e: FormEvent) => {
     e.preventDefault();
@@ -54,17 +38,7 @@ export default function PracticePage() {
     setVerdict(undefined);
     setFailure(undefined);
     try {
-      const header = mode === 'key' ? key!.sign(signed) : cliSignature!;
-      setVerdict(
-        await apiJson<Verdict>('/api/reports/practice', {
-          method: 'POST',
-          rawBody: signed,
-          headers: {
-            'content-type': format === 'csv' ? 'text/csv' : 'application/json',
-            'custos-signature': header,
-          },
-        }),
-      );
+      setVerdict(await draft.send<Verdict>('/api/reports/practice'));
     } catch (err) {
       setFailure(err);
     } finally {
@@ -78,34 +52,9 @@ export default function PracticePage() {
         <strong>{t('practice.badge')}</strong> {t('practice.banner')}
       </p>
       <form onSubmit={check}>
-        <ReportInput
-          fileName={fileName}
-          text={text}
-          signed={signed}
-          bom={bom}
-          converted={converted}
-          fileProblem={fileProblem}
-          convert={convert}
-          format={format}
-          setFormat={setFormat}
-          lines={lines}
-          load={load}
-          edit={(next) => {
-            setText(next);
-            if (mode === 'signature') setSignature('');
-          }}
-        />
-        <SignatureSection
-          mode={mode}
-          setMode={setMode}
-          signingKey={key}
-          setKey={setKey}
-          signature={signature}
-          setSignature={setSignature}
-          valid={cliSignature !== undefined}
-        />
+        <DraftFields draft={draft} />
         <div className="row">
-          <button type="submit" className="primary" disabled={!ready || busy}>
+          <button type="submit" className="primary" disabled={!draft.ready || busy}>
             {busy ? t('practice.checking') : t('practice.check')}
           </button>
         </div>

@@ -1,19 +1,17 @@
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { type Accepted, type ApiError, apiJson, apiText, type ErrorDetail, isApiError } from '../api.js';
+import { type FormEvent, useEffect, useState } from 'react';
+import { type Accepted, type ApiError, apiText, type ErrorDetail, isApiError } from '../api.js';
 import { ErrorState } from '../components/async.js';
 import { Checks, Verdict, WitnessNote } from '../components/Checks.js';
 import { Page } from '../components/Page.js';
 import { Msg, useT } from '../i18n/I18nProvider.js';
 import { detailsOf, detailText, errorText } from '../i18n/problems.js';
 import { useCheckpointWait } from '../live.js';
-import { bytesToSign, capProblems } from '../report-file.js';
+import { capProblems } from '../report-file.js';
 import { Link } from '../router.js';
-import { parseSignatureHeader, type SigningKey } from '../signing.js';
 import { checkReceipt, fetchLogKey, type ReceiptCheck, verifierOf } from '../verify.js';
 import { ProblemsTable } from './submit/ProblemsTable.js';
-import { type Format, formatOf, ReportInput } from './submit/ReportInput.js';
-import { SignatureSection } from './submit/SignatureSection.js';
-import { useReportFile } from './submit/useReportFile.js';
+import type { Format } from './submit/ReportInput.js';
+import { DraftFields, useSignedDraft } from './submit/useSignedDraft.js';
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 
@@ -24,32 +22,17 @@ const str = (v: unknown): string => (v === undefined || v === null ? '' : String
  */
 export default function SubmitReport() {
   const t = useT();
-  const [fileName, setFileName] = useState('');
-  const [text, setText] = useState('');
-  const [format, setFormat] = useState<Format>('json');
-  const [mode, setMode] = useState<'key' | 'signature'>('key');
-  const [key, setKey] = useState<SigningKey | undefined>(undefined);
-  const [signature, setSignature] = useState('');
   const [busy, setBusy] = useState(false);
   const [rejected, setRejected] = useState<{ error: ApiError; details: ErrorDetail[] } | undefined>(
     undefined,
   );
   const [failure, setFailure] = useState<unknown>(undefined);
   const [accepted, setAccepted] = useState<Accepted | undefined>(undefined);
-  const { bom, fileProblem, converted, load, convert } = useReportFile(
-    fileName,
-    setFileName,
-    (name, body) => {
-      setText(body);
-      setFormat(formatOf(name, body));
-      setRejected(undefined);
-      setAccepted(undefined);
-      setFailure(undefined);
-    },
-  );
-  const cliSignature = parseSignatureHeader(signature);
-  const ready = text !== '' && (mode === 'key' ? key !== undefined : cliSignature !== undefined);
-  const signed = useMemo(() => bytesToSign(text, bom), [text, bom]);
+  const draft = useSignedDraft(() => {
+    setRejected(undefined);
+    setAccepted(undefined);
+    setFailure(undefined);
+  });
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -58,17 +41,7 @@ export default function SubmitReport() {
     setFailure(undefined);
     setAccepted(undefined);
     try {
-      const bytes = signed;
-      const header = mode === 'key' ? key!.sign(bytes) : cliSignature!;
-      const res = await apiJson<Accepted>('/api/reports', {
-        method: 'POST',
-        rawBody: bytes,
-        headers: {
-          'content-type': format === 'csv' ? 'text/csv' : 'application/json',
-          'custos-signature': header,
-        },
-      });
-      setAccepted(res);
+      setAccepted(await draft.send<Accepted>('/api/reports'));
     } catch (err) {
       if (isApiError(err) && err.status === 422) setRejected({ error: err, details: detailsOf(err) });
       else setFailure(err);
@@ -77,7 +50,7 @@ export default function SubmitReport() {
     }
   };
 
-  const lines = useMemo(() => text.split(/\r?\n/), [text]);
+  const { format, lines } = draft;
 
   return (
     <Page title={t('submit.title')} lead={t('submit.lead')}>
@@ -85,36 +58,10 @@ export default function SubmitReport() {
         <Msg id="submit.tryPractice" values={{ link: (c) => <Link to="/reports/practice">{c}</Link> }} />
       </p>
       <form onSubmit={submit}>
-        <ReportInput
-          fileName={fileName}
-          text={text}
-          signed={signed}
-          bom={bom}
-          converted={converted}
-          fileProblem={fileProblem}
-          convert={convert}
-          format={format}
-          setFormat={setFormat}
-          lines={lines}
-          load={load}
-          edit={(next) => {
-            setText(next);
-            if (mode === 'signature') setSignature('');
-          }}
-        />
-
-        <SignatureSection
-          mode={mode}
-          setMode={setMode}
-          signingKey={key}
-          setKey={setKey}
-          signature={signature}
-          setSignature={setSignature}
-          valid={cliSignature !== undefined}
-        />
+        <DraftFields draft={draft} />
 
         <div className="row">
-          <button type="submit" className="primary" disabled={!ready || busy}>
+          <button type="submit" className="primary" disabled={!draft.ready || busy}>
             {busy ? t('submit.submitting') : rejected ? t('submit.resubmit') : t('submit.submit')}
           </button>
         </div>

@@ -1,6 +1,7 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { ElementCode } from '../domain/reports/index.js';
 import type { Db, DbOrTx } from './db.js';
+import { inForceAsAccepted, revisedLinesInForce, revisionLines } from './lines-in-force.js';
 import { countOf, type PageRequest, textMatches } from './paging.js';
 import type { ReportLineRow } from './schema.types.js';
 
@@ -82,46 +83,17 @@ function ownPlace(k: DbOrTx, mba: string) {
     .where('r.type', '=', 'ICR');
 }
 
-/** The revisions joined to their line now in force (`current`) or to the original they revise (`origin`). */
-function revisionLines(k: DbOrTx, end: 'current' | 'origin') {
-  const report = end === 'current' ? 'v.current_report' : 'v.origin_report';
-  const line = end === 'current' ? 'v.current_line' : 'v.origin_line';
-  return k
-    .selectFrom('icr_revisions as v')
-    .innerJoin('reports as r', (j) =>
-      j.onRef('r.mba', '=', 'v.mba').on('r.type', '=', 'ICR').onRef('r.report_number', '=', report),
-    )
-    .innerJoin('report_lines as l', (j) => j.onRef('l.report_id', '=', 'r.id').onRef('l.line', '=', line));
-}
-
 /** The listed lines as one relation `e`: the effective view or the history, filtered. */
 function listed(k: DbOrTx, mba: string, f: LinesQuery) {
   const where = conditions(f);
   const unrevised = ownPlace(k, mba)
     .$call((q) => where.reduce((acc, c) => acc.where(c), q))
-    .$if(f.effective, (q) =>
-      q
-        .where('l.corrects_report', 'is', null)
-        .where('l.deletes_report', 'is', null)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('icr_revisions as v')
-                .select('v.mba')
-                .where('v.mba', '=', mba)
-                .whereRef('v.origin_report', '=', 'r.report_number')
-                .whereRef('v.origin_line', '=', 'l.line'),
-            ),
-          ),
-        ),
-    );
+    .$if(f.effective, (q) => q.where(inForceAsAccepted(mba, 'r.report_number')));
   if (!f.effective) return unrevised;
-  const revised = revisionLines(k, 'current')
+  const revised = revisedLinesInForce(k, mba)
     .selectAll('l')
     .select(['r.report_number', 'r.submitted_at', 'r.submitted_by'])
     .select(['v.origin_report as pos_report', 'v.origin_line as pos_line'])
-    .where('v.mba', '=', mba)
-    .where('v.deleted', '=', 0)
     .$call((q) => where.reduce((acc, c) => acc.where(c), q));
   return unrevised.unionAll(revised);
 }
@@ -177,10 +149,9 @@ function placeOf(reportNumber: number, line: number): string {
  */
 async function revisedLines(db: Db, mba: string): Promise<RevisedLine[]> {
   const k = db.kysely;
-  const origins = await revisionLines(k, 'origin')
+  const origins = await revisionLines(k, mba, 'origin')
     .selectAll('l')
     .select(['r.report_number', 'r.submitted_at', 'r.submitted_by'])
-    .where('v.mba', '=', mba)
     .orderBy('v.origin_report')
     .orderBy('v.origin_line')
     .execute();

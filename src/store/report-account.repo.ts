@@ -1,5 +1,6 @@
 import type { ElementCode, IcrLine, LineRef, Milligrams, ReportType } from '../domain/reports/index.js';
 import type { Db, DbOrTx } from './db.js';
+import { inForceAsAccepted, revisedLinesInForce } from './lines-in-force.js';
 
 /**
  * What validation asks of an MBA's account, answered by indexed queries (docs/decisions/0011):
@@ -265,19 +266,7 @@ async function icrPeriodTotals(
       .where('l.report_id', '=', r.id)
       .where('l.date', '>', after)
       .where('l.date', '<=', through)
-      .where('l.corrects_report', 'is', null)
-      .where('l.deletes_report', 'is', null)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('icr_revisions as v')
-              .select('v.mba')
-              .where('v.mba', '=', mba)
-              .where('v.origin_report', '=', r.report_number)
-              .whereRef('v.origin_line', '=', 'l.line'),
-          ),
-        ),
-      )
+      .where(inForceAsAccepted(mba, r.report_number))
       .groupBy(['l.element', 'l.code'])
       .execute();
     for (const g of rows) {
@@ -287,20 +276,8 @@ async function icrPeriodTotals(
       });
     }
   }
-  const revised = await k
-    .selectFrom('icr_revisions as v')
-    .innerJoin('reports as r', (j) =>
-      j
-        .onRef('r.mba', '=', 'v.mba')
-        .on('r.type', '=', 'ICR')
-        .onRef('r.report_number', '=', 'v.current_report'),
-    )
-    .innerJoin('report_lines as l', (j) =>
-      j.onRef('l.report_id', '=', 'r.id').onRef('l.line', '=', 'v.current_line'),
-    )
+  const revised = await revisedLinesInForce(k, mba)
     .select(['v.origin_report', 'v.origin_line', 'l.element', 'l.code', 'l.weight_mg'])
-    .where('v.mba', '=', mba)
-    .where('v.deleted', '=', 0)
     .where('l.date', '>', after)
     .where('l.date', '<=', through)
     .execute();

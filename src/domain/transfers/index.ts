@@ -1,6 +1,7 @@
 /** Transfers matching and notices: what other folders use, by name. */
 export { SHIPMENT_CODES, TRANSFER_CODES, transferLineOf } from './line.js';
 export { collectTransferAlarms, compatible, matchKeyOf, matchTransfers, pairOf } from './match.js';
+export { matchHash, matchHashOf } from './match-key.js';
 export { checkNotices } from './notices.js';
-export { matchHash, matchHashOf, noticeFlowOf, pairKey } from './pairing.js';
+export { noticeFlowOf, pairKey } from './pairing.js';
 export type { AdvanceNotice, TransferLine, TransferMatch } from './transfer.types.js';

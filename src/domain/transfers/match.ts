@@ -1,6 +1,7 @@
 import type { DatedAlarm } from '../accounting/index.js';
 import { addDays, icrDeadline } from '../accounting/index.js';
 import type { IsoDate } from '../reports/report.types.js';
+import { matchHash } from './match-key.js';
 import type { TransferLine, TransferMatch, TransferStatus } from './transfer.types.js';
 
 export interface MatchOptions {
@@ -20,29 +21,7 @@ export interface MatchResult {
   readonly counts: Readonly<Record<TransferStatus, number>>;
 }
 
-/** FNV-1a over the characters of `text`, continuing from `h` (a separator keeps fields apart). */
-function mix(h: number, text: string): number {
-  let x = h;
-  for (let i = 0; i < text.length; i++) x = Math.imul(x ^ text.charCodeAt(i), 16777619);
-  return Math.imul(x ^ 0x1f, 16777619);
-}
-
-/**
- * Hash of what both sides always know: batch, element, shipper and receiver state, notice.
- * Numbers rather than concatenated string keys: a million-line join then allocates nothing per
- * line and spends its time comparing, not collecting garbage.
- */
-function hashOf(
-  batch: string,
-  element: string,
-  shipperState: string,
-  receiverState: string,
-  notice: string,
-): number {
-  return mix(mix(mix(mix(mix(0x811c9dc5, batch), element), shipperState), receiverState), notice) >>> 0;
-}
-
-/** @internal The match key as one string: lines match only within one key (see hashOf). */
+/** @internal The match key as one string: lines match only within one key (see matchHash). */
 export function matchKeyOf(line: TransferLine, shipment: boolean): string {
   const shipper = shipment ? line.state : line.counterpart.state;
   const receiver = shipment ? line.counterpart.state : line.state;
@@ -101,10 +80,11 @@ export function matchTransfers(
   while (size < shipments.length * 2) size *= 2;
   const mask = size - 1;
   const slots = new Int32Array(size);
-  const hashes = new Uint32Array(shipments.length);
+  // matchHash is 48 bits: a float64 holds it exactly; the slot index uses its low 32 bits.
+  const hashes = new Float64Array(shipments.length);
   for (let i = 0; i < shipments.length; i++) {
     const s = shipments[i]!;
-    const h = hashOf(s.batch, s.element, s.state, s.counterpart.state, s.notice ?? '');
+    const h = matchHash(s.batch, s.element, s.state, s.counterpart.state, s.notice ?? '');
     hashes[i] = h;
     let at = h & mask;
     while (slots[at] !== 0) at = (at + 1) & mask;
@@ -114,7 +94,7 @@ export function matchTransfers(
   const loneReceipts: number[] = [];
   for (let j = 0; j < receipts.length; j++) {
     const r = receipts[j]!;
-    const h = hashOf(r.batch, r.element, r.counterpart.state, r.state, r.notice ?? '');
+    const h = matchHash(r.batch, r.element, r.counterpart.state, r.state, r.notice ?? '');
     let best = -1;
     let bestScore = 0;
     for (let at = h & mask; slots[at] !== 0; at = (at + 1) & mask) {

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { foldBatch, foldIncident, foldReverification, foldTick, initialCokState } from './cok.js';
-import type { CokBatch, CokContext, CokDevice, CokEvent, CokState, CokStep } from './cok.types.js';
-import { gateMismatch } from './gate.js';
+import {
+  type CokBatch,
+  type CokContext,
+  type CokDevice,
+  type CokEvent,
+  type CokState,
+  type CokStep,
+  foldBatch,
+  foldIncident,
+  foldReverification,
+  foldTick,
+  gateMismatch,
+  initialCokState,
+} from './index.js';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');
 /** The time `s` seconds after T0. */

@@ -150,6 +150,34 @@ describe.skipIf(!available)('report submission (state story 1, Chromium)', () =>
     STORY_TIMEOUT_MS,
   );
   it(
+    'a worked example loaded after a file with a BOM is signed as shown, without that BOM',
+    async () => {
+      const p = await nextIcr(server);
+      const s = await Session.open(browser, server.url);
+      try {
+        const login = new LoginScreen(s.page);
+        await login.open();
+        await login.signIn(SUBMITTER, server.user(SUBMITTER).password);
+        await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
+        await s.page.getByRole('link', { name: 'Practice', exact: true }).first().click();
+        const input = s.page.getByLabel('Drop a report file here, or choose one');
+        const file = Buffer.from(`\uFEFF${icrCsv(p, p.mid, 'A')}`, 'utf8');
+        await input.setInputFiles({ name: 'bom.csv', mimeType: 'text/csv', buffer: file });
+        const bom = s.page.getByText('starts with a UTF-8 byte order mark (kept)');
+        await bom.waitFor();
+        await s.page.getByRole('button', { name: 'Load the INITIAL example' }).click();
+        await bom.waitFor({ state: 'detached' });
+        const shown = await new SubmitReportScreen(s.page).editor().inputValue();
+        const sha = createHash('sha256').update(Buffer.from(shown, 'utf8')).digest('hex');
+        expect(await s.page.getByTestId('signed-sha256').textContent()).toBe(sha);
+        expect(s.errors).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    },
+    STORY_TIMEOUT_MS,
+  );
+  it(
     'refuses an empty or non-UTF-8 file, and signs a file with BOM and CRLF byte for byte (issue 16)',
     async () => {
       const p = await nextIcr(server);

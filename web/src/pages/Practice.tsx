@@ -30,7 +30,7 @@ export default function PracticePage() {
     setVerdict(undefined);
     setFailure(undefined);
   });
-  const { format, lines, show } = draft;
+  const { format, lines, showText } = draft;
 
   const check = async (e: FormEvent) => {
     e.preventDefault();
@@ -61,7 +61,7 @@ export default function PracticePage() {
       </form>
       {failure !== undefined && <ErrorState error={failure} />}
       {verdict && <VerdictView verdict={verdict} format={format} lines={lines} />}
-      <Examples onLoad={(type, body) => show(`${type.toLowerCase()}-example.json`, body)} />
+      <Examples onLoad={(type, body) => showText(`${type.toLowerCase()}-example.json`, body)} />
       <Guide />
     </Page>
   );

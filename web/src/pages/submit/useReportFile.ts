@@ -4,7 +4,8 @@ import { convertFromWindows1252, readReportBytes } from '../../report-file.js';
 /**
  * How the chosen file was read (docs/decisions/0024): its BOM is kept in the signed bytes; a file
  * that is empty or not UTF-8 is refused with a message, and converted from Windows-1252 only when
- * the user asks, the converted text marked as such. `show` puts a text in the editor.
+ * the user asks, the converted text marked as such. `show` puts a text in the editor; `forget`
+ * clears all of this when a text comes from elsewhere (a worked example).
  */
 export function useReportFile(
   fileName: string,
@@ -38,5 +39,11 @@ export function useReportFile(
     setConverted(true);
     show(fileName, convertFromWindows1252(problem.bytes));
   };
-  return { bom, fileProblem: problem?.kind, converted, load, convert };
+  /** Forget how the last file was read: for a text that did not come from a file. */
+  const forget = () => {
+    setProblem(undefined);
+    setBom(false);
+    setConverted(false);
+  };
+  return { bom, fileProblem: problem?.kind, converted, load, convert, forget };
 }

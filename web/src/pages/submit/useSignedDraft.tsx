@@ -27,6 +27,14 @@ export function useSignedDraft(onLoad: () => void) {
     onLoad();
   };
   const file = useReportFile(fileName, setFileName, show);
+  /**
+   * Show a text that comes from no file (a worked example): the last file's BOM, conversion mark
+   * or refusal must not carry over to it, or its signed bytes would differ from what is shown.
+   */
+  const showText = (name: string, body: string) => {
+    file.forget();
+    show(name, body);
+  };
   const cliSignature = parseSignatureHeader(signature);
   const ready = text !== '' && (mode === 'key' ? key !== undefined : cliSignature !== undefined);
   const signed = useMemo(() => bytesToSign(text, file.bom), [text, file.bom]);
@@ -57,7 +65,7 @@ export function useSignedDraft(onLoad: () => void) {
     ready,
     signed,
     lines,
-    show,
+    showText,
     send,
     ...file,
   };

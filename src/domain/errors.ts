@@ -57,6 +57,17 @@ export const ERROR_CODES = [
   'LOG_UNKNOWN_ORIGIN',
   'LOG_OLD_SIZE_MISMATCH',
   'LOG_TAMPERED',
+  // remote monitoring (issue 18, decision 0029)
+  'DEVICE_UNKNOWN',
+  /** A device registered but not installed (planned) or removed: its batches are refused. */
+  'DEVICE_NOT_IN_SERVICE',
+  /** A batch whose signature is missing, malformed, names another key or does not verify. */
+  'DEVICE_AUTH_FAILED',
+  /** A batch that does not extend the device's chain: a gap, a fork (two batches with one seq), a wrong prev. */
+  'DEVICE_CHAIN_BROKEN',
+  /** A batch that cannot be read, or whose events are dated in the future or long before the last ones. */
+  'DEVICE_BATCH_INVALID',
+  'DEVICE_BATCH_TOO_LARGE',
   // workflow
   'INVALID_TRANSITION',
   'NOTICE_RULE_VIOLATED',
@@ -179,6 +190,14 @@ export const DETAIL_CODES = [
   'UNSAFE_VALUE',
   'UNKNOWN_EVENT',
   'NOT_VERIFIED',
+  // remote monitoring: a batch's problems (issue 18, decision 0029)
+  /** The batch names another device than the one it was sent for. */
+  'DEVICE_MISMATCH',
+  'EVENT_IN_FUTURE',
+  'EVENT_TOO_OLD',
+  'SEQ_GAP',
+  'SEQ_FORK',
+  'PREV_MISMATCH',
   // refusals counted past the hourly quota, logged as one summary (decision 0023)
   'REFUSALS_COUNTED',
 ] as const;

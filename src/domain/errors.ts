@@ -68,6 +68,11 @@ export const ERROR_CODES = [
   /** A batch that cannot be read, or whose events are dated in the future or long before the last ones. */
   'DEVICE_BATCH_INVALID',
   'DEVICE_BATCH_TOO_LARGE',
+  // legal framework (issue 19)
+  /** A provision ref the legal register does not know. */
+  'UNKNOWN_PROVISION',
+  /** A provision of an instrument the state is not party to. */
+  'PROVISION_NOT_BINDING',
   // workflow
   'INVALID_TRANSITION',
   'NOTICE_RULE_VIOLATED',

@@ -297,6 +297,7 @@ export interface paths {
                                         readonly from: string;
                                         readonly to: string;
                                     };
+                                    readonly provision?: string;
                                     readonly report?: string;
                                     readonly seal?: string;
                                     readonly transfer?: string;
@@ -349,6 +350,7 @@ export interface paths {
                                 /** Format: date */
                                 readonly to: string;
                             };
+                            readonly provision?: string;
                             readonly report?: string;
                             readonly seal?: string;
                             readonly transfer?: string;
@@ -416,6 +418,11 @@ export interface paths {
                             /** @enum {string} */
                             readonly source: "verification";
                             readonly state: string;
+                        } | {
+                            readonly provision: string;
+                            /** @enum {string} */
+                            readonly source: "compatibility";
+                            readonly state: string;
                         };
                         /** @enum {string} */
                         readonly kind: "anomaly" | "discrepancy" | "question" | "late-report" | "missing-report" | "transfer-unmatched" | "notice" | "seal" | "other";
@@ -447,6 +454,7 @@ export interface paths {
                                     readonly from: string;
                                     readonly to: string;
                                 };
+                                readonly provision?: string;
                                 readonly report?: string;
                                 readonly seal?: string;
                                 readonly transfer?: string;
@@ -527,6 +535,7 @@ export interface paths {
                                     readonly from: string;
                                     readonly to: string;
                                 };
+                                readonly provision?: string;
                                 readonly report?: string;
                                 readonly seal?: string;
                                 readonly transfer?: string;
@@ -633,6 +642,7 @@ export interface paths {
                                     readonly from: string;
                                     readonly to: string;
                                 };
+                                readonly provision?: string;
                                 readonly report?: string;
                                 readonly seal?: string;
                                 readonly transfer?: string;
@@ -791,6 +801,7 @@ export interface paths {
                                     readonly from: string;
                                     readonly to: string;
                                 };
+                                readonly provision?: string;
                                 readonly report?: string;
                                 readonly seal?: string;
                                 readonly transfer?: string;
@@ -915,6 +926,7 @@ export interface paths {
                                     readonly from: string;
                                     readonly to: string;
                                 };
+                                readonly provision?: string;
                                 readonly report?: string;
                                 readonly seal?: string;
                                 readonly transfer?: string;

@@ -36,6 +36,12 @@ describe('caseKeyForAlarm', () => {
     expect(caseKeyForAlarm({ ...missing, transfer: 'XA-F1/3/2' })).not.toBe(caseKeyForAlarm(missing));
     expect(caseKindForAlarm(missing)).toBe('notice');
   });
+  it('keys a domestic-law gap by state and provision ref: one case per provision, a question', () => {
+    const gap = { source: 'compatibility', state: 'XA', provision: 'INFCIRC/153 para 62' } as const;
+    expect(caseKeyForAlarm(gap)).toBe('compatibility:XA:INFCIRC%2F153%20para%2062');
+    expect(caseKeyForAlarm({ ...gap, state: 'XB' })).not.toBe(caseKeyForAlarm(gap));
+    expect(caseKindForAlarm(gap)).toBe('question');
+  });
   it('cannot be confused by separators inside a field', () => {
     const a = caseKeyForAlarm({ source: 'srd', state: 'XA:1', transfer: 'T' });
     const b = caseKeyForAlarm({ source: 'srd', state: 'XA', transfer: '1:T' });

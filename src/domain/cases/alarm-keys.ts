@@ -60,7 +60,12 @@ export type CaseAlarm =
       readonly state: string;
       readonly inspection: string;
       readonly finding: string;
-    };
+    }
+  /**
+   * A state's domestic law short of an international provision it is bound by (missing, partial
+   * or conflicting; issue 19 item 2): one case per provision, whatever the status becomes.
+   */
+  | { readonly source: 'compatibility'; readonly state: string; readonly provision: string };
 
 function join(parts: readonly string[]): string {
   // Escaping each part keeps the key injective: `a:b` + `c` never equals `a` + `b:c`.
@@ -96,6 +101,8 @@ export function caseKeyForAlarm(alarm: CaseAlarm): string {
       return join(['seal', alarm.state, alarm.seal, alarm.event, alarm.since]);
     case 'verification':
       return join(['verification', alarm.state, alarm.inspection, alarm.finding]);
+    case 'compatibility':
+      return join(['compatibility', alarm.state, alarm.provision]);
   }
 }
 
@@ -116,5 +123,7 @@ export function caseKindForAlarm(alarm: CaseAlarm): CaseKind {
       return alarm.status === 'late' ? 'late-report' : 'missing-report';
     case 'seal':
       return 'seal';
+    case 'compatibility':
+      return 'question';
   }
 }

@@ -17,6 +17,7 @@ const CaseAboutReply = z.object({
   finding: z.string().optional(),
   obligation: z.string().optional(),
   seal: z.string().optional(),
+  provision: z.string().optional(),
   alarm: z.record(z.string(), z.string()).optional(),
 });
 

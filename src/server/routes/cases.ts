@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CASE_KINDS, CASE_STATUSES } from '../../domain/cases/index.js';
+import { isProvisionRef } from '../../domain/legal/compatibility.js';
 import { ELEMENT_CODES } from '../../domain/reports/index.js';
 import type { CaseService } from '../../services/cases/index.js';
 import { requirePrincipal } from '../auth.js';
@@ -18,6 +19,7 @@ const about = z.strictObject({
   finding: z.string().min(1).max(200).optional(),
   obligation: z.string().min(1).max(200).optional(),
   seal: z.string().min(1).max(200).optional(),
+  provision: z.string().refine(isProvisionRef, 'a provision ref of the legal register').optional(),
 });
 const stateCode = z.string().regex(/^[A-Z]{2}$/);
 const ref = z.string().min(1).max(200);
@@ -61,6 +63,11 @@ const cause = z.discriminatedUnion('source', [
     since: ref,
   }),
   z.strictObject({ source: z.literal('verification'), state: stateCode, inspection: code, finding: ref }),
+  z.strictObject({
+    source: z.literal('compatibility'),
+    state: stateCode,
+    provision: z.string().refine(isProvisionRef, 'a provision ref of the legal register'),
+  }),
 ]);
 const OpenSchema = z.strictObject({
   kind: z.enum(CASE_KINDS),

@@ -19,6 +19,8 @@ export interface CaseAbout {
   readonly finding?: string;
   readonly obligation?: string;
   readonly seal?: string;
+  /** An international provision (its citable ref) the state's domestic law falls short of. */
+  readonly provision?: string;
   /** The alarm that opened it (source and test), when one did. */
   readonly alarm?: Readonly<Record<string, string>>;
 }

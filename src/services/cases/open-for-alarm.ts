@@ -74,6 +74,11 @@ function aboutAlarm(alarm: CaseAlarm): { about: CaseAbout; mba?: string; title: 
         about: { inspection: alarm.inspection, finding: alarm.finding, alarm: { source: 'verification' } },
         title: `finding ${alarm.finding} of inspection ${alarm.inspection}`,
       };
+    case 'compatibility':
+      return {
+        about: { provision: alarm.provision, alarm: { source: 'compatibility' } },
+        title: `domestic law and ${alarm.provision}`,
+      };
   }
 }
 

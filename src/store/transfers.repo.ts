@@ -253,11 +253,19 @@ export async function readAlarmedRowsOfMba(
   return rows.map(toHeld);
 }
 
-/** Every row (of the MBAs given), in effective order: the world's matches (tests, audit). */
-export async function readAllRows(q: DbOrTx, mbas?: readonly string[]): Promise<HeldRow[]> {
-  if (mbas !== undefined && mbas.length === 0) return [];
-  const where = mbas === undefined ? sql`1 = 1` : sql`t.mba in (${sql.join(mbas)})`;
-  const { rows } = await withLines(sql`eval_transfers t`, where, BY_ORIGIN).execute(q);
+/**
+ * The rows of the next match-key groups after `after`, whole groups of about `limit` rows in key
+ * order: a walk over every transfer that holds one chunk at a time (the primary key leads with
+ * the key, so each chunk is a range scan). Start with `after` = -1; the walk ends on an empty chunk.
+ */
+export async function readRowsAfterKey(q: DbOrTx, after: number, limit: number): Promise<HeldRow[]> {
+  const last = sql`(select max(k.mkey) from (select mkey from eval_transfers where mkey > ${after}
+    order by mkey limit ${limit}) k)`;
+  const { rows } = await withLines(
+    sql`eval_transfers t`,
+    sql`t.mkey > ${after} and t.mkey <= ${last}`,
+    sql`order by t.mkey, t.mba, t.origin_report, t.origin_line`,
+  ).execute(q);
   return rows.map(toHeld);
 }
 

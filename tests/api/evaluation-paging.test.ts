@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pageInMemory } from '../../src/services/page-memory.js';
+import { readAllMatches } from '../../src/services/evaluation/transfers.js';
+import { FirstRows, pageInMemory } from '../../src/services/page-memory.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { icr, initialReport, submit } from '../fixtures/reports.js';
@@ -214,6 +216,13 @@ describe.each(testDialects())('paged alarms and transfers on %s', (dialect) => {
     expect((await get<Transfer>('/api/transfers?q=xa-f1', 'xb-ssac.submitter')).total).toBe(0);
   });
 
+  it('walks the transfers in chunks of whole key groups: any step gives the same matches', async () => {
+    const asOf = t.clock.now().toISOString().slice(0, 10);
+    const whole = await readAllMatches(t.ports.db.kysely, asOf);
+    expect(whole.length).toBeGreaterThan(5);
+    for (const step of [1, 2, 3]) expect(await readAllMatches(t.ports.db.kysely, asOf, step)).toEqual(whole);
+  });
+
   it('refuses an unknown sort field, a bad window or an over-long filter with 400 VALIDATION_FAILED', async () => {
     for (const [url, field] of [
       ['/api/alarms?sort=weight', 'querystring.sort'],
@@ -223,12 +232,29 @@ describe.each(testDialects())('paged alarms and transfers on %s', (dialect) => {
       [`/api/alarms?q=${'x'.repeat(101)}`, 'querystring.q'],
       ['/api/transfers?sort=srd_sigma', 'querystring.sort'],
       ['/api/transfers?offset=-1', 'querystring.offset'],
+      // A text filter walks every transfer and keeps offset + limit rows: only so deep.
+      ['/api/transfers?q=u&offset=99950&limit=100', 'querystring.offset'],
     ] as const) {
       const res = await request(url);
       expect(res.statusCode, url).toBe(400);
       expect(res.json().error.code, url).toBe('VALIDATION_FAILED');
       expect(JSON.stringify(res.json().error.details), url).toContain(field);
     }
+  });
+});
+
+describe('FirstRows', () => {
+  it('keeps the first n rows of any stream in compare order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 200 }), fc.nat(60), (values, n) => {
+        // Ties broken by position: a total order, as the transfers' place gives.
+        const rows = values.map((v, i) => ({ v, i }));
+        const compare = (a: { v: number; i: number }, b: { v: number; i: number }) => a.v - b.v || a.i - b.i;
+        const first = new FirstRows(n, compare);
+        for (const r of rows) first.offer(r);
+        expect(first.sorted()).toEqual([...rows].sort(compare).slice(0, n));
+      }),
+    );
   });
 });
 

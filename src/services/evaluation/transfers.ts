@@ -1,4 +1,5 @@
 import { addDays, icrDeadline } from '../../domain/accounting/index.js';
+import { DomainError } from '../../domain/errors.js';
 import { inScope, type Principal, type StateScope } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
 import type { TransferLine, TransferMatch } from '../../domain/transfers/index.js';
@@ -10,8 +11,8 @@ import {
   SQL_TRANSFER_SORTS,
   type SqlTransferSort,
 } from '../../store/transfer-list.repo.js';
-import { readAllRows, readRowsByKeys, STATUS } from '../../store/transfers.repo.js';
-import { pageInMemory, type SortValue } from '../page-memory.js';
+import { readRowsAfterKey, readRowsByKeys, STATUS } from '../../store/transfers.repo.js';
+import { compareValues, FirstRows, type SortValue, sortValueOf } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { ALL } from './alarms.js';
@@ -74,13 +75,28 @@ function sideText(s: TransferSideView | null): (string | null)[] {
   return [s.state, s.mba, s.code, s.batch, s.element, s.notice];
 }
 
+/** A match with its place in matchTransfers' order: its shipment's, or its lone receipt's. */
+interface PlacedMatch {
+  readonly m: TransferMatch;
+  readonly ship: boolean;
+  readonly mba: string;
+  readonly report: number;
+  readonly line: number;
+}
+
+/** matchTransfers' order: shipments by MBA and effective position, then the lone receipts. */
+function comparePlaces(a: PlacedMatch, b: PlacedMatch): number {
+  if (a.ship !== b.ship) return a.ship ? -1 : 1;
+  return a.mba < b.mba ? -1 : a.mba > b.mba ? 1 : a.report - b.report || a.line - b.line;
+}
+
 /**
- * The matches of stored transfer lines (in effective order) in matchTransfers' order: shipments
- * by MBA and effective position, then the receipts left alone; a lone line pending or unmatched
- * on `asOf`. The status is the stored one; the partner, SRD and σ come from pairing the lines of
- * each key again (pairKey is deterministic over the key's lines), as the table keeps no copy.
+ * The matches of stored transfer lines (whole key groups) with their places: a lone line pending
+ * or unmatched on `asOf`. The status is the stored one; the partner, SRD and σ come from pairing
+ * the lines of each key again (pairKey is deterministic over the key's lines), as the table keeps
+ * no copy.
  */
-export function matchesOf(recs: readonly Rec[], asOf: string): TransferMatch[] {
+function placedMatchesOf(recs: readonly Rec[], asOf: string): PlacedMatch[] {
   const groups = new Map<number, Rec[]>();
   for (const x of recs) {
     const g = groups.get(x.mkey);
@@ -94,21 +110,54 @@ export function matchesOf(recs: readonly Rec[], asOf: string): TransferMatch[] {
     const status = asOf > deadline ? 'unmatched' : 'pending';
     return x.ship ? { status, shipment: x.t, deadline } : { status, receipt: x.t, deadline };
   };
-  const out: TransferMatch[] = [];
+  const placed = (x: Rec, m: TransferMatch): PlacedMatch => ({
+    m,
+    ship: x.ship,
+    mba: x.mba,
+    report: x.report,
+    line: x.line,
+  });
+  const out: PlacedMatch[] = [];
   for (const x of recs) {
     if (!x.ship) continue;
     const p = pairOfShip.get(x);
-    if (x.status === STATUS.lone || p === undefined) out.push(lone(x));
-    else out.push({ ...p, status: x.status === STATUS.discrepant ? 'discrepant' : 'matched' });
+    if (x.status === STATUS.lone || p === undefined) out.push(placed(x, lone(x)));
+    else out.push(placed(x, { ...p, status: x.status === STATUS.discrepant ? 'discrepant' : 'matched' }));
   }
-  for (const x of recs) if (!x.ship && x.status === STATUS.lone) out.push(lone(x));
+  for (const x of recs) if (!x.ship && x.status === STATUS.lone) out.push(placed(x, lone(x)));
   return out;
 }
 
-/** Every match of the world on `asOf` (tests and diagnostics: it reads every transfer line). */
-export async function readAllMatches(q: DbOrTx, asOf: string): Promise<TransferMatch[]> {
-  return matchesOf(await recsOf(q, await readAllRows(q), factsReader(q)), asOf);
+/** Rows of whole key groups read per step of a walk over every transfer. */
+const WALK_CHUNK = 5000;
+
+/** Every transfer's match with its place, one chunk of whole key groups at a time. */
+async function* walkMatches(q: DbOrTx, asOf: string, chunk = WALK_CHUNK): AsyncGenerator<PlacedMatch[]> {
+  const facts = factsReader(q);
+  let after = -1;
+  for (;;) {
+    const rows = await readRowsAfterKey(q, after, chunk);
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.mkey;
+    yield placedMatchesOf(await recsOf(q, rows, facts), asOf);
+  }
 }
+
+/**
+ * Every match of the world on `asOf`, in matchTransfers' order (tests compare services with it;
+ * `chunk` is the walk's step, smaller in a test that crosses its boundaries).
+ */
+export async function readAllMatches(q: DbOrTx, asOf: string, chunk?: number): Promise<TransferMatch[]> {
+  const all: PlacedMatch[] = [];
+  for await (const part of walkMatches(q, asOf, chunk)) all.push(...part);
+  return all.sort(comparePlaces).map((p) => p.m);
+}
+
+/**
+ * The most rows a page may reach (offset + limit) where the order or the text filter needs both
+ * sides of each pair: such a page walks every transfer and keeps that many rows, never the list.
+ */
+export const WALKED_PAGE_MAX = 100_000;
 
 /**
  * Matched / unmatched / discrepant transfers. An inspectorate sees both sides within its scope;
@@ -128,25 +177,71 @@ export function createTransfers(ports: Pick<Ports, 'db' | 'clock'>) {
       return pageInSql(ports.db.kysely, scope, f, { ...req, sort }, asOf);
     }
     // A text filter, or an order by the shown date or by SRD/σ, depends on the other side of
-    // each pair: computed over every transfer (decision 0017 says what is left to do).
-    const matches = await readAllMatches(ports.db.kysely, asOf);
-    const rows: TransferView[] = matches
-      .filter(
-        (m) =>
-          (m.shipment && inScope(scope, m.shipment.state)) || (m.receipt && inScope(scope, m.receipt.state)),
-      )
-      .filter((m) => !f.status || m.status === f.status)
-      .filter((m) => !f.state || m.shipment?.state === f.state || m.receipt?.state === f.state)
-      .map((m) => viewOf(scope, m));
-    // Sorted and filtered over the view, after the scope: the other state's hidden side
-    // (reduced to its state code) can neither match `q` nor order the rows.
-    return pageInMemory('transfers', rows, req, TRANSFER_SORTS, (t) => [
-      t.status,
-      t.batch,
-      ...sideText(t.shipment),
-      ...sideText(t.receipt),
-    ]);
+    // each pair: every transfer is walked in chunks of whole key groups (decision 0017), and only
+    // the page's first offset + limit rows are kept.
+    return pageByWalk(ports.db.kysely, scope, f, req, asOf);
   };
+}
+
+/**
+ * A page of transfers filtered and ordered over their views (after the scope, so the other
+ * state's hidden side, reduced to its state code, can neither match `q` nor order the rows),
+ * ties in matchTransfers' order so pages never overlap.
+ */
+async function pageByWalk(
+  q: DbOrTx,
+  scope: StateScope,
+  f: { state?: string; status?: string },
+  req: PageRequest,
+  asOf: string,
+): Promise<Page<TransferView>> {
+  if (req.offset + req.limit > WALKED_PAGE_MAX) {
+    throw new DomainError('VALIDATION_FAILED', 'this page is too deep for a text filter or this order', [
+      {
+        field: 'querystring.offset',
+        code: 'FIELD_INVALID',
+        message: `with q or sort by date or srd, offset + limit may reach ${WALKED_PAGE_MAX}: narrow the list with status, state or q`,
+      },
+    ]);
+  }
+  const value = req.sort === undefined ? undefined : sortValueOf('transfers', TRANSFER_SORTS, req.sort);
+  const dir = req.desc ? -1 : 1;
+  type Row = { readonly view: TransferView; readonly v: string | number | null; readonly at: PlacedMatch };
+  const first = new FirstRows<Row>(
+    req.offset + req.limit,
+    (a, b) => compareValues(a.v, b.v, dir) || comparePlaces(a.at, b.at),
+  );
+  const text = req.q?.toLowerCase();
+  let total = 0;
+  for await (const chunk of walkMatches(q, asOf)) {
+    for (const at of chunk) {
+      const m = at.m;
+      if (
+        !((m.shipment && inScope(scope, m.shipment.state)) || (m.receipt && inScope(scope, m.receipt.state)))
+      )
+        continue;
+      if (f.status && m.status !== f.status) continue;
+      if (f.state && m.shipment?.state !== f.state && m.receipt?.state !== f.state) continue;
+      const view = viewOf(scope, m);
+      if (text && !textOf(view).some((t) => t?.toLowerCase().includes(text))) continue;
+      total++;
+      first.offer({ view, v: value === undefined ? null : value(view), at });
+    }
+  }
+  return {
+    items: first
+      .sorted()
+      .slice(req.offset)
+      .map((r) => r.view),
+    total,
+    limit: req.limit,
+    offset: req.offset,
+  };
+}
+
+/** The text a transfer offers to `q`. */
+function textOf(t: TransferView): (string | null | undefined)[] {
+  return [t.status, t.batch, ...sideText(t.shipment), ...sideText(t.receipt)];
 }
 
 /** One transfer as the caller may see it: sides outside its scope reduced to their state. */

@@ -48,6 +48,10 @@ export const ERROR_CODES = [
   'ICR_MISMATCH',
   'CORRECTION_TARGET_UNKNOWN',
   'NOTICE_UNKNOWN',
+  // Additional Protocol declarations (issue 19 item 4, decision 0032)
+  'DECLARATION_INVALID',
+  /** A submitted declaration is locked: it changes only by a supplement that amends it. */
+  'DECLARATION_LOCKED',
   // log
   'LOG_MALFORMED',
   'LOG_RANGE',
@@ -205,12 +209,19 @@ export const DETAIL_CODES = [
   'PREV_MISMATCH',
   // refusals counted past the hourly quota, logged as one summary (decision 0023)
   'REFUSALS_COUNTED',
+  // Additional Protocol declarations (decision 0032)
+  /** Not a section of Annex I or Annex II of INFCIRC/540. */
+  'ANNEX_REF_UNKNOWN',
+  /** A supplement names a declaration that is not the same State's, of the same article. */
+  'SUPPLEMENT_TARGET_INVALID',
 ] as const;
 
 export type DetailCode = (typeof DETAIL_CODES)[number];
 
 export interface ErrorDetail {
   readonly line?: number;
+  /** The index (from 0) of the item of a declaration the problem is in. */
+  readonly item?: number;
   readonly field?: string;
   readonly code: DetailCode;
   readonly message: string;

@@ -16,6 +16,7 @@ import { createRegistryService } from '../services/registry.js';
 import { registerAuth } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
 import { registerCaseRoutes } from './routes/cases.js';
+import { registerDeclarationRoutes } from './routes/declarations.js';
 import { registerEvaluationRoutes } from './routes/evaluation.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerInspectionRoutes } from './routes/inspections.js';
@@ -92,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerEventRoutes(app, deps);
   registerInspectionRoutes(app, createInspectionService(deps));
   registerReportRoutes(app, deps);
+  registerDeclarationRoutes(app, deps);
   registerEvaluationRoutes(app, deps.evaluation ?? createEvaluationService(deps));
 
   const webDist = deps.webDist;

@@ -22,6 +22,7 @@ import { auditDerivedState } from './audit-derived.js';
 import type { Ports } from './ports.js';
 // Each record kind registers how to rebuild it where it is defined; the audit needs them all.
 import './cases/content.js';
+import './declarations/content.js';
 import './inspections/records.js';
 import { contentLoaderFor, integrityCheckFor, rowListers } from './record-content.js';
 

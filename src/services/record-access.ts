@@ -7,6 +7,7 @@ import { createReportsRepo } from '../store/reports.repo.js';
 import type { RecordKind, RecordRow } from '../store/schema.types.js';
 import { parseRecordId } from './cases/content.js';
 import { createCaseReader } from './cases/visibility.js';
+import { assertDeclarationsReadable } from './declarations/queries.js';
 import { createInspectionAccess } from './inspections/access.js';
 import { createDrawView } from './inspections/sampling.js';
 import type { Ports } from './ports.js';
@@ -62,6 +63,8 @@ export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, Rec
         (await createAuditRepo(ports.db).rejection(rec.id))?.state ?? rec.subject_state,
       ),
     agreement: async (p) => assertAgreementsReadable(ports, p),
+    // A declaration is read as its own endpoint allows: the State, and inspectorates party to its Protocol.
+    declaration: async (p, rec) => assertDeclarationsReadable(ports, p, rec.subject_state),
     'key-registration': keyRecord('key:'),
     'key-revocation': keyRecord('key-revocation:'),
     'case-transition': caseEvent('case-transition:'),

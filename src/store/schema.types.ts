@@ -142,7 +142,8 @@ export type RecordKind =
   | 'inspection-statement'
   | 'case-transition'
   | 'case-message'
-  | 'sampling-draw';
+  | 'sampling-draw'
+  | 'declaration';
 
 export interface LogEntryRow {
   idx: number;
@@ -680,6 +681,47 @@ export interface EvalStatusRow {
   built: number;
 }
 
+/** An Additional Protocol declaration, locked once submitted (migration 0017, decision 0032). */
+export interface DeclarationRow {
+  id: string;
+  state: string;
+  organisation_id: string;
+  article: string;
+  period_from: string;
+  period_to: string;
+  /** The declaration this one amends; each is amended at most once (a chain). */
+  supplements: string | null;
+  item_count: number;
+  body_sha256: string;
+  key_id: string;
+  signature: string;
+  submitted_at: string;
+  submitted_by: string;
+  log_index: number;
+}
+
+export interface DeclarationBodyRow {
+  declaration_id: string;
+  /** The signed bytes as received. */
+  body: Uint8Array;
+}
+
+/** One declared item; the columns beside fields_json are what the cross-checks join on. */
+export interface DeclarationItemRow {
+  declaration_id: string;
+  idx: number;
+  state: string;
+  article: string;
+  annex_ref: string | null;
+  element: string | null;
+  /** Quantity (kg or items) in thousandths, exact. */
+  quantity_milli: number | null;
+  /** The other State: destination of an export, origin of an import. */
+  counterpart: string | null;
+  item_date: string | null;
+  fields_json: string;
+}
+
 export interface Schema {
   states: StateRow;
   organisations: OrganisationRow;
@@ -736,6 +778,9 @@ export interface Schema {
   eval_transfer_counts: EvalTransferCountRow;
   eval_built: EvalBuiltRow;
   eval_status: EvalStatusRow;
+  declarations: DeclarationRow;
+  declaration_bodies: DeclarationBodyRow;
+  declaration_items: DeclarationItemRow;
 }
 
 export type { Generated };

@@ -128,6 +128,8 @@ describe('record views (sqlite)', () => {
       }
       case 'agreement':
         return (await get(`/api/agreements/${encodeURIComponent(rest)}`)).statusCode === 200;
+      case 'declaration':
+        return (await get(`/api/declarations/${encodeURIComponent(rest)}`)).statusCode === 200;
       case 'key-registration':
       case 'key-revocation': {
         const res = await get(`/api/organisations/${r.subject_org}/keys?limit=500`);

@@ -127,3 +127,16 @@ export function decide(p: Principal, action: Action, scope: StateScope, target: 
       return stateVisible ? 'allow' : 'not-found';
   }
 }
+
+/**
+ * Whose Additional Protocol declarations the principal may read (issue 19): a State its own; an
+ * inspectorate only the States with which it is party to an Additional Protocol in force (the
+ * declarations are made under the Protocol, so a safeguards agreement alone does not open them);
+ * a global administrator all.
+ */
+export function computeDeclarationScope(p: Principal, agreements: readonly Agreement[]): StateScope {
+  return computeStateScope(
+    p,
+    agreements.filter((a) => a.type === 'AP'),
+  );
+}

@@ -55,7 +55,7 @@ export interface SignatureCheck {
 }
 
 /** The key must be the submitting organisation's, valid now, and sign the exact bytes. */
-async function checkSignature(
+export async function checkSignature(
   ports: Ports,
   p: Principal,
   s: Submission,

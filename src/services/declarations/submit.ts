@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import {
+  type Declaration,
+  type DeclarationItem,
+  parseDeclarationJson,
+  toMilli,
+} from '../../domain/declarations/index.js';
+import { DomainError, type ErrorDetail } from '../../domain/errors.js';
+import type { Principal } from '../../domain/policy/index.js';
+import { encodeHex } from '../../log/index.js';
+import { createDeclarationsRepo } from '../../store/declarations.repo.js';
+import { createRegistryRepo } from '../../store/registry.repo.js';
+import type { DeclarationItemRow, DeclarationRow } from '../../store/schema.types.js';
+import type { Ports } from '../ports.js';
+import { appendRecord } from '../records.js';
+import { checkSignature, type Submission } from '../reports/submit.js';
+import { enforce, scopeOf } from '../scope.js';
+import { declarationContent, declarationRecordId } from './content.js';
+
+export interface DeclarationAccepted {
+  readonly id: string;
+  readonly logIndex: number;
+  readonly receiptUrl: string;
+}
+
+/** The columns the cross-checks join on, read from the item's fields by its article. */
+function itemRow(id: string, d: Declaration, idx: number, it: DeclarationItem): DeclarationItemRow {
+  const str = (k: string) => (typeof it[k] === 'string' ? (it[k] as string) : null);
+  const num = (k: string) => (typeof it[k] === 'number' ? toMilli(it[k] as number) : null);
+  return {
+    declaration_id: id,
+    idx,
+    state: d.state,
+    article: d.article,
+    annex_ref: str('annexRef'),
+    element: str('element'),
+    quantity_milli: num('quantity') ?? num('quantityKg'),
+    counterpart: str('destinationState') ?? str('originState'),
+    item_date: str('exportDate') ?? str('importDate'),
+    fields_json: JSON.stringify(it),
+  };
+}
+
+function invalid(details: ErrorDetail[]): DomainError {
+  return new DomainError('DECLARATION_INVALID', `the declaration has ${details.length} problem(s)`, details);
+}
+
+/** A supplement amends the latest declaration of its chain: same State, article and period. */
+async function checkSupplement(ports: Ports, d: Declaration): Promise<ErrorDetail[]> {
+  if (d.supplements === undefined) return [];
+  const target = await createDeclarationsRepo(ports.db).get(d.supplements);
+  const say = (message: string): ErrorDetail[] => [
+    { field: 'supplements', code: 'SUPPLEMENT_TARGET_INVALID', message },
+  ];
+  // Another State's declaration is answered as unknown: its existence is not the submitter's to learn.
+  if (!target || target.state !== d.state) return say(`no declaration ${d.supplements} of ${d.state}`);
+  if (target.article !== d.article) return say(`${d.supplements} declares article ${target.article}`);
+  if (target.period_from !== d.period.from || target.period_to !== d.period.to)
+    return say(`${d.supplements} covers ${target.period_from}..${target.period_to}`);
+  if (target.supplemented_by !== null)
+    return say(`${d.supplements} was already amended by ${target.supplemented_by}; supplement that one`);
+  return [];
+}
+
+/**
+ * Submit one Additional Protocol declaration (issue 19 item 4): the State's signature over the
+ * exact bytes (as for reports), the schema of its article with every problem at once, a
+ * Protocol in force for the State, and for a supplement the declaration it amends; then in ONE
+ * transaction the locked declaration, its items, its signed body and its log record.
+ */
+export async function submitDeclaration(
+  ports: Ports,
+  p: Principal,
+  s: Submission,
+): Promise<DeclarationAccepted> {
+  const scope = await scopeOf(ports, p);
+  enforce(p, 'report.submit', scope);
+  const at = ports.clock.now().toISOString();
+  const sig = await checkSignature(ports, p, s, at);
+  const parsed = parseDeclarationJson(s.body);
+  const details: ErrorDetail[] =
+    sig.outcome === 'VALID' ? [] : [{ field: 'Custos-Signature', code: sig.outcome, message: sig.message }];
+  if (!parsed.ok) throw invalid([...details, ...parsed.details]);
+  const d = parsed.declaration;
+  // Another State's declaration: not found, as for reports (policy: report.submit).
+  enforce(p, 'report.submit', scope, { state: d.state });
+  const protocol = (await createRegistryRepo(ports.db).listAgreements()).find(
+    (a) =>
+      a.type === 'AP' &&
+      a.status === 'in-force' &&
+      a.entryIntoForce <= at.slice(0, 10) &&
+      a.parties.some((x) => x.kind === 'state' && x.ref === d.state),
+  );
+  if (!protocol)
+    details.push({
+      field: 'state',
+      code: 'NOT_ALLOWED',
+      message: `no Additional Protocol is in force for ${d.state}`,
+    });
+  details.push(...(await checkSupplement(ports, d)));
+  if (details.length > 0) throw invalid(details);
+
+  const id = `AP-${d.state}-${encodeHex(ports.random.bytes(8))}`;
+  const row: DeclarationRow = {
+    id,
+    state: d.state,
+    organisation_id: p.organisationId as string,
+    article: d.article,
+    period_from: d.period.from,
+    period_to: d.period.to,
+    supplements: d.supplements ?? null,
+    item_count: d.items.length,
+    body_sha256: createHash('sha256').update(s.body).digest('hex'),
+    key_id: sig.keyId,
+    signature: sig.signature,
+    submitted_at: at,
+    submitted_by: p.userId,
+    log_index: -1,
+  };
+  const items = d.items.map((it, i) => itemRow(id, d, i, it));
+  const repo = createDeclarationsRepo(ports.db);
+  let logIndex: number;
+  try {
+    logIndex = await ports.db.kysely.transaction().execute(async (tx) => {
+      const { log_index: _l, ...rest } = row;
+      const index = await appendRecord(tx, ports, {
+        kind: 'declaration',
+        id: declarationRecordId(id),
+        content: declarationContent(rest, row.body_sha256, items),
+        subjectState: d.state,
+        subjectOrg: p.organisationId,
+        at,
+        by: p.userId,
+      });
+      await repo.insert(tx, { ...row, log_index: index }, s.body, items);
+      return index;
+    });
+  } catch (err) {
+    // Two supplements of one declaration raced past the check: the unique index keeps the chain.
+    if (d.supplements !== undefined && /unique|duplicate/i.test(String((err as Error).message)))
+      throw invalid([
+        {
+          field: 'supplements',
+          code: 'SUPPLEMENT_TARGET_INVALID',
+          message: `${d.supplements} was just amended`,
+        },
+      ]);
+    throw err;
+  }
+  return { id, logIndex, receiptUrl: `/api/records/${encodeURIComponent(declarationRecordId(id))}/receipt` };
+}

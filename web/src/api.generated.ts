@@ -995,6 +995,258 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/declarations": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** A State's declarations (newest first), as the Additional Protocols in force allow */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly article?: "2.a.i" | "2.a.ii" | "2.a.iii" | "2.a.iv" | "2.a.v" | "2.a.vi.a" | "2.a.vi.b" | "2.a.vi.c" | "2.a.vii" | "2.a.viii" | "2.a.ix" | "2.a.ix.b" | "2.a.x" | "2.b";
+                    readonly limit?: number;
+                    readonly offset?: number;
+                    readonly state?: string;
+                };
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                readonly article: string;
+                                readonly covers: ("initial" | "annual" | "quarterly") | null;
+                                readonly id: string;
+                                readonly itemCount: number;
+                                readonly keyId: string;
+                                /** @enum {boolean} */
+                                readonly locked: true;
+                                readonly logIndex: number;
+                                readonly period: {
+                                    readonly from: string;
+                                    readonly to: string;
+                                };
+                                readonly receiptUrl: string;
+                                readonly ref: string | null;
+                                readonly state: string;
+                                readonly submittedAt: string;
+                                readonly submittedBy: string;
+                                readonly supplementedBy: string | null;
+                                readonly supplements: string | null;
+                            }[];
+                            readonly limit: number;
+                            readonly offset: number;
+                            readonly total: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        /**
+         * Submit one signed Additional Protocol declaration (INFCIRC/540 Art. 2)
+         * @description Body (application/json): {state, article, period: {from, to}, items: [...], supplements?: "<id>"}; article one of 2.a.i, 2.a.ii, 2.a.iii, 2.a.iv, 2.a.v, 2.a.vi.a, 2.a.vi.b, 2.a.vi.c, 2.a.vii, 2.a.viii, 2.a.ix, 2.a.ix.b, 2.a.x, 2.b. Header Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes>, as for reports. 201 {id, logIndex}: the declaration is locked; a later change is a declaration with "supplements" naming the latest of its chain. 422 DECLARATION_INVALID lists every problem (item index, field, code).
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly logIndex: number;
+                            readonly receiptUrl: string;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/declarations/{id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly article: string;
+                            readonly covers: ("initial" | "annual" | "quarterly") | null;
+                            /** @description the supplement chain this declaration belongs to, oldest first */
+                            readonly history: readonly string[];
+                            readonly id: string;
+                            readonly itemCount: number;
+                            readonly items: readonly {
+                                readonly [key: string]: string | number;
+                            }[];
+                            readonly keyId: string;
+                            /** @enum {boolean} */
+                            readonly locked: true;
+                            readonly logIndex: number;
+                            readonly period: {
+                                readonly from: string;
+                                readonly to: string;
+                            };
+                            readonly receiptUrl: string;
+                            readonly ref: string | null;
+                            readonly signature: string;
+                            readonly state: string;
+                            readonly submittedAt: string;
+                            readonly submittedBy: string;
+                            readonly supplementedBy: string | null;
+                            readonly supplements: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Refused: a submitted declaration is locked (409 DECLARATION_LOCKED); amend it with a supplement */
+        readonly put: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        readonly post?: never;
+        /** Refused: a submitted declaration is locked (409 DECLARATION_LOCKED); amend it with a supplement */
+        readonly delete: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        readonly options?: never;
+        readonly head?: never;
+        /** Refused: a submitted declaration is locked (409 DECLARATION_LOCKED); amend it with a supplement */
+        readonly patch: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        readonly trace?: never;
+    };
+    readonly "/api/declarations/{id}/body": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** The signed bytes as submitted */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/designations": {
         readonly parameters: {
             readonly query?: never;
@@ -3930,7 +4182,7 @@ export interface paths {
                             readonly status: "accepted";
                             readonly warnings: readonly {
                                 /** @enum {string} */
-                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED";
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID";
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;
@@ -4049,7 +4301,7 @@ export interface paths {
                         readonly "application/json": {
                             readonly errors: readonly {
                                 /** @enum {string} */
-                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED";
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID";
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;
@@ -4066,7 +4318,7 @@ export interface paths {
                             readonly type: ("ICR" | "PIL" | "MBR" | "INITIAL" | "EXPORT_NOTICE" | "IMPORT_NOTICE") | null;
                             readonly warnings: readonly {
                                 /** @enum {string} */
-                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED";
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID";
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;

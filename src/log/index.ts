@@ -29,10 +29,25 @@ export {
   parseNoteVerifier,
   parseSignerKey,
 } from './note.js';
-export type { ProofVerification } from './proof-bundle.js';
+export type { ProofVerification, TlogProof } from './proof-bundle.js';
 export { formatProof, parseProof, verifyProof } from './proof-bundle.js';
 export type { HashReader } from './proofs.js';
 export { proveConsistency, proveInclusion, treeHash } from './proofs.js';
+export type {
+  CheckpointAdvance,
+  ConsistencyEvidence,
+  SplitViewCheck,
+  SplitViewEvidence,
+  SplitViewVerdict,
+} from './split-view.js';
+export {
+  advanceCheckpoint,
+  detectSplitView,
+  formatSplitViewEvidence,
+  parseSplitViewEvidence,
+  SPLIT_VIEW_EVIDENCE_TYPE,
+  verifySplitViewEvidence,
+} from './split-view.js';
 export type { StoredHash } from './storage.js';
 export { appendLeaves, frontierIndexes, storedHashCount, storedHashIndex } from './storage.js';
 export type { Tile } from './tiles.js';

@@ -83,9 +83,35 @@ export function verifyConsistency(
     if (from === to) return proof.length === 0 && bytesEqual(oldRoot, newRoot);
     if (proof.length === 0) return false;
 
+    const roots = consistencyProofRoots(from, to, proof, isPowerOfTwo(from) ? oldRoot : undefined);
+    return roots !== undefined && bytesEqual(roots.oldRoot, oldRoot) && bytesEqual(roots.newRoot, newRoot);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The two roots a consistency proof from `from` to `to` leaves leads to (RFC 9162 §2.1.4.2
+ * without its final comparison), for 0 < from < to; undefined when the proof has the wrong shape.
+ * When `from` is a power of two the smaller tree is itself a node of the larger one and the RFC
+ * starts from the old root: `firstHash` is that node (the old root when checking, the larger
+ * tree's own hash when building evidence of a split view, src/log/split-view.ts).
+ */
+export function consistencyProofRoots(
+  from: number,
+  to: number,
+  proof: readonly Uint8Array[],
+  firstHash?: Uint8Array,
+): { oldRoot: Uint8Array; newRoot: Uint8Array } | undefined {
+  try {
+    if (!isIndex(from) || !isIndex(to) || from === 0 || from >= to || !isProof(proof)) return undefined;
     // §2.1.4.2 step 2: when `from` is a power of two the old root is itself the first node.
     let path = proof;
-    if (isPowerOfTwo(from)) path = [oldRoot, ...proof];
+    if (isPowerOfTwo(from)) {
+      if (!isHash(firstHash)) return undefined;
+      path = [firstHash, ...proof];
+    }
+    if (path.length === 0) return undefined;
     let fn = from - 1;
     let sn = to - 1;
     while (odd(fn)) {
@@ -96,7 +122,7 @@ export function verifyConsistency(
     let sr = path[0]!;
     for (let i = 1; i < path.length; i++) {
       const c = path[i]!;
-      if (sn === 0) return false;
+      if (sn === 0) return undefined;
       if (odd(fn) || fn === sn) {
         fr = nodeHash(c, fr);
         sr = nodeHash(c, sr);
@@ -112,13 +138,13 @@ export function verifyConsistency(
       fn = half(fn);
       sn = half(sn);
     }
-    return sn === 0 && bytesEqual(fr, oldRoot) && bytesEqual(sr, newRoot);
+    return sn === 0 ? { oldRoot: fr, newRoot: sr } : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-function isPowerOfTwo(n: number): boolean {
+export function isPowerOfTwo(n: number): boolean {
   let k = n;
   while (k > 1 && k % 2 === 0) k /= 2;
   return k === 1;

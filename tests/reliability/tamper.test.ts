@@ -9,7 +9,7 @@ import {
   parseSignerKey,
   signCheckpoint,
 } from '../../src/log/index.js';
-import { detectSplitView } from '../../src/services/log/split-view.js';
+import { detectSplitView } from '../../src/log/split-view.js';
 import type { Db } from '../../src/store/db.js';
 import {
   DEMO_MBAS,
@@ -348,7 +348,25 @@ describe.each(reliabilityDialects())('tamper detection via the CLI (%s)', (diale
         (await fetchText(url, `/log/proof/consistency?from=${Number(cp.size) - 1}&to=${cp.size}`)).text,
       ) as { hashes: string[] };
       const hashes = proof.hashes.map((h) => decodeBase64(h));
-      expect(detectSplitView(smaller, honest, v, hashes).kind).toBe('equivocation');
+      // A failing proof is evidence only when it leads to the larger signed root (decision 0028);
+      // when the smaller size is a power of two the proof starts from the larger tree's hash of
+      // those leaves, which for a size one below is the inclusion proof of the last leaf.
+      const m = Number(cp.size) - 1;
+      const firstHash =
+        (m & (m - 1)) === 0
+          ? decodeBase64(
+              (
+                JSON.parse(
+                  (await fetchText(url, `/log/proof/inclusion?index=${m}&size=${cp.size}`)).text,
+                ) as { hashes: string[] }
+              ).hashes.at(-1) as string,
+            )
+          : undefined;
+      const verdict2 = detectSplitView(smaller, honest, v, {
+        proof: hashes,
+        ...(firstHash ? { firstHash } : {}),
+      });
+      expect(verdict2.kind).toBe('equivocation');
       // And the node's own previous checkpoint, with the same proof, is consistent.
       const db2 = openNodeDb(base, baseUrl);
       const prev = await db2.kysely

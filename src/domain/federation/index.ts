@@ -1,0 +1,13 @@
+/** Federation between Custos nodes, pure (decision 0028): bundles and provenance chains. */
+export { formatBundle, type VerifyBundleOptions, verifyBundle } from './bundle.js';
+export {
+  BUNDLE_REFUSAL_CODES,
+  BUNDLE_REFUSAL_ERROR,
+  type Bundle,
+  type BundleOriginal,
+  type BundleRecord,
+  type BundleRefusalCode,
+  type BundleVerification,
+  type ReceivedContent,
+  type StateKeyLookup,
+} from './bundle.types.js';

@@ -40,6 +40,17 @@ export interface PeriodTotal {
 
 const CHUNK = 500;
 
+/**
+ * Let other requests run every few chunks (issue 15 item 9): on SQLite each query runs
+ * synchronously and awaiting it only queues a microtask, so the thousands of chunk queries a big
+ * report's lookups make would otherwise hold the event loop end to end. Outside a transaction
+ * each query takes the connection and gives it back, so another request's queries go in between.
+ */
+const CHUNKS_PER_PAUSE = 8;
+async function pauseAfter(chunk: number): Promise<void> {
+  if ((chunk + 1) % CHUNKS_PER_PAUSE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 function chunks<T>(xs: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
@@ -142,7 +153,7 @@ async function hasReportNumber(
 /** Which of these notice references a state knows: its own notices and those naming it. */
 async function knownNotices(k: DbOrTx, state: string, references: readonly string[]): Promise<Set<string>> {
   const known = new Set<string>();
-  for (const part of chunks([...new Set(references)])) {
+  for (const [i, part] of chunks([...new Set(references)]).entries()) {
     const rows = await k
       .selectFrom('notices')
       .select('reference')
@@ -150,6 +161,7 @@ async function knownNotices(k: DbOrTx, state: string, references: readonly strin
       .where((eb) => eb.or([eb('state', '=', state), eb('other_state', '=', state)]))
       .execute();
     for (const r of rows) known.add(r.reference);
+    await pauseAfter(i);
   }
   return known;
 }
@@ -162,7 +174,7 @@ async function existingIcrLines(k: DbOrTx, mba: string, refs: readonly LineRef[]
   for (const part of chunks([...byReport.keys()])) {
     for (const r of await reportIds(k, mba, ['ICR'], part)) {
       const lines = [...new Set((byReport.get(r.report_number) ?? []).map((x) => x.line))];
-      for (const linePart of chunks(lines)) {
+      for (const [i, linePart] of chunks(lines).entries()) {
         const rows = await k
           .selectFrom('report_lines')
           .select('line')
@@ -170,6 +182,7 @@ async function existingIcrLines(k: DbOrTx, mba: string, refs: readonly LineRef[]
           .where('line', 'in', linePart)
           .execute();
         for (const l of rows) found.add(`${r.report_number}:${l.line}`);
+        await pauseAfter(i);
       }
     }
   }
@@ -189,7 +202,8 @@ async function batchLines(
   const icr: (Position & { batch: string; element: ElementCode; code: string; revises: boolean })[] = [];
   if (batches.length === 0) return { initial, inForce: [] };
   const reports = new Map((await reportIds(k, mba, ['ICR', 'INITIAL'])).map((r) => [r.id, r]));
-  for (const part of chunks([...new Set(batches)])) {
+  for (const [i, part] of chunks([...new Set(batches)]).entries()) {
+    await pauseAfter(i);
     const rows = await k
       .selectFrom('report_lines')
       .select(['report_id', 'line', 'batch', 'element', 'code', 'corrects_report', 'deletes_report'])

@@ -6,12 +6,13 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { DetailCode } from '../errors.js';
-import { readReport } from './build-report.js';
-import { tokenizeCsv } from './csv-tokenize.js';
+import { readReportSteps } from './build-report.js';
+import { csvRecords, type TokenizeError } from './csv-tokenize.js';
 import { EMPTY_REPORT } from './json.js';
 import type { ParseResult, PartialReport, ReadOptions } from './parse.types.js';
 import type { IcrLine, InventoryLine, MbrLine, Report } from './report.types.js';
 import { ICR_LINE_KEYS, INVENTORY_LINE_KEYS, MBR_LINE_KEYS, NOTICE_KEYS } from './report-keys.js';
+import { runSteps, STEP_LINES, type Steps } from './steps.js';
 import { formatWeightText } from './weight.js';
 
 export const CSV_HEADER_KEYS: readonly string[] = [
@@ -109,6 +110,18 @@ interface Problem {
  * accepted in weights). Never throws.
  */
 export function parseReportCsv(bytes: Uint8Array, options: ReadOptions = {}): ParseResult {
+  return runSteps(parseReportCsvSteps(bytes, options));
+}
+
+/** Report types whose CSV rows are report lines, read one at a time (the others keep them all). */
+const STREAMED_TYPES: ReadonlySet<unknown> = new Set(['ICR', 'PIL', 'INITIAL', 'MBR']);
+
+/**
+ * parseReportCsv in steps (steps.ts). Records are tokenized, turned into a line's tree and read
+ * into the model one at a time, so the tokens and the tree of a big file are never all in memory
+ * (issue 15 item 9: memory within 8× the body); the answer is the same as reading them all first.
+ */
+export function* parseReportCsvSteps(bytes: Uint8Array, options: ReadOptions = {}): Steps<ParseResult> {
   try {
     let text: string;
     try {
@@ -117,25 +130,34 @@ export function parseReportCsv(bytes: Uint8Array, options: ReadOptions = {}): Pa
       return { ok: false, details: [{ code: 'MALFORMED', message: 'the report is not valid UTF-8' }] };
     }
     // One clear problem for an empty file, not six missing header fields (issue 16 item 6).
-    if (text.replace(/[\s,;]/g, '') === '')
-      return { ok: false, details: [{ code: 'MALFORMED', message: EMPTY_REPORT }] };
+    if (!/[^\s,;]/.test(text)) return { ok: false, details: [{ code: 'MALFORMED', message: EMPTY_REPORT }] };
     const delimiter = detectDelimiter(text);
-    const tokens = tokenizeCsv(text, delimiter);
-    if (!tokens.ok) {
+    const problems: Problem[] = [];
+    const rows = new CsvRows(csvRecords(text, delimiter), problems, delimiter);
+    const tree = rows.readHeader();
+    const readOptions = { ...options, decimalComma: delimiter === ';' };
+    let result: ParseResult;
+    if (rows.failed === undefined && rows.hasLines && STREAMED_TYPES.has(tree.type)) {
+      // Present, as in the whole tree, so the report's keys are checked alike.
+      tree.lines = [];
+      result = yield* readReportSteps(tree, 'csv', readOptions, rows.lines());
+    } else {
+      if (rows.hasLines) tree.lines = yield* rows.collect();
+      result = yield* readReportSteps(tree, 'csv', readOptions);
+    }
+    // Rows the reader did not ask for still count: their layout problems, and whether the rest is CSV.
+    yield* rows.drain();
+    if (rows.failed !== undefined) {
       return {
         ok: false,
         details: [
           {
             code: 'MALFORMED',
-            message: `the report is not valid CSV (record ${tokens.row}): ${tokens.message}`,
+            message: `the report is not valid CSV (record ${rows.failed.row}): ${rows.failed.message}`,
           },
         ],
       };
     }
-    const records = tokens.records;
-    const problems: Problem[] = [];
-    const tree = readRecords(records, problems, delimiter);
-    const result = readReport(tree, 'csv', { ...options, decimalComma: delimiter === ';' });
     if (problems.length === 0) return result;
     const details = [...problems, ...(result.ok ? [] : result.details)].slice(
       0,
@@ -158,77 +180,127 @@ export function parseReportCsv(bytes: Uint8Array, options: ReadOptions = {}): Pa
 }
 
 /**
- * The records become the report's tree. Each line's record is let go once its row is built
- * (`records` belongs to parseReportCsv), so the tokens of a big file and its tree are never all in
- * memory at once (issue 15 item 9: memory within 8× the body).
+ * The records become the report's tree: the header block at once, then each line's row only when
+ * it is asked for (`lines`), so that a line's record and tree are let go once the line is read.
  */
-function readRecords(records: (string[] | undefined)[], problems: Problem[], delimiter: ',' | ';'): Tree {
-  const tree: Tree = {};
-  const seen = new Set<string>();
-  let i = 0;
-  for (; i < records.length; i++) {
-    const rec = records[i] as string[];
-    const key = unneutraliseCell(rec[0] ?? '').trim();
-    if (key === 'line') break;
-    if (!HEADER_KEY_SET.has(key)) {
-      problems.push({ code: 'FIELD_UNKNOWN', field: key.slice(0, 64), message: `unknown header key` });
-      continue;
-    }
-    if (seen.has(key)) {
-      problems.push({ code: 'FIELD_DUPLICATE', field: key, message: `"${key}" is given twice` });
-      continue;
-    }
-    seen.add(key);
-    const cells = rec
-      .slice(1)
-      .map((c) => (UNTRIMMED.has(key) ? unneutraliseCell(c) : unneutraliseCell(c).trim()));
-    if (key === 'notice.batches') {
-      setPath(
-        tree,
-        ['notice', 'batches'],
-        cells.filter((c) => c !== ''),
-      );
-      continue;
-    }
-    const value = cells[0] ?? '';
-    if (cells.slice(1).some((c) => c !== '')) {
-      problems.push({ code: 'FIELD_FORMAT', field: key, message: `"${key}" takes one value` });
-    }
-    if (value !== '') setPath(tree, key.split('.'), value);
-  }
-  if (i >= records.length) return tree;
+class CsvRows {
+  /** Where the text stopped being CSV, once the records have run out. */
+  failed: TokenizeError | undefined;
+  /** A column-header row (`line,…`) was found: rows after it are report lines. */
+  hasLines = false;
+  private done = false;
+  private header: string[] = [];
+  private readonly columns: (readonly string[] | undefined)[] = [];
+  private count = 0;
 
-  const allowed = columnsFor(tree.type);
-  const header = records[i] as string[];
-  const columns: (readonly string[] | undefined)[] = [];
-  const names = new Set<string>();
-  for (const raw of header) {
-    const name = unneutraliseCell(raw).trim();
-    if (name === '') {
-      columns.push(undefined);
-    } else if (!allowed.has(name)) {
-      problems.push({ code: 'FIELD_UNKNOWN', field: name.slice(0, 64), message: 'unknown column' });
-      columns.push(REPORTED);
-    } else if (names.has(name)) {
-      problems.push({ code: 'FIELD_DUPLICATE', field: name, message: 'column given twice' });
-      columns.push(REPORTED);
-    } else {
-      names.add(name);
-      columns.push(name.split('.'));
-    }
+  constructor(
+    private readonly records: Generator<string[], TokenizeError | undefined, void>,
+    private readonly problems: Problem[],
+    private readonly delimiter: ',' | ';',
+  ) {}
+
+  private next(): string[] | undefined {
+    if (this.done) return undefined;
+    const next = this.records.next();
+    if (!next.done) return next.value;
+    this.done = true;
+    this.failed = next.value;
+    return undefined;
   }
-  const lines: Tree[] = [];
-  for (let r = i + 1; r < records.length; r++) {
-    const rec = records[r] as string[];
-    records[r] = undefined;
+
+  /** The key-value rows up to the column-header row, and that row. */
+  readHeader(): Tree {
+    const { problems } = this;
+    const tree: Tree = {};
+    const seen = new Set<string>();
+    let rec: string[] | undefined;
+    for (rec = this.next(); rec !== undefined; rec = this.next()) {
+      const key = unneutraliseCell(rec[0] ?? '').trim();
+      if (key === 'line') break;
+      if (!HEADER_KEY_SET.has(key)) {
+        problems.push({ code: 'FIELD_UNKNOWN', field: key.slice(0, 64), message: `unknown header key` });
+        continue;
+      }
+      if (seen.has(key)) {
+        problems.push({ code: 'FIELD_DUPLICATE', field: key, message: `"${key}" is given twice` });
+        continue;
+      }
+      seen.add(key);
+      const cells = rec
+        .slice(1)
+        .map((c) => (UNTRIMMED.has(key) ? unneutraliseCell(c) : unneutraliseCell(c).trim()));
+      if (key === 'notice.batches') {
+        setPath(
+          tree,
+          ['notice', 'batches'],
+          cells.filter((c) => c !== ''),
+        );
+        continue;
+      }
+      const value = cells[0] ?? '';
+      if (cells.slice(1).some((c) => c !== '')) {
+        problems.push({ code: 'FIELD_FORMAT', field: key, message: `"${key}" takes one value` });
+      }
+      if (value !== '') setPath(tree, key.split('.'), value);
+    }
+    if (rec === undefined) return tree;
+
+    this.hasLines = true;
+    const allowed = columnsFor(tree.type);
+    this.header = rec;
+    const names = new Set<string>();
+    for (const raw of rec) {
+      const name = unneutraliseCell(raw).trim();
+      if (name === '') {
+        this.columns.push(undefined);
+      } else if (!allowed.has(name)) {
+        problems.push({ code: 'FIELD_UNKNOWN', field: name.slice(0, 64), message: 'unknown column' });
+        this.columns.push(REPORTED);
+      } else if (names.has(name)) {
+        problems.push({ code: 'FIELD_DUPLICATE', field: name, message: 'column given twice' });
+        this.columns.push(REPORTED);
+      } else {
+        names.add(name);
+        this.columns.push(name.split('.'));
+      }
+    }
+    return tree;
+  }
+
+  /** The next lines' trees, one at a time. */
+  *lines(): Generator<Tree, void, void> {
+    if (!this.hasLines) return;
+    for (let rec = this.next(); rec !== undefined; rec = this.next()) yield this.row(rec);
+  }
+
+  /** Every remaining line's tree at once (a notice, or a report of no known type). */
+  *collect(): Steps<Tree[]> {
+    const out: Tree[] = [];
+    for (const row of this.lines()) {
+      out.push(row);
+      if (out.length % STEP_LINES === 0) yield;
+    }
+    return out;
+  }
+
+  /** Reads what is left, for its problems only. */
+  *drain(): Steps<void> {
+    let n = 0;
+    for (const _ of this.lines()) if (++n % STEP_LINES === 0) yield;
+    while (this.next() !== undefined) if (++n % STEP_LINES === 0) yield;
+  }
+
+  private row(rec: string[]): Tree {
+    const { header, columns, problems, delimiter } = this;
+    const index = this.count++;
     const row: Tree = {};
     // More cells than the header, even empty ones (a spreadsheet's trailing cell): the row is
     // refused, since an unquoted decimal comma shifts every value after it (issue 16, decision 0024).
     if (rec.length > header.length && !rec.every((cell) => cell.trim() === '')) {
       problems.push({
         code: 'ROW_TOO_LONG',
-        field: `lines[${lines.length}]`,
-        line: lines.length + 1,
+        field: `lines[${index}]`,
+        line: index + 1,
         message:
           `the row has ${rec.length} cells but the header has ${header.length}` +
           (delimiter === ','
@@ -247,18 +319,16 @@ function readRecords(records: (string[] | undefined)[], problems: Problem[], del
         if (c >= header.length) continue; // reported once above as ROW_TOO_LONG
         problems.push({
           code: 'FIELD_UNKNOWN',
-          field: `lines[${lines.length}]`,
-          line: lines.length + 1,
+          field: `lines[${index}]`,
+          line: index + 1,
           message: `a value in column ${c + 1}, which has no known name`,
         });
         continue;
       }
       setPath(row, path, value);
     }
-    lines.push(row);
+    return row;
   }
-  tree.lines = lines;
-  return tree;
 }
 
 export interface FormatCsvOptions {

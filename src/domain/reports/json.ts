@@ -1,7 +1,8 @@
 /** The JSON wire format of reports (issue "JSON model"; field names as documented in docs/csv-format.md). */
-import { readReport } from './build-report.js';
+import { readReportSteps } from './build-report.js';
 import type { ParseResult, ReadOptions } from './parse.types.js';
 import type { IcrLine, InventoryLine, MbrLine, NoticeBody, Report } from './report.types.js';
+import { runSteps, type Steps } from './steps.js';
 import { formatWeight } from './weight.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -15,6 +16,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export const EMPTY_REPORT = 'the report is empty: the file has no content';
 
 export function parseReportJson(bytes: Uint8Array, options: ReadOptions = {}): ParseResult {
+  return runSteps(parseReportJsonSteps(bytes, options));
+}
+
+/**
+ * parseReportJson in steps (steps.ts): the lines are read into the model in steps; JSON.parse
+ * itself still builds the whole value in one call (decision 0034).
+ */
+export function* parseReportJsonSteps(bytes: Uint8Array, options: ReadOptions = {}): Steps<ParseResult> {
   try {
     let text: string;
     try {
@@ -30,7 +39,7 @@ export function parseReportJson(bytes: Uint8Array, options: ReadOptions = {}): P
     } catch (e) {
       return malformed(`the report is not valid JSON: ${e instanceof Error ? e.message.slice(0, 200) : ''}`);
     }
-    return readReport(value, 'json', options);
+    return yield* readReportSteps(value, 'json', options);
   } catch {
     // Defence in depth: a parser bug must still answer with a 4xx detail, not a crash.
     return malformed('the report could not be read');

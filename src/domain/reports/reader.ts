@@ -40,8 +40,17 @@ export function typeName(v: unknown): string {
   return typeof v;
 }
 
+/** Distinct short values kept for sharing (codes and dates repeat on every line). */
+const MAX_SHARED = 4096;
+
 export class ReportReader {
   private readonly problems: ProblemList;
+  /**
+   * One string per distinct code or date (issue 15 item 9: memory within 8× the body): each
+   * line's cells are fresh copies, and 900 000 lines of the same KMP, code and date would
+   * otherwise keep 900 000 copies of each in the model.
+   */
+  private readonly shared = new Map<string, string>();
 
   constructor(
     private readonly mode: 'json' | 'csv',
@@ -111,7 +120,7 @@ export class ReportReader {
         this.add('FIELD_FORMAT', field, `"${v}" is not a code (letters, digits, . _ / * -)`, line);
         return undefined;
       }
-      return v;
+      return this.share(v);
     }
     const bad =
       (SUSPECT_RE.test(v) &&
@@ -121,6 +130,14 @@ export class ReportReader {
       this.add('FIELD_FORMAT', field, 'control characters, unpaired surrogates or surrounding spaces', line);
       return undefined;
     }
+    return v;
+  }
+
+  /** The shared copy of a short value (equal strings, one in memory). */
+  private share(v: string): string {
+    const known = this.shared.get(v);
+    if (known !== undefined) return known;
+    if (this.shared.size < MAX_SHARED) this.shared.set(v, v);
     return v;
   }
 
@@ -164,7 +181,7 @@ export class ReportReader {
       this.add('FIELD_FORMAT', field, `"${v.slice(0, 32)}" is not a calendar date YYYY-MM-DD`, line);
       return undefined;
     }
-    return v;
+    return this.share(v);
   }
 
   /** Always signed: which entries may be negative is a validation rule (NEGATIVE_WEIGHT). */

@@ -4,6 +4,7 @@ import { isCalendarMonth } from './dates.js';
 import type { ProblemList } from './problems.js';
 import type { Readable } from './readable.js';
 import type { ElementCode, IcrReport, LineRef, MbrReport, Milligrams, PilReport } from './report.types.js';
+import { STEP_LINES, type Steps } from './steps.js';
 import { ownsMba } from './validate-header.js';
 import type { ValidationContext } from './validation.types.js';
 import { formatWeightText as g } from './weight.js';
@@ -81,13 +82,14 @@ export function checkWeights(
   }
 }
 
-export function checkIcr(
+/** In steps (steps.ts): it pauses every STEP_LINES lines. */
+export function* checkIcr(
   report: IcrReport,
   ctx: ValidationContext,
   readable: Readable,
   errors: ProblemList,
   warnings: ProblemList,
-): void {
+): Steps<void> {
   const { from, to } = report.period;
   const hasPeriod = readable.has('period');
   if (!hasPeriod) {
@@ -113,6 +115,7 @@ export function checkIcr(
   const targets = ctx.correctionTargets;
   const notices = ctx.knownNotices;
   for (let i = 0; i < report.lines.length; i++) {
+    if (i > 0 && i % STEP_LINES === 0) yield;
     const l = report.lines[i]!;
     const path = readable.path(i);
     const ln = l.line;
@@ -213,16 +216,18 @@ export function checkPit(
   }
 }
 
-export function checkInventory(
+/** In steps (steps.ts): it pauses every STEP_LINES lines. */
+export function* checkInventory(
   report: PilReport,
   ctx: ValidationContext,
   readable: Readable,
   errors: ProblemList,
   warnings: ProblemList,
-): void {
+): Steps<void> {
   checkPit(report, ctx, readable, errors);
   const seen = new Set<string>();
   for (let i = 0; i < report.lines.length; i++) {
+    if (i > 0 && i % STEP_LINES === 0) yield;
     const l = report.lines[i]!;
     const path = readable.path(i);
     checkLineBasics(l, path, ctx, errors, warnings);

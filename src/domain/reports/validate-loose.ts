@@ -10,19 +10,23 @@ import type { LooseLine } from './parse.types.js';
 import type { ProblemList } from './problems.js';
 import type { Readable } from './readable.js';
 import type { ElementCode, Report } from './report.types.js';
+import { STEP_LINES, type Steps } from './steps.js';
 import { checkWeights } from './validate-lines.js';
 import type { ValidationContext } from './validation.types.js';
 
-export function checkLooseLines(
+/** In steps (steps.ts): it pauses every STEP_LINES lines. */
+export function* checkLooseLines(
   report: Report,
   loose: readonly LooseLine[],
   ctx: ValidationContext,
   readable: Readable,
   errors: ProblemList,
-): void {
+): Steps<void> {
   if (report.type !== 'ICR' && report.type !== 'PIL' && report.type !== 'INITIAL') return;
   const period = report.type === 'ICR' && readable.has('period') ? report.period : undefined;
+  let n = 0;
   for (const l of loose) {
+    if (++n % STEP_LINES === 0) yield;
     const path = `lines[${l.position}]`;
     const ln = l.line;
     if (l.kmp !== undefined && ctx.mba?.state === ctx.submitterState && !ctx.kmps.has(l.kmp)) {

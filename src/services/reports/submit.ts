@@ -5,11 +5,11 @@ import { isKeyValidAt } from '../../domain/registry/index.js';
 import {
   type HeaderField,
   mergeDetails,
-  parseReportCsv,
-  parseReportJson,
+  parseReportCsvSteps,
+  parseReportJsonSteps,
   type Report,
   type SignatureOutcome,
-  validateReport,
+  validateReportSteps,
 } from '../../domain/reports/index.js';
 import { ed25519VerifyAsync } from '../../log/index.js';
 import { type PackedBody, packBody } from '../../store/body-codec.js';
@@ -23,7 +23,7 @@ import { appendRecord } from '../records.js';
 import { enforce, scopeOf } from '../scope.js';
 import { reportContent } from './content.js';
 import { buildValidationContext } from './context.js';
-import { sha256HexInSlices } from './intake.js';
+import { runInSlices, sha256HexInSlices } from './intake.js';
 import { reject } from './refusals.js';
 
 export type BodyFormat = 'json' | 'csv';
@@ -146,7 +146,10 @@ export async function examineSubmission(
 ): Promise<Examined> {
   const state = p.state as string;
   const sig = await checkSignature(ports, p, s, at);
-  const parsed = s.format === 'csv' ? parseReportCsv(s.body) : parseReportJson(s.body);
+  // In slices: a big body must not hold the event loop while it is read and checked (issue 15 item 9).
+  const parsed = await runInSlices(
+    s.format === 'csv' ? parseReportCsvSteps(s.body) : parseReportJsonSteps(s.body),
+  );
   if (!parsed.ok) {
     const partial = parsed.partial;
     if (partial === undefined) {
@@ -158,13 +161,13 @@ export async function examineSubmission(
     }
     // Every problem at once: the registry and account checks also run on what could be read.
     const ctx = await buildValidationContext(ports, partial.report, state, sig.outcome);
-    const checked = validateReport(partial.report, ctx, { partial });
+    const checked = await runInSlices(validateReportSteps(partial.report, ctx, { partial }));
     const details = mergeDetails(parsed.details, withSignatureMessage(checked.errors, sig));
     return { ok: false, details, report: partial.report, unreadable: partial.unreadable, sig };
   }
   const report = parsed.report;
   const ctx = await buildValidationContext(ports, report, state, sig.outcome);
-  const result = validateReport(report, ctx);
+  const result = await runInSlices(validateReportSteps(report, ctx));
   if (result.errors.length > 0) {
     return { ok: false, details: withSignatureMessage(result.errors, sig), report, sig };
   }

@@ -81,6 +81,18 @@ export const ERROR_CODES = [
   'INVALID_TRANSITION',
   'NOTICE_RULE_VIOLATED',
   'ASSIGNMENT_INVALID',
+  // federation between nodes (issue 17): node-to-node requests (RFC 9421) and arrangements
+  'PEER_UNKNOWN',
+  'PEER_REVOKED',
+  'REQUEST_SIGNATURE_INVALID',
+  /** `created` more than 300 s away from the receiver's clock. */
+  'REQUEST_EXPIRED',
+  /** A nonce already seen from that peer within the window. */
+  'REQUEST_REPLAYED',
+  /** RFC 9530 Content-Digest missing, malformed or not the body's SHA-256. */
+  'CONTENT_DIGEST_INVALID',
+  /** No sharing arrangement covers this record (peer, direction, state, kind, date). */
+  'NOT_ARRANGED',
   // configuration and internal
   'CONFIG_INVALID',
   'UNAVAILABLE',

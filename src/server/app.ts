@@ -9,6 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { DomainError } from '../domain/errors.js';
 import { createCaseService } from '../services/cases/index.js';
 import { createEvaluationService, type EvaluationService } from '../services/evaluation/index.js';
+import { createFederation } from '../services/federation/index.js';
 import { createInspectionService } from '../services/inspections/index.js';
 import type { LogNode } from '../services/log/index.js';
 import type { Ports } from '../services/ports.js';
@@ -19,6 +20,7 @@ import { registerCaseRoutes } from './routes/cases.js';
 import { registerDeclarationRoutes } from './routes/declarations.js';
 import { registerEvaluationRoutes } from './routes/evaluation.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerFederationRoutes } from './routes/federation.js';
 import { registerInspectionRoutes } from './routes/inspections.js';
 import { registerLogRoutes } from './routes/log.js';
 import { registerRegistryRoutes } from './routes/registry.js';
@@ -95,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerReportRoutes(app, deps);
   registerDeclarationRoutes(app, deps);
   registerEvaluationRoutes(app, deps.evaluation ?? createEvaluationService(deps));
+  registerFederationRoutes(app, createFederation(deps, deps.log));
 
   const webDist = deps.webDist;
   if (webDist && existsSync(join(webDist, 'index.html'))) {

@@ -23,6 +23,7 @@ import type { Ports } from './ports.js';
 // Each record kind registers how to rebuild it where it is defined; the audit needs them all.
 import './cases/content.js';
 import './declarations/content.js';
+import './federation/content.js';
 import './inspections/records.js';
 import { contentLoaderFor, integrityCheckFor, rowListers } from './record-content.js';
 

@@ -14,6 +14,7 @@ import type { Ports } from './ports.js';
 import { contentLoaderFor } from './record-content.js';
 import { assertAgreementsReadable, assertKeysReadable } from './registry.js';
 import { assertReportReadable } from './reports/queries.js';
+import { enforce } from './scope.js';
 
 /**
  * Whether `p` may read a record: answers nothing, or throws what the resource's own endpoint
@@ -74,6 +75,12 @@ export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, Rec
       if (id === undefined) return noSuchRecord();
       await draw(p, id);
     },
+    // The node's own federation records: its operator's business (decision 0027).
+    peer: async (p) => enforce(p, 'federation.admin', 'all'),
+    'peer-revocation': async (p) => enforce(p, 'federation.admin', 'all'),
+    arrangement: async (p) => enforce(p, 'federation.admin', 'all'),
+    // What this node received from a peer is read like the forwarded record (its state's data).
+    received: async (p, rec) => assertReportReadable(ports, p, rec.subject_state),
     'inspection-statement': async (p, rec) => {
       const rest = after(rec.id, 'inspection-statement:');
       const cut = rest?.indexOf(':') ?? -1;

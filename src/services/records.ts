@@ -7,6 +7,7 @@ import {
   SALT_SIZE,
 } from '../log/index.js';
 import type { DbOrTx } from '../store/db.js';
+import { enqueueForwarding } from '../store/federation.repo.js';
 import { type SequencedEntry, sequenceEntries } from '../store/log.repo.js';
 import { insertRecords } from '../store/records.repo.js';
 import type { RecordKind } from '../store/schema.types.js';
@@ -75,6 +76,9 @@ export async function appendRecords(
     })),
     sqlite,
   );
+  // The outbox row of each peer an arrangement sends this record to commits with the record
+  // (issue 17 item 6, decision 0027): nothing covered is lost, nothing uncovered is queued.
+  await enqueueForwarding(q, { first, last: first + n - 1 }, records[0]?.at ?? '');
   const indexes: number[] = new Array(n);
   for (let i = 0; i < n; i++) indexes[i] = first + i;
   return indexes;

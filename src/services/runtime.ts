@@ -6,6 +6,7 @@ import { createUsersRepo } from '../store/users.repo.js';
 import { seedDemoReports } from './demo/reports.js';
 import { isDemoSeeded, seedDemoRegistry } from './demo/seed.js';
 import { buildDerivedState } from './evaluation/index.js';
+import { ensureNodeKey } from './federation/index.js';
 import { ADMIN_LOGIN, initialise, openDatabase } from './init.js';
 import { seedDemoInspection } from './inspections/index.js';
 import { createDurableEventSink } from './notifications/index.js';
@@ -44,6 +45,8 @@ export async function openPorts(config: Config, logger: Logger = createLogger(co
  */
 export async function prepareNode(ports: Ports, opts: { demo: boolean; demoReports?: boolean }) {
   const init = await initialise(ports);
+  // The node key is made at init, beside the log key (decision 0027).
+  ensureNodeKey(ports);
   // A database from before migration 0009: its evaluation state is built here, resumably.
   await buildDerivedState(ports, (p) =>
     ports.logger.info(p, `derived evaluation state: MBA ${p.done}/${p.total}`),

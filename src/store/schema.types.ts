@@ -143,7 +143,12 @@ export type RecordKind =
   | 'case-transition'
   | 'case-message'
   | 'sampling-draw'
-  | 'declaration';
+  | 'declaration'
+  // federation (issue 17, decision 0027): peers, arrangements, and what this node received
+  | 'peer'
+  | 'peer-revocation'
+  | 'arrangement'
+  | 'received';
 
 export interface LogEntryRow {
   idx: number;
@@ -720,6 +725,100 @@ export interface DeclarationItemRow {
   counterpart: string | null;
   item_date: string | null;
   fields_json: string;
+/** Federation (migration 0014, decision 0027). */
+export interface FedPeerRow {
+  id: string;
+  name: string;
+  url: string;
+  /** The log origin named by `log_key`. */
+  origin: string;
+  /** The peer's log verifier key (C2SP `<origin>+<keyid>+<base64>`). */
+  log_key: string;
+  /** The peer's node key: base64 of the raw Ed25519 public key. */
+  node_key: string;
+  /** First 16 hex digits of SHA-256 of the raw node key: the RFC 9421 keyid. */
+  key_id: string;
+  status: 'active' | 'revoked';
+  created_at: string;
+  created_by: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+export interface FedNonceRow {
+  key_id: string;
+  nonce: string;
+  expires_at: string;
+}
+
+export interface FedArrangementRow {
+  id: string;
+  peer_id: string;
+  direction: 'send' | 'receive';
+  /** JSON array of state codes. */
+  states: string;
+  /** JSON array of record kinds. */
+  kinds: string;
+  from_date: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface FedArrangementScopeRow {
+  arrangement_id: string;
+  peer_id: string;
+  direction: 'send' | 'receive';
+  state: string;
+  kind: string;
+  from_date: string;
+}
+
+export interface FedOutboxRow {
+  peer_id: string;
+  log_index: number;
+  record_id: string;
+  kind: string;
+  state: string;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+  /** JSON of the receiver's signed acknowledgement. */
+  ack: string | null;
+}
+
+export interface FedInboxRow {
+  source: string;
+  idx: number;
+  peer_id: string;
+  record_id: string;
+  kind: string;
+  state: string;
+  leaf: Uint8Array;
+  leaf_hash: string;
+  salt: Uint8Array;
+  proof: string;
+  received_index: number;
+  received_at: string;
+}
+
+export interface FedDeadLetterRow {
+  direction: 'outbound' | 'inbound';
+  peer_id: string;
+  source: string;
+  idx: number;
+  record_id: string;
+  code: string;
+  reason: string;
+  at: string;
+}
+
+export interface FedLeaseRow {
+  name: string;
+  holder: string;
+  until: string;
 }
 
 export interface Schema {
@@ -781,6 +880,14 @@ export interface Schema {
   declarations: DeclarationRow;
   declaration_bodies: DeclarationBodyRow;
   declaration_items: DeclarationItemRow;
+  fed_peers: FedPeerRow;
+  fed_nonces: FedNonceRow;
+  fed_arrangements: FedArrangementRow;
+  fed_arrangement_scope: FedArrangementScopeRow;
+  fed_outbox: FedOutboxRow;
+  fed_inbox: FedInboxRow;
+  fed_dead_letters: FedDeadLetterRow;
+  fed_lease: FedLeaseRow;
 }
 
 export type { Generated };

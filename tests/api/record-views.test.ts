@@ -135,6 +135,13 @@ describe('record views (sqlite)', () => {
         const res = await get(`/api/organisations/${r.subject_org}/keys?limit=500`);
         return res.statusCode === 200 && res.body.includes(`"id":${JSON.stringify(rest)}`);
       }
+      case 'peer':
+      case 'peer-revocation':
+        return (await get('/api/peers')).statusCode === 200;
+      case 'arrangement':
+        return (await get('/api/arrangements')).statusCode === 200;
+      case 'received':
+        return (await get(`/api/reports/${encodeURIComponent(r.id)}`)).statusCode === 200;
       case 'sampling-draw':
         return (await get(`/api/sampling-plans/${encodeURIComponent(rest)}`)).statusCode === 200;
       case 'inspection-statement': {

@@ -68,7 +68,12 @@ export type Action =
   | 'inspect'
   /** Read the log and aggregate figures (auditors and everyone else). */
   | 'log.read'
-  | 'aggregate.read';
+  | 'aggregate.read'
+  /**
+   * The node's federation (issue 17): its identity, peers, arrangements, delivery and dead
+   * letters. The operator of the node decides with whom it shares: global administrators only.
+   */
+  | 'federation.admin';
 
 export type Decision = 'allow' | 'forbidden' | 'not-found';
 
@@ -108,7 +113,9 @@ export function decide(p: Principal, action: Action, scope: StateScope, target: 
       if (!hasAny(p, READ_ROLES)) return 'forbidden';
       return stateVisible ? 'allow' : 'not-found';
     case 'registry.write':
-      // States, organisations and agreements are set up by the operator of the node.
+    case 'federation.admin':
+      // States, organisations and agreements, and the node's peers and arrangements, are set up
+      // by the operator of the node.
       return 'forbidden';
     case 'facility.write':
       if (!(isInspectorate(p) && p.roles.has('admin'))) return 'forbidden';

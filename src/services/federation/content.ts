@@ -1,0 +1,30 @@
+import { createFederationRepo } from '../../store/federation.repo.js';
+import { registerContentLoader, registerRowLister } from '../record-content.js';
+import { peerContent, peerRevocationContent } from './peers.js';
+
+/**
+ * How the audit rebuilds each federation record from its rows (decision 0027): a peer row changed
+ * behind the log's back (another node key slipped in) no longer matches its commitment.
+ */
+function after(id: string, prefix: string): string | undefined {
+  return id.startsWith(prefix) ? id.slice(prefix.length) : undefined;
+}
+
+registerContentLoader('peer', async (db, id) => {
+  const peerId = after(id, 'peer:');
+  const row = peerId === undefined ? undefined : await createFederationRepo(db).getPeer(peerId);
+  return row && peerContent(row);
+});
+registerContentLoader('peer-revocation', async (db, id) => {
+  const peerId = after(id, 'peer-revocation:');
+  const row = peerId === undefined ? undefined : await createFederationRepo(db).getPeer(peerId);
+  return row?.revoked_at ? peerRevocationContent(row) : undefined;
+});
+registerRowLister('peer', async (db) =>
+  (await createFederationRepo(db).listPeers()).map((p) => `peer:${p.id}`),
+);
+registerRowLister('peer-revocation', async (db) =>
+  (await createFederationRepo(db).listPeers())
+    .filter((p) => p.revoked_at !== null)
+    .map((p) => `peer-revocation:${p.id}`),
+);

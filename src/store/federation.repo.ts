@@ -1,0 +1,428 @@
+import { sql } from 'kysely';
+import type { Db, DbOrTx } from './db.js';
+import { countOf } from './paging.js';
+import type {
+  FedArrangementRow,
+  FedArrangementScopeRow,
+  FedDeadLetterRow,
+  FedInboxRow,
+  FedOutboxRow,
+  FedPeerRow,
+} from './schema.types.js';
+
+/** pg answers bigint columns as numbers (db.ts); SQLite may too: normalise what we read. */
+function outboxRow(r: FedOutboxRow): FedOutboxRow {
+  return { ...r, log_index: Number(r.log_index), attempts: Number(r.attempts) };
+}
+
+/** Delivery figures of one peer, for `GET /api/peers`. */
+export interface PeerDelivery {
+  readonly pending: number;
+  readonly delivered: number;
+  readonly dead: number;
+  /** created_at of the oldest pending row: the lag is now minus this. */
+  readonly oldestPendingAt: string | null;
+  readonly lastDeliveredAt: string | null;
+  readonly lastError: string | null;
+}
+
+/**
+ * Queue for peers, in the caller's transaction, every record of log indices [first, last] that
+ * an arrangement to send covers (its state, its kind, logged on or after the arrangement's date)
+ * and whose peer is active: the outbox row commits with the record or not at all (decision 0027).
+ * One indexed join in SQL; a record two arrangements cover is queued once per peer.
+ */
+export async function enqueueForwarding(
+  q: DbOrTx,
+  range: { first: number; last: number } | { arrangementId: string },
+  at: string,
+): Promise<void> {
+  let select = q
+    .selectFrom('records as r')
+    .innerJoin('fed_arrangement_scope as s', (j) =>
+      j
+        .onRef('s.state', '=', 'r.subject_state')
+        .onRef('s.kind', '=', 'r.kind')
+        .on('s.direction', '=', 'send')
+        .onRef('r.created_at', '>=', 's.from_date'),
+    )
+    .innerJoin('fed_peers as p', (j) => j.onRef('p.id', '=', 's.peer_id').on('p.status', '=', 'active'))
+    .select((eb) => [
+      's.peer_id',
+      'r.log_index',
+      sql<string>`r.id`.as('record_id'),
+      'r.kind',
+      sql<string>`r.subject_state`.as('state'),
+      eb.val('pending').as('status'),
+      eb.val(0).as('attempts'),
+      eb.val(at).as('next_attempt_at'),
+      eb.val(at).as('created_at'),
+    ]);
+  select =
+    'arrangementId' in range
+      ? select.where('s.arrangement_id', '=', range.arrangementId)
+      : select.where('r.log_index', '>=', range.first).where('r.log_index', '<=', range.last);
+  await q
+    .insertInto('fed_outbox')
+    .columns([
+      'peer_id',
+      'log_index',
+      'record_id',
+      'kind',
+      'state',
+      'status',
+      'attempts',
+      'next_attempt_at',
+      'created_at',
+    ])
+    .expression(select)
+    .onConflict((oc) => oc.columns(['peer_id', 'log_index']).doNothing())
+    .execute();
+}
+
+/** Peers. */
+function peersRepo(k: Db['kysely']) {
+  return {
+    async insertPeer(q: DbOrTx, row: FedPeerRow): Promise<void> {
+      await q.insertInto('fed_peers').values(row).execute();
+    },
+    async listPeers(): Promise<FedPeerRow[]> {
+      return k.selectFrom('fed_peers').selectAll().orderBy('created_at').orderBy('id').execute();
+    },
+    async getPeer(id: string, q: DbOrTx = k): Promise<FedPeerRow | undefined> {
+      return q.selectFrom('fed_peers').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    /** The peer a request's keyid names: an active one first, else the latest revoked one. */
+    async peerByKeyId(keyId: string): Promise<FedPeerRow | undefined> {
+      return k
+        .selectFrom('fed_peers')
+        .selectAll()
+        .where('key_id', '=', keyId)
+        .orderBy(sql`case when status = 'active' then 0 else 1 end`)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
+    },
+    async activePeerWithKey(keyId: string, q: DbOrTx = k): Promise<FedPeerRow | undefined> {
+      return q
+        .selectFrom('fed_peers')
+        .selectAll()
+        .where('key_id', '=', keyId)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+    },
+    /** The active peer that already has this node key or this log origin, if any. */
+    async activePeerLike(q: DbOrTx, keyId: string, origin: string): Promise<{ id: string } | undefined> {
+      return q
+        .selectFrom('fed_peers')
+        .select('id')
+        .where('status', '=', 'active')
+        .where((eb) => eb.or([eb('key_id', '=', keyId), eb('origin', '=', origin)]))
+        .executeTakeFirst();
+    },
+    async revokePeer(q: DbOrTx, id: string, at: string, by: string): Promise<boolean> {
+      const r = await q
+        .updateTable('fed_peers')
+        .set({ status: 'revoked', revoked_at: at, revoked_by: by })
+        .where('id', '=', id)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async deliveryOf(peerId: string): Promise<PeerDelivery> {
+      const counts = await k
+        .selectFrom('fed_outbox')
+        .select(['status', sql<number>`count(*)`.as('n')])
+        .where('peer_id', '=', peerId)
+        .groupBy('status')
+        .execute();
+      const n = (s: string) => countOf(counts.find((c) => c.status === s));
+      const oldest = await k
+        .selectFrom('fed_outbox')
+        .select(['created_at', 'last_error'])
+        .where('peer_id', '=', peerId)
+        .where('status', '=', 'pending')
+        .orderBy('log_index')
+        .limit(1)
+        .executeTakeFirst();
+      const last = await k
+        .selectFrom('fed_outbox')
+        .select(sql<string | null>`max(delivered_at)`.as('at'))
+        .where('peer_id', '=', peerId)
+        .where('status', '=', 'delivered')
+        .executeTakeFirst();
+      return {
+        pending: n('pending'),
+        delivered: n('delivered'),
+        dead: n('dead'),
+        oldestPendingAt: oldest?.created_at ?? null,
+        lastDeliveredAt: last?.at ?? null,
+        lastError: oldest?.last_error ?? null,
+      };
+    },
+  };
+}
+
+/** RFC 9421 nonces. */
+function noncesRepo(k: Db['kysely']) {
+  return {
+    /** Remember a nonce; false when it was already seen (a replay). */
+    async rememberNonce(keyId: string, nonce: string, expiresAt: string): Promise<boolean> {
+      const r = await k
+        .insertInto('fed_nonces')
+        .values({ key_id: keyId, nonce, expires_at: expiresAt })
+        .onConflict((oc) => oc.columns(['key_id', 'nonce']).doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+    async forgetNoncesBefore(at: string): Promise<void> {
+      await k.deleteFrom('fed_nonces').where('expires_at', '<', at).execute();
+    },
+  };
+}
+
+/** Arrangements. */
+function arrangementsRepo(k: Db['kysely']) {
+  return {
+    async insertArrangement(
+      q: DbOrTx,
+      row: FedArrangementRow,
+      scope: readonly FedArrangementScopeRow[],
+    ): Promise<void> {
+      await q.insertInto('fed_arrangements').values(row).execute();
+      if (scope.length > 0)
+        await q
+          .insertInto('fed_arrangement_scope')
+          .values([...scope])
+          .execute();
+    },
+    async listArrangements(): Promise<FedArrangementRow[]> {
+      return k.selectFrom('fed_arrangements').selectAll().orderBy('created_at').orderBy('id').execute();
+    },
+    async getArrangement(id: string): Promise<FedArrangementRow | undefined> {
+      return k.selectFrom('fed_arrangements').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    /** Does an arrangement with this peer, in this direction, cover a record of `state` and `kind` logged at `at`? */
+    async covers(
+      q: DbOrTx,
+      c: { peerId: string; direction: 'send' | 'receive'; state: string; kind: string; at: string },
+    ): Promise<boolean> {
+      const row = await q
+        .selectFrom('fed_arrangement_scope')
+        .select('arrangement_id')
+        .where('peer_id', '=', c.peerId)
+        .where('direction', '=', c.direction)
+        .where('state', '=', c.state)
+        .where('kind', '=', c.kind)
+        .where('from_date', '<=', c.at)
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+  };
+}
+
+/** Outbox (the sender). */
+function outboxRepo(k: Db['kysely']) {
+  return {
+    /** Active peers that have pending rows, for the delivery worker. */
+    async peersWithPending(): Promise<FedPeerRow[]> {
+      return k
+        .selectFrom('fed_peers')
+        .selectAll()
+        .where('status', '=', 'active')
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('fed_outbox')
+              .select('log_index')
+              .whereRef('fed_outbox.peer_id', '=', 'fed_peers.id')
+              .where('fed_outbox.status', '=', 'pending'),
+          ),
+        )
+        .execute();
+    },
+    /** The next pending rows of one peer in source-index order (one page; memory stays bounded). */
+    async pendingPage(peerId: string, limit: number): Promise<FedOutboxRow[]> {
+      const rows = await k
+        .selectFrom('fed_outbox')
+        .selectAll()
+        .where('peer_id', '=', peerId)
+        .where('status', '=', 'pending')
+        .orderBy('log_index')
+        .limit(limit)
+        .execute();
+      return rows.map(outboxRow);
+    },
+    async markDelivered(q: DbOrTx, peerId: string, logIndex: number, ack: string, at: string) {
+      await q
+        .updateTable('fed_outbox')
+        .set({ status: 'delivered', delivered_at: at, ack, last_error: null })
+        .where('peer_id', '=', peerId)
+        .where('log_index', '=', logIndex)
+        .execute();
+    },
+    async markRetry(peerId: string, logIndexes: readonly number[], nextAt: string, error: string) {
+      if (logIndexes.length === 0) return;
+      await k
+        .updateTable('fed_outbox')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: nextAt, last_error: error }))
+        .where('peer_id', '=', peerId)
+        .where('log_index', 'in', [...logIndexes])
+        .execute();
+    },
+    async markDead(q: DbOrTx, row: FedOutboxRow, source: string, code: string, reason: string, at: string) {
+      await q
+        .updateTable('fed_outbox')
+        .set({ status: 'dead', last_error: `${code}: ${reason}` })
+        .where('peer_id', '=', row.peer_id)
+        .where('log_index', '=', row.log_index)
+        .execute();
+      await insertDeadLetter(q, {
+        direction: 'outbound',
+        peer_id: row.peer_id,
+        source,
+        idx: row.log_index,
+        record_id: row.record_id,
+        code,
+        reason,
+        at,
+      });
+    },
+    /** The sharing ledger of a state: every row about it, in log order, one page after `after`. */
+    async ledgerPage(state: string, after: number, limit: number) {
+      const rows = await k
+        .selectFrom('fed_outbox as o')
+        .innerJoin('fed_peers as p', 'p.id', 'o.peer_id')
+        .select([
+          'o.peer_id',
+          'p.name as peer_name',
+          'p.origin as peer_origin',
+          'o.log_index',
+          'o.record_id',
+          'o.kind',
+          'o.status',
+          'o.created_at',
+          'o.delivered_at',
+          'o.ack',
+        ])
+        .where('o.state', '=', state)
+        .where('o.log_index', '>', after)
+        .orderBy('o.log_index')
+        .orderBy('o.peer_id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ ...r, log_index: Number(r.log_index) }));
+    },
+  };
+}
+
+/** Inbox (the receiver). */
+function inboxRepo(k: Db['kysely']) {
+  return {
+    async inboxEntry(source: string, idx: number, q: DbOrTx = k): Promise<FedInboxRow | undefined> {
+      const r = await q
+        .selectFrom('fed_inbox')
+        .selectAll()
+        .where('source', '=', source)
+        .where('idx', '=', idx)
+        .executeTakeFirst();
+      return r && { ...r, idx: Number(r.idx), received_index: Number(r.received_index) };
+    },
+    async inboxByRecord(recordId: string): Promise<FedInboxRow | undefined> {
+      const r = await k
+        .selectFrom('fed_inbox')
+        .selectAll()
+        .where('record_id', '=', recordId)
+        .executeTakeFirst();
+      return r && { ...r, idx: Number(r.idx), received_index: Number(r.received_index) };
+    },
+    async insertInbox(q: DbOrTx, row: FedInboxRow): Promise<void> {
+      await q.insertInto('fed_inbox').values(row).execute();
+    },
+    async inboxRecordIds(): Promise<string[]> {
+      return (await k.selectFrom('fed_inbox').select('record_id').execute()).map((r) => r.record_id);
+    },
+  };
+}
+
+/** Dead letters. */
+function deadLettersRepo(k: Db['kysely']) {
+  return {
+    insertDeadLetter: (q: DbOrTx, row: FedDeadLetterRow) => insertDeadLetter(q, row),
+    async inboundRefusal(peerId: string, source: string, idx: number): Promise<FedDeadLetterRow | undefined> {
+      return k
+        .selectFrom('fed_dead_letters')
+        .selectAll()
+        .where('direction', '=', 'inbound')
+        .where('peer_id', '=', peerId)
+        .where('source', '=', source)
+        .where('idx', '=', idx)
+        .executeTakeFirst();
+    },
+    async deadLetterPage(limit: number, offset: number) {
+      const items = await k
+        .selectFrom('fed_dead_letters')
+        .selectAll()
+        .orderBy('at', 'desc')
+        .orderBy('direction')
+        .orderBy('peer_id')
+        .orderBy('idx')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+      const total = countOf(
+        await k.selectFrom('fed_dead_letters').select(sql<number>`count(*)`.as('n')).executeTakeFirst(),
+      );
+      return { items: items.map((r) => ({ ...r, idx: Number(r.idx) })), total };
+    },
+  };
+}
+
+/** The delivery worker's lease (one worker per node across servers). */
+function leaseRepo(k: Db['kysely']) {
+  return {
+    /** Take or extend the lease `name` until `until` when it is free, expired or already ours. */
+    async takeLease(name: string, holder: string, now: string, until: string): Promise<boolean> {
+      await k
+        .insertInto('fed_lease')
+        .values({ name, holder, until })
+        .onConflict((oc) =>
+          oc
+            .column('name')
+            .doUpdateSet({ holder, until })
+            .where((eb) => eb.or([eb('fed_lease.until', '<', now), eb('fed_lease.holder', '=', holder)])),
+        )
+        .execute();
+      const row = await k
+        .selectFrom('fed_lease')
+        .select('holder')
+        .where('name', '=', name)
+        .executeTakeFirst();
+      return row?.holder === holder;
+    },
+    async releaseLease(name: string, holder: string): Promise<void> {
+      await k.deleteFrom('fed_lease').where('name', '=', name).where('holder', '=', holder).execute();
+    },
+  };
+}
+
+export function createFederationRepo(db: Db) {
+  const k = db.kysely;
+  return {
+    ...peersRepo(k),
+    ...noncesRepo(k),
+    ...arrangementsRepo(k),
+    ...outboxRepo(k),
+    ...inboxRepo(k),
+    ...deadLettersRepo(k),
+    ...leaseRepo(k),
+  };
+}
+
+async function insertDeadLetter(q: DbOrTx, row: FedDeadLetterRow): Promise<void> {
+  await q
+    .insertInto('fed_dead_letters')
+    .values(row)
+    .onConflict((oc) => oc.columns(['direction', 'peer_id', 'source', 'idx']).doNothing())
+    .execute();
+}

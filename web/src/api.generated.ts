@@ -3658,6 +3658,50 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/node": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** This node’s identity: log origin, log verifier key and node key (administrators) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            /** @description first 16 hex digits of SHA-256 of the raw node key: the RFC 9421 keyid */
+                            readonly keyId: string;
+                            /** @description C2SP verifier key of this node’s log: <origin>+<keyid>+<base64> */
+                            readonly logKey: string;
+                            /** @description base64 of the raw Ed25519 node key (signs node-to-node requests) */
+                            readonly nodeKey: string;
+                            readonly origin: string;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/organisations": {
         readonly parameters: {
             readonly query?: never;
@@ -3958,6 +4002,137 @@ export interface paths {
         };
         readonly put?: never;
         readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/peers": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Peer nodes with their delivery state and lag */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": readonly {
+                            readonly createdAt: string;
+                            readonly createdBy: string;
+                            readonly delivery: {
+                                readonly dead: number;
+                                readonly delivered: number;
+                                /** @description age of the oldest record still waiting for this peer */
+                                readonly lagSeconds: number;
+                                readonly lastDeliveredAt: string | null;
+                                readonly lastError: string | null;
+                                readonly oldestPendingAt: string | null;
+                                readonly pending: number;
+                            };
+                            readonly id: string;
+                            readonly keyId: string;
+                            readonly logKey: string;
+                            readonly name: string;
+                            readonly nodeKey: string;
+                            readonly origin: string;
+                            readonly revokedAt: string | null;
+                            /** @enum {string} */
+                            readonly status: "active" | "revoked";
+                            readonly url: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        /** Register a peer node (logged record) */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly logKey: string;
+                        readonly name: string;
+                        readonly nodeKey: string;
+                        readonly url: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly logIndex: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/peers/{id}/revoke": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Revoke a peer: its requests are refused from now on (logged record) */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly logIndex: number;
+                        };
+                    };
+                };
+            };
+        };
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;

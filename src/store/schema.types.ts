@@ -725,6 +725,8 @@ export interface DeclarationItemRow {
   counterpart: string | null;
   item_date: string | null;
   fields_json: string;
+}
+
 /** Federation (migration 0014, decision 0027). */
 export interface FedPeerRow {
   id: string;

@@ -154,7 +154,7 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
-                    readonly code?: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE";
+                    readonly code?: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH";
                     /** @description page size (1-1000) */
                     readonly limit?: number;
                     readonly mba?: string;
@@ -181,7 +181,7 @@ export interface paths {
                         readonly "application/json": {
                             readonly items: readonly {
                                 /** @enum {string} */
-                                readonly code: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE";
+                                readonly code: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH";
                                 /** @description the PIT closing the balance, or the transfer date */
                                 readonly date: string;
                                 readonly element: ("P" | "E" | "N" | "D" | "T") | null;
@@ -422,6 +422,15 @@ export interface paths {
                             readonly provision: string;
                             /** @enum {string} */
                             readonly source: "compatibility";
+                            readonly state: string;
+                        } | {
+                            /** @description the time of the alarm's cause */
+                            readonly at: string;
+                            /** @enum {string} */
+                            readonly code: "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH";
+                            readonly device: string;
+                            /** @enum {string} */
+                            readonly source: "device";
                             readonly state: string;
                         };
                         /** @enum {string} */
@@ -3378,7 +3387,7 @@ export interface paths {
                                 readonly k: number;
                             };
                             readonly periods: readonly {
-                                readonly alarms: readonly ("MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE")[];
+                                readonly alarms: readonly ("MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH")[];
                                 readonly be: number;
                                 readonly bea: number;
                                 readonly cumuf: number;
@@ -4865,7 +4874,7 @@ export interface paths {
                             };
                             readonly openAlarms: readonly {
                                 /** @enum {string} */
-                                readonly code: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE";
+                                readonly code: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH";
                                 readonly date: string;
                                 /** @enum {string} */
                                 readonly element?: "P" | "E" | "N" | "D" | "T";

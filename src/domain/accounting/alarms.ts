@@ -1,3 +1,4 @@
+import { DEVICE_ALARM_CODES } from '../monitoring/index.js';
 import type { IsoDate, Milligrams } from '../reports/report.types.js';
 import type { SignificantQuantity } from './constants.js';
 import { addMonths, endOfMonth } from './dates.js';
@@ -14,6 +15,8 @@ export const ALARM_CODES = [
   'TRANSFER_UNMATCHED',
   'NOTICE_MISSING',
   'NOTICE_LATE',
+  // Monitoring devices' alarms (issue 18 §5), listed beside these in GET /api/alarms.
+  ...DEVICE_ALARM_CODES,
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 

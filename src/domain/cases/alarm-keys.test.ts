@@ -42,6 +42,19 @@ describe('caseKeyForAlarm', () => {
     expect(caseKeyForAlarm({ ...gap, state: 'XB' })).not.toBe(caseKeyForAlarm(gap));
     expect(caseKindForAlarm(gap)).toBe('question');
   });
+  it('keys a device alarm by device, code and the time of its cause', () => {
+    const seal = {
+      source: 'device',
+      code: 'SEAL_OPENED',
+      state: 'XA',
+      device: 'XA-SEAL-1',
+      at: '2026-12-01T10:00:00Z',
+    } as const;
+    expect(caseKeyForAlarm(seal)).toBe('device:XA:XA-SEAL-1:SEAL_OPENED:2026-12-01T10%3A00%3A00Z');
+    expect(caseKeyForAlarm({ ...seal, at: '2026-12-01T10:00:01Z' })).not.toBe(caseKeyForAlarm(seal));
+    expect(caseKindForAlarm(seal)).toBe('seal');
+    expect(caseKindForAlarm({ ...seal, code: 'GATE_MISMATCH' })).toBe('discrepancy');
+  });
   it('cannot be confused by separators inside a field', () => {
     const a = caseKeyForAlarm({ source: 'srd', state: 'XA:1', transfer: 'T' });
     const b = caseKeyForAlarm({ source: 'srd', state: 'XA', transfer: '1:T' });

@@ -1,3 +1,4 @@
+import type { DeviceAlarmCode } from '../monitoring/index.js';
 import type { ElementCode, IsoDate } from '../reports/report.types.js';
 import type { CaseKind } from './cases.types.js';
 
@@ -54,6 +55,17 @@ export type CaseAlarm =
       readonly seal: string;
       readonly since: string;
     }
+  /**
+   * A monitoring device's alarm (issue 18 §5, decision 0030): DEVICE_SILENT, DEVICE_CHAIN_BROKEN,
+   * DEVICE_AUTH_FAILED, SEAL_OPENED, CAMERA_UNDECLARED or GATE_MISMATCH, at the time of its cause.
+   */
+  | {
+      readonly source: 'device';
+      readonly code: DeviceAlarmCode;
+      readonly state: string;
+      readonly device: string;
+      readonly at: string;
+    }
   /** A significant verification finding (inspections/ findingsFromVerification). */
   | {
       readonly source: 'verification';
@@ -103,6 +115,8 @@ export function caseKeyForAlarm(alarm: CaseAlarm): string {
       return join(['verification', alarm.state, alarm.inspection, alarm.finding]);
     case 'compatibility':
       return join(['compatibility', alarm.state, alarm.provision]);
+    case 'device':
+      return join(['device', alarm.state, alarm.device, alarm.code, alarm.at]);
   }
 }
 
@@ -125,5 +139,9 @@ export function caseKindForAlarm(alarm: CaseAlarm): CaseKind {
       return 'seal';
     case 'compatibility':
       return 'question';
+    case 'device':
+      // Counts against declarations are a discrepancy with the state; the rest is about the
+      // containment and surveillance the device keeps.
+      return alarm.code === 'GATE_MISMATCH' ? 'discrepancy' : 'seal';
   }
 }

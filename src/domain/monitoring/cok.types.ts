@@ -1,3 +1,5 @@
+import type { DeviceAlarmCode } from './alarm-codes.js';
+
 /**
  * Continuity of knowledge (CoK) over a monitoring device's data (issue 18 §5, decision 0030).
  * Times are RFC 3339 strings: device time for events, server time for receipt and "now".
@@ -86,13 +88,7 @@ export type CokReason =
   | 'auth-failed'
   | 'camera-undeclared';
 
-export type CokAlarmCode =
-  | 'DEVICE_SILENT'
-  | 'DEVICE_CHAIN_BROKEN'
-  | 'DEVICE_AUTH_FAILED'
-  | 'SEAL_OPENED'
-  | 'CAMERA_UNDECLARED'
-  | 'GATE_MISMATCH';
+export type CokAlarmCode = DeviceAlarmCode;
 
 /** An interval of lost or degraded CoK. */
 export interface CokInterval {

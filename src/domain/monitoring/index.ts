@@ -1,5 +1,6 @@
 /** Remote monitoring (issue 18, decisions 0029 and 0030): what other folders use, by name. */
 
+export { DEVICE_ALARM_CODES, type DeviceAlarmCode } from './alarm-codes.js';
 export type { BatchReading } from './batch.js';
 export { BATCH_LIMITS, DEVICE_ID, formatBatch, GENESIS_PREV, parseBatch, parseInstant } from './batch.js';
 export type {
@@ -16,7 +17,16 @@ export { EVENT_TYPES, GATE_DIRECTIONS } from './batch.types.js';
 export type { ChainVerdict } from './chain.js';
 export { advanceHead, checkChain, checkEventTimes, EMPTY_HEAD, TIME_TOLERANCE } from './chain.js';
 export { foldBatch, foldIncident, foldReverification, foldTick, initialCokState } from './cok.js';
-export type { CokBatch, CokContext, CokDevice, CokEvent, CokState, CokStep } from './cok.types.js';
+export type {
+  CokBatch,
+  CokContext,
+  CokDevice,
+  CokEvent,
+  CokIncident,
+  CokInterval,
+  CokState,
+  CokStep,
+} from './cok.types.js';
 export { gateMismatch } from './gate.js';
 export type { BatchSignature, SignedBatch } from './signature.js';
 export {

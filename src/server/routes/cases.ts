@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CASE_KINDS, CASE_STATUSES } from '../../domain/cases/index.js';
 import { isProvisionRef } from '../../domain/legal/compatibility.js';
+import { DEVICE_ALARM_CODES } from '../../domain/monitoring/index.js';
 import { ELEMENT_CODES } from '../../domain/reports/index.js';
 import type { CaseService } from '../../services/cases/index.js';
 import { requirePrincipal } from '../auth.js';
@@ -67,6 +68,13 @@ const cause = z.discriminatedUnion('source', [
     source: z.literal('compatibility'),
     state: stateCode,
     provision: z.string().refine(isProvisionRef, 'a provision ref of the legal register'),
+  }),
+  z.strictObject({
+    source: z.literal('device'),
+    code: z.enum(DEVICE_ALARM_CODES),
+    state: stateCode,
+    device: ref,
+    at: ref.describe("the time of the alarm's cause"),
   }),
 ]);
 const OpenSchema = z.strictObject({

@@ -79,6 +79,11 @@ function aboutAlarm(alarm: CaseAlarm): { about: CaseAbout; mba?: string; title: 
         about: { provision: alarm.provision, alarm: { source: 'compatibility' } },
         title: `domestic law and ${alarm.provision}`,
       };
+    case 'device':
+      return {
+        about: { seal: alarm.device, alarm: { source: 'device', code: alarm.code, at: alarm.at } },
+        title: `${alarm.code} on device ${alarm.device} at ${alarm.at}`,
+      };
   }
 }
 

@@ -26,6 +26,12 @@ const ALARM_LABEL: Record<AlarmCode, string> = {
   TRANSFER_UNMATCHED: 'Transfer unmatched',
   NOTICE_MISSING: 'Notice missing',
   NOTICE_LATE: 'Notice late',
+  DEVICE_SILENT: 'Device silent',
+  DEVICE_CHAIN_BROKEN: 'Device chain broken',
+  DEVICE_AUTH_FAILED: 'Device signature failed',
+  SEAL_OPENED: 'Seal opened',
+  CAMERA_UNDECLARED: 'Camera, undeclared activity',
+  GATE_MISMATCH: 'Gate counts against declarations',
 };
 
 export function alarmLabel(code: string): string {

@@ -22,8 +22,6 @@ export type {
   CokContext,
   CokDevice,
   CokEvent,
-  CokIncident,
-  CokInterval,
   CokState,
   CokStep,
 } from './cok.types.js';

@@ -16,7 +16,6 @@ import { createCheckpointsRepo } from '../store/checkpoints.repo.js';
 import { createKvRepo } from '../store/kv.repo.js';
 import { createLogRepo } from '../store/log.repo.js';
 import { LEAF_V2_FROM_KEY } from '../store/migrations/0011-opaque-leaves.js';
-import { createRecordsRepo } from '../store/records.repo.js';
 import type { RecordRow } from '../store/schema.types.js';
 import { auditDerivedState } from './audit-derived.js';
 import type { Ports } from './ports.js';
@@ -62,7 +61,6 @@ const CHUNK = 10_000;
 
 type AddFinding = (kind: FindingKind, where: string | number, message: string) => void;
 type Checkpoints = Awaited<ReturnType<ReturnType<typeof createCheckpointsRepo>['all']>>;
-type Leaves = Map<number, { kind: string; recordId: string; leaf: Uint8Array }>;
 
 /** (3) Every checkpoint is signed by the log key and states the size and root stored with it. */
 function auditCheckpointNotes(
@@ -96,21 +94,16 @@ function auditCheckpointNotes(
 
 /**
  * (1) and (2): the entries are gap-free, and the stored hashes, the integrated root and every
- * checkpoint's root are what the entries give. Answers how many entries there are and their
- * leaves (for the records' check).
+ * checkpoint's root are what the entries give. Answers how many entries there are. It holds one
+ * chunk of entries and the tree's frontier at a time, whatever the log's size.
  */
-async function auditTree(
-  ports: Ports,
-  checkpoints: Checkpoints,
-  add: AddFinding,
-): Promise<{ size: number; leaves: Leaves }> {
+async function auditTree(ports: Ports, checkpoints: Checkpoints, add: AddFinding): Promise<number> {
   const auditRows = createAuditRepo(ports.db);
   const cpBySize = new Map(checkpoints.map((c) => [Number(c.size), c]));
   const state = await createLogRepo(ports.db).readState();
   const integrated = Number(state.integrated_size);
   let size = 0;
   let frontier: Uint8Array[] = [];
-  const leaves: Leaves = new Map();
   if (cpBySize.has(0)) checkRoot(0, appendLeaves(0, [], []).root);
   for (;;) {
     const rows = await auditRows.scanEntries(size, CHUNK);
@@ -123,7 +116,6 @@ async function auditTree(
         break;
       }
       hashes.push(leafHash(r.leaf));
-      leaves.set(idx, { kind: r.kind, recordId: r.recordId, leaf: r.leaf });
     }
     if (hashes.length === 0) break;
     // Recompute the stored hashes these leaves produce and compare them with what is stored.
@@ -148,7 +140,7 @@ async function auditTree(
       `size ${integrated}`,
       `log_state claims ${integrated} integrated entries; only ${size} exist`,
     );
-  return { size, leaves };
+  return size;
 
   async function compareStored(expected: { index: number; hash: Uint8Array }[]) {
     if (expected.length === 0) return;
@@ -196,53 +188,73 @@ async function auditTree(
  * its leaf; every leaf has its record row; every row that must be logged is. Answers the number
  * of records.
  */
-async function auditRecords(ports: Ports, leaves: Leaves, add: AddFinding): Promise<number> {
+async function auditRecords(ports: Ports, add: AddFinding): Promise<number> {
   const v2From = Number((await createKvRepo(ports.db).get(LEAF_V2_FROM_KEY)) ?? 0);
-  const records = await createRecordsRepo(ports.db).all();
-  const recorded = new Set<string>();
-  const indexWithRecord = new Set<number>();
-  for (const rec of records) {
-    recorded.add(rec.id);
-    const idx = Number(rec.log_index);
-    indexWithRecord.add(idx);
-    const entry = leaves.get(idx);
-    if (!entry || entry.recordId !== rec.id || entry.kind !== rec.kind) {
-      add('record-entry-mismatch', rec.id, `log entry ${idx} is not this record's`);
-      continue;
-    }
-    const loader = contentLoaderFor(rec.kind);
-    const content = loader ? await loader(ports.db, rec.id) : undefined;
-    if (content === undefined) {
-      add('record-deleted', rec.id, `the rows of this ${rec.kind} are gone (log entry ${idx})`);
-      continue;
-    }
-    let leaf: ReturnType<typeof parseLeaf>;
-    try {
-      leaf = parseLeaf(entry.leaf);
-    } catch (err) {
-      add('entry-malformed', `entry ${idx}`, (err as Error).message);
-      continue;
-    }
-    const mismatch = leafIdentityProblem(leaf, rec, idx, v2From);
-    if (mismatch) add('leaf-mismatch', rec.id, mismatch);
-    const commitment = computeCommitment(new Uint8Array(rec.salt), canonicalizeRecord(content));
-    if (!bytesEqual(commitment, leaf.commitment)) {
-      add('record-changed', rec.id, `its rows no longer match the commitment in log entry ${idx}`);
-    }
-    const check = integrityCheckFor(rec.kind);
-    for (const problem of check ? await check(ports.db, rec.id) : []) add('record-changed', rec.id, problem);
+  const auditRows = createAuditRepo(ports.db);
+  // Records a chunk at a time in log order, each with the entry at its index: memory holds one
+  // chunk whatever the number of records (issue 14).
+  let count = 0;
+  for (let after = -1; ; ) {
+    const records = await auditRows.scanRecords(after, CHUNK);
+    if (records.length === 0) break;
+    after = records[records.length - 1]!.log_index;
+    count += records.length;
+    for (const rec of records) await auditRecord(ports, rec, v2From, add);
   }
-  for (const [idx, e] of leaves) {
-    if (!indexWithRecord.has(idx))
-      add('record-row-deleted', e.recordId, `log entry ${idx} has no record row`);
+  for (let after = -1; ; ) {
+    const orphans = await auditRows.entriesWithoutRecord(after, CHUNK);
+    if (orphans.length === 0) break;
+    after = orphans[orphans.length - 1]!.idx;
+    for (const e of orphans) add('record-row-deleted', e.recordId, `log entry ${e.idx} has no record row`);
   }
   for (const [kind, list] of rowListers()) {
-    for (const id of await list(ports.db)) {
-      if (!recorded.has(id))
-        add('row-not-logged', id, `a ${kind} row exists that was never committed to the log`);
+    const listed = list(ports.db);
+    const pages = Symbol.asyncIterator in listed ? listed : [await listed];
+    for await (const ids of pages) {
+      const recorded = await auditRows.recordedAmong(ids);
+      for (const id of ids) {
+        if (!recorded.has(id))
+          add('row-not-logged', id, `a ${kind} row exists that was never committed to the log`);
+      }
     }
   }
-  return records.length;
+  return count;
+}
+
+/** (4) One record: its entry is its own, and its content rebuilt from its rows matches the leaf. */
+async function auditRecord(
+  ports: Ports,
+  rec: Awaited<ReturnType<ReturnType<typeof createAuditRepo>['scanRecords']>>[number],
+  v2From: number,
+  add: AddFinding,
+): Promise<void> {
+  const idx = rec.log_index;
+  const entry = rec.entry;
+  if (!entry || entry.recordId !== rec.id || entry.kind !== rec.kind) {
+    add('record-entry-mismatch', rec.id, `log entry ${idx} is not this record's`);
+    return;
+  }
+  const loader = contentLoaderFor(rec.kind);
+  const content = loader ? await loader(ports.db, rec.id) : undefined;
+  if (content === undefined) {
+    add('record-deleted', rec.id, `the rows of this ${rec.kind} are gone (log entry ${idx})`);
+    return;
+  }
+  let leaf: ReturnType<typeof parseLeaf>;
+  try {
+    leaf = parseLeaf(entry.leaf);
+  } catch (err) {
+    add('entry-malformed', `entry ${idx}`, (err as Error).message);
+    return;
+  }
+  const mismatch = leafIdentityProblem(leaf, rec, idx, v2From);
+  if (mismatch) add('leaf-mismatch', rec.id, mismatch);
+  const commitment = computeCommitment(new Uint8Array(rec.salt), canonicalizeRecord(content));
+  if (!bytesEqual(commitment, leaf.commitment)) {
+    add('record-changed', rec.id, `its rows no longer match the commitment in log entry ${idx}`);
+  }
+  const check = integrityCheckFor(rec.kind);
+  for (const problem of check ? await check(ports.db, rec.id) : []) add('record-changed', rec.id, problem);
 }
 
 /**
@@ -257,8 +269,8 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
   const add: AddFinding = (kind, where, message) => findings.push({ kind, where: String(where), message });
   const checkpoints = await createCheckpointsRepo(ports.db).all();
   auditCheckpointNotes(ports, logVerifier, checkpoints, add);
-  const { size, leaves } = await auditTree(ports, checkpoints, add);
-  const records = await auditRecords(ports, leaves, add);
+  const size = await auditTree(ports, checkpoints, add);
+  const records = await auditRecords(ports, add);
   for (const f of await auditDerivedState(ports.db.kysely)) add('derived-mismatch', f.where, f.message);
   return { ok: findings.length === 0, entries: size, records, checkpoints: checkpoints.length, findings };
 }

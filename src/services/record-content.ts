@@ -53,9 +53,10 @@ registerContentLoader('key-revocation', async (db, id) => {
 
 /**
  * For each kind, the ids of the rows that must have a record: a row without one was inserted
- * behind the log's back (e.g. a backdated report).
+ * behind the log's back (e.g. a backdated report). A kind whose rows grow with the years (reports)
+ * answers its ids a page at a time, so the audit never holds them all.
  */
-export type RowLister = (db: Db) => Promise<string[]>;
+export type RowLister = (db: Db) => Promise<readonly string[]> | AsyncIterable<readonly string[]>;
 const listers = new Map<RecordKind, RowLister>();
 
 export function registerRowLister(kind: RecordKind, lister: RowLister): void {
@@ -94,8 +95,17 @@ registerContentLoader('report-rejection', async (db, id) => {
   const { log_index: _l, ...rest } = row;
   return rejectionContent(rest);
 });
-registerRowLister('report', (db) => createAuditRepo(db).reportIds());
-registerRowLister('report-rejection', (db) => createAuditRepo(db).rejectionIds());
+/** Ids a page at a time through `next(after, limit)`, in id order. */
+async function* pagedIds(next: (after: string, limit: number) => Promise<string[]>) {
+  for (let after = ''; ; ) {
+    const ids = await next(after, 10_000);
+    if (ids.length === 0) return;
+    yield ids;
+    after = ids[ids.length - 1]!;
+  }
+}
+registerRowLister('report', (db) => pagedIds(createAuditRepo(db).reportIdsAfter));
+registerRowLister('report-rejection', (db) => pagedIds(createAuditRepo(db).rejectionIdsAfter));
 
 /**
  * Checks beyond the commitment: rows derived from a committed record must still be what the

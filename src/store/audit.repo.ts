@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import type { ReportRejectionRow } from './schema.types.js';
+import type { RecordRow, ReportRejectionRow } from './schema.types.js';
 
 /**
  * Reads only the audit and the record download need: the log's entries and stored hashes as they
@@ -38,11 +38,73 @@ export function createAuditRepo(db: Db) {
         .execute();
       return new Map(rows.map((r) => [Number(r.id), new Uint8Array(r.hash)]));
     },
-    async reportIds(): Promise<string[]> {
-      return (await k.selectFrom('reports').select('id').execute()).map((r) => r.id);
+    /**
+     * Records with log indexes after `after`, at most `limit`, in log order, each with the entry at
+     * its index as stored (absent when that entry is gone): the audit's scan of the records.
+     */
+    async scanRecords(
+      after: number,
+      limit: number,
+    ): Promise<(RecordRow & { entry: { leaf: Uint8Array; kind: string; recordId: string } | undefined })[]> {
+      const rows = await k
+        .selectFrom('records as r')
+        .leftJoin('log_entries as e', 'e.idx', 'r.log_index')
+        .selectAll('r')
+        .select(['e.leaf as e_leaf', 'e.kind as e_kind', 'e.record_id as e_record_id'])
+        .where('r.log_index', '>', after)
+        .orderBy('r.log_index')
+        .limit(limit)
+        .execute();
+      return rows.map(({ e_leaf, e_kind, e_record_id, ...r }) => ({
+        ...r,
+        log_index: Number(r.log_index),
+        entry:
+          e_leaf === null || e_kind === null || e_record_id === null
+            ? undefined
+            : { leaf: new Uint8Array(e_leaf), kind: e_kind, recordId: e_record_id },
+      }));
     },
-    async rejectionIds(): Promise<string[]> {
-      return (await k.selectFrom('report_rejections').select('id').execute()).map((r) => r.id);
+    /** Entries after index `after` that no record row points at, at most `limit`, in log order. */
+    async entriesWithoutRecord(after: number, limit: number): Promise<{ idx: number; recordId: string }[]> {
+      const rows = await k
+        .selectFrom('log_entries as e')
+        .select(['e.idx', 'e.record_id'])
+        .where('e.idx', '>', after)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('records as r').select('r.id').whereRef('r.log_index', '=', 'e.idx'))),
+        )
+        .orderBy('e.idx')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ idx: Number(r.idx), recordId: r.record_id }));
+    },
+    /** Which of these ids have a record row. */
+    async recordedAmong(ids: readonly string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const rows = await k.selectFrom('records').select('id').where('id', 'in', ids).execute();
+      return new Set(rows.map((r) => r.id));
+    },
+    /** Report ids after `after`, at most `limit`, in id order. */
+    async reportIdsAfter(after: string, limit: number): Promise<string[]> {
+      const rows = await k
+        .selectFrom('reports')
+        .select('id')
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+    /** Rejection ids after `after`, at most `limit`, in id order. */
+    async rejectionIdsAfter(after: string, limit: number): Promise<string[]> {
+      const rows = await k
+        .selectFrom('report_rejections')
+        .select('id')
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
     },
     async rejection(id: string): Promise<ReportRejectionRow | undefined> {
       return k.selectFrom('report_rejections').selectAll().where('id', '=', id).executeTakeFirst();

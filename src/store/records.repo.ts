@@ -57,8 +57,5 @@ export function createRecordsRepo(db: Db) {
       const r = await k.selectFrom('records').selectAll().where('id', '=', id).executeTakeFirst();
       return r && { ...r, log_index: Number(r.log_index) };
     },
-    async all(): Promise<RecordRow[]> {
-      return k.selectFrom('records').selectAll().execute();
-    },
   };
 }

@@ -14,7 +14,7 @@ import type { Ports } from './ports.js';
 import { contentLoaderFor } from './record-content.js';
 import { assertAgreementsReadable, assertKeysReadable } from './registry.js';
 import { assertReportReadable } from './reports/queries.js';
-import { enforce } from './scope.js';
+import { enforce, scopeOf } from './scope.js';
 
 /**
  * Whether `p` may read a record: answers nothing, or throws what the resource's own endpoint
@@ -66,6 +66,11 @@ export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, Rec
     agreement: async (p) => assertAgreementsReadable(ports, p),
     // A declaration is read as its own endpoint allows: the State, and inspectorates party to its Protocol.
     declaration: async (p, rec) => assertDeclarationsReadable(ports, p, rec.subject_state),
+    // The legal register is read as the directory is (GET /api/instruments/:id?version=N).
+    'legal-instrument': async (p) => assertAgreementsReadable(ports, p),
+    // A state's roles are its data (GET /api/states/:code/institutions?version=N).
+    'institution-roles': async (p, rec) =>
+      enforce(p, 'data.read', await scopeOf(ports, p), { state: rec.subject_state ?? '\0' }),
     'key-registration': keyRecord('key:'),
     'key-revocation': keyRecord('key-revocation:'),
     'case-transition': caseEvent('case-transition:'),

@@ -14,6 +14,7 @@ import * as opaqueLeaves from './migrations/0011-opaque-leaves.js';
 import * as rateLimits from './migrations/0012-rate-limits.js';
 import * as userPreferences from './migrations/0013-user-preferences.js';
 import * as federation from './migrations/0014-federation.js';
+import * as legalRegister from './migrations/0016-legal-register.js';
 import * as declarations from './migrations/0017-declarations.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
@@ -33,6 +34,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0012-rate-limits': { up: rateLimits.up },
     '0013-user-preferences': { up: userPreferences.up },
     '0014-federation': { up: federation.up(db.dialect) },
+    '0016-legal-register': { up: legalRegister.up },
     '0017-declarations': { up: declarations.up(db.dialect) },
   };
 }

@@ -112,6 +112,64 @@ export interface UserPreferenceRow {
   updated_at: string;
 }
 
+/** The legal register (migration 0016, decision 0031). */
+export interface LegalInstrumentRow {
+  id: string;
+  /** The current version. */
+  version: number;
+  title: string;
+  kind: string;
+  in_force_date: string | null;
+  updated_at: string;
+}
+
+export interface LegalInstrumentVersionRow {
+  instrument_id: string;
+  version: number;
+  title: string;
+  kind: string;
+  parties_json: string;
+  signature_date: string | null;
+  in_force_date: string | null;
+  suspended_date: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+export interface LegalProvisionRow {
+  instrument_id: string;
+  version: number;
+  position: number;
+  ref: string;
+  text: string;
+  obligations_json: string | null;
+}
+
+export interface LegalInstrumentPartyRow {
+  instrument_id: string;
+  party: string;
+}
+
+export interface LegalProvisionRefRow {
+  ref: string;
+  instrument_id: string;
+}
+
+export interface InstitutionRoleVersionRow {
+  state: string;
+  version: number;
+  created_at: string;
+  created_by: string;
+}
+
+export interface InstitutionRoleRow {
+  state: string;
+  version: number;
+  duty: string;
+  organisation: string;
+  basis: string | null;
+}
+
 export interface ApiTokenRow {
   id: string;
   user_id: string;
@@ -148,7 +206,9 @@ export type RecordKind =
   | 'peer'
   | 'peer-revocation'
   | 'arrangement'
-  | 'received';
+  | 'received'
+  | 'legal-instrument'
+  | 'institution-roles';
 
 export interface LogEntryRow {
   idx: number;
@@ -834,6 +894,13 @@ export interface Schema {
   signing_keys: SigningKeyRow;
   users: UserRow;
   user_preferences: UserPreferenceRow;
+  legal_instruments: LegalInstrumentRow;
+  legal_instrument_versions: LegalInstrumentVersionRow;
+  legal_provisions: LegalProvisionRow;
+  legal_instrument_parties: LegalInstrumentPartyRow;
+  legal_provision_refs: LegalProvisionRefRow;
+  institution_role_versions: InstitutionRoleVersionRow;
+  institution_roles: InstitutionRoleRow;
   api_tokens: ApiTokenRow;
   sessions: SessionRow;
   log_entries: LogEntryRow;

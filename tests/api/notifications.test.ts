@@ -364,6 +364,7 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
         month: '2026-11',
         dueDate: '2026-12-05',
         status: 'upcoming',
+        basis: { ref: 'INFCIRC/153 para 63(a)', instrument: 'INFCIRC-153', version: 1 },
         rejectedAttempts: 0,
       },
       {
@@ -374,6 +375,7 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
         month: '2026-09',
         dueDate: '2026-10-30',
         status: 'missing',
+        basis: { ref: 'INFCIRC/153 para 63(a)', instrument: 'INFCIRC-153', version: 1 },
         rejectedAttempts: 0,
       },
     ];

@@ -21,6 +21,7 @@ const KINDS: readonly RecordKind[] = [
   'case-transition',
   'case-message',
   'sampling-draw',
+  'legal-instrument',
 ];
 
 interface Rec {
@@ -130,6 +131,16 @@ describe('record views (sqlite)', () => {
         return (await get(`/api/agreements/${encodeURIComponent(rest)}`)).statusCode === 200;
       case 'declaration':
         return (await get(`/api/declarations/${encodeURIComponent(rest)}`)).statusCode === 200;
+      case 'legal-instrument':
+      case 'institution-roles': {
+        const cut = rest.lastIndexOf(':v');
+        const [key, version] = [rest.slice(0, cut), rest.slice(cut + 2)];
+        const url =
+          r.kind === 'legal-instrument'
+            ? `/api/instruments/${encodeURIComponent(key)}?version=${version}`
+            : `/api/states/${key}/institutions?version=${version}`;
+        return (await get(url)).statusCode === 200;
+      }
       case 'key-registration':
       case 'key-revocation': {
         const res = await get(`/api/organisations/${r.subject_org}/keys?limit=500`);

@@ -2982,6 +2982,487 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/instruments": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** @description The legal register, paged. party: instruments that state or organisation is party to. */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly kind?: "treaty" | "safeguards-agreement" | "additional-protocol" | "subsidiary-arrangement" | "regional" | "bilateral" | "domestic-act";
+                    /** @description page size (1-1000) */
+                    readonly limit?: number;
+                    /** @description rows to skip */
+                    readonly offset?: number;
+                    readonly party?: string;
+                    /** @description case-insensitive text filter (substring) */
+                    readonly q?: string;
+                    /** @description one of id, title, kind, inForce, updatedAt; a leading "-" sorts descending */
+                    readonly sort?: "id" | "title" | "kind" | "inForce" | "updatedAt" | "-id" | "-title" | "-kind" | "-inForce" | "-updatedAt";
+                };
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                readonly id: string;
+                                readonly inForce: string | null;
+                                /** @enum {string} */
+                                readonly kind: "treaty" | "safeguards-agreement" | "additional-protocol" | "subsidiary-arrangement" | "regional" | "bilateral" | "domestic-act";
+                                readonly title: string;
+                                readonly updatedAt: string;
+                                readonly version: number;
+                            }[];
+                            readonly limit: number;
+                            readonly offset: number;
+                            /** @description rows matching the filters, over all pages */
+                            readonly total: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly id: string;
+                        /** Format: date */
+                        readonly inForce?: string;
+                        /** @enum {string} */
+                        readonly kind: "treaty" | "safeguards-agreement" | "additional-protocol" | "subsidiary-arrangement" | "regional" | "bilateral" | "domestic-act";
+                        readonly parties: readonly string[];
+                        readonly provisions: readonly {
+                            readonly obligations?: readonly ({
+                                readonly deadline: {
+                                    /** @enum {string} */
+                                    readonly anchor: "entry-into-force" | "end-of-month-of-entry-into-force" | "end-of-month" | "end-of-quarter" | "pit" | "event";
+                                    readonly days: number;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly anchor: "annual";
+                                    readonly day: number;
+                                    readonly month: number;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly anchor: "without-delay";
+                                };
+                                /** @enum {string} */
+                                readonly kind: "report";
+                                readonly reportType: string;
+                            } | {
+                                /** @enum {string} */
+                                readonly kind: "notice";
+                                readonly leadTime: {
+                                    readonly hours: number;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly as: "none" | "agreed" | "after-consultation";
+                                };
+                                /** @enum {string} */
+                                readonly subject: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                                /** @enum {string} */
+                                readonly when?: "otherwise" | "transfer" | "strategic-facility" | "combined-with-inspection";
+                            } | {
+                                /** @enum {string} */
+                                readonly kind: "access";
+                                readonly noticePeriod: {
+                                    readonly hours: number;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly as: "none" | "agreed" | "after-consultation";
+                                };
+                                /** @enum {string} */
+                                readonly subject: "complementary-access";
+                                /** @enum {string} */
+                                readonly when?: "otherwise" | "transfer" | "strategic-facility" | "combined-with-inspection";
+                            } | {
+                                /** @enum {string} */
+                                readonly duty: "keep-accounts" | "submit-reports" | "submit-declarations" | "receive-notices" | "grant-access" | "designate-inspectors";
+                                /** @enum {string} */
+                                readonly holder?: "state-authority" | "regulator" | "operator" | "government";
+                                /** @enum {string} */
+                                readonly kind: "duty";
+                            })[];
+                            readonly ref: string;
+                            readonly text: string;
+                        }[];
+                        /** Format: date */
+                        readonly signature?: string;
+                        /** Format: date */
+                        readonly suspended?: string;
+                        readonly title: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly inForce?: string;
+                            /** @enum {string} */
+                            readonly kind: "treaty" | "safeguards-agreement" | "additional-protocol" | "subsidiary-arrangement" | "regional" | "bilateral" | "domestic-act";
+                            readonly logIndex: number;
+                            readonly parties: readonly string[];
+                            readonly provisions: readonly {
+                                readonly obligations?: readonly ({
+                                    readonly deadline: {
+                                        /** @enum {string} */
+                                        readonly anchor: "entry-into-force" | "end-of-month-of-entry-into-force" | "end-of-month" | "end-of-quarter" | "pit" | "event";
+                                        readonly days: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly anchor: "annual";
+                                        readonly day: number;
+                                        readonly month: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly anchor: "without-delay";
+                                    };
+                                    /** @enum {string} */
+                                    readonly kind: "report";
+                                    readonly reportType: string;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly kind: "notice";
+                                    readonly leadTime: {
+                                        readonly hours: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly as: "none" | "agreed" | "after-consultation";
+                                    };
+                                    /** @enum {string} */
+                                    readonly subject: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                                    /** @enum {string} */
+                                    readonly when?: "otherwise" | "transfer" | "strategic-facility" | "combined-with-inspection";
+                                } | {
+                                    /** @enum {string} */
+                                    readonly kind: "access";
+                                    readonly noticePeriod: {
+                                        readonly hours: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly as: "none" | "agreed" | "after-consultation";
+                                    };
+                                    /** @enum {string} */
+                                    readonly subject: "complementary-access";
+                                    /** @enum {string} */
+                                    readonly when?: "otherwise" | "transfer" | "strategic-facility" | "combined-with-inspection";
+                                } | {
+                                    /** @enum {string} */
+                                    readonly duty: "keep-accounts" | "submit-reports" | "submit-declarations" | "receive-notices" | "grant-access" | "designate-inspectors";
+                                    /** @enum {string} */
+                                    readonly holder?: "state-authority" | "regulator" | "operator" | "government";
+                                    /** @enum {string} */
+                                    readonly kind: "duty";
+                                })[];
+                                readonly ref: string;
+                                readonly text: string;
+                            }[];
+                            readonly signature?: string;
+                            readonly suspended?: string;
+                            readonly title: string;
+                            readonly version: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/instruments/{id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** @description An instrument with its provisions: the current version, or `version`. */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly version?: number;
+                };
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly inForce?: string;
+                            /** @enum {string} */
+                            readonly kind: "treaty" | "safeguards-agreement" | "additional-protocol" | "subsidiary-arrangement" | "regional" | "bilateral" | "domestic-act";
+                            readonly parties: readonly string[];
+                            readonly provisions: readonly {
+                                readonly obligations?: readonly ({
+                                    readonly deadline: {
+                                        /** @enum {string} */
+                                        readonly anchor: "entry-into-force" | "end-of-month-of-entry-into-force" | "end-of-month" | "end-of-quarter" | "pit" | "event";
+                                        readonly days: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly anchor: "annual";
+                                        readonly day: number;
+                                        readonly month: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly anchor: "without-delay";
+                                    };
+                                    /** @enum {string} */
+                                    readonly kind: "report";
+                                    readonly reportType: string;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly kind: "notice";
+                                    readonly leadTime: {
+                                        readonly hours: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly as: "none" | "agreed" | "after-consultation";
+                                    };
+                                    /** @enum {string} */
+                                    readonly subject: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                                    /** @enum {string} */
+                                    readonly when?: "otherwise" | "transfer" | "strategic-facility" | "combined-with-inspection";
+                                } | {
+                                    /** @enum {string} */
+                                    readonly kind: "access";
+                                    readonly noticePeriod: {
+                                        readonly hours: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly as: "none" | "agreed" | "after-consultation";
+                                    };
+                                    /** @enum {string} */
+                                    readonly subject: "complementary-access";
+                                    /** @enum {string} */
+                                    readonly when?: "otherwise" | "transfer" | "strategic-facility" | "combined-with-inspection";
+                                } | {
+                                    /** @enum {string} */
+                                    readonly duty: "keep-accounts" | "submit-reports" | "submit-declarations" | "receive-notices" | "grant-access" | "designate-inspectors";
+                                    /** @enum {string} */
+                                    readonly holder?: "state-authority" | "regulator" | "operator" | "government";
+                                    /** @enum {string} */
+                                    readonly kind: "duty";
+                                })[];
+                                readonly ref: string;
+                                readonly text: string;
+                            }[];
+                            readonly signature?: string;
+                            readonly suspended?: string;
+                            readonly title: string;
+                            readonly version: number;
+                        };
+                    };
+                };
+            };
+        };
+        /** @description Change an instrument: the whole new text becomes its next version (logged). */
+        readonly put: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly baseVersion?: number;
+                        /** Format: date */
+                        readonly inForce?: string;
+                        /** @enum {string} */
+                        readonly kind: "treaty" | "safeguards-agreement" | "additional-protocol" | "subsidiary-arrangement" | "regional" | "bilateral" | "domestic-act";
+                        readonly parties: readonly string[];
+                        readonly provisions: readonly {
+                            readonly obligations?: readonly ({
+                                readonly deadline: {
+                                    /** @enum {string} */
+                                    readonly anchor: "entry-into-force" | "end-of-month-of-entry-into-force" | "end-of-month" | "end-of-quarter" | "pit" | "event";
+                                    readonly days: number;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly anchor: "annual";
+                                    readonly day: number;
+                                    readonly month: number;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly anchor: "without-delay";
+                                };
+                                /** @enum {string} */
+                                readonly kind: "report";
+                                readonly reportType: string;
+                            } | {
+                                /** @enum {string} */
+                                readonly kind: "notice";
+                                readonly leadTime: {
+                                    readonly hours: number;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly as: "none" | "agreed" | "after-consultation";
+                                };
+                                /** @enum {string} */
+                                readonly subject: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                                /** @enum {string} */
+                                readonly when?: "otherwise" | "transfer" | "strategic-facility" | "combined-with-inspection";
+                            } | {
+                                /** @enum {string} */
+                                readonly kind: "access";
+                                readonly noticePeriod: {
+                                    readonly hours: number;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly as: "none" | "agreed" | "after-consultation";
+                                };
+                                /** @enum {string} */
+                                readonly subject: "complementary-access";
+                                /** @enum {string} */
+                                readonly when?: "otherwise" | "transfer" | "strategic-facility" | "combined-with-inspection";
+                            } | {
+                                /** @enum {string} */
+                                readonly duty: "keep-accounts" | "submit-reports" | "submit-declarations" | "receive-notices" | "grant-access" | "designate-inspectors";
+                                /** @enum {string} */
+                                readonly holder?: "state-authority" | "regulator" | "operator" | "government";
+                                /** @enum {string} */
+                                readonly kind: "duty";
+                            })[];
+                            readonly ref: string;
+                            readonly text: string;
+                        }[];
+                        /** Format: date */
+                        readonly signature?: string;
+                        /** Format: date */
+                        readonly suspended?: string;
+                        readonly title: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly inForce?: string;
+                            /** @enum {string} */
+                            readonly kind: "treaty" | "safeguards-agreement" | "additional-protocol" | "subsidiary-arrangement" | "regional" | "bilateral" | "domestic-act";
+                            readonly logIndex: number;
+                            readonly parties: readonly string[];
+                            readonly provisions: readonly {
+                                readonly obligations?: readonly ({
+                                    readonly deadline: {
+                                        /** @enum {string} */
+                                        readonly anchor: "entry-into-force" | "end-of-month-of-entry-into-force" | "end-of-month" | "end-of-quarter" | "pit" | "event";
+                                        readonly days: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly anchor: "annual";
+                                        readonly day: number;
+                                        readonly month: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly anchor: "without-delay";
+                                    };
+                                    /** @enum {string} */
+                                    readonly kind: "report";
+                                    readonly reportType: string;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly kind: "notice";
+                                    readonly leadTime: {
+                                        readonly hours: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly as: "none" | "agreed" | "after-consultation";
+                                    };
+                                    /** @enum {string} */
+                                    readonly subject: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                                    /** @enum {string} */
+                                    readonly when?: "otherwise" | "transfer" | "strategic-facility" | "combined-with-inspection";
+                                } | {
+                                    /** @enum {string} */
+                                    readonly kind: "access";
+                                    readonly noticePeriod: {
+                                        readonly hours: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly as: "none" | "agreed" | "after-consultation";
+                                    };
+                                    /** @enum {string} */
+                                    readonly subject: "complementary-access";
+                                    /** @enum {string} */
+                                    readonly when?: "otherwise" | "transfer" | "strategic-facility" | "combined-with-inspection";
+                                } | {
+                                    /** @enum {string} */
+                                    readonly duty: "keep-accounts" | "submit-reports" | "submit-declarations" | "receive-notices" | "grant-access" | "designate-inspectors";
+                                    /** @enum {string} */
+                                    readonly holder?: "state-authority" | "regulator" | "operator" | "government";
+                                    /** @enum {string} */
+                                    readonly kind: "duty";
+                                })[];
+                                readonly ref: string;
+                                readonly text: string;
+                            }[];
+                            readonly signature?: string;
+                            readonly suspended?: string;
+                            readonly title: string;
+                            readonly version: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/kmps": {
         readonly parameters: {
             readonly query?: never;
@@ -4142,6 +4623,102 @@ export interface paths {
                 };
             };
         };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/provisions": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** @description The provision cited as `ref` (e.g. "INFCIRC/153 para 62") and its instrument. */
+        readonly get: {
+            readonly parameters: {
+                readonly query: {
+                    readonly ref: string;
+                };
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly instrument: string;
+                            readonly provision: {
+                                readonly obligations?: readonly ({
+                                    readonly deadline: {
+                                        /** @enum {string} */
+                                        readonly anchor: "entry-into-force" | "end-of-month-of-entry-into-force" | "end-of-month" | "end-of-quarter" | "pit" | "event";
+                                        readonly days: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly anchor: "annual";
+                                        readonly day: number;
+                                        readonly month: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly anchor: "without-delay";
+                                    };
+                                    /** @enum {string} */
+                                    readonly kind: "report";
+                                    readonly reportType: string;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly kind: "notice";
+                                    readonly leadTime: {
+                                        readonly hours: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly as: "none" | "agreed" | "after-consultation";
+                                    };
+                                    /** @enum {string} */
+                                    readonly subject: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                                    /** @enum {string} */
+                                    readonly when?: "otherwise" | "transfer" | "strategic-facility" | "combined-with-inspection";
+                                } | {
+                                    /** @enum {string} */
+                                    readonly kind: "access";
+                                    readonly noticePeriod: {
+                                        readonly hours: number;
+                                    } | {
+                                        /** @enum {string} */
+                                        readonly as: "none" | "agreed" | "after-consultation";
+                                    };
+                                    /** @enum {string} */
+                                    readonly subject: "complementary-access";
+                                    /** @enum {string} */
+                                    readonly when?: "otherwise" | "transfer" | "strategic-facility" | "combined-with-inspection";
+                                } | {
+                                    /** @enum {string} */
+                                    readonly duty: "keep-accounts" | "submit-reports" | "submit-declarations" | "receive-notices" | "grant-access" | "designate-inspectors";
+                                    /** @enum {string} */
+                                    readonly holder?: "state-authority" | "regulator" | "operator" | "government";
+                                    /** @enum {string} */
+                                    readonly kind: "duty";
+                                })[];
+                                readonly ref: string;
+                                readonly text: string;
+                            };
+                            readonly version: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;

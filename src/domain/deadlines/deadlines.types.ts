@@ -1,5 +1,7 @@
+import type { ProvisionBasis } from '../legal/index.js';
 import type { IsoDate, ReportType } from '../reports/report.types.js';
 import type { IsoMonth } from './calendar.js';
+import type { ReportingRules } from './rules.js';
 
 /**
  * Agreement kinds. `AP` (INFCIRC/540) obliges declarations, not accounting reports, so it
@@ -47,10 +49,6 @@ export interface ReceivedReport {
 }
 
 export interface ObligationOptions {
-  /** Export notice due this many days before preparation (domain.md §2: "normally ≥ 2 weeks"). */
-  readonly exportNoticeLeadDays?: number;
-  /** Import notice due this many days before the state takes responsibility (0 = that day). */
-  readonly importNoticeLeadDays?: number;
   /**
    * A rejected attempt dates the obligation's submission if an accepted report follows within
    * this many days of it; a later cure is judged by the accepted report's own date.
@@ -64,6 +62,11 @@ export interface ObligationsInput {
   readonly mbas: readonly MbaSchedule[];
   readonly reports: readonly ReceivedReport[];
   readonly today: IsoDate;
+  /**
+   * Each report's deadline rule and the provision it comes from (deadlines.reportingRulesFrom over
+   * the instruments binding the state); absent = the model texts' rules (INFCIRC/153).
+   */
+  readonly rules?: ReportingRules;
   readonly options?: ObligationOptions;
 }
 
@@ -81,6 +84,8 @@ export interface Obligation {
   readonly reference?: string;
   /** Last calendar day (UTC) on which a submission is on time. */
   readonly dueDate: IsoDate;
+  /** The provision the due date comes from (issue 19). */
+  readonly basis: ProvisionBasis;
   readonly status: ObligationStatus;
   /** late: submission date − due date (≥ 1). */
   readonly daysLate?: number;

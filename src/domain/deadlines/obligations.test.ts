@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ObligationsInput, ReceivedReport } from './deadlines.types.js';
-import { computeObligations, icrDueDate, initialReportDueDate, pitReportDueDate } from './obligations.js';
+import { computeObligations } from './obligations.js';
+import { dueDateUnder, reportingRulesFrom } from './rules.js';
+
+const model = reportingRulesFrom([]);
+const icrDueDate = (month: string) => dueDateUnder(model.ICR.deadline, `${month}-01`);
+const initialReportDueDate = (eif: string) => dueDateUnder(model.INITIAL.deadline, eif);
+const pitReportDueDate = (pit: string) => dueDateUnder(model.PIL.deadline, pit);
 
 const csa = { id: 'CSA-XA', type: 'CSA', entryIntoForce: '2025-01-15', parties: ['XA', 'IAEA'] } as const;
 

@@ -1,7 +1,7 @@
 import { DomainError } from '../errors.js';
+import type { ProvisionBasis } from '../legal/index.js';
 import type { IsoDate, ReportType } from '../reports/report.types.js';
 import {
-  addDays,
   daysBetween,
   type IsoMonth,
   lastDayOfMonth,
@@ -18,27 +18,13 @@ import type {
   ObligationsInput,
   ReceivedReport,
 } from './deadlines.types.js';
+import { dueDateUnder, type ReportingRules, reportingRulesFrom } from './rules.js';
 
-/** INFCIRC/153 paras 62-63, 67: initial report, ICR, PIL and MBR are each due within 30 days. */
-export const REPORT_DUE_DAYS = 30;
-export const DEFAULT_EXPORT_NOTICE_LEAD_DAYS = 14;
-export const DEFAULT_IMPORT_NOTICE_LEAD_DAYS = 0;
+/**
+ * A rejected attempt dates the obligation if an accepted report follows within this many days
+ * (Custos decides; not a figure of any agreement, so it is no provision).
+ */
 export const DEFAULT_REJECTION_CURE_DAYS = 30;
-
-/** ICR for `month`: due 30 days after the month's last day (2025-01 → 2025-03-02). */
-export function icrDueDate(month: IsoMonth): IsoDate {
-  return addDays(lastDayOfMonth(month), REPORT_DUE_DAYS);
-}
-
-/** PIL and MBR for a PIT: due 30 days after the PIT date (the PIL is as of 24:00 of the PIT). */
-export function pitReportDueDate(pit: IsoDate): IsoDate {
-  return addDays(pit, REPORT_DUE_DAYS);
-}
-
-/** Initial report: due 30 days after the end of the month of entry into force. */
-export function initialReportDueDate(entryIntoForce: IsoDate): IsoDate {
-  return icrDueDate(monthOf(entryIntoForce));
-}
 
 function obligationId(type: ReportType, mba: string, subject?: string): string {
   return subject === undefined ? `${type}:${mba}` : `${type}:${mba}:${subject}`;
@@ -63,6 +49,7 @@ interface Expected {
   readonly month?: IsoMonth;
   readonly pit?: IsoDate;
   readonly reference?: string;
+  readonly basis: ProvisionBasis;
 }
 
 /**
@@ -92,8 +79,12 @@ function expectedIcrMonths(mba: MbaSchedule, eifMonth: IsoMonth, today: IsoDate)
 function expectedObligations(input: ObligationsInput, agreement: AgreementInForce): Expected[] {
   const eif = agreement.entryIntoForce;
   const eifMonth = monthOf(eif);
-  const exportLead = input.options?.exportNoticeLeadDays ?? DEFAULT_EXPORT_NOTICE_LEAD_DAYS;
-  const importLead = input.options?.importNoticeLeadDays ?? DEFAULT_IMPORT_NOTICE_LEAD_DAYS;
+  // The figures come from the provisions binding the state (issue 19), the model texts' otherwise.
+  const rules = input.rules ?? reportingRulesFrom([]);
+  const due = (type: keyof ReportingRules, anchor: IsoDate) => ({
+    dueDate: dueDateUnder(rules[type].deadline, anchor),
+    basis: rules[type].basis,
+  });
   const out: Expected[] = [];
   for (const mba of input.mbas) {
     const existedAtEif = mba.activeFrom === undefined || mba.activeFrom <= lastDayOfMonth(eifMonth);
@@ -102,7 +93,7 @@ function expectedObligations(input: ObligationsInput, agreement: AgreementInForc
         id: obligationId('INITIAL', mba.mba),
         type: 'INITIAL',
         mba: mba.mba,
-        dueDate: initialReportDueDate(eif),
+        ...due('INITIAL', eif),
       });
     }
     for (const month of expectedIcrMonths(mba, eifMonth, input.today)) {
@@ -111,7 +102,7 @@ function expectedObligations(input: ObligationsInput, agreement: AgreementInForc
         type: 'ICR',
         mba: mba.mba,
         month,
-        dueDate: icrDueDate(month),
+        ...due('ICR', `${month}-01`),
       });
     }
     for (const pit of [...new Set(mba.pits)]) {
@@ -124,22 +115,18 @@ function expectedObligations(input: ObligationsInput, agreement: AgreementInForc
           type,
           mba: mba.mba,
           pit,
-          dueDate: pitReportDueDate(pit),
+          ...due(type, pit),
         });
       }
     }
     for (const s of mba.shipments ?? []) {
       const type = s.direction === 'export' ? 'EXPORT_NOTICE' : 'IMPORT_NOTICE';
-      const dueDate =
-        s.direction === 'export'
-          ? addDays(s.preparationDate, -exportLead)
-          : addDays(s.responsibilityDate, -importLead);
       out.push({
         id: obligationId(type, mba.mba, s.reference),
         type,
         mba: mba.mba,
         reference: s.reference,
-        dueDate,
+        ...due(type, s.direction === 'export' ? s.preparationDate : s.responsibilityDate),
       });
     }
   }

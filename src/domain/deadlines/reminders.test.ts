@@ -12,6 +12,7 @@ const o: Obligation = {
   month: '2025-04',
   dueDate: '2025-05-30',
   status: 'upcoming',
+  basis: { ref: 'INFCIRC/153 para 63(a)', instrument: 'INFCIRC-153', version: 1 },
   rejectedAttempts: 0,
 };
 

@@ -4,11 +4,13 @@ import type { Principal } from '../../domain/policy/index.js';
 import { ed25519PublicKey } from '../../log/index.js';
 import { createKvRepo } from '../../store/kv.repo.js';
 import { writeSecret } from '../init.js';
+import { createInstrumentService } from '../legal/index.js';
 import type { Ports } from '../ports.js';
 import { createRegistryService } from '../registry.js';
 import {
   DEMO_AGREEMENTS,
   DEMO_FACILITIES,
+  DEMO_INSTRUMENTS,
   DEMO_KMPS,
   DEMO_MBAS,
   DEMO_ORGANISATIONS,
@@ -57,6 +59,8 @@ export async function seedDemoRegistry(ports: Ports, admin: Principal): Promise<
   for (const s of DEMO_STATES) await svc.createState(admin, s);
   for (const o of DEMO_ORGANISATIONS) await svc.createOrganisation(admin, o);
   for (const a of DEMO_AGREEMENTS) await svc.createAgreement(admin, a);
+  const legal = createInstrumentService(ports);
+  for (const i of DEMO_INSTRUMENTS) await legal.createInstrument(admin, i);
   for (const f of DEMO_FACILITIES) await svc.createFacility(admin, f);
   for (const m of DEMO_MBAS) await svc.createMba(admin, m);
   for (const k of DEMO_KMPS) await svc.createKmp(admin, k);

@@ -1,3 +1,10 @@
+import {
+  type InstrumentInput,
+  MODEL_AP_ID,
+  MODEL_AP_PROVISIONS,
+  MODEL_CSA_ID,
+  MODEL_CSA_PROVISIONS,
+} from '../../domain/legal/index.js';
 import type {
   Agreement,
   Facility,
@@ -86,6 +93,30 @@ export const DEMO_AGREEMENTS: Agreement[] = [
       { kind: 'state', ref: 'XC' },
       { kind: 'organisation', ref: 'agency' },
     ],
+  },
+];
+
+/**
+ * The legal register of the demo world (issue 19, decision 0031): the model texts' provisions
+ * (paraphrased, with their references), to which the demo states are party as their agreements
+ * say. Its deadlines and notices are therefore today's figures, each citing its provision.
+ */
+export const DEMO_INSTRUMENTS: InstrumentInput[] = [
+  {
+    id: MODEL_CSA_ID,
+    title: 'Comprehensive safeguards agreements on the INFCIRC/153 model (paraphrased model text)',
+    kind: 'safeguards-agreement',
+    parties: ['XA', 'XB', 'XC', 'agency', 'rsa'],
+    inForce: '2025-11-01',
+    provisions: [...MODEL_CSA_PROVISIONS],
+  },
+  {
+    id: MODEL_AP_ID,
+    title: 'Additional Protocol on the INFCIRC/540 model (paraphrased model text) — Arcadia',
+    kind: 'additional-protocol',
+    parties: ['XA', 'agency'],
+    inForce: '2025-11-01',
+    provisions: [...MODEL_AP_PROVISIONS],
   },
 ];
 

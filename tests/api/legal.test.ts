@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseNoteVerifier } from '../../src/log/index.js';
+import { auditStore } from '../../src/services/audit.js';
+import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+import { testDialects } from '../fixtures/db.js';
+
+/** The legal register (issue 19 item 1): instruments, provisions, versions, each logged. */
+describe.each(testDialects())('the legal register (%s)', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: true });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  const admin = () => bearer(t.adminToken);
+  const bilateral = {
+    id: 'BIL-XA-XB',
+    title: 'Bilateral cooperation agreement between Arcadia and Borduria',
+    kind: 'bilateral',
+    parties: ['XA', 'XB'],
+    signature: '2025-06-01',
+    inForce: '2025-09-01',
+    provisions: [
+      {
+        ref: 'BIL-XA-XB Art. 5',
+        text: 'Each party notifies the other of an intended transfer at least 30 days before shipment.',
+        obligations: [
+          { kind: 'report', reportType: 'BILATERAL_TRANSFER', deadline: { anchor: 'event', days: -30 } },
+        ],
+      },
+      { ref: 'BIL-XA-XB Art. 1', text: 'Definitions.' },
+    ],
+  };
+
+  it('registers an instrument (201) and reads it back by id, with its provisions in order', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/instruments',
+      headers: admin(),
+      payload: bilateral,
+    });
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body).toMatchObject({ id: 'BIL-XA-XB', version: 1, inForce: '2025-09-01' });
+    expect(body.logIndex).toBeGreaterThanOrEqual(0);
+    const got = await t.app.inject({
+      method: 'GET',
+      url: '/api/instruments/BIL-XA-XB',
+      headers: bearer(t.token('xb-ssac.reviewer')),
+    });
+    expect(got.statusCode).toBe(200);
+    const { logIndex: _l, ...expected } = body;
+    expect(got.json()).toEqual(expected);
+    expect(got.json().provisions.map((p: { ref: string }) => p.ref)).toEqual([
+      'BIL-XA-XB Art. 5',
+      'BIL-XA-XB Art. 1',
+    ]);
+  });
+
+  it('lists the register, with the demo world’s model texts, and finds a provision by its ref', async () => {
+    const list = await t.app.inject({ method: 'GET', url: '/api/instruments?party=XA', headers: admin() });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items.map((i: { id: string }) => i.id)).toEqual([
+      'BIL-XA-XB',
+      'INFCIRC-153',
+      'INFCIRC-540',
+    ]);
+    const xc = await t.app.inject({ method: 'GET', url: '/api/instruments?party=XC', headers: admin() });
+    expect(xc.json().items.map((i: { id: string }) => i.id)).toEqual(['INFCIRC-153']);
+    const p = await t.app.inject({
+      method: 'GET',
+      url: `/api/provisions?ref=${encodeURIComponent('INFCIRC/540 Art. 4.b.(ii)')}`,
+      headers: bearer(t.token('agency.inspector')),
+    });
+    expect(p.statusCode).toBe(200);
+    expect(p.json()).toMatchObject({
+      instrument: 'INFCIRC-540',
+      version: 1,
+      provision: {
+        obligations: [{ kind: 'access', when: 'combined-with-inspection', noticePeriod: { hours: 2 } }],
+      },
+    });
+    const none = await t.app.inject({ method: 'GET', url: '/api/provisions?ref=nope', headers: admin() });
+    expect(none.statusCode).toBe(404);
+  });
+
+  it('refuses bad instruments with every problem at once, and nothing is stored', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/instruments',
+      headers: admin(),
+      payload: {
+        ...bilateral,
+        id: 'BAD-1',
+        inForce: '2025-01-01',
+        provisions: [
+          {
+            ref: 'BAD-1 a',
+            text: 'x',
+            obligations: [{ kind: 'report', reportType: 'X', deadline: { anchor: 'pit', days: -3 } }],
+          },
+          { ref: 'BAD-1 a', text: 'y' },
+        ],
+      },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('VALIDATION_FAILED');
+    const fields = res
+      .json()
+      .error.details.map((d: { field: string }) => d.field)
+      .sort();
+    expect(fields).toEqual(['inForce', 'provisions[0].obligations[0].deadline.days', 'provisions[1].ref']);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/instruments/BAD-1', headers: admin() })).statusCode,
+    ).toBe(404);
+    const dup = await t.app.inject({
+      method: 'POST',
+      url: '/api/instruments',
+      headers: admin(),
+      payload: bilateral,
+    });
+    expect(dup.json().error.code).toBe('ALREADY_EXISTS');
+    const party = await t.app.inject({
+      method: 'POST',
+      url: '/api/instruments',
+      headers: admin(),
+      payload: { ...bilateral, id: 'BIL-2', parties: ['XA', 'ZZ'], provisions: [] },
+    });
+    expect(party.json().error.code).toBe('UNKNOWN_REFERENCE');
+    const stolen = await t.app.inject({
+      method: 'POST',
+      url: '/api/instruments',
+      headers: admin(),
+      payload: { ...bilateral, id: 'BIL-3', provisions: [{ ref: 'INFCIRC/153 para 62', text: 'mine' }] },
+    });
+    expect(stolen.statusCode).toBe(409);
+    expect(stolen.json().error.code).toBe('CONFLICT');
+  });
+
+  it('only registry administrators write; everyone signed in reads', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/instruments',
+      headers: bearer(t.token('xa-ssac.submitter')),
+      payload: { ...bilateral, id: 'BIL-4', provisions: [] },
+    });
+    expect(res.statusCode).toBe(403);
+    const anon = await t.app.inject({ method: 'GET', url: '/api/instruments/INFCIRC-153' });
+    expect(anon.statusCode).toBe(401);
+  });
+
+  it('a change makes a new version; old versions stay readable; a stale change is refused', async () => {
+    const changed = {
+      ...bilateral,
+      provisions: [{ ...bilateral.provisions[0], text: 'Notice at least 45 days before shipment.' }],
+    };
+    const { id: _id, ...body } = changed;
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/api/instruments/BIL-XA-XB',
+      headers: admin(),
+      payload: { ...body, baseVersion: 1 },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      version: 2,
+      provisions: [{ text: 'Notice at least 45 days before shipment.' }],
+    });
+    const v1 = await t.app.inject({
+      method: 'GET',
+      url: '/api/instruments/BIL-XA-XB?version=1',
+      headers: admin(),
+    });
+    expect(v1.json().provisions).toHaveLength(2);
+    const stale = await t.app.inject({
+      method: 'PUT',
+      url: '/api/instruments/BIL-XA-XB',
+      headers: admin(),
+      payload: { ...body, baseVersion: 1 },
+    });
+    expect(stale.json().error.code).toBe('CONFLICT');
+    // The dropped ref is free again for another instrument.
+    const reuse = await t.app.inject({
+      method: 'POST',
+      url: '/api/instruments',
+      headers: admin(),
+      payload: { ...bilateral, id: 'BIL-5', provisions: [{ ref: 'BIL-XA-XB Art. 1', text: 'moved' }] },
+    });
+    expect(reuse.statusCode).toBe(201);
+  });
+
+  it('every version is a log record the audit rebuilds; a provision edited in the database is named', async () => {
+    await t.log.flush();
+    const verifier = parseNoteVerifier(t.log.keys.vkey);
+    expect((await auditStore(t.ports, verifier)).findings).toEqual([]);
+    await t.ports.db.kysely
+      .updateTable('legal_provisions')
+      .set({ text: 'rewritten' })
+      .where('instrument_id', '=', 'BIL-XA-XB')
+      .where('version', '=', 1)
+      .where('position', '=', 0)
+      .execute();
+    const findings = (await auditStore(t.ports, verifier)).findings.map((f) => `${f.kind} ${f.where}`);
+    expect(
+      findings.some((f) => f.startsWith('record-changed') && f.includes('instrument:BIL-XA-XB:v1')),
+    ).toBe(true);
+  });
+});

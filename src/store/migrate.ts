@@ -16,6 +16,7 @@ import * as userPreferences from './migrations/0013-user-preferences.js';
 import * as federation from './migrations/0014-federation.js';
 import * as legalRegister from './migrations/0016-legal-register.js';
 import * as declarations from './migrations/0017-declarations.js';
+import * as leafIdUnindexed from './migrations/0024-leaf-id-unindexed.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Db): Record<string, Migration> {
@@ -36,6 +37,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0014-federation': { up: federation.up(db.dialect) },
     '0016-legal-register': { up: legalRegister.up },
     '0017-declarations': { up: declarations.up(db.dialect) },
+    '0024-leaf-id-unindexed': { up: leafIdUnindexed.up },
   };
 }
 

@@ -229,7 +229,7 @@ function readIcrLine(r: ReportReader, raw: unknown, i: number, loose: LooseLine[
     r.checkKeys(cp, COUNTERPART_SET, cpPath, lineNo);
     const state = r.str(cp, 'state', cpPath, lineNo, 'code');
     const mba = r.str(cp, 'mba', cpPath, lineNo, 'code', false);
-    if (state !== undefined) counterpart = mba === undefined ? { state } : { state, mba };
+    if (state !== undefined) counterpart = r.counterpart(state, mba);
   }
   const notice = r.str(o, 'notice', path, lineNo, 'id', false);
   const corrects = r.lineRef(o, 'corrects', path, lineNo);

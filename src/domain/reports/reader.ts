@@ -8,7 +8,7 @@ import { ELEMENT_CODES } from './codes.js';
 import { isIsoDate } from './dates.js';
 import type { ParseResult, PartialReport } from './parse.types.js';
 import { ProblemList } from './problems.js';
-import type { ElementCode, LineRef, Report } from './report.types.js';
+import type { Counterpart, ElementCode, LineRef, Report } from './report.types.js';
 import { parseWeight } from './weight.js';
 
 const LINE_REF_SET = new Set(['reportNumber', 'line']);
@@ -51,6 +51,8 @@ export class ReportReader {
    * otherwise keep 900 000 copies of each in the model.
    */
   private readonly shared = new Map<string, string>();
+  /** One object per distinct counterpart, for the same reason (the model is read-only). */
+  private readonly counterparts = new Map<string, Counterpart>();
 
   constructor(
     private readonly mode: 'json' | 'csv',
@@ -139,6 +141,16 @@ export class ReportReader {
     if (known !== undefined) return known;
     if (this.shared.size < MAX_SHARED) this.shared.set(v, v);
     return v;
+  }
+
+  /** The shared counterpart { state, mba? } (equal counterparts, one object in memory). */
+  counterpart(state: string, mba: string | undefined): Counterpart {
+    const key = mba === undefined ? state : `${state}\u0001${mba}`;
+    const known = this.counterparts.get(key);
+    if (known !== undefined) return known;
+    const made: Counterpart = mba === undefined ? { state } : { state, mba };
+    if (this.counterparts.size < MAX_SHARED) this.counterparts.set(key, made);
+    return made;
   }
 
   int(obj: Obj, key: string, path: string, line: number | undefined, min: number, required = true) {

@@ -110,7 +110,9 @@ export function* checkIcr(
   const ownState = ctx.mba?.state ?? ctx.submitterState;
   // The account checks (notices on record, correction targets) only look into the state's own MBA.
   const own = ownsMba(report, ctx);
-  const seenChange = new Set<string>();
+  // Batch keys per inventory change code (a code has no '|', so this is the set of `code|batch key`
+  // without building that string for each of a big report's lines).
+  const seenChange = new Map<string, Set<string>>();
   const created = new Set<string>();
   const targets = ctx.correctionTargets;
   const notices = ctx.knownNotices;
@@ -171,8 +173,12 @@ export function* checkIcr(
       continue; // a correction restates its batch; the batch rules apply to new changes only
     }
     const bk = batchKey(l.batch, l.element);
-    const change = `${l.code}|${bk}`;
-    if (seenChange.has(change)) {
+    let seenOfCode = seenChange.get(l.code);
+    if (seenOfCode === undefined) {
+      seenOfCode = new Set();
+      seenChange.set(l.code, seenOfCode);
+    }
+    if (seenOfCode.has(bk)) {
       errors.add(
         'BATCH_REUSED',
         `${path}.batch`,
@@ -180,7 +186,7 @@ export function* checkIcr(
         ln,
       );
     } else {
-      seenChange.add(change);
+      seenOfCode.add(bk);
       if (info?.createsBatch === true) {
         if (created.has(bk) || ctx.bookBatches?.has(bk) === true) {
           errors.add(

@@ -74,11 +74,19 @@ export async function pageAlarms(
     readonly code: string | undefined;
     readonly unmatchedBefore: string;
     readonly req: PageRequest;
+    /**
+     * More alarm rows with the same columns, not of an MBA (e.g. the declarations' cross-checks,
+     * store/declaration-checks.repo.ts), listed after every MBA's.
+     */
+    readonly extra?: RawBuilder<unknown> | undefined;
   },
 ): Promise<{ rows: AlarmRow[]; total: number }> {
-  if (args.mbas.length === 0) return { rows: [], total: 0 };
+  if (args.mbas.length === 0 && args.extra === undefined) return { rows: [], total: 0 };
   const ord = new Map(args.mbas.map((m, i) => [m.mba, i]));
-  const m = sql.join(args.mbas.map((x, i) => sql`(${x.mba}, ${x.state}, cast(${i} as integer))`));
+  const m =
+    args.mbas.length === 0
+      ? sql`select cast(null as text), cast(null as text), cast(0 as integer) where 1 = 0`
+      : sql`values ${sql.join(args.mbas.map((x, i) => sql`(${x.mba}, ${x.state}, cast(${i} as integer))`))}`;
   const balance =
     args.balance.length === 0
       ? sql`select 0, 0, 0, 0, cast(null as text), '', '', '', cast(null as text), '', cast(null as text), cast(null as text) where 1 = 0`
@@ -90,11 +98,12 @@ export async function pageAlarms(
                 cast(${b.date} as text), cast(${b.from} as text), cast(null as text))`,
           ),
         )}) as b`;
-  const all = sql`with m(mba, state, ord) as (values ${m}),
+  const extra = args.extra === undefined ? sql`` : sql`union all ${args.extra}`;
+  const all = sql`with m(mba, state, ord) as (${m}),
     a(ord_mba, kind, ord_a, ord_b, akey, code, state, mba, element, date, from_date, ref) as (
       ${transferAlarms(false, args.unmatchedBefore)}
       union all ${transferAlarms(true, args.unmatchedBefore)}
-      union all ${balance})`;
+      union all ${balance} ${extra})`;
   const where = [sql`1 = 1`];
   if (args.code !== undefined) where.push(sql`code = ${args.code}`);
   if (args.req.q) where.push(textMatches(['code', 'state', 'mba', 'element', 'ref'], args.req.q));

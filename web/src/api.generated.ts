@@ -154,7 +154,7 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
-                    readonly code?: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH";
+                    readonly code?: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH" | "ANNEX_II_UNMATCHED" | "ANNEX_II_DISCREPANT" | "SOURCE_MATERIAL_UNMATCHED" | "SOURCE_MATERIAL_DISCREPANT";
                     /** @description page size (1-1000) */
                     readonly limit?: number;
                     readonly mba?: string;
@@ -181,7 +181,7 @@ export interface paths {
                         readonly "application/json": {
                             readonly items: readonly {
                                 /** @enum {string} */
-                                readonly code: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH";
+                                readonly code: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH" | "ANNEX_II_UNMATCHED" | "ANNEX_II_DISCREPANT" | "SOURCE_MATERIAL_UNMATCHED" | "SOURCE_MATERIAL_DISCREPANT";
                                 /** @description the PIT closing the balance, or the transfer date */
                                 readonly date: string;
                                 readonly element: ("P" | "E" | "N" | "D" | "T") | null;
@@ -288,6 +288,7 @@ export interface paths {
                                     readonly alarm?: {
                                         readonly [key: string]: string;
                                     };
+                                    readonly declaration?: string;
                                     readonly element?: string;
                                     readonly finding?: string;
                                     readonly inspection?: string;
@@ -432,6 +433,15 @@ export interface paths {
                             /** @enum {string} */
                             readonly source: "device";
                             readonly state: string;
+                        } | {
+                            /** @enum {string} */
+                            readonly check: "annex-ii" | "source-material";
+                            /** @enum {string} */
+                            readonly finding: "unmatched" | "discrepant";
+                            readonly item: string;
+                            /** @enum {string} */
+                            readonly source: "declaration";
+                            readonly state: string;
                         };
                         /** @enum {string} */
                         readonly kind: "anomaly" | "discrepancy" | "question" | "late-report" | "missing-report" | "transfer-unmatched" | "notice" | "seal" | "other";
@@ -454,6 +464,7 @@ export interface paths {
                                 readonly alarm?: {
                                     readonly [key: string]: string;
                                 };
+                                readonly declaration?: string;
                                 readonly element?: string;
                                 readonly finding?: string;
                                 readonly inspection?: string;
@@ -535,6 +546,7 @@ export interface paths {
                                 readonly alarm?: {
                                     readonly [key: string]: string;
                                 };
+                                readonly declaration?: string;
                                 readonly element?: string;
                                 readonly finding?: string;
                                 readonly inspection?: string;
@@ -642,6 +654,7 @@ export interface paths {
                                 readonly alarm?: {
                                     readonly [key: string]: string;
                                 };
+                                readonly declaration?: string;
                                 readonly element?: string;
                                 readonly finding?: string;
                                 readonly inspection?: string;
@@ -801,6 +814,7 @@ export interface paths {
                                 readonly alarm?: {
                                     readonly [key: string]: string;
                                 };
+                                readonly declaration?: string;
                                 readonly element?: string;
                                 readonly finding?: string;
                                 readonly inspection?: string;
@@ -926,6 +940,7 @@ export interface paths {
                                 readonly alarm?: {
                                     readonly [key: string]: string;
                                 };
+                                readonly declaration?: string;
                                 readonly element?: string;
                                 readonly finding?: string;
                                 readonly inspection?: string;
@@ -3868,7 +3883,7 @@ export interface paths {
                                 readonly k: number;
                             };
                             readonly periods: readonly {
-                                readonly alarms: readonly ("MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH")[];
+                                readonly alarms: readonly ("MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH" | "ANNEX_II_UNMATCHED" | "ANNEX_II_DISCREPANT" | "SOURCE_MATERIAL_UNMATCHED" | "SOURCE_MATERIAL_DISCREPANT")[];
                                 readonly be: number;
                                 readonly bea: number;
                                 readonly cumuf: number;
@@ -5451,7 +5466,7 @@ export interface paths {
                             };
                             readonly openAlarms: readonly {
                                 /** @enum {string} */
-                                readonly code: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH";
+                                readonly code: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH" | "ANNEX_II_UNMATCHED" | "ANNEX_II_DISCREPANT" | "SOURCE_MATERIAL_UNMATCHED" | "SOURCE_MATERIAL_DISCREPANT";
                                 readonly date: string;
                                 /** @enum {string} */
                                 readonly element?: "P" | "E" | "N" | "D" | "T";

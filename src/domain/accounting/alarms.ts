@@ -17,6 +17,12 @@ export const ALARM_CODES = [
   'NOTICE_LATE',
   // Monitoring devices' alarms (issue 18 §5), listed beside these in GET /api/alarms.
   ...DEVICE_ALARM_CODES,
+  // Additional Protocol declarations cross-checked between States (issue 19 item 5,
+  // domain/declarations crosscheck.ts): about a declared item, not an MBA.
+  'ANNEX_II_UNMATCHED',
+  'ANNEX_II_DISCREPANT',
+  'SOURCE_MATERIAL_UNMATCHED',
+  'SOURCE_MATERIAL_DISCREPANT',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 

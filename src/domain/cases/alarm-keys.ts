@@ -77,7 +77,20 @@ export type CaseAlarm =
    * A state's domestic law short of an international provision it is bound by (missing, partial
    * or conflicting; issue 19 item 2): one case per provision, whatever the status becomes.
    */
-  | { readonly source: 'compatibility'; readonly state: string; readonly provision: string };
+  | { readonly source: 'compatibility'; readonly state: string; readonly provision: string }
+  /**
+   * A declared item of an Additional Protocol declaration that the other State's declarations do
+   * not confirm (issue 19 item 5): an Annex II export or a source-material transfer without its
+   * counterpart past the grace period (unmatched), or with another quantity (discrepant).
+   * `item` is `<declaration id>#<item index>`.
+   */
+  | {
+      readonly source: 'declaration';
+      readonly check: 'annex-ii' | 'source-material';
+      readonly finding: 'unmatched' | 'discrepant';
+      readonly state: string;
+      readonly item: string;
+    };
 
 function join(parts: readonly string[]): string {
   // Escaping each part keeps the key injective: `a:b` + `c` never equals `a` + `b:c`.
@@ -117,6 +130,8 @@ export function caseKeyForAlarm(alarm: CaseAlarm): string {
       return join(['compatibility', alarm.state, alarm.provision]);
     case 'device':
       return join(['device', alarm.state, alarm.device, alarm.code, alarm.at]);
+    case 'declaration':
+      return join(['declaration', alarm.state, alarm.item, alarm.check, alarm.finding]);
   }
 }
 
@@ -143,5 +158,7 @@ export function caseKindForAlarm(alarm: CaseAlarm): CaseKind {
       // Counts against declarations are a discrepancy with the state; the rest is about the
       // containment and surveillance the device keeps.
       return alarm.code === 'GATE_MISMATCH' ? 'discrepancy' : 'seal';
+    case 'declaration':
+      return alarm.finding === 'discrepant' ? 'discrepancy' : 'transfer-unmatched';
   }
 }

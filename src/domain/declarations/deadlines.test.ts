@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { annexIIUnmatchedBefore, sourceMaterialUnmatchedBefore } from './crosscheck.js';
 import {
   type ApDeadlineRules,
   annualDeclarationDue,
@@ -159,5 +160,20 @@ describe('computeApObligations', () => {
       status: 'upcoming',
       dueDate: '2026-12-06',
     });
+  });
+});
+
+describe('cross-check grace periods', () => {
+  it('an Annex II item is past grace once its quarter was due and 60 more days have passed', () => {
+    // 2026-Q1 is due 2026-05-30, + 60 days = 2026-07-29: from 2026-07-30 on Q1 items are past grace.
+    expect(annexIIUnmatchedBefore('2026-07-29')).toBe('2026-01-01');
+    expect(annexIIUnmatchedBefore('2026-07-30')).toBe('2026-04-01');
+    // Across the year end: 2025-Q4 due 2026-03-01, + 60 = 2026-04-30.
+    expect(annexIIUnmatchedBefore('2026-04-30')).toBe('2025-10-01');
+    expect(annexIIUnmatchedBefore('2026-05-01')).toBe('2026-01-01');
+  });
+  it('a source-material item is past grace once its year was due (15 May)', () => {
+    expect(sourceMaterialUnmatchedBefore('2026-05-15')).toBe('2025-01-01');
+    expect(sourceMaterialUnmatchedBefore('2026-05-16')).toBe('2026-01-01');
   });
 });

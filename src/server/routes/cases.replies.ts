@@ -18,6 +18,7 @@ const CaseAboutReply = z.object({
   obligation: z.string().optional(),
   seal: z.string().optional(),
   provision: z.string().optional(),
+  declaration: z.string().optional(),
   alarm: z.record(z.string(), z.string()).optional(),
 });
 

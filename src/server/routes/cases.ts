@@ -76,6 +76,13 @@ const cause = z.discriminatedUnion('source', [
     device: ref,
     at: ref.describe("the time of the alarm's cause"),
   }),
+  z.strictObject({
+    source: z.literal('declaration'),
+    check: z.enum(['annex-ii', 'source-material']),
+    finding: z.enum(['unmatched', 'discrepant']),
+    state: stateCode,
+    item: ref,
+  }),
 ]);
 const OpenSchema = z.strictObject({
   kind: z.enum(CASE_KINDS),

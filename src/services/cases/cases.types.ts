@@ -21,6 +21,8 @@ export interface CaseAbout {
   readonly seal?: string;
   /** An international provision (its citable ref) the state's domestic law falls short of. */
   readonly provision?: string;
+  /** An item of an Additional Protocol declaration, `<declaration id>#<item index>`. */
+  readonly declaration?: string;
   /** The alarm that opened it (source and test), when one did. */
   readonly alarm?: Readonly<Record<string, string>>;
 }

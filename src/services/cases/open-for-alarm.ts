@@ -84,6 +84,14 @@ function aboutAlarm(alarm: CaseAlarm): { about: CaseAbout; mba?: string; title: 
         about: { seal: alarm.device, alarm: { source: 'device', code: alarm.code, at: alarm.at } },
         title: `${alarm.code} on device ${alarm.device} at ${alarm.at}`,
       };
+    case 'declaration':
+      return {
+        about: {
+          declaration: alarm.item,
+          alarm: { source: 'declaration', check: alarm.check, finding: alarm.finding },
+        },
+        title: `${alarm.finding} ${alarm.check === 'annex-ii' ? 'Annex II' : 'source-material'} item ${alarm.item}`,
+      };
   }
 }
 

@@ -1,12 +1,20 @@
 import { type AlarmCode, addDays, type DatedAlarm } from '../../domain/accounting/index.js';
 import { type CaseAlarm, caseKeyForAlarm } from '../../domain/cases/index.js';
+import { annexIIUnmatchedBefore, sourceMaterialUnmatchedBefore } from '../../domain/declarations/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { inScope, type Principal } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
 import { readLogVersion } from '../../store/accounting.repo.js';
 import { type BalanceAlarmRow, pageAlarms } from '../../store/alarms.repo.js';
+import {
+  type CrossCheckCutoffs,
+  countCrossCheckFindings,
+  crossCheckAlarmArm,
+  pageCrossCheckFindings,
+} from '../../store/declaration-checks.repo.js';
 import type { Page, PageRequest } from '../../store/paging.js';
 import { openCaseForAlarm } from '../cases/index.js';
+import { declarationScopeOf } from '../declarations/queries.js';
 import type { SortValue } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
@@ -112,9 +120,46 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
     return out;
   }
 
-  /** Opens the cases of every MBA's alarms (see openCases). */
-  async function openCasesNow(): Promise<number> {
+  /** When the declarations' lone items become findings, as of the evaluation date. */
+  function cutoffs(): CrossCheckCutoffs {
+    const asOf = evaluator.asOf();
+    return { annexII: annexIIUnmatchedBefore(asOf), sourceMaterial: sourceMaterialUnmatchedBefore(asOf) };
+  }
+
+  /** Opens the cases of the declarations' cross-check findings, a page at a time. */
+  async function openDeclarationCases(): Promise<number> {
     let opened = 0;
+    const c = cutoffs();
+    for (let offset = 0; ; offset += ALL.limit) {
+      const page = await pageCrossCheckFindings(ports.db.kysely, c, { states: 'all' }, { ...ALL, offset });
+      for (const f of page) {
+        const alarm: CaseAlarm = {
+          source: 'declaration',
+          check: f.code.startsWith('ANNEX_II') ? 'annex-ii' : 'source-material',
+          finding: f.code.endsWith('DISCREPANT') ? 'discrepant' : 'unmatched',
+          state: f.state,
+          item: f.ref,
+        };
+        const key = caseKeyForAlarm(alarm);
+        if (handled.has(key)) continue;
+        try {
+          if ((await openCaseForAlarm(ports, alarm)).created) opened++;
+          if (handled.size >= 100_000) handled.clear();
+          handled.add(key);
+        } catch (err) {
+          ports.logger.warn(
+            { err: (err as Error).message, alarm: key },
+            'could not open a case for an alarm',
+          );
+        }
+      }
+      if (page.length < ALL.limit) return opened;
+    }
+  }
+
+  /** Opens the cases of every MBA's alarms and of the declarations' findings (see openCases). */
+  async function openCasesNow(): Promise<number> {
+    let opened = await openDeclarationCases();
     for await (const st of evaluator.evaluateEach()) {
       const firstSequence = new Set<string>();
       for (const a of (await viewsOf(st)).sort((x, y) => (x.date < y.date ? -1 : 1))) {
@@ -170,12 +215,23 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
       // A lone line alarms once its deadline, 30 days after the end of its month, has passed:
       // dated before the first of the month 30 days ago.
       const cutoff = `${addDays(evaluator.asOf(), -30).slice(0, 7)}-01`;
+      // The declarations' findings: not of an MBA, and only of the States whose declarations the
+      // caller may read (an Additional Protocol in force with them: policy).
+      const declScope = await declarationScopeOf(ports, p);
+      const extra = f.mba
+        ? undefined
+        : crossCheckAlarmArm(
+            cutoffs(),
+            { states: declScope === 'all' ? 'all' : [...declScope], state: f.state },
+            mbas.length,
+          );
       const { rows, total } = await pageAlarms(ports.db.kysely, {
         mbas,
         balance,
         code: f.code,
         unmatchedBefore: cutoff,
         req,
+        extra,
       });
       return {
         items: rows.map((r) => ({
@@ -222,6 +278,16 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
           s.total += a.n;
           s.codes[a.code] = (s.codes[a.code] ?? 0) + a.n;
         }
+      }
+      const declScope = await declarationScopeOf(ports, p);
+      for (const a of await countCrossCheckFindings(ports.db.kysely, cutoffs(), {
+        states: declScope === 'all' ? 'all' : [...declScope],
+      })) {
+        total += a.n;
+        const s = byState.get(a.state) ?? { total: 0, codes: {} };
+        byState.set(a.state, s);
+        s.total += a.n;
+        s.codes[a.code] = (s.codes[a.code] ?? 0) + a.n;
       }
       return {
         total,

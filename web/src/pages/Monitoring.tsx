@@ -32,6 +32,10 @@ const ALARM_LABEL: Record<AlarmCode, string> = {
   SEAL_OPENED: 'Seal opened',
   CAMERA_UNDECLARED: 'Camera, undeclared activity',
   GATE_MISMATCH: 'Gate counts against declarations',
+  ANNEX_II_UNMATCHED: 'Annex II export unconfirmed',
+  ANNEX_II_DISCREPANT: 'Annex II quantities differ',
+  SOURCE_MATERIAL_UNMATCHED: 'Source material unmatched',
+  SOURCE_MATERIAL_DISCREPANT: 'Source material quantities differ',
 };
 
 export function alarmLabel(code: string): string {
@@ -55,7 +59,8 @@ const alarmColumns: Column<Alarm>[] = [
   {
     key: 'mba',
     header: 'MBA',
-    render: (a) => <Link to={evaluationLink(a)}>{a.mba}</Link>,
+    // A declaration cross-check alarm is about a declared item (its ref), not an MBA.
+    render: (a) => (a.mba ? <Link to={evaluationLink(a)}>{a.mba}</Link> : (a.ref ?? '')),
     sortField: 'mba',
   },
   { key: 'el', header: 'Element', render: (a) => a.element ?? '', sortField: 'element' },

@@ -136,8 +136,16 @@ export function createDeclarationsRepo(db: Db) {
         .where('state', '=', state)
         .execute();
     },
-    async ids(): Promise<string[]> {
-      return (await k.selectFrom('declarations').select('id').execute()).map((r) => r.id);
+    /** Declaration ids after `after`, at most `limit`, in id order (the audit pages through them). */
+    async idsAfter(after: string, limit: number): Promise<string[]> {
+      const rows = await k
+        .selectFrom('declarations')
+        .select('id')
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
     },
   };
 }

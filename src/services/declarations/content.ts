@@ -73,6 +73,13 @@ registerContentLoader('declaration', async (db, recordId) => {
     await repo.items(id),
   );
 });
-registerRowLister('declaration', async (db) =>
-  (await createDeclarationsRepo(db).ids()).map(declarationRecordId),
-);
+// Declarations grow with the years: their ids are listed a page at a time.
+registerRowLister('declaration', async function* (db) {
+  const repo = createDeclarationsRepo(db);
+  for (let after = ''; ; ) {
+    const ids = await repo.idsAfter(after, 10_000);
+    if (ids.length === 0) return;
+    yield ids.map(declarationRecordId);
+    after = ids[ids.length - 1] as string;
+  }
+});

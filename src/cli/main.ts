@@ -6,6 +6,7 @@ import { reportAndExit } from './exit.js';
 import { registerInspectionCommands } from './inspections.js';
 import { registerKeyCommands } from './keys.js';
 import { registerLogCommands } from './log.js';
+import { registerMonitorCommands } from './monitor.js';
 import { registerRegistryCommands } from './registry.js';
 import { registerReportCommands } from './reports.js';
 import { registerServerCommands } from './server.js';
@@ -25,6 +26,7 @@ export function buildCli(): Command {
   registerInspectionCommands(program);
   registerKeyCommands(program);
   registerReportCommands(program);
+  registerMonitorCommands(program);
   return program;
 }
 

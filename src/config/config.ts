@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { DomainError } from '../domain/errors.js';
 
@@ -31,6 +32,13 @@ export interface Config {
   readonly publicOrigin: string | undefined;
   /** Set: GET /metrics wants `Authorization: Bearer <this>`; unset: /metrics is public. */
   readonly metricsToken: string | undefined;
+  /**
+   * Monitoring devices over MQTT (issue 18 §3, decision 0030): the broker to subscribe to, the
+   * client id (stable across restarts: the broker keeps the session and redelivers what was not
+   * acknowledged), and the period of the continuity-of-knowledge timer.
+   */
+  readonly mqtt: { readonly url: string; readonly clientId: string } | undefined;
+  readonly cokTimerMs: number;
   /** Webhook targets on loopback/private/link-local addresses are refused unless this is set (tests). */
   readonly webhookAllowPrivate: boolean;
   /** HTTPS served by Custos itself (server/tls.ts); unset: plain HTTP (e.g. behind a TLS proxy). */
@@ -146,13 +154,16 @@ export function loadConfig(env: Env, cwd: string): Config {
     env.CUSTOS_METRICS_TOKEN && env.CUSTOS_METRICS_TOKEN !== '' ? env.CUSTOS_METRICS_TOKEN : undefined;
   if (metricsToken !== undefined && !/^[A-Za-z0-9_-]{16,200}$/.test(metricsToken))
     invalid('CUSTOS_METRICS_TOKEN', '…', '16 to 200 characters of A-Z a-z 0-9 _ -');
+  const port = readInt(env, 'CUSTOS_PORT', 8080, 0, 65535);
   return {
+    mqtt: readMqtt(env, port),
+    cokTimerMs: readInt(env, 'CUSTOS_COK_TIMER_MS', 1000, 50, 3_600_000),
     trustProxy: readFlag(env, 'CUSTOS_TRUST_PROXY', false),
     publicOrigin,
     metricsToken,
     webhookAllowPrivate: readFlag(env, 'CUSTOS_WEBHOOK_ALLOW_PRIVATE', false),
     tls: readTls(env, cwd),
-    port: readInt(env, 'CUSTOS_PORT', 8080, 0, 65535),
+    port,
     host,
     dataDir,
     databaseUrl,
@@ -180,6 +191,17 @@ export function loadConfig(env: Env, cwd: string): Config {
       refusalsLoggedPerHour: readInt(env, 'CUSTOS_REFUSALS_LOGGED_PER_HOUR', 20, 0, 1_000_000),
     },
   };
+}
+
+function readMqtt(env: Env, port: number): Config['mqtt'] {
+  const url = env.CUSTOS_MQTT_URL;
+  if (url === undefined || url === '') return undefined;
+  if (!/^mqtts?:\/\/[^\s/]+(:\d{1,5})?\/?$/.test(url))
+    invalid('CUSTOS_MQTT_URL', url, 'mqtt://host:port or mqtts://host:port');
+  const clientId = env.CUSTOS_MQTT_CLIENT_ID || `custos-${hostname()}-${port}`;
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(clientId))
+    invalid('CUSTOS_MQTT_CLIENT_ID', clientId, '1 to 64 characters of A-Z a-z 0-9 . _ -');
+  return { url, clientId };
 }
 
 function readTls(env: Env, cwd: string): Config['tls'] {

@@ -23,28 +23,10 @@ import {
   verifyConsistency,
   verifyProof,
 } from '../log/index.js';
+import { registerFederationProofCommands } from './federation.js';
 import { readInputJson, readInputText } from './files.js';
 import { fetchNode, nodeUrl } from './http.js';
-
-/** A verifier key given inline (`name+id+base64`) or as a file holding one. */
-function readKey(arg: string, option = '--key', parse = parseNoteVerifier): NoteVerifier {
-  const text = verifierText(arg, option);
-  try {
-    return parse(text);
-  } catch (err) {
-    throw new DomainError('BAD_REQUEST', `${option} is not a log verifier key: ${(err as Error).message}`);
-  }
-}
-
-/**
- * The text of a verifier key argument: the file it names, else the argument itself. A verifier
- * key always holds a "+"; an argument without one that names no file is a missing file.
- */
-function verifierText(arg: string, option: string): string {
-  if (existsSync(arg)) return readInputText(arg, `${option}, a log verifier key`).trim();
-  if (!arg.includes('+')) readInputText(arg, `${option}, a log verifier key`);
-  return arg.trim();
-}
+import { readKey } from './verifier-key.js';
 
 function fail(message: string): never {
   throw new DomainError('LOG_PROOF_INVALID', message);
@@ -282,6 +264,7 @@ export function registerLogCommands(program: Command, config: () => Config): voi
     .option('--witness <vkey...>', 'witness verifier keys whose cosignatures count')
     .option('--quorum <n>', 'cosignatures required from the given witnesses', '0')
     .action((file: string, opts: ProofOptions) => verifyReceiptFile(file, opts));
+  registerFederationProofCommands(proof);
 
   const log = program.command('log').description('the tamper-evident log');
   log

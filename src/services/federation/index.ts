@@ -6,6 +6,7 @@ import { enforce } from '../scope.js';
 import { ensureNodeKey } from './node-key.js';
 import { createPeerService } from './peers.js';
 
+export { buildBundle } from './bundle.js';
 export { ensureNodeKey } from './node-key.js';
 
 /** The node's identity as its peers register it: log origin, log verifier key, node key. */

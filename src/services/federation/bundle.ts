@@ -1,0 +1,77 @@
+/**
+ * The source node's side of forwarding (federation.md "What travels", decision 0028): the bundle
+ * of one stored record, read from this node's own log. Anything the receiver checks comes from
+ * storage as it is: the record's committed content (the audit's content loaders), its salt and
+ * leaf id, the state's signed bytes, the leaf, and the tlog-proof receipt the log already serves.
+ */
+import { DomainError } from '../../domain/errors.js';
+import type { Bundle } from '../../domain/federation/index.js';
+import { encodeBase64, parseCheckpoint, parseNote, parseProof } from '../../log/index.js';
+import type { Db } from '../../store/db.js';
+import { createDeclarationsRepo } from '../../store/declarations.repo.js';
+import { createRecordsRepo } from '../../store/records.repo.js';
+import { createReportsRepo } from '../../store/reports.repo.js';
+import type { RecordKind } from '../../store/schema.types.js';
+import type { LogReader } from '../log/reader.js';
+import type { Ports } from '../ports.js';
+import { contentLoaderFor } from '../record-content.js';
+
+/** The state's signature a record's content carries (a report's `keyId` and `signature`). */
+function stateSignature(content: unknown): string | undefined {
+  if (typeof content !== 'object' || content === null) return undefined;
+  const { keyId, signature } = content as { keyId?: unknown; signature?: unknown };
+  return typeof keyId === 'string' && typeof signature === 'string' ? `${keyId}:${signature}` : undefined;
+}
+
+/** Where each state-signed kind keeps the exact bytes the state signed, as sent. */
+const SIGNED_BODIES: Partial<
+  Record<RecordKind, (db: Db, recordId: string) => Promise<Uint8Array | undefined>>
+> = {
+  report: (db, id) => createReportsRepo(db).body(id),
+  declaration: async (db, id) =>
+    id.startsWith('declaration:')
+      ? createDeclarationsRepo(db).body(id.slice('declaration:'.length))
+      : undefined,
+};
+
+/**
+ * The bundle of record `id`, proven under the newest checkpoint that covers it (with the
+ * configured witness quorum); undefined while no checkpoint covers it yet (the integrator folds
+ * it in within CUSTOS_CHECKPOINT_MS: build it again then). NOT_FOUND for an unknown record or one
+ * whose content or signed body is gone. No access check: forwarding is the node's own act, under
+ * an arrangement the caller has checked.
+ */
+export async function buildBundle(ports: Ports, reader: LogReader, id: string): Promise<Bundle | undefined> {
+  const rec = await createRecordsRepo(ports.db).find(id);
+  if (!rec) throw new DomainError('NOT_FOUND', `no record ${id}`);
+  const content = await contentLoaderFor(rec.kind)?.(ports.db, rec.id);
+  if (content === undefined)
+    throw new DomainError('NOT_FOUND', `the content of record ${id} is not available`);
+  const receipt = await reader.receipt(rec.log_index);
+  if (receipt === undefined) return undefined;
+  const proof = parseProof(receipt);
+  // The receipt carries the leaf (tlog-proof extra) and names the origin in its checkpoint.
+  const leaf = proof.extra ?? (await reader.entry(rec.log_index));
+  const source = parseCheckpoint(parseNote(proof.checkpointNote).text).origin;
+  const signature = stateSignature(content);
+  let original: Bundle['original'];
+  if (signature !== undefined) {
+    const bytes = await SIGNED_BODIES[rec.kind]?.(ports.db, rec.id);
+    if (!bytes) throw new DomainError('NOT_FOUND', `the signed body of record ${id} is not available`);
+    original = { bytes: encodeBase64(bytes), signature };
+  }
+  return {
+    source,
+    index: rec.log_index,
+    leaf: encodeBase64(leaf),
+    record: {
+      kind: rec.kind,
+      id: rec.id,
+      leafId: rec.leaf_id,
+      content,
+      salt: encodeBase64(rec.salt),
+    },
+    ...(original ? { original } : {}),
+    proof: receipt,
+  };
+}

@@ -14,12 +14,12 @@ function verifySplitViewFile(file: string, opts: { key: string }): void {
   const v = verifySplitViewEvidence(readInputText(file, 'the split-view evidence'), verifier);
   if (!v.ok) throw new DomainError(v.code, `no split view proven: ${v.message}`);
   process.stdout.write(
-    [
+    `${[
       `log ${v.origin}: checkpoints of sizes ${v.sizes[0]} and ${v.sizes[1]}, both signed by the log key`,
       `roots ${v.roots[0]} and ${v.roots[1]}`,
       v.reason,
       'SPLIT VIEW PROVEN',
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 }
 

@@ -9,7 +9,6 @@ import {
   decodeBase64,
   formatTilePath,
   hashEntryBundle,
-  type NoteVerifier,
   openCheckpoint,
   parseEntryBundle,
   parseLeaf,

@@ -5,7 +5,7 @@ import { Page } from '../../components/Page.js';
 import { type Column, Table } from '../../components/Table.js';
 import { isCaseEvent, useLiveReload } from '../../live.js';
 import { Link, useSearchParam } from '../../router.js';
-import { StatusBadge, statusLabel } from './status.js';
+import { StatusBadge, useStatusLabel } from './status.js';
 
 const PAGE_SIZE = 25;
 const BOARD_CARDS = 8;
@@ -42,6 +42,7 @@ function CaseFilters({
   status: string;
   setStatus(v: string): void;
 }) {
+  const label = useStatusLabel();
   return (
     <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label="Filter cases">
       <div className="field">
@@ -50,7 +51,7 @@ function CaseFilters({
           <option value="">board (all statuses)</option>
           {CASE_STATUSES.map((s) => (
             <option key={s} value={s}>
-              {statusLabel(s)}
+              {label(s)}
             </option>
           ))}
         </select>
@@ -118,6 +119,7 @@ function Pager({
 
 /** The board: one column per status with its total; a status filter turns it into a paged list. */
 export default function CasesPage() {
+  const label = useStatusLabel();
   const [status, setStatus] = useSearchParam('status');
   const [state, setState] = useSearchParam('state');
   const [mba, setMba] = useSearchParam('mba');
@@ -170,7 +172,7 @@ export default function CasesPage() {
               {(cols ?? []).map((col) => (
                 <section key={col.status} className="board-col" aria-labelledby={`col-${col.status}`}>
                   <h2 id={`col-${col.status}`}>
-                    {statusLabel(col.status)} <span className="count">{col.total}</span>
+                    {label(col.status)} <span className="count">{col.total}</span>
                   </h2>
                   {col.items.length === 0 ? (
                     <p className="muted small">None.</p>
@@ -191,7 +193,7 @@ export default function CasesPage() {
                   )}
                   {col.total > col.items.length && (
                     <button type="button" className="link-button" onClick={() => setStatus(col.status)}>
-                      All {col.total} {statusLabel(col.status).toLowerCase()}
+                      All {col.total} {label(col.status).toLowerCase()}
                     </button>
                   )}
                 </section>
@@ -203,13 +205,13 @@ export default function CasesPage() {
         <Async value={list} what="cases">
           {(r) =>
             !r || r.items.length === 0 ? (
-              <EmptyState title={`No ${statusLabel(status).toLowerCase()} cases`}>
+              <EmptyState title={`No ${label(status).toLowerCase()} cases`}>
                 <p>Clear a filter to see more.</p>
               </EmptyState>
             ) : (
               <>
                 <Table
-                  caption={`${statusLabel(status)} cases: ${r.total}, page ${page + 1}`}
+                  caption={`${label(status)} cases: ${r.total}, page ${page + 1}`}
                   columns={caseColumns}
                   rows={r.items}
                   rowKey={(c) => c.id}

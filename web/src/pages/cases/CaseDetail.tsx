@@ -3,6 +3,8 @@ import { useEffect } from 'react';
 import { type CaseDetail, casesApi, type Me } from '../../api.js';
 import { Async, useLoad } from '../../components/async.js';
 import { Page, Section } from '../../components/Page.js';
+import { formatDate } from '../../i18n/format.js';
+import { useT } from '../../i18n/I18nProvider.js';
 import { isCaseEvent, useLiveReload } from '../../live.js';
 import { Link } from '../../router.js';
 import { audienceOf, useMe } from '../../session.js';
@@ -33,45 +35,49 @@ function useMessagePoll(reload: () => void) {
 }
 
 export function CaseDetailPage({ id }: { id: string }) {
+  const t = useT();
   const me = useMe();
   const data = useLoad(() => casesApi.get(id), [id]);
   useLiveReload((e) => isCaseEvent(e) && e.data.case === id, data.reload);
   useMessagePoll(data.reload);
   return (
-    <Page title={data.data?.title ?? `Case ${id}`} lead={<Link to="/cases">All cases</Link>}>
-      <Async value={data} what="the case">
+    <Page
+      title={data.data?.title ?? t('case.title', { id })}
+      lead={<Link to="/cases">{t('case.allCases')}</Link>}
+    >
+      <Async value={data} what={t('common.what.case')}>
         {(c) => {
           const actor = actorOf(me, c);
           return (
             <>
               <dl className="facts">
-                <dt>Status</dt>
+                <dt>{t('case.fact.status')}</dt>
                 <dd data-testid="case-status">
                   <StatusBadge status={c.status} overdue={c.overdue} />
-                  {c.dueDate ? ` answer due ${c.dueDate}` : ''}
+                  {c.dueDate ? ` ${t('case.answerDue', { date: formatDate(c.dueDate) })}` : ''}
                 </dd>
-                <dt>Kind</dt>
+                <dt>{t('case.fact.kind')}</dt>
                 <dd>{c.kind}</dd>
-                <dt>State</dt>
+                <dt>{t('case.fact.state')}</dt>
                 <dd>{c.state}</dd>
                 {c.mba && (
                   <>
-                    <dt>MBA</dt>
+                    <dt>{t('reports.mba')}</dt>
                     <dd>
                       <Link to={`/mbas/${encodeURIComponent(c.mba)}/evaluation`}>{c.mba}</Link>
                     </dd>
                   </>
                 )}
-                <dt>Owner</dt>
+                <dt>{t('case.fact.owner')}</dt>
                 <dd>
                   {c.inspectorate}
-                  {c.sharedWith.length ? ` (shared with ${c.sharedWith.join(', ')})` : ''}
+                  {c.sharedWith.length ? ` ${t('case.sharedWith', { orgs: c.sharedWith.join(', ') })}` : ''}
                 </dd>
-                <dt>Opened</dt>
-                <dd>{c.openedAt.replace('T', ' ').slice(0, 16)} UTC</dd>
+                <dt>{t('case.fact.opened')}</dt>
+                <dd>{formatDate(c.openedAt, true)}</dd>
               </dl>
               <Decision c={c} />
-              <Section title="Thread">
+              <Section title={t('case.thread')}>
                 <Thread c={c} />
               </Section>
               {actor === 'state' && c.status === 'question-sent' && <AnswerForm c={c} onDone={data.reload} />}

@@ -2,10 +2,12 @@ import { type FormEvent, useState } from 'react';
 import { CASE_KINDS } from '../../../../src/domain/cases/index.js';
 import { casesApi, type OpenCaseBody } from '../../api.js';
 import { ErrorState } from '../../components/async.js';
+import { useT } from '../../i18n/I18nProvider.js';
 import { useRouter } from '../../router.js';
 
 /** An inspector opens a case by hand (from an alarm, a transfer, or anything worth following). */
 export function OpenCaseForm({ defaults, onCancel }: { defaults: OpenCaseBody; onCancel?: () => void }) {
+  const t = useT();
   const { navigate } = useRouter();
   const [title, setTitle] = useState(defaults.title);
   const [kind, setKind] = useState(defaults.kind);
@@ -30,9 +32,9 @@ export function OpenCaseForm({ defaults, onCancel }: { defaults: OpenCaseBody; o
     }
   };
   return (
-    <form onSubmit={submit} className="stack" aria-label="Open a case">
+    <form onSubmit={submit} className="stack" aria-label={t('case.open.label')}>
       <div className="field">
-        <label htmlFor="oc-title">Title</label>
+        <label htmlFor="oc-title">{t('case.open.title')}</label>
         <input
           id="oc-title"
           value={title}
@@ -42,7 +44,7 @@ export function OpenCaseForm({ defaults, onCancel }: { defaults: OpenCaseBody; o
         />
       </div>
       <div className="field">
-        <label htmlFor="oc-kind">Kind</label>
+        <label htmlFor="oc-kind">{t('case.fact.kind')}</label>
         <select
           id="oc-kind"
           value={kind}
@@ -56,17 +58,17 @@ export function OpenCaseForm({ defaults, onCancel }: { defaults: OpenCaseBody; o
         </select>
       </div>
       <div className="field">
-        <label htmlFor="oc-note">Internal note (not shown to the state)</label>
+        <label htmlFor="oc-note">{t('case.open.note')}</label>
         <textarea id="oc-note" rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
       </div>
       {error !== undefined && <ErrorState error={error} />}
       <div className="row">
         <button type="submit" className="primary" disabled={busy || title.trim() === ''}>
-          {busy ? 'Opening…' : 'Open the case'}
+          {busy ? t('case.open.opening') : t('case.open.submit')}
         </button>
         {onCancel && (
           <button type="button" onClick={onCancel}>
-            Cancel
+            {t('case.cancel')}
           </button>
         )}
       </div>

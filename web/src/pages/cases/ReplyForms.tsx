@@ -3,6 +3,8 @@ import { type FormEvent, useState } from 'react';
 import { type AttachmentUpload, type CaseDetail, casesApi, reportsApi } from '../../api.js';
 import { ErrorState, useLoad } from '../../components/async.js';
 import { Section } from '../../components/Page.js';
+import { formatDate } from '../../i18n/format.js';
+import { useT } from '../../i18n/I18nProvider.js';
 
 async function readAttachments(files: FileList | null): Promise<AttachmentUpload[]> {
   const out: AttachmentUpload[] = [];
@@ -26,6 +28,7 @@ function useCorrectionCandidates(c: CaseDetail) {
 }
 
 export function AnswerForm({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
+  const t = useT();
   const candidates = useCorrectionCandidates(c);
   const [linked, setLinked] = useState('');
   const [text, setText] = useState('');
@@ -39,7 +42,7 @@ export function AnswerForm({ c, onDone }: { c: CaseDetail; onDone: () => void })
     try {
       const attachments = await readAttachments(files);
       if (attachments.length > 0) {
-        await casesApi.message(c.id, { text: 'Attachments to our answer', attachments });
+        await casesApi.message(c.id, { text: t('case.answer.attachmentsNote'), attachments });
       }
       await casesApi.transition(c.id, {
         to: 'answered',
@@ -56,30 +59,36 @@ export function AnswerForm({ c, onDone }: { c: CaseDetail; onDone: () => void })
     }
   };
   return (
-    <Section title="Answer the question">
+    <Section title={t('case.answer.title')}>
       <form onSubmit={submit} className="stack">
         <div className="field">
-          <label htmlFor="ans-text">Your answer</label>
+          <label htmlFor="ans-text">{t('case.answer.text')}</label>
           <textarea id="ans-text" rows={4} value={text} onChange={(e) => setText(e.target.value)} required />
         </div>
         <div className="field">
-          <label htmlFor="ans-report">Correction report (optional)</label>
+          <label htmlFor="ans-report">{t('case.answer.report')}</label>
           <select id="ans-report" value={linked} onChange={(e) => setLinked(e.target.value)}>
-            <option value="">none</option>
+            <option value="">{t('case.answer.none')}</option>
             {(candidates.data ?? []).map((r) => (
               <option key={r.id} value={r.id}>
-                {r.id} — {r.type} no. {r.reportNumber} of {r.mba}, {r.reportDate}
+                {t('case.answer.candidate', {
+                  id: r.id,
+                  type: r.type,
+                  number: r.reportNumber,
+                  mba: r.mba,
+                  date: formatDate(r.reportDate),
+                })}
               </option>
             ))}
           </select>
         </div>
         <div className="field">
-          <label htmlFor="ans-files">Files for your answer (optional)</label>
+          <label htmlFor="ans-files">{t('case.answer.files')}</label>
           <input id="ans-files" type="file" multiple onChange={(e) => setFiles(e.target.files)} />
         </div>
         {error !== undefined && <ErrorState error={error} />}
         <button type="submit" className="primary" disabled={busy || text.trim() === ''}>
-          {busy ? 'Sending…' : 'Send the answer'}
+          {busy ? t('case.sending') : t('case.answer.send')}
         </button>
       </form>
     </Section>
@@ -87,6 +96,7 @@ export function AnswerForm({ c, onDone }: { c: CaseDetail; onDone: () => void })
 }
 
 export function MessageForm({ c, owner, onDone }: { c: CaseDetail; owner: boolean; onDone: () => void }) {
+  const t = useT();
   const [text, setText] = useState('');
   const [files, setFiles] = useState<FileList | null>(null);
   const [internal, setInternal] = useState(false);
@@ -115,14 +125,14 @@ export function MessageForm({ c, owner, onDone }: { c: CaseDetail; owner: boolea
     }
   };
   return (
-    <Section title="Add a message">
+    <Section title={t('case.message.title')}>
       <form onSubmit={submit} className="stack">
         <div className="field">
-          <label htmlFor="msg-text">Message</label>
+          <label htmlFor="msg-text">{t('case.message.text')}</label>
           <textarea id="msg-text" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
         </div>
         <div className="field">
-          <label htmlFor="msg-files">Attachments (optional)</label>
+          <label htmlFor="msg-files">{t('case.message.files')}</label>
           <input
             key={inputKey}
             id="msg-files"
@@ -134,12 +144,12 @@ export function MessageForm({ c, owner, onDone }: { c: CaseDetail; owner: boolea
         {owner && (
           <label className="check">
             <input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} />{' '}
-            Internal (only your inspectorate sees it)
+            {t('case.message.internal')}
           </label>
         )}
         {error !== undefined && <ErrorState error={error} />}
         <button type="submit" disabled={busy || (text.trim() === '' && !files?.length)}>
-          {busy ? 'Sending…' : 'Send message'}
+          {busy ? t('case.sending') : t('case.message.send')}
         </button>
       </form>
     </Section>

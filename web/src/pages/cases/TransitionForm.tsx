@@ -12,7 +12,7 @@ import { ErrorState } from '../../components/async.js';
 import { KeyFileField } from '../../components/KeyFileField.js';
 import { Section } from '../../components/Page.js';
 import type { SigningKey } from '../../signing.js';
-import { statusLabel } from './status.js';
+import { useStatusLabel } from './status.js';
 
 /** The moves the owning inspectorate may make from a status, as the domain's lifecycle has them. */
 function inspectorateMoves(status: CaseStatus) {
@@ -63,9 +63,9 @@ function noteLabel(to: CaseStatus): string {
       : 'Note';
 }
 
-function submitLabel(to: CaseStatus): string {
+function submitLabel(to: CaseStatus, label: (s: string) => string): string {
   if (to === 'question-sent') return 'Send the question';
-  return `${isDecisionStatus(to) ? 'Sign and mark' : 'Mark'} as ${statusLabel(to).toLowerCase()}`;
+  return `${isDecisionStatus(to) ? 'Sign and mark' : 'Mark'} as ${label(to).toLowerCase()}`;
 }
 
 type Move = ReturnType<typeof inspectorateMoves>[number];
@@ -81,6 +81,7 @@ function MoveForm({
   first: CaseStatus;
   onDone: () => void;
 }) {
+  const label = useStatusLabel();
   const [to, setTo] = useState<CaseStatus>(first);
   const [note, setNote] = useState('');
   const [due, setDue] = useState('');
@@ -145,7 +146,7 @@ function MoveForm({
           >
             {options.map((o) => (
               <option key={o.to} value={o.to}>
-                {statusLabel(o.to)}
+                {label(o.to)}
               </option>
             ))}
           </select>
@@ -182,7 +183,7 @@ function MoveForm({
         {error !== undefined && <ErrorState error={error} />}
         <div className="row">
           <button type="submit" className="primary" disabled={busy || missing}>
-            {busy ? 'Saving…' : submitLabel(to)}
+            {busy ? 'Saving…' : submitLabel(to, label)}
           </button>
         </div>
       </form>

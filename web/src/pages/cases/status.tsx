@@ -1,17 +1,15 @@
 import { CASE_STATUSES, type CaseStatus } from '../../../../src/domain/cases/index.js';
-import { useT } from '../../i18n/I18nProvider.js';
+import { type Translate, useT } from '../../i18n/I18nProvider.js';
 
-const STATUS_LABEL: Record<CaseStatus, string> = {
-  open: 'Open',
-  'question-sent': 'Question sent',
-  answered: 'Answered',
-  'under-review': 'Under review',
-  resolved: 'Resolved',
-  escalated: 'Escalated',
-};
+/** A case status in the user's language; a status this app does not know is shown as it came. */
+export function statusLabel(s: string, t: Translate): string {
+  return isCaseStatus(s) ? t(`case.status.${s}`) : s;
+}
 
-export function statusLabel(s: string): string {
-  return isCaseStatus(s) ? STATUS_LABEL[s] : s;
+/** statusLabel in the user's language, for components. */
+export function useStatusLabel(): (s: string) => string {
+  const t = useT();
+  return (s) => statusLabel(s, t);
 }
 
 export function isCaseStatus(s: string): s is CaseStatus {
@@ -24,7 +22,7 @@ export function StatusBadge({ status, overdue }: { status: string; overdue?: boo
     status === 'resolved' ? 'badge-ok' : status === 'escalated' || overdue ? 'badge-bad' : 'badge-wait';
   return (
     <span className={`badge ${cls}`}>
-      {statusLabel(status)}
+      {statusLabel(status, t)}
       {overdue ? ` ${t('cases.overdue')}` : ''}
     </span>
   );

@@ -54,7 +54,7 @@ export function CaseDetailPage({ id }: { id: string }) {
                 <dt>{t('case.fact.status')}</dt>
                 <dd data-testid="case-status">
                   <StatusBadge status={c.status} overdue={c.overdue} />
-                  {c.dueDate ? ` ${t('case.answerDue', { date: formatDate(c.dueDate) })}` : ''}
+                  {c.dueDate ? ` ${t('case.answerDue', { date: c.dueDate })}` : ''}
                 </dd>
                 <dt>{t('case.fact.kind')}</dt>
                 <dd>{c.kind}</dd>

@@ -28,7 +28,7 @@ export function Thread({ c }: { c: CaseDetail }) {
             <strong>{eventTitle(e, t)}</strong> <span className="muted small">{formatDate(e.at, true)}</span>
             {e.note?.internal && <span className="badge badge-wait">{t('case.internal')}</span>}
             {e.dueDate && (
-              <span className="badge badge-wait">{t('case.answerDue', { date: formatDate(e.dueDate) })}</span>
+              <span className="badge badge-wait">{t('case.answerDue', { date: e.dueDate })}</span>
             )}
           </p>
           {e.note && e.note.text !== '' && <p className="thread-text">{e.note.text}</p>}

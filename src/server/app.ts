@@ -13,12 +13,14 @@ import { createFederation } from '../services/federation/index.js';
 import { createInspectionService } from '../services/inspections/index.js';
 import { createInstrumentService } from '../services/legal/index.js';
 import type { LogNode } from '../services/log/index.js';
+import { createMonitoringService, type MonitoringService } from '../services/monitoring/index.js';
 import type { Ports } from '../services/ports.js';
 import { createRegistryService } from '../services/registry.js';
 import { registerAuth } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
 import { registerCaseRoutes } from './routes/cases.js';
 import { registerDeclarationRoutes } from './routes/declarations.js';
+import { registerMonitoringRoutes } from './routes/devices.js';
 import { registerEvaluationRoutes } from './routes/evaluation.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerFederationRoutes } from './routes/federation.js';
@@ -36,6 +38,8 @@ export interface AppDeps extends Ports {
   readonly log: LogNode;
   /** Shared with the server's background evaluator; built here when not given. */
   readonly evaluation?: EvaluationService;
+  /** Shared with the MQTT transport: one ingestion per process; built here when not given. */
+  readonly monitoring?: MonitoringService;
   /** Directory of the built web app (web/dist); served at / when it exists. */
   readonly webDist?: string;
 }
@@ -101,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerDeclarationRoutes(app, deps);
   registerEvaluationRoutes(app, deps.evaluation ?? createEvaluationService(deps));
   registerFederationRoutes(app, createFederation(deps, deps.log));
+  registerMonitoringRoutes(app, deps.monitoring ?? createMonitoringService(deps));
 
   const webDist = deps.webDist;
   if (webDist && existsSync(join(webDist, 'index.html'))) {

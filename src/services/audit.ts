@@ -25,6 +25,7 @@ import './declarations/content.js';
 import './federation/content.js';
 import './inspections/records.js';
 import './legal/content.js';
+import './monitoring/records.js';
 import { contentLoaderFor, integrityCheckFor, rowListers } from './record-content.js';
 
 export type FindingKind =

@@ -10,6 +10,9 @@ import { createCaseReader } from './cases/visibility.js';
 import { assertDeclarationsReadable } from './declarations/queries.js';
 import { createInspectionAccess } from './inspections/access.js';
 import { createDrawView } from './inspections/sampling.js';
+import { createDeviceRegistry, parseDeviceChangeRecordId } from './monitoring/devices.js';
+import { parseBatchRecordId } from './monitoring/ingest.js';
+import './monitoring/records.js';
 import type { Ports } from './ports.js';
 import { contentLoaderFor } from './record-content.js';
 import { assertAgreementsReadable, assertKeysReadable } from './registry.js';
@@ -37,6 +40,7 @@ export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, Rec
   const cases = createCaseReader(ports);
   const inspection = createInspectionAccess(ports);
   const draw = createDrawView(ports);
+  const devices = createDeviceRegistry(ports);
   const registry = createRegistryRepo(ports.db);
   const reportsRepo = createReportsRepo(ports.db);
   const caseEvent =
@@ -86,6 +90,18 @@ export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, Rec
     arrangement: async (p) => enforce(p, 'federation.admin', 'all'),
     // What this node received from a peer is read like the forwarded record (its state's data).
     received: async (p, rec) => assertReportReadable(ports, p, rec.subject_state),
+    // A registry change is the device's state of health (who may see the device sees it); a
+    // batch is surveillance data, behind the information barrier (decision 0029).
+    'device-change': async (p, rec) => {
+      const ref = parseDeviceChangeRecordId(rec.id);
+      if (!ref) return noSuchRecord();
+      await devices.visible(p, ref.device);
+    },
+    'device-batch': async (p, rec) => {
+      const ref = parseBatchRecordId(rec.id);
+      if (!ref) return noSuchRecord();
+      if (!(await devices.visible(p, ref.device)).access.includes('data')) return noSuchRecord();
+    },
     'inspection-statement': async (p, rec) => {
       const rest = after(rec.id, 'inspection-statement:');
       const cut = rest?.indexOf(':') ?? -1;

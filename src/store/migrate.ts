@@ -14,6 +14,7 @@ import * as opaqueLeaves from './migrations/0011-opaque-leaves.js';
 import * as rateLimits from './migrations/0012-rate-limits.js';
 import * as userPreferences from './migrations/0013-user-preferences.js';
 import * as federation from './migrations/0014-federation.js';
+import * as monitoring from './migrations/0015-monitoring.js';
 import * as legalRegister from './migrations/0016-legal-register.js';
 import * as declarations from './migrations/0017-declarations.js';
 import * as leafIdUnindexed from './migrations/0024-leaf-id-unindexed.js';
@@ -35,6 +36,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0012-rate-limits': { up: rateLimits.up },
     '0013-user-preferences': { up: userPreferences.up },
     '0014-federation': { up: federation.up(db.dialect) },
+    '0015-monitoring': { up: monitoring.up(db.dialect) },
     '0016-legal-register': { up: legalRegister.up },
     '0017-declarations': { up: declarations.up(db.dialect) },
     '0024-leaf-id-unindexed': { up: leafIdUnindexed.up },

@@ -208,7 +208,11 @@ export type RecordKind =
   | 'arrangement'
   | 'received'
   | 'legal-instrument'
-  | 'institution-roles';
+  | 'institution-roles'
+  /** A monitoring device registered or changed (install, service, remove): decision 0029. */
+  | 'device-change'
+  /** One accepted batch of a monitoring device (its commitment, not each event). */
+  | 'device-batch';
 
 export interface LogEntryRow {
   idx: number;
@@ -883,6 +887,105 @@ export interface FedLeaseRow {
   until: string;
 }
 
+// ---- remote monitoring (migration 0015, decision 0029)
+
+export interface DeviceRow {
+  id: string;
+  kind: string;
+  facility: string;
+  /** The facility's state, kept on the row so scope filters need no join. */
+  state: string;
+  kmp: string | null;
+  containment: string | null;
+  /** JSON array of organisation ids. */
+  owners: string;
+  /** JSON array of organisation ids granted joint use. */
+  joint_use: string;
+  /** base64 of the raw 32-byte Ed25519 public key. */
+  public_key: string;
+  key_id: string;
+  heartbeat_seconds: number;
+  status: string;
+  changes: number;
+  head_seq: number;
+  head_hash: string;
+  last_event_at: string | null;
+  last_seen_at: string | null;
+  /** JSON of the CoK fold state (decision 0030). */
+  cok: string;
+  registered_at: string;
+  registered_by: string;
+}
+
+export interface DevicePartyRow {
+  device: string;
+  organisation: string;
+  role: 'owner' | 'joint';
+}
+
+export interface DeviceChangeRow {
+  device: string;
+  n: number;
+  action: string;
+  snapshot: string;
+  at: string;
+  by: string;
+  log_index: number;
+}
+
+export interface DeviceBatchRow {
+  device: string;
+  seq: number;
+  hash: string;
+  prev: string;
+  key_id: string;
+  signature: string;
+  bytes: Uint8Array;
+  events: number;
+  first_event_at: string;
+  last_event_at: string;
+  received_at: string;
+  log_index: number;
+}
+
+export interface DeviceEventRow {
+  device: string;
+  at: string;
+  seq: number;
+  idx: number;
+  type: string;
+  data: string | null;
+}
+
+export interface DeviceRefusalRow {
+  device: string;
+  at: string;
+  code: string;
+  details: string;
+  seq: number | null;
+  body_sha256: string;
+  transport: string;
+}
+
+export interface DeviceIntervalRow {
+  device: string;
+  reason: string;
+  status: string;
+  from_at: string;
+  to_at: string | null;
+  detail: string;
+  closed_by: string | null;
+}
+
+export interface DeviceAlarmRow {
+  device: string;
+  code: string;
+  at: string;
+  state: string;
+  detail: string;
+  raised_at: string;
+}
+
 export interface Schema {
   states: StateRow;
   organisations: OrganisationRow;
@@ -957,6 +1060,14 @@ export interface Schema {
   fed_inbox: FedInboxRow;
   fed_dead_letters: FedDeadLetterRow;
   fed_lease: FedLeaseRow;
+  devices: DeviceRow;
+  device_parties: DevicePartyRow;
+  device_changes: DeviceChangeRow;
+  device_batches: DeviceBatchRow;
+  device_events: DeviceEventRow;
+  device_refusals: DeviceRefusalRow;
+  device_intervals: DeviceIntervalRow;
+  device_alarms: DeviceAlarmRow;
 }
 
 export type { Generated };

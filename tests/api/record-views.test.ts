@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENESIS_PREV, signBatch } from '../../src/domain/monitoring/index.js';
+import { ed25519PublicKey } from '../../src/log/index.js';
 import { contentLoaderFor } from '../../src/services/record-content.js';
 import type { RecordKind } from '../../src/store/schema.types.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
@@ -22,6 +24,8 @@ const KINDS: readonly RecordKind[] = [
   'case-message',
   'sampling-draw',
   'legal-instrument',
+  'device-change',
+  'device-batch',
 ];
 
 interface Rec {
@@ -90,6 +94,29 @@ describe('record views (sqlite)', () => {
       defectLevel: 'gross',
       itemIds: Array.from({ length: 30 }, (_, i) => `I-${i}`),
     });
+    // A monitoring device of the agency at an XA facility, and one batch of its (decision 0029).
+    const seed = new Uint8Array(32).fill(21);
+    await post('/api/devices', 'agency.admin', {
+      id: 'RV-SEAL',
+      kind: 'seal',
+      facility: 'XA-STO',
+      owners: ['agency'],
+      publicKey: Buffer.from(ed25519PublicKey(seed)).toString('base64'),
+      heartbeatSeconds: 600,
+    });
+    const batch = signBatch(seed, {
+      device: 'RV-SEAL',
+      seq: 1,
+      prev: GENESIS_PREV,
+      events: [{ time: t.clock.now().toISOString(), type: 'seal-close' }],
+    });
+    const sent = await t.app.inject({
+      method: 'POST',
+      url: '/api/devices/RV-SEAL/batches',
+      headers: { 'content-type': 'application/json', 'custos-signature': batch.header },
+      payload: Buffer.from(batch.bytes),
+    });
+    expect(sent.statusCode, sent.body).toBe(201);
     await t.log.flush();
   }, 240_000);
   afterAll(async () => {
@@ -160,6 +187,16 @@ describe('record views (sqlite)', () => {
         const res = await get(`/api/inspections/${encodeURIComponent(inspection)}/statements`);
         return res.statusCode === 200 && res.body.includes(`"organisation":${JSON.stringify(org)}`);
       }
+      // A registry change is the device's state of health; a batch is data behind the barrier.
+      case 'device-change':
+        return (
+          (await get(`/api/devices/${encodeURIComponent(rest.split(':')[0] as string)}`)).statusCode === 200
+        );
+      case 'device-batch':
+        return (
+          (await get(`/api/devices/${encodeURIComponent(rest.split(':')[0] as string)}/events?limit=1`))
+            .statusCode === 200
+        );
       case 'case-transition':
       case 'case-message': {
         const cut = rest.lastIndexOf(':');

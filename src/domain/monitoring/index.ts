@@ -25,6 +25,8 @@ export type {
   CokState,
   CokStep,
 } from './cok.types.js';
+export type { Device, DeviceAction, DeviceKind, DeviceStatus } from './device.js';
+export { acceptsBatches, DEVICE_KINDS, DEVICE_STATUSES, nextDeviceStatus } from './device.js';
 export { gateMismatch } from './gate.js';
 export type { BatchSignature, SignedBatch } from './signature.js';
 export {

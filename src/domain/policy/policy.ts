@@ -86,6 +86,9 @@ export interface Target {
 
 const READ_ROLES: readonly Role[] = ['admin', 'submitter', 'reviewer', 'inspector'];
 
+/** The roles that read a state's data (data.read); devices apply the same (policy/devices.ts). */
+export const READ_ROLES_OF_DATA = READ_ROLES;
+
 function hasAny(p: Principal, roles: readonly Role[]): boolean {
   return roles.some((r) => p.roles.has(r));
 }

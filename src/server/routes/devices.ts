@@ -1,0 +1,258 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DomainError } from '../../domain/errors.js';
+import { BATCH_LIMITS, DEVICE_ID, DEVICE_KINDS, DEVICE_STATUSES } from '../../domain/monitoring/index.js';
+import { REGISTRY_CODE } from '../../domain/registry/index.js';
+import type { MonitoringService } from '../../services/monitoring/index.js';
+import { requirePrincipal } from '../auth.js';
+import { pageOf } from './paging.js';
+
+const tags = ['monitoring'];
+const user = { auth: 'user' as const };
+const code = z.string().regex(REGISTRY_CODE, 'letters, digits, ".", "_" or "-" (1-64)');
+const deviceId = z.string().regex(DEVICE_ID, 'letters, digits, ".", "_" or "-" (1-64), no "/"');
+const isoTime = z.iso.datetime({ offset: true });
+const params = z.object({ id: deviceId });
+const window = {
+  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('page size (1-1000)'),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0).describe('rows to skip'),
+};
+
+const DeviceBody = z.strictObject({
+  id: deviceId,
+  kind: z.enum(DEVICE_KINDS),
+  facility: code,
+  kmp: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,8}$/, '1-8 letters or digits')
+    .optional(),
+  containment: z.string().min(1).max(100).optional(),
+  owners: z.array(code).min(1).max(10),
+  jointUse: z.array(code).max(20).optional(),
+  publicKey: z.string().min(40).max(60).describe('base64 of the raw 32-byte Ed25519 public key'),
+  heartbeatSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600),
+});
+
+const DeviceReply = z.object({
+  id: z.string(),
+  kind: z.enum(DEVICE_KINDS),
+  facility: z.string(),
+  state: z.string(),
+  kmp: z.string().nullable(),
+  containment: z.string().nullable(),
+  owners: z.array(z.string()),
+  jointUse: z.array(z.string()),
+  publicKey: z.string(),
+  keyId: z.string(),
+  heartbeatSeconds: z.number().int(),
+  status: z.enum(DEVICE_STATUSES),
+  registeredAt: z.string(),
+  lastSeq: z.number().int(),
+  lastSeen: z.string().nullable(),
+  access: z.array(z.enum(['manage', 'data', 'health'])),
+});
+const ChangedReply = DeviceReply.extend({ logIndex: z.number().int() });
+
+const BatchReply = z.object({
+  seq: z.number().int(),
+  logIndex: z.number().int(),
+  receiptUrl: z.string(),
+});
+
+const EventReply = z.object({
+  time: z.string(),
+  type: z.string(),
+  seq: z.number().int(),
+  index: z.number().int(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+const StatusReply = z.object({
+  device: z.string(),
+  lifecycle: z.enum(DEVICE_STATUSES),
+  cok: z.enum(['intact', 'degraded', 'lost']),
+  lastSeq: z.number().int(),
+  lastSeen: z.string().nullable(),
+  lastEventAt: z.string().nullable(),
+  intervals: z.array(
+    z.object({
+      reason: z.string(),
+      status: z.string(),
+      from: z.string(),
+      to: z.string().nullable(),
+      detail: z.string(),
+      closedBy: z.string().nullable(),
+    }),
+  ),
+  alarms: z.array(z.object({ code: z.string(), at: z.string(), detail: z.string() })),
+  refusals: z.array(
+    z.object({ at: z.string(), code: z.string(), seq: z.number().int().nullable(), transport: z.string() }),
+  ),
+});
+
+/** A time of the query as stored (toISOString): text order is time order. */
+function instant(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : new Date(text).toISOString();
+}
+
+/** The registry and the reads: every caller signed in, the policy deciding per device. */
+function registerDeviceRoutes(app: FastifyInstance, m: MonitoringService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/api/devices',
+    {
+      config: user,
+      schema: {
+        tags,
+        summary: 'Register a monitoring device (administrators of the node or of an owning inspectorate)',
+        body: DeviceBody,
+        response: { 201: ChangedReply },
+      },
+    },
+    async (req, reply) => {
+      const d = await m.registry.register(requirePrincipal(req), req.body);
+      return reply
+        .status(201)
+        .header('location', `/api/devices/${encodeURIComponent(d.id)}`)
+        .send(d);
+    },
+  );
+  r.get(
+    '/api/devices',
+    {
+      config: user,
+      schema: {
+        tags,
+        summary: 'The devices the caller may see',
+        querystring: z.strictObject({
+          facility: code.optional(),
+          status: z.enum(DEVICE_STATUSES).optional(),
+          ...window,
+        }),
+        response: { 200: pageOf(DeviceReply) },
+      },
+    },
+    async (req) =>
+      m.registry.list(
+        requirePrincipal(req),
+        { facility: req.query.facility, status: req.query.status },
+        { limit: req.query.limit, offset: req.query.offset },
+      ),
+  );
+  r.get(
+    '/api/devices/:id',
+    { config: user, schema: { tags, params, response: { 200: DeviceReply } } },
+    async (req) => m.registry.get(requirePrincipal(req), req.params.id),
+  );
+  r.post(
+    '/api/devices/:id/lifecycle',
+    {
+      config: user,
+      schema: {
+        tags,
+        summary: 'Install (back from servicing, optionally with a new key), service or remove a device',
+        params,
+        body: z.strictObject({
+          action: z.enum(['install', 'service', 'remove']),
+          publicKey: z.string().min(40).max(60).optional(),
+        }),
+        response: { 200: ChangedReply },
+      },
+    },
+    async (req) =>
+      m.registry.change(requirePrincipal(req), req.params.id, req.body.action, {
+        publicKey: req.body.publicKey,
+      }),
+  );
+  r.get(
+    '/api/devices/:id/events',
+    {
+      config: user,
+      schema: {
+        tags,
+        summary: 'A device’s events in [from, to), in time order, paged (owners and joint users)',
+        params,
+        querystring: z.strictObject({ from: isoTime.optional(), to: isoTime.optional(), ...window }),
+        response: { 200: pageOf(EventReply) },
+      },
+    },
+    async (req) =>
+      m.queries.events(
+        requirePrincipal(req),
+        req.params.id,
+        { from: instant(req.query.from), to: instant(req.query.to) },
+        { limit: req.query.limit, offset: req.query.offset },
+      ),
+  );
+  r.get(
+    '/api/devices/:id/status',
+    {
+      config: user,
+      schema: {
+        tags,
+        summary: 'A device’s state of health: CoK status with its intervals, last batch, alarms, refusals',
+        params,
+        response: { 200: StatusReply },
+      },
+    },
+    async (req) => m.queries.status(requirePrincipal(req), req.params.id),
+  );
+}
+
+/**
+ * Devices send batches signed with their own key: the signature over the exact body is the
+ * authentication (checked by the ingestion before the body is read as JSON), so the route is
+ * public in the sense of needing no user; an unsigned or forged batch is refused 401
+ * DEVICE_AUTH_FAILED and recorded.
+ */
+function registerBatchRoute(app: FastifyInstance, m: MonitoringService): void {
+  app.register(async (scoped) => {
+    scoped.removeAllContentTypeParsers();
+    // Up to twice the batch limit is read, so an oversized batch is refused (and recorded) with
+    // its own code; beyond that the framework's 413 BODY_TOO_LARGE answers.
+    scoped.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer', bodyLimit: 2 * BATCH_LIMITS.maxBytes },
+      (_req, body, done) => done(null, body),
+    );
+    scoped.addContentTypeParser('*', (_req, _payload, done) =>
+      done(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the batch as application/json'), undefined),
+    );
+    scoped.withTypeProvider<ZodTypeProvider>().post(
+      '/api/devices/:id/batches',
+      {
+        config: { auth: 'public' },
+        schema: {
+          tags,
+          summary: 'A device sends one signed batch of events',
+          description:
+            'Body: the batch, UTF-8 JSON {"device","seq","prev","events":[…]} (decision 0029). Header Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes> by the device key. 201 with the receipt; the same batch again 200 with the same answer; a refusal 4xx with its code (DEVICE_AUTH_FAILED, DEVICE_CHAIN_BROKEN, DEVICE_BATCH_INVALID, DEVICE_BATCH_TOO_LARGE, DEVICE_UNKNOWN, DEVICE_NOT_IN_SERVICE), recorded.',
+          params,
+          response: { 200: BatchReply, 201: BatchReply },
+        },
+      },
+      async (req, reply) => {
+        const header = req.headers['custos-signature'];
+        const receipt = await m.ingestion.ingest({
+          device: req.params.id,
+          bytes: req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array(),
+          signature: typeof header === 'string' ? header : undefined,
+          transport: 'http',
+        });
+        return reply
+          .status(receipt.replay ? 200 : 201)
+          .send({ seq: receipt.seq, logIndex: receipt.logIndex, receiptUrl: receipt.receiptUrl });
+      },
+    );
+  });
+}
+
+export function registerMonitoringRoutes(app: FastifyInstance, m: MonitoringService): void {
+  registerDeviceRoutes(app, m);
+  registerBatchRoute(app, m);
+}

@@ -1,0 +1,117 @@
+import { DomainError } from '../../domain/errors.js';
+import { type CokState, type DeviceStatus, foldTick } from '../../domain/monitoring/index.js';
+import type { Principal } from '../../domain/policy/index.js';
+import { alarmsOf, latestIntervals, latestRefusals, pageEvents } from '../../store/monitoring.repo.js';
+import type { Page } from '../../store/paging.js';
+import { isoNow, type Ports } from '../ports.js';
+import type { DeviceRegistry } from './devices.js';
+import { cokDeviceOf } from './ingest.js';
+
+/** One event as GET /api/devices/:id/events lists it. */
+export interface EventView {
+  readonly time: string;
+  readonly type: string;
+  readonly seq: number;
+  readonly index: number;
+  readonly data: Record<string, unknown>;
+}
+
+export interface IntervalView {
+  readonly reason: string;
+  readonly status: string;
+  readonly from: string;
+  readonly to: string | null;
+  readonly detail: string;
+  readonly closedBy: string | null;
+}
+
+/** GET /api/devices/:id/status: the device's state of health, which the state sees too. */
+export interface DeviceStatusView {
+  readonly device: string;
+  readonly lifecycle: DeviceStatus;
+  readonly cok: 'intact' | 'degraded' | 'lost';
+  readonly lastSeq: number;
+  readonly lastSeen: string | null;
+  readonly lastEventAt: string | null;
+  /** Open intervals first, then the latest closed ones (at most 100). */
+  readonly intervals: IntervalView[];
+  readonly alarms: { code: string; at: string; detail: string }[];
+  readonly refusals: { at: string; code: string; seq: number | null; transport: string }[];
+}
+
+const RECENT = 100;
+
+/** Reading a device's data (owners and joint users) and its state of health (the state too). */
+export function createMonitoringQueries(ports: Ports, registry: DeviceRegistry) {
+  const k = ports.db.kysely;
+  return {
+    async events(
+      p: Principal,
+      id: string,
+      range: { from?: string | undefined; to?: string | undefined },
+      window: { limit: number; offset: number },
+    ): Promise<Page<EventView>> {
+      const { access } = await registry.visible(p, id);
+      // The information barrier (issue 18 item 6): the state sees that its devices work, not what they saw.
+      if (!access.includes('data'))
+        throw new DomainError(
+          'FORBIDDEN',
+          'the surveillance data are the owning inspectorates’ (decision 0029)',
+        );
+      const { rows, total } = await pageEvents(k, id, range, window);
+      return {
+        items: rows.map((r) => ({
+          time: r.at,
+          type: r.type,
+          seq: r.seq,
+          index: r.idx,
+          data: r.data === null ? {} : (JSON.parse(r.data) as Record<string, unknown>),
+        })),
+        total,
+        limit: window.limit,
+        offset: window.offset,
+      };
+    },
+
+    async status(p: Principal, id: string): Promise<DeviceStatusView> {
+      const { row } = await registry.visible(p, id);
+      // The stored state is as of the last batch; silence since then is judged now (decision 0030).
+      const now = isoNow(ports.clock);
+      const stored = JSON.parse(row.cok) as CokState;
+      const state = row.status === 'removed' ? stored : foldTick(stored, cokDeviceOf(row), now).state;
+      const [closed, alarms, refusals] = await Promise.all([
+        latestIntervals(k, id, RECENT),
+        alarmsOf(k, id, RECENT),
+        latestRefusals(k, id, RECENT),
+      ]);
+      return {
+        device: id,
+        lifecycle: row.status as DeviceStatus,
+        cok: state.status,
+        lastSeq: row.head_seq,
+        lastSeen: row.last_seen_at,
+        lastEventAt: row.last_event_at,
+        intervals: [
+          ...state.open.map((i) => ({
+            reason: i.reason,
+            status: i.status,
+            from: i.from,
+            to: null,
+            detail: i.detail,
+            closedBy: null,
+          })),
+          ...closed.map((i) => ({
+            reason: i.reason,
+            status: i.status,
+            from: i.from_at,
+            to: i.to_at,
+            detail: i.detail,
+            closedBy: i.closed_by,
+          })),
+        ],
+        alarms: alarms.map((a) => ({ code: a.code, at: a.at, detail: a.detail })),
+        refusals: refusals.map((r) => ({ at: r.at, code: r.code, seq: r.seq, transport: r.transport })),
+      };
+    },
+  };
+}

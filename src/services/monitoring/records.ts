@@ -1,0 +1,50 @@
+import { parseBatch } from '../../domain/monitoring/index.js';
+import { batchIdsAfter, countEventsOf, deviceChangeIds, readBatch } from '../../store/monitoring.repo.js';
+import { registerContentLoader, registerIntegrityCheck, registerRowLister } from '../record-content.js';
+import { deviceChangeRecordId, loadDeviceChange } from './devices.js';
+import { batchContent, batchRecordId, parseBatchRecordId } from './ingest.js';
+
+/**
+ * How `custos audit` rebuilds the two monitoring record kinds from their rows (record-content.ts):
+ * a registry change from its stored snapshot, and an accepted batch from its stored bytes (the
+ * commitment covers their SHA-256, so a rewritten batch shows). Importing this module registers
+ * them; the audit imports it.
+ */
+registerContentLoader('device-change', (db, id) => loadDeviceChange(db.kysely, id));
+
+registerContentLoader('device-batch', async (db, id) => {
+  const ref = parseBatchRecordId(id);
+  const row = ref && (await readBatch(db.kysely, ref.device, ref.seq));
+  if (!row) return undefined;
+  const { log_index: _l, ...rest } = row;
+  return batchContent(rest);
+});
+
+registerRowLister('device-change', async (db) =>
+  (await deviceChangeIds(db.kysely)).map((r) => deviceChangeRecordId(r.device, r.n)),
+);
+// Batches grow with the years: their ids come a page at a time (the audit's bounded memory).
+registerRowLister('device-batch', async function* (db) {
+  for (let after = { device: '', seq: 0 }; ; ) {
+    const page = await batchIdsAfter(db.kysely, after, 10_000);
+    if (page.length === 0) return;
+    yield page.map((r) => batchRecordId(r.device, r.seq));
+    after = page[page.length - 1] as { device: string; seq: number };
+  }
+});
+
+/** The stored events must still be the signed batch's: as many as it carries (none added or deleted). */
+registerIntegrityCheck('device-batch', async (db, id) => {
+  const ref = parseBatchRecordId(id);
+  const row = ref && (await readBatch(db.kysely, ref.device, ref.seq));
+  if (!ref || !row) return ['the batch is missing'];
+  const read = parseBatch(row.bytes, {
+    maxBytes: Number.MAX_SAFE_INTEGER,
+    maxEvents: Number.MAX_SAFE_INTEGER,
+  });
+  if (!read.ok) return ['the stored batch no longer parses'];
+  const stored = await countEventsOf(db.kysely, ref.device, ref.seq);
+  return stored === read.batch.events.length
+    ? []
+    : [`${stored} events are stored for it, the signed batch carries ${read.batch.events.length}`];
+});

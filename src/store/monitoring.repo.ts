@@ -1,0 +1,339 @@
+import type Database from 'better-sqlite3';
+import { sql } from 'kysely';
+import { insertRowsSqlite } from './bulk.js';
+import type { DbOrTx } from './db.js';
+import { countOf } from './paging.js';
+import type {
+  DeviceAlarmRow,
+  DeviceBatchRow,
+  DeviceChangeRow,
+  DeviceEventRow,
+  DeviceIntervalRow,
+  DeviceRefusalRow,
+  DeviceRow,
+} from './schema.types.js';
+
+/**
+ * Remote monitoring's rows (migration 0015, decision 0029): the device registry, accepted batches
+ * and their events, refusals, and the CoK intervals and alarms. Every function takes the caller's
+ * database or transaction.
+ */
+
+const EVENT_COLUMNS = ['device', 'at', 'seq', 'idx', 'type', 'data'] as const;
+
+function deviceOf(r: DeviceRow): DeviceRow {
+  return { ...r, head_seq: Number(r.head_seq), heartbeat_seconds: Number(r.heartbeat_seconds) };
+}
+
+export async function insertDevice(
+  q: DbOrTx,
+  row: DeviceRow,
+  parties: readonly { organisation: string; role: 'owner' | 'joint' }[],
+): Promise<void> {
+  await q.insertInto('devices').values(row).execute();
+  if (parties.length > 0)
+    await q
+      .insertInto('device_parties')
+      .values(parties.map((p) => ({ device: row.id, ...p })))
+      .execute();
+}
+
+/**
+ * One device; with `lock`, its row stays locked until the caller's transaction ends (PostgreSQL:
+ * two servers taking batches of one device apply them one after the other; SQLite has one writer).
+ */
+export async function findDevice(q: DbOrTx, id: string, lock = false): Promise<DeviceRow | undefined> {
+  let sel = q.selectFrom('devices').selectAll().where('id', '=', id);
+  if (lock) sel = sel.forUpdate();
+  const r = await sel.executeTakeFirst();
+  return r && deviceOf(r);
+}
+
+/** SQLite has no `for update`: it serialises writers itself. */
+export async function findDeviceForWrite(
+  q: DbOrTx,
+  id: string,
+  sqlite: Database.Database | undefined,
+): Promise<DeviceRow | undefined> {
+  return findDevice(q, id, sqlite === undefined);
+}
+
+export async function updateDevice(
+  q: DbOrTx,
+  id: string,
+  patch: Partial<Omit<DeviceRow, 'id'>>,
+): Promise<void> {
+  await q.updateTable('devices').set(patch).where('id', '=', id).execute();
+}
+
+export async function insertDeviceChange(q: DbOrTx, row: DeviceChangeRow): Promise<void> {
+  await q.insertInto('device_changes').values(row).execute();
+}
+
+export async function findDeviceChange(
+  q: DbOrTx,
+  device: string,
+  n: number,
+): Promise<DeviceChangeRow | undefined> {
+  const r = await q
+    .selectFrom('device_changes')
+    .selectAll()
+    .where('device', '=', device)
+    .where('n', '=', n)
+    .executeTakeFirst();
+  return r && { ...r, n: Number(r.n), log_index: Number(r.log_index) };
+}
+
+export async function deviceChangeIds(q: DbOrTx): Promise<{ device: string; n: number }[]> {
+  const rows = await q
+    .selectFrom('device_changes')
+    .select(['device', 'n'])
+    .orderBy('device')
+    .orderBy('n')
+    .execute();
+  return rows.map((r) => ({ device: r.device, n: Number(r.n) }));
+}
+
+/** Who may see a list of devices: the node's administrators all; others by party or state. */
+export interface DeviceListScope {
+  readonly all: boolean;
+  /** Devices this organisation owns or has joint use of. */
+  readonly organisation: string | null;
+  /** Devices in these states (their state of health, for the state's own readers). */
+  readonly states: readonly string[];
+}
+
+export async function pageDevices(
+  q: DbOrTx,
+  scope: DeviceListScope,
+  filter: { facility?: string | undefined; status?: string | undefined },
+  window: { limit: number; offset: number },
+): Promise<{ rows: DeviceRow[]; total: number }> {
+  let base = q.selectFrom('devices');
+  if (!scope.all) {
+    const org = scope.organisation;
+    const states = scope.states;
+    base = base.where((eb) =>
+      eb.or([
+        ...(org === null
+          ? []
+          : [
+              eb(
+                'id',
+                'in',
+                eb.selectFrom('device_parties').select('device').where('organisation', '=', org),
+              ),
+            ]),
+        ...(states.length === 0 ? [] : [eb('state', 'in', [...states])]),
+        sql<boolean>`1 = 0`,
+      ]),
+    );
+  }
+  if (filter.facility !== undefined) base = base.where('facility', '=', filter.facility);
+  if (filter.status !== undefined) base = base.where('status', '=', filter.status);
+  const [rows, n] = await Promise.all([
+    base.selectAll().orderBy('id').limit(window.limit).offset(window.offset).execute(),
+    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
+  ]);
+  return { rows: rows.map(deviceOf), total: countOf(n as { n: string | number | bigint } | undefined) };
+}
+
+// ---- batches and events
+
+export interface StoredBatch {
+  readonly hash: string;
+  readonly logIndex: number;
+}
+
+export async function findBatch(q: DbOrTx, device: string, seq: number): Promise<StoredBatch | undefined> {
+  const r = await q
+    .selectFrom('device_batches')
+    .select(['hash', 'log_index'])
+    .where('device', '=', device)
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+  return r && { hash: r.hash, logIndex: Number(r.log_index) };
+}
+
+export async function readBatch(q: DbOrTx, device: string, seq: number): Promise<DeviceBatchRow | undefined> {
+  const r = await q
+    .selectFrom('device_batches')
+    .selectAll()
+    .where('device', '=', device)
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+  return r && { ...r, seq: Number(r.seq), events: Number(r.events), log_index: Number(r.log_index) };
+}
+
+/** Accepted batches' keys after (device, seq), at most `limit`, in that order (the audit pages through them). */
+export async function batchIdsAfter(
+  q: DbOrTx,
+  after: { device: string; seq: number },
+  limit: number,
+): Promise<{ device: string; seq: number }[]> {
+  const rows = await q
+    .selectFrom('device_batches')
+    .select(['device', 'seq'])
+    .where((eb) =>
+      eb.or([
+        eb('device', '>', after.device),
+        eb.and([eb('device', '=', after.device), eb('seq', '>', after.seq)]),
+      ]),
+    )
+    .orderBy('device')
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ device: r.device, seq: Number(r.seq) }));
+}
+
+export async function insertBatch(q: DbOrTx, row: DeviceBatchRow): Promise<void> {
+  await q.insertInto('device_batches').values(row).execute();
+}
+
+/**
+ * A batch's events in one go: on SQLite through multi-row prepared statements on the
+ * transaction's connection, on PostgreSQL as multi-row inserts (one round trip per 1 000 events).
+ */
+export async function insertEvents(
+  q: DbOrTx,
+  rows: readonly DeviceEventRow[],
+  sqlite: Database.Database | undefined,
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (sqlite) {
+    const values: unknown[] = new Array(rows.length * EVENT_COLUMNS.length);
+    let v = 0;
+    for (const r of rows) {
+      values[v++] = r.device;
+      values[v++] = r.at;
+      values[v++] = r.seq;
+      values[v++] = r.idx;
+      values[v++] = r.type;
+      values[v++] = r.data;
+    }
+    insertRowsSqlite(sqlite, 'device_events', EVENT_COLUMNS, values);
+    return;
+  }
+  for (let i = 0; i < rows.length; i += 1000)
+    await q
+      .insertInto('device_events')
+      .values(rows.slice(i, i + 1000))
+      .execute();
+}
+
+export async function countEventsOf(q: DbOrTx, device: string, seq: number): Promise<number> {
+  const r = await q
+    .selectFrom('device_events')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('device', '=', device)
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+  return countOf(r as { n: string | number | bigint } | undefined);
+}
+
+/** One page of a device's events in [from, to), in time order (then batch and place in it). */
+export async function pageEvents(
+  q: DbOrTx,
+  device: string,
+  range: { from?: string | undefined; to?: string | undefined },
+  window: { limit: number; offset: number },
+): Promise<{ rows: DeviceEventRow[]; total: number }> {
+  let base = q.selectFrom('device_events').where('device', '=', device);
+  if (range.from !== undefined) base = base.where('at', '>=', range.from);
+  if (range.to !== undefined) base = base.where('at', '<', range.to);
+  const [rows, n] = await Promise.all([
+    base
+      .selectAll()
+      .orderBy('at')
+      .orderBy('seq')
+      .orderBy('idx')
+      .limit(window.limit)
+      .offset(window.offset)
+      .execute(),
+    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
+  ]);
+  return {
+    rows: rows.map((r) => ({ ...r, seq: Number(r.seq), idx: Number(r.idx) })),
+    total: countOf(n as { n: string | number | bigint } | undefined),
+  };
+}
+
+// ---- refusals, CoK intervals and alarms
+
+export async function insertRefusal(q: DbOrTx, row: DeviceRefusalRow): Promise<void> {
+  await q.insertInto('device_refusals').values(row).execute();
+}
+
+export async function latestRefusals(q: DbOrTx, device: string, limit: number): Promise<DeviceRefusalRow[]> {
+  const rows = await q
+    .selectFrom('device_refusals')
+    .selectAll()
+    .where('device', '=', device)
+    .orderBy('at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...r, seq: r.seq === null ? null : Number(r.seq) }));
+}
+
+export async function insertIntervals(q: DbOrTx, rows: readonly DeviceIntervalRow[]): Promise<void> {
+  if (rows.length > 0)
+    await q
+      .insertInto('device_intervals')
+      .values([...rows])
+      .execute();
+}
+
+/** The device's closed CoK intervals, latest first. */
+export async function latestIntervals(
+  q: DbOrTx,
+  device: string,
+  limit: number,
+): Promise<DeviceIntervalRow[]> {
+  return q
+    .selectFrom('device_intervals')
+    .selectAll()
+    .where('device', '=', device)
+    .orderBy('from_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Alarms raised, each once: a fold that raises one again (same device, code and cause time) adds nothing. */
+export async function insertAlarms(q: DbOrTx, rows: readonly DeviceAlarmRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await q
+    .insertInto('device_alarms')
+    .values([...rows])
+    .onConflict((oc) => oc.columns(['device', 'code', 'at']).doNothing())
+    .execute();
+}
+
+export async function alarmsOf(q: DbOrTx, device: string, limit: number): Promise<DeviceAlarmRow[]> {
+  return q
+    .selectFrom('device_alarms')
+    .selectAll()
+    .where('device', '=', device)
+    .orderBy('at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * The inspections in progress at a facility, as half-open intervals from the inspectors' arrival
+ * (a seal opened then is expected, decision 0030). An inspection has no recorded end yet, so one
+ * in progress covers everything after its arrival.
+ */
+export async function inspectionsInProgress(
+  q: DbOrTx,
+  facility: string,
+): Promise<{ from: string; to: string | null }[]> {
+  const rows = await q
+    .selectFrom('inspections')
+    .select('arrived_at')
+    .where('facility', '=', facility)
+    .where('status', '=', 'in-progress')
+    .where('arrived_at', 'is not', null)
+    .execute();
+  return rows.map((r) => ({ from: r.arrived_at as string, to: null }));
+}

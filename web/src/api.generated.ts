@@ -1414,6 +1414,435 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/devices": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** The devices the caller may see */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly facility?: string;
+                    /** @description page size (1-1000) */
+                    readonly limit?: number;
+                    /** @description rows to skip */
+                    readonly offset?: number;
+                    readonly status?: "installed" | "servicing" | "removed";
+                };
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                readonly access: readonly ("manage" | "data" | "health")[];
+                                readonly containment: string | null;
+                                readonly facility: string;
+                                readonly heartbeatSeconds: number;
+                                readonly id: string;
+                                readonly jointUse: readonly string[];
+                                readonly keyId: string;
+                                /** @enum {string} */
+                                readonly kind: "seal" | "camera" | "radiation-monitor" | "neutron-monitor" | "load-cell" | "gate";
+                                readonly kmp: string | null;
+                                readonly lastSeen: string | null;
+                                readonly lastSeq: number;
+                                readonly owners: readonly string[];
+                                readonly publicKey: string;
+                                readonly registeredAt: string;
+                                readonly state: string;
+                                /** @enum {string} */
+                                readonly status: "installed" | "servicing" | "removed";
+                            }[];
+                            readonly limit: number;
+                            readonly offset: number;
+                            /** @description rows matching the filters, over all pages */
+                            readonly total: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        /** Register a monitoring device (administrators of the node or of an owning inspectorate) */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly containment?: string;
+                        readonly facility: string;
+                        readonly heartbeatSeconds: number;
+                        readonly id: string;
+                        readonly jointUse?: readonly string[];
+                        /** @enum {string} */
+                        readonly kind: "seal" | "camera" | "radiation-monitor" | "neutron-monitor" | "load-cell" | "gate";
+                        readonly kmp?: string;
+                        readonly owners: readonly string[];
+                        /** @description base64 of the raw 32-byte Ed25519 public key */
+                        readonly publicKey: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly access: readonly ("manage" | "data" | "health")[];
+                            readonly containment: string | null;
+                            readonly facility: string;
+                            readonly heartbeatSeconds: number;
+                            readonly id: string;
+                            readonly jointUse: readonly string[];
+                            readonly keyId: string;
+                            /** @enum {string} */
+                            readonly kind: "seal" | "camera" | "radiation-monitor" | "neutron-monitor" | "load-cell" | "gate";
+                            readonly kmp: string | null;
+                            readonly lastSeen: string | null;
+                            readonly lastSeq: number;
+                            readonly logIndex: number;
+                            readonly owners: readonly string[];
+                            readonly publicKey: string;
+                            readonly registeredAt: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "installed" | "servicing" | "removed";
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/devices/{id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly access: readonly ("manage" | "data" | "health")[];
+                            readonly containment: string | null;
+                            readonly facility: string;
+                            readonly heartbeatSeconds: number;
+                            readonly id: string;
+                            readonly jointUse: readonly string[];
+                            readonly keyId: string;
+                            /** @enum {string} */
+                            readonly kind: "seal" | "camera" | "radiation-monitor" | "neutron-monitor" | "load-cell" | "gate";
+                            readonly kmp: string | null;
+                            readonly lastSeen: string | null;
+                            readonly lastSeq: number;
+                            readonly owners: readonly string[];
+                            readonly publicKey: string;
+                            readonly registeredAt: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "installed" | "servicing" | "removed";
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/devices/{id}/batches": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * A device sends one signed batch of events
+         * @description Body: the batch, UTF-8 JSON {"device","seq","prev","events":[…]} (decision 0029). Header Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes> by the device key. 201 with the receipt; the same batch again 200 with the same answer; a refusal 4xx with its code (DEVICE_AUTH_FAILED, DEVICE_CHAIN_BROKEN, DEVICE_BATCH_INVALID, DEVICE_BATCH_TOO_LARGE, DEVICE_UNKNOWN, DEVICE_NOT_IN_SERVICE), recorded.
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly logIndex: number;
+                            readonly receiptUrl: string;
+                            readonly seq: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly logIndex: number;
+                            readonly receiptUrl: string;
+                            readonly seq: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/devices/{id}/events": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** A device’s events in [from, to), in time order, paged (owners and joint users) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly from?: string;
+                    /** @description page size (1-1000) */
+                    readonly limit?: number;
+                    /** @description rows to skip */
+                    readonly offset?: number;
+                    readonly to?: string;
+                };
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                readonly data: {
+                                    readonly [key: string]: unknown;
+                                };
+                                readonly index: number;
+                                readonly seq: number;
+                                readonly time: string;
+                                readonly type: string;
+                            }[];
+                            readonly limit: number;
+                            readonly offset: number;
+                            /** @description rows matching the filters, over all pages */
+                            readonly total: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/devices/{id}/lifecycle": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Install (back from servicing, optionally with a new key), service or remove a device */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        /** @enum {string} */
+                        readonly action: "install" | "service" | "remove";
+                        readonly publicKey?: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly access: readonly ("manage" | "data" | "health")[];
+                            readonly containment: string | null;
+                            readonly facility: string;
+                            readonly heartbeatSeconds: number;
+                            readonly id: string;
+                            readonly jointUse: readonly string[];
+                            readonly keyId: string;
+                            /** @enum {string} */
+                            readonly kind: "seal" | "camera" | "radiation-monitor" | "neutron-monitor" | "load-cell" | "gate";
+                            readonly kmp: string | null;
+                            readonly lastSeen: string | null;
+                            readonly lastSeq: number;
+                            readonly logIndex: number;
+                            readonly owners: readonly string[];
+                            readonly publicKey: string;
+                            readonly registeredAt: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "installed" | "servicing" | "removed";
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/devices/{id}/status": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** A device’s state of health: CoK status with its intervals, last batch, alarms, refusals */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly alarms: readonly {
+                                readonly at: string;
+                                readonly code: string;
+                                readonly detail: string;
+                            }[];
+                            /** @enum {string} */
+                            readonly cok: "intact" | "degraded" | "lost";
+                            readonly device: string;
+                            readonly intervals: readonly {
+                                readonly closedBy: string | null;
+                                readonly detail: string;
+                                readonly from: string;
+                                readonly reason: string;
+                                readonly status: string;
+                                readonly to: string | null;
+                            }[];
+                            readonly lastEventAt: string | null;
+                            readonly lastSeen: string | null;
+                            readonly lastSeq: number;
+                            /** @enum {string} */
+                            readonly lifecycle: "installed" | "servicing" | "removed";
+                            readonly refusals: readonly {
+                                readonly at: string;
+                                readonly code: string;
+                                readonly seq: number | null;
+                                readonly transport: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/events": {
         readonly parameters: {
             readonly query?: never;

@@ -11,7 +11,11 @@ import { createCaseService } from '../services/cases/index.js';
 import { createEvaluationService, type EvaluationService } from '../services/evaluation/index.js';
 import { createFederation } from '../services/federation/index.js';
 import { createInspectionService } from '../services/inspections/index.js';
-import { createInstrumentService } from '../services/legal/index.js';
+import {
+  createCompatibilityService,
+  createInstrumentService,
+  createProvisionCatalogue,
+} from '../services/legal/index.js';
 import type { LogNode } from '../services/log/index.js';
 import { createMonitoringService, type MonitoringService } from '../services/monitoring/index.js';
 import type { Ports } from '../services/ports.js';
@@ -19,6 +23,7 @@ import { createRegistryService } from '../services/registry.js';
 import { registerAuth } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
 import { registerCaseRoutes } from './routes/cases.js';
+import { registerCompatibilityRoutes } from './routes/compatibility.js';
 import { registerDeclarationRoutes } from './routes/declarations.js';
 import { registerMonitoringRoutes } from './routes/devices.js';
 import { registerEvaluationRoutes } from './routes/evaluation.js';
@@ -97,7 +102,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSessionRoutes(app, deps);
   registerRegistryRoutes(app, createRegistryService(deps));
   registerLogRoutes(app, deps, deps.log);
-  registerCaseRoutes(app, createCaseService(deps));
+  const cases = createCaseService(deps);
+  registerCaseRoutes(app, cases);
+  registerCompatibilityRoutes(
+    app,
+    deps,
+    createCompatibilityService(deps, createProvisionCatalogue(deps.db), cases),
+  );
   registerEventRoutes(app, deps);
   registerInspectionRoutes(app, createInspectionService(deps));
   registerLegalRoutes(app, createInstrumentService(deps));

@@ -24,6 +24,7 @@ import './cases/content.js';
 import './declarations/content.js';
 import './federation/content.js';
 import './inspections/records.js';
+import './legal/compatibility-records.js';
 import './legal/content.js';
 import './monitoring/records.js';
 import { contentLoaderFor, integrityCheckFor, rowListers } from './record-content.js';

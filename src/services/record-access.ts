@@ -13,6 +13,7 @@ import { createDrawView } from './inspections/sampling.js';
 import { createDeviceRegistry, parseDeviceChangeRecordId } from './monitoring/devices.js';
 import { parseBatchRecordId } from './monitoring/ingest.js';
 import './monitoring/records.js';
+import { parseCompatibilityRecordId } from './legal/compatibility-records.js';
 import type { Ports } from './ports.js';
 import { contentLoaderFor } from './record-content.js';
 import { assertAgreementsReadable, assertKeysReadable } from './registry.js';
@@ -43,6 +44,12 @@ export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, Rec
   const devices = createDeviceRegistry(ports);
   const registry = createRegistryRepo(ports.db);
   const reportsRepo = createReportsRepo(ports.db);
+  // A compatibility entry or step is read as its state's matrix is (data.read in scope).
+  const compatibility: RecordView = async (p, rec) => {
+    const key = parseCompatibilityRecordId(rec.id);
+    if (!key) return noSuchRecord();
+    enforce(p, 'data.read', await scopeOf(ports, p), { state: key.state });
+  };
   const caseEvent =
     (prefix: string): RecordView =>
     async (p, rec) => {
@@ -102,6 +109,8 @@ export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, Rec
       if (!ref) return noSuchRecord();
       if (!(await devices.visible(p, ref.device)).access.includes('data')) return noSuchRecord();
     },
+    'compatibility-entry': compatibility,
+    'compatibility-step': compatibility,
     'inspection-statement': async (p, rec) => {
       const rest = after(rec.id, 'inspection-statement:');
       const cut = rest?.indexOf(':') ?? -1;

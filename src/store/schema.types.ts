@@ -8,6 +8,7 @@ import type {
   JointActivity,
   SamplingPlan,
 } from '../domain/inspections/index.js';
+import type { CompatibilityStatus, Institution, ReviewStep } from '../domain/legal/index.js';
 import type {
   AgreementParty,
   AgreementStatus,
@@ -212,7 +213,9 @@ export type RecordKind =
   /** A monitoring device registered or changed (install, service, remove): decision 0029. */
   | 'device-change'
   /** One accepted batch of a monitoring device (its commitment, not each event). */
-  | 'device-batch';
+  | 'device-batch'
+  | 'compatibility-entry'
+  | 'compatibility-step';
 
 export interface LogEntryRow {
   idx: number;
@@ -984,6 +987,38 @@ export interface DeviceAlarmRow {
   state: string;
   detail: string;
   raised_at: string;
+/** One version of a state's compatibility entry for one provision (migration 0018, decision 0033). */
+export interface CompatibilityVersionRow {
+  state: string;
+  provision: string;
+  version: number;
+  status: CompatibilityStatus;
+  act: string | null;
+  section: string | null;
+  text: string | null;
+  in_force_from: string | null;
+  in_force_to: string | null;
+  institution: Institution | null;
+  note: string | null;
+  evidence: string | null;
+  /** The workflow step (its seq) that set this version, or null when set directly. */
+  step: number | null;
+  at: string;
+  by: string;
+}
+
+/** One signed step of the review workflow: the exact signed bytes (UTF-8 JSON), key and signature. */
+export interface CompatibilityStepRow {
+  state: string;
+  provision: string;
+  seq: number;
+  step: ReviewStep;
+  body: string;
+  key_id: string;
+  signature: string;
+  organisation_id: string;
+  at: string;
+  by: string;
 }
 
 export interface Schema {
@@ -1068,6 +1103,8 @@ export interface Schema {
   device_refusals: DeviceRefusalRow;
   device_intervals: DeviceIntervalRow;
   device_alarms: DeviceAlarmRow;
+  compatibility_versions: CompatibilityVersionRow;
+  compatibility_steps: CompatibilityStepRow;
 }
 
 export type { Generated };

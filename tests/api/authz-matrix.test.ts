@@ -152,6 +152,11 @@ function freshPublicKey(): string {
   return Buffer.from(jwk.x as string, 'base64url').toString('base64');
 }
 
+/** A provision of the model safeguards agreement every demo state is party to (issue 19). */
+const PROVISION = 'INFCIRC/153 para 62';
+const compatibilityUrl = (t: Target) =>
+  `/api/states/${t.state}/compatibility/${encodeURIComponent(PROVISION)}`;
+
 /** The inspectorate admin that may set up facilities in every demo state. */
 const registryAdmin = () => 'agency.admin';
 
@@ -370,6 +375,24 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /api/transfers': E('user', 'list'),
   'GET /api/states/:code/evaluation': E('user', 'item', (t) => `/api/states/${t.state}/evaluation?year=2025`),
   'GET /api/states/:code/timeliness': E('user', 'item', (t) => `/api/states/${t.state}/timeliness`),
+  'GET /api/states/:code/compatibility': E('user', 'item', (t) => `/api/states/${t.state}/compatibility`),
+  'GET /api/states/:code/compatibility/:ref': E('user', 'item', (t) => compatibilityUrl(t)),
+  'PUT /api/states/:code/compatibility/:ref': E('user', 'write', (t) => compatibilityUrl(t), {
+    body: (_t, v) => ({ status: 'missing', note: `matrix ${v}` }),
+    by: (t) => `${t.org}.submitter`,
+  }),
+  'POST /api/states/:code/compatibility/:ref/steps': E(
+    'user',
+    'write',
+    (t) => `${compatibilityUrl(t)}/steps`,
+  ),
+  'POST /api/states/:code/compatibility/:ref/case': E('user', 'write', (t) => `${compatibilityUrl(t)}/case`),
+  // The harmonization view lists only the states in the caller's scope.
+  'GET /api/compatibility/provisions/:ref': E(
+    'user',
+    'list',
+    () => `/api/compatibility/provisions/${encodeURIComponent(PROVISION)}`,
+  ),
   'POST /log/witness/add-checkpoint': E('public', 'write'),
   'GET /log/witness/key': E('public', 'read'),
 };

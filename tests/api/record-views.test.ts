@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_PREV, signBatch } from '../../src/domain/monitoring/index.js';
 import { ed25519PublicKey } from '../../src/log/index.js';
+import { signatureHeader } from '../../src/cli/reports.js';
 import { contentLoaderFor } from '../../src/services/record-content.js';
 import type { RecordKind } from '../../src/store/schema.types.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
-import { initialReport, submit } from '../fixtures/reports.js';
+import { demoSeed, initialReport, submit } from '../fixtures/reports.js';
 
 /**
  * Issue 15 item 1: a record is shown only through its resource's view. For every record kind ×
@@ -26,6 +27,8 @@ const KINDS: readonly RecordKind[] = [
   'legal-instrument',
   'device-change',
   'device-batch',
+  'compatibility-entry',
+  'compatibility-step',
 ];
 
 interface Rec {
@@ -117,6 +120,37 @@ describe('record views (sqlite)', () => {
       payload: Buffer.from(batch.bytes),
     });
     expect(sent.statusCode, sent.body).toBe(201);
+    // Domestic-law compatibility (issue 19 item 2): an entry of XA, and a signed review step of XB.
+    const provision = encodeURIComponent('INFCIRC/153 para 62');
+    const entry = await t.app.inject({
+      method: 'PUT',
+      url: `/api/states/XA/compatibility/${provision}`,
+      headers: as('xa-ssac.submitter'),
+      payload: { status: 'partial', note: 'record views' },
+    });
+    expect(entry.statusCode, entry.body).toBe(200);
+    const step = Buffer.from(
+      JSON.stringify({
+        v: 1,
+        type: 'custos/compatibility-step',
+        state: 'XB',
+        provision: 'INFCIRC/153 para 62',
+        seq: 1,
+        step: 'review',
+        status: 'missing',
+      }),
+    );
+    const reviewed = await t.app.inject({
+      method: 'POST',
+      url: `/api/states/XB/compatibility/${provision}/steps`,
+      headers: {
+        ...as('xb-ssac.submitter'),
+        'content-type': 'application/json',
+        'custos-signature': signatureHeader(demoSeed(t, 'xb-ssac'), step),
+      },
+      payload: step,
+    });
+    expect(reviewed.statusCode, reviewed.body).toBe(201);
     await t.log.flush();
   }, 240_000);
   afterAll(async () => {
@@ -197,6 +231,15 @@ describe('record views (sqlite)', () => {
           (await get(`/api/devices/${encodeURIComponent(rest.split(':')[0] as string)}/events?limit=1`))
             .statusCode === 200
         );
+      case 'compatibility-entry':
+      case 'compatibility-step': {
+        // `<state>:<n>:<ref>`: the entry view shows every version and step of the provision.
+        const [state, , ...ref] = rest.split(':');
+        return (
+          (await get(`/api/states/${state}/compatibility/${encodeURIComponent(ref.join(':'))}`))
+            .statusCode === 200
+        );
+      }
       case 'case-transition':
       case 'case-message': {
         const cut = rest.lastIndexOf(':');

@@ -1,4 +1,5 @@
 import { DomainError, type ErrorDetail } from '../errors.js';
+import { INSTITUTION_KINDS, type InstitutionKind } from './legal.types.js';
 
 /**
  * Domestic-law compatibility (issue 19 item 2, decision 0033): how each state's own law implements
@@ -22,9 +23,9 @@ export function isGap(status: CompatibilityStatus): boolean {
   return (GAP_STATUSES as readonly string[]).includes(status);
 }
 
-/** The institution a domestic provision makes responsible (issue 19 item 2). */
-export const INSTITUTIONS = ['state-authority', 'regulator', 'operator', 'government'] as const;
-export type Institution = (typeof INSTITUTIONS)[number];
+/** The institution a domestic provision makes responsible: the register's institution kinds. */
+export const INSTITUTIONS = INSTITUTION_KINDS;
+export type Institution = InstitutionKind;
 
 /**
  * The three steps states take (issue 19 item 2): review existing law, propose an amendment, and

@@ -1,4 +1,27 @@
 /** The legal framework's door (issue 19, decision 0031): instruments, provisions, obligations. */
+
+export {
+  type BindingProvision,
+  buildMatrix,
+  COMPATIBILITY_STATUSES,
+  type CompatibilityEntry,
+  type CompatibilityInput,
+  type CompatibilityMatrix,
+  type CompatibilityStatus,
+  checkCompatibilityInput,
+  checkStepOrder,
+  type DomesticProvision,
+  entryOfStep,
+  INSTITUTIONS,
+  type Institution,
+  isGap,
+  isProvisionRef,
+  REVIEW_STEPS,
+  type ReviewStep,
+  type StepBody,
+} from './compatibility.js';
+export { formatMatrixCsv, formatMatrixHtml } from './compatibility-export.js';
+export { parseStepBody, TEXT_LIMITS } from './compatibility-step.js';
 export type {
   DeadlineRule,
   InstitutionalDuty,

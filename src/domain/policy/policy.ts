@@ -64,6 +64,11 @@ export type Action =
   | 'organisation.admin'
   /** Submit reports for the principal's own state. */
   | 'report.submit'
+  /**
+   * Say how the principal's own state's law implements the provisions it is bound by, and sign
+   * the steps of its review (issue 19 item 2): a state authority's admin or submitter only.
+   */
+  | 'law.write'
   /** Inspectorate work: cases, inspections, evaluations. */
   | 'inspect'
   /** Read the log and aggregate figures (auditors and everyone else). */
@@ -104,7 +109,9 @@ export function readsStateData(roles: Iterable<string>): boolean {
 }
 
 export function decide(p: Principal, action: Action, scope: StateScope, target: Target = {}): Decision {
-  if (isGlobalAdmin(p)) return 'allow';
+  // A state's account of its own law is the state's word (decision 0033): the node's operator
+  // does not speak for it, so 'law.write' is no exception for global admins.
+  if (isGlobalAdmin(p) && action !== 'law.write') return 'allow';
   const stateVisible = target.state === undefined || inScope(scope, target.state);
   switch (action) {
     case 'log.read':
@@ -131,6 +138,9 @@ export function decide(p: Principal, action: Action, scope: StateScope, target: 
     case 'report.submit':
       if (!p.roles.has('submitter')) return 'forbidden';
       if (p.organisationKind !== 'state-authority' && p.organisationKind !== 'operator') return 'forbidden';
+      return target.state === undefined || target.state === p.state ? 'allow' : 'not-found';
+    case 'law.write':
+      if (p.organisationKind !== 'state-authority' || !hasAny(p, ['admin', 'submitter'])) return 'forbidden';
       return target.state === undefined || target.state === p.state ? 'allow' : 'not-found';
     case 'inspect':
       if (!isInspectorate(p) || !hasAny(p, ['inspector', 'reviewer', 'admin'])) return 'forbidden';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CASE_KINDS, CASE_STATUSES } from '../../domain/cases/index.js';
-import { isProvisionRef } from '../../domain/legal/compatibility.js';
+import { isProvisionRef } from '../../domain/legal/index.js';
 import { DEVICE_ALARM_CODES } from '../../domain/monitoring/index.js';
 import { ELEMENT_CODES } from '../../domain/reports/index.js';
 import type { CaseService } from '../../services/cases/index.js';

@@ -1,2 +1,4 @@
-/** The legal register's use cases (issue 19, decision 0031). */
+/** The legal register's use cases (issue 19, decisions 0031 and 0033). */
+export { createCompatibilityService } from './compatibility.js';
 export { createInstrumentService, type InstrumentService } from './instruments.js';
+export { createProvisionCatalogue } from './provisions.js';

@@ -54,11 +54,14 @@ export interface SignatureCheck {
   readonly message: string;
 }
 
-/** The key must be the submitting organisation's, valid now, and sign the exact bytes. */
+/**
+ * The key must be the submitting organisation's, valid now, and sign the exact bytes. Shared with
+ * every other body a state signs the same way (Custos-Signature), e.g. compatibility review steps.
+ */
 export async function checkSignature(
   ports: Ports,
   p: Principal,
-  s: Submission,
+  s: Pick<Submission, 'body' | 'signatureHeader'>,
   at: string,
 ): Promise<SignatureCheck> {
   const m =

@@ -27,6 +27,17 @@ const BalanceChartBench = lazy(() =>
 const CasesPage = lazy(() => import('./pages/Cases.js'));
 const CaseDetailPage = lazy(() => import('./pages/Cases.js').then((m) => ({ default: m.CaseDetailPage })));
 const InspectionsPage = lazy(() => import('./pages/Inspections.js'));
+// Domestic-law compatibility (issue 19 item 2): the matrix, one entry's workflow, the harmonization view.
+const CompatibilityHome = lazy(() => import('./pages/compatibility/Matrix.js'));
+const CompatibilityMatrixPage = lazy(() =>
+  import('./pages/compatibility/Matrix.js').then((m) => ({ default: m.CompatibilityMatrixPage })),
+);
+const CompatibilityEntryPage = lazy(() =>
+  import('./pages/compatibility/Entry.js').then((m) => ({ default: m.CompatibilityEntryPage })),
+);
+const HarmonizationPage = lazy(() =>
+  import('./pages/compatibility/Harmonization.js').then((m) => ({ default: m.HarmonizationPage })),
+);
 const InspectionPage = lazy(() =>
   import('./pages/Inspections.js').then((m) => ({ default: m.InspectionPage })),
 );
@@ -48,6 +59,8 @@ interface NavItem {
   readonly role?: Me['roles'][number];
 }
 
+const COMPATIBILITY = 'get /api/states/{code}/compatibility';
+
 /** Navigation by audience: a state authority's portal and an inspectorate's console differ. */
 export function navFor(audience: Audience): NavItem[] {
   if (audience === 'auditor') {
@@ -68,6 +81,7 @@ export function navFor(audience: Audience): NavItem[] {
       },
       { to: '/reports', label: 'nav.reports', requires: 'get /api/reports' },
       { to: '/cases', label: 'nav.cases', requires: 'get /api/cases' },
+      { to: '/compatibility', label: 'nav.compatibility', requires: COMPATIBILITY },
       { to: '/mbas', label: 'nav.mbas' },
       { to: '/transfers', label: 'nav.transfers', requires: 'get /api/transfers' },
       { to: '/facilities', label: 'nav.facilities' },
@@ -80,6 +94,7 @@ export function navFor(audience: Audience): NavItem[] {
     { to: '/cases', label: 'nav.cases', requires: 'get /api/cases' },
     { to: '/transfers', label: 'nav.transfers', requires: 'get /api/transfers' },
     { to: '/inspections', label: 'nav.inspections', requires: 'get /api/inspections' },
+    { to: '/compatibility', label: 'nav.compatibility', requires: COMPATIBILITY },
     { to: '/mbas', label: 'nav.mbas' },
     { to: '/facilities', label: 'nav.facilities' },
     { to: '/reports', label: 'nav.reports', requires: 'get /api/reports' },
@@ -136,6 +151,24 @@ const ROUTES: RouteDef[] = [
   { path: '/facilities', render: () => <FacilitiesPage /> },
   { path: '/facilities/:code', render: (p) => <FacilityPage code={p.code!} /> },
   { path: '/states/:code', render: (p) => <StatePage code={p.code!} /> },
+  {
+    path: '/compatibility',
+    render: (_p, _a, t) => suspended(CompatibilityHome, {}, t('common.what.compatibility')),
+  },
+  {
+    path: '/states/:code/compatibility',
+    render: (p, _a, t) =>
+      suspended(CompatibilityMatrixPage, { state: p.code! }, t('common.what.compatibility')),
+  },
+  {
+    path: '/states/:code/compatibility/:ref',
+    render: (p, _a, t) =>
+      suspended(CompatibilityEntryPage, { state: p.code!, refName: p.ref! }, t('common.what.compatibility')),
+  },
+  {
+    path: '/compatibility/provisions/:ref',
+    render: (p, _a, t) => suspended(HarmonizationPage, { refName: p.ref! }, t('common.what.compatibility')),
+  },
   { path: '/log', render: (_p, _a, t) => lazyLog(t) },
   {
     path: '/reports',

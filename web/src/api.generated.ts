@@ -1019,6 +1019,83 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/compatibility/provisions/{ref}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Harmonization view: how every state bound by a provision implements it (the states you may read) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly ref: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly provision: {
+                                readonly instrument: string;
+                                readonly ref: string;
+                                readonly text: string;
+                            };
+                            readonly rows: readonly {
+                                readonly entry: {
+                                    readonly at: string;
+                                    readonly by: string;
+                                    readonly domestic: {
+                                        readonly act: string;
+                                        readonly inForceFrom?: string;
+                                        readonly inForceTo?: string;
+                                        /** @enum {string} */
+                                        readonly institution?: "state-authority" | "regulator" | "operator" | "government";
+                                        readonly section: string;
+                                        readonly text: string;
+                                    } | null;
+                                    readonly evidence: string | null;
+                                    readonly note: string | null;
+                                    readonly provision: string;
+                                    readonly state: string;
+                                    /** @enum {string} */
+                                    readonly status: "implemented" | "partial" | "missing" | "conflicting";
+                                    readonly step: number | null;
+                                    readonly version: number;
+                                } | null;
+                                readonly state: string;
+                                /** @enum {string} */
+                                readonly status: "implemented" | "partial" | "missing" | "conflicting" | "not-reviewed";
+                            }[];
+                            readonly summary: {
+                                readonly conflicting: number;
+                                readonly implemented: number;
+                                readonly missing: number;
+                                readonly "not-reviewed": number;
+                                readonly partial: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/declarations": {
         readonly parameters: {
             readonly query?: never;
@@ -5843,6 +5920,619 @@ export interface paths {
         };
         readonly put?: never;
         readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/states/{code}/compatibility": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * A state's compatibility matrix: every provision it is bound by, with its entry or not-reviewed
+         * @description format=json (default) answers the matrix with its gaps (missing, partial, conflicting) and a summary; format=csv the matrix as CSV; format=html a self-contained printable report.
+         */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly format?: "json" | "csv" | "html";
+                };
+                readonly header?: never;
+                readonly path: {
+                    readonly code: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly gaps: readonly {
+                                readonly entry: {
+                                    readonly at: string;
+                                    readonly by: string;
+                                    readonly domestic: {
+                                        readonly act: string;
+                                        readonly inForceFrom?: string;
+                                        readonly inForceTo?: string;
+                                        /** @enum {string} */
+                                        readonly institution?: "state-authority" | "regulator" | "operator" | "government";
+                                        readonly section: string;
+                                        readonly text: string;
+                                    } | null;
+                                    readonly evidence: string | null;
+                                    readonly note: string | null;
+                                    readonly provision: string;
+                                    readonly state: string;
+                                    /** @enum {string} */
+                                    readonly status: "implemented" | "partial" | "missing" | "conflicting";
+                                    readonly step: number | null;
+                                    readonly version: number;
+                                } | null;
+                                readonly provision: {
+                                    readonly instrument: string;
+                                    readonly ref: string;
+                                    readonly text: string;
+                                };
+                                /** @enum {string} */
+                                readonly status: "implemented" | "partial" | "missing" | "conflicting" | "not-reviewed";
+                            }[];
+                            readonly rows: readonly {
+                                readonly entry: {
+                                    readonly at: string;
+                                    readonly by: string;
+                                    readonly domestic: {
+                                        readonly act: string;
+                                        readonly inForceFrom?: string;
+                                        readonly inForceTo?: string;
+                                        /** @enum {string} */
+                                        readonly institution?: "state-authority" | "regulator" | "operator" | "government";
+                                        readonly section: string;
+                                        readonly text: string;
+                                    } | null;
+                                    readonly evidence: string | null;
+                                    readonly note: string | null;
+                                    readonly provision: string;
+                                    readonly state: string;
+                                    /** @enum {string} */
+                                    readonly status: "implemented" | "partial" | "missing" | "conflicting";
+                                    readonly step: number | null;
+                                    readonly version: number;
+                                } | null;
+                                readonly provision: {
+                                    readonly instrument: string;
+                                    readonly ref: string;
+                                    readonly text: string;
+                                };
+                                /** @enum {string} */
+                                readonly status: "implemented" | "partial" | "missing" | "conflicting" | "not-reviewed";
+                            }[];
+                            readonly state: string;
+                            readonly summary: {
+                                readonly conflicting: number;
+                                readonly implemented: number;
+                                readonly missing: number;
+                                readonly "not-reviewed": number;
+                                readonly partial: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/states/{code}/compatibility/{ref}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** One provision's entry for a state, with its versions and review steps (newest first) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly code: string;
+                    readonly ref: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly entry: {
+                                readonly at: string;
+                                readonly by: string;
+                                readonly domestic: {
+                                    readonly act: string;
+                                    readonly inForceFrom?: string;
+                                    readonly inForceTo?: string;
+                                    /** @enum {string} */
+                                    readonly institution?: "state-authority" | "regulator" | "operator" | "government";
+                                    readonly section: string;
+                                    readonly text: string;
+                                } | null;
+                                readonly evidence: string | null;
+                                readonly note: string | null;
+                                readonly provision: string;
+                                readonly state: string;
+                                /** @enum {string} */
+                                readonly status: "implemented" | "partial" | "missing" | "conflicting";
+                                readonly step: number | null;
+                                readonly version: number;
+                            } | null;
+                            readonly provision: {
+                                readonly instrument: string;
+                                readonly ref: string;
+                                readonly text: string;
+                            };
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "implemented" | "partial" | "missing" | "conflicting" | "not-reviewed";
+                            readonly steps: readonly {
+                                readonly at: string;
+                                readonly body: {
+                                    readonly adoptedOn?: string;
+                                    readonly domestic?: {
+                                        readonly act: string;
+                                        readonly inForceFrom?: string;
+                                        readonly inForceTo?: string;
+                                        /** @enum {string} */
+                                        readonly institution?: "state-authority" | "regulator" | "operator" | "government";
+                                        readonly section: string;
+                                        readonly text: string;
+                                    };
+                                    readonly note?: string;
+                                    readonly provision: string;
+                                    readonly seq: number;
+                                    readonly state: string;
+                                    /** @enum {string} */
+                                    readonly status?: "implemented" | "partial" | "missing" | "conflicting";
+                                    /** @enum {string} */
+                                    readonly step: "review" | "amendment" | "adoption";
+                                    /** @enum {string} */
+                                    readonly type: "custos/compatibility-step";
+                                    /** @enum {number} */
+                                    readonly v: 1;
+                                };
+                                readonly by: string;
+                                readonly keyId: string;
+                                readonly organisation: string;
+                                readonly seq: number;
+                                readonly signature: string;
+                                /** @description the exact signed bytes (UTF-8 JSON): verify the signature over them */
+                                readonly signed: string;
+                                /** @enum {string} */
+                                readonly step: "review" | "amendment" | "adoption";
+                            }[];
+                            readonly versions: readonly {
+                                readonly at: string;
+                                readonly by: string;
+                                readonly domestic: {
+                                    readonly act: string;
+                                    readonly inForceFrom?: string;
+                                    readonly inForceTo?: string;
+                                    /** @enum {string} */
+                                    readonly institution?: "state-authority" | "regulator" | "operator" | "government";
+                                    readonly section: string;
+                                    readonly text: string;
+                                } | null;
+                                readonly evidence: string | null;
+                                readonly note: string | null;
+                                readonly provision: string;
+                                readonly state: string;
+                                /** @enum {string} */
+                                readonly status: "implemented" | "partial" | "missing" | "conflicting";
+                                readonly step: number | null;
+                                readonly version: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Set a state's entry for one provision (a new version, logged)
+         * @description The provision ref is one path segment, percent-encoded (encodeURIComponent): INFCIRC%2F153%20para%2062. 422 UNKNOWN_PROVISION for a ref the legal register does not know, PROVISION_NOT_BINDING for an instrument the state is not party to.
+         */
+        readonly put: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly code: string;
+                    readonly ref: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly domestic?: {
+                            readonly act: string;
+                            /** Format: date */
+                            readonly inForceFrom?: string;
+                            /** Format: date */
+                            readonly inForceTo?: string;
+                            /** @enum {string} */
+                            readonly institution?: "state-authority" | "regulator" | "operator" | "government";
+                            readonly section: string;
+                            readonly text: string;
+                        };
+                        readonly evidence?: string;
+                        readonly note?: string;
+                        /** @enum {string} */
+                        readonly status: "implemented" | "partial" | "missing" | "conflicting";
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly entry: {
+                                readonly at: string;
+                                readonly by: string;
+                                readonly domestic: {
+                                    readonly act: string;
+                                    readonly inForceFrom?: string;
+                                    readonly inForceTo?: string;
+                                    /** @enum {string} */
+                                    readonly institution?: "state-authority" | "regulator" | "operator" | "government";
+                                    readonly section: string;
+                                    readonly text: string;
+                                } | null;
+                                readonly evidence: string | null;
+                                readonly note: string | null;
+                                readonly provision: string;
+                                readonly state: string;
+                                /** @enum {string} */
+                                readonly status: "implemented" | "partial" | "missing" | "conflicting";
+                                readonly step: number | null;
+                                readonly version: number;
+                            };
+                            readonly logIndex: number;
+                            readonly receiptUrl: string;
+                            readonly recordId: string;
+                        };
+                    };
+                };
+            };
+        };
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/states/{code}/compatibility/{ref}/case": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * An inspectorate opens a case with the state about a missing, partial or conflicting provision
+         * @description One case per state and provision: 201 when this call opened it, 200 with the case already open.
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly code: string;
+                    readonly ref: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly note?: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly about: {
+                                readonly alarm?: {
+                                    readonly [key: string]: string;
+                                };
+                                readonly element?: string;
+                                readonly finding?: string;
+                                readonly inspection?: string;
+                                readonly lines?: readonly number[];
+                                readonly obligation?: string;
+                                readonly period?: {
+                                    readonly from: string;
+                                    readonly to: string;
+                                };
+                                readonly provision?: string;
+                                readonly report?: string;
+                                readonly seal?: string;
+                                readonly transfer?: string;
+                            };
+                            readonly decision: {
+                                /** @enum {string} */
+                                readonly attestation: "signature" | "log-commitment";
+                                readonly seq: number;
+                                /** @enum {string} */
+                                readonly status: "resolved" | "escalated";
+                            } | null;
+                            readonly dueDate: string | null;
+                            readonly history: readonly {
+                                /** @enum {string} */
+                                readonly actorKind: "inspectorate" | "state";
+                                readonly actorOrg: string | null;
+                                readonly at: string;
+                                readonly attachments?: readonly {
+                                    /** @enum {string} */
+                                    readonly contentType: "application/pdf" | "image/png" | "image/jpeg" | "text/plain" | "text/csv";
+                                    readonly hash: string;
+                                    readonly name: string;
+                                    readonly size: number;
+                                }[];
+                                readonly by: string;
+                                readonly dueDate?: string;
+                                /** @enum {string} */
+                                readonly from?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                readonly linkedReport?: string;
+                                readonly note?: {
+                                    readonly internal: boolean;
+                                    readonly text: string;
+                                };
+                                readonly seq: number;
+                                readonly signature?: {
+                                    readonly keyId: string;
+                                    readonly signature: string;
+                                };
+                                /** @enum {string} */
+                                readonly to?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                /** @enum {string} */
+                                readonly type: "opened" | "transition" | "note";
+                            }[];
+                            readonly id: string;
+                            readonly inspectorate: string;
+                            readonly key: string | null;
+                            /** @enum {string} */
+                            readonly kind: "anomaly" | "discrepancy" | "question" | "late-report" | "missing-report" | "transfer-unmatched" | "notice" | "seal" | "other";
+                            readonly mba: string | null;
+                            readonly openedAt: string;
+                            readonly overdue: boolean;
+                            readonly sharedWith: readonly string[];
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                            readonly title: string;
+                            readonly updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly about: {
+                                readonly alarm?: {
+                                    readonly [key: string]: string;
+                                };
+                                readonly element?: string;
+                                readonly finding?: string;
+                                readonly inspection?: string;
+                                readonly lines?: readonly number[];
+                                readonly obligation?: string;
+                                readonly period?: {
+                                    readonly from: string;
+                                    readonly to: string;
+                                };
+                                readonly provision?: string;
+                                readonly report?: string;
+                                readonly seal?: string;
+                                readonly transfer?: string;
+                            };
+                            readonly decision: {
+                                /** @enum {string} */
+                                readonly attestation: "signature" | "log-commitment";
+                                readonly seq: number;
+                                /** @enum {string} */
+                                readonly status: "resolved" | "escalated";
+                            } | null;
+                            readonly dueDate: string | null;
+                            readonly history: readonly {
+                                /** @enum {string} */
+                                readonly actorKind: "inspectorate" | "state";
+                                readonly actorOrg: string | null;
+                                readonly at: string;
+                                readonly attachments?: readonly {
+                                    /** @enum {string} */
+                                    readonly contentType: "application/pdf" | "image/png" | "image/jpeg" | "text/plain" | "text/csv";
+                                    readonly hash: string;
+                                    readonly name: string;
+                                    readonly size: number;
+                                }[];
+                                readonly by: string;
+                                readonly dueDate?: string;
+                                /** @enum {string} */
+                                readonly from?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                readonly linkedReport?: string;
+                                readonly note?: {
+                                    readonly internal: boolean;
+                                    readonly text: string;
+                                };
+                                readonly seq: number;
+                                readonly signature?: {
+                                    readonly keyId: string;
+                                    readonly signature: string;
+                                };
+                                /** @enum {string} */
+                                readonly to?: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                                /** @enum {string} */
+                                readonly type: "opened" | "transition" | "note";
+                            }[];
+                            readonly id: string;
+                            readonly inspectorate: string;
+                            readonly key: string | null;
+                            /** @enum {string} */
+                            readonly kind: "anomaly" | "discrepancy" | "question" | "late-report" | "missing-report" | "transfer-unmatched" | "notice" | "seal" | "other";
+                            readonly mba: string | null;
+                            readonly openedAt: string;
+                            readonly overdue: boolean;
+                            readonly sharedWith: readonly string[];
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "open" | "question-sent" | "answered" | "under-review" | "resolved" | "escalated";
+                            readonly title: string;
+                            readonly updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/states/{code}/compatibility/{ref}/steps": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Sign one step of the review workflow: review → amendment → adoption
+         * @description Body (application/json, signed as is): {"v":1,"type":"custos/compatibility-step","state","provision","seq","step":"review"|"amendment"|"adoption","status"?,"domestic"?:{act,section,text,inForceFrom?,inForceTo?,institution?},"adoptedOn"?,"note"?}. Header Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes>, a key of the state authority. state and provision must be those of the URL; seq is the next step number (409 CONFLICT otherwise, so a signed step cannot be replayed). A review must say the status found; an amendment proposes a domestic text; an adoption carries adoptedOn and the adopted text, and makes it the entry (status implemented unless given). A step out of order answers 409 INVALID_TRANSITION with the allowed steps.
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly code: string;
+                    readonly ref: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly entry: {
+                                readonly at: string;
+                                readonly by: string;
+                                readonly domestic: {
+                                    readonly act: string;
+                                    readonly inForceFrom?: string;
+                                    readonly inForceTo?: string;
+                                    /** @enum {string} */
+                                    readonly institution?: "state-authority" | "regulator" | "operator" | "government";
+                                    readonly section: string;
+                                    readonly text: string;
+                                } | null;
+                                readonly evidence: string | null;
+                                readonly note: string | null;
+                                readonly provision: string;
+                                readonly state: string;
+                                /** @enum {string} */
+                                readonly status: "implemented" | "partial" | "missing" | "conflicting";
+                                readonly step: number | null;
+                                readonly version: number;
+                            } | null;
+                            readonly logIndex: number;
+                            readonly receiptUrl: string;
+                            readonly recordId: string;
+                            readonly step: {
+                                readonly at: string;
+                                readonly body: {
+                                    readonly adoptedOn?: string;
+                                    readonly domestic?: {
+                                        readonly act: string;
+                                        readonly inForceFrom?: string;
+                                        readonly inForceTo?: string;
+                                        /** @enum {string} */
+                                        readonly institution?: "state-authority" | "regulator" | "operator" | "government";
+                                        readonly section: string;
+                                        readonly text: string;
+                                    };
+                                    readonly note?: string;
+                                    readonly provision: string;
+                                    readonly seq: number;
+                                    readonly state: string;
+                                    /** @enum {string} */
+                                    readonly status?: "implemented" | "partial" | "missing" | "conflicting";
+                                    /** @enum {string} */
+                                    readonly step: "review" | "amendment" | "adoption";
+                                    /** @enum {string} */
+                                    readonly type: "custos/compatibility-step";
+                                    /** @enum {number} */
+                                    readonly v: 1;
+                                };
+                                readonly by: string;
+                                readonly keyId: string;
+                                readonly organisation: string;
+                                readonly seq: number;
+                                readonly signature: string;
+                                /** @description the exact signed bytes (UTF-8 JSON): verify the signature over them */
+                                readonly signed: string;
+                                /** @enum {string} */
+                                readonly step: "review" | "amendment" | "adoption";
+                            };
+                        };
+                    };
+                };
+            };
+        };
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;

@@ -120,7 +120,8 @@ describe('record views (sqlite)', () => {
       payload: Buffer.from(batch.bytes),
     });
     expect(sent.statusCode, sent.body).toBe(201);
-    // Domestic-law compatibility (issue 19 item 2): an entry of XA, and a signed review step of XB.
+    // Domestic-law compatibility (issue 19 item 2): an entry of XA, and a signed review step of XC
+    // (XB's key was revoked above).
     const provision = encodeURIComponent('INFCIRC/153 para 62');
     const entry = await t.app.inject({
       method: 'PUT',
@@ -133,7 +134,7 @@ describe('record views (sqlite)', () => {
       JSON.stringify({
         v: 1,
         type: 'custos/compatibility-step',
-        state: 'XB',
+        state: 'XC',
         provision: 'INFCIRC/153 para 62',
         seq: 1,
         step: 'review',
@@ -142,11 +143,11 @@ describe('record views (sqlite)', () => {
     );
     const reviewed = await t.app.inject({
       method: 'POST',
-      url: `/api/states/XB/compatibility/${provision}/steps`,
+      url: `/api/states/XC/compatibility/${provision}/steps`,
       headers: {
-        ...as('xb-ssac.submitter'),
+        ...as('xc-ssac.submitter'),
         'content-type': 'application/json',
-        'custos-signature': signatureHeader(demoSeed(t, 'xb-ssac'), step),
+        'custos-signature': signatureHeader(demoSeed(t, 'xc-ssac'), step),
       },
       payload: step,
     });

@@ -6277,6 +6277,7 @@ export interface paths {
                                 readonly alarm?: {
                                     readonly [key: string]: string;
                                 };
+                                readonly declaration?: string;
                                 readonly element?: string;
                                 readonly finding?: string;
                                 readonly inspection?: string;
@@ -6358,6 +6359,7 @@ export interface paths {
                                 readonly alarm?: {
                                     readonly [key: string]: string;
                                 };
+                                readonly declaration?: string;
                                 readonly element?: string;
                                 readonly finding?: string;
                                 readonly inspection?: string;

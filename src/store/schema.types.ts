@@ -987,6 +987,8 @@ export interface DeviceAlarmRow {
   state: string;
   detail: string;
   raised_at: string;
+}
+
 /** One version of a state's compatibility entry for one provision (migration 0018, decision 0033). */
 export interface CompatibilityVersionRow {
   state: string;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signatureHeader } from '../../src/cli/reports.js';
 import { GENESIS_PREV, signBatch } from '../../src/domain/monitoring/index.js';
 import { ed25519PublicKey } from '../../src/log/index.js';
-import { signatureHeader } from '../../src/cli/reports.js';
 import { contentLoaderFor } from '../../src/services/record-content.js';
 import type { RecordKind } from '../../src/store/schema.types.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';

@@ -195,6 +195,16 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /api/agreements': E('user', 'write'),
   'GET /api/agreements': E('user', 'list'),
   'GET /api/agreements/:id': E('user', 'read', (t) => `/api/agreements/${t.agreement}`),
+  // The legal register is public law, read as the directory is (decision 0031).
+  'POST /api/instruments': E('user', 'write'),
+  'PUT /api/instruments/:id': E('user', 'write', () => '/api/instruments/INFCIRC-153'),
+  'GET /api/instruments': E('user', 'list'),
+  'GET /api/instruments/:id': E('user', 'read', () => '/api/instruments/INFCIRC-153'),
+  'GET /api/provisions': E(
+    'user',
+    'read',
+    () => `/api/provisions?ref=${encodeURIComponent('INFCIRC/153 para 62')}`,
+  ),
   'POST /api/facilities': E('user', 'write', undefined, {
     body: (t, v) => ({
       code: fresh('F', t, v),

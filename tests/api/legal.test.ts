@@ -207,3 +207,119 @@ describe.each(testDialects())('the legal register (%s)', (dialect) => {
     ).toBe(true);
   });
 });
+
+/** Issue 19 item 1: deadlines and notices cite their provision, and follow a changed provision. */
+describe.each(testDialects())('rules from the register (%s)', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: true });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  const admin = () => bearer(t.adminToken);
+  const timeliness = async () =>
+    (
+      await t.app.inject({
+        method: 'GET',
+        url: '/api/states/XA/timeliness',
+        headers: bearer(t.token('xa-ssac.reviewer')),
+      })
+    ).json() as { obligations: { id: string; dueDate: string; basis: { ref: string; version: number } }[] };
+  const plan = (hoursAhead: number) => {
+    const start = new Date(t.clock.now().getTime() + 30 * 86_400_000);
+    return t.app.inject({
+      method: 'POST',
+      url: '/api/inspections',
+      headers: bearer(t.token('agency.inspector')),
+      payload: {
+        type: 'routine',
+        participants: ['agency'],
+        facility: 'XA-FAB',
+        facilityKind: 'other',
+        startsAt: start.toISOString(),
+        noticeGivenAt: new Date(start.getTime() - hoursAhead * 3_600_000).toISOString(),
+      },
+    });
+  };
+
+  it('every obligation cites the provision of the demo register it comes from', async () => {
+    const { obligations } = await timeliness();
+    const icr =
+      obligations.find((o) => o.id === 'ICR:XA-FAB-1:2026-01') ??
+      obligations.find((o) => o.id.startsWith('ICR:'));
+    expect(icr?.basis).toEqual({ ref: 'INFCIRC/153 para 63(a)', instrument: 'INFCIRC-153', version: 1 });
+    const initial = obligations.find((o) => o.id.startsWith('INITIAL:'));
+    expect(initial).toMatchObject({ dueDate: '2025-12-30', basis: { ref: 'INFCIRC/153 para 62' } });
+  });
+
+  it('an inspection notice is judged under its provision, and cites it', async () => {
+    const ok = await plan(168);
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json().noticeBasis).toEqual({
+      ref: 'INFCIRC/153 para 83(c)',
+      instrument: 'INFCIRC-153',
+      version: 1,
+    });
+    const short = await plan(100);
+    expect(short.statusCode).toBe(422);
+    expect(short.json().error).toMatchObject({
+      code: 'NOTICE_RULE_VIOLATED',
+      details: { requiredHours: 168, basis: { ref: 'INFCIRC/153 para 83(c)' } },
+    });
+  });
+
+  it('a changed provision changes the deadlines and the notice rule, citing the new version', async () => {
+    const current = (
+      await t.app.inject({ method: 'GET', url: '/api/instruments/INFCIRC-153', headers: admin() })
+    ).json();
+    const before = await timeliness();
+    const { id: _id, version, ...body } = current;
+    const provisions = body.provisions.map((p: { ref: string }) =>
+      p.ref === 'INFCIRC/153 para 62'
+        ? {
+            ...p,
+            obligations: [
+              {
+                kind: 'report',
+                reportType: 'INITIAL',
+                deadline: { anchor: 'end-of-month-of-entry-into-force', days: 45 },
+              },
+            ],
+          }
+        : p.ref === 'INFCIRC/153 para 83(c)'
+          ? {
+              ...p,
+              obligations: [
+                { kind: 'notice', subject: 'routine', when: 'strategic-facility', leadTime: { hours: 24 } },
+                { kind: 'notice', subject: 'routine', leadTime: { hours: 72 } },
+              ],
+            }
+          : p,
+    );
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/api/instruments/INFCIRC-153',
+      headers: admin(),
+      payload: { ...body, provisions, baseVersion: version },
+    });
+    expect(res.statusCode).toBe(200);
+    const after = await timeliness();
+    const initial = after.obligations.find((o) => o.id.startsWith('INITIAL:'));
+    expect(initial).toMatchObject({
+      dueDate: '2026-01-14',
+      basis: { ref: 'INFCIRC/153 para 62', version: 2 },
+    });
+    // Obligations under untouched provisions keep their dates, now citing version 2.
+    const icrBefore = before.obligations.filter((o) => o.id.startsWith('ICR:')).map((o) => o.dueDate);
+    const icrAfter = after.obligations.filter((o) => o.id.startsWith('ICR:')).map((o) => o.dueDate);
+    expect(icrAfter).toEqual(icrBefore);
+    const short = await plan(100);
+    expect(short.statusCode).toBe(201);
+    expect(short.json().noticeBasis).toEqual({
+      ref: 'INFCIRC/153 para 83(c)',
+      instrument: 'INFCIRC-153',
+      version: 2,
+    });
+  });
+});

@@ -2300,6 +2300,12 @@ export interface paths {
                             readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
                             readonly id: string;
                             readonly mbas: readonly string[];
+                            /** @description the provision the rule comes from: its ref, instrument and version */
+                            readonly noticeBasis?: {
+                                readonly instrument: string;
+                                readonly ref: string;
+                                readonly version: number;
+                            };
                             readonly noticeGivenAt: string | null;
                             readonly noticeRule: string;
                             readonly participants: readonly string[];
@@ -2396,6 +2402,12 @@ export interface paths {
                             readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
                             readonly id: string;
                             readonly mbas: readonly string[];
+                            /** @description the provision the rule comes from: its ref, instrument and version */
+                            readonly noticeBasis?: {
+                                readonly instrument: string;
+                                readonly ref: string;
+                                readonly version: number;
+                            };
                             readonly noticeGivenAt: string | null;
                             readonly noticeRule: string;
                             readonly participants: readonly string[];
@@ -2477,6 +2489,12 @@ export interface paths {
                             readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
                             readonly id: string;
                             readonly mbas: readonly string[];
+                            /** @description the provision the rule comes from: its ref, instrument and version */
+                            readonly noticeBasis?: {
+                                readonly instrument: string;
+                                readonly ref: string;
+                                readonly version: number;
+                            };
                             readonly noticeGivenAt: string | null;
                             readonly noticeRule: string;
                             readonly participants: readonly string[];
@@ -2571,6 +2589,12 @@ export interface paths {
                             readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
                             readonly id: string;
                             readonly mbas: readonly string[];
+                            /** @description the provision the rule comes from: its ref, instrument and version */
+                            readonly noticeBasis?: {
+                                readonly instrument: string;
+                                readonly ref: string;
+                                readonly version: number;
+                            };
                             readonly noticeGivenAt: string | null;
                             readonly noticeRule: string;
                             readonly participants: readonly string[];
@@ -2662,6 +2686,12 @@ export interface paths {
                             readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
                             readonly id: string;
                             readonly mbas: readonly string[];
+                            /** @description the provision the rule comes from: its ref, instrument and version */
+                            readonly noticeBasis?: {
+                                readonly instrument: string;
+                                readonly ref: string;
+                                readonly version: number;
+                            };
                             readonly noticeGivenAt: string | null;
                             readonly noticeRule: string;
                             readonly participants: readonly string[];
@@ -2985,6 +3015,12 @@ export interface paths {
                             readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
                             readonly id: string;
                             readonly mbas: readonly string[];
+                            /** @description the provision the rule comes from: its ref, instrument and version */
+                            readonly noticeBasis?: {
+                                readonly instrument: string;
+                                readonly ref: string;
+                                readonly version: number;
+                            };
                             readonly noticeGivenAt: string | null;
                             readonly noticeRule: string;
                             readonly participants: readonly string[];
@@ -6655,6 +6691,12 @@ export interface paths {
                             readonly obligations: readonly {
                                 readonly acceptedAt?: string;
                                 readonly agreement: string;
+                                /** @description the provision the rule comes from: its ref, instrument and version */
+                                readonly basis: {
+                                    readonly instrument: string;
+                                    readonly ref: string;
+                                    readonly version: number;
+                                };
                                 readonly daysLate?: number;
                                 readonly daysOverdue?: number;
                                 readonly daysRemaining?: number;

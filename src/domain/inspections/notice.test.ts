@@ -19,7 +19,12 @@ const routine = {
 
 describe('checkNotice', () => {
   it('accepts exactly one week for a routine inspection at an ordinary facility', () => {
-    expect(checkNotice(routine)).toEqual({ ok: true, requiredHours: 168, givenHours: 168 });
+    expect(checkNotice(routine)).toEqual({
+      ok: true,
+      requiredHours: 168,
+      givenHours: 168,
+      basis: { ref: 'INFCIRC/153 para 83(c)', instrument: 'INFCIRC-153', version: 1 },
+    });
   });
   it('refuses one minute less, with the numbers in details', () => {
     const e = violation({ ...routine, startsAt: '2025-05-08T07:59:00Z' });
@@ -52,6 +57,7 @@ describe('checkNotice', () => {
     ).toEqual({
       ok: true,
       requiredHours: 0,
+      basis: { ref: 'INFCIRC/153 para 84', instrument: 'INFCIRC-153', version: 1 },
     });
   });
   it('needs 24 h for complementary access, 2 h when combined with an inspection', () => {

@@ -1,5 +1,12 @@
 import { toEpochMs } from '../deadlines/index.js';
 import { DomainError } from '../errors.js';
+import {
+  findObligation,
+  type Instrument,
+  type LegalObligation,
+  MODEL_INSTRUMENTS,
+  type ProvisionBasis,
+} from '../legal/index.js';
 
 export const INSPECTION_TYPES = [
   'ad-hoc',
@@ -19,7 +26,6 @@ export const FACILITY_KINDS = ['reactor', 'sealed-store', 'pu-or-u-above-5pct', 
 export type FacilityKind = (typeof FACILITY_KINDS)[number];
 
 const HOUR_MS = 3_600_000;
-const WEEK_HOURS = 168;
 
 /** Purpose and notice rule of each type (domain.md §7; INFCIRC/153 paras 71-73, 83-84; INFCIRC/540 Art. 4). */
 export const INSPECTION_TYPE_INFO: Readonly<Record<InspectionType, { purpose: string; notice: string }>> = {
@@ -62,6 +68,8 @@ export interface NoticeInput {
 export interface NoticeCheck {
   readonly ok: true;
   readonly requiredHours: number;
+  /** The provision the notice rule comes from (issue 19). */
+  readonly basis: ProvisionBasis;
   /** Hours between notice and start (undefined for an unannounced inspection without notice). */
   readonly givenHours?: number;
 }
@@ -74,30 +82,76 @@ export function needsNotice(type: InspectionType): boolean {
   return type !== 'unannounced';
 }
 
-/** The minimum notice in hours for an inspection (domain.md §7). */
-export function requiredNoticeHours(input: Omit<NoticeInput, 'noticeGivenAt' | 'startsAt'>): number {
+type NoticeRuleObligation = Extract<LegalObligation, { kind: 'notice' | 'access' }>;
+
+/** The circumstance of an inspection that selects its notice rule (domain/legal NOTICE_CONDITIONS). */
+function conditionOf(input: Omit<NoticeInput, 'noticeGivenAt' | 'startsAt'>) {
   switch (input.type) {
     case 'ad-hoc':
-      return input.forTransfer ? 24 : WEEK_HOURS;
+      return input.forTransfer ? 'transfer' : 'otherwise';
     case 'routine':
       return input.facilityKind === 'pu-or-u-above-5pct' || input.facilityKind === 'sealed-store'
-        ? 24
-        : WEEK_HOURS;
-    case 'unannounced':
-    case 'special':
-      return 0;
+        ? 'strategic-facility'
+        : 'otherwise';
     case 'complementary-access':
-      return input.combinedWithInspection ? 2 : 24;
-    case 'div':
-      return input.agreedNoticeHours ?? 0;
+      return input.combinedWithInspection ? 'combined-with-inspection' : 'otherwise';
+    default:
+      return 'otherwise';
   }
 }
 
-function violated(input: NoticeInput, reason: string, requiredHours: number, givenHours?: number): never {
-  throw new DomainError('NOTICE_RULE_VIOLATED', `${input.type} inspection: ${reason}`, {
+/**
+ * The notice rule of an inspection and the provision it comes from (domain.md §7; INFCIRC/153
+ * paras 83-84, INFCIRC/540 Art. 4.b): the rule for its circumstance in the instruments binding the
+ * state (in the order they apply), else the model texts' (decision 0031); failing a rule for the
+ * circumstance, the subject's general rule. Complementary access reads access provisions, every
+ * other type notice provisions.
+ */
+export function noticeRuleFor(
+  input: Omit<NoticeInput, 'noticeGivenAt' | 'startsAt'>,
+  instruments: readonly Instrument[] = [],
+): { readonly obligation: NoticeRuleObligation; readonly basis: ProvisionBasis } {
+  const kind = input.type === 'complementary-access' ? 'access' : 'notice';
+  const rule =
+    (when: string) =>
+    (o: LegalObligation): o is NoticeRuleObligation =>
+      o.kind === kind && o.subject === input.type && (o.when ?? 'otherwise') === when;
+  const condition = conditionOf(input);
+  const found =
+    findObligation(instruments, rule(condition)) ??
+    findObligation(MODEL_INSTRUMENTS, rule(condition)) ??
+    findObligation(instruments, rule('otherwise')) ??
+    findObligation(MODEL_INSTRUMENTS, rule('otherwise'));
+  // The model texts state a rule for every type, so this cannot be missing.
+  if (!found) throw new Error(`no notice rule for ${input.type} in the model texts`);
+  return found;
+}
+
+/** The minimum notice in hours for an inspection, and the provision it comes from. */
+export function requiredNotice(
+  input: Omit<NoticeInput, 'noticeGivenAt' | 'startsAt'>,
+  instruments: readonly Instrument[] = [],
+): { readonly hours: number; readonly basis: ProvisionBasis } {
+  const { obligation, basis } = noticeRuleFor(input, instruments);
+  const lead = obligation.kind === 'notice' ? obligation.leadTime : obligation.noticePeriod;
+  if ('hours' in lead) return { hours: lead.hours, basis };
+  // "As agreed" (DIV): the notice agreed with the state; none and "after consultation" (special
+  // inspections, whose own check is that the notice follows the consultation) need no lead time.
+  return { hours: lead.as === 'agreed' ? (input.agreedNoticeHours ?? 0) : 0, basis };
+}
+
+function violated(
+  input: NoticeInput,
+  reason: string,
+  requiredHours: number,
+  basis: ProvisionBasis,
+  givenHours?: number,
+): never {
+  throw new DomainError('NOTICE_RULE_VIOLATED', `${input.type} inspection: ${reason} (${basis.ref})`, {
     type: input.type,
     reason,
     rule: INSPECTION_TYPE_INFO[input.type].notice,
+    basis,
     requiredHours,
     ...(givenHours === undefined ? {} : { givenHours }),
   });
@@ -105,25 +159,29 @@ function violated(input: NoticeInput, reason: string, requiredHours: number, giv
 
 /**
  * Checks that the notice given for an inspection meets its rule; throws NOTICE_RULE_VIOLATED
- * with `{ type, reason, rule, requiredHours, givenHours }`. A notice is always due before the
+ * with `{ type, reason, rule, basis, requiredHours, givenHours }`; the rule is read from the
+ * provisions `instruments` state (those binding the inspected state), the model texts' otherwise. A notice is always due before the
  * start; a special inspection's notice must follow the consultation.
  */
-export function checkNotice(input: NoticeInput): NoticeCheck {
-  const requiredHours = requiredNoticeHours(input);
+export function checkNotice(input: NoticeInput, instruments: readonly Instrument[] = []): NoticeCheck {
+  const { hours: requiredHours, basis } = requiredNotice(input, instruments);
   const start = toEpochMs(input.startsAt, 'startsAt');
   if (input.noticeGivenAt === undefined) {
-    if (!needsNotice(input.type)) return { ok: true, requiredHours };
-    return violated(input, 'no notice given', requiredHours);
+    if (!needsNotice(input.type)) return { ok: true, requiredHours, basis };
+    return violated(input, 'no notice given', requiredHours, basis);
   }
   const given = toEpochMs(input.noticeGivenAt, 'noticeGivenAt');
   const givenHours = (start - given) / HOUR_MS;
   if (input.type === 'special') {
-    if (input.consultationAt === undefined) return violated(input, 'no consultation recorded', 0, givenHours);
+    if (input.consultationAt === undefined)
+      return violated(input, 'no consultation recorded', 0, basis, givenHours);
     if (given < toEpochMs(input.consultationAt, 'consultationAt')) {
-      return violated(input, 'notice given before the consultation', 0, givenHours);
+      return violated(input, 'notice given before the consultation', 0, basis, givenHours);
     }
   }
-  if (givenHours < 0) return violated(input, 'notice given after the start', requiredHours, givenHours);
-  if (givenHours < requiredHours) return violated(input, 'notice too short', requiredHours, givenHours);
-  return { ok: true, requiredHours, givenHours };
+  if (givenHours < 0)
+    return violated(input, 'notice given after the start', requiredHours, basis, givenHours);
+  if (givenHours < requiredHours)
+    return violated(input, 'notice too short', requiredHours, basis, givenHours);
+  return { ok: true, requiredHours, basis, givenHours };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FACILITY_KINDS, INSPECTION_TYPES } from '../../domain/inspections/index.js';
+import { ProvisionBasisReply } from './reports.replies.js';
 
 /*
  * What the inspection routes answer (services/inspections/inspections.types.ts and statement.ts),
@@ -37,6 +38,7 @@ export const InspectionReply = z.object({
   type: z.enum(INSPECTION_TYPES),
   purpose: z.string(),
   noticeRule: z.string(),
+  noticeBasis: ProvisionBasisReply.optional(),
   facility: z.string(),
   state: z.string(),
   mbas: z.array(z.string()).readonly(),

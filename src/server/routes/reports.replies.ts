@@ -109,6 +109,11 @@ export const MbaLinesReply = z.object({
     .describe('with effective=true: every corrected original line and its history (not paged)'),
 });
 
+/** The provision a deadline or notice rule comes from (issue 19, decision 0031). */
+export const ProvisionBasisReply = z
+  .object({ ref: z.string(), instrument: z.string(), version: z.number().int() })
+  .describe('the provision the rule comes from: its ref, instrument and version');
+
 const ObligationReply = z.object({
   id: z.string(),
   type: reportType,
@@ -118,6 +123,7 @@ const ObligationReply = z.object({
   pit: z.string().optional(),
   reference: z.string().optional(),
   dueDate: z.string(),
+  basis: ProvisionBasisReply,
   status: z.enum(['upcoming', 'met', 'late', 'missing']),
   daysLate: z.number().int().optional(),
   daysOverdue: z.number().int().optional(),

@@ -8,6 +8,7 @@ import type {
   ItemTest,
   MethodErrors,
 } from '../../domain/inspections/index.js';
+import type { ProvisionBasis } from '../../domain/legal/index.js';
 import type { Principal } from '../../domain/policy/index.js';
 import type { Ports } from '../ports.js';
 
@@ -61,6 +62,8 @@ export interface Inspection {
   readonly type: InspectionType;
   readonly purpose: string;
   readonly noticeRule: string;
+  /** The provision the notice rule was applied from (issue 19); absent for older inspections. */
+  readonly noticeBasis?: ProvisionBasis;
   readonly facility: string;
   readonly state: string;
   readonly mbas: readonly string[];

@@ -1,3 +1,4 @@
+import type { ProvisionBasis } from '../../domain/legal/index.js';
 import type {
   InspectionFindingRow,
   InspectionStatementRow,
@@ -14,8 +15,15 @@ export function parseList(text: string): string[] {
 }
 
 /** The notice terms column: written by this service from a `NoticeTerms`. */
+/** The notice terms as stored, without the basis kept beside them (noticeBasisOf). */
 export function parseTerms(text: string): NoticeTerms {
-  return JSON.parse(text) as NoticeTerms;
+  const { basis: _b, ...terms } = JSON.parse(text) as NoticeTerms & { basis?: unknown };
+  return terms;
+}
+
+/** The provision the notice was judged under; absent for inspections planned before issue 19. */
+export function noticeBasisOf(text: string): ProvisionBasis | undefined {
+  return (JSON.parse(text) as { basis?: ProvisionBasis }).basis;
 }
 
 export function toFinding(r: InspectionFindingRow): InspectionFinding {

@@ -1,3 +1,4 @@
+import { utcDateOf } from '../../domain/deadlines/index.js';
 import { DomainError } from '../../domain/errors.js';
 import {
   checkNotice,
@@ -5,11 +6,13 @@ import {
   type FacilityKind,
   type InspectionType,
 } from '../../domain/inspections/index.js';
+import type { ProvisionBasis } from '../../domain/legal/index.js';
 import { isGlobalAdmin, type Principal } from '../../domain/policy/index.js';
 import { createInspectionsRepo } from '../../store/inspections.repo.js';
 import { createRegistryRepo, type RegistryRepo } from '../../store/registry.repo.js';
 import type { InspectionRow } from '../../store/schema.types.js';
 import type { EventSink } from '../events.js';
+import { instrumentsBindingState } from '../legal/index.js';
 import { isoNow, type Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { createInspectionAccess, notFound } from './access.js';
@@ -42,6 +45,15 @@ function pickTerms(t: NoticeTerms): NoticeTerms {
     ...(t.consultationAt === undefined ? {} : { consultationAt: t.consultationAt }),
     ...(t.agreedNoticeHours === undefined ? {} : { agreedNoticeHours: t.agreedNoticeHours }),
   };
+}
+
+/**
+ * The terms as stored, with the provision the notice was judged under (issue 19): the basis is
+ * kept beside the terms it was decided on, so a later change of the provision does not rewrite
+ * why this inspection's notice was accepted.
+ */
+function termsWithBasis(terms: NoticeTerms, basis: ProvisionBasis): string {
+  return JSON.stringify({ ...terms, basis });
 }
 
 async function publishNotice(events: EventSink, row: InspectionRow, at: string): Promise<void> {
@@ -108,7 +120,10 @@ export function createSchedulingService(ports: Pick<Ports, 'db' | 'clock' | 'ran
       const mbas = await mbasOf(registry, facility.code, input.mbas);
       const facilityKind = input.facilityKind ?? defaultFacilityKind(facility.type);
       const terms = pickTerms(input);
-      const notice = checkNotice(noticeInput(input.type, facilityKind, terms, input));
+      const notice = checkNotice(
+        noticeInput(input.type, facilityKind, terms, input),
+        await instrumentsBindingState(ports, facility.state, utcDateOf(input.startsAt)),
+      );
       const activities = resolveAssignments(input.participants, input.activities ?? [], input.assignments);
       if (input.inventoryEkg !== undefined || input.throughputEkg !== undefined) {
         // Refuses an impossible basis now rather than when the effort is first read.
@@ -130,7 +145,7 @@ export function createSchedulingService(ports: Pick<Ports, 'db' | 'clock' | 'ran
         starts_at: input.startsAt,
         notice_given_at: input.noticeGivenAt ?? null,
         arrived_at: null,
-        notice_terms: JSON.stringify(terms),
+        notice_terms: termsWithBasis(terms, notice.basis),
         required_notice_hours: notice.requiredHours,
         planned_man_days: input.plannedManDays ?? 0,
         inventory_ekg: input.inventoryEkg ?? null,
@@ -154,11 +169,14 @@ export function createSchedulingService(ports: Pick<Ports, 'db' | 'clock' | 'ran
       const { row } = await access(p, id, 'write');
       if (row.arrived_at !== null) throw new DomainError('INVALID_TRANSITION', 'the inspection has started');
       const terms = pickTerms({ ...parseTerms(row.notice_terms), ...pickTerms(s) });
-      const notice = checkNotice(noticeInput(row.type, row.facility_kind, terms, s));
+      const notice = checkNotice(
+        noticeInput(row.type, row.facility_kind, terms, s),
+        await instrumentsBindingState(ports, row.state, utcDateOf(s.startsAt)),
+      );
       const schedule = {
         starts_at: s.startsAt,
         notice_given_at: s.noticeGivenAt ?? null,
-        notice_terms: JSON.stringify(terms),
+        notice_terms: termsWithBasis(terms, notice.basis),
         required_notice_hours: notice.requiredHours,
       };
       await repo.updateSchedule(id, schedule);

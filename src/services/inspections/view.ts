@@ -1,4 +1,5 @@
 import { INSPECTION_TYPE_INFO } from '../../domain/inspections/index.js';
+import type { ProvisionBasis } from '../../domain/legal/index.js';
 import { inScope, isGlobalAdmin, isInspectorate, type Principal } from '../../domain/policy/index.js';
 import { createInspectionsRepo } from '../../store/inspections.repo.js';
 import type { InspectionRow } from '../../store/schema.types.js';
@@ -7,7 +8,9 @@ import { enforce, scopeOf } from '../scope.js';
 import { createInspectionAccess, type View } from './access.js';
 import { ROUTINE_TYPES, summariseEffort, yearOf } from './effort.js';
 import type { Inspection } from './inspections.types.js';
-import { parseList, parseTerms } from './rows.js';
+import { noticeBasisOf, parseList, parseTerms } from './rows.js';
+
+const withBasis = (basis: ProvisionBasis | undefined) => (basis === undefined ? {} : { noticeBasis: basis });
 
 /** An inspection as its viewer sees it: the state gets the notice part, a participant all of it. */
 export function createInspectionView(ports: Pick<Ports, 'db'>) {
@@ -19,6 +22,7 @@ export function createInspectionView(ports: Pick<Ports, 'db'>) {
       type,
       purpose: INSPECTION_TYPE_INFO[type].purpose,
       noticeRule: INSPECTION_TYPE_INFO[type].notice,
+      ...withBasis(noticeBasisOf(row.notice_terms)),
       facility: row.facility,
       state: row.state,
       mbas: parseList(row.mbas),

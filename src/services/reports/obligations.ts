@@ -1,12 +1,19 @@
-import { computeObligations, type Obligation, type ReceivedReport } from '../../domain/deadlines/index.js';
+import {
+  computeObligations,
+  type Obligation,
+  type ReceivedReport,
+  reportingRulesFrom,
+} from '../../domain/deadlines/index.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import { createReportsRepo } from '../../store/reports.repo.js';
+import { instrumentsBindingState } from '../legal/index.js';
 import type { Ports } from '../ports.js';
 
 /**
  * A state's reporting obligations as of `today`: from its agreements in force, its MBAs, the PITs
  * it has reported, its export notices, and every submission accepted or refused (a refusal that
- * is cured in time dates the obligation: deadlines domain).
+ * is cured in time dates the obligation: deadlines domain); each due date from the provision
+ * binding the state that states its rule, cited as the obligation's basis.
  */
 export async function computeStateObligations(
   ports: Ports,
@@ -45,9 +52,12 @@ export async function computeStateObligations(
     list.push({ direction: 'export', reference: n.reference, preparationDate: n.preparationDate });
     shipments.set(r.mba, list);
   }
+  // The deadline rules come from the provisions binding the state today (issue 19, decision 0031).
+  const binding = await instrumentsBindingState(ports, state, today);
   return computeObligations({
     state,
     agreements,
+    rules: reportingRulesFrom(binding),
     mbas: mbas.map((m) => ({
       mba: m.code,
       pits: [...(pits.get(m.code) ?? [])].sort(),

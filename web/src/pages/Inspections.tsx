@@ -281,6 +281,7 @@ export function InspectionPage({ id }: { id: string }) {
               <dt>Notice rule</dt>
               <dd>
                 {i.noticeRule ?? '—'}
+                {i.noticeBasis ? ` — ${i.noticeBasis.ref}` : ''}
                 {i.requiredNoticeHours
                   ? ` (${i.requiredNoticeHours} h required; notice given ${when(i.noticeGivenAt)})`
                   : ''}

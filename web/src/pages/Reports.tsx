@@ -169,6 +169,17 @@ function obligationColumns(t: Translate): Column<Obligation>[] {
       sortValue: (o) => o.dueDate,
     },
     {
+      key: 'basis',
+      header: t('deadlines.col.basis'),
+      // Issue 19: every deadline cites the provision it comes from.
+      render: (o) => (
+        <span title={t('deadlines.basisTitle', { instrument: o.basis.instrument, version: o.basis.version })}>
+          {o.basis.ref}
+        </span>
+      ),
+      sortValue: (o) => o.basis.ref,
+    },
+    {
       key: 'type',
       header: t('deadlines.col.obligation'),
       render: (o) => `${o.type}${o.month ? ` ${o.month}` : ''}`,

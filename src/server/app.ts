@@ -9,7 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { DomainError } from '../domain/errors.js';
 import { createCaseService } from '../services/cases/index.js';
 import { createEvaluationService, type EvaluationService } from '../services/evaluation/index.js';
-import { createFederation } from '../services/federation/index.js';
+import { createFederation, type Federation } from '../services/federation/index.js';
 import { createInspectionService } from '../services/inspections/index.js';
 import {
   createCompatibilityService,
@@ -45,6 +45,8 @@ export interface AppDeps extends Ports {
   readonly evaluation?: EvaluationService;
   /** Shared with the MQTT transport: one ingestion per process; built here when not given. */
   readonly monitoring?: MonitoringService;
+  /** Shared with the server's delivery worker; built here when not given. */
+  readonly federation?: Federation;
   /** Directory of the built web app (web/dist); served at / when it exists. */
   readonly webDist?: string;
 }
@@ -115,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerReportRoutes(app, deps);
   registerDeclarationRoutes(app, deps);
   registerEvaluationRoutes(app, deps.evaluation ?? createEvaluationService(deps));
-  registerFederationRoutes(app, createFederation(deps, deps.log));
+  registerFederationRoutes(app, deps.federation ?? createFederation(deps, deps.log));
   registerMonitoringRoutes(app, deps.monitoring ?? createMonitoringService(deps));
 
   const webDist = deps.webDist;

@@ -14,9 +14,11 @@ export const SESSION_COOKIE = 'custos_session';
  * - 'log': public unless CUSTOS_LOG_PUBLIC=0;
  * - 'user': an authenticated principal; finer decisions are made by the policy in the service;
  * - 'metrics': public unless CUSTOS_METRICS_TOKEN is set, then that token as a bearer (a scraper's
- *   secret, not a user's token).
+ *   secret, not a user's token);
+ * - 'peer': another node, authenticated by its RFC 9421 signature over the body (decision 0027),
+ *   which the route checks once the body is read; no user credential is involved.
  */
-export type RouteAuth = 'public' | 'log' | 'user' | 'metrics';
+export type RouteAuth = 'public' | 'log' | 'user' | 'metrics' | 'peer';
 
 /** Compares secrets in constant time, whatever their lengths (hashes first). */
 function sameSecret(a: string, b: string): boolean {

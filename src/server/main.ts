@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
 import { createEvaluationService } from '../services/evaluation/index.js';
+import { createFederation } from '../services/federation/index.js';
 import { createLogNode } from '../services/log/index.js';
 import { registerObligationSource, startNotifications } from '../services/notifications/index.js';
 import { computeStateObligations } from '../services/reports/obligations.js';
@@ -31,7 +32,9 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   // Events of other processes, webhook dispatch and the deadline scheduler (catches up at start).
   const notifications = await startNotifications(ports, { schedulerMs: config.schedulerMs });
   const evaluation = createEvaluationService(ports);
-  const app = await buildApp({ ...ports, log, evaluation, webDist: WEB_DIST });
+  // Records forwarded to peers under arrangements (issue 17): one delivery worker per node.
+  const federation = createFederation(ports, log);
+  const app = await buildApp({ ...ports, log, evaluation, federation, webDist: WEB_DIST });
   // Alarms open cases (one per cause): re-evaluate when the log has grown, every few seconds.
   // Refusals counted past an hour's quota are logged as one summary once the hour is over
   // (decision 0023): at start for hours that ended while the node was down, then every few seconds.
@@ -46,6 +49,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   }, 5000);
   evaluator.unref();
   const address = await app.listen({ port: config.port, host: config.host });
+  federation.delivery.start();
   const url = address.replace('127.0.0.1', 'localhost');
   const lines = [
     `Custos is running at ${url} (database: ${config.databaseUrl ? 'PostgreSQL' : `SQLite ${join(config.dataDir, 'custos.db')}`})`,
@@ -62,6 +66,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   const close = () => {
     closing ??= (async () => {
       clearInterval(evaluator);
+      await federation.delivery.stop();
       await app.close(); // stops accepting, waits for in-flight requests
       await notifications.stop();
       await log.stop();

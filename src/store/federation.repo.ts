@@ -339,6 +339,22 @@ function inboxRepo(k: Db['kysely']) {
     async insertInbox(q: DbOrTx, row: FedInboxRow): Promise<void> {
       await q.insertInto('fed_inbox').values(row).execute();
     },
+    /** The latest checkpoint of `source` this node has seen and found consistent (a signed note). */
+    async seenCheckpoint(source: string): Promise<string | undefined> {
+      const r = await k
+        .selectFrom('kv')
+        .select('value')
+        .where('key', '=', `fed:seen:${source}`)
+        .executeTakeFirst();
+      return r?.value;
+    },
+    async setSeenCheckpoint(q: DbOrTx, source: string, note: string): Promise<void> {
+      await q
+        .insertInto('kv')
+        .values({ key: `fed:seen:${source}`, value: note })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: note }))
+        .execute();
+    },
     async inboxRecordIds(): Promise<string[]> {
       return (await k.selectFrom('fed_inbox').select('record_id').execute()).map((r) => r.record_id);
     },

@@ -114,7 +114,7 @@ const TARGETS: Target[] = [
  * 'docs': Swagger UI assets, public by design.
  */
 type Kind = 'item' | 'list' | 'read' | 'write' | 'self' | 'stream' | 'docs';
-type Auth = 'public' | 'log' | 'user' | 'docs' | 'metrics';
+type Auth = 'public' | 'log' | 'user' | 'docs' | 'metrics' | 'peer';
 
 interface Expectation {
   readonly auth: Auth;
@@ -252,6 +252,12 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /api/peers': E('user', 'write'),
   'GET /api/peers': E('user', 'list'),
   'POST /api/peers/:id/revoke': E('user', 'write', () => '/api/peers/no-such-peer/revoke'),
+  'POST /api/arrangements': E('user', 'write'),
+  'GET /api/arrangements': E('user', 'list'),
+  'GET /api/states/:code/sharing': E('user', 'item', (t) => `/api/states/${t.state}/sharing`),
+  'GET /api/federation/dead-letters': E('user', 'list'),
+  'GET /api/records/:id/provenance': E('user', 'item', (t) => `/api/records/${t.report}/provenance`),
+  'POST /api/federation/inbox': E('peer', 'write'),
   'POST /api/tokens/:id/revoke': E('user', 'self', () => '/api/tokens/no-such-token/revoke'),
   'GET /log/checkpoint': E('log', 'read'),
   'GET /log/key': E('log', 'read'),
@@ -491,6 +497,24 @@ describe('authorization matrix (sqlite)', () => {
   };
   const methodOf = (key: string) => key.slice(0, key.indexOf(' ')) as 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+  it('peer routes refuse anything without a node signature (RFC 9421), whatever the user token', async () => {
+    const wrong: string[] = [];
+    for (const key of Object.keys(EXPECTED).filter((k) => EXPECTED[k]?.auth === 'peer')) {
+      for (const headers of [{}, bearer(t.adminToken)]) {
+        const res = await t.app.inject({
+          method: methodOf(key),
+          url: urlsOf(key)[0] as string,
+          headers,
+          payload: {},
+        });
+        const code = (res.json() as { error?: { code?: string } }).error?.code;
+        if (res.statusCode !== 401 || code !== 'REQUEST_SIGNATURE_INVALID')
+          wrong.push(`${key} → ${res.statusCode} ${code}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('401 without credentials and with an unknown token on every user route', async () => {
     const wrong: string[] = [];
     for (const key of Object.keys(EXPECTED).filter((k) => EXPECTED[k]?.auth === 'user')) {
@@ -515,7 +539,9 @@ describe('authorization matrix (sqlite)', () => {
 
   it('public and log routes answer without credentials, never 5xx', async () => {
     const wrong: string[] = [];
-    for (const key of Object.keys(EXPECTED).filter((k) => EXPECTED[k]?.auth !== 'user')) {
+    for (const key of Object.keys(EXPECTED).filter(
+      (k) => !['user', 'peer'].includes(EXPECTED[k]?.auth ?? ''),
+    )) {
       for (const url of urlsOf(key)) {
         const method = methodOf(key);
         const res = await t.app.inject({ method, url, ...(method === 'GET' ? {} : { payload: {} }) });

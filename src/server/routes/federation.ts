@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Federation } from '../../services/federation/index.js';
+import { type Federation, FORWARDABLE_KINDS, INBOX_PATH } from '../../services/federation/index.js';
 import { requirePrincipal } from '../auth.js';
 
 const tags = ['federation'];
@@ -45,9 +45,104 @@ const PeerReply = z.object({
 
 const Id = z.object({ id: z.string().min(1).max(64) });
 
-/** The node's identity, its peers (issue 17 items 1, 6 and 7). Administrators of the node only. */
+const ArrangementInput = z.object({
+  peer: z.string().min(1).max(64),
+  direction: z.enum(['send', 'receive']),
+  states: z
+    .array(z.string().regex(/^[A-Z]{2}$/))
+    .min(1)
+    .max(300),
+  kinds: z.array(z.enum(FORWARDABLE_KINDS)).min(1),
+  from: z.iso.date(),
+});
+
+const ArrangementReply = z.object({
+  id: z.string(),
+  peer: z.string(),
+  direction: z.enum(['send', 'receive']),
+  states: z.array(z.string()),
+  kinds: z.array(z.string()),
+  from: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+});
+
+const AckReply = z
+  .object({
+    receiver: z.string(),
+    source: z.string(),
+    index: z.number().int(),
+    status: z.enum(['applied', 'duplicate', 'refused', 'retry']),
+    leafHash: z.string().optional(),
+    receivedIndex: z.number().int().optional(),
+    code: z.string().optional(),
+    message: z.string().optional(),
+    at: z.string(),
+    signature: z
+      .string()
+      .describe('base64 Ed25519 by the receiver’s node key over RFC 8785 of the other members'),
+  })
+  .describe('The receiver’s signed acknowledgement of one bundle');
+
+const LedgerReply = z.object({
+  state: z.string(),
+  items: z.array(
+    z.object({
+      peer: z.string(),
+      peerName: z.string(),
+      peerOrigin: z.string(),
+      logIndex: z.number().int(),
+      recordId: z.string(),
+      kind: z.string(),
+      status: z.enum(['pending', 'delivered', 'dead']),
+      queuedAt: z.string(),
+      deliveredAt: z.string().nullable(),
+      acknowledgement: AckReply.nullable(),
+    }),
+  ),
+  next: z.number().int().nullable().describe('pass as `after` for the next page'),
+});
+
+const DeadLetterReply = z.object({
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  items: z.array(
+    z.object({
+      direction: z.enum(['outbound', 'inbound']),
+      peer: z.string(),
+      source: z.string(),
+      index: z.number().int(),
+      recordId: z.string(),
+      code: z.string(),
+      reason: z.string(),
+      at: z.string(),
+    }),
+  ),
+});
+
+const ProvenanceReply = z.object({
+  id: z.string(),
+  kind: z.string(),
+  chain: z.array(
+    z.object({
+      origin: z.string(),
+      logIndex: z.number().int(),
+      leafHash: z.string().nullable(),
+      proof: z.string().nullable().describe('the source’s C2SP tlog-proof, as received'),
+      receiptUrl: z.string().nullable(),
+    }),
+  ),
+});
+
+/**
+ * The node's identity, peers, arrangements, delivery state and dead letters (administrators of
+ * the node), the sharing ledger of a state, provenance, and the inbox peers push to.
+ */
 export function registerFederationRoutes(app: FastifyInstance, fed: Federation): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  registerInbox(app, fed);
+  registerArrangementRoutes(app, fed);
   r.get(
     '/api/node',
     {
@@ -97,5 +192,111 @@ export function registerFederationRoutes(app: FastifyInstance, fed: Federation):
       },
     },
     async (req) => fed.peers.revokePeer(requirePrincipal(req), req.params.id),
+  );
+}
+
+/**
+ * The inbox: reachable without a user (config.auth 'peer'); the peer is authenticated by its
+ * RFC 9421 signature over the exact body bytes, so the body is read raw here (no JSON parser in
+ * between that could change what the Content-Digest covers).
+ */
+function registerInbox(app: FastifyInstance, fed: Federation): void {
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
+      done(null, body),
+    );
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      INBOX_PATH,
+      {
+        config: { auth: 'peer' },
+        schema: {
+          tags,
+          summary: 'A peer pushes bundles (RFC 9421 signed; node-to-node only)',
+          description:
+            'Body {"bundles": [...]} (decision 0028). Signed with RFC 9421 (ed25519, keyid = node key id) over @method, @target-uri, @authority and Content-Digest, with created and nonce. Refusals: PEER_UNKNOWN, PEER_REVOKED, REQUEST_SIGNATURE_INVALID, REQUEST_EXPIRED, REQUEST_REPLAYED, CONTENT_DIGEST_INVALID.',
+          response: { 200: z.object({ acks: z.array(AckReply) }) },
+        },
+      },
+      async (req) =>
+        fed.receive({
+          method: req.method,
+          url: `${req.protocol}://${req.host}${req.url}`,
+          headers: req.headers,
+          body: Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array(),
+        }),
+    );
+  });
+}
+
+function registerArrangementRoutes(app: FastifyInstance, fed: Federation): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/api/arrangements',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary: 'Record a sharing arrangement with a peer (logged record); nothing flows without one',
+        body: ArrangementInput,
+        response: { 201: z.object({ id: z.string(), logIndex: z.number().int() }) },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await fed.arrangements.createArrangement(requirePrincipal(req), req.body)),
+  );
+  r.get(
+    '/api/arrangements',
+    {
+      config: { auth: 'user' },
+      schema: { tags, summary: 'Sharing arrangements', response: { 200: z.array(ArrangementReply) } },
+    },
+    async (req) => fed.arrangements.listArrangements(requirePrincipal(req)),
+  );
+  r.get(
+    '/api/states/:code/sharing',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary: 'The state’s sharing ledger: which of its records went to which node, when, acknowledged',
+        params: z.object({ code: z.string().regex(/^[A-Z]{2}$/) }),
+        querystring: z.object({
+          after: z.coerce.number().int().min(-1).default(-1),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+        response: { 200: LedgerReply },
+      },
+    },
+    async (req) =>
+      fed.sharingLedger(requirePrincipal(req), req.params.code, req.query.after, req.query.limit),
+  );
+  r.get(
+    '/api/federation/dead-letters',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary: 'Deliveries refused for a reason retrying cannot fix, on either side (administrators)',
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+          offset: z.coerce.number().int().min(0).default(0),
+        }),
+        response: { 200: DeadLetterReply },
+      },
+    },
+    async (req) => fed.deadLetters(requirePrincipal(req), req.query.limit, req.query.offset),
+  );
+  r.get(
+    '/api/records/:id/provenance',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary: 'A record’s provenance chain: the source log’s entry and proof, then this node’s record',
+        params: z.object({ id: z.string().min(1).max(200) }),
+        response: { 200: ProvenanceReply },
+      },
+    },
+    async (req) => fed.provenance(requirePrincipal(req), req.params.id),
   );
 }

@@ -1,5 +1,6 @@
 import { createFederationRepo } from '../../store/federation.repo.js';
 import { registerContentLoader, registerRowLister } from '../record-content.js';
+import { arrangementContent } from './arrangements.js';
 import { peerContent, peerRevocationContent } from './peers.js';
 
 /**
@@ -28,3 +29,20 @@ registerRowLister('peer-revocation', async (db) =>
     .filter((p) => p.revoked_at !== null)
     .map((p) => `peer-revocation:${p.id}`),
 );
+
+registerContentLoader('arrangement', async (db, id) => {
+  const arrangementId = after(id, 'arrangement:');
+  const row =
+    arrangementId === undefined ? undefined : await createFederationRepo(db).getArrangement(arrangementId);
+  return row && arrangementContent(row);
+});
+registerRowLister('arrangement', async (db) =>
+  (await createFederationRepo(db).listArrangements()).map((a) => `arrangement:${a.id}`),
+);
+
+// What this node received: where the record came from (decision 0028's ReceivedContent).
+registerContentLoader('received', async (db, id) => {
+  const row = await createFederationRepo(db).inboxByRecord(id);
+  return row && { source: row.source, index: row.idx, leafHash: row.leaf_hash };
+});
+registerRowLister('received', (db) => createFederationRepo(db).inboxRecordIds());

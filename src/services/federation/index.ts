@@ -1,12 +1,23 @@
 /** Federation between sovereign nodes (issue 17, decision 0027): the door of this folder. */
+import { DomainError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
+import { createFederationRepo } from '../../store/federation.repo.js';
 import type { LogNode } from '../log/index.js';
 import type { Ports } from '../ports.js';
+import { findVisibleRecord } from '../record-access.js';
+import { assertReportReadable } from '../reports/queries.js';
 import { enforce } from '../scope.js';
+import { createArrangementService } from './arrangements.js';
+import { createDelivery } from './delivery.js';
+import { authenticatePeerRequest, type ReceivedRequest } from './http-signature.js';
+import { createInbox, type SignedAck } from './inbox.js';
 import { ensureNodeKey } from './node-key.js';
 import { createPeerService } from './peers.js';
 
+export { FORWARDABLE_KINDS } from './arrangements.js';
 export { buildBundle } from './bundle.js';
+export { INBOX_PATH } from './delivery.js';
+export { signRequest } from './http-signature.js';
 export { ensureNodeKey } from './node-key.js';
 
 /** The node's identity as its peers register it: log origin, log verifier key, node key. */
@@ -19,10 +30,13 @@ export interface NodeIdentity {
 
 export function createFederation(ports: Ports, log: LogNode) {
   const nodeKey = ensureNodeKey(ports);
-  const peers = createPeerService(ports);
+  const repo = createFederationRepo(ports.db);
+  const inbox = createInbox(ports, nodeKey);
   return {
     nodeKey,
-    peers,
+    peers: createPeerService(ports),
+    arrangements: createArrangementService(ports),
+    delivery: createDelivery(ports, log, nodeKey),
     identity(p: Principal): NodeIdentity {
       enforce(p, 'federation.admin', 'all');
       return {
@@ -30,6 +44,96 @@ export function createFederation(ports: Ports, log: LogNode) {
         logKey: log.keys.vkey,
         nodeKey: nodeKey.publicKey,
         keyId: nodeKey.keyId,
+      };
+    },
+    /** A peer's signed inbox request: authenticate it, then apply its bundles in order. */
+    async receive(req: ReceivedRequest) {
+      const peer = await authenticatePeerRequest(ports, req);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(new TextDecoder().decode(req.body));
+      } catch {
+        throw new DomainError('BAD_REQUEST', 'the body is not JSON');
+      }
+      const bundles = (parsed as { bundles?: unknown } | null)?.bundles;
+      if (!Array.isArray(bundles))
+        throw new DomainError('BAD_REQUEST', 'the body must be {"bundles": [...]}');
+      return { acks: await inbox.receive(peer, bundles) };
+    },
+    async deadLetters(p: Principal, limit: number, offset: number) {
+      enforce(p, 'federation.admin', 'all');
+      const page = await repo.deadLetterPage(limit, offset);
+      return {
+        total: page.total,
+        limit,
+        offset,
+        items: page.items.map((r) => ({
+          direction: r.direction,
+          peer: r.peer_id,
+          source: r.source,
+          index: r.idx,
+          recordId: r.record_id,
+          code: r.code,
+          reason: r.reason,
+          at: r.at,
+        })),
+      };
+    },
+    /**
+     * The state's sharing ledger (issue 17 item 2): every record about the state queued for a
+     * peer, when it was delivered and the receiver's signed acknowledgement; for the state's own
+     * users and the inspectorates that see it (data.read).
+     */
+    async sharingLedger(p: Principal, state: string, after: number, limit: number) {
+      await assertReportReadable(ports, p, state);
+      const rows = await repo.ledgerPage(state, after, limit);
+      return {
+        state,
+        items: rows.map((r) => ({
+          peer: r.peer_id,
+          peerName: r.peer_name,
+          peerOrigin: r.peer_origin,
+          logIndex: r.log_index,
+          recordId: r.record_id,
+          kind: r.kind,
+          status: r.status,
+          queuedAt: r.created_at,
+          deliveredAt: r.delivered_at,
+          acknowledgement: r.ack === null ? null : (JSON.parse(r.ack) as SignedAck),
+        })),
+        next: rows.length === limit ? (rows[rows.length - 1]?.log_index ?? null) : null,
+      };
+    },
+    /**
+     * A record's provenance chain: for a record received from a peer, the source log, its index
+     * and leaf hash, the source's receipt (tlog-proof) as received, and this node's own record of
+     * the reception; for a record of this node, its own log entry.
+     */
+    async provenance(p: Principal, id: string) {
+      const rec = await findVisibleRecord(ports, p, id);
+      const own = {
+        origin: ports.config.logOrigin,
+        logIndex: rec.log_index,
+        receiptUrl: `/api/records/${encodeURIComponent(rec.id)}/receipt`,
+      };
+      const received = rec.kind === 'received' ? await repo.inboxByRecord(rec.id) : undefined;
+      return {
+        id: rec.id,
+        kind: received?.kind ?? rec.kind,
+        chain: [
+          ...(received
+            ? [
+                {
+                  origin: received.source,
+                  logIndex: received.idx,
+                  leafHash: received.leaf_hash,
+                  proof: received.proof,
+                  receiptUrl: null,
+                },
+              ]
+            : []),
+          { ...own, leafHash: null, proof: null },
+        ],
       };
     },
   };

@@ -233,7 +233,7 @@ function reportRow(p: Principal, c: CheckedReport, s: Submission, at: string, bo
 }
 
 /** A transfer notice's row, looked up when ICR lines and the other state's notices cite it. */
-function noticeRow(
+export function noticeRow(
   state: string,
   id: string,
   report: Extract<Report, { type: 'EXPORT_NOTICE' | 'IMPORT_NOTICE' }>,

@@ -1,0 +1,175 @@
+import type { Bundle } from '../../domain/federation/index.js';
+import { canonicalizeRecord, decodeBase64, ed25519Verify, encodeBase64 } from '../../log/index.js';
+import { createFederationRepo } from '../../store/federation.repo.js';
+import type { FedOutboxRow, FedPeerRow } from '../../store/schema.types.js';
+import type { LogNode } from '../log/index.js';
+import type { Ports } from '../ports.js';
+import { buildBundle } from './bundle.js';
+import { signRequest } from './http-signature.js';
+import { type Ack, INBOX_BATCH, type SignedAck } from './inbox.js';
+import type { NodeKey } from './node-key.js';
+
+export const INBOX_PATH = '/api/federation/inbox';
+const LEASE = 'federation-delivery';
+const LEASE_MS = 30_000;
+const BATCH = Math.min(100, INBOX_BATCH);
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+/** Exponential backoff with full jitter between half and all of the step (1 s, 2 s, … 5 min). */
+export function backoffMs(attempts: number, random: number): number {
+  const step = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 20));
+  return Math.round(step * (0.5 + random / 2));
+}
+
+/**
+ * The sender's delivery (issue 17 item 6, decision 0027): pages each peer's outbox in source-index
+ * order, builds one bundle per row (decision 0028's format), pushes a batch to the peer's inbox
+ * with an RFC 9421 signature, and records each signed acknowledgement. Retries with backoff and
+ * jitter; a refusal retrying cannot fix becomes a dead letter and delivery continues after it.
+ * On PostgreSQL with several servers, one worker at a time holds the lease.
+ */
+export function createDelivery(ports: Ports, log: LogNode, nodeKey: NodeKey) {
+  const repo = createFederationRepo(ports.db);
+  const holder = Buffer.from(ports.random.bytes(8)).toString('hex');
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = true;
+
+  /** The bundle of one outbox row (decision 0028); undefined while no checkpoint covers it yet. */
+  function bundleOf(row: FedOutboxRow): Promise<Bundle | undefined> {
+    return buildBundle(ports, log.reader, row.record_id);
+  }
+
+  function ackVerifies(peer: FedPeerRow, ack: SignedAck): boolean {
+    const { signature, ...rest } = ack;
+    if (typeof signature !== 'string') return false;
+    return ed25519Verify(
+      decodeBase64(peer.node_key),
+      canonicalizeRecord(rest satisfies Ack),
+      decodeBase64(signature),
+    );
+  }
+
+  async function post(peer: FedPeerRow, bundles: Bundle[]): Promise<SignedAck[]> {
+    const url = `${peer.url}${INBOX_PATH}`;
+    const body = new TextEncoder().encode(JSON.stringify({ bundles }));
+    const nonce = encodeBase64(ports.random.bytes(18));
+    const headers = await signRequest(nodeKey, { method: 'POST', url, body }, ports.clock.now(), nonce);
+    const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${peer.url} answered ${res.status}: ${text.slice(0, 300)}`);
+    const reply = JSON.parse(text) as { acks?: SignedAck[] };
+    if (!Array.isArray(reply.acks)) throw new Error(`${peer.url} answered without acknowledgements`);
+    return reply.acks;
+  }
+
+  /** One batch to one peer; answers how many rows were settled (delivered or dead). */
+  async function deliverTo(peer: FedPeerRow): Promise<number> {
+    const page = await repo.pendingPage(peer.id, BATCH);
+    const first = page[0];
+    const now = ports.clock.now();
+    if (!first || Date.parse(first.next_attempt_at) > now.getTime()) return 0;
+    const rows: FedOutboxRow[] = [];
+    const bundles: Bundle[] = [];
+    for (const row of page) {
+      const b = await bundleOf(row);
+      if (!b) break; // in order: wait for the checkpoint that covers it
+      rows.push(row);
+      bundles.push(b);
+    }
+    if (bundles.length === 0) return 0;
+    let acks: SignedAck[];
+    try {
+      acks = await post(peer, bundles);
+    } catch (err) {
+      const next = new Date(now.getTime() + backoffMs(first.attempts, Math.random()));
+      await repo.markRetry(
+        peer.id,
+        rows.map((r) => r.log_index),
+        next.toISOString(),
+        (err as Error).message,
+      );
+      return 0;
+    }
+    let settled = 0;
+    for (const [i, row] of rows.entries()) {
+      const ack = acks[i];
+      if (!ack || ack.index !== row.log_index || !ackVerifies(peer, ack) || ack.status === 'retry') {
+        const why = !ack
+          ? 'no acknowledgement'
+          : ack.status === 'retry'
+            ? `${ack.code}: ${ack.message}`
+            : 'acknowledgement does not verify';
+        const next = new Date(now.getTime() + backoffMs(row.attempts, Math.random()));
+        await repo.markRetry(
+          peer.id,
+          rows.slice(i).map((r) => r.log_index),
+          next.toISOString(),
+          why,
+        );
+        break;
+      }
+      const at = ports.clock.now().toISOString();
+      if (ack.status === 'refused')
+        await repo.markDead(
+          ports.db.kysely,
+          row,
+          ports.config.logOrigin,
+          ack.code ?? 'REFUSED',
+          ack.message ?? '',
+          at,
+        );
+      else await repo.markDelivered(ports.db.kysely, peer.id, row.log_index, JSON.stringify(ack), at);
+      settled++;
+    }
+    return settled;
+  }
+
+  /** One pass over every peer with pending rows, while this server holds the lease. */
+  async function deliverOnce(): Promise<number> {
+    const now = ports.clock.now();
+    const until = new Date(now.getTime() + LEASE_MS).toISOString();
+    if (!(await repo.takeLease(LEASE, holder, now.toISOString(), until))) return 0;
+    let settled = 0;
+    for (const peer of await repo.peersWithPending()) {
+      try {
+        settled += await deliverTo(peer);
+      } catch (err) {
+        ports.logger.error({ err, peer: peer.id }, 'federation delivery failed');
+      }
+    }
+    return settled;
+  }
+
+  function schedule(delayMs: number) {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = deliverOnce()
+        .catch((err: unknown) => {
+          ports.logger.error({ err }, 'federation delivery pass failed');
+          return 0;
+        })
+        .then((n) => {
+          running = undefined;
+          // Keep going while there is work (catch-up); otherwise look again shortly.
+          schedule(n > 0 ? 0 : 200);
+        });
+    }, delayMs);
+    timer.unref?.();
+  }
+
+  return {
+    deliverOnce,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+      await repo.releaseLease(LEASE, holder);
+    },
+  };
+}

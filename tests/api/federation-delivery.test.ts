@@ -1,0 +1,245 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { canonicalizeRecord, decodeBase64, ed25519Verify, parseNoteVerifier } from '../../src/log/index.js';
+import { auditStore } from '../../src/services/audit.js';
+import {
+  createFederation,
+  ensureNodeKey,
+  INBOX_PATH,
+  signRequest,
+} from '../../src/services/federation/index.js';
+import { systemRandom } from '../../src/services/runtime.js';
+import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+import { testDialects } from '../fixtures/db.js';
+import { initialReport, submit } from '../fixtures/reports.js';
+
+interface Node {
+  readonly t: TestApp;
+  readonly url: string;
+  readonly identity: { origin: string; logKey: string; nodeKey: string; keyId: string };
+}
+
+async function startNode(dialect: Parameters<typeof createTestApp>[0], origin: string): Promise<Node> {
+  const t = await createTestApp(dialect, { demo: true, env: { CUSTOS_LOG_ORIGIN: origin } });
+  const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const identity = (
+    await t.app.inject({ method: 'GET', url: '/api/node', headers: bearer(t.adminToken) })
+  ).json();
+  return { t, url: address, identity };
+}
+
+describe.each(testDialects())('forwarding between two nodes on %s', (dialect) => {
+  let regional: Node;
+  let agency: Node;
+  let peerOfAgency: string; // the agency as the regional node knows it
+  let peerOfRegional: string; // the regional node as the agency knows it
+  const post = (n: Node, url: string, body: unknown) =>
+    n.t.app.inject({ method: 'POST', url, headers: bearer(n.t.adminToken), payload: body as object });
+  const get = (n: Node, url: string) =>
+    n.t.app.inject({ method: 'GET', url, headers: bearer(n.t.adminToken) });
+  const deliver = async () => {
+    await regional.t.log.flush();
+    const fed = createFederation(regional.t.ports, regional.t.log);
+    for (let i = 0; i < 10 && (await fed.delivery.deliverOnce()) > 0; i++);
+    await fed.delivery.stop();
+  };
+  const count = async (n: Node, table: 'reports' | 'records' | 'fed_inbox', where?: [string, string]) => {
+    let q = n.t.ports.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n'));
+    if (where) q = q.where(where[0] as never, '=', where[1] as never);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  };
+
+  beforeAll(async () => {
+    regional = await startNode(dialect, 'regional.test/log');
+    agency = await startNode(dialect, 'agency.test/log');
+    peerOfAgency = (
+      await post(regional, '/api/peers', {
+        name: 'Agency',
+        url: agency.url,
+        logKey: agency.identity.logKey,
+        nodeKey: agency.identity.nodeKey,
+      })
+    ).json().id;
+    peerOfRegional = (
+      await post(agency, '/api/peers', {
+        name: 'Regional',
+        url: regional.url,
+        logKey: regional.identity.logKey,
+        nodeKey: regional.identity.nodeKey,
+      })
+    ).json().id;
+  }, 120_000);
+  afterAll(async () => {
+    await regional?.t.close();
+    await agency?.t.close();
+  });
+
+  it('refuses unsigned, unknown, tampered, stale, replayed and digest-mismatched requests with their codes', async () => {
+    const url = `${agency.url}${INBOX_PATH}`;
+    const body = new TextEncoder().encode(JSON.stringify({ bundles: [] }));
+    const send = (headers: Record<string, string>, bytes: Uint8Array = body) =>
+      fetch(url, { method: 'POST', headers, body: Buffer.from(bytes) }).then(async (r) => ({
+        status: r.status,
+        code: r.ok ? 'OK' : ((await r.json()) as { error: { code: string } }).error.code,
+      }));
+    const key = ensureNodeKey(regional.t.ports);
+    const now = regional.t.clock.now();
+    const nonce = () => Buffer.from(systemRandom.bytes(18)).toString('base64');
+    const sign = (at = now, n = nonce(), k = key) => signRequest(k, { method: 'POST', url, body }, at, n);
+
+    expect(await send({ 'content-type': 'application/json' })).toEqual({
+      status: 401,
+      code: 'REQUEST_SIGNATURE_INVALID',
+    });
+    const stranger = ensureNodeKey({
+      config: loadConfig({ CUSTOS_DATA_DIR: mkdtempSync(join(tmpdir(), 'custos-stranger-')) }, process.cwd()),
+      random: systemRandom,
+    });
+    expect((await send(await sign(now, nonce(), stranger))).code).toBe('PEER_UNKNOWN');
+    const good = await sign();
+    const forged = {
+      ...good,
+      signature: String(good.signature).replace(/:([A-Za-z0-9+/])/, (_m, c) => `:${c === 'A' ? 'B' : 'A'}`),
+    };
+    expect(await send(forged)).toEqual({ status: 401, code: 'REQUEST_SIGNATURE_INVALID' });
+    expect((await send(await sign(new Date(now.getTime() - 301_000)))).code).toBe('REQUEST_EXPIRED');
+    expect((await send(await sign(new Date(now.getTime() + 301_000)))).code).toBe('REQUEST_EXPIRED');
+    const other = new TextEncoder().encode(JSON.stringify({ bundles: [{}] }));
+    expect(await send(await sign(), other)).toEqual({ status: 400, code: 'CONTENT_DIGEST_INVALID' });
+    // A signature over other components (no content-digest) is refused too.
+    const once = await sign();
+    expect(await send(once)).toEqual({ status: 200, code: 'OK' });
+    expect(await send(once)).toEqual({ status: 409, code: 'REQUEST_REPLAYED' });
+  });
+
+  it('forwards a covered report end to end, never what no arrangement covers, and a redelivery changes nothing', async () => {
+    const from = '2026-01-01';
+    expect(
+      (
+        await post(regional, '/api/arrangements', {
+          peer: peerOfAgency,
+          direction: 'send',
+          states: ['XA', 'XB'],
+          kinds: ['key-registration', 'report'],
+          from,
+        })
+      ).statusCode,
+    ).toBe(201);
+    expect(
+      (
+        await post(agency, '/api/arrangements', {
+          peer: peerOfRegional,
+          direction: 'receive',
+          states: ['XA'],
+          kinds: ['key-registration', 'report'],
+          from,
+        })
+      ).statusCode,
+    ).toBe(201);
+    const xa = await submit(regional.t, 'xa-ssac.submitter', initialReport('XA-F1'));
+    expect(xa.statusCode).toBe(201);
+    const xaId = xa.json().id as string;
+    const xc = await submit(regional.t, 'xc-ssac.submitter', initialReport('XC-R1'));
+    const xb = await submit(regional.t, 'xb-ssac.submitter', initialReport('XB-F1'));
+    expect([xc.statusCode, xb.statusCode]).toEqual([201, 201]);
+    await deliver();
+
+    // The agency reads the report under its original id, with the signed body byte for byte.
+    const onAgency = await get(agency, `/api/reports/${encodeURIComponent(xaId)}`);
+    expect(onAgency.statusCode).toBe(200);
+    const onRegional = await get(regional, `/api/reports/${encodeURIComponent(xaId)}`);
+    expect(onAgency.json().bodySha256 ?? onAgency.json().report?.bodySha256).toBe(
+      onRegional.json().bodySha256 ?? onRegional.json().report?.bodySha256,
+    );
+    const prov = await get(agency, `/api/records/${encodeURIComponent(xaId)}/provenance`);
+    expect(prov.statusCode).toBe(200);
+    expect(prov.json().chain.map((c: { origin: string }) => c.origin)).toEqual([
+      'regional.test/log',
+      'agency.test/log',
+    ]);
+    expect(prov.json().chain[0].logIndex).toBe(xa.json().logIndex);
+
+    // XC: no arrangement names it, so it never left (nothing queued, nothing on the agency).
+    {
+      expect(await count(agency, 'reports', ['state', 'XC'])).toBe(0);
+      const queued = await regional.t.ports.db.kysely
+        .selectFrom('fed_outbox')
+        .select('record_id')
+        .where('state', '=', 'XC')
+        .execute();
+      expect(queued).toEqual([]);
+    }
+    // XB: sent, refused by the agency (its arrangement receives XA only): a dead letter on both
+    // sides, and delivery went on after it.
+    expect(await count(agency, 'reports', ['state', 'XB'])).toBe(0);
+    {
+      const dead = (await get(regional, '/api/federation/dead-letters')).json();
+      expect(dead.items).toContainEqual(
+        expect.objectContaining({ direction: 'outbound', recordId: xb.json().id, code: 'NOT_ARRANGED' }),
+      );
+      const deadThere = (await get(agency, '/api/federation/dead-letters')).json();
+      expect(deadThere.items).toContainEqual(
+        expect.objectContaining({ direction: 'inbound', recordId: xb.json().id, code: 'NOT_ARRANGED' }),
+      );
+    }
+
+    // The sharing ledger of XA on the regional node, with the agency's signed acknowledgement.
+    const ledger = (await get(regional, '/api/states/XA/sharing')).json();
+    const entry = ledger.items.find((i: { recordId: string }) => i.recordId === xaId);
+    expect(entry).toMatchObject({ status: 'delivered', peer: peerOfAgency });
+    const { signature, ...ack } = entry.acknowledgement;
+    expect(ack.status).toBe('applied');
+    expect(
+      ed25519Verify(decodeBase64(agency.identity.nodeKey), canonicalizeRecord(ack), decodeBase64(signature)),
+    ).toBe(true);
+    const peers = (await get(regional, '/api/peers')).json();
+    expect(peers[0].delivery).toMatchObject({ pending: 0, lagSeconds: 0 });
+
+    // Redelivery (the acknowledgements lost): the agency answers as before, nothing changes.
+    const before = {
+      records: await count(agency, 'records'),
+      inbox: await count(agency, 'fed_inbox'),
+      reports: await count(agency, 'reports'),
+    };
+    await regional.t.ports.db.kysely
+      .updateTable('fed_outbox')
+      .set({ status: 'pending', ack: null, delivered_at: null })
+      .where('status', '=', 'delivered')
+      .execute();
+    await deliver();
+    expect({
+      records: await count(agency, 'records'),
+      inbox: await count(agency, 'fed_inbox'),
+      reports: await count(agency, 'reports'),
+    }).toEqual(before);
+    const again = (await get(regional, '/api/states/XA/sharing')).json();
+    expect(again.items.find((i: { recordId: string }) => i.recordId === xaId).acknowledgement.status).toBe(
+      'duplicate',
+    );
+
+    // Both logs still audit clean: the agency rebuilds its `received` records and the forwarded rows.
+    for (const n of [regional, agency]) {
+      await n.t.log.flush();
+      const audit = await auditStore(n.t.ports, parseNoteVerifier(n.t.log.keys.vkey));
+      expect(audit.findings).toEqual([]);
+    }
+  });
+
+  it('refuses a revoked peer', async () => {
+    expect((await post(agency, `/api/peers/${peerOfRegional}/revoke`, {})).statusCode).toBe(200);
+    const url = `${agency.url}${INBOX_PATH}`;
+    const body = new TextEncoder().encode(JSON.stringify({ bundles: [] }));
+    const headers = await signRequest(
+      ensureNodeKey(regional.t.ports),
+      { method: 'POST', url, body },
+      regional.t.clock.now(),
+      Buffer.from(systemRandom.bytes(18)).toString('base64'),
+    );
+    const res = await fetch(url, { method: 'POST', headers, body: Buffer.from(body) });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PEER_REVOKED');
+  });
+});

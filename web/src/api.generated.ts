@@ -253,6 +253,87 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/arrangements": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Sharing arrangements */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": readonly {
+                            readonly createdAt: string;
+                            readonly createdBy: string;
+                            /** @enum {string} */
+                            readonly direction: "send" | "receive";
+                            readonly from: string;
+                            readonly id: string;
+                            readonly kinds: readonly string[];
+                            readonly peer: string;
+                            readonly states: readonly string[];
+                        }[];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        /** Record a sharing arrangement with a peer (logged record); nothing flows without one */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        /** @enum {string} */
+                        readonly direction: "send" | "receive";
+                        /** Format: date */
+                        readonly from: string;
+                        readonly kinds: readonly ("key-registration" | "report")[];
+                        readonly peer: string;
+                        readonly states: readonly string[];
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly logIndex: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/cases": {
         readonly parameters: {
             readonly query?: never;
@@ -2084,6 +2165,114 @@ export interface paths {
         };
         readonly put?: never;
         readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/federation/dead-letters": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Deliveries refused for a reason retrying cannot fix, on either side (administrators) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly limit?: number;
+                    readonly offset?: number;
+                };
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                readonly at: string;
+                                readonly code: string;
+                                /** @enum {string} */
+                                readonly direction: "outbound" | "inbound";
+                                readonly index: number;
+                                readonly peer: string;
+                                readonly reason: string;
+                                readonly recordId: string;
+                                readonly source: string;
+                            }[];
+                            readonly limit: number;
+                            readonly offset: number;
+                            readonly total: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/federation/inbox": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * A peer pushes bundles (RFC 9421 signed; node-to-node only)
+         * @description Body {"bundles": [...]} (decision 0028). Signed with RFC 9421 (ed25519, keyid = node key id) over @method, @target-uri, @authority and Content-Digest, with created and nonce. Refusals: PEER_UNKNOWN, PEER_REVOKED, REQUEST_SIGNATURE_INVALID, REQUEST_EXPIRED, REQUEST_REPLAYED, CONTENT_DIGEST_INVALID.
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly acks: readonly {
+                                readonly at: string;
+                                readonly code?: string;
+                                readonly index: number;
+                                readonly leafHash?: string;
+                                readonly message?: string;
+                                readonly receivedIndex?: number;
+                                readonly receiver: string;
+                                /** @description base64 Ed25519 by the receiver’s node key over RFC 8785 of the other members */
+                                readonly signature: string;
+                                readonly source: string;
+                                /** @enum {string} */
+                                readonly status: "applied" | "duplicate" | "refused" | "retry";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -5331,6 +5520,55 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/records/{id}/provenance": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** A record’s provenance chain: the source log’s entry and proof, then this node’s record */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly chain: readonly {
+                                readonly leafHash: string | null;
+                                readonly logIndex: number;
+                                readonly origin: string;
+                                /** @description the source’s C2SP tlog-proof, as received */
+                                readonly proof: string | null;
+                                readonly receiptUrl: string | null;
+                            }[];
+                            readonly id: string;
+                            readonly kind: string;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/records/{id}/receipt": {
         readonly parameters: {
             readonly query?: never;
@@ -6644,6 +6882,77 @@ export interface paths {
                                 readonly unmatched: number;
                             };
                             readonly year: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/states/{code}/sharing": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** The state’s sharing ledger: which of its records went to which node, when, acknowledged */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly after?: number;
+                    readonly limit?: number;
+                };
+                readonly header?: never;
+                readonly path: {
+                    readonly code: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                readonly acknowledgement: {
+                                    readonly at: string;
+                                    readonly code?: string;
+                                    readonly index: number;
+                                    readonly leafHash?: string;
+                                    readonly message?: string;
+                                    readonly receivedIndex?: number;
+                                    readonly receiver: string;
+                                    /** @description base64 Ed25519 by the receiver’s node key over RFC 8785 of the other members */
+                                    readonly signature: string;
+                                    readonly source: string;
+                                    /** @enum {string} */
+                                    readonly status: "applied" | "duplicate" | "refused" | "retry";
+                                } | null;
+                                readonly deliveredAt: string | null;
+                                readonly kind: string;
+                                readonly logIndex: number;
+                                readonly peer: string;
+                                readonly peerName: string;
+                                readonly peerOrigin: string;
+                                readonly queuedAt: string;
+                                readonly recordId: string;
+                                /** @enum {string} */
+                                readonly status: "pending" | "delivered" | "dead";
+                            }[];
+                            /** @description pass as `after` for the next page */
+                            readonly next: number | null;
+                            readonly state: string;
                         };
                     };
                 };

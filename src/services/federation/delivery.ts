@@ -21,6 +21,36 @@ export function backoffMs(attempts: number, random: number): number {
   return Math.round(step * (0.5 + random / 2));
 }
 
+/** The acknowledgement is signed by the peer's node key. */
+function ackVerifies(peer: FedPeerRow, ack: SignedAck): boolean {
+  const { signature, ...rest } = ack;
+  if (typeof signature !== 'string') return false;
+  return ed25519Verify(
+    decodeBase64(peer.node_key),
+    canonicalizeRecord(rest satisfies Ack),
+    decodeBase64(signature),
+  );
+}
+
+/** POST a signed batch to the peer's inbox; its acknowledgements, or an error to retry on. */
+async function post(
+  ports: Ports,
+  nodeKey: NodeKey,
+  peer: FedPeerRow,
+  bundles: Bundle[],
+): Promise<SignedAck[]> {
+  const url = `${peer.url}${INBOX_PATH}`;
+  const body = new TextEncoder().encode(JSON.stringify({ bundles }));
+  const nonce = encodeBase64(ports.random.bytes(18));
+  const headers = await signRequest(nodeKey, { method: 'POST', url, body }, ports.clock.now(), nonce);
+  const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${peer.url} answered ${res.status}: ${text.slice(0, 300)}`);
+  const reply = JSON.parse(text) as { acks?: SignedAck[] };
+  if (!Array.isArray(reply.acks)) throw new Error(`${peer.url} answered without acknowledgements`);
+  return reply.acks;
+}
+
 /**
  * The sender's delivery (issue 17 item 6, decision 0027): pages each peer's outbox in source-index
  * order, builds one bundle per row (decision 0028's format), pushes a batch to the peer's inbox
@@ -28,6 +58,7 @@ export function backoffMs(attempts: number, random: number): number {
  * jitter; a refusal retrying cannot fix becomes a dead letter and delivery continues after it.
  * On PostgreSQL with several servers, one worker at a time holds the lease.
  */
+// long: the worker's loop, batch and lease share one closure; the transport already lives outside
 export function createDelivery(ports: Ports, log: LogNode, nodeKey: NodeKey) {
   const repo = createFederationRepo(ports.db);
   const holder = Buffer.from(ports.random.bytes(8)).toString('hex');
@@ -38,29 +69,6 @@ export function createDelivery(ports: Ports, log: LogNode, nodeKey: NodeKey) {
   /** The bundle of one outbox row (decision 0028); undefined while no checkpoint covers it yet. */
   function bundleOf(row: FedOutboxRow): Promise<Bundle | undefined> {
     return buildBundle(ports, log.reader, row.record_id);
-  }
-
-  function ackVerifies(peer: FedPeerRow, ack: SignedAck): boolean {
-    const { signature, ...rest } = ack;
-    if (typeof signature !== 'string') return false;
-    return ed25519Verify(
-      decodeBase64(peer.node_key),
-      canonicalizeRecord(rest satisfies Ack),
-      decodeBase64(signature),
-    );
-  }
-
-  async function post(peer: FedPeerRow, bundles: Bundle[]): Promise<SignedAck[]> {
-    const url = `${peer.url}${INBOX_PATH}`;
-    const body = new TextEncoder().encode(JSON.stringify({ bundles }));
-    const nonce = encodeBase64(ports.random.bytes(18));
-    const headers = await signRequest(nodeKey, { method: 'POST', url, body }, ports.clock.now(), nonce);
-    const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${peer.url} answered ${res.status}: ${text.slice(0, 300)}`);
-    const reply = JSON.parse(text) as { acks?: SignedAck[] };
-    if (!Array.isArray(reply.acks)) throw new Error(`${peer.url} answered without acknowledgements`);
-    return reply.acks;
   }
 
   /** One batch to one peer; answers how many rows were settled (delivered or dead). */
@@ -80,7 +88,7 @@ export function createDelivery(ports: Ports, log: LogNode, nodeKey: NodeKey) {
     if (bundles.length === 0) return 0;
     let acks: SignedAck[];
     try {
-      acks = await post(peer, bundles);
+      acks = await post(ports, nodeKey, peer, bundles);
     } catch (err) {
       const next = new Date(now.getTime() + backoffMs(first.attempts, Math.random()));
       await repo.markRetry(

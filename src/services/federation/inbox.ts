@@ -119,6 +119,7 @@ function contentOf(b: unknown): Record<string, unknown> {
  * before). Each is verified with the pure verifier (decision 0028) against the source's log key,
  * the state's key as this node knows it, and the latest checkpoint of the source seen here.
  */
+// long: the receiver's steps (arrangement, key lookup, consistency, storing each kind) share its repositories; to split by kind next
 export function createInbox(ports: Ports, nodeKey: NodeKey) {
   const repo = createFederationRepo(ports.db);
   const registry = createRegistryRepo(ports.db);

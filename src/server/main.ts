@@ -4,12 +4,14 @@ import type { Config } from '../config/config.js';
 import { createEvaluationService } from '../services/evaluation/index.js';
 import { createFederation } from '../services/federation/index.js';
 import { createLogNode } from '../services/log/index.js';
+import { createMonitoringService } from '../services/monitoring/index.js';
 import { registerObligationSource, startNotifications } from '../services/notifications/index.js';
 import { computeStateObligations } from '../services/reports/obligations.js';
 import { logRefusalSummaries } from '../services/reports/refusals.js';
 import { openPorts, prepareNode } from '../services/runtime.js';
 import { createRegistryRepo } from '../store/registry.repo.js';
 import { buildApp } from './app.js';
+import { startMqttIngest } from './mqtt.js';
 
 const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
@@ -34,7 +36,9 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   const evaluation = createEvaluationService(ports);
   // Records forwarded to peers under arrangements (issue 17): one delivery worker per node.
   const federation = createFederation(ports, log);
-  const app = await buildApp({ ...ports, log, evaluation, federation, webDist: WEB_DIST });
+  // One ingestion of monitoring batches for both transports (decision 0029).
+  const monitoring = createMonitoringService(ports);
+  const app = await buildApp({ ...ports, log, evaluation, federation, monitoring, webDist: WEB_DIST });
   // Alarms open cases (one per cause): re-evaluate when the log has grown, every few seconds.
   // Refusals counted past an hour's quota are logged as one summary once the hour is over
   // (decision 0023): at start for hours that ended while the node was down, then every few seconds.
@@ -50,6 +54,15 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   evaluator.unref();
   const address = await app.listen({ port: config.port, host: config.host });
   federation.delivery.start();
+  const mqtt = config.mqtt
+    ? await startMqttIngest({
+        url: config.mqtt.url,
+        clientId: config.mqtt.clientId,
+        logger: ports.logger,
+        ingest: (b) => monitoring.ingestion.ingest(b),
+        awaitPredecessor: (device, seq) => monitoring.ingestion.awaitPredecessor(device, seq),
+      })
+    : undefined;
   const url = address.replace('127.0.0.1', 'localhost');
   const lines = [
     `Custos is running at ${url} (database: ${config.databaseUrl ? 'PostgreSQL' : `SQLite ${join(config.dataDir, 'custos.db')}`})`,
@@ -67,6 +80,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     closing ??= (async () => {
       clearInterval(evaluator);
       await federation.delivery.stop();
+      await mqtt?.stop(); // unacknowledged batches stay with the broker for another server
       await app.close(); // stops accepting, waits for in-flight requests
       await notifications.stop();
       await log.stop();

@@ -1,4 +1,6 @@
 /** Remote monitoring's use cases (issue 18, decisions 0029 and 0030): what other folders use, by name. */
+import type { DeviceAlarmCode } from '../../domain/monitoring/index.js';
+import { openCaseForAlarm } from '../cases/index.js';
 import type { Ports } from '../ports.js';
 import { createDeviceRegistry } from './devices.js';
 import { createIngestion, type IngestionOptions } from './ingest.js';
@@ -10,9 +12,28 @@ import { createMonitoringQueries } from './queries.js';
  */
 export function createMonitoringService(ports: Ports, options: IngestionOptions = {}) {
   const registry = createDeviceRegistry(ports);
+  const ingestion = createIngestion(ports, options);
+  // Alarms → cases through the existing path (one case per cause, keyed by device, code and the
+  // time of its cause), once the batch or refusal that raised them is committed.
+  ingestion.onAlarms((alarms) => {
+    for (const a of alarms) {
+      openCaseForAlarm(ports, {
+        source: 'device',
+        code: a.code as DeviceAlarmCode,
+        state: a.state,
+        device: a.device,
+        at: a.at,
+      }).catch((err: unknown) =>
+        ports.logger.warn(
+          { err: (err as Error).message, device: a.device, code: a.code },
+          'could not open a case for a device alarm',
+        ),
+      );
+    }
+  });
   return {
     registry,
-    ingestion: createIngestion(ports, options),
+    ingestion,
     queries: createMonitoringQueries(ports, registry),
   };
 }

@@ -410,6 +410,19 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
         throw new DomainError(err.code, err.reason, err.details.length > 0 ? err.details : undefined);
       }
     },
+    /**
+     * Waits, at most `timeoutMs`, until the device's chain has reached `seq - 1`: with an MQTT
+     * shared subscription a device's next batch may reach this server while another server is
+     * still committing its predecessor, a reorder the device did not make (decision 0030).
+     */
+    async awaitPredecessor(device: string, seq: number, timeoutMs = 2000): Promise<void> {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const row = await findDevice(k, device);
+        if (!row || row.head_seq >= seq - 1 || Date.now() >= until) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     /** Called with the alarms each committed batch or refusal raised (to open their cases). */
     onAlarms(listener: (alarms: readonly RaisedAlarm[]) => void): void {
       listeners.push(listener);

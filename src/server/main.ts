@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
+import { computeStateApObligations } from '../services/declarations/obligations.js';
 import { createEvaluationService } from '../services/evaluation/index.js';
 import { createFederation } from '../services/federation/index.js';
 import { createLogNode } from '../services/log/index.js';
@@ -28,6 +29,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
       states.map(async (s) => ({
         state: s.code,
         obligations: await computeStateObligations(p, s.code, today),
+        declarations: (await computeStateApObligations(p, s.code, today))?.obligations ?? [],
       })),
     );
   });

@@ -23,6 +23,7 @@ export type DeclarationSummaryRow = Omit<DeclarationRow, 'log_index'> & {
  * Declarations are written once (insert) and read; there is no update or delete here, by design:
  * a submitted declaration is locked (decision 0032) and changes only by a supplement.
  */
+// long: one repository per aggregate (architecture.md), its reads and its single write together
 export function createDeclarationsRepo(db: Db) {
   const k = db.kysely;
   const withSupplementedBy = (q: DbOrTx) =>

@@ -6997,6 +6997,38 @@ export interface paths {
                                 readonly missing: number;
                                 readonly upcoming: number;
                             };
+                            /** @description Additional Protocol declarations owed under Article 3; null without a Protocol in force, or for a caller its Protocol does not open the declarations to */
+                            readonly declarations: {
+                                /** @description the Additional Protocol in force that creates them */
+                                readonly agreement: string;
+                                readonly counts: {
+                                    readonly late: number;
+                                    readonly met: number;
+                                    readonly missing: number;
+                                    readonly upcoming: number;
+                                };
+                                readonly obligations: readonly {
+                                    readonly agreement: string;
+                                    readonly article: string;
+                                    readonly daysLate?: number;
+                                    readonly daysOverdue?: number;
+                                    readonly daysRemaining?: number;
+                                    readonly declarationId?: string;
+                                    readonly dueDate: string;
+                                    readonly id: string;
+                                    /** @enum {string} */
+                                    readonly kind: "initial" | "annual" | "quarterly";
+                                    readonly period?: {
+                                        readonly from: string;
+                                        readonly to: string;
+                                    };
+                                    /** @description the provision the deadline comes from */
+                                    readonly ref: string;
+                                    /** @enum {string} */
+                                    readonly status: "upcoming" | "met" | "late" | "missing";
+                                    readonly submittedAt?: string;
+                                }[];
+                            } | null;
                             readonly obligations: readonly {
                                 readonly acceptedAt?: string;
                                 readonly agreement: string;

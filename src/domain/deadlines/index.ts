@@ -1,5 +1,5 @@
 export { addDays, toDayNumber, toEpochMs, utcDateOf } from './calendar.js';
 export type { Obligation, ReceivedReport } from './deadlines.types.js';
 export { computeObligations } from './obligations.js';
-export { upcomingReminders } from './reminders.js';
-export { reportingRulesFrom } from './rules.js';
+export { reminderDue, reminderKey, upcomingReminders } from './reminders.js';
+export { dueDateUnder, reportingRulesFrom } from './rules.js';

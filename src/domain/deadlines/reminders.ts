@@ -35,31 +35,35 @@ export function upcomingReminders(obligations: readonly Obligation[], today: Iso
   toDayNumber(today, 'today');
   const out: Reminder[] = [];
   for (const o of obligations) {
-    if (o.status === 'met' || o.status === 'late') continue;
-    const remaining = daysBetween(today, o.dueDate);
-    let kind: ReminderKind | undefined;
-    let fireOn: IsoDate = o.dueDate;
-    if (remaining < 0) {
-      kind = 'missed';
-      fireOn = addDays(o.dueDate, 1);
-    } else if (remaining <= 1) {
-      kind = 'due-1d';
-      fireOn = addDays(o.dueDate, -1);
-    } else if (remaining <= 7) {
-      kind = 'due-7d';
-      fireOn = addDays(o.dueDate, -7);
-    }
-    if (!kind) continue;
+    const due = reminderDue(o, today);
+    if (!due) continue;
     out.push({
-      key: reminderKey(o.id, kind),
-      kind,
-      event: `deadline.${kind}`,
+      key: reminderKey(o.id, due.kind),
+      kind: due.kind,
+      event: `deadline.${due.kind}`,
       obligationId: o.id,
       type: o.type,
       mba: o.mba,
       dueDate: o.dueDate,
-      fireOn,
+      fireOn: due.fireOn,
     });
   }
   return out;
+}
+
+/**
+ * The reminder an unsatisfied obligation is due on `today`, if any (the windows above): what
+ * upcomingReminders gives each report obligation, and the scheduler each Additional Protocol
+ * declaration owed (domain/declarations), which has an article instead of a report type and MBA.
+ */
+export function reminderDue(
+  o: { readonly status: Obligation['status']; readonly dueDate: IsoDate },
+  today: IsoDate,
+): { kind: ReminderKind; fireOn: IsoDate } | undefined {
+  if (o.status === 'met' || o.status === 'late') return undefined;
+  const remaining = daysBetween(today, o.dueDate);
+  if (remaining < 0) return { kind: 'missed', fireOn: addDays(o.dueDate, 1) };
+  if (remaining <= 1) return { kind: 'due-1d', fireOn: addDays(o.dueDate, -1) };
+  if (remaining <= 7) return { kind: 'due-7d', fireOn: addDays(o.dueDate, -7) };
+  return undefined;
 }

@@ -47,6 +47,6 @@ export function sourceMaterialUnmatchedBefore(
   rules: ApDeadlineRules = INFCIRC540_ARTICLE_3,
 ): string {
   let year = Number(asOf.slice(0, 4));
-  while (annualDeclarationDue(year, rules) >= asOf) year--;
+  while (annualDeclarationDue(year, rules, 'sourceMaterial') >= asOf) year--;
   return `${year + 1}-01-01`;
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { type Instrument, MODEL_INSTRUMENTS } from '../legal/index.js';
 import { annexIIUnmatchedBefore, sourceMaterialUnmatchedBefore } from './crosscheck.js';
 import {
   type ApDeadlineRules,
   annualDeclarationDue,
+  apDeadlineRulesFrom,
   computeApObligations,
   declarationCovers,
   INFCIRC540_ARTICLE_3,
@@ -25,9 +27,11 @@ describe('Art. 3.a initial declarations: 180 days after entry into force', () =>
     expect(initialDeclarationDue('2023-01-01')).toBe('2023-06-30');
   });
   it('takes its figure from the rule given', () => {
-    expect(initialDeclarationDue('2025-11-01', { ...INFCIRC540_ARTICLE_3, initialDays: 90 })).toBe(
-      '2026-01-30',
-    );
+    const rules = {
+      ...INFCIRC540_ARTICLE_3,
+      initial: { deadline: { anchor: 'entry-into-force', days: 90 }, ref: 'X' },
+    } as const;
+    expect(initialDeclarationDue('2025-11-01', rules)).toBe('2026-01-30');
   });
 });
 
@@ -49,9 +53,12 @@ describe('Art. 3.b/3.c annual declarations: 15 May for the preceding calendar ye
     expect(annualDeclarationDue(2025, nextWorkingDay)).toBe('2026-05-15');
   });
   it('follows a provision that names another day', () => {
-    expect(annualDeclarationDue(2025, { ...INFCIRC540_ARTICLE_3, annualDue: { month: 4, day: 30 } })).toBe(
-      '2026-04-30',
-    );
+    const rules = {
+      ...INFCIRC540_ARTICLE_3,
+      annualUpdate: { deadline: { anchor: 'annual', month: 4, day: 30 }, ref: 'X' },
+    } as const;
+    expect(annualDeclarationDue(2025, rules)).toBe('2026-04-30');
+    expect(annualDeclarationDue(2025, rules, 'sourceMaterial')).toBe('2026-05-15');
   });
 });
 
@@ -84,6 +91,43 @@ describe('declarationCovers', () => {
       quarter: 4,
     });
     expect(declarationCovers('2.a.i', { from: '2025-11-01', to: '2026-04-01' })).toEqual({ kind: 'initial' });
+  });
+});
+
+describe('apDeadlineRulesFrom: the rules come from the provisions', () => {
+  it('pins the model Additional Protocol: 180 days, 15 May, 60 days, each citing its article', () => {
+    expect(INFCIRC540_ARTICLE_3).toEqual({
+      initial: { deadline: { anchor: 'entry-into-force', days: 180 }, ref: 'INFCIRC/540 Art. 3.a' },
+      annualUpdate: { deadline: { anchor: 'annual', month: 5, day: 15 }, ref: 'INFCIRC/540 Art. 3.b' },
+      sourceMaterial: { deadline: { anchor: 'annual', month: 5, day: 15 }, ref: 'INFCIRC/540 Art. 3.c' },
+      annexIIExports: { deadline: { anchor: 'end-of-quarter', days: 60 }, ref: 'INFCIRC/540 Art. 3.d' },
+      weekend: 'keep',
+    });
+  });
+  it("follows a State's own protocol where it states another figure", () => {
+    const own: Instrument = {
+      ...(MODEL_INSTRUMENTS.find((i) => i.kind === 'additional-protocol') as Instrument),
+      id: 'AP-XA',
+      parties: ['XA'],
+      provisions: [
+        {
+          ref: 'AP-XA Art. 3.d',
+          text: 'Annex II exports within 30 days of each quarter.',
+          obligations: [
+            {
+              kind: 'report',
+              reportType: 'AP_ANNEX_II_EXPORTS',
+              deadline: { anchor: 'end-of-quarter', days: 30 },
+            },
+          ],
+        },
+      ],
+    };
+    const rules = apDeadlineRulesFrom([own]);
+    expect(rules.annexIIExports.ref).toBe('AP-XA Art. 3.d');
+    expect(quarterlyExportDue(2026, 1, rules)).toBe('2026-04-30');
+    // What the State's text does not state stays the model's.
+    expect(rules.initial.ref).toBe('INFCIRC/540 Art. 3.a');
   });
 });
 
@@ -154,7 +198,10 @@ describe('computeApObligations', () => {
       protocol,
       declarations: [],
       today: '2026-11-28',
-      rules: { ...INFCIRC540_ARTICLE_3, initialDays: 400 },
+      rules: {
+        ...INFCIRC540_ARTICLE_3,
+        initial: { deadline: { anchor: 'entry-into-force', days: 400 }, ref: 'X' },
+      },
     });
     expect(list.find((o) => o.id === 'AP:2.a.i:initial')).toMatchObject({
       status: 'upcoming',

@@ -1,21 +1,33 @@
-import { addDays, toDayNumber, utcDateOf } from '../deadlines/index.js';
+import { addDays, dueDateUnder, toDayNumber, utcDateOf } from '../deadlines/index.js';
+import {
+  type DeadlineRule,
+  findObligation,
+  type Instrument,
+  type LegalObligation,
+  MODEL_INSTRUMENTS,
+} from '../legal/index.js';
 import type { DeclarationArticle } from './articles.js';
 import { quarterEnd, quarterOf } from './validate.js';
 
+/** One Article 3 deadline: the rule as its provision states it, and the provision's citation. */
+export interface ApRule {
+  readonly deadline: DeadlineRule;
+  readonly ref: string;
+}
+
 /**
- * The deadline rules of INFCIRC/540 Article 3 as data, so that the provision in force (the legal
- * register) decides them and these functions only compute. Every date is a UTC calendar date.
+ * The deadline rules of INFCIRC/540 Article 3 as data, taken from the provisions binding the State
+ * (the legal register, decision 0031), so these functions only compute. Every date is UTC.
  */
 export interface ApDeadlineRules {
-  /** Art. 3.a: initial declarations within this many days of entry into force. */
-  readonly initialDays: number;
-  readonly initialRef: string;
-  /** Art. 3.b and 3.c: annual declarations by this day of the year following the calendar year. */
-  readonly annualDue: { readonly month: number; readonly day: number };
-  readonly annualRef: string;
-  /** Art. 3.d: Annex II exports within this many days after the end of each quarter. */
-  readonly quarterlyDays: number;
-  readonly quarterlyRef: string;
+  /** Art. 3.a: initial declarations, from entry into force (model: 180 days). */
+  readonly initial: ApRule;
+  /** Art. 3.b: annual updates for the preceding calendar year (model: 15 May). */
+  readonly annualUpdate: ApRule;
+  /** Art. 3.c: source-material exports and imports for the preceding calendar year (model: 15 May). */
+  readonly sourceMaterial: ApRule;
+  /** Art. 3.d: Annex II exports, from the end of each quarter (model: 60 days). */
+  readonly annexIIExports: ApRule;
   /**
    * A due date on a Saturday or Sunday: `keep` (the Protocol names a calendar date, so 15 May is
    * 15 May whatever the weekday) unless a provision says `next-working-day`.
@@ -23,16 +35,39 @@ export interface ApDeadlineRules {
   readonly weekend: 'keep' | 'next-working-day';
 }
 
+/** The AP report types of the legal register's model texts (domain/legal model-texts.ts). */
+const AP_REPORT_TYPES = {
+  initial: 'AP_INITIAL',
+  annualUpdate: 'AP_ANNUAL_UPDATE',
+  sourceMaterial: 'AP_SOURCE_MATERIAL',
+  annexIIExports: 'AP_ANNEX_II_EXPORTS',
+} as const;
+
+/**
+ * The Article 3 rules from the instruments binding a State, in the order they apply
+ * (legal.instrumentsBinding); a rule none of them states comes from the model Additional
+ * Protocol, so a State whose register says nothing keeps the INFCIRC/540 figures.
+ */
+export function apDeadlineRulesFrom(instruments: readonly Instrument[]): ApDeadlineRules {
+  const rule = (reportType: string): ApRule => {
+    const match = (o: LegalObligation): o is Extract<LegalObligation, { kind: 'report' }> =>
+      o.kind === 'report' && o.reportType === reportType;
+    const found = findObligation(instruments, match) ?? findObligation(MODEL_INSTRUMENTS, match);
+    // The model texts state each of the four, so this cannot be missing.
+    if (!found) throw new Error(`no rule for ${reportType} in the model texts`);
+    return { deadline: found.obligation.deadline, ref: found.basis.ref };
+  };
+  return {
+    initial: rule(AP_REPORT_TYPES.initial),
+    annualUpdate: rule(AP_REPORT_TYPES.annualUpdate),
+    sourceMaterial: rule(AP_REPORT_TYPES.sourceMaterial),
+    annexIIExports: rule(AP_REPORT_TYPES.annexIIExports),
+    weekend: 'keep',
+  };
+}
+
 /** The figures of the model Additional Protocol (INFCIRC/540 Art. 3). */
-export const INFCIRC540_ARTICLE_3: ApDeadlineRules = {
-  initialDays: 180,
-  initialRef: 'INFCIRC/540 Art. 3.a',
-  annualDue: { month: 5, day: 15 },
-  annualRef: 'INFCIRC/540 Art. 3.b',
-  quarterlyDays: 60,
-  quarterlyRef: 'INFCIRC/540 Art. 3.d',
-  weekend: 'keep',
-};
+export const INFCIRC540_ARTICLE_3: ApDeadlineRules = apDeadlineRulesFrom([]);
 
 /** Art. 3.a: the articles of the initial declaration, updated each year by 15 May (Art. 3.b). */
 export const INITIAL_ARTICLES: readonly DeclarationArticle[] = [
@@ -55,26 +90,27 @@ function onWorkingDay(date: string, rules: ApDeadlineRules): string {
   return weekday === 6 ? addDays(date, 2) : weekday === 0 ? addDays(date, 1) : date;
 }
 
-/** Art. 3.a: the initial declarations are due `initialDays` after entry into force. */
+/** Art. 3.a: the initial declarations are due as the rule says after entry into force. */
 export function initialDeclarationDue(entryIntoForce: string, rules = INFCIRC540_ARTICLE_3): string {
-  return onWorkingDay(addDays(entryIntoForce, rules.initialDays), rules);
+  return onWorkingDay(dueDateUnder(rules.initial.deadline, entryIntoForce), rules);
 }
 
-/** Art. 3.b/3.c: the declaration for calendar year `year` is due on 15 May of `year + 1`. */
-export function annualDeclarationDue(year: number, rules = INFCIRC540_ARTICLE_3): string {
-  const { month, day } = rules.annualDue;
-  const date = `${year + 1}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-  toDayNumber(date, 'annualDue');
-  return onWorkingDay(date, rules);
+/** Art. 3.b/3.c: the declaration for calendar year `year` (model: 15 May of `year + 1`). */
+export function annualDeclarationDue(
+  year: number,
+  rules = INFCIRC540_ARTICLE_3,
+  which: 'annualUpdate' | 'sourceMaterial' = 'annualUpdate',
+): string {
+  return onWorkingDay(dueDateUnder(rules[which].deadline, `${year}-12-31`), rules);
 }
 
-/** Art. 3.d: the Annex II exports of a quarter are due `quarterlyDays` after the quarter's end. */
+/** Art. 3.d: the Annex II exports of a quarter (model: 60 days after the quarter's end). */
 export function quarterlyExportDue(
   year: number,
   quarter: 1 | 2 | 3 | 4,
   rules = INFCIRC540_ARTICLE_3,
 ): string {
-  return onWorkingDay(addDays(quarterEnd(year, quarter), rules.quarterlyDays), rules);
+  return onWorkingDay(dueDateUnder(rules.annexIIExports.deadline, quarterEnd(year, quarter)), rules);
 }
 
 /** What a declaration answers, from its period: a calendar year, a quarter, or (else) the initial one. */
@@ -149,27 +185,31 @@ function owed(eif: string, today: string, rules: ApDeadlineRules): Owed[] {
       id: `AP:${article}:initial`,
       article,
       kind: 'initial',
-      ref: rules.initialRef,
+      ref: rules.initial.ref,
       dueDate: initialDue,
     });
   const thisYear = Number(today.slice(0, 4));
   // Only periods that have ended are owed. Art. 3.b updates the initial information, so the first
   // update is for the year in which the initial declaration falls due; Art. 3.c trade runs from
   // the year of entry into force.
-  const annual = (articles: readonly DeclarationArticle[], firstYear: number, ref: string) => {
+  const annual = (
+    articles: readonly DeclarationArticle[],
+    firstYear: number,
+    which: 'annualUpdate' | 'sourceMaterial',
+  ) => {
     for (let year = firstYear; year < thisYear; year++)
       for (const article of articles)
         out.push({
           id: `AP:${article}:${year}`,
           article,
           kind: 'annual',
-          ref,
+          ref: rules[which].ref,
           period: { from: `${year}-01-01`, to: `${year}-12-31` },
-          dueDate: annualDeclarationDue(year, rules),
+          dueDate: annualDeclarationDue(year, rules, which),
         });
   };
-  annual(INITIAL_ARTICLES, Number(initialDue.slice(0, 4)), rules.annualRef);
-  annual(ANNUAL_TRADE_ARTICLES, Number(eif.slice(0, 4)), rules.annualRef.replace(/3\.b$/, '3.c'));
+  annual(INITIAL_ARTICLES, Number(initialDue.slice(0, 4)), 'annualUpdate');
+  annual(ANNUAL_TRADE_ARTICLES, Number(eif.slice(0, 4)), 'sourceMaterial');
   for (let year = Number(eif.slice(0, 4)); year <= thisYear; year++) {
     for (const quarter of [1, 2, 3, 4] as const) {
       const end = quarterEnd(year, quarter);
@@ -178,7 +218,7 @@ function owed(eif: string, today: string, rules: ApDeadlineRules): Owed[] {
         id: `AP:2.a.ix:${year}-Q${quarter}`,
         article: '2.a.ix',
         kind: 'quarterly',
-        ref: rules.quarterlyRef,
+        ref: rules.annexIIExports.ref,
         period: { from: quarterStart(year, quarter), to: end },
         dueDate: quarterlyExportDue(year, quarter, rules),
       });

@@ -144,4 +144,35 @@ export const TimelinessReply = z.object({
     missing: z.number().int(),
   }),
   obligations: z.array(ObligationReply),
+  declarations: z
+    .object({
+      agreement: z.string().describe('the Additional Protocol in force that creates them'),
+      counts: z.object({
+        upcoming: z.number().int(),
+        met: z.number().int(),
+        late: z.number().int(),
+        missing: z.number().int(),
+      }),
+      obligations: z.array(
+        z.object({
+          id: z.string(),
+          article: z.string(),
+          kind: z.enum(['initial', 'annual', 'quarterly']),
+          agreement: z.string(),
+          ref: z.string().describe('the provision the deadline comes from'),
+          period: z.object({ from: z.string(), to: z.string() }).optional(),
+          dueDate: z.string(),
+          status: z.enum(['upcoming', 'met', 'late', 'missing']),
+          daysLate: z.number().int().optional(),
+          daysOverdue: z.number().int().optional(),
+          daysRemaining: z.number().int().optional(),
+          submittedAt: z.string().optional(),
+          declarationId: z.string().optional(),
+        }),
+      ),
+    })
+    .nullable()
+    .describe(
+      'Additional Protocol declarations owed under Article 3; null without a Protocol in force, or for a caller its Protocol does not open the declarations to',
+    ),
 });

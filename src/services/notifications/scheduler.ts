@@ -1,5 +1,12 @@
 import { answerOverdueKey, isAnswerOverdue } from '../../domain/cases/index.js';
-import { type Obligation, upcomingReminders, utcDateOf } from '../../domain/deadlines/index.js';
+import {
+  type Obligation,
+  reminderDue,
+  reminderKey,
+  upcomingReminders,
+  utcDateOf,
+} from '../../domain/deadlines/index.js';
+import type { ApObligation } from '../../domain/declarations/index.js';
 import type { IsoDate } from '../../domain/reports/report.types.js';
 import { listQuestionsDueBefore } from '../../store/cases.repo.js';
 import { loadCase, openCaseForAlarm } from '../cases/index.js';
@@ -10,12 +17,68 @@ import type { DurableEventSink } from './sink.js';
 export type ObligationSource = (
   ports: Ports,
   today: IsoDate,
-) => Promise<{ state: string; obligations: Obligation[] }[]>;
+) => Promise<
+  {
+    state: string;
+    obligations: Obligation[];
+    /** The Additional Protocol declarations the state owes (Article 3), if it has a Protocol. */
+    declarations?: readonly ApObligation[];
+  }[]
+>;
 
 export interface SchedulerResult {
   readonly reminders: number;
   readonly overdue: number;
   readonly casesOpened: number;
+}
+
+/**
+ * The reminders and cases of the Additional Protocol declarations a State owes: the same
+ * windows, keys and once-only publication as report obligations, with the article and the
+ * provision in the event instead of a report type and an MBA.
+ */
+async function remindDeclarations(
+  ports: Ports,
+  sink: DurableEventSink,
+  state: string,
+  declarations: readonly ApObligation[],
+  today: IsoDate,
+  at: string,
+): Promise<{ reminders: number; casesOpened: number }> {
+  let reminders = 0;
+  let casesOpened = 0;
+  for (const o of declarations) {
+    const due = reminderDue(o, today);
+    if (due) {
+      const id = await sink.publishOnce(
+        {
+          type: `deadline.${due.kind}`,
+          state,
+          organisation: null,
+          at,
+          data: {
+            obligation: o.id,
+            reportType: 'AP_DECLARATION',
+            article: o.article,
+            provision: o.ref,
+            mba: null,
+            dueDate: o.dueDate,
+            reminder: due.kind,
+          },
+        },
+        `reminder:${state}:${reminderKey(o.id, due.kind)}`,
+      );
+      if (id !== undefined) reminders++;
+    }
+    if (o.status !== 'missing' && o.status !== 'late') continue;
+    const { created } = await openCaseForAlarm(
+      ports,
+      { source: 'deadline', status: o.status, state, obligation: o.id },
+      { about: { obligation: o.id } },
+    );
+    if (created) casesOpened++;
+  }
+  return { reminders, casesOpened };
 }
 
 /**
@@ -36,7 +99,10 @@ export async function runSchedulerOnce(
   let reminders = 0;
   let overdue = 0;
   let casesOpened = 0;
-  for (const { state, obligations } of source ? await source(ports, today) : []) {
+  for (const { state, obligations, declarations } of source ? await source(ports, today) : []) {
+    const ap = await remindDeclarations(ports, sink, state, declarations ?? [], today, at);
+    reminders += ap.reminders;
+    casesOpened += ap.casesOpened;
     for (const r of upcomingReminders(obligations, today)) {
       const id = await sink.publishOnce(
         {

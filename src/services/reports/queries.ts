@@ -1,5 +1,5 @@
 import { DomainError } from '../../domain/errors.js';
-import type { Principal } from '../../domain/policy/index.js';
+import { inScope, type Principal } from '../../domain/policy/index.js';
 import { formatReportCsv, formatWeight, type Report, type ReportType } from '../../domain/reports/index.js';
 import {
   type AccountLineRow,
@@ -9,6 +9,8 @@ import {
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import { createReportsRepo, toIcrLine, toReport } from '../../store/reports.repo.js';
 import type { ReportRejectionRow, ReportRow } from '../../store/schema.types.js';
+import { computeStateApObligations } from '../declarations/obligations.js';
+import { declarationScopeOf } from '../declarations/queries.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { computeStateObligations } from './obligations.js';
@@ -223,7 +225,16 @@ export function createReportQueries(ports: Ports) {
       const obligations = await computeStateObligations(ports, state, today);
       const counts = { upcoming: 0, met: 0, late: 0, missing: 0 };
       for (const o of obligations) counts[o.status]++;
-      return { state, today, counts, obligations };
+      // The Article 3 declarations, for those the State's Protocol opens its declarations to.
+      const ap = inScope(await declarationScopeOf(ports, p), state)
+        ? await computeStateApObligations(ports, state, today)
+        : undefined;
+      const apCounts = { upcoming: 0, met: 0, late: 0, missing: 0 };
+      for (const o of ap?.obligations ?? []) apCounts[o.status]++;
+      const declarations = ap
+        ? { agreement: ap.agreement, counts: apCounts, obligations: ap.obligations }
+        : null;
+      return { state, today, counts, obligations, declarations };
     },
   };
 }

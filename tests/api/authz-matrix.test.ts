@@ -383,6 +383,15 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /api/reports': E('user', 'list'),
   'GET /api/reports/:id': E('user', 'item', (t) => `/api/reports/${t.report}`),
   'GET /api/reports/:id/body': E('user', 'item', (t) => `/api/reports/${t.report}/body`),
+  // Additional Protocol declarations (issue 19): signed writes, reads as the Protocols allow, and
+  // the locked declaration's PUT/PATCH/DELETE (answered 404 here: no such declaration).
+  'POST /api/declarations': E('user', 'write'),
+  'GET /api/declarations': E('user', 'list'),
+  'GET /api/declarations/:id': E('user', 'item', () => '/api/declarations/AP-XA-none'),
+  'GET /api/declarations/:id/body': E('user', 'item', () => '/api/declarations/AP-XA-none/body'),
+  'PUT /api/declarations/:id': E('user', 'write', () => '/api/declarations/AP-XA-none'),
+  'PATCH /api/declarations/:id': E('user', 'write', () => '/api/declarations/AP-XA-none'),
+  'DELETE /api/declarations/:id': E('user', 'write', () => '/api/declarations/AP-XA-none'),
   'GET /api/rejections': E('user', 'list'),
   'GET /api/mbas/:code/lines': E('user', 'item', (t) => `/api/mbas/${t.mba}/lines`),
   'GET /api/mbas/:code/balances': E('user', 'item', (t) => `/api/mbas/${t.mba}/balances`),

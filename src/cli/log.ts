@@ -22,7 +22,7 @@ import {
   verifyConsistency,
   verifyProof,
 } from '../log/index.js';
-import { registerFederationProofCommands } from './federation.js';
+import { isChainFile, registerFederationProofCommands, verifyChainText } from './federation.js';
 import { readInputJson, readInputText } from './files.js';
 import { fetchNode, nodeUrl } from './http.js';
 import { readKey } from './verifier-key.js';
@@ -69,6 +69,7 @@ function recordToCheck(
 
 interface ProofOptions {
   key: string;
+  sourceKey?: string;
   record?: string;
   salt?: string;
   witness?: string[];
@@ -77,6 +78,10 @@ interface ProofOptions {
 
 function verifyReceiptFile(file: string, opts: ProofOptions): void {
   const text = readInputText(file, 'the receipt');
+  if (isChainFile(text)) {
+    verifyChainText(text, opts);
+    return;
+  }
   let parsed: ReturnType<typeof parseProof>;
   try {
     parsed = parseProof(text);
@@ -249,7 +254,7 @@ export function registerLogCommands(program: Command, config: () => Config): voi
   proof
     .command('verify <receipt>')
     .description(
-      'verify a C2SP tlog-proof receipt offline (and the record commitment when the record is given)',
+      "verify a C2SP tlog-proof receipt offline (and the record commitment when the record is given), or a forwarded record's provenance chain (JSON)",
     )
     .requiredOption('--key <vkey>', "the log's verifier key (GET /log/key), or a file holding it")
     .option(
@@ -259,6 +264,10 @@ export function registerLogCommands(program: Command, config: () => Config): voi
     .option(
       '--salt <base64>',
       "the record's 32-byte salt (base64), needed only when --record is the bare content",
+    )
+    .option(
+      '--source-key <vkey>',
+      "for a provenance chain (JSON): the source node's log key; --key is then the receiving node's",
     )
     .option('--witness <vkey...>', 'witness verifier keys whose cosignatures count')
     .option('--quorum <n>', 'cosignatures required from the given witnesses', '0')

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createChainFixture } from '../../src/domain/federation/bundle.test-support.js';
+import { formatProvenanceChain } from '../../src/domain/federation/index.js';
 import { detectSplitView, formatSplitViewEvidence } from '../../src/log/index.js';
 import { createMemoryLog } from '../../src/log/testdata/memory-log.js';
 import { custos, errorLine } from './harness.js';
@@ -90,5 +92,44 @@ describe('custos proof verify-split-view', { timeout: 180_000 }, () => {
     const r5 = await custos(['proof', 'verify-split-view', join(dir, 'missing.json'), '--key', honest.vkey]);
     expect(r5.status).toBe(5);
     expect(errorLine(r5).code).toBe('NOT_FOUND');
+  });
+});
+
+/**
+ * Issue 17 item 3 (decision 0028), black box: `custos proof verify` checks a forwarded record's
+ * provenance chain offline: the state's signature → the source node's log → the receiver's log.
+ */
+describe('custos proof verify <provenance chain>', { timeout: 180_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'custos-fed-chain-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exit 0 for an intact chain; exit 3 naming the failing link for a forged one', async () => {
+    const { chain, r, a } = await createChainFixture();
+    const path = join(dir, 'chain.json');
+    writeFileSync(path, formatProvenanceChain(chain));
+    const ok = await custos(['proof', 'verify', path, '--key', a.log.vkey, '--source-key', r.log.vkey]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('record XA-M1:ICR:1 (report) is entry 1 of regional.test/log');
+    expect(ok.stdout).toContain('PROVENANCE CHAIN VERIFIED');
+
+    const forged = await createChainFixture({ forgedBy: new Uint8Array(32).fill(66) });
+    const bad = join(dir, 'forged.json');
+    writeFileSync(bad, formatProvenanceChain(forged.chain));
+    const no = await custos([
+      'proof',
+      'verify',
+      bad,
+      '--key',
+      forged.a.log.vkey,
+      '--source-key',
+      forged.r.log.vkey,
+    ]);
+    expect(no.status).toBe(3);
+    expect(errorLine(no)).toMatchObject({ code: 'SIGNATURE_INVALID' });
+    expect(errorLine(no).message).toContain('STATE_SIGNATURE_INVALID at source');
+
+    const missing = await custos(['proof', 'verify', path, '--key', a.log.vkey]);
+    expect(missing.status).toBe(2);
+    expect(errorLine(missing).code).toBe('BAD_REQUEST');
   });
 });

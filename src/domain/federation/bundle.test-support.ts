@@ -15,7 +15,9 @@ import {
 } from '../../log/index.js';
 import { createMemoryLog, type MemoryLog } from '../../log/testdata/memory-log.js';
 import { computeKeyId } from '../registry/index.js';
+import { verifyBundle } from './bundle.js';
 import type { Bundle, BundleRecord } from './bundle.types.js';
+import type { ProvenanceChain, VerifyChainOptions } from './chain.js';
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -47,7 +49,12 @@ export function createSourceLog(origin = 'regional.test/log', seedByte = 11) {
     return { index, leaf, record: { kind, id, leafId, content, salt: encodeBase64(salt) } };
   }
   /** A report signed by the state key over `body` (its content as reportContent shapes it). */
-  function appendReport(id: string, body: string, seed = STATE_SEED, keyId = STATE_KEY_ID): Stored {
+  function appendReport(
+    id: string,
+    body: string,
+    seed: Uint8Array = STATE_SEED,
+    keyId = STATE_KEY_ID,
+  ): Stored {
     const bytes = utf8(body);
     const signature = encodeBase64(ed25519Sign(seed, bytes));
     const content = {
@@ -93,4 +100,34 @@ export function stateKeys(key = STATE_PUBLIC_KEY) {
     if (time < '2026-01-01') return { refused: 'KEY_NOT_VALID' as const };
     return { publicKey: key };
   };
+}
+
+/** R holds the state's key registration and its report; A received the report from R. */
+export async function createChainFixture(opts: { forgedBy?: Uint8Array; receivedIndex?: number } = {}) {
+  const r = createSourceLog('regional.test/log', 11);
+  const key = r.append('key-registration', `key:${STATE_KEY_ID}`, {
+    id: STATE_KEY_ID,
+    organisation: 'xa-authority',
+    publicKey: encodeBase64(STATE_PUBLIC_KEY),
+    validFrom: '2026-01-01T00:00:00Z',
+    validTo: null,
+    revokedAt: null,
+  });
+  const keyAtSize1 = await r.bundle(key);
+  const report = r.appendReport('XA-M1:ICR:1', '{"icr":1}', opts.forgedBy);
+  const bundle = await r.bundle(report);
+  const keyRegistration = await r.bundle(key);
+  const a = createSourceLog('agency.test/log', 12);
+  a.append('agreement', 'agreement:1', { id: 'agreement:1' });
+  const v = verifyBundle(bundle, {
+    sourceLogKey: r.log.vkey,
+    stateKeyAt: () => ({ publicKey: STATE_PUBLIC_KEY }),
+  });
+  const content = v.ok
+    ? { ...v.received, ...(opts.receivedIndex === undefined ? {} : { index: opts.receivedIndex }) }
+    : { source: 'regional.test/log', index: 1, leafHash: 'x' };
+  const received = await a.bundle(a.append('received', `received:${bundle.index}`, content));
+  const chain: Omit<ProvenanceChain, 'type'> = { bundle, keyRegistration, received };
+  const options: VerifyChainOptions = { sourceLogKey: r.log.vkey, receiverLogKey: a.log.vkey };
+  return { r, a, chain, options, keyAtSize1 };
 }

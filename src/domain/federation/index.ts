@@ -11,3 +11,12 @@ export {
   type ReceivedContent,
   type StateKeyLookup,
 } from './bundle.types.js';
+export {
+  type ChainStep,
+  type ChainVerification,
+  formatProvenanceChain,
+  PROVENANCE_CHAIN_TYPE,
+  type ProvenanceChain,
+  type VerifyChainOptions,
+  verifyProvenanceChain,
+} from './chain.js';

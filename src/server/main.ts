@@ -5,6 +5,7 @@ import { computeStateApObligations } from '../services/declarations/obligations.
 import { createEvaluationService } from '../services/evaluation/index.js';
 import { createFederation } from '../services/federation/index.js';
 import { createLogNode } from '../services/log/index.js';
+import { startCokTimer } from '../services/monitoring/cok-timer.js';
 import { createMonitoringService } from '../services/monitoring/index.js';
 import { registerObligationSource, startNotifications } from '../services/notifications/index.js';
 import { computeStateObligations } from '../services/reports/obligations.js';
@@ -38,8 +39,11 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   const evaluation = createEvaluationService(ports);
   // Records forwarded to peers under arrangements (issue 17): one delivery worker per node.
   const federation = createFederation(ports, log);
-  // One ingestion of monitoring batches for both transports (decision 0029).
+  // One ingestion for HTTP and MQTT; the CoK timer finds silent devices and opens alarms' cases,
+  // nudged by every alarm a batch or refusal commits (decision 0030).
   const monitoring = createMonitoringService(ports);
+  const cok = startCokTimer(ports, config.cokTimerMs);
+  monitoring.ingestion.onAlarms(() => cok.nudge());
   const app = await buildApp({ ...ports, log, evaluation, federation, monitoring, webDist: WEB_DIST });
   // Alarms open cases (one per cause): re-evaluate when the log has grown, every few seconds.
   // Refusals counted past an hour's quota are logged as one summary once the hour is over
@@ -82,8 +86,9 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     closing ??= (async () => {
       clearInterval(evaluator);
       await federation.delivery.stop();
-      await mqtt?.stop(); // unacknowledged batches stay with the broker for another server
+      await mqtt?.stop(); // the batch in hand commits and is acknowledged first
       await app.close(); // stops accepting, waits for in-flight requests
+      await cok.stop();
       await notifications.stop();
       await log.stop();
       await ports.db.close();

@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { DbOrTx } from './db.js';
+import { deviceMbaSql } from './device-cok.repo.js';
 import { countOf, orderTerms, type PageRequest, textMatches } from './paging.js';
 
 /**
@@ -99,11 +100,19 @@ export async function pageAlarms(
           ),
         )}) as b`;
   const extra = args.extra === undefined ? sql`` : sql`union all ${args.extra}`;
+  // Monitoring devices' alarms (issue 18 §5) after each MBA's own, in the order of their causes.
+  const devices = sql`select m.ord as ord_mba, 2 as kind,
+      row_number() over (order by d.at, d.device, d.code) as ord_a, 0 as ord_b,
+      'device:' || d.device || ':' || d.code || ':' || d.at as akey, d.code as code, m.state as state,
+      m.mba as mba, cast(null as text) as element, substr(d.at, 1, 10) as date,
+      cast(null as text) as from_date, d.device as ref
+    from device_alarms d join m on m.mba = ${deviceMbaSql('d.device')}`;
   const all = sql`with m(mba, state, ord) as (${m}),
     a(ord_mba, kind, ord_a, ord_b, akey, code, state, mba, element, date, from_date, ref) as (
       ${transferAlarms(false, args.unmatchedBefore)}
       union all ${transferAlarms(true, args.unmatchedBefore)}
-      union all ${balance} ${extra})`;
+      union all ${balance}
+      union all ${devices} ${extra})`;
   const where = [sql`1 = 1`];
   if (args.code !== undefined) where.push(sql`code = ${args.code}`);
   if (args.req.q) where.push(textMatches(['code', 'state', 'mba', 'element', 'ref'], args.req.q));

@@ -916,6 +916,8 @@ export interface DeviceRow {
   last_seen_at: string | null;
   /** JSON of the CoK fold state (decision 0030). */
   cok: string;
+  /** When the CoK timer looks at the device next (migration 0022); null: at once. */
+  cok_check_after?: string | null;
   registered_at: string;
   registered_by: string;
 }
@@ -987,6 +989,8 @@ export interface DeviceAlarmRow {
   state: string;
   detail: string;
   raised_at: string;
+  /** 1 once its case is opened or found open (migration 0022). */
+  case_opened?: number;
 }
 
 /** One version of a state's compatibility entry for one provision (migration 0018, decision 0033). */

@@ -160,6 +160,19 @@ function tick(step: Step, device: CokDevice, now: string): void {
   );
 }
 
+/** Far ahead: a silent device needs no further look until it speaks (its batch folds the rest). */
+const NEVER = '9999-12-31T00:00:00.000Z';
+
+/**
+ * When a clock tick could next find the device silent: just after heartbeat + tolerance from its
+ * last sign of life (never while already silent). The caller indexes it, so a timer reads only the
+ * devices due.
+ */
+export function silenceCheckAfter(state: CokState, device: CokDevice): string {
+  if (state.open.some((i) => i.reason === 'silent')) return NEVER;
+  return new Date(ms(baselineOf(state, device)) + thresholdMs(device) + 1).toISOString();
+}
+
 function dayOf(t: number): string {
   return new Date(t).toISOString().slice(0, 10);
 }

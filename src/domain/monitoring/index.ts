@@ -16,7 +16,14 @@ export type {
 export { EVENT_TYPES, GATE_DIRECTIONS } from './batch.types.js';
 export type { ChainVerdict } from './chain.js';
 export { advanceHead, checkChain, checkEventTimes, EMPTY_HEAD, TIME_TOLERANCE } from './chain.js';
-export { foldBatch, foldIncident, foldReverification, foldTick, initialCokState } from './cok.js';
+export {
+  foldBatch,
+  foldIncident,
+  foldReverification,
+  foldTick,
+  initialCokState,
+  silenceCheckAfter,
+} from './cok.js';
 export type {
   CokBatch,
   CokContext,

@@ -16,6 +16,7 @@ import {
   hashBatch,
   parseBatch,
   parseBatchSignature,
+  silenceCheckAfter,
   TIME_TOLERANCE,
   type TimeTolerance,
   verifyBatchSignature,
@@ -227,7 +228,10 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
         detail: r.details.map((d) => d.message).join('; ') || r.reason,
       });
       const out = await storeStep(tx, row, step, at);
-      await updateDevice(tx, device, { cok: JSON.stringify(step.state) });
+      await updateDevice(tx, device, {
+        cok: JSON.stringify(step.state),
+        cok_check_after: silenceCheckAfter(step.state, cokDeviceOf(row)),
+      });
       return out;
     });
     raised(alarms);
@@ -368,6 +372,8 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
         last_event_at: lastEventAt,
         last_seen_at: receivedAt,
         cok: JSON.stringify(step.state),
+        // The CoK timer's next look at this device (decision 0030).
+        cok_check_after: silenceCheckAfter(step.state, cokDeviceOf(row)),
       });
       return {
         receipt: { seq: batch.seq, logIndex, receiptUrl: receiptUrlOf(s.device, batch.seq), replay: false },

@@ -3,7 +3,7 @@ import type { DbOrTx } from './db.js';
 import type { DeviceAlarmRow } from './schema.types.js';
 
 /**
- * The continuity-of-knowledge timer's reads and writes (migration 0022, decision 0030): the
+ * The continuity-of-knowledge timer's reads and writes (migration 0020, decision 0030): the
  * devices due for a look, by index, and the device alarms whose case is still to open. Each is
  * bounded by a limit: 10 000 devices never come into the heap at once.
  */

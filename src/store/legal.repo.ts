@@ -96,6 +96,7 @@ export interface VersionAttribution {
  * The legal register's storage (migration 0016). Every version stays; `legal_instruments` names
  * the current one, and moving it is a compare-and-set so two concurrent changes cannot both win.
  */
+// long: one repository of the register's tables (instruments, versions, provisions, roles); to split by table next
 export function createLegalRepo(k: Kysely<Schema>) {
   return {
     async currentVersion(q: DbOrTx, id: string): Promise<number | undefined> {

@@ -18,8 +18,8 @@ import * as monitoring from './migrations/0015-monitoring.js';
 import * as legalRegister from './migrations/0016-legal-register.js';
 import * as declarations from './migrations/0017-declarations.js';
 import * as compatibility from './migrations/0018-compatibility.js';
-import * as deviceCok from './migrations/0022-device-cok.js';
-import * as leafIdUnindexed from './migrations/0024-leaf-id-unindexed.js';
+import * as leafIdUnindexed from './migrations/0019-leaf-id-unindexed.js';
+import * as deviceCok from './migrations/0020-device-cok.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Db): Record<string, Migration> {
@@ -42,8 +42,8 @@ function migrations(db: Db): Record<string, Migration> {
     '0016-legal-register': { up: legalRegister.up },
     '0017-declarations': { up: declarations.up(db.dialect) },
     '0018-compatibility': { up: compatibility.up },
-    '0024-leaf-id-unindexed': { up: leafIdUnindexed.up },
-    '0022-device-cok': { up: deviceCok.up },
+    '0019-leaf-id-unindexed': { up: leafIdUnindexed.up },
+    '0020-device-cok': { up: deviceCok.up },
   };
 }
 

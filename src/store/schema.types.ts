@@ -916,7 +916,7 @@ export interface DeviceRow {
   last_seen_at: string | null;
   /** JSON of the CoK fold state (decision 0030). */
   cok: string;
-  /** When the CoK timer looks at the device next (migration 0022); null: at once. */
+  /** When the CoK timer looks at the device next (migration 0020); null: at once. */
   cok_check_after?: string | null;
   registered_at: string;
   registered_by: string;
@@ -989,7 +989,7 @@ export interface DeviceAlarmRow {
   state: string;
   detail: string;
   raised_at: string;
-  /** 1 once its case is opened or found open (migration 0022). */
+  /** 1 once its case is opened or found open (migration 0020). */
   case_opened?: number;
 }
 

@@ -54,6 +54,7 @@ export function readReport(
  * (the CSV parser builds each line's tree only when it is asked for: issue 15 item 9); `root.lines`
  * must then be present (any array) so that the report's keys are checked as they would be.
  */
+// long: the header, lines and notices of one report read in order as one generator, so each step can pause
 export function* readReportSteps(
   root: unknown,
   mode: 'json' | 'csv',

@@ -20,7 +20,6 @@ export {
   type ReviewStep,
   type StepBody,
 } from './compatibility.js';
-export { formatMatrixCsv, formatMatrixHtml } from './compatibility-export.js';
 export { parseStepBody, TEXT_LIMITS } from './compatibility-step.js';
 export type {
   DeadlineRule,

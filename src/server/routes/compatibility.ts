@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.js';
+// Not through the folder's door: the CSV writer (csv-stringify) needs Node's Buffer, and the web
+// app imports domain/legal through deadlines; the export stays out of the browser's bundle.
+import { formatMatrixCsv, formatMatrixHtml } from '../../domain/legal/compatibility-export.js';
 import {
   COMPATIBILITY_STATUSES,
-  formatMatrixCsv,
-  formatMatrixHtml,
   INSTITUTIONS,
   isProvisionRef,
   TEXT_LIMITS,

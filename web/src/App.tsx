@@ -300,6 +300,8 @@ function Shell() {
           </span>
           <button
             type="button"
+            // The login gives its place in the bar up to 1 500 px; the button still says who leaves.
+            title={me.login}
             onClick={() => {
               void signOut().then(() => navigate('/', { replace: true }));
             }}

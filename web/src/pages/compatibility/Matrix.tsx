@@ -126,7 +126,7 @@ export default function CompatibilityHome() {
     <Page title={t('compat.homeTitle')} lead={t('compat.homeLead')}>
       <Async value={states} what={t('common.what.states')}>
         {(list) => (
-          <ul>
+          <ul className="link-list">
             {list.map((s) => (
               <li key={s.code}>
                 <Link to={`/states/${encodeURIComponent(s.code)}/compatibility`}>

@@ -45,6 +45,26 @@ const lawful: SourceFile[] = [
 ];
 
 describe('checkStructure', () => {
+  it('fails a Node-only package that the web app loads through a domain door, not one it names only as a type', () => {
+    const browser = [
+      file(
+        'src/domain/legal/index.ts',
+        "export { toCsv } from './export.js';",
+        "export type { Y } from './types.js';",
+      ),
+      file('src/domain/legal/export.ts', "import { stringify } from 'csv-stringify/sync';"),
+      file('src/domain/legal/types.ts', "import type { Options } from 'csv-parse/sync';"),
+      file('src/domain/reports/csv.ts', "import { parse } from 'csv-parse/sync';"),
+      file('web/src/legal.tsx', "import { toCsv } from '../../src/domain/legal/index.js';"),
+      file('web/src/types.ts', "import type { C } from '../../src/domain/reports/csv.js';"),
+      file('web/src/util.ts', "import { readFileSync } from 'node:fs';"),
+    ];
+    expect(rulesOf([...lawful, ...browser])).toEqual([
+      'web/src/util.ts:1 browser-import',
+      'src/domain/legal/export.ts:1 browser-import',
+    ]);
+  });
+
   it('fails a query written outside src/store, but not in the store or in tests', () => {
     const queries = [
       file(
@@ -107,6 +127,8 @@ describe('checkStructure', () => {
       'web/src/api.ts:1 import-direction',
       'web/src/pages/A.tsx:1 import-direction',
       'src/domain/registry/keys.ts:1 import-direction',
+      // The page that reaches the services also loads the store's Kysely into the browser.
+      'src/store/db.ts:1 browser-import',
     ]);
   });
 

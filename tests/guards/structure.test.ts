@@ -34,6 +34,10 @@ describe('the house keeps its shape (decision 0012)', () => {
     expect(formatViolations(of('import-direction', 'test-import'))).toBe('');
   });
 
+  it('what the web app loads of src/ imports only browser-safe packages', () => {
+    expect(formatViolations(of('browser-import'))).toBe('');
+  });
+
   it('index files name their exports', () => {
     expect(formatViolations(of('export-star'))).toBe('');
   });

@@ -32,6 +32,7 @@ export interface SourceFile {
 export type RuleName =
   | 'import-direction'
   | 'impure-import'
+  | 'browser-import'
   | 'test-import'
   | 'export-star'
   | 'query-outside-store'
@@ -110,6 +111,13 @@ const PURE_PACKAGES: readonly RegExp[] = [
 const IMPURE_EXCEPTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['src/log/crypto.ts', new Set(['node:crypto'])],
 ]);
+
+/**
+ * Packages that code of src/ reached from the web app may import. Not every pure package is safe
+ * in the browser: csv-stringify and csv-parse call Node's Buffer when they load, and one import
+ * of them reached through a domain door once blanked every page ("Buffer is not defined").
+ */
+const BROWSER_PACKAGES: readonly RegExp[] = [/^@noble\/(hashes|curves)\//, /^canonicalize$/];
 
 /** Tests, benchmarks and what only they use: golden vectors, fixtures, arbitraries, test support. */
 export function isTestFile(path: string): boolean {
@@ -370,15 +378,81 @@ function checkSizes(file: SourceFile, sf: ts.SourceFile, out: Violation[]): void
 export function checkStructure(files: readonly SourceFile[]): Violation[] {
   const known = new Set(files.map((f) => f.path));
   const out: Violation[] = [];
+  const parsed = new Map<string, ts.SourceFile>();
   for (const file of files) {
     const kind = file.path.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
     const sf = ts.createSourceFile(file.path, file.text, ts.ScriptTarget.Latest, true, kind);
+    parsed.set(file.path, sf);
     checkImports(file, sf, known, out);
     checkExportStar(file, sf, out);
     checkQueries(file, sf, out);
     checkSizes(file, sf, out);
   }
+  checkBrowserReach(parsed, known, out);
   return out;
+}
+
+/** The modules a file loads when it runs: type-only imports and re-exports are erased. */
+function runtimeImportsOf(sf: ts.SourceFile): ImportRef[] {
+  const out: ImportRef[] = [];
+  const at = (node: ts.Expression) => {
+    if (ts.isStringLiteralLike(node)) out.push({ specifier: node.text, line: lineOf(sf, node.getStart(sf)) });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node)) {
+      if (node.importClause?.isTypeOnly !== true) at(node.moduleSpecifier);
+    } else if (ts.isExportDeclaration(node)) {
+      if (!node.isTypeOnly && node.moduleSpecifier !== undefined) at(node.moduleSpecifier);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const first = node.arguments[0];
+      if (first !== undefined) at(first);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/**
+ * Walks what the web app loads from its own files into src/ and refuses, in the src/ files it
+ * reaches, any package that is not known to run in the browser. The web build points src/log's
+ * `./crypto.js` at crypto.browser.ts (vite.config.ts), and so does this walk.
+ */
+function checkBrowserReach(
+  parsed: ReadonlyMap<string, ts.SourceFile>,
+  known: ReadonlySet<string>,
+  out: Violation[],
+) {
+  const queue = [...parsed.keys()].filter((p) => p.startsWith('web/src/') && !isTestFile(p));
+  const seen = new Set(queue);
+  while (queue.length > 0) {
+    const path = queue.pop() as string;
+    const sf = parsed.get(path);
+    if (sf === undefined) continue;
+    for (const { specifier, line } of runtimeImportsOf(sf)) {
+      if (!specifier.startsWith('.')) {
+        const reachedFromSrc = path.startsWith('src/');
+        if (
+          specifier.startsWith('node:') ||
+          (reachedFromSrc && !BROWSER_PACKAGES.some((re) => re.test(specifier)))
+        ) {
+          out.push({
+            path,
+            line,
+            rule: 'browser-import',
+            message: `the web app loads this file, and "${specifier}" may not run in the browser`,
+          });
+        }
+        continue;
+      }
+      let target = resolveRelative(path, specifier, known);
+      if (target === 'src/log/crypto.ts') target = 'src/log/crypto.browser.ts';
+      if (!seen.has(target)) {
+        seen.add(target);
+        queue.push(target);
+      }
+    }
+  }
 }
 
 /** One line per violation, for a failing test's message. */

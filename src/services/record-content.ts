@@ -95,17 +95,22 @@ registerContentLoader('report-rejection', async (db, id) => {
   const { log_index: _l, ...rest } = row;
   return rejectionContent(rest);
 });
-/** Ids a page at a time through `next(after, limit)`, in id order. */
-async function* pagedIds(next: (after: string, limit: number) => Promise<string[]>) {
+/** A table's ids a page at a time, in id order, each mapped to its record id. */
+export async function* pagedIds(
+  db: Db,
+  table: 'reports' | 'report_rejections' | 'declarations',
+  toRecordId: (id: string) => string = (id) => id,
+) {
+  const repo = createAuditRepo(db);
   for (let after = ''; ; ) {
-    const ids = await next(after, 10_000);
+    const ids = await repo.idsAfter(table, after, 10_000);
     if (ids.length === 0) return;
-    yield ids;
+    yield ids.map(toRecordId);
     after = ids[ids.length - 1]!;
   }
 }
-registerRowLister('report', (db) => pagedIds(createAuditRepo(db).reportIdsAfter));
-registerRowLister('report-rejection', (db) => pagedIds(createAuditRepo(db).rejectionIdsAfter));
+registerRowLister('report', (db) => pagedIds(db, 'reports'));
+registerRowLister('report-rejection', (db) => pagedIds(db, 'report_rejections'));
 
 /**
  * Checks beyond the commitment: rows derived from a committed record must still be what the

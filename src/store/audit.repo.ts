@@ -84,21 +84,17 @@ export function createAuditRepo(db: Db) {
       const rows = await k.selectFrom('records').select('id').where('id', 'in', ids).execute();
       return new Set(rows.map((r) => r.id));
     },
-    /** Report ids after `after`, at most `limit`, in id order. */
-    async reportIdsAfter(after: string, limit: number): Promise<string[]> {
+    /**
+     * Ids of a table that grows with the years, after `after`, at most `limit`, in id order: the
+     * audit pages through reports, refusals and declarations with it instead of holding them all.
+     */
+    async idsAfter(
+      table: 'reports' | 'report_rejections' | 'declarations',
+      after: string,
+      limit: number,
+    ): Promise<string[]> {
       const rows = await k
-        .selectFrom('reports')
-        .select('id')
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => r.id);
-    },
-    /** Rejection ids after `after`, at most `limit`, in id order. */
-    async rejectionIdsAfter(after: string, limit: number): Promise<string[]> {
-      const rows = await k
-        .selectFrom('report_rejections')
+        .selectFrom(table)
         .select('id')
         .where('id', '>', after)
         .orderBy('id')

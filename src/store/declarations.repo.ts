@@ -137,16 +137,5 @@ export function createDeclarationsRepo(db: Db) {
         .where('state', '=', state)
         .execute();
     },
-    /** Declaration ids after `after`, at most `limit`, in id order (the audit pages through them). */
-    async idsAfter(after: string, limit: number): Promise<string[]> {
-      const rows = await k
-        .selectFrom('declarations')
-        .select('id')
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => r.id);
-    },
   };
 }

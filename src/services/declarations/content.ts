@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalizeRecord } from '../../log/index.js';
 import { createDeclarationsRepo } from '../../store/declarations.repo.js';
 import type { DeclarationItemRow, DeclarationRow } from '../../store/schema.types.js';
-import { registerContentLoader, registerRowLister } from '../record-content.js';
+import { pagedIds, registerContentLoader, registerRowLister } from '../record-content.js';
 
 export const declarationRecordId = (id: string) => `declaration:${id}`;
 
@@ -74,12 +74,4 @@ registerContentLoader('declaration', async (db, recordId) => {
   );
 });
 // Declarations grow with the years: their ids are listed a page at a time.
-registerRowLister('declaration', async function* (db) {
-  const repo = createDeclarationsRepo(db);
-  for (let after = ''; ; ) {
-    const ids = await repo.idsAfter(after, 10_000);
-    if (ids.length === 0) return;
-    yield ids.map(declarationRecordId);
-    after = ids[ids.length - 1] as string;
-  }
-});
+registerRowLister('declaration', (db) => pagedIds(db, 'declarations', declarationRecordId));

@@ -13,6 +13,7 @@ import { createFederation, type Federation } from '../services/federation/index.
 import { createInspectionService } from '../services/inspections/index.js';
 import {
   createCompatibilityService,
+  createInstitutionRoleService,
   createInstrumentService,
   createProvisionCatalogue,
 } from '../services/legal/index.js';
@@ -113,7 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   registerEventRoutes(app, deps);
   registerInspectionRoutes(app, createInspectionService(deps));
-  registerLegalRoutes(app, createInstrumentService(deps));
+  registerLegalRoutes(app, createInstrumentService(deps), createInstitutionRoleService(deps));
   registerReportRoutes(app, deps);
   registerDeclarationRoutes(app, deps);
   registerEvaluationRoutes(app, deps.evaluation ?? createEvaluationService(deps));

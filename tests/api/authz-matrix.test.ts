@@ -412,6 +412,12 @@ const EXPECTED: Record<string, Expectation> = {
     (t) => `${compatibilityUrl(t)}/steps`,
   ),
   'POST /api/states/:code/compatibility/:ref/case': E('user', 'write', (t) => `${compatibilityUrl(t)}/case`),
+  // Institutional roles (issue 19 item 3): read as the state's data, set by its own administrators.
+  'GET /api/states/:code/institutions': E('user', 'item', (t) => `/api/states/${t.state}/institutions`),
+  'PUT /api/states/:code/institutions': E('user', 'write', (t) => `/api/states/${t.state}/institutions`, {
+    body: () => ({ roles: [] }),
+    by: (t) => `${t.org}.admin`,
+  }),
   // The harmonization view lists only the states in the caller's scope.
   'GET /api/compatibility/provisions/:ref': E(
     'user',

@@ -12,7 +12,7 @@ import {
   NOTICE_SUBJECTS,
   REPORT_TYPE_NAME,
 } from '../../domain/legal/index.js';
-import type { InstrumentService } from '../../services/legal/index.js';
+import type { InstitutionRoleService, InstrumentService } from '../../services/legal/index.js';
 import { requirePrincipal } from '../auth.js';
 import { pageOf, pageQuery, pageRequest } from './paging.js';
 
@@ -113,8 +113,65 @@ const ProvisionFoundReply = z.object({
   provision: ProvisionReply,
 });
 
-/** The legal register (issue 19 item 1, decision 0031). */
-export function registerLegalRoutes(app: FastifyInstance, svc: InstrumentService): void {
+const RoleSchema = z.strictObject({
+  duty: z.enum(INSTITUTIONAL_DUTIES),
+  organisation: z.string().min(1).max(64),
+  basis: z.string().min(1).max(LIMITS.refLength).optional(),
+});
+const RolesReply = z.object({
+  state: z.string(),
+  version: z.number(),
+  roles: z.array(RoleSchema).readonly(),
+  at: z.string(),
+  by: z.string(),
+});
+const stateParams = z.object({ code: z.string().max(64) });
+
+/** Institutional roles (issue 19 item 3, decision 0036): who holds which duty in a state. */
+function registerRoleRoutes(app: FastifyInstance, svc: InstitutionRoleService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    '/api/states/:code/institutions',
+    {
+      config: user,
+      schema: {
+        tags,
+        description:
+          'Which institution of the state holds which duty (submit reports or declarations, receive notices, grant access…): the current version (0 when never set), or `version`.',
+        params: stateParams,
+        querystring: z.strictObject({ version: z.coerce.number().int().min(1).optional() }),
+        response: { 200: RolesReply },
+      },
+    },
+    async (req) => svc.getRoles(requirePrincipal(req), req.params.code, req.query.version),
+  );
+  r.put(
+    '/api/states/:code/institutions',
+    {
+      config: user,
+      schema: {
+        tags,
+        description:
+          'Replace the state’s roles (its state authority’s administrators only); the next version, logged. Notifications about an obligation go to its holders.',
+        params: stateParams,
+        body: z.strictObject({
+          roles: z.array(RoleSchema).max(200),
+          baseVersion: z.number().int().min(0).optional(),
+        }),
+        response: { 200: RolesReply.extend({ logIndex: z.number() }) },
+      },
+    },
+    async (req) => svc.setRoles(requirePrincipal(req), req.params.code, req.body),
+  );
+}
+
+/** The legal register (issue 19 item 1, decision 0031) and the states' institutional roles. */
+export function registerLegalRoutes(
+  app: FastifyInstance,
+  svc: InstrumentService,
+  roles: InstitutionRoleService,
+): void {
+  registerRoleRoutes(app, roles);
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(

@@ -3,3 +3,4 @@ export { instrumentsBindingState } from './binding.js';
 export { createCompatibilityService } from './compatibility.js';
 export { createInstrumentService, type InstrumentService } from './instruments.js';
 export { createProvisionCatalogue } from './provisions.js';
+export { createInstitutionRoleService, type InstitutionRoleService } from './roles.js';

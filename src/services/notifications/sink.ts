@@ -1,7 +1,9 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { InstitutionalDuty } from '../../domain/legal/index.js';
 import { readsStateData } from '../../domain/policy/index.js';
 import type { Db, DbOrTx } from '../../store/db.js';
+import { createLegalRepo } from '../../store/legal.repo.js';
 import {
   createInboxRepo,
   createNotificationsRepo,
@@ -55,9 +57,32 @@ export function toStoredEvent(r: EventRecord): StoredEvent {
 }
 
 /**
+ * The institutional duty an event about a state's obligation concerns (issue 19 item 3): a
+ * deadline reminder is for whoever submits (reports or AP declarations), an inspection's notice
+ * for whoever receives notices, complementary access for whoever grants access.
+ */
+function dutyOfEvent(e: DomainEvent): InstitutionalDuty | undefined {
+  if (e.type.startsWith('deadline.'))
+    return e.data.reportType === 'AP_DECLARATION' ? 'submit-declarations' : 'submit-reports';
+  if (e.type === 'inspection.notice')
+    return e.data.type === 'complementary-access' ? 'grant-access' : 'receive-notices';
+  return undefined;
+}
+
+/**
+ * The state's institutions an event goes to: for an obligation whose duty the state assigned
+ * (GET /api/states/:code/institutions), its holders; otherwise all of them, as before roles.
+ */
+async function institutionsFor(repo: NotificationsRepo, q: DbOrTx, e: DomainEvent & { state: string }) {
+  const duty = dutyOfEvent(e);
+  const holders = duty === undefined ? [] : await createLegalRepo(q).holdersOf(q, e.state, duty);
+  return holders.length > 0 ? holders : repo.organisationsOfState(q, e.state);
+}
+
+/**
  * Who may see an event (the policy's scoping, decided when it is published):
  * - the organisation it names (e.g. the submitting authority);
- * - the state's own authorities and operators;
+ * - the state's own authorities and operators — for an obligation, those holding its duty;
  * - inspectorates: those listed in `data.inspectorates` (a case's owner and partners), otherwise
  *   every inspectorate party to an agreement in force with the state (its scope);
  * - an event with neither state nor organisation (a checkpoint) is for everyone.
@@ -67,7 +92,7 @@ async function audienceOf(repo: NotificationsRepo, q: DbOrTx, e: DomainEvent): P
   const orgs = new Set<string>();
   if (e.organisation !== null) orgs.add(e.organisation);
   if (e.state !== null) {
-    for (const o of await repo.organisationsOfState(q, e.state)) orgs.add(o);
+    for (const o of await institutionsFor(repo, q, { ...e, state: e.state })) orgs.add(o);
     const listed = e.data.inspectorates;
     if (Array.isArray(listed)) {
       for (const i of listed) if (typeof i === 'string') orgs.add(i);

@@ -46,7 +46,7 @@ describe.each(testDialects())('institutional roles (%s)', (dialect) => {
     await t.close();
   });
   const url = (s: string) => `/api/states/${s}/institutions`;
-  const put = (login: string, state: string, body: unknown) =>
+  const put = (login: string, state: string, body: Record<string, unknown>) =>
     t.app.inject({ method: 'PUT', url: url(state), headers: bearer(t.token(login)), payload: body });
   const get = (login: string, state: string, q = '') =>
     t.app.inject({ method: 'GET', url: `${url(state)}${q}`, headers: bearer(t.token(login)) });

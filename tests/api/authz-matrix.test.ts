@@ -257,6 +257,11 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /api/states/:code/sharing': E('user', 'item', (t) => `/api/states/${t.state}/sharing`),
   'GET /api/federation/dead-letters': E('user', 'list'),
   'GET /api/records/:id/provenance': E('user', 'item', (t) => `/api/records/${t.report}/provenance`),
+  'GET /api/records/:id/provenance/chain': E(
+    'user',
+    'item',
+    (t) => `/api/records/${t.report}/provenance/chain`,
+  ),
   'POST /api/federation/inbox': E('peer', 'write'),
   'POST /api/tokens/:id/revoke': E('user', 'self', () => '/api/tokens/no-such-token/revoke'),
   'GET /log/checkpoint': E('log', 'read'),

@@ -5569,6 +5569,52 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/records/{id}/provenance/chain": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * A received record’s provenance chain file (decision 0028), with the two log keys
+         * @description Check it offline: `custos proof verify chain.json --key <receiverLogKey> --source-key <sourceLogKey>`, or in the web app. NOT_FOUND for a record of this node’s own; UNAVAILABLE until a checkpoint covers the reception.
+         */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            /** @description custos/provenance-chain@v1 (decision 0028) */
+                            readonly chain: unknown;
+                            readonly receiverLogKey: string;
+                            readonly sourceLogKey: string;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/records/{id}/receipt": {
         readonly parameters: {
             readonly query?: never;

@@ -299,4 +299,25 @@ function registerArrangementRoutes(app: FastifyInstance, fed: Federation): void 
     },
     async (req) => fed.provenance(requirePrincipal(req), req.params.id),
   );
+  r.get(
+    '/api/records/:id/provenance/chain',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary: 'A received record’s provenance chain file (decision 0028), with the two log keys',
+        description:
+          'Check it offline: `custos proof verify chain.json --key <receiverLogKey> --source-key <sourceLogKey>`, or in the web app. NOT_FOUND for a record of this node’s own; UNAVAILABLE until a checkpoint covers the reception.',
+        params: z.object({ id: z.string().min(1).max(200) }),
+        response: {
+          200: z.object({
+            chain: z.unknown().describe('custos/provenance-chain@v1 (decision 0028)'),
+            sourceLogKey: z.string(),
+            receiverLogKey: z.string(),
+          }),
+        },
+      },
+    },
+    async (req) => fed.provenanceChain(requirePrincipal(req), req.params.id),
+  );
 }

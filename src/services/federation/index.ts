@@ -13,6 +13,7 @@ import { authenticatePeerRequest, type ReceivedRequest } from './http-signature.
 import { createInbox, type SignedAck } from './inbox.js';
 import { ensureNodeKey } from './node-key.js';
 import { createPeerService } from './peers.js';
+import { buildProvenanceChain } from './provenance-chain.js';
 
 export { FORWARDABLE_KINDS } from './arrangements.js';
 export { buildBundle } from './bundle.js';
@@ -103,6 +104,10 @@ export function createFederation(ports: Ports, log: LogNode) {
         })),
         next: rows.length === limit ? (rows[rows.length - 1]?.log_index ?? null) : null,
       };
+    },
+    /** A received record's provenance chain as a file, checked offline (browser, CLI). */
+    provenanceChain(p: Principal, id: string) {
+      return buildProvenanceChain(ports, log.reader, log.keys.vkey, p, id);
     },
     /**
      * A record's provenance chain: for a record received from a peer, the source log, its index

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyProvenanceChain } from '../../src/domain/federation/index.js';
+import { createFederation } from '../../src/services/federation/index.js';
+import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+import { testDialects } from '../fixtures/db.js';
+import { initialReport, submit } from '../fixtures/reports.js';
+
+interface Node {
+  readonly t: TestApp;
+  readonly url: string;
+  readonly identity: { origin: string; logKey: string; nodeKey: string };
+}
+
+async function startNode(dialect: Parameters<typeof createTestApp>[0], origin: string): Promise<Node> {
+  const t = await createTestApp(dialect, { demo: true, env: { CUSTOS_LOG_ORIGIN: origin } });
+  const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const identity = (
+    await t.app.inject({ method: 'GET', url: '/api/node', headers: bearer(t.adminToken) })
+  ).json();
+  return { t, url, identity };
+}
+
+/**
+ * Issue 17 item 7: the receiving node serves a forwarded record's provenance chain as the file
+ * decision 0028 defines, which checks offline with the two log keys (what the browser runs).
+ */
+describe.each(testDialects())('a received record’s provenance chain file on %s', (dialect) => {
+  let regional: Node;
+  let agency: Node;
+  let reportId: string;
+  const as = (n: Node, method: 'GET' | 'POST', url: string, body?: unknown, token = n.t.adminToken) =>
+    n.t.app.inject({ method, url, headers: bearer(token), ...(body ? { payload: body as object } : {}) });
+
+  beforeAll(async () => {
+    regional = await startNode(dialect, 'regional.test/log');
+    agency = await startNode(dialect, 'agency.test/log');
+    const peerOfAgency = (
+      await as(regional, 'POST', '/api/peers', { name: 'Agency', url: agency.url, ...agency.identity })
+    ).json().id;
+    const peerOfRegional = (
+      await as(agency, 'POST', '/api/peers', { name: 'Regional', url: regional.url, ...regional.identity })
+    ).json().id;
+    const scope = { states: ['XA'], kinds: ['key-registration', 'report'], from: '2026-01-01' };
+    await as(regional, 'POST', '/api/arrangements', { peer: peerOfAgency, direction: 'send', ...scope });
+    await as(agency, 'POST', '/api/arrangements', { peer: peerOfRegional, direction: 'receive', ...scope });
+    const xa = await submit(regional.t, 'xa-ssac.submitter', initialReport('XA-F1'));
+    reportId = xa.json().id;
+    await regional.t.log.flush();
+    const fed = createFederation(regional.t.ports, regional.t.log);
+    for (let i = 0; i < 10 && (await fed.delivery.deliverOnce()) > 0; i++);
+    await fed.delivery.stop();
+    await agency.t.log.flush();
+  }, 120_000);
+  afterAll(async () => {
+    await regional?.t.close();
+    await agency?.t.close();
+  });
+
+  it('verifies offline with the two log keys, and a tampered chain names its failing link', async () => {
+    const res = await as(agency, 'GET', `/api/records/${encodeURIComponent(reportId)}/provenance/chain`);
+    expect(res.statusCode, res.body).toBe(200);
+    const { chain, sourceLogKey, receiverLogKey } = res.json();
+    expect(sourceLogKey).toBe(regional.identity.logKey);
+    expect(receiverLogKey).toBe(agency.identity.logKey);
+    const v = verifyProvenanceChain(chain, { sourceLogKey, receiverLogKey });
+    expect(v).toMatchObject({ ok: true });
+    expect(chain.keyRegistration.record.kind).toBe('key-registration');
+
+    const tampered = structuredClone(chain);
+    tampered.bundle.record.content.period = { from: '2020-01-01', to: '2020-01-31' };
+    expect(verifyProvenanceChain(tampered, { sourceLogKey, receiverLogKey })).toMatchObject({
+      ok: false,
+      step: 'source',
+    });
+    // Swapped keys: the receiver's record is not in the source's log.
+    expect(
+      verifyProvenanceChain(chain, { sourceLogKey: receiverLogKey, receiverLogKey: sourceLogKey }),
+    ).toMatchObject({ ok: false });
+  });
+
+  it('is not found for a record of the node’s own, and follows the record’s visibility', async () => {
+    const own = await as(regional, 'GET', `/api/records/${encodeURIComponent(reportId)}/provenance/chain`);
+    expect(own.statusCode).toBe(404);
+    // XB's reviewer on the agency does not see XA's record: not found, never the chain.
+    const xb = agency.t.demo.find((u) => u.login === 'xb-ssac.reviewer')!;
+    const hidden = await as(
+      agency,
+      'GET',
+      `/api/records/${encodeURIComponent(reportId)}/provenance/chain`,
+      undefined,
+      xb.token,
+    );
+    expect(hidden.statusCode).toBe(404);
+    const xa = agency.t.demo.find((u) => u.login === 'xa-ssac.reviewer')!;
+    const seen = await as(
+      agency,
+      'GET',
+      `/api/records/${encodeURIComponent(reportId)}/provenance/chain`,
+      undefined,
+      xa.token,
+    );
+    expect(seen.statusCode).toBe(200);
+  });
+});

@@ -63,35 +63,47 @@ export interface AuditReport {
 const CHUNK = 10_000;
 
 type AddFinding = (kind: FindingKind, where: string | number, message: string) => void;
-type Checkpoints = Awaited<ReturnType<ReturnType<typeof createCheckpointsRepo>['all']>>;
+type Checkpoint = Awaited<ReturnType<ReturnType<typeof createCheckpointsRepo>['sizesWithin']>>[number];
 
-/** (3) Every checkpoint is signed by the log key and states the size and root stored with it. */
-function auditCheckpointNotes(
+/**
+ * (3) Every checkpoint is signed by the log key and states the size and root stored with it. Reads
+ * them a page at a time; answers how many there are.
+ */
+async function auditCheckpointNotes(
   ports: Ports,
   logVerifier: NoteVerifier,
-  checkpoints: Checkpoints,
   add: AddFinding,
-): void {
-  for (const c of checkpoints) {
-    try {
-      const opened = openCheckpoint(c.note, logVerifier, { origin: ports.config.logOrigin });
-      if (
-        opened.checkpoint.size !== Number(c.size) ||
-        !bytesEqual(opened.checkpoint.rootHash, new Uint8Array(c.root))
-      ) {
-        add(
-          'checkpoint-root',
-          `checkpoint ${c.size}`,
-          'the signed note does not match the stored size and root',
-        );
-      }
-    } catch (err) {
+): Promise<number> {
+  const repo = createCheckpointsRepo(ports.db);
+  let count = 0;
+  for (let after = -1; ; ) {
+    const page = await repo.sizesWithin(after, Number.MAX_SAFE_INTEGER, CHUNK);
+    if (page.length === 0) return count;
+    for (const c of page) auditCheckpointNote(ports, logVerifier, c, add);
+    count += page.length;
+    after = Number(page[page.length - 1]!.size);
+  }
+}
+
+function auditCheckpointNote(ports: Ports, logVerifier: NoteVerifier, c: Checkpoint, add: AddFinding): void {
+  try {
+    const opened = openCheckpoint(c.note, logVerifier, { origin: ports.config.logOrigin });
+    if (
+      opened.checkpoint.size !== Number(c.size) ||
+      !bytesEqual(opened.checkpoint.rootHash, new Uint8Array(c.root))
+    ) {
       add(
-        'checkpoint-signature',
+        'checkpoint-root',
         `checkpoint ${c.size}`,
-        `does not verify with the log key: ${(err as Error).message}`,
+        'the signed note does not match the stored size and root',
       );
     }
+  } catch (err) {
+    add(
+      'checkpoint-signature',
+      `checkpoint ${c.size}`,
+      `does not verify with the log key: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -100,17 +112,25 @@ function auditCheckpointNotes(
  * checkpoint's root are what the entries give. Answers how many entries there are. It holds one
  * chunk of entries and the tree's frontier at a time, whatever the log's size.
  */
-async function auditTree(ports: Ports, checkpoints: Checkpoints, add: AddFinding): Promise<number> {
+async function auditTree(ports: Ports, add: AddFinding): Promise<number> {
   const auditRows = createAuditRepo(ports.db);
-  const cpBySize = new Map(checkpoints.map((c) => [Number(c.size), c]));
+  const checkpointRows = createCheckpointsRepo(ports.db);
+  // The checkpoints of the chunk at hand only: at most one per entry, so bounded by the chunk.
+  let cpBySize = new Map<number, Checkpoint>();
+  const checkpointsWithin = async (after: number, upTo: number) => {
+    const rows = await checkpointRows.sizesWithin(after, upTo, upTo - after);
+    cpBySize = new Map(rows.map((c) => [Number(c.size), c]));
+  };
   const state = await createLogRepo(ports.db).readState();
   const integrated = Number(state.integrated_size);
   let size = 0;
   let frontier: Uint8Array[] = [];
+  await checkpointsWithin(-1, 0);
   if (cpBySize.has(0)) checkRoot(0, appendLeaves(0, [], []).root);
   for (;;) {
     const rows = await auditRows.scanEntries(size, CHUNK);
     if (rows.length === 0) break;
+    await checkpointsWithin(size, size + rows.length);
     const hashes: Uint8Array[] = [];
     for (const [i, r] of rows.entries()) {
       const idx = r.idx;
@@ -270,12 +290,11 @@ async function auditRecord(
 export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promise<AuditReport> {
   const findings: Finding[] = [];
   const add: AddFinding = (kind, where, message) => findings.push({ kind, where: String(where), message });
-  const checkpoints = await createCheckpointsRepo(ports.db).all();
-  auditCheckpointNotes(ports, logVerifier, checkpoints, add);
-  const size = await auditTree(ports, checkpoints, add);
+  const checkpoints = await auditCheckpointNotes(ports, logVerifier, add);
+  const size = await auditTree(ports, add);
   const records = await auditRecords(ports, add);
   for (const f of await auditDerivedState(ports.db.kysely)) add('derived-mismatch', f.where, f.message);
-  return { ok: findings.length === 0, entries: size, records, checkpoints: checkpoints.length, findings };
+  return { ok: findings.length === 0, entries: size, records, checkpoints, findings };
 }
 
 /**

@@ -35,9 +35,19 @@ export function createCheckpointsRepo(db: Db) {
         note: r.note,
       }));
     },
-    /** Every checkpoint, smallest first (the audit checks each). */
-    async all(): Promise<LogCheckpointRow[]> {
-      return k.selectFrom('log_checkpoints').selectAll().orderBy('size').execute();
+    /**
+     * Checkpoints of size in (after, upTo], smallest first, at most `limit`: the audit reads them a
+     * page at a time, since a node publishes checkpoints for decades.
+     */
+    async sizesWithin(after: number, upTo: number, limit: number): Promise<LogCheckpointRow[]> {
+      return k
+        .selectFrom('log_checkpoints')
+        .selectAll()
+        .where('size', '>', after)
+        .where('size', '<=', upTo)
+        .orderBy('size')
+        .limit(limit)
+        .execute();
     },
     /** The signed note of the checkpoint of exactly `size`. */
     async noteOfSize(size: number): Promise<string | undefined> {

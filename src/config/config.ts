@@ -35,9 +35,18 @@ export interface Config {
   /**
    * Monitoring devices over MQTT (issue 18 §3, decision 0030): the broker to subscribe to, the
    * client id (stable across restarts: the broker keeps the session and redelivers what was not
-   * acknowledged), and the period of the continuity-of-knowledge timer.
+   * acknowledged), the topic prefix (`<prefix>/<device>/batches`), how many connections share
+   * the topics (mqtt.js handles one message per connection at a time: decision 0037), and the
+   * period of the continuity-of-knowledge timer.
    */
-  readonly mqtt: { readonly url: string; readonly clientId: string } | undefined;
+  readonly mqtt:
+    | {
+        readonly url: string;
+        readonly clientId: string;
+        readonly topicPrefix: string;
+        readonly connections: number;
+      }
+    | undefined;
   readonly cokTimerMs: number;
   /** Webhook targets on loopback/private/link-local addresses are refused unless this is set (tests). */
   readonly webhookAllowPrivate: boolean;
@@ -201,7 +210,12 @@ function readMqtt(env: Env, port: number): Config['mqtt'] {
   const clientId = env.CUSTOS_MQTT_CLIENT_ID || `custos-${hostname()}-${port}`;
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(clientId))
     invalid('CUSTOS_MQTT_CLIENT_ID', clientId, '1 to 64 characters of A-Z a-z 0-9 . _ -');
-  return { url, clientId };
+  const topicPrefix = env.CUSTOS_MQTT_TOPIC_PREFIX || 'custos/devices';
+  // Topic levels without wildcards; the device id is the level after the prefix.
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(topicPrefix) || topicPrefix.length > 200)
+    invalid('CUSTOS_MQTT_TOPIC_PREFIX', topicPrefix, 'topic levels of A-Z a-z 0-9 . _ - separated by /');
+  const connections = readInt(env, 'CUSTOS_MQTT_CONNECTIONS', 16, 1, 256);
+  return { url, clientId, topicPrefix, connections };
 }
 
 function readTls(env: Env, cwd: string): Config['tls'] {

@@ -64,6 +64,8 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     ? await startMqttIngest({
         url: config.mqtt.url,
         clientId: config.mqtt.clientId,
+        topicPrefix: config.mqtt.topicPrefix,
+        connections: config.mqtt.connections,
         logger: ports.logger,
         ingest: (b) => monitoring.ingestion.ingest(b),
         awaitPredecessor: (device, seq) => monitoring.ingestion.awaitPredecessor(device, seq),

@@ -21,8 +21,17 @@ import { isDomainError } from '../domain/errors.js';
  *   again on reconnection, to this server or, for a shared subscription, possibly another.
  */
 
-export const BATCH_TOPIC_FILTER = '$share/custos/custos/devices/+/batches';
-const TOPIC = /^custos\/devices\/([^/]+)\/batches$/;
+/** The topics' default prefix: devices publish on `custos/devices/<id>/batches`. */
+const DEFAULT_PREFIX = 'custos/devices';
+
+/** The shared subscription of every Custos server: the broker gives each message to one of them. */
+export function batchTopicFilter(prefix = DEFAULT_PREFIX): string {
+  return `$share/custos/${prefix}/+/batches`;
+}
+
+function topicPattern(prefix: string): RegExp {
+  return new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/([^/]+)/batches$`);
+}
 
 /** MQTT 5 PUBACK reason codes (§3.4.2.1). */
 const PUBACK = {
@@ -55,6 +64,15 @@ export interface MqttIngestOptions {
   awaitPredecessor?(device: string, seq: number): Promise<void>;
   /** How long the broker keeps this server's session while it is away (default a day). */
   readonly sessionExpirySeconds?: number;
+  /** Topics are `<prefix>/<device>/batches` (default `custos/devices`). */
+  readonly topicPrefix?: string;
+  /**
+   * Connections in the shared subscription (default 1). mqtt.js handles the next message of a
+   * connection only once the PUBACK of the one in hand is sent, that is after its commit; with
+   * several connections, several batches wait for the same group commit (decision 0037).
+   * Connection i > 0 has client id `<clientId>-<i>`.
+   */
+  readonly connections?: number;
 }
 
 /** Reads the envelope; undefined when it is not `{"batch": base64, "signature": string}`. */
@@ -95,10 +113,12 @@ export async function startMqttIngest(
   opts: MqttIngestOptions,
 ): Promise<{ stop(opts?: { forget?: boolean; abort?: boolean }): Promise<void> }> {
   const log = opts.logger;
-  let client: MqttClient | undefined;
+  const prefix = opts.topicPrefix ?? DEFAULT_PREFIX;
+  const filter = batchTopicFilter(prefix);
+  const pattern = topicPattern(prefix);
 
   async function handle(topic: string, packet: IPublishPacket): Promise<number | Error> {
-    const m = TOPIC.exec(topic);
+    const m = pattern.exec(topic);
     const envelope = readEnvelope(packet.payload as Uint8Array);
     if (!m || !envelope) {
       log.warn(
@@ -122,39 +142,56 @@ export async function startMqttIngest(
     }
   }
 
-  const options: IClientOptions = {
-    protocolVersion: 5,
-    clientId: opts.clientId,
-    // The broker keeps the subscription and what was not acknowledged across a restart.
-    clean: false,
-    properties: { sessionExpiryInterval: opts.sessionExpirySeconds ?? 24 * 3600, receiveMaximum: 64 },
-    reconnectPeriod: 1000,
-    customHandleAcks: (topic, _message, packet, done) => {
-      handle(topic, packet).then(
-        (result) => {
-          if (typeof result === 'number') return done(result);
-          log.error(
-            { err: result.message, topic },
-            'MQTT batch not committed; the broker will send it again',
-          );
-          // Not acknowledged: drop the connection so the broker redelivers on reconnection.
-          done(result);
-          client?.stream.destroy();
-        },
-        (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
-      );
-    },
-  };
-  client = await mqtt.connectAsync(opts.url, options);
-  // A refused acknowledgement surfaces as 'error' (mqtt.js failCustomAck); it is logged above.
-  client.on('error', (err) => log.debug({ err: err.message }, 'MQTT client error'));
-  client.on('reconnect', () => log.info('MQTT reconnecting'));
-  const granted = await client.subscribeAsync(BATCH_TOPIC_FILTER, { qos: 1 });
-  if (granted.some((g) => g.qos !== 1)) {
-    await client.endAsync(true);
-    throw new Error(`the broker did not grant QoS 1 on ${BATCH_TOPIC_FILTER}`);
+  async function connect(clientId: string): Promise<MqttClient> {
+    let client: MqttClient | undefined;
+    const options: IClientOptions = {
+      protocolVersion: 5,
+      clientId,
+      // The broker keeps the subscription and what was not acknowledged across a restart.
+      clean: false,
+      properties: { sessionExpiryInterval: opts.sessionExpirySeconds ?? 24 * 3600, receiveMaximum: 64 },
+      reconnectPeriod: 1000,
+      customHandleAcks: (topic, _message, packet, done) => {
+        handle(topic, packet).then(
+          (result) => {
+            if (typeof result === 'number') return done(result);
+            log.error(
+              { err: result.message, topic },
+              'MQTT batch not committed; the broker will send it again',
+            );
+            // Not acknowledged: drop the connection so the broker redelivers on reconnection.
+            done(result);
+            client?.stream.destroy();
+          },
+          (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+        );
+      },
+    };
+    client = await mqtt.connectAsync(opts.url, options);
+    // A refused acknowledgement surfaces as 'error' (mqtt.js failCustomAck); it is logged above.
+    client.on('error', (err) => log.debug({ err: err.message }, 'MQTT client error'));
+    client.on('reconnect', () => log.info('MQTT reconnecting'));
+    const granted = await client.subscribeAsync(filter, { qos: 1 });
+    if (granted.some((g) => g.qos !== 1)) {
+      await client.endAsync(true);
+      throw new Error(`the broker did not grant QoS 1 on ${filter}`);
+    }
+    return client;
   }
-  log.info({ url: opts.url, clientId: opts.clientId }, 'subscribed to device batches over MQTT');
+
+  const n = Math.max(1, opts.connections ?? 1);
+  const clients: MqttClient[] = [];
+  try {
+    for (let i = 0; i < n; i++)
+      clients.push(await connect(i === 0 ? opts.clientId : `${opts.clientId}-${i}`));
+  } catch (err) {
+    await Promise.all(clients.map((c) => c.endAsync(true)));
+    throw err;
+  }
+  log.info(
+    { url: opts.url, clientId: opts.clientId, connections: n },
+    'subscribed to device batches over MQTT',
+  );
   return {
     /**
      * Lets the message in hand finish (its PUBACK follows its commit), then disconnects; `forget`
@@ -162,7 +199,11 @@ export async function startMqttIngest(
      * `abort` drops the connection at once, as a crash would (what is in hand stays unacknowledged).
      */
     async stop(o: { forget?: boolean; abort?: boolean } = {}) {
-      await client?.endAsync(o.abort === true, o.forget ? { properties: { sessionExpiryInterval: 0 } } : {});
+      await Promise.all(
+        clients.map((c) =>
+          c.endAsync(o.abort === true, o.forget ? { properties: { sessionExpiryInterval: 0 } } : {}),
+        ),
+      );
     },
   };
 }

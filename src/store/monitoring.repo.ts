@@ -58,6 +58,26 @@ export async function findDeviceForWrite(
   return findDevice(q, id, sqlite === undefined);
 }
 
+/**
+ * Several devices at once, for a group commit; with PostgreSQL locked in id order until the
+ * caller's transaction ends (two servers committing groups that share devices then wait for each
+ * other instead of deadlocking). SQLite has one writer.
+ */
+export async function findDevicesForWrite(
+  q: DbOrTx,
+  ids: readonly string[],
+  sqlite: Database.Database | undefined,
+): Promise<DeviceRow[]> {
+  if (ids.length === 0) return [];
+  let sel = q
+    .selectFrom('devices')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .orderBy('id');
+  if (sqlite === undefined) sel = sel.forUpdate();
+  return (await sel.execute()).map(deviceOf);
+}
+
 export async function updateDevice(
   q: DbOrTx,
   id: string,
@@ -187,8 +207,39 @@ export async function batchIdsAfter(
   return rows.map((r) => ({ device: r.device, seq: Number(r.seq) }));
 }
 
-export async function insertBatch(q: DbOrTx, row: DeviceBatchRow): Promise<void> {
-  await q.insertInto('device_batches').values(row).execute();
+const BATCH_COLUMNS = [
+  'device',
+  'seq',
+  'hash',
+  'prev',
+  'key_id',
+  'signature',
+  'bytes',
+  'events',
+  'first_event_at',
+  'last_event_at',
+  'received_at',
+  'log_index',
+] as const;
+
+/** Accepted batches in one go (a group commit): prepared multi-row statements on SQLite. */
+export async function insertBatches(
+  q: DbOrTx,
+  rows: readonly DeviceBatchRow[],
+  sqlite: Database.Database | undefined,
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (sqlite) {
+    const values: unknown[] = [];
+    for (const r of rows) for (const c of BATCH_COLUMNS) values.push(r[c]);
+    insertRowsSqlite(sqlite, 'device_batches', BATCH_COLUMNS, values);
+    return;
+  }
+  for (let i = 0; i < rows.length; i += 200)
+    await q
+      .insertInto('device_batches')
+      .values(rows.slice(i, i + 200))
+      .execute();
 }
 
 /**

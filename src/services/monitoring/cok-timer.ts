@@ -15,7 +15,8 @@ import {
 import { findDevice, updateDevice } from '../../store/monitoring.repo.js';
 import { openCaseForAlarm } from '../cases/index.js';
 import { isoNow, type Ports } from '../ports.js';
-import { cokDeviceOf, storeStep } from './ingest.js';
+import { cokDeviceOf } from './batch-record.js';
+import { storeStep } from './ingest.js';
 
 /**
  * Continuity of knowledge as time passes (issue 18 §5, decision 0030). A batch folds into its

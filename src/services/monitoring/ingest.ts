@@ -1,17 +1,11 @@
-import { DomainError, type ErrorCode, type ErrorDetail, isDomainError } from '../../domain/errors.js';
+import { DomainError, type ErrorCode, isDomainError } from '../../domain/errors.js';
 import {
   acceptsBatches,
   BATCH_LIMITS,
-  type Batch,
   type BatchLimits,
-  type ChainHead,
-  type CokDevice,
   type CokState,
   type CokStep,
-  checkChain,
-  checkEventTimes,
   type DeviceStatus,
-  foldBatch,
   foldIncident,
   hashBatch,
   parseBatch,
@@ -24,20 +18,26 @@ import {
 import { encodeBase64 } from '../../log/index.js';
 import type { DbOrTx } from '../../store/db.js';
 import {
-  findBatch,
   findDevice,
   findDeviceForWrite,
   insertAlarms,
-  insertBatch,
-  insertEvents,
   insertIntervals,
   insertRefusal,
-  inspectionsInProgress,
   updateDevice,
 } from '../../store/monitoring.repo.js';
-import type { DeviceBatchRow, DeviceEventRow, DeviceRow } from '../../store/schema.types.js';
+import type { DeviceRow } from '../../store/schema.types.js';
 import { isoNow, type Ports } from '../ports.js';
-import { appendRecord } from '../records.js';
+import { cokDeviceOf } from './batch-record.js';
+import {
+  type Admitted,
+  applyGroup,
+  type BatchReceipt,
+  type Outcome,
+  type RaisedAlarm,
+  Refusal,
+} from './commit-group.js';
+
+export type { BatchReceipt, RaisedAlarm };
 
 /** A batch as either transport hands it over: the device it was sent for, the exact bytes, the signature. */
 export interface BatchSubmission {
@@ -49,73 +49,11 @@ export interface BatchSubmission {
   readonly transport: 'http' | 'mqtt';
 }
 
-/** What the sender gets: for a new batch (201) and, identical, for the same batch again (200). */
-export interface BatchReceipt {
-  readonly seq: number;
-  readonly logIndex: number;
-  readonly receiptUrl: string;
-  /** True when this exact batch had already been accepted: nothing changed. */
-  readonly replay: boolean;
-}
-
 export interface IngestionOptions {
   readonly limits?: BatchLimits;
   readonly tolerance?: TimeTolerance;
-}
-
-/** An alarm raised by a batch or a refusal, committed with it; cases are opened from these. */
-export interface RaisedAlarm {
-  readonly device: string;
-  readonly state: string;
-  readonly code: string;
-  readonly at: string;
-  readonly detail: string;
-}
-
-export function batchRecordId(device: string, seq: number): string {
-  return `device-batch:${device}:${seq}`;
-}
-
-/** `device-batch:<device>:<seq>` → its parts (device ids have no `:`). */
-export function parseBatchRecordId(id: string): { device: string; seq: number } | undefined {
-  const m = /^device-batch:([^:]+):(\d+)$/.exec(id);
-  return m ? { device: m[1] as string, seq: Number(m[2]) } : undefined;
-}
-
-export function receiptUrlOf(device: string, seq: number): string {
-  return `/api/records/${encodeURIComponent(batchRecordId(device, seq))}/receipt`;
-}
-
-/**
- * The logged content of an accepted batch: its commitment covers the SHA-256 of the exact bytes
- * (as stored: a rewritten batch shows in the audit), the chain link, the signature and when it
- * arrived; one record per batch, not per event (issue 18 item 4).
- */
-export function batchContent(row: Omit<DeviceBatchRow, 'log_index'>): unknown {
-  return {
-    device: row.device,
-    seq: row.seq,
-    sha256: hashBatch(row.bytes),
-    prev: row.prev,
-    keyId: row.key_id,
-    signature: row.signature,
-    events: row.events,
-    firstEventAt: row.first_event_at,
-    lastEventAt: row.last_event_at,
-    receivedAt: row.received_at,
-  };
-}
-
-/** A refusal decided inside the transaction: thrown to roll it back, recorded after. */
-class Refusal extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    readonly reason: string,
-    readonly details: readonly ErrorDetail[],
-    readonly seq: number | null,
-  ) {
-    super(reason);
-  }
+  /** At most this many batches in one group commit (decision 0037). */
+  readonly maxGroup?: number;
 }
 
 /** Which refusals are incidents of the device's CoK (decision 0030); the others are only recorded. */
@@ -123,34 +61,6 @@ const INCIDENTS: Partial<Record<ErrorCode, 'chain-broken' | 'auth-failed'>> = {
   DEVICE_CHAIN_BROKEN: 'chain-broken',
   DEVICE_AUTH_FAILED: 'auth-failed',
 };
-
-export function cokDeviceOf(row: DeviceRow): CokDevice {
-  return {
-    id: row.id,
-    kind: row.kind,
-    heartbeatSeconds: row.heartbeat_seconds,
-    // One missed heartbeat is tolerated before the device counts as silent.
-    toleranceSeconds: row.heartbeat_seconds,
-    since: row.registered_at,
-  };
-}
-
-function eventRows(device: string, batch: Batch): DeviceEventRow[] {
-  const rows: DeviceEventRow[] = new Array(batch.events.length);
-  for (let i = 0; i < batch.events.length; i++) {
-    const { time: _t, type, at, ...rest } = batch.events[i] as Batch['events'][number];
-    const keys = Object.keys(rest);
-    rows[i] = {
-      device,
-      at: new Date(at).toISOString(),
-      seq: batch.seq,
-      idx: i,
-      type,
-      data: keys.length === 0 ? null : JSON.stringify(rest),
-    };
-  }
-  return rows;
-}
 
 /** Stores what a fold step says: its closed intervals and raised alarms; answers the alarms. */
 export async function storeStep(
@@ -185,21 +95,46 @@ export async function storeStep(
   return alarms;
 }
 
+/** A device's key as admission verifies against it; kept briefly, bounded (see admit). */
+interface KnownKey {
+  readonly publicKey: Uint8Array;
+  readonly keyId: string;
+  readonly until: number;
+}
+const KEY_CACHE_MS = 10_000;
+const KEY_CACHE_SIZE = 20_000;
+
+/** A batch in the queue of the group commit, with the promise its sender waits on. */
+interface Waiting {
+  readonly admitted: Admitted;
+  readonly submission: BatchSubmission;
+  resolve(outcome: Outcome): void;
+  reject(err: unknown): void;
+}
+
 /**
- * The one ingestion of monitoring batches (issue 18 items 2-4), used by HTTP and MQTT alike:
- * signature, reading, chain and times checked; then in ONE transaction the batch (exact bytes),
- * its events, the device's chain head and CoK state, and one log record. `ingest` resolves once
- * that transaction is committed (so MQTT acknowledges only then) and rejects with a DomainError
- * when the batch is refused, after recording the refusal (and, for a broken chain or a failed
- * signature, the CoK incident and its alarm); nothing else changes on a refusal.
+ * The one ingestion of monitoring batches (issue 18 items 2-4), used by HTTP and MQTT alike.
+ * Admission (device known and in service, size, signature, reading) runs as batches arrive;
+ * then the batches wait for the group commit (decision 0037): while one transaction commits,
+ * the next ones gather, and go in together in the next transaction — each checked against its
+ * chain, stored with its events, the device's head and CoK state, and its own log record.
+ * `ingest` resolves once that transaction is committed (so HTTP answers 201 and MQTT sends its
+ * PUBACK only then) and rejects with a DomainError when the batch is refused, after recording the
+ * refusal (and, for a broken chain or a failed signature, the CoK incident and its alarm);
+ * nothing else changes on a refusal.
  */
-// long: a factory whose admission, commit and refusal steps share the limits and the alarm listeners
+// long: a factory whose admission, group commit and refusal steps share the limits, the queue and the alarm listeners
 export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
   const limits = options.limits ?? BATCH_LIMITS;
   const tolerance = options.tolerance ?? TIME_TOLERANCE;
+  const maxGroup = options.maxGroup ?? 256;
   const k = ports.db.kysely;
   const sqlite = ports.db.sqlite;
   const listeners: ((alarms: readonly RaisedAlarm[]) => void)[] = [];
+  const committed = new Set<() => void>();
+  const keys = new Map<string, KnownKey>();
+  let queue: Waiting[] = [];
+  let draining = false;
 
   function raised(alarms: readonly RaisedAlarm[]): void {
     if (alarms.length === 0) return;
@@ -237,12 +172,38 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
     raised(alarms);
   }
 
+  /**
+   * The device's key. A key seen in the last seconds is used without a read: admission runs for
+   * every batch, and the commit checks again, under the row lock, that the device is in service
+   * and still has this key. Only keys that verified are kept, and a batch that does not verify
+   * under a kept key is judged again against a fresh read, so a new key is never refused for an
+   * old one.
+   */
+  async function keyOf(device: string, fresh: boolean): Promise<KnownKey | 'unknown' | 'not-in-service'> {
+    const known = keys.get(device);
+    if (!fresh && known && known.until > Date.now()) return known;
+    const row = await findDevice(k, device);
+    if (!row) return 'unknown';
+    if (!acceptsBatches(row.status as DeviceStatus)) return 'not-in-service';
+    return {
+      publicKey: new Uint8Array(Buffer.from(row.public_key, 'base64')),
+      keyId: row.key_id,
+      until: Date.now() + KEY_CACHE_MS,
+    };
+  }
+
+  function remember(device: string, key: KnownKey): void {
+    if (keys.has(device)) keys.delete(device);
+    else if (keys.size >= KEY_CACHE_SIZE) keys.delete(keys.keys().next().value as string);
+    keys.set(device, key);
+  }
+
   /** The checks that need no transaction: device known and in service, signature, bytes. */
-  async function admit(s: BatchSubmission): Promise<{ row: DeviceRow; batch: Batch; hash: string }> {
-    const row = await findDevice(k, s.device);
-    if (!row) throw new DomainError('DEVICE_UNKNOWN', `no device ${s.device} is registered`);
-    if (!acceptsBatches(row.status as DeviceStatus))
-      throw new Refusal('DEVICE_NOT_IN_SERVICE', `device ${s.device} is ${row.status}`, [], null);
+  async function admit(s: BatchSubmission, receivedAt: string): Promise<Admitted> {
+    let key = await keyOf(s.device, false);
+    if (key === 'unknown') throw new DomainError('DEVICE_UNKNOWN', `no device ${s.device} is registered`);
+    if (key === 'not-in-service')
+      throw new Refusal('DEVICE_NOT_IN_SERVICE', `device ${s.device} is not in service`, [], null);
     if (s.bytes.length > limits.maxBytes) {
       throw new Refusal(
         'DEVICE_BATCH_TOO_LARGE',
@@ -253,11 +214,21 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
     }
     const sig = parseBatchSignature(s.signature);
     // Verified before anything is read: bytes nobody signed are not parsed.
-    if (!sig || !verifyBatchSignature(new Uint8Array(Buffer.from(row.public_key, 'base64')), s.bytes, sig)) {
+    let ok = sig !== undefined && verifyBatchSignature(key.publicKey, s.bytes, sig);
+    if (!ok && keys.has(s.device)) {
+      // Perhaps installed again with a new key since it was kept: judge against a fresh read.
+      keys.delete(s.device);
+      key = await keyOf(s.device, true);
+      if (key === 'unknown') throw new DomainError('DEVICE_UNKNOWN', `no device ${s.device} is registered`);
+      if (key === 'not-in-service')
+        throw new Refusal('DEVICE_NOT_IN_SERVICE', `device ${s.device} is not in service`, [], null);
+      ok = sig !== undefined && verifyBatchSignature(key.publicKey, s.bytes, sig);
+    }
+    if (!ok || !sig) {
       const why = !sig
         ? 'the signature is missing or not <keyId>:<base64 of 64 bytes>'
-        : sig.keyId !== row.key_id
-          ? `the signature names key ${sig.keyId}, the device's key is ${row.key_id}`
+        : sig.keyId !== key.keyId
+          ? `the signature names key ${sig.keyId}, the device's key is ${key.keyId}`
           : "the signature does not verify under the device's key";
       throw new Refusal(
         'DEVICE_AUTH_FAILED',
@@ -266,6 +237,7 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
         null,
       );
     }
+    remember(s.device, key);
     const read = parseBatch(s.bytes, limits);
     if (!read.ok) {
       throw new Refusal(
@@ -284,101 +256,76 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
         read.batch.seq,
       );
     }
-    return { row, batch: read.batch, hash: hashBatch(s.bytes) };
+    return {
+      device: s.device,
+      bytes: s.bytes,
+      batch: read.batch,
+      hash: hashBatch(s.bytes),
+      keyId: key.keyId,
+      signature: encodeBase64(sig.signature),
+      receivedAt,
+    };
   }
 
-  async function commit(
-    s: BatchSubmission,
-    batch: Batch,
-    hash: string,
-    receivedAt: string,
-  ): Promise<{ receipt: BatchReceipt; alarms: RaisedAlarm[] }> {
-    const signature = parseBatchSignature(s.signature);
-    return k.transaction().execute(async (tx) => {
-      // Locked (PostgreSQL) until commit: two servers given batches of one device apply them in turn.
-      const row = await findDeviceForWrite(tx, s.device, sqlite);
-      if (!row) throw new DomainError('DEVICE_UNKNOWN', `no device ${s.device} is registered`);
-      if (!acceptsBatches(row.status as DeviceStatus))
-        throw new Refusal('DEVICE_NOT_IN_SERVICE', `device ${s.device} is ${row.status}`, [], batch.seq);
-      const head: ChainHead = {
-        seq: row.head_seq,
-        hash: row.head_hash,
-        lastEventAt: row.last_event_at === null ? null : Date.parse(row.last_event_at),
-      };
-      const earlier = batch.seq <= head.seq ? await findBatch(tx, s.device, batch.seq) : undefined;
-      const verdict = checkChain(head, batch, hash, earlier?.hash);
-      if (verdict.kind === 'replay' && earlier) {
-        const receipt = {
-          seq: batch.seq,
-          logIndex: earlier.logIndex,
-          receiptUrl: receiptUrlOf(s.device, batch.seq),
-          replay: true,
-        };
-        return { receipt, alarms: [] };
-      }
-      if (verdict.kind === 'broken')
-        throw new Refusal('DEVICE_CHAIN_BROKEN', verdict.detail.message, [verdict.detail], batch.seq);
-      const times = checkEventTimes(batch.events, head.lastEventAt, Date.parse(receivedAt), tolerance);
-      if (times.length > 0)
-        throw new Refusal('DEVICE_BATCH_INVALID', 'events are out of time', times, batch.seq);
-
-      let first = Number.POSITIVE_INFINITY;
-      let last = Number.NEGATIVE_INFINITY;
-      for (const e of batch.events) {
-        if (e.at < first) first = e.at;
-        if (e.at > last) last = e.at;
-      }
-      const stored: Omit<DeviceBatchRow, 'log_index'> = {
-        device: s.device,
-        seq: batch.seq,
-        hash,
-        prev: batch.prev,
-        key_id: row.key_id,
-        signature: signature ? encodeBase64(signature.signature) : '',
-        bytes: s.bytes,
-        events: batch.events.length,
-        first_event_at: new Date(first).toISOString(),
-        last_event_at: new Date(last).toISOString(),
-        received_at: receivedAt,
-      };
-      const logIndex = await appendRecord(tx, ports, {
-        kind: 'device-batch',
-        id: batchRecordId(s.device, batch.seq),
-        content: batchContent(stored),
-        subjectState: row.state,
-        subjectOrg: null,
-        at: receivedAt,
-        by: `device:${s.device}`,
-      });
-      await insertBatch(tx, { ...stored, log_index: logIndex });
-      await insertEvents(tx, eventRows(s.device, batch), sqlite);
-      const ctx = {
-        inspections: await inspectionsInProgress(tx, row.facility),
-        declaredActivities: [],
-        containmentSealOpen: [],
-      };
-      const step = foldBatch(
-        JSON.parse(row.cok) as CokState,
-        cokDeviceOf(row),
-        { seq: batch.seq, receivedAt, events: batch.events },
-        ctx,
+  /** One transaction for the group; on a failure that is not a refusal, each batch alone. */
+  async function commitGroup(group: readonly Waiting[]): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await k.transaction().execute((tx) =>
+        applyGroup(
+          tx,
+          ports,
+          group.map((w) => w.admitted),
+          tolerance,
+        ),
       );
-      const alarms = await storeStep(tx, row, step, receivedAt);
-      const lastEventAt =
-        head.lastEventAt === null || last > head.lastEventAt ? stored.last_event_at : row.last_event_at;
-      await updateDevice(tx, s.device, {
-        head_seq: batch.seq,
-        head_hash: hash,
-        last_event_at: lastEventAt,
-        last_seen_at: receivedAt,
-        cok: JSON.stringify(step.state),
-        // The CoK timer's next look at this device (decision 0030).
-        cok_check_after: silenceCheckAfter(step.state, cokDeviceOf(row)),
-      });
-      return {
-        receipt: { seq: batch.seq, logIndex, receiptUrl: receiptUrlOf(s.device, batch.seq), replay: false },
-        alarms,
-      };
+    } catch (err) {
+      if (group.length > 1) {
+        // One batch must not fail its neighbours (a race with another server on one seq answers
+        // a unique violation): judge each alone.
+        for (const w of group) await commitGroup([w]);
+        return;
+      }
+      const w = group[0] as Waiting;
+      if (/unique|duplicate/i.test(String((err as Error).message))) {
+        // Two servers raced on one seq: the (device, seq) key let one commit; judge again.
+        try {
+          const [again] = await k
+            .transaction()
+            .execute((tx) => applyGroup(tx, ports, [w.admitted], tolerance));
+          w.resolve(again as Outcome);
+        } catch (err2) {
+          w.reject(err2);
+        }
+        return;
+      }
+      w.reject(err);
+      return;
+    }
+    group.forEach((w, i) => {
+      w.resolve(outcomes[i] as Outcome);
+    });
+    for (const wake of [...committed]) wake();
+  }
+
+  async function drain(): Promise<void> {
+    if (draining) return;
+    draining = true;
+    try {
+      while (queue.length > 0) {
+        const group = queue.length <= maxGroup ? queue : queue.slice(0, maxGroup);
+        queue = queue.length <= maxGroup ? [] : queue.slice(maxGroup);
+        await commitGroup(group);
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  function enqueue(admitted: Admitted, submission: BatchSubmission): Promise<Outcome> {
+    return new Promise<Outcome>((resolve, reject) => {
+      queue.push({ admitted, submission, resolve, reject });
+      void drain();
     });
   }
 
@@ -392,41 +339,47 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
      */
     async ingest(s: BatchSubmission): Promise<BatchReceipt> {
       const at = isoNow(ports.clock);
+      let refusal: Refusal;
       try {
-        const { batch, hash } = await admit(s);
-        try {
-          const { receipt, alarms } = await commit(s, batch, hash, at);
-          raised(alarms);
-          return receipt;
-        } catch (err) {
-          // Two servers raced on one seq: the (device, seq) key let one commit; judge again.
-          if (
-            !(err instanceof Refusal) &&
-            !isDomainError(err) &&
-            /unique|duplicate/i.test(String((err as Error).message))
-          ) {
-            const { receipt } = await commit(s, batch, hash, at);
-            return receipt;
-          }
-          throw err;
+        const outcome = await enqueue(await admit(s, at), s);
+        if (outcome.kind === 'accepted') {
+          raised(outcome.alarms);
+          return outcome.receipt;
         }
+        refusal = outcome.refusal;
       } catch (err) {
-        if (!(err instanceof Refusal)) throw err;
-        await recordRefusal(s.device, s, err, at);
-        throw new DomainError(err.code, err.reason, err.details.length > 0 ? err.details : undefined);
+        if (!(err instanceof Refusal) || isDomainError(err)) throw err;
+        refusal = err;
       }
+      await recordRefusal(s.device, s, refusal, at);
+      throw new DomainError(
+        refusal.code,
+        refusal.reason,
+        refusal.details.length > 0 ? refusal.details : undefined,
+      );
     },
     /**
      * Waits, at most `timeoutMs`, until the device's chain has reached `seq - 1`: with an MQTT
-     * shared subscription a device's next batch may reach this server while another server is
-     * still committing its predecessor, a reorder the device did not make (decision 0030).
+     * shared subscription (and several connections per server) a device's next batch may reach
+     * this server while its predecessor is still being committed, here or by another server — a
+     * reorder the device did not make (decision 0030). Woken by each local commit; polls for
+     * commits of other servers.
      */
     async awaitPredecessor(device: string, seq: number, timeoutMs = 2000): Promise<void> {
       const until = Date.now() + timeoutMs;
       for (;;) {
         const row = await findDevice(k, device);
         if (!row || row.head_seq >= seq - 1 || Date.now() >= until) return;
-        await new Promise((r) => setTimeout(r, 20));
+        if (queue.some((w) => w.admitted.device === device && w.admitted.batch.seq === seq - 1)) return;
+        await new Promise<void>((r) => {
+          const wake = () => {
+            clearTimeout(t);
+            committed.delete(wake);
+            r();
+          };
+          const t = setTimeout(wake, 20);
+          committed.add(wake);
+        });
       }
     },
     /** Called with the alarms each committed batch or refusal raised (to open their cases). */

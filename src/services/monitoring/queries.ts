@@ -4,8 +4,8 @@ import type { Principal } from '../../domain/policy/index.js';
 import { alarmsOf, latestIntervals, latestRefusals, pageEvents } from '../../store/monitoring.repo.js';
 import type { Page } from '../../store/paging.js';
 import { isoNow, type Ports } from '../ports.js';
+import { cokDeviceOf } from './batch-record.js';
 import type { DeviceRegistry } from './devices.js';
-import { cokDeviceOf } from './ingest.js';
 
 /** One event as GET /api/devices/:id/events lists it. */
 export interface EventView {

@@ -1,8 +1,8 @@
 import { parseBatch } from '../../domain/monitoring/index.js';
 import { batchIdsAfter, countEventsOf, deviceChangeIds, readBatch } from '../../store/monitoring.repo.js';
 import { registerContentLoader, registerIntegrityCheck, registerRowLister } from '../record-content.js';
+import { batchContent, batchRecordId, parseBatchRecordId } from './batch-record.js';
 import { deviceChangeRecordId, loadDeviceChange } from './devices.js';
-import { batchContent, batchRecordId, parseBatchRecordId } from './ingest.js';
 
 /**
  * How `custos audit` rebuilds the two monitoring record kinds from their rows (record-content.ts):

@@ -1,0 +1,49 @@
+import { type CokDevice, hashBatch } from '../../domain/monitoring/index.js';
+import type { DeviceBatchRow, DeviceRow } from '../../store/schema.types.js';
+
+/** What names an accepted batch in the record and in receipts (decision 0029). */
+
+export function batchRecordId(device: string, seq: number): string {
+  return `device-batch:${device}:${seq}`;
+}
+
+/** `device-batch:<device>:<seq>` → its parts (device ids have no `:`). */
+export function parseBatchRecordId(id: string): { device: string; seq: number } | undefined {
+  const m = /^device-batch:([^:]+):(\d+)$/.exec(id);
+  return m ? { device: m[1] as string, seq: Number(m[2]) } : undefined;
+}
+
+export function receiptUrlOf(device: string, seq: number): string {
+  return `/api/records/${encodeURIComponent(batchRecordId(device, seq))}/receipt`;
+}
+
+/**
+ * The logged content of an accepted batch: its commitment covers the SHA-256 of the exact bytes
+ * (as stored: a rewritten batch shows in the audit), the chain link, the signature and when it
+ * arrived; one record per batch, not per event (issue 18 item 4).
+ */
+export function batchContent(row: Omit<DeviceBatchRow, 'log_index'>): unknown {
+  return {
+    device: row.device,
+    seq: row.seq,
+    sha256: hashBatch(row.bytes),
+    prev: row.prev,
+    keyId: row.key_id,
+    signature: row.signature,
+    events: row.events,
+    firstEventAt: row.first_event_at,
+    lastEventAt: row.last_event_at,
+    receivedAt: row.received_at,
+  };
+}
+
+export function cokDeviceOf(row: DeviceRow): CokDevice {
+  return {
+    id: row.id,
+    kind: row.kind,
+    heartbeatSeconds: row.heartbeat_seconds,
+    // One missed heartbeat is tolerated before the device counts as silent.
+    toleranceSeconds: row.heartbeat_seconds,
+    since: row.registered_at,
+  };
+}

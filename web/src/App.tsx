@@ -8,8 +8,9 @@ import { type MessageKey, Msg, type Translate, useLocale, useT } from './i18n/I1
 import { LanguageChooser } from './i18n/LanguageChooser.js';
 import { LiveProvider, useLive } from './live.js';
 import { AgreementsPage, InspectorateOverview, StateHome, StatePage } from './pages/Home.js';
+import { InboxPage } from './pages/Inbox.js';
 import { LoginPage } from './pages/Login.js';
-import { AlarmsPage, InboxPage, TransfersPage } from './pages/Monitoring.js';
+import { AlarmsPage, TransfersPage } from './pages/Monitoring.js';
 import { FacilitiesPage, FacilityPage, MbaPage, MbasPage } from './pages/Registry.js';
 import { Link, matchPath, useRouter } from './router.js';
 import { type Audience, audienceOf, useSession } from './session.js';

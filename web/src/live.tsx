@@ -16,7 +16,8 @@ import {
 import { NOTIFICATION_EVENTS } from '../../src/domain/notifications/events.js';
 import { apiText, inboxApi, type LiveEvent } from './api.js';
 import { capabilityKey, useCapabilities } from './capabilities.js';
-import { useT } from './i18n/I18nProvider.js';
+import { formatDate } from './i18n/format.js';
+import { type Translate, useT } from './i18n/I18nProvider.js';
 import { Link } from './router.js';
 
 /** The named SSE events the server sends: the one list, shared with the server (pure constants). */
@@ -38,41 +39,48 @@ const LiveContext = createContext<LiveValue>({
   refreshUnread: () => undefined,
 });
 
-/** A sentence for a person: what happened, about what. */
-export function describeEvent(e: LiveEvent): string {
+/** A sentence for a person, in their language: what happened, about what. */
+export function describeEvent(e: LiveEvent, t: Translate): string {
   const d = e.data;
   const title = typeof d.title === 'string' ? d.title : typeof d.case === 'string' ? d.case : '';
-  const mba = typeof d.mba === 'string' ? ` (${d.mba})` : '';
+  const about = typeof d.mba === 'string' ? `${title} (${d.mba})` : title;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
   switch (e.type) {
     case 'case.opened':
-      return `Case opened: ${title}${mba}`;
+      return t('event.caseOpened', { about });
     case 'case.question-sent':
-      return `Question sent${d.dueDate ? `, answer due ${String(d.dueDate)}` : ''}: ${title}${mba}`;
+      return d.dueDate
+        ? t('event.questionSentDue', { about, due: formatDate(String(d.dueDate)) })
+        : t('event.questionSent', { about });
     case 'case.answered':
-      return `Question answered: ${title}${mba}`;
+      return t('event.caseAnswered', { about });
     case 'case.resolved':
-      return `Case resolved: ${title}${mba}`;
+      return t('event.caseResolved', { about });
     case 'case.escalated':
-      return `Case escalated: ${title}${mba}`;
+      return t('event.caseEscalated', { about });
     case 'case.answer-overdue':
-      return `Answer overdue: ${title}${mba}`;
+      return t('event.answerOverdue', { about });
     case 'case.message':
-      return `New message: ${title}${mba}`;
+      return t('event.caseMessage', { about });
     case 'report.accepted':
-      return `Report accepted${typeof d.id === 'string' ? `: ${d.id}` : ''}`;
+      return typeof d.id === 'string' ? t('event.reportAcceptedId', { id: d.id }) : t('event.reportAccepted');
     case 'report.rejected':
-      return 'A report was rejected';
+      return t('event.reportRejected');
     case 'deadline.missed':
-      return `Deadline missed${typeof d.obligation === 'string' ? `: ${d.obligation}` : ''}`;
+      return typeof d.obligation === 'string'
+        ? t('event.deadlineMissedOf', { obligation: text(d.obligation) })
+        : t('event.deadlineMissed');
     case 'deadline.due-7d':
     case 'deadline.due-1d':
-      return `Deadline approaching${typeof d.obligation === 'string' ? `: ${d.obligation}` : ''}`;
+      return typeof d.obligation === 'string'
+        ? t('event.deadlineSoonOf', { obligation: text(d.obligation) })
+        : t('event.deadlineSoon');
     case 'checkpoint.published':
-      return `Log checkpoint published (size ${String(d.size)})`;
+      return t('event.checkpoint', { size: Number(d.size) });
     case 'inspection.notice':
-      return 'Inspection notice given';
+      return t('event.inspectionNotice');
     case 'inspection.statement':
-      return 'Inspection statement issued';
+      return t('event.inspectionStatement');
     default:
       return e.type;
   }
@@ -154,7 +162,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         {toast && (
           <p>
             <span className="badge badge-wait">{t('live.new')}</span>{' '}
-            {link ? <Link to={link}>{describeEvent(toast)}</Link> : describeEvent(toast)}{' '}
+            {link ? <Link to={link}>{describeEvent(toast, t)}</Link> : describeEvent(toast, t)}{' '}
             <button type="button" className="link-button" onClick={() => setToast(undefined)}>
               {t('live.dismiss')}
             </button>

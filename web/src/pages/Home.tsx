@@ -170,7 +170,7 @@ const stateColumns: Column<StateRow>[] = [
       ) : (
         <Link
           to={`/alarms?state=${encodeURIComponent(r.state.code)}`}
-          title={r.alarms.codes.map(alarmLabel).join(', ')}
+          title={r.alarms.codes.map((c) => alarmLabel(c)).join(', ')}
         >
           {r.alarms.total}
         </Link>

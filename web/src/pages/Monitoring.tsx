@@ -1,45 +1,30 @@
-/** Alarms, transfers, the state evaluation summary and the inbox: what needs attention now. */
-import { ALARM_CODES, type AlarmCode } from '../../../src/domain/accounting/index.js';
-import {
-  type Alarm,
-  evaluationApi,
-  type InboxItem,
-  inboxApi,
-  type StateEvaluation,
-  type Transfer,
-  type TransferSide,
-} from '../api.js';
+/** Alarms, transfers and the state evaluation summary: what needs attention now. */
+import type { ReactNode } from 'react';
+import { ALARM_CODES } from '../../../src/domain/accounting/index.js';
+import { type Alarm, evaluationApi, type StateEvaluation, type Transfer, type TransferSide } from '../api.js';
 import { Async, EmptyState, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, type PagedTable, ServerTable, Table, usePagedTable } from '../components/Table.js';
-import { formatLocale } from '../i18n/format.js';
-import { describeEvent, eventLink, mayChangeAlarms, useLive, useLiveReload } from '../live.js';
+import { formatDate, formatLocale } from '../i18n/format.js';
+import { hasMessage, Msg, type Translate, useT } from '../i18n/I18nProvider.js';
+import en from '../i18n/messages/en.json' with { type: 'json' };
+import { mayChangeAlarms, useLiveReload } from '../live.js';
 import { Link, useSearchParam } from '../router.js';
 
-const ALARM_LABEL: Record<AlarmCode, string> = {
-  MUF_3SIGMA: 'MUF beyond 3σMUF',
-  MUF_SQ: 'MUF above 1 SQ',
-  CUMUF_SQ: 'CUMUF above 1 SQ',
-  PAGE: "Page's test",
-  ITEM_MUF: 'Item MUF',
-  SRD_3SIGMA: 'SRD beyond 3σ',
-  TRANSFER_UNMATCHED: 'Transfer unmatched',
-  NOTICE_MISSING: 'Notice missing',
-  NOTICE_LATE: 'Notice late',
-  DEVICE_SILENT: 'Device silent',
-  DEVICE_CHAIN_BROKEN: 'Device chain broken',
-  DEVICE_AUTH_FAILED: 'Device signature failed',
-  SEAL_OPENED: 'Seal opened',
-  CAMERA_UNDECLARED: 'Camera, undeclared activity',
-  GATE_MISMATCH: 'Gate counts against declarations',
-  ANNEX_II_UNMATCHED: 'Annex II export unconfirmed',
-  ANNEX_II_DISCREPANT: 'Annex II quantities differ',
-  SOURCE_MATERIAL_UNMATCHED: 'Source material unmatched',
-  SOURCE_MATERIAL_DISCREPANT: 'Source material quantities differ',
-};
+/**
+ * An alarm code in the user's language (`alarm.code.<CODE>`); a code this app does not know is
+ * shown as it came. Without `t` (a caller not yet moved into messages) it is worded in English.
+ */
+export function alarmLabel(code: string, t?: Translate): string {
+  const key = `alarm.code.${code}`;
+  if (!(ALARM_CODES as readonly string[]).includes(code) || !hasMessage(key)) return code;
+  return t ? t(key) : en[key];
+}
 
-export function alarmLabel(code: string): string {
-  return (ALARM_CODES as readonly string[]).includes(code) ? ALARM_LABEL[code as AlarmCode] : code;
+/** A transfer's matching status in the user's language. */
+function transferStatus(status: string, t: Translate): string {
+  const key = `transfers.status.${status}`;
+  return hasMessage(key) ? t(key) : status;
 }
 
 function evaluationLink(a: Alarm): string {
@@ -47,29 +32,31 @@ function evaluationLink(a: Alarm): string {
 }
 
 /** Alarm columns; `sortField` names the API's sort field (GET /api/alarms?sort=). */
-const alarmColumns: Column<Alarm>[] = [
-  { key: 'date', header: 'Date', render: (a) => a.date, sortField: 'date' },
-  {
-    key: 'code',
-    header: 'Alarm',
-    render: (a) => <span className="badge badge-bad">{alarmLabel(a.code)}</span>,
-    sortField: 'code',
-  },
-  { key: 'state', header: 'State', render: (a) => a.state, sortField: 'state' },
-  {
-    key: 'mba',
-    header: 'MBA',
-    // A declaration cross-check alarm is about a declared item (its ref), not an MBA.
-    render: (a) => (a.mba ? <Link to={evaluationLink(a)}>{a.mba}</Link> : (a.ref ?? '')),
-    sortField: 'mba',
-  },
-  { key: 'el', header: 'Element', render: (a) => a.element ?? '', sortField: 'element' },
-  {
-    key: 'period',
-    header: 'Period',
-    render: (a) => (a.from ? `${a.from} – ${a.date}` : a.date),
-  },
-];
+function alarmColumns(t: Translate): Column<Alarm>[] {
+  return [
+    { key: 'date', header: t('alarms.col.date'), render: (a) => formatDate(a.date), sortField: 'date' },
+    {
+      key: 'code',
+      header: t('alarms.col.alarm'),
+      render: (a) => <span className="badge badge-bad">{alarmLabel(a.code, t)}</span>,
+      sortField: 'code',
+    },
+    { key: 'state', header: t('alarms.col.state'), render: (a) => a.state, sortField: 'state' },
+    {
+      key: 'mba',
+      header: t('reports.mba'),
+      // A declaration cross-check alarm is about a declared item (its ref), not an MBA.
+      render: (a) => (a.mba ? <Link to={evaluationLink(a)}>{a.mba}</Link> : (a.ref ?? '')),
+      sortField: 'mba',
+    },
+    { key: 'el', header: t('alarms.col.element'), render: (a) => a.element ?? '', sortField: 'element' },
+    {
+      key: 'period',
+      header: t('alarms.col.period'),
+      render: (a) => (a.from ? `${formatDate(a.from)} – ${formatDate(a.date)}` : formatDate(a.date)),
+    },
+  ];
+}
 
 /**
  * Sets one of a screen's own filters (kept in the address beside the table's sort, q and page);
@@ -84,6 +71,7 @@ function filterSetter(table: PagedTable<unknown>) {
 }
 
 export function AlarmsPage() {
+  const t = useT();
   const [state, setState] = useSearchParam('state');
   const [mba, setMba] = useSearchParam('mba');
   const [code, setCode] = useSearchParam('code');
@@ -98,21 +86,21 @@ export function AlarmsPage() {
   useLiveReload(mayChangeAlarms, table.loaded.reload);
   const refilter = filterSetter(table);
   return (
-    <Page title="Alarms" lead="Test results that crossed a threshold in the evaluation of the reports.">
-      <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label="Filter alarms">
+    <Page title={t('alarms.title')} lead={t('alarms.lead')}>
+      <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label={t('alarms.filter')}>
         <div className="field">
-          <label htmlFor="al-code">Alarm</label>
+          <label htmlFor="al-code">{t('alarms.col.alarm')}</label>
           <select id="al-code" value={code} onChange={(e) => refilter(setCode, code, e.target.value)}>
-            <option value="">any</option>
+            <option value="">{t('alarms.any')}</option>
             {ALARM_CODES.map((c) => (
               <option key={c} value={c}>
-                {alarmLabel(c)}
+                {alarmLabel(c, t)}
               </option>
             ))}
           </select>
         </div>
         <div className="field">
-          <label htmlFor="al-state">State</label>
+          <label htmlFor="al-state">{t('alarms.col.state')}</label>
           <input
             id="al-state"
             defaultValue={state}
@@ -120,7 +108,7 @@ export function AlarmsPage() {
           />
         </div>
         <div className="field">
-          <label htmlFor="al-mba">MBA</label>
+          <label htmlFor="al-mba">{t('reports.mba')}</label>
           <input
             id="al-mba"
             defaultValue={mba}
@@ -129,15 +117,15 @@ export function AlarmsPage() {
         </div>
       </form>
       <ServerTable
-        caption="Alarms"
-        columns={alarmColumns}
+        caption={t('alarms.caption')}
+        columns={alarmColumns(t)}
         table={table}
         rowKey={(a) => a.key}
-        filterLabel="Filter these alarms"
-        what="alarms"
+        filterLabel={t('alarms.filterThese')}
+        what={t('alarms.what')}
         empty={
-          <EmptyState title="No alarms">
-            <p>Nothing crossed a threshold{state || mba || code ? ' for these filters' : ''}.</p>
+          <EmptyState title={t('alarms.none')}>
+            <p>{state || mba || code ? t('alarms.noneFiltered') : t('alarms.noneHint')}</p>
           </EmptyState>
         }
       />
@@ -145,72 +133,90 @@ export function AlarmsPage() {
   );
 }
 
+/** Grams as kilograms, the unit worded by `Intl` in the user's language. */
 const kg = (g: number | undefined) =>
-  g === undefined ? '' : `${(g / 1000).toLocaleString(formatLocale(), { maximumFractionDigits: 3 })} kg`;
+  g === undefined
+    ? ''
+    : (g / 1000).toLocaleString(formatLocale(), {
+        style: 'unit',
+        unit: 'kilogram',
+        maximumFractionDigits: 3,
+      });
 
 /** A transfer side's line when the reader may see it; a side of another state shows its state only. */
 function shown(s: TransferSide | null) {
   return s !== null && 'mba' in s ? s : undefined;
 }
 
-function side(s: TransferSide | null) {
-  if (!s) return <span className="muted">none reported</span>;
-  if (!('mba' in s)) return <span className="muted">{s.state} (not shown to you)</span>;
+function Side({ s }: { s: TransferSide | null }) {
+  const t = useT();
+  if (!s) return <span className="muted">{t('transfers.noneReported')}</span>;
+  if (!('mba' in s)) return <span className="muted">{t('transfers.notShown', { state: s.state })}</span>;
   return (
     <>
-      {s.mba} · {s.code} {s.date} · {kg(s.weight)}
+      {s.mba} · {s.code} {formatDate(s.date)} · {kg(s.weight)}
     </>
   );
 }
 
+const sigmaNumber = (x: number) => x.toLocaleString(formatLocale(), { maximumFractionDigits: 1 });
+
 /** Transfer columns; `sortField` names the API's sort field (GET /api/transfers?sort=). */
-const transferColumns: Column<Transfer>[] = [
-  {
-    key: 'status',
-    header: 'Status',
-    render: (t) => (
-      <span
-        className={`badge ${t.status === 'matched' ? 'badge-ok' : t.status === 'pending' ? 'badge-wait' : 'badge-bad'}`}
-      >
-        {t.status}
-      </span>
-    ),
-    sortField: 'status',
-  },
-  { key: 'batch', header: 'Batch', render: (t) => t.batch ?? '', sortField: 'batch' },
-  {
-    key: 'el',
-    header: 'Element',
-    render: (t) => shown(t.shipment)?.element ?? shown(t.receipt)?.element ?? '',
-    sortField: 'element',
-  },
-  // The date sorted on is the shipment's, or the receipt's where the shipment is not shown.
-  { key: 'ship', header: 'Shipment', render: (t) => side(t.shipment), sortField: 'date' },
-  { key: 'rec', header: 'Receipt', render: (t) => side(t.receipt) },
-  {
-    key: 'srd',
-    header: 'SRD ± σ (g)',
-    render: (t) =>
-      t.srd === null ? (
-        <span className="muted">—</span>
-      ) : (
-        `${t.srd.toLocaleString(formatLocale(), { maximumFractionDigits: 1 })} ± ${(t.sigma ?? 0).toLocaleString(formatLocale(), { maximumFractionDigits: 1 })}`
+function transferColumns(t: Translate): Column<Transfer>[] {
+  return [
+    {
+      key: 'status',
+      header: t('transfers.col.status'),
+      render: (x) => (
+        <span
+          className={`badge ${x.status === 'matched' ? 'badge-ok' : x.status === 'pending' ? 'badge-wait' : 'badge-bad'}`}
+        >
+          {transferStatus(x.status, t)}
+        </span>
       ),
-    // The server sorts by |SRD| / σ, as the 3σ test judges it.
-    sortField: 'srd',
-    numeric: true,
-  },
-  {
-    key: 'deadline',
-    header: 'Deadline',
-    render: (t) => t.deadline ?? '—',
-    sortField: 'deadline',
-  },
-];
+      sortField: 'status',
+    },
+    { key: 'batch', header: t('transfers.col.batch'), render: (x) => x.batch ?? '', sortField: 'batch' },
+    {
+      key: 'el',
+      header: t('alarms.col.element'),
+      render: (x) => shown(x.shipment)?.element ?? shown(x.receipt)?.element ?? '',
+      sortField: 'element',
+    },
+    // The date sorted on is the shipment's, or the receipt's where the shipment is not shown.
+    {
+      key: 'ship',
+      header: t('transfers.col.shipment'),
+      render: (x) => <Side s={x.shipment} />,
+      sortField: 'date',
+    },
+    { key: 'rec', header: t('transfers.col.receipt'), render: (x) => <Side s={x.receipt} /> },
+    {
+      key: 'srd',
+      header: t('transfers.col.srd'),
+      render: (x) =>
+        x.srd === null ? (
+          <span className="muted">—</span>
+        ) : (
+          `${sigmaNumber(x.srd)} ± ${sigmaNumber(x.sigma ?? 0)}`
+        ),
+      // The server sorts by |SRD| / σ, as the 3σ test judges it.
+      sortField: 'srd',
+      numeric: true,
+    },
+    {
+      key: 'deadline',
+      header: t('transfers.col.deadline'),
+      render: (x) => (x.deadline ? formatDate(x.deadline) : '—'),
+      sortField: 'deadline',
+    },
+  ];
+}
 
 const TRANSFER_STATUSES = ['matched', 'discrepant', 'unmatched', 'pending'] as const;
 
 export function TransfersPage() {
+  const t = useT();
   const [status, setStatus] = useSearchParam('status');
   const [state, setState] = useSearchParam('state');
   const table = usePagedTable(
@@ -239,24 +245,21 @@ export function TransfersPage() {
   useLiveReload((e) => e.type === 'report.accepted', reload);
   const refilter = filterSetter(table);
   return (
-    <Page
-      title="Transfers"
-      lead="Shipments matched with receipts between MBAs and states; shipper–receiver differences with their σ."
-    >
-      <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label="Filter transfers">
+    <Page title={t('transfers.title')} lead={t('transfers.lead')}>
+      <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label={t('transfers.filter')}>
         <div className="field">
-          <label htmlFor="tf-status">Status</label>
+          <label htmlFor="tf-status">{t('transfers.col.status')}</label>
           <select id="tf-status" value={status} onChange={(e) => refilter(setStatus, status, e.target.value)}>
-            <option value="">any</option>
+            <option value="">{t('alarms.any')}</option>
             {['matched', 'unmatched', 'discrepant', 'pending'].map((s) => (
               <option key={s} value={s}>
-                {s}
+                {transferStatus(s, t)}
               </option>
             ))}
           </select>
         </div>
         <div className="field">
-          <label htmlFor="tf-state">State</label>
+          <label htmlFor="tf-state">{t('alarms.col.state')}</label>
           <input
             id="tf-state"
             defaultValue={state}
@@ -265,26 +268,27 @@ export function TransfersPage() {
         </div>
       </form>
       {counts.data?.some((c) => c.total > 0) && (
-        <ul className="stat-row" aria-label="Transfers by status">
+        <ul className="stat-row" aria-label={t('transfers.byStatus')}>
           {counts.data.map((c) => (
             <li key={c.status}>
-              <span className="stat">{c.total}</span> {c.status}
+              <span className="stat">{c.total.toLocaleString(formatLocale())}</span>{' '}
+              {transferStatus(c.status, t)}
             </li>
           ))}
         </ul>
       )}
       <ServerTable
-        caption="Transfers"
-        columns={transferColumns}
+        caption={t('transfers.caption')}
+        columns={transferColumns(t)}
         table={table}
-        rowKey={(t) =>
-          `${t.batch}:${shown(t.shipment)?.id ?? t.shipment?.state ?? ''}:${shown(t.receipt)?.id ?? t.receipt?.state ?? ''}`
+        rowKey={(x) =>
+          `${x.batch}:${shown(x.shipment)?.id ?? x.shipment?.state ?? ''}:${shown(x.receipt)?.id ?? x.receipt?.state ?? ''}`
         }
-        filterLabel="Filter these transfers"
-        what="transfers"
+        filterLabel={t('transfers.filterThese')}
+        what={t('transfers.what')}
         empty={
-          <EmptyState title="No transfers">
-            <p>Transfers appear once shipments (SD) or receipts (RD) are reported.</p>
+          <EmptyState title={t('transfers.none')}>
+            <p>{t('transfers.noneHint')}</p>
           </EmptyState>
         }
       />
@@ -292,55 +296,76 @@ export function TransfersPage() {
   );
 }
 
-const CONCLUSION_CLASS: Record<string, string> = {
-  BROADER: 'badge-ok',
-  NO_DIVERSION: 'badge-ok',
-  NOT_DRAWN: 'badge-bad',
-};
+/** A figure of a stat row, set large beside its words. */
+const stat = (chunks: ReactNode[]) => <span className="stat">{chunks}</span>;
+
+/** Every drawn conclusion is good news; only a conclusion not drawn is flagged. */
+const conclusionClass = (category: string) => (category === 'NOT_DRAWN' ? 'badge-bad' : 'badge-ok');
+
+/**
+ * The draft conclusion's category and statement in the user's language; a category this app does
+ * not know keeps the server's words. The reasons stay the server's English, marked as such.
+ */
+function Conclusion({ c }: { c: StateEvaluation['conclusion'] }) {
+  const t = useT();
+  const label = `stateEval.category.${c.category}`;
+  const statement = `stateEval.statement.${c.category}`;
+  return (
+    <p>
+      <span className={`badge ${conclusionClass(c.category)}`}>
+        {hasMessage(label) ? t(label) : c.category.replace(/_/g, ' ').toLowerCase()}
+      </span>{' '}
+      {hasMessage(statement) ? t(statement) : c.statement}
+    </p>
+  );
+}
 
 export function EvaluationSummary({ e }: { e: StateEvaluation }) {
+  const t = useT();
+  const figure = (
+    key: 'balancesClosed' | 'openAlarms' | 'onTime' | 'lateOrMissing' | 'discrepant',
+    count: number,
+  ) => (
+    <li>
+      <Msg id={`stateEval.stat.${key}`} values={{ count, stat }} />
+    </li>
+  );
   return (
     <>
-      <p>
-        <span className={`badge ${CONCLUSION_CLASS[e.conclusion.category] ?? 'badge-wait'}`}>
-          {e.conclusion.category.replace(/_/g, ' ').toLowerCase()}
-        </span>{' '}
-        {e.conclusion.statement}
-      </p>
+      <Conclusion c={e.conclusion} />
       {e.conclusion.reasons.length > 0 && (
-        <ul>
+        <ul lang="en">
           {e.conclusion.reasons.map((r) => (
             <li key={r}>{r}</li>
           ))}
         </ul>
       )}
-      <ul className="stat-row" aria-label={`Evaluation ${e.year}`}>
-        <li>
-          <span className="stat">{e.balancesClosed}</span> balances closed
-        </li>
-        <li>
-          <span className="stat">{e.openAlarms.length}</span> open alarms
-        </li>
-        <li>
-          <span className="stat">{e.timeliness.onTime ?? 0}</span> reports on time
-        </li>
-        <li>
-          <span className="stat">{(e.timeliness.late ?? 0) + (e.timeliness.missing ?? 0)}</span> late or
-          missing
-        </li>
-        <li>
-          <span className="stat">{e.transfers.discrepant ?? 0}</span> discrepant transfers
-        </li>
+      <ul className="stat-row" aria-label={t('stateEval.title', { year: String(e.year) })}>
+        {figure('balancesClosed', e.balancesClosed)}
+        {figure('openAlarms', e.openAlarms.length)}
+        {figure('onTime', e.timeliness.onTime ?? 0)}
+        {figure('lateOrMissing', (e.timeliness.late ?? 0) + (e.timeliness.missing ?? 0))}
+        {figure('discrepant', e.transfers.discrepant ?? 0)}
       </ul>
       {e.openAlarms.length > 0 && (
         <Table
-          caption={`Open alarms ${e.year}`}
+          caption={t('stateEval.openAlarms', { year: String(e.year) })}
           columns={[
-            { key: 'date', header: 'Date', render: (a) => a.date, sortValue: (a) => a.date },
-            { key: 'code', header: 'Alarm', render: (a) => alarmLabel(a.code), sortValue: (a) => a.code },
+            {
+              key: 'date',
+              header: t('alarms.col.date'),
+              render: (a) => formatDate(a.date),
+              sortValue: (a) => a.date,
+            },
+            {
+              key: 'code',
+              header: t('alarms.col.alarm'),
+              render: (a) => alarmLabel(a.code, t),
+              sortValue: (a) => a.code,
+            },
             {
               key: 'mba',
-              header: 'MBA',
+              header: t('reports.mba'),
               render: (a) => (
                 <Link
                   to={`/mbas/${encodeURIComponent(a.mba)}/evaluation${a.element ? `?element=${a.element}` : ''}`}
@@ -350,7 +375,7 @@ export function EvaluationSummary({ e }: { e: StateEvaluation }) {
               ),
               sortValue: (a) => a.mba,
             },
-            { key: 'el', header: 'Element', render: (a) => a.element ?? '' },
+            { key: 'el', header: t('alarms.col.element'), render: (a) => a.element ?? '' },
           ]}
           rows={e.openAlarms}
           rowKey={(a) => a.key}
@@ -361,127 +386,14 @@ export function EvaluationSummary({ e }: { e: StateEvaluation }) {
 }
 
 export function StateEvaluationSection({ state, year }: { state: string; year: number }) {
+  const t = useT();
   const data = useLoad(() => evaluationApi.stateEvaluation(state, year), [state, year]);
   useLiveReload(mayChangeAlarms, data.reload);
   return (
-    <Section title={`Evaluation ${year}`}>
-      <Async value={data} what="the evaluation">
+    <Section title={t('stateEval.title', { year: String(year) })}>
+      <Async value={data} what={t('common.what.evaluation')}>
         {(e) => <EvaluationSummary e={e} />}
       </Async>
     </Section>
-  );
-}
-
-const INBOX_PAGE = 25;
-
-export function InboxPage() {
-  const { refreshUnread } = useLive();
-  const [unreadOnly, setUnreadOnly] = useSearchParam('unread');
-  // Paged by the server, newest first (issue 16 item 10: a demo inbox holds 100+ notices): a page
-  // of INBOX_PAGE, then older ones before the last id shown.
-  const [beforeText, setBefore] = useSearchParam('before');
-  const before = /^\d+$/.test(beforeText) ? Number(beforeText) : undefined;
-  const data = useLoad(
-    () =>
-      inboxApi.list({
-        limit: INBOX_PAGE,
-        ...(unreadOnly ? { unread: '1' } : {}),
-        ...(before === undefined ? {} : { before }),
-      }),
-    [unreadOnly, before],
-  );
-  useLiveReload((e) => e.type !== 'checkpoint.published', data.reload);
-  const mark = async (body: { ids?: number[]; all?: boolean }) => {
-    await inboxApi.read(body);
-    data.reload();
-    refreshUnread();
-  };
-  const columns: Column<InboxItem>[] = [
-    {
-      key: 'at',
-      header: 'When (UTC)',
-      render: (i) => i.event.at.replace('T', ' ').slice(0, 16),
-      sortValue: (i) => i.event.at,
-    },
-    {
-      key: 'what',
-      header: 'What happened',
-      render: (i) => {
-        const to = eventLink(i.event);
-        const text = describeEvent(i.event);
-        return (
-          <>
-            {i.readAt === null && <span className="badge badge-wait">unread</span>}{' '}
-            {to ? <Link to={to}>{text}</Link> : text}
-          </>
-        );
-      },
-    },
-    {
-      key: 'read',
-      header: 'Read',
-      render: (i) =>
-        i.readAt === null ? (
-          <button
-            type="button"
-            onClick={() => void mark({ ids: [i.id] })}
-            aria-label={`Mark “${describeEvent(i.event)}” read`}
-          >
-            Mark read
-          </button>
-        ) : (
-          <span className="muted">{i.readAt.slice(0, 10)}</span>
-        ),
-    },
-  ];
-  return (
-    <Page title="Inbox" lead="Notifications for you and your organisation; new ones arrive live.">
-      <div className="row">
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={unreadOnly !== ''}
-            onChange={(e) => {
-              setBefore(undefined);
-              setUnreadOnly(e.target.checked ? '1' : undefined);
-            }}
-          />{' '}
-          Unread only
-        </label>
-        <button type="button" onClick={() => void mark({ all: true })}>
-          Mark all read
-        </button>
-      </div>
-      <Async value={data} what="the inbox">
-        {(r) =>
-          r.items.length === 0 ? (
-            <EmptyState title="Nothing here">
-              <p>Questions, answers, deadlines and receipts will appear here as they happen.</p>
-            </EmptyState>
-          ) : (
-            <>
-              <Table
-                caption={`Notifications, ${r.unread} unread`}
-                columns={columns}
-                rows={r.items}
-                rowKey={(i) => String(i.id)}
-              />
-              <nav className="pager" aria-label="Inbox pages">
-                {before !== undefined && (
-                  <button type="button" onClick={() => setBefore(undefined)}>
-                    Newest
-                  </button>
-                )}
-                {r.items.length === INBOX_PAGE && (
-                  <button type="button" onClick={() => setBefore(String(r.items[r.items.length - 1]!.id))}>
-                    Older
-                  </button>
-                )}
-              </nav>
-            </>
-          )
-        }
-      </Async>
-    </Page>
   );
 }

@@ -98,8 +98,12 @@ describe.skipIf(!available)(
         await expect
           .poll(async () => [...new Set(await list.bodyRows().locator('td:nth-child(4)').allTextContents())])
           .toEqual(['XA-P1']);
-        const dates = await list.bodyRows().locator('td:first-child').allTextContents();
-        expect(dates).toEqual([...dates].sort().reverse());
+        // Dates are shown in the user's language ("Oct 31, 2026" in English): compared as dates.
+        const dates = (await list.bodyRows().locator('td:first-child').allTextContents()).map((d) =>
+          Date.parse(d),
+        );
+        expect(dates.every((d) => !Number.isNaN(d))).toBe(true);
+        expect(dates).toEqual([...dates].sort((x, y) => y - x));
         expect(await list.count()).toMatch(/^\d+ match(es)?$/);
         await alarms.openEvaluationOf('XA-P1');
         const evaluation = new EvaluationScreen(ip);

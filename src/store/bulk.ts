@@ -45,3 +45,25 @@ export function insertRowsSqlite(
     stmt.run(at === 0 && n === rows ? values : values.slice(at * width, (at + n) * width));
   }
 }
+
+/**
+ * Lets a long write give the event loop back every few milliseconds (issue 15 item 9, decision
+ * 0035): a 900 000-line report's inserts and derived state take seconds inside one transaction.
+ * Pausing inside it is safe on SQLite because the transaction holds the writer lock of
+ * sqlite-dialect.ts (other writers wait for it without blocking the loop; plain reads go to the
+ * reader connection and see the last commit), and on PostgreSQL the connection is the
+ * transaction's own. Call `due()` often (it only reads the clock) and `pause()` when it says so.
+ */
+export class Pacer {
+  #until: number;
+  constructor(private readonly sliceMs = 8) {
+    this.#until = performance.now() + sliceMs;
+  }
+  due(): boolean {
+    return performance.now() >= this.#until;
+  }
+  async pause(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.#until = performance.now() + this.sliceMs;
+  }
+}

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { prepareSqliteFile, secureSqliteCompanions } from './file-modes.js';
 import type { Schema } from './schema.types.js';
+import { RoutedSqliteDialect } from './sqlite-dialect.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -44,7 +45,12 @@ export function openSqlite(path: string): Db {
   // lines and keys they pair with, which would otherwise go back to the OS for every page.
   sqlite.pragma('cache_size = -65536');
   if (onDisk) secureSqliteCompanions(path);
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // A second, read-only connection answers plain SELECTs while the writer is taken (a big
+  // report's transaction yields to the event loop for seconds; sqlite-dialect.ts, decision 0035).
+  // An in-memory database has no file another connection could read.
+  const reader = onDisk ? new Database(path, { readonly: true, fileMustExist: true }) : undefined;
+  reader?.pragma('busy_timeout = 10000');
+  const kysely = new Kysely<Schema>({ dialect: new RoutedSqliteDialect(sqlite, reader) });
   return {
     dialect: 'sqlite',
     kysely,

@@ -9,7 +9,7 @@ import type {
   ReportType,
 } from '../domain/reports/index.js';
 import { type PackedBody, unpackBody } from './body-codec.js';
-import { insertRowsSqlite } from './bulk.js';
+import { insertRowsSqlite, Pacer } from './bulk.js';
 import type { Db, DbOrTx } from './db.js';
 import type { NoticeRow, ReportLineRow, ReportRejectionRow, ReportRow } from './schema.types.js';
 
@@ -339,13 +339,17 @@ export function createReportsRepo(db: Db) {
       if (db.sqlite) {
         // Multi-row prepared statements (store/bulk.ts), 1 000 lines' values at a time: one
         // statement per line cost a VM run each, the largest share of storing a big ICR.
+        // Between chunks the event loop gets a turn (Pacer): a 900 000-line report's inserts
+        // take seconds, and the transaction holds the writer lock meanwhile (decision 0035).
         const width = LINE_COLUMNS.length;
+        const pacer = new Pacer();
         let values: unknown[] = [];
         for (const t of lineTuples(id, report)) {
           for (let c = 0; c < width; c++) values.push(t[c]);
           if (values.length === width * 1000) {
             insertRowsSqlite(db.sqlite, 'report_lines', LINE_COLUMNS, values);
             values = [];
+            if (pacer.due()) await pacer.pause();
           }
         }
         if (values.length > 0) insertRowsSqlite(db.sqlite, 'report_lines', LINE_COLUMNS, values);

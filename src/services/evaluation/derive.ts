@@ -29,6 +29,7 @@ import {
   writeCell,
   writeEntry,
 } from '../../store/accounting.repo.js';
+import { Pacer } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
 import {
   applyTransferChanges,
@@ -181,7 +182,12 @@ export async function deriveIcr(
   const fresh: IcrLine[] = [];
   const addNew = newLineAdder(pits, deltas);
   const sorted = [...lines].sort((a, b) => a.line - b.line);
-  for (const l of sorted) {
+  // A 900 000-line ICR is summed here inside its storing transaction: give the event loop a turn
+  // every few milliseconds (issue 15 item 9, decision 0035).
+  const pacer = new Pacer();
+  for (let i = 0; i < sorted.length; i++) {
+    const l = sorted[i] as IcrLine;
+    if ((i & 255) === 255 && pacer.due()) await pacer.pause();
     const target = l.corrects ?? l.deletes;
     if (target === undefined) {
       // A new line (nearly every line): its sums and, if it is a transfer line, its row.

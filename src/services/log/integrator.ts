@@ -104,13 +104,15 @@ export function createIntegrator(ports: Ports, signer: NoteSigner) {
   }
 
   /**
-   * SQLite: the whole pass is one synchronous transaction on the single connection, taken through
-   * Kysely's connection lock so no other transaction is open on it. With no await between BEGIN
-   * and COMMIT, nothing else in the process can observe (or interleave with) a half-done pass.
+   * SQLite: the whole pass is one synchronous transaction on the writer connection, opened through
+   * Kysely's transaction so it holds the writer lock and no other transaction is open on it (a
+   * bare `connection()` may be lent while the writer is busy and serve only reads: store/
+   * sqlite-dialect.ts). With no await between BEGIN and COMMIT, nothing else in the process can
+   * observe (or interleave with) a half-done pass.
    */
   async function integrateSqlite(sqlite: Database.Database, opts: { forceCheckpoint?: boolean }) {
     const store = sqliteIntegration(sqlite);
-    return ports.db.kysely.connection().execute(async () =>
+    return ports.db.kysely.transaction().execute(async () =>
       sqlite.transaction(() => {
         const state = store.readState();
         const size = Number(state.integrated_size);

@@ -175,6 +175,20 @@ describe.each(testDialects())('Additional Protocol declarations (%s)', (dialect)
       [0, 'quantity', 'OUT_OF_RANGE'],
       [1, 'exportDate', 'DATE_OUTSIDE_PERIOD'],
     ]);
+    // The refusal is logged as a refused report is (decision 0036): a record the State can cite.
+    const rejection = res.json().error.rejection as { id: string; logIndex: number; receiptUrl: string };
+    expect(rejection.logIndex).toBeGreaterThanOrEqual(0);
+    const listed = (await get('xa-ssac.reviewer', '/api/rejections?state=XA')).json() as {
+      id: string;
+      type: string;
+      codes: string[];
+    }[];
+    expect(listed.find((r) => r.id === rejection.id)).toMatchObject({
+      type: 'AP_DECLARATION',
+      codes: ['ANNEX_REF_UNKNOWN', 'DATE_OUTSIDE_PERIOD', 'KEY_UNKNOWN', 'OUT_OF_RANGE'],
+    });
+    await t.log.flush();
+    expect((await get('xa-ssac.reviewer', rejection.receiptUrl)).statusCode).toBe(200);
     // XB has no Additional Protocol in force in the demo world.
     const xb = await declare(t, 'xb-ssac.submitter', {
       state: 'XB',

@@ -5,7 +5,7 @@ import {
   parseDeclarationJson,
   toMilli,
 } from '../../domain/declarations/index.js';
-import { DomainError, type ErrorDetail } from '../../domain/errors.js';
+import type { ErrorDetail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { encodeHex } from '../../log/index.js';
 import { createDeclarationsRepo } from '../../store/declarations.repo.js';
@@ -13,9 +13,13 @@ import { createRegistryRepo } from '../../store/registry.repo.js';
 import type { DeclarationItemRow, DeclarationRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
+import { reject } from '../reports/refusals.js';
 import { checkSignature, type Submission } from '../reports/submit.js';
 import { enforce, scopeOf } from '../scope.js';
 import { declarationContent, declarationRecordId } from './content.js';
+
+/** The type a refused declaration's record carries in GET /api/rejections. */
+const DECLARATION_REFUSAL_TYPE = 'AP_DECLARATION';
 
 export interface DeclarationAccepted {
   readonly id: string;
@@ -41,8 +45,37 @@ function itemRow(id: string, d: Declaration, idx: number, it: DeclarationItem): 
   };
 }
 
-function invalid(details: ErrorDetail[]): DomainError {
-  return new DomainError('DECLARATION_INVALID', `the declaration has ${details.length} problem(s)`, details);
+/**
+ * Refuse the declaration, logged as a refused report is (decision 0036): a refusal record a State
+ * can cite to prove it tried, within the same hourly quota per principal (decision 0023).
+ */
+function refuse(
+  ports: Ports,
+  p: Principal,
+  s: Submission,
+  at: string,
+  details: ErrorDetail[],
+  d?: Declaration,
+): Promise<never> {
+  return reject(
+    ports,
+    p,
+    {
+      at,
+      bodySha256: createHash('sha256').update(s.body).digest('hex'),
+      details,
+      report: undefined,
+      header: {
+        mba: null,
+        type: DECLARATION_REFUSAL_TYPE,
+        report_number: null,
+        period_from: d?.period.from ?? null,
+        period_to: d?.period.to ?? null,
+        pit: null,
+      },
+    },
+    'DECLARATION_INVALID',
+  );
 }
 
 /** A supplement amends the latest declaration of its chain: same State, article and period. */
@@ -80,7 +113,7 @@ export async function submitDeclaration(
   const parsed = parseDeclarationJson(s.body);
   const details: ErrorDetail[] =
     sig.outcome === 'VALID' ? [] : [{ field: 'Custos-Signature', code: sig.outcome, message: sig.message }];
-  if (!parsed.ok) throw invalid([...details, ...parsed.details]);
+  if (!parsed.ok) return refuse(ports, p, s, at, [...details, ...parsed.details]);
   const d = parsed.declaration;
   // Another State's declaration: not found, as for reports (policy: report.submit).
   enforce(p, 'report.submit', scope, { state: d.state });
@@ -98,7 +131,7 @@ export async function submitDeclaration(
       message: `no Additional Protocol is in force for ${d.state}`,
     });
   details.push(...(await checkSupplement(ports, d)));
-  if (details.length > 0) throw invalid(details);
+  if (details.length > 0) return refuse(ports, p, s, at, details, d);
 
   const id = `AP-${d.state}-${encodeHex(ports.random.bytes(8))}`;
   const row: DeclarationRow = {
@@ -138,13 +171,20 @@ export async function submitDeclaration(
   } catch (err) {
     // Two supplements of one declaration raced past the check: the unique index keeps the chain.
     if (d.supplements !== undefined && /unique|duplicate/i.test(String((err as Error).message)))
-      throw invalid([
-        {
-          field: 'supplements',
-          code: 'SUPPLEMENT_TARGET_INVALID',
-          message: `${d.supplements} was just amended`,
-        },
-      ]);
+      return refuse(
+        ports,
+        p,
+        s,
+        at,
+        [
+          {
+            field: 'supplements',
+            code: 'SUPPLEMENT_TARGET_INVALID',
+            message: `${d.supplements} was just amended`,
+          },
+        ],
+        d,
+      );
     throw err;
   }
   return { id, logIndex, receiptUrl: `/api/records/${encodeURIComponent(declarationRecordId(id))}/receipt` };

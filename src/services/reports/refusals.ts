@@ -38,7 +38,12 @@ function refusedHeader(report: Report | undefined, unreadable: ReadonlySet<Heade
   };
 }
 
+/** The columns of a refusal row that say what was refused. */
+type RefusedHeader = Omit<ReturnType<typeof refusedHeader>, 'type'> & { readonly type: string | null };
+
 export interface Refusal {
+  /** What was refused when it is not a report (an AP declaration): the row's header as is. */
+  readonly header?: RefusedHeader;
   readonly at: string;
   readonly bodySha256: string;
   readonly details: ErrorDetail[];
@@ -47,18 +52,29 @@ export interface Refusal {
   readonly unreadable?: ReadonlySet<HeaderField>;
 }
 
-function refusedError(details: ErrorDetail[], meta: Record<string, unknown>): DomainError {
+/** The error a refusal answers: a report's or, for an AP declaration, the declaration's. */
+type RefusalCode = 'REPORT_INVALID' | 'DECLARATION_INVALID';
+
+function refusedError(code: RefusalCode, details: ErrorDetail[], meta: Record<string, unknown>): DomainError {
   const problems = details.length;
   return new DomainError(
-    'REPORT_INVALID',
-    `the report was refused: ${problems} problem${problems === 1 ? '' : 's'}`,
+    code,
+    `the ${code === 'REPORT_INVALID' ? 'report' : 'declaration'} was refused: ${problems} problem${problems === 1 ? '' : 's'}`,
     details,
     meta,
   );
 }
 
-/** Refuse a submission: log it (within the hour's quota) or count it; always throws REPORT_INVALID. */
-export async function reject(ports: Ports, p: Principal, r: Refusal): Promise<never> {
+/**
+ * Refuse a submission: log it (within the hour's quota) or count it; always throws `code`
+ * (REPORT_INVALID, or DECLARATION_INVALID for an AP declaration, which shares the quota).
+ */
+export async function reject(
+  ports: Ports,
+  p: Principal,
+  r: Refusal,
+  code: RefusalCode = 'REPORT_INVALID',
+): Promise<never> {
   const counts = createRefusalCountRepo(ports.db);
   const period = refusalPeriod(r.at);
   const quota = ports.config.submitLimits.refusalsLoggedPerHour;
@@ -85,7 +101,7 @@ export async function reject(ports: Ports, p: Principal, r: Refusal): Promise<ne
     return update.counted;
   });
   if (counted !== undefined) {
-    throw refusedError(r.details, {
+    throw refusedError(code, r.details, {
       rejection: { counted, period, logged: 'in one refusal record summing this hour, once it is over' },
     });
   }
@@ -94,7 +110,7 @@ export async function reject(ports: Ports, p: Principal, r: Refusal): Promise<ne
     id,
     state: p.state,
     organisation_id: p.organisationId as string,
-    ...refusedHeader(r.report, r.unreadable),
+    ...(r.header ?? refusedHeader(r.report, r.unreadable)),
     body_sha256: r.bodySha256,
     codes_json: JSON.stringify(codes),
     details_json: JSON.stringify(r.details.slice(0, 1000)),
@@ -111,7 +127,7 @@ export async function reject(ports: Ports, p: Principal, r: Refusal): Promise<ne
     at: r.at,
     data: { id, mba: row.mba, reportType: row.type, reportNumber: row.report_number, codes, logIndex },
   });
-  throw refusedError(r.details, { rejection: { id, logIndex, receiptUrl: receiptUrl(id) } });
+  throw refusedError(code, r.details, { rejection: { id, logIndex, receiptUrl: receiptUrl(id) } });
 }
 
 async function logRefusal(

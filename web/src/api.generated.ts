@@ -6941,6 +6941,103 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/states/{code}/institutions": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** @description Which institution of the state holds which duty (submit reports or declarations, receive notices, grant access…): the current version (0 when never set), or `version`. */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly version?: number;
+                };
+                readonly header?: never;
+                readonly path: {
+                    readonly code: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly at: string;
+                            readonly by: string;
+                            readonly roles: readonly {
+                                readonly basis?: string;
+                                /** @enum {string} */
+                                readonly duty: "keep-accounts" | "submit-reports" | "submit-declarations" | "receive-notices" | "grant-access" | "designate-inspectors";
+                                readonly organisation: string;
+                            }[];
+                            readonly state: string;
+                            readonly version: number;
+                        };
+                    };
+                };
+            };
+        };
+        /** @description Replace the state’s roles (its state authority’s administrators only); the next version, logged. Notifications about an obligation go to its holders. */
+        readonly put: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly code: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly baseVersion?: number;
+                        readonly roles: readonly {
+                            readonly basis?: string;
+                            /** @enum {string} */
+                            readonly duty: "keep-accounts" | "submit-reports" | "submit-declarations" | "receive-notices" | "grant-access" | "designate-inspectors";
+                            readonly organisation: string;
+                        }[];
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly at: string;
+                            readonly by: string;
+                            readonly logIndex: number;
+                            readonly roles: readonly {
+                                readonly basis?: string;
+                                /** @enum {string} */
+                                readonly duty: "keep-accounts" | "submit-reports" | "submit-declarations" | "receive-notices" | "grant-access" | "designate-inspectors";
+                                readonly organisation: string;
+                            }[];
+                            readonly state: string;
+                            readonly version: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/states/{code}/sharing": {
         readonly parameters: {
             readonly query?: never;

@@ -39,6 +39,10 @@ const CompatibilityEntryPage = lazy(() =>
 const HarmonizationPage = lazy(() =>
   import('./pages/compatibility/Harmonization.js').then((m) => ({ default: m.HarmonizationPage })),
 );
+// Federation (issue 17 item 7): the node's network, a state's sharing ledger, a record's provenance.
+const NetworkPage = lazy(() => import('./pages/Network.js'));
+const SharingPage = lazy(() => import('./pages/Sharing.js'));
+const ProvenancePage = lazy(() => import('./pages/Provenance.js'));
 const InspectionPage = lazy(() =>
   import('./pages/Inspections.js').then((m) => ({ default: m.InspectionPage })),
 );
@@ -58,6 +62,8 @@ interface NavItem {
   readonly requires?: string;
   /** A role the screen needs, when not every user of the audience has it. */
   readonly role?: Me['roles'][number];
+  /** Only for the node's own administrators (no organisation): peers and arrangements are theirs. */
+  readonly nodeAdmin?: true;
 }
 
 const COMPATIBILITY = 'get /api/states/{code}/compatibility';
@@ -86,6 +92,7 @@ export function navFor(audience: Audience): NavItem[] {
       { to: '/mbas', label: 'nav.mbas' },
       { to: '/transfers', label: 'nav.transfers', requires: 'get /api/transfers' },
       { to: '/facilities', label: 'nav.facilities' },
+      { to: '/sharing', label: 'nav.sharing', requires: 'get /api/states/{code}/sharing' },
       { to: '/log', label: 'nav.log' },
     ];
   }
@@ -99,6 +106,7 @@ export function navFor(audience: Audience): NavItem[] {
     { to: '/mbas', label: 'nav.mbas' },
     { to: '/facilities', label: 'nav.facilities' },
     { to: '/reports', label: 'nav.reports', requires: 'get /api/reports' },
+    { to: '/network', label: 'nav.network', requires: 'get /api/peers', nodeAdmin: true },
     { to: '/log', label: 'nav.log' },
   ];
 }
@@ -171,6 +179,12 @@ const ROUTES: RouteDef[] = [
     render: (p, _a, t) => suspended(HarmonizationPage, { refName: p.ref! }, t('common.what.compatibility')),
   },
   { path: '/log', render: (_p, _a, t) => lazyLog(t) },
+  { path: '/network', render: (_p, _a, t) => suspended(NetworkPage, {}, t('common.what.network')) },
+  { path: '/sharing', render: (_p, _a, t) => suspended(SharingPage, {}, t('sharing.what')) },
+  {
+    path: '/records/:id/provenance',
+    render: (p, _a, t) => suspended(ProvenancePage, { id: p.id! }, t('prov.what')),
+  },
   {
     path: '/reports',
     render: (_p, _a, t) => (
@@ -247,7 +261,8 @@ function Shell() {
   const nav = navFor(audience).filter(
     (n) =>
       (n.requires === undefined || caps.has(n.requires)) &&
-      (n.role === undefined || me.roles.includes(n.role)),
+      (n.role === undefined || me.roles.includes(n.role)) &&
+      (n.nodeAdmin === undefined || (me.organisation === null && me.roles.includes('admin'))),
   );
   let content: ReactNode = <NotFound />;
   for (const r of ROUTES) {

@@ -7,7 +7,7 @@ import { type Column, Table } from '../components/Table.js';
 import { formatDate } from '../i18n/format.js';
 import { type MessageKey, type Translate, useT } from '../i18n/I18nProvider.js';
 import { useCheckpointWait } from '../live.js';
-import { useSearchParam } from '../router.js';
+import { Link, useSearchParam } from '../router.js';
 
 const PAGE_SIZE = 25;
 const TYPES = ['ICR', 'PIL', 'MBR', 'INITIAL', 'EXPORT_NOTICE', 'IMPORT_NOTICE'];
@@ -40,7 +40,21 @@ export default function ReportsPage() {
     { key: 'period', header: t('reports.col.period'), render: periodOf },
     { key: 'lines', header: t('reports.col.lines'), render: (r) => r.lineCount, numeric: true },
     { key: 'at', header: t('reports.col.submitted'), render: (r) => formatDate(r.submittedAt) },
-    { key: 'receipt', header: t('reports.col.receipt'), render: (r) => <ReceiptButton report={r} /> },
+    {
+      key: 'receipt',
+      header: t('reports.col.receipt'),
+      render: (r) => (
+        <>
+          <ReceiptButton report={r} />{' '}
+          <Link
+            to={`/records/${encodeURIComponent(r.id)}/provenance`}
+            aria-label={t('reports.provenanceOf', { id: r.id })}
+          >
+            {t('reports.provenance')}
+          </Link>
+        </>
+      ),
+    },
   ];
   return (
     <Page title={t('reports.title')} lead={t('reports.lead')}>

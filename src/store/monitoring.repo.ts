@@ -369,22 +369,3 @@ export async function alarmsOf(q: DbOrTx, device: string, limit: number): Promis
     .limit(limit)
     .execute();
 }
-
-/**
- * The inspections in progress at a facility, as half-open intervals from the inspectors' arrival
- * (a seal opened then is expected, decision 0030). An inspection has no recorded end yet, so one
- * in progress covers everything after its arrival.
- */
-export async function inspectionsInProgress(
-  q: DbOrTx,
-  facility: string,
-): Promise<{ from: string; to: string | null }[]> {
-  const rows = await q
-    .selectFrom('inspections')
-    .select('arrived_at')
-    .where('facility', '=', facility)
-    .where('status', '=', 'in-progress')
-    .where('arrived_at', 'is not', null)
-    .execute();
-  return rows.map((r) => ({ from: r.arrived_at as string, to: null }));
-}

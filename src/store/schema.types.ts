@@ -993,6 +993,27 @@ export interface DeviceAlarmRow {
   case_opened?: number;
 }
 
+/** One opening of a seal, by facility and containment (migration 0024, decision 0038). */
+export interface DeviceSealOpeningRow {
+  device: string;
+  facility: string;
+  containment: string;
+  from_at: string;
+  /** null while the seal is open. */
+  to_at: string | null;
+}
+
+/** A gate monitor's items on one UTC day (migration 0024, decision 0038). */
+export interface DeviceGateDayRow {
+  device: string;
+  /** YYYY-MM-DD. */
+  day: string;
+  counted_in: number;
+  counted_out: number;
+  /** When the day is next compared with the declarations; far ahead once compared. */
+  check_after: string;
+}
+
 /** One version of a state's compatibility entry for one provision (migration 0018, decision 0033). */
 export interface CompatibilityVersionRow {
   state: string;
@@ -1109,6 +1130,8 @@ export interface Schema {
   device_refusals: DeviceRefusalRow;
   device_intervals: DeviceIntervalRow;
   device_alarms: DeviceAlarmRow;
+  device_seal_openings: DeviceSealOpeningRow;
+  device_gate_days: DeviceGateDayRow;
   compatibility_versions: CompatibilityVersionRow;
   compatibility_steps: CompatibilityStepRow;
 }

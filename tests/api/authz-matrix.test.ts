@@ -302,6 +302,7 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /api/devices/:id/lifecycle': E('user', 'write', () => '/api/devices/no-such-device/lifecycle'),
   'GET /api/devices/:id/events': E('user', 'item', () => '/api/devices/no-such-device/events'),
   'GET /api/devices/:id/status': E('user', 'item', () => '/api/devices/no-such-device/status'),
+  'POST /api/devices/:id/reverify': E('user', 'write', () => '/api/devices/no-such-device/reverify'),
   // A device authenticates by its signature over the batch, not as a user (decision 0029).
   'POST /api/devices/:id/batches': E('public', 'write', () => '/api/devices/no-such-device/batches'),
   'POST /api/inspections': E('user', 'write'),

@@ -12,6 +12,7 @@ import type {
   CokStatus,
   CokStep,
   GateCount,
+  SealChange,
   TimeInterval,
 } from './cok.types.js';
 
@@ -77,6 +78,7 @@ class Step {
   readonly opened: CokInterval[] = [];
   readonly closed: CokInterval[] = [];
   readonly gate: GateCount[] = [];
+  readonly seal: SealChange[] = [];
   readonly notes: string[] = [];
 
   constructor(
@@ -115,10 +117,13 @@ class Step {
     reason: CokReason,
     to: string,
     closedBy: NonNullable<CokInterval['closedBy']>,
+    note?: string,
   ): CokInterval | undefined {
     const interval = this.isOpen(reason);
     if (!interval) return undefined;
-    const done: CokInterval = { ...interval, to, closedBy };
+    // The closing note stays with the interval, so its status says how it closed (issue 18 §5).
+    const detail = note === undefined ? interval.detail : `${interval.detail}; ${note}`;
+    const done: CokInterval = { ...interval, to, closedBy, detail };
     this.state = { ...this.state, open: this.state.open.filter((i) => i !== interval) };
     this.closed.push(done);
     return done;
@@ -132,6 +137,7 @@ class Step {
       opened: this.opened,
       closed: this.closed,
       gate: this.gate,
+      seal: this.seal,
       notes: this.notes,
     };
   }
@@ -215,8 +221,14 @@ export function foldBatch(state: CokState, device: CokDevice, batch: CokBatch, c
     lastEventAt = later(lastEventAt, e.time);
     const inspected = covers(ctx.inspections, t) !== undefined;
     const opening = openingOf(e, sealOpenSince, tamperSince);
-    if (e.type === 'seal-open' && sealOpenSince === null) sealOpenSince = e.time;
-    if (e.type === 'seal-close') sealOpenSince = null;
+    if (e.type === 'seal-open' && sealOpenSince === null) {
+      sealOpenSince = e.time;
+      step.seal.push({ kind: 'open', at: e.time });
+    }
+    if (e.type === 'seal-close' && sealOpenSince !== null) {
+      sealOpenSince = null;
+      step.seal.push({ kind: 'close', at: e.time });
+    }
     if (e.type === 'tamper' || (e.type === 'heartbeat' && e.tamper === true)) tamperSince ??= e.time;
     if (e.type === 'heartbeat' && e.tamper === false) tamperSince = null;
     if (opening && !inspected) {
@@ -274,13 +286,10 @@ function closeCaughtUpSilence(step: Step, device: CokDevice, batch: CokBatch, ho
   // A hole anywhere in the data since the silence began (this batch or an earlier backlog batch).
   const gap = step.isOpen('observation-gap');
   const holed = hole || (gap !== undefined && ms(gap.from) >= ms(silent.from));
-  const closed = step.close('silent', batch.receivedAt, holed ? 'data' : 'backlog');
-  if (!closed) return;
-  step.notes.push(
-    holed
-      ? `data resumed at ${batch.receivedAt} after no transmission since ${silent.from}, with a hole in the device's data: CoK lost`
-      : `a late backlog with an intact chain (up to seq ${batch.seq}) closed the transmission gap from ${silent.from} to ${batch.receivedAt}: CoK kept`,
-  );
+  const note = holed
+    ? `data resumed at ${batch.receivedAt} after no transmission since ${silent.from}, with a hole in the device's data: CoK lost`
+    : `a late backlog with an intact chain (up to seq ${batch.seq}) closed the transmission gap from ${silent.from} to ${batch.receivedAt}: CoK kept`;
+  if (step.close('silent', batch.receivedAt, holed ? 'data' : 'backlog', note)) step.notes.push(note);
 }
 
 /**
@@ -303,9 +312,14 @@ export function foldIncident(state: CokState, device: CokDevice, incident: CokIn
  * An inspector re-verified the device on site (a logged, signed action): every open interval
  * closes and CoK is intact from `at`; silence and holes are measured from `at` on.
  */
-export function foldReverification(state: CokState, device: CokDevice, at: string): CokStep {
+export function foldReverification(
+  state: CokState,
+  device: CokDevice,
+  at: string,
+  by = 'an inspector',
+): CokStep {
   const step = new Step(state, device);
-  for (const i of [...step.state.open]) step.close(i.reason, at, 'reverification');
+  for (const i of [...step.state.open]) step.close(i.reason, at, 'reverification', `re-verified by ${by}`);
   step.state = { ...step.state, verifiedAt: later(step.state.verifiedAt, at) };
   step.notes.push(`re-verified at ${at}: CoK intact`);
   return step.done();

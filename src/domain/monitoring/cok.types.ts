@@ -122,6 +122,15 @@ export interface GateCount {
 }
 
 /**
+ * A seal's own opening or closing (seal-open, seal-close), kept as intervals per containment so a
+ * camera watching the same containment is judged against them (CAMERA_UNDECLARED).
+ */
+export interface SealChange {
+  readonly kind: 'open' | 'close';
+  readonly at: string;
+}
+
+/**
  * The small per-device state the fold carries from batch to batch: a few times and at most one
  * open interval per reason, whatever the number of batches (closed intervals leave in the step).
  */
@@ -152,6 +161,8 @@ export interface CokStep {
   /** Intervals closed by this step, with their end. */
   readonly closed: readonly CokInterval[];
   readonly gate: readonly GateCount[];
+  /** The seal's openings and closings in this step, in order. */
+  readonly seal: readonly SealChange[];
   /** Plain statements for the record, e.g. that a late backlog closed a gap without losing CoK. */
   readonly notes: readonly string[];
 }

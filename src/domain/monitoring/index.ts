@@ -31,10 +31,12 @@ export type {
   CokEvent,
   CokState,
   CokStep,
+  TimeInterval,
 } from './cok.types.js';
 export type { Device, DeviceAction, DeviceKind, DeviceStatus } from './device.js';
 export { acceptsBatches, DEVICE_KINDS, DEVICE_STATUSES, nextDeviceStatus } from './device.js';
 export { gateMismatch } from './gate.js';
+export { parseReverification } from './reverification.js';
 export type { BatchSignature, SignedBatch } from './signature.js';
 export {
   formatBatchSignature,

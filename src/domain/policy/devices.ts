@@ -48,3 +48,19 @@ export function deviceAccess(p: Principal, scope: StateScope, d: DeviceParties):
   else if (!isInspectorate(p) && p.state === d.state) out.push('health');
   return out;
 }
+
+/**
+ * Who re-verifies a device on site (issue 18 §5, decision 0038): an inspector of an owning
+ * inspectorate, the facility's state in its scope. The node's administrators do not: a
+ * re-verification states that someone looked at the seal or camera, which only an inspector does.
+ */
+export function mayReverify(p: Principal, scope: StateScope, d: DeviceParties): boolean {
+  const org = p.organisationId;
+  return (
+    org !== null &&
+    isInspectorate(p) &&
+    p.roles.has('inspector') &&
+    d.owners.includes(org) &&
+    inScope(scope, d.state)
+  );
+}

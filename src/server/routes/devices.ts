@@ -252,7 +252,51 @@ function registerBatchRoute(app: FastifyInstance, m: MonitoringService): void {
   });
 }
 
+/**
+ * Re-verification on site (issue 18 §5, decision 0038): the inspector signs the exact body with a
+ * key of the inspectorate, so it is taken raw, never re-serialised.
+ */
+function registerReverifyRoute(app: FastifyInstance, m: MonitoringService): void {
+  app.register(async (scoped) => {
+    scoped.removeAllContentTypeParsers();
+    scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
+      done(null, body),
+    );
+    scoped.addContentTypeParser('*', (_req, _payload, done) =>
+      done(
+        new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the re-verification as application/json'),
+        undefined,
+      ),
+    );
+    scoped.withTypeProvider<ZodTypeProvider>().post(
+      '/api/devices/:id/reverify',
+      {
+        config: user,
+        schema: {
+          tags,
+          summary: 'An inspector of an owning inspectorate re-verified the device on site: CoK intact again',
+          description:
+            'Body (application/json, signed as is): {"v":1,"type":"custos/device-reverification","device":"<id>","n":<the device\'s next change number>,"note"?}. ' +
+            "Header Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes>, a key of the inspector's inspectorate. " +
+            'Every open CoK interval closes (closedBy "reverification", "re-verified by <user>" in its detail); the body is logged as the device\'s change n. ' +
+            'A wrong n answers 409 CONFLICT (a signed body applies once).',
+          params,
+          response: { 200: ChangedReply.extend({ closed: z.number().int() }) },
+        },
+      },
+      async (req) => {
+        const header = req.headers['custos-signature'];
+        return m.registry.reverify(requirePrincipal(req), req.params.id, {
+          body: req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array(),
+          signatureHeader: typeof header === 'string' ? header : undefined,
+        });
+      },
+    );
+  });
+}
+
 export function registerMonitoringRoutes(app: FastifyInstance, m: MonitoringService): void {
   registerDeviceRoutes(app, m);
   registerBatchRoute(app, m);
+  registerReverifyRoute(app, m);
 }

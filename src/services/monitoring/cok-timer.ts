@@ -17,6 +17,7 @@ import { openCaseForAlarm } from '../cases/index.js';
 import { isoNow, type Ports } from '../ports.js';
 import { cokDeviceOf } from './batch-record.js';
 import { storeStep } from './ingest.js';
+import { runGateChecks } from './rules.js';
 
 /**
  * Continuity of knowledge as time passes (issue 18 §5, decision 0030). A batch folds into its
@@ -69,7 +70,7 @@ export async function openDeviceAlarmCases(ports: Ports): Promise<number> {
   return opened;
 }
 
-/** One pass: silent devices, then the cases of pending alarms. Undefined when another server holds the pass. */
+/** One pass: silent devices, gate days due against the declarations, then the cases of pending alarms. Undefined when another server holds the pass. */
 export async function runCokPass(ports: Ports): Promise<{ alarms: number; cases: number } | undefined> {
   const now = isoNow(ports.clock);
   const alarms = await ports.db.kysely.transaction().execute(async (tx) => {
@@ -77,7 +78,7 @@ export async function runCokPass(ports: Ports): Promise<{ alarms: number; cases:
     let raised = 0;
     for (const id of await devicesDueForCheck(tx, now, PASS_DEVICES))
       raised += await tickDevice(tx, ports, id, now);
-    return raised;
+    return raised + (await runGateChecks(tx, now));
   });
   if (alarms === undefined) return undefined;
   return { alarms, cases: await openDeviceAlarmCases(ports) };

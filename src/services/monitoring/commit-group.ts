@@ -9,6 +9,7 @@ import {
   type DeviceStatus,
   foldBatch,
   silenceCheckAfter,
+  type TimeInterval,
   type TimeTolerance,
 } from '../../domain/monitoring/index.js';
 import type { DbOrTx } from '../../store/db.js';
@@ -19,7 +20,6 @@ import {
   insertBatches,
   insertEvents,
   insertIntervals,
-  inspectionsInProgress,
   updateDevice,
 } from '../../store/monitoring.repo.js';
 import type {
@@ -32,6 +32,7 @@ import type {
 import type { Ports } from '../ports.js';
 import { appendRecords, type NewRecord } from '../records.js';
 import { batchContent, batchRecordId, cokDeviceOf, receiptUrlOf } from './batch-record.js';
+import { cokContextOf, storeRuleFacts } from './rules.js';
 
 /**
  * Group commit of monitoring batches (issue 18 targets, decision 0037): the batches that arrived
@@ -152,7 +153,16 @@ export async function applyGroup(
       cok: JSON.parse(row.cok) as CokState,
       changed: false,
     });
-  const inspections = new Map<string, { from: string; to: string | null }[]>();
+  // The inspections at each facility over the whole group's event times (decision 0038): read
+  // once per facility; each event is judged against the windows that cover it.
+  const inspections = new Map<string, readonly TimeInterval[]>();
+  let groupFirst = Number.POSITIVE_INFINITY;
+  let groupLast = Number.NEGATIVE_INFINITY;
+  for (const g of group)
+    for (const e of g.batch.events) {
+      if (e.at < groupFirst) groupFirst = e.at;
+      if (e.at > groupLast) groupLast = e.at;
+    }
   const order = group.map((_, i) => i);
   order.sort((a, b) => {
     const x = group[a] as Admitted;
@@ -241,18 +251,20 @@ export async function applyGroup(
       last_event_at: new Date(last).toISOString(),
       received_at: g.receivedAt,
     };
-    let ctxInspections = inspections.get(row.facility);
-    if (!ctxInspections) {
-      ctxInspections = await inspectionsInProgress(tx, row.facility);
-      inspections.set(row.facility, ctxInspections);
-    }
+    const ctx = await cokContextOf(tx, row, stored.first_event_at, stored.last_event_at, {
+      cache: inspections,
+      from: new Date(groupFirst).toISOString(),
+      to: new Date(groupLast).toISOString(),
+    });
     const cokDevice = cokDeviceOf(row);
     const step = foldBatch(
       w.cok,
       cokDevice,
       { seq: g.batch.seq, receivedAt: g.receivedAt, events: g.batch.events },
-      { inspections: ctxInspections, declaredActivities: [], containmentSealOpen: [] },
+      ctx,
     );
+    // Its seal's openings and gate counts, for the cameras and the gate comparison (decision 0038).
+    await storeRuleFacts(tx, row, step);
     for (const c of step.closed)
       intervals.push({
         device: row.id,

@@ -1,14 +1,24 @@
 import { DomainError } from '../../domain/errors.js';
 import {
+  type CokState,
   type Device,
   type DeviceAction,
   type DeviceKind,
   type DeviceStatus,
   EMPTY_HEAD,
+  foldReverification,
   initialCokState,
   nextDeviceStatus,
+  parseReverification,
+  silenceCheckAfter,
 } from '../../domain/monitoring/index.js';
-import { type DeviceAccess, deviceAccess, isGlobalAdmin, type Principal } from '../../domain/policy/index.js';
+import {
+  type DeviceAccess,
+  deviceAccess,
+  isGlobalAdmin,
+  mayReverify,
+  type Principal,
+} from '../../domain/policy/index.js';
 import { computeKeyId, isInspectorateKind } from '../../domain/registry/index.js';
 import type { DbOrTx } from '../../store/db.js';
 import {
@@ -25,7 +35,10 @@ import { createRegistryRepo } from '../../store/registry.repo.js';
 import type { DeviceChangeRow, DeviceRow } from '../../store/schema.types.js';
 import { isoNow, type Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
+import { checkSignature } from '../reports/submit.js';
 import { scopeOf } from '../scope.js';
+import { cokDeviceOf } from './batch-record.js';
+import { storeStep } from './ingest.js';
 
 /** What registering a device says (POST /api/devices). */
 export interface DeviceInput {
@@ -131,11 +144,13 @@ export function createDeviceRegistry(ports: Ports) {
     tx: DbOrTx,
     device: Device,
     n: number,
-    action: DeviceAction,
+    action: DeviceAction | 'reverify',
     at: string,
     by: string,
+    extra: Record<string, unknown> = {},
   ) {
-    const { id: _id, ...snapshot } = device;
+    const { id: _id, ...device_ } = device;
+    const snapshot = { ...device_, ...extra };
     const row: DeviceChangeRow = {
       device: device.id,
       n,
@@ -290,6 +305,62 @@ export function createDeviceRegistry(ports: Ports) {
         return { next, logIndex };
       });
       return { ...viewOf(out.next, access), logIndex: out.logIndex };
+    },
+
+    /**
+     * An inspector re-verified the device on site (issue 18 §5, decision 0038): the signed body
+     * (Custos-Signature, a key of the inspector's inspectorate) is logged as the device's next
+     * change, and in the same transaction every open CoK interval closes with the reason
+     * "re-verified by …": CoK is intact from now.
+     */
+    async reverify(
+      p: Principal,
+      id: string,
+      signed: { readonly body: Uint8Array; readonly signatureHeader: string | undefined },
+    ): Promise<DeviceView & { logIndex: number; closed: number }> {
+      const { row: seen, access } = await visible(p, id);
+      if (!mayReverify(p, await scopeOf(ports, p), deviceOfRow(seen)))
+        throw new DomainError(
+          'FORBIDDEN',
+          'only an inspector of an owning inspectorate re-verifies a device',
+        );
+      if (seen.status === 'removed')
+        throw new DomainError('INVALID_TRANSITION', 'a removed device is not re-verified', {
+          status: seen.status,
+        });
+      const body = parseReverification(signed.body, id);
+      const at = isoNow(ports.clock);
+      const sig = await checkSignature(ports, p, signed, at);
+      if (sig.outcome !== 'VALID') throw new DomainError(sig.outcome, sig.message);
+      const out = await k.transaction().execute(async (tx) => {
+        const row = await findDevice(tx, id, ports.db.sqlite === undefined);
+        if (!row) return noSuchDevice();
+        if (body.n !== row.changes + 1)
+          throw new DomainError(
+            'CONFLICT',
+            `this is change number ${row.changes + 1} of ${id}, the body says ${body.n}`,
+            { expected: row.changes + 1 },
+          );
+        const device = cokDeviceOf(row);
+        const step = foldReverification(JSON.parse(row.cok) as CokState, device, at, p.userId);
+        await storeStep(tx, row, step, at);
+        const next: DeviceRow = { ...row, changes: body.n };
+        await updateDevice(tx, id, {
+          changes: body.n,
+          cok: JSON.stringify(step.state),
+          cok_check_after: silenceCheckAfter(step.state, device),
+        });
+        const logIndex = await logChange(tx, deviceOfRow(next), body.n, 'reverify', at, p.userId, {
+          reverification: {
+            body: new TextDecoder().decode(signed.body),
+            keyId: sig.keyId,
+            signature: sig.signature,
+            closed: step.closed.map((i) => ({ reason: i.reason, from: i.from })),
+          },
+        });
+        return { next, logIndex, closed: step.closed.length };
+      });
+      return { ...viewOf(out.next, access), logIndex: out.logIndex, closed: out.closed };
     },
 
     async get(p: Principal, id: string): Promise<DeviceView> {

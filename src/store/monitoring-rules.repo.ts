@@ -1,0 +1,198 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from './db.js';
+import { inForceAsAccepted, revisedLinesInForce } from './lines-in-force.js';
+import { countOf } from './paging.js';
+import type { DeviceGateDayRow } from './schema.types.js';
+
+/**
+ * The rules of issue 18 §5 that look beyond one device (migration 0024, decision 0038): the
+ * inspections that excuse a seal opening, the openings of a containment's seals that a camera is
+ * judged against, and a gate's day against the ICR lines declared through its KMP. Each read is an
+ * index range, bounded whatever the history.
+ */
+
+/** An inspection covers at most this many days after the inspectors' arrival (decision 0038). */
+export const INSPECTION_WINDOW_MAX_DAYS = 30;
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The inspections at a facility whose window meets [from, to]: from the inspectors' arrival for
+ * the planned man-days (at least one day, at most INSPECTION_WINDOW_MAX_DAYS). An inspection has
+ * no recorded end, so without this bound one left "in progress" would excuse every later opening
+ * at its facility; a team spends at most its man-days in calendar days on site.
+ */
+export async function inspectionWindows(
+  q: DbOrTx,
+  facility: string,
+  from: string,
+  to: string,
+): Promise<{ from: string; to: string }[]> {
+  const earliest = new Date(Date.parse(from) - INSPECTION_WINDOW_MAX_DAYS * DAY_MS).toISOString();
+  const rows = await q
+    .selectFrom('inspections')
+    .select(['arrived_at', 'planned_man_days'])
+    .where('facility', '=', facility)
+    .where('arrived_at', 'is not', null)
+    .where('arrived_at', '>=', earliest)
+    .where('arrived_at', '<=', to)
+    .execute();
+  return rows.map((r) => {
+    const start = Date.parse(r.arrived_at as string);
+    const days = Math.min(INSPECTION_WINDOW_MAX_DAYS, Math.max(1, Math.ceil(Number(r.planned_man_days))));
+    return { from: new Date(start).toISOString(), to: new Date(start + days * DAY_MS).toISOString() };
+  });
+}
+
+// ---- seal openings
+
+export async function openSeal(
+  q: DbOrTx,
+  row: { device: string; facility: string; containment: string; from_at: string },
+): Promise<void> {
+  await q
+    .insertInto('device_seal_openings')
+    .values({ ...row, to_at: null })
+    .onConflict((oc) => oc.columns(['device', 'from_at']).doNothing())
+    .execute();
+}
+
+export async function closeSeal(q: DbOrTx, device: string, at: string): Promise<void> {
+  await q
+    .updateTable('device_seal_openings')
+    .set({ to_at: at })
+    .where('device', '=', device)
+    .where('to_at', 'is', null)
+    .where('from_at', '<=', at)
+    .execute();
+}
+
+/** The openings of a containment's seals that meet [from, to]. */
+export async function sealOpeningsOf(
+  q: DbOrTx,
+  facility: string,
+  containment: string,
+  from: string,
+  to: string,
+): Promise<{ from: string; to: string | null }[]> {
+  const rows = await q
+    .selectFrom('device_seal_openings')
+    .select(['from_at', 'to_at'])
+    .where('facility', '=', facility)
+    .where('containment', '=', containment)
+    .where('from_at', '<=', to)
+    .where((eb) => eb.or([eb('to_at', 'is', null), eb('to_at', '>', from)]))
+    .orderBy('from_at')
+    .limit(100)
+    .execute();
+  return rows.map((r) => ({ from: r.from_at, to: r.to_at }));
+}
+
+// ---- gate days
+
+/** Adds a batch's counts to the gate's days; a day counted again is compared again from `checkAfter`. */
+export async function addGateCounts(
+  q: DbOrTx,
+  device: string,
+  counts: readonly { day: string; direction: 'in' | 'out'; items: number }[],
+  checkAfter: (day: string) => string,
+): Promise<void> {
+  for (const c of counts) {
+    const add = { in: c.direction === 'in' ? c.items : 0, out: c.direction === 'out' ? c.items : 0 };
+    await q
+      .insertInto('device_gate_days')
+      .values({
+        device,
+        day: c.day,
+        counted_in: add.in,
+        counted_out: add.out,
+        check_after: checkAfter(c.day),
+      })
+      .onConflict((oc) =>
+        oc.columns(['device', 'day']).doUpdateSet({
+          counted_in: sql`device_gate_days.counted_in + ${add.in}`,
+          counted_out: sql`device_gate_days.counted_out + ${add.out}`,
+          check_after: checkAfter(c.day),
+        }),
+      )
+      .execute();
+  }
+}
+
+function gateDayOf(r: DeviceGateDayRow): DeviceGateDayRow {
+  return { ...r, counted_in: Number(r.counted_in), counted_out: Number(r.counted_out) };
+}
+
+export async function gateDaysDue(q: DbOrTx, now: string, limit: number): Promise<DeviceGateDayRow[]> {
+  const rows = await q
+    .selectFrom('device_gate_days')
+    .selectAll()
+    .where('check_after', '<=', now)
+    .orderBy('check_after')
+    .limit(limit)
+    .execute();
+  return rows.map(gateDayOf);
+}
+
+export async function setGateCheck(
+  q: DbOrTx,
+  device: string,
+  day: string,
+  checkAfter: string,
+): Promise<void> {
+  await q
+    .updateTable('device_gate_days')
+    .set({ check_after: checkAfter })
+    .where('device', '=', device)
+    .where('day', '=', day)
+    .execute();
+}
+
+/** Whether the MBA's ICRs cover `day` (the state has declared it: a period from … to it). */
+export async function icrCovers(q: DbOrTx, mba: string, day: string): Promise<boolean> {
+  const r = await q
+    .selectFrom('reports')
+    .select('id')
+    .where('mba', '=', mba)
+    .where('type', '=', 'ICR')
+    .where('period_from', '<=', day)
+    .where('period_to', '>=', day)
+    .limit(1)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/**
+ * The MBA's ICR lines in force through `kmp` dated `day`, counted per inventory change code:
+ * lines in force as accepted (the partial index on kmp and date), and revised lines whose line now
+ * in force names them (the MBA's revisions, few).
+ */
+export async function declaredThroughKmp(
+  q: DbOrTx,
+  mba: string,
+  kmp: string,
+  day: string,
+): Promise<{ code: string; lines: number }[]> {
+  const accepted = await q
+    .selectFrom('report_lines as l')
+    .innerJoin('reports as r', 'r.id', 'l.report_id')
+    .select(['l.code', (eb) => eb.fn.countAll().as('n')])
+    .where('l.kmp', '=', kmp)
+    .where('l.date', '=', day)
+    .where('r.mba', '=', mba)
+    .where('r.type', '=', 'ICR')
+    .where(inForceAsAccepted(mba, 'r.report_number'))
+    .groupBy('l.code')
+    .execute();
+  const revised = await revisedLinesInForce(q, mba)
+    .select(['l.code', (eb) => eb.fn.countAll().as('n')])
+    .where('l.kmp', '=', kmp)
+    .where('l.date', '=', day)
+    .groupBy('l.code')
+    .execute();
+  const out = new Map<string, number>();
+  for (const r of [...accepted, ...revised]) {
+    if (r.code === null) continue;
+    out.set(r.code, (out.get(r.code) ?? 0) + countOf({ n: r.n as string | number | bigint }));
+  }
+  return [...out].map(([code, lines]) => ({ code, lines }));
+}

@@ -17,6 +17,21 @@ export function registerDemoCommands(program: Command, config: () => Config): vo
       }
     });
   demo
+    .command('federation')
+    .description(
+      'start a regional node and an agency node, peered under an arrangement, and forward a report of XA from one to the other (Ctrl-C stops both)',
+    )
+    .option(
+      '--dir <path>',
+      'a new or empty directory for the two data directories (default: a fresh temporary one)',
+    )
+    .option('--regional-port <port>', "the regional node's port", '8081')
+    .option('--agency-port <port>', "the agency node's port", '8082')
+    .action(async (opts: { dir?: string; regionalPort: string; agencyPort: string }) => {
+      const { runFederationDemo } = await import('./demo-federation.js');
+      await runFederationDemo(opts);
+    });
+  demo
     .command('tokens')
     .description("print each demo user's login, organisation, roles, API token and web password")
     .option(

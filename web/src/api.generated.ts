@@ -1935,6 +1935,68 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/devices/{id}/reverify": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * An inspector of an owning inspectorate re-verified the device on site: CoK intact again
+         * @description Body (application/json, signed as is): {"v":1,"type":"custos/device-reverification","device":"<id>","n":<the device's next change number>,"note"?}. Header Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes>, a key of the inspector's inspectorate. Every open CoK interval closes (closedBy "reverification", "re-verified by <user>" in its detail); the body is logged as the device's change n. A wrong n answers 409 CONFLICT (a signed body applies once).
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly access: readonly ("manage" | "data" | "health")[];
+                            readonly closed: number;
+                            readonly containment: string | null;
+                            readonly facility: string;
+                            readonly heartbeatSeconds: number;
+                            readonly id: string;
+                            readonly jointUse: readonly string[];
+                            readonly keyId: string;
+                            /** @enum {string} */
+                            readonly kind: "seal" | "camera" | "radiation-monitor" | "neutron-monitor" | "load-cell" | "gate";
+                            readonly kmp: string | null;
+                            readonly lastSeen: string | null;
+                            readonly lastSeq: number;
+                            readonly logIndex: number;
+                            readonly owners: readonly string[];
+                            readonly publicKey: string;
+                            readonly registeredAt: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "installed" | "servicing" | "removed";
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/devices/{id}/status": {
         readonly parameters: {
             readonly query?: never;

@@ -99,7 +99,7 @@ describe.skipIf(!available)('inspections story (Chromium)', () => {
           .toMatch(
             /^10 items recorded in assemblies; D = .*Significant differences \(3σ\): ASM-4 \(150\.0 g/,
           );
-        await expect.poll(() => screen.findings().textContent()).toMatch(/partial-defect · medium/);
+        await expect.poll(() => screen.findings().textContent()).toMatch(/partial defect · medium/);
         expect(await screen.findings().textContent()).toMatch(/ASM-4/);
 
         await screen.signStatement(

@@ -281,7 +281,7 @@ describe.skipIf(!available)(
         await s.page.getByRole('table', { name: 'Inspections' }).getByRole('link').first().click();
         await s.page
           .getByRole('region', { name: 'Findings' })
-          .getByText(/partial-defect/)
+          .getByText(/partial defect/)
           .waitFor();
         expect(await s.audit()).toEqual([]);
 

@@ -36,6 +36,8 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
     'reg.col.position',
     'alarms.col.date',
     'transfers.col.srd',
+    'insp.detail.title',
+    'insp.sign.conclusion',
   ],
   es: ['submit.bytes', 'case.attachmentInfo', 'transfers.col.srd'],
   ru: [],
@@ -52,14 +54,9 @@ const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
   'web/src/components/BalanceCharts.tsx': 1,
   'web/src/pages/Evaluation.tsx': 46,
   'web/src/pages/Home.tsx': 59,
-  'web/src/pages/Inspections.tsx': 46,
   'web/src/pages/LogExplorer.tsx': 65,
   'web/src/pages/cases/Board.tsx': 24,
   'web/src/pages/cases/TransitionForm.tsx': 12,
-  'web/src/pages/inspections/ActivitiesForm.tsx': 12,
-  'web/src/pages/inspections/PlanInspectionForm.tsx': 28,
-  'web/src/pages/inspections/RecordResultsForm.tsx': 22,
-  'web/src/pages/inspections/SignStatementForm.tsx': 6,
 };
 
 function tsxFiles(): { path: string; text: string }[] {

@@ -32,6 +32,7 @@ export {
 } from './api/evaluation.js';
 export {
   type Assignment,
+  type EffortSummary,
   type Inspection,
   type ItemResult,
   inspectionsApi,

@@ -6,32 +6,61 @@ import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
+import { formatDate, formatLocale } from '../i18n/format.js';
+import { type Translate, useT } from '../i18n/I18nProvider.js';
 import { useCheckpointWait, useLiveReload } from '../live.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
 import type { SignedStatement } from '../verify.js';
 import { ActivitiesForm } from './inspections/ActivitiesForm.js';
+import {
+  findingTypeLabel,
+  inspectionStatusLabel,
+  inspectionTypeLabel,
+  severityLabel,
+} from './inspections/labels.js';
 import { PlanInspectionForm } from './inspections/PlanInspectionForm.js';
 import { RecordResultsForm } from './inspections/RecordResultsForm.js';
 import { SignStatementForm } from './inspections/SignStatementForm.js';
 
-const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) : '—');
+/** A time of these screens (all UTC), in the user's language. */
+const when = (iso: string | null | undefined) => (iso ? formatDate(iso, true) : '—');
 
-const inspectionColumns: Column<Inspection>[] = [
-  {
-    key: 'start',
-    header: 'Starts (UTC)',
-    render: (i) => <Link to={`/inspections/${encodeURIComponent(i.id)}`}>{when(i.startsAt)}</Link>,
-    sortValue: (i) => i.startsAt,
-  },
-  { key: 'type', header: 'Type', render: (i) => i.type, sortValue: (i) => i.type },
-  { key: 'facility', header: 'Facility', render: (i) => i.facility, sortValue: (i) => i.facility },
-  { key: 'state', header: 'State', render: (i) => i.state, sortValue: (i) => i.state },
-  { key: 'mbas', header: 'MBAs', render: (i) => i.mbas.join(', ') },
-  { key: 'who', header: 'Inspectorates', render: (i) => i.participants.join(', ') },
-  { key: 'notice', header: 'Notice given', render: (i) => when(i.noticeGivenAt) },
-  { key: 'status', header: 'Status', render: (i) => i.status, sortValue: (i) => i.status },
-];
+function inspectionColumns(t: Translate): Column<Inspection>[] {
+  return [
+    {
+      key: 'start',
+      header: t('insp.startsUtc'),
+      render: (i) => <Link to={`/inspections/${encodeURIComponent(i.id)}`}>{when(i.startsAt)}</Link>,
+      sortValue: (i) => i.startsAt,
+    },
+    {
+      key: 'type',
+      header: t('reports.type'),
+      render: (i) => inspectionTypeLabel(i.type, t),
+      sortValue: (i) => i.type,
+    },
+    { key: 'facility', header: t('insp.facility'), render: (i) => i.facility, sortValue: (i) => i.facility },
+    { key: 'state', header: t('alarms.col.state'), render: (i) => i.state, sortValue: (i) => i.state },
+    { key: 'mbas', header: t('nav.mbas'), render: (i) => i.mbas.join(', ') },
+    { key: 'who', header: t('insp.col.inspectorates'), render: (i) => i.participants.join(', ') },
+    { key: 'notice', header: t('insp.col.notice'), render: (i) => when(i.noticeGivenAt) },
+    {
+      key: 'status',
+      header: t('transfers.col.status'),
+      render: (i) => inspectionStatusLabel(i.status, t),
+      sortValue: (i) => i.status,
+    },
+  ];
+}
+
+/** A month of the calendar ("2026-03") named in the user's language. */
+function monthName(month: string): string {
+  const d = new Date(`${month}-01T00:00:00Z`);
+  return Number.isNaN(d.getTime())
+    ? month
+    : d.toLocaleDateString(formatLocale(), { timeZone: 'UTC', year: 'numeric', month: 'long' });
+}
 
 function byMonth(rows: readonly Inspection[]): [string, Inspection[]][] {
   const m = new Map<string, Inspection[]>();
@@ -50,31 +79,36 @@ function inspectorOrg(me: ReturnType<typeof useMe>): string | undefined {
 }
 
 export default function InspectionsPage() {
+  const t = useT();
   const caps = useCapabilities();
   const me = useMe();
   const org = inspectorOrg(me);
   const data = useLoad(() => inspectionsApi.list(), []);
   useLiveReload((e) => e.type.startsWith('inspection.'), data.reload);
   return (
-    <Page title="Inspections" lead="Planned and performed inspections, by month.">
-      <Async value={data} what="inspections">
+    <Page title={t('nav.inspections')} lead={t('insp.lead')}>
+      <Async value={data} what={t('common.what.inspections')}>
         {(rows) =>
           rows.length === 0 ? (
-            <EmptyState title="No inspections planned">
-              <p>An inspector plans one below; it appears here with its notice rule.</p>
+            <EmptyState title={t('insp.none')}>
+              <p>{t('insp.noneHint')}</p>
             </EmptyState>
           ) : (
             <>
-              <Section title="Calendar">
+              <Section title={t('insp.calendar')}>
                 <ul className="calendar">
                   {byMonth(rows).map(([month, items]) => (
                     <li key={month}>
-                      <strong>{month}</strong>:{' '}
+                      <strong>{monthName(month)}</strong>:{' '}
                       {items.map((i, n) => (
                         <span key={i.id}>
                           {n > 0 ? '; ' : ''}
                           <Link to={`/inspections/${encodeURIComponent(i.id)}`}>
-                            {i.startsAt.slice(0, 10)} {i.type} at {i.facility}
+                            {t('insp.calendarEntry', {
+                              date: formatDate(i.startsAt.slice(0, 10)),
+                              type: inspectionTypeLabel(i.type, t),
+                              facility: i.facility,
+                            })}
                           </Link>
                         </span>
                       ))}
@@ -82,7 +116,12 @@ export default function InspectionsPage() {
                   ))}
                 </ul>
               </Section>
-              <Table caption="Inspections" columns={inspectionColumns} rows={rows} rowKey={(i) => i.id} />
+              <Table
+                caption={t('nav.inspections')}
+                columns={inspectionColumns(t)}
+                rows={rows}
+                rowKey={(i) => i.id}
+              />
             </>
           )
         }
@@ -95,7 +134,10 @@ export default function InspectionsPage() {
   );
 }
 
+const DEFECT_LEVELS = ['gross', 'partial', 'bias'] as const;
+
 function SamplingCalculator() {
+  const t = useT();
   const [form, setForm] = useState({
     population: '100',
     averageContent: '4000',
@@ -139,15 +181,15 @@ function SamplingCalculator() {
     </div>
   );
   return (
-    <Section title="Sampling-plan calculator">
+    <Section title={t('insp.sp.title')}>
       <form onSubmit={submit}>
         <div className="form-grid">
-          {field('population', 'Population (items)', 'Number of items in the stratum')}
-          {field('averageContent', 'Average content (g)', 'Nuclear material per item')}
-          {field('goalQuantity', 'Goal quantity (g)', 'Usually 1 SQ')}
-          {field('nonDetectionProbability', 'Non-detection probability β', 'e.g. 0.2 for 80 % detection')}
+          {field('population', t('insp.sp.population'), t('insp.sp.populationHelp'))}
+          {field('averageContent', t('insp.sp.average'), t('insp.sp.averageHelp'))}
+          {field('goalQuantity', t('insp.sp.goal'), t('insp.sp.goalHelp'))}
+          {field('nonDetectionProbability', t('insp.sp.beta'), t('insp.sp.betaHelp'))}
           <div className="field">
-            <label htmlFor="sp-defect">Defect level</label>
+            <label htmlFor="sp-defect">{t('insp.sp.defect')}</label>
             <select
               id="sp-defect"
               value={form.defectLevel}
@@ -155,31 +197,45 @@ function SamplingCalculator() {
                 setForm({ ...form, defectLevel: e.target.value as SamplingPlanRequest['defectLevel'] })
               }
             >
-              <option value="gross">gross</option>
-              <option value="partial">partial</option>
-              <option value="bias">bias</option>
+              {DEFECT_LEVELS.map((d) => (
+                <option key={d} value={d}>
+                  {t(`insp.sp.defect.${d}`)}
+                </option>
+              ))}
             </select>
           </div>
         </div>
         <button type="submit" className="primary">
-          Calculate sample size
+          {t('insp.sp.calculate')}
         </button>
       </form>
       {error !== undefined && <ErrorState error={error} />}
       {plan && (
         <p role="status" className="notice notice-ok">
           <strong>
-            Sample {plan.sampleSize} items ({plan.method})
+            {t('insp.sp.sample', { count: plan.sampleSize, method: samplingMethod(plan.method, t) })}
           </strong>{' '}
-          to detect {plan.defectsToDetect} defect{plan.defectsToDetect === 1 ? '' : 's'}
           {plan.detectionProbability !== undefined
-            ? ` with probability ${(plan.detectionProbability * 100).toFixed(1)} %`
-            : ''}
-          .
+            ? t('insp.sp.detectWith', {
+                count: plan.defectsToDetect,
+                probability: plan.detectionProbability.toLocaleString(formatLocale(), {
+                  style: 'percent',
+                  minimumFractionDigits: 1,
+                  maximumFractionDigits: 1,
+                }),
+              })
+            : t('insp.sp.detect', { count: plan.defectsToDetect })}
         </p>
       )}
     </Section>
   );
+}
+
+/** The sampling method the defect level decides (domain/inspections/sampling.ts). */
+function samplingMethod(method: string, t: Translate): string {
+  return method === 'attribute' || method === 'nda-variables' || method === 'da-variables'
+    ? t(`insp.sp.method.${method}`)
+    : method;
 }
 
 type Statement = SignedStatement;
@@ -190,6 +246,7 @@ type Statement = SignedStatement;
  * its commitment and its receipt.
  */
 function StatementVerdict({ statement }: { statement: Statement }) {
+  const t = useT();
   const waitCovered = useCheckpointWait();
   const [waiting, setWaiting] = useState(false);
   const check = useLoad(async () => {
@@ -200,14 +257,15 @@ function StatementVerdict({ statement }: { statement: Statement }) {
     const [keys, vkey] = await Promise.all([api.keys(statement.organisation), v.fetchLogKey()]);
     return v.checkStatement(statement, keys, v.verifierOf(vkey));
   }, [statement.inspection, statement.organisation, statement.signature]);
-  const who = `the statement of ${statement.organisation}`;
+  const org = statement.organisation;
   if (check.error !== undefined) {
     return (
       <p role="status" className="small">
-        <span className="badge badge-wait">Not checked</span> {who} could not be checked:{' '}
-        {check.error instanceof Error ? check.error.message : String(check.error)}{' '}
+        <span className="badge badge-wait">{t('insp.verdict.notChecked')}</span>{' '}
+        {t('insp.verdict.couldNot', { org })}{' '}
+        <span lang="en">{check.error instanceof Error ? check.error.message : String(check.error)}</span>{' '}
         <button type="button" className="link-button" onClick={check.reload}>
-          Try again
+          {t('insp.verdict.retry')}
         </button>
       </p>
     );
@@ -216,9 +274,7 @@ function StatementVerdict({ statement }: { statement: Statement }) {
   if (c === undefined) {
     return (
       <p role="status" className="muted small">
-        {waiting
-          ? `Waiting for the log to publish a checkpoint that covers ${who}; it is verified then.`
-          : `Verifying ${who} in your browser…`}
+        {waiting ? t('insp.verdict.waiting', { org }) : t('insp.verdict.verifying', { org })}
       </p>
     );
   }
@@ -227,20 +283,23 @@ function StatementVerdict({ statement }: { statement: Statement }) {
     <div className="small">
       <p role="status">
         {c.ok ? (
-          <span className="badge badge-ok">✓ Signature verified</span>
+          <span className="badge badge-ok">{t('insp.verdict.verified')}</span>
         ) : (
-          <span className="badge badge-bad">✗ Does not verify</span>
+          <span className="badge badge-bad">{t('insp.verdict.failed')}</span>
         )}{' '}
-        {failed
-          ? `${failed.label}: ${failed.detail ?? 'failed'}.`
-          : c.logIndex !== undefined
-            ? `Signed by a registered key of ${statement.organisation}; log entry ${c.logIndex} and its receipt verify.`
-            : `Signed by a registered key of ${statement.organisation}.`}{' '}
-        {c.logNote}
+        {failed ? (
+          // The steps are the shared verification code's (the CLI prints the same), in English.
+          <span lang="en">{`${failed.label}: ${failed.detail ?? t('insp.verdict.stepFailed')}.`}</span>
+        ) : c.logIndex !== undefined ? (
+          t('insp.verdict.signedLogged', { org, index: String(c.logIndex) })
+        ) : (
+          t('insp.verdict.signed', { org })
+        )}{' '}
+        {c.logNote && <span lang="en">{c.logNote}</span>}
       </p>
       <details>
-        <summary>What your browser checked</summary>
-        <ul className="checks">
+        <summary>{t('insp.verdict.checked')}</summary>
+        <ul className="checks" lang="en">
           {c.steps.map((x) => (
             <li key={x.label}>
               {x.ok ? '✓' : '✗'} {x.label}
@@ -254,6 +313,7 @@ function StatementVerdict({ statement }: { statement: Statement }) {
 }
 
 export function InspectionPage({ id }: { id: string }) {
+  const t = useT();
   const me = useMe();
   const org = inspectorOrg(me);
   const data = useLoad(async () => {
@@ -265,30 +325,30 @@ export function InspectionPage({ id }: { id: string }) {
     return { inspection, findings, statements };
   }, [id]);
   return (
-    <Page title={`Inspection ${id}`} lead={<Link to="/inspections">All inspections</Link>}>
-      <Async value={data} what="the inspection">
+    <Page title={t('insp.detail.title', { id })} lead={<Link to="/inspections">{t('insp.detail.all')}</Link>}>
+      <Async value={data} what={t('common.what.inspection')}>
         {({ inspection: i, findings, statements }) => (
           <>
             <dl className="facts">
-              <dt>Type</dt>
-              <dd>{i.type}</dd>
-              <dt>Facility</dt>
+              <dt>{t('reports.type')}</dt>
+              <dd>{inspectionTypeLabel(i.type, t)}</dd>
+              <dt>{t('insp.facility')}</dt>
               <dd>
                 <Link to={`/facilities/${encodeURIComponent(i.facility)}`}>{i.facility}</Link> ({i.state})
               </dd>
-              <dt>Starts</dt>
+              <dt>{t('insp.detail.starts')}</dt>
               <dd>{when(i.startsAt)} UTC</dd>
-              <dt>Notice rule</dt>
+              <dt>{t('insp.detail.noticeRule')}</dt>
               <dd>
                 {i.noticeRule ?? '—'}
                 {i.noticeBasis ? ` — ${i.noticeBasis.ref}` : ''}
                 {i.requiredNoticeHours
-                  ? ` (${i.requiredNoticeHours} h required; notice given ${when(i.noticeGivenAt)})`
+                  ? ` ${t('insp.detail.noticeHours', { hours: i.requiredNoticeHours, given: when(i.noticeGivenAt) })}`
                   : ''}
               </dd>
-              <dt>Status</dt>
-              <dd>{i.status}</dd>
-              <dt>Activities</dt>
+              <dt>{t('transfers.col.status')}</dt>
+              <dd>{inspectionStatusLabel(i.status, t)}</dd>
+              <dt>{t('insp.act.title')}</dt>
               <dd>
                 {(i.activities ?? []).map((a) => `${a.activity} (${a.inspectorate})`).join(', ') || '—'}
               </dd>
@@ -304,22 +364,24 @@ export function InspectionPage({ id }: { id: string }) {
                 />
               </>
             )}
-            <Section title="Findings">
+            <Section title={t('insp.findings')}>
               {findings.length === 0 ? (
-                <EmptyState title="No findings recorded" />
+                <EmptyState title={t('insp.findings.none')} />
               ) : (
                 <ul>
                   {findings.map((f) => (
                     <li key={f.id}>
                       <span className="badge badge-bad">
-                        {f.type} · {f.severity}
+                        {findingTypeLabel(f.type, t)} · {severityLabel(f.severity, t)}
                       </span>{' '}
                       {f.description}
-                      {f.items && f.items.length > 0 ? ` (items ${f.items.join(', ')})` : ''}
+                      {f.items && f.items.length > 0
+                        ? ` ${t('insp.findings.items', { items: f.items.join(', ') })}`
+                        : ''}
                       {f.caseId && (
                         <>
-                          {' '}
-                          — <Link to={`/cases/${encodeURIComponent(f.caseId)}`}>follow-up case</Link>
+                          {' — '}
+                          <Link to={`/cases/${encodeURIComponent(f.caseId)}`}>{t('insp.findings.case')}</Link>
                         </>
                       )}
                     </li>
@@ -327,16 +389,18 @@ export function InspectionPage({ id }: { id: string }) {
                 </ul>
               )}
             </Section>
-            <Section title="Statements">
+            <Section title={t('insp.statements')}>
               {statements.length === 0 ? (
-                <EmptyState title="No signed statements yet" />
+                <EmptyState title={t('insp.statements.none')} />
               ) : (
                 <ul>
                   {statements.map((s) => (
                     <li key={s.organisation}>
                       <strong>{s.organisation}</strong>
-                      {s.statement.signedAt ? ` signed ${when(s.statement.signedAt)} UTC` : ''}:{' '}
-                      {s.statement.conclusion}
+                      {s.statement.signedAt
+                        ? ` ${t('insp.statements.signed', { time: when(s.statement.signedAt) })}`
+                        : ''}
+                      : {s.statement.conclusion}
                       <StatementVerdict statement={s} />
                     </li>
                   ))}

@@ -1,10 +1,16 @@
 import { type FormEvent, useState } from 'react';
+import { JOINT_ACTIVITIES } from '../../../../src/domain/inspections/index.js';
 import { type Assignment, type Inspection, inspectionsApi } from '../../api.js';
 import { ErrorState } from '../../components/async.js';
 import { Section } from '../../components/Page.js';
+import { useT } from '../../i18n/I18nProvider.js';
+
+/** An activity as the domain names it (a code, the same in every language), shown as an example. */
+const EXAMPLE_ACTIVITY = JOINT_ACTIVITIES[1];
 
 /** Who does which activity of a joint inspection: one inspectorate per activity. */
 export function ActivitiesForm({ inspection, onDone }: { inspection: Inspection; onDone(): void }) {
+  const t = useT();
   const initial: Assignment[] = inspection.activities?.length
     ? inspection.activities.map((a) => ({ ...a }))
     : [{ activity: '', inspectorate: inspection.participants[0] ?? '' }];
@@ -36,14 +42,14 @@ export function ActivitiesForm({ inspection, onDone }: { inspection: Inspection;
     }
   };
   return (
-    <Section title="Activities">
-      <form onSubmit={submit} className="stack" aria-label="Assign activities">
+    <Section title={t('insp.act.title')}>
+      <form onSubmit={submit} className="stack" aria-label={t('insp.act.form')}>
         <table className="compact">
-          <caption>Each activity is done by one inspectorate</caption>
+          <caption>{t('insp.act.caption')}</caption>
           <thead>
             <tr>
-              <th scope="col">Activity</th>
-              <th scope="col">Inspectorate</th>
+              <th scope="col">{t('insp.act.activity')}</th>
+              <th scope="col">{t('insp.act.inspectorate')}</th>
             </tr>
           </thead>
           <tbody>
@@ -52,15 +58,15 @@ export function ActivitiesForm({ inspection, onDone }: { inspection: Inspection;
               <tr key={i}>
                 <td>
                   <input
-                    aria-label={`Activity ${i + 1}`}
+                    aria-label={t('insp.act.activityN', { n: i + 1 })}
                     value={r.activity}
-                    placeholder="nda-measurement"
+                    placeholder={EXAMPLE_ACTIVITY}
                     onChange={(e) => set(i, { activity: e.target.value })}
                   />
                 </td>
                 <td>
                   <select
-                    aria-label={`Inspectorate for activity ${i + 1}`}
+                    aria-label={t('insp.act.inspectorateFor', { n: i + 1 })}
                     value={r.inspectorate}
                     onChange={(e) => set(i, { inspectorate: e.target.value })}
                   >
@@ -82,15 +88,15 @@ export function ActivitiesForm({ inspection, onDone }: { inspection: Inspection;
               setRows([...rows, { activity: '', inspectorate: inspection.participants[0] ?? '' }])
             }
           >
-            Add an activity
+            {t('insp.act.add')}
           </button>
           <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save the activities'}
+            {busy ? t('insp.saving') : t('insp.act.save')}
           </button>
         </div>
         {saved && (
           <p role="status" className="small">
-            Activities saved.
+            {t('insp.act.saved')}
           </p>
         )}
         {error !== undefined && <ErrorState error={error} />}

@@ -9,10 +9,12 @@ import {
   needsNotice,
 } from '../../../../src/domain/inspections/index.js';
 import { isInspectorateKind } from '../../../../src/domain/registry/index.js';
-import { api, inspectionsApi, isApiError } from '../../api.js';
+import { api, type EffortSummary, inspectionsApi, isApiError } from '../../api.js';
 import { Async, ErrorState, useLoad } from '../../components/async.js';
 import { Section } from '../../components/Page.js';
+import { type Translate, useT } from '../../i18n/I18nProvider.js';
 import { useRouter } from '../../router.js';
+import { inspectionTypeLabel } from './labels.js';
 
 const DAY_MS = 86_400_000;
 
@@ -29,39 +31,55 @@ interface NoticeDetails {
 
 /** The notice rule's refusal, said in the words of the rule, next to the dates to fix. */
 function NoticeRefusal({ details }: { details: NoticeDetails }) {
+  const t = useT();
+  const parts = [
+    details.rule ? t('insp.plan.rule', { rule: details.rule }) : undefined,
+    details.requiredHours !== undefined
+      ? t('insp.plan.required', { hours: details.requiredHours })
+      : undefined,
+    details.givenHours !== undefined
+      ? t('insp.plan.given', { hours: Math.round(details.givenHours * 10) / 10 })
+      : undefined,
+    t('insp.plan.fix'),
+  ].filter((p): p is string => p !== undefined);
   return (
     <div className="notice notice-error" role="alert" data-testid="notice-refusal">
       <p>
-        <strong>The notice rule refuses this plan: {details.reason ?? 'notice too short'}.</strong>
+        <strong>
+          {details.reason ? t('insp.plan.refused', { reason: details.reason }) : t('insp.plan.refusedShort')}
+        </strong>
       </p>
-      <p>
-        {details.rule ? `Rule: ${details.rule}. ` : ''}
-        {details.requiredHours !== undefined ? `Required: ${details.requiredHours} h of notice. ` : ''}
-        {details.givenHours !== undefined ? `Given: ${Math.round(details.givenHours * 10) / 10} h. ` : ''}
-        Give the notice earlier or move the start.
-      </p>
+      <p>{parts.join(' ')}</p>
     </div>
   );
 }
 
+/** The facility's routine effort this year against its cap, as one sentence. */
+function effortText(t: Translate, e: EffortSummary): string {
+  const planned = t('insp.effort.planned', {
+    facility: e.facility,
+    year: String(e.year),
+    count: e.routineInspections,
+    days: e.plannedManDays,
+  });
+  if (!e.cap) return `${planned} ${t('insp.effort.noCap')}`;
+  const cap = { cap: e.cap.manDays, rule: e.cap.rule, remaining: e.remainingManDays ?? 0 };
+  return `${planned} ${e.withinCap === false ? t('insp.effort.over', cap) : t('insp.effort.within', cap)}`;
+}
+
 function EffortCap({ facility, year }: { facility: string; year: number }) {
+  const t = useT();
   const effort = useLoad(
     () => (facility ? inspectionsApi.effort({ facility, year }) : Promise.resolve(undefined)),
     [facility, year],
   );
   if (!facility) return null;
   return (
-    <Async value={effort} what="the inspection effort">
+    <Async value={effort} what={t('insp.effort.what')}>
       {(e) =>
         e ? (
           <p data-testid="effort-cap" className="small">
-            Routine effort at {e.facility} in {e.year}: {e.routineInspections} inspection
-            {e.routineInspections === 1 ? '' : 's'}, {e.plannedManDays} man-days planned
-            {e.cap
-              ? ` of a cap of ${e.cap.manDays} man-days (${e.cap.rule}); ${e.remainingManDays ?? 0} remain${
-                  e.withinCap === false ? ' — over the cap' : ''
-                }.`
-              : '; no cap computed (no inventory or throughput basis given for this facility this year).'}
+            {effortText(t, e)}
           </p>
         ) : null
       }
@@ -70,12 +88,13 @@ function EffortCap({ facility, year }: { facility: string; year: number }) {
 }
 
 function FacilityField({ value, set }: { value: string; set(v: string): void }) {
+  const t = useT();
   const facilities = useLoad(() => api.facilities(), []);
   return (
     <div className="field">
-      <label htmlFor="pi-facility">Facility</label>
+      <label htmlFor="pi-facility">{t('insp.facility')}</label>
       <select id="pi-facility" value={value} onChange={(e) => set(e.target.value)} required>
-        <option value="">choose a facility</option>
+        <option value="">{t('insp.plan.chooseFacility')}</option>
         {(facilities.data ?? []).map((f) => (
           <option key={f.code} value={f.code}>
             {f.code} — {f.name} ({f.state})
@@ -96,15 +115,16 @@ function PartnerField({
   value: string;
   set(v: string): void;
 }) {
+  const t = useT();
   const organisations = useLoad(() => api.organisations(), []);
   const partners = (organisations.data ?? []).filter(
     (o) => isInspectorateKind(o.kind) && o.id !== organisation,
   );
   return (
     <div className="field">
-      <label htmlFor="pi-partner">Joint with (optional)</label>
+      <label htmlFor="pi-partner">{t('insp.plan.partner')}</label>
       <select id="pi-partner" value={value} onChange={(e) => set(e.target.value)}>
-        <option value="">no partner: {organisation} alone</option>
+        <option value="">{t('insp.plan.noPartner', { organisation })}</option>
         {partners.map((o) => (
           <option key={o.id} value={o.id}>
             {o.id} — {o.name}
@@ -117,6 +137,7 @@ function PartnerField({
 
 /** Plans an inspection; the server checks the notice rule and answers NOTICE_RULE_VIOLATED. */
 export function PlanInspectionForm({ organisation }: { organisation: string }) {
+  const t = useT();
   const { navigate } = useRouter();
   const now = Date.now();
   const [type, setType] = useState<InspectionType>('routine');
@@ -157,31 +178,31 @@ export function PlanInspectionForm({ organisation }: { organisation: string }) {
     }
   };
   return (
-    <Section title="Plan an inspection">
-      <form onSubmit={submit} className="stack" aria-label="Plan an inspection">
+    <Section title={t('insp.plan.title')}>
+      <form onSubmit={submit} className="stack" aria-label={t('insp.plan.title')}>
         <div className="form-grid">
           <div className="field">
-            <label htmlFor="pi-type">Type</label>
+            <label htmlFor="pi-type">{t('reports.type')}</label>
             <select
               id="pi-type"
               value={type}
-              onChange={(e) => setType(INSPECTION_TYPES.find((t) => t === e.target.value) ?? 'routine')}
+              onChange={(e) => setType(INSPECTION_TYPES.find((x) => x === e.target.value) ?? 'routine')}
             >
-              {INSPECTION_TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {t}
+              {INSPECTION_TYPES.map((x) => (
+                <option key={x} value={x}>
+                  {inspectionTypeLabel(x, t)}
                 </option>
               ))}
             </select>
           </div>
           <FacilityField value={facility} set={setFacility} />
           <div className="field">
-            <label htmlFor="pi-mbas">MBAs (optional, comma-separated)</label>
+            <label htmlFor="pi-mbas">{t('insp.plan.mbas')}</label>
             <input id="pi-mbas" value={mbas} onChange={(e) => setMbas(e.target.value)} />
           </div>
           <PartnerField organisation={organisation} value={partner} set={setPartner} />
           <div className="field">
-            <label htmlFor="pi-start">Starts (UTC)</label>
+            <label htmlFor="pi-start">{t('insp.startsUtc')}</label>
             <input
               id="pi-start"
               type="datetime-local"
@@ -192,7 +213,7 @@ export function PlanInspectionForm({ organisation }: { organisation: string }) {
           </div>
           {needsNotice(type) && (
             <div className="field">
-              <label htmlFor="pi-notice">Notice given to the state (UTC)</label>
+              <label htmlFor="pi-notice">{t('insp.plan.noticeGiven')}</label>
               <input
                 id="pi-notice"
                 type="datetime-local"
@@ -202,7 +223,7 @@ export function PlanInspectionForm({ organisation }: { organisation: string }) {
             </div>
           )}
           <div className="field">
-            <label htmlFor="pi-days">Planned man-days (optional)</label>
+            <label htmlFor="pi-days">{t('insp.plan.manDays')}</label>
             <input
               id="pi-days"
               inputMode="decimal"
@@ -219,7 +240,7 @@ export function PlanInspectionForm({ organisation }: { organisation: string }) {
         {error !== undefined && <ErrorState error={error} />}
         <div className="row">
           <button type="submit" className="primary" disabled={busy || facility === ''}>
-            {busy ? 'Planning…' : 'Plan the inspection'}
+            {busy ? t('insp.plan.planning') : t('insp.plan.submit')}
           </button>
         </div>
       </form>

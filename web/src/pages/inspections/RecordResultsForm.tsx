@@ -2,6 +2,20 @@ import { type FormEvent, useState } from 'react';
 import { type Inspection, type ItemResult, inspectionsApi, type StratumResult } from '../../api.js';
 import { ErrorState } from '../../components/async.js';
 import { Section } from '../../components/Page.js';
+import { formatLocale } from '../../i18n/format.js';
+import { useT } from '../../i18n/I18nProvider.js';
+
+/** An example stratum name: names are codes (letters, digits, `._-`), so it is not translated. */
+const EXAMPLE_STRATUM = 'pellets';
+
+/** Grams to one decimal, the unit worded by `Intl` in the user's language. */
+const grams = (x: number) =>
+  x.toLocaleString(formatLocale(), {
+    style: 'unit',
+    unit: 'gram',
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
 
 /** `itemId,declared,measured` per line; an empty measured value means not measured. */
 function parseItems(text: string): ItemResult[] {
@@ -43,22 +57,23 @@ function NumberField(props: {
 
 /** What the server made of the items: the D statistic and the items that differ significantly. */
 function StratumOutcome({ result }: { result: StratumResult }) {
+  const t = useT();
   const significant = result.itemTests.filter((t) => t.significant);
   return (
     <div role="status" data-testid="stratum-result">
       <p>
-        <strong>
-          {result.items.length} item{result.items.length === 1 ? '' : 's'} recorded in {result.stratum}
-        </strong>
+        <strong>{t('insp.rr.recorded', { count: result.items.length, stratum: result.stratum })}</strong>
         {result.dStatistic
-          ? `; D = ${result.dStatistic.D.toFixed(1)} g (σ ${Math.sqrt(result.dStatistic.variance).toFixed(1)} g)`
-          : ''}
-        .{' '}
+          ? t('insp.rr.dStatistic', {
+              d: grams(result.dStatistic.D),
+              sigma: grams(Math.sqrt(result.dStatistic.variance)),
+            })
+          : '.'}{' '}
         {significant.length === 0
-          ? 'No item differs significantly (3σ).'
-          : `Significant differences (3σ): ${significant
-              .map((t) => `${t.id} (${t.difference.toFixed(1)} g ± ${t.sigma.toFixed(1)})`)
-              .join(', ')}.`}
+          ? t('insp.rr.noneSignificant')
+          : t('insp.rr.significant', {
+              list: significant.map((x) => `${x.id} (${grams(x.difference)} ± ${grams(x.sigma)})`).join(', '),
+            })}
       </p>
     </div>
   );
@@ -74,13 +89,12 @@ export function RecordResultsForm({
   organisation: string;
   onDone(): void;
 }) {
+  const t = useT();
   const mine = (inspection.activities ?? []).filter((a) => a.inspectorate === organisation);
   if (mine.length === 0) {
     return (
-      <Section title="Record verification results">
-        <p className="muted">
-          No activity of this inspection is assigned to {organisation}: assign one first.
-        </p>
+      <Section title={t('insp.rr.title')}>
+        <p className="muted">{t('insp.rr.noneMine', { organisation })}</p>
       </Section>
     );
   }
@@ -96,6 +110,7 @@ function StratumForm({
   activities: readonly string[];
   onDone(): void;
 }) {
+  const t = useT();
   const [stratum, setStratum] = useState('');
   const [activity, setActivity] = useState(activities[0] ?? '');
   const [mba, setMba] = useState(inspection.mbas[0] ?? '');
@@ -129,22 +144,22 @@ function StratumForm({
     }
   };
   return (
-    <Section title="Record verification results">
-      <form onSubmit={submit} className="stack" aria-label="Record verification results">
+    <Section title={t('insp.rr.title')}>
+      <form onSubmit={submit} className="stack" aria-label={t('insp.rr.title')}>
         <div className="form-grid">
           <div className="field">
-            <label htmlFor="rr-stratum">Stratum name</label>
+            <label htmlFor="rr-stratum">{t('insp.rr.stratum')}</label>
             <input
               id="rr-stratum"
               value={stratum}
               onChange={(e) => setStratum(e.target.value)}
-              placeholder="pellets"
+              placeholder={EXAMPLE_STRATUM}
               required
               pattern="[A-Za-z0-9._\-]{1,64}"
             />
           </div>
           <div className="field">
-            <label htmlFor="rr-activity">Activity</label>
+            <label htmlFor="rr-activity">{t('insp.act.activity')}</label>
             <select id="rr-activity" value={activity} onChange={(e) => setActivity(e.target.value)}>
               {activities.map((a) => (
                 <option key={a} value={a}>
@@ -154,9 +169,9 @@ function StratumForm({
             </select>
           </div>
           <div className="field">
-            <label htmlFor="rr-mba">MBA</label>
+            <label htmlFor="rr-mba">{t('reports.mba')}</label>
             <select id="rr-mba" value={mba} onChange={(e) => setMba(e.target.value)}>
-              <option value="">none</option>
+              <option value="">{t('case.answer.none')}</option>
               {inspection.mbas.map((m) => (
                 <option key={m} value={m}>
                   {m}
@@ -166,28 +181,28 @@ function StratumForm({
           </div>
           <NumberField
             id="rr-population"
-            label="Items in the stratum"
+            label={t('insp.rr.population')}
             value={population}
             set={setPopulation}
             required
           />
           <NumberField
             id="rr-op"
-            label="Operator random error (relative)"
+            label={t('insp.rr.operatorError')}
             decimal
             value={opRandom}
             set={setOpRandom}
           />
           <NumberField
             id="rr-in"
-            label="Inspector random error (relative)"
+            label={t('insp.rr.inspectorError')}
             decimal
             value={inRandom}
             set={setInRandom}
           />
         </div>
         <div className="field">
-          <label htmlFor="rr-items">Items: one per line, itemId,declared,measured (grams)</label>
+          <label htmlFor="rr-items">{t('insp.rr.items')}</label>
           <textarea
             id="rr-items"
             className="mono"
@@ -199,7 +214,7 @@ function StratumForm({
         </div>
         {error !== undefined && <ErrorState error={error} />}
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Recording…' : 'Record the results'}
+          {busy ? t('insp.rr.recording') : t('insp.rr.submit')}
         </button>
       </form>
       {result && <StratumOutcome result={result} />}

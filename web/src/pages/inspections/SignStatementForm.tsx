@@ -4,10 +4,12 @@ import { type Inspection, inspectionsApi } from '../../api.js';
 import { ErrorState } from '../../components/async.js';
 import { KeyFileField } from '../../components/KeyFileField.js';
 import { Section } from '../../components/Page.js';
+import { useT } from '../../i18n/I18nProvider.js';
 import type { SigningKey } from '../../signing.js';
 
 /** The server's draft statement, concluded and signed here with the inspectorate's key file. */
 export function SignStatementForm({ inspection, onDone }: { inspection: Inspection; onDone(): void }) {
+  const t = useT();
   const [conclusion, setConclusion] = useState('');
   const [signingKey, setKey] = useState<SigningKey | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
@@ -31,10 +33,10 @@ export function SignStatementForm({ inspection, onDone }: { inspection: Inspecti
     }
   };
   return (
-    <Section title="Sign a statement">
-      <form onSubmit={submit} className="stack" aria-label="Sign a statement">
+    <Section title={t('insp.sign.title')}>
+      <form onSubmit={submit} className="stack" aria-label={t('insp.sign.title')}>
         <div className="field">
-          <label htmlFor="st-conclusion">Conclusion</label>
+          <label htmlFor="st-conclusion">{t('insp.sign.conclusion')}</label>
           <textarea
             id="st-conclusion"
             rows={3}
@@ -43,15 +45,10 @@ export function SignStatementForm({ inspection, onDone }: { inspection: Inspecti
             required
           />
         </div>
-        <KeyFileField
-          id="st-key"
-          label="Key file of your inspectorate (it never leaves this page)"
-          signingKey={signingKey}
-          setKey={setKey}
-        />
+        <KeyFileField id="st-key" label={t('insp.sign.key')} signingKey={signingKey} setKey={setKey} />
         {error !== undefined && <ErrorState error={error} />}
         <button type="submit" className="primary" disabled={busy || !signingKey || conclusion.trim() === ''}>
-          {busy ? 'Signing…' : 'Sign and submit the statement'}
+          {busy ? t('insp.sign.signing') : t('insp.sign.submit')}
         </button>
       </form>
     </Section>

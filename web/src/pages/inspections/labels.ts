@@ -1,0 +1,17 @@
+/** The inspection screens' closed lists in the user's language; a value this app does not know is shown as it came. */
+import { hasMessage, type Translate } from '../../i18n/I18nProvider.js';
+
+function label(prefix: string, value: string, t: Translate): string {
+  const key = `${prefix}.${value}`;
+  return hasMessage(key) ? t(key) : value;
+}
+
+/** An inspection type (domain/inspections INSPECTION_TYPES). */
+export const inspectionTypeLabel = (type: string, t: Translate) => label('insp.typeOf', type, t);
+
+/** An inspection's status as the server keeps it (scheduled, in-progress). */
+export const inspectionStatusLabel = (status: string, t: Translate) => label('insp.status', status, t);
+
+/** A finding's type (gross-, partial-, bias-defect) and severity (low, medium, high). */
+export const findingTypeLabel = (type: string, t: Translate) => label('insp.finding.type', type, t);
+export const severityLabel = (severity: string, t: Translate) => label('insp.finding.severity', severity, t);

@@ -21,6 +21,7 @@ import {
   readPits,
   readReportLines,
 } from '../../store/accounting.repo.js';
+import { Pacer } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
 import { toIcrLine, toInventoryLine } from '../../store/reports.repo.js';
 import {
@@ -155,7 +156,9 @@ async function settle(
     const { facts, reportNumber, lines, mkeys } = fresh;
     const twice = repeated(mkeys);
     const lone = new Map<string, CountDelta>();
+    const pacer = new Pacer();
     for (let i = 0; i < lines.length; i++) {
+      if ((i & 255) === 255 && pacer.due()) await pacer.pause();
       const l = lines[i]!;
       const mkey = mkeys[i]!;
       const flow = noticeFlowOf({ code: l.code, state: facts.state, counterpart: l.counterpart! }) ?? null;

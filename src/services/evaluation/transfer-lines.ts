@@ -9,6 +9,7 @@ import {
   transferLineOf,
 } from '../../domain/transfers/index.js';
 import { type MbaFacts, readIcrLine, readMbaFacts } from '../../store/accounting.repo.js';
+import { Pacer } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
 import {
   COUNT_KIND,
@@ -85,7 +86,11 @@ export async function recsOf(
 ): Promise<Rec[]> {
   await facts.load(rows.map((r) => r.mba));
   const out: Rec[] = [];
-  for (const r of rows) {
+  // The rows of a flow can be a 900 000-line ICR's: a turn of the event loop every few ms (decision 0035).
+  const pacer = new Pacer();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as HeldRow;
+    if ((i & 255) === 255 && pacer.due()) await pacer.pause();
     const f = facts.get(r.mba);
     if (f === undefined) continue;
     const current = sourced(r.held);

@@ -55,8 +55,6 @@ const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
   'web/src/pages/Evaluation.tsx': 46,
   'web/src/pages/Home.tsx': 59,
   'web/src/pages/LogExplorer.tsx': 65,
-  'web/src/pages/cases/Board.tsx': 24,
-  'web/src/pages/cases/TransitionForm.tsx': 12,
 };
 
 function tsxFiles(): { path: string; text: string }[] {

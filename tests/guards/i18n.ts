@@ -117,6 +117,7 @@ const TECHNICAL_ATTRIBUTES = new Set([
   'capability',
   'sort',
   'align',
+  'loadedTestId',
 ]);
 
 /** Strings the same in every language: the product's name and the standard abbreviations (issue 16). */

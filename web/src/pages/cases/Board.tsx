@@ -3,27 +3,37 @@ import { type CaseSummary, casesApi } from '../../api.js';
 import { Async, EmptyState, useLoad } from '../../components/async.js';
 import { Page } from '../../components/Page.js';
 import { type Column, Table } from '../../components/Table.js';
+import { formatDate, formatLocale } from '../../i18n/format.js';
+import { type Translate, useT } from '../../i18n/I18nProvider.js';
 import { isCaseEvent, useLiveReload } from '../../live.js';
 import { Link, useSearchParam } from '../../router.js';
-import { StatusBadge, useStatusLabel } from './status.js';
+import { kindLabel, StatusBadge, useStatusLabel } from './status.js';
 
 const PAGE_SIZE = 25;
+/** An example state code (ISO 3166-style codes are the same in every language). */
+const EXAMPLE_STATE = 'XA';
+/** A status label inside a sentence, lower-cased by the rules of the user's language. */
+const lower = (s: string) => s.toLocaleLowerCase(formatLocale());
 const BOARD_CARDS = 8;
-const day = (iso: string) => iso.slice(0, 10);
-
-const caseColumns: Column<CaseSummary>[] = [
-  {
-    key: 'title',
-    header: 'Case',
-    render: (c) => <Link to={`/cases/${encodeURIComponent(c.id)}`}>{c.title}</Link>,
-  },
-  { key: 'kind', header: 'Kind', render: (c) => c.kind },
-  { key: 'state', header: 'State', render: (c) => c.state },
-  { key: 'mba', header: 'MBA', render: (c) => c.mba ?? '—' },
-  { key: 'status', header: 'Status', render: (c) => <StatusBadge status={c.status} overdue={c.overdue} /> },
-  { key: 'due', header: 'Answer due', render: (c) => c.dueDate ?? '—' },
-  { key: 'updated', header: 'Updated', render: (c) => day(c.updatedAt) },
-];
+function caseColumns(t: Translate): Column<CaseSummary>[] {
+  return [
+    {
+      key: 'title',
+      header: t('board.col.case'),
+      render: (c) => <Link to={`/cases/${encodeURIComponent(c.id)}`}>{c.title}</Link>,
+    },
+    { key: 'kind', header: t('case.fact.kind'), render: (c) => kindLabel(c.kind, t) },
+    { key: 'state', header: t('case.fact.state'), render: (c) => c.state },
+    { key: 'mba', header: t('reports.mba'), render: (c) => c.mba ?? '—' },
+    {
+      key: 'status',
+      header: t('case.fact.status'),
+      render: (c) => <StatusBadge status={c.status} overdue={c.overdue} />,
+    },
+    { key: 'due', header: t('board.col.due'), render: (c) => (c.dueDate ? formatDate(c.dueDate) : '—') },
+    { key: 'updated', header: t('board.col.updated'), render: (c) => formatDate(c.updatedAt.slice(0, 10)) },
+  ];
+}
 
 interface Filters {
   readonly state: string;
@@ -42,13 +52,14 @@ function CaseFilters({
   status: string;
   setStatus(v: string): void;
 }) {
+  const t = useT();
   const label = useStatusLabel();
   return (
-    <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label="Filter cases">
+    <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label={t('board.filter')}>
       <div className="field">
-        <label htmlFor="cf-status">Status</label>
+        <label htmlFor="cf-status">{t('case.fact.status')}</label>
         <select id="cf-status" value={status} onChange={(e) => setStatus(e.target.value)}>
-          <option value="">board (all statuses)</option>
+          <option value="">{t('board.allStatuses')}</option>
           {CASE_STATUSES.map((s) => (
             <option key={s} value={s}>
               {label(s)}
@@ -57,27 +68,27 @@ function CaseFilters({
         </select>
       </div>
       <div className="field">
-        <label htmlFor="cf-kind">Kind</label>
+        <label htmlFor="cf-kind">{t('case.fact.kind')}</label>
         <select id="cf-kind" value={filters.kind} onChange={(e) => set.kind(e.target.value)}>
-          <option value="">any</option>
+          <option value="">{t('alarms.any')}</option>
           {CASE_KINDS.map((k) => (
             <option key={k} value={k}>
-              {k}
+              {kindLabel(k, t)}
             </option>
           ))}
         </select>
       </div>
       <div className="field">
-        <label htmlFor="cf-state">State</label>
+        <label htmlFor="cf-state">{t('case.fact.state')}</label>
         <input
           id="cf-state"
           defaultValue={filters.state}
-          placeholder="XA"
+          placeholder={EXAMPLE_STATE}
           onBlur={(e) => set.state(e.target.value.trim().toUpperCase())}
         />
       </div>
       <div className="field">
-        <label htmlFor="cf-mba">MBA</label>
+        <label htmlFor="cf-mba">{t('reports.mba')}</label>
         <input id="cf-mba" defaultValue={filters.mba} onBlur={(e) => set.mba(e.target.value.trim())} />
       </div>
     </form>
@@ -94,24 +105,23 @@ function Pager({
   total: number;
   setPage(v: string | undefined): void;
 }) {
+  const t = useT();
   return (
-    <nav aria-label="Pages" className="row">
+    <nav aria-label={t('reports.pages')} className="row">
       <button
         type="button"
         disabled={page === 0}
         onClick={() => setPage(page > 1 ? String(page - 1) : undefined)}
       >
-        Previous page
+        {t('table.previous')}
       </button>
-      <span>
-        Page {page + 1} of {Math.max(1, Math.ceil(total / PAGE_SIZE))}
-      </span>
+      <span>{t('table.pageOf', { page: page + 1, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) })}</span>
       <button
         type="button"
         disabled={(page + 1) * PAGE_SIZE >= total}
         onClick={() => setPage(String(page + 1))}
       >
-        Next page
+        {t('table.next')}
       </button>
     </nav>
   );
@@ -119,6 +129,7 @@ function Pager({
 
 /** The board: one column per status with its total; a status filter turns it into a paged list. */
 export default function CasesPage() {
+  const t = useT();
   const label = useStatusLabel();
   const [status, setStatus] = useSearchParam('status');
   const [state, setState] = useSearchParam('state');
@@ -158,7 +169,7 @@ export default function CasesPage() {
     f(v);
   };
   return (
-    <Page title="Cases" lead="Anomalies, discrepancies and questions followed up with the states.">
+    <Page title={t('nav.cases')} lead={t('board.lead')}>
       <CaseFilters
         filters={{ state, mba, kind }}
         set={{ state: resetPage(setState), mba: resetPage(setMba), kind: resetPage(setKind) }}
@@ -166,34 +177,35 @@ export default function CasesPage() {
         setStatus={resetPage(setStatus)}
       />
       {status === '' ? (
-        <Async value={board} what="the case board">
+        <Async value={board} what={t('board.what')}>
           {(cols) => (
             <div className="board">
               {(cols ?? []).map((col) => (
                 <section key={col.status} className="board-col" aria-labelledby={`col-${col.status}`}>
                   <h2 id={`col-${col.status}`}>
-                    {label(col.status)} <span className="count">{col.total}</span>
+                    {label(col.status)}{' '}
+                    <span className="count">{col.total.toLocaleString(formatLocale())}</span>
                   </h2>
                   {col.items.length === 0 ? (
-                    <p className="muted small">None.</p>
+                    <p className="muted small">{t('board.noneInColumn')}</p>
                   ) : (
                     <ul className="cards">
                       {col.items.map((c) => (
                         <li key={c.id} className="card">
                           <Link to={`/cases/${encodeURIComponent(c.id)}`}>{c.title}</Link>
                           <span className="muted small">
-                            {c.kind} · {c.state}
+                            {kindLabel(c.kind, t)} · {c.state}
                             {c.mba ? ` · ${c.mba}` : ''}
-                            {c.dueDate ? ` · due ${c.dueDate}` : ''}
+                            {c.dueDate ? ` · ${t('board.due', { date: formatDate(c.dueDate) })}` : ''}
                           </span>
-                          {c.overdue && <span className="badge badge-bad">overdue</span>}
+                          {c.overdue && <span className="badge badge-bad">{t('board.overdue')}</span>}
                         </li>
                       ))}
                     </ul>
                   )}
                   {col.total > col.items.length && (
                     <button type="button" className="link-button" onClick={() => setStatus(col.status)}>
-                      All {col.total} {label(col.status).toLowerCase()}
+                      {t('board.all', { count: col.total, status: lower(label(col.status)) })}
                     </button>
                   )}
                 </section>
@@ -202,17 +214,17 @@ export default function CasesPage() {
           )}
         </Async>
       ) : (
-        <Async value={list} what="cases">
+        <Async value={list} what={t('common.what.cases')}>
           {(r) =>
             !r || r.items.length === 0 ? (
-              <EmptyState title={`No ${label(status).toLowerCase()} cases`}>
-                <p>Clear a filter to see more.</p>
+              <EmptyState title={t('board.noneWithStatus', { status: lower(label(status)) })}>
+                <p>{t('board.clearFilter')}</p>
               </EmptyState>
             ) : (
               <>
                 <Table
-                  caption={`${label(status)} cases: ${r.total}, page ${page + 1}`}
-                  columns={caseColumns}
+                  caption={t('board.caption', { status: label(status), total: r.total, page: page + 1 })}
+                  columns={caseColumns(t)}
                   rows={r.items}
                   rowKey={(c) => c.id}
                 />

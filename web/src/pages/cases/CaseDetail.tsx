@@ -10,7 +10,7 @@ import { Link } from '../../router.js';
 import { audienceOf, useMe } from '../../session.js';
 import { Decision } from './Decision.js';
 import { AnswerForm, MessageForm } from './ReplyForms.js';
-import { StatusBadge } from './status.js';
+import { kindLabel, StatusBadge } from './status.js';
 import { Thread } from './Thread.js';
 import { TransitionForm } from './TransitionForm.js';
 
@@ -57,7 +57,7 @@ export function CaseDetailPage({ id }: { id: string }) {
                   {c.dueDate ? ` ${t('case.answerDue', { date: c.dueDate })}` : ''}
                 </dd>
                 <dt>{t('case.fact.kind')}</dt>
-                <dd>{c.kind}</dd>
+                <dd>{kindLabel(c.kind, t)}</dd>
                 <dt>{t('case.fact.state')}</dt>
                 <dd>{c.state}</dd>
                 {c.mba && (

@@ -11,6 +11,8 @@ import { type CaseDetail, casesApi } from '../../api.js';
 import { ErrorState } from '../../components/async.js';
 import { KeyFileField } from '../../components/KeyFileField.js';
 import { Section } from '../../components/Page.js';
+import { formatLocale } from '../../i18n/format.js';
+import { type Translate, useT } from '../../i18n/I18nProvider.js';
 import type { SigningKey } from '../../signing.js';
 import { useStatusLabel } from './status.js';
 
@@ -38,10 +40,11 @@ function DecisionKey({
   signingKey: SigningKey | undefined;
   setKey(k: SigningKey | undefined): void;
 }) {
+  const t = useT();
   return (
     <KeyFileField
       id="tr-key"
-      label={`Key file of ${inspectorate} (signs the decision; it never leaves this page)`}
+      label={t('transition.key', { inspectorate })}
       signingKey={signingKey}
       setKey={setKey}
       loadedTestId="decision-key"
@@ -55,17 +58,20 @@ export function TransitionForm({ c, onDone }: { c: CaseDetail; onDone: () => voi
   return first ? <MoveForm c={c} options={options} first={first.to} onDone={onDone} /> : null;
 }
 
-function noteLabel(to: CaseStatus): string {
-  return to === 'question-sent'
-    ? 'Question to the state'
-    : to === 'resolved'
-      ? 'Decision and reason'
-      : 'Note';
+function noteLabel(to: CaseStatus, required: boolean, t: Translate): string {
+  const what =
+    to === 'question-sent'
+      ? t('transition.note.question')
+      : to === 'resolved'
+        ? t('transition.note.decision')
+        : t('transition.note.note');
+  return t(required ? 'transition.required' : 'transition.optional', { what });
 }
 
-function submitLabel(to: CaseStatus, label: (s: string) => string): string {
-  if (to === 'question-sent') return 'Send the question';
-  return `${isDecisionStatus(to) ? 'Sign and mark' : 'Mark'} as ${label(to).toLowerCase()}`;
+function submitLabel(to: CaseStatus, label: (s: string) => string, t: Translate): string {
+  if (to === 'question-sent') return t('transition.sendQuestion');
+  const status = label(to).toLocaleLowerCase(formatLocale());
+  return isDecisionStatus(to) ? t('transition.signAndMark', { status }) : t('transition.mark', { status });
 }
 
 type Move = ReturnType<typeof inspectorateMoves>[number];
@@ -81,6 +87,7 @@ function MoveForm({
   first: CaseStatus;
   onDone: () => void;
 }) {
+  const t = useT();
   const label = useStatusLabel();
   const [to, setTo] = useState<CaseStatus>(first);
   const [note, setNote] = useState('');
@@ -135,10 +142,10 @@ function MoveForm({
   const missing =
     (rule?.note && note.trim() === '') || (rule?.due && due === '') || (decision && !signingKey);
   return (
-    <Section title="Move the case">
+    <Section title={t('transition.title')}>
       <form onSubmit={submit} className="stack">
         <div className="field">
-          <label htmlFor="tr-to">New status</label>
+          <label htmlFor="tr-to">{t('transition.newStatus')}</label>
           <select
             id="tr-to"
             value={to}
@@ -152,38 +159,35 @@ function MoveForm({
           </select>
         </div>
         <div className="field">
-          <label htmlFor="tr-note">
-            {noteLabel(to)}
-            {rule?.note ? ' (required)' : ' (optional)'}
-          </label>
+          <label htmlFor="tr-note">{noteLabel(to, rule?.note === true, t)}</label>
           <textarea id="tr-note" rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
         </div>
         {rule?.due && (
           <div className="field">
-            <label htmlFor="tr-due">Answer due date</label>
+            <label htmlFor="tr-due">{t('transition.due')}</label>
             <input id="tr-due" type="date" value={due} onChange={(e) => setDue(e.target.value)} required />
           </div>
         )}
         {to === 'resolved' && (
           <div className="field">
-            <label htmlFor="tr-linked">Correction report that fixed it (optional report id)</label>
+            <label htmlFor="tr-linked">{t('transition.linked')}</label>
             <input id="tr-linked" value={linked} onChange={(e) => setLinked(e.target.value)} />
           </div>
         )}
         {to !== 'question-sent' && (
           <label className="check">
             <input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} />{' '}
-            Internal note (the state does not see it)
+            {t('transition.internal')}
           </label>
         )}
         {decision && <DecisionKey inspectorate={c.inspectorate} signingKey={signingKey} setKey={setKey} />}
         {decision && !signingKey && (
-          <p className="muted small">A decision is signed by {c.inspectorate}: choose its key file first.</p>
+          <p className="muted small">{t('transition.chooseKey', { inspectorate: c.inspectorate })}</p>
         )}
         {error !== undefined && <ErrorState error={error} />}
         <div className="row">
           <button type="submit" className="primary" disabled={busy || missing}>
-            {busy ? 'Saving…' : submitLabel(to, label)}
+            {busy ? t('insp.saving') : submitLabel(to, label, t)}
           </button>
         </div>
       </form>

@@ -1,5 +1,5 @@
 import { CASE_STATUSES, type CaseStatus } from '../../../../src/domain/cases/index.js';
-import { type Translate, useT } from '../../i18n/I18nProvider.js';
+import { hasMessage, type Translate, useT } from '../../i18n/I18nProvider.js';
 
 /** A case status in the user's language; a status this app does not know is shown as it came. */
 export function statusLabel(s: string, t: Translate): string {
@@ -10,6 +10,12 @@ export function statusLabel(s: string, t: Translate): string {
 export function useStatusLabel(): (s: string) => string {
   const t = useT();
   return (s) => statusLabel(s, t);
+}
+
+/** A case kind in the user's language (CASE_KINDS); a kind this app does not know is shown as it came. */
+export function kindLabel(k: string, t: Translate): string {
+  const key = `caseKind.${k}`;
+  return hasMessage(key) ? t(key) : k;
 }
 
 export function isCaseStatus(s: string): s is CaseStatus {

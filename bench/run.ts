@@ -10,6 +10,8 @@
  *   npm run bench -- --out F.md    also/instead write the markdown to F.md
  *   npm run bench -- scale         only the scale section (issue 14; long: see bench/scale.bench.ts),
  *                                  rewrites only its block of BENCHMARKS.md
+ *   npm run bench -- monitoring    only the monitoring section (issue 18), rewrites only its block;
+ *                                  add --memory [--devices N --minutes M] for the 10 000-device run
  *   npm run bench -- intake        only the intake section (issue 15 item 9: /healthz while a 60 MB
  *                                  CSV is submitted, peak memory), rewrites only its block
  */
@@ -25,8 +27,16 @@ const quick = process.argv.includes('--quick');
 const INTAKE_TITLE = 'Intake (issue 15)';
 const INTAKE_BEGIN = '<!-- intake:begin -->';
 const INTAKE_END = '<!-- intake:end -->';
+const MONITORING_BEGIN = '<!-- monitoring:begin -->';
+const MONITORING_END = '<!-- monitoring:end -->';
+const MEMORY_TITLE = 'Monitoring (issue 18): 10 000 devices';
+const MEMORY_BEGIN = '<!-- monitoring-memory:begin -->';
+const MEMORY_END = '<!-- monitoring-memory:end -->';
 const INTAKE_METHOD =
   "_Method (bench/intake.bench.ts): `custos serve` in its own process on SQLite; one signed ICR of 900 000 lines as CSV (≈ 61 MB) is POSTed while another process asks GET /healthz every 20 ms until the answer arrives; memory is the server's VmHWM minus its idle VmRSS before the upload, divided by the body size. Refresh with `npm run bench -- intake`._";
+const MONITORING_TITLE = 'Monitoring (issue 18)';
+const MONITORING_METHOD =
+  '_Method (bench/monitoring.bench.ts): `custos serve` in its own process on SQLite (WAL, synchronous=FULL) with CUSTOS_MQTT_URL set to the local Mosquitto; the load generator (pre-signed batches, 64 devices at once, each in order) runs in the bench process on the same 2 cores. The 10 000-device memory run is `npm run bench -- monitoring --memory` (its block is kept by the other runs)._';
 const outIx = process.argv.indexOf('--out');
 const outFile = outIx > 0 ? process.argv[outIx + 1] : quick ? undefined : join(ROOT, 'BENCHMARKS.md');
 const flag = quick ? ['--quick'] : [];
@@ -130,6 +140,8 @@ const esc = (s: string) => s.replace(/\|/g, '\\|');
 function sectionMarkdown(r: SectionRun): string[] {
   const out: string[] = [];
   if (r.title === INTAKE_TITLE) out.push(INTAKE_BEGIN);
+  if (r.title === MONITORING_TITLE) out.push(MONITORING_BEGIN);
+  if (r.title === MEMORY_TITLE) out.push(MEMORY_BEGIN);
   out.push(`## ${r.title}`);
   out.push('');
   out.push(
@@ -145,6 +157,8 @@ function sectionMarkdown(r: SectionRun): string[] {
     );
   }
   if (r.title === INTAKE_TITLE) out.push('', INTAKE_METHOD, INTAKE_END);
+  if (r.title === MONITORING_TITLE) out.push('', MONITORING_METHOD, MONITORING_END);
+  if (r.title === MEMORY_TITLE) out.push(MEMORY_END);
   out.push('');
   return out;
 }
@@ -295,6 +309,7 @@ async function main() {
     ]),
   );
   runs.push(await section(INTAKE_TITLE, intakeFigures));
+  runs.push(await section(MONITORING_TITLE, () => child('monitoring', 'bench/monitoring.bench.ts', [])));
   // The service-level engine figures are measured in the reports process (it has the store with
   // the big ICR); show them with the engine.
   const reportsRun = runs[1];
@@ -313,7 +328,15 @@ async function main() {
   if (outFile) {
     // The scale section runs on its own (`npm run bench -- scale`); its last block is kept.
     const scale = existingScaleBlock(outFile);
-    writeFileSync(outFile, `${markdown(m, runs, started, seconds, load)}${scale ? `\n${scale}\n` : ''}`);
+    // So does the monitoring memory run (`npm run bench -- monitoring --memory`, 10 minutes).
+    const text = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
+    const a = text.indexOf(MEMORY_BEGIN);
+    const b = text.indexOf(MEMORY_END);
+    const memory = a >= 0 && b > a ? text.slice(a, b + MEMORY_END.length) : '';
+    writeFileSync(
+      outFile,
+      `${markdown(m, runs, started, seconds, load)}${memory ? `\n${memory}\n` : ''}${scale ? `\n${scale}\n` : ''}`,
+    );
     log(`\nwrote ${outFile} (${seconds.toFixed(0)} s)`);
   } else log(`\n${seconds.toFixed(0)} s; --quick does not rewrite BENCHMARKS.md (use --out <file>)`);
   const failed = runs.flatMap((r) => r.figures).filter((f) => verdict(f) === 'FAIL').length;
@@ -352,10 +375,47 @@ async function intakeOnly(): Promise<void> {
   log(`wrote the intake block of ${outFile}`);
 }
 
+/** Writes a section's block over the one between its markers (or before ## Method). */
+function replaceBlock(r: SectionRun, begin: string, end: string, title: string): void {
+  if (!outFile || quick) return;
+  const text = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
+  const block = sectionMarkdown(r).join('\n').trimEnd();
+  const start = text.indexOf(begin);
+  const stop = text.indexOf(end);
+  const method = text.indexOf('\n## Method');
+  const next =
+    start >= 0 && stop > start
+      ? `${text.slice(0, start)}${block}${text.slice(stop + end.length)}`
+      : method >= 0
+        ? `${text.slice(0, method)}\n${block}\n${text.slice(method)}`
+        : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(outFile, next);
+  log(`wrote the ${title} block of ${outFile}`);
+}
+
+/**
+ * `npm run bench -- monitoring [--memory …]`: only the monitoring section. The memory run (10
+ * minutes) writes a block of its own, which the other runs keep.
+ */
+async function monitoringOnly(): Promise<void> {
+  const memory = process.argv.includes('--memory');
+  const extra = process.argv.slice(3).filter((a) => a !== '--quick');
+  const title = memory ? MEMORY_TITLE : MONITORING_TITLE;
+  const r = await section(title, () => child('monitoring', 'bench/monitoring.bench.ts', extra));
+  printTable([r]);
+  if (memory) replaceBlock(r, MEMORY_BEGIN, MEMORY_END, 'memory');
+  else replaceBlock(r, MONITORING_BEGIN, MONITORING_END, 'monitoring');
+}
+
 const mode = process.argv[2];
-(mode === 'scale' ? benchScale(process.argv.slice(3)) : mode === 'intake' ? intakeOnly() : main()).catch(
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+(mode === 'scale'
+  ? benchScale(process.argv.slice(3))
+  : mode === 'intake'
+    ? intakeOnly()
+    : mode === 'monitoring'
+      ? monitoringOnly()
+      : main()
+).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

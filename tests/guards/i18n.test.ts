@@ -38,8 +38,9 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
     'transfers.col.srd',
     'insp.detail.title',
     'insp.sign.conclusion',
+    'chart.sqLine',
   ],
-  es: ['submit.bytes', 'case.attachmentInfo', 'transfers.col.srd'],
+  es: ['submit.bytes', 'case.attachmentInfo', 'transfers.col.srd', 'chart.sqLine'],
   ru: [],
   zh: [],
   ar: [],
@@ -51,8 +52,6 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
  * that has none left must leave the list.
  */
 const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
-  'web/src/components/BalanceCharts.tsx': 1,
-  'web/src/pages/Evaluation.tsx': 46,
   'web/src/pages/Home.tsx': 59,
   'web/src/pages/LogExplorer.tsx': 65,
 };

@@ -19,6 +19,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 import type { BalancePeriod } from '../api.js';
 import { formatLocale } from '../i18n/format.js';
+import { type Translate, useT } from '../i18n/I18nProvider.js';
 
 use([
   LineChart,
@@ -82,11 +83,11 @@ function base(labels: string[], yName: string): EChartsCoreOption {
   };
 }
 
-export function mufOption(periods: readonly BalancePeriod[]): EChartsCoreOption {
+export function mufOption(t: Translate, periods: readonly BalancePeriod[]): EChartsCoreOption {
   const labels = periods.map((p) => p.to);
   const big = periods.length > 60;
   return {
-    ...base(labels, 'grams'),
+    ...base(labels, t('chart.grams')),
     series: [
       {
         name: 'MUF',
@@ -125,9 +126,13 @@ export function mufOption(periods: readonly BalancePeriod[]): EChartsCoreOption 
   };
 }
 
-export function cumufOption(periods: readonly BalancePeriod[], sqGrams: number | null): EChartsCoreOption {
+export function cumufOption(
+  t: Translate,
+  periods: readonly BalancePeriod[],
+  sqGrams: number | null,
+): EChartsCoreOption {
   const labels = periods.map((p) => p.to);
-  const opt = base(labels, 'grams') as { yAxis: Record<string, unknown> } & EChartsCoreOption;
+  const opt = base(labels, t('chart.grams')) as { yAxis: Record<string, unknown> } & EChartsCoreOption;
   const max = Math.max(...periods.map((p) => Math.abs(p.cumuf)), sqGrams ?? 0);
   return {
     ...opt,
@@ -152,23 +157,23 @@ export function cumufOption(periods: readonly BalancePeriod[], sqGrams: number |
                 symbol: 'none',
                 data: [{ yAxis: sqGrams, name: '1 SQ' }],
                 lineStyle: { color: ALARM, type: 'dashed' },
-                label: { formatter: `1 SQ = ${g(sqGrams)} g`, position: 'insideEndTop' },
+                label: { formatter: t('chart.sqLine', { grams: g(sqGrams) }), position: 'insideEndTop' },
               },
       },
     ],
   };
 }
 
-export function pageOption(periods: readonly BalancePeriod[], h: number): EChartsCoreOption {
+export function pageOption(t: Translate, periods: readonly BalancePeriod[], h: number): EChartsCoreOption {
   const labels = periods.map((p) => p.to);
-  const opt = base(labels, 'σ units') as { yAxis: Record<string, unknown> } & EChartsCoreOption;
+  const opt = base(labels, t('chart.sigmaUnits')) as { yAxis: Record<string, unknown> } & EChartsCoreOption;
   const max = Math.max(h, ...periods.map((p) => p.page));
   return {
     ...opt,
     yAxis: { ...opt.yAxis, scale: false, min: 0, max: niceCeil(max * 1.1) },
     series: [
       {
-        name: "Page's statistic",
+        name: t('chart.pageStatistic'),
         type: 'line',
         data: periods.map((p) => point(p.page, p.alarms.includes('PAGE'))),
         color: MAIN,
@@ -185,18 +190,29 @@ export function pageOption(periods: readonly BalancePeriod[], h: number): EChart
   };
 }
 
-function summary(periods: readonly BalancePeriod[], pick: (p: BalancePeriod) => number): string {
-  if (periods.length === 0) return 'no periods';
+function summary(
+  t: Translate,
+  periods: readonly BalancePeriod[],
+  pick: (p: BalancePeriod) => number,
+): string {
+  if (periods.length === 0) return t('chart.noPeriods');
   const first = periods[0]!;
   const last = periods[periods.length - 1]!;
   const vals = periods.map(pick);
-  return `${periods.length} periods from ${first.from} to ${last.to}; lowest ${g(Math.min(...vals))}, highest ${g(Math.max(...vals))}, last ${g(pick(last))}`;
+  return t('chart.summary', {
+    count: periods.length,
+    from: first.from,
+    to: last.to,
+    lowest: g(Math.min(...vals)),
+    highest: g(Math.max(...vals)),
+    last: g(pick(last)),
+  });
 }
 
-const TITLES = (element: string, h: number) => [
-  `MUF per period with the ±3σMUF control band (${element}, grams)`,
-  'Cumulative MUF against one significant quantity (grams)',
-  `Page's statistic (CUSUM of SITMUF) against h = ${h}`,
+const TITLES = (t: Translate, element: string, h: number) => [
+  t('chart.title.muf', { element }),
+  t('chart.title.cumuf'),
+  t('chart.title.page', { h }),
 ];
 
 /**
@@ -204,18 +220,19 @@ const TITLES = (element: string, h: number) => [
  * canvas, one layout and one paint, which keeps a 10-year monthly series well inside the budget.
  */
 export function combinedOption(
+  t: Translate,
   periods: readonly BalancePeriod[],
   sqGrams: number | null,
   h: number,
   element: string,
   narrow = false,
 ): EChartsCoreOption {
-  const parts = [mufOption(periods), cumufOption(periods, sqGrams), pageOption(periods, h)] as {
+  const parts = [mufOption(t, periods), cumufOption(t, periods, sqGrams), pageOption(t, periods, h)] as {
     xAxis: Record<string, unknown>;
     yAxis: Record<string, unknown>;
     series: Record<string, unknown>[];
   }[];
-  const titles = TITLES(element, h);
+  const titles = TITLES(t, element, h);
   const band = 100 / 3;
   return {
     animation: false,
@@ -261,6 +278,7 @@ export default function BalanceCharts({
   onSelect,
   onRendered,
 }: BalanceChartsProps) {
+  const t = useT();
   const ref = useRef<HTMLDivElement>(null);
   const selectRef = useRef(onSelect);
   selectRef.current = onSelect;
@@ -281,21 +299,23 @@ export default function BalanceCharts({
     chart.on('click', (params) => {
       if (typeof params.dataIndex === 'number') selectRef.current?.(params.dataIndex);
     });
-    chart.setOption(combinedOption(periods, sqGrams, h, element, el.clientWidth < 600));
+    chart.setOption(combinedOption(t, periods, sqGrams, h, element, el.clientWidth < 600));
     const ro = new ResizeObserver(() => chart.resize());
     ro.observe(el);
     return () => {
       ro.disconnect();
       chart.dispose();
     };
-  }, [periods, sqGrams, h, element]);
+  }, [t, periods, sqGrams, h, element]);
 
   const outside = periods.filter((p) => Math.abs(p.muf) > 3 * p.sigmaMuf).length;
   const abovePage = periods.filter((p) => p.page > h).length;
   const label = [
-    `MUF control chart: ${summary(periods, (p) => p.muf)} grams; ${outside} periods outside ±3σMUF.`,
-    `CUMUF: ${summary(periods, (p) => p.cumuf)} grams${sqGrams === null ? '' : `; 1 SQ is ${g(sqGrams)} grams`}.`,
-    `Page's statistic: ${summary(periods, (p) => p.page)}; ${abovePage} periods above h = ${h}.`,
+    t('chart.label.muf', { summary: summary(t, periods, (p) => p.muf), outside }),
+    sqGrams === null
+      ? t('chart.label.cumuf', { summary: summary(t, periods, (p) => p.cumuf) })
+      : t('chart.label.cumufSq', { summary: summary(t, periods, (p) => p.cumuf), sq: g(sqGrams) }),
+    t('chart.label.page', { summary: summary(t, periods, (p) => p.page), above: abovePage, h }),
   ].join(' ');
   return (
     <figure className="chart-figure">
@@ -307,8 +327,7 @@ export default function BalanceCharts({
         data-testid="balance-charts"
       />
       <figcaption className="muted small">
-        {TITLES(element, h).join(' · ')}. Solid blue: the statistic; dashed grey: ±3σMUF; dashed red: 1 SQ and
-        h. Red points are periods with an alarm.
+        {t('chart.caption', { titles: TITLES(t, element, h).join(' · ') })}
       </figcaption>
     </figure>
   );

@@ -14,6 +14,7 @@ import { Page, Section } from '../components/Page.js';
 import { sitmufSortValue, sitmufText } from '../components/sitmuf.js';
 import { type Column, ServerTable, Table, usePagedTable } from '../components/Table.js';
 import { formatLocale } from '../i18n/format.js';
+import { hasMessage, type MessageKey, type Translate, useT } from '../i18n/I18nProvider.js';
 import { isCaseEvent, mayChangeAlarms, useLiveReload } from '../live.js';
 import { Link, useSearchParam } from '../router.js';
 import { audienceOf, useMe } from '../session.js';
@@ -30,20 +31,21 @@ const codes = (r: Readonly<Record<string, number>>) =>
     .map(([k, v]) => `${k} ${g(v)}`)
     .join(', ');
 
-const ALARM_TEXT: Record<string, string> = {
-  MUF_3SIGMA: 'MUF beyond 3σMUF',
-  MUF_SQ: 'MUF above 1 SQ',
-  CUMUF_SQ: 'CUMUF above 1 SQ',
-  PAGE: "Page's test",
-  ITEM_MUF: 'item MUF',
-};
+const g2 = (x: number) =>
+  x.toLocaleString(formatLocale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** An alarm code in the user's language (eval.alarm.*); a code the catalogue lacks shows as sent. */
+function alarmText(t: Translate, code: string): string {
+  const key = `eval.alarm.${code}`;
+  return hasMessage(key) ? t(key as MessageKey) : code;
+}
 
 interface Row {
   readonly index: number;
   readonly p: BalancePeriod;
 }
 
-function periodColumns(select: (i: number) => void): Column<Row>[] {
+function periodColumns(t: Translate, select: (i: number) => void): Column<Row>[] {
   const num = (key: string, header: string, v: (p: BalancePeriod) => number): Column<Row> => ({
     key,
     header,
@@ -54,7 +56,7 @@ function periodColumns(select: (i: number) => void): Column<Row>[] {
   return [
     {
       key: 'period',
-      header: 'Period end',
+      header: t('eval.col.periodEnd'),
       render: (r) => (
         <span className="nowrap" title={`${r.p.from} – ${r.p.to}`}>
           {r.p.to}
@@ -65,14 +67,14 @@ function periodColumns(select: (i: number) => void): Column<Row>[] {
     num('pb', 'PB', (p) => p.pb),
     {
       key: 'inc',
-      header: 'Increases',
+      header: t('eval.col.increases'),
       render: (r) => <span title={codes(r.p.increases)}>{g(sum(r.p.increases))}</span>,
       sortValue: (r) => sum(r.p.increases),
       numeric: true,
     },
     {
       key: 'dec',
-      header: 'Decreases',
+      header: t('eval.col.decreases'),
       render: (r) => <span title={codes(r.p.decreases)}>{g(sum(r.p.decreases))}</span>,
       sortValue: (r) => sum(r.p.decreases),
       numeric: true,
@@ -91,32 +93,32 @@ function periodColumns(select: (i: number) => void): Column<Row>[] {
     num('cumuf', 'CUMUF', (p) => p.cumuf),
     {
       key: 'page',
-      header: 'Page',
-      render: (r) => r.p.page.toFixed(2),
+      header: t('eval.col.page'),
+      render: (r) => g2(r.p.page),
       sortValue: (r) => r.p.page,
       numeric: true,
     },
     {
       key: 'alarms',
-      header: 'Alarms',
+      header: t('eval.alarms'),
       render: (r) =>
         r.p.alarms.length === 0 ? (
           '—'
         ) : (
-          <span className="badge badge-bad">{r.p.alarms.map((a) => ALARM_TEXT[a] ?? a).join(', ')}</span>
+          <span className="badge badge-bad">{r.p.alarms.map((a) => alarmText(t, a)).join(', ')}</span>
         ),
       sortValue: (r) => r.p.alarms.length,
     },
     {
       key: 'lines',
-      header: 'Lines',
+      header: t('eval.col.lines'),
       render: (r) => (
         <button
           type="button"
           onClick={() => select(r.index)}
-          aria-label={`Lines of the period ending ${r.p.to}`}
+          aria-label={t('eval.linesOf', { date: r.p.to })}
         >
-          Lines
+          {t('eval.col.lines')}
         </button>
       ),
     },
@@ -125,6 +127,7 @@ function periodColumns(select: (i: number) => void): Column<Row>[] {
 
 /** The lines dated inside (from, to] of the element: the inventory changes behind one period. */
 function PeriodLines({ mba, element, p }: { mba: string; element: string; p: BalancePeriod }) {
+  const t = useT();
   // The server selects the period's lines (after=from, asOf=to, element) and pages them.
   const table = usePagedTable(
     (req, signal) =>
@@ -133,19 +136,25 @@ function PeriodLines({ mba, element, p }: { mba: string; element: string; p: Bal
     { prefix: 'lines-' },
   );
   return (
-    <Section title={`Lines behind the period ${p.from} – ${p.to}`} id="drill-down">
+    <Section title={t('eval.periodLines', { from: p.from, to: p.to })} id="drill-down">
       <p className="muted small">
-        MUF = PB + increases − decreases − PE = {g(p.pb)} + {g(sum(p.increases))} − {g(sum(p.decreases))} −{' '}
-        {g(p.pe)} = {g(p.muf)} g; σMUF {g(p.sigmaMuf)} g.
+        {t('eval.formula', {
+          pb: g(p.pb),
+          increases: g(sum(p.increases)),
+          decreases: g(sum(p.decreases)),
+          pe: g(p.pe),
+          muf: g(p.muf),
+          sigma: g(p.sigmaMuf),
+        })}
       </p>
       <ServerTable
-        caption={`Inventory change lines of ${mba}, ${element}, ${p.from} – ${p.to}`}
+        caption={t('eval.linesCaption', { mba, element, from: p.from, to: p.to })}
         columns={lineColumns}
         table={table}
         rowKey={(l) => `${l.reportId}:${l.line}`}
-        filterLabel="Filter lines"
-        what="the lines of the period"
-        empty={<EmptyState title="No inventory changes in this period" />}
+        filterLabel={t('reg.filterLines')}
+        what={t('eval.what.periodLines')}
+        empty={<EmptyState title={t('eval.noLinesInPeriod')} />}
       />
     </Section>
   );
@@ -157,6 +166,7 @@ function PeriodLines({ mba, element, p }: { mba: string; element: string; p: Bal
  * the server answers an open of a cause that has a case with that case.
  */
 function AlarmsPanel({ b, canOpen }: { b: Balances; canOpen: boolean }) {
+  const t = useT();
   const [opening, setOpening] = useState<string | undefined>(undefined);
   const element = (b.element ?? '') as ElementCode;
   const state = b.mba.slice(0, 2);
@@ -174,24 +184,27 @@ function AlarmsPanel({ b, canOpen }: { b: Balances; canOpen: boolean }) {
   const byKey = new Map((cases.data?.items ?? []).flatMap((c) => (c.key ? [[c.key, c] as const] : [])));
   if (alarmed.length === 0) {
     return (
-      <EmptyState title="No alarms">
-        <p>No period of {element} crossed a test threshold.</p>
+      <EmptyState title={t('eval.noAlarms')}>
+        <p>{t('eval.noAlarmsHint', { element })}</p>
       </EmptyState>
     );
   }
   return (
-    <ul className="alarm-list" aria-label="Alarms of this element">
+    <ul className="alarm-list" aria-label={t('eval.alarmsOfElement')}>
       {alarmed.map(({ code, p, cause, key: causeKey }) => {
         const key = `${code}:${p.to}`;
         const existing = causeKey === undefined ? undefined : byKey.get(causeKey);
         return (
           <li key={key}>
-            <span className="badge badge-bad">{ALARM_TEXT[code] ?? code}</span> period {p.from} – {p.to}
-            {code === 'PAGE' ? ` (statistic ${p.page.toFixed(2)} > h = ${b.page.h})` : ''}
+            <span className="badge badge-bad">{alarmText(t, code)}</span>{' '}
+            {t('eval.alarmPeriod', { from: p.from, to: p.to })}
+            {code === 'PAGE' ? ` ${t('eval.pageStatistic', { value: g2(p.page), h: b.page.h })}` : ''}
             {existing && (
               <>
                 {' '}
-                <Link to={`/cases/${encodeURIComponent(existing.id)}`}>Case: {existing.title}</Link>{' '}
+                <Link to={`/cases/${encodeURIComponent(existing.id)}`}>
+                  {t('eval.caseLink', { title: existing.title })}
+                </Link>{' '}
                 <StatusBadge status={existing.status} />
               </>
             )}
@@ -199,9 +212,9 @@ function AlarmsPanel({ b, canOpen }: { b: Balances; canOpen: boolean }) {
               <button
                 type="button"
                 onClick={() => setOpening(key)}
-                aria-label={`Open a case for the ${code} alarm of ${p.to}`}
+                aria-label={t('eval.openCaseFor', { code, date: p.to })}
               >
-                Open a case
+                {t('case.open.label')}
               </button>
             )}
             {opening === key && !existing && (
@@ -210,7 +223,7 @@ function AlarmsPanel({ b, canOpen }: { b: Balances; canOpen: boolean }) {
                   kind: 'anomaly',
                   state,
                   mba: b.mba,
-                  title: `${ALARM_TEXT[code] ?? code} alarm on ${b.mba} ${element} at ${p.to}`,
+                  title: t('eval.caseTitle', { alarm: alarmText(t, code), mba: b.mba, element, date: p.to }),
                   about: { element, period: { from: p.from, to: p.to } },
                   ...(cause === undefined ? {} : { cause }),
                 }}
@@ -225,13 +238,14 @@ function AlarmsPanel({ b, canOpen }: { b: Balances; canOpen: boolean }) {
 }
 
 function MbaCases({ mba }: { mba: string }) {
+  const t = useT();
   const data = useLoad(() => casesApi.list({ mba, limit: 10 }), [mba]);
   useLiveReload(isCaseEvent, data.reload);
   return (
-    <Async value={data} what="cases">
+    <Async value={data} what={t('common.what.cases')}>
       {(r) =>
         r.items.length === 0 ? (
-          <p className="muted">No cases about this MBA.</p>
+          <p className="muted">{t('eval.noCases')}</p>
         ) : (
           <ul>
             {r.items.map((c) => (
@@ -242,7 +256,9 @@ function MbaCases({ mba }: { mba: string }) {
             ))}
             {r.total > r.items.length && (
               <li>
-                <Link to={`/cases?mba=${encodeURIComponent(mba)}`}>All {r.total} cases</Link>
+                <Link to={`/cases?mba=${encodeURIComponent(mba)}`}>
+                  {t('eval.allCases', { count: r.total })}
+                </Link>
               </li>
             )}
           </ul>
@@ -253,6 +269,7 @@ function MbaCases({ mba }: { mba: string }) {
 }
 
 export default function MbaEvaluationPage({ code }: { code: string }) {
+  const t = useT();
   const me = useMe();
   const caps = useCapabilities();
   const [element, setElement] = useSearchParam('element');
@@ -267,15 +284,14 @@ export default function MbaEvaluationPage({ code }: { code: string }) {
   const selected = periodText === '' ? undefined : Number(periodText);
   return (
     <Page
-      title={`Evaluation of MBA ${code}`}
+      title={t('eval.title', { code })}
       lead={
         <>
-          Material balance periods, MUF against its uncertainty, and sequential tests.{' '}
-          <Link to={`/mbas/${encodeURIComponent(code)}`}>Registry entry and book</Link>
+          {t('eval.lead')} <Link to={`/mbas/${encodeURIComponent(code)}`}>{t('eval.registryLink')}</Link>
         </>
       }
     >
-      <Async value={data} what="the balances">
+      <Async value={data} what={t('eval.what.balances')}>
         {(b) => {
           const el = b.element ?? '';
           const p = selected === undefined ? undefined : b.periods[selected];
@@ -284,7 +300,7 @@ export default function MbaEvaluationPage({ code }: { code: string }) {
             <>
               <div className="form-grid">
                 <div className="field">
-                  <label htmlFor="ev-element">Element</label>
+                  <label htmlFor="ev-element">{t('eval.element')}</label>
                   <select
                     id="ev-element"
                     value={el}
@@ -302,42 +318,41 @@ export default function MbaEvaluationPage({ code }: { code: string }) {
                 </div>
               </div>
               <dl className="facts">
-                <dt>Material category</dt>
+                <dt>{t('eval.category')}</dt>
                 <dd>{b.category ?? '—'}</dd>
-                <dt>Significant quantity</dt>
+                <dt>{t('eval.sq')}</dt>
                 <dd>
                   {b.significantQuantity
-                    ? `${(b.significantQuantity.mg / 1e6).toLocaleString(formatLocale())} kg ${b.significantQuantity.basis === 'element' ? 'of element' : b.significantQuantity.basis} (${b.significantQuantity.category})`
+                    ? t('eval.sqValue', {
+                        kg: (b.significantQuantity.mg / 1e6).toLocaleString(formatLocale()),
+                        basis: b.significantQuantity.basis,
+                        category: b.significantQuantity.category,
+                      })
                     : '—'}
                 </dd>
-                <dt>Page's test</dt>
-                <dd>
-                  k = {b.page.k}, h = {b.page.h} (in σ units of SITMUF)
-                </dd>
-                <dt>σMUF model</dt>
+                <dt>{t('eval.alarm.PAGE')}</dt>
+                <dd>{t('eval.pageParams', { k: b.page.k, h: b.page.h })}</dd>
+                <dt>{t('eval.sigmaModel')}</dt>
                 <dd className="small">{b.sigmaModel}</dd>
               </dl>
               {b.periods.length === 0 ? (
-                <EmptyState title="No closed balance periods yet">
-                  <p>
-                    A balance period closes with a physical inventory listing (PIL) after inventory change
-                    reports.
-                  </p>
+                <EmptyState title={t('eval.noPeriods')}>
+                  <p>{t('eval.noPeriodsHint')}</p>
                 </EmptyState>
               ) : (
                 <>
-                  <Section title="Alarms">
+                  <Section title={t('eval.alarms')}>
                     <AlarmsPanel b={b} canOpen={canOpen} />
                     {canCases && (
                       <>
-                        <h3>Cases about {code}</h3>
+                        <h3>{t('eval.casesAbout', { code })}</h3>
                         <MbaCases mba={code} />
                       </>
                     )}
                   </Section>
-                  <Section title="Charts">
-                    <p className="muted small">Select a point to see the lines behind that period.</p>
-                    <Suspense fallback={<Loading what="the charts" />}>
+                  <Section title={t('eval.charts')}>
+                    <p className="muted small">{t('eval.chartsHint')}</p>
+                    <Suspense fallback={<Loading what={t('eval.what.charts')} />}>
                       <BalanceCharts
                         periods={b.periods}
                         sqGrams={sqG}
@@ -347,10 +362,10 @@ export default function MbaEvaluationPage({ code }: { code: string }) {
                       />
                     </Suspense>
                   </Section>
-                  <Section title="Balance periods">
+                  <Section title={t('eval.periods')}>
                     <Table
-                      caption={`Material balance of ${code}, element ${el}, grams`}
-                      columns={periodColumns((i) => {
+                      caption={t('eval.balanceCaption', { code, element: el })}
+                      columns={periodColumns(t, (i) => {
                         setPeriod(String(i));
                         requestAnimationFrame(() =>
                           document.getElementById('drill-down')?.scrollIntoView({ block: 'start' }),
@@ -419,19 +434,27 @@ export function syntheticPeriods(n: number): BalancePeriod[] {
   return out;
 }
 
+/** The bench's element code (plutonium), a code and not text to translate. */
+const BENCH_ELEMENT = 'P';
+
 /** `/bench/balance-chart?periods=120`: renders synthetic periods and shows the measured time. */
 export function BalanceChartBench() {
+  const t = useT();
   const [n] = useSearchParam('periods');
   const count = Math.min(1200, Math.max(1, Number(n) || 120));
   const [periods] = useState(() => syntheticPeriods(count));
   const [ms, setMs] = useState<number | undefined>(undefined);
   return (
-    <Page title="Balance chart render budget" lead={`${count} synthetic monthly periods.`}>
+    <Page title={t('eval.bench.title')} lead={t('eval.bench.lead', { count })}>
       <p role="status" data-testid="render-ms" data-ms={ms === undefined ? '' : ms.toFixed(1)}>
-        {ms === undefined ? 'Rendering…' : `Rendered in ${ms.toFixed(1)} ms`}
+        {ms === undefined
+          ? t('eval.bench.rendering')
+          : t('eval.bench.rendered', {
+              ms: ms.toLocaleString(formatLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+            })}
       </p>
-      <Suspense fallback={<Loading what="the charts" />}>
-        <BalanceCharts periods={periods} sqGrams={8000} h={5} element="P" onRendered={setMs} />
+      <Suspense fallback={<Loading what={t('eval.what.charts')} />}>
+        <BalanceCharts periods={periods} sqGrams={8000} h={5} element={BENCH_ELEMENT} onRendered={setMs} />
       </Suspense>
     </Page>
   );

@@ -39,6 +39,7 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
     'insp.detail.title',
     'insp.sign.conclusion',
     'chart.sqLine',
+    'logx.signatures',
   ],
   es: ['submit.bytes', 'case.attachmentInfo', 'transfers.col.srd', 'chart.sqLine'],
   ru: [],
@@ -53,7 +54,6 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
  */
 const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
   'web/src/pages/Home.tsx': 59,
-  'web/src/pages/LogExplorer.tsx': 65,
 };
 
 function tsxFiles(): { path: string; text: string }[] {

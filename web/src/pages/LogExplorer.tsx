@@ -4,6 +4,8 @@ import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
 import { Checks, Verdict, WitnessNote } from '../components/Checks.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
+import { formatLocale } from '../i18n/format.js';
+import { type Translate, useT } from '../i18n/I18nProvider.js';
 import { useLiveReload } from '../live.js';
 import { useSearchParam } from '../router.js';
 import {
@@ -27,11 +29,19 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** A log timestamp in the user's language, to the second, in UTC (the column says so). */
+function utcTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(formatLocale(), { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'medium' });
+}
+
 /**
  * The log explorer (auditor story 3): everything is verified here, in the browser, against a
  * verifier key the auditor can pin; the server is only a source of bytes.
  */
 export default function LogExplorer() {
+  const t = useT();
   const served = useLoad(() => fetchLogKey(), []);
   const [vkey, setVkey] = useState<string>(() => localStorage.getItem(PINNED_KEY) ?? '');
   const [pinned, setPinned] = useState<boolean>(() => localStorage.getItem(PINNED_KEY) !== null);
@@ -51,13 +61,10 @@ export default function LogExplorer() {
   const mismatch = pinned && served.data !== undefined && served.data !== vkey.trim();
 
   return (
-    <Page
-      title="Log explorer"
-      lead="Checkpoints, entries and proofs of the Custos transparency log, verified in your browser."
-    >
-      <Section title="Log verifier key">
+    <Page title={t('nav.logExplorer')} lead={t('logx.lead')}>
+      <Section title={t('logx.keySection')}>
         <div className="field">
-          <label htmlFor="vkey">Verifier key used for every check below</label>
+          <label htmlFor="vkey">{t('logx.keyLabel')}</label>
           <input
             id="vkey"
             className="mono"
@@ -68,20 +75,17 @@ export default function LogExplorer() {
             spellCheck={false}
           />
           <p id="vkey-help" className="muted small">
-            {pinned
-              ? 'Pinned in this browser: checks use this key, whatever the server says.'
-              : 'Taken from the server (/log/key). Pin it to detect a later change of key.'}
+            {pinned ? t('logx.pinnedHelp') : t('logx.servedHelp')}
           </p>
         </div>
         {keyError && (
           <p className="field-error" role="alert">
-            This is not a valid verifier key: {keyError}
+            {t('logx.badKey', { reason: keyError })}
           </p>
         )}
         {mismatch && (
           <p className="notice notice-error" role="alert">
-            The server now publishes a different key than the one you pinned. Do not trust new checkpoints
-            until you know why.
+            {t('logx.keyChanged')}
           </p>
         )}
         <div className="row">
@@ -93,7 +97,7 @@ export default function LogExplorer() {
               setPinned(true);
             }}
           >
-            Pin this key
+            {t('logx.pin')}
           </button>
           {pinned && (
             <button
@@ -104,7 +108,7 @@ export default function LogExplorer() {
                 if (served.data) setVkey(served.data);
               }}
             >
-              Forget pinned key
+              {t('logx.forget')}
             </button>
           )}
         </div>
@@ -116,6 +120,7 @@ export default function LogExplorer() {
 }
 
 function Verified({ verifier }: { verifier: ReturnType<typeof verifierOf> }) {
+  const t = useT();
   const current = useLoad(() => fetchCurrentCheckpoint(verifier), [verifier]);
   const history = useLoad(() => fetchCheckpointHistory(), []);
   useLiveReload(
@@ -127,19 +132,15 @@ function Verified({ verifier }: { verifier: ReturnType<typeof verifierOf> }) {
   );
   return (
     <>
-      <Section title="Current checkpoint">
+      <Section title={t('logx.current')}>
         {current.error !== undefined && isApiError(current.error) && current.error.code === 'UNAVAILABLE' ? (
-          <EmptyState title="No checkpoint has been published yet">
-            <p>The log publishes its first checkpoint right after the first entry; try again in a moment.</p>
+          <EmptyState title={t('logx.noCheckpoint')}>
+            <p>{t('logx.noCheckpointHint')}</p>
           </EmptyState>
         ) : current.error !== undefined && !isApiError(current.error) ? (
-          <Verdict
-            ok={false}
-            good=""
-            bad={`The current checkpoint does not verify: ${errorText(current.error)}`}
-          />
+          <Verdict ok={false} good="" bad={t('logx.currentBad', { reason: errorText(current.error) })} />
         ) : (
-          <Async value={current} what="the current checkpoint">
+          <Async value={current} what={t('logx.what.current')}>
             {(cp) => <CheckpointView cp={cp} />}
           </Async>
         )}
@@ -150,17 +151,17 @@ function Verified({ verifier }: { verifier: ReturnType<typeof verifierOf> }) {
             history.reload();
           }}
         >
-          Refresh
+          {t('logx.refresh')}
         </button>
       </Section>
-      <Section title="Tree growth">
-        <Async value={history} what="the checkpoint history">
+      <Section title={t('logx.growth')}>
+        <Async value={history} what={t('logx.what.history')}>
           {(rows) => <Growth rows={rows} />}
         </Async>
       </Section>
       {current.data && <EntryLookup cp={current.data} />}
-      <Section title="Consistency between two checkpoints">
-        <Async value={history} what="the checkpoint history">
+      <Section title={t('logx.consistency')}>
+        <Async value={history} what={t('logx.what.history')}>
           {(rows) => <Consistency rows={rows} verifier={verifier} />}
         </Async>
       </Section>
@@ -170,17 +171,18 @@ function Verified({ verifier }: { verifier: ReturnType<typeof verifierOf> }) {
 }
 
 function CheckpointView({ cp }: { cp: VerifiedCheckpoint }) {
+  const t = useT();
   return (
     <>
-      <Verdict ok good={`Signed by the log key — ${cp.checkpoint.size} entries`} bad="" />
+      <Verdict ok good={t('logx.signedBy', { size: cp.checkpoint.size })} bad="" />
       <dl className="facts">
-        <dt>Origin</dt>
+        <dt>{t('logx.origin')}</dt>
         <dd className="mono">{cp.checkpoint.origin}</dd>
-        <dt>Size</dt>
+        <dt>{t('logx.size')}</dt>
         <dd data-testid="checkpoint-size">{cp.checkpoint.size}</dd>
-        <dt>Root hash</dt>
+        <dt>{t('logx.root')}</dt>
         <dd className="mono">{cp.root}</dd>
-        <dt>Signatures</dt>
+        <dt>{t('logx.signatures')}</dt>
         <dd>
           <ul className="checks">
             {cp.signatures.map((s) => (
@@ -195,12 +197,12 @@ function CheckpointView({ cp }: { cp: VerifiedCheckpoint }) {
                   }`}
                 >
                   {s.role === 'log'
-                    ? '✓ log key'
+                    ? t('logx.sig.log')
                     : s.role === 'witness'
                       ? s.verified
-                        ? '✓ witness cosignature'
-                        : '✗ witness cosignature'
-                      : 'signature by a key not listed here'}
+                        ? t('logx.sig.witnessOk')
+                        : t('logx.sig.witnessBad')
+                      : t('logx.sig.unknown')}
                 </span>
                 <span className="mono">
                   {s.name}+{s.keyId}
@@ -212,26 +214,27 @@ function CheckpointView({ cp }: { cp: VerifiedCheckpoint }) {
       </dl>
       <WitnessNote summary={cp.witnesses} />
       <details>
-        <summary>Signed note as served</summary>
+        <summary>{t('logx.signedNote')}</summary>
         <pre>{cp.note}</pre>
       </details>
     </>
   );
 }
 
-const growthColumns: Column<LogCheckpointRow>[] = [
-  { key: 'size', header: 'Size', render: (r) => r.size, sortValue: (r) => r.size, numeric: true },
+const growthColumns = (t: Translate): Column<LogCheckpointRow>[] => [
+  { key: 'size', header: t('logx.size'), render: (r) => r.size, sortValue: (r) => r.size, numeric: true },
   {
     key: 'at',
-    header: 'Published (UTC)',
-    render: (r) => r.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    header: t('logx.col.published'),
+    render: (r) => utcTime(r.createdAt),
     sortValue: (r) => r.createdAt,
   },
-  { key: 'root', header: 'Root hash', render: (r) => <span className="mono">{r.root}</span> },
+  { key: 'root', header: t('logx.root'), render: (r) => <span className="mono">{r.root}</span> },
 ];
 
 function Growth({ rows }: { rows: readonly LogCheckpointRow[] }) {
-  if (rows.length === 0) return <EmptyState title="No checkpoints yet" />;
+  const t = useT();
+  if (rows.length === 0) return <EmptyState title={t('logx.noCheckpoints')} />;
   const sorted = [...rows].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const max = Math.max(...sorted.map((r) => r.size), 1);
   const w = 600;
@@ -249,13 +252,17 @@ function Growth({ rows }: { rows: readonly LogCheckpointRow[] }) {
     <>
       <svg viewBox={`0 0 ${w} ${h}`} className="growth" aria-labelledby="growth-title">
         <title id="growth-title">
-          {`Tree size from ${sorted[0]!.size} to ${sorted[sorted.length - 1]!.size} entries over ${sorted.length} checkpoints`}
+          {t('logx.growthTitle', {
+            from: sorted[0]!.size,
+            to: sorted[sorted.length - 1]!.size,
+            count: sorted.length,
+          })}
         </title>
         <polyline points={pts} fill="none" stroke="#1d4f91" strokeWidth="2" />
       </svg>
       <Table
-        caption="Published checkpoints"
-        columns={growthColumns}
+        caption={t('logx.publishedCaption')}
+        columns={growthColumns(t)}
         rows={rows}
         rowKey={(r) => String(r.size)}
       />
@@ -264,6 +271,7 @@ function Growth({ rows }: { rows: readonly LogCheckpointRow[] }) {
 }
 
 function EntryLookup({ cp }: { cp: VerifiedCheckpoint }) {
+  const t = useT();
   // `/log?entry=N` (a link from a receipt, a case decision) verifies that entry on arrival.
   const [linked] = useSearchParam('entry');
   const [index, setIndex] = useState(linked);
@@ -296,9 +304,9 @@ function EntryLookup({ cp }: { cp: VerifiedCheckpoint }) {
   }, [linked, size]);
   const valid = /^\d+$/.test(index) && Number(index) < size;
   return (
-    <Section title="Look up an entry">
+    <Section title={t('logx.lookup')}>
       <form onSubmit={submit} className="row">
-        <label htmlFor="entry-index">Entry index (0 to {size - 1})</label>
+        <label htmlFor="entry-index">{t('logx.entryIndex', { max: size - 1 })}</label>
         <input
           id="entry-index"
           inputMode="numeric"
@@ -307,16 +315,15 @@ function EntryLookup({ cp }: { cp: VerifiedCheckpoint }) {
           aria-describedby="entry-help"
         />
         <button type="submit" className="primary" disabled={!valid || busy}>
-          {busy ? 'Verifying…' : 'Verify inclusion'}
+          {busy ? t('logx.verifying') : t('logx.verifyInclusion')}
         </button>
       </form>
       <p id="entry-help" className="muted small">
-        Fetches the entry and its inclusion proof in the current checkpoint, and checks the proof here.
+        {t('logx.entryHelp')}
       </p>
       {/^\d+$/.test(linked) && Number(linked) >= size && !result && (
         <p className="notice" role="status">
-          Entry {linked} is newer than the current checkpoint (size {size}); it is verified as soon as the log
-          publishes the next checkpoint.
+          {t('logx.entryNewer', { index: linked, size })}
         </p>
       )}
       {error !== undefined && <ErrorState error={error} />}
@@ -324,25 +331,25 @@ function EntryLookup({ cp }: { cp: VerifiedCheckpoint }) {
         <div aria-live="polite">
           <Verdict
             ok={result.ok}
-            good={`Entry ${result.index} is in the log of size ${result.size}`}
-            bad={`Entry ${result.index} does not verify`}
+            good={t('logx.entryOk', { index: result.index, size: result.size })}
+            bad={t('logx.entryBad', { index: result.index })}
           />
-          <Checks steps={result.steps} label={`Checks for entry ${result.index}`} />
+          <Checks steps={result.steps} label={t('logx.entryChecks', { index: result.index })} />
           {result.leaf && (
             <dl className="facts">
               {/* A leaf of form v1 names its record; v2 carries only an opaque id (decision 0021). */}
               {result.leaf.v === 1 ? (
                 <>
-                  <dt>Kind</dt>
+                  <dt>{t('logx.kind')}</dt>
                   <dd>{result.leaf.kind}</dd>
-                  <dt>Record</dt>
+                  <dt>{t('logx.record')}</dt>
                 </>
               ) : (
-                <dt>Opaque leaf id</dt>
+                <dt>{t('logx.opaqueId')}</dt>
               )}
               <dd className="mono">{result.leaf.id}</dd>
-              <dt>Time</dt>
-              <dd>{result.leaf.time}</dd>
+              <dt>{t('logx.time')}</dt>
+              <dd>{utcTime(result.leaf.time)}</dd>
             </dl>
           )}
         </div>
@@ -358,6 +365,7 @@ function Consistency({
   rows: readonly LogCheckpointRow[];
   verifier: ReturnType<typeof verifierOf>;
 }) {
+  const t = useT();
   const sizes = [...new Set(rows.map((r) => r.size))].sort((a, b) => a - b);
   const [from, setFrom] = useState(String(sizes[0] ?? ''));
   const [to, setTo] = useState(String(sizes[sizes.length - 1] ?? ''));
@@ -366,8 +374,8 @@ function Consistency({
   const [busy, setBusy] = useState(false);
   if (sizes.length < 2) {
     return (
-      <EmptyState title="Only one checkpoint so far">
-        <p>A consistency check needs two checkpoints; the log publishes a new one after new entries.</p>
+      <EmptyState title={t('logx.onlyOne')}>
+        <p>{t('logx.onlyOneHint')}</p>
       </EmptyState>
     );
   }
@@ -389,7 +397,7 @@ function Consistency({
     <>
       <form onSubmit={submit} className="form-grid">
         <div className="field">
-          <label htmlFor="cons-from">Older checkpoint (size)</label>
+          <label htmlFor="cons-from">{t('logx.older')}</label>
           <select id="cons-from" value={from} onChange={(e) => setFrom(e.target.value)}>
             {sizes.map((s) => (
               <option key={s} value={s}>
@@ -399,7 +407,7 @@ function Consistency({
           </select>
         </div>
         <div className="field">
-          <label htmlFor="cons-to">Newer checkpoint (size)</label>
+          <label htmlFor="cons-to">{t('logx.newer')}</label>
           <select id="cons-to" value={to} onChange={(e) => setTo(e.target.value)}>
             {sizes.map((s) => (
               <option key={s} value={s}>
@@ -410,20 +418,20 @@ function Consistency({
         </div>
         <div className="field">
           <button type="submit" className="primary" disabled={!ordered || busy}>
-            {busy ? 'Checking…' : 'Check consistency'}
+            {busy ? t('logx.checking') : t('logx.checkConsistency')}
           </button>
         </div>
       </form>
-      {!ordered && <p className="field-error">The older checkpoint must not be larger than the newer one.</p>}
+      {!ordered && <p className="field-error">{t('logx.misordered')}</p>}
       {error !== undefined && <ErrorState error={error} />}
       {result && (
         <div aria-live="polite">
           <Verdict
             ok={result.ok}
-            good={`Consistent: the log of ${to} entries extends the log of ${from} entries`}
-            bad="Not consistent: these checkpoints are not views of one append-only log"
+            good={t('logx.consistent', { to: Number(to), from: Number(from) })}
+            bad={t('logx.notConsistent')}
           />
-          <Checks steps={result.steps} label="Consistency checks" />
+          <Checks steps={result.steps} label={t('logx.consistencyChecks')} />
         </div>
       )}
     </>
@@ -431,6 +439,7 @@ function Consistency({
 }
 
 function ReceiptCheckForm({ verifier }: { verifier: ReturnType<typeof verifierOf> }) {
+  const t = useT();
   const [text, setText] = useState('');
   const [result, setResult] = useState<ReceiptCheck | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
@@ -445,10 +454,10 @@ function ReceiptCheckForm({ verifier }: { verifier: ReturnType<typeof verifierOf
     }
   };
   return (
-    <Section title="Verify a receipt">
+    <Section title={t('logx.receiptSection')}>
       <form onSubmit={submit}>
         <div className="field">
-          <label htmlFor="receipt">Receipt (C2SP tlog-proof text)</label>
+          <label htmlFor="receipt">{t('logx.receiptLabel')}</label>
           <textarea
             id="receipt"
             rows={8}
@@ -459,7 +468,7 @@ function ReceiptCheckForm({ verifier }: { verifier: ReturnType<typeof verifierOf
           />
         </div>
         <div className="row">
-          <label htmlFor="receipt-file">or open a receipt file</label>
+          <label htmlFor="receipt-file">{t('logx.receiptFile')}</label>
           <input
             id="receipt-file"
             type="file"
@@ -470,7 +479,7 @@ function ReceiptCheckForm({ verifier }: { verifier: ReturnType<typeof verifierOf
             }}
           />
           <button type="submit" className="primary" disabled={text.trim() === ''}>
-            Verify receipt
+            {t('logx.verifyReceipt')}
           </button>
         </div>
       </form>
@@ -479,10 +488,10 @@ function ReceiptCheckForm({ verifier }: { verifier: ReturnType<typeof verifierOf
         <div aria-live="polite">
           <Verdict
             ok={result.ok}
-            good={`Receipt verifies: entry ${result.index}`}
-            bad="The receipt does not verify"
+            good={t('logx.receiptOk', { index: result.index ?? '' })}
+            bad={t('logx.receiptBad')}
           />
-          <Checks steps={result.steps} label="Receipt checks" />
+          <Checks steps={result.steps} label={t('logx.receiptChecks')} />
           {result.witnesses && <WitnessNote summary={result.witnesses} />}
         </div>
       )}

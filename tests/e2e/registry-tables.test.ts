@@ -196,7 +196,11 @@ describe.skipIf(!available)('registry tables page, sort and filter on the server
         // The address changes before the server's sorted rows arrive: wait on the rows.
         await expect
           .poll(async () => {
-            const dates = await agreements.bodyRows().locator('td:nth-child(4)').allTextContents();
+            // The cell shows the date in the user's language; its <time> carries the ISO date.
+            const dates = await agreements
+              .bodyRows()
+              .locator('td:nth-child(4) time')
+              .evaluateAll((els) => els.map((e) => e.getAttribute('datetime') ?? ''));
             return dates.length > 1 && dates.join() === [...dates].sort().reverse().join();
           })
           .toBe(true);

@@ -1,4 +1,4 @@
-import { Suspense } from 'react';
+import { type ReactNode, Suspense } from 'react';
 import {
   type Agreement,
   type AlarmSummary,
@@ -15,6 +15,8 @@ import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, ServerTable, usePagedTable } from '../components/Table.js';
+import { formatDate } from '../i18n/format.js';
+import { hasMessage, type MessageKey, Msg, type Translate, useT } from '../i18n/I18nProvider.js';
 import { isCaseEvent, mayChangeAlarms, useLiveReload } from '../live.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
@@ -22,21 +24,36 @@ import { alarmLabel, StateEvaluationSection } from './Monitoring.js';
 import { MbaTable, WorldMap } from './Registry.js';
 import { periodOf, TimelinessPanel } from './Reports.js';
 
-const agreementColumns: Column<Agreement>[] = [
-  { key: 'id', header: 'Agreement', render: (a) => a.id, sortField: 'id' },
-  { key: 'type', header: 'Type', render: (a) => a.type, sortField: 'type' },
-  { key: 'title', header: 'Title', render: (a) => a.title, sortField: 'title' },
+/** A code in the user's language when the catalogue has `prefix.code`, else the code as sent. */
+function codeText(t: Translate, prefix: string, code: string): string {
+  const key = `${prefix}.${code}`;
+  return hasMessage(key) ? t(key as MessageKey) : code;
+}
+
+/** The big number of a summary line (`<stat>` in its message). */
+const stat = (chunks: ReactNode[]) => <span className="stat">{chunks}</span>;
+
+const agreementColumns = (t: Translate): Column<Agreement>[] => [
+  { key: 'id', header: t('home.col.agreement'), render: (a) => a.id, sortField: 'id' },
+  { key: 'type', header: t('reg.col.type'), render: (a) => a.type, sortField: 'type' },
+  { key: 'title', header: t('home.col.title'), render: (a) => a.title, sortField: 'title' },
   {
     key: 'eif',
-    header: 'In force since',
-    render: (a) => a.entryIntoForce,
+    header: t('home.col.inForceSince'),
+    render: (a) => <time dateTime={a.entryIntoForce}>{formatDate(a.entryIntoForce)}</time>,
     sortField: 'entryIntoForce',
   },
-  { key: 'status', header: 'Status', render: (a) => a.status, sortField: 'status' },
+  {
+    key: 'status',
+    header: t('home.col.status'),
+    render: (a) => codeText(t, 'home.agreementStatus', a.status),
+    sortField: 'status',
+  },
 ];
 
 /** A state authority's home: what it accounts for and under which agreements. */
 export function StateHome() {
+  const t = useT();
   const me = useMe();
   const party = me.state ? { state: me.state } : {};
   // Counts only: the tables below page on the server.
@@ -56,44 +73,50 @@ export function StateHome() {
   const stateName = data.data?.states.find((s) => s.code === me.state)?.name;
   return (
     <Page
-      title={stateName ? `${stateName} — state portal` : 'State portal'}
-      lead={`Signed in as ${me.login} (${me.organisation ?? 'no organisation'}).`}
+      title={stateName ? t('home.stateTitle', { name: stateName }) : t('app.audience.state')}
+      lead={
+        me.organisation
+          ? t('home.signedInOrg', { login: me.login, organisation: me.organisation })
+          : t('home.signedInNoOrg', { login: me.login })
+      }
     >
-      <Async value={data} what="your state's registry">
+      <Async value={data} what={t('home.what.stateRegistry')}>
         {({ mbas, facilities, agreements }) => (
           <>
-            <ul className="stat-row" aria-label="Summary">
+            <ul className="stat-row" aria-label={t('home.summary')}>
               <li>
-                <span className="stat">{facilities}</span> facilities
+                <Msg id="home.stat.facilities" values={{ count: facilities, stat }} />
               </li>
               <li>
-                <span className="stat">{mbas}</span> material balance areas
+                <Msg id="home.stat.mbas" values={{ count: mbas, stat }} />
               </li>
               <li>
-                <span className="stat">{agreements.filter((a) => a.status === 'in-force').length}</span>{' '}
-                agreements in force
+                <Msg
+                  id="home.stat.agreements"
+                  values={{ count: agreements.filter((a) => a.status === 'in-force').length, stat }}
+                />
               </li>
             </ul>
             {me.state && <OpenQuestions />}
             {me.state && <StateDeadlines state={me.state} />}
-            <Section title="Your material balance areas">
+            <Section title={t('home.yourMbas')}>
               <MbaTable
-                caption="Your MBAs"
+                caption={t('home.yourMbasCaption')}
                 empty={
-                  <EmptyState title="No MBAs registered for your state">
-                    <p>Ask the registry administrator to register your facilities and MBAs.</p>
+                  <EmptyState title={t('home.noMbasForState')}>
+                    <p>{t('home.noMbasForStateHint')}</p>
                   </EmptyState>
                 }
               />
             </Section>
-            <Section title="Agreements">
+            <Section title={t('nav.agreements')}>
               <ServerTable
-                caption="Agreements your state is party to"
-                columns={agreementColumns}
+                caption={t('home.stateAgreementsCaption')}
+                columns={agreementColumns(t)}
                 table={agreementTable}
                 rowKey={(a) => a.id}
-                what="agreements"
-                empty={<EmptyState title="No agreements recorded" />}
+                what={t('home.what.agreements')}
+                empty={<EmptyState title={t('home.noAgreements')} />}
               />
             </Section>
           </>
@@ -140,10 +163,10 @@ function stateRows(
   }));
 }
 
-const stateColumns: Column<StateRow>[] = [
+const stateColumns = (t: Translate): Column<StateRow>[] => [
   {
     key: 'code',
-    header: 'State',
+    header: t('reg.col.state'),
     render: (r) => (
       <Link to={`/states/${encodeURIComponent(r.state.code)}`}>
         {r.state.name} ({r.state.code})
@@ -153,15 +176,15 @@ const stateColumns: Column<StateRow>[] = [
   },
   {
     key: 'fac',
-    header: 'Facilities',
+    header: t('home.col.facilities'),
     render: (r) => r.facilities,
     sortValue: (r) => r.facilities,
     numeric: true,
   },
-  { key: 'mba', header: 'MBAs', render: (r) => r.mbas, sortValue: (r) => r.mbas, numeric: true },
+  { key: 'mba', header: t('nav.mbas'), render: (r) => r.mbas, sortValue: (r) => r.mbas, numeric: true },
   {
     key: 'alarms',
-    header: 'Alarms',
+    header: t('eval.alarms'),
     render: (r) =>
       r.alarms === undefined ? (
         '—'
@@ -180,13 +203,13 @@ const stateColumns: Column<StateRow>[] = [
   },
   {
     key: 'eval',
-    header: 'Evaluation',
+    header: t('home.col.evaluation'),
     render: (r) =>
       r.evaluation ? (
         <span
           className={`badge ${r.evaluation.conclusion.category === 'NOT_DRAWN' ? 'badge-bad' : 'badge-ok'}`}
         >
-          {r.evaluation.conclusion.category.replace(/_/g, ' ').toLowerCase()}
+          {codeText(t, 'home.conclusion', r.evaluation.conclusion.category)}
         </span>
       ) : (
         '—'
@@ -195,7 +218,7 @@ const stateColumns: Column<StateRow>[] = [
   },
   {
     key: 'time',
-    header: 'Late or missing reports',
+    header: t('home.col.lateOrMissing'),
     render: (r) =>
       r.evaluation ? (r.evaluation.timeliness.late ?? 0) + (r.evaluation.timeliness.missing ?? 0) : '—',
     sortValue: (r) =>
@@ -204,7 +227,7 @@ const stateColumns: Column<StateRow>[] = [
   },
   {
     key: 'agr',
-    header: 'Agreements',
+    header: t('nav.agreements'),
     render: (r) => r.agreements.join(', ') || '—',
     sortValue: (r) => r.agreements.join(','),
   },
@@ -226,6 +249,7 @@ function StatesInScope({
   agreements: Agreement[];
   alarms: AlarmSummary | undefined;
 }) {
+  const t = useT();
   const table = usePagedTable(
     async (req) => {
       const page = await api.statesPage(req);
@@ -246,19 +270,20 @@ function StatesInScope({
   );
   return (
     <ServerTable
-      caption="States in scope"
-      columns={stateColumns}
+      caption={t('home.statesInScope')}
+      columns={stateColumns(t)}
       table={table}
       rowKey={(r) => r.state.code}
-      filterLabel="Filter states"
-      what="the states in scope"
-      empty={<EmptyState title="No states in scope" />}
+      filterLabel={t('home.filterStates')}
+      what={t('home.what.statesInScope')}
+      empty={<EmptyState title={t('home.noStatesInScope')} />}
     />
   );
 }
 
 /** The inspectorate's overview: where the facilities are and which states are in scope. */
 export function InspectorateOverview() {
+  const t = useT();
   const me = useMe();
   const data = useLoad(async () => {
     const [states, facilities, mbas, agreements, alarms] = await Promise.all([
@@ -273,17 +298,21 @@ export function InspectorateOverview() {
   useLiveReload(mayChangeAlarms, data.reload);
   return (
     <Page
-      title="Overview"
-      lead={`Signed in as ${me.login}${me.organisation ? ` (${me.organisation})` : ''}.`}
+      title={t('nav.overview')}
+      lead={
+        me.organisation
+          ? t('home.signedInOrg', { login: me.login, organisation: me.organisation })
+          : t('home.signedIn', { login: me.login })
+      }
     >
-      <Async value={data} what="the overview">
+      <Async value={data} what={t('home.what.overview')}>
         {({ states, facilities, mbas, agreements, alarms }) => (
           <>
             {alarms !== undefined && (
-              <ul className="stat-row" aria-label="Alarms by state">
+              <ul className="stat-row" aria-label={t('home.alarmsByState')}>
                 <li>
                   <Link to="/alarms">
-                    <span className="stat">{alarms.total}</span> alarms
+                    <Msg id="home.stat.alarms" values={{ count: alarms.total, stat }} />
                   </Link>
                 </li>
                 {states.map((st) => (
@@ -293,20 +322,18 @@ export function InspectorateOverview() {
                 ))}
               </ul>
             )}
-            <Section title="Facilities in scope">
+            <Section title={t('home.facilitiesInScope')}>
               {facilities.length === 0 ? (
-                <EmptyState title="No facilities in scope">
-                  <p>
-                    Facilities appear here once they are registered under an agreement with your organisation.
-                  </p>
+                <EmptyState title={t('home.noFacilitiesInScope')}>
+                  <p>{t('home.noFacilitiesInScopeHint')}</p>
                 </EmptyState>
               ) : (
-                <Suspense fallback={<Loading what="the map" />}>
-                  <WorldMap facilities={facilities} label="Map of facilities in scope" />
+                <Suspense fallback={<Loading what={t('reg.what.map')} />}>
+                  <WorldMap facilities={facilities} label={t('home.mapInScope')} />
                 </Suspense>
               )}
             </Section>
-            <Section title="States in scope">
+            <Section title={t('home.statesInScope')}>
               <StatesInScope facilities={facilities} mbas={mbas} agreements={agreements} alarms={alarms} />
             </Section>
           </>
@@ -317,29 +344,30 @@ export function InspectorateOverview() {
 }
 
 export function StatePage({ code }: { code: string }) {
+  const t = useT();
   const data = useLoad(
     async () => ({ state: await api.states().then((all) => all.find((x) => x.code === code)) }),
     [code],
   );
   return (
-    <Page title={data.data?.state ? `${data.data.state.name} (${code})` : `State ${code}`}>
-      <Async value={data} what="the state">
+    <Page title={data.data?.state ? `${data.data.state.name} (${code})` : t('home.stateCode', { code })}>
+      <Async value={data} what={t('home.what.state')}>
         {({ state }) =>
           state === undefined ? (
-            <EmptyState title={`No state ${code} in your scope`}>
+            <EmptyState title={t('home.noState', { code })}>
               <p>
-                Check the code, or go back to the <Link to="/">overview</Link>.
+                <Msg id="home.noStateHint" values={{ link: (chunks) => <Link to="/">{chunks}</Link> }} />
               </p>
             </EmptyState>
           ) : (
             <>
               <StateEvaluationSection state={state.code} year={new Date().getUTCFullYear()} />
-              <Section title="Material balance areas">
+              <Section title={t('reg.mbasTitle')}>
                 <MbaTable
-                  caption={`MBAs of ${state.name}`}
+                  caption={t('reg.mbasOf', { code: state.name })}
                   filter={{ state: state.code }}
-                  filterLabel="Filter MBAs"
-                  empty={<EmptyState title="No MBAs registered" />}
+                  filterLabel={t('reg.filterMbas')}
+                  empty={<EmptyState title={t('home.noMbasRegistered')} />}
                 />
               </Section>
             </>
@@ -351,23 +379,25 @@ export function StatePage({ code }: { code: string }) {
 }
 
 export function AgreementsPage() {
+  const t = useT();
   const table = usePagedTable((req) => api.agreementsPage(req), []);
   return (
-    <Page title="Agreements" lead="Safeguards agreements recorded in the registry.">
+    <Page title={t('nav.agreements')} lead={t('home.agreementsLead')}>
       <ServerTable
-        caption="Agreements"
-        columns={agreementColumns}
+        caption={t('nav.agreements')}
+        columns={agreementColumns(t)}
         table={table}
         rowKey={(a) => a.id}
-        filterLabel="Filter agreements"
-        what="agreements"
-        empty={<EmptyState title="No agreements recorded" />}
+        filterLabel={t('home.filterAgreements')}
+        what={t('home.what.agreements')}
+        empty={<EmptyState title={t('home.noAgreements')} />}
       />
     </Page>
   );
 }
 
 function StateDeadlines({ state }: { state: string }) {
+  const t = useT();
   const caps = useCapabilities();
   const canTimeliness = caps.has(capabilityKey('get', '/api/states/{code}/timeliness'));
   const canReports = caps.has(capabilityKey('get', '/api/reports'));
@@ -382,28 +412,41 @@ function StateDeadlines({ state }: { state: string }) {
   return (
     <>
       {canTimeliness && (
-        <Section title="Deadlines and timeliness">
-          <Async value={timeliness} what="deadlines">
-            {(t) => (t ? <TimelinessPanel t={t} /> : null)}
+        <Section title={t('home.deadlines')}>
+          <Async value={timeliness} what={t('home.what.deadlines')}>
+            {(tl) => (tl ? <TimelinessPanel t={tl} /> : null)}
           </Async>
         </Section>
       )}
       {canReports && (
-        <Section title="Recent receipts">
-          <Async value={recent} what="recent reports">
+        <Section title={t('home.recentReceipts')}>
+          <Async value={recent} what={t('home.what.recentReports')}>
             {(rows) =>
               !rows || rows.length === 0 ? (
-                <EmptyState title="No reports submitted yet">
+                <EmptyState title={t('home.noReports')}>
                   <p>
-                    Submit one from <Link to="/reports/new">Submit report</Link>; its receipt appears here.
+                    <Msg
+                      id="home.noReportsHint"
+                      values={{ link: (chunks) => <Link to="/reports/new">{chunks}</Link> }}
+                    />
                   </p>
                 </EmptyState>
               ) : (
                 <ul>
                   {rows.map((r) => (
                     <li key={r.id}>
-                      <span className="mono">{r.id}</span> ({periodOf(r)}) — log entry {r.logIndex},{' '}
-                      <Link to={`/reports?mba=${encodeURIComponent(r.mba)}`}>verify its receipt</Link>
+                      <Msg
+                        id="home.receiptLine"
+                        values={{
+                          id: r.id,
+                          period: periodOf(r),
+                          index: r.logIndex,
+                          mono: (chunks) => <span className="mono">{chunks}</span>,
+                          link: (chunks) => (
+                            <Link to={`/reports?mba=${encodeURIComponent(r.mba)}`}>{chunks}</Link>
+                          ),
+                        }}
+                      />
                     </li>
                   ))}
                 </ul>
@@ -418,6 +461,7 @@ function StateDeadlines({ state }: { state: string }) {
 
 /** Questions from the inspectorate awaiting this state's answer; new ones arrive live. */
 function OpenQuestions() {
+  const t = useT();
   const caps = useCapabilities();
   const can = caps.has(capabilityKey('get', '/api/cases'));
   const data = useLoad(
@@ -427,25 +471,28 @@ function OpenQuestions() {
   useLiveReload(isCaseEvent, data.reload);
   if (!can) return null;
   return (
-    <Section title="Questions awaiting your answer">
-      <Async value={data} what="open questions">
+    <Section title={t('home.questions')}>
+      <Async value={data} what={t('home.what.questions')}>
         {(r) =>
           !r || r.items.length === 0 ? (
-            <EmptyState title="No open questions">
-              <p>When an inspectorate asks a question, it appears here at once.</p>
+            <EmptyState title={t('home.noQuestions')}>
+              <p>{t('home.noQuestionsHint')}</p>
             </EmptyState>
           ) : (
-            <ul aria-label="Open questions">
+            <ul aria-label={t('home.openQuestions')}>
               {r.items.map((c) => (
                 <li key={c.id}>
                   <Link to={`/cases/${encodeURIComponent(c.id)}`}>{c.title}</Link>
-                  {c.mba ? ` (${c.mba})` : ''} — answer due {c.dueDate ?? 'not set'}
-                  {c.overdue && <span className="badge badge-bad">overdue</span>}
+                  {c.mba ? ` (${c.mba})` : ''}{' '}
+                  {c.dueDate
+                    ? t('home.answerDue', { date: formatDate(c.dueDate) })
+                    : t('home.answerDueNotSet')}
+                  {c.overdue && <span className="badge badge-bad">{t('home.overdue')}</span>}
                 </li>
               ))}
               {r.total > r.items.length && (
                 <li>
-                  <Link to="/cases?status=question-sent">All {r.total} open questions</Link>
+                  <Link to="/cases?status=question-sent">{t('home.allQuestions', { count: r.total })}</Link>
                 </li>
               )}
             </ul>

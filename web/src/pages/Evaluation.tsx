@@ -34,9 +34,9 @@ const codes = (r: Readonly<Record<string, number>>) =>
 const g2 = (x: number) =>
   x.toLocaleString(formatLocale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-/** An alarm code in the user's language (eval.alarm.*); a code the catalogue lacks shows as sent. */
+/** An alarm code in the user's language (alarm.code.*); a code the catalogue lacks shows as sent. */
 function alarmText(t: Translate, code: string): string {
-  const key = `eval.alarm.${code}`;
+  const key = `alarm.code.${code}`;
   return hasMessage(key) ? t(key as MessageKey) : code;
 }
 
@@ -330,7 +330,7 @@ export default function MbaEvaluationPage({ code }: { code: string }) {
                       })
                     : '—'}
                 </dd>
-                <dt>{t('eval.alarm.PAGE')}</dt>
+                <dt>{t('alarm.code.PAGE')}</dt>
                 <dd>{t('eval.pageParams', { k: b.page.k, h: b.page.h })}</dd>
                 <dt>{t('eval.sigmaModel')}</dt>
                 <dd className="small">{b.sigmaModel}</dd>

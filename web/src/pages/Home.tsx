@@ -190,7 +190,7 @@ const stateColumns = (t: Translate): Column<StateRow>[] => [
       ) : (
         <Link
           to={`/alarms?state=${encodeURIComponent(r.state.code)}`}
-          title={r.alarms.codes.map((c) => alarmLabel(c)).join(', ')}
+          title={r.alarms.codes.map((c) => alarmLabel(c, t)).join(', ')}
         >
           {r.alarms.total}
         </Link>
@@ -206,7 +206,7 @@ const stateColumns = (t: Translate): Column<StateRow>[] => [
         <span
           className={`badge ${r.evaluation.conclusion.category === 'NOT_DRAWN' ? 'badge-bad' : 'badge-ok'}`}
         >
-          {codeText(t, 'home.conclusion', r.evaluation.conclusion.category)}
+          {codeText(t, 'stateEval.category', r.evaluation.conclusion.category)}
         </span>
       ) : (
         '—'

@@ -52,8 +52,7 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
  * converting them page by page). The list only shrinks: a file may not gain strings, and a file
  * that has none left must leave the list.
  */
-const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {
-};
+const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {};
 
 function tsxFiles(): { path: string; text: string }[] {
   const dir = join(root, 'web/src');

@@ -43,6 +43,22 @@ const HarmonizationPage = lazy(() =>
 const NetworkPage = lazy(() => import('./pages/Network.js'));
 const SharingPage = lazy(() => import('./pages/Sharing.js'));
 const ProvenancePage = lazy(() => import('./pages/Provenance.js'));
+// The legal framework's hub (issue 19 item 6): the register, roles and AP declarations.
+const LegalHub = lazy(() => import('./pages/legal/Register.js'));
+const RegisterPage = lazy(() =>
+  import('./pages/legal/Register.js').then((m) => ({ default: m.RegisterPage })),
+);
+const RolesPage = lazy(() => import('./pages/legal/Register.js').then((m) => ({ default: m.RolesPage })));
+const StatePicker = lazy(() => import('./pages/legal/Register.js').then((m) => ({ default: m.StatePicker })));
+const DeclarationsPage = lazy(() =>
+  import('./pages/legal/Declarations.js').then((m) => ({ default: m.DeclarationsPage })),
+);
+const DeclarationPage = lazy(() =>
+  import('./pages/legal/Declarations.js').then((m) => ({ default: m.DeclarationPage })),
+);
+const DeclarationEditor = lazy(() =>
+  import('./pages/legal/Declarations.js').then((m) => ({ default: m.DeclarationEditor })),
+);
 const InspectionPage = lazy(() =>
   import('./pages/Inspections.js').then((m) => ({ default: m.InspectionPage })),
 );
@@ -88,7 +104,7 @@ export function navFor(audience: Audience): NavItem[] {
       },
       { to: '/reports', label: 'nav.reports', requires: 'get /api/reports' },
       { to: '/cases', label: 'nav.cases', requires: 'get /api/cases' },
-      { to: '/compatibility', label: 'nav.compatibility', requires: COMPATIBILITY },
+      { to: '/legal', label: 'nav.legal', requires: COMPATIBILITY },
       { to: '/mbas', label: 'nav.mbas' },
       { to: '/transfers', label: 'nav.transfers', requires: 'get /api/transfers' },
       { to: '/facilities', label: 'nav.facilities' },
@@ -102,7 +118,7 @@ export function navFor(audience: Audience): NavItem[] {
     { to: '/cases', label: 'nav.cases', requires: 'get /api/cases' },
     { to: '/transfers', label: 'nav.transfers', requires: 'get /api/transfers' },
     { to: '/inspections', label: 'nav.inspections', requires: 'get /api/inspections' },
-    { to: '/compatibility', label: 'nav.compatibility', requires: COMPATIBILITY },
+    { to: '/legal', label: 'nav.legal', requires: COMPATIBILITY },
     { to: '/mbas', label: 'nav.mbas' },
     { to: '/facilities', label: 'nav.facilities' },
     { to: '/reports', label: 'nav.reports', requires: 'get /api/reports' },
@@ -160,6 +176,32 @@ const ROUTES: RouteDef[] = [
   { path: '/facilities', render: () => <FacilitiesPage /> },
   { path: '/facilities/:code', render: (p) => <FacilityPage code={p.code!} /> },
   { path: '/states/:code', render: (p) => <StatePage code={p.code!} /> },
+  { path: '/legal', render: (_p, _a, t) => suspended(LegalHub, {}, t('common.what.legal')) },
+  { path: '/legal/instruments', render: (_p, _a, t) => suspended(RegisterPage, {}, t('common.what.legal')) },
+  {
+    path: '/legal/declarations',
+    render: (_p, _a, t) => suspended(StatePicker, { what: 'declarations' as const }, t('common.what.legal')),
+  },
+  {
+    path: '/legal/institutions',
+    render: (_p, _a, t) => suspended(StatePicker, { what: 'institutions' as const }, t('common.what.legal')),
+  },
+  {
+    path: '/states/:code/institutions',
+    render: (p, _a, t) => suspended(RolesPage, { state: p.code! }, t('common.what.legal')),
+  },
+  {
+    path: '/states/:code/declarations',
+    render: (p, _a, t) => suspended(DeclarationsPage, { state: p.code! }, t('common.what.legal')),
+  },
+  {
+    path: '/declarations/new',
+    render: (_p, _a, t) => suspended(DeclarationEditor, {}, t('common.what.legal')),
+  },
+  {
+    path: '/declarations/:id',
+    render: (p, _a, t) => suspended(DeclarationPage, { id: p.id! }, t('common.what.legal')),
+  },
   {
     path: '/compatibility',
     render: (_p, _a, t) => suspended(CompatibilityHome, {}, t('common.what.compatibility')),

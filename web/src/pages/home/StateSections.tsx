@@ -8,6 +8,7 @@ import { formatDate } from '../../i18n/format.js';
 import { Msg, useT } from '../../i18n/I18nProvider.js';
 import { isCaseEvent, useLiveReload } from '../../live.js';
 import { Link } from '../../router.js';
+import { DeclarationDeadlines } from '../legal/DeclarationDeadlines.js';
 import { periodOf, TimelinessPanel } from '../Reports.js';
 
 /** The state's deadlines and its five latest receipts, each shown only to a user who may read them. */
@@ -29,7 +30,14 @@ export function StateDeadlines({ state }: { state: string }) {
       {canTimeliness && (
         <Section title={t('home.deadlines')}>
           <Async value={timeliness} what={t('home.what.deadlines')}>
-            {(tl) => (tl ? <TimelinessPanel t={tl} /> : null)}
+            {(tl) =>
+              tl ? (
+                <>
+                  <TimelinessPanel t={tl} />
+                  <DeclarationDeadlines record={tl} />
+                </>
+              ) : null
+            }
           </Async>
         </Section>
       )}

@@ -420,3 +420,65 @@ export class RegistryTable {
       .click();
   }
 }
+
+/** The legal framework's hub and register (issue 19 item 6). */
+export class LegalScreen {
+  constructor(private readonly page: Page) {}
+
+  async openRegister(): Promise<void> {
+    await this.page.getByRole('link', { name: 'Legal register' }).click();
+    await this.page.getByRole('heading', { level: 1, name: 'Legal register' }).waitFor();
+  }
+
+  /** Opens an instrument's provisions; answers the provisions table. */
+  async showProvisions(instrument: string): Promise<Locator> {
+    const section = this.page.getByRole('region', { name: instrument });
+    await section.getByRole('button', { name: 'Show provisions' }).click();
+    const table = section.getByRole('table');
+    await table.waitFor();
+    return table;
+  }
+}
+
+/** The AP declaration editor: header, items per article, upload, signing, problems. */
+export class DeclarationEditorScreen {
+  constructor(private readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await this.page.goto('/declarations/new');
+    await this.page.getByRole('heading', { level: 1, name: 'New Additional Protocol declaration' }).waitFor();
+  }
+
+  async header(article: string, from: string, to: string): Promise<void> {
+    await this.page.getByLabel('Article', { exact: true }).selectOption(article);
+    await this.page.getByLabel('Period from').fill(from);
+    await this.page.getByLabel('Period to').fill(to);
+  }
+
+  async addItem(fields: Record<string, string>): Promise<void> {
+    await this.page.getByRole('button', { name: 'Add an item' }).click();
+    const item = this.page.getByRole('group', { name: /^Item \d+$/ }).last();
+    for (const [name, value] of Object.entries(fields)) {
+      const field = item.getByLabel(name, { exact: true });
+      if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(value);
+      else await field.fill(value);
+    }
+  }
+
+  async loadKeyFile(path: string): Promise<void> {
+    await this.page.getByLabel('Key file (base64 Ed25519 seed)').setInputFiles(path);
+    await this.page.getByText(/Key [0-9a-f]{16} loaded/).waitFor();
+  }
+
+  async signAndSubmit(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Sign and submit' }).click();
+  }
+
+  problems(): Locator {
+    return this.page.getByRole('alert').getByRole('listitem');
+  }
+
+  accepted(): Locator {
+    return this.page.getByRole('status').filter({ hasText: /accepted and locked/ });
+  }
+}

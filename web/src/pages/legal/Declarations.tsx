@@ -215,6 +215,7 @@ export function DeclarationEditor() {
   );
 }
 
+// long: one form whose header, items, upload, key and problems share the draft's state
 function EditorForm({
   state,
   supplements,

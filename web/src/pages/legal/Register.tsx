@@ -260,6 +260,7 @@ export function RolesPage({ state }: { state: string }) {
   );
 }
 
+// long: the roles table as an editable form, its rows' controls each labelled for screen readers
 function RolesEditor({
   state,
   version,

@@ -1,0 +1,102 @@
+/**
+ * Issue 19 item 6, as users see it: an inspector opens the legal framework from the top bar and
+ * reads what a provision obligates; a state's submitter writes an AP declaration in the browser,
+ * sees every problem at once, fixes them, signs it with the state's key and opens it locked.
+ */
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  browserAvailable,
+  type E2eServer,
+  ensureWebBuilt,
+  launchBrowser,
+  Session,
+  startE2eServer,
+} from './harness.js';
+import { DeclarationEditorScreen, LegalScreen, LoginScreen, Shell } from './pages/models.js';
+
+const available = browserAvailable();
+const STORY_TIMEOUT_MS = 180_000;
+
+describe.skipIf(!available)('the legal framework (Chromium)', () => {
+  let server: E2eServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startE2eServer();
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  }, STORY_TIMEOUT_MS);
+
+  it(
+    'an inspector reads the register: each provision with what it obligates',
+    async () => {
+      const s = await Session.open(browser, server.url);
+      try {
+        const login = new LoginScreen(s.page);
+        await login.open();
+        await login.signIn('agency.inspector', server.user('agency.inspector').password);
+        const shell = new Shell(s.page);
+        await shell.go('Legal');
+        await s.page.getByRole('heading', { level: 1, name: 'Legal framework' }).waitFor();
+        expect(await s.audit()).toEqual([]);
+        const legal = new LegalScreen(s.page);
+        await legal.openRegister();
+        const provisions = await legal.showProvisions(
+          (await s.page.getByRole('region').first().getByRole('heading').textContent()) ?? '',
+        );
+        await expect.poll(() => provisions.getByRole('row').count()).toBeGreaterThan(2);
+        expect(await s.audit()).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    },
+    STORY_TIMEOUT_MS,
+  );
+
+  it(
+    'a state writes an AP declaration: every problem at once, then signed, accepted and locked',
+    async () => {
+      const s = await Session.open(browser, server.url);
+      try {
+        const login = new LoginScreen(s.page);
+        await login.open();
+        await login.signIn('xa-ssac.submitter', server.user('xa-ssac.submitter').password);
+        await new Shell(s.page).heading().waitFor();
+        const editor = new DeclarationEditorScreen(s.page);
+        await editor.open();
+        await editor.header('2.a.ix', '2026-07-01', '2026-09-30');
+        await editor.addItem({ annexRef: '9.9', quantity: '-2', exportDate: '2027-01-01' });
+        await editor.loadKeyFile(join(server.dataDir, 'demo-keys', 'xa-ssac.key'));
+        await editor.signAndSubmit();
+        await expect.poll(() => editor.problems().count()).toBeGreaterThan(3);
+        expect(await s.audit()).toEqual([]);
+
+        await s.page.getByRole('button', { name: 'Remove item 1' }).click();
+        await editor.addItem({
+          annexRef: '5.1',
+          description: 'Gas centrifuge rotor assemblies',
+          quantity: '12',
+          destinationState: 'XB',
+          intendedUseLocation: 'Borduria Enrichment Plant',
+          exportDate: '2026-08-10',
+        });
+        await editor.signAndSubmit();
+        await editor.accepted().waitFor();
+        await s.page.getByRole('link', { name: 'Open it' }).click();
+        await s.page.getByText('Locked', { exact: true }).waitFor();
+        await s.page.getByRole('link', { name: 'Supplement this declaration' }).waitFor();
+        expect(await s.audit()).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    },
+    STORY_TIMEOUT_MS,
+  );
+});

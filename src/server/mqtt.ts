@@ -171,7 +171,17 @@ export async function startMqttIngest(
     // A refused acknowledgement surfaces as 'error' (mqtt.js failCustomAck); it is logged above.
     client.on('error', (err) => log.debug({ err: err.message }, 'MQTT client error'));
     client.on('reconnect', () => log.info('MQTT reconnecting'));
-    const granted = await client.subscribeAsync(filter, { qos: 1 });
+    // On a restart the broker redelivers at once; a batch not committed drops the connection,
+    // which may close it under the SUBACK: subscribe again on the next connection.
+    let granted: Awaited<ReturnType<MqttClient['subscribeAsync']>> | undefined;
+    for (let attempt = 1; granted === undefined; attempt++) {
+      try {
+        granted = await client.subscribeAsync(filter, { qos: 1 });
+      } catch (err) {
+        if (attempt >= 10) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     if (granted.some((g) => g.qos !== 1)) {
       await client.endAsync(true);
       throw new Error(`the broker did not grant QoS 1 on ${filter}`);

@@ -55,6 +55,7 @@ export interface Admitted {
   /** Base64 of the 64-byte signature. */
   readonly signature: string;
   readonly receivedAt: string;
+  readonly transport: 'http' | 'mqtt';
 }
 
 export interface BatchReceipt {
@@ -88,7 +89,9 @@ export class Refusal extends Error {
 
 export type Outcome =
   | { readonly kind: 'accepted'; readonly receipt: BatchReceipt; readonly alarms: readonly RaisedAlarm[] }
-  | { readonly kind: 'refused'; readonly refusal: Refusal };
+  | { readonly kind: 'refused'; readonly refusal: Refusal }
+  /** An MQTT batch ahead of its predecessor: not answered, so the broker sends it again later. */
+  | { readonly kind: 'later' };
 
 /** A device as the group leaves it, written back once at the end. */
 interface Working {
@@ -220,6 +223,13 @@ export async function applyGroup(
         },
         alarms: [],
       };
+      continue;
+    }
+    if (verdict.kind === 'broken' && verdict.detail.code === 'SEQ_GAP' && g.transport === 'mqtt') {
+      // With a shared subscription the broker may hand n+1 to one connection or server while n
+      // is still on its way through another: a reorder the device did not make. Left
+      // unacknowledged, it comes back; a real gap still shows to HTTP and in the CoK timer.
+      outcomes[i] = { kind: 'later' };
       continue;
     }
     if (verdict.kind === 'broken') {

@@ -264,6 +264,7 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
       keyId: key.keyId,
       signature: encodeBase64(sig.signature),
       receivedAt,
+      transport: s.transport,
     };
   }
 
@@ -346,6 +347,8 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
           raised(outcome.alarms);
           return outcome.receipt;
         }
+        if (outcome.kind === 'later')
+          throw new Error(`a batch of ${s.device} came before its predecessor was committed`);
         refusal = outcome.refusal;
       } catch (err) {
         if (!(err instanceof Refusal) || isDomainError(err)) throw err;

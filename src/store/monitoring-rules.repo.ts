@@ -196,3 +196,14 @@ export async function declaredThroughKmp(
   }
   return [...out].map(([code, lines]) => ({ code, lines }));
 }
+
+/** The cases opened for these cause keys (the alarm → case trail of a device's status). */
+export async function casesByKey(q: DbOrTx, keys: readonly string[]): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const rows = await q
+    .selectFrom('cases')
+    .select(['id', 'case_key'])
+    .where('case_key', 'in', [...new Set(keys)])
+    .execute();
+  return new Map(rows.map((r) => [r.case_key as string, r.id]));
+}

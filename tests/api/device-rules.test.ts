@@ -86,6 +86,10 @@ describe.each(testDialects())('monitoring rules (%s)', (dialect) => {
     await register('XA-RV-1', { kind: 'seal', facility: 'XA-STO' }, 31);
     await send('XA-RV-1', [{ time: now(), type: 'seal-open' }]);
     expect((await status('XA-RV-1')).cok).toBe('lost');
+    // The alarm → case trail: its case is named on the status once opened.
+    await runCokPass(t.ports);
+    const trail = (await status('XA-RV-1')).alarms as unknown as { code: string; caseId: string | null }[];
+    expect(trail).toEqual([expect.objectContaining({ code: 'SEAL_OPENED', caseId: expect.any(String) })]);
     // The state sees the device's health but does not re-verify; nor does an administrator.
     expect((await reverify('xa-ssac.admin', 'XA-RV-1', rvBody('XA-RV-1', 2), 'xa-ssac')).statusCode).toBe(
       403,

@@ -28,6 +28,8 @@ const BalanceChartBench = lazy(() =>
 const CasesPage = lazy(() => import('./pages/Cases.js'));
 const CaseDetailPage = lazy(() => import('./pages/Cases.js').then((m) => ({ default: m.CaseDetailPage })));
 const InspectionsPage = lazy(() => import('./pages/Inspections.js'));
+const DevicesPage = lazy(() => import('./pages/Devices.js'));
+const DevicePage = lazy(() => import('./pages/Devices.js').then((m) => ({ default: m.DevicePage })));
 // Domestic-law compatibility (issue 19 item 2): the matrix, one entry's workflow, the harmonization view.
 const CompatibilityHome = lazy(() => import('./pages/compatibility/Matrix.js'));
 const CompatibilityMatrixPage = lazy(() =>
@@ -108,6 +110,7 @@ export function navFor(audience: Audience): NavItem[] {
       { to: '/mbas', label: 'nav.mbas' },
       { to: '/transfers', label: 'nav.transfers', requires: 'get /api/transfers' },
       { to: '/facilities', label: 'nav.facilities' },
+      { to: '/devices', label: 'nav.deviceHealth', requires: 'get /api/devices' },
       { to: '/sharing', label: 'nav.sharing', requires: 'get /api/states/{code}/sharing' },
       { to: '/log', label: 'nav.log' },
     ];
@@ -174,6 +177,8 @@ const ROUTES: RouteDef[] = [
     render: (_p, _a, t) => suspended(BalanceChartBench, {}, t('common.what.chartBench')),
   },
   { path: '/facilities', render: () => <FacilitiesPage /> },
+  { path: '/devices', render: (_p, _a, t) => suspended(DevicesPage, {}, t('devices.what')) },
+  { path: '/devices/:id', render: (p, _a, t) => suspended(DevicePage, { id: p.id! }, t('devices.what')) },
   { path: '/facilities/:code', render: (p) => <FacilityPage code={p.code!} /> },
   { path: '/states/:code', render: (p) => <StatePage code={p.code!} /> },
   { path: '/legal', render: (_p, _a, t) => suspended(LegalHub, {}, t('common.what.legal')) },

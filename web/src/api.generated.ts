@@ -2025,6 +2025,7 @@ export interface paths {
                         readonly "application/json": {
                             readonly alarms: readonly {
                                 readonly at: string;
+                                readonly caseId: string | null;
                                 readonly code: string;
                                 readonly detail: string;
                             }[];

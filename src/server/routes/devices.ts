@@ -89,7 +89,9 @@ const StatusReply = z.object({
       closedBy: z.string().nullable(),
     }),
   ),
-  alarms: z.array(z.object({ code: z.string(), at: z.string(), detail: z.string() })),
+  alarms: z.array(
+    z.object({ code: z.string(), at: z.string(), detail: z.string(), caseId: z.string().nullable() }),
+  ),
   refusals: z.array(
     z.object({ at: z.string(), code: z.string(), seq: z.number().int().nullable(), transport: z.string() }),
   ),

@@ -1,7 +1,15 @@
+import { caseKeyForAlarm } from '../../domain/cases/index.js';
 import { DomainError } from '../../domain/errors.js';
-import { type CokState, type DeviceStatus, foldTick } from '../../domain/monitoring/index.js';
+import {
+  type CokState,
+  type DeviceAlarmCode,
+  type DeviceStatus,
+  foldTick,
+} from '../../domain/monitoring/index.js';
 import type { Principal } from '../../domain/policy/index.js';
+import type { DbOrTx } from '../../store/db.js';
 import { alarmsOf, latestIntervals, latestRefusals, pageEvents } from '../../store/monitoring.repo.js';
+import { casesByKey } from '../../store/monitoring-rules.repo.js';
 import type { Page } from '../../store/paging.js';
 import { isoNow, type Ports } from '../ports.js';
 import { cokDeviceOf } from './batch-record.js';
@@ -35,11 +43,26 @@ export interface DeviceStatusView {
   readonly lastEventAt: string | null;
   /** Open intervals first, then the latest closed ones (at most 100). */
   readonly intervals: IntervalView[];
-  readonly alarms: { code: string; at: string; detail: string }[];
+  /** Each alarm with the case it opened (null until opened), the alarm → case trail. */
+  readonly alarms: { code: string; at: string; detail: string; caseId: string | null }[];
   readonly refusals: { at: string; code: string; seq: number | null; transport: string }[];
 }
 
 const RECENT = 100;
+
+/** The case each alarm opened, found by its cause key (one case per cause, decision 0030). */
+async function withCases(
+  k: DbOrTx,
+  alarms: { code: string; at: string; detail: string }[],
+  state: string,
+  device: string,
+) {
+  const keys = alarms.map((a) =>
+    caseKeyForAlarm({ source: 'device', code: a.code as DeviceAlarmCode, state, device, at: a.at }),
+  );
+  const found = await casesByKey(k, keys);
+  return alarms.map((a, i) => ({ ...a, caseId: found.get(keys[i] as string) ?? null }));
+}
 
 /** Reading a device's data (owners and joint users) and its state of health (the state too). */
 export function createMonitoringQueries(ports: Ports, registry: DeviceRegistry) {
@@ -109,7 +132,12 @@ export function createMonitoringQueries(ports: Ports, registry: DeviceRegistry) 
             closedBy: i.closed_by,
           })),
         ],
-        alarms: alarms.map((a) => ({ code: a.code, at: a.at, detail: a.detail })),
+        alarms: await withCases(
+          k,
+          alarms.map((a) => ({ code: a.code, at: a.at, detail: a.detail })),
+          row.state,
+          id,
+        ),
         refusals: refusals.map((r) => ({ at: r.at, code: r.code, seq: r.seq, transport: r.transport })),
       };
     },

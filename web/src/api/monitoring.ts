@@ -1,0 +1,21 @@
+/**
+ * Remote monitoring (issue 18, decisions 0029/0030/0038): the devices the caller may see, a
+ * device's state of health (CoK status, intervals, alarms with their cases) and, for its owners
+ * and joint users, its events.
+ */
+import { apiJson, queryString, seg } from './client.js';
+import type { Reply } from './wire.js';
+
+export type DevicePage = Reply<'/api/devices', 'get'>;
+export type DeviceItem = DevicePage['items'][number];
+export type DeviceHealth = Reply<'/api/devices/{id}/status', 'get'>;
+export type DeviceEventPage = Reply<'/api/devices/{id}/events', 'get'>;
+
+export const monitoringApi = {
+  devices: (facility: string | undefined, limit: number, offset: number) =>
+    apiJson<DevicePage>(`/api/devices${queryString({ facility, limit, offset })}`),
+  device: (id: string) => apiJson<DeviceItem>(`/api/devices/${seg(id)}`),
+  status: (id: string) => apiJson<DeviceHealth>(`/api/devices/${seg(id)}/status`),
+  events: (id: string, limit: number, offset: number) =>
+    apiJson<DeviceEventPage>(`/api/devices/${seg(id)}/events${queryString({ limit, offset })}`),
+};

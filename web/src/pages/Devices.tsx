@@ -1,0 +1,241 @@
+/**
+ * Remote monitoring screens (issue 18 item 7): per facility the devices and their continuity of
+ * knowledge; per device its CoK intervals with their reasons, the alarm → case trail and — for
+ * the owning inspectorates and joint users only — the timeline of its events. The state sees its
+ * devices' state of health, not what they recorded (the information barrier, decision 0029).
+ */
+import { type DeviceHealth, type DeviceItem, monitoringApi } from '../api/monitoring.js';
+import { Async, EmptyState, useLoad } from '../components/async.js';
+import { Page, Section } from '../components/Page.js';
+import { type Column, Table } from '../components/Table.js';
+import { formatDate } from '../i18n/format.js';
+import { hasMessage, type Translate, useT } from '../i18n/I18nProvider.js';
+import { Link, useSearchParam } from '../router.js';
+
+const PAGE = 200;
+
+function cokLabel(cok: string, t: Translate): string {
+  const key = `devices.cok.${cok}`;
+  return hasMessage(key) ? t(key) : cok;
+}
+
+function reasonLabel(reason: string, t: Translate): string {
+  const key = `devices.reason.${reason}`;
+  return hasMessage(key) ? t(key) : reason;
+}
+
+function closedByLabel(by: string | null, t: Translate): string {
+  if (by === null) return t('devices.interval.open');
+  const key = `devices.closedBy.${by}`;
+  return hasMessage(key) ? t(key) : by;
+}
+
+function CokBadge({ cok }: { cok: string }) {
+  const t = useT();
+  return <span className={`badge cok-${cok}`}>{cokLabel(cok, t)}</span>;
+}
+
+/** GET /api/devices by facility: each device with its kind, where it is and its CoK. */
+export default function DevicesPage() {
+  const t = useT();
+  const [facility, setFacility] = useSearchParam('facility');
+  const data = useLoad(() => monitoringApi.devices(facility || undefined, PAGE, 0), [facility]);
+  const columns: Column<DeviceItem>[] = [
+    {
+      key: 'id',
+      header: t('devices.col.device'),
+      render: (d) => (
+        <Link to={`/devices/${encodeURIComponent(d.id)}`} className="mono">
+          {d.id}
+        </Link>
+      ),
+    },
+    { key: 'kind', header: t('devices.col.kind'), render: (d) => d.kind },
+    {
+      key: 'facility',
+      header: t('devices.col.facility'),
+      render: (d) => (
+        <button type="button" className="link" onClick={() => setFacility(d.facility)}>
+          {d.facility}
+        </button>
+      ),
+    },
+    { key: 'where', header: t('devices.col.watches'), render: (d) => d.kmp ?? d.containment ?? '—' },
+    { key: 'status', header: t('devices.col.lifecycle'), render: (d) => d.status },
+    {
+      key: 'seen',
+      header: t('devices.col.lastSeen'),
+      render: (d) => (d.lastSeen ? formatDate(d.lastSeen) : '—'),
+    },
+  ];
+  return (
+    <Page title={t('devices.title')} lead={t('devices.lead')}>
+      {facility && (
+        <p className="row">
+          {t('devices.facilityFilter', { facility })}{' '}
+          <button type="button" onClick={() => setFacility(undefined)}>
+            {t('devices.allFacilities')}
+          </button>
+        </p>
+      )}
+      <Async value={data} what={t('devices.what')}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <EmptyState title={t('devices.none')}>
+              <p>{t('devices.noneHint')}</p>
+            </EmptyState>
+          ) : (
+            <Table
+              caption={t('devices.caption', { count: page.total })}
+              columns={columns}
+              rows={page.items}
+              rowKey={(d) => d.id}
+            />
+          )
+        }
+      </Async>
+    </Page>
+  );
+}
+
+type Interval = DeviceHealth['intervals'][number];
+type DeviceAlarm = DeviceHealth['alarms'][number];
+
+function Health({ id, health }: { id: string; health: DeviceHealth }) {
+  const t = useT();
+  const intervalColumns: Column<Interval>[] = [
+    { key: 'reason', header: t('devices.col.reason'), render: (i) => reasonLabel(i.reason, t) },
+    { key: 'status', header: t('devices.col.cok'), render: (i) => <CokBadge cok={i.status} /> },
+    { key: 'from', header: t('devices.col.from'), render: (i) => formatDate(i.from) },
+    { key: 'to', header: t('devices.col.to'), render: (i) => (i.to ? formatDate(i.to) : '—') },
+    { key: 'closed', header: t('devices.col.closedBy'), render: (i) => closedByLabel(i.closedBy, t) },
+    { key: 'detail', header: t('devices.col.detail'), render: (i) => i.detail },
+  ];
+  const alarmColumns: Column<DeviceAlarm>[] = [
+    { key: 'at', header: t('devices.col.at'), render: (a) => formatDate(a.at) },
+    { key: 'code', header: t('devices.col.alarm'), render: (a) => <span className="mono">{a.code}</span> },
+    { key: 'detail', header: t('devices.col.detail'), render: (a) => a.detail },
+    {
+      key: 'case',
+      header: t('devices.col.case'),
+      render: (a) =>
+        a.caseId ? (
+          <Link to={`/cases/${encodeURIComponent(a.caseId)}`}>{a.caseId}</Link>
+        ) : (
+          t('devices.caseNotYet')
+        ),
+    },
+  ];
+  return (
+    <>
+      <dl className="facts">
+        <dt>{t('devices.col.cok')}</dt>
+        <dd>
+          <CokBadge cok={health.cok} />
+        </dd>
+        <dt>{t('devices.col.lifecycle')}</dt>
+        <dd>{health.lifecycle}</dd>
+        <dt>{t('devices.lastSeq')}</dt>
+        <dd className="mono">{health.lastSeq}</dd>
+        <dt>{t('devices.col.lastSeen')}</dt>
+        <dd>{health.lastSeen ? formatDate(health.lastSeen) : '—'}</dd>
+      </dl>
+      <Section title={t('devices.intervals')}>
+        <Table
+          caption={t('devices.intervalsCaption', { id })}
+          columns={intervalColumns}
+          rows={health.intervals}
+          rowKey={(i) => `${i.reason}:${i.from}`}
+          empty={t('devices.intervalsNone')}
+        />
+      </Section>
+      <Section title={t('devices.alarms')}>
+        <Table
+          caption={t('devices.alarmsCaption', { id })}
+          columns={alarmColumns}
+          rows={health.alarms}
+          rowKey={(a) => `${a.code}:${a.at}`}
+          empty={t('devices.alarmsNone')}
+        />
+      </Section>
+    </>
+  );
+}
+
+/** The device's events with the CoK intervals (its gaps) between them, in time order. */
+function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[] }) {
+  const t = useT();
+  const data = useLoad(() => monitoringApi.events(id, PAGE, 0), [id]);
+  return (
+    <Section title={t('devices.timeline')}>
+      <Async value={data} what={t('devices.timelineWhat')}>
+        {(page) => {
+          const rows = [
+            ...page.items.map((e) => ({
+              key: `e:${e.seq}:${e.index}`,
+              at: e.time,
+              what: e.type,
+              detail: Object.entries(e.data)
+                .map(([k, v]) => `${k}=${String(v)}`)
+                .join(', '),
+              gap: false,
+            })),
+            ...intervals.map((i) => ({
+              key: `g:${i.reason}:${i.from}`,
+              at: i.from,
+              what: reasonLabel(i.reason, t),
+              detail: i.to ? `→ ${formatDate(i.to)}` : t('devices.interval.open'),
+              gap: true,
+            })),
+          ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+          return (
+            <Table
+              caption={t('devices.timelineCaption', { count: page.total })}
+              columns={[
+                { key: 'at', header: t('devices.col.at'), render: (r) => formatDate(r.at) },
+                {
+                  key: 'what',
+                  header: t('devices.col.event'),
+                  render: (r) => (r.gap ? <strong>{r.what}</strong> : <span className="mono">{r.what}</span>),
+                },
+                { key: 'detail', header: t('devices.col.detail'), render: (r) => r.detail },
+              ]}
+              rows={rows}
+              rowKey={(r) => r.key}
+              empty={t('devices.timelineNone')}
+            />
+          );
+        }}
+      </Async>
+    </Section>
+  );
+}
+
+export function DevicePage({ id }: { id: string }) {
+  const t = useT();
+  const device = useLoad(() => monitoringApi.status(id), [id]);
+  const meta = useLoad(() => monitoringApi.device(id), [id]);
+  return (
+    <Page title={t('devices.deviceTitle', { id })} lead={t('devices.deviceLead')}>
+      <p>
+        <Link to="/devices">{t('devices.back')}</Link>
+      </p>
+      <Async value={device} what={t('devices.what')}>
+        {(health) => (
+          <>
+            <Health id={id} health={health} />
+            <Async value={meta} what={t('devices.what')}>
+              {(d) =>
+                d.access.includes('data') ? (
+                  <Timeline id={id} intervals={health.intervals} />
+                ) : (
+                  <p className="muted">{t('devices.barrier')}</p>
+                )
+              }
+            </Async>
+          </>
+        )}
+      </Async>
+    </Page>
+  );
+}

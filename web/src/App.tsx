@@ -121,6 +121,7 @@ export function navFor(audience: Audience): NavItem[] {
     { to: '/cases', label: 'nav.cases', requires: 'get /api/cases' },
     { to: '/transfers', label: 'nav.transfers', requires: 'get /api/transfers' },
     { to: '/inspections', label: 'nav.inspections', requires: 'get /api/inspections' },
+    { to: '/devices', label: 'nav.monitoring', requires: 'get /api/devices' },
     { to: '/legal', label: 'nav.legal', requires: COMPATIBILITY },
     { to: '/mbas', label: 'nav.mbas' },
     { to: '/facilities', label: 'nav.facilities' },

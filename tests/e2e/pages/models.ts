@@ -444,8 +444,14 @@ export class LegalScreen {
 export class DeclarationEditorScreen {
   constructor(private readonly page: Page) {}
 
+  /** From the top bar: Legal → the state's declarations → New declaration. */
   async open(): Promise<void> {
-    await this.page.goto('/declarations/new');
+    await this.page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Legal', exact: true })
+      .click();
+    await this.page.getByRole('link', { name: 'Additional Protocol declarations' }).click();
+    await this.page.getByRole('link', { name: 'New declaration' }).click();
     await this.page.getByRole('heading', { level: 1, name: 'New Additional Protocol declaration' }).waitFor();
   }
 

@@ -179,7 +179,7 @@ export function DeclarationEditor() {
   const { me } = useSession();
   const [supplements] = useSearchParam('supplements');
   const base = useLoad(
-    () => (supplements ? legalApi.declaration(supplements) : Promise.resolve(undefined)),
+    () => (supplements ? legalApi.declaration(supplements) : Promise.resolve(null)),
     [supplements],
   );
   return (
@@ -434,15 +434,17 @@ function EditorForm({
       {problems && (
         <section className="section" aria-labelledby="decl-problems">
           <h2 id="decl-problems">{t('decl.problems', { count: problems.length })}</h2>
-          <ul className="notice notice-error" role="alert">
-            {problems.map((p, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity of their own
-              <li key={i}>
-                {typeof p.item === 'number' && <>{t('decl.item', { n: p.item + 1 })}: </>}
-                <ProblemText detail={p} />
-              </li>
-            ))}
-          </ul>
+          <div className="notice notice-error" role="alert">
+            <ul>
+              {problems.map((p, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity of their own
+                <li key={i}>
+                  {typeof p.item === 'number' && <>{t('decl.item', { n: p.item + 1 })}: </>}
+                  <ProblemText detail={p} />
+                </li>
+              ))}
+            </ul>
+          </div>
         </section>
       )}
       {failure !== undefined && <ErrorState error={failure} />}

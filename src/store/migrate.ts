@@ -20,7 +20,7 @@ import * as declarations from './migrations/0017-declarations.js';
 import * as compatibility from './migrations/0018-compatibility.js';
 import * as leafIdUnindexed from './migrations/0019-leaf-id-unindexed.js';
 import * as deviceCok from './migrations/0020-device-cok.js';
-import * as monitoringRules from './migrations/0024-monitoring-rules.js';
+import * as monitoringRules from './migrations/0021-monitoring-rules.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Db): Record<string, Migration> {
@@ -45,7 +45,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0018-compatibility': { up: compatibility.up },
     '0019-leaf-id-unindexed': { up: leafIdUnindexed.up },
     '0020-device-cok': { up: deviceCok.up },
-    '0024-monitoring-rules': { up: monitoringRules.up },
+    '0021-monitoring-rules': { up: monitoringRules.up },
   };
 }
 

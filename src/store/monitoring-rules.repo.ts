@@ -5,7 +5,7 @@ import { countOf } from './paging.js';
 import type { DeviceGateDayRow } from './schema.types.js';
 
 /**
- * The rules of issue 18 §5 that look beyond one device (migration 0024, decision 0038): the
+ * The rules of issue 18 §5 that look beyond one device (migration 0021, decision 0038): the
  * inspections that excuse a seal opening, the openings of a containment's seals that a camera is
  * judged against, and a gate's day against the ICR lines declared through its KMP. Each read is an
  * index range, bounded whatever the history.

@@ -993,7 +993,7 @@ export interface DeviceAlarmRow {
   case_opened?: number;
 }
 
-/** One opening of a seal, by facility and containment (migration 0024, decision 0038). */
+/** One opening of a seal, by facility and containment (migration 0021, decision 0038). */
 export interface DeviceSealOpeningRow {
   device: string;
   facility: string;
@@ -1003,7 +1003,7 @@ export interface DeviceSealOpeningRow {
   to_at: string | null;
 }
 
-/** A gate monitor's items on one UTC day (migration 0024, decision 0038). */
+/** A gate monitor's items on one UTC day (migration 0021, decision 0038). */
 export interface DeviceGateDayRow {
   device: string;
   /** YYYY-MM-DD. */

@@ -6960,6 +6960,13 @@ export interface paths {
                             readonly conclusion: {
                                 /** @enum {string} */
                                 readonly category: "ALL_MATERIAL_PEACEFUL" | "DECLARED_MATERIAL_PEACEFUL" | "ITEMS_PEACEFUL" | "VOLUNTARY_OFFER" | "NOT_DRAWN";
+                                /** @description the reasons as codes with the count or year each names (the browser words them) */
+                                readonly reasonCodes: readonly {
+                                    /** @enum {string} */
+                                    readonly code: "NO_BALANCE_CLOSED" | "TIMELINESS_UNKNOWN" | "REPORTS_MISSING" | "ALARMS_OPEN" | "CASES_UNKNOWN" | "CASES_OPEN" | "INSPECTIONS_UNKNOWN" | "NO_INSPECTION" | "TRANSFERS_UNMATCHED" | "TRANSFERS_DISCREPANT";
+                                    readonly count?: number;
+                                    readonly year?: number;
+                                }[];
                                 readonly reasons: readonly string[];
                                 readonly statement: string;
                             };

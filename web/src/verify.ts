@@ -32,12 +32,26 @@ import {
 import type { SignedStatement } from './api/inspections.js';
 import type { Reply } from './api/wire.js';
 import { apiJson, apiText, isApiError, type RegisteredKey } from './api.js';
+import type { MessageKey } from './i18n/I18nProvider.js';
+
+/**
+ * A sentence of a verification, said in the user's language: a catalogue key and its values. The
+ * checks themselves are the CLI's; only what they are called is translated (issue 16 item 11).
+ */
+export interface Said {
+  readonly key: MessageKey;
+  readonly values?: Readonly<Record<string, string | number>>;
+}
 
 export interface Step {
-  readonly label: string;
+  readonly label: Said;
   readonly ok: boolean;
-  readonly detail?: string;
+  /** Why a step failed: a sentence, or the verifier's own technical message as it came. */
+  readonly detail?: Said | string;
 }
+
+const said = (key: MessageKey, values?: Record<string, string | number>): Said =>
+  values === undefined ? { key } : { key, values };
 
 export interface SignatureLine {
   readonly name: string;
@@ -63,7 +77,7 @@ export interface WitnessSummary {
   readonly verified: readonly string[];
   readonly ok: boolean;
   /** One plain sentence for the screen. */
-  readonly text: string;
+  readonly text: Said;
 }
 
 export interface VerifiedCheckpoint {
@@ -99,12 +113,13 @@ function witnessVerifiers(list: WitnessList): NoteVerifier[] {
 export function summariseWitnesses(list: WitnessList, verified: readonly string[]): WitnessSummary {
   const configured = list.witnesses.length;
   const ok = verified.length >= list.quorum;
+  const counts = { verified: verified.length, configured, quorum: list.quorum };
   const text =
     configured === 0
-      ? 'No witnesses are configured for this log: its checkpoints rest on the log key alone.'
-      : `${verified.length} of ${configured} witnesses cosigned this checkpoint (quorum ${list.quorum})${
-          verified.length > 0 ? `: ${verified.join(', ')}` : ''
-        }.`;
+      ? said('verify.witnessesNone')
+      : verified.length > 0
+        ? said('verify.witnessesNamed', { ...counts, names: verified.join(', ') })
+        : said('verify.witnessesCount', counts);
   return { quorum: list.quorum, configured, verified, ok, text };
 }
 
@@ -188,7 +203,7 @@ export interface EntryCheck {
 /** Fetches entry `index`, its inclusion proof in `cp`, and verifies it against the signed root. */
 export async function checkEntry(index: number, cp: VerifiedCheckpoint): Promise<EntryCheck> {
   const size = cp.checkpoint.size;
-  const steps: Step[] = [{ label: `Checkpoint of size ${size} is signed by the log key`, ok: true }];
+  const steps: Step[] = [{ label: said('verify.cpSigned', { size: String(size) }), ok: true }];
   const { entry } = await apiJson<LogEntry>(`/log/entries/${index}`);
   const bytes = decodeBase64(entry, 'entry');
   let leaf: Leaf | undefined;
@@ -199,7 +214,7 @@ export async function checkEntry(index: number, cp: VerifiedCheckpoint): Promise
     leafError = message(e);
   }
   steps.push({
-    label: 'Entry is a well-formed Custos leaf (canonical JSON commitment)',
+    label: said('verify.leafWellFormed'),
     ok: leaf !== undefined,
     detail: leafError,
   });
@@ -209,7 +224,7 @@ export async function checkEntry(index: number, cp: VerifiedCheckpoint): Promise
   const hashes = proof.hashes.map((h) => decodeBase64(h, 'proof hash'));
   const included = verifyInclusion(leafHash(bytes), index, size, hashes, cp.checkpoint.rootHash);
   steps.push({
-    label: `Inclusion proof (${hashes.length} hashes) leads from the entry to the signed root`,
+    label: said('verify.inclusionProof', { count: hashes.length }),
     ok: included,
   });
   return {
@@ -244,11 +259,11 @@ export async function checkConsistency(
     try {
       const cp = openLogCheckpoint(await fetchCheckpointOfSize(size), verifier);
       const sameSize = cp.checkpoint.size === size;
-      steps.push({ label: `Checkpoint of size ${size} is signed by the log key`, ok: sameSize });
+      steps.push({ label: said('verify.cpSigned', { size: String(size) }), ok: sameSize });
       return sameSize ? cp : undefined;
     } catch (e) {
       steps.push({
-        label: `Checkpoint of size ${size} is signed by the log key`,
+        label: said('verify.cpSigned', { size: String(size) }),
         ok: false,
         detail: message(e),
       });
@@ -264,7 +279,11 @@ export async function checkConsistency(
     const hashes = proof.hashes.map((h) => decodeBase64(h, 'proof hash'));
     const ok = verifyConsistency(fromSize, toSize, hashes, from.checkpoint.rootHash, to.checkpoint.rootHash);
     steps.push({
-      label: `Consistency proof (${hashes.length} hashes): the tree of ${toSize} extends the tree of ${fromSize}`,
+      label: said('verify.consistencyProof', {
+        count: hashes.length,
+        to: String(toSize),
+        from: String(fromSize),
+      }),
       ok,
     });
   }
@@ -300,7 +319,7 @@ export async function checkReceipt(
       index: undefined,
       leaf: undefined,
       result: undefined,
-      steps: [{ label: 'Receipt is a C2SP tlog-proof', ok: false, detail: message(e) }],
+      steps: [{ label: said('verify.receiptFormat'), ok: false, detail: message(e) }],
       ok: false,
     };
   }
@@ -314,21 +333,23 @@ export async function checkReceipt(
   }
   const result = verifyProof(receipt, bytes, verifier, { witnesses, quorum: list.quorum });
   const steps: Step[] = [
-    { label: 'Receipt is a C2SP tlog-proof', ok: true },
+    { label: said('verify.receiptFormat'), ok: true },
     {
-      label: 'Checkpoint signature by the log key',
+      label: said('verify.cpSignature'),
       ok: result.logSignatureVerified,
       detail: result.logSignatureVerified ? undefined : result.message,
     },
     {
-      label: `Inclusion of entry ${index} in the checkpoint${result.checkpoint ? ` of size ${result.checkpoint.size}` : ''}`,
+      label: result.checkpoint
+        ? said('verify.inclusionOfSize', { index: String(index), size: String(result.checkpoint.size) })
+        : said('verify.inclusionOf', { index: String(index) }),
       ok: result.inclusionVerified,
       detail: result.inclusionVerified ? undefined : result.message,
     },
     ...result.witnesses.map((w) => ({
-      label: `Witness cosignature ${w.name}`,
+      label: said('verify.witnessCosignature', { name: w.name }),
       ok: w.verified,
-      detail: w.verified ? undefined : 'missing or invalid',
+      detail: w.verified ? undefined : said('verify.witnessCosignatureBad'),
     })),
   ];
   const summary = summariseWitnesses(
@@ -337,7 +358,7 @@ export async function checkReceipt(
   );
   if (list.quorum > 0) {
     steps.push({
-      label: `Witness quorum: ${summary.verified.length} of ${list.quorum} required`,
+      label: said('verify.quorum', { verified: summary.verified.length, quorum: list.quorum }),
       ok: summary.ok,
     });
   }
@@ -352,7 +373,7 @@ export interface StatementCheck {
   /** The signature checks and, when the log record could be read, the log checks all passed. */
   readonly ok: boolean;
   /** Why the log part was not checked (no log record, or not readable by this user). */
-  readonly logNote?: string;
+  readonly logNote?: Said;
   readonly logIndex?: number;
 }
 
@@ -381,25 +402,29 @@ export async function checkStatement(
     raw?.length === 32 &&
     computeKeyId(raw) === s.keyId;
   steps.push({
-    label: `Key ${s.keyId} is registered to ${s.organisation}`,
+    label: said('verify.keyRegistered', { keyId: s.keyId, organisation: s.organisation }),
     ok: registered,
-    detail: registered ? undefined : 'no registered key of that organisation has this id',
+    detail: registered ? undefined : said('verify.keyNotRegistered'),
   });
   if (!key || !registered) return { steps, ok: false };
   const valid = isKeyValidAt(key, s.receivedAt);
   steps.push({
-    label: `The key was valid when the statement was received (${s.receivedAt.replace('T', ' ').slice(0, 19)} UTC)`,
+    label: said('verify.keyValid', { at: s.receivedAt.replace('T', ' ').slice(0, 19) }),
     ok: valid,
-    detail: valid ? undefined : key.revokedAt ? `revoked ${key.revokedAt}` : 'outside its validity period',
+    detail: valid
+      ? undefined
+      : key.revokedAt
+        ? said('verify.keyRevoked', { at: key.revokedAt })
+        : said('verify.keyOutsideValidity'),
   });
   const signed = verifyStatementSignature(s.statement, s.signature, key.publicKey);
   steps.push({
-    label: "Ed25519 signature over the statement's canonical JSON (RFC 8785)",
+    label: said('verify.statementSignature'),
     ok: signed,
-    detail: signed ? undefined : 'the signature does not verify with the registered key',
+    detail: signed ? undefined : said('verify.statementSignatureBad'),
   });
   const signatureOk = valid && signed;
-  if (s.logIndex === null) return { steps, ok: signatureOk, logNote: 'This statement has no log record.' };
+  if (s.logIndex === null) return { steps, ok: signatureOk, logNote: said('verify.noLogRecord') };
 
   const id = `inspection-statement:${s.inspection}:${s.organisation}`;
   let record: { salt: string; content: unknown; receiptUrl: string; logIndex: number; leafId?: string };
@@ -407,7 +432,7 @@ export async function checkStatement(
     record = await apiJson(`/api/records/${encodeURIComponent(id)}`);
   } catch (e) {
     if (isApiError(e) && (e.status === 403 || e.status === 404)) {
-      return { steps, ok: signatureOk, logNote: 'Its log record is not readable with your roles.' };
+      return { steps, ok: signatureOk, logNote: said('verify.logRecordHidden') };
     }
     throw e;
   }
@@ -418,13 +443,13 @@ export async function checkStatement(
     content.signature === s.signature &&
     content.keyId === s.keyId;
   steps.push({
-    label: `Log record ${id} holds this statement and signature`,
+    label: said('verify.recordHolds', { id }),
     ok: same,
-    detail: same ? undefined : 'the logged statement differs from the one shown',
+    detail: same ? undefined : said('verify.recordDiffers'),
   });
   const { entry } = await apiJson<LogEntry>(`/log/entries/${record.logIndex}`);
   let committed = false;
-  let detail: string | undefined;
+  let detail: Said | string | undefined;
   try {
     const leaf = parseLeaf(decodeBase64(entry, 'entry'));
     const commitment = computeCommitment(
@@ -435,12 +460,13 @@ export async function checkStatement(
     // (decision 0021).
     const named = leaf.v === 1 ? leaf.id === id : leaf.id === record.leafId;
     committed = named && bytesEqual(leaf.commitment, commitment);
-    if (!committed) detail = named ? 'the commitment differs' : `the entry is ${leaf.id}`;
+    if (!committed)
+      detail = named ? said('verify.commitmentDiffers') : said('verify.entryIs', { id: leaf.id });
   } catch (e) {
     detail = message(e);
   }
   steps.push({
-    label: `Log entry ${record.logIndex} commits to the record (salted SHA-256)`,
+    label: said('verify.entryCommits', { index: String(record.logIndex) }),
     ok: committed,
     detail,
   });

@@ -17,6 +17,28 @@ export interface ConclusionBasis {
   readonly inspectionsDone?: number;
 }
 
+/** Why a conclusion was not drawn, as codes the browser says in the user's language (issue 16). */
+export const CONCLUSION_REASON_CODES = [
+  'NO_BALANCE_CLOSED',
+  'TIMELINESS_UNKNOWN',
+  'REPORTS_MISSING',
+  'ALARMS_OPEN',
+  'CASES_UNKNOWN',
+  'CASES_OPEN',
+  'INSPECTIONS_UNKNOWN',
+  'NO_INSPECTION',
+  'TRANSFERS_UNMATCHED',
+  'TRANSFERS_DISCREPANT',
+] as const;
+export type ConclusionReasonCode = (typeof CONCLUSION_REASON_CODES)[number];
+
+/** One reason: its code, and the count or year it names. */
+export interface ConclusionReason {
+  readonly code: ConclusionReasonCode;
+  readonly count?: number;
+  readonly year?: number;
+}
+
 /**
  * Why no conclusion can be drawn, empty when it can (issue 16 item 1). Custos decides: a
  * conclusion needs its whole basis — at least one material balance closed in the year, the
@@ -24,19 +46,48 @@ export interface ConclusionBasis {
  * inspection carried out in the year, and every transfer matched without discrepancy. A basis that
  * was not given counts as missing: silence never reads as "all clear".
  */
-export function conclusionReasons(b: ConclusionBasis): string[] {
-  const reasons: string[] = [];
-  if (b.balancesClosed === 0) reasons.push(`no material balance closed in ${b.year}`);
-  if (!b.timelinessKnown) reasons.push('report timeliness not known');
-  if (b.missingReports > 0) reasons.push(`${b.missingReports} report(s) missing`);
-  if (b.openAlarms > 0) reasons.push(`${b.openAlarms} unresolved alarm(s)`);
-  if (b.openCases === undefined) reasons.push('open cases not known');
-  else if (b.openCases > 0) reasons.push(`${b.openCases} open case(s)`);
-  if (b.inspectionsDone === undefined) reasons.push('inspections not known');
-  else if (b.inspectionsDone === 0) reasons.push(`no inspection carried out in ${b.year}`);
-  if (b.transfers.unmatched > 0) reasons.push(`${b.transfers.unmatched} unmatched transfer(s)`);
-  if (b.transfers.discrepant > 0) reasons.push(`${b.transfers.discrepant} discrepant transfer(s)`);
+export function conclusionReasonsOf(b: ConclusionBasis): ConclusionReason[] {
+  const reasons: ConclusionReason[] = [];
+  const counted = (code: ConclusionReasonCode, count: number) => {
+    if (count > 0) reasons.push({ code, count });
+  };
+  if (b.balancesClosed === 0) reasons.push({ code: 'NO_BALANCE_CLOSED', year: b.year });
+  if (!b.timelinessKnown) reasons.push({ code: 'TIMELINESS_UNKNOWN' });
+  counted('REPORTS_MISSING', b.missingReports);
+  counted('ALARMS_OPEN', b.openAlarms);
+  if (b.openCases === undefined) reasons.push({ code: 'CASES_UNKNOWN' });
+  else counted('CASES_OPEN', b.openCases);
+  if (b.inspectionsDone === undefined) reasons.push({ code: 'INSPECTIONS_UNKNOWN' });
+  else if (b.inspectionsDone === 0) reasons.push({ code: 'NO_INSPECTION', year: b.year });
+  counted('TRANSFERS_UNMATCHED', b.transfers.unmatched);
+  counted('TRANSFERS_DISCREPANT', b.transfers.discrepant);
   return reasons;
+}
+
+/** A reason in plain English, as the API and the CLI have always said it. */
+export function describeConclusionReason(r: ConclusionReason): string {
+  switch (r.code) {
+    case 'NO_BALANCE_CLOSED':
+      return `no material balance closed in ${r.year}`;
+    case 'TIMELINESS_UNKNOWN':
+      return 'report timeliness not known';
+    case 'REPORTS_MISSING':
+      return `${r.count} report(s) missing`;
+    case 'ALARMS_OPEN':
+      return `${r.count} unresolved alarm(s)`;
+    case 'CASES_UNKNOWN':
+      return 'open cases not known';
+    case 'CASES_OPEN':
+      return `${r.count} open case(s)`;
+    case 'INSPECTIONS_UNKNOWN':
+      return 'inspections not known';
+    case 'NO_INSPECTION':
+      return `no inspection carried out in ${r.year}`;
+    case 'TRANSFERS_UNMATCHED':
+      return `${r.count} unmatched transfer(s)`;
+    case 'TRANSFERS_DISCREPANT':
+      return `${r.count} discrepant transfer(s)`;
+  }
 }
 
 /**

@@ -167,6 +167,7 @@ describe('summariseState', () => {
   });
 
   it('draws no conclusion without its basis, and says why (issue 16)', () => {
+    const NO_TRANSFERS = { matched: 0, pending: 0, unmatched: 0, discrepant: 0 };
     const full = { state: 'XX', year: 2024, asOf: '2025-02-01', agreement: 'CSA' } as const;
     const none = summariseState({ ...full, evaluations: [] });
     expect(none.conclusion.category).toBe('NOT_DRAWN');
@@ -180,6 +181,24 @@ describe('summariseState', () => {
     expect(summariseState(basis).conclusion.reasons).toEqual(['no inspection carried out in 2024']);
     expect(summariseState({ ...basis, inspectionsDone: 2, openCases: 1 }).conclusion.reasons).toEqual([
       '1 open case(s)',
+    ]);
+    // The same reasons as codes with their figures, which the browser words in six languages.
+    expect(none.conclusion.reasonCodes).toEqual([
+      { code: 'NO_BALANCE_CLOSED', year: 2024 },
+      { code: 'TIMELINESS_UNKNOWN' },
+      { code: 'CASES_UNKNOWN' },
+      { code: 'INSPECTIONS_UNKNOWN' },
+    ]);
+    expect(
+      summariseState({
+        ...basis,
+        inspectionsDone: 2,
+        openCases: 3,
+        transfers: { ...NO_TRANSFERS, discrepant: 2 },
+      }).conclusion.reasonCodes,
+    ).toEqual([
+      { code: 'CASES_OPEN', count: 3 },
+      { code: 'TRANSFERS_DISCREPANT', count: 2 },
     ]);
     expect(summariseState({ ...basis, inspectionsDone: 2 }).conclusion.category).toBe(
       'DECLARED_MATERIAL_PEACEFUL',

@@ -1,7 +1,12 @@
 import type { ElementCode, IsoDate, Milligrams } from '../reports/report.types.js';
 import { ALARM_CODES, type AlarmCode, evaluateBalanceAlarms } from './alarms.js';
 import type { BalanceFigures, ElementBalance, InventoryListing, KmpError, SrdEntry } from './balance.js';
-import { alarmCauseKey, conclusionReasons } from './conclusion.js';
+import {
+  alarmCauseKey,
+  type ConclusionReason,
+  conclusionReasonsOf,
+  describeConclusionReason,
+} from './conclusion.js';
 import {
   type CodeSigns,
   categorise,
@@ -296,7 +301,10 @@ export interface StateSummary {
   readonly conclusion: {
     readonly category: ConclusionCategory;
     readonly statement: string;
+    /** The reasons in English (API and CLI readers) … */
     readonly reasons: readonly string[];
+    /** … and as codes with their figures, which the browser says in the user's language. */
+    readonly reasonCodes: readonly ConclusionReason[];
   };
 }
 
@@ -388,7 +396,7 @@ export function summariseState(input: StateSummaryInput): StateSummary {
     else late++;
   }
   const transfers = input.transfers ?? { matched: 0, pending: 0, unmatched: 0, discrepant: 0 };
-  const reasons = conclusionReasons({
+  const reasonCodes = conclusionReasonsOf({
     year: input.year,
     balancesClosed: closed,
     openAlarms: open.length,
@@ -398,6 +406,7 @@ export function summariseState(input: StateSummaryInput): StateSummary {
     ...(input.openCases === undefined ? {} : { openCases: input.openCases }),
     ...(input.inspectionsDone === undefined ? {} : { inspectionsDone: input.inspectionsDone }),
   });
+  const reasons = reasonCodes.map(describeConclusionReason);
   let category: ConclusionCategory;
   if (reasons.length > 0) category = 'NOT_DRAWN';
   else if (input.agreement === 'INFCIRC66') category = 'ITEMS_PEACEFUL';
@@ -415,6 +424,6 @@ export function summariseState(input: StateSummaryInput): StateSummary {
     openAlarms: open,
     timeliness: { due, onTime, late, missing },
     transfers,
-    conclusion: { category, statement: STATEMENTS[category], reasons },
+    conclusion: { category, statement: STATEMENTS[category], reasons, reasonCodes },
   };
 }

@@ -3,7 +3,7 @@ export type { AlarmCode } from './alarms.js';
 export { ALARM_CODES } from './alarms.js';
 export type { InventoryListing, KmpError } from './balance.js';
 export { periodOf } from './balance.js';
-export { balanceAlarmCause } from './conclusion.js';
+export { balanceAlarmCause, CONCLUSION_REASON_CODES } from './conclusion.js';
 export { computeEkg, DEFAULT_CODE_SIGNS } from './constants.js';
 export { addDays, addMonths, endOfMonth, icrDeadline, toDayNumber } from './dates.js';
 export type { ReceiptAnchor, SourcedIcrLine } from './effective.js';

@@ -5,7 +5,10 @@ function violation(input: NoticeInput) {
   try {
     checkNotice(input);
   } catch (e) {
-    return e as { code: string; details: { reason: string; requiredHours: number; givenHours?: number } };
+    return e as {
+      code: string;
+      details: { reason: string; reasonCode: string; requiredHours: number; givenHours?: number };
+    };
   }
   throw new Error('expected a violation');
 }
@@ -82,6 +85,8 @@ describe('checkNotice', () => {
       startsAt: '2025-05-01T11:00:00Z',
     } as const;
     expect(violation(special).details.reason).toBe('no consultation recorded');
+    // The code beside the English, which the browser words in the user's language.
+    expect(violation(special).details.reasonCode).toBe('NO_CONSULTATION');
     expect(violation({ ...special, consultationAt: '2025-05-01T10:30:00Z' }).details.reason).toBe(
       'notice given before the consultation',
     );

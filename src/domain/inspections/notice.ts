@@ -140,16 +140,27 @@ export function requiredNotice(
   return { hours: lead.as === 'agreed' ? (input.agreedNoticeHours ?? 0) : 0, basis };
 }
 
+/** Why a notice breaks its rule: a code the browser words, and the English the API has always given. */
+const NOTICE_REASONS = {
+  NO_NOTICE: 'no notice given',
+  NO_CONSULTATION: 'no consultation recorded',
+  NOTICE_BEFORE_CONSULTATION: 'notice given before the consultation',
+  NOTICE_AFTER_START: 'notice given after the start',
+  NOTICE_TOO_SHORT: 'notice too short',
+} as const;
+
 function violated(
   input: NoticeInput,
-  reason: string,
+  reasonCode: keyof typeof NOTICE_REASONS,
   requiredHours: number,
   basis: ProvisionBasis,
   givenHours?: number,
 ): never {
+  const reason = NOTICE_REASONS[reasonCode];
   throw new DomainError('NOTICE_RULE_VIOLATED', `${input.type} inspection: ${reason} (${basis.ref})`, {
     type: input.type,
     reason,
+    reasonCode,
     rule: INSPECTION_TYPE_INFO[input.type].notice,
     basis,
     requiredHours,
@@ -168,20 +179,18 @@ export function checkNotice(input: NoticeInput, instruments: readonly Instrument
   const start = toEpochMs(input.startsAt, 'startsAt');
   if (input.noticeGivenAt === undefined) {
     if (!needsNotice(input.type)) return { ok: true, requiredHours, basis };
-    return violated(input, 'no notice given', requiredHours, basis);
+    return violated(input, 'NO_NOTICE', requiredHours, basis);
   }
   const given = toEpochMs(input.noticeGivenAt, 'noticeGivenAt');
   const givenHours = (start - given) / HOUR_MS;
   if (input.type === 'special') {
-    if (input.consultationAt === undefined)
-      return violated(input, 'no consultation recorded', 0, basis, givenHours);
+    if (input.consultationAt === undefined) return violated(input, 'NO_CONSULTATION', 0, basis, givenHours);
     if (given < toEpochMs(input.consultationAt, 'consultationAt')) {
-      return violated(input, 'notice given before the consultation', 0, basis, givenHours);
+      return violated(input, 'NOTICE_BEFORE_CONSULTATION', 0, basis, givenHours);
     }
   }
-  if (givenHours < 0)
-    return violated(input, 'notice given after the start', requiredHours, basis, givenHours);
+  if (givenHours < 0) return violated(input, 'NOTICE_AFTER_START', requiredHours, basis, givenHours);
   if (givenHours < requiredHours)
-    return violated(input, 'notice too short', requiredHours, basis, givenHours);
+    return violated(input, 'NOTICE_TOO_SHORT', requiredHours, basis, givenHours);
   return { ok: true, requiredHours, basis, givenHours };
 }

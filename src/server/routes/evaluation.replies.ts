@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALARM_CODES } from '../../domain/accounting/index.js';
+import { ALARM_CODES, CONCLUSION_REASON_CODES } from '../../domain/accounting/index.js';
 import { ELEMENT_CODES } from '../../domain/reports/index.js';
 
 /*
@@ -124,5 +124,15 @@ export const StateEvaluationReply = z.object({
     ]),
     statement: z.string(),
     reasons: z.array(z.string()).readonly(),
+    reasonCodes: z
+      .array(
+        z.object({
+          code: z.enum(CONCLUSION_REASON_CODES),
+          count: z.number().int().optional(),
+          year: z.number().int().optional(),
+        }),
+      )
+      .readonly()
+      .describe('the reasons as codes with the count or year each names (the browser words them)'),
   }),
 });

@@ -1,5 +1,10 @@
-import { useT } from '../i18n/I18nProvider.js';
-import type { Step, WitnessSummary } from '../verify.js';
+import { type Translate, useT } from '../i18n/I18nProvider.js';
+import type { Said, Step, WitnessSummary } from '../verify.js';
+
+/** A verification's sentence in the user's language; a verifier's own message stays as it came. */
+export function sayStep(t: Translate, s: Said | string): string {
+  return typeof s === 'string' ? s : t(s.key, s.values);
+}
 
 /** A verification's steps, each with a visible and announced outcome (not colour alone). */
 export function Checks({ steps, label }: { steps: readonly Step[]; label: string }) {
@@ -7,13 +12,13 @@ export function Checks({ steps, label }: { steps: readonly Step[]; label: string
   return (
     <ul className="checks" aria-label={label}>
       {steps.map((s) => (
-        <li key={s.label}>
+        <li key={sayStep(t, s.label)}>
           <span className={`badge ${s.ok ? 'badge-ok' : 'badge-bad'}`}>
             {s.ok ? t('reports.verified') : t('checks.failed')}
           </span>
           <span>
-            {s.label}
-            {s.detail && <span className="muted"> — {s.detail}</span>}
+            {sayStep(t, s.label)}
+            {s.detail && <span className="muted"> — {sayStep(t, s.detail)}</span>}
           </span>
         </li>
       ))}
@@ -35,7 +40,7 @@ export function WitnessNote({ summary }: { summary: WitnessSummary }) {
   const cls = summary.configured === 0 ? 'muted' : summary.ok ? '' : 'error';
   return (
     <p className={cls} data-testid="witness-summary">
-      <strong>{t('checks.witnesses')}</strong> {summary.text}
+      <strong>{t('checks.witnesses')}</strong> {sayStep(t, summary.text)}
     </p>
   );
 }

@@ -333,7 +333,8 @@ export default function MbaEvaluationPage({ code }: { code: string }) {
                 <dt>{t('alarm.code.PAGE')}</dt>
                 <dd>{t('eval.pageParams', { k: b.page.k, h: b.page.h })}</dd>
                 <dt>{t('eval.sigmaModel')}</dt>
-                <dd className="small">{b.sigmaModel}</dd>
+                {/* The server's model sentence, said in the user's language. */}
+                <dd className="small">{t('eval.sigmaModelText')}</dd>
               </dl>
               {b.periods.length === 0 ? (
                 <EmptyState title={t('eval.noPeriods')}>

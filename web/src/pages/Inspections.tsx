@@ -4,6 +4,7 @@ import { isInspectorateKind } from '../../../src/domain/registry/index.js';
 import { api, type Inspection, inspectionsApi, type SamplingPlan, type SamplingPlanRequest } from '../api.js';
 import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
+import { sayStep } from '../components/Checks.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
 import { formatDate, formatLocale } from '../i18n/format.js';
@@ -17,6 +18,7 @@ import {
   findingTypeLabel,
   inspectionStatusLabel,
   inspectionTypeLabel,
+  noticeRuleText,
   severityLabel,
 } from './inspections/labels.js';
 import { PlanInspectionForm } from './inspections/PlanInspectionForm.js';
@@ -287,23 +289,20 @@ function StatementVerdict({ statement }: { statement: Statement }) {
         ) : (
           <span className="badge badge-bad">{t('insp.verdict.failed')}</span>
         )}{' '}
-        {failed ? (
-          // The steps are the shared verification code's (the CLI prints the same), in English.
-          <span lang="en">{`${failed.label}: ${failed.detail ?? t('insp.verdict.stepFailed')}.`}</span>
-        ) : c.logIndex !== undefined ? (
-          t('insp.verdict.signedLogged', { org, index: String(c.logIndex) })
-        ) : (
-          t('insp.verdict.signed', { org })
-        )}{' '}
-        {c.logNote && <span lang="en">{c.logNote}</span>}
+        {failed
+          ? `${sayStep(t, failed.label)}: ${failed.detail ? sayStep(t, failed.detail) : t('insp.verdict.stepFailed')}.`
+          : c.logIndex !== undefined
+            ? t('insp.verdict.signedLogged', { org, index: String(c.logIndex) })
+            : t('insp.verdict.signed', { org })}{' '}
+        {c.logNote && sayStep(t, c.logNote)}
       </p>
       <details>
         <summary>{t('insp.verdict.checked')}</summary>
-        <ul className="checks" lang="en">
+        <ul className="checks">
           {c.steps.map((x) => (
-            <li key={x.label}>
-              {x.ok ? '✓' : '✗'} {x.label}
-              {x.detail ? ` — ${x.detail}` : ''}
+            <li key={sayStep(t, x.label)}>
+              {x.ok ? '✓' : '✗'} {sayStep(t, x.label)}
+              {x.detail ? ` — ${sayStep(t, x.detail)}` : ''}
             </li>
           ))}
         </ul>
@@ -340,7 +339,7 @@ export function InspectionPage({ id }: { id: string }) {
               <dd>{when(i.startsAt)} UTC</dd>
               <dt>{t('insp.detail.noticeRule')}</dt>
               <dd>
-                {i.noticeRule ?? '—'}
+                {i.noticeRule ? noticeRuleText(t, i.type, i.noticeRule) : '—'}
                 {i.noticeBasis ? ` — ${i.noticeBasis.ref}` : ''}
                 {i.requiredNoticeHours
                   ? ` ${t('insp.detail.noticeHours', { hours: i.requiredNoticeHours, given: when(i.noticeGivenAt) })}`

@@ -304,7 +304,7 @@ const conclusionClass = (category: string) => (category === 'NOT_DRAWN' ? 'badge
 
 /**
  * The draft conclusion's category and statement in the user's language; a category this app does
- * not know keeps the server's words. The reasons stay the server's English, marked as such.
+ * not know keeps the server's words. The reasons are said from their codes.
  */
 function Conclusion({ c }: { c: StateEvaluation['conclusion'] }) {
   const t = useT();
@@ -333,10 +333,12 @@ export function EvaluationSummary({ e }: { e: StateEvaluation }) {
   return (
     <>
       <Conclusion c={e.conclusion} />
-      {e.conclusion.reasons.length > 0 && (
-        <ul lang="en">
-          {e.conclusion.reasons.map((r) => (
-            <li key={r}>{r}</li>
+      {e.conclusion.reasonCodes.length > 0 && (
+        <ul>
+          {e.conclusion.reasonCodes.map((r) => (
+            <li key={r.code}>
+              {t(`stateEval.reason.${r.code}`, { count: r.count ?? 0, year: String(r.year ?? '') })}
+            </li>
           ))}
         </ul>
       )}

@@ -25,7 +25,7 @@ const STEPS: Record<ChainStep, MessageKey> = {
 };
 
 /** The chain's links in order, each verified or the first failing one with its code. */
-function stepsOf(file: ChainFile, v: ChainVerification, t: ReturnType<typeof useT>): Step[] {
+function stepsOf(file: ChainFile, v: ChainVerification): Step[] {
   const hasKey = typeof file.chain === 'object' && file.chain !== null && 'keyRegistration' in file.chain;
   const order: ChainStep[] = [
     ...(hasKey ? (['key-registration'] as const) : []),
@@ -33,14 +33,14 @@ function stepsOf(file: ChainFile, v: ChainVerification, t: ReturnType<typeof use
     'receiver',
     'link',
   ];
-  if (v.ok) return order.map((s) => ({ label: t(STEPS[s]), ok: true }));
+  if (v.ok) return order.map((s) => ({ label: { key: STEPS[s] }, ok: true }));
   const out: Step[] = [];
   for (const s of order) {
     if (s === v.step) {
-      out.push({ label: t(STEPS[s]), ok: false, detail: `${v.code}: ${v.message}` });
+      out.push({ label: { key: STEPS[s] }, ok: false, detail: `${v.code}: ${v.message}` });
       break;
     }
-    out.push({ label: t(STEPS[s]), ok: true });
+    out.push({ label: { key: STEPS[s] }, ok: true });
   }
   return out;
 }
@@ -97,7 +97,7 @@ function ChainCheck({ id }: { id: string }) {
           return (
             <>
               <Verdict ok={v.ok} good={t('prov.verified')} bad={t('prov.notVerified')} />
-              <Checks steps={stepsOf(f, v, t)} label={t('prov.checks')} />
+              <Checks steps={stepsOf(f, v)} label={t('prov.checks')} />
               <dl className="facts">
                 <dt>{t('prov.sourceKey')}</dt>
                 <dd className="mono break">{f.sourceLogKey}</dd>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { apiText, type Obligation, type ReportSummary, reportsApi, type Timeliness } from '../api.js';
 import { Async, EmptyState, useLoad } from '../components/async.js';
+import { sayStep } from '../components/Checks.js';
 import { Page } from '../components/Page.js';
 import { ReportLink } from '../components/ReportLink.js';
 import { type Column, Table } from '../components/Table.js';
@@ -145,7 +146,8 @@ function ReceiptButton({ report }: { report: ReportSummary }) {
         v.verifierOf(await v.fetchLogKey()),
       );
       setState(check.ok ? 'ok' : 'bad');
-      setDetail(check.steps.find((s) => !s.ok)?.label ?? '');
+      const failed = check.steps.find((s) => !s.ok);
+      setDetail(failed ? sayStep(t, failed.label) : '');
     } catch (e) {
       setState('bad');
       setDetail(e instanceof Error ? e.message : String(e));

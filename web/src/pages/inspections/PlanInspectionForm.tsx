@@ -14,7 +14,7 @@ import { Async, ErrorState, useLoad } from '../../components/async.js';
 import { Section } from '../../components/Page.js';
 import { type Translate, useT } from '../../i18n/I18nProvider.js';
 import { useRouter } from '../../router.js';
-import { inspectionTypeLabel } from './labels.js';
+import { inspectionTypeLabel, noticeReasonText, noticeRuleText } from './labels.js';
 
 const DAY_MS = 86_400_000;
 
@@ -23,7 +23,9 @@ const toLocalInput = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 const fromLocalInput = (v: string) => `${v}:00Z`;
 
 interface NoticeDetails {
+  readonly type?: string;
   readonly reason?: string;
+  readonly reasonCode?: string;
   readonly rule?: string;
   readonly requiredHours?: number;
   readonly givenHours?: number;
@@ -33,7 +35,7 @@ interface NoticeDetails {
 function NoticeRefusal({ details }: { details: NoticeDetails }) {
   const t = useT();
   const parts = [
-    details.rule ? t('insp.plan.rule', { rule: details.rule }) : undefined,
+    details.rule ? t('insp.plan.rule', { rule: noticeRuleText(t, details.type, details.rule) }) : undefined,
     details.requiredHours !== undefined
       ? t('insp.plan.required', { hours: details.requiredHours })
       : undefined,
@@ -46,7 +48,9 @@ function NoticeRefusal({ details }: { details: NoticeDetails }) {
     <div className="notice notice-error" role="alert" data-testid="notice-refusal">
       <p>
         <strong>
-          {details.reason ? t('insp.plan.refused', { reason: details.reason }) : t('insp.plan.refusedShort')}
+          {details.reason
+            ? t('insp.plan.refused', { reason: noticeReasonText(t, details.reasonCode, details.reason) })
+            : t('insp.plan.refusedShort')}
         </strong>
       </p>
       <p>{parts.join(' ')}</p>

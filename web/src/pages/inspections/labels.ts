@@ -15,3 +15,16 @@ export const inspectionStatusLabel = (status: string, t: Translate) => label('in
 /** A finding's type (gross-, partial-, bias-defect) and severity (low, medium, high). */
 export const findingTypeLabel = (type: string, t: Translate) => label('insp.finding.type', type, t);
 export const severityLabel = (severity: string, t: Translate) => label('insp.finding.severity', severity, t);
+
+/** A known key's message, else the server's words. */
+function said(key: string, fallback: string, t: Translate): string {
+  return hasMessage(key) ? t(key) : fallback;
+}
+
+/** An inspection type's notice rule (domain/inspections INSPECTION_TYPE_INFO) in the user's language. */
+export const noticeRuleText = (t: Translate, type: string | undefined, rule: string) =>
+  type === undefined ? rule : said(`insp.noticeRule.${type}`, rule, t);
+
+/** Why the notice rule refused a plan (NOTICE_RULE_VIOLATED's reasonCode) in the user's language. */
+export const noticeReasonText = (t: Translate, code: string | undefined, reason: string) =>
+  code === undefined ? reason : said(`insp.plan.reason.${code}`, reason, t);

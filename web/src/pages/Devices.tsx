@@ -11,6 +11,7 @@ import { type Column, Table } from '../components/Table.js';
 import { formatDate } from '../i18n/format.js';
 import { hasMessage, type Translate, useT } from '../i18n/I18nProvider.js';
 import { Link, useSearchParam } from '../router.js';
+import { alarmLabel } from './Monitoring.js';
 
 const PAGE = 200;
 
@@ -113,7 +114,12 @@ function Health({ id, health }: { id: string; health: DeviceHealth }) {
   ];
   const alarmColumns: Column<DeviceAlarm>[] = [
     { key: 'at', header: t('devices.col.at'), render: (a) => formatDate(a.at) },
-    { key: 'code', header: t('devices.col.alarm'), render: (a) => <span className="mono">{a.code}</span> },
+    {
+      key: 'code',
+      header: t('devices.col.alarm'),
+      // The alarm in the user's language; its stable code stays at hand for the API and the case.
+      render: (a) => <span title={a.code}>{alarmLabel(a.code, t)}</span>,
+    },
     { key: 'detail', header: t('devices.col.detail'), render: (a) => a.detail },
     {
       key: 'case',

@@ -1,7 +1,9 @@
 /**
  * Issue 19 item 6, as users see it: an inspector opens the legal framework from the top bar and
  * reads what a provision obligates; a state's submitter writes an AP declaration in the browser,
- * sees every problem at once, fixes them, signs it with the state's key and opens it locked.
+ * sees every problem at once, fixes them, signs it with the state's key and opens it locked; the
+ * state reviews its law against a provision with a signed step, and an inspector opens a case on
+ * the gap it found.
  */
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -14,7 +16,13 @@ import {
   Session,
   startE2eServer,
 } from './harness.js';
-import { DeclarationEditorScreen, LegalScreen, LoginScreen, Shell } from './pages/models.js';
+import {
+  CompatibilityScreen,
+  DeclarationEditorScreen,
+  LegalScreen,
+  LoginScreen,
+  Shell,
+} from './pages/models.js';
 
 const available = browserAvailable();
 const STORY_TIMEOUT_MS = 180_000;
@@ -95,6 +103,57 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
         expect(await s.audit()).toEqual([]);
       } finally {
         await s.close();
+      }
+    },
+    STORY_TIMEOUT_MS,
+  );
+
+  it(
+    'a state reviews its law against a provision with a signed step; an inspector opens a case on the gap',
+    async () => {
+      const s = await Session.open(browser, server.url);
+      let entryPath = '';
+      try {
+        const login = new LoginScreen(s.page);
+        await login.open();
+        await login.signIn('xa-ssac.submitter', server.user('xa-ssac.submitter').password);
+        await new Shell(s.page).heading().waitFor();
+        const compat = new CompatibilityScreen(s.page);
+        await compat.openOwnMatrix();
+        expect(await s.audit()).toEqual([]);
+        const ref = await compat.openFirstProvision();
+        entryPath = new URL(s.page.url()).pathname;
+        await compat.signReviewStep({
+          found: 'Missing',
+          note: 'The Atomic Energy Act says nothing on this yet.',
+          keyFile: join(server.dataDir, 'demo-keys', 'xa-ssac.key'),
+        });
+        // The signed step is listed and the entry now says what the review found.
+        await expect.poll(() => compat.stepLines().count()).toBe(1);
+        expect(await compat.stepLines().first().textContent()).toContain('signed by');
+        await compat.currentStatus('Missing').waitFor();
+        expect(await s.audit()).toEqual([]);
+        expect(ref).not.toBe('');
+      } finally {
+        await s.close();
+      }
+      const i = await Session.open(browser, server.url);
+      try {
+        const login = new LoginScreen(i.page);
+        await login.open();
+        await login.signIn('agency.inspector', server.user('agency.inspector').password);
+        // Signed in once the bar offers to sign out (the login page has a heading too): only then
+        // does a direct load of the entry carry the session.
+        await i.page.getByRole('button', { name: 'Sign out' }).waitFor();
+        await i.page.goto(entryPath);
+        const compat = new CompatibilityScreen(i.page);
+        await compat.currentStatus('Missing').waitFor();
+        await i.page.getByRole('button', { name: 'Open a case with the state' }).click();
+        await i.page.waitForURL((u) => u.pathname.startsWith('/cases/'));
+        await i.page.getByRole('heading', { level: 1 }).waitFor();
+        expect(await i.audit()).toEqual([]);
+      } finally {
+        await i.close();
       }
     },
     STORY_TIMEOUT_MS,

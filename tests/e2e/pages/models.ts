@@ -440,6 +440,52 @@ export class LegalScreen {
   }
 }
 
+/** A state's domestic-law compatibility: the matrix, one provision's entry and its signed review. */
+export class CompatibilityScreen {
+  constructor(private readonly page: Page) {}
+
+  /** From the top bar: Legal → Domestic-law compatibility (a state user lands on its own matrix). */
+  async openOwnMatrix(): Promise<void> {
+    await this.page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Legal', exact: true })
+      .click();
+    await this.page.getByRole('link', { name: 'Domestic-law compatibility' }).click();
+    await this.page.getByRole('heading', { level: 1, name: /^Domestic-law compatibility of / }).waitFor();
+  }
+
+  /** Opens the first provision of the full list; answers its citation. */
+  async openFirstProvision(): Promise<string> {
+    const link = this.page
+      .getByRole('table', { name: 'Every provision binding the state, with its status' })
+      .getByRole('link')
+      .first();
+    const ref = ((await link.textContent()) ?? '').trim();
+    await link.click();
+    await this.page.getByRole('heading', { level: 1, name: `${ref} in the law of XA` }).waitFor();
+    return ref;
+  }
+
+  async signReviewStep(step: { found: string; note: string; keyFile: string }): Promise<void> {
+    const form = this.page.getByRole('form', { name: 'Next step of the review' });
+    await form.getByLabel('Step', { exact: true }).selectOption({ label: 'Review of existing law' });
+    await form.getByLabel('Status found').selectOption({ label: step.found });
+    await form.getByLabel('Note').fill(step.note);
+    await form.getByLabel('Your state authority’s signing key file').setInputFiles(step.keyFile);
+    // Playwright's click waits until the button is enabled, i.e. until the key file is read.
+    await form.getByRole('button', { name: 'Sign and send' }).click();
+  }
+
+  /** The review's signed steps, one line each. */
+  stepLines(): Locator {
+    return this.page.getByRole('region', { name: 'Review steps' }).getByRole('listitem');
+  }
+
+  currentStatus(label: string): Locator {
+    return this.page.getByRole('region', { name: 'Current entry' }).getByText(label, { exact: true });
+  }
+}
+
 /** The AP declaration editor: header, items per article, upload, signing, problems. */
 export class DeclarationEditorScreen {
   constructor(private readonly page: Page) {}

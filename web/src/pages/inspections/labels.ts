@@ -1,9 +1,10 @@
 /** The inspection screens' closed lists in the user's language; a value this app does not know is shown as it came. */
 import { hasMessage, type Translate } from '../../i18n/I18nProvider.js';
 
-function label(prefix: string, value: string, t: Translate): string {
+/** `prefix.value` in the user's language; else `fallback` (the value as it came, or the server's words). */
+function label(prefix: string, value: string, t: Translate, fallback = value): string {
   const key = `${prefix}.${value}`;
-  return hasMessage(key) ? t(key) : value;
+  return hasMessage(key) ? t(key) : fallback;
 }
 
 /** An inspection type (domain/inspections INSPECTION_TYPES). */
@@ -16,15 +17,10 @@ export const inspectionStatusLabel = (status: string, t: Translate) => label('in
 export const findingTypeLabel = (type: string, t: Translate) => label('insp.finding.type', type, t);
 export const severityLabel = (severity: string, t: Translate) => label('insp.finding.severity', severity, t);
 
-/** A known key's message, else the server's words. */
-function said(key: string, fallback: string, t: Translate): string {
-  return hasMessage(key) ? t(key) : fallback;
-}
-
 /** An inspection type's notice rule (domain/inspections INSPECTION_TYPE_INFO) in the user's language. */
 export const noticeRuleText = (t: Translate, type: string | undefined, rule: string) =>
-  type === undefined ? rule : said(`insp.noticeRule.${type}`, rule, t);
+  type === undefined ? rule : label('insp.noticeRule', type, t, rule);
 
 /** Why the notice rule refused a plan (NOTICE_RULE_VIOLATED's reasonCode) in the user's language. */
 export const noticeReasonText = (t: Translate, code: string | undefined, reason: string) =>
-  code === undefined ? reason : said(`insp.plan.reason.${code}`, reason, t);
+  code === undefined ? reason : label('insp.plan.reason', code, t, reason);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DbOrTx } from './db.js';
 import type { CompatibilityStepRow, CompatibilityVersionRow } from './schema.types.js';
 
@@ -36,14 +37,8 @@ export async function latestVersion(
   state: string,
   provision: string,
 ): Promise<CompatibilityVersionRow | undefined> {
-  return q
-    .selectFrom('compatibility_versions')
-    .selectAll()
-    .where('state', '=', state)
-    .where('provision', '=', provision)
-    .orderBy('version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const [latest] = await newestOf(q, 'compatibility_versions', state, provision, 1);
+  return latest;
 }
 
 /** The latest version of each of `provisions` the state has an entry for. */
@@ -101,69 +96,69 @@ export async function latestVersionsAcrossStates(
   return out;
 }
 
-/** One provision's versions, newest first, at most `limit`. */
-export async function versionsOf(
+/**
+ * The two histories kept per state and provision: entry versions numbered by `version`, review
+ * steps numbered by `seq`. Both are read the same way, newest first or one by its number.
+ */
+const HISTORIES = {
+  compatibility_versions: 'version',
+  compatibility_steps: 'seq',
+} as const;
+type History = keyof typeof HISTORIES;
+type HistoryRow<H extends History> = H extends 'compatibility_versions'
+  ? CompatibilityVersionRow
+  : CompatibilityStepRow;
+
+/** One provision's history, newest first, at most `limit`. */
+async function newestOf<H extends History>(
   q: DbOrTx,
+  history: H,
   state: string,
   provision: string,
   limit: number,
-): Promise<CompatibilityVersionRow[]> {
-  return q
-    .selectFrom('compatibility_versions')
+): Promise<HistoryRow<H>[]> {
+  const rows = await q
+    .selectFrom(history as History)
     .selectAll()
     .where('state', '=', state)
     .where('provision', '=', provision)
-    .orderBy('version', 'desc')
+    .orderBy(sql.ref(HISTORIES[history]), 'desc')
     .limit(limit)
     .execute();
+  return rows as HistoryRow<H>[];
 }
 
-export async function getVersion(
+/** One numbered entry of a provision's history. */
+async function numbered<H extends History>(
   q: DbOrTx,
+  history: H,
   state: string,
   provision: string,
-  version: number,
-): Promise<CompatibilityVersionRow | undefined> {
-  return q
-    .selectFrom('compatibility_versions')
+  n: number,
+): Promise<HistoryRow<H> | undefined> {
+  const row = await q
+    .selectFrom(history as History)
     .selectAll()
     .where('state', '=', state)
     .where('provision', '=', provision)
-    .where('version', '=', version)
+    .where(sql.ref(HISTORIES[history]), '=', n)
     .executeTakeFirst();
+  return row as HistoryRow<H> | undefined;
 }
+
+/** One provision's versions, newest first, at most `limit`. */
+export const versionsOf = (q: DbOrTx, state: string, provision: string, limit: number) =>
+  newestOf(q, 'compatibility_versions', state, provision, limit);
+
+export const getVersion = (q: DbOrTx, state: string, provision: string, version: number) =>
+  numbered(q, 'compatibility_versions', state, provision, version);
 
 /** One provision's workflow steps, newest first, at most `limit`. */
-export async function stepsOf(
-  q: DbOrTx,
-  state: string,
-  provision: string,
-  limit: number,
-): Promise<CompatibilityStepRow[]> {
-  return q
-    .selectFrom('compatibility_steps')
-    .selectAll()
-    .where('state', '=', state)
-    .where('provision', '=', provision)
-    .orderBy('seq', 'desc')
-    .limit(limit)
-    .execute();
-}
+export const stepsOf = (q: DbOrTx, state: string, provision: string, limit: number) =>
+  newestOf(q, 'compatibility_steps', state, provision, limit);
 
-export async function getStep(
-  q: DbOrTx,
-  state: string,
-  provision: string,
-  seq: number,
-): Promise<CompatibilityStepRow | undefined> {
-  return q
-    .selectFrom('compatibility_steps')
-    .selectAll()
-    .where('state', '=', state)
-    .where('provision', '=', provision)
-    .where('seq', '=', seq)
-    .executeTakeFirst();
-}
+export const getStep = (q: DbOrTx, state: string, provision: string, seq: number) =>
+  numbered(q, 'compatibility_steps', state, provision, seq);
 
 /** Every stored version's key, for the audit's check that each one was logged. */
 export async function listVersionKeys(

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/config.js';
 import { DomainError } from '../domain/errors.js';
+import { initialInventoryReport } from '../services/demo/reports.js';
 import { demoKeyPath, readDemoCredentials } from '../services/demo/seed.js';
 import { openPorts, prepareNode } from '../services/runtime.js';
 import { signatureHeader } from './keys.js';
@@ -136,43 +137,6 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** The report the state submits: an initial inventory of two batches at XA-F1. */
-function demoReport(today: string) {
-  return {
-    type: 'INITIAL',
-    mba: 'XA-F1',
-    reportNumber: 1,
-    reportDate: today,
-    pit: today,
-    reportingPerson: 'A. Operator',
-    lineCount: 2,
-    lines: [
-      {
-        line: 1,
-        batch: 'P-001',
-        kmp: 'D',
-        element: 'E',
-        weight: 500000,
-        fissileWeight: 20000,
-        isotope: 'G',
-        basis: 'M',
-        form: 'PH',
-      },
-      {
-        line: 2,
-        batch: 'P-002',
-        kmp: 'D',
-        element: 'E',
-        weight: 250000.125,
-        fissileWeight: 10000.005,
-        isotope: 'G',
-        basis: 'M',
-        form: 'CP',
-      },
-    ],
-  };
-}
-
 /** Wait until the agency serves the forwarded report (delivery runs every 200 ms when idle). */
 async function awaitForwarded(agency: DemoNode, id: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -238,7 +202,9 @@ export async function startFederationDemo(opts: FederationDemoOptions): Promise<
     const seed = new Uint8Array(
       Buffer.from(readFileSync(demoKeyPath(regional.dataDir, 'xa-ssac'), 'utf8').trim(), 'base64'),
     );
-    const bytes = new TextEncoder().encode(JSON.stringify(demoReport(today)));
+    const bytes = new TextEncoder().encode(
+      JSON.stringify(initialInventoryReport({ mba: 'XA-F1', reportDate: today, pit: today })),
+    );
     const res = await fetch(`${regional.url}/api/reports`, {
       method: 'POST',
       headers: {

@@ -28,6 +28,46 @@ import { demoKeyPath } from './seed.js';
 export const DEMO_START = '2025-11-30';
 export const DEMO_LOSS_MBA = 'XA-P1';
 
+/**
+ * An initial inventory of two batches of low-enriched uranium, one of them with fractional grams:
+ * the federation demo submits it, and the tests use it as their smallest complete report.
+ */
+export function initialInventoryReport(opts: { mba: string; reportDate: string; pit: string }) {
+  return {
+    type: 'INITIAL',
+    mba: opts.mba,
+    reportNumber: 1,
+    reportDate: opts.reportDate,
+    pit: opts.pit,
+    reportingPerson: 'A. Operator',
+    lineCount: 2,
+    lines: [
+      {
+        line: 1,
+        batch: 'P-001',
+        kmp: 'D',
+        element: 'E',
+        weight: 500000,
+        fissileWeight: 20000,
+        isotope: 'G',
+        basis: 'M',
+        form: 'PH',
+      },
+      {
+        line: 2,
+        batch: 'P-002',
+        kmp: 'D',
+        element: 'E',
+        weight: 250000.125,
+        fissileWeight: 10000.005,
+        isotope: 'G',
+        basis: 'M',
+        form: 'CP',
+      },
+    ],
+  };
+}
+
 function endOfMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
   return `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;

@@ -60,6 +60,14 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
           (await s.page.getByRole('region').first().getByRole('heading').textContent()) ?? '',
         );
         await expect.poll(() => provisions.getByRole('row').count()).toBeGreaterThan(2);
+        // Duties are named in words, not as their codes.
+        await provisions
+          .getByText(/^Duty: .+, held by the /)
+          .first()
+          .waitFor();
+        expect(await provisions.textContent()).not.toMatch(
+          /keep-accounts|submit-reports|submit-declarations|receive-notices|grant-access|designate-inspectors|state-authority/,
+        );
         expect(await s.audit()).toEqual([]);
       } finally {
         await s.close();

@@ -1,4 +1,4 @@
-import { hasMessage, type MessageKey, useT } from './I18nProvider.js';
+import { hasMessage, type MessageKey, type Translate, useT } from './I18nProvider.js';
 
 /** A facility type in the user's language (the registry's closed list, FACILITY_TYPES). */
 export function useFacilityType(): (type: string) => string {
@@ -7,4 +7,19 @@ export function useFacilityType(): (type: string) => string {
     const key = `facilityType.${type}`;
     return hasMessage(key) ? t(key as MessageKey) : type;
   };
+}
+
+/**
+ * An institutional duty in the user's language (the legal register's closed list,
+ * INSTITUTIONAL_DUTIES); a code the catalogue does not know yet is shown as it is.
+ */
+export function dutyName(t: Translate, duty: string): string {
+  const key = `duty.${duty}`;
+  return hasMessage(key) ? t(key) : duty;
+}
+
+/** The kind of institution that holds a duty (INSTITUTION_KINDS), in the user's language. */
+export function institutionKindName(t: Translate, kind: string): string {
+  const key = `institution.${kind}`;
+  return hasMessage(key) ? t(key) : kind;
 }

@@ -6,6 +6,7 @@ import { Page, Section } from '../../components/Page.js';
 import { type Column, Table } from '../../components/Table.js';
 import { formatDate } from '../../i18n/format.js';
 import { type MessageKey, type Translate, useT } from '../../i18n/I18nProvider.js';
+import { dutyName, institutionKindName } from '../../i18n/terms.js';
 import { Link } from '../../router.js';
 import { useSession } from '../../session.js';
 
@@ -91,7 +92,10 @@ export function obligationText(t: Translate, o: Obligation): string {
           'hours' in o.noticePeriod ? t('legal.hours', { hours: o.noticePeriod.hours }) : o.noticePeriod.as,
       });
     case 'duty':
-      return t('legal.ob.duty', { duty: o.duty, holder: o.holder ?? 'state-authority' });
+      return t('legal.ob.duty', {
+        duty: dutyName(t, o.duty),
+        holder: institutionKindName(t, o.holder ?? 'state-authority'),
+      });
   }
 }
 
@@ -241,7 +245,12 @@ export function RolesPage({ state }: { state: string }) {
             <Table
               caption={t('roles.caption', { state, version: roles.version })}
               columns={[
-                { key: 'duty', header: t('roles.col.duty'), render: (r) => r.duty, sortValue: (r) => r.duty },
+                {
+                  key: 'duty',
+                  header: t('roles.col.duty'),
+                  render: (r) => <span title={r.duty}>{dutyName(t, r.duty)}</span>,
+                  sortValue: (r) => dutyName(t, r.duty),
+                },
                 {
                   key: 'org',
                   header: t('roles.col.institution'),
@@ -324,7 +333,7 @@ function RolesEditor({
                 >
                   {DUTIES.map((d) => (
                     <option key={d} value={d}>
-                      {d}
+                      {dutyName(t, d)}
                     </option>
                   ))}
                 </select>

@@ -9,7 +9,7 @@ import { Msg, useT } from '../../i18n/I18nProvider.js';
 import { isCaseEvent, useLiveReload } from '../../live.js';
 import { Link } from '../../router.js';
 import { DeclarationDeadlines } from '../legal/DeclarationDeadlines.js';
-import { periodOf, TimelinessPanel } from '../Reports.js';
+import { periodOf, TimelinessPanel } from '../reports/timeliness.js';
 
 /** The state's deadlines and its five latest receipts, each shown only to a user who may read them. */
 export function StateDeadlines({ state }: { state: string }) {

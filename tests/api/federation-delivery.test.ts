@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { canonicalizeRecord, decodeBase64, ed25519Verify, parseNoteVerifier } from '../../src/log/index.js';
 import { auditStore } from '../../src/services/audit.js';
 import {
+  buildBundle,
   createFederation,
   ensureNodeKey,
   INBOX_PATH,
@@ -226,6 +227,39 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
       const audit = await auditStore(n.t.ports, parseNoteVerifier(n.t.log.keys.vkey));
       expect(audit.findings).toEqual([]);
     }
+  });
+
+  it('the same bundle in two requests at once (a retry while the first is still applied) is applied once and refused nowhere', async () => {
+    const sent = await submit(regional.t, 'xa-ssac.submitter', initialReport('XA-S1'));
+    expect(sent.statusCode).toBe(201);
+    const id = sent.json().id as string;
+    await regional.t.log.flush();
+    const bundle = await buildBundle(regional.t.ports, regional.t.log.reader, id);
+    const before = {
+      records: await count(agency, 'records'),
+      inbox: await count(agency, 'fed_inbox'),
+      dead: (await get(agency, '/api/federation/dead-letters')).json().total as number,
+    };
+    const url = `${agency.url}${INBOX_PATH}`;
+    const body = new TextEncoder().encode(JSON.stringify({ bundles: [bundle] }));
+    const push = async () => {
+      const headers = await signRequest(
+        ensureNodeKey(regional.t.ports),
+        { method: 'POST', url, body },
+        regional.t.clock.now(),
+        Buffer.from(systemRandom.bytes(18)).toString('base64'),
+      );
+      const res = await fetch(url, { method: 'POST', headers, body });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { acks: { status: string }[] }).acks.map((a) => a.status);
+    };
+    const answers = (await Promise.all([push(), push(), push()])).flat().sort();
+    expect(answers).toEqual(['applied', 'duplicate', 'duplicate']);
+    expect({
+      records: await count(agency, 'records'),
+      inbox: await count(agency, 'fed_inbox'),
+      dead: (await get(agency, '/api/federation/dead-letters')).json().total as number,
+    }).toEqual({ records: before.records + 1, inbox: before.inbox + 1, dead: before.dead });
   });
 
   it('refuses a revoked peer', async () => {

@@ -259,6 +259,15 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
     return { kind, state, content };
   }
 
+  /** The inbox entry of (source, index) if one was committed; undefined when unreadable too. */
+  async function storedMeanwhile(source: string, index: number) {
+    try {
+      return await repo.inboxEntry(source, index);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** One bundle: check the arrangement, verify, store and log it, all or nothing. */
   async function receiveOne(peer: FedPeerRow, bundle: unknown): Promise<Ack> {
     const at = ports.clock.now().toISOString();
@@ -338,6 +347,19 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
       });
       return { ...base, status: 'applied', leafHash: v.leafHash, receivedIndex };
     } catch (err) {
+      // The same bundle in another request at once (the sender retried after a timeout while the
+      // first request was still being applied) stored it in between: this attempt then ran into
+      // the unique (source, index) or record id. It is a duplicate, acknowledged as such; a
+      // refusal here would dead-letter a record this node holds (found by the federation
+      // reliability work, issue 17).
+      const stored = where ? await storedMeanwhile(where.source, where.index) : undefined;
+      if (stored)
+        return {
+          ...base,
+          status: 'duplicate',
+          leafHash: stored.leaf_hash,
+          receivedIndex: stored.received_index,
+        };
       const refusal = asRefusal(err);
       if (refusal.retry || !where)
         return {

@@ -104,6 +104,8 @@ export interface NodeSpec {
   readonly dataDir: string;
   readonly databaseUrl?: string | undefined;
   readonly env?: Record<string, string>;
+  /** A network namespace to run the server in (the federation partition suite). */
+  readonly netns?: string;
 }
 
 export interface RunningNode {
@@ -134,7 +136,12 @@ export function startNode(spec: NodeSpec): RunningNode {
   // CUSTOS_REL_CPU_PROF=<dir>: V8 CPU profile of each server, written when it stops gracefully.
   const prof = process.env.CUSTOS_REL_CPU_PROF;
   const profile = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
-  const node = startServing([...profile, ...custosEntry(), 'serve'], { cwd: ROOT, env });
+  const wrap = spec.netns ? ['ip', 'netns', 'exec', spec.netns] : undefined;
+  const node = startServing([...profile, ...custosEntry(), 'serve'], {
+    cwd: ROOT,
+    env,
+    ...(wrap ? { wrap } : {}),
+  });
   return { ...node, kill: (signal: NodeJS.Signals = 'SIGKILL') => node.kill(signal) };
 }
 

@@ -95,19 +95,33 @@ registerContentLoader('report-rejection', async (db, id) => {
   const { log_index: _l, ...rest } = row;
   return rejectionContent(rest);
 });
+/**
+ * The record ids of a table that grows with the years, a page at a time in key order: `next`
+ * reads the keys after the last one seen, so the audit never holds them all.
+ */
+export async function* pagesOf<K>(
+  start: K,
+  next: (after: K, limit: number) => Promise<readonly K[]>,
+  toRecordId: (key: K) => string,
+  limit = 10_000,
+): AsyncIterable<readonly string[]> {
+  for (let after = start; ; ) {
+    const page = await next(after, limit);
+    const last = page[page.length - 1];
+    if (last === undefined) return;
+    yield page.map(toRecordId);
+    after = last;
+  }
+}
+
 /** A table's ids a page at a time, in id order, each mapped to its record id. */
-export async function* pagedIds(
+export function pagedIds(
   db: Db,
   table: 'reports' | 'report_rejections' | 'declarations',
   toRecordId: (id: string) => string = (id) => id,
 ) {
   const repo = createAuditRepo(db);
-  for (let after = ''; ; ) {
-    const ids = await repo.idsAfter(table, after, 10_000);
-    if (ids.length === 0) return;
-    yield ids.map(toRecordId);
-    after = ids[ids.length - 1]!;
-  }
+  return pagesOf<string>('', (after, limit) => repo.idsAfter(table, after, limit), toRecordId);
 }
 registerRowLister('report', (db) => pagedIds(db, 'reports'));
 registerRowLister('report-rejection', (db) => pagedIds(db, 'report_rejections'));

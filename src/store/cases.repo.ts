@@ -196,11 +196,27 @@ export async function getMessage(
 }
 
 /** Every (case, seq) of the one thread part: what the audit expects to find in the log. */
-export async function listThreadRefs(
+/** A page of a thread part's keys after `after`, in key order: the audit pages through them. */
+export async function threadRefsAfter(
   q: DbOrTx,
   part: 'case_transitions' | 'case_messages',
+  after: { case_id: string; seq: number },
+  limit: number,
 ): Promise<{ case_id: string; seq: number }[]> {
-  return q.selectFrom(part).select(['case_id', 'seq']).execute();
+  const rows = await q
+    .selectFrom(part)
+    .select(['case_id', 'seq'])
+    .where((eb) =>
+      eb.or([
+        eb('case_id', '>', after.case_id),
+        eb.and([eb('case_id', '=', after.case_id), eb('seq', '>', after.seq)]),
+      ]),
+    )
+    .orderBy('case_id')
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ case_id: r.case_id, seq: Number(r.seq) }));
 }
 
 // ---- attachments (content-addressed: the same file twice is stored once)

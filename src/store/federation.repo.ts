@@ -355,8 +355,16 @@ function inboxRepo(k: Db['kysely']) {
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: note }))
         .execute();
     },
-    async inboxRecordIds(): Promise<string[]> {
-      return (await k.selectFrom('fed_inbox').select('record_id').execute()).map((r) => r.record_id);
+    /** Received record ids after `after`, in id order: the audit pages through them. */
+    async inboxRecordIdsAfter(after: string, limit: number): Promise<string[]> {
+      const rows = await k
+        .selectFrom('fed_inbox')
+        .select('record_id')
+        .where('record_id', '>', after)
+        .orderBy('record_id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.record_id);
     },
   };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSignerKey, parseNoteVerifier, storedHashIndex } from '../../src/log/index.js';
 import { auditStore } from '../../src/services/audit.js';
+import { transitionRecordId } from '../../src/services/cases/content.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { runCli } from '../fixtures/cli.js';
 import { testDialects } from '../fixtures/db.js';
@@ -89,6 +90,30 @@ describe.each(testDialects())('custos audit detects tampering (%s)', (dialect) =
       })
       .execute();
     expect(await kinds()).toEqual(['row-not-logged agreement:VOA-XC']);
+  });
+
+  it('names a case transition inserted behind the log, paging through the threads', async () => {
+    const opened = await t.app.inject({
+      method: 'POST',
+      url: '/api/cases',
+      headers: bearer(t.token('agency.inspector')),
+      payload: { kind: 'question', state: 'XC', title: 'a question' },
+    });
+    expect(opened.statusCode).toBe(201);
+    await t.log.flush();
+    const k = t.ports.db.kysely;
+    const last = await k
+      .selectFrom('case_transitions')
+      .selectAll()
+      .orderBy('case_id', 'desc')
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    const seq = Number(last.seq) + 1;
+    await k
+      .insertInto('case_transitions')
+      .values({ ...last, seq })
+      .execute();
+    expect(await kinds()).toEqual([`row-not-logged ${transitionRecordId(last.case_id, seq)}`]);
   });
 
   it('names a rewritten stored hash and a deleted record row', async () => {

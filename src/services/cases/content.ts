@@ -1,6 +1,6 @@
-import { getCase, getMessage, getTransition, listThreadRefs } from '../../store/cases.repo.js';
+import { getCase, getMessage, getTransition, threadRefsAfter } from '../../store/cases.repo.js';
 import type { CaseMessageRow, CaseRow, CaseTransitionRow } from '../../store/schema.types.js';
-import { registerContentLoader, registerRowLister } from '../record-content.js';
+import { pagesOf, registerContentLoader, registerRowLister } from '../record-content.js';
 
 /** What the opening (transition 0) commits of the case itself. */
 type OpenedCase = Pick<
@@ -86,9 +86,19 @@ registerContentLoader('case-message', async (db, id) => {
   return m && messageContent(m);
 });
 
-registerRowLister('case-transition', async (db) =>
-  (await listThreadRefs(db.kysely, 'case_transitions')).map((r) => transitionRecordId(r.case_id, r.seq)),
+// Threads grow with the years: their ids come a page at a time (the audit's bounded memory).
+const START = { case_id: '', seq: 0 };
+registerRowLister('case-transition', (db) =>
+  pagesOf(
+    START,
+    (after, limit) => threadRefsAfter(db.kysely, 'case_transitions', after, limit),
+    (r) => transitionRecordId(r.case_id, r.seq),
+  ),
 );
-registerRowLister('case-message', async (db) =>
-  (await listThreadRefs(db.kysely, 'case_messages')).map((r) => messageRecordId(r.case_id, r.seq)),
+registerRowLister('case-message', (db) =>
+  pagesOf(
+    START,
+    (after, limit) => threadRefsAfter(db.kysely, 'case_messages', after, limit),
+    (r) => messageRecordId(r.case_id, r.seq),
+  ),
 );

@@ -1,5 +1,5 @@
 import { createFederationRepo } from '../../store/federation.repo.js';
-import { registerContentLoader, registerRowLister } from '../record-content.js';
+import { pagesOf, registerContentLoader, registerRowLister } from '../record-content.js';
 import { arrangementContent } from './arrangements.js';
 import { peerContent, peerRevocationContent } from './peers.js';
 
@@ -45,4 +45,12 @@ registerContentLoader('received', async (db, id) => {
   const row = await createFederationRepo(db).inboxByRecord(id);
   return row && { source: row.source, index: row.idx, leafHash: row.leaf_hash };
 });
-registerRowLister('received', (db) => createFederationRepo(db).inboxRecordIds());
+// Received records grow like reports: their ids come a page at a time.
+registerRowLister('received', (db) => {
+  const repo = createFederationRepo(db);
+  return pagesOf<string>(
+    '',
+    (after, limit) => repo.inboxRecordIdsAfter(after, limit),
+    (id) => id,
+  );
+});

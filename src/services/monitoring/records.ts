@@ -1,6 +1,11 @@
 import { parseBatch } from '../../domain/monitoring/index.js';
 import { batchIdsAfter, countEventsOf, deviceChangeIds, readBatch } from '../../store/monitoring.repo.js';
-import { registerContentLoader, registerIntegrityCheck, registerRowLister } from '../record-content.js';
+import {
+  pagesOf,
+  registerContentLoader,
+  registerIntegrityCheck,
+  registerRowLister,
+} from '../record-content.js';
 import { batchContent, batchRecordId, parseBatchRecordId } from './batch-record.js';
 import { deviceChangeRecordId, loadDeviceChange } from './devices.js';
 
@@ -24,14 +29,13 @@ registerRowLister('device-change', async (db) =>
   (await deviceChangeIds(db.kysely)).map((r) => deviceChangeRecordId(r.device, r.n)),
 );
 // Batches grow with the years: their ids come a page at a time (the audit's bounded memory).
-registerRowLister('device-batch', async function* (db) {
-  for (let after = { device: '', seq: 0 }; ; ) {
-    const page = await batchIdsAfter(db.kysely, after, 10_000);
-    if (page.length === 0) return;
-    yield page.map((r) => batchRecordId(r.device, r.seq));
-    after = page[page.length - 1] as { device: string; seq: number };
-  }
-});
+registerRowLister('device-batch', (db) =>
+  pagesOf(
+    { device: '', seq: 0 },
+    (after, limit) => batchIdsAfter(db.kysely, after, limit),
+    (r) => batchRecordId(r.device, r.seq),
+  ),
+);
 
 /** The stored events must still be the signed batch's: as many as it carries (none added or deleted). */
 registerIntegrityCheck('device-batch', async (db, id) => {

@@ -256,12 +256,7 @@ function History({ view }: { view: CompatibilityEntryView }) {
               <li key={s.seq}>
                 <strong>{t(STEP_KEYS[s.step])}</strong>{' '}
                 {t('compat.stepLine', { at: formatDate(s.at), organisation: s.organisation, keyId: s.keyId })}
-                {s.body.domestic && (
-                  <p>
-                    {s.body.domestic.act} {s.body.domestic.section}: {s.body.domestic.text}
-                  </p>
-                )}
-                {s.body.note && <p className="muted">{s.body.note}</p>}
+                <DomesticSaid domestic={s.body.domestic} note={s.body.note} />
               </li>
             ))}
           </ol>
@@ -273,16 +268,31 @@ function History({ view }: { view: CompatibilityEntryView }) {
             <li key={v.version}>
               <CompatibilityBadge status={v.status} />{' '}
               {t('compat.versionLine', { version: v.version, at: formatDate(v.at) })}
-              {v.domestic && (
-                <p>
-                  {v.domestic.act} {v.domestic.section}: {v.domestic.text}
-                </p>
-              )}
-              {v.note && <p className="muted">{v.note}</p>}
+              <DomesticSaid domestic={v.domestic} note={v.note} />
             </li>
           ))}
         </ol>
       </Section>
+    </>
+  );
+}
+
+/** What an entry, version or step says of the domestic provision, and its note: the state's own words. */
+function DomesticSaid({
+  domestic,
+  note,
+}: {
+  domestic?: { act: string; section: string; text: string } | null | undefined;
+  note?: string | null | undefined;
+}) {
+  return (
+    <>
+      {domestic && (
+        <p>
+          {domestic.act} {domestic.section}: {domestic.text}
+        </p>
+      )}
+      {note && <p className="muted">{note}</p>}
     </>
   );
 }
@@ -340,12 +350,7 @@ export function CompatibilityEntryPage({ state, refName }: { state: string; refN
               <p>
                 <CompatibilityBadge status={v.status} />
               </p>
-              {v.entry?.domestic && (
-                <p>
-                  {v.entry.domestic.act} {v.entry.domestic.section}: {v.entry.domestic.text}
-                </p>
-              )}
-              {v.entry?.note && <p className="muted">{v.entry.note}</p>}
+              <DomesticSaid domestic={v.entry?.domestic} note={v.entry?.note} />
               {inspector && v.status !== 'implemented' && v.status !== 'not-reviewed' && (
                 <OpenCase state={state} refName={refName} />
               )}

@@ -14,6 +14,8 @@
  *                                  add --memory [--devices N --minutes M] for the 10 000-device run
  *   npm run bench -- intake        only the intake section (issue 15 item 9: /healthz while a 60 MB
  *                                  CSV is submitted, peak memory), rewrites only its block
+ *   npm run bench -- federation    only the federation section (issue 17: propagation, catch-up, a
+ *                                  100 000-line ICR; add --catchup N), rewrites only its block
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -37,6 +39,11 @@ const INTAKE_METHOD =
 const MONITORING_TITLE = 'Monitoring (issue 18)';
 const MONITORING_METHOD =
   '_Method (bench/monitoring.bench.ts): `custos serve` in its own process on SQLite (WAL, synchronous=FULL) with CUSTOS_MQTT_URL set to the local Mosquitto; the load generator (pre-signed batches, 64 devices at once, each in order) runs in the bench process on the same 2 cores. The 10 000-device memory run is `npm run bench -- monitoring --memory` (its block is kept by the other runs)._';
+const FEDERATION_TITLE = 'Federation (issue 17)';
+const FEDERATION_BEGIN = '<!-- federation:begin -->';
+const FEDERATION_END = '<!-- federation:end -->';
+const FEDERATION_METHOD =
+  "_Method (bench/federation.bench.ts): a regional node R and an agency node A, each `custos serve` in its own process with its own SQLite database (WAL, synchronous=FULL) and the default 1 s checkpoint interval, peered with an arrangement (R sends XA's key registrations and reports to A); the load generator and A's pollers run in the bench process on the same 2 cores. Propagation: signed ICRs of 1–20 lines offered to R at 50/s open loop (XA's three MBAs, each in order), time from each 201 until GET /api/reports/:id on A answers 200. Catch-up: A stopped, N reports accepted on R, A started; N over the time from A's first received record to its last (R's GET /api/peers). Big ICR: one signed 100 000-line ICR, time from its 201 on R until A serves it. The machine is shared with other engineers' work: read the load average. Refresh with `npm run bench -- federation [--catchup N]`._";
 const outIx = process.argv.indexOf('--out');
 const outFile = outIx > 0 ? process.argv[outIx + 1] : quick ? undefined : join(ROOT, 'BENCHMARKS.md');
 const flag = quick ? ['--quick'] : [];
@@ -69,6 +76,8 @@ interface SectionRun {
   readonly figures: Figure[];
   readonly seconds: number;
   readonly load: [number, number];
+  /** A line under the section's heading (a section run on its own says where and when). */
+  context?: string;
 }
 
 async function section(title: string, run: () => Promise<Figure[]> | Figure[]): Promise<SectionRun> {
@@ -142,12 +151,14 @@ function sectionMarkdown(r: SectionRun): string[] {
   if (r.title === INTAKE_TITLE) out.push(INTAKE_BEGIN);
   if (r.title === MONITORING_TITLE) out.push(MONITORING_BEGIN);
   if (r.title === MEMORY_TITLE) out.push(MEMORY_BEGIN);
+  if (r.title === FEDERATION_TITLE) out.push(FEDERATION_BEGIN);
   out.push(`## ${r.title}`);
   out.push('');
   out.push(
     `_${r.seconds.toFixed(0)} s; load average ${r.load[0].toFixed(2)} → ${r.load[1].toFixed(2)} during this section._`,
   );
   out.push('');
+  if (r.context) out.push(r.context, '');
   out.push('| Figure | Measured | Target | Result | Notes |', '|---|--:|--:|:-:|---|');
   for (const f of r.figures) {
     const v = shownVerdict(f);
@@ -159,6 +170,7 @@ function sectionMarkdown(r: SectionRun): string[] {
   if (r.title === INTAKE_TITLE) out.push('', INTAKE_METHOD, INTAKE_END);
   if (r.title === MONITORING_TITLE) out.push('', MONITORING_METHOD, MONITORING_END);
   if (r.title === MEMORY_TITLE) out.push(MEMORY_END);
+  if (r.title === FEDERATION_TITLE) out.push('', FEDERATION_METHOD, FEDERATION_END);
   out.push('');
   return out;
 }
@@ -310,6 +322,7 @@ async function main() {
   );
   runs.push(await section(INTAKE_TITLE, intakeFigures));
   runs.push(await section(MONITORING_TITLE, () => child('monitoring', 'bench/monitoring.bench.ts', [])));
+  runs.push(await section(FEDERATION_TITLE, () => child('federation', 'bench/federation.bench.ts', [])));
   // The service-level engine figures are measured in the reports process (it has the store with
   // the big ICR); show them with the engine.
   const reportsRun = runs[1];
@@ -407,6 +420,27 @@ async function monitoringOnly(): Promise<void> {
   else replaceBlock(r, MONITORING_BEGIN, MONITORING_END, 'monitoring');
 }
 
+/** `npm run bench -- federation [--catchup N]`: only the federation section, over its block. */
+async function federationOnly(): Promise<void> {
+  const extra = process.argv.slice(3).filter((a) => a !== '--quick');
+  const started = new Date();
+  // The 1-minute load average every 5 s: the machine is shared, and the figures depend on it.
+  const samples: number[] = [loadavg()[0] ?? 0];
+  const sampler = setInterval(() => samples.push(loadavg()[0] ?? 0), 5000);
+  const r = await section(FEDERATION_TITLE, () => child('federation', 'bench/federation.bench.ts', extra));
+  clearInterval(sampler);
+  const m = machine();
+  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+  r.context =
+    `_Run on its own: ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC; ${m.cpu}, ${m.cores} cores, ` +
+    `${m.ramGb.toFixed(1)} GiB, Node ${m.node}, ${m.os}. The machine is shared with other engineers' ` +
+    `work: 1-minute load average ${mean.toFixed(1)} on average (${Math.min(...samples).toFixed(1)}–` +
+    `${Math.max(...samples).toFixed(1)}, sampled every 5 s) on ${m.cores} cores, so the servers and the load ` +
+    `generator got a fraction of a core each; on an idle machine the figures would be better._`;
+  printTable([r]);
+  replaceBlock(r, FEDERATION_BEGIN, FEDERATION_END, 'federation');
+}
+
 const mode = process.argv[2];
 (mode === 'scale'
   ? benchScale(process.argv.slice(3))
@@ -414,7 +448,9 @@ const mode = process.argv[2];
     ? intakeOnly()
     : mode === 'monitoring'
       ? monitoringOnly()
-      : main()
+      : mode === 'federation'
+        ? federationOnly()
+        : main()
 ).catch((err: unknown) => {
   console.error(err);
   process.exit(1);

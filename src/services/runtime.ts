@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Principal } from '../domain/policy/index.js';
 import { createUsersRepo } from '../store/users.repo.js';
+import { seedDemoDeclarations } from './demo/declarations.js';
 import { seedDemoReports } from './demo/reports.js';
 import { isDemoSeeded, seedDemoRegistry } from './demo/seed.js';
 import { buildDerivedState } from './evaluation/index.js';
@@ -57,6 +58,7 @@ export async function prepareNode(ports: Ports, opts: { demo: boolean; demoRepor
     await seedDemoRegistry(ports, admin);
     if (opts.demoReports ?? true) {
       await seedDemoReports(ports, admin);
+      await seedDemoDeclarations(ports, admin);
       await seedDemoInspection(ports, admin);
     }
     demoSeeded = true;

@@ -151,3 +151,70 @@ describe('the demo timeliness record (sqlite)', () => {
     }
   }, 120_000);
 });
+
+describe('the demo Additional Protocol declarations (sqlite)', () => {
+  let t: TestApp;
+  const get = (url: string, login = 'agency.inspector') =>
+    t.app.inject({ method: 'GET', url, headers: bearer(t.token(login)) });
+  beforeAll(async () => {
+    t = await createTestApp('sqlite', { demo: 'full' });
+  }, 120_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('are submitted signed through the real path, none refused, each logged', async () => {
+    const rows = await t.ports.db.kysely
+      .selectFrom('declarations')
+      .select(['id', 'state', 'article', 'period_from', 'supplements', 'log_index', 'key_id'])
+      .execute();
+    const refused = await t.ports.db.kysely
+      .selectFrom('report_rejections')
+      .select(['details_json'])
+      .where('type', '=', 'AP_DECLARATION')
+      .execute();
+    expect(refused).toEqual([]);
+    expect(new Set(rows.map((r) => r.state))).toEqual(new Set(['XA', 'XB']));
+    expect(rows.every((r) => r.log_index >= 0 && r.key_id !== '')).toBe(true);
+    // Borduria's 2025 holdings were amended by one supplement.
+    const supplement = rows.filter((r) => r.supplements !== null);
+    expect(supplement).toHaveLength(1);
+    const amended = rows.find((r) => r.id === supplement[0]?.supplements);
+    expect(amended).toMatchObject({ state: 'XB', article: '2.a.vi.a', period_from: '2025-01-01' });
+    const body = (await get(`/api/declarations/${supplement[0]?.id}`, 'xb-ssac.reviewer')).json();
+    expect(body).toMatchObject({ supplements: amended?.id });
+  });
+
+  it('match the Annex II export with its confirmation and the source material, and leave one export unmatched', async () => {
+    const res = (await get('/api/alarms?limit=200')).json() as {
+      items: { code: string; state: string; ref: string | null }[];
+    };
+    const declared = res.items.filter((a) => /^(ANNEX_II|SOURCE_MATERIAL)_/.test(a.code));
+    expect(declared.map((a) => `${a.code} ${a.state} ${a.ref?.split('#')[1]}`)).toEqual([
+      'ANNEX_II_UNMATCHED XA 1',
+    ]);
+    // The unmatched item is the second of Arcadia's 2026-Q1 export declaration.
+    const id = declared[0]?.ref?.split('#')[0] ?? '';
+    const d = (await get(`/api/declarations/${id}`)).json();
+    expect(d).toMatchObject({ state: 'XA', article: '2.a.ix', period: { from: '2026-01-01' } });
+    expect(d.items[1]).toMatchObject({ annexRef: '5.1.2', destinationState: 'XB' });
+  });
+
+  it("give both States' Article 3 deadlines: met, one late, none missing", async () => {
+    const xb = (await get('/api/states/XB/timeliness')).json().declarations;
+    expect(xb.agreement).toBe('AP-XB');
+    const status = (id: string) => xb.obligations.find((o: { id: string }) => o.id === id)?.status;
+    expect(status('AP:2.a.vi.a:initial')).toBe('met');
+    expect(status('AP:2.a.vi.a:2025')).toBe('met');
+    expect(status('AP:2.a.x:2025')).toBe('late');
+    expect(status('AP:2.a.vi.b:2025')).toBe('met');
+    expect(status('AP:2.a.ix:2026-Q2')).toBe('met');
+    expect(status('AP:2.a.ix:2026-Q3')).toBe('upcoming');
+    const xa = (await get('/api/states/XA/timeliness')).json().declarations;
+    const xaStatus = (id: string) => xa.obligations.find((o: { id: string }) => o.id === id)?.status;
+    expect(xaStatus('AP:2.a.ix:2026-Q1')).toBe('met');
+    expect(xaStatus('AP:2.a.ix:2026-Q2')).toBe('late');
+    for (const d of [xa, xb])
+      expect(d.obligations.filter((o: { status: string }) => o.status === 'missing')).toEqual([]);
+  });
+});

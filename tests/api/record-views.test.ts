@@ -29,6 +29,7 @@ const KINDS: readonly RecordKind[] = [
   'device-batch',
   'compatibility-entry',
   'compatibility-step',
+  'declaration',
 ];
 
 interface Rec {

@@ -89,7 +89,7 @@ const MONTHS = [
   '2026-10',
 ];
 
-async function submitterOf(ports: Ports, org: string): Promise<Principal> {
+export async function submitterOf(ports: Ports, org: string): Promise<Principal> {
   const u = await createUsersRepo(ports.db).withOrganisationByLogin(`${org}.submitter`);
   if (!u || u.organisationId !== org) throw new Error(`the demo submitter of ${org} is missing`);
   return {

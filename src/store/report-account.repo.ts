@@ -196,13 +196,18 @@ async function existingIcrLines(k: DbOrTx, mba: string, refs: readonly LineRef[]
 async function batchLines(
   k: DbOrTx,
   mba: string,
-  batches: readonly string[],
+  /** Distinct batch names: a 900 000-line ICR names as many, asked CHUNK at a time. */
+  batches: ReadonlySet<string>,
 ): Promise<{ initial: { batch: string; element: ElementCode }[]; inForce: BatchLineInForce[] }> {
   const initial: { batch: string; element: ElementCode }[] = [];
   const icr: (Position & { batch: string; element: ElementCode; code: string; revises: boolean })[] = [];
-  if (batches.length === 0) return { initial, inForce: [] };
+  if (batches.size === 0) return { initial, inForce: [] };
   const reports = new Map((await reportIds(k, mba, ['ICR', 'INITIAL'])).map((r) => [r.id, r]));
-  for (const [i, part] of chunks([...new Set(batches)]).entries()) {
+  const names = batches.values();
+  for (let i = 0; ; i++) {
+    const part: string[] = [];
+    for (let n = names.next(); !n.done; n = names.next()) if (part.push(n.value) === CHUNK) break;
+    if (part.length === 0) break;
     await pauseAfter(i);
     const rows = await k
       .selectFrom('report_lines')

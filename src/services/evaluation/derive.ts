@@ -29,7 +29,7 @@ import {
   writeCell,
   writeEntry,
 } from '../../store/accounting.repo.js';
-import { Pacer } from '../../store/bulk.js';
+import { Pacer, sortInSlices } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
 import {
   applyTransferChanges,
@@ -181,10 +181,10 @@ export async function deriveIcr(
   const transfers: TransferChange[] = [];
   const fresh: IcrLine[] = [];
   const addNew = newLineAdder(pits, deltas);
-  const sorted = [...lines].sort((a, b) => a.line - b.line);
   // A 900 000-line ICR is summed here inside its storing transaction: give the event loop a turn
-  // every few milliseconds (issue 15 item 9, decision 0035).
+  // every few milliseconds (issue 15 item 9, decision 0035), the sort included.
   const pacer = new Pacer();
+  const sorted = await sortInSlices([...lines], (a, b) => a.line - b.line, pacer);
   for (let i = 0; i < sorted.length; i++) {
     const l = sorted[i] as IcrLine;
     if ((i & 255) === 255 && pacer.due()) await pacer.pause();

@@ -2,10 +2,12 @@ import {
   batchKey,
   DEFAULT_IC_CODES,
   type ElementCode,
+  type IcrLine,
   type LineRef,
   type Milligrams,
   type Report,
 } from '../../domain/reports/index.js';
+import { Pacer, sortInSlices } from '../../store/bulk.js';
 import { comparePositions, type ReportAccountRepo } from '../../store/report-account.repo.js';
 
 /**
@@ -48,12 +50,16 @@ export async function bookBatchesAmong(repo: ReportAccountRepo, report: Report):
   const on = new Set<string>();
   if (report.type !== 'ICR') return on;
   const wanted = new Set<string>();
-  const batches: string[] = [];
-  for (const l of report.lines) {
+  const batches = new Set<string>();
+  // A 900 000-line ICR names as many batches: a turn of the event loop every few ms (issue 15 item 9).
+  const pacer = new Pacer();
+  for (let i = 0; i < report.lines.length; i++) {
+    if ((i & 255) === 255 && pacer.due()) await pacer.pause();
+    const l = report.lines[i] as IcrLine;
     if (l.corrects !== undefined || l.deletes !== undefined) continue;
     if (DEFAULT_IC_CODES.get(l.code)?.createsBatch !== true) continue;
     wanted.add(batchKey(l.batch, l.element));
-    batches.push(l.batch);
+    batches.add(l.batch);
   }
   if (wanted.size === 0) return on;
   const { initial, inForce } = await repo.batchLines(report.mba, batches);
@@ -61,7 +67,7 @@ export async function bookBatchesAmong(repo: ReportAccountRepo, report: Report):
     const key = batchKey(l.batch, l.element);
     if (wanted.has(key)) on.add(key);
   }
-  inForce.sort((a, b) => comparePositions(a.position, b.position));
+  await sortInSlices(inForce, (a, b) => comparePositions(a.position, b.position), pacer);
   for (const l of inForce) {
     const key = batchKey(l.batch, l.element);
     if (!wanted.has(key)) continue;

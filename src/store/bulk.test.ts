@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { distinctInSlices, Pacer, sortInSlices } from './bulk.js';
+
+/** A small deterministic generator (mulberry32): the same cases on every run. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('sortInSlices (issue 15 item 9)', () => {
+  it('orders as the stable Array.prototype.sort does, ties kept in input order', async () => {
+    for (const [seed, n, keys] of [
+      [1, 0, 3],
+      [2, 1, 3],
+      [3, 2, 1],
+      [4, 1000, 7],
+      [5, 20_001, 50],
+      [6, 65_537, 1_000_000],
+    ] as const) {
+      const r = rng(seed);
+      const xs = Array.from({ length: n }, (_, i) => ({ k: Math.floor(r() * keys), i }));
+      const want = [...xs].sort((a, b) => a.k - b.k);
+      // A zero-length slice pauses at every check: the pauses must not change the order.
+      const got = await sortInSlices([...xs], (a, b) => a.k - b.k, new Pacer(0));
+      expect(got, `seed ${seed}`).toEqual(want);
+    }
+  });
+
+  it('answers an ordered input as it is, and sorts in place', async () => {
+    const xs = Array.from({ length: 10_000 }, (_, i) => i);
+    expect(await sortInSlices(xs, (a, b) => a - b)).toBe(xs);
+    const ys = [3, 1, 2];
+    await sortInSlices(ys, (a, b) => a - b);
+    expect(ys).toEqual([1, 2, 3]);
+  });
+
+  it('lets timers run while it sorts a large array', async () => {
+    const r = rng(7);
+    const xs = Array.from({ length: 300_000 }, () => r());
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      await sortInSlices(xs, (a, b) => a - b, new Pacer(1));
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThan(0);
+    expect(xs.every((x, i) => i === 0 || (xs[i - 1] as number) <= x)).toBe(true);
+  });
+});
+
+describe('distinctInSlices', () => {
+  it('answers what [...new Set(xs)] does', async () => {
+    const r = rng(9);
+    const xs = Array.from({ length: 50_000 }, () => Math.floor(r() * 20_000));
+    expect(await distinctInSlices(xs, new Pacer(0))).toEqual([...new Set(xs)]);
+  });
+});

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import type { Principal } from '../domain/policy/index.js';
 import { createUsersRepo } from '../store/users.repo.js';
 import { seedDemoDeclarations } from './demo/declarations.js';
+import { seedDemoDevices } from './demo/devices.js';
 import { seedDemoReports } from './demo/reports.js';
 import { isDemoSeeded, seedDemoRegistry } from './demo/seed.js';
 import { buildDerivedState } from './evaluation/index.js';
@@ -60,6 +61,8 @@ export async function prepareNode(ports: Ports, opts: { demo: boolean; demoRepor
       await seedDemoReports(ports, admin);
       await seedDemoDeclarations(ports, admin);
       await seedDemoInspection(ports, admin);
+      // After the inspection: it covers one of the seal's openings.
+      await seedDemoDevices(ports, admin);
     }
     demoSeeded = true;
   }

@@ -3,20 +3,17 @@ import type { DeviceAlarmCode } from '../../domain/monitoring/index.js';
 import { openCaseForAlarm } from '../cases/index.js';
 import type { Ports } from '../ports.js';
 import { createDeviceRegistry } from './devices.js';
-import { createIngestion, type IngestionOptions } from './ingest.js';
+import { createIngestion, type IngestionOptions, type RaisedAlarm } from './ingest.js';
 import { createMonitoringQueries } from './queries.js';
 
 /**
- * The registry, the one ingestion (HTTP and MQTT share it: build it once per process and hand it
- * to both) and the reads.
+ * Alarms → cases through the existing path (one case per cause, keyed by device, code and the
+ * time of its cause), once the batch or refusal that raised them is committed. Settles when each
+ * case is open or has failed to open (a failure is logged; the alarm stays listed).
  */
-export function createMonitoringService(ports: Ports, options: IngestionOptions = {}) {
-  const registry = createDeviceRegistry(ports);
-  const ingestion = createIngestion(ports, options);
-  // Alarms → cases through the existing path (one case per cause, keyed by device, code and the
-  // time of its cause), once the batch or refusal that raised them is committed.
-  ingestion.onAlarms((alarms) => {
-    for (const a of alarms) {
+export async function openCasesForDeviceAlarms(ports: Ports, alarms: readonly RaisedAlarm[]): Promise<void> {
+  await Promise.all(
+    alarms.map((a) =>
       openCaseForAlarm(ports, {
         source: 'device',
         code: a.code as DeviceAlarmCode,
@@ -28,8 +25,20 @@ export function createMonitoringService(ports: Ports, options: IngestionOptions 
           { err: (err as Error).message, device: a.device, code: a.code },
           'could not open a case for a device alarm',
         ),
-      );
-    }
+      ),
+    ),
+  );
+}
+
+/**
+ * The registry, the one ingestion (HTTP and MQTT share it: build it once per process and hand it
+ * to both) and the reads.
+ */
+export function createMonitoringService(ports: Ports, options: IngestionOptions = {}) {
+  const registry = createDeviceRegistry(ports);
+  const ingestion = createIngestion(ports, options);
+  ingestion.onAlarms((alarms) => {
+    void openCasesForDeviceAlarms(ports, alarms);
   });
   return {
     registry,

@@ -9,6 +9,7 @@ import type {
   SamplingPlan,
 } from '../domain/inspections/index.js';
 import type { CompatibilityStatus, Institution, ReviewStep } from '../domain/legal/index.js';
+import type { RecordKind } from '../domain/record-kinds.js';
 import type {
   AgreementParty,
   AgreementStatus,
@@ -188,34 +189,8 @@ export interface SessionRow {
   expires_at: string;
 }
 
-/**
- * Record kinds committed to the log (log issue: "every record kind that can be disputed"): the
- * `kind` of a log entry and of its record row.
- */
-export type RecordKind =
-  | 'report'
-  | 'report-rejection'
-  | 'key-registration'
-  | 'key-revocation'
-  | 'agreement'
-  | 'inspection-statement'
-  | 'case-transition'
-  | 'case-message'
-  | 'sampling-draw'
-  | 'declaration'
-  // federation (issue 17, decision 0027): peers, arrangements, and what this node received
-  | 'peer'
-  | 'peer-revocation'
-  | 'arrangement'
-  | 'received'
-  | 'legal-instrument'
-  | 'institution-roles'
-  /** A monitoring device registered or changed (install, service, remove): decision 0029. */
-  | 'device-change'
-  /** One accepted batch of a monitoring device (its commitment, not each event). */
-  | 'device-batch'
-  | 'compatibility-entry'
-  | 'compatibility-step';
+/** Record kinds committed to the log: the closed list is the domain's (the browser names them). */
+export type { RecordKind };
 
 export interface LogEntryRow {
   idx: number;

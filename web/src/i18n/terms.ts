@@ -23,3 +23,12 @@ export function institutionKindName(t: Translate, kind: string): string {
   const key = `institution.${kind}`;
   return hasMessage(key) ? t(key) : kind;
 }
+
+/**
+ * A log record's kind in the user's language (RECORD_KINDS); the identifier stays beside it for
+ * experts, since the CLI, the API and the audit speak it.
+ */
+export function recordKindName(t: Translate, kind: string): string {
+  const key = `record.kind.${kind}`;
+  return hasMessage(key) ? t(key) : t('record.kind.unknown', { kind });
+}

@@ -6,6 +6,7 @@ import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
 import { formatLocale } from '../i18n/format.js';
 import { type Translate, useT } from '../i18n/I18nProvider.js';
+import { recordKindName } from '../i18n/terms.js';
 import { useLiveReload } from '../live.js';
 import { useSearchParam } from '../router.js';
 import {
@@ -341,7 +342,12 @@ function EntryLookup({ cp }: { cp: VerifiedCheckpoint }) {
               {result.leaf.v === 1 ? (
                 <>
                   <dt>{t('logx.kind')}</dt>
-                  <dd>{result.leaf.kind}</dd>
+                  <dd>
+                    {recordKindName(t, result.leaf.kind)}{' '}
+                    <code className="muted" dir="ltr">
+                      {result.leaf.kind}
+                    </code>
+                  </dd>
                   <dt>{t('logx.record')}</dt>
                 </>
               ) : (

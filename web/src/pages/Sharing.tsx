@@ -9,6 +9,7 @@ import { Page } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
 import { formatDate } from '../i18n/format.js';
 import { type MessageKey, useT } from '../i18n/I18nProvider.js';
+import { recordKindName } from '../i18n/terms.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 
@@ -45,7 +46,12 @@ export default function SharingPage() {
         </Link>
       ),
     },
-    { key: 'kind', header: t('sharing.col.kind'), render: (e) => e.kind },
+    {
+      key: 'kind',
+      header: t('sharing.col.kind'),
+      // The kind in the user's language; its identifier (the API's and the CLI's) in the title.
+      render: (e) => <span title={e.kind}>{recordKindName(t, e.kind)}</span>,
+    },
     {
       key: 'peer',
       header: t('sharing.col.peer'),

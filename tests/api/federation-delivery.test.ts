@@ -197,7 +197,12 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
       ed25519Verify(decodeBase64(agency.identity.nodeKey), canonicalizeRecord(ack), decodeBase64(signature)),
     ).toBe(true);
     const peers = (await get(regional, '/api/peers')).json();
-    expect(peers[0].delivery).toMatchObject({ pending: 0, lagSeconds: 0 });
+    expect(peers[0].delivery).toMatchObject({
+      pending: 0,
+      lagSeconds: 0,
+      lastError: null,
+      lastErrorCode: null,
+    });
 
     // Redelivery (the acknowledgements lost): the agency answers as before, nothing changes.
     const before = {

@@ -120,6 +120,9 @@ describe.skipIf(!available)('federation screens over two nodes (Chromium)', () =
         const dead = s.page.getByRole('table', { name: /Refused deliveries/ });
         await dead.getByRole('row', { name: new RegExp(refusedId) }).waitFor();
         expect(await dead.textContent()).toContain('NOT_ARRANGED');
+        // The reason is the code's message, not the node's English wording (kept in the API).
+        expect(await dead.textContent()).toContain('No sharing arrangement covers this record.');
+        expect(await dead.textContent()).not.toContain('no arrangement with peer');
         expect(await s.seriousViolations()).toEqual([]);
 
         // A registration the server refuses says why, by keyboard alone.

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DETAIL_CODES, ERROR_CODES } from '../../src/domain/errors.js';
+import { DELIVERY_FAILURES } from '../../src/domain/federation/index.js';
 import { RECORD_KINDS } from '../../src/domain/record-kinds.js';
 import { LOCALES } from '../../web/src/i18n/locales.js';
 import { type Catalogue, compareCatalogue, copiedFromEnglish, visibleStrings } from './i18n.js';
@@ -83,11 +84,12 @@ describe('the web app speaks the six UN languages (issue 16 item 11, decision 00
     expect(copiedFromEnglish(en, catalogueOf(locale), allowed)).toEqual([]);
   });
 
-  it('every API error code, detail code and log record kind has a message', () => {
+  it('every API error code, detail code, log record kind and delivery failure has a message', () => {
     const missing = [
       ...ERROR_CODES.map((c) => `error.${c}`),
       ...DETAIL_CODES.map((c) => `detail.${c}`),
       ...RECORD_KINDS.map((k) => `record.kind.${k}`),
+      ...DELIVERY_FAILURES.map((c) => `net.failure.${c}`),
     ].filter((k) => !(k in en));
     expect(missing, 'add these keys to every catalogue in web/src/i18n/messages').toEqual([]);
   });

@@ -5339,7 +5339,10 @@ export interface paths {
                                 /** @description age of the oldest record still waiting for this peer */
                                 readonly lagSeconds: number;
                                 readonly lastDeliveredAt: string | null;
+                                /** @description why the oldest waiting record is not delivered yet: "CODE: wording" */
                                 readonly lastError: string | null;
+                                /** @description the code of lastError (PEER_UNREACHABLE, ACK_MISSING, ACK_INVALID or the peer's own code) */
+                                readonly lastErrorCode: string | null;
                                 readonly oldestPendingAt: string | null;
                                 readonly pending: number;
                             };

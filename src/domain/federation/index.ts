@@ -20,3 +20,4 @@ export {
   type VerifyChainOptions,
   verifyProvenanceChain,
 } from './chain.js';
+export { DELIVERY_FAILURES, deliveryErrorCode, formatDeliveryError } from './delivery-errors.js';

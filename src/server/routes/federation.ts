@@ -38,7 +38,14 @@ const PeerReply = z.object({
     dead: z.number().int(),
     oldestPendingAt: z.string().nullable(),
     lastDeliveredAt: z.string().nullable(),
-    lastError: z.string().nullable(),
+    lastError: z
+      .string()
+      .nullable()
+      .describe('why the oldest waiting record is not delivered yet: "CODE: wording"'),
+    lastErrorCode: z
+      .string()
+      .nullable()
+      .describe("the code of lastError (PEER_UNREACHABLE, ACK_MISSING, ACK_INVALID or the peer's own code)"),
     lagSeconds: z.number().int().describe('age of the oldest record still waiting for this peer'),
   }),
 });

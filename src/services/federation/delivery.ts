@@ -1,4 +1,4 @@
-import type { Bundle } from '../../domain/federation/index.js';
+import { type Bundle, formatDeliveryError } from '../../domain/federation/index.js';
 import { canonicalizeRecord, decodeBase64, ed25519Verify, encodeBase64 } from '../../log/index.js';
 import { createFederationRepo } from '../../store/federation.repo.js';
 import type { FedOutboxRow, FedPeerRow } from '../../store/schema.types.js';
@@ -95,7 +95,7 @@ export function createDelivery(ports: Ports, log: LogNode, nodeKey: NodeKey) {
         peer.id,
         rows.map((r) => r.log_index),
         next.toISOString(),
-        (err as Error).message,
+        formatDeliveryError('PEER_UNREACHABLE', (err as Error).message),
       );
       return 0;
     }
@@ -104,10 +104,10 @@ export function createDelivery(ports: Ports, log: LogNode, nodeKey: NodeKey) {
       const ack = acks[i];
       if (!ack || ack.index !== row.log_index || !ackVerifies(peer, ack) || ack.status === 'retry') {
         const why = !ack
-          ? 'no acknowledgement'
+          ? formatDeliveryError('ACK_MISSING', 'no acknowledgement')
           : ack.status === 'retry'
-            ? `${ack.code}: ${ack.message}`
-            : 'acknowledgement does not verify';
+            ? formatDeliveryError(ack.code ?? 'UNAVAILABLE', ack.message ?? '')
+            : formatDeliveryError('ACK_INVALID', 'acknowledgement does not verify');
         const next = new Date(now.getTime() + backoffMs(row.attempts, Math.random()));
         await repo.markRetry(
           peer.id,

@@ -1,4 +1,5 @@
 import { DomainError } from '../../domain/errors.js';
+import { deliveryErrorCode } from '../../domain/federation/index.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { computeKeyId } from '../../domain/registry/index.js';
 import { isLogError, parseNoteVerifier } from '../../log/index.js';
@@ -164,7 +165,9 @@ export function createPeerService(ports: Ports) {
       return { id, logIndex };
     },
 
-    async listPeers(p: Principal): Promise<(Peer & { delivery: PeerDelivery & { lagSeconds: number } })[]> {
+    async listPeers(
+      p: Principal,
+    ): Promise<(Peer & { delivery: PeerDelivery & { lagSeconds: number; lastErrorCode: string | null } })[]> {
       enforce(p, 'federation.admin', 'all');
       const now = ports.clock.now().getTime();
       const out = [];
@@ -174,7 +177,10 @@ export function createPeerService(ports: Ports) {
           d.oldestPendingAt === null
             ? 0
             : Math.max(0, Math.round((now - Date.parse(d.oldestPendingAt)) / 1000));
-        out.push({ ...toPeer(row), delivery: { ...d, lagSeconds } });
+        out.push({
+          ...toPeer(row),
+          delivery: { ...d, lagSeconds, lastErrorCode: deliveryErrorCode(d.lastError) },
+        });
       }
       return out;
     },

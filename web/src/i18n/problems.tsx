@@ -70,3 +70,13 @@ export function ProblemList({ error, max = 20 }: { error: unknown; max?: number 
     </ul>
   );
 }
+
+/**
+ * A code that may be an API error code, a problem's detail code or a federation delivery failure
+ * (a peer's refusal, a dead letter), in the user's language; the code itself is shown beside it.
+ */
+export function refusalText(t: Translate, code: string): string {
+  for (const key of [`error.${code}`, `detail.${code}`, `net.failure.${code}`])
+    if (hasMessage(key)) return t(key);
+  return t('error.UNKNOWN', { code });
+}

@@ -17,6 +17,7 @@ import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
 import { formatDate } from '../i18n/format.js';
 import { type MessageKey, useT } from '../i18n/I18nProvider.js';
+import { refusalText } from '../i18n/problems.js';
 
 /** What an arrangement can name today (the API's enum; a kind the form lacks is still listed). */
 const KINDS: readonly ForwardableKind[] = ['key-registration', 'report'];
@@ -128,7 +129,21 @@ function PeerTable({ rows, onChange }: { rows: readonly Peer[]; onChange: () => 
       header: t('net.col.lastDelivered'),
       render: (p) => (p.delivery.lastDeliveredAt ? formatDate(p.delivery.lastDeliveredAt) : '—'),
     },
-    { key: 'error', header: t('net.col.lastError'), render: (p) => p.delivery.lastError ?? '—' },
+    {
+      key: 'error',
+      header: t('net.col.lastError'),
+      // The code in the user's language; the node's English wording stays in the API for its readers.
+      render: (p) =>
+        p.delivery.lastError === null ? (
+          '—'
+        ) : p.delivery.lastErrorCode === null ? (
+          t('net.failure.other')
+        ) : (
+          <>
+            {refusalText(t, p.delivery.lastErrorCode)} <code dir="ltr">{p.delivery.lastErrorCode}</code>
+          </>
+        ),
+    },
     {
       key: 'actions',
       header: t('net.col.actions'),
@@ -360,7 +375,8 @@ function DeadLetters({ peers }: { peers: readonly Peer[] }) {
     },
     { key: 'record', header: t('net.col.record'), render: (d) => <span className="mono">{d.recordId}</span> },
     { key: 'code', header: t('net.col.code'), render: (d) => <span className="mono">{d.code}</span> },
-    { key: 'reason', header: t('net.col.reason'), render: (d) => d.reason },
+    // The code (its own column) in the user's language; the node's English wording stays in the API.
+    { key: 'reason', header: t('net.col.reason'), render: (d) => refusalText(t, d.code) },
     { key: 'at', header: t('net.col.at'), render: (d) => formatDate(d.at), sortValue: (d) => d.at },
   ];
   return (

@@ -25,6 +25,24 @@ function reasonLabel(reason: string, t: Translate): string {
   return hasMessage(key) ? t(key) : reason;
 }
 
+/**
+ * What an interval means, from its reason and start (the API's `detail` keeps the server's English
+ * wording, with its particulars, for API and CLI readers; the refused batches carry the rest).
+ */
+function intervalDetail(i: { reason: string; from: string }, t: Translate): string {
+  const key = `devices.intervalDetail.${i.reason}`;
+  const from = formatDate(i.from);
+  return hasMessage(key) ? t(key, { from }) : t('devices.intervalDetail.other', { from });
+}
+
+/** What a device alarm means, from its stable code and the time of its cause. */
+function alarmDetail(a: { code: string; at: string }, t: Translate): string {
+  const key = `devices.alarmDetail.${a.code}`;
+  // A gate's alarm is about a whole UTC day (its `at` is the day's midnight).
+  const at = formatDate(a.code === 'GATE_MISMATCH' ? a.at.slice(0, 10) : a.at);
+  return hasMessage(key) ? t(key, { at }) : t('devices.alarmDetail.other', { at });
+}
+
 function closedByLabel(by: string | null, t: Translate): string {
   if (by === null) return t('devices.interval.open');
   const key = `devices.closedBy.${by}`;
@@ -110,7 +128,7 @@ function Health({ id, health }: { id: string; health: DeviceHealth }) {
     { key: 'from', header: t('devices.col.from'), render: (i) => formatDate(i.from) },
     { key: 'to', header: t('devices.col.to'), render: (i) => (i.to ? formatDate(i.to) : '—') },
     { key: 'closed', header: t('devices.col.closedBy'), render: (i) => closedByLabel(i.closedBy, t) },
-    { key: 'detail', header: t('devices.col.detail'), render: (i) => i.detail },
+    { key: 'detail', header: t('devices.col.detail'), render: (i) => intervalDetail(i, t) },
   ];
   const alarmColumns: Column<DeviceAlarm>[] = [
     { key: 'at', header: t('devices.col.at'), render: (a) => formatDate(a.at) },
@@ -120,7 +138,7 @@ function Health({ id, health }: { id: string; health: DeviceHealth }) {
       // The alarm in the user's language; its stable code stays at hand for the API and the case.
       render: (a) => <span title={a.code}>{alarmLabel(a.code, t)}</span>,
     },
-    { key: 'detail', header: t('devices.col.detail'), render: (a) => a.detail },
+    { key: 'detail', header: t('devices.col.detail'), render: (a) => alarmDetail(a, t) },
     {
       key: 'case',
       header: t('devices.col.case'),

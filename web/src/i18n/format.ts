@@ -25,3 +25,10 @@ export function formatDate(iso: string, withTime = iso.length > 10): string {
     ...(withTime ? { timeStyle: 'short' } : {}),
   });
 }
+
+/** A log timestamp in the user's language, to the second, in UTC (the log explorer's columns say so). */
+export function formatUtcSeconds(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(current, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'medium' });
+}

@@ -4,7 +4,7 @@ import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
 import { Checks, Verdict, WitnessNote } from '../components/Checks.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
-import { formatLocale } from '../i18n/format.js';
+import { formatUtcSeconds } from '../i18n/format.js';
 import { type Translate, useT } from '../i18n/I18nProvider.js';
 import { recordKindName } from '../i18n/terms.js';
 import { useLiveReload } from '../live.js';
@@ -28,13 +28,6 @@ const PINNED_KEY = 'custos.log.vkey';
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** A log timestamp in the user's language, to the second, in UTC (the column says so). */
-function utcTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(formatLocale(), { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'medium' });
 }
 
 /**
@@ -227,7 +220,7 @@ const growthColumns = (t: Translate): Column<LogCheckpointRow>[] => [
   {
     key: 'at',
     header: t('logx.col.published'),
-    render: (r) => utcTime(r.createdAt),
+    render: (r) => formatUtcSeconds(r.createdAt),
     sortValue: (r) => r.createdAt,
   },
   { key: 'root', header: t('logx.root'), render: (r) => <span className="mono">{r.root}</span> },
@@ -343,10 +336,7 @@ function EntryLookup({ cp }: { cp: VerifiedCheckpoint }) {
                 <>
                   <dt>{t('logx.kind')}</dt>
                   <dd>
-                    {recordKindName(t, result.leaf.kind)}{' '}
-                    <code className="muted" dir="ltr">
-                      {result.leaf.kind}
-                    </code>
+                    {recordKindName(t, result.leaf.kind)} <code dir="ltr">{result.leaf.kind}</code>
                   </dd>
                   <dt>{t('logx.record')}</dt>
                 </>
@@ -355,7 +345,7 @@ function EntryLookup({ cp }: { cp: VerifiedCheckpoint }) {
               )}
               <dd className="mono">{result.leaf.id}</dd>
               <dt>{t('logx.time')}</dt>
-              <dd>{utcTime(result.leaf.time)}</dd>
+              <dd>{formatUtcSeconds(result.leaf.time)}</dd>
             </dl>
           )}
         </div>

@@ -57,8 +57,38 @@ class Lock {
   }
 }
 
+/**
+ * Prepared statements per connection, by SQL text, least recently used evicted past the bound:
+ * preparing took ~5% of the server's CPU under device ingest (every query was prepared afresh).
+ * `run` executes synchronously, so a cached statement is never busy when it is taken again;
+ * streams keep preparing their own (an iterating statement cannot be shared).
+ */
+const STATEMENTS_PER_CONNECTION = 512;
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function prepared(db: Database.Database, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  const hit = cache.get(sql);
+  if (hit) {
+    cache.delete(sql);
+    cache.set(sql, hit);
+    return hit;
+  }
+  const stmt = db.prepare(sql);
+  cache.set(sql, stmt);
+  if (cache.size > STATEMENTS_PER_CONNECTION) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+  return stmt;
+}
+
 function run<R>(db: Database.Database, q: CompiledQuery): QueryResult<R> {
-  const stmt = db.prepare(q.sql);
+  const stmt = prepared(db, q.sql);
   if (stmt.reader) return { rows: stmt.all(q.parameters) as R[] };
   const { changes, lastInsertRowid } = stmt.run(q.parameters);
   return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };

@@ -313,6 +313,11 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
     if (draining) return;
     draining = true;
     try {
+      // Let the requests that arrived while the loop was busy be read and admitted first: a
+      // commit's fsync blocks the loop (better-sqlite3 is synchronous), so after it many batches
+      // wait in the sockets, and starting the next transaction at once would take only the first
+      // of them and fsync again for it alone.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       while (queue.length > 0) {
         const group = queue.length <= maxGroup ? queue : queue.slice(0, maxGroup);
         queue = queue.length <= maxGroup ? [] : queue.slice(maxGroup);

@@ -217,4 +217,19 @@ describe('the demo Additional Protocol declarations (sqlite)', () => {
     for (const d of [xa, xb])
       expect(d.obligations.filter((o: { status: string }) => o.status === 'missing')).toEqual([]);
   });
+
+  it("count in the inspectorate's states table beside the reports, for those the Protocol opens them to", async () => {
+    const xb = (await get('/api/states/XB/evaluation?year=2026')).json();
+    expect(xb.declarations).toMatchObject({ agreement: 'AP-XB', late: 1, missing: 0 });
+    expect(xb.declarations.onTime).toBeGreaterThan(5);
+    const xa = (await get('/api/states/XA/evaluation?year=2026')).json();
+    expect(xa.declarations).toMatchObject({ agreement: 'AP-XA', late: 1, missing: 0 });
+    // The regional inspectorate is party to neither Protocol; a state sees its own.
+    expect(
+      (await get('/api/states/XA/evaluation?year=2026', 'rsa.inspector')).json().declarations,
+    ).toBeNull();
+    expect(
+      (await get('/api/states/XB/evaluation?year=2026', 'xb-ssac.reviewer')).json().declarations,
+    ).toMatchObject({ late: 1 });
+  });
 });

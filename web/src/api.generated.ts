@@ -6973,6 +6973,15 @@ export interface paths {
                                 readonly reasons: readonly string[];
                                 readonly statement: string;
                             };
+                            /** @description Article 3 declarations due in the year; null without a Protocol in force or when it does not open them to the caller */
+                            readonly declarations: {
+                                /** @description the Additional Protocol in force that creates them */
+                                readonly agreement: string;
+                                readonly due: number;
+                                readonly late: number;
+                                readonly missing: number;
+                                readonly onTime: number;
+                            } | null;
                             readonly mbas: number;
                             readonly muf: {
                                 /** @description milligrams */

@@ -39,6 +39,19 @@ const LiveContext = createContext<LiveValue>({
   refreshUnread: () => undefined,
 });
 
+/**
+ * An Additional Protocol declaration's reminder (issue 19): its article, its due date and the
+ * Article 3 provision the deadline comes from, as the state's home shows them.
+ */
+function declarationReminder(d: LiveEvent['data'], when: 'soon' | 'missed', t: Translate): string {
+  const values = {
+    article: typeof d.article === 'string' ? d.article : '',
+    due: typeof d.dueDate === 'string' ? formatDate(d.dueDate) : '',
+    provision: typeof d.provision === 'string' ? d.provision : '',
+  };
+  return when === 'soon' ? t('event.declarationSoon', values) : t('event.declarationMissed', values);
+}
+
 /** A sentence for a person, in their language: what happened, about what. */
 export function describeEvent(e: LiveEvent, t: Translate): string {
   const d = e.data;
@@ -67,11 +80,13 @@ export function describeEvent(e: LiveEvent, t: Translate): string {
     case 'report.rejected':
       return t('event.reportRejected');
     case 'deadline.missed':
+      if (d.reportType === 'AP_DECLARATION') return declarationReminder(d, 'missed', t);
       return typeof d.obligation === 'string'
         ? t('event.deadlineMissedOf', { obligation: text(d.obligation) })
         : t('event.deadlineMissed');
     case 'deadline.due-7d':
     case 'deadline.due-1d':
+      if (d.reportType === 'AP_DECLARATION') return declarationReminder(d, 'soon', t);
       return typeof d.obligation === 'string'
         ? t('event.deadlineSoonOf', { obligation: text(d.obligation) })
         : t('event.deadlineSoon');
@@ -93,6 +108,8 @@ export function eventLink(e: LiveEvent): string | undefined {
   }
   if (e.type.startsWith('report.')) return '/reports';
   if (e.type.startsWith('inspection.')) return '/inspections';
+  if (e.type.startsWith('deadline.') && e.data.reportType === 'AP_DECLARATION' && e.state)
+    return `/states/${encodeURIComponent(e.state)}/declarations`;
   return undefined;
 }
 

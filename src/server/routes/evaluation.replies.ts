@@ -108,6 +108,18 @@ export const StateEvaluationReply = z.object({
     late: z.number().int(),
     missing: z.number().int(),
   }),
+  declarations: z
+    .object({
+      agreement: z.string().describe('the Additional Protocol in force that creates them'),
+      due: z.number().int(),
+      onTime: z.number().int(),
+      late: z.number().int(),
+      missing: z.number().int(),
+    })
+    .nullable()
+    .describe(
+      'Article 3 declarations due in the year; null without a Protocol in force or when it does not open them to the caller',
+    ),
   transfers: z.object({
     matched: z.number().int(),
     pending: z.number().int(),

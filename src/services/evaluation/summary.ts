@@ -2,11 +2,13 @@ import { alarmCausesOf } from '../../domain/accounting/conclusion.js';
 import { icrDeadline, type MbaEvaluation, summariseState } from '../../domain/accounting/index.js';
 import { utcDateOf } from '../../domain/deadlines/index.js';
 import { DomainError } from '../../domain/errors.js';
-import type { Principal } from '../../domain/policy/index.js';
+import { inScope, type Principal } from '../../domain/policy/index.js';
 import { readAgreementTypes, readMbaFacts, stateExists } from '../../store/accounting.repo.js';
 import { countUnresolvedCasesOfState, resolvedCaseKeys } from '../../store/cases.repo.js';
 import { countInspectionsCarriedOut } from '../../store/inspections.repo.js';
 import { COUNT_KIND, readCounts } from '../../store/transfers.repo.js';
+import { computeStateApObligations } from '../declarations/obligations.js';
+import { declarationScopeOf } from '../declarations/queries.js';
 import type { Ports } from '../ports.js';
 import { computeStateObligations } from '../reports/queries.js';
 import { enforce, scopeOf } from '../scope.js';
@@ -31,7 +33,7 @@ export function createStateSummary(ports: Ports, evaluator: MbaEvaluator) {
     const asOf = evaluator.asOf();
     const types = await readAgreementTypes(q, state);
     const obligations = await computeStateObligations(ports, state, asOf);
-    return summariseState({
+    const summary = summariseState({
       state,
       year,
       asOf,
@@ -59,7 +61,28 @@ export function createStateSummary(ports: Ports, evaluator: MbaEvaluator) {
       openCases: await countUnresolvedCasesOfState(q, state),
       inspectionsDone: await countInspectionsCarriedOut(q, state, year),
     });
+    return { ...summary, declarations: await declarationTimeliness(ports, p, state, year, asOf) };
   };
+}
+
+/**
+ * The Article 3 declarations due in the year, counted as the report deadlines are (issue 19): for
+ * a caller the State's Protocol opens its declarations to, and only while it has one in force;
+ * else null (a safeguards agreement alone does not open them, decision 0032).
+ */
+async function declarationTimeliness(ports: Ports, p: Principal, state: string, year: number, asOf: string) {
+  if (!inScope(await declarationScopeOf(ports, p), state)) return null;
+  const ap = await computeStateApObligations(ports, state, asOf);
+  if (!ap) return null;
+  const counts = { agreement: ap.agreement, due: 0, onTime: 0, late: 0, missing: 0 };
+  for (const o of ap.obligations) {
+    if (o.dueDate.slice(0, 4) !== String(year)) continue;
+    counts.due++;
+    if (o.status === 'met') counts.onTime++;
+    else if (o.status === 'late') counts.late++;
+    else if (o.status === 'missing') counts.missing++;
+  }
+  return counts;
 }
 
 /**

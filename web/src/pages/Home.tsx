@@ -223,6 +223,25 @@ const stateColumns = (t: Translate): Column<StateRow>[] => [
     numeric: true,
   },
   {
+    // Issue 19: the Article 3 deadlines beside the reports', for inspectorates the Protocol opens them to.
+    key: 'decl',
+    header: t('home.col.declarationsLateOrMissing'),
+    render: (r) =>
+      r.evaluation?.declarations ? (
+        <Link
+          to={`/states/${encodeURIComponent(r.state.code)}/declarations`}
+          title={r.evaluation.declarations.agreement}
+        >
+          {r.evaluation.declarations.late + r.evaluation.declarations.missing}
+        </Link>
+      ) : (
+        '—'
+      ),
+    sortValue: (r) =>
+      r.evaluation?.declarations ? r.evaluation.declarations.late + r.evaluation.declarations.missing : -1,
+    numeric: true,
+  },
+  {
     key: 'agr',
     header: t('nav.agreements'),
     render: (r) => r.agreements.join(', ') || '—',

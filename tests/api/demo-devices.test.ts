@@ -105,4 +105,21 @@ describe.each(testDialects())('the demo devices (%s)', (dialect) => {
     expect(state.alarms.map((a) => a.code)).toEqual(['SEAL_OPENED']);
     expect((await get('/api/devices/XA-FAB-SEAL-01/events', 'xa-ssac.reviewer')).statusCode).toBe(403);
   });
+
+  it('tells each caller its CoK, the change a re-verification signs, and whether it may re-verify', async () => {
+    const seen = async (login: string) =>
+      (await get('/api/devices/XA-FAB-SEAL-01', login)).json() as {
+        cok: string;
+        changes: number;
+        access: string[];
+      };
+    expect(await seen('agency.inspector')).toMatchObject({
+      cok: 'lost',
+      changes: 1,
+      access: ['data', 'health', 'reverify'],
+    });
+    // The agency's administrator manages the device but has not looked at it: no re-verification.
+    expect((await seen('agency.admin')).access).toEqual(['manage', 'data', 'health']);
+    expect(await seen('xa-ssac.reviewer')).toMatchObject({ cok: 'lost', access: ['health'] });
+  });
 });

@@ -1604,7 +1604,15 @@ export interface paths {
                     content: {
                         readonly "application/json": {
                             readonly items: readonly {
-                                readonly access: readonly ("manage" | "data" | "health")[];
+                                /** @description what the caller may do: manage it, read its data, its health; reverify: the caller is an inspector of an owner */
+                                readonly access: readonly ("manage" | "data" | "health" | "reverify")[];
+                                /** @description registry changes so far (registration, lifecycle, re-verifications); a re-verification's n is changes + 1 */
+                                readonly changes: number;
+                                /**
+                                 * @description continuity of knowledge now (the status has its intervals)
+                                 * @enum {string}
+                                 */
+                                readonly cok: "intact" | "degraded" | "lost";
                                 readonly containment: string | null;
                                 readonly facility: string;
                                 readonly heartbeatSeconds: number;
@@ -1666,7 +1674,15 @@ export interface paths {
                     };
                     content: {
                         readonly "application/json": {
-                            readonly access: readonly ("manage" | "data" | "health")[];
+                            /** @description what the caller may do: manage it, read its data, its health; reverify: the caller is an inspector of an owner */
+                            readonly access: readonly ("manage" | "data" | "health" | "reverify")[];
+                            /** @description registry changes so far (registration, lifecycle, re-verifications); a re-verification's n is changes + 1 */
+                            readonly changes: number;
+                            /**
+                             * @description continuity of knowledge now (the status has its intervals)
+                             * @enum {string}
+                             */
+                            readonly cok: "intact" | "degraded" | "lost";
                             readonly containment: string | null;
                             readonly facility: string;
                             readonly heartbeatSeconds: number;
@@ -1721,7 +1737,15 @@ export interface paths {
                     };
                     content: {
                         readonly "application/json": {
-                            readonly access: readonly ("manage" | "data" | "health")[];
+                            /** @description what the caller may do: manage it, read its data, its health; reverify: the caller is an inspector of an owner */
+                            readonly access: readonly ("manage" | "data" | "health" | "reverify")[];
+                            /** @description registry changes so far (registration, lifecycle, re-verifications); a re-verification's n is changes + 1 */
+                            readonly changes: number;
+                            /**
+                             * @description continuity of knowledge now (the status has its intervals)
+                             * @enum {string}
+                             */
+                            readonly cok: "intact" | "degraded" | "lost";
                             readonly containment: string | null;
                             readonly facility: string;
                             readonly heartbeatSeconds: number;
@@ -1905,7 +1929,15 @@ export interface paths {
                     };
                     content: {
                         readonly "application/json": {
-                            readonly access: readonly ("manage" | "data" | "health")[];
+                            /** @description what the caller may do: manage it, read its data, its health; reverify: the caller is an inspector of an owner */
+                            readonly access: readonly ("manage" | "data" | "health" | "reverify")[];
+                            /** @description registry changes so far (registration, lifecycle, re-verifications); a re-verification's n is changes + 1 */
+                            readonly changes: number;
+                            /**
+                             * @description continuity of knowledge now (the status has its intervals)
+                             * @enum {string}
+                             */
+                            readonly cok: "intact" | "degraded" | "lost";
                             readonly containment: string | null;
                             readonly facility: string;
                             readonly heartbeatSeconds: number;
@@ -1966,8 +1998,16 @@ export interface paths {
                     };
                     content: {
                         readonly "application/json": {
-                            readonly access: readonly ("manage" | "data" | "health")[];
+                            /** @description what the caller may do: manage it, read its data, its health; reverify: the caller is an inspector of an owner */
+                            readonly access: readonly ("manage" | "data" | "health" | "reverify")[];
+                            /** @description registry changes so far (registration, lifecycle, re-verifications); a re-verification's n is changes + 1 */
+                            readonly changes: number;
                             readonly closed: number;
+                            /**
+                             * @description continuity of knowledge now (the status has its intervals)
+                             * @enum {string}
+                             */
+                            readonly cok: "intact" | "degraded" | "lost";
                             readonly containment: string | null;
                             readonly facility: string;
                             readonly heartbeatSeconds: number;

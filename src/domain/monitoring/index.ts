@@ -30,6 +30,7 @@ export type {
   CokDevice,
   CokEvent,
   CokState,
+  CokStatus,
   CokStep,
   TimeInterval,
 } from './cok.types.js';

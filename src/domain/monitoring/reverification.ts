@@ -14,6 +14,15 @@ export interface ReverificationBody {
   readonly note: string | null;
 }
 
+/**
+ * The exact bytes an inspector signs (the browser builds them here): the device, its
+ * next change number, and an optional note.
+ */
+export function reverificationBytes(device: string, n: number, note?: string): Uint8Array {
+  const body = { v: 1, type: REVERIFICATION_TYPE, device, n, ...(note ? { note } : {}) };
+  return new TextEncoder().encode(JSON.stringify(body));
+}
+
 const FIELDS = new Set(['v', 'type', 'device', 'n', 'note']);
 const NOTE_MAX = 2000;
 

@@ -54,7 +54,20 @@ const DeviceReply = z.object({
   registeredAt: z.string(),
   lastSeq: z.number().int(),
   lastSeen: z.string().nullable(),
-  access: z.array(z.enum(['manage', 'data', 'health'])),
+  cok: z
+    .enum(['intact', 'degraded', 'lost'])
+    .describe('continuity of knowledge now (the status has its intervals)'),
+  changes: z
+    .number()
+    .int()
+    .describe(
+      "registry changes so far (registration, lifecycle, re-verifications); a re-verification's n is changes + 1",
+    ),
+  access: z
+    .array(z.enum(['manage', 'data', 'health', 'reverify']))
+    .describe(
+      'what the caller may do: manage it, read its data, its health; reverify: the caller is an inspector of an owner',
+    ),
 });
 const ChangedReply = DeviceReply.extend({ logIndex: z.number().int() });
 

@@ -1,4 +1,4 @@
-import { type CokDevice, hashBatch } from '../../domain/monitoring/index.js';
+import { type CokDevice, type CokState, foldTick, hashBatch } from '../../domain/monitoring/index.js';
 import type { DeviceBatchRow, DeviceRow } from '../../store/schema.types.js';
 
 /** What names an accepted batch in the record and in receipts (decision 0029). */
@@ -46,4 +46,13 @@ export function cokDeviceOf(row: DeviceRow): CokDevice {
     toleranceSeconds: row.heartbeat_seconds,
     since: row.registered_at,
   };
+}
+
+/**
+ * The device's CoK state now: the stored state is as of its last batch, silence since then is
+ * judged at `now` (decision 0030); a removed device's stays as it was.
+ */
+export function cokNow(row: DeviceRow, now: string): CokState {
+  const stored = JSON.parse(row.cok) as CokState;
+  return row.status === 'removed' ? stored : foldTick(stored, cokDeviceOf(row), now).state;
 }

@@ -1,6 +1,7 @@
 import { DomainError } from '../../domain/errors.js';
 import {
   type CokState,
+  type CokStatus,
   type Device,
   type DeviceAction,
   type DeviceKind,
@@ -18,6 +19,7 @@ import {
   isGlobalAdmin,
   mayReverify,
   type Principal,
+  type StateScope,
 } from '../../domain/policy/index.js';
 import { computeKeyId, isInspectorateKind } from '../../domain/registry/index.js';
 import type { DbOrTx } from '../../store/db.js';
@@ -37,7 +39,7 @@ import { isoNow, type Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
 import { checkSignature } from '../reports/submit.js';
 import { scopeOf } from '../scope.js';
-import { cokDeviceOf } from './batch-record.js';
+import { cokDeviceOf, cokNow } from './batch-record.js';
 import { storeStep } from './ingest.js';
 
 /** What registering a device says (POST /api/devices). */
@@ -58,7 +60,11 @@ export interface DeviceView extends Device {
   readonly registeredAt: string;
   readonly lastSeq: number;
   readonly lastSeen: string | null;
-  readonly access: DeviceAccess[];
+  readonly access: ViewAccess[];
+  /** Its continuity of knowledge now (GET /api/devices/:id/status has the intervals and alarms). */
+  readonly cok: CokStatus;
+  /** Registry changes so far (registration, lifecycle, re-verifications): a re-verification signs the next. */
+  readonly changes: number;
   readonly owners: string[];
   readonly jointUse: string[];
 }
@@ -80,7 +86,16 @@ export function deviceOfRow(r: DeviceRow): Device {
   };
 }
 
-function viewOf(r: DeviceRow, access: readonly DeviceAccess[]): DeviceView {
+/** What the caller may do with the device: its access, and whether it re-verifies it (an inspector of an owner). */
+type ViewAccess = DeviceAccess | 'reverify';
+
+function accessOf(p: Principal, scope: StateScope, d: Device): ViewAccess[] {
+  const access: ViewAccess[] = deviceAccess(p, scope, d);
+  if (access.length > 0 && mayReverify(p, scope, d)) access.push('reverify');
+  return access;
+}
+
+function viewOf(r: DeviceRow, access: readonly ViewAccess[], now: string): DeviceView {
   const d = deviceOfRow(r);
   return {
     ...d,
@@ -89,6 +104,8 @@ function viewOf(r: DeviceRow, access: readonly DeviceAccess[]): DeviceView {
     registeredAt: r.registered_at,
     lastSeq: r.head_seq,
     lastSeen: r.last_seen_at,
+    cok: cokNow(r, now).status,
+    changes: r.changes,
     access: [...access],
   };
 }
@@ -174,10 +191,10 @@ export function createDeviceRegistry(ports: Ports) {
   }
 
   /** The device and what the principal may do with it; NOT_FOUND when it may do nothing. */
-  async function visible(p: Principal, id: string): Promise<{ row: DeviceRow; access: DeviceAccess[] }> {
+  async function visible(p: Principal, id: string): Promise<{ row: DeviceRow; access: ViewAccess[] }> {
     const row = await findDevice(k, id);
     if (!row) return noSuchDevice();
-    const access = deviceAccess(p, await scopeOf(ports, p), deviceOfRow(row));
+    const access = accessOf(p, await scopeOf(ports, p), deviceOfRow(row));
     if (access.length === 0) return noSuchDevice();
     return { row, access };
   }
@@ -272,7 +289,7 @@ export function createDeviceRegistry(ports: Ports) {
           throw new DomainError('ALREADY_EXISTS', `device ${input.id} already exists`);
         throw err;
       }
-      return { ...viewOf(row, deviceAccess(p, scope, device)), logIndex };
+      return { ...viewOf(row, accessOf(p, scope, device), at), logIndex };
     },
 
     /** install (back from servicing, optionally with a new key), service, remove: each logged. */
@@ -304,7 +321,7 @@ export function createDeviceRegistry(ports: Ports) {
         const logIndex = await logChange(tx, deviceOfRow(next), next.changes, action, at, p.userId);
         return { next, logIndex };
       });
-      return { ...viewOf(out.next, access), logIndex: out.logIndex };
+      return { ...viewOf(out.next, access, at), logIndex: out.logIndex };
     },
 
     /**
@@ -360,12 +377,12 @@ export function createDeviceRegistry(ports: Ports) {
         });
         return { next, logIndex, closed: step.closed.length };
       });
-      return { ...viewOf(out.next, access), logIndex: out.logIndex, closed: out.closed };
+      return { ...viewOf(out.next, access, at), logIndex: out.logIndex, closed: out.closed };
     },
 
     async get(p: Principal, id: string): Promise<DeviceView> {
       const { row, access } = await visible(p, id);
-      return viewOf(row, access);
+      return viewOf(row, access, isoNow(ports.clock));
     },
 
     async list(
@@ -383,12 +400,13 @@ export function createDeviceRegistry(ports: Ports) {
             states: p.state !== null && !isInspectorateKind(p.organisationKind) ? [p.state] : [],
           };
       const { rows, total } = await pageDevices(k, listScope, filter, window);
+      const now = isoNow(ports.clock);
       const items: DeviceView[] = [];
       for (const r of rows) {
-        const access = deviceAccess(p, scope, deviceOfRow(r));
+        const access = accessOf(p, scope, deviceOfRow(r));
         // A row the list query let through but the policy does not (a reader role missing, or an
         // owner whose agreement ended) is shown as nothing, as the single GET would.
-        if (access.length > 0) items.push(viewOf(r, access));
+        if (access.length > 0) items.push(viewOf(r, access, now));
       }
       return { items, total, limit: window.limit, offset: window.offset };
     },

@@ -1,18 +1,13 @@
 import { caseKeyForAlarm } from '../../domain/cases/index.js';
 import { DomainError } from '../../domain/errors.js';
-import {
-  type CokState,
-  type DeviceAlarmCode,
-  type DeviceStatus,
-  foldTick,
-} from '../../domain/monitoring/index.js';
+import type { DeviceAlarmCode, DeviceStatus } from '../../domain/monitoring/index.js';
 import type { Principal } from '../../domain/policy/index.js';
 import type { DbOrTx } from '../../store/db.js';
 import { alarmsOf, latestIntervals, latestRefusals, pageEvents } from '../../store/monitoring.repo.js';
 import { casesByKey } from '../../store/monitoring-rules.repo.js';
 import type { Page } from '../../store/paging.js';
 import { isoNow, type Ports } from '../ports.js';
-import { cokDeviceOf } from './batch-record.js';
+import { cokNow } from './batch-record.js';
 import type { DeviceRegistry } from './devices.js';
 
 /** One event as GET /api/devices/:id/events lists it. */
@@ -99,9 +94,7 @@ export function createMonitoringQueries(ports: Ports, registry: DeviceRegistry) 
     async status(p: Principal, id: string): Promise<DeviceStatusView> {
       const { row } = await registry.visible(p, id);
       // The stored state is as of the last batch; silence since then is judged now (decision 0030).
-      const now = isoNow(ports.clock);
-      const stored = JSON.parse(row.cok) as CokState;
-      const state = row.status === 'removed' ? stored : foldTick(stored, cokDeviceOf(row), now).state;
+      const state = cokNow(row, isoNow(ports.clock));
       const [closed, alarms, refusals] = await Promise.all([
         latestIntervals(k, id, RECENT),
         alarmsOf(k, id, RECENT),

@@ -10,6 +10,7 @@ export type DevicePage = Reply<'/api/devices', 'get'>;
 export type DeviceItem = DevicePage['items'][number];
 export type DeviceHealth = Reply<'/api/devices/{id}/status', 'get'>;
 export type DeviceEventPage = Reply<'/api/devices/{id}/events', 'get'>;
+export type Reverified = Reply<'/api/devices/{id}/reverify', 'post'>;
 
 export const monitoringApi = {
   devices: (facility: string | undefined, limit: number, offset: number) =>
@@ -18,4 +19,11 @@ export const monitoringApi = {
   status: (id: string) => apiJson<DeviceHealth>(`/api/devices/${seg(id)}/status`),
   events: (id: string, limit: number, offset: number) =>
     apiJson<DeviceEventPage>(`/api/devices/${seg(id)}/events${queryString({ limit, offset })}`),
+  /** An on-site re-verification: the exact bytes signed, with their Custos-Signature header. */
+  reverify: (id: string, bytes: Uint8Array, signature: string) =>
+    apiJson<Reverified>(`/api/devices/${seg(id)}/reverify`, {
+      method: 'POST',
+      rawBody: bytes as BodyInit,
+      headers: { 'content-type': 'application/json', 'custos-signature': signature },
+    }),
 };

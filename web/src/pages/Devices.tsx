@@ -4,13 +4,17 @@
  * the owning inspectorates and joint users only — the timeline of its events. The state sees its
  * devices' state of health, not what they recorded (the information barrier, decision 0029).
  */
-import { type DeviceHealth, type DeviceItem, monitoringApi } from '../api/monitoring.js';
-import { Async, EmptyState, useLoad } from '../components/async.js';
+import { type FormEvent, useState } from 'react';
+import { reverificationBytes } from '../../../src/domain/monitoring/reverification.js';
+import { type DeviceHealth, type DeviceItem, monitoringApi, type Reverified } from '../api/monitoring.js';
+import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
+import { KeyFileField } from '../components/KeyFileField.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
 import { formatDate } from '../i18n/format.js';
 import { hasMessage, type Translate, useT } from '../i18n/I18nProvider.js';
 import { Link, useSearchParam } from '../router.js';
+import type { SigningKey } from '../signing.js';
 import { alarmLabel } from './Monitoring.js';
 
 const PAGE = 200;
@@ -80,6 +84,7 @@ export default function DevicesPage() {
       ),
     },
     { key: 'where', header: t('devices.col.watches'), render: (d) => d.kmp ?? d.containment ?? '—' },
+    { key: 'cok', header: t('devices.col.cok'), render: (d) => <CokBadge cok={d.cok} /> },
     { key: 'status', header: t('devices.col.lifecycle'), render: (d) => d.status },
     {
       key: 'seen',
@@ -235,27 +240,88 @@ function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[
   );
 }
 
+/**
+ * An inspector of an owner states that the device was re-verified on site (decision 0038): the
+ * body names the device's next change number, so the signed bytes apply once.
+ */
+function ReverifyForm({ device, onDone }: { device: DeviceItem; onDone(r: Reverified): void }) {
+  const t = useT();
+  const [note, setNote] = useState('');
+  const [signingKey, setKey] = useState<SigningKey | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!signingKey) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      // These exact bytes are signed and sent: the server logs them as the device's next change.
+      const bytes = reverificationBytes(device.id, device.changes + 1, note.trim() || undefined);
+      onDone(await monitoringApi.reverify(device.id, bytes, signingKey.sign(bytes)));
+      setNote('');
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Section title={t('devices.reverify.title')}>
+      <p>{t('devices.reverify.lead')}</p>
+      <form onSubmit={submit} className="stack" aria-label={t('devices.reverify.title')}>
+        <div className="field">
+          <label htmlFor="rv-note">{t('devices.reverify.note')}</label>
+          <textarea id="rv-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
+        </div>
+        <KeyFileField id="rv-key" label={t('devices.reverify.key')} signingKey={signingKey} setKey={setKey} />
+        {error !== undefined && <ErrorState error={error} />}
+        <button type="submit" className="primary" disabled={busy || !signingKey}>
+          {busy ? t('devices.reverify.signing') : t('devices.reverify.submit')}
+        </button>
+      </form>
+    </Section>
+  );
+}
+
 export function DevicePage({ id }: { id: string }) {
   const t = useT();
   const device = useLoad(() => monitoringApi.status(id), [id]);
   const meta = useLoad(() => monitoringApi.device(id), [id]);
+  const [done, setDone] = useState<Reverified | undefined>(undefined);
   return (
     <Page title={t('devices.deviceTitle', { id })} lead={t('devices.deviceLead')}>
       <p>
         <Link to="/devices">{t('devices.back')}</Link>
+      </p>
+      <p role="status" data-testid="reverified">
+        {done && t('devices.reverify.done', { closed: done.closed, logIndex: done.logIndex })}
       </p>
       <Async value={device} what={t('devices.what')}>
         {(health) => (
           <>
             <Health id={id} health={health} />
             <Async value={meta} what={t('devices.what')}>
-              {(d) =>
-                d.access.includes('data') ? (
-                  <Timeline id={id} intervals={health.intervals} />
-                ) : (
-                  <p className="muted">{t('devices.barrier')}</p>
-                )
-              }
+              {(d) => (
+                <>
+                  {d.access.includes('reverify') && (
+                    <ReverifyForm
+                      device={d}
+                      onDone={(r) => {
+                        setDone(r);
+                        // The CoK status and the change number both moved: read them again.
+                        device.reload();
+                        meta.reload();
+                      }}
+                    />
+                  )}
+                  {d.access.includes('data') ? (
+                    <Timeline id={id} intervals={health.intervals} />
+                  ) : (
+                    <p className="muted">{t('devices.barrier')}</p>
+                  )}
+                </>
+              )}
             </Async>
           </>
         )}

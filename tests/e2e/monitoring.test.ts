@@ -1,0 +1,154 @@
+/**
+ * Remote monitoring as users see it (issue 18 items 5-7), in English and French: an inspector of
+ * the agency opens Monitoring, sees the demo plant's devices with their continuity of knowledge,
+ * opens the seal, follows its SEAL_OPENED alarm to the case it opened and reads its timeline,
+ * signs a re-verification in the browser and sees CoK restored; the state's reviewer sees the
+ * seal's health and alarms but not what it recorded. Every screen axe-clean (no serious or
+ * critical violation).
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_DEVICES } from '../../src/services/demo/devices.js';
+import { demoKeyPath } from '../../src/services/demo/seed.js';
+import {
+  browserAvailable,
+  type E2eServer,
+  ensureWebBuilt,
+  launchBrowser,
+  Session,
+  startE2eServer,
+} from './harness.js';
+import { messagesOf, type Say } from './messages.js';
+
+const available = browserAvailable();
+const STORY_TIMEOUT_MS = 180_000;
+const SEAL = DEMO_DEVICES.seal;
+
+describe.skipIf(!available).each([
+  ['en', 'en-GB'],
+  ['fr', 'fr-FR'],
+])('remote monitoring in %s (Chromium)', (locale, browserLocale) => {
+  const say = messagesOf(locale);
+  let server: E2eServer;
+  let browser: Browser;
+  const open: Session[] = [];
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    // A server per language: the story re-verifies the seal, which changes what the next one sees.
+    server = await startE2eServer();
+    browser = await launchBrowser();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  }, STORY_TIMEOUT_MS);
+  afterEach(async () => {
+    for (const s of open.splice(0)) {
+      const errors = s.errors.slice();
+      await s.close();
+      expect(errors, 'console errors').toEqual([]);
+    }
+  });
+
+  async function signedIn(login: string, sayIt: Say = say): Promise<Session> {
+    const s = await Session.open(browser, server.url, undefined, browserLocale);
+    open.push(s);
+    await s.page.goto('/');
+    await s.page.getByRole('heading', { name: sayIt('login.title'), level: 1 }).waitFor();
+    await s.page.getByLabel(sayIt('login.login'), { exact: true }).fill(login);
+    await s.page.getByLabel(sayIt('login.password')).fill(server.user(login).password);
+    await s.page.getByRole('button', { name: sayIt('login.title') }).click();
+    // The login page has a heading too: signed in is when the shell offers to sign out.
+    await s.page.getByRole('button', { name: sayIt('app.signOut') }).waitFor();
+    return s;
+  }
+
+  const table = (s: Session, caption: string) =>
+    s.page.getByRole('table').filter({ has: s.page.locator('caption', { hasText: caption }) });
+
+  it(
+    'an inspector follows the seal’s alarm to its case, reads the timeline, re-verifies it and sees CoK restored',
+    async () => {
+      const s = await signedIn('agency.inspector');
+      const page = s.page;
+      await page
+        .getByRole('navigation', { name: say('app.mainNav') })
+        .getByRole('link', { name: say('nav.monitoring'), exact: true })
+        .click();
+      await page.getByRole('heading', { level: 1, name: say('devices.title') }).waitFor();
+      await page.getByRole('button', { name: 'XA-FAB' }).first().click();
+      await page.getByText(say('devices.facilityFilter', { facility: 'XA-FAB' })).waitFor();
+      const devices = table(s, say('devices.caption', { count: 3 }));
+      await devices.waitFor();
+      const row = (id: string) =>
+        devices.getByRole('row').filter({ has: page.getByRole('link', { name: id }) });
+      expect(await row(SEAL).textContent()).toContain(say('devices.cok.lost'));
+      expect(await row(DEMO_DEVICES.camera).textContent()).toContain(say('devices.cok.degraded'));
+      expect(await row(DEMO_DEVICES.radiation).textContent()).toContain(say('devices.cok.intact'));
+      expect(await s.seriousViolations()).toEqual([]);
+      await s.screenshot(`monitoring-${locale}-devices`);
+
+      await row(SEAL).getByRole('link', { name: SEAL }).click();
+      await page.getByRole('heading', { level: 1, name: say('devices.deviceTitle', { id: SEAL }) }).waitFor();
+      const facts = page.locator('dl.facts');
+      await expect.poll(() => facts.textContent()).toContain(say('devices.cok.lost'));
+      // The alarm → case trail: the alarm in the user's language, and the case it opened.
+      const alarms = table(s, say('devices.alarmsCaption', { id: SEAL }));
+      const alarm = alarms.getByRole('row').filter({ hasText: say('alarm.code.SEAL_OPENED') });
+      await alarm.waitFor();
+      const caseLink = alarm.getByRole('link');
+      const caseHref = (await caseLink.getAttribute('href')) ?? '';
+      expect(caseHref).toMatch(/^\/cases\/[^/]+$/);
+      // The timeline: the week's events with the two openings of the seal.
+      const timeline = page.getByRole('table').filter({ hasText: 'seal-open' });
+      await expect.poll(() => timeline.getByRole('row').filter({ hasText: 'seal-open' }).count()).toBe(2);
+      expect(await s.seriousViolations()).toEqual([]);
+      await s.screenshot(`monitoring-${locale}-seal`);
+
+      // The case the alarm opened names the seal.
+      await caseLink.click();
+      await page.waitForURL((u) => u.pathname === caseHref);
+      await expect.poll(() => page.locator('main').textContent()).toContain(SEAL);
+      await page.goBack();
+      await page.getByRole('heading', { level: 1, name: say('devices.deviceTitle', { id: SEAL }) }).waitFor();
+
+      // Re-verified on site: signed with the agency's key in the page, logged, CoK intact again.
+      const form = page.getByRole('form', { name: say('devices.reverify.title') });
+      await form.getByLabel(say('devices.reverify.note')).fill('Seal checked on site, wire and body intact.');
+      await form.getByLabel(say('devices.reverify.key')).setInputFiles(demoKeyPath(server.dataDir, 'agency'));
+      await form.getByRole('button', { name: say('devices.reverify.submit') }).click();
+      const [before] = say('devices.reverify.done', { closed: 1, logIndex: 987654321 }).split(
+        /987[\s\u00a0\u202f.,]?654/,
+      );
+      await expect.poll(() => page.getByTestId('reverified').textContent()).toContain(before);
+      await expect.poll(() => facts.textContent()).toContain(say('devices.cok.intact'));
+      const intervals = table(s, say('devices.intervalsCaption', { id: SEAL }));
+      await expect.poll(() => intervals.textContent()).toContain(say('devices.closedBy.reverification'));
+      expect(await s.seriousViolations()).toEqual([]);
+      await s.screenshot(`monitoring-${locale}-reverified`);
+    },
+    STORY_TIMEOUT_MS,
+  );
+
+  it(
+    'the state’s reviewer sees the seal’s health and alarms, not its timeline, and cannot re-verify it',
+    async () => {
+      const s = await signedIn('xa-ssac.reviewer');
+      const page = s.page;
+      await page.goto(`/devices/${SEAL}`);
+      await page.getByRole('heading', { level: 1, name: say('devices.deviceTitle', { id: SEAL }) }).waitFor();
+      const alarms = table(s, say('devices.alarmsCaption', { id: SEAL }));
+      await alarms
+        .getByRole('row')
+        .filter({ hasText: say('alarm.code.SEAL_OPENED') })
+        .waitFor();
+      await page.getByText(say('devices.barrier')).waitFor();
+      expect(await page.getByText('seal-open').count()).toBe(0);
+      expect(await page.getByRole('form', { name: say('devices.reverify.title') }).count()).toBe(0);
+      expect(await s.seriousViolations()).toEqual([]);
+      await s.screenshot(`monitoring-${locale}-state`);
+    },
+    STORY_TIMEOUT_MS,
+  );
+});

@@ -43,7 +43,8 @@ export async function openPorts(config: Config, logger: Logger = createLogger(co
 
 /**
  * `demo`: seed the demo world's registry and users; `demoReports` (default: with the demo): also
- * its year of reports (tests that need an empty account leave it off).
+ * its year of reports, declarations, joint inspection and monitoring devices (tests that need an
+ * empty account leave it off).
  */
 export async function prepareNode(ports: Ports, opts: { demo: boolean; demoReports?: boolean }) {
   const init = await initialise(ports);

@@ -234,19 +234,25 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
     }
   });
 
-  it('the same bundle in two requests at once (a retry while the first is still applied) is applied once and refused nowhere', async () => {
-    const sent = await submit(regional.t, 'xa-ssac.submitter', initialReport('XA-S1'));
-    expect(sent.statusCode).toBe(201);
-    const id = sent.json().id as string;
+  it('one batch in three requests at once (a retry while the first is still applied) is applied once and refused nowhere', async () => {
+    // Two reports: a batch the inbox applies in one transaction, raced by two copies of itself.
+    const ids: string[] = [];
+    for (const mba of ['XA-S1', 'XA-R1']) {
+      const sent = await submit(regional.t, 'xa-ssac.submitter', initialReport(mba));
+      expect(sent.statusCode).toBe(201);
+      ids.push(sent.json().id as string);
+    }
     await regional.t.log.flush();
-    const bundle = await buildBundle(regional.t.ports, regional.t.log.reader, id);
+    const bundles = await Promise.all(
+      ids.map((id) => buildBundle(regional.t.ports, regional.t.log.reader, id)),
+    );
     const before = {
       records: await count(agency, 'records'),
       inbox: await count(agency, 'fed_inbox'),
       dead: (await get(agency, '/api/federation/dead-letters')).json().total as number,
     };
     const url = `${agency.url}${INBOX_PATH}`;
-    const body = new TextEncoder().encode(JSON.stringify({ bundles: [bundle] }));
+    const body = new TextEncoder().encode(JSON.stringify({ bundles }));
     const push = async () => {
       const headers = await signRequest(
         ensureNodeKey(regional.t.ports),
@@ -256,15 +262,20 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
       );
       const res = await fetch(url, { method: 'POST', headers, body });
       expect(res.status).toBe(200);
-      return ((await res.json()) as { acks: { status: string }[] }).acks.map((a) => a.status);
+      return ((await res.json()) as { acks: { index: number; status: string }[] }).acks;
     };
-    const answers = (await Promise.all([push(), push(), push()])).flat().sort();
-    expect(answers).toEqual(['applied', 'duplicate', 'duplicate']);
+    const answers = (await Promise.all([push(), push(), push()])).flat();
+    for (const b of bundles) {
+      const mine = answers.filter((a) => a.index === b?.index).map((a) => a.status);
+      expect(mine.sort()).toEqual(['applied', 'duplicate', 'duplicate']);
+    }
     expect({
       records: await count(agency, 'records'),
       inbox: await count(agency, 'fed_inbox'),
       dead: (await get(agency, '/api/federation/dead-letters')).json().total as number,
-    }).toEqual({ records: before.records + 1, inbox: before.inbox + 1, dead: before.dead });
+    }).toEqual({ records: before.records + 2, inbox: before.inbox + 2, dead: before.dead });
+    for (const id of ids)
+      expect((await get(agency, `/api/reports/${encodeURIComponent(id)}`)).statusCode).toBe(200);
   });
 
   it('refuses a revoked peer', async () => {

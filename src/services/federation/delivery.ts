@@ -99,7 +99,10 @@ export function createDelivery(ports: Ports, log: LogNode, nodeKey: NodeKey) {
       );
       return 0;
     }
-    let settled = 0;
+    // The acknowledged rows are settled in one transaction (one commit for the batch, not one
+    // per row); from the first row without a good acknowledgement on, the batch is retried.
+    const settle: { row: FedOutboxRow; ack: SignedAck }[] = [];
+    let retry: { from: number; why: string; attempts: number } | undefined;
     for (const [i, row] of rows.entries()) {
       const ack = acks[i];
       if (!ack || ack.index !== row.log_index || !ackVerifies(peer, ack) || ack.status === 'retry') {
@@ -108,28 +111,38 @@ export function createDelivery(ports: Ports, log: LogNode, nodeKey: NodeKey) {
           : ack.status === 'retry'
             ? formatDeliveryError(ack.code ?? 'UNAVAILABLE', ack.message ?? '')
             : formatDeliveryError('ACK_INVALID', 'acknowledgement does not verify');
-        const next = new Date(now.getTime() + backoffMs(row.attempts, Math.random()));
-        await repo.markRetry(
-          peer.id,
-          rows.slice(i).map((r) => r.log_index),
-          next.toISOString(),
-          why,
-        );
+        retry = { from: i, why, attempts: row.attempts };
         break;
       }
-      const at = ports.clock.now().toISOString();
-      if (ack.status === 'refused')
-        await repo.markDead(
-          ports.db.kysely,
-          row,
-          ports.config.logOrigin,
-          ack.code ?? 'REFUSED',
-          ack.message ?? '',
-          at,
-        );
-      else await repo.markDelivered(ports.db.kysely, peer.id, row.log_index, JSON.stringify(ack), at);
-      settled++;
+      settle.push({ row, ack });
     }
+    if (settle.length > 0) {
+      const at = ports.clock.now().toISOString();
+      await ports.db.kysely.transaction().execute(async (tx) => {
+        for (const { row, ack } of settle) {
+          if (ack.status === 'refused')
+            await repo.markDead(
+              tx,
+              row,
+              ports.config.logOrigin,
+              ack.code ?? 'REFUSED',
+              ack.message ?? '',
+              at,
+            );
+          else await repo.markDelivered(tx, peer.id, row.log_index, JSON.stringify(ack), at);
+        }
+      });
+    }
+    if (retry) {
+      const next = new Date(now.getTime() + backoffMs(retry.attempts, Math.random()));
+      await repo.markRetry(
+        peer.id,
+        rows.slice(retry.from).map((r) => r.log_index),
+        next.toISOString(),
+        retry.why,
+      );
+    }
+    const settled = settle.length;
     return settled;
   }
 

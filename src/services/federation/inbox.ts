@@ -1,4 +1,4 @@
-import { DomainError, type ErrorCode, isDomainError } from '../../domain/errors.js';
+import { DomainError } from '../../domain/errors.js';
 import { type BundleRecord, type StateKeyLookup, verifyBundle } from '../../domain/federation/index.js';
 import { isKeyValidAt, type SigningKey } from '../../domain/registry/index.js';
 import { parseReportCsv, parseReportJson } from '../../domain/reports/index.js';
@@ -9,9 +9,7 @@ import {
   decodeBase64,
   encodeBase64,
   parseCheckpoint,
-  parseLeaf,
   parseNote,
-  parseProof,
 } from '../../log/index.js';
 import { packBody } from '../../store/body-codec.js';
 import type { DbOrTx } from '../../store/db.js';
@@ -25,6 +23,7 @@ import type { Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
 import { reportContent } from '../reports/content.js';
 import { noticeRow } from '../reports/submit.js';
+import { asRefusal, checkpointSize, claimed, contentOf, isObject, peek, Refusal } from './inbox-reading.js';
 import type { NodeKey } from './node-key.js';
 
 /** At most this many bundles per inbox request (backpressure: the sender pages its outbox). */
@@ -54,63 +53,6 @@ export interface SignedAck extends Ack {
 
 export function signAck(key: NodeKey, ack: Ack): SignedAck {
   return { ...ack, signature: encodeBase64(key.sign(canonicalizeRecord(ack))) };
-}
-
-class Refusal extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retry = false,
-  ) {
-    super(message);
-  }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Where the bundle claims to come from, read defensively (a hostile bundle may have neither). */
-function claimed(b: unknown): { source: string; index: number } | undefined {
-  if (
-    !isObject(b) ||
-    typeof b.source !== 'string' ||
-    !Number.isSafeInteger(b.index) ||
-    (b.index as number) < 0
-  )
-    return undefined;
-  return { source: b.source, index: b.index as number };
-}
-
-/** The bundle's checkpoint size, or undefined when the proof does not parse (verifyBundle says why). */
-function checkpointSize(b: unknown): number | undefined {
-  try {
-    if (!isObject(b) || typeof b.proof !== 'string') return undefined;
-    return parseCheckpoint(parseNote(parseProof(b.proof).checkpointNote).text).size;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Kind, content and logged time as the bundle claims them (verified afterwards), if readable. */
-function peek(b: unknown): { kind: string; content: unknown; time: string } | undefined {
-  try {
-    if (
-      !isObject(b) ||
-      !isObject(b.record) ||
-      typeof b.record.kind !== 'string' ||
-      typeof b.leaf !== 'string'
-    )
-      return undefined;
-    return { kind: b.record.kind, content: b.record.content, time: parseLeaf(decodeBase64(b.leaf)).time };
-  } catch {
-    return undefined;
-  }
-}
-
-function contentOf(b: unknown): Record<string, unknown> {
-  const record = isObject(b) && isObject(b.record) ? b.record : {};
-  return isObject(record.content) ? record.content : {};
 }
 
 /**
@@ -268,6 +210,88 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
     }
   }
 
+  /**
+   * Everything about one new bundle short of storing it: already applied or refused before (an
+   * answer), else the arrangement, the proofs against `seen` (the latest checkpoint of the source
+   * seen here) and the state's key, or a Refusal. Reads only.
+   */
+  async function prepare(
+    peer: FedPeerRow,
+    bundle: unknown,
+    where: { source: string; index: number },
+    seen: string | undefined,
+  ) {
+    const done = await repo.inboxEntry(where.source, where.index);
+    if (done)
+      return {
+        answer: {
+          status: 'duplicate',
+          leafHash: done.leaf_hash,
+          receivedIndex: done.received_index,
+        } as const,
+      };
+    const before = await repo.inboundRefusal(peer.id, where.source, where.index);
+    if (before) return { answer: { status: 'refused', code: before.code, message: before.reason } as const };
+    // 1. The arrangement, before any proof is checked (federation.md "Receiver's checks").
+    const peeked = peek(bundle);
+    if (peeked) await arranged(peer, peeked.kind, peeked.content, peeked.time);
+    const consistency = await consistencyFor(peer, seen, checkpointSize(bundle));
+    const v = verifyBundle(bundle, {
+      sourceLogKey: peer.log_key,
+      stateKeyAt: await keyLookup(bundle),
+      seenCheckpoints: seen === undefined ? [] : [seen],
+      consistencyProof: (from, to) =>
+        consistency && consistency.from === from && consistency.to === to ? consistency.hashes : undefined,
+    });
+    if (!v.ok)
+      throw new Refusal(
+        v.errorCode === 'LOG_PROOF_INVALID' ? v.code : v.errorCode,
+        v.message,
+        v.code === 'CONSISTENCY_UNPROVEN',
+      );
+    const { kind, state, content } = await arranged(peer, v.record.kind, v.record.content, v.leaf.time);
+    const advanced = advanceCheckpoint(seen, v.checkpointNote, peer.log_key, consistency?.hashes);
+    if (advanced.kind !== 'consistent')
+      throw new Refusal('LOG_INCONSISTENT', `the source's checkpoint: ${advanced.kind}`);
+    const organisation =
+      kind === 'report' ? String(content.organisation) : String(content.organisation ?? '');
+    return { verified: { v, kind, state, organisation, latest: advanced.latest, bundle } };
+  }
+  type Verified = NonNullable<Awaited<ReturnType<typeof prepare>>['verified']>;
+
+  /** Store and log one verified bundle in the caller's transaction; answers its received index. */
+  async function store(tx: DbOrTx, peer: FedPeerRow, p: Verified, at: string): Promise<number> {
+    const { v, kind, state, organisation, bundle } = p;
+    const by = `peer:${peer.id}`;
+    const index = await appendRecord(tx, ports, {
+      kind: 'received',
+      id: v.record.id,
+      content: v.received,
+      subjectState: state,
+      subjectOrg: organisation || null,
+      at,
+      by,
+    });
+    if (kind === 'report') await storeReport(tx, v.record, v.original, index);
+    else if (kind === 'key-registration') await storeKey(tx, v.record, at, by);
+    else throw new Refusal('NOT_ARRANGED', `this node does not take records of kind ${kind}`);
+    await repo.insertInbox(tx, {
+      source: v.source,
+      idx: v.index,
+      peer_id: peer.id,
+      record_id: v.record.id,
+      kind,
+      state,
+      leaf: decodeBase64((bundle as { leaf: string }).leaf),
+      leaf_hash: v.leafHash,
+      salt: decodeBase64(v.record.salt),
+      proof: (bundle as { proof: string }).proof,
+      received_index: index,
+      received_at: at,
+    });
+    return index;
+  }
+
   /** One bundle: check the arrangement, verify, store and log it, all or nothing. */
   async function receiveOne(peer: FedPeerRow, bundle: unknown): Promise<Ack> {
     const at = ports.clock.now().toISOString();
@@ -285,67 +309,14 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
           'NOT_ARRANGED',
           `peer ${peer.id} forwards its own log (${peer.origin}), not ${where.source}`,
         );
-      const done = await repo.inboxEntry(where.source, where.index);
-      if (done)
-        return { ...base, status: 'duplicate', leafHash: done.leaf_hash, receivedIndex: done.received_index };
-      const before = await repo.inboundRefusal(peer.id, where.source, where.index);
-      if (before) return { ...base, status: 'refused', code: before.code, message: before.reason };
-      // 1. The arrangement, before any proof is checked (federation.md "Receiver's checks").
-      const peeked = peek(bundle);
-      if (peeked) await arranged(peer, peeked.kind, peeked.content, peeked.time);
-      const seen = await repo.seenCheckpoint(where.source);
-      const consistency = await consistencyFor(peer, seen, checkpointSize(bundle));
-      const v = verifyBundle(bundle, {
-        sourceLogKey: peer.log_key,
-        stateKeyAt: await keyLookup(bundle),
-        seenCheckpoints: seen === undefined ? [] : [seen],
-        consistencyProof: (from, to) =>
-          consistency && consistency.from === from && consistency.to === to ? consistency.hashes : undefined,
-      });
-      if (!v.ok)
-        throw new Refusal(
-          v.errorCode === 'LOG_PROOF_INVALID' ? v.code : v.errorCode,
-          v.message,
-          v.code === 'CONSISTENCY_UNPROVEN',
-        );
-      const { kind, state, content } = await arranged(peer, v.record.kind, v.record.content, v.leaf.time);
-      const advanced = advanceCheckpoint(seen, v.checkpointNote, peer.log_key, consistency?.hashes);
-      if (advanced.kind !== 'consistent')
-        throw new Refusal('LOG_INCONSISTENT', `the source's checkpoint: ${advanced.kind}`);
-      const by = `peer:${peer.id}`;
-      const organisation =
-        kind === 'report' ? String(content.organisation) : String(content.organisation ?? '');
+      const p = await prepare(peer, bundle, where, await repo.seenCheckpoint(where.source));
+      if (p.answer) return { ...base, ...p.answer };
       const receivedIndex = await ports.db.kysely.transaction().execute(async (tx) => {
-        const index = await appendRecord(tx, ports, {
-          kind: 'received',
-          id: v.record.id,
-          content: v.received,
-          subjectState: state,
-          subjectOrg: organisation || null,
-          at,
-          by,
-        });
-        if (kind === 'report') await storeReport(tx, v.record, v.original, index);
-        else if (kind === 'key-registration') await storeKey(tx, v.record, at, by);
-        else throw new Refusal('NOT_ARRANGED', `this node does not take records of kind ${kind}`);
-        await repo.insertInbox(tx, {
-          source: v.source,
-          idx: v.index,
-          peer_id: peer.id,
-          record_id: v.record.id,
-          kind,
-          state,
-          leaf: decodeBase64((bundle as { leaf: string }).leaf),
-          leaf_hash: v.leafHash,
-          salt: decodeBase64(v.record.salt),
-          proof: (bundle as { proof: string }).proof,
-          received_index: index,
-          received_at: at,
-        });
-        await repo.setSeenCheckpoint(tx, v.source, advanced.latest);
+        const index = await store(tx, peer, p.verified, at);
+        await repo.setSeenCheckpoint(tx, p.verified.v.source, p.verified.latest);
         return index;
       });
-      return { ...base, status: 'applied', leafHash: v.leafHash, receivedIndex };
+      return { ...base, status: 'applied', leafHash: p.verified.v.leafHash, receivedIndex };
     } catch (err) {
       // The same bundle in another request at once (the sender retried after a timeout while the
       // first request was still being applied) stored it in between: this attempt then ran into
@@ -382,34 +353,101 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
     }
   }
 
+  /**
+   * The leading bundles of a batch that verify, applied in ONE transaction: one commit (one fsync)
+   * for the batch instead of one per bundle, which is what catching up after an outage is made of
+   * (issue 17: ≥ 1 000 reports/s). Each is verified against the checkpoint the one before it
+   * advanced to, as if applied one by one. The prefix ends at the first bundle that does not
+   * verify, was refused before, or needs what the prefix itself stores (a key registration's key):
+   * that one and the rest take the one-by-one path, which records refusals as before. Answers the
+   * acknowledgements of the prefix; none when the transaction fails (then nothing was stored and
+   * the one-by-one path takes the rest of the batch).
+   */
+  async function receivePrefix(
+    peer: FedPeerRow,
+    bundles: readonly unknown[],
+  ): Promise<{ acks: Ack[]; failed: boolean }> {
+    const at = ports.clock.now().toISOString();
+    let seen = await repo.seenCheckpoint(peer.origin);
+    const steps: ({ answer: Omit<Ack, 'receiver' | 'source' | 'index' | 'at'> } | { verified: Verified })[] =
+      [];
+    const wheres: { source: string; index: number }[] = [];
+    for (const b of bundles) {
+      const where = claimed(b);
+      if (!where || where.source !== peer.origin) break;
+      let p: Awaited<ReturnType<typeof prepare>>;
+      try {
+        p = await prepare(peer, b, where, seen);
+      } catch {
+        break;
+      }
+      if (p.answer?.status === 'refused') break;
+      if (p.answer) steps.push({ answer: p.answer });
+      else {
+        steps.push({ verified: p.verified });
+        seen = p.verified.latest;
+        // A key this bundle registers is what the next ones may be signed with: stop here.
+        if (p.verified.kind !== 'report') {
+          wheres.push(where);
+          break;
+        }
+      }
+      wheres.push(where);
+    }
+    const ackOf = (i: number, index?: number): Ack => {
+      const s = steps[i];
+      const base = {
+        receiver: ports.config.logOrigin,
+        ...(wheres[i] as { source: string; index: number }),
+        at,
+      };
+      if (!s || 'answer' in s) return { ...base, ...s?.answer } as Ack;
+      return { ...base, status: 'applied', leafHash: s.verified.v.leafHash, receivedIndex: index as number };
+    };
+    const fresh = steps.filter((s) => 'verified' in s).length;
+    if (fresh < 2) {
+      // Nothing worth a transaction: answer the leading duplicates (reads only); the one new
+      // bundle, if any, goes alone.
+      const leading = steps.findIndex((s) => 'verified' in s);
+      const n = leading < 0 ? steps.length : leading;
+      return { acks: Array.from({ length: n }, (_, i) => ackOf(i)), failed: false };
+    }
+    let indexes: (number | undefined)[];
+    try {
+      indexes = await ports.db.kysely.transaction().execute(async (tx) => {
+        const out: (number | undefined)[] = [];
+        for (const s of steps) out.push('verified' in s ? await store(tx, peer, s.verified, at) : undefined);
+        if (seen !== undefined) await repo.setSeenCheckpoint(tx, peer.origin, seen);
+        return out;
+      });
+    } catch {
+      return { acks: [], failed: true };
+    }
+    const acks = steps.map((_, i) => ackOf(i, indexes[i]));
+    return { acks, failed: false };
+  }
+
   return {
     /** Apply a batch in order; stops at the first bundle that must be retried (order per source). */
     async receive(peer: FedPeerRow, bundles: readonly unknown[]): Promise<SignedAck[]> {
       if (bundles.length > INBOX_BATCH)
         throw new DomainError('BAD_REQUEST', `at most ${INBOX_BATCH} bundles per request`);
       const acks: SignedAck[] = [];
-      for (const b of bundles) {
-        const ack = await receiveOne(peer, b);
+      // Verified runs in one transaction each; a bundle that ends a run goes alone, then the next
+      // run. After a failed run transaction the rest goes one by one (no retrying the run).
+      let batched = true;
+      while (acks.length < bundles.length) {
+        if (batched) {
+          const run = await receivePrefix(peer, bundles.slice(acks.length));
+          for (const a of run.acks) acks.push(signAck(nodeKey, a));
+          batched = !run.failed;
+          if (run.acks.length > 0) continue;
+        }
+        const ack = await receiveOne(peer, bundles[acks.length]);
         acks.push(signAck(nodeKey, ack));
         if (ack.status === 'retry') break;
       }
       return acks;
     },
   };
-}
-
-/** Storage failures that retrying cannot fix become refusals with a code (never a 500). */
-function asRefusal(err: unknown): Refusal {
-  if (err instanceof Refusal) return err;
-  if (isDomainError(err)) return new Refusal(err.code, err.message, err.code === 'UNAVAILABLE');
-  const message = (err as Error).message ?? String(err);
-  if (/unique|duplicate/i.test(message))
-    return new Refusal('CONFLICT' satisfies ErrorCode, 'a record with this id already exists on this node');
-  if (/foreign key/i.test(message))
-    return new Refusal(
-      'UNKNOWN_REFERENCE' satisfies ErrorCode,
-      'the record refers to registry entries this node does not have',
-    );
-  // Anything else (the database briefly away) is worth another try.
-  return new Refusal('UNAVAILABLE', message, true);
 }

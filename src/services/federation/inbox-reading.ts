@@ -1,0 +1,79 @@
+/**
+ * What the inbox (inbox.ts) reads from a bundle before it is verified — defensively, since a
+ * hostile peer may send anything — and the refusal it answers with.
+ */
+import { type ErrorCode, isDomainError } from '../../domain/errors.js';
+import { decodeBase64, parseCheckpoint, parseLeaf, parseNote, parseProof } from '../../log/index.js';
+
+export class Refusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retry = false,
+  ) {
+    super(message);
+  }
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Where the bundle claims to come from, read defensively (a hostile bundle may have neither). */
+export function claimed(b: unknown): { source: string; index: number } | undefined {
+  if (
+    !isObject(b) ||
+    typeof b.source !== 'string' ||
+    !Number.isSafeInteger(b.index) ||
+    (b.index as number) < 0
+  )
+    return undefined;
+  return { source: b.source, index: b.index as number };
+}
+
+/** The bundle's checkpoint size, or undefined when the proof does not parse (verifyBundle says why). */
+export function checkpointSize(b: unknown): number | undefined {
+  try {
+    if (!isObject(b) || typeof b.proof !== 'string') return undefined;
+    return parseCheckpoint(parseNote(parseProof(b.proof).checkpointNote).text).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Kind, content and logged time as the bundle claims them (verified afterwards), if readable. */
+export function peek(b: unknown): { kind: string; content: unknown; time: string } | undefined {
+  try {
+    if (
+      !isObject(b) ||
+      !isObject(b.record) ||
+      typeof b.record.kind !== 'string' ||
+      typeof b.leaf !== 'string'
+    )
+      return undefined;
+    return { kind: b.record.kind, content: b.record.content, time: parseLeaf(decodeBase64(b.leaf)).time };
+  } catch {
+    return undefined;
+  }
+}
+
+export function contentOf(b: unknown): Record<string, unknown> {
+  const record = isObject(b) && isObject(b.record) ? b.record : {};
+  return isObject(record.content) ? record.content : {};
+}
+
+/** Storage failures that retrying cannot fix become refusals with a code (never a 500). */
+export function asRefusal(err: unknown): Refusal {
+  if (err instanceof Refusal) return err;
+  if (isDomainError(err)) return new Refusal(err.code, err.message, err.code === 'UNAVAILABLE');
+  const message = (err as Error).message ?? String(err);
+  if (/unique|duplicate/i.test(message))
+    return new Refusal('CONFLICT' satisfies ErrorCode, 'a record with this id already exists on this node');
+  if (/foreign key/i.test(message))
+    return new Refusal(
+      'UNKNOWN_REFERENCE' satisfies ErrorCode,
+      'the record refers to registry entries this node does not have',
+    );
+  // Anything else (the database briefly away) is worth another try.
+  return new Refusal('UNAVAILABLE', message, true);
+}

@@ -5,9 +5,12 @@
  * state reviews its law against a provision with a signed step, and an inspector opens a case on
  * the gap it found.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { custos } from '../cli/harness.js';
 import {
   browserAvailable,
   type E2eServer,
@@ -111,6 +114,66 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
         expect(await s.audit()).toEqual([]);
       } finally {
         await s.close();
+      }
+    },
+    STORY_TIMEOUT_MS,
+  );
+
+  it(
+    'a state signs a declaration with the CLI: the pasted signature is checked before it is sent',
+    async () => {
+      const s = await Session.open(browser, server.url);
+      const dir = mkdtempSync(join(tmpdir(), 'custos-decl-'));
+      try {
+        const login = new LoginScreen(s.page);
+        await login.open();
+        await login.signIn('xa-ssac.submitter', server.user('xa-ssac.submitter').password);
+        await new Shell(s.page).heading().waitFor();
+        const editor = new DeclarationEditorScreen(s.page);
+        await editor.open();
+        await editor.header('2.b', '2027-01-01', '2027-03-31');
+        await editor.addItem({ location: 'Arcadia University', description: 'Laser physics' });
+        const file = await editor.downloadToSign(dir);
+        // The real CLI signs the downloaded bytes, as a state's officer would on another machine.
+        const cli = await custos([
+          'report',
+          'sign',
+          file,
+          '--key',
+          join(server.dataDir, 'demo-keys', 'xa-ssac.key'),
+        ]);
+        expect(cli.status, cli.stderr).toBe(0);
+        const signature = readFileSync(`${file}.sig`, 'utf8').trim();
+
+        await editor.pasteSignature('not a signature');
+        await editor
+          .signatureStatus()
+          .getByText(/Expected 16 hex digits/)
+          .waitFor();
+        expect(await editor.submitButton().isDisabled()).toBe(true);
+        // Edited after it was signed: the signature no longer matches what would be sent.
+        const item = s.page.getByRole('group', { name: 'Item 1' });
+        await item.getByLabel('description', { exact: true }).fill('Laser physics and optics');
+        await editor.pasteSignature(signature);
+        await editor
+          .signatureStatus()
+          .getByText(/does not match this declaration/)
+          .waitFor();
+        expect(await editor.submitButton().isDisabled()).toBe(true);
+        expect(await s.audit()).toEqual([]);
+
+        await item.getByLabel('description', { exact: true }).fill('Laser physics');
+        await editor
+          .signatureStatus()
+          .getByText(/Signature verified with key [0-9a-f]{16} of xa-ssac/)
+          .waitFor();
+        await editor.signAndSubmit();
+        await editor.accepted().waitFor();
+        await s.page.getByRole('link', { name: 'Open it' }).click();
+        await s.page.getByText('Locked', { exact: true }).waitFor();
+      } finally {
+        await s.close();
+        rmSync(dir, { recursive: true, force: true });
       }
     },
     STORY_TIMEOUT_MS,

@@ -4,6 +4,7 @@
  * sent anywhere. The header is `Custos-Signature: <keyId>:<base64 signature over the exact bytes>`
  * with keyId = the first 16 hex digits of SHA-256(raw public key).
  */
+import { isKeyValidAt } from '../../src/domain/registry/index.js';
 import {
   ed25519PublicKey,
   ed25519Sign,
@@ -61,4 +62,41 @@ export function verifySignature(publicKey: string, bytes: Uint8Array, signature:
   } catch {
     return false;
   }
+}
+
+/** What a pasted detached signature proves about the bytes about to be sent. */
+export type DetachedCheck =
+  | { readonly kind: 'verified'; readonly keyId: string }
+  | {
+      readonly kind: 'failed';
+      readonly reason: 'format' | 'no-key' | 'not-valid' | 'mismatch';
+      readonly keyId?: string;
+    };
+
+/**
+ * Check a signature made elsewhere (`custos report sign`) before it is sent: its form, that its
+ * key is one of the organisation's registered keys, valid at `at`, and that it signs exactly
+ * `bytes`. The server checks the same again; this only spares a refusal logged for a wrong paste.
+ */
+export function checkDetachedSignature(
+  keys: readonly {
+    id: string;
+    publicKey: string;
+    validFrom: string;
+    validTo: string | null;
+    revokedAt: string | null;
+  }[],
+  bytes: Uint8Array,
+  header: string,
+  at: string,
+): DetachedCheck {
+  const parsed = parseSignatureHeader(header);
+  if (parsed === undefined) return { kind: 'failed', reason: 'format' };
+  const [keyId, signature] = parsed.split(':') as [string, string];
+  const key = keys.find((k) => k.id === keyId);
+  if (!key) return { kind: 'failed', reason: 'no-key', keyId };
+  if (!isKeyValidAt(key, at)) return { kind: 'failed', reason: 'not-valid', keyId };
+  return verifySignature(key.publicKey, bytes, signature)
+    ? { kind: 'verified', keyId }
+    : { kind: 'failed', reason: 'mismatch', keyId };
 }

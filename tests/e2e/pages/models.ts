@@ -526,6 +526,31 @@ export class DeclarationEditorScreen {
     await this.page.getByRole('button', { name: 'Sign and submit' }).click();
   }
 
+  submitButton(): Locator {
+    return this.page.getByRole('button', { name: 'Sign and submit' });
+  }
+
+  /** Chooses the CLI and downloads the exact bytes to sign into `dir`; answers the file's path. */
+  async downloadToSign(dir: string): Promise<string> {
+    await this.page.getByLabel(/Sign it with the CLI/).check();
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.page.getByRole('link', { name: /Download the declaration to sign/ }).click(),
+    ]);
+    const path = `${dir}/${download.suggestedFilename()}`;
+    await download.saveAs(path);
+    return path;
+  }
+
+  async pasteSignature(signature: string): Promise<void> {
+    await this.page.getByLabel('Custos-Signature (keyId:signature)').fill(signature);
+  }
+
+  /** What the editor says of the pasted signature. */
+  signatureStatus(): Locator {
+    return this.page.locator('#decl-cli-status');
+  }
+
   problems(): Locator {
     return this.page.getByRole('alert').getByRole('listitem');
   }

@@ -16,11 +16,16 @@ import { useT } from '../../i18n/I18nProvider.js';
 import { ProblemText } from '../../i18n/problems.js';
 import { Link, useSearchParam } from '../../router.js';
 import { useSession } from '../../session.js';
-import { readSigningKey, type SigningKey } from '../../signing.js';
+import type { DetachedCheck, SigningKey } from '../../signing.js';
 import { itemsFromCsv } from './csv.js';
 import { DeclarationDeadlines } from './DeclarationDeadlines.js';
+import { DeclarationSigning } from './DeclarationSignature.js';
 
 type Article = (typeof DECLARATION_ARTICLES)[number];
+
+/** The name the bytes to sign are downloaded under: a file name, not a sentence. */
+const declarationFileName = (state: string, article: string, from: string) =>
+  `declaration-${state}-${article}-${from || 'period'}.json`;
 type Item = Record<string, string>;
 const declPath = (id: string) => `/declarations/${encodeURIComponent(id)}`;
 
@@ -230,8 +235,11 @@ function EditorForm({
   const [from, setFrom] = useState(initial?.from ?? '');
   const [to, setTo] = useState(initial?.to ?? '');
   const [items, setItems] = useState<Item[]>(initial?.items ?? []);
+  const { me } = useSession();
+  const [mode, setMode] = useState<'key' | 'signature'>('key');
   const [key, setKey] = useState<SigningKey | undefined>(undefined);
-  const [keyError, setKeyError] = useState<string | undefined>(undefined);
+  const [signature, setSignature] = useState('');
+  const [check, setCheck] = useState<DetachedCheck | undefined>(undefined);
   const [uploadError, setUploadError] = useState<string | undefined>(undefined);
   const [problems, setProblems] = useState<ErrorDetail[] | undefined>(undefined);
   const [failure, setFailure] = useState<unknown>(undefined);
@@ -248,6 +256,8 @@ function EditorForm({
       }),
     [state, article, from, to, items, supplements],
   );
+  const bytes = useMemo(() => new TextEncoder().encode(body), [body]);
+  const ready = mode === 'key' ? key !== undefined : check?.kind === 'verified';
   const setField = (n: number, name: string, value: string) =>
     setItems((is) => is.map((i, j) => (j === n ? { ...i, [name]: value } : i)));
   const upload = async (file: File) => {
@@ -279,7 +289,6 @@ function EditorForm({
     e.preventDefault();
     setFailure(undefined);
     setAccepted(undefined);
-    const bytes = new TextEncoder().encode(body);
     // Every problem at once, before anything is signed or sent (the server's own checks).
     const local = parseDeclarationJson(bytes);
     if (!local.ok) {
@@ -287,9 +296,12 @@ function EditorForm({
       return;
     }
     setProblems(undefined);
-    if (!key) return;
+    // A pasted signature is sent only once it was verified over these very bytes.
+    const header =
+      mode === 'key' ? key?.sign(bytes) : check?.kind === 'verified' ? signature.trim() : undefined;
+    if (header === undefined) return;
     try {
-      setAccepted(await legalApi.declare(bytes, key.sign(bytes)));
+      setAccepted(await legalApi.declare(bytes, header));
     } catch (err) {
       if (isApiError(err) && err.status === 422 && Array.isArray(err.details))
         setProblems(err.details as ErrorDetail[]);
@@ -396,38 +408,20 @@ function EditorForm({
           {t('decl.addItem')}
         </button>
       </Section>
-      <Section title={t('sign.section')}>
-        <div className="field">
-          <label htmlFor="decl-key">{t('sign.keyFile')}</label>
-          <input
-            id="decl-key"
-            type="file"
-            accept=".key,text/plain"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (!f) return;
-              void f.text().then((text) => {
-                try {
-                  setKey(readSigningKey(text));
-                  setKeyError(undefined);
-                } catch (err) {
-                  setKey(undefined);
-                  setKeyError(err instanceof Error ? err.message : String(err));
-                }
-              });
-            }}
-          />
-          <p className={keyError ? 'field-error' : 'muted small'} role={keyError ? 'alert' : undefined}>
-            {keyError
-              ? t('sign.keyError', { error: keyError })
-              : key
-                ? t('sign.keyLoaded', { keyId: key.keyId })
-                : t('sign.keyNone')}
-          </p>
-        </div>
-      </Section>
+      <DeclarationSigning
+        mode={mode}
+        setMode={setMode}
+        signingKey={key}
+        setKey={setKey}
+        bytes={bytes}
+        fileName={declarationFileName(state, article, from)}
+        organisation={me?.organisation ?? ''}
+        signature={signature}
+        setSignature={setSignature}
+        onCheck={setCheck}
+      />
       <div className="row">
-        <button type="submit" className="primary" disabled={!key}>
+        <button type="submit" className="primary" disabled={!ready}>
           {t('decl.signSubmit')}
         </button>
       </div>

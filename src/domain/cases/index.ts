@@ -1,4 +1,5 @@
 export { type CaseAlarm, caseKeyForAlarm, caseKindForAlarm } from './alarm-keys.js';
+export { type AlarmCaseAbout, alarmCaseTitle } from './alarm-title.js';
 export {
   ATTACHMENT_TYPES,
   type AttachmentType,

@@ -1,4 +1,9 @@
-import { type CaseAlarm, caseKeyForAlarm, caseKindForAlarm } from '../../domain/cases/index.js';
+import {
+  alarmCaseTitle,
+  type CaseAlarm,
+  caseKeyForAlarm,
+  caseKindForAlarm,
+} from '../../domain/cases/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { findCaseIdByKey, listInspectoratesOfState } from '../../store/cases.repo.js';
 import { isoNow, type Ports } from '../ports.js';
@@ -31,7 +36,7 @@ async function defaultInspectorate(ports: Pick<Ports, 'db'>, state: string): Pro
   return rows[0]?.id;
 }
 
-function aboutAlarm(alarm: CaseAlarm): { about: CaseAbout; mba?: string; title: string } {
+function aboutAlarm(alarm: CaseAlarm): { about: CaseAbout; mba?: string } {
   switch (alarm.source) {
     case 'balance':
     case 'sequence':
@@ -42,47 +47,38 @@ function aboutAlarm(alarm: CaseAlarm): { about: CaseAbout; mba?: string; title: 
           period: { from: alarm.pit, to: alarm.pit },
           alarm: { source: alarm.source, test: alarm.test },
         },
-        title: `${alarm.test} alarm on ${alarm.mba} ${alarm.element} at ${alarm.pit}`,
       };
     case 'srd':
       return {
         about: { transfer: alarm.transfer, alarm: { source: 'srd' } },
-        title: `shipper/receiver difference on ${alarm.transfer}`,
       };
     case 'transfer-unmatched':
       return {
         about: { transfer: alarm.transfer, alarm: { source: 'transfer-unmatched' } },
-        title: `unmatched transfer ${alarm.transfer}`,
       };
     case 'notice':
       return {
         about: { transfer: alarm.transfer, alarm: { source: 'notice', finding: alarm.finding } },
-        title: `${alarm.finding} advance notice for transfer ${alarm.transfer}`,
       };
     case 'deadline':
       return {
         about: { obligation: alarm.obligation, alarm: { source: 'deadline', status: alarm.status } },
-        title: `${alarm.status} report: ${alarm.obligation}`,
       };
     case 'seal':
       return {
         about: { seal: alarm.seal, alarm: { source: 'seal', event: alarm.event, since: alarm.since } },
-        title: `seal ${alarm.event} on ${alarm.seal}`,
       };
     case 'verification':
       return {
         about: { inspection: alarm.inspection, finding: alarm.finding, alarm: { source: 'verification' } },
-        title: `finding ${alarm.finding} of inspection ${alarm.inspection}`,
       };
     case 'compatibility':
       return {
         about: { provision: alarm.provision, alarm: { source: 'compatibility' } },
-        title: `domestic law and ${alarm.provision}`,
       };
     case 'device':
       return {
         about: { seal: alarm.device, alarm: { source: 'device', code: alarm.code, at: alarm.at } },
-        title: `${alarm.code} on device ${alarm.device} at ${alarm.at}`,
       };
     case 'declaration':
       return {
@@ -90,7 +86,6 @@ function aboutAlarm(alarm: CaseAlarm): { about: CaseAbout; mba?: string; title: 
           declaration: alarm.item,
           alarm: { source: 'declaration', check: alarm.check, finding: alarm.finding },
         },
-        title: `${alarm.finding} ${alarm.check === 'annex-ii' ? 'Annex II' : 'source-material'} item ${alarm.item}`,
       };
   }
 }
@@ -126,7 +121,8 @@ export async function openCaseForAlarm(
       kind: caseKindForAlarm(alarm),
       state: alarm.state,
       inspectorate,
-      title: options.title ?? described.title,
+      // The English title the record keeps; the browser words the same code and values itself.
+      title: options.title ?? alarmCaseTitle(described.about, described.mba)?.text ?? key,
       about: { ...described.about, ...options.about },
       by: options.by ?? 'system',
       actorOrg: inspectorate,

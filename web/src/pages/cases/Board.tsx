@@ -7,7 +7,7 @@ import { formatDate, formatLocale } from '../../i18n/format.js';
 import { type Translate, useT } from '../../i18n/I18nProvider.js';
 import { isCaseEvent, useLiveReload } from '../../live.js';
 import { Link, useSearchParam } from '../../router.js';
-import { kindLabel, StatusBadge, useStatusLabel } from './status.js';
+import { caseTitle, kindLabel, StatusBadge, useStatusLabel } from './status.js';
 
 const PAGE_SIZE = 25;
 /** An example state code (ISO 3166-style codes are the same in every language). */
@@ -20,7 +20,7 @@ function caseColumns(t: Translate): Column<CaseSummary>[] {
     {
       key: 'title',
       header: t('board.col.case'),
-      render: (c) => <Link to={`/cases/${encodeURIComponent(c.id)}`}>{c.title}</Link>,
+      render: (c) => <Link to={`/cases/${encodeURIComponent(c.id)}`}>{caseTitle(c, t)}</Link>,
     },
     { key: 'kind', header: t('case.fact.kind'), render: (c) => kindLabel(c.kind, t) },
     { key: 'state', header: t('case.fact.state'), render: (c) => c.state },
@@ -192,7 +192,7 @@ export default function CasesPage() {
                     <ul className="cards">
                       {col.items.map((c) => (
                         <li key={c.id} className="card">
-                          <Link to={`/cases/${encodeURIComponent(c.id)}`}>{c.title}</Link>
+                          <Link to={`/cases/${encodeURIComponent(c.id)}`}>{caseTitle(c, t)}</Link>
                           <span className="muted small">
                             {kindLabel(c.kind, t)} · {c.state}
                             {c.mba ? ` · ${c.mba}` : ''}

@@ -10,7 +10,7 @@ import { Link } from '../../router.js';
 import { audienceOf, useMe } from '../../session.js';
 import { Decision } from './Decision.js';
 import { AnswerForm, MessageForm } from './ReplyForms.js';
-import { kindLabel, StatusBadge } from './status.js';
+import { caseTitle, kindLabel, StatusBadge } from './status.js';
 import { Thread } from './Thread.js';
 import { TransitionForm } from './TransitionForm.js';
 
@@ -42,7 +42,7 @@ export function CaseDetailPage({ id }: { id: string }) {
   useMessagePoll(data.reload);
   return (
     <Page
-      title={data.data?.title ?? t('case.title', { id })}
+      title={data.data ? caseTitle(data.data, t) : t('case.title', { id })}
       lead={<Link to="/cases">{t('case.allCases')}</Link>}
     >
       <Async value={data} what={t('common.what.case')}>

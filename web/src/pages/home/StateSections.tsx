@@ -8,6 +8,7 @@ import { formatDate } from '../../i18n/format.js';
 import { Msg, useT } from '../../i18n/I18nProvider.js';
 import { isCaseEvent, useLiveReload } from '../../live.js';
 import { Link } from '../../router.js';
+import { caseTitle } from '../cases/status.js';
 import { DeclarationDeadlines } from '../legal/DeclarationDeadlines.js';
 import { periodOf, TimelinessPanel } from '../reports/timeliness.js';
 
@@ -105,7 +106,7 @@ export function OpenQuestions() {
             <ul aria-label={t('home.openQuestions')}>
               {r.items.map((c) => (
                 <li key={c.id}>
-                  <Link to={`/cases/${encodeURIComponent(c.id)}`}>{c.title}</Link>
+                  <Link to={`/cases/${encodeURIComponent(c.id)}`}>{caseTitle(c, t)}</Link>
                   {c.mba ? ` (${c.mba})` : ''}{' '}
                   {c.dueDate
                     ? t('home.answerDue', { date: formatDate(c.dueDate) })

@@ -43,8 +43,8 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
     'chart.sqLine',
     'logx.signatures',
   ],
-  es: ['submit.bytes', 'case.attachmentInfo', 'transfers.col.srd', 'chart.sqLine'],
-  ru: [],
+  es: ['submit.bytes', 'case.attachmentInfo', 'transfers.col.srd', 'chart.sqLine', 'case.autoTitle.balance'],
+  ru: ['case.autoTitle.balance'],
   zh: [],
   ar: [],
 };
@@ -55,6 +55,18 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
  * that has none left must leave the list.
  */
 const NOT_YET_TRANSLATED: Readonly<Record<string, number>> = {};
+
+/**
+ * API fields that carry the server's English wording for API and CLI readers (decision 0047): a
+ * page words the code beside them instead. Matched where a page renders one directly, as a JSX
+ * child (`{x.reason}`) or a column (`render: (x) => x.detail`).
+ */
+const SERVER_WORDING =
+  /(?:(?<!\$)\{\s*|render:\s*\(\w+\)\s*=>\s*)[\w?.]+\.(?:detail|reason|message|lastError)\s*[},]/g;
+
+function serverWording(text: string): string[] {
+  return text.split('\n').flatMap((l, i) => [...l.matchAll(SERVER_WORDING)].map((m) => `${i + 1} ${m[0]}`));
+}
 
 function tsxFiles(): { path: string; text: string }[] {
   const dir = join(root, 'web/src');
@@ -110,6 +122,25 @@ describe('the web app speaks the six UN languages (issue 16 item 11, decision 00
     }
     expect(over.join('\n'), 'put these strings in web/src/i18n/messages and use t()').toBe('');
     expect(done, 'translated: lower or remove their NOT_YET_TRANSLATED lines').toEqual([]);
+  });
+});
+
+describe("the server's English wording stays out of the pages (decision 0047)", () => {
+  it('no page renders a detail, reason, message or lastError field as it came', () => {
+    const found = tsxFiles().flatMap((f) => serverWording(f.text).map((s) => `${f.path}:${s}`));
+    expect(found, 'render the code beside it through a catalogue message').toEqual([]);
+  });
+
+  it('finds such a field as a JSX child and as a column, not inside a template or a message', () => {
+    // A template literal in the code under test, spelt without one here.
+    const template = `const k = \`devices.reason.$\{i.reason}\`;`;
+    const src = [
+      '<td>{d.reason}</td>',
+      "{ key: 'x', render: (i) => i.detail },",
+      '<p>{refusalText(t, d.code)}</p>',
+      template,
+    ].join('\n');
+    expect(serverWording(src)).toEqual(['1 {d.reason}', '2 render: (i) => i.detail }']);
   });
 });
 

@@ -204,7 +204,7 @@ function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[
               key: `e:${e.seq}:${e.index}`,
               at: e.time,
               what: e.type,
-              detail: Object.entries(e.data)
+              info: Object.entries(e.data)
                 .map(([k, v]) => `${k}=${String(v)}`)
                 .join(', '),
               gap: false,
@@ -213,7 +213,7 @@ function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[
               key: `g:${i.reason}:${i.from}`,
               at: i.from,
               what: reasonLabel(i.reason, t),
-              detail: i.to ? `→ ${formatDate(i.to)}` : t('devices.interval.open'),
+              info: i.to ? `→ ${formatDate(i.to)}` : t('devices.interval.open'),
               gap: true,
             })),
           ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
@@ -227,7 +227,7 @@ function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[
                   header: t('devices.col.event'),
                   render: (r) => (r.gap ? <strong>{r.what}</strong> : <span className="mono">{r.what}</span>),
                 },
-                { key: 'detail', header: t('devices.col.detail'), render: (r) => r.detail },
+                { key: 'detail', header: t('devices.col.detail'), render: (r) => r.info },
               ]}
               rows={rows}
               rowKey={(r) => r.key}

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { startCheckpointer } from './checkpointer.js';
 import { prepareSqliteFile, secureSqliteCompanions } from './file-modes.js';
 import type { Schema } from './schema.types.js';
 import { RoutedSqliteDialect } from './sqlite-dialect.js';
@@ -50,6 +51,8 @@ export function openSqlite(path: string): Db {
   // An in-memory database has no file another connection could read.
   const reader = onDisk ? new Database(path, { readonly: true, fileMustExist: true }) : undefined;
   reader?.pragma('busy_timeout = 10000');
+  // Checkpoints on a worker thread, not inside a big report's commit (decision 0048).
+  const checkpointer = onDisk ? startCheckpointer(sqlite, path) : undefined;
   const kysely = new Kysely<Schema>({ dialect: new RoutedSqliteDialect(sqlite, reader) });
   return {
     dialect: 'sqlite',
@@ -57,6 +60,7 @@ export function openSqlite(path: string): Db {
     sqlite,
     pool: undefined,
     async close() {
+      await checkpointer?.stop();
       await kysely.destroy();
     },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distinctInSlices, Pacer, sortInSlices } from './bulk.js';
+import { Pacer, sortInSlices } from './bulk.js';
 
 /** A small deterministic generator (mulberry32): the same cases on every run. */
 function rng(seed: number): () => number {
@@ -51,13 +51,5 @@ describe('sortInSlices (issue 15 item 9)', () => {
     }
     expect(ticks).toBeGreaterThan(0);
     expect(xs.every((x, i) => i === 0 || (xs[i - 1] as number) <= x)).toBe(true);
-  });
-});
-
-describe('distinctInSlices', () => {
-  it('answers what [...new Set(xs)] does', async () => {
-    const r = rng(9);
-    const xs = Array.from({ length: 50_000 }, () => Math.floor(r() * 20_000));
-    expect(await distinctInSlices(xs, new Pacer(0))).toEqual([...new Set(xs)]);
   });
 });

@@ -114,18 +114,3 @@ export async function sortInSlices<T>(
   if (src !== xs) for (let i = 0; i < n; i++) xs[i] = src[i] as T;
   return xs;
 }
-
-/** The distinct values of `xs` in first-seen order, paced as sortInSlices is. */
-export async function distinctInSlices<T>(xs: Iterable<T>, pacer = new Pacer()): Promise<T[]> {
-  const seen = new Set<T>();
-  const out: T[] = [];
-  let i = 0;
-  for (const x of xs) {
-    if (!seen.has(x)) {
-      seen.add(x);
-      out.push(x);
-    }
-    if ((++i & (MOVES_PER_CHECK - 1)) === 0 && pacer.due()) await pacer.pause();
-  }
-  return out;
-}

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import { type RawBuilder, sql } from 'kysely';
+import { type Insertable, type RawBuilder, sql } from 'kysely';
 import { insertRowsSqlite, Pacer } from './bulk.js';
 import type { DbOrTx } from './db.js';
+import type { EvalTransferRow } from './schema.types.js';
 
 /**
  * Transfer lines in force with their match (migration 0010, docs/decisions/0016). A row holds
@@ -284,21 +285,36 @@ const ROW_COLUMNS = ['mkey', 'mba', 'origin_report', 'origin_line', 'ship', 'sta
 /** Rows per bulk insert call of insertRows on SQLite: a few milliseconds even on a loaded machine. */
 const ROWS_PER_INSERT = 500;
 
-/** New rows: prepared multi-row inserts on SQLite, 1 000-row statements on PostgreSQL. */ export async function insertRows(
+/** New rows: prepared multi-row inserts on SQLite, 1 000-row statements on PostgreSQL. */
+export function insertRows(
   q: DbOrTx,
   sqlite: Database.Database | undefined,
   rows: readonly TransferRow[],
 ): Promise<void> {
-  if (rows.length === 0) return;
+  return insertRowsOf(q, sqlite, rows.length, (i) => rows[i] as TransferRow);
+}
+
+/**
+ * New rows `rowAt(0)` … `rowAt(n - 1)`, made one at a time as they are written: a 900 000-line
+ * ICR's rows need not all be held as objects at once (issue 15 item 9).
+ */
+export async function insertRowsOf(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  n: number,
+  rowAt: (i: number) => TransferRow,
+): Promise<void> {
+  if (n === 0) return;
   if (sqlite) {
     // In slices of rows with a turn of the event loop between them (decision 0035): a 900 000-line
     // ICR of receipts stores 900 000 rows here, inside its transaction.
     const pacer = new Pacer();
-    for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
-      const slice = rows.slice(at, at + ROWS_PER_INSERT);
-      const values: unknown[] = new Array(slice.length * ROW_COLUMNS.length);
+    for (let at = 0; at < n; at += ROWS_PER_INSERT) {
+      const end = Math.min(n, at + ROWS_PER_INSERT);
+      const values: unknown[] = new Array((end - at) * ROW_COLUMNS.length);
       let v = 0;
-      for (const r of slice) {
+      for (let i = at; i < end; i++) {
+        const r = rowAt(i);
         values[v++] = r.mkey;
         values[v++] = r.mba;
         values[v++] = r.report;
@@ -313,22 +329,22 @@ const ROWS_PER_INSERT = 500;
     }
     return;
   }
-  for (let i = 0; i < rows.length; i += 1000) {
-    await q
-      .insertInto('eval_transfers')
-      .values(
-        rows.slice(i, i + 1000).map((r) => ({
-          mkey: r.mkey,
-          mba: r.mba,
-          origin_report: r.report,
-          origin_line: r.line,
-          ship: r.ship ? 1 : 0,
-          status: r.status,
-          notice: r.notice,
-          flow: r.flow,
-        })),
-      )
-      .execute();
+  for (let at = 0; at < n; at += 1000) {
+    const chunk: Insertable<EvalTransferRow>[] = [];
+    for (let i = at; i < Math.min(n, at + 1000); i++) {
+      const r = rowAt(i);
+      chunk.push({
+        mkey: r.mkey,
+        mba: r.mba,
+        origin_report: r.report,
+        origin_line: r.line,
+        ship: r.ship ? 1 : 0,
+        status: r.status,
+        notice: r.notice,
+        flow: r.flow,
+      });
+    }
+    await q.insertInto('eval_transfers').values(chunk).execute();
   }
 }
 

@@ -21,7 +21,7 @@ import {
   readPits,
   readReportLines,
 } from '../../store/accounting.repo.js';
-import { distinctInSlices, Pacer, sortInSlices } from '../../store/bulk.js';
+import { Pacer, sortInSlices } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
 import { toIcrLine, toInventoryLine } from '../../store/reports.repo.js';
 import {
@@ -31,6 +31,7 @@ import {
   clearCountsOfMba,
   deleteRows,
   insertRows,
+  insertRowsOf,
   readFlowsOfState,
   readNoticesOf,
   readRowsByKeys,
@@ -106,6 +107,55 @@ function repeated(keys: Float64Array): Set<number> {
   return out;
 }
 
+/**
+ * The distinct keys in first-seen order, as `[...new Set(keys)]` answers them, without a Set of
+ * every key: a 900 000-line ICR brings 900 000 keys, nearly all of them once (issue 15 item 9).
+ */
+async function distinctKeys(keys: Iterable<number>): Promise<number[]> {
+  const all = Float64Array.from(keys);
+  const twice = repeated(all);
+  const seen = new Set<number>();
+  const out: number[] = [];
+  const pacer = new Pacer();
+  for (let i = 0; i < all.length; i++) {
+    if ((i & 4095) === 4095 && pacer.due()) await pacer.pause();
+    const k = all[i] as number;
+    if (twice.has(k)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+    }
+    out.push(k);
+  }
+  return out;
+}
+
+/**
+ * Stores the fresh lines alone in their key (`at`: their indices), lone, in key order. Their rows
+ * are made as they are written, not held: nearly every line of a 900 000-line ICR is one.
+ */
+async function insertFreshLone(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  fresh: FreshLines,
+  at: number[],
+): Promise<void> {
+  const { facts, reportNumber, lines, mkeys } = fresh;
+  await sortInSlices(at, (a, b) => (mkeys[a] as number) - (mkeys[b] as number));
+  await insertRowsOf(q, sqlite, at.length, (j) => {
+    const l = lines[at[j] as number] as IcrLine;
+    return {
+      mkey: mkeys[at[j] as number] as number,
+      mba: facts.code,
+      report: reportNumber,
+      line: l.line,
+      ship: SHIPMENT_CODES.has(l.code),
+      status: STATUS.lone,
+      notice: null,
+      flow: noticeFlowOf({ code: l.code, state: facts.state, counterpart: l.counterpart! }) ?? null,
+    };
+  });
+}
+
 /** Row values of inserts, sorted by key: a B-tree filled in key order touches each page once. */
 function byKey(rows: TransferRow[]): Promise<TransferRow[]> {
   // In slices: 900 000 rows sorted in one call hold the loop for a second (issue 15 item 9).
@@ -130,7 +180,7 @@ async function settle(
 ): Promise<Set<string>> {
   const flows = new Set<string>();
   const fx = factsReader(q);
-  const existing = await recsOf(q, await readRowsByKeys(q, sqlite, await distinctInSlices(keys)), fx);
+  const existing = await recsOf(q, await readRowsByKeys(q, sqlite, await distinctKeys(keys)), fx);
   const groups = new Map<number, Rec[]>();
   const put = (x: Rec): void => {
     const g = groups.get(x.mkey);
@@ -155,6 +205,8 @@ async function settle(
   }
   const deltas = new Map<string, CountDelta>();
   const inserts: TransferRow[] = [];
+  /** Indices of the fresh lines alone in their key: stored lone (insertFreshLone). */
+  const loneAt: number[] = [];
   if (fresh !== undefined) {
     const { facts, reportNumber, lines, mkeys } = fresh;
     const twice = repeated(mkeys);
@@ -182,16 +234,7 @@ async function settle(
         continue;
       }
       // Alone in its key: lone, and counted as such, straight from the line's fields.
-      inserts.push({
-        mkey,
-        mba: facts.code,
-        report: reportNumber,
-        line: l.line,
-        ship: SHIPMENT_CODES.has(l.code),
-        status: STATUS.lone,
-        notice: null,
-        flow,
-      });
+      loneAt.push(i);
       const k = `${l.date}\u0001${l.element}`;
       const d = lone.get(k);
       if (d === undefined)
@@ -229,6 +272,7 @@ async function settle(
   for (const old of gone.values()) countsOf(old, -1, deltas);
   await deleteRows(q, sqlite, [...gone.values()]);
   await insertRows(q, sqlite, await byKey(inserts));
+  if (fresh !== undefined) await insertFreshLone(q, sqlite, fresh, loneAt);
   await updateRows(q, sqlite, updates);
   await applyCountDeltas(q, deltas.values());
   return flows;

@@ -19,6 +19,8 @@ export const RECORD_KINDS = [
   'peer',
   'peer-revocation',
   'arrangement',
+  // the end of an arrangement (decision 0044)
+  'arrangement-end',
   'received',
   'legal-instrument',
   'institution-roles',

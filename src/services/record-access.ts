@@ -1,6 +1,7 @@
 import { DomainError } from '../domain/errors.js';
 import type { Principal } from '../domain/policy/index.js';
 import { createAuditRepo } from '../store/audit.repo.js';
+import { createFederationRepo } from '../store/federation.repo.js';
 import { createRecordsRepo } from '../store/records.repo.js';
 import { createRegistryRepo } from '../store/registry.repo.js';
 import { createReportsRepo } from '../store/reports.repo.js';
@@ -44,6 +45,7 @@ export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, Rec
   const devices = createDeviceRegistry(ports);
   const registry = createRegistryRepo(ports.db);
   const reportsRepo = createReportsRepo(ports.db);
+  const fed = createFederationRepo(ports.db);
   // A compatibility entry or step is read as its state's matrix is (data.read in scope).
   const compatibility: RecordView = async (p, rec) => {
     const key = parseCompatibilityRecordId(rec.id);
@@ -95,8 +97,15 @@ export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, Rec
     peer: async (p) => enforce(p, 'federation.admin', 'all'),
     'peer-revocation': async (p) => enforce(p, 'federation.admin', 'all'),
     arrangement: async (p) => enforce(p, 'federation.admin', 'all'),
+    'arrangement-end': async (p) => enforce(p, 'federation.admin', 'all'),
     // What this node received from a peer is read like the forwarded record (its state's data).
-    received: async (p, rec) => assertReportReadable(ports, p, rec.subject_state),
+    // A forwarded case transition is inspectorates' business, as a case's internal notes are on
+    // its own node: never shown to the state's users (decision 0044).
+    received: async (p, rec) => {
+      if (p.state !== null && (await fed.inboxByRecord(rec.id))?.kind === 'case-transition')
+        return noSuchRecord();
+      await assertReportReadable(ports, p, rec.subject_state);
+    },
     // A registry change is the device's state of health (who may see the device sees it); a
     // batch is surveillance data, behind the information barrier (decision 0029).
     'device-change': async (p, rec) => {
@@ -154,5 +163,27 @@ export async function recordWithContent(ports: Ports, p: Principal, id: string) 
     leafId: rec.leaf_id,
     content,
     receiptUrl: `/api/records/${encodeURIComponent(rec.id)}/receipt`,
+    ...(rec.kind === 'received' ? { forwarded: await forwardedRecord(ports, rec.id) } : {}),
+  };
+}
+
+/**
+ * The record a peer forwarded under this id, as its origin committed it (decision 0044): shown as
+ * the origin's, beside this node's own `received` record, never merged with this node's records.
+ */
+async function forwardedRecord(ports: Ports, id: string) {
+  const row = await createFederationRepo(ports.db).inboxByRecord(id);
+  if (!row) return null;
+  const content =
+    row.content !== null
+      ? (JSON.parse(row.content) as unknown)
+      : await contentLoaderFor(row.kind as RecordKind)?.(ports.db, id);
+  return {
+    origin: row.source,
+    logIndex: row.idx,
+    kind: row.kind,
+    leafHash: row.leaf_hash,
+    content: content ?? null,
+    provenanceUrl: `/api/records/${encodeURIComponent(id)}/provenance`,
   };
 }

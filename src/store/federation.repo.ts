@@ -42,9 +42,22 @@ export async function enqueueForwarding(
     .innerJoin('fed_arrangement_scope as s', (j) =>
       j
         .onRef('s.state', '=', 'r.subject_state')
-        .onRef('s.kind', '=', 'r.kind')
+        .on((eb) =>
+          eb.or([
+            eb('s.kind', '=', eb.ref('r.kind')),
+            // `transfer-notice` (decision 0044): the reports of a notice type alone; a report's
+            // id is `<mba>:<type>:<number>` (services/reports/submit.ts reportId), and its row is
+            // not written yet when its record is appended.
+            eb.and([
+              eb('s.kind', '=', 'transfer-notice'),
+              eb('r.kind', '=', 'report'),
+              eb.or([eb('r.id', 'like', '%:EXPORT_NOTICE:%'), eb('r.id', 'like', '%:IMPORT_NOTICE:%')]),
+            ]),
+          ]),
+        )
         .on('s.direction', '=', 'send')
-        .onRef('r.created_at', '>=', 's.from_date'),
+        .onRef('r.created_at', '>=', 's.from_date')
+        .on((eb) => eb.or([eb('s.to_date', 'is', null), eb('r.created_at', '<', eb.ref('s.to_date'))])),
     )
     .innerJoin('fed_peers as p', (j) => j.onRef('p.id', '=', 's.peer_id').on('p.status', '=', 'active'))
     .select((eb) => [
@@ -198,13 +211,35 @@ function arrangementsRepo(k: Db['kysely']) {
     async listArrangements(): Promise<FedArrangementRow[]> {
       return k.selectFrom('fed_arrangements').selectAll().orderBy('created_at').orderBy('id').execute();
     },
-    async getArrangement(id: string): Promise<FedArrangementRow | undefined> {
-      return k.selectFrom('fed_arrangements').selectAll().where('id', '=', id).executeTakeFirst();
+    async getArrangement(id: string, q: DbOrTx = k): Promise<FedArrangementRow | undefined> {
+      return q.selectFrom('fed_arrangements').selectAll().where('id', '=', id).executeTakeFirst();
     },
-    /** Does an arrangement with this peer, in this direction, cover a record of `state` and `kind` logged at `at`? */
+    /** Records the end of an open arrangement on it and its scope; false when it had one already. */
+    async endArrangement(q: DbOrTx, row: FedArrangementRow): Promise<boolean> {
+      const r = await q
+        .updateTable('fed_arrangements')
+        .set({ to_date: row.to_date, ended_at: row.ended_at, ended_by: row.ended_by })
+        .where('id', '=', row.id)
+        .where('to_date', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await q
+        .updateTable('fed_arrangement_scope')
+        .set({ to_date: row.to_date })
+        .where('arrangement_id', '=', row.id)
+        .execute();
+      return true;
+    },
+    /** Does an arrangement with this peer, in this direction, cover a record of `state` of one of `kinds` logged at `at`? */
     async covers(
       q: DbOrTx,
-      c: { peerId: string; direction: 'send' | 'receive'; state: string; kind: string; at: string },
+      c: {
+        peerId: string;
+        direction: 'send' | 'receive';
+        state: string;
+        kinds: readonly string[];
+        at: string;
+      },
     ): Promise<boolean> {
       const row = await q
         .selectFrom('fed_arrangement_scope')
@@ -212,8 +247,9 @@ function arrangementsRepo(k: Db['kysely']) {
         .where('peer_id', '=', c.peerId)
         .where('direction', '=', c.direction)
         .where('state', '=', c.state)
-        .where('kind', '=', c.kind)
+        .where('kind', 'in', [...c.kinds])
         .where('from_date', '<=', c.at)
+        .where((eb) => eb.or([eb('to_date', 'is', null), eb('to_date', '>', c.at)]))
         .limit(1)
         .executeTakeFirst();
       return row !== undefined;
@@ -354,6 +390,21 @@ function inboxRepo(k: Db['kysely']) {
         .values({ key: `fed:seen:${source}`, value: note })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: note }))
         .execute();
+    },
+    /** Statements of inspection `inspection` received from peers (their origin's, decision 0044). */
+    async forwardedStatements(inspection: string): Promise<FedInboxRow[]> {
+      const prefix = `inspection-statement:${inspection}:`;
+      const rows = await k
+        .selectFrom('fed_inbox')
+        .selectAll()
+        .where('kind', '=', 'inspection-statement')
+        // `_` and `%` in an id only widen the match; the prefix is checked exactly below.
+        .where('record_id', 'like', `${prefix}%`)
+        .orderBy('received_index')
+        .execute();
+      return rows
+        .filter((r) => r.record_id.startsWith(prefix))
+        .map((r) => ({ ...r, idx: Number(r.idx), received_index: Number(r.received_index) }));
     },
     /** Received record ids after `after`, in id order: the audit pages through them. */
     async inboxRecordIdsAfter(after: string, limit: number): Promise<string[]> {

@@ -806,6 +806,10 @@ export interface FedArrangementRow {
   from_date: string;
   created_at: string;
   created_by: string;
+  /** The end (exclusive), null while the arrangement is open (migration 0025). */
+  to_date: string | null;
+  ended_at: string | null;
+  ended_by: string | null;
 }
 
 export interface FedArrangementScopeRow {
@@ -815,6 +819,7 @@ export interface FedArrangementScopeRow {
   state: string;
   kind: string;
   from_date: string;
+  to_date: string | null;
 }
 
 export interface FedOutboxRow {
@@ -846,6 +851,8 @@ export interface FedInboxRow {
   proof: string;
   received_index: number;
   received_at: string;
+  /** Canonical JSON of the committed content, for kinds stored nowhere else (migration 0025). */
+  content: string | null;
 }
 
 export interface FedDeadLetterRow {

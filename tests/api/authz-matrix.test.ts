@@ -254,6 +254,7 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /api/peers/:id/revoke': E('user', 'write', () => '/api/peers/no-such-peer/revoke'),
   'POST /api/arrangements': E('user', 'write'),
   'GET /api/arrangements': E('user', 'list'),
+  'POST /api/arrangements/:id/end': E('user', 'write', () => '/api/arrangements/no-such-arrangement/end'),
   'GET /api/states/:code/sharing': E('user', 'item', (t) => `/api/states/${t.state}/sharing`),
   'GET /api/federation/dead-letters': E('user', 'list'),
   'GET /api/records/:id/provenance': E('user', 'item', (t) => `/api/records/${t.report}/provenance`),

@@ -213,6 +213,7 @@ describe('record views (sqlite)', () => {
       case 'peer-revocation':
         return (await get('/api/peers')).statusCode === 200;
       case 'arrangement':
+      case 'arrangement-end':
         return (await get('/api/arrangements')).statusCode === 200;
       case 'received':
         return (await get(`/api/reports/${encodeURIComponent(r.id)}`)).statusCode === 200;

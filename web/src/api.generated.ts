@@ -281,11 +281,15 @@ export interface paths {
                             readonly createdBy: string;
                             /** @enum {string} */
                             readonly direction: "send" | "receive";
+                            readonly endedAt: string | null;
+                            readonly endedBy: string | null;
                             readonly from: string;
                             readonly id: string;
                             readonly kinds: readonly string[];
                             readonly peer: string;
                             readonly states: readonly string[];
+                            /** @description the end (exclusive): nothing logged from then on flows; null while open */
+                            readonly to: string | null;
                         }[];
                     };
                 };
@@ -307,7 +311,7 @@ export interface paths {
                         readonly direction: "send" | "receive";
                         /** Format: date */
                         readonly from: string;
-                        readonly kinds: readonly ("key-registration" | "report")[];
+                        readonly kinds: readonly ("key-registration" | "report" | "transfer-notice" | "inspection-statement" | "case-transition")[];
                         readonly peer: string;
                         readonly states: readonly string[];
                     };
@@ -323,6 +327,66 @@ export interface paths {
                         readonly "application/json": {
                             readonly id: string;
                             readonly logIndex: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/arrangements/{id}/end": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** End a sharing arrangement (logged record): nothing logged from its end on flows */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        /** @description the end: a day (nothing logged on or after it flows) or a time; now when absent */
+                        readonly to?: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly createdAt: string;
+                            readonly createdBy: string;
+                            /** @enum {string} */
+                            readonly direction: "send" | "receive";
+                            readonly endedAt: string | null;
+                            readonly endedBy: string | null;
+                            readonly from: string;
+                            readonly id: string;
+                            readonly kinds: readonly string[];
+                            readonly logIndex: number;
+                            readonly peer: string;
+                            readonly states: readonly string[];
+                            /** @description the end (exclusive): nothing logged from then on flows; null while open */
+                            readonly to: string | null;
                         };
                     };
                 };
@@ -3371,6 +3435,8 @@ export interface paths {
                             readonly keyId: string;
                             readonly logIndex: number | null;
                             readonly organisation: string;
+                            /** @description the log origin of the node that forwarded this statement (decision 0044); null: this node's own */
+                            readonly origin: string | null;
                             readonly publicKey: string | null;
                             readonly receivedAt: string;
                             readonly signature: string;
@@ -5605,6 +5671,16 @@ export interface paths {
                             /** @description the record as committed (canonical JSON before salting) */
                             readonly content: unknown;
                             readonly createdAt: string;
+                            /** @description for a record received from a peer: the origin’s record (decision 0044), never merged */
+                            readonly forwarded?: {
+                                /** @description the record as its origin committed it */
+                                readonly content: unknown;
+                                readonly kind: string;
+                                readonly leafHash: string;
+                                readonly logIndex: number;
+                                readonly origin: string;
+                                readonly provenanceUrl: string;
+                            } | null;
                             readonly id: string;
                             readonly kind: string;
                             /** @description the id the leaf carries: opaque for leaves of form v2 (decision 0021) */

@@ -123,16 +123,59 @@ function readBundle(value: unknown): Bundle {
   };
 }
 
-/** The signature a record's content carries, when a state signed it (a report: keyId, signature). */
-function signedBy(
-  content: unknown,
-): { state: string; keyId: string; signature: string; bodySha256: string } | undefined {
-  if (!isObject(content)) return undefined;
+/** Who signed a record's original: the state it is about, the key and signature it commits. */
+interface Signer {
+  readonly state: string;
+  readonly keyId: string;
+  readonly signature: string;
+  /** A report's or declaration's body, committed by its hash (the bytes travel as sent). */
+  readonly bodySha256?: string;
+  /** An inspection statement's signed bytes: its RFC 8785 form, rebuilt from the content. */
+  readonly bytes?: Uint8Array;
+}
+
+/**
+ * The organisation whose key signed a record's original: an inspection statement's inspectorate,
+ * else the organisation the content names (a report's submitter). What a key lookup compares the
+ * registered key's organisation with.
+ */
+export function signerOrganisation(record: BundleRecord): string | undefined {
+  const c = record.content;
+  if (!isObject(c)) return undefined;
+  if (record.kind === 'inspection-statement')
+    return isObject(c.statement) && typeof c.statement.inspectorate === 'string'
+      ? c.statement.inspectorate
+      : undefined;
+  return typeof c.organisation === 'string' ? c.organisation : undefined;
+}
+
+/**
+ * The signature a record's content carries (decision 0044): a report or declaration by its state
+ * (keyId, signature, the body's hash); an inspection statement by its inspectorate (the statement,
+ * its signature and key: the signed bytes are the statement's RFC 8785 form, domain.md §7). A case
+ * transition carries none at this level: the source's log proves it (a signed decision inside it
+ * is part of its committed content).
+ */
+function signedBy(record: BundleRecord): Signer | undefined {
+  const content = record.content;
+  if (!isObject(content) || record.kind === 'case-transition') return undefined;
   const { keyId, signature } = content;
   if (keyId === undefined && signature === undefined) return undefined;
-  const { state, bodySha256 } = content;
   if (typeof keyId !== 'string' || !KEY_ID.test(keyId)) malformed('record.content.keyId is not a key id');
   if (typeof signature !== 'string') malformed('record.content.signature must be a string');
+  if (record.kind === 'inspection-statement') {
+    const { statement } = content;
+    if (!isObject(statement) || typeof statement.state !== 'string')
+      malformed('record.content.statement must be a statement naming its state');
+    let bytes: Uint8Array;
+    try {
+      bytes = canonicalizeRecord(statement);
+    } catch {
+      malformed('record.content.statement is not representable as canonical JSON');
+    }
+    return { state: statement.state, keyId, signature, bytes };
+  }
+  const { state, bodySha256 } = content;
   if (typeof state !== 'string') malformed('record.content.state must name the signing state');
   if (typeof bodySha256 !== 'string') malformed('record.content.bodySha256 must be the signed body hash');
   return { state, keyId, signature, bodySha256 };
@@ -151,7 +194,7 @@ interface Decoded {
   readonly salt: Uint8Array;
   readonly proof: TlogProof;
   readonly checkpoint: Checkpoint;
-  readonly signer: ReturnType<typeof signedBy>;
+  readonly signer: Signer | undefined;
 }
 
 function decode(input: unknown): Decoded {
@@ -172,7 +215,7 @@ function decode(input: unknown): Decoded {
   // The receipt may carry the leaf too (tlog-proof `extra`): then it must be this leaf.
   if (proof.extra !== undefined && !bytesEqual(proof.extra, leafBytes))
     malformed("the proof's extra line is another leaf than the bundle's");
-  return { bundle, leafBytes, leaf, salt, proof, checkpoint, signer: signedBy(bundle.record.content) };
+  return { bundle, leafBytes, leaf, salt, proof, checkpoint, signer: signedBy(bundle.record) };
 }
 
 /** Check 2: the state's signature over the original bytes, with a key it had registered then. */
@@ -225,10 +268,16 @@ function checkCommitment(d: Decoded, original: BundleVerificationOriginal): Refu
         'ORIGINAL_NOT_COMMITTED',
         "the original's signature is not the one the record commits to",
       );
-    if (encodeHex(sha256(original.bytes)) !== signer.bodySha256)
+    if (
+      signer.bytes !== undefined
+        ? !bytesEqual(signer.bytes, original.bytes)
+        : encodeHex(sha256(original.bytes)) !== signer.bodySha256
+    )
       return refuse(
         'ORIGINAL_NOT_COMMITTED',
-        'the original bytes do not hash to the body the record commits to',
+        signer.bytes !== undefined
+          ? 'the original bytes are not the statement the record commits to'
+          : 'the original bytes do not hash to the body the record commits to',
       );
   }
   // A leaf of form v1 names its record and kind; one of form v2 carries the opaque id (0021).

@@ -2,11 +2,12 @@
  * A forwarded record's provenance chain, checked offline (issue 17 item 3, decision 0028):
  * the state's signature → the source node R's log (the bundle R sent) → the receiving node A's
  * log (A's own `received` record, naming R's origin, index and leaf hash, included in A's log).
- * The state's key comes with it as R's bundle of its key-registration record.
+ * The state's key comes with it as R's bundle of its key-registration record (an inspectorate's
+ * key that signed a forwarded statement: the registration in whichever of the two logs holds it).
  */
 import { HASH_SIZE, type NoteVerifier, parseNoteVerifier, tryDecodeBase64 } from '../../log/index.js';
 import { isKeyValidAt } from '../registry/index.js';
-import { verifyBundle } from './bundle.js';
+import { signerOrganisation, verifyBundle } from './bundle.js';
 import type { Bundle, BundleRecord, BundleVerification, StateKeyLookup } from './bundle.types.js';
 
 /** The `type` member of a chain file. */
@@ -17,7 +18,7 @@ export interface ProvenanceChain {
   readonly type: typeof PROVENANCE_CHAIN_TYPE;
   /** R's bundle of the record (a report, with the state's signed original). */
   readonly bundle: Bundle;
-  /** R's bundle of the key-registration record of the key that signed the original. */
+  /** The bundle of the key-registration record of the key that signed the original (R's or A's). */
   readonly keyRegistration?: Bundle;
   /**
    * When R's two bundles are proven under checkpoints of different sizes: the consistency proof
@@ -104,16 +105,26 @@ export function verifyProvenanceChain(input: unknown, options: VerifyChainOption
   let keyId: string | undefined;
   let keyCheckpoint: string | undefined;
   if (input.keyRegistration !== undefined) {
-    const k = verifyBundle(input.keyRegistration, { sourceLogKey: source, stateKeyAt: () => undefined });
+    // A state's key comes from R's log; an inspectorate's key that signed a forwarded statement may
+    // be one A registered itself (decision 0044): the registration is proven in the log it names.
+    const forStatement =
+      isObject(input.bundle) &&
+      isObject(input.bundle.record) &&
+      input.bundle.record.kind === 'inspection-statement';
+    const inReceiver =
+      forStatement && isObject(input.keyRegistration) && input.keyRegistration.source === receiver.name;
+    const k = verifyBundle(input.keyRegistration, {
+      sourceLogKey: inReceiver ? receiver : source,
+      stateKeyAt: () => undefined,
+    });
     if (!k.ok) return fail('key-registration', k, "the state's key registration");
     const key = k.record.kind === 'key-registration' ? registeredKey(k.record) : undefined;
     if (key === undefined)
       return malformed('key-registration', 'keyRegistration is not a key-registration record');
     keyId = key.id;
-    keyCheckpoint = k.checkpointNote;
+    if (!inReceiver) keyCheckpoint = k.checkpointNote;
     stateKeyAt = (_state, id, time, record) => {
-      const org = isObject(record.content) ? record.content.organisation : undefined;
-      if (id !== key.id || org !== key.organisation) return undefined;
+      if (id !== key.id || signerOrganisation(record) !== key.organisation) return undefined;
       return isKeyValidAt({ ...key, revokedAt: null }, time)
         ? { publicKey: key.publicKey }
         : { refused: 'KEY_NOT_VALID', message: `key ${id} was not valid at ${time}` };

@@ -72,6 +72,19 @@ const ArrangementReply = z.object({
   from: z.string(),
   createdAt: z.string(),
   createdBy: z.string(),
+  to: z
+    .string()
+    .nullable()
+    .describe('the end (exclusive): nothing logged from then on flows; null while open'),
+  endedAt: z.string().nullable(),
+  endedBy: z.string().nullable(),
+});
+
+const ArrangementEndInput = z.object({
+  to: z
+    .union([z.iso.date(), z.iso.datetime({ offset: true })])
+    .optional()
+    .describe('the end: a day (nothing logged on or after it flows) or a time; now when absent'),
 });
 
 const AckReply = z
@@ -258,6 +271,20 @@ function registerArrangementRoutes(app: FastifyInstance, fed: Federation): void 
       schema: { tags, summary: 'Sharing arrangements', response: { 200: z.array(ArrangementReply) } },
     },
     async (req) => fed.arrangements.listArrangements(requirePrincipal(req)),
+  );
+  r.post(
+    '/api/arrangements/:id/end',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary: 'End a sharing arrangement (logged record): nothing logged from its end on flows',
+        params: Id,
+        body: ArrangementEndInput,
+        response: { 200: ArrangementReply.extend({ logIndex: z.number().int() }) },
+      },
+    },
+    async (req) => fed.arrangements.endArrangement(requirePrincipal(req), req.params.id, req.body ?? {}),
   );
   r.get(
     '/api/states/:code/sharing',

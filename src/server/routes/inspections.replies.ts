@@ -170,6 +170,12 @@ export const ListedStatementReply = z.object({
   signedBytes: z.string(),
   publicKey: z.string().nullable(),
   logIndex: z.number().nullable(),
+  origin: z
+    .string()
+    .nullable()
+    .describe(
+      "the log origin of the node that forwarded this statement (decision 0044); null: this node's own",
+    ),
 });
 
 /** POST /api/sampling-plans: the plan, and the logged draw when item ids were given. */

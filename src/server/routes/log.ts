@@ -155,6 +155,18 @@ const RecordReply = z.object({
   leafId: z.string().describe('the id the leaf carries: opaque for leaves of form v2 (decision 0021)'),
   content: z.unknown().describe('the record as committed (canonical JSON before salting)'),
   receiptUrl: z.string(),
+  forwarded: z
+    .object({
+      origin: z.string(),
+      logIndex: z.number().int(),
+      kind: z.string(),
+      leafHash: z.string(),
+      content: z.unknown().describe('the record as its origin committed it'),
+      provenanceUrl: z.string(),
+    })
+    .nullable()
+    .optional()
+    .describe('for a record received from a peer: the origin’s record (decision 0044), never merged'),
 });
 
 /** A record and its receipt: the record must be one the caller may read. */

@@ -7,10 +7,22 @@ import { appendRecord } from '../records.js';
 import { enforce } from '../scope.js';
 
 /**
- * The record kinds an arrangement may name today: what a receiver can store and check (a report
- * is checked against its state's key, which arrives as a forwarded key registration first).
+ * The record kinds an arrangement may name (decisions 0027, 0044): what a receiver can store and
+ * check. A report is checked against its state's key, which arrives as a forwarded key
+ * registration first; `transfer-notice` names the reports of type EXPORT_NOTICE and IMPORT_NOTICE
+ * alone (`report` covers every type, notices included); an inspection statement (its findings
+ * inside it) is checked against its inspectorate's key as the receiver knows it; a case
+ * transition (what a case about the state is, its status and decisions) is proven by the source's
+ * log. Statements and transitions stay the origin's on the receiver: kept with their inbox row,
+ * never merged into the receiver's own inspections or cases.
  */
-export const FORWARDABLE_KINDS = ['key-registration', 'report'] as const;
+export const FORWARDABLE_KINDS = [
+  'key-registration',
+  'report',
+  'transfer-notice',
+  'inspection-statement',
+  'case-transition',
+] as const;
 export type ForwardableKind = (typeof FORWARDABLE_KINDS)[number];
 
 export interface ArrangementInput {
@@ -33,7 +45,16 @@ export interface Arrangement {
   readonly createdBy: string;
 }
 
-export function toArrangement(r: FedArrangementRow): Arrangement {
+/** An arrangement as listed: with its end once it has one (a record of its own). */
+export interface ArrangementView extends Arrangement {
+  /** The end (exclusive): records logged before it flow, none after; null while open. */
+  readonly to: string | null;
+  readonly endedAt: string | null;
+  readonly endedBy: string | null;
+}
+
+/** What an arrangement's log record commits (the audit rebuilds it from the row): its start. */
+export function arrangementContent(r: FedArrangementRow): Arrangement {
   return {
     id: r.id,
     peer: r.peer_id,
@@ -46,9 +67,13 @@ export function toArrangement(r: FedArrangementRow): Arrangement {
   };
 }
 
-/** What an arrangement's log record commits (the audit rebuilds it from the row). */
-export function arrangementContent(r: FedArrangementRow) {
-  return toArrangement(r);
+/** What the `arrangement-end` record commits: which arrangement ends, from when, by whom. */
+export function arrangementEndContent(r: FedArrangementRow) {
+  return { id: r.id, peer: r.peer_id, direction: r.direction, to: r.to_date, at: r.ended_at, by: r.ended_by };
+}
+
+function toView(r: FedArrangementRow): ArrangementView {
+  return { ...arrangementContent(r), to: r.to_date, endedAt: r.ended_at, endedBy: r.ended_by };
 }
 
 /**
@@ -78,6 +103,9 @@ export function createArrangementService(ports: Ports) {
         from_date: input.from,
         created_at: at,
         created_by: p.userId,
+        to_date: null,
+        ended_at: null,
+        ended_by: null,
       };
       const logIndex = await ports.db.kysely.transaction().execute(async (tx) => {
         const peer = await repo.getPeer(input.peer, tx);
@@ -91,6 +119,7 @@ export function createArrangementService(ports: Ports) {
             state,
             kind,
             from_date: input.from,
+            to_date: null,
           })),
         );
         await repo.insertArrangement(tx, row, scope);
@@ -110,9 +139,53 @@ export function createArrangementService(ports: Ports) {
       });
       return { id, logIndex };
     },
-    async listArrangements(p: Principal): Promise<Arrangement[]> {
+    /**
+     * Ends an arrangement (decision 0044): from `to` (default now; never before now, so nothing
+     * already queued is taken back) nothing more is queued (send) or accepted (receive). A logged
+     * record of its own; each node ends its own side, as each recorded it.
+     */
+    async endArrangement(
+      p: Principal,
+      id: string,
+      input: { readonly to?: string | undefined },
+    ): Promise<ArrangementView & { logIndex: number }> {
       enforce(p, 'federation.admin', 'all');
-      return (await repo.listArrangements()).map(toArrangement);
+      const at = ports.clock.now().toISOString();
+      // A day ends nothing of itself: it is the first day nothing flows. A time is normalised to
+      // the form records' times are stored in, so the two compare as strings.
+      const to =
+        input.to === undefined ? at : input.to.includes('T') ? new Date(input.to).toISOString() : input.to;
+      if (to < at)
+        throw new DomainError('VALIDATION_FAILED', 'an arrangement ends now or later, never in the past', [
+          { field: 'to', code: 'OUT_OF_RANGE', message: `${to} is before now (${at})` },
+        ]);
+      return ports.db.kysely.transaction().execute(async (tx) => {
+        const row = await repo.getArrangement(id, tx);
+        if (!row) throw new DomainError('NOT_FOUND', `no arrangement ${id}`);
+        if (row.to_date !== null)
+          throw new DomainError('CONFLICT', `arrangement ${id} already ends at ${row.to_date}`);
+        if (to <= row.from_date)
+          throw new DomainError('VALIDATION_FAILED', 'an arrangement ends after it starts', [
+            { field: 'to', code: 'OUT_OF_RANGE', message: `${to} is not after ${row.from_date}` },
+          ]);
+        const ended: FedArrangementRow = { ...row, to_date: to, ended_at: at, ended_by: p.userId };
+        if (!(await repo.endArrangement(tx, ended)))
+          throw new DomainError('CONFLICT', `arrangement ${id} has just been ended`);
+        const logIndex = await appendRecord(tx, ports, {
+          kind: 'arrangement-end',
+          id: `arrangement-end:${id}`,
+          content: arrangementEndContent(ended),
+          subjectState: null,
+          subjectOrg: null,
+          at,
+          by: p.userId,
+        });
+        return { ...toView(ended), logIndex };
+      });
+    },
+    async listArrangements(p: Principal): Promise<ArrangementView[]> {
+      enforce(p, 'federation.admin', 'all');
+      return (await repo.listArrangements()).map(toView);
     },
   };
 }

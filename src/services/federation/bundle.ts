@@ -9,6 +9,7 @@ import type { Bundle } from '../../domain/federation/index.js';
 import { encodeBase64, parseCheckpoint, parseNote, parseProof } from '../../log/index.js';
 import type { Db } from '../../store/db.js';
 import { createDeclarationsRepo } from '../../store/declarations.repo.js';
+import { createInspectionsRepo } from '../../store/inspections.repo.js';
 import { createRecordsRepo } from '../../store/records.repo.js';
 import { createReportsRepo } from '../../store/reports.repo.js';
 import type { RecordKind } from '../../store/schema.types.js';
@@ -32,6 +33,13 @@ const SIGNED_BODIES: Partial<
     id.startsWith('declaration:')
       ? createDeclarationsRepo(db).body(id.slice('declaration:'.length))
       : undefined,
+  // `inspection-statement:<inspection>:<organisation>`: the statement text as signed (RFC 8785).
+  'inspection-statement': async (db, id) => {
+    const [, inspection, organisation] = id.split(':');
+    if (inspection === undefined || organisation === undefined) return undefined;
+    const row = await createInspectionsRepo(db.kysely).getStatement(inspection, organisation);
+    return row && new TextEncoder().encode(row.statement);
+  },
 };
 
 /**

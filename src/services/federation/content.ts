@@ -1,6 +1,6 @@
 import { createFederationRepo } from '../../store/federation.repo.js';
 import { pagesOf, registerContentLoader, registerRowLister } from '../record-content.js';
-import { arrangementContent } from './arrangements.js';
+import { arrangementContent, arrangementEndContent } from './arrangements.js';
 import { peerContent, peerRevocationContent } from './peers.js';
 
 /**
@@ -38,6 +38,17 @@ registerContentLoader('arrangement', async (db, id) => {
 });
 registerRowLister('arrangement', async (db) =>
   (await createFederationRepo(db).listArrangements()).map((a) => `arrangement:${a.id}`),
+);
+registerContentLoader('arrangement-end', async (db, id) => {
+  const arrangementId = after(id, 'arrangement-end:');
+  const row =
+    arrangementId === undefined ? undefined : await createFederationRepo(db).getArrangement(arrangementId);
+  return row?.ended_at ? arrangementEndContent(row) : undefined;
+});
+registerRowLister('arrangement-end', async (db) =>
+  (await createFederationRepo(db).listArrangements())
+    .filter((a) => a.ended_at !== null)
+    .map((a) => `arrangement-end:${a.id}`),
 );
 
 // What this node received: where the record came from (decision 0028's ReceivedContent).

@@ -1,5 +1,10 @@
 import { DomainError } from '../../domain/errors.js';
-import { type BundleRecord, type StateKeyLookup, verifyBundle } from '../../domain/federation/index.js';
+import {
+  type BundleRecord,
+  type StateKeyLookup,
+  signerOrganisation,
+  verifyBundle,
+} from '../../domain/federation/index.js';
 import { isKeyValidAt, type SigningKey } from '../../domain/registry/index.js';
 import { parseReportCsv, parseReportJson } from '../../domain/reports/index.js';
 import {
@@ -78,8 +83,16 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
     const keyId = contentOf(b).keyId;
     const key = typeof keyId === 'string' ? await registry.getSigningKey(keyId) : undefined;
     const keyState = key ? await stateOfOrganisation(key.organisation) : undefined;
-    return (state: string, id: string, time: string): StateKeyLookup => {
-      if (!key || key.id !== id || keyState !== state) return undefined;
+    return (state: string, id: string, time: string, record: BundleRecord): StateKeyLookup => {
+      if (!key || key.id !== id) return undefined;
+      // A statement is signed by its inspectorate (its key as this node knows it: forwarded, or
+      // registered here by this node's administrators); a report by an organisation of its state.
+      if (
+        record.kind === 'inspection-statement'
+          ? key.organisation !== signerOrganisation(record)
+          : keyState !== state
+      )
+        return undefined;
       if (!isKeyValidAt(key, time))
         return { refused: 'KEY_NOT_VALID', message: `key ${id} was not valid at ${time}` };
       return { publicKey: key.publicKey };
@@ -175,30 +188,54 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
     await registry.insertSigningKey(tx, key, { at, by });
   }
 
+  /**
+   * The state a record is about and the arrangement kinds that cover it (decision 0044): a report
+   * by `report`, a notice also by `transfer-notice`; a statement names its state; a case transition
+   * after the opening names none, so it is the state of the opening this node received before.
+   */
+  async function scopeOf(kind: string, content: Record<string, unknown>) {
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    switch (kind) {
+      case 'report': {
+        const notice = content.type === 'EXPORT_NOTICE' || content.type === 'IMPORT_NOTICE';
+        return { state: str(content.state), kinds: notice ? ['report', 'transfer-notice'] : ['report'] };
+      }
+      case 'key-registration':
+        return { state: await stateOfOrganisation(content.organisation), kinds: [kind] };
+      case 'inspection-statement': {
+        const s = isObject(content.statement) ? content.statement : {};
+        return { state: str(s.state), kinds: [kind], org: str(s.inspectorate) };
+      }
+      case 'case-transition': {
+        const opened = isObject(content.opened) ? content.opened : undefined;
+        if (opened) return { state: str(opened.state), kinds: [kind], org: str(opened.inspectorate) };
+        const first = await repo.inboxByRecord(`case-transition:${String(content.case)}:0`);
+        return { state: first?.state, kinds: [kind] };
+      }
+      default:
+        throw new Refusal('NOT_ARRANGED', `this node does not take records of kind ${kind}`);
+    }
+  }
+
   /** Kind and state of the record when an arrangement to receive covers it; NOT_ARRANGED otherwise. */
   async function arranged(peer: FedPeerRow, kind: string, raw: unknown, time: string) {
     const content = isObject(raw) ? raw : {};
-    const state =
-      kind === 'report'
-        ? typeof content.state === 'string'
-          ? content.state
-          : undefined
-        : await stateOfOrganisation(content.organisation);
-    if (state === undefined)
+    const scope = await scopeOf(kind, content);
+    if (scope.state === undefined)
       throw new Refusal('UNKNOWN_REFERENCE', `the ${kind} names no state this node knows`);
     const covered = await repo.covers(ports.db.kysely, {
       peerId: peer.id,
       direction: 'receive',
-      state,
-      kind,
+      state: scope.state,
+      kinds: scope.kinds,
       at: time,
     });
     if (!covered)
       throw new Refusal(
         'NOT_ARRANGED',
-        `no arrangement with peer ${peer.id} receives ${kind} of ${state} logged at ${time}`,
+        `no arrangement with peer ${peer.id} receives ${kind} of ${scope.state} logged at ${time}`,
       );
-    return { kind, state, content };
+    return { kind, state: scope.state, content, org: scope.org };
   }
 
   /** The inbox entry of (source, index) if one was committed; undefined when unreadable too. */
@@ -249,12 +286,11 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
         v.message,
         v.code === 'CONSISTENCY_UNPROVEN',
       );
-    const { kind, state, content } = await arranged(peer, v.record.kind, v.record.content, v.leaf.time);
+    const { kind, state, content, org } = await arranged(peer, v.record.kind, v.record.content, v.leaf.time);
     const advanced = advanceCheckpoint(seen, v.checkpointNote, peer.log_key, consistency?.hashes);
     if (advanced.kind !== 'consistent')
       throw new Refusal('LOG_INCONSISTENT', `the source's checkpoint: ${advanced.kind}`);
-    const organisation =
-      kind === 'report' ? String(content.organisation) : String(content.organisation ?? '');
+    const organisation = org ?? (typeof content.organisation === 'string' ? content.organisation : '');
     return { verified: { v, kind, state, organisation, latest: advanced.latest, bundle } };
   }
   type Verified = NonNullable<Awaited<ReturnType<typeof prepare>>['verified']>;
@@ -274,7 +310,9 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
     });
     if (kind === 'report') await storeReport(tx, v.record, v.original, index);
     else if (kind === 'key-registration') await storeKey(tx, v.record, at, by);
-    else throw new Refusal('NOT_ARRANGED', `this node does not take records of kind ${kind}`);
+    const kept = keptContent(kind, v.record.content);
+    if (kind !== 'report' && kind !== 'key-registration' && kept === null)
+      throw new Refusal('NOT_ARRANGED', `this node does not take records of kind ${kind}`);
     await repo.insertInbox(tx, {
       source: v.source,
       idx: v.index,
@@ -288,6 +326,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
       proof: (bundle as { proof: string }).proof,
       received_index: index,
       received_at: at,
+      content: kept,
     });
     return index;
   }
@@ -450,4 +489,14 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
       return acks;
     },
   };
+}
+
+/**
+ * The content of a kind kept nowhere else on this node (decision 0044): the origin's record as
+ * committed, beside its inbox row, never merged into this node's own inspections or cases.
+ */
+function keptContent(kind: string, content: unknown): string | null {
+  return kind === 'inspection-statement' || kind === 'case-transition'
+    ? new TextDecoder().decode(canonicalizeRecord(content))
+    : null;
 }

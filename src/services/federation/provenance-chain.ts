@@ -7,6 +7,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { Bundle, ProvenanceChain } from '../../domain/federation/index.js';
 import type { Principal } from '../../domain/policy/index.js';
 import {
+  canonicalizeRecord,
   decodeBase64,
   encodeBase64,
   parseCheckpoint,
@@ -42,16 +43,22 @@ function stateSignature(content: unknown): string | undefined {
 
 /** The source's bundle, rebuilt from the inbox row and the rows stored under the original id. */
 async function sourceBundle(ports: Ports, row: FedInboxRow): Promise<Bundle> {
-  const content = await contentLoaderFor(row.kind as Parameters<typeof contentLoaderFor>[0])?.(
-    ports.db,
-    row.record_id,
-  );
+  // A statement or case transition is kept as the origin committed it, beside its inbox row.
+  const content =
+    row.content !== null
+      ? (JSON.parse(row.content) as unknown)
+      : await contentLoaderFor(row.kind as Parameters<typeof contentLoaderFor>[0])?.(ports.db, row.record_id);
   if (content === undefined)
     throw new DomainError('NOT_FOUND', `the content of forwarded record ${row.record_id} is not available`);
   const signature = stateSignature(content);
   let original: Bundle['original'];
   if (signature !== undefined) {
-    const bytes = row.kind === 'report' ? await createReportsRepo(ports.db).body(row.record_id) : undefined;
+    const bytes =
+      row.kind === 'report'
+        ? await createReportsRepo(ports.db).body(row.record_id)
+        : row.kind === 'inspection-statement'
+          ? canonicalizeRecord((content as { statement: unknown }).statement)
+          : undefined;
     if (!bytes) throw new DomainError('NOT_FOUND', `the signed body of ${row.record_id} is not available`);
     original = { bytes: encodeBase64(bytes), signature };
   }
@@ -98,7 +105,12 @@ export async function buildProvenanceChain(
   const bundle = await sourceBundle(ports, row);
   const keyId = stateSignature(bundle.record.content)?.split(':')[0];
   const keyRow = keyId === undefined ? undefined : await repo.inboxByRecord(`key:${keyId}`);
-  const keyRegistration = keyRow ? await sourceBundle(ports, keyRow) : undefined;
+  // An inspectorate's key this node registered itself is proven in this node's own log.
+  const ownKey =
+    keyId !== undefined && !keyRow && row.kind === 'inspection-statement'
+      ? await buildBundle(ports, reader, `key:${keyId}`).catch(() => undefined)
+      : undefined;
+  const keyRegistration = keyRow ? await sourceBundle(ports, keyRow) : ownKey;
   let sourceConsistency: string[] | undefined;
   if (keyRow) {
     const [m, n] = [sizeOf(keyRow.proof), sizeOf(row.proof)].sort((a, b) => a - b) as [number, number];

@@ -15,6 +15,7 @@ import type { InspectionRow, InspectionStatementRow } from '../../store/schema.t
 import { isoNow, type Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
 import { createInspectionAccess, invalid } from './access.js';
+import { listForwardedStatements } from './forwarded.js';
 import { parseList, statementContent, toFinding } from './rows.js';
 
 // The statement and its signature check are pure (the web app verifies with them too).
@@ -127,7 +128,6 @@ export function createStatementService(ports: Pick<Ports, 'db' | 'clock' | 'rand
   const records = createRecordsRepo(ports.db);
   const registry = createRegistryRepo(ports.db);
   const access = createInspectionAccess(ports);
-
   return {
     async draftStatement(p: Principal, id: string, organisation?: string): Promise<InspectionStatement> {
       const { row } = await access(p, id, 'write');
@@ -201,9 +201,20 @@ export function createStatementService(ports: Pick<Ports, 'db' | 'clock' | 'rand
       };
     },
 
-    /** Everything needed to verify each statement offline: statement, signature, public key. */
+    /**
+     * Everything needed to verify each statement offline: statement, signature, public key. With
+     * the statements forwarded by peers under an arrangement (decision 0044), each marked with its
+     * origin and never merged with this node's own: readable by whoever reads the state's data,
+     * also when the inspection itself is another node's.
+     */
     async listStatements(p: Principal, id: string) {
-      await access(p, id, 'read');
+      const forwarded = await listForwardedStatements(ports, p, id);
+      try {
+        await access(p, id, 'read');
+      } catch (err) {
+        if (err instanceof DomainError && err.code === 'NOT_FOUND' && forwarded.length > 0) return forwarded;
+        throw err;
+      }
       const out = [];
       for (const r of await repo.listStatements(id)) {
         const key = await registry.getSigningKey(r.key_id);
@@ -218,9 +229,10 @@ export function createStatementService(ports: Pick<Ports, 'db' | 'clock' | 'rand
           publicKey: key?.publicKey ?? null,
           receivedAt: r.received_at,
           logIndex: logIndex ?? null,
+          origin: null,
         });
       }
-      return out;
+      return [...out, ...forwarded];
     },
   };
 }

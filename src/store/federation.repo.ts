@@ -223,11 +223,8 @@ function arrangementsRepo(k: Db['kysely']) {
         .where('to_date', 'is', null)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return false;
-      await q
-        .updateTable('fed_arrangement_scope')
-        .set({ to_date: row.to_date })
-        .where('arrangement_id', '=', row.id)
-        .execute();
+      const scope = q.updateTable('fed_arrangement_scope').set({ to_date: row.to_date });
+      await scope.where('arrangement_id', '=', row.id).execute();
       return true;
     },
     /** Does an arrangement with this peer, in this direction, cover a record of `state` of one of `kinds` logged at `at`? */
@@ -398,8 +395,7 @@ function inboxRepo(k: Db['kysely']) {
         .selectFrom('fed_inbox')
         .selectAll()
         .where('kind', '=', 'inspection-statement')
-        // `_` and `%` in an id only widen the match; the prefix is checked exactly below.
-        .where('record_id', 'like', `${prefix}%`)
+        .where('record_id', 'like', `${prefix}%`) // `_`, `%` only widen it: checked exactly below
         .orderBy('received_index')
         .execute();
       return rows

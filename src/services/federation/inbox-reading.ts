@@ -3,7 +3,14 @@
  * hostile peer may send anything — and the refusal it answers with.
  */
 import { type ErrorCode, isDomainError } from '../../domain/errors.js';
-import { decodeBase64, parseCheckpoint, parseLeaf, parseNote, parseProof } from '../../log/index.js';
+import {
+  canonicalizeRecord,
+  decodeBase64,
+  parseCheckpoint,
+  parseLeaf,
+  parseNote,
+  parseProof,
+} from '../../log/index.js';
 
 export class Refusal extends Error {
   constructor(
@@ -76,4 +83,14 @@ export function asRefusal(err: unknown): Refusal {
     );
   // Anything else (the database briefly away) is worth another try.
   return new Refusal('UNAVAILABLE', message, true);
+}
+
+/**
+ * The content of a kind kept nowhere else on this node (decision 0044): the origin's record as
+ * committed, beside its inbox row, never merged into this node's own inspections or cases.
+ */
+export function keptContent(kind: string, content: unknown): string | null {
+  return kind === 'inspection-statement' || kind === 'case-transition'
+    ? new TextDecoder().decode(canonicalizeRecord(content))
+    : null;
 }

@@ -28,7 +28,16 @@ import type { Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
 import { reportContent } from '../reports/content.js';
 import { noticeRow } from '../reports/submit.js';
-import { asRefusal, checkpointSize, claimed, contentOf, isObject, peek, Refusal } from './inbox-reading.js';
+import {
+  asRefusal,
+  checkpointSize,
+  claimed,
+  contentOf,
+  isObject,
+  keptContent,
+  peek,
+  Refusal,
+} from './inbox-reading.js';
 import type { NodeKey } from './node-key.js';
 
 /** At most this many bundles per inbox request (backpressure: the sender pages its outbox). */
@@ -85,8 +94,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
     const keyState = key ? await stateOfOrganisation(key.organisation) : undefined;
     return (state: string, id: string, time: string, record: BundleRecord): StateKeyLookup => {
       if (!key || key.id !== id) return undefined;
-      // A statement is signed by its inspectorate (its key as this node knows it: forwarded, or
-      // registered here by this node's administrators); a report by an organisation of its state.
+      // A statement by its inspectorate (key forwarded or registered here), a report by its state.
       if (
         record.kind === 'inspection-statement'
           ? key.organisation !== signerOrganisation(record)
@@ -489,14 +497,4 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
       return acks;
     },
   };
-}
-
-/**
- * The content of a kind kept nowhere else on this node (decision 0044): the origin's record as
- * committed, beside its inbox row, never merged into this node's own inspections or cases.
- */
-function keptContent(kind: string, content: unknown): string | null {
-  return kind === 'inspection-statement' || kind === 'case-transition'
-    ? new TextDecoder().decode(canonicalizeRecord(content))
-    : null;
 }

@@ -14,6 +14,28 @@ const LEASE = 'federation-delivery';
 const LEASE_MS = 30_000;
 const BATCH = Math.min(100, INBOX_BATCH);
 const MAX_BACKOFF_MS = 5 * 60_000;
+/**
+ * A batch stops growing at this many bytes of bundles (it always holds one): a page of 100
+ * bundles counted only by number could carry several big ICRs, each base64 in its bundle, past
+ * the receiver's body limit (64 MB by default) — refused with 413 on every retry, the same batch
+ * again, and delivery stuck behind it for good.
+ */
+export const BATCH_BYTES = 16 * 1024 * 1024;
+
+/** About how many bytes a bundle takes in the request: its signed original and proofs dominate. */
+function bundleBytes(b: Bundle): number {
+  return (b.original?.bytes.length ?? 0) + b.proof.length + b.leaf.length + 4096;
+}
+
+/** How many of the leading bundles (by their sizes) go in one batch: within BATCH_BYTES, at least one. */
+export function batchLength(sizes: readonly number[], budget = BATCH_BYTES): number {
+  let total = 0;
+  for (const [i, size] of sizes.entries()) {
+    total += size;
+    if (i > 0 && total > budget) return i;
+  }
+  return sizes.length;
+}
 
 /** Exponential backoff with full jitter between half and all of the step (1 s, 2 s, … 5 min). */
 export function backoffMs(attempts: number, random: number): number {
@@ -79,9 +101,12 @@ export function createDelivery(ports: Ports, log: LogNode, nodeKey: NodeKey) {
     if (!first || Date.parse(first.next_attempt_at) > now.getTime()) return 0;
     const rows: FedOutboxRow[] = [];
     const bundles: Bundle[] = [];
+    const sizes: number[] = [];
     for (const row of page) {
       const b = await bundleOf(row);
       if (!b) break; // in order: wait for the checkpoint that covers it
+      sizes.push(bundleBytes(b));
+      if (batchLength(sizes) < sizes.length) break; // full: the rest goes in the next batch
       rows.push(row);
       bundles.push(b);
     }

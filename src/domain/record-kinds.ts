@@ -28,6 +28,8 @@ export const RECORD_KINDS = [
   'device-change',
   // one accepted batch of a monitoring device (its commitment, not each event)
   'device-batch',
+  // an activity a state declared at a containment (camera triggers in it are explained)
+  'declared-activity',
   'compatibility-entry',
   'compatibility-step',
 ] as const;

@@ -11,6 +11,7 @@ import { createCaseReader } from './cases/visibility.js';
 import { assertDeclarationsReadable } from './declarations/queries.js';
 import { createInspectionAccess } from './inspections/access.js';
 import { createDrawView } from './inspections/sampling.js';
+import { createActivityDeclarations } from './monitoring/activities.js';
 import { parseBatchRecordId } from './monitoring/batch-record.js';
 import { createDeviceRegistry, parseDeviceChangeRecordId } from './monitoring/devices.js';
 import './monitoring/records.js';
@@ -43,6 +44,7 @@ export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, Rec
   const inspection = createInspectionAccess(ports);
   const draw = createDrawView(ports);
   const devices = createDeviceRegistry(ports);
+  const activities = createActivityDeclarations(ports);
   const registry = createRegistryRepo(ports.db);
   const reportsRepo = createReportsRepo(ports.db);
   const fed = createFederationRepo(ports.db);
@@ -118,6 +120,8 @@ export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, Rec
       if (!ref) return noSuchRecord();
       if (!(await devices.visible(p, ref.device)).access.includes('data')) return noSuchRecord();
     },
+    // A declared activity is the state's data (GET /api/facilities/:code/activities).
+    'declared-activity': async (p, rec) => activities.visible(p, rec.id),
     'compatibility-entry': compatibility,
     'compatibility-step': compatibility,
     'inspection-statement': async (p, rec) => {

@@ -21,6 +21,7 @@ import * as compatibility from './migrations/0018-compatibility.js';
 import * as leafIdUnindexed from './migrations/0019-leaf-id-unindexed.js';
 import * as deviceCok from './migrations/0020-device-cok.js';
 import * as monitoringRules from './migrations/0021-monitoring-rules.js';
+import * as declaredActivities from './migrations/0023-declared-activities.js';
 import * as federationKindsAndEnds from './migrations/0025-federation-kinds-and-ends.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
@@ -47,6 +48,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0019-leaf-id-unindexed': { up: leafIdUnindexed.up },
     '0020-device-cok': { up: deviceCok.up },
     '0021-monitoring-rules': { up: monitoringRules.up },
+    '0023-declared-activities': { up: declaredActivities.up },
     '0025-federation-kinds-and-ends': { up: federationKindsAndEnds.up },
   };
 }

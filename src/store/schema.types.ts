@@ -985,6 +985,21 @@ export interface DeviceSealOpeningRow {
   to_at: string | null;
 }
 
+/** An activity a state declared at a containment (migration 0023): camera triggers in it are explained. */
+export interface DeclaredActivityRow {
+  id: string;
+  state: string;
+  facility: string;
+  containment: string;
+  from_at: string;
+  to_at: string;
+  description: string;
+  declared_at: string;
+  /** The declaring user's id. */
+  declared_by: string;
+  log_index: number;
+}
+
 /** A gate monitor's items on one UTC day (migration 0021, decision 0038). */
 export interface DeviceGateDayRow {
   device: string;
@@ -1114,6 +1129,7 @@ export interface Schema {
   device_alarms: DeviceAlarmRow;
   device_seal_openings: DeviceSealOpeningRow;
   device_gate_days: DeviceGateDayRow;
+  device_declared_activities: DeclaredActivityRow;
   compatibility_versions: CompatibilityVersionRow;
   compatibility_steps: CompatibilityStepRow;
 }

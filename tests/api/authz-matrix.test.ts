@@ -304,6 +304,25 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /api/devices/:id/events': E('user', 'item', () => '/api/devices/no-such-device/events'),
   'GET /api/devices/:id/status': E('user', 'item', () => '/api/devices/no-such-device/status'),
   'POST /api/devices/:id/reverify': E('user', 'write', () => '/api/devices/no-such-device/reverify'),
+  'POST /api/facilities/:code/activities': E(
+    'user',
+    'write',
+    (t) => `/api/facilities/${t.facility}/activities`,
+    {
+      body: (_t, v) => ({
+        containment: `MATRIX-${v}`,
+        from: '2026-11-20T08:00:00Z',
+        to: '2026-11-20T12:00:00Z',
+        description: 'matrix activity',
+      }),
+      by: (t) => `${t.org}.submitter`,
+    },
+  ),
+  'GET /api/facilities/:code/activities': E(
+    'user',
+    'item',
+    (t) => `/api/facilities/${t.facility}/activities`,
+  ),
   // A device authenticates by its signature over the batch, not as a user (decision 0029).
   'POST /api/devices/:id/batches': E('public', 'write', () => '/api/devices/no-such-device/batches'),
   'POST /api/inspections': E('user', 'write'),

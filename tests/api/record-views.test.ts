@@ -234,6 +234,11 @@ describe('record views (sqlite)', () => {
           (await get(`/api/devices/${encodeURIComponent(rest.split(':')[0] as string)}/events?limit=1`))
             .statusCode === 200
         );
+      case 'declared-activity': {
+        const facility = (content as { facility: string }).facility;
+        const res = await get(`/api/facilities/${facility}/activities?limit=1000`);
+        return res.statusCode === 200 && res.body.includes(`"id":${JSON.stringify(rest)}`);
+      }
       case 'compatibility-entry':
       case 'compatibility-step': {
         // `<state>:<n>:<ref>`: the entry view shows every version and step of the provision.

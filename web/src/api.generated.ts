@@ -2338,6 +2338,117 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/facilities/{code}/activities": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** The activities declared at a facility, latest first (the state's data) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    /** @description page size (1-1000) */
+                    readonly limit?: number;
+                    /** @description rows to skip */
+                    readonly offset?: number;
+                };
+                readonly header?: never;
+                readonly path: {
+                    readonly code: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                readonly containment: string;
+                                readonly declaredAt: string;
+                                readonly declaredBy: string;
+                                readonly description: string;
+                                readonly facility: string;
+                                readonly from: string;
+                                readonly id: string;
+                                readonly logIndex: number;
+                                readonly state: string;
+                                readonly to: string;
+                            }[];
+                            readonly limit: number;
+                            readonly offset: number;
+                            readonly total: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        /**
+         * The state declares an activity at a containment (its submitters and administrators)
+         * @description A logged record. Camera triggers at the containment inside [from, to) while its seal is open raise no CAMERA_UNDECLARED in batches judged from then on. 400 VALIDATION_FAILED when to is not after from or more than 31 days later.
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly code: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        /** @description the containment as its devices name it */
+                        readonly containment: string;
+                        /** @description what the operator will do there */
+                        readonly description: string;
+                        /** Format: date-time */
+                        readonly from: string;
+                        /**
+                         * Format: date-time
+                         * @description after from, at most 31 days later
+                         */
+                        readonly to: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly containment: string;
+                            readonly declaredAt: string;
+                            readonly declaredBy: string;
+                            readonly description: string;
+                            readonly facility: string;
+                            readonly from: string;
+                            readonly id: string;
+                            readonly logIndex: number;
+                            readonly state: string;
+                            readonly to: string;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/federation/dead-letters": {
         readonly parameters: {
             readonly query?: never;

@@ -6,6 +6,7 @@ import { BATCH_LIMITS, DEVICE_ID, DEVICE_KINDS, DEVICE_STATUSES } from '../../do
 import { REGISTRY_CODE } from '../../domain/registry/index.js';
 import type { MonitoringService } from '../../services/monitoring/index.js';
 import { requirePrincipal } from '../auth.js';
+import { registerActivityRoutes } from './activities.js';
 import { pageOf } from './paging.js';
 
 const tags = ['monitoring'];
@@ -314,4 +315,5 @@ export function registerMonitoringRoutes(app: FastifyInstance, m: MonitoringServ
   registerDeviceRoutes(app, m);
   registerBatchRoute(app, m);
   registerReverifyRoute(app, m);
+  registerActivityRoutes(app, m);
 }

@@ -2,6 +2,7 @@
 import type { DeviceAlarmCode } from '../../domain/monitoring/index.js';
 import { openCaseForAlarm } from '../cases/index.js';
 import type { Ports } from '../ports.js';
+import { createActivityDeclarations } from './activities.js';
 import { createDeviceRegistry } from './devices.js';
 import { createIngestion, type IngestionOptions, type RaisedAlarm } from './ingest.js';
 import { createMonitoringQueries } from './queries.js';
@@ -32,7 +33,7 @@ export async function openCasesForDeviceAlarms(ports: Ports, alarms: readonly Ra
 
 /**
  * The registry, the one ingestion (HTTP and MQTT share it: build it once per process and hand it
- * to both) and the reads.
+ * to both), the reads and the states' declared activities.
  */
 export function createMonitoringService(ports: Ports, options: IngestionOptions = {}) {
   const registry = createDeviceRegistry(ports);
@@ -44,6 +45,7 @@ export function createMonitoringService(ports: Ports, options: IngestionOptions 
     registry,
     ingestion,
     queries: createMonitoringQueries(ports, registry),
+    activities: createActivityDeclarations(ports),
   };
 }
 

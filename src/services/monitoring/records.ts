@@ -1,4 +1,5 @@
 import { parseBatch } from '../../domain/monitoring/index.js';
+import { declaredActivityIds } from '../../store/declared-activities.repo.js';
 import { batchIdsAfter, countEventsOf, deviceChangeIds, readBatch } from '../../store/monitoring.repo.js';
 import {
   pagesOf,
@@ -6,14 +7,15 @@ import {
   registerIntegrityCheck,
   registerRowLister,
 } from '../record-content.js';
+import { declaredActivityRecordId, loadDeclaredActivity } from './activities.js';
 import { batchContent, batchRecordId, parseBatchRecordId } from './batch-record.js';
 import { deviceChangeRecordId, loadDeviceChange } from './devices.js';
 
 /**
- * How `custos audit` rebuilds the two monitoring record kinds from their rows (record-content.ts):
- * a registry change from its stored snapshot, and an accepted batch from its stored bytes (the
- * commitment covers their SHA-256, so a rewritten batch shows). Importing this module registers
- * them; the audit imports it.
+ * How `custos audit` rebuilds the monitoring record kinds from their rows (record-content.ts):
+ * a registry change from its stored snapshot, an accepted batch from its stored bytes (the
+ * commitment covers their SHA-256, so a rewritten batch shows), a declared activity from its row.
+ * Importing this module registers them; the audit imports it.
  */
 registerContentLoader('device-change', (db, id) => loadDeviceChange(db.kysely, id));
 
@@ -24,6 +26,11 @@ registerContentLoader('device-batch', async (db, id) => {
   const { log_index: _l, ...rest } = row;
   return batchContent(rest);
 });
+
+registerContentLoader('declared-activity', (db, id) => loadDeclaredActivity(db.kysely, id));
+registerRowLister('declared-activity', async (db) =>
+  (await declaredActivityIds(db.kysely)).map(declaredActivityRecordId),
+);
 
 registerRowLister('device-change', async (db) =>
   (await deviceChangeIds(db.kysely)).map((r) => deviceChangeRecordId(r.device, r.n)),

@@ -6,6 +6,7 @@ import {
 } from '../../domain/monitoring/index.js';
 import { DEFAULT_IC_CODES } from '../../domain/reports/index.js';
 import type { DbOrTx } from '../../store/db.js';
+import { declaredWindowsOf } from '../../store/declared-activities.repo.js';
 import { mbaOfDevice } from '../../store/device-cok.repo.js';
 import { findDevice, insertAlarms } from '../../store/monitoring.repo.js';
 import {
@@ -52,13 +53,13 @@ export async function cokContextOf(
     inspections = await inspectionWindows(q, row.facility, group?.from ?? first, group?.to ?? last);
     group?.cache.set(row.facility, inspections);
   }
-  return {
-    inspections,
-    // The state declares no activity at a containment yet (no such declaration in Custos): every
-    // camera trigger in an opening that no inspection covers is unexplained.
-    declaredActivities: [],
-    containmentSealOpen,
-  };
+  // What the state declared at the containment over the batch's times (migration 0023): a camera
+  // trigger in an opening that neither an inspection nor a declaration covers is unexplained.
+  const declaredActivities =
+    containmentSealOpen.length > 0 && row.containment !== null
+      ? await declaredWindowsOf(q, row.facility, row.containment, first, last)
+      : [];
+  return { inspections, declaredActivities, containmentSealOpen };
 }
 
 /** A gate day is first compared an hour after it ends (late counts of the day still arrive). */

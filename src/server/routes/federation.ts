@@ -216,13 +216,25 @@ export function registerFederationRoutes(app: FastifyInstance, fed: Federation):
 }
 
 /**
+ * The inbox takes a request that holds one bundle of the biggest report a node accepts: its
+ * signed body travels base64 (4/3 of it) beside the record, proofs and checkpoint. At the node's
+ * own limit, a report accepted on the sender could never be delivered (413 on every retry) and
+ * would hold delivery behind it for good; several bundles share a request only within the
+ * sender's BATCH_BYTES, far below this.
+ */
+export function inboxBodyLimit(reportLimit: number): number {
+  return Math.ceil(reportLimit / 3) * 4 + 4 * 1024 * 1024;
+}
+
+/**
  * The inbox: reachable without a user (config.auth 'peer'); the peer is authenticated by its
  * RFC 9421 signature over the exact body bytes, so the body is read raw here (no JSON parser in
  * between that could change what the Content-Digest covers).
  */
 function registerInbox(app: FastifyInstance, fed: Federation): void {
+  const bodyLimit = inboxBodyLimit(app.initialConfig.bodyLimit ?? 1024 * 1024);
   void app.register(async (scope) => {
-    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) =>
       done(null, body),
     );
     scope.withTypeProvider<ZodTypeProvider>().post(

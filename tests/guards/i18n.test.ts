@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DETAIL_CODES, ERROR_CODES } from '../../src/domain/errors.js';
-import { DELIVERY_FAILURES } from '../../src/domain/federation/index.js';
+import { BUNDLE_REFUSAL_CODES, DELIVERY_FAILURES } from '../../src/domain/federation/index.js';
 import { RECORD_KINDS } from '../../src/domain/record-kinds.js';
 import { LOCALES } from '../../web/src/i18n/locales.js';
 import { type Catalogue, compareCatalogue, copiedFromEnglish, visibleStrings } from './i18n.js';
@@ -102,6 +102,7 @@ describe('the web app speaks the six UN languages (issue 16 item 11, decision 00
       ...DETAIL_CODES.map((c) => `detail.${c}`),
       ...RECORD_KINDS.map((k) => `record.kind.${k}`),
       ...DELIVERY_FAILURES.map((c) => `net.failure.${c}`),
+      ...BUNDLE_REFUSAL_CODES.map((c) => `bundle.${c}`),
     ].filter((k) => !(k in en));
     expect(missing, 'add these keys to every catalogue in web/src/i18n/messages').toEqual([]);
   });

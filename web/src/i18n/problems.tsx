@@ -76,7 +76,21 @@ export function ProblemList({ error, max = 20 }: { error: unknown; max?: number 
  * (a peer's refusal, a dead letter), in the user's language; the code itself is shown beside it.
  */
 export function refusalText(t: Translate, code: string): string {
-  for (const key of [`error.${code}`, `detail.${code}`, `net.failure.${code}`])
+  for (const key of [`error.${code}`, `detail.${code}`, `bundle.${code}`, `net.failure.${code}`])
     if (hasMessage(key)) return t(key);
   return t('error.UNKNOWN', { code });
+}
+
+/**
+ * A failure in a few words: an API refusal by its code in the user's language (never the
+ * server's English message); a browser-side check's own wording as it is (`isServerFailure`
+ * tells the caller whether to mark it `lang="en"`).
+ */
+export function failureText(t: Translate, e: unknown): string {
+  if (e instanceof ApiError) return e.status === 0 ? t('advice.network.title') : errorText(t, e.code);
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function isServerFailure(e: unknown): boolean {
+  return e instanceof ApiError;
 }

@@ -14,7 +14,7 @@ import { type ChainFile, federationApi } from '../api/federation.js';
 import { Async, ErrorState, useLoad } from '../components/async.js';
 import { Checks, Verdict } from '../components/Checks.js';
 import { Page, Section } from '../components/Page.js';
-import { type MessageKey, useT } from '../i18n/I18nProvider.js';
+import { hasMessage, type MessageKey, useT } from '../i18n/I18nProvider.js';
 import type { Step } from '../verify.js';
 
 const STEPS: Record<ChainStep, MessageKey> = {
@@ -37,7 +37,9 @@ function stepsOf(file: ChainFile, v: ChainVerification): Step[] {
   const out: Step[] = [];
   for (const s of order) {
     if (s === v.step) {
-      out.push({ label: { key: STEPS[s] }, ok: false, detail: `${v.code}: ${v.message}` });
+      // The refusal's code in the user's language (the verifier's English is for the CLI).
+      const key = `bundle.${v.code}`;
+      out.push({ label: { key: STEPS[s] }, ok: false, detail: hasMessage(key) ? { key } : v.code });
       break;
     }
     out.push({ label: { key: STEPS[s] }, ok: true });

@@ -9,6 +9,7 @@ import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
 import { formatDate, formatLocale } from '../i18n/format.js';
 import { type Translate, useT } from '../i18n/I18nProvider.js';
+import { failureText, isServerFailure } from '../i18n/problems.js';
 import { useCheckpointWait, useLiveReload } from '../live.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
@@ -265,7 +266,7 @@ function StatementVerdict({ statement }: { statement: Statement }) {
       <p role="status" className="small">
         <span className="badge badge-wait">{t('insp.verdict.notChecked')}</span>{' '}
         {t('insp.verdict.couldNot', { org })}{' '}
-        <span lang="en">{check.error instanceof Error ? check.error.message : String(check.error)}</span>{' '}
+        <span lang={isServerFailure(check.error) ? undefined : 'en'}>{failureText(t, check.error)}</span>{' '}
         <button type="button" className="link-button" onClick={check.reload}>
           {t('insp.verdict.retry')}
         </button>

@@ -7,6 +7,7 @@ import { ReportLink } from '../components/ReportLink.js';
 import { type Column, Table } from '../components/Table.js';
 import { formatDate } from '../i18n/format.js';
 import { useT } from '../i18n/I18nProvider.js';
+import { failureText } from '../i18n/problems.js';
 import { useCheckpointWait } from '../live.js';
 import { Link, useSearchParam } from '../router.js';
 import { periodOf } from './reports/timeliness.js';
@@ -147,7 +148,7 @@ function ReceiptButton({ report }: { report: ReportSummary }) {
       setDetail(failed ? sayStep(t, failed.label) : '');
     } catch (e) {
       setState('bad');
-      setDetail(e instanceof Error ? e.message : String(e));
+      setDetail(failureText(t, e));
     }
   };
   if (state === 'ok') return <span className="badge badge-ok">{t('reports.verified')}</span>;

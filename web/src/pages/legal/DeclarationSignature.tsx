@@ -3,6 +3,7 @@ import { encodeHex, sha256 } from '../../../../src/log/index.js';
 import { api, type RegisteredKey } from '../../api/registry.js';
 import { Section } from '../../components/Page.js';
 import { useT } from '../../i18n/I18nProvider.js';
+import { failureText } from '../../i18n/problems.js';
 import {
   checkDetachedSignature,
   type DetachedCheck,
@@ -125,12 +126,12 @@ function DetachedSignature({
 }) {
   const t = useT();
   const [keys, setKeys] = useState<RegisteredKey[] | undefined>(undefined);
-  const [keysError, setKeysError] = useState<string | undefined>(undefined);
+  const [keysError, setKeysError] = useState<unknown>(undefined);
   useEffect(() => {
     let live = true;
     api.keys(organisation).then(
       (k) => live && setKeys(k),
-      (e: unknown) => live && setKeysError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => live && setKeysError(e),
     );
     return () => {
       live = false;
@@ -172,11 +173,11 @@ function DetachedSignature({
       />
       <p
         id="decl-cli-status"
-        className={check?.kind === 'failed' || keysError ? 'field-error' : 'muted small'}
-        role={check?.kind === 'failed' || keysError ? 'alert' : 'status'}
+        className={check?.kind === 'failed' || keysError !== undefined ? 'field-error' : 'muted small'}
+        role={check?.kind === 'failed' || keysError !== undefined ? 'alert' : 'status'}
       >
-        {keysError
-          ? t('decl.sig.keysUnavailable', { organisation, error: keysError })
+        {keysError !== undefined
+          ? t('decl.sig.keysUnavailable', { organisation, error: failureText(t, keysError) })
           : check === undefined
             ? signature.trim() === ''
               ? t('decl.sig.paste')

@@ -6,6 +6,7 @@ import { Page, Section } from '../../components/Page.js';
 import { type Column, Table } from '../../components/Table.js';
 import { formatDate } from '../../i18n/format.js';
 import { type MessageKey, type Translate, useT } from '../../i18n/I18nProvider.js';
+import { failureText } from '../../i18n/problems.js';
 import { dutyName, institutionKindName } from '../../i18n/terms.js';
 import { Link } from '../../router.js';
 import { useSession } from '../../session.js';
@@ -301,7 +302,7 @@ function RolesEditor({
       setStatus({ ok: true, text: t('roles.saved', { version: res.version, index: res.logIndex }) });
       saved();
     } catch (e) {
-      setStatus({ ok: false, text: e instanceof Error ? e.message : String(e) });
+      setStatus({ ok: false, text: failureText(t, e) });
     }
   };
   return (

@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFederation } from '../../src/services/federation/index.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { initialReport, submit } from '../fixtures/reports.js';
-import { browserAvailable, ensureWebBuilt, launchBrowser, ROOT, Session } from './harness.js';
-import { LoginScreen } from './pages/models.js';
+import { browserAvailable, ensureWebBuilt, launchBrowser, ROOT, signedInSession } from './harness.js';
 
 const available = browserAvailable();
 const STORY_TIMEOUT_MS = 180_000;
@@ -22,6 +21,8 @@ interface Node {
   readonly t: TestApp;
   readonly url: string;
   readonly identity: { origin: string; logKey: string; nodeKey: string };
+  /** A demo user's credentials, or the node administrator's (created on the agency only). */
+  user(login: string): { readonly password: string };
 }
 
 async function startNode(origin: string): Promise<Node> {
@@ -36,7 +37,12 @@ async function startNode(origin: string): Promise<Node> {
   const identity = (
     await t.app.inject({ method: 'GET', url: '/api/node', headers: bearer(t.adminToken) })
   ).json();
-  return { t, url, identity };
+  const user = (login: string) => {
+    const u = [...t.demo, ADMIN].find((c) => c.login === login);
+    if (!u) throw new Error(`no user ${login}`);
+    return u;
+  };
+  return { t, url, identity, user };
 }
 
 const post = (n: Node, url: string, body: unknown) =>
@@ -104,12 +110,8 @@ describe.skipIf(!available)('federation screens over two nodes (Chromium)', () =
   it(
     'the node administrator sees and manages the network; the forwarded report’s chain verifies in the browser',
     async () => {
-      const s = await Session.open(browser, agency.url);
-      s.expectHttpError(/\/api\/peers$/);
+      const s = await signedInSession(browser, agency, ADMIN.login, { expectHttpErrors: [/\/api\/peers$/] });
       try {
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn(ADMIN.login, ADMIN.password);
         await s.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Network' }).click();
         await s.page.getByRole('heading', { name: 'Network', level: 1 }).waitFor();
         await s.page.getByText('agency.test/log', { exact: true }).waitFor();
@@ -167,12 +169,8 @@ describe.skipIf(!available)('federation screens over two nodes (Chromium)', () =
   it(
     'a state reads which of its records went to which node, with the signed acknowledgement',
     async () => {
-      const s = await Session.open(browser, regional.url);
+      const s = await signedInSession(browser, regional, 'xa-ssac.reviewer');
       try {
-        const reviewer = regional.t.demo.find((u) => u.login === 'xa-ssac.reviewer')!;
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn(reviewer.login, reviewer.password);
         await s.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sharing' }).click();
         const ledger = s.page.getByRole('table', { name: /Records about XA sent to other nodes/ });
         const entry = ledger.getByRole('row', { name: new RegExp(reportId) });

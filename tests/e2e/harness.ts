@@ -12,6 +12,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { loadConfig } from '../../src/config/config.js';
 import { startServer } from '../../src/server/main.js';
 import { type DemoCredential, readDemoCredentials } from '../../src/services/demo/seed.js';
+import type { Say } from './messages.js';
+import { LoginScreen } from './pages/models.js';
 
 let axeSource: string | undefined;
 
@@ -115,7 +117,12 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
-export const DESKTOP = { width: 1280, height: 900 };
+export interface Viewport {
+  readonly width: number;
+  readonly height: number;
+}
+
+export const DESKTOP: Viewport = { width: 1280, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 
 /**
@@ -145,7 +152,7 @@ export class Session {
   static async open(
     browser: Browser,
     baseUrl: string,
-    viewport = DESKTOP,
+    viewport: Viewport = DESKTOP,
     locale = 'en-GB',
   ): Promise<Session> {
     const context = await browser.newContext({ viewport, baseURL: baseUrl, locale });
@@ -199,5 +206,59 @@ export class Session {
 
   async close(): Promise<void> {
     await this.context.close();
+  }
+}
+
+/** Where a story signs in: an E2eServer, or any node whose users it knows. */
+export interface SignInTarget {
+  readonly url: string;
+  user(login: string): { readonly password: string };
+}
+
+export interface SignedInOptions {
+  readonly viewport?: Viewport;
+  /** The browser's language (Session.open); `say` must then speak it. */
+  readonly locale?: string;
+  /** The words of the login screen and of the shell's sign-out button; English by default. */
+  readonly say?: Say;
+  /** 4xx answers the story provokes on purpose, allowed from the start (Session.expectHttpError). */
+  readonly expectHttpErrors?: readonly RegExp[];
+}
+
+/**
+ * A session signed in as `login`, returned once the shell offers to sign out. Waiting for that
+ * button, not for a heading, is what "signed in" means: the login page has an h1 too, and a
+ * `page.goto` before the session cookie is set lands back on the login page. If signing in fails
+ * the session is closed and the console errors seen so far are part of the failure.
+ */
+export async function signedInSession(
+  browser: Browser,
+  server: SignInTarget,
+  login: string,
+  opts: SignedInOptions = {},
+): Promise<Session> {
+  const s = await Session.open(browser, server.url, opts.viewport, opts.locale);
+  for (const url of opts.expectHttpErrors ?? []) s.expectHttpError(url);
+  const { say } = opts;
+  try {
+    const password = server.user(login).password;
+    if (say === undefined) {
+      const screen = new LoginScreen(s.page);
+      await screen.open();
+      await screen.signIn(login, password);
+    } else {
+      await s.page.goto('/');
+      await s.page.getByRole('heading', { name: say('login.title'), level: 1 }).waitFor();
+      await s.page.getByLabel(say('login.login'), { exact: true }).fill(login);
+      await s.page.getByLabel(say('login.password')).fill(password);
+      await s.page.getByRole('button', { name: say('login.title') }).click();
+    }
+    await s.page.getByRole('button', { name: say === undefined ? 'Sign out' : say('app.signOut') }).waitFor();
+    return s;
+  } catch (err) {
+    const errors = s.errors.slice();
+    await s.close();
+    if (errors.length === 0) throw err;
+    throw new Error(`signing in as ${login} failed; console errors: ${errors.join('; ')}`, { cause: err });
   }
 }

@@ -12,10 +12,10 @@ import {
   type E2eServer,
   ensureWebBuilt,
   launchBrowser,
-  Session,
+  signedInSession,
   startE2eServer,
 } from './harness.js';
-import { InspectionScreen, LoginScreen, Shell } from './pages/models.js';
+import { InspectionScreen, Shell } from './pages/models.js';
 
 const available = browserAvailable();
 const STORY_TIMEOUT_MS = 120_000;
@@ -39,14 +39,11 @@ describe.skipIf(!available)('inspections story (Chromium)', () => {
   it(
     'an inspector plans a joint inspection, fixes the notice, assigns activities, records results and sees a finding',
     async () => {
-      const s = await Session.open(browser, server.url);
-      // The notice rule's refusal is a 422 the story provokes on purpose.
-      s.expectHttpError(/\/api\/inspections$/);
+      const s = await signedInSession(browser, server, 'agency.inspector', {
+        // The notice rule's refusal is a 422 the story provokes on purpose.
+        expectHttpErrors: [/\/api\/inspections$/],
+      });
       try {
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn('agency.inspector', server.user('agency.inspector').password);
-        await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
         await new Shell(s.page).go('Inspections');
         const screen = new InspectionScreen(s.page);
 

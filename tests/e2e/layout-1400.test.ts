@@ -13,11 +13,10 @@ import {
   type E2eServer,
   ensureWebBuilt,
   launchBrowser,
-  Session,
+  signedInSession,
   startE2eServer,
 } from './harness.js';
 import { messagesOf } from './messages.js';
-import { LoginScreen } from './pages/models.js';
 
 const available = browserAvailable();
 const STORY_TIMEOUT_MS = 120_000;
@@ -41,13 +40,9 @@ describe.skipIf(!available)('layout at 1 400 px (Chromium)', () => {
   it(
     'one-line top bar, the balance table in its box, separate map labels, a paged inbox, linked report ids',
     async () => {
-      const s = await Session.open(browser, server.url, WIDE);
+      const s = await signedInSession(browser, server, 'agency.inspector', { viewport: WIDE });
       try {
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn('agency.inspector', server.user('agency.inspector').password);
         const signOut = s.page.getByRole('button', { name: 'Sign out' });
-        await signOut.waitFor();
         // One line: the last nav link and the sign-out button share the bar's only row.
         const nav = s.page.getByRole('navigation', { name: 'Main' }).getByRole('link').last();
         const [a, b] = [await nav.boundingBox(), await signOut.boundingBox()];
@@ -113,15 +108,9 @@ describe.skipIf(!available)('layout at 1 400 px (Chromium)', () => {
     async (locale) => {
       const say = messagesOf(locale);
       // The browser's language picks the app's: the demo submitter has not chosen one.
-      const s = await Session.open(browser, server.url, WIDE, locale);
+      const s = await signedInSession(browser, server, 'xa-ssac.submitter', { viewport: WIDE, locale, say });
       try {
-        await s.page.goto('/');
-        await s.page.getByRole('heading', { name: say('login.title'), level: 1 }).waitFor();
-        await s.page.getByLabel(say('login.login'), { exact: true }).fill('xa-ssac.submitter');
-        await s.page.getByLabel(say('login.password')).fill(server.user('xa-ssac.submitter').password);
-        await s.page.getByRole('button', { name: say('login.title') }).click();
         const signOut = s.page.getByRole('button', { name: say('app.signOut') });
-        await signOut.waitFor();
         const links = s.page.getByRole('navigation', { name: say('app.mainNav') }).getByRole('link');
         await expect.poll(() => links.count()).toBeGreaterThanOrEqual(11);
         // Every item and the sign-out button share one row: their vertical centres agree.

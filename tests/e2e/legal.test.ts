@@ -16,16 +16,10 @@ import {
   type E2eServer,
   ensureWebBuilt,
   launchBrowser,
-  Session,
+  signedInSession,
   startE2eServer,
 } from './harness.js';
-import {
-  CompatibilityScreen,
-  DeclarationEditorScreen,
-  LegalScreen,
-  LoginScreen,
-  Shell,
-} from './pages/models.js';
+import { CompatibilityScreen, DeclarationEditorScreen, LegalScreen, Shell } from './pages/models.js';
 
 const available = browserAvailable();
 const STORY_TIMEOUT_MS = 180_000;
@@ -48,11 +42,8 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
   it(
     'an inspector reads the register: each provision with what it obligates',
     async () => {
-      const s = await Session.open(browser, server.url);
+      const s = await signedInSession(browser, server, 'agency.inspector');
       try {
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn('agency.inspector', server.user('agency.inspector').password);
         const shell = new Shell(s.page);
         await shell.go('Legal');
         await s.page.getByRole('heading', { level: 1, name: 'Legal framework' }).waitFor();
@@ -82,12 +73,8 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
   it(
     'a state writes an AP declaration: every problem at once, then signed, accepted and locked',
     async () => {
-      const s = await Session.open(browser, server.url);
+      const s = await signedInSession(browser, server, 'xa-ssac.submitter');
       try {
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn('xa-ssac.submitter', server.user('xa-ssac.submitter').password);
-        await new Shell(s.page).heading().waitFor();
         const editor = new DeclarationEditorScreen(s.page);
         await editor.open();
         await editor.header('2.a.ix', '2026-07-01', '2026-09-30');
@@ -122,13 +109,9 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
   it(
     'a state signs a declaration with the CLI: the pasted signature is checked before it is sent',
     async () => {
-      const s = await Session.open(browser, server.url);
+      const s = await signedInSession(browser, server, 'xa-ssac.submitter');
       const dir = mkdtempSync(join(tmpdir(), 'custos-decl-'));
       try {
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn('xa-ssac.submitter', server.user('xa-ssac.submitter').password);
-        await new Shell(s.page).heading().waitFor();
         const editor = new DeclarationEditorScreen(s.page);
         await editor.open();
         await editor.header('2.b', '2027-01-01', '2027-03-31');
@@ -182,13 +165,9 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
   it(
     'a state reviews its law against a provision with a signed step; an inspector opens a case on the gap',
     async () => {
-      const s = await Session.open(browser, server.url);
+      const s = await signedInSession(browser, server, 'xa-ssac.submitter');
       let entryPath = '';
       try {
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn('xa-ssac.submitter', server.user('xa-ssac.submitter').password);
-        await new Shell(s.page).heading().waitFor();
         const compat = new CompatibilityScreen(s.page);
         await compat.openOwnMatrix();
         expect(await s.audit()).toEqual([]);
@@ -208,14 +187,9 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
       } finally {
         await s.close();
       }
-      const i = await Session.open(browser, server.url);
+      // Signed in (signedInSession waits for the shell): only then does a direct load carry the session.
+      const i = await signedInSession(browser, server, 'agency.inspector');
       try {
-        const login = new LoginScreen(i.page);
-        await login.open();
-        await login.signIn('agency.inspector', server.user('agency.inspector').password);
-        // Signed in once the bar offers to sign out (the login page has a heading too): only then
-        // does a direct load of the entry carry the session.
-        await i.page.getByRole('button', { name: 'Sign out' }).waitFor();
         await i.page.goto(entryPath);
         const compat = new CompatibilityScreen(i.page);
         await compat.currentStatus('Missing').waitFor();

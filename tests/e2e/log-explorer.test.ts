@@ -14,10 +14,10 @@ import {
   type E2eServer,
   ensureWebBuilt,
   launchBrowser,
-  Session,
+  signedInSession,
   startE2eServer,
 } from './harness.js';
-import { LogExplorerScreen, LoginScreen } from './pages/models.js';
+import { LogExplorerScreen } from './pages/models.js';
 
 const available = browserAvailable();
 /** Chromium on a busy 2-core CI machine (the whole suite runs in parallel) needs headroom. */
@@ -104,12 +104,8 @@ describe.skipIf(!available)('log explorer (auditor story 3, Chromium)', () => {
   it(
     'an auditor verifies the checkpoint, an entry and the consistency of two checkpoints',
     async () => {
-      const s = await Session.open(browser, server.url);
+      const s = await signedInSession(browser, server, 'agency.auditor');
       try {
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn('agency.auditor', server.user('agency.auditor').password);
-        await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
         const log = new LogExplorerScreen(s.page);
         await log.open();
 

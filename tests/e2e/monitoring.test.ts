@@ -15,7 +15,8 @@ import {
   type E2eServer,
   ensureWebBuilt,
   launchBrowser,
-  Session,
+  type Session,
+  signedInSession,
   startE2eServer,
 } from './harness.js';
 import { messagesOf, type Say } from './messages.js';
@@ -52,15 +53,8 @@ describe.skipIf(!available).each([
   });
 
   async function signedIn(login: string, sayIt: Say = say): Promise<Session> {
-    const s = await Session.open(browser, server.url, undefined, browserLocale);
+    const s = await signedInSession(browser, server, login, { locale: browserLocale, say: sayIt });
     open.push(s);
-    await s.page.goto('/');
-    await s.page.getByRole('heading', { name: sayIt('login.title'), level: 1 }).waitFor();
-    await s.page.getByLabel(sayIt('login.login'), { exact: true }).fill(login);
-    await s.page.getByLabel(sayIt('login.password')).fill(server.user(login).password);
-    await s.page.getByRole('button', { name: sayIt('login.title') }).click();
-    // The login page has a heading too: signed in is when the shell offers to sign out.
-    await s.page.getByRole('button', { name: sayIt('app.signOut') }).waitFor();
     return s;
   }
 

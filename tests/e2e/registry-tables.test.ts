@@ -12,10 +12,11 @@ import {
   type E2eServer,
   ensureWebBuilt,
   launchBrowser,
-  Session,
+  type Session,
+  signedInSession,
   startE2eServer,
 } from './harness.js';
-import { LoginScreen, RegistryTable } from './pages/models.js';
+import { RegistryTable } from './pages/models.js';
 
 const available = browserAvailable();
 const STORY_TIMEOUT_MS = 120_000;
@@ -50,14 +51,7 @@ describe.skipIf(!available)('registry tables page, sort and filter on the server
     await server?.close();
   }, STORY_TIMEOUT_MS);
 
-  async function signedIn(login: string): Promise<Session> {
-    const s = await Session.open(browser, server.url);
-    const screen = new LoginScreen(s.page);
-    await screen.open();
-    await screen.signIn(login, server.user(login).password);
-    await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
-    return s;
-  }
+  const signedIn = (login: string): Promise<Session> => signedInSession(browser, server, login);
 
   it(
     'an inspector pages, sorts and filters the MBAs, each step a request to the server',

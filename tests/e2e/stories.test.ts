@@ -11,7 +11,9 @@ import {
   launchBrowser,
   PHONE,
   Session,
+  signedInSession,
   startE2eServer,
+  type Viewport,
 } from './harness.js';
 import { LoginScreen, MbaScreen, OverviewScreen, Shell } from './pages/models.js';
 
@@ -43,18 +45,15 @@ describe.skipIf(!available)('web app stories (Chromium)', () => {
     }
   });
 
-  async function session(viewport?: { width: number; height: number }): Promise<Session> {
-    const s = await Session.open(browser, server.url, viewport);
+  async function session(): Promise<Session> {
+    const s = await Session.open(browser, server.url);
     open.push(s);
     return s;
   }
 
-  async function signedIn(login: string, viewport?: { width: number; height: number }) {
-    const s = await session(viewport);
-    const screen = new LoginScreen(s.page);
-    await screen.open();
-    await screen.signIn(login, server.user(login).password);
-    await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
+  async function signedIn(login: string, viewport?: Viewport): Promise<Session> {
+    const s = await signedInSession(browser, server, login, { viewport });
+    open.push(s);
     return s;
   }
 

@@ -14,15 +14,16 @@ import {
   ensureWebBuilt,
   launchBrowser,
   PHONE,
-  Session,
+  type Session,
+  signedInSession,
   startE2eServer,
+  type Viewport,
 } from './harness.js';
 import {
   AlarmsScreen,
   CaseScreen,
   EvaluationScreen,
   LogExplorerScreen,
-  LoginScreen,
   Shell,
   TransfersScreen,
 } from './pages/models.js';
@@ -63,13 +64,9 @@ describe.skipIf(!available)(
       }
     });
 
-    async function signedIn(login: string, viewport?: { width: number; height: number }) {
-      const s = await Session.open(browser, server.url, viewport);
+    async function signedIn(login: string, viewport?: Viewport): Promise<Session> {
+      const s = await signedInSession(browser, server, login, { viewport });
       open.push(s);
-      const screen = new LoginScreen(s.page);
-      await screen.open();
-      await screen.signIn(login, server.user(login).password);
-      await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
       return s;
     }
 

@@ -11,10 +11,10 @@ import {
   type E2eServer,
   ensureWebBuilt,
   launchBrowser,
-  Session,
+  signedInSession,
   startE2eServer,
 } from './harness.js';
-import { LoginScreen, SubmitReportScreen } from './pages/models.js';
+import { SubmitReportScreen } from './pages/models.js';
 
 const available = browserAvailable();
 /** Chromium on a busy 2-core CI machine (the whole suite runs in parallel) needs headroom. */
@@ -94,13 +94,10 @@ describe.skipIf(!available)('report submission (state story 1, Chromium)', () =>
     'two errors tied to their lines, fixed in the browser, resubmitted; the receipt verifies',
     async () => {
       const p = await nextIcr(server);
-      const s = await Session.open(browser, server.url);
-      s.expectHttpError(/\/api\/reports$/); // the first submission is answered 422, as the story wants
+      const s = await signedInSession(browser, server, SUBMITTER, {
+        expectHttpErrors: [/\/api\/reports$/], // the first submission is answered 422, as the story wants
+      });
       try {
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn(SUBMITTER, server.user(SUBMITTER).password);
-        await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
         await s.page
           .getByRole('navigation', { name: 'Main' })
           .getByRole('link', { name: 'Submit report' })
@@ -153,12 +150,8 @@ describe.skipIf(!available)('report submission (state story 1, Chromium)', () =>
     'a worked example loaded after a file with a BOM is signed as shown, without that BOM',
     async () => {
       const p = await nextIcr(server);
-      const s = await Session.open(browser, server.url);
+      const s = await signedInSession(browser, server, SUBMITTER);
       try {
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn(SUBMITTER, server.user(SUBMITTER).password);
-        await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
         await s.page.getByRole('link', { name: 'Practice', exact: true }).first().click();
         const input = s.page.getByLabel('Drop a report file here, or choose one');
         const file = Buffer.from(`\uFEFF${icrCsv(p, p.mid, 'A')}`, 'utf8');
@@ -181,12 +174,8 @@ describe.skipIf(!available)('report submission (state story 1, Chromium)', () =>
     'refuses an empty or non-UTF-8 file, and signs a file with BOM and CRLF byte for byte (issue 16)',
     async () => {
       const p = await nextIcr(server);
-      const s = await Session.open(browser, server.url);
+      const s = await signedInSession(browser, server, SUBMITTER);
       try {
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn(SUBMITTER, server.user(SUBMITTER).password);
-        await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
         const submit = new SubmitReportScreen(s.page);
         await submit.open();
         const input = s.page.getByLabel('Drop a report file here, or choose one');
@@ -230,13 +219,8 @@ describe.skipIf(!available)('report submission (state story 1, Chromium)', () =>
     'a thousand problems are listed 200 at most and drawn 100 rows at a time (issue 16)',
     async () => {
       const p = await nextIcr(server);
-      const s = await Session.open(browser, server.url);
-      s.expectHttpError(/\/api\/reports$/);
+      const s = await signedInSession(browser, server, SUBMITTER, { expectHttpErrors: [/\/api\/reports$/] });
       try {
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn(SUBMITTER, server.user(SUBMITTER).password);
-        await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
         const submit = new SubmitReportScreen(s.page);
         await submit.open();
         // 1 000 lines, each at an unknown KMP: 1 000 problems.
@@ -294,12 +278,8 @@ describe.skipIf(!available)('a fresh receipt waits for its checkpoint (Chromium)
     'says it is waiting for the log, then verifies the receipt when the checkpoint arrives',
     async () => {
       const p = await nextIcr(server);
-      const s = await Session.open(browser, server.url);
+      const s = await signedInSession(browser, server, SUBMITTER);
       try {
-        const login = new LoginScreen(s.page);
-        await login.open();
-        await login.signIn(SUBMITTER, server.user(SUBMITTER).password);
-        await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
         const submit = new SubmitReportScreen(s.page);
         await submit.open();
         await submit.chooseReport('wait.csv', icrCsv(p, p.mid, 'A').replace(/E2E-B/g, 'E2E-WAIT'));

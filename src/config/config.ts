@@ -36,7 +36,7 @@ export interface Config {
    * Monitoring devices over MQTT (issue 18 §3, decision 0030): the broker to subscribe to, the
    * client id (stable across restarts: the broker keeps the session and redelivers what was not
    * acknowledged), the topic prefix (`<prefix>/<device>/batches`), how many connections share
-   * the topics (mqtt.js handles one message per connection at a time: decision 0037), and the
+   * the topics (each has up to 64 batches in hand: decisions 0037, 0041), and the
    * period of the continuity-of-knowledge timer.
    */
   readonly mqtt:

@@ -88,7 +88,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     closing ??= (async () => {
       clearInterval(evaluator);
       await federation.delivery.stop();
-      await mqtt?.stop(); // the batch in hand commits and is acknowledged first
+      await mqtt?.stop(); // the batches in hand commit and are acknowledged first (a few seconds at most)
       await app.close(); // stops accepting, waits for in-flight requests
       await cok.stop();
       await notifications.stop();

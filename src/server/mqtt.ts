@@ -8,17 +8,23 @@ import { isDomainError } from '../domain/errors.js';
  * servers on one database share the device topics and the broker gives each message to one of
  * them. The payload is `{"batch": "<base64 of the batch bytes>", "signature": "<keyId>:<base64>"}`.
  *
- * Acknowledged only after the commit: mqtt.js calls `customHandleAcks` (MQTT 5 only) before it
- * emits the message and sends the PUBACK with the reason code it is given, and handles the next
- * packet of the connection only once that is done (node_modules/mqtt/build/lib/handlers/publish.js).
- * So a batch is ingested inside customHandleAcks and:
+ * Acknowledged only after the commit, but every message the broker has in flight on a connection
+ * is in hand at once (decision 0041): mqtt.js hands over the next packet of a connection only once
+ * the PUBACK of the one before is sent (node_modules/mqtt/build/lib/handlers/publish.js), and a
+ * batch waiting there for its predecessor — which the shared subscription may have given to
+ * another connection, queued behind a batch waiting for one held here — deadlocked the two
+ * connections; dropping them brought the same messages back in the same order. So each message
+ * is taken at once (`customHandleAcks` answers 0, `handleMessage` refuses mqtt.js's own PUBACK)
+ * and its PUBACK is sent by this transport, in the order the messages came (MQTT 5 §4.6), once
+ * the ingestion has answered:
  * - committed, or already committed (the same bytes again: the ingestion answers the first
  *   receipt): PUBACK 0;
  * - refused (a DomainError: forged, malformed, broken chain …, recorded by the ingestion): PUBACK
  *   with an error reason code, a final answer — the broker does not send it again;
- * - failed otherwise (the database is unreachable): no PUBACK. The connection is dropped so that
- *   the broker, which keeps the session (clean start off, a stable client id), sends the message
- *   again on reconnection, to this server or, for a shared subscription, possibly another.
+ * - failed otherwise (the database is unreachable, the predecessor never came): no PUBACK. The
+ *   connection is dropped so that the broker, which keeps the session (clean start off, a stable
+ *   client id), sends what this connection had not acknowledged again on reconnection. Answers
+ *   due on a connection that has since closed are never sent on the next one.
  */
 
 /** The topics' default prefix: devices publish on `custos/devices/<id>/batches`. */
@@ -108,6 +114,82 @@ function reasonFor(code: string): number {
   return PUBACK.implementationSpecific;
 }
 
+/** A PUBACK owed to the broker: its reason code once the ingestion has answered. */
+interface Owed {
+  readonly messageId: number;
+  code: number | undefined;
+}
+
+/** mqtt.js's packet writer (not in its types): the PUBACKs this transport sends itself. */
+interface SendPacket {
+  _sendPacket(packet: { cmd: 'puback'; messageId: number; reasonCode: number }, cb: () => void): void;
+}
+
+/** Given to mqtt.js's handleMessage callback: it then sends no PUBACK and takes the next packet. */
+const DEFERRED = new Error('acknowledged by the transport after the commit');
+
+/**
+ * Takes a client's messages as they come and sends their PUBACKs itself (decision 0041): in the
+ * order they came on each stream (MQTT 5 §4.6), each once its answer is known, never on a later
+ * stream than its own (what a dropped one owed the broker sends again). An answer that is not a
+ * reason code (not committed) drops the connection, so the broker redelivers on reconnection.
+ */
+function ackInOrder(log: Logger, inHand: Set<Promise<number | Error>>) {
+  /** The answers owed on each stream of the client, in the order its messages came. */
+  const owed = new WeakMap<object, Owed[]>();
+  const flush = (c: MqttClient, stream: object, line: Owed[]) => {
+    while (line.length > 0 && (line[0] as Owed).code !== undefined) {
+      const { messageId, code } = line.shift() as Owed;
+      if (c.stream !== stream || !c.connected) continue; // the broker sends it again
+      (c as unknown as SendPacket)._sendPacket(
+        { cmd: 'puback', messageId, reasonCode: code as number },
+        () => {},
+      );
+    }
+  };
+  return (c: MqttClient, topic: string, messageId: number, handling: Promise<number | Error>) => {
+    const stream = c.stream;
+    const line = owed.get(stream) ?? [];
+    owed.set(stream, line);
+    const entry: Owed = { messageId, code: undefined };
+    line.push(entry);
+    inHand.add(handling);
+    const settled = () => inHand.delete(handling);
+    handling.then(settled, settled);
+    handling.then(
+      (result) => {
+        if (typeof result === 'number') {
+          entry.code = result;
+          return flush(c, stream, line);
+        }
+        log.error({ err: result.message, topic }, 'MQTT batch not committed; the broker will send it again');
+        if (c.stream === stream) stream.destroy();
+      },
+      (err: unknown) => {
+        log.error({ err: String(err), topic }, 'MQTT batch not handled; the broker will send it again');
+        if (c.stream === stream) stream.destroy();
+      },
+    );
+  };
+}
+
+/** Resolves on the first CONNACK; rejects, and ends the client, on an error before it. */
+function whenConnected(c: MqttClient): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const connected = () => {
+      c.off('error', failed);
+      resolve();
+    };
+    const failed = (err: Error) => {
+      c.off('connect', connected);
+      c.end(true);
+      reject(err);
+    };
+    c.once('connect', connected);
+    c.once('error', failed);
+  });
+}
+
 /** Subscribes and ingests until stopped; resolves once subscribed. */
 export async function startMqttIngest(
   opts: MqttIngestOptions,
@@ -142,8 +224,12 @@ export async function startMqttIngest(
     }
   }
 
+  /** The messages taken and not yet answered, on every connection. */
+  const inHand = new Set<Promise<number | Error>>();
+
   async function connect(clientId: string): Promise<MqttClient> {
     let client: MqttClient | undefined;
+    const take = ackInOrder(log, inHand);
     const options: IClientOptions = {
       protocolVersion: 5,
       clientId,
@@ -152,51 +238,47 @@ export async function startMqttIngest(
       properties: { sessionExpiryInterval: opts.sessionExpirySeconds ?? 24 * 3600, receiveMaximum: 64 },
       reconnectPeriod: 1000,
       customHandleAcks: (topic, _message, packet, done) => {
-        handle(topic, packet).then(
-          (result) => {
-            if (typeof result === 'number') return done(result);
-            log.error(
-              { err: result.message, topic },
-              'MQTT batch not committed; the broker will send it again',
-            );
-            // Not acknowledged: drop the connection so the broker redelivers on reconnection.
-            done(result);
-            client?.stream.destroy();
-          },
-          (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
-        );
+        take(client as MqttClient, topic, packet.messageId as number, handle(topic, packet));
+        // Taken: the next message of the connection is handed over now; the PUBACK is ours.
+        done(0);
       },
     };
-    client = await mqtt.connectAsync(opts.url, options);
-    // A refused acknowledgement surfaces as 'error' (mqtt.js failCustomAck); it is logged above.
-    client.on('error', (err) => log.debug({ err: err.message }, 'MQTT client error'));
-    client.on('reconnect', () => log.info('MQTT reconnecting'));
+    const c = mqtt.connect(opts.url, options);
+    client = c;
+    // Before the CONNACK, which the session's redeliveries follow at once: mqtt.js sends the
+    // PUBACK when this calls back without an error; flush sends it instead.
+    c.handleMessage = (_packet, callback) => callback(DEFERRED);
+    c.on('error', (err) => log.debug({ err: err.message }, 'MQTT client error'));
+    c.on('reconnect', () => log.info('MQTT reconnecting'));
+    await whenConnected(c);
     // On a restart the broker redelivers at once; a batch not committed drops the connection,
     // which may close it under the SUBACK: subscribe again on the next connection.
     let granted: Awaited<ReturnType<MqttClient['subscribeAsync']>> | undefined;
     for (let attempt = 1; granted === undefined; attempt++) {
       try {
-        granted = await client.subscribeAsync(filter, { qos: 1 });
+        granted = await c.subscribeAsync(filter, { qos: 1 });
       } catch (err) {
         if (attempt >= 10) throw err;
         await new Promise((r) => setTimeout(r, 500));
       }
     }
     if (granted.some((g) => g.qos !== 1)) {
-      await client.endAsync(true);
+      await c.endAsync(true);
       throw new Error(`the broker did not grant QoS 1 on ${filter}`);
     }
-    return client;
+    return c;
   }
 
   const n = Math.max(1, opts.connections ?? 1);
-  const clients: MqttClient[] = [];
-  try {
-    for (let i = 0; i < n; i++)
-      clients.push(await connect(i === 0 ? opts.clientId : `${opts.clientId}-${i}`));
-  } catch (err) {
+  // All at once: each session's redeliveries may wait for predecessors held by the others.
+  const started = await Promise.allSettled(
+    Array.from({ length: n }, (_, i) => connect(i === 0 ? opts.clientId : `${opts.clientId}-${i}`)),
+  );
+  const clients = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
     await Promise.all(clients.map((c) => c.endAsync(true)));
-    throw err;
+    throw failed.reason;
   }
   log.info(
     { url: opts.url, clientId: opts.clientId, connections: n },
@@ -204,11 +286,15 @@ export async function startMqttIngest(
   );
   return {
     /**
-     * Lets the message in hand finish (its PUBACK follows its commit), then disconnects; `forget`
-     * ends the session too (a server leaving for good: its share of the topic goes to the others);
-     * `abort` drops the connection at once, as a crash would (what is in hand stays unacknowledged).
+     * Lets the messages in hand finish (their PUBACKs follow their commits; at most a few
+     * seconds, what is left the broker sends again), then disconnects; `forget` ends the session
+     * too (a server leaving for good: its share of the topic goes to the others); `abort` drops
+     * the connection at once, as a crash would (what is in hand stays unacknowledged).
      */
     async stop(o: { forget?: boolean; abort?: boolean } = {}) {
+      const until = Date.now() + 5000;
+      while (o.abort !== true && inHand.size > 0 && Date.now() < until)
+        await Promise.race([Promise.allSettled([...inHand]), new Promise((r) => setTimeout(r, 200))]);
       await Promise.all(
         clients.map((c) =>
           c.endAsync(o.abort === true, o.forget ? { properties: { sessionExpiryInterval: 0 } } : {}),

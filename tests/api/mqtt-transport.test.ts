@@ -96,6 +96,29 @@ describe('MQTT transport: acknowledged after the commit', () => {
     expect(received[1]).toBe(received[0]);
   });
 
+  it('takes the next message while one waits for its answer, and acknowledges both once answered', async () => {
+    // A batch waiting for its predecessor, which the broker sent behind it on the same connection
+    // or behind a waiting batch on another: one message at a time per connection deadlocked.
+    received.length = 0;
+    let seen6!: () => void;
+    const arrived6 = new Promise<void>((r) => {
+      seen6 = r;
+    });
+    answer = async (b) => {
+      const text = Buffer.from(b.bytes).toString();
+      if (text === '{"seq":6}') seen6();
+      if (text === '{"seq":5}') await arrived6;
+    };
+    await publish('{"seq":5}');
+    await publish('{"seq":6}');
+    await waitFor(() => received.length === 2);
+    expect(received.map((r) => r.split(' ')[1])).toEqual(['{"seq":5}', '{"seq":6}']);
+    // Both acknowledged after their answers: a restart brings neither back.
+    await restart();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(received).toHaveLength(2);
+  });
+
   it('acknowledges a payload that is not the envelope without calling the ingestion', async () => {
     received.length = 0;
     answer = async () => undefined;

@@ -90,8 +90,11 @@ export class Refusal extends Error {
 export type Outcome =
   | { readonly kind: 'accepted'; readonly receipt: BatchReceipt; readonly alarms: readonly RaisedAlarm[] }
   | { readonly kind: 'refused'; readonly refusal: Refusal }
-  /** An MQTT batch ahead of its predecessor: not answered, so the broker sends it again later. */
-  | { readonly kind: 'later' };
+  /**
+   * An MQTT batch whose predecessor did not come (awaitPredecessor gave up): not answered, so the
+   * broker sends it again later (decision 0041).
+   */
+  | { readonly kind: 'later'; readonly seq: number; readonly head: number };
 
 /** A device as the group leaves it, written back once at the end. */
 interface Working {
@@ -229,7 +232,7 @@ export async function applyGroup(
       // With a shared subscription the broker may hand n+1 to one connection or server while n
       // is still on its way through another: a reorder the device did not make. Left
       // unacknowledged, it comes back; a real gap still shows to HTTP and in the CoK timer.
-      outcomes[i] = { kind: 'later' };
+      outcomes[i] = { kind: 'later', seq: g.batch.seq, head: w.head.seq };
       continue;
     }
     if (verdict.kind === 'broken') {

@@ -103,6 +103,8 @@ interface KnownKey {
 }
 const KEY_CACHE_MS = 10_000;
 const KEY_CACHE_SIZE = 20_000;
+/** How often a batch waiting for its predecessor looks whether another server committed it. */
+const PREDECESSOR_POLL_MS = 250;
 
 /** A batch in the queue of the group commit, with the promise its sender waits on. */
 interface Waiting {
@@ -131,7 +133,8 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
   const k = ports.db.kysely;
   const sqlite = ports.db.sqlite;
   const listeners: ((alarms: readonly RaisedAlarm[]) => void)[] = [];
-  const committed = new Set<() => void>();
+  /** Batches waiting for their predecessor (awaitPredecessor), by device. */
+  const waiters = new Map<string, Set<{ readonly seq: number; wake(): void }>>();
   const keys = new Map<string, KnownKey>();
   let queue: Waiting[] = [];
   let draining = false;
@@ -305,8 +308,8 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
     }
     group.forEach((w, i) => {
       w.resolve(outcomes[i] as Outcome);
+      wakeSuccessors(w.admitted);
     });
-    for (const wake of [...committed]) wake();
   }
 
   async function drain(): Promise<void> {
@@ -331,8 +334,16 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
   function enqueue(admitted: Admitted, submission: BatchSubmission): Promise<Outcome> {
     return new Promise<Outcome>((resolve, reject) => {
       queue.push({ admitted, submission, resolve, reject });
+      wakeSuccessors(admitted);
       void drain();
     });
+  }
+
+  /** Wakes the batches of the device waiting for this one (queued or committed): they look again. */
+  function wakeSuccessors(a: Admitted): void {
+    const set = waiters.get(a.device);
+    if (!set) return;
+    for (const w of [...set]) if (w.seq - 1 <= a.batch.seq) w.wake();
   }
 
   return {
@@ -353,7 +364,9 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
           return outcome.receipt;
         }
         if (outcome.kind === 'later')
-          throw new Error(`a batch of ${s.device} came before its predecessor was committed`);
+          throw new Error(
+            `batch ${outcome.seq} of ${s.device} came and its predecessor was not committed (head ${outcome.head})`,
+          );
         refusal = outcome.refusal;
       } catch (err) {
         if (!(err instanceof Refusal) || isDomainError(err)) throw err;
@@ -369,25 +382,32 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
     /**
      * Waits, at most `timeoutMs`, until the device's chain has reached `seq - 1`: with an MQTT
      * shared subscription (and several connections per server) a device's next batch may reach
-     * this server while its predecessor is still being committed, here or by another server — a
-     * reorder the device did not make (decision 0030). Woken by each local commit; polls for
-     * commits of other servers.
+     * this server while its predecessor is still on its way or being committed, here or by
+     * another server — a reorder the device did not make (decisions 0030, 0041). Returns as soon
+     * as the predecessor is queued here (the group orders them) or committed; woken when one of
+     * the device's batches is queued or committed here, polls for commits of other servers. The
+     * MQTT transport has every message the broker has in flight in hand at once (decision 0041),
+     * so the predecessor comes unless it was never published: the bound only ends a real gap.
      */
-    async awaitPredecessor(device: string, seq: number, timeoutMs = 2000): Promise<void> {
+    async awaitPredecessor(device: string, seq: number, timeoutMs = 15_000): Promise<void> {
       const until = Date.now() + timeoutMs;
+      const waiter = { seq, wake: () => {} };
       for (;;) {
+        if (queue.some((w) => w.admitted.device === device && w.admitted.batch.seq === seq - 1)) return;
         const row = await findDevice(k, device);
         if (!row || row.head_seq >= seq - 1 || Date.now() >= until) return;
-        if (queue.some((w) => w.admitted.device === device && w.admitted.batch.seq === seq - 1)) return;
+        const set = waiters.get(device) ?? new Set();
+        waiters.set(device, set);
+        set.add(waiter);
         await new Promise<void>((r) => {
-          const wake = () => {
+          const t = setTimeout(() => waiter.wake(), PREDECESSOR_POLL_MS);
+          waiter.wake = () => {
             clearTimeout(t);
-            committed.delete(wake);
             r();
           };
-          const t = setTimeout(wake, 20);
-          committed.add(wake);
         });
+        set.delete(waiter);
+        if (set.size === 0 && waiters.get(device) === set) waiters.delete(device);
       }
     },
     /** Called with the alarms each committed batch or refusal raised (to open their cases). */

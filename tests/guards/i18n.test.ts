@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { articleSpec, DECLARATION_ARTICLES } from '../../src/domain/declarations/index.js';
 import { DETAIL_CODES, ERROR_CODES } from '../../src/domain/errors.js';
 import { BUNDLE_REFUSAL_CODES, DELIVERY_FAILURES } from '../../src/domain/federation/index.js';
 import { RECORD_KINDS } from '../../src/domain/record-kinds.js';
@@ -105,6 +106,11 @@ describe('the web app speaks the six UN languages (issue 16 item 11, decision 00
       ...BUNDLE_REFUSAL_CODES.map((c) => `bundle.${c}`),
     ].filter((k) => !(k in en));
     expect(missing, 'add these keys to every catalogue in web/src/i18n/messages').toEqual([]);
+  });
+
+  it("each Additional Protocol article's subject has a message saying what the domain says", () => {
+    const differ = DECLARATION_ARTICLES.filter((a) => en[`decl.article.${a}`] !== articleSpec(a).title);
+    expect(differ, 'decl.article.<article> in every catalogue, English as in articles.ts').toEqual([]);
   });
 
   it('no visible string sits in JSX outside a message', () => {

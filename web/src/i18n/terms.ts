@@ -32,3 +32,12 @@ export function recordKindName(t: Translate, kind: string): string {
   const key = `record.kind.${kind}`;
   return hasMessage(key) ? t(key) : t('record.kind.unknown', { kind });
 }
+
+/**
+ * An Additional Protocol article's subject in the user's language (`decl.article.<article>`);
+ * the domain keeps the English for the API and the CLI.
+ */
+export function articleTitle(t: Translate, spec: { article: string; title: string }): string {
+  const key = `decl.article.${spec.article}`;
+  return hasMessage(key) ? t(key) : spec.title;
+}

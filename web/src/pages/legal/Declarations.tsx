@@ -14,6 +14,7 @@ import { Table } from '../../components/Table.js';
 import { formatDate } from '../../i18n/format.js';
 import { useT } from '../../i18n/I18nProvider.js';
 import { ProblemText } from '../../i18n/problems.js';
+import { articleTitle } from '../../i18n/terms.js';
 import { Link, useSearchParam } from '../../router.js';
 import { useSession } from '../../session.js';
 import type { DetachedCheck, SigningKey } from '../../signing.js';
@@ -325,7 +326,7 @@ function EditorForm({
               </option>
             ))}
           </select>
-          <p className="muted small">{spec.title}</p>
+          <p className="muted small">{articleTitle(t, spec)}</p>
         </div>
         <div className="field">
           <label htmlFor="decl-from">{t('decl.from')}</label>

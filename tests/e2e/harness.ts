@@ -58,6 +58,25 @@ export function ensureWebBuilt(): void {
     newestMtime(join(ROOT, 'vite.config.ts')),
   );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  // Two test workers may both find the build stale: one builds, the other waits for it.
+  const lock = join(ROOT, 'web', '.dist-building');
+  try {
+    mkdirSync(lock);
+  } catch {
+    const until = Date.now() + 300_000;
+    while (existsSync(lock) && Date.now() < until)
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+    throw new Error(`web/dist is still being built after 5 minutes (remove ${lock} if no build runs)`);
+  }
+  try {
+    buildWeb();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function buildWeb(): void {
   execFileSync(
     process.execPath,
     [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],

@@ -93,6 +93,13 @@ describe.each(testDialects())('the demo devices (%s)', (dialect) => {
     expect(camera.alarms[0]?.caseId).not.toBeNull();
     expect(camera.cok).toBe('degraded');
 
+    // Tomorrow's work in the cage, declared by Arcadia: the state's data, a logged record.
+    const declared = (await get('/api/facilities/XA-FAB/activities', 'xa-ssac.reviewer')).json() as {
+      items: { containment: string; from: string; logIndex: number }[];
+    };
+    expect(declared.items.map((a) => a.containment)).toEqual(['XA-F1-CAGE-1']);
+    expect(Date.parse(declared.items[0]?.from as string)).toBeGreaterThan(t.clock.now().getTime());
+
     const radiation = await health('XA-FAB-RAD-01');
     expect(radiation).toMatchObject({ cok: 'intact', alarms: [], intervals: [], refusals: [] });
   });

@@ -27,6 +27,7 @@ const KINDS: readonly RecordKind[] = [
   'legal-instrument',
   'device-change',
   'device-batch',
+  'declared-activity',
   'compatibility-entry',
   'compatibility-step',
   'declaration',

@@ -2,10 +2,12 @@ import type { DeviceEvent, DeviceKind } from '../../domain/monitoring/index.js';
 import { GENESIS_PREV, signBatch } from '../../domain/monitoring/index.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { ed25519PublicKey, encodeBase64, encodeHex, sha256 } from '../../log/index.js';
+import { createActivityDeclarations } from '../monitoring/activities.js';
 import { createDeviceRegistry } from '../monitoring/devices.js';
 import { openCasesForDeviceAlarms } from '../monitoring/index.js';
 import { createIngestion, type RaisedAlarm } from '../monitoring/ingest.js';
 import type { Clock, Ports } from '../ports.js';
+import { submitterOf } from './reports.js';
 
 /**
  * The demo world's remote monitoring (issue 18 item 7): at the Arcadia fuel fabrication plant, an
@@ -182,6 +184,15 @@ export async function seedDemoDevices(ports: Ports, admin: Principal): Promise<R
     }
     await Promise.all(uploads);
   }
+  // Arcadia declares tomorrow's work in the cage, 08:00-11:00 UTC (a logged record): camera
+  // triggers then while the seal is open are explained (decision 0042); the opening still alarms.
+  const next = Math.floor(end / DAY) * DAY + DAY + 8 * HOUR;
+  await createActivityDeclarations(ports).declare(await submitterOf(ports, 'xa-ssac'), DEMO_FACILITY, {
+    containment: DEMO_CONTAINMENT,
+    from: iso(next),
+    to: iso(next + 3 * HOUR),
+    description: 'Re-packing of LEU powder cans in the cage; the agency is notified for a seal replacement.',
+  });
   // Each case opens when the batch that raised its alarm came in, as on a running server.
   for (const a of raised) {
     clock.at = start + Math.ceil((Date.parse(a.at) - start) / PERIOD) * PERIOD + MINUTE;

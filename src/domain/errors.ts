@@ -226,6 +226,8 @@ export const DETAIL_CODES = [
   'ANNEX_REF_UNKNOWN',
   /** A supplement names a declaration that is not the same State's, of the same article. */
   'SUPPLEMENT_TARGET_INVALID',
+  /** An item names a file (a site map) its State has not uploaded (issue 19). */
+  'ATTACHMENT_UNKNOWN',
 ] as const;
 
 export type DetailCode = (typeof DETAIL_CODES)[number];

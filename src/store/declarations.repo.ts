@@ -1,6 +1,6 @@
 import type { Db, DbOrTx } from './db.js';
 import { countOf } from './paging.js';
-import type { DeclarationItemRow, DeclarationRow } from './schema.types.js';
+import type { DeclarationAttachmentRow, DeclarationItemRow, DeclarationRow } from './schema.types.js';
 
 /** Items inserted per statement: well under both dialects' limits on bound parameters. */
 const INSERT_CHUNK = 500;
@@ -138,4 +138,47 @@ export function createDeclarationsRepo(db: Db) {
         .execute();
     },
   };
+}
+
+// ---- attachments a declaration commits to by hash (migration 0027)
+
+/** Stores a State's file once (the same file twice is one row). */
+export async function insertDeclarationAttachmentOnce(
+  q: DbOrTx,
+  row: DeclarationAttachmentRow,
+): Promise<void> {
+  await q
+    .insertInto('declaration_attachments')
+    .values(row)
+    .onConflict((oc) => oc.columns(['state', 'hash']).doNothing())
+    .execute();
+}
+
+export async function getDeclarationAttachment(
+  q: DbOrTx,
+  state: string,
+  hash: string,
+): Promise<DeclarationAttachmentRow | undefined> {
+  return q
+    .selectFrom('declaration_attachments')
+    .selectAll()
+    .where('state', '=', state)
+    .where('hash', '=', hash)
+    .executeTakeFirst();
+}
+
+/** Which of `hashes` the State has uploaded. */
+export async function knownDeclarationAttachments(
+  q: DbOrTx,
+  state: string,
+  hashes: readonly string[],
+): Promise<Set<string>> {
+  if (hashes.length === 0) return new Set();
+  const rows = await q
+    .selectFrom('declaration_attachments')
+    .select('hash')
+    .where('state', '=', state)
+    .where('hash', 'in', [...new Set(hashes)])
+    .execute();
+  return new Set(rows.map((r) => r.hash));
 }

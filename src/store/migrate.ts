@@ -23,6 +23,7 @@ import * as deviceCok from './migrations/0020-device-cok.js';
 import * as monitoringRules from './migrations/0021-monitoring-rules.js';
 import * as declaredActivities from './migrations/0023-declared-activities.js';
 import * as federationKindsAndEnds from './migrations/0025-federation-kinds-and-ends.js';
+import * as declarationAttachments from './migrations/0027-declaration-attachments.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Db): Record<string, Migration> {
@@ -50,6 +51,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0021-monitoring-rules': { up: monitoringRules.up },
     '0023-declared-activities': { up: declaredActivities.up },
     '0025-federation-kinds-and-ends': { up: federationKindsAndEnds.up },
+    '0027-declaration-attachments': { up: declarationAttachments.up(db.dialect) },
   };
 }
 

@@ -584,6 +584,18 @@ export interface CaseAttachmentRow {
   created_by: string;
 }
 
+/** A file a declaration commits to by hash (migration 0027): a site map, Art. 2.a.(iii). */
+export interface DeclarationAttachmentRow {
+  state: string;
+  /** SHA-256 of the bytes, 64 lowercase hex digits (the item says `sha256:<hash>`). */
+  hash: string;
+  content_type: string;
+  size: number;
+  bytes: Uint8Array;
+  created_at: string;
+  created_by: string;
+}
+
 export interface EventRow {
   id: Generated<number>;
   type: string;
@@ -1095,6 +1107,7 @@ export interface Schema {
   case_transitions: CaseTransitionRow;
   case_messages: CaseMessageRow;
   case_attachments: CaseAttachmentRow;
+  declaration_attachments: DeclarationAttachmentRow;
   events: EventRow;
   inbox: InboxRow;
   notification_keys: NotificationKeyRow;

@@ -418,6 +418,20 @@ const EXPECTED: Record<string, Expectation> = {
   'PUT /api/declarations/:id': E('user', 'write', () => '/api/declarations/AP-XA-none'),
   'PATCH /api/declarations/:id': E('user', 'write', () => '/api/declarations/AP-XA-none'),
   'DELETE /api/declarations/:id': E('user', 'write', () => '/api/declarations/AP-XA-none'),
+  // Site maps (issue 19): a State's submitters upload for their own State; read through a declaration.
+  'POST /api/declarations/attachments': E('user', 'write', undefined, {
+    body: (t, v) => ({
+      state: t.state,
+      contentType: 'application/pdf',
+      data: Buffer.from(`%PDF-1.7\n% matrix ${v}\n`).toString('base64'),
+    }),
+    by: (t) => `${t.org}.submitter`,
+  }),
+  'GET /api/declarations/:id/attachments/:hash': E(
+    'user',
+    'item',
+    () => `/api/declarations/AP-XA-none/attachments/${'0'.repeat(64)}`,
+  ),
   'GET /api/rejections': E('user', 'list'),
   'GET /api/mbas/:code/lines': E('user', 'item', (t) => `/api/mbas/${t.mba}/lines`),
   'GET /api/mbas/:code/balances': E('user', 'item', (t) => `/api/mbas/${t.mba}/balances`),

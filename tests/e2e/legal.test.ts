@@ -5,7 +5,7 @@
  * state reviews its law against a provision with a signed step, and an inspector opens a case on
  * the gap it found.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -154,6 +154,57 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
         await editor.accepted().waitFor();
         await s.page.getByRole('link', { name: 'Open it' }).click();
         await s.page.getByText('Locked', { exact: true }).waitFor();
+      } finally {
+        await s.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    STORY_TIMEOUT_MS,
+  );
+
+  it(
+    'a state declares its buildings with a site map: uploaded, committed by hash, readable from the declaration',
+    async () => {
+      const s = await signedInSession(browser, server, 'xa-ssac.submitter');
+      const dir = mkdtempSync(join(tmpdir(), 'custos-map-'));
+      try {
+        const editor = new DeclarationEditorScreen(s.page);
+        await editor.open();
+        await editor.header('2.a.iii', '2027-01-01', '2027-06-30');
+        await editor.addItem({
+          site: 'Arcadia Central Interim Storage',
+          building: 'S1',
+          description: 'Drum store',
+        });
+        // A text file is refused whatever it is called; a PNG is taken and its hash fills the field.
+        const text = join(dir, 'map.png');
+        writeFileSync(text, 'not a picture');
+        const input = s.page.getByLabel(/Upload the site map of item 1/);
+        await input.setInputFiles(text);
+        await s.page
+          .getByRole('alert')
+          .getByText(/The site map was refused/)
+          .waitFor();
+        const png = join(dir, 'site.png');
+        writeFileSync(
+          png,
+          Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('map')]),
+        );
+        await input.setInputFiles(png);
+        await s.page.getByText(/Site map uploaded \(11 bytes\)/).waitFor();
+        expect(await s.page.getByLabel('siteMap', { exact: true }).inputValue()).toMatch(
+          /^sha256:[0-9a-f]{64}$/,
+        );
+        await editor.loadKeyFile(join(server.dataDir, 'demo-keys', 'xa-ssac.key'));
+        await editor.signAndSubmit();
+        await editor.accepted().waitFor();
+        await s.page.getByRole('link', { name: 'Open it' }).click();
+        const link = s.page.getByRole('link', { name: 'Download the site map' });
+        await link.waitFor();
+        const res = await s.page.request.get((await link.getAttribute('href')) ?? '');
+        expect(res.status()).toBe(200);
+        expect(res.headers()['content-type']).toBe('image/png');
+        expect(await s.audit()).toEqual([]);
       } finally {
         await s.close();
         rmSync(dir, { recursive: true, force: true });

@@ -1457,6 +1457,43 @@ export interface paths {
         };
         readonly trace?: never;
     };
+    readonly "/api/declarations/{id}/attachments/{hash}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** A file the declaration names by hash, for whoever may read the declaration */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly hash: string;
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/declarations/{id}/body": {
         readonly parameters: {
             readonly query?: never;
@@ -1487,6 +1524,57 @@ export interface paths {
         };
         readonly put?: never;
         readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/declarations/attachments": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Upload a site map (or another file) a declaration will name by hash
+         * @description Body {state, contentType, data: base64}: a PDF, PNG or JPEG of at most 5242880 bytes whose bytes match its type, for the caller's own State. 201 {ref: "sha256:<hex>"}: put ref in the item's siteMap field; the signed declaration then commits to the file, and whoever may read the declaration may read it. 413 BODY_TOO_LARGE, 415 UNSUPPORTED_MEDIA_TYPE, 400 VALIDATION_FAILED (not base64, empty).
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly contentType: string;
+                        readonly data: string;
+                        readonly state: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly contentType: string;
+                            readonly ref: string;
+                            readonly size: number;
+                        };
+                    };
+                };
+            };
+        };
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -6077,7 +6165,7 @@ export interface paths {
                             readonly status: "accepted";
                             readonly warnings: readonly {
                                 /** @enum {string} */
-                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID";
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID" | "ATTACHMENT_UNKNOWN";
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;
@@ -6196,7 +6284,7 @@ export interface paths {
                         readonly "application/json": {
                             readonly errors: readonly {
                                 /** @enum {string} */
-                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID";
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID" | "ATTACHMENT_UNKNOWN";
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;
@@ -6213,7 +6301,7 @@ export interface paths {
                             readonly type: ("ICR" | "PIL" | "MBR" | "INITIAL" | "EXPORT_NOTICE" | "IMPORT_NOTICE") | null;
                             readonly warnings: readonly {
                                 /** @enum {string} */
-                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID";
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID" | "ATTACHMENT_UNKNOWN";
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;

@@ -4,6 +4,11 @@ import { z } from 'zod';
 import { DECLARATION_ARTICLES } from '../../domain/declarations/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { STATE_CODE } from '../../domain/registry/index.js';
+import {
+  MAX_SITE_MAP_BYTES,
+  readDeclarationAttachment,
+  uploadDeclarationAttachment,
+} from '../../services/declarations/attachments.js';
 import { createDeclarationQueries, type DeclarationQueries } from '../../services/declarations/queries.js';
 import { submitDeclaration } from '../../services/declarations/submit.js';
 import type { Ports } from '../../services/ports.js';
@@ -146,8 +151,59 @@ function registerReadRoutes(app: FastifyInstance, queries: DeclarationQueries): 
   }
 }
 
-/** Additional Protocol declarations: submit (signed, locked), read, list, history. */
+/** Files a declaration commits to by hash: the site maps of Art. 2.a.(iii) (migration 0027). */
+function registerAttachmentRoutes(app: FastifyInstance, ports: Ports): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/api/declarations/attachments',
+    {
+      config: user,
+      schema: {
+        tags,
+        summary: 'Upload a site map (or another file) a declaration will name by hash',
+        description: `Body {state, contentType, data: base64}: a PDF, PNG or JPEG of at most ${MAX_SITE_MAP_BYTES} bytes whose bytes match its type, for the caller's own State. 201 {ref: "sha256:<hex>"}: put ref in the item's siteMap field; the signed declaration then commits to the file, and whoever may read the declaration may read it. 413 BODY_TOO_LARGE, 415 UNSUPPORTED_MEDIA_TYPE, 400 VALIDATION_FAILED (not base64, empty).`,
+        body: z.strictObject({
+          state: z.string().regex(STATE_CODE),
+          contentType: z.string().min(1).max(100),
+          data: z.string().max(Math.ceil((MAX_SITE_MAP_BYTES * 4) / 3) + 8),
+        }),
+        response: {
+          201: z.object({ ref: z.string(), contentType: z.string(), size: z.number().int() }),
+        },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await uploadDeclarationAttachment(ports, requirePrincipal(req), req.body)),
+  );
+  r.get(
+    '/api/declarations/:id/attachments/:hash',
+    {
+      config: user,
+      schema: {
+        tags,
+        summary: 'A file the declaration names by hash, for whoever may read the declaration',
+        params: z.object({ id: z.string().min(1).max(200), hash: z.string().regex(/^[0-9a-f]{64}$/) }),
+      },
+    },
+    async (req, reply) => {
+      const a = await readDeclarationAttachment(ports, requirePrincipal(req), req.params.id, req.params.hash);
+      const ext = a.contentType === 'application/pdf' ? 'pdf' : a.contentType === 'image/png' ? 'png' : 'jpg';
+      return reply
+        .type(a.contentType)
+        .header(
+          'content-disposition',
+          `attachment; filename="site-map-${req.params.hash.slice(0, 12)}.${ext}"`,
+        )
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .send(Buffer.from(a.bytes));
+    },
+  );
+}
+
+/** Additional Protocol declarations: submit (signed, locked), read, list, history, site maps. */
 export function registerDeclarationRoutes(app: FastifyInstance, ports: Ports): void {
   registerSubmitRoute(app, ports);
   registerReadRoutes(app, createDeclarationQueries(ports));
+  registerAttachmentRoutes(app, ports);
 }

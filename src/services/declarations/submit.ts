@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  articleSpec,
   type Declaration,
   type DeclarationItem,
   parseDeclarationJson,
@@ -8,7 +9,7 @@ import {
 import type { ErrorDetail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { encodeHex } from '../../log/index.js';
-import { createDeclarationsRepo } from '../../store/declarations.repo.js';
+import { createDeclarationsRepo, knownDeclarationAttachments } from '../../store/declarations.repo.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import type { DeclarationItemRow, DeclarationRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
@@ -95,6 +96,32 @@ async function checkSupplement(ports: Ports, d: Declaration): Promise<ErrorDetai
   return [];
 }
 
+/** Every file an item commits to by hash (a site map) is one its State uploaded (migration 0027). */
+async function checkAttachments(ports: Ports, d: Declaration): Promise<ErrorDetail[]> {
+  const fields = articleSpec(d.article)
+    .fields.filter((f) => f.kind === 'attachment')
+    .map((f) => f.name);
+  if (fields.length === 0) return [];
+  const named: { item: number; field: string; hash: string }[] = [];
+  d.items.forEach((it, item) => {
+    for (const field of fields)
+      if (typeof it[field] === 'string') named.push({ item, field, hash: (it[field] as string).slice(7) });
+  });
+  const known = await knownDeclarationAttachments(
+    ports.db.kysely,
+    d.state,
+    named.map((n) => n.hash),
+  );
+  return named
+    .filter((n) => !known.has(n.hash))
+    .map((n) => ({
+      item: n.item,
+      field: n.field,
+      code: 'ATTACHMENT_UNKNOWN' as const,
+      message: `no file sha256:${n.hash} was uploaded for ${d.state}; upload it first`,
+    }));
+}
+
 /**
  * Submit one Additional Protocol declaration (issue 19 item 4): the State's signature over the
  * exact bytes (as for reports), the schema of its article with every problem at once, a
@@ -130,7 +157,7 @@ export async function submitDeclaration(
       code: 'NOT_ALLOWED',
       message: `no Additional Protocol is in force for ${d.state}`,
     });
-  details.push(...(await checkSupplement(ports, d)));
+  details.push(...(await checkSupplement(ports, d)), ...(await checkAttachments(ports, d)));
   if (details.length > 0) return refuse(ports, p, s, at, details, d);
 
   const id = `AP-${d.state}-${encodeHex(ports.random.bytes(8))}`;

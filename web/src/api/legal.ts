@@ -26,6 +26,12 @@ export const legalApi = {
   declarations: (state: string, offset = 0) =>
     apiJson<DeclarationList>(`/api/declarations${queryString({ state, limit: 100, offset })}`),
   declaration: (id: string) => apiJson<DeclarationView>(`/api/declarations/${seg(id)}`),
+  /** A site map (PDF, PNG, JPEG) a declaration's item will name by the `ref` answered. */
+  uploadAttachment: (state: string, contentType: string, data: string) =>
+    apiJson<Reply<'/api/declarations/attachments', 'post', 201>>('/api/declarations/attachments', {
+      method: 'POST',
+      body: { state, contentType, data },
+    }),
   /** The exact bytes signed, with their Custos-Signature header (as reports are sent). */
   declare: (bytes: Uint8Array, signature: string) =>
     apiJson<DeclarationAccepted>('/api/declarations', {

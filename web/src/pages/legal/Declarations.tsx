@@ -21,6 +21,7 @@ import type { DetachedCheck, SigningKey } from '../../signing.js';
 import { itemsFromCsv } from './csv.js';
 import { DeclarationDeadlines } from './DeclarationDeadlines.js';
 import { DeclarationSigning } from './DeclarationSignature.js';
+import { ItemValue, SiteMapUpload } from './SiteMap.js';
 
 type Article = (typeof DECLARATION_ARTICLES)[number];
 
@@ -154,7 +155,11 @@ export function DeclarationPage({ id }: { id: string }) {
                 ) : (
                   <Table<Record<string, string | number>>
                     caption={t('decl.itemsCaption', { id: d.id })}
-                    columns={fields.map((f) => ({ key: f, header: f, render: (i) => String(i[f] ?? '') }))}
+                    columns={fields.map((f) => ({
+                      key: f,
+                      header: f,
+                      render: (i) => <ItemValue declaration={d.id} value={i[f]} />,
+                    }))}
                     rows={d.items.map((i, n) => ({ ...i, '#': n }))}
                     rowKey={(i) => String(i['#'])}
                   />
@@ -397,6 +402,9 @@ function EditorForm({
                     value={item[f.name] ?? ''}
                     onChange={(e) => setField(n, f.name, e.target.value)}
                   />
+                )}
+                {f.kind === 'attachment' && (
+                  <SiteMapUpload state={state} n={n} onUploaded={(ref) => setField(n, f.name, ref)} />
                 )}
               </div>
             ))}

@@ -9,9 +9,13 @@ import { verifySplitViewEvidence } from '../log/index.js';
 import { readInputText } from './files.js';
 import { readKey } from './verifier-key.js';
 
-/** `custos proof verify-split-view`: exit 0 only when the evidence proves a split view. */
-function verifySplitViewFile(file: string, opts: { key: string }): void {
-  const verifier = readKey(opts.key);
+/**
+ * `custos proof verify-split-view`: exit 0 only when the evidence proves a split view. The key is
+ * `--key`, else the `logKey` the evidence carries (decision 0043), which the reader must still
+ * know to be the log's: a forger can put any key in a file, never the log's signatures.
+ */
+function verifySplitViewFile(file: string, opts: { key?: string }): void {
+  const verifier = opts.key === undefined ? undefined : readKey(opts.key);
   const v = verifySplitViewEvidence(readInputText(file, 'the split-view evidence'), verifier);
   if (!v.ok) throw new DomainError(v.code, `no split view proven: ${v.message}`);
   process.stdout.write(
@@ -19,6 +23,9 @@ function verifySplitViewFile(file: string, opts: { key: string }): void {
       `log ${v.origin}: checkpoints of sizes ${v.sizes[0]} and ${v.sizes[1]}, both signed by the log key`,
       `roots ${v.roots[0]} and ${v.roots[1]}`,
       v.reason,
+      ...(verifier
+        ? []
+        : ['key: the logKey in the file; compare it with the log key you hold (or pass --key)']),
       'SPLIT VIEW PROVEN',
     ].join('\n')}\n`,
   );
@@ -69,6 +76,6 @@ export function registerFederationProofCommands(proof: Command): void {
     .description(
       'check split-view evidence offline: two checkpoints the log signed that no append-only log could have (exit 0 when proven)',
     )
-    .requiredOption('--key <vkey>', "the log's verifier key, or a file holding it")
-    .action((file: string, opts: { key: string }) => verifySplitViewFile(file, opts));
+    .option('--key <vkey>', "the log's verifier key, or a file holding it (default: the evidence's logKey)")
+    .action((file: string, opts: { key?: string }) => verifySplitViewFile(file, opts));
 }

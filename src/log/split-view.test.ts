@@ -208,3 +208,65 @@ describe('advanceCheckpoint (checkpoint bookkeeping)', () => {
     if (r.kind === 'split-view') expect(verifySplitViewEvidence(r.evidence, honest.vkey).ok).toBe(true);
   });
 });
+
+describe('split-view evidence carrying the log key (decision 0043)', () => {
+  it('a valid split verifies with the key the file carries, or the same key given', async () => {
+    const { honest, fork } = honestAndFork(10, 6, 10);
+    const v = detectSplitView(await honest.checkpoint(), await fork.checkpoint(), honest.vkey);
+    if (v.kind !== 'equivocation') return expect.fail(v.kind);
+    const text = formatSplitViewEvidence({ ...v.evidence, logKey: honest.vkey });
+    expect(parseSplitViewEvidence(text).logKey).toBe(honest.vkey);
+    expect(verifySplitViewEvidence(text)).toMatchObject({ ok: true, origin: ORIGIN, sizes: [10, 10] });
+    expect(verifySplitViewEvidence(text, honest.vkey)).toMatchObject({ ok: true });
+  });
+
+  it('a consistent pair is not a split view, whatever key it carries', async () => {
+    const { honest } = honestAndFork(20, 0, 0);
+    const proof = await honest.consistency(11, 20);
+    const text = formatSplitViewEvidence({
+      origin: ORIGIN,
+      checkpoints: [await honest.checkpoint(11), await honest.checkpoint(20)],
+      proof,
+      logKey: honest.vkey,
+    });
+    expect(verifySplitViewEvidence(text)).toMatchObject({ ok: false, code: 'LOG_PROOF_INVALID' });
+  });
+
+  it('a bad signature: a note the log key did not sign is refused', async () => {
+    const { honest } = honestAndFork(10, 0, 0);
+    const good = await honest.checkpoint();
+    // One byte of the signature changed: same origin and key id, no longer the log's word.
+    const lines = good.split('\n');
+    const sigLine = lines.findIndex((l) => l.startsWith('\u2014 '));
+    const sig = lines[sigLine] as string;
+    const flipped = `${sig.slice(0, -3)}${sig.at(-3) === 'A' ? 'B' : 'A'}${sig.slice(-2)}`;
+    lines[sigLine] = flipped;
+    const bad = lines.join('\n');
+    const forgedRoot = signCheckpoint(
+      { origin: ORIGIN, size: 10, rootHash: new Uint8Array(32).fill(3), extensions: [] },
+      [createNoteSigner(ORIGIN, new Uint8Array(32).fill(9))],
+    );
+    for (const second of [bad, forgedRoot]) {
+      const text = formatSplitViewEvidence({ origin: ORIGIN, checkpoints: [good, second], logKey: honest.vkey });
+      expect(verifySplitViewEvidence(text)).toMatchObject({ ok: false, code: 'LOG_SIGNATURE_INVALID' });
+    }
+  });
+
+  it('the wrong key: another key of the same origin, a file naming another key, or no key at all', async () => {
+    const { honest, fork } = honestAndFork(10, 6, 10);
+    const v = detectSplitView(await honest.checkpoint(), await fork.checkpoint(), honest.vkey);
+    if (v.kind !== 'equivocation') return expect.fail(v.kind);
+    const other = createMemoryLog(ORIGIN, 8).vkey;
+    expect(other).not.toBe(honest.vkey);
+    const plain = formatSplitViewEvidence(v.evidence);
+    expect(verifySplitViewEvidence(plain, other)).toMatchObject({ ok: false, code: 'LOG_SIGNATURE_INVALID' });
+    expect(verifySplitViewEvidence(plain)).toMatchObject({ ok: false, code: 'LOG_MALFORMED' });
+    const lying = formatSplitViewEvidence({ ...v.evidence, logKey: other });
+    expect(verifySplitViewEvidence(lying)).toMatchObject({ ok: false, code: 'LOG_SIGNATURE_INVALID' });
+    const named = formatSplitViewEvidence({ ...v.evidence, logKey: honest.vkey });
+    expect(verifySplitViewEvidence(named, parseNoteVerifier(other))).toMatchObject({
+      ok: false,
+      code: 'LOG_SIGNATURE_INVALID',
+    });
+  });
+});

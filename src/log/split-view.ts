@@ -35,6 +35,11 @@ export interface SplitViewEvidence {
   readonly proof?: readonly Uint8Array[];
   /** When the smaller size is a power of two: the larger tree's hash of its first leaves. */
   readonly firstHash?: Uint8Array;
+  /**
+   * The log's C2SP verifier key, as the node that found the split view registered it (decision
+   * 0043): a convenience for whoever checks the file, who must still know it is the log's key.
+   */
+  readonly logKey?: string;
 }
 
 /** What a consistency check between two checkpoints of one log has in hand besides the notes. */
@@ -214,6 +219,7 @@ export function formatSplitViewEvidence(e: SplitViewEvidence): string {
   };
   if (e.proof !== undefined) out.proof = e.proof.map(encodeBase64);
   if (e.firstHash !== undefined) out.firstHash = encodeBase64(e.firstHash);
+  if (e.logKey !== undefined) out.logKey = e.logKey;
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
@@ -252,11 +258,14 @@ export function parseSplitViewEvidence(input: string | unknown): SplitViewEviden
     proof = o.proof.map((h, i) => hashFrom(h, `proof hash ${i}`));
   }
   const firstHash = o.firstHash === undefined ? undefined : hashFrom(o.firstHash, 'firstHash');
+  if (o.logKey !== undefined && (typeof o.logKey !== 'string' || o.logKey.length > 500))
+    throw new LogError('LOG_MALFORMED', 'evidence logKey must be a C2SP verifier key');
   return {
     origin: o.origin,
     checkpoints: [cps[0] as string, cps[1] as string],
     ...(proof ? { proof } : {}),
     ...(firstHash ? { firstHash } : {}),
+    ...(typeof o.logKey === 'string' ? { logKey: o.logKey } : {}),
   };
 }
 
@@ -272,21 +281,37 @@ export type SplitViewCheck =
 
 /**
  * Does this evidence prove that the log with this verifier key signed two inconsistent
- * checkpoints? Offline, never throws on hostile evidence. Refusals: LOG_MALFORMED (not evidence),
+ * checkpoints? Offline, never throws on hostile evidence. Without `vkey`, the key the evidence
+ * carries (`logKey`) is used; with both, they must be the same key. Refusals: LOG_MALFORMED (not
+ * evidence, or no key at all, or a key that does not parse),
  * LOG_UNKNOWN_ORIGIN (another log's), LOG_SIGNATURE_INVALID (a note the key did not sign: not the
  * log's word), LOG_PROOF_INVALID (the notes are consistent, or the proof proves nothing).
  */
 export function verifySplitViewEvidence(
   input: string | SplitViewEvidence,
-  vkey: string | NoteVerifier,
+  vkey?: string | NoteVerifier,
 ): SplitViewCheck {
   let e: SplitViewEvidence;
+  let verifier: NoteVerifier;
   try {
     e = typeof input === 'string' ? parseSplitViewEvidence(input) : input;
+    const key = vkey ?? e.logKey;
+    if (key === undefined)
+      throw new LogError('LOG_MALFORMED', 'the evidence carries no logKey: give the log’s verifier key');
+    verifier = toVerifier(key);
+    if (vkey !== undefined && e.logKey !== undefined) {
+      const named = parseNoteVerifier(e.logKey);
+      // Only for a clearer refusal: what proves anything is the signatures checked below.
+      if (named.name !== verifier.name || named.keyId !== verifier.keyId)
+        return {
+          ok: false,
+          code: 'LOG_SIGNATURE_INVALID',
+          message: `the evidence names the log key ${e.logKey}, not the key given`,
+        };
+    }
   } catch (err) {
     return { ok: false, code: 'LOG_MALFORMED', message: (err as Error).message };
   }
-  const verifier = toVerifier(vkey);
   if (e.origin !== verifier.name)
     return {
       ok: false,

@@ -48,6 +48,8 @@ export interface Config {
       }
     | undefined;
   readonly cokTimerMs: number;
+  /** How often this node witnesses its peers' logs and exchanges checkpoints with them (decision 0043). */
+  readonly federationWitnessMs: number;
   /** Webhook targets on loopback/private/link-local addresses are refused unless this is set (tests). */
   readonly webhookAllowPrivate: boolean;
   /** HTTPS served by Custos itself (server/tls.ts); unset: plain HTTP (e.g. behind a TLS proxy). */
@@ -167,6 +169,7 @@ export function loadConfig(env: Env, cwd: string): Config {
   return {
     mqtt: readMqtt(env, port),
     cokTimerMs: readInt(env, 'CUSTOS_COK_TIMER_MS', 1000, 50, 3_600_000),
+    federationWitnessMs: readInt(env, 'CUSTOS_FEDERATION_WITNESS_MS', 30_000, 100, 86_400_000),
     trustProxy: readFlag(env, 'CUSTOS_TRUST_PROXY', false),
     publicOrigin,
     metricsToken,

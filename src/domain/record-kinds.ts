@@ -32,6 +32,8 @@ export const RECORD_KINDS = [
   'declared-activity',
   'compatibility-entry',
   'compatibility-step',
+  // an administrator's decision on a split view of a peer's log (decision 0043)
+  'split-view-decision',
 ] as const;
 
 export type RecordKind = (typeof RECORD_KINDS)[number];

@@ -247,7 +247,11 @@ describe('split-view evidence carrying the log key (decision 0043)', () => {
       [createNoteSigner(ORIGIN, new Uint8Array(32).fill(9))],
     );
     for (const second of [bad, forgedRoot]) {
-      const text = formatSplitViewEvidence({ origin: ORIGIN, checkpoints: [good, second], logKey: honest.vkey });
+      const text = formatSplitViewEvidence({
+        origin: ORIGIN,
+        checkpoints: [good, second],
+        logKey: honest.vkey,
+      });
       expect(verifySplitViewEvidence(text)).toMatchObject({ ok: false, code: 'LOG_SIGNATURE_INVALID' });
     }
   });

@@ -60,6 +60,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   evaluator.unref();
   const address = await app.listen({ port: config.port, host: config.host });
   federation.delivery.start();
+  federation.witness.start();
   const mqtt = config.mqtt
     ? await startMqttIngest({
         url: config.mqtt.url,
@@ -88,6 +89,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     closing ??= (async () => {
       clearInterval(evaluator);
       await federation.delivery.stop();
+      await federation.witness.stop();
       await mqtt?.stop(); // the batches in hand commit and are acknowledged first (a few seconds at most)
       await app.close(); // stops accepting, waits for in-flight requests
       await cok.stop();

@@ -100,6 +100,7 @@ export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, Rec
     'peer-revocation': async (p) => enforce(p, 'federation.admin', 'all'),
     arrangement: async (p) => enforce(p, 'federation.admin', 'all'),
     'arrangement-end': async (p) => enforce(p, 'federation.admin', 'all'),
+    'split-view-decision': async (p) => enforce(p, 'federation.admin', 'all'),
     // What this node received from a peer is read like the forwarded record (its state's data).
     // A forwarded case transition is inspectorates' business, as a case's internal notes are on
     // its own node: never shown to the state's users (decision 0044).

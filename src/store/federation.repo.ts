@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from './db.js';
+import { latestCheckpoint, witnessRepo } from './fed-witness.repo.js';
 import { countOf } from './paging.js';
 import type {
   FedArrangementRow,
@@ -259,20 +260,37 @@ function outboxRepo(k: Db['kysely']) {
   return {
     /** Active peers that have pending rows, for the delivery worker. */
     async peersWithPending(): Promise<FedPeerRow[]> {
-      return k
-        .selectFrom('fed_peers')
-        .selectAll()
-        .where('status', '=', 'active')
-        .where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('fed_outbox')
-              .select('log_index')
-              .whereRef('fed_outbox.peer_id', '=', 'fed_peers.id')
-              .where('fed_outbox.status', '=', 'pending'),
-          ),
-        )
-        .execute();
+      return (
+        k
+          .selectFrom('fed_peers')
+          .selectAll()
+          .where('status', '=', 'active')
+          // Forwarding to a log with an open split view, or from this node's own, waits for an
+          // administrator (decision 0043).
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('fed_split_views as v')
+                  .select('v.id')
+                  .where('v.status', '=', 'open')
+                  .where((w) =>
+                    w.or([w('v.origin', '=', w.ref('fed_peers.origin')), w('v.peer_id', 'is', null)]),
+                  ),
+              ),
+            ),
+          )
+          .where((eb) =>
+            eb.exists(
+              eb
+                .selectFrom('fed_outbox')
+                .select('log_index')
+                .whereRef('fed_outbox.peer_id', '=', 'fed_peers.id')
+                .where('fed_outbox.status', '=', 'pending'),
+            ),
+          )
+          .execute()
+      );
     },
     /** The next pending rows of one peer in source-index order (one page; memory stays bounded). */
     async pendingPage(peerId: string, limit: number): Promise<FedOutboxRow[]> {
@@ -374,6 +392,8 @@ function inboxRepo(k: Db['kysely']) {
     },
     /** The latest checkpoint of `source` this node has seen and found consistent (a signed note). */
     async seenCheckpoint(source: string): Promise<string | undefined> {
+      const head = await latestCheckpoint(k, source);
+      if (head) return head.note;
       const r = await k
         .selectFrom('kv')
         .select('value')
@@ -487,6 +507,7 @@ export function createFederationRepo(db: Db) {
     ...inboxRepo(k),
     ...deadLettersRepo(k),
     ...leaseRepo(k),
+    ...witnessRepo(k),
   };
 }
 

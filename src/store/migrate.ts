@@ -22,6 +22,7 @@ import * as leafIdUnindexed from './migrations/0019-leaf-id-unindexed.js';
 import * as deviceCok from './migrations/0020-device-cok.js';
 import * as monitoringRules from './migrations/0021-monitoring-rules.js';
 import * as declaredActivities from './migrations/0023-declared-activities.js';
+import * as crossWitnessing from './migrations/0024-cross-witnessing.js';
 import * as federationKindsAndEnds from './migrations/0025-federation-kinds-and-ends.js';
 import * as declarationAttachments from './migrations/0027-declaration-attachments.js';
 
@@ -50,6 +51,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0020-device-cok': { up: deviceCok.up },
     '0021-monitoring-rules': { up: monitoringRules.up },
     '0023-declared-activities': { up: declaredActivities.up },
+    '0024-cross-witnessing': { up: crossWitnessing.up },
     '0025-federation-kinds-and-ends': { up: federationKindsAndEnds.up },
     '0027-declaration-attachments': { up: declarationAttachments.up(db.dialect) },
   };

@@ -884,6 +884,40 @@ export interface FedLeaseRow {
   until: string;
 }
 
+/** A signed checkpoint of a log seen by this node (migration 0024, decision 0043). */
+export interface FedCheckpointRow {
+  origin: string;
+  size: number;
+  /** base64 of the root hash */
+  root: string;
+  note: string;
+  /** This node's cosignature line over the checkpoint (C2SP tlog-cosignature), when it cosigned. */
+  cosignature: string | null;
+  /** Where it was seen: `log` (fetched from the log), `bundle`, `exchange:<peer id>`, `own`. */
+  via: string;
+  seen_at: string;
+  retired_at: string | null;
+}
+
+/** Two inconsistent signed checkpoints of one log, and what the administrator decided. */
+export interface FedSplitViewRow {
+  id: string;
+  origin: string;
+  /** The peer whose log it is; null for this node's own log. */
+  peer_id: string | null;
+  /** The evidence file (custos/split-view@v1 JSON with the log's verifier key). */
+  evidence: string;
+  /** 1 when the evidence proves the split view offline; 0 when the log could not produce a proof. */
+  proven: number;
+  reason: string;
+  via: string;
+  detected_at: string;
+  status: 'open' | 'resumed' | 'revoked';
+  decided_at: string | null;
+  decided_by: string | null;
+  note: string | null;
+}
+
 // ---- remote monitoring (migration 0015, decision 0029)
 
 export interface DeviceRow {
@@ -1132,6 +1166,8 @@ export interface Schema {
   fed_inbox: FedInboxRow;
   fed_dead_letters: FedDeadLetterRow;
   fed_lease: FedLeaseRow;
+  fed_checkpoints: FedCheckpointRow;
+  fed_split_views: FedSplitViewRow;
   devices: DeviceRow;
   device_parties: DevicePartyRow;
   device_changes: DeviceChangeRow;

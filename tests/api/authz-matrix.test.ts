@@ -257,6 +257,18 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /api/arrangements/:id/end': E('user', 'write', () => '/api/arrangements/no-such-arrangement/end'),
   'GET /api/states/:code/sharing': E('user', 'item', (t) => `/api/states/${t.state}/sharing`),
   'GET /api/federation/dead-letters': E('user', 'list'),
+  'GET /api/federation/split-views': E('user', 'list'),
+  'GET /api/federation/split-views/:id/evidence': E(
+    'user',
+    'read',
+    () => '/api/federation/split-views/no-such-split-view/evidence',
+  ),
+  'POST /api/federation/split-views/:id/decision': E(
+    'user',
+    'write',
+    () => '/api/federation/split-views/no-such-split-view/decision',
+  ),
+  'POST /api/federation/checkpoints': E('peer', 'write'),
   'GET /api/records/:id/provenance': E('user', 'item', (t) => `/api/records/${t.report}/provenance`),
   'GET /api/records/:id/provenance/chain': E(
     'user',

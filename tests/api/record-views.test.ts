@@ -213,6 +213,8 @@ describe('record views (sqlite)', () => {
       case 'peer':
       case 'peer-revocation':
         return (await get('/api/peers')).statusCode === 200;
+      case 'split-view-decision':
+        return (await get('/api/federation/split-views')).statusCode === 200;
       case 'arrangement':
       case 'arrangement-end':
         return (await get('/api/arrangements')).statusCode === 200;

@@ -23,6 +23,9 @@ export const ALARM_CODES = [
   'ANNEX_II_DISCREPANT',
   'SOURCE_MATERIAL_UNMATCHED',
   'SOURCE_MATERIAL_DISCREPANT',
+  // Two validly signed inconsistent checkpoints of a log this node exchanges records with
+  // (issue 17 item 5, decision 0043): about a log, listed for the states whose records flow with it.
+  'LOG_SPLIT_VIEW',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 

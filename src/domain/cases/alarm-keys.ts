@@ -90,6 +90,16 @@ export type CaseAlarm =
       readonly finding: 'unmatched' | 'discrepant';
       readonly state: string;
       readonly item: string;
+    }
+  /**
+   * Two validly signed inconsistent checkpoints of a peer's log (LOG_SPLIT_VIEW, decision 0043):
+   * one case per split view and state whose records flow with that log.
+   */
+  | {
+      readonly source: 'split-view';
+      readonly state: string;
+      readonly origin: string;
+      readonly splitView: string;
     };
 
 function join(parts: readonly string[]): string {
@@ -132,6 +142,8 @@ export function caseKeyForAlarm(alarm: CaseAlarm): string {
       return join(['device', alarm.state, alarm.device, alarm.code, alarm.at]);
     case 'declaration':
       return join(['declaration', alarm.state, alarm.item, alarm.check, alarm.finding]);
+    case 'split-view':
+      return join(['split-view', alarm.state, alarm.origin, alarm.splitView]);
   }
 }
 
@@ -160,5 +172,8 @@ export function caseKindForAlarm(alarm: CaseAlarm): CaseKind {
       return alarm.code === 'GATE_MISMATCH' ? 'discrepancy' : 'seal';
     case 'declaration':
       return alarm.finding === 'discrepant' ? 'discrepancy' : 'transfer-unmatched';
+    case 'split-view':
+      // The provenance of what the state's records rest on is in doubt: an anomaly to follow up.
+      return 'anomaly';
   }
 }

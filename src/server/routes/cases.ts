@@ -83,6 +83,12 @@ const cause = z.discriminatedUnion('source', [
     state: stateCode,
     item: ref,
   }),
+  z.strictObject({
+    source: z.literal('split-view'),
+    state: stateCode,
+    origin: ref.describe('the origin of the log seen split'),
+    splitView: ref.describe('the split view (GET /api/federation/split-views)'),
+  }),
 ]);
 const OpenSchema = z.strictObject({
   kind: z.enum(CASE_KINDS),

@@ -1,7 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type Federation, FORWARDABLE_KINDS, INBOX_PATH } from '../../services/federation/index.js';
+import {
+  CHECKPOINTS_PATH,
+  type Federation,
+  FORWARDABLE_KINDS,
+  INBOX_PATH,
+  SPLIT_VIEW_ACTIONS,
+} from '../../services/federation/index.js';
 import { requirePrincipal } from '../auth.js';
 
 const tags = ['federation'];
@@ -48,6 +54,28 @@ const PeerReply = z.object({
       .describe("the code of lastError (PEER_UNREACHABLE, ACK_MISSING, ACK_INVALID or the peer's own code)"),
     lagSeconds: z.number().int().describe('age of the oldest record still waiting for this peer'),
   }),
+  witnessed: z
+    .object({ size: z.number().int(), at: z.string() })
+    .nullable()
+    .describe('the largest checkpoint of the peer’s log this node has checked and cosigned'),
+  splitView: z
+    .string()
+    .nullable()
+    .describe('an open split view of the peer’s log: forwarding from and to it is stopped'),
+});
+
+const SplitViewReply = z.object({
+  id: z.string(),
+  origin: z.string(),
+  peer: z.string().nullable(),
+  reason: z.string(),
+  proven: z.boolean().describe('the evidence proves the split view offline (custos proof verify-split-view)'),
+  via: z.string().describe('where the second checkpoint was seen: log, exchange:<peer>, bundle:<peer>'),
+  detectedAt: z.string(),
+  status: z.enum(['open', 'resumed', 'revoked']),
+  decidedAt: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  note: z.string().nullable(),
 });
 
 const Id = z.object({ id: z.string().min(1).max(64) });
@@ -200,6 +228,58 @@ export function registerFederationRoutes(app: FastifyInstance, fed: Federation):
     },
     async (req) => fed.peers.listPeers(requirePrincipal(req)),
   );
+  r.get(
+    '/api/federation/split-views',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary:
+          'Split views of logs this node exchanges records with, and the decisions taken (administrators)',
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+          offset: z.coerce.number().int().min(0).default(0),
+        }),
+        response: { 200: z.array(SplitViewReply) },
+      },
+    },
+    async (req) => fed.splitViews.list(requirePrincipal(req), req.query.limit, req.query.offset),
+  );
+  r.get(
+    '/api/federation/split-views/:id/evidence',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary: 'The split view’s evidence file, checked offline by `custos proof verify-split-view <file>`',
+        description:
+          'custos/split-view@v1 (decision 0028) with the log’s verifier key as `logKey` (decision 0043): both signed checkpoints and, at different sizes, the log’s own consistency proof.',
+        params: Id,
+        response: { 200: z.unknown() },
+      },
+    },
+    async (req) => fed.splitViews.evidence(requirePrincipal(req), req.params.id),
+  );
+  r.post(
+    '/api/federation/split-views/:id/decision',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary:
+          'Decide a split view: resume forwarding with the log as it is now, or revoke the peer (logged record)',
+        params: Id,
+        body: z.strictObject({
+          action: z.enum(SPLIT_VIEW_ACTIONS),
+          note: z.string().trim().max(2000).optional(),
+        }),
+        response: {
+          200: z.object({ logIndex: z.number().int(), status: z.enum(['open', 'resumed', 'revoked']) }),
+        },
+      },
+    },
+    async (req) => fed.splitViews.decide(requirePrincipal(req), req.params.id, req.body),
+  );
   r.post(
     '/api/peers/:id/revoke',
     {
@@ -251,6 +331,31 @@ function registerInbox(app: FastifyInstance, fed: Federation): void {
       },
       async (req) =>
         fed.receive({
+          method: req.method,
+          url: `${req.protocol}://${req.host}${req.url}`,
+          headers: req.headers,
+          body: Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array(),
+        }),
+    );
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      CHECKPOINTS_PATH,
+      {
+        config: { auth: 'peer' },
+        schema: {
+          tags,
+          summary: 'A peer asks for the checkpoints this node has seen (RFC 9421 signed; node-to-node only)',
+          description:
+            'Body {"after": "<origin>", "limit": n}: the latest checkpoint this node holds of each log (its own, its peers’, third logs), by origin, cosigned by this node when it checked them (decision 0043). Refusals as the inbox’s.',
+          response: {
+            200: z.object({
+              checkpoints: z.array(z.object({ origin: z.string(), note: z.string() })),
+              next: z.string().nullable(),
+            }),
+          },
+        },
+      },
+      async (req) =>
+        fed.exchange({
           method: req.method,
           url: `${req.protocol}://${req.host}${req.url}`,
           headers: req.headers,

@@ -87,6 +87,11 @@ function aboutAlarm(alarm: CaseAlarm): { about: CaseAbout; mba?: string } {
           alarm: { source: 'declaration', check: alarm.check, finding: alarm.finding },
         },
       };
+    case 'split-view':
+      return {
+        about: { alarm: { source: 'split-view', origin: alarm.origin, splitView: alarm.splitView } },
+        title: `split view of log ${alarm.origin}`,
+      };
   }
 }
 

@@ -12,6 +12,7 @@ import {
   crossCheckAlarmArm,
   pageCrossCheckFindings,
 } from '../../store/declaration-checks.repo.js';
+import { withSplitViewAlarms } from '../../store/fed-witness.repo.js';
 import type { Page, PageRequest } from '../../store/paging.js';
 import { openCaseForAlarm } from '../cases/index.js';
 import { declarationScopeOf } from '../declarations/queries.js';
@@ -218,12 +219,17 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
       // The declarations' findings: not of an MBA, and only of the States whose declarations the
       // caller may read (an Additional Protocol in force with them: policy).
       const declScope = await declarationScopeOf(ports, p);
+      // Split views of logs the node exchanges records with (decision 0043): of the states in scope.
       const extra = f.mba
         ? undefined
-        : crossCheckAlarmArm(
-            cutoffs(),
-            { states: declScope === 'all' ? 'all' : [...declScope], state: f.state },
-            mbas.length,
+        : withSplitViewAlarms(
+            crossCheckAlarmArm(
+              cutoffs(),
+              { states: declScope === 'all' ? 'all' : [...declScope], state: f.state },
+              mbas.length,
+            ),
+            { states: scope === 'all' ? 'all' : [...scope], state: f.state },
+            mbas.length + 1,
           );
       const { rows, total } = await pageAlarms(ports.db.kysely, {
         mbas,

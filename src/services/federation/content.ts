@@ -2,6 +2,7 @@ import { createFederationRepo } from '../../store/federation.repo.js';
 import { pagesOf, registerContentLoader, registerRowLister } from '../record-content.js';
 import { arrangementContent, arrangementEndContent } from './arrangements.js';
 import { peerContent, peerRevocationContent } from './peers.js';
+import { splitViewDecisionContent } from './split-views.js';
 
 /**
  * How the audit rebuilds each federation record from its rows (decision 0027): a peer row changed
@@ -65,3 +66,13 @@ registerRowLister('received', (db) => {
     (id) => id,
   );
 });
+
+// An administrator's decision on a split view (decision 0043).
+registerContentLoader('split-view-decision', async (db, id) => {
+  const svId = after(id, 'split-view-decision:');
+  const row = svId === undefined ? undefined : await createFederationRepo(db).getSplitView(svId);
+  return row?.decided_at ? splitViewDecisionContent(row) : undefined;
+});
+registerRowLister('split-view-decision', async (db) =>
+  (await createFederationRepo(db).decidedSplitViewIds()).map((id) => `split-view-decision:${id}`),
+);

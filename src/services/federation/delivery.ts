@@ -81,7 +81,12 @@ async function post(
  * On PostgreSQL with several servers, one worker at a time holds the lease.
  */
 // long: the worker's loop, batch and lease share one closure; the transport already lives outside
-export function createDelivery(ports: Ports, log: LogNode, nodeKey: NodeKey) {
+export function createDelivery(
+  ports: Ports,
+  log: LogNode,
+  nodeKey: NodeKey,
+  onDelivered?: (peerId: string) => void,
+) {
   const repo = createFederationRepo(ports.db);
   const holder = Buffer.from(ports.random.bytes(8)).toString('hex');
   let timer: NodeJS.Timeout | undefined;
@@ -168,6 +173,8 @@ export function createDelivery(ports: Ports, log: LogNode, nodeKey: NodeKey) {
       );
     }
     const settled = settle.length;
+    // Each delivery is also a moment to witness the peer (decision 0043).
+    if (settled > 0) onDelivered?.(peer.id);
     return settled;
   }
 

@@ -15,6 +15,7 @@ import {
   encodeBase64,
   parseCheckpoint,
   parseNote,
+  type SplitViewEvidence,
 } from '../../log/index.js';
 import { packBody } from '../../store/body-codec.js';
 import type { DbOrTx } from '../../store/db.js';
@@ -39,6 +40,7 @@ import {
   Refusal,
 } from './inbox-reading.js';
 import type { NodeKey } from './node-key.js';
+import type { CrossWitness } from './witnessing.js';
 
 /** At most this many bundles per inbox request (backpressure: the sender pages its outbox). */
 export const INBOX_BATCH = 200;
@@ -76,7 +78,7 @@ export function signAck(key: NodeKey, ack: Ack): SignedAck {
  * the state's key as this node knows it, and the latest checkpoint of the source seen here.
  */
 // long: the receiver's steps (arrangement, key lookup, consistency, storing each kind) share its repositories; to split by kind next
-export function createInbox(ports: Ports, nodeKey: NodeKey) {
+export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitness) {
   const repo = createFederationRepo(ports.db);
   const registry = createRegistryRepo(ports.db);
   const reports = createReportsRepo(ports.db);
@@ -246,6 +248,26 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
     return { kind, state: scope.state, content, org: scope.org };
   }
 
+  /**
+   * A bundle whose checkpoint and one seen before are a split view (decision 0043): evidence,
+   * alarm and cases; the bundle waits (retry, never a dead letter) for the administrator.
+   */
+  async function splitView(peer: FedPeerRow, source: string, evidence: SplitViewEvidence, reason: string) {
+    const sv = await witness.recordSplitView(source, evidence, {
+      reason,
+      proven: true,
+      via: `bundle:${peer.id}`,
+    });
+    return new Refusal('LOG_INCONSISTENT', `split view ${sv.id} of ${source}: ${reason}`, true);
+  }
+
+  /** The source's latest checkpoint (verified), kept and cosigned with the others seen of it (decision 0043). */
+  async function keepCheckpoint(tx: DbOrTx, peer: FedPeerRow, note: string) {
+    await repo.setSeenCheckpoint(tx, peer.origin, note);
+    const cp = parseCheckpoint(parseNote(note).text);
+    await repo.insertCheckpoint(tx, witness.checkpointRow(peer.origin, note, cp, `bundle:${peer.id}`));
+  }
+
   /** The inbox entry of (source, index) if one was committed; undefined when unreadable too. */
   async function storedMeanwhile(source: string, index: number) {
     try {
@@ -288,6 +310,8 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
       consistencyProof: (from, to) =>
         consistency && consistency.from === from && consistency.to === to ? consistency.hashes : undefined,
     });
+    if (!v.ok && v.code === 'SPLIT_VIEW' && v.evidence)
+      throw await splitView(peer, where.source, v.evidence, v.message);
     if (!v.ok)
       throw new Refusal(
         v.errorCode === 'LOG_PROOF_INVALID' ? v.code : v.errorCode,
@@ -296,6 +320,8 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
       );
     const { kind, state, content, org } = await arranged(peer, v.record.kind, v.record.content, v.leaf.time);
     const advanced = advanceCheckpoint(seen, v.checkpointNote, peer.log_key, consistency?.hashes);
+    if (advanced.kind === 'split-view')
+      throw await splitView(peer, where.source, advanced.evidence, advanced.reason);
     if (advanced.kind !== 'consistent')
       throw new Refusal('LOG_INCONSISTENT', `the source's checkpoint: ${advanced.kind}`);
     const organisation = org ?? (typeof content.organisation === 'string' ? content.organisation : '');
@@ -360,7 +386,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
       if (p.answer) return { ...base, ...p.answer };
       const receivedIndex = await ports.db.kysely.transaction().execute(async (tx) => {
         const index = await store(tx, peer, p.verified, at);
-        await repo.setSeenCheckpoint(tx, p.verified.v.source, p.verified.latest);
+        await keepCheckpoint(tx, peer, p.verified.latest);
         return index;
       });
       return { ...base, status: 'applied', leafHash: p.verified.v.leafHash, receivedIndex };
@@ -464,7 +490,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey) {
       indexes = await ports.db.kysely.transaction().execute(async (tx) => {
         const out: (number | undefined)[] = [];
         for (const s of steps) out.push('verified' in s ? await store(tx, peer, s.verified, at) : undefined);
-        if (seen !== undefined) await repo.setSeenCheckpoint(tx, peer.origin, seen);
+        if (seen !== undefined) await keepCheckpoint(tx, peer, seen);
         return out;
       });
     } catch {

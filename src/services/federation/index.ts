@@ -14,12 +14,16 @@ import { createInbox, type SignedAck } from './inbox.js';
 import { ensureNodeKey } from './node-key.js';
 import { createPeerService } from './peers.js';
 import { buildProvenanceChain } from './provenance-chain.js';
+import { createSplitViewService } from './split-views.js';
+import { assertNotHalted, createCrossWitness } from './witnessing.js';
 
 export { FORWARDABLE_KINDS } from './arrangements.js';
 export { buildBundle } from './bundle.js';
 export { INBOX_PATH } from './delivery.js';
 export { signRequest } from './http-signature.js';
 export { ensureNodeKey } from './node-key.js';
+export { SPLIT_VIEW_ACTIONS } from './split-views.js';
+export { CHECKPOINTS_PATH } from './witnessing.js';
 
 /** The node's identity as its peers register it: log origin, log verifier key, node key. */
 export interface NodeIdentity {
@@ -29,15 +33,33 @@ export interface NodeIdentity {
   readonly keyId: string;
 }
 
+/** The exchange's body `{after, limit}`, read leniently (defaults: from the start, 100). */
+function exchangeRequest(body: Uint8Array): { after: string; limit: number } {
+  let parsed: { after?: unknown; limit?: unknown } | null;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(body)) as typeof parsed;
+  } catch {
+    throw new DomainError('BAD_REQUEST', 'the body is not JSON');
+  }
+  const after = typeof parsed?.after === 'string' ? parsed.after : '';
+  const limit = Number.isSafeInteger(parsed?.limit) ? Math.min(100, Math.max(1, Number(parsed?.limit))) : 100;
+  return { after, limit };
+}
+
+// long: the door of the folder: one short method per route over the services beside it
 export function createFederation(ports: Ports, log: LogNode) {
   const nodeKey = ensureNodeKey(ports);
   const repo = createFederationRepo(ports.db);
-  const inbox = createInbox(ports, nodeKey);
+  const witness = createCrossWitness(ports, log, nodeKey);
+  const inbox = createInbox(ports, nodeKey, witness);
   return {
     nodeKey,
     peers: createPeerService(ports),
     arrangements: createArrangementService(ports),
-    delivery: createDelivery(ports, log, nodeKey),
+    delivery: createDelivery(ports, log, nodeKey, (peerId) => witness.nudge(peerId)),
+    /** Cross-witnessing and checkpoint exchange (decision 0043). */
+    witness,
+    splitViews: createSplitViewService(ports),
     identity(p: Principal): NodeIdentity {
       enforce(p, 'federation.admin', 'all');
       return {
@@ -50,6 +72,9 @@ export function createFederation(ports: Ports, log: LogNode) {
     /** A peer's signed inbox request: authenticate it, then apply its bundles in order. */
     async receive(req: ReceivedRequest) {
       const peer = await authenticatePeerRequest(ports, req);
+      // Nothing from a log seen split until an administrator decides (decision 0043).
+      await assertNotHalted(ports.db.kysely, repo, peer.origin);
+      witness.nudge(peer.id);
       let parsed: unknown;
       try {
         parsed = JSON.parse(new TextDecoder().decode(req.body));
@@ -60,6 +85,12 @@ export function createFederation(ports: Ports, log: LogNode) {
       if (!Array.isArray(bundles))
         throw new DomainError('BAD_REQUEST', 'the body must be {"bundles": [...]}');
       return { acks: await inbox.receive(peer, bundles) };
+    },
+    /** A peer asks for the checkpoints this node has seen (signed like the inbox). */
+    async exchange(req: ReceivedRequest) {
+      await authenticatePeerRequest(ports, req);
+      const { after, limit } = exchangeRequest(req.body);
+      return witness.exchangePage(after, limit);
     },
     async deadLetters(p: Principal, limit: number, offset: number) {
       enforce(p, 'federation.admin', 'all');

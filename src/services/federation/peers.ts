@@ -165,9 +165,13 @@ export function createPeerService(ports: Ports) {
       return { id, logIndex };
     },
 
-    async listPeers(
-      p: Principal,
-    ): Promise<(Peer & { delivery: PeerDelivery & { lagSeconds: number; lastErrorCode: string | null } })[]> {
+    async listPeers(p: Principal): Promise<
+      (Peer & {
+        delivery: PeerDelivery & { lagSeconds: number; lastErrorCode: string | null };
+        witnessed: { size: number; at: string } | null;
+        splitView: string | null;
+      })[]
+    > {
       enforce(p, 'federation.admin', 'all');
       const now = ports.clock.now().getTime();
       const out = [];
@@ -177,9 +181,14 @@ export function createPeerService(ports: Ports) {
           d.oldestPendingAt === null
             ? 0
             : Math.max(0, Math.round((now - Date.parse(d.oldestPendingAt)) / 1000));
+        // The largest checkpoint of its log this node has checked, and an open split view (decision 0043).
+        const head = await repo.latestCheckpoint(row.origin);
+        const split = await repo.openSplitView(row.origin);
         out.push({
           ...toPeer(row),
           delivery: { ...d, lagSeconds, lastErrorCode: deliveryErrorCode(d.lastError) },
+          witnessed: head ? { size: head.size, at: head.seen_at } : null,
+          splitView: split?.id ?? null,
         });
       }
       return out;

@@ -18,6 +18,8 @@ export type SharingLedger = Reply<'/api/states/{code}/sharing', 'get'>;
 export type LedgerEntry = SharingLedger['items'][number];
 export type Provenance = Reply<'/api/records/{id}/provenance', 'get'>;
 export type ChainFile = Reply<'/api/records/{id}/provenance/chain', 'get'>;
+export type SplitView = Reply<'/api/federation/split-views', 'get'>[number];
+export type SplitViewAction = RequestBody<'/api/federation/split-views/{id}/decision', 'post'>['action'];
 
 export const federationApi = {
   node: () => apiJson<NodeIdentity>('/api/node'),
@@ -36,6 +38,14 @@ export const federationApi = {
     apiJson<DeadLetters>(`/api/federation/dead-letters?limit=${limit}&offset=${offset}`),
   sharing: (state: string, after: number, limit: number) =>
     apiJson<SharingLedger>(`/api/states/${seg(state)}/sharing?after=${after}&limit=${limit}`),
+  splitViews: () => apiJson<SplitView[]>('/api/federation/split-views'),
+  /** The evidence file, checked offline by `custos proof verify-split-view <file>` (decision 0043). */
+  splitViewEvidenceUrl: (id: string) => `/api/federation/split-views/${seg(id)}/evidence`,
+  decideSplitView: (id: string, action: SplitViewAction) =>
+    apiJson<Reply<'/api/federation/split-views/{id}/decision', 'post'>>(
+      `/api/federation/split-views/${seg(id)}/decision`,
+      { method: 'POST', body: { action } },
+    ),
   provenance: (id: string) => apiJson<Provenance>(`/api/records/${seg(id)}/provenance`),
   chain: (id: string) => apiJson<ChainFile>(`/api/records/${seg(id)}/provenance/chain`),
 };

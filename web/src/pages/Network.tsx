@@ -1,7 +1,7 @@
 /**
  * The node's network (issue 17 item 7), for the node's administrators: its identity as peers
  * register it, the peers with their delivery state and lag, arrangements, and the dead letters
- * with their reasons (decisions 0027, 0028).
+ * with their reasons (decisions 0027, 0028), and split views of peers' logs (decision 0043).
  */
 import { type FormEvent, useState } from 'react';
 import {
@@ -18,6 +18,7 @@ import { type Column, Table } from '../components/Table.js';
 import { formatDate } from '../i18n/format.js';
 import { type MessageKey, useT } from '../i18n/I18nProvider.js';
 import { refusalText } from '../i18n/problems.js';
+import { SplitViews } from './network/SplitViews.js';
 
 /** What an arrangement can name today (the API's enum; a kind the form lacks is still listed). */
 const KINDS: readonly ForwardableKind[] = ['key-registration', 'report'];
@@ -56,6 +57,7 @@ export default function NetworkPage() {
           />
         )}
       </Section>
+      <SplitViews peers={peers.data ?? []} onChange={peers.reload} />
       <DeadLetters peers={peers.data ?? []} />
     </Page>
   );

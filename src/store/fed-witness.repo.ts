@@ -1,0 +1,179 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Db, DbOrTx } from './db.js';
+import type { FedCheckpointRow, FedSplitViewRow } from './schema.types.js';
+
+/*
+ * Cross-witnessing (decision 0043): the checkpoints this node has seen of every log, and the
+ * split views found among them; spread into the federation repository (federation.repo.ts).
+ */
+
+function checkpointRow(r: FedCheckpointRow): FedCheckpointRow {
+  return { ...r, size: Number(r.size) };
+}
+
+/** The largest checkpoint of `origin` seen in its current history (not retired). */
+export async function latestCheckpoint(q: DbOrTx, origin: string): Promise<FedCheckpointRow | undefined> {
+  const r = await q
+    .selectFrom('fed_checkpoints')
+    .selectAll()
+    .where('origin', '=', origin)
+    .where('retired_at', 'is', null)
+    .orderBy('size', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r && checkpointRow(r);
+}
+
+/** Cross-witnessing: checkpoints seen of every log, and split views (decision 0043). */
+export function witnessRepo(k: Db['kysely']) {
+  return {
+    latestCheckpoint: (origin: string, q: DbOrTx = k) => latestCheckpoint(q, origin),
+    /** The checkpoints of `origin` at `size` in its current history (one, unless split). */
+    async checkpointsOfSize(origin: string, size: number, q: DbOrTx = k): Promise<FedCheckpointRow[]> {
+      const rows = await q
+        .selectFrom('fed_checkpoints')
+        .selectAll()
+        .where('origin', '=', origin)
+        .where('size', '=', size)
+        .where('retired_at', 'is', null)
+        .execute();
+      return rows.map(checkpointRow);
+    },
+    async insertCheckpoint(q: DbOrTx, row: FedCheckpointRow): Promise<void> {
+      await q
+        .insertInto('fed_checkpoints')
+        .values(row)
+        .onConflict((oc) => oc.columns(['origin', 'size', 'root']).doNothing())
+        .execute();
+    },
+    /** The latest checkpoint of each log after `after` (by origin), one page: what a peer asks for. */
+    async headsPage(after: string, limit: number): Promise<FedCheckpointRow[]> {
+      const rows = await k
+        .selectFrom('fed_checkpoints as c')
+        .selectAll('c')
+        .where('c.retired_at', 'is', null)
+        .where('c.origin', '>', after)
+        .where((eb) =>
+          eb(
+            'c.size',
+            '=',
+            eb
+              .selectFrom('fed_checkpoints as d')
+              .select((x) => x.fn.max('d.size').as('m'))
+              .whereRef('d.origin', '=', 'c.origin')
+              .where('d.retired_at', 'is', null),
+          ),
+        )
+        .orderBy('c.origin')
+        .orderBy('c.root')
+        .limit(limit)
+        .execute();
+      return rows.map(checkpointRow);
+    },
+    async retireCheckpoints(q: DbOrTx, origin: string, at: string): Promise<void> {
+      await q
+        .updateTable('fed_checkpoints')
+        .set({ retired_at: at })
+        .where('origin', '=', origin)
+        .where('retired_at', 'is', null)
+        .execute();
+      await q.deleteFrom('kv').where('key', '=', `fed:seen:${origin}`).execute();
+    },
+    async openSplitView(origin: string, q: DbOrTx = k): Promise<FedSplitViewRow | undefined> {
+      return q
+        .selectFrom('fed_split_views')
+        .selectAll()
+        .where('origin', '=', origin)
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+    },
+    async insertSplitView(q: DbOrTx, row: FedSplitViewRow): Promise<void> {
+      await q.insertInto('fed_split_views').values(row).execute();
+    },
+    async upgradeSplitView(q: DbOrTx, r: FedSplitViewRow): Promise<void> {
+      await q
+        .updateTable('fed_split_views')
+        .set({ evidence: r.evidence, proven: r.proven, reason: r.reason, via: r.via })
+        .where('id', '=', r.id)
+        .where('status', '=', 'open')
+        .execute();
+    },
+    async getSplitView(id: string, q: DbOrTx = k): Promise<FedSplitViewRow | undefined> {
+      return q.selectFrom('fed_split_views').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async splitViewPage(limit: number, offset: number): Promise<FedSplitViewRow[]> {
+      return k
+        .selectFrom('fed_split_views')
+        .selectAll()
+        .orderBy('detected_at', 'desc')
+        .orderBy('id')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+    },
+    async decideSplitView(
+      q: DbOrTx,
+      id: string,
+      d: { status: 'resumed' | 'revoked'; at: string; by: string; note: string | null },
+    ): Promise<boolean> {
+      const r = await q
+        .updateTable('fed_split_views')
+        .set({ status: d.status, decided_at: d.at, decided_by: d.by, note: d.note })
+        .where('id', '=', id)
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async decidedSplitViewIds(): Promise<string[]> {
+      return (
+        await k.selectFrom('fed_split_views').select('id').where('decided_at', 'is not', null).execute()
+      ).map((r) => r.id);
+    },
+    /** The states an arrangement with this peer covers, either direction (whom a split view concerns). */
+    async statesOfPeer(peerId: string): Promise<string[]> {
+      return (
+        await k
+          .selectFrom('fed_arrangement_scope')
+          .select('state')
+          .distinct()
+          .where('peer_id', '=', peerId)
+          .orderBy('state')
+          .execute()
+      ).map((r) => r.state);
+    },
+  };
+}
+
+/**
+ * Split views as alarm rows for GET /api/alarms (store/alarms.repo.ts, decision 0043): one row per
+ * split view and state whose records flow with that log (an arrangement with its peer, either
+ * direction; for this node's own log, with any peer), after every MBA's alarms.
+ */
+export function withSplitViewAlarms(
+  arm: RawBuilder<unknown>,
+  f: { states: 'all' | readonly string[]; state?: string | undefined },
+  ord: number,
+): RawBuilder<unknown> {
+  return sql`${arm} union all ${splitViewAlarmArm(f, ord)}`;
+}
+
+function splitViewAlarmArm(
+  f: { states: 'all' | readonly string[]; state?: string | undefined },
+  ord: number,
+): RawBuilder<unknown> {
+  const parts = [sql`1 = 1`];
+  if (f.states !== 'all')
+    parts.push(
+      f.states.length === 0 ? sql`1 = 0` : sql`s.state in (${sql.join(f.states.map((x) => sql`${x}`))})`,
+    );
+  if (f.state !== undefined) parts.push(sql`s.state = ${f.state}`);
+  return sql`select cast(${ord} as integer) as ord_mba, 3 as kind,
+      row_number() over (order by v.detected_at, v.id, s.state) as ord_a, 0 as ord_b,
+      'split-view:' || v.id || ':' || s.state as akey, 'LOG_SPLIT_VIEW' as code, s.state as state,
+      '' as mba, cast(null as text) as element, substr(v.detected_at, 1, 10) as date,
+      cast(null as text) as from_date, v.origin as ref
+    from fed_split_views v
+    join (select distinct peer_id, state from fed_arrangement_scope) s
+      on s.peer_id = v.peer_id or v.peer_id is null
+    where ${sql.join(parts, sql` and `)}`;
+}

@@ -1,0 +1,257 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoNode, type FederationDemo, startFederationDemo } from '../../src/cli/demo-federation.js';
+import { generateSignerKey, parseCheckpoint, parseNote } from '../../src/log/index.js';
+import { readDemoCredentials } from '../../src/services/demo/seed.js';
+import { ensureNodeKey, INBOX_PATH, signRequest } from '../../src/services/federation/index.js';
+import { systemRandom } from '../../src/services/runtime.js';
+import { custos } from '../cli/harness.js';
+import { type ServingProcess, startServing } from '../fixtures/processes.js';
+import { ROOT } from './harness.js';
+
+/**
+ * Issue 17 item 5 with real processes (decision 0043): the regional node's log history is rewritten
+ * and re-signed with the same log key — its data directory restored from an older copy, then
+ * different records appended — and the agency, which had witnessed the original history, detects
+ * it at its next exchange: the split view is stored with its evidence, LOG_SPLIT_VIEW is listed in
+ * /api/alarms, a case is opened, the inbox refuses the forked log, and the evidence verifies
+ * offline with `custos proof verify-split-view`. An administrator's decision resumes forwarding.
+ */
+const ENV = {
+  CUSTOS_SCRYPT_LOG2N: '10',
+  CUSTOS_DATABASE_URL: '',
+  CUSTOS_FEDERATION_WITNESS_MS: '500',
+  CUSTOS_CHECKPOINT_MS: '200',
+};
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('a forked log is caught by its peer at the next exchange', { timeout: 600_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'custos-fed-fork-'));
+  let demo: FederationDemo | undefined;
+  let regional: DemoNode;
+  let agency: DemoNode;
+  let restarted: ServingProcess | undefined;
+
+  const call = async (node: { url: string }, token: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${node.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, json: (text ? JSON.parse(text) : undefined) as unknown };
+  };
+  const atAgency = (method: string, path: string, body?: unknown) =>
+    call(agency, agency.adminToken, method, path, body);
+  const atRegional = (method: string, path: string, body?: unknown) =>
+    call(regional, regional.adminToken, method, path, body);
+
+  /** The regional node's log size and root as it publishes them. */
+  const regionalCheckpoint = async () => {
+    const note = await (await fetch(`${regional.url}/log/checkpoint`)).text();
+    return parseCheckpoint(parseNote(note).text);
+  };
+  /** What the agency has witnessed of the regional log (size), once it is at least `size`. */
+  const witnessedAtLeast = (size: number) =>
+    until(`the agency to witness the regional log at size ${size}`, async () => {
+      const peers = (await atAgency('GET', '/api/peers')).json as {
+        origin: string;
+        witnessed: { size: number } | null;
+      }[];
+      const w = peers.find((p) => p.origin === regional.origin)?.witnessed;
+      return w && w.size >= size ? w.size : undefined;
+    });
+  /** Append one logged record on the regional node: a (never reachable) peer named `name`. */
+  const appendPeerRecord = async (name: string, seedByte: number) => {
+    const seed = new Uint8Array(32).fill(seedByte);
+    const { vkey } = generateSignerKey(`${name.toLowerCase().replace(/\W+/g, '-')}.test/log`, seed);
+    const nodeKey = Buffer.from(new Uint8Array(32).fill(seedByte + 1)).toString('base64');
+    const r = await atRegional('POST', '/api/peers', {
+      name,
+      url: 'http://127.0.0.1:9',
+      logKey: vkey,
+      nodeKey,
+    });
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+  };
+  /** Stop the regional process (the demo's child first, then ours), cleanly. */
+  const stopRegional = async () => {
+    if (restarted) {
+      await restarted.kill('SIGTERM');
+      restarted = undefined;
+      return;
+    }
+    const child = regional.child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.removeAllListeners('exit');
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  };
+  /** Start the regional node again on its port, over whatever its data directory now holds. */
+  const startRegional = async () => {
+    const port = new URL(regional.url).port;
+    restarted = startServing(['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve'], {
+      cwd: ROOT,
+      env: {
+        ...(process.env as Record<string, string>),
+        ...ENV,
+        CUSTOS_DATA_DIR: regional.dataDir,
+        CUSTOS_LOG_ORIGIN: regional.origin,
+        CUSTOS_PORT: port,
+        CUSTOS_HOST: '127.0.0.1',
+        CUSTOS_DEMO: 'true',
+        CUSTOS_LOG_LEVEL: 'warn',
+      },
+    });
+    await restarted.ready;
+  };
+
+  beforeAll(async () => {
+    demo = await startFederationDemo({ root, regionalPort: 0, agencyPort: 0, env: ENV });
+    regional = demo.regional;
+    agency = demo.agency;
+  }, 300_000);
+  afterAll(async () => {
+    await restarted?.kill('SIGTERM');
+    await demo?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('detects the rewritten history, stops forwarding, and the evidence verifies offline', async () => {
+    // The agency witnesses the regional log as it is after the demo.
+    const before = await regionalCheckpoint();
+    await witnessedAtLeast(before.size);
+
+    // An older copy of the regional node's data directory, taken while it is stopped.
+    const snapshot = join(root, 'regional-snapshot');
+    await stopRegional();
+    cpSync(regional.dataDir, snapshot, { recursive: true });
+    await startRegional();
+
+    // The honest history grows by one record, and the agency witnesses it.
+    await appendPeerRecord('Honest Witness', 11);
+    const honest = await until('the regional checkpoint to grow', async () => {
+      const c = await regionalCheckpoint();
+      return c.size > before.size ? c : undefined;
+    });
+    await witnessedAtLeast(honest.size);
+
+    // The fork: the old copy restored, a different record appended, signed with the same log key.
+    await stopRegional();
+    rmSync(regional.dataDir, { recursive: true, force: true });
+    cpSync(snapshot, regional.dataDir, { recursive: true });
+    await startRegional();
+    // Different records until the forked log is at least as large as the honest one was.
+    for (let i = 0; (await regionalCheckpoint()).size < honest.size; i++) {
+      await appendPeerRecord(`Forked Witness ${i}`, 21 + 2 * i);
+      await until('the forked checkpoint to grow', async () => {
+        const c = await regionalCheckpoint();
+        return c.size > before.size + i ? c : undefined;
+      });
+    }
+    const forked = await regionalCheckpoint();
+    if (forked.size === honest.size)
+      expect(Buffer.from(forked.rootHash).equals(Buffer.from(honest.rootHash))).toBe(false);
+
+    // The agency's next exchange finds it: the split view, with evidence.
+    type SplitView = { id: string; origin: string; peer: string | null; proven: boolean; status: string };
+    const split = await until('the agency to record the split view', async () => {
+      const list = (await atAgency('GET', '/api/federation/split-views')).json as SplitView[];
+      return list.find((s) => s.origin === regional.origin);
+    });
+    expect(split).toMatchObject({ status: 'open', proven: true });
+
+    // The alarm, for the state whose records flow from that log, and its case (as the agency's
+    // inspector sees them).
+    const inspector = readDemoCredentials(agency.dataDir).find((c) => c.login === 'agency.inspector');
+    if (!inspector) return expect.fail('the demo has no agency.inspector');
+    const asInspector = (path: string) => call(agency, inspector.token, 'GET', path);
+    const alarms = (await asInspector('/api/alarms?code=LOG_SPLIT_VIEW')).json as {
+      items: { code: string; state: string; ref: string | null }[];
+    };
+    expect(alarms.items).toContainEqual(
+      expect.objectContaining({ code: 'LOG_SPLIT_VIEW', state: 'XA', ref: regional.origin }),
+    );
+    const cases = await until('the split view case', async () => {
+      const list = (await asInspector('/api/cases?limit=100')).json as {
+        items: { key: string | null; state: string }[];
+      };
+      const mine = list.items.filter((c) => c.key?.startsWith('split-view:'));
+      return mine.length > 0 ? mine : undefined;
+    });
+    expect(cases).toHaveLength(1);
+    expect(cases[0]?.state).toBe('XA');
+
+    // Forwarding from the forked log stops: the inbox refuses the regional node's signed request.
+    const peers = (await atAgency('GET', '/api/peers')).json as {
+      origin: string;
+      splitView: string | null;
+    }[];
+    expect(peers.find((p) => p.origin === regional.origin)?.splitView).toBe(split.id);
+    const regionalKey = ensureNodeKey({
+      config: { dataDir: regional.dataDir },
+      random: systemRandom,
+    } as never);
+    const inbox = async () => {
+      const url = `${agency.url}${INBOX_PATH}`;
+      const body = new TextEncoder().encode(JSON.stringify({ bundles: [] }));
+      const nonce = Buffer.from(systemRandom.bytes(18)).toString('base64');
+      const headers = await signRequest(regionalKey, { method: 'POST', url, body }, new Date(), nonce);
+      const res = await fetch(url, { method: 'POST', headers, body });
+      return { status: res.status, body: (await res.json()) as { error?: { code?: string } } };
+    };
+    const refused = await inbox();
+    expect(refused.status).toBe(409);
+    expect(refused.body.error?.code).toBe('LOG_INCONSISTENT');
+
+    // The forked node sees it too, once the agency shows it the checkpoint it had witnessed.
+    const own = await until('the forked node to see its own split view', async () => {
+      const list = (await atRegional('GET', '/api/federation/split-views')).json as SplitView[];
+      return list.find((s) => s.origin === regional.origin);
+    });
+    expect(own).toMatchObject({ peer: null, proven: true });
+
+    // The evidence, downloaded and checked offline with the CLI (the key in the file, then given).
+    const evidence = await atAgency('GET', `/api/federation/split-views/${split.id}/evidence`);
+    expect(evidence.status).toBe(200);
+    const file = join(root, 'split-view.json');
+    writeFileSync(file, JSON.stringify(evidence.json));
+    const ok = await custos(['proof', 'verify-split-view', file]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('SPLIT VIEW PROVEN');
+    const withKey = await custos(['proof', 'verify-split-view', file, '--key', regional.identity.logKey]);
+    expect(withKey.status, withKey.stderr).toBe(0);
+    const wrongKey = await custos(['proof', 'verify-split-view', file, '--key', agency.identity.logKey]);
+    expect(wrongKey.status).not.toBe(0);
+
+    // The administrator decides: resume with the log as it is now (a logged record); the inbox
+    // takes the regional node's requests again.
+    const decided = await atAgency('POST', `/api/federation/split-views/${split.id}/decision`, {
+      action: 'resume',
+      note: 'the regional operator restored a backup; its current log is accepted from here',
+    });
+    expect(decided.status, JSON.stringify(decided.json)).toBe(200);
+    expect(decided.json).toMatchObject({ status: 'resumed' });
+    const again = await atAgency('POST', `/api/federation/split-views/${split.id}/decision`, {
+      action: 'revoke',
+    });
+    expect(again.status).toBe(409);
+    expect((await inbox()).status).toBe(200);
+  });
+});

@@ -1,0 +1,202 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeKeyId } from '../../src/domain/registry/index.js';
+import { ed25519PublicKey, ed25519Sign, encodeBase64, verifySplitViewEvidence } from '../../src/log/index.js';
+import { createMemoryLog, type MemoryLog } from '../../src/log/testdata/memory-log.js';
+import { createFederation, INBOX_PATH, signRequest } from '../../src/services/federation/index.js';
+import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+import { initialReport, submit } from '../fixtures/reports.js';
+
+/**
+ * Decision 0043 in process: this node cross-witnesses a peer's log (served by a small HTTP stand-in
+ * whose history can be rewritten), finds the split view, lists LOG_SPLIT_VIEW and opens its case,
+ * pauses its outbox to that peer and refuses its inbox requests, serves evidence that verifies
+ * offline, and the administrator's decision is a logged, authorized action.
+ */
+const ORIGIN = 'peer.test/log';
+
+describe('split views of a peer log (sqlite)', () => {
+  let t: TestApp;
+  let server: Server;
+  let url: string;
+  let peerId: string;
+  /** What the stand-in peer serves as its log: the honest history, then a fork with the same key. */
+  let serving: MemoryLog;
+  const honest = createMemoryLog(ORIGIN, 7);
+  const fork = createMemoryLog(ORIGIN, 7);
+  for (let i = 0; i < 12; i++) honest.append(new TextEncoder().encode(`honest ${i}`));
+  for (let i = 0; i < 12; i++) fork.append(new TextEncoder().encode(i < 6 ? `honest ${i}` : `forked ${i}`));
+  serving = honest;
+  const nodeSeed = new Uint8Array(32).fill(5);
+  const nodeRaw = ed25519PublicKey(nodeSeed);
+  const peerNodeKey = {
+    publicKey: Buffer.from(nodeRaw).toString('base64'),
+    keyId: computeKeyId(nodeRaw),
+    sign: (m: Uint8Array) => ed25519Sign(nodeSeed, m),
+  };
+  const admin = (method: 'GET' | 'POST', path: string, payload?: object) =>
+    t.app.inject({ method, url: path, headers: bearer(t.adminToken), ...(payload ? { payload } : {}) });
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      void (async () => {
+        const u = new URL(req.url ?? '/', 'http://x');
+        const reply = (status: number, body: unknown) => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        };
+        if (u.pathname === '/log/checkpoint') {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end(await serving.checkpoint());
+        } else if (u.pathname === '/log/proof/consistency') {
+          const [from, to] = [Number(u.searchParams.get('from')), Number(u.searchParams.get('to'))];
+          if (to > serving.leaves.length) return reply(400, { error: { code: 'LOG_RANGE' } });
+          reply(200, { from, to, hashes: (await serving.consistency(from, to)).map(encodeBase64) });
+        } else if (u.pathname === '/log/proof/inclusion') {
+          const [index, size] = [Number(u.searchParams.get('index')), Number(u.searchParams.get('size'))];
+          reply(200, { index, size, hashes: (await serving.inclusion(index, size)).map(encodeBase64) });
+        } else if (u.pathname === '/api/federation/checkpoints') reply(200, { checkpoints: [], next: null });
+        else reply(404, { error: { code: 'NOT_FOUND' } });
+      })();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    t = await createTestApp('sqlite', { demo: true });
+    peerId = (
+      await admin('POST', '/api/peers', {
+        name: 'Peer',
+        url,
+        logKey: honest.vkey,
+        nodeKey: peerNodeKey.publicKey,
+      })
+    ).json().id;
+    for (const direction of ['send', 'receive'])
+      expect(
+        (
+          await admin('POST', '/api/arrangements', {
+            peer: peerId,
+            direction,
+            states: ['XA'],
+            kinds: ['key-registration', 'report'],
+            from: '2026-01-01',
+          })
+        ).statusCode,
+      ).toBe(201);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    server?.close();
+  });
+
+  it('witnesses the log, catches the rewritten history, halts it, and an administrator decides', async () => {
+    const fed = createFederation(t.ports, t.log);
+    expect(await fed.witness.witnessOnce()).toContain('consistent');
+    const peers = (await admin('GET', '/api/peers')).json() as { id: string; witnessed: { size: number } }[];
+    expect(peers.find((p) => p.id === peerId)?.witnessed.size).toBe(12);
+
+    // A record to forward is queued for the peer (arrangement to send XA).
+    expect((await submit(t, 'xa-ssac.submitter', initialReport('XA-F1'))).statusCode).toBe(201);
+    await t.log.flush();
+
+    // The peer's history is rewritten and re-signed with the same key: the next round finds it.
+    serving = fork;
+    expect(await fed.witness.witnessOnce()).toContain('split-view');
+    const list = (await admin('GET', '/api/federation/split-views')).json() as {
+      id: string;
+      origin: string;
+      peer: string;
+      proven: boolean;
+      status: string;
+    }[];
+    expect(list).toHaveLength(1);
+    const sv = list[0] as (typeof list)[number];
+    expect(sv).toMatchObject({ origin: ORIGIN, peer: peerId, proven: true, status: 'open' });
+
+    // The alarm and its case, for the state the arrangement covers; once per cause.
+    const alarms = await t.app.inject({
+      method: 'GET',
+      url: '/api/alarms?code=LOG_SPLIT_VIEW',
+      headers: bearer(t.token('agency.inspector')),
+    });
+    expect(alarms.json().items).toEqual([
+      expect.objectContaining({ code: 'LOG_SPLIT_VIEW', state: 'XA', ref: ORIGIN }),
+    ]);
+    expect(await fed.witness.witnessOnce()).toContain('halted');
+    const cases = await t.ports.db.kysely
+      .selectFrom('cases')
+      .select(['case_key', 'state'])
+      .where('case_key', 'like', 'split-view:%')
+      .execute();
+    expect(cases).toEqual([
+      { case_key: `split-view:XA:${encodeURIComponent(ORIGIN)}:${sv.id}`, state: 'XA' },
+    ]);
+
+    // Forwarding stops both ways: the outbox sends nothing, the inbox refuses the peer.
+    expect(await fed.delivery.deliverOnce()).toBe(0);
+    const pending = await t.ports.db.kysely
+      .selectFrom('fed_outbox')
+      .select('status')
+      .where('peer_id', '=', peerId)
+      .execute();
+    expect(pending.length).toBeGreaterThan(0);
+    expect(pending.every((r) => r.status === 'pending')).toBe(true);
+    const inbox = async () => {
+      const target = `http://localhost:80${INBOX_PATH}`;
+      const body = new TextEncoder().encode(JSON.stringify({ bundles: [] }));
+      const nonce = encodeBase64(t.ports.random.bytes(18));
+      const headers = await signRequest(
+        peerNodeKey,
+        { method: 'POST', url: target, body },
+        t.clock.now(),
+        nonce,
+      );
+      const res = await t.app.inject({
+        method: 'POST',
+        url: INBOX_PATH,
+        headers,
+        payload: Buffer.from(body),
+      });
+      return { status: res.statusCode, code: (res.json() as { error?: { code?: string } }).error?.code };
+    };
+    expect(await inbox()).toEqual({ status: 409, code: 'LOG_INCONSISTENT' });
+
+    // The evidence verifies offline, with the key it carries; nobody can fetch an unknown one.
+    const evidence = await t.app.inject({
+      method: 'GET',
+      url: `/api/federation/split-views/${sv.id}/evidence`,
+      headers: bearer(t.token('agency.inspector')),
+    });
+    expect(evidence.statusCode).toBe(200);
+    expect(verifySplitViewEvidence(evidence.body)).toMatchObject({ ok: true, sizes: [12, 12] });
+    expect(verifySplitViewEvidence(evidence.body, honest.vkey)).toMatchObject({ ok: true });
+    expect((await admin('GET', '/api/federation/split-views/nope/evidence')).statusCode).toBe(404);
+
+    // Only an administrator decides; the decision is a logged record; a second one is a conflict.
+    const path = `/api/federation/split-views/${sv.id}/decision`;
+    const byInspector = await t.app.inject({
+      method: 'POST',
+      url: path,
+      headers: bearer(t.token('agency.inspector')),
+      payload: { action: 'resume' },
+    });
+    expect(byInspector.statusCode).toBe(403);
+    expect((await admin('POST', path, { action: 'pause' })).statusCode).toBe(400);
+    const decided = await admin('POST', path, { action: 'resume', note: 'the operator restored a backup' });
+    expect(decided.statusCode).toBe(200);
+    expect((await admin('POST', path, { action: 'revoke' })).json().error.code).toBe('CONFLICT');
+    const record = await t.ports.db.kysely
+      .selectFrom('records')
+      .select(['kind', 'log_index'])
+      .where('id', '=', `split-view-decision:${sv.id}`)
+      .executeTakeFirst();
+    expect(record).toMatchObject({ kind: 'split-view-decision', log_index: decided.json().logIndex });
+
+    // Resumed: the log as it is now is the history from here on, and forwarding starts again.
+    expect(await fed.witness.witnessOnce()).toContain('consistent');
+    expect(await inbox()).toMatchObject({ status: 200 });
+    expect(((await admin('GET', '/api/federation/split-views')).json() as unknown[]).length).toBe(1);
+    await fed.witness.stop();
+    await fed.delivery.stop();
+  });
+});

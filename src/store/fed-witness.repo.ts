@@ -93,7 +93,7 @@ export function witnessRepo(k: Db['kysely']) {
     async upgradeSplitView(q: DbOrTx, r: FedSplitViewRow): Promise<void> {
       await q
         .updateTable('fed_split_views')
-        .set({ evidence: r.evidence, proven: r.proven, reason: r.reason, via: r.via })
+        .set({ evidence: r.evidence, proven: r.proven, cause: r.cause, reason: r.reason, via: r.via })
         .where('id', '=', r.id)
         .where('status', '=', 'open')
         .execute();

@@ -909,6 +909,9 @@ export interface FedSplitViewRow {
   evidence: string;
   /** 1 when the evidence proves the split view offline; 0 when the log could not produce a proof. */
   proven: number;
+  /** Why, as a stable code (the page words it): see SPLIT_VIEW_CAUSES (services/federation). */
+  cause: 'same-size' | 'other-history' | 'no-proof' | 'bad-proof';
+  /** The same in English, with the sizes and roots, for the log and the API's readers. */
   reason: string;
   via: string;
   detected_at: string;

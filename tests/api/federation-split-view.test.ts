@@ -111,7 +111,13 @@ describe('split views of a peer log (sqlite)', () => {
     }[];
     expect(list).toHaveLength(1);
     const sv = list[0] as (typeof list)[number];
-    expect(sv).toMatchObject({ origin: ORIGIN, peer: peerId, proven: true, status: 'open' });
+    expect(sv).toMatchObject({
+      origin: ORIGIN,
+      peer: peerId,
+      proven: true,
+      cause: 'same-size',
+      status: 'open',
+    });
 
     // The alarm and its case, for the state the arrangement covers; once per cause.
     const alarms = await t.app.inject({

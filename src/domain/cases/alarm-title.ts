@@ -83,6 +83,10 @@ export function alarmCaseTitle(about: AlarmCaseAbout, mba?: string): AlarmCaseTi
       const check = v.check === 'annex-ii' ? 'Annex II' : 'source-material';
       return title('declaration', v, `${v.finding} ${check} item ${v.item}`);
     }
+    case 'split-view': {
+      const v = { origin: s(a.origin), splitView: s(a.splitView) };
+      return title('split-view', v, `split view of log ${v.origin}`);
+    }
     default:
       return undefined;
   }

@@ -7,6 +7,7 @@ import {
   FORWARDABLE_KINDS,
   INBOX_PATH,
   SPLIT_VIEW_ACTIONS,
+  SPLIT_VIEW_CAUSES,
 } from '../../services/federation/index.js';
 import { requirePrincipal } from '../auth.js';
 
@@ -68,7 +69,8 @@ const SplitViewReply = z.object({
   id: z.string(),
   origin: z.string(),
   peer: z.string().nullable(),
-  reason: z.string(),
+  cause: z.enum(SPLIT_VIEW_CAUSES).describe('why, as a stable code'),
+  reason: z.string().describe('the same in English, with sizes and roots'),
   proven: z.boolean().describe('the evidence proves the split view offline (custos proof verify-split-view)'),
   via: z.string().describe('where the second checkpoint was seen: log, exchange:<peer>, bundle:<peer>'),
   detectedAt: z.string(),

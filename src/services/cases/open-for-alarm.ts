@@ -90,7 +90,6 @@ function aboutAlarm(alarm: CaseAlarm): { about: CaseAbout; mba?: string } {
     case 'split-view':
       return {
         about: { alarm: { source: 'split-view', origin: alarm.origin, splitView: alarm.splitView } },
-        title: `split view of log ${alarm.origin}`,
       };
   }
 }

@@ -22,7 +22,7 @@ export { buildBundle } from './bundle.js';
 export { INBOX_PATH } from './delivery.js';
 export { signRequest } from './http-signature.js';
 export { ensureNodeKey } from './node-key.js';
-export { SPLIT_VIEW_ACTIONS } from './split-views.js';
+export { SPLIT_VIEW_ACTIONS, SPLIT_VIEW_CAUSES } from './split-views.js';
 export { CHECKPOINTS_PATH } from './witnessing.js';
 
 /** The node's identity as its peers register it: log origin, log verifier key, node key. */

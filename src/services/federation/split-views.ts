@@ -10,6 +10,12 @@ import { peerRevocationContent } from './peers.js';
 /** What an administrator may decide about a split view (decision 0043). */
 export const SPLIT_VIEW_ACTIONS = ['resume', 'revoke'] as const;
 export type SplitViewAction = (typeof SPLIT_VIEW_ACTIONS)[number];
+/**
+ * Why a split view was found: two roots for one size, the log's own proof showing another history
+ * for the smaller tree (both proven offline); a smaller tree signed after a larger one the log
+ * cannot prove consistent, or a proof from the log that does not verify (not provable offline).
+ */
+export const SPLIT_VIEW_CAUSES = ['same-size', 'other-history', 'no-proof', 'bad-proof'] as const;
 
 export interface SplitView {
   readonly id: string;
@@ -18,6 +24,7 @@ export interface SplitView {
   readonly reason: string;
   /** True when the evidence proves the split view offline (custos proof verify-split-view). */
   readonly proven: boolean;
+  readonly cause: FedSplitViewRow['cause'];
   readonly via: string;
   readonly detectedAt: string;
   readonly status: FedSplitViewRow['status'];
@@ -33,6 +40,7 @@ function toSplitView(r: FedSplitViewRow): SplitView {
     peer: r.peer_id,
     reason: r.reason,
     proven: Number(r.proven) === 1,
+    cause: r.cause,
     via: r.via,
     detectedAt: r.detected_at,
     status: r.status,

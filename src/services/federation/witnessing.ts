@@ -6,6 +6,7 @@ import {
   encodeBase64,
   formatSplitViewEvidence,
   openCheckpoint,
+  parseCheckpoint,
   parseNote,
   parseNoteVerifier,
   type SplitViewEvidence,
@@ -205,9 +206,10 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
   async function recordSplitView(
     origin: string,
     evidence: SplitViewEvidence,
-    found: { reason: string; proven: boolean; via: string },
+    found: { reason: string; proven: boolean; via: string; cause?: FedSplitViewRow['cause'] },
   ): Promise<FedSplitViewRow> {
     const known = await knownLog(origin);
+    const sizes = evidence.checkpoints.map((n) => parseCheckpoint(parseNote(n).text).size);
     const at = ports.clock.now().toISOString();
     const row: FedSplitViewRow = {
       id: Buffer.from(ports.random.bytes(8)).toString('hex'),
@@ -215,6 +217,7 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
       peer_id: known?.peer?.id ?? null,
       evidence: formatSplitViewEvidence({ ...evidence, ...(known ? { logKey: known.vkey } : {}) }),
       proven: found.proven ? 1 : 0,
+      cause: found.cause ?? (sizes[0] === sizes[1] ? 'same-size' : 'other-history'),
       reason: found.reason,
       via: found.via,
       detected_at: at,
@@ -228,7 +231,14 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
       if (open && (Number(open.proven) === 1 || !found.proven)) return open;
       if (open) {
         // Proof now where there was none: the open split view keeps its id (and cases).
-        const upgraded = { ...open, evidence: row.evidence, proven: 1, reason: row.reason, via: row.via };
+        const upgraded = {
+          ...open,
+          evidence: row.evidence,
+          proven: 1,
+          cause: row.cause,
+          reason: row.reason,
+          via: row.via,
+        };
         await repo.upgradeSplitView(tx, upgraded);
         return upgraded;
       }
@@ -294,6 +304,7 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
           {
             reason: `the log signed size ${cp.size} after size ${head.size} and cannot prove them consistent`,
             proven: false,
+            cause: 'no-proof',
             via,
           },
         );
@@ -314,7 +325,12 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
             proof: answer.proof,
             ...(answer.firstHash ? { firstHash: answer.firstHash } : {}),
           },
-          { reason: `the log's own consistency proof fails: ${v.reason}`, proven: false, via },
+          {
+            reason: `the log's own consistency proof fails: ${v.reason}`,
+            proven: false,
+            via,
+            cause: 'bad-proof',
+          },
         );
         return 'split-view';
       }

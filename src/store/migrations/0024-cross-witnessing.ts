@@ -31,6 +31,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('peer_id', 'text')
     .addColumn('evidence', 'text', (c) => c.notNull())
     .addColumn('proven', 'integer', (c) => c.notNull())
+    .addColumn('cause', 'text', (c) => c.notNull())
     .addColumn('reason', 'text', (c) => c.notNull())
     .addColumn('via', 'text', (c) => c.notNull())
     .addColumn('detected_at', 'text', (c) => c.notNull())

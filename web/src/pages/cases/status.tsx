@@ -99,6 +99,8 @@ export function caseTitle(
       const code = `${v.check === 'annex-ii' ? 'ANNEX_II' : 'SOURCE_MATERIAL'}_${up(v.finding)}`;
       return t('case.autoTitle.declaration', { what: alarmName(code, t), item: v.item ?? '' });
     }
+    case 'split-view':
+      return t('case.autoTitle.splitView', { what: alarmName('LOG_SPLIT_VIEW', t), origin: v.origin ?? '' });
     default:
       return c.title;
   }

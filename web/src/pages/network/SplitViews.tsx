@@ -11,6 +11,13 @@ import { type Column, Table } from '../../components/Table.js';
 import { formatDate } from '../../i18n/format.js';
 import { useT } from '../../i18n/I18nProvider.js';
 
+const CAUSE = {
+  'same-size': 'net.split.cause.same-size',
+  'other-history': 'net.split.cause.other-history',
+  'no-proof': 'net.split.cause.no-proof',
+  'bad-proof': 'net.split.cause.bad-proof',
+} as const;
+
 const STATUS = {
   open: 'net.split.status.open',
   resumed: 'net.split.status.resumed',
@@ -44,7 +51,7 @@ export function SplitViews({ peers, onChange }: { peers: readonly Peer[]; onChan
       header: t('net.col.peer'),
       render: (s) => (s.peer === null ? '—' : (peers.find((p) => p.id === s.peer)?.name ?? s.peer)),
     },
-    { key: 'reason', header: t('net.col.reason'), render: (s) => s.reason },
+    { key: 'reason', header: t('net.col.reason'), render: (s) => t(CAUSE[s.cause]) },
     {
       key: 'detected',
       header: t('net.col.detected'),

@@ -1,6 +1,6 @@
-import { type RawBuilder, sql } from 'kysely';
+import { type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
 import type { Db, DbOrTx } from './db.js';
-import type { FedCheckpointRow, FedSplitViewRow } from './schema.types.js';
+import type { FedCheckpointRow, FedSplitViewRow, Schema } from './schema.types.js';
 
 /*
  * Cross-witnessing (decision 0043): the checkpoints this node has seen of every log, and the
@@ -25,8 +25,27 @@ export async function latestCheckpoint(q: DbOrTx, origin: string): Promise<FedCh
 }
 
 /** Cross-witnessing: checkpoints seen of every log, and split views (decision 0043). */
+// long: one repository object for the concept (seen checkpoints, split views), each method a single query
 export function witnessRepo(k: Db['kysely']) {
   return {
+    /** The latest checkpoint of `source` this node has seen and found consistent (a signed note). */
+    async seenCheckpoint(source: string): Promise<string | undefined> {
+      const head = await latestCheckpoint(k, source);
+      if (head) return head.note;
+      const r = await k
+        .selectFrom('kv')
+        .select('value')
+        .where('key', '=', `fed:seen:${source}`)
+        .executeTakeFirst();
+      return r?.value;
+    },
+    async setSeenCheckpoint(q: DbOrTx, source: string, note: string): Promise<void> {
+      await q
+        .insertInto('kv')
+        .values({ key: `fed:seen:${source}`, value: note })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: note }))
+        .execute();
+    },
     latestCheckpoint: (origin: string, q: DbOrTx = k) => latestCheckpoint(q, origin),
     /** The checkpoints of `origin` at `size` in its current history (one, unless split). */
     async checkpointsOfSize(origin: string, size: number, q: DbOrTx = k): Promise<FedCheckpointRow[]> {
@@ -176,4 +195,17 @@ function splitViewAlarmArm(
     join (select distinct peer_id, state from fed_arrangement_scope) s
       on s.peer_id = v.peer_id or v.peer_id is null
     where ${sql.join(parts, sql` and `)}`;
+}
+
+/** Peers forwarding waits for: none while their log, or this node's own, has an open split view. */
+export function notHalted(eb: ExpressionBuilder<Schema, 'fed_peers'>) {
+  return eb.not(
+    eb.exists(
+      eb
+        .selectFrom('fed_split_views as v')
+        .select('v.id')
+        .where('v.status', '=', 'open')
+        .where((w) => w.or([w('v.origin', '=', w.ref('fed_peers.origin')), w('v.peer_id', 'is', null)])),
+    ),
+  );
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from './db.js';
-import { latestCheckpoint, witnessRepo } from './fed-witness.repo.js';
+import { notHalted, witnessRepo } from './fed-witness.repo.js';
 import { countOf } from './paging.js';
 import type {
   FedArrangementRow,
@@ -260,37 +260,22 @@ function outboxRepo(k: Db['kysely']) {
   return {
     /** Active peers that have pending rows, for the delivery worker. */
     async peersWithPending(): Promise<FedPeerRow[]> {
-      return (
-        k
-          .selectFrom('fed_peers')
-          .selectAll()
-          .where('status', '=', 'active')
-          // Forwarding to a log with an open split view, or from this node's own, waits for an
-          // administrator (decision 0043).
-          .where((eb) =>
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('fed_split_views as v')
-                  .select('v.id')
-                  .where('v.status', '=', 'open')
-                  .where((w) =>
-                    w.or([w('v.origin', '=', w.ref('fed_peers.origin')), w('v.peer_id', 'is', null)]),
-                  ),
-              ),
-            ),
-          )
-          .where((eb) =>
-            eb.exists(
-              eb
-                .selectFrom('fed_outbox')
-                .select('log_index')
-                .whereRef('fed_outbox.peer_id', '=', 'fed_peers.id')
-                .where('fed_outbox.status', '=', 'pending'),
-            ),
-          )
-          .execute()
-      );
+      // Not to a log with an open split view, nor from this node's own (decision 0043).
+      return k
+        .selectFrom('fed_peers')
+        .selectAll()
+        .where('status', '=', 'active')
+        .where(notHalted)
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('fed_outbox')
+              .select('log_index')
+              .whereRef('fed_outbox.peer_id', '=', 'fed_peers.id')
+              .where('fed_outbox.status', '=', 'pending'),
+          ),
+        )
+        .execute();
     },
     /** The next pending rows of one peer in source-index order (one page; memory stays bounded). */
     async pendingPage(peerId: string, limit: number): Promise<FedOutboxRow[]> {
@@ -389,24 +374,6 @@ function inboxRepo(k: Db['kysely']) {
     },
     async insertInbox(q: DbOrTx, row: FedInboxRow): Promise<void> {
       await q.insertInto('fed_inbox').values(row).execute();
-    },
-    /** The latest checkpoint of `source` this node has seen and found consistent (a signed note). */
-    async seenCheckpoint(source: string): Promise<string | undefined> {
-      const head = await latestCheckpoint(k, source);
-      if (head) return head.note;
-      const r = await k
-        .selectFrom('kv')
-        .select('value')
-        .where('key', '=', `fed:seen:${source}`)
-        .executeTakeFirst();
-      return r?.value;
-    },
-    async setSeenCheckpoint(q: DbOrTx, source: string, note: string): Promise<void> {
-      await q
-        .insertInto('kv')
-        .values({ key: `fed:seen:${source}`, value: note })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value: note }))
-        .execute();
     },
     /** Statements of inspection `inspection` received from peers (their origin's, decision 0044). */
     async forwardedStatements(inspection: string): Promise<FedInboxRow[]> {

@@ -15,7 +15,6 @@ import {
   encodeBase64,
   parseCheckpoint,
   parseNote,
-  type SplitViewEvidence,
 } from '../../log/index.js';
 import { packBody } from '../../store/body-codec.js';
 import type { DbOrTx } from '../../store/db.js';
@@ -248,34 +247,9 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     return { kind, state: scope.state, content, org: scope.org };
   }
 
-  /**
-   * A bundle whose checkpoint and one seen before are a split view (decision 0043): evidence,
-   * alarm and cases; the bundle waits (retry, never a dead letter) for the administrator.
-   */
-  async function splitView(peer: FedPeerRow, source: string, evidence: SplitViewEvidence, reason: string) {
-    const sv = await witness.recordSplitView(source, evidence, {
-      reason,
-      proven: true,
-      via: `bundle:${peer.id}`,
-    });
-    return new Refusal('LOG_INCONSISTENT', `split view ${sv.id} of ${source}: ${reason}`, true);
-  }
-
-  /** The source's latest checkpoint (verified), kept and cosigned with the others seen of it (decision 0043). */
-  async function keepCheckpoint(tx: DbOrTx, peer: FedPeerRow, note: string) {
-    await repo.setSeenCheckpoint(tx, peer.origin, note);
-    const cp = parseCheckpoint(parseNote(note).text);
-    await repo.insertCheckpoint(tx, witness.checkpointRow(peer.origin, note, cp, `bundle:${peer.id}`));
-  }
-
   /** The inbox entry of (source, index) if one was committed; undefined when unreadable too. */
-  async function storedMeanwhile(source: string, index: number) {
-    try {
-      return await repo.inboxEntry(source, index);
-    } catch {
-      return undefined;
-    }
-  }
+  const storedMeanwhile = (source: string, index: number) =>
+    repo.inboxEntry(source, index).catch(() => undefined);
 
   /**
    * Everything about one new bundle short of storing it: already applied or refused before (an
@@ -310,8 +284,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
       consistencyProof: (from, to) =>
         consistency && consistency.from === from && consistency.to === to ? consistency.hashes : undefined,
     });
-    if (!v.ok && v.code === 'SPLIT_VIEW' && v.evidence)
-      throw await splitView(peer, where.source, v.evidence, v.message);
+    if (!v.ok && v.evidence) throw await witness.checkpointRefusal(peer, where.source, v);
     if (!v.ok)
       throw new Refusal(
         v.errorCode === 'LOG_PROOF_INVALID' ? v.code : v.errorCode,
@@ -320,10 +293,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
       );
     const { kind, state, content, org } = await arranged(peer, v.record.kind, v.record.content, v.leaf.time);
     const advanced = advanceCheckpoint(seen, v.checkpointNote, peer.log_key, consistency?.hashes);
-    if (advanced.kind === 'split-view')
-      throw await splitView(peer, where.source, advanced.evidence, advanced.reason);
-    if (advanced.kind !== 'consistent')
-      throw new Refusal('LOG_INCONSISTENT', `the source's checkpoint: ${advanced.kind}`);
+    if (advanced.kind !== 'consistent') throw await witness.checkpointRefusal(peer, where.source, advanced);
     const organisation = org ?? (typeof content.organisation === 'string' ? content.organisation : '');
     return { verified: { v, kind, state, organisation, latest: advanced.latest, bundle } };
   }
@@ -386,7 +356,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
       if (p.answer) return { ...base, ...p.answer };
       const receivedIndex = await ports.db.kysely.transaction().execute(async (tx) => {
         const index = await store(tx, peer, p.verified, at);
-        await keepCheckpoint(tx, peer, p.verified.latest);
+        await witness.keepCheckpoint(tx, peer, p.verified.latest);
         return index;
       });
       return { ...base, status: 'applied', leafHash: p.verified.v.leafHash, receivedIndex };
@@ -490,7 +460,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
       indexes = await ports.db.kysely.transaction().execute(async (tx) => {
         const out: (number | undefined)[] = [];
         for (const s of steps) out.push('verified' in s ? await store(tx, peer, s.verified, at) : undefined);
-        if (seen !== undefined) await keepCheckpoint(tx, peer, seen);
+        if (seen !== undefined) await witness.keepCheckpoint(tx, peer, seen);
         return out;
       });
     } catch {

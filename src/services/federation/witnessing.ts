@@ -1,7 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
 import {
   type Checkpoint,
-  decodeBase64,
   detectSplitView,
   encodeBase64,
   formatSplitViewEvidence,
@@ -18,7 +17,9 @@ import { openCaseForAlarm } from '../cases/index.js';
 import type { LogNode } from '../log/index.js';
 import type { Ports } from '../ports.js';
 import { signRequest } from './http-signature.js';
+import { Refusal } from './inbox-reading.js';
 import type { NodeKey } from './node-key.js';
+import { firstHashIndex, isPowerOfTwo, type ProofAnswer, peerConsistency } from './witness-proofs.js';
 
 /** The node-to-node checkpoint exchange (RFC 9421 signed, like the inbox). */
 export const CHECKPOINTS_PATH = '/api/federation/checkpoints';
@@ -40,66 +41,10 @@ export type Observation =
   /** Forwarding from this log is stopped already: an administrator decides first. */
   | 'halted';
 
-/** A consistency proof between two sizes, as the log served it; `refused` when it answered 4xx. */
-type ProofAnswer = { proof: Uint8Array[]; firstHash?: Uint8Array } | 'refused' | undefined;
-
 interface KnownLog {
   readonly vkey: string;
   readonly peer: FedPeerRow | undefined;
   consistency(from: number, to: number): Promise<ProofAnswer>;
-}
-
-function isPowerOfTwo(n: number): boolean {
-  return n > 0 && Number.isInteger(Math.log2(n));
-}
-
-/**
- * Where the larger tree's hash of its first `m` leaves (m a power of two) sits in the inclusion
- * proof of leaf `m` in a tree of `n` > m leaves (RFC 9162 §2.1.3.1): PATH(m, D[0:n]) reaches the
- * range [0, min(n, 2m)) whose split is m, and appends MTH(D[0:m]) after the path of leaf 0 in
- * the right part. The evidence needs it (decision 0028); a wrong one never passes the check.
- */
-function firstHashIndex(m: number, n: number): number {
-  const right = Math.min(n, 2 * m) - m;
-  return right <= 1 ? 0 : Math.ceil(Math.log2(right));
-}
-
-async function getJson(url: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, body };
-}
-
-function hashesOf(body: unknown): Uint8Array[] | undefined {
-  const hashes = (body as { hashes?: unknown } | undefined)?.hashes;
-  if (!Array.isArray(hashes) || hashes.length > 64) return undefined;
-  try {
-    return hashes.map((h) => decodeBase64(String(h)));
-  } catch {
-    return undefined;
-  }
-}
-
-/** A peer's consistency proof (and the first hash when `from` is a power of two), over HTTP. */
-async function peerConsistency(peer: FedPeerRow, from: number, to: number): Promise<ProofAnswer> {
-  try {
-    const c = await getJson(`${peer.url}/log/proof/consistency?from=${from}&to=${to}`);
-    if (c.status >= 400 && c.status < 500) return 'refused';
-    const proof = c.status === 200 ? hashesOf(c.body) : undefined;
-    if (!proof) return undefined;
-    if (!isPowerOfTwo(from)) return { proof };
-    const i = await getJson(`${peer.url}/log/proof/inclusion?index=${from}&size=${to}`);
-    const first = i.status === 200 ? hashesOf(i.body)?.[firstHashIndex(from, to)] : undefined;
-    return first ? { proof, firstHash: first } : { proof };
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -203,6 +148,29 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
    * Record a split view of `origin` (once: while one is open, the log is halted and nothing new is
    * compared), then open its cases. Answers the open split view.
    */
+  /**
+   * The inbox's refusal of a bundle whose checkpoint does not advance the source's: with evidence
+   * of a split view, recorded (alarm, cases) and waiting (retry, never a dead letter) for the
+   * administrator's decision; otherwise LOG_INCONSISTENT as it is.
+   */
+  async function checkpointRefusal(
+    peer: FedPeerRow,
+    source: string,
+    r: { kind?: string; evidence?: SplitViewEvidence; reason?: string; message?: string },
+  ): Promise<Refusal> {
+    if (!r.evidence) return new Refusal('LOG_INCONSISTENT', `the source's checkpoint: ${r.kind}`);
+    const reason = r.reason ?? r.message ?? 'split view';
+    const sv = await recordSplitView(source, r.evidence, { reason, proven: true, via: `bundle:${peer.id}` });
+    return new Refusal('LOG_INCONSISTENT', `split view ${sv.id} of ${source}: ${reason}`, true);
+  }
+
+  /** A source's latest checkpoint (verified by the inbox), kept and cosigned with the others seen of it. */
+  async function keepCheckpoint(tx: DbOrTx, peer: FedPeerRow, note: string): Promise<void> {
+    await repo.setSeenCheckpoint(tx, peer.origin, note);
+    const cp = parseCheckpoint(parseNote(note).text);
+    await repo.insertCheckpoint(tx, checkpointRow(peer.origin, note, cp, `bundle:${peer.id}`));
+  }
+
   async function recordSplitView(
     origin: string,
     evidence: SplitViewEvidence,
@@ -439,7 +407,8 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
   return {
     observe,
     recordSplitView,
-    checkpointRow,
+    checkpointRefusal,
+    keepCheckpoint,
     exchangePage,
     witnessOnce,
     /** After a delivery to (or from) a peer: witness it soon, coalescing many deliveries into one round. */

@@ -154,7 +154,7 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
-                    readonly code?: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH" | "ANNEX_II_UNMATCHED" | "ANNEX_II_DISCREPANT" | "SOURCE_MATERIAL_UNMATCHED" | "SOURCE_MATERIAL_DISCREPANT";
+                    readonly code?: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH" | "ANNEX_II_UNMATCHED" | "ANNEX_II_DISCREPANT" | "SOURCE_MATERIAL_UNMATCHED" | "SOURCE_MATERIAL_DISCREPANT" | "LOG_SPLIT_VIEW";
                     /** @description page size (1-1000) */
                     readonly limit?: number;
                     readonly mba?: string;
@@ -181,7 +181,7 @@ export interface paths {
                         readonly "application/json": {
                             readonly items: readonly {
                                 /** @enum {string} */
-                                readonly code: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH" | "ANNEX_II_UNMATCHED" | "ANNEX_II_DISCREPANT" | "SOURCE_MATERIAL_UNMATCHED" | "SOURCE_MATERIAL_DISCREPANT";
+                                readonly code: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH" | "ANNEX_II_UNMATCHED" | "ANNEX_II_DISCREPANT" | "SOURCE_MATERIAL_UNMATCHED" | "SOURCE_MATERIAL_DISCREPANT" | "LOG_SPLIT_VIEW";
                                 /** @description the PIT closing the balance, or the transfer date */
                                 readonly date: string;
                                 readonly element: ("P" | "E" | "N" | "D" | "T") | null;
@@ -586,6 +586,14 @@ export interface paths {
                             readonly item: string;
                             /** @enum {string} */
                             readonly source: "declaration";
+                            readonly state: string;
+                        } | {
+                            /** @description the origin of the log seen split */
+                            readonly origin: string;
+                            /** @enum {string} */
+                            readonly source: "split-view";
+                            /** @description the split view (GET /api/federation/split-views) */
+                            readonly splitView: string;
                             readonly state: string;
                         };
                         /** @enum {string} */
@@ -2537,6 +2545,51 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/federation/checkpoints": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * A peer asks for the checkpoints this node has seen (RFC 9421 signed; node-to-node only)
+         * @description Body {"after": "<origin>", "limit": n}: the latest checkpoint this node holds of each log (its own, its peers’, third logs), by origin, cosigned by this node when it checked them (decision 0043). Refusals as the inbox’s.
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly checkpoints: readonly {
+                                readonly note: string;
+                                readonly origin: string;
+                            }[];
+                            readonly next: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/federation/dead-letters": {
         readonly parameters: {
             readonly query?: never;
@@ -2639,6 +2692,157 @@ export interface paths {
                 };
             };
         };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/federation/split-views": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Split views of logs this node exchanges records with, and the decisions taken (administrators) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly limit?: number;
+                    readonly offset?: number;
+                };
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": readonly {
+                            /**
+                             * @description why, as a stable code
+                             * @enum {string}
+                             */
+                            readonly cause: "same-size" | "other-history" | "no-proof" | "bad-proof";
+                            readonly decidedAt: string | null;
+                            readonly decidedBy: string | null;
+                            readonly detectedAt: string;
+                            readonly id: string;
+                            readonly note: string | null;
+                            readonly origin: string;
+                            readonly peer: string | null;
+                            /** @description the evidence proves the split view offline (custos proof verify-split-view) */
+                            readonly proven: boolean;
+                            /** @description the same in English, with sizes and roots */
+                            readonly reason: string;
+                            /** @enum {string} */
+                            readonly status: "open" | "resumed" | "revoked";
+                            /** @description where the second checkpoint was seen: log, exchange:<peer>, bundle:<peer> */
+                            readonly via: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/federation/split-views/{id}/decision": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Decide a split view: resume forwarding with the log as it is now, or revoke the peer (logged record) */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        /** @enum {string} */
+                        readonly action: "resume" | "revoke";
+                        readonly note?: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly logIndex: number;
+                            /** @enum {string} */
+                            readonly status: "open" | "resumed" | "revoked";
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/federation/split-views/{id}/evidence": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * The split view’s evidence file, checked offline by `custos proof verify-split-view <file>`
+         * @description custos/split-view@v1 (decision 0028) with the log’s verifier key as `logKey` (decision 0043): both signed checkpoints and, at different sizes, the log’s own consistency proof.
+         */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": unknown;
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -4982,7 +5186,7 @@ export interface paths {
                                 readonly k: number;
                             };
                             readonly periods: readonly {
-                                readonly alarms: readonly ("MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH" | "ANNEX_II_UNMATCHED" | "ANNEX_II_DISCREPANT" | "SOURCE_MATERIAL_UNMATCHED" | "SOURCE_MATERIAL_DISCREPANT")[];
+                                readonly alarms: readonly ("MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH" | "ANNEX_II_UNMATCHED" | "ANNEX_II_DISCREPANT" | "SOURCE_MATERIAL_UNMATCHED" | "SOURCE_MATERIAL_DISCREPANT" | "LOG_SPLIT_VIEW")[];
                                 readonly be: number;
                                 readonly bea: number;
                                 readonly cumuf: number;
@@ -5658,9 +5862,16 @@ export interface paths {
                             readonly nodeKey: string;
                             readonly origin: string;
                             readonly revokedAt: string | null;
+                            /** @description an open split view of the peer’s log: forwarding from and to it is stopped */
+                            readonly splitView: string | null;
                             /** @enum {string} */
                             readonly status: "active" | "revoked";
                             readonly url: string;
+                            /** @description the largest checkpoint of the peer’s log this node has checked and cosigned */
+                            readonly witnessed: {
+                                readonly at: string;
+                                readonly size: number;
+                            } | null;
                         }[];
                     };
                 };
@@ -7304,7 +7515,7 @@ export interface paths {
                             };
                             readonly openAlarms: readonly {
                                 /** @enum {string} */
-                                readonly code: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH" | "ANNEX_II_UNMATCHED" | "ANNEX_II_DISCREPANT" | "SOURCE_MATERIAL_UNMATCHED" | "SOURCE_MATERIAL_DISCREPANT";
+                                readonly code: "MUF_3SIGMA" | "MUF_SQ" | "CUMUF_SQ" | "PAGE" | "ITEM_MUF" | "SRD_3SIGMA" | "TRANSFER_UNMATCHED" | "NOTICE_MISSING" | "NOTICE_LATE" | "DEVICE_SILENT" | "DEVICE_CHAIN_BROKEN" | "DEVICE_AUTH_FAILED" | "SEAL_OPENED" | "CAMERA_UNDECLARED" | "GATE_MISMATCH" | "ANNEX_II_UNMATCHED" | "ANNEX_II_DISCREPANT" | "SOURCE_MATERIAL_UNMATCHED" | "SOURCE_MATERIAL_DISCREPANT" | "LOG_SPLIT_VIEW";
                                 readonly date: string;
                                 /** @enum {string} */
                                 readonly element?: "P" | "E" | "N" | "D" | "T";

@@ -324,31 +324,6 @@ function outboxRepo(k: Db['kysely']) {
         at,
       });
     },
-    /** The sharing ledger of a state: every row about it, in log order, one page after `after`. */
-    async ledgerPage(state: string, after: number, limit: number) {
-      const rows = await k
-        .selectFrom('fed_outbox as o')
-        .innerJoin('fed_peers as p', 'p.id', 'o.peer_id')
-        .select([
-          'o.peer_id',
-          'p.name as peer_name',
-          'p.origin as peer_origin',
-          'o.log_index',
-          'o.record_id',
-          'o.kind',
-          'o.status',
-          'o.created_at',
-          'o.delivered_at',
-          'o.ack',
-        ])
-        .where('o.state', '=', state)
-        .where('o.log_index', '>', after)
-        .orderBy('o.log_index')
-        .orderBy('o.peer_id')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({ ...r, log_index: Number(r.log_index) }));
-    },
   };
 }
 

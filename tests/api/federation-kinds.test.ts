@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAcknowledgement } from '../../src/domain/federation/index.js';
 import {
   canonicalizeRecord,
   decodeBase64,
@@ -393,6 +394,21 @@ describe.each(testDialects())('forwarded kinds between two nodes on %s', (dialec
     expect([await kinds(regional), await kinds(agency)]).toEqual([1, 1]);
     const listed = (await get(regional, '/api/arrangements')).json() as { id: string; to: string | null }[];
     expect(listed.find((a) => a.id === ids.send)?.to).not.toBeNull();
+    // The state's ledger shows the period, and each acknowledgement verifies with the receiver's
+    // node key by the same pure check the browser runs; a changed one does not.
+    const ledger = (await get(regional, '/api/states/XA/sharing?limit=500', 'xa-ssac.reviewer')).json();
+    expect(ledger.arrangements).toContainEqual(
+      expect.objectContaining({ id: ids.send, peerOrigin: 'agency.test/log', from: '2026-01-01' }),
+    );
+    expect(ledger.arrangements.find((a: { id: string }) => a.id === ids.send).to).not.toBeNull();
+    const acked = ledger.items.filter((i: { acknowledgement: unknown }) => i.acknowledgement !== null);
+    expect(acked.length).toBeGreaterThan(3);
+    for (const i of acked) {
+      expect(i.peerNodeKey).toBe(agency.identity.nodeKey);
+      expect(verifyAcknowledgement(i.acknowledgement, i.peerNodeKey)).toBe(true);
+    }
+    const forged = { ...acked[0].acknowledgement, status: 'refused' };
+    expect(verifyAcknowledgement(forged, acked[0].peerNodeKey)).toBe(false);
     for (const n of [regional, agency]) {
       await n.t.log.flush();
       expect((await auditStore(n.t.ports, parseNoteVerifier(n.t.log.keys.vkey))).findings).toEqual([]);

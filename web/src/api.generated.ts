@@ -7675,6 +7675,15 @@ export interface paths {
                     };
                     content: {
                         readonly "application/json": {
+                            /** @description the arrangements that send the state’s records, with their periods (decision 0044) */
+                            readonly arrangements: readonly {
+                                readonly from: string;
+                                readonly id: string;
+                                readonly kinds: readonly string[];
+                                readonly peerName: string;
+                                readonly peerOrigin: string;
+                                readonly to: string | null;
+                            }[];
                             readonly items: readonly {
                                 readonly acknowledgement: {
                                     readonly at: string;
@@ -7695,6 +7704,8 @@ export interface paths {
                                 readonly logIndex: number;
                                 readonly peer: string;
                                 readonly peerName: string;
+                                /** @description base64 Ed25519 node key the acknowledgement verifies with */
+                                readonly peerNodeKey: string;
                                 readonly peerOrigin: string;
                                 readonly queuedAt: string;
                                 readonly recordId: string;

@@ -136,11 +136,24 @@ const AckReply = z
 
 const LedgerReply = z.object({
   state: z.string(),
+  arrangements: z
+    .array(
+      z.object({
+        id: z.string(),
+        peerName: z.string(),
+        peerOrigin: z.string(),
+        kinds: z.array(z.string()),
+        from: z.string(),
+        to: z.string().nullable(),
+      }),
+    )
+    .describe('the arrangements that send the state’s records, with their periods (decision 0044)'),
   items: z.array(
     z.object({
       peer: z.string(),
       peerName: z.string(),
       peerOrigin: z.string(),
+      peerNodeKey: z.string().describe('base64 Ed25519 node key the acknowledgement verifies with'),
       logIndex: z.number().int(),
       recordId: z.string(),
       kind: z.string(),

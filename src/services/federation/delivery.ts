@@ -1,12 +1,12 @@
-import { type Bundle, formatDeliveryError } from '../../domain/federation/index.js';
-import { canonicalizeRecord, decodeBase64, ed25519Verify, encodeBase64 } from '../../log/index.js';
+import { type Bundle, formatDeliveryError, verifyAcknowledgement } from '../../domain/federation/index.js';
+import { encodeBase64 } from '../../log/index.js';
 import { createFederationRepo } from '../../store/federation.repo.js';
 import type { FedOutboxRow, FedPeerRow } from '../../store/schema.types.js';
 import type { LogNode } from '../log/index.js';
 import type { Ports } from '../ports.js';
 import { buildBundle } from './bundle.js';
 import { signRequest } from './http-signature.js';
-import { type Ack, INBOX_BATCH, type SignedAck } from './inbox.js';
+import { INBOX_BATCH, type SignedAck } from './inbox.js';
 import type { NodeKey } from './node-key.js';
 
 export const INBOX_PATH = '/api/federation/inbox';
@@ -43,15 +43,9 @@ export function backoffMs(attempts: number, random: number): number {
   return Math.round(step * (0.5 + random / 2));
 }
 
-/** The acknowledgement is signed by the peer's node key. */
+/** The acknowledgement is signed by the peer's node key (the same check as the state's browser). */
 function ackVerifies(peer: FedPeerRow, ack: SignedAck): boolean {
-  const { signature, ...rest } = ack;
-  if (typeof signature !== 'string') return false;
-  return ed25519Verify(
-    decodeBase64(peer.node_key),
-    canonicalizeRecord(rest satisfies Ack),
-    decodeBase64(signature),
-  );
+  return verifyAcknowledgement(ack, peer.node_key);
 }
 
 /** POST a signed batch to the peer's inbox; its acknowledgements, or an error to retry on. */

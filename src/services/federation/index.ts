@@ -5,15 +5,15 @@ import { createFederationRepo } from '../../store/federation.repo.js';
 import type { LogNode } from '../log/index.js';
 import type { Ports } from '../ports.js';
 import { findVisibleRecord } from '../record-access.js';
-import { assertReportReadable } from '../reports/queries.js';
 import { enforce } from '../scope.js';
 import { createArrangementService } from './arrangements.js';
 import { createDelivery } from './delivery.js';
 import { authenticatePeerRequest, type ReceivedRequest } from './http-signature.js';
-import { createInbox, type SignedAck } from './inbox.js';
+import { createInbox } from './inbox.js';
 import { ensureNodeKey } from './node-key.js';
 import { createPeerService } from './peers.js';
 import { buildProvenanceChain } from './provenance-chain.js';
+import { createSharingLedger } from './sharing.js';
 import { createSplitViewService } from './split-views.js';
 import { assertNotHalted, createCrossWitness } from './witnessing.js';
 
@@ -111,31 +111,7 @@ export function createFederation(ports: Ports, log: LogNode) {
         })),
       };
     },
-    /**
-     * The state's sharing ledger (issue 17 item 2): every record about the state queued for a
-     * peer, when it was delivered and the receiver's signed acknowledgement; for the state's own
-     * users and the inspectorates that see it (data.read).
-     */
-    async sharingLedger(p: Principal, state: string, after: number, limit: number) {
-      await assertReportReadable(ports, p, state);
-      const rows = await repo.ledgerPage(state, after, limit);
-      return {
-        state,
-        items: rows.map((r) => ({
-          peer: r.peer_id,
-          peerName: r.peer_name,
-          peerOrigin: r.peer_origin,
-          logIndex: r.log_index,
-          recordId: r.record_id,
-          kind: r.kind,
-          status: r.status,
-          queuedAt: r.created_at,
-          deliveredAt: r.delivered_at,
-          acknowledgement: r.ack === null ? null : (JSON.parse(r.ack) as SignedAck),
-        })),
-        next: rows.length === limit ? (rows[rows.length - 1]?.log_index ?? null) : null,
-      };
-    },
+    sharingLedger: createSharingLedger(ports),
     /** A received record's provenance chain as a file, checked offline (browser, CLI). */
     provenanceChain(p: Principal, id: string) {
       return buildProvenanceChain(ports, log.reader, log.keys.vkey, p, id);

@@ -16,6 +16,7 @@ export type DeadLetters = Reply<'/api/federation/dead-letters', 'get'>;
 export type DeadLetter = DeadLetters['items'][number];
 export type SharingLedger = Reply<'/api/states/{code}/sharing', 'get'>;
 export type LedgerEntry = SharingLedger['items'][number];
+export type SharingPeriod = SharingLedger['arrangements'][number];
 export type Provenance = Reply<'/api/records/{id}/provenance', 'get'>;
 export type ChainFile = Reply<'/api/records/{id}/provenance/chain', 'get'>;
 export type SplitView = Reply<'/api/federation/split-views', 'get'>[number];
@@ -34,6 +35,11 @@ export const federationApi = {
   arrangements: () => apiJson<Arrangement[]>('/api/arrangements'),
   createArrangement: (body: ArrangementBody) =>
     apiJson<Reply<'/api/arrangements', 'post', 201>>('/api/arrangements', { method: 'POST', body }),
+  endArrangement: (id: string, to?: string) =>
+    apiJson<Reply<'/api/arrangements/{id}/end', 'post'>>(`/api/arrangements/${seg(id)}/end`, {
+      method: 'POST',
+      body: to ? { to } : {},
+    }),
   deadLetters: (limit: number, offset: number) =>
     apiJson<DeadLetters>(`/api/federation/dead-letters?limit=${limit}&offset=${offset}`),
   sharing: (state: string, after: number, limit: number) =>

@@ -41,3 +41,17 @@ export function articleTitle(t: Translate, spec: { article: string; title: strin
   const key = `decl.article.${spec.article}`;
   return hasMessage(key) ? t(key) : spec.title;
 }
+
+const ARRANGEMENT_KIND_KEYS: Record<string, string> = {
+  'key-registration': 'net.kind.keyRegistration',
+  report: 'net.kind.report',
+  'transfer-notice': 'net.kind.transferNotice',
+  'inspection-statement': 'net.kind.inspectionStatement',
+  'case-transition': 'net.kind.caseTransition',
+};
+
+/** A kind an arrangement names (FORWARDABLE_KINDS, decision 0044) in the user's language. */
+export function arrangementKindName(t: Translate, kind: string): string {
+  const key = ARRANGEMENT_KIND_KEYS[kind];
+  return key !== undefined && hasMessage(key) ? t(key) : kind;
+}

@@ -18,19 +18,21 @@ import { type Column, Table } from '../components/Table.js';
 import { formatDate } from '../i18n/format.js';
 import { type MessageKey, useT } from '../i18n/I18nProvider.js';
 import { refusalText } from '../i18n/problems.js';
+import { arrangementKindName } from '../i18n/terms.js';
 import { SplitViews } from './network/SplitViews.js';
 
-/** What an arrangement can name today (the API's enum; a kind the form lacks is still listed). */
-const KINDS: readonly ForwardableKind[] = ['key-registration', 'report'];
-
-const KIND_LABELS: Record<string, MessageKey> = {
-  'key-registration': 'net.kind.keyRegistration',
-  report: 'net.kind.report',
-};
+/** What an arrangement can name (the API's enum, decision 0044; a kind the form lacks is still listed). */
+const KINDS: readonly ForwardableKind[] = [
+  'key-registration',
+  'report',
+  'transfer-notice',
+  'inspection-statement',
+  'case-transition',
+];
 
 function useKindLabel() {
   const t = useT();
-  return (k: string) => (KIND_LABELS[k] ? t(KIND_LABELS[k]) : k);
+  return (k: string) => arrangementKindName(t, k);
 }
 
 export default function NetworkPage() {
@@ -48,7 +50,7 @@ export default function NetworkPage() {
       </Section>
       <Section title={t('net.arrangements')}>
         <Async value={arrangements} what={t('net.what.arrangements')}>
-          {(rows) => <ArrangementTable rows={rows} peers={peers.data ?? []} />}
+          {(rows) => <ArrangementTable rows={rows} peers={peers.data ?? []} onChange={arrangements.reload} />}
         </Async>
         {peers.data?.some((p) => p.status === 'active') && (
           <ArrangementForm
@@ -227,7 +229,48 @@ function PeerForm({ onCreated }: { onCreated: () => void }) {
   );
 }
 
-function ArrangementTable({ rows, peers }: { rows: readonly Arrangement[]; peers: readonly Peer[] }) {
+/** Ends an open arrangement (decision 0044): now, or from a later day the administrator picks. */
+function EndArrangement({ a, onEnded }: { a: Arrangement; onEnded: () => void }) {
+  const t = useT();
+  const [to, setTo] = useState('');
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const end = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await federationApi.endArrangement(a.id, to || undefined);
+      onEnded();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={end} className="row" aria-label={t('net.endArrangement')}>
+      <label className="visually-hidden" htmlFor={`end-${a.id}`}>
+        {t('net.endOn')}
+      </label>
+      <input id={`end-${a.id}`} type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+      <button type="submit" disabled={busy}>
+        {to ? t('net.endOnSubmit') : t('net.endNow')}
+      </button>
+      {error !== undefined && <ErrorState error={error} />}
+    </form>
+  );
+}
+
+function ArrangementTable({
+  rows,
+  peers,
+  onChange,
+}: {
+  rows: readonly Arrangement[];
+  peers: readonly Peer[];
+  onChange: () => void;
+}) {
   const t = useT();
   const kindLabel = useKindLabel();
   if (rows.length === 0) return <EmptyState title={t('net.noArrangements')} />;
@@ -245,7 +288,18 @@ function ArrangementTable({ rows, peers }: { rows: readonly Arrangement[]; peers
     { key: 'states', header: t('net.col.states'), render: (a) => a.states.join(', ') },
     { key: 'kinds', header: t('net.col.kinds'), render: (a) => a.kinds.map(kindLabel).join(', ') },
     { key: 'from', header: t('net.col.from'), render: (a) => formatDate(a.from), sortValue: (a) => a.from },
+    {
+      key: 'to',
+      header: t('net.col.to'),
+      render: (a) => (a.to ? formatDate(a.to) : t('net.open')),
+      sortValue: (a) => a.to ?? '',
+    },
     { key: 'created', header: t('net.col.recorded'), render: (a) => formatDate(a.createdAt) },
+    {
+      key: 'end',
+      header: t('net.col.end'),
+      render: (a) => (a.to === null ? <EndArrangement a={a} onEnded={onChange} /> : '—'),
+    },
   ];
   return <Table caption={t('net.arrangementsCaption')} columns={columns} rows={rows} rowKey={(a) => a.id} />;
 }

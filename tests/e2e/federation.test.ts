@@ -144,6 +144,11 @@ describe.skipIf(!available)('federation screens over two nodes (Chromium)', () =
         await arr.getByRole('button', { name: 'Record arrangement' }).click();
         const arrangements = s.page.getByRole('table', { name: /Sharing arrangements/ });
         await arrangements.getByRole('row', { name: /XA, XB/ }).waitFor();
+        // Ending it (decision 0044): open until then, then its end is listed.
+        const arrRow = arrangements.getByRole('row', { name: /XA, XB/ });
+        expect(await arrRow.textContent()).toContain('Open');
+        await arrRow.getByRole('button', { name: 'End now' }).click();
+        await expect.poll(() => arrRow.textContent()).not.toContain('Open');
 
         // Revoking asks first, then the peer is listed as revoked.
         s.page.once('dialog', (d) => void d.accept());
@@ -175,6 +180,11 @@ describe.skipIf(!available)('federation screens over two nodes (Chromium)', () =
         const ledger = s.page.getByRole('table', { name: /Records about XA sent to other nodes/ });
         const entry = ledger.getByRole('row', { name: new RegExp(reportId) });
         await entry.waitFor();
+        // The receiver's signature on its acknowledgement, checked in this browser (decision 0044).
+        await entry.getByText('Signature verified').waitFor();
+        expect(await ledger.getByText('Signature does not verify').count()).toBe(0);
+        const periods = s.page.getByRole('table', { name: 'Sharing periods' });
+        await periods.getByRole('row', { name: /Agency/ }).waitFor();
         expect(await entry.textContent()).toContain('Agency');
         expect(await entry.textContent()).toContain('Delivered');
         // XB's record is not XA's business.

@@ -136,7 +136,7 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
         expect(await editor.submitButton().isDisabled()).toBe(true);
         // Edited after it was signed: the signature no longer matches what would be sent.
         const item = s.page.getByRole('group', { name: 'Item 1' });
-        await item.getByLabel('description', { exact: true }).fill('Laser physics and optics');
+        await item.getByLabel('Description', { exact: true }).fill('Laser physics and optics');
         await editor.pasteSignature(signature);
         await editor
           .signatureStatus()
@@ -145,7 +145,7 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
         expect(await editor.submitButton().isDisabled()).toBe(true);
         expect(await s.audit()).toEqual([]);
 
-        await item.getByLabel('description', { exact: true }).fill('Laser physics');
+        await item.getByLabel('Description', { exact: true }).fill('Laser physics');
         await editor
           .signatureStatus()
           .getByText(/Signature verified with key [0-9a-f]{16} of xa-ssac/)
@@ -192,7 +192,7 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
         );
         await input.setInputFiles(png);
         await s.page.getByText(/Site map uploaded \(11 bytes\)/).waitFor();
-        expect(await s.page.getByLabel('siteMap', { exact: true }).inputValue()).toMatch(
+        expect(await s.page.getByLabel('Site map', { exact: true }).inputValue()).toMatch(
           /^sha256:[0-9a-f]{64}$/,
         );
         await editor.loadKeyFile(join(server.dataDir, 'demo-keys', 'xa-ssac.key'));

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { articleSpec, DECLARATION_ARTICLES } from '../../src/domain/declarations/index.js';
 import { DETAIL_CODES, ERROR_CODES } from '../../src/domain/errors.js';
 import { BUNDLE_REFUSAL_CODES, DELIVERY_FAILURES } from '../../src/domain/federation/index.js';
+import { DEVICE_KINDS, DEVICE_STATUSES, EVENT_TYPES } from '../../src/domain/monitoring/index.js';
 import { RECORD_KINDS } from '../../src/domain/record-kinds.js';
 import { LOCALES } from '../../web/src/i18n/locales.js';
 import { type Catalogue, compareCatalogue, copiedFromEnglish, visibleStrings } from './i18n.js';
@@ -43,8 +44,20 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
     'insp.sign.conclusion',
     'chart.sqLine',
     'logx.signatures',
+    'decl.field.description',
+    'decl.field.plan',
+    'decl.field.productionKg',
+    'decl.field.site',
   ],
-  es: ['submit.bytes', 'case.attachmentInfo', 'transfers.col.srd', 'chart.sqLine', 'case.autoTitle.balance'],
+  es: [
+    'submit.bytes',
+    'case.attachmentInfo',
+    'transfers.col.srd',
+    'chart.sqLine',
+    'case.autoTitle.balance',
+    'decl.field.material',
+    'decl.field.plan',
+  ],
   ru: ['case.autoTitle.balance'],
   zh: [],
   ar: [],
@@ -97,13 +110,17 @@ describe('the web app speaks the six UN languages (issue 16 item 11, decision 00
     expect(copiedFromEnglish(en, catalogueOf(locale), allowed)).toEqual([]);
   });
 
-  it('every API error code, detail code, log record kind and delivery failure has a message', () => {
+  it('every API error code, detail code, log record kind, delivery failure, device term and declaration field has a message', () => {
     const missing = [
       ...ERROR_CODES.map((c) => `error.${c}`),
       ...DETAIL_CODES.map((c) => `detail.${c}`),
       ...RECORD_KINDS.map((k) => `record.kind.${k}`),
       ...DELIVERY_FAILURES.map((c) => `net.failure.${c}`),
       ...BUNDLE_REFUSAL_CODES.map((c) => `bundle.${c}`),
+      ...DEVICE_KINDS.map((k) => `devices.kind.${k}`),
+      ...DEVICE_STATUSES.map((s) => `devices.lifecycle.${s}`),
+      ...EVENT_TYPES.map((e) => `devices.event.${e}`),
+      ...DECLARATION_ARTICLES.flatMap((a) => articleSpec(a).fields.map((f) => `decl.field.${f.name}`)),
     ].filter((k) => !(k in en));
     expect(missing, 'add these keys to every catalogue in web/src/i18n/messages').toEqual([]);
   });

@@ -1,5 +1,15 @@
 /** Page models: what a user sees and does, in the words of the screens, not their markup. */
+import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
+
+let english: Record<string, string> | undefined;
+/** A declaration field's label as the English screen says it (decl.field.<name>). */
+function fieldLabel(name: string): string {
+  english ??= JSON.parse(
+    readFileSync(new URL('../../../web/src/i18n/messages/en.json', import.meta.url), 'utf8'),
+  ) as Record<string, string>;
+  return english[`decl.field.${name}`] ?? name;
+}
 
 export class LoginScreen {
   constructor(private readonly page: Page) {}
@@ -511,7 +521,9 @@ export class DeclarationEditorScreen {
     await this.page.getByRole('button', { name: 'Add an item' }).click();
     const item = this.page.getByRole('group', { name: /^Item \d+$/ }).last();
     for (const [name, value] of Object.entries(fields)) {
-      const field = item.getByLabel(name, { exact: true });
+      // The form labels each field by its name in the user's language, "(optional)" after some.
+      const label = fieldLabel(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const field = item.getByLabel(new RegExp(`^${label}( \\(optional\\))?$`));
       if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(value);
       else await field.fill(value);
     }

@@ -10,18 +10,22 @@ export function useFacilityType(): (type: string) => string {
 }
 
 /**
- * An institutional duty in the user's language (the legal register's closed list,
- * INSTITUTIONAL_DUTIES); a code the catalogue does not know yet is shown as it is.
+ * A code of one of the domain's closed lists in the user's language, from the message
+ * `<prefix><code>`; a code the catalogue does not know yet is shown as it is.
  */
+export function codeLabel(prefix: string, code: string, t: Translate): string {
+  const key = `${prefix}${code}`;
+  return hasMessage(key) ? t(key) : code;
+}
+
+/** An institutional duty in the user's language (the legal register's INSTITUTIONAL_DUTIES). */
 export function dutyName(t: Translate, duty: string): string {
-  const key = `duty.${duty}`;
-  return hasMessage(key) ? t(key) : duty;
+  return codeLabel('duty.', duty, t);
 }
 
 /** The kind of institution that holds a duty (INSTITUTION_KINDS), in the user's language. */
 export function institutionKindName(t: Translate, kind: string): string {
-  const key = `institution.${kind}`;
-  return hasMessage(key) ? t(key) : kind;
+  return codeLabel('institution.', kind, t);
 }
 
 /**

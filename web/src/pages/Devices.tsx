@@ -13,6 +13,7 @@ import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
 import { formatDate } from '../i18n/format.js';
 import { hasMessage, type Translate, useT } from '../i18n/I18nProvider.js';
+import { codeLabel } from '../i18n/terms.js';
 import { Link, useSearchParam } from '../router.js';
 import type { SigningKey } from '../signing.js';
 import { alarmLabel } from './Monitoring.js';
@@ -73,7 +74,7 @@ export default function DevicesPage() {
         </Link>
       ),
     },
-    { key: 'kind', header: t('devices.col.kind'), render: (d) => d.kind },
+    { key: 'kind', header: t('devices.col.kind'), render: (d) => codeLabel('devices.kind.', d.kind, t) },
     {
       key: 'facility',
       header: t('devices.col.facility'),
@@ -85,7 +86,11 @@ export default function DevicesPage() {
     },
     { key: 'where', header: t('devices.col.watches'), render: (d) => d.kmp ?? d.containment ?? '—' },
     { key: 'cok', header: t('devices.col.cok'), render: (d) => <CokBadge cok={d.cok} /> },
-    { key: 'status', header: t('devices.col.lifecycle'), render: (d) => d.status },
+    {
+      key: 'status',
+      header: t('devices.col.lifecycle'),
+      render: (d) => codeLabel('devices.lifecycle.', d.status, t),
+    },
     {
       key: 'seen',
       header: t('devices.col.lastSeen'),
@@ -163,7 +168,7 @@ function Health({ id, health }: { id: string; health: DeviceHealth }) {
           <CokBadge cok={health.cok} />
         </dd>
         <dt>{t('devices.col.lifecycle')}</dt>
-        <dd>{health.lifecycle}</dd>
+        <dd>{codeLabel('devices.lifecycle.', health.lifecycle, t)}</dd>
         <dt>{t('devices.lastSeq')}</dt>
         <dd className="mono">{health.lastSeq}</dd>
         <dt>{t('devices.col.lastSeen')}</dt>
@@ -203,7 +208,8 @@ function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[
             ...page.items.map((e) => ({
               key: `e:${e.seq}:${e.index}`,
               at: e.time,
-              what: e.type,
+              what: codeLabel('devices.event.', e.type, t),
+              type: e.type as string | undefined,
               info: Object.entries(e.data)
                 .map(([k, v]) => `${k}=${String(v)}`)
                 .join(', '),
@@ -214,6 +220,7 @@ function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[
               at: i.from,
               what: reasonLabel(i.reason, t),
               info: i.to ? `→ ${formatDate(i.to)}` : t('devices.interval.open'),
+              type: undefined,
               gap: true,
             })),
           ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
@@ -225,7 +232,14 @@ function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[
                 {
                   key: 'what',
                   header: t('devices.col.event'),
-                  render: (r) => (r.gap ? <strong>{r.what}</strong> : <span className="mono">{r.what}</span>),
+                  render: (r) =>
+                    r.gap ? (
+                      <strong>{r.what}</strong>
+                    ) : (
+                      <span>
+                        {r.what} <span className="mono muted small">{r.type}</span>
+                      </span>
+                    ),
                 },
                 { key: 'detail', header: t('devices.col.detail'), render: (r) => r.info },
               ]}

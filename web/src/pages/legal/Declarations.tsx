@@ -14,7 +14,7 @@ import { Table } from '../../components/Table.js';
 import { formatDate } from '../../i18n/format.js';
 import { useT } from '../../i18n/I18nProvider.js';
 import { ProblemText } from '../../i18n/problems.js';
-import { articleTitle } from '../../i18n/terms.js';
+import { articleTitle, codeLabel } from '../../i18n/terms.js';
 import { Link, useSearchParam } from '../../router.js';
 import { useSession } from '../../session.js';
 import type { DetachedCheck, SigningKey } from '../../signing.js';
@@ -157,7 +157,7 @@ export function DeclarationPage({ id }: { id: string }) {
                     caption={t('decl.itemsCaption', { id: d.id })}
                     columns={fields.map((f) => ({
                       key: f,
-                      header: f,
+                      header: codeLabel('decl.field.', f, t),
                       render: (i) => <ItemValue declaration={d.id} value={i[f]} />,
                     }))}
                     rows={d.items.map((i, n) => ({ ...i, '#': n }))}
@@ -378,7 +378,7 @@ function EditorForm({
             {spec.fields.map((f) => (
               <div className="field" key={f.name}>
                 <label htmlFor={`item-${n}-${f.name}`}>
-                  {f.name}
+                  {codeLabel('decl.field.', f.name, t)}
                   {f.required ? '' : ` ${t('decl.optional')}`}
                 </label>
                 {f.values ? (

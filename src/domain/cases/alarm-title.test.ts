@@ -32,6 +32,10 @@ describe("an alarm case's title as code and values (issue 16 item 11)", () => {
       ],
       [[{ provision: 'CSA-153 §7', alarm: { source: 'compatibility' } }], 'domestic law and CSA-153 §7'],
       [
+        [{ provision: 'CSA-153 §7', alarm: { source: 'compatibility', status: 'partial' } }],
+        'Domestic law and CSA-153 §7: partial',
+      ],
+      [
         [{ seal: 'DEV-1', alarm: { source: 'device', code: 'SEAL_OPENED', at: '2026-05-01T10:00:00Z' } }],
         'SEAL_OPENED on device DEV-1 at 2026-05-01T10:00:00Z',
       ],

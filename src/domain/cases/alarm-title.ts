@@ -68,12 +68,13 @@ export function alarmCaseTitle(about: AlarmCaseAbout, mba?: string): AlarmCaseTi
       const v = { finding: s(about.finding), inspection: s(about.inspection) };
       return title('verification', v, `finding ${v.finding} of inspection ${v.inspection}`);
     }
-    case 'compatibility':
-      return title(
-        'compatibility',
-        { provision: s(about.provision) },
-        `domestic law and ${s(about.provision)}`,
-      );
+    case 'compatibility': {
+      // The compatibility review's own cases name the entry's status (missing, partial, conflicting).
+      const v = { provision: s(about.provision), status: s(a.status) };
+      return v.status === ''
+        ? title('compatibility', v, `domestic law and ${v.provision}`)
+        : title('compatibility', v, `Domestic law and ${v.provision}: ${v.status}`);
+    }
     case 'device': {
       const v = { code: s(a.code), device: s(about.seal), at: s(a.at) };
       return title('device', v, `${v.code} on device ${v.device} at ${v.at}`);

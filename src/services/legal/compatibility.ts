@@ -1,3 +1,4 @@
+import { alarmCaseTitle } from '../../domain/cases/index.js';
 import { DomainError } from '../../domain/errors.js';
 import {
   type BindingProvision,
@@ -318,11 +319,13 @@ export function createCompatibilityService(
           `${state}'s entry for ${ref} is ${status ?? 'not reviewed'}: a case is opened about a missing, partial or conflicting provision`,
           { status: status ?? 'not-reviewed' },
         );
+      const about = { provision: ref, alarm: { source: 'compatibility', status } };
       return cases.open(p, {
         kind: 'question',
         state,
-        title: `Domestic law and ${ref}: ${status}`,
-        about: { provision: ref, alarm: { source: 'compatibility', status } },
+        // The same words the browser recognises and says in the user's language.
+        title: alarmCaseTitle(about)?.text ?? ref,
+        about,
         ...(note === undefined ? {} : { note }),
         cause: { source: 'compatibility', state, provision: ref },
       });

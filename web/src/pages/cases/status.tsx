@@ -6,6 +6,7 @@ import {
 } from '../../../../src/domain/cases/index.js';
 import { formatDate } from '../../i18n/format.js';
 import { hasMessage, type Translate, useT } from '../../i18n/I18nProvider.js';
+import { codeLabel } from '../../i18n/terms.js';
 
 /** A case status in the user's language; a status this app does not know is shown as it came. */
 export function statusLabel(s: string, t: Translate): string {
@@ -88,7 +89,12 @@ export function caseTitle(
     case 'verification':
       return t('case.autoTitle.verification', { finding: v.finding ?? '', inspection: v.inspection ?? '' });
     case 'compatibility':
-      return t('case.autoTitle.compatibility', { provision: v.provision ?? '' });
+      return v.status
+        ? t('case.autoTitle.compatibilityStatus', {
+            provision: v.provision ?? '',
+            status: codeLabel('compat.status.', v.status, t),
+          })
+        : t('case.autoTitle.compatibility', { provision: v.provision ?? '' });
     case 'device':
       return t('case.autoTitle.device', {
         what: alarmName(v.code ?? '', t),

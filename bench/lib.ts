@@ -3,7 +3,7 @@
  * percentiles, a fresh node (temp data dir, SQLite WAL, synchronous=FULL) and child processes
  * whose peak RSS we can read.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -156,4 +156,13 @@ export function parseFigures(section: string, out: ChildOutcome): Figure[] {
 
 export function log(message: string): void {
   process.stderr.write(`${message}\n`);
+}
+
+/** The short commit the bench runs on, for the figures' provenance ('?' outside a checkout). */
+export function commitOf(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+  } catch {
+    return '?';
+  }
 }

@@ -21,7 +21,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchEngine } from './engine.bench.js';
-import { type Figure, log, parseFigures, ROOT, runChild, verdict } from './lib.js';
+import { commitOf, type Figure, log, parseFigures, ROOT, runChild, verdict } from './lib.js';
 import { benchScale, existingScaleBlock } from './scale.bench.js';
 import { benchWeb } from './web.bench.js';
 
@@ -407,6 +407,28 @@ function replaceBlock(r: SectionRun, begin: string, end: string, title: string):
 }
 
 /**
+ * A section run on its own, with the machine, the date, the commit and the load average sampled
+ * every 5 s during it: the machine may be shared with other work, and the figures depend on it.
+ */
+async function sampledSection(title: string, run: () => Promise<Figure[]>): Promise<SectionRun> {
+  const started = new Date();
+  const samples: number[] = [loadavg()[0] ?? 0];
+  const sampler = setInterval(() => samples.push(loadavg()[0] ?? 0), 5000);
+  const r = await section(title, run);
+  clearInterval(sampler);
+  const m = machine();
+  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+  const load = `1-minute load average ${mean.toFixed(1)} on average (${Math.min(...samples).toFixed(1)}–${Math.max(...samples).toFixed(1)}, sampled every 5 s) on ${m.cores} cores`;
+  r.context =
+    `_Run on its own: ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commitOf()}; ${m.cpu}, ${m.cores} cores, ` +
+    `${m.ramGb.toFixed(1)} GiB, Node ${m.node}, ${m.os}. ` +
+    (mean > 2
+      ? `The machine was shared with other work: ${load}, so the servers and the load generator got a fraction of a core each; on an idle machine the figures would be better._`
+      : `The machine was otherwise idle: ${load}._`);
+  return r;
+}
+
+/**
  * `npm run bench -- monitoring [--memory …]`: only the monitoring section. The memory run (10
  * minutes) writes a block of its own, which the other runs keep.
  */
@@ -414,7 +436,7 @@ async function monitoringOnly(): Promise<void> {
   const memory = process.argv.includes('--memory');
   const extra = process.argv.slice(3).filter((a) => a !== '--quick');
   const title = memory ? MEMORY_TITLE : MONITORING_TITLE;
-  const r = await section(title, () => child('monitoring', 'bench/monitoring.bench.ts', extra));
+  const r = await sampledSection(title, () => child('monitoring', 'bench/monitoring.bench.ts', extra));
   printTable([r]);
   if (memory) replaceBlock(r, MEMORY_BEGIN, MEMORY_END, 'memory');
   else replaceBlock(r, MONITORING_BEGIN, MONITORING_END, 'monitoring');
@@ -423,20 +445,9 @@ async function monitoringOnly(): Promise<void> {
 /** `npm run bench -- federation [--catchup N]`: only the federation section, over its block. */
 async function federationOnly(): Promise<void> {
   const extra = process.argv.slice(3).filter((a) => a !== '--quick');
-  const started = new Date();
-  // The 1-minute load average every 5 s: the machine is shared, and the figures depend on it.
-  const samples: number[] = [loadavg()[0] ?? 0];
-  const sampler = setInterval(() => samples.push(loadavg()[0] ?? 0), 5000);
-  const r = await section(FEDERATION_TITLE, () => child('federation', 'bench/federation.bench.ts', extra));
-  clearInterval(sampler);
-  const m = machine();
-  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  r.context =
-    `_Run on its own: ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC; ${m.cpu}, ${m.cores} cores, ` +
-    `${m.ramGb.toFixed(1)} GiB, Node ${m.node}, ${m.os}. The machine is shared with other engineers' ` +
-    `work: 1-minute load average ${mean.toFixed(1)} on average (${Math.min(...samples).toFixed(1)}–` +
-    `${Math.max(...samples).toFixed(1)}, sampled every 5 s) on ${m.cores} cores, so the servers and the load ` +
-    `generator got a fraction of a core each; on an idle machine the figures would be better._`;
+  const r = await sampledSection(FEDERATION_TITLE, () =>
+    child('federation', 'bench/federation.bench.ts', extra),
+  );
   printTable([r]);
   replaceBlock(r, FEDERATION_BEGIN, FEDERATION_END, 'federation');
 }

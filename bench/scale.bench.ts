@@ -9,13 +9,12 @@
  * annual evaluation, a 100 000-line ICR's intake, and disk bytes per stored line. The result is
  * written as the "Scale" block of BENCHMARKS.md (other sections are left as they are).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { log, median, ROOT, sleep } from './lib.js';
+import { commitOf, log, median, ROOT, sleep } from './lib.js';
 import {
   api,
   BENCH_STATES,
@@ -420,13 +419,10 @@ export function scaleMarkdown(runs: readonly DialectRun[], started: Date, label:
   try {
     cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpu;
   } catch {}
-  let commit = '';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
-  } catch {}
+  const commit = commitOf();
   out.push(`### ${label}`, '');
   out.push(
-    `_${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit || '?'}; ${cpu}, ${cpus().length} cores, ${(totalmem() / GiB).toFixed(1)} GiB RAM, Node ${process.version}; load average ${loadavg()[0]?.toFixed(2)} at the end. ✓/✗: the issue's target._`,
+    `_${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}; ${cpu}, ${cpus().length} cores, ${(totalmem() / GiB).toFixed(1)} GiB RAM, Node ${process.version}; load average ${loadavg()[0]?.toFixed(2)} at the end. ✓/✗: the issue's target._`,
     '',
   );
   for (const r of runs) {

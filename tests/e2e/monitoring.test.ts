@@ -121,6 +121,19 @@ describe.skipIf(!available).each([
       await expect.poll(() => intervals.textContent()).toContain(say('devices.closedBy.reverification'));
       expect(await s.seriousViolations()).toEqual([]);
       await s.screenshot(`monitoring-${locale}-reverified`);
+
+      // A week of the radiation monitor is several pages of events: the timeline pages on.
+      await page.goto(`/devices/${DEMO_DEVICES.radiation}`);
+      const pager = page
+        .getByRole('navigation')
+        .filter({ has: page.getByRole('button', { name: say('table.next') }) });
+      await pager.getByText(say('table.pageOf', { page: 1, pages: 4 })).waitFor();
+      const timelineOf = page.getByRole('table').last();
+      const firstPage = await timelineOf.textContent();
+      await pager.getByRole('button', { name: say('table.next') }).click();
+      await pager.getByText(say('table.pageOf', { page: 2, pages: 4 })).waitFor();
+      await expect.poll(() => timelineOf.textContent()).not.toBe(firstPage);
+      expect(await s.seriousViolations()).toEqual([]);
     },
     STORY_TIMEOUT_MS,
   );

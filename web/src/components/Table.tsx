@@ -35,6 +35,7 @@ export function Table<T>({
   rowKey,
   filterLabel,
   empty,
+  windowRows = WINDOW,
 }: {
   caption: string;
   columns: readonly Column<T>[];
@@ -42,6 +43,8 @@ export function Table<T>({
   rowKey: (row: T) => string;
   filterLabel?: string;
   empty?: ReactNode;
+  /** Rows drawn at a time; a table whose rows the server already pages shows them all. */
+  windowRows?: number;
 }) {
   const t = useT();
   const [sort, setSort] = useState<{ key: string; dir: 1 | -1 } | undefined>(undefined);
@@ -69,9 +72,9 @@ export function Table<T>({
   const filterId = `filter${useId().replace(/:/g, '')}`;
   // A long list in memory is drawn a window of WINDOW rows at a time (issue 16 item 8): the DOM
   // stays small whatever the list holds; sorting and filtering still cover every row.
-  const pages = Math.max(1, Math.ceil(shown.length / WINDOW));
+  const pages = Math.max(1, Math.ceil(shown.length / windowRows));
   const page = Math.min(windowPage, pages - 1);
-  const visible = pages > 1 ? shown.slice(page * WINDOW, (page + 1) * WINDOW) : shown;
+  const visible = pages > 1 ? shown.slice(page * windowRows, (page + 1) * windowRows) : shown;
   return (
     <div className="table-block">
       {filterLabel && (
@@ -113,7 +116,7 @@ export function Table<T>({
 }
 
 /** Previous and next page of a table, and where one is. */
-function Pager({
+export function Pager({
   caption,
   page,
   pages,

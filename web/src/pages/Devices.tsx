@@ -10,7 +10,7 @@ import { type DeviceHealth, type DeviceItem, monitoringApi, type Reverified } fr
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
 import { KeyFileField } from '../components/KeyFileField.js';
 import { Page, Section } from '../components/Page.js';
-import { type Column, Table } from '../components/Table.js';
+import { type Column, Pager, Table } from '../components/Table.js';
 import { formatDate } from '../i18n/format.js';
 import { hasMessage, type Translate, useT } from '../i18n/I18nProvider.js';
 import { codeLabel } from '../i18n/terms.js';
@@ -199,11 +199,19 @@ function Health({ id, health }: { id: string; health: DeviceHealth }) {
 /** The device's events with the CoK intervals (its gaps) between them, in time order. */
 function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[] }) {
   const t = useT();
-  const data = useLoad(() => monitoringApi.events(id, PAGE, 0), [id]);
+  const [at, setAt] = useState(0);
+  const data = useLoad(() => monitoringApi.events(id, PAGE, at * PAGE), [id, at]);
   return (
     <Section title={t('devices.timeline')}>
       <Async value={data} what={t('devices.timelineWhat')}>
         {(page) => {
+          const pages = Math.max(1, Math.ceil(page.total / PAGE));
+          const last = at + 1 >= pages;
+          // A page of events shows the gaps that began within its span (the last page: after it too).
+          const from = at === 0 ? undefined : page.items[0]?.time;
+          const to = last ? undefined : page.items[page.items.length - 1]?.time;
+          const within = (time: string) =>
+            (from === undefined || time >= from) && (to === undefined || time < to);
           const rows = [
             ...page.items.map((e) => ({
               key: `e:${e.seq}:${e.index}`,
@@ -215,18 +223,21 @@ function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[
                 .join(', '),
               gap: false,
             })),
-            ...intervals.map((i) => ({
-              key: `g:${i.reason}:${i.from}`,
-              at: i.from,
-              what: reasonLabel(i.reason, t),
-              info: i.to ? `→ ${formatDate(i.to)}` : t('devices.interval.open'),
-              type: undefined,
-              gap: true,
-            })),
+            ...intervals
+              .filter((i) => within(i.from))
+              .map((i) => ({
+                key: `g:${i.reason}:${i.from}`,
+                at: i.from,
+                what: reasonLabel(i.reason, t),
+                info: i.to ? `→ ${formatDate(i.to)}` : t('devices.interval.open'),
+                type: undefined,
+                gap: true,
+              })),
           ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-          return (
+          const caption = t('devices.timelineCaption', { count: page.total });
+          const table = (
             <Table
-              caption={t('devices.timelineCaption', { count: page.total })}
+              caption={caption}
               columns={[
                 { key: 'at', header: t('devices.col.at'), render: (r) => formatDate(r.at) },
                 {
@@ -246,7 +257,16 @@ function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[
               rows={rows}
               rowKey={(r) => r.key}
               empty={t('devices.timelineNone')}
+              windowRows={Math.max(1, rows.length)}
             />
+          );
+          return pages > 1 ? (
+            <>
+              {table}
+              <Pager caption={caption} page={at} pages={pages} last={last} onPage={setAt} />
+            </>
+          ) : (
+            table
           );
         }}
       </Async>

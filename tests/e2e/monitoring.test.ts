@@ -158,4 +158,30 @@ describe.skipIf(!available).each([
     },
     STORY_TIMEOUT_MS,
   );
+
+  it(
+    'the state’s submitter declares an activity in the cage and sees it listed, logged',
+    async () => {
+      const s = await signedIn('xa-ssac.submitter');
+      const page = s.page;
+      await page.goto('/devices?facility=XA-FAB');
+      const form = page.getByRole('form', { name: say('activities.declare') });
+      await form.waitFor();
+      const listed = page.getByRole('table').filter({ hasText: say('activities.col.description') });
+      await listed.getByRole('row').filter({ hasText: 'XA-F1-CAGE-1' }).first().waitFor();
+      const before = await listed.getByRole('row').count();
+      await form.getByLabel(say('activities.col.containment'), { exact: true }).fill('XA-F1-CAGE-1');
+      await form.getByLabel(say('activities.col.from'), { exact: true }).fill('2027-03-01T08:00');
+      await form.getByLabel(say('activities.col.to'), { exact: true }).fill('2027-03-01T12:00');
+      await form
+        .getByLabel(say('activities.col.description'), { exact: true })
+        .fill('Drum repackaging in the cage');
+      await form.getByRole('button', { name: say('activities.submit') }).click();
+      await page.getByTestId('activity-declared').waitFor();
+      await expect.poll(() => listed.getByRole('row').count()).toBe(before + 1);
+      expect(await listed.textContent()).toContain('Drum repackaging in the cage');
+      expect(await s.seriousViolations()).toEqual([]);
+    },
+    STORY_TIMEOUT_MS,
+  );
 });

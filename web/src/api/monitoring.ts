@@ -4,13 +4,15 @@
  * and joint users, its events.
  */
 import { apiJson, queryString, seg } from './client.js';
-import type { Reply } from './wire.js';
+import type { Reply, RequestBody } from './wire.js';
 
 export type DevicePage = Reply<'/api/devices', 'get'>;
 export type DeviceItem = DevicePage['items'][number];
 export type DeviceHealth = Reply<'/api/devices/{id}/status', 'get'>;
 export type DeviceEventPage = Reply<'/api/devices/{id}/events', 'get'>;
 export type Reverified = Reply<'/api/devices/{id}/reverify', 'post'>;
+export type ActivityPage = Reply<'/api/facilities/{code}/activities', 'get'>;
+export type ActivityBody = RequestBody<'/api/facilities/{code}/activities', 'post'>;
 
 export const monitoringApi = {
   devices: (facility: string | undefined, limit: number, offset: number) =>
@@ -19,6 +21,14 @@ export const monitoringApi = {
   status: (id: string) => apiJson<DeviceHealth>(`/api/devices/${seg(id)}/status`),
   events: (id: string, limit: number, offset: number) =>
     apiJson<DeviceEventPage>(`/api/devices/${seg(id)}/events${queryString({ limit, offset })}`),
+  /** The activities a state declared at a facility's containments, latest first. */
+  activities: (facility: string, limit: number, offset: number) =>
+    apiJson<ActivityPage>(`/api/facilities/${seg(facility)}/activities${queryString({ limit, offset })}`),
+  declareActivity: (facility: string, body: ActivityBody) =>
+    apiJson<ActivityPage['items'][number]>(`/api/facilities/${seg(facility)}/activities`, {
+      method: 'POST',
+      body,
+    }),
   /** An on-site re-verification: the exact bytes signed, with their Custos-Signature header. */
   reverify: (id: string, bytes: Uint8Array, signature: string) =>
     apiJson<Reverified>(`/api/devices/${seg(id)}/reverify`, {

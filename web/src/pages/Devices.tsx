@@ -16,6 +16,7 @@ import { hasMessage, type Translate, useT } from '../i18n/I18nProvider.js';
 import { codeLabel } from '../i18n/terms.js';
 import { Link, useSearchParam } from '../router.js';
 import type { SigningKey } from '../signing.js';
+import { DeclaredActivities } from './devices/Activities.js';
 import { alarmLabel } from './Monitoring.js';
 
 const PAGE = 200;
@@ -123,6 +124,7 @@ export default function DevicesPage() {
           )
         }
       </Async>
+      {facility && <DeclaredActivities facility={facility} />}
     </Page>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { encodeHex, sha256 } from '../../../../src/log/index.js';
 import { api, type RegisteredKey } from '../../api/registry.js';
 import { Section } from '../../components/Page.js';
+import { SignModeChoice } from '../../components/SignModeChoice.js';
 import { useT } from '../../i18n/I18nProvider.js';
 import { failureText } from '../../i18n/problems.js';
 import {
@@ -39,27 +40,14 @@ export function DeclarationSigning({
   const [keyError, setKeyError] = useState<string | undefined>(undefined);
   return (
     <Section title={t('sign.section')}>
-      <fieldset className="choice">
-        <legend>{t('decl.sig.how')}</legend>
-        <label>
-          <input
-            type="radio"
-            name="decl-sign-mode"
-            checked={mode === 'key'}
-            onChange={() => setMode('key')}
-          />{' '}
-          {t('decl.sig.here')}
-        </label>
-        <label>
-          <input
-            type="radio"
-            name="decl-sign-mode"
-            checked={mode === 'signature'}
-            onChange={() => setMode('signature')}
-          />{' '}
-          {t('decl.sig.cli')}
-        </label>
-      </fieldset>
+      <SignModeChoice
+        name="decl-sign-mode"
+        mode={mode}
+        setMode={setMode}
+        legend={t('decl.sig.how')}
+        here={t('decl.sig.here')}
+        cli={t('decl.sig.cli')}
+      />
       {mode === 'signature' ? (
         <DetachedSignature
           bytes={bytes}

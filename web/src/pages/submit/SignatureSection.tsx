@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Section } from '../../components/Page.js';
+import { SignModeChoice } from '../../components/SignModeChoice.js';
 import { useT } from '../../i18n/I18nProvider.js';
 import { readSigningKey, type SigningKey } from '../../signing.js';
 
@@ -34,22 +35,14 @@ export function SignatureSection({
   };
   return (
     <Section title={t('sign.section')} id="s-signature">
-      <fieldset className="choice">
-        <legend>{t('sign.how')}</legend>
-        <label>
-          <input type="radio" name="sign-mode" checked={mode === 'key'} onChange={() => setMode('key')} />{' '}
-          {t('sign.here')}
-        </label>
-        <label>
-          <input
-            type="radio"
-            name="sign-mode"
-            checked={mode === 'signature'}
-            onChange={() => setMode('signature')}
-          />{' '}
-          {t('sign.cli')}
-        </label>
-      </fieldset>
+      <SignModeChoice
+        name="sign-mode"
+        mode={mode}
+        setMode={setMode}
+        legend={t('sign.how')}
+        here={t('sign.here')}
+        cli={t('sign.cli')}
+      />
       {mode === 'key' ? (
         <div className="field">
           <label htmlFor="key-file">{t('sign.keyFile')}</label>

@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
 import type { Db, DbOrTx } from './db.js';
+import { countOf } from './paging.js';
 import type { FedCheckpointRow, FedSplitViewRow, Schema } from './schema.types.js';
 
 /*
@@ -174,6 +175,17 @@ export function withSplitViewAlarms(
   ord: number,
 ): RawBuilder<unknown> {
   return sql`${arm} union all ${splitViewAlarmArm(f, ord)}`;
+}
+
+/** The split-view alarms of GET /api/alarms counted per state (GET /api/alarms/summary). */
+export async function countSplitViewAlarms(
+  q: DbOrTx,
+  f: { states: 'all' | readonly string[] },
+): Promise<{ state: string; code: string; n: number }[]> {
+  const { rows } = await sql<{ state: string; code: string; n: number | string }>`
+    select state, code, count(*) as n from (${splitViewAlarmArm(f, 0)}) as x
+    group by state, code order by state, code`.execute(q);
+  return rows.map((r) => ({ state: r.state, code: r.code, n: countOf(r) }));
 }
 
 function splitViewAlarmArm(

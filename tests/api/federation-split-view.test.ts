@@ -128,6 +128,24 @@ describe('split views of a peer log (sqlite)', () => {
     expect(alarms.json().items).toEqual([
       expect.objectContaining({ code: 'LOG_SPLIT_VIEW', state: 'XA', ref: ORIGIN }),
     ]);
+    // The overview's counts (GET /api/alarms/summary) count it as the list does, per state in scope.
+    const summary = async (login: string) =>
+      (
+        await t.app.inject({ method: 'GET', url: '/api/alarms/summary', headers: bearer(t.token(login)) })
+      ).json() as { total: number; states: { state: string; codes: Record<string, number> }[] };
+    const inspector = await summary('agency.inspector');
+    expect(inspector.states.find((s) => s.state === 'XA')?.codes.LOG_SPLIT_VIEW).toBe(1);
+    expect(inspector.states.every((s) => s.state === 'XA' || !s.codes.LOG_SPLIT_VIEW)).toBe(true);
+    const listed = await t.app.inject({
+      method: 'GET',
+      url: '/api/alarms?limit=1',
+      headers: bearer(t.token('agency.inspector')),
+    });
+    expect(inspector.total).toBe(listed.json().total);
+    // A state's users see their own state's alarms only: XB's summary has no split view of XA's.
+    expect((await summary('xb-ssac.reviewer')).states.some((s) => (s.codes.LOG_SPLIT_VIEW ?? 0) > 0)).toBe(
+      false,
+    );
     expect(await fed.witness.witnessOnce()).toContain('halted');
     const cases = await t.ports.db.kysely
       .selectFrom('cases')

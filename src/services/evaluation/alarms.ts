@@ -12,7 +12,7 @@ import {
   crossCheckAlarmArm,
   pageCrossCheckFindings,
 } from '../../store/declaration-checks.repo.js';
-import { withSplitViewAlarms } from '../../store/fed-witness.repo.js';
+import { countSplitViewAlarms, withSplitViewAlarms } from '../../store/fed-witness.repo.js';
 import type { Page, PageRequest } from '../../store/paging.js';
 import { openCaseForAlarm } from '../cases/index.js';
 import { declarationScopeOf } from '../declarations/queries.js';
@@ -286,9 +286,13 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
         }
       }
       const declScope = await declarationScopeOf(ports, p);
-      for (const a of await countCrossCheckFindings(ports.db.kysely, cutoffs(), {
-        states: declScope === 'all' ? 'all' : [...declScope],
-      })) {
+      // The declarations' findings and the split views (decision 0043), as GET /api/alarms lists them.
+      for (const a of [
+        ...(await countCrossCheckFindings(ports.db.kysely, cutoffs(), {
+          states: declScope === 'all' ? 'all' : [...declScope],
+        })),
+        ...(await countSplitViewAlarms(ports.db.kysely, { states: scope === 'all' ? 'all' : [...scope] })),
+      ]) {
         total += a.n;
         const s = byState.get(a.state) ?? { total: 0, codes: {} };
         byState.set(a.state, s);

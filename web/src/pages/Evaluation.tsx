@@ -206,6 +206,11 @@ function AlarmsPanel({ b, canOpen }: { b: Balances; canOpen: boolean }) {
                   {t('eval.caseLink', { title: existing.title })}
                 </Link>{' '}
                 <StatusBadge status={existing.status} />
+                {opening === key && (
+                  <p role="status" className="muted">
+                    {t('eval.caseOpenedMeanwhile')}
+                  </p>
+                )}
               </>
             )}
             {canOpen && !existing && !cases.loading && opening !== key && (

@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
 import type { Db, DbOrTx } from './db.js';
 import { countOf } from './paging.js';
-import type { FedCheckpointRow, FedSplitViewRow, Schema } from './schema.types.js';
+import type { FedCheckpointRow, FedLogRow, FedSplitViewRow, Schema } from './schema.types.js';
 
 /*
  * Cross-witnessing (decision 0043): the checkpoints this node has seen of every log, and the
@@ -90,6 +90,40 @@ export function witnessRepo(k: Db['kysely']) {
         .execute();
       return rows.map(checkpointRow);
     },
+    /** A third log's pinned key (decision 0054). */
+    async thirdLog(origin: string): Promise<FedLogRow | undefined> {
+      return k.selectFrom('fed_logs').selectAll().where('origin', '=', origin).executeTakeFirst();
+    },
+    /**
+     * Pin a third log's key on first sight, while fewer than `cap` are known (a peer cannot fill
+     * the table without end). Answers the row in force, the new one or the one pinned before.
+     */
+    async learnThirdLog(row: FedLogRow, cap: number): Promise<FedLogRow | undefined> {
+      return k.transaction().execute(async (tx) => {
+        const known = await tx
+          .selectFrom('fed_logs')
+          .selectAll()
+          .where('origin', '=', row.origin)
+          .executeTakeFirst();
+        if (known) return known;
+        const n = await tx
+          .selectFrom('fed_logs')
+          .select((e) => e.fn.countAll().as('n'))
+          .executeTakeFirst();
+        if (countOf(n as { n: string | number | bigint } | undefined) >= cap) return undefined;
+        await tx
+          .insertInto('fed_logs')
+          .values(row)
+          .onConflict((oc) => oc.column('origin').doNothing())
+          .execute();
+        return tx.selectFrom('fed_logs').selectAll().where('origin', '=', row.origin).executeTakeFirst();
+      });
+    },
+    /** The pinned keys of the given third logs (one exchange page's worth). */
+    async thirdLogsOf(origins: readonly string[]): Promise<FedLogRow[]> {
+      if (origins.length === 0) return [];
+      return k.selectFrom('fed_logs').selectAll().where('origin', 'in', origins).execute();
+    },
     async retireCheckpoints(q: DbOrTx, origin: string, at: string): Promise<void> {
       await q
         .updateTable('fed_checkpoints')
@@ -167,7 +201,8 @@ export function witnessRepo(k: Db['kysely']) {
 /**
  * Split views as alarm rows for GET /api/alarms (store/alarms.repo.ts, decision 0043): one row per
  * split view and state whose records flow with that log (an arrangement with its peer, either
- * direction; for this node's own log, with any peer), after every MBA's alarms.
+ * direction; for this node's own log or a third log, with any peer: once per state however many
+ * peers), after every MBA's alarms.
  */
 export function withSplitViewAlarms(
   arm: RawBuilder<unknown>,
@@ -204,12 +239,17 @@ function splitViewAlarmArm(
       '' as mba, cast(null as text) as element, substr(v.detected_at, 1, 10) as date,
       cast(null as text) as from_date, v.origin as ref
     from fed_split_views v
-    join (select distinct peer_id, state from fed_arrangement_scope) s
-      on s.peer_id = v.peer_id or v.peer_id is null
+    join (select peer_id, state from fed_arrangement_scope
+      union select cast(null as text), state from fed_arrangement_scope) s
+      on s.peer_id = v.peer_id or (v.peer_id is null and s.peer_id is null)
     where ${sql.join(parts, sql` and `)}`;
 }
 
-/** Peers forwarding waits for: none while their log, or this node's own, has an open split view. */
+/**
+ * Peers forwarding waits for: none while their log, or this node's own, has an open split view. A
+ * split view with no peer is this node's own log's unless its origin is a third log's (decision
+ * 0054): a third log's stops nothing but itself.
+ */
 export function notHalted(eb: ExpressionBuilder<Schema, 'fed_peers'>) {
   return eb.not(
     eb.exists(
@@ -217,7 +257,19 @@ export function notHalted(eb: ExpressionBuilder<Schema, 'fed_peers'>) {
         .selectFrom('fed_split_views as v')
         .select('v.id')
         .where('v.status', '=', 'open')
-        .where((w) => w.or([w('v.origin', '=', w.ref('fed_peers.origin')), w('v.peer_id', 'is', null)])),
+        .where((w) =>
+          w.or([
+            w('v.origin', '=', w.ref('fed_peers.origin')),
+            w.and([
+              w('v.peer_id', 'is', null),
+              w.not(
+                w.exists(
+                  w.selectFrom('fed_logs as l').select('l.origin').whereRef('l.origin', '=', 'v.origin'),
+                ),
+              ),
+            ]),
+          ]),
+        ),
     ),
   );
 }

@@ -25,6 +25,7 @@ import * as declaredActivities from './migrations/0023-declared-activities.js';
 import * as crossWitnessing from './migrations/0024-cross-witnessing.js';
 import * as federationKindsAndEnds from './migrations/0025-federation-kinds-and-ends.js';
 import * as declarationAttachments from './migrations/0027-declaration-attachments.js';
+import * as thirdLogs from './migrations/0033-third-logs.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Db): Record<string, Migration> {
@@ -54,6 +55,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0024-cross-witnessing': { up: crossWitnessing.up },
     '0025-federation-kinds-and-ends': { up: federationKindsAndEnds.up },
     '0027-declaration-attachments': { up: declarationAttachments.up(db.dialect) },
+    '0033-third-logs': { up: thirdLogs.up },
   };
 }
 

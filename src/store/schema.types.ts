@@ -885,6 +885,18 @@ export interface FedLeaseRow {
 }
 
 /** A signed checkpoint of a log seen by this node (migration 0024, decision 0043). */
+/** A third log's verifier key, pinned from the peer exchange that first named it (decision 0054). */
+export interface FedLogRow {
+  origin: string;
+  /** C2SP verifier key */
+  log_key: string;
+  /** The log's base URL, as the peer gave it (consistency proofs are fetched there), or null. */
+  url: string | null;
+  /** `exchange:<peer id>` */
+  via: string;
+  learned_at: string;
+}
+
 export interface FedCheckpointRow {
   origin: string;
   size: number;
@@ -1170,6 +1182,7 @@ export interface Schema {
   fed_dead_letters: FedDeadLetterRow;
   fed_lease: FedLeaseRow;
   fed_checkpoints: FedCheckpointRow;
+  fed_logs: FedLogRow;
   fed_split_views: FedSplitViewRow;
   devices: DeviceRow;
   device_parties: DevicePartyRow;

@@ -2556,7 +2556,7 @@ export interface paths {
         readonly put?: never;
         /**
          * A peer asks for the checkpoints this node has seen (RFC 9421 signed; node-to-node only)
-         * @description Body {"after": "<origin>", "limit": n}: the latest checkpoint this node holds of each log (its own, its peers’, third logs), by origin, cosigned by this node when it checked them (decision 0043). Refusals as the inbox’s.
+         * @description Body {"after": "<origin>", "limit": n}: the latest checkpoint this node holds of each log (its own, its peers’, third logs), by origin, cosigned by this node when it checked them (decision 0043), each with the log’s key and URL so that a peer can check a log it has no key for (decision 0054). Refusals as the inbox’s.
          */
         readonly post: {
             readonly parameters: {
@@ -2575,8 +2575,12 @@ export interface paths {
                     content: {
                         readonly "application/json": {
                             readonly checkpoints: readonly {
+                                /** @description the log’s C2SP verifier key as this node knows it */
+                                readonly logKey?: string;
                                 readonly note: string;
                                 readonly origin: string;
+                                /** @description the log’s base URL, for a peer’s or third log (decision 0054) */
+                                readonly url?: string;
                             }[];
                             readonly next: string | null;
                         };

@@ -360,10 +360,20 @@ function registerInbox(app: FastifyInstance, fed: Federation): void {
           tags,
           summary: 'A peer asks for the checkpoints this node has seen (RFC 9421 signed; node-to-node only)',
           description:
-            'Body {"after": "<origin>", "limit": n}: the latest checkpoint this node holds of each log (its own, its peers’, third logs), by origin, cosigned by this node when it checked them (decision 0043). Refusals as the inbox’s.',
+            'Body {"after": "<origin>", "limit": n}: the latest checkpoint this node holds of each log (its own, its peers’, third logs), by origin, cosigned by this node when it checked them (decision 0043), each with the log’s key and URL so that a peer can check a log it has no key for (decision 0054). Refusals as the inbox’s.',
           response: {
             200: z.object({
-              checkpoints: z.array(z.object({ origin: z.string(), note: z.string() })),
+              checkpoints: z.array(
+                z.object({
+                  origin: z.string(),
+                  note: z.string(),
+                  logKey: z.string().optional().describe('the log’s C2SP verifier key as this node knows it'),
+                  url: z
+                    .string()
+                    .optional()
+                    .describe('the log’s base URL, for a peer’s or third log (decision 0054)'),
+                }),
+              ),
               next: z.string().nullable(),
             }),
           },

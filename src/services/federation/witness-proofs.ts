@@ -1,5 +1,4 @@
 import { decodeBase64 } from '../../log/index.js';
-import type { FedPeerRow } from '../../store/schema.types.js';
 
 /*
  * What cross-witnessing reads from a peer's log over HTTP (decision 0043): consistency proofs,
@@ -24,8 +23,11 @@ export function firstHashIndex(m: number, n: number): number {
   return right <= 1 ? 0 : Math.ceil(Math.log2(right));
 }
 
-async function getJson(url: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+/** How proofs are fetched: the global fetch for a peer, a checked one for a third log (decision 0054). */
+export type GetFetch = (url: string, init: RequestInit) => Promise<Response>;
+
+async function getJson(url: string, get: GetFetch): Promise<{ status: number; body: unknown }> {
+  const res = await get(url, { method: 'GET', signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
   let body: unknown;
   try {
@@ -46,15 +48,23 @@ function hashesOf(body: unknown): Uint8Array[] | undefined {
   }
 }
 
-/** A peer's consistency proof (and the first hash when `from` is a power of two), over HTTP. */
-export async function peerConsistency(peer: FedPeerRow, from: number, to: number): Promise<ProofAnswer> {
+/**
+ * A log's consistency proof (and the first hash when `from` is a power of two), over HTTP from its
+ * base URL: a peer's as registered, or a third log's as a peer named it.
+ */
+export async function peerConsistency(
+  peer: { readonly url: string },
+  from: number,
+  to: number,
+  get: GetFetch = fetch,
+): Promise<ProofAnswer> {
   try {
-    const c = await getJson(`${peer.url}/log/proof/consistency?from=${from}&to=${to}`);
+    const c = await getJson(`${peer.url}/log/proof/consistency?from=${from}&to=${to}`, get);
     if (c.status >= 400 && c.status < 500) return 'refused';
     const proof = c.status === 200 ? hashesOf(c.body) : undefined;
     if (!proof) return undefined;
     if (!isPowerOfTwo(from)) return { proof };
-    const i = await getJson(`${peer.url}/log/proof/inclusion?index=${from}&size=${to}`);
+    const i = await getJson(`${peer.url}/log/proof/inclusion?index=${from}&size=${to}`, get);
     const first = i.status === 200 ? hashesOf(i.body)?.[firstHashIndex(from, to)] : undefined;
     return first ? { proof, firstHash: first } : { proof };
   } catch {

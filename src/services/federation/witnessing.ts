@@ -19,6 +19,7 @@ import type { Ports } from '../ports.js';
 import { signRequest } from './http-signature.js';
 import { Refusal } from './inbox-reading.js';
 import type { NodeKey } from './node-key.js';
+import { type ExchangeItem, exchangeItems, learnThirdLog, thirdLogProofs, withKeys } from './third-logs.js';
 import { firstHashIndex, isPowerOfTwo, type ProofAnswer, peerConsistency } from './witness-proofs.js';
 
 /** The node-to-node checkpoint exchange (RFC 9421 signed, like the inbox). */
@@ -36,7 +37,7 @@ export type Observation =
   | 'undecided'
   /** Not signed by the log's key: says nothing about the log. */
   | 'unsigned'
-  /** A log this node has no key for (a third log none of its peers runs). */
+  /** A log this node has no key for (no peer named one for it: decision 0054). */
   | 'unknown'
   /** Forwarding from this log is stopped already: an administrator decides first. */
   | 'halted';
@@ -44,6 +45,8 @@ export type Observation =
 interface KnownLog {
   readonly vkey: string;
   readonly peer: FedPeerRow | undefined;
+  /** A third log (decision 0054): only what proves a split view offline is recorded. */
+  readonly third?: boolean;
   consistency(from: number, to: number): Promise<ProofAnswer>;
 }
 
@@ -67,7 +70,7 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
   let running: Promise<unknown> | undefined;
   let stopped = true;
 
-  async function knownLog(origin: string): Promise<KnownLog | undefined> {
+  async function knownLog(origin: string, offered?: ExchangeItem, via = ''): Promise<KnownLog | undefined> {
     if (origin === ports.config.logOrigin)
       return {
         vkey: log.keys.vkey,
@@ -85,9 +88,15 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
           }
         },
       };
-    const peer = (await repo.listPeers()).find((p) => p.origin === origin && p.status === 'active');
-    if (!peer) return undefined;
-    return { vkey: peer.log_key, peer, consistency: (from, to) => peerConsistency(peer, from, to) };
+    const peers = (await repo.listPeers()).filter((p) => p.origin === origin);
+    const peer = peers.find((p) => p.status === 'active');
+    if (peer) return { vkey: peer.log_key, peer, consistency: (from, to) => peerConsistency(peer, from, to) };
+    // A revoked peer's log is not learned again from another peer's word.
+    if (peers.length > 0) return undefined;
+    // A third log: its key as pinned, or as the peer's exchange names it now (decision 0054).
+    const third = offered ? await learnThirdLog(ports, repo, offered, via) : await repo.thirdLog(origin);
+    if (!third) return undefined;
+    return { vkey: third.log_key, peer: undefined, third: true, consistency: thirdLogProofs(ports, third) };
   }
 
   /** This node's own latest checkpoint, as the other logs' stored ones. */
@@ -226,8 +235,13 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
    * Check one signed checkpoint of `origin` against every checkpoint of that log seen before, and
    * keep (and cosign) it when consistent. `via` says where it came from.
    */
-  async function observe(origin: string, note: string, via: string): Promise<Observation> {
-    const known = await knownLog(origin);
+  async function observe(
+    origin: string,
+    note: string,
+    via: string,
+    offered?: ExchangeItem,
+  ): Promise<Observation> {
+    const known = await knownLog(origin, offered, via);
     if (!known) return 'unknown';
     // A split view proven already halts the log; one the log could not (yet) be proven of is
     // still compared, so that better evidence replaces it.
@@ -264,7 +278,8 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
       const answer = await known.consistency(from, to);
       if (answer === undefined) return 'undecided';
       if (answer === 'refused') {
-        if (cp.size > head.size) return 'undecided';
+        // A third log's URL is a peer's word: a refusal there proves nothing against the log.
+        if (cp.size > head.size || known.third) return 'undecided';
         // The log signed this smaller tree after the larger one and cannot prove them consistent.
         await recordSplitView(
           origin,
@@ -284,6 +299,7 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
         return 'split-view';
       }
       if (v.kind === 'undecided') {
+        if (known.third) return 'undecided';
         // A proof from the log itself that does not verify: a proof that fails.
         await recordSplitView(
           origin,
@@ -320,7 +336,11 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
     }
     items.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
     const page = items.slice(0, limit);
-    return { checkpoints: page, next: page.length === limit ? (page.at(-1)?.origin ?? null) : null };
+    // Each with the log's key and URL, so that a peer can check a log it does not know (decision 0054).
+    return {
+      checkpoints: await withKeys(repo, { origin: ports.config.logOrigin, vkey: log.keys.vkey }, page),
+      next: page.length === limit ? (page.at(-1)?.origin ?? null) : null,
+    };
   }
 
   /** POST the signed exchange request to a peer; its page of checkpoints. */
@@ -333,16 +353,8 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
     const text = await res.text();
     if (!res.ok) throw new Error(`${peer.url} answered ${res.status}: ${text.slice(0, 300)}`);
     const reply = JSON.parse(text) as { checkpoints?: unknown; next?: unknown };
-    const items = Array.isArray(reply.checkpoints) ? reply.checkpoints.slice(0, EXCHANGE_PAGE) : [];
     return {
-      items: items.filter(
-        (c): c is { origin: string; note: string } =>
-          typeof c === 'object' &&
-          c !== null &&
-          typeof (c as { origin?: unknown }).origin === 'string' &&
-          typeof (c as { note?: unknown }).note === 'string' &&
-          (c as { note: string }).note.length < 64_000,
-      ),
+      items: exchangeItems(reply.checkpoints, EXCHANGE_PAGE),
       next: typeof reply.next === 'string' && reply.next > after ? reply.next : null,
     };
   }
@@ -360,7 +372,7 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
       let after = '';
       for (let i = 0; i < EXCHANGE_PAGES; i++) {
         const page = await askPeer(peer, after);
-        for (const c of page.items) seen.push(await observe(c.origin, c.note, `exchange:${peer.id}`));
+        for (const c of page.items) seen.push(await observe(c.origin, c.note, `exchange:${peer.id}`, c));
         if (page.next === null) break;
         after = page.next;
       }

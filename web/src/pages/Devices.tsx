@@ -4,13 +4,14 @@
  * the owning inspectorates and joint users only — the timeline of its events. The state sees its
  * devices' state of health, not what they recorded (the information barrier, decision 0029).
  */
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { reverificationBytes } from '../../../src/domain/monitoring/reverification.js';
 import { type DeviceHealth, type DeviceItem, monitoringApi, type Reverified } from '../api/monitoring.js';
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
 import { KeyFileField } from '../components/KeyFileField.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Pager, Table } from '../components/Table.js';
+import { useSubmit } from '../components/useSubmit.js';
 import { formatDate } from '../i18n/format.js';
 import { hasMessage, type Translate, useT } from '../i18n/I18nProvider.js';
 import { codeLabel } from '../i18n/terms.js';
@@ -284,28 +285,17 @@ function ReverifyForm({ device, onDone }: { device: DeviceItem; onDone(r: Reveri
   const t = useT();
   const [note, setNote] = useState('');
   const [signingKey, setKey] = useState<SigningKey | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const { busy, error, onSubmit } = useSubmit(async () => {
     if (!signingKey) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      // These exact bytes are signed and sent: the server logs them as the device's next change.
-      const bytes = reverificationBytes(device.id, device.changes + 1, note.trim() || undefined);
-      onDone(await monitoringApi.reverify(device.id, bytes, signingKey.sign(bytes)));
-      setNote('');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    // These exact bytes are signed and sent: the server logs them as the device's next change.
+    const bytes = reverificationBytes(device.id, device.changes + 1, note.trim() || undefined);
+    onDone(await monitoringApi.reverify(device.id, bytes, signingKey.sign(bytes)));
+    setNote('');
+  });
   return (
     <Section title={t('devices.reverify.title')}>
       <p>{t('devices.reverify.lead')}</p>
-      <form onSubmit={submit} className="stack" aria-label={t('devices.reverify.title')}>
+      <form onSubmit={onSubmit} className="stack" aria-label={t('devices.reverify.title')}>
         <div className="field">
           <label htmlFor="rv-note">{t('devices.reverify.note')}</label>
           <textarea id="rv-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} />

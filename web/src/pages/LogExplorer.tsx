@@ -4,6 +4,7 @@ import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
 import { Checks, Verdict, WitnessNote } from '../components/Checks.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
+import { useSubmit } from '../components/useSubmit.js';
 import { formatUtcSeconds } from '../i18n/format.js';
 import { type Translate, useT } from '../i18n/I18nProvider.js';
 import { recordKindName } from '../i18n/terms.js';
@@ -270,21 +271,11 @@ function EntryLookup({ cp }: { cp: VerifiedCheckpoint }) {
   const [linked] = useSearchParam('entry');
   const [index, setIndex] = useState(linked);
   const [result, setResult] = useState<EntryCheck | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
   const size = cp.checkpoint.size;
-  const run = async (i: number) => {
-    setBusy(true);
+  const { busy, error, run } = useSubmit(async (i: number) => {
     setResult(undefined);
-    setError(undefined);
-    try {
-      setResult(await checkEntry(i, cp));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    setResult(await checkEntry(i, cp));
+  });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     await run(Number(index));
@@ -366,8 +357,10 @@ function Consistency({
   const [from, setFrom] = useState(String(sizes[0] ?? ''));
   const [to, setTo] = useState(String(sizes[sizes.length - 1] ?? ''));
   const [result, setResult] = useState<ConsistencyCheck | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, onSubmit } = useSubmit(async () => {
+    setResult(undefined);
+    setResult(await checkConsistency(Number(from), Number(to), verifier));
+  });
   if (sizes.length < 2) {
     return (
       <EmptyState title={t('logx.onlyOne')}>
@@ -375,23 +368,10 @@ function Consistency({
       </EmptyState>
     );
   }
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setResult(undefined);
-    setError(undefined);
-    try {
-      setResult(await checkConsistency(Number(from), Number(to), verifier));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
   const ordered = Number(from) <= Number(to);
   return (
     <>
-      <form onSubmit={submit} className="form-grid">
+      <form onSubmit={onSubmit} className="form-grid">
         <div className="field">
           <label htmlFor="cons-from">{t('logx.older')}</label>
           <select id="cons-from" value={from} onChange={(e) => setFrom(e.target.value)}>

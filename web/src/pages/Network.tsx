@@ -3,7 +3,7 @@
  * register it, the peers with their delivery state and lag, arrangements, and the dead letters
  * with their reasons (decisions 0027, 0028), and split views of peers' logs (decision 0043).
  */
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import {
   type Arrangement,
   type ArrangementBody,
@@ -15,6 +15,7 @@ import {
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
+import { useSubmit } from '../components/useSubmit.js';
 import { formatDate } from '../i18n/format.js';
 import { type MessageKey, useT } from '../i18n/I18nProvider.js';
 import { refusalText } from '../i18n/problems.js';
@@ -177,27 +178,16 @@ function PeerForm({ onCreated }: { onCreated: () => void }) {
   const t = useT();
   const empty = { name: '', url: '', logKey: '', nodeKey: '' };
   const [v, setV] = useState(empty);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await federationApi.createPeer({
-        name: v.name.trim(),
-        url: v.url.trim(),
-        logKey: v.logKey.trim(),
-        nodeKey: v.nodeKey.trim(),
-      });
-      setV(empty);
-      onCreated();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, onSubmit } = useSubmit(async () => {
+    await federationApi.createPeer({
+      name: v.name.trim(),
+      url: v.url.trim(),
+      logKey: v.logKey.trim(),
+      nodeKey: v.nodeKey.trim(),
+    });
+    setV(empty);
+    onCreated();
+  });
   const field = (key: keyof typeof empty, label: MessageKey) => (
     <div className="field">
       <label htmlFor={`peer-${key}`}>{t(label)}</label>
@@ -211,7 +201,7 @@ function PeerForm({ onCreated }: { onCreated: () => void }) {
     </div>
   );
   return (
-    <form onSubmit={submit} className="stack" aria-label={t('net.addPeer')}>
+    <form onSubmit={onSubmit} className="stack" aria-label={t('net.addPeer')}>
       <h3>{t('net.addPeer')}</h3>
       <div className="form-grid">
         {field('name', 'net.col.name')}
@@ -233,23 +223,12 @@ function PeerForm({ onCreated }: { onCreated: () => void }) {
 function EndArrangement({ a, onEnded }: { a: Arrangement; onEnded: () => void }) {
   const t = useT();
   const [to, setTo] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const end = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await federationApi.endArrangement(a.id, to || undefined);
-      onEnded();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, onSubmit } = useSubmit(async () => {
+    await federationApi.endArrangement(a.id, to || undefined);
+    onEnded();
+  });
   return (
-    <form onSubmit={end} className="row" aria-label={t('net.endArrangement')}>
+    <form onSubmit={onSubmit} className="row" aria-label={t('net.endArrangement')}>
       <label className="visually-hidden" htmlFor={`end-${a.id}`}>
         {t('net.endOn')}
       </label>
@@ -312,33 +291,22 @@ function ArrangementForm({ peers, onCreated }: { peers: readonly Peer[]; onCreat
   const [states, setStates] = useState('');
   const [kinds, setKinds] = useState<ForwardableKind[]>([...KINDS]);
   const [from, setFrom] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await federationApi.createArrangement({
-        peer,
-        direction,
-        states: states
-          .split(/[\s,]+/)
-          .map((s) => s.trim().toUpperCase())
-          .filter((s) => s !== ''),
-        kinds,
-        from,
-      });
-      setStates('');
-      onCreated();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, onSubmit } = useSubmit(async () => {
+    await federationApi.createArrangement({
+      peer,
+      direction,
+      states: states
+        .split(/[\s,]+/)
+        .map((s) => s.trim().toUpperCase())
+        .filter((s) => s !== ''),
+      kinds,
+      from,
+    });
+    setStates('');
+    onCreated();
+  });
   return (
-    <form onSubmit={submit} className="stack" aria-label={t('net.addArrangement')}>
+    <form onSubmit={onSubmit} className="stack" aria-label={t('net.addArrangement')}>
       <h3>{t('net.addArrangement')}</h3>
       <div className="form-grid">
         <div className="field">

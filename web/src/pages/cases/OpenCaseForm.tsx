@@ -1,7 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { CASE_KINDS } from '../../../../src/domain/cases/index.js';
 import { casesApi, type OpenCaseBody } from '../../api.js';
 import { ErrorState } from '../../components/async.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { useT } from '../../i18n/I18nProvider.js';
 import { useRouter } from '../../router.js';
 
@@ -12,27 +13,17 @@ export function OpenCaseForm({ defaults, onCancel }: { defaults: OpenCaseBody; o
   const [title, setTitle] = useState(defaults.title);
   const [kind, setKind] = useState(defaults.kind);
   const [note, setNote] = useState(defaults.note ?? '');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const c = await casesApi.open({
-        ...defaults,
-        kind,
-        title: title.trim(),
-        ...(note.trim() ? { note: note.trim() } : {}),
-      });
-      navigate(`/cases/${encodeURIComponent(c.id)}`);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  };
+  const { busy, error, onSubmit } = useSubmit(async () => {
+    const c = await casesApi.open({
+      ...defaults,
+      kind,
+      title: title.trim(),
+      ...(note.trim() ? { note: note.trim() } : {}),
+    });
+    navigate(`/cases/${encodeURIComponent(c.id)}`);
+  });
   return (
-    <form onSubmit={submit} className="stack" aria-label={t('case.open.label')}>
+    <form onSubmit={onSubmit} className="stack" aria-label={t('case.open.label')}>
       <div className="field">
         <label htmlFor="oc-title">{t('case.open.title')}</label>
         <input

@@ -1,8 +1,9 @@
 /** A state answers a question; either side adds a message, with attachments. */
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { type AttachmentUpload, type CaseDetail, casesApi, reportsApi } from '../../api.js';
 import { ErrorState, useLoad } from '../../components/async.js';
 import { Section } from '../../components/Page.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { formatDate } from '../../i18n/format.js';
 import { useT } from '../../i18n/I18nProvider.js';
 
@@ -33,34 +34,23 @@ export function AnswerForm({ c, onDone }: { c: CaseDetail; onDone: () => void })
   const [linked, setLinked] = useState('');
   const [text, setText] = useState('');
   const [files, setFiles] = useState<FileList | null>(null);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const attachments = await readAttachments(files);
-      if (attachments.length > 0) {
-        await casesApi.message(c.id, { text: t('case.answer.attachmentsNote'), attachments });
-      }
-      await casesApi.transition(c.id, {
-        to: 'answered',
-        note: text.trim(),
-        ...(linked ? { linkedReport: linked } : {}),
-      });
-      setText('');
-      setLinked('');
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
+  const { busy, error, onSubmit } = useSubmit(async () => {
+    const attachments = await readAttachments(files);
+    if (attachments.length > 0) {
+      await casesApi.message(c.id, { text: t('case.answer.attachmentsNote'), attachments });
     }
-  };
+    await casesApi.transition(c.id, {
+      to: 'answered',
+      note: text.trim(),
+      ...(linked ? { linkedReport: linked } : {}),
+    });
+    setText('');
+    setLinked('');
+    onDone();
+  });
   return (
     <Section title={t('case.answer.title')}>
-      <form onSubmit={submit} className="stack">
+      <form onSubmit={onSubmit} className="stack">
         <div className="field">
           <label htmlFor="ans-text">{t('case.answer.text')}</label>
           <textarea id="ans-text" rows={4} value={text} onChange={(e) => setText(e.target.value)} required />
@@ -100,33 +90,22 @@ export function MessageForm({ c, owner, onDone }: { c: CaseDetail; owner: boolea
   const [text, setText] = useState('');
   const [files, setFiles] = useState<FileList | null>(null);
   const [internal, setInternal] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
   const [inputKey, setInputKey] = useState(0);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const attachments = await readAttachments(files);
-      await casesApi.message(c.id, {
-        text: text.trim(),
-        ...(owner ? { internal } : {}),
-        ...(attachments.length ? { attachments } : {}),
-      });
-      setText('');
-      setFiles(null);
-      setInputKey((k) => k + 1);
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, onSubmit } = useSubmit(async () => {
+    const attachments = await readAttachments(files);
+    await casesApi.message(c.id, {
+      text: text.trim(),
+      ...(owner ? { internal } : {}),
+      ...(attachments.length ? { attachments } : {}),
+    });
+    setText('');
+    setFiles(null);
+    setInputKey((k) => k + 1);
+    onDone();
+  });
   return (
     <Section title={t('case.message.title')}>
-      <form onSubmit={submit} className="stack">
+      <form onSubmit={onSubmit} className="stack">
         <div className="field">
           <label htmlFor="msg-text">{t('case.message.text')}</label>
           <textarea id="msg-text" rows={3} value={text} onChange={(e) => setText(e.target.value)} />

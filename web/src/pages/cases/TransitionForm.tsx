@@ -1,5 +1,5 @@
 /** The owning inspectorate moves a case; a decision is signed here, in the browser. */
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import {
   CASE_STATUSES,
   CASE_TRANSITIONS,
@@ -11,6 +11,7 @@ import { type CaseDetail, casesApi } from '../../api.js';
 import { ErrorState } from '../../components/async.js';
 import { KeyFileField } from '../../components/KeyFileField.js';
 import { Section } from '../../components/Page.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { formatLocale } from '../../i18n/format.js';
 import { type Translate, useT } from '../../i18n/I18nProvider.js';
 import type { SigningKey } from '../../signing.js';
@@ -95,55 +96,44 @@ function MoveForm({
   const [internal, setInternal] = useState(false);
   const [linked, setLinked] = useState(linkedOf(c) ?? '');
   const [signingKey, setKey] = useState<SigningKey | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
   const rule = options.find((o) => o.to === to);
   const decision = isDecisionStatus(to);
   const linkedReport = to === 'resolved' && linked.trim() !== '' ? linked.trim() : undefined;
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const text = note.trim();
-      const signature =
-        decision && signingKey
-          ? {
-              keyId: signingKey.keyId,
-              signature: signingKey.signRaw(
-                decisionBytes({
-                  caseId: c.id,
-                  decision: to,
-                  inspectorate: c.inspectorate,
-                  note: text,
-                  linkedReport: linkedReport ?? null,
-                }),
-              ),
-            }
-          : undefined;
-      await casesApi.transition(c.id, {
-        to,
-        ...(text ? { note: text } : {}),
-        ...(rule?.due && due ? { dueDate: due } : {}),
-        internal: to === 'question-sent' ? false : internal,
-        ...(linkedReport ? { linkedReport } : {}),
-        ...(signature ? { signature } : {}),
-      });
-      setNote('');
-      setDue('');
-      setLinked('');
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, onSubmit } = useSubmit(async () => {
+    const text = note.trim();
+    const signature =
+      decision && signingKey
+        ? {
+            keyId: signingKey.keyId,
+            signature: signingKey.signRaw(
+              decisionBytes({
+                caseId: c.id,
+                decision: to,
+                inspectorate: c.inspectorate,
+                note: text,
+                linkedReport: linkedReport ?? null,
+              }),
+            ),
+          }
+        : undefined;
+    await casesApi.transition(c.id, {
+      to,
+      ...(text ? { note: text } : {}),
+      ...(rule?.due && due ? { dueDate: due } : {}),
+      internal: to === 'question-sent' ? false : internal,
+      ...(linkedReport ? { linkedReport } : {}),
+      ...(signature ? { signature } : {}),
+    });
+    setNote('');
+    setDue('');
+    setLinked('');
+    onDone();
+  });
   const missing =
     (rule?.note && note.trim() === '') || (rule?.due && due === '') || (decision && !signingKey);
   return (
     <Section title={t('transition.title')}>
-      <form onSubmit={submit} className="stack">
+      <form onSubmit={onSubmit} className="stack">
         <div className="field">
           <label htmlFor="tr-to">{t('transition.newStatus')}</label>
           <select

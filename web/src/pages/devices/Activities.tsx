@@ -4,11 +4,12 @@
  * CAMERA_UNDECLARED. The state's submitters and administrators declare them here; whoever may
  * read the state's data sees the list.
  */
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { type ActivityPage, monitoringApi } from '../../api/monitoring.js';
 import { Async, useLoad } from '../../components/async.js';
 import { Section } from '../../components/Page.js';
 import { Table } from '../../components/Table.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { formatDate } from '../../i18n/format.js';
 import { useT } from '../../i18n/I18nProvider.js';
 import { failureText } from '../../i18n/problems.js';
@@ -57,31 +58,20 @@ function DeclareForm({ facility, onDone }: { facility: string; onDone: () => voi
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [description, setDescription] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<Activity | undefined>(undefined);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
+  const { busy, error, onSubmit } = useSubmit(async () => {
     setDone(undefined);
-    try {
-      const a = await monitoringApi.declareActivity(facility, {
-        containment,
-        from: instant(from),
-        to: instant(to),
-        description,
-      });
-      setDone(a);
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    const a = await monitoringApi.declareActivity(facility, {
+      containment,
+      from: instant(from),
+      to: instant(to),
+      description,
+    });
+    setDone(a);
+    onDone();
+  });
   return (
-    <form aria-labelledby="act-form" onSubmit={submit}>
+    <form aria-labelledby="act-form" onSubmit={onSubmit}>
       <h3 id="act-form">{t('activities.declare')}</h3>
       <div className="field">
         <label htmlFor="act-containment">{t('activities.col.containment')}</label>

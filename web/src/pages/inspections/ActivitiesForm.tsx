@@ -1,8 +1,9 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { JOINT_ACTIVITIES } from '../../../../src/domain/inspections/index.js';
 import { type Assignment, type Inspection, inspectionsApi } from '../../api.js';
 import { ErrorState } from '../../components/async.js';
 import { Section } from '../../components/Page.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { useT } from '../../i18n/I18nProvider.js';
 
 /** An activity as the domain names it (a code, the same in every language), shown as an example. */
@@ -15,35 +16,24 @@ export function ActivitiesForm({ inspection, onDone }: { inspection: Inspection;
     ? inspection.activities.map((a) => ({ ...a }))
     : [{ activity: '', inspectorate: inspection.participants[0] ?? '' }];
   const [rows, setRows] = useState<Assignment[]>(initial);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
   const set = (i: number, patch: Partial<Assignment>) =>
     setRows(rows.map((r, n) => (n === i ? { ...r, ...patch } : r)));
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
+  const { busy, error, onSubmit } = useSubmit(async () => {
     setSaved(false);
-    try {
-      const assignments = rows
-        .map((r) => ({ activity: r.activity.trim(), inspectorate: r.inspectorate }))
-        .filter((r) => r.activity !== '');
-      await inspectionsApi.assign(inspection.id, {
-        activities: assignments.map((a) => a.activity),
-        assignments,
-      });
-      setSaved(true);
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    const assignments = rows
+      .map((r) => ({ activity: r.activity.trim(), inspectorate: r.inspectorate }))
+      .filter((r) => r.activity !== '');
+    await inspectionsApi.assign(inspection.id, {
+      activities: assignments.map((a) => a.activity),
+      assignments,
+    });
+    setSaved(true);
+    onDone();
+  });
   return (
     <Section title={t('insp.act.title')}>
-      <form onSubmit={submit} className="stack" aria-label={t('insp.act.form')}>
+      <form onSubmit={onSubmit} className="stack" aria-label={t('insp.act.form')}>
         <table className="compact">
           <caption>{t('insp.act.caption')}</caption>
           <thead>

@@ -2,7 +2,7 @@
  * Planning an inspection: the notice rule is checked by the server (its refusal shown inline, with
  * the hours required and given) and the annual effort cap is shown beside it.
  */
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import {
   INSPECTION_TYPES,
   type InspectionType,
@@ -12,6 +12,7 @@ import { isInspectorateKind } from '../../../../src/domain/registry/index.js';
 import { api, type EffortSummary, inspectionsApi, isApiError } from '../../api.js';
 import { Async, ErrorState, useLoad } from '../../components/async.js';
 import { Section } from '../../components/Page.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { type Translate, useT } from '../../i18n/I18nProvider.js';
 import { useRouter } from '../../router.js';
 import { inspectionTypeLabel, noticeReasonText, noticeRuleText } from './labels.js';
@@ -152,19 +153,14 @@ export function PlanInspectionForm({ organisation }: { organisation: string }) {
   const [noticeAt, setNoticeAt] = useState(toLocalInput(now));
   const [manDays, setManDays] = useState('');
   const [refusal, setRefusal] = useState<NoticeDetails | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
+  const { busy, error, onSubmit } = useSubmit(async () => {
     setRefusal(undefined);
-    try {
-      const list = mbas
-        .split(/[\s,]+/)
-        .map((m) => m.trim())
-        .filter(Boolean);
-      const created = await inspectionsApi.create({
+    const list = mbas
+      .split(/[\s,]+/)
+      .map((m) => m.trim())
+      .filter(Boolean);
+    const created = await inspectionsApi
+      .create({
         type,
         facility,
         participants: partner ? [organisation, partner] : [organisation],
@@ -172,18 +168,18 @@ export function PlanInspectionForm({ organisation }: { organisation: string }) {
         ...(noticeAt && needsNotice(type) ? { noticeGivenAt: fromLocalInput(noticeAt) } : {}),
         ...(list.length ? { mbas: list } : {}),
         ...(manDays ? { plannedManDays: Number(manDays) } : {}),
+      })
+      .catch((err: unknown) => {
+        // The notice rule's refusal is shown as its own explanation, not as an error.
+        if (isApiError(err) && err.code === 'NOTICE_RULE_VIOLATED')
+          setRefusal((err.details ?? {}) as NoticeDetails);
+        else throw err;
       });
-      navigate(`/inspections/${encodeURIComponent(created.id)}`);
-    } catch (err) {
-      if (isApiError(err) && err.code === 'NOTICE_RULE_VIOLATED')
-        setRefusal((err.details ?? {}) as NoticeDetails);
-      else setError(err);
-      setBusy(false);
-    }
-  };
+    if (created) navigate(`/inspections/${encodeURIComponent(created.id)}`);
+  });
   return (
     <Section title={t('insp.plan.title')}>
-      <form onSubmit={submit} className="stack" aria-label={t('insp.plan.title')}>
+      <form onSubmit={onSubmit} className="stack" aria-label={t('insp.plan.title')}>
         <div className="form-grid">
           <div className="field">
             <label htmlFor="pi-type">{t('reports.type')}</label>

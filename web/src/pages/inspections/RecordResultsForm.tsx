@@ -1,7 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { type Inspection, type ItemResult, inspectionsApi, type StratumResult } from '../../api.js';
 import { ErrorState } from '../../components/async.js';
 import { Section } from '../../components/Page.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { formatLocale } from '../../i18n/format.js';
 import { useT } from '../../i18n/I18nProvider.js';
 
@@ -119,33 +120,22 @@ function StratumForm({
   const [inRandom, setInRandom] = useState('0.005');
   const [items, setItems] = useState('');
   const [result, setResult] = useState<StratumResult | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
+  const { busy, error, onSubmit } = useSubmit(async () => {
     setResult(undefined);
-    try {
-      const name = stratum.trim();
-      await inspectionsApi.defineStratum(inspection.id, name, {
-        activity,
-        population: Number(population),
-        operator: { random: Number(opRandom), systematic: 0 },
-        inspector: { random: Number(inRandom), systematic: 0 },
-        ...(mba ? { mba } : {}),
-      });
-      setResult(await inspectionsApi.recordItems(inspection.id, name, parseItems(items)));
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    const name = stratum.trim();
+    await inspectionsApi.defineStratum(inspection.id, name, {
+      activity,
+      population: Number(population),
+      operator: { random: Number(opRandom), systematic: 0 },
+      inspector: { random: Number(inRandom), systematic: 0 },
+      ...(mba ? { mba } : {}),
+    });
+    setResult(await inspectionsApi.recordItems(inspection.id, name, parseItems(items)));
+    onDone();
+  });
   return (
     <Section title={t('insp.rr.title')}>
-      <form onSubmit={submit} className="stack" aria-label={t('insp.rr.title')}>
+      <form onSubmit={onSubmit} className="stack" aria-label={t('insp.rr.title')}>
         <div className="form-grid">
           <div className="field">
             <label htmlFor="rr-stratum">{t('insp.rr.stratum')}</label>

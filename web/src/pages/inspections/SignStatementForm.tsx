@@ -1,9 +1,10 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { statementBytes } from '../../../../src/domain/inspections/index.js';
 import { type Inspection, inspectionsApi } from '../../api.js';
 import { ErrorState } from '../../components/async.js';
 import { KeyFileField } from '../../components/KeyFileField.js';
 import { Section } from '../../components/Page.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { useT } from '../../i18n/I18nProvider.js';
 import type { SigningKey } from '../../signing.js';
 
@@ -12,29 +13,18 @@ export function SignStatementForm({ inspection, onDone }: { inspection: Inspecti
   const t = useT();
   const [conclusion, setConclusion] = useState('');
   const [signingKey, setKey] = useState<SigningKey | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const { busy, error, onSubmit } = useSubmit(async () => {
     if (!signingKey) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const draft = await inspectionsApi.statementDraft(inspection.id);
-      const statement = { ...draft, conclusion: conclusion.trim() };
-      const signature = signingKey.signRaw(statementBytes(statement));
-      await inspectionsApi.submitStatement(inspection.id, { statement, signature, keyId: signingKey.keyId });
-      setConclusion('');
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    const draft = await inspectionsApi.statementDraft(inspection.id);
+    const statement = { ...draft, conclusion: conclusion.trim() };
+    const signature = signingKey.signRaw(statementBytes(statement));
+    await inspectionsApi.submitStatement(inspection.id, { statement, signature, keyId: signingKey.keyId });
+    setConclusion('');
+    onDone();
+  });
   return (
     <Section title={t('insp.sign.title')}>
-      <form onSubmit={submit} className="stack" aria-label={t('insp.sign.title')}>
+      <form onSubmit={onSubmit} className="stack" aria-label={t('insp.sign.title')}>
         <div className="field">
           <label htmlFor="st-conclusion">{t('insp.sign.conclusion')}</label>
           <textarea

@@ -3,11 +3,11 @@
  * evidence to download and check offline, and the administrator's decision — resume forwarding
  * with the log as it is now, or revoke the peer — each a logged record.
  */
-import { useState } from 'react';
 import { federationApi, type Peer, type SplitView, type SplitViewAction } from '../../api/federation.js';
 import { Async, EmptyState, ErrorState, useLoad } from '../../components/async.js';
 import { Section } from '../../components/Page.js';
 import { type Column, Table } from '../../components/Table.js';
+import { useSubmit } from '../../components/useSubmit.js';
 import { formatDate } from '../../i18n/format.js';
 import { useT } from '../../i18n/I18nProvider.js';
 
@@ -27,22 +27,14 @@ const STATUS = {
 export function SplitViews({ peers, onChange }: { peers: readonly Peer[]; onChange: () => void }) {
   const t = useT();
   const data = useLoad(() => federationApi.splitViews(), []);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit(async (s: SplitView, action: SplitViewAction) => {
+    await federationApi.decideSplitView(s.id, action);
+    data.reload();
+    onChange();
+  });
   const decide = async (s: SplitView, action: SplitViewAction) => {
     const ask = action === 'resume' ? 'net.split.resumeConfirm' : 'net.split.revokeConfirm';
-    if (!window.confirm(t(ask, { origin: s.origin }))) return;
-    setError(undefined);
-    setBusy(true);
-    try {
-      await federationApi.decideSplitView(s.id, action);
-      data.reload();
-      onChange();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    if (window.confirm(t(ask, { origin: s.origin }))) await run(s, action);
   };
   const columns: Column<SplitView>[] = [
     { key: 'origin', header: t('net.origin'), render: (s) => <span className="mono">{s.origin}</span> },

@@ -29,7 +29,7 @@ async function main(): Promise<Figure[]> {
       },
     ];
   }
-  ensureWebBuilt();
+  await ensureWebBuilt();
   const server = await startE2eServer();
   const browser = await launchBrowser();
   try {

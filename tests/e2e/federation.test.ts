@@ -56,7 +56,7 @@ describe.skipIf(!available)('federation screens over two nodes (Chromium)', () =
   let refusedId: string;
 
   beforeAll(async () => {
-    ensureWebBuilt();
+    await ensureWebBuilt();
     regional = await startNode('regional.test/log');
     agency = await startNode('agency.test/log');
     // The node's own administrator (no organisation): peers and arrangements are theirs alone.

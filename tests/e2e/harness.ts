@@ -3,10 +3,12 @@
  * server in process (fresh temp data dir, demo world, random port), drives Debian's Chromium with
  * playwright-core, collects console errors, runs axe-core and saves screenshots.
  */
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config/config.js';
@@ -50,34 +52,35 @@ function newestMtime(path: string): number {
 }
 
 /** Builds web/dist unless it is newer than every web source (CI builds it before npm test). */
-export function ensureWebBuilt(): void {
+export async function ensureWebBuilt(): Promise<void> {
   const index = join(ROOT, 'web', 'dist', 'index.html');
   const sources = Math.max(
     newestMtime(join(ROOT, 'web', 'src')),
     newestMtime(join(ROOT, 'web', 'index.html')),
     newestMtime(join(ROOT, 'vite.config.ts')),
   );
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  // Two test workers may both find the build stale: one builds, the other waits for it.
+  const fresh = () => existsSync(index) && statSync(index).mtimeMs >= sources;
+  if (fresh()) return;
+  // Two test workers (separate processes) may both find the build stale: the one that makes the
+  // lock directory builds, the other awaits the lock's removal without blocking its event loop.
   const lock = join(ROOT, 'web', '.dist-building');
   try {
     mkdirSync(lock);
   } catch {
     const until = Date.now() + 300_000;
-    while (existsSync(lock) && Date.now() < until)
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-    if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+    while (existsSync(lock) && Date.now() < until) await sleep(500);
+    if (fresh()) return;
     throw new Error(`web/dist is still being built after 5 minutes (remove ${lock} if no build runs)`);
   }
   try {
-    buildWeb();
+    await buildWeb();
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
 }
 
-function buildWeb(): void {
-  execFileSync(
+async function buildWeb(): Promise<void> {
+  const vite = spawn(
     process.execPath,
     [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
     {
@@ -87,6 +90,8 @@ function buildWeb(): void {
       env: { ...process.env, NODE_ENV: 'production' },
     },
   );
+  const [code, signal] = (await once(vite, 'exit')) as [number | null, NodeJS.Signals | null];
+  if (code !== 0) throw new Error(`vite build failed (${signal ?? `exit ${code}`})`);
 }
 
 export interface E2eServer {

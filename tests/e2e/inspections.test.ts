@@ -26,7 +26,7 @@ describe.skipIf(!available)('inspections story (Chromium)', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureWebBuilt();
+    await ensureWebBuilt();
     server = await startE2eServer();
     browser = await launchBrowser();
   }, 180_000);

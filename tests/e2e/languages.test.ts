@@ -30,7 +30,7 @@ describe.skipIf(!available)('the app in the six UN languages, accessible (issue 
   const open: Session[] = [];
 
   beforeAll(async () => {
-    ensureWebBuilt();
+    await ensureWebBuilt();
     server = await startE2eServer();
     browser = await launchBrowser();
   }, 180_000);

@@ -27,7 +27,7 @@ describe.skipIf(!available)('layout at 1 400 px (Chromium)', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureWebBuilt();
+    await ensureWebBuilt();
     server = await startE2eServer();
     browser = await launchBrowser();
   }, 180_000);

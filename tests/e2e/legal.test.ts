@@ -29,7 +29,7 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureWebBuilt();
+    await ensureWebBuilt();
     server = await startE2eServer();
     browser = await launchBrowser();
   }, 180_000);

@@ -64,7 +64,7 @@ describe.skipIf(!available)('log explorer (auditor story 3, Chromium)', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureWebBuilt();
+    await ensureWebBuilt();
     // The story's log key is known in advance so that the witness node can be told to cosign it.
     const logKey = generateSignerKey('e2e.custos.test/log', new Uint8Array(32).fill(5));
     witness = await startE2eServer({

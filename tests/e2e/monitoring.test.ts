@@ -35,7 +35,7 @@ describe.skipIf(!available).each([
   const open: Session[] = [];
 
   beforeAll(async () => {
-    ensureWebBuilt();
+    await ensureWebBuilt();
     // A server per language: the story re-verifies the seal, which changes what the next one sees.
     server = await startE2eServer();
     browser = await launchBrowser();

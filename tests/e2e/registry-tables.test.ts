@@ -28,7 +28,7 @@ describe.skipIf(!available)('registry tables page, sort and filter on the server
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureWebBuilt();
+    await ensureWebBuilt();
     server = await startE2eServer();
     const admin = readFileSync(join(server.dataDir, 'admin.token'), 'utf8').trim();
     for (let i = 1; i <= EXTRA; i++) {

@@ -27,7 +27,7 @@ describe.skipIf(!available)('web app stories (Chromium)', () => {
   const open: Session[] = [];
 
   beforeAll(async () => {
-    ensureWebBuilt();
+    await ensureWebBuilt();
     server = await startE2eServer();
     browser = await launchBrowser();
   }, 180_000);

@@ -46,7 +46,7 @@ describe.skipIf(!available)(
     const open: Session[] = [];
 
     beforeAll(async () => {
-      ensureWebBuilt();
+      await ensureWebBuilt();
       server = await startE2eServer({ CUSTOS_CHECKPOINT_MS: '200' });
       browser = await launchBrowser();
     }, 180_000);

@@ -80,7 +80,7 @@ describe.skipIf(!available)('report submission (state story 1, Chromium)', () =>
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureWebBuilt();
+    await ensureWebBuilt();
     server = await startE2eServer({ CUSTOS_CHECKPOINT_MS: '100' });
     browser = await launchBrowser();
   }, 180_000);
@@ -264,7 +264,7 @@ describe.skipIf(!available)('a fresh receipt waits for its checkpoint (Chromium)
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureWebBuilt();
+    await ensureWebBuilt();
     server = await startE2eServer({ CUSTOS_CHECKPOINT_MS: '30000' });
     browser = await launchBrowser();
   }, 180_000);

@@ -1,30 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyProvenanceChain } from '../../src/domain/federation/index.js';
-import { createFederation } from '../../src/services/federation/index.js';
-import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+import { bearer } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
+import { type FedNode as Node, startArrangedNodes, type TwoNodes } from '../fixtures/federation.js';
 import { initialReport, submit } from '../fixtures/reports.js';
-
-interface Node {
-  readonly t: TestApp;
-  readonly url: string;
-  readonly identity: { origin: string; logKey: string; nodeKey: string };
-}
-
-async function startNode(dialect: Parameters<typeof createTestApp>[0], origin: string): Promise<Node> {
-  const t = await createTestApp(dialect, { demo: true, env: { CUSTOS_LOG_ORIGIN: origin } });
-  const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const identity = (
-    await t.app.inject({ method: 'GET', url: '/api/node', headers: bearer(t.adminToken) })
-  ).json();
-  return { t, url, identity };
-}
 
 /**
  * Issue 17 item 7: the receiving node serves a forwarded record's provenance chain as the file
  * decision 0028 defines, which checks offline with the two log keys (what the browser runs).
  */
 describe.each(testDialects())('a received record’s provenance chain file on %s', (dialect) => {
+  let nodes: TwoNodes;
   let regional: Node;
   let agency: Node;
   let reportId: string;
@@ -32,28 +18,15 @@ describe.each(testDialects())('a received record’s provenance chain file on %s
     n.t.app.inject({ method, url, headers: bearer(token), ...(body ? { payload: body as object } : {}) });
 
   beforeAll(async () => {
-    regional = await startNode(dialect, 'regional.test/log');
-    agency = await startNode(dialect, 'agency.test/log');
-    const peerOfAgency = (
-      await as(regional, 'POST', '/api/peers', { name: 'Agency', url: agency.url, ...agency.identity })
-    ).json().id;
-    const peerOfRegional = (
-      await as(agency, 'POST', '/api/peers', { name: 'Regional', url: regional.url, ...regional.identity })
-    ).json().id;
-    const scope = { states: ['XA'], kinds: ['key-registration', 'report'], from: '2026-01-01' };
-    await as(regional, 'POST', '/api/arrangements', { peer: peerOfAgency, direction: 'send', ...scope });
-    await as(agency, 'POST', '/api/arrangements', { peer: peerOfRegional, direction: 'receive', ...scope });
+    nodes = await startArrangedNodes(dialect, { states: ['XA'], kinds: ['key-registration', 'report'] });
+    ({ regional, agency } = nodes);
     const xa = await submit(regional.t, 'xa-ssac.submitter', initialReport('XA-F1'));
     reportId = xa.json().id;
-    await regional.t.log.flush();
-    const fed = createFederation(regional.t.ports, regional.t.log);
-    for (let i = 0; i < 10 && (await fed.delivery.deliverOnce()) > 0; i++);
-    await fed.delivery.stop();
+    await nodes.deliver();
     await agency.t.log.flush();
   }, 120_000);
   afterAll(async () => {
-    await regional?.t.close();
-    await agency?.t.close();
+    await nodes?.close();
   });
 
   it('verifies offline with the two log keys, and a tampered chain names its failing link', async () => {

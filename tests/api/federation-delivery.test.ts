@@ -5,34 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { canonicalizeRecord, decodeBase64, ed25519Verify, parseNoteVerifier } from '../../src/log/index.js';
 import { auditStore } from '../../src/services/audit.js';
-import {
-  buildBundle,
-  createFederation,
-  ensureNodeKey,
-  INBOX_PATH,
-  signRequest,
-} from '../../src/services/federation/index.js';
+import { buildBundle, ensureNodeKey, INBOX_PATH, signRequest } from '../../src/services/federation/index.js';
 import { systemRandom } from '../../src/services/runtime.js';
-import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+import { bearer } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
+import { type FedNode as Node, startTwoNodes, type TwoNodes } from '../fixtures/federation.js';
 import { initialReport, submit } from '../fixtures/reports.js';
 
-interface Node {
-  readonly t: TestApp;
-  readonly url: string;
-  readonly identity: { origin: string; logKey: string; nodeKey: string; keyId: string };
-}
-
-async function startNode(dialect: Parameters<typeof createTestApp>[0], origin: string): Promise<Node> {
-  const t = await createTestApp(dialect, { demo: true, env: { CUSTOS_LOG_ORIGIN: origin } });
-  const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const identity = (
-    await t.app.inject({ method: 'GET', url: '/api/node', headers: bearer(t.adminToken) })
-  ).json();
-  return { t, url: address, identity };
-}
-
 describe.each(testDialects())('forwarding between two nodes on %s', (dialect) => {
+  let nodes: TwoNodes;
   let regional: Node;
   let agency: Node;
   let peerOfAgency: string; // the agency as the regional node knows it
@@ -41,12 +22,7 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
     n.t.app.inject({ method: 'POST', url, headers: bearer(n.t.adminToken), payload: body as object });
   const get = (n: Node, url: string) =>
     n.t.app.inject({ method: 'GET', url, headers: bearer(n.t.adminToken) });
-  const deliver = async () => {
-    await regional.t.log.flush();
-    const fed = createFederation(regional.t.ports, regional.t.log);
-    for (let i = 0; i < 10 && (await fed.delivery.deliverOnce()) > 0; i++);
-    await fed.delivery.stop();
-  };
+  const deliver = () => nodes.deliver();
   const count = async (n: Node, table: 'reports' | 'records' | 'fed_inbox', where?: [string, string]) => {
     let q = n.t.ports.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n'));
     if (where) q = q.where(where[0] as never, '=', where[1] as never);
@@ -54,28 +30,11 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
   };
 
   beforeAll(async () => {
-    regional = await startNode(dialect, 'regional.test/log');
-    agency = await startNode(dialect, 'agency.test/log');
-    peerOfAgency = (
-      await post(regional, '/api/peers', {
-        name: 'Agency',
-        url: agency.url,
-        logKey: agency.identity.logKey,
-        nodeKey: agency.identity.nodeKey,
-      })
-    ).json().id;
-    peerOfRegional = (
-      await post(agency, '/api/peers', {
-        name: 'Regional',
-        url: regional.url,
-        logKey: regional.identity.logKey,
-        nodeKey: regional.identity.nodeKey,
-      })
-    ).json().id;
+    nodes = await startTwoNodes(dialect);
+    ({ regional, agency, peerOfAgency, peerOfRegional } = nodes);
   }, 120_000);
   afterAll(async () => {
-    await regional?.t.close();
-    await agency?.t.close();
+    await nodes?.close();
   });
 
   it('refuses unsigned, unknown, tampered, stale, replayed and digest-mismatched requests with their codes', async () => {
@@ -117,29 +76,18 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
   });
 
   it('forwards a covered report end to end, never what no arrangement covers, and a redelivery changes nothing', async () => {
-    const from = '2026-01-01';
-    expect(
-      (
-        await post(regional, '/api/arrangements', {
-          peer: peerOfAgency,
-          direction: 'send',
-          states: ['XA', 'XB'],
-          kinds: ['key-registration', 'report'],
-          from,
-        })
-      ).statusCode,
-    ).toBe(201);
-    expect(
-      (
-        await post(agency, '/api/arrangements', {
-          peer: peerOfRegional,
-          direction: 'receive',
-          states: ['XA'],
-          kinds: ['key-registration', 'report'],
-          from,
-        })
-      ).statusCode,
-    ).toBe(201);
+    await nodes.arrange(regional, {
+      peer: peerOfAgency,
+      direction: 'send',
+      states: ['XA', 'XB'],
+      kinds: ['key-registration', 'report'],
+    });
+    await nodes.arrange(agency, {
+      peer: peerOfRegional,
+      direction: 'receive',
+      states: ['XA'],
+      kinds: ['key-registration', 'report'],
+    });
     const xa = await submit(regional.t, 'xa-ssac.submitter', initialReport('XA-F1'));
     expect(xa.statusCode).toBe(201);
     const xaId = xa.json().id as string;

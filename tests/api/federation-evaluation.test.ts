@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFederation } from '../../src/services/federation/index.js';
-import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+import { bearer, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
+import { startArrangedNodes, type TwoNodes } from '../fixtures/federation.js';
 import { icr, initialReport, submit } from '../fixtures/reports.js';
 
 /**
@@ -27,47 +27,21 @@ function line(n: number, date: string, code: string, batch: string, weight: numb
 }
 
 describe.each(testDialects())('independent evaluation on two nodes on %s', (dialect) => {
+  let nodes: TwoNodes;
   let regional: TestApp;
   let agency: TestApp;
   const as = (t: TestApp, method: 'GET' | 'POST', url: string, body?: object) =>
     t.app.inject({ method, url, headers: bearer(t.adminToken), ...(body ? { payload: body } : {}) });
 
   beforeAll(async () => {
-    regional = await createTestApp(dialect, { demo: true, env: { CUSTOS_LOG_ORIGIN: 'regional.test/log' } });
-    agency = await createTestApp(dialect, { demo: true, env: { CUSTOS_LOG_ORIGIN: 'agency.test/log' } });
-    const url = { regional: await regional.app.listen({ port: 0, host: '127.0.0.1' }) };
-    const agencyUrl = await agency.app.listen({ port: 0, host: '127.0.0.1' });
-    const id = async (t: TestApp) => (await as(t, 'GET', '/api/node')).json();
-    const [r, a] = [await id(regional), await id(agency)];
-    const peerAtR = (
-      await as(regional, 'POST', '/api/peers', {
-        name: 'A',
-        url: agencyUrl,
-        logKey: a.logKey,
-        nodeKey: a.nodeKey,
-      })
-    ).json().id;
-    const peerAtA = (
-      await as(agency, 'POST', '/api/peers', {
-        name: 'R',
-        url: url.regional,
-        logKey: r.logKey,
-        nodeKey: r.nodeKey,
-      })
-    ).json().id;
-    const scope = { states: ['XA'], kinds: ['key-registration', 'report'], from: '2026-01-01' };
-    expect(
-      (await as(regional, 'POST', '/api/arrangements', { peer: peerAtR, direction: 'send', ...scope }))
-        .statusCode,
-    ).toBe(201);
-    expect(
-      (await as(agency, 'POST', '/api/arrangements', { peer: peerAtA, direction: 'receive', ...scope }))
-        .statusCode,
-    ).toBe(201);
+    nodes = await startArrangedNodes(dialect, { states: ['XA'], kinds: ['key-registration', 'report'] });
+    ({
+      regional: { t: regional },
+      agency: { t: agency },
+    } = nodes);
   }, 120_000);
   afterAll(async () => {
-    await regional?.close();
-    await agency?.close();
+    await nodes?.close();
   });
 
   it('computes the same balances, MUF and σMUF for XA-F1 on the regional node and on the agency', async () => {
@@ -85,10 +59,7 @@ describe.each(testDialects())('independent evaluation on two nodes on %s', (dial
       const res = await submit(regional, 'xa-ssac.submitter', body);
       expect(res.statusCode, res.body).toBe(201);
     }
-    await regional.log.flush();
-    const fed = createFederation(regional.ports, regional.log);
-    for (let i = 0; i < 20 && (await fed.delivery.deliverOnce()) > 0; i++);
-    await fed.delivery.stop();
+    await nodes.deliver(20);
     const received = await agency.ports.db.kysely
       .selectFrom('fed_inbox')
       .select('record_id')

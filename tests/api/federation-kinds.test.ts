@@ -8,28 +8,13 @@ import {
   parseNoteVerifier,
 } from '../../src/log/index.js';
 import { auditStore } from '../../src/services/audit.js';
-import { createFederation } from '../../src/services/federation/index.js';
-import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
+import { bearer } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
+import { type FedNode as Node, startTwoNodes, type TwoNodes } from '../fixtures/federation.js';
 import { demoSeed, initialReport, submit } from '../fixtures/reports.js';
-
-interface Node {
-  readonly t: TestApp;
-  readonly url: string;
-  readonly identity: { origin: string; logKey: string; nodeKey: string; keyId: string };
-}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-async function startNode(dialect: Parameters<typeof createTestApp>[0], origin: string): Promise<Node> {
-  const t = await createTestApp(dialect, { demo: true, env: { CUSTOS_LOG_ORIGIN: origin } });
-  const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const identity = (
-    await t.app.inject({ method: 'GET', url: '/api/node', headers: bearer(t.adminToken) })
-  ).json();
-  return { t, url: address, identity };
-}
 
 function notice(mba: string, reportNumber: number, reference: string, otherState: string) {
   return {
@@ -62,6 +47,7 @@ function notice(mba: string, reportNumber: number, reference: string, otherState
  * recorded, and changes nothing; an ended arrangement lets nothing logged after its end flow.
  */
 describe.each(testDialects())('forwarded kinds between two nodes on %s', (dialect) => {
+  let nodes: TwoNodes;
   let regional: Node;
   let agency: Node;
   let peerOfAgency: string;
@@ -72,12 +58,7 @@ describe.each(testDialects())('forwarded kinds between two nodes on %s', (dialec
     n.t.app.inject({ method: 'POST', url, headers: as(n, login), payload: body as object });
   const get = (n: Node, url: string, login?: string) =>
     n.t.app.inject({ method: 'GET', url, headers: as(n, login) });
-  const deliver = async () => {
-    await regional.t.log.flush();
-    const fed = createFederation(regional.t.ports, regional.t.log);
-    for (let i = 0; i < 10 && (await fed.delivery.deliverOnce()) > 0; i++);
-    await fed.delivery.stop();
-  };
+  const deliver = () => nodes.deliver();
   const counts = async (n: Node) => {
     const k = n.t.ports.db.kysely;
     const c = async (table: 'records' | 'fed_inbox' | 'reports' | 'cases' | 'inspection_statements') =>
@@ -110,30 +91,9 @@ describe.each(testDialects())('forwarded kinds between two nodes on %s', (dialec
     );
 
   beforeAll(async () => {
-    regional = await startNode(dialect, 'regional.test/log');
-    agency = await startNode(dialect, 'agency.test/log');
-    peerOfAgency = (
-      await post(regional, '/api/peers', {
-        name: 'Agency',
-        url: agency.url,
-        logKey: agency.identity.logKey,
-        nodeKey: agency.identity.nodeKey,
-      })
-    ).json().id;
-    peerOfRegional = (
-      await post(agency, '/api/peers', {
-        name: 'Regional',
-        url: regional.url,
-        logKey: regional.identity.logKey,
-        nodeKey: regional.identity.nodeKey,
-      })
-    ).json().id;
-    const from = '2026-01-01';
-    const arrange = async (n: Node, body: object) => {
-      const res = await post(n, '/api/arrangements', { from, ...body });
-      expect(res.statusCode).toBe(201);
-      return res.json().id as string;
-    };
+    nodes = await startTwoNodes(dialect);
+    ({ regional, agency, peerOfAgency, peerOfRegional } = nodes);
+    const arrange = (n: Node, body: object) => nodes.arrange(n, body);
     // The regional node sends XA and XB whole, and only XC's transfer notices.
     ids.send = await arrange(regional, {
       peer: peerOfAgency,
@@ -163,8 +123,7 @@ describe.each(testDialects())('forwarded kinds between two nodes on %s', (dialec
     expect(reg.statusCode).toBe(201);
   }, 120_000);
   afterAll(async () => {
-    await regional?.t.close();
-    await agency?.t.close();
+    await nodes?.close();
   });
 
   it('forwards a transfer notice under `transfer-notice`, and an arrangement of notices alone queues no other report', async () => {

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+// The duties the server accepts (its schema's enum): one list for both, in the domain.
+import { INSTITUTIONAL_DUTIES, type InstitutionalDuty } from '../../../../src/domain/legal/index.js';
 import { type Instrument, legalApi, type Obligation } from '../../api/legal.js';
 import { api, type Organisation } from '../../api/registry.js';
 import { Async, EmptyState, useLoad } from '../../components/async.js';
@@ -196,17 +198,8 @@ export function RegisterPage() {
   );
 }
 
-const DUTIES = [
-  'keep-accounts',
-  'submit-reports',
-  'submit-declarations',
-  'receive-notices',
-  'grant-access',
-  'designate-inspectors',
-] as const;
-type Duty = (typeof DUTIES)[number];
 interface RoleDraft {
-  duty: Duty;
+  duty: InstitutionalDuty;
   organisation: string;
   basis: string;
 }
@@ -330,9 +323,9 @@ function RolesEditor({
                 <select
                   aria-label={t('roles.dutyOf', { n: i + 1 })}
                   value={r.duty}
-                  onChange={(e) => set(i, { duty: e.target.value as Duty })}
+                  onChange={(e) => set(i, { duty: e.target.value as InstitutionalDuty })}
                 >
-                  {DUTIES.map((d) => (
+                  {INSTITUTIONAL_DUTIES.map((d) => (
                     <option key={d} value={d}>
                       {dutyName(t, d)}
                     </option>

@@ -1,14 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeKeyId } from '../../src/domain/registry/index.js';
 import { ed25519PublicKey, ed25519Sign, encodeBase64, verifySplitViewEvidence } from '../../src/log/index.js';
-import { createMemoryLog, type MemoryLog } from '../../src/log/testdata/memory-log.js';
 import { CHECKPOINTS_PATH, createFederation, signRequest } from '../../src/services/federation/index.js';
 import { createFederationRepo } from '../../src/store/federation.repo.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { initialReport, submit } from '../fixtures/reports.js';
+import { type ExchangeItem, growLog as grow, standInNode } from '../fixtures/stand-in-log.js';
 
 /**
  * Decision 0054 in process: this node (A) has two peers, B and D (HTTP stand-ins), and no key for
@@ -17,46 +16,7 @@ import { initialReport, submit } from '../fixtures/reports.js';
  * history and D another, stores evidence that verifies offline, raises LOG_SPLIT_VIEW and opens its
  * case — and keeps forwarding to B and D, which are not the split log.
  */
-type Item = { origin: string; note: string; logKey?: string; url?: string };
-
-async function standIn(handle: (u: URL, res: ServerResponse, req: IncomingMessage) => Promise<void>) {
-  const server = createServer((req, res) => {
-    void handle(new URL(req.url ?? '/', 'http://x'), res, req).catch(() => {
-      res.writeHead(500);
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function json(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-/** A log's own endpoints (checkpoint and proofs) served from a memory log. */
-async function serveLog(log: () => MemoryLog, u: URL, res: ServerResponse): Promise<boolean> {
-  const l = log();
-  if (u.pathname === '/log/checkpoint') {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end(await l.checkpoint());
-  } else if (u.pathname === '/log/proof/consistency') {
-    const [from, to] = [Number(u.searchParams.get('from')), Number(u.searchParams.get('to'))];
-    if (to > l.leaves.length) json(res, 400, { error: { code: 'LOG_RANGE' } });
-    else json(res, 200, { from, to, hashes: (await l.consistency(from, to)).map(encodeBase64) });
-  } else if (u.pathname === '/log/proof/inclusion') {
-    const [index, size] = [Number(u.searchParams.get('index')), Number(u.searchParams.get('size'))];
-    json(res, 200, { index, size, hashes: (await l.inclusion(index, size)).map(encodeBase64) });
-  } else return false;
-  return true;
-}
-
-function grow(origin: string, seed: number, n: number, forkAt = n): MemoryLog {
-  const l = createMemoryLog(origin, seed);
-  for (let i = 0; i < n; i++) l.append(new TextEncoder().encode(i < forkAt ? `honest ${i}` : `forked ${i}`));
-  return l;
-}
+type Item = ExchangeItem;
 
 describe.each(testDialects())('split views of third logs (%s)', (dialect) => {
   let t: TestApp;
@@ -80,9 +40,7 @@ describe.each(testDialects())('split views of third logs (%s)', (dialect) => {
     t.app.inject({ method, url: path, headers: bearer(t.adminToken), ...(payload ? { payload } : {}) });
 
   beforeAll(async () => {
-    const c = await standIn(async (u, res) => {
-      if (!(await serveLog(() => servingC, u, res))) json(res, 404, {});
-    });
+    const c = await standInNode(() => servingC);
     urlC = c.url;
     servers.push(c.server);
     t = await createTestApp(dialect, { demo: true, env: { CUSTOS_WEBHOOK_ALLOW_PRIVATE: '1' } });
@@ -90,11 +48,7 @@ describe.each(testDialects())('split views of third logs (%s)', (dialect) => {
       ['B', logB, fromB, 31],
       ['D', logD, fromD, 32],
     ] as const) {
-      const s = await standIn(async (u, res) => {
-        if (await serveLog(() => log, u, res)) return;
-        if (u.pathname === '/api/federation/checkpoints') json(res, 200, { checkpoints: items, next: null });
-        else json(res, 404, {});
-      });
+      const s = await standInNode(() => log, items);
       servers.push(s.server);
       const nodeKey = Buffer.from(ed25519PublicKey(new Uint8Array(32).fill(seed))).toString('base64');
       const peer = await admin('POST', '/api/peers', { name, url: s.url, logKey: log.vkey, nodeKey });

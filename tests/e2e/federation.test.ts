@@ -3,15 +3,22 @@
  * records to an agency), the agency's node administrator on the Network page (identity, peers
  * with delivery state, a refused registration, an arrangement recorded with the form, the dead
  * letter with its reason, a peer revoked), the forwarded report's provenance chain verified in
- * the browser, and XA's reviewer reading XA's sharing ledger on the regional node.
+ * the browser, and XA's reviewer reading XA's sharing ledger on the regional node; then two peers
+ * whose logs show two histories (decision 0043): the administrator sees each split view with its
+ * evidence, resumes forwarding with one and revokes the other.
  */
+
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ed25519PublicKey, verifySplitViewEvidence } from '../../src/log/index.js';
 import { createFederation } from '../../src/services/federation/index.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { initialReport, submit } from '../fixtures/reports.js';
+import { growLog, standInNode } from '../fixtures/stand-in-log.js';
 import { browserAvailable, ensureWebBuilt, launchBrowser, ROOT, signedInSession } from './harness.js';
+import { NetworkScreen } from './pages/models.js';
 
 const available = browserAvailable();
 const STORY_TIMEOUT_MS = 180_000;
@@ -101,7 +108,9 @@ describe.skipIf(!available)('federation screens over two nodes (Chromium)', () =
     browser = await launchBrowser();
   }, STORY_TIMEOUT_MS);
 
+  const standIns: Server[] = [];
   afterAll(async () => {
+    for (const x of standIns) x.close();
     await browser?.close();
     await regional?.t.close();
     await agency?.t.close();
@@ -198,6 +207,95 @@ describe.skipIf(!available)('federation screens over two nodes (Chromium)', () =
       } finally {
         await s.close();
       }
+    },
+    STORY_TIMEOUT_MS,
+  );
+  it(
+    'the administrator sees two peers’ split views with their evidence, resumes one and revokes the other',
+    async () => {
+      // Two peers of the agency (stand-ins) whose logs it witnesses; each later shows another history.
+      const forks = [
+        { name: 'Mirror', origin: 'mirror.test/log', seed: 41 },
+        { name: 'Rogue', origin: 'rogue.test/log', seed: 42 },
+      ].map((p) => ({
+        ...p,
+        honest: growLog(p.origin, p.seed, 9),
+        fork: growLog(p.origin, p.seed, 9, 4),
+        forked: false,
+      }));
+      for (const f of forks) {
+        const node = await standInNode(() => (f.forked ? f.fork : f.honest));
+        standIns.push(node.server);
+        const nodeKey = Buffer.from(ed25519PublicKey(new Uint8Array(32).fill(f.seed))).toString('base64');
+        const peer = await post(agency, '/api/peers', {
+          name: f.name,
+          url: node.url,
+          logKey: f.honest.vkey,
+          nodeKey,
+        });
+        expect(peer.statusCode).toBe(201);
+        const arr = await post(agency, '/api/arrangements', {
+          peer: peer.json().id,
+          direction: 'send',
+          states: ['XA'],
+          kinds: ['report'],
+          from: '2026-01-01',
+        });
+        expect(arr.statusCode).toBe(201);
+      }
+      const witness = createFederation(agency.t.ports, agency.t.log).witness;
+      expect(await witness.witnessOnce()).toContain('consistent');
+      for (const f of forks) f.forked = true;
+      expect((await witness.witnessOnce()).filter((o) => o === 'split-view')).toHaveLength(2);
+      await witness.stop();
+
+      const s = await signedInSession(browser, agency, ADMIN.login);
+      try {
+        await s.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Network' }).click();
+        await s.page.getByRole('heading', { name: 'Network', level: 1 }).waitFor();
+        const net = new NetworkScreen(s.page);
+        for (const f of forks) {
+          const row = net.splitView(f.origin);
+          await row.waitFor();
+          const text = await row.textContent();
+          expect(text).toContain(f.name);
+          // Same size, two roots: the cause in words, proven offline, forwarding stopped.
+          expect(text).toContain('The log signed two different roots for the same tree size.');
+          expect(text).toContain('proven offline');
+          expect(text).toContain('Forwarding stopped');
+          // The evidence the link downloads verifies offline with the peer's log key.
+          const href = await row.getByRole('link', { name: 'Download' }).getAttribute('href');
+          const file = await s.page.evaluate(async (u) => (await fetch(u ?? '')).text(), href);
+          expect(verifySplitViewEvidence(file, f.honest.vkey)).toMatchObject({ ok: true, sizes: [9, 9] });
+        }
+        expect(await s.seriousViolations()).toEqual([]);
+
+        const [mirror, rogue] = forks as [(typeof forks)[number], (typeof forks)[number]];
+        await net.decide(mirror.origin, 'resume');
+        await expect.poll(() => net.splitView(mirror.origin).textContent()).toContain('Forwarding resumed');
+        await net.decide(rogue.origin, 'revoke');
+        await expect.poll(() => net.splitView(rogue.origin).textContent()).toContain('Peer revoked');
+        // The revoked peer is listed so; the resumed one stays active.
+        await expect.poll(() => net.peer('Rogue').textContent()).toContain('Revoked');
+        expect(await net.peer('Mirror').textContent()).not.toContain('Revoked');
+        expect(
+          await net
+            .splitViews()
+            .getByRole('button', { name: /^(Resume forwarding|Revoke the peer)/ })
+            .count(),
+        ).toBe(0);
+        expect(await s.seriousViolations()).toEqual([]);
+        expect(s.errors).toEqual([]);
+      } finally {
+        await s.close();
+      }
+      // Both decisions are records in the agency's log.
+      const decided = await agency.t.ports.db.kysely
+        .selectFrom('records')
+        .select('id')
+        .where('kind', '=', 'split-view-decision')
+        .execute();
+      expect(decided).toHaveLength(2);
     },
     STORY_TIMEOUT_MS,
   );

@@ -578,3 +578,30 @@ export class DeclarationEditorScreen {
     return this.page.getByRole('status').filter({ hasText: /accepted and locked/ });
   }
 }
+
+/** The Network page's split views (decision 0043): evidence, and the administrator's decision. */
+export class NetworkScreen {
+  constructor(private readonly page: Page) {}
+
+  splitViews(): Locator {
+    return this.page.getByRole('table', { name: /Split views of the logs/ });
+  }
+
+  splitView(origin: string): Locator {
+    return this.splitViews().getByRole('row', {
+      name: new RegExp(origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+    });
+  }
+
+  peer(name: string): Locator {
+    return this.page.getByRole('table', { name: /Peer nodes/ }).getByRole('row', { name: new RegExp(name) });
+  }
+
+  /** Resume forwarding with, or revoke the peer of, a split log: the page asks first; accepted. */
+  async decide(origin: string, action: 'resume' | 'revoke'): Promise<void> {
+    this.page.once('dialog', (d) => void d.accept());
+    const name =
+      action === 'resume' ? `Resume forwarding with ${origin}` : `Revoke the peer whose log is ${origin}`;
+    await this.splitView(origin).getByRole('button', { name }).click();
+  }
+}

@@ -238,7 +238,12 @@ export interface ErrorDetail {
   readonly item?: number;
   readonly field?: string;
   readonly code: DetailCode;
+  /** Which of the code's checks found it, when the code has more than one (decision 0052). */
+  readonly rule?: string;
+  /** The English wording, for API and CLI readers; pages word `code`, `rule` and `values` instead. */
   readonly message: string;
+  /** The particulars `message` is written from, named as domain/particulars.ts declares. */
+  readonly values?: Readonly<Record<string, string | number | readonly string[]>>;
 }
 
 /** Facts of a single refusal that is not a list of problems, e.g. the transition refused and the allowed ones. */

@@ -6,9 +6,16 @@ import { articleSpec, DECLARATION_ARTICLES } from '../../src/domain/declarations
 import { DETAIL_CODES, ERROR_CODES } from '../../src/domain/errors.js';
 import { BUNDLE_REFUSAL_CODES, DELIVERY_FAILURES } from '../../src/domain/federation/index.js';
 import { DEVICE_KINDS, DEVICE_STATUSES, EVENT_TYPES } from '../../src/domain/monitoring/index.js';
+import { PARTICULARS } from '../../src/domain/particulars.js';
 import { RECORD_KINDS } from '../../src/domain/record-kinds.js';
 import { LOCALES } from '../../web/src/i18n/locales.js';
-import { type Catalogue, compareCatalogue, copiedFromEnglish, visibleStrings } from './i18n.js';
+import {
+  type Catalogue,
+  compareCatalogue,
+  copiedFromEnglish,
+  particularsProblems,
+  visibleStrings,
+} from './i18n.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const catalogueOf = (locale: string): Catalogue =>
@@ -146,6 +153,50 @@ describe('the web app speaks the six UN languages (issue 16 item 11, decision 00
     }
     expect(over.join('\n'), 'put these strings in web/src/i18n/messages and use t()').toBe('');
     expect(done, 'translated: lower or remove their NOT_YET_TRANSLATED lines').toEqual([]);
+  });
+});
+
+describe('a problem is worded from its particulars (decision 0052)', () => {
+  const kinds = Object.entries(PARTICULARS) as [string, Readonly<Record<string, string>>][];
+  // The page's own words around problems, not problem kinds.
+  const pageKeys = new Set(['problem.code', 'problem.line', 'problem.field', 'problem.serverWording']);
+
+  it('each declared kind is a detail code, or a detail code and a rule', () => {
+    const unknown = kinds
+      .map(([k]) => k)
+      .filter((k) => !(DETAIL_CODES as readonly string[]).includes(k.split('.')[0]!));
+    expect(unknown).toEqual([]);
+  });
+
+  it('each kind with a rule or values has a message using exactly its values, numbers through Intl', () => {
+    expect(
+      particularsProblems(PARTICULARS, en),
+      'problem.<CODE>[.<rule>] in every catalogue, with the values of src/domain/particulars.ts',
+    ).toEqual([]);
+  });
+
+  it('fails a message lacking a value the domain supplies, using one it does not, or showing a number raw', () => {
+    const declared = {
+      A: { weight: 'grams' },
+      'B.rule': { kmp: 'text', count: 'count' },
+      C: {},
+      'D.rule': {},
+    } as const;
+    const catalogue = { 'problem.A': 'Weight {weight} g', 'problem.B.rule': 'KMP {kmp} and {other}' };
+    expect(particularsProblems(declared, catalogue)).toEqual([
+      'problem.A: weight not as {x, number} or a plural',
+      'problem.B.rule: does not use count',
+      'problem.B.rule: uses other, which the domain does not supply',
+      'problem.D.rule: missing (values none)',
+    ]);
+  });
+
+  it('each problem message is of a declared kind', () => {
+    const declared = new Set(kinds.map(([k]) => `problem.${k}`));
+    const orphans = Object.keys(en).filter(
+      (k) => k.startsWith('problem.') && !pageKeys.has(k) && !declared.has(k),
+    );
+    expect(orphans, 'declare the kind in src/domain/particulars.ts or remove the message').toEqual([]);
   });
 });
 

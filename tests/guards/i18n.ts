@@ -4,6 +4,7 @@
  * translations are not copies of English, and no visible string sits in JSX outside a message.
  */
 import {
+  isArgumentElement,
   isPluralElement,
   isSelectElement,
   isTagElement,
@@ -31,6 +32,53 @@ export function argumentsOf(message: string): string[] {
   };
   walk(parse(message));
   return [...names].sort();
+}
+
+/** Arguments a message shows as they come (`{n}`), not through a number, date, plural or select format. */
+function plainArguments(message: string): string[] {
+  const names = new Set<string>();
+  const walk = (els: MessageFormatElement[]) => {
+    for (const el of els) {
+      if (isArgumentElement(el)) names.add(el.value);
+      if (isTagElement(el)) walk(el.children);
+      if (isPluralElement(el) || isSelectElement(el))
+        for (const o of Object.values(el.options)) walk(o.value);
+    }
+  };
+  walk(parse(message));
+  return [...names].sort();
+}
+
+/**
+ * Problem kinds (src/domain/particulars.ts) against their messages (decision 0052): a kind with a
+ * rule or values has `problem.<kind>`, which uses exactly the values the domain supplies and
+ * formats counts and weights through Intl (`{x, number}` or a plural), not as raw digits.
+ */
+export function particularsProblems(
+  declared: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  catalogue: Catalogue,
+): string[] {
+  const wrong: string[] = [];
+  for (const [kind, types] of Object.entries(declared)) {
+    const names = Object.keys(types).sort();
+    if (!kind.includes('.') && names.length === 0) continue; // worded by detail.<CODE>
+    const key = `problem.${kind}`;
+    const message = catalogue[key];
+    if (message === undefined) {
+      wrong.push(`${key}: missing (values ${names.join(', ') || 'none'})`);
+      continue;
+    }
+    const used = argumentsOf(message);
+    const lacking = names.filter((n) => !used.includes(n));
+    const unsupplied = used.filter((n) => !names.includes(n));
+    const plain = plainArguments(message);
+    const raw = names.filter((n) => (types[n] === 'count' || types[n] === 'grams') && plain.includes(n));
+    if (raw.length > 0) wrong.push(`${key}: ${raw.join(', ')} not as {x, number} or a plural`);
+    if (lacking.length > 0) wrong.push(`${key}: does not use ${lacking.join(', ')}`);
+    if (unsupplied.length > 0)
+      wrong.push(`${key}: uses ${unsupplied.join(', ')}, which the domain does not supply`);
+  }
+  return wrong;
 }
 
 /** Every difference of one catalogue from the reference: missing, extra, unparsable, other arguments. */

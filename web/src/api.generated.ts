@@ -6384,6 +6384,10 @@ export interface paths {
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;
+                                readonly rule?: string;
+                                readonly values?: {
+                                    readonly [key: string]: string | number | readonly string[];
+                                };
                             }[];
                         };
                     };
@@ -6503,6 +6507,10 @@ export interface paths {
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;
+                                readonly rule?: string;
+                                readonly values?: {
+                                    readonly [key: string]: string | number | readonly string[];
+                                };
                             }[];
                             readonly keyId: string | null;
                             readonly lines: number | null;
@@ -6520,6 +6528,10 @@ export interface paths {
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;
+                                readonly rule?: string;
+                                readonly values?: {
+                                    readonly [key: string]: string | number | readonly string[];
+                                };
                             }[];
                             readonly wouldBeAccepted: boolean;
                         };

@@ -8,9 +8,10 @@
  * `line` is the report line number the value belongs to: the line's declared `line` when it is a
  * valid integer, otherwise its 1-based position.
  */
+import { problemOf } from '../particulars.js';
 import type { HeaderField, LooseLine, ParseResult, PartialReport, ReadOptions } from './parse.types.js';
 import { DEFAULT_MAX_DETAILS } from './problems.js';
-import { INT_TEXT_RE, isObj, type Obj, ReportReader, typeName } from './reader.js';
+import { INT_TEXT_RE, isObj, type Obj, ReportReader, typeName, wrongType } from './reader.js';
 import type {
   Counterpart,
   ElementCode,
@@ -63,14 +64,23 @@ export function* readReportSteps(
 ): Steps<ParseResult> {
   const r = new ReportReader(mode, options.maxDetails ?? DEFAULT_MAX_DETAILS, options.decimalComma);
   if (!isObj(root)) {
-    r.add('MALFORMED', undefined, `a report must be an object, not ${typeName(root)}`);
+    r.add(
+      problemOf('MALFORMED.notObject', { found: typeName(root) }),
+      undefined,
+      `a report must be an object, not ${typeName(root)}`,
+    );
     return r.finish(unreachable);
   }
   const typeValue = r.str(root, 'type', '', undefined, 'code');
   let type: ReportType | undefined;
   if (typeValue !== undefined) {
     if ((REPORT_TYPES as readonly string[]).includes(typeValue)) type = typeValue as ReportType;
-    else r.add('FIELD_FORMAT', 'type', `"${typeValue}" is not a report type (${REPORT_TYPES.join(', ')})`);
+    else
+      r.add(
+        problemOf('FIELD_FORMAT.notReportType', { value: typeValue, allowed: REPORT_TYPES }),
+        'type',
+        `"${typeValue}" is not a report type (${REPORT_TYPES.join(', ')})`,
+      );
   }
   if (type !== undefined) r.checkKeys(root, REPORT_KEYS[type], '');
   const mba = r.str(root, 'mba', '', undefined, 'code');
@@ -96,8 +106,9 @@ export function* readReportSteps(
     const notice = readNotice(r, root);
     const lines = Object.hasOwn(root, 'lines') ? root.lines : [];
     if (!Array.isArray(lines))
-      r.add('FIELD_TYPE', 'lines', `"lines" must be an array, not ${typeName(lines)}`);
-    else if (lines.length > 0) r.add('FIELD_FORMAT', 'lines', 'a notice has no lines');
+      r.add(wrongType('array', lines), 'lines', `"lines" must be an array, not ${typeName(lines)}`);
+    else if (lines.length > 0)
+      r.add(problemOf('FIELD_FORMAT.noticeHasLines', {}), 'lines', 'a notice has no lines');
     return r.finish(() => ({ type, ...header(), notice: notice as NoticeBody, lines: [] }));
   }
 
@@ -192,7 +203,7 @@ function unreachable(): never {
 function lineStart(r: ReportReader, raw: unknown, i: number, allowed: ReadonlySet<string>) {
   const path = `lines[${i}]`;
   if (!isObj(raw)) {
-    r.add('FIELD_TYPE', path, `a line must be an object, not ${typeName(raw)}`, i + 1);
+    r.add(wrongType('object', raw), path, `a line must be an object, not ${typeName(raw)}`, i + 1);
     return undefined;
   }
   const declared = raw.line;
@@ -236,7 +247,12 @@ function readIcrLine(r: ReportReader, raw: unknown, i: number, loose: LooseLine[
   const corrects = r.lineRef(o, 'corrects', path, lineNo);
   const deletes = r.lineRef(o, 'deletes', path, lineNo);
   if (corrects !== undefined && deletes !== undefined) {
-    r.add('FIELD_CONFLICT', `${path}.deletes`, 'a line either corrects or deletes, not both', lineNo);
+    r.add(
+      problemOf('FIELD_CONFLICT.correctsAndDeletes', {}),
+      `${path}.deletes`,
+      'a line either corrects or deletes, not both',
+      lineNo,
+    );
   }
   // A line with problems of its own is left out; the lines around it still count for a partial
   // report, and what did read of it is kept so its other problems are found too.
@@ -366,15 +382,19 @@ function readNotice(r: ReportReader, root: Obj): NoticeBody | undefined {
   if (Object.hasOwn(o, 'batches')) {
     const b = o.batches;
     if (!Array.isArray(b)) {
-      r.add('FIELD_TYPE', 'notice.batches', `"batches" must be an array of batch names, not ${typeName(b)}`);
+      r.add(
+        wrongType('array', b),
+        'notice.batches',
+        `"batches" must be an array of batch names, not ${typeName(b)}`,
+      );
     } else {
       batches = [];
       for (let i = 0; i < b.length; i++) {
         const v: unknown = b[i];
         const f = `notice.batches[${i}]`;
         if (typeof v !== 'string')
-          r.add('FIELD_TYPE', f, `a batch name must be a string, not ${typeName(v)}`);
-        else if (v === '') r.add('FIELD_MISSING', f, 'empty batch name');
+          r.add(wrongType('string', v), f, `a batch name must be a string, not ${typeName(v)}`);
+        else if (v === '') r.add(problemOf('FIELD_MISSING', {}), f, 'empty batch name');
         else {
           const ok = r.checkString(v, f, undefined, 'id');
           if (ok !== undefined) batches.push(ok);

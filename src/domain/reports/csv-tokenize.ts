@@ -11,11 +11,13 @@
 
 export type TokenizeResult =
   | { readonly ok: true; readonly records: string[][] }
-  | { readonly ok: false; readonly row: number; readonly message: string };
+  | ({ readonly ok: false } & TokenizeError);
 
 /** Where and why the text stopped being CSV. */
 export interface TokenizeError {
   readonly row: number;
+  /** The problem's particulars (domain/particulars.ts, MALFORMED.notCsv). */
+  readonly reason: 'unclosedQuote' | 'quoteNotAtEnd' | 'quoteInside';
   readonly message: string;
 }
 
@@ -56,7 +58,7 @@ export function* csvRecords(
       let start = i + 1;
       for (;;) {
         const q = text.indexOf('"', start);
-        if (q < 0) return { row, message: 'a quoted field is not closed' };
+        if (q < 0) return { row, reason: 'unclosedQuote', message: 'a quoted field is not closed' };
         if (text.charCodeAt(q + 1) === QUOTE) {
           parts += text.slice(start, q + 1);
           start = q + 2;
@@ -70,7 +72,7 @@ export function* csvRecords(
       if (i < n) {
         const c = text.charCodeAt(i);
         if (c !== delim && c !== CR && c !== LF) {
-          return { row, message: 'a closing quote must end its field' };
+          return { row, reason: 'quoteNotAtEnd', message: 'a closing quote must end its field' };
         }
       }
     } else {
@@ -78,7 +80,7 @@ export function* csvRecords(
       while (j < n) {
         const c = text.charCodeAt(j);
         if (c === delim || c === CR || c === LF) break;
-        if (c === QUOTE) return { row, message: 'a quote inside an unquoted field' };
+        if (c === QUOTE) return { row, reason: 'quoteInside', message: 'a quote inside an unquoted field' };
         j++;
       }
       value = text.slice(i, j);

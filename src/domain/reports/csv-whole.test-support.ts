@@ -2,12 +2,14 @@
  * The CSV reader as it was before decision 0034, kept verbatim as the oracle of the streamed one
  * (csv.ts): every record tokenized first, then the whole tree, then the model. Tests only.
  */
-import type { DetailCode } from '../errors.js';
+import type { ErrorDetail } from '../errors.js';
+import { problemOf } from '../particulars.js';
 import { readReport } from './build-report.js';
 import { unneutraliseCell } from './csv.js';
 import { tokenizeCsv } from './csv-tokenize.js';
 import { EMPTY_REPORT } from './json.js';
 import type { ParseResult, PartialReport, ReadOptions } from './parse.types.js';
+import { detailOf } from './problems.js';
 import { ICR_LINE_KEYS, INVENTORY_LINE_KEYS, MBR_LINE_KEYS, NOTICE_KEYS } from './report-keys.js';
 
 const CSV_HEADER_KEYS: readonly string[] = [
@@ -76,12 +78,7 @@ function setPath(tree: Tree, segments: readonly string[], value: unknown): void 
   (child as Tree)[segments[1] as string] = value;
 }
 
-interface Problem {
-  code: DetailCode;
-  field?: string;
-  message: string;
-  line?: number;
-}
+type Problem = ErrorDetail;
 
 /**
  * Bytes → report model, or every problem found. UTF-8 with or without BOM; comma or semicolon
@@ -94,21 +91,25 @@ export function parseReportCsvWhole(bytes: Uint8Array, options: ReadOptions = {}
     try {
       text = utf8.decode(bytes);
     } catch {
-      return { ok: false, details: [{ code: 'MALFORMED', message: 'the report is not valid UTF-8' }] };
+      return {
+        ok: false,
+        details: [detailOf(problemOf('MALFORMED.notUtf8', {}), undefined, 'the report is not valid UTF-8')],
+      };
     }
     // One clear problem for an empty file, not six missing header fields (issue 16 item 6).
     if (text.replace(/[\s,;]/g, '') === '')
-      return { ok: false, details: [{ code: 'MALFORMED', message: EMPTY_REPORT }] };
+      return { ok: false, details: [detailOf(problemOf('MALFORMED.empty', {}), undefined, EMPTY_REPORT)] };
     const delimiter = detectDelimiter(text);
     const tokens = tokenizeCsv(text, delimiter);
     if (!tokens.ok) {
       return {
         ok: false,
         details: [
-          {
-            code: 'MALFORMED',
-            message: `the report is not valid CSV (record ${tokens.row}): ${tokens.message}`,
-          },
+          detailOf(
+            problemOf('MALFORMED.notCsv', { record: tokens.row, reason: tokens.reason }),
+            undefined,
+            `the report is not valid CSV (record ${tokens.row}): ${tokens.message}`,
+          ),
         ],
       };
     }
@@ -133,7 +134,10 @@ export function parseReportCsvWhole(bytes: Uint8Array, options: ReadOptions = {}
       : result.partial;
     return partial === undefined ? { ok: false, details } : { ok: false, details, partial };
   } catch {
-    return { ok: false, details: [{ code: 'MALFORMED', message: 'the report could not be read' }] };
+    return {
+      ok: false,
+      details: [detailOf(problemOf('MALFORMED.unreadable', {}), undefined, 'the report could not be read')],
+    };
   }
 }
 
@@ -151,11 +155,11 @@ function readRecords(records: (string[] | undefined)[], problems: Problem[], del
     const key = unneutraliseCell(rec[0] ?? '').trim();
     if (key === 'line') break;
     if (!HEADER_KEY_SET.has(key)) {
-      problems.push({ code: 'FIELD_UNKNOWN', field: key.slice(0, 64), message: `unknown header key` });
+      problems.push(detailOf(problemOf('FIELD_UNKNOWN', {}), key.slice(0, 64), 'unknown header key'));
       continue;
     }
     if (seen.has(key)) {
-      problems.push({ code: 'FIELD_DUPLICATE', field: key, message: `"${key}" is given twice` });
+      problems.push(detailOf(problemOf('FIELD_DUPLICATE', {}), key, `"${key}" is given twice`));
       continue;
     }
     seen.add(key);
@@ -172,7 +176,7 @@ function readRecords(records: (string[] | undefined)[], problems: Problem[], del
     }
     const value = cells[0] ?? '';
     if (cells.slice(1).some((c) => c !== '')) {
-      problems.push({ code: 'FIELD_FORMAT', field: key, message: `"${key}" takes one value` });
+      problems.push(detailOf(problemOf('FIELD_FORMAT.oneValue', {}), key, `"${key}" takes one value`));
     }
     if (value !== '') setPath(tree, key.split('.'), value);
   }
@@ -187,10 +191,10 @@ function readRecords(records: (string[] | undefined)[], problems: Problem[], del
     if (name === '') {
       columns.push(undefined);
     } else if (!allowed.has(name)) {
-      problems.push({ code: 'FIELD_UNKNOWN', field: name.slice(0, 64), message: 'unknown column' });
+      problems.push(detailOf(problemOf('FIELD_UNKNOWN', {}), name.slice(0, 64), 'unknown column'));
       columns.push(REPORTED);
     } else if (names.has(name)) {
-      problems.push({ code: 'FIELD_DUPLICATE', field: name, message: 'column given twice' });
+      problems.push(detailOf(problemOf('FIELD_DUPLICATE', {}), name, 'column given twice'));
       columns.push(REPORTED);
     } else {
       names.add(name);
@@ -205,16 +209,21 @@ function readRecords(records: (string[] | undefined)[], problems: Problem[], del
     // More cells than the header, even empty ones (a spreadsheet's trailing cell): the row is
     // refused, since an unquoted decimal comma shifts every value after it (issue 16, decision 0024).
     if (rec.length > header.length && !rec.every((cell) => cell.trim() === '')) {
-      problems.push({
-        code: 'ROW_TOO_LONG',
-        field: `lines[${lines.length}]`,
-        line: lines.length + 1,
-        message:
+      problems.push(
+        detailOf(
+          problemOf('ROW_TOO_LONG', {
+            cells: rec.length,
+            columns: header.length,
+            separator: delimiter === ',' ? 'comma' : 'semicolon',
+          }),
+          `lines[${lines.length}]`,
           `the row has ${rec.length} cells but the header has ${header.length}` +
-          (delimiter === ','
-            ? ': with commas as the separator a decimal comma splits a number in two; write decimals with a point (300000.5), or separate the file with semicolons'
-            : ''),
-      });
+            (delimiter === ','
+              ? ': with commas as the separator a decimal comma splits a number in two; write decimals with a point (300000.5), or separate the file with semicolons'
+              : ''),
+          lines.length + 1,
+        ),
+      );
     }
     for (let c = 0; c < rec.length; c++) {
       const cell = rec[c] as string;
@@ -225,12 +234,14 @@ function readRecords(records: (string[] | undefined)[], problems: Problem[], del
       if (path === REPORTED) continue;
       if (path === undefined) {
         if (c >= header.length) continue; // reported once above as ROW_TOO_LONG
-        problems.push({
-          code: 'FIELD_UNKNOWN',
-          field: `lines[${lines.length}]`,
-          line: lines.length + 1,
-          message: `a value in column ${c + 1}, which has no known name`,
-        });
+        problems.push(
+          detailOf(
+            problemOf('FIELD_UNKNOWN.unnamedColumn', { column: c + 1 }),
+            `lines[${lines.length}]`,
+            `a value in column ${c + 1}, which has no known name`,
+            lines.length + 1,
+          ),
+        );
         continue;
       }
       setPath(row, path, value);

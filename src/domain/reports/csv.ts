@@ -5,11 +5,13 @@
  * report and a JSON report are the same tree and go through the same reader.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { DetailCode } from '../errors.js';
+import type { ErrorDetail } from '../errors.js';
+import { problemOf } from '../particulars.js';
 import { readReportSteps } from './build-report.js';
 import { csvRecords, type TokenizeError } from './csv-tokenize.js';
 import { EMPTY_REPORT } from './json.js';
 import type { ParseResult, PartialReport, ReadOptions } from './parse.types.js';
+import { detailOf } from './problems.js';
 import type { IcrLine, InventoryLine, MbrLine, Report } from './report.types.js';
 import { ICR_LINE_KEYS, INVENTORY_LINE_KEYS, MBR_LINE_KEYS, NOTICE_KEYS } from './report-keys.js';
 import { runSteps, STEP_LINES, type Steps } from './steps.js';
@@ -97,12 +99,7 @@ function setPath(tree: Tree, segments: readonly string[], value: unknown): void 
   (child as Tree)[segments[1] as string] = value;
 }
 
-interface Problem {
-  code: DetailCode;
-  field?: string;
-  message: string;
-  line?: number;
-}
+type Problem = ErrorDetail;
 
 /**
  * Bytes → report model, or every problem found. UTF-8 with or without BOM; comma or semicolon
@@ -127,10 +124,14 @@ export function* parseReportCsvSteps(bytes: Uint8Array, options: ReadOptions = {
     try {
       text = utf8.decode(bytes);
     } catch {
-      return { ok: false, details: [{ code: 'MALFORMED', message: 'the report is not valid UTF-8' }] };
+      return {
+        ok: false,
+        details: [detailOf(problemOf('MALFORMED.notUtf8', {}), undefined, 'the report is not valid UTF-8')],
+      };
     }
     // One clear problem for an empty file, not six missing header fields (issue 16 item 6).
-    if (!/[^\s,;]/.test(text)) return { ok: false, details: [{ code: 'MALFORMED', message: EMPTY_REPORT }] };
+    if (!/[^\s,;]/.test(text))
+      return { ok: false, details: [detailOf(problemOf('MALFORMED.empty', {}), undefined, EMPTY_REPORT)] };
     const delimiter = detectDelimiter(text);
     const problems: Problem[] = [];
     const rows = new CsvRows(csvRecords(text, delimiter), problems, delimiter);
@@ -151,10 +152,11 @@ export function* parseReportCsvSteps(bytes: Uint8Array, options: ReadOptions = {
       return {
         ok: false,
         details: [
-          {
-            code: 'MALFORMED',
-            message: `the report is not valid CSV (record ${rows.failed.row}): ${rows.failed.message}`,
-          },
+          detailOf(
+            problemOf('MALFORMED.notCsv', { record: rows.failed.row, reason: rows.failed.reason }),
+            undefined,
+            `the report is not valid CSV (record ${rows.failed.row}): ${rows.failed.message}`,
+          ),
         ],
       };
     }
@@ -175,7 +177,10 @@ export function* parseReportCsvSteps(bytes: Uint8Array, options: ReadOptions = {
       : result.partial;
     return partial === undefined ? { ok: false, details } : { ok: false, details, partial };
   } catch {
-    return { ok: false, details: [{ code: 'MALFORMED', message: 'the report could not be read' }] };
+    return {
+      ok: false,
+      details: [detailOf(problemOf('MALFORMED.unreadable', {}), undefined, 'the report could not be read')],
+    };
   }
 }
 
@@ -218,11 +223,11 @@ class CsvRows {
       const key = unneutraliseCell(rec[0] ?? '').trim();
       if (key === 'line') break;
       if (!HEADER_KEY_SET.has(key)) {
-        problems.push({ code: 'FIELD_UNKNOWN', field: key.slice(0, 64), message: `unknown header key` });
+        problems.push(detailOf(problemOf('FIELD_UNKNOWN', {}), key.slice(0, 64), 'unknown header key'));
         continue;
       }
       if (seen.has(key)) {
-        problems.push({ code: 'FIELD_DUPLICATE', field: key, message: `"${key}" is given twice` });
+        problems.push(detailOf(problemOf('FIELD_DUPLICATE', {}), key, `"${key}" is given twice`));
         continue;
       }
       seen.add(key);
@@ -239,7 +244,7 @@ class CsvRows {
       }
       const value = cells[0] ?? '';
       if (cells.slice(1).some((c) => c !== '')) {
-        problems.push({ code: 'FIELD_FORMAT', field: key, message: `"${key}" takes one value` });
+        problems.push(detailOf(problemOf('FIELD_FORMAT.oneValue', {}), key, `"${key}" takes one value`));
       }
       if (value !== '') setPath(tree, key.split('.'), value);
     }
@@ -254,10 +259,10 @@ class CsvRows {
       if (name === '') {
         this.columns.push(undefined);
       } else if (!allowed.has(name)) {
-        problems.push({ code: 'FIELD_UNKNOWN', field: name.slice(0, 64), message: 'unknown column' });
+        problems.push(detailOf(problemOf('FIELD_UNKNOWN', {}), name.slice(0, 64), 'unknown column'));
         this.columns.push(REPORTED);
       } else if (names.has(name)) {
-        problems.push({ code: 'FIELD_DUPLICATE', field: name, message: 'column given twice' });
+        problems.push(detailOf(problemOf('FIELD_DUPLICATE', {}), name, 'column given twice'));
         this.columns.push(REPORTED);
       } else {
         names.add(name);
@@ -297,16 +302,21 @@ class CsvRows {
     // More cells than the header, even empty ones (a spreadsheet's trailing cell): the row is
     // refused, since an unquoted decimal comma shifts every value after it (issue 16, decision 0024).
     if (rec.length > header.length && !rec.every((cell) => cell.trim() === '')) {
-      problems.push({
-        code: 'ROW_TOO_LONG',
-        field: `lines[${index}]`,
-        line: index + 1,
-        message:
+      problems.push(
+        detailOf(
+          problemOf('ROW_TOO_LONG', {
+            cells: rec.length,
+            columns: header.length,
+            separator: delimiter === ',' ? 'comma' : 'semicolon',
+          }),
+          `lines[${index}]`,
           `the row has ${rec.length} cells but the header has ${header.length}` +
-          (delimiter === ','
-            ? ': with commas as the separator a decimal comma splits a number in two; write decimals with a point (300000.5), or separate the file with semicolons'
-            : ''),
-      });
+            (delimiter === ','
+              ? ': with commas as the separator a decimal comma splits a number in two; write decimals with a point (300000.5), or separate the file with semicolons'
+              : ''),
+          index + 1,
+        ),
+      );
     }
     for (let c = 0; c < rec.length; c++) {
       const cell = rec[c] as string;
@@ -317,12 +327,14 @@ class CsvRows {
       if (path === REPORTED) continue;
       if (path === undefined) {
         if (c >= header.length) continue; // reported once above as ROW_TOO_LONG
-        problems.push({
-          code: 'FIELD_UNKNOWN',
-          field: `lines[${index}]`,
-          line: index + 1,
-          message: `a value in column ${c + 1}, which has no known name`,
-        });
+        problems.push(
+          detailOf(
+            problemOf('FIELD_UNKNOWN.unnamedColumn', { column: c + 1 }),
+            `lines[${index}]`,
+            `a value in column ${c + 1}, which has no known name`,
+            index + 1,
+          ),
+        );
         continue;
       }
       setPath(row, path, value);

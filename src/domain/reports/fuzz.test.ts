@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REPORT_DETAIL_CODES } from '../errors.js';
+import { kindOf, particularTypes } from '../particulars.js';
 import { reportValue } from './arbitraries.test-support.js';
 import { formatReportCsv, formatReportJson, parseReportCsv, parseReportJson } from './index.js';
 import type { ParseResult } from './parse.types.js';
@@ -21,6 +22,10 @@ function checkOutcome(result: ParseResult): void {
   for (const d of result.details) {
     expect(REPORT_DETAIL_CODES).toContain(d.code);
     expect(typeof d.message).toBe('string');
+    // Each problem carries exactly the particulars its kind declares (decision 0052).
+    const types = particularTypes(kindOf(d));
+    expect(types, kindOf(d)).toBeDefined();
+    expect(Object.keys(d.values ?? {}).sort(), kindOf(d)).toEqual(Object.keys(types ?? {}).sort());
   }
 }
 

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type ErrorDetail, REPORT_DETAIL_CODES } from '../errors.js';
+import { kindOf, particularTypes } from '../particulars.js';
 import { parseReportCsv, parseReportJson, type ValidationContext, validateReport } from './index.js';
 import type { ElementCode } from './report.types.js';
 import { baseContext } from './test-support.js';
@@ -53,6 +54,21 @@ const key = (d: { code: string; line?: number; field?: string }) =>
   `${d.code}|${d.line ?? ''}|${d.field ?? ''}`;
 const keys = (ds: readonly ErrorDetail[] | Expectation['errors']) => ds.map(key).sort();
 
+/**
+ * Problems whose particulars are not what domain/particulars.ts declares for their kind (decision
+ * 0052): the browser words each from exactly those values, so a missing or extra one is a defect.
+ */
+function undeclared(ds: readonly ErrorDetail[]): string[] {
+  return ds.flatMap((d) => {
+    const kind = kindOf(d);
+    const types = particularTypes(kind);
+    if (types === undefined) return [`${kind}: not a declared kind`];
+    const want = Object.keys(types).sort().join(',');
+    const got = Object.keys(d.values ?? { missing: true }).sort().join(',');
+    return want === got ? [] : [`${kind}: values ${got || '(none)'}, declared ${want || '(none)'}`];
+  });
+}
+
 const files = readdirSync(dir).filter((f) => /\.(json|csv)$/.test(f) && !f.endsWith('.expect.json'));
 const expectationOf = (file: string): Expectation =>
   JSON.parse(readFileSync(join(dir, file.replace(/\.(json|csv)$/, '.expect.json')), 'utf8')) as Expectation;
@@ -77,6 +93,7 @@ describe('golden reports', () => {
       if (expectation.parse === true) {
         expect(parsed.ok).toBe(false);
         if (!parsed.ok) expect(keys(parsed.details)).toEqual(keys(expectation.errors));
+        if (!parsed.ok) expect(undeclared(parsed.details)).toEqual([]);
         return;
       }
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.details));
@@ -87,6 +104,7 @@ describe('golden reports', () => {
       const result = validateReport(parsed.report, contextFrom(expectation.context), options);
       expect(keys(result.errors)).toEqual(keys(expectation.errors));
       expect(keys(result.warnings)).toEqual(keys(expectation.warnings ?? []));
+      expect(undeclared([...result.errors, ...result.warnings])).toEqual([]);
     });
   }
 });

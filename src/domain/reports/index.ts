@@ -3,7 +3,7 @@ export { DEFAULT_IC_CODES, ELEMENT_CODES } from './codes.js';
 export { formatReportCsv, parseReportCsv, parseReportCsvSteps } from './csv.js';
 export { formatReportJson, parseReportJson, parseReportJsonSteps } from './json.js';
 export type { HeaderField } from './parse.types.js';
-export { mergeDetails } from './problems.js';
+export { detailOf, mergeDetails } from './problems.js';
 export type {
   ElementCode,
   IcrLine,

@@ -1,6 +1,8 @@
 /** The JSON wire format of reports (issue "JSON model"; field names as documented in docs/csv-format.md). */
+import { problemOf } from '../particulars.js';
 import { readReportSteps } from './build-report.js';
 import type { ParseResult, ReadOptions } from './parse.types.js';
+import { detailOf } from './problems.js';
 import type { IcrLine, InventoryLine, MbrLine, NoticeBody, Report } from './report.types.js';
 import { runSteps, type Steps } from './steps.js';
 import { formatWeight } from './weight.js';
@@ -29,25 +31,31 @@ export function* parseReportJsonSteps(bytes: Uint8Array, options: ReadOptions = 
     try {
       text = utf8.decode(bytes);
     } catch {
-      return malformed('the report is not valid UTF-8');
+      return malformed('MALFORMED.notUtf8', 'the report is not valid UTF-8');
     }
     // One clear problem for an empty file, not a parser's "unexpected end" (issue 16 item 6).
-    if (text.trim() === '') return malformed(EMPTY_REPORT);
+    if (text.trim() === '') return malformed('MALFORMED.empty', EMPTY_REPORT);
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (e) {
-      return malformed(`the report is not valid JSON: ${e instanceof Error ? e.message.slice(0, 200) : ''}`);
+      return malformed(
+        'MALFORMED.notJson',
+        `the report is not valid JSON: ${e instanceof Error ? e.message.slice(0, 200) : ''}`,
+      );
     }
     return yield* readReportSteps(value, 'json', options);
   } catch {
     // Defence in depth: a parser bug must still answer with a 4xx detail, not a crash.
-    return malformed('the report could not be read');
+    return malformed('MALFORMED.unreadable', 'the report could not be read');
   }
 }
 
-function malformed(message: string): ParseResult {
-  return { ok: false, details: [{ code: 'MALFORMED', message }] };
+function malformed(
+  kind: 'MALFORMED.notUtf8' | 'MALFORMED.empty' | 'MALFORMED.notJson' | 'MALFORMED.unreadable',
+  message: string,
+): ParseResult {
+  return { ok: false, details: [detailOf(problemOf(kind, {}), undefined, message)] };
 }
 
 /** The JSON value of a report (weights as numbers of grams), in the documented key order. */

@@ -3,18 +3,40 @@
  * maximum, ending with one TOO_MANY_ERRORS detail that says how many more there were. The reader,
  * the validator and the service's merge of the two all keep their lists here.
  */
-import type { DetailCode, ErrorDetail } from '../errors.js';
+import type { ErrorDetail } from '../errors.js';
+import { type Particulars, problemOf } from '../particulars.js';
 
 export const DEFAULT_MAX_DETAILS = 1000;
 
 /** The last detail of a list cut at its maximum: how many problems were left out. */
 export function tooManyErrors(omitted: number): ErrorDetail {
-  return { code: 'TOO_MANY_ERRORS', message: `${omitted} further problems not listed` };
+  return {
+    ...problemOf('TOO_MANY_ERRORS', { count: omitted }),
+    message: `${omitted} further problems not listed`,
+  };
 }
 
 /** How many problems a TOO_MANY_ERRORS detail (tooManyErrors) says were left out; 0 for any other. */
 export function omittedBy(d: ErrorDetail): number {
   return d.code === 'TOO_MANY_ERRORS' ? Number(/^(\d+) /.exec(d.message)?.[1] ?? 0) : 0;
+}
+
+/** A problem as the API lists it: line, field, code, rule, the English message and the values. */
+export function detailOf(
+  p: Particulars,
+  field: string | undefined,
+  message: string,
+  line?: number,
+): ErrorDetail {
+  const { code, rule, values } = p;
+  return {
+    ...(line === undefined ? {} : { line }),
+    ...(field === undefined ? {} : { field }),
+    code,
+    ...(rule === undefined ? {} : { rule }),
+    message,
+    values,
+  };
 }
 
 /** Details in the order they were found, at most `max` of them; the rest are only counted. */
@@ -23,20 +45,12 @@ export class ProblemList {
   private omitted = 0;
   constructor(private readonly max: number) {}
 
-  add(code: DetailCode, field: string | undefined, message: string, line?: number): void {
+  add(p: Particulars, field: string | undefined, message: string, line?: number): void {
     if (this.list.length >= this.max) {
       this.omitted++;
       return;
     }
-    const d: ErrorDetail =
-      line === undefined
-        ? field === undefined
-          ? { code, message }
-          : { field, code, message }
-        : field === undefined
-          ? { line, code, message }
-          : { line, field, code, message };
-    this.list.push(d);
+    this.list.push(detailOf(p, field, message, line));
   }
 
   /** How many problems were found, listed or not. */

@@ -3,7 +3,7 @@
  * checks type, format and range, records every problem with its line and field path, and answers
  * undefined for a value it could not read. Never throws.
  */
-import type { DetailCode } from '../errors.js';
+import { type Particulars, problemOf } from '../particulars.js';
 import { ELEMENT_CODES } from './codes.js';
 import { isIsoDate } from './dates.js';
 import type { ParseResult, PartialReport } from './parse.types.js';
@@ -40,6 +40,11 @@ export function typeName(v: unknown): string {
   return typeof v;
 }
 
+/** FIELD_TYPE: what the field must be (string, number, date, grams, object, array) and what it is. */
+export function wrongType(expected: string, v: unknown): Particulars {
+  return problemOf('FIELD_TYPE', { expected, found: typeName(v) });
+}
+
 /** Distinct short values kept for sharing (codes and dates repeat on every line). */
 const MAX_SHARED = 4096;
 
@@ -62,8 +67,8 @@ export class ReportReader {
     this.problems = new ProblemList(maxDetails);
   }
 
-  add(code: DetailCode, field: string | undefined, message: string, line?: number): void {
-    this.problems.add(code, field, message, line);
+  add(p: Particulars, field: string | undefined, message: string, line?: number): void {
+    this.problems.add(p, field, message, line);
   }
 
   get problemCount(): number {
@@ -80,7 +85,12 @@ export class ReportReader {
   checkKeys(obj: Obj, allowed: ReadonlySet<string>, path: string, line?: number): void {
     for (const key in obj) {
       if (!allowed.has(key)) {
-        this.add('FIELD_UNKNOWN', join(path, key), `unknown field "${key.slice(0, 64)}"`, line);
+        this.add(
+          problemOf('FIELD_UNKNOWN', {}),
+          join(path, key),
+          `unknown field "${key.slice(0, 64)}"`,
+          line,
+        );
       }
     }
   }
@@ -91,11 +101,11 @@ export class ReportReader {
     const v = obj[key];
     // An empty string is "no value": a spreadsheet cannot tell an empty cell from a missing one.
     if (v === undefined || v === '') {
-      if (required) this.add('FIELD_MISSING', join(path, key), `"${key}" is required`, line);
+      if (required) this.add(problemOf('FIELD_MISSING', {}), join(path, key), `"${key}" is required`, line);
       return undefined;
     }
     if (v === null) {
-      this.add('FIELD_TYPE', join(path, key), `"${key}" must not be null`, line);
+      this.add(problemOf('FIELD_TYPE.null', {}), join(path, key), `"${key}" must not be null`, line);
       return undefined;
     }
     return v;
@@ -106,7 +116,7 @@ export class ReportReader {
     if (v === undefined) return undefined;
     const field = join(path, key);
     if (typeof v !== 'string') {
-      this.add('FIELD_TYPE', field, `"${key}" must be a string, not ${typeName(v)}`, line);
+      this.add(wrongType('string', v), field, `"${key}" must be a string, not ${typeName(v)}`, line);
       return undefined;
     }
     return this.checkString(v, field, line, kind);
@@ -114,12 +124,22 @@ export class ReportReader {
 
   checkString(v: string, field: string, line: number | undefined, kind: StringKind): string | undefined {
     if (v.length > MAX_LEN[kind]) {
-      this.add('FIELD_FORMAT', field, `longer than ${MAX_LEN[kind]} characters`, line);
+      this.add(
+        problemOf('FIELD_FORMAT.tooLong', { max: MAX_LEN[kind] }),
+        field,
+        `longer than ${MAX_LEN[kind]} characters`,
+        line,
+      );
       return undefined;
     }
     if (kind === 'code') {
       if (!CODE_RE.test(v)) {
-        this.add('FIELD_FORMAT', field, `"${v}" is not a code (letters, digits, . _ / * -)`, line);
+        this.add(
+          problemOf('FIELD_FORMAT.notCode', { value: v }),
+          field,
+          `"${v}" is not a code (letters, digits, . _ / * -)`,
+          line,
+        );
         return undefined;
       }
       return this.share(v);
@@ -129,7 +149,12 @@ export class ReportReader {
         ((kind === 'note' ? NOTE_CONTROL_RE.test(v) : CONTROL_RE.test(v)) || LONE_SURROGATE_RE.test(v))) ||
       (kind === 'id' && (v.charCodeAt(0) <= 32 || v.charCodeAt(v.length - 1) <= 32) && v.trim() !== v);
     if (bad) {
-      this.add('FIELD_FORMAT', field, 'control characters, unpaired surrogates or surrounding spaces', line);
+      this.add(
+        problemOf('FIELD_FORMAT.characters', {}),
+        field,
+        'control characters, unpaired surrogates or surrounding spaces',
+        line,
+      );
       return undefined;
     }
     return v;
@@ -160,22 +185,37 @@ export class ReportReader {
     let n: number;
     if (this.mode === 'csv' && typeof v === 'string') {
       if (!INT_TEXT_RE.test(v)) {
-        this.add('FIELD_FORMAT', field, `"${v.slice(0, 32)}" is not a whole number`, line);
+        this.add(
+          problemOf('FIELD_FORMAT.notWholeNumber', { value: v.slice(0, 32) }),
+          field,
+          `"${v.slice(0, 32)}" is not a whole number`,
+          line,
+        );
         return undefined;
       }
       n = Number(v);
     } else if (typeof v === 'number') {
       if (!Number.isInteger(v)) {
-        this.add('FIELD_FORMAT', field, `${v} is not a whole number`, line);
+        this.add(
+          problemOf('FIELD_FORMAT.notWholeNumber', { value: String(v) }),
+          field,
+          `${v} is not a whole number`,
+          line,
+        );
         return undefined;
       }
       n = v;
     } else {
-      this.add('FIELD_TYPE', field, `"${key}" must be a number, not ${typeName(v)}`, line);
+      this.add(wrongType('number', v), field, `"${key}" must be a number, not ${typeName(v)}`, line);
       return undefined;
     }
     if (n < min || n > Number.MAX_SAFE_INTEGER) {
-      this.add('OUT_OF_RANGE', field, `${n} is out of range (at least ${min})`, line);
+      this.add(
+        problemOf('OUT_OF_RANGE', { value: n, min }),
+        field,
+        `${n} is out of range (at least ${min})`,
+        line,
+      );
       return undefined;
     }
     return n;
@@ -186,11 +226,16 @@ export class ReportReader {
     if (v === undefined) return undefined;
     const field = join(path, key);
     if (typeof v !== 'string') {
-      this.add('FIELD_TYPE', field, `"${key}" must be a date string, not ${typeName(v)}`, line);
+      this.add(wrongType('date', v), field, `"${key}" must be a date string, not ${typeName(v)}`, line);
       return undefined;
     }
     if (!isIsoDate(v)) {
-      this.add('FIELD_FORMAT', field, `"${v.slice(0, 32)}" is not a calendar date YYYY-MM-DD`, line);
+      this.add(
+        problemOf('FIELD_FORMAT.notDate', { value: v.slice(0, 32) }),
+        field,
+        `"${v.slice(0, 32)}" is not a calendar date YYYY-MM-DD`,
+        line,
+      );
       return undefined;
     }
     return this.share(v);
@@ -202,12 +247,12 @@ export class ReportReader {
     if (v === undefined) return undefined;
     const field = join(path, key);
     if (typeof v !== 'number' && typeof v !== 'string') {
-      this.add('FIELD_TYPE', field, `"${key}" must be a number of grams, not ${typeName(v)}`, line);
+      this.add(wrongType('grams', v), field, `"${key}" must be a number of grams, not ${typeName(v)}`, line);
       return undefined;
     }
     const r = parseWeight(v, { signed: true, decimalComma: this.decimalComma });
     if (!r.ok) {
-      this.add(r.code, field, r.message, line);
+      this.add(r, field, r.message, line);
       return undefined;
     }
     return r.mg;
@@ -218,11 +263,16 @@ export class ReportReader {
     if (v === undefined) return undefined;
     const field = join(path, key);
     if (typeof v !== 'string') {
-      this.add('FIELD_TYPE', field, `"${key}" must be a string, not ${typeName(v)}`, line);
+      this.add(wrongType('string', v), field, `"${key}" must be a string, not ${typeName(v)}`, line);
       return undefined;
     }
     if (!(ELEMENT_CODES as readonly string[]).includes(v)) {
-      this.add('UNKNOWN_ELEMENT', field, `"${v.slice(0, 32)}" is not an element code (P, E, N, D, T)`, line);
+      this.add(
+        problemOf('UNKNOWN_ELEMENT.notElement', { value: v.slice(0, 32) }),
+        field,
+        `"${v.slice(0, 32)}" is not an element code (P, E, N, D, T)`,
+        line,
+      );
       return undefined;
     }
     return v as ElementCode;
@@ -232,7 +282,12 @@ export class ReportReader {
     const v = this.present(obj, key, path, line, required);
     if (v === undefined) return undefined;
     if (!isObj(v)) {
-      this.add('FIELD_TYPE', join(path, key), `"${key}" must be an object, not ${typeName(v)}`, line);
+      this.add(
+        wrongType('object', v),
+        join(path, key),
+        `"${key}" must be an object, not ${typeName(v)}`,
+        line,
+      );
       return undefined;
     }
     return v;
@@ -241,11 +296,11 @@ export class ReportReader {
   lines(root: Obj): readonly unknown[] | undefined {
     const v = Object.hasOwn(root, 'lines') ? root.lines : undefined;
     if (v === undefined) {
-      this.add('FIELD_MISSING', 'lines', '"lines" is required');
+      this.add(problemOf('FIELD_MISSING', {}), 'lines', '"lines" is required');
       return undefined;
     }
     if (!Array.isArray(v)) {
-      this.add('FIELD_TYPE', 'lines', `"lines" must be an array, not ${typeName(v)}`);
+      this.add(wrongType('array', v), 'lines', `"lines" must be an array, not ${typeName(v)}`);
       return undefined;
     }
     return v;

@@ -1,4 +1,5 @@
 /** Checks of a report's header: signature, MBA and its owner, numbering, line count and dates. */
+import { problemOf } from '../particulars.js';
 import type { ProblemList } from './problems.js';
 import type { Readable } from './readable.js';
 import type { Report } from './report.types.js';
@@ -11,25 +12,34 @@ export function checkHeader(
   errors: ProblemList,
 ): void {
   if (ctx.signature !== undefined && ctx.signature !== 'VALID') {
-    errors.add(ctx.signature, 'signature', signatureMessage[ctx.signature]);
+    errors.add(problemOf(ctx.signature, {}), 'signature', signatureMessage[ctx.signature]);
   }
   if (ctx.mba === undefined || ctx.mba.code !== report.mba || ctx.mba.state !== ctx.submitterState) {
     // One answer for an unknown MBA and another state's (issue 15 item 10): two codes would tell
     // a state which of another state's MBA codes exist.
-    errors.add('UNKNOWN_MBA', 'mba', `MBA "${report.mba}" is not a registered MBA of ${ctx.submitterState}`);
+    errors.add(
+      problemOf('UNKNOWN_MBA', { mba: report.mba, state: ctx.submitterState }),
+      'mba',
+      `MBA "${report.mba}" is not a registered MBA of ${ctx.submitterState}`,
+    );
   }
   const n = report.reportNumber;
   if (!readable.has('reportNumber') || !ownsMba(report, ctx)) {
     // nothing to compare (another state's numbering is not ours to see)
   } else if (ctx.existingReportNumbers.has(n)) {
     errors.add(
-      'REPORT_DUPLICATE',
+      problemOf('REPORT_DUPLICATE', { type: report.type, number: n, mba: report.mba }),
       'reportNumber',
       `${report.type} number ${n} for ${report.mba} already exists`,
     );
   } else if (n !== ctx.lastReportNumber + 1) {
     errors.add(
-      'REPORT_NUMBER_GAP',
+      problemOf('REPORT_NUMBER_GAP', {
+        type: report.type,
+        mba: report.mba,
+        expected: ctx.lastReportNumber + 1,
+        found: n,
+      }),
       'reportNumber',
       `${report.type} numbers for ${report.mba} are sequential: expected ${ctx.lastReportNumber + 1}, got ${n}`,
     );
@@ -37,14 +47,14 @@ export function checkHeader(
   const count = readable.lineCount ?? report.lines.length;
   if (readable.has('lineCount') && report.lineCount !== count) {
     errors.add(
-      'LINE_COUNT_MISMATCH',
+      problemOf('LINE_COUNT_MISMATCH', { declared: report.lineCount, found: count }),
       'lineCount',
       `lineCount says ${report.lineCount} but the report has ${count} line${count === 1 ? '' : 's'}`,
     );
   }
   if (readable.has('reportDate') && ctx.today !== undefined && report.reportDate > ctx.today) {
     errors.add(
-      'DATE_OUTSIDE_PERIOD',
+      problemOf('DATE_OUTSIDE_PERIOD.afterToday', { date: report.reportDate, today: ctx.today }),
       'reportDate',
       `report date ${report.reportDate} is after today (${ctx.today})`,
     );
@@ -55,9 +65,19 @@ export function checkHeader(
     for (let i = 0; i < report.lines.length; i++) {
       const ln = (report.lines[i] as { line: number }).line;
       if (ln > count) {
-        errors.add('LINE_NUMBERING', `${readable.path(i)}.line`, `line numbers run from 1 to ${count}`, ln);
+        errors.add(
+          problemOf('LINE_NUMBERING.beyond', { count }),
+          `${readable.path(i)}.line`,
+          `line numbers run from 1 to ${count}`,
+          ln,
+        );
       } else if (seen[ln] === 1) {
-        errors.add('LINE_NUMBERING', `${readable.path(i)}.line`, `line number ${ln} is used twice`, ln);
+        errors.add(
+          problemOf('LINE_NUMBERING.twice', {}),
+          `${readable.path(i)}.line`,
+          `line number ${ln} is used twice`,
+          ln,
+        );
       } else {
         seen[ln] = 1;
       }

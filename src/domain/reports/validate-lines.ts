@@ -1,4 +1,5 @@
 /** Checks of ICR and inventory (PIL, INITIAL) lines, and of the weights every line and notice carries. */
+import { problemOf } from '../particulars.js';
 import { DEFAULT_BASIS_CODES, DEFAULT_ISOTOPE_CODES } from './codes.js';
 import { isCalendarMonth } from './dates.js';
 import type { ProblemList } from './problems.js';
@@ -7,7 +8,7 @@ import type { ElementCode, IcrReport, LineRef, MbrReport, Milligrams, PilReport 
 import { STEP_LINES, type Steps } from './steps.js';
 import { ownsMba } from './validate-header.js';
 import type { ValidationContext } from './validation.types.js';
-import { formatWeightText as g } from './weight.js';
+import { formatWeight, formatWeightText as g } from './weight.js';
 
 export function lineRefKey(ref: LineRef): string {
   return `${ref.reportNumber}:${ref.line}`;
@@ -38,11 +39,16 @@ function checkLineBasics(
   const ln = l.line;
   // Under an unknown or another state's MBA every KMP would be unknown: UNKNOWN_MBA says it once.
   if (ctx.mba?.state === ctx.submitterState && !ctx.kmps.has(l.kmp)) {
-    errors.add('UNKNOWN_KMP', `${path}.kmp`, `KMP "${l.kmp}" is not registered`, ln);
+    errors.add(
+      problemOf('UNKNOWN_KMP', { kmp: l.kmp }),
+      `${path}.kmp`,
+      `KMP "${l.kmp}" is not registered`,
+      ln,
+    );
   }
   if (ctx.elements !== undefined && !ctx.elements.has(l.element)) {
     errors.add(
-      'UNKNOWN_ELEMENT',
+      problemOf('UNKNOWN_ELEMENT', { element: l.element }),
       `${path}.element`,
       `element ${l.element} is not covered by the agreement`,
       ln,
@@ -50,13 +56,28 @@ function checkLineBasics(
   }
   checkWeights(l.weightMg, l.fissileMg, false, path, ln, errors);
   if (l.basis !== undefined && !(ctx.basisCodes ?? DEFAULT_BASIS_CODES).has(l.basis)) {
-    errors.add('UNKNOWN_BASIS', `${path}.basis`, `measurement basis "${l.basis}" is not known`, ln);
+    errors.add(
+      problemOf('UNKNOWN_BASIS', { basis: l.basis }),
+      `${path}.basis`,
+      `measurement basis "${l.basis}" is not known`,
+      ln,
+    );
   }
   if (l.isotope !== undefined && !(ctx.isotopeCodes ?? DEFAULT_ISOTOPE_CODES).has(l.isotope)) {
-    errors.add('UNKNOWN_ISOTOPE', `${path}.isotope`, `isotope code "${l.isotope}" is not known`, ln);
+    errors.add(
+      problemOf('UNKNOWN_ISOTOPE', { isotope: l.isotope }),
+      `${path}.isotope`,
+      `isotope code "${l.isotope}" is not known`,
+      ln,
+    );
   }
   if (l.element === 'E' && l.fissileMg === undefined) {
-    warnings.add('FISSILE_MISSING', `${path}.fissileWeight`, 'enriched uranium without its U-235 weight', ln);
+    warnings.add(
+      problemOf('FISSILE_MISSING', {}),
+      `${path}.fissileWeight`,
+      'enriched uranium without its U-235 weight',
+      ln,
+    );
   }
 }
 
@@ -68,13 +89,17 @@ export function checkWeights(
   ln: number | undefined,
   errors: ProblemList,
 ): void {
-  if (!signed && weightMg < 0) errors.add('NEGATIVE_WEIGHT', `${path}.weight`, 'weight is negative', ln);
+  if (!signed && weightMg < 0)
+    errors.add(problemOf('NEGATIVE_WEIGHT', {}), `${path}.weight`, 'weight is negative', ln);
   if (fissileMg === undefined) return;
   if (!signed && fissileMg < 0) {
-    errors.add('NEGATIVE_WEIGHT', `${path}.fissileWeight`, 'fissile weight is negative', ln);
+    errors.add(problemOf('NEGATIVE_WEIGHT', {}), `${path}.fissileWeight`, 'fissile weight is negative', ln);
   } else if (Math.abs(fissileMg) > Math.abs(weightMg) || (signed && fissileMg * weightMg < 0)) {
     errors.add(
-      'FISSILE_EXCEEDS_ELEMENT',
+      problemOf('FISSILE_EXCEEDS_ELEMENT', {
+        fissile: formatWeight(fissileMg),
+        weight: formatWeight(weightMg),
+      }),
       `${path}.fissileWeight`,
       `fissile weight ${g(fissileMg)} g exceeds element weight ${g(weightMg)} g`,
       ln,
@@ -95,14 +120,22 @@ export function* checkIcr(
   if (!hasPeriod) {
     // an unreadable period is already reported; the lines' dates cannot be checked against it
   } else if (from > to) {
-    errors.add('PERIOD_INVALID', 'period', `period starts ${from} after it ends ${to}`);
+    errors.add(
+      problemOf('PERIOD_INVALID.reversed', { from, to }),
+      'period',
+      `period starts ${from} after it ends ${to}`,
+    );
   } else if (!isCalendarMonth(from, to)) {
     // domain.md §2: the ICR period is "the month".
-    errors.add('PERIOD_INVALID', 'period', `an ICR covers one calendar month, not ${from}..${to}`);
+    errors.add(
+      problemOf('PERIOD_INVALID.notMonth', { from, to }),
+      'period',
+      `an ICR covers one calendar month, not ${from}..${to}`,
+    );
   }
   if (hasPeriod && readable.has('reportDate') && report.reportDate < to) {
     warnings.add(
-      'REPORT_DATE_EARLY',
+      problemOf('REPORT_DATE_EARLY', { date: report.reportDate, end: to }),
       'reportDate',
       `report dated ${report.reportDate}, before its period ends`,
     );
@@ -126,45 +159,69 @@ export function* checkIcr(
     // A correction carries the date of the change it corrects, which may lie in an earlier month.
     if (hasPeriod && (ref === undefined ? l.date < from || l.date > to : l.date > to)) {
       errors.add(
-        'DATE_OUTSIDE_PERIOD',
+        problemOf('DATE_OUTSIDE_PERIOD.outsidePeriod', { date: l.date, from, to }),
         `${path}.date`,
         `date ${l.date} is outside the period ${from}..${to}`,
         ln,
       );
     } else if (ctx.agreementStart !== undefined && l.date < ctx.agreementStart) {
-      errors.add('DATE_OUTSIDE_PERIOD', `${path}.date`, `date ${l.date} is before the agreement started`, ln);
+      errors.add(
+        problemOf('DATE_OUTSIDE_PERIOD.beforeAgreement', { date: l.date, start: ctx.agreementStart }),
+        `${path}.date`,
+        `date ${l.date} is before the agreement started`,
+        ln,
+      );
     }
     const info = ctx.icCodes.get(l.code);
     if (info === undefined) {
-      errors.add('UNKNOWN_IC_CODE', `${path}.code`, `inventory change code "${l.code}" is not known`, ln);
+      errors.add(
+        problemOf('UNKNOWN_IC_CODE', { code: l.code }),
+        `${path}.code`,
+        `inventory change code "${l.code}" is not known`,
+        ln,
+      );
     } else if (info.transfer !== undefined) {
       if (l.counterpart === undefined) {
         errors.add(
-          'FIELD_MISSING',
+          problemOf('FIELD_MISSING.counterpart', { code: l.code }),
           `${path}.counterpart`,
           `a ${l.code} line names the other state and MBA`,
           ln,
         );
       } else if (info.transfer === 'foreign' && l.counterpart.state === ownState) {
         errors.add(
-          'COUNTERPART_INVALID',
+          problemOf('COUNTERPART_INVALID.sameState', {}),
           `${path}.counterpart.state`,
           'a foreign transfer goes to another state',
           ln,
         );
       } else if (l.counterpart.mba !== undefined && l.counterpart.mba === report.mba) {
-        errors.add('COUNTERPART_INVALID', `${path}.counterpart.mba`, 'a transfer goes to another MBA', ln);
+        errors.add(
+          problemOf('COUNTERPART_INVALID.sameMba', {}),
+          `${path}.counterpart.mba`,
+          'a transfer goes to another MBA',
+          ln,
+        );
       }
     }
     if (l.notice !== undefined && own && notices?.has(l.notice) !== true) {
-      errors.add('NOTICE_UNKNOWN', `${path}.notice`, `no advance notice "${l.notice}" is on record`, ln);
+      errors.add(
+        problemOf('NOTICE_UNKNOWN', { notice: l.notice }),
+        `${path}.notice`,
+        `no advance notice "${l.notice}" is on record`,
+        ln,
+      );
     }
     if (ref !== undefined) {
       const field = l.corrects !== undefined ? 'corrects' : 'deletes';
       const later = readable.has('reportNumber') && ref.reportNumber >= report.reportNumber;
       if (later || (own && targets?.has(lineRefKey(ref)) !== true)) {
         errors.add(
-          'CORRECTION_TARGET_UNKNOWN',
+          problemOf('CORRECTION_TARGET_UNKNOWN', {
+            reportNumber: ref.reportNumber,
+            line: ref.line,
+            mba: report.mba,
+          }),
           `${path}.${field}`,
           `no earlier ICR line ${ref.reportNumber}:${ref.line} of ${report.mba} to correct`,
           ln,
@@ -180,7 +237,7 @@ export function* checkIcr(
     }
     if (seenOfCode.has(bk)) {
       errors.add(
-        'BATCH_REUSED',
+        problemOf('BATCH_REUSED.twiceInReport', { batch: l.batch, code: l.code }),
         `${path}.batch`,
         `batch "${l.batch}" has a second ${l.code} line in this report`,
         ln,
@@ -190,7 +247,7 @@ export function* checkIcr(
       if (info?.createsBatch === true) {
         if (created.has(bk) || ctx.bookBatches?.has(bk) === true) {
           errors.add(
-            'BATCH_REUSED',
+            problemOf('BATCH_REUSED.onBook', { batch: l.batch, element: l.element }),
             `${path}.batch`,
             `batch "${l.batch}" (${l.element}) is already on the book`,
             ln,
@@ -210,15 +267,23 @@ export function checkPit(
 ): void {
   if (!readable.has('pit')) return;
   if (readable.has('reportDate') && report.pit > report.reportDate) {
-    errors.add('DATE_OUTSIDE_PERIOD', 'pit', `inventory date ${report.pit} is after the report date`);
+    errors.add(
+      problemOf('DATE_OUTSIDE_PERIOD.pitAfterReport', { pit: report.pit, reportDate: report.reportDate }),
+      'pit',
+      `inventory date ${report.pit} is after the report date`,
+    );
   } else if (ctx.previousPit !== undefined && report.pit <= ctx.previousPit) {
     errors.add(
-      'DATE_OUTSIDE_PERIOD',
+      problemOf('DATE_OUTSIDE_PERIOD.pitNotAfterPrevious', { pit: report.pit, previous: ctx.previousPit }),
       'pit',
       `inventory date ${report.pit} is not after the previous ${ctx.previousPit}`,
     );
   } else if (ctx.agreementStart !== undefined && report.pit < ctx.agreementStart) {
-    errors.add('DATE_OUTSIDE_PERIOD', 'pit', `inventory date ${report.pit} is before the agreement started`);
+    errors.add(
+      problemOf('DATE_OUTSIDE_PERIOD.beforeAgreement', { date: report.pit, start: ctx.agreementStart }),
+      'pit',
+      `inventory date ${report.pit} is before the agreement started`,
+    );
   }
 }
 
@@ -240,7 +305,7 @@ export function* checkInventory(
     const bk = batchKey(l.batch, l.element);
     if (seen.has(bk)) {
       errors.add(
-        'BATCH_REUSED',
+        problemOf('BATCH_REUSED.listedTwice', { batch: l.batch, element: l.element }),
         `${path}.batch`,
         `batch "${l.batch}" (${l.element}) is listed twice`,
         l.line,

@@ -5,6 +5,8 @@
  * period. Checks that need the whole line or other lines (batches, corrections, counterparts) wait
  * until the line reads.
  */
+
+import { problemOf } from '../particulars.js';
 import { DEFAULT_BASIS_CODES, DEFAULT_ISOTOPE_CODES } from './codes.js';
 import type { LooseLine } from './parse.types.js';
 import type { ProblemList } from './problems.js';
@@ -30,7 +32,12 @@ export function* checkLooseLines(
     const path = `lines[${l.position}]`;
     const ln = l.line;
     if (l.kmp !== undefined && ctx.mba?.state === ctx.submitterState && !ctx.kmps.has(l.kmp)) {
-      errors.add('UNKNOWN_KMP', `${path}.kmp`, `KMP "${l.kmp}" is not registered`, ln);
+      errors.add(
+        problemOf('UNKNOWN_KMP', { kmp: l.kmp }),
+        `${path}.kmp`,
+        `KMP "${l.kmp}" is not registered`,
+        ln,
+      );
     }
     if (
       l.element !== undefined &&
@@ -38,7 +45,7 @@ export function* checkLooseLines(
       !ctx.elements.has(l.element as ElementCode)
     ) {
       errors.add(
-        'UNKNOWN_ELEMENT',
+        problemOf('UNKNOWN_ELEMENT', { element: l.element }),
         `${path}.element`,
         `element ${l.element} is not covered by the agreement`,
         ln,
@@ -46,21 +53,36 @@ export function* checkLooseLines(
     }
     if (l.weightMg !== undefined) checkWeights(l.weightMg, l.fissileMg, false, path, ln, errors);
     else if (l.fissileMg !== undefined && l.fissileMg < 0)
-      errors.add('NEGATIVE_WEIGHT', `${path}.fissileWeight`, 'fissile weight is negative', ln);
+      errors.add(problemOf('NEGATIVE_WEIGHT', {}), `${path}.fissileWeight`, 'fissile weight is negative', ln);
     if (l.basis !== undefined && !(ctx.basisCodes ?? DEFAULT_BASIS_CODES).has(l.basis)) {
-      errors.add('UNKNOWN_BASIS', `${path}.basis`, `measurement basis "${l.basis}" is not known`, ln);
+      errors.add(
+        problemOf('UNKNOWN_BASIS', { basis: l.basis }),
+        `${path}.basis`,
+        `measurement basis "${l.basis}" is not known`,
+        ln,
+      );
     }
     if (l.isotope !== undefined && !(ctx.isotopeCodes ?? DEFAULT_ISOTOPE_CODES).has(l.isotope)) {
-      errors.add('UNKNOWN_ISOTOPE', `${path}.isotope`, `isotope code "${l.isotope}" is not known`, ln);
+      errors.add(
+        problemOf('UNKNOWN_ISOTOPE', { isotope: l.isotope }),
+        `${path}.isotope`,
+        `isotope code "${l.isotope}" is not known`,
+        ln,
+      );
     }
     if (l.code !== undefined && !ctx.icCodes.has(l.code)) {
-      errors.add('UNKNOWN_IC_CODE', `${path}.code`, `inventory change code "${l.code}" is not known`, ln);
+      errors.add(
+        problemOf('UNKNOWN_IC_CODE', { code: l.code }),
+        `${path}.code`,
+        `inventory change code "${l.code}" is not known`,
+        ln,
+      );
     }
     if (l.date !== undefined && period !== undefined) {
       const outside = l.correction === true ? l.date > period.to : l.date < period.from || l.date > period.to;
       if (outside) {
         errors.add(
-          'DATE_OUTSIDE_PERIOD',
+          problemOf('DATE_OUTSIDE_PERIOD.outsidePeriod', { date: l.date, from: period.from, to: period.to }),
           `${path}.date`,
           `date ${l.date} is outside the period ${period.from}..${period.to}`,
           ln,

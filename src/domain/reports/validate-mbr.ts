@@ -1,11 +1,12 @@
 /** Checks of a material balance report (MBR): its entries, its arithmetic and its totals (domain.md §4). */
+import { problemOf } from '../particulars.js';
 import { MBR_BALANCE_ENTRIES, MBR_SIGNED_ENTRIES } from './codes.js';
 import type { ProblemList } from './problems.js';
 import type { Readable } from './readable.js';
 import type { ElementCode, MbrReport, Milligrams } from './report.types.js';
 import { checkPit, checkWeights } from './validate-lines.js';
 import type { ValidationContext } from './validation.types.js';
-import { formatWeightText as g } from './weight.js';
+import { formatWeight, formatWeightText as g } from './weight.js';
 
 interface ElementBalance {
   readonly entries: Map<string, { path: string; line: number; w: bigint; f: bigint | undefined }>;
@@ -42,7 +43,7 @@ function readEntries(
     const ln = l.line;
     if (ctx.elements !== undefined && !ctx.elements.has(l.element)) {
       errors.add(
-        'UNKNOWN_ELEMENT',
+        problemOf('UNKNOWN_ELEMENT', { element: l.element }),
         `${path}.element`,
         `element ${l.element} is not covered by the agreement`,
         ln,
@@ -51,7 +52,7 @@ function readEntries(
     const known = MBR_BALANCE_ENTRIES.has(l.entry) || ctx.icCodes.has(l.entry);
     if (!known) {
       errors.add(
-        'UNKNOWN_IC_CODE',
+        problemOf('UNKNOWN_IC_CODE.entry', { entry: l.entry }),
         `${path}.entry`,
         `"${l.entry}" is neither a balance entry nor a change code`,
         ln,
@@ -64,7 +65,12 @@ function readEntries(
       byElement.set(l.element, bal);
     }
     if (bal.entries.has(l.entry)) {
-      errors.add('ENTRY_DUPLICATE', `${path}.entry`, `${l.element} ${l.entry} appears twice`, ln);
+      errors.add(
+        problemOf('ENTRY_DUPLICATE', { element: l.element, entry: l.entry }),
+        `${path}.entry`,
+        `${l.element} ${l.entry} appears twice`,
+        ln,
+      );
     } else if (known) {
       const f = l.fissileMg === undefined ? undefined : BigInt(l.fissileMg);
       bal.entries.set(l.entry, { path, line: ln, w: BigInt(l.weightMg), f });
@@ -83,7 +89,11 @@ function checkBalance(
 ): void {
   const missing = ['PB', 'BE', 'BEA', 'PE', 'MUF'].filter((k) => !e.has(k));
   if (missing.length > 0) {
-    errors.add('FIELD_MISSING', 'lines', `element ${element} has no ${missing.join(', ')} line`);
+    errors.add(
+      problemOf('FIELD_MISSING.balanceEntries', { element, entries: missing }),
+      'lines',
+      `element ${element} has no ${missing.join(', ')} line`,
+    );
     return;
   }
   for (const part of ['w', 'f'] as const) {
@@ -112,7 +122,13 @@ function checkBalance(
       const row = at(k);
       if (row[part] !== expected) {
         errors.add(
-          'BALANCE_ARITHMETIC',
+          problemOf('BALANCE_ARITHMETIC', {
+            element,
+            entry: k,
+            found: grams(row[part]!),
+            formula,
+            expected: grams(expected),
+          }),
           `${row.path}.${field}`,
           `${element} ${k} is ${bg(row[part]!)} g but ${formula} = ${bg(expected)} g`,
           row.line,
@@ -125,7 +141,12 @@ function checkBalance(
   }
   if (ctx.mba?.isItemMba === true && at0(e, 'MUF') !== 0n) {
     const row = e.get('MUF')!;
-    warnings.add('ITEM_MUF_NONZERO', `${row.path}.weight`, `item MBA with ${element} MUF ≠ 0`, row.line);
+    warnings.add(
+      problemOf('ITEM_MUF_NONZERO', { element }),
+      `${row.path}.weight`,
+      `item MBA with ${element} MUF ≠ 0`,
+      row.line,
+    );
   }
 }
 
@@ -142,7 +163,7 @@ function compareIcrTotals(
       const icr = BigInt(totals?.get(entry) ?? 0);
       if (icr !== row.w) {
         errors.add(
-          'ICR_MISMATCH',
+          problemOf('ICR_MISMATCH', { element, entry, found: grams(row.w), expected: grams(icr) }),
           `${row.path}.weight`,
           `${element} ${entry} is ${bg(row.w)} g but the period's ICR lines total ${bg(icr)} g`,
           row.line,
@@ -154,7 +175,7 @@ function compareIcrTotals(
     for (const [code, mg] of totals) {
       if (mg !== 0 && byElement.get(element)?.entries.has(code) !== true) {
         errors.add(
-          'ICR_MISMATCH',
+          problemOf('ICR_MISMATCH.noEntry', { element, entry: code, expected: formatWeight(mg) }),
           'lines',
           `the period's ICR lines have ${g(mg)} g ${element} ${code}, the MBR none`,
         );
@@ -165,6 +186,11 @@ function compareIcrTotals(
 
 function at0(e: ElementBalance['entries'], k: string): bigint {
   return e.get(k)?.w ?? 0n;
+}
+
+/** Milligrams → grams as a JSON number, for a problem's values (exact up to 15 digits, as weights are). */
+function grams(v: bigint): number {
+  return Number(v) / 1000;
 }
 
 function bg(v: bigint): string {
@@ -190,7 +216,7 @@ function compareTotals(
     const want = BigInt(expected.get(element) ?? 0);
     if (row.w !== want) {
       errors.add(
-        code,
+        problemOf(code, { element, found: grams(row.w), expected: grams(want) }),
         `${row.path}.weight`,
         `${element} ${entry} is ${bg(row.w)} g but ${what} ${bg(want)} g`,
         row.line,
@@ -199,7 +225,11 @@ function compareTotals(
   }
   for (const [element, mg] of expected) {
     if (mg !== 0 && !byElement.has(element)) {
-      errors.add(code, 'lines', `${what} ${g(mg)} g of ${element}, but the MBR has no ${element} lines`);
+      errors.add(
+        problemOf(`${code}.noLines`, { element, expected: formatWeight(mg) }),
+        'lines',
+        `${what} ${g(mg)} g of ${element}, but the MBR has no ${element} lines`,
+      );
     }
   }
 }

@@ -89,7 +89,11 @@ describe('validateReport', () => {
     for (const l of v.lines) l.kmp = 'NOPE';
     const r = validateReport(report(v), baseContext(), { maxDetails: 10 });
     expect(r.errors).toHaveLength(11);
-    expect(r.errors[10]).toEqual({ code: 'TOO_MANY_ERRORS', message: '40 further problems not listed' });
+    expect(r.errors[10]).toEqual({
+      code: 'TOO_MANY_ERRORS',
+      message: '40 further problems not listed',
+      values: { count: 40 },
+    });
   });
 
   it('checks transfer counterparts and future dates', () => {

@@ -4,6 +4,7 @@
  * arithmetic, so "125000.5" is exactly 125000500 mg.
  */
 import type { DetailCode } from '../errors.js';
+import { type ParticularsOf, type ProblemKind, problemOf } from '../particulars.js';
 import type { Milligrams } from './report.types.js';
 
 /**
@@ -15,12 +16,18 @@ export const MAX_WEIGHT_MG: Milligrams = 999_999_999_999_999;
 
 export type WeightProblem = Extract<
   DetailCode,
-  'WEIGHT_PRECISION' | 'NEGATIVE_WEIGHT' | 'OUT_OF_RANGE' | 'FIELD_FORMAT'
+  'WEIGHT_PRECISION' | 'NEGATIVE_WEIGHT' | 'OUT_OF_RANGE' | 'FIELD_FORMAT' | 'FIELD_TYPE'
 >;
 
 export type WeightResult =
   | { readonly ok: true; readonly mg: Milligrams }
-  | { readonly ok: false; readonly code: WeightProblem; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly code: WeightProblem;
+      readonly rule?: string;
+      readonly values: Readonly<Record<string, string | number | readonly string[]>>;
+      readonly message: string;
+    };
 
 export interface ParseWeightOptions {
   /** Negative weights are allowed (MBR SRD and MUF). Default false: negative → NEGATIVE_WEIGHT. */
@@ -32,8 +39,20 @@ export interface ParseWeightOptions {
 // Exponent digits are bounded so a hostile "1e999999999" cannot make us build a huge string.
 const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,6}))?$/;
 
-function fail(code: WeightProblem, message: string): WeightResult {
-  return { ok: false, code, message };
+type WeightKind = Extract<
+  ProblemKind,
+  | 'FIELD_TYPE'
+  | 'FIELD_FORMAT.notGrams'
+  | 'FIELD_FORMAT.tooLong'
+  | 'FIELD_FORMAT.decimalComma'
+  | 'WEIGHT_PRECISION'
+  | 'OUT_OF_RANGE.weight'
+  | 'NEGATIVE_WEIGHT'
+>;
+
+function fail<K extends WeightKind>(kind: K, values: ParticularsOf<K>, message: string): WeightResult {
+  const p = problemOf(kind, values);
+  return { ok: false, ...p, code: p.code as WeightProblem, message };
 }
 
 /**
@@ -44,13 +63,14 @@ function fail(code: WeightProblem, message: string): WeightResult {
 export function parseWeight(input: string | number, options: ParseWeightOptions = {}): WeightResult {
   let text: string;
   if (typeof input === 'number') {
-    if (!Number.isFinite(input)) return fail('FIELD_FORMAT', 'weight must be a finite number');
+    if (!Number.isFinite(input))
+      return fail('FIELD_FORMAT.notGrams', { value: String(input) }, 'weight must be a finite number');
     // Fast path, equivalent to reading String(input): when the double nearest to mg/1000 is the
     // input and |mg| has at most 15 digits, String(input) is exactly the decimal mg/1000.
     const rounded = Math.round(input * 1000);
     if (rounded <= MAX_WEIGHT_MG && rounded >= -MAX_WEIGHT_MG && rounded / 1000 === input) {
       if (rounded < 0 && options.signed !== true) {
-        return fail('NEGATIVE_WEIGHT', `weight "${String(input)}" is negative`);
+        return fail('NEGATIVE_WEIGHT', {}, `weight "${String(input)}" is negative`);
       }
       return { ok: true, mg: rounded === 0 ? 0 : rounded };
     }
@@ -59,22 +79,32 @@ export function parseWeight(input: string | number, options: ParseWeightOptions 
   } else if (typeof input === 'string') {
     text = options.decimalComma === true && input.indexOf(',') >= 0 ? input.replace(',', '.') : input;
   } else {
-    return fail('FIELD_FORMAT', 'weight must be a number or a decimal string');
+    return fail(
+      'FIELD_TYPE',
+      { expected: 'grams', found: typeof input },
+      'weight must be a number or a decimal string',
+    );
   }
-  if (text.length > 64) return fail('FIELD_FORMAT', 'weight text is too long');
+  if (text.length > 64) return fail('FIELD_FORMAT.tooLong', { max: 64 }, 'weight text is too long');
   const m = DECIMAL_RE.exec(text);
   if (m === null) {
     // A comma where a decimal point belongs (issue 16): say so, the file is comma-separated.
-    const hint = /^[+-]?\d*,\d+$/.test(text)
-      ? `; the decimal separator is a point (${text.replace(',', '.')}), or separate the file with semicolons to write decimal commas`
-      : '';
-    return fail('FIELD_FORMAT', `weight "${text}" is not a decimal number of grams${hint}`);
+    const message = `weight "${text}" is not a decimal number of grams`;
+    if (/^[+-]?\d*,\d+$/.test(text)) {
+      const suggested = text.replace(',', '.');
+      return fail(
+        'FIELD_FORMAT.decimalComma',
+        { value: text, suggested },
+        `${message}; the decimal separator is a point (${suggested}), or separate the file with semicolons to write decimal commas`,
+      );
+    }
+    return fail('FIELD_FORMAT.notGrams', { value: text }, message);
   }
   const negative = m[1] === '-';
   const intPart = m[2] ?? '';
   const fracPart = m[3] ?? '';
   if (intPart.length === 0 && fracPart.length === 0) {
-    return fail('FIELD_FORMAT', `weight "${text}" has no digits`);
+    return fail('FIELD_FORMAT.notGrams', { value: text }, `weight "${text}" has no digits`);
   }
   const exponent = m[4] === undefined ? 0 : Number(m[4]);
   const digits = (intPart + fracPart).replace(/^0+/, '');
@@ -87,21 +117,33 @@ export function parseWeight(input: string | number, options: ParseWeightOptions 
     const kept = drop >= digits.length ? '' : digits.slice(0, digits.length - drop);
     const dropped = drop >= digits.length ? digits : digits.slice(digits.length - drop);
     if (!/^0*$/.test(dropped)) {
-      return fail('WEIGHT_PRECISION', `weight "${text}" has more than 3 decimals (milligram precision)`);
+      return fail(
+        'WEIGHT_PRECISION',
+        { value: text },
+        `weight "${text}" has more than 3 decimals (milligram precision)`,
+      );
     }
     mgDigits = kept.length === 0 ? '0' : kept;
   } else {
     if (digits.length + shift > 15) {
-      return fail('OUT_OF_RANGE', `weight "${text}" exceeds ${formatWeightText(MAX_WEIGHT_MG)} g`);
+      return fail(
+        'OUT_OF_RANGE.weight',
+        { value: text, max: MAX_WEIGHT_MG / 1000 },
+        `weight "${text}" exceeds ${formatWeightText(MAX_WEIGHT_MG)} g`,
+      );
     }
     mgDigits = digits + '0'.repeat(shift);
   }
   if (mgDigits.length > 15) {
-    return fail('OUT_OF_RANGE', `weight "${text}" exceeds ${formatWeightText(MAX_WEIGHT_MG)} g`);
+    return fail(
+      'OUT_OF_RANGE.weight',
+      { value: text, max: MAX_WEIGHT_MG / 1000 },
+      `weight "${text}" exceeds ${formatWeightText(MAX_WEIGHT_MG)} g`,
+    );
   }
   const mg = Number(mgDigits);
   if (negative && mg !== 0) {
-    if (options.signed !== true) return fail('NEGATIVE_WEIGHT', `weight "${text}" is negative`);
+    if (options.signed !== true) return fail('NEGATIVE_WEIGHT', {}, `weight "${text}" is negative`);
     return { ok: true, mg: -mg };
   }
   return { ok: true, mg };

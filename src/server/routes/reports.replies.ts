@@ -30,7 +30,12 @@ export const ProblemReply = z.object({
   line: z.number().int().optional(),
   field: z.string().optional(),
   code: z.enum(DETAIL_CODES),
+  /** Which of the code's checks found it, when it has more than one (decision 0052). */
+  rule: z.string().optional(),
+  /** The English wording, for API and CLI readers. */
   message: z.string(),
+  /** The particulars the message is written from, as src/domain/particulars.ts names them. */
+  values: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string()).readonly()])).optional(),
 });
 
 /** 201 of POST /api/reports: the receipt of an accepted report. */

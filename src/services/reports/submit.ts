@@ -1,8 +1,10 @@
 import type { Insertable } from 'kysely';
 import type { ErrorDetail } from '../../domain/errors.js';
+import { type Particulars, problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { isKeyValidAt } from '../../domain/registry/index.js';
 import {
+  detailOf,
   type HeaderField,
   mergeDetails,
   parseReportCsvSteps,
@@ -52,6 +54,8 @@ export interface SignatureCheck {
   readonly keyId: string;
   readonly signature: string;
   readonly message: string;
+  /** The particulars of a failed check (decision 0052): the key and the time it was checked at. */
+  readonly problem?: Particulars;
 }
 
 /**
@@ -74,6 +78,7 @@ export async function checkSignature(
       keyId: '',
       signature: '',
       message: 'the Custos-Signature header is missing or not <keyId>:<base64 signature>',
+      problem: problemOf('SIGNATURE_INVALID.header', {}),
     };
   }
   const [, keyId, sigB64] = m as unknown as [string, string, string];
@@ -84,6 +89,7 @@ export async function checkSignature(
       keyId,
       signature: sigB64,
       message: `key ${keyId} is not a registered key of your organisation`,
+      problem: problemOf('KEY_UNKNOWN.key', { keyId }),
     };
   }
   if (!isKeyValidAt(key, at)) {
@@ -92,6 +98,7 @@ export async function checkSignature(
       keyId,
       signature: sigB64,
       message: `key ${keyId} is not valid at ${at} (expired, revoked or not yet valid)`,
+      problem: problemOf('KEY_NOT_VALID.key', { keyId, at }),
     };
   }
   const sig = Buffer.from(sigB64, 'base64');
@@ -107,8 +114,8 @@ export async function checkSignature(
       };
 }
 
-function signatureDetail(outcome: Exclude<SignatureOutcome, 'VALID'>, message: string): ErrorDetail {
-  return { field: 'Custos-Signature', code: outcome, message };
+function signatureDetail(outcome: Exclude<SignatureOutcome, 'VALID'>, sig: SignatureCheck): ErrorDetail {
+  return detailOf(sig.problem ?? problemOf(outcome, {}), 'Custos-Signature', sig.message);
 }
 
 /** A report that passed every check, with what storing it needs. */
@@ -159,7 +166,7 @@ export async function examineSubmission(
       const details =
         sig.outcome === 'VALID'
           ? [...parsed.details]
-          : [signatureDetail(sig.outcome, sig.message), ...parsed.details];
+          : [signatureDetail(sig.outcome, sig), ...parsed.details];
       return { ok: false, details, report: undefined, sig };
     }
     // Every problem at once: the registry and account checks also run on what could be read.
@@ -176,7 +183,7 @@ export async function examineSubmission(
   }
   if (sig.outcome !== 'VALID') {
     // The validator reports the signature outcome itself; this guards against a context without it.
-    return { ok: false, details: [signatureDetail(sig.outcome, sig.message)], report, sig };
+    return { ok: false, details: [signatureDetail(sig.outcome, sig)], report, sig };
   }
   return { ok: true, report, warnings: result.warnings, sig };
 }
@@ -342,7 +349,16 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
 
 /** The validator lists the signature outcome among the other problems; give it our precise message. */
 function withSignatureMessage(details: readonly ErrorDetail[], sig: SignatureCheck): ErrorDetail[] {
-  return details.map((d) => (isSignatureCode(d.code) && sig.message ? { ...d, message: sig.message } : d));
+  return details.map((d) =>
+    isSignatureCode(d.code) && sig.message
+      ? detailOf(
+          sig.problem ?? problemOf(sig.outcome as Exclude<SignatureOutcome, 'VALID'>, {}),
+          d.field,
+          sig.message,
+          d.line,
+        )
+      : d,
+  );
 }
 
 function isSignatureCode(code: string): boolean {

@@ -1,11 +1,14 @@
+import { kindOf, particularTypes } from '../../../src/domain/particulars.js';
 import { ApiError, type ErrorDetail } from '../api/client.js';
+import { formatDate, formatLocale } from './format.js';
 import { hasMessage, type Translate, useT } from './I18nProvider.js';
 
 /**
  * API error codes in the user's language (issue 16 item 11). The codes stay the API's stable
  * contract; the browser words them from the catalogue (`error.<CODE>` for a refusal,
- * `detail.<CODE>` for each problem under it) and still shows the code, the line and the field,
- * plus the server's own English wording, which carries the particular values.
+ * `detail.<CODE>` for each problem under it) and still shows the code, the line and the field.
+ * A problem that carries its particulars (`rule` and `values`, decision 0052) is worded whole
+ * from `problem.<CODE>[.<rule>]`, so no English sentence is needed beside it.
  */
 export function errorText(t: Translate, code: string): string {
   const key = `error.${code}`;
@@ -18,16 +21,64 @@ export function detailText(t: Translate, code: string | undefined): string | und
   return hasMessage(key) ? t(key) : undefined;
 }
 
-/** One problem under a refusal: its message, where it is, its code and the server's wording. */
+/** First strong isolate … pop: a code or name keeps its own direction inside an Arabic sentence. */
+const isolate = (s: string) => `\u2068${s}\u2069`;
+
+/**
+ * A problem's values as its message takes them: numbers stay numbers (the message formats them
+ * for the language), dates are formatted here, lists joined as the language joins them, codes
+ * and names isolated. Undefined when the problem has no particulars the catalogue knows.
+ */
+function particularValues(d: ErrorDetail): Record<string, string | number> | undefined {
+  const types = particularTypes(kindOf(d));
+  const values = d.values;
+  if (types === undefined || typeof values !== 'object' || values === null) return undefined;
+  const out: Record<string, string | number> = {};
+  for (const [name, type] of Object.entries(types)) {
+    const v: unknown = (values as Record<string, unknown>)[name];
+    if (type === 'count' || type === 'grams') {
+      if (typeof v !== 'number') return undefined;
+      out[name] = v;
+    } else if (type === 'codes') {
+      if (!Array.isArray(v)) return undefined;
+      const list = new Intl.ListFormat(formatLocale(), { type: 'disjunction' });
+      out[name] = list.format(v.map((c) => isolate(String(c))));
+    } else if (typeof v !== 'string') {
+      return undefined;
+    } else {
+      out[name] = type === 'date' ? formatDate(v) : type === 'text' ? isolate(v) : v;
+    }
+  }
+  return out;
+}
+
+/**
+ * One problem in the user's language: from its particulars when it has them
+ * (`problem.<CODE>[.<rule>]`), else the meaning of its code (`detail.<CODE>`).
+ */
+export function problemText(t: Translate, d: ErrorDetail): string | undefined {
+  const key = `problem.${kindOf(d)}`;
+  const values = particularValues(d);
+  if (values !== undefined && hasMessage(key)) return t(key, values);
+  return detailText(t, d.code);
+}
+
+/** Whether a problem is worded whole in the user's language (no English needed beside it). */
+export function isWorded(d: ErrorDetail): boolean {
+  return particularValues(d) !== undefined;
+}
+
+/** One problem under a refusal: its message, where it is, its code and, for a problem without particulars, the server's wording. */
 export function ProblemText({ detail }: { detail: ErrorDetail }) {
   const t = useT();
-  const text = detailText(t, detail.code) ?? detail.message ?? '';
+  const text = problemText(t, detail) ?? detail.message ?? '';
   const where = [
     detail.line !== undefined ? t('problem.line', { line: detail.line }) : undefined,
     detail.field !== undefined ? t('problem.field', { field: detail.field }) : undefined,
   ].filter((s): s is string => s !== undefined);
+  // Problems of other requests (forms) do not carry particulars yet (decision 0052).
   const serverWording =
-    detail.message !== undefined && detail.message !== '' && detail.message !== text
+    !isWorded(detail) && detail.message !== undefined && detail.message !== '' && detail.message !== text
       ? detail.message
       : undefined;
   return (

@@ -4,7 +4,7 @@ import { ErrorState } from '../components/async.js';
 import { Checks, Verdict, WitnessNote } from '../components/Checks.js';
 import { Page } from '../components/Page.js';
 import { Msg, useT } from '../i18n/I18nProvider.js';
-import { detailsOf, detailText, errorText } from '../i18n/problems.js';
+import { detailsOf, errorText, problemText } from '../i18n/problems.js';
 import { useCheckpointWait } from '../live.js';
 import { capProblems } from '../report-file.js';
 import { Link } from '../router.js';
@@ -140,7 +140,7 @@ function AcceptedView({ accepted }: { accepted: Accepted }) {
             // biome-ignore lint/suspicious/noArrayIndexKey: warnings have no identity of their own
             <li key={i}>
               {w.line !== undefined && <>{t('problem.line', { line: str(w.line) })}: </>}
-              {detailText(t, w.code) ?? str(w.message ?? w.code)}
+              {problemText(t, w) ?? str(w.code)}
             </li>
           ))}
         </ul>

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import type { ErrorDetail } from '../../api.js';
 import { type Column, Table } from '../../components/Table.js';
 import { useT } from '../../i18n/I18nProvider.js';
-import { detailText } from '../../i18n/problems.js';
+import { problemText } from '../../i18n/problems.js';
 import { capProblems, truncateRow } from '../../report-file.js';
 import type { Format } from './ReportInput.js';
 
@@ -31,8 +31,8 @@ export function csvRowsByLine(rows: readonly string[]): Map<number, { row: numbe
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 
 /**
- * Every problem of a refused (or practised) report, in the user's language with the code, line,
- * field and the server's own wording; `explain` adds a link to a code's explanation (practice).
+ * Every problem of a refused (or practised) report, in the user's language with the code, line
+ * and field; `explain` adds a link to a code's explanation (practice).
  * Capped (issue 16 item 8): a row of 200 000 cells gives a thousand problems; the first ones are
  * listed, the rest counted, and each file row shown beside a problem is cut short.
  */
@@ -84,27 +84,9 @@ export function ProblemsTable({
     {
       key: 'message',
       header: t('submit.col.problem'),
-      render: (d) => {
-        const own = detailText(t, d.code);
-        const server = truncateRow(str(d.message), 300);
-        return own === undefined ? (
-          server
-        ) : (
-          <>
-            {own}
-            {server !== '' && (
-              <span className="muted small">
-                {' '}
-                (
-                <span lang="en" dir="ltr">
-                  {server}
-                </span>
-                )
-              </span>
-            )}
-          </>
-        );
-      },
+      // Worded from the problem's code and particulars (decision 0052); a code this page does
+      // not know yet is named by its code in the next column.
+      render: (d) => problemText(t, d) ?? t('error.UNKNOWN', { code: str(d.code) }),
       sortValue: (d) => str(d.code),
     },
   ];

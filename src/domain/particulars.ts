@@ -1,0 +1,155 @@
+/**
+ * The particulars of a problem as values (decision 0052): which of its code's checks found it
+ * (`rule`) and the values its English `message` is written from (`values`), so the browser words
+ * every problem in the user's language without the server's sentence. A problem's code, rule and
+ * value names are declared here once; `problemOf` only accepts exactly the declared values, and
+ * the i18n guard holds each `problem.<CODE>[.<rule>]` message to the same names.
+ *
+ * How each value is written in the API, and how the browser words it:
+ * - `text`: a code or name as the report gave it (an MBA, a KMP, a batch), shown as it is;
+ * - `count`: a whole number (a line, a report number, a count), formatted for the language;
+ * - `grams`: a weight in grams (a JSON number, as report weights are), formatted for the language;
+ * - `date`: an ISO date `YYYY-MM-DD` or timestamp, formatted for the language;
+ * - `codes`: a list of codes, joined as a list in the language;
+ * - `kind`: one of a few fixed words (a JSON type, a separator), worded by an ICU `select`.
+ */
+import type { DetailCode } from './errors.js';
+
+export type ParticularType = 'text' | 'count' | 'grams' | 'date' | 'codes' | 'kind';
+
+type Declaration = Readonly<Record<string, Readonly<Record<string, ParticularType>>>>;
+
+/**
+ * Every problem of a report (reader, CSV layout, signature, validator) and of a device's batch,
+ * as `CODE` or `CODE.rule`, with the names and types of its values. Added to, never renamed (API).
+ */
+export const PARTICULARS = {
+  // reading the bytes
+  'MALFORMED.notJson': {},
+  'MALFORMED.notUtf8': {},
+  'MALFORMED.empty': {},
+  'MALFORMED.unreadable': {},
+  'MALFORMED.notObject': { found: 'kind' },
+  /** `reason`: unclosedQuote, quoteNotAtEnd or quoteInside. */
+  'MALFORMED.notCsv': { record: 'count', reason: 'kind' },
+  // the fields (JSON and CSV)
+  FIELD_UNKNOWN: {},
+  'FIELD_UNKNOWN.unnamedColumn': { column: 'count' },
+  FIELD_DUPLICATE: {},
+  FIELD_MISSING: {},
+  'FIELD_MISSING.counterpart': { code: 'text' },
+  'FIELD_MISSING.balanceEntries': { element: 'text', entries: 'codes' },
+  /** `expected`: string, number, date, grams, object or array; `found`: a JSON type (null, array…). */
+  FIELD_TYPE: { expected: 'kind', found: 'kind' },
+  'FIELD_TYPE.null': {},
+  'FIELD_FORMAT.tooLong': { max: 'count' },
+  'FIELD_FORMAT.notCode': { value: 'text' },
+  'FIELD_FORMAT.characters': {},
+  'FIELD_FORMAT.notWholeNumber': { value: 'text' },
+  'FIELD_FORMAT.notDate': { value: 'text' },
+  'FIELD_FORMAT.notReportType': { value: 'text', allowed: 'codes' },
+  'FIELD_FORMAT.noticeHasLines': {},
+  'FIELD_FORMAT.oneValue': {},
+  'FIELD_FORMAT.notGrams': { value: 'text' },
+  /** A weight written with a decimal comma in a comma-separated file; `suggested` with a point. */
+  'FIELD_FORMAT.decimalComma': { value: 'text', suggested: 'text' },
+  'FIELD_CONFLICT.correctsAndDeletes': {},
+  OUT_OF_RANGE: { value: 'count', min: 'count' },
+  'OUT_OF_RANGE.weight': { value: 'text', max: 'grams' },
+  WEIGHT_PRECISION: { value: 'text' },
+  TOO_MANY_ERRORS: { count: 'count' },
+  /** `separator`: comma or semicolon (with commas a decimal comma splits a number in two). */
+  ROW_TOO_LONG: { cells: 'count', columns: 'count', separator: 'kind' },
+  // the signature
+  SIGNATURE_INVALID: {},
+  'SIGNATURE_INVALID.header': {},
+  KEY_UNKNOWN: {},
+  'KEY_UNKNOWN.key': { keyId: 'text' },
+  KEY_NOT_VALID: {},
+  'KEY_NOT_VALID.key': { keyId: 'text', at: 'date' },
+  // the header
+  UNKNOWN_MBA: { mba: 'text', state: 'text' },
+  REPORT_DUPLICATE: { type: 'text', number: 'count', mba: 'text' },
+  'REPORT_DUPLICATE.notice': { reference: 'text' },
+  REPORT_NUMBER_GAP: { type: 'text', mba: 'text', expected: 'count', found: 'count' },
+  LINE_COUNT_MISMATCH: { declared: 'count', found: 'count' },
+  'LINE_NUMBERING.beyond': { count: 'count' },
+  'LINE_NUMBERING.twice': {},
+  'DATE_OUTSIDE_PERIOD.afterToday': { date: 'date', today: 'date' },
+  'DATE_OUTSIDE_PERIOD.outsidePeriod': { date: 'date', from: 'date', to: 'date' },
+  'DATE_OUTSIDE_PERIOD.beforeAgreement': { date: 'date', start: 'date' },
+  'DATE_OUTSIDE_PERIOD.pitAfterReport': { pit: 'date', reportDate: 'date' },
+  'DATE_OUTSIDE_PERIOD.pitNotAfterPrevious': { pit: 'date', previous: 'date' },
+  'PERIOD_INVALID.reversed': { from: 'date', to: 'date' },
+  'PERIOD_INVALID.notMonth': { from: 'date', to: 'date' },
+  REPORT_DATE_EARLY: { date: 'date', end: 'date' },
+  // the lines
+  UNKNOWN_KMP: { kmp: 'text' },
+  UNKNOWN_ELEMENT: { element: 'text' },
+  'UNKNOWN_ELEMENT.notElement': { value: 'text' },
+  UNKNOWN_BASIS: { basis: 'text' },
+  UNKNOWN_ISOTOPE: { isotope: 'text' },
+  UNKNOWN_IC_CODE: { code: 'text' },
+  'UNKNOWN_IC_CODE.entry': { entry: 'text' },
+  NEGATIVE_WEIGHT: {},
+  FISSILE_EXCEEDS_ELEMENT: { fissile: 'grams', weight: 'grams' },
+  FISSILE_MISSING: {},
+  'COUNTERPART_INVALID.sameState': {},
+  'COUNTERPART_INVALID.sameMba': {},
+  NOTICE_UNKNOWN: { notice: 'text' },
+  CORRECTION_TARGET_UNKNOWN: { reportNumber: 'count', line: 'count', mba: 'text' },
+  'BATCH_REUSED.twiceInReport': { batch: 'text', code: 'text' },
+  'BATCH_REUSED.onBook': { batch: 'text', element: 'text' },
+  'BATCH_REUSED.listedTwice': { batch: 'text', element: 'text' },
+  // the material balance
+  ENTRY_DUPLICATE: { element: 'text', entry: 'text' },
+  BALANCE_ARITHMETIC: { element: 'text', entry: 'text', found: 'grams', formula: 'text', expected: 'grams' },
+  ITEM_MUF_NONZERO: { element: 'text' },
+  PB_MISMATCH: { element: 'text', found: 'grams', expected: 'grams' },
+  'PB_MISMATCH.noLines': { element: 'text', expected: 'grams' },
+  PE_MISMATCH: { element: 'text', found: 'grams', expected: 'grams' },
+  'PE_MISMATCH.noLines': { element: 'text', expected: 'grams' },
+  ICR_MISMATCH: { element: 'text', entry: 'text', found: 'grams', expected: 'grams' },
+  'ICR_MISMATCH.noEntry': { element: 'text', entry: 'text', expected: 'grams' },
+  // export and import notices
+  'DATE_ORDER.dispatch': {},
+  'DATE_ORDER.arrival': {},
+  'NOTICE_RULE_VIOLATED.export': { days: 'count' },
+  'NOTICE_RULE_VIOLATED.import': {},
+} as const satisfies Declaration;
+
+export type ProblemKind = keyof typeof PARTICULARS;
+
+type ValueOf<T> = T extends 'count' | 'grams' ? number : T extends 'codes' ? readonly string[] : string;
+
+/** The values of a kind of problem, exactly the declared names. */
+export type ParticularsOf<K extends ProblemKind> = {
+  readonly [N in keyof (typeof PARTICULARS)[K]]: ValueOf<(typeof PARTICULARS)[K][N]>;
+};
+
+export type ParticularValue = string | number | readonly string[];
+
+/** A problem's code with its particulars, ready to be given a field, a line and its English message. */
+export interface Particulars {
+  readonly code: DetailCode;
+  readonly rule?: string;
+  readonly values: Readonly<Record<string, ParticularValue>>;
+}
+
+/** The code, rule and values of a declared kind of problem. */
+export function problemOf<K extends ProblemKind>(kind: K, values: ParticularsOf<K>): Particulars {
+  const dot = kind.indexOf('.');
+  return dot < 0
+    ? { code: kind as DetailCode, values }
+    : { code: kind.slice(0, dot) as DetailCode, rule: kind.slice(dot + 1), values };
+}
+
+/** The declared kind of a problem (`CODE` or `CODE.rule`), for the catalogue key and the checks. */
+export function kindOf(p: { readonly code?: string; readonly rule?: string }): string {
+  return p.rule === undefined ? String(p.code) : `${p.code}.${p.rule}`;
+}
+
+/** The declared value types of a kind, or undefined for a kind not declared. */
+export function particularTypes(kind: string): Readonly<Record<string, ParticularType>> | undefined {
+  return Object.hasOwn(PARTICULARS, kind) ? (PARTICULARS as Declaration)[kind] : undefined;
+}

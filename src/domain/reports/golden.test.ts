@@ -64,7 +64,9 @@ function undeclared(ds: readonly ErrorDetail[]): string[] {
     const types = particularTypes(kind);
     if (types === undefined) return [`${kind}: not a declared kind`];
     const want = Object.keys(types).sort().join(',');
-    const got = Object.keys(d.values ?? { missing: true }).sort().join(',');
+    const got = Object.keys(d.values ?? { missing: true })
+      .sort()
+      .join(',');
     return want === got ? [] : [`${kind}: values ${got || '(none)'}, declared ${want || '(none)'}`];
   });
 }

@@ -1,6 +1,6 @@
 /** Checks of ICR and inventory (PIL, INITIAL) lines, and of the weights every line and notice carries. */
 import { problemOf } from '../particulars.js';
-import { DEFAULT_BASIS_CODES, DEFAULT_ISOTOPE_CODES } from './codes.js';
+import { DEFAULT_BASIS_CODES, DEFAULT_ISOTOPE_CODES, type IcCodeInfo } from './codes.js';
 import { isCalendarMonth } from './dates.js';
 import type { ProblemList } from './problems.js';
 import type { Readable } from './readable.js';
@@ -107,14 +107,13 @@ export function checkWeights(
   }
 }
 
-/** In steps (steps.ts): it pauses every STEP_LINES lines. */
-export function* checkIcr(
+/** The ICR's period is one calendar month, and the report is not dated before it ends. */
+function checkPeriod(
   report: IcrReport,
-  ctx: ValidationContext,
   readable: Readable,
   errors: ProblemList,
   warnings: ProblemList,
-): Steps<void> {
+): void {
   const { from, to } = report.period;
   const hasPeriod = readable.has('period');
   if (!hasPeriod) {
@@ -140,6 +139,19 @@ export function* checkIcr(
       `report dated ${report.reportDate}, before its period ends`,
     );
   }
+}
+
+/** In steps (steps.ts): it pauses every STEP_LINES lines. */
+export function* checkIcr(
+  report: IcrReport,
+  ctx: ValidationContext,
+  readable: Readable,
+  errors: ProblemList,
+  warnings: ProblemList,
+): Steps<void> {
+  const { from, to } = report.period;
+  const hasPeriod = readable.has('period');
+  checkPeriod(report, readable, errors, warnings);
   const ownState = ctx.mba?.state ?? ctx.submitterState;
   // The account checks (notices on record, correction targets) only look into the state's own MBA.
   const own = ownsMba(report, ctx);
@@ -181,28 +193,7 @@ export function* checkIcr(
         ln,
       );
     } else if (info.transfer !== undefined) {
-      if (l.counterpart === undefined) {
-        errors.add(
-          problemOf('FIELD_MISSING.counterpart', { code: l.code }),
-          `${path}.counterpart`,
-          `a ${l.code} line names the other state and MBA`,
-          ln,
-        );
-      } else if (info.transfer === 'foreign' && l.counterpart.state === ownState) {
-        errors.add(
-          problemOf('COUNTERPART_INVALID.sameState', {}),
-          `${path}.counterpart.state`,
-          'a foreign transfer goes to another state',
-          ln,
-        );
-      } else if (l.counterpart.mba !== undefined && l.counterpart.mba === report.mba) {
-        errors.add(
-          problemOf('COUNTERPART_INVALID.sameMba', {}),
-          `${path}.counterpart.mba`,
-          'a transfer goes to another MBA',
-          ln,
-        );
-      }
+      checkCounterpart(l, info.transfer, path, ownState, report.mba, errors);
     }
     if (l.notice !== undefined && own && notices?.has(l.notice) !== true) {
       errors.add(
@@ -256,6 +247,40 @@ export function* checkIcr(
         created.add(bk);
       }
     }
+  }
+}
+
+/** A transfer line names its counterpart: another state for a foreign transfer, another MBA. */
+function checkCounterpart(
+  l: IcrReport['lines'][number],
+  transfer: NonNullable<IcCodeInfo['transfer']>,
+  path: string,
+  ownState: string,
+  mba: string,
+  errors: ProblemList,
+): void {
+  const ln = l.line;
+  if (l.counterpart === undefined) {
+    errors.add(
+      problemOf('FIELD_MISSING.counterpart', { code: l.code }),
+      `${path}.counterpart`,
+      `a ${l.code} line names the other state and MBA`,
+      ln,
+    );
+  } else if (transfer === 'foreign' && l.counterpart.state === ownState) {
+    errors.add(
+      problemOf('COUNTERPART_INVALID.sameState', {}),
+      `${path}.counterpart.state`,
+      'a foreign transfer goes to another state',
+      ln,
+    );
+  } else if (l.counterpart.mba !== undefined && l.counterpart.mba === mba) {
+    errors.add(
+      problemOf('COUNTERPART_INVALID.sameMba', {}),
+      `${path}.counterpart.mba`,
+      'a transfer goes to another MBA',
+      ln,
+    );
   }
 }
 

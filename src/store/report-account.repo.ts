@@ -196,14 +196,14 @@ async function existingIcrLines(k: DbOrTx, mba: string, refs: readonly LineRef[]
 async function batchLines(
   k: DbOrTx,
   mba: string,
-  /** Distinct batch names: a 900 000-line ICR names as many, asked CHUNK at a time. */
-  batches: ReadonlySet<string>,
+  /** Distinct batch names (a Set, or a map keyed by them): a 900 000-line ICR names as many, asked CHUNK at a time. */
+  batches: { readonly size: number; keys(): Iterator<string> },
 ): Promise<{ initial: { batch: string; element: ElementCode }[]; inForce: BatchLineInForce[] }> {
   const initial: { batch: string; element: ElementCode }[] = [];
   const icr: (Position & { batch: string; element: ElementCode; code: string; revises: boolean })[] = [];
   if (batches.size === 0) return { initial, inForce: [] };
   const reports = new Map((await reportIds(k, mba, ['ICR', 'INITIAL'])).map((r) => [r.id, r]));
-  const names = batches.values();
+  const names = batches.keys();
   for (let i = 0; ; i++) {
     const part: string[] = [];
     for (let n = names.next(); !n.done; n = names.next()) if (part.push(n.value) === CHUNK) break;

@@ -1,4 +1,5 @@
 /** Reports (parsing, validation, wire formats): what other folders use, by name. */
+export { BatchSet } from './batch-set.js';
 export { DEFAULT_IC_CODES, ELEMENT_CODES } from './codes.js';
 export { formatReportCsv, parseReportCsv, parseReportCsvSteps } from './csv.js';
 export { formatReportJson, parseReportJson, parseReportJsonSteps } from './json.js';

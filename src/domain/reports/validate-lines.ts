@@ -1,5 +1,6 @@
 /** Checks of ICR and inventory (PIL, INITIAL) lines, and of the weights every line and notice carries. */
 import { problemOf } from '../particulars.js';
+import { BatchSet } from './batch-set.js';
 import { DEFAULT_BASIS_CODES, DEFAULT_ISOTOPE_CODES, type IcCodeInfo } from './codes.js';
 import { isCalendarMonth } from './dates.js';
 import type { ProblemList } from './problems.js';
@@ -155,10 +156,9 @@ export function* checkIcr(
   const ownState = ctx.mba?.state ?? ctx.submitterState;
   // The account checks (notices on record, correction targets) only look into the state's own MBA.
   const own = ownsMba(report, ctx);
-  // Batch keys per inventory change code (a code has no '|', so this is the set of `code|batch key`
-  // without building that string for each of a big report's lines).
-  const seenChange = new Map<string, Set<string>>();
-  const created = new Set<string>();
+  // The (batch, element) pairs per inventory change code, and those the report creates.
+  const seenChange = new Map<string, BatchSet>();
+  const created = new BatchSet();
   const targets = ctx.correctionTargets;
   const notices = ctx.knownNotices;
   for (let i = 0; i < report.lines.length; i++) {
@@ -220,13 +220,12 @@ export function* checkIcr(
       }
       continue; // a correction restates its batch; the batch rules apply to new changes only
     }
-    const bk = batchKey(l.batch, l.element);
     let seenOfCode = seenChange.get(l.code);
     if (seenOfCode === undefined) {
-      seenOfCode = new Set();
+      seenOfCode = new BatchSet();
       seenChange.set(l.code, seenOfCode);
     }
-    if (seenOfCode.has(bk)) {
+    if (seenOfCode.has(l.batch, l.element)) {
       errors.add(
         problemOf('BATCH_REUSED.twiceInReport', { batch: l.batch, code: l.code }),
         `${path}.batch`,
@@ -234,9 +233,9 @@ export function* checkIcr(
         ln,
       );
     } else {
-      seenOfCode.add(bk);
+      seenOfCode.add(l.batch, l.element);
       if (info?.createsBatch === true) {
-        if (created.has(bk) || ctx.bookBatches?.has(bk) === true) {
+        if (created.has(l.batch, l.element) || ctx.bookBatches?.has(batchKey(l.batch, l.element)) === true) {
           errors.add(
             problemOf('BATCH_REUSED.onBook', { batch: l.batch, element: l.element }),
             `${path}.batch`,
@@ -244,7 +243,7 @@ export function* checkIcr(
             ln,
           );
         }
-        created.add(bk);
+        created.add(l.batch, l.element);
       }
     }
   }

@@ -125,7 +125,12 @@ function submissionOf(req: FastifyRequest): Submission {
     ?.trim()
     .toLowerCase();
   const format: BodyFormat = type === 'text/csv' ? 'csv' : 'json';
-  const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array();
+  // A view of the received bytes, not a copy: a 60 MB report would otherwise be held twice while it
+  // is checked and stored (issue 15 item 9, decision 0051). Nothing writes to it.
+  const body =
+    req.body instanceof Buffer
+      ? new Uint8Array(req.body.buffer, req.body.byteOffset, req.body.byteLength)
+      : new Uint8Array();
   const header = req.headers['custos-signature'];
   return { body, format, signatureHeader: typeof header === 'string' ? header : undefined };
 }

@@ -1,4 +1,5 @@
 import {
+  BatchSet,
   batchKey,
   DEFAULT_IC_CODES,
   type ElementCode,
@@ -49,8 +50,8 @@ export async function knownNotices(
 export async function bookBatchesAmong(repo: ReportAccountRepo, report: Report): Promise<Set<string>> {
   const on = new Set<string>();
   if (report.type !== 'ICR') return on;
-  const wanted = new Set<string>();
-  const batches = new Set<string>();
+  // The pairs, not `batchKey` strings: one new string per line would live as long as the lookup.
+  const wanted = new BatchSet();
   // A 900 000-line ICR names as many batches: a turn of the event loop every few ms (issue 15 item 9).
   const pacer = new Pacer();
   for (let i = 0; i < report.lines.length; i++) {
@@ -58,19 +59,17 @@ export async function bookBatchesAmong(repo: ReportAccountRepo, report: Report):
     const l = report.lines[i] as IcrLine;
     if (l.corrects !== undefined || l.deletes !== undefined) continue;
     if (DEFAULT_IC_CODES.get(l.code)?.createsBatch !== true) continue;
-    wanted.add(batchKey(l.batch, l.element));
-    batches.add(l.batch);
+    wanted.add(l.batch, l.element);
   }
   if (wanted.size === 0) return on;
-  const { initial, inForce } = await repo.batchLines(report.mba, batches);
+  const { initial, inForce } = await repo.batchLines(report.mba, wanted);
   for (const l of initial) {
-    const key = batchKey(l.batch, l.element);
-    if (wanted.has(key)) on.add(key);
+    if (wanted.has(l.batch, l.element)) on.add(batchKey(l.batch, l.element));
   }
   await sortInSlices(inForce, (a, b) => comparePositions(a.position, b.position), pacer);
   for (const l of inForce) {
+    if (!wanted.has(l.batch, l.element)) continue;
     const key = batchKey(l.batch, l.element);
-    if (!wanted.has(key)) continue;
     const info = DEFAULT_IC_CODES.get(l.code);
     if (info?.createsBatch) on.add(key);
     else if (info && info.sign < 0 && info.transfer) on.delete(key);

@@ -25,6 +25,7 @@ import * as declaredActivities from './migrations/0023-declared-activities.js';
 import * as crossWitnessing from './migrations/0024-cross-witnessing.js';
 import * as federationKindsAndEnds from './migrations/0025-federation-kinds-and-ends.js';
 import * as declarationAttachments from './migrations/0027-declaration-attachments.js';
+import * as flowPages from './migrations/0030-flow-pages.js';
 import * as thirdLogs from './migrations/0033-third-logs.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
@@ -55,13 +56,20 @@ function migrations(db: Db): Record<string, Migration> {
     '0024-cross-witnessing': { up: crossWitnessing.up },
     '0025-federation-kinds-and-ends': { up: federationKindsAndEnds.up },
     '0027-declaration-attachments': { up: declarationAttachments.up(db.dialect) },
+    '0030-flow-pages': { up: flowPages.up },
     '0033-third-logs': { up: thirdLogs.up },
   };
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(db) };
-  const migrator = new Migrator({ db: db.kysely as unknown as Kysely<unknown>, provider });
+  // Numbers are handed out to work landing in parallel, so one can land after a higher one has
+  // run on a database (0030 after 0033): it is applied then, not refused as out of order.
+  const migrator = new Migrator({
+    db: db.kysely as unknown as Kysely<unknown>,
+    provider,
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

@@ -231,9 +231,29 @@ export async function readRowsWithLines(
   return rows.map(toHeld);
 }
 
-/** Every row of one notice flow (partial index on flow). */
-export async function readRowsOfFlow(q: DbOrTx, flow: string): Promise<HeldRow[]> {
-  const { rows } = await withLines(sql`eval_transfers t`, sql`t.flow = ${flow}`, BY_ORIGIN).execute(q);
+/** Where a page of a flow's rows ends: the origin of its last row. */
+export interface FlowPageEnd {
+  readonly mba: string;
+  readonly report: number;
+  readonly line: number;
+}
+
+/**
+ * The next `limit` rows of one notice flow after `after`, in origin order, with their lines: one
+ * range of the index on (flow, mba, origin) (migration 0030, decision 0051), so each page costs
+ * its own rows, however many the flow holds.
+ */
+export async function readRowsOfFlowPage(
+  q: DbOrTx,
+  flow: string,
+  after: FlowPageEnd | undefined,
+  limit: number,
+): Promise<HeldRow[]> {
+  const where =
+    after === undefined
+      ? sql`t.flow = ${flow}`
+      : sql`t.flow = ${flow} and (t.mba, t.origin_report, t.origin_line) > (${after.mba}, ${after.report}, ${after.line})`;
+  const { rows } = await withLines(sql`eval_transfers t`, where, sql`${BY_ORIGIN} limit ${limit}`).execute(q);
   return rows.map(toHeld);
 }
 

@@ -30,12 +30,14 @@ import {
   type CountDelta,
   clearCountsOfMba,
   deleteRows,
+  type FlowPageEnd,
+  type HeldRow,
   insertRows,
   insertRowsOf,
   readFlowsOfState,
   readNoticesOf,
   readRowsByKeys,
-  readRowsOfFlow,
+  readRowsOfFlowPage,
   STATUS,
   type TransferRow,
   updateRows,
@@ -331,35 +333,67 @@ function toNotice(n: Awaited<ReturnType<typeof readNoticesOf>>[number]): Advance
   };
 }
 
-/** The notice findings of flows (checkNotices over each flow's lines and its state's notices). */
+/** Rows of a flow read at a time when its notice findings are checked again (decision 0051). */
+export const FLOW_PAGE = 2_000;
+
+/**
+ * A flow's rows in origin order, `page` at a time, as the matcher's records (issue 15 item 9,
+ * decision 0051): each read is one range of the index on (flow, mba, origin), so a flow of a
+ * 900 000-line export ICR is never read — rows, lines and records — at once.
+ */
+export async function* flowPages(
+  q: DbOrTx,
+  flow: string,
+  fx: ReturnType<typeof factsReader>,
+  page: number = FLOW_PAGE,
+): AsyncGenerator<Rec[], void, void> {
+  let after: FlowPageEnd | undefined;
+  for (;;) {
+    const rows = await readRowsOfFlowPage(q, flow, after, page);
+    if (rows.length === 0) return;
+    const last = rows[rows.length - 1] as HeldRow;
+    after = { mba: last.mba, report: last.report, line: last.line };
+    yield await recsOf(q, rows, fx);
+    if (rows.length < page) return;
+  }
+}
+
+/**
+ * The notice findings of flows (checkNotices over each flow's lines and its state's notices). The
+ * rows are read twice, a page at a time: first for the transfer lines the three-month windows are
+ * summed over (the windows span the whole flow, so those lines are kept), then to write the
+ * findings that changed. Each page's rows and records are let go before the next is read.
+ */
 export async function recheckFlows(
   q: DbOrTx,
   sqlite: Database.Database | undefined,
   flows: Iterable<string>,
+  page: number = FLOW_PAGE,
 ): Promise<void> {
   const fx = factsReader(q);
   for (const flow of flows) {
-    const recs = await recsOf(q, await readRowsOfFlow(q, flow), fx);
-    const state = recs[0]?.t.state;
+    const lines: TransferLine[] = [];
+    for await (const recs of flowPages(q, flow, fx, page)) for (const r of recs) lines.push(r.t);
+    const state = lines[0]?.state;
     if (state === undefined) continue;
     const notices = (await readNoticesOf(q, state)).map(toNotice);
     const codes = new Map<string, number>();
-    for (const f of checkNotices(
-      recs.map((r) => r.t),
-      notices,
-    ))
+    for (const f of checkNotices(lines, notices))
       codes.set(f.transfer.id, f.code === 'NOTICE_MISSING' ? 1 : 2);
+    lines.length = 0;
     const deltas = new Map<string, CountDelta>();
-    const updates: Rec[] = [];
-    for (const r of recs) {
-      const code = codes.get(r.t.id) ?? null;
-      if (code === r.notice) continue;
-      countsOf(r, -1, deltas);
-      r.notice = code;
-      countsOf(r, 1, deltas);
-      updates.push(r);
+    for await (const recs of flowPages(q, flow, fx, page)) {
+      const updates: Rec[] = [];
+      for (const r of recs) {
+        const code = codes.get(r.t.id) ?? null;
+        if (code === r.notice) continue;
+        countsOf(r, -1, deltas);
+        r.notice = code;
+        countsOf(r, 1, deltas);
+        updates.push(r);
+      }
+      await updateRows(q, sqlite, updates);
     }
-    await updateRows(q, sqlite, updates);
     await applyCountDeltas(q, deltas.values());
   }
 }

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkNotices } from '../../src/domain/transfers/index.js';
 import { flowPages, recheckFlows } from '../../src/services/evaluation/derive-transfers.js';
 import { factsReader } from '../../src/services/evaluation/transfer-lines.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
-import { testDialects } from '../fixtures/db.js';
+import { createTestDb, type TestDb, testDialects } from '../fixtures/db.js';
 import { icr, initialReport, submit } from '../fixtures/reports.js';
 
 /** A plutonium export to XB without a notice. */
@@ -136,3 +137,44 @@ describe.each(testDialects())('flow recheck in pages on %s', (dialect) => {
     expect(text).not.toMatch(/\bSort\b/);
   });
 });
+
+describe.each(testDialects())('migration 0030 (%s)', (dialect) => {
+  it('upgrades a database that already ran a later migration: the flow index replaces the old one', async () => {
+    const tdb = await createTestDb(dialect);
+    try {
+      await migrateToLatest(tdb.db);
+      const k = tdb.db.kysely;
+      // The database as it was before 0030 landed, with 0033 already applied.
+      await k.schema.dropIndex('eval_transfers_flow_origin').execute();
+      await k.schema
+        .createIndex('eval_transfers_flow')
+        .on('eval_transfers')
+        .column('flow')
+        .where(sql.ref('flow'), 'is not', null)
+        .execute();
+      await k
+        .deleteFrom('kysely_migration' as never)
+        .where('name' as never, '=', '0030-flow-pages' as never)
+        .execute();
+      await migrateToLatest(tdb.db);
+      const names = (await indexesOf(tdb)).filter((n) => n.startsWith('eval_transfers_flow'));
+      expect(names).toEqual(['eval_transfers_flow_origin']);
+    } finally {
+      await tdb.dispose();
+    }
+  });
+});
+
+async function indexesOf(tdb: TestDb): Promise<string[]> {
+  if (tdb.db.sqlite !== undefined) {
+    return (
+      tdb.db.sqlite.prepare(`select name from sqlite_master where type = 'index' order by name`).all() as {
+        name: string;
+      }[]
+    ).map((r) => r.name);
+  }
+  const { rows } = await sql<{
+    indexname: string;
+  }>`select indexname from pg_indexes order by indexname`.execute(tdb.db.kysely);
+  return rows.map((r) => r.indexname);
+}

@@ -116,6 +116,11 @@ export const PARTICULARS = {
   'DATE_ORDER.arrival': {},
   'NOTICE_RULE_VIOLATED.export': { days: 'count' },
   'NOTICE_RULE_VIOLATED.import': {},
+  // a device's batch that does not extend its chain (decision 0029)
+  /** `missing` batches, seq `expected` … `found` − 1, were not received before seq `found`. */
+  SEQ_GAP: { expected: 'count', found: 'count', missing: 'count' },
+  SEQ_FORK: { seq: 'count', head: 'count' },
+  PREV_MISMATCH: { seq: 'count' },
 } as const satisfies Declaration;
 
 export type ProblemKind = keyof typeof PARTICULARS;

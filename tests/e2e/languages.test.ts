@@ -140,6 +140,20 @@ describe.skipIf(!available)('the app in the six UN languages, accessible (issue 
         expect(await verdict.textContent()).toContain(say('practice.badge'));
         expect(await s.seriousViolations()).toEqual([]);
         await s.screenshot(`i18n-${locale}-practice`);
+
+        // A problem is worded whole in the language from its code and values (decision 0052):
+        // the KMP it names is in the sentence, and no English wording is shown beside it.
+        const editor = s.page.getByLabel(say('submit.content'));
+        const text = await editor.inputValue();
+        const kmp = /"kmp": "([^"]+)"/.exec(text)?.[1] ?? '';
+        await editor.fill(text.replace(`"kmp": "${kmp}"`, '"kmp": "NO-SUCH-KMP"'));
+        await s.page.getByRole('button', { name: say('practice.check') }).click();
+        const problems = s.page.getByRole('table', { name: say('submit.problemsCaption') });
+        await problems
+          .getByText(say('problem.UNKNOWN_KMP', { kmp: '\u2068NO-SUCH-KMP\u2069' }), { exact: true })
+          .waitFor();
+        expect(await problems.locator('[lang="en"]').count()).toBe(0);
+        expect(await s.seriousViolations()).toEqual([]);
         expect(await reportCounts(s.page)).toEqual(before);
       },
       STORY_TIMEOUT_MS,

@@ -4,7 +4,9 @@
  * nothing; anything else breaks it. Pure: the caller reads the head and, for an old seq, the hash
  * accepted at that seq.
  */
+
 import type { ErrorDetail } from '../errors.js';
+import { type Particulars, problemOf } from '../particulars.js';
 import { GENESIS_PREV } from './batch.js';
 import type { ChainHead, ReadEvent, TimeTolerance } from './batch.types.js';
 
@@ -39,21 +41,21 @@ export function checkChain(
   if (batch.seq <= head.seq) {
     if (acceptedHash === hash) return { kind: 'replay' };
     return broken(
-      'SEQ_FORK',
+      problemOf('SEQ_FORK', { seq: batch.seq, head: head.seq }),
       'seq',
       `another batch was already accepted with seq ${batch.seq} (the chain is at ${head.seq}): two batches with one seq`,
     );
   }
   if (batch.seq > head.seq + 1) {
     return broken(
-      'SEQ_GAP',
+      problemOf('SEQ_GAP', { expected: head.seq + 1, found: batch.seq, missing: batch.seq - head.seq - 1 }),
       'seq',
       `expected seq ${head.seq + 1}, got ${batch.seq}: ${batch.seq - head.seq - 1} batch(es) missing or sent out of order`,
     );
   }
   if (batch.prev !== head.hash) {
     return broken(
-      'PREV_MISMATCH',
+      problemOf('PREV_MISMATCH', { seq: head.seq }),
       'prev',
       `prev does not name the batch accepted at seq ${head.seq} (${head.hash.slice(0, 16)}…)`,
     );
@@ -61,12 +63,10 @@ export function checkChain(
   return { kind: 'next' };
 }
 
-function broken(
-  code: 'SEQ_FORK' | 'SEQ_GAP' | 'PREV_MISMATCH',
-  field: string,
-  message: string,
-): ChainVerdict {
-  return { kind: 'broken', detail: { field, code, message } };
+/** The chain's problem, with its particulars (decision 0052): which seq was expected, which came. */
+function broken(p: Particulars, field: string, message: string): ChainVerdict {
+  const { code, values } = p;
+  return { kind: 'broken', detail: { field, code, message, values } };
 }
 
 /**

@@ -264,6 +264,13 @@ describe.each(testDialects())('remote monitoring over HTTP (%s)', (dialect) => {
           body.error.details.map((d: { code: string }) => d.code),
           name,
         ).toContain(detail);
+      if (name === 'a gap')
+        // Which batches are missing, as values (decision 0052): seq 2 to 8, before 9.
+        expect(body.error.details.find((d: { code: string }) => d.code === 'SEQ_GAP').values).toEqual({
+          expected: 2,
+          found: 9,
+          missing: 7,
+        });
       if (id === 'SEAL-A') refusals++;
       expect(await counts('SEAL-A'), name).toEqual({ ...stored, refusals });
       expect(await logSize(), name).toBe(log);

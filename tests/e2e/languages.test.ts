@@ -18,6 +18,7 @@ import {
   startE2eServer,
 } from './harness.js';
 import { messagesOf, type Say } from './messages.js';
+import { DeclarationEditorScreen } from './pages/models.js';
 
 const available = browserAvailable();
 const STORY_TIMEOUT_MS = 300_000;
@@ -155,6 +156,30 @@ describe.skipIf(!available)('the app in the six UN languages, accessible (issue 
         expect(await problems.locator('[lang="en"]').count()).toBe(0);
         expect(await s.seriousViolations()).toEqual([]);
         expect(await reportCounts(s.page)).toEqual(before);
+      },
+      STORY_TIMEOUT_MS,
+    );
+
+    it(
+      'the declaration editor names an item’s fields in it',
+      async () => {
+        const s = await session(locale);
+        await signIn(s, say, 'xa-ssac.submitter');
+        const editor = new DeclarationEditorScreen(s.page, say);
+        await editor.open();
+        await editor.header('2.a.ix', '2026-07-01', '2026-09-30');
+        // Each field is found by its name in this language (decl.field.*), "(optional)" in it too.
+        const item = {
+          annexRef: '5.1',
+          description: 'Gas centrifuge rotor assemblies',
+          quantity: '12',
+          destinationState: 'XB',
+          intendedUseLocation: 'Borduria Enrichment Plant',
+          exportDate: '2026-08-10',
+        };
+        await editor.addItem(item);
+        expect(await editor.lastItemValues(Object.keys(item))).toEqual(item);
+        expect(await s.seriousViolations()).toEqual([]);
       },
       STORY_TIMEOUT_MS,
     );

@@ -19,10 +19,13 @@ import {
   signedInSession,
   startE2eServer,
 } from './harness.js';
+import { messagesOf } from './messages.js';
 import { CompatibilityScreen, DeclarationEditorScreen, LegalScreen, Shell } from './pages/models.js';
 
 const available = browserAvailable();
 const STORY_TIMEOUT_MS = 180_000;
+/** These stories run in English (Session.open's en-GB browser); the languages suite runs the editor in Arabic and French. */
+const say = messagesOf('en');
 
 describe.skipIf(!available)('the legal framework (Chromium)', () => {
   let server: E2eServer;
@@ -75,7 +78,7 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
     async () => {
       const s = await signedInSession(browser, server, 'xa-ssac.submitter');
       try {
-        const editor = new DeclarationEditorScreen(s.page);
+        const editor = new DeclarationEditorScreen(s.page, say);
         await editor.open();
         await editor.header('2.a.ix', '2026-07-01', '2026-09-30');
         await editor.addItem({ annexRef: '9.9', quantity: '-2', exportDate: '2027-01-01' });
@@ -112,7 +115,7 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
       const s = await signedInSession(browser, server, 'xa-ssac.submitter');
       const dir = mkdtempSync(join(tmpdir(), 'custos-decl-'));
       try {
-        const editor = new DeclarationEditorScreen(s.page);
+        const editor = new DeclarationEditorScreen(s.page, say);
         await editor.open();
         await editor.header('2.b', '2027-01-01', '2027-03-31');
         await editor.addItem({ location: 'Arcadia University', description: 'Laser physics' });
@@ -168,7 +171,7 @@ describe.skipIf(!available)('the legal framework (Chromium)', () => {
       const s = await signedInSession(browser, server, 'xa-ssac.submitter');
       const dir = mkdtempSync(join(tmpdir(), 'custos-map-'));
       try {
-        const editor = new DeclarationEditorScreen(s.page);
+        const editor = new DeclarationEditorScreen(s.page, say);
         await editor.open();
         await editor.header('2.a.iii', '2027-01-01', '2027-06-30');
         await editor.addItem({

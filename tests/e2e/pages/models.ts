@@ -1,14 +1,15 @@
 /** Page models: what a user sees and does, in the words of the screens, not their markup. */
-import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
+import type { Say } from '../messages.js';
 
-let english: Record<string, string> | undefined;
-/** A declaration field's label as the English screen says it (decl.field.<name>). */
-function fieldLabel(name: string): string {
-  english ??= JSON.parse(
-    readFileSync(new URL('../../../web/src/i18n/messages/en.json', import.meta.url), 'utf8'),
-  ) as Record<string, string>;
-  return english[`decl.field.${name}`] ?? name;
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A message as a pattern: its {placeholders} match any text (numbers are written the locale's way). */
+function sayPattern(say: Say, key: string, placeholders: string[], whole = false): RegExp {
+  const hole = '\u0001';
+  const text = escapeRegExp(say(key, Object.fromEntries(placeholders.map((p) => [p, hole]))));
+  const body = text.split(hole).join('.+?');
+  return new RegExp(whole ? `^${body}$` : body);
 }
 
 export class LoginScreen {
@@ -505,56 +506,74 @@ export class CompatibilityScreen {
 
 /** The AP declaration editor: header, items per article, upload, signing, problems. */
 export class DeclarationEditorScreen {
-  constructor(private readonly page: Page) {}
+  /** `say` is the language the story's session speaks (messagesOf): the editor is found by its words. */
+  constructor(
+    private readonly page: Page,
+    private readonly say: Say,
+  ) {}
 
   /** From the top bar: Legal → the state's declarations → New declaration. */
   async open(): Promise<void> {
-    await this.page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Legal', exact: true })
+    const { page, say } = this;
+    await page
+      .getByRole('navigation', { name: say('app.mainNav') })
+      .getByRole('link', { name: say('nav.legal'), exact: true })
       .click();
-    await this.page.getByRole('link', { name: 'Additional Protocol declarations' }).click();
-    await this.page.getByRole('link', { name: 'New declaration' }).click();
-    await this.page.getByRole('heading', { level: 1, name: 'New Additional Protocol declaration' }).waitFor();
+    await page.getByRole('link', { name: say('legal.declarations') }).click();
+    await page.getByRole('link', { name: say('decl.new') }).click();
+    await page.getByRole('heading', { level: 1, name: say('decl.editor') }).waitFor();
   }
 
   async header(article: string, from: string, to: string): Promise<void> {
-    await this.page.getByLabel('Article', { exact: true }).selectOption(article);
-    await this.page.getByLabel('Period from').fill(from);
-    await this.page.getByLabel('Period to').fill(to);
+    await this.page.getByLabel(this.say('decl.article'), { exact: true }).selectOption(article);
+    await this.page.getByLabel(this.say('decl.from')).fill(from);
+    await this.page.getByLabel(this.say('decl.to')).fill(to);
   }
 
   async addItem(fields: Record<string, string>): Promise<void> {
-    await this.page.getByRole('button', { name: 'Add an item' }).click();
-    const item = this.page.getByRole('group', { name: /^Item \d+$/ }).last();
+    await this.page.getByRole('button', { name: this.say('decl.addItem') }).click();
     for (const [name, value] of Object.entries(fields)) {
-      // The form labels each field by its name in the user's language, "(optional)" after some.
-      const label = fieldLabel(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const field = item.getByLabel(new RegExp(`^${label}( \\(optional\\))?$`));
+      const field = this.lastItemField(name);
       if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(value);
       else await field.fill(value);
     }
   }
 
+  /** What the last item's fields hold, found by their labels. */
+  async lastItemValues(names: readonly string[]): Promise<Record<string, string>> {
+    const values: Record<string, string> = {};
+    for (const name of names) values[name] = await this.lastItemField(name).inputValue();
+    return values;
+  }
+
+  private lastItemField(name: string): Locator {
+    const item = this.page
+      .getByRole('group', { name: sayPattern(this.say, 'decl.item', ['n'], true) })
+      .last();
+    // The form labels each field by its name in the user's language, "(optional)" after some.
+    const label = escapeRegExp(this.say(`decl.field.${name}`));
+    return item.getByLabel(new RegExp(`^${label}( ${escapeRegExp(this.say('decl.optional'))})?$`));
+  }
+
   async loadKeyFile(path: string): Promise<void> {
-    await this.page.getByLabel('Key file (base64 Ed25519 seed)').setInputFiles(path);
-    await this.page.getByText(/Key [0-9a-f]{16} loaded/).waitFor();
+    await this.page.getByLabel(this.say('sign.keyFile')).setInputFiles(path);
+    await this.page.getByText(sayPattern(this.say, 'sign.keyLoaded', ['keyId'])).waitFor();
   }
 
   async signAndSubmit(): Promise<void> {
-    await this.page.getByRole('button', { name: 'Sign and submit' }).click();
+    await this.submitButton().click();
   }
 
   submitButton(): Locator {
-    return this.page.getByRole('button', { name: 'Sign and submit' });
+    return this.page.getByRole('button', { name: this.say('decl.signSubmit') });
   }
 
   /** Chooses the CLI and downloads the exact bytes to sign into `dir`; answers the file's path. */
   async downloadToSign(dir: string): Promise<string> {
-    await this.page.getByLabel(/Sign it with the CLI/).check();
+    await this.page.getByLabel(this.say('decl.sig.cli')).check();
     const [download] = await Promise.all([
       this.page.waitForEvent('download'),
-      this.page.getByRole('link', { name: /Download the declaration to sign/ }).click(),
+      this.page.getByRole('link', { name: sayPattern(this.say, 'decl.sig.download', ['bytes']) }).click(),
     ]);
     const path = `${dir}/${download.suggestedFilename()}`;
     await download.saveAs(path);
@@ -562,7 +581,7 @@ export class DeclarationEditorScreen {
   }
 
   async pasteSignature(signature: string): Promise<void> {
-    await this.page.getByLabel('Custos-Signature (keyId:signature)').fill(signature);
+    await this.page.getByLabel(this.say('sign.cliLabel')).fill(signature);
   }
 
   /** What the editor says of the pasted signature. */
@@ -575,7 +594,9 @@ export class DeclarationEditorScreen {
   }
 
   accepted(): Locator {
-    return this.page.getByRole('status').filter({ hasText: /accepted and locked/ });
+    return this.page
+      .getByRole('status')
+      .filter({ hasText: sayPattern(this.say, 'decl.accepted', ['id', 'index']) });
   }
 }
 

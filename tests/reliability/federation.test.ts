@@ -1,4 +1,5 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer as createNetServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,12 +10,14 @@ import type { Db } from '../../src/store/db.js';
 import { recordFigure } from './figures.js';
 import {
   demoSeedOf,
+  freshPgDatabase,
   icrBody,
   nextIcrNumber,
   openNodeDb,
   postReport,
   ROOT,
   type RunningNode,
+  reliabilityDialects,
   runCustos,
   seededRandom,
   sleep,
@@ -26,14 +29,17 @@ import { checkConsistentWith, currentCheckpoint, logVerifier, type SeenCheckpoin
 import { createFederationNetwork, type FederationNetwork } from './netns.js';
 
 /**
- * Federation under failure (issue 17, reliability), with real processes: a regional node R and an
+ * Federation under failure (issue 17, reliability), with real processes, on SQLite and (with
+ * CUSTOS_TEST_PG_URL) PostgreSQL: a regional node R and an
  * agency node A, each `custos serve` in its own network namespace, peered with an arrangement
  * (R sends XA's key registrations and reports to A). XA submits to R continuously while SIGKILLs
  * hit either node at random moments during delivery; afterwards nothing is lost or duplicated on
  * A, every checkpoint of both logs is consistent, provenance chains pass `custos proof verify`
  * and `custos audit` passes on both. The link between the namespaces is then cut and restored:
  * delivery waits and nothing else changes. XB, which no arrangement covers, submits to R
- * throughout: none of its data is ever found in A's database.
+ * throughout: none of its data is ever found in A's database. On PostgreSQL each node has its own
+ * database, reached from its namespace through a relay the test runs on its line to the node
+ * (the server listens on the test namespace's loopback only).
  */
 const KILLS = Number(process.env.CUSTOS_FED_KILLS ?? 12);
 const SEED = Number(process.env.CUSTOS_FED_SEED ?? Date.now() % 1_000_000);
@@ -46,6 +52,8 @@ const XB_MARKER = `xb-never-leaves-${SEED}-${process.pid}`;
 interface Node {
   readonly name: 'regional' | 'agency';
   readonly dataDir: string;
+  /** PostgreSQL: the node's database as the test reaches it, and as the node does (the relay). */
+  db?: { readonly direct: string; readonly relayed: string; drop(): Promise<void> };
   readonly origin: string;
   readonly base: string;
   readonly netns: string;
@@ -57,13 +65,44 @@ interface Node {
 }
 
 const env = (n: Node) => ({
+  ...(n.db ? { CUSTOS_DATABASE_URL: n.db.direct } : {}),
   CUSTOS_LOG_ORIGIN: n.origin,
   CUSTOS_HOST: '0.0.0.0',
   CUSTOS_PORT: String(PORT),
   CUSTOS_SCRYPT_LOG2N: '10',
   CUSTOS_CHECKPOINT_MS: '100',
 });
-const spec = (n: Node) => ({ dataDir: n.dataDir, env: env(n), netns: n.netns });
+/** How the node's process runs: in its namespace, its database through the relay. */
+const spec = (n: Node) => ({
+  dataDir: n.dataDir,
+  databaseUrl: n.db?.relayed,
+  env: { ...env(n), ...(n.db ? { CUSTOS_DATABASE_URL: n.db.relayed } : {}) },
+  netns: n.netns,
+});
+
+/**
+ * A TCP relay from `host` (the test's address on its line to a node's namespace) to the
+ * PostgreSQL server of `target`: the URL the node uses. Closed with the suite.
+ */
+async function pgRelay(target: string, host: string, relays: Server[]): Promise<string> {
+  const to = new URL(target);
+  const server = createNetServer((inbound) => {
+    const out = connect(Number(to.port || 5432), to.hostname);
+    inbound.pipe(out).pipe(inbound);
+    const end = () => {
+      inbound.destroy();
+      out.destroy();
+    };
+    inbound.on('error', end);
+    out.on('error', end);
+  });
+  await new Promise<void>((r) => server.listen(0, host, () => r()));
+  relays.push(server);
+  const url = new URL(target);
+  url.hostname = host;
+  url.port = String((server.address() as AddressInfo).port);
+  return url.toString();
+}
 
 async function api(n: Node, method: string, path: string, body?: unknown) {
   const res = await fetch(`${n.base}${path}`, {
@@ -134,7 +173,7 @@ async function count(db: Db, query: string): Promise<number> {
 }
 
 async function withDb<T>(n: Node, f: (db: Db) => Promise<T>): Promise<T> {
-  const db = openNodeDb(n.dataDir);
+  const db = openNodeDb(n.dataDir, n.db?.direct);
   try {
     return await f(db);
   } finally {
@@ -243,246 +282,279 @@ function marked(body: Uint8Array): Uint8Array {
   return new Uint8Array(Buffer.from(JSON.stringify(report)));
 }
 
-describe('federation under SIGKILL and partition (real processes, network namespaces)', () => {
-  const root = tempDir('custos-fed-rel-');
-  let net: FederationNetwork | undefined;
-  const nodes: Node[] = [];
-  const ackedXa: string[] = [];
-  const ackedXb: string[] = [];
-  const random = seededRandom(SEED);
-  const get = (name: Node['name']) => nodes.find((n) => n.name === name) as Node;
+describe.each(reliabilityDialects())(
+  'federation under SIGKILL and partition (real processes, network namespaces, %s)',
+  (dialect) => {
+    const root = tempDir('custos-fed-rel-');
+    const relays: Server[] = [];
+    let net: FederationNetwork | undefined;
+    const nodes: Node[] = [];
+    const ackedXa: string[] = [];
+    const ackedXb: string[] = [];
+    const random = seededRandom(SEED);
+    const get = (name: Node['name']) => nodes.find((n) => n.name === name) as Node;
 
-  beforeAll(async () => {
-    net = createFederationNetwork();
-    const make = (name: Node['name'], ns: string, host: string): Node => ({
-      name,
-      dataDir: join(root, name),
-      origin: `${name}.reliability.custos/log`,
-      base: `http://${host}:${PORT}`,
-      netns: ns,
-      adminToken: '',
-      logKey: '',
-      seen: [],
-    });
-    nodes.push(make('regional', net.ns.r, net.fromTest.r), make('agency', net.ns.a, net.fromTest.a));
-    for (const n of nodes) await prepare(n);
-    await Promise.all(nodes.map(start));
-    for (const n of nodes) {
-      n.adminToken = readFileSync(join(n.dataDir, 'admin.token'), 'utf8').trim();
-      const id = await api(n, 'GET', '/api/node');
-      expect(id.status).toBe(200);
-      n.logKey = String(id.json.logKey);
-      n.verifier = await logVerifier(n.base);
-    }
-    const [r, a] = [get('regional'), get('agency')];
-    const peer = async (at: Node, other: Node, url: string) => {
-      const res = await api(at, 'POST', '/api/peers', {
-        name: other.name,
-        url,
-        logKey: other.logKey,
-        nodeKey: String((await api(other, 'GET', '/api/node')).json.nodeKey),
+    beforeAll(async () => {
+      net = createFederationNetwork();
+      const make = (name: Node['name'], ns: string, host: string): Node => ({
+        name,
+        dataDir: join(root, name),
+        origin: `${name}.reliability.custos/log`,
+        base: `http://${host}:${PORT}`,
+        netns: ns,
+        adminToken: '',
+        logKey: '',
+        seen: [],
       });
-      expect(res.status, JSON.stringify(res.json)).toBe(201);
-      return String(res.json.id);
-    };
-    const aAtR = await peer(r, a, `http://${net.onLink.a}:${PORT}`);
-    const rAtA = await peer(a, r, `http://${net.onLink.r}:${PORT}`);
-    const scope = {
-      states: ['XA'],
-      kinds: ['key-registration', 'report'],
-      from: new Date().toISOString().slice(0, 10),
-    };
-    const sent = await api(r, 'POST', '/api/arrangements', { peer: aAtR, direction: 'send', ...scope });
-    const recv = await api(a, 'POST', '/api/arrangements', { peer: rAtA, direction: 'receive', ...scope });
-    expect([sent.status, recv.status]).toEqual([201, 201]);
-  }, 300_000);
+      nodes.push(make('regional', net.ns.r, net.fromTest.r), make('agency', net.ns.a, net.fromTest.a));
+      nextNumber.clear();
+      if (dialect === 'postgres')
+        for (const n of nodes) {
+          const db = await freshPgDatabase();
+          const host = n.name === 'regional' ? net.toTest.r : net.toTest.a;
+          n.db = { direct: db.url, relayed: await pgRelay(db.url, host, relays), drop: db.drop };
+        }
+      for (const n of nodes) await prepare(n);
+      await Promise.all(nodes.map(start));
+      for (const n of nodes) {
+        n.adminToken = readFileSync(join(n.dataDir, 'admin.token'), 'utf8').trim();
+        const id = await api(n, 'GET', '/api/node');
+        expect(id.status).toBe(200);
+        n.logKey = String(id.json.logKey);
+        n.verifier = await logVerifier(n.base);
+      }
+      const [r, a] = [get('regional'), get('agency')];
+      const peer = async (at: Node, other: Node, url: string) => {
+        const res = await api(at, 'POST', '/api/peers', {
+          name: other.name,
+          url,
+          logKey: other.logKey,
+          nodeKey: String((await api(other, 'GET', '/api/node')).json.nodeKey),
+        });
+        expect(res.status, JSON.stringify(res.json)).toBe(201);
+        return String(res.json.id);
+      };
+      const aAtR = await peer(r, a, `http://${net.onLink.a}:${PORT}`);
+      const rAtA = await peer(a, r, `http://${net.onLink.r}:${PORT}`);
+      const scope = {
+        states: ['XA'],
+        kinds: ['key-registration', 'report'],
+        from: new Date().toISOString().slice(0, 10),
+      };
+      const sent = await api(r, 'POST', '/api/arrangements', { peer: aAtR, direction: 'send', ...scope });
+      const recv = await api(a, 'POST', '/api/arrangements', { peer: rAtA, direction: 'receive', ...scope });
+      expect([sent.status, recv.status]).toEqual([201, 201]);
+    }, 300_000);
 
-  afterAll(async () => {
-    await Promise.all(nodes.map((n) => n.proc?.kill('SIGKILL')));
-    net?.destroy();
-    rmSync(root, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await Promise.all(nodes.map((n) => n.proc?.kill('SIGKILL')));
+      for (const r of relays) r.close();
+      for (const n of nodes) await n.db?.drop();
+      net?.destroy();
+      rmSync(root, { recursive: true, force: true });
+    });
 
-  it(`${KILLS} SIGKILLs of either node during delivery lose and duplicate nothing (seed ${SEED})`, async () => {
-    const [r, a] = [get('regional'), get('agency')];
-    const t0 = Date.now();
-    const stopWatch = watchCheckpoints(nodes);
-    const load = [
-      ...XA_MBAS.map((m) => submitter(r, m, 'xa-ssac', 80, ackedXa, random)),
-      submitter(r, XB_MBA, 'xb-ssac', 400, ackedXb, random, marked),
-    ];
-    const killed = { regional: 0, agency: 0 };
-    for (let k = 0; k < KILLS; k++) {
-      await sleep(300 + random() * 1500);
-      const victim = random() < 0.5 ? r : a;
-      await victim.proc?.kill('SIGKILL');
-      killed[victim.name]++;
-      await start(victim);
-    }
-    await sleep(1000);
-    const errors = await Promise.all(load.map((l) => l.stop()));
-    const killPhaseMs = Date.now() - t0;
-    const drainMs = await waitDrained(r, 240_000);
-    await stopWatch();
+    it(`${KILLS} SIGKILLs of either node during delivery lose and duplicate nothing (seed ${SEED})`, async () => {
+      const [r, a] = [get('regional'), get('agency')];
+      const t0 = Date.now();
+      const stopWatch = watchCheckpoints(nodes);
+      const load = [
+        ...XA_MBAS.map((m) => submitter(r, m, 'xa-ssac', 80, ackedXa, random)),
+        submitter(r, XB_MBA, 'xb-ssac', 400, ackedXb, random, marked),
+      ];
+      const killed = { regional: 0, agency: 0 };
+      for (let k = 0; k < KILLS; k++) {
+        await sleep(300 + random() * 1500);
+        const victim = random() < 0.5 ? r : a;
+        await victim.proc?.kill('SIGKILL');
+        killed[victim.name]++;
+        await start(victim);
+      }
+      await sleep(1000);
+      const errors = await Promise.all(load.map((l) => l.stop()));
+      const killPhaseMs = Date.now() - t0;
+      const drainMs = await waitDrained(r, 240_000);
+      await stopWatch();
 
-    // Nothing lost: every report R acknowledged is readable on A under its id, and A holds every
-    // XA report R holds (including one that committed on R without its 201 reaching the client).
-    expect(ackedXa.length).toBeGreaterThan(KILLS);
-    const missing: string[] = [];
-    for (let i = 0; i < ackedXa.length; i += 8) {
-      const batch = ackedXa.slice(i, i + 8);
-      const statuses = await Promise.all(
-        batch.map(async (id) => {
-          const res = await fetch(`${a.base}/api/reports/${encodeURIComponent(id)}`, {
-            headers: { authorization: `Bearer ${a.adminToken}` },
-          });
-          await res.arrayBuffer();
-          return res.status;
-        }),
-      );
-      statuses.forEach((s, j) => {
-        if (s !== 200) missing.push(`${batch[j]}: ${s}`);
+      // Nothing lost: every report R acknowledged is readable on A under its id, and A holds every
+      // XA report R holds (including one that committed on R without its 201 reaching the client).
+      expect(ackedXa.length).toBeGreaterThan(KILLS);
+      const missing: string[] = [];
+      for (let i = 0; i < ackedXa.length; i += 8) {
+        const batch = ackedXa.slice(i, i + 8);
+        const statuses = await Promise.all(
+          batch.map(async (id) => {
+            const res = await fetch(`${a.base}/api/reports/${encodeURIComponent(id)}`, {
+              headers: { authorization: `Bearer ${a.adminToken}` },
+            });
+            await res.arrayBuffer();
+            return res.status;
+          }),
+        );
+        statuses.forEach((s, j) => {
+          if (s !== 200) missing.push(`${batch[j]}: ${s}`);
+        });
+      }
+      expect(missing).toEqual([]);
+      const onR = await reportIds(r, 'XA');
+      const onA = await reportIds(a, 'XA');
+      expect([...onR].filter((id) => !onA.has(id))).toEqual([]);
+      expect([...onA].filter((id) => !onR.has(id))).toEqual([]);
+
+      // Nothing duplicated, nothing dead, in order per source log (A's database).
+      const o = await outbox(r);
+      expect(o).toEqual({ pending: 0, delivered: o.delivered, dead: 0 });
+      await withDb(a, async (db) => {
+        const inbox = await count(db, 'select count(*) as n from fed_inbox');
+        const received = await count(db, "select count(*) as n from records where kind = 'received'");
+        const distinct = await count(db, 'select count(distinct record_id) as n from fed_inbox');
+        const reports = await count(db, 'select count(*) as n from reports');
+        const keys = await count(db, "select count(*) as n from fed_inbox where kind = 'key-registration'");
+        expect({ inbox, received, distinct }).toEqual({
+          inbox: o.delivered,
+          received: inbox,
+          distinct: inbox,
+        });
+        expect(reports).toBe(inbox - keys);
+        expect(reports).toBe(onR.size);
+        expect(await count(db, 'select count(*) as n from fed_dead_letters')).toBe(0);
+        const order = await db.kysely
+          .selectFrom('fed_inbox')
+          .select(['idx', 'received_index'])
+          .orderBy('idx')
+          .execute();
+        const received_ = order.map((x) => Number(x.received_index));
+        expect(received_).toEqual([...received_].sort((x, y) => x - y));
       });
-    }
-    expect(missing).toEqual([]);
-    const onR = await reportIds(r, 'XA');
-    const onA = await reportIds(a, 'XA');
-    expect([...onR].filter((id) => !onA.has(id))).toEqual([]);
-    expect([...onA].filter((id) => !onR.has(id))).toEqual([]);
+      expect(await withDb(r, (db) => count(db, 'select count(*) as n from fed_dead_letters'))).toBe(0);
 
-    // Nothing duplicated, nothing dead, in order per source log (A's database).
-    const o = await outbox(r);
-    expect(o).toEqual({ pending: 0, delivered: o.delivered, dead: 0 });
-    await withDb(a, async (db) => {
-      const inbox = await count(db, 'select count(*) as n from fed_inbox');
-      const received = await count(db, "select count(*) as n from records where kind = 'received'");
-      const distinct = await count(db, 'select count(distinct record_id) as n from fed_inbox');
-      const reports = await count(db, 'select count(*) as n from reports');
-      const keys = await count(db, "select count(*) as n from fed_inbox where kind = 'key-registration'");
-      expect({ inbox, received, distinct }).toEqual({ inbox: o.delivered, received: inbox, distinct: inbox });
-      expect(reports).toBe(inbox - keys);
-      expect(reports).toBe(onR.size);
-      expect(await count(db, 'select count(*) as n from fed_dead_letters')).toBe(0);
-      const order = await db.kysely
-        .selectFrom('fed_inbox')
-        .select(['idx', 'received_index'])
-        .orderBy('idx')
-        .execute();
-      const received_ = order.map((x) => Number(x.received_index));
-      expect(received_).toEqual([...received_].sort((x, y) => x - y));
+      // Provenance chains of the first, the last and two reports in between verify offline.
+      const sample = [
+        0,
+        Math.floor(ackedXa.length / 3),
+        Math.floor((2 * ackedXa.length) / 3),
+        ackedXa.length - 1,
+      ];
+      for (const i of sample) await verifyChain(a, r, ackedXa[i] as string);
+
+      recordFigure('federation-sigkill', {
+        kills: killed.regional + killed.agency,
+        killedRegional: killed.regional,
+        killedAgency: killed.agency,
+        acknowledgedXa: ackedXa.length,
+        acknowledgedXb: ackedXb.length,
+        submissionErrors: errors.reduce((s, e) => s + e, 0),
+        delivered: o.delivered,
+        killPhaseMs,
+        drainAfterLoadMs: drainMs,
+        seed: SEED,
+      });
     });
-    expect(await withDb(r, (db) => count(db, 'select count(*) as n from fed_dead_letters'))).toBe(0);
 
-    // Provenance chains of the first, the last and two reports in between verify offline.
-    const sample = [
-      0,
-      Math.floor(ackedXa.length / 3),
-      Math.floor((2 * ackedXa.length) / 3),
-      ackedXa.length - 1,
-    ];
-    for (const i of sample) await verifyChain(a, r, ackedXa[i] as string);
-
-    recordFigure('federation-sigkill', {
-      kills: killed.regional + killed.agency,
-      killedRegional: killed.regional,
-      killedAgency: killed.agency,
-      acknowledgedXa: ackedXa.length,
-      acknowledgedXb: ackedXb.length,
-      submissionErrors: errors.reduce((s, e) => s + e, 0),
-      delivered: o.delivered,
-      killPhaseMs,
-      drainAfterLoadMs: drainMs,
-      seed: SEED,
+    it('a partition of the link between the nodes delays delivery and changes nothing else', async () => {
+      if (!net) return expect.fail('no network');
+      const [r, a] = [get('regional'), get('agency')];
+      const stopWatch = watchCheckpoints(nodes);
+      const before = await reportIds(a, 'XA');
+      const deliveredBefore = (await outbox(r)).delivered;
+      net.cut();
+      const during: string[] = [];
+      const load = XA_MBAS.map((m) => submitter(r, m, 'xa-ssac', 150, during, random));
+      await sleep(5000);
+      await Promise.all(load.map((l) => l.stop()));
+      await sleep(1000);
+      // Cut: R accepted everything (its clients do not see the partition), A received nothing.
+      expect(during.length).toBeGreaterThan(10);
+      expect(await reportIds(a, 'XA')).toEqual(before);
+      const cutOutbox = await outbox(r);
+      expect(cutOutbox).toEqual({ pending: during.length, delivered: deliveredBefore, dead: 0 });
+      const cutAt = Date.now();
+      net.restore();
+      const delayMs = await waitDrained(r, 120_000);
+      await stopWatch();
+      // Restored: the same records arrive, once each, in order, and nothing is refused.
+      const after = await reportIds(a, 'XA');
+      expect([...after].filter((id) => !before.has(id)).sort()).toEqual([...during].sort());
+      expect(await outbox(r)).toEqual({ pending: 0, delivered: deliveredBefore + during.length, dead: 0 });
+      await withDb(a, async (db) => {
+        expect(await count(db, 'select count(*) as n from fed_dead_letters')).toBe(0);
+        expect(await count(db, 'select count(*) as n from fed_inbox')).toBe(deliveredBefore + during.length);
+      });
+      await verifyChain(a, r, during.at(-1) as string);
+      recordFigure('federation-partition', {
+        submittedDuringCut: during.length,
+        deliveredAfterRestoreMs: delayMs,
+        restoredAt: new Date(cutAt).toISOString(),
+      });
     });
-  });
 
-  it('a partition of the link between the nodes delays delivery and changes nothing else', async () => {
-    if (!net) return expect.fail('no network');
-    const [r, a] = [get('regional'), get('agency')];
-    const stopWatch = watchCheckpoints(nodes);
-    const before = await reportIds(a, 'XA');
-    const deliveredBefore = (await outbox(r)).delivered;
-    net.cut();
-    const during: string[] = [];
-    const load = XA_MBAS.map((m) => submitter(r, m, 'xa-ssac', 150, during, random));
-    await sleep(5000);
-    await Promise.all(load.map((l) => l.stop()));
-    await sleep(1000);
-    // Cut: R accepted everything (its clients do not see the partition), A received nothing.
-    expect(during.length).toBeGreaterThan(10);
-    expect(await reportIds(a, 'XA')).toEqual(before);
-    const cutOutbox = await outbox(r);
-    expect(cutOutbox).toEqual({ pending: during.length, delivered: deliveredBefore, dead: 0 });
-    const cutAt = Date.now();
-    net.restore();
-    const delayMs = await waitDrained(r, 120_000);
-    await stopWatch();
-    // Restored: the same records arrive, once each, in order, and nothing is refused.
-    const after = await reportIds(a, 'XA');
-    expect([...after].filter((id) => !before.has(id)).sort()).toEqual([...during].sort());
-    expect(await outbox(r)).toEqual({ pending: 0, delivered: deliveredBefore + during.length, dead: 0 });
-    await withDb(a, async (db) => {
-      expect(await count(db, 'select count(*) as n from fed_dead_letters')).toBe(0);
-      expect(await count(db, 'select count(*) as n from fed_inbox')).toBe(deliveredBefore + during.length);
-    });
-    await verifyChain(a, r, during.at(-1) as string);
-    recordFigure('federation-partition', {
-      submittedDuringCut: during.length,
-      deliveredAfterRestoreMs: delayMs,
-      restoredAt: new Date(cutAt).toISOString(),
-    });
-  });
-
-  it("XB's data, which no arrangement covers, never leaves R", async () => {
-    const [r, a] = [get('regional'), get('agency')];
-    expect(ackedXb.length).toBeGreaterThan(0);
-    expect((await reportIds(r, 'XB')).size).toBeGreaterThanOrEqual(ackedXb.length);
-    // Stopped gracefully so that everything A holds is in its database files, then searched.
-    await a.proc?.kill('SIGTERM');
-    await withDb(a, async (db) => {
-      expect(await count(db, "select count(*) as n from reports where state <> 'XA'")).toBe(0);
-      expect(await count(db, "select count(*) as n from fed_inbox where state <> 'XA'")).toBe(0);
+    it("XB's data, which no arrangement covers, never leaves R", async () => {
+      const [r, a] = [get('regional'), get('agency')];
+      expect(ackedXb.length).toBeGreaterThan(0);
+      expect((await reportIds(r, 'XB')).size).toBeGreaterThanOrEqual(ackedXb.length);
+      // Stopped gracefully so that everything A holds is in its database files, then searched.
+      await a.proc?.kill('SIGTERM');
+      await withDb(a, async (db) => {
+        expect(await count(db, "select count(*) as n from reports where state <> 'XA'")).toBe(0);
+        expect(await count(db, "select count(*) as n from fed_inbox where state <> 'XA'")).toBe(0);
+        expect(
+          await count(
+            db,
+            "select count(*) as n from records where kind = 'received' and subject_state <> 'XA'",
+          ),
+        ).toBe(0);
+      });
+      // PostgreSQL: every row of every table of A's database, as text.
+      if (a.db)
+        await withDb(a, async (db) => {
+          const tables = await sql<{ t: string }>`select table_name as t from information_schema.tables
+          where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(db.kysely);
+          const patterns = [XB_MARKER, ...ackedXb].map((x) => `%${x}%`);
+          for (const { t } of tables.rows) {
+            const hit = await sql<{ n: string }>`select count(*) as n from ${sql.table(t)} as x
+              where cast(x as text) like any (cast(${patterns} as text[]))`.execute(db.kysely);
+            expect(Number(hit.rows[0]?.n), `${t} holds XB's data`).toBe(0);
+          }
+        });
+      for (const f of a.db ? [] : ['custos.db', 'custos.db-wal']) {
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(join(a.dataDir, f));
+        } catch {
+          continue;
+        }
+        expect(bytes.includes(XB_MARKER), `${f} holds XB's marker`).toBe(false);
+        for (const id of ackedXb) expect(bytes.includes(id), `${f} holds ${id}`).toBe(false);
+      }
+      // R delivered nothing of XB: no outbox row, and no request of R carried it (A has nothing).
       expect(
-        await count(
-          db,
-          "select count(*) as n from records where kind = 'received' and subject_state <> 'XA'",
-        ),
+        await withDb(r, (db) => count(db, "select count(*) as n from fed_outbox where state <> 'XA'")),
       ).toBe(0);
     });
-    for (const f of ['custos.db', 'custos.db-wal']) {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(join(a.dataDir, f));
-      } catch {
-        continue;
-      }
-      expect(bytes.includes(XB_MARKER), `${f} holds XB's marker`).toBe(false);
-      for (const id of ackedXb) expect(bytes.includes(id), `${f} holds ${id}`).toBe(false);
-    }
-    // R delivered nothing of XB: no outbox row, and no request of R carried it (A has nothing).
-    expect(
-      await withDb(r, (db) => count(db, "select count(*) as n from fed_outbox where state <> 'XA'")),
-    ).toBe(0);
-  });
 
-  it('every checkpoint of both logs is consistent and `custos audit` passes on both', async () => {
-    const stopped = (n: Node) => n.proc?.proc.exitCode !== null || n.proc?.proc.signalCode !== null;
-    await Promise.all(nodes.filter(stopped).map(start));
-    for (const n of nodes) {
-      const v = n.verifier as NoteVerifier;
-      const current = await currentCheckpoint(n.base, v);
-      if (!current) return expect.fail(`${n.name} serves no checkpoint`);
-      expect(n.seen.length).toBeGreaterThan(2);
-      expect(await checkConsistentWith(n.base, v, n.seen, current), n.name).toEqual([]);
-    }
-    await Promise.all(nodes.map((n) => n.proc?.kill('SIGTERM')));
-    for (const n of nodes) {
-      const audit = await runCustos(['audit'], { dataDir: n.dataDir, env: env(n) });
-      expect(audit.stdout, `${n.name}: ${audit.stderr}`).toContain('AUDIT OK');
-      expect(audit.status).toBe(0);
-    }
-  });
-});
+    it('every checkpoint of both logs is consistent and `custos audit` passes on both', async () => {
+      const stopped = (n: Node) => n.proc?.proc.exitCode !== null || n.proc?.proc.signalCode !== null;
+      await Promise.all(nodes.filter(stopped).map(start));
+      for (const n of nodes) {
+        const v = n.verifier as NoteVerifier;
+        const current = await currentCheckpoint(n.base, v);
+        if (!current) return expect.fail(`${n.name} serves no checkpoint`);
+        expect(n.seen.length).toBeGreaterThan(2);
+        expect(await checkConsistentWith(n.base, v, n.seen, current), n.name).toEqual([]);
+      }
+      await Promise.all(nodes.map((n) => n.proc?.kill('SIGTERM')));
+      for (const n of nodes) {
+        const audit = await runCustos(['audit'], {
+          dataDir: n.dataDir,
+          databaseUrl: n.db?.direct,
+          env: env(n),
+        });
+        expect(audit.stdout, `${n.name}: ${audit.stderr}`).toContain('AUDIT OK');
+        expect(audit.status).toBe(0);
+      }
+    });
+  },
+);
 
 /** The chain of a forwarded report, from A, checked offline by `custos proof verify`. */
 async function verifyChain(a: Node, r: Node, id: string): Promise<void> {

@@ -12,6 +12,8 @@ export interface FederationNetwork {
   readonly ns: { readonly r: string; readonly a: string };
   /** Addresses the test uses to reach each node. */
   readonly fromTest: { readonly r: string; readonly a: string };
+  /** The test's own addresses on its line to each node (a node reaches the test's namespace there). */
+  readonly toTest: { readonly r: string; readonly a: string };
   /** Addresses the nodes use to reach each other over their link (R's view of A, A's view of R). */
   readonly onLink: { readonly r: string; readonly a: string };
   cut(): void;
@@ -81,6 +83,7 @@ export function createFederationNetwork(): FederationNetwork {
   return {
     ns,
     fromTest: { r: net(1, 2), a: net(2, 2) },
+    toTest: { r: net(1, 1), a: net(2, 1) },
     onLink: { r: net(0, 1), a: net(0, 2) },
     cut: () => link('down'),
     restore: () => link('up'),

@@ -105,8 +105,8 @@ export function createRecordViews(ports: Ports): Readonly<Record<RecordKind, Rec
     // A forwarded case transition is inspectorates' business, as a case's internal notes are on
     // its own node: never shown to the state's users (decision 0044).
     received: async (p, rec) => {
-      if (p.state !== null && (await fed.inboxByRecord(rec.id))?.kind === 'case-transition')
-        return noSuchRecord();
+      const kind = p.state === null ? undefined : (await fed.inboxByRecord(rec.id))?.kind;
+      if (kind === 'case-transition' || kind === 'case-message') return noSuchRecord();
       await assertReportReadable(ports, p, rec.subject_state);
     },
     // A registry change is the device's state of health (who may see the device sees it); a

@@ -54,6 +54,8 @@ export async function enqueueForwarding(
               eb('r.kind', '=', 'report'),
               eb.or([eb('r.id', 'like', '%:EXPORT_NOTICE:%'), eb('r.id', 'like', '%:IMPORT_NOTICE:%')]),
             ]),
+            // A case's messages are part of the case about the state (decision 0054).
+            eb.and([eb('s.kind', '=', 'case-transition'), eb('r.kind', '=', 'case-message')]),
           ]),
         )
         .on('s.direction', '=', 'send')

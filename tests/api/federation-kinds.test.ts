@@ -283,6 +283,29 @@ describe.each(testDialects())('forwarded kinds between two nodes on %s', (dialec
       (await get(agency, `/api/records/${encodeURIComponent(recordId)}`, 'xa-ssac.reviewer')).statusCode,
     ).toBe(404);
 
+    // The case's conversation flows with it (decision 0054): a message, as the origin committed it.
+    const said = await post(
+      regional,
+      `/api/cases/${caseId}/messages`,
+      { text: 'Please explain the balance', internal: false },
+      'agency.inspector',
+    );
+    expect(said.statusCode, said.body).toBe(201);
+    await deliver();
+    const message = await regional.t.ports.db.kysely
+      .selectFrom('records')
+      .select('id')
+      .where('kind', '=', 'case-message')
+      .where('id', 'like', `case-message:${caseId}:%`)
+      .executeTakeFirstOrThrow();
+    const fwd = await get(agency, `/api/records/${encodeURIComponent(message.id)}`, 'agency.inspector');
+    expect(fwd.statusCode, fwd.body).toBe(200);
+    expect(fwd.json().forwarded).toMatchObject({ origin: 'regional.test/log', kind: 'case-message' });
+    expect(fwd.json().forwarded.content).toMatchObject({ case: caseId, text: 'Please explain the balance' });
+    expect(
+      (await get(agency, `/api/records/${encodeURIComponent(message.id)}`, 'xa-ssac.reviewer')).statusCode,
+    ).toBe(404);
+
     const before = await counts(agency);
     const xb = await post(
       regional,

@@ -13,8 +13,9 @@ import { enforce } from '../scope.js';
  * alone (`report` covers every type, notices included); an inspection statement (its findings
  * inside it) is checked against its inspectorate's key as the receiver knows it; a case
  * transition (what a case about the state is, its status and decisions) is proven by the source's
- * log. Statements and transitions stay the origin's on the receiver: kept with their inbox row,
- * never merged into the receiver's own inspections or cases.
+ * log, and `case-transition` also carries the case's messages (decision 0054). Statements,
+ * transitions and messages stay the origin's on the receiver: kept with their inbox row, never
+ * merged into the receiver's own inspections or cases.
  */
 export const FORWARDABLE_KINDS = [
   'key-registration',

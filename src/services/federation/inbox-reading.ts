@@ -90,7 +90,7 @@ export function asRefusal(err: unknown): Refusal {
  * committed, beside its inbox row, never merged into this node's own inspections or cases.
  */
 export function keptContent(kind: string, content: unknown): string | null {
-  return kind === 'inspection-statement' || kind === 'case-transition'
+  return kind === 'inspection-statement' || kind === 'case-transition' || kind === 'case-message'
     ? new TextDecoder().decode(canonicalizeRecord(content))
     : null;
 }

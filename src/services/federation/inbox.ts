@@ -215,11 +215,14 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
         const s = isObject(content.statement) ? content.statement : {};
         return { state: str(s.state), kinds: [kind], org: str(s.inspectorate) };
       }
-      case 'case-transition': {
+      case 'case-transition':
+      case 'case-message': {
+        // A message is part of its case (decision 0054): the state of the opening received before.
         const opened = isObject(content.opened) ? content.opened : undefined;
-        if (opened) return { state: str(opened.state), kinds: [kind], org: str(opened.inspectorate) };
+        if (opened)
+          return { state: str(opened.state), kinds: ['case-transition'], org: str(opened.inspectorate) };
         const first = await repo.inboxByRecord(`case-transition:${String(content.case)}:0`);
-        return { state: first?.state, kinds: [kind] };
+        return { state: first?.state, kinds: ['case-transition'] };
       }
       default:
         throw new Refusal('NOT_ARRANGED', `this node does not take records of kind ${kind}`);

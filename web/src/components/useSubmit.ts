@@ -11,6 +11,8 @@ export interface Submit<A extends unknown[]> {
   readonly error: unknown;
   /** Runs the action: busy while it runs, the previous failure cleared, a new one kept. */
   run(...args: A): Promise<void>;
+  /** Forgets the last failure: the input it was about has changed (a new file loaded). */
+  clear(): void;
 }
 
 /**
@@ -40,5 +42,6 @@ export function useSubmit<A extends unknown[] = []>(
     // Only forms whose action takes no arguments use onSubmit (the return type says so).
     void run(...([] as unknown[] as A));
   };
-  return { busy, error, run, onSubmit: onSubmit as A extends [] ? (e: FormEvent) => void : never };
+  const clear = () => setError(undefined);
+  return { busy, error, run, clear, onSubmit: onSubmit as A extends [] ? (e: FormEvent) => void : never };
 }

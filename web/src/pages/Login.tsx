@@ -1,5 +1,6 @@
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { isApiError } from '../api.js';
+import { useSubmit } from '../components/useSubmit.js';
 import { Msg, useT } from '../i18n/I18nProvider.js';
 import { LanguageChooser } from '../i18n/LanguageChooser.js';
 import { errorText } from '../i18n/problems.js';
@@ -11,24 +12,12 @@ export function LoginPage() {
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
   // The failure itself, worded at render time so it follows a change of language.
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, onSubmit } = useSubmit(() => signIn(login.trim(), password));
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = t('login.docTitle');
   }, [t]);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await signIn(login.trim(), password);
-    } catch (err) {
-      setError(err ?? new Error('sign-in failed'));
-      setBusy(false);
-    }
-  };
   const errorMessage =
     error === undefined
       ? undefined
@@ -47,7 +36,7 @@ export function LoginPage() {
         </p>
         <h1 ref={heading}>{t('login.title')}</h1>
         <p className="muted">{t('login.tagline')}</p>
-        <form onSubmit={submit} noValidate>
+        <form onSubmit={onSubmit} noValidate>
           <label htmlFor="login">{t('login.login')}</label>
           <input
             id="login"

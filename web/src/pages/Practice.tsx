@@ -1,9 +1,10 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { REPORT_DETAIL_CODES } from '../../../src/domain/errors.js';
 import type { Reply } from '../api/wire.js';
 import { api } from '../api.js';
 import { ErrorState, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
+import { useSubmit } from '../components/useSubmit.js';
 import { hasMessage, type MessageKey, useT } from '../i18n/I18nProvider.js';
 import { useMe } from '../session.js';
 import { EXAMPLE_TYPES, type ExamplePlace, type ExampleType, exampleReport } from './practice/examples.js';
@@ -23,28 +24,21 @@ const explanationId = (code: string) => `explain-${code}`;
  */
 export default function PracticePage() {
   const t = useT();
-  const [busy, setBusy] = useState(false);
   const [verdict, setVerdict] = useState<Verdict | undefined>(undefined);
-  const [failure, setFailure] = useState<unknown>(undefined);
+  const {
+    busy,
+    error: failure,
+    onSubmit: check,
+    clear,
+  } = useSubmit(async () => {
+    setVerdict(undefined);
+    setVerdict(await draft.send<Verdict>('/api/reports/practice'));
+  });
   const draft = useSignedDraft(() => {
     setVerdict(undefined);
-    setFailure(undefined);
+    clear();
   });
   const { format, lines, showText } = draft;
-
-  const check = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setVerdict(undefined);
-    setFailure(undefined);
-    try {
-      setVerdict(await draft.send<Verdict>('/api/reports/practice'));
-    } catch (err) {
-      setFailure(err);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <Page title={t('practice.title')} lead={t('practice.lead')}>

@@ -1,8 +1,9 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { type Accepted, type ApiError, apiText, type ErrorDetail, isApiError } from '../api.js';
 import { ErrorState } from '../components/async.js';
 import { Checks, Verdict, WitnessNote } from '../components/Checks.js';
 import { Page } from '../components/Page.js';
+import { useSubmit } from '../components/useSubmit.js';
 import { Msg, useT } from '../i18n/I18nProvider.js';
 import { detailsOf, errorText, problemText } from '../i18n/problems.js';
 import { useCheckpointWait } from '../live.js';
@@ -22,33 +23,31 @@ const str = (v: unknown): string => (v === undefined || v === null ? '' : String
  */
 export default function SubmitReport() {
   const t = useT();
-  const [busy, setBusy] = useState(false);
   const [rejected, setRejected] = useState<{ error: ApiError; details: ErrorDetail[] } | undefined>(
     undefined,
   );
-  const [failure, setFailure] = useState<unknown>(undefined);
   const [accepted, setAccepted] = useState<Accepted | undefined>(undefined);
-  const draft = useSignedDraft(() => {
+  const {
+    busy,
+    error: failure,
+    onSubmit: submit,
+    clear,
+  } = useSubmit(async () => {
     setRejected(undefined);
-    setAccepted(undefined);
-    setFailure(undefined);
-  });
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setRejected(undefined);
-    setFailure(undefined);
     setAccepted(undefined);
     try {
       setAccepted(await draft.send<Accepted>('/api/reports'));
     } catch (err) {
+      // A refusal with problems is shown line by line, not as a failure.
       if (isApiError(err) && err.status === 422) setRejected({ error: err, details: detailsOf(err) });
-      else setFailure(err);
-    } finally {
-      setBusy(false);
+      else throw err;
     }
-  };
+  });
+  const draft = useSignedDraft(() => {
+    setRejected(undefined);
+    setAccepted(undefined);
+    clear();
+  });
 
   const { format, lines } = draft;
 

@@ -21,7 +21,8 @@ type Declaration = Readonly<Record<string, Readonly<Record<string, ParticularTyp
 
 /**
  * Every problem of a report (reader, CSV layout, signature, validator) and of a device's batch,
- * as `CODE` or `CODE.rule`, with the names and types of its values. Added to, never renamed (API).
+ * as `CODE` or `CODE.rule`, and a device alarm's by its code, with the names and types of its
+ * values. Added to, never renamed (API).
  */
 export const PARTICULARS = {
   // reading the bytes
@@ -121,6 +122,15 @@ export const PARTICULARS = {
   SEQ_GAP: { expected: 'count', found: 'count', missing: 'count' },
   SEQ_FORK: { seq: 'count', head: 'count' },
   PREV_MISMATCH: { seq: 'count' },
+  // a device's alarm, by its code (its values are stored with it, migration 0031)
+  GATE_MISMATCH: {
+    kmp: 'text',
+    day: 'date',
+    countedIn: 'count',
+    countedOut: 'count',
+    declaredIn: 'count',
+    declaredOut: 'count',
+  },
 } as const satisfies Declaration;
 
 export type ProblemKind = keyof typeof PARTICULARS;

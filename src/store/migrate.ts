@@ -26,6 +26,7 @@ import * as crossWitnessing from './migrations/0024-cross-witnessing.js';
 import * as federationKindsAndEnds from './migrations/0025-federation-kinds-and-ends.js';
 import * as declarationAttachments from './migrations/0027-declaration-attachments.js';
 import * as flowPages from './migrations/0030-flow-pages.js';
+import * as deviceParticulars from './migrations/0031-device-particulars.js';
 import * as thirdLogs from './migrations/0033-third-logs.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
@@ -57,6 +58,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0025-federation-kinds-and-ends': { up: federationKindsAndEnds.up },
     '0027-declaration-attachments': { up: declarationAttachments.up(db.dialect) },
     '0030-flow-pages': { up: flowPages.up },
+    '0031-device-particulars': { up: deviceParticulars.up },
     '0033-third-logs': { up: thirdLogs.up },
   };
 }

@@ -1023,6 +1023,8 @@ export interface DeviceIntervalRow {
   to_at: string | null;
   detail: string;
   closed_by: string | null;
+  /** JSON `{ code, values }` of the chain's problem, for a chain-broken interval (migration 0031). */
+  particulars?: string | null;
 }
 
 export interface DeviceAlarmRow {
@@ -1034,6 +1036,8 @@ export interface DeviceAlarmRow {
   raised_at: string;
   /** 1 once its case is opened or found open (migration 0020). */
   case_opened?: number;
+  /** JSON values of the alarm, e.g. a gate's counts (migration 0031). */
+  particulars?: string | null;
 }
 
 /** One opening of a seal, by facility and containment (migration 0021, decision 0038). */

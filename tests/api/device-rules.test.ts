@@ -58,7 +58,7 @@ describe.each(testDialects())('monitoring rules (%s)', (dialect) => {
     (await t.app.inject({ method: 'GET', url: `/api/devices/${id}/status`, headers: admin() })).json() as {
       cok: string;
       intervals: { reason: string; closedBy: string | null; detail: string; to: string | null }[];
-      alarms: { code: string; at: string }[];
+      alarms: { code: string; at: string; values?: Record<string, unknown> }[];
     };
   const now = (plusMs = 0) => new Date(t.clock.now().getTime() + plusMs).toISOString();
   const reverify = (login: string, id: string, body: object, org = 'agency') => {
@@ -226,6 +226,10 @@ describe.each(testDialects())('monitoring rules (%s)', (dialect) => {
     expect(pass?.alarms).toBeGreaterThanOrEqual(1);
     const alarms = (await status('XA-GT-1')).alarms.filter((a) => a.code !== 'DEVICE_SILENT');
     expect(alarms).toEqual([expect.objectContaining({ code: 'GATE_MISMATCH', at: '2026-01-12T00:00:00Z' })]);
+    // The counts as values, worded by the browser (decision 0052): one RD line declared one item in.
+    expect(alarms[0]?.values).toEqual(
+      expect.objectContaining({ kmp: 'A', day: '2026-01-12', declaredIn: 1, declaredOut: 0 }),
+    );
     const listed = await t.app.inject({
       method: 'GET',
       url: '/api/alarms?code=GATE_MISMATCH',

@@ -288,6 +288,11 @@ describe.each(testDialects())('remote monitoring over HTTP (%s)', (dialect) => {
       'auth-failed',
       'chain-broken',
     ]);
+    // The broken chain's interval says which batch was missing, as values (decision 0052).
+    expect(s.intervals.find((i: { reason: string }) => i.reason === 'chain-broken').cause).toEqual({
+      code: 'SEQ_GAP',
+      values: { expected: 2, found: 3, missing: 1 },
+    });
     // Each alarm opened its case through the alarm → case path (after the refusal was committed).
     let keys: string[] = [];
     for (let i = 0; i < 100 && keys.length < 2; i++) {

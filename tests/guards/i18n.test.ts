@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { articleSpec, DECLARATION_ARTICLES } from '../../src/domain/declarations/index.js';
 import { DETAIL_CODES, ERROR_CODES } from '../../src/domain/errors.js';
 import { BUNDLE_REFUSAL_CODES, DELIVERY_FAILURES } from '../../src/domain/federation/index.js';
-import { DEVICE_KINDS, DEVICE_STATUSES, EVENT_TYPES } from '../../src/domain/monitoring/index.js';
+import {
+  DEVICE_ALARM_CODES,
+  DEVICE_KINDS,
+  DEVICE_STATUSES,
+  EVENT_TYPES,
+} from '../../src/domain/monitoring/index.js';
 import { PARTICULARS } from '../../src/domain/particulars.js';
 import { RECORD_KINDS } from '../../src/domain/record-kinds.js';
 import { LOCALES } from '../../web/src/i18n/locales.js';
@@ -161,10 +166,9 @@ describe('a problem is worded from its particulars (decision 0052)', () => {
   // The page's own words around problems, not problem kinds.
   const pageKeys = new Set(['problem.code', 'problem.line', 'problem.field', 'problem.serverWording']);
 
-  it('each declared kind is a detail code, or a detail code and a rule', () => {
-    const unknown = kinds
-      .map(([k]) => k)
-      .filter((k) => !(DETAIL_CODES as readonly string[]).includes(k.split('.')[0]!));
+  it('each declared kind is a detail code (or a device alarm code), or one and a rule', () => {
+    const codes: readonly string[] = [...DETAIL_CODES, ...DEVICE_ALARM_CODES];
+    const unknown = kinds.map(([k]) => k).filter((k) => !codes.includes(k.split('.')[0]!));
     expect(unknown).toEqual([]);
   });
 

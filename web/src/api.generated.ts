@@ -2228,11 +2228,20 @@ export interface paths {
                                 readonly caseId: string | null;
                                 readonly code: string;
                                 readonly detail: string;
+                                readonly values?: {
+                                    readonly [key: string]: string | number | readonly string[];
+                                };
                             }[];
                             /** @enum {string} */
                             readonly cok: "intact" | "degraded" | "lost";
                             readonly device: string;
                             readonly intervals: readonly {
+                                readonly cause?: {
+                                    readonly code: string;
+                                    readonly values: {
+                                        readonly [key: string]: string | number | readonly string[];
+                                    };
+                                };
                                 readonly closedBy: string | null;
                                 readonly detail: string;
                                 readonly from: string;

@@ -310,5 +310,13 @@ describe('gate counts', () => {
     expect(gateMismatch({ ...base, declared: { in: 2, out: 1 } })?.detail).toMatch(
       /counted 3 in.*declared 2 in/,
     );
+    expect(gateMismatch({ ...base, declared: { in: 2, out: 1 } })?.values).toEqual({
+      kmp: 'A',
+      day: '2026-12-01',
+      countedIn: 3,
+      countedOut: 1,
+      declaredIn: 2,
+      declaredOut: 1,
+    });
   });
 });

@@ -2,6 +2,7 @@ import type {
   CokAlarm,
   CokAlarmCode,
   CokBatch,
+  CokCause,
   CokContext,
   CokDevice,
   CokEvent,
@@ -99,7 +100,7 @@ class Step {
   }
 
   /** Opens an interval for `reason` unless one is open; answers whether it opened one. */
-  open(reason: CokReason, from: string, detail: string): boolean {
+  open(reason: CokReason, from: string, detail: string, cause?: CokCause): boolean {
     if (this.isOpen(reason)) return false;
     const interval: CokInterval = {
       reason,
@@ -107,6 +108,7 @@ class Step {
       from,
       to: null,
       detail,
+      ...(cause === undefined ? {} : { cause }),
     };
     this.state = { ...this.state, open: [...this.state.open, interval] };
     this.opened.push(interval);
@@ -304,7 +306,8 @@ export function foldIncident(state: CokState, device: CokDevice, incident: CokIn
     incident.kind === 'chain-broken'
       ? ['chain-broken', 'DEVICE_CHAIN_BROKEN']
       : ['auth-failed', 'DEVICE_AUTH_FAILED'];
-  if (step.open(reason, incident.at, incident.detail)) step.alarm(code, incident.at, incident.detail);
+  if (step.open(reason, incident.at, incident.detail, incident.cause))
+    step.alarm(code, incident.at, incident.detail);
   return step.done();
 }
 

@@ -1,3 +1,4 @@
+import type { ParticularValue } from '../particulars.js';
 import type { DeviceAlarmCode } from './alarm-codes.js';
 
 /**
@@ -65,6 +66,14 @@ export interface CokIncident {
   readonly at: string;
   /** What happened: "gap: expected seq 12, got 14", "fork at seq 9", "signature". */
   readonly detail: string;
+  /** The refusal's problem with its values (SEQ_GAP: which seqs are missing), decision 0052. */
+  readonly cause?: CokCause;
+}
+
+/** What opened an interval, as a problem's code and values (domain/particulars.ts). */
+export interface CokCause {
+  readonly code: string;
+  readonly values: Readonly<Record<string, ParticularValue>>;
 }
 
 export type CokStatus = 'intact' | 'degraded' | 'lost';
@@ -98,6 +107,8 @@ export interface CokInterval {
   /** null while open. */
   readonly to: string | null;
   readonly detail: string;
+  /** What opened it, as values (a chain-broken interval: the chain's problem). */
+  readonly cause?: CokCause;
   /**
    * How it closed: `backlog` (a late backlog with an intact chain covered the silence: CoK kept),
    * `data` (data resumed but with a hole, so the silence became an observation gap),
@@ -112,6 +123,8 @@ export interface CokAlarm {
   readonly device: string;
   readonly at: string;
   readonly detail: string;
+  /** The particulars `detail` is written from (GATE_MISMATCH: the counts), decision 0052. */
+  readonly values?: Readonly<Record<string, ParticularValue>>;
 }
 
 /** Gate items counted on one UTC day in one direction, to add to the day's totals. */

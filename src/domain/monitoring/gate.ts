@@ -1,3 +1,4 @@
+import type { ParticularsOf } from '../particulars.js';
 import type { CokAlarm } from './cok.types.js';
 
 /** Items through a KMP on one day, per direction. */
@@ -34,5 +35,13 @@ export function gateMismatch(d: GateDay): CokAlarm | undefined {
     detail:
       `at ${d.kmp} on ${d.day} the gate counted ${d.counted.in} in and ${d.counted.out} out; ` +
       `the state declared ${d.declared.in} in and ${d.declared.out} out`,
+    values: {
+      kmp: d.kmp,
+      day: d.day,
+      countedIn: d.counted.in,
+      countedOut: d.counted.out,
+      declaredIn: d.declared.in,
+      declaredOut: d.declared.out,
+    } satisfies ParticularsOf<'GATE_MISMATCH'>,
   };
 }

@@ -27,6 +27,7 @@ export {
 } from './cok.js';
 export type {
   CokBatch,
+  CokCause,
   CokContext,
   CokDevice,
   CokEvent,

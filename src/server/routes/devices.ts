@@ -14,6 +14,8 @@ const user = { auth: 'user' as const };
 const code = z.string().regex(REGISTRY_CODE, 'letters, digits, ".", "_" or "-" (1-64)');
 const deviceId = z.string().regex(DEVICE_ID, 'letters, digits, ".", "_" or "-" (1-64), no "/"');
 const isoTime = z.iso.datetime({ offset: true });
+/** A problem's or an alarm's particulars (src/domain/particulars.ts, decision 0052). */
+const Values = z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string()).readonly()]));
 const params = z.object({ id: deviceId });
 const window = {
   limit: z.coerce.number().int().min(1).max(1000).default(100).describe('page size (1-1000)'),
@@ -101,10 +103,19 @@ const StatusReply = z.object({
       to: z.string().nullable(),
       detail: z.string(),
       closedBy: z.string().nullable(),
+      /** What opened it, as a problem's code and values (SEQ_GAP: which batches), decision 0052. */
+      cause: z.object({ code: z.string(), values: Values }).optional(),
     }),
   ),
   alarms: z.array(
-    z.object({ code: z.string(), at: z.string(), detail: z.string(), caseId: z.string().nullable() }),
+    z.object({
+      code: z.string(),
+      at: z.string(),
+      detail: z.string(),
+      /** The particulars `detail` is written from (GATE_MISMATCH: the counts), decision 0052. */
+      values: Values.optional(),
+      caseId: z.string().nullable(),
+    }),
   ),
   refusals: z.array(
     z.object({ at: z.string(), code: z.string(), seq: z.number().int().nullable(), transport: z.string() }),

@@ -287,6 +287,7 @@ export async function applyGroup(
         to_at: c.to,
         detail: c.detail,
         closed_by: c.closedBy ?? null,
+        particulars: c.cause === undefined ? null : JSON.stringify(c.cause),
       });
     w.cok = step.state;
     if (w.head.lastEventAt === null || last > w.head.lastEventAt) w.lastEventAt = stored.last_event_at;

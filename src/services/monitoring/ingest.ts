@@ -1,8 +1,9 @@
-import { DomainError, type ErrorCode, isDomainError } from '../../domain/errors.js';
+import { DomainError, type ErrorCode, type ErrorDetail, isDomainError } from '../../domain/errors.js';
 import {
   acceptsBatches,
   BATCH_LIMITS,
   type BatchLimits,
+  type CokCause,
   type CokState,
   type CokStep,
   type DeviceStatus,
@@ -62,6 +63,12 @@ const INCIDENTS: Partial<Record<ErrorCode, 'chain-broken' | 'auth-failed'>> = {
   DEVICE_AUTH_FAILED: 'auth-failed',
 };
 
+/** The first problem of a refusal that carries values (a broken chain's SEQ_GAP…), as an incident's cause. */
+function causeOf(details: readonly ErrorDetail[]): { cause?: CokCause } {
+  const d = details.find((x) => x.values !== undefined);
+  return d?.values === undefined ? {} : { cause: { code: d.code, values: d.values } };
+}
+
 /** Stores what a fold step says: its closed intervals and raised alarms; answers the alarms. */
 export async function storeStep(
   tx: DbOrTx,
@@ -79,6 +86,7 @@ export async function storeStep(
       to_at: i.to,
       detail: i.detail,
       closed_by: i.closedBy ?? null,
+      particulars: i.cause === undefined ? null : JSON.stringify(i.cause),
     })),
   );
   const alarms = step.alarms.map((a) => ({
@@ -164,6 +172,7 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
         kind: incident,
         at,
         detail: r.details.map((d) => d.message).join('; ') || r.reason,
+        ...causeOf(r.details),
       });
       const out = await storeStep(tx, row, step, at);
       await updateDevice(tx, device, {

@@ -1,6 +1,7 @@
 import { caseKeyForAlarm } from '../../domain/cases/index.js';
 import { DomainError } from '../../domain/errors.js';
-import type { DeviceAlarmCode, DeviceStatus } from '../../domain/monitoring/index.js';
+import type { CokCause, DeviceAlarmCode, DeviceStatus } from '../../domain/monitoring/index.js';
+import type { ParticularValue } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import type { DbOrTx } from '../../store/db.js';
 import { alarmsOf, latestIntervals, latestRefusals, pageEvents } from '../../store/monitoring.repo.js';
@@ -26,7 +27,11 @@ export interface IntervalView {
   readonly to: string | null;
   readonly detail: string;
   readonly closedBy: string | null;
+  /** What opened it, as a problem's code and values (a chain-broken interval's gap), decision 0052. */
+  readonly cause?: CokCause;
 }
+
+type AlarmValues = Readonly<Record<string, ParticularValue>>;
 
 /** GET /api/devices/:id/status: the device's state of health, which the state sees too. */
 export interface DeviceStatusView {
@@ -39,7 +44,13 @@ export interface DeviceStatusView {
   /** Open intervals first, then the latest closed ones (at most 100). */
   readonly intervals: IntervalView[];
   /** Each alarm with the case it opened (null until opened), the alarm → case trail. */
-  readonly alarms: { code: string; at: string; detail: string; caseId: string | null }[];
+  readonly alarms: {
+    code: string;
+    at: string;
+    detail: string;
+    values?: AlarmValues;
+    caseId: string | null;
+  }[];
   readonly refusals: { at: string; code: string; seq: number | null; transport: string }[];
 }
 
@@ -48,7 +59,7 @@ const RECENT = 100;
 /** The case each alarm opened, found by its cause key (one case per cause, decision 0030). */
 async function withCases(
   k: DbOrTx,
-  alarms: { code: string; at: string; detail: string }[],
+  alarms: { code: string; at: string; detail: string; values?: AlarmValues }[],
   state: string,
   device: string,
 ) {
@@ -115,6 +126,7 @@ export function createMonitoringQueries(ports: Ports, registry: DeviceRegistry) 
             to: null,
             detail: i.detail,
             closedBy: null,
+            ...(i.cause === undefined ? {} : { cause: i.cause }),
           })),
           ...closed.map((i) => ({
             reason: i.reason,
@@ -123,11 +135,17 @@ export function createMonitoringQueries(ports: Ports, registry: DeviceRegistry) 
             to: i.to_at,
             detail: i.detail,
             closedBy: i.closed_by,
+            ...(i.particulars ? { cause: JSON.parse(i.particulars) as CokCause } : {}),
           })),
         ],
         alarms: await withCases(
           k,
-          alarms.map((a) => ({ code: a.code, at: a.at, detail: a.detail })),
+          alarms.map((a) => ({
+            code: a.code,
+            at: a.at,
+            detail: a.detail,
+            ...(a.particulars ? { values: JSON.parse(a.particulars) as AlarmValues } : {}),
+          })),
           row.state,
           id,
         ),

@@ -124,6 +124,7 @@ export async function runGateChecks(q: DbOrTx, now: string): Promise<number> {
           code: alarm.code,
           at: alarm.at,
           detail: alarm.detail,
+          particulars: alarm.values === undefined ? null : JSON.stringify(alarm.values),
           raised_at: now,
         },
       ]);

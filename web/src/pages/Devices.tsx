@@ -6,6 +6,7 @@
  */
 import { useState } from 'react';
 import { reverificationBytes } from '../../../src/domain/monitoring/reverification.js';
+import type { ErrorDetail } from '../api/client.js';
 import { type DeviceHealth, type DeviceItem, monitoringApi, type Reverified } from '../api/monitoring.js';
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
 import { KeyFileField } from '../components/KeyFileField.js';
@@ -14,6 +15,7 @@ import { type Column, Pager, Table } from '../components/Table.js';
 import { useSubmit } from '../components/useSubmit.js';
 import { formatDate } from '../i18n/format.js';
 import { hasMessage, type Translate, useT } from '../i18n/I18nProvider.js';
+import { detailText, problemText } from '../i18n/problems.js';
 import { codeLabel } from '../i18n/terms.js';
 import { Link, useSearchParam } from '../router.js';
 import type { SigningKey } from '../signing.js';
@@ -33,17 +35,22 @@ function reasonLabel(reason: string, t: Translate): string {
 }
 
 /**
- * What an interval means, from its reason and start (the API's `detail` keeps the server's English
- * wording, with its particulars, for API and CLI readers; the refused batches carry the rest).
+ * What an interval means, from its reason and start, then what opened it from its cause's values
+ * (a broken chain: which batches are missing, decision 0052). The API's `detail` keeps the
+ * server's English wording for API and CLI readers.
  */
-function intervalDetail(i: { reason: string; from: string }, t: Translate): string {
+function intervalDetail(i: { reason: string; from: string; cause?: ErrorDetail }, t: Translate): string {
   const key = `devices.intervalDetail.${i.reason}`;
   const from = formatDate(i.from);
-  return hasMessage(key) ? t(key, { from }) : t('devices.intervalDetail.other', { from });
+  const what = hasMessage(key) ? t(key, { from }) : t('devices.intervalDetail.other', { from });
+  const cause = i.cause === undefined ? undefined : problemText(t, i.cause);
+  return cause === undefined ? what : `${what} ${cause}`;
 }
 
-/** What a device alarm means, from its stable code and the time of its cause. */
-function alarmDetail(a: { code: string; at: string }, t: Translate): string {
+/** What a device alarm means, from its code and values (a gate's counts), else its code and time. */
+function alarmDetail(a: { code: string; at: string; values?: ErrorDetail['values'] }, t: Translate): string {
+  const said = a.values === undefined ? undefined : problemText(t, { code: a.code, values: a.values });
+  if (said !== undefined && said !== detailText(t, a.code)) return said;
   const key = `devices.alarmDetail.${a.code}`;
   // A gate's alarm is about a whole UTC day (its `at` is the day's midnight).
   const at = formatDate(a.code === 'GATE_MISMATCH' ? a.at.slice(0, 10) : a.at);

@@ -279,13 +279,17 @@ function outboxRepo(k: Db['kysely']) {
         )
         .execute();
     },
-    /** The next pending rows of one peer in source-index order (one page; memory stays bounded). */
-    async pendingPage(peerId: string, limit: number): Promise<FedOutboxRow[]> {
+    /**
+     * The next pending rows of one peer in source-index order (one page; memory stays bounded),
+     * after log index `after` when given (the delivery builds the next batch while one is sent).
+     */
+    async pendingPage(peerId: string, limit: number, after = -1): Promise<FedOutboxRow[]> {
       const rows = await k
         .selectFrom('fed_outbox')
         .selectAll()
         .where('peer_id', '=', peerId)
         .where('status', '=', 'pending')
+        .where('log_index', '>', after)
         .orderBy('log_index')
         .limit(limit)
         .execute();
@@ -384,6 +388,32 @@ function inboxRepo(k: Db['kysely']) {
 function deadLettersRepo(k: Db['kysely']) {
   return {
     insertDeadLetter: (q: DbOrTx, row: FedDeadLetterRow) => insertDeadLetter(q, row),
+    /**
+     * Whether any index of `source` in [from, to] was applied here or refused from this peer: when
+     * none was, a batch's bundles need no look each (catching up, they are all new).
+     */
+    async inboundSeen(peerId: string, source: string, from: number, to: number): Promise<boolean> {
+      const applied = await k
+        .selectFrom('fed_inbox')
+        .select('idx')
+        .where('source', '=', source)
+        .where('idx', '>=', from)
+        .where('idx', '<=', to)
+        .limit(1)
+        .executeTakeFirst();
+      if (applied) return true;
+      const refused = await k
+        .selectFrom('fed_dead_letters')
+        .select('idx')
+        .where('direction', '=', 'inbound')
+        .where('peer_id', '=', peerId)
+        .where('source', '=', source)
+        .where('idx', '>=', from)
+        .where('idx', '<=', to)
+        .limit(1)
+        .executeTakeFirst();
+      return refused !== undefined;
+    },
     async inboundRefusal(peerId: string, source: string, idx: number): Promise<FedDeadLetterRow | undefined> {
       return k
         .selectFrom('fed_dead_letters')

@@ -1,4 +1,9 @@
-import { type Bundle, formatDeliveryError, verifyAcknowledgement } from '../../domain/federation/index.js';
+import {
+  type Bundle,
+  deliveryErrorCode,
+  formatDeliveryError,
+  verifyAcknowledgement,
+} from '../../domain/federation/index.js';
 import { encodeBase64 } from '../../log/index.js';
 import { createFederationRepo } from '../../store/federation.repo.js';
 import type { FedOutboxRow, FedPeerRow } from '../../store/schema.types.js';
@@ -37,15 +42,59 @@ export function batchLength(sizes: readonly number[], budget = BATCH_BYTES): num
   return sizes.length;
 }
 
+/**
+ * While a peer is unreachable its rows back off up to MAX_BACKOFF_MS, but the peer itself is
+ * asked `GET /healthz` (no body, nothing signed) every PROBE_MS: once it answers, its rows are
+ * sent at once instead of after the rest of a backoff of minutes (issue 17: a node back from an
+ * outage is caught up promptly). A probe that answered and was followed by another transport
+ * failure doubles the probe interval (up to the backoff's cap), so a peer that answers its health
+ * check but not its inbox is not sent a batch every few seconds.
+ */
+const PROBE_MS = 3000;
+
 /** Exponential backoff with full jitter between half and all of the step (1 s, 2 s, … 5 min). */
 export function backoffMs(attempts: number, random: number): number {
   const step = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 20));
   return Math.round(step * (0.5 + random / 2));
 }
 
+/** Outbox rows and their bundles, sent in one request; `waiting` when it ends at a row no checkpoint covers yet. */
+interface Batch {
+  readonly rows: FedOutboxRow[];
+  readonly bundles: Bundle[];
+  readonly waiting: boolean;
+}
+
 /** The acknowledgement is signed by the peer's node key (the same check as the state's browser). */
 function ackVerifies(peer: FedPeerRow, ack: SignedAck): boolean {
   return verifyAcknowledgement(ack, peer.node_key);
+}
+
+/** The peer answered the request with an error status: its own code when it gave one. */
+class PeerAnswered extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The stored delivery error of a failed POST: the peer's own code, or PEER_UNREACHABLE. */
+function failureOf(err: unknown): string {
+  if (err instanceof PeerAnswered) return formatDeliveryError(err.code, err.message);
+  return formatDeliveryError('PEER_UNREACHABLE', (err as Error).message);
+}
+
+/** Whether the peer answers its health check now (a cheap GET, two seconds at most). */
+async function answers(peer: FedPeerRow): Promise<boolean> {
+  try {
+    const res = await fetch(`${peer.url}/healthz`, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
 }
 
 /** POST a signed batch to the peer's inbox; its acknowledgements, or an error to retry on. */
@@ -61,7 +110,16 @@ async function post(
   const headers = await signRequest(nodeKey, { method: 'POST', url, body }, ports.clock.now(), nonce);
   const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
   const text = await res.text();
-  if (!res.ok) throw new Error(`${peer.url} answered ${res.status}: ${text.slice(0, 300)}`);
+  if (!res.ok) {
+    const message = `${peer.url} answered ${res.status}: ${text.slice(0, 300)}`;
+    let code: unknown;
+    try {
+      code = (JSON.parse(text) as { error?: { code?: unknown } } | null)?.error?.code;
+    } catch {}
+    // A gateway's 5xx without a code: the node behind it is as good as unreachable.
+    if (typeof code !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(code)) throw new Error(message);
+    throw new PeerAnswered(code, message);
+  }
   const reply = JSON.parse(text) as { acks?: SignedAck[] };
   if (!Array.isArray(reply.acks)) throw new Error(`${peer.url} answered without acknowledgements`);
   return reply.acks;
@@ -86,30 +144,60 @@ export function createDelivery(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = true;
+  let poked = false;
+  /** Per peer (in memory, bounded by the peers): when it was last probed, and how often to. */
+  const probes = new Map<string, { at: number; every: number; resumed: boolean }>();
+
+  /**
+   * Rows waiting out a backoff after the peer was unreachable: probe it (at most every PROBE_MS,
+   * more rarely after a resumption that failed) and answer whether to send now.
+   */
+  async function resumable(peer: FedPeerRow, first: FedOutboxRow, now: number): Promise<boolean> {
+    if (deliveryErrorCode(first.last_error) !== 'PEER_UNREACHABLE') return false;
+    const p = probes.get(peer.id) ?? { at: 0, every: PROBE_MS, resumed: false };
+    if (p.resumed) {
+      // The last resumption ended in another transport failure: probe less often.
+      p.every = Math.min(MAX_BACKOFF_MS, p.every * 2);
+      p.resumed = false;
+    }
+    probes.set(peer.id, p);
+    if (now - p.at < p.every) return false;
+    p.at = now;
+    p.resumed = await answers(peer);
+    return p.resumed;
+  }
 
   /** The bundle of one outbox row (decision 0028); undefined while no checkpoint covers it yet. */
   function bundleOf(row: FedOutboxRow): Promise<Bundle | undefined> {
     return buildBundle(ports, log.reader, row.record_id);
   }
 
-  /** One batch to one peer; answers how many rows were settled (delivered or dead). */
-  async function deliverTo(peer: FedPeerRow): Promise<number> {
-    const page = await repo.pendingPage(peer.id, BATCH);
-    const first = page[0];
-    const now = ports.clock.now();
-    if (!first || Date.parse(first.next_attempt_at) > now.getTime()) return 0;
+  /**
+   * The leading rows of a page whose bundles make one batch: in order, within BATCH_BYTES, up to
+   * the first row no checkpoint covers yet.
+   */
+  async function batchOf(page: readonly FedOutboxRow[]): Promise<Batch> {
     const rows: FedOutboxRow[] = [];
     const bundles: Bundle[] = [];
     const sizes: number[] = [];
     for (const row of page) {
       const b = await bundleOf(row);
-      if (!b) break; // in order: wait for the checkpoint that covers it
+      if (!b) return { rows, bundles, waiting: true }; // in order: wait for the checkpoint that covers it
       sizes.push(bundleBytes(b));
       if (batchLength(sizes) < sizes.length) break; // full: the rest goes in the next batch
       rows.push(row);
       bundles.push(b);
     }
-    if (bundles.length === 0) return 0;
+    return { rows, bundles, waiting: false };
+  }
+
+  /** Send one batch and settle what the peer acknowledged; answers how many rows were settled. */
+  async function send(
+    peer: FedPeerRow,
+    { rows, bundles }: Batch,
+  ): Promise<{ settled: number; all: boolean }> {
+    const now = ports.clock.now();
+    const first = rows[0] as FedOutboxRow;
     let acks: SignedAck[];
     try {
       acks = await post(ports, nodeKey, peer, bundles);
@@ -119,10 +207,11 @@ export function createDelivery(
         peer.id,
         rows.map((r) => r.log_index),
         next.toISOString(),
-        formatDeliveryError('PEER_UNREACHABLE', (err as Error).message),
+        failureOf(err),
       );
-      return 0;
+      return { settled: 0, all: false };
     }
+    probes.delete(peer.id); // it answered: probing starts afresh at the next outage
     // The acknowledged rows are settled in one transaction (one commit for the batch, not one
     // per row); from the first row without a good acknowledgement on, the batch is retried.
     const settle: { row: FedOutboxRow; ack: SignedAck }[] = [];
@@ -166,9 +255,39 @@ export function createDelivery(
         retry.why,
       );
     }
-    const settled = settle.length;
     // Each delivery is also a moment to witness the peer (decision 0043).
-    if (settled > 0) onDelivered?.(peer.id);
+    if (settle.length > 0) onDelivered?.(peer.id);
+    return { settled: settle.length, all: retry === undefined };
+  }
+
+  /**
+   * Batches to one peer, pipelined: while the peer applies one batch, the next is read and built
+   * here (the two nodes' work overlaps instead of alternating: catching up after an outage,
+   * issue 17). Goes on while every row of each batch is settled, for a part of the lease at most
+   * (the pass renews it); answers how many rows were settled (delivered or dead).
+   */
+  async function deliverTo(peer: FedPeerRow): Promise<number> {
+    const started = Date.now();
+    const page = await repo.pendingPage(peer.id, BATCH);
+    const first = page[0];
+    const now = ports.clock.now();
+    if (!first) return 0;
+    if (Date.parse(first.next_attempt_at) > now.getTime() && !(await resumable(peer, first, now.getTime())))
+      return 0;
+    let batch = await batchOf(page);
+    let settled = 0;
+    while (batch.rows.length > 0) {
+      const last = (batch.rows[batch.rows.length - 1] as FedOutboxRow).log_index;
+      const more = !batch.waiting && !stopped && Date.now() - started < LEASE_MS / 3;
+      // Rows after this batch are sent as soon as it is settled, whatever backoff they carry
+      // from an earlier attempt: the peer has just answered.
+      const next = more ? repo.pendingPage(peer.id, BATCH, last).then(batchOf) : undefined;
+      next?.catch(() => undefined); // awaited below only when this batch was settled whole
+      const sent = await send(peer, batch);
+      settled += sent.settled;
+      if (!next || !sent.all) break;
+      batch = await next;
+    }
     return settled;
   }
 
@@ -198,8 +317,10 @@ export function createDelivery(
         })
         .then((n) => {
           running = undefined;
-          // Keep going while there is work (catch-up); otherwise look again shortly.
-          schedule(n > 0 ? 0 : 200);
+          // Keep going while there is work (catch-up) or a checkpoint came meanwhile; otherwise
+          // look again shortly.
+          schedule(n > 0 || poked ? 0 : 200);
+          poked = false;
         });
     }, delayMs);
     timer.unref?.();
@@ -207,6 +328,19 @@ export function createDelivery(
 
   return {
     deliverOnce,
+    /**
+     * A new checkpoint covers records that waited for one: look now rather than at the next
+     * 200 ms tick (a big ICR's bundle can be built the moment its checkpoint is signed).
+     */
+    poke() {
+      if (stopped) return;
+      if (running) {
+        poked = true;
+        return;
+      }
+      if (timer) clearTimeout(timer);
+      schedule(0);
+    },
     start() {
       if (!stopped) return;
       stopped = false;

@@ -5,29 +5,21 @@ import {
   signerOrganisation,
   verifyBundle,
 } from '../../domain/federation/index.js';
-import { isKeyValidAt, type SigningKey } from '../../domain/registry/index.js';
-import { parseReportCsv, parseReportJson } from '../../domain/reports/index.js';
+import { isKeyValidAt } from '../../domain/registry/index.js';
 import {
   advanceCheckpoint,
-  bytesEqual,
   canonicalizeRecord,
   decodeBase64,
   encodeBase64,
   parseCheckpoint,
   parseNote,
 } from '../../log/index.js';
-import { packBody } from '../../store/body-codec.js';
 import type { DbOrTx } from '../../store/db.js';
 import { createFederationRepo } from '../../store/federation.repo.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
-import { createReportAccountRepo } from '../../store/report-account.repo.js';
-import { createReportsRepo } from '../../store/reports.repo.js';
-import type { FedPeerRow, ReportRow } from '../../store/schema.types.js';
-import { deriveReport } from '../evaluation/index.js';
+import type { FedPeerRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
-import { appendRecord } from '../records.js';
-import { reportContent } from '../reports/content.js';
-import { noticeRow } from '../reports/submit.js';
+import { appendRecord, appendRecords, type NewRecord } from '../records.js';
 import {
   asRefusal,
   checkpointSize,
@@ -38,6 +30,7 @@ import {
   peek,
   Refusal,
 } from './inbox-reading.js';
+import { createInboxStore } from './inbox-store.js';
 import type { NodeKey } from './node-key.js';
 import type { CrossWitness } from './witnessing.js';
 
@@ -80,19 +73,34 @@ export function signAck(key: NodeKey, ack: Ack): SignedAck {
 export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitness) {
   const repo = createFederationRepo(ports.db);
   const registry = createRegistryRepo(ports.db);
-  const reports = createReportsRepo(ports.db);
-  const account = createReportAccountRepo(ports.db);
+  const stored = createInboxStore(ports);
 
   async function stateOfOrganisation(id: unknown): Promise<string | undefined> {
     if (typeof id !== 'string') return undefined;
     return (await registry.getOrganisation(id))?.state ?? undefined;
   }
 
-  /** The state's key by id, as `verifyBundle` asks for it (synchronously): fetched before. */
-  async function keyLookup(b: unknown) {
+  /** A state's key and the state of its organisation, as stored here now. */
+  async function keyOf(keyId: string) {
+    const key = await registry.getSigningKey(keyId);
+    return { key, keyState: key ? await stateOfOrganisation(key.organisation) : undefined };
+  }
+  type KnownKey = Awaited<ReturnType<typeof keyOf>>;
+
+  /**
+   * The state's key by id, as `verifyBundle` asks for it (synchronously): fetched before. `keys`
+   * keeps them for one batch, whose reports are mostly signed with the same few keys (a batch
+   * stores no key before the reports it verifies: it ends at a key registration).
+   */
+  async function keyLookup(b: unknown, keys?: Map<string, KnownKey>) {
     const keyId = contentOf(b).keyId;
-    const key = typeof keyId === 'string' ? await registry.getSigningKey(keyId) : undefined;
-    const keyState = key ? await stateOfOrganisation(key.organisation) : undefined;
+    let known: KnownKey | undefined;
+    if (typeof keyId === 'string') {
+      known = keys?.get(keyId) ?? (await keyOf(keyId));
+      keys?.set(keyId, known);
+    }
+    const key = known?.key;
+    const keyState = known?.keyState;
     return (state: string, id: string, time: string, record: BundleRecord): StateKeyLookup => {
       if (!key || key.id !== id) return undefined;
       // A statement by its inspectorate (key forwarded or registered here), a report by its state.
@@ -126,75 +134,6 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     } catch {
       return undefined;
     }
-  }
-
-  async function storeReport(
-    tx: DbOrTx,
-    record: BundleRecord,
-    original: { bytes: Uint8Array } | undefined,
-    receivedIndex: number,
-  ): Promise<void> {
-    const c = record.content as Record<string, unknown> & { period: { from: string; to: string } | null };
-    if (!original) throw new Refusal('SIGNATURE_MISSING', 'a forwarded report needs its signed original');
-    const parsed = c.bodyFormat === 'csv' ? parseReportCsv(original.bytes) : parseReportJson(original.bytes);
-    if (!parsed.ok) throw new Refusal('REPORT_INVALID', 'the signed original does not parse as a report');
-    const report = parsed.report;
-    const row: ReportRow = {
-      id: String(c.id),
-      state: String(c.state),
-      organisation_id: String(c.organisation),
-      mba: String(c.mba),
-      type: c.type as ReportRow['type'],
-      report_number: Number(c.reportNumber),
-      report_date: String(c.reportDate),
-      period_from: c.period?.from ?? null,
-      period_to: c.period?.to ?? null,
-      pit: (c.pit as string | null) ?? null,
-      reporting_person: report.reportingPerson,
-      line_count: Number(c.lineCount),
-      note: report.note ?? null,
-      notice_json:
-        report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE'
-          ? JSON.stringify(report.notice)
-          : null,
-      body_sha256: String(c.bodySha256),
-      body_format: String(c.bodyFormat),
-      key_id: String(c.keyId),
-      signature: String(c.signature),
-      warnings_json: '[]',
-      submitted_at: String(c.submittedAt),
-      submitted_by: String(c.submittedBy),
-      log_index: receivedIndex,
-    };
-    // Stored so that the audit rebuilds exactly the content the source committed to.
-    if (!bytesEqual(canonicalizeRecord(reportContent(row)), canonicalizeRecord(record.content)))
-      throw new Refusal('REPORT_INVALID', 'the report content is not what its signed original says');
-    if (report.mba !== row.mba || report.type !== row.type || report.reportNumber !== row.report_number)
-      throw new Refusal('REPORT_INVALID', 'the signed original is another report');
-    await reports.insertReport(tx, row);
-    await reports.insertBody(tx, row.id, await packBody(original.bytes));
-    await reports.insertLines(tx, row.id, report);
-    if (report.type === 'ICR')
-      await account.recordRevisions(tx, report.mba, report.reportNumber, report.lines);
-    if (report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE')
-      await reports.insertNotice(tx, noticeRow(row.state, row.id, report, row.submitted_at));
-    // This node evaluates what it receives with its own engine (issue 17 item 4).
-    await deriveReport(tx, report, ports.db.sqlite);
-  }
-
-  async function storeKey(tx: DbOrTx, record: BundleRecord, at: string, by: string): Promise<void> {
-    const c = record.content as SigningKey;
-    const key: SigningKey = {
-      id: c.id,
-      organisation: c.organisation,
-      publicKey: c.publicKey,
-      validFrom: c.validFrom,
-      validTo: c.validTo,
-      revokedAt: null,
-    };
-    if (!bytesEqual(canonicalizeRecord(key), canonicalizeRecord(record.content)))
-      throw new Refusal('KEY_INVALID', 'the key registration has members this node does not store');
-    await registry.insertSigningKey(tx, key, { at, by });
   }
 
   /**
@@ -264,8 +203,11 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     bundle: unknown,
     where: { source: string; index: number },
     seen: string | undefined,
+    batch?: { keys: Map<string, KnownKey>; unseen: boolean },
   ) {
-    const done = await repo.inboxEntry(where.source, where.index);
+    const keys = batch?.keys;
+    // A batch none of whose indices was applied or refused before needs no look per bundle.
+    const done = batch?.unseen ? undefined : await repo.inboxEntry(where.source, where.index);
     if (done)
       return {
         answer: {
@@ -274,15 +216,15 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
           receivedIndex: done.received_index,
         } as const,
       };
-    const before = await repo.inboundRefusal(peer.id, where.source, where.index);
+    const before = batch?.unseen ? undefined : await repo.inboundRefusal(peer.id, where.source, where.index);
     if (before) return { answer: { status: 'refused', code: before.code, message: before.reason } as const };
     // 1. The arrangement, before any proof is checked (federation.md "Receiver's checks").
     const peeked = peek(bundle);
-    if (peeked) await arranged(peer, peeked.kind, peeked.content, peeked.time);
+    const early = peeked && (await arranged(peer, peeked.kind, peeked.content, peeked.time));
     const consistency = await consistencyFor(peer, seen, checkpointSize(bundle));
     const v = verifyBundle(bundle, {
       sourceLogKey: peer.log_key,
-      stateKeyAt: await keyLookup(bundle),
+      stateKeyAt: await keyLookup(bundle, keys),
       seenCheckpoints: seen === undefined ? [] : [seen],
       consistencyProof: (from, to) =>
         consistency && consistency.from === from && consistency.to === to ? consistency.hashes : undefined,
@@ -294,7 +236,15 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
         v.message,
         v.code === 'CONSISTENCY_UNPROVEN',
       );
-    const { kind, state, content, org } = await arranged(peer, v.record.kind, v.record.content, v.leaf.time);
+    // What was peeked is what verified (the same kind, content and leaf time): no second look.
+    const same =
+      early &&
+      peeked.kind === v.record.kind &&
+      peeked.content === v.record.content &&
+      peeked.time === v.leaf.time;
+    const { kind, state, content, org } = same
+      ? early
+      : await arranged(peer, v.record.kind, v.record.content, v.leaf.time);
     const advanced = advanceCheckpoint(seen, v.checkpointNote, peer.log_key, consistency?.hashes);
     if (advanced.kind !== 'consistent') throw await witness.checkpointRefusal(peer, where.source, advanced);
     const organisation = org ?? (typeof content.organisation === 'string' ? content.organisation : '');
@@ -302,21 +252,25 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
   }
   type Verified = NonNullable<Awaited<ReturnType<typeof prepare>>['verified']>;
 
-  /** Store and log one verified bundle in the caller's transaction; answers its received index. */
-  async function store(tx: DbOrTx, peer: FedPeerRow, p: Verified, at: string): Promise<number> {
-    const { v, kind, state, organisation, bundle } = p;
-    const by = `peer:${peer.id}`;
-    const index = await appendRecord(tx, ports, {
+  /** This node's own `received` record of a verified bundle (decision 0028). */
+  function receivedRecord(peer: FedPeerRow, p: Verified, at: string): NewRecord {
+    return {
       kind: 'received',
-      id: v.record.id,
-      content: v.received,
-      subjectState: state,
-      subjectOrg: organisation || null,
+      id: p.v.record.id,
+      content: p.v.received,
+      subjectState: p.state,
+      subjectOrg: p.organisation || null,
       at,
-      by,
-    });
-    if (kind === 'report') await storeReport(tx, v.record, v.original, index);
-    else if (kind === 'key-registration') await storeKey(tx, v.record, at, by);
+      by: `peer:${peer.id}`,
+    };
+  }
+
+  /** Store one verified bundle whose `received` record is logged at `index`, in the caller's transaction. */
+  async function storeContent(tx: DbOrTx, peer: FedPeerRow, p: Verified, at: string, index: number) {
+    const { v, kind, state, bundle } = p;
+    const by = `peer:${peer.id}`;
+    if (kind === 'report') await stored.storeReport(tx, v.record, v.original, index);
+    else if (kind === 'key-registration') await stored.storeKey(tx, v.record, at, by);
     const kept = keptContent(kind, v.record.content);
     if (kind !== 'report' && kind !== 'key-registration' && kept === null)
       throw new Refusal('NOT_ARRANGED', `this node does not take records of kind ${kind}`);
@@ -335,6 +289,12 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
       received_at: at,
       content: kept,
     });
+  }
+
+  /** Store and log one verified bundle in the caller's transaction; answers its received index. */
+  async function store(tx: DbOrTx, peer: FedPeerRow, p: Verified, at: string): Promise<number> {
+    const index = await appendRecord(tx, ports, receivedRecord(peer, p, at));
+    await storeContent(tx, peer, p, at, index);
     return index;
   }
 
@@ -418,12 +378,24 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     const steps: ({ answer: Omit<Ack, 'receiver' | 'source' | 'index' | 'at'> } | { verified: Verified })[] =
       [];
     const wheres: { source: string; index: number }[] = [];
+    const claims = bundles.map(claimed).filter((w) => w?.source === peer.origin) as { index: number }[];
+    const batch = {
+      keys: new Map<string, KnownKey>(),
+      unseen:
+        claims.length > 0 &&
+        !(await repo.inboundSeen(
+          peer.id,
+          peer.origin,
+          Math.min(...claims.map((w) => w.index)),
+          Math.max(...claims.map((w) => w.index)),
+        )),
+    };
     for (const b of bundles) {
       const where = claimed(b);
       if (!where || where.source !== peer.origin) break;
       let p: Awaited<ReturnType<typeof prepare>>;
       try {
-        p = await prepare(peer, b, where, seen);
+        p = await prepare(peer, b, where, seen, batch);
       } catch {
         break;
       }
@@ -461,8 +433,25 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     let indexes: (number | undefined)[];
     try {
       indexes = await ports.db.kysely.transaction().execute(async (tx) => {
+        // This node's `received` records of the run in one append (one sequencing, one outbox
+        // join), in the run's order; then each record's content.
+        const verified = steps.flatMap((s) => ('verified' in s ? [s.verified] : []));
+        const logged = await appendRecords(
+          tx,
+          ports,
+          verified.map((v) => receivedRecord(peer, v, at)),
+        );
         const out: (number | undefined)[] = [];
-        for (const s of steps) out.push('verified' in s ? await store(tx, peer, s.verified, at) : undefined);
+        let k = 0;
+        for (const s of steps) {
+          if (!('verified' in s)) {
+            out.push(undefined);
+            continue;
+          }
+          const index = logged[k++] as number;
+          await storeContent(tx, peer, s.verified, at, index);
+          out.push(index);
+        }
         if (seen !== undefined) await witness.keepCheckpoint(tx, peer, seen);
         return out;
       });

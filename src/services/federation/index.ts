@@ -52,11 +52,13 @@ export function createFederation(ports: Ports, log: LogNode) {
   const repo = createFederationRepo(ports.db);
   const witness = createCrossWitness(ports, log, nodeKey);
   const inbox = createInbox(ports, nodeKey, witness);
+  const delivery = createDelivery(ports, log, nodeKey, (peerId) => witness.nudge(peerId));
+  log.onCheckpoint(() => delivery.poke());
   return {
     nodeKey,
     peers: createPeerService(ports),
     arrangements: createArrangementService(ports),
-    delivery: createDelivery(ports, log, nodeKey, (peerId) => witness.nudge(peerId)),
+    delivery,
     /** Cross-witnessing and checkpoint exchange (decision 0043). */
     witness,
     splitViews: createSplitViewService(ports),

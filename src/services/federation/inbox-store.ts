@@ -1,0 +1,98 @@
+/**
+ * How the inbox (inbox.ts) stores each kind it takes, in the caller's transaction: a report with
+ * its signed body, lines and this node's own evaluation (issue 17 item 4), a key registration in
+ * the registry. The content the source committed to is checked against what is stored, so the
+ * audit rebuilds exactly it.
+ */
+import type { BundleRecord } from '../../domain/federation/index.js';
+import type { SigningKey } from '../../domain/registry/index.js';
+import { parseReportCsv, parseReportJson } from '../../domain/reports/index.js';
+import { bytesEqual, canonicalizeRecord } from '../../log/index.js';
+import { packBody } from '../../store/body-codec.js';
+import type { DbOrTx } from '../../store/db.js';
+import { createRegistryRepo } from '../../store/registry.repo.js';
+import { createReportAccountRepo } from '../../store/report-account.repo.js';
+import { createReportsRepo } from '../../store/reports.repo.js';
+import type { ReportRow } from '../../store/schema.types.js';
+import { deriveReport } from '../evaluation/index.js';
+import type { Ports } from '../ports.js';
+import { reportContent } from '../reports/content.js';
+import { noticeRow } from '../reports/submit.js';
+import { Refusal } from './inbox-reading.js';
+
+export function createInboxStore(ports: Ports) {
+  const registry = createRegistryRepo(ports.db);
+  const reports = createReportsRepo(ports.db);
+  const account = createReportAccountRepo(ports.db);
+  return {
+    async storeReport(
+      tx: DbOrTx,
+      record: BundleRecord,
+      original: { bytes: Uint8Array } | undefined,
+      receivedIndex: number,
+    ): Promise<void> {
+      const c = record.content as Record<string, unknown> & { period: { from: string; to: string } | null };
+      if (!original) throw new Refusal('SIGNATURE_MISSING', 'a forwarded report needs its signed original');
+      const parsed =
+        c.bodyFormat === 'csv' ? parseReportCsv(original.bytes) : parseReportJson(original.bytes);
+      if (!parsed.ok) throw new Refusal('REPORT_INVALID', 'the signed original does not parse as a report');
+      const report = parsed.report;
+      const row: ReportRow = {
+        id: String(c.id),
+        state: String(c.state),
+        organisation_id: String(c.organisation),
+        mba: String(c.mba),
+        type: c.type as ReportRow['type'],
+        report_number: Number(c.reportNumber),
+        report_date: String(c.reportDate),
+        period_from: c.period?.from ?? null,
+        period_to: c.period?.to ?? null,
+        pit: (c.pit as string | null) ?? null,
+        reporting_person: report.reportingPerson,
+        line_count: Number(c.lineCount),
+        note: report.note ?? null,
+        notice_json:
+          report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE'
+            ? JSON.stringify(report.notice)
+            : null,
+        body_sha256: String(c.bodySha256),
+        body_format: String(c.bodyFormat),
+        key_id: String(c.keyId),
+        signature: String(c.signature),
+        warnings_json: '[]',
+        submitted_at: String(c.submittedAt),
+        submitted_by: String(c.submittedBy),
+        log_index: receivedIndex,
+      };
+      // Stored so that the audit rebuilds exactly the content the source committed to.
+      if (!bytesEqual(canonicalizeRecord(reportContent(row)), canonicalizeRecord(record.content)))
+        throw new Refusal('REPORT_INVALID', 'the report content is not what its signed original says');
+      if (report.mba !== row.mba || report.type !== row.type || report.reportNumber !== row.report_number)
+        throw new Refusal('REPORT_INVALID', 'the signed original is another report');
+      await reports.insertReport(tx, row);
+      await reports.insertBody(tx, row.id, await packBody(original.bytes));
+      await reports.insertLines(tx, row.id, report);
+      if (report.type === 'ICR')
+        await account.recordRevisions(tx, report.mba, report.reportNumber, report.lines);
+      if (report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE')
+        await reports.insertNotice(tx, noticeRow(row.state, row.id, report, row.submitted_at));
+      // This node evaluates what it receives with its own engine (issue 17 item 4).
+      await deriveReport(tx, report, ports.db.sqlite);
+    },
+
+    async storeKey(tx: DbOrTx, record: BundleRecord, at: string, by: string): Promise<void> {
+      const c = record.content as SigningKey;
+      const key: SigningKey = {
+        id: c.id,
+        organisation: c.organisation,
+        publicKey: c.publicKey,
+        validFrom: c.validFrom,
+        validTo: c.validTo,
+        revokedAt: null,
+      };
+      if (!bytesEqual(canonicalizeRecord(key), canonicalizeRecord(record.content)))
+        throw new Refusal('KEY_INVALID', 'the key registration has members this node does not store');
+      await registry.insertSigningKey(tx, key, { at, by });
+    },
+  };
+}

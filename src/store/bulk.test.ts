@@ -1,5 +1,6 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { Pacer, sortInSlices } from './bulk.js';
+import { insertRowsSqlite, Pacer, sortInSlices } from './bulk.js';
 
 /** A small deterministic generator (mulberry32): the same cases on every run. */
 function rng(seed: number): () => number {
@@ -51,5 +52,36 @@ describe('sortInSlices (issue 15 item 9)', () => {
     }
     expect(ticks).toBeGreaterThan(0);
     expect(xs.every((x, i) => i === 0 || (xs[i - 1] as number) <= x)).toBe(true);
+  });
+});
+
+describe('insertRowsSqlite in a transaction rolled back whole (decision 0049)', () => {
+  const open = () => {
+    const db = new Database(':memory:');
+    db.exec('create table t (k integer primary key, v text not null)');
+    return db;
+  };
+
+  it('stores the same rows either way', () => {
+    const rows = Array.from({ length: 250 }, (_, i) => [i, `v${i}`]).flat();
+    for (const whole of [false, true]) {
+      const db = open();
+      db.transaction(() => insertRowsSqlite(db, 't', ['k', 'v'], rows, whole))();
+      expect(db.prepare('select count(*) as n, sum(k) as s from t').get()).toEqual({ n: 250, s: 31_125 });
+      db.close();
+    }
+  });
+
+  it('throws the same constraint error, and the rollback leaves nothing of the transaction', () => {
+    for (const whole of [false, true]) {
+      const db = open();
+      // Row 150 repeats key 7: the second 100-row statement fails part-way.
+      const rows = Array.from({ length: 200 }, (_, i) => [i === 150 ? 7 : i, `v${i}`]).flat();
+      expect(() => db.transaction(() => insertRowsSqlite(db, 't', ['k', 'v'], rows, whole))()).toThrow(
+        /UNIQUE constraint failed: t\.k/,
+      );
+      expect(db.prepare('select count(*) as n from t').get()).toEqual({ n: 0 });
+      db.close();
+    }
   });
 });

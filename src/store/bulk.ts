@@ -12,12 +12,21 @@ const statementCache = new WeakMap<Database.Database, Map<string, Database.State
  * runs on: `values` holds rows of `columns.length` values each, row after row. Rows go in through
  * multi-row prepared statements (one per table and chunk size, prepared once per connection and
  * reused), not one statement per row.
+ *
+ * `wholeTransaction`: the caller's transaction is rolled back whole if a statement fails (a
+ * report's storing transaction). The rows then go in with `insert or fail`, which needs no
+ * statement journal: with the default ABORT, SQLite copies every page a multi-row statement
+ * changes into a sub-journal so it can undo that one statement, and past 64 KiB that journal is
+ * a temporary file — 600 MB of writes for a 100 000-line ICR (decision 0049). A failed statement
+ * still throws with the same error (a unique violation is still one); only the rows before it in
+ * the same statement would stay, and the rollback removes them with everything else.
  */
 export function insertRowsSqlite(
   sqlite: Database.Database,
   table: string,
   columns: readonly string[],
   values: readonly unknown[],
+  wholeTransaction = false,
 ): void {
   const width = columns.length;
   const rows = values.length / width;
@@ -29,17 +38,18 @@ export function insertRowsSqlite(
     statementCache.set(sqlite, byTable);
   }
   const key = `${table}(${columns.join(',')})`;
-  let bySize = byTable.get(key);
+  const verb = wholeTransaction ? 'insert or fail' : 'insert';
+  let bySize = byTable.get(`${verb} ${key}`);
   if (!bySize) {
     bySize = [];
-    byTable.set(key, bySize);
+    byTable.set(`${verb} ${key}`, bySize);
   }
   for (let at = 0; at < rows; at += ROWS_PER_STATEMENT) {
     const n = Math.min(ROWS_PER_STATEMENT, rows - at);
     let stmt = bySize[n];
     if (!stmt) {
       const tuple = `(${new Array(width).fill('?').join(', ')})`;
-      stmt = sqlite.prepare(`insert into ${key} values ${new Array(n).fill(tuple).join(', ')}`);
+      stmt = sqlite.prepare(`${verb} into ${key} values ${new Array(n).fill(tuple).join(', ')}`);
       bySize[n] = stmt;
     }
     stmt.run(at === 0 && n === rows ? values : values.slice(at * width, (at + n) * width));

@@ -347,12 +347,12 @@ export function createReportsRepo(db: Db) {
         for (const t of lineTuples(id, report)) {
           for (let c = 0; c < width; c++) values.push(t[c]);
           if (values.length === width * 1000) {
-            insertRowsSqlite(db.sqlite, 'report_lines', LINE_COLUMNS, values);
+            insertRowsSqlite(db.sqlite, 'report_lines', LINE_COLUMNS, values, true);
             values = [];
             if (pacer.due()) await pacer.pause();
           }
         }
-        if (values.length > 0) insertRowsSqlite(db.sqlite, 'report_lines', LINE_COLUMNS, values);
+        if (values.length > 0) insertRowsSqlite(db.sqlite, 'report_lines', LINE_COLUMNS, values, true);
         return;
       }
       // 21 columns × 3 000 rows stays under PostgreSQL's 65 535 bind parameters.

@@ -177,16 +177,17 @@ function toHeldRaw(r: unknown[]): HeldRow {
   };
 }
 
-/** Every row of the match keys given, with its line (one index range per key). */
 /** Match keys per read of readRowsByKeys on SQLite: a few milliseconds of lookups. */
 const KEYS_PER_READ = 2_000;
 
+/** Every row of the (distinct) match keys given, with its line, looked up in key order (0049). */
 export async function readRowsByKeys(
   q: DbOrTx,
   sqlite: Database.Database | undefined,
-  keys: readonly number[],
+  unordered: readonly number[],
 ): Promise<HeldRow[]> {
-  if (keys.length === 0) return [];
+  if (unordered.length === 0) return [];
+  const keys = Array.from(Float64Array.from(unordered).sort());
   if (sqlite) {
     const stmt = sqlite
       .prepare(
@@ -344,7 +345,7 @@ export async function insertRowsOf(
         values[v++] = r.notice;
         values[v++] = r.flow;
       }
-      insertRowsSqlite(sqlite, 'eval_transfers', ROW_COLUMNS, values);
+      insertRowsSqlite(sqlite, 'eval_transfers', ROW_COLUMNS, values, true);
       if (pacer.due()) await pacer.pause();
     }
     return;

@@ -117,6 +117,9 @@ describe.skipIf(!available)('report submission (state story 1, Chromium)', () =>
         ]);
         // Each problem shows the row of the file it comes from.
         expect(await submit.problems().getByText(`E2E-B2,Q,E`).count()).toBe(1);
+        // Each is worded whole from its code and values (decision 0052): no English beside it.
+        await submit.problems().getByText('KMP \u2068Q\u2069 is not registered.', { exact: true }).waitFor();
+        expect(await submit.problems().locator('[lang="en"]').count()).toBe(0);
         await s.screenshot('story1-validation-errors');
         expect(await s.audit()).toEqual([]);
 

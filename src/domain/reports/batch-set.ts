@@ -19,14 +19,4 @@ export class BatchSet {
   add(batch: string, element: ElementCode): void {
     this.elements.set(batch, (this.elements.get(batch) ?? 0) | (BIT.get(element) ?? 0));
   }
-
-  /** How many distinct batch names. */
-  get size(): number {
-    return this.elements.size;
-  }
-
-  /** The distinct batch names. */
-  keys(): IterableIterator<string> {
-    return this.elements.keys();
-  }
 }

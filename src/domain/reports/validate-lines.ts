@@ -5,7 +5,15 @@ import { DEFAULT_BASIS_CODES, DEFAULT_ISOTOPE_CODES, type IcCodeInfo } from './c
 import { isCalendarMonth } from './dates.js';
 import type { ProblemList } from './problems.js';
 import type { Readable } from './readable.js';
-import type { ElementCode, IcrReport, LineRef, MbrReport, Milligrams, PilReport } from './report.types.js';
+import type {
+  ElementCode,
+  IcrLine,
+  IcrReport,
+  LineRef,
+  MbrReport,
+  Milligrams,
+  PilReport,
+} from './report.types.js';
 import { STEP_LINES, type Steps } from './steps.js';
 import { ownsMba } from './validate-header.js';
 import type { ValidationContext } from './validation.types.js';
@@ -156,9 +164,9 @@ export function* checkIcr(
   const ownState = ctx.mba?.state ?? ctx.submitterState;
   // The account checks (notices on record, correction targets) only look into the state's own MBA.
   const own = ownsMba(report, ctx);
-  // The (batch, element) pairs per inventory change code, and those the report creates.
+  // The (batch, element) pairs per inventory change code. Those the report creates are the pairs
+  // of the codes that create batches: no second set of them (decision 0051).
   const seenChange = new Map<string, BatchSet>();
-  const created = new BatchSet();
   const targets = ctx.correctionTargets;
   const notices = ctx.knownNotices;
   for (let i = 0; i < report.lines.length; i++) {
@@ -235,7 +243,10 @@ export function* checkIcr(
     } else {
       seenOfCode.add(l.batch, l.element);
       if (info?.createsBatch === true) {
-        if (created.has(l.batch, l.element) || ctx.bookBatches?.has(batchKey(l.batch, l.element)) === true) {
+        if (
+          createdByAnotherCode(seenChange, l, ctx) ||
+          ctx.bookBatches?.has(batchKey(l.batch, l.element)) === true
+        ) {
           errors.add(
             problemOf('BATCH_REUSED.onBook', { batch: l.batch, element: l.element }),
             `${path}.batch`,
@@ -243,7 +254,6 @@ export function* checkIcr(
             ln,
           );
         }
-        created.add(l.batch, l.element);
       }
     }
   }
@@ -281,6 +291,22 @@ function checkCounterpart(
       ln,
     );
   }
+}
+
+/**
+ * An earlier new line of another batch-creating code created this (batch, element) pair: the pair
+ * is among that code's (a line of the same code with it was refused above as a second one).
+ */
+function createdByAnotherCode(
+  seenChange: ReadonlyMap<string, BatchSet>,
+  l: Pick<IcrLine, 'code' | 'batch' | 'element'>,
+  ctx: ValidationContext,
+): boolean {
+  for (const [code, seen] of seenChange) {
+    if (code !== l.code && ctx.icCodes.get(code)?.createsBatch === true && seen.has(l.batch, l.element))
+      return true;
+  }
+  return false;
 }
 
 export function checkPit(

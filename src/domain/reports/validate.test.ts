@@ -33,6 +33,15 @@ describe('validateReport', () => {
     expect(codes(r.errors)).toEqual(['BATCH_REUSED@3', 'BATCH_REUSED@4']);
   });
 
+  it('flags a batch one receipt code created and another receives again, of the same element only', () => {
+    const v = largeIcrJson(6) as { lines: Record<string, unknown>[] };
+    const { counterpart: _c, notice: _n, ...received } = v.lines[0]!;
+    v.lines[2] = { ...received, line: 3, code: 'RN' }; // B-0 (E) again, by another receipt code
+    v.lines[4] = { ...received, line: 5, code: 'RS', batch: 'B-1' }; // B-1 was shipped, not created
+    const r = validateReport(report(v), baseContext());
+    expect(codes(r.errors)).toEqual(['BATCH_REUSED@3']);
+  });
+
   it('lets a correction restate its batch and date from an earlier month', () => {
     const v = largeIcrJson(2) as { lines: Record<string, unknown>[] };
     v.lines[1] = { ...v.lines[0], line: 2, date: '2026-12-15', corrects: { reportNumber: 3, line: 2 } };

@@ -50,19 +50,39 @@ export async function knownNotices(
 export async function bookBatchesAmong(repo: ReportAccountRepo, report: Report): Promise<Set<string>> {
   const on = new Set<string>();
   if (report.type !== 'ICR') return on;
-  // The pairs, not `batchKey` strings: one new string per line would live as long as the lookup.
-  const wanted = new BatchSet();
+  const lines = report.lines;
+  const creates = (l: IcrLine): boolean =>
+    l.corrects === undefined &&
+    l.deletes === undefined &&
+    DEFAULT_IC_CODES.get(l.code)?.createsBatch === true;
   // A 900 000-line ICR names as many batches: a turn of the event loop every few ms (issue 15 item 9).
   const pacer = new Pacer();
-  for (let i = 0; i < report.lines.length; i++) {
+  let named = 0;
+  for (let i = 0; i < lines.length; i++) {
     if ((i & 255) === 255 && pacer.due()) await pacer.pause();
-    const l = report.lines[i] as IcrLine;
-    if (l.corrects !== undefined || l.deletes !== undefined) continue;
-    if (DEFAULT_IC_CODES.get(l.code)?.createsBatch !== true) continue;
-    wanted.add(l.batch, l.element);
+    if (creates(lines[i] as IcrLine)) named++;
   }
-  if (wanted.size === 0) return on;
-  const { initial, inForce } = await repo.batchLines(report.mba, wanted);
+  if (named === 0) return on;
+  // The names are read from the lines as the store asks for them, not gathered into a set of
+  // 900 000 first (decision 0051); a name given twice is asked twice, which changes no answer.
+  const names = {
+    size: named,
+    *keys(): Generator<string, void, void> {
+      for (const l of lines) if (creates(l)) yield l.batch;
+    },
+  };
+  const { initial, inForce } = await repo.batchLines(report.mba, names);
+  if (initial.length === 0 && inForce.length === 0) return on;
+  // The (batch, element) pairs the new lines create, among the batch names the book knows.
+  const known = new Set<string>();
+  for (const l of initial) known.add(l.batch);
+  for (const l of inForce) known.add(l.batch);
+  const wanted = new BatchSet();
+  for (let i = 0; i < lines.length; i++) {
+    if ((i & 255) === 255 && pacer.due()) await pacer.pause();
+    const l = lines[i] as IcrLine;
+    if (known.has(l.batch) && creates(l)) wanted.add(l.batch, l.element);
+  }
   for (const l of initial) {
     if (wanted.has(l.batch, l.element)) on.add(batchKey(l.batch, l.element));
   }

@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import type { ElementCode, IcrLine, LineRef, Milligrams, ReportType } from '../domain/reports/index.js';
-import type { Db, DbOrTx } from './db.js';
+import type { Db, DbOrTx, Dialect } from './db.js';
 import { inForceAsAccepted, revisedLinesInForce } from './lines-in-force.js';
+import type { ReportLineRow } from './schema.types.js';
 
 /**
  * What validation asks of an MBA's account, answered by indexed queries (docs/decisions/0011):
@@ -195,6 +197,7 @@ async function existingIcrLines(k: DbOrTx, mba: string, refs: readonly LineRef[]
  */
 async function batchLines(
   k: DbOrTx,
+  dialect: Dialect,
   mba: string,
   /** Distinct batch names (a Set, or a map keyed by them): a 900 000-line ICR names as many, asked CHUNK at a time. */
   batches: { readonly size: number; keys(): Iterator<string> },
@@ -204,17 +207,21 @@ async function batchLines(
   if (batches.size === 0) return { initial, inForce: [] };
   const reports = new Map((await reportIds(k, mba, ['ICR', 'INITIAL'])).map((r) => [r.id, r]));
   const names = batches.keys();
+  const perRead = dialect === 'postgres' ? CHUNK_PG : CHUNK;
   for (let i = 0; ; i++) {
     const part: string[] = [];
-    for (let n = names.next(); !n.done; n = names.next()) if (part.push(n.value) === CHUNK) break;
+    for (let n = names.next(); !n.done; n = names.next()) if (part.push(n.value) === perRead) break;
     if (part.length === 0) break;
     await pauseAfter(i);
-    const rows = await k
-      .selectFrom('report_lines')
-      .select(['report_id', 'line', 'batch', 'element', 'code', 'corrects_report', 'deletes_report'])
-      .where('batch', 'is not', null)
-      .where('batch', 'in', part)
-      .execute();
+    const rows =
+      dialect === 'postgres'
+        ? await batchLinesPg(k, part)
+        : await k
+            .selectFrom('report_lines')
+            .select(['report_id', 'line', 'batch', 'element', 'code', 'corrects_report', 'deletes_report'])
+            .where('batch', 'is not', null)
+            .where('batch', 'in', part)
+            .execute();
     for (const l of rows) {
       const r = reports.get(l.report_id);
       if (r === undefined || l.batch === null) continue;
@@ -243,6 +250,28 @@ async function batchLines(
     if (position) inForce.push({ batch: l.batch, element: l.element, code: l.code, position });
   }
   return { initial, inForce };
+}
+
+/** Batch names per read on PostgreSQL: one array parameter. */
+const CHUNK_PG = 10_000;
+
+/**
+ * The lines naming these batches on PostgreSQL: one index probe per name through a lateral join
+ * fenced by `offset 0`. `batch in (…)` was planned without statistics as a full scan of
+ * report_lines per 500 names, so a 100 000-line ICR's check read the table 200 times
+ * (decision 0050).
+ */
+async function batchLinesPg(k: DbOrTx, names: readonly string[]) {
+  const { rows } = await sql<
+    Pick<
+      ReportLineRow,
+      'report_id' | 'line' | 'batch' | 'element' | 'code' | 'corrects_report' | 'deletes_report'
+    >
+  >`select l.report_id, l.line, l.batch, l.element, l.code, l.corrects_report, l.deletes_report
+    from unnest(${[...names].sort()}::text[]) b(name)
+    cross join lateral (select * from report_lines z
+      where z.batch is not null and z.batch = b.name offset 0) l`.execute(k);
+  return rows;
 }
 
 /**
@@ -407,7 +436,8 @@ export function createReportAccountRepo(db: Db) {
     hasReportNumber: hasReportNumber.bind(null, k),
     knownNotices: knownNotices.bind(null, k),
     existingIcrLines: existingIcrLines.bind(null, k),
-    batchLines: batchLines.bind(null, k),
+    batchLines: (mba: string, batches: Parameters<typeof batchLines>[3]) =>
+      batchLines(k, db.dialect, mba, batches),
     icrPeriodTotals: icrPeriodTotals.bind(null, k),
     inventoryReports: inventoryReports.bind(null, k),
     elementTotals: elementTotals.bind(null, k),

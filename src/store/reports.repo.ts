@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import type {
   ElementCode,
   IcrLine,
@@ -36,6 +36,31 @@ const LINE_COLUMNS = [
   'deletes_report',
   'deletes_line',
 ] as const;
+
+/** PostgreSQL's type of each of LINE_COLUMNS (migrations 0008 and 0029), for unnest's arrays. */
+const LINE_PG_TYPES = [
+  'text',
+  'int',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'bigint',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'int',
+  'int',
+  'int',
+  'int',
+] as const satisfies { length: (typeof LINE_COLUMNS)['length'] };
 
 type LineColumn = (typeof LINE_COLUMNS)[number];
 /** Mapped over a type parameter so that TypeScript keeps it a tuple (homomorphic mapped type). */
@@ -355,16 +380,23 @@ export function createReportsRepo(db: Db) {
         if (values.length > 0) insertRowsSqlite(db.sqlite, 'report_lines', LINE_COLUMNS, values, true);
         return;
       }
-      // 21 columns × 3 000 rows stays under PostgreSQL's 65 535 bind parameters.
-      let chunk: ReportLineRow[] = [];
+      // PostgreSQL: one array per column (unnest), 10 000 lines a statement. Multi-row VALUES of
+      // 63 000 parameters cost more to build, send and parse than the insert (decision 0050).
+      const columns = sql.join(LINE_COLUMNS.map((c) => sql.ref(c)));
+      const flush = async (arrays: unknown[][]): Promise<void> => {
+        const params = sql.join(arrays.map((a, i) => sql`${a}::${sql.raw(LINE_PG_TYPES[i] as string)}[]`));
+        await sql`insert into report_lines (${columns}) select * from unnest(${params})`.execute(q);
+      };
+      const fresh = () => LINE_COLUMNS.map((): unknown[] => []);
+      let arrays = fresh();
       for (const t of lineTuples(id, report)) {
-        chunk.push(toRow(t));
-        if (chunk.length === 3000) {
-          await q.insertInto('report_lines').values(chunk).execute();
-          chunk = [];
+        for (let c = 0; c < t.length; c++) (arrays[c] as unknown[]).push(t[c]);
+        if ((arrays[0] as unknown[]).length === 10_000) {
+          await flush(arrays);
+          arrays = fresh();
         }
       }
-      if (chunk.length > 0) await q.insertInto('report_lines').values(chunk).execute();
+      if ((arrays[0] as unknown[]).length > 0) await flush(arrays);
     },
     async insertReport(q: DbOrTx, row: Insertable<ReportRow>): Promise<void> {
       await q.insertInto('reports').values(row).execute();

@@ -26,6 +26,7 @@ import * as crossWitnessing from './migrations/0024-cross-witnessing.js';
 import * as federationKindsAndEnds from './migrations/0025-federation-kinds-and-ends.js';
 import * as declarationAttachments from './migrations/0027-declaration-attachments.js';
 import * as transferKeySeries from './migrations/0028-transfer-key-series.js';
+import * as pgLeanLines from './migrations/0029-pg-lean-lines.js';
 import * as flowPages from './migrations/0030-flow-pages.js';
 import * as deviceParticulars from './migrations/0031-device-particulars.js';
 import * as thirdLogs from './migrations/0033-third-logs.js';
@@ -59,6 +60,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0025-federation-kinds-and-ends': { up: federationKindsAndEnds.up },
     '0027-declaration-attachments': { up: declarationAttachments.up(db.dialect) },
     '0028-transfer-key-series': { up: transferKeySeries.up },
+    '0029-pg-lean-lines': { up: pgLeanLines.up(db.dialect) },
     '0030-flow-pages': { up: flowPages.up },
     '0031-device-particulars': { up: deviceParticulars.up },
     '0033-third-logs': { up: thirdLogs.up },

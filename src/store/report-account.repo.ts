@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { ElementCode, IcrLine, LineRef, Milligrams, ReportType } from '../domain/reports/index.js';
 import type { Db, DbOrTx, Dialect } from './db.js';
 import { inForceAsAccepted, revisedLinesInForce } from './lines-in-force.js';
+import { pgArray } from './pg-arrays.js';
 import type { ReportLineRow } from './schema.types.js';
 
 /**
@@ -268,7 +269,7 @@ async function batchLinesPg(k: DbOrTx, names: readonly string[]) {
       'report_id' | 'line' | 'batch' | 'element' | 'code' | 'corrects_report' | 'deletes_report'
     >
   >`select l.report_id, l.line, l.batch, l.element, l.code, l.corrects_report, l.deletes_report
-    from unnest(${[...names].sort()}::text[]) b(name)
+    from unnest(${pgArray([...names].sort())}::text[]) b(name)
     cross join lateral (select * from report_lines z
       where z.batch is not null and z.batch = b.name offset 0) l`.execute(k);
   return rows;

@@ -11,6 +11,7 @@ import type {
 import { type PackedBody, unpackBody } from './body-codec.js';
 import { insertRowsSqlite, Pacer } from './bulk.js';
 import type { Db, DbOrTx } from './db.js';
+import { pgArray } from './pg-arrays.js';
 import type { NoticeRow, ReportLineRow, ReportRejectionRow, ReportRow } from './schema.types.js';
 
 const LINE_COLUMNS = [
@@ -384,7 +385,12 @@ export function createReportsRepo(db: Db) {
       // 63 000 parameters cost more to build, send and parse than the insert (decision 0050).
       const columns = sql.join(LINE_COLUMNS.map((c) => sql.ref(c)));
       const flush = async (arrays: unknown[][]): Promise<void> => {
-        const params = sql.join(arrays.map((a, i) => sql`${a}::${sql.raw(LINE_PG_TYPES[i] as string)}[]`));
+        const params = sql.join(
+          arrays.map(
+            (a, i) =>
+              sql`${pgArray(a as (string | number | null)[])}::${sql.raw(LINE_PG_TYPES[i] as string)}[]`,
+          ),
+        );
         await sql`insert into report_lines (${columns}) select * from unnest(${params})`.execute(q);
       };
       const fresh = () => LINE_COLUMNS.map((): unknown[] => []);

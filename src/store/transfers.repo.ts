@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { type RawBuilder, sql } from 'kysely';
 import { insertRowsSqlite, Pacer } from './bulk.js';
 import { type DbOrTx, isPostgres } from './db.js';
+import { pgArray } from './pg-arrays.js';
 
 /**
  * Transfer lines in force with their match (migration 0010, docs/decisions/0016). A row holds
@@ -235,7 +236,7 @@ export async function readRowsByKeys(
         coalesce(e.last_line, t.origin_line) as cur_line, e.anchor_report, e.anchor_line,
         l.date, l.code, l.batch, l.kmp, l.element, l.weight_mg, l.fissile_mg, l.basis,
         l.counterpart_state, l.counterpart_mba, l.notice as line_notice, l.corrects_report
-      from unnest(${chunk}::bigint[]) k(mkey)
+      from unnest(${pgArray(chunk)}::bigint[]) k(mkey)
       cross join lateral (select * from eval_transfers x where x.mkey = k.mkey offset 0) t
       left join lateral (select * from eval_entries y where y.mba = t.mba
         and y.origin_report = t.origin_report and y.origin_line = t.origin_line offset 0) e on true
@@ -405,8 +406,8 @@ export async function insertRowsOf(
       c.flow.push(r.flow);
     }
     await sql`insert into eval_transfers (${sql.join(ROW_COLUMNS.map((x) => sql.ref(x)))})
-      select * from unnest(${c.mkey}::bigint[], ${c.mba}::text[], ${c.report}::int[], ${c.line}::int[],
-        ${c.ship}::smallint[], ${c.status}::smallint[], ${c.notice}::smallint[], ${c.flow}::text[])`.execute(
+      select * from unnest(${pgArray(c.mkey)}::bigint[], ${pgArray(c.mba)}::text[], ${pgArray(c.report)}::int[], ${pgArray(c.line)}::int[],
+        ${pgArray(c.ship)}::smallint[], ${pgArray(c.status)}::smallint[], ${pgArray(c.notice)}::smallint[], ${pgArray(c.flow)}::text[])`.execute(
       q,
     );
   }
@@ -447,8 +448,8 @@ export async function updateRows(
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT_PG);
     const k = keyArrays(chunk);
     await sql`update eval_transfers t set status = v.s, notice = v.n
-      from unnest(${k.mkey}::bigint[], ${k.mba}::text[], ${k.report}::int[], ${k.line}::int[],
-        ${chunk.map((r) => r.status)}::smallint[], ${chunk.map((r) => r.notice)}::smallint[])
+      from unnest(${pgArray(k.mkey)}::bigint[], ${pgArray(k.mba)}::text[], ${pgArray(k.report)}::int[], ${pgArray(k.line)}::int[],
+        ${pgArray(chunk.map((r) => r.status))}::smallint[], ${pgArray(chunk.map((r) => r.notice))}::smallint[])
         as v(k, m, r, l, s, n)
       where t.mkey = v.k and t.mba = v.m and t.origin_report = v.r and t.origin_line = v.l`.execute(q);
   }
@@ -479,7 +480,7 @@ export async function deleteRows(
       mkey: string | number;
       flow: string | null;
     }>`delete from eval_transfers t
-      using unnest(${k.mkey}::bigint[], ${k.mba}::text[], ${k.report}::int[], ${k.line}::int[])
+      using unnest(${pgArray(k.mkey)}::bigint[], ${pgArray(k.mba)}::text[], ${pgArray(k.report)}::int[], ${pgArray(k.line)}::int[])
         as v(k, m, r, l)
       where t.mkey = v.k and t.mba = v.m and t.origin_report = v.r and t.origin_line = v.l
       returning t.mkey, t.flow`.execute(q);

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { type RawBuilder, sql } from 'kysely';
 import { insertRowsSqlite, Pacer } from './bulk.js';
 import { type DbOrTx, isPostgres } from './db.js';
-import { pgArray } from './pg-arrays.js';
+import { deleteRowsPg, insertRowsPg, readRowsByKeysPg, updateRowsPg } from './transfers-pg.js';
 
 /**
  * Transfer lines in force with their match (migration 0010, docs/decisions/0016). A row holds
@@ -62,7 +62,7 @@ export interface HeldRow extends TransferRow {
   readonly held: HeldLine;
 }
 
-interface JoinedRow {
+export interface JoinedRow {
   mkey: number | string;
   mba: string;
   origin_report: number;
@@ -221,35 +221,8 @@ export async function readRowsByKeys(
     }
     return out;
   }
-  // PostgreSQL: the keys sorted (the probes walk the key's index in order) and bound as one array
-  // a chunk at a time, each key looked up through lateral joins fenced by `offset 0`, so the plan
-  // is index probes whatever the planner's statistics say. The join of withLines planned without
-  // statistics (or misestimating its computed report id) as hash joins over both tables: a full
-  // scan of report_lines and eval_transfers per chunk, which made intake grow with the table
-  // (decision 0050).
-  const sorted = Float64Array.from(keys).sort();
-  const out: HeldRow[] = [];
-  for (let i = 0; i < sorted.length; i += KEYS_PER_READ_PG) {
-    const chunk = Array.from(sorted.subarray(i, i + KEYS_PER_READ_PG));
-    const { rows } = await sql<JoinedRow>`select t.mkey, t.mba, t.origin_report, t.origin_line,
-        t.ship, t.status, t.notice, t.flow, coalesce(e.last_report, t.origin_report) as cur_report,
-        coalesce(e.last_line, t.origin_line) as cur_line, e.anchor_report, e.anchor_line,
-        l.date, l.code, l.batch, l.kmp, l.element, l.weight_mg, l.fissile_mg, l.basis,
-        l.counterpart_state, l.counterpart_mba, l.notice as line_notice, l.corrects_report
-      from unnest(${pgArray(chunk)}::bigint[]) k(mkey)
-      cross join lateral (select * from eval_transfers x where x.mkey = k.mkey offset 0) t
-      left join lateral (select * from eval_entries y where y.mba = t.mba
-        and y.origin_report = t.origin_report and y.origin_line = t.origin_line offset 0) e on true
-      cross join lateral (select * from report_lines z
-        where z.report_id = t.mba || ':ICR:' || coalesce(e.last_report, t.origin_report)
-        and z.line = coalesce(e.last_line, t.origin_line) offset 0) l`.execute(q);
-    for (const r of rows) out.push(toHeld(r));
-  }
-  return out;
+  return (await readRowsByKeysPg(q, keys)).map(toHeld);
 }
-
-/** Match keys per statement of readRowsByKeys on PostgreSQL (one array parameter). */
-const KEYS_PER_READ_PG = 20_000;
 
 /** Rows of eval_transfers (`from` names them `t`) with their lines, filtered and ordered as given. */
 export async function readRowsWithLines(
@@ -380,53 +353,10 @@ export async function insertRowsOf(
     }
     return;
   }
-  // PostgreSQL: one array per column (unnest), ROWS_PER_STATEMENT_PG rows a statement: a
-  // multi-row VALUES of 8 000 parameters cost more to build, send and parse than to insert.
-  for (let at = 0; at < n; at += ROWS_PER_STATEMENT_PG) {
-    const end = Math.min(n, at + ROWS_PER_STATEMENT_PG);
-    const c = {
-      mkey: [] as number[],
-      mba: [] as string[],
-      report: [] as number[],
-      line: [] as number[],
-      ship: [] as number[],
-      status: [] as number[],
-      notice: [] as (number | null)[],
-      flow: [] as (string | null)[],
-    };
-    for (let i = at; i < end; i++) {
-      const r = rowAt(i);
-      c.mkey.push(r.mkey);
-      c.mba.push(r.mba);
-      c.report.push(r.report);
-      c.line.push(r.line);
-      c.ship.push(r.ship ? 1 : 0);
-      c.status.push(r.status);
-      c.notice.push(r.notice);
-      c.flow.push(r.flow);
-    }
-    await sql`insert into eval_transfers (${sql.join(ROW_COLUMNS.map((x) => sql.ref(x)))})
-      select * from unnest(${pgArray(c.mkey)}::bigint[], ${pgArray(c.mba)}::text[], ${pgArray(c.report)}::int[], ${pgArray(c.line)}::int[],
-        ${pgArray(c.ship)}::smallint[], ${pgArray(c.status)}::smallint[], ${pgArray(c.notice)}::smallint[], ${pgArray(c.flow)}::text[])`.execute(
-      q,
-    );
-  }
+  await insertRowsPg(q, n, rowAt);
 }
 
-/** Rows per statement of the array-bound writes on PostgreSQL. */
-const ROWS_PER_STATEMENT_PG = 10_000;
-
-/** Key columns of rows as arrays (unnest on PostgreSQL). */
-function keyArrays(rows: readonly RowKey[]) {
-  return {
-    mkey: rows.map((r) => r.mkey),
-    mba: rows.map((r) => r.mba),
-    report: rows.map((r) => r.report),
-    line: rows.map((r) => r.line),
-  };
-}
-
-type RowKey = Pick<TransferRow, 'mkey' | 'mba' | 'report' | 'line'>;
+export type RowKey = Pick<TransferRow, 'mkey' | 'mba' | 'report' | 'line'>;
 
 /** Status and notice of existing rows (by primary key). */
 export async function updateRows(
@@ -442,17 +372,7 @@ export async function updateRows(
     for (const r of rows) stmt.run(r.status, r.notice, r.mkey, r.mba, r.report, r.line);
     return;
   }
-  // Arrays (unnest) joined on the whole primary key: a unique index, so the plan is one index
-  // probe per row even without statistics.
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT_PG) {
-    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT_PG);
-    const k = keyArrays(chunk);
-    await sql`update eval_transfers t set status = v.s, notice = v.n
-      from unnest(${pgArray(k.mkey)}::bigint[], ${pgArray(k.mba)}::text[], ${pgArray(k.report)}::int[], ${pgArray(k.line)}::int[],
-        ${pgArray(chunk.map((r) => r.status))}::smallint[], ${pgArray(chunk.map((r) => r.notice))}::smallint[])
-        as v(k, m, r, l, s, n)
-      where t.mkey = v.k and t.mba = v.m and t.origin_report = v.r and t.origin_line = v.l`.execute(q);
-  }
+  await updateRowsPg(q, rows);
 }
 
 /** Deletes rows by primary key; answers the match keys and flows of those that existed. */
@@ -474,18 +394,7 @@ export async function deleteRows(
     }
     return out;
   }
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT_PG) {
-    const k = keyArrays(rows.slice(i, i + ROWS_PER_STATEMENT_PG));
-    const { rows: gone } = await sql<{
-      mkey: string | number;
-      flow: string | null;
-    }>`delete from eval_transfers t
-      using unnest(${pgArray(k.mkey)}::bigint[], ${pgArray(k.mba)}::text[], ${pgArray(k.report)}::int[], ${pgArray(k.line)}::int[])
-        as v(k, m, r, l)
-      where t.mkey = v.k and t.mba = v.m and t.origin_report = v.r and t.origin_line = v.l
-      returning t.mkey, t.flow`.execute(q);
-    for (const g of gone) out.push({ mkey: Number(g.mkey), flow: g.flow });
-  }
+  out.push(...(await deleteRowsPg(q, rows)));
   return out;
 }
 

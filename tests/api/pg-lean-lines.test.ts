@@ -7,12 +7,12 @@
  */
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb, testDialects } from '../../tests/fixtures/db.js';
-import type { IcrReport } from '../domain/reports/index.js';
-import { migrateTo, migrateToLatest } from './migrate.js';
-import { pgArray } from './pg-arrays.js';
-import { createReportAccountRepo } from './report-account.repo.js';
-import { createReportsRepo } from './reports.repo.js';
+import type { IcrReport } from '../../src/domain/reports/index.js';
+import { migrateTo, migrateToLatest } from '../../src/store/migrate.js';
+import { pgArray } from '../../src/store/pg-arrays.js';
+import { createReportAccountRepo } from '../../src/store/report-account.repo.js';
+import { createReportsRepo } from '../../src/store/reports.repo.js';
+import { createTestDb, type TestDb, testDialects } from '../fixtures/db.js';
 
 const AWKWARD = ['B"1', 'B\\2', 'B{3},4', 'NULL', '', 'B 6 ü 中', 'B\n7\t"\\"'];
 

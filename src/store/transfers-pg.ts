@@ -1,0 +1,121 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from './db.js';
+import { pgArray } from './pg-arrays.js';
+import type { JoinedRow, RowKey, TransferRow } from './transfers.repo.js';
+
+/**
+ * The PostgreSQL statements of eval_transfers' intake (docs/decisions/0050): keys and rows bound
+ * as one array literal per column (pgArray) and read or written with `unnest`, so a statement of
+ * 10 000 rows has a handful of parameters instead of tens of thousands. Reads by key go through
+ * lateral joins fenced by `offset 0`: the plan is then index probes whatever the planner's
+ * statistics say (without them, or misestimating the computed report id, it planned hash joins
+ * over both tables: a full scan of report_lines and eval_transfers per chunk of keys, which made
+ * intake grow with the table). Writes join on the whole primary key, a unique index, which the
+ * planner probes per row even without statistics.
+ */
+
+/** Match keys per read (one array parameter). */
+const KEYS_PER_READ = 20_000;
+/** Rows per write statement. */
+const ROWS_PER_STATEMENT = 10_000;
+
+/** Every row of the match keys given, with its line in force (withLines' columns). */
+export async function readRowsByKeysPg(q: DbOrTx, keys: readonly number[]): Promise<JoinedRow[]> {
+  // Sorted, so the probes walk the key's index in order.
+  const sorted = Float64Array.from(keys).sort();
+  const out: JoinedRow[] = [];
+  for (let i = 0; i < sorted.length; i += KEYS_PER_READ) {
+    const chunk = Array.from(sorted.subarray(i, i + KEYS_PER_READ));
+    const { rows } = await sql<JoinedRow>`select t.mkey, t.mba, t.origin_report, t.origin_line,
+        t.ship, t.status, t.notice, t.flow, coalesce(e.last_report, t.origin_report) as cur_report,
+        coalesce(e.last_line, t.origin_line) as cur_line, e.anchor_report, e.anchor_line,
+        l.date, l.code, l.batch, l.kmp, l.element, l.weight_mg, l.fissile_mg, l.basis,
+        l.counterpart_state, l.counterpart_mba, l.notice as line_notice, l.corrects_report
+      from unnest(${pgArray(chunk)}::bigint[]) k(mkey)
+      cross join lateral (select * from eval_transfers x where x.mkey = k.mkey offset 0) t
+      left join lateral (select * from eval_entries y where y.mba = t.mba
+        and y.origin_report = t.origin_report and y.origin_line = t.origin_line offset 0) e on true
+      cross join lateral (select * from report_lines z
+        where z.report_id = t.mba || ':ICR:' || coalesce(e.last_report, t.origin_report)
+        and z.line = coalesce(e.last_line, t.origin_line) offset 0) l`.execute(q);
+    for (const r of rows) out.push(r);
+  }
+  return out;
+}
+
+/** New rows `rowAt(0)` … `rowAt(n - 1)`, made a statement's worth at a time. */
+export async function insertRowsPg(q: DbOrTx, n: number, rowAt: (i: number) => TransferRow): Promise<void> {
+  for (let at = 0; at < n; at += ROWS_PER_STATEMENT) {
+    const end = Math.min(n, at + ROWS_PER_STATEMENT);
+    const c = {
+      mkey: [] as number[],
+      mba: [] as string[],
+      report: [] as number[],
+      line: [] as number[],
+      ship: [] as number[],
+      status: [] as number[],
+      notice: [] as (number | null)[],
+      flow: [] as (string | null)[],
+    };
+    for (let i = at; i < end; i++) {
+      const r = rowAt(i);
+      c.mkey.push(r.mkey);
+      c.mba.push(r.mba);
+      c.report.push(r.report);
+      c.line.push(r.line);
+      c.ship.push(r.ship ? 1 : 0);
+      c.status.push(r.status);
+      c.notice.push(r.notice);
+      c.flow.push(r.flow);
+    }
+    await sql`insert into eval_transfers
+        (mkey, mba, origin_report, origin_line, ship, status, notice, flow)
+      select * from unnest(${pgArray(c.mkey)}::bigint[], ${pgArray(c.mba)}::text[],
+        ${pgArray(c.report)}::int[], ${pgArray(c.line)}::int[], ${pgArray(c.ship)}::smallint[],
+        ${pgArray(c.status)}::smallint[], ${pgArray(c.notice)}::smallint[], ${pgArray(c.flow)}::text[])`.execute(
+      q,
+    );
+  }
+}
+
+/** Key columns of rows as array literals. */
+function keyArrays(rows: readonly RowKey[]) {
+  return {
+    mkey: pgArray(rows.map((r) => r.mkey)),
+    mba: pgArray(rows.map((r) => r.mba)),
+    report: pgArray(rows.map((r) => r.report)),
+    line: pgArray(rows.map((r) => r.line)),
+  };
+}
+
+/** Status and notice of existing rows (by primary key). */
+export async function updateRowsPg(q: DbOrTx, rows: readonly TransferRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    const k = keyArrays(chunk);
+    await sql`update eval_transfers t set status = v.s, notice = v.n
+      from unnest(${k.mkey}::bigint[], ${k.mba}::text[], ${k.report}::int[], ${k.line}::int[],
+        ${pgArray(chunk.map((r) => r.status))}::smallint[],
+        ${pgArray(chunk.map((r) => r.notice))}::smallint[]) as v(k, m, r, l, s, n)
+      where t.mkey = v.k and t.mba = v.m and t.origin_report = v.r and t.origin_line = v.l`.execute(q);
+  }
+}
+
+/** Deletes rows by primary key; answers the match keys and flows of those that existed. */
+export async function deleteRowsPg(
+  q: DbOrTx,
+  rows: readonly RowKey[],
+): Promise<{ mkey: number; flow: string | null }[]> {
+  const out: { mkey: number; flow: string | null }[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const k = keyArrays(rows.slice(i, i + ROWS_PER_STATEMENT));
+    const { rows: gone } = await sql<{ mkey: string | number; flow: string | null }>`
+      delete from eval_transfers t
+      using unnest(${k.mkey}::bigint[], ${k.mba}::text[], ${k.report}::int[], ${k.line}::int[])
+        as v(k, m, r, l)
+      where t.mkey = v.k and t.mba = v.m and t.origin_report = v.r and t.origin_line = v.l
+      returning t.mkey, t.flow`.execute(q);
+    for (const g of gone) out.push({ mkey: Number(g.mkey), flow: g.flow });
+  }
+  return out;
+}

@@ -122,6 +122,48 @@ export const PARTICULARS = {
   SEQ_GAP: { expected: 'count', found: 'count', missing: 'count' },
   SEQ_FORK: { seq: 'count', head: 'count' },
   PREV_MISMATCH: { seq: 'count' },
+  // a form's problems in the other requests (decision 0059): generic rules first
+  /** `value` is not one of `allowed` (a fixed list: anchors, subjects, duties, kinds…). */
+  'FIELD_FORMAT.notOneOf': { value: 'text', allowed: 'codes' },
+  'FIELD_FORMAT.oneOf': { allowed: 'codes' },
+  'FIELD_INVALID.oneOf': { allowed: 'codes' },
+  'FIELD_INVALID.mustBe': { value: 'text' },
+  'FIELD_INVALID.wholeFrom': { min: 'count' },
+  'FIELD_INVALID.textAtMost': { max: 'count' },
+  /** Letters, digits, `.`, `_` or `-`, at most `max` characters (an id in a URL path). */
+  'FIELD_FORMAT.identifier': { max: 'count' },
+  'FIELD_CONFLICT.address': { value: 'text' },
+  'OUT_OF_RANGE.atMost': { max: 'count' },
+  'OUT_OF_RANGE.between': { min: 'count', max: 'count' },
+  /** A text of 1 to `max` characters. */
+  'OUT_OF_RANGE.characters': { max: 'count' },
+  TOO_LONG: { max: 'count' },
+  REQUIRED: {},
+  'REQUIRED.text': {},
+  DUPLICATE: {},
+  'DUPLICATE.value': { value: 'text' },
+  DATE_INVALID: {},
+  'DATE_INVALID.value': { value: 'text' },
+  'MALFORMED.body': {},
+  'MALFORMED.bodyNotObject': {},
+  // the legal register: instruments, their provisions and obligations
+  'FIELD_FORMAT.reportTypeName': {},
+  'FIELD_FORMAT.ref': { max: 'count' },
+  'OUT_OF_RANGE.annualDay': {},
+  'OUT_OF_RANGE.wholeDays': { max: 'count' },
+  'OUT_OF_RANGE.beforeAnchor': {},
+  'OUT_OF_RANGE.hours': { max: 'count' },
+  'OUT_OF_RANGE.oneParty': {},
+  'DATE_ORDER.inForceBeforeSignature': {},
+  'DATE_ORDER.suspendedBeforeInForce': {},
+  'DATE_ORDER.endsBeforeStart': {},
+  /** `rule`: the obligation's key (`report:ICR`, `notice:routine:otherwise`); `ref`: the provision stating it first. */
+  'FIELD_CONFLICT.ruleStated': { rule: 'text', ref: 'text' },
+  // the compatibility review's steps
+  'FIELD_TYPE.provision': {},
+  /** `step`: review, amendment or adoption. */
+  'REQUIRED.step': { step: 'kind' },
+  'NOT_ALLOWED.step': { step: 'kind' },
   // a device's alarm, by its code (its values are stored with it, migration 0031)
   GATE_MISMATCH: {
     kmp: 'text',

@@ -136,7 +136,9 @@ describe.each(testDialects())('domestic-law compatibility (%s)', (dialect) => {
       domestic: { act: 'A', section: '1', text: 't', inForceFrom: '2020-01-02', inForceTo: '2020-01-01' },
     });
     expect(dates.statusCode).toBe(400);
-    expect(dates.json().error.details).toEqual([expect.objectContaining({ code: 'DATE_ORDER' })]);
+    expect(dates.json().error.details).toEqual([
+      expect.objectContaining({ code: 'DATE_ORDER', rule: 'endsBeforeStart', values: {} }),
+    ]);
     for (const payload of [{ status: 'fine' }, { status: 'missing', extra: 1 }, {}]) {
       const res = await put('xa-ssac.submitter', 'XA', P7, payload);
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
@@ -300,7 +302,12 @@ describe.each(testDialects())('domestic-law compatibility (%s)', (dialect) => {
     );
     expect(elsewhere.statusCode).toBe(400);
     expect(elsewhere.json().error.details).toEqual([
-      expect.objectContaining({ field: 'provision', code: 'FIELD_CONFLICT' }),
+      expect.objectContaining({
+        field: 'provision',
+        code: 'FIELD_CONFLICT',
+        rule: 'address',
+        values: { value: ref },
+      }),
     ]);
     const notJson = await step('xa-ssac.submitter', 'XA', ref, '{"v":1,');
     expect(notJson.statusCode).toBe(400);

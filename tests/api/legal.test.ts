@@ -111,6 +111,29 @@ describe.each(testDialects())('the legal register (%s)', (dialect) => {
       .error.details.map((d: { field: string }) => d.field)
       .sort();
     expect(fields).toEqual(['inForce', 'provisions[0].obligations[0].deadline.days', 'provisions[1].ref']);
+    // Each problem carries its rule and values, so the browser words it (decision 0059).
+    expect(res.json().error.details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          field: 'inForce',
+          code: 'DATE_ORDER',
+          rule: 'inForceBeforeSignature',
+          values: {},
+        }),
+        expect.objectContaining({
+          field: 'provisions[0].obligations[0].deadline.days',
+          code: 'OUT_OF_RANGE',
+          rule: 'beforeAnchor',
+          values: {},
+        }),
+        expect.objectContaining({
+          field: 'provisions[1].ref',
+          code: 'DUPLICATE',
+          rule: 'value',
+          values: { value: 'BAD-1 a' },
+        }),
+      ]),
+    );
     expect(
       (await t.app.inject({ method: 'GET', url: '/api/instruments/BAD-1', headers: admin() })).statusCode,
     ).toBe(404);

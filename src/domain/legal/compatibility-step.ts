@@ -1,4 +1,5 @@
 import { DomainError, type ErrorDetail } from '../errors.js';
+import { problemOf } from '../particulars.js';
 import { isIsoDate } from '../reports/dates.js';
 import {
   COMPATIBILITY_STATUSES,
@@ -43,24 +44,36 @@ function readDomestic(
   add: (d: ErrorDetail) => void,
 ): DomesticProvision | undefined {
   if (!isObj(v)) {
-    add({ field, code: 'FIELD_TYPE', message: 'must be an object {act, section, text, …}' });
+    add({
+      field,
+      ...problemOf('FIELD_TYPE.provision', {}),
+      message: 'must be an object {act, section, text, …}',
+    });
     return undefined;
   }
   let ok = true;
   for (const k of Object.keys(v))
     if (!DOMESTIC_FIELDS.has(k)) {
-      add({ field: `${field}.${k}`, code: 'FIELD_UNKNOWN', message: 'not a field of a domestic provision' });
+      add({
+        field: `${field}.${k}`,
+        ...problemOf('FIELD_UNKNOWN', {}),
+        message: 'not a field of a domestic provision',
+      });
       ok = false;
     }
   const text = (k: 'act' | 'section' | 'text'): string => {
     const s = v[k];
     if (typeof s !== 'string' || s.trim() === '') {
-      add({ field: `${field}.${k}`, code: 'REQUIRED', message: 'a non-empty string' });
+      add({ field: `${field}.${k}`, ...problemOf('REQUIRED.text', {}), message: 'a non-empty string' });
       ok = false;
       return '';
     }
     if (s.length > TEXT_LIMITS[k]) {
-      add({ field: `${field}.${k}`, code: 'TOO_LONG', message: `at most ${TEXT_LIMITS[k]} characters` });
+      add({
+        field: `${field}.${k}`,
+        ...problemOf('TOO_LONG', { max: TEXT_LIMITS[k] }),
+        message: `at most ${TEXT_LIMITS[k]} characters`,
+      });
       ok = false;
     }
     return s;
@@ -69,7 +82,7 @@ function readDomestic(
     const s = v[k];
     if (s === undefined) return undefined;
     if (typeof s !== 'string' || !isIsoDate(s)) {
-      add({ field: `${field}.${k}`, code: 'DATE_INVALID', message: 'a date YYYY-MM-DD' });
+      add({ field: `${field}.${k}`, ...problemOf('DATE_INVALID', {}), message: 'a date YYYY-MM-DD' });
       ok = false;
       return undefined;
     }
@@ -86,7 +99,7 @@ function readDomestic(
   if (d.institution !== undefined && !(INSTITUTIONS as readonly unknown[]).includes(d.institution)) {
     add({
       field: `${field}.institution`,
-      code: 'FIELD_INVALID',
+      ...problemOf('FIELD_INVALID.oneOf', { allowed: INSTITUTIONS }),
       message: `one of ${INSTITUTIONS.join(', ')}`,
     });
     ok = false;
@@ -109,10 +122,10 @@ function readDomestic(
 /** What each step must and must not carry, beyond the common fields. */
 function stepRules(body: Obj, step: ReviewStep, add: (d: ErrorDetail) => void): void {
   const need = (k: string, why: string) => {
-    if (body[k] === undefined) add({ field: k, code: 'REQUIRED', message: why });
+    if (body[k] === undefined) add({ field: k, ...problemOf('REQUIRED.step', { step }), message: why });
   };
   const refuse = (k: string, why: string) => {
-    if (body[k] !== undefined) add({ field: k, code: 'NOT_ALLOWED', message: why });
+    if (body[k] !== undefined) add({ field: k, ...problemOf('NOT_ALLOWED.step', { step }), message: why });
   };
   if (step === 'review') {
     need('status', 'a review says what it found: implemented, partial, missing or conflicting');
@@ -138,47 +151,70 @@ export function parseStepBody(bytes: Uint8Array, expected: { state: string; prov
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     throw new DomainError('VALIDATION_FAILED', 'the step is not UTF-8 JSON', [
-      { code: 'MALFORMED', message: 'the body is not UTF-8 JSON' },
+      { ...problemOf('MALFORMED.body', {}), message: 'the body is not UTF-8 JSON' },
     ]);
   }
   if (!isObj(json))
     throw new DomainError('VALIDATION_FAILED', 'the step is not a JSON object', [
-      { code: 'MALFORMED', message: 'the body is not a JSON object' },
+      { ...problemOf('MALFORMED.bodyNotObject', {}), message: 'the body is not a JSON object' },
     ]);
   const problems: ErrorDetail[] = [];
   const add = (d: ErrorDetail) => problems.push(d);
   for (const k of Object.keys(json))
-    if (!STEP_FIELDS.has(k)) add({ field: k, code: 'FIELD_UNKNOWN', message: 'not a field of a step' });
-  if (json.v !== 1) add({ field: 'v', code: 'FIELD_INVALID', message: 'must be 1' });
+    if (!STEP_FIELDS.has(k))
+      add({ field: k, ...problemOf('FIELD_UNKNOWN', {}), message: 'not a field of a step' });
+  if (json.v !== 1)
+    add({ field: 'v', ...problemOf('FIELD_INVALID.mustBe', { value: '1' }), message: 'must be 1' });
   if (json.type !== STEP_BODY_TYPE)
-    add({ field: 'type', code: 'FIELD_INVALID', message: `must be "${STEP_BODY_TYPE}"` });
+    add({
+      field: 'type',
+      ...problemOf('FIELD_INVALID.mustBe', { value: STEP_BODY_TYPE }),
+      message: `must be "${STEP_BODY_TYPE}"`,
+    });
   if (json.state !== expected.state)
     add({
       field: 'state',
-      code: 'FIELD_CONFLICT',
+      ...problemOf('FIELD_CONFLICT.address', { value: expected.state }),
       message: `must be ${expected.state}, the state of the URL`,
     });
   if (json.provision !== expected.provision)
-    add({ field: 'provision', code: 'FIELD_CONFLICT', message: 'must be the provision ref of the URL' });
+    add({
+      field: 'provision',
+      ...problemOf('FIELD_CONFLICT.address', { value: expected.provision }),
+      message: 'must be the provision ref of the URL',
+    });
   const seq = json.seq;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
-    add({ field: 'seq', code: 'FIELD_INVALID', message: 'the step number, an integer from 1' });
+    add({
+      field: 'seq',
+      ...problemOf('FIELD_INVALID.wholeFrom', { min: 1 }),
+      message: 'the step number, an integer from 1',
+    });
   const step = json.step;
   const knownStep = (REVIEW_STEPS as readonly unknown[]).includes(step);
-  if (!knownStep) add({ field: 'step', code: 'FIELD_INVALID', message: `one of ${REVIEW_STEPS.join(', ')}` });
+  if (!knownStep)
+    add({
+      field: 'step',
+      ...problemOf('FIELD_INVALID.oneOf', { allowed: REVIEW_STEPS }),
+      message: `one of ${REVIEW_STEPS.join(', ')}`,
+    });
   else stepRules(json, step as ReviewStep, add);
   const status = json.status;
   if (status !== undefined && !(COMPATIBILITY_STATUSES as readonly unknown[]).includes(status))
-    add({ field: 'status', code: 'FIELD_INVALID', message: `one of ${COMPATIBILITY_STATUSES.join(', ')}` });
+    add({
+      field: 'status',
+      ...problemOf('FIELD_INVALID.oneOf', { allowed: COMPATIBILITY_STATUSES }),
+      message: `one of ${COMPATIBILITY_STATUSES.join(', ')}`,
+    });
   const domestic = json.domestic === undefined ? undefined : readDomestic(json.domestic, 'domestic', add);
   const adoptedOn = json.adoptedOn;
   if (adoptedOn !== undefined && (typeof adoptedOn !== 'string' || !isIsoDate(adoptedOn)))
-    add({ field: 'adoptedOn', code: 'DATE_INVALID', message: 'a date YYYY-MM-DD' });
+    add({ field: 'adoptedOn', ...problemOf('DATE_INVALID', {}), message: 'a date YYYY-MM-DD' });
   const note = json.note;
   if (note !== undefined && (typeof note !== 'string' || note.length > TEXT_LIMITS.note))
     add({
       field: 'note',
-      code: 'FIELD_INVALID',
+      ...problemOf('FIELD_INVALID.textAtMost', { max: TEXT_LIMITS.note }),
       message: `a string of at most ${TEXT_LIMITS.note} characters`,
     });
   if (problems.length > 0)

@@ -1,4 +1,5 @@
 import { DomainError, type ErrorDetail } from '../errors.js';
+import { problemOf } from '../particulars.js';
 import { INSTITUTION_KINDS, type InstitutionKind } from './legal.types.js';
 
 /**
@@ -124,7 +125,13 @@ export function buildMatrix(
 export function domesticProblems(d: DomesticProvision | undefined, field = 'domestic'): ErrorDetail[] {
   if (d?.inForceFrom === undefined || d.inForceTo === undefined) return [];
   return d.inForceTo < d.inForceFrom
-    ? [{ field: `${field}.inForceTo`, code: 'DATE_ORDER', message: 'inForceTo is before inForceFrom' }]
+    ? [
+        {
+          field: `${field}.inForceTo`,
+          ...problemOf('DATE_ORDER.endsBeforeStart', {}),
+          message: 'inForceTo is before inForceFrom',
+        },
+      ]
     : [];
 }
 

@@ -1,4 +1,5 @@
 import { DomainError, type ErrorDetail } from '../errors.js';
+import { problemOf } from '../particulars.js';
 import {
   DEADLINE_ANCHORS,
   type DeadlineRule,
@@ -38,9 +39,16 @@ function isDate(v: string): boolean {
   return d.toISOString().slice(0, 10) === v && Number(m[1]) >= 1900;
 }
 
+const LEAD_TIMES = ['none', 'agreed', 'after-consultation'] as const;
+const OBLIGATION_KINDS = ['report', 'notice', 'access', 'duty'] as const;
+
 function checkDeadline(rule: DeadlineRule, field: string, out: Problem[]): void {
   if (!(DEADLINE_ANCHORS as readonly string[]).includes(rule.anchor)) {
-    out.push({ field, code: 'FIELD_FORMAT', message: `unknown anchor ${String(rule.anchor)}` });
+    out.push({
+      field,
+      ...problemOf('FIELD_FORMAT.notOneOf', { value: String(rule.anchor), allowed: DEADLINE_ANCHORS }),
+      message: `unknown anchor ${String(rule.anchor)}`,
+    });
     return;
   }
   if (rule.anchor === 'annual') {
@@ -54,20 +62,24 @@ function checkDeadline(rule: DeadlineRule, field: string, out: Problem[]): void 
       rule.day >= 1 &&
       rule.day <= (days[rule.month - 1] ?? 0);
     if (!ok)
-      out.push({ field, code: 'OUT_OF_RANGE', message: 'an annual deadline needs a real month and day' });
+      out.push({
+        field,
+        ...problemOf('OUT_OF_RANGE.annualDay', {}),
+        message: 'an annual deadline needs a real month and day',
+      });
     return;
   }
   if (rule.anchor === 'without-delay') return;
   if (!Number.isInteger(rule.days) || Math.abs(rule.days) > LIMITS.maxDays) {
     out.push({
       field: `${field}.days`,
-      code: 'OUT_OF_RANGE',
+      ...problemOf('OUT_OF_RANGE.wholeDays', { max: LIMITS.maxDays }),
       message: `whole days, at most ${LIMITS.maxDays}`,
     });
   } else if (rule.days < 0 && rule.anchor !== 'event') {
     out.push({
       field: `${field}.days`,
-      code: 'OUT_OF_RANGE',
+      ...problemOf('OUT_OF_RANGE.beforeAnchor', {}),
       message: 'only an event deadline may fall before it',
     });
   }
@@ -76,10 +88,18 @@ function checkDeadline(rule: DeadlineRule, field: string, out: Problem[]): void 
 function checkLead(lead: LeadTime, field: string, out: Problem[]): void {
   if ('hours' in lead) {
     if (!(lead.hours >= 0 && lead.hours <= LIMITS.maxHours)) {
-      out.push({ field, code: 'OUT_OF_RANGE', message: `hours between 0 and ${LIMITS.maxHours}` });
+      out.push({
+        field,
+        ...problemOf('OUT_OF_RANGE.hours', { max: LIMITS.maxHours }),
+        message: `hours between 0 and ${LIMITS.maxHours}`,
+      });
     }
-  } else if (!['none', 'agreed', 'after-consultation'].includes(lead.as)) {
-    out.push({ field, code: 'FIELD_FORMAT', message: `unknown lead time ${String(lead.as)}` });
+  } else if (!(LEAD_TIMES as readonly string[]).includes(lead.as)) {
+    out.push({
+      field,
+      ...problemOf('FIELD_FORMAT.notOneOf', { value: String(lead.as), allowed: LEAD_TIMES }),
+      message: `unknown lead time ${String(lead.as)}`,
+    });
   }
 }
 
@@ -89,7 +109,7 @@ function checkObligation(o: LegalObligation, field: string, out: Problem[]): voi
       if (!REPORT_TYPE_NAME.test(o.reportType)) {
         out.push({
           field: `${field}.reportType`,
-          code: 'FIELD_FORMAT',
+          ...problemOf('FIELD_FORMAT.reportTypeName', {}),
           message: 'upper-case letters, digits, _',
         });
       }
@@ -101,12 +121,16 @@ function checkObligation(o: LegalObligation, field: string, out: Problem[]): voi
       if (!subjects.includes(o.subject)) {
         out.push({
           field: `${field}.subject`,
-          code: 'FIELD_FORMAT',
+          ...problemOf('FIELD_FORMAT.notOneOf', { value: String(o.subject), allowed: subjects }),
           message: `unknown subject ${o.subject}`,
         });
       }
       if (o.when !== undefined && !(NOTICE_CONDITIONS as readonly string[]).includes(o.when)) {
-        out.push({ field: `${field}.when`, code: 'FIELD_FORMAT', message: `unknown condition ${o.when}` });
+        out.push({
+          field: `${field}.when`,
+          ...problemOf('FIELD_FORMAT.notOneOf', { value: String(o.when), allowed: NOTICE_CONDITIONS }),
+          message: `unknown condition ${o.when}`,
+        });
       }
       checkLead(
         o.kind === 'notice' ? o.leadTime : o.noticePeriod,
@@ -117,18 +141,26 @@ function checkObligation(o: LegalObligation, field: string, out: Problem[]): voi
     }
     case 'duty':
       if (!(INSTITUTIONAL_DUTIES as readonly string[]).includes(o.duty)) {
-        out.push({ field: `${field}.duty`, code: 'FIELD_FORMAT', message: `unknown duty ${o.duty}` });
+        out.push({
+          field: `${field}.duty`,
+          ...problemOf('FIELD_FORMAT.notOneOf', { value: String(o.duty), allowed: INSTITUTIONAL_DUTIES }),
+          message: `unknown duty ${o.duty}`,
+        });
       }
       if (o.holder !== undefined && !(INSTITUTION_KINDS as readonly string[]).includes(o.holder)) {
         out.push({
           field: `${field}.holder`,
-          code: 'FIELD_FORMAT',
+          ...problemOf('FIELD_FORMAT.notOneOf', { value: String(o.holder), allowed: INSTITUTION_KINDS }),
           message: `unknown institution ${o.holder}`,
         });
       }
       return;
     default:
-      out.push({ field: `${field}.kind`, code: 'FIELD_FORMAT', message: 'report, notice, access or duty' });
+      out.push({
+        field: `${field}.kind`,
+        ...problemOf('FIELD_FORMAT.oneOf', { allowed: OBLIGATION_KINDS }),
+        message: 'report, notice, access or duty',
+      });
   }
 }
 
@@ -153,48 +185,65 @@ export function ruleKey(o: LegalObligation): string | undefined {
 export function validateInstrument(i: InstrumentInput): void {
   const out: Problem[] = [];
   if (!INSTRUMENT_ID.test(i.id))
-    out.push({ field: 'id', code: 'FIELD_FORMAT', message: 'letters, digits, ".", "_" or "-" (1-64)' });
+    out.push({
+      field: 'id',
+      ...problemOf('FIELD_FORMAT.identifier', { max: 64 }),
+      message: 'letters, digits, ".", "_" or "-" (1-64)',
+    });
   if (i.title.trim() === '' || i.title.length > LIMITS.titleLength) {
-    out.push({ field: 'title', code: 'OUT_OF_RANGE', message: `1-${LIMITS.titleLength} characters` });
+    out.push({
+      field: 'title',
+      ...problemOf('OUT_OF_RANGE.characters', { max: LIMITS.titleLength }),
+      message: `1-${LIMITS.titleLength} characters`,
+    });
   }
   if (!(INSTRUMENT_KINDS as readonly string[]).includes(i.kind)) {
-    out.push({ field: 'kind', code: 'FIELD_FORMAT', message: `one of ${INSTRUMENT_KINDS.join(', ')}` });
+    out.push({
+      field: 'kind',
+      ...problemOf('FIELD_FORMAT.oneOf', { allowed: INSTRUMENT_KINDS }),
+      message: `one of ${INSTRUMENT_KINDS.join(', ')}`,
+    });
   }
   if (i.parties.length === 0 || i.parties.length > LIMITS.parties) {
-    out.push({ field: 'parties', code: 'OUT_OF_RANGE', message: `1-${LIMITS.parties} parties` });
+    out.push({
+      field: 'parties',
+      ...problemOf('OUT_OF_RANGE.between', { min: 1, max: LIMITS.parties }),
+      message: `1-${LIMITS.parties} parties`,
+    });
   }
   if (new Set(i.parties).size !== i.parties.length) {
-    out.push({ field: 'parties', code: 'DUPLICATE', message: 'a party is listed twice' });
+    out.push({ field: 'parties', ...problemOf('DUPLICATE', {}), message: 'a party is listed twice' });
   }
   if (i.kind === 'domestic-act' && i.parties.length !== 1) {
     out.push({
       field: 'parties',
-      code: 'OUT_OF_RANGE',
+      ...problemOf('OUT_OF_RANGE.oneParty', {}),
       message: 'a domestic act has exactly one party: its state',
     });
   }
   const { signature, inForce, suspended } = i;
   for (const [name, v] of Object.entries({ signature, inForce, suspended })) {
-    if (v !== undefined && !isDate(v)) out.push({ field: name, code: 'DATE_INVALID', message: v });
+    if (v !== undefined && !isDate(v))
+      out.push({ field: name, ...problemOf('DATE_INVALID.value', { value: v }), message: v });
   }
   if (signature && inForce && isDate(signature) && isDate(inForce) && inForce < signature) {
     out.push({
       field: 'inForce',
-      code: 'DATE_ORDER',
+      ...problemOf('DATE_ORDER.inForceBeforeSignature', {}),
       message: 'enters into force before its signature',
     });
   }
   if (suspended && isDate(suspended) && (!inForce || suspended < inForce)) {
     out.push({
       field: 'suspended',
-      code: 'DATE_ORDER',
+      ...problemOf('DATE_ORDER.suspendedBeforeInForce', {}),
       message: 'suspended before it entered into force',
     });
   }
   if (i.provisions.length > LIMITS.provisions) {
     out.push({
       field: 'provisions',
-      code: 'OUT_OF_RANGE',
+      ...problemOf('OUT_OF_RANGE.atMost', { max: LIMITS.provisions }),
       message: `at most ${LIMITS.provisions} provisions`,
     });
   }
@@ -205,16 +254,17 @@ export function validateInstrument(i: InstrumentInput): void {
     if (p.ref.trim() !== p.ref || p.ref === '' || p.ref.length > LIMITS.refLength) {
       out.push({
         field: `${field}.ref`,
-        code: 'FIELD_FORMAT',
+        ...problemOf('FIELD_FORMAT.ref', { max: LIMITS.refLength }),
         message: `1-${LIMITS.refLength} characters, no outer spaces`,
       });
     }
-    if (refs.has(p.ref)) out.push({ field: `${field}.ref`, code: 'DUPLICATE', message: p.ref });
+    if (refs.has(p.ref))
+      out.push({ field: `${field}.ref`, ...problemOf('DUPLICATE.value', { value: p.ref }), message: p.ref });
     refs.add(p.ref);
     if (p.text.trim() === '' || p.text.length > LIMITS.textLength) {
       out.push({
         field: `${field}.text`,
-        code: 'OUT_OF_RANGE',
+        ...problemOf('OUT_OF_RANGE.characters', { max: LIMITS.textLength }),
         message: `1-${LIMITS.textLength} characters`,
       });
     }
@@ -222,7 +272,7 @@ export function validateInstrument(i: InstrumentInput): void {
     if (obligations.length > LIMITS.obligationsPerProvision) {
       out.push({
         field: `${field}.obligations`,
-        code: 'OUT_OF_RANGE',
+        ...problemOf('OUT_OF_RANGE.atMost', { max: LIMITS.obligationsPerProvision }),
         message: `at most ${LIMITS.obligationsPerProvision}`,
       });
     }
@@ -233,7 +283,11 @@ export function validateInstrument(i: InstrumentInput): void {
       if (key === undefined) return;
       const first = rules.get(key);
       if (first !== undefined) {
-        out.push({ field: of, code: 'FIELD_CONFLICT', message: `${key} is already stated by ${first}` });
+        out.push({
+          field: of,
+          ...problemOf('FIELD_CONFLICT.ruleStated', { rule: key, ref: first }),
+          message: `${key} is already stated by ${first}`,
+        });
       } else rules.set(key, p.ref);
     });
   });

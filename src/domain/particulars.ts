@@ -164,6 +164,34 @@ export const PARTICULARS = {
   /** `step`: review, amendment or adoption. */
   'REQUIRED.step': { step: 'kind' },
   'NOT_ALLOWED.step': { step: 'kind' },
+  // inspections: sampling plans, draws, verification data, joint inspections and statements
+  'OUT_OF_RANGE.wholeFrom': { min: 'count' },
+  'OUT_OF_RANGE.positive': {},
+  'OUT_OF_RANGE.notNegative': {},
+  /** A probability strictly between 0 and 1. */
+  'OUT_OF_RANGE.probability': {},
+  /** From 1 to `population` items measured in a stratum. */
+  'OUT_OF_RANGE.items': { population: 'count' },
+  'OUT_OF_RANGE.notAfterNow': {},
+  'UNKNOWN.oneOf': { allowed: 'codes' },
+  /** `needed` items (goal quantity over average content) in a stratum of `population`. */
+  GOAL_EXCEEDS_POPULATION: { needed: 'count', population: 'count' },
+  'NOT_A_NUMBER.item': { item: 'text' },
+  NOT_TWO_PARTICIPANTS: {},
+  NOT_ONE_OR_TWO_PARTICIPANTS: {},
+  NOT_AN_INSPECTORATE_OF_STATE: { inspectorate: 'text', state: 'text' },
+  UNKNOWN_ACTIVITY: { activity: 'text' },
+  DUPLICATE_ACTIVITY: { activity: 'text' },
+  NOT_PLANNED: { activity: 'text' },
+  NOT_PARTICIPANT: { inspectorate: 'text' },
+  UNASSIGNED: { activity: 'text' },
+  ASSIGNED_TO_PARTNER: { activity: 'text', inspectorate: 'text' },
+  /** `found` item ids listed for a population of `population`. */
+  COUNT_MISMATCH: { found: 'count', population: 'count' },
+  NOT_AS_RECORDED: {},
+  /** The sampling plan was drawn for `population` items. */
+  NOT_AS_PLANNED: { population: 'count' },
+  NOT_IN_SAMPLE: { item: 'text' },
   // a device's alarm, by its code (its values are stored with it, migration 0031)
   GATE_MISMATCH: {
     kmp: 'text',

@@ -242,6 +242,14 @@ describe.each(testDialects())('inspections API on %s', (dialect) => {
         .error.details.map((d: { code: string }) => d.code)
         .sort();
       expect(codes).toEqual(['DUPLICATE', 'NOT_PARTICIPANT', 'UNASSIGNED']);
+      // The particulars the browser words each problem from (decision 0059).
+      expect(res.json().error.details).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ code: 'DUPLICATE', rule: 'value', values: { value: 'item-counting' } }),
+          expect.objectContaining({ code: 'NOT_PARTICIPANT', values: { inspectorate: 'xa-ssac' } }),
+          expect.objectContaining({ code: 'UNASSIGNED', values: { activity: 'da-sampling' } }),
+        ]),
+      );
     });
 
     it('refuses three participants', async () => {
@@ -263,7 +271,10 @@ describe.each(testDialects())('inspections API on %s', (dialect) => {
       };
       const byRsa = await put(`/api/inspections/${id}/strata/pellets`, RSA, stratum);
       expect(byRsa.statusCode).toBe(422);
-      expect(byRsa.json().error.details[0].code).toBe('ASSIGNED_TO_PARTNER');
+      expect(byRsa.json().error.details[0]).toMatchObject({
+        code: 'ASSIGNED_TO_PARTNER',
+        values: { activity: 'nda-measurement', inspectorate: 'agency' },
+      });
       const unassigned = await put(`/api/inspections/${id}/strata/pellets`, AG, {
         ...stratum,
         activity: 'da-sampling',
@@ -393,7 +404,10 @@ describe.each(testDialects())('inspections API on %s', (dialect) => {
       const outside = await post(`/api/inspections/${id}/strata/assemblies/items`, AG, {
         items: [{ itemId: 'NOT-AN-ITEM', declared: 500, measured: 500 }],
       });
-      expect(outside.json().error.details[0].code).toBe('NOT_IN_SAMPLE');
+      expect(outside.json().error.details[0]).toMatchObject({
+        code: 'NOT_IN_SAMPLE',
+        values: { item: 'NOT-AN-ITEM' },
+      });
       const items = sample.map((itemId, i) => ({
         itemId,
         declared: 500,

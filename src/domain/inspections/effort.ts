@@ -1,3 +1,4 @@
+import { problemOf } from '../particulars.js';
 import { DomainError } from '../errors.js';
 import type { FacilityKind } from './notice.js';
 
@@ -35,7 +36,7 @@ export function computeRoutineEffortCap(input: EffortInput): EffortCap {
   ] as const) {
     if (!Number.isFinite(v) || v < 0) {
       throw new DomainError('VALIDATION_FAILED', `${field} must be a finite number ≥ 0`, [
-        { field, code: 'OUT_OF_RANGE', message: String(v) },
+        { field, ...problemOf('OUT_OF_RANGE.notNegative', {}), message: String(v) },
       ]);
     }
   }

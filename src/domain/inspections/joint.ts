@@ -1,4 +1,5 @@
-import { type DetailCode, DomainError, type ErrorDetail } from '../errors.js';
+import { type Particulars, problemOf } from '../particulars.js';
+import { DomainError, type ErrorDetail } from '../errors.js';
 
 export const JOINT_ACTIVITIES = [
   'item-counting',
@@ -30,30 +31,37 @@ export interface JointPlan {
  */
 export function validateAssignments(plan: JointPlan): Map<JointActivity, string> {
   const problems: ErrorDetail[] = [];
-  const add = (field: string, code: DetailCode, message: string) => problems.push({ field, code, message });
+  const add = (field: string, p: Particulars, message: string) => problems.push({ field, ...p, message });
   const participants = new Set(plan.participants);
   if (plan.participants.length !== 2 || participants.size !== 2) {
-    add('participants', 'NOT_TWO_PARTICIPANTS', 'a joint inspection has exactly two distinct inspectorates');
+    add(
+      'participants',
+      problemOf('NOT_TWO_PARTICIPANTS', {}),
+      'a joint inspection has exactly two distinct inspectorates',
+    );
   }
   const known = new Set<string>(JOINT_ACTIVITIES);
   const planned = new Set<string>();
   for (const a of plan.activities) {
-    if (!known.has(a)) add('activities', 'UNKNOWN_ACTIVITY', a);
-    else if (planned.has(a)) add('activities', 'DUPLICATE_ACTIVITY', a);
+    if (!known.has(a)) add('activities', problemOf('UNKNOWN_ACTIVITY', { activity: a }), a);
+    else if (planned.has(a)) add('activities', problemOf('DUPLICATE_ACTIVITY', { activity: a }), a);
     planned.add(a);
   }
   const result = new Map<JointActivity, string>();
   plan.assignments.forEach((x, i) => {
     const field = `assignments[${i}]`;
-    if (!planned.has(x.activity)) add(field, 'NOT_PLANNED', x.activity);
-    else if (result.has(x.activity as JointActivity)) add(field, 'DUPLICATE', x.activity);
-    if (!participants.has(x.inspectorate)) add(field, 'NOT_PARTICIPANT', x.inspectorate);
+    if (!planned.has(x.activity)) add(field, problemOf('NOT_PLANNED', { activity: x.activity }), x.activity);
+    else if (result.has(x.activity as JointActivity))
+      add(field, problemOf('DUPLICATE.value', { value: x.activity }), x.activity);
+    if (!participants.has(x.inspectorate))
+      add(field, problemOf('NOT_PARTICIPANT', { inspectorate: x.inspectorate }), x.inspectorate);
     if (planned.has(x.activity) && !result.has(x.activity as JointActivity)) {
       result.set(x.activity as JointActivity, x.inspectorate);
     }
   });
   for (const a of planned)
-    if (known.has(a) && !result.has(a as JointActivity)) add('activities', 'UNASSIGNED', a);
+    if (known.has(a) && !result.has(a as JointActivity))
+      add('activities', problemOf('UNASSIGNED', { activity: a }), a);
   if (problems.length > 0) {
     throw new DomainError('ASSIGNMENT_INVALID', `joint plan has ${problems.length} problem(s)`, problems);
   }

@@ -1,3 +1,4 @@
+import { problemOf } from '../particulars.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { DomainError, type ErrorDetail } from '../errors.js';
 
@@ -58,27 +59,35 @@ export function computeSamplingPlan(input: SamplingPlanInput): SamplingPlan {
   if (!Number.isSafeInteger(N) || N < 1) {
     problems.push({
       field: 'population',
-      code: 'OUT_OF_RANGE',
+      ...problemOf('OUT_OF_RANGE.wholeFrom', { min: 1 }),
       message: 'population must be an integer ≥ 1',
     });
   }
   if (!Number.isFinite(x) || x <= 0) {
-    problems.push({ field: 'averageContent', code: 'OUT_OF_RANGE', message: 'averageContent must be > 0' });
+    problems.push({
+      field: 'averageContent',
+      ...problemOf('OUT_OF_RANGE.positive', {}),
+      message: 'averageContent must be > 0',
+    });
   }
   if (!Number.isFinite(M) || M <= 0) {
-    problems.push({ field: 'goalQuantity', code: 'OUT_OF_RANGE', message: 'goalQuantity must be > 0' });
+    problems.push({
+      field: 'goalQuantity',
+      ...problemOf('OUT_OF_RANGE.positive', {}),
+      message: 'goalQuantity must be > 0',
+    });
   }
   if (!Number.isFinite(beta) || beta <= 0 || beta >= 1) {
     problems.push({
       field: 'nonDetectionProbability',
-      code: 'OUT_OF_RANGE',
+      ...problemOf('OUT_OF_RANGE.probability', {}),
       message: 'nonDetectionProbability must be in (0, 1)',
     });
   }
   if (!(input.defectLevel in METHOD_FOR_DEFECT)) {
     problems.push({
       field: 'defectLevel',
-      code: 'UNKNOWN',
+      ...problemOf('UNKNOWN.oneOf', { allowed: Object.keys(METHOD_FOR_DEFECT) }),
       message: 'defectLevel must be gross, partial or bias',
     });
   }
@@ -88,7 +97,11 @@ export function computeSamplingPlan(input: SamplingPlanInput): SamplingPlan {
     // The stratum holds less than the goal quantity: no diversion of M is possible from it, and
     // the formula has no meaning. The planner must pool strata or lower M.
     validationFailed([
-      { field: 'goalQuantity', code: 'GOAL_EXCEEDS_POPULATION', message: `r = ${r} exceeds population ${N}` },
+      {
+        field: 'goalQuantity',
+        ...problemOf('GOAL_EXCEEDS_POPULATION', { needed: r, population: N }),
+        message: `r = ${r} exceeds population ${N}`,
+      },
     ]);
   }
   const n = Math.min(N, ceilTolerant(N * (1 - beta ** (1 / r))));
@@ -157,14 +170,14 @@ export function drawSample(itemIds: readonly string[], n: number, seed: string):
   if (!Number.isSafeInteger(n) || n < 0 || n > itemIds.length) {
     problems.push({
       field: 'n',
-      code: 'OUT_OF_RANGE',
+      ...problemOf('OUT_OF_RANGE.between', { min: 0, max: itemIds.length }),
       message: `n must be an integer in [0, ${itemIds.length}]`,
     });
   }
   if (seed.length === 0)
-    problems.push({ field: 'seed', code: 'REQUIRED', message: 'seed must not be empty' });
+    problems.push({ field: 'seed', ...problemOf('REQUIRED', {}), message: 'seed must not be empty' });
   if (new Set(itemIds).size !== itemIds.length) {
-    problems.push({ field: 'itemIds', code: 'DUPLICATE', message: 'item ids must be unique' });
+    problems.push({ field: 'itemIds', ...problemOf('DUPLICATE', {}), message: 'item ids must be unique' });
   }
   if (problems.length > 0) validationFailed(problems);
   const ids = itemIds

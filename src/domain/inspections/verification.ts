@@ -1,3 +1,4 @@
+import { problemOf } from '../particulars.js';
 import { DomainError, type ErrorDetail } from '../errors.js';
 
 /** Relative standard deviations of a measurement method (domain.md §1: each KMP method has them). */
@@ -27,14 +28,14 @@ export const SIGNIFICANCE_SIGMAS = 3;
 function checkErrors(field: string, e: MethodErrors, problems: ErrorDetail[]): void {
   for (const [k, v] of Object.entries(e)) {
     if (!Number.isFinite(v) || v < 0)
-      problems.push({ field: `${field}.${k}`, code: 'OUT_OF_RANGE', message: 'must be ≥ 0' });
+      problems.push({ field: `${field}.${k}`, ...problemOf('OUT_OF_RANGE.notNegative', {}), message: 'must be ≥ 0' });
   }
 }
 
 function checkItems(items: readonly VerifiedItem[], problems: ErrorDetail[]): void {
   items.forEach((it, i) => {
     if (!Number.isFinite(it.declared) || !Number.isFinite(it.measured)) {
-      problems.push({ field: `items[${i}]`, code: 'NOT_A_NUMBER', message: it.id });
+      problems.push({ field: `items[${i}]`, ...problemOf('NOT_A_NUMBER.item', { item: it.id }), message: it.id });
     }
   });
 }
@@ -109,12 +110,16 @@ export function computeDStatistic(input: DStatisticInput): DStatistic {
   if (!Number.isSafeInteger(N) || N < 1) {
     problems.push({
       field: 'population',
-      code: 'OUT_OF_RANGE',
+      ...problemOf('OUT_OF_RANGE.wholeFrom', { min: 1 }),
       message: 'population must be an integer ≥ 1',
     });
   }
   if (n < 1 || n > N)
-    problems.push({ field: 'items', code: 'OUT_OF_RANGE', message: 'need 1 ≤ n ≤ N items' });
+    problems.push({
+      field: 'items',
+      ...problemOf('OUT_OF_RANGE.items', { population: Number.isSafeInteger(N) ? N : 0 }),
+      message: 'need 1 ≤ n ≤ N items',
+    });
   checkErrors('operator', op, problems);
   checkErrors('inspector', ins, problems);
   checkItems(items, problems);

@@ -1,3 +1,4 @@
+import { problemOf } from '../../domain/particulars.js';
 import { DomainError, type ErrorDetail } from '../../domain/errors.js';
 import { type JointActivity, validateAssignments } from '../../domain/inspections/index.js';
 import { computeStateScope, inScope, isGlobalAdmin, type Principal } from '../../domain/policy/index.js';
@@ -19,7 +20,11 @@ export function checkParticipantShape(participants: readonly string[]): void {
     new Set(participants).size !== participants.length
   ) {
     throw new DomainError('ASSIGNMENT_INVALID', 'an inspection has one or two distinct inspectorates', [
-      { field: 'participants', code: 'NOT_ONE_OR_TWO_PARTICIPANTS', message: participants.join(', ') },
+      {
+        field: 'participants',
+        ...problemOf('NOT_ONE_OR_TWO_PARTICIPANTS', {}),
+        message: participants.join(', '),
+      },
     ]);
   }
 }
@@ -51,7 +56,7 @@ export async function checkParticipantsOfState(
     if (!org || !kindOk || !orgScope || !inScope(orgScope, state)) {
       problems.push({
         field: `participants[${i}]`,
-        code: 'NOT_AN_INSPECTORATE_OF_STATE',
+        ...problemOf('NOT_AN_INSPECTORATE_OF_STATE', { inspectorate: id, state }),
         message: `${id} is not an inspectorate with an agreement in force for ${state}`,
       });
     }
@@ -96,7 +101,7 @@ export async function checkAssignee(
       throw new DomainError(
         'ASSIGNMENT_INVALID',
         `activity ${activity} is not assigned in this joint inspection`,
-        [{ field: 'activity', code: 'UNASSIGNED', message: activity }],
+        [{ field: 'activity', ...problemOf('UNASSIGNED', { activity }), message: activity }],
       );
     }
     return;
@@ -105,7 +110,13 @@ export async function checkAssignee(
     throw new DomainError(
       'ASSIGNMENT_INVALID',
       `activity ${activity} is assigned to ${assigned.inspectorate}: one job, one person`,
-      [{ field: 'activity', code: 'ASSIGNED_TO_PARTNER', message: assigned.inspectorate }],
+      [
+        {
+          field: 'activity',
+          ...problemOf('ASSIGNED_TO_PARTNER', { activity, inspectorate: assigned.inspectorate }),
+          message: assigned.inspectorate,
+        },
+      ],
     );
   }
 }

@@ -1,3 +1,4 @@
+import { problemOf } from '../../domain/particulars.js';
 import { computeSamplingPlan, drawSample } from '../../domain/inspections/index.js';
 import { isGlobalAdmin, type Principal } from '../../domain/policy/index.js';
 import { createInspectionsRepo } from '../../store/inspections.repo.js';
@@ -57,7 +58,7 @@ export function createSamplingService(ports: Pick<Ports, 'db' | 'clock' | 'rando
         invalid('itemIds must list the whole population', [
           {
             field: 'itemIds',
-            code: 'COUNT_MISMATCH',
+            ...problemOf('COUNT_MISMATCH', { found: input.itemIds.length, population: input.population }),
             message: `${input.itemIds.length} ids for N = ${input.population}`,
           },
         ]);

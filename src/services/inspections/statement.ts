@@ -1,3 +1,4 @@
+import { problemOf } from '../../domain/particulars.js';
 import { DomainError, type ErrorDetail } from '../../domain/errors.js';
 import {
   type InspectionStatement,
@@ -44,7 +45,7 @@ export function checkStatementFacts(statement: InspectionStatement, facts: State
     .map(
       (k): ErrorDetail => ({
         field: `statement.${k}`,
-        code: 'NOT_AS_RECORDED',
+        ...problemOf('NOT_AS_RECORDED', {}),
         message: 'differs from the record',
       }),
     );
@@ -147,7 +148,11 @@ export function createStatementService(ports: Pick<Ports, 'db' | 'clock' | 'rand
       const signedAt = Date.parse(input.statement.signedAt);
       if (Number.isNaN(signedAt) || signedAt > Date.parse(at) + SIGNED_AT_SKEW_MS) {
         invalid('signedAt must be a time not after now', [
-          { field: 'statement.signedAt', code: 'OUT_OF_RANGE', message: input.statement.signedAt },
+          {
+            field: 'statement.signedAt',
+            ...problemOf('OUT_OF_RANGE.notAfterNow', {}),
+            message: input.statement.signedAt,
+          },
         ]);
       }
       if (await repo.getStatement(id, org)) {

@@ -1,3 +1,4 @@
+import { problemOf } from '../../domain/particulars.js';
 import { DomainError, type ErrorDetail } from '../../domain/errors.js';
 import { JOINT_ACTIVITIES, type JointActivity } from '../../domain/inspections/index.js';
 import type { Principal } from '../../domain/policy/index.js';
@@ -35,7 +36,11 @@ async function checkSamplingPlan(
   }
   if (draw.population !== population) {
     invalid('population differs from the sampling plan', [
-      { field: 'population', code: 'NOT_AS_PLANNED', message: String(draw.population) },
+      {
+        field: 'population',
+        ...problemOf('NOT_AS_PLANNED', { population: draw.population }),
+        message: String(draw.population),
+      },
     ]);
   }
 }
@@ -55,10 +60,18 @@ async function checkItems(
   }
   items.forEach((it, i) => {
     if (seen.has(it.itemId))
-      problems.push({ field: `items[${i}].itemId`, code: 'DUPLICATE', message: it.itemId });
+      problems.push({
+        field: `items[${i}].itemId`,
+        ...problemOf('DUPLICATE.value', { value: it.itemId }),
+        message: it.itemId,
+      });
     seen.add(it.itemId);
     if (sample && !sample.has(it.itemId)) {
-      problems.push({ field: `items[${i}].itemId`, code: 'NOT_IN_SAMPLE', message: it.itemId });
+      problems.push({
+        field: `items[${i}].itemId`,
+        ...problemOf('NOT_IN_SAMPLE', { item: it.itemId }),
+        message: it.itemId,
+      });
     }
   });
   if (problems.length > 0) invalid(`${problems.length} problem(s) in the items`, problems);
@@ -84,7 +97,7 @@ export function createVerificationService(ports: Pick<Ports, 'db' | 'clock' | 'r
       const activity = input.activity ?? 'nda-measurement';
       if (!isJointActivity(activity)) {
         return invalid('unknown activity', [
-          { field: 'activity', code: 'UNKNOWN_ACTIVITY', message: activity },
+          { field: 'activity', ...problemOf('UNKNOWN_ACTIVITY', { activity }), message: activity },
         ]);
       }
       await checkAssignee(repo, p, row, activity);
@@ -153,7 +166,11 @@ export function createVerificationService(ports: Pick<Ports, 'db' | 'clock' | 'r
         const measured = await r.countMeasuredItems(id, stratum);
         if (measured > s.population) {
           invalid('more measured items than the stratum population', [
-            { field: 'items', code: 'OUT_OF_RANGE', message: `${measured} > N = ${s.population}` },
+            {
+              field: 'items',
+              ...problemOf('OUT_OF_RANGE.items', { population: s.population }),
+              message: `${measured} > N = ${s.population}`,
+            },
           ]);
         }
         return computeStratumResult(r, row, stratum, { random: ports.random, at, by: p.userId });

@@ -192,6 +192,36 @@ export const PARTICULARS = {
   /** The sampling plan was drawn for `population` items. */
   NOT_AS_PLANNED: { population: 'count' },
   NOT_IN_SAMPLE: { item: 'text' },
+  // Additional Protocol declarations (decision 0032)
+  'TOO_MANY_ERRORS.limit': { max: 'count' },
+  'FIELD_TYPE.number': {},
+  'FIELD_FORMAT.threeDecimals': {},
+  /** Two capital letters. */
+  'FIELD_FORMAT.stateCode': {},
+  'FIELD_FORMAT.attachment': {},
+  'FIELD_FORMAT.year': { value: 'text' },
+  'FIELD_FORMAT.declarationId': {},
+  'COUNTERPART_INVALID.declaringState': {},
+  'ANNEX_REF_UNKNOWN.annexI': { value: 'text' },
+  'ANNEX_REF_UNKNOWN.annexII': { value: 'text' },
+  /** A plan spans at most the `years` succeeding years. */
+  'DATE_ORDER.planSpan': { years: 'count' },
+  'FIELD_CONFLICT.siteMap': { site: 'text', map: 'text' },
+  'PERIOD_INVALID.quarter': {},
+  'DATE_ORDER.period': { from: 'date', to: 'date' },
+  'TOO_MANY.items': { max: 'count' },
+  UNSAFE_CHARACTER: {},
+  /** `id` is not a declaration of `state` (another State's is answered as unknown too). */
+  'SUPPLEMENT_TARGET_INVALID.unknown': { id: 'text', state: 'text' },
+  'SUPPLEMENT_TARGET_INVALID.article': { id: 'text', article: 'text' },
+  'SUPPLEMENT_TARGET_INVALID.period': { id: 'text', from: 'date', to: 'date' },
+  'SUPPLEMENT_TARGET_INVALID.amended': { id: 'text', by: 'text' },
+  'SUPPLEMENT_TARGET_INVALID.justAmended': { id: 'text' },
+  /** `hash`: the file's SHA-256 (hex) the item names, not uploaded for `state`. */
+  ATTACHMENT_UNKNOWN: { hash: 'text', state: 'text' },
+  'NOT_ALLOWED.noProtocol': { state: 'text' },
+  NOT_BASE64: {},
+  EMPTY: {},
   // a device's alarm, by its code (its values are stored with it, migration 0031)
   GATE_MISMATCH: {
     kmp: 'text',

@@ -146,7 +146,11 @@ describe.each(testDialects())('Additional Protocol declarations (%s)', (dialect)
       items: [],
       supplements: third,
     });
-    expect(wrong.json().error.details[0].code).toBe('SUPPLEMENT_TARGET_INVALID');
+    expect(wrong.json().error.details[0]).toMatchObject({
+      code: 'SUPPLEMENT_TARGET_INVALID',
+      rule: 'article',
+      values: { id: third },
+    });
   });
 
   it('refuses with every problem at once: signature, schema, items, Protocol', async () => {
@@ -174,6 +178,13 @@ describe.each(testDialects())('Additional Protocol declarations (%s)', (dialect)
       [0, 'annexRef', 'ANNEX_REF_UNKNOWN'],
       [0, 'quantity', 'OUT_OF_RANGE'],
       [1, 'exportDate', 'DATE_OUTSIDE_PERIOD'],
+    ]);
+    // Each with the particulars the browser words it from (decision 0059).
+    expect(details.map((d: { rule?: string; values?: unknown }) => [d.rule, d.values])).toEqual([
+      ['key', { keyId: '0'.repeat(16) }],
+      ['annexII', { value: '9.9' }],
+      ['between', { min: 0, max: 1e12 }],
+      ['outsidePeriod', { date: '2027-01-01', from: q1.from, to: q1.to }],
     ]);
     // The refusal is logged as a refused report is (decision 0036): a record the State can cite.
     const rejection = res.json().error.rejection as { id: string; logIndex: number; receiptUrl: string };

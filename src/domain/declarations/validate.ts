@@ -1,5 +1,7 @@
 import { addDays, toDayNumber } from '../deadlines/index.js';
-import type { DetailCode, ErrorDetail } from '../errors.js';
+import type { ErrorDetail } from '../errors.js';
+import { type Particulars, problemOf } from '../particulars.js';
+import { wrongType } from '../reports/reader.js';
 import {
   ANNEX_I_REFS,
   ANNEX_II_REF,
@@ -35,16 +37,16 @@ export type Validated =
 
 class Problems {
   readonly list: ErrorDetail[] = [];
-  add(code: DetailCode, field: string, message: string, item?: number): void {
+  add(p: Particulars, field: string, message: string, item?: number): void {
     if (this.list.length === MAX_PROBLEMS) {
       this.list.push({
-        code: 'TOO_MANY_ERRORS',
+        ...problemOf('TOO_MANY_ERRORS.limit', { max: MAX_PROBLEMS }),
         message: `more than ${MAX_PROBLEMS} problems; the rest are not listed`,
       });
       return;
     }
     if (this.list.length > MAX_PROBLEMS) return;
-    this.list.push(item === undefined ? { field, code, message } : { item, field, code, message });
+    this.list.push(item === undefined ? { field, ...p, message } : { item, field, ...p, message });
   }
 }
 
@@ -86,7 +88,7 @@ export function quarterEnd(year: number, quarter: 1 | 2 | 3 | 4): string {
   return addDays(next, -1);
 }
 
-type FieldProblem = readonly [DetailCode, string] | undefined;
+type FieldProblem = readonly [Particulars, string] | undefined;
 
 /** The one problem of a field's value, if any (a field has at most one: the first that applies). */
 function fieldProblem(
@@ -96,17 +98,20 @@ function fieldProblem(
 ): FieldProblem {
   const { name } = spec;
   if (value === undefined || value === null || value === '')
-    return spec.required ? ['FIELD_MISSING', `${name} is required`] : undefined;
+    return spec.required ? [problemOf('FIELD_MISSING', {}), `${name} is required`] : undefined;
   if (spec.kind === 'quantity') {
     if (typeof value !== 'number' || !Number.isFinite(value))
-      return ['FIELD_TYPE', `${name} must be a number`];
+      return [problemOf('FIELD_TYPE.number', {}), `${name} must be a number`];
     if (value < 0 || value > MAX_QUANTITY)
-      return ['OUT_OF_RANGE', `${name} must be between 0 and ${MAX_QUANTITY}`];
+      return [
+        problemOf('OUT_OF_RANGE.between', { min: 0, max: MAX_QUANTITY }),
+        `${name} must be between 0 and ${MAX_QUANTITY}`,
+      ];
     return hasAtMostThreeDecimals(value)
       ? undefined
-      : ['FIELD_FORMAT', `${name} has more than three decimals`];
+      : [problemOf('FIELD_FORMAT.threeDecimals', {}), `${name} has more than three decimals`];
   }
-  if (typeof value !== 'string') return ['FIELD_TYPE', `${name} must be a string`];
+  if (typeof value !== 'string') return [wrongType('string', value), `${name} must be a string`];
   return textProblem(spec, value, at);
 }
 
@@ -118,38 +123,58 @@ function textProblem(
   const { name } = spec;
   switch (spec.kind) {
     case 'date':
-      if (!isDate(value)) return ['FIELD_FORMAT', `${name} is not a date YYYY-MM-DD`];
+      if (!isDate(value))
+        return [problemOf('FIELD_FORMAT.notDate', { value }), `${name} is not a date YYYY-MM-DD`];
       if (at.from !== undefined && at.to !== undefined && (value < at.from || value > at.to))
-        return ['DATE_OUTSIDE_PERIOD', `${name} ${value} is outside the period ${at.from}..${at.to}`];
+        return [
+          problemOf('DATE_OUTSIDE_PERIOD.outsidePeriod', { date: value, from: at.from, to: at.to }),
+          `${name} ${value} is outside the period ${at.from}..${at.to}`,
+        ];
       return undefined;
     case 'state':
-      if (!STATE_CODE.test(value)) return ['FIELD_FORMAT', `${name} is not a State code (two capitals)`];
+      if (!STATE_CODE.test(value))
+        return [problemOf('FIELD_FORMAT.stateCode', {}), `${name} is not a State code (two capitals)`];
       return value === at.state
-        ? ['COUNTERPART_INVALID', `${name} is the declaring State itself`]
+        ? [problemOf('COUNTERPART_INVALID.declaringState', {}), `${name} is the declaring State itself`]
         : undefined;
     case 'annex-i':
       return (ANNEX_I_REFS as readonly string[]).includes(value)
         ? undefined
-        : ['ANNEX_REF_UNKNOWN', `${name} ${value} is not an activity of Annex I (i … xv)`];
+        : [
+            problemOf('ANNEX_REF_UNKNOWN.annexI', { value }),
+            `${name} ${value} is not an activity of Annex I (i … xv)`,
+          ];
     case 'annex-ii':
       return ANNEX_II_REF.test(value)
         ? undefined
-        : ['ANNEX_REF_UNKNOWN', `${name} ${value} is not an item of Annex II (e.g. 5.1, 5.1.1)`];
+        : [
+            problemOf('ANNEX_REF_UNKNOWN.annexII', { value }),
+            `${name} ${value} is not an item of Annex II (e.g. 5.1, 5.1.1)`,
+          ];
     case 'attachment':
       return ATTACHMENT.test(value)
         ? undefined
-        : ['FIELD_FORMAT', `${name} must be sha256:<64 hex digits> of the attached file`];
+        : [
+            problemOf('FIELD_FORMAT.attachment', {}),
+            `${name} must be sha256:<64 hex digits> of the attached file`,
+          ];
     case 'year':
       return YEAR.test(value) && Number(value) >= 1900
         ? undefined
-        : ['FIELD_FORMAT', `${name} is not a year YYYY`];
+        : [problemOf('FIELD_FORMAT.year', { value }), `${name} is not a year YYYY`];
     case 'enum':
       return (spec.values ?? []).includes(value)
         ? undefined
-        : ['FIELD_FORMAT', `${name} must be one of ${(spec.values ?? []).join(', ')}`];
+        : [
+            problemOf('FIELD_FORMAT.notOneOf', { value, allowed: spec.values ?? [] }),
+            `${name} must be one of ${(spec.values ?? []).join(', ')}`,
+          ];
     default:
-      if (value.length > MAX_TEXT) return ['TOO_LONG', `${name} is longer than ${MAX_TEXT} characters`];
-      return CONTROL.test(value) ? ['UNSAFE_CHARACTER', `${name} contains a control character`] : undefined;
+      if (value.length > MAX_TEXT)
+        return [problemOf('TOO_LONG', { max: MAX_TEXT }), `${name} is longer than ${MAX_TEXT} characters`];
+      return CONTROL.test(value)
+        ? [problemOf('UNSAFE_CHARACTER', {}), `${name} contains a control character`]
+        : undefined;
   }
 }
 
@@ -165,7 +190,7 @@ function checkItemRules(
       const to = Number(it.toYear);
       if (Number.isInteger(from) && Number.isInteger(to) && (to < from || to - from > 10))
         problems.add(
-          'DATE_ORDER',
+          problemOf('DATE_ORDER.planSpan', { years: 10 }),
           'toYear',
           'a plan spans at most the succeeding ten years (fromYear ≤ toYear ≤ fromYear + 10)',
           i,
@@ -180,7 +205,12 @@ function checkItemRules(
       const first = mapOf.get(it.site);
       if (first === undefined) mapOf.set(it.site, it.siteMap);
       else if (first !== it.siteMap)
-        problems.add('FIELD_CONFLICT', 'siteMap', `site ${it.site} already cites the map ${first}`, i);
+        problems.add(
+          problemOf('FIELD_CONFLICT.siteMap', { site: it.site, map: first }),
+          'siteMap',
+          `site ${it.site} already cites the map ${first}`,
+          i,
+        );
     }
   }
 }
@@ -192,19 +222,22 @@ function checkPeriod(
 ): { from: string; to: string } | undefined {
   if (!isRecord(period)) {
     problems.add(
-      period === undefined ? 'FIELD_MISSING' : 'FIELD_TYPE',
+      period === undefined ? problemOf('FIELD_MISSING', {}) : wrongType('object', period),
       'period',
       'period must be {from, to}',
     );
     return undefined;
   }
   for (const k of Object.keys(period))
-    if (k !== 'from' && k !== 'to') problems.add('FIELD_UNKNOWN', `period.${k}`, `unknown field period.${k}`);
+    if (k !== 'from' && k !== 'to')
+      problems.add(problemOf('FIELD_UNKNOWN', {}), `period.${k}`, `unknown field period.${k}`);
   let ok = true;
   for (const k of ['from', 'to'] as const) {
     if (!isDate(period[k])) {
       problems.add(
-        period[k] === undefined ? 'FIELD_MISSING' : 'FIELD_FORMAT',
+        period[k] === undefined
+          ? problemOf('FIELD_MISSING', {})
+          : problemOf('FIELD_FORMAT.notDate', { value: String(period[k]) }),
         `period.${k}`,
         `period.${k} must be a date YYYY-MM-DD`,
       );
@@ -215,12 +248,20 @@ function checkPeriod(
   const from = period.from as string;
   const to = period.to as string;
   if (from > to) {
-    problems.add('DATE_ORDER', 'period', `the period ends (${to}) before it starts (${from})`);
+    problems.add(
+      problemOf('DATE_ORDER.period', { from, to }),
+      'period',
+      `the period ends (${to}) before it starts (${from})`,
+    );
     return undefined;
   }
   // Art. 3.d: Annex II exports are declared quarter by quarter.
   if (article === '2.a.ix' && !quarterOf(from, to))
-    problems.add('PERIOD_INVALID', 'period', 'an Annex II export declaration covers one calendar quarter');
+    problems.add(
+      problemOf('PERIOD_INVALID.quarter', {}),
+      'period',
+      'an Annex II export declaration covers one calendar quarter',
+    );
   return { from, to };
 }
 
@@ -232,46 +273,61 @@ function checkPeriod(
 export function validateDeclaration(value: unknown): Validated {
   const problems = new Problems();
   if (!isRecord(value)) {
-    problems.add('FIELD_TYPE', '', 'a declaration is a JSON object');
+    problems.add(wrongType('object', value), '', 'a declaration is a JSON object');
     return { ok: false, details: problems.list };
   }
   for (const k of Object.keys(value))
-    if (!TOP_FIELDS.has(k)) problems.add('FIELD_UNKNOWN', k, `unknown field ${k}`);
+    if (!TOP_FIELDS.has(k)) problems.add(problemOf('FIELD_UNKNOWN', {}), k, `unknown field ${k}`);
   const state = typeof value.state === 'string' && STATE_CODE.test(value.state) ? value.state : undefined;
   if (state === undefined)
     problems.add(
-      value.state === undefined ? 'FIELD_MISSING' : 'FIELD_FORMAT',
+      value.state === undefined ? problemOf('FIELD_MISSING', {}) : problemOf('FIELD_FORMAT.stateCode', {}),
       'state',
       'state must be a State code',
     );
   const article = value.article;
   if (!isDeclarationArticle(article))
     problems.add(
-      article === undefined ? 'FIELD_MISSING' : 'UNKNOWN',
+      article === undefined
+        ? problemOf('FIELD_MISSING', {})
+        : problemOf('UNKNOWN.oneOf', { allowed: DECLARATION_ARTICLES }),
       'article',
       `article must be one of ${DECLARATION_ARTICLES.join(', ')}`,
     );
   const period = checkPeriod(article, value.period, problems);
   const supplements = value.supplements;
   if (supplements !== undefined && (typeof supplements !== 'string' || !DECLARATION_ID.test(supplements)))
-    problems.add('FIELD_FORMAT', 'supplements', 'supplements must be the id of the declaration it amends');
+    problems.add(
+      problemOf('FIELD_FORMAT.declarationId', {}),
+      'supplements',
+      'supplements must be the id of the declaration it amends',
+    );
   const items = value.items;
   if (!Array.isArray(items)) {
-    problems.add(items === undefined ? 'FIELD_MISSING' : 'FIELD_TYPE', 'items', 'items must be an array');
+    problems.add(
+      items === undefined ? problemOf('FIELD_MISSING', {}) : wrongType('array', items),
+      'items',
+      'items must be an array',
+    );
   } else if (items.length > MAX_ITEMS) {
-    problems.add('TOO_MANY', 'items', `at most ${MAX_ITEMS} items per declaration`);
+    problems.add(
+      problemOf('TOO_MANY.items', { max: MAX_ITEMS }),
+      'items',
+      `at most ${MAX_ITEMS} items per declaration`,
+    );
   } else if (isDeclarationArticle(article)) {
     const spec = articleSpec(article);
     const known = new Set(spec.fields.map((x) => x.name));
     const objects: Record<string, unknown>[] = [];
     for (const [i, it] of items.entries()) {
       if (!isRecord(it)) {
-        problems.add('FIELD_TYPE', '', 'an item is a JSON object', i);
+        problems.add(wrongType('object', it), '', 'an item is a JSON object', i);
         continue;
       }
       objects[i] = it;
       for (const k of Object.keys(it))
-        if (!known.has(k)) problems.add('FIELD_UNKNOWN', k, `unknown field ${k} for article ${article}`, i);
+        if (!known.has(k))
+          problems.add(problemOf('FIELD_UNKNOWN', {}), k, `unknown field ${k} for article ${article}`, i);
       for (const fs of spec.fields) {
         const p = fieldProblem(fs, it[fs.name], { state, ...period });
         if (p) problems.add(p[0], fs.name, p[1], i);
@@ -311,7 +367,7 @@ export function parseDeclarationJson(bytes: Uint8Array): Validated {
   } catch (err) {
     return {
       ok: false,
-      details: [{ code: 'MALFORMED', message: `not UTF-8 JSON: ${(err as Error).message}` }],
+      details: [{ ...problemOf('MALFORMED.body', {}), message: `not UTF-8 JSON: ${(err as Error).message}` }],
     };
   }
   return validateDeclaration(value);

@@ -1,5 +1,5 @@
-import { problemOf } from '../particulars.js';
 import { DomainError } from '../errors.js';
+import { problemOf } from '../particulars.js';
 import type { FacilityKind } from './notice.js';
 
 /**

@@ -1,5 +1,5 @@
-import { type Particulars, problemOf } from '../particulars.js';
 import { DomainError, type ErrorDetail } from '../errors.js';
+import { type Particulars, problemOf } from '../particulars.js';
 
 export const JOINT_ACTIVITIES = [
   'item-counting',

@@ -1,6 +1,6 @@
-import { problemOf } from '../particulars.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { DomainError, type ErrorDetail } from '../errors.js';
+import { problemOf } from '../particulars.js';
 
 export type DefectLevel = 'gross' | 'partial' | 'bias';
 

@@ -1,5 +1,5 @@
-import { problemOf } from '../particulars.js';
 import { DomainError, type ErrorDetail } from '../errors.js';
+import { problemOf } from '../particulars.js';
 
 /** Relative standard deviations of a measurement method (domain.md §1: each KMP method has them). */
 export interface MethodErrors {
@@ -28,14 +28,22 @@ export const SIGNIFICANCE_SIGMAS = 3;
 function checkErrors(field: string, e: MethodErrors, problems: ErrorDetail[]): void {
   for (const [k, v] of Object.entries(e)) {
     if (!Number.isFinite(v) || v < 0)
-      problems.push({ field: `${field}.${k}`, ...problemOf('OUT_OF_RANGE.notNegative', {}), message: 'must be ≥ 0' });
+      problems.push({
+        field: `${field}.${k}`,
+        ...problemOf('OUT_OF_RANGE.notNegative', {}),
+        message: 'must be ≥ 0',
+      });
   }
 }
 
 function checkItems(items: readonly VerifiedItem[], problems: ErrorDetail[]): void {
   items.forEach((it, i) => {
     if (!Number.isFinite(it.declared) || !Number.isFinite(it.measured)) {
-      problems.push({ field: `items[${i}]`, ...problemOf('NOT_A_NUMBER.item', { item: it.id }), message: it.id });
+      problems.push({
+        field: `items[${i}]`,
+        ...problemOf('NOT_A_NUMBER.item', { item: it.id }),
+        message: it.id,
+      });
     }
   });
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../domain/errors.js';
+import { problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import {
   createDeclarationsRepo,
@@ -43,7 +44,7 @@ export async function uploadDeclarationAttachment(ports: Ports, p: Principal, in
   enforce(p, 'report.submit', await scopeOf(ports, p), { state: input.state });
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.data) || input.data.length % 4 !== 0)
     throw new DomainError('VALIDATION_FAILED', 'the file is not base64', [
-      { field: 'data', code: 'NOT_BASE64', message: 'standard base64 expected' },
+      { field: 'data', ...problemOf('NOT_BASE64', {}), message: 'standard base64 expected' },
     ]);
   // Checked on the encoded length first, so an oversized upload is not decoded at all.
   if (Math.floor((input.data.length * 3) / 4) > MAX_SITE_MAP_BYTES + 2)
@@ -58,7 +59,7 @@ export async function uploadDeclarationAttachment(ports: Ports, p: Principal, in
     });
   if (bytes.length === 0)
     throw new DomainError('VALIDATION_FAILED', 'the file is empty', [
-      { field: 'data', code: 'EMPTY', message: 'the file is empty' },
+      { field: 'data', ...problemOf('EMPTY', {}), message: 'the file is empty' },
     ]);
   const declared = input.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   const detected = detect(bytes);

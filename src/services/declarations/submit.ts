@@ -7,6 +7,7 @@ import {
   toMilli,
 } from '../../domain/declarations/index.js';
 import type { ErrorDetail } from '../../domain/errors.js';
+import { type Particulars, problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { encodeHex } from '../../log/index.js';
 import { createDeclarationsRepo, knownDeclarationAttachments } from '../../store/declarations.repo.js';
@@ -15,7 +16,7 @@ import type { DeclarationItemRow, DeclarationRow } from '../../store/schema.type
 import type { Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
 import { reject } from '../reports/refusals.js';
-import { checkSignature, type Submission } from '../reports/submit.js';
+import { checkSignature, type Submission, signatureDetail } from '../reports/submit.js';
 import { enforce, scopeOf } from '../scope.js';
 import { declarationContent, declarationRecordId } from './content.js';
 
@@ -83,16 +84,29 @@ function refuse(
 async function checkSupplement(ports: Ports, d: Declaration): Promise<ErrorDetail[]> {
   if (d.supplements === undefined) return [];
   const target = await createDeclarationsRepo(ports.db).get(d.supplements);
-  const say = (message: string): ErrorDetail[] => [
-    { field: 'supplements', code: 'SUPPLEMENT_TARGET_INVALID', message },
-  ];
+  const say = (p: Particulars, message: string): ErrorDetail[] => [{ field: 'supplements', ...p, message }];
+  const id = d.supplements;
   // Another State's declaration is answered as unknown: its existence is not the submitter's to learn.
-  if (!target || target.state !== d.state) return say(`no declaration ${d.supplements} of ${d.state}`);
-  if (target.article !== d.article) return say(`${d.supplements} declares article ${target.article}`);
+  if (!target || target.state !== d.state)
+    return say(
+      problemOf('SUPPLEMENT_TARGET_INVALID.unknown', { id, state: d.state }),
+      `no declaration ${id} of ${d.state}`,
+    );
+  if (target.article !== d.article)
+    return say(
+      problemOf('SUPPLEMENT_TARGET_INVALID.article', { id, article: target.article }),
+      `${id} declares article ${target.article}`,
+    );
   if (target.period_from !== d.period.from || target.period_to !== d.period.to)
-    return say(`${d.supplements} covers ${target.period_from}..${target.period_to}`);
+    return say(
+      problemOf('SUPPLEMENT_TARGET_INVALID.period', { id, from: target.period_from, to: target.period_to }),
+      `${id} covers ${target.period_from}..${target.period_to}`,
+    );
   if (target.supplemented_by !== null)
-    return say(`${d.supplements} was already amended by ${target.supplemented_by}; supplement that one`);
+    return say(
+      problemOf('SUPPLEMENT_TARGET_INVALID.amended', { id, by: target.supplemented_by }),
+      `${id} was already amended by ${target.supplemented_by}; supplement that one`,
+    );
   return [];
 }
 
@@ -117,7 +131,7 @@ async function checkAttachments(ports: Ports, d: Declaration): Promise<ErrorDeta
     .map((n) => ({
       item: n.item,
       field: n.field,
-      code: 'ATTACHMENT_UNKNOWN' as const,
+      ...problemOf('ATTACHMENT_UNKNOWN', { hash: n.hash, state: d.state }),
       message: `no file sha256:${n.hash} was uploaded for ${d.state}; upload it first`,
     }));
 }
@@ -138,8 +152,7 @@ export async function submitDeclaration(
   const at = ports.clock.now().toISOString();
   const sig = await checkSignature(ports, p, s, at);
   const parsed = parseDeclarationJson(s.body);
-  const details: ErrorDetail[] =
-    sig.outcome === 'VALID' ? [] : [{ field: 'Custos-Signature', code: sig.outcome, message: sig.message }];
+  const details: ErrorDetail[] = sig.outcome === 'VALID' ? [] : [signatureDetail(sig.outcome, sig)];
   if (!parsed.ok) return refuse(ports, p, s, at, [...details, ...parsed.details]);
   const d = parsed.declaration;
   // Another State's declaration: not found, as for reports (policy: report.submit).
@@ -154,7 +167,7 @@ export async function submitDeclaration(
   if (!protocol)
     details.push({
       field: 'state',
-      code: 'NOT_ALLOWED',
+      ...problemOf('NOT_ALLOWED.noProtocol', { state: d.state }),
       message: `no Additional Protocol is in force for ${d.state}`,
     });
   details.push(...(await checkSupplement(ports, d)), ...(await checkAttachments(ports, d)));
@@ -206,7 +219,7 @@ export async function submitDeclaration(
         [
           {
             field: 'supplements',
-            code: 'SUPPLEMENT_TARGET_INVALID',
+            ...problemOf('SUPPLEMENT_TARGET_INVALID.justAmended', { id: d.supplements }),
             message: `${d.supplements} was just amended`,
           },
         ],

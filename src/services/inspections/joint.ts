@@ -1,6 +1,6 @@
-import { problemOf } from '../../domain/particulars.js';
 import { DomainError, type ErrorDetail } from '../../domain/errors.js';
 import { type JointActivity, validateAssignments } from '../../domain/inspections/index.js';
+import { problemOf } from '../../domain/particulars.js';
 import { computeStateScope, inScope, isGlobalAdmin, type Principal } from '../../domain/policy/index.js';
 import { createInspectionsRepo, type InspectionsRepo } from '../../store/inspections.repo.js';
 import type { RegistryRepo } from '../../store/registry.repo.js';

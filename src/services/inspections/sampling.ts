@@ -1,5 +1,5 @@
-import { problemOf } from '../../domain/particulars.js';
 import { computeSamplingPlan, drawSample } from '../../domain/inspections/index.js';
+import { problemOf } from '../../domain/particulars.js';
 import { isGlobalAdmin, type Principal } from '../../domain/policy/index.js';
 import { createInspectionsRepo } from '../../store/inspections.repo.js';
 import { createRecordsRepo } from '../../store/records.repo.js';

@@ -1,4 +1,3 @@
-import { problemOf } from '../../domain/particulars.js';
 import { DomainError, type ErrorDetail } from '../../domain/errors.js';
 import {
   type InspectionStatement,
@@ -6,6 +5,7 @@ import {
   statementBytes,
   verifyStatementSignature,
 } from '../../domain/inspections/index.js';
+import { problemOf } from '../../domain/particulars.js';
 import { isGlobalAdmin, type Principal } from '../../domain/policy/index.js';
 import { isKeyValidAt } from '../../domain/registry/index.js';
 import { canonicalizeRecord } from '../../log/index.js';

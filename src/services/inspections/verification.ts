@@ -1,6 +1,6 @@
-import { problemOf } from '../../domain/particulars.js';
 import { DomainError, type ErrorDetail } from '../../domain/errors.js';
 import { JOINT_ACTIVITIES, type JointActivity } from '../../domain/inspections/index.js';
+import { problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import {
   createInspectionsRepo,

@@ -114,7 +114,10 @@ export async function checkSignature(
       };
 }
 
-function signatureDetail(outcome: Exclude<SignatureOutcome, 'VALID'>, sig: SignatureCheck): ErrorDetail {
+export function signatureDetail(
+  outcome: Exclude<SignatureOutcome, 'VALID'>,
+  sig: SignatureCheck,
+): ErrorDetail {
   return detailOf(sig.problem ?? problemOf(outcome, {}), 'Custos-Signature', sig.message);
 }
 

@@ -1,6 +1,6 @@
 /** Transfers matching and notices: what other folders use, by name. */
-export { SHIPMENT_CODES, TRANSFER_CODES, transferLineOf } from './line.js';
-export { collectTransferAlarms, compatible, matchKeyOf, matchTransfers, pairOf } from './match.js';
+export { SHIPMENT_CODES, TRANSFER_CODES, transferLineAt, transferLineOf } from './line.js';
+export { collectTransferAlarms, compatible, matchKeyOf, matchTransfers, pairOf, sameKey } from './match.js';
 export { matchHash, matchHashOf } from './match-key.js';
 export { checkNotices } from './notices.js';
 export { noticeFlowOf, pairKey } from './pairing.js';

@@ -28,7 +28,8 @@ export function matchKeyOf(line: TransferLine, shipment: boolean): string {
   return `${line.batch}\u0001${line.element}\u0001${shipper}\u0001${receiver}\u0001${line.notice ?? ''}`;
 }
 
-function sameKey(s: TransferLine, r: TransferLine): boolean {
+/** @internal Whether shipment `s` and receipt `r` have one match key (matchKeyOf of each, field by field). */
+export function sameKey(s: TransferLine, r: TransferLine): boolean {
   return (
     s.batch === r.batch &&
     s.element === r.element &&

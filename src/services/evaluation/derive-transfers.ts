@@ -9,7 +9,7 @@ import {
   noticeFlowOf,
   SHIPMENT_CODES,
   type TransferLine,
-  transferLineOf,
+  transferLineAt,
 } from '../../domain/transfers/index.js';
 import {
   clearAccounting,
@@ -221,7 +221,7 @@ async function settle(
       const flow = noticeFlowOf({ code: l.code, state: facts.state, counterpart: l.counterpart! }) ?? null;
       if (flow !== null) flows.add(flow);
       if (groups.has(mkey) || twice.has(mkey)) {
-        const t = transferLineOf(facts, { ...l, reportNumber }, undefined)!;
+        const t = transferLineAt(facts, l, reportNumber, undefined)!;
         put({
           mkey,
           mba: facts.code,

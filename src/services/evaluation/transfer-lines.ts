@@ -4,6 +4,7 @@ import {
   matchKeyOf,
   pairKey,
   pairOf,
+  sameKey,
   type TransferLine,
   type TransferMatch,
   transferLineOf,
@@ -132,7 +133,7 @@ export function pairGroup(group: Rec[]): { ship: Rec; receipt: Rec; m: TransferM
     if (a.ship === b.ship) return [];
     const s = a.ship ? a : b;
     const r = a.ship ? b : a;
-    if (matchKeyOf(s.t, true) !== matchKeyOf(r.t, false) || compatible(s.t, r.t) === 0) return [];
+    if (!sameKey(s.t, r.t) || compatible(s.t, r.t) === 0) return [];
     return [{ ship: s, receipt: r, m: pairOf(s.t, r.t, SIGMA_FACTOR) }];
   }
   const byKey = new Map<string, Rec[]>();

@@ -8,6 +8,8 @@
  * balance after a restart, warm balance, a one-line ICR reflected in its MBA's balance, a state's
  * annual evaluation, a 100 000-line ICR's intake, and disk bytes per stored line. The result is
  * written as the "Scale" block of BENCHMARKS.md (other sections are left as they are).
+ * `CUSTOS_BENCH_KEEP_DATA=1` keeps the data directory and the PostgreSQL database afterwards (to
+ * inspect where the bytes go, or to try an upgrade on them); the log names them.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -395,7 +397,7 @@ export async function runDialect(
     failed = run.died !== undefined;
   } finally {
     await serverRef.s.stop();
-    if (failed) {
+    if (failed || process.env.CUSTOS_BENCH_KEEP_DATA === '1') {
       log(`scale (${dialect}): kept for inspection: ${dataDir}${dbUrl ? ` and ${dbUrl}` : ''} (server.log)`);
     } else {
       if (dbUrl) await dropPgDatabase(pgBase, dbUrl);

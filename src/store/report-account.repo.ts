@@ -260,7 +260,8 @@ const CHUNK_PG = 10_000;
  * The lines naming these batches on PostgreSQL: one index probe per name through a lateral join
  * fenced by `offset 0`. `batch in (…)` was planned without statistics as a full scan of
  * report_lines per 500 names, so a 100 000-line ICR's check read the table 200 times
- * (decision 0050).
+ * (decision 0050). The lines are read from report_lines' own table and their report's id by its
+ * key (migration 0040, decision 0062), each a probe.
  */
 async function batchLinesPg(k: DbOrTx, names: readonly string[]) {
   const { rows } = await sql<
@@ -268,10 +269,11 @@ async function batchLinesPg(k: DbOrTx, names: readonly string[]) {
       ReportLineRow,
       'report_id' | 'line' | 'batch' | 'element' | 'code' | 'corrects_report' | 'deletes_report'
     >
-  >`select l.report_id, l.line, l.batch, l.element, l.code, l.corrects_report, l.deletes_report
+  >`select r.id as report_id, l.line, l.batch, l.element, l.code, l.corrects_report, l.deletes_report
     from unnest(${pgArray([...names].sort())}::text[]) b(name)
-    cross join lateral (select * from report_lines z
-      where z.batch is not null and z.batch = b.name offset 0) l`.execute(k);
+    cross join lateral (select * from report_lines_data z
+      where z.batch is not null and z.batch = b.name offset 0) l
+    cross join lateral (select id from report_keys y where y.seq = l.report_seq offset 0) r`.execute(k);
   return rows;
 }
 

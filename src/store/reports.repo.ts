@@ -383,20 +383,26 @@ export function createReportsRepo(db: Db) {
       }
       // PostgreSQL: one array per column (unnest), 10 000 lines a statement. Multi-row VALUES of
       // 63 000 parameters cost more to build, send and parse than the insert (decision 0050).
-      const columns = sql.join(LINE_COLUMNS.map((c) => sql.ref(c)));
+      // The lines are stored under their report's number in report_keys (migration 0040,
+      // decision 0062); report_lines is a view that joins the two. The id column is not sent.
+      const { rows: keyRows } = await sql<{ seq: number }>`insert into report_keys (id) values (${id})
+        returning seq`.execute(q);
+      const seq = (keyRows[0] as { seq: number }).seq;
+      const columns = sql.join(LINE_COLUMNS.slice(1).map((c) => sql.ref(c)));
       const flush = async (arrays: unknown[][]): Promise<void> => {
         const params = sql.join(
           arrays.map(
             (a, i) =>
-              sql`${pgArray(a as (string | number | null)[])}::${sql.raw(LINE_PG_TYPES[i] as string)}[]`,
+              sql`${pgArray(a as (string | number | null)[])}::${sql.raw(LINE_PG_TYPES[i + 1] as string)}[]`,
           ),
         );
-        await sql`insert into report_lines (${columns}) select * from unnest(${params})`.execute(q);
+        await sql`insert into report_lines_data (report_seq, ${columns})
+          select ${seq}::int, * from unnest(${params})`.execute(q);
       };
-      const fresh = () => LINE_COLUMNS.map((): unknown[] => []);
+      const fresh = () => LINE_COLUMNS.slice(1).map((): unknown[] => []);
       let arrays = fresh();
       for (const t of lineTuples(id, report)) {
-        for (let c = 0; c < t.length; c++) (arrays[c] as unknown[]).push(t[c]);
+        for (let c = 1; c < t.length; c++) (arrays[c - 1] as unknown[]).push(t[c]);
         if ((arrays[0] as unknown[]).length === 10_000) {
           await flush(arrays);
           arrays = fresh();

@@ -1,6 +1,7 @@
 /**
  * `npm run demo:federation` (issue 17 item 8): a regional node and an agency node as two real
- * processes, each with its own data directory and SQLite database, peered, with an arrangement
+ * processes, each with its own data directory and SQLite database (or, given `nodeEnv`, its own
+ * PostgreSQL database), peered, with an arrangement
  * (regional → agency, state XA, key registrations and reports), a state that submits a report to
  * the regional node, and that report read back on the agency with its provenance chain.
  */
@@ -44,6 +45,8 @@ export interface FederationDemoOptions {
   readonly agencyPort: number;
   /** Extra environment for both nodes (the tests lower the password hashing cost). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Extra environment for one node, over `env` (each node's own PostgreSQL database). */
+  readonly nodeEnv?: Partial<Record<DemoNode['name'], Readonly<Record<string, string>>>>;
   /** Progress, one line at a time. */
   readonly say?: (line: string) => void;
 }
@@ -113,6 +116,7 @@ async function startNode(
   const origin = `${name}.demo.custos/log`;
   const env = {
     ...opts.env,
+    ...opts.nodeEnv?.[name],
     CUSTOS_DATA_DIR: dataDir,
     CUSTOS_LOG_ORIGIN: origin,
     CUSTOS_PORT: String(port),

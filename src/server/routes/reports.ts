@@ -131,6 +131,9 @@ function submissionOf(req: FastifyRequest): Submission {
     req.body instanceof Buffer
       ? new Uint8Array(req.body.buffer, req.body.byteOffset, req.body.byteLength)
       : new Uint8Array();
+  // The submission holds the bytes from here, and lets go of them once they are read (decision
+  // 0058): the request must not keep them alive until the reply.
+  req.body = undefined;
   const header = req.headers['custos-signature'];
   return { body, format, signatureHeader: typeof header === 'string' ? header : undefined };
 }

@@ -31,7 +31,13 @@ import { reject } from './refusals.js';
 export type BodyFormat = 'json' | 'csv';
 
 export interface Submission {
-  readonly body: Uint8Array;
+  /**
+   * The signed bytes. Examining a submission lets go of them once they are hashed, verified and
+   * parsed (`letGoOfBody`): a 60 MB report's body is not needed while its lines are validated and
+   * stored, and holding it kept its size in memory through the storing transaction (issue 15
+   * item 9, decision 0058). The caller must not read it afterwards.
+   */
+  body: Uint8Array;
   readonly format: BodyFormat;
   /** `Custos-Signature: <keyId>:<base64 Ed25519 signature over the exact body bytes>`. */
   readonly signatureHeader: string | undefined;
@@ -163,6 +169,7 @@ export async function examineSubmission(
   const parsed = await runInSlices(
     s.format === 'csv' ? parseReportCsvSteps(s.body) : parseReportJsonSteps(s.body),
   );
+  letGoOfBody(s);
   if (!parsed.ok) {
     const partial = parsed.partial;
     if (partial === undefined) {
@@ -189,6 +196,16 @@ export async function examineSubmission(
     return { ok: false, details: [signatureDetail(sig.outcome, sig)], report, sig };
   }
   return { ok: true, report, warnings: result.warnings, sig };
+}
+
+const NO_BODY = new Uint8Array(0);
+
+/**
+ * Drops this submission's reference to its body. The bytes are freed once nothing else holds
+ * them: the route does not (submissionOf), and packing keeps them only until it is done.
+ */
+function letGoOfBody(s: Submission): void {
+  s.body = NO_BODY;
 }
 
 /** Examines a submission; a refused report is recorded as a refusal (reject throws REPORT_INVALID). */

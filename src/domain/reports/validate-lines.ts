@@ -1,6 +1,6 @@
 /** Checks of ICR and inventory (PIL, INITIAL) lines, and of the weights every line and notice carries. */
 import { problemOf } from '../particulars.js';
-import { BatchSet } from './batch-set.js';
+import { BatchSet, RepeatedNames } from './batch-set.js';
 import { DEFAULT_BASIS_CODES, DEFAULT_ISOTOPE_CODES, type IcCodeInfo } from './codes.js';
 import { isCalendarMonth } from './dates.js';
 import type { ProblemList } from './problems.js';
@@ -167,6 +167,13 @@ export function* checkIcr(
   // The (batch, element) pairs per inventory change code. Those the report creates are the pairs
   // of the codes that create batches: no second set of them (decision 0051).
   const seenChange = new Map<string, BatchSet>();
+  // Only the names on more than one new line can repeat a pair: only they are kept (decision 0058).
+  const names = new RepeatedNames(report.lines.length);
+  for (let i = 0; i < report.lines.length; i++) {
+    if (i > 0 && i % STEP_LINES === 0) yield;
+    const l = report.lines[i]!;
+    if (l.corrects === undefined && l.deletes === undefined) names.add(l.batch);
+  }
   const targets = ctx.correctionTargets;
   const notices = ctx.knownNotices;
   for (let i = 0; i < report.lines.length; i++) {
@@ -233,7 +240,8 @@ export function* checkIcr(
       seenOfCode = new BatchSet();
       seenChange.set(l.code, seenOfCode);
     }
-    if (seenOfCode.has(l.batch, l.element)) {
+    const repeats = names.mayRepeat(l.batch);
+    if (repeats && seenOfCode.has(l.batch, l.element)) {
       errors.add(
         problemOf('BATCH_REUSED.twiceInReport', { batch: l.batch, code: l.code }),
         `${path}.batch`,
@@ -241,10 +249,10 @@ export function* checkIcr(
         ln,
       );
     } else {
-      seenOfCode.add(l.batch, l.element);
+      if (repeats) seenOfCode.add(l.batch, l.element);
       if (info?.createsBatch === true) {
         if (
-          createdByAnotherCode(seenChange, l, ctx) ||
+          (repeats && createdByAnotherCode(seenChange, l, ctx)) ||
           ctx.bookBatches?.has(batchKey(l.batch, l.element)) === true
         ) {
           errors.add(

@@ -15,6 +15,7 @@ import { STATE_CODE } from '../../domain/registry/index.js';
 import type { CompatibilityService } from '../../services/legal/compatibility.js';
 import { isoNow, type Ports } from '../../services/ports.js';
 import { requirePrincipal } from '../auth.js';
+import { bodyBytes, rawBodyParser } from '../raw-body.js';
 import { CaseViewReply } from './cases.replies.js';
 import {
   EntryViewReply,
@@ -59,8 +60,9 @@ function registerStepRoute(app: FastifyInstance, svc: CompatibilityService): voi
   // The signature covers the exact body bytes, so the step is taken raw, never re-serialised.
   app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
-    scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
-      done(null, body),
+    scoped.addContentTypeParser(
+      'application/json',
+      rawBodyParser(scoped.initialConfig.bodyLimit ?? 1024 * 1024),
     );
     scoped.addContentTypeParser('*', (_req, _payload, done) =>
       done(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the step as application/json'), undefined),
@@ -84,7 +86,7 @@ function registerStepRoute(app: FastifyInstance, svc: CompatibilityService): voi
       },
       async (req, reply) => {
         const header = req.headers['custos-signature'];
-        const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array();
+        const body = bodyBytes(req.body);
         const out = await svc.step(requirePrincipal(req), req.params.code, req.params.ref, {
           body,
           signatureHeader: typeof header === 'string' ? header : undefined,

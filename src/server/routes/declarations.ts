@@ -14,6 +14,7 @@ import { submitDeclaration } from '../../services/declarations/submit.js';
 import type { Ports } from '../../services/ports.js';
 import type { Submission } from '../../services/reports/submit.js';
 import { requirePrincipal } from '../auth.js';
+import { bodyBytes, rawBodyParser } from '../raw-body.js';
 
 const tags = ['declarations'];
 const user = { auth: 'user' as const };
@@ -50,7 +51,9 @@ const AcceptedDeclarationReply = z.object({
 });
 
 function submissionOf(req: FastifyRequest): Submission {
-  const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array();
+  const body = bodyBytes(req.body);
+  // The submission holds the bytes from here (decision 0058).
+  req.body = undefined;
   const header = req.headers['custos-signature'];
   return { body, format: 'json', signatureHeader: typeof header === 'string' ? header : undefined };
 }
@@ -59,11 +62,7 @@ function registerSubmitRoute(app: FastifyInstance, ports: Ports): void {
   // The signature covers the exact body bytes, so the body is taken raw, as for reports.
   app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
-    scoped.addContentTypeParser(
-      'application/json',
-      { parseAs: 'buffer', bodyLimit: ports.config.bodyLimitBytes },
-      (_req, body, done) => done(null, body),
-    );
+    scoped.addContentTypeParser('application/json', rawBodyParser(ports.config.bodyLimitBytes));
     scoped.addContentTypeParser('*', (_req, _payload, done) =>
       done(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the declaration as application/json'), undefined),
     );

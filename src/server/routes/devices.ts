@@ -6,6 +6,7 @@ import { BATCH_LIMITS, DEVICE_ID, DEVICE_KINDS, DEVICE_STATUSES } from '../../do
 import { REGISTRY_CODE } from '../../domain/registry/index.js';
 import type { MonitoringService } from '../../services/monitoring/index.js';
 import { requirePrincipal } from '../auth.js';
+import { bodyBytes, rawBodyParser } from '../raw-body.js';
 import { registerActivityRoutes } from './activities.js';
 import { pageOf } from './paging.js';
 
@@ -242,11 +243,7 @@ function registerBatchRoute(app: FastifyInstance, m: MonitoringService): void {
     scoped.removeAllContentTypeParsers();
     // Up to twice the batch limit is read, so an oversized batch is refused (and recorded) with
     // its own code; beyond that the framework's 413 BODY_TOO_LARGE answers.
-    scoped.addContentTypeParser(
-      'application/json',
-      { parseAs: 'buffer', bodyLimit: 2 * BATCH_LIMITS.maxBytes },
-      (_req, body, done) => done(null, body),
-    );
+    scoped.addContentTypeParser('application/json', rawBodyParser(2 * BATCH_LIMITS.maxBytes));
     scoped.addContentTypeParser('*', (_req, _payload, done) =>
       done(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the batch as application/json'), undefined),
     );
@@ -267,7 +264,7 @@ function registerBatchRoute(app: FastifyInstance, m: MonitoringService): void {
         const header = req.headers['custos-signature'];
         const receipt = await m.ingestion.ingest({
           device: req.params.id,
-          bytes: req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array(),
+          bytes: bodyBytes(req.body),
           signature: typeof header === 'string' ? header : undefined,
           transport: 'http',
         });
@@ -286,8 +283,9 @@ function registerBatchRoute(app: FastifyInstance, m: MonitoringService): void {
 function registerReverifyRoute(app: FastifyInstance, m: MonitoringService): void {
   app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
-    scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
-      done(null, body),
+    scoped.addContentTypeParser(
+      'application/json',
+      rawBodyParser(scoped.initialConfig.bodyLimit ?? 1024 * 1024),
     );
     scoped.addContentTypeParser('*', (_req, _payload, done) =>
       done(
@@ -314,7 +312,7 @@ function registerReverifyRoute(app: FastifyInstance, m: MonitoringService): void
       async (req) => {
         const header = req.headers['custos-signature'];
         return m.registry.reverify(requirePrincipal(req), req.params.id, {
-          body: req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array(),
+          body: bodyBytes(req.body),
           signatureHeader: typeof header === 'string' ? header : undefined,
         });
       },

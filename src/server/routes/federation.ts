@@ -10,6 +10,7 @@ import {
   SPLIT_VIEW_CAUSES,
 } from '../../services/federation/index.js';
 import { requirePrincipal } from '../auth.js';
+import { bodyBytes, rawBodyParser } from '../raw-body.js';
 
 const tags = ['federation'];
 
@@ -329,9 +330,7 @@ export function inboxBodyLimit(reportLimit: number): number {
 function registerInbox(app: FastifyInstance, fed: Federation): void {
   const bodyLimit = inboxBodyLimit(app.initialConfig.bodyLimit ?? 1024 * 1024);
   void app.register(async (scope) => {
-    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) =>
-      done(null, body),
-    );
+    scope.addContentTypeParser('application/json', rawBodyParser(bodyLimit));
     scope.withTypeProvider<ZodTypeProvider>().post(
       INBOX_PATH,
       {
@@ -349,7 +348,7 @@ function registerInbox(app: FastifyInstance, fed: Federation): void {
           method: req.method,
           url: `${req.protocol}://${req.host}${req.url}`,
           headers: req.headers,
-          body: Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array(),
+          body: bodyBytes(req.body),
         }),
     );
     scope.withTypeProvider<ZodTypeProvider>().post(
@@ -384,7 +383,7 @@ function registerInbox(app: FastifyInstance, fed: Federation): void {
           method: req.method,
           url: `${req.protocol}://${req.host}${req.url}`,
           headers: req.headers,
-          body: Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array(),
+          body: bodyBytes(req.body),
         }),
     );
   });

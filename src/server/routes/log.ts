@@ -7,6 +7,7 @@ import type { LogNode } from '../../services/log/index.js';
 import type { Ports } from '../../services/ports.js';
 import { findVisibleRecord, recordWithContent } from '../../services/record-access.js';
 import { requirePrincipal } from '../auth.js';
+import { bodyBytes, rawBodyParser } from '../raw-body.js';
 
 const index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -212,14 +213,12 @@ function registerRecordRoutes(app: FastifyInstance, ports: Ports, node: LogNode)
 function registerWitnessRoutes(app: FastifyInstance, node: LogNode): void {
   app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
-    scoped.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_req, body, done) =>
-      done(null, body),
-    );
+    scoped.addContentTypeParser('*', rawBodyParser(64 * 1024));
     scoped.post(
       '/log/witness/add-checkpoint',
       { config: { auth: 'public' }, schema: { tags } },
       async (req, reply) => {
-        const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array();
+        const body = bodyBytes(req.body);
         const res = await node.witness.addCheckpoint(body);
         return reply.status(res.status).type(res.contentType).send(res.body);
       },

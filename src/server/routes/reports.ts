@@ -11,6 +11,7 @@ import { createReportQueries, type ReportQueries } from '../../services/reports/
 import { type BodyFormat, type Submission, submitReport } from '../../services/reports/submit.js';
 import { LINE_SORTS, type LineSort } from '../../store/account-lines.repo.js';
 import { requirePrincipal } from '../auth.js';
+import { bodyBytes, rawBodyParser } from '../raw-body.js';
 import { pageQuery, pageRequest } from './paging.js';
 import {
   AcceptedReply,
@@ -37,11 +38,7 @@ function registerSubmitRoute(app: FastifyInstance, ports: Ports): void {
   app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
     for (const type of ['application/json', 'text/csv']) {
-      scoped.addContentTypeParser(
-        type,
-        { parseAs: 'buffer', bodyLimit: ports.config.bodyLimitBytes },
-        (_req, body, done) => done(null, body),
-      );
+      scoped.addContentTypeParser(type, rawBodyParser(ports.config.bodyLimitBytes));
     }
     scoped.addContentTypeParser('*', (_req, _payload, done) =>
       done(
@@ -127,10 +124,7 @@ function submissionOf(req: FastifyRequest): Submission {
   const format: BodyFormat = type === 'text/csv' ? 'csv' : 'json';
   // A view of the received bytes, not a copy: a 60 MB report would otherwise be held twice while it
   // is checked and stored (issue 15 item 9, decision 0051). Nothing writes to it.
-  const body =
-    req.body instanceof Buffer
-      ? new Uint8Array(req.body.buffer, req.body.byteOffset, req.body.byteLength)
-      : new Uint8Array();
+  const body = bodyBytes(req.body);
   // The submission holds the bytes from here, and lets go of them once they are read (decision
   // 0058): the request must not keep them alive until the reply.
   req.body = undefined;

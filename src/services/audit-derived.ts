@@ -17,9 +17,9 @@ import {
 } from '../store/accounting.repo.js';
 import type { DbOrTx } from '../store/db.js';
 import { toIcrLine, toInventoryLine } from '../store/reports.repo.js';
-import { type CountDelta, countRowsPerMba, readCounts, readRowsByKeys } from '../store/transfers.repo.js';
+import { countRowsPerMba, readCounts, readRowsByKeys } from '../store/transfers.repo.js';
 import { readMbaSums } from './evaluation/balances.js';
-import { countsOf, factsReader, recsOf } from './evaluation/transfer-lines.js';
+import { CountDeltas, countsOf, factsReader, recsOf } from './evaluation/transfer-lines.js';
 
 export interface DerivedFinding {
   /** The MBA and what of its derived state. */
@@ -130,7 +130,7 @@ async function auditTransfers(
   const keys = [...expected.values()].map((l) => matchHashOf(l, SHIPMENT_CODES.has(l.code)));
   const rows = (await readRowsByKeys(q, undefined, [...new Set(keys)])).filter((r) => r.mba === mba);
   const recs = await recsOf(q, rows, fx);
-  const deltas = new Map<string, CountDelta>();
+  const deltas = new CountDeltas();
   for (const x of recs) {
     countsOf(x, 1, deltas);
     const want = expected.get(`${x.report}:${x.line}`);

@@ -27,7 +27,6 @@ import { toIcrLine, toInventoryLine } from '../../store/reports.repo.js';
 import {
   applyCountDeltas,
   COUNT_KIND,
-  type CountDelta,
   clearCountsOfMba,
   deleteRows,
   type FlowPageEnd,
@@ -43,7 +42,7 @@ import {
   updateRows,
 } from '../../store/transfers.repo.js';
 import { deriveIcr } from './derive.js';
-import { countsOf, factsReader, matchGroup, type Rec, recsOf } from './transfer-lines.js';
+import { CountDeltas, countsOf, factsReader, matchGroup, type Rec, recsOf } from './transfer-lines.js';
 
 /** A transfer line of an MBA entry that an ICR created, revised (undefined: no longer a transfer line) or deleted. */
 export interface TransferChange {
@@ -193,7 +192,7 @@ async function settle(
   const gone = new Map<string, Rec>();
   const stored = new Map<Rec, { status: number; notice: number | null }>();
   for (const x of existing) {
-    if (replaced.has(`${x.mba}\u0001${x.report}\u0001${x.line}`)) {
+    if (replaced.size > 0 && replaced.has(`${x.mba}\u0001${x.report}\u0001${x.line}`)) {
       gone.set(pkOf(x), x);
       if (x.flow !== null) flows.add(x.flow);
       continue;
@@ -205,14 +204,13 @@ async function settle(
     put(x);
     if (x.flow !== null) flows.add(x.flow);
   }
-  const deltas = new Map<string, CountDelta>();
+  const deltas = new CountDeltas();
   const inserts: TransferRow[] = [];
   /** Indices of the fresh lines alone in their key: stored lone (insertFreshLone). */
   const loneAt: number[] = [];
   if (fresh !== undefined) {
     const { facts, reportNumber, lines, mkeys } = fresh;
     const twice = repeated(mkeys);
-    const lone = new Map<string, CountDelta>();
     const pacer = new Pacer();
     for (let i = 0; i < lines.length; i++) {
       if ((i & 255) === 255 && pacer.due()) await pacer.pause();
@@ -237,13 +235,8 @@ async function settle(
       }
       // Alone in its key: lone, and counted as such, straight from the line's fields.
       loneAt.push(i);
-      const k = `${l.date}\u0001${l.element}`;
-      const d = lone.get(k);
-      if (d === undefined)
-        lone.set(k, { mba: facts.code, kind: COUNT_KIND.lone, day: l.date, element: l.element, n: 1 });
-      else d.n++;
+      deltas.add(facts.code, COUNT_KIND.lone, l.date, l.element, 1);
     }
-    for (const d of lone.values()) deltas.set(`${d.mba}\u0001${d.kind}\u0001${d.day}\u0001${d.element}`, d);
   }
   for (const g of groups.values()) matchGroup(g);
   const updates: Rec[] = [];
@@ -381,7 +374,7 @@ export async function recheckFlows(
     for (const f of checkNotices(lines, notices))
       codes.set(f.transfer.id, f.code === 'NOTICE_MISSING' ? 1 : 2);
     lines.length = 0;
-    const deltas = new Map<string, CountDelta>();
+    const deltas = new CountDeltas();
     for await (const recs of flowPages(q, flow, fx, page)) {
       const updates: Rec[] = [];
       for (const r of recs) {

@@ -172,26 +172,62 @@ export function matchGroup(group: Rec[]): void {
   }
 }
 
+/**
+ * Differences of eval_transfer_counts being gathered, by MBA, day, element and kind: nested maps
+ * of the line's own strings, so adding a line's counts composes no key string (a big ICR adds
+ * three or four counts per line).
+ */
+export class CountDeltas {
+  readonly #byMba = new Map<string, Map<string, Map<string, Int32Array>>>();
+
+  add(mba: string, kind: number, day: string, element: string, n: number): void {
+    let byDay = this.#byMba.get(mba);
+    if (byDay === undefined) {
+      byDay = new Map();
+      this.#byMba.set(mba, byDay);
+    }
+    let byElement = byDay.get(day);
+    if (byElement === undefined) {
+      byElement = new Map();
+      byDay.set(day, byElement);
+    }
+    let kinds = byElement.get(element);
+    if (kinds === undefined) {
+      kinds = new Int32Array(KIND_SLOTS);
+      byElement.set(element, kinds);
+    }
+    kinds[kind] = (kinds[kind] as number) + n;
+  }
+
+  /** Every difference gathered, zeros included (applyCountDeltas leaves them out). */
+  *values(): IterableIterator<CountDelta> {
+    for (const [mba, byDay] of this.#byMba)
+      for (const [day, byElement] of byDay)
+        for (const [element, kinds] of byElement)
+          for (let kind = 1; kind < KIND_SLOTS; kind++)
+            if (kinds[kind] !== 0) yield { mba, kind, day, element, n: kinds[kind] as number };
+  }
+}
+
+/** COUNT_KIND's values are 1 … 6. */
+const KIND_SLOTS = Math.max(...Object.values(COUNT_KIND)) + 1;
+
 /** What a line adds to eval_transfer_counts (with the status and notice given, if any). */
 export function countsOf(
   x: Pick<Rec, 'mba' | 't' | 'ship' | 'status' | 'notice'>,
   sign: 1 | -1,
-  into: Map<string, CountDelta>,
+  into: CountDeltas,
   as: { status: number; notice: number | null } = x,
 ): void {
-  const add = (kind: number): void => {
-    const key = `${x.mba}\u0001${kind}\u0001${x.t.date}\u0001${x.t.element}`;
-    const d = into.get(key);
-    if (d === undefined) into.set(key, { mba: x.mba, kind, day: x.t.date, element: x.t.element, n: sign });
-    else d.n += sign;
-  };
+  const { mba } = x;
+  const { date, element } = x.t;
   // A pair counts once for the state: by its shipment, or by a receipt whose shipper is abroad.
   const counted = x.ship || x.t.counterpart.state !== x.t.state;
-  if (as.status === STATUS.lone) add(COUNT_KIND.lone);
+  if (as.status === STATUS.lone) into.add(mba, COUNT_KIND.lone, date, element, sign);
   else if (as.status === STATUS.discrepant) {
-    add(COUNT_KIND.discrepant);
-    if (counted) add(COUNT_KIND.stateDiscrepant);
-  } else if (counted) add(COUNT_KIND.stateMatched);
-  if (as.notice === 1) add(COUNT_KIND.noticeMissing);
-  else if (as.notice === 2) add(COUNT_KIND.noticeLate);
+    into.add(mba, COUNT_KIND.discrepant, date, element, sign);
+    if (counted) into.add(mba, COUNT_KIND.stateDiscrepant, date, element, sign);
+  } else if (counted) into.add(mba, COUNT_KIND.stateMatched, date, element, sign);
+  if (as.notice === 1) into.add(mba, COUNT_KIND.noticeMissing, date, element, sign);
+  else if (as.notice === 2) into.add(mba, COUNT_KIND.noticeLate, date, element, sign);
 }

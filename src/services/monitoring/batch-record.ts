@@ -20,13 +20,18 @@ export function receiptUrlOf(device: string, seq: number): string {
 /**
  * The logged content of an accepted batch: its commitment covers the SHA-256 of the exact bytes
  * (as stored: a rewritten batch shows in the audit), the chain link, the signature and when it
- * arrived; one record per batch, not per event (issue 18 item 4).
+ * arrived; one record per batch, not per event (issue 18 item 4). The ingestion passes the hash
+ * it already took of the bytes (a batch is hashed once on its way in); the audit leaves it out,
+ * so the hash is taken again from the stored bytes.
  */
-export function batchContent(row: Omit<DeviceBatchRow, 'log_index'>): unknown {
+export function batchContent(
+  row: Omit<DeviceBatchRow, 'log_index'>,
+  sha256: string = hashBatch(row.bytes),
+): unknown {
   return {
     device: row.device,
     seq: row.seq,
-    sha256: hashBatch(row.bytes),
+    sha256,
     prev: row.prev,
     keyId: row.key_id,
     signature: row.signature,

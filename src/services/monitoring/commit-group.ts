@@ -306,7 +306,7 @@ export async function applyGroup(
       record: {
         kind: 'device-batch',
         id: batchRecordId(g.device, g.batch.seq),
-        content: batchContent(stored),
+        content: batchContent(stored, g.hash),
         subjectState: row.state,
         subjectOrg: null,
         at: g.receivedAt,

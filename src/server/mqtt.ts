@@ -1,6 +1,12 @@
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { isDomainError } from '../domain/errors.js';
+import {
+  answerTopic,
+  type BatchAnswer,
+  DEFAULT_TOPIC_PREFIX,
+  hashBatch,
+} from '../domain/monitoring/index.js';
 
 /**
  * The MQTT transport of monitoring batches (issue 18 §3, decision 0030). Custos subscribes with
@@ -25,13 +31,24 @@ import { isDomainError } from '../domain/errors.js';
  *   connection is dropped so that the broker, which keeps the session (clean start off, a stable
  *   client id), sends what this connection had not acknowledged again on reconnection. Answers
  *   due on a connection that has since closed are never sent on the next one.
+ *
+ * A device's own PUBACK comes from the broker, which took the batch: it says nothing of Custos's
+ * answer. So each answer is also published, QoS 1, on `<prefix>/<device>/answers` (what HTTP
+ * answers: the receipt of a committed batch, the code of a refused one), for the device to
+ * learn that its batch was committed or why it was refused. Best effort: a device that misses it
+ * can still read its status.
  */
 
-/** The topics' default prefix: devices publish on `custos/devices/<id>/batches`. */
-const DEFAULT_PREFIX = 'custos/devices';
+/** What the ingestion answers for a committed batch (services/monitoring BatchReceipt). */
+export interface MqttReceipt {
+  readonly seq: number;
+  readonly logIndex: number;
+  readonly receiptUrl: string;
+  readonly replay: boolean;
+}
 
 /** The shared subscription of every Custos server: the broker gives each message to one of them. */
-export function batchTopicFilter(prefix = DEFAULT_PREFIX): string {
+export function batchTopicFilter(prefix = DEFAULT_TOPIC_PREFIX): string {
   return `$share/custos/${prefix}/+/batches`;
 }
 
@@ -60,8 +77,11 @@ export interface MqttIngestOptions {
   readonly url: string;
   readonly clientId: string;
   readonly logger: Logger;
-  /** Resolves once the batch is committed; rejects with a DomainError when it is refused. */
-  ingest(batch: MqttBatch): Promise<unknown>;
+  /**
+   * Resolves once the batch is committed (with its receipt, published to the device); rejects
+   * with a DomainError when it is refused.
+   */
+  ingest(batch: MqttBatch): Promise<MqttReceipt | undefined>;
   /**
    * Waits (bounded) until the device's batch `seq - 1` is committed: with a shared subscription
    * the next batch of a device may reach another server before its predecessor is committed, a
@@ -216,11 +236,18 @@ export async function startMqttIngest(
   opts: MqttIngestOptions,
 ): Promise<{ stop(opts?: { forget?: boolean; abort?: boolean }): Promise<void> }> {
   const log = opts.logger;
-  const prefix = opts.topicPrefix ?? DEFAULT_PREFIX;
+  const prefix = opts.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
   const filter = batchTopicFilter(prefix);
   const pattern = topicPattern(prefix);
 
-  async function handle(topic: string, packet: IPublishPacket): Promise<number | Error> {
+  /** Tells the device what became of its batch; a lost answer is not worth a redelivery. */
+  function answer(c: MqttClient, device: string, a: BatchAnswer): void {
+    c.publishAsync(answerTopic(device, prefix), JSON.stringify(a), { qos: 1 }).catch((err: unknown) =>
+      log.debug({ err: String(err), device }, 'MQTT answer not published'),
+    );
+  }
+
+  async function handle(c: MqttClient, topic: string, packet: IPublishPacket): Promise<number | Error> {
     const m = pattern.exec(topic);
     const envelope = readEnvelope(packet.payload as Uint8Array);
     if (!m || !envelope) {
@@ -228,17 +255,50 @@ export async function startMqttIngest(
         { topic },
         'MQTT message refused: not {"batch": base64, "signature": string} on a device topic',
       );
+      if (m)
+        answer(c, m[1] as string, {
+          seq: null,
+          sha256: null,
+          result: 'refused',
+          error: {
+            code: 'DEVICE_BATCH_INVALID',
+            message: 'the payload is not {"batch": "<base64>", "signature": "<keyId>:<base64>"}',
+          },
+        });
       return PUBACK.payloadFormatInvalid;
     }
     const device = m[1] as string;
     const seq = claimedSeq(envelope.bytes);
     if (seq !== undefined && opts.awaitPredecessor) await opts.awaitPredecessor(device, seq);
     try {
-      await opts.ingest({ device, bytes: envelope.bytes, signature: envelope.signature, transport: 'mqtt' });
+      const receipt = await opts.ingest({
+        device,
+        bytes: envelope.bytes,
+        signature: envelope.signature,
+        transport: 'mqtt',
+      });
+      if (receipt)
+        answer(c, device, {
+          seq: receipt.seq,
+          sha256: hashBatch(envelope.bytes),
+          result: receipt.replay ? 'already-accepted' : 'accepted',
+          logIndex: receipt.logIndex,
+          receiptUrl: receipt.receiptUrl,
+        });
       return PUBACK.success;
     } catch (err) {
       if (isDomainError(err)) {
         log.info({ device, seq, code: err.code }, 'MQTT batch refused');
+        answer(c, device, {
+          seq: seq ?? null,
+          sha256: hashBatch(envelope.bytes),
+          result: 'refused',
+          error: {
+            code: err.code,
+            message: err.message,
+            ...(err.details === undefined ? {} : { details: err.details }),
+          },
+        });
         return reasonFor(err.code);
       }
       return err instanceof Error ? err : new Error(String(err));
@@ -259,7 +319,12 @@ export async function startMqttIngest(
       properties: { sessionExpiryInterval: opts.sessionExpirySeconds ?? 24 * 3600, receiveMaximum: 64 },
       reconnectPeriod: 1000,
       customHandleAcks: (topic, _message, packet, done) => {
-        take(client as MqttClient, topic, packet.messageId as number, handle(topic, packet));
+        take(
+          client as MqttClient,
+          topic,
+          packet.messageId as number,
+          handle(client as MqttClient, topic, packet),
+        );
         // Taken: the next message of the connection is handed over now; the PUBACK is ours.
         done(0);
       },

@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.js';
-import { type MqttBatch, readEnvelope, startMqttIngest } from '../../src/server/mqtt.js';
+import { answerTopic, type BatchAnswer } from '../../src/domain/monitoring/index.js';
+import { type MqttBatch, type MqttReceipt, readEnvelope, startMqttIngest } from '../../src/server/mqtt.js';
 import { connectDevice, testMqttUrl } from '../fixtures/mqtt.js';
 
 /**
@@ -14,7 +15,8 @@ import { connectDevice, testMqttUrl } from '../fixtures/mqtt.js';
  * comes from the broker, so what shows here is redelivery: a message acknowledged comes back to
  * no one; one that was not comes back to the server's session when it reconnects. The ingestion
  * is a recorder the test drives, to stop a server between receipt and commit; the real one is in
- * tests/api/monitoring-mqtt.test.ts.
+ * tests/cli/monitor.test.ts (the simulator against `custos serve`) and
+ * tests/reliability/device-ingest.test.ts (SIGKILLs).
  */
 describe('MQTT transport: acknowledged after the commit', () => {
   const run = randomBytes(4).toString('hex');
@@ -22,7 +24,7 @@ describe('MQTT transport: acknowledged after the commit', () => {
   const topic = `custos/devices/D-${run}/batches`;
   let device: MqttClient;
   const received: string[] = [];
-  let answer: (b: MqttBatch) => Promise<void> = async () => undefined;
+  let answer: (b: MqttBatch) => Promise<MqttReceipt | undefined> = async () => undefined;
   let server: Awaited<ReturnType<typeof startMqttIngest>> | undefined;
 
   const start = async () => {
@@ -33,7 +35,7 @@ describe('MQTT transport: acknowledged after the commit', () => {
       sessionExpirySeconds: 60,
       ingest: async (b) => {
         received.push(`${b.device} ${Buffer.from(b.bytes).toString()} ${b.signature} ${b.transport}`);
-        await answer(b);
+        return await answer(b);
       },
     });
   };
@@ -58,7 +60,7 @@ describe('MQTT transport: acknowledged after the commit', () => {
   });
 
   it('hands over the device, the exact bytes and the signature; a crash before the commit means the broker sends it again', async () => {
-    answer = () => new Promise<void>(() => undefined); // never commits: the server dies first
+    answer = () => new Promise<never>(() => undefined); // never commits: the server dies first
     await publish('{"seq":1}');
     await waitFor(() => received.length === 1);
     expect(received[0]).toBe(`D-${run} {"seq":1} 0123456789abcdef:${'A'.repeat(86)}== mqtt`);
@@ -90,6 +92,7 @@ describe('MQTT transport: acknowledged after the commit', () => {
     let failures = 1;
     answer = async () => {
       if (failures-- > 0) throw new Error('the database is unreachable');
+      return undefined;
     };
     await publish('{"seq":3}');
     await waitFor(() => received.length === 2, 10_000);
@@ -108,6 +111,7 @@ describe('MQTT transport: acknowledged after the commit', () => {
       const text = Buffer.from(b.bytes).toString();
       if (text === '{"seq":6}') seen6();
       if (text === '{"seq":5}') await arrived6;
+      return undefined;
     };
     await publish('{"seq":5}');
     await publish('{"seq":6}');
@@ -117,6 +121,63 @@ describe('MQTT transport: acknowledged after the commit', () => {
     await restart();
     await new Promise((r) => setTimeout(r, 1000));
     expect(received).toHaveLength(2);
+  });
+
+  it('tells the device on its answers topic: the receipt of a committed batch, the code of a refused one', async () => {
+    // The device's PUBACK is the broker's; what Custos made of the batch comes on this topic.
+    const answers: BatchAnswer[] = [];
+    device.on('message', (t, p) => {
+      if (t === answerTopic(`D-${run}`)) answers.push(JSON.parse(p.toString()) as BatchAnswer);
+    });
+    await device.subscribeAsync(answerTopic(`D-${run}`), { qos: 1 });
+    received.length = 0;
+    answer = async (b) => {
+      const text = Buffer.from(b.bytes).toString();
+      if (text === '{"seq":8}') throw new DomainError('DEVICE_CHAIN_BROKEN', 'expected seq 9, got 8');
+      return { seq: 7, logIndex: 41, receiptUrl: '/api/records/x/receipt', replay: text.includes('again') };
+    };
+    await publish('{"seq":7}');
+    await publish('{"seq":7,"again":1}');
+    await publish('{"seq":8}');
+    await device.publishAsync(`custos/devices/D-${run}/batches`, 'not json', { qos: 1 });
+    await waitFor(() => answers.length === 4);
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    // Each answer goes out once its batch is answered, so not necessarily in publishing order.
+    expect(answers).toHaveLength(4);
+    expect(answers).toEqual(
+      expect.arrayContaining([
+        {
+          seq: 7,
+          sha256: sha('{"seq":7}'),
+          result: 'accepted',
+          logIndex: 41,
+          receiptUrl: '/api/records/x/receipt',
+        },
+        {
+          seq: 7,
+          sha256: sha('{"seq":7,"again":1}'),
+          result: 'already-accepted',
+          logIndex: 41,
+          receiptUrl: '/api/records/x/receipt',
+        },
+        {
+          seq: 8,
+          sha256: sha('{"seq":8}'),
+          result: 'refused',
+          error: { code: 'DEVICE_CHAIN_BROKEN', message: 'expected seq 9, got 8' },
+        },
+        {
+          seq: null,
+          sha256: null,
+          result: 'refused',
+          error: {
+            code: 'DEVICE_BATCH_INVALID',
+            message: 'the payload is not {"batch": "<base64>", "signature": "<keyId>:<base64>"}',
+          },
+        },
+      ]),
+    );
+    await device.unsubscribeAsync(answerTopic(`D-${run}`));
   });
 
   it('acknowledges a payload that is not the envelope without calling the ingestion', async () => {

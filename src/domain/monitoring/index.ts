@@ -49,3 +49,5 @@ export {
   signBatchBytes,
   verifyBatchSignature,
 } from './signature.js';
+export type { BatchAnswer } from './topics.js';
+export { answerTopic, batchTopic, DEFAULT_TOPIC_PREFIX } from './topics.js';

@@ -231,15 +231,16 @@ function whenConnected(c: MqttClient): Promise<void> {
   });
 }
 
-/** Subscribes and ingests until stopped; resolves once subscribed. */
-export async function startMqttIngest(
+/**
+ * What the transport does with one message: waits for its predecessor, hands it to the ingestion,
+ * tells the device the answer, and answers the PUBACK's reason code (or an error: not committed).
+ */
+function batchHandler(
   opts: MqttIngestOptions,
-): Promise<{ stop(opts?: { forget?: boolean; abort?: boolean }): Promise<void> }> {
+  prefix: string,
+): (c: MqttClient, topic: string, packet: IPublishPacket) => Promise<number | Error> {
   const log = opts.logger;
-  const prefix = opts.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
-  const filter = batchTopicFilter(prefix);
   const pattern = topicPattern(prefix);
-
   /** Tells the device what became of its batch; a lost answer is not worth a redelivery. */
   function answer(c: MqttClient, device: string, a: BatchAnswer): void {
     c.publishAsync(answerTopic(device, prefix), JSON.stringify(a), { qos: 1 }).catch((err: unknown) =>
@@ -304,6 +305,17 @@ export async function startMqttIngest(
       return err instanceof Error ? err : new Error(String(err));
     }
   }
+  return handle;
+}
+
+/** Subscribes and ingests until stopped; resolves once subscribed. */
+export async function startMqttIngest(
+  opts: MqttIngestOptions,
+): Promise<{ stop(opts?: { forget?: boolean; abort?: boolean }): Promise<void> }> {
+  const log = opts.logger;
+  const prefix = opts.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
+  const filter = batchTopicFilter(prefix);
+  const handle = batchHandler(opts, prefix);
 
   /** The messages taken and not yet answered, on every connection. */
   const inHand = new Set<Promise<number | Error>>();

@@ -12,7 +12,7 @@ import type pg from 'pg';
 import { DomainError } from '../domain/errors.js';
 import { copySqlite, dumpPostgres, isPostgresEmpty, loadPostgres } from '../store/backup.js';
 import { secureTree } from '../store/file-modes.js';
-import { migrateToLatest } from '../store/migrate.js';
+import { migrateToLatest, migrateToSet, migrationNames } from '../store/migrate.js';
 import type { Ports } from './ports.js';
 
 /**
@@ -109,6 +109,14 @@ export async function restoreNode(
       `the backup is of a ${m.dialect} node; this node is configured for ${dialect}`,
     );
   }
+  // A newer version's backup is refused before anything is written: its schema is unknown here.
+  const known = new Set(migrationNames(dialect));
+  const unknown = m.migrations.filter((n) => !known.has(n));
+  if (unknown.length > 0)
+    throw new DomainError(
+      'CONFIG_INVALID',
+      `the backup was taken by a newer version of Custos (migrations ${unknown.join(', ')} are unknown here): restore it with that version or a later one`,
+    );
   for (const f of ['custos.db', 'log.key', ...m.files]) {
     if (existsSync(join(target.dataDir, f)))
       throw new DomainError(
@@ -133,13 +141,16 @@ export async function restoreNode(
         'CONFLICT',
         'the PostgreSQL database is not empty: restore needs an empty database',
       );
-    // The schema comes from our migrations; the rows (migration bookkeeping included) from the dump.
-    await migrateToLatest(ports.db);
+    // The schema the backup was taken under comes from our migrations, the rows (migration
+    // bookkeeping included) from the dump; the migrations the backup's version did not have yet
+    // then upgrade those rows, as they would have upgraded that node (0040 moves report lines).
+    await migrateToSet(ports.db, m.migrations);
     await loadPostgres(
       pool,
       join(source, 'tables'),
       m.tables.map((t) => t.name),
     );
+    await migrateToLatest(ports.db);
   } finally {
     await ports.db.close();
   }

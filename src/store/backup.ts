@@ -87,11 +87,11 @@ export async function dumpPostgres(pool: pg.Pool, dir: string): Promise<Database
     for (const name of await pgTables(client)) {
       const out = createWriteStream(join(dir, `${name}.jsonl`));
       let rows = 0;
-      // ctid order pages through the snapshot without needing a key on every table.
-      for (let offset = 0; ; offset += 5000) {
-        const r = await client.query(
-          `select * from ${quote(name)} order by ctid limit 5000 offset ${offset}`,
-        );
+      // A cursor reads the snapshot in one pass: paging by OFFSET re-read every earlier row for
+      // each page, so a table of decades took time quadratic in its rows (issue 14).
+      await client.query(`declare backup_rows no scroll cursor for select * from ${quote(name)}`);
+      for (;;) {
+        const r = await client.query('fetch 5000 from backup_rows');
         for (const row of r.rows) {
           if (!out.write(`${encodeRow(row as Record<string, unknown>)}\n`))
             await new Promise<void>((res) => out.once('drain', () => res()));
@@ -99,6 +99,7 @@ export async function dumpPostgres(pool: pg.Pool, dir: string): Promise<Database
         rows += r.rows.length;
         if (r.rows.length < 5000) break;
       }
+      await client.query('close backup_rows');
       await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
       tables.push({ name, rows });
       if (name === 'log_entries') logSize = rows;

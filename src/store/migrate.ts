@@ -33,7 +33,7 @@ import * as thirdLogs from './migrations/0033-third-logs.js';
 import * as pgReportKeys from './migrations/0040-pg-report-keys.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
-function migrations(db: Db): Record<string, Migration> {
+function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
   return {
     '0001-registry': { up: registry.up },
     '0002-log': { up: log.up(db.dialect) },
@@ -83,6 +83,30 @@ export async function migrateToLatest(db: Db): Promise<void> {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${String(error)}`);
   }
+}
+
+/** The names of the migrations this version knows, in order. */
+export function migrationNames(dialect: Db['dialect']): string[] {
+  return Object.keys(migrations({ dialect })).sort();
+}
+
+/**
+ * Apply exactly the named migrations (all known to this version): the schema a backup was taken
+ * under, so its rows load as they were and the later migrations then upgrade them.
+ */
+export async function migrateToSet(db: Db, names: readonly string[]): Promise<void> {
+  const wanted = new Set(names);
+  const all = migrations(db);
+  const provider: MigrationProvider = {
+    getMigrations: async () => Object.fromEntries(Object.entries(all).filter(([n]) => wanted.has(n))),
+  };
+  const migrator = new Migrator({
+    db: db.kysely as unknown as Kysely<unknown>,
+    provider,
+    allowUnorderedMigrations: true,
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw new Error(`migration to the backup's schema failed: ${String(error)}`);
 }
 
 /**

@@ -5,10 +5,15 @@
  * report id; the view takes an edit and a removal by (report id, line) as the table did (the
  * audit's tamper tests make them); on both dialects.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
+import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IcrReport } from '../../src/domain/reports/index.js';
-import { migrateTo, migrateToLatest } from '../../src/store/migrate.js';
+import { dumpPostgres, loadPostgres } from '../../src/store/backup.js';
+import { migrateTo, migrateToLatest, migrateToSet } from '../../src/store/migrate.js';
 import { createReportsRepo, toLineRows } from '../../src/store/reports.repo.js';
 import { createTestDb, type TestDb, testDialects } from '../fixtures/db.js';
 
@@ -145,6 +150,45 @@ describe.each(testDialects())('report lines under report keys on %s', (dialect) 
         'XA-M2:ICR:2',
         'XA-M1:ICR:2',
       ]);
+    }
+  });
+});
+// PostgreSQL only: SQLite's backup is the database file itself, which its migrations upgrade at start.
+describe.each(testDialects().filter((d) => d === 'postgres'))('an older backup on %s', (dialect) => {
+  let t: TestDb | undefined;
+  afterEach(async () => {
+    await t?.dispose();
+    t = undefined;
+  });
+
+  it('a PostgreSQL backup taken before 0040 restores under that schema, then is upgraded with every line', async () => {
+    t = await createTestDb(dialect);
+    await migrateTo(t.db, '0033-third-logs');
+    await store(t, 'XA-M2', 1, 5, true);
+    await store(t, 'XA-M1', 1, 3, true);
+    const before = await all(t);
+    const dir = join(mkdtempSync(join(tmpdir(), 'custos-old-backup-')), 'tables');
+    const target = await createTestDb(dialect);
+    try {
+      // What `custos restore` does with a manifest's migrations and tables (services/backup.ts).
+      const copy = await dumpPostgres(t.db.pool as pg.Pool, dir);
+      expect(copy.migrations).not.toContain('0040-pg-report-keys');
+      expect(copy.tables.find((x) => x.name === 'report_lines')?.rows).toBe(8);
+      await migrateToSet(target.db, copy.migrations);
+      await loadPostgres(
+        target.db.pool as pg.Pool,
+        dir,
+        copy.tables.map((x) => x.name),
+      );
+      await migrateToLatest(target.db);
+      expect(await all(target)).toEqual(before);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from report_lines_data`.execute(
+        target.db.kysely,
+      );
+      expect(rows[0]?.n).toBe(8);
+    } finally {
+      await target.dispose();
+      rmSync(join(dir, '..'), { recursive: true, force: true });
     }
   });
 });

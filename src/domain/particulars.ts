@@ -222,6 +222,39 @@ export const PARTICULARS = {
   'NOT_ALLOWED.noProtocol': { state: 'text' },
   NOT_BASE64: {},
   EMPTY: {},
+  // webhook targets and federation peers and arrangements
+  'SCHEME.oneOf': { allowed: 'codes' },
+  NOT_A_URL: {},
+  CREDENTIALS: {},
+  UNSAFE_NAME: {},
+  UNSAFE_VALUE: {},
+  'NOT_ALLOWED.header': { allowed: 'codes' },
+  'DUPLICATE.header': {},
+  NOT_VERIFIED: {},
+  PRIVATE_ADDRESS: {},
+  UNKNOWN_EVENT: { event: 'text' },
+  'FIELD_INVALID.baseUrl': {},
+  'NOT_BASE64.key': { bytes: 'count' },
+  /** A C2SP note verifier key: `<origin>+<keyid>+<base64>`. */
+  'FIELD_FORMAT.verifierKey': {},
+  'OUT_OF_RANGE.beforeNow': { to: 'date', now: 'date' },
+  'OUT_OF_RANGE.notAfterStart': { to: 'date', from: 'date' },
+  // institution roles, cases and devices
+  'TOO_MANY.atMost': { max: 'count' },
+  /** `organisation` already holds the institutional `duty` (a code, e.g. report-submission). */
+  'DUPLICATE.role': { organisation: 'text', duty: 'text' },
+  'UNKNOWN.organisation': { organisation: 'text', state: 'text' },
+  'UNKNOWN.provision': { ref: 'text' },
+  'EMPTY.file': { name: 'text' },
+  SIGNATURE_REQUIRED: {},
+  /** Only a move to one of `allowed` (case statuses) carries it. */
+  'NOT_ALLOWED.onlyTo': { allowed: 'codes' },
+  UNKNOWN_REPORT: { report: 'text', state: 'text' },
+  'FIELD_INVALID.notInspectorate': { organisation: 'text' },
+  BEFORE_LAST_EVENT: {},
+  'REQUIRED.note': {},
+  'REQUIRED.dueDate': {},
+  NOT_AFTER_TODAY: {},
   // a device's alarm, by its code (its values are stored with it, migration 0031)
   GATE_MISMATCH: {
     kmp: 'text',

@@ -109,6 +109,9 @@ describe.each(testDialects())('node identity and peers on %s', (dialect) => {
       nodeKey: nodeKey(),
     });
     expect(badUrl.json().error.code).toBe('VALIDATION_FAILED');
+    expect(badUrl.json().error.details).toEqual([
+      expect.objectContaining({ code: 'SCHEME', rule: 'oneOf', values: { allowed: ['https', 'http'] } }),
+    ]);
     const notAdmin = await post(
       '/api/peers',
       { name: 'X', url: 'http://127.0.0.1:11', logKey: logKey('x.example/log'), nodeKey: nodeKey() },

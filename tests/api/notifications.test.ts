@@ -235,6 +235,10 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
   it('delivers signed webhooks only to a verified URL, retrying with backoff on a fake clock', async () => {
     const bad = await post('/api/webhooks', 'xa-ssac.admin', { url: 'http://example.org/hook' });
     expect(bad.statusCode).toBe(400);
+    // The problem carries what the browser words it from (decision 0059).
+    expect(bad.json().error.details).toEqual([
+      expect.objectContaining({ field: 'url', code: 'SCHEME', rule: 'oneOf', values: { allowed: ['https'] } }),
+    ]);
     const injected = await post('/api/webhooks', 'xa-ssac.admin', {
       url: hookUrl,
       headers: { 'X-A': 'v\r\nAuthorization: x' },

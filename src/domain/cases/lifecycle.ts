@@ -1,5 +1,6 @@
 import { toDayNumber, toEpochMs, utcDateOf } from '../deadlines/index.js';
-import { type DetailCode, DomainError } from '../errors.js';
+import { DomainError } from '../errors.js';
+import { type Particulars, problemOf } from '../particulars.js';
 import type { IsoDate } from '../reports/report.types.js';
 import type { Case, CaseActor, CaseEvent, CaseKind, CaseStatus, TransitionRequest } from './cases.types.js';
 
@@ -87,8 +88,8 @@ export function openCase(input: OpenCaseInput): Case {
   };
 }
 
-function fail(field: string, code: DetailCode, message: string): never {
-  throw new DomainError('VALIDATION_FAILED', message, [{ field, code, message }]);
+function fail(field: string, p: Particulars, message: string): never {
+  throw new DomainError('VALIDATION_FAILED', message, [{ field, ...p, message }]);
 }
 
 function assertActorMayAct(c: Case, actor: CaseActor, rule: TransitionRule, to: CaseStatus): void {
@@ -104,7 +105,7 @@ function assertActorMayAct(c: Case, actor: CaseActor, rule: TransitionRule, to: 
 
 function assertAfter(c: Case, at: string): void {
   if (toEpochMs(at, 'at') < toEpochMs(c.updatedAt))
-    fail('at', 'BEFORE_LAST_EVENT', 'at is before the last event');
+    fail('at', problemOf('BEFORE_LAST_EVENT', {}), 'at is before the last event');
 }
 
 /**
@@ -124,11 +125,17 @@ export function applyTransition(c: Case, req: TransitionRequest): Case {
   assertActorMayAct(c, req.actor, rule, req.to);
   assertAfter(c, req.at);
   const note = req.note?.trim();
-  if (rule.needsNote && !note) fail('note', 'REQUIRED', `moving to ${req.to} needs a note`);
+  if (rule.needsNote && !note)
+    fail('note', problemOf('REQUIRED.note', {}), `moving to ${req.to} needs a note`);
   if (rule.needsDueDate) {
-    if (req.dueDate === undefined) fail('dueDate', 'REQUIRED', 'a question needs an answer due date');
+    if (req.dueDate === undefined)
+      fail('dueDate', problemOf('REQUIRED.dueDate', {}), 'a question needs an answer due date');
     if (toDayNumber(req.dueDate, 'dueDate') <= toDayNumber(utcDateOf(req.at))) {
-      fail('dueDate', 'NOT_AFTER_TODAY', 'the answer due date must be after the day the question is sent');
+      fail(
+        'dueDate',
+        problemOf('NOT_AFTER_TODAY', {}),
+        'the answer due date must be after the day the question is sent',
+      );
     }
   }
   const internal = req.actor.kind === 'state' ? false : (req.internal ?? req.to !== 'question-sent');
@@ -162,7 +169,7 @@ export function addCaseNote(
   if (!own) throw new DomainError('FORBIDDEN', `${req.actor.user} may not annotate case ${c.id}`);
   assertAfter(c, req.at);
   const text = req.text.trim();
-  if (!text) fail('text', 'REQUIRED', 'a note needs text');
+  if (!text) fail('text', problemOf('REQUIRED.text', {}), 'a note needs text');
   const internal = req.actor.kind === 'state' ? false : (req.internal ?? true);
   const event: CaseEvent = {
     type: 'note',

@@ -1,4 +1,5 @@
-import { type DetailCode, DomainError, type ErrorDetail } from '../errors.js';
+import { DomainError, type ErrorDetail } from '../errors.js';
+import { type Particulars, problemOf } from '../particulars.js';
 
 /**
  * The only headers a subscriber may have Custos send (issue 15 item 3): credentials a receiver
@@ -51,34 +52,47 @@ export function validateWebhookTarget(
   options: { readonly allowHttp?: boolean } = {},
 ): void {
   const problems: ErrorDetail[] = [];
-  const add = (field: string, code: DetailCode, message: string) => problems.push({ field, code, message });
-  if (target.url.length > MAX_URL_LENGTH) add('url', 'TOO_LONG', `url longer than ${MAX_URL_LENGTH}`);
+  const add = (field: string, p: Particulars, message: string) => problems.push({ field, ...p, message });
+  if (target.url.length > MAX_URL_LENGTH)
+    add('url', problemOf('TOO_LONG', { max: MAX_URL_LENGTH }), `url longer than ${MAX_URL_LENGTH}`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (/[\u0000-\u0020\u007f-\u00a0]/.test(target.url))
-    add('url', 'UNSAFE_CHARACTER', 'url contains whitespace or control characters');
+    add('url', problemOf('UNSAFE_CHARACTER', {}), 'url contains whitespace or control characters');
   let url: URL | undefined;
   try {
     url = new URL(target.url);
   } catch {
-    add('url', 'NOT_A_URL', 'url is not an absolute URL');
+    add('url', problemOf('NOT_A_URL', {}), 'url is not an absolute URL');
   }
   if (url) {
     const schemes = options.allowHttp ? ['https:', 'http:'] : ['https:'];
-    if (!schemes.includes(url.protocol)) add('url', 'SCHEME', `url scheme must be ${schemes.join(' or ')}`);
-    if (url.username || url.password) add('url', 'CREDENTIALS', 'url must not carry credentials');
+    if (!schemes.includes(url.protocol))
+      add(
+        'url',
+        problemOf('SCHEME.oneOf', { allowed: schemes.map((x) => x.slice(0, -1)) }),
+        `url scheme must be ${schemes.join(' or ')}`,
+      );
+    if (url.username || url.password)
+      add('url', problemOf('CREDENTIALS', {}), 'url must not carry credentials');
   }
   const seen = new Set<string>();
   for (const [name, value] of Object.entries(target.headers ?? {})) {
     const field = `headers.${name}`;
     const lower = name.toLowerCase();
-    if (!isSafeHeaderName(name)) add(field, 'UNSAFE_NAME', 'header name is not an RFC 9110 token');
+    if (!isSafeHeaderName(name))
+      add(field, problemOf('UNSAFE_NAME', {}), 'header name is not an RFC 9110 token');
     else if (!ALLOWED_WEBHOOK_HEADERS.includes(lower)) {
-      add(field, 'NOT_ALLOWED', `only these headers may be set: ${ALLOWED_WEBHOOK_HEADERS.join(', ')}`);
+      add(
+        field,
+        problemOf('NOT_ALLOWED.header', { allowed: ALLOWED_WEBHOOK_HEADERS }),
+        `only these headers may be set: ${ALLOWED_WEBHOOK_HEADERS.join(', ')}`,
+      );
     }
-    if (seen.has(lower)) add(field, 'DUPLICATE', 'header given twice (names are case-insensitive)');
+    if (seen.has(lower))
+      add(field, problemOf('DUPLICATE.header', {}), 'header given twice (names are case-insensitive)');
     seen.add(lower);
     if (typeof value !== 'string' || !isSafeHeaderValue(value))
-      add(field, 'UNSAFE_VALUE', 'header value may not contain control characters');
+      add(field, problemOf('UNSAFE_VALUE', {}), 'header value may not contain control characters');
   }
   if (problems.length > 0) throw new DomainError('VALIDATION_FAILED', 'invalid webhook target', problems);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ATTACHMENT_TYPES, type AttachmentType } from '../../domain/cases/index.js';
 import { DomainError } from '../../domain/errors.js';
+import { problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { getAttachment } from '../../store/cases.repo.js';
 import type { Ports } from '../ports.js';
@@ -70,7 +71,11 @@ function checkAttachment(input: { name: string; contentType: string; bytes: Uint
   }
   if (input.bytes.length === 0) {
     throw new DomainError('VALIDATION_FAILED', 'attachment is empty', [
-      { field: 'attachments', code: 'EMPTY', message: `${input.name} is empty` },
+      {
+        field: 'attachments',
+        ...problemOf('EMPTY.file', { name: input.name }),
+        message: `${input.name} is empty`,
+      },
     ]);
   }
   const declared = input.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -108,13 +113,21 @@ export interface CheckedAttachment {
 export function checkAttachments(attachments: MessageInput['attachments'] = []): CheckedAttachment[] {
   if (attachments.length > MAX_ATTACHMENTS_PER_MESSAGE) {
     throw new DomainError('VALIDATION_FAILED', `at most ${MAX_ATTACHMENTS_PER_MESSAGE} attachments`, [
-      { field: 'attachments', code: 'TOO_MANY', message: String(attachments.length) },
+      {
+        field: 'attachments',
+        ...problemOf('TOO_MANY.atMost', { max: MAX_ATTACHMENTS_PER_MESSAGE }),
+        message: String(attachments.length),
+      },
     ]);
   }
   return attachments.map((a, i) => {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(a.data) || a.data.length % 4 !== 0) {
       throw new DomainError('VALIDATION_FAILED', 'attachment data is not base64', [
-        { field: `attachments.${i}.data`, code: 'NOT_BASE64', message: 'standard base64 expected' },
+        {
+          field: `attachments.${i}.data`,
+          ...problemOf('NOT_BASE64', {}),
+          message: 'standard base64 expected',
+        },
       ]);
     }
     const bytes = new Uint8Array(Buffer.from(a.data, 'base64'));

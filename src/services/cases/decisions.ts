@@ -1,5 +1,6 @@
 import { type CaseStatus, decisionBytes, isDecisionStatus } from '../../domain/cases/index.js';
 import { DomainError } from '../../domain/errors.js';
+import { problemOf } from '../../domain/particulars.js';
 import { isKeyValidAt } from '../../domain/registry/keys.js';
 import { ed25519Verify } from '../../log/index.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
@@ -31,7 +32,7 @@ export async function checkDecisionSignature(
     throw new DomainError('VALIDATION_FAILED', `moving to ${d.to} needs the inspectorate's signature`, [
       {
         field: 'signature',
-        code: 'SIGNATURE_REQUIRED',
+        ...problemOf('SIGNATURE_REQUIRED', {}),
         message:
           'sign decisionBytes(case, decision, inspectorate, note, linkedReport) with a key of the inspectorate',
       },
@@ -40,7 +41,11 @@ export async function checkDecisionSignature(
   if (d.signature === undefined) return;
   if (!decision) {
     throw new DomainError('VALIDATION_FAILED', 'only a decision (resolved, escalated) is signed', [
-      { field: 'signature', code: 'NOT_ALLOWED', message: 'signature needs to: resolved or escalated' },
+      {
+        field: 'signature',
+        ...problemOf('NOT_ALLOWED.onlyTo', { allowed: ['resolved', 'escalated'] }),
+        message: 'signature needs to: resolved or escalated',
+      },
     ]);
   }
   const sig = d.signature;

@@ -1,5 +1,6 @@
 import { applyTransition, type CaseStatus } from '../../domain/cases/index.js';
 import { DomainError } from '../../domain/errors.js';
+import { problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { claimNextSeq, getCase, insertTransition } from '../../store/cases.repo.js';
 import type { DbOrTx } from '../../store/db.js';
@@ -38,14 +39,22 @@ async function checkLinkedReport(ports: Pick<Ports, 'db'>, c: StoredCase, to: Ca
   if (linked === undefined) return;
   if (to !== 'resolved' && to !== 'answered') {
     throw new DomainError('VALIDATION_FAILED', 'only an answer or a resolution links a correction report', [
-      { field: 'linkedReport', code: 'NOT_ALLOWED', message: 'linkedReport needs to: answered or resolved' },
+      {
+        field: 'linkedReport',
+        ...problemOf('NOT_ALLOWED.onlyTo', { allowed: ['answered', 'resolved'] }),
+        message: 'linkedReport needs to: answered or resolved',
+      },
     ]);
   }
   if (to !== 'answered') return;
   const report = await createReportsRepo(ports.db).getReport(linked);
   if (!report || report.state !== c.state) {
     throw new DomainError('VALIDATION_FAILED', `report ${linked} is not a report of ${c.state}`, [
-      { field: 'linkedReport', code: 'UNKNOWN_REPORT', message: linked },
+      {
+        field: 'linkedReport',
+        ...problemOf('UNKNOWN_REPORT', { report: linked, state: c.state }),
+        message: linked,
+      },
     ]);
   }
 }

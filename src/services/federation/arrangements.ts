@@ -1,4 +1,5 @@
 import { DomainError } from '../../domain/errors.js';
+import { problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { createFederationRepo, enqueueForwarding } from '../../store/federation.repo.js';
 import type { FedArrangementRow } from '../../store/schema.types.js';
@@ -158,7 +159,11 @@ export function createArrangementService(ports: Ports) {
         input.to === undefined ? at : input.to.includes('T') ? new Date(input.to).toISOString() : input.to;
       if (to < at)
         throw new DomainError('VALIDATION_FAILED', 'an arrangement ends now or later, never in the past', [
-          { field: 'to', code: 'OUT_OF_RANGE', message: `${to} is before now (${at})` },
+          {
+            field: 'to',
+            ...problemOf('OUT_OF_RANGE.beforeNow', { to, now: at }),
+            message: `${to} is before now (${at})`,
+          },
         ]);
       return ports.db.kysely.transaction().execute(async (tx) => {
         const row = await repo.getArrangement(id, tx);
@@ -167,7 +172,11 @@ export function createArrangementService(ports: Ports) {
           throw new DomainError('CONFLICT', `arrangement ${id} already ends at ${row.to_date}`);
         if (to <= row.from_date)
           throw new DomainError('VALIDATION_FAILED', 'an arrangement ends after it starts', [
-            { field: 'to', code: 'OUT_OF_RANGE', message: `${to} is not after ${row.from_date}` },
+            {
+              field: 'to',
+              ...problemOf('OUT_OF_RANGE.notAfterStart', { to, from: row.from_date }),
+              message: `${to} is not after ${row.from_date}`,
+            },
           ]);
         const ended: FedArrangementRow = { ...row, to_date: to, ended_at: at, ended_by: p.userId };
         if (!(await repo.endArrangement(tx, ended)))

@@ -1,5 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
 import { deliveryErrorCode } from '../../domain/federation/index.js';
+import { problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { computeKeyId } from '../../domain/registry/index.js';
 import { isLogError, parseNoteVerifier } from '../../log/index.js';
@@ -73,20 +74,28 @@ function normaliseUrl(input: string): string {
     u = new URL(input);
   } catch {
     throw new DomainError('VALIDATION_FAILED', 'url is not a URL', [
-      { field: 'url', code: 'NOT_A_URL', message: 'url is not an absolute URL' },
+      { field: 'url', ...problemOf('NOT_A_URL', {}), message: 'url is not an absolute URL' },
     ]);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw new DomainError('VALIDATION_FAILED', 'url must be http or https', [
-      { field: 'url', code: 'SCHEME', message: 'url must use http or https' },
+      {
+        field: 'url',
+        ...problemOf('SCHEME.oneOf', { allowed: ['https', 'http'] }),
+        message: 'url must use http or https',
+      },
     ]);
   if (u.username !== '' || u.password !== '')
     throw new DomainError('VALIDATION_FAILED', 'url must not carry credentials', [
-      { field: 'url', code: 'CREDENTIALS', message: 'url must not carry a user or password' },
+      { field: 'url', ...problemOf('CREDENTIALS', {}), message: 'url must not carry a user or password' },
     ]);
   if (u.search !== '' || u.hash !== '')
     throw new DomainError('VALIDATION_FAILED', 'url must not carry a query or fragment', [
-      { field: 'url', code: 'FIELD_INVALID', message: 'url must be a base URL without query or fragment' },
+      {
+        field: 'url',
+        ...problemOf('FIELD_INVALID.baseUrl', {}),
+        message: 'url must be a base URL without query or fragment',
+      },
     ]);
   return u.toString().replace(/\/+$/, '');
 }
@@ -95,7 +104,11 @@ function rawNodeKey(b64: string): Uint8Array {
   const raw = /^[A-Za-z0-9+/]{43}=$/.test(b64) ? new Uint8Array(Buffer.from(b64, 'base64')) : undefined;
   if (raw?.length !== 32)
     throw new DomainError('KEY_INVALID', 'nodeKey must be base64 of a 32-byte Ed25519 public key', [
-      { field: 'nodeKey', code: 'NOT_BASE64', message: 'base64 of 32 bytes expected' },
+      {
+        field: 'nodeKey',
+        ...problemOf('NOT_BASE64.key', { bytes: 32 }),
+        message: 'base64 of 32 bytes expected',
+      },
     ]);
   return raw as Uint8Array;
 }
@@ -106,7 +119,11 @@ function originOf(logKey: string): string {
   } catch (err) {
     if (isLogError(err))
       throw new DomainError('KEY_INVALID', `logKey is not a C2SP Ed25519 verifier key: ${err.message}`, [
-        { field: 'logKey', code: 'FIELD_FORMAT', message: 'expected <origin>+<keyid>+<base64>' },
+        {
+          field: 'logKey',
+          ...problemOf('FIELD_FORMAT.verifierKey', {}),
+          message: 'expected <origin>+<keyid>+<base64>',
+        },
       ]);
     throw err;
   }

@@ -1,4 +1,5 @@
 import { DomainError, type ErrorDetail } from '../../domain/errors.js';
+import { problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { createLegalRepo, type InstitutionRole, type InstitutionRoles } from '../../store/legal.repo.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
@@ -33,14 +34,18 @@ export function createInstitutionRoleService(ports: Ports) {
   async function check(state: string, roles: readonly InstitutionRole[]): Promise<void> {
     const details: ErrorDetail[] = [];
     if (roles.length > MAX_ROLES)
-      details.push({ field: 'roles', code: 'TOO_MANY', message: `at most ${MAX_ROLES} roles` });
+      details.push({
+        field: 'roles',
+        ...problemOf('TOO_MANY.atMost', { max: MAX_ROLES }),
+        message: `at most ${MAX_ROLES} roles`,
+      });
     const seen = new Set<string>();
     for (const [i, r] of roles.entries()) {
       const key = `${r.duty}\0${r.organisation}`;
       if (seen.has(key))
         details.push({
           field: `roles[${i}]`,
-          code: 'DUPLICATE',
+          ...problemOf('DUPLICATE.role', { organisation: r.organisation, duty: r.duty }),
           message: `${r.organisation} already holds ${r.duty}`,
         });
       seen.add(key);
@@ -50,13 +55,13 @@ export function createInstitutionRoleService(ports: Ports) {
       if (!org || org.state !== state)
         details.push({
           field: `roles[${i}].organisation`,
-          code: 'UNKNOWN',
+          ...problemOf('UNKNOWN.organisation', { organisation: r.organisation, state }),
           message: `no organisation ${r.organisation} in ${state}`,
         });
       if (r.basis !== undefined && !(await repo.provisionByRef(r.basis)))
         details.push({
           field: `roles[${i}].basis`,
-          code: 'UNKNOWN',
+          ...problemOf('UNKNOWN.provision', { ref: r.basis }),
           message: `the register holds no provision ${r.basis}`,
         });
     }

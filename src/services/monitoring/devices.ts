@@ -13,6 +13,7 @@ import {
   parseReverification,
   silenceCheckAfter,
 } from '../../domain/monitoring/index.js';
+import { problemOf } from '../../domain/particulars.js';
 import {
   type DeviceAccess,
   deviceAccess,
@@ -205,7 +206,11 @@ export function createDeviceRegistry(ports: Ports) {
       if (!o) throw new DomainError('UNKNOWN_REFERENCE', `organisation ${org} does not exist`);
       if (input.owners.includes(org) && !isInspectorateKind(o.kind))
         throw new DomainError('VALIDATION_FAILED', `owner ${org} is not an inspectorate`, [
-          { field: 'owners', code: 'FIELD_INVALID', message: `${org} is not an inspectorate` },
+          {
+            field: 'owners',
+            ...problemOf('FIELD_INVALID.notInspectorate', { organisation: org }),
+            message: `${org} is not an inspectorate`,
+          },
         ]);
     }
   }

@@ -9,6 +9,7 @@ import {
   signWebhook,
   validateWebhookTarget,
 } from '../../domain/notifications/index.js';
+import { problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { createNotificationsRepo } from '../../store/notifications.repo.js';
 import { createWebhooksRepo, type DeliveryRecord, type WebhookRecord } from '../../store/webhooks.repo.js';
@@ -109,7 +110,7 @@ function notVerified(): DomainError {
   return new DomainError('VALIDATION_FAILED', 'the webhook URL did not verify', [
     {
       field: 'url',
-      code: 'NOT_VERIFIED',
+      ...problemOf('NOT_VERIFIED', {}),
       message: 'the URL must answer 2xx echoing the challenge, from a public address, without redirect',
     },
   ]);
@@ -182,7 +183,11 @@ export function createWebhookService(ports: Ports, fetchImpl?: FetchLike) {
       );
       if (!allowPrivate && privateLiteral(input.url)) {
         throw new DomainError('VALIDATION_FAILED', 'invalid webhook target', [
-          { field: 'url', code: 'PRIVATE_ADDRESS', message: 'webhooks go to public addresses only' },
+          {
+            field: 'url',
+            ...problemOf('PRIVATE_ADDRESS', {}),
+            message: 'webhooks go to public addresses only',
+          },
         ]);
       }
       const unknown = (input.events ?? []).filter((e) => !isNotificationEvent(e));
@@ -190,7 +195,13 @@ export function createWebhookService(ports: Ports, fetchImpl?: FetchLike) {
         throw new DomainError(
           'VALIDATION_FAILED',
           'unknown event types',
-          unknown.map((e): ErrorDetail => ({ field: 'events', code: 'UNKNOWN_EVENT', message: e })),
+          unknown.map(
+            (e): ErrorDetail => ({
+              field: 'events',
+              ...problemOf('UNKNOWN_EVENT', { event: e }),
+              message: e,
+            }),
+          ),
         );
       }
       const secret = input.secret ?? `whsec_${hex(24)}`;

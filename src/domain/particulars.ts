@@ -255,6 +255,31 @@ export const PARTICULARS = {
   'REQUIRED.note': {},
   'REQUIRED.dueDate': {},
   NOT_AFTER_TODAY: {},
+  /** A request that does not match the route's schema (its English is the schema library's). */
+  FIELD_INVALID: {},
+  /** A walked list (text filter, or an order by date or SRD) reaches `max` rows at most. */
+  'FIELD_INVALID.pageTooDeep': { max: 'count' },
+  // a device's batch that cannot be read, or is not the device's (decision 0029)
+  'TOO_LONG.batch': { bytes: 'count', max: 'count' },
+  'FIELD_FORMAT.wholeFrom': { min: 'count' },
+  'FIELD_FORMAT.sha256': {},
+  'FIELD_FORMAT.number': {},
+  'FIELD_FORMAT.whole': {},
+  'FIELD_FORMAT.between': { min: 'count', max: 'count' },
+  'FIELD_FORMAT.boolean': {},
+  'PREV_MISMATCH.genesis': {},
+  'EMPTY.events': {},
+  'TOO_MANY.events': { count: 'count', max: 'count' },
+  'DATE_INVALID.instant': {},
+  /** `time` more than `minutes` ahead of the server's clock. */
+  EVENT_IN_FUTURE: { time: 'date', minutes: 'count' },
+  /** `time` more than `minutes` before the device's `latest` event accepted. */
+  EVENT_TOO_OLD: { time: 'date', minutes: 'count', latest: 'date' },
+  /** The batch names device `named`; it was sent for `sentFor`. */
+  DEVICE_MISMATCH: { named: 'text', sentFor: 'text' },
+  'SIGNATURE_INVALID.batchHeader': {},
+  'SIGNATURE_INVALID.otherKey': { keyId: 'text', deviceKey: 'text' },
+  'SIGNATURE_INVALID.device': {},
   // a device's alarm, by its code (its values are stored with it, migration 0031)
   GATE_MISMATCH: {
     kmp: 'text',

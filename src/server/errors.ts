@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { DomainError, type ErrorCode, type ErrorDetail, isDomainError } from '../domain/errors.js';
+import { problemOf } from '../domain/particulars.js';
 import { isLogError } from '../log/index.js';
 
 /**
@@ -134,11 +135,17 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
         const keys = (v.params as { keys?: string[] }).keys ?? [];
         return keys.map((key) => ({
           field: `${where}${path}.${key}`,
-          code: 'FIELD_UNKNOWN',
+          ...problemOf('FIELD_UNKNOWN', {}),
           message: 'unknown field',
         }));
       }
-      return [{ field: `${where}${path}`, code: 'FIELD_INVALID', message: v.message ?? 'invalid value' }];
+      return [
+        {
+          field: `${where}${path}`,
+          ...problemOf('FIELD_INVALID', {}),
+          message: v.message ?? 'invalid value',
+        },
+      ];
     });
     return sendError(
       reply,

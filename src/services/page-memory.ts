@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors.js';
+import { problemOf } from '../domain/particulars.js';
 import type { Page, PageRequest } from '../store/paging.js';
 
 /** A sortable field of a list held in memory: its value per row (null sorts last either way). */
@@ -15,7 +16,7 @@ export function sortValueOf<T>(
     throw new DomainError('VALIDATION_FAILED', `cannot sort ${list} by ${field}`, [
       {
         field: 'querystring.sort',
-        code: 'FIELD_INVALID',
+        ...problemOf('FIELD_INVALID.oneOf', { allowed: Object.keys(sorts) }),
         message: `one of ${Object.keys(sorts).join(', ')}`,
       },
     ]);

@@ -237,7 +237,12 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
     expect(bad.statusCode).toBe(400);
     // The problem carries what the browser words it from (decision 0059).
     expect(bad.json().error.details).toEqual([
-      expect.objectContaining({ field: 'url', code: 'SCHEME', rule: 'oneOf', values: { allowed: ['https'] } }),
+      expect.objectContaining({
+        field: 'url',
+        code: 'SCHEME',
+        rule: 'oneOf',
+        values: { allowed: ['https'] },
+      }),
     ]);
     const injected = await post('/api/webhooks', 'xa-ssac.admin', {
       url: hookUrl,

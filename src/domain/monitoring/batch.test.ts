@@ -52,7 +52,7 @@ describe('parseBatch', () => {
 
   it('refuses malformed JSON and invalid UTF-8 with MALFORMED', () => {
     expect(detailsOf(utf8('{"device":')).details).toEqual([
-      { code: 'MALFORMED', message: 'the batch is not valid JSON' },
+      { code: 'MALFORMED', rule: 'body', values: {}, message: 'the batch is not valid JSON' },
     ]);
     expect(detailsOf(Uint8Array.from([0x7b, 0xff, 0x7d])).details[0]?.message).toBe(
       'the batch is not valid UTF-8',
@@ -127,7 +127,11 @@ describe('parseBatch', () => {
     const events = Array.from({ length: 150 }, () => ({ time: 'soon', type: 'tamper' }));
     const r = detailsOf(utf8(JSON.stringify({ ...content, events })));
     expect(r.details).toHaveLength(101);
-    expect(r.details[100]).toEqual({ code: 'TOO_MANY_ERRORS', message: '50 further problems not listed' });
+    expect(r.details[100]).toEqual({
+      code: 'TOO_MANY_ERRORS',
+      values: { count: 50 },
+      message: '50 further problems not listed',
+    });
   });
 });
 

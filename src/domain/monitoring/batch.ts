@@ -4,7 +4,8 @@
  * expected: invalid UTF-8, bad JSON, wrong types, unknown fields and absurd sizes all come back as
  * details, never as a throw.
  */
-import type { DetailCode, ErrorDetail } from '../errors.js';
+import type { ErrorDetail } from '../errors.js';
+import { type Particulars, problemOf } from '../particulars.js';
 import {
   type Batch,
   type BatchContent,
@@ -46,7 +47,7 @@ export function parseBatch(bytes: Uint8Array, limits: BatchLimits = BATCH_LIMITS
   if (bytes.length > limits.maxBytes) {
     return refused(true, [
       {
-        code: 'TOO_LONG',
+        ...problemOf('TOO_LONG.batch', { bytes: bytes.length, max: limits.maxBytes }),
         message: `the batch is ${bytes.length} bytes; at most ${limits.maxBytes} are accepted`,
       },
     ]);
@@ -56,7 +57,7 @@ export function parseBatch(bytes: Uint8Array, limits: BatchLimits = BATCH_LIMITS
     value = JSON.parse(utf8.decode(bytes));
   } catch (e) {
     const why = e instanceof TypeError ? 'not valid UTF-8' : 'not valid JSON';
-    return refused(false, [{ code: 'MALFORMED', message: `the batch is ${why}` }]);
+    return refused(false, [{ ...problemOf('MALFORMED.body', {}), message: `the batch is ${why}` }]);
   }
   const problems = new Problems();
   const batch = readBatch(value, limits, problems);
@@ -73,8 +74,8 @@ class Problems {
   private omitted = 0;
   tooLarge = false;
 
-  add(code: DetailCode, field: string, message: string): void {
-    if (this.list.length < MAX_DETAILS) this.list.push({ field, code, message });
+  add(p: Particulars, field: string, message: string): void {
+    if (this.list.length < MAX_DETAILS) this.list.push({ field, ...p, message });
     else this.omitted++;
   }
 
@@ -86,7 +87,10 @@ class Problems {
     if (this.omitted === 0) return this.list;
     return [
       ...this.list,
-      { code: 'TOO_MANY_ERRORS', message: `${this.omitted} further problems not listed` },
+      {
+        ...problemOf('TOO_MANY_ERRORS', { count: this.omitted }),
+        message: `${this.omitted} further problems not listed`,
+      },
     ];
   }
 }
@@ -95,6 +99,12 @@ type Obj = Record<string, unknown>;
 
 function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const MISSING = problemOf('FIELD_MISSING', {});
+
+function wrongType(expected: string, v: unknown): Particulars {
+  return problemOf('FIELD_TYPE', { expected, found: typeName(v) });
 }
 
 function typeName(v: unknown): string {
@@ -106,26 +116,34 @@ const BATCH_FIELDS = new Set(['device', 'seq', 'prev', 'events']);
 
 function readBatch(value: unknown, limits: BatchLimits, p: Problems): Batch | undefined {
   if (!isObj(value)) {
-    p.add('FIELD_TYPE', '', `the batch must be a JSON object, not ${typeName(value)}`);
+    p.add(wrongType('object', value), '', `the batch must be a JSON object, not ${typeName(value)}`);
     return undefined;
   }
   for (const k of Object.keys(value)) {
-    if (!BATCH_FIELDS.has(k)) p.add('FIELD_UNKNOWN', k, `unknown field "${k.slice(0, 64)}"`);
+    if (!BATCH_FIELDS.has(k)) p.add(problemOf('FIELD_UNKNOWN', {}), k, `unknown field "${k.slice(0, 64)}"`);
   }
   const device = value.device;
-  if (device === undefined) p.add('FIELD_MISSING', 'device', 'device is required');
+  if (device === undefined) p.add(MISSING, 'device', 'device is required');
   else if (typeof device !== 'string' || !DEVICE_ID.test(device))
-    p.add('FIELD_FORMAT', 'device', 'device must be a device id (letters, digits, . _ -; at most 64)');
+    p.add(
+      problemOf('FIELD_FORMAT.identifier', { max: 64 }),
+      'device',
+      'device must be a device id (letters, digits, . _ -; at most 64)',
+    );
   const seq = value.seq;
-  if (seq === undefined) p.add('FIELD_MISSING', 'seq', 'seq is required');
+  if (seq === undefined) p.add(MISSING, 'seq', 'seq is required');
   else if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
-    p.add('FIELD_FORMAT', 'seq', 'seq must be a whole number from 1');
+    p.add(problemOf('FIELD_FORMAT.wholeFrom', { min: 1 }), 'seq', 'seq must be a whole number from 1');
   const prev = value.prev;
-  if (prev === undefined) p.add('FIELD_MISSING', 'prev', 'prev is required');
+  if (prev === undefined) p.add(MISSING, 'prev', 'prev is required');
   else if (typeof prev !== 'string' || !HEX64.test(prev))
-    p.add('FIELD_FORMAT', 'prev', 'prev must be 64 lowercase hex digits (SHA-256)');
+    p.add(problemOf('FIELD_FORMAT.sha256', {}), 'prev', 'prev must be 64 lowercase hex digits (SHA-256)');
   else if (seq === 1 && prev !== GENESIS_PREV)
-    p.add('PREV_MISMATCH', 'prev', 'the first batch (seq 1) must have prev of 64 zeros');
+    p.add(
+      problemOf('PREV_MISMATCH.genesis', {}),
+      'prev',
+      'the first batch (seq 1) must have prev of 64 zeros',
+    );
   const events = readEvents(value.events, limits, p);
   if (p.count > 0 || events === undefined) return undefined;
   return { device: device as string, seq: seq as number, prev: prev as string, events };
@@ -133,20 +151,24 @@ function readBatch(value: unknown, limits: BatchLimits, p: Problems): Batch | un
 
 function readEvents(value: unknown, limits: BatchLimits, p: Problems): ReadEvent[] | undefined {
   if (value === undefined) {
-    p.add('FIELD_MISSING', 'events', 'events is required');
+    p.add(MISSING, 'events', 'events is required');
     return undefined;
   }
   if (!Array.isArray(value)) {
-    p.add('FIELD_TYPE', 'events', `events must be an array, not ${typeName(value)}`);
+    p.add(wrongType('array', value), 'events', `events must be an array, not ${typeName(value)}`);
     return undefined;
   }
   if (value.length === 0) {
-    p.add('EMPTY', 'events', 'a batch carries at least one event');
+    p.add(problemOf('EMPTY.events', {}), 'events', 'a batch carries at least one event');
     return undefined;
   }
   if (value.length > limits.maxEvents) {
     p.tooLarge = true;
-    p.add('TOO_MANY', 'events', `${value.length} events; at most ${limits.maxEvents} in one batch`);
+    p.add(
+      problemOf('TOO_MANY.events', { count: value.length, max: limits.maxEvents }),
+      'events',
+      `${value.length} events; at most ${limits.maxEvents} in one batch`,
+    );
     return undefined;
   }
   const out: ReadEvent[] = [];
@@ -158,7 +180,7 @@ function readEvents(value: unknown, limits: BatchLimits, p: Problems): ReadEvent
 }
 
 /** The fields each type carries besides time and type, with their checks. */
-type FieldCheck = (v: unknown) => string | undefined;
+type FieldCheck = (v: unknown) => readonly [Particulars, string] | undefined;
 interface FieldRule {
   readonly check: FieldCheck;
   readonly required: boolean;
@@ -168,15 +190,23 @@ const number =
   (min: number, max: number, whole = false): FieldCheck =>
   (v) =>
     typeof v !== 'number' || !Number.isFinite(v) || (whole && !Number.isSafeInteger(v))
-      ? `must be a ${whole ? 'whole ' : ''}number`
+      ? [
+          problemOf(whole ? 'FIELD_FORMAT.whole' : 'FIELD_FORMAT.number', {}),
+          `must be a ${whole ? 'whole ' : ''}number`,
+        ]
       : v < min || v > max
-        ? `must be between ${min} and ${max}`
+        ? [problemOf('FIELD_FORMAT.between', { min, max }), `must be between ${min} and ${max}`]
         : undefined;
-const boolean: FieldCheck = (v) => (typeof v === 'boolean' ? undefined : 'must be true or false');
+const boolean: FieldCheck = (v) =>
+  typeof v === 'boolean' ? undefined : [problemOf('FIELD_FORMAT.boolean', {}), 'must be true or false'];
 const hex64: FieldCheck = (v) =>
-  typeof v === 'string' && HEX64.test(v) ? undefined : 'must be 64 lowercase hex digits (SHA-256)';
+  typeof v === 'string' && HEX64.test(v)
+    ? undefined
+    : [problemOf('FIELD_FORMAT.sha256', {}), 'must be 64 lowercase hex digits (SHA-256)'];
 const direction: FieldCheck = (v) =>
-  (GATE_DIRECTIONS as readonly unknown[]).includes(v) ? undefined : 'must be "in" or "out"';
+  (GATE_DIRECTIONS as readonly unknown[]).includes(v)
+    ? undefined
+    : [problemOf('FIELD_FORMAT.oneOf', { allowed: GATE_DIRECTIONS }), 'must be "in" or "out"'];
 
 const EVENT_FIELDS: Record<EventType, Readonly<Record<string, FieldRule>>> = {
   heartbeat: {
@@ -197,41 +227,49 @@ const EVENT_FIELDS: Record<EventType, Readonly<Record<string, FieldRule>>> = {
 
 function readEvent(value: unknown, at: string, p: Problems): ReadEvent | undefined {
   if (!isObj(value)) {
-    p.add('FIELD_TYPE', at, `an event must be a JSON object, not ${typeName(value)}`);
+    p.add(wrongType('object', value), at, `an event must be a JSON object, not ${typeName(value)}`);
     return undefined;
   }
   const before = p.count;
   const time = value.time;
   const instant = typeof time === 'string' ? parseInstant(time) : undefined;
-  if (time === undefined) p.add('FIELD_MISSING', `${at}.time`, 'time is required');
+  if (time === undefined) p.add(MISSING, `${at}.time`, 'time is required');
   else if (instant === undefined)
-    p.add('DATE_INVALID', `${at}.time`, 'time must be an RFC 3339 date and time, e.g. 2026-12-06T01:30:00Z');
+    p.add(
+      problemOf('DATE_INVALID.instant', {}),
+      `${at}.time`,
+      'time must be an RFC 3339 date and time, e.g. 2026-12-06T01:30:00Z',
+    );
   const type = value.type;
   const rules =
     typeof type === 'string' && Object.hasOwn(EVENT_FIELDS, type)
       ? EVENT_FIELDS[type as EventType]
       : undefined;
-  if (type === undefined) p.add('FIELD_MISSING', `${at}.type`, 'type is required');
+  if (type === undefined) p.add(MISSING, `${at}.type`, 'type is required');
   else if (rules === undefined)
-    p.add('FIELD_FORMAT', `${at}.type`, `type must be one of ${EVENT_TYPES.join(', ')}`);
+    p.add(
+      problemOf('FIELD_FORMAT.oneOf', { allowed: EVENT_TYPES }),
+      `${at}.type`,
+      `type must be one of ${EVENT_TYPES.join(', ')}`,
+    );
   for (const k of Object.keys(value)) {
     if (k === 'time' || k === 'type') continue;
     if (rules === undefined) continue;
     const rule = Object.hasOwn(rules, k) ? rules[k] : undefined;
     if (rule === undefined) {
       p.add(
-        'FIELD_UNKNOWN',
+        problemOf('FIELD_UNKNOWN', {}),
         `${at}.${k.slice(0, 64)}`,
         `a ${String(type)} event has no field "${k.slice(0, 64)}"`,
       );
       continue;
     }
     const why = rule.check(value[k]);
-    if (why !== undefined) p.add('FIELD_FORMAT', `${at}.${k}`, `${k} ${why}`);
+    if (why !== undefined) p.add(why[0], `${at}.${k}`, `${k} ${why[1]}`);
   }
   if (rules !== undefined) {
     for (const [k, rule] of Object.entries(rules)) {
-      if (rule.required && value[k] === undefined) p.add('FIELD_MISSING', `${at}.${k}`, `${k} is required`);
+      if (rule.required && value[k] === undefined) p.add(MISSING, `${at}.${k}`, `${k} is required`);
     }
   }
   if (p.count > before || instant === undefined) return undefined;

@@ -87,13 +87,17 @@ export function checkEventTimes(
     if (e.at > now + tolerance.maxAheadMs) {
       out.push({
         field: `events[${i}].time`,
-        code: 'EVENT_IN_FUTURE',
+        ...problemOf('EVENT_IN_FUTURE', { time: e.time, minutes: tolerance.maxAheadMs / 60_000 }),
         message: `${e.time} is more than ${tolerance.maxAheadMs / 60_000} minutes ahead of the server's clock`,
       });
     } else if (e.at < latest - tolerance.maxBehindMs) {
       out.push({
         field: `events[${i}].time`,
-        code: 'EVENT_TOO_OLD',
+        ...problemOf('EVENT_TOO_OLD', {
+          time: e.time,
+          minutes: tolerance.maxBehindMs / 60_000,
+          latest: new Date(latest).toISOString(),
+        }),
         message: `${e.time} is more than ${tolerance.maxBehindMs / 60_000} minutes before the device's latest event (${new Date(latest).toISOString()})`,
       });
     }

@@ -2,6 +2,7 @@ import { type AlarmCode, addDays, type DatedAlarm } from '../../domain/accountin
 import { type CaseAlarm, caseKeyForAlarm } from '../../domain/cases/index.js';
 import { annexIIUnmatchedBefore, sourceMaterialUnmatchedBefore } from '../../domain/declarations/index.js';
 import { DomainError } from '../../domain/errors.js';
+import { problemOf } from '../../domain/particulars.js';
 import { inScope, type Principal } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
 import { readLogVersion } from '../../store/accounting.repo.js';
@@ -199,7 +200,7 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
         throw new DomainError('VALIDATION_FAILED', `cannot sort alarms by ${req.sort}`, [
           {
             field: 'querystring.sort',
-            code: 'FIELD_INVALID',
+            ...problemOf('FIELD_INVALID.oneOf', { allowed: ALARM_SORT_FIELDS }),
             message: `one of ${ALARM_SORT_FIELDS.join(', ')}`,
           },
         ]);

@@ -1,5 +1,6 @@
 import { addDays, icrDeadline } from '../../domain/accounting/index.js';
 import { DomainError } from '../../domain/errors.js';
+import { problemOf } from '../../domain/particulars.js';
 import { inScope, type Principal, type StateScope } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
 import type { TransferLine, TransferMatch } from '../../domain/transfers/index.js';
@@ -199,7 +200,7 @@ async function pageByWalk(
     throw new DomainError('VALIDATION_FAILED', 'this page is too deep for a text filter or this order', [
       {
         field: 'querystring.offset',
-        code: 'FIELD_INVALID',
+        ...problemOf('FIELD_INVALID.pageTooDeep', { max: WALKED_PAGE_MAX }),
         message: `with q or sort by date or srd, offset + limit may reach ${WALKED_PAGE_MAX}: narrow the list with status, state or q`,
       },
     ]);

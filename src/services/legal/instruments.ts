@@ -6,6 +6,7 @@ import {
   type Provision,
   validateInstrument,
 } from '../../domain/legal/index.js';
+import { problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { createLegalRepo, INSTRUMENT_SORTS, type InstrumentSummary } from '../../store/legal.repo.js';
 import type { Page, PageRequest } from '../../store/paging.js';
@@ -24,7 +25,7 @@ function checkSort(req: PageRequest): PageRequest {
     throw new DomainError('VALIDATION_FAILED', `cannot sort instruments by ${req.sort}`, [
       {
         field: 'querystring.sort',
-        code: 'FIELD_INVALID',
+        ...problemOf('FIELD_INVALID.oneOf', { allowed: Object.keys(INSTRUMENT_SORTS.columns) }),
         message: Object.keys(INSTRUMENT_SORTS.columns).join(', '),
       },
     ]);

@@ -12,6 +12,7 @@ import {
   type TimeInterval,
   type TimeTolerance,
 } from '../../domain/monitoring/index.js';
+import { problemOf } from '../../domain/particulars.js';
 import type { DbOrTx } from '../../store/db.js';
 import {
   findBatch,
@@ -200,7 +201,13 @@ export async function applyGroup(
       outcomes[i] = refused(
         'DEVICE_AUTH_FAILED',
         why,
-        [{ field: 'signature', code: 'SIGNATURE_INVALID', message: why }],
+        [
+          {
+            field: 'signature',
+            ...problemOf('SIGNATURE_INVALID.otherKey', { keyId: g.keyId, deviceKey: row.key_id }),
+            message: why,
+          },
+        ],
         null,
       );
       continue;

@@ -16,6 +16,7 @@ import {
   type TimeTolerance,
   verifyBatchSignature,
 } from '../../domain/monitoring/index.js';
+import { problemOf } from '../../domain/particulars.js';
 import { encodeBase64 } from '../../log/index.js';
 import type { DbOrTx } from '../../store/db.js';
 import {
@@ -237,17 +238,21 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
       ok = sig !== undefined && verifyBatchSignature(key.publicKey, s.bytes, sig);
     }
     if (!ok || !sig) {
-      const why = !sig
-        ? 'the signature is missing or not <keyId>:<base64 of 64 bytes>'
+      const [problem, why] = !sig
+        ? [
+            problemOf('SIGNATURE_INVALID.batchHeader', {}),
+            'the signature is missing or not <keyId>:<base64 of 64 bytes>',
+          ]
         : sig.keyId !== key.keyId
-          ? `the signature names key ${sig.keyId}, the device's key is ${key.keyId}`
-          : "the signature does not verify under the device's key";
-      throw new Refusal(
-        'DEVICE_AUTH_FAILED',
-        why,
-        [{ field: 'signature', code: 'SIGNATURE_INVALID', message: why }],
-        null,
-      );
+          ? [
+              problemOf('SIGNATURE_INVALID.otherKey', { keyId: sig.keyId, deviceKey: key.keyId }),
+              `the signature names key ${sig.keyId}, the device's key is ${key.keyId}`,
+            ]
+          : [
+              problemOf('SIGNATURE_INVALID.device', {}),
+              "the signature does not verify under the device's key",
+            ];
+      throw new Refusal('DEVICE_AUTH_FAILED', why, [{ field: 'signature', ...problem, message: why }], null);
     }
     remember(s.device, key);
     const read = parseBatch(s.bytes, limits);
@@ -264,7 +269,13 @@ export function createIngestion(ports: Ports, options: IngestionOptions = {}) {
       throw new Refusal(
         'DEVICE_BATCH_INVALID',
         message,
-        [{ field: 'device', code: 'DEVICE_MISMATCH', message }],
+        [
+          {
+            field: 'device',
+            ...problemOf('DEVICE_MISMATCH', { named: read.batch.device, sentFor: s.device }),
+            message,
+          },
+        ],
         read.batch.seq,
       );
     }

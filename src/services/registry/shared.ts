@@ -1,4 +1,5 @@
 import { DomainError } from '../../domain/errors.js';
+import { problemOf } from '../../domain/particulars.js';
 import type { Principal, StateScope } from '../../domain/policy/index.js';
 import type { PageRequest } from '../../store/paging.js';
 import { REGISTRY_SORTS, type StatesShown } from '../../store/registry.repo.js';
@@ -13,7 +14,7 @@ export function checkSort(list: keyof typeof REGISTRY_SORTS, req: PageRequest): 
     throw new DomainError('VALIDATION_FAILED', `cannot sort ${list} by ${req.sort}`, [
       {
         field: 'querystring.sort',
-        code: 'FIELD_INVALID',
+        ...problemOf('FIELD_INVALID.oneOf', { allowed: Object.keys(REGISTRY_SORTS[list].columns) }),
         message: `one of ${Object.keys(REGISTRY_SORTS[list].columns).join(', ')}`,
       },
     ]);

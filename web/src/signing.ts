@@ -28,11 +28,25 @@ export function keyIdOf(publicKey: Uint8Array): string {
   return encodeHex(sha256(publicKey)).slice(0, 16);
 }
 
-/** Reads a key file's text; throws an Error that says what is wrong with it. */
+/** What is wrong with a key file, as a code the page words in the user's language (`keyFile.*`). */
+export class KeyFileError extends Error {
+  constructor(
+    readonly reason: 'notBase64' | 'length',
+    readonly bytes = 0,
+  ) {
+    super(
+      reason === 'notBase64'
+        ? 'the key file is not base64 text'
+        : `the key file holds ${bytes} bytes, an Ed25519 seed has 32`,
+    );
+  }
+}
+
+/** Reads a key file's text; throws a KeyFileError that says what is wrong with it. */
 export function readSigningKey(text: string): SigningKey {
   const seed = tryDecodeBase64(text.trim());
-  if (seed === undefined) throw new Error('the key file is not base64 text');
-  if (seed.length !== 32) throw new Error(`the key file holds ${seed.length} bytes, an Ed25519 seed has 32`);
+  if (seed === undefined) throw new KeyFileError('notBase64');
+  if (seed.length !== 32) throw new KeyFileError('length', seed.length);
   const pub = ed25519PublicKey(seed);
   const keyId = keyIdOf(pub);
   return {

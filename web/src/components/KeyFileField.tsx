@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Msg } from '../i18n/I18nProvider.js';
+import { Msg, useT } from '../i18n/I18nProvider.js';
+import { failureText } from '../i18n/problems.js';
 import { readSigningKey, type SigningKey } from '../signing.js';
 
 /**
@@ -20,6 +21,7 @@ export function KeyFileField({
   /** Shows "Key … loaded." under the input when given (the test id of that line). */
   loadedTestId?: string;
 }) {
+  const t = useT();
   const [keyError, setKeyError] = useState<string | undefined>(undefined);
   return (
     <div className="field">
@@ -35,7 +37,7 @@ export function KeyFileField({
             setKeyError(undefined);
           } catch (err) {
             setKey(undefined);
-            setKeyError(err instanceof Error ? err.message : String(err));
+            setKeyError(failureText(t, err));
           }
         }}
       />

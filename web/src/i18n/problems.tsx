@@ -1,5 +1,6 @@
 import { kindOf, particularTypes } from '../../../src/domain/particulars.js';
 import { ApiError, type ErrorDetail } from '../api/client.js';
+import { KeyFileError } from '../signing.js';
 import { formatDate, formatLocale } from './format.js';
 import { hasMessage, type Translate, useT } from './I18nProvider.js';
 
@@ -139,9 +140,11 @@ export function refusalText(t: Translate, code: string): string {
  */
 export function failureText(t: Translate, e: unknown): string {
   if (e instanceof ApiError) return e.status === 0 ? t('advice.network.title') : errorText(t, e.code);
+  if (e instanceof KeyFileError)
+    return e.reason === 'notBase64' ? t('keyFile.notBase64') : t('keyFile.length', { bytes: e.bytes });
   return e instanceof Error ? e.message : String(e);
 }
 
 export function isServerFailure(e: unknown): boolean {
-  return e instanceof ApiError;
+  return e instanceof ApiError || e instanceof KeyFileError;
 }

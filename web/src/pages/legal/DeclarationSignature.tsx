@@ -73,7 +73,7 @@ export function DeclarationSigning({
                   setKeyError(undefined);
                 } catch (err) {
                   setKey(undefined);
-                  setKeyError(err instanceof Error ? err.message : String(err));
+                  setKeyError(failureText(t, err));
                 }
               });
             }}

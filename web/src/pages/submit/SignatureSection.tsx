@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Section } from '../../components/Page.js';
 import { SignModeChoice } from '../../components/SignModeChoice.js';
 import { useT } from '../../i18n/I18nProvider.js';
+import { failureText } from '../../i18n/problems.js';
 import { readSigningKey, type SigningKey } from '../../signing.js';
 
 /** Signed here with the organisation's key file, or with the CLI's signature pasted. */
@@ -30,7 +31,7 @@ export function SignatureSection({
       setKeyError(undefined);
     } catch (e) {
       setKey(undefined);
-      setKeyError(e instanceof Error ? e.message : String(e));
+      setKeyError(failureText(t, e));
     }
   };
   return (

@@ -15,10 +15,18 @@ export interface PackedBody {
   readonly data: Buffer;
 }
 
+/**
+ * The window is no larger than the body (2^10 … the default 2^22): a report of a few kilobytes
+ * then costs brotli half the CPU (its window and hash tables are sized by it: megabytes allocated
+ * and cleared per body, which a peer catching up on thousands of small reports paid each time,
+ * decision 0057), with the same output size, since no reference reaches further back than the
+ * body's start. Decoding reads the window from the stream: every stored body decodes as before.
+ */
 const options = (size: number) => ({
   params: {
     [constants.BROTLI_PARAM_QUALITY]: 5,
     [constants.BROTLI_PARAM_SIZE_HINT]: size,
+    [constants.BROTLI_PARAM_LGWIN]: Math.min(22, Math.max(10, Math.ceil(Math.log2(size + 1)))),
   },
 });
 

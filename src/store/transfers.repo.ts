@@ -180,6 +180,34 @@ function toHeldRaw(r: unknown[]): HeldRow {
 /** Match keys per read of readRowsByKeys on SQLite: a few milliseconds of lookups. */
 const KEYS_PER_READ = 2_000;
 
+/**
+ * The writer's statements of this file, prepared once per connection: each ICR's evaluation runs
+ * them, and preparing them afresh cost more than running them for a report of a few lines (a peer
+ * catching up stores hundreds a second, decision 0057).
+ */
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** The SQLite text of readRowsByKeys' statement (the same on every connection). */
+let rowsByKeysSql: string | undefined;
+
+function preparedOnce(
+  sqlite: Database.Database,
+  text: string,
+  make: (s: Database.Statement) => Database.Statement = (s) => s,
+): Database.Statement {
+  let cache = statements.get(sqlite);
+  if (!cache) {
+    cache = new Map();
+    statements.set(sqlite, cache);
+  }
+  let stmt = cache.get(text);
+  if (!stmt) {
+    stmt = make(sqlite.prepare(text));
+    cache.set(text, stmt);
+  }
+  return stmt;
+}
+
 /** Every row of the (distinct) match keys given, with its line, looked up in key order (0049). */
 export async function readRowsByKeys(
   q: DbOrTx,
@@ -189,12 +217,12 @@ export async function readRowsByKeys(
   if (unordered.length === 0) return [];
   const keys = Array.from(Float64Array.from(unordered).sort());
   if (sqlite) {
-    const stmt = sqlite
-      .prepare(
-        withLines(sql`json_each(?) k join eval_transfers t on t.mkey = k.value`, sql`1 = 1`, sql``).compile(q)
-          .sql,
-      )
-      .raw(true);
+    rowsByKeysSql ??= withLines(
+      sql`json_each(?) k join eval_transfers t on t.mkey = k.value`,
+      sql`1 = 1`,
+      sql``,
+    ).compile(q).sql;
+    const stmt = preparedOnce(sqlite, rowsByKeysSql, (s) => s.raw(true));
     // Rows as arrays (raw): tens of thousands of them per large ICR, one object fewer each. The
     // keys go in slices with a turn of the event loop between them (decision 0035): a 900 000-line
     // ICR asks for 900 000 keys. Each row has one key, so the slices' rows are the whole answer.
@@ -366,7 +394,8 @@ export async function updateRows(
 ): Promise<void> {
   if (rows.length === 0) return;
   if (sqlite) {
-    const stmt = sqlite.prepare(
+    const stmt = preparedOnce(
+      sqlite,
       'update eval_transfers set status = ?, notice = ? where mkey = ? and mba = ? and origin_report = ? and origin_line = ?',
     );
     for (const r of rows) stmt.run(r.status, r.notice, r.mkey, r.mba, r.report, r.line);
@@ -382,8 +411,10 @@ export async function deleteRows(
   rows: readonly RowKey[],
 ): Promise<{ mkey: number; flow: string | null }[]> {
   const out: { mkey: number; flow: string | null }[] = [];
+  if (rows.length === 0) return out;
   if (sqlite) {
-    const stmt = sqlite.prepare(
+    const stmt = preparedOnce(
+      sqlite,
       'delete from eval_transfers where mkey = ? and mba = ? and origin_report = ? and origin_line = ? returning mkey, flow',
     );
     for (const r of rows) {

@@ -420,6 +420,16 @@ export function createReportsRepo(db: Db) {
         .values({ report_id: id, body: body.data, codec: body.codec })
         .execute();
     },
+    /** Many reports' bodies, a few per statement (a peer's batch, decision 0057). */
+    async insertBodies(q: DbOrTx, bodies: readonly { id: string; body: PackedBody }[]): Promise<void> {
+      for (let i = 0; i < bodies.length; i += 50)
+        await q
+          .insertInto('report_bodies')
+          .values(
+            bodies.slice(i, i + 50).map((b) => ({ report_id: b.id, body: b.body.data, codec: b.body.codec })),
+          )
+          .execute();
+    },
     async insertNotice(q: DbOrTx, row: Insertable<NoticeRow>): Promise<void> {
       await q.insertInto('notices').values(row).execute();
     },

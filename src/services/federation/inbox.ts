@@ -14,10 +14,11 @@ import {
   parseCheckpoint,
   parseNote,
 } from '../../log/index.js';
+import type { PackedBody } from '../../store/body-codec.js';
 import type { DbOrTx } from '../../store/db.js';
 import { createFederationRepo } from '../../store/federation.repo.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
-import type { FedPeerRow } from '../../store/schema.types.js';
+import type { FedInboxRow, FedPeerRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
 import { appendRecord, appendRecords, type NewRecord } from '../records.js';
 import {
@@ -30,7 +31,7 @@ import {
   peek,
   Refusal,
 } from './inbox-reading.js';
-import { createInboxStore } from './inbox-store.js';
+import { createInboxStore, prepareReport } from './inbox-store.js';
 import type { NodeKey } from './node-key.js';
 import type { CrossWitness } from './witnessing.js';
 
@@ -168,20 +169,31 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     }
   }
 
+  /** Per batch: the periods of the arrangement rows to receive, by state and kinds (one read each). */
+  type Periods = Map<string, Promise<{ from: string; to: string | null }[]>>;
+
+  /** Whether an arrangement to receive covers the state's kinds at `at` (from ≤ at < to). */
+  async function covered(peer: FedPeerRow, state: string, kinds: string[], at: string, periods?: Periods) {
+    const c = { peerId: peer.id, direction: 'receive' as const, state, kinds };
+    if (!periods) return repo.covers(ports.db.kysely, { ...c, at });
+    const key = `${state}\u0001${kinds.join('\u0001')}`;
+    let p = periods.get(key);
+    if (!p) {
+      p = repo.coverPeriods(ports.db.kysely, c);
+      periods.set(key, p);
+    }
+    // The columns hold ISO dates and times, compared as text as the query compares them.
+    return (await p).some((r) => r.from <= at && (r.to === null || r.to > at));
+  }
+
   /** Kind and state of the record when an arrangement to receive covers it; NOT_ARRANGED otherwise. */
-  async function arranged(peer: FedPeerRow, kind: string, raw: unknown, time: string) {
+  async function arranged(peer: FedPeerRow, kind: string, raw: unknown, time: string, periods?: Periods) {
     const content = isObject(raw) ? raw : {};
     const scope = await scopeOf(kind, content);
     if (scope.state === undefined)
       throw new Refusal('UNKNOWN_REFERENCE', `the ${kind} names no state this node knows`);
-    const covered = await repo.covers(ports.db.kysely, {
-      peerId: peer.id,
-      direction: 'receive',
-      state: scope.state,
-      kinds: scope.kinds,
-      at: time,
-    });
-    if (!covered)
+    const covers = await covered(peer, scope.state, scope.kinds, time, periods);
+    if (!covers)
       throw new Refusal(
         'NOT_ARRANGED',
         `no arrangement with peer ${peer.id} receives ${kind} of ${scope.state} logged at ${time}`,
@@ -203,7 +215,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     bundle: unknown,
     where: { source: string; index: number },
     seen: string | undefined,
-    batch?: { keys: Map<string, KnownKey>; unseen: boolean },
+    batch?: { keys: Map<string, KnownKey>; unseen: boolean; periods: Periods },
   ) {
     const keys = batch?.keys;
     // A batch none of whose indices was applied or refused before needs no look per bundle.
@@ -220,7 +232,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     if (before) return { answer: { status: 'refused', code: before.code, message: before.reason } as const };
     // 1. The arrangement, before any proof is checked (federation.md "Receiver's checks").
     const peeked = peek(bundle);
-    const early = peeked && (await arranged(peer, peeked.kind, peeked.content, peeked.time));
+    const early = peeked && (await arranged(peer, peeked.kind, peeked.content, peeked.time, batch?.periods));
     const consistency = await consistencyFor(peer, seen, checkpointSize(bundle));
     const v = verifyBundle(bundle, {
       sourceLogKey: peer.log_key,
@@ -244,11 +256,13 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
       peeked.time === v.leaf.time;
     const { kind, state, content, org } = same
       ? early
-      : await arranged(peer, v.record.kind, v.record.content, v.leaf.time);
+      : await arranged(peer, v.record.kind, v.record.content, v.leaf.time, batch?.periods);
     const advanced = advanceCheckpoint(seen, v.checkpointNote, peer.log_key, consistency?.hashes);
     if (advanced.kind !== 'consistent') throw await witness.checkpointRefusal(peer, where.source, advanced);
     const organisation = org ?? (typeof content.organisation === 'string' ? content.organisation : '');
-    return { verified: { v, kind, state, organisation, latest: advanced.latest, bundle } };
+    // A report is parsed and checked now, outside the storing transaction (decision 0057).
+    const report = kind === 'report' ? prepareReport(v.record, v.original) : undefined;
+    return { verified: { v, kind, state, organisation, latest: advanced.latest, bundle, report } };
   }
   type Verified = NonNullable<Awaited<ReturnType<typeof prepare>>['verified']>;
 
@@ -265,16 +279,32 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     };
   }
 
-  /** Store one verified bundle whose `received` record is logged at `index`, in the caller's transaction. */
-  async function storeContent(tx: DbOrTx, peer: FedPeerRow, p: Verified, at: string, index: number) {
+  /** What a run stores together once its bundles are stored one by one (decision 0057). */
+  interface Sink {
+    readonly inbox: FedInboxRow[];
+    readonly bodies: { id: string; body: PackedBody }[];
+  }
+
+  /**
+   * Store one verified bundle whose `received` record is logged at `index`, in the caller's
+   * transaction; its inbox row and body wait in `sink` when given (the run inserts them together).
+   */
+  async function storeContent(
+    tx: DbOrTx,
+    peer: FedPeerRow,
+    p: Verified,
+    at: string,
+    index: number,
+    sink?: Sink,
+  ) {
     const { v, kind, state, bundle } = p;
     const by = `peer:${peer.id}`;
-    if (kind === 'report') await stored.storeReport(tx, v.record, v.original, index);
+    if (p.report) await stored.storeReport(tx, p.report, index, sink?.bodies);
     else if (kind === 'key-registration') await stored.storeKey(tx, v.record, at, by);
     const kept = keptContent(kind, v.record.content);
     if (kind !== 'report' && kind !== 'key-registration' && kept === null)
       throw new Refusal('NOT_ARRANGED', `this node does not take records of kind ${kind}`);
-    await repo.insertInbox(tx, {
+    const row: FedInboxRow = {
       source: v.source,
       idx: v.index,
       peer_id: peer.id,
@@ -288,7 +318,9 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
       received_index: index,
       received_at: at,
       content: kept,
-    });
+    };
+    if (sink) sink.inbox.push(row);
+    else await repo.insertInbox(tx, row);
   }
 
   /** Store and log one verified bundle in the caller's transaction; answers its received index. */
@@ -381,6 +413,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     const claims = bundles.map(claimed).filter((w) => w?.source === peer.origin) as { index: number }[];
     const batch = {
       keys: new Map<string, KnownKey>(),
+      periods: new Map() as Periods,
       unseen:
         claims.length > 0 &&
         !(await repo.inboundSeen(
@@ -442,6 +475,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
           verified.map((v) => receivedRecord(peer, v, at)),
         );
         const out: (number | undefined)[] = [];
+        const sink: Sink = { inbox: [], bodies: [] };
         let k = 0;
         for (const s of steps) {
           if (!('verified' in s)) {
@@ -449,9 +483,11 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
             continue;
           }
           const index = logged[k++] as number;
-          await storeContent(tx, peer, s.verified, at, index);
+          await storeContent(tx, peer, s.verified, at, index, sink);
           out.push(index);
         }
+        await stored.insertBodies(tx, sink.bodies);
+        await repo.insertInbox(tx, sink.inbox);
         if (seen !== undefined) await witness.keepCheckpoint(tx, peer, seen);
         return out;
       });

@@ -231,24 +231,6 @@ function arrangementsRepo(k: Db['kysely']) {
       return true;
     },
     /** Does an arrangement with this peer, in this direction, cover a record of `state` of one of `kinds` logged at `at`? */
-    /**
-     * The periods of the arrangement scope rows that could cover records of a state and kinds
-     * (`covers` in memory: the inbox asks once per batch and state, decision 0057).
-     */
-    async coverPeriods(
-      q: DbOrTx,
-      c: { peerId: string; direction: 'send' | 'receive'; state: string; kinds: readonly string[] },
-    ): Promise<{ from: string; to: string | null }[]> {
-      const rows = await q
-        .selectFrom('fed_arrangement_scope')
-        .select(['from_date', 'to_date'])
-        .where('peer_id', '=', c.peerId)
-        .where('direction', '=', c.direction)
-        .where('state', '=', c.state)
-        .where('kind', 'in', [...c.kinds])
-        .execute();
-      return rows.map((r) => ({ from: r.from_date, to: r.to_date }));
-    },
     async covers(
       q: DbOrTx,
       c: {
@@ -373,12 +355,8 @@ function inboxRepo(k: Db['kysely']) {
     },
     /** Inbox rows, many per statement (a batch's, in one transaction: decision 0057). */
     async insertInbox(q: DbOrTx, rows: FedInboxRow | readonly FedInboxRow[]): Promise<void> {
-      const all = Array.isArray(rows) ? rows : [rows as FedInboxRow];
-      for (let i = 0; i < all.length; i += 100)
-        await q
-          .insertInto('fed_inbox')
-          .values(all.slice(i, i + 100))
-          .execute();
+      const all = Array.isArray(rows) ? [...rows] : [rows as FedInboxRow];
+      if (all.length > 0) await q.insertInto('fed_inbox').values(all).execute(); // ≤ INBOX_BATCH rows
     },
     /** Statements of inspection `inspection` received from peers (their origin's, decision 0044). */
     async forwardedStatements(inspection: string): Promise<FedInboxRow[]> {

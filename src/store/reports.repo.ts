@@ -352,6 +352,7 @@ function reportLists(k: DbOrTx) {
   };
 }
 
+// long: one repository per aggregate (architecture.md): a report's row, body, lines and notices and their reads
 export function createReportsRepo(db: Db) {
   const k = db.kysely;
   return {

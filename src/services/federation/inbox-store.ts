@@ -13,7 +13,7 @@ import type { DbOrTx } from '../../store/db.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import { createReportAccountRepo } from '../../store/report-account.repo.js';
 import { createReportsRepo } from '../../store/reports.repo.js';
-import type { ReportRow } from '../../store/schema.types.js';
+import type { FedInboxRow, ReportRow } from '../../store/schema.types.js';
 import { deriveReport } from '../evaluation/index.js';
 import type { Ports } from '../ports.js';
 import { reportContent } from '../reports/content.js';
@@ -89,6 +89,12 @@ export function prepareReport(
   if (report.mba !== row.mba || report.type !== row.type || report.reportNumber !== row.report_number)
     throw new Refusal('REPORT_INVALID', 'the signed original is another report');
   return { row, report, packed: packSoon(original.bytes) };
+}
+
+/** What a run of bundles stores together after storing each one (decision 0057). */
+export interface RunSink {
+  readonly inbox: FedInboxRow[];
+  readonly bodies: { id: string; body: PackedBody }[];
 }
 
 export function createInboxStore(ports: Ports) {

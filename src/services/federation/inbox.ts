@@ -14,7 +14,6 @@ import {
   parseCheckpoint,
   parseNote,
 } from '../../log/index.js';
-import type { PackedBody } from '../../store/body-codec.js';
 import type { DbOrTx } from '../../store/db.js';
 import { createFederationRepo } from '../../store/federation.repo.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
@@ -31,7 +30,7 @@ import {
   peek,
   Refusal,
 } from './inbox-reading.js';
-import { createInboxStore, prepareReport } from './inbox-store.js';
+import { createInboxStore, prepareReport, type RunSink as Sink } from './inbox-store.js';
 import type { NodeKey } from './node-key.js';
 import type { CrossWitness } from './witnessing.js';
 
@@ -169,30 +168,19 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     }
   }
 
-  /** Per batch: the periods of the arrangement rows to receive, by state and kinds (one read each). */
-  type Periods = Map<string, Promise<{ from: string; to: string | null }[]>>;
-
-  /** Whether an arrangement to receive covers the state's kinds at `at` (from ≤ at < to). */
-  async function covered(peer: FedPeerRow, state: string, kinds: string[], at: string, periods?: Periods) {
-    const c = { peerId: peer.id, direction: 'receive' as const, state, kinds };
-    if (!periods) return repo.covers(ports.db.kysely, { ...c, at });
-    const key = `${state}\u0001${kinds.join('\u0001')}`;
-    let p = periods.get(key);
-    if (!p) {
-      p = repo.coverPeriods(ports.db.kysely, c);
-      periods.set(key, p);
-    }
-    // The columns hold ISO dates and times, compared as text as the query compares them.
-    return (await p).some((r) => r.from <= at && (r.to === null || r.to > at));
-  }
-
   /** Kind and state of the record when an arrangement to receive covers it; NOT_ARRANGED otherwise. */
-  async function arranged(peer: FedPeerRow, kind: string, raw: unknown, time: string, periods?: Periods) {
+  async function arranged(peer: FedPeerRow, kind: string, raw: unknown, time: string) {
     const content = isObject(raw) ? raw : {};
     const scope = await scopeOf(kind, content);
     if (scope.state === undefined)
       throw new Refusal('UNKNOWN_REFERENCE', `the ${kind} names no state this node knows`);
-    const covers = await covered(peer, scope.state, scope.kinds, time, periods);
+    const covers = await repo.covers(ports.db.kysely, {
+      peerId: peer.id,
+      direction: 'receive',
+      state: scope.state,
+      kinds: scope.kinds,
+      at: time,
+    });
     if (!covers)
       throw new Refusal(
         'NOT_ARRANGED',
@@ -215,7 +203,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     bundle: unknown,
     where: { source: string; index: number },
     seen: string | undefined,
-    batch?: { keys: Map<string, KnownKey>; unseen: boolean; periods: Periods },
+    batch?: { keys: Map<string, KnownKey>; unseen: boolean },
   ) {
     const keys = batch?.keys;
     // A batch none of whose indices was applied or refused before needs no look per bundle.
@@ -232,7 +220,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     if (before) return { answer: { status: 'refused', code: before.code, message: before.reason } as const };
     // 1. The arrangement, before any proof is checked (federation.md "Receiver's checks").
     const peeked = peek(bundle);
-    const early = peeked && (await arranged(peer, peeked.kind, peeked.content, peeked.time, batch?.periods));
+    const early = peeked && (await arranged(peer, peeked.kind, peeked.content, peeked.time));
     const consistency = await consistencyFor(peer, seen, checkpointSize(bundle));
     const v = verifyBundle(bundle, {
       sourceLogKey: peer.log_key,
@@ -256,7 +244,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
       peeked.time === v.leaf.time;
     const { kind, state, content, org } = same
       ? early
-      : await arranged(peer, v.record.kind, v.record.content, v.leaf.time, batch?.periods);
+      : await arranged(peer, v.record.kind, v.record.content, v.leaf.time);
     const advanced = advanceCheckpoint(seen, v.checkpointNote, peer.log_key, consistency?.hashes);
     if (advanced.kind !== 'consistent') throw await witness.checkpointRefusal(peer, where.source, advanced);
     const organisation = org ?? (typeof content.organisation === 'string' ? content.organisation : '');
@@ -279,24 +267,9 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     };
   }
 
-  /** What a run stores together once its bundles are stored one by one (decision 0057). */
-  interface Sink {
-    readonly inbox: FedInboxRow[];
-    readonly bodies: { id: string; body: PackedBody }[];
-  }
-
-  /**
-   * Store one verified bundle whose `received` record is logged at `index`, in the caller's
-   * transaction; its inbox row and body wait in `sink` when given (the run inserts them together).
-   */
-  async function storeContent(
-    tx: DbOrTx,
-    peer: FedPeerRow,
-    p: Verified,
-    at: string,
-    index: number,
-    sink?: Sink,
-  ) {
+  /** One verified bundle, logged at `index`, stored in `tx`; its inbox row and body wait in `sink` if given. */
+  async function storeContent(tx: DbOrTx, peer: FedPeerRow, p: Verified, at: string, i: number, s?: Sink) {
+    const [index, sink] = [i, s];
     const { v, kind, state, bundle } = p;
     const by = `peer:${peer.id}`;
     if (p.report) await stored.storeReport(tx, p.report, index, sink?.bodies);
@@ -413,7 +386,6 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     const claims = bundles.map(claimed).filter((w) => w?.source === peer.origin) as { index: number }[];
     const batch = {
       keys: new Map<string, KnownKey>(),
-      periods: new Map() as Periods,
       unseen:
         claims.length > 0 &&
         !(await repo.inboundSeen(

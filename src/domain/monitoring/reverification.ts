@@ -1,4 +1,5 @@
 import { DomainError, type ErrorDetail } from '../errors.js';
+import { problemOf } from '../particulars.js';
 
 /**
  * The signed body of a re-verification (issue 18 §5, decision 0038): an inspector states that the
@@ -33,39 +34,48 @@ export function parseReverification(bytes: Uint8Array, device: string): Reverifi
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     throw new DomainError('VALIDATION_FAILED', 'the re-verification is not UTF-8 JSON', [
-      { code: 'MALFORMED', message: 'the body is not UTF-8 JSON' },
+      { ...problemOf('MALFORMED.body', {}), message: 'the body is not UTF-8 JSON' },
     ]);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new DomainError('VALIDATION_FAILED', 'the re-verification is not a JSON object', [
-      { code: 'MALFORMED', message: 'the body is not a JSON object' },
+      { ...problemOf('MALFORMED.bodyNotObject', {}), message: 'the body is not a JSON object' },
     ]);
   const o = json as Record<string, unknown>;
   const problems: ErrorDetail[] = [];
   for (const k of Object.keys(o))
     if (!FIELDS.has(k))
-      problems.push({ field: k, code: 'FIELD_UNKNOWN', message: 'not a field of a re-verification' });
-  if (o.v !== 1) problems.push({ field: 'v', code: 'FIELD_INVALID', message: 'must be 1' });
+      problems.push({
+        field: k,
+        ...problemOf('FIELD_UNKNOWN', {}),
+        message: 'not a field of a re-verification',
+      });
+  if (o.v !== 1)
+    problems.push({ field: 'v', ...problemOf('FIELD_INVALID.mustBe', { value: '1' }), message: 'must be 1' });
   if (o.type !== REVERIFICATION_TYPE)
-    problems.push({ field: 'type', code: 'FIELD_INVALID', message: `must be "${REVERIFICATION_TYPE}"` });
+    problems.push({
+      field: 'type',
+      ...problemOf('FIELD_INVALID.mustBe', { value: REVERIFICATION_TYPE }),
+      message: `must be "${REVERIFICATION_TYPE}"`,
+    });
   if (o.device !== device)
     problems.push({
       field: 'device',
-      code: 'FIELD_CONFLICT',
+      ...problemOf('FIELD_CONFLICT.address', { value: device }),
       message: `must be ${device}, the device of the URL`,
     });
   const n = o.n;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 2)
     problems.push({
       field: 'n',
-      code: 'FIELD_INVALID',
+      ...problemOf('FIELD_INVALID.wholeFrom', { min: 2 }),
       message: "the device's next change number, an integer from 2",
     });
   const note = o.note;
   if (note !== undefined && (typeof note !== 'string' || note.length > NOTE_MAX))
     problems.push({
       field: 'note',
-      code: 'FIELD_INVALID',
+      ...problemOf('FIELD_INVALID.textAtMost', { max: NOTE_MAX }),
       message: `text of at most ${NOTE_MAX} characters`,
     });
   if (problems.length > 0)

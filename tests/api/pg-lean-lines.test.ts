@@ -11,8 +11,8 @@ import type { IcrReport } from '../../src/domain/reports/index.js';
 import { migrateTo, migrateToLatest } from '../../src/store/migrate.js';
 import { pgArray } from '../../src/store/pg-arrays.js';
 import { createReportAccountRepo } from '../../src/store/report-account.repo.js';
-import { createReportsRepo, toLineRows } from '../../src/store/reports.repo.js';
 import { createTestDb, type TestDb, testDialects } from '../fixtures/db.js';
+import { allLines, storeIcrRows } from '../fixtures/report-rows.js';
 
 const AWKWARD = ['B"1', 'B\\2', 'B{3},4', 'NULL', '', 'B 6 ü 中', 'B\n7\t"\\"'];
 
@@ -52,47 +52,7 @@ function icr(n: number): IcrReport {
   } as IcrReport;
 }
 
-/** `old`: the schema predates migration 0040, whose insert it would need: rows go in as rows. */
-async function storeIcr(t: TestDb, n: number, old = false): Promise<void> {
-  const repo = createReportsRepo(t.db);
-  await repo.insertReport(t.db.kysely, {
-    id: `XA-M1:ICR:${n}`,
-    state: 'XA',
-    organisation_id: 'o',
-    mba: 'XA-M1',
-    type: 'ICR',
-    report_number: n,
-    report_date: '2026-02-28',
-    period_from: '2026-02-01',
-    period_to: '2026-02-28',
-    pit: null,
-    reporting_person: 'T',
-    line_count: AWKWARD.length + 1,
-    note: null,
-    notice_json: null,
-    body_sha256: '',
-    body_format: 'json',
-    key_id: '',
-    signature: '',
-    warnings_json: '[]',
-    submitted_at: '2026-03-01T00:00:00Z',
-    submitted_by: 'u',
-    log_index: n,
-  });
-  if (old)
-    await t.db.kysely
-      .insertInto('report_lines')
-      .values(toLineRows(`XA-M1:ICR:${n}`, icr(n)))
-      .execute();
-  else await repo.insertLines(t.db.kysely, `XA-M1:ICR:${n}`, icr(n));
-}
-
-const linesOf = async (t: TestDb) =>
-  (
-    await sql<Record<string, unknown>>`select * from report_lines order by report_id, line`.execute(
-      t.db.kysely,
-    )
-  ).rows;
+const storeIcrAt = (t: TestDb, n: number, old = false) => storeIcrRows(t, icr(n), n, old);
 
 describe.each(testDialects())('lean report lines on %s', (dialect) => {
   let t: TestDb | undefined;
@@ -104,14 +64,14 @@ describe.each(testDialects())('lean report lines on %s', (dialect) => {
   it('upgrades a database of the previous schema with every line kept, and stores exactly after', async () => {
     t = await createTestDb(dialect);
     await migrateTo(t.db, '0027-declaration-attachments');
-    await storeIcr(t, 1, true);
-    const before = await linesOf(t);
+    await storeIcrAt(t, 1, true);
+    const before = await allLines(t);
     expect(before).toHaveLength(AWKWARD.length + 1);
     await migrateToLatest(t.db);
-    expect(await linesOf(t)).toEqual(before);
+    expect(await allLines(t)).toEqual(before);
 
-    await storeIcr(t, 2);
-    const after = await linesOf(t);
+    await storeIcrAt(t, 2);
+    const after = await allLines(t);
     const second = after.filter((r) => r.report_id === 'XA-M1:ICR:2');
     // The same report under another number reads back as the first did, field for field.
     const norm = (rows: Record<string, unknown>[], n: number) =>

@@ -14,8 +14,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { IcrReport } from '../../src/domain/reports/index.js';
 import { dumpPostgres, loadPostgres } from '../../src/store/backup.js';
 import { migrateTo, migrateToLatest, migrateToSet } from '../../src/store/migrate.js';
-import { createReportsRepo, toLineRows } from '../../src/store/reports.repo.js';
+import { createReportsRepo } from '../../src/store/reports.repo.js';
 import { createTestDb, type TestDb, testDialects } from '../fixtures/db.js';
+import { allLines, storeIcrRows } from '../fixtures/report-rows.js';
 
 function icr(mba: string, n: number, lines: number): IcrReport {
   return {
@@ -42,48 +43,8 @@ function icr(mba: string, n: number, lines: number): IcrReport {
 
 let logIndex = 0;
 
-/** `old`: the schema predates migration 0040, whose insert it would need: rows go in as rows. */
-async function store(t: TestDb, mba: string, n: number, lines: number, old = false): Promise<void> {
-  const repo = createReportsRepo(t.db);
-  const id = `${mba}:ICR:${n}`;
-  await repo.insertReport(t.db.kysely, {
-    id,
-    state: 'XA',
-    organisation_id: 'o',
-    mba,
-    type: 'ICR',
-    report_number: n,
-    report_date: '2026-02-28',
-    period_from: '2026-02-01',
-    period_to: '2026-02-28',
-    pit: null,
-    reporting_person: 'T',
-    line_count: lines,
-    note: null,
-    notice_json: null,
-    body_sha256: '',
-    body_format: 'json',
-    key_id: '',
-    signature: '',
-    warnings_json: '[]',
-    submitted_at: '2026-03-01T00:00:00Z',
-    submitted_by: 'u',
-    log_index: ++logIndex,
-  });
-  if (old)
-    await t.db.kysely
-      .insertInto('report_lines')
-      .values(toLineRows(id, icr(mba, n, lines)))
-      .execute();
-  else await repo.insertLines(t.db.kysely, id, icr(mba, n, lines));
-}
-
-const all = async (t: TestDb) =>
-  (
-    await sql<Record<string, unknown>>`select * from report_lines order by report_id, line`.execute(
-      t.db.kysely,
-    )
-  ).rows;
+const store = (t: TestDb, mba: string, n: number, lines: number, old = false) =>
+  storeIcrRows(t, icr(mba, n, lines), ++logIndex, old);
 
 describe.each(testDialects())('report lines under report keys on %s', (dialect) => {
   let t: TestDb | undefined;
@@ -99,10 +60,10 @@ describe.each(testDialects())('report lines under report keys on %s', (dialect) 
     await store(t, 'XA-M2', 1, 5, true);
     await store(t, 'XA-M1', 1, 3, true);
     await store(t, 'XA-M2', 2, 4, true);
-    const before = await all(t);
+    const before = await allLines(t);
     expect(before).toHaveLength(12);
     await migrateToLatest(t.db);
-    expect(await all(t)).toEqual(before);
+    expect(await allLines(t)).toEqual(before);
 
     await store(t, 'XA-M1', 2, 6);
     const repo = createReportsRepo(t.db);
@@ -111,7 +72,7 @@ describe.each(testDialects())('report lines under report keys on %s', (dialect) 
       Array.from({ length: 6 }, (_, i) => ['XA-M1:ICR:2', i + 1, `XA-M1-B2-${i}`, 2000 + i, 2]),
     );
     expect((await repo.linesOf('XA-M2:ICR:1')).map((l) => l.line)).toEqual([1, 2, 3, 4, 5]);
-    expect(await all(t)).toHaveLength(18);
+    expect(await allLines(t)).toHaveLength(18);
 
     // An edit and a removal by report id and line reach the stored row, and only it.
     await t.db.kysely
@@ -125,7 +86,7 @@ describe.each(testDialects())('report lines under report keys on %s', (dialect) 
       .where('report_id', '=', 'XA-M1:ICR:1')
       .where('line', '=', 3)
       .execute();
-    const edited = await all(t);
+    const edited = await allLines(t);
     expect(edited).toHaveLength(17);
     expect(edited.find((l) => l.report_id === 'XA-M2:ICR:1' && l.line === 2)).toMatchObject({
       weight_mg: expect.anything(),
@@ -166,7 +127,7 @@ describe.each(testDialects().filter((d) => d === 'postgres'))('an older backup o
     await migrateTo(t.db, '0033-third-logs');
     await store(t, 'XA-M2', 1, 5, true);
     await store(t, 'XA-M1', 1, 3, true);
-    const before = await all(t);
+    const before = await allLines(t);
     const dir = join(mkdtempSync(join(tmpdir(), 'custos-old-backup-')), 'tables');
     const target = await createTestDb(dialect);
     try {
@@ -181,7 +142,7 @@ describe.each(testDialects().filter((d) => d === 'postgres'))('an older backup o
         copy.tables.map((x) => x.name),
       );
       await migrateToLatest(target.db);
-      expect(await all(target)).toEqual(before);
+      expect(await allLines(target)).toEqual(before);
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from report_lines_data`.execute(
         target.db.kysely,
       );

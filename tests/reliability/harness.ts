@@ -247,15 +247,41 @@ export async function postReport(
   return { status: res.status, json: (await res.json()) as never };
 }
 
-/** The next free ICR number of an MBA (the demo world may already hold reports). */
-export async function nextIcrNumber(base: string, token: string, mba: string, from = 1): Promise<number> {
+/**
+ * The next free ICR number of an MBA (the demo world may already hold reports). A read cut by the
+ * server's death (ECONNRESET, refused while it restarts) is asked again for up to `retryMs`: the
+ * kill suites SIGKILL servers while submitters look up their next number, and a look-up is a read
+ * that can be repeated. A 5xx is asked again likewise (a server going down), never taken for a
+ * free number; a 404 is the free number.
+ */
+export async function nextIcrNumber(
+  base: string,
+  token: string,
+  mba: string,
+  from = 1,
+  retryMs = 120_000,
+): Promise<number> {
+  const until = Date.now() + retryMs;
   let n = from;
   for (;;) {
-    const res = await fetch(`${base}/api/reports/${encodeURIComponent(`${mba}:ICR:${n}`)}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    await res.arrayBuffer();
-    if (res.status !== 200) return n;
+    let status: number;
+    try {
+      const res = await fetch(`${base}/api/reports/${encodeURIComponent(`${mba}:ICR:${n}`)}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      await res.arrayBuffer();
+      status = res.status;
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await sleep(200);
+      continue;
+    }
+    if (status >= 500) {
+      if (Date.now() > until) throw new Error(`${mba}:ICR:${n}: HTTP ${status} for ${retryMs} ms`);
+      await sleep(200);
+      continue;
+    }
+    if (status !== 200) return n;
     n++;
   }
 }

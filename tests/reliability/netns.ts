@@ -25,10 +25,19 @@ function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/** Networks made by this process so far: each gets names and subnets of its own. */
+let made = 0;
+
 export function createFederationNetwork(): FederationNetwork {
-  const tag = String(process.pid % 100_000);
-  // Three /30 subnets in 10.213.0.0/16, picked from the pid so that two runs do not collide.
-  const block = (process.pid % 60) * 4;
+  // Names and subnets from the pid and this process's count: the suite makes one network per
+  // dialect in one process, and the kernel removes a deleted namespace's veths asynchronously, so
+  // the second network must not reuse the first's names ("File exists") or addresses. Device
+  // names stay within the kernel's 15 characters (cf + 5 digits + 1 + 2).
+  const seq = made++;
+  const tag = `${process.pid % 100_000}${seq % 10}`;
+  // Three /30 subnets in 10.213.0.0/16: 63 blocks of four, picked from the pid and the count so
+  // that two runs (or two files run side by side) do not collide.
+  const block = ((process.pid * 2 + seq) % 63) * 4;
   const net = (k: number, host: 1 | 2) => `10.213.${block + k}.${host}`;
   const ns = { r: `custos-fr-${tag}`, a: `custos-fa-${tag}` };
   const dev = {

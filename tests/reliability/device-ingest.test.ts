@@ -19,6 +19,7 @@ import {
   freshPgDatabase,
   type NodeSpec,
   openNodeDb,
+  patience,
   type RunningNode,
   reliabilityDialects,
   requirePgUrl,
@@ -99,7 +100,7 @@ async function awaitHeads(
   devices: readonly LoadDevice[],
   expected: (id: string) => number,
   serverOutput: () => string,
-  stallMs = 30_000,
+  stallMs = patience(30_000),
 ): Promise<void> {
   const moved = new Map<string, { head: number; at: number }>();
   for (;;) {
@@ -275,9 +276,11 @@ describe.each(reliabilityDialects())('monitoring ingest survives SIGKILL (%s)', 
       for (let k = 0; k < KILLS; k++) {
         await sleep(300 + Math.floor(random() * 900));
         // Each kill falls during ingest: batches were answered since the last restart.
-        const until = Date.now() + 30_000;
+        const until = Date.now() + patience(30_000);
         while (total() <= progress && Date.now() < until) await sleep(100);
-        expect(total(), `no batch answered in 30 s after restart ${k}`).toBeGreaterThan(progress);
+        expect(total(), `no batch answered in ${patience(30)} s after restart ${k}`).toBeGreaterThan(
+          progress,
+        );
         progress = total();
         up = false;
         await node.kill('SIGKILL');

@@ -9,7 +9,7 @@ import { ensureNodeKey, INBOX_PATH, signRequest } from '../../src/services/feder
 import { systemRandom } from '../../src/services/runtime.js';
 import { custos } from '../cli/harness.js';
 import { type ServingProcess, startServing } from '../fixtures/processes.js';
-import { freshPgDatabase, openNodeDb, ROOT, reliabilityDialects, tempDir } from './harness.js';
+import { freshPgDatabase, openNodeDb, patience, ROOT, reliabilityDialects, tempDir } from './harness.js';
 
 /**
  * Issue 17 item 5 with real processes (decision 0043): the regional node's log history is rewritten
@@ -28,7 +28,11 @@ const ENV = {
   CUSTOS_CHECKPOINT_MS: '200',
 };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = patience(60_000),
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

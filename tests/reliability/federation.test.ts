@@ -14,6 +14,7 @@ import {
   icrBody,
   nextIcrNumber,
   openNodeDb,
+  patience,
   postReport,
   ROOT,
   type RunningNode,
@@ -373,7 +374,7 @@ describe.each(reliabilityDialects())(
       await sleep(1000);
       const errors = await Promise.all(load.map((l) => l.stop()));
       const killPhaseMs = Date.now() - t0;
-      const drainMs = await waitDrained(r, 240_000);
+      const drainMs = await waitDrained(r, patience(240_000));
       await stopWatch();
 
       // Nothing lost: every report R acknowledged is readable on A under its id, and A holds every
@@ -470,7 +471,7 @@ describe.each(reliabilityDialects())(
       expect(cutOutbox).toEqual({ pending: during.length, delivered: deliveredBefore, dead: 0 });
       const cutAt = Date.now();
       net.restore();
-      const delayMs = await waitDrained(r, 120_000);
+      const delayMs = await waitDrained(r, patience(120_000));
       await stopWatch();
       // Restored: the same records arrive, once each, in order, and nothing is refused.
       const after = await reportIds(a, 'XA');

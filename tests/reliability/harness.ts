@@ -259,7 +259,7 @@ export async function nextIcrNumber(
   token: string,
   mba: string,
   from = 1,
-  retryMs = 120_000,
+  retryMs = patience(120_000),
 ): Promise<number> {
   const until = Date.now() + retryMs;
   let n = from;
@@ -314,3 +314,13 @@ export function seededRandom(seed: number): () => number {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A wait's deadline for how many reliability files run at once (CUSTOS_REL_PARALLEL, set by
+ * vitest.reliability.config.ts; decision 0069): with two files side by side each gets about one
+ * core, and a server restart or a drain takes up to twice as long. Only deadlines scale — how long
+ * the suite waits before calling a stall final — never what is asserted about the outcome.
+ */
+export function patience(ms: number): number {
+  return ms * Math.max(1, Number(process.env.CUSTOS_REL_PARALLEL ?? 1) || 1);
+}

@@ -10,6 +10,7 @@ import {
   icrBody,
   nextIcrNumber,
   openNodeDb,
+  patience,
   postReport,
   requirePgUrl,
   runCustos,
@@ -182,7 +183,7 @@ async function settledReminderCount(url: string, mba: string): Promise<number> {
   try {
     let last = -1;
     let stableSince = Date.now();
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + patience(60_000); Date.now() < deadline; ) {
       const row = await db.kysely
         .selectFrom('notification_keys')
         .select((e) => e.fn.countAll<number>().as('n'))

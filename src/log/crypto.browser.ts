@@ -53,20 +53,28 @@ export function ed25519Verify(publicKey32: Uint8Array, msg: Uint8Array, sig64: U
     if (!(sig64 instanceof Uint8Array) || sig64.length !== 64) return false;
     if (!(msg instanceof Uint8Array)) return false;
     if (!passesStrictEncoding(publicKey32, sig64)) return false;
-    const r = sig64.subarray(0, 32);
-    const a = Point.fromBytes(publicKey32); // RFC 8032 §5.1.3 decoding; throws when not a point
-    const h = sha512.create().update(r).update(publicKey32).update(msg).digest();
-    const k = Point.Fn.create(littleEndian(h));
-    const expected = Point.BASE.multiplyUnsafe(littleEndian(sig64.subarray(32))).subtract(
-      a.multiplyUnsafe(k),
-    );
-    const encoded = expected.toBytes();
-    let diff = 0;
-    for (let i = 0; i < 32; i++) diff |= encoded[i]! ^ r[i]!;
-    return diff === 0;
+    const h = sha512.create().update(sig64.subarray(0, 32)).update(publicKey32).update(msg).digest();
+    return ed25519EquationHolds(publicKey32, sig64, h);
   } catch {
     return false;
   }
+}
+
+/**
+ * The cofactorless equation [S]B = R + [k]A, checked as OpenSSL does (the encoding of
+ * [S]B - [k]A compared with R's bytes), given h = SHA-512(R || A || M) and a key and signature
+ * that passed the strict encoding checks. Throws when A is not a point (callers answer false).
+ * @public crypto.ts checks big messages with it, over a digest it takes in slices (issue 15 item 9).
+ */
+export function ed25519EquationHolds(publicKey32: Uint8Array, sig64: Uint8Array, h: Uint8Array): boolean {
+  const r = sig64.subarray(0, 32);
+  const a = Point.fromBytes(publicKey32); // RFC 8032 §5.1.3 decoding; throws when not a point
+  const k = Point.Fn.create(littleEndian(h));
+  const expected = Point.BASE.multiplyUnsafe(littleEndian(sig64.subarray(32))).subtract(a.multiplyUnsafe(k));
+  const encoded = expected.toBytes();
+  let diff = 0;
+  for (let i = 0; i < 32; i++) diff |= encoded[i]! ^ r[i]!;
+  return diff === 0;
 }
 
 export function ed25519PublicKey(seed32: Uint8Array): Uint8Array {

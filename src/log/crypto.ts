@@ -12,6 +12,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
+import { ed25519EquationHolds } from './crypto.browser.js';
 import { passesStrictEncoding } from './ed25519-strict.js';
 
 const PKCS8_ED25519_PREFIX = Uint8Array.from([
@@ -145,7 +146,10 @@ export function ed25519Verify(publicKey32: Uint8Array, msg: Uint8Array, sig64: U
 /**
  * The same check off the event loop: node:crypto runs a verify given a callback on libuv's thread
  * pool, so a 60 MB signed body (hashed with SHA-512 inside Ed25519) does not hold other requests
- * (issue 15 item 9).
+ * (issue 15 item 9). A message past SLICED_FROM_BYTES is checked in slices on this thread
+ * instead (`verifyInSlices`): node:crypto copies the message before handing it to the pool, and
+ * that copy of a 60 MB body is itself one long stretch on the event loop (1.7 s measured under load,
+ * where fresh memory is slow to come by) and the body once more in memory (decision 0067).
  */
 export function ed25519VerifyAsync(
   publicKey32: Uint8Array,
@@ -157,12 +161,38 @@ export function ed25519VerifyAsync(
     if (!(sig64 instanceof Uint8Array) || sig64.length !== 64) return Promise.resolve(false);
     if (!(msg instanceof Uint8Array)) return Promise.resolve(false);
     if (!passesStrictEncoding(publicKey32, sig64)) return Promise.resolve(false);
+    if (msg.length > SLICED_FROM_BYTES) return verifyInSlices(publicKey32, msg, sig64);
     const key = publicKeyOf(publicKey32);
     return new Promise((resolve) => {
       verify(null, msg, key, sig64, (err, ok) => resolve(err ? false : ok));
     });
   } catch {
     return Promise.resolve(false);
+  }
+}
+
+/** Messages longer than this are verified in slices (ed25519VerifyAsync). */
+const SLICED_FROM_BYTES = 1024 * 1024;
+/** Bytes hashed between two turns of the event loop: a few milliseconds of SHA-512. */
+const VERIFY_SLICE = 2 * 1024 * 1024;
+
+/**
+ * RFC 8032 §5.1.7 in slices: h = SHA-512(R || A || M) taken by OpenSSL a slice at a time with a
+ * turn of the event loop between slices, reading the message where it is (no copy), then the
+ * cofactorless equation that crypto.browser.ts checks (the same rule as OpenSSL's, decision 0014;
+ * ed25519-seam.test.ts compares the two on big messages). Keys and signatures passed the strict
+ * encoding checks already.
+ */
+async function verifyInSlices(publicKey32: Uint8Array, msg: Uint8Array, sig64: Uint8Array): Promise<boolean> {
+  try {
+    const h = createHash('sha512').update(sig64.subarray(0, 32)).update(publicKey32);
+    for (let at = 0; at < msg.length; at += VERIFY_SLICE) {
+      h.update(msg.subarray(at, Math.min(msg.length, at + VERIFY_SLICE)));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return ed25519EquationHolds(publicKey32, sig64, view(h.digest()));
+  } catch {
+    return false;
   }
 }
 

@@ -39,25 +39,70 @@ export function tokenizeCsv(text: string, delimiter: ',' | ';'): TokenizeResult 
 /**
  * The records one at a time, then undefined, or the first error (issue 15 item 9: a 60 MB body
  * read whole into string arrays took several times its size before any line was read).
+ *
+ * `more`, when given, supplies the text after `text` a piece at a time (undefined: no more), so
+ * that a big body is never one string (decision 0067). A record is only read from one string: when
+ * a record runs past the text in hand, what is left of the text from that record's start is joined
+ * with the next pieces (at least as much again as is carried, so a record that spans many pieces
+ * is read over a number of times that grows with the logarithm of its length, not its length) and
+ * the record is read again from its start. The records and the error are the same as over the
+ * whole text at once, however it is cut (csv-tokenize.test.ts).
  */
 export function* csvRecords(
   text: string,
   delimiter: ',' | ';',
+  more?: () => string | undefined,
 ): Generator<string[], TokenizeError | undefined, void> {
   const delim = delimiter.charCodeAt(0);
-  const n = text.length;
+  let n = text.length;
+  let ended = more === undefined;
   let record: string[] = [];
   let allEmpty = true;
   let row = 1;
   let i = 0;
+  /** Where the record being read starts in `text`. */
+  let recordStart = 0;
+  /**
+   * The text from the record's start joined with the next pieces, to read the record again:
+   * false when there was no more text (the text in hand is then all there is).
+   */
+  const refill = (): boolean => {
+    if (ended) return false;
+    let carried = text.slice(recordStart);
+    const want = Math.max(1, carried.length);
+    let added = 0;
+    while (added < want) {
+      const piece = (more as () => string | undefined)();
+      if (piece === undefined) {
+        ended = true;
+        break;
+      }
+      carried += piece;
+      added += piece.length;
+    }
+    if (added === 0) return false;
+    text = carried;
+    n = text.length;
+    i = 0;
+    recordStart = 0;
+    record = [];
+    allEmpty = true;
+    return true;
+  };
   // Each iteration reads one field starting at i.
   while (i <= n) {
     let value: string;
     if (i < n && text.charCodeAt(i) === QUOTE) {
       let parts = '';
       let start = i + 1;
+      let again = false;
       for (;;) {
         const q = text.indexOf('"', start);
+        // A quote at the very end may be the first of a doubled one: the next piece decides.
+        if ((q < 0 || q + 1 === n) && refill()) {
+          again = true;
+          break;
+        }
         if (q < 0) return { row, reason: 'unclosedQuote', message: 'a quoted field is not closed' };
         if (text.charCodeAt(q + 1) === QUOTE) {
           parts += text.slice(start, q + 1);
@@ -68,6 +113,7 @@ export function* csvRecords(
         i = q + 1;
         break;
       }
+      if (again) continue;
       value = parts;
       if (i < n) {
         const c = text.charCodeAt(i);
@@ -83,9 +129,12 @@ export function* csvRecords(
         if (c === QUOTE) return { row, reason: 'quoteInside', message: 'a quote inside an unquoted field' };
         j++;
       }
+      if (j === n && refill()) continue;
       value = text.slice(i, j);
       i = j;
     }
+    // The field ends the text in hand: whether the record goes on is in the next piece.
+    if (i === n && refill()) continue;
     record.push(value);
     if (allEmpty && value.trim() !== '') allEmpty = false;
     const c = i < n ? text.charCodeAt(i) : -1;
@@ -93,6 +142,8 @@ export function* csvRecords(
       i++;
       continue;
     }
+    // A CR at the end of the text in hand: a CRLF may be cut between two pieces.
+    if (c === CR && i + 1 === n && refill()) continue;
     // End of record: line break or end of text.
     if (!allEmpty) yield record;
     record = [];
@@ -101,7 +152,8 @@ export function* csvRecords(
     if (c === CR) i += text.charCodeAt(i + 1) === LF ? 2 : 1;
     else if (c === LF) i++;
     else break;
-    if (i === n) break;
+    recordStart = i;
+    if (i === n && !refill()) break;
   }
   return undefined;
 }

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { reportValue } from './arbitraries.test-support.js';
 import { parseReportCsvWhole } from './csv-whole.test-support.js';
-import { formatReportCsv, parseReportCsv, parseReportJson } from './index.js';
+import { formatReportCsv, parseReportCsv, parseReportCsvSteps, parseReportJson } from './index.js';
+import { runSteps } from './steps.js';
 import { largeIcrJson } from './test-support.js';
 
 /**
@@ -40,6 +41,8 @@ const csvText = fc
 function same(text: string): void {
   const bytes = enc.encode(text);
   expect(parseReportCsv(bytes)).toStrictEqual(parseReportCsvWhole(bytes));
+  // Decoded three bytes at a time (decision 0067): the pieces end anywhere, inside characters too.
+  expect(runSteps(parseReportCsvSteps(bytes, {}, 3))).toStrictEqual(parseReportCsvWhole(bytes));
   expect(parseReportCsv(bytes, { maxDetails: 3 })).toStrictEqual(
     parseReportCsvWhole(bytes, { maxDetails: 3 }),
   );
@@ -76,4 +79,38 @@ describe('the streamed CSV reader answers as the whole-file reader', () => {
     same('');
     same(',;\r\n \r\n');
   });
+
+  it('on bodies cut in pieces: characters cut between pieces, bytes not UTF-8 after the CSV broke off', () => {
+    // Decision 0067: the body is decoded a piece at a time (512 KiB); cut into pieces of a few
+    // bytes, a body must read as the whole-file reader reads it, wherever a piece ends.
+    const big = parseReportJson(enc.encode(JSON.stringify(largeIcrJson(300))));
+    if (!big.ok) throw new Error('the large ICR must parse');
+    const icr = formatReportCsv(big.report);
+    // Two-, three- and four-byte characters in every batch name: pieces end inside them.
+    const wide = icr.replace(/^(\d+),([^,]*),([^,]*),([^,\r]*),/gm, '$1,$2,$3,$4é€😀,');
+    const cut = (bytes: Uint8Array, pieceBytes: number) =>
+      runSteps(parseReportCsvSteps(bytes, { maxDetails: 5 }, pieceBytes));
+    const sameCut = (text: string | Uint8Array) => {
+      const bytes = typeof text === 'string' ? enc.encode(text) : text;
+      const whole = parseReportCsvWhole(bytes, { maxDetails: 5 });
+      for (const size of [1, 2, 3, 5, 7, 64, 4099]) expect(cut(bytes, size)).toStrictEqual(whole);
+      return whole;
+    };
+    expect(sameCut(wide).ok).toBe(true);
+    sameCut(wide.replace(/\r\n(1[0-9]{2}),/g, '\r\n$1,2027-99-01,'));
+    // A quoted cell spanning pieces, the text broken off as CSV halfway, blank bodies.
+    sameCut(wide.replace('\r\n100,', '\r\n"100\r\n,'));
+    sameCut(wide.replace('\r\n200,', '\r\n200,x"y,'));
+    sameCut(' \r\n;,\r\n\t');
+    sameCut(`\uFEFF\r\n\r\n${wide}`);
+    const notUtf8 = (tail: number[], text = wide) => {
+      const r = sameCut(new Uint8Array([...enc.encode(text), ...tail]));
+      expect(r.ok ? [] : r.details.map((d) => d.code)).toEqual(['MALFORMED']);
+    };
+    notUtf8([0xff]);
+    notUtf8([0xe2, 0x82]);
+    notUtf8([0x0d, 0x0a, 0xed, 0xa0, 0x80]);
+    notUtf8([0xff], wide.replace('\r\n50,', '\r\n50,x"y,'));
+    notUtf8([0xff], ' \r\n ');
+  }, 120_000);
 });

@@ -3,6 +3,7 @@
  * (@noble) verify by the same strict RFC 8032 rule, and refuse what ZIP-215 (the default of
  * @noble's own verify, which case decisions used before) accepts.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js';
@@ -170,10 +171,18 @@ describe('the one Ed25519 seam: strict RFC 8032, the same in node and the browse
     expect(passesStrictEncoding(A, concat(identity, zeroS))).toBe(true);
   });
 
-  it('verifies a big message in slices by the same rule (ed25519VerifyAsync past 1 MiB)', async () => {
+  it('verifies a big message in slices by the same rule (ed25519VerifyAsync past 1 MiB)', {
+    timeout: 120_000,
+  }, async () => {
     // A body of reports' size: past SLICED_FROM_BYTES node hashes it in slices and checks the
     // equation of crypto.browser.ts; the answers must be node's one-shot ones (issue 15 item 9).
-    const big = new Uint8Array(3 * 1024 * 1024 + 7).map((_, i) => (i * 31) & 255);
+    const big = new Uint8Array(1024 * 1024 + 4099).map((_, i) => (i * 31) & 255);
+    // SHA-512 by OpenSSL here: @noble's over a megabyte, sixteen times, is slow on a loaded machine.
+    const h512 = (...parts: Uint8Array[]) => {
+      const h = createHash('sha512');
+      for (const p of parts) h.update(p);
+      return new Uint8Array(h.digest());
+    };
     const both = async (pub: Uint8Array, m: Uint8Array, sig: Uint8Array) => ({
       sync: node.ed25519Verify(pub, m, sig),
       sliced: await node.ed25519VerifyAsync(pub, m, sig),
@@ -181,7 +190,7 @@ describe('the one Ed25519 seam: strict RFC 8032, the same in node and the browse
     const good = node.ed25519Sign(seed, big);
     expect(await both(A, big, good)).toEqual({ sync: true, sliced: true });
     const altered = big.slice();
-    altered[2 * 1024 * 1024 + 5]! ^= 1;
+    altered[1024 * 1024 + 5]! ^= 1;
     expect(await both(A, altered, good)).toEqual({ sync: false, sliced: false });
     expect(await both(A, big.subarray(0, big.length - 1), good)).toEqual({ sync: false, sliced: false });
     const s = le(good.subarray(32));
@@ -189,16 +198,16 @@ describe('the one Ed25519 seam: strict RFC 8032, the same in node and the browse
     expect(await both(A, big, nonCanonical)).toEqual({ sync: false, sliced: false });
     // R with a small-order component: the cofactored equation would accept it, neither does.
     const rBytes = Point.BASE.multiply(12345n).add(order8).toBytes();
-    const k = Point.Fn.create(le(sha512(concat(rBytes, A, big))));
+    const k = Point.Fn.create(le(h512(rBytes, A, big)));
     const torsion = concat(rBytes, leBytes(Point.Fn.create(12345n + k * a)));
     expect(ed25519.verify(torsion, big, A)).toBe(true);
     expect(await both(A, big, torsion)).toEqual({ sync: false, sliced: false });
     // A mixed-order key: cofactorless, so both outcomes occur, and always alike.
     const mixed = Point.BASE.multiply(a).add(order8).toBytes();
     const outcomes = new Set<boolean>();
-    for (let r = 1n; r <= 16n; r++) {
+    for (let r = 1n; r <= 24n; r++) {
       const rb = Point.BASE.multiply(r).toBytes();
-      const kk = Point.Fn.create(le(sha512(concat(rb, mixed, big))));
+      const kk = Point.Fn.create(le(h512(rb, mixed, big)));
       const got = await both(mixed, big, concat(rb, leBytes(Point.Fn.create(r + kk * a))));
       expect(got.sliced).toBe(got.sync);
       outcomes.add(got.sync);

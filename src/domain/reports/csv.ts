@@ -15,6 +15,7 @@ import { detailOf } from './problems.js';
 import type { IcrLine, InventoryLine, MbrLine, Report } from './report.types.js';
 import { ICR_LINE_KEYS, INVENTORY_LINE_KEYS, MBR_LINE_KEYS, NOTICE_KEYS } from './report-keys.js';
 import { runSteps, STEP_LINES, type Steps } from './steps.js';
+import { NOT_UTF8, PIECE_BYTES, Utf8Pieces } from './utf8-pieces.js';
 import { formatWeightText } from './weight.js';
 
 export const CSV_HEADER_KEYS: readonly string[] = [
@@ -67,47 +68,6 @@ export function neutraliseCell(value: string): string {
 /** Undo `neutraliseCell`; an apostrophe typed before a formula character in a spreadsheet is dropped too. */
 export function unneutraliseCell(cell: string): string {
   return cell.charCodeAt(0) === 39 && ESCAPED_RE.test(cell) ? cell.slice(1) : cell;
-}
-
-/** Bytes decoded at a time (decision 0067): a few milliseconds of decoding, a piece of text this size. */
-const PIECE_BYTES = 512 * 1024;
-
-/** Thrown by Utf8Pieces when the bytes are not UTF-8; parseReportCsvSteps answers MALFORMED.notUtf8. */
-const NOT_UTF8 = new Error('not UTF-8');
-
-/**
- * The body's text a piece at a time (issue 15 item 9, decision 0067). Decoding a 60 MB body at
- * once held the event loop for its whole length (1.9 s measured under load, most of it spent
- * getting 60 MB of fresh memory) and kept the text, as big as the body, through all of parsing.
- * A streaming decoder carries a character cut between two pieces over to the next; the BOM is
- * dropped and invalid bytes are refused as by decoding the whole body.
- */
-class Utf8Pieces {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
-  private at = 0;
-  private flushed = false;
-
-  constructor(
-    private readonly bytes: Uint8Array,
-    private readonly pieceBytes: number,
-  ) {}
-
-  readonly next = (): string | undefined => {
-    try {
-      if (this.at < this.bytes.length) {
-        const end = Math.min(this.bytes.length, this.at + this.pieceBytes);
-        const piece = this.decoder.decode(this.bytes.subarray(this.at, end), { stream: true });
-        this.at = end;
-        return piece;
-      }
-      if (this.flushed) return undefined;
-      this.flushed = true;
-      // An incomplete character at the very end is refused here.
-      return this.decoder.decode();
-    } catch {
-      throw NOT_UTF8;
-    }
-  };
 }
 
 const NOT_UTF8_DETAIL = () =>

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { insertRowsSqlite, Pacer, sortInSlices } from './bulk.js';
+import { insertRowsSqlite, Pacer, sortInSlices, sortNumbersInSlices } from './bulk.js';
 
 /** A small deterministic generator (mulberry32): the same cases on every run. */
 function rng(seed: number): () => number {
@@ -47,6 +47,35 @@ describe('sortInSlices (issue 15 item 9)', () => {
     const timer = setInterval(() => ticks++, 1);
     try {
       await sortInSlices(xs, (a, b) => a - b, new Pacer(1));
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThan(0);
+    expect(xs.every((x, i) => i === 0 || (xs[i - 1] as number) <= x)).toBe(true);
+  });
+});
+
+describe('sortNumbersInSlices (issue 15 item 9, decision 0067)', () => {
+  it('orders as Float64Array.prototype.sort does, in place, any length and repeats', async () => {
+    const r = rng(11);
+    for (const n of [0, 1, 2, 16_383, 16_384, 16_385, 50_000, 100_003]) {
+      const xs = Float64Array.from({ length: n }, (_, i) =>
+        i % 7 === 0 ? Math.floor(r() * 50) : (r() - 0.5) * 2 ** 52,
+      );
+      const want = xs.slice().sort();
+      const got = await sortNumbersInSlices(xs, new Pacer(0));
+      expect(got).toBe(xs);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  });
+
+  it('lets timers run while it sorts 900 000 keys', async () => {
+    const r = rng(5);
+    const xs = Float64Array.from({ length: 900_000 }, () => r() * 2 ** 52);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      await sortNumbersInSlices(xs, new Pacer(1));
     } finally {
       clearInterval(timer);
     }

@@ -20,7 +20,7 @@ const KEYS_PER_READ = 20_000;
 const ROWS_PER_STATEMENT = 10_000;
 
 /** Every row of the match keys given, with its line in force (withLines' columns). */
-export async function readRowsByKeysPg(q: DbOrTx, keys: readonly number[]): Promise<JoinedRow[]> {
+export async function readRowsByKeysPg(q: DbOrTx, keys: ArrayLike<number>): Promise<JoinedRow[]> {
   // Sorted, so the probes walk the key's index in order.
   const sorted = Float64Array.from(keys).sort();
   const out: JoinedRow[] = [];

@@ -21,7 +21,7 @@ import {
   readPits,
   readReportLines,
 } from '../../store/accounting.repo.js';
-import { Pacer, sortInSlices } from '../../store/bulk.js';
+import { Pacer, sortInSlices, sortNumbersInSlices } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
 import { toIcrLine, toInventoryLine } from '../../store/reports.repo.js';
 import {
@@ -100,34 +100,35 @@ async function freshKeys(facts: MbaFacts, lines: readonly IcrLine[]): Promise<Fl
   return out;
 }
 
-/** Hashes that occur more than once in `keys`. */
-function repeated(keys: Float64Array): Set<number> {
-  const sorted = Float64Array.from(keys).sort();
+/** Hashes that occur more than once in `keys`, found in a sorted copy sorted in slices. */
+async function repeated(keys: Float64Array): Promise<Set<number>> {
+  const pacer = new Pacer();
+  const sorted = await sortNumbersInSlices(keys.slice(), pacer);
   const out = new Set<number>();
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) out.add(sorted[i]!);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i] === sorted[i - 1]) out.add(sorted[i]!);
+    if ((i & 4095) === 0 && pacer.due()) await pacer.pause();
+  }
   return out;
 }
 
 /**
- * The distinct keys in first-seen order, as `[...new Set(keys)]` answers them, without a Set of
- * every key: a 900 000-line ICR brings 900 000 keys, nearly all of them once (issue 15 item 9).
+ * The distinct keys, in ascending order (the order readRowsByKeys looks them up in), as one array
+ * of numbers sorted in slices: a 900 000-line ICR brings 900 000 keys, nearly all of them once
+ * (issue 15 item 9, decisions 0051 and 0067).
  */
-async function distinctKeys(keys: Iterable<number>): Promise<number[]> {
-  const all = Float64Array.from(keys);
-  const twice = repeated(all);
-  const seen = new Set<number>();
-  const out: number[] = [];
+async function distinctKeys(keys: Iterable<number>): Promise<Float64Array> {
   const pacer = new Pacer();
+  const all = await sortNumbersInSlices(
+    keys instanceof Float64Array ? keys.slice() : Float64Array.from(keys),
+    pacer,
+  );
+  let n = 0;
   for (let i = 0; i < all.length; i++) {
+    if (n === 0 || all[i] !== all[n - 1]) all[n++] = all[i]!;
     if ((i & 4095) === 4095 && pacer.due()) await pacer.pause();
-    const k = all[i] as number;
-    if (twice.has(k)) {
-      if (seen.has(k)) continue;
-      seen.add(k);
-    }
-    out.push(k);
   }
-  return out;
+  return all.subarray(0, n);
 }
 
 /**
@@ -210,7 +211,7 @@ async function settle(
   const loneAt: number[] = [];
   if (fresh !== undefined) {
     const { facts, reportNumber, lines, mkeys } = fresh;
-    const twice = repeated(mkeys);
+    const twice = await repeated(mkeys);
     const pacer = new Pacer();
     for (let i = 0; i < lines.length; i++) {
       if ((i & 255) === 255 && pacer.due()) await pacer.pause();
@@ -291,7 +292,9 @@ export async function applyTransferChanges(
   if (changes.length === 0 && fresh.length === 0) return new Set();
   const mba = facts.code;
   const mkeys = await freshKeys(facts, fresh);
-  const keys: number[] = Array.from(mkeys);
+  // The fresh lines' keys as they are, the few of revised entries beside them (no array of
+  // 900 000 boxed numbers for a big ICR).
+  const keys: number[] = [];
   const replaced = new Set<string>();
   /** The line in force of each revised entry after this report (the last change wins). */
   const final = new Map<string, TransferChange>();
@@ -310,7 +313,10 @@ export async function applyTransferChanges(
     keys.push(x.mkey);
     incoming.push(x);
   }
-  return settle(q, sqlite, keys, incoming, replaced, { facts, reportNumber, lines: fresh, mkeys });
+  const all = new Float64Array(mkeys.length + keys.length);
+  all.set(mkeys);
+  all.set(keys, mkeys.length);
+  return settle(q, sqlite, all, incoming, replaced, { facts, reportNumber, lines: fresh, mkeys });
 }
 
 function toNotice(n: Awaited<ReturnType<typeof readNoticesOf>>[number]): AdvanceNotice {

@@ -301,6 +301,15 @@ export async function readFlowsOfState(q: DbOrTx, state: string): Promise<string
   return rows.map((r) => r.flow as string).filter((f) => f.split('\u0001')[1] === state);
 }
 
+/**
+ * The rows that may alarm (lone, discrepant, or with a notice finding), as `eval_transfers`'
+ * columns: on PostgreSQL the view that reads them from their marks (migration 0042, decision
+ * 0065), by MBA; on SQLite the table itself, whose partial index holds them.
+ */
+export function markedRows(q: DbOrTx): RawBuilder<unknown> {
+  return isPostgres(q) ? sql`eval_transfers_marked` : sql`eval_transfers`;
+}
+
 /** Rows of one MBA with an alarm (partial index of alarmed and lone rows), in effective order, with their lines. */
 export async function readAlarmedRowsOfMba(
   q: DbOrTx,
@@ -309,7 +318,7 @@ export async function readAlarmedRowsOfMba(
   unmatchedBefore: string,
 ): Promise<HeldRow[]> {
   const { rows } = await withLines(
-    sql`eval_transfers t`,
+    sql`${markedRows(q)} t`,
     sql`t.mba = ${mba} and (t.status <> 0 or t.notice is not null)
       and (t.status = 1 or t.notice is not null or l.date < ${unmatchedBefore})`,
     BY_ORIGIN,

@@ -81,7 +81,7 @@ describe('the streamed CSV reader answers as the whole-file reader', () => {
   });
 
   it('on bodies cut in pieces: characters cut between pieces, bytes not UTF-8 after the CSV broke off', () => {
-    // Decision 0067: the body is decoded a piece at a time (512 KiB); cut into pieces of a few
+    // Decision 0067: the body is decoded a piece at a time (64 KiB); cut into pieces of a few
     // bytes, a body must read as the whole-file reader reads it, wherever a piece ends.
     const big = parseReportJson(enc.encode(JSON.stringify(largeIcrJson(300))));
     if (!big.ok) throw new Error('the large ICR must parse');

@@ -222,6 +222,11 @@ async function batchLines(
             .select(['report_id', 'line', 'batch', 'element', 'code', 'corrects_report', 'deletes_report'])
             .where('batch', 'is not', null)
             .where('batch', 'in', part)
+            // Only this MBA's reports (their ids are `MBA:TYPE:n`): the index holds (batch,
+            // report id, line), so the range is part of each probe. Other MBAs' lines naming the
+            // batch — every receipt's shipment — were read and then dropped below (decision 0066).
+            .where('report_id', '>', `${mba}:`)
+            .where('report_id', '<', `${mba};`)
             .execute();
     for (const l of rows) {
       const r = reports.get(l.report_id);

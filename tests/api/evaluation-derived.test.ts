@@ -419,12 +419,84 @@ function* history(seed: number) {
   }
 }
 
+/**
+ * One ICR of `n` lines of MBA `m` in January: shipments to `to` (`ship`), or the receipts of
+ * them, line k at the shipper's weight times `factor(k)`.
+ */
+function bigIcr(
+  m: (typeof MBAS)[number],
+  to: (typeof MBAS)[number],
+  ship: boolean,
+  n: number,
+  factor: (k: number) => number,
+) {
+  const lines = Array.from({ length: n }, (_, k) => {
+    const weight = 1000 + (k % 97);
+    return {
+      line: k + 1,
+      date: `2026-01-${String(1 + (k % 28)).padStart(2, '0')}`,
+      code: ship ? 'SD' : 'RD',
+      batch: `BIG-${k}`,
+      kmp: 'A',
+      element: 'E',
+      weight: weight * factor(k),
+      fissileWeight: 40,
+      isotope: 'G',
+      basis: 'M',
+      form: 'U2',
+      counterpart: { state: to.state, mba: to.code },
+    };
+  });
+  return {
+    login: m.login,
+    body: {
+      type: 'ICR',
+      mba: m.code,
+      reportNumber: 1,
+      reportDate: '2026-01-31',
+      period: { from: '2026-01-01', to: '2026-01-31' },
+      reportingPerson: 'A. Operator',
+      lineCount: n,
+      lines,
+    },
+  };
+}
+
 describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
   let t: TestApp | undefined;
   afterEach(async () => {
     await t?.close();
     t = undefined;
   });
+
+  it('pairs a big ICR with hundreds of stored lines at once, as the full-line engine does', async () => {
+    // Receipts of 1 300 stored shipments in one ICR: 700 matched, 600 discrepant (half the
+    // weight), so one ICR changes the status of hundreds of stored rows each way, and its batch
+    // look-up names batches that only the other MBA's lines hold (decision 0066).
+    t = await createTestApp(dialect, { demo: true });
+    t.clock.current = new Date('2026-02-10T10:00:00Z');
+    const [shipper, receiver] = [MBAS[0], MBAS[1]];
+    for (const { login, body } of history(1)) {
+      if (body.type !== 'INITIAL') break;
+      expect((await submit(t, login, body)).statusCode).toBe(201);
+    }
+    const n = 1300;
+    for (const { login, body } of [
+      bigIcr(shipper, receiver, true, n, () => 1),
+      bigIcr(receiver, shipper, false, n, (k) => (k % 13 < 6 ? 0.5 : 1)),
+    ]) {
+      const res = await submit(t, login, body);
+      expect(res.statusCode, res.body.slice(0, 300)).toBe(201);
+    }
+    const world = await createEvaluationService(t.ports).world();
+    const expected = await oracle(t, '2026-02-10');
+    const statuses = expected.matches.map((m) => m.status);
+    expect(statuses.filter((s) => s === 'matched').length).toBe(700);
+    expect(statuses.filter((s) => s === 'discrepant').length).toBe(600);
+    expect(world.evaluations).toEqual(expected.evaluations);
+    expect(world.matches).toEqual(expected.matches);
+    expect(await auditDerivedState(t.ports.db.kysely)).toEqual([]);
+  }, 120_000);
 
   const seeds = dialect === 'sqlite' ? [1, 2, 3, 4, 5, 6, 7, 8] : [9, 10];
   it.each(seeds)('equals the full-line engine after every report of random history %i', async (seed) => {

@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { DbOrTx } from './db.js';
 import { deviceMbaSql } from './device-cok.repo.js';
 import { countOf, orderTerms, type PageRequest, textMatches } from './paging.js';
-import { markedRows } from './transfers.repo.js';
+import { markedRows } from './transfers-pg.js';
 
 /**
  * GET /api/alarms paged in SQL (docs/decisions/0017): the transfer and notice alarms are rows of

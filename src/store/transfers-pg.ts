@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { DbOrTx } from './db.js';
+import { type RawBuilder, sql } from 'kysely';
+import { type DbOrTx, isPostgres } from './db.js';
 import { pgArray } from './pg-arrays.js';
 import type { JoinedRow, RowKey, TransferRow } from './transfers.repo.js';
 
@@ -18,6 +18,15 @@ import type { JoinedRow, RowKey, TransferRow } from './transfers.repo.js';
  * matched in `eval_transfer_marks`. A status or notice change writes marks only: pairing a lone
  * row deletes its mark instead of updating the row.
  */
+
+/**
+ * The rows that may alarm (lone, discrepant, or with a notice finding), as `eval_transfers`'
+ * columns: on PostgreSQL the view that reads them from their marks (migration 0042, decision
+ * 0065), by MBA; on SQLite the table itself, whose partial index holds them.
+ */
+export function markedRows(q: DbOrTx): RawBuilder<unknown> {
+  return isPostgres(q) ? sql`eval_transfers_marked` : sql`eval_transfers`;
+}
 
 /** Whether a row has a mark: lone, discrepant, or with a notice finding (not plainly matched). */
 const marked = (r: Pick<TransferRow, 'status' | 'notice'>) => r.status !== 0 || r.notice !== null;

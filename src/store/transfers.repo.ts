@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { type RawBuilder, sql } from 'kysely';
 import { insertRowsSqlite, Pacer, sortNumbersInSlices } from './bulk.js';
 import { type DbOrTx, isPostgres } from './db.js';
-import { deleteRowsPg, insertRowsPg, readRowsByKeysPg, updateRowsPg } from './transfers-pg.js';
+import { deleteRowsPg, insertRowsPg, markedRows, readRowsByKeysPg, updateRowsPg } from './transfers-pg.js';
 
 /**
  * Transfer lines in force with their match (migration 0010, docs/decisions/0016). A row holds
@@ -299,15 +299,6 @@ export async function readFlowsOfState(q: DbOrTx, state: string): Promise<string
     .where('flow', 'is not', null)
     .execute();
   return rows.map((r) => r.flow as string).filter((f) => f.split('\u0001')[1] === state);
-}
-
-/**
- * The rows that may alarm (lone, discrepant, or with a notice finding), as `eval_transfers`'
- * columns: on PostgreSQL the view that reads them from their marks (migration 0042, decision
- * 0065), by MBA; on SQLite the table itself, whose partial index holds them.
- */
-export function markedRows(q: DbOrTx): RawBuilder<unknown> {
-  return isPostgres(q) ? sql`eval_transfers_marked` : sql`eval_transfers`;
 }
 
 /** Rows of one MBA with an alarm (partial index of alarmed and lone rows), in effective order, with their lines. */

@@ -142,8 +142,8 @@ export async function sortNumbersInSlices(xs: Float64Array, pacer = new Pacer())
     if (pacer.due()) await pacer.pause();
   }
   if (n <= NUMBERS_RUN) return xs;
-  let src = xs;
-  let dst = new Float64Array(n);
+  let src: Float64Array<ArrayBufferLike> = xs;
+  let dst: Float64Array<ArrayBufferLike> = new Float64Array(n);
   let moves = 0;
   for (let width = NUMBERS_RUN; width < n; width *= 2) {
     for (let lo = 0; lo < n; lo += 2 * width) {

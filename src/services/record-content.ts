@@ -77,18 +77,35 @@ registerRowLister('key-revocation', async (db) =>
   (await createRegistryRepo(db).signingKeyIds('revoked')).map((id) => `key-revocation:${id}`),
 );
 
-registerContentLoader('report', async (db, id) => {
-  const reports = createReportsRepo(db);
+/** One reports repository per database: a delivery batch reads a hundred reports' content. */
+const reportRepos = new WeakMap<Db, ReturnType<typeof createReportsRepo>>();
+
+/**
+ * A report's committed content and its signed body as stored, from one read of each: the
+ * forwarding bundle carries both (decision 0068; it read and unpacked the body twice).
+ */
+export async function reportContentAndBody(
+  db: Db,
+  id: string,
+): Promise<{ content: ReturnType<typeof reportContent>; body: Uint8Array | undefined } | undefined> {
+  let reports = reportRepos.get(db);
+  if (!reports) {
+    reports = createReportsRepo(db);
+    reportRepos.set(db, reports);
+  }
   const row = await reports.getReport(id);
   if (!row) return undefined;
   // The commitment covers the hash of the body as it is stored now: a rewritten body shows up.
   const body = await reports.body(id);
   const { log_index: _l, ...rest } = row;
-  return reportContent({
+  const content = reportContent({
     ...rest,
     body_sha256: body ? createHash('sha256').update(body).digest('hex') : 'missing',
   });
-});
+  return { content, body };
+}
+
+registerContentLoader('report', async (db, id) => (await reportContentAndBody(db, id))?.content);
 registerContentLoader('report-rejection', async (db, id) => {
   const row = await createAuditRepo(db).rejection(id);
   if (!row) return undefined;

@@ -230,29 +230,18 @@ function arrangementsRepo(k: Db['kysely']) {
       await scope.where('arrangement_id', '=', row.id).execute();
       return true;
     },
-    /** Does an arrangement with this peer, in this direction, cover a record of `state` of one of `kinds` logged at `at`? */
-    async covers(
+    /** What this peer's arrangements in one direction cover (arrangements.ts `scopeCovers`). */
+    async scopes(
       q: DbOrTx,
-      c: {
-        peerId: string;
-        direction: 'send' | 'receive';
-        state: string;
-        kinds: readonly string[];
-        at: string;
-      },
-    ): Promise<boolean> {
-      const row = await q
+      peerId: string,
+      direction: 'send' | 'receive',
+    ): Promise<Pick<FedArrangementScopeRow, 'state' | 'kind' | 'from_date' | 'to_date'>[]> {
+      return q
         .selectFrom('fed_arrangement_scope')
-        .select('arrangement_id')
-        .where('peer_id', '=', c.peerId)
-        .where('direction', '=', c.direction)
-        .where('state', '=', c.state)
-        .where('kind', 'in', [...c.kinds])
-        .where('from_date', '<=', c.at)
-        .where((eb) => eb.or([eb('to_date', 'is', null), eb('to_date', '>', c.at)]))
-        .limit(1)
-        .executeTakeFirst();
-      return row !== undefined;
+        .select(['state', 'kind', 'from_date', 'to_date'])
+        .where('peer_id', '=', peerId)
+        .where('direction', '=', direction)
+        .execute();
     },
   };
 }

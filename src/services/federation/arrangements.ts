@@ -2,7 +2,7 @@ import { DomainError } from '../../domain/errors.js';
 import { problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { createFederationRepo, enqueueForwarding } from '../../store/federation.repo.js';
-import type { FedArrangementRow } from '../../store/schema.types.js';
+import type { FedArrangementRow, FedArrangementScopeRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
 import { enforce } from '../scope.js';
@@ -198,4 +198,25 @@ export function createArrangementService(ports: Ports) {
       return (await repo.listArrangements()).map(toView);
     },
   };
+}
+
+/** One (state, kind) an arrangement covers, from `from_date` until `to_date` (exclusive, null while open). */
+export type ArrangementScope = Pick<FedArrangementScopeRow, 'state' | 'kind' | 'from_date' | 'to_date'>;
+
+/**
+ * Does a scope row (federation.repo `scopes`) cover a record of `state`, of one of `kinds`, logged
+ * at `at`? In memory, so a peer's batch reads its few rows once instead of asking per record
+ * (decision 0068). The dates are ISO 8601 text, compared as text (from inclusive, to exclusive).
+ */
+export function scopeCovers(
+  rows: readonly ArrangementScope[],
+  c: { state: string; kinds: readonly string[]; at: string },
+): boolean {
+  return rows.some(
+    (r) =>
+      r.state === c.state &&
+      c.kinds.includes(r.kind) &&
+      r.from_date <= c.at &&
+      (r.to_date === null || r.to_date > c.at),
+  );
 }

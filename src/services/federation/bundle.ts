@@ -11,11 +11,10 @@ import type { Db } from '../../store/db.js';
 import { createDeclarationsRepo } from '../../store/declarations.repo.js';
 import { createInspectionsRepo } from '../../store/inspections.repo.js';
 import { createRecordsRepo } from '../../store/records.repo.js';
-import { createReportsRepo } from '../../store/reports.repo.js';
 import type { RecordKind } from '../../store/schema.types.js';
 import type { LogReader } from '../log/reader.js';
 import type { Ports } from '../ports.js';
-import { contentLoaderFor } from '../record-content.js';
+import { contentLoaderFor, reportContentAndBody } from '../record-content.js';
 
 /** The state's signature a record's content carries (a report's `keyId` and `signature`). */
 function stateSignature(content: unknown): string | undefined {
@@ -28,7 +27,6 @@ function stateSignature(content: unknown): string | undefined {
 const SIGNED_BODIES: Partial<
   Record<RecordKind, (db: Db, recordId: string) => Promise<Uint8Array | undefined>>
 > = {
-  report: (db, id) => createReportsRepo(db).body(id),
   declaration: async (db, id) =>
     id.startsWith('declaration:')
       ? createDeclarationsRepo(db).body(id.slice('declaration:'.length))
@@ -42,20 +40,42 @@ const SIGNED_BODIES: Partial<
   },
 };
 
+/** A record's committed content and, for a state-signed kind, the bytes the state signed. */
+async function contentOf(
+  db: Db,
+  kind: RecordKind,
+  id: string,
+): Promise<{ content: unknown; signed?: () => Promise<Uint8Array | undefined> }> {
+  if (kind === 'report') {
+    // One read of the row and of the body for both (decision 0068).
+    const r = await reportContentAndBody(db, id);
+    return { content: r?.content, signed: async () => r?.body };
+  }
+  const content = await contentLoaderFor(kind)?.(db, id);
+  const body = SIGNED_BODIES[kind];
+  return { content, ...(body ? { signed: () => body(db, id) } : {}) };
+}
+
 /**
  * The bundle of record `id`, proven under the newest checkpoint that covers it (with the
  * configured witness quorum); undefined while no checkpoint covers it yet (the integrator folds
  * it in within CUSTOS_CHECKPOINT_MS: build it again then). NOT_FOUND for an unknown record or one
  * whose content or signed body is gone. No access check: forwarding is the node's own act, under
- * an arrangement the caller has checked.
+ * an arrangement the caller has checked. `receiptOf`: the receipts of a batch (LogReader
+ * `receipts`), against one checkpoint read once; else this record's own.
  */
-export async function buildBundle(ports: Ports, reader: LogReader, id: string): Promise<Bundle | undefined> {
+export async function buildBundle(
+  ports: Ports,
+  reader: LogReader,
+  id: string,
+  receiptOf: (index: number) => Promise<string | undefined> = reader.receipt,
+): Promise<Bundle | undefined> {
   const rec = await createRecordsRepo(ports.db).find(id);
   if (!rec) throw new DomainError('NOT_FOUND', `no record ${id}`);
-  const content = await contentLoaderFor(rec.kind)?.(ports.db, rec.id);
+  const { content, signed } = await contentOf(ports.db, rec.kind, rec.id);
   if (content === undefined)
     throw new DomainError('NOT_FOUND', `the content of record ${id} is not available`);
-  const receipt = await reader.receipt(rec.log_index);
+  const receipt = await receiptOf(rec.log_index);
   if (receipt === undefined) return undefined;
   const proof = parseProof(receipt);
   // The receipt carries the leaf (tlog-proof extra) and names the origin in its checkpoint.
@@ -64,7 +84,7 @@ export async function buildBundle(ports: Ports, reader: LogReader, id: string): 
   const signature = stateSignature(content);
   let original: Bundle['original'];
   if (signature !== undefined) {
-    const bytes = await SIGNED_BODIES[rec.kind]?.(ports.db, rec.id);
+    const bytes = await signed?.();
     if (!bytes) throw new DomainError('NOT_FOUND', `the signed body of record ${id} is not available`);
     original = { bytes: encodeBase64(bytes), signature };
   }

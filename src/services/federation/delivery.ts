@@ -167,11 +167,6 @@ export function createDelivery(
     return p.resumed;
   }
 
-  /** The bundle of one outbox row (decision 0028); undefined while no checkpoint covers it yet. */
-  function bundleOf(row: FedOutboxRow): Promise<Bundle | undefined> {
-    return buildBundle(ports, log.reader, row.record_id);
-  }
-
   /**
    * The leading rows of a page whose bundles make one batch: in order, within BATCH_BYTES, up to
    * the first row no checkpoint covers yet.
@@ -180,8 +175,11 @@ export function createDelivery(
     const rows: FedOutboxRow[] = [];
     const bundles: Bundle[] = [];
     const sizes: number[] = [];
+    // One checkpoint for the batch, read once (decision 0068); a row it does not cover waits.
+    const receiptOf = log.reader.receipts();
     for (const row of page) {
-      const b = await bundleOf(row);
+      // The bundle of one outbox row (decision 0028); undefined while no checkpoint covers it yet.
+      const b = await buildBundle(ports, log.reader, row.record_id, receiptOf);
       if (!b) return { rows, bundles, waiting: true }; // in order: wait for the checkpoint that covers it
       sizes.push(bundleBytes(b));
       if (batchLength(sizes) < sizes.length) break; // full: the rest goes in the next batch

@@ -20,6 +20,7 @@ import { createRegistryRepo } from '../../store/registry.repo.js';
 import type { FedInboxRow, FedPeerRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
 import { appendRecord, appendRecords, type NewRecord } from '../records.js';
+import { type ArrangementScope, scopeCovers } from './arrangements.js';
 import {
   asRefusal,
   checkpointSize,
@@ -33,6 +34,10 @@ import {
 import { createInboxStore, prepareReport, type RunSink as Sink } from './inbox-store.js';
 import type { NodeKey } from './node-key.js';
 import type { CrossWitness } from './witnessing.js';
+
+type Scopes = readonly ArrangementScope[];
+/** Where a verified bundle goes: this node's `received` index and time, and a run's sink if any. */
+type Logged = { at: string; index: number; sink?: Sink };
 
 /** At most this many bundles per inbox request (backpressure: the sender pages its outbox). */
 export const INBOX_BATCH = 200;
@@ -168,20 +173,14 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     }
   }
 
-  /** Kind and state of the record when an arrangement to receive covers it; NOT_ARRANGED otherwise. */
-  async function arranged(peer: FedPeerRow, kind: string, raw: unknown, time: string) {
+  /** Kind and state of the record when an arrangement to receive covers it (`scopes`: a batch's); NOT_ARRANGED otherwise. */
+  async function arranged(peer: FedPeerRow, kind: string, raw: unknown, time: string, scopes?: Scopes) {
     const content = isObject(raw) ? raw : {};
     const scope = await scopeOf(kind, content);
     if (scope.state === undefined)
       throw new Refusal('UNKNOWN_REFERENCE', `the ${kind} names no state this node knows`);
-    const covers = await repo.covers(ports.db.kysely, {
-      peerId: peer.id,
-      direction: 'receive',
-      state: scope.state,
-      kinds: scope.kinds,
-      at: time,
-    });
-    if (!covers)
+    const rows = scopes ?? (await repo.scopes(ports.db.kysely, peer.id, 'receive'));
+    if (!scopeCovers(rows, { state: scope.state, kinds: scope.kinds, at: time }))
       throw new Refusal(
         'NOT_ARRANGED',
         `no arrangement with peer ${peer.id} receives ${kind} of ${scope.state} logged at ${time}`,
@@ -203,7 +202,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     bundle: unknown,
     where: { source: string; index: number },
     seen: string | undefined,
-    batch?: { keys: Map<string, KnownKey>; unseen: boolean },
+    batch?: { keys: Map<string, KnownKey>; unseen: boolean; scopes: Scopes },
   ) {
     const keys = batch?.keys;
     // A batch none of whose indices was applied or refused before needs no look per bundle.
@@ -220,7 +219,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     if (before) return { answer: { status: 'refused', code: before.code, message: before.reason } as const };
     // 1. The arrangement, before any proof is checked (federation.md "Receiver's checks").
     const peeked = peek(bundle);
-    const early = peeked && (await arranged(peer, peeked.kind, peeked.content, peeked.time));
+    const early = peeked && (await arranged(peer, peeked.kind, peeked.content, peeked.time, batch?.scopes));
     const consistency = await consistencyFor(peer, seen, checkpointSize(bundle));
     const v = verifyBundle(bundle, {
       sourceLogKey: peer.log_key,
@@ -244,8 +243,13 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
       peeked.time === v.leaf.time;
     const { kind, state, content, org } = same
       ? early
-      : await arranged(peer, v.record.kind, v.record.content, v.leaf.time);
-    const advanced = advanceCheckpoint(seen, v.checkpointNote, peer.log_key, consistency?.hashes);
+      : await arranged(peer, v.record.kind, v.record.content, v.leaf.time, batch?.scopes);
+    // Mostly the checkpoint seen already (decision 0053), which verifyBundle opened and found
+    // consistent: advancing to it again opened and compared it twice more (decision 0068).
+    const advanced =
+      v.checkpointNote === seen
+        ? { kind: 'consistent' as const, latest: seen }
+        : advanceCheckpoint(seen, v.checkpointNote, peer.log_key, consistency?.hashes);
     if (advanced.kind !== 'consistent') throw await witness.checkpointRefusal(peer, where.source, advanced);
     const organisation = org ?? (typeof content.organisation === 'string' ? content.organisation : '');
     // A report is parsed and checked now, outside the storing transaction (decision 0057).
@@ -268,8 +272,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
   }
 
   /** One verified bundle, logged at `index`, stored in `tx`; its inbox row and body wait in `sink` if given. */
-  async function storeContent(tx: DbOrTx, peer: FedPeerRow, p: Verified, at: string, i: number, s?: Sink) {
-    const [index, sink] = [i, s];
+  async function storeContent(tx: DbOrTx, peer: FedPeerRow, p: Verified, { at, index, sink }: Logged) {
     const { v, kind, state, bundle } = p;
     const by = `peer:${peer.id}`;
     if (p.report) await stored.storeReport(tx, p.report, index, sink?.bodies);
@@ -299,7 +302,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
   /** Store and log one verified bundle in the caller's transaction; answers its received index. */
   async function store(tx: DbOrTx, peer: FedPeerRow, p: Verified, at: string): Promise<number> {
     const index = await appendRecord(tx, ports, receivedRecord(peer, p, at));
-    await storeContent(tx, peer, p, at, index);
+    await storeContent(tx, peer, p, { at, index });
     return index;
   }
 
@@ -386,6 +389,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     const claims = bundles.map(claimed).filter((w) => w?.source === peer.origin) as { index: number }[];
     const batch = {
       keys: new Map<string, KnownKey>(),
+      scopes: await repo.scopes(ports.db.kysely, peer.id, 'receive'), // once a batch (decision 0068)
       unseen:
         claims.length > 0 &&
         !(await repo.inboundSeen(
@@ -455,7 +459,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
             continue;
           }
           const index = logged[k++] as number;
-          await storeContent(tx, peer, s.verified, at, index, sink);
+          await storeContent(tx, peer, s.verified, { at, index, sink });
           out.push(index);
         }
         await stored.insertBodies(tx, sink.bodies);

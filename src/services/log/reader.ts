@@ -196,14 +196,29 @@ export function createLogReader(ports: Ports) {
      * The C2SP tlog-proof receipt of the entry at `index`, against the newest checkpoint that
      * covers it and has the configured witness quorum; undefined while none does yet.
      */
-    async receipt(index: number): Promise<string | undefined> {
-      const quorum = ports.config.witnessQuorum;
-      const candidates = await published.covering(index, quorum > 0 ? 20 : 1);
-      for (const c of candidates) {
-        const size = c.size;
-        const lines = await published.cosignatureLines(size);
+    receipt: (index: number) => receiptsFrom()(index),
+    /**
+     * `receipt` for many entries in index order (a delivery batch): the checkpoints that may
+     * cover them and their cosignatures are read once, at the first entry, instead of once per
+     * entry (decision 0068). Every receipt of the batch is then against the same checkpoint (the
+     * newest at the first), and an entry beyond it answers undefined, as while no checkpoint
+     * covers it: the batch ends there and the next starts from it.
+     */
+    receipts: receiptsFrom,
+  };
+
+  function receiptsFrom(): (index: number) => Promise<string | undefined> {
+    const quorum = ports.config.witnessQuorum;
+    type Candidate = { size: number; note: string; lines?: Promise<string[]> };
+    let candidates: Promise<Candidate[]> | undefined;
+    return async (index) => {
+      candidates ??= published.covering(index, quorum > 0 ? 20 : 1);
+      for (const c of await candidates) {
+        if (c.size <= index) continue;
+        c.lines ??= published.cosignatureLines(c.size);
+        const lines = await c.lines;
         if (lines.length < quorum) continue;
-        const proof = await proveInclusion(index, size, reader);
+        const proof = await proveInclusion(index, c.size, reader);
         // The leaf rides in the tlog-proof `extra` field, so the receipt alone proves inclusion
         // (and, with the record and its salt, the commitment).
         const leaf = await repo.readEntry(index);
@@ -215,8 +230,8 @@ export function createLogReader(ports: Ports) {
         });
       }
       return undefined;
-    },
-  };
+    };
+  }
 }
 
 export type LogReader = ReturnType<typeof createLogReader>;

@@ -352,11 +352,9 @@ function reportLists(k: DbOrTx) {
   };
 }
 
-// long: one repository per aggregate (architecture.md): a report's row, body, lines and notices and their reads
-export function createReportsRepo(db: Db) {
-  const k = db.kysely;
+/** How a report's row, body, lines, notice and refusals are written (in the caller's transaction). */
+function reportWrites(db: Db) {
   return {
-    ...reportLists(k),
     /**
      * Store a report's lines in bulk, straight from the parsed model: one prepared statement on
      * SQLite (inside the caller's transaction: better-sqlite3 shares the connection), multi-row
@@ -438,6 +436,15 @@ export function createReportsRepo(db: Db) {
     async insertRejection(q: DbOrTx, row: Insertable<ReportRejectionRow>): Promise<void> {
       await q.insertInto('report_rejections').values(row).execute();
     },
+  };
+}
+
+/** One repository per aggregate (architecture.md): a report's row, body, lines and notices and their reads. */
+export function createReportsRepo(db: Db) {
+  const k = db.kysely;
+  return {
+    ...reportLists(k),
+    ...reportWrites(db),
     async getReport(id: string) {
       return k.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
     },

@@ -219,6 +219,8 @@ export const DETAIL_CODES = [
   'SEQ_GAP',
   'SEQ_FORK',
   'PREV_MISMATCH',
+  /** Joint use of a device's data, granted or withdrawn (decision 0063); its rule says which check. */
+  'JOINT_USE',
   // refusals counted past the hourly quota, logged as one summary (decision 0023)
   'REFUSALS_COUNTED',
   // Additional Protocol declarations (decision 0032)

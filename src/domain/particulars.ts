@@ -280,6 +280,24 @@ export const PARTICULARS = {
   'SIGNATURE_INVALID.batchHeader': {},
   'SIGNATURE_INVALID.otherKey': { keyId: 'text', deviceKey: 'text' },
   'SIGNATURE_INVALID.device': {},
+  // joint use of a device's data granted or withdrawn by its owners (decision 0063)
+  'JOINT_USE.unknownOrganisation': { organisation: 'text' },
+  'JOINT_USE.unknownAgreement': { agreement: 'text' },
+  /** An owning inspectorate has the data already: joint use is for others. */
+  'JOINT_USE.owner': { organisation: 'text' },
+  /** An authority or operator of `state`, not of the device's state: it may never have the data. */
+  'JOINT_USE.otherState': { organisation: 'text', state: 'text' },
+  /** The agreement cited is `status`, not in force. */
+  'JOINT_USE.notInForce': { agreement: 'text', status: 'kind' },
+  /** The device's `state` is not a party to the agreement cited. */
+  'JOINT_USE.stateNotParty': { agreement: 'text', state: 'text' },
+  /** The organisation (or, for an authority or operator, its state) is not a party to the agreement. */
+  'JOINT_USE.granteeNotParty': { agreement: 'text', organisation: 'text' },
+  /** None of the device's `owners` is a party to the agreement: it is not theirs to grant under. */
+  'JOINT_USE.ownerNotParty': { agreement: 'text', owners: 'codes' },
+  'JOINT_USE.granted': { organisation: 'text', device: 'text' },
+  'JOINT_USE.notGranted': { organisation: 'text', device: 'text' },
+  'JOINT_USE.removed': { device: 'text' },
   // a device's alarm, by its code (its values are stored with it, migration 0031)
   GATE_MISMATCH: {
     kmp: 'text',

@@ -18,6 +18,7 @@ import { createLogRepo } from '../store/log.repo.js';
 import { LEAF_V2_FROM_KEY } from '../store/migrations/0011-opaque-leaves.js';
 import type { RecordRow } from '../store/schema.types.js';
 import { auditDerivedState } from './audit-derived.js';
+import { auditDeviceParties } from './monitoring/audit-parties.js';
 import type { Ports } from './ports.js';
 // Each record kind registers how to rebuild it where it is defined; the audit needs them all.
 import './cases/content.js';
@@ -294,6 +295,7 @@ export async function auditStore(ports: Ports, logVerifier: NoteVerifier): Promi
   const size = await auditTree(ports, add);
   const records = await auditRecords(ports, add);
   for (const f of await auditDerivedState(ports.db.kysely)) add('derived-mismatch', f.where, f.message);
+  for (const f of await auditDeviceParties(ports.db.kysely)) add('derived-mismatch', f.where, f.message);
   return { ok: findings.length === 0, entries: size, records, checkpoints, findings };
 }
 

@@ -114,6 +114,85 @@ export async function deviceChangeIds(q: DbOrTx): Promise<{ device: string; n: n
   return rows.map((r) => ({ device: r.device, n: Number(r.n) }));
 }
 
+/**
+ * Joint use granted or withdrawn (decision 0063): the organisation's `joint` row added or deleted,
+ * in the caller's transaction with the change record that says so.
+ */
+export async function addJointParty(q: DbOrTx, device: string, organisation: string): Promise<void> {
+  await q.insertInto('device_parties').values({ device, organisation, role: 'joint' }).execute();
+}
+
+export async function deleteJointParty(q: DbOrTx, device: string, organisation: string): Promise<void> {
+  await q
+    .deleteFrom('device_parties')
+    .where('device', '=', device)
+    .where('organisation', '=', organisation)
+    .where('role', '=', 'joint')
+    .execute();
+}
+
+/** A device's changes of these actions, in order (its joint-use grants, for its page). */
+export async function deviceChangesOf(
+  q: DbOrTx,
+  device: string,
+  actions: readonly string[],
+): Promise<DeviceChangeRow[]> {
+  const rows = await q
+    .selectFrom('device_changes')
+    .selectAll()
+    .where('device', '=', device)
+    .where('action', 'in', [...actions])
+    .orderBy('n')
+    .execute();
+  return rows.map((r) => ({ ...r, n: Number(r.n), log_index: Number(r.log_index) }));
+}
+
+/**
+ * For the audit (decision 0063), a page of devices after `after` in id order: each device's
+ * party rows and the snapshot of its latest change (the change its `changes` count names).
+ */
+export async function devicePartiesAfter(
+  q: DbOrTx,
+  after: string,
+  limit: number,
+): Promise<
+  {
+    id: string;
+    owners: string;
+    joint_use: string;
+    snapshot: string | null;
+    parties: { organisation: string; role: string }[];
+  }[]
+> {
+  const devices = await q
+    .selectFrom('devices as d')
+    .leftJoin('device_changes as c', (j) => j.onRef('c.device', '=', 'd.id').onRef('c.n', '=', 'd.changes'))
+    .select(['d.id', 'd.owners', 'd.joint_use', 'c.snapshot'])
+    .where('d.id', '>', after)
+    .orderBy('d.id')
+    .limit(limit)
+    .execute();
+  if (devices.length === 0) return [];
+  const parties = await q
+    .selectFrom('device_parties')
+    .select(['device', 'organisation', 'role'])
+    .where(
+      'device',
+      'in',
+      devices.map((d) => d.id),
+    )
+    .orderBy('device')
+    .orderBy('organisation')
+    .execute();
+  const by = new Map<string, { organisation: string; role: string }[]>();
+  for (const p of parties) {
+    const list = by.get(p.device) ?? [];
+    list.push({ organisation: p.organisation, role: p.role });
+    by.set(p.device, list);
+  }
+  return devices.map((d) => ({ ...d, snapshot: d.snapshot ?? null, parties: by.get(d.id) ?? [] }));
+}
+
 /** Who may see a list of devices: the node's administrators all; others by party or state. */
 export interface DeviceListScope {
   readonly all: boolean;

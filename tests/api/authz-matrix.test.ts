@@ -313,6 +313,13 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /api/devices': E('user', 'list'),
   'GET /api/devices/:id': E('user', 'item', () => '/api/devices/no-such-device'),
   'POST /api/devices/:id/lifecycle': E('user', 'write', () => '/api/devices/no-such-device/lifecycle'),
+  'GET /api/devices/:id/joint-use': E('user', 'item', () => '/api/devices/no-such-device/joint-use'),
+  'POST /api/devices/:id/joint-use': E('user', 'write', () => '/api/devices/no-such-device/joint-use'),
+  'POST /api/devices/:id/joint-use/withdraw': E(
+    'user',
+    'write',
+    () => '/api/devices/no-such-device/joint-use/withdraw',
+  ),
   'GET /api/devices/:id/events': E('user', 'item', () => '/api/devices/no-such-device/events'),
   'GET /api/devices/:id/status': E('user', 'item', () => '/api/devices/no-such-device/status'),
   'POST /api/devices/:id/reverify': E('user', 'write', () => '/api/devices/no-such-device/reverify'),

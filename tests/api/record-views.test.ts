@@ -122,6 +122,18 @@ describe('record views (sqlite)', () => {
       payload: Buffer.from(batch.bytes),
     });
     expect(sent.statusCode, sent.body).toBe(201);
+    // Joint use granted after installation (decision 0063): the partner inspectorate reads the
+    // device's data, batch included; the state was granted it and withdrawn, so reads health only.
+    // The grant and withdrawal are device changes, read as the device is.
+    await post('/api/devices/RV-SEAL/joint-use', 'agency.admin', {
+      organisation: 'rsa',
+      agreement: 'CSA-XA',
+    });
+    await post('/api/devices/RV-SEAL/joint-use', 'agency.admin', {
+      organisation: 'xa-ssac',
+      agreement: 'CSA-XA',
+    });
+    await post('/api/devices/RV-SEAL/joint-use/withdraw', 'agency.admin', { organisation: 'xa-ssac' });
     // Domestic-law compatibility (issue 19 item 2): an entry of XA, and a signed review step of XC
     // (XB's key was revoked above).
     const provision = encodeURIComponent('INFCIRC/153 para 62');

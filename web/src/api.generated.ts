@@ -2053,6 +2053,190 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/devices/{id}/joint-use": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Who has joint use of the device’s data, and under which agreement (whoever sees the device) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                /** @description the registry agreement the grant cites; null: given at registration */
+                                readonly agreement: string | null;
+                                readonly at: string;
+                                readonly by: string;
+                                /** @description the log index of the change that granted it (-1: unknown) */
+                                readonly logIndex: number;
+                                readonly organisation: string;
+                                /** @description the arrangement under that agreement, as the grant named it */
+                                readonly reference: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        /**
+         * Grant an organisation joint use of the device’s data under an agreement (owners’ administrators)
+         * @description Body {organisation, agreement, reference?}: a partner inspectorate party to the agreement, or an authority or operator of the device’s state; the agreement in force, the device’s state and an owner party to it (decision 0063). Logged as the device’s next change; the grant covers the device’s data from its first batch. Refusals carry the detail code JOINT_USE with its rule and values.
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly agreement: string;
+                        readonly organisation: string;
+                        readonly reference?: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            /** @description what the caller may do: manage it, read its data, its health; reverify: the caller is an inspector of an owner */
+                            readonly access: readonly ("manage" | "data" | "health" | "reverify")[];
+                            /** @description registry changes so far (registration, lifecycle, re-verifications); a re-verification's n is changes + 1 */
+                            readonly changes: number;
+                            /**
+                             * @description continuity of knowledge now (the status has its intervals)
+                             * @enum {string}
+                             */
+                            readonly cok: "intact" | "degraded" | "lost";
+                            readonly containment: string | null;
+                            readonly facility: string;
+                            readonly heartbeatSeconds: number;
+                            readonly id: string;
+                            readonly jointUse: readonly string[];
+                            readonly keyId: string;
+                            /** @enum {string} */
+                            readonly kind: "seal" | "camera" | "radiation-monitor" | "neutron-monitor" | "load-cell" | "gate";
+                            readonly kmp: string | null;
+                            readonly lastSeen: string | null;
+                            readonly lastSeq: number;
+                            readonly logIndex: number;
+                            readonly owners: readonly string[];
+                            readonly publicKey: string;
+                            readonly registeredAt: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "installed" | "servicing" | "removed";
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/devices/{id}/joint-use/withdraw": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Withdraw an organisation’s joint use of the device’s data (owners’ administrators), at once */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly organisation: string;
+                        readonly reason?: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            /** @description what the caller may do: manage it, read its data, its health; reverify: the caller is an inspector of an owner */
+                            readonly access: readonly ("manage" | "data" | "health" | "reverify")[];
+                            /** @description registry changes so far (registration, lifecycle, re-verifications); a re-verification's n is changes + 1 */
+                            readonly changes: number;
+                            /**
+                             * @description continuity of knowledge now (the status has its intervals)
+                             * @enum {string}
+                             */
+                            readonly cok: "intact" | "degraded" | "lost";
+                            readonly containment: string | null;
+                            readonly facility: string;
+                            readonly heartbeatSeconds: number;
+                            readonly id: string;
+                            readonly jointUse: readonly string[];
+                            readonly keyId: string;
+                            /** @enum {string} */
+                            readonly kind: "seal" | "camera" | "radiation-monitor" | "neutron-monitor" | "load-cell" | "gate";
+                            readonly kmp: string | null;
+                            readonly lastSeen: string | null;
+                            readonly lastSeq: number;
+                            readonly logIndex: number;
+                            readonly owners: readonly string[];
+                            readonly publicKey: string;
+                            readonly registeredAt: string;
+                            readonly state: string;
+                            /** @enum {string} */
+                            readonly status: "installed" | "servicing" | "removed";
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/devices/{id}/lifecycle": {
         readonly parameters: {
             readonly query?: never;
@@ -6389,7 +6573,7 @@ export interface paths {
                             readonly status: "accepted";
                             readonly warnings: readonly {
                                 /** @enum {string} */
-                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID" | "ATTACHMENT_UNKNOWN";
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "JOINT_USE" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID" | "ATTACHMENT_UNKNOWN";
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;
@@ -6512,7 +6696,7 @@ export interface paths {
                         readonly "application/json": {
                             readonly errors: readonly {
                                 /** @enum {string} */
-                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID" | "ATTACHMENT_UNKNOWN";
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "JOINT_USE" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID" | "ATTACHMENT_UNKNOWN";
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;
@@ -6533,7 +6717,7 @@ export interface paths {
                             readonly type: ("ICR" | "PIL" | "MBR" | "INITIAL" | "EXPORT_NOTICE" | "IMPORT_NOTICE") | null;
                             readonly warnings: readonly {
                                 /** @enum {string} */
-                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID" | "ATTACHMENT_UNKNOWN";
+                                readonly code: "MALFORMED" | "FIELD_MISSING" | "FIELD_UNKNOWN" | "FIELD_DUPLICATE" | "FIELD_TYPE" | "FIELD_FORMAT" | "FIELD_CONFLICT" | "OUT_OF_RANGE" | "WEIGHT_PRECISION" | "TOO_MANY_ERRORS" | "ROW_TOO_LONG" | "SIGNATURE_INVALID" | "KEY_UNKNOWN" | "KEY_NOT_VALID" | "UNKNOWN_MBA" | "REPORT_DUPLICATE" | "REPORT_NUMBER_GAP" | "LINE_COUNT_MISMATCH" | "LINE_NUMBERING" | "DATE_OUTSIDE_PERIOD" | "PERIOD_INVALID" | "REPORT_DATE_EARLY" | "UNKNOWN_KMP" | "UNKNOWN_ELEMENT" | "UNKNOWN_BASIS" | "UNKNOWN_ISOTOPE" | "UNKNOWN_IC_CODE" | "NEGATIVE_WEIGHT" | "FISSILE_EXCEEDS_ELEMENT" | "FISSILE_MISSING" | "COUNTERPART_INVALID" | "NOTICE_UNKNOWN" | "CORRECTION_TARGET_UNKNOWN" | "BATCH_REUSED" | "ENTRY_DUPLICATE" | "BALANCE_ARITHMETIC" | "ITEM_MUF_NONZERO" | "PB_MISMATCH" | "PE_MISMATCH" | "ICR_MISMATCH" | "DATE_ORDER" | "NOTICE_RULE_VIOLATED" | "FIELD_INVALID" | "REQUIRED" | "DUPLICATE" | "UNKNOWN" | "NOT_A_NUMBER" | "DATE_INVALID" | "NOT_AFTER_TODAY" | "BEFORE_LAST_EVENT" | "TOO_MANY" | "EMPTY" | "NOT_BASE64" | "NOT_TWO_PARTICIPANTS" | "NOT_ONE_OR_TWO_PARTICIPANTS" | "NOT_PARTICIPANT" | "NOT_AN_INSPECTORATE_OF_STATE" | "UNKNOWN_ACTIVITY" | "DUPLICATE_ACTIVITY" | "NOT_PLANNED" | "UNASSIGNED" | "ASSIGNED_TO_PARTNER" | "GOAL_EXCEEDS_POPULATION" | "NOT_AS_PLANNED" | "NOT_IN_SAMPLE" | "COUNT_MISMATCH" | "NOT_AS_RECORDED" | "NOT_ALLOWED" | "UNKNOWN_REPORT" | "SIGNATURE_REQUIRED" | "TOO_LONG" | "UNSAFE_CHARACTER" | "NOT_A_URL" | "SCHEME" | "CREDENTIALS" | "RESERVED" | "PRIVATE_ADDRESS" | "UNSAFE_NAME" | "UNSAFE_VALUE" | "UNKNOWN_EVENT" | "NOT_VERIFIED" | "DEVICE_MISMATCH" | "EVENT_IN_FUTURE" | "EVENT_TOO_OLD" | "SEQ_GAP" | "SEQ_FORK" | "PREV_MISMATCH" | "JOINT_USE" | "REFUSALS_COUNTED" | "ANNEX_REF_UNKNOWN" | "SUPPLEMENT_TARGET_INVALID" | "ATTACHMENT_UNKNOWN";
                                 readonly field?: string;
                                 readonly line?: number;
                                 readonly message: string;

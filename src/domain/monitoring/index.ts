@@ -39,6 +39,8 @@ export type {
 export type { Device, DeviceAction, DeviceKind, DeviceStatus } from './device.js';
 export { acceptsBatches, DEVICE_KINDS, DEVICE_STATUSES, nextDeviceStatus } from './device.js';
 export { gateMismatch } from './gate.js';
+export type { JointUseAction, JointUseGrant } from './joint-use.js';
+export { checkJointUseGrant, checkJointUseWithdrawal } from './joint-use.js';
 export { parseReverification } from './reverification.js';
 export type { BatchSignature, SignedBatch } from './signature.js';
 export {

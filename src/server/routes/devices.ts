@@ -233,6 +233,78 @@ function registerDeviceRoutes(app: FastifyInstance, m: MonitoringService): void 
 }
 
 /**
+ * Joint use of a device's data granted and withdrawn under an agreement (issue 18 §6, decision
+ * 0063): the owners' administrators change it, whoever sees the device reads who has it.
+ */
+function registerJointUseRoutes(app: FastifyInstance, m: MonitoringService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const JointUseReply = z.object({
+    organisation: z.string(),
+    agreement: z
+      .string()
+      .nullable()
+      .describe('the registry agreement the grant cites; null: given at registration'),
+    reference: z.string().nullable().describe('the arrangement under that agreement, as the grant named it'),
+    at: z.string(),
+    by: z.string(),
+    logIndex: z.number().int().describe('the log index of the change that granted it (-1: unknown)'),
+  });
+  r.get(
+    '/api/devices/:id/joint-use',
+    {
+      config: user,
+      schema: {
+        tags,
+        summary:
+          'Who has joint use of the device’s data, and under which agreement (whoever sees the device)',
+        params,
+        response: { 200: z.object({ items: z.array(JointUseReply) }) },
+      },
+    },
+    async (req) => ({ items: await m.jointUse.list(requirePrincipal(req), req.params.id) }),
+  );
+  r.post(
+    '/api/devices/:id/joint-use',
+    {
+      config: user,
+      schema: {
+        tags,
+        summary:
+          'Grant an organisation joint use of the device’s data under an agreement (owners’ administrators)',
+        description:
+          'Body {organisation, agreement, reference?}: a partner inspectorate party to the agreement, or an authority or operator of the device’s state; ' +
+          'the agreement in force, the device’s state and an owner party to it (decision 0063). Logged as the device’s next change; ' +
+          'the grant covers the device’s data from its first batch. Refusals carry the detail code JOINT_USE with its rule and values.',
+        params,
+        body: z.strictObject({
+          organisation: code,
+          agreement: code,
+          reference: z.string().trim().min(1).max(200).optional(),
+        }),
+        response: { 200: ChangedReply },
+      },
+    },
+    async (req) => m.jointUse.grant(requirePrincipal(req), req.params.id, req.body),
+  );
+  r.post(
+    '/api/devices/:id/joint-use/withdraw',
+    {
+      config: user,
+      schema: {
+        tags,
+        summary:
+          'Withdraw an organisation’s joint use of the device’s data (owners’ administrators), at once',
+        params,
+        body: z.strictObject({ organisation: code, reason: z.string().trim().min(1).max(500).optional() }),
+        response: { 200: ChangedReply },
+      },
+    },
+    async (req) =>
+      m.jointUse.withdraw(requirePrincipal(req), req.params.id, req.body.organisation, req.body.reason),
+  );
+}
+
+/**
  * Devices send batches signed with their own key: the signature over the exact body is the
  * authentication (checked by the ingestion before the body is read as JSON), so the route is
  * public in the sense of needing no user; an unsigned or forged batch is refused 401
@@ -322,6 +394,7 @@ function registerReverifyRoute(app: FastifyInstance, m: MonitoringService): void
 
 export function registerMonitoringRoutes(app: FastifyInstance, m: MonitoringService): void {
   registerDeviceRoutes(app, m);
+  registerJointUseRoutes(app, m);
   registerBatchRoute(app, m);
   registerReverifyRoute(app, m);
   registerActivityRoutes(app, m);

@@ -9,6 +9,7 @@ import {
   EMPTY_HEAD,
   foldReverification,
   initialCokState,
+  type JointUseAction,
   nextDeviceStatus,
   parseReverification,
   silenceCheckAfter,
@@ -88,7 +89,7 @@ export function deviceOfRow(r: DeviceRow): Device {
 }
 
 /** What the caller may do with the device: its access, and whether it re-verifies it (an inspector of an owner). */
-type ViewAccess = DeviceAccess | 'reverify';
+export type ViewAccess = DeviceAccess | 'reverify';
 
 function accessOf(p: Principal, scope: StateScope, d: Device): ViewAccess[] {
   const access: ViewAccess[] = deviceAccess(p, scope, d);
@@ -96,7 +97,7 @@ function accessOf(p: Principal, scope: StateScope, d: Device): ViewAccess[] {
   return access;
 }
 
-function viewOf(r: DeviceRow, access: readonly ViewAccess[], now: string): DeviceView {
+export function viewOf(r: DeviceRow, access: readonly ViewAccess[], now: string): DeviceView {
   const d = deviceOfRow(r);
   return {
     ...d,
@@ -144,7 +145,7 @@ function rawKey(publicKey: string): Uint8Array {
   return new Uint8Array(raw);
 }
 
-function noSuchDevice(): never {
+export function noSuchDevice(): never {
   throw new DomainError('NOT_FOUND', 'no such device');
 }
 
@@ -162,7 +163,7 @@ export function createDeviceRegistry(ports: Ports) {
     tx: DbOrTx,
     device: Device,
     n: number,
-    action: DeviceAction | 'reverify',
+    action: DeviceAction | JointUseAction | 'reverify',
     at: string,
     by: string,
     extra: Record<string, unknown> = {},
@@ -418,6 +419,8 @@ export function createDeviceRegistry(ports: Ports) {
 
     /** The device and the caller's access (status and events share this). */
     visible,
+    /** Appends a change's record and row in the caller's transaction (joint use shares it). */
+    logChange,
   };
 }
 

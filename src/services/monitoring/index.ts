@@ -5,6 +5,7 @@ import type { Ports } from '../ports.js';
 import { createActivityDeclarations } from './activities.js';
 import { createDeviceRegistry } from './devices.js';
 import { createIngestion, type IngestionOptions, type RaisedAlarm } from './ingest.js';
+import { createJointUse } from './joint-use.js';
 import { createMonitoringQueries } from './queries.js';
 
 /**
@@ -43,6 +44,7 @@ export function createMonitoringService(ports: Ports, options: IngestionOptions 
   });
   return {
     registry,
+    jointUse: createJointUse(ports, registry),
     ingestion,
     queries: createMonitoringQueries(ports, registry),
     activities: createActivityDeclarations(ports),

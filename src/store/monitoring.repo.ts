@@ -406,6 +406,37 @@ export async function latestRefusals(q: DbOrTx, device: string, limit: number): 
   return rows.map((r) => ({ ...r, seq: r.seq === null ? null : Number(r.seq) }));
 }
 
+/**
+ * One page of a device's refused batches, newest first (then the higher seq first), with how many
+ * there are in all; `details` is the refusal's problems as stored (JSON).
+ */
+export async function pageRefusals(
+  q: DbOrTx,
+  device: string,
+  window: { limit: number; offset: number },
+): Promise<{ rows: DeviceRefusalRow[]; total: number }> {
+  const base = q.selectFrom('device_refusals').where('device', '=', device);
+  const [rows, n] = await Promise.all([
+    base
+      .selectAll()
+      .orderBy('at', 'desc')
+      // A refusal without a seq (the body could not be read) last among equal times, on both dialects.
+      .orderBy(sql`coalesce(seq, -1)`, 'desc')
+      // The table has no id: code and body make the order total, so pages neither repeat nor skip
+      // (rows equal in all four are the same batch refused the same way, and interchangeable).
+      .orderBy('code')
+      .orderBy('body_sha256')
+      .limit(window.limit)
+      .offset(window.offset)
+      .execute(),
+    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
+  ]);
+  return {
+    rows: rows.map((r) => ({ ...r, seq: r.seq === null ? null : Number(r.seq) })),
+    total: countOf(n as { n: string | number | bigint } | undefined),
+  };
+}
+
 export async function insertIntervals(q: DbOrTx, rows: readonly DeviceIntervalRow[]): Promise<void> {
   if (rows.length > 0)
     await q

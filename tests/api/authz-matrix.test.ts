@@ -322,6 +322,7 @@ const EXPECTED: Record<string, Expectation> = {
   ),
   'GET /api/devices/:id/events': E('user', 'item', () => '/api/devices/no-such-device/events'),
   'GET /api/devices/:id/status': E('user', 'item', () => '/api/devices/no-such-device/status'),
+  'GET /api/devices/:id/refusals': E('user', 'item', () => '/api/devices/no-such-device/refusals'),
   'POST /api/devices/:id/reverify': E('user', 'write', () => '/api/devices/no-such-device/reverify'),
   'POST /api/facilities/:code/activities': E(
     'user',

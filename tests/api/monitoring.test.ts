@@ -278,6 +278,38 @@ describe.each(testDialects())('remote monitoring over HTTP (%s)', (dialect) => {
     const s = await status('SEAL-A');
     expect(s.lastSeq).toBe(1);
     expect(s.refusals.map((r: { code: string }) => r.code)).toContain('DEVICE_AUTH_FAILED');
+    // The refused batches, newest first and paged, each with its problems' codes and values
+    // (decision 0064). The test clock stands still: equal times are ordered by seq, highest first.
+    const refusalPage = async (q: string) =>
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: `/api/devices/SEAL-A/refusals?${q}`,
+          headers: as('agency.inspector'),
+        })
+      ).json();
+    const all = await refusalPage('limit=100');
+    expect(all.total).toBe(refusals);
+    expect(all.items).toHaveLength(refusals);
+    const order = all.items.map((r: { at: string; seq: number | null }) => [r.at, r.seq ?? -1]);
+    expect([...order].sort((a, b) => (a[0] === b[0] ? b[1] - a[1] : a[0] < b[0] ? 1 : -1))).toEqual(order);
+    expect([
+      ...(await refusalPage('limit=3')).items,
+      ...(await refusalPage('limit=3&offset=3')).items,
+    ]).toEqual(all.items.slice(0, 6));
+    const mismatch = all.items.find((r: { problems: { code: string }[] }) =>
+      r.problems.some((p) => p.code === 'DEVICE_MISMATCH'),
+    );
+    expect(mismatch).toMatchObject({ code: 'DEVICE_BATCH_INVALID', seq: 2, transport: 'http' });
+    expect(mismatch.problems).toEqual([
+      expect.objectContaining({ code: 'DEVICE_MISMATCH', values: { named: 'SEAL-B', sentFor: 'SEAL-A' } }),
+    ]);
+    const future = all.items.find((r: { problems: { code: string }[] }) =>
+      r.problems.some((p) => p.code === 'EVENT_IN_FUTURE'),
+    );
+    expect(future.seq).toBe(2);
+    expect(future.problems[0]).toMatchObject({ code: 'EVENT_IN_FUTURE', values: { minutes: 5 } });
+    expect(typeof future.problems[0].values.time).toBe('string');
     // One alarm per kind of incident until a re-verification (decision 0030): not one per forgery.
     expect(s.alarms.map((a: { code: string }) => a.code).sort()).toEqual([
       'DEVICE_AUTH_FAILED',
@@ -350,6 +382,30 @@ describe.each(testDialects())('remote monitoring over HTTP (%s)', (dialect) => {
     expect(await code('xa-ssac.reviewer', '/api/devices/SEAL-A/events')).toBe(403);
     expect(await code('xa-ssac.reviewer', batchRecord)).toBe(404);
     expect(await code('agency.inspector', '/api/devices/SEAL-A/events')).toBe(200);
+    // The state sees its device's refused batches and why, but not the times its events give
+    // (an event's time is what the device recorded, decision 0064); the owner sees them.
+    expect(await code('xa-ssac.reviewer', '/api/devices/SEAL-A/refusals')).toBe(200);
+    expect(await code('xb-ssac.reviewer', '/api/devices/SEAL-A/refusals')).toBe(404);
+    expect(await code('rsa.inspector', '/api/devices/SEAL-A/refusals')).toBe(404);
+    const problems = async (login: string) =>
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: '/api/devices/SEAL-A/refusals?limit=1000',
+          headers: as(login),
+        })
+      )
+        .json()
+        .items.flatMap((r: { problems: { code: string }[] }) => r.problems);
+    const timed = (ps: { code: string }[]) => ps.filter((p) => p.code.startsWith('EVENT_'));
+    const stateSees = timed(await problems('xa-ssac.reviewer'));
+    expect(new Set(stateSees.map((p) => p.code))).toEqual(new Set(['EVENT_IN_FUTURE', 'EVENT_TOO_OLD']));
+    for (const p of stateSees) expect(Object.keys(p).sort()).toEqual(['code', 'field']);
+    for (const p of timed(await problems('agency.inspector'))) expect(p).toHaveProperty('values.time');
+    // Other problems are about the batch, not what it recorded: the state has their values.
+    expect(
+      (await problems('xa-ssac.reviewer')).find((p: { code: string }) => p.code === 'DEVICE_MISMATCH'),
+    ).toHaveProperty('values.sentFor', 'SEAL-A');
     // Another state, the partner inspectorate without an arrangement, an auditor: nothing at all.
     expect(await code('xb-ssac.reviewer', '/api/devices/SEAL-A/status')).toBe(404);
     expect(await code('rsa.inspector', '/api/devices/SEAL-A/status')).toBe(404);

@@ -2311,6 +2311,70 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/devices/{id}/refusals": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** A device’s refused batches, newest first, paged, with their problems (whoever sees its status) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    /** @description page size (1-1000) */
+                    readonly limit?: number;
+                    /** @description rows to skip */
+                    readonly offset?: number;
+                };
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                readonly at: string;
+                                readonly code: string;
+                                /** @description why it was refused, each problem with its code, rule and values (decision 0052); an event time is given only to those who may read the data (decision 0064) */
+                                readonly problems: readonly {
+                                    readonly code: string;
+                                    readonly field?: string;
+                                    readonly message?: string;
+                                    readonly rule?: string;
+                                    readonly values?: {
+                                        readonly [key: string]: string | number | readonly string[];
+                                    };
+                                }[];
+                                readonly seq: number | null;
+                                readonly transport: string;
+                            }[];
+                            readonly limit: number;
+                            readonly offset: number;
+                            /** @description rows matching the filters, over all pages */
+                            readonly total: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/devices/{id}/reverify": {
         readonly parameters: {
             readonly query?: never;

@@ -123,6 +123,26 @@ const StatusReply = z.object({
   ),
 });
 
+const RefusalReply = z.object({
+  at: z.string(),
+  seq: z.number().int().nullable(),
+  code: z.string(),
+  transport: z.string(),
+  problems: z
+    .array(
+      z.object({
+        code: z.string(),
+        rule: z.string().optional(),
+        field: z.string().optional(),
+        values: Values.optional(),
+        message: z.string().optional(),
+      }),
+    )
+    .describe(
+      'why it was refused, each problem with its code, rule and values (decision 0052); an event time is given only to those who may read the data (decision 0064)',
+    ),
+});
+
 /** A time of the query as stored (toISOString): text order is time order. */
 function instant(text: string | undefined): string | undefined {
   return text === undefined ? undefined : new Date(text).toISOString();
@@ -217,6 +237,12 @@ function registerDeviceRoutes(app: FastifyInstance, m: MonitoringService): void 
         { limit: req.query.limit, offset: req.query.offset },
       ),
   );
+  registerHealthRoutes(app, m);
+}
+
+/** A device's state of health and its refused batches: whoever sees the device (the state too). */
+function registerHealthRoutes(app: FastifyInstance, m: MonitoringService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/api/devices/:id/status',
     {
@@ -229,6 +255,25 @@ function registerDeviceRoutes(app: FastifyInstance, m: MonitoringService): void 
       },
     },
     async (req) => m.queries.status(requirePrincipal(req), req.params.id),
+  );
+  r.get(
+    '/api/devices/:id/refusals',
+    {
+      config: user,
+      schema: {
+        tags,
+        summary:
+          'A device’s refused batches, newest first, paged, with their problems (whoever sees its status)',
+        params,
+        querystring: z.strictObject(window),
+        response: { 200: pageOf(RefusalReply) },
+      },
+    },
+    async (req) =>
+      m.queries.refusals(requirePrincipal(req), req.params.id, {
+        limit: req.query.limit,
+        offset: req.query.offset,
+      }),
   );
 }
 

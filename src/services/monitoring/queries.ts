@@ -1,10 +1,17 @@
 import { caseKeyForAlarm } from '../../domain/cases/index.js';
+import type { ErrorDetail } from '../../domain/errors.js';
 import { DomainError } from '../../domain/errors.js';
 import type { CokCause, DeviceAlarmCode, DeviceStatus } from '../../domain/monitoring/index.js';
 import type { ParticularValue } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import type { DbOrTx } from '../../store/db.js';
-import { alarmsOf, latestIntervals, latestRefusals, pageEvents } from '../../store/monitoring.repo.js';
+import {
+  alarmsOf,
+  latestIntervals,
+  latestRefusals,
+  pageEvents,
+  pageRefusals,
+} from '../../store/monitoring.repo.js';
 import { casesByKey } from '../../store/monitoring-rules.repo.js';
 import type { Page } from '../../store/paging.js';
 import { isoNow, type Ports } from '../ports.js';
@@ -54,6 +61,54 @@ export interface DeviceStatusView {
   readonly refusals: { at: string; code: string; seq: number | null; transport: string }[];
 }
 
+/** One refused batch as GET /api/devices/:id/refusals lists it: when, which, why (decision 0064). */
+export interface RefusalView {
+  readonly at: string;
+  readonly seq: number | null;
+  readonly code: string;
+  readonly transport: string;
+  /** The refusal's problems, each with its code, rule and values (decision 0052). */
+  readonly problems: RefusalProblem[];
+}
+
+export interface RefusalProblem {
+  readonly code: string;
+  readonly rule?: string;
+  readonly field?: string;
+  readonly values?: ErrorDetail['values'];
+  /** The English wording for API and CLI readers (absent where the values are withheld). */
+  readonly message?: string;
+}
+
+/**
+ * Problems whose values are what the device recorded, not how its batch was made: an event's
+ * time. The state sees that a batch was refused and why (its health), not when its events say
+ * something happened (the information barrier, decision 0029): for a caller without the data
+ * these carry their code and field only, and the page words them by the code.
+ */
+const RECORDED_VALUES = new Set(['EVENT_IN_FUTURE', 'EVENT_TOO_OLD']);
+
+/** The stored problems of a refusal as the caller may see them. */
+function problemsOf(details: string, data: boolean): RefusalProblem[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(details);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  return (parsed as ErrorDetail[]).map((d) => {
+    const withheld = !data && RECORDED_VALUES.has(d.code);
+    return {
+      code: d.code,
+      ...(d.rule === undefined ? {} : { rule: d.rule }),
+      ...(d.field === undefined ? {} : { field: d.field }),
+      ...(withheld || d.values === undefined ? {} : { values: d.values }),
+      ...(withheld ? {} : { message: d.message }),
+    };
+  });
+}
+
 const RECENT = 100;
 
 /** The case each alarm opened, found by its cause key (one case per cause, decision 0030). */
@@ -95,6 +150,28 @@ export function createMonitoringQueries(ports: Ports, registry: DeviceRegistry) 
           seq: r.seq,
           index: r.idx,
           data: r.data === null ? {} : (JSON.parse(r.data) as Record<string, unknown>),
+        })),
+        total,
+        limit: window.limit,
+        offset: window.offset,
+      };
+    },
+
+    /** The device's refused batches, newest first, paged; seen by whoever sees its status. */
+    async refusals(
+      p: Principal,
+      id: string,
+      window: { limit: number; offset: number },
+    ): Promise<Page<RefusalView>> {
+      const { access } = await registry.visible(p, id);
+      const { rows, total } = await pageRefusals(k, id, window);
+      return {
+        items: rows.map((r) => ({
+          at: r.at,
+          seq: r.seq,
+          code: r.code,
+          transport: r.transport,
+          problems: problemsOf(r.details, access.includes('data')),
         })),
         total,
         limit: window.limit,

@@ -10,6 +10,7 @@ export type DevicePage = Reply<'/api/devices', 'get'>;
 export type DeviceItem = DevicePage['items'][number];
 export type DeviceHealth = Reply<'/api/devices/{id}/status', 'get'>;
 export type DeviceEventPage = Reply<'/api/devices/{id}/events', 'get'>;
+export type RefusalPage = Reply<'/api/devices/{id}/refusals', 'get'>;
 export type Reverified = Reply<'/api/devices/{id}/reverify', 'post'>;
 export type ActivityPage = Reply<'/api/facilities/{code}/activities', 'get'>;
 export type ActivityBody = RequestBody<'/api/facilities/{code}/activities', 'post'>;
@@ -21,6 +22,9 @@ export const monitoringApi = {
   status: (id: string) => apiJson<DeviceHealth>(`/api/devices/${seg(id)}/status`),
   events: (id: string, limit: number, offset: number) =>
     apiJson<DeviceEventPage>(`/api/devices/${seg(id)}/events${queryString({ limit, offset })}`),
+  /** The device's refused batches, newest first, with their problems (decision 0064). */
+  refusals: (id: string, limit: number, offset: number) =>
+    apiJson<RefusalPage>(`/api/devices/${seg(id)}/refusals${queryString({ limit, offset })}`),
   /** The activities a state declared at a facility's containments, latest first. */
   activities: (facility: string, limit: number, offset: number) =>
     apiJson<ActivityPage>(`/api/facilities/${seg(facility)}/activities${queryString({ limit, offset })}`),

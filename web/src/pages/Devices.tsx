@@ -20,6 +20,7 @@ import { codeLabel } from '../i18n/terms.js';
 import { Link, useSearchParam } from '../router.js';
 import type { SigningKey } from '../signing.js';
 import { DeclaredActivities } from './devices/Activities.js';
+import { RefusedBatches } from './devices/Refusals.js';
 import { alarmLabel } from './Monitoring.js';
 
 const PAGE = 200;
@@ -334,6 +335,7 @@ export function DevicePage({ id }: { id: string }) {
         {(health) => (
           <>
             <Health id={id} health={health} />
+            <RefusedBatches id={id} />
             <Async value={meta} what={t('devices.what')}>
               {(d) => (
                 <>

@@ -11,11 +11,14 @@
  * - `grams`: a weight in grams (a JSON number, as report weights are), formatted for the language;
  * - `date`: an ISO date `YYYY-MM-DD` or timestamp, formatted for the language;
  * - `codes`: a list of codes, joined as a list in the language;
- * - `kind`: one of a few fixed words (a JSON type, a separator), worded by an ICU `select`.
+ * - `kind`: one of a few fixed words (a JSON type, a separator), worded by an ICU `select`;
+ * - `activity`: a joint inspection's activity (JOINT_ACTIVITIES, `item-counting`…), worded as the
+ *   language's term for it; a code not on the list (the problem may be that it is unknown) is
+ *   shown as it was given.
  */
 import type { DetailCode } from './errors.js';
 
-export type ParticularType = 'text' | 'count' | 'grams' | 'date' | 'codes' | 'kind';
+export type ParticularType = 'text' | 'count' | 'grams' | 'date' | 'codes' | 'kind' | 'activity';
 
 type Declaration = Readonly<Record<string, Readonly<Record<string, ParticularType>>>>;
 
@@ -180,12 +183,14 @@ export const PARTICULARS = {
   NOT_TWO_PARTICIPANTS: {},
   NOT_ONE_OR_TWO_PARTICIPANTS: {},
   NOT_AN_INSPECTORATE_OF_STATE: { inspectorate: 'text', state: 'text' },
-  UNKNOWN_ACTIVITY: { activity: 'text' },
-  DUPLICATE_ACTIVITY: { activity: 'text' },
-  NOT_PLANNED: { activity: 'text' },
+  UNKNOWN_ACTIVITY: { activity: 'activity' },
+  DUPLICATE_ACTIVITY: { activity: 'activity' },
+  NOT_PLANNED: { activity: 'activity' },
   NOT_PARTICIPANT: { inspectorate: 'text' },
-  UNASSIGNED: { activity: 'text' },
-  ASSIGNED_TO_PARTNER: { activity: 'text', inspectorate: 'text' },
+  UNASSIGNED: { activity: 'activity' },
+  ASSIGNED_TO_PARTNER: { activity: 'activity', inspectorate: 'text' },
+  /** An activity assigned twice in a joint plan (DUPLICATE.value before decision 0064). */
+  'DUPLICATE.activity': { activity: 'activity' },
   /** `found` item ids listed for a population of `population`. */
   COUNT_MISMATCH: { found: 'count', population: 'count' },
   NOT_AS_RECORDED: {},
@@ -298,6 +303,14 @@ export const PARTICULARS = {
   'JOINT_USE.granted': { organisation: 'text', device: 'text' },
   'JOINT_USE.notGranted': { organisation: 'text', device: 'text' },
   'JOINT_USE.removed': { device: 'text' },
+  // a declared activity's window (issue 18 §5) and the deadline calendar's dates (decision 0064)
+  'FIELD_INVALID.notAfterFrom': { from: 'date', to: 'date' },
+  /** A declared activity covers at most `max` days. */
+  'FIELD_INVALID.spanDays': { max: 'count' },
+  /** A calendar month `YYYY-MM` from 1900. */
+  'DATE_INVALID.month': { value: 'text' },
+  /** A date and time with an explicit offset (RFC 3339). */
+  'DATE_INVALID.timestamp': { value: 'text' },
   // a device's alarm, by its code (its values are stored with it, migration 0031)
   GATE_MISMATCH: {
     kmp: 'text',

@@ -93,8 +93,20 @@ describe.each(testDialects())('declared activities (%s)', (dialect) => {
     const backwards = await declare('xa-ssac.submitter', { ...ok, to: '2026-11-28T03:00:00Z' });
     expect(backwards.statusCode).toBe(400);
     expect(backwards.json().error.code).toBe('VALIDATION_FAILED');
+    // Each check's problem carries a rule and values, so the page words it (decision 0064).
+    expect(backwards.json().error.details).toEqual([
+      expect.objectContaining({
+        field: 'to',
+        code: 'FIELD_INVALID',
+        rule: 'notAfterFrom',
+        values: { from: new Date(ok.from).toISOString(), to: '2026-11-28T03:00:00.000Z' },
+      }),
+    ]);
     const tooLong = await declare('xa-ssac.submitter', { ...ok, to: '2026-12-30T04:00:00Z' });
     expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json().error.details).toEqual([
+      expect.objectContaining({ field: 'to', code: 'FIELD_INVALID', rule: 'spanDays', values: { max: 31 } }),
+    ]);
     expect((await declare('xa-ssac.submitter', { ...ok, extra: 1 })).statusCode).toBe(400);
     const list = await t.app.inject({
       method: 'GET',

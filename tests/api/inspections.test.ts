@@ -245,7 +245,11 @@ describe.each(testDialects())('inspections API on %s', (dialect) => {
       // The particulars the browser words each problem from (decision 0059).
       expect(res.json().error.details).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ code: 'DUPLICATE', rule: 'value', values: { value: 'item-counting' } }),
+          expect.objectContaining({
+            code: 'DUPLICATE',
+            rule: 'activity',
+            values: { activity: 'item-counting' },
+          }),
           expect.objectContaining({ code: 'NOT_PARTICIPANT', values: { inspectorate: 'xa-ssac' } }),
           expect.objectContaining({ code: 'UNASSIGNED', values: { activity: 'da-sampling' } }),
         ]),

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { articleSpec, DECLARATION_ARTICLES } from '../../src/domain/declarations/index.js';
 import { DETAIL_CODES, ERROR_CODES } from '../../src/domain/errors.js';
 import { BUNDLE_REFUSAL_CODES, DELIVERY_FAILURES } from '../../src/domain/federation/index.js';
+import { JOINT_ACTIVITIES } from '../../src/domain/inspections/index.js';
 import {
   DEVICE_ALARM_CODES,
   DEVICE_KINDS,
@@ -122,7 +123,7 @@ describe('the web app speaks the six UN languages (issue 16 item 11, decision 00
     expect(copiedFromEnglish(en, catalogueOf(locale), allowed)).toEqual([]);
   });
 
-  it('every API error code, detail code, log record kind, delivery failure, device term and declaration field has a message', () => {
+  it('every API error code, detail code, log record kind, delivery failure, device term, joint inspection activity and declaration field has a message', () => {
     const missing = [
       ...ERROR_CODES.map((c) => `error.${c}`),
       ...DETAIL_CODES.map((c) => `detail.${c}`),
@@ -132,6 +133,7 @@ describe('the web app speaks the six UN languages (issue 16 item 11, decision 00
       ...DEVICE_KINDS.map((k) => `devices.kind.${k}`),
       ...DEVICE_STATUSES.map((s) => `devices.lifecycle.${s}`),
       ...EVENT_TYPES.map((e) => `devices.event.${e}`),
+      ...JOINT_ACTIVITIES.map((a) => `insp.activity.${a}`),
       ...DECLARATION_ARTICLES.flatMap((a) => articleSpec(a).fields.map((f) => `decl.field.${f.name}`)),
     ].filter((k) => !(k in en));
     expect(missing, 'add these keys to every catalogue in web/src/i18n/messages').toEqual([]);

@@ -29,4 +29,31 @@ describe('calendar', () => {
       expect.objectContaining({ code: 'VALIDATION_FAILED' }),
     );
   });
+  it('names each refused value as a problem with its rule and value, for the page to word (decision 0064)', () => {
+    const problemOfThrown = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { details: unknown[] }).details[0];
+      }
+      return undefined;
+    };
+    expect(problemOfThrown(() => toDayNumber('2025-02-30', 'today'))).toMatchObject({
+      field: 'today',
+      code: 'DATE_INVALID',
+      rule: 'value',
+      values: { value: '2025-02-30' },
+    });
+    expect(problemOfThrown(() => utcDateOf('2025-05-01T00:30:00', 'submittedAt'))).toMatchObject({
+      field: 'submittedAt',
+      code: 'DATE_INVALID',
+      rule: 'timestamp',
+      values: { value: '2025-05-01T00:30:00' },
+    });
+    expect(problemOfThrown(() => lastDayOfMonth('2025-13'))).toMatchObject({
+      code: 'DATE_INVALID',
+      rule: 'month',
+      values: { value: '2025-13' },
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import { problemOf } from '../particulars.js';
 import type { IsoDate } from '../reports/report.types.js';
 
 /**
@@ -16,9 +17,20 @@ const MONTH_RE = /^(\d{4})-(\d{2})$/;
 // An explicit offset is required: a timestamp without one has no defined UTC date.
 const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-function invalid(field: string, value: string): DomainError<'VALIDATION_FAILED'> {
-  return new DomainError('VALIDATION_FAILED', `${field} is not a valid date: ${value}`, [
-    { field, code: 'DATE_INVALID', message: value },
+/** A value that is not a date (`YYYY-MM-DD`), a month (`YYYY-MM`) or a timestamp with its offset. */
+function invalid(
+  field: string,
+  value: string,
+  what: 'date' | 'month' | 'timestamp' = 'date',
+): DomainError<'VALIDATION_FAILED'> {
+  const kind =
+    what === 'date'
+      ? 'DATE_INVALID.value'
+      : what === 'month'
+        ? 'DATE_INVALID.month'
+        : 'DATE_INVALID.timestamp';
+  return new DomainError('VALIDATION_FAILED', `${field} is not a valid ${what}: ${value}`, [
+    { field, ...problemOf(kind, { value }), message: `not a valid ${what}: ${value}` },
   ]);
 }
 
@@ -58,7 +70,7 @@ function monthParts(month: IsoMonth): [number, number] {
   const m = MONTH_RE.exec(month);
   const y = Number(m?.[1]);
   const mo = Number(m?.[2]);
-  if (!m || y < 1900 || mo < 1 || mo > 12) throw invalid('month', month);
+  if (!m || y < 1900 || mo < 1 || mo > 12) throw invalid('month', month, 'month');
   return [y, mo];
 }
 
@@ -75,11 +87,11 @@ export function nextMonth(month: IsoMonth): IsoMonth {
 
 /** Milliseconds since the epoch of an ISO 8601 timestamp with an explicit offset. */
 export function toEpochMs(timestamp: string, field = 'timestamp'): number {
-  if (!TIMESTAMP_RE.test(timestamp)) throw invalid(field, timestamp);
+  if (!TIMESTAMP_RE.test(timestamp)) throw invalid(field, timestamp, 'timestamp');
   // Date.parse rolls 2025-02-30 over into March; the calendar part must be a real date.
   toDayNumber(timestamp.slice(0, 10), field);
   const ms = Date.parse(timestamp);
-  if (Number.isNaN(ms)) throw invalid(field, timestamp);
+  if (Number.isNaN(ms)) throw invalid(field, timestamp, 'timestamp');
   return ms;
 }
 

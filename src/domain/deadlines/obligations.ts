@@ -1,5 +1,6 @@
 import { DomainError } from '../errors.js';
 import type { ProvisionBasis } from '../legal/index.js';
+import { problemOf } from '../particulars.js';
 import type { IsoDate, ReportType } from '../reports/report.types.js';
 import {
   daysBetween,
@@ -203,7 +204,11 @@ export function computeObligations(input: ObligationsInput): Obligation[] {
   for (const m of input.mbas) {
     if (mbaCodes.has(m.mba)) {
       throw new DomainError('VALIDATION_FAILED', `MBA listed twice: ${m.mba}`, [
-        { field: 'mbas', code: 'DUPLICATE', message: m.mba },
+        {
+          field: 'mbas',
+          ...problemOf('DUPLICATE.value', { value: m.mba }),
+          message: `${m.mba} listed twice`,
+        },
       ]);
     }
     mbaCodes.add(m.mba);

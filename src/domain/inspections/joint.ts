@@ -52,7 +52,7 @@ export function validateAssignments(plan: JointPlan): Map<JointActivity, string>
     const field = `assignments[${i}]`;
     if (!planned.has(x.activity)) add(field, problemOf('NOT_PLANNED', { activity: x.activity }), x.activity);
     else if (result.has(x.activity as JointActivity))
-      add(field, problemOf('DUPLICATE.value', { value: x.activity }), x.activity);
+      add(field, problemOf('DUPLICATE.activity', { activity: x.activity }), x.activity);
     if (!participants.has(x.inspectorate))
       add(field, problemOf('NOT_PARTICIPANT', { inspectorate: x.inspectorate }), x.inspectorate);
     if (planned.has(x.activity) && !result.has(x.activity as JointActivity)) {

@@ -59,3 +59,8 @@ export function arrangementKindName(t: Translate, kind: string): string {
   const key = ARRANGEMENT_KIND_KEYS[kind];
   return key !== undefined && hasMessage(key) ? t(key) : kind;
 }
+
+/** A joint inspection's activity (JOINT_ACTIVITIES) in the user's language; another code as it is. */
+export function activityName(t: Translate, activity: string): string {
+  return codeLabel('insp.activity.', activity, t);
+}

@@ -9,7 +9,8 @@ import { Page, Section } from '../components/Page.js';
 import { type Column, Table } from '../components/Table.js';
 import { formatDate, formatLocale } from '../i18n/format.js';
 import { type Translate, useT } from '../i18n/I18nProvider.js';
-import { failureText, isServerFailure } from '../i18n/problems.js';
+import { failureText } from '../i18n/problems.js';
+import { activityName } from '../i18n/terms.js';
 import { useCheckpointWait, useLiveReload } from '../live.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
@@ -265,8 +266,7 @@ function StatementVerdict({ statement }: { statement: Statement }) {
     return (
       <p role="status" className="small">
         <span className="badge badge-wait">{t('insp.verdict.notChecked')}</span>{' '}
-        {t('insp.verdict.couldNot', { org })}{' '}
-        <span lang={isServerFailure(check.error) ? undefined : 'en'}>{failureText(t, check.error)}</span>{' '}
+        {t('insp.verdict.couldNot', { org })} <span>{failureText(t, check.error)}</span>{' '}
         <button type="button" className="link-button" onClick={check.reload}>
           {t('insp.verdict.retry')}
         </button>
@@ -350,7 +350,9 @@ export function InspectionPage({ id }: { id: string }) {
               <dd>{inspectionStatusLabel(i.status, t)}</dd>
               <dt>{t('insp.act.title')}</dt>
               <dd>
-                {(i.activities ?? []).map((a) => `${a.activity} (${a.inspectorate})`).join(', ') || '—'}
+                {(i.activities ?? [])
+                  .map((a) => `${activityName(t, a.activity)} (${a.inspectorate})`)
+                  .join(', ') || '—'}
               </dd>
             </dl>
             {org && i.participants.includes(org) && (

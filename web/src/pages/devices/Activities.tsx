@@ -12,7 +12,7 @@ import { Table } from '../../components/Table.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { formatDate } from '../../i18n/format.js';
 import { useT } from '../../i18n/I18nProvider.js';
-import { failureText } from '../../i18n/problems.js';
+import { failureText, ProblemList } from '../../i18n/problems.js';
 import { useMe } from '../../session.js';
 
 type Activity = ActivityPage['items'][number];
@@ -115,9 +115,10 @@ function DeclareForm({ facility, onDone }: { facility: string; onDone: () => voi
         {t('activities.submit')}
       </button>
       {error !== undefined && (
-        <p className="field-error" role="alert">
-          {failureText(t, error)}
-        </p>
+        <div className="field-error" role="alert" data-testid="activity-error">
+          <p>{failureText(t, error)}</p>
+          <ProblemList error={error} />
+        </div>
       )}
       {done && (
         <p role="status" data-testid="activity-declared">

@@ -5,6 +5,7 @@ import { Section } from '../../components/Page.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { formatLocale } from '../../i18n/format.js';
 import { useT } from '../../i18n/I18nProvider.js';
+import { activityName } from '../../i18n/terms.js';
 
 /** An example stratum name: names are codes (letters, digits, `._-`), so it is not translated. */
 const EXAMPLE_STRATUM = 'pellets';
@@ -153,7 +154,7 @@ function StratumForm({
             <select id="rr-activity" value={activity} onChange={(e) => setActivity(e.target.value)}>
               {activities.map((a) => (
                 <option key={a} value={a}>
-                  {a}
+                  {activityName(t, a)}
                 </option>
               ))}
             </select>

@@ -13,6 +13,7 @@ import {
   decodeBase64,
   encodeBase64,
   formatKeyId,
+  isLogError,
   type Leaf,
   leafHash,
   type NoteVerifier,
@@ -32,7 +33,7 @@ import {
 import type { SignedStatement } from './api/inspections.js';
 import type { Reply } from './api/wire.js';
 import { apiJson, apiText, isApiError, type RegisteredKey } from './api.js';
-import type { MessageKey } from './i18n/I18nProvider.js';
+import { hasMessage, type MessageKey } from './i18n/I18nProvider.js';
 
 /**
  * A sentence of a verification, said in the user's language: a catalogue key and its values. The
@@ -46,8 +47,8 @@ export interface Said {
 export interface Step {
   readonly label: Said;
   readonly ok: boolean;
-  /** Why a step failed: a sentence, or the verifier's own technical message as it came. */
-  readonly detail?: Said | string;
+  /** Why a step failed, as a sentence of the catalogue (a log error by its code, decision 0064). */
+  readonly detail?: Said;
 }
 
 const said = (key: MessageKey, values?: Record<string, string | number>): Said =>
@@ -136,8 +137,18 @@ function cosigned(note: string, w: NoteVerifier): boolean {
 export type LogCheckpointRow = Reply<'/api/log/checkpoints', 'get'>[number];
 type LogEntry = Reply<'/log/entries/{index}', 'get'>;
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+/**
+ * Why a check threw, as a sentence of the catalogue: a log error (or an API refusal) by its code,
+ * anything else by one sentence — never the exception's English text (decision 0064).
+ */
+function failureOf(e: unknown): Said {
+  return failureOfCode(isLogError(e) || isApiError(e) ? e.code : undefined);
+}
+
+/** A log or API code as its catalogue sentence (a receipt's failing check names one). */
+function failureOfCode(code: string | undefined): Said {
+  const key = `error.${code}`;
+  return code !== undefined && hasMessage(key) ? said(key) : said('failure.unexpected');
 }
 
 export async function fetchLogKey(): Promise<string> {
@@ -195,7 +206,7 @@ export interface EntryCheck {
   readonly index: number;
   readonly size: number;
   readonly leaf: Leaf | undefined;
-  readonly leafError?: string;
+  readonly leafError?: Said;
   readonly steps: Step[];
   readonly ok: boolean;
 }
@@ -207,11 +218,11 @@ export async function checkEntry(index: number, cp: VerifiedCheckpoint): Promise
   const { entry } = await apiJson<LogEntry>(`/log/entries/${index}`);
   const bytes = decodeBase64(entry, 'entry');
   let leaf: Leaf | undefined;
-  let leafError: string | undefined;
+  let leafError: Said | undefined;
   try {
     leaf = parseLeaf(bytes);
   } catch (e) {
-    leafError = message(e);
+    leafError = failureOf(e);
   }
   steps.push({
     label: said('verify.leafWellFormed'),
@@ -265,7 +276,7 @@ export async function checkConsistency(
       steps.push({
         label: said('verify.cpSigned', { size: String(size) }),
         ok: false,
-        detail: message(e),
+        detail: failureOf(e),
       });
       return undefined;
     }
@@ -319,7 +330,7 @@ export async function checkReceipt(
       index: undefined,
       leaf: undefined,
       result: undefined,
-      steps: [{ label: said('verify.receiptFormat'), ok: false, detail: message(e) }],
+      steps: [{ label: said('verify.receiptFormat'), ok: false, detail: failureOf(e) }],
       ok: false,
     };
   }
@@ -337,14 +348,14 @@ export async function checkReceipt(
     {
       label: said('verify.cpSignature'),
       ok: result.logSignatureVerified,
-      detail: result.logSignatureVerified ? undefined : result.message,
+      detail: result.logSignatureVerified ? undefined : failureOfCode(result.code),
     },
     {
       label: result.checkpoint
         ? said('verify.inclusionOfSize', { index: String(index), size: String(result.checkpoint.size) })
         : said('verify.inclusionOf', { index: String(index) }),
       ok: result.inclusionVerified,
-      detail: result.inclusionVerified ? undefined : result.message,
+      detail: result.inclusionVerified ? undefined : failureOfCode(result.code),
     },
     ...result.witnesses.map((w) => ({
       label: said('verify.witnessCosignature', { name: w.name }),
@@ -449,7 +460,7 @@ export async function checkStatement(
   });
   const { entry } = await apiJson<LogEntry>(`/log/entries/${record.logIndex}`);
   let committed = false;
-  let detail: Said | string | undefined;
+  let detail: Said | undefined;
   try {
     const leaf = parseLeaf(decodeBase64(entry, 'entry'));
     const commitment = computeCommitment(
@@ -463,7 +474,7 @@ export async function checkStatement(
     if (!committed)
       detail = named ? said('verify.commitmentDiffers') : said('verify.entryIs', { id: leaf.id });
   } catch (e) {
-    detail = message(e);
+    detail = failureOf(e);
   }
   steps.push({
     label: said('verify.entryCommits', { index: String(record.logIndex) }),

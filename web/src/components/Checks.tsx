@@ -1,9 +1,9 @@
 import { type Translate, useT } from '../i18n/I18nProvider.js';
 import type { Said, Step, WitnessSummary } from '../verify.js';
 
-/** A verification's sentence in the user's language; a verifier's own message stays as it came. */
-export function sayStep(t: Translate, s: Said | string): string {
-  return typeof s === 'string' ? s : t(s.key, s.values);
+/** A verification's sentence in the user's language. */
+export function sayStep(t: Translate, s: Said): string {
+  return t(s.key, s.values);
 }
 
 /** A verification's steps, each with a visible and announced outcome (not colour alone). */

@@ -1,7 +1,7 @@
 import { type DependencyList, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { ApiError, isApiError } from '../api.js';
 import { type Translate, useT } from '../i18n/I18nProvider.js';
-import { errorText, ProblemList } from '../i18n/problems.js';
+import { errorText, failureText, ProblemList } from '../i18n/problems.js';
 import { useSession } from '../session.js';
 
 export interface Loaded<T> {
@@ -71,7 +71,8 @@ export function advice(t: Translate, error: unknown): { title: string; hint: str
   }
   return {
     title: t('advice.unexpected.title'),
-    hint: error instanceof Error ? error.message : String(error),
+    // A log proof or a key file by its reason; anything else by one sentence, never its English.
+    hint: failureText(t, error),
   };
 }
 

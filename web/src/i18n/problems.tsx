@@ -1,4 +1,5 @@
 import { kindOf, particularTypes } from '../../../src/domain/particulars.js';
+import { isLogError } from '../../../src/log/index.js';
 import { ApiError, type ErrorDetail } from '../api/client.js';
 import { KeyFileError } from '../signing.js';
 import { formatDate, formatLocale } from './format.js';
@@ -25,12 +26,18 @@ export function detailText(t: Translate, code: string | undefined): string | und
 /** First strong isolate … pop: a code or name keeps its own direction inside an Arabic sentence. */
 const isolate = (s: string) => `\u2068${s}\u2069`;
 
+/** A joint inspection's activity as the language's term, or as given when it is not one (decision 0064). */
+function activityName(t: Translate | undefined, code: string): string {
+  const key = `insp.activity.${code}`;
+  return t !== undefined && hasMessage(key) ? t(key) : isolate(code);
+}
+
 /**
  * A problem's values as its message takes them: numbers stay numbers (the message formats them
  * for the language), dates are formatted here, lists joined as the language joins them, codes
  * and names isolated. Undefined when the problem has no particulars the catalogue knows.
  */
-function particularValues(d: ErrorDetail): Record<string, string | number> | undefined {
+function particularValues(d: ErrorDetail, t?: Translate): Record<string, string | number> | undefined {
   const types = particularTypes(kindOf(d));
   const values = d.values;
   if (types === undefined || typeof values !== 'object' || values === null) return undefined;
@@ -47,7 +54,14 @@ function particularValues(d: ErrorDetail): Record<string, string | number> | und
     } else if (typeof v !== 'string') {
       return undefined;
     } else {
-      out[name] = type === 'date' ? formatDate(v) : type === 'text' ? isolate(v) : v;
+      out[name] =
+        type === 'date'
+          ? formatDate(v)
+          : type === 'text'
+            ? isolate(v)
+            : type === 'activity'
+              ? activityName(t, v)
+              : v;
     }
   }
   return out;
@@ -59,7 +73,7 @@ function particularValues(d: ErrorDetail): Record<string, string | number> | und
  */
 export function problemText(t: Translate, d: ErrorDetail): string | undefined {
   const key = `problem.${kindOf(d)}`;
-  const values = particularValues(d);
+  const values = particularValues(d, t);
   if (values !== undefined && hasMessage(key)) return t(key, values);
   return detailText(t, d.code);
 }
@@ -134,17 +148,15 @@ export function refusalText(t: Translate, code: string): string {
 }
 
 /**
- * A failure in a few words: an API refusal by its code in the user's language (never the
- * server's English message); a browser-side check's own wording as it is (`isServerFailure`
- * tells the caller whether to mark it `lang="en"`).
+ * A failure in a few words, always in the user's language (decision 0064): an API refusal by its
+ * code (never the server's English message), a key file or a log proof by its typed reason, and
+ * anything else — an error the page did not expect — by one catalogue sentence, since an
+ * exception's own text is English and says nothing the user can act on.
  */
 export function failureText(t: Translate, e: unknown): string {
   if (e instanceof ApiError) return e.status === 0 ? t('advice.network.title') : errorText(t, e.code);
   if (e instanceof KeyFileError)
     return e.reason === 'notBase64' ? t('keyFile.notBase64') : t('keyFile.length', { bytes: e.bytes });
-  return e instanceof Error ? e.message : String(e);
-}
-
-export function isServerFailure(e: unknown): boolean {
-  return e instanceof ApiError || e instanceof KeyFileError;
+  if (isLogError(e)) return errorText(t, e.code);
+  return t('failure.unexpected');
 }

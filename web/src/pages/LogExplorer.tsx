@@ -7,6 +7,7 @@ import { type Column, Table } from '../components/Table.js';
 import { useSubmit } from '../components/useSubmit.js';
 import { formatUtcSeconds } from '../i18n/format.js';
 import { type Translate, useT } from '../i18n/I18nProvider.js';
+import { failureText } from '../i18n/problems.js';
 import { recordKindName } from '../i18n/terms.js';
 import { useLiveReload } from '../live.js';
 import { useSearchParam } from '../router.js';
@@ -27,10 +28,6 @@ import {
 
 const PINNED_KEY = 'custos.log.vkey';
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * The log explorer (auditor story 3): everything is verified here, in the browser, against a
  * verifier key the auditor can pin; the server is only a source of bytes.
@@ -50,7 +47,7 @@ export default function LogExplorer() {
     try {
       verifier = verifierOf(vkey);
     } catch (e) {
-      keyError = errorText(e);
+      keyError = failureText(t, e);
     }
   }
   const mismatch = pinned && served.data !== undefined && served.data !== vkey.trim();
@@ -133,7 +130,7 @@ function Verified({ verifier }: { verifier: ReturnType<typeof verifierOf> }) {
             <p>{t('logx.noCheckpointHint')}</p>
           </EmptyState>
         ) : current.error !== undefined && !isApiError(current.error) ? (
-          <Verdict ok={false} good="" bad={t('logx.currentBad', { reason: errorText(current.error) })} />
+          <Verdict ok={false} good="" bad={t('logx.currentBad', { reason: failureText(t, current.error) })} />
         ) : (
           <Async value={current} what={t('logx.what.current')}>
             {(cp) => <CheckpointView cp={cp} />}

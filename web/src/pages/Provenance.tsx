@@ -39,7 +39,11 @@ function stepsOf(file: ChainFile, v: ChainVerification): Step[] {
     if (s === v.step) {
       // The refusal's code in the user's language (the verifier's English is for the CLI).
       const key = `bundle.${v.code}`;
-      out.push({ label: { key: STEPS[s] }, ok: false, detail: hasMessage(key) ? { key } : v.code });
+      out.push({
+        label: { key: STEPS[s] },
+        ok: false,
+        detail: hasMessage(key) ? { key } : { key: 'error.UNKNOWN', values: { code: v.code } },
+      });
       break;
     }
     out.push({ label: { key: STEPS[s] }, ok: true });

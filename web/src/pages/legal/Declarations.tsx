@@ -22,6 +22,7 @@ import { itemsFromCsv } from './csv.js';
 import { DeclarationDeadlines } from './DeclarationDeadlines.js';
 import { DeclarationSigning } from './DeclarationSignature.js';
 import { ItemValue, SiteMapUpload } from './SiteMap.js';
+import { declarationOfJson, type UploadFailure } from './upload.js';
 
 type Article = (typeof DECLARATION_ARTICLES)[number];
 
@@ -246,7 +247,7 @@ function EditorForm({
   const [key, setKey] = useState<SigningKey | undefined>(undefined);
   const [signature, setSignature] = useState('');
   const [check, setCheck] = useState<DetachedCheck | undefined>(undefined);
-  const [uploadError, setUploadError] = useState<string | undefined>(undefined);
+  const [uploadError, setUploadError] = useState<UploadFailure | undefined>(undefined);
   const [problems, setProblems] = useState<ErrorDetail[] | undefined>(undefined);
   const [failure, setFailure] = useState<unknown>(undefined);
   const [accepted, setAccepted] = useState<DeclarationAccepted | undefined>(undefined);
@@ -268,28 +269,27 @@ function EditorForm({
     setItems((is) => is.map((i, j) => (j === n ? { ...i, [name]: value } : i)));
   const upload = async (file: File) => {
     setUploadError(undefined);
-    const text = await file.text();
+    let text: string;
     try {
-      if (/\.csv$/i.test(file.name) || !/^\s*[[{]/.test(text)) {
-        setItems(itemsFromCsv(text));
-        return;
-      }
-      const v = JSON.parse(text) as unknown;
-      const obj = (Array.isArray(v) ? { items: v } : v) as {
-        article?: string;
-        period?: { from?: string; to?: string };
-        items?: Record<string, unknown>[];
-      };
-      if (obj.article && (DECLARATION_ARTICLES as readonly string[]).includes(obj.article))
-        setArticle(obj.article as Article);
-      if (obj.period?.from) setFrom(obj.period.from);
-      if (obj.period?.to) setTo(obj.period.to);
-      setItems(
-        (obj.items ?? []).map((i) => Object.fromEntries(Object.entries(i).map(([k, x]) => [k, String(x)]))),
-      );
-    } catch (e) {
-      setUploadError(e instanceof Error ? e.message : String(e));
+      text = await file.text();
+    } catch {
+      setUploadError('unreadable');
+      return;
     }
+    if (/\.csv$/i.test(file.name) || !/^\s*[[{]/.test(text)) {
+      setItems(itemsFromCsv(text));
+      return;
+    }
+    const read = declarationOfJson(text);
+    if (typeof read === 'string') {
+      setUploadError(read);
+      return;
+    }
+    if (read.article && (DECLARATION_ARTICLES as readonly string[]).includes(read.article))
+      setArticle(read.article as Article);
+    if (read.period?.from) setFrom(read.period.from);
+    if (read.period?.to) setTo(read.period.to);
+    setItems(read.items);
   };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -365,7 +365,7 @@ function EditorForm({
             }}
           />
           <p className={uploadError ? 'field-error' : 'muted small'} role={uploadError ? 'alert' : undefined}>
-            {uploadError ? t('decl.uploadError', { error: uploadError }) : t('decl.uploadHint')}
+            {uploadError ? t(`decl.upload.${uploadError}`) : t('decl.uploadHint')}
           </p>
         </div>
       </Section>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { encodeBase64 } from '../../../../src/log/index.js';
 import { legalApi } from '../../api/legal.js';
 import { useT } from '../../i18n/I18nProvider.js';
+import { failureText } from '../../i18n/problems.js';
 
 const ATTACHMENT_REF = /^sha256:([0-9a-f]{64})$/;
 
@@ -31,7 +32,7 @@ export function SiteMapUpload({
     } catch (e) {
       setStatus({
         ok: false,
-        text: t('decl.siteMap.error', { error: e instanceof Error ? e.message : String(e) }),
+        text: t('decl.siteMap.error', { error: failureText(t, e) }),
       });
     }
   };

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { DomainError, type ErrorDetail } from '../domain/errors.js';
+import { problemOf } from '../domain/particulars.js';
 import type { InspectionStatement } from '../services/inspections/index.js';
 import { readInputJson, readInputText } from './files.js';
 import { addRemoteOptions, callApi, type RemoteOptions } from './http.js';
@@ -50,7 +51,12 @@ export function parseMeasurementCsv(text: string, defaultStratum?: string): Map<
   const problems: ErrorDetail[] = [];
   for (const n of names) {
     if (!(COLUMNS as readonly string[]).includes(n)) {
-      problems.push({ line: 1, field: n, code: 'FIELD_UNKNOWN', message: `one of ${COLUMNS.join(', ')}` });
+      problems.push({
+        line: 1,
+        field: n,
+        ...problemOf('FIELD_UNKNOWN.oneOf', { allowed: COLUMNS }),
+        message: `one of ${COLUMNS.join(', ')}`,
+      });
     }
   }
   const col = (n: string) => names.indexOf(n);

@@ -311,6 +311,10 @@ export const PARTICULARS = {
   'DATE_INVALID.month': { value: 'text' },
   /** A date and time with an explicit offset (RFC 3339). */
   'DATE_INVALID.timestamp': { value: 'text' },
+  /** A column not among `allowed` (the CLI's sampling CSV). */
+  'FIELD_UNKNOWN.oneOf': { allowed: 'codes' },
+  /** `count` further refusals from `from` to `to`, past the hour's quota (decision 0023). */
+  REFUSALS_COUNTED: { count: 'count', from: 'date', to: 'date' },
   // a device's alarm, by its code (its values are stored with it, migration 0031)
   GATE_MISMATCH: {
     kmp: 'text',

@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import { problemOf } from '../particulars.js';
 
 export interface RetryOptions {
   /** Delay ceiling of the first retry, ms. */
@@ -27,14 +28,14 @@ export function nextRetryDelay(
   const { baseMs, maxMs, maxAttempts } = { ...DEFAULT_RETRY, ...options };
   if (!Number.isSafeInteger(attempt) || attempt < 1) {
     throw new DomainError('VALIDATION_FAILED', 'attempt must be an integer ≥ 1', [
-      { field: 'attempt', code: 'OUT_OF_RANGE', message: String(attempt) },
+      { field: 'attempt', ...problemOf('OUT_OF_RANGE.wholeFrom', { min: 1 }), message: String(attempt) },
     ]);
   }
   if (attempt >= maxAttempts) return null;
   const r = rng();
   if (!(r >= 0 && r < 1)) {
     throw new DomainError('VALIDATION_FAILED', 'rng must return a number in [0, 1)', [
-      { field: 'rng', code: 'OUT_OF_RANGE', message: String(r) },
+      { field: 'rng', ...problemOf('OUT_OF_RANGE.between', { min: 0, max: 1 }), message: String(r) },
     ]);
   }
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 52));

@@ -2,6 +2,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { DomainError } from '../errors.js';
+import { problemOf } from '../particulars.js';
 
 /** Header that carries the signature (`t=<unix seconds>,v1=<hex>`). */
 export const SIGNATURE_HEADER = 'Custos-Signature';
@@ -24,7 +25,7 @@ function mac(secret: Bytes, timestamp: number, body: Bytes): Uint8Array {
 function assertTimestamp(timestamp: number): void {
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
     throw new DomainError('VALIDATION_FAILED', 'timestamp must be whole unix seconds', [
-      { field: 'timestamp', code: 'OUT_OF_RANGE', message: String(timestamp) },
+      { field: 'timestamp', ...problemOf('OUT_OF_RANGE.wholeFrom', { min: 0 }), message: String(timestamp) },
     ]);
   }
 }

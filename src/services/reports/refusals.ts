@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DomainError, type ErrorDetail } from '../../domain/errors.js';
+import { problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import type { HeaderField, Report } from '../../domain/reports/index.js';
 import type { DbOrTx } from '../../store/db.js';
@@ -170,7 +171,11 @@ function summaryRow(c: RefusalCountRow, id: string): Omit<ReportRejectionRow, 'l
     codes_json: c.codes_json,
     details_json: JSON.stringify([
       {
-        code: 'REFUSALS_COUNTED',
+        ...problemOf('REFUSALS_COUNTED', {
+          count: c.counted,
+          from: c.first_at ?? (c.last_at as string),
+          to: c.last_at as string,
+        }),
         message: `${c.counted} further refusal${c.counted === 1 ? '' : 's'} from ${c.first_at} to ${c.last_at}, past the hour's quota, counted here; bodySha256 chains their bodies' SHA-256`,
       },
     ]),

@@ -336,7 +336,11 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
         details: [
           {
             field: 'reportNumber',
-            code: 'REPORT_DUPLICATE',
+            ...problemOf('REPORT_DUPLICATE', {
+              type: report.type,
+              number: report.reportNumber,
+              mba: report.mba,
+            }),
             message: `report ${report.reportNumber} was already accepted`,
           },
         ],

@@ -3,7 +3,8 @@
  * the agency opens Monitoring, sees the demo plant's devices with their continuity of knowledge,
  * opens the seal, follows its SEAL_OPENED alarm to the case it opened and reads its timeline,
  * signs a re-verification in the browser and sees CoK restored; the state's reviewer sees the
- * seal's health and alarms but not what it recorded. Every screen axe-clean (no serious or
+ * seal's health and alarms but not what it recorded; the agency's administrator grants the state
+ * joint use of the camera's data under its agreement and withdraws it (decision 0063). Every screen axe-clean (no serious or
  * critical violation).
  */
 import type { Browser } from 'playwright-core';
@@ -155,6 +156,36 @@ describe.skipIf(!available).each([
       expect(await page.getByRole('form', { name: say('devices.reverify.title') }).count()).toBe(0);
       expect(await s.seriousViolations()).toEqual([]);
       await s.screenshot(`monitoring-${locale}-state`);
+    },
+    STORY_TIMEOUT_MS,
+  );
+
+  it(
+    'the agency’s administrator grants the state joint use of the camera’s data under its agreement, then withdraws it',
+    async () => {
+      const s = await signedIn('agency.admin');
+      const page = s.page;
+      const camera = DEMO_DEVICES.camera;
+      await page.goto(`/devices/${camera}`);
+      await page
+        .getByRole('heading', { level: 1, name: say('devices.deviceTitle', { id: camera }) })
+        .waitFor();
+      await page.getByText(say('devices.jointUse.none')).waitFor();
+      const form = page.getByRole('form', { name: say('devices.jointUse.grantTitle') });
+      await form.getByLabel(say('devices.jointUse.organisation')).selectOption('xa-ssac');
+      await form.getByLabel(say('devices.jointUse.agreement')).selectOption('CSA-XA');
+      await form.getByLabel(say('devices.jointUse.reference')).fill('Joint-use agreement XA/2027-1');
+      await form.getByRole('button', { name: say('devices.jointUse.grant') }).click();
+      const granted = table(s, say('devices.jointUse.caption', { count: 1, id: camera }));
+      await granted.getByRole('row').filter({ hasText: 'Joint-use agreement XA/2027-1' }).waitFor();
+      expect(await granted.textContent()).toContain('CSA-XA');
+      expect(await s.seriousViolations()).toEqual([]);
+      await s.screenshot(`monitoring-${locale}-joint-use`);
+      await granted
+        .getByRole('button', { name: say('devices.jointUse.withdrawLabel', { organisation: 'xa-ssac' }) })
+        .click();
+      await page.getByText(say('devices.jointUse.none')).waitFor();
+      await expect.poll(() => page.getByTestId('joint-use-done').textContent()).toContain('xa-ssac');
     },
     STORY_TIMEOUT_MS,
   );

@@ -12,6 +12,9 @@ export type DeviceHealth = Reply<'/api/devices/{id}/status', 'get'>;
 export type DeviceEventPage = Reply<'/api/devices/{id}/events', 'get'>;
 export type RefusalPage = Reply<'/api/devices/{id}/refusals', 'get'>;
 export type Reverified = Reply<'/api/devices/{id}/reverify', 'post'>;
+export type JointUse = Reply<'/api/devices/{id}/joint-use', 'get'>['items'][number];
+export type JointUseGrant = RequestBody<'/api/devices/{id}/joint-use', 'post'>;
+export type JointUseWithdrawal = RequestBody<'/api/devices/{id}/joint-use/withdraw', 'post'>;
 export type ActivityPage = Reply<'/api/facilities/{code}/activities', 'get'>;
 export type ActivityBody = RequestBody<'/api/facilities/{code}/activities', 'post'>;
 
@@ -30,6 +33,15 @@ export const monitoringApi = {
     apiJson<ActivityPage>(`/api/facilities/${seg(facility)}/activities${queryString({ limit, offset })}`),
   declareActivity: (facility: string, body: ActivityBody) =>
     apiJson<ActivityPage['items'][number]>(`/api/facilities/${seg(facility)}/activities`, {
+      method: 'POST',
+      body,
+    }),
+  /** Who has joint use of the device's data, with the grant that made each (decision 0063). */
+  jointUses: (id: string) => apiJson<{ items: JointUse[] }>(`/api/devices/${seg(id)}/joint-use`),
+  grantJointUse: (id: string, body: JointUseGrant) =>
+    apiJson<DeviceItem & { logIndex: number }>(`/api/devices/${seg(id)}/joint-use`, { method: 'POST', body }),
+  withdrawJointUse: (id: string, body: JointUseWithdrawal) =>
+    apiJson<DeviceItem & { logIndex: number }>(`/api/devices/${seg(id)}/joint-use/withdraw`, {
       method: 'POST',
       body,
     }),

@@ -20,6 +20,7 @@ import { codeLabel } from '../i18n/terms.js';
 import { Link, useSearchParam } from '../router.js';
 import type { SigningKey } from '../signing.js';
 import { DeclaredActivities } from './devices/Activities.js';
+import { JointUseSection } from './devices/JointUse.js';
 import { RefusedBatches } from './devices/Refusals.js';
 import { alarmLabel } from './Monitoring.js';
 
@@ -350,6 +351,13 @@ export function DevicePage({ id }: { id: string }) {
                       }}
                     />
                   )}
+                  <JointUseSection
+                    device={d}
+                    onChanged={() => {
+                      // The change number and who reads the data moved: read the device again.
+                      meta.reload();
+                    }}
+                  />
                   {d.access.includes('data') ? (
                     <Timeline id={id} intervals={health.intervals} />
                   ) : (

@@ -100,12 +100,12 @@ describe('stored hash layout (golang.org/x/mod/sumdb/tlog)', () => {
     );
   });
 
-  it('appends 20 000 leaves well under a second', () => {
+  // Its speed is measured by `npm run bench` (log section), not asserted here: a wall-clock limit
+  // in a test fails on a loaded machine without anything being wrong.
+  it('appends 20 000 leaves in one call to the root the recursive definition gives', () => {
     const leaves = Array.from({ length: 20_000 }, (_, i) => leafHash(ascii(`l${i}`)));
-    const t0 = performance.now();
     const r = appendLeaves(0, [], leaves);
-    const ms = performance.now() - t0;
     expect(r.storedHashes).toHaveLength(storedHashCount(20_000));
-    expect(ms).toBeLessThan(1000);
+    expect(encodeHex(r.root)).toBe(encodeHex(rootFromLeafHashes(leaves)));
   });
 });

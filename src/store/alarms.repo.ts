@@ -2,12 +2,10 @@ import { type RawBuilder, sql } from 'kysely';
 import type { DbOrTx } from './db.js';
 import { deviceMbaSql } from './device-cok.repo.js';
 import { countOf, orderTerms, type PageRequest, textMatches } from './paging.js';
-import { markedRows } from './transfers-pg.js';
 
 /**
  * GET /api/alarms paged in SQL (docs/decisions/0017): the transfer and notice alarms are rows of
- * eval_transfers (its partial index of alarmed rows, by MBA; on PostgreSQL their marks, decision
- * 0065) with their lines; the balance
+ * eval_transfers (its partial index of alarmed rows, by MBA) with their lines; the balance
  * alarms, a few per MBA and period computed by the evaluation, join them as literal rows, so
  * filtering, sorting, counting and the window happen in one query and no list is held.
  */
@@ -41,7 +39,7 @@ const SORTS = {
   natural: ['ord_mba', 'kind', 'ord_a', 'ord_b'],
 };
 
-function transferAlarms(q: DbOrTx, notice: boolean, unmatchedBefore: string): RawBuilder<unknown> {
+function transferAlarms(notice: boolean, unmatchedBefore: string): RawBuilder<unknown> {
   const code = notice
     ? sql`case when t.notice = 1 then 'NOTICE_MISSING' else 'NOTICE_LATE' end`
     : sql`case when t.status = 1 then 'SRD_3SIGMA' else 'TRANSFER_UNMATCHED' end`;
@@ -55,7 +53,7 @@ function transferAlarms(q: DbOrTx, notice: boolean, unmatchedBefore: string): Ra
       m.state as state, t.mba as mba, l.element as element, l.date as date,
       cast(null as text) as from_date,
       t.mba || '/' || coalesce(e.last_report, t.origin_report) || '/' || coalesce(e.last_line, t.origin_line) as ref
-    from m join ${markedRows(q)} t on t.mba = m.mba
+    from m join eval_transfers t on t.mba = m.mba
     left join eval_entries e
       on e.mba = t.mba and e.origin_report = t.origin_report and e.origin_line = t.origin_line
     join report_lines l
@@ -111,8 +109,8 @@ export async function pageAlarms(
     from device_alarms d join m on m.mba = ${deviceMbaSql('d.device')}`;
   const all = sql`with m(mba, state, ord) as (${m}),
     a(ord_mba, kind, ord_a, ord_b, akey, code, state, mba, element, date, from_date, ref) as (
-      ${transferAlarms(q, false, args.unmatchedBefore)}
-      union all ${transferAlarms(q, true, args.unmatchedBefore)}
+      ${transferAlarms(false, args.unmatchedBefore)}
+      union all ${transferAlarms(true, args.unmatchedBefore)}
       union all ${balance}
       union all ${devices} ${extra})`;
   const where = [sql`1 = 1`];

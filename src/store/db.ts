@@ -3,7 +3,6 @@ import { Kysely, PostgresAdapter, PostgresDialect, type Transaction } from 'kyse
 import pg from 'pg';
 import { startCheckpointer } from './checkpointer.js';
 import { prepareSqliteFile, secureSqliteCompanions } from './file-modes.js';
-import { startMarksSweeper } from './pg-sweeper.js';
 import type { Schema } from './schema.types.js';
 import { RoutedSqliteDialect } from './sqlite-dialect.js';
 
@@ -75,14 +74,12 @@ export function openPostgres(url: string, max = 10): Db {
   // An idle client that errors (server restart) must not crash the process; queries will retry.
   pool.on('error', () => {});
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  const sweeper = startMarksSweeper(pool);
   return {
     dialect: 'postgres',
     kysely,
     sqlite: undefined,
     pool,
     async close() {
-      await sweeper.stop();
       await kysely.destroy();
     },
   };

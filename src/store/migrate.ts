@@ -31,7 +31,6 @@ import * as flowPages from './migrations/0030-flow-pages.js';
 import * as deviceParticulars from './migrations/0031-device-particulars.js';
 import * as thirdLogs from './migrations/0033-third-logs.js';
 import * as pgReportKeys from './migrations/0040-pg-report-keys.js';
-import * as pgTransferMarks from './migrations/0042-pg-transfer-marks.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
@@ -67,7 +66,6 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0031-device-particulars': { up: deviceParticulars.up },
     '0033-third-logs': { up: thirdLogs.up },
     '0040-pg-report-keys': { up: pgReportKeys.up(db.dialect) },
-    '0042-pg-transfer-marks': { up: pgTransferMarks.up(db.dialect) },
   };
 }
 

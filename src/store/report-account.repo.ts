@@ -266,9 +266,7 @@ const CHUNK_PG = 10_000;
  * fenced by `offset 0`. `batch in (…)` was planned without statistics as a full scan of
  * report_lines per 500 names, so a 100 000-line ICR's check read the table 200 times
  * (decision 0050). The lines are read from report_lines' own table and their report's id by its
- * key (migration 0040, decision 0062), each a probe. The batch index is a B-tree on the name's
- * `hashtext` (migration 0042, decision 0065): names are probed in that order, so the probes walk
- * the index forwards.
+ * key (migration 0040, decision 0062), each a probe.
  */
 async function batchLinesPg(k: DbOrTx, names: readonly string[]) {
   const { rows } = await sql<
@@ -277,9 +275,9 @@ async function batchLinesPg(k: DbOrTx, names: readonly string[]) {
       'report_id' | 'line' | 'batch' | 'element' | 'code' | 'corrects_report' | 'deletes_report'
     >
   >`select r.id as report_id, l.line, l.batch, l.element, l.code, l.corrects_report, l.deletes_report
-    from (select u.name from unnest(${pgArray(names)}::text[]) u(name) order by hashtext(u.name)) b
-    cross join lateral (select * from report_lines_data z where z.batch is not null
-      and hashtext(z.batch) = hashtext(b.name) and z.batch = b.name offset 0) l
+    from unnest(${pgArray([...names].sort())}::text[]) b(name)
+    cross join lateral (select * from report_lines_data z
+      where z.batch is not null and z.batch = b.name offset 0) l
     cross join lateral (select id from report_keys y where y.seq = l.report_seq offset 0) r`.execute(k);
   return rows;
 }

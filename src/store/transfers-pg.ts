@@ -1,5 +1,5 @@
-import { type RawBuilder, sql } from 'kysely';
-import { type DbOrTx, isPostgres } from './db.js';
+import { sql } from 'kysely';
+import type { DbOrTx } from './db.js';
 import { pgArray } from './pg-arrays.js';
 import type { JoinedRow, RowKey, TransferRow } from './transfers.repo.js';
 
@@ -12,24 +12,7 @@ import type { JoinedRow, RowKey, TransferRow } from './transfers.repo.js';
  * over both tables: a full scan of report_lines and eval_transfers per chunk of keys, which made
  * intake grow with the table). Writes join on the whole primary key, a unique index, which the
  * planner probes per row even without statistics.
- *
- * `eval_transfers` is a view on PostgreSQL (migration 0042, decision 0065): the rows, only ever
- * inserted and deleted, in `eval_transfer_rows`, and the status and notice of those not plainly
- * matched in `eval_transfer_marks`. A status or notice change writes marks only: pairing a lone
- * row deletes its mark instead of updating the row.
  */
-
-/**
- * The rows that may alarm (lone, discrepant, or with a notice finding), as `eval_transfers`'
- * columns: on PostgreSQL the view that reads them from their marks (migration 0042, decision
- * 0065), by MBA; on SQLite the table itself, whose partial index holds them.
- */
-export function markedRows(q: DbOrTx): RawBuilder<unknown> {
-  return isPostgres(q) ? sql`eval_transfers_marked` : sql`eval_transfers`;
-}
-
-/** Whether a row has a mark: lone, discrepant, or with a notice finding (not plainly matched). */
-const marked = (r: Pick<TransferRow, 'status' | 'notice'>) => r.status !== 0 || r.notice !== null;
 
 /** Match keys per read (one array parameter). */
 const KEYS_PER_READ = 20_000;
@@ -49,12 +32,7 @@ export async function readRowsByKeysPg(q: DbOrTx, keys: ArrayLike<number>): Prom
         l.date, l.code, l.batch, l.kmp, l.element, l.weight_mg, l.fissile_mg, l.basis,
         l.counterpart_state, l.counterpart_mba, l.notice as line_notice, l.corrects_report
       from unnest(${pgArray(chunk)}::bigint[]) k(mkey)
-      cross join lateral (select x.*, coalesce(s.status, 0) as status, s.notice
-        from eval_transfer_rows x
-        left join lateral (select m.status, m.notice from eval_transfer_marks m where m.mba = x.mba
-          and m.origin_report = x.origin_report and m.origin_line = x.origin_line and m.mkey = x.mkey
-          offset 0) s on true
-        where x.mkey = k.mkey offset 0) t
+      cross join lateral (select * from eval_transfers x where x.mkey = k.mkey offset 0) t
       left join lateral (select * from eval_entries y where y.mba = t.mba
         and y.origin_report = t.origin_report and y.origin_line = t.origin_line offset 0) e on true
       cross join lateral (select * from report_lines z
@@ -65,7 +43,7 @@ export async function readRowsByKeysPg(q: DbOrTx, keys: ArrayLike<number>): Prom
   return out;
 }
 
-/** New rows `rowAt(0)` … `rowAt(n - 1)`, made a statement's worth at a time, with their marks. */
+/** New rows `rowAt(0)` … `rowAt(n - 1)`, made a statement's worth at a time. */
 export async function insertRowsPg(q: DbOrTx, n: number, rowAt: (i: number) => TransferRow): Promise<void> {
   for (let at = 0; at < n; at += ROWS_PER_STATEMENT) {
     const end = Math.min(n, at + ROWS_PER_STATEMENT);
@@ -75,9 +53,10 @@ export async function insertRowsPg(q: DbOrTx, n: number, rowAt: (i: number) => T
       report: [] as number[],
       line: [] as number[],
       ship: [] as number[],
+      status: [] as number[],
+      notice: [] as (number | null)[],
       flow: [] as (string | null)[],
     };
-    const marks: TransferRow[] = [];
     for (let i = at; i < end; i++) {
       const r = rowAt(i);
       c.mkey.push(r.mkey);
@@ -85,39 +64,18 @@ export async function insertRowsPg(q: DbOrTx, n: number, rowAt: (i: number) => T
       c.report.push(r.report);
       c.line.push(r.line);
       c.ship.push(r.ship ? 1 : 0);
+      c.status.push(r.status);
+      c.notice.push(r.notice);
       c.flow.push(r.flow);
-      if (marked(r)) marks.push(r);
     }
-    await sql`insert into eval_transfer_rows (mkey, mba, origin_report, origin_line, ship, flow)
+    await sql`insert into eval_transfers
+        (mkey, mba, origin_report, origin_line, ship, status, notice, flow)
       select * from unnest(${pgArray(c.mkey)}::bigint[], ${pgArray(c.mba)}::text[],
         ${pgArray(c.report)}::int[], ${pgArray(c.line)}::int[], ${pgArray(c.ship)}::smallint[],
-        ${pgArray(c.flow)}::text[])`.execute(q);
-    await writeMarks(q, marks, false);
+        ${pgArray(c.status)}::smallint[], ${pgArray(c.notice)}::smallint[], ${pgArray(c.flow)}::text[])`.execute(
+      q,
+    );
   }
-}
-
-/** Marks of rows: new ones, or (`replace`) made or replaced. */
-async function writeMarks(q: DbOrTx, rows: readonly TransferRow[], replace: boolean): Promise<void> {
-  if (rows.length === 0) return;
-  const k = keyArrays(rows);
-  await sql`insert into eval_transfer_marks (mkey, mba, origin_report, origin_line, status, notice)
-    select * from unnest(${k.mkey}::bigint[], ${k.mba}::text[], ${k.report}::int[], ${k.line}::int[],
-      ${pgArray(rows.map((r) => r.status))}::smallint[], ${pgArray(rows.map((r) => r.notice))}::smallint[])
-    ${
-      replace
-        ? sql`on conflict (mba, origin_report, origin_line, mkey)
-      do update set status = excluded.status, notice = excluded.notice`
-        : sql``
-    }`.execute(q);
-}
-
-/** Removes the marks of rows (by primary key). */
-async function deleteMarks(q: DbOrTx, rows: readonly RowKey[]): Promise<void> {
-  if (rows.length === 0) return;
-  const k = keyArrays(rows);
-  await sql`delete from eval_transfer_marks m
-    using unnest(${k.mkey}::bigint[], ${k.mba}::text[], ${k.report}::int[], ${k.line}::int[]) as v(k, m, r, l)
-    where m.mba = v.m and m.origin_report = v.r and m.origin_line = v.l and m.mkey = v.k`.execute(q);
 }
 
 /** Key columns of rows as array literals. */
@@ -130,18 +88,16 @@ function keyArrays(rows: readonly RowKey[]) {
   };
 }
 
-/**
- * Status and notice of existing rows (by primary key): a row that becomes plainly matched loses
- * its mark, any other has its mark written (made or replaced). The rows themselves are not touched.
- */
+/** Status and notice of existing rows (by primary key). */
 export async function updateRowsPg(q: DbOrTx, rows: readonly TransferRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-    await deleteMarks(
-      q,
-      chunk.filter((r) => !marked(r)),
-    );
-    await writeMarks(q, chunk.filter(marked), true);
+    const k = keyArrays(chunk);
+    await sql`update eval_transfers t set status = v.s, notice = v.n
+      from unnest(${k.mkey}::bigint[], ${k.mba}::text[], ${k.report}::int[], ${k.line}::int[],
+        ${pgArray(chunk.map((r) => r.status))}::smallint[],
+        ${pgArray(chunk.map((r) => r.notice))}::smallint[]) as v(k, m, r, l, s, n)
+      where t.mkey = v.k and t.mba = v.m and t.origin_report = v.r and t.origin_line = v.l`.execute(q);
   }
 }
 
@@ -154,13 +110,12 @@ export async function deleteRowsPg(
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const k = keyArrays(rows.slice(i, i + ROWS_PER_STATEMENT));
     const { rows: gone } = await sql<{ mkey: string | number; flow: string | null }>`
-      delete from eval_transfer_rows t
+      delete from eval_transfers t
       using unnest(${k.mkey}::bigint[], ${k.mba}::text[], ${k.report}::int[], ${k.line}::int[])
         as v(k, m, r, l)
       where t.mkey = v.k and t.mba = v.m and t.origin_report = v.r and t.origin_line = v.l
       returning t.mkey, t.flow`.execute(q);
     for (const g of gone) out.push({ mkey: Number(g.mkey), flow: g.flow });
-    await deleteMarks(q, rows.slice(i, i + ROWS_PER_STATEMENT));
   }
   return out;
 }

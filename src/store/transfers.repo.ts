@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { type RawBuilder, sql } from 'kysely';
 import { insertRowsSqlite, Pacer, sortNumbersInSlices } from './bulk.js';
 import { type DbOrTx, isPostgres } from './db.js';
-import { deleteRowsPg, insertRowsPg, markedRows, readRowsByKeysPg, updateRowsPg } from './transfers-pg.js';
+import { deleteRowsPg, insertRowsPg, readRowsByKeysPg, updateRowsPg } from './transfers-pg.js';
 
 /**
  * Transfer lines in force with their match (migration 0010, docs/decisions/0016). A row holds
@@ -309,7 +309,7 @@ export async function readAlarmedRowsOfMba(
   unmatchedBefore: string,
 ): Promise<HeldRow[]> {
   const { rows } = await withLines(
-    sql`${markedRows(q)} t`,
+    sql`eval_transfers t`,
     sql`t.mba = ${mba} and (t.status <> 0 or t.notice is not null)
       and (t.status = 1 or t.notice is not null or l.date < ${unmatchedBefore})`,
     BY_ORIGIN,

@@ -91,6 +91,29 @@ describe.each(testDialects())('joint use of a device’s data (%s)', (dialect) =
       .items.filter((d: { id: string }) => d.id === ID)
       .map((d: { access: string[] }) => d.access.join('+'));
 
+  it('gives no joint use at registration: it is granted only by a logged change citing an agreement', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/devices',
+      headers: as('agency.admin'),
+      payload: {
+        id: 'JU-REG',
+        kind: 'camera',
+        facility: 'XA-STO',
+        owners: ['agency'],
+        jointUse: ['rsa'],
+        publicKey,
+        heartbeatSeconds: 600,
+      },
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [expect.objectContaining({ field: 'body.jointUse', code: 'FIELD_UNKNOWN' })],
+    });
+    expect(await code('agency.admin', '/api/devices/JU-REG')).toBe(404);
+  });
+
   it('refuses each wrong grant with its rule and values, storing nothing', async () => {
     const before = await changes();
     const refused = async (login: string, payload: Record<string, unknown>) => {

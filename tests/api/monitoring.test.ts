@@ -420,8 +420,16 @@ describe.each(testDialects())('remote monitoring over HTTP (%s)', (dialect) => {
     expect(await list('xb-ssac.reviewer')).toEqual([]);
     expect(await list('rsa.inspector')).toEqual([]);
     // Joint use by arrangement: the partner inspectorate sees the data of that device.
-    const res = await register('agency.admin', device('CAM-J', { kind: 'camera', jointUse: ['rsa'] }));
+    const res = await register('agency.admin', device('CAM-J', { kind: 'camera' }));
     expect(res.statusCode, res.body).toBe(201);
+    expect(await code('rsa.inspector', '/api/devices/CAM-J/events')).toBe(404);
+    const granted = await t.app.inject({
+      method: 'POST',
+      url: '/api/devices/CAM-J/joint-use',
+      headers: as('agency.admin'),
+      payload: { organisation: 'rsa', agreement: 'CSA-XA' },
+    });
+    expect(granted.statusCode, granted.body).toBe(200);
     expect(await code('rsa.inspector', '/api/devices/CAM-J/events')).toBe(200);
     expect(await list('rsa.inspector')).toEqual(['CAM-J:data+health']);
   });

@@ -1816,7 +1816,6 @@ export interface paths {
                         readonly facility: string;
                         readonly heartbeatSeconds: number;
                         readonly id: string;
-                        readonly jointUse?: readonly string[];
                         /** @enum {string} */
                         readonly kind: "seal" | "camera" | "radiation-monitor" | "neutron-monitor" | "load-cell" | "gate";
                         readonly kmp?: string;

@@ -33,7 +33,8 @@ const DeviceBody = z.strictObject({
     .optional(),
   containment: z.string().min(1).max(100).optional(),
   owners: z.array(code).min(1).max(10),
-  jointUse: z.array(code).max(20).optional(),
+  // No joint use at registration (issue 18 §6, decision 0063): it is granted afterwards by a
+  // logged change citing the agreement under which the owners grant it.
   publicKey: z.string().min(40).max(60).describe('base64 of the raw 32-byte Ed25519 public key'),
   heartbeatSeconds: z
     .number()

@@ -52,7 +52,6 @@ export interface DeviceInput {
   readonly kmp?: string | undefined;
   readonly containment?: string | undefined;
   readonly owners: readonly string[];
-  readonly jointUse?: readonly string[] | undefined;
   readonly publicKey: string;
   readonly heartbeatSeconds: number;
 }
@@ -202,7 +201,7 @@ export function createDeviceRegistry(ports: Ports) {
   }
 
   async function checkParties(input: DeviceInput): Promise<void> {
-    for (const org of [...input.owners, ...(input.jointUse ?? [])]) {
+    for (const org of input.owners) {
       const o = await registry.getOrganisation(org);
       if (!o) throw new DomainError('UNKNOWN_REFERENCE', `organisation ${org} does not exist`);
       if (input.owners.includes(org) && !isInspectorateKind(o.kind))
@@ -220,7 +219,7 @@ export function createDeviceRegistry(ports: Ports) {
     async register(p: Principal, input: DeviceInput): Promise<DeviceView & { logIndex: number }> {
       const facility = await registry.getFacility(input.facility);
       const scope = await scopeOf(ports, p);
-      const parties = { state: facility?.state ?? '', owners: input.owners, jointUse: input.jointUse ?? [] };
+      const parties = { state: facility?.state ?? '', owners: input.owners, jointUse: [] };
       if (!isGlobalAdmin(p)) {
         if (!(p.roles.has('admin') && p.organisationId !== null && input.owners.includes(p.organisationId)))
           throw new DomainError(
@@ -253,7 +252,7 @@ export function createDeviceRegistry(ports: Ports) {
         kmp: input.kmp ?? null,
         containment: input.containment ?? null,
         owners: [...new Set(input.owners)],
-        jointUse: [...new Set(input.jointUse ?? [])].filter((o) => !input.owners.includes(o)),
+        jointUse: [],
         publicKey: input.publicKey,
         keyId: computeKeyId(raw),
         heartbeatSeconds: input.heartbeatSeconds,
@@ -286,7 +285,6 @@ export function createDeviceRegistry(ports: Ports) {
         logIndex = await k.transaction().execute(async (tx) => {
           await insertDevice(tx, row, [
             ...device.owners.map((organisation) => ({ organisation, role: 'owner' as const })),
-            ...device.jointUse.map((organisation) => ({ organisation, role: 'joint' as const })),
           ]);
           return logChange(tx, device, 1, 'register', at, p.userId);
         });

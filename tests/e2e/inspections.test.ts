@@ -78,7 +78,8 @@ describe.skipIf(!available)('inspections story (Chromium)', () => {
           { activity: 'seal-check', inspectorate: 'rsa' },
         ]);
         await expect
-          .poll(() => s.page.getByText('nda-measurement (agency), seal-check (rsa)').count())
+          // Activities are worded as terms (decision 0064), not shown as their codes.
+          .poll(() => s.page.getByText('non-destructive assay (NDA) (agency), seal check (rsa)').count())
           .toBe(1);
 
         const items = Array.from({ length: 10 }, (_, i) => `ASM-${i + 1},500,${i === 3 ? 350 : 500}`).join(

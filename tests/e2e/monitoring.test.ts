@@ -4,11 +4,13 @@
  * opens the seal, follows its SEAL_OPENED alarm to the case it opened and reads its timeline,
  * signs a re-verification in the browser and sees CoK restored; the state's reviewer sees the
  * seal's health and alarms but not what it recorded; the agency's administrator grants the state
- * joint use of the camera's data under its agreement and withdraws it (decision 0063). Every screen axe-clean (no serious or
- * critical violation).
+ * joint use of the camera's data under its agreement and withdraws it (decision 0063); a batch
+ * signed with another key shows among the device's refusals, worded in the page's language and in
+ * Arabic (decision 0064). Every screen axe-clean (no serious or critical violation).
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GENESIS_PREV, signBatch } from '../../src/domain/monitoring/index.js';
 import { DEMO_DEVICES } from '../../src/services/demo/devices.js';
 import { demoKeyPath } from '../../src/services/demo/seed.js';
 import {
@@ -186,6 +188,56 @@ describe.skipIf(!available).each([
         .click();
       await page.getByText(say('devices.jointUse.none')).waitFor();
       await expect.poll(() => page.getByTestId('joint-use-done').textContent()).toContain('xa-ssac');
+    },
+    STORY_TIMEOUT_MS,
+  );
+
+  it(
+    'a batch signed with another key is listed among the device’s refusals, worded in the page’s language and in Arabic',
+    async () => {
+      const radiation = DEMO_DEVICES.radiation;
+      // Signed by a key that is not the device's: refused DEVICE_AUTH_FAILED, its problem
+      // SIGNATURE_INVALID.otherKey naming both key ids (decision 0064).
+      const forged = signBatch(new Uint8Array(32).fill(7), {
+        device: radiation,
+        seq: 1,
+        prev: GENESIS_PREV,
+        events: [{ time: new Date().toISOString(), type: 'heartbeat' }],
+      });
+      const res = await fetch(`${server.url}/api/devices/${radiation}/batches`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'custos-signature': forged.header },
+        body: forged.bytes,
+      });
+      const refused = (await res.json()) as {
+        error: { code: string; details: { code: string; rule?: string; values: Record<string, string> }[] };
+      };
+      expect(res.status).toBe(401);
+      expect(refused.error.details[0]).toMatchObject({ code: 'SIGNATURE_INVALID', rule: 'otherKey' });
+      const values = refused.error.details[0]?.values ?? {};
+      for (const [lang, sayIt] of [
+        [locale, say],
+        ['ar', messagesOf('ar')],
+      ] as const) {
+        const s = await signedInSession(browser, server, 'agency.inspector', {
+          locale: lang === 'ar' ? 'ar' : browserLocale,
+          say: sayIt,
+        });
+        open.push(s);
+        const page = s.page;
+        await page.goto(`/devices/${radiation}`);
+        await page
+          .getByRole('heading', { level: 1, name: sayIt('devices.deviceTitle', { id: radiation }) })
+          .waitFor();
+        // The page isolates each value for right-to-left text (U+2068 … U+2069); the words are the catalogue's.
+        const plain = (text: string | null) => (text ?? '').replace(/[\u2066-\u2069]/g, '');
+        const wording = plain(sayIt('problem.SIGNATURE_INVALID.otherKey', values));
+        await expect
+          .poll(async () => plain(await page.getByTestId('refusal-problems').first().textContent()))
+          .toBe(wording);
+        expect(wording).toContain(values.keyId);
+        expect(await s.seriousViolations()).toEqual([]);
+      }
     },
     STORY_TIMEOUT_MS,
   );

@@ -207,7 +207,7 @@ describe.skipIf(!available).each([
       const res = await fetch(`${server.url}/api/devices/${radiation}/batches`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'custos-signature': forged.header },
-        body: forged.bytes,
+        body: forged.bytes.slice(),
       });
       const refused = (await res.json()) as {
         error: { code: string; details: { code: string; rule?: string; values: Record<string, string> }[] };

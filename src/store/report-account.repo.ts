@@ -216,7 +216,7 @@ async function batchLines(
     await pauseAfter(i);
     const rows =
       dialect === 'postgres'
-        ? await batchLinesPg(k, part)
+        ? await batchLinesPg(k, part, [...reports.keys()])
         : await k
             .selectFrom('report_lines')
             .select(['report_id', 'line', 'batch', 'element', 'code', 'corrects_report', 'deletes_report'])
@@ -262,24 +262,36 @@ async function batchLines(
 const CHUNK_PG = 10_000;
 
 /**
- * The lines naming these batches on PostgreSQL: one index probe per name through a lateral join
- * fenced by `offset 0`. `batch in (…)` was planned without statistics as a full scan of
- * report_lines per 500 names, so a 100 000-line ICR's check read the table 200 times
- * (decision 0050). The lines are read from report_lines' own table and their report's id by its
- * key (migration 0040, decision 0062), each a probe.
+ * The lines of these reports (the MBA's INITIAL and ICR reports) naming these batches, on
+ * PostgreSQL: one index probe per name through a lateral join fenced by `offset 0`. `batch in (…)`
+ * was planned without statistics as a full scan of report_lines per 500 names, so a 100 000-line
+ * ICR's check read the table 200 times (decision 0050). The lines are read from report_lines' own
+ * table (migration 0040, decision 0062) and kept only if their report key is one of the MBA's:
+ * other MBAs' lines naming the batch — every receipt's shipment — were returned with their
+ * report's id (a probe of report_keys each) and then dropped in JS (decision 0072, as 0066 on
+ * SQLite). The key filter stays outside the fence, so the probe is the batch index's whatever the
+ * statistics (inside, `report_seq = any(…)` could be planned on the lines' primary key instead).
  */
-async function batchLinesPg(k: DbOrTx, names: readonly string[]) {
+async function batchLinesPg(k: DbOrTx, names: readonly string[], reportIds: readonly string[]) {
+  if (reportIds.length === 0) return [];
+  const keys = await sql<{ seq: number; id: string }>`select seq, id from report_keys
+    where id = any(${pgArray([...reportIds])}::text[])`.execute(k);
+  if (keys.rows.length === 0) return [];
+  const idOf = new Map(keys.rows.map((r) => [r.seq, r.id]));
   const { rows } = await sql<
-    Pick<
-      ReportLineRow,
-      'report_id' | 'line' | 'batch' | 'element' | 'code' | 'corrects_report' | 'deletes_report'
-    >
-  >`select r.id as report_id, l.line, l.batch, l.element, l.code, l.corrects_report, l.deletes_report
+    Omit<
+      Pick<
+        ReportLineRow,
+        'report_id' | 'line' | 'batch' | 'element' | 'code' | 'corrects_report' | 'deletes_report'
+      >,
+      'report_id'
+    > & { report_seq: number }
+  >`select l.report_seq, l.line, l.batch, l.element, l.code, l.corrects_report, l.deletes_report
     from unnest(${pgArray([...names].sort())}::text[]) b(name)
     cross join lateral (select * from report_lines_data z
       where z.batch is not null and z.batch = b.name offset 0) l
-    cross join lateral (select id from report_keys y where y.seq = l.report_seq offset 0) r`.execute(k);
-  return rows;
+    where l.report_seq = any(${pgArray([...idOf.keys()])}::int[])`.execute(k);
+  return rows.map(({ report_seq, ...l }) => ({ ...l, report_id: idOf.get(report_seq) as string }));
 }
 
 /**

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import type { TestDialect } from '../fixtures/db.js';
-import { createPgDatabase, type ProcessResult, runProcess, startServing } from '../fixtures/processes.js';
+import {
+  cliEntry,
+  createPgDatabase,
+  type ProcessResult,
+  runProcess,
+  startServing,
+} from '../fixtures/processes.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -25,17 +31,15 @@ function childEnv(extra: Record<string, string>): Record<string, string> {
 
 /**
  * Run the real `custos` command as a child process: a black box seen only through its exit status,
- * stdout and stderr. By default `node --import tsx src/cli/main.ts` (what bin/custos.mjs runs, one
- * process start less on a loaded machine); `bin: true` goes through bin/custos.mjs as `npx custos`
- * does, with childEnv's environment.
+ * stdout and stderr. By default the sources of src/cli/main.ts bundled once per worker (cliEntry:
+ * half the CPU of a start through tsx, decision 0073); `bin: true` goes through bin/custos.mjs
+ * (tsx) as `npx custos` does, with childEnv's environment.
  */
 export function custos(
   args: string[],
   opts: { env?: Record<string, string>; cwd?: string; input?: string; bin?: boolean } = {},
 ): Promise<CliResult> {
-  const entry = opts.bin
-    ? [join(ROOT, 'bin', 'custos.mjs')]
-    : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
+  const entry = opts.bin ? [join(ROOT, 'bin', 'custos.mjs')] : cliEntry();
   return runProcess([...entry, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: childEnv({ CUSTOS_LOG_LEVEL: 'silent', ...opts.env }),
@@ -135,7 +139,7 @@ export interface Serving {
 
 /** `custos serve` on a free port as a child process of this test (stopped by stop()). */
 export function serve(env: Record<string, string>): Serving {
-  const node = startServing(['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve'], {
+  const node = startServing([...cliEntry(), 'serve'], {
     cwd: ROOT,
     env: childEnv({ CUSTOS_LOG_LEVEL: 'error', CUSTOS_PORT: '0', CUSTOS_HOST: '127.0.0.1', ...env }),
   });

@@ -1,69 +1,25 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { signatureHeader } from '../../src/cli/reports.js';
 import { type Db, openPostgres, openSqlite } from '../../src/store/db.js';
-import { createPgDatabase, runProcess, startServing } from '../fixtures/processes.js';
+import { bundledCustos, createPgDatabase, runProcess, startServing } from '../fixtures/processes.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
 export type Dialect = 'sqlite' | 'postgres';
 
-let bundled: string | undefined;
-
 /**
  * How the `custos` entry point is started. By default the CLI is bundled once per run with esbuild
- * (the same sources; packages stay external) because `node --import tsx` re-transforms the whole
- * server on every start: 11 s per restart on this loaded 2-core machine against under 4 s, and the
- * crash suite restarts dozens of times. CUSTOS_REL_TSX=1 uses `node --import tsx src/cli/main.ts`.
+ * (bundledCustos: the same sources; packages stay external) because `node --import tsx`
+ * re-transforms the whole server on every start: 11 s per restart on this loaded 2-core machine
+ * against under 4 s, and the crash suite restarts dozens of times. CUSTOS_REL_TSX=1 uses
+ * `node --import tsx src/cli/main.ts`.
  */
 export function custosEntry(): string[] {
   if (process.env.CUSTOS_REL_TSX === '1') return ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
-  if (!bundled) {
-    const dir = join(ROOT, 'test-artifacts', 'reliability');
-    removeStaleBundles(dir);
-    const out = join(dir, `custos-${process.pid}.mjs`);
-    buildSync({
-      entryPoints: [join(ROOT, 'src/cli/main.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      packages: 'external',
-      outfile: out,
-      logLevel: 'warning',
-    });
-    bundled = out;
-    process.once('exit', () => rmSync(out, { force: true }));
-  }
-  return [bundled];
-}
-
-/** Bundles of runs that were killed before their exit handler ran (their process is gone). */
-function removeStaleBundles(dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = /^custos(?:-(\d+))?\.mjs$/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (m[1] !== undefined && isAlive(pid)) continue;
-    rmSync(join(dir, name), { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return [bundledCustos('reliability')];
 }
 
 /**

@@ -17,7 +17,7 @@ export { generateCosignerKey, parseCosigner, parseVerifier } from './cosignature
 export { ed25519PublicKey, ed25519Sign, ed25519Verify, ed25519VerifyAsync, sha256 } from './crypto.js';
 export { bytesEqual, decodeBase64, encodeBase64, encodeHex, tryDecodeBase64 } from './encoding.js';
 export { isLogError } from './errors.js';
-export { HASH_SIZE, leafHash, rootFromLeafHashes } from './hashing.js';
+export { HASH_SIZE, leafHash, nodeHash, rootFromLeafHashes } from './hashing.js';
 export type { NoteSigner, NoteVerifier } from './note.js';
 export {
   createNoteSigner,

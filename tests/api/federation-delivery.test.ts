@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { canonicalizeRecord, decodeBase64, ed25519Verify, parseNoteVerifier } from '../../src/log/index.js';
+import { verifyAcknowledgement } from '../../src/domain/federation/index.js';
+import { parseNoteVerifier } from '../../src/log/index.js';
 import { auditStore } from '../../src/services/audit.js';
 import { buildBundle, ensureNodeKey, INBOX_PATH, signRequest } from '../../src/services/federation/index.js';
 import { systemRandom } from '../../src/services/runtime.js';
@@ -139,11 +140,14 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
     const ledger = (await get(regional, '/api/states/XA/sharing')).json();
     const entry = ledger.items.find((i: { recordId: string }) => i.recordId === xaId);
     expect(entry).toMatchObject({ status: 'delivered', peer: peerOfAgency });
-    const { signature, ...ack } = entry.acknowledgement;
+    // One signature over the batch (decision 0070): the entry keeps its own acknowledgement, its
+    // position and inclusion proof; it leads to a root the agency's node key signed.
+    const { batch, ...ack } = entry.acknowledgement;
     expect(ack.status).toBe('applied');
-    expect(
-      ed25519Verify(decodeBase64(agency.identity.nodeKey), canonicalizeRecord(ack), decodeBase64(signature)),
-    ).toBe(true);
+    expect(entry.acknowledgement.signature).toBeUndefined();
+    expect(entry.peerNodeKey).toBe(agency.identity.nodeKey);
+    expect(verifyAcknowledgement(entry.acknowledgement, agency.identity.nodeKey)).toBe(true);
+    expect(verifyAcknowledgement({ ...ack, status: 'refused', batch }, agency.identity.nodeKey)).toBe(false);
     const peers = (await get(regional, '/api/peers')).json();
     expect(peers[0].delivery).toMatchObject({
       pending: 0,
@@ -210,7 +214,12 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
       );
       const res = await fetch(url, { method: 'POST', headers, body });
       expect(res.status).toBe(200);
-      return ((await res.json()) as { acks: { index: number; status: string }[] }).acks;
+      const reply = (await res.json()) as { acks: { index: number; status: string }[]; batch?: unknown };
+      // A sender that does not ask for a batch acknowledgement (before decision 0070) gets each
+      // one signed alone, as before.
+      expect(reply.batch).toBeUndefined();
+      for (const a of reply.acks) expect(verifyAcknowledgement(a, agency.identity.nodeKey)).toBe(true);
+      return reply.acks;
     };
     const answers = (await Promise.all([push(), push(), push()])).flat();
     for (const b of bundles) {

@@ -201,7 +201,10 @@ describe.skipIf(!available)('federation screens over two nodes (Chromium)', () =
         await entry.getByText('Recorded by the receiver').click();
         // The acknowledgement opens: the receiving log and its node's signature.
         await entry.getByRole('definition').filter({ hasText: 'agency.test/log' }).waitFor();
-        expect(await entry.getByRole('term').allTextContents()).toContain('Receiver’s node signature');
+        const terms = await entry.getByRole('term').allTextContents();
+        expect(terms).toContain('Receiver’s node signature');
+        // One signature over the batch, this record's place in it verified here (decision 0070).
+        expect(terms).toContain('Batch acknowledgement');
         expect(await s.seriousViolations()).toEqual([]);
         expect(s.errors).toEqual([]);
       } finally {

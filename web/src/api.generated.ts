@@ -2915,7 +2915,7 @@ export interface paths {
         readonly put?: never;
         /**
          * A peer pushes bundles (RFC 9421 signed; node-to-node only)
-         * @description Body {"bundles": [...]} (decision 0028). Signed with RFC 9421 (ed25519, keyid = node key id) over @method, @target-uri, @authority and Content-Digest, with created and nonce. Refusals: PEER_UNKNOWN, PEER_REVOKED, REQUEST_SIGNATURE_INVALID, REQUEST_EXPIRED, REQUEST_REPLAYED, CONTENT_DIGEST_INVALID.
+         * @description Body {"bundles": [...], "acks": "batch"} (decision 0028; `acks`: one signature over the batch’s acknowledgements, decision 0070). Signed with RFC 9421 (ed25519, keyid = node key id) over @method, @target-uri, @authority and Content-Digest, with created and nonce. Refusals: PEER_UNKNOWN, PEER_REVOKED, REQUEST_SIGNATURE_INVALID, REQUEST_EXPIRED, REQUEST_REPLAYED, CONTENT_DIGEST_INVALID.
          */
         readonly post: {
             readonly parameters: {
@@ -2941,12 +2941,20 @@ export interface paths {
                                 readonly message?: string;
                                 readonly receivedIndex?: number;
                                 readonly receiver: string;
-                                /** @description base64 Ed25519 by the receiver’s node key over RFC 8785 of the other members */
-                                readonly signature: string;
+                                /** @description base64 Ed25519 by the receiver’s node key over RFC 8785 of the other members (when not batched) */
+                                readonly signature?: string;
                                 readonly source: string;
                                 /** @enum {string} */
                                 readonly status: "applied" | "duplicate" | "refused" | "retry";
                             }[];
+                            /** @description One signature over the batch’s acknowledgements, when the sender asked for it (`"acks": "batch"`) */
+                            readonly batch?: {
+                                /** @description base64 RFC 6962 root over RFC 8785 of each acknowledgement, in order */
+                                readonly root: string;
+                                /** @description base64 Ed25519 by the receiver’s node key over RFC 8785 of {type: "custos-ack-batch/v1", receiver, size, root} */
+                                readonly signature: string;
+                                readonly size: number;
+                            };
                         };
                     };
                 };
@@ -7957,7 +7965,7 @@ export interface paths {
                                 readonly to: string | null;
                             }[];
                             readonly items: readonly {
-                                readonly acknowledgement: {
+                                readonly acknowledgement: ({
                                     readonly at: string;
                                     readonly code?: string;
                                     readonly index: number;
@@ -7970,7 +7978,27 @@ export interface paths {
                                     readonly source: string;
                                     /** @enum {string} */
                                     readonly status: "applied" | "duplicate" | "refused" | "retry";
-                                } | null;
+                                } | {
+                                    readonly at: string;
+                                    /** @description this acknowledgement’s place in the batch the receiver signed once */
+                                    readonly batch: {
+                                        readonly position: number;
+                                        /** @description base64 RFC 6962 audit path of this acknowledgement, leaf to root */
+                                        readonly proof: readonly string[];
+                                        /** @description the batch’s signature over its root (decision 0070) */
+                                        readonly signature: string;
+                                        readonly size: number;
+                                    };
+                                    readonly code?: string;
+                                    readonly index: number;
+                                    readonly leafHash?: string;
+                                    readonly message?: string;
+                                    readonly receivedIndex?: number;
+                                    readonly receiver: string;
+                                    readonly source: string;
+                                    /** @enum {string} */
+                                    readonly status: "applied" | "duplicate" | "refused" | "retry";
+                                }) | null;
                                 readonly deliveredAt: string | null;
                                 readonly kind: string;
                                 readonly logIndex: number;

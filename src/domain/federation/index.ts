@@ -1,5 +1,13 @@
 /** Federation between Custos nodes, pure (decision 0028): bundles and provenance chains. */
-export { verifyAcknowledgement } from './ack.js';
+export {
+  type Ack,
+  type AckBatch,
+  type LedgerAck,
+  openAckBatch,
+  type SignedAck,
+  signAckBatch,
+  verifyAcknowledgement,
+} from './ack.js';
 export { formatBundle, signerOrganisation, type VerifyBundleOptions, verifyBundle } from './bundle.js';
 export {
   BUNDLE_REFUSAL_CODES,

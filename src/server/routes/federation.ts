@@ -11,6 +11,7 @@ import {
 } from '../../services/federation/index.js';
 import { requirePrincipal } from '../auth.js';
 import { bodyBytes, rawBodyParser } from '../raw-body.js';
+import { AckReply, InboxReply } from './federation.replies.js';
 
 const tags = ['federation'];
 
@@ -117,23 +118,6 @@ const ArrangementEndInput = z.object({
     .optional()
     .describe('the end: a day (nothing logged on or after it flows) or a time; now when absent'),
 });
-
-const AckReply = z
-  .object({
-    receiver: z.string(),
-    source: z.string(),
-    index: z.number().int(),
-    status: z.enum(['applied', 'duplicate', 'refused', 'retry']),
-    leafHash: z.string().optional(),
-    receivedIndex: z.number().int().optional(),
-    code: z.string().optional(),
-    message: z.string().optional(),
-    at: z.string(),
-    signature: z
-      .string()
-      .describe('base64 Ed25519 by the receiver’s node key over RFC 8785 of the other members'),
-  })
-  .describe('The receiver’s signed acknowledgement of one bundle');
 
 const LedgerReply = z.object({
   state: z.string(),
@@ -339,8 +323,8 @@ function registerInbox(app: FastifyInstance, fed: Federation): void {
           tags,
           summary: 'A peer pushes bundles (RFC 9421 signed; node-to-node only)',
           description:
-            'Body {"bundles": [...]} (decision 0028). Signed with RFC 9421 (ed25519, keyid = node key id) over @method, @target-uri, @authority and Content-Digest, with created and nonce. Refusals: PEER_UNKNOWN, PEER_REVOKED, REQUEST_SIGNATURE_INVALID, REQUEST_EXPIRED, REQUEST_REPLAYED, CONTENT_DIGEST_INVALID.',
-          response: { 200: z.object({ acks: z.array(AckReply) }) },
+            'Body {"bundles": [...], "acks": "batch"} (decision 0028; `acks`: one signature over the batch’s acknowledgements, decision 0070). Signed with RFC 9421 (ed25519, keyid = node key id) over @method, @target-uri, @authority and Content-Digest, with created and nonce. Refusals: PEER_UNKNOWN, PEER_REVOKED, REQUEST_SIGNATURE_INVALID, REQUEST_EXPIRED, REQUEST_REPLAYED, CONTENT_DIGEST_INVALID.',
+          response: { 200: InboxReply },
         },
       },
       async (req) =>

@@ -1,7 +1,11 @@
 import {
+  type Ack,
   type Bundle,
   deliveryErrorCode,
   formatDeliveryError,
+  type LedgerAck,
+  openAckBatch,
+  type SignedAck,
   verifyAcknowledgement,
 } from '../../domain/federation/index.js';
 import { encodeBase64 } from '../../log/index.js';
@@ -11,7 +15,7 @@ import type { LogNode } from '../log/index.js';
 import type { Ports } from '../ports.js';
 import { buildBundle } from './bundle.js';
 import { signRequest } from './http-signature.js';
-import { INBOX_BATCH, type SignedAck } from './inbox.js';
+import { INBOX_BATCH } from './inbox.js';
 import type { NodeKey } from './node-key.js';
 
 export const INBOX_PATH = '/api/federation/inbox';
@@ -65,9 +69,23 @@ interface Batch {
   readonly waiting: boolean;
 }
 
-/** The acknowledgement is signed by the peer's node key (the same check as the state's browser). */
-function ackVerifies(peer: FedPeerRow, ack: SignedAck): boolean {
-  return verifyAcknowledgement(ack, peer.node_key);
+/**
+ * The peer's acknowledgements as the ledger keeps them, each verified with the peer's node key
+ * (the same check as the state's browser): one signature over the batch (decision 0070), or, from
+ * a peer that answers the older way, one per acknowledgement. A batch whose signature does not
+ * verify answers none; an acknowledgement alone that does not, undefined in its place.
+ */
+function verifiedAcks(peer: FedPeerRow, reply: Reply): (LedgerAck | undefined)[] {
+  if (reply.batch === undefined)
+    return (reply.acks as SignedAck[]).map((a) => (verifyAcknowledgement(a, peer.node_key) ? a : undefined));
+  const receiver = reply.acks[0]?.receiver ?? '';
+  return openAckBatch(receiver, reply.acks, reply.batch, peer.node_key) ?? reply.acks.map(() => undefined);
+}
+
+/** The peer's answer to a batch. */
+interface Reply {
+  readonly acks: Ack[];
+  readonly batch?: unknown;
 }
 
 /** The peer answered the request with an error status: its own code when it gave one. */
@@ -98,14 +116,11 @@ async function answers(peer: FedPeerRow): Promise<boolean> {
 }
 
 /** POST a signed batch to the peer's inbox; its acknowledgements, or an error to retry on. */
-async function post(
-  ports: Ports,
-  nodeKey: NodeKey,
-  peer: FedPeerRow,
-  bundles: Bundle[],
-): Promise<SignedAck[]> {
+async function post(ports: Ports, nodeKey: NodeKey, peer: FedPeerRow, bundles: Bundle[]): Promise<Reply> {
   const url = `${peer.url}${INBOX_PATH}`;
-  const body = new TextEncoder().encode(JSON.stringify({ bundles }));
+  // One signature over the batch's acknowledgements (decision 0070); a peer that predates it
+  // ignores the member and signs each.
+  const body = new TextEncoder().encode(JSON.stringify({ bundles, acks: 'batch' }));
   const nonce = encodeBase64(ports.random.bytes(18));
   const headers = await signRequest(nodeKey, { method: 'POST', url, body }, ports.clock.now(), nonce);
   const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
@@ -120,9 +135,9 @@ async function post(
     if (typeof code !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(code)) throw new Error(message);
     throw new PeerAnswered(code, message);
   }
-  const reply = JSON.parse(text) as { acks?: SignedAck[] };
+  const reply = JSON.parse(text) as { acks?: Ack[]; batch?: unknown };
   if (!Array.isArray(reply.acks)) throw new Error(`${peer.url} answered without acknowledgements`);
-  return reply.acks;
+  return { acks: reply.acks, ...(reply.batch === undefined ? {} : { batch: reply.batch }) };
 }
 
 /**
@@ -196,9 +211,9 @@ export function createDelivery(
   ): Promise<{ settled: number; all: boolean }> {
     const now = ports.clock.now();
     const first = rows[0] as FedOutboxRow;
-    let acks: SignedAck[];
+    let reply: Reply;
     try {
-      acks = await post(ports, nodeKey, peer, bundles);
+      reply = await post(ports, nodeKey, peer, bundles);
     } catch (err) {
       const next = new Date(now.getTime() + backoffMs(first.attempts, Math.random()));
       await repo.markRetry(
@@ -212,14 +227,15 @@ export function createDelivery(
     probes.delete(peer.id); // it answered: probing starts afresh at the next outage
     // The acknowledged rows are settled in one transaction (one commit for the batch, not one
     // per row); from the first row without a good acknowledgement on, the batch is retried.
-    const settle: { row: FedOutboxRow; ack: SignedAck }[] = [];
+    const settle: { row: FedOutboxRow; ack: LedgerAck }[] = [];
     let retry: { from: number; why: string; attempts: number } | undefined;
+    const verified = verifiedAcks(peer, reply);
     for (const [i, row] of rows.entries()) {
-      const ack = acks[i];
-      if (!ack || ack.index !== row.log_index || !ackVerifies(peer, ack) || ack.status === 'retry') {
-        const why = !ack
+      const ack = verified[i];
+      if (!ack || ack.index !== row.log_index || ack.status === 'retry') {
+        const why = !reply.acks[i]
           ? formatDeliveryError('ACK_MISSING', 'no acknowledgement')
-          : ack.status === 'retry'
+          : ack?.status === 'retry' && ack.index === row.log_index
             ? formatDeliveryError(ack.code ?? 'UNAVAILABLE', ack.message ?? '')
             : formatDeliveryError('ACK_INVALID', 'acknowledgement does not verify');
         retry = { from: i, why, attempts: row.attempts };

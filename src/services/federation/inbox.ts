@@ -1,7 +1,11 @@
 import { DomainError } from '../../domain/errors.js';
 import {
+  type Ack,
+  type AckBatch,
   type BundleRecord,
+  type SignedAck,
   type StateKeyLookup,
+  signAckBatch,
   signerOrganisation,
   verifyBundle,
 } from '../../domain/federation/index.js';
@@ -42,31 +46,17 @@ type Logged = { at: string; index: number; sink?: Sink };
 /** At most this many bundles per inbox request (backpressure: the sender pages its outbox). */
 export const INBOX_BATCH = 200;
 
-/**
- * The receiver's answer for one bundle, signed with its node key over the RFC 8785 form of the
- * other members: the sender keeps it as the acknowledgement in its sharing ledger.
- * - applied / duplicate: stored (now or before) as this node's `received` record `receivedIndex`;
- * - refused: a refusal retrying cannot fix (dead letter on both sides), with its code;
- * - retry: not decided yet (e.g. a consistency proof could not be fetched): send again later.
- */
-export interface Ack {
-  readonly receiver: string;
-  readonly source: string;
-  readonly index: number;
-  readonly status: 'applied' | 'duplicate' | 'refused' | 'retry';
-  readonly leafHash?: string;
-  readonly receivedIndex?: number;
-  readonly code?: string;
-  readonly message?: string;
-  readonly at: string;
-}
-export interface SignedAck extends Ack {
-  readonly signature: string;
-}
+export type { Ack, AckBatch, SignedAck } from '../../domain/federation/index.js';
 
 export function signAck(key: NodeKey, ack: Ack): SignedAck {
   return { ...ack, signature: encodeBase64(key.sign(canonicalizeRecord(ack))) };
 }
+
+/**
+ * A batch's answer: one signature per acknowledgement (what senders before decision 0070 ask
+ * for), or the acknowledgements unsigned and one signature over their Merkle root.
+ */
+export type Answer = { acks: SignedAck[] } | { acks: Ack[]; batch: AckBatch };
 
 /**
  * The inbox (issue 17 items 3 and 6): applies a peer's bundles in order, each in one transaction,
@@ -473,26 +463,32 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
   }
 
   return {
-    /** Apply a batch in order; stops at the first bundle that must be retried (order per source). */
-    async receive(peer: FedPeerRow, bundles: readonly unknown[]): Promise<SignedAck[]> {
+    /**
+     * Apply a batch in order; stops at the first bundle that must be retried (order per source).
+     * `batched`: the sender asked for one signature over the batch's acknowledgements (decision
+     * 0070); otherwise each is signed alone.
+     */
+    async receive(peer: FedPeerRow, bundles: readonly unknown[], batched = false): Promise<Answer> {
       if (bundles.length > INBOX_BATCH)
         throw new DomainError('BAD_REQUEST', `at most ${INBOX_BATCH} bundles per request`);
-      const acks: SignedAck[] = [];
+      const acks: Ack[] = [];
       // Verified runs in one transaction each; a bundle that ends a run goes alone, then the next
       // run. After a failed run transaction the rest goes one by one (no retrying the run).
-      let batched = true;
+      let runs = true;
       while (acks.length < bundles.length) {
-        if (batched) {
+        if (runs) {
           const run = await receivePrefix(peer, bundles.slice(acks.length));
-          for (const a of run.acks) acks.push(signAck(nodeKey, a));
-          batched = !run.failed;
+          acks.push(...run.acks);
+          runs = !run.failed;
           if (run.acks.length > 0) continue;
         }
         const ack = await receiveOne(peer, bundles[acks.length]);
-        acks.push(signAck(nodeKey, ack));
+        acks.push(ack);
         if (ack.status === 'retry') break;
       }
-      return acks;
+      if (!batched) return { acks: acks.map((a) => signAck(nodeKey, a)) };
+      if (acks.length === 0) return { acks: [] as SignedAck[] };
+      return { acks, batch: signAckBatch(ports.config.logOrigin, acks, nodeKey.sign) };
     },
   };
 }

@@ -83,10 +83,11 @@ export function createFederation(ports: Ports, log: LogNode) {
       } catch {
         throw new DomainError('BAD_REQUEST', 'the body is not JSON');
       }
-      const bundles = (parsed as { bundles?: unknown } | null)?.bundles;
+      const { bundles, acks } = (parsed ?? {}) as { bundles?: unknown; acks?: unknown };
       if (!Array.isArray(bundles))
         throw new DomainError('BAD_REQUEST', 'the body must be {"bundles": [...]}');
-      return { acks: await inbox.receive(peer, bundles) };
+      // `"acks": "batch"`: one signature over the batch's acknowledgements (decision 0070).
+      return inbox.receive(peer, bundles, acks === 'batch');
     },
     /** A peer asks for the checkpoints this node has seen (signed like the inbox). */
     async exchange(req: ReceivedRequest) {

@@ -1,8 +1,8 @@
+import type { LedgerAck } from '../../domain/federation/index.js';
 import type { Principal } from '../../domain/policy/index.js';
 import { createSharingRepo } from '../../store/federation-sharing.repo.js';
 import type { Ports } from '../ports.js';
 import { assertReportReadable } from '../reports/queries.js';
-import type { SignedAck } from './inbox.js';
 
 export function createSharingLedger(ports: Ports) {
   const sharing = createSharingRepo(ports.db);
@@ -38,7 +38,7 @@ export function createSharingLedger(ports: Ports) {
         status: r.status,
         queuedAt: r.created_at,
         deliveredAt: r.delivered_at,
-        acknowledgement: r.ack === null ? null : (JSON.parse(r.ack) as SignedAck),
+        acknowledgement: r.ack === null ? null : (JSON.parse(r.ack) as LedgerAck),
       })),
       next: rows.length === limit ? (rows[rows.length - 1]?.log_index ?? null) : null,
     };

@@ -199,7 +199,13 @@ function AckCell({ entry: e }: { entry: LedgerEntry }) {
           <dt>{t('sharing.ack.at')}</dt>
           <dd>{formatDate(ack.at)}</dd>
           <dt>{t('sharing.ack.signature')}</dt>
-          <dd className="mono break">{ack.signature}</dd>
+          <dd className="mono break">{'batch' in ack ? ack.batch.signature : ack.signature}</dd>
+          {'batch' in ack && (
+            <>
+              <dt>{t('sharing.ack.batchTitle')}</dt>
+              <dd>{t('sharing.ack.batch', { position: ack.batch.position + 1, size: ack.batch.size })}</dd>
+            </>
+          )}
           <dt>{t('sharing.ack.nodeKey')}</dt>
           <dd className="mono break">{e.peerNodeKey}</dd>
         </dl>

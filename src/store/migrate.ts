@@ -30,6 +30,7 @@ import * as pgLeanLines from './migrations/0029-pg-lean-lines.js';
 import * as flowPages from './migrations/0030-flow-pages.js';
 import * as deviceParticulars from './migrations/0031-device-particulars.js';
 import * as thirdLogs from './migrations/0033-third-logs.js';
+import * as pgLeanIndexes from './migrations/0036-pg-lean-indexes.js';
 import * as pgReportKeys from './migrations/0040-pg-report-keys.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
@@ -65,6 +66,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0030-flow-pages': { up: flowPages.up },
     '0031-device-particulars': { up: deviceParticulars.up },
     '0033-third-logs': { up: thirdLogs.up },
+    '0036-pg-lean-indexes': { up: pgLeanIndexes.up(db.dialect) },
     '0040-pg-report-keys': { up: pgReportKeys.up(db.dialect) },
   };
 }

@@ -265,8 +265,10 @@ const CHUNK_PG = 10_000;
  * The lines of these reports (the MBA's INITIAL and ICR reports) naming these batches, on
  * PostgreSQL: one index probe per name through a lateral join fenced by `offset 0`. `batch in (…)`
  * was planned without statistics as a full scan of report_lines per 500 names, so a 100 000-line
- * ICR's check read the table 200 times (decision 0050). The lines are read from report_lines' own
- * table (migration 0040, decision 0062) and kept only if their report key is one of the MBA's:
+ * ICR's check read the table 200 times (decision 0050). The index is a B-tree on the batch's hash
+ * (migration 0036), probed with the name's hash in hash order, the name then rechecked. The lines
+ * are read from report_lines' own table (migration 0040, decision 0062) and kept only if their
+ * report key is one of the MBA's:
  * other MBAs' lines naming the batch — every receipt's shipment — were returned with their
  * report's id (a probe of report_keys each) and then dropped in JS (decision 0072, as 0066 on
  * SQLite). The key filter stays outside the fence, so the probe is the batch index's whatever the
@@ -287,9 +289,9 @@ async function batchLinesPg(k: DbOrTx, names: readonly string[], reportIds: read
       'report_id'
     > & { report_seq: number }
   >`select l.report_seq, l.line, l.batch, l.element, l.code, l.corrects_report, l.deletes_report
-    from unnest(${pgArray([...names].sort())}::text[]) b(name)
-    cross join lateral (select * from report_lines_data z
-      where z.batch is not null and z.batch = b.name offset 0) l
+    from (select name from unnest(${pgArray([...names])}::text[]) name order by hashtext(name)) b
+    cross join lateral (select * from report_lines_data z where z.batch is not null
+      and hashtext(z.batch) = hashtext(b.name) and z.batch = b.name offset 0) l
     where l.report_seq = any(${pgArray([...idOf.keys()])}::int[])`.execute(k);
   return rows.map(({ report_seq, ...l }) => ({ ...l, report_id: idOf.get(report_seq) as string }));
 }

@@ -566,6 +566,19 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
     }
     const row = await q.selectFrom('eval_transfers').selectAll().limit(1).executeTakeFirst();
     if (row !== undefined) {
+      // A row held twice: SQLite's primary key refuses it; on PostgreSQL the rows are indexed by
+      // match key alone since migration 0036 (decision 0072), and the audit is what finds it.
+      const twice = q.insertInto('eval_transfers').values(row);
+      if (dialect === 'sqlite') await expect(twice.execute()).rejects.toThrow(/UNIQUE/);
+      else {
+        const differing = async () =>
+          (await auditDerivedState(q))
+            .filter((f) => f.message === 'the transfer line in force differs from its lines')
+            .map((f) => f.where.split(' ')[0]);
+        expect(await differing()).toEqual([]);
+        await twice.execute();
+        expect(await differing()).toEqual([row.mba]);
+      }
       await q
         .deleteFrom('eval_transfers')
         .where('mkey', '=', row.mkey)

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../db.js';
+import { batchIndex } from './0036-pg-lean-indexes.js';
 
 /**
  * Report lines keyed by a small integer on PostgreSQL (docs/decisions/0062). SQLite is left as it
@@ -79,9 +80,9 @@ export function up(dialect: Dialect) {
     await sql`alter table report_lines_data add constraint report_lines_key primary key (report_seq, line)`.execute(
       db,
     );
-    await sql`create index report_lines_batch on report_lines_data using hash (batch) where batch is not null`.execute(
-      db,
-    );
+    // A B-tree on the batch's hash since 0036 (decision 0072), which runs before this one on a
+    // database that has not had it: the hash index this built before is replaced there.
+    await batchIndex(db);
     await sql`create index report_lines_kmp on report_lines_data (kmp, date) where kmp is not null`.execute(
       db,
     );

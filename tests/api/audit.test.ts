@@ -196,6 +196,6 @@ describe('custos log verify and proof verify (sqlite, over HTTP)', () => {
     } finally {
       await t.close();
     }
-    // Four CLI child processes (each starting tsx) on a loaded 2-core CI machine.
+    // Four CLI child processes on a loaded 2-core CI machine.
   }, 180_000);
 });

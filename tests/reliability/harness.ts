@@ -80,6 +80,10 @@ export function nodeEnv(spec: NodeSpec): Record<string, string> {
     CUSTOS_HOST: '127.0.0.1',
     CUSTOS_LOG_LEVEL: 'error',
     CUSTOS_DEMO: '1',
+    // Cheap password hashes for the 20 demo users a fresh node seeds (~2 CPU-s at N = 2^15), as
+    // the federation suites and npm test already have: these suites sign nobody in with a
+    // password, and each stored hash carries its own parameters (decision 0073).
+    CUSTOS_SCRYPT_LOG2N: '10',
     ...(spec.databaseUrl ? { CUSTOS_DATABASE_URL: spec.databaseUrl } : {}),
     ...spec.env,
   };

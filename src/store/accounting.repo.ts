@@ -59,8 +59,35 @@ function cellValues(c: CellRecord) {
 }
 
 /** The registry facts of MBAs (all of them, or those given): two small queries. */
+/**
+ * Transactions whose owner has said no MBA or KMP changes while they run (`memoiseMbaFacts`):
+ * a federation inbox run, which stores forwarded reports and nothing of the registry. Their
+ * facts are read once per MBA instead of twice per report (decision 0070). Keyed by the
+ * transaction object, so the memo goes with it.
+ */
+const factsMemos = new WeakMap<object, Map<string, MbaFacts | null>>();
+
+/** From now on in `q`, readMbaFacts of given MBAs reads each MBA once (see factsMemos). */
+export function memoiseMbaFacts(q: DbOrTx): void {
+  factsMemos.set(q, new Map());
+}
+
 export async function readMbaFacts(q: DbOrTx, codes?: readonly string[]): Promise<MbaFacts[]> {
   if (codes !== undefined && codes.length === 0) return [];
+  const memo = codes === undefined ? undefined : factsMemos.get(q);
+  if (memo !== undefined && codes !== undefined) {
+    const missing = codes.filter((c) => !memo.has(c));
+    if (missing.length > 0) {
+      const read = new Map((await readFacts(q, missing)).map((f) => [f.code, f]));
+      for (const c of missing) memo.set(c, read.get(c) ?? null);
+    }
+    const known = [...new Set(codes)].sort().map((c) => memo.get(c));
+    return known.filter((f): f is MbaFacts => f !== null && f !== undefined);
+  }
+  return readFacts(q, codes);
+}
+
+async function readFacts(q: DbOrTx, codes?: readonly string[]): Promise<MbaFacts[]> {
   let mq = q
     .selectFrom('mbas')
     .innerJoin('facilities', 'facilities.code', 'mbas.facility')

@@ -21,7 +21,7 @@ import type { NodeKey } from './node-key.js';
 export const INBOX_PATH = '/api/federation/inbox';
 const LEASE = 'federation-delivery';
 const LEASE_MS = 30_000;
-const BATCH = Math.min(100, INBOX_BATCH);
+const BATCH = INBOX_BATCH;
 const MAX_BACKOFF_MS = 5 * 60_000;
 /**
  * A batch stops growing at this many bytes of bundles (it always holds one): a page of 100

@@ -18,6 +18,7 @@ import {
   parseCheckpoint,
   parseNote,
 } from '../../log/index.js';
+import { memoiseMbaFacts } from '../../store/accounting.repo.js';
 import type { DbOrTx } from '../../store/db.js';
 import { createFederationRepo } from '../../store/federation.repo.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
@@ -430,6 +431,9 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     let indexes: (number | undefined)[];
     try {
       indexes = await ports.db.kysely.transaction().execute(async (tx) => {
+        // A run stores reports and this node's `received` records, never the registry: each
+        // MBA's facts are read once for the run, not twice per report (decision 0070).
+        memoiseMbaFacts(tx);
         // This node's `received` records of the run in one append (one sequencing, one outbox
         // join), in the run's order; then each record's content.
         const verified = steps.flatMap((s) => ('verified' in s ? [s.verified] : []));

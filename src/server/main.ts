@@ -17,6 +17,8 @@ import { startMqttIngest } from './mqtt.js';
 
 const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
 /** Start Custos: open storage, first-start work, listen; SIGTERM/SIGINT shut down gracefully. */
 export async function startServer(config: Config): Promise<{ close(): Promise<void>; url: string }> {
   const ports = await openPorts(config);
@@ -85,8 +87,15 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   process.stdout.write(`${lines.join('\n')}\n`);
 
   let closing: Promise<void> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    ports.logger.info({ signal }, 'shutting down');
+    void close().then(() => process.exit(0));
+  };
   const close = () => {
     closing ??= (async () => {
+      // A server closed in-process (tests start many in one worker) leaves no signal listener
+      // behind: they piled up past Node's MaxListeners warning and kept every closed server alive.
+      for (const signal of SIGNALS) process.off(signal, onSignal);
       clearInterval(evaluator);
       await federation.delivery.stop();
       await federation.witness.stop();
@@ -99,11 +108,6 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     })();
     return closing;
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      ports.logger.info({ signal }, 'shutting down');
-      void close().then(() => process.exit(0));
-    });
-  }
+  for (const signal of SIGNALS) process.once(signal, onSignal);
   return { close, url };
 }

@@ -31,6 +31,7 @@ import * as flowPages from './migrations/0030-flow-pages.js';
 import * as deviceParticulars from './migrations/0031-device-particulars.js';
 import * as thirdLogs from './migrations/0033-third-logs.js';
 import * as pgLeanIndexes from './migrations/0036-pg-lean-indexes.js';
+import * as pgKmpIndexByReport from './migrations/0037-pg-kmp-index-by-report.js';
 import * as pgReportKeys from './migrations/0040-pg-report-keys.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
@@ -67,6 +68,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0031-device-particulars': { up: deviceParticulars.up },
     '0033-third-logs': { up: thirdLogs.up },
     '0036-pg-lean-indexes': { up: pgLeanIndexes.up(db.dialect) },
+    '0037-pg-kmp-index-by-report': { up: pgKmpIndexByReport.up(db.dialect) },
     '0040-pg-report-keys': { up: pgReportKeys.up(db.dialect) },
   };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DbOrTx } from './db.js';
+import { type DbOrTx, isPostgres } from './db.js';
 import { inForceAsAccepted, revisedLinesInForce } from './lines-in-force.js';
 import { countOf } from './paging.js';
 import type { DeviceGateDayRow } from './schema.types.js';
@@ -172,17 +172,19 @@ export async function declaredThroughKmp(
   kmp: string,
   day: string,
 ): Promise<{ code: string; lines: number }[]> {
-  const accepted = await q
-    .selectFrom('report_lines as l')
-    .innerJoin('reports as r', 'r.id', 'l.report_id')
-    .select(['l.code', (eb) => eb.fn.countAll().as('n')])
-    .where('l.kmp', '=', kmp)
-    .where('l.date', '=', day)
-    .where('r.mba', '=', mba)
-    .where('r.type', '=', 'ICR')
-    .where(inForceAsAccepted(mba, 'r.report_number'))
-    .groupBy('l.code')
-    .execute();
+  const accepted = isPostgres(q)
+    ? await acceptedThroughKmpPg(q, mba, kmp, day)
+    : await q
+        .selectFrom('report_lines as l')
+        .innerJoin('reports as r', 'r.id', 'l.report_id')
+        .select(['l.code', (eb) => eb.fn.countAll().as('n')])
+        .where('l.kmp', '=', kmp)
+        .where('l.date', '=', day)
+        .where('r.mba', '=', mba)
+        .where('r.type', '=', 'ICR')
+        .where(inForceAsAccepted(mba, 'r.report_number'))
+        .groupBy('l.code')
+        .execute();
   const revised = await revisedLinesInForce(q, mba)
     .select(['l.code', (eb) => eb.fn.countAll().as('n')])
     .where('l.kmp', '=', kmp)
@@ -195,6 +197,28 @@ export async function declaredThroughKmp(
     out.set(r.code, (out.get(r.code) ?? 0) + countOf({ n: r.n as string | number | bigint }));
   }
   return [...out].map(([code, lines]) => ({ code, lines }));
+}
+
+/**
+ * declaredThroughKmp's lines in force as accepted, on PostgreSQL: the MBA's ICRs that can hold a
+ * line of `day` (every line is dated no later than its report's period end), each probing the KMP
+ * index by (kmp, date, report key) through a fenced lateral (migration 0037). Joined through the
+ * report_lines view instead, the (kmp, date) range of every MBA sharing the KMP code was read and
+ * the other MBAs' lines dropped after the join (decision 0072).
+ */
+async function acceptedThroughKmpPg(q: DbOrTx, mba: string, kmp: string, day: string) {
+  const { rows } = await sql<{ code: string | null; n: string | number }>`select l.code, count(*) as n
+    from reports r
+    join report_keys k on k.id = r.id
+    cross join lateral (select z.code, z.line, z.corrects_report, z.deletes_report
+      from report_lines_data z
+      where z.kmp is not null and z.kmp = ${kmp} and z.date = ${day} and z.report_seq = k.seq offset 0) l
+    where r.mba = ${mba} and r.type = 'ICR' and r.period_to >= ${day}
+      and l.corrects_report is null and l.deletes_report is null
+      and not exists (select 1 from icr_revisions v
+        where v.mba = ${mba} and v.origin_report = r.report_number and v.origin_line = l.line)
+    group by l.code`.execute(q);
+  return rows;
 }
 
 /** The cases opened for these cause keys (the alarm → case trail of a device's status). */

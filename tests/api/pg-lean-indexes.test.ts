@@ -1,14 +1,16 @@
 /**
- * Migration 0036 (docs/decisions/0072), PostgreSQL only: eval_transfers is indexed by match key
- * alone (deduplicated) instead of its four-column primary key, and the batch index is a B-tree on
- * the batch's hash. A database that already had 0040 is upgraded in place; the batch look-up finds
- * the MBA's lines through the new index (awkward names too), and writes by (key, MBA, origin)
- * reach exactly the named row when two rows share a key.
+ * Migrations 0036 and 0037 (docs/decisions/0072), PostgreSQL only: eval_transfers is indexed by
+ * match key alone (deduplicated) instead of its four-column primary key, the batch index is a
+ * B-tree on the batch's hash, and the KMP index carries the report key (gate monitoring's count).
+ * A database that already had 0040 is upgraded in place; each MBA's lines through a shared KMP are
+ * counted apart, the batch look-up finds the MBA's lines through the new index (awkward names
+ * too), and writes by (key, MBA, origin) reach exactly the named row when two rows share a key.
  */
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IcrReport } from '../../src/domain/reports/index.js';
 import { migrateToLatest, migrateToSet, migrationNames } from '../../src/store/migrate.js';
+import { declaredThroughKmp } from '../../src/store/monitoring-rules.repo.js';
 import { createReportAccountRepo } from '../../src/store/report-account.repo.js';
 import type { TransferRow } from '../../src/store/transfers.repo.js';
 import { deleteRowsPg, insertRowsPg, updateRowsPg } from '../../src/store/transfers-pg.js';
@@ -55,11 +57,13 @@ describe.each(testDialects().filter((d) => d === 'postgres'))('lean indexes (003
     t = undefined;
   });
 
-  it('upgrades a database that had 0040, finds batches by hash and writes rows sharing a key one by one', async () => {
+  it('upgrades a database that had 0040, counts each MBA’s lines through a KMP, finds batches by hash and writes rows sharing a key one by one', async () => {
     t = await createTestDb(dialect);
     await migrateToSet(
       t.db,
-      migrationNames(dialect).filter((n) => n !== '0036-pg-lean-indexes'),
+      migrationNames(dialect).filter(
+        (n) => n !== '0036-pg-lean-indexes' && n !== '0037-pg-kmp-index-by-report',
+      ),
     );
     const k = t.db.kysely;
     const indexdef = async (name: string) =>
@@ -80,6 +84,12 @@ describe.each(testDialects().filter((d) => d === 'postgres'))('lean indexes (003
     expect(await indexdef('report_lines_batch')).toContain('USING btree (hashtext(batch))');
     expect(await indexdef('eval_transfers_mkey')).toContain('USING btree (mkey)');
     expect(await indexdef('eval_transfers_key')).toBeUndefined();
+    expect(await indexdef('report_lines_kmp')).toContain('USING btree (kmp, date, report_seq)');
+    // Both MBAs' lines go through KMP A on the same day: each counts its own (0037).
+    await storeIcrRows(t, icr('XA-M2', 2, ['C-1', 'C-2']), 3);
+    expect(await declaredThroughKmp(k, 'XA-M2', 'A', '2026-02-03')).toEqual([{ code: 'RD', lines: 7 }]);
+    expect(await declaredThroughKmp(k, 'XA-M1', 'A', '2026-02-03')).toEqual([{ code: 'RD', lines: 5 }]);
+    expect(await declaredThroughKmp(k, 'XA-M1', 'A', '2026-02-04')).toEqual([]);
 
     const found = await createReportAccountRepo(t.db).batchLines('XA-M2', new Set([...names, 'none']));
     expect(

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../db.js';
 import { batchIndex } from './0036-pg-lean-indexes.js';
+import { kmpIndex } from './0037-pg-kmp-index-by-report.js';
 
 /**
  * Report lines keyed by a small integer on PostgreSQL (docs/decisions/0062). SQLite is left as it
@@ -83,9 +84,9 @@ export function up(dialect: Dialect) {
     // A B-tree on the batch's hash since 0036 (decision 0072), which runs before this one on a
     // database that has not had it: the hash index this built before is replaced there.
     await batchIndex(db);
-    await sql`create index report_lines_kmp on report_lines_data (kmp, date) where kmp is not null`.execute(
-      db,
-    );
+    // With the report key as a third column since 0037 (decision 0072), which runs before this
+    // one on a database that has not had it.
+    await kmpIndex(db);
     await sql`create view report_lines as
       select k.id as report_id, d.line, d.date, d.code, d.entry, d.item, d.batch, d.kmp, d.element,
         d.weight_mg, d.fissile_mg, d.isotope, d.basis, d.form, d.counterpart_state,

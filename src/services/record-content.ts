@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseReportCsv, parseReportJson } from '../domain/reports/index.js';
 import { createAuditRepo } from '../store/audit.repo.js';
+import { unpackBody } from '../store/body-codec.js';
 import type { Db } from '../store/db.js';
 import { createRegistryRepo } from '../store/registry.repo.js';
 import { createReportsRepo, toLineRows } from '../store/reports.repo.js';
@@ -81,13 +82,21 @@ registerRowLister('key-revocation', async (db) =>
 const reportRepos = new WeakMap<Db, ReturnType<typeof createReportsRepo>>();
 
 /**
- * A report's committed content and its signed body as stored, from one read of each: the
- * forwarding bundle carries both (decision 0068; it read and unpacked the body twice).
+ * A report's committed content and its signed body, from one read of each: the forwarding bundle
+ * carries both (decision 0068; it read and unpacked the body twice), the body unpacked and as
+ * stored (`packed`: a big one travels so, decision 0071).
  */
 export async function reportContentAndBody(
   db: Db,
   id: string,
-): Promise<{ content: ReturnType<typeof reportContent>; body: Uint8Array | undefined } | undefined> {
+): Promise<
+  | {
+      content: ReturnType<typeof reportContent>;
+      body: Uint8Array | undefined;
+      packed: { codec: string; data: Uint8Array } | undefined;
+    }
+  | undefined
+> {
   let reports = reportRepos.get(db);
   if (!reports) {
     reports = createReportsRepo(db);
@@ -96,13 +105,14 @@ export async function reportContentAndBody(
   const row = await reports.getReport(id);
   if (!row) return undefined;
   // The commitment covers the hash of the body as it is stored now: a rewritten body shows up.
-  const body = await reports.body(id);
+  const packed = await reports.packedBody(id);
+  const body = packed && unpackBody(packed.codec, packed.data);
   const { log_index: _l, ...rest } = row;
   const content = reportContent({
     ...rest,
     body_sha256: body ? createHash('sha256').update(body).digest('hex') : 'missing',
   });
-  return { content, body };
+  return { content, body, packed };
 }
 
 registerContentLoader('report', async (db, id) => (await reportContentAndBody(db, id))?.content);

@@ -473,12 +473,17 @@ export function createReportsRepo(db: Db) {
     },
     /** The exact signed bytes. */
     async body(id: string): Promise<Uint8Array | undefined> {
+      const r = await this.packedBody(id);
+      return r && unpackBody(r.codec, r.data);
+    },
+    /** The signed bytes as stored (packed by store/body-codec.ts), not unpacked. */
+    async packedBody(id: string): Promise<{ codec: string; data: Uint8Array } | undefined> {
       const r = await k
         .selectFrom('report_bodies')
         .select(['body', 'codec'])
         .where('report_id', '=', id)
         .executeTakeFirst();
-      return r && unpackBody(r.codec, r.body);
+      return r && { codec: r.codec, data: r.body };
     },
   };
 }

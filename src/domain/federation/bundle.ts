@@ -121,10 +121,29 @@ function text(o: Record<string, unknown>, key: string, what: string): string {
 }
 
 /**
+ * A bundle as read: its original's bytes are base64 as they travel, or already in hand — a holder
+ * that received them in another form (the inbox unpacks a packed original, decision 0071) puts the
+ * bytes it got there, so they are not base64-encoded again only to be decoded here.
+ */
+type ReadBundle = Omit<Bundle, 'original'> & {
+  readonly original?: { readonly bytes: string | Uint8Array; readonly signature: string };
+};
+
+/** The original's bytes: base64 text, or bytes in hand (ReadBundle). */
+function originalBytes(o: Record<string, unknown>): string | Uint8Array {
+  const v = o.bytes;
+  if (v instanceof Uint8Array) {
+    if (v.length === 0) malformed('original.bytes must not be empty');
+    return v;
+  }
+  return text(o, 'bytes', 'original.bytes');
+}
+
+/**
  * Reads a bundle from its JSON value, strictly (every byte from outside is hostile). Throws
  * Malformed (caught by verifyBundle); use verifyBundle rather than this alone.
  */
-function readBundle(value: unknown): Bundle {
+function readBundle(value: unknown): ReadBundle {
   if (!isObject(value)) malformed('a bundle is a JSON object');
   const known = new Set(['source', 'index', 'leaf', 'record', 'original', 'proof']);
   for (const k of Object.keys(value)) if (!known.has(k)) malformed(`unknown bundle member ${k}`);
@@ -142,12 +161,12 @@ function readBundle(value: unknown): Bundle {
     content: r.content,
     salt: text(r, 'salt', 'record.salt'),
   };
-  let original: Bundle['original'];
+  let original: ReadBundle['original'];
   if (value.original !== undefined) {
     const o = value.original;
     if (!isObject(o)) malformed('original must be an object');
     original = {
-      bytes: text(o, 'bytes', 'original.bytes'),
+      bytes: originalBytes(o),
       signature: text(o, 'signature', 'original.signature'),
     };
   }
@@ -226,7 +245,7 @@ function refuse(code: BundleRefusalCode, message: string, extra: Partial<Refusal
 }
 
 interface Decoded {
-  readonly bundle: Bundle;
+  readonly bundle: ReadBundle;
   readonly leafBytes: Uint8Array;
   readonly leaf: Leaf;
   readonly salt: Uint8Array;
@@ -269,7 +288,8 @@ function checkStateSignature(d: Decoded, options: VerifyBundleOptions): Refusal 
       'the record is signed by a state but the bundle has no original',
     );
   const m = SIGNATURE_HEADER.exec(bundle.original.signature);
-  const bytes = tryDecodeBase64(bundle.original.bytes);
+  const held = bundle.original.bytes;
+  const bytes = typeof held === 'string' ? tryDecodeBase64(held) : held;
   if (bytes === undefined) malformed('original.bytes is not base64');
   const sig = m ? tryDecodeBase64(m[2] as string) : undefined;
   if (!m || sig === undefined || sig.length !== 64)
@@ -412,7 +432,8 @@ function checkConsistency(
 /**
  * Verifies a forwarded record's bundle; the first failing check refuses it with its code
  * (BUNDLE_REFUSAL_CODES, in order). Never throws on hostile input; a malformed `sourceLogKey`
- * is the caller's error (LogError).
+ * is the caller's error (LogError). `input` is the bundle's JSON value; its `original.bytes` may
+ * be a Uint8Array of the bytes already in hand (ReadBundle).
  */
 export function verifyBundle(input: unknown, options: VerifyBundleOptions): BundleVerification {
   const keyText = typeof options.sourceLogKey === 'string' ? options.sourceLogKey : undefined;

@@ -15,6 +15,7 @@ import type { RecordKind } from '../../store/schema.types.js';
 import type { LogReader } from '../log/reader.js';
 import type { Ports } from '../ports.js';
 import { contentLoaderFor, reportContentAndBody } from '../record-content.js';
+import { type WireBundle, wireOriginal } from './packed-original.js';
 
 /** The state's signature a record's content carries (a report's `keyId` and `signature`). */
 function stateSignature(content: unknown): string | undefined {
@@ -40,20 +41,30 @@ const SIGNED_BODIES: Partial<
   },
 };
 
+/** The bytes a state signed, and for a report the body as stored (packed). */
+interface Signed {
+  readonly bytes: Uint8Array;
+  readonly stored?: { codec: string; data: Uint8Array };
+}
+
 /** A record's committed content and, for a state-signed kind, the bytes the state signed. */
 async function contentOf(
   db: Db,
   kind: RecordKind,
   id: string,
-): Promise<{ content: unknown; signed?: () => Promise<Uint8Array | undefined> }> {
+): Promise<{ content: unknown; signed?: () => Promise<Signed | undefined> }> {
   if (kind === 'report') {
     // One read of the row and of the body for both (decision 0068).
     const r = await reportContentAndBody(db, id);
-    return { content: r?.content, signed: async () => r?.body };
+    return { content: r?.content, signed: async () => r?.body && { bytes: r.body, stored: r.packed } };
   }
   const content = await contentLoaderFor(kind)?.(db, id);
   const body = SIGNED_BODIES[kind];
-  return { content, ...(body ? { signed: () => body(db, id) } : {}) };
+  const signed = async () => {
+    const bytes = await body?.(db, id);
+    return bytes && { bytes };
+  };
+  return { content, ...(body ? { signed } : {}) };
 }
 
 /**
@@ -70,6 +81,22 @@ export async function buildBundle(
   id: string,
   receiptOf: (index: number) => Promise<string | undefined> = reader.receipt,
 ): Promise<Bundle | undefined> {
+  return (await buildWireBundle(ports, reader, id, receiptOf, Number.POSITIVE_INFINITY)) as
+    | Bundle
+    | undefined;
+}
+
+/**
+ * The bundle as delivery sends it: as buildBundle's, but an original of at least `packAbove`
+ * bytes stored packed travels packed (packed-original.ts, decision 0071).
+ */
+export async function buildWireBundle(
+  ports: Ports,
+  reader: LogReader,
+  id: string,
+  receiptOf: (index: number) => Promise<string | undefined>,
+  packAbove: number,
+): Promise<WireBundle | undefined> {
   const rec = await createRecordsRepo(ports.db).find(id);
   if (!rec) throw new DomainError('NOT_FOUND', `no record ${id}`);
   const { content, signed } = await contentOf(ports.db, rec.kind, rec.id);
@@ -82,11 +109,11 @@ export async function buildBundle(
   const leaf = proof.extra ?? (await reader.entry(rec.log_index));
   const source = parseCheckpoint(parseNote(proof.checkpointNote).text).origin;
   const signature = stateSignature(content);
-  let original: Bundle['original'];
+  let original: WireBundle['original'];
   if (signature !== undefined) {
-    const bytes = await signed?.();
-    if (!bytes) throw new DomainError('NOT_FOUND', `the signed body of record ${id} is not available`);
-    original = { bytes: encodeBase64(bytes), signature };
+    const s = await signed?.();
+    if (!s) throw new DomainError('NOT_FOUND', `the signed body of record ${id} is not available`);
+    original = wireOriginal(s.bytes, s.stored, signature, packAbove);
   }
   return {
     source,

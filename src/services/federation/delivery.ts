@@ -1,6 +1,5 @@
 import {
   type Ack,
-  type Bundle,
   deliveryErrorCode,
   formatDeliveryError,
   type LedgerAck,
@@ -13,10 +12,11 @@ import { createFederationRepo } from '../../store/federation.repo.js';
 import type { FedOutboxRow, FedPeerRow } from '../../store/schema.types.js';
 import type { LogNode } from '../log/index.js';
 import type { Ports } from '../ports.js';
-import { buildBundle } from './bundle.js';
+import { buildWireBundle } from './bundle.js';
 import { signRequest } from './http-signature.js';
 import { INBOX_BATCH } from './inbox.js';
 import type { NodeKey } from './node-key.js';
+import { PACK_ABOVE, type WireBundle } from './packed-original.js';
 
 export const INBOX_PATH = '/api/federation/inbox';
 const LEASE = 'federation-delivery';
@@ -32,8 +32,10 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 export const BATCH_BYTES = 16 * 1024 * 1024;
 
 /** About how many bytes a bundle takes in the request: its signed original and proofs dominate. */
-function bundleBytes(b: Bundle): number {
-  return (b.original?.bytes.length ?? 0) + b.proof.length + b.leaf.length + 4096;
+function bundleBytes(b: WireBundle): number {
+  const o = b.original;
+  const original = o === undefined ? 0 : 'packed' in o ? o.packed.length : o.bytes.length;
+  return original + b.proof.length + b.leaf.length + 4096;
 }
 
 /** How many of the leading bundles (by their sizes) go in one batch: within BATCH_BYTES, at least one. */
@@ -65,7 +67,7 @@ export function backoffMs(attempts: number, random: number): number {
 /** Outbox rows and their bundles, sent in one request; `waiting` when it ends at a row no checkpoint covers yet. */
 interface Batch {
   readonly rows: FedOutboxRow[];
-  readonly bundles: Bundle[];
+  readonly bundles: WireBundle[];
   readonly waiting: boolean;
 }
 
@@ -116,7 +118,7 @@ async function answers(peer: FedPeerRow): Promise<boolean> {
 }
 
 /** POST a signed batch to the peer's inbox; its acknowledgements, or an error to retry on. */
-async function post(ports: Ports, nodeKey: NodeKey, peer: FedPeerRow, bundles: Bundle[]): Promise<Reply> {
+async function post(ports: Ports, nodeKey: NodeKey, peer: FedPeerRow, bundles: WireBundle[]): Promise<Reply> {
   const url = `${peer.url}${INBOX_PATH}`;
   // One signature over the batch's acknowledgements (decision 0070); a peer that predates it
   // ignores the member and signs each.
@@ -188,13 +190,13 @@ export function createDelivery(
    */
   async function batchOf(page: readonly FedOutboxRow[]): Promise<Batch> {
     const rows: FedOutboxRow[] = [];
-    const bundles: Bundle[] = [];
+    const bundles: WireBundle[] = [];
     const sizes: number[] = [];
     // One checkpoint for the batch, read once (decision 0068); a row it does not cover waits.
     const receiptOf = log.reader.receipts();
     for (const row of page) {
       // The bundle of one outbox row (decision 0028); undefined while no checkpoint covers it yet.
-      const b = await buildBundle(ports, log.reader, row.record_id, receiptOf);
+      const b = await buildWireBundle(ports, log.reader, row.record_id, receiptOf, PACK_ABOVE);
       if (!b) return { rows, bundles, waiting: true }; // in order: wait for the checkpoint that covers it
       sizes.push(bundleBytes(b));
       if (batchLength(sizes) < sizes.length) break; // full: the rest goes in the next batch

@@ -48,6 +48,26 @@ export function checkpointSize(b: unknown): number | undefined {
   }
 }
 
+/** The consistency proof between the seen checkpoint and the bundle's, fetched from the source. */
+export async function consistencyFor(peerUrl: string, seen: string | undefined, size: number | undefined) {
+  if (seen === undefined || size === undefined) return undefined;
+  const seenSize = parseCheckpoint(parseNote(seen).text).size;
+  if (seenSize === size || seenSize === 0 || size === 0) return undefined;
+  const [from, to] = seenSize < size ? [seenSize, size] : [size, seenSize];
+  try {
+    const res = await fetch(`${peerUrl}/log/proof/consistency?from=${from}&to=${to}`, {
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) return undefined;
+    const body = (await res.json()) as { hashes?: unknown };
+    if (!Array.isArray(body.hashes)) return undefined;
+    const hashes = body.hashes.map((h) => decodeBase64(String(h)));
+    return { from, to, hashes };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Kind, content and logged time as the bundle claims them (verified afterwards), if readable. */
 export function peek(b: unknown): { kind: string; content: unknown; time: string } | undefined {
   try {

@@ -47,13 +47,20 @@ function packSoon(bytes: Uint8Array): Promise<PackedBody> {
   return packed;
 }
 
-/** Parse and check a forwarded report's signed original against the content committed to. */
+/**
+ * Parse and check a forwarded report's signed original against the content committed to.
+ * `packed`: the original as it travelled packed, which unpacked to exactly `original.bytes`
+ * (decision 0071): stored as it is instead of packing the bytes again.
+ */
 export function prepareReport(
   record: BundleRecord,
   original: { bytes: Uint8Array } | undefined,
+  packed?: PackedBody,
 ): PreparedReport {
   const c = record.content as Record<string, unknown> & { period: { from: string; to: string } | null };
   if (!original) throw new Refusal('SIGNATURE_MISSING', 'a forwarded report needs its signed original');
+  // Packed on the pool while it is parsed here (a big body's packing took as long as its parsing).
+  const packing = packed ? Promise.resolve(packed) : packSoon(original.bytes);
   const parsed = c.bodyFormat === 'csv' ? parseReportCsv(original.bytes) : parseReportJson(original.bytes);
   if (!parsed.ok) throw new Refusal('REPORT_INVALID', 'the signed original does not parse as a report');
   const report = parsed.report;
@@ -88,7 +95,7 @@ export function prepareReport(
     throw new Refusal('REPORT_INVALID', 'the report content is not what its signed original says');
   if (report.mba !== row.mba || report.type !== row.type || report.reportNumber !== row.report_number)
     throw new Refusal('REPORT_INVALID', 'the signed original is another report');
-  return { row, report, packed: packSoon(original.bytes) };
+  return { row, report, packed: packing };
 }
 
 /** What a run of bundles stores together after storing each one (decision 0057). */

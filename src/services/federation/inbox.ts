@@ -10,14 +10,7 @@ import {
   verifyBundle,
 } from '../../domain/federation/index.js';
 import { isKeyValidAt } from '../../domain/registry/index.js';
-import {
-  advanceCheckpoint,
-  canonicalizeRecord,
-  decodeBase64,
-  encodeBase64,
-  parseCheckpoint,
-  parseNote,
-} from '../../log/index.js';
+import { advanceCheckpoint, canonicalizeRecord, decodeBase64, encodeBase64 } from '../../log/index.js';
 import { memoiseMbaFacts } from '../../store/accounting.repo.js';
 import type { DbOrTx } from '../../store/db.js';
 import { createFederationRepo } from '../../store/federation.repo.js';
@@ -30,6 +23,7 @@ import {
   asRefusal,
   checkpointSize,
   claimed,
+  consistencyFor,
   contentOf,
   isObject,
   keptContent,
@@ -38,6 +32,7 @@ import {
 } from './inbox-reading.js';
 import { createInboxStore, prepareReport, type RunSink as Sink } from './inbox-store.js';
 import type { NodeKey } from './node-key.js';
+import { unpackOriginal } from './packed-original.js';
 import type { CrossWitness } from './witnessing.js';
 
 type Scopes = readonly ArrangementScope[];
@@ -110,26 +105,6 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
         return { refused: 'KEY_NOT_VALID', message: `key ${id} was not valid at ${time}` };
       return { publicKey: key.publicKey };
     };
-  }
-
-  /** The consistency proof between the seen checkpoint and the bundle's, fetched from the source. */
-  async function consistencyFor(peer: FedPeerRow, seen: string | undefined, size: number | undefined) {
-    if (seen === undefined || size === undefined) return undefined;
-    const seenSize = parseCheckpoint(parseNote(seen).text).size;
-    if (seenSize === size || seenSize === 0 || size === 0) return undefined;
-    const [from, to] = seenSize < size ? [seenSize, size] : [size, seenSize];
-    try {
-      const res = await fetch(`${peer.url}/log/proof/consistency?from=${from}&to=${to}`, {
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!res.ok) return undefined;
-      const body = (await res.json()) as { hashes?: unknown };
-      if (!Array.isArray(body.hashes)) return undefined;
-      const hashes = body.hashes.map((h) => decodeBase64(String(h)));
-      return { from, to, hashes };
-    } catch {
-      return undefined;
-    }
   }
 
   /**
@@ -211,8 +186,12 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     // 1. The arrangement, before any proof is checked (federation.md "Receiver's checks").
     const peeked = peek(bundle);
     const early = peeked && (await arranged(peer, peeked.kind, peeked.content, peeked.time, batch?.scopes));
-    const consistency = await consistencyFor(peer, seen, checkpointSize(bundle));
-    const v = verifyBundle(bundle, {
+    // A packed original (decision 0071) is unpacked on the pool while the proof is fetched.
+    const [consistency, { bundle: held, packed }] = await Promise.all([
+      consistencyFor(peer.url, seen, checkpointSize(bundle)),
+      unpackOriginal(bundle, ports.config.bodyLimitBytes),
+    ]);
+    const v = verifyBundle(held, {
       sourceLogKey: peer.log_key,
       stateKeyAt: await keyLookup(bundle, keys),
       seenCheckpoints: seen === undefined ? [] : [seen],
@@ -244,7 +223,7 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
     if (advanced.kind !== 'consistent') throw await witness.checkpointRefusal(peer, where.source, advanced);
     const organisation = org ?? (typeof content.organisation === 'string' ? content.organisation : '');
     // A report is parsed and checked now, outside the storing transaction (decision 0057).
-    const report = kind === 'report' ? prepareReport(v.record, v.original) : undefined;
+    const report = kind === 'report' ? prepareReport(v.record, v.original, packed) : undefined;
     return { verified: { v, kind, state, organisation, latest: advanced.latest, bundle, report } };
   }
   type Verified = NonNullable<Awaited<ReturnType<typeof prepare>>['verified']>;
@@ -423,10 +402,8 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
       return { ...base, status: 'applied', leafHash: s.verified.v.leafHash, receivedIndex: index as number };
     };
     const fresh = steps.filter((s) => 'verified' in s).length;
-    // Only duplicates: answered by reads alone. A single new bundle is stored here too, in the
-    // run's transaction: sent alone, it was verified and parsed a second time by the one-by-one
-    // path, which for a 100 000-line ICR doubled the state's signature check and the parsing of
-    // its body (decision 0071).
+    // Only duplicates: reads alone. One new bundle is stored here too: the one-by-one path
+    // verified and parsed it again (a 100 000-line ICR's body twice, decision 0071).
     if (fresh === 0) return { acks: steps.map((_, i) => ackOf(i)), failed: false };
     let indexes: (number | undefined)[];
     try {

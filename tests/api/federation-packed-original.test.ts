@@ -56,6 +56,9 @@ describe.each(testDialects())('a big original travels packed (%s)', (dialect) =>
     ({ regional, agency } = nodes);
     const init = await submit(regional.t, 'xa-ssac.submitter', initialReport('XA-F1'));
     expect(init.statusCode, init.body).toBe(201);
+    // The regional node sends big originals packed only to a peer that has answered a batch
+    // acknowledgement (a release that reads them): one delivery first.
+    await nodes.deliver();
   }, 120_000);
   afterAll(async () => {
     await nodes?.close();

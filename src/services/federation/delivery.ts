@@ -164,6 +164,13 @@ export function createDelivery(
   let poked = false;
   /** Per peer (in memory, bounded by the peers): when it was last probed, and how often to. */
   const probes = new Map<string, { at: number; every: number; resumed: boolean }>();
+  /**
+   * Peers known to read packed originals (decision 0071): those that have answered a batch
+   * acknowledgement (decision 0070), which the same release brought. Until a peer has, big
+   * originals go to it as their bytes, so a node not yet upgraded is never sent a form it would
+   * refuse (and dead-letter); after a restart the first batch to each peer tells again.
+   */
+  const readsPacked = new Set<string>();
 
   /**
    * Rows waiting out a backoff after the peer was unreachable: probe it (at most every PROBE_MS,
@@ -188,7 +195,7 @@ export function createDelivery(
    * The leading rows of a page whose bundles make one batch: in order, within BATCH_BYTES, up to
    * the first row no checkpoint covers yet.
    */
-  async function batchOf(page: readonly FedOutboxRow[]): Promise<Batch> {
+  async function batchOf(peer: FedPeerRow, page: readonly FedOutboxRow[]): Promise<Batch> {
     const rows: FedOutboxRow[] = [];
     const bundles: WireBundle[] = [];
     const sizes: number[] = [];
@@ -196,7 +203,8 @@ export function createDelivery(
     const receiptOf = log.reader.receipts();
     for (const row of page) {
       // The bundle of one outbox row (decision 0028); undefined while no checkpoint covers it yet.
-      const b = await buildWireBundle(ports, log.reader, row.record_id, receiptOf, PACK_ABOVE);
+      const packAbove = readsPacked.has(peer.id) ? PACK_ABOVE : Number.POSITIVE_INFINITY;
+      const b = await buildWireBundle(ports, log.reader, row.record_id, receiptOf, packAbove);
       if (!b) return { rows, bundles, waiting: true }; // in order: wait for the checkpoint that covers it
       sizes.push(bundleBytes(b));
       if (batchLength(sizes) < sizes.length) break; // full: the rest goes in the next batch
@@ -227,6 +235,7 @@ export function createDelivery(
       return { settled: 0, all: false };
     }
     probes.delete(peer.id); // it answered: probing starts afresh at the next outage
+    if (reply.batch !== undefined) readsPacked.add(peer.id);
     // The acknowledged rows are settled in one transaction (one commit for the batch, not one
     // per row); from the first row without a good acknowledgement on, the batch is retried.
     const settle: { row: FedOutboxRow; ack: LedgerAck }[] = [];
@@ -290,14 +299,14 @@ export function createDelivery(
     if (!first) return 0;
     if (Date.parse(first.next_attempt_at) > now.getTime() && !(await resumable(peer, first, now.getTime())))
       return 0;
-    let batch = await batchOf(page);
+    let batch = await batchOf(peer, page);
     let settled = 0;
     while (batch.rows.length > 0) {
       const last = (batch.rows[batch.rows.length - 1] as FedOutboxRow).log_index;
       const more = !batch.waiting && !stopped && Date.now() - started < LEASE_MS / 3;
       // Rows after this batch are sent as soon as it is settled, whatever backoff they carry
       // from an earlier attempt: the peer has just answered.
-      const next = more ? repo.pendingPage(peer.id, BATCH, last).then(batchOf) : undefined;
+      const next = more ? repo.pendingPage(peer.id, BATCH, last).then((p) => batchOf(peer, p)) : undefined;
       next?.catch(() => undefined); // awaited below only when this batch was settled whole
       const sent = await send(peer, batch);
       settled += sent.settled;

@@ -439,6 +439,9 @@ function reportWrites(db: Db) {
   };
 }
 
+/** Lines a page of `linePages` holds: a few hundred kilobytes of rows. */
+const LINE_PAGE = 2000;
+
 /** One repository per aggregate (architecture.md): a report's row, body, lines and notices and their reads. */
 export function createReportsRepo(db: Db) {
   const k = db.kysely;
@@ -458,18 +461,25 @@ export function createReportsRepo(db: Db) {
         .orderBy('l.line')
         .execute();
     },
-    /** Every ICR line of an MBA as accepted, with its report's number (in no particular order). */
-    async icrLinesOfMba(mba: string): Promise<StoredLineRow[]> {
-      const reports = await k
-        .selectFrom('reports')
-        .select('id')
-        .where('mba', '=', mba)
-        .where('type', '=', 'ICR')
-        .orderBy('report_number')
-        .execute();
-      const out: StoredLineRow[] = [];
-      for (const r of reports) for (const l of await this.linesOf(r.id)) out.push(l);
-      return out;
+    /**
+     * A report's lines in line order, a page at a time (keyset on the line number): what a reader
+     * holds is one page, whatever the report's size (issue 14: no stored data in the heap).
+     */
+    async *linePages(id: string, size = LINE_PAGE): AsyncGenerator<StoredLineRow[]> {
+      let after: number | undefined;
+      for (;;) {
+        let q = k
+          .selectFrom('report_lines as l')
+          .innerJoin('reports as r', 'r.id', 'l.report_id')
+          .selectAll('l')
+          .select('r.report_number')
+          .where('l.report_id', '=', id);
+        if (after !== undefined) q = q.where('l.line', '>', after);
+        const page = await q.orderBy('l.line').limit(size).execute();
+        if (page.length > 0) yield page;
+        if (page.length < size) return;
+        after = (page[page.length - 1] as StoredLineRow).line;
+      }
     },
     /** The exact signed bytes. */
     async body(id: string): Promise<Uint8Array | undefined> {

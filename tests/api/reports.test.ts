@@ -8,6 +8,7 @@ import {
   verifyProof,
 } from '../../src/log/index.js';
 import { auditStore } from '../../src/services/audit.js';
+import { createReportsRepo } from '../../src/store/reports.repo.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { icr, initialReport, submit } from '../fixtures/reports.js';
@@ -444,5 +445,55 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ kind: 'record-changed', where: 'XA-F1:ICR:1' });
     expect(findings[0]?.message).toContain('line 1 weight_mg is 1');
+  });
+});
+
+describe.each(testDialects())('a report of several pages of lines on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: true });
+    t.clock.current = new Date('2026-03-05T10:00:00Z');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('is answered, as JSON and as CSV, with every line in order, streamed a page at a time', async () => {
+    // 4 501 lines: two full pages of the store's 2 000 and one line over.
+    const lines = Array.from({ length: 4501 }, (_, i) => ({
+      ...discard2,
+      line: i + 1,
+      batch: `W-${i + 1}`,
+      weight: 1000 + i / 4,
+    }));
+    expect((await submit(t, 'xa-ssac.submitter', initialReport())).statusCode).toBe(201);
+    const res = await submit(t, 'xa-ssac.submitter', icr(1, '2026-02', lines));
+    expect(res.statusCode, res.body).toBe(201);
+    const get = (url: string) =>
+      t.app.inject({ method: 'GET', url, headers: bearer(t.token('xa-ssac.reviewer')) });
+    const json = await get('/api/reports/XA-F1:ICR:1');
+    expect(json.statusCode).toBe(200);
+    expect(json.headers['content-type']).toMatch(/^application\/json/);
+    const view = json.json();
+    expect(view).toMatchObject({ id: 'XA-F1:ICR:1', status: 'accepted', report: { lineCount: 4501 } });
+    expect(view.report.lines).toHaveLength(4501);
+    expect(view.report.lines.map((l: { line: number }) => l.line)).toEqual(lines.map((l) => l.line));
+    expect(view.report.lines.map((l: { weight: number }) => l.weight)).toEqual(lines.map((l) => l.weight));
+    expect(view.report.lines[4500]).toMatchObject({ batch: 'W-4501', code: 'LD', kmp: 'C' });
+    // What the answer was made from: pages of at most 2 000 lines, never the report at once.
+    const sizes: number[] = [];
+    for await (const page of createReportsRepo(t.ports.db).linePages('XA-F1:ICR:1')) sizes.push(page.length);
+    expect(sizes).toEqual([2000, 2000, 501]);
+    // The CSV export is the whole report formatted at once, page boundaries and all.
+    const csv = await get('/api/reports/XA-F1:ICR:1?format=csv');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).toBe(toCsv(view.report));
+    // A report outside the caller's scope is refused before anything is streamed.
+    const other = await t.app.inject({
+      method: 'GET',
+      url: '/api/reports/XA-F1:ICR:1',
+      headers: bearer(t.token('xb-ssac.reviewer')),
+    });
+    expect(other.statusCode).toBe(404);
   });
 });

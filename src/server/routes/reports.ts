@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -163,6 +164,7 @@ function registerReportReadRoutes(app: FastifyInstance, queries: ReportQueries):
       },
     },
     async (req, reply) => {
+      // Both answers are streamed a page of lines at a time (queries.ts `paged`).
       if (req.query.format === 'csv') {
         const csv = await queries.exportCsv(requirePrincipal(req), req.params.id);
         return reply
@@ -171,9 +173,10 @@ function registerReportReadRoutes(app: FastifyInstance, queries: ReportQueries):
             'content-disposition',
             `attachment; filename="${req.params.id.replace(/[^A-Za-z0-9._-]/g, '_')}.csv"`,
           )
-          .send(csv);
+          .send(Readable.from(csv));
       }
-      return queries.get(requirePrincipal(req), req.params.id);
+      const json = await queries.get(requirePrincipal(req), req.params.id);
+      return reply.type('application/json; charset=utf-8').send(Readable.from(json));
     },
   );
   r.get(

@@ -7,7 +7,7 @@ import {
   type LinesQuery,
 } from '../../store/account-lines.repo.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
-import { createReportsRepo, toIcrLine, toReport } from '../../store/reports.repo.js';
+import { createReportsRepo, type StoredLineRow, toIcrLine, toReport } from '../../store/reports.repo.js';
 import type { ReportRejectionRow, ReportRow } from '../../store/schema.types.js';
 import { computeStateApObligations } from '../declarations/obligations.js';
 import { declarationScopeOf } from '../declarations/queries.js';
@@ -29,6 +29,9 @@ export async function assertReportReadable(
 ): Promise<void> {
   enforce(p, 'data.read', await scopeOf(ports, p), { state: state ?? '\0' });
 }
+
+/** The report types with lines (a notice's text has its notice after its empty lines). */
+const LINED: ReadonlySet<string> = new Set(['ICR', 'PIL', 'INITIAL', 'MBR']);
 
 function notFound(): never {
   throw new DomainError('NOT_FOUND', 'no such resource');
@@ -184,15 +187,60 @@ export function createReportQueries(ports: Ports) {
     return scope === 'all' ? 'all' : [...scope];
   }
 
+  /**
+   * A stored report's text, its lines read a page at a time: `whole(lines)` is the text of the
+   * report with these lines, and must be the text with no line followed by each line's part, in
+   * order (the lines are the text's last part: storedReportView's `report` is its last member and
+   * the lines the report's last; a CSV's rows come last). The first chunk is built before the
+   * answer starts, so a report that cannot be read is refused as a whole; then one chunk a page:
+   * a report of a million lines is never held at once, nor serialised in one call.
+   */
+  async function paged(
+    row: ReportRow,
+    whole: (lines: readonly StoredLineRow[]) => string,
+    shape: { opens: string; joint: string; close: string },
+  ): Promise<AsyncIterable<string>> {
+    const { opens, joint, close } = shape;
+    const empty = whole([]);
+    const open = empty.slice(0, empty.length - close.length);
+    const lined = LINED.has(row.type);
+    if (lined && !(empty.endsWith(close) && open.endsWith(opens)))
+      throw new Error(`report ${row.id}: its text does not end with its lines`);
+    const id = row.id;
+    return (async function* () {
+      if (!lined) {
+        yield empty;
+        return;
+      }
+      yield open;
+      let first = true;
+      for await (const page of repo.linePages(id)) {
+        const text = whole(page);
+        yield `${first ? '' : joint}${text.slice(open.length, text.length - close.length)}`;
+        first = false;
+      }
+      yield close;
+    })();
+  }
+
   return {
-    async get(p: Principal, id: string) {
+    /** GET /api/reports/:id's JSON, in chunks (paged). */
+    async get(p: Principal, id: string): Promise<AsyncIterable<string>> {
       const row = await readable(p, id);
-      return storedReportView(row, toReport(row, await repo.linesOf(id)));
+      return paged(row, (lines) => JSON.stringify(storedReportView(row, toReport(row, lines))), {
+        opens: '"lines":[',
+        joint: ',',
+        close: ']}}',
+      });
     },
-    /** The report as CSV (export): formula-looking cells are neutralised (domain/reports/csv.ts). */
-    async exportCsv(p: Principal, id: string): Promise<string> {
+    /** The report as CSV (export), in chunks: formula-looking cells are neutralised (domain/reports/csv.ts). */
+    async exportCsv(p: Principal, id: string): Promise<AsyncIterable<string>> {
       const row = await readable(p, id);
-      return formatReportCsv(toReport(row, await repo.linesOf(id)));
+      return paged(row, (lines) => formatReportCsv(toReport(row, lines)), {
+        opens: '',
+        joint: '',
+        close: '',
+      });
     },
     /** The exact signed bytes, so anyone can re-verify the signature offline. */
     async body(p: Principal, id: string): Promise<{ bytes: Uint8Array; format: string }> {

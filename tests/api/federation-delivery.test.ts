@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,10 +55,12 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
       status: 401,
       code: 'REQUEST_SIGNATURE_INVALID',
     });
+    const strangerDir = mkdtempSync(join(tmpdir(), 'custos-stranger-'));
     const stranger = ensureNodeKey({
-      config: loadConfig({ CUSTOS_DATA_DIR: mkdtempSync(join(tmpdir(), 'custos-stranger-')) }, process.cwd()),
+      config: loadConfig({ CUSTOS_DATA_DIR: strangerDir }, process.cwd()),
       random: systemRandom,
     });
+    rmSync(strangerDir, { recursive: true, force: true }); // its key is in hand; nothing is left behind
     expect((await send(await sign(now, nonce(), stranger))).code).toBe('PEER_UNKNOWN');
     const good = await sign();
     const forged = {

@@ -58,7 +58,6 @@ function cellValues(c: CellRecord) {
   };
 }
 
-/** The registry facts of MBAs (all of them, or those given): two small queries. */
 /**
  * Transactions whose owner has said no MBA or KMP changes while they run (`memoiseMbaFacts`):
  * a federation inbox run, which stores forwarded reports and nothing of the registry. Their
@@ -72,6 +71,7 @@ export function memoiseMbaFacts(q: DbOrTx): void {
   factsMemos.set(q, new Map());
 }
 
+/** The registry facts of MBAs (all of them, or those given): two small queries, or the run's memo. */
 export async function readMbaFacts(q: DbOrTx, codes?: readonly string[]): Promise<MbaFacts[]> {
   if (codes !== undefined && codes.length === 0) return [];
   const memo = codes === undefined ? undefined : factsMemos.get(q);

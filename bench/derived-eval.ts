@@ -19,7 +19,8 @@ import type { DemoCredential } from '../src/services/demo/seed.js';
 import { createLocalEventSink } from '../src/services/events.js';
 import { createLogNode } from '../src/services/log/index.js';
 import type { Ports } from '../src/services/ports.js';
-import { prepareNode, systemRandom } from '../src/services/runtime.js';
+import { systemRandom } from '../src/services/ports.js';
+import { prepareNode } from '../src/services/runtime.js';
 import { openSqlite } from '../src/store/db.js';
 import { ROOT } from './lib.js';
 

@@ -12,8 +12,8 @@ import pino from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { createLocalEventSink } from '../src/services/events.js';
 import type { Ports } from '../src/services/ports.js';
-import { systemClock } from '../src/services/ports.js';
-import { prepareNode, systemRandom } from '../src/services/runtime.js';
+import { systemClock, systemRandom } from '../src/services/ports.js';
+import { prepareNode } from '../src/services/runtime.js';
 import { openSqlite } from '../src/store/db.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 
-export function registerServerCommands(program: Command, config: () => Config): void {
+/** `entry`: the URL of the `custos` entry module, which the server's intake thread runs (decision 0078). */
+export function registerServerCommands(program: Command, config: () => Config, entry: string): void {
   program
     .command('init')
     .description(
@@ -28,6 +29,6 @@ export function registerServerCommands(program: Command, config: () => Config): 
     .description('run the Custos server (configuration from CUSTOS_* environment variables; see README)')
     .action(async () => {
       const { startServer } = await import('../server/main.js');
-      await startServer(config());
+      await startServer(config(), { intakeEntry: entry });
     });
 }

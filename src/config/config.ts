@@ -26,6 +26,11 @@ export interface Config {
   readonly schedulerMs: number;
   /** Bound of the cache of evaluated balances, bytes (docs/decisions/0010). */
   readonly evalCacheBytes: number;
+  /**
+   * Reports whose body has at least this many bytes are examined and stored on the intake thread
+   * (SQLite on disk, `custos serve`; decision 0078); 0 = never.
+   */
+  readonly intakeThreadBytes: number;
   /** Behind a TLS-terminating proxy: trust X-Forwarded-* (the session cookie becomes Secure). */
   readonly trustProxy: boolean;
   /** The app's origin (scheme://host[:port]) for the CSRF check; unset: the request's own. */
@@ -192,6 +197,7 @@ export function loadConfig(env: Env, cwd: string): Config {
     scryptLog2N: readInt(env, 'CUSTOS_SCRYPT_LOG2N', 15, 10, 20),
     schedulerMs: readInt(env, 'CUSTOS_SCHEDULER_MS', 60_000, 50, 86_400_000),
     evalCacheBytes: readInt(env, 'CUSTOS_EVAL_CACHE_MB', 64, 0, 4096) * 1024 * 1024,
+    intakeThreadBytes: readInt(env, 'CUSTOS_INTAKE_THREAD_KB', 4096, 0, 1_048_576) * 1024,
     loginLimits: {
       backoffAfter: readInt(env, 'CUSTOS_LOGIN_BACKOFF_AFTER', 5, 1, 100),
       addressFailures: readInt(env, 'CUSTOS_LOGIN_ADDRESS_FAILURES', 100, 1, 100_000),

@@ -8,6 +8,7 @@ import { createLogNode } from '../services/log/index.js';
 import { startCokTimer } from '../services/monitoring/cok-timer.js';
 import { createMonitoringService } from '../services/monitoring/index.js';
 import { registerObligationSource, startNotifications } from '../services/notifications/index.js';
+import { startIntakeThread } from '../services/reports/intake-thread.js';
 import { computeStateObligations } from '../services/reports/obligations.js';
 import { logRefusalSummaries } from '../services/reports/refusals.js';
 import { openPorts, prepareNode } from '../services/runtime.js';
@@ -20,9 +21,24 @@ const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web'
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /** Start Custos: open storage, first-start work, listen; SIGTERM/SIGINT shut down gracefully. */
-export async function startServer(config: Config): Promise<{ close(): Promise<void>; url: string }> {
-  const ports = await openPorts(config);
-  const prep = await prepareNode(ports, { demo: config.demo });
+export async function startServer(
+  config: Config,
+  options: { readonly intakeEntry?: string } = {},
+): Promise<{ close(): Promise<void>; url: string }> {
+  const opened = await openPorts(config);
+  const prep = await prepareNode(opened, { demo: config.demo });
+  // Big reports are examined and stored on a thread of their own (SQLite on disk, decision 0078);
+  // it needs the entry module to run, which `custos serve` gives.
+  const intake =
+    options.intakeEntry !== undefined && opened.db.holdWriter !== undefined && config.intakeThreadBytes > 0
+      ? startIntakeThread({
+          entry: options.intakeEntry,
+          db: opened.db,
+          config,
+          logger: opened.logger,
+        })
+      : undefined;
+  const ports = intake ? { ...opened, intakeThread: intake } : opened;
   const log = createLogNode(ports);
   log.start();
   // Deadline reminders and late/missing-report cases come from every state's obligations.
@@ -101,6 +117,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
       await federation.witness.stop();
       await mqtt?.stop(); // the batches in hand commit and are acknowledged first (a few seconds at most)
       await app.close(); // stops accepting, waits for in-flight requests
+      await intake?.stop();
       await cok.stop();
       await notifications.stop();
       await log.stop();

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import type { Principal } from '../domain/policy/index.js';
 import type { Db } from '../store/db.js';
 import type { EventSink } from './events.js';
+import type { Intake, Submission } from './reports/submit.js';
 
 /**
  * The side effects a use case may need, passed in (architecture.md habit 4). Tests freeze the
@@ -22,9 +25,22 @@ export interface Ports {
   readonly logger: Logger;
   readonly config: Config;
   readonly events: EventSink;
+  /** Where big reports are examined and stored off the event loop (SQLite on disk; decision 0078). */
+  readonly intakeThread?: IntakeThread;
+}
+
+export interface IntakeThread {
+  /** Whether a body of this many bytes goes to the thread. */
+  takes(bytes: number): boolean;
+  /** `examineAndStore` on the thread; the body is handed over (the caller must not read it again). */
+  examineAndStore(p: Principal, s: Submission, at: string): Promise<Intake>;
+  /** Submissions the thread has answered since the server started (for /metrics). */
+  answered(): number;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+export const systemRandom: Random = { bytes: (n: number) => new Uint8Array(randomBytes(n)) };
 
 export function isoNow(clock: Clock): string {
   return clock.now().toISOString();

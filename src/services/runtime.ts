@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Principal } from '../domain/policy/index.js';
@@ -12,9 +11,7 @@ import { ensureNodeKey } from './federation/index.js';
 import { ADMIN_LOGIN, initialise, openDatabase } from './init.js';
 import { seedDemoInspection } from './inspections/index.js';
 import { createDurableEventSink } from './notifications/index.js';
-import { type Ports, systemClock } from './ports.js';
-
-export const systemRandom = { bytes: (n: number) => new Uint8Array(randomBytes(n)) };
+import { type Ports, systemClock, systemRandom } from './ports.js';
 
 export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, base: { service: 'custos' } });

@@ -21,6 +21,12 @@ export interface Db {
   readonly kysely: Kysely<Schema>;
   readonly sqlite: Database.Database | undefined;
   readonly pool: pg.Pool | undefined;
+  /**
+   * SQLite on disk: runs `fn` holding this process's writer lock, for a writer connection of
+   * another thread (decision 0078). Absent where no other connection can write the database
+   * (in memory) and on PostgreSQL, whose commits do not hold the event loop.
+   */
+  readonly holdWriter?: <T>(fn: () => Promise<T>) => Promise<T>;
   close(): Promise<void>;
 }
 
@@ -32,7 +38,16 @@ pg.types.setTypeParser(20, (value: string) => {
   return n;
 });
 
-export function openSqlite(path: string): Db {
+export interface SqliteOptions {
+  /**
+   * Only a writer connection, for a thread that writes while the process that opened the
+   * database holds its writer lock (services/reports/intake-thread.ts, decision 0078): no
+   * reader, no checkpointer (the process's own checkpoints the file).
+   */
+  readonly writerOnly?: boolean;
+}
+
+export function openSqlite(path: string, options: SqliteOptions = {}): Db {
   // ':memory:' and the like have no file to protect.
   const onDisk = path !== ':memory:' && path !== '';
   if (onDisk) prepareSqliteFile(path);
@@ -49,16 +64,25 @@ export function openSqlite(path: string): Db {
   // A second, read-only connection answers plain SELECTs while the writer is taken (a big
   // report's transaction yields to the event loop for seconds; sqlite-dialect.ts, decision 0035).
   // An in-memory database has no file another connection could read.
-  const reader = onDisk ? new Database(path, { readonly: true, fileMustExist: true }) : undefined;
+  const shared = onDisk && !options.writerOnly;
+  const reader = shared ? new Database(path, { readonly: true, fileMustExist: true }) : undefined;
   reader?.pragma('busy_timeout = 10000');
   // Checkpoints on a worker thread, not inside a big report's commit (decision 0048).
-  const checkpointer = onDisk ? startCheckpointer(sqlite, path) : undefined;
-  const kysely = new Kysely<Schema>({ dialect: new RoutedSqliteDialect(sqlite, reader) });
+  const checkpointer = shared ? startCheckpointer(sqlite, path) : undefined;
+  if (options.writerOnly) {
+    sqlite.pragma('wal_autocheckpoint = 0');
+    // Its cache is memory on top of the process writer's: 16 MiB cost intake the same CPU as 64
+    // at 1 M lines stored (decision 0074).
+    sqlite.pragma('cache_size = -16384');
+  }
+  const dialect = new RoutedSqliteDialect(sqlite, reader);
+  const kysely = new Kysely<Schema>({ dialect });
   return {
     dialect: 'sqlite',
     kysely,
     sqlite,
     pool: undefined,
+    ...(shared ? { holdWriter: <T>(fn: () => Promise<T>) => dialect.holdWriter(fn) } : {}),
     async close() {
       await checkpointer?.stop();
       await kysely.destroy();

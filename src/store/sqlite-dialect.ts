@@ -21,6 +21,7 @@ import {
 export class RoutedSqliteDialect extends SqliteDialect {
   readonly #writer: Database.Database;
   readonly #reader: Database.Database | undefined;
+  readonly #lock = new Lock();
 
   constructor(writer: Database.Database, reader: Database.Database | undefined) {
     super({ database: writer });
@@ -29,7 +30,23 @@ export class RoutedSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new RoutedSqliteDriver(this.#writer, this.#reader);
+    return new RoutedSqliteDriver(this.#writer, this.#reader, this.#lock);
+  }
+
+  /**
+   * Holds the writer lock while `fn` runs, without using the writer connection: for a writer on
+   * another thread (services/reports/intake-thread.ts, decision 0078). Meanwhile
+   * this process's writes wait for the lock as they wait for any transaction, and its plain
+   * SELECTs go to the reader, so none of them meets SQLITE_BUSY (whose busy handler would sleep
+   * on the event loop).
+   */
+  async holdWriter<T>(fn: () => Promise<T>): Promise<T> {
+    await this.#lock.take();
+    try {
+      return await fn();
+    } finally {
+      this.#lock.give();
+    }
   }
 }
 
@@ -151,12 +168,12 @@ class WaitingConnection implements DatabaseConnection {
 }
 
 class RoutedSqliteDriver implements Driver {
-  readonly #lock = new Lock();
   readonly #writer: WriterConnection;
 
   constructor(
     writer: Database.Database,
     private readonly reader: Database.Database | undefined,
+    private readonly lock: Lock,
   ) {
     this.#writer = new WriterConnection(writer);
   }
@@ -164,10 +181,10 @@ class RoutedSqliteDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    if (this.reader !== undefined && this.#lock.busy) {
-      return new WaitingConnection(this.#writer.db, this.reader, this.#lock);
+    if (this.reader !== undefined && this.lock.busy) {
+      return new WaitingConnection(this.#writer.db, this.reader, this.lock);
     }
-    await this.#lock.take();
+    await this.lock.take();
     return this.#writer;
   }
 
@@ -185,7 +202,7 @@ class RoutedSqliteDriver implements Driver {
 
   async releaseConnection(c: DatabaseConnection): Promise<void> {
     if (c instanceof WaitingConnection) c.release();
-    else this.#lock.give();
+    else this.lock.give();
   }
 
   async destroy(): Promise<void> {

@@ -7,7 +7,7 @@ import { verifyAcknowledgement } from '../../src/domain/federation/index.js';
 import { parseNoteVerifier } from '../../src/log/index.js';
 import { auditStore } from '../../src/services/audit.js';
 import { buildBundle, ensureNodeKey, INBOX_PATH, signRequest } from '../../src/services/federation/index.js';
-import { systemRandom } from '../../src/services/runtime.js';
+import { systemRandom } from '../../src/services/ports.js';
 import { bearer } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { type FedNode as Node, startTwoNodes, type TwoNodes } from '../fixtures/federation.js';

@@ -7,7 +7,7 @@ import {
   verifySplitViewEvidence,
 } from '../../src/log/index.js';
 import { createFederation } from '../../src/services/federation/index.js';
-import { systemRandom } from '../../src/services/runtime.js';
+import { systemRandom } from '../../src/services/ports.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 

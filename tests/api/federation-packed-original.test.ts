@@ -4,7 +4,7 @@ import { decodeBase64, encodeBase64 } from '../../src/log/index.js';
 import { buildWireBundle } from '../../src/services/federation/bundle.js';
 import { ensureNodeKey, INBOX_PATH, signRequest } from '../../src/services/federation/index.js';
 import { PACK_ABOVE, type PackedOriginal } from '../../src/services/federation/packed-original.js';
-import { systemRandom } from '../../src/services/runtime.js';
+import { systemRandom } from '../../src/services/ports.js';
 import { bearer } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { type FedNode, startArrangedNodes, type TwoNodes } from '../fixtures/federation.js';

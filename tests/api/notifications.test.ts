@@ -14,7 +14,7 @@ import {
   type StoredEvent,
 } from '../../src/services/notifications/index.js';
 import type { Ports } from '../../src/services/ports.js';
-import { systemRandom } from '../../src/services/runtime.js';
+import { systemRandom } from '../../src/services/ports.js';
 import { type Db, openPostgres, openSqlite } from '../../src/store/db.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';

@@ -6,7 +6,7 @@ import { type DemoNode, type FederationDemo, startFederationDemo } from '../../s
 import { generateSignerKey, parseCheckpoint, parseNote } from '../../src/log/index.js';
 import { readDemoCredentials } from '../../src/services/demo/seed.js';
 import { ensureNodeKey, INBOX_PATH, signRequest } from '../../src/services/federation/index.js';
-import { systemRandom } from '../../src/services/runtime.js';
+import { systemRandom } from '../../src/services/ports.js';
 import { custos } from '../cli/harness.js';
 import { type ServingProcess, startServing } from '../fixtures/processes.js';
 import { freshPgDatabase, openNodeDb, patience, ROOT, reliabilityDialects, tempDir } from './harness.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Ports } from '../../services/ports.js';
 import { probeDatabase } from '../../store/db.js';
 
@@ -19,6 +19,15 @@ export function registerSystemRoutes(app: FastifyInstance, ports: Ports): Regist
     labelNames: ['method', 'route'],
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
     registers: [registry],
+  });
+  const thread = ports.intakeThread;
+  new Gauge({
+    name: 'custos_intake_thread_submissions',
+    help: 'Report submissions examined and stored on the intake thread since the server started (decision 0078)',
+    registers: [registry],
+    collect() {
+      this.set(thread?.answered() ?? 0);
+    },
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';

@@ -27,7 +27,7 @@ export function refusalPeriod(at: string): string {
 const receiptUrl = (id: string) => `/api/records/${encodeURIComponent(id)}/receipt`;
 
 /** What the refusal record says the report was about: only what could be read of it. */
-function refusedHeader(report: Report | undefined, unreadable: ReadonlySet<HeaderField> = new Set()) {
+export function refusedHeader(report: Report | undefined, unreadable: ReadonlySet<HeaderField> = new Set()) {
   const known = (f: HeaderField) => report !== undefined && !unreadable.has(f);
   return {
     mba: report?.mba ?? null,
@@ -40,7 +40,7 @@ function refusedHeader(report: Report | undefined, unreadable: ReadonlySet<Heade
 }
 
 /** The columns of a refusal row that say what was refused. */
-type RefusedHeader = Omit<ReturnType<typeof refusedHeader>, 'type'> & { readonly type: string | null };
+export type RefusedHeader = Omit<ReturnType<typeof refusedHeader>, 'type'> & { readonly type: string | null };
 
 export interface Refusal {
   /** What was refused when it is not a report (an AP declaration): the row's header as is. */
@@ -48,7 +48,7 @@ export interface Refusal {
   readonly at: string;
   readonly bodySha256: string;
   readonly details: ErrorDetail[];
-  readonly report: Report | undefined;
+  readonly report?: Report | undefined;
   /** Header fields of a partial report that hold placeholders, not what the state sent. */
   readonly unreadable?: ReadonlySet<HeaderField>;
 }

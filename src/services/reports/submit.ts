@@ -14,7 +14,7 @@ import {
   validateReportSteps,
 } from '../../domain/reports/index.js';
 import { ed25519VerifyAsync } from '../../log/index.js';
-import { type PackedBody, packBody } from '../../store/body-codec.js';
+import { packBody } from '../../store/body-codec.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import { createReportAccountRepo } from '../../store/report-account.repo.js';
 import { createReportsRepo } from '../../store/reports.repo.js';
@@ -26,7 +26,7 @@ import { enforce, scopeOf } from '../scope.js';
 import { reportContent } from './content.js';
 import { buildValidationContext } from './context.js';
 import { runInSlices, sha256HexInSlices } from './intake.js';
-import { reject } from './refusals.js';
+import { type RefusedHeader, refusedHeader, reject } from './refusals.js';
 
 export type BodyFormat = 'json' | 'csv';
 
@@ -127,14 +127,6 @@ export function signatureDetail(
   return detailOf(sig.problem ?? problemOf(outcome, {}), 'Custos-Signature', sig.message);
 }
 
-/** A report that passed every check, with what storing it needs. */
-interface CheckedReport {
-  readonly report: Report;
-  readonly warnings: ErrorDetail[];
-  readonly sig: SignatureCheck;
-  readonly body: PackedBody;
-}
-
 /** What the checks found: a report that passes, or every problem at once. */
 export type Examined =
   | {
@@ -208,27 +200,14 @@ function letGoOfBody(s: Submission): void {
   s.body = NO_BODY;
 }
 
-/** Examines a submission; a refused report is recorded as a refusal (reject throws REPORT_INVALID). */
-async function checkSubmission(
-  ports: Ports,
+/** The report's row: its header, who signed and sent it, and its place in the log (set on insert). */
+function reportRow(
   p: Principal,
+  c: { readonly report: Report; readonly sig: SignatureCheck; readonly warnings: ErrorDetail[] },
   s: Submission,
   at: string,
   bodySha256: string,
-): Promise<CheckedReport> {
-  // Compressed on the thread pool while the report is validated; only stored if it is accepted.
-  const packed = packBody(s.body);
-  packed.catch(() => undefined);
-  const examined = await examineSubmission(ports, p, s, at);
-  if (!examined.ok) {
-    const { details, report, unreadable } = examined;
-    return reject(ports, p, { at, bodySha256, details, report, unreadable });
-  }
-  return { report: examined.report, warnings: examined.warnings, sig: examined.sig, body: await packed };
-}
-
-/** The report's row: its header, who signed and sent it, and its place in the log (set on insert). */
-function reportRow(p: Principal, c: CheckedReport, s: Submission, at: string, bodySha256: string): ReportRow {
+): ReportRow {
   const { report, sig } = c;
   return {
     id: reportId(report),
@@ -286,68 +265,159 @@ export function noticeRow(
 }
 
 /**
- * Submit one report (declarations issue): verify the signature, parse, validate every line with
- * all problems at once, then in ONE transaction store the report, its lines, its signed body and
- * its log entry. A refused report stores only the fact of its refusal (who, when, body hash,
- * codes), itself logged, so a state can prove it tried to report on time.
+ * What examining and storing a submission came to, as plain data: it crosses from the intake
+ * thread (intake-thread.ts) as it is. A refusal and a lost race are recorded by the caller.
+ */
+export type Intake =
+  | {
+      readonly kind: 'accepted';
+      readonly id: string;
+      readonly logIndex: number;
+      readonly warnings: ErrorDetail[];
+      readonly mba: string;
+      readonly reportType: Report['type'];
+      readonly reportNumber: number;
+      readonly lines: number;
+    }
+  | {
+      readonly kind: 'refused';
+      readonly bodySha256: string;
+      readonly details: ErrorDetail[];
+      readonly header: RefusedHeader;
+    }
+  | {
+      /** Two submissions of the same number raced past validation: the unique index decided. */
+      readonly kind: 'duplicate';
+      readonly bodySha256: string;
+      readonly header: RefusedHeader;
+      readonly reportType: Report['type'];
+      readonly reportNumber: number;
+      readonly mba: string;
+    };
+
+/**
+ * How the storing transaction gets the database's writer: on the event loop's own connection it
+ * just runs; on the intake thread it waits until the process hands it the writer (decision 0078).
+ */
+export type WriterGate = <T>(store: () => Promise<T>) => Promise<T>;
+
+const onThisConnection: WriterGate = (store) => store();
+
+/**
+ * Verify the signature, parse, validate every line with all problems at once, then in ONE
+ * transaction store the report, its lines, its signed body, its log entry and the derived state
+ * (declarations issue). Stores nothing else: what it answers is settled by `submitReport`.
+ */
+export async function examineAndStore(
+  ports: Ports,
+  p: Principal,
+  s: Submission,
+  at: string,
+  gate: WriterGate = onThisConnection,
+): Promise<Intake> {
+  const state = p.state as string;
+  const bodySha256 = await sha256HexInSlices(s.body);
+  // Compressed on the thread pool while the report is validated; only stored if it is accepted.
+  const packed = packBody(s.body);
+  packed.catch(() => undefined);
+  const examined = await examineSubmission(ports, p, s, at);
+  if (!examined.ok) {
+    const { details, report, unreadable } = examined;
+    return { kind: 'refused', bodySha256, details, header: refusedHeader(report, unreadable) };
+  }
+  const { report } = examined;
+  const body = await packed;
+  const id = reportId(report);
+  const repo = createReportsRepo(ports.db);
+  const account = createReportAccountRepo(ports.db);
+  let logIndex: number;
+  try {
+    logIndex = await gate(() =>
+      ports.db.kysely.transaction().execute(async (tx) => {
+        const row = reportRow(p, examined, s, at, bodySha256);
+        const index = await appendRecord(tx, ports, {
+          kind: 'report',
+          id,
+          content: reportContent(row),
+          subjectState: state,
+          subjectOrg: p.organisationId,
+          at,
+          by: p.userId,
+        });
+        await repo.insertReport(tx, { ...row, log_index: index });
+        await repo.insertBody(tx, id, body);
+        await repo.insertLines(tx, id, report);
+        if (report.type === 'ICR')
+          await account.recordRevisions(tx, report.mba, report.reportNumber, report.lines);
+        if (report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE') {
+          await repo.insertNotice(tx, noticeRow(state, id, report, at));
+        }
+        await deriveReport(tx, report, ports.db.sqlite);
+        return index;
+      }),
+    );
+  } catch (err) {
+    if (/unique|duplicate/i.test(String((err as Error).message))) {
+      const { mba, type: reportType, reportNumber } = report;
+      return { kind: 'duplicate', bodySha256, header: refusedHeader(report), mba, reportType, reportNumber };
+    }
+    throw err;
+  }
+  return {
+    kind: 'accepted',
+    id,
+    logIndex,
+    warnings: examined.warnings,
+    mba: report.mba,
+    reportType: report.type,
+    reportNumber: report.reportNumber,
+    lines: report.lines.length,
+  };
+}
+
+/**
+ * Submit one report. A refused report stores only the fact of its refusal (who, when, body hash,
+ * codes), itself logged, so a state can prove it tried to report on time. A big body on SQLite
+ * is examined and stored on the intake thread (decision 0078), so that neither its parsing nor
+ * SQLite's COMMIT holds the event loop; the outcome is settled here the same way.
  */
 export async function submitReport(ports: Ports, p: Principal, s: Submission): Promise<Accepted> {
   const scope = await scopeOf(ports, p);
   enforce(p, 'report.submit', scope);
   const state = p.state as string;
   const at = ports.clock.now().toISOString();
-  const bodySha256 = await sha256HexInSlices(s.body);
-  const checked = await checkSubmission(ports, p, s, at, bodySha256);
-  const { report } = checked;
-  const id = reportId(report);
-  const repo = createReportsRepo(ports.db);
-  const account = createReportAccountRepo(ports.db);
-  let logIndex: number;
-  try {
-    logIndex = await ports.db.kysely.transaction().execute(async (tx) => {
-      const row = reportRow(p, checked, s, at, bodySha256);
-      const index = await appendRecord(tx, ports, {
-        kind: 'report',
-        id,
-        content: reportContent(row),
-        subjectState: state,
-        subjectOrg: p.organisationId,
-        at,
-        by: p.userId,
-      });
-      await repo.insertReport(tx, { ...row, log_index: index });
-      await repo.insertBody(tx, id, checked.body);
-      await repo.insertLines(tx, id, report);
-      if (report.type === 'ICR')
-        await account.recordRevisions(tx, report.mba, report.reportNumber, report.lines);
-      if (report.type === 'EXPORT_NOTICE' || report.type === 'IMPORT_NOTICE') {
-        await repo.insertNotice(tx, noticeRow(state, id, report, at));
-      }
-      await deriveReport(tx, report, ports.db.sqlite);
-      return index;
+  const thread = ports.intakeThread;
+  const intake =
+    thread?.takes(s.body.length) === true
+      ? await thread.examineAndStore(p, s, at)
+      : await examineAndStore(ports, p, s, at);
+  if (intake.kind === 'refused') {
+    return reject(ports, p, {
+      at,
+      bodySha256: intake.bodySha256,
+      details: intake.details,
+      header: intake.header,
     });
-  } catch (err) {
-    // Two submissions of the same number raced past validation: the unique index decides.
-    if (/unique|duplicate/i.test(String((err as Error).message))) {
-      return reject(ports, p, {
-        at,
-        bodySha256,
-        report,
-        details: [
-          {
-            field: 'reportNumber',
-            ...problemOf('REPORT_DUPLICATE', {
-              type: report.type,
-              number: report.reportNumber,
-              mba: report.mba,
-            }),
-            message: `report ${report.reportNumber} was already accepted`,
-          },
-        ],
-      });
-    }
-    throw err;
   }
+  if (intake.kind === 'duplicate') {
+    return reject(ports, p, {
+      at,
+      bodySha256: intake.bodySha256,
+      header: intake.header,
+      details: [
+        {
+          field: 'reportNumber',
+          ...problemOf('REPORT_DUPLICATE', {
+            type: intake.reportType,
+            number: intake.reportNumber,
+            mba: intake.mba,
+          }),
+          message: `report ${intake.reportNumber} was already accepted`,
+        },
+      ],
+    });
+  }
+  const { id, logIndex } = intake;
   await ports.events.publish({
     type: 'report.accepted',
     state,
@@ -355,11 +425,11 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
     at,
     data: {
       id,
-      mba: report.mba,
-      reportType: report.type,
-      reportNumber: report.reportNumber,
+      mba: intake.mba,
+      reportType: intake.reportType,
+      reportNumber: intake.reportNumber,
       logIndex,
-      lines: report.lines.length,
+      lines: intake.lines,
     },
   });
   return {
@@ -367,7 +437,7 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
     status: 'accepted',
     logIndex,
     receiptUrl: `/api/records/${encodeURIComponent(id)}/receipt`,
-    warnings: checked.warnings,
+    warnings: intake.warnings,
   };
 }
 

@@ -1,16 +1,44 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   demoSeedOf,
   icrBody,
   nextIcrNumber,
   postReport,
+  ROOT,
   type RunningNode,
   runCustos,
   startNode,
   tempDir,
   tokenOf,
 } from '../reliability/harness.js';
+
+/** Submissions the node's intake thread has answered (GET /metrics). */
+async function answered(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const m = /^custos_intake_thread_submissions (\d+)$/m.exec(text);
+  if (!m) throw new Error('custos_intake_thread_submissions is not among the metrics');
+  return Number(m[1]);
+}
+
+/**
+ * The thread loads while the server starts, and until then reports are taken on the event loop:
+ * submit small reports (over the test's 1 KiB threshold) until the thread has answered one.
+ */
+async function untilThreadAnswers(base: string, token: string, seed: Uint8Array, mba: string) {
+  const until = Date.now() + 90_000;
+  let n = await nextIcrNumber(base, token, mba);
+  for (;;) {
+    const before = await answered(base);
+    const r = await postReport(base, token, seed, icrBody(mba, n, 20));
+    expect(r.status).toBe(201);
+    n++;
+    if ((await answered(base)) > before) return;
+    if (Date.now() > until) throw new Error('the intake thread did not start within 90 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 /**
  * The intake thread (decision 0078), black box against `custos serve`: with
@@ -25,27 +53,7 @@ describe('custos serve: reports examined and stored on the intake thread', { tim
   let token: string;
   let seed: Uint8Array;
   const MBA = 'XA-F1';
-
-  const metric = async (): Promise<number> => {
-    const text = await (await fetch(`${base}/metrics`)).text();
-    const m = /^custos_intake_thread_submissions (\d+)$/m.exec(text);
-    if (!m) throw new Error('custos_intake_thread_submissions is not among the metrics');
-    return Number(m[1]);
-  };
-  /** The thread loads while the server starts: until then reports are taken on the event loop. */
-  const threadReady = async (): Promise<void> => {
-    const until = Date.now() + 60_000;
-    let n = await nextIcrNumber(base, token, MBA);
-    for (;;) {
-      const before = await metric();
-      const r = await postReport(base, token, seed, icrBody(MBA, n, 20));
-      expect(r.status).toBe(201);
-      n++;
-      if ((await metric()) > before) return;
-      if (Date.now() > until) throw new Error('the intake thread did not start within a minute');
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const metric = () => answered(base);
 
   beforeAll(async () => {
     dataDir = tempDir('custos-intake-thread-');
@@ -53,7 +61,7 @@ describe('custos serve: reports examined and stored on the intake thread', { tim
     base = await node.ready;
     token = tokenOf(dataDir, 'xa-ssac.submitter');
     seed = demoSeedOf(dataDir, 'xa-ssac');
-    await threadReady();
+    await untilThreadAnswers(base, token, seed, MBA);
   });
   afterAll(async () => {
     await node?.kill('SIGTERM');
@@ -141,5 +149,33 @@ describe('custos serve: reports examined and stored on the intake thread', { tim
     expect(audit.status, audit.stderr + audit.stdout).toBe(0);
     node = startNode({ dataDir, env: { CUSTOS_INTAKE_THREAD_KB: '1' } });
     base = await node.ready;
+  });
+});
+
+/**
+ * `npm start` and `npx custos` run the TypeScript sources through tsx, whose loader hooks do not
+ * reach a worker thread on Node 20: the thread registers tsx itself (intake-thread.ts). One report
+ * through the thread of a server started that way.
+ */
+describe('custos serve from the sources (tsx): the intake thread runs them too', { timeout: 240_000 }, () => {
+  it('answers a report on the thread', async () => {
+    const dataDir = tempDir('custos-intake-thread-tsx-');
+    const node = startNode({
+      dataDir,
+      env: { CUSTOS_INTAKE_THREAD_KB: '1' },
+      entry: ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')],
+    });
+    try {
+      const base = await node.ready;
+      await untilThreadAnswers(
+        base,
+        tokenOf(dataDir, 'xa-ssac.submitter'),
+        demoSeedOf(dataDir, 'xa-ssac'),
+        'XA-S1',
+      );
+    } finally {
+      await node.kill('SIGTERM');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

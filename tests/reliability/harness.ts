@@ -62,6 +62,8 @@ export interface NodeSpec {
   readonly env?: Record<string, string>;
   /** A network namespace to run the server in (the federation partition suite). */
   readonly netns?: string;
+  /** How `custos` is started, when not custosEntry() (e.g. the sources through tsx). */
+  readonly entry?: readonly string[];
 }
 
 export interface RunningNode {
@@ -97,7 +99,7 @@ export function startNode(spec: NodeSpec): RunningNode {
   const prof = process.env.CUSTOS_REL_CPU_PROF;
   const profile = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
   const wrap = spec.netns ? ['ip', 'netns', 'exec', spec.netns] : undefined;
-  const node = startServing([...profile, ...custosEntry(), 'serve'], {
+  const node = startServing([...profile, ...(spec.entry ?? custosEntry()), 'serve'], {
     cwd: ROOT,
     env,
     ...(wrap ? { wrap } : {}),

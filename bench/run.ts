@@ -35,7 +35,7 @@ const MEMORY_TITLE = 'Monitoring (issue 18): 10 000 devices';
 const MEMORY_BEGIN = '<!-- monitoring-memory:begin -->';
 const MEMORY_END = '<!-- monitoring-memory:end -->';
 const INTAKE_METHOD =
-  "_Method (bench/intake.bench.ts): `custos serve` in its own process on SQLite; one signed ICR of 900 000 lines as CSV (≈ 61 MB) is POSTed while another process asks GET /healthz every 20 ms until the answer arrives; memory is the server's VmHWM minus its idle VmRSS before the upload, divided by the body size. Refresh with `npm run bench -- intake`._";
+  "_Method (bench/intake.bench.ts): `custos serve` in its own process on SQLite (a body of 4 MiB or more is examined and stored on its intake thread, decision 0078); one signed ICR of 900 000 lines as CSV (≈ 61 MB) is POSTed while another process asks GET /healthz every 20 ms until the answer arrives; memory is the server's VmHWM minus its idle VmRSS before the upload, divided by the body size. Refresh with `npm run bench -- intake`._";
 const MONITORING_TITLE = 'Monitoring (issue 18)';
 const MONITORING_METHOD =
   '_Method (bench/monitoring.bench.ts): `custos serve` in its own process on SQLite (WAL, synchronous=FULL) with CUSTOS_MQTT_URL set to the local Mosquitto; the load generator (pre-signed batches, 64 devices at once, each in order) runs in the bench process on the same 2 cores. The 10 000-device memory run is `npm run bench -- monitoring --memory` (its block is kept by the other runs)._';

@@ -143,36 +143,33 @@ function withLines(from: RawBuilder<unknown>, where: RawBuilder<unknown>, order:
 
 const BY_ORIGIN = sql`order by t.mba, t.origin_report, t.origin_line`;
 
-/** toHeld of a raw row: withLines' columns in their order. */
+/** toHeld of a raw row (withLines' columns in order), without closures: tsx names each one (0076). */
 function toHeldRaw(r: unknown[]): HeldRow {
-  const n = (i: number) => r[i] as number;
-  const t = (i: number) => r[i] as string;
-  const o = (i: number) => r[i] as string | null;
   return {
     mkey: Number(r[0]),
-    mba: t(1),
-    report: n(2),
-    line: n(3),
+    mba: r[1] as string,
+    report: r[2] as number,
+    line: r[3] as number,
     ship: r[4] === 1,
-    status: n(5),
+    status: r[5] as number,
     notice: r[6] as number | null,
-    flow: o(7),
+    flow: r[7] as string | null,
     held: {
-      reportNumber: n(8),
-      line: n(9),
-      date: t(12),
-      code: t(13),
-      batch: t(14),
-      kmp: t(15),
-      element: t(16),
+      reportNumber: r[8] as number,
+      line: r[9] as number,
+      date: r[12] as string,
+      code: r[13] as string,
+      batch: r[14] as string,
+      kmp: r[15] as string,
+      element: r[16] as string,
       weightMg: Number(r[17]),
       fissileMg: r[18] === null ? null : Number(r[18]),
-      basis: o(19),
-      counterpartState: o(20),
-      counterpartMba: o(21),
-      notice: o(22),
+      basis: r[19] as string | null,
+      counterpartState: r[20] as string | null,
+      counterpartMba: r[21] as string | null,
+      notice: r[22] as string | null,
       corrects: r[23] !== null,
-      anchor: r[10] === null || r[11] === null ? null : { report: n(10), line: n(11) },
+      anchor: r[10] === null || r[11] === null ? null : { report: r[10] as number, line: r[11] as number },
     },
   };
 }
@@ -208,6 +205,8 @@ function preparedOnce(
   return stmt;
 }
 
+const ascending = (xs: Float64Array): boolean => xs.every((x, i) => i === 0 || x >= (xs[i - 1] as number));
+
 /** Every row of the (distinct) match keys given, with its line, looked up in key order (0049). */
 export async function readRowsByKeys(
   q: DbOrTx,
@@ -216,7 +215,9 @@ export async function readRowsByKeys(
 ): Promise<HeldRow[]> {
   if (unordered.length === 0) return [];
   // Sorted in slices: 900 000 keys of a big ICR sorted in one call held the loop (decision 0067).
-  const keys = await sortNumbersInSlices(Float64Array.from(unordered));
+  // Intake hands them over sorted already (distinctKeys): then they are not sorted again.
+  const keys = Float64Array.from(unordered);
+  if (!ascending(keys)) await sortNumbersInSlices(keys);
   if (sqlite) {
     rowsByKeysSql ??= withLines(
       sql`json_each(?) k join eval_transfers t on t.mkey = k.value`,

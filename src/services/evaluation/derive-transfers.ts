@@ -100,35 +100,26 @@ async function freshKeys(facts: MbaFacts, lines: readonly IcrLine[]): Promise<Fl
   return out;
 }
 
-/** Hashes that occur more than once in `keys`, found in a sorted copy sorted in slices. */
-async function repeated(keys: Float64Array): Promise<Set<number>> {
-  const pacer = new Pacer();
-  const sorted = await sortNumbersInSlices(keys.slice(), pacer);
-  const out = new Set<number>();
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i] === sorted[i - 1]) out.add(sorted[i]!);
-    if ((i & 4095) === 0 && pacer.due()) await pacer.pause();
-  }
-  return out;
-}
-
 /**
- * The distinct keys, in ascending order (the order readRowsByKeys looks them up in), as one array
- * of numbers sorted in slices: a 900 000-line ICR brings 900 000 keys, nearly all of them once
- * (issue 15 item 9, decisions 0051 and 0067).
+ * The distinct keys, in ascending order (the order readRowsByKeys looks them up in, so it does not
+ * sort them again), as one array of numbers sorted in slices: a 900 000-line ICR brings 900 000
+ * keys, nearly all of them once (issue 15 item 9, decisions 0051 and 0067). And the keys that
+ * occur more than once, found in the same sorted copy (decision 0076: one sort, not two).
  */
-async function distinctKeys(keys: Iterable<number>): Promise<Float64Array> {
+async function distinctKeys(keys: Iterable<number>): Promise<{ distinct: Float64Array; twice: Set<number> }> {
   const pacer = new Pacer();
   const all = await sortNumbersInSlices(
     keys instanceof Float64Array ? keys.slice() : Float64Array.from(keys),
     pacer,
   );
+  const twice = new Set<number>();
   let n = 0;
   for (let i = 0; i < all.length; i++) {
     if (n === 0 || all[i] !== all[n - 1]) all[n++] = all[i]!;
+    else twice.add(all[i]!);
     if ((i & 4095) === 4095 && pacer.due()) await pacer.pause();
   }
-  return all.subarray(0, n);
+  return { distinct: all.subarray(0, n), twice };
 }
 
 /**
@@ -182,7 +173,8 @@ async function settle(
 ): Promise<Set<string>> {
   const flows = new Set<string>();
   const fx = factsReader(q);
-  const existing = await recsOf(q, await readRowsByKeys(q, sqlite, await distinctKeys(keys)), fx);
+  const { distinct, twice } = await distinctKeys(keys);
+  const existing = await recsOf(q, await readRowsByKeys(q, sqlite, distinct), fx);
   const groups = new Map<number, Rec[]>();
   const put = (x: Rec): void => {
     const g = groups.get(x.mkey);
@@ -211,7 +203,6 @@ async function settle(
   const loneAt: number[] = [];
   if (fresh !== undefined) {
     const { facts, reportNumber, lines, mkeys } = fresh;
-    const twice = await repeated(mkeys);
     const pacer = new Pacer();
     for (let i = 0; i < lines.length; i++) {
       if ((i & 255) === 255 && pacer.due()) await pacer.pause();
@@ -219,6 +210,8 @@ async function settle(
       const mkey = mkeys[i]!;
       const flow = noticeFlowOf({ code: l.code, state: facts.state, counterpart: l.counterpart! }) ?? null;
       if (flow !== null) flows.add(flow);
+      // `twice` counts the revised entries' keys too: a fresh line sharing one goes through its
+      // group, which answers what the lone path would for a line alone (lone, counted once).
       if (groups.has(mkey) || twice.has(mkey)) {
         const t = transferLineAt(facts, l, reportNumber, undefined)!;
         put({

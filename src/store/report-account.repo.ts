@@ -3,6 +3,7 @@ import type { ElementCode, IcrLine, LineRef, Milligrams, ReportType } from '../d
 import type { Db, DbOrTx, Dialect } from './db.js';
 import { inForceAsAccepted, revisedLinesInForce } from './lines-in-force.js';
 import { pgArray } from './pg-arrays.js';
+import { withIndexProbes } from './pg-probes.js';
 import type { ReportLineRow } from './schema.types.js';
 
 /**
@@ -280,19 +281,22 @@ async function batchLinesPg(k: DbOrTx, names: readonly string[], reportIds: read
     where id = any(${pgArray([...reportIds])}::text[])`.execute(k);
   if (keys.rows.length === 0) return [];
   const idOf = new Map(keys.rows.map((r) => [r.seq, r.id]));
-  const { rows } = await sql<
-    Omit<
-      Pick<
-        ReportLineRow,
-        'report_id' | 'line' | 'batch' | 'element' | 'code' | 'corrects_report' | 'deletes_report'
-      >,
-      'report_id'
-    > & { report_seq: number }
-  >`select l.report_seq, l.line, l.batch, l.element, l.code, l.corrects_report, l.deletes_report
+  // A plain index scan per name, not a bitmap scan (decision 0077).
+  const { rows } = await withIndexProbes(k, (k) =>
+    sql<
+      Omit<
+        Pick<
+          ReportLineRow,
+          'report_id' | 'line' | 'batch' | 'element' | 'code' | 'corrects_report' | 'deletes_report'
+        >,
+        'report_id'
+      > & { report_seq: number }
+    >`select l.report_seq, l.line, l.batch, l.element, l.code, l.corrects_report, l.deletes_report
     from (select name from unnest(${pgArray([...names])}::text[]) name order by hashtext(name)) b
     cross join lateral (select * from report_lines_data z where z.batch is not null
       and hashtext(z.batch) = hashtext(b.name) and z.batch = b.name offset 0) l
-    where l.report_seq = any(${pgArray([...idOf.keys()])}::int[])`.execute(k);
+    where l.report_seq = any(${pgArray([...idOf.keys()])}::int[])`.execute(k),
+  );
   return rows.map(({ report_seq, ...l }) => ({ ...l, report_id: idOf.get(report_seq) as string }));
 }
 

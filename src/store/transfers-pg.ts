@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from './db.js';
 import { pgArray } from './pg-arrays.js';
+import { withIndexProbes } from './pg-probes.js';
 import type { JoinedRow, RowKey, TransferRow } from './transfers.repo.js';
 
 /**
@@ -15,7 +16,9 @@ import type { JoinedRow, RowKey, TransferRow } from './transfers.repo.js';
  * each). A plain join of the arrays on the primary key was planned, without statistics and with
  * 10 000 rows bound, as a hash join over a sequential scan of the whole table per statement (with
  * temporary files): 1.5–2.4 s a statement at 1 M lines stored, five of them for a 100 000-line ICR
- * whose receipts pair stored shipments (decision 0072).
+ * whose receipts pair stored shipments (decision 0072). Every probe statement runs with bitmap scans
+ * off (withIndexProbes): without statistics each probe was planned as a bitmap scan, 2–3× the CPU
+ * of a plain index scan for the row or two a key finds (decision 0077).
  */
 
 /** Match keys per read (one array parameter). */
@@ -28,9 +31,12 @@ export async function readRowsByKeysPg(q: DbOrTx, keys: ArrayLike<number>): Prom
   // Sorted, so the probes walk the key's index in order.
   const sorted = Float64Array.from(keys).sort();
   const out: JoinedRow[] = [];
-  for (let i = 0; i < sorted.length; i += KEYS_PER_READ) {
-    const chunk = Array.from(sorted.subarray(i, i + KEYS_PER_READ));
-    const { rows } = await sql<JoinedRow>`select t.mkey, t.mba, t.origin_report, t.origin_line,
+  if (sorted.length === 0) return out;
+  // Plain index scans per probe, not bitmap scans (decision 0077).
+  await withIndexProbes(q, async (q) => {
+    for (let i = 0; i < sorted.length; i += KEYS_PER_READ) {
+      const chunk = Array.from(sorted.subarray(i, i + KEYS_PER_READ));
+      const { rows } = await sql<JoinedRow>`select t.mkey, t.mba, t.origin_report, t.origin_line,
         t.ship, t.status, t.notice, t.flow, coalesce(e.last_report, t.origin_report) as cur_report,
         coalesce(e.last_line, t.origin_line) as cur_line, e.anchor_report, e.anchor_line,
         l.date, l.code, l.batch, l.kmp, l.element, l.weight_mg, l.fissile_mg, l.basis,
@@ -42,8 +48,9 @@ export async function readRowsByKeysPg(q: DbOrTx, keys: ArrayLike<number>): Prom
       cross join lateral (select * from report_lines z
         where z.report_id = t.mba || ':ICR:' || coalesce(e.last_report, t.origin_report)
         and z.line = coalesce(e.last_line, t.origin_line) offset 0) l`.execute(q);
-    for (const r of rows) out.push(r);
-  }
+      for (const r of rows) out.push(r);
+    }
+  });
   return out;
 }
 
@@ -101,17 +108,20 @@ const BY_KEY_PROBE = sql`cross join lateral (select ctid as tid from eval_transf
 
 /** Status and notice of existing rows (by primary key). */
 export async function updateRowsPg(q: DbOrTx, rows: readonly TransferRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-    const k = keyArrays(chunk);
-    await sql`update eval_transfers t set status = w.s, notice = w.n
+  if (rows.length === 0) return;
+  await withIndexProbes(q, async (q) => {
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+      const k = keyArrays(chunk);
+      await sql`update eval_transfers t set status = w.s, notice = w.n
       from (select x.tid, v.s, v.n
         from unnest(${k.mkey}::bigint[], ${k.mba}::text[], ${k.report}::int[], ${k.line}::int[],
           ${pgArray(chunk.map((r) => r.status))}::smallint[],
           ${pgArray(chunk.map((r) => r.notice))}::smallint[]) as v(k, m, r, l, s, n)
         ${BY_KEY_PROBE}) w
       where t.ctid = w.tid`.execute(q);
-  }
+    }
+  });
 }
 
 /** Deletes rows by primary key; answers the match keys and flows of those that existed. */
@@ -120,9 +130,11 @@ export async function deleteRowsPg(
   rows: readonly RowKey[],
 ): Promise<{ mkey: number; flow: string | null }[]> {
   const out: { mkey: number; flow: string | null }[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const k = keyArrays(rows.slice(i, i + ROWS_PER_STATEMENT));
-    const { rows: gone } = await sql<{ mkey: string | number; flow: string | null }>`
+  if (rows.length === 0) return out;
+  await withIndexProbes(q, async (q) => {
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const k = keyArrays(rows.slice(i, i + ROWS_PER_STATEMENT));
+      const { rows: gone } = await sql<{ mkey: string | number; flow: string | null }>`
       delete from eval_transfers t
       using (select x.tid
         from unnest(${k.mkey}::bigint[], ${k.mba}::text[], ${k.report}::int[], ${k.line}::int[])
@@ -130,7 +142,8 @@ export async function deleteRowsPg(
         ${BY_KEY_PROBE}) w
       where t.ctid = w.tid
       returning t.mkey, t.flow`.execute(q);
-    for (const g of gone) out.push({ mkey: Number(g.mkey), flow: g.flow });
-  }
+      for (const g of gone) out.push({ mkey: Number(g.mkey), flow: g.flow });
+    }
+  });
   return out;
 }

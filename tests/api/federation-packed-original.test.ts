@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBase64, encodeBase64 } from '../../src/log/index.js';
 import { buildWireBundle } from '../../src/services/federation/bundle.js';
 import { ensureNodeKey, INBOX_PATH, signRequest } from '../../src/services/federation/index.js';
-import { PACK_ABOVE, type PackedOriginal } from '../../src/services/federation/packed-original.js';
+import type { PackedOriginal } from '../../src/services/federation/packed-original.js';
 import { systemRandom } from '../../src/services/ports.js';
 import { bearer } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
@@ -45,7 +45,7 @@ describe.each(testDialects())('a big original travels packed (%s)', (dialect) =>
       regional.t.log.reader,
       id,
       regional.t.log.reader.receipt,
-      PACK_ABOVE,
+      true,
     );
     if (!b) return expect.fail(`no bundle of ${id}`);
     return b;
@@ -69,7 +69,7 @@ describe.each(testDialects())('a big original travels packed (%s)', (dialect) =>
     expect(res.statusCode, res.body).toBe(201);
     const id = res.json().id as string;
     const signed = (await get(regional, `/api/reports/${encodeURIComponent(id)}/body`)).rawPayload;
-    expect(signed.length).toBeGreaterThanOrEqual(PACK_ABOVE);
+    expect(signed.length).toBeGreaterThanOrEqual(64 * 1024); // unpacked on the pool
 
     const wire = await wireBundle(id);
     const original = wire.original as PackedOriginal;
@@ -85,8 +85,35 @@ describe.each(testDialects())('a big original travels packed (%s)', (dialect) =>
     expect(report.report.lines).toHaveLength(400);
   });
 
+  it('sends a small original packed too, stored on the agency as the regional node stores it (decision 0075)', async () => {
+    const res = await submit(regional.t, 'xa-ssac.submitter', icr(2, '2026-01', receipts(3, 2)));
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().id as string;
+    const signed = (await get(regional, `/api/reports/${encodeURIComponent(id)}/body`)).rawPayload;
+    expect(signed.length).toBeLessThan(64 * 1024); // unpacked on the request's thread
+    const original = (await wireBundle(id)).original as PackedOriginal;
+    expect(original).toMatchObject({ codec: 'br' });
+    expect(original).not.toHaveProperty('bytes');
+
+    await nodes.deliver();
+    const onAgency = await get(agency, `/api/reports/${encodeURIComponent(id)}/body`);
+    expect(onAgency.statusCode).toBe(200);
+    expect(Buffer.compare(onAgency.rawPayload, signed)).toBe(0);
+    const stored = async (n: FedNode) =>
+      n.t.ports.db.kysely
+        .selectFrom('report_bodies')
+        .select(['body', 'codec'])
+        .where('report_id', '=', id)
+        .executeTakeFirstOrThrow();
+    const [there, here] = [await stored(regional), await stored(agency)];
+    expect(here.codec).toBe('br');
+    expect(Buffer.compare(Buffer.from(here.body), Buffer.from(there.body))).toBe(0);
+    const report = (await get(agency, `/api/reports/${encodeURIComponent(id)}`)).json();
+    expect(report.report.lines).toHaveLength(3);
+  });
+
   it('refuses a packed original that unpacks to other bytes than the state signed, and stores nothing', async () => {
-    const res = await submit(regional.t, 'xa-ssac.submitter', icr(2, '2026-01', receipts(400, 2)));
+    const res = await submit(regional.t, 'xa-ssac.submitter', icr(3, '2026-01', receipts(400, 3)));
     expect(res.statusCode, res.body).toBe(201);
     const id = res.json().id as string;
     const wire = await wireBundle(id);

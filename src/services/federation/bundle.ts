@@ -81,21 +81,19 @@ export async function buildBundle(
   id: string,
   receiptOf: (index: number) => Promise<string | undefined> = reader.receipt,
 ): Promise<Bundle | undefined> {
-  return (await buildWireBundle(ports, reader, id, receiptOf, Number.POSITIVE_INFINITY)) as
-    | Bundle
-    | undefined;
+  return (await buildWireBundle(ports, reader, id, receiptOf, false)) as Bundle | undefined;
 }
 
 /**
- * The bundle as delivery sends it: as buildBundle's, but an original of at least `packAbove`
- * bytes stored packed travels packed (packed-original.ts, decision 0071).
+ * The bundle as delivery sends it: as buildBundle's, but an original stored packed travels packed
+ * when `packed` (the peer reads packed originals: packed-original.ts, decisions 0071 and 0075).
  */
 export async function buildWireBundle(
   ports: Ports,
   reader: LogReader,
   id: string,
   receiptOf: (index: number) => Promise<string | undefined>,
-  packAbove: number,
+  packed: boolean,
 ): Promise<WireBundle | undefined> {
   const rec = await createRecordsRepo(ports.db).find(id);
   if (!rec) throw new DomainError('NOT_FOUND', `no record ${id}`);
@@ -113,7 +111,7 @@ export async function buildWireBundle(
   if (signature !== undefined) {
     const s = await signed?.();
     if (!s) throw new DomainError('NOT_FOUND', `the signed body of record ${id} is not available`);
-    original = wireOriginal(s.bytes, s.stored, signature, packAbove);
+    original = wireOriginal(s.bytes, s.stored, signature, packed);
   }
   return {
     source,

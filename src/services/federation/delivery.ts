@@ -16,7 +16,7 @@ import { buildWireBundle } from './bundle.js';
 import { signRequest } from './http-signature.js';
 import { INBOX_BATCH } from './inbox.js';
 import type { NodeKey } from './node-key.js';
-import { PACK_ABOVE, type WireBundle } from './packed-original.js';
+import type { WireBundle } from './packed-original.js';
 
 export const INBOX_PATH = '/api/federation/inbox';
 const LEASE = 'federation-delivery';
@@ -166,7 +166,7 @@ export function createDelivery(
   const probes = new Map<string, { at: number; every: number; resumed: boolean }>();
   /**
    * Peers known to read packed originals (decision 0071): those that have answered a batch
-   * acknowledgement (decision 0070), which the same release brought. Until a peer has, big
+   * acknowledgement (decision 0070), which the same release brought. Until a peer has,
    * originals go to it as their bytes, so a node not yet upgraded is never sent a form it would
    * refuse (and dead-letter); after a restart the first batch to each peer tells again.
    */
@@ -203,8 +203,7 @@ export function createDelivery(
     const receiptOf = log.reader.receipts();
     for (const row of page) {
       // The bundle of one outbox row (decision 0028); undefined while no checkpoint covers it yet.
-      const packAbove = readsPacked.has(peer.id) ? PACK_ABOVE : Number.POSITIVE_INFINITY;
-      const b = await buildWireBundle(ports, log.reader, row.record_id, receiptOf, packAbove);
+      const b = await buildWireBundle(ports, log.reader, row.record_id, receiptOf, readsPacked.has(peer.id));
       if (!b) return { rows, bundles, waiting: true }; // in order: wait for the checkpoint that covers it
       sizes.push(bundleBytes(b));
       if (batchLength(sizes) < sizes.length) break; // full: the rest goes in the next batch

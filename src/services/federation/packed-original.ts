@@ -1,24 +1,23 @@
 /**
- * A big signed original travels as its source stores it (decision 0071): the brotli stream of
+ * A signed original travels as its source stores it (decision 0071): the brotli stream of
  * store/body-codec.ts, base64, instead of the signed bytes themselves. A 100 000-line ICR is
  * ~27 MB of JSON and ~1.3 MB packed: the source no longer base64-encodes, serialises and signs
  * 36 MB for one request, the link carries a twentieth of it, and the receiver unpacks it (a
  * fraction of what packing costs) and stores the very stream it unpacked instead of packing the
- * body again. What is verified is unchanged: the bytes unpacked here are the ones whose state
- * signature, body hash and parsing the receiver checks. Small originals travel as before.
+ * body again. Small originals too (decision 0075): packing a 3 KB report was ~a tenth of the
+ * receiver's CPU per report while catching up, unpacking it is a few microseconds. What is
+ * verified is unchanged: the bytes unpacked here are the ones whose state signature, body hash
+ * and parsing the receiver checks.
  *
  * Only the wire form changes; the bundle the domain verifies (decision 0028) and every chain
  * file keep the original's bytes.
  */
 import { promisify } from 'node:util';
-import { brotliDecompress } from 'node:zlib';
+import { brotliDecompress, brotliDecompressSync } from 'node:zlib';
 import type { Bundle, BundleOriginal } from '../../domain/federation/index.js';
 import { encodeBase64, tryDecodeBase64 } from '../../log/index.js';
 import type { PackedBody } from '../../store/body-codec.js';
 import { isObject, Refusal } from './inbox-reading.js';
-
-/** Originals at least this big travel packed when stored packed; smaller ones gain little. */
-export const PACK_ABOVE = 64 * 1024;
 
 /** A signed original as stored: `packed` is base64 of its brotli stream. */
 export interface PackedOriginal {
@@ -32,15 +31,17 @@ export type WireBundle = Omit<Bundle, 'original'> & {
   readonly original?: BundleOriginal | PackedOriginal;
 };
 
-/** The original as sent: packed when it is big and stored packed, else its bytes (decision 0028). */
+/**
+ * The original as sent: packed when stored packed and the peer reads packed originals (`packed`),
+ * else its bytes (decision 0028).
+ */
 export function wireOriginal(
   bytes: Uint8Array,
   stored: { codec: string; data: Uint8Array } | undefined,
   signature: string,
-  packAbove: number,
+  packed: boolean,
 ): BundleOriginal | PackedOriginal {
-  if (stored?.codec === 'br' && bytes.byteLength >= packAbove)
-    return { packed: encodeBase64(stored.data), codec: 'br', signature };
+  if (packed && stored?.codec === 'br') return { packed: encodeBase64(stored.data), codec: 'br', signature };
   return { bytes: encodeBase64(bytes), signature };
 }
 
@@ -51,6 +52,23 @@ const unpack = promisify(brotliDecompress);
  * joined afterwards, three times the CPU of the unpacking itself (decision 0071).
  */
 const CHUNK = 1024 * 1024;
+
+/**
+ * A stream this small whose body is at most ON_THREAD bytes is unpacked on the request's thread:
+ * a report of a few kilobytes takes microseconds, where the pool's round trip cost more (decision
+ * 0057 found the same for packing). A bigger body, or a small stream that unpacks past it, goes
+ * to the pool, bounded by the node's body limit.
+ */
+const ON_THREAD = 64 * 1024;
+
+function unpackOnThread(data: Uint8Array, limit: number): Buffer | undefined {
+  if (data.byteLength >= ON_THREAD) return undefined;
+  try {
+    return brotliDecompressSync(data, { maxOutputLength: Math.min(limit, ON_THREAD) });
+  } catch {
+    return undefined; // too big for the thread, or not brotli: the pool says which
+  }
+}
 
 /**
  * The receiver's side: a bundle whose original travels packed becomes the bundle verifyBundle
@@ -72,7 +90,9 @@ export async function unpackOriginal(
   if (data === undefined) throw new Refusal('LOG_MALFORMED', 'original.packed is not base64');
   let bytes: Buffer;
   try {
-    bytes = await unpack(data, { maxOutputLength: limit, chunkSize: Math.min(limit, CHUNK) });
+    bytes =
+      unpackOnThread(data, limit) ??
+      (await unpack(data, { maxOutputLength: limit, chunkSize: Math.min(limit, CHUNK) }));
   } catch (err) {
     throw new Refusal(
       'LOG_MALFORMED',

@@ -1,5 +1,7 @@
+import type Database from 'better-sqlite3';
 import type { FlowSums, InventoryCell, KmpError, SourcedIcrLine } from '../domain/accounting/index.js';
 import type { ElementCode } from '../domain/reports/index.js';
+import { preparedOnce } from './bulk.js';
 import type { DbOrTx } from './db.js';
 import { toIcrLine } from './reports.repo.js';
 import type { EvalCellRow, EvalEntryRow } from './schema.types.js';
@@ -66,9 +68,25 @@ function cellValues(c: CellRecord) {
  */
 const factsMemos = new WeakMap<object, Map<string, MbaFacts | null>>();
 
-/** From now on in `q`, readMbaFacts of given MBAs reads each MBA once (see factsMemos). */
+/**
+ * The PITs of each MBA read in such a transaction (decision 0075): a PIT is a stored INITIAL or
+ * PIL report, so the owner of the transaction drops an MBA's memo when it stores one of its PITs
+ * (`forgetPits`: the inbox's storeReport, the only owner); every other report keeps it.
+ */
+const pitsMemos = new WeakMap<object, Map<string, readonly string[]>>();
+
+/**
+ * From now on in `q`, readMbaFacts of given MBAs reads each MBA once (see factsMemos), and
+ * readPits each MBA's PITs once until a PIT of it is stored (see pitsMemos).
+ */
 export function memoiseMbaFacts(q: DbOrTx): void {
   factsMemos.set(q, new Map());
+  pitsMemos.set(q, new Map());
+}
+
+/** A report of the MBA that is a PIT (INITIAL, PIL) was stored in `q`: its PITs are read again. */
+export function forgetPits(q: DbOrTx, mba: string): void {
+  pitsMemos.get(q)?.delete(mba);
 }
 
 /** The registry facts of MBAs (all of them, or those given): two small queries, or the run's memo. */
@@ -122,17 +140,37 @@ async function readFacts(q: DbOrTx, codes?: readonly string[]): Promise<MbaFacts
 
 /** Dates of the MBA's initial report and PILs, ascending (the report rows: few per MBA). */
 export async function readPits(q: DbOrTx, mba: string): Promise<string[]> {
+  const memo = pitsMemos.get(q);
+  const known = memo?.get(mba);
+  if (known !== undefined) return [...known];
   const rows = await q
     .selectFrom('reports')
     .select('pit')
     .where('mba', '=', mba)
     .where('type', 'in', ['INITIAL', 'PIL'])
     .execute();
-  return rows.map((r) => r.pit as string).sort();
+  const pits = rows.map((r) => r.pit as string).sort();
+  memo?.set(mba, [...pits]);
+  return pits;
 }
 
-export async function readCells(q: DbOrTx, mba: string, buckets?: readonly string[]): Promise<CellRecord[]> {
+/**
+ * `sqlite`: the connection the caller's transaction runs on; the cells of given buckets are then
+ * read with a statement prepared once (decision 0075: Kysely's building and compiling, per report,
+ * cost more than the look-up).
+ */
+export async function readCells(
+  q: DbOrTx,
+  mba: string,
+  buckets?: readonly string[],
+  sqlite?: Database.Database,
+): Promise<CellRecord[]> {
   if (buckets !== undefined && buckets.length === 0) return [];
+  if (sqlite && buckets !== undefined) {
+    const list = new Array(buckets.length).fill('?').join(', ');
+    const stmt = preparedOnce(sqlite, `select * from "eval_cells" where "mba" = ? and "bucket" in (${list})`);
+    return (stmt.all(mba, ...buckets) as EvalCellRow[]).map(toCell);
+  }
   let s = q.selectFrom('eval_cells').selectAll().where('mba', '=', mba);
   if (buckets !== undefined) s = s.where('bucket', 'in', buckets);
   return (await s.execute()).map(toCell);
@@ -150,14 +188,28 @@ export async function readDayCellsUpTo(q: DbOrTx, mba: string, date: string): Pr
   return rows.map(toCell);
 }
 
+const CELL_KEY = '"mba" = ? and "bucket" = ? and "element" = ? and "code" = ? and "kmp" = ?';
+const CELL_SUMS = ['n', 'w', 'f', 'sw', 'sq', 'srd', 'srd_f', 'abs', 'iso_j'] as const;
+
 /**
- * Writes cells whose sums changed: `before` is what the database holds (undefined: no row).
- * A cell left with no line is deleted.
+ * Writes cells whose sums changed: `existed` says whether the database holds its row. A cell left
+ * with no line is deleted. `sqlite`: as readCells, the statements are prepared once (0075).
  */
-export async function writeCell(q: DbOrTx, mba: string, cell: CellRecord, existed: boolean): Promise<void> {
+export async function writeCell(
+  q: DbOrTx,
+  mba: string,
+  cell: CellRecord,
+  existed: boolean,
+  sqlite?: Database.Database,
+): Promise<void> {
   const key = { bucket: cell.bucket, element: cell.element, code: cell.code, kmp: cell.kmp };
+  const keyValues = [mba, key.bucket, key.element, key.code, key.kmp];
   if (cell.n === 0) {
     if (existed) {
+      if (sqlite) {
+        preparedOnce(sqlite, `delete from "eval_cells" where ${CELL_KEY}`).run(keyValues);
+        return;
+      }
       await q
         .deleteFrom('eval_cells')
         .where('mba', '=', mba)
@@ -169,10 +221,25 @@ export async function writeCell(q: DbOrTx, mba: string, cell: CellRecord, existe
     }
     return;
   }
+  const sums = cellValues(cell);
+  if (sqlite) {
+    const values = CELL_SUMS.map((c) => sums[c]);
+    if (existed) {
+      const set = CELL_SUMS.map((c) => `"${c}" = ?`).join(', ');
+      preparedOnce(sqlite, `update "eval_cells" set ${set} where ${CELL_KEY}`).run([...values, ...keyValues]);
+    } else {
+      const columns = ['mba', 'bucket', 'element', 'code', 'kmp', ...CELL_SUMS].map((c) => `"${c}"`);
+      preparedOnce(
+        sqlite,
+        `insert into "eval_cells" (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`,
+      ).run([...keyValues, ...values]);
+    }
+    return;
+  }
   if (existed) {
     await q
       .updateTable('eval_cells')
-      .set(cellValues(cell))
+      .set(sums)
       .where('mba', '=', mba)
       .where('bucket', '=', key.bucket)
       .where('element', '=', key.element)
@@ -183,7 +250,7 @@ export async function writeCell(q: DbOrTx, mba: string, cell: CellRecord, existe
   }
   await q
     .insertInto('eval_cells')
-    .values({ mba, ...key, ...cellValues(cell) })
+    .values({ mba, ...key, ...sums })
     .execute();
 }
 

@@ -57,6 +57,49 @@ export function insertRowsSqlite(
 }
 
 /**
+ * One row object into `table` with insertRowsSqlite (its statement prepared once per connection
+ * and column list): the columns are the row's keys with a value, as Kysely's `values(row)` has
+ * them. For a report's row in a peer's batch (decision 0075).
+ */
+export function insertRowSqlite(sqlite: Database.Database, table: string, row: object): void {
+  const entries = Object.entries(row).filter(([, v]) => v !== undefined);
+  insertRowsSqlite(
+    sqlite,
+    table,
+    entries.map(([c]) => c),
+    entries.map(([, v]) => v),
+    true,
+  );
+}
+
+const prepared = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * A statement of fixed text prepared once per connection and reused: the per-report statements
+ * of a report's storing transaction on SQLite (its row, its cells, its transfer rows and counts),
+ * where building and compiling the query with Kysely cost more than running it for a report of a
+ * few lines, and a peer catching up stores hundreds a second (decisions 0057 and 0075). `make`
+ * adjusts the statement once when prepared (`raw`, ...).
+ */
+export function preparedOnce(
+  sqlite: Database.Database,
+  text: string,
+  make: (s: Database.Statement) => Database.Statement = (s) => s,
+): Database.Statement {
+  let cache = prepared.get(sqlite);
+  if (!cache) {
+    cache = new Map();
+    prepared.set(sqlite, cache);
+  }
+  let stmt = cache.get(text);
+  if (!stmt) {
+    stmt = make(sqlite.prepare(text));
+    cache.set(text, stmt);
+  }
+  return stmt;
+}
+
+/**
  * Lets a long write give the event loop back every few milliseconds (issue 15 item 9, decision
  * 0035): a 900 000-line report's inserts and derived state take seconds inside one transaction.
  * Pausing inside it is safe on SQLite because the transaction holds the writer lock of

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type RawBuilder, sql } from 'kysely';
-import { insertRowsSqlite, Pacer, sortNumbersInSlices } from './bulk.js';
+import { insertRowsSqlite, Pacer, preparedOnce, sortNumbersInSlices } from './bulk.js';
 import { type DbOrTx, isPostgres } from './db.js';
 import { deleteRowsPg, insertRowsPg, readRowsByKeysPg, updateRowsPg } from './transfers-pg.js';
 
@@ -177,33 +177,14 @@ function toHeldRaw(r: unknown[]): HeldRow {
 /** Match keys per read of readRowsByKeys on SQLite: a few milliseconds of lookups. */
 const KEYS_PER_READ = 2_000;
 
-/**
- * The writer's statements of this file, prepared once per connection: each ICR's evaluation runs
- * them, and preparing them afresh cost more than running them for a report of a few lines (a peer
- * catching up stores hundreds a second, decision 0057).
+/*
+ * The writer's statements of this file are prepared once per connection (bulk.ts preparedOnce):
+ * each ICR's evaluation runs them, and preparing them afresh cost more than running them for a
+ * report of a few lines (a peer catching up stores hundreds a second, decision 0057).
  */
-const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
 /** The SQLite text of readRowsByKeys' statement (the same on every connection). */
 let rowsByKeysSql: string | undefined;
-
-function preparedOnce(
-  sqlite: Database.Database,
-  text: string,
-  make: (s: Database.Statement) => Database.Statement = (s) => s,
-): Database.Statement {
-  let cache = statements.get(sqlite);
-  if (!cache) {
-    cache = new Map();
-    statements.set(sqlite, cache);
-  }
-  let stmt = cache.get(text);
-  if (!stmt) {
-    stmt = make(sqlite.prepare(text));
-    cache.set(text, stmt);
-  }
-  return stmt;
-}
 
 const ascending = (xs: Float64Array): boolean => xs.every((x, i) => i === 0 || x >= (xs[i - 1] as number));
 
@@ -439,11 +420,30 @@ export interface CountDelta {
   n: number;
 }
 
-/** Adds the deltas to eval_transfer_counts; a count that reaches 0 is removed. */
-export async function applyCountDeltas(q: DbOrTx, deltas: Iterable<CountDelta>): Promise<void> {
+/** The SQLite text of applyCountDeltas' upsert of `n` rows (the same as Kysely builds it). */
+function countUpsertSql(n: number): string {
+  const rows = new Array(n).fill('(?, ?, ?, ?, ?)').join(', ');
+  return `insert into "eval_transfer_counts" ("mba", "kind", "day", "element", "n") values ${rows} on conflict ("mba", "kind", "day", "element") do update set "n" = eval_transfer_counts.n + excluded.n`;
+}
+
+/**
+ * Adds the deltas to eval_transfer_counts; a count that reaches 0 is removed. `sqlite`: the
+ * connection the caller's transaction runs on, where the statements are prepared once (0075).
+ */
+export async function applyCountDeltas(
+  q: DbOrTx,
+  deltas: Iterable<CountDelta>,
+  sqlite?: Database.Database,
+): Promise<void> {
   const list = [...deltas].filter((d) => d.n !== 0);
   for (let i = 0; i < list.length; i += 500) {
     const chunk = list.slice(i, i + 500);
+    if (sqlite) {
+      const values: unknown[] = [];
+      for (const d of chunk) values.push(d.mba, d.kind, d.day, d.element, d.n);
+      preparedOnce(sqlite, countUpsertSql(chunk.length)).run(values);
+      continue;
+    }
     await q
       .insertInto('eval_transfer_counts')
       .values(chunk.map((d) => ({ mba: d.mba, kind: d.kind, day: d.day, element: d.element, n: d.n })))
@@ -455,8 +455,11 @@ export async function applyCountDeltas(q: DbOrTx, deltas: Iterable<CountDelta>):
       .execute();
   }
   if (list.some((d) => d.n < 0)) {
-    for (const mba of new Set(list.map((d) => d.mba)))
-      await q.deleteFrom('eval_transfer_counts').where('mba', '=', mba).where('n', '=', 0).execute();
+    for (const mba of new Set(list.map((d) => d.mba))) {
+      if (sqlite)
+        preparedOnce(sqlite, 'delete from "eval_transfer_counts" where "mba" = ? and "n" = ?').run(mba, 0);
+      else await q.deleteFrom('eval_transfer_counts').where('mba', '=', mba).where('n', '=', 0).execute();
+    }
   }
 }
 

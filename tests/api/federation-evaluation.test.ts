@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { startArrangedNodes, type TwoNodes } from '../fixtures/federation.js';
+import { history } from '../fixtures/report-history.js';
 import { icr, initialReport, submit } from '../fixtures/reports.js';
 
 /**
@@ -84,5 +85,75 @@ describe.each(testDialects())('independent evaluation on two nodes on %s', (dial
     ];
     expect(JSON.stringify([...wa.evaluations])).toBe(JSON.stringify([...wr.evaluations]));
     expect(wa.evaluations.size).toBeGreaterThan(0);
+  });
+});
+
+/** The derived tables a node keeps of its reports (docs/decisions/0010), each sorted. */
+async function derivedTables(t: TestApp) {
+  const q = t.ports.db.kysely;
+  const sorted = (rows: object[]) =>
+    rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).sort();
+  return {
+    cells: sorted(await q.selectFrom('eval_cells').selectAll().execute()),
+    inventories: sorted(await q.selectFrom('eval_inventories').selectAll().execute()),
+    entries: sorted(await q.selectFrom('eval_entries').selectAll().execute()),
+    versions: sorted(await q.selectFrom('eval_versions').selectAll().execute()),
+    transfers: sorted(await q.selectFrom('eval_transfers').selectAll().execute()),
+    counts: sorted(await q.selectFrom('eval_transfer_counts').selectAll().execute()),
+    revisions: sorted(await q.selectFrom('icr_revisions').selectAll().execute()),
+  };
+}
+
+describe.each(testDialects())("a peer's batch evaluated together on %s", (dialect) => {
+  let nodes: TwoNodes;
+  beforeAll(async () => {
+    nodes = await startArrangedNodes(dialect, {
+      states: ['XA', 'XB'],
+      kinds: ['key-registration', 'report'],
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await nodes?.close();
+  });
+
+  it('leaves the derived state the regional node built one report at a time (decision 0075)', async () => {
+    const { regional, agency } = nodes;
+    await nodes.deliver(); // the states' keys first: a key registration ends a run
+    // INITIALs, ICRs with transfers, corrections and deletions, PILs between them (a PIT moves
+    // the MBA's periods mid-run), late ICRs: each stored and evaluated alone on the regional node.
+    const types: string[] = [];
+    for (const { login, body } of history(7)) {
+      const res = await submit(regional.t, login, body);
+      expect(res.statusCode, res.body).toBe(201);
+      types.push(body.type);
+    }
+    const sent = types.length;
+    expect(types.filter((t) => t === 'PIL').length).toBeGreaterThan(0);
+    expect(types.lastIndexOf('ICR')).toBeGreaterThan(types.indexOf('PIL'));
+    // The agency takes them in one request, stored as runs (one transaction each), not one by one.
+    const k = agency.t.ports.db.kysely;
+    const transaction = k.transaction.bind(k);
+    let transactions = 0;
+    k.transaction = () => {
+      transactions++;
+      return transaction();
+    };
+    try {
+      await nodes.deliver(1);
+    } finally {
+      k.transaction = transaction;
+    }
+    const received = await k
+      .selectFrom('fed_inbox')
+      .select('record_id')
+      .where('kind', '=', 'report')
+      .execute();
+    expect(received).toHaveLength(sent);
+    expect(transactions).toBeLessThan(4);
+    const [there, here] = [await derivedTables(regional.t), await derivedTables(agency.t)];
+    expect(here.cells.length).toBeGreaterThan(0);
+    expect(here.transfers.length).toBeGreaterThan(0);
+    expect(here.versions.length).toBeGreaterThan(0);
+    expect(here).toEqual(there);
   });
 });

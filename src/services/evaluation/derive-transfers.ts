@@ -263,7 +263,7 @@ async function settle(
   await insertRows(q, sqlite, await byKey(inserts));
   if (fresh !== undefined) await insertFreshLone(q, sqlite, fresh, loneAt);
   await updateRows(q, sqlite, updates);
-  await applyCountDeltas(q, deltas.values());
+  await applyCountDeltas(q, deltas.values(), sqlite);
   return flows;
 }
 
@@ -386,7 +386,7 @@ export async function recheckFlows(
       }
       await updateRows(q, sqlite, updates);
     }
-    await applyCountDeltas(q, deltas.values());
+    await applyCountDeltas(q, deltas.values(), sqlite);
   }
 }
 

@@ -110,15 +110,15 @@ async function deriveInventory(
       merged.set(key, m);
     }
     addFlowSums(m, c);
-    await writeCell(q, mba, { ...c, n: 0 }, true);
+    await writeCell(q, mba, { ...c, n: 0 }, true, sqlite);
   }
   const existing = new Map(
-    (await readCells(q, mba, [target])).map((c) => [`${c.element}\u0001${c.code}\u0001${c.kmp}`, c]),
+    (await readCells(q, mba, [target], sqlite)).map((c) => [`${c.element}\u0001${c.code}\u0001${c.kmp}`, c]),
   );
   for (const [key, m] of merged) {
     const old = existing.get(key);
     if (old !== undefined) addFlowSums(m, old);
-    await writeCell(q, mba, m, old !== undefined);
+    await writeCell(q, mba, m, old !== undefined, sqlite);
   }
 }
 
@@ -241,7 +241,7 @@ export async function deriveIcr(
       e.stored,
     );
   }
-  await applyCellDeltas(q, mba, deltas);
+  await applyCellDeltas(q, sqlite, mba, deltas);
   await recheckFlows(q, sqlite, flows);
 }
 
@@ -278,13 +278,14 @@ function newLineAdder(pits: readonly string[], deltas: Map<string, CellRecord>) 
 
 async function applyCellDeltas(
   q: DbOrTx,
+  sqlite: Database.Database | undefined,
   mba: string,
   deltas: ReadonlyMap<string, CellRecord>,
 ): Promise<void> {
   const buckets = [...new Set([...deltas.values()].map((d) => d.bucket))];
   const existing = new Map<string, CellRecord>();
   for (let i = 0; i < buckets.length; i += 500) {
-    for (const c of await readCells(q, mba, buckets.slice(i, i + 500))) {
+    for (const c of await readCells(q, mba, buckets.slice(i, i + 500), sqlite)) {
       existing.set(`${c.bucket}\u0001${c.element}\u0001${c.code}\u0001${c.kmp}`, c);
     }
   }
@@ -293,6 +294,6 @@ async function applyCellDeltas(
     if (old === undefined && d.n === 0) continue;
     const next: CellRecord = { ...d };
     if (old !== undefined) addFlowSums(next, old);
-    await writeCell(q, mba, next, old !== undefined);
+    await writeCell(q, mba, next, old !== undefined, sqlite);
   }
 }

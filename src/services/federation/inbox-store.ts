@@ -8,7 +8,9 @@ import type { BundleRecord } from '../../domain/federation/index.js';
 import type { SigningKey } from '../../domain/registry/index.js';
 import { parseReportCsv, parseReportJson, type Report } from '../../domain/reports/index.js';
 import { bytesEqual, canonicalizeRecord } from '../../log/index.js';
+import { forgetPits } from '../../store/accounting.repo.js';
 import { type PackedBody, packBody, packBodySync } from '../../store/body-codec.js';
+import { insertRowSqlite } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import { createReportAccountRepo } from '../../store/report-account.repo.js';
@@ -119,7 +121,11 @@ export function createInboxStore(ports: Ports) {
     ): Promise<void> {
       const { report } = p;
       const row: ReportRow = { ...p.row, log_index: receivedIndex };
-      await reports.insertReport(tx, row);
+      // On SQLite its row goes in with a statement prepared once, not built by Kysely per report
+      // (decision 0075). A PIT (INITIAL, PIL) drops the run's memo of its MBA's PITs.
+      if (ports.db.sqlite) insertRowSqlite(ports.db.sqlite, 'reports', row);
+      else await reports.insertReport(tx, row);
+      if (row.type === 'INITIAL' || row.type === 'PIL') forgetPits(tx, row.mba);
       if (bodies) bodies.push({ id: row.id, body: await p.packed });
       else await reports.insertBody(tx, row.id, await p.packed);
       await reports.insertLines(tx, row.id, report);

@@ -4,7 +4,7 @@ import type { Config } from '../../config/config.js';
 import type { Principal } from '../../domain/policy/index.js';
 import type { Db } from '../../store/db.js';
 import type { IntakeThread } from '../ports.js';
-import type { Intake, Submission } from './submit.js';
+import { type Intake, letGoOfBody, type Submission } from './submit.js';
 
 /*
  * Big reports examined and stored on a thread of their own (issue 15 item 9, decision 0078).
@@ -203,7 +203,7 @@ export function startIntakeThread(o: IntakeThreadOptions): IntakeThread & { stop
       return new Promise<Intake>((resolve, reject) => {
         pending.set(job, { resolve, reject });
         w.postMessage(message, owns ? [body.buffer as ArrayBuffer] : []);
-        s.body = new Uint8Array(0);
+        letGoOfBody(s);
       });
     },
     async stop() {

@@ -196,7 +196,7 @@ const NO_BODY = new Uint8Array(0);
  * Drops this submission's reference to its body. The bytes are freed once nothing else holds
  * them: the route does not (submissionOf), and packing keeps them only until it is done.
  */
-function letGoOfBody(s: Submission): void {
+export function letGoOfBody(s: Submission): void {
   s.body = NO_BODY;
 }
 

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
+import { statementCache } from './sqlite-dialect.js';
 
 /**
  * SQLite's bound-parameter limit is 32 766 in the bundled build; 100-row statements stay far
  * below it for every table here and already amortise the per-statement cost.
  */
 const ROWS_PER_STATEMENT = 100;
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement[]>>();
+const chunkStatements = new WeakMap<Database.Database, Map<string, Database.Statement[]>>();
 
 /**
  * Bulk insert on SQLite (architecture.md habit 7), on the connection the caller's transaction
@@ -32,10 +33,10 @@ export function insertRowsSqlite(
   const rows = values.length / width;
   if (!Number.isInteger(rows))
     throw new Error(`insert into ${table}: ${values.length} values for ${width} columns`);
-  let byTable = statementCache.get(sqlite);
+  let byTable = chunkStatements.get(sqlite);
   if (!byTable) {
     byTable = new Map();
-    statementCache.set(sqlite, byTable);
+    chunkStatements.set(sqlite, byTable);
   }
   const key = `${table}(${columns.join(',')})`;
   const verb = wholeTransaction ? 'insert or fail' : 'insert';
@@ -72,32 +73,15 @@ export function insertRowSqlite(sqlite: Database.Database, table: string, row: o
   );
 }
 
-const prepared = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
 /**
  * A statement of fixed text prepared once per connection and reused: the per-report statements
  * of a report's storing transaction on SQLite (its row, its cells, its transfer rows and counts),
  * where building and compiling the query with Kysely cost more than running it for a report of a
  * few lines, and a peer catching up stores hundreds a second (decisions 0057 and 0075). `make`
- * adjusts the statement once when prepared (`raw`, ...).
+ * adjusts the statement once when prepared (`raw`, ...). A cache of its own (the dialect's holds
+ * Kysely's statements, unadjusted), bounded like it.
  */
-export function preparedOnce(
-  sqlite: Database.Database,
-  text: string,
-  make: (s: Database.Statement) => Database.Statement = (s) => s,
-): Database.Statement {
-  let cache = prepared.get(sqlite);
-  if (!cache) {
-    cache = new Map();
-    prepared.set(sqlite, cache);
-  }
-  let stmt = cache.get(text);
-  if (!stmt) {
-    stmt = make(sqlite.prepare(text));
-    cache.set(text, stmt);
-  }
-  return stmt;
-}
+export const preparedOnce = statementCache(512);
 
 /**
  * Lets a long write give the event loop back every few milliseconds (issue 15 item 9, decision

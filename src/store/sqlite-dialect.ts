@@ -75,34 +75,43 @@ class Lock {
 }
 
 /**
- * Prepared statements per connection, by SQL text, least recently used evicted past the bound:
+ * Prepared statements per connection, by SQL text, least recently used evicted past `limit`:
  * preparing took ~5% of the server's CPU under device ingest (every query was prepared afresh).
- * `run` executes synchronously, so a cached statement is never busy when it is taken again;
- * streams keep preparing their own (an iterating statement cannot be shared).
+ * Statements run synchronously, so a cached statement is never busy when it is taken again;
+ * streams keep preparing their own (an iterating statement cannot be shared). `make` adjusts a
+ * statement once when it is prepared (`raw`, ...): a cache whose statements are adjusted must be
+ * its own (bulk.ts preparedOnce), not this dialect's.
  */
-const STATEMENTS_PER_CONNECTION = 512;
-const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
-function prepared(db: Database.Database, sql: string): Database.Statement {
-  let cache = statements.get(db);
-  if (!cache) {
-    cache = new Map();
-    statements.set(db, cache);
-  }
-  const hit = cache.get(sql);
-  if (hit) {
-    cache.delete(sql);
-    cache.set(sql, hit);
-    return hit;
-  }
-  const stmt = db.prepare(sql);
-  cache.set(sql, stmt);
-  if (cache.size > STATEMENTS_PER_CONNECTION) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
-  return stmt;
+export function statementCache(limit: number) {
+  const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+  return (
+    db: Database.Database,
+    sql: string,
+    make: (s: Database.Statement) => Database.Statement = (s) => s,
+  ): Database.Statement => {
+    let cache = statements.get(db);
+    if (!cache) {
+      cache = new Map();
+      statements.set(db, cache);
+    }
+    const hit = cache.get(sql);
+    if (hit) {
+      cache.delete(sql);
+      cache.set(sql, hit);
+      return hit;
+    }
+    const stmt = make(db.prepare(sql));
+    cache.set(sql, stmt);
+    if (cache.size > limit) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
+    }
+    return stmt;
+  };
 }
+
+const STATEMENTS_PER_CONNECTION = 512;
+const prepared = statementCache(STATEMENTS_PER_CONNECTION);
 
 function run<R>(db: Database.Database, q: CompiledQuery): QueryResult<R> {
   const stmt = prepared(db, q.sql);

@@ -129,6 +129,9 @@ export function startIntakeThread(o: IntakeThreadOptions): IntakeThread & { stop
         void holdWriter(
           () =>
             new Promise<void>((release) => {
+              // The thread ended (or the server stopped) while the lock was awaited: nobody
+              // would give it back, and every write of this process would wait for it.
+              if (worker !== w) return release();
               storing.set(m.job, release);
               w.postMessage({ kind: 'go', job: m.job } satisfies ToThread);
             }),

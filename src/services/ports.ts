@@ -32,8 +32,13 @@ export interface Ports {
 export interface IntakeThread {
   /** Whether a body of this many bytes goes to the thread. */
   takes(bytes: number): boolean;
-  /** `examineAndStore` on the thread; the body is handed over (the caller must not read it again). */
-  examineAndStore(p: Principal, s: Submission, at: string): Promise<Intake>;
+  /** A request announces a body of this many bytes: a thread that would take it starts loading. */
+  expect(bytes: number): void;
+  /**
+   * `examineAndStore` on the thread, once it is ready; the body is then handed over (the caller
+   * must not read it again). Undefined when the thread cannot start: the caller takes the body.
+   */
+  examineAndStore(p: Principal, s: Submission, at: string): Promise<Intake | undefined>;
   /** Submissions the thread has answered since the server started (for /metrics). */
   answered(): number;
 }

@@ -55,6 +55,9 @@ function registerSubmitRoute(app: FastifyInstance, ports: Ports): void {
         // upload is never parsed (decision 0023).
         preParsing: async (req) => {
           limits.admit(requirePrincipal(req).userId);
+          // A big body announced: the intake thread (decision 0078) loads while it arrives.
+          const length = Number(req.headers['content-length']);
+          if (Number.isFinite(length)) ports.intakeThread?.expect(length);
         },
         schema: {
           tags,

@@ -71,9 +71,6 @@ const { workerData } = require('node:worker_threads');
 });
 `;
 
-/** The pause before a thread that ended is replaced (one that fails again is not hammered). */
-const RESTART_MS = 1000;
-
 interface Pending {
   resolve(intake: Intake): void;
   reject(err: Error): void;
@@ -89,9 +86,13 @@ export interface IntakeThreadOptions {
 }
 
 /**
- * Starts the intake thread (it loads while the server starts) and answers the IntakeThread port.
- * Until it is ready, and while one that died is replaced, big reports are taken on the event loop
- * as before: nothing waits for the thread and nothing is lost with it.
+ * The IntakeThread port. The thread is started on demand — when a request announces a big body
+ * (`expect`), or at the first big body — not with the server: loading the whole program a second
+ * time costs about 0.7 s of CPU, which most servers (tests, short-lived nodes, nodes that never
+ * take a 4 MiB report) would spend for nothing. A big report that finds the thread loading waits
+ * for it (far less than the report itself takes); if it cannot start, big reports are taken on the
+ * event loop as before, and nothing is lost with it. A thread that ended is started again by the
+ * next big report.
  */
 // long: a factory whose thread, writer hand-over and submissions in hand share their state
 export function startIntakeThread(o: IntakeThreadOptions): IntakeThread & { stop(): Promise<void> } {
@@ -105,13 +106,21 @@ export function startIntakeThread(o: IntakeThreadOptions): IntakeThread & { stop
   let worker: Worker | undefined;
   let ready = false;
   let stopped = false;
+  /** It never became ready once: big reports stay on the event loop for good. */
+  let broken = false;
+  /** Settled when the thread being started is ready (true) or could not start (false). */
+  let starting: Promise<boolean> | undefined;
+  let settleStart: ((ok: boolean) => void) | undefined;
   let nextJob = 1;
   let answered = 0;
   const pending = new Map<number, Pending>();
   /** Jobs whose transaction holds the writer lock: resolving gives the lock back. */
   const storing = new Map<number, () => void>();
 
-  const start = (): void => {
+  const start = (): Promise<boolean> => {
+    starting = new Promise<boolean>((resolve) => {
+      settleStart = resolve;
+    });
     const data: IntakeThreadData & { entry: string; tsx: string | undefined } = {
       role: 'intake-thread',
       path,
@@ -125,6 +134,7 @@ export function startIntakeThread(o: IntakeThreadOptions): IntakeThread & { stop
     w.on('message', (m: FromThread) => {
       if (m.kind === 'ready') {
         ready = true;
+        settleStart?.(true);
       } else if (m.kind === 'store') {
         void holdWriter(
           () =>
@@ -151,22 +161,30 @@ export function startIntakeThread(o: IntakeThreadOptions): IntakeThread & { stop
       const wasReady = ready;
       worker = undefined;
       ready = false;
+      starting = undefined;
       // A thread that ends mid-transaction has its connection closed: SQLite rolls back what it
       // had not committed, so the lock can go and the submissions in hand fail as server errors.
       settleAll(err ?? new Error('the intake thread ended'));
+      settleStart?.(false);
       if (stopped) return;
       if (!wasReady) {
         // It could not start (it never ran a report): big reports stay on the event loop.
+        broken = true;
         o.logger.error({ err }, 'the intake thread could not start; big reports are taken on the event loop');
         return;
       }
-      o.logger.error({ err }, 'the intake thread ended; starting another');
-      setTimeout(() => {
-        if (!stopped) start();
-      }, RESTART_MS).unref();
+      // The next big report starts another.
+      o.logger.error({ err }, 'the intake thread ended');
     };
     w.on('error', (err) => gone(err));
     w.on('exit', () => gone());
+    return starting;
+  };
+  /** The thread ready (started now if need be); false when it cannot be. */
+  const ensure = (): Promise<boolean> => {
+    if (stopped || broken) return Promise.resolve(false);
+    if (ready) return Promise.resolve(true);
+    return starting ?? start();
   };
 
   const release = (job: number): void => {
@@ -183,13 +201,17 @@ export function startIntakeThread(o: IntakeThreadOptions): IntakeThread & { stop
     }
   };
 
-  start();
+  const big = (bytes: number): boolean => !broken && threshold > 0 && bytes >= threshold;
   return {
-    takes: (bytes) => ready && threshold > 0 && bytes >= threshold,
+    takes: big,
+    expect(bytes) {
+      if (big(bytes)) void ensure();
+    },
     answered: () => answered,
-    examineAndStore(principal, s, at) {
+    async examineAndStore(principal, s, at) {
+      if (!(await ensure())) return undefined;
       const w = worker;
-      if (w === undefined || !ready) return Promise.reject(new Error('the intake thread is not ready'));
+      if (w === undefined || !ready) return undefined;
       const job = nextJob++;
       const body = s.body;
       // The body's memory moves to the thread (no copy) when it owns its whole buffer.
@@ -214,6 +236,8 @@ export function startIntakeThread(o: IntakeThreadOptions): IntakeThread & { stop
       const w = worker;
       worker = undefined;
       ready = false;
+      starting = undefined;
+      settleStart?.(false);
       if (w) await w.terminate();
       settleAll(new Error('the server is stopping'));
     },

@@ -388,9 +388,8 @@ export async function submitReport(ports: Ports, p: Principal, s: Submission): P
   const at = ports.clock.now().toISOString();
   const thread = ports.intakeThread;
   const intake =
-    thread?.takes(s.body.length) === true
-      ? await thread.examineAndStore(p, s, at)
-      : await examineAndStore(ports, p, s, at);
+    (thread?.takes(s.body.length) === true ? await thread.examineAndStore(p, s, at) : undefined) ??
+    (await examineAndStore(ports, p, s, at));
   if (intake.kind === 'refused') {
     return reject(ports, p, {
       at,

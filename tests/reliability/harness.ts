@@ -279,8 +279,8 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A wait's deadline for how many reliability files run at once (CUSTOS_REL_PARALLEL, set by
- * vitest.reliability.config.ts; decision 0069): with two files side by side each gets about one
- * core, and a server restart or a drain takes up to twice as long. Only deadlines scale — how long
+ * vitest.reliability.config.ts; decisions 0069, 0079): with n files side by side on the two cores
+ * a server restart or a drain takes up to n times as long. Only deadlines scale — how long
  * the suite waits before calling a stall final — never what is asserted about the outcome.
  */
 export function patience(ms: number): number {

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { verifyAcknowledgement } from '../../src/domain/federation/index.js';
 import { parseNoteVerifier } from '../../src/log/index.js';
 import { auditStore } from '../../src/services/audit.js';
+import { INBOX_BATCH } from '../../src/services/federation/inbox.js';
 import { buildBundle, ensureNodeKey, INBOX_PATH, signRequest } from '../../src/services/federation/index.js';
 import { systemRandom } from '../../src/services/ports.js';
 import { bearer } from '../fixtures/app.js';
@@ -76,6 +77,32 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
     const once = await sign();
     expect(await send(once)).toEqual({ status: 200, code: 'OK' });
     expect(await send(once)).toEqual({ status: 409, code: 'REQUEST_REPLAYED' });
+  });
+
+  it('tells a sender asking for batched acknowledgements how many bundles it takes, and refuses more', async () => {
+    const url = `${agency.url}${INBOX_PATH}`;
+    const key = ensureNodeKey(regional.t.ports);
+    const push = async (payload: unknown) => {
+      const body = new TextEncoder().encode(JSON.stringify(payload));
+      const nonce = Buffer.from(systemRandom.bytes(18)).toString('base64');
+      const headers = await signRequest(key, { method: 'POST', url, body }, regional.t.clock.now(), nonce);
+      const r = await fetch(url, { method: 'POST', headers, body: Buffer.from(body) });
+      return {
+        status: r.status,
+        json: (await r.json()) as { takes?: number; error?: { code: string; message: string } },
+      };
+    };
+    // Decision 0080: the sender sends more than INBOX_BATCH_BEFORE only to a peer that says so.
+    const said = await push({ bundles: [], acks: 'batch' });
+    expect(said).toEqual({ status: 200, json: { acks: [], takes: INBOX_BATCH } });
+    const tooMany = await push({
+      bundles: Array.from({ length: INBOX_BATCH + 1 }, () => ({})),
+      acks: 'batch',
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json.error?.code).toBe('BAD_REQUEST');
+    expect(tooMany.json.error?.message).toContain(`at most ${INBOX_BATCH} bundles`);
+    expect(await count(agency, 'fed_inbox')).toBe(0);
   });
 
   it('forwards a covered report end to end, never what no arrangement covers, and a redelivery changes nothing', async () => {

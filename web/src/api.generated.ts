@@ -2955,6 +2955,8 @@ export interface paths {
                                 readonly signature: string;
                                 readonly size: number;
                             };
+                            /** @description with a batched answer: the most bundles this node takes in one request (decision 0080) */
+                            readonly takes?: number;
                         };
                     };
                 };

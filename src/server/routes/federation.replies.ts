@@ -69,4 +69,12 @@ export const AckReply = z
   .describe('The receiver’s signed acknowledgement of one bundle');
 
 /** The inbox's answer to a batch of bundles. */
-export const InboxReply = z.object({ acks: z.array(InboxAck), batch: AckBatchReply.optional() });
+export const InboxReply = z.object({
+  acks: z.array(InboxAck),
+  batch: AckBatchReply.optional(),
+  takes: z
+    .number()
+    .int()
+    .optional()
+    .describe('with a batched answer: the most bundles this node takes in one request (decision 0080)'),
+});

@@ -39,8 +39,15 @@ type Scopes = readonly ArrangementScope[];
 /** Where a verified bundle goes: this node's `received` index and time, and a run's sink if any. */
 type Logged = { at: string; index: number; sink?: Sink };
 
-/** At most this many bundles per inbox request (backpressure: the sender pages its outbox). */
-export const INBOX_BATCH = 200;
+/**
+ * At most this many bundles per inbox request (backpressure: the sender pages its outbox). A
+ * batched answer says so (`takes`), and a sender sends more than INBOX_BATCH_BEFORE only to a
+ * peer that said it takes them (decision 0080).
+ */
+export const INBOX_BATCH = 1000;
+
+/** What every node takes per request: the limit before decision 0080, and a sender's first batch. */
+export const INBOX_BATCH_BEFORE = 200;
 
 export type { Ack, AckBatch, SignedAck } from '../../domain/federation/index.js';
 
@@ -50,9 +57,10 @@ export function signAck(key: NodeKey, ack: Ack): SignedAck {
 
 /**
  * A batch's answer: one signature per acknowledgement (what senders before decision 0070 ask
- * for), or the acknowledgements unsigned and one signature over their Merkle root.
+ * for), or the acknowledgements unsigned and one signature over their Merkle root. A sender that
+ * asks for the latter is told how many bundles this node takes per request (decision 0080).
  */
-export type Answer = { acks: SignedAck[] } | { acks: Ack[]; batch: AckBatch };
+export type Answer = { acks: SignedAck[]; takes?: number } | { acks: Ack[]; batch: AckBatch; takes: number };
 
 /**
  * The inbox (issue 17 items 3 and 6): applies a peer's bundles in order, each in one transaction,
@@ -468,8 +476,8 @@ export function createInbox(ports: Ports, nodeKey: NodeKey, witness: CrossWitnes
         if (ack.status === 'retry') break;
       }
       if (!batched) return { acks: acks.map((a) => signAck(nodeKey, a)) };
-      if (acks.length === 0) return { acks: [] as SignedAck[] };
-      return { acks, batch: signAckBatch(ports.config.logOrigin, acks, nodeKey.sign) };
+      if (acks.length === 0) return { acks: [] as SignedAck[], takes: INBOX_BATCH };
+      return { acks, batch: signAckBatch(ports.config.logOrigin, acks, nodeKey.sign), takes: INBOX_BATCH };
     },
   };
 }

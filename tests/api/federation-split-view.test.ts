@@ -39,50 +39,9 @@ describe('split views of a peer log (sqlite)', () => {
     t.app.inject({ method, url: path, headers: bearer(t.adminToken), ...(payload ? { payload } : {}) });
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      void (async () => {
-        const u = new URL(req.url ?? '/', 'http://x');
-        const reply = (status: number, body: unknown) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(body));
-        };
-        if (u.pathname === '/log/checkpoint') {
-          res.writeHead(200, { 'content-type': 'text/plain' });
-          res.end(await serving.checkpoint());
-        } else if (u.pathname === '/log/proof/consistency') {
-          const [from, to] = [Number(u.searchParams.get('from')), Number(u.searchParams.get('to'))];
-          if (to > serving.leaves.length) return reply(400, { error: { code: 'LOG_RANGE' } });
-          reply(200, { from, to, hashes: (await serving.consistency(from, to)).map(encodeBase64) });
-        } else if (u.pathname === '/log/proof/inclusion') {
-          const [index, size] = [Number(u.searchParams.get('index')), Number(u.searchParams.get('size'))];
-          reply(200, { index, size, hashes: (await serving.inclusion(index, size)).map(encodeBase64) });
-        } else if (u.pathname === '/api/federation/checkpoints') reply(200, { checkpoints: [], next: null });
-        else reply(404, { error: { code: 'NOT_FOUND' } });
-      })();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, url } = await standInLog(() => serving));
     t = await createTestApp('sqlite', { demo: true });
-    peerId = (
-      await admin('POST', '/api/peers', {
-        name: 'Peer',
-        url,
-        logKey: honest.vkey,
-        nodeKey: peerNodeKey.publicKey,
-      })
-    ).json().id;
-    for (const direction of ['send', 'receive'])
-      expect(
-        (
-          await admin('POST', '/api/arrangements', {
-            peer: peerId,
-            direction,
-            states: ['XA'],
-            kinds: ['key-registration', 'report'],
-            from: '2026-01-01',
-          })
-        ).statusCode,
-      ).toBe(201);
+    peerId = await addPeer(t, url, honest.vkey, peerNodeKey.publicKey);
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -224,3 +183,132 @@ describe('split views of a peer log (sqlite)', () => {
     await fed.delivery.stop();
   });
 });
+
+/**
+ * The smaller tree first: a split view the log cannot be proven of yet (cause no-proof, not
+ * provable offline) is recorded at once, keeps being compared, and is upgraded in place — same id,
+ * one case — when the forked log signs a tree of the witnessed size.
+ */
+describe('a split view proven later (sqlite)', () => {
+  let t: TestApp;
+  let server: Server;
+  const honest = createMemoryLog(ORIGIN, 7);
+  const shortFork = createMemoryLog(ORIGIN, 7);
+  const fork = createMemoryLog(ORIGIN, 7);
+  for (let i = 0; i < 12; i++) honest.append(new TextEncoder().encode(`honest ${i}`));
+  for (let i = 0; i < 12; i++) {
+    const leaf = new TextEncoder().encode(i < 6 ? `honest ${i}` : `forked ${i}`);
+    if (i < 8) shortFork.append(leaf);
+    fork.append(leaf);
+  }
+  let serving = honest;
+
+  beforeAll(async () => {
+    let url: string;
+    ({ server, url } = await standInLog(() => serving));
+    t = await createTestApp('sqlite', { demo: true });
+    await addPeer(
+      t,
+      url,
+      honest.vkey,
+      Buffer.from(ed25519PublicKey(new Uint8Array(32).fill(6))).toString('base64'),
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    server?.close();
+  });
+
+  it('records the unprovable one at once and upgrades it when the forked log reaches the witnessed size', async () => {
+    const fed = createFederation(t.ports, t.log);
+    const splitViews = async () =>
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: '/api/federation/split-views',
+          headers: bearer(t.adminToken),
+        })
+      ).json() as { id: string; proven: boolean; cause: string; status: string }[];
+    const cases = () =>
+      t.ports.db.kysely
+        .selectFrom('cases')
+        .select('case_key')
+        .where('case_key', 'like', 'split-view:%')
+        .execute();
+    expect(await fed.witness.witnessOnce()).toContain('consistent');
+
+    // Size 8 signed after size 12, and the log (now 8 leaves) cannot prove 8 → 12.
+    serving = shortFork;
+    expect(await fed.witness.witnessOnce()).toContain('split-view');
+    const first = await splitViews();
+    expect(first).toEqual([expect.objectContaining({ proven: false, cause: 'no-proof', status: 'open' })]);
+    const id = first[0]?.id;
+    expect(await cases()).toHaveLength(1);
+
+    // Not halted: compared again, and two roots of size 12 prove it.
+    serving = fork;
+    expect(await fed.witness.witnessOnce()).toContain('split-view');
+    expect(await splitViews()).toEqual([
+      expect.objectContaining({ id, proven: true, cause: 'same-size', status: 'open' }),
+    ]);
+    const evidence = await t.app.inject({
+      method: 'GET',
+      url: `/api/federation/split-views/${id}/evidence`,
+      headers: bearer(t.token('agency.inspector')),
+    });
+    expect(verifySplitViewEvidence(evidence.body, honest.vkey)).toMatchObject({ ok: true, sizes: [12, 12] });
+    expect(await cases()).toHaveLength(1);
+    // Proven: the log is halted now.
+    expect(await fed.witness.witnessOnce()).toContain('halted');
+    await fed.witness.stop();
+    await fed.delivery.stop();
+  });
+});
+
+/** A small HTTP stand-in for a peer's log, serving whatever `serving()` is at each request. */
+async function standInLog(serving: () => MemoryLog): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const log = serving();
+      const u = new URL(req.url ?? '/', 'http://x');
+      const reply = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (u.pathname === '/log/checkpoint') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(await log.checkpoint());
+      } else if (u.pathname === '/log/proof/consistency') {
+        const [from, to] = [Number(u.searchParams.get('from')), Number(u.searchParams.get('to'))];
+        if (to > log.leaves.length) return reply(400, { error: { code: 'LOG_RANGE' } });
+        reply(200, { from, to, hashes: (await log.consistency(from, to)).map(encodeBase64) });
+      } else if (u.pathname === '/log/proof/inclusion') {
+        const [index, size] = [Number(u.searchParams.get('index')), Number(u.searchParams.get('size'))];
+        reply(200, { index, size, hashes: (await log.inclusion(index, size)).map(encodeBase64) });
+      } else if (u.pathname === '/api/federation/checkpoints') reply(200, { checkpoints: [], next: null });
+      else reply(404, { error: { code: 'NOT_FOUND' } });
+    })();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** The stand-in registered as a peer, with arrangements both ways for XA's keys and reports. */
+async function addPeer(t: TestApp, url: string, logKey: string, nodeKey: string): Promise<string> {
+  const admin = (path: string, payload: object) =>
+    t.app.inject({ method: 'POST', url: path, headers: bearer(t.adminToken), payload });
+  const peerId = (await admin('/api/peers', { name: 'Peer', url, logKey, nodeKey })).json().id as string;
+  for (const direction of ['send', 'receive'])
+    expect(
+      (
+        await admin('/api/arrangements', {
+          peer: peerId,
+          direction,
+          states: ['XA'],
+          kinds: ['key-registration', 'report'],
+          from: '2026-01-01',
+        })
+      ).statusCode,
+    ).toBe(201);
+  return peerId;
+}

@@ -1,12 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeKeyId } from '../../src/domain/registry/index.js';
 import { ed25519PublicKey, ed25519Sign, encodeBase64, verifySplitViewEvidence } from '../../src/log/index.js';
-import { createMemoryLog, type MemoryLog } from '../../src/log/testdata/memory-log.js';
+import type { MemoryLog } from '../../src/log/testdata/memory-log.js';
 import { createFederation, INBOX_PATH, signRequest } from '../../src/services/federation/index.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { initialReport, submit } from '../fixtures/reports.js';
+import { growLog, standInNode } from '../fixtures/stand-in-log.js';
 
 /**
  * Decision 0043 in process: this node cross-witnesses a peer's log (served by a small HTTP stand-in
@@ -23,10 +23,8 @@ describe('split views of a peer log (sqlite)', () => {
   let peerId: string;
   /** What the stand-in peer serves as its log: the honest history, then a fork with the same key. */
   let serving: MemoryLog;
-  const honest = createMemoryLog(ORIGIN, 7);
-  const fork = createMemoryLog(ORIGIN, 7);
-  for (let i = 0; i < 12; i++) honest.append(new TextEncoder().encode(`honest ${i}`));
-  for (let i = 0; i < 12; i++) fork.append(new TextEncoder().encode(i < 6 ? `honest ${i}` : `forked ${i}`));
+  const honest = growLog(ORIGIN, 7, 12);
+  const fork = growLog(ORIGIN, 7, 12, 6);
   serving = honest;
   const nodeSeed = new Uint8Array(32).fill(5);
   const nodeRaw = ed25519PublicKey(nodeSeed);
@@ -39,7 +37,7 @@ describe('split views of a peer log (sqlite)', () => {
     t.app.inject({ method, url: path, headers: bearer(t.adminToken), ...(payload ? { payload } : {}) });
 
   beforeAll(async () => {
-    ({ server, url } = await standInLog(() => serving));
+    ({ server, url } = await standInNode(() => serving));
     t = await createTestApp('sqlite', { demo: true });
     peerId = await addPeer(t, url, honest.vkey, peerNodeKey.publicKey);
   }, 120_000);
@@ -192,20 +190,14 @@ describe('split views of a peer log (sqlite)', () => {
 describe('a split view proven later (sqlite)', () => {
   let t: TestApp;
   let server: Server;
-  const honest = createMemoryLog(ORIGIN, 7);
-  const shortFork = createMemoryLog(ORIGIN, 7);
-  const fork = createMemoryLog(ORIGIN, 7);
-  for (let i = 0; i < 12; i++) honest.append(new TextEncoder().encode(`honest ${i}`));
-  for (let i = 0; i < 12; i++) {
-    const leaf = new TextEncoder().encode(i < 6 ? `honest ${i}` : `forked ${i}`);
-    if (i < 8) shortFork.append(leaf);
-    fork.append(leaf);
-  }
+  const honest = growLog(ORIGIN, 7, 12);
+  const shortFork = growLog(ORIGIN, 7, 8, 6);
+  const fork = growLog(ORIGIN, 7, 12, 6);
   let serving = honest;
 
   beforeAll(async () => {
     let url: string;
-    ({ server, url } = await standInLog(() => serving));
+    ({ server, url } = await standInNode(() => serving));
     t = await createTestApp('sqlite', { demo: true });
     await addPeer(
       t,
@@ -264,34 +256,6 @@ describe('a split view proven later (sqlite)', () => {
     await fed.delivery.stop();
   });
 });
-
-/** A small HTTP stand-in for a peer's log, serving whatever `serving()` is at each request. */
-async function standInLog(serving: () => MemoryLog): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    void (async () => {
-      const log = serving();
-      const u = new URL(req.url ?? '/', 'http://x');
-      const reply = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      };
-      if (u.pathname === '/log/checkpoint') {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.end(await log.checkpoint());
-      } else if (u.pathname === '/log/proof/consistency') {
-        const [from, to] = [Number(u.searchParams.get('from')), Number(u.searchParams.get('to'))];
-        if (to > log.leaves.length) return reply(400, { error: { code: 'LOG_RANGE' } });
-        reply(200, { from, to, hashes: (await log.consistency(from, to)).map(encodeBase64) });
-      } else if (u.pathname === '/log/proof/inclusion') {
-        const [index, size] = [Number(u.searchParams.get('index')), Number(u.searchParams.get('size'))];
-        reply(200, { index, size, hashes: (await log.inclusion(index, size)).map(encodeBase64) });
-      } else if (u.pathname === '/api/federation/checkpoints') reply(200, { checkpoints: [], next: null });
-      else reply(404, { error: { code: 'NOT_FOUND' } });
-    })();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 /** The stand-in registered as a peer, with arrangements both ways for XA's keys and reports. */
 async function addPeer(t: TestApp, url: string, logKey: string, nodeKey: string): Promise<string> {

@@ -13,7 +13,11 @@ import {
   sha256,
 } from '../../src/log/index.js';
 import { auditStore } from '../../src/services/audit.js';
-import { MAX_ATTACHMENT_BYTES, openCaseForAlarm } from '../../src/services/cases/index.js';
+import {
+  ensureCaseForAlarm,
+  MAX_ATTACHMENT_BYTES,
+  openCaseForAlarm,
+} from '../../src/services/cases/index.js';
 import { demoKeyPath } from '../../src/services/demo/seed.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
@@ -507,6 +511,30 @@ describe.each(testDialects())('cases API on %s', (dialect) => {
     });
     const list = (await get('/api/cases?state=XB&mba=XB-F1&kind=anomaly', 'xb-ssac.submitter')).json();
     expect(list.total).toBe(1);
+  });
+
+  it('a pass opening many cases lets the event loop run, and one whose case exists opens nothing', async () => {
+    // On SQLite every statement is synchronous: without a turn for the event loop, a pass of
+    // thousands of alarms answered no request until it ended (ensureCaseForAlarm).
+    const alarms = Array.from(
+      { length: 150 },
+      (_, i) =>
+        ({ source: 'deadline', status: 'missing', state: 'XA', obligation: `ICR:XA-F1:pass-${i}` }) as const,
+    );
+    let turns = 0;
+    const timer = setInterval(() => turns++, 1);
+    const started = performance.now();
+    let opened = 0;
+    try {
+      for (const a of alarms) if (await ensureCaseForAlarm(t.ports, a)) opened++;
+    } finally {
+      clearInterval(timer);
+    }
+    const ms = performance.now() - started;
+    expect(opened).toBe(alarms.length);
+    // A timer ran during the pass, about once per 8 ms slice (at least one when the pass was short).
+    expect(turns).toBeGreaterThanOrEqual(Math.max(1, Math.floor(ms / 40)));
+    for (const a of alarms.slice(0, 5)) expect(await ensureCaseForAlarm(t.ports, a)).toBe(false);
   });
 
   it('opens one case per cause from the API too, concurrently and after the automatic path (issue 16)', async () => {

@@ -15,7 +15,7 @@ import {
 } from '../../store/declaration-checks.repo.js';
 import { countSplitViewAlarms, withSplitViewAlarms } from '../../store/fed-witness.repo.js';
 import type { Page, PageRequest } from '../../store/paging.js';
-import { openCaseForAlarm } from '../cases/index.js';
+import { ensureCaseForAlarm } from '../cases/index.js';
 import { declarationScopeOf } from '../declarations/queries.js';
 import type { SortValue } from '../page-memory.js';
 import type { Ports } from '../ports.js';
@@ -145,7 +145,7 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
         const key = caseKeyForAlarm(alarm);
         if (handled.has(key)) continue;
         try {
-          if ((await openCaseForAlarm(ports, alarm)).created) opened++;
+          if (await ensureCaseForAlarm(ports, alarm)) opened++;
           if (handled.size >= 100_000) handled.clear();
           handled.add(key);
         } catch (err) {
@@ -170,7 +170,7 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
         const key = caseKeyForAlarm(alarm);
         if (handled.has(key)) continue;
         try {
-          if ((await openCaseForAlarm(ports, alarm)).created) opened++;
+          if (await ensureCaseForAlarm(ports, alarm)) opened++;
           if (handled.size >= 100_000) handled.clear();
           handled.add(key);
         } catch (err) {

@@ -13,7 +13,7 @@ import {
 import type { DbOrTx } from '../../store/db.js';
 import { createFederationRepo } from '../../store/federation.repo.js';
 import type { FedCheckpointRow, FedPeerRow, FedSplitViewRow } from '../../store/schema.types.js';
-import { openCaseForAlarm } from '../cases/index.js';
+import { ensureCaseForAlarm } from '../cases/index.js';
 import type { LogNode } from '../log/index.js';
 import type { Ports } from '../ports.js';
 import { signRequest } from './http-signature.js';
@@ -137,12 +137,12 @@ export function createCrossWitness(ports: Ports, log: LogNode, nodeKey: NodeKey)
     let opened = 0;
     for (const state of await statesOf(sv)) {
       try {
-        const r = await openCaseForAlarm(
+        const created = await ensureCaseForAlarm(
           ports,
           { source: 'split-view', state, origin: sv.origin, splitView: sv.id },
           { note: `${sv.reason}\nEvidence: GET /api/federation/split-views/${sv.id}/evidence` },
         );
-        if (r.created) opened++;
+        if (created) opened++;
       } catch (err) {
         ports.logger.warn(
           { err: (err as Error).message, splitView: sv.id, state },

@@ -13,7 +13,7 @@ import {
   tryLockCokTimer,
 } from '../../store/device-cok.repo.js';
 import { findDevice, updateDevice } from '../../store/monitoring.repo.js';
-import { openCaseForAlarm } from '../cases/index.js';
+import { ensureCaseForAlarm } from '../cases/index.js';
 import { isoNow, type Ports } from '../ports.js';
 import { cokDeviceOf } from './batch-record.js';
 import { storeStep } from './ingest.js';
@@ -53,12 +53,12 @@ export async function openDeviceAlarmCases(ports: Ports): Promise<number> {
   for (const a of await deviceAlarmsWithoutCase(ports.db.kysely, PASS_CASES)) {
     try {
       const mba = await mbaOfDevice(ports.db.kysely, a.device);
-      const r = await openCaseForAlarm(
+      const created = await ensureCaseForAlarm(
         ports,
         { source: 'device', code: a.code as DeviceAlarmCode, state: a.state, device: a.device, at: a.at },
         { note: a.detail, ...(mba === undefined ? {} : { mba }) },
       );
-      if (r.created) opened++;
+      if (created) opened++;
       await markDeviceAlarmCase(ports.db.kysely, a);
     } catch (err) {
       ports.logger.warn(

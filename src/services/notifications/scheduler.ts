@@ -9,7 +9,7 @@ import {
 import type { ApObligation } from '../../domain/declarations/index.js';
 import type { IsoDate } from '../../domain/reports/report.types.js';
 import { listQuestionsDueBefore } from '../../store/cases.repo.js';
-import { loadCase, openCaseForAlarm } from '../cases/index.js';
+import { ensureCaseForAlarm, loadCase } from '../cases/index.js';
 import { isoNow, type Ports } from '../ports.js';
 import type { DurableEventSink } from './sink.js';
 
@@ -71,7 +71,7 @@ async function remindDeclarations(
       if (id !== undefined) reminders++;
     }
     if (o.status !== 'missing' && o.status !== 'late') continue;
-    const { created } = await openCaseForAlarm(
+    const created = await ensureCaseForAlarm(
       ports,
       { source: 'deadline', status: o.status, state, obligation: o.id },
       { about: { obligation: o.id } },
@@ -124,7 +124,7 @@ export async function runSchedulerOnce(
     }
     for (const o of obligations) {
       if (o.status !== 'missing' && o.status !== 'late') continue;
-      const { created } = await openCaseForAlarm(
+      const created = await ensureCaseForAlarm(
         ports,
         { source: 'deadline', status: o.status, state, obligation: o.id },
         { mba: o.mba, about: { obligation: o.id } },

@@ -7,6 +7,7 @@ import { inScope, type Principal } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
 import { readLogVersion } from '../../store/accounting.repo.js';
 import { type BalanceAlarmRow, pageAlarms } from '../../store/alarms.repo.js';
+import { Pacer } from '../../store/bulk.js';
 import {
   type CrossCheckCutoffs,
   countCrossCheckFindings,
@@ -162,7 +163,10 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
   /** Opens the cases of every MBA's alarms and of the declarations' findings (see openCases). */
   async function openCasesNow(): Promise<number> {
     let opened = await openDeclarationCases();
+    // Background work: the event loop gets a turn between MBAs too, not only between cases.
+    const pacer = new Pacer();
     for await (const st of evaluator.evaluateEach()) {
+      if (pacer.due()) await pacer.pause();
       const firstSequence = new Set<string>();
       for (const a of (await viewsOf(st)).sort((x, y) => (x.date < y.date ? -1 : 1))) {
         const alarm = toCaseAlarm(a, firstSequence);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { verifyAcknowledgement } from '../../src/domain/federation/index.js';
 import { parseNoteVerifier } from '../../src/log/index.js';
@@ -12,7 +12,7 @@ import { systemRandom } from '../../src/services/ports.js';
 import { bearer } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { type FedNode as Node, startTwoNodes, type TwoNodes } from '../fixtures/federation.js';
-import { initialReport, submit } from '../fixtures/reports.js';
+import { icr, initialReport, submit } from '../fixtures/reports.js';
 
 describe.each(testDialects())('forwarding between two nodes on %s', (dialect) => {
   let nodes: TwoNodes;
@@ -263,6 +263,80 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
     for (const id of ids)
       expect((await get(agency, `/api/reports/${encodeURIComponent(id)}`)).statusCode).toBe(200);
   });
+
+  // On SQLite only: the sizes are the sender's choice (delivery.ts batchSizeFor), the same on either
+  // dialect, and 750 reports submitted one by one take 13 s here and over 30 s on PostgreSQL.
+  if (dialect === 'sqlite')
+    it('sends what every node takes first, then batches of 500 once the peer has said it takes more (decision 0080)', async () => {
+      // Over 700 small reports pending for the agency (XA's reports are arranged both ways above).
+      // XA-F1's initial inventory (forwarded by an earlier test here, or now), then one-line ICRs.
+      if ((await get(regional, `/api/reports/${encodeURIComponent('XA-F1:INITIAL:1')}`)).statusCode === 404) {
+        const first = await submit(regional.t, 'xa-ssac.submitter', initialReport('XA-F1'));
+        expect(first.statusCode, first.body).toBe(201);
+      }
+      const line = (n: number) => ({
+        line: 1,
+        date: '2026-01-12',
+        code: 'RD',
+        batch: `CATCH-UP-${n}`,
+        kmp: 'A',
+        element: 'E',
+        weight: 1000,
+        fissileWeight: 40,
+        isotope: 'G',
+        basis: 'M',
+        form: 'U2',
+        counterpart: { state: 'XA', mba: 'XA-S1' },
+      });
+      for (let n = 1; n <= 750; n++) {
+        const r = await submit(regional.t, 'xa-ssac.submitter', icr(n, '2026-01', [line(n)]));
+        expect(r.statusCode, r.body).toBe(201);
+      }
+      await regional.t.log.flush();
+      const pending = Number(
+        (
+          await regional.t.ports.db.kysely
+            .selectFrom('fed_outbox')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('peer_id', '=', peerOfAgency)
+            .where('status', '=', 'pending')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+      expect(pending).toBeGreaterThanOrEqual(750);
+      // (a record appended at the end may wait for its checkpoint: sent at the next pass.)
+      const inboxBefore = await count(agency, 'fed_inbox');
+      // The bundles of every request to the agency's inbox, counted as they leave.
+      const sizes: number[] = [];
+      const realFetch = globalThis.fetch;
+      const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+        const target = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+        if (target.endsWith(INBOX_PATH) && init?.body instanceof Uint8Array)
+          sizes.push(
+            (JSON.parse(new TextDecoder().decode(init.body)) as { bundles: unknown[] }).bundles.length,
+          );
+        return realFetch(input, init);
+      });
+      try {
+        await deliver();
+      } finally {
+        spy.mockRestore();
+      }
+      // 200 (the peer has not said yet), then 500 a batch; every pending row sent once.
+      expect(sizes.slice(0, 2)).toEqual([200, 500]);
+      expect(sizes.slice(2).every((n) => n <= 500)).toBe(true);
+      const sent = sizes.reduce((a, b) => a + b, 0);
+      expect(sent).toBeGreaterThanOrEqual(750);
+      // Every one of the 750 ICRs is now stored on the agency.
+      const icrs = await agency.t.ports.db.kysely
+        .selectFrom('reports')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('mba', '=', 'XA-F1')
+        .where('type', '=', 'ICR')
+        .executeTakeFirstOrThrow();
+      expect(Number(icrs.n)).toBe(750);
+      expect(await count(agency, 'fed_inbox')).toBeGreaterThanOrEqual(inboxBefore + 750);
+    });
 
   it('refuses a revoked peer', async () => {
     expect((await post(agency, `/api/peers/${peerOfRegional}/revoke`, {})).statusCode).toBe(200);

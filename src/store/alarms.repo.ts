@@ -118,20 +118,31 @@ export async function pageAlarms(
   if (args.req.q) where.push(textMatches(['code', 'state', 'mba', 'element', 'ref'], args.req.q));
   const filter = sql.join(where, sql` and `);
   const order = sql.join(orderTerms(SORTS, args.req).map(([term, dir]) => sql`${term} ${sql.raw(dir)}`));
-  const [{ rows }, counted] = [
-    await sql<{
-      akey: string | null;
-      code: string;
-      state: string;
-      mba: string;
-      element: string | null;
-      date: string;
-      from_date: string | null;
-      ref: string | null;
-    }>`${all} select akey, code, state, mba, element, date, from_date, ref from a
-      where ${filter} order by ${order} limit ${args.req.limit} offset ${args.req.offset}`.execute(q),
-    await sql<{ n: number | string }>`${all} select count(*) as n from a where ${filter}`.execute(q),
-  ];
+  // The page and the number of all that match in one statement (a window count over the filtered
+  // rows, before the window of the page): the two statements each joined every alarmed transfer
+  // row to its line, ~35 % more time with 100 000 alarms of one MBA. A page past the end has no
+  // row to carry the count; only then is it counted on its own.
+  const { rows } = await sql<{
+    akey: string | null;
+    code: string;
+    state: string;
+    mba: string;
+    element: string | null;
+    date: string;
+    from_date: string | null;
+    ref: string | null;
+    total: number | string | bigint;
+  }>`${all} select akey, code, state, mba, element, date, from_date, ref, count(*) over () as total from a
+    where ${filter} order by ${order} limit ${args.req.limit} offset ${args.req.offset}`.execute(q);
+  const total =
+    rows[0] !== undefined
+      ? Number(rows[0].total)
+      : args.req.offset === 0 && args.req.limit > 0
+        ? 0
+        : countOf(
+            (await sql<{ n: number | string }>`${all} select count(*) as n from a where ${filter}`.execute(q))
+              .rows[0],
+          );
   return {
     rows: rows.map((r) => ({
       key: r.akey,
@@ -143,6 +154,6 @@ export async function pageAlarms(
       from: r.from_date,
       ref: r.ref,
     })),
-    total: countOf(counted.rows[0]),
+    total,
   };
 }

@@ -4,7 +4,7 @@ import { readAllMatches } from '../../src/services/evaluation/transfers.js';
 import { FirstRows, pageInMemory } from '../../src/services/page-memory.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
-import { icr, initialReport, submit } from '../fixtures/reports.js';
+import { icr, initialReport, submit, transferLine } from '../fixtures/reports.js';
 
 interface Alarm {
   code: string;
@@ -32,23 +32,6 @@ interface PageOf<T> {
 }
 
 /** A transfer line of enriched uranium; `to` is the other side's MBA (its state is its prefix). */
-function transferLine(n: number, date: string, code: string, batch: string, kmp: string, to: string) {
-  return {
-    line: n,
-    date,
-    code,
-    batch,
-    kmp,
-    element: 'E',
-    weight: 1000,
-    fissileWeight: 40,
-    isotope: 'G',
-    basis: 'M',
-    form: 'U2',
-    counterpart: { state: to.slice(0, 2), mba: to },
-  };
-}
-
 /**
  * GET /api/alarms and GET /api/transfers page, sort and filter on the server
  * (docs/decisions/0007): after the caller's scope, so neither `total` nor `q` reveals what the

@@ -12,7 +12,7 @@ import { systemRandom } from '../../src/services/ports.js';
 import { bearer } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { type FedNode as Node, startTwoNodes, type TwoNodes } from '../fixtures/federation.js';
-import { icr, initialReport, submit } from '../fixtures/reports.js';
+import { icr, initialReport, submit, transferLine } from '../fixtures/reports.js';
 
 describe.each(testDialects())('forwarding between two nodes on %s', (dialect) => {
   let nodes: TwoNodes;
@@ -274,22 +274,12 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
         const first = await submit(regional.t, 'xa-ssac.submitter', initialReport('XA-F1'));
         expect(first.statusCode, first.body).toBe(201);
       }
-      const line = (n: number) => ({
-        line: 1,
-        date: '2026-01-12',
-        code: 'RD',
-        batch: `CATCH-UP-${n}`,
-        kmp: 'A',
-        element: 'E',
-        weight: 1000,
-        fissileWeight: 40,
-        isotope: 'G',
-        basis: 'M',
-        form: 'U2',
-        counterpart: { state: 'XA', mba: 'XA-S1' },
-      });
       for (let n = 1; n <= 750; n++) {
-        const r = await submit(regional.t, 'xa-ssac.submitter', icr(n, '2026-01', [line(n)]));
+        const r = await submit(
+          regional.t,
+          'xa-ssac.submitter',
+          icr(n, '2026-01', [transferLine(1, '2026-01-12', 'RD', `CATCH-UP-${n}`, 'A', 'XA-S1')]),
+        );
         expect(r.statusCode, r.body).toBe(201);
       }
       await regional.t.log.flush();

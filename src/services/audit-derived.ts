@@ -17,7 +17,8 @@ import {
 } from '../store/accounting.repo.js';
 import type { DbOrTx } from '../store/db.js';
 import { toIcrLine, toInventoryLine } from '../store/reports.repo.js';
-import { countRowsPerMba, readCounts, readRowsByKeys } from '../store/transfers.repo.js';
+import { COUNT_KIND, readCounts } from '../store/transfer-counts.repo.js';
+import { countRowsPerMba, readRowsByKeys } from '../store/transfers.repo.js';
 import { readMbaSums } from './evaluation/balances.js';
 import { CountDeltas, countsOf, factsReader, recsOf } from './evaluation/transfer-lines.js';
 
@@ -154,7 +155,7 @@ async function auditTransfers(
   const want = new Map(
     [...deltas.values()].filter((d) => d.n !== 0).map((d) => [`${d.kind} ${d.day} ${d.element}`, d.n]),
   );
-  for (const c of await readCounts(q, [mba], [1, 2, 3, 4, 5, 6])) {
+  for (const c of await readCounts(q, [mba], Object.values(COUNT_KIND))) {
     const k = `${c.kind} ${c.day} ${c.element}`;
     if (want.get(k) !== c.n)
       findings.push({

@@ -33,6 +33,7 @@ import * as thirdLogs from './migrations/0033-third-logs.js';
 import * as pgLeanIndexes from './migrations/0036-pg-lean-indexes.js';
 import * as pgKmpIndexByReport from './migrations/0037-pg-kmp-index-by-report.js';
 import * as pgReportKeys from './migrations/0040-pg-report-keys.js';
+import * as transferList from './migrations/0041-transfer-list.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
@@ -70,6 +71,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0036-pg-lean-indexes': { up: pgLeanIndexes.up(db.dialect) },
     '0037-pg-kmp-index-by-report': { up: pgKmpIndexByReport.up(db.dialect) },
     '0040-pg-report-keys': { up: pgReportKeys.up(db.dialect) },
+    '0041-transfer-list': { up: transferList.up },
   };
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
-import type { DbOrTx } from './db.js';
+import { type DbOrTx, isPostgres } from './db.js';
 import { countOf } from './paging.js';
+import { COUNT_KIND } from './transfer-counts.repo.js';
 import { type HeldRow, readRowsWithLines } from './transfers.repo.js';
 
 /**
@@ -76,4 +77,103 @@ export async function pageTransferRows(
       and l.line = coalesce(e.last_line, t.origin_line)
     where ${filter}`.execute(q);
   return { rows, total: countOf(counted[0]) };
+}
+
+/*
+ * The list by segments (migration 0041, docs/decisions/0083). Where no row of the view can be
+ * another state's shipment shown for its counterpart (the caller's scope and state filter take
+ * every MBA's own rows, or no MBA concerned receives from another state), the list is a sequence
+ * of segments, each one MBA's shipments or lone receipts with one status (or a month of lone
+ * lines): each segment's size is read from eval_transfer_counts, whole segments before the page
+ * are skipped by their sizes, and the page's rows are read from the segments it falls in, each
+ * walking one index range in origin order. A page costs its own rows, whatever the world holds.
+ */
+
+/** Which rows of a segment: every status, the paired ones, or one status of the list. */
+export type SegmentStatus = 'any' | 'paired' | 'matched' | 'discrepant' | 'lone' | 'unmatched' | 'pending';
+
+/** One MBA's listed shipments (`ship`) or lone receipts, of one status, or of one month's lone lines. */
+export interface Segment {
+  readonly mba: string;
+  readonly ship: boolean;
+  readonly status: SegmentStatus;
+  /** Lone lines of this month (YYYY-MM) only. */
+  readonly month?: string | undefined;
+}
+
+/** Per MBA, what eval_transfer_counts says of its listed rows. */
+export interface ListCounts {
+  shipMatched: number;
+  shipDiscrepant: number;
+  /** Lone shipments and every lone line, by month of their line in force. */
+  readonly loneShip: Map<string, number>;
+  readonly lone: Map<string, number>;
+  /** Paired receipts whose shipper is another state (stateMatched + stateDiscrepant − own shipments). */
+  receivedFromAbroad: number;
+}
+
+/** The list's counts of every MBA that has any (eval_transfer_counts, a few rows per MBA and month). */
+export async function readListCounts(q: DbOrTx): Promise<Map<string, ListCounts>> {
+  const k = COUNT_KIND;
+  const { rows } = await sql<{ mba: string; kind: number; month: string; n: number | string }>`
+    select mba, kind, substr(day, 1, 7) as month, sum(n) as n from eval_transfer_counts
+    where kind in (${sql.join([k.lone, k.stateMatched, k.stateDiscrepant, k.shipMatched, k.shipDiscrepant, k.loneShip])})
+    group by mba, kind, substr(day, 1, 7)`.execute(q);
+  const out = new Map<string, ListCounts>();
+  for (const r of rows) {
+    let c = out.get(r.mba);
+    if (c === undefined) {
+      c = { shipMatched: 0, shipDiscrepant: 0, loneShip: new Map(), lone: new Map(), receivedFromAbroad: 0 };
+      out.set(r.mba, c);
+    }
+    const n = Number(r.n);
+    const kind = Number(r.kind);
+    if (kind === k.shipMatched) {
+      c.shipMatched += n;
+      c.receivedFromAbroad -= n;
+    } else if (kind === k.shipDiscrepant) {
+      c.shipDiscrepant += n;
+      c.receivedFromAbroad -= n;
+    } else if (kind === k.stateMatched || kind === k.stateDiscrepant) c.receivedFromAbroad += n;
+    else {
+      const by = kind === k.lone ? c.lone : c.loneShip;
+      by.set(r.month, (by.get(r.month) ?? 0) + n);
+    }
+  }
+  return out;
+}
+
+/** The rows of a segment from `offset`, at most `limit`, in origin order, with their lines. */
+export async function readSegmentRows(
+  q: DbOrTx,
+  seg: Segment,
+  cut: string,
+  offset: number,
+  limit: number,
+): Promise<HeldRow[]> {
+  const pg = isPostgres(q);
+  const window = sql`order by t.mba, t.origin_report, t.origin_line limit ${limit} offset ${offset}`;
+  if (seg.ship && (seg.status === 'any' || seg.status === 'paired' || seg.status === 'matched')) {
+    // The shipments' index in origin order; the window is taken before the lines are joined, so
+    // rows skipped cost their index entries only.
+    const status =
+      seg.status === 'any' ? sql`` : seg.status === 'paired' ? sql`and s.status <> 2` : sql`and s.status = 0`;
+    const from = sql`(select s.mkey, s.mba, s.origin_report, s.origin_line, s.ship, s.status, s.notice, s.flow
+      from eval_transfers s ${pg ? sql`` : sql`indexed by eval_transfers_ships`}
+      where s.mba = ${seg.mba} and s.ship = 1 ${status}
+      order by s.mba, s.origin_report, s.origin_line limit ${limit} offset ${offset}) t`;
+    return readRowsWithLines(q, from, sql`1 = 1`, sql`order by t.mba, t.origin_report, t.origin_line`);
+  }
+  // Discrepant and lone rows: the alarmed rows' index (rows with a status other than matched).
+  const where = [
+    sql`t.mba = ${seg.mba}`,
+    sql`(t.status <> 0 or t.notice is not null)`,
+    sql`t.ship = ${seg.ship ? 1 : 0}`,
+    sql`t.status = ${seg.status === 'discrepant' ? 1 : 2}`,
+  ];
+  if (seg.status === 'unmatched') where.push(sql`l.date < ${cut}`);
+  if (seg.status === 'pending') where.push(sql`l.date >= ${cut}`);
+  if (seg.month !== undefined) where.push(sql`substr(l.date, 1, 7) = ${seg.month}`);
+  const from = sql`eval_transfers t ${pg ? sql`` : sql`indexed by eval_transfers_alarmed`}`;
+  return readRowsWithLines(q, from, sql.join(where, sql` and `), window);
 }

@@ -22,6 +22,7 @@ import {
 import { auditDerivedState } from '../../src/services/audit-derived.js';
 import { buildDerivedState, createEvaluationService } from '../../src/services/evaluation/index.js';
 import { readMbaFacts } from '../../src/store/accounting.repo.js';
+import { up as transferListMigration } from '../../src/store/migrations/0041-transfer-list.js';
 import { toIcrLine, toInventoryLine } from '../../src/store/reports.repo.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
@@ -209,6 +210,85 @@ async function transfersPagedInSqlAsInMemory(t: TestApp, matches: readonly Trans
   }
 }
 
+/**
+ * Every status filter, state filter and order the list answers by segments (decision 0083), for
+ * the inspectorate and for a state: the whole list is the in-memory list so filtered and ordered,
+ * and its pages of 4 put together are the whole list, with the same total on every page.
+ */
+async function transfersPagedBySegmentsAsInMemory(t: TestApp, matches: readonly TransferMatch[]) {
+  const scopes = { 'agency.inspector': undefined, 'xa-ssac.reviewer': 'XA' } as const;
+  const value: Record<string, (m: TransferMatch) => string | null> = {
+    status: (m) => m.status,
+    state: (m) => (m.shipment ?? m.receipt)!.state,
+    deadline: (m) => m.deadline ?? null,
+  };
+  const get = async (login: string, url: string) => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url,
+      headers: { authorization: `Bearer ${t.token(login)}` },
+    });
+    expect(res.statusCode, url).toBe(200);
+    type Side = { state: string; id?: string } | null;
+    const page = res.json() as { total: number; items: { shipment: Side; receipt: Side; status: string }[] };
+    const side = (x: Side) => x?.id ?? x?.state ?? null;
+    return {
+      total: page.total,
+      keys: page.items.map((v) => [v.status, side(v.shipment), side(v.receipt)].join(' ')),
+    };
+  };
+  let lists = 0;
+  for (const [login, scope] of Object.entries(scopes)) {
+    const seen = (s: string) => scope === undefined || s === scope;
+    for (const state of [undefined, 'XA', 'XB'])
+      for (const status of [undefined, 'matched', 'discrepant', 'unmatched', 'pending'])
+        for (const sort of [undefined, 'status', 'state', 'deadline'])
+          for (const desc of sort === undefined ? [false] : [false, true]) {
+            const want = matches.filter(
+              (m) =>
+                ((m.shipment && seen(m.shipment.state)) || (m.receipt && seen(m.receipt.state))) &&
+                (status === undefined || m.status === status) &&
+                (state === undefined || m.shipment?.state === state || m.receipt?.state === state),
+            );
+            if (sort !== undefined) {
+              const dir = desc ? -1 : 1;
+              want.sort((a, b) => {
+                const x = value[sort]!(a);
+                const y = value[sort]!(b);
+                if (x === y) return 0;
+                if (x === null) return 1;
+                if (y === null) return -1;
+                return (x < y ? -1 : 1) * dir;
+              });
+            }
+            const query = [
+              status && `status=${status}`,
+              state && `state=${state}`,
+              sort && `sort=${desc ? '-' : ''}${sort}`,
+            ].filter(Boolean);
+            const url = `/api/transfers?${query.join('&')}${query.length ? '&' : ''}`;
+            const whole = await get(login, `${url}limit=1000`);
+            const label = `${login} ${url}`;
+            expect(whole.total, label).toBe(want.length);
+            const side = (l: TransferLine | undefined) =>
+              l === undefined ? null : seen(l.state) ? l.id : l.state;
+            expect(whole.keys, label).toEqual(
+              want.map((m) => [m.status, side(m.shipment), side(m.receipt)].join(' ')),
+            );
+            const paged: string[] = [];
+            for (let offset = 0; offset < whole.total + 4; offset += 4) {
+              const page = await get(login, `${url}limit=4&offset=${offset}`);
+              expect(page.total, `${label} offset ${offset}`).toBe(whole.total);
+              paged.push(...page.keys);
+            }
+            expect(paged, label).toEqual(whole.keys);
+            lists += want.length > 4 ? 1 : 0;
+          }
+  }
+  // The world is big enough that pages cross segments.
+  expect(lists).toBeGreaterThan(10);
+}
+
 /** The annual evaluation's counts by the rule of matchTransfers' output: a pair once per state it touches. */
 function stateCounts(matches: readonly TransferMatch[], state: string) {
   const out = { matched: 0, discrepant: 0, pending: 0, unmatched: 0 };
@@ -325,8 +405,31 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
     }
     expect(accepted).toBeGreaterThan(5);
     await transfersPagedInSqlAsInMemory(t, (await oracle(t, '2026-08-10')).matches);
+    await transfersPagedBySegmentsAsInMemory(t, (await oracle(t, '2026-08-10')).matches);
     // custos audit finds the derived state equal to its lines, and a changed cell changed.
     const q = t.ports.db.kysely;
+    expect(await auditDerivedState(q)).toEqual([]);
+    // Migration 0041 on a database from before it: the list's index and counts are made from
+    // the rows, to what intake keeps (the audit compares every kind with the rows).
+    const listCounts = await q
+      .selectFrom('eval_transfer_counts')
+      .selectAll()
+      .where('kind', 'in', [7, 8, 9])
+      .orderBy(['mba', 'kind', 'day'])
+      .execute();
+    expect(listCounts.length).toBeGreaterThan(0);
+    await q.deleteFrom('eval_transfer_counts').where('kind', 'in', [7, 8, 9]).execute();
+    await q.schema.dropIndex('eval_transfers_ships').execute();
+    expect((await auditDerivedState(q)).length).toBeGreaterThan(0);
+    await transferListMigration(q as never);
+    expect(
+      await q
+        .selectFrom('eval_transfer_counts')
+        .selectAll()
+        .where('kind', 'in', [7, 8, 9])
+        .orderBy(['mba', 'kind', 'day'])
+        .execute(),
+    ).toEqual(listCounts);
     expect(await auditDerivedState(q)).toEqual([]);
     // The upgrade's build (migration 0010 asks for it) takes every MBA out and builds it again
     // from its reports, one MBA at a time, to the same state.

@@ -20,13 +20,8 @@ import {
   readPits,
 } from '../../store/accounting.repo.js';
 import type { DbOrTx } from '../../store/db.js';
-import {
-  COUNT_KIND,
-  NOTICE_CODES,
-  readAlarmedRowsOfMba,
-  readCounts,
-  STATUS,
-} from '../../store/transfers.repo.js';
+import { COUNT_KIND, readCounts } from '../../store/transfer-counts.repo.js';
+import { NOTICE_CODES, readAlarmedRowsOfMba, STATUS } from '../../store/transfers.repo.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { createByteCache } from './cache.js';

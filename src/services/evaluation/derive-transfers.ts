@@ -24,9 +24,8 @@ import {
 import { Pacer, sortInSlices, sortNumbersInSlices } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
 import { toIcrLine, toInventoryLine } from '../../store/reports.repo.js';
+import { applyCountDeltas, COUNT_KIND } from '../../store/transfer-counts.repo.js';
 import {
-  applyCountDeltas,
-  COUNT_KIND,
   clearCountsOfMba,
   deleteRows,
   type FlowPageEnd,
@@ -230,6 +229,7 @@ async function settle(
       // Alone in its key: lone, and counted as such, straight from the line's fields.
       loneAt.push(i);
       deltas.add(facts.code, COUNT_KIND.lone, l.date, l.element, 1);
+      if (SHIPMENT_CODES.has(l.code)) deltas.add(facts.code, COUNT_KIND.loneShip, l.date, '', 1);
     }
   }
   for (const g of groups.values()) matchGroup(g);

@@ -6,7 +6,7 @@ import { inScope, type Principal } from '../../domain/policy/index.js';
 import { readAgreementTypes, readMbaFacts, stateExists } from '../../store/accounting.repo.js';
 import { countUnresolvedCasesOfState, resolvedCaseKeys } from '../../store/cases.repo.js';
 import { countInspectionsCarriedOut } from '../../store/inspections.repo.js';
-import { COUNT_KIND, readCounts } from '../../store/transfers.repo.js';
+import { COUNT_KIND, readCounts } from '../../store/transfer-counts.repo.js';
 import { computeStateApObligations } from '../declarations/obligations.js';
 import { declarationScopeOf } from '../declarations/queries.js';
 import type { Ports } from '../ports.js';

@@ -12,13 +12,8 @@ import {
 import { type MbaFacts, readIcrLine, readMbaFacts } from '../../store/accounting.repo.js';
 import { Pacer } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
-import {
-  COUNT_KIND,
-  type CountDelta,
-  type HeldLine,
-  type HeldRow,
-  STATUS,
-} from '../../store/transfers.repo.js';
+import { COUNT_KIND, type CountDelta } from '../../store/transfer-counts.repo.js';
+import { type HeldLine, type HeldRow, STATUS } from '../../store/transfers.repo.js';
 
 /**
  * Transfer lines rebuilt from their stored report lines (docs/decisions/0016): the derived table
@@ -209,7 +204,7 @@ export class CountDeltas {
   }
 }
 
-/** COUNT_KIND's values are 1 … 6. */
+/** COUNT_KIND's values are 1 … 9. */
 const KIND_SLOTS = Math.max(...Object.values(COUNT_KIND)) + 1;
 
 /** What a line adds to eval_transfer_counts (with the status and notice given, if any). */
@@ -223,11 +218,17 @@ export function countsOf(
   const { date, element } = x.t;
   // A pair counts once for the state: by its shipment, or by a receipt whose shipper is abroad.
   const counted = x.ship || x.t.counterpart.state !== x.t.state;
-  if (as.status === STATUS.lone) into.add(mba, COUNT_KIND.lone, date, element, sign);
-  else if (as.status === STATUS.discrepant) {
+  if (as.status === STATUS.lone) {
+    into.add(mba, COUNT_KIND.lone, date, element, sign);
+    if (x.ship) into.add(mba, COUNT_KIND.loneShip, date, '', sign);
+  } else if (as.status === STATUS.discrepant) {
     into.add(mba, COUNT_KIND.discrepant, date, element, sign);
     if (counted) into.add(mba, COUNT_KIND.stateDiscrepant, date, element, sign);
-  } else if (counted) into.add(mba, COUNT_KIND.stateMatched, date, element, sign);
+    if (x.ship) into.add(mba, COUNT_KIND.shipDiscrepant, '', '', sign);
+  } else {
+    if (counted) into.add(mba, COUNT_KIND.stateMatched, date, element, sign);
+    if (x.ship) into.add(mba, COUNT_KIND.shipMatched, '', '', sign);
+  }
   if (as.notice === 1) into.add(mba, COUNT_KIND.noticeMissing, date, element, sign);
   else if (as.notice === 2) into.add(mba, COUNT_KIND.noticeLate, date, element, sign);
 }

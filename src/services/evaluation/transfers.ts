@@ -7,17 +7,14 @@ import type { TransferLine, TransferMatch } from '../../domain/transfers/index.j
 import { readMbaFacts } from '../../store/accounting.repo.js';
 import type { DbOrTx } from '../../store/db.js';
 import type { Page, PageRequest } from '../../store/paging.js';
-import {
-  pageTransferRows,
-  SQL_TRANSFER_SORTS,
-  type SqlTransferSort,
-} from '../../store/transfer-list.repo.js';
+import { SQL_TRANSFER_SORTS, type SqlTransferSort } from '../../store/transfer-list.repo.js';
 import { readRowsAfterKey, readRowsByKeys, STATUS } from '../../store/transfers.repo.js';
 import { compareValues, FirstRows, type SortValue, sortValueOf } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { ALL } from './alarms.js';
 import { factsReader, pairGroup, type Rec, recsOf } from './transfer-lines.js';
+import { listTransferRows } from './transfer-segments.js';
 
 /** One side of a transfer as listed: whole when in the caller's scope, else only its state. */
 type TransferSideView =
@@ -290,7 +287,7 @@ async function pageInSql(
   asOf: string,
 ): Promise<Page<TransferView>> {
   const facts = await readMbaFacts(q);
-  const { rows, total } = await pageTransferRows(
+  const { rows, total } = await listTransferRows(
     q,
     {
       mbas: facts.map((m) => ({ mba: m.code, state: m.state })),

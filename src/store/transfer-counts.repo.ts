@@ -1,0 +1,96 @@
+import type Database from 'better-sqlite3';
+import { sql } from 'kysely';
+import { preparedOnce } from './bulk.js';
+import type { DbOrTx } from './db.js';
+
+/**
+ * eval_transfer_counts (migration 0010, docs/decisions/0016): per MBA, kind, day and element, how
+ * many transfer lines in force are lone, discrepant, carry a notice finding, count for their
+ * state's summary, or make up the transfer list's segments (decision 0083). The balance, the
+ * alarm summary, the annual evaluation and the transfer list read these few rows, not the lines.
+ */
+
+/** Kinds of eval_transfer_counts. */
+export const COUNT_KIND = {
+  lone: 1,
+  discrepant: 2,
+  noticeMissing: 3,
+  noticeLate: 4,
+  /** Counted for the state's summary (a pair once: by its shipment, or a receipt from another state). */
+  stateMatched: 5,
+  stateDiscrepant: 6,
+  /**
+   * Shipments matched and discrepant, per MBA only (day and element ''), and lone shipments per
+   * day (element ''): the transfer list's totals and segments (migration 0041, decision 0083).
+   */
+  shipMatched: 7,
+  shipDiscrepant: 8,
+  loneShip: 9,
+} as const;
+
+export interface CountDelta {
+  readonly mba: string;
+  readonly kind: number;
+  readonly day: string;
+  readonly element: string;
+  n: number;
+}
+
+/** The SQLite text of applyCountDeltas' upsert of `n` rows (the same as Kysely builds it). */
+function countUpsertSql(n: number): string {
+  const rows = new Array(n).fill('(?, ?, ?, ?, ?)').join(', ');
+  return `insert into "eval_transfer_counts" ("mba", "kind", "day", "element", "n") values ${rows} on conflict ("mba", "kind", "day", "element") do update set "n" = eval_transfer_counts.n + excluded.n`;
+}
+
+/**
+ * Adds the deltas to eval_transfer_counts; a count that reaches 0 is removed. `sqlite`: the
+ * connection the caller's transaction runs on, where the statements are prepared once (0075).
+ */
+export async function applyCountDeltas(
+  q: DbOrTx,
+  deltas: Iterable<CountDelta>,
+  sqlite?: Database.Database,
+): Promise<void> {
+  const list = [...deltas].filter((d) => d.n !== 0);
+  for (let i = 0; i < list.length; i += 500) {
+    const chunk = list.slice(i, i + 500);
+    if (sqlite) {
+      const values: unknown[] = [];
+      for (const d of chunk) values.push(d.mba, d.kind, d.day, d.element, d.n);
+      preparedOnce(sqlite, countUpsertSql(chunk.length)).run(values);
+      continue;
+    }
+    await q
+      .insertInto('eval_transfer_counts')
+      .values(chunk.map((d) => ({ mba: d.mba, kind: d.kind, day: d.day, element: d.element, n: d.n })))
+      .onConflict((oc) =>
+        oc
+          .columns(['mba', 'kind', 'day', 'element'])
+          .doUpdateSet({ n: sql`eval_transfer_counts.n + excluded.n` }),
+      )
+      .execute();
+  }
+  if (list.some((d) => d.n < 0)) {
+    for (const mba of new Set(list.map((d) => d.mba))) {
+      if (sqlite)
+        preparedOnce(sqlite, 'delete from "eval_transfer_counts" where "mba" = ? and "n" = ?').run(mba, 0);
+      else await q.deleteFrom('eval_transfer_counts').where('mba', '=', mba).where('n', '=', 0).execute();
+    }
+  }
+}
+
+/** The counts of the MBAs given, of the kinds given. */
+export async function readCounts(
+  q: DbOrTx,
+  mbas: readonly string[],
+  kinds: readonly number[],
+): Promise<{ mba: string; kind: number; day: string; element: string; n: number }[]> {
+  if (mbas.length === 0) return [];
+  const rows = await q
+    .selectFrom('eval_transfer_counts')
+    .selectAll()
+    .where('mba', 'in', mbas)
+    .where('kind', 'in', kinds)
+    .execute();
+  return rows.map((r) => ({ ...r, kind: Number(r.kind), n: Number(r.n) }));
+}

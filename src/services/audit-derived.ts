@@ -8,7 +8,7 @@ import {
   type SourcedIcrLine,
   sumMbaLines,
 } from '../domain/accounting/index.js';
-import { matchHashOf, SHIPMENT_CODES, transferLineOf } from '../domain/transfers/index.js';
+import { matchHashOf, SHIPMENT_CODES, transferFlowOf, transferLineOf } from '../domain/transfers/index.js';
 import {
   readAccountingReports,
   readBuildStatus,
@@ -139,6 +139,11 @@ async function auditTransfers(
       findings.push({
         where: `${mba} transfer ${x.t.id}`,
         message: 'the transfer line in force differs from its lines',
+      });
+    } else if (x.flow !== (transferFlowOf(want, x.ship) ?? null)) {
+      findings.push({
+        where: `${mba} transfer ${x.t.id}`,
+        message: `the row's flow is ${JSON.stringify(x.flow)}, its line gives ${JSON.stringify(transferFlowOf(want, x.ship) ?? null)}`,
       });
     }
     expected.delete(`${x.report}:${x.line}`);

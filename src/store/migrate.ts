@@ -71,7 +71,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0036-pg-lean-indexes': { up: pgLeanIndexes.up(db.dialect) },
     '0037-pg-kmp-index-by-report': { up: pgKmpIndexByReport.up(db.dialect) },
     '0040-pg-report-keys': { up: pgReportKeys.up(db.dialect) },
-    '0041-transfer-list': { up: transferList.up },
+    '0041-transfer-list': { up: transferList.up(db.dialect) },
   };
 }
 

@@ -80,13 +80,12 @@ export async function pageTransferRows(
 }
 
 /*
- * The list by segments (migration 0041, docs/decisions/0083). Where no row of the view can be
- * another state's shipment shown for its counterpart (the caller's scope and state filter take
- * every MBA's own rows, or no MBA concerned receives from another state), the list is a sequence
- * of segments, each one MBA's shipments or lone receipts with one status (or a month of lone
- * lines): each segment's size is read from eval_transfer_counts, whole segments before the page
- * are skipped by their sizes, and the page's rows are read from the segments it falls in, each
- * walking one index range in origin order. A page costs its own rows, whatever the world holds.
+ * The list by segments (migration 0041, docs/decisions/0083): the list is a sequence of segments,
+ * each one MBA's shipments or lone receipts with one status (or a month of lone lines), or another
+ * state's MBA's paired shipments into the view under their flows. Each segment's size is read from
+ * eval_transfer_counts (or counted on the flows' index), whole segments before the page are
+ * skipped by their sizes, and the page's rows are read from the segments it falls in, each walking
+ * one index range in origin order. A page costs its own rows, whatever the world holds.
  */
 
 /** Which rows of a segment: every status, the paired ones, or one status of the list. */
@@ -99,6 +98,31 @@ export interface Segment {
   readonly status: SegmentStatus;
   /** Lone lines of this month (YYYY-MM) only. */
   readonly month?: string | undefined;
+  /**
+   * Another state's MBA: only its paired shipments stored under these flows (to the states the
+   * view concerns, domain transferFlowOf), read from the flows' index.
+   */
+  readonly flows?: readonly string[] | undefined;
+}
+
+/** Paired shipments per MBA and status (0 matched, 1 discrepant) under the flows given. */
+export async function readFlowCounts(
+  q: DbOrTx,
+  flows: readonly string[],
+): Promise<Map<string, { matched: number; discrepant: number }>> {
+  const out = new Map<string, { matched: number; discrepant: number }>();
+  if (flows.length === 0) return out;
+  const { rows } = await sql<{ mba: string; status: number; n: number | string }>`
+    select mba, status, count(*) as n from eval_transfers
+    where flow is not null and flow in (${sql.join([...new Set(flows)])}) and ship = 1 and status <> 2
+    group by mba, status`.execute(q);
+  for (const r of rows) {
+    const c = out.get(r.mba) ?? { matched: 0, discrepant: 0 };
+    if (Number(r.status) === 0) c.matched += Number(r.n);
+    else c.discrepant += Number(r.n);
+    out.set(r.mba, c);
+  }
+  return out;
 }
 
 /** Per MBA, what eval_transfer_counts says of its listed rows. */
@@ -153,6 +177,21 @@ export async function readSegmentRows(
 ): Promise<HeldRow[]> {
   const pg = isPostgres(q);
   const window = sql`order by t.mba, t.origin_report, t.origin_line limit ${limit} offset ${offset}`;
+  if (seg.flows !== undefined) {
+    const status =
+      seg.status === 'matched'
+        ? sql`t.status = 0`
+        : seg.status === 'discrepant'
+          ? sql`t.status = 1`
+          : sql`t.status <> 2`;
+    return readRowsWithLines(
+      q,
+      sql`eval_transfers t ${pg ? sql`` : sql`indexed by eval_transfers_flow_origin`}`,
+      sql`t.flow is not null and t.flow in (${sql.join([...seg.flows])}) and t.mba = ${seg.mba}
+        and t.ship = 1 and ${status}`,
+      window,
+    );
+  }
   if (seg.ship && (seg.status === 'any' || seg.status === 'paired' || seg.status === 'matched')) {
     // The shipments' index in origin order; the window is taken before the lines are joined, so
     // rows skipped cost their index entries only.

@@ -3,5 +3,5 @@ export { SHIPMENT_CODES, TRANSFER_CODES, transferLineAt, transferLineOf } from '
 export { collectTransferAlarms, compatible, matchKeyOf, matchTransfers, pairOf, sameKey } from './match.js';
 export { matchHash, matchHashOf } from './match-key.js';
 export { checkNotices } from './notices.js';
-export { noticeFlowOf, pairKey } from './pairing.js';
+export { isNoticeFlow, pairKey, shipmentFlows, transferFlowOf } from './pairing.js';
 export type { AdvanceNotice, TransferLine, TransferMatch } from './transfer.types.js';

@@ -62,3 +62,34 @@ export function noticeFlowOf(
     ? undefined
     : `${direction}\u0001${line.state}\u0001${line.counterpart.state}`;
 }
+
+/** Directions of the flows of cross-border lines that the notice rule does not cover. */
+const OTHER_FLOWS = { ship: 'SHIP', receive: 'RECEIVE' } as const;
+
+/**
+ * The flow a stored transfer row carries (eval_transfers.flow): the notice flow of an export or
+ * import line, else, for a line whose other side is another state (a domestic code within a
+ * regional community), SHIP or RECEIVE with the two states — so that every cross-border line can
+ * be found by the states it joins (the transfer list, decision 0083); undefined within one state.
+ */
+export function transferFlowOf(
+  line: Pick<TransferLine, 'code' | 'state' | 'counterpart'>,
+  ship: boolean,
+): string | undefined {
+  const notice = noticeFlowOf(line);
+  if (notice !== undefined || line.counterpart.state === line.state) return notice;
+  return `${ship ? OTHER_FLOWS.ship : OTHER_FLOWS.receive}\u0001${line.state}\u0001${line.counterpart.state}`;
+}
+
+/** Whether a stored flow is one the notice rule checks (an export or import flow). */
+export function isNoticeFlow(flow: string): boolean {
+  return flow.startsWith('EXPORT\u0001') || flow.startsWith('IMPORT\u0001');
+}
+
+/**
+ * The flows a state's shipments to `to` are stored under: exports, and cross-border shipments
+ * under a domestic code (transferFlowOf).
+ */
+export function shipmentFlows(from: string, to: string): string[] {
+  return [`EXPORT\u0001${from}\u0001${to}`, `${OTHER_FLOWS.ship}\u0001${from}\u0001${to}`];
+}

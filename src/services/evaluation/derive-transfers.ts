@@ -4,11 +4,12 @@ import type { IcrLine } from '../../domain/reports/index.js';
 import {
   type AdvanceNotice,
   checkNotices,
+  isNoticeFlow,
   matchHash,
   matchHashOf,
-  noticeFlowOf,
   SHIPMENT_CODES,
   type TransferLine,
+  transferFlowOf,
   transferLineAt,
 } from '../../domain/transfers/index.js';
 import {
@@ -69,7 +70,7 @@ function recOf(
     report: origin.report,
     line: origin.line,
     ship,
-    flow: noticeFlowOf(t) ?? null,
+    flow: transferFlowOf(t, ship) ?? null,
     t,
     status: STATUS.lone,
     notice,
@@ -143,7 +144,11 @@ async function insertFreshLone(
       ship: SHIPMENT_CODES.has(l.code),
       status: STATUS.lone,
       notice: null,
-      flow: noticeFlowOf({ code: l.code, state: facts.state, counterpart: l.counterpart! }) ?? null,
+      flow:
+        transferFlowOf(
+          { code: l.code, state: facts.state, counterpart: l.counterpart! },
+          SHIPMENT_CODES.has(l.code),
+        ) ?? null,
     };
   });
 }
@@ -207,7 +212,11 @@ async function settle(
       if ((i & 255) === 255 && pacer.due()) await pacer.pause();
       const l = lines[i]!;
       const mkey = mkeys[i]!;
-      const flow = noticeFlowOf({ code: l.code, state: facts.state, counterpart: l.counterpart! }) ?? null;
+      const flow =
+        transferFlowOf(
+          { code: l.code, state: facts.state, counterpart: l.counterpart! },
+          SHIPMENT_CODES.has(l.code),
+        ) ?? null;
       if (flow !== null) flows.add(flow);
       // `twice` counts the revised entries' keys too: a fresh line sharing one goes through its
       // group, which answers what the lone path would for a line alone (lone, counted once).
@@ -364,6 +373,8 @@ export async function recheckFlows(
 ): Promise<void> {
   const fx = factsReader(q);
   for (const flow of flows) {
+    // Cross-border lines under a domestic code carry a flow too (transferFlowOf); no notice rule.
+    if (!isNoticeFlow(flow)) continue;
     const lines: TransferLine[] = [];
     for await (const recs of flowPages(q, flow, fx, page)) for (const r of recs) lines.push(r.t);
     const state = lines[0]?.state;

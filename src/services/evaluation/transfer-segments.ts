@@ -1,7 +1,9 @@
+import { shipmentFlows } from '../../domain/transfers/index.js';
 import type { DbOrTx } from '../../store/db.js';
 import {
   type ListCounts,
   pageTransferRows,
+  readFlowCounts,
   readListCounts,
   readSegmentRows,
   type Segment,
@@ -13,41 +15,65 @@ import type { HeldRow } from '../../store/transfers.repo.js';
 
 /**
  * GET /api/transfers by segments (docs/decisions/0083): which segments a view lists, in the
- * list's order, and how many rows each holds by eval_transfer_counts. The order is the one the
- * full query gives (store/transfer-list.repo.ts pageTransferRows): the sort's value, nulls last,
- * then shipments before lone receipts, then MBA and origin.
+ * list's order, and how many rows each holds. The order is the one the full query gives
+ * (store/transfer-list.repo.ts pageTransferRows): the sort's value, nulls last, then shipments
+ * before lone receipts, then MBA and origin.
  */
 
 /** The list's statuses in ascending order of their names (SQL's order of the status text). */
 const STATUSES = ['discrepant', 'matched', 'pending', 'unmatched'] as const;
 type ListStatus = (typeof STATUSES)[number];
 
-/** Sorts the segments answer; the others go through the full query. */
+/** Sorts the segments answer; batch and element go through the full query. */
 export const SEGMENT_SORTS = ['status', 'state', 'deadline'] as const;
 export type SegmentSort = (typeof SEGMENT_SORTS)[number];
 
+/**
+ * An MBA the view lists rows of: all its own listed rows, or (`flows`) only its paired shipments
+ * to the states the view concerns, where the MBA's state is outside the view.
+ */
+export interface ViewMba {
+  readonly mba: string;
+  readonly state: string;
+  readonly flows?: readonly string[] | undefined;
+}
+
 export interface SegmentView {
-  /** The MBAs whose own rows the view lists, with their states, in code order. */
-  readonly mbas: readonly { mba: string; state: string }[];
+  readonly mbas: readonly ViewMba[];
   readonly status: ListStatus | undefined;
   readonly sort: SegmentSort | undefined;
   readonly desc: boolean;
 }
 
+/** How many rows each segment holds: the counts, and the paired shipments under flows per MBA. */
+export interface SegmentCounts {
+  readonly own: ReadonlyMap<string, ListCounts>;
+  readonly flows: ReadonlyMap<string, { matched: number; discrepant: number }>;
+}
+
 const byCode = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const LONE: readonly SegmentStatus[] = ['any', 'lone', 'unmatched', 'pending'];
 
 /** Whether a lone line of `month` has its status `status` (first day of the cut's month: `cutMonth`). */
 const loneIn = (status: SegmentStatus, month: string, cutMonth: string): boolean =>
   status === 'unmatched' ? month < cutMonth : status === 'pending' ? month >= cutMonth : true;
 
-/** How many rows a segment holds, by the counts of its MBA. */
-export function segmentSize(c: ListCounts | undefined, seg: Segment, cutMonth: string): number {
-  if (c === undefined) return 0;
+/** How many rows a segment holds. */
+export function segmentSize(counts: SegmentCounts, seg: Segment, cutMonth: string): number {
   const { status } = seg;
+  const paired = { any: true, paired: true, matched: true, discrepant: true } as Record<string, boolean>;
+  if (seg.flows !== undefined) {
+    const c = counts.flows.get(seg.mba);
+    if (c === undefined || !paired[status]) return 0;
+    return (status === 'discrepant' ? 0 : c.matched) + (status === 'matched' ? 0 : c.discrepant);
+  }
+  const c = counts.own.get(seg.mba);
+  if (c === undefined) return 0;
   let n = 0;
   if (seg.ship && (status === 'any' || status === 'paired' || status === 'matched')) n += c.shipMatched;
   if (seg.ship && (status === 'any' || status === 'paired' || status === 'discrepant')) n += c.shipDiscrepant;
-  if (status === 'any' || status === 'lone' || status === 'unmatched' || status === 'pending') {
+  if (LONE.includes(status)) {
     for (const [month, lone] of c.lone) {
       if (seg.month !== undefined && month !== seg.month) continue;
       if (!loneIn(status, month, cutMonth)) continue;
@@ -58,24 +84,28 @@ export function segmentSize(c: ListCounts | undefined, seg: Segment, cutMonth: s
   return n;
 }
 
+/**
+ * The segments of MBAs `of` with status `status`, in the list's natural order: shipments by MBA
+ * (another state's paired ones only), then the view's own MBAs' lone receipts.
+ */
+function natural(of: readonly ViewMba[], status: SegmentStatus, month?: string): Segment[] {
+  const lone = LONE.includes(status);
+  const out: Segment[] = [];
+  for (const m of of) {
+    if (m.flows === undefined) out.push({ mba: m.mba, ship: true, status, month });
+    else if (!lone || status === 'any')
+      out.push({ mba: m.mba, ship: true, status: status === 'any' ? 'paired' : status, flows: m.flows });
+  }
+  if (lone)
+    for (const m of of)
+      if (m.flows === undefined)
+        out.push({ mba: m.mba, ship: false, status: status === 'any' ? 'lone' : status, month });
+  return out;
+}
+
 /** The view's segments in the list's order (receipts are listed only while lone). */
-export function planSegments(
-  v: SegmentView,
-  counts: ReadonlyMap<string, ListCounts>,
-  cutMonth: string,
-): Segment[] {
+export function planSegments(v: SegmentView, counts: SegmentCounts, cutMonth: string): Segment[] {
   const mbas = [...v.mbas].sort((a, b) => byCode(a.mba, b.mba));
-  const natural = (of: readonly { mba: string }[], status: SegmentStatus, month?: string): Segment[] => [
-    ...of.map((m) => ({ mba: m.mba, ship: true, status, month })),
-    ...(status === 'any' || status === 'lone' || status === 'unmatched' || status === 'pending'
-      ? of.map((m) => ({
-          mba: m.mba,
-          ship: false,
-          status: status === 'any' ? ('lone' as const) : status,
-          month,
-        }))
-      : []),
-  ];
   const filtered: SegmentStatus = v.status ?? 'any';
   if (v.sort === 'status') {
     const order = v.status === undefined ? [...STATUSES] : [v.status];
@@ -97,8 +127,8 @@ export function planSegments(
     if (v.status === 'matched' || v.status === 'discrepant') return natural(mbas, v.status);
     const months = new Set<string>();
     for (const m of mbas)
-      for (const month of counts.get(m.mba)?.lone.keys() ?? [])
-        if (loneIn(filtered, month, cutMonth)) months.add(month);
+      for (const month of counts.own.get(m.mba)?.lone.keys() ?? [])
+        if (m.flows === undefined && loneIn(filtered, month, cutMonth)) months.add(month);
     const ordered = [...months].sort(byCode);
     if (v.desc) ordered.reverse();
     const lone: SegmentStatus = v.status ?? 'lone';
@@ -117,13 +147,13 @@ export function planSegments(
 export async function pageBySegments(
   q: DbOrTx,
   segs: readonly Segment[],
-  counts: ReadonlyMap<string, ListCounts>,
+  counts: SegmentCounts,
   cut: string,
   offset: number,
   limit: number,
 ): Promise<{ rows: HeldRow[]; total: number }> {
   const cutMonth = cut.slice(0, 7);
-  const sizes = segs.map((s) => segmentSize(counts.get(s.mba), s, cutMonth));
+  const sizes = segs.map((s) => segmentSize(counts, s, cutMonth));
   const total = sizes.reduce((a, b) => a + b, 0);
   const rows: HeldRow[] = [];
   let skip = offset;
@@ -140,27 +170,34 @@ export async function pageBySegments(
 }
 
 /**
- * The MBAs whose own rows are the whole view, or undefined where another state's shipment may be
- * listed for its counterpart: such a shipment is listed when its receiving state is in the
- * caller's scope or is the state filtered on, and an MBA of that state then holds its receipt as
- * one received from abroad (the counts say how many).
+ * The MBAs a view lists rows of. A row is listed when its MBA's state is in the caller's scope
+ * (or the receiving state of a paired shipment is), and likewise for the state filtered on: so an
+ * MBA of a state in both lists all its own rows, and another lists its paired shipments to the
+ * states `to` that complete what its own state lacks — found by the flows they are stored under.
  */
-export function ownMbasOf(
-  f: Pick<TransferListFilter, 'mbas' | 'scope' | 'state'>,
-  counts: ReadonlyMap<string, ListCounts>,
-): TransferListFilter['mbas'] | undefined {
+export function viewMbasOf(f: Pick<TransferListFilter, 'mbas' | 'scope' | 'state'>): ViewMba[] {
   const inScope = (st: string): boolean => f.scope === 'all' || f.scope.includes(st);
-  const own = f.mbas.filter((m) => inScope(m.state) && (f.state === undefined || f.state === m.state));
-  if (own.length === f.mbas.length) return own;
-  const receivers = f.mbas.filter(
-    (m) => (f.scope !== 'all' && f.scope.includes(m.state)) || f.state === m.state,
-  );
-  return receivers.every((m) => (counts.get(m.mba)?.receivedFromAbroad ?? 0) === 0) ? own : undefined;
+  const inFilter = (st: string): boolean => f.state === undefined || f.state === st;
+  const out: ViewMba[] = [];
+  for (const m of f.mbas) {
+    if (inScope(m.state) && inFilter(m.state)) {
+      out.push(m);
+      continue;
+    }
+    // The receiving states that qualify a shipment of this MBA (scope and filter are lists here
+    // wherever the MBA's own state fails them).
+    let to: string[] | undefined;
+    if (!inScope(m.state)) to = [...(f.scope as readonly string[])];
+    if (!inFilter(m.state)) to = (to ?? [f.state as string]).filter((s) => s === f.state);
+    const flows = (to ?? []).filter((s) => s !== m.state).flatMap((s) => shipmentFlows(m.state, s));
+    if (flows.length > 0) out.push({ ...m, flows });
+  }
+  return out;
 }
 
 /**
- * A page of listed transfer rows and the total: by segments where the view and the order allow
- * (ownMbasOf, SEGMENT_SORTS), else by the full query.
+ * A page of listed transfer rows and the total: by segments, except for the orders by batch and
+ * element (values of the lines, which no index holds in that order): those take the full query.
  */
 export async function listTransferRows(
   q: DbOrTx,
@@ -168,26 +205,24 @@ export async function listTransferRows(
   req: { limit: number; offset: number; sort?: SqlTransferSort | undefined; desc?: boolean | undefined },
 ): Promise<{ rows: HeldRow[]; total: number }> {
   const sort = req.sort;
-  if (sort === undefined || (SEGMENT_SORTS as readonly string[]).includes(sort)) {
-    const counts = await readListCounts(q);
-    const own = ownMbasOf(f, counts);
-    if (own !== undefined) {
-      const cut = f.unmatchedBefore;
-      const view: SegmentView = {
-        mbas: own,
-        status: f.status as ListStatus | undefined,
-        sort: sort as SegmentSort | undefined,
-        desc: req.desc === true,
-      };
-      return pageBySegments(
-        q,
-        planSegments(view, counts, cut.slice(0, 7)),
-        counts,
-        cut,
-        req.offset,
-        req.limit,
-      );
-    }
+  if (sort !== undefined && !(SEGMENT_SORTS as readonly string[]).includes(sort)) {
+    return pageTransferRows(q, f, req);
   }
-  return pageTransferRows(q, f, req);
+  if (f.scope !== 'all' && f.scope.length === 0) return { rows: [], total: 0 };
+  const mbas = viewMbasOf(f);
+  const counts: SegmentCounts = {
+    own: await readListCounts(q),
+    flows: await readFlowCounts(
+      q,
+      mbas.flatMap((m) => m.flows ?? []),
+    ),
+  };
+  const cut = f.unmatchedBefore;
+  const view: SegmentView = {
+    mbas,
+    status: f.status as ListStatus | undefined,
+    sort: sort as SegmentSort | undefined,
+    desc: req.desc === true,
+  };
+  return pageBySegments(q, planSegments(view, counts, cut.slice(0, 7)), counts, cut, req.offset, req.limit);
 }

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listTransferRows } from '../../src/services/evaluation/transfer-segments.js';
 import { readAllMatches } from '../../src/services/evaluation/transfers.js';
 import { FirstRows, pageInMemory } from '../../src/services/page-memory.js';
+import { readMbaFacts } from '../../src/store/accounting.repo.js';
+import type { TransferListFilter } from '../../src/store/transfer-list.repo.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { icr, initialReport, submit, transferLine } from '../fixtures/reports.js';
@@ -182,6 +185,40 @@ describe.each(testDialects())('paged alarms and transfers on %s', (dialect) => {
     const byStatus = await get<Transfer>('/api/transfers?sort=status&status=unmatched');
     expect(byStatus.total).toBe(5);
     expect(byStatus.items.every((m) => m.status === 'unmatched')).toBe(true);
+  });
+
+  it('sorts by batch or element only a list short enough to sort whole, and says how to narrow it', async () => {
+    const q = t.ports.db.kysely;
+    const filter: TransferListFilter = {
+      mbas: (await readMbaFacts(q)).map((m) => ({ mba: m.code, state: m.state })),
+      scope: 'all',
+      state: undefined,
+      status: undefined,
+      unmatchedBefore: '2026-03-01',
+    };
+    const batches = async (f: typeof filter, sort: 'batch' | 'element', desc: boolean, max: number) =>
+      (await listTransferRows(q, f, { limit: 10, offset: 0, sort, desc }, max)).rows.map((r) => r.held.batch);
+    // Six listed (five lone shipments and one pair): sorted whole, ties (one element) in list order.
+    expect(await batches(filter, 'batch', true, 6)).toEqual(['XB-SHIP', 'U-5', 'U-4', 'U-3', 'U-2', 'U-1']);
+    expect(await batches(filter, 'element', false, 6)).toEqual([
+      'U-3',
+      'U-1',
+      'U-5',
+      'U-2',
+      'U-4',
+      'XB-SHIP',
+    ]);
+    const refused = await listTransferRows(q, filter, { limit: 10, offset: 0, sort: 'batch' }, 5).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [
+        { field: 'querystring.sort', code: 'FIELD_INVALID', rule: 'sortTooBroad', values: { max: 5 } },
+      ],
+    });
+    // Narrowed by status, the same order is offered.
+    expect(await batches({ ...filter, status: 'matched' }, 'batch', false, 5)).toEqual(['XB-SHIP']);
   });
 
   it('lets q match only the side of a transfer the caller may see', async () => {

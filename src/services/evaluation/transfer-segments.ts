@@ -1,8 +1,9 @@
+import { DomainError } from '../../domain/errors.js';
+import { problemOf } from '../../domain/particulars.js';
 import { shipmentFlows } from '../../domain/transfers/index.js';
 import type { DbOrTx } from '../../store/db.js';
 import {
   type ListCounts,
-  pageTransferRows,
   readFlowCounts,
   readListCounts,
   readSegmentRows,
@@ -15,18 +16,22 @@ import type { HeldRow } from '../../store/transfers.repo.js';
 
 /**
  * GET /api/transfers by segments (docs/decisions/0083): which segments a view lists, in the
- * list's order, and how many rows each holds. The order is the one the full query gives
- * (store/transfer-list.repo.ts pageTransferRows): the sort's value, nulls last, then shipments
- * before lone receipts, then MBA and origin.
+ * list's order, and how many rows each holds. The order: the sort's value, nulls last, then
+ * shipments before lone receipts, then MBA and origin (matchTransfers' order).
  */
 
 /** The list's statuses in ascending order of their names (SQL's order of the status text). */
 const STATUSES = ['discrepant', 'matched', 'pending', 'unmatched'] as const;
 type ListStatus = (typeof STATUSES)[number];
 
-/** Sorts the segments answer; batch and element go through the full query. */
-export const SEGMENT_SORTS = ['status', 'state', 'deadline'] as const;
-export type SegmentSort = (typeof SEGMENT_SORTS)[number];
+/** Sorts whose order is a sequence of segments; batch and element sort the view's rows whole. */
+type SegmentSort = 'status' | 'state' | 'deadline';
+
+/**
+ * The most transfers a list sorted by batch or element may hold: no index holds the rows in the
+ * order of their lines' values, so the view's rows are read and sorted whole (~0.1 s per 10 000).
+ */
+const SORTED_LIST_MAX = 20_000;
 
 /**
  * An MBA the view lists rows of: all its own listed rows, or (`flows`) only its paired shipments
@@ -196,19 +201,17 @@ export function viewMbasOf(f: Pick<TransferListFilter, 'mbas' | 'scope' | 'state
 }
 
 /**
- * A page of listed transfer rows and the total: by segments, except for the orders by batch and
- * element (values of the lines, which no index holds in that order): those take the full query.
+ * A page of listed transfer rows and the total, by segments. Sorted by batch or element, the
+ * view's rows (at most SORTED_LIST_MAX) are read in list order and sorted by that value whole.
  */
 export async function listTransferRows(
   q: DbOrTx,
   f: TransferListFilter,
   req: { limit: number; offset: number; sort?: SqlTransferSort | undefined; desc?: boolean | undefined },
+  maxSorted = SORTED_LIST_MAX,
 ): Promise<{ rows: HeldRow[]; total: number }> {
-  const sort = req.sort;
-  if (sort !== undefined && !(SEGMENT_SORTS as readonly string[]).includes(sort)) {
-    return pageTransferRows(q, f, req);
-  }
   if (f.scope !== 'all' && f.scope.length === 0) return { rows: [], total: 0 };
+  const byLine = req.sort === 'batch' || req.sort === 'element' ? req.sort : undefined;
   const mbas = viewMbasOf(f);
   const counts: SegmentCounts = {
     own: await readListCounts(q),
@@ -221,8 +224,28 @@ export async function listTransferRows(
   const view: SegmentView = {
     mbas,
     status: f.status as ListStatus | undefined,
-    sort: sort as SegmentSort | undefined,
+    sort: byLine === undefined ? (req.sort as SegmentSort | undefined) : undefined,
     desc: req.desc === true,
   };
-  return pageBySegments(q, planSegments(view, counts, cut.slice(0, 7)), counts, cut, req.offset, req.limit);
+  const segs = planSegments(view, counts, cut.slice(0, 7));
+  if (byLine === undefined) return pageBySegments(q, segs, counts, cut, req.offset, req.limit);
+  const total = segs.reduce((n, s) => n + segmentSize(counts, s, cut.slice(0, 7)), 0);
+  if (total > maxSorted) {
+    throw new DomainError('VALIDATION_FAILED', `this list is too long to sort by ${byLine}`, [
+      {
+        field: 'querystring.sort',
+        ...problemOf('FIELD_INVALID.sortTooBroad', { max: maxSorted }),
+        message: `sort by ${byLine} is offered for lists of up to ${maxSorted} transfers (this one has ${total}): narrow it with status or state`,
+      },
+    ]);
+  }
+  const all = await pageBySegments(q, segs, counts, cut, 0, total);
+  const dir = req.desc ? -1 : 1;
+  // Stable: ties keep the list's order.
+  const sorted = all.rows.sort((a, b) => {
+    const x = a.held[byLine];
+    const y = b.held[byLine];
+    return x === y ? 0 : (x < y ? -1 : 1) * dir;
+  });
+  return { rows: sorted.slice(req.offset, req.offset + req.limit), total: all.total };
 }

@@ -216,6 +216,7 @@ async function measure(
   env: Record<string, string>,
   t: Traffic,
   reader: string,
+  stateReader: string,
   dataDir: string,
   dbUrl: string | undefined,
   loadSeconds: number,
@@ -290,10 +291,17 @@ async function measure(
         }
       })();
       const listed = await get('/api/transfers?limit=50');
+      // The rest of what the web app's transfers page asks: each status's total (limit=1), and a
+      // state's own first page (its view holds other states' shipments into it, decision 0083).
+      const statuses: number[] = [];
+      for (const status of ['matched', 'discrepant', 'unmatched', 'pending'])
+        statuses.push((await get(`/api/transfers?limit=1&status=${status}`)).ms);
+      const own = await api(s().url, stateReader, 'GET', '/api/transfers?limit=50');
+      if (own.status !== 200) throw new Error(`GET /api/transfers as XA: ${own.status}`);
       probing = false;
       await probe;
       f.transferListMs = listed.ms;
-      f.transferListNote = `${fmt((listed.json as { total?: number }).total)} listed; /healthz at worst ${fmt(worst)} ms meanwhile`;
+      f.transferListNote = `${fmt((listed.json as { total?: number }).total)} listed; each status's total ${fmt(Math.min(...statuses))}–${fmt(Math.max(...statuses))} ms; XA's reviewer's first page ${fmt(own.ms)} ms (${fmt((own.json as { total?: number }).total)} listed); /healthz at worst ${fmt(worst)} ms meanwhile`;
       // One-line ICRs on the focus MBA (same month as its big ICR), each followed by its balance.
       const reflected: number[] = [];
       let changed = 0;
@@ -390,6 +398,7 @@ export async function runDialect(
       }
     }
     const reader = creds.token('agency.reviewer');
+    const stateReader = creds.token('xa-ssac.reviewer');
     for (const size of sizes) {
       const l0 = performance.now();
       try {
@@ -399,7 +408,7 @@ export async function runDialect(
         log(
           `scale (${dialect}): ${t.lines.toLocaleString('en')} lines loaded in ${loadSeconds.toFixed(0)} s; measuring`,
         );
-        const f = await measure(dialect, serverRef, env, t, reader, dataDir, dbUrl, loadSeconds);
+        const f = await measure(dialect, serverRef, env, t, reader, stateReader, dataDir, dbUrl, loadSeconds);
         log(`scale (${dialect}) at ${size.toLocaleString('en')}: ${JSON.stringify(f)}`);
         run.sizes.push(f);
       } catch (err) {

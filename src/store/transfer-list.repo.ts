@@ -78,33 +78,30 @@ export interface ListCounts {
   /** Lone shipments and every lone line, by month of their line in force. */
   readonly loneShip: Map<string, number>;
   readonly lone: Map<string, number>;
-  /** Paired receipts whose shipper is another state (stateMatched + stateDiscrepant − own shipments). */
-  receivedFromAbroad: number;
 }
 
-/** The list's counts of every MBA that has any (eval_transfer_counts, a few rows per MBA and month). */
-export async function readListCounts(q: DbOrTx): Promise<Map<string, ListCounts>> {
+/**
+ * The list's counts of the MBAs given: a few rows per MBA (and per month with lone lines), found
+ * by the counts' key (MBA, kind), never the other kinds' rows of every day.
+ */
+export async function readListCounts(q: DbOrTx, mbas: readonly string[]): Promise<Map<string, ListCounts>> {
+  const out = new Map<string, ListCounts>();
+  if (mbas.length === 0) return out;
   const k = COUNT_KIND;
   const { rows } = await sql<{ mba: string; kind: number; month: string; n: number | string }>`
     select mba, kind, substr(day, 1, 7) as month, sum(n) as n from eval_transfer_counts
-    where kind in (${sql.join([k.lone, k.stateMatched, k.stateDiscrepant, k.shipMatched, k.shipDiscrepant, k.loneShip])})
+    where mba in (${sql.join([...mbas])}) and kind in (${sql.join([k.lone, k.shipMatched, k.shipDiscrepant, k.loneShip])})
     group by mba, kind, substr(day, 1, 7)`.execute(q);
-  const out = new Map<string, ListCounts>();
   for (const r of rows) {
     let c = out.get(r.mba);
     if (c === undefined) {
-      c = { shipMatched: 0, shipDiscrepant: 0, loneShip: new Map(), lone: new Map(), receivedFromAbroad: 0 };
+      c = { shipMatched: 0, shipDiscrepant: 0, loneShip: new Map(), lone: new Map() };
       out.set(r.mba, c);
     }
     const n = Number(r.n);
     const kind = Number(r.kind);
-    if (kind === k.shipMatched) {
-      c.shipMatched += n;
-      c.receivedFromAbroad -= n;
-    } else if (kind === k.shipDiscrepant) {
-      c.shipDiscrepant += n;
-      c.receivedFromAbroad -= n;
-    } else if (kind === k.stateMatched || kind === k.stateDiscrepant) c.receivedFromAbroad += n;
+    if (kind === k.shipMatched) c.shipMatched += n;
+    else if (kind === k.shipDiscrepant) c.shipDiscrepant += n;
     else {
       const by = kind === k.lone ? c.lone : c.loneShip;
       by.set(r.month, (by.get(r.month) ?? 0) + n);

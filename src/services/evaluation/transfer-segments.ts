@@ -214,7 +214,10 @@ export async function listTransferRows(
   const byLine = req.sort === 'batch' || req.sort === 'element' ? req.sort : undefined;
   const mbas = viewMbasOf(f);
   const counts: SegmentCounts = {
-    own: await readListCounts(q),
+    own: await readListCounts(
+      q,
+      mbas.filter((m) => m.flows === undefined).map((m) => m.mba),
+    ),
     flows: await readFlowCounts(
       q,
       mbas.flatMap((m) => m.flows ?? []),

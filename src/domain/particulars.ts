@@ -262,10 +262,8 @@ export const PARTICULARS = {
   NOT_AFTER_TODAY: {},
   /** A request that does not match the route's schema (its English is the schema library's). */
   FIELD_INVALID: {},
-  /** A walked list (text filter, or an order by date or SRD) reaches `max` rows at most. */
-  'FIELD_INVALID.pageTooDeep': { max: 'count' },
-  /** A list sorted by a value of its lines (transfers by batch or element) holds `max` rows at most. */
-  'FIELD_INVALID.sortTooBroad': { max: 'count' },
+  /** A list searched by text or sorted by a value no index holds has `max` rows at most. */
+  'FIELD_INVALID.listTooLong': { max: 'count' },
   // a device's batch that cannot be read, or is not the device's (decision 0029)
   'TOO_LONG.batch': { bytes: 'count', max: 'count' },
   'FIELD_FORMAT.wholeFrom': { min: 'count' },

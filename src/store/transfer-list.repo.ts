@@ -11,7 +11,8 @@ import { type HeldRow, readRowsWithLines } from './transfers.repo.js';
  * completed by the caller.
  */
 
-export const SQL_TRANSFER_SORTS = ['status', 'batch', 'state', 'element', 'deadline'] as const;
+/** The orders the list answers by segments (decision 0083); others read the view whole. */
+export const SQL_TRANSFER_SORTS = ['status', 'state', 'deadline'] as const;
 export type SqlTransferSort = (typeof SQL_TRANSFER_SORTS)[number];
 
 export interface TransferListFilter {

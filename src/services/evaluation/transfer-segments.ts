@@ -24,14 +24,14 @@ import type { HeldRow } from '../../store/transfers.repo.js';
 const STATUSES = ['discrepant', 'matched', 'pending', 'unmatched'] as const;
 type ListStatus = (typeof STATUSES)[number];
 
-/** Sorts whose order is a sequence of segments; batch and element sort the view's rows whole. */
-type SegmentSort = 'status' | 'state' | 'deadline';
+/** Sorts whose order is a sequence of segments (store SQL_TRANSFER_SORTS). */
+type SegmentSort = SqlTransferSort;
 
 /**
- * The most transfers a list sorted by batch or element may hold: no index holds the rows in the
- * order of their lines' values, so the view's rows are read and sorted whole (~0.1 s per 10 000).
+ * The most transfers a view may hold to be read whole (readWholeView): its rows, lines and views
+ * are held at once, ~1 KB each.
  */
-const SORTED_LIST_MAX = 20_000;
+const WHOLE_VIEW_MAX = 20_000;
 
 /**
  * An MBA the view lists rows of: all its own listed rows, or (`flows`) only its paired shipments
@@ -200,18 +200,13 @@ export function viewMbasOf(f: Pick<TransferListFilter, 'mbas' | 'scope' | 'state
   return out;
 }
 
-/**
- * A page of listed transfer rows and the total, by segments. Sorted by batch or element, the
- * view's rows (at most SORTED_LIST_MAX) are read in list order and sorted by that value whole.
- */
-export async function listTransferRows(
+/** The view's segments in list order (sorted by `sort` where given) and their counts. */
+async function segmentsOf(
   q: DbOrTx,
   f: TransferListFilter,
-  req: { limit: number; offset: number; sort?: SqlTransferSort | undefined; desc?: boolean | undefined },
-  maxSorted = SORTED_LIST_MAX,
-): Promise<{ rows: HeldRow[]; total: number }> {
-  if (f.scope !== 'all' && f.scope.length === 0) return { rows: [], total: 0 };
-  const byLine = req.sort === 'batch' || req.sort === 'element' ? req.sort : undefined;
+  sort: SegmentSort | undefined,
+  desc: boolean,
+): Promise<{ segs: Segment[]; counts: SegmentCounts }> {
   const mbas = viewMbasOf(f);
   const counts: SegmentCounts = {
     own: await readListCounts(
@@ -223,32 +218,45 @@ export async function listTransferRows(
       mbas.flatMap((m) => m.flows ?? []),
     ),
   };
-  const cut = f.unmatchedBefore;
-  const view: SegmentView = {
-    mbas,
-    status: f.status as ListStatus | undefined,
-    sort: byLine === undefined ? (req.sort as SegmentSort | undefined) : undefined,
-    desc: req.desc === true,
-  };
-  const segs = planSegments(view, counts, cut.slice(0, 7));
-  if (byLine === undefined) return pageBySegments(q, segs, counts, cut, req.offset, req.limit);
-  const total = segs.reduce((n, s) => n + segmentSize(counts, s, cut.slice(0, 7)), 0);
-  if (total > maxSorted) {
-    throw new DomainError('VALIDATION_FAILED', `this list is too long to sort by ${byLine}`, [
+  const view: SegmentView = { mbas, status: f.status as ListStatus | undefined, sort, desc };
+  return { segs: planSegments(view, counts, f.unmatchedBefore.slice(0, 7)), counts };
+}
+
+/** A page of listed transfer rows, in list order or sorted by a segment order, and the total. */
+export async function listTransferRows(
+  q: DbOrTx,
+  f: TransferListFilter,
+  req: { limit: number; offset: number; sort?: SegmentSort | undefined; desc?: boolean | undefined },
+): Promise<{ rows: HeldRow[]; total: number }> {
+  if (f.scope !== 'all' && f.scope.length === 0) return { rows: [], total: 0 };
+  const { segs, counts } = await segmentsOf(q, f, req.sort, req.desc === true);
+  return pageBySegments(q, segs, counts, f.unmatchedBefore, req.offset, req.limit);
+}
+
+/**
+ * Every row of a view in list order, for an order by a value no index holds (batch, element, the
+ * shown date, SRD) or a text search over what the caller sees: at most `max` rows, else a 400
+ * that says to narrow the view first (its size is known from the counts before anything is read).
+ */
+export async function readWholeView(
+  q: DbOrTx,
+  f: TransferListFilter,
+  reason: 'sort' | 'q',
+  max = WHOLE_VIEW_MAX,
+): Promise<HeldRow[]> {
+  if (f.scope !== 'all' && f.scope.length === 0) return [];
+  const { segs, counts } = await segmentsOf(q, f, undefined, false);
+  const cutMonth = f.unmatchedBefore.slice(0, 7);
+  const total = segs.reduce((n, s) => n + segmentSize(counts, s, cutMonth), 0);
+  if (total > max) {
+    const what = reason === 'q' ? 'a text search' : 'this order';
+    throw new DomainError('VALIDATION_FAILED', `this list is too long for ${what}`, [
       {
-        field: 'querystring.sort',
-        ...problemOf('FIELD_INVALID.sortTooBroad', { max: maxSorted }),
-        message: `sort by ${byLine} is offered for lists of up to ${maxSorted} transfers (this one has ${total}): narrow it with status or state`,
+        field: `querystring.${reason}`,
+        ...problemOf('FIELD_INVALID.listTooLong', { max }),
+        message: `${what} is offered for lists of up to ${max} transfers (this one has ${total}): narrow it with status or state`,
       },
     ]);
   }
-  const all = await pageBySegments(q, segs, counts, cut, 0, total);
-  const dir = req.desc ? -1 : 1;
-  // Stable: ties keep the list's order.
-  const sorted = all.rows.sort((a, b) => {
-    const x = a.held[byLine];
-    const y = b.held[byLine];
-    return x === y ? 0 : (x < y ? -1 : 1) * dir;
-  });
-  return { rows: sorted.slice(req.offset, req.offset + req.limit), total: all.total };
+  return (await pageBySegments(q, segs, counts, f.unmatchedBefore, 0, total)).rows;
 }

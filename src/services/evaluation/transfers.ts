@@ -1,20 +1,22 @@
 import { addDays, icrDeadline } from '../../domain/accounting/index.js';
-import { DomainError } from '../../domain/errors.js';
-import { problemOf } from '../../domain/particulars.js';
 import { inScope, type Principal, type StateScope } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
 import type { TransferLine, TransferMatch } from '../../domain/transfers/index.js';
 import { readMbaFacts } from '../../store/accounting.repo.js';
 import type { DbOrTx } from '../../store/db.js';
 import type { Page, PageRequest } from '../../store/paging.js';
-import { SQL_TRANSFER_SORTS, type SqlTransferSort } from '../../store/transfer-list.repo.js';
-import { readRowsAfterKey, readRowsByKeys, STATUS } from '../../store/transfers.repo.js';
-import { compareValues, FirstRows, type SortValue, sortValueOf } from '../page-memory.js';
+import {
+  SQL_TRANSFER_SORTS,
+  type SqlTransferSort,
+  type TransferListFilter,
+} from '../../store/transfer-list.repo.js';
+import { type HeldRow, readRowsAfterKey, readRowsByKeys, STATUS } from '../../store/transfers.repo.js';
+import { compareValues, type SortValue, sortValueOf } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { ALL } from './alarms.js';
 import { factsReader, pairGroup, type Rec, recsOf } from './transfer-lines.js';
-import { listTransferRows } from './transfer-segments.js';
+import { listTransferRows, readWholeView } from './transfer-segments.js';
 
 /** One side of a transfer as listed: whole when in the caller's scope, else only its state. */
 type TransferSideView =
@@ -152,12 +154,6 @@ export async function readAllMatches(q: DbOrTx, asOf: string, chunk?: number): P
 }
 
 /**
- * The most rows a page may reach (offset + limit) where the order or the text filter needs both
- * sides of each pair: such a page walks every transfer and keeps that many rows, never the list.
- */
-export const WALKED_PAGE_MAX = 100_000;
-
-/**
  * Matched / unmatched / discrepant transfers. An inspectorate sees both sides within its scope;
  * a state sees only its own side of each transfer and the outcome, never the other state's data.
  */
@@ -171,13 +167,15 @@ export function createTransfers(ports: Pick<Ports, 'db' | 'clock'>) {
     enforce(p, 'data.read', scope);
     const asOf = ports.clock.now().toISOString().slice(0, 10);
     const sort = req.sort as SqlTransferSort | undefined;
+    const filter = await listFilterOf(ports.db.kysely, scope, f, asOf);
     if (!req.q && (sort === undefined || SQL_TRANSFER_SORTS.includes(sort))) {
-      return pageInSql(ports.db.kysely, scope, f, { ...req, sort }, asOf);
+      const { rows, total } = await listTransferRows(ports.db.kysely, filter, { ...req, sort });
+      return { items: await viewsOfRows(ports.db.kysely, scope, rows, asOf), total, ...window(req) };
     }
-    // A text filter, or an order by the shown date or by SRD/σ, depends on the other side of
-    // each pair: every transfer is walked in chunks of whole key groups (decision 0017), and only
-    // the page's first offset + limit rows are kept.
-    return pageByWalk(ports.db.kysely, scope, f, req, asOf);
+    // A text filter, or an order by a value no index holds (batch, element, the shown date,
+    // SRD/σ, which depend on the other side of each pair): the view is read whole, bounded
+    // (decision 0083), and filtered and sorted over what the caller sees.
+    return pageOfWholeView(ports.db.kysely, scope, filter, req, asOf);
   };
 }
 
@@ -186,54 +184,46 @@ export function createTransfers(ports: Pick<Ports, 'db' | 'clock'>) {
  * state's hidden side, reduced to its state code, can neither match `q` nor order the rows),
  * ties in matchTransfers' order so pages never overlap.
  */
-async function pageByWalk(
+async function pageOfWholeView(
   q: DbOrTx,
   scope: StateScope,
-  f: { state?: string; status?: string },
+  filter: TransferListFilter,
   req: PageRequest,
   asOf: string,
 ): Promise<Page<TransferView>> {
-  if (req.offset + req.limit > WALKED_PAGE_MAX) {
-    throw new DomainError('VALIDATION_FAILED', 'this page is too deep for a text filter or this order', [
-      {
-        field: 'querystring.offset',
-        ...problemOf('FIELD_INVALID.pageTooDeep', { max: WALKED_PAGE_MAX }),
-        message: `with q or sort by date or srd, offset + limit may reach ${WALKED_PAGE_MAX}: narrow the list with status, state or q`,
-      },
-    ]);
-  }
-  const value = req.sort === undefined ? undefined : sortValueOf('transfers', TRANSFER_SORTS, req.sort);
-  const dir = req.desc ? -1 : 1;
-  type Row = { readonly view: TransferView; readonly v: string | number | null; readonly at: PlacedMatch };
-  const first = new FirstRows<Row>(
-    req.offset + req.limit,
-    (a, b) => compareValues(a.v, b.v, dir) || comparePlaces(a.at, b.at),
-  );
+  const rows = await readWholeView(q, filter, req.q ? 'q' : 'sort');
   const text = req.q?.toLowerCase();
-  let total = 0;
-  for await (const chunk of walkMatches(q, asOf)) {
-    for (const at of chunk) {
-      const m = at.m;
-      if (
-        !((m.shipment && inScope(scope, m.shipment.state)) || (m.receipt && inScope(scope, m.receipt.state)))
-      )
-        continue;
-      if (f.status && m.status !== f.status) continue;
-      if (f.state && m.shipment?.state !== f.state && m.receipt?.state !== f.state) continue;
-      const view = viewOf(scope, m);
-      if (text && !textOf(view).some((t) => t?.toLowerCase().includes(text))) continue;
-      total++;
-      first.offer({ view, v: value === undefined ? null : value(view), at });
-    }
+  const views = (await viewsOfRows(q, scope, rows, asOf)).filter(
+    (v) => !text || textOf(v).some((t) => t?.toLowerCase().includes(text)),
+  );
+  let items = views;
+  if (req.sort !== undefined) {
+    const value = sortValueOf('transfers', TRANSFER_SORTS, req.sort);
+    const dir = req.desc ? -1 : 1;
+    items = views
+      .map((view, at) => ({ view, v: value(view), at }))
+      .sort((a, b) => compareValues(a.v, b.v, dir) || a.at - b.at)
+      .map((x) => x.view);
   }
+  return { items: items.slice(req.offset, req.offset + req.limit), total: items.length, ...window(req) };
+}
+
+const window = (req: PageRequest) => ({ limit: req.limit, offset: req.offset });
+
+/** The list filter of a view: the registry's MBAs, the caller's scope, the filters, the cut. */
+async function listFilterOf(
+  q: DbOrTx,
+  scope: StateScope,
+  f: { state?: string; status?: string },
+  asOf: string,
+): Promise<TransferListFilter> {
+  const facts = await readMbaFacts(q);
   return {
-    items: first
-      .sorted()
-      .slice(req.offset)
-      .map((r) => r.view),
-    total,
-    limit: req.limit,
-    offset: req.offset,
+    mbas: facts.map((m) => ({ mba: m.code, state: m.state })),
+    scope: scope === 'all' ? 'all' : [...scope],
+    state: f.state,
+    status: f.status,
+    unmatchedBefore: `${addDays(asOf, -30).slice(0, 7)}-01`,
   };
 }
 
@@ -276,28 +266,15 @@ function viewOf(scope: StateScope, m: TransferMatch): TransferView {
 }
 
 /**
- * A page of transfers filtered, ordered and windowed in SQL (store/transfer-list.repo.ts); the
- * page's pairs are completed by pairing their keys' lines again.
+ * The views of listed rows (store/transfer-list.repo.ts) in their order: each paired shipment's
+ * pair is completed by pairing its key's lines again.
  */
-async function pageInSql(
+async function viewsOfRows(
   q: DbOrTx,
   scope: StateScope,
-  f: { state?: string; status?: string },
-  req: PageRequest & { sort?: SqlTransferSort | undefined },
+  rows: readonly HeldRow[],
   asOf: string,
-): Promise<Page<TransferView>> {
-  const facts = await readMbaFacts(q);
-  const { rows, total } = await listTransferRows(
-    q,
-    {
-      mbas: facts.map((m) => ({ mba: m.code, state: m.state })),
-      scope: scope === 'all' ? 'all' : [...scope],
-      state: f.state,
-      status: f.status,
-      unmatchedBefore: `${addDays(asOf, -30).slice(0, 7)}-01`,
-    },
-    req,
-  );
+): Promise<TransferView[]> {
   const fx = factsReader(q);
   const page = await recsOf(q, rows, fx);
   const keys = [...new Set(page.filter((x) => x.ship && x.status !== STATUS.lone).map((x) => x.mkey))];
@@ -310,7 +287,7 @@ async function pageInSql(
   }
   for (const g of groups.values())
     for (const pr of pairGroup(g)) pairOfShip.set(`${pr.ship.mba}/${pr.ship.report}/${pr.ship.line}`, pr.m);
-  const items = page.map((x) => {
+  return page.map((x) => {
     const pr = x.ship ? pairOfShip.get(`${x.mba}/${x.report}/${x.line}`) : undefined;
     if (x.status === STATUS.lone || pr === undefined) {
       const deadline = icrDeadline(x.t.date);
@@ -319,5 +296,4 @@ async function pageInSql(
     }
     return viewOf(scope, { ...pr, status: x.status === STATUS.discrepant ? 'discrepant' : 'matched' });
   });
-  return { items, total, limit: req.limit, offset: req.offset };
 }

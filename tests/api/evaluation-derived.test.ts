@@ -132,19 +132,34 @@ async function oracle(t: TestApp, asOf: string) {
   return { evaluations, matches: matches as TransferMatch[] };
 }
 
+/** A transfer's value for each order of GET /api/transfers that the oracle's matches give directly. */
+const LIST_VALUE: Record<string, (m: TransferMatch) => string | null> = {
+  status: (m) => m.status,
+  batch: (m) => (m.shipment ?? m.receipt)!.batch,
+  state: (m) => (m.shipment ?? m.receipt)!.state,
+  element: (m) => (m.shipment ?? m.receipt)!.element,
+  deadline: (m) => m.deadline ?? null,
+};
+
+/** The list's comparator for `sort` (nulls last either way; ties 0, for a stable sort to keep). */
+function byListValue(sort: string, desc: boolean): (a: TransferMatch, b: TransferMatch) => number {
+  const dir = desc ? -1 : 1;
+  return (a, b) => {
+    const x = LIST_VALUE[sort]!(a);
+    const y = LIST_VALUE[sort]!(b);
+    if (x === y) return 0;
+    if (x === null) return 1;
+    if (y === null) return -1;
+    return (x < y ? -1 : 1) * dir;
+  };
+}
+
 /**
  * GET /api/transfers pages in SQL (decision 0017) exactly as the in-memory list of the oracle's
  * matches: same rows, order, sides shown and totals, for the inspectorate and for a state.
  */
 async function transfersPagedInSqlAsInMemory(t: TestApp, matches: readonly TransferMatch[]) {
   const scopes = { 'agency.inspector': undefined, 'xa-ssac.reviewer': 'XA' } as const;
-  const value: Record<string, (m: TransferMatch) => string | null> = {
-    status: (m) => m.status,
-    batch: (m) => (m.shipment ?? m.receipt)!.batch,
-    state: (m) => (m.shipment ?? m.receipt)!.state,
-    element: (m) => (m.shipment ?? m.receipt)!.element,
-    deadline: (m) => m.deadline ?? null,
-  };
   for (const [login, state] of Object.entries(scopes)) {
     const seen = (s: string) => state === undefined || s === state;
     const visible = matches.filter(
@@ -152,18 +167,7 @@ async function transfersPagedInSqlAsInMemory(t: TestApp, matches: readonly Trans
     );
     for (const sort of [undefined, 'status', 'batch', 'state', 'element', 'deadline']) {
       for (const desc of sort === undefined ? [false] : [false, true]) {
-        const dir = desc ? -1 : 1;
-        const want =
-          sort === undefined
-            ? [...visible]
-            : [...visible].sort((a, b) => {
-                const x = value[sort]!(a);
-                const y = value[sort]!(b);
-                if (x === y) return 0;
-                if (x === null) return 1;
-                if (y === null) return -1;
-                return (x < y ? -1 : 1) * dir;
-              });
+        const want = sort === undefined ? [...visible] : [...visible].sort(byListValue(sort, desc));
         const url = `/api/transfers?limit=1000${sort ? `&sort=${desc ? '-' : ''}${sort}` : ''}`;
         const res = await t.app.inject({
           method: 'GET',
@@ -218,11 +222,6 @@ async function transfersPagedInSqlAsInMemory(t: TestApp, matches: readonly Trans
  */
 async function transfersPagedBySegmentsAsInMemory(t: TestApp, matches: readonly TransferMatch[]) {
   const scopes = { 'agency.inspector': undefined, 'xa-ssac.reviewer': 'XA' } as const;
-  const value: Record<string, (m: TransferMatch) => string | null> = {
-    status: (m) => m.status,
-    state: (m) => (m.shipment ?? m.receipt)!.state,
-    deadline: (m) => m.deadline ?? null,
-  };
   const get = async (login: string, url: string) => {
     const res = await t.app.inject({
       method: 'GET',
@@ -251,17 +250,7 @@ async function transfersPagedBySegmentsAsInMemory(t: TestApp, matches: readonly 
                 (status === undefined || m.status === status) &&
                 (state === undefined || m.shipment?.state === state || m.receipt?.state === state),
             );
-            if (sort !== undefined) {
-              const dir = desc ? -1 : 1;
-              want.sort((a, b) => {
-                const x = value[sort]!(a);
-                const y = value[sort]!(b);
-                if (x === y) return 0;
-                if (x === null) return 1;
-                if (y === null) return -1;
-                return (x < y ? -1 : 1) * dir;
-              });
-            }
+            if (sort !== undefined) want.sort(byListValue(sort, desc));
             const query = [
               status && `status=${status}`,
               state && `state=${state}`,

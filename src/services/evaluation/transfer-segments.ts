@@ -59,6 +59,7 @@ export interface SegmentCounts {
 const byCode = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const LONE: readonly SegmentStatus[] = ['any', 'lone', 'unmatched', 'pending'];
+const PAIRED: readonly SegmentStatus[] = ['any', 'paired', 'matched', 'discrepant'];
 
 /** Whether a lone line of `month` has its status `status` (first day of the cut's month: `cutMonth`). */
 const loneIn = (status: SegmentStatus, month: string, cutMonth: string): boolean =>
@@ -67,10 +68,9 @@ const loneIn = (status: SegmentStatus, month: string, cutMonth: string): boolean
 /** How many rows a segment holds. */
 export function segmentSize(counts: SegmentCounts, seg: Segment, cutMonth: string): number {
   const { status } = seg;
-  const paired = { any: true, paired: true, matched: true, discrepant: true } as Record<string, boolean>;
   if (seg.flows !== undefined) {
     const c = counts.flows.get(seg.mba);
-    if (c === undefined || !paired[status]) return 0;
+    if (c === undefined || !PAIRED.includes(status)) return 0;
     return (status === 'discrepant' ? 0 : c.matched) + (status === 'matched' ? 0 : c.discrepant);
   }
   const c = counts.own.get(seg.mba);
@@ -179,6 +179,7 @@ export async function pageBySegments(
  * (or the receiving state of a paired shipment is), and likewise for the state filtered on: so an
  * MBA of a state in both lists all its own rows, and another lists its paired shipments to the
  * states `to` that complete what its own state lacks — found by the flows they are stored under.
+ * An empty scope gives no MBA, so an empty view.
  */
 export function viewMbasOf(f: Pick<TransferListFilter, 'mbas' | 'scope' | 'state'>): ViewMba[] {
   const inScope = (st: string): boolean => f.scope === 'all' || f.scope.includes(st);
@@ -228,7 +229,6 @@ export async function listTransferRows(
   f: TransferListFilter,
   req: { limit: number; offset: number; sort?: SegmentSort | undefined; desc?: boolean | undefined },
 ): Promise<{ rows: HeldRow[]; total: number }> {
-  if (f.scope !== 'all' && f.scope.length === 0) return { rows: [], total: 0 };
   const { segs, counts } = await segmentsOf(q, f, req.sort, req.desc === true);
   return pageBySegments(q, segs, counts, f.unmatchedBefore, req.offset, req.limit);
 }
@@ -244,7 +244,6 @@ export async function readWholeView(
   reason: 'sort' | 'q',
   max = WHOLE_VIEW_MAX,
 ): Promise<HeldRow[]> {
-  if (f.scope !== 'all' && f.scope.length === 0) return [];
   const { segs, counts } = await segmentsOf(q, f, undefined, false);
   const cutMonth = f.unmatchedBefore.slice(0, 7);
   const total = segs.reduce((n, s) => n + segmentSize(counts, s, cutMonth), 0);

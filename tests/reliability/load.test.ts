@@ -18,7 +18,8 @@ import {
 /**
  * Load (reliability issue 5): 200 concurrent clients on 127.0.0.1 for CUSTOS_LOAD_SECONDS (60 by
  * default) mixing signed submissions (one client per demo MBA), balance reads, line reads, proof
- * reads and open event streams. Zero errors; p99 per route within its budget (P99_BUDGET_MS).
+ * reads and open event streams. Zero errors; p99 per route within its budget (FLOOR_MS and
+ * P99_MULTIPLE_OF_QUEUE).
  * Memory: submissions stop for the last quarter, so the data no longer grows; under the same read
  * and stream traffic the server's RSS (sampled each second) must then hold (last quarter's peak
  * within 1.25× of the second's and third's). While reports arrive the working set grows with them
@@ -30,26 +31,40 @@ const CLIENTS = Number(process.env.CUSTOS_LOAD_CLIENTS ?? 200);
 const STREAMS = 10;
 
 /**
- * Latency budgets per route. RELIABILITY.md measured, on this 2-core machine with 200 clients:
- * client-side p99 of 282–310 ms on every route (max up to 5.5 s, connections accepted late in the
- * first seconds) and 100 % of each route's requests handled by the server within 100 ms. The
- * client p99 budget leaves about 5× that for a loaded CI machine; the server's own handling time
- * (its histogram, free of client-side queueing) must stay within 1 s — ten times the measured
- * bound — for 99 % of each route's requests.
+ * Latency budgets per route, as a floor and a multiple of the run's own queueing time.
  *
- * After issue 14's lean derived transfer state (decision 0016), measured 2026-12-06 00:14 UTC
- * (load average ~1.5): 1 404 requests/s, client p99 about 250 ms on the reads and 598 ms on
- * submissions, event-loop delay p99 191 ms, every request handled by the server within 1 s. The
- * submission budget is back to the reads' 1.5 s (it was 3 s while the derived-state work in the
- * storing transaction blocked the loop; RELIABILITY.md keeps that history).
+ * The clients are a closed loop with no think time, so a request's client-side latency is mostly
+ * its wait behind the other 199 (Little's law: latency ≈ clients ÷ throughput); the server's own
+ * handling time is judged separately (SERVER_WITHIN_1S, from its histogram). The queueing time of a
+ * run is its reads' median (QUEUE): on a machine whose throughput is half, every route's latency
+ * doubles, and that is speed — `npm run bench`'s business, not this suite's. What this suite
+ * guards is the tail against the queue: no route starves, no stall holds requests back. So a
+ * route's client p99 must be within max(FLOOR_MS, its multiple × QUEUE).
+ *
+ * Measured (RELIABILITY.md): reads' p99 is 1.8–2.2 × their median on every machine seen (245/130
+ * ms at 1 404 requests/s, 720/357 ms at 504 requests/s in a clean-clone CI run on 2026-12-07);
+ * a submission passes through the loop's queue several times (body, signature check, the intake
+ * thread's answer), so its p99 is 3.1–4.5 × the reads' median (598, 486, 894 and 1 604 ms). The
+ * multiples leave about 2× over the worst seen. The floor, 1.5 s, is the fixed budget these
+ * routes had; it still decides on a fast machine, where the multiples are below it. The CI run
+ * above failed that fixed budget with submissions at p99 1 604 ms while the server handled each
+ * within 1 s and every read's tail was 2.0 × its median: a slower machine, not a starving route.
  */
-const P99_BUDGET_MS: Readonly<Record<string, number>> = {
-  'GET /api/mbas/:code/balances': 1500,
-  'GET /api/mbas/:code/lines': 1500,
-  'GET /log/proof/inclusion': 1500,
-  'GET /log/checkpoint': 1500,
-  'POST /api/reports': 1500,
+const FLOOR_MS = 1500;
+const P99_MULTIPLE_OF_QUEUE: Readonly<Record<string, number>> = {
+  'GET /api/mbas/:code/balances': 4,
+  'GET /api/mbas/:code/lines': 4,
+  'GET /log/proof/inclusion': 4,
+  'GET /log/checkpoint': 4,
+  'POST /api/reports': 9,
 };
+/** The routes whose median is the run's queueing time: the reads, 97 % of the requests. */
+const QUEUE_ROUTES = [
+  'GET /api/mbas/:code/balances',
+  'GET /api/mbas/:code/lines',
+  'GET /log/proof/inclusion',
+  'GET /log/checkpoint',
+];
 const SERVER_WITHIN_1S = 0.99;
 /** A route with fewer requests than this says nothing about its tail. */
 const MIN_REQUESTS = 10;
@@ -263,6 +278,12 @@ describe('load: 200 concurrent clients (sqlite)', () => {
     const thirdQuarterPeak = Math.max(...rss.slice(2 * q, 3 * q));
     const lastQuarterPeak = Math.max(...rss.slice(3 * q));
     const total = [...latencies.values()].reduce((n, l) => n + l.length, 0);
+    const queueMs = Math.round(
+      percentile(
+        QUEUE_ROUTES.flatMap((r) => latencies.get(r) ?? []).sort((a, b) => a - b),
+        50,
+      ),
+    );
     recordFigure('load-sqlite', {
       seconds: SECONDS,
       clients: CLIENTS,
@@ -270,6 +291,7 @@ describe('load: 200 concurrent clients (sqlite)', () => {
       requests: total,
       requestsPerSecond: Math.round(total / SECONDS),
       warmUp,
+      queueMs,
       errors: errors.length,
       firstErrors: errors.slice(0, 5),
       eventsReceived: events,
@@ -289,14 +311,17 @@ describe('load: 200 concurrent clients (sqlite)', () => {
       },
     });
     expect(errors.slice(0, 10)).toEqual([]);
-    const breaches = Object.entries(P99_BUDGET_MS).flatMap(([route, budget]) => {
+    const breaches = Object.entries(P99_MULTIPLE_OF_QUEUE).flatMap(([route, multiple]) => {
+      const budget = Math.max(FLOOR_MS, Math.round(multiple * queueMs));
       const client = routes[route];
       const handled = server.handled[route];
       const out: string[] = [];
       if (client === undefined || client.requests < MIN_REQUESTS) {
         out.push(`${route}: ${client?.requests ?? 0} requests, fewer than ${MIN_REQUESTS}`);
       } else if (client.p99 > budget) {
-        out.push(`${route}: p99 ${client.p99} ms over its ${budget} ms budget`);
+        out.push(
+          `${route}: p99 ${client.p99} ms over its ${budget} ms budget (max of ${FLOOR_MS} ms and ${multiple} × the reads' median ${queueMs} ms)`,
+        );
       }
       if (handled === undefined) out.push(`${route}: missing from the server's histogram`);
       else if (handled.within1s < SERVER_WITHIN_1S) {

@@ -5,6 +5,7 @@ import {
   type FlowSums,
   type InventoryCell,
   type InventoryListing,
+  KmpDayCounts,
   type SourcedIcrLine,
   sumMbaLines,
 } from '../domain/accounting/index.js';
@@ -16,6 +17,7 @@ import {
   readReportLines,
 } from '../store/accounting.repo.js';
 import type { DbOrTx } from '../store/db.js';
+import { readKmpDays } from '../store/kmp-days.repo.js';
 import { toIcrLine, toInventoryLine } from '../store/reports.repo.js';
 import { COUNT_KIND, readCounts } from '../store/transfer-counts.repo.js';
 import { countRowsPerMba, readRowsByKeys } from '../store/transfers.repo.js';
@@ -99,12 +101,42 @@ export async function auditDerivedState(q: DbOrTx): Promise<DerivedFinding[]> {
         }
       }
     }
-    findings.push(...(await auditTransfers(q, facts, icrLines, rowsPerMba.get(mba) ?? 0, fx)));
+    const inForce = computeEffectiveLines(icrLines).entries;
+    findings.push(...(await auditKmpDays(q, mba, inForce)));
+    findings.push(...(await auditTransfers(q, facts, inForce, rowsPerMba.get(mba) ?? 0, fx)));
     rowsPerMba.delete(mba);
   }
   for (const [mba, n] of rowsPerMba) {
     findings.push({ where: `${mba} transfers`, message: `${n} transfer lines are held for an unknown MBA` });
   }
+  return findings;
+}
+
+/** An MBA's gate counts (lines in force per KMP, day and code) against its lines in force. */
+async function auditKmpDays(
+  q: DbOrTx,
+  mba: string,
+  inForce: ReturnType<typeof computeEffectiveLines>['entries'],
+): Promise<DerivedFinding[]> {
+  const counts = new KmpDayCounts();
+  for (const entry of inForce) if (entry.current !== undefined) counts.add(entry.current);
+  const key = (c: { kmp: string; day: string; code: string }) => `${c.kmp} ${c.day} ${c.code}`;
+  const want = new Map([...counts.values()].map((c) => [key(c), c.n]));
+  const findings: DerivedFinding[] = [];
+  for (const c of await readKmpDays(q, mba)) {
+    if (want.get(key(c)) !== c.n) {
+      findings.push({
+        where: `${mba} KMP day ${key(c)}`,
+        message: `its lines in force give ${want.get(key(c)) ?? 0}, the count is ${c.n}`,
+      });
+    }
+    want.delete(key(c));
+  }
+  for (const [k, n] of want)
+    findings.push({
+      where: `${mba} KMP day ${k}`,
+      message: `its lines in force give ${n}, no count is held`,
+    });
   return findings;
 }
 
@@ -116,14 +148,14 @@ export async function auditDerivedState(q: DbOrTx): Promise<DerivedFinding[]> {
 async function auditTransfers(
   q: DbOrTx,
   facts: Parameters<typeof transferLineOf>[0] & { code: string },
-  icrLines: readonly SourcedIcrLine[],
+  inForce: ReturnType<typeof computeEffectiveLines>['entries'],
   held: number,
   fx: ReturnType<typeof factsReader>,
 ): Promise<DerivedFinding[]> {
   const mba = facts.code;
   const findings: DerivedFinding[] = [];
   const expected = new Map<string, ReturnType<typeof transferLineOf> & object>();
-  for (const entry of computeEffectiveLines(icrLines).entries) {
+  for (const entry of inForce) {
     if (entry.current === undefined) continue;
     const line = transferLineOf(facts, entry.current, bookedReceiptOf(entry, DEFAULT_CODE_SIGNS));
     if (line !== undefined) expected.set(`${entry.origin.reportNumber}:${entry.origin.line}`, line);

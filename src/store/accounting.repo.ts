@@ -385,6 +385,7 @@ export async function clearAccounting(q: DbOrTx, mba: string): Promise<void> {
   await q.deleteFrom('eval_inventories').where('mba', '=', mba).execute();
   await q.deleteFrom('eval_entries').where('mba', '=', mba).execute();
   await q.deleteFrom('eval_versions').where('mba', '=', mba).execute();
+  await q.deleteFrom('eval_kmp_days').where('mba', '=', mba).execute();
 }
 
 /** The MBA's accepted INITIAL, PIL and ICR reports in log order (ids and types: few rows). */

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
-import { type DbOrTx, isPostgres } from './db.js';
-import { inForceAsAccepted, revisedLinesInForce } from './lines-in-force.js';
+import type { DbOrTx } from './db.js';
 import { countOf } from './paging.js';
 import type { DeviceGateDayRow } from './schema.types.js';
 
@@ -162,9 +161,9 @@ export async function icrCovers(q: DbOrTx, mba: string, day: string): Promise<bo
 }
 
 /**
- * The MBA's ICR lines in force through `kmp` dated `day`, counted per inventory change code:
- * lines in force as accepted (the partial index on kmp and date), and revised lines whose line now
- * in force names them (the MBA's revisions, few).
+ * The MBA's ICR lines in force through `kmp` dated `day`, counted per inventory change code: the
+ * counts intake keeps with the MBA's derived state (eval_kmp_days, migration 0042, decision 0084),
+ * one index range of a few rows whatever the MBA's history.
  */
 export async function declaredThroughKmp(
   q: DbOrTx,
@@ -172,53 +171,15 @@ export async function declaredThroughKmp(
   kmp: string,
   day: string,
 ): Promise<{ code: string; lines: number }[]> {
-  const accepted = isPostgres(q)
-    ? await acceptedThroughKmpPg(q, mba, kmp, day)
-    : await q
-        .selectFrom('report_lines as l')
-        .innerJoin('reports as r', 'r.id', 'l.report_id')
-        .select(['l.code', (eb) => eb.fn.countAll().as('n')])
-        .where('l.kmp', '=', kmp)
-        .where('l.date', '=', day)
-        .where('r.mba', '=', mba)
-        .where('r.type', '=', 'ICR')
-        .where(inForceAsAccepted(mba, 'r.report_number'))
-        .groupBy('l.code')
-        .execute();
-  const revised = await revisedLinesInForce(q, mba)
-    .select(['l.code', (eb) => eb.fn.countAll().as('n')])
-    .where('l.kmp', '=', kmp)
-    .where('l.date', '=', day)
-    .groupBy('l.code')
+  const rows = await q
+    .selectFrom('eval_kmp_days')
+    .select(['code', 'n'])
+    .where('mba', '=', mba)
+    .where('kmp', '=', kmp)
+    .where('day', '=', day)
+    .orderBy('code')
     .execute();
-  const out = new Map<string, number>();
-  for (const r of [...accepted, ...revised]) {
-    if (r.code === null) continue;
-    out.set(r.code, (out.get(r.code) ?? 0) + countOf({ n: r.n as string | number | bigint }));
-  }
-  return [...out].map(([code, lines]) => ({ code, lines }));
-}
-
-/**
- * declaredThroughKmp's lines in force as accepted, on PostgreSQL: the MBA's ICRs that can hold a
- * line of `day` (every line is dated no later than its report's period end), each probing the KMP
- * index by (kmp, date, report key) through a fenced lateral (migration 0037). Joined through the
- * report_lines view instead, the (kmp, date) range of every MBA sharing the KMP code was read and
- * the other MBAs' lines dropped after the join (decision 0072).
- */
-async function acceptedThroughKmpPg(q: DbOrTx, mba: string, kmp: string, day: string) {
-  const { rows } = await sql<{ code: string | null; n: string | number }>`select l.code, count(*) as n
-    from reports r
-    join report_keys k on k.id = r.id
-    cross join lateral (select z.code, z.line, z.corrects_report, z.deletes_report
-      from report_lines_data z
-      where z.kmp is not null and z.kmp = ${kmp} and z.date = ${day} and z.report_seq = k.seq offset 0) l
-    where r.mba = ${mba} and r.type = 'ICR' and r.period_to >= ${day}
-      and l.corrects_report is null and l.deletes_report is null
-      and not exists (select 1 from icr_revisions v
-        where v.mba = ${mba} and v.origin_report = r.report_number and v.origin_line = l.line)
-    group by l.code`.execute(q);
-  return rows;
+  return rows.map((r) => ({ code: r.code, lines: countOf({ n: r.n }) }));
 }
 
 /** The cases opened for these cause keys (the alarm → case trail of a device's status). */

@@ -730,6 +730,18 @@ export interface EvalTransferCountRow {
   n: number;
 }
 
+/**
+ * ICR lines in force per MBA, KMP, day and inventory change code (migration 0042): what gate
+ * monitoring compares a device's counts with.
+ */
+export interface EvalKmpDayRow {
+  mba: string;
+  kmp: string;
+  day: string;
+  code: string;
+  n: number;
+}
+
 export interface EvalBuiltRow {
   mba: string;
   built_at: string;
@@ -1172,6 +1184,7 @@ export interface Schema {
   eval_versions: EvalVersionRow;
   eval_transfers: EvalTransferRow;
   eval_transfer_counts: EvalTransferCountRow;
+  eval_kmp_days: EvalKmpDayRow;
   eval_built: EvalBuiltRow;
   eval_status: EvalStatusRow;
   declarations: DeclarationRow;

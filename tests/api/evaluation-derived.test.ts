@@ -23,6 +23,7 @@ import { auditDerivedState } from '../../src/services/audit-derived.js';
 import { buildDerivedState, createEvaluationService } from '../../src/services/evaluation/index.js';
 import { readMbaFacts } from '../../src/store/accounting.repo.js';
 import { up as transferListMigration } from '../../src/store/migrations/0041-transfer-list.js';
+import { up as kmpDaysMigration } from '../../src/store/migrations/0042-kmp-days.js';
 import { toIcrLine, toInventoryLine } from '../../src/store/reports.repo.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
@@ -446,6 +447,30 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
           .execute(),
       ).toEqual(flows);
       expect(await auditDerivedState(q)).toEqual([]);
+      // Migration 0042 on a database from before it: gate monitoring's counts of lines in force
+      // per KMP, day and code are counted from the lines (corrections and deletions applied
+      // through icr_revisions) to what intake keeps; the audit compares them with the oracle's
+      // lines in force.
+      const kmpDays = () =>
+        q.selectFrom('eval_kmp_days').selectAll().orderBy(['mba', 'kmp', 'day', 'code']).execute();
+      const gateCounts = await kmpDays();
+      expect(gateCounts.length).toBeGreaterThan(0);
+      await q.schema.dropTable('eval_kmp_days').execute();
+      await kmpDaysMigration(dialect)(q as never);
+      expect(await kmpDays()).toEqual(gateCounts);
+      expect(await auditDerivedState(q)).toEqual([]);
+      const gate = gateCounts[0]!;
+      await q
+        .updateTable('eval_kmp_days')
+        .set({ n: Number(gate.n) + 1 })
+        .where('mba', '=', gate.mba)
+        .where('kmp', '=', gate.kmp)
+        .where('day', '=', gate.day)
+        .where('code', '=', gate.code)
+        .execute();
+      expect((await auditDerivedState(q)).map((f) => f.where)).toEqual([
+        `${gate.mba} KMP day ${gate.kmp} ${gate.day} ${gate.code}`,
+      ]);
       // The upgrade's build (migration 0010 asks for it) takes every MBA out and builds it again
       // from its reports, one MBA at a time, to the same state.
       const before = await fresh().world();

@@ -20,5 +20,5 @@ export type { DatedAlarm, MbaEvaluation, MbaEvaluationInput } from './evaluate.j
 export { evaluateMba, evaluateSums, summariseState } from './evaluate.js';
 export { generateProtractedLoss } from './protracted-loss.js';
 export { DEFAULT_PAGE } from './statistics.js';
-export type { FlowCell, FlowSums, InventoryCell, MbaSums } from './sums.js';
-export { addFlowSums, emptyFlowSums, inventorySums, lineSums, sumMbaLines } from './sums.js';
+export type { FlowCell, FlowSums, InventoryCell, KmpDayCount, MbaSums } from './sums.js';
+export { addFlowSums, emptyFlowSums, inventorySums, KmpDayCounts, lineSums, sumMbaLines } from './sums.js';

@@ -398,3 +398,37 @@ export function collectSums(
   }
   return out;
 }
+
+/** How many lines in force one KMP saw on one day under one inventory change code. */
+export interface KmpDayCount {
+  readonly kmp: string;
+  readonly day: string;
+  readonly code: string;
+  n: number;
+}
+
+/**
+ * Lines in force counted per KMP, day and inventory change code: what gate monitoring compares a
+ * device's counts through that KMP with (domain/monitoring gateMismatch). Gathered as differences
+ * (a correction takes its line's old version out, −1, and puts the new one in, +1); a line missing
+ * its KMP, date or code counts nowhere.
+ */
+export class KmpDayCounts {
+  readonly #counts = new Map<string, KmpDayCount>();
+
+  add(
+    l: { readonly kmp: string | null; readonly date: string | null; readonly code: string | null },
+    sign: 1 | -1 = 1,
+  ): void {
+    if (typeof l.kmp !== 'string' || typeof l.date !== 'string' || typeof l.code !== 'string') return;
+    const key = `${l.kmp}\u0001${l.date}\u0001${l.code}`;
+    const c = this.#counts.get(key);
+    if (c === undefined) this.#counts.set(key, { kmp: l.kmp, day: l.date, code: l.code, n: sign });
+    else c.n += sign;
+  }
+
+  /** The counts (or differences) that are not zero. */
+  *values(): IterableIterator<KmpDayCount> {
+    for (const c of this.#counts.values()) if (c.n !== 0) yield c;
+  }
+}

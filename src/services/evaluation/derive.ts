@@ -6,6 +6,7 @@ import {
   emptyFlowSums,
   inventorySums,
   isDeletion,
+  KmpDayCounts,
   lineSums,
   nextAnchor,
   periodOf,
@@ -31,6 +32,7 @@ import {
 } from '../../store/accounting.repo.js';
 import { Pacer, sortInSlices } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
+import { applyKmpDayDeltas } from '../../store/kmp-days.repo.js';
 import {
   applyTransferChanges,
   rebuildMbaState,
@@ -167,7 +169,10 @@ export async function deriveIcr(
   const mba = facts.code;
   const signs = DEFAULT_CODE_SIGNS;
   const deltas = new Map<string, CellRecord>();
+  // What gate monitoring reads: the lines in force per KMP, day and code (migration 0042).
+  const kmpDays = new KmpDayCounts();
   const add = (line: SourcedIcrLine, booked: SourcedIcrLine | undefined, sign: 1 | -1): void => {
+    kmpDays.add(line, sign);
     const bucket = bucketOf(pits, line.date);
     const key = `${bucket}\u0001${line.element}\u0001${line.code}\u0001${line.kmp}`;
     let d = deltas.get(key);
@@ -192,6 +197,7 @@ export async function deriveIcr(
     if (target === undefined) {
       // A new line (nearly every line): its sums and, if it is a transfer line, its row.
       addNew(l);
+      kmpDays.add(l);
       if (l.counterpart !== undefined && TRANSFER_CODES.has(l.code)) fresh.push(l);
       continue;
     }
@@ -242,6 +248,7 @@ export async function deriveIcr(
     );
   }
   await applyCellDeltas(q, sqlite, mba, deltas);
+  await applyKmpDayDeltas(q, mba, kmpDays.values(), sqlite);
   await recheckFlows(q, sqlite, flows);
 }
 

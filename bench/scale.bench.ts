@@ -61,6 +61,7 @@ export interface SizeFigures {
   /** GET /api/transfers?limit=50 (issue 14 item 4; the issue sets no figure for it). */
   transferListMs: number | undefined;
   transferListNote: string;
+  alarmListNote: string;
 }
 
 export interface DialectRun {
@@ -240,6 +241,7 @@ async function measure(
     firstBalanceAfterRestartMs: undefined,
     transferListMs: undefined,
     transferListNote: '',
+    alarmListNote: '',
   };
   const s = () => serverRef.s;
   const get = async (path: string) => {
@@ -298,10 +300,15 @@ async function measure(
         statuses.push((await get(`/api/transfers?limit=1&status=${status}`)).ms);
       const own = await api(s().url, stateReader, 'GET', '/api/transfers?limit=50');
       if (own.status !== 200) throw new Error(`GET /api/transfers as XA: ${own.status}`);
+      // The alarm list as its page opens (by segments, decision 0085) and sorted by date (every
+      // alarm of the view in one statement).
+      const alarms = await get('/api/alarms?limit=50');
+      const alarmsByDate = await get('/api/alarms?limit=50&sort=date');
       probing = false;
       await probe;
       f.transferListMs = listed.ms;
       f.transferListNote = `${fmt((listed.json as { total?: number }).total)} listed; each status's total ${fmt(Math.min(...statuses))}–${fmt(Math.max(...statuses))} ms; XA's reviewer's first page ${fmt(own.ms)} ms (${fmt((own.json as { total?: number }).total)} listed); /healthz at worst ${fmt(worst)} ms meanwhile`;
+      f.alarmListNote = `first page ${fmt(alarms.ms)} ms (${fmt((alarms.json as { total?: number }).total)} alarms), sorted by date ${fmt(alarmsByDate.ms)} ms`;
       // One-line ICRs on the focus MBA (same month as its big ICR), each followed by its balance.
       const reflected: number[] = [];
       let changed = 0;
@@ -476,7 +483,7 @@ export function scaleMarkdown(runs: readonly DialectRun[], started: Date, label:
     out.push('');
     for (const f of r.sizes)
       out.push(
-        `- ${fmt(f.lines)} lines: disk ${f.diskNote}; 1-line ICR: ${f.oneLineNote}; transfer list: ${f.transferListNote}.`,
+        `- ${fmt(f.lines)} lines: disk ${f.diskNote}; 1-line ICR: ${f.oneLineNote}; transfer list: ${f.transferListNote}; alarm list: ${f.alarmListNote}.`,
       );
     out.push('');
   }

@@ -221,6 +221,37 @@ async function transfersPagedInSqlAsInMemory(t: TestApp, matches: readonly Trans
  * and (every status together) its pages of 4 put together are the whole list, with the same total
  * on every page.
  */
+/**
+ * GET /api/alarms in its own order (by segments, decision 0085) against the one statement that
+ * orders every alarm: sorted by the state filtered on, whose ties keep the list's order. Whole,
+ * in pages of 3, and per code.
+ */
+async function alarmsBySegmentsAsByStatement(t: TestApp) {
+  const get = async (url: string) => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url,
+      headers: { authorization: `Bearer ${t.token('agency.inspector')}` },
+    });
+    expect(res.statusCode, url).toBe(200);
+    return res.json() as { total: number; items: { code: string }[] };
+  };
+  for (const state of ['XA', 'XB']) {
+    const oracle = await get(`/api/alarms?state=${state}&sort=state&limit=1000`);
+    expect(await get(`/api/alarms?state=${state}&limit=1000`)).toEqual(oracle);
+    for (let offset = 0; offset < oracle.total; offset += 3) {
+      expect((await get(`/api/alarms?state=${state}&limit=3&offset=${offset}`)).items).toEqual(
+        oracle.items.slice(offset, offset + 3),
+      );
+    }
+    for (const code of new Set(oracle.items.map((a) => a.code))) {
+      expect(await get(`/api/alarms?state=${state}&code=${code}&limit=1000`)).toEqual(
+        await get(`/api/alarms?state=${state}&code=${code}&sort=code&limit=1000`),
+      );
+    }
+  }
+}
+
 async function transfersPagedBySegmentsAsInMemory(t: TestApp, matches: readonly TransferMatch[]) {
   const scopes = { 'agency.inspector': undefined, 'xa-ssac.reviewer': 'XA' } as const;
   const get = async (login: string, url: string) => {
@@ -402,6 +433,7 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
       expect(accepted).toBeGreaterThan(5);
       await transfersPagedInSqlAsInMemory(t, (await oracle(t, '2026-08-10')).matches);
       await transfersPagedBySegmentsAsInMemory(t, (await oracle(t, '2026-08-10')).matches);
+      await alarmsBySegmentsAsByStatement(t);
       // custos audit finds the derived state equal to its lines, and a changed cell changed.
       const q = t.ports.db.kysely;
       expect(await auditDerivedState(q)).toEqual([]);

@@ -270,6 +270,118 @@ describe.each(testDialects())('paged alarms and transfers on %s', (dialect) => {
   });
 });
 
+/**
+ * GET /api/alarms in its own order reads by segments (decision 0085): per MBA its balance alarms,
+ * its transfer and notice alarms walked in origin order 500 rows at a time, its devices' alarms,
+ * then the alarms of no MBA. The one statement that orders every alarm (the path of a sort) is the
+ * oracle: sorted by a field every listed alarm shares (the state filtered on, or the code), its
+ * ties keep the list's order, so both must list the same rows, page for page — here over 1 100
+ * unmatched shipments of one MBA, past the walk's batch, with notice findings among them.
+ */
+describe.each(testDialects())('alarms by segments on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: true });
+    t.clock.current = new Date('2026-02-05T10:00:00Z');
+    for (const [login, mba] of [
+      ['xa-ssac.submitter', 'XA-F1'],
+      ['xa-ssac.submitter', 'XA-S1'],
+      ['xb-ssac.submitter', 'XB-F1'],
+    ] as const) {
+      expect((await submit(t, login, initialReport(mba))).statusCode).toBe(201);
+    }
+    // XA-F1 ships 1 100 batches that never arrive, in an order that is not by date; every tenth
+    // is an export to Borduria without its notice (NOTICE_MISSING beside TRANSFER_UNMATCHED).
+    const lines = Array.from({ length: 1100 }, (_, i) => {
+      const date = `2026-01-${String(1 + ((i * 7) % 28)).padStart(2, '0')}`;
+      if (i % 10 !== 9) return transferLine(i + 1, date, 'SD', `S-${i}`, 'B', 'XA-S1');
+      // 2 kg of plutonium (2 ekg), over the advance notice's threshold (domain.md §2).
+      return {
+        ...transferLine(i + 1, date, 'SF', `S-${i}`, 'B', 'XB-F1'),
+        element: 'P',
+        isotope: undefined,
+        fissileWeight: undefined,
+        form: 'PH',
+        weight: 2000,
+      };
+    });
+    const res = await submit(t, 'xa-ssac.submitter', icr(1, '2026-01', lines));
+    expect(res.statusCode, res.body).toBe(201);
+    t.clock.current = new Date('2026-04-03T10:00:00Z');
+  }, 120_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function list(
+    url: string,
+    limit: number,
+    login = 'agency.inspector',
+  ): Promise<{ rows: Alarm[]; total: number }> {
+    const rows: Alarm[] = [];
+    let total = 0;
+    for (let offset = 0; offset === 0 || offset < total; offset += limit) {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `${url}${url.includes('?') ? '&' : '?'}limit=${limit}&offset=${offset}`,
+        headers: bearer(t.token(login)),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json() as PageOf<Alarm>;
+      expect(page.items.length).toBe(Math.min(limit, Math.max(0, page.total - offset)));
+      rows.push(...page.items);
+      total = page.total;
+    }
+    return { rows, total };
+  }
+
+  it('lists what the one statement lists, page for page, for each state, code and caller', async () => {
+    const codes = ['TRANSFER_UNMATCHED', 'NOTICE_MISSING', 'SRD_3SIGMA', 'MUF_3SIGMA'];
+    let seen = 0;
+    for (const [login, state] of [
+      ['agency.inspector', 'XA'],
+      ['agency.inspector', 'XB'],
+      ['xa-ssac.reviewer', 'XA'],
+    ] as const) {
+      const oracle = await list(`/api/alarms?state=${state}&sort=state`, 1000, login);
+      for (const limit of [1000, 333, 97]) {
+        expect(await list(`/api/alarms?state=${state}`, limit, login), `${login} ${state} ${limit}`).toEqual(
+          oracle,
+        );
+      }
+      for (const code of codes) {
+        const byCode = await list(`/api/alarms?state=${state}&code=${code}&sort=code`, 1000, login);
+        expect(await list(`/api/alarms?state=${state}&code=${code}`, 250, login)).toEqual(byCode);
+        expect(byCode.rows.filter((a) => a.code === code).length).toBe(byCode.total);
+      }
+      seen += oracle.total;
+    }
+    const xa = await list('/api/alarms?mba=XA-F1&code=TRANSFER_UNMATCHED', 1000);
+    expect(xa.total).toBe(1100);
+    expect((await list('/api/alarms?mba=XA-F1&code=NOTICE_MISSING', 1000)).total).toBe(110);
+    expect(seen).toBe(2 * 1210);
+    // A window deep in the MBA's walk (past two batches) and one past the end.
+    const deep = await t.app.inject({
+      method: 'GET',
+      url: '/api/alarms?mba=XA-F1&limit=20&offset=1030',
+      headers: bearer(t.token('agency.inspector')),
+    });
+    const whole = await list('/api/alarms?mba=XA-F1&sort=state', 1000);
+    expect(deep.json()).toEqual({
+      items: whole.rows.slice(1030, 1050),
+      total: whole.total,
+      limit: 20,
+      offset: 1030,
+    });
+    const past = await t.app.inject({
+      method: 'GET',
+      url: `/api/alarms?mba=XA-F1&offset=${whole.total + 5}`,
+      headers: bearer(t.token('agency.inspector')),
+    });
+    expect(past.json()).toMatchObject({ items: [], total: whole.total });
+  }, 120_000);
+});
+
 describe('FirstRows', () => {
   it('keeps the first n rows of any stream in compare order', () => {
     fc.assert(

@@ -21,6 +21,7 @@ import { declarationScopeOf } from '../declarations/queries.js';
 import type { SortValue } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
+import { pageAlarmsBySegments } from './alarm-segments.js';
 import {
   type MbaEvaluator,
   readTransferAlarmGroups,
@@ -209,14 +210,12 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
           },
         ]);
       }
-      const mbas: { mba: string; state: string }[] = [];
-      const balance: BalanceAlarmRow[] = [];
+      const mbas: { mba: string; state: string; balance: BalanceAlarmRow[] }[] = [];
       for await (const st of evaluator.evaluateEach()) {
         const m = st.facts;
         if (!inScope(scope, m.state) || (f.state && m.state !== f.state) || (f.mba && m.code !== f.mba))
           continue;
-        mbas.push({ mba: m.code, state: m.state });
-        for (const a of alarmViewsOf(st, [])) balance.push(a);
+        mbas.push({ mba: m.code, state: m.state, balance: alarmViewsOf(st, []) });
       }
       // A lone line alarms once its deadline, 30 days after the end of its month, has passed:
       // dated before the first of the month 30 days ago.
@@ -236,14 +235,26 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
             { states: scope === 'all' ? 'all' : [...scope], state: f.state },
             mbas.length + 1,
           );
-      const { rows, total } = await pageAlarms(ports.db.kysely, {
-        mbas,
-        balance,
-        code: f.code,
-        unmatchedBefore: cutoff,
-        req,
-        extra,
-      });
+      // In the list's own order a page reads only its segments (decision 0085); a sort or a
+      // search orders or filters every alarm, in one statement.
+      const { rows, total } =
+        req.sort === undefined && req.q === undefined
+          ? await pageAlarmsBySegments(ports.db.kysely, {
+              mbas,
+              code: f.code,
+              asOf: evaluator.asOf(),
+              unmatchedBefore: cutoff,
+              req,
+              extra,
+            })
+          : await pageAlarms(ports.db.kysely, {
+              mbas,
+              balance: mbas.flatMap((m) => m.balance),
+              code: f.code,
+              unmatchedBefore: cutoff,
+              req,
+              extra,
+            });
       return {
         items: rows.map((r) => ({
           key: r.key ?? `${r.mba}:${r.element ?? '-'}:${r.date}:${r.code}:${r.ref ?? ''}`,

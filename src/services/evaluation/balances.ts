@@ -88,6 +88,29 @@ export async function readTransferAlarmGroups(q: DbOrTx, mba: string, asOf: stri
   }));
 }
 
+/**
+ * How many transfer and notice alarms each of `mbas` has on `asOf`, per code: the maintained
+ * counts readTransferAlarmGroups groups, read for many MBAs at once (the alarm list's segments).
+ */
+export async function countTransferAlarms(
+  q: DbOrTx,
+  mbas: readonly string[],
+  asOf: string,
+): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>();
+  const kinds = Object.keys(ALARM_OF_KIND).map(Number);
+  for (let i = 0; i < mbas.length; i += 500) {
+    for (const r of await readCounts(q, mbas.slice(i, i + 500), kinds)) {
+      if (r.kind === COUNT_KIND.lone && !(asOf > icrDeadline(r.day))) continue;
+      const code = ALARM_OF_KIND[r.kind]!;
+      const byCode = out.get(r.mba) ?? new Map<string, number>();
+      byCode.set(code, (byCode.get(code) ?? 0) + r.n);
+      out.set(r.mba, byCode);
+    }
+  }
+  return out;
+}
+
 /** The transfer and notice alarms of an MBA on `asOf`, one per line, in its effective order (alarm lists). */
 export async function readTransferAlarms(q: DbOrTx, mba: string, asOf: string): Promise<DatedAlarm[]> {
   const out: DatedAlarm[] = [];

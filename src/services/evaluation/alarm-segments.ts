@@ -16,9 +16,9 @@ import { countTransferAlarms } from './balances.js';
  * origin order, its devices' alarms; then the alarms of no MBA (declarations' findings, split
  * views). Each segment's size is known without reading it — balance alarms are in memory, transfer
  * and notice alarms from the maintained counts, device alarms from one grouped count — so a page
- * skips whole segments and reads only those it shows: the first page of 200 000 unmatched lines
- * reads 50 of them, where the one statement (pageAlarms, still the path of a sort or a search)
- * joined every alarmed line to its line and sorted them.
+ * skips whole segments and reads only those it shows: the first page of an MBA with 200 000
+ * unmatched lines walks its alarmed rows up to the 50th alarm, where the one statement (pageAlarms,
+ * still the path of a sort or a search) joined every alarmed row to its line and sorted them.
  */
 export async function pageAlarmsBySegments(
   q: DbOrTx,

@@ -158,8 +158,15 @@ export async function pageAlarms(
   };
 }
 
-/** Alarmed rows read per statement while walking an MBA's transfer alarms in order. */
-const WALK_BATCH = 500;
+/**
+ * Alarmed rows read per statement while walking an MBA's transfer alarms in order: the first
+ * statement reads 500, each next one twice as many up to 8 000. On SQLite every statement walks
+ * the index from where the last stopped; PostgreSQL's alarmed index is on the MBA alone (0029), so
+ * there each statement sorts the MBA's alarmed rows again, and a deep page takes a few such
+ * statements rather than one per 500 rows. A statement's rows are held at once: at most 8 000.
+ */
+const WALK_FIRST = 500;
+const WALK_MAX = 8000;
 
 /** Which alarmed rows can give alarms of `code` (all codes: any alarmed row past its condition). */
 function alarmCondition(code: string | undefined, unmatchedBefore: string): RawBuilder<unknown> {
@@ -199,7 +206,7 @@ export async function readTransferAlarmWindow(
   const index = isPostgres(q) ? sql`` : sql`indexed by eval_transfers_alarmed`;
   let left = skip;
   let after: readonly [number, number] = [-1, -1];
-  for (;;) {
+  for (let batch = WALK_FIRST; ; batch = Math.min(WALK_MAX, 2 * batch)) {
     const { rows } = await sql<{
       origin_report: number;
       origin_line: number;
@@ -219,7 +226,7 @@ export async function readTransferAlarmWindow(
       where t.mba = ${mba.mba} and (t.status <> 0 or t.notice is not null)
         and (t.origin_report > ${after[0]} or (t.origin_report = ${after[0]} and t.origin_line > ${after[1]}))
         and ${alarmCondition(code, unmatchedBefore)}
-      order by t.origin_report, t.origin_line limit ${WALK_BATCH}`.execute(q);
+      order by t.origin_report, t.origin_line limit ${batch}`.execute(q);
     for (const r of rows) {
       const codes: string[] = [];
       if (r.status === 1) codes.push('SRD_3SIGMA');
@@ -245,7 +252,7 @@ export async function readTransferAlarmWindow(
       }
     }
     const last = rows.at(-1);
-    if (rows.length < WALK_BATCH || last === undefined) return out;
+    if (rows.length < batch || last === undefined) return out;
     after = [Number(last.origin_report), Number(last.origin_line)];
   }
 }

@@ -272,11 +272,11 @@ describe.each(testDialects())('paged alarms and transfers on %s', (dialect) => {
 
 /**
  * GET /api/alarms in its own order reads by segments (decision 0085): per MBA its balance alarms,
- * its transfer and notice alarms walked in origin order 500 rows at a time, its devices' alarms,
+ * its transfer and notice alarms walked in origin order (500 rows, then 1 000, …), its devices' alarms,
  * then the alarms of no MBA. The one statement that orders every alarm (the path of a sort) is the
  * oracle: sorted by a field every listed alarm shares (the state filtered on, or the code), its
  * ties keep the list's order, so both must list the same rows, page for page — here over 1 100
- * unmatched shipments of one MBA, past the walk's batch, with notice findings among them.
+ * unmatched shipments of one MBA, past the walk's first statement, with notice findings among them.
  */
 describe.each(testDialects())('alarms by segments on %s', (dialect) => {
   let t: TestApp;
@@ -360,7 +360,7 @@ describe.each(testDialects())('alarms by segments on %s', (dialect) => {
     expect(xa.total).toBe(1100);
     expect((await list('/api/alarms?mba=XA-F1&code=NOTICE_MISSING', 1000)).total).toBe(110);
     expect(seen).toBe(2 * 1210);
-    // A window deep in the MBA's walk (past two batches) and one past the end.
+    // A window deep in the MBA's walk (in its second statement) and one past the end.
     const deep = await t.app.inject({
       method: 'GET',
       url: '/api/alarms?mba=XA-F1&limit=20&offset=1030',

@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import { type DbOrTx, isPostgres } from './db.js';
 import { deviceMbaSql } from './device-cok.repo.js';
 import { countOf, orderTerms, type PageRequest, textMatches } from './paging.js';
+import { NOTICE_CODES, readRowsWithLines, STATUS } from './transfers.repo.js';
 
 /**
  * GET /api/alarms paged in SQL (docs/decisions/0017): the transfer and notice alarms are rows of
@@ -207,31 +208,19 @@ export async function readTransferAlarmWindow(
   let left = skip;
   let after: readonly [number, number] = [-1, -1];
   for (let batch = WALK_FIRST; ; batch = Math.min(WALK_MAX, 2 * batch)) {
-    const { rows } = await sql<{
-      origin_report: number;
-      origin_line: number;
-      status: number;
-      notice: number | null;
-      element: string;
-      date: string;
-      ref: string;
-    }>`select t.origin_report, t.origin_line, t.status, t.notice, l.element, l.date,
-        t.mba || '/' || coalesce(e.last_report, t.origin_report) || '/' || coalesce(e.last_line, t.origin_line) as ref
-      from eval_transfers t ${index}
-      left join eval_entries e
-        on e.mba = t.mba and e.origin_report = t.origin_report and e.origin_line = t.origin_line
-      join report_lines l
-        on l.report_id = t.mba || ':ICR:' || coalesce(e.last_report, t.origin_report)
-        and l.line = coalesce(e.last_line, t.origin_line)
-      where t.mba = ${mba.mba} and (t.status <> 0 or t.notice is not null)
+    const rows = await readRowsWithLines(
+      q,
+      sql`eval_transfers t ${index}`,
+      sql`t.mba = ${mba.mba} and (t.status <> 0 or t.notice is not null)
         and (t.origin_report > ${after[0]} or (t.origin_report = ${after[0]} and t.origin_line > ${after[1]}))
-        and ${alarmCondition(code, unmatchedBefore)}
-      order by t.origin_report, t.origin_line limit ${batch}`.execute(q);
+        and ${alarmCondition(code, unmatchedBefore)}`,
+      sql`order by t.origin_report, t.origin_line limit ${batch}`,
+    );
     for (const r of rows) {
       const codes: string[] = [];
-      if (r.status === 1) codes.push('SRD_3SIGMA');
-      else if (r.status === 2 && r.date < unmatchedBefore) codes.push('TRANSFER_UNMATCHED');
-      if (r.notice !== null) codes.push(r.notice === 1 ? 'NOTICE_MISSING' : 'NOTICE_LATE');
+      if (r.status === STATUS.discrepant) codes.push('SRD_3SIGMA');
+      else if (r.status === STATUS.lone && r.held.date < unmatchedBefore) codes.push('TRANSFER_UNMATCHED');
+      if (r.notice !== null) codes.push(NOTICE_CODES[r.notice - 1] as string);
       for (const c of codes) {
         if (code !== undefined && c !== code) continue;
         if (left > 0) {
@@ -243,17 +232,18 @@ export async function readTransferAlarmWindow(
           code: c,
           state: mba.state,
           mba: mba.mba,
-          element: r.element,
-          date: r.date,
+          element: r.held.element,
+          date: r.held.date,
           from: null,
-          ref: r.ref,
+          // As pageAlarms names it: the MBA and the place of the line in force.
+          ref: `${mba.mba}/${r.held.reportNumber}/${r.held.line}`,
         });
         if (out.length === take) return out;
       }
     }
     const last = rows.at(-1);
     if (rows.length < batch || last === undefined) return out;
-    after = [Number(last.origin_report), Number(last.origin_line)];
+    after = [last.report, last.line];
   }
 }
 

@@ -121,22 +121,36 @@ async function auditKmpDays(
   const counts = new KmpDayCounts();
   for (const entry of inForce) if (entry.current !== undefined) counts.add(entry.current);
   const key = (c: { kmp: string; day: string; code: string }) => `${c.kmp} ${c.day} ${c.code}`;
-  const want = new Map([...counts.values()].map((c) => [key(c), c.n]));
+  return compareCounts(
+    new Map([...counts.values()].map((c) => [key(c), c.n])),
+    (await readKmpDays(q, mba)).map((c) => [key(c), c.n]),
+    `${mba} KMP day`,
+    'its lines in force',
+  );
+}
+
+/**
+ * Held counts against the counts their source gives (`want`, by key): each held count that
+ * differs, and each count the source gives that is not held, named `<where> <key>`.
+ */
+function compareCounts(
+  want: Map<string, number>,
+  held: Iterable<readonly [string, number]>,
+  where: string,
+  source: string,
+): DerivedFinding[] {
   const findings: DerivedFinding[] = [];
-  for (const c of await readKmpDays(q, mba)) {
-    if (want.get(key(c)) !== c.n) {
+  const left = new Map(want);
+  for (const [k, n] of held) {
+    if (left.get(k) !== n)
       findings.push({
-        where: `${mba} KMP day ${key(c)}`,
-        message: `its lines in force give ${want.get(key(c)) ?? 0}, the count is ${c.n}`,
+        where: `${where} ${k}`,
+        message: `${source} give ${left.get(k) ?? 0}, the count is ${n}`,
       });
-    }
-    want.delete(key(c));
+    left.delete(k);
   }
-  for (const [k, n] of want)
-    findings.push({
-      where: `${mba} KMP day ${k}`,
-      message: `its lines in force give ${n}, no count is held`,
-    });
+  for (const [k, n] of left)
+    findings.push({ where: `${where} ${k}`, message: `${source} give ${n}, no count is held` });
   return findings;
 }
 
@@ -189,19 +203,18 @@ async function auditTransfers(
       message: `${held} transfer lines are held, its lines give ${recs.length}`,
     });
   }
-  const want = new Map(
-    [...deltas.values()].filter((d) => d.n !== 0).map((d) => [`${d.kind} ${d.day} ${d.element}`, d.n]),
+  findings.push(
+    ...compareCounts(
+      new Map(
+        [...deltas.values()].filter((d) => d.n !== 0).map((d) => [`${d.kind} ${d.day} ${d.element}`, d.n]),
+      ),
+      (await readCounts(q, [mba], Object.values(COUNT_KIND))).map((c) => [
+        `${c.kind} ${c.day} ${c.element}`,
+        c.n,
+      ]),
+      `${mba} transfer count`,
+      'its rows',
+    ),
   );
-  for (const c of await readCounts(q, [mba], Object.values(COUNT_KIND))) {
-    const k = `${c.kind} ${c.day} ${c.element}`;
-    if (want.get(k) !== c.n)
-      findings.push({
-        where: `${mba} transfer count ${k}`,
-        message: `its rows give ${want.get(k) ?? 0}, the count is ${c.n}`,
-      });
-    want.delete(k);
-  }
-  for (const [k, n] of want)
-    findings.push({ where: `${mba} transfer count ${k}`, message: `its rows give ${n}, no count is held` });
   return findings;
 }

@@ -55,14 +55,19 @@ const ALARM_OF_KIND: Record<number, DatedAlarm['code']> = {
   [COUNT_KIND.noticeLate]: 'NOTICE_LATE',
 };
 
+/** Whether a count of ALARM_OF_KIND's kinds is of alarms on `asOf`: lone lines only past their deadline. */
+function alarmsOn(r: { kind: number; day: string }, asOf: string): boolean {
+  return r.kind !== COUNT_KIND.lone || asOf > icrDeadline(r.day);
+}
+
 /**
  * The transfer and notice alarms of an MBA on `asOf` as its balance takes them: grouped by date,
  * element and code (DatedAlarm.count), in that order. Read from the maintained counts (a row per
  * day, element and kind, docs/decisions/0016); a lone line alarms once its deadline has passed.
  */
 export async function readTransferAlarmGroups(q: DbOrTx, mba: string, asOf: string): Promise<DatedAlarm[]> {
-  const rows = (await readCounts(q, [mba], Object.keys(ALARM_OF_KIND).map(Number))).filter(
-    (r) => r.kind !== COUNT_KIND.lone || asOf > icrDeadline(r.day),
+  const rows = (await readCounts(q, [mba], Object.keys(ALARM_OF_KIND).map(Number))).filter((r) =>
+    alarmsOn(r, asOf),
   );
   const out = rows.map((r) => ({ date: r.day, element: r.element, code: ALARM_OF_KIND[r.kind]!, n: r.n }));
   out.sort((a, b) =>
@@ -101,7 +106,7 @@ export async function countTransferAlarms(
   const kinds = Object.keys(ALARM_OF_KIND).map(Number);
   for (let i = 0; i < mbas.length; i += 500) {
     for (const r of await readCounts(q, mbas.slice(i, i + 500), kinds)) {
-      if (r.kind === COUNT_KIND.lone && !(asOf > icrDeadline(r.day))) continue;
+      if (!alarmsOn(r, asOf)) continue;
       const code = ALARM_OF_KIND[r.kind]!;
       const byCode = out.get(r.mba) ?? new Map<string, number>();
       byCode.set(code, (byCode.get(code) ?? 0) + r.n);

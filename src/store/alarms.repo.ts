@@ -188,24 +188,19 @@ function alarmCondition(code: string | undefined, unmatchedBefore: string): RawB
 }
 
 /**
- * One MBA's transfer and notice alarms from `skip`, at most `take`, in the list's order (the
- * pageAlarms order of its kind-1 rows: origin, then a line's transfer alarm before its notice
- * alarm), `code` filtering. Walks the alarmed rows' index in origin order a batch at a time (on
- * SQLite told which index: decision 0083), joining each row to its line in force, so a page
- * costs the rows before it in its MBA and its own, never the MBA's other alarms.
+ * One MBA's transfer and notice alarms in the list's order (the pageAlarms order of its kind-1
+ * rows: origin, then a line's transfer alarm before its notice alarm), `code` filtering, a
+ * statement's worth at a time. Walks the alarmed rows' index in origin order (on SQLite told which
+ * index: decision 0083), joining each row to its line in force, so a walker holds one statement's
+ * rows (at most WALK_MAX), never the MBA's other alarms.
  */
-export async function readTransferAlarmWindow(
+export async function* walkTransferAlarms(
   q: DbOrTx,
   mba: { readonly mba: string; readonly state: string },
   code: string | undefined,
   unmatchedBefore: string,
-  skip: number,
-  take: number,
-): Promise<AlarmRow[]> {
-  const out: AlarmRow[] = [];
-  if (take <= 0) return out;
+): AsyncGenerator<AlarmRow[], void, void> {
   const index = isPostgres(q) ? sql`` : sql`indexed by eval_transfers_alarmed`;
-  let left = skip;
   let after: readonly [number, number] = [-1, -1];
   for (let batch = WALK_FIRST; ; batch = Math.min(WALK_MAX, 2 * batch)) {
     const rows = await readRowsWithLines(
@@ -216,6 +211,7 @@ export async function readTransferAlarmWindow(
         and ${alarmCondition(code, unmatchedBefore)}`,
       sql`order by t.origin_report, t.origin_line limit ${batch}`,
     );
+    const out: AlarmRow[] = [];
     for (const r of rows) {
       const codes: string[] = [];
       if (r.status === STATUS.discrepant) codes.push('SRD_3SIGMA');
@@ -223,10 +219,6 @@ export async function readTransferAlarmWindow(
       if (r.notice !== null) codes.push(NOTICE_CODES[r.notice - 1] as string);
       for (const c of codes) {
         if (code !== undefined && c !== code) continue;
-        if (left > 0) {
-          left--;
-          continue;
-        }
         out.push({
           key: null,
           code: c,
@@ -238,13 +230,40 @@ export async function readTransferAlarmWindow(
           // As pageAlarms names it: the MBA and the place of the line in force.
           ref: `${mba.mba}/${r.held.reportNumber}/${r.held.line}`,
         });
-        if (out.length === take) return out;
       }
     }
+    if (out.length > 0) yield out;
     const last = rows.at(-1);
-    if (rows.length < batch || last === undefined) return out;
+    if (rows.length < batch || last === undefined) return;
     after = [last.report, last.line];
   }
+}
+
+/**
+ * One MBA's transfer and notice alarms from `skip`, at most `take`, in walkTransferAlarms' order:
+ * a page costs the rows before it in its MBA and its own.
+ */
+export async function readTransferAlarmWindow(
+  q: DbOrTx,
+  mba: { readonly mba: string; readonly state: string },
+  code: string | undefined,
+  unmatchedBefore: string,
+  skip: number,
+  take: number,
+): Promise<AlarmRow[]> {
+  const out: AlarmRow[] = [];
+  if (take <= 0) return out;
+  let left = skip;
+  for await (const batch of walkTransferAlarms(q, mba, code, unmatchedBefore)) {
+    if (left >= batch.length) {
+      left -= batch.length;
+      continue;
+    }
+    for (let i = left; i < batch.length && out.length < take; i++) out.push(batch[i] as AlarmRow);
+    left = 0;
+    if (out.length === take) return out;
+  }
+  return out;
 }
 
 /** The monitoring devices' alarms per MBA (of the device's KMP, else its facility's first MBA), `code` filtering. */

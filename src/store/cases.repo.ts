@@ -27,6 +27,17 @@ export async function findCaseIdByKey(q: DbOrTx, key: string): Promise<string | 
   return row?.id;
 }
 
+/** Which of `keys` name a case already (one statement; the case opener asks per batch of alarms). */
+export async function findTakenCaseKeys(q: DbOrTx, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await q
+    .selectFrom('cases')
+    .select('case_key')
+    .where('case_key', 'in', [...keys])
+    .execute();
+  return new Set(rows.map((r) => r.case_key).filter((k): k is string => k !== null));
+}
+
 /**
  * Inserts a case unless its key is taken, answering whether it did: the unique index on the key
  * is what keeps re-evaluation (also concurrent) from opening a duplicate.

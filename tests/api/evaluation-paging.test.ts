@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEvaluationService } from '../../src/services/evaluation/index.js';
 import { readWholeView } from '../../src/services/evaluation/transfer-segments.js';
 import { readAllMatches } from '../../src/services/evaluation/transfers.js';
 import { FirstRows, pageInMemory } from '../../src/services/page-memory.js';
@@ -379,6 +380,28 @@ describe.each(testDialects())('alarms by segments on %s', (dialect) => {
       headers: bearer(t.token('agency.inspector')),
     });
     expect(past.json()).toMatchObject({ items: [], total: whole.total });
+  }, 120_000);
+
+  it('opens one case per standing alarm, walking them a statement at a time, and never twice', async () => {
+    const keys = async () =>
+      (await t.ports.db.kysely.selectFrom('cases').select('case_key').execute()).map((c) => c.case_key ?? '');
+    const opened = await t.evaluation.openCases();
+    const after = await keys();
+    // Every one of XA-F1's 1 100 unmatched lines (over two of the walk's statements and three of
+    // the opener's key look-ups) and each of the 110 exports without their notice.
+    const unmatched = after.filter((k) => k.startsWith('transfer-unmatched') && k.includes('XA-F1%2F'));
+    expect(new Set(unmatched).size).toBe(1100);
+    const notices = after.filter(
+      (k) => k.startsWith('notice') && k.includes('XA-F1%2F') && k.endsWith('missing'),
+    );
+    expect(new Set(notices).size).toBe(110);
+    expect(opened).toBe(after.length);
+    // A new day is a new run; a new opener (another server, or after a restart) has no memory of
+    // what it opened: both find every case by its key and open none.
+    t.clock.current = new Date('2026-04-04T10:00:00Z');
+    expect(await t.evaluation.openCases()).toBe(0);
+    expect(await createEvaluationService(t.ports).openCases()).toBe(0);
+    expect((await keys()).sort()).toEqual([...after].sort());
   }, 120_000);
 });
 

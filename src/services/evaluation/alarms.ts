@@ -6,8 +6,14 @@ import { problemOf } from '../../domain/particulars.js';
 import { inScope, type Principal } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
 import { readLogVersion } from '../../store/accounting.repo.js';
-import { type BalanceAlarmRow, pageAlarms } from '../../store/alarms.repo.js';
+import {
+  type AlarmRow,
+  type BalanceAlarmRow,
+  pageAlarms,
+  walkTransferAlarms,
+} from '../../store/alarms.repo.js';
 import { Pacer } from '../../store/bulk.js';
+import { findTakenCaseKeys } from '../../store/cases.repo.js';
 import {
   type CrossCheckCutoffs,
   countCrossCheckFindings,
@@ -50,6 +56,20 @@ export interface AlarmView {
   readonly date: string;
   readonly from: string | null;
   readonly ref: string | null;
+}
+
+/** A listed row as the API names it (a transfer alarm's key made from its fields). */
+function viewOfRow(r: AlarmRow): AlarmView {
+  return {
+    key: r.key ?? `${r.mba}:${r.element ?? '-'}:${r.date}:${r.code}:${r.ref ?? ''}`,
+    code: r.code as AlarmCode,
+    state: r.state,
+    mba: r.mba,
+    element: r.element as ElementCode | null,
+    date: r.date,
+    from: r.from,
+    ref: r.ref,
+  };
 }
 
 /** The sortable fields of GET /api/alarms (the route's `sort` enum). */
@@ -130,24 +150,31 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
     return { annexII: annexIIUnmatchedBefore(asOf), sourceMaterial: sourceMaterialUnmatchedBefore(asOf) };
   }
 
-  /** Opens the cases of the declarations' cross-check findings, a page at a time. */
-  async function openDeclarationCases(): Promise<number> {
+  /**
+   * A lone transfer line alarms once its deadline, 30 days after the end of its month, has
+   * passed: dated before the first of the month 30 days before the evaluation date.
+   */
+  function unmatchedBefore(): string {
+    return `${addDays(evaluator.asOf(), -30).slice(0, 7)}-01`;
+  }
+
+  /**
+   * Opens a case for each of `alarms` (in order) that has none. Which keys are taken is asked once
+   * per 500 alarms, so a run over an MBA's thousands of standing alarms (one per unmatched line)
+   * costs a statement per batch, not one per alarm.
+   */
+  async function openFor(alarms: readonly CaseAlarm[]): Promise<number> {
     let opened = 0;
-    const c = cutoffs();
-    for (let offset = 0; ; offset += ALL.limit) {
-      const page = await pageCrossCheckFindings(ports.db.kysely, c, { states: 'all' }, { ...ALL, offset });
-      for (const f of page) {
-        const alarm: CaseAlarm = {
-          source: 'declaration',
-          check: f.code.startsWith('ANNEX_II') ? 'annex-ii' : 'source-material',
-          finding: f.code.endsWith('DISCREPANT') ? 'discrepant' : 'unmatched',
-          state: f.state,
-          item: f.ref,
-        };
-        const key = caseKeyForAlarm(alarm);
+    for (let i = 0; i < alarms.length; i += 500) {
+      const batch = alarms.slice(i, i + 500).map((alarm) => ({ alarm, key: caseKeyForAlarm(alarm) }));
+      const taken = await findTakenCaseKeys(
+        ports.db.kysely,
+        batch.filter((b) => !handled.has(b.key)).map((b) => b.key),
+      );
+      for (const { alarm, key } of batch) {
         if (handled.has(key)) continue;
         try {
-          if (await ensureCaseForAlarm(ports, alarm)) opened++;
+          if (!taken.has(key) && (await ensureCaseForAlarm(ports, alarm))) opened++;
           if (handled.size >= 100_000) handled.clear();
           handled.add(key);
         } catch (err) {
@@ -157,33 +184,52 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
           );
         }
       }
+    }
+    return opened;
+  }
+
+  /** Opens the cases of the declarations' cross-check findings, a page at a time. */
+  async function openDeclarationCases(): Promise<number> {
+    let opened = 0;
+    const c = cutoffs();
+    for (let offset = 0; ; offset += ALL.limit) {
+      const page = await pageCrossCheckFindings(ports.db.kysely, c, { states: 'all' }, { ...ALL, offset });
+      opened += await openFor(
+        page.map(
+          (f): CaseAlarm => ({
+            source: 'declaration',
+            check: f.code.startsWith('ANNEX_II') ? 'annex-ii' : 'source-material',
+            finding: f.code.endsWith('DISCREPANT') ? 'discrepant' : 'unmatched',
+            state: f.state,
+            item: f.ref,
+          }),
+        ),
+      );
       if (page.length < ALL.limit) return opened;
     }
   }
 
-  /** Opens the cases of every MBA's alarms and of the declarations' findings (see openCases). */
+  /**
+   * Opens the cases of every MBA's alarms and of the declarations' findings (see openCases). An
+   * MBA's balance alarms (a few per period) go in date order, so a sequence test opens its case at
+   * its first firing; its transfer and notice alarms are walked in the list's order a statement at
+   * a time, so the run holds one statement's alarms whatever an MBA has accumulated.
+   */
   async function openCasesNow(): Promise<number> {
     let opened = await openDeclarationCases();
     // Background work: the event loop gets a turn between MBAs too, not only between cases.
     const pacer = new Pacer();
+    const before = unmatchedBefore();
     for await (const st of evaluator.evaluateEach()) {
       if (pacer.due()) await pacer.pause();
       const firstSequence = new Set<string>();
-      for (const a of (await viewsOf(st)).sort((x, y) => (x.date < y.date ? -1 : 1))) {
-        const alarm = toCaseAlarm(a, firstSequence);
-        if (!alarm) continue;
-        const key = caseKeyForAlarm(alarm);
-        if (handled.has(key)) continue;
-        try {
-          if (await ensureCaseForAlarm(ports, alarm)) opened++;
-          if (handled.size >= 100_000) handled.clear();
-          handled.add(key);
-        } catch (err) {
-          ports.logger.warn(
-            { err: (err as Error).message, alarm: a.key },
-            'could not open a case for an alarm',
-          );
-        }
+      const causes = (views: readonly AlarmView[]) =>
+        views.flatMap((a) => toCaseAlarm(a, firstSequence) ?? []);
+      const balance = alarmViewsOf(st, []).sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0));
+      opened += await openFor(causes(balance));
+      const m = { mba: st.facts.code, state: st.facts.state };
+      for await (const rows of walkTransferAlarms(ports.db.kysely, m, undefined, before)) {
+        opened += await openFor(causes(rows.map(viewOfRow)));
       }
     }
     return opened;
@@ -217,9 +263,7 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
           continue;
         mbas.push({ mba: m.code, state: m.state, balance: alarmViewsOf(st, []) });
       }
-      // A lone line alarms once its deadline, 30 days after the end of its month, has passed:
-      // dated before the first of the month 30 days ago.
-      const cutoff = `${addDays(evaluator.asOf(), -30).slice(0, 7)}-01`;
+      const cutoff = unmatchedBefore();
       // The declarations' findings: not of an MBA, and only of the States whose declarations the
       // caller may read (an Additional Protocol in force with them: policy).
       const declScope = await declarationScopeOf(ports, p);
@@ -256,16 +300,7 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
               extra,
             });
       return {
-        items: rows.map((r) => ({
-          key: r.key ?? `${r.mba}:${r.element ?? '-'}:${r.date}:${r.code}:${r.ref ?? ''}`,
-          code: r.code as AlarmCode,
-          state: r.state,
-          mba: r.mba,
-          element: r.element as ElementCode | null,
-          date: r.date,
-          from: r.from,
-          ref: r.ref,
-        })),
+        items: rows.map(viewOfRow),
         total,
         limit: req.limit,
         offset: req.offset,

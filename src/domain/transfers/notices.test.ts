@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkNotices } from './notices.js';
+import { addMonths, computeEkg, toDayNumber } from '../accounting/index.js';
+import { checkNotices, compareNoticeOrder, NoticeFlowCheck } from './notices.js';
 import type { AdvanceNotice, TransferLine } from './transfer.types.js';
 
 const line = (
@@ -97,5 +99,78 @@ describe('checkNotices (domain.md §2 advance notices)', () => {
       [],
     );
     expect(f[0]!.ekg).toBeCloseTo(9, 9);
+  });
+});
+
+/**
+ * The rule as domain.md states it, line by line with direct sums (quadratic; for the property
+ * below): a line without a valid notice needs one when some window of 3 months holding it adds up
+ * to more than 1 ekg; the total named is that of the first such window, the window of the first
+ * line j at or after it (in (day, id) order) that is within its own window and whose window of
+ * the lines back to 3 months before it adds up to more than 1 ekg.
+ */
+function naiveMissing(lines: readonly TransferLine[]): Map<string, number> {
+  const sorted = [...lines].sort(compareNoticeOrder);
+  const day = sorted.map((l) => toDayNumber(l.date));
+  const end = sorted.map((l) => toDayNumber(addMonths(l.date, 3)));
+  const ekg = sorted.map((l) => computeEkg(l.element, l.weightMg, l.fissileMg));
+  const out = new Map<string, number>();
+  for (let k = 0; k < sorted.length; k++) {
+    for (let j = k; j < sorted.length && (day[j] as number) < (end[k] as number); j++) {
+      let sum = 0;
+      for (let i = 0; i <= j; i++) if ((end[i] as number) > (day[j] as number)) sum += ekg[i] as number;
+      if (sum > 1 + 1e-9) {
+        out.set((sorted[k] as TransferLine).id, sum);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+describe('NoticeFlowCheck', () => {
+  const flowLine = fc.record({
+    day: fc.integer({ min: 0, max: 900 }),
+    grams: fc.integer({ min: 1, max: 700 }),
+  });
+
+  it('finds what the rule finds, line by line, for any flow', () => {
+    fc.assert(
+      fc.property(fc.array(flowLine, { maxLength: 60 }), (spec) => {
+        const lines = spec.map((s, i) =>
+          line(`l${i}`, new Date(Date.UTC(2024, 0, 1 + s.day)).toISOString().slice(0, 10), s.grams * 1000),
+        );
+        const want = naiveMissing(lines);
+        const got = new Map(checkNotices(lines, []).map((f) => [f.transfer.id, f]));
+        expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+        for (const [id, f] of got) {
+          expect(f.code).toBe('NOTICE_MISSING');
+          const single = computeEkg('P', f.transfer.weightMg, undefined) > 1;
+          expect(f.reason).toBe(single ? 'OVER_THRESHOLD' : 'AGGREGATE_OVER_THRESHOLD');
+          if (!single) expect(f.ekg).toBeCloseTo(want.get(id) as number, 9);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('settles each line once its window has passed, so a flow of decades holds three months', () => {
+    const check = new NoticeFlowCheck();
+    let settled = 0;
+    let most = 0;
+    // Twenty years of a shipment every ten days, 0.4 ekg each: every line is in a window over 1 ekg.
+    const n = 730;
+    for (let i = 0; i < n; i++) {
+      const date = new Date(Date.UTC(2000, 0, 1 + 10 * i)).toISOString().slice(0, 10);
+      const out = check.push(line(`s${String(i).padStart(4, '0')}`, date, 400_000), undefined);
+      for (const s of out) expect(s.finding?.code).toBe('NOTICE_MISSING');
+      settled += out.length;
+      most = Math.max(most, check.holding);
+    }
+    settled += check.end().length;
+    expect(settled).toBe(n);
+    // A window of 3 months holds at most ten lines ten days apart (92 days / 10, and the new one).
+    expect(most).toBeLessThanOrEqual(10);
+    expect(check.holding).toBe(0);
   });
 });

@@ -12,11 +12,158 @@ export interface NoticeOptions {
   readonly importCodes?: readonly string[];
 }
 
-interface Flow {
+/** A line of a flow in the check's window: its ekg, day, the end of its window and its notice. */
+interface Held {
   readonly line: TransferLine;
   readonly direction: 'EXPORT' | 'IMPORT';
   readonly ekg: number;
   readonly day: number;
+  /** The day its 3-month window ends (exclusive). */
+  readonly windowEnd: number;
+  /** The sum of the ekg of the flow's lines before it (a prefix sum). */
+  readonly before: number;
+  /** The notice it references, of its state, if there is one. */
+  readonly notice: AdvanceNotice | undefined;
+  /** The total of the first over-threshold window holding it; 0 if none (yet). */
+  windowEkg: number;
+}
+
+/** A line whose notice findings no later line can change, with its finding if it has one. */
+export interface SettledNoticeLine {
+  readonly line: TransferLine;
+  readonly finding: NoticeFinding | undefined;
+}
+
+/**
+ * The notice rule over one flow (one direction between two states), its lines fed in (day, id)
+ * order, holding only the lines no later line has settled: those of the last `windowMonths`.
+ * A line needs a notice when it lies in a window of lines over the threshold; the first such
+ * window that holds it is the first line j at or after it, within its own window, whose window
+ * back to j's first line still in force adds up to more than the threshold. Once the lines fed
+ * reach the end of a line's window, nothing later can hold it: it is settled and let go. A flow
+ * of decades is thus checked holding three months of it (decision 0086); checkNotices feeds a
+ * whole list through the same code.
+ */
+export class NoticeFlowCheck {
+  private readonly threshold: number;
+  private readonly months: number;
+  private readonly lead: number;
+  private readonly exportCodes: ReadonlySet<string>;
+  private readonly importCodes: ReadonlySet<string>;
+  /** The lines not settled, from `held[head]`; absolute index i is `held[head + i - base]`. */
+  private held: Held[] = [];
+  private head = 0;
+  /** Absolute index of held[head]. */
+  private base = 0;
+  /** Lines fed (their absolute indices are 0 … fed − 1). */
+  private fed = 0;
+  /** The first line still in the window of the last line fed, and the first not yet marked. */
+  private start = 0;
+  private marked = 0;
+  /** The sum of the ekg of every line fed. */
+  private total = 0;
+
+  constructor(opts: NoticeOptions = {}) {
+    this.threshold = opts.thresholdEkg ?? 1;
+    this.months = opts.windowMonths ?? 3;
+    this.lead = opts.exportLeadDays ?? 14;
+    this.exportCodes = new Set(opts.exportCodes ?? ['SF']);
+    this.importCodes = new Set(opts.importCodes ?? ['RF']);
+  }
+
+  /** The rule's direction of a line's code; undefined for a code the rule does not cover. */
+  directionOf(code: string): 'EXPORT' | 'IMPORT' | undefined {
+    return this.exportCodes.has(code) ? 'EXPORT' : this.importCodes.has(code) ? 'IMPORT' : undefined;
+  }
+
+  private at(i: number): Held {
+    return this.held[this.head + i - this.base] as Held;
+  }
+
+  /**
+   * Feeds the next line of the flow (after every line fed, in (day, id) order) with the notice it
+   * references (of its state), and answers the lines this settles. A line of a code the rule does
+   * not cover is not part of a flow: it is answered at once, without a finding.
+   */
+  push(line: TransferLine, notice: AdvanceNotice | undefined): SettledNoticeLine[] {
+    const direction = this.directionOf(line.code);
+    if (direction === undefined) return [{ line, finding: undefined }];
+    const ekg = computeEkg(line.element, line.weightMg, line.fissileMg);
+    const h: Held = {
+      line,
+      direction,
+      ekg,
+      day: toDayNumber(line.date),
+      windowEnd: toDayNumber(addMonths(line.date, this.months)),
+      before: this.total,
+      notice,
+      windowEkg: 0,
+    };
+    this.held.push(h);
+    const j = this.fed++;
+    this.total += ekg;
+    while (h.day >= this.at(this.start).windowEnd) this.start++;
+    const sum = this.total - this.at(this.start).before;
+    // Prefix differences carry rounding; 1e-9 ekg is far below the milligram of the data.
+    if (sum > this.threshold + 1e-9) {
+      for (let k = Math.max(this.start, this.marked); k <= j; k++) this.at(k).windowEkg = sum;
+      this.marked = j + 1;
+    }
+    return this.settle(this.start);
+  }
+
+  /** How many lines are held, not yet settled. */
+  get holding(): number {
+    return this.fed - this.base;
+  }
+
+  /** The flow is complete: every line still held is settled. */
+  end(): SettledNoticeLine[] {
+    return this.settle(this.fed);
+  }
+
+  /** Settles the lines before absolute index `upTo` (no later line can be in their windows). */
+  private settle(upTo: number): SettledNoticeLine[] {
+    const out: SettledNoticeLine[] = [];
+    while (this.base < upTo) {
+      const h = this.held[this.head] as Held;
+      out.push({ line: h.line, finding: this.findingOf(h) });
+      this.head++;
+      this.base++;
+    }
+    // Let go of the settled lines' slots now and then, not on every line.
+    if (this.head > 1024 && this.head * 2 > this.held.length) {
+      this.held = this.held.slice(this.head);
+      this.head = 0;
+    }
+    return out;
+  }
+
+  private findingOf(f: Held): NoticeFinding | undefined {
+    const notice = f.notice;
+    if (notice === undefined || notice.kind !== f.direction) {
+      if (f.windowEkg <= 0) return undefined;
+      const single = f.ekg > this.threshold;
+      return {
+        code: 'NOTICE_MISSING',
+        transfer: f.line,
+        reason: single ? 'OVER_THRESHOLD' : 'AGGREGATE_OVER_THRESHOLD',
+        ekg: single ? f.ekg : f.windowEkg,
+      };
+    }
+    if (f.direction === 'EXPORT' && notice.submitted > addDays(notice.preparationDate, -this.lead)) {
+      return { code: 'NOTICE_LATE', transfer: f.line, reason: 'EXPORT_LEAD_TIME', ekg: f.ekg, notice };
+    }
+    if (f.direction === 'IMPORT' && notice.submitted > f.line.date) {
+      return { code: 'NOTICE_LATE', transfer: f.line, reason: 'IMPORT_AFTER_RECEIPT', ekg: f.ekg, notice };
+    }
+    return undefined;
+  }
+}
+
+/** The order a flow's lines are checked in: by day, then by id. */
+export function compareNoticeOrder(a: TransferLine, b: TransferLine): number {
+  return a.date < b.date ? -1 : a.date > b.date ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**
@@ -26,98 +173,41 @@ interface Flow {
  *   together exceed 1 ekg, and references no notice of the right kind given by its state;
  * - NOTICE_LATE: an export notice received less than 14 days before the preparation date it
  *   states, or an import notice received after the receipt date.
- * Lateness is judged on every referenced notice, required or not.
+ * Lateness is judged on every referenced notice, required or not. Each flow (direction, state,
+ * other state) goes through a NoticeFlowCheck in (day, id) order.
  */
 export function checkNotices(
   transfers: readonly TransferLine[],
   notices: readonly AdvanceNotice[],
   opts: NoticeOptions = {},
 ): NoticeFinding[] {
-  const threshold = opts.thresholdEkg ?? 1;
-  const months = opts.windowMonths ?? 3;
-  const lead = opts.exportLeadDays ?? 14;
-  const exportCodes = new Set(opts.exportCodes ?? ['SF']);
-  const importCodes = new Set(opts.importCodes ?? ['RF']);
   const byReference = new Map<string, AdvanceNotice>();
   for (const n of notices) byReference.set(`${n.state}\u0001${n.reference}`, n);
-
-  const groups = new Map<string, Flow[]>();
+  const probe = new NoticeFlowCheck(opts);
+  const groups = new Map<string, TransferLine[]>();
   for (const line of transfers) {
-    const direction = exportCodes.has(line.code)
-      ? 'EXPORT'
-      : importCodes.has(line.code)
-        ? 'IMPORT'
-        : undefined;
+    const direction = probe.directionOf(line.code);
     if (direction === undefined) continue;
-    const flow: Flow = {
-      line,
-      direction,
-      ekg: computeEkg(line.element, line.weightMg, line.fissileMg),
-      day: toDayNumber(line.date),
-    };
     const key = `${direction}\u0001${line.state}\u0001${line.counterpart.state}`;
     let list = groups.get(key);
     if (list === undefined) {
       list = [];
       groups.set(key, list);
     }
-    list.push(flow);
+    list.push(line);
   }
-
   const findings: NoticeFinding[] = [];
   for (const list of groups.values()) {
-    list.sort((a, b) => a.day - b.day || (a.line.id < b.line.id ? -1 : a.line.id > b.line.id ? 1 : 0));
-    const n = list.length;
-    const prefix = new Float64Array(n + 1);
-    for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + list[i]!.ekg;
-    // Total of the first over-threshold window holding each flow (0 if none); two pointers, O(n).
-    const windowEkg = new Float64Array(n);
-    const windowEnd = list.map((f) => toDayNumber(addMonths(f.line.date, months)));
-    let start = 0;
-    let marked = 0;
-    for (let j = 0; j < n; j++) {
-      while (list[j]!.day >= windowEnd[start]!) start++;
-      const total = prefix[j + 1]! - prefix[start]!;
-      // Prefix differences carry rounding; 1e-9 ekg is far below the milligram of the data.
-      if (total <= threshold + 1e-9) continue;
-      for (let k = Math.max(start, marked); k <= j; k++) windowEkg[k] = total;
-      marked = j + 1;
+    list.sort(compareNoticeOrder);
+    const check = new NoticeFlowCheck(opts);
+    const keep = (settled: readonly SettledNoticeLine[]) => {
+      for (const s of settled) if (s.finding !== undefined) findings.push(s.finding);
+    };
+    for (const line of list) {
+      const ref = line.notice;
+      keep(check.push(line, ref === undefined ? undefined : byReference.get(`${line.state}\u0001${ref}`)));
     }
-    for (let i = 0; i < n; i++) {
-      const f = list[i]!;
-      const ref = f.line.notice;
-      const notice = ref === undefined ? undefined : byReference.get(`${f.line.state}\u0001${ref}`);
-      const valid = notice !== undefined && notice.kind === f.direction;
-      if (!valid) {
-        if (windowEkg[i]! > 0) {
-          const single = f.ekg > threshold;
-          findings.push({
-            code: 'NOTICE_MISSING',
-            transfer: f.line,
-            reason: single ? 'OVER_THRESHOLD' : 'AGGREGATE_OVER_THRESHOLD',
-            ekg: single ? f.ekg : windowEkg[i]!,
-          });
-        }
-        continue;
-      }
-      if (f.direction === 'EXPORT' && notice.submitted > addDays(notice.preparationDate, -lead)) {
-        findings.push({
-          code: 'NOTICE_LATE',
-          transfer: f.line,
-          reason: 'EXPORT_LEAD_TIME',
-          ekg: f.ekg,
-          notice,
-        });
-      } else if (f.direction === 'IMPORT' && notice.submitted > f.line.date) {
-        findings.push({
-          code: 'NOTICE_LATE',
-          transfer: f.line,
-          reason: 'IMPORT_AFTER_RECEIPT',
-          ekg: f.ekg,
-          notice,
-        });
-      }
-    }
+    keep(check.end());
   }
   return findings;
 }

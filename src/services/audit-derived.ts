@@ -9,7 +9,13 @@ import {
   type SourcedIcrLine,
   sumMbaLines,
 } from '../domain/accounting/index.js';
-import { matchHashOf, SHIPMENT_CODES, transferFlowOf, transferLineOf } from '../domain/transfers/index.js';
+import {
+  isNoticeFlow,
+  matchHashOf,
+  SHIPMENT_CODES,
+  transferFlowOf,
+  transferLineOf,
+} from '../domain/transfers/index.js';
 import {
   readAccountingReports,
   readBuildStatus,
@@ -18,6 +24,7 @@ import {
 } from '../store/accounting.repo.js';
 import type { DbOrTx } from '../store/db.js';
 import { readKmpDays } from '../store/kmp-days.repo.js';
+import { readNoticeLinesOfMba } from '../store/notice-lines.repo.js';
 import { toIcrLine, toInventoryLine } from '../store/reports.repo.js';
 import { COUNT_KIND, readCounts } from '../store/transfer-counts.repo.js';
 import { countRowsPerMba, readRowsByKeys } from '../store/transfers.repo.js';
@@ -203,6 +210,7 @@ async function auditTransfers(
       message: `${held} transfer lines are held, its lines give ${recs.length}`,
     });
   }
+  findings.push(...(await auditNoticeLines(q, mba, recs)));
   findings.push(
     ...compareCounts(
       new Map(
@@ -216,5 +224,34 @@ async function auditTransfers(
       'its rows',
     ),
   );
+  return findings;
+}
+
+/**
+ * An MBA's entries by date of its rows in notice flows (eval_notice_lines, decision 0086) against
+ * its rows: one entry per row of an export or import flow, dated as its line in force, and no
+ * other.
+ */
+async function auditNoticeLines(
+  q: DbOrTx,
+  mba: string,
+  recs: readonly { flow: string | null; report: number; line: number; t: { date: string } }[],
+): Promise<DerivedFinding[]> {
+  const key = (flow: string, day: string, report: number, line: number) =>
+    `${flow.replaceAll('\u0001', '>')} ${day} ${report}:${line}`;
+  const want = new Set<string>();
+  for (const x of recs)
+    if (x.flow !== null && isNoticeFlow(x.flow)) want.add(key(x.flow, x.t.date, x.report, x.line));
+  const findings: DerivedFinding[] = [];
+  for (const e of await readNoticeLinesOfMba(q, mba)) {
+    const k = key(e.flow, e.day, e.report, e.line);
+    if (!want.delete(k))
+      findings.push({ where: `${mba} notice line ${k}`, message: 'no row of its flow is dated so' });
+  }
+  for (const k of want)
+    findings.push({
+      where: `${mba} notice line ${k}`,
+      message: 'a row of a notice flow has no entry by date',
+    });
   return findings;
 }

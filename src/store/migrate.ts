@@ -35,6 +35,7 @@ import * as pgKmpIndexByReport from './migrations/0037-pg-kmp-index-by-report.js
 import * as pgReportKeys from './migrations/0040-pg-report-keys.js';
 import * as transferList from './migrations/0041-transfer-list.js';
 import * as kmpDays from './migrations/0042-kmp-days.js';
+import * as noticeDays from './migrations/0043-notice-days.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
@@ -74,6 +75,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0040-pg-report-keys': { up: pgReportKeys.up(db.dialect) },
     '0041-transfer-list': { up: transferList.up(db.dialect) },
     '0042-kmp-days': { up: kmpDays.up(db.dialect) },
+    '0043-notice-days': { up: noticeDays.up(db.dialect) },
   };
 }
 

@@ -742,6 +742,15 @@ export interface EvalKmpDayRow {
   n: number;
 }
 
+/** A row of eval_transfers in a notice flow, by the date of its line in force (migration 0043). */
+export interface EvalNoticeLineRow {
+  flow: string;
+  day: string;
+  mba: string;
+  origin_report: number;
+  origin_line: number;
+}
+
 export interface EvalBuiltRow {
   mba: string;
   built_at: string;
@@ -1185,6 +1194,7 @@ export interface Schema {
   eval_transfers: EvalTransferRow;
   eval_transfer_counts: EvalTransferCountRow;
   eval_kmp_days: EvalKmpDayRow;
+  eval_notice_lines: EvalNoticeLineRow;
   eval_built: EvalBuiltRow;
   eval_status: EvalStatusRow;
   declarations: DeclarationRow;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type RawBuilder, sql } from 'kysely';
+import type { AdvanceNotice } from '../domain/transfers/index.js';
 import { insertRowsSqlite, Pacer, preparedOnce, sortNumbersInSlices } from './bulk.js';
 import { type DbOrTx, isPostgres } from './db.js';
 import { deleteRowsPg, insertRowsPg, readRowsByKeysPg, updateRowsPg } from './transfers-pg.js';
@@ -236,32 +237,6 @@ export async function readRowsWithLines(
   return rows.map(toHeld);
 }
 
-/** Where a page of a flow's rows ends: the origin of its last row. */
-export interface FlowPageEnd {
-  readonly mba: string;
-  readonly report: number;
-  readonly line: number;
-}
-
-/**
- * The next `limit` rows of one notice flow after `after`, in origin order, with their lines: one
- * range of the index on (flow, mba, origin) (migration 0030, decision 0051), so each page costs
- * its own rows, however many the flow holds.
- */
-export async function readRowsOfFlowPage(
-  q: DbOrTx,
-  flow: string,
-  after: FlowPageEnd | undefined,
-  limit: number,
-): Promise<HeldRow[]> {
-  const where =
-    after === undefined
-      ? sql`t.flow = ${flow}`
-      : sql`t.flow = ${flow} and (t.mba, t.origin_report, t.origin_line) > (${after.mba}, ${after.report}, ${after.line})`;
-  const { rows } = await withLines(sql`eval_transfers t`, where, sql`${BY_ORIGIN} limit ${limit}`).execute(q);
-  return rows.map(toHeld);
-}
-
 /** The notice flows (direction, state, other state) in which `state` reports lines. */
 export async function readFlowsOfState(q: DbOrTx, state: string): Promise<string[]> {
   const rows = await q
@@ -412,9 +387,34 @@ export async function countRowsPerMba(q: DbOrTx): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r.mba, Number(r.n)]));
 }
 
-/** The advance notices given by a state (the notice rule reads only its own state's). */
-export async function readNoticesOf(q: DbOrTx, state: string) {
-  return q.selectFrom('notices').selectAll().where('state', '=', state).execute();
+/** The advance notices of a state named by `references` (the notice rule reads only its own state's). */
+export async function readNoticesByReference(
+  q: DbOrTx,
+  state: string,
+  references: readonly string[],
+): Promise<Map<string, AdvanceNotice>> {
+  const out = new Map<string, AdvanceNotice>();
+  for (let i = 0; i < references.length; i += 500) {
+    const rows = await q
+      .selectFrom('notices')
+      .selectAll()
+      .where('state', '=', state)
+      .where('reference', 'in', references.slice(i, i + 500))
+      .execute();
+    for (const n of rows) {
+      out.set(n.reference, {
+        reference: n.reference,
+        kind: n.direction === 'export' ? 'EXPORT' : 'IMPORT',
+        state: n.state,
+        otherState: n.other_state,
+        submitted: n.submitted_at.slice(0, 10),
+        preparationDate: n.preparation_date,
+        dispatchDate: n.dispatch_date,
+        arrivalDate: n.arrival_date,
+      });
+    }
+  }
+  return out;
 }
 
 /** Removes an MBA's counts (it is built again). */

@@ -24,6 +24,7 @@ import { buildDerivedState, createEvaluationService } from '../../src/services/e
 import { readMbaFacts } from '../../src/store/accounting.repo.js';
 import { up as transferListMigration } from '../../src/store/migrations/0041-transfer-list.js';
 import { up as kmpDaysMigration } from '../../src/store/migrations/0042-kmp-days.js';
+import { up as noticeDaysMigration } from '../../src/store/migrations/0043-notice-days.js';
 import { toIcrLine, toInventoryLine } from '../../src/store/reports.repo.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
@@ -503,6 +504,41 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
       expect((await auditDerivedState(q)).map((f) => f.where)).toEqual([
         `${gate.mba} KMP day ${gate.kmp} ${gate.day} ${gate.code}`,
       ]);
+      await q
+        .updateTable('eval_kmp_days')
+        .set({ n: Number(gate.n) })
+        .where('mba', '=', gate.mba)
+        .where('kmp', '=', gate.kmp)
+        .where('day', '=', gate.day)
+        .where('code', '=', gate.code)
+        .execute();
+      // Migration 0043 on a database from before it: the rows of export and import flows by the
+      // date of their lines in force, to what intake keeps; the audit compares them with the rows.
+      const noticeLines = () =>
+        q
+          .selectFrom('eval_notice_lines')
+          .selectAll()
+          .orderBy(['flow', 'day', 'mba', 'origin_report', 'origin_line'])
+          .execute();
+      const byDate = await noticeLines();
+      expect(byDate.length).toBeGreaterThan(0);
+      await q.schema.dropTable('eval_notice_lines').execute();
+      await noticeDaysMigration(dialect)(q as never);
+      expect(await noticeLines()).toEqual(byDate);
+      expect(await auditDerivedState(q)).toEqual([]);
+      const gone = byDate[0]!;
+      await q
+        .deleteFrom('eval_notice_lines')
+        .where('flow', '=', gone.flow)
+        .where('day', '=', gone.day)
+        .where('mba', '=', gone.mba)
+        .where('origin_report', '=', gone.origin_report)
+        .where('origin_line', '=', gone.origin_line)
+        .execute();
+      expect((await auditDerivedState(q)).map((f) => f.message)).toEqual([
+        'a row of a notice flow has no entry by date',
+      ]);
+      await q.insertInto('eval_notice_lines').values(gone).execute();
       // The upgrade's build (migration 0010 asks for it) takes every MBA out and builds it again
       // from its reports, one MBA at a time, to the same state.
       const before = await fresh().world();
@@ -511,6 +547,7 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
       expect(await buildDerivedState(t.ports)).toBe(MBAS.length);
       expect(await fresh().world()).toEqual(before);
       expect(await auditDerivedState(q)).toEqual([]);
+      expect(await noticeLines()).toEqual(byDate);
       const cell = await q.selectFrom('eval_cells').selectAll().limit(1).executeTakeFirstOrThrow();
       await q
         .updateTable('eval_cells')

@@ -1,20 +1,21 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkNotices } from '../../src/domain/transfers/index.js';
-import { flowPages, recheckFlows } from '../../src/services/evaluation/derive-transfers.js';
-import { factsReader } from '../../src/services/evaluation/transfer-lines.js';
+import { FlowChanges, recheckFlows } from '../../src/services/evaluation/notice-flows.js';
+import { factsReader, recsOf } from '../../src/services/evaluation/transfer-lines.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
+import { type NoticePageEnd, readNoticeFlowPage } from '../../src/store/notice-lines.repo.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import { createTestDb, type TestDb, testDialects } from '../fixtures/db.js';
 import { icr, initialReport, submit } from '../fixtures/reports.js';
 
-/** A plutonium export to XB without a notice. */
-function exportLine(n: number, day: number, grams: number) {
+/** A plutonium export to XB without a notice, dated `date` (a day of January 2026 if a number). */
+function exportLine(n: number, date: number | string, grams: number) {
   return {
     line: n,
-    date: `2026-01-${String(day).padStart(2, '0')}`,
+    date: typeof date === 'number' ? `2026-01-${String(date).padStart(2, '0')}` : date,
     code: 'SF',
-    batch: `PU-${n}`,
+    batch: `PU-${n}-${typeof date === 'number' ? 'jan' : date}`,
     kmp: 'B',
     element: 'P',
     weight: grams,
@@ -28,11 +29,11 @@ const FLOW = 'EXPORT\u0001XA\u0001XB';
 const LINES = 11;
 
 /**
- * Issue 15 item 9, decision 0051: the notice findings of a flow are checked again page by page —
- * each read a range of the index on (flow, mba, origin), never the whole flow — and give what
- * checkNotices gives over the whole flow at once.
+ * Decision 0086: the notice findings of a flow are checked again walking it by date — each page a
+ * range of eval_notice_lines' key, the check holding three months of lines — and give what
+ * checkNotices gives over the whole flow at once; a change rechecks the months around it only.
  */
-describe.each(testDialects())('flow recheck in pages on %s', (dialect) => {
+describe.each(testDialects())('flow recheck by date on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(dialect, { demo: true });
@@ -66,74 +67,157 @@ describe.each(testDialects())('flow recheck in pages on %s', (dialect) => {
       .orderBy('day')
       .orderBy('element')
       .execute();
+  /** The flow's rows with their lines, read whole, as transfer lines. */
+  async function wholeFlow() {
+    const q = t.ports.db.kysely;
+    const { rows } = await readNoticeFlowPage(q, FLOW, undefined, undefined, 100_000);
+    return recsOf(q, rows, factsReader(q));
+  }
+  /** What checkNotices finds over the whole flow, by the origin of the line (`MBA/report/line`). */
+  async function oracle(): Promise<Map<string, number>> {
+    const recs = await wholeFlow();
+    const origin = new Map(recs.map((r) => [r.t.id, `${r.mba}/${r.report}/${r.line}`]));
+    return new Map(
+      checkNotices(
+        recs.map((r) => r.t),
+        [],
+      ).map((f) => [origin.get(f.transfer.id) as string, f.code === 'NOTICE_MISSING' ? 1 : 2]),
+    );
+  }
+  const whole = () => {
+    const c = new FlowChanges();
+    c.whole(FLOW);
+    return c;
+  };
 
-  it('reads a flow in pages of at most the page size, each row once, in origin order', async () => {
-    const all = await stored();
-    expect(all).toHaveLength(LINES);
-    const pages: number[][] = [];
-    for await (const recs of flowPages(t.ports.db.kysely, FLOW, factsReader(t.ports.db.kysely), 3)) {
-      pages.push(recs.map((r) => r.line));
+  it('walks a flow by date in pages of at most the page size, each row once', async () => {
+    const q = t.ports.db.kysely;
+    const pages: string[][] = [];
+    let after: NoticePageEnd | undefined;
+    for (;;) {
+      const page = await readNoticeFlowPage(q, FLOW, undefined, after, 3);
+      if (page.end === undefined) break;
+      pages.push(page.rows.map((r) => `${r.held.date}/${r.line}`).sort());
+      after = page.end;
+      if (!page.more) break;
     }
     expect(pages.map((p) => p.length)).toEqual([3, 3, 3, 2]);
-    expect(pages.flat()).toEqual(all.map((r) => r.origin_line));
+    const walked = pages.flat();
+    expect(new Set(walked).size).toBe(LINES);
+    const days = walked.map((w) => w.slice(0, 10));
+    expect(days).toEqual([...days].sort());
+    // A span bounds the walk by date: [from, before).
+    const jan8 = await readNoticeFlowPage(
+      q,
+      FLOW,
+      { from: '2026-01-08', before: '2026-01-14' },
+      undefined,
+      100,
+    );
+    expect(jan8.rows.map((r) => r.held.date).sort()).toEqual([
+      '2026-01-08',
+      '2026-01-08',
+      '2026-01-11',
+      '2026-01-11',
+    ]);
   });
 
-  it('finds in pages what checkNotices finds over the whole flow, and writes only what changed', async () => {
-    const fx = factsReader(t.ports.db.kysely);
-    const whole = [];
-    for await (const recs of flowPages(t.ports.db.kysely, FLOW, fx, 1_000)) whole.push(...recs);
-    const expected = new Map(
-      checkNotices(
-        whole.map((r) => r.t),
-        [],
-      ).map((f) => [f.transfer.id, f.code === 'NOTICE_MISSING' ? 1 : 2]),
-    );
+  it('finds by date what checkNotices finds over the whole flow, and writes only what changed', async () => {
+    const expected = await oracle();
     expect(expected.size).toBe(LINES);
     const before = await stored();
     expect(before.map((r) => r.notice)).toEqual(
       before.map((r) => expected.get(`XA-F1/${r.origin_report}/${r.origin_line}`) ?? null),
     );
-    // Findings taken away, then found again in pages of two lines: only the whole flow's windows
-    // reach the threshold, so every page must have been read before any finding is written.
+    // Findings taken away, then found again in pages of two lines: only windows of four lines
+    // reach the threshold, so the check must carry lines from page to page.
     await t.ports.db.kysely
       .updateTable('eval_transfers')
       .set({ notice: null })
       .where('flow', '=', FLOW)
       .execute();
-    await t.ports.db.kysely.transaction().execute((tx) => recheckFlows(tx, t.ports.db.sqlite, [FLOW], 2));
+    await t.ports.db.kysely.transaction().execute((tx) => recheckFlows(tx, t.ports.db.sqlite, whole(), 2));
     expect(await stored()).toEqual(before);
     // Findings that hold are not written again: the counts stay as they are.
     const counted = await counts();
-    await t.ports.db.kysely.transaction().execute((tx) => recheckFlows(tx, t.ports.db.sqlite, [FLOW], 2));
+    await t.ports.db.kysely.transaction().execute((tx) => recheckFlows(tx, t.ports.db.sqlite, whole(), 2));
     expect(await stored()).toEqual(before);
     expect(await counts()).toEqual(counted);
   });
 
-  it('reads each page as one range of the index on (flow, mba, origin), with no sort', async () => {
+  it('rechecks the months around a change, as the whole flow would, and leaves the rest unread', async () => {
+    const q = t.ports.db.kysely;
+    // A January line's finding spoiled: ten months away from what follows, no recheck reaches it.
+    await q
+      .updateTable('eval_transfers')
+      .set({ notice: null })
+      .where('flow', '=', FLOW)
+      .where('origin_report', '=', 1)
+      .where('origin_line', '=', 1)
+      .execute();
+    t.clock.current = new Date('2026-12-05T10:00:00Z');
+    const steps = [
+      // One line alone in its window: no finding.
+      icr(2, '2026-11', [exportLine(1, '2026-11-10', 300)]),
+      // Three more within three months: all four need notices (1.2 ekg).
+      icr(3, '2026-11', [
+        exportLine(1, '2026-11-12', 300),
+        exportLine(2, '2026-11-20', 300),
+        exportLine(3, '2026-11-28', 300),
+      ]),
+      // One deleted: 0.9 ekg, none needs one any more.
+      icr(4, '2026-11', [
+        { ...exportLine(2, '2026-11-20', 300), line: 1, deletes: { reportNumber: 3, line: 2 } },
+      ]),
+      // A correction makes one heavier (0.8 ekg) and another line comes: 1.7 ekg, all four need one.
+      icr(5, '2026-11', [
+        { ...exportLine(3, '2026-11-28', 800), line: 1, corrects: { reportNumber: 3, line: 3 } },
+        exportLine(2, '2026-11-29', 300),
+      ]),
+    ];
+    for (const [i, body] of steps.entries()) {
+      const res = await submit(t, 'xa-ssac.submitter', body);
+      expect(res.statusCode, res.body).toBe(201);
+      const expected = await oracle();
+      for (const r of await stored()) {
+        const id = `XA-F1/${r.origin_report}/${r.origin_line}`;
+        if (r.origin_report === 1 && r.origin_line === 1) {
+          expect(r.notice, 'the spoiled January finding is never read again').toBeNull();
+          continue;
+        }
+        expect(r.notice, `${id} after step ${i + 1}`).toBe(expected.get(id) ?? null);
+      }
+    }
+    const november = (await stored()).filter((r) => r.origin_report > 1);
+    expect(november.map((r) => r.notice)).toEqual([1, 1, 1, 1]);
+    // The whole flow's recheck mends the January line.
+    await q.transaction().execute((tx) => recheckFlows(tx, t.ports.db.sqlite, whole()));
+    const mended = (await stored()).find((r) => r.origin_report === 1 && r.origin_line === 1);
+    expect(mended?.notice).toBe(1);
+  });
+
+  it('reads each page of a flow by date as one range of its key, with no sort', async () => {
+    const keys = `select n.day, n.mba, n.origin_report, n.origin_line from eval_notice_lines n
+      where n.flow = ? and (n.day, n.mba, n.origin_report, n.origin_line) > (?, ?, ?, ?) and n.day < ?
+      order by n.day, n.mba, n.origin_report, n.origin_line limit 2`;
+    const args = [FLOW, '2026-01-05', 'XA-F1', 1, 3, '2026-06-01'] as const;
     const sqlite = t.ports.db.sqlite;
     if (sqlite !== undefined) {
-      const plan = sqlite
-        .prepare(
-          `explain query plan select t.mba from eval_transfers t where t.flow = ?
-             and (t.mba, t.origin_report, t.origin_line) > (?, ?, ?)
-             order by t.mba, t.origin_report, t.origin_line limit 2`,
-        )
-        .all(FLOW, 'XA-F1', 1, 2) as { detail: string }[];
+      const plan = sqlite.prepare(`explain query plan ${keys}`).all(...args) as { detail: string }[];
       const text = plan.map((p) => p.detail).join('\n');
-      expect(text).toContain('eval_transfers_flow_origin');
+      expect(text).toContain('PRIMARY KEY');
       expect(text).not.toContain('TEMP B-TREE');
       return;
     }
-    // PostgreSQL picks a sequential scan for a table this small; without one, the plan shows the
-    // index answers the page in order (no Sort node).
     const text = await t.ports.db.kysely.transaction().execute(async (tx) => {
       await sql`set local enable_seqscan = off`.execute(tx);
-      const { rows } = await sql<{ 'QUERY PLAN': string }>`explain select t.mba from eval_transfers t
-        where t.flow = ${FLOW} and (t.mba, t.origin_report, t.origin_line) > (${'XA-F1'}, ${1}, ${2})
-        order by t.mba, t.origin_report, t.origin_line limit 2`.execute(tx);
+      const [flow, day, mba, report, line, before] = args;
+      const { rows } = await sql<{ 'QUERY PLAN': string }>`explain select n.day from eval_notice_lines n
+        where n.flow = ${flow} and (n.day, n.mba, n.origin_report, n.origin_line) > (${day}, ${mba}, ${report}, ${line})
+        and n.day < ${before} order by n.day, n.mba, n.origin_report, n.origin_line limit 2`.execute(tx);
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
-    expect(text).toContain('eval_transfers_flow_origin');
+    expect(text).toContain('eval_notice_lines_key');
     expect(text).not.toMatch(/\bSort\b/);
   });
 });

@@ -2,8 +2,6 @@ import type Database from 'better-sqlite3';
 import { inventorySums } from '../../domain/accounting/index.js';
 import type { IcrLine } from '../../domain/reports/index.js';
 import {
-  type AdvanceNotice,
-  checkNotices,
   isNoticeFlow,
   matchHash,
   matchHashOf,
@@ -24,24 +22,25 @@ import {
 } from '../../store/accounting.repo.js';
 import { Pacer, sortInSlices, sortNumbersInSlices } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
+import {
+  applyNoticeLineChanges,
+  clearNoticeLinesOfMba,
+  type NoticeLine,
+} from '../../store/notice-lines.repo.js';
 import { toIcrLine, toInventoryLine } from '../../store/reports.repo.js';
 import { applyCountDeltas, COUNT_KIND } from '../../store/transfer-counts.repo.js';
 import {
   clearCountsOfMba,
   deleteRows,
-  type FlowPageEnd,
-  type HeldRow,
   insertRows,
   insertRowsOf,
-  readFlowsOfState,
-  readNoticesOf,
   readRowsByKeys,
-  readRowsOfFlowPage,
   STATUS,
   type TransferRow,
   updateRows,
 } from '../../store/transfers.repo.js';
 import { deriveIcr } from './derive.js';
+import { FlowChanges, recheckFlows } from './notice-flows.js';
 import { CountDeltas, countsOf, factsReader, matchGroup, type Rec, recsOf } from './transfer-lines.js';
 
 /** A transfer line of an MBA entry that an ICR created, revised (undefined: no longer a transfer line) or deleted. */
@@ -144,13 +143,33 @@ async function insertFreshLone(
       ship: SHIPMENT_CODES.has(l.code),
       status: STATUS.lone,
       notice: null,
-      flow:
-        transferFlowOf(
-          { code: l.code, state: facts.state, counterpart: l.counterpart! },
-          SHIPMENT_CODES.has(l.code),
-        ) ?? null,
+      flow: freshFlow(facts, l),
     };
   });
+  // Their entries by date, for those in a notice flow (exports and imports), a slice at a time.
+  let entries: NoticeLine[] = [];
+  const pacer = new Pacer();
+  for (let j = 0; j < at.length; j++) {
+    const l = lines[at[j] as number] as IcrLine;
+    const flow = freshFlow(facts, l);
+    if (flow !== null && isNoticeFlow(flow))
+      entries.push({ flow, day: l.date, mba: facts.code, report: reportNumber, line: l.line });
+    if (entries.length === 500 || j === at.length - 1) {
+      await applyNoticeLineChanges(q, sqlite, [], entries);
+      entries = [];
+      if (pacer.due()) await pacer.pause();
+    }
+  }
+}
+
+/** The flow of a new transfer line of the MBA (transferFlowOf from its fields). */
+function freshFlow(facts: MbaFacts, l: IcrLine): string | null {
+  return (
+    transferFlowOf(
+      { code: l.code, state: facts.state, counterpart: l.counterpart! },
+      SHIPMENT_CODES.has(l.code),
+    ) ?? null
+  );
 }
 
 /** Row values of inserts, sorted by key: a B-tree filled in key order touches each page once. */
@@ -159,11 +178,19 @@ function byKey(rows: TransferRow[]): Promise<TransferRow[]> {
   return sortInSlices(rows, (a, b) => a.mkey - b.mkey);
 }
 
+/** A row's entry in eval_notice_lines, if it is in a notice flow, put in `out`. */
+function noticeLineOf(x: Rec, out: NoticeLine[]): void {
+  if (x.flow !== null && isNoticeFlow(x.flow))
+    out.push({ flow: x.flow, day: x.t.date, mba: x.mba, report: x.report, line: x.line });
+}
+
 /**
  * Re-matches the lines of the match keys given, with `incoming` lines put in and the rows
  * `replaced` taken out (their rows as stored, by primary key), and writes what changed: rows,
  * statuses and counts. `fresh` lines whose key has no other line are stored lone without being
- * turned into objects. Answers the notice flows to check again. Set-based: one read of the keys'
+ * turned into objects. Keeps the rows' entries in eval_notice_lines (by flow and date) with them,
+ * and answers the notice flows to check again with the dates their lines changed on. Set-based:
+ * one read of the keys'
  * rows with their lines, then prepared bulk writes (SQLite) or multi-row statements.
  */
 // long: one pass of read, pair, diff and write, kept together so the diff sees every row once
@@ -174,8 +201,10 @@ async function settle(
   incoming: readonly Rec[],
   replaced: ReadonlySet<string>,
   fresh?: FreshLines,
-): Promise<Set<string>> {
-  const flows = new Set<string>();
+): Promise<FlowChanges> {
+  const flows = new FlowChanges();
+  /** eval_notice_lines entries of rows removed, moved or added (fresh lone lines: insertFreshLone). */
+  const noticeLines = { removed: [] as NoticeLine[], added: [] as NoticeLine[] };
   const fx = factsReader(q);
   const { distinct, twice } = await distinctKeys(keys);
   const existing = await recsOf(q, await readRowsByKeys(q, sqlite, distinct), fx);
@@ -191,7 +220,7 @@ async function settle(
   for (const x of existing) {
     if (replaced.size > 0 && replaced.has(`${x.mba}\u0001${x.report}\u0001${x.line}`)) {
       gone.set(pkOf(x), x);
-      if (x.flow !== null) flows.add(x.flow);
+      flows.add(x.flow, x.t.date);
       continue;
     }
     stored.set(x, { status: x.status, notice: x.notice });
@@ -199,7 +228,7 @@ async function settle(
   }
   for (const x of incoming) {
     put(x);
-    if (x.flow !== null) flows.add(x.flow);
+    flows.add(x.flow, x.t.date);
   }
   const deltas = new CountDeltas();
   const inserts: TransferRow[] = [];
@@ -212,12 +241,8 @@ async function settle(
       if ((i & 255) === 255 && pacer.due()) await pacer.pause();
       const l = lines[i]!;
       const mkey = mkeys[i]!;
-      const flow =
-        transferFlowOf(
-          { code: l.code, state: facts.state, counterpart: l.counterpart! },
-          SHIPMENT_CODES.has(l.code),
-        ) ?? null;
-      if (flow !== null) flows.add(flow);
+      const flow = freshFlow(facts, l);
+      flows.add(flow, l.date);
       // `twice` counts the revised entries' keys too: a fresh line sharing one goes through its
       // group, which answers what the lone path would for a line alone (lone, counted once).
       if (groups.has(mkey) || twice.has(mkey)) {
@@ -256,8 +281,12 @@ async function settle(
       const pk = gone.size === 0 ? '' : pkOf(x);
       const old = gone.get(pk);
       if (old !== undefined && old.ship === x.ship && old.flow === x.flow) {
-        // The same row with a revised line: updated in place.
+        // The same row with a revised line: updated in place (its entry by date moves with it).
         gone.delete(pk);
+        if (old.t.date !== x.t.date) {
+          noticeLineOf(old, noticeLines.removed);
+          noticeLineOf(x, noticeLines.added);
+        }
         countsOf(old, -1, deltas);
         countsOf(x, 1, deltas);
         if (old.status !== x.status || old.notice !== x.notice) updates.push(x);
@@ -265,11 +294,16 @@ async function settle(
       }
       countsOf(x, 1, deltas);
       inserts.push(x);
+      noticeLineOf(x, noticeLines.added);
     }
   }
-  for (const old of gone.values()) countsOf(old, -1, deltas);
+  for (const old of gone.values()) {
+    countsOf(old, -1, deltas);
+    noticeLineOf(old, noticeLines.removed);
+  }
   await deleteRows(q, sqlite, [...gone.values()]);
   await insertRows(q, sqlite, await byKey(inserts));
+  await applyNoticeLineChanges(q, sqlite, noticeLines.removed, noticeLines.added);
   if (fresh !== undefined) await insertFreshLone(q, sqlite, fresh, loneAt);
   await updateRows(q, sqlite, updates);
   await applyCountDeltas(q, deltas.values(), sqlite);
@@ -290,8 +324,8 @@ export async function applyTransferChanges(
   reportNumber: number,
   fresh: readonly IcrLine[],
   changes: readonly TransferChange[],
-): Promise<Set<string>> {
-  if (changes.length === 0 && fresh.length === 0) return new Set();
+): Promise<FlowChanges> {
+  if (changes.length === 0 && fresh.length === 0) return new FlowChanges();
   const mba = facts.code;
   const mkeys = await freshKeys(facts, fresh);
   // The fresh lines' keys as they are, the few of revised entries beside them (no array of
@@ -321,95 +355,6 @@ export async function applyTransferChanges(
   return settle(q, sqlite, all, incoming, replaced, { facts, reportNumber, lines: fresh, mkeys });
 }
 
-function toNotice(n: Awaited<ReturnType<typeof readNoticesOf>>[number]): AdvanceNotice {
-  return {
-    reference: n.reference,
-    kind: n.direction === 'export' ? 'EXPORT' : 'IMPORT',
-    state: n.state,
-    otherState: n.other_state,
-    submitted: n.submitted_at.slice(0, 10),
-    preparationDate: n.preparation_date,
-    dispatchDate: n.dispatch_date,
-    arrivalDate: n.arrival_date,
-  };
-}
-
-/** Rows of a flow read at a time when its notice findings are checked again (decision 0051). */
-export const FLOW_PAGE = 2_000;
-
-/**
- * A flow's rows in origin order, `page` at a time, as the matcher's records (issue 15 item 9,
- * decision 0051): each read is one range of the index on (flow, mba, origin), so a flow of a
- * 900 000-line export ICR is never read — rows, lines and records — at once.
- */
-export async function* flowPages(
-  q: DbOrTx,
-  flow: string,
-  fx: ReturnType<typeof factsReader>,
-  page: number = FLOW_PAGE,
-): AsyncGenerator<Rec[], void, void> {
-  let after: FlowPageEnd | undefined;
-  for (;;) {
-    const rows = await readRowsOfFlowPage(q, flow, after, page);
-    if (rows.length === 0) return;
-    const last = rows[rows.length - 1] as HeldRow;
-    after = { mba: last.mba, report: last.report, line: last.line };
-    yield await recsOf(q, rows, fx);
-    if (rows.length < page) return;
-  }
-}
-
-/**
- * The notice findings of flows (checkNotices over each flow's lines and its state's notices). The
- * rows are read twice, a page at a time: first for the transfer lines the three-month windows are
- * summed over (the windows span the whole flow, so those lines are kept), then to write the
- * findings that changed. Each page's rows and records are let go before the next is read.
- */
-export async function recheckFlows(
-  q: DbOrTx,
-  sqlite: Database.Database | undefined,
-  flows: Iterable<string>,
-  page: number = FLOW_PAGE,
-): Promise<void> {
-  const fx = factsReader(q);
-  for (const flow of flows) {
-    // Cross-border lines under a domestic code carry a flow too (transferFlowOf); no notice rule.
-    if (!isNoticeFlow(flow)) continue;
-    const lines: TransferLine[] = [];
-    for await (const recs of flowPages(q, flow, fx, page)) for (const r of recs) lines.push(r.t);
-    const state = lines[0]?.state;
-    if (state === undefined) continue;
-    const notices = (await readNoticesOf(q, state)).map(toNotice);
-    const codes = new Map<string, number>();
-    for (const f of checkNotices(lines, notices))
-      codes.set(f.transfer.id, f.code === 'NOTICE_MISSING' ? 1 : 2);
-    lines.length = 0;
-    const deltas = new CountDeltas();
-    for await (const recs of flowPages(q, flow, fx, page)) {
-      const updates: Rec[] = [];
-      for (const r of recs) {
-        const code = codes.get(r.t.id) ?? null;
-        if (code === r.notice) continue;
-        countsOf(r, -1, deltas);
-        r.notice = code;
-        countsOf(r, 1, deltas);
-        updates.push(r);
-      }
-      await updateRows(q, sqlite, updates);
-    }
-    await applyCountDeltas(q, deltas.values(), sqlite);
-  }
-}
-
-/** A new notice of a state: its flows are checked again. */
-export async function recheckNoticesOfState(
-  q: DbOrTx,
-  sqlite: Database.Database | undefined,
-  state: string,
-): Promise<void> {
-  await recheckFlows(q, sqlite, await readFlowsOfState(q, state));
-}
-
 /**
  * Removes an MBA's transfer rows and counts. The rows are found from its stored lines: a row's
  * key is the hash of the match key of its line in force, which is one of the versions of its
@@ -420,9 +365,9 @@ async function clearTransfersOfMba(
   q: DbOrTx,
   sqlite: Database.Database | undefined,
   facts: MbaFacts,
-): Promise<{ keys: Set<number>; flows: Set<string> }> {
+): Promise<{ keys: Set<number>; flows: FlowChanges }> {
   const keys = new Set<number>();
-  const flows = new Set<string>();
+  const flows = new FlowChanges();
   for (const r of await readAccountingReports(q, facts.code)) {
     if (r.type !== 'ICR') continue;
     const probes: { mkey: number; mba: string; report: number; line: number }[] = [];
@@ -443,9 +388,10 @@ async function clearTransfersOfMba(
     }
     for (const g of await deleteRows(q, sqlite, probes)) {
       keys.add(g.mkey);
-      if (g.flow !== null) flows.add(g.flow);
+      flows.whole(g.flow);
     }
   }
+  await clearNoticeLinesOfMba(q, facts.code);
   await clearCountsOfMba(q, facts.code);
   return { keys, flows };
 }
@@ -464,7 +410,8 @@ export async function rebuildMbaState(
   if (facts !== undefined) {
     const former = await clearTransfersOfMba(q, sqlite, facts);
     const flows = await settle(q, sqlite, former.keys, [], new Set());
-    await recheckFlows(q, sqlite, new Set([...former.flows, ...flows]));
+    for (const flow of flows.spans.keys()) former.flows.whole(flow);
+    await recheckFlows(q, sqlite, former.flows);
   }
   await clearAccounting(q, mba);
   if (facts === undefined) return;

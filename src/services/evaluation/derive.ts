@@ -33,13 +33,8 @@ import {
 import { Pacer, sortInSlices } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
 import { applyKmpDayDeltas } from '../../store/kmp-days.repo.js';
-import {
-  applyTransferChanges,
-  rebuildMbaState,
-  recheckFlows,
-  recheckNoticesOfState,
-  type TransferChange,
-} from './derive-transfers.js';
+import { applyTransferChanges, rebuildMbaState, type TransferChange } from './derive-transfers.js';
+import { recheckFlows, recheckNoticesOfState } from './notice-flows.js';
 
 /**
  * Keeps the derived evaluation state (docs/decisions/0010) in step with the reports, inside the

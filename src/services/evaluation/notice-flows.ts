@@ -1,0 +1,165 @@
+import type Database from 'better-sqlite3';
+import { addMonths } from '../../domain/accounting/index.js';
+import {
+  type AdvanceNotice,
+  compareNoticeOrder,
+  isNoticeFlow,
+  NoticeFlowCheck,
+  type SettledNoticeLine,
+  type TransferLine,
+} from '../../domain/transfers/index.js';
+import type { DbOrTx } from '../../store/db.js';
+import { type NoticePageEnd, readNoticeFlowPage } from '../../store/notice-lines.repo.js';
+import { applyCountDeltas } from '../../store/transfer-counts.repo.js';
+import { readFlowsOfState, readNoticesByReference, updateRows } from '../../store/transfers.repo.js';
+import { CountDeltas, countsOf, factsReader, type Rec, recsOf } from './transfer-lines.js';
+
+/**
+ * The notice findings of flows checked again after their lines changed (decision 0086): each flow
+ * is walked by date through eval_notice_lines, a page at a time, through the domain's
+ * NoticeFlowCheck, which holds only the lines of the last three months. A change on a date can
+ * change the findings of lines within three months of it, so only a span around the changed dates
+ * is read, and only the lines well inside it are written.
+ */
+
+/** Rows of a flow read at a time when its notice findings are checked again. */
+const FLOW_PAGE = 2_000;
+
+/** Notice flows whose lines changed, and the dates they changed on (null: check the whole flow). */
+export class FlowChanges {
+  readonly spans = new Map<string, { from: string; to: string } | null>();
+
+  /** A line of `flow` dated `date` came, went or moved (a flow that is not a notice flow is left). */
+  add(flow: string | null, date: string): void {
+    if (flow === null || !isNoticeFlow(flow)) return;
+    const s = this.spans.get(flow);
+    if (s === null) return;
+    if (s === undefined) this.spans.set(flow, { from: date, to: date });
+    else if (date < s.from) s.from = date;
+    else if (date > s.to) s.to = date;
+  }
+
+  /** Every line of `flow` is to be checked again. */
+  whole(flow: string | null): void {
+    if (flow !== null && isNoticeFlow(flow)) this.spans.set(flow, null);
+  }
+}
+
+/** A state's advance notices by reference, read as its lines name them and let go past a bound. */
+class NoticeCache {
+  readonly #byReference = new Map<string, AdvanceNotice | null>();
+  constructor(
+    private readonly q: DbOrTx,
+    private readonly state: string,
+  ) {}
+
+  async load(lines: readonly TransferLine[]): Promise<void> {
+    const missing = new Set<string>();
+    for (const l of lines)
+      if (l.notice !== undefined && !this.#byReference.has(l.notice)) missing.add(l.notice);
+    if (missing.size === 0) return;
+    if (this.#byReference.size + missing.size > 20_000) this.#byReference.clear();
+    const found = await readNoticesByReference(this.q, this.state, [...missing]);
+    for (const ref of missing) this.#byReference.set(ref, found.get(ref) ?? null);
+  }
+
+  get(reference: string | undefined): AdvanceNotice | undefined {
+    return reference === undefined ? undefined : (this.#byReference.get(reference) ?? undefined);
+  }
+}
+
+/**
+ * The span a flow is checked over for changes dated `from` … `to`: the lines dated within four
+ * months of them are written (a change moves findings up to three months either side), and read
+ * four months further each way, so every window that can hold a written line is read whole.
+ */
+function spanOf(s: { from: string; to: string }) {
+  const from = addMonths(s.from, -4);
+  const to = addMonths(s.to, 4);
+  return { write: { from, to }, read: { from: addMonths(from, -4), before: addMonths(to, 4) } };
+}
+
+/** Checks the notice findings of one flow again and writes those that changed. */
+async function recheckFlow(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  flow: string,
+  changed: { from: string; to: string } | null,
+  page: number,
+): Promise<void> {
+  const state = flow.split('\u0001')[1] as string;
+  const span = changed === null ? undefined : spanOf(changed);
+  const fx = factsReader(q);
+  const notices = new NoticeCache(q, state);
+  const check = new NoticeFlowCheck();
+  /** The rows of the lines fed and not yet settled. */
+  const held = new Map<TransferLine, Rec>();
+  const deltas = new CountDeltas();
+  let updates: Rec[] = [];
+  const write = async (settled: readonly SettledNoticeLine[]): Promise<void> => {
+    for (const s of settled) {
+      const r = held.get(s.line);
+      if (r === undefined) continue;
+      held.delete(s.line);
+      if (span !== undefined && (r.t.date < span.write.from || r.t.date > span.write.to)) continue;
+      const code = s.finding === undefined ? null : s.finding.code === 'NOTICE_MISSING' ? 1 : 2;
+      if (code === r.notice) continue;
+      countsOf(r, -1, deltas);
+      r.notice = code;
+      countsOf(r, 1, deltas);
+      updates.push(r);
+    }
+    if (updates.length >= 500) {
+      await updateRows(q, sqlite, updates);
+      updates = [];
+    }
+  };
+  const feed = async (recs: readonly Rec[]): Promise<void> => {
+    await notices.load(recs.map((r) => r.t));
+    for (const r of recs) {
+      held.set(r.t, r);
+      await write(check.push(r.t, notices.get(r.t.notice)));
+    }
+  };
+  // A page's last day may go on in the next page: its lines wait, so each day goes in whole, in
+  // (day, id) order (the rule's order; the table's is (day, origin)).
+  let pending: Rec[] = [];
+  let after: NoticePageEnd | undefined;
+  for (;;) {
+    const { rows, end, more } = await readNoticeFlowPage(q, flow, span?.read, after, page);
+    const recs = [...pending, ...(await recsOf(q, rows, fx))];
+    recs.sort((a, b) => compareNoticeOrder(a.t, b.t));
+    const cut = end === undefined || !more ? recs.length : recs.findIndex((r) => r.t.date >= end.day);
+    await feed(cut < 0 ? recs : recs.slice(0, cut));
+    pending = cut < 0 ? [] : recs.slice(cut);
+    if (end === undefined || !more) break;
+    after = end;
+  }
+  await write(check.end());
+  await updateRows(q, sqlite, updates);
+  await applyCountDeltas(q, deltas.values(), sqlite);
+}
+
+/** Checks the notice findings of the flows that changed again (see FlowChanges). */
+export async function recheckFlows(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  changes: FlowChanges,
+  page: number = FLOW_PAGE,
+): Promise<void> {
+  for (const [flow, span] of changes.spans) await recheckFlow(q, sqlite, flow, span, page);
+}
+
+/**
+ * A new notice of a state: its flows are checked again, whole (a notice changes the findings of
+ * the lines that name it, wherever they are dated; the walk holds three months at a time).
+ */
+export async function recheckNoticesOfState(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  state: string,
+): Promise<void> {
+  const changes = new FlowChanges();
+  for (const flow of await readFlowsOfState(q, state)) changes.whole(flow);
+  await recheckFlows(q, sqlite, changes);
+}

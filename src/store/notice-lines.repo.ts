@@ -1,0 +1,136 @@
+import type Database from 'better-sqlite3';
+import { type SqlBool, sql } from 'kysely';
+import { insertRowsSqlite, preparedOnce } from './bulk.js';
+import { type DbOrTx, isPostgres } from './db.js';
+import { type HeldRow, readRowsWithLines } from './transfers.repo.js';
+
+/**
+ * The rows of notice flows by the date of their line in force (`eval_notice_lines`, migration
+ * 0043, docs/decisions/0086): part of the derived transfer state, kept by intake wherever a row of
+ * an export or import flow is stored, moved or removed (services/evaluation/derive-transfers.ts
+ * settle); the recheck of a flow walks it by date, the audit compares it with the rows.
+ */
+
+/** One entry: a row of eval_transfers in a notice flow, and the date of its line in force. */
+export interface NoticeLine {
+  readonly flow: string;
+  readonly day: string;
+  readonly mba: string;
+  readonly report: number;
+  readonly line: number;
+}
+
+const COLUMNS = ['flow', 'day', 'mba', 'origin_report', 'origin_line'];
+
+/** Removes `removed` and adds `added` (in that order: an entry may leave and come back). */
+export async function applyNoticeLineChanges(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  removed: readonly NoticeLine[],
+  added: readonly NoticeLine[],
+): Promise<void> {
+  if (sqlite) {
+    const del = preparedOnce(
+      sqlite,
+      'delete from eval_notice_lines where flow = ? and day = ? and mba = ? and origin_report = ? and origin_line = ?',
+    );
+    for (const r of removed) del.run(r.flow, r.day, r.mba, r.report, r.line);
+    const values: unknown[] = [];
+    for (const r of added) values.push(r.flow, r.day, r.mba, r.report, r.line);
+    if (values.length > 0) insertRowsSqlite(sqlite, 'eval_notice_lines', COLUMNS, values, true);
+    return;
+  }
+  for (let i = 0; i < removed.length; i += 500) {
+    const chunk = removed.slice(i, i + 500);
+    await sql`delete from eval_notice_lines where (flow, day, mba, origin_report, origin_line) in (${sql.join(
+      chunk.map((r) => sql`(${r.flow}, ${r.day}, ${r.mba}, ${r.report}, ${r.line})`),
+    )})`.execute(q);
+  }
+  for (let i = 0; i < added.length; i += 1000) {
+    await q
+      .insertInto('eval_notice_lines')
+      .values(
+        added.slice(i, i + 1000).map((r) => ({
+          flow: r.flow,
+          day: r.day,
+          mba: r.mba,
+          origin_report: r.report,
+          origin_line: r.line,
+        })),
+      )
+      .execute();
+  }
+}
+
+/**
+ * Removes an MBA's entries (its derived state is built again). The table is keyed by flow and
+ * date, so this reads every entry: export and import lines only, on a rare operation (an upgrade,
+ * or periods that moved).
+ */
+export async function clearNoticeLinesOfMba(q: DbOrTx, mba: string): Promise<void> {
+  await q.deleteFrom('eval_notice_lines').where('mba', '=', mba).execute();
+}
+
+/** Every entry of an MBA (the audit compares them with its rows; a scan, as clearNoticeLinesOfMba). */
+export async function readNoticeLinesOfMba(q: DbOrTx, mba: string): Promise<NoticeLine[]> {
+  const rows = await q.selectFrom('eval_notice_lines').selectAll().where('mba', '=', mba).execute();
+  return rows.map((r) => ({
+    flow: r.flow,
+    day: r.day,
+    mba: r.mba,
+    report: r.origin_report,
+    line: r.origin_line,
+  }));
+}
+
+/** Where a page of a flow's rows by date ends: the date and origin of its last row. */
+export interface NoticePageEnd {
+  readonly day: string;
+  readonly mba: string;
+  readonly report: number;
+  readonly line: number;
+}
+
+/**
+ * The next `limit` rows of a notice flow after `after` (dated from `span.from` and before
+ * `span.before`; without a span, all of them), in (date, origin) order, with their lines: one range of eval_notice_lines' primary key, each row
+ * found by the index of its flow and origin (migration 0030).
+ */
+export async function readNoticeFlowPage(
+  q: DbOrTx,
+  flow: string,
+  span: { readonly from: string; readonly before: string } | undefined,
+  after: NoticePageEnd | undefined,
+  limit: number,
+): Promise<{ rows: HeldRow[]; end: NoticePageEnd | undefined; more: boolean }> {
+  const keys = await q
+    .selectFrom('eval_notice_lines as n')
+    .select(['n.day', 'n.mba', 'n.origin_report', 'n.origin_line'])
+    .where('n.flow', '=', flow)
+    .$if(after === undefined && span !== undefined, (w) => w.where('n.day', '>=', span?.from ?? ''))
+    .$if(after !== undefined, (w) =>
+      w.where(
+        sql<SqlBool>`(n.day, n.mba, n.origin_report, n.origin_line) > (${after?.day}, ${after?.mba}, ${after?.report}, ${after?.line})`,
+      ),
+    )
+    .$if(span !== undefined, (w) => w.where('n.day', '<', span?.before ?? ''))
+    .orderBy(['n.day', 'n.mba', 'n.origin_report', 'n.origin_line'])
+    .limit(limit)
+    .execute();
+  const last = keys.at(-1);
+  if (last === undefined) return { rows: [], end: undefined, more: false };
+  const end = { day: last.day, mba: last.mba, report: last.origin_report, line: last.origin_line };
+  // The page's rows by their flow and origin (a VALUES list names its columns column1… on both).
+  const index = isPostgres(q) ? sql`` : sql`indexed by eval_transfers_flow_origin`;
+  const list = sql.join(
+    keys.map((k) => sql`(${k.mba}, cast(${k.origin_report} as integer), cast(${k.origin_line} as integer))`),
+  );
+  const rows = await readRowsWithLines(
+    q,
+    sql`(values ${list}) k join eval_transfers t ${index} on t.flow = ${flow} and t.mba = k.column1
+      and t.origin_report = k.column2 and t.origin_line = k.column3`,
+    sql`1 = 1`,
+    sql``,
+  );
+  return { rows, end, more: keys.length === limit };
+}

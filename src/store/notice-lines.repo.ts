@@ -114,7 +114,10 @@ export async function readNoticeFlowPage(
       ),
     )
     .$if(span !== undefined, (w) => w.where('n.day', '<', span?.before ?? ''))
-    .orderBy(['n.day', 'n.mba', 'n.origin_report', 'n.origin_line'])
+    .orderBy('n.day')
+    .orderBy('n.mba')
+    .orderBy('n.origin_report')
+    .orderBy('n.origin_line')
     .limit(limit)
     .execute();
   const last = keys.at(-1);

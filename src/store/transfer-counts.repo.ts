@@ -94,3 +94,30 @@ export async function readCounts(
     .execute();
   return rows.map((r) => ({ ...r, kind: Number(r.kind), n: Number(r.n) }));
 }
+
+/**
+ * The counts of the MBAs given, of the kinds given, summed per MBA and kind in SQL (a state's
+ * summary and the alarm list's segments read totals, not the rows of every day of decades); lone
+ * lines split at `loneBefore`: those dated before it (past their deadline) apart from the rest.
+ */
+export async function sumCounts(
+  q: DbOrTx,
+  mbas: readonly string[],
+  kinds: readonly number[],
+  loneBefore: string,
+): Promise<{ mba: string; kind: number; past: boolean; n: number }[]> {
+  if (mbas.length === 0) return [];
+  const { rows } = await sql<{
+    mba: string;
+    kind: number | string;
+    past: number | string;
+    n: number | string;
+  }>`
+    select mba, kind, past, sum(n) as n from (
+      select mba, kind, case when kind = ${COUNT_KIND.lone} and day < ${loneBefore} then 1 else 0 end as past, n
+      from eval_transfer_counts
+      where mba in (${sql.join(mbas)}) and kind in (${sql.join(kinds)})
+    ) c
+    group by mba, kind, past`.execute(q);
+  return rows.map((r) => ({ mba: r.mba, kind: Number(r.kind), past: Number(r.past) === 1, n: Number(r.n) }));
+}

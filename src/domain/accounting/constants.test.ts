@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { categorise, computeEkg, SIGNIFICANT_QUANTITIES, timelinessMonths } from './constants.js';
-import { addMonths, fromDayNumber, icrDeadline, toDayNumber } from './dates.js';
+import { addMonths, deadlinePassedBefore, fromDayNumber, icrDeadline, toDayNumber } from './dates.js';
 
 describe('constants (domain.md §4–§5)', () => {
   it('computes effective kilograms', () => {
@@ -39,5 +39,20 @@ describe('constants (domain.md §4–§5)', () => {
     expect(addMonths('2024-03-31', -1)).toBe('2024-02-29');
     expect(icrDeadline('2024-02-10')).toBe('2024-03-30');
     expect(() => toDayNumber('2024-02-30')).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+  });
+});
+
+describe('deadlinePassedBefore', () => {
+  it('splits the dates whose ICR deadline has passed from the others, on every day of four years', () => {
+    // Every evaluation date over four years (two leap Februaries), against every change date from
+    // three months before it: before the cut exactly when asOf > icrDeadline(date).
+    for (let a = toDayNumber('2023-01-01'); a <= toDayNumber('2026-12-31'); a++) {
+      const asOf = fromDayNumber(a);
+      const cut = deadlinePassedBefore(asOf);
+      for (let d = a - 95; d <= a; d++) {
+        const date = fromDayNumber(d);
+        expect(date < cut, `${date} on ${asOf}`).toBe(asOf > icrDeadline(date));
+      }
+    }
   });
 });

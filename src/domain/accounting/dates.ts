@@ -91,3 +91,12 @@ export function endOfMonth(date: IsoDate): IsoDate {
 export function icrDeadline(date: IsoDate): IsoDate {
   return addDays(endOfMonth(date), 30);
 }
+
+/**
+ * The first date whose ICR deadline has not passed on `asOf`: a change dated before it is past
+ * its deadline (asOf > icrDeadline(date)), one dated on or after it is not — the first of the
+ * month 30 days before `asOf`. The form a query compares stored dates with.
+ */
+export function deadlinePassedBefore(asOf: IsoDate): IsoDate {
+  return `${addDays(asOf, -30).slice(0, 7)}-01`;
+}

@@ -5,7 +5,7 @@ export type { InventoryListing, KmpError } from './balance.js';
 export { periodOf } from './balance.js';
 export { balanceAlarmCause, CONCLUSION_REASON_CODES } from './conclusion.js';
 export { computeEkg, DEFAULT_CODE_SIGNS } from './constants.js';
-export { addDays, addMonths, endOfMonth, icrDeadline, toDayNumber } from './dates.js';
+export { addDays, addMonths, deadlinePassedBefore, endOfMonth, icrDeadline, toDayNumber } from './dates.js';
 export type { ReceiptAnchor, SourcedIcrLine } from './effective.js';
 export {
   bookedFromAnchor,

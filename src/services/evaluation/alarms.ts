@@ -1,4 +1,4 @@
-import { type AlarmCode, addDays, type DatedAlarm } from '../../domain/accounting/index.js';
+import { type AlarmCode, type DatedAlarm, deadlinePassedBefore } from '../../domain/accounting/index.js';
 import { type CaseAlarm, caseKeyForAlarm } from '../../domain/cases/index.js';
 import { annexIIUnmatchedBefore, sourceMaterialUnmatchedBefore } from '../../domain/declarations/index.js';
 import { DomainError } from '../../domain/errors.js';
@@ -155,7 +155,7 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
    * passed: dated before the first of the month 30 days before the evaluation date.
    */
   function unmatchedBefore(): string {
-    return `${addDays(evaluator.asOf(), -30).slice(0, 7)}-01`;
+    return deadlinePassedBefore(evaluator.asOf());
   }
 
   /**

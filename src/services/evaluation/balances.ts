@@ -1,10 +1,9 @@
 import {
-  addDays,
   type DatedAlarm,
   DEFAULT_PAGE,
+  deadlinePassedBefore,
   evaluateSums,
   type FlowCell,
-  icrDeadline,
   type MbaEvaluation,
   type MbaSums,
 } from '../../domain/accounting/index.js';
@@ -20,7 +19,7 @@ import {
   readPits,
 } from '../../store/accounting.repo.js';
 import type { DbOrTx } from '../../store/db.js';
-import { COUNT_KIND, readCounts } from '../../store/transfer-counts.repo.js';
+import { COUNT_KIND, readCounts, sumCounts } from '../../store/transfer-counts.repo.js';
 import { NOTICE_CODES, readAlarmedRowsOfMba, STATUS } from '../../store/transfers.repo.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
@@ -55,19 +54,16 @@ const ALARM_OF_KIND: Record<number, DatedAlarm['code']> = {
   [COUNT_KIND.noticeLate]: 'NOTICE_LATE',
 };
 
-/** Whether a count of ALARM_OF_KIND's kinds is of alarms on `asOf`: lone lines only past their deadline. */
-function alarmsOn(r: { kind: number; day: string }, asOf: string): boolean {
-  return r.kind !== COUNT_KIND.lone || asOf > icrDeadline(r.day);
-}
-
 /**
  * The transfer and notice alarms of an MBA on `asOf` as its balance takes them: grouped by date,
  * element and code (DatedAlarm.count), in that order. Read from the maintained counts (a row per
  * day, element and kind, docs/decisions/0016); a lone line alarms once its deadline has passed.
  */
 export async function readTransferAlarmGroups(q: DbOrTx, mba: string, asOf: string): Promise<DatedAlarm[]> {
-  const rows = (await readCounts(q, [mba], Object.keys(ALARM_OF_KIND).map(Number))).filter((r) =>
-    alarmsOn(r, asOf),
+  // Lone lines alarm once past their deadline: dated before deadlinePassedBefore(asOf).
+  const before = deadlinePassedBefore(asOf);
+  const rows = (await readCounts(q, [mba], Object.keys(ALARM_OF_KIND).map(Number))).filter(
+    (r) => r.kind !== COUNT_KIND.lone || r.day < before,
   );
   const out = rows.map((r) => ({ date: r.day, element: r.element, code: ALARM_OF_KIND[r.kind]!, n: r.n }));
   out.sort((a, b) =>
@@ -105,8 +101,9 @@ export async function countTransferAlarms(
   const out = new Map<string, Map<string, number>>();
   const kinds = Object.keys(ALARM_OF_KIND).map(Number);
   for (let i = 0; i < mbas.length; i += 500) {
-    for (const r of await readCounts(q, mbas.slice(i, i + 500), kinds)) {
-      if (!alarmsOn(r, asOf)) continue;
+    // Summed in SQL per MBA and kind: totals, not a row per day of every MBA's history.
+    for (const r of await sumCounts(q, mbas.slice(i, i + 500), kinds, deadlinePassedBefore(asOf))) {
+      if (r.kind === COUNT_KIND.lone && !r.past) continue;
       const code = ALARM_OF_KIND[r.kind]!;
       const byCode = out.get(r.mba) ?? new Map<string, number>();
       byCode.set(code, (byCode.get(code) ?? 0) + r.n);
@@ -121,13 +118,12 @@ export async function readTransferAlarms(q: DbOrTx, mba: string, asOf: string): 
   const out: DatedAlarm[] = [];
   // Read only when the maintained counts say there is one: most MBAs have none.
   if ((await readTransferAlarmGroups(q, mba, asOf)).length === 0) return out;
-  const cutoff = `${addDays(asOf, -30).slice(0, 7)}-01`;
+  const cutoff = deadlinePassedBefore(asOf);
   for (const x of await recsOf(q, await readAlarmedRowsOfMba(q, mba, cutoff), factsReader(q))) {
     const l = x.t;
     const at = { date: l.date, element: l.element, ref: l.id };
     if (x.status === STATUS.discrepant) out.push({ ...at, code: 'SRD_3SIGMA' });
-    else if (x.status === STATUS.lone && asOf > icrDeadline(l.date))
-      out.push({ ...at, code: 'TRANSFER_UNMATCHED' });
+    else if (x.status === STATUS.lone && l.date < cutoff) out.push({ ...at, code: 'TRANSFER_UNMATCHED' });
     if (x.notice !== null) out.push({ ...at, code: NOTICE_CODES[x.notice - 1]! });
   }
   return out;

@@ -1,12 +1,12 @@
 import { alarmCausesOf } from '../../domain/accounting/conclusion.js';
-import { icrDeadline, type MbaEvaluation, summariseState } from '../../domain/accounting/index.js';
+import { deadlinePassedBefore, type MbaEvaluation, summariseState } from '../../domain/accounting/index.js';
 import { utcDateOf } from '../../domain/deadlines/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { inScope, type Principal } from '../../domain/policy/index.js';
 import { readAgreementTypes, readMbaFacts, stateExists } from '../../store/accounting.repo.js';
 import { countUnresolvedCasesOfState, resolvedCaseKeys } from '../../store/cases.repo.js';
 import { countInspectionsCarriedOut } from '../../store/inspections.repo.js';
-import { COUNT_KIND, readCounts } from '../../store/transfer-counts.repo.js';
+import { COUNT_KIND, sumCounts } from '../../store/transfer-counts.repo.js';
 import { computeStateApObligations } from '../declarations/obligations.js';
 import { declarationScopeOf } from '../declarations/queries.js';
 import type { Ports } from '../ports.js';
@@ -91,17 +91,19 @@ async function declarationTimeliness(ports: Ports, p: Principal, state: string, 
  * another state's; a lone line is pending until its deadline, then unmatched.
  */
 async function countTransfersOfState(
-  q: Parameters<typeof readCounts>[0],
+  q: Parameters<typeof sumCounts>[0],
   mbas: readonly string[],
   asOf: string,
 ): Promise<{ matched: number; discrepant: number; pending: number; unmatched: number }> {
   const out = { matched: 0, discrepant: 0, pending: 0, unmatched: 0 };
   const kinds = [COUNT_KIND.lone, COUNT_KIND.stateMatched, COUNT_KIND.stateDiscrepant];
-  for (const r of await readCounts(q, mbas, kinds)) {
-    if (r.kind === COUNT_KIND.stateMatched) out.matched += r.n;
-    else if (r.kind === COUNT_KIND.stateDiscrepant) out.discrepant += r.n;
-    else if (asOf > icrDeadline(r.day)) out.unmatched += r.n;
-    else out.pending += r.n;
+  for (let i = 0; i < mbas.length; i += 500) {
+    for (const r of await sumCounts(q, mbas.slice(i, i + 500), kinds, deadlinePassedBefore(asOf))) {
+      if (r.kind === COUNT_KIND.stateMatched) out.matched += r.n;
+      else if (r.kind === COUNT_KIND.stateDiscrepant) out.discrepant += r.n;
+      else if (r.past) out.unmatched += r.n;
+      else out.pending += r.n;
+    }
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { addDays, icrDeadline } from '../../domain/accounting/index.js';
+import { deadlinePassedBefore, icrDeadline } from '../../domain/accounting/index.js';
 import { inScope, type Principal, type StateScope } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
 import type { TransferLine, TransferMatch } from '../../domain/transfers/index.js';
@@ -223,7 +223,7 @@ async function listFilterOf(
     scope: scope === 'all' ? 'all' : [...scope],
     state: f.state,
     status: f.status,
-    unmatchedBefore: `${addDays(asOf, -30).slice(0, 7)}-01`,
+    unmatchedBefore: deadlinePassedBefore(asOf),
   };
 }
 

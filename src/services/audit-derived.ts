@@ -16,6 +16,7 @@ import {
   transferFlowOf,
   transferLineOf,
 } from '../domain/transfers/index.js';
+import { readRevisionLinesOfMba } from '../store/account-lines.repo.js';
 import {
   readAccountingReports,
   readBuildStatus,
@@ -110,6 +111,7 @@ export async function auditDerivedState(q: DbOrTx): Promise<DerivedFinding[]> {
     }
     const inForce = computeEffectiveLines(icrLines).entries;
     findings.push(...(await auditKmpDays(q, mba, inForce)));
+    findings.push(...(await auditRevisionLines(q, mba, inForce)));
     findings.push(...(await auditTransfers(q, facts, inForce, rowsPerMba.get(mba) ?? 0, fx)));
     rowsPerMba.delete(mba);
   }
@@ -134,6 +136,35 @@ async function auditKmpDays(
     `${mba} KMP day`,
     'its lines in force',
   );
+}
+
+/**
+ * An MBA's correction histories (icr_revision_lines, decision 0088) against its lines: each line
+ * that corrected or deleted another is held under the original the effective account folds it
+ * into, and no other line is held.
+ */
+async function auditRevisionLines(
+  q: DbOrTx,
+  mba: string,
+  inForce: ReturnType<typeof computeEffectiveLines>['entries'],
+): Promise<DerivedFinding[]> {
+  const want = new Set<string>();
+  for (const e of inForce) {
+    for (const h of e.history.slice(1))
+      want.add(`${e.origin.reportNumber}:${e.origin.line} <- ${h.reportNumber}:${h.line}`);
+  }
+  const findings: DerivedFinding[] = [];
+  for (const r of await readRevisionLinesOfMba(q, mba)) {
+    const k = `${r.origin_report}:${r.origin_line} <- ${r.report_number}:${r.line}`;
+    if (!want.delete(k))
+      findings.push({ where: `${mba} revision ${k}`, message: 'its lines do not revise that original so' });
+  }
+  for (const k of want)
+    findings.push({
+      where: `${mba} revision ${k}`,
+      message: 'a correction or deletion is not in its history',
+    });
+  return findings;
 }
 
 /**

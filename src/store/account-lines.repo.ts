@@ -51,6 +51,8 @@ export type AccountLineRow = ReportLineRow & {
 /** One original line that later lines corrected or deleted: the original, then each revision. */
 export interface RevisedLine {
   readonly origin: { readonly reportNumber: number; readonly line: number };
+  /** The last revision deleted it: nothing of it is in force. */
+  readonly deleted: boolean;
   readonly history: readonly AccountLineRow[];
 }
 
@@ -137,48 +139,76 @@ async function pageLines(
   return { total: countOf(counted), rows: out };
 }
 
-function placeOf(reportNumber: number, line: number): string {
-  return `${reportNumber}:${line}`;
-}
-
 /**
- * Every revised original of the MBA with its history, in effective order of the originals: what
- * the correction-history table shows. It reads the revised originals and the revising lines only
- * (corrections and deletions), never the MBA's other lines, and folds each revision onto the
- * original its chain leads to (domain/accounting/effective.ts; validation refused orphans).
+ * One page of the MBA's revised originals, in effective order, each with its history (the
+ * original, then every line that corrected or deleted it or one of its corrections, in effective
+ * order), and how many revised originals it has: what the correction-history table shows. The
+ * originals are a range of icr_revisions' key, their revising lines one range of
+ * icr_revision_lines' (decision 0088): a page reads its own lines, never the MBA's others.
  */
-async function revisedLines(db: Db, mba: string): Promise<RevisedLine[]> {
+async function revisedPage(
+  db: Db,
+  mba: string,
+  page: { readonly limit: number; readonly offset: number },
+): Promise<{ total: number; items: RevisedLine[] }> {
   const k = db.kysely;
+  const counted = await k
+    .selectFrom('icr_revisions')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('mba', '=', mba)
+    .executeTakeFirst();
   const origins = await revisionLines(k, mba, 'origin')
     .selectAll('l')
-    .select(['r.report_number', 'r.submitted_at', 'r.submitted_by'])
+    .select(['r.report_number', 'r.submitted_at', 'r.submitted_by', 'v.deleted'])
     .orderBy('v.origin_report')
     .orderBy('v.origin_line')
+    .limit(page.limit)
+    .offset(page.offset)
     .execute();
-  const revisions = await ownPlace(k, mba)
-    .where((eb) => eb.or([eb('l.corrects_report', 'is not', null), eb('l.deletes_report', 'is not', null)]))
-    .orderBy('r.report_number')
-    .orderBy('l.line')
+  const first = origins[0];
+  const last = origins.at(-1);
+  if (first === undefined || last === undefined) return { total: countOf(counted), items: [] };
+  const revisions = await k
+    .selectFrom('icr_revision_lines as x')
+    .innerJoin('reports as r', (j) =>
+      j
+        .onRef('r.mba', '=', 'x.mba')
+        .on('r.type', '=', 'ICR')
+        .onRef('r.report_number', '=', 'x.report_number'),
+    )
+    .innerJoin('report_lines as l', (j) => j.onRef('l.report_id', '=', 'r.id').onRef('l.line', '=', 'x.line'))
+    .selectAll('l')
+    .select(['r.report_number', 'r.submitted_at', 'r.submitted_by', 'x.origin_report', 'x.origin_line'])
+    .where('x.mba', '=', mba)
+    .where(
+      sql<SqlBool>`(x.origin_report, x.origin_line) >= (${first.report_number}, ${first.line})
+        and (x.origin_report, x.origin_line) <= (${last.report_number}, ${last.line})`,
+    )
+    .orderBy('x.origin_report')
+    .orderBy('x.origin_line')
+    .orderBy('x.report_number')
+    .orderBy('x.line')
     .execute();
   const histories = new Map<string, AccountLineRow[]>();
-  for (const o of origins) histories.set(placeOf(o.report_number, o.line), [o]);
-  /** A revising line's place → the place of the original it revises. */
-  const originOf = new Map<string, string>();
-  for (const { pos_report: _r, pos_line: _l, ...l } of revisions) {
-    const targetReport = l.corrects_report ?? l.deletes_report;
-    const targetLine = l.corrects_report !== null ? l.corrects_line : l.deletes_line;
-    if (targetReport === null || targetLine === null) continue;
-    const target = placeOf(targetReport, targetLine);
-    const origin = originOf.get(target) ?? target;
-    const history = histories.get(origin);
-    if (history === undefined) continue;
-    history.push(l);
-    originOf.set(placeOf(l.report_number, l.line), origin);
+  for (const { origin_report, origin_line, ...l } of revisions) {
+    const key = `${origin_report}:${origin_line}`;
+    const h = histories.get(key);
+    if (h === undefined) histories.set(key, [l]);
+    else h.push(l);
   }
-  return origins.map((o) => ({
-    origin: { reportNumber: o.report_number, line: o.line },
-    history: histories.get(placeOf(o.report_number, o.line)) ?? [o],
-  }));
+  return {
+    total: countOf(counted),
+    items: origins.map(({ deleted, ...o }) => ({
+      origin: { reportNumber: o.report_number, line: o.line },
+      deleted: deleted === 1,
+      history: [o, ...(histories.get(`${o.report_number}:${o.line}`) ?? [])],
+    })),
+  };
+}
+
+/** Every revising line of the MBA under its original (the audit compares them with its lines). */
+export function readRevisionLinesOfMba(q: DbOrTx, mba: string) {
+  return q.selectFrom('icr_revision_lines').selectAll().where('mba', '=', mba).execute();
 }
 
 /** The lines of an MBA as the API lists them, bound to a database. */
@@ -186,6 +216,7 @@ export function createAccountLinesRepo(db: Db) {
   return {
     /** One page of the effective view or the history, and how many lines match in all. */
     page: (mba: string, f: LinesQuery) => pageLines(db, mba, f),
-    revised: (mba: string) => revisedLines(db, mba),
+    revised: (mba: string, page: { readonly limit: number; readonly offset: number }) =>
+      revisedPage(db, mba, page),
   };
 }

@@ -36,6 +36,7 @@ import * as pgReportKeys from './migrations/0040-pg-report-keys.js';
 import * as transferList from './migrations/0041-transfer-list.js';
 import * as kmpDays from './migrations/0042-kmp-days.js';
 import * as noticeDays from './migrations/0043-notice-days.js';
+import * as revisionLines from './migrations/0044-revision-lines.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
@@ -76,6 +77,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0041-transfer-list': { up: transferList.up(db.dialect) },
     '0042-kmp-days': { up: kmpDays.up(db.dialect) },
     '0043-notice-days': { up: noticeDays.up(db.dialect) },
+    '0044-revision-lines': { up: revisionLines.up(db.dialect) },
   };
 }
 

@@ -404,9 +404,10 @@ async function mbrEntry(k: DbOrTx, reportId: string, entry: string): Promise<Map
 
 /**
  * In the transaction that stores an ICR, after its lines: each correction or deletion, in line
- * order, becomes what is in force for the original it revises (a chain of corrections leads to
- * the original; domain/accounting/effective.ts). Validation refused any reference to a line
- * that is not an earlier line of this MBA, so every chain ends at an original.
+ * order, joins the history of the original it revises (icr_revision_lines) and becomes what is in
+ * force for it (a chain of corrections leads to the original; domain/accounting/effective.ts).
+ * Validation refused any reference to a line that is not an earlier line of this MBA, so every
+ * chain ends at an original.
  */
 async function recordRevisions(
   tx: DbOrTx,
@@ -435,6 +436,17 @@ async function recordRevisions(
       origin = { reportNumber: next.reportNumber, line: next.line };
     }
     const deleted = l.deletes !== undefined && l.corrects === undefined ? 1 : 0;
+    // The revising line under its original: the original's history, read by key (decision 0088).
+    await tx
+      .insertInto('icr_revision_lines')
+      .values({
+        mba,
+        origin_report: origin.reportNumber,
+        origin_line: origin.line,
+        report_number: reportNumber,
+        line: l.line,
+      })
+      .execute();
     await tx
       .insertInto('icr_revisions')
       .values({

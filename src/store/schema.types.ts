@@ -751,6 +751,15 @@ export interface EvalNoticeLineRow {
   origin_line: number;
 }
 
+/** A line that corrected or deleted an ICR line, under the original its chain leads to (migration 0044). */
+export interface IcrRevisionLineRow {
+  mba: string;
+  origin_report: number;
+  origin_line: number;
+  report_number: number;
+  line: number;
+}
+
 export interface EvalBuiltRow {
   mba: string;
   built_at: string;
@@ -1164,6 +1173,7 @@ export interface Schema {
   report_bodies: ReportBodyRow;
   report_lines: ReportLineRow;
   icr_revisions: IcrRevisionRow;
+  icr_revision_lines: IcrRevisionLineRow;
   report_rejections: ReportRejectionRow;
   notices: NoticeRow;
   witness_state: WitnessStateRow;

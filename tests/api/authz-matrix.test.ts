@@ -454,6 +454,7 @@ const EXPECTED: Record<string, Expectation> = {
   ),
   'GET /api/rejections': E('user', 'list'),
   'GET /api/mbas/:code/lines': E('user', 'item', (t) => `/api/mbas/${t.mba}/lines`),
+  'GET /api/mbas/:code/corrections': E('user', 'item', (t) => `/api/mbas/${t.mba}/corrections`),
   'GET /api/mbas/:code/balances': E('user', 'item', (t) => `/api/mbas/${t.mba}/balances`),
   'GET /api/alarms/summary': E('user', 'list'),
   'GET /api/alarms': E('user', 'list'),

@@ -62,8 +62,9 @@ describe('the demo year (sqlite)', () => {
     expect(
       xb.obligations.filter((o: { status: string }) => o.status === 'late').map((o: { id: string }) => o.id),
     ).toContain('ICR:XB-F1:2026-03');
-    const lines = (await get('/api/mbas/XA-F1/lines?effective=true')).json();
-    expect(lines.corrected.length).toBe(1);
+    const corrections = (await get('/api/mbas/XA-F1/corrections')).json();
+    expect(corrections.total).toBe(1);
+    expect(corrections.items[0].history.length).toBeGreaterThan(1);
   });
 
   it('takes a report submitted after the world was evaluated into the next evaluation', async () => {

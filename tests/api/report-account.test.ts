@@ -27,6 +27,7 @@ import { bookBatchesAmong, correctionTargets, periodTotals } from '../../src/ser
 import { createAccountLinesRepo, type LinesQuery } from '../../src/store/account-lines.repo.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { rebuildRevisions } from '../../src/store/migrations/0008-lean-storage.js';
+import { up as revisionLinesMigration } from '../../src/store/migrations/0044-revision-lines.js';
 import { createReportAccountRepo } from '../../src/store/report-account.repo.js';
 import { createReportsRepo } from '../../src/store/reports.repo.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
@@ -293,15 +294,29 @@ describe.each(testDialects())('validation by query on %s', (dialect) => {
           sorted.slice(f.offset, f.offset + f.limit).map(asKey),
         );
       }
-      const revised = await repo.revised(h.mba);
-      expect(
-        revised.map((e) => `${e.origin.reportNumber}:${e.origin.line}=${e.history.map(key).join(',')}`),
-        `seed ${seed}`,
-      ).toEqual(
-        view.entries
-          .filter((e) => e.history.length > 1)
-          .map((e) => `${e.origin.reportNumber}:${e.origin.line}=${e.history.map(asKey).join(',')}`),
-      );
+      // The correction history, a page of originals at a time (pages of 1, 3 and all), equals the
+      // oracle's entries that have one, with whether the last revision deleted it.
+      const want = view.entries
+        .filter((e) => e.history.length > 1)
+        .map(
+          (e) =>
+            `${e.origin.reportNumber}:${e.origin.line}${e.current === undefined ? ' deleted' : ''}=${e.history.map(asKey).join(',')}`,
+        );
+      for (const limit of [1, 3, 1000]) {
+        const got: string[] = [];
+        for (let offset = 0; ; offset += limit) {
+          const page = await repo.revised(h.mba, { limit, offset });
+          expect(page.total, `seed ${seed}`).toBe(want.length);
+          got.push(
+            ...page.items.map(
+              (e) =>
+                `${e.origin.reportNumber}:${e.origin.line}${e.deleted ? ' deleted' : ''}=${e.history.map(key).join(',')}`,
+            ),
+          );
+          if (page.items.length < limit) break;
+        }
+        expect(got, `seed ${seed} pages of ${limit}`).toEqual(want);
+      }
     }
   });
 
@@ -313,6 +328,20 @@ describe.each(testDialects())('validation by query on %s', (dialect) => {
     expect(kept.length).toBeGreaterThan(20);
     await sql`delete from icr_revisions`.execute(k);
     await rebuildRevisions(k);
+    expect(await read()).toEqual(kept);
+  });
+
+  it('builds the same histories for an existing database as the storing transactions kept (0044)', async () => {
+    const k = tdb.db.kysely as unknown as Kysely<unknown>;
+    const read = async () =>
+      (
+        await sql`select * from icr_revision_lines
+          order by mba, origin_report, origin_line, report_number, line`.execute(k)
+      ).rows;
+    const kept = await read();
+    expect(kept.length).toBeGreaterThan(20);
+    await sql`drop table icr_revision_lines`.execute(k);
+    await revisionLinesMigration(tdb.db.dialect)(k);
     expect(await read()).toEqual(kept);
   });
 });
@@ -345,11 +374,11 @@ describe.each(testDialects())('the account through the API on %s', (dialect) => 
   });
 
   async function lines() {
-    const get = async (q: string) =>
+    const get = async (q: string, what = 'lines') =>
       (
         await t.app.inject({
           method: 'GET',
-          url: `/api/mbas/XA-F1/lines?limit=1000&${q}`,
+          url: `/api/mbas/XA-F1/${what}?limit=1000&${q}`,
           headers: bearer(t.token('xa-ssac.reviewer')),
         })
       ).json();
@@ -358,9 +387,9 @@ describe.each(testDialects())('the account through the API on %s', (dialect) => 
     return {
       effective: (effective.lines as L[]).map((l) => `${l.reportNumber}:${l.line}:${l.batch}:${l.weight}`),
       all: ((await get('effective=false')).lines as L[]).map((l) => `${l.reportNumber}:${l.line}`),
-      corrected: (effective.corrected as { origin: { reportNumber: number; line: number } }[]).map(
-        (e) => `${e.origin.reportNumber}:${e.origin.line}`,
-      ),
+      corrected: (
+        (await get('', 'corrections')).items as { origin: { reportNumber: number; line: number } }[]
+      ).map((e) => `${e.origin.reportNumber}:${e.origin.line}`),
     };
   }
 

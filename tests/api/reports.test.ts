@@ -246,7 +246,30 @@ describe.each(testDialects())('declarations API on %s', (dialect) => {
         (l: { batch: string; reportNumber: number }) => l.batch === 'W-1' && l.reportNumber === 1,
       ),
     ).toBe(false);
-    expect(effective.corrected.length).toBe(2);
+    // The lines page carries no history; the corrections are their own paged list, by original.
+    expect(effective.corrected).toBeUndefined();
+    const corrections = (await get('/api/mbas/XA-F1/corrections')).json();
+    expect(corrections).toMatchObject({ mba: 'XA-F1', total: 2, limit: 100, offset: 0 });
+    expect(
+      corrections.items.map(
+        (c: {
+          origin: { reportNumber: number; line: number };
+          deleted: boolean;
+          history: { reportNumber: number; line: number }[];
+        }) => [
+          `${c.origin.reportNumber}:${c.origin.line}`,
+          c.deleted,
+          c.history.map((l) => `${l.reportNumber}:${l.line}`),
+        ],
+      ),
+    ).toEqual([
+      ['1:1', false, ['1:1', '3:1']],
+      ['1:2', true, ['1:2', '3:2']],
+    ]);
+    const second = (await get('/api/mbas/XA-F1/corrections?limit=1&offset=1')).json();
+    expect(second.items.map((c: { origin: { line: number } }) => c.origin.line)).toEqual([2]);
+    expect((await get('/api/mbas/XA-F1/corrections?limit=0')).statusCode).toBe(400);
+    expect((await get('/api/mbas/NOPE/corrections')).statusCode).toBe(404);
     const history = (await get('/api/mbas/XA-F1/lines?effective=false')).json();
     expect(history.lines.filter((l: { batch: string }) => l.batch === 'B-17')).toHaveLength(2);
     const asOf = (await get('/api/mbas/XA-F1/lines?effective=false&asOf=2026-02-15')).json();

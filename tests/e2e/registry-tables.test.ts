@@ -181,6 +181,11 @@ describe.skipIf(!available)('registry tables page, sort and filter on the server
           })
           .toBe(true);
         expect(asked.at(-1)?.searchParams.get('limit')).toBe('25');
+        // The demo's one corrected line, with its correction, in the history table (its own paged list).
+        const history = new RegistryTable(s.page, 'History: lines replaced or deleted by later corrections');
+        await expect.poll(() => history.bodyRows().count()).toBe(2);
+        const batches = await history.bodyRows().locator('td:nth-child(5)').allTextContents();
+        expect(new Set(batches).size).toBe(1);
 
         await s.page.goto('/agreements');
         const agreements = new RegistryTable(s.page, 'Agreements', 'Filter agreements');

@@ -5519,6 +5519,93 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/mbas/{code}/corrections": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** @description The MBA's ICR lines that later lines corrected or deleted, a page of originals at a time in effective order, each with its history. */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly limit?: number;
+                    readonly offset?: number;
+                };
+                readonly header?: never;
+                readonly path: {
+                    readonly code: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                /** @description the last revision deleted it */
+                                readonly deleted: boolean;
+                                /** @description the original, then every line that corrected or deleted it, in effective order */
+                                readonly history: readonly {
+                                    readonly basis?: string;
+                                    readonly batch: string | null;
+                                    readonly code: string;
+                                    readonly corrects?: {
+                                        readonly line?: number;
+                                        readonly reportNumber: number;
+                                    };
+                                    readonly counterpart?: {
+                                        readonly mba?: string;
+                                        readonly state: string;
+                                    };
+                                    readonly date: string;
+                                    readonly deletes?: {
+                                        readonly line?: number;
+                                        readonly reportNumber: number;
+                                    };
+                                    /** @enum {string} */
+                                    readonly element: "P" | "E" | "N" | "D" | "T";
+                                    readonly fissileWeight?: number;
+                                    readonly form?: string;
+                                    readonly isotope?: string;
+                                    readonly kmp: string | null;
+                                    readonly line: number;
+                                    readonly notice?: string;
+                                    readonly reportId: string;
+                                    readonly reportNumber: number;
+                                    readonly submittedAt: string;
+                                    readonly submittedBy: string;
+                                    readonly weight: number;
+                                }[];
+                                readonly origin: {
+                                    readonly line: number;
+                                    readonly reportNumber: number;
+                                };
+                            }[];
+                            readonly limit: number;
+                            readonly mba: string;
+                            readonly offset: number;
+                            /** @description originals later corrected or deleted, over all pages */
+                            readonly total: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/mbas/{code}/lines": {
         readonly parameters: {
             readonly query?: never;
@@ -5559,45 +5646,6 @@ export interface paths {
                     };
                     content: {
                         readonly "application/json": {
-                            /** @description with effective=true: every corrected original line and its history (not paged) */
-                            readonly corrected?: readonly {
-                                readonly deleted: boolean;
-                                readonly history: readonly {
-                                    readonly basis?: string;
-                                    readonly batch: string | null;
-                                    readonly code: string;
-                                    readonly corrects?: {
-                                        readonly line?: number;
-                                        readonly reportNumber: number;
-                                    };
-                                    readonly counterpart?: {
-                                        readonly mba?: string;
-                                        readonly state: string;
-                                    };
-                                    readonly date: string;
-                                    readonly deletes?: {
-                                        readonly line?: number;
-                                        readonly reportNumber: number;
-                                    };
-                                    /** @enum {string} */
-                                    readonly element: "P" | "E" | "N" | "D" | "T";
-                                    readonly fissileWeight?: number;
-                                    readonly form?: string;
-                                    readonly isotope?: string;
-                                    readonly kmp: string | null;
-                                    readonly line: number;
-                                    readonly notice?: string;
-                                    readonly reportId: string;
-                                    readonly reportNumber: number;
-                                    readonly submittedAt: string;
-                                    readonly submittedBy: string;
-                                    readonly weight: number;
-                                }[];
-                                readonly origin: {
-                                    readonly line: number;
-                                    readonly reportNumber: number;
-                                };
-                            }[];
                             readonly effective: boolean;
                             readonly limit: number;
                             readonly lines: readonly {

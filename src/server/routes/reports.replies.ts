@@ -94,7 +94,7 @@ const AccountLineReply = z.object({
   submittedBy: z.string(),
 });
 
-/** GET /api/mbas/:code/lines: one page of lines, and with effective=true every corrected original. */
+/** GET /api/mbas/:code/lines: one page of lines. */
 export const MbaLinesReply = z.object({
   mba: z.string(),
   effective: z.boolean(),
@@ -102,16 +102,23 @@ export const MbaLinesReply = z.object({
   limit: z.number().int(),
   offset: z.number().int(),
   lines: z.array(AccountLineReply),
-  corrected: z
-    .array(
-      z.object({
-        origin: z.object({ reportNumber: z.number().int(), line: z.number().int() }),
-        deleted: z.boolean(),
-        history: z.array(AccountLineReply),
-      }),
-    )
-    .optional()
-    .describe('with effective=true: every corrected original line and its history (not paged)'),
+});
+
+/** GET /api/mbas/:code/corrections: a page of corrected or deleted originals, each with its history. */
+export const MbaCorrectionsReply = z.object({
+  mba: z.string(),
+  total: z.number().int().describe('originals later corrected or deleted, over all pages'),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  items: z.array(
+    z.object({
+      origin: z.object({ reportNumber: z.number().int(), line: z.number().int() }),
+      deleted: z.boolean().describe('the last revision deleted it'),
+      history: z
+        .array(AccountLineReply)
+        .describe('the original, then every line that corrected or deleted it, in effective order'),
+    }),
+  ),
 });
 
 /** The provision a deadline or notice rule comes from (issue 19, decision 0031). */

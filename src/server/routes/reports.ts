@@ -16,6 +16,7 @@ import { bodyBytes, rawBodyParser } from '../raw-body.js';
 import { pageQuery, pageRequest } from './paging.js';
 import {
   AcceptedReply,
+  MbaCorrectionsReply,
   MbaLinesReply,
   ProblemReply,
   RejectionReply,
@@ -240,6 +241,21 @@ function registerLineRoutes(app: FastifyInstance, queries: ReportQueries): void 
         effective: req.query.effective === 'true',
       });
     },
+  );
+  r.get(
+    '/api/mbas/:code/corrections',
+    {
+      config: user,
+      schema: {
+        tags,
+        description:
+          "The MBA's ICR lines that later lines corrected or deleted, a page of originals at a time in effective order, each with its history.",
+        params: z.object({ code: z.string().min(1).max(64) }),
+        querystring: z.strictObject(paging),
+        response: { 200: MbaCorrectionsReply },
+      },
+    },
+    async (req) => queries.corrections(requirePrincipal(req), req.params.code, req.query),
   );
   r.get(
     '/api/states/:code/timeliness',

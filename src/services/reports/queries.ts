@@ -140,15 +140,22 @@ function accountLineView(row: AccountLineRow) {
   };
 }
 
+/** The MBA exists and the caller may read its state's data; NOT_FOUND otherwise (also out of scope). */
+async function assertMbaReadable(ports: Ports, p: Principal, code: string): Promise<void> {
+  const mba = await createRegistryRepo(ports.db).getMba(code);
+  enforce(p, 'data.read', await scopeOf(ports, p), { state: mba?.state ?? '\0' });
+  if (!mba) notFound();
+}
+
 /**
  * ICR lines of an MBA up to a date: the effective account (corrections applied) or the full
  * history (every line as submitted, with the report that carried it and who sent it). Paged in
  * SQL (store/account-lines.repo.ts): a request holds one page, whatever the MBA's history.
  */
-async function linesOfMba(ports: Ports, code: string, f: LinesQuery) {
-  const repo = createAccountLinesRepo(ports.db);
-  const { total, rows } = await repo.page(code, f);
-  const page = {
+async function linesOfMba(ports: Ports, p: Principal, code: string, f: LinesQuery) {
+  await assertMbaReadable(ports, p, code);
+  const { total, rows } = await createAccountLinesRepo(ports.db).page(code, f);
+  return {
     mba: code,
     effective: f.effective,
     total,
@@ -156,17 +163,27 @@ async function linesOfMba(ports: Ports, code: string, f: LinesQuery) {
     offset: f.offset,
     lines: rows.map(accountLineView),
   };
-  if (!f.effective) return page;
+}
+
+/** A page of an MBA's revised originals, each with its history (GET /api/mbas/:code/corrections). */
+async function correctionsOfMba(
+  ports: Ports,
+  p: Principal,
+  code: string,
+  page: { limit: number; offset: number },
+) {
+  await assertMbaReadable(ports, p, code);
+  const { total, items } = await createAccountLinesRepo(ports.db).revised(code, page);
   return {
-    ...page,
-    corrected: (await repo.revised(code)).map((e) => {
-      const last = e.history.at(-1);
-      return {
-        origin: e.origin,
-        deleted: last !== undefined && last.deletes_report !== null && last.corrects_report === null,
-        history: e.history.map(accountLineView),
-      };
-    }),
+    mba: code,
+    total,
+    limit: page.limit,
+    offset: page.offset,
+    items: items.map((e) => ({
+      origin: e.origin,
+      deleted: e.deleted,
+      history: e.history.map(accountLineView),
+    })),
   };
 }
 
@@ -259,12 +276,10 @@ export function createReportQueries(ports: Ports) {
       const rows = await repo.listRejections({ ...f, states: await shownStates(p) });
       return rows.map(rejectionView);
     },
-    async lines(p: Principal, code: string, f: LinesQuery) {
-      const mba = await registry.getMba(code);
-      enforce(p, 'data.read', await scopeOf(ports, p), { state: mba?.state ?? '\0' });
-      if (!mba) return notFound();
-      return linesOfMba(ports, code, f);
-    },
+    lines: (p: Principal, code: string, f: LinesQuery) => linesOfMba(ports, p, code, f),
+    /** The MBA's corrected and deleted lines, a page of originals at a time, each with its history. */
+    corrections: (p: Principal, code: string, page: { limit: number; offset: number }) =>
+      correctionsOfMba(ports, p, code, page),
     /** Obligations from the agreements in force, with due dates and status (deadlines domain). */
     async timeliness(p: Principal, state: string) {
       enforce(p, 'data.read', await scopeOf(ports, p), { state });

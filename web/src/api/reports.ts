@@ -9,6 +9,8 @@ export type Obligation = Timeliness['obligations'][number];
 /** GET /api/mbas/:code/lines: one page of lines (paged, sorted, filtered by the server). */
 export type MbaLines = Reply<'/api/mbas/{code}/lines', 'get'>;
 export type AccountLine = MbaLines['lines'][number];
+/** GET /api/mbas/:code/corrections: a page of corrected or deleted originals with their histories. */
+export type MbaCorrections = Reply<'/api/mbas/{code}/corrections', 'get'>;
 
 export type LinesQuery = PageQuery & {
   readonly asOf?: string;
@@ -27,5 +29,20 @@ export const reportsApi = {
   linesPage: async (mba: string, query: LinesQuery, signal?: AbortSignal): Promise<Page<AccountLine>> => {
     const r = await reportsApi.lines(mba, query, signal);
     return { items: [...r.lines], total: r.total, limit: r.limit, offset: r.offset };
+  },
+  corrections: (mba: string, query: { limit?: number; offset?: number } = {}, signal?: AbortSignal) =>
+    apiJson<MbaCorrections>(`/api/mbas/${seg(mba)}/corrections${queryString(query)}`, { signal }),
+  /**
+   * The correction history as a server-paged list (for ServerTable): a page of originals, each
+   * shown as its lines (the original, then its corrections and deletions); the total counts
+   * originals, as the pages do.
+   */
+  correctionsPage: async (
+    mba: string,
+    query: { limit: number; offset: number },
+    signal?: AbortSignal,
+  ): Promise<Page<AccountLine>> => {
+    const r = await reportsApi.corrections(mba, { limit: query.limit, offset: query.offset }, signal);
+    return { items: r.items.flatMap((c) => c.history), total: r.total, limit: r.limit, offset: r.offset };
   },
 };

@@ -280,7 +280,7 @@ export function ServerTable<T>({
   filterLabel?: string;
   /** Loading and error messages name it ("Loading material balance areas…"). */
   what: string;
-  /** Shown when the list itself is empty (no filter); a filter that matches nothing says so. */
+  /** Shown when the list itself is empty (no filter; null: nothing); a filter that matches nothing says so. */
   empty?: ReactNode;
 }) {
   const t = useT();
@@ -309,7 +309,11 @@ export function ServerTable<T>({
       <Async value={loaded} what={what}>
         {(p) =>
           p.total === 0 && !table.q && page === 0 ? (
-            (empty ?? <EmptyState title={t('table.nothingYet')} />)
+            empty === undefined ? (
+              <EmptyState title={t('table.nothingYet')} />
+            ) : (
+              empty
+            )
           ) : (
             <>
               <TableView

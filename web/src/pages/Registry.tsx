@@ -4,7 +4,7 @@ import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, Loading, useLoad } from '../components/async.js';
 import { Page, Section } from '../components/Page.js';
 import { ReportLink } from '../components/ReportLink.js';
-import { type Column, ServerTable, Table, usePagedTable } from '../components/Table.js';
+import { type Column, ServerTable, usePagedTable } from '../components/Table.js';
 import { formatLocale } from '../i18n/format.js';
 import { type Translate, useT } from '../i18n/I18nProvider.js';
 import { useFacilityType } from '../i18n/terms.js';
@@ -251,6 +251,9 @@ export const lineColumns: Column<AccountLine>[] = [
   },
 ];
 
+/** The correction history's columns: the lines' own, in effective order (it is not sorted). */
+const historyColumns: readonly Column<AccountLine>[] = lineColumns.map(({ sortField: _sorted, ...c }) => c);
+
 /** The book: the effective inventory changes (paged by the server), and the lines later corrections replaced. */
 function MbaLines({ code }: { code: string }) {
   const t = useT();
@@ -264,10 +267,14 @@ function MbaLines({ code }: { code: string }) {
     [code, can],
     { prefix: 'lines-' },
   );
-  const corrected = useLoad(
-    (signal) =>
-      can ? reportsApi.lines(code, { effective: 'true', limit: 1 }, signal) : Promise.resolve(undefined),
+  // A page of corrected originals at a time, each with its history (the server pages by original).
+  const corrections = usePagedTable(
+    (req, signal) =>
+      can
+        ? reportsApi.correctionsPage(code, req, signal)
+        : Promise.resolve({ items: [], total: 0, limit: req.limit, offset: req.offset }),
     [code, can],
+    { prefix: 'corrections-' },
   );
   if (!can) return null;
   return (
@@ -281,18 +288,14 @@ function MbaLines({ code }: { code: string }) {
         what={t('reg.what.lines')}
         empty={<EmptyState title={t('reg.noLines')} />}
       />
-      <Async value={corrected} what={t('reg.what.history')}>
-        {(d) =>
-          d?.corrected && d.corrected.length > 0 ? (
-            <Table
-              caption={t('reg.historyCaption')}
-              columns={lineColumns}
-              rows={d.corrected.flatMap((c) => c.history)}
-              rowKey={(l) => `c:${l.reportId}:${l.line}`}
-            />
-          ) : null
-        }
-      </Async>
+      <ServerTable
+        caption={t('reg.historyCaption')}
+        columns={historyColumns}
+        table={corrections}
+        rowKey={(l) => `c:${l.reportId}:${l.line}`}
+        what={t('reg.what.history')}
+        empty={null}
+      />
     </Section>
   );
 }

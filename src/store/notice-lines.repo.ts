@@ -123,16 +123,17 @@ export async function readNoticeFlowPage(
   const last = keys.at(-1);
   if (last === undefined) return { rows: [], end: undefined, more: false };
   const end = { day: last.day, mba: last.mba, report: last.origin_report, line: last.origin_line };
-  // The page's rows by their flow and origin (a VALUES list names its columns column1… on both).
+  // The page's rows: the same range of the key, each row found by its flow and origin. (A list
+  // of the page's keys as VALUES let SQLite's planner put the flow's rows outside the list.)
+  const first = keys[0] as (typeof keys)[number];
   const index = isPostgres(q) ? sql`` : sql`indexed by eval_transfers_flow_origin`;
-  const list = sql.join(
-    keys.map((k) => sql`(${k.mba}, cast(${k.origin_report} as integer), cast(${k.origin_line} as integer))`),
-  );
   const rows = await readRowsWithLines(
     q,
-    sql`(values ${list}) k join eval_transfers t ${index} on t.flow = ${flow} and t.mba = k.column1
-      and t.origin_report = k.column2 and t.origin_line = k.column3`,
-    sql`1 = 1`,
+    sql`eval_notice_lines n join eval_transfers t ${index} on t.flow = n.flow and t.mba = n.mba
+      and t.origin_report = n.origin_report and t.origin_line = n.origin_line`,
+    sql`n.flow = ${flow}
+      and (n.day, n.mba, n.origin_report, n.origin_line) >= (${first.day}, ${first.mba}, ${first.origin_report}, ${first.origin_line})
+      and (n.day, n.mba, n.origin_report, n.origin_line) <= (${end.day}, ${end.mba}, ${end.report}, ${end.line})`,
     sql``,
   );
   return { rows, end, more: keys.length === limit };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addMonths, computeEkg, toDayNumber } from '../accounting/index.js';
-import { checkNotices, compareNoticeOrder, NoticeFlowCheck } from './notices.js';
+import { checkNotices, compareNoticeOrder, NoticeFlowCheck, noticeRecheckSpan } from './notices.js';
 import type { AdvanceNotice, TransferLine } from './transfer.types.js';
 
 const line = (
@@ -172,5 +172,91 @@ describe('NoticeFlowCheck', () => {
     // A window of 3 months holds at most ten lines ten days apart (92 days / 10, and the new one).
     expect(most).toBeLessThanOrEqual(10);
     expect(check.holding).toBe(0);
+  });
+
+  it('a change reaches only the lines its recheck span writes, and the span reads what they need', () => {
+    const dateOf = (day: number) => new Date(Date.UTC(2024, 0, 1 + day)).toISOString().slice(0, 10);
+    const codes = (lines: readonly TransferLine[]) =>
+      new Map(
+        checkNotices(lines, []).map((f) => [f.transfer.id, `${f.code} ${f.reason} ${f.ekg.toFixed(6)}`]),
+      );
+    fc.assert(
+      fc.property(
+        // About one line a month of 0.05 to 0.7 ekg: windows cross the threshold a line more or
+        // less, so every line a window holds counts.
+        fc.array(
+          fc.record({ day: fc.integer({ min: 0, max: 1100 }), grams: fc.integer({ min: 50, max: 700 }) }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        fc.integer({ min: 0, max: 1100 }),
+        fc.integer({ min: 50, max: 700 }),
+        fc.boolean(),
+        (spec, changeDay, changeGrams, remove) => {
+          const before = spec.map((x, i) =>
+            line(`l${String(i).padStart(3, '0')}`, dateOf(x.day), x.grams * 1000),
+          );
+          // The change: a line taken out (dated as it was), or one more on `changeDay`.
+          const gone = before[changeDay % before.length] as TransferLine;
+          const after = remove
+            ? before.filter((l) => l !== gone)
+            : [...before, line('new', dateOf(changeDay), changeGrams * 1000)];
+          const changed = remove ? gone.date : dateOf(changeDay);
+          const span = noticeRecheckSpan(changed, changed);
+          const was = codes(before);
+          const is = codes(after);
+          // Outside the span the change moved no finding.
+          for (const l of before) {
+            if (l === gone && remove) continue;
+            if (l.date >= span.write.from && l.date <= span.write.to) continue;
+            expect(is.get(l.id), `${l.id} ${l.date}, change on ${changed}`).toBe(was.get(l.id));
+          }
+          // Inside it, the lines read settle as the whole flow does.
+          const check = new NoticeFlowCheck();
+          const got = new Map<string, string | undefined>();
+          const read = after
+            .filter((l) => l.date >= span.read.from && l.date < span.read.before)
+            .sort(compareNoticeOrder);
+          const keep = (
+            settled: readonly {
+              line: TransferLine;
+              finding?: { code: string; reason: string; ekg: number } | undefined;
+            }[],
+          ) => {
+            for (const x of settled)
+              got.set(
+                x.line.id,
+                x.finding && `${x.finding.code} ${x.finding.reason} ${x.finding.ekg.toFixed(6)}`,
+              );
+          };
+          for (const l of read) keep(check.push(l, undefined));
+          keep(check.end());
+          for (const l of after) {
+            if (l.date < span.write.from || l.date > span.write.to) continue;
+            expect(got.get(l.id), `${l.id} ${l.date}, change on ${changed}`).toBe(is.get(l.id));
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads every line a written line depends on, at both edges of the span', () => {
+    const span = noticeRecheckSpan('2024-09-15', '2024-09-15');
+    const settle = (lines: readonly TransferLine[]) => {
+      const check = new NoticeFlowCheck();
+      const read = lines.filter((l) => l.date >= span.read.from && l.date < span.read.before);
+      const out = [...read.flatMap((l) => check.push(l, undefined)), ...check.end()];
+      return new Map(out.map((o) => [o.line.id, o.finding?.code]));
+    };
+    // The first line written needs a notice only with a line two and a half months before it…
+    const first = line('first', span.write.from, 500_000);
+    const before = line('before', addMonths(span.write.from, -3).replace(/-\d\d$/, '-28'), 600_000);
+    expect(checkNotices([before, first], []).map((f) => f.transfer.id)).toEqual(['before', 'first']);
+    expect(settle([before, first]).get('first')).toBe('NOTICE_MISSING');
+    // …and the last one only with a line two and a half months after it.
+    const last = line('last', span.write.to, 500_000);
+    const after = line('after', addMonths(span.write.to, 3).replace(/-\d\d$/, '-01'), 600_000);
+    expect(checkNotices([last, after], []).map((f) => f.transfer.id)).toEqual(['last', 'after']);
+    expect(settle([last, after]).get('last')).toBe('NOTICE_MISSING');
   });
 });

@@ -161,6 +161,28 @@ export class NoticeFlowCheck {
   }
 }
 
+/**
+ * What a recheck of a flow must cover after its lines changed on dates `from` … `to`: the lines
+ * whose findings can change (`write`) and the lines their windows can hold (`read`: from
+ * `read.from`, before `read.before`). A line's finding depends only on the lines dated within three
+ * months of it either way (the windows that can hold it start at most three months before it and
+ * end at most three months after), so a change on day d reaches the lines dated within three
+ * months of d — three days more each way for months of different lengths — and those lines
+ * depend on three months more each way. NoticeFlowCheck fed the `read` lines in order settles
+ * each `write` line as it would settle it fed the whole flow.
+ */
+export function noticeRecheckSpan(
+  from: string,
+  to: string,
+  months = 3,
+): { write: { from: string; to: string }; read: { from: string; before: string } } {
+  const write = { from: addDays(addMonths(from, -months), -3), to: addDays(addMonths(to, months), 3) };
+  return {
+    write,
+    read: { from: addMonths(write.from, -months), before: addDays(addMonths(write.to, months), 1) },
+  };
+}
+
 /** The order a flow's lines are checked in: by day, then by id. */
 export function compareNoticeOrder(a: TransferLine, b: TransferLine): number {
   return a.date < b.date ? -1 : a.date > b.date ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;

@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
-import { addMonths } from '../../domain/accounting/index.js';
 import {
   type AdvanceNotice,
   compareNoticeOrder,
   isNoticeFlow,
   NoticeFlowCheck,
+  noticeRecheckSpan,
   type SettledNoticeLine,
   type TransferLine,
 } from '../../domain/transfers/index.js';
@@ -19,7 +19,7 @@ import { CountDeltas, countsOf, factsReader, type Rec, recsOf } from './transfer
  * is walked by date through eval_notice_lines, a page at a time, through the domain's
  * NoticeFlowCheck, which holds only the lines of the last three months. A change on a date can
  * change the findings of lines within three months of it, so only a span around the changed dates
- * is read, and only the lines well inside it are written.
+ * is read and only the lines it can reach are written (noticeRecheckSpan).
  */
 
 /** Rows of a flow read at a time when its notice findings are checked again. */
@@ -68,17 +68,6 @@ class NoticeCache {
   }
 }
 
-/**
- * The span a flow is checked over for changes dated `from` … `to`: the lines dated within four
- * months of them are written (a change moves findings up to three months either side), and read
- * four months further each way, so every window that can hold a written line is read whole.
- */
-function spanOf(s: { from: string; to: string }) {
-  const from = addMonths(s.from, -4);
-  const to = addMonths(s.to, 4);
-  return { write: { from, to }, read: { from: addMonths(from, -4), before: addMonths(to, 4) } };
-}
-
 /** Checks the notice findings of one flow again and writes those that changed. */
 async function recheckFlow(
   q: DbOrTx,
@@ -88,7 +77,7 @@ async function recheckFlow(
   page: number,
 ): Promise<void> {
   const state = flow.split('\u0001')[1] as string;
-  const span = changed === null ? undefined : spanOf(changed);
+  const span = changed === null ? undefined : noticeRecheckSpan(changed.from, changed.to);
   const fx = factsReader(q);
   const notices = new NoticeCache(q, state);
   const check = new NoticeFlowCheck();

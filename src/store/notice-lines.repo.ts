@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { type SqlBool, sql } from 'kysely';
 import { insertRowsSqlite, preparedOnce } from './bulk.js';
 import { type DbOrTx, isPostgres } from './db.js';
-import { type HeldRow, readRowsWithLines } from './transfers.repo.js';
+import { type HeldRow, readRowsWithLines, toHeld } from './transfers.repo.js';
+import { readRowsOfEntriesPg } from './transfers-pg.js';
 
 /**
  * The rows of notice flows by the date of their line in force (`eval_notice_lines`, migration
@@ -126,15 +127,24 @@ export async function readNoticeFlowPage(
   // The page's rows: the same range of the key, each row found by its flow and origin. (A list
   // of the page's keys as VALUES let SQLite's planner put the flow's rows outside the list.)
   const first = keys[0] as (typeof keys)[number];
-  const index = isPostgres(q) ? sql`` : sql`indexed by eval_transfers_flow_origin`;
-  const rows = await readRowsWithLines(
-    q,
-    sql`eval_notice_lines n join eval_transfers t ${index} on t.flow = n.flow and t.mba = n.mba
-      and t.origin_report = n.origin_report and t.origin_line = n.origin_line`,
-    sql`n.flow = ${flow}
-      and (n.day, n.mba, n.origin_report, n.origin_line) >= (${first.day}, ${first.mba}, ${first.origin_report}, ${first.origin_line})
-      and (n.day, n.mba, n.origin_report, n.origin_line) <= (${end.day}, ${end.mba}, ${end.report}, ${end.line})`,
-    sql``,
-  );
+  const range = sql`n.flow = ${flow}
+    and (n.day, n.mba, n.origin_report, n.origin_line) >= (${first.day}, ${first.mba}, ${first.origin_report}, ${first.origin_line})
+    and (n.day, n.mba, n.origin_report, n.origin_line) <= (${end.day}, ${end.mba}, ${end.report}, ${end.line})`;
+  const rows = isPostgres(q)
+    ? (
+        await readRowsOfEntriesPg(
+          q,
+          flow,
+          sql`select n.mba, n.origin_report, n.origin_line from eval_notice_lines n where ${range}`,
+        )
+      ).map(toHeld)
+    : await readRowsWithLines(
+        q,
+        sql`eval_notice_lines n join eval_transfers t indexed by eval_transfers_flow_origin
+          on t.flow = n.flow and t.mba = n.mba and t.origin_report = n.origin_report
+          and t.origin_line = n.origin_line`,
+        range,
+        sql``,
+      );
   return { rows, end, more: keys.length === limit };
 }

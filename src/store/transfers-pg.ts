@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { DbOrTx } from './db.js';
 import { pgArray } from './pg-arrays.js';
 import { withIndexProbes } from './pg-probes.js';
@@ -52,6 +52,35 @@ export async function readRowsByKeysPg(q: DbOrTx, keys: ArrayLike<number>): Prom
     }
   });
   return out;
+}
+
+/**
+ * The rows of a notice flow that `entries` names (a statement of eval_notice_lines rows `n`, at
+ * most a page), each probed by its flow and origin with its line in force, as readRowsByKeysPg
+ * probes keys: a page costs its own rows, whatever the flow holds (decision 0086). Without the
+ * probes the planner hashed the flow's every row against each page.
+ */
+export async function readRowsOfEntriesPg(
+  q: DbOrTx,
+  flow: string,
+  entries: RawBuilder<unknown>,
+): Promise<JoinedRow[]> {
+  return withIndexProbes(q, async (q) => {
+    const { rows } = await sql<JoinedRow>`select t.mkey, t.mba, t.origin_report, t.origin_line,
+        t.ship, t.status, t.notice, t.flow, coalesce(e.last_report, t.origin_report) as cur_report,
+        coalesce(e.last_line, t.origin_line) as cur_line, e.anchor_report, e.anchor_line,
+        l.date, l.code, l.batch, l.kmp, l.element, l.weight_mg, l.fissile_mg, l.basis,
+        l.counterpart_state, l.counterpart_mba, l.notice as line_notice, l.corrects_report
+      from (${entries} offset 0) n
+      cross join lateral (select * from eval_transfers x where x.flow = ${flow} and x.mba = n.mba
+        and x.origin_report = n.origin_report and x.origin_line = n.origin_line offset 0) t
+      left join lateral (select * from eval_entries y where y.mba = t.mba
+        and y.origin_report = t.origin_report and y.origin_line = t.origin_line offset 0) e on true
+      cross join lateral (select * from report_lines z
+        where z.report_id = t.mba || ':ICR:' || coalesce(e.last_report, t.origin_report)
+        and z.line = coalesce(e.last_line, t.origin_line) offset 0) l`.execute(q);
+    return rows;
+  });
 }
 
 /** New rows `rowAt(0)` … `rowAt(n - 1)`, made a statement's worth at a time. */

@@ -80,7 +80,8 @@ export interface JoinedRow {
   corrects_report: number | null;
 }
 
-function toHeld(r: JoinedRow): HeldRow {
+/** A joined row (withLines' columns) as a held row. */
+export function toHeld(r: JoinedRow): HeldRow {
   return {
     mkey: Number(r.mkey),
     mba: r.mba,

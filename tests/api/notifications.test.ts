@@ -14,7 +14,7 @@ import {
   type StoredEvent,
 } from '../../src/services/notifications/index.js';
 import type { Ports } from '../../src/services/ports.js';
-import { systemRandom } from '../../src/services/ports.js';
+import { isoNow, systemRandom } from '../../src/services/ports.js';
 import { type Db, openPostgres, openSqlite } from '../../src/store/db.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
@@ -448,6 +448,83 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
     expect((await runSchedulerOnce(t.ports, sink, undefined)).overdue).toBe(1);
     expect((await runSchedulerOnce(t.ports, sink, undefined)).overdue).toBe(0);
     expect((await get(`/api/cases/${id}`, 'xb-ssac.submitter')).json().overdue).toBe(true);
+  });
+
+  it('stops a replay as soon as its subscriber has gone', async () => {
+    const sink = t.ports.events as DurableEventSink;
+    const from = (await sink.readAfter(0, 1_000_000)).at(-1)?.id ?? 0;
+    for (let i = 0; i < 1200; i++) {
+      await sink.publish({
+        type: 'case.opened',
+        state: 'XC',
+        organisation: null,
+        at: isoNow(t.clock),
+        data: { n: i },
+      });
+    }
+    const before = sink.subscriberCount();
+    const got: StoredEvent[] = [];
+    const off = await sink.subscribe(
+      { canSee: () => true, send: (e) => got.push(e), open: () => got.length < 10 },
+      from,
+    );
+    // Ten sent, then it had gone: no more of the first page, no second or third page, not subscribed.
+    expect(got.map((e) => e.data.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(sink.subscriberCount()).toBe(before);
+    off();
+  });
+
+  it('replays and goes on live with no gap and no repeat while more events arrive than it holds', async () => {
+    // A sink on the same store that holds three live events per replay: the rest are read again.
+    const sink = createDurableEventSink({
+      db: t.ports.db,
+      clock: t.clock,
+      random: systemRandom,
+      logger: pino({ level: 'silent' }),
+      replayBuffer: 3,
+    });
+    const from = (await sink.readAfter(0, 1_000_000)).at(-1)?.id ?? 0;
+    const publish = (n: number) =>
+      sink.publish({
+        type: 'case.opened',
+        state: 'XC',
+        organisation: null,
+        at: isoNow(t.clock),
+        data: { n },
+      });
+    for (let i = 0; i < 1200; i++) await publish(i);
+    const got: StoredEvent[] = [];
+    let live: Promise<void> | undefined;
+    const off = await sink.subscribe(
+      {
+        canSee: () => true,
+        send: (e) => {
+          got.push(e);
+          // While the replay is at its first event, 300 more arrive from ten publishers at once:
+          // more at each of its reads than it holds.
+          live ??= Promise.all(
+            Array.from({ length: 10 }, async (_, p) => {
+              for (let i = 0; i < 30; i++) await publish(1200 + p * 30 + i);
+            }),
+          ).then(() => undefined);
+        },
+      },
+      from,
+    );
+    try {
+      await live;
+      const end = Date.now() + 10_000;
+      while (got.length < 1500 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+      // Each event once, in the order of the store.
+      const ids = got.map((e) => e.id);
+      expect(ids).toEqual([...new Set(ids)].sort((a, b) => a - b));
+      expect(got.map((e) => e.data.n as number).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 1500 }, (_, i) => i),
+      );
+    } finally {
+      off();
+      await sink.stop();
+    }
   });
 
   it('carries an event published by another process to this one’s subscribers', async () => {

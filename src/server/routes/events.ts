@@ -99,6 +99,18 @@ function registerStreamRoutes(app: FastifyInstance, deps: EventDeps): void {
       res.write('retry: 3000\n: connected\n\n');
       open.add(res);
       let closed = false;
+      let unsubscribe: (() => void) | undefined;
+      let heartbeat: ReturnType<typeof setInterval> | undefined;
+      // Listening for the close before subscribing: a replay of years of events stops as soon as
+      // the client has gone, or has fallen a megabyte behind (destroyed below).
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        unsubscribe?.();
+        open.delete(res);
+      };
+      res.on('close', close);
       const write = (chunk: string) => {
         if (closed) return;
         if (res.writableLength > SSE_MAX_BUFFER) {
@@ -107,21 +119,21 @@ function registerStreamRoutes(app: FastifyInstance, deps: EventDeps): void {
         }
         res.write(chunk);
       };
-      const unsubscribe = await sink.subscribe(
-        { canSee: (e) => canSeeEvent(p, e), send: (e) => write(frameOf(e)) },
+      unsubscribe = await sink.subscribe(
+        {
+          canSee: (e) => canSeeEvent(p, e),
+          send: (e) => write(frameOf(e)),
+          open: () => !closed && !res.destroyed,
+        },
         after,
       );
-      const heartbeat = setInterval(() => write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
-      heartbeat.unref?.();
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        clearInterval(heartbeat);
+      if (closed || res.destroyed) {
+        close();
         unsubscribe();
-        open.delete(res);
-      };
-      res.on('close', close);
-      if (res.destroyed) close();
+        return;
+      }
+      heartbeat = setInterval(() => write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
+      heartbeat.unref?.();
     },
   );
 }

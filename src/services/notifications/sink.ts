@@ -26,6 +26,8 @@ export interface EventSinkDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
+  /** Live events held per subscriber while its replay runs (REPLAY_BUFFER; tests make it small). */
+  readonly replayBuffer?: number;
 }
 
 /** A live subscriber (one SSE connection). */
@@ -33,7 +35,12 @@ export interface EventSubscriber {
   /** Policy filter, decided once per connection (cheap per event). */
   canSee(e: StoredEvent): boolean;
   send(e: StoredEvent): void;
+  /** False once the subscriber has gone (its connection closed): a replay for it stops. */
+  open?(): boolean;
 }
+
+/** Live events held for a subscriber while its replay runs; past this they are read again from the store. */
+const REPLAY_BUFFER = 1000;
 
 const CHANNEL = 'custos_events';
 const PAGE = 500;
@@ -303,30 +310,57 @@ export function createDurableEventSink(deps: EventSinkDeps) {
     async subscribe(s: EventSubscriber, after?: number): Promise<() => void> {
       let lastSent = after ?? (lastId !== undefined && subscribers.size > 0 ? lastId : await maxId());
       let replaying = after !== undefined;
+      // Live events that arrive during the replay wait here, at most REPLAY_BUFFER of them: past
+      // that they are dropped and the replay reads on from the store, where every one of them is
+      // (published events are stored before they are fanned out), so none is lost or repeated.
       const buffer: StoredEvent[] = [];
+      let overflowed = false;
+      const open = () => s.open?.() !== false;
       const deliver = (e: StoredEvent) => {
         if (e.id <= lastSent) return;
         lastSent = e.id;
         if (s.canSee(e)) s.send(e);
       };
+      const hold = (e: StoredEvent) => {
+        if (buffer.length < (deps.replayBuffer ?? REPLAY_BUFFER)) buffer.push(e);
+        else {
+          buffer.length = 0;
+          overflowed = true;
+        }
+      };
       const entry: EventSubscriber = {
         canSee: () => true,
-        send: (e) => (replaying ? buffer.push(e) : deliver(e)),
+        send: (e) => (replaying ? hold(e) : deliver(e)),
       };
       subscribers.add(entry);
+      const unsubscribe = () => {
+        subscribers.delete(entry);
+      };
       if (lastId === undefined) lastId = lastSent;
       if (replaying) {
+        // A replay from far back (Last-Event-ID 0 after years) is read a page at a time, and
+        // stops as soon as the subscriber has gone.
         for (;;) {
           const page = await readAfter(lastSent);
-          for (const e of page) deliver(e);
-          if (page.length < PAGE) break;
+          for (const e of page) {
+            if (!open()) break;
+            deliver(e);
+          }
+          if (!open()) {
+            unsubscribe();
+            return unsubscribe;
+          }
+          if (page.length < PAGE) {
+            if (!overflowed) break;
+            overflowed = false;
+          }
+          // A turn of the event loop between pages: a replay of years is not one long task.
+          await new Promise((r) => setImmediate(r));
         }
         replaying = false;
         for (const e of buffer.splice(0)) deliver(e);
       }
-      return () => {
-        subscribers.delete(entry);
-      };
+      return unsubscribe;
     },
     subscriberCount: () => subscribers.size,
     onDeliveriesQueued(l: () => void): () => void {

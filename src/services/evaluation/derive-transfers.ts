@@ -190,8 +190,8 @@ function noticeLineOf(x: Rec, out: NoticeLine[]): void {
  * statuses and counts. `fresh` lines whose key has no other line are stored lone without being
  * turned into objects. Keeps the rows' entries in eval_notice_lines (by flow and date) with them,
  * and answers the notice flows to check again with the dates their lines changed on. Set-based:
- * one read of the keys'
- * rows with their lines, then prepared bulk writes (SQLite) or multi-row statements.
+ * one read of the keys' rows with their lines, then prepared bulk writes (SQLite) or multi-row
+ * statements.
  */
 // long: one pass of read, pair, diff and write, kept together so the diff sees every row once
 async function settle(

@@ -41,16 +41,16 @@ export async function startServer(
   const ports = intake ? { ...opened, intakeThread: intake } : opened;
   const log = createLogNode(ports);
   log.start();
-  // Deadline reminders and late/missing-report cases come from every state's obligations.
-  registerObligationSource(async (p, today) => {
-    const states = await createRegistryRepo(p.db).listStates();
-    return Promise.all(
-      states.map(async (s) => ({
+  // Deadline reminders and late/missing-report cases come from every state's obligations, one
+  // state at a time (a pass holds one state's reports and obligations, not every state's at once).
+  registerObligationSource(async function* (p, today) {
+    for (const s of await createRegistryRepo(p.db).listStates()) {
+      yield {
         state: s.code,
         obligations: await computeStateObligations(p, s.code, today),
         declarations: (await computeStateApObligations(p, s.code, today))?.obligations ?? [],
-      })),
-    );
+      };
+    }
   });
   // Events of other processes, webhook dispatch and the deadline scheduler (catches up at start).
   const notifications = await startNotifications(ports, { schedulerMs: config.schedulerMs });

@@ -388,6 +388,10 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
       },
     ];
     const source: ObligationSource = async () => [{ state: 'XA', obligations }];
+    // The server's source gives one state at a time: the second process uses that form.
+    const streamed: ObligationSource = async function* () {
+      yield { state: 'XA', obligations };
+    };
     const db2 = secondDb();
     const logger = pino({ level: 'silent' });
     const sink2 = createDurableEventSink({ db: db2, clock: t.clock, random: systemRandom, logger });
@@ -396,7 +400,7 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
       t.clock.current = new Date('2026-11-29T08:00:00Z');
       const passes = [
         () => runSchedulerOnce(t.ports, t.ports.events as DurableEventSink, source),
-        () => runSchedulerOnce(ports2, sink2, source),
+        () => runSchedulerOnce(ports2, sink2, streamed),
         () => runSchedulerOnce(t.ports, t.ports.events as DurableEventSink, source),
       ];
       const runs = await both(passes);
@@ -416,7 +420,7 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
       // the server was down for three days: the first pass after restart sends due-1d once
       t.clock.current = new Date('2026-12-04T07:00:00Z');
       await both([
-        () => runSchedulerOnce(ports2, sink2, source),
+        () => runSchedulerOnce(ports2, sink2, streamed),
         () => runSchedulerOnce(t.ports, t.ports.events as DurableEventSink, source),
       ]);
       expect(await deadlineEvents()).toEqual(['deadline.due-1d', 'deadline.due-7d', 'deadline.missed']);

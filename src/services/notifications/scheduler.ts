@@ -1,4 +1,9 @@
-import { answerOverdueKey, isAnswerOverdue } from '../../domain/cases/index.js';
+import {
+  answerOverdueKey,
+  type CaseAlarm,
+  caseKeyForAlarm,
+  isAnswerOverdue,
+} from '../../domain/cases/index.js';
 import {
   type Obligation,
   reminderDue,
@@ -8,23 +13,59 @@ import {
 } from '../../domain/deadlines/index.js';
 import type { ApObligation } from '../../domain/declarations/index.js';
 import type { IsoDate } from '../../domain/reports/report.types.js';
-import { listQuestionsDueBefore } from '../../store/cases.repo.js';
+import { findTakenCaseKeys, listQuestionsDueBefore } from '../../store/cases.repo.js';
 import { ensureCaseForAlarm, loadCase } from '../cases/index.js';
 import { isoNow, type Ports } from '../ports.js';
 import type { DurableEventSink } from './sink.js';
 
-/** Each state's reporting obligations as of `today` (deadlines.computeObligations over the stored reports). */
+/** One state's reporting obligations as of a day. */
+export interface StateObligations {
+  readonly state: string;
+  readonly obligations: readonly Obligation[];
+  /** The Additional Protocol declarations the state owes (Article 3), if it has a Protocol. */
+  readonly declarations?: readonly ApObligation[];
+}
+
+/**
+ * Each state's reporting obligations as of `today` (deadlines.computeObligations over the stored
+ * reports): a list, or one state at a time (the server's source), so a pass holds one state's.
+ */
 export type ObligationSource = (
   ports: Ports,
   today: IsoDate,
-) => Promise<
-  {
-    state: string;
-    obligations: Obligation[];
-    /** The Additional Protocol declarations the state owes (Article 3), if it has a Protocol. */
-    declarations?: readonly ApObligation[];
-  }[]
->;
+) => Promise<Iterable<StateObligations>> | AsyncIterable<StateObligations>;
+
+/** Opens a case for each late or missing obligation that has none, asking which have one per 500. */
+async function openDeadlineCases(
+  ports: Ports,
+  state: string,
+  obligations: readonly { readonly id: string; readonly status: string; readonly mba?: string | undefined }[],
+): Promise<number> {
+  let opened = 0;
+  const due = obligations.filter((o) => o.status === 'missing' || o.status === 'late');
+  for (let i = 0; i < due.length; i += 500) {
+    const batch = due.slice(i, i + 500).map((o) => {
+      const alarm: CaseAlarm = {
+        source: 'deadline',
+        status: o.status as 'missing' | 'late',
+        state,
+        obligation: o.id,
+      };
+      return { o, alarm, key: caseKeyForAlarm(alarm) };
+    });
+    const taken = await findTakenCaseKeys(
+      ports.db.kysely,
+      batch.map((b) => b.key),
+    );
+    for (const { o, alarm, key } of batch) {
+      if (taken.has(key)) continue;
+      const options =
+        o.mba === undefined ? { about: { obligation: o.id } } : { mba: o.mba, about: { obligation: o.id } };
+      if (await ensureCaseForAlarm(ports, alarm, options)) opened++;
+    }
+  }
+  return opened;
+}
 
 export interface SchedulerResult {
   readonly reminders: number;
@@ -46,7 +87,6 @@ async function remindDeclarations(
   at: string,
 ): Promise<{ reminders: number; casesOpened: number }> {
   let reminders = 0;
-  let casesOpened = 0;
   for (const o of declarations) {
     const due = reminderDue(o, today);
     if (due) {
@@ -70,14 +110,8 @@ async function remindDeclarations(
       );
       if (id !== undefined) reminders++;
     }
-    if (o.status !== 'missing' && o.status !== 'late') continue;
-    const created = await ensureCaseForAlarm(
-      ports,
-      { source: 'deadline', status: o.status, state, obligation: o.id },
-      { about: { obligation: o.id } },
-    );
-    if (created) casesOpened++;
   }
+  const casesOpened = await openDeadlineCases(ports, state, declarations);
   return { reminders, casesOpened };
 }
 
@@ -99,7 +133,10 @@ export async function runSchedulerOnce(
   let reminders = 0;
   let overdue = 0;
   let casesOpened = 0;
-  for (const { state, obligations, declarations } of source ? await source(ports, today) : []) {
+  const states = source === undefined ? [] : source(ports, today);
+  for await (const { state, obligations, declarations } of Symbol.asyncIterator in states
+    ? (states as AsyncIterable<StateObligations>)
+    : await states) {
     const ap = await remindDeclarations(ports, sink, state, declarations ?? [], today, at);
     reminders += ap.reminders;
     casesOpened += ap.casesOpened;
@@ -122,15 +159,7 @@ export async function runSchedulerOnce(
       );
       if (id !== undefined) reminders++;
     }
-    for (const o of obligations) {
-      if (o.status !== 'missing' && o.status !== 'late') continue;
-      const created = await ensureCaseForAlarm(
-        ports,
-        { source: 'deadline', status: o.status, state, obligation: o.id },
-        { mba: o.mba, about: { obligation: o.id } },
-      );
-      if (created) casesOpened++;
-    }
+    casesOpened += await openDeadlineCases(ports, state, obligations);
   }
   for (const id of await listQuestionsDueBefore(ports.db.kysely, today)) {
     const c = await loadCase(ports.db.kysely, id);

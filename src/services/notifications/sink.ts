@@ -230,6 +230,100 @@ function sendToEach(subscribers: ReadonlySet<EventSubscriber>, e: StoredEvent, l
 }
 
 /**
+ * The stored part of a subscription: pages of events after `position()` through `deliver`, a turn
+ * of the event loop between pages, until a short page with no live event dropped meanwhile
+ * (`dropped()` answers that and forgets it: the dropped ones are in the store, read on). False
+ * as soon as the subscriber has gone.
+ */
+async function replayStored(
+  readAfter: (after: number) => Promise<StoredEvent[]>,
+  position: () => number,
+  deliver: (e: StoredEvent) => void,
+  open: () => boolean,
+  dropped: () => boolean,
+): Promise<boolean> {
+  for (;;) {
+    const page = await readAfter(position());
+    for (const e of page) {
+      if (!open()) return false;
+      deliver(e);
+    }
+    if (!open()) return false;
+    if (page.length < PAGE && !dropped()) return true;
+    // A replay of years is not one long task.
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** What a subscription needs of its sink. */
+interface SubscriptionContext {
+  readonly subscribers: Set<EventSubscriber>;
+  readonly readAfter: (after: number) => Promise<StoredEvent[]>;
+  readonly replayBuffer: number;
+  /** Where a subscriber with no Last-Event-ID starts: the fan-out's position, or the newest event. */
+  start(): Promise<number>;
+  /** The first subscriber's start becomes the fan-out's position. */
+  started(id: number): void;
+}
+
+/**
+ * Subscribe to the live stream. With `after` (Last-Event-ID), first replays every stored event
+ * after it that the subscriber may see, then continues live without a gap or a duplicate. Live
+ * events that arrive during the replay wait, at most `replayBuffer` of them: past that they are
+ * dropped and the replay reads on from the store, where every one of them is (published events
+ * are stored before they are fanned out), so none is lost or repeated.
+ */
+async function subscribeWithReplay(
+  ctx: SubscriptionContext,
+  s: EventSubscriber,
+  after: number | undefined,
+): Promise<() => void> {
+  let lastSent = after ?? (await ctx.start());
+  let replaying = after !== undefined;
+  const buffer: StoredEvent[] = [];
+  let overflowed = false;
+  const deliver = (e: StoredEvent) => {
+    if (e.id <= lastSent) return;
+    lastSent = e.id;
+    if (s.canSee(e)) s.send(e);
+  };
+  const hold = (e: StoredEvent) => {
+    if (buffer.length < ctx.replayBuffer) buffer.push(e);
+    else {
+      buffer.length = 0;
+      overflowed = true;
+    }
+  };
+  const entry: EventSubscriber = { canSee: () => true, send: (e) => (replaying ? hold(e) : deliver(e)) };
+  ctx.subscribers.add(entry);
+  const unsubscribe = () => {
+    ctx.subscribers.delete(entry);
+  };
+  ctx.started(lastSent);
+  if (!replaying) return unsubscribe;
+  const dropped = () => {
+    const was = overflowed;
+    overflowed = false;
+    return was;
+  };
+  if (
+    !(await replayStored(
+      ctx.readAfter,
+      () => lastSent,
+      deliver,
+      () => s.open?.() !== false,
+      dropped,
+    ))
+  ) {
+    unsubscribe();
+    return unsubscribe;
+  }
+  replaying = false;
+  for (const e of buffer.splice(0)) deliver(e);
+  return unsubscribe;
+}
+
+/**
  * The durable event sink (replaces the in-process one): every published event is stored (so the
  * stream resumes with Last-Event-ID across restarts and processes), copied to the inbox of each
  * user who may see it, and queued for every verified webhook of those organisations, all in one
@@ -308,59 +402,19 @@ export function createDurableEventSink(deps: EventSinkDeps) {
      * after it that the subscriber may see, then continues live without a gap or a duplicate.
      */
     async subscribe(s: EventSubscriber, after?: number): Promise<() => void> {
-      let lastSent = after ?? (lastId !== undefined && subscribers.size > 0 ? lastId : await maxId());
-      let replaying = after !== undefined;
-      // Live events that arrive during the replay wait here, at most REPLAY_BUFFER of them: past
-      // that they are dropped and the replay reads on from the store, where every one of them is
-      // (published events are stored before they are fanned out), so none is lost or repeated.
-      const buffer: StoredEvent[] = [];
-      let overflowed = false;
-      const open = () => s.open?.() !== false;
-      const deliver = (e: StoredEvent) => {
-        if (e.id <= lastSent) return;
-        lastSent = e.id;
-        if (s.canSee(e)) s.send(e);
-      };
-      const hold = (e: StoredEvent) => {
-        if (buffer.length < (deps.replayBuffer ?? REPLAY_BUFFER)) buffer.push(e);
-        else {
-          buffer.length = 0;
-          overflowed = true;
-        }
-      };
-      const entry: EventSubscriber = {
-        canSee: () => true,
-        send: (e) => (replaying ? hold(e) : deliver(e)),
-      };
-      subscribers.add(entry);
-      const unsubscribe = () => {
-        subscribers.delete(entry);
-      };
-      if (lastId === undefined) lastId = lastSent;
-      if (replaying) {
-        // A replay from far back (Last-Event-ID 0 after years) is read a page at a time, and
-        // stops as soon as the subscriber has gone.
-        for (;;) {
-          const page = await readAfter(lastSent);
-          for (const e of page) {
-            if (!open()) break;
-            deliver(e);
-          }
-          if (!open()) {
-            unsubscribe();
-            return unsubscribe;
-          }
-          if (page.length < PAGE) {
-            if (!overflowed) break;
-            overflowed = false;
-          }
-          // A turn of the event loop between pages: a replay of years is not one long task.
-          await new Promise((r) => setImmediate(r));
-        }
-        replaying = false;
-        for (const e of buffer.splice(0)) deliver(e);
-      }
-      return unsubscribe;
+      return subscribeWithReplay(
+        {
+          subscribers,
+          readAfter,
+          replayBuffer: deps.replayBuffer ?? REPLAY_BUFFER,
+          start: async () => (lastId !== undefined && subscribers.size > 0 ? lastId : await maxId()),
+          started: (id) => {
+            if (lastId === undefined) lastId = id;
+          },
+        },
+        s,
+        after,
+      );
     },
     subscriberCount: () => subscribers.size,
     onDeliveriesQueued(l: () => void): () => void {

@@ -37,16 +37,23 @@ function inspectionQueries(q: DbOrTx) {
       if (filter.facility !== undefined) query = query.where('facility', '=', filter.facility);
       return query.execute();
     },
-    /** Every inspection of a facility of the given types (unordered). */
+    /**
+     * The inspections of a facility of the given types starting around a year (unordered): from
+     * the last day of the year before to the first of the year after, so a start written with an
+     * offset is not missed; the caller keeps those of its UTC year. Not the facility's whole history.
+     */
     async listInspectionsOfFacility(
       facility: string,
       types: readonly InspectionType[],
+      year: number,
     ): Promise<InspectionRow[]> {
       return q
         .selectFrom('inspections')
         .selectAll()
         .where('facility', '=', facility)
         .where('type', 'in', [...types])
+        .where('starts_at', '>=', `${String(year - 1).padStart(4, '0')}-12-31`)
+        .where('starts_at', '<', `${String(year + 1).padStart(4, '0')}-01-02`)
         .execute();
     },
     async insertInspection(row: InspectionRow): Promise<void> {

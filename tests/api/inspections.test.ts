@@ -194,6 +194,23 @@ describe.each(testDialects())('inspections API on %s', (dialect) => {
         withinCap: true,
         cap: { effectiveKg: 250, manDays: 200, rule: 'third-man-year-plus' },
       });
+      // A year's effort counts the inspections starting in it (UTC), none of the years around it.
+      const routine = (startsAt: string, noticeGivenAt: string) =>
+        plan({ type: 'routine', facility: 'XB-FAB', startsAt, noticeGivenAt, plannedManDays: 5 });
+      expect((await routine('2026-12-31T23:30:00Z', '2026-12-20T08:00:00Z')).json().effort).toMatchObject({
+        year: 2026,
+        routineInspections: 1,
+        plannedManDays: 5,
+      });
+      expect((await routine('2028-01-01T00:30:00Z', '2027-12-20T08:00:00Z')).json().effort).toMatchObject({
+        year: 2028,
+        routineInspections: 1,
+      });
+      expect((await routine('2027-12-31T23:50:00Z', '2027-12-20T08:00:00Z')).json().effort).toMatchObject({
+        year: 2027,
+        routineInspections: 2,
+        plannedManDays: 25,
+      });
       const q = await get(
         '/api/inspection-effort?facility=XB-FAB&year=2027&facilityKind=reactor&inventoryEkg=1&throughputEkg=2',
         AG,

@@ -35,7 +35,7 @@ export async function summariseEffort(
   year: number,
   basis?: EffortBasis,
 ): Promise<EffortSummary> {
-  const rows = (await repo.listInspectionsOfFacility(facility, ROUTINE_TYPES))
+  const rows = (await repo.listInspectionsOfFacility(facility, ROUTINE_TYPES, year))
     .filter((r) => yearOf(r.starts_at) === year)
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
   const latest = [...rows].reverse().find((r) => r.inventory_ekg !== null || r.throughput_ekg !== null);

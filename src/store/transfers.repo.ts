@@ -133,8 +133,6 @@ function withLines(from: RawBuilder<unknown>, where: RawBuilder<unknown>, order:
     where ${where} ${order}`;
 }
 
-const BY_ORIGIN = sql`order by t.mba, t.origin_report, t.origin_line`;
-
 /** toHeld of a raw row (withLines' columns in order), without closures: tsx names each one (0076). */
 function toHeldRaw(r: unknown[]): HeldRow {
   return {
@@ -247,22 +245,6 @@ export async function readFlowsOfState(q: DbOrTx, state: string): Promise<string
     .where('flow', 'is not', null)
     .execute();
   return rows.map((r) => r.flow as string).filter((f) => f.split('\u0001')[1] === state);
-}
-
-/** Rows of one MBA with an alarm (partial index of alarmed and lone rows), in effective order, with their lines. */
-export async function readAlarmedRowsOfMba(
-  q: DbOrTx,
-  mba: string,
-  /** A lone line dated before this day is past its deadline; later ones are not read. */
-  unmatchedBefore: string,
-): Promise<HeldRow[]> {
-  const { rows } = await withLines(
-    sql`eval_transfers t`,
-    sql`t.mba = ${mba} and (t.status <> 0 or t.notice is not null)
-      and (t.status = 1 or t.notice is not null or l.date < ${unmatchedBefore})`,
-    BY_ORIGIN,
-  ).execute(q);
-  return rows.map(toHeld);
 }
 
 /**

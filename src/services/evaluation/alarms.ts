@@ -1,5 +1,5 @@
 import { type AlarmCode, type DatedAlarm, deadlinePassedBefore } from '../../domain/accounting/index.js';
-import { type CaseAlarm, caseKeyForAlarm } from '../../domain/cases/index.js';
+import type { CaseAlarm } from '../../domain/cases/index.js';
 import { annexIIUnmatchedBefore, sourceMaterialUnmatchedBefore } from '../../domain/declarations/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { problemOf } from '../../domain/particulars.js';
@@ -13,7 +13,6 @@ import {
   walkTransferAlarms,
 } from '../../store/alarms.repo.js';
 import { Pacer } from '../../store/bulk.js';
-import { findTakenCaseKeys } from '../../store/cases.repo.js';
 import {
   type CrossCheckCutoffs,
   countCrossCheckFindings,
@@ -22,18 +21,13 @@ import {
 } from '../../store/declaration-checks.repo.js';
 import { countSplitViewAlarms, withSplitViewAlarms } from '../../store/fed-witness.repo.js';
 import type { Page, PageRequest } from '../../store/paging.js';
-import { ensureCaseForAlarm } from '../cases/index.js';
+import { ensureCaseForAlarm, withCaseKeys } from '../cases/index.js';
 import { declarationScopeOf } from '../declarations/queries.js';
 import type { SortValue } from '../page-memory.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { pageAlarmsBySegments } from './alarm-segments.js';
-import {
-  type MbaEvaluator,
-  readTransferAlarmGroups,
-  readTransferAlarms,
-  type StoredEvaluation,
-} from './balances.js';
+import { type MbaEvaluator, readTransferAlarmGroups, type StoredEvaluation } from './balances.js';
 
 const TRANSFER_ALARMS: ReadonlySet<AlarmCode> = new Set([
   'SRD_3SIGMA',
@@ -131,15 +125,16 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
   let running = false;
   let lastRun = '';
 
-  /** An MBA's alarms as listed: its balance alarms, then its transfer lines' alarms (one query). */
-  async function viewsOf(st: StoredEvaluation): Promise<AlarmView[]> {
-    return alarmViewsOf(st, await readTransferAlarms(ports.db.kysely, st.facts.code, evaluator.asOf()));
-  }
-
-  async function alarmsWhere(keep: (m: StoredEvaluation['facts']) => boolean): Promise<AlarmView[]> {
+  /** Every alarm of every MBA, in registry order: its balance alarms, then its transfer alarms walked. */
+  async function everyAlarm(): Promise<AlarmView[]> {
     const out: AlarmView[] = [];
+    const before = unmatchedBefore();
     for await (const st of evaluator.evaluateEach()) {
-      if (keep(st.facts)) for (const a of await viewsOf(st)) out.push(a);
+      out.push(...alarmViewsOf(st, []));
+      const m = { mba: st.facts.code, state: st.facts.state };
+      for await (const rows of walkTransferAlarms(ports.db.kysely, m, undefined, before)) {
+        out.push(...rows.map(viewOfRow));
+      }
     }
     return out;
   }
@@ -158,31 +153,17 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
     return deadlinePassedBefore(evaluator.asOf());
   }
 
-  /**
-   * Opens a case for each of `alarms` (in order) that has none. Which keys are taken is asked once
-   * per 500 alarms, so a run over an MBA's thousands of standing alarms (one per unmatched line)
-   * costs a statement per batch, not one per alarm.
-   */
+  /** Opens a case for each of `alarms` (in order) that has none (withCaseKeys: asked per 500). */
   async function openFor(alarms: readonly CaseAlarm[]): Promise<number> {
     let opened = 0;
-    for (let i = 0; i < alarms.length; i += 500) {
-      const batch = alarms.slice(i, i + 500).map((alarm) => ({ alarm, key: caseKeyForAlarm(alarm) }));
-      const taken = await findTakenCaseKeys(
-        ports.db.kysely,
-        batch.filter((b) => !handled.has(b.key)).map((b) => b.key),
-      );
-      for (const { alarm, key } of batch) {
-        if (handled.has(key)) continue;
-        try {
-          if (!taken.has(key) && (await ensureCaseForAlarm(ports, alarm))) opened++;
-          if (handled.size >= 100_000) handled.clear();
-          handled.add(key);
-        } catch (err) {
-          ports.logger.warn(
-            { err: (err as Error).message, alarm: key },
-            'could not open a case for an alarm',
-          );
-        }
+    const items = alarms.map((alarm) => ({ alarm }));
+    for await (const { item, key, taken } of withCaseKeys(ports, items, (k) => handled.has(k))) {
+      try {
+        if (!taken && (await ensureCaseForAlarm(ports, item.alarm))) opened++;
+        if (handled.size >= 100_000) handled.clear();
+        handled.add(key);
+      } catch (err) {
+        ports.logger.warn({ err: (err as Error).message, alarm: key }, 'could not open a case for an alarm');
       }
     }
     return opened;
@@ -357,8 +338,8 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
           .map(([state, s]) => ({ state, total: s.total, codes: s.codes })),
       };
     },
-    /** Every alarm of every MBA, in registry order (tests, and opening cases). */
-    allAlarms: () => alarmsWhere(() => true),
+    /** Every alarm of every MBA, in registry order (tests compare services over one store with it). */
+    allAlarms: everyAlarm,
     /**
      * Open one case per alarm cause (cases issue): idempotent through the case key, so
      * re-evaluation never duplicates. Sequence alarms (Page, CUMUF) open one case at their first

@@ -20,11 +20,9 @@ import {
 } from '../../store/accounting.repo.js';
 import type { DbOrTx } from '../../store/db.js';
 import { COUNT_KIND, readCounts, sumCounts } from '../../store/transfer-counts.repo.js';
-import { NOTICE_CODES, readAlarmedRowsOfMba, STATUS } from '../../store/transfers.repo.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { createByteCache } from './cache.js';
-import { factsReader, recsOf } from './transfer-lines.js';
 
 /** One MBA evaluated from the derived state, with its transfer and notice alarms. */
 export interface StoredEvaluation {
@@ -109,22 +107,6 @@ export async function countTransferAlarms(
       byCode.set(code, (byCode.get(code) ?? 0) + r.n);
       out.set(r.mba, byCode);
     }
-  }
-  return out;
-}
-
-/** The transfer and notice alarms of an MBA on `asOf`, one per line, in its effective order (alarm lists). */
-export async function readTransferAlarms(q: DbOrTx, mba: string, asOf: string): Promise<DatedAlarm[]> {
-  const out: DatedAlarm[] = [];
-  // Read only when the maintained counts say there is one: most MBAs have none.
-  if ((await readTransferAlarmGroups(q, mba, asOf)).length === 0) return out;
-  const cutoff = deadlinePassedBefore(asOf);
-  for (const x of await recsOf(q, await readAlarmedRowsOfMba(q, mba, cutoff), factsReader(q))) {
-    const l = x.t;
-    const at = { date: l.date, element: l.element, ref: l.id };
-    if (x.status === STATUS.discrepant) out.push({ ...at, code: 'SRD_3SIGMA' });
-    else if (x.status === STATUS.lone && l.date < cutoff) out.push({ ...at, code: 'TRANSFER_UNMATCHED' });
-    if (x.notice !== null) out.push({ ...at, code: NOTICE_CODES[x.notice - 1]! });
   }
   return out;
 }

@@ -1,9 +1,4 @@
-import {
-  answerOverdueKey,
-  type CaseAlarm,
-  caseKeyForAlarm,
-  isAnswerOverdue,
-} from '../../domain/cases/index.js';
+import { answerOverdueKey, type CaseAlarm, isAnswerOverdue } from '../../domain/cases/index.js';
 import {
   type Obligation,
   reminderDue,
@@ -13,8 +8,8 @@ import {
 } from '../../domain/deadlines/index.js';
 import type { ApObligation } from '../../domain/declarations/index.js';
 import type { IsoDate } from '../../domain/reports/report.types.js';
-import { findTakenCaseKeys, listQuestionsDueBefore } from '../../store/cases.repo.js';
-import { ensureCaseForAlarm, loadCase } from '../cases/index.js';
+import { listQuestionsDueBefore } from '../../store/cases.repo.js';
+import { ensureCaseForAlarm, loadCase, withCaseKeys } from '../cases/index.js';
 import { isoNow, type Ports } from '../ports.js';
 import type { DurableEventSink } from './sink.js';
 
@@ -35,34 +30,30 @@ export type ObligationSource = (
   today: IsoDate,
 ) => Promise<Iterable<StateObligations>> | AsyncIterable<StateObligations>;
 
-/** Opens a case for each late or missing obligation that has none, asking which have one per 500. */
+/** Opens a case for each late or missing obligation that has none (withCaseKeys: asked per 500). */
 async function openDeadlineCases(
   ports: Ports,
   state: string,
   obligations: readonly { readonly id: string; readonly status: string; readonly mba?: string | undefined }[],
 ): Promise<number> {
   let opened = 0;
-  const due = obligations.filter((o) => o.status === 'missing' || o.status === 'late');
-  for (let i = 0; i < due.length; i += 500) {
-    const batch = due.slice(i, i + 500).map((o) => {
+  const due = obligations
+    .filter((o) => o.status === 'missing' || o.status === 'late')
+    .map((o) => {
       const alarm: CaseAlarm = {
         source: 'deadline',
         status: o.status as 'missing' | 'late',
         state,
         obligation: o.id,
       };
-      return { o, alarm, key: caseKeyForAlarm(alarm) };
+      return { o, alarm };
     });
-    const taken = await findTakenCaseKeys(
-      ports.db.kysely,
-      batch.map((b) => b.key),
-    );
-    for (const { o, alarm, key } of batch) {
-      if (taken.has(key)) continue;
-      const options =
-        o.mba === undefined ? { about: { obligation: o.id } } : { mba: o.mba, about: { obligation: o.id } };
-      if (await ensureCaseForAlarm(ports, alarm, options)) opened++;
-    }
+  for await (const { item, taken } of withCaseKeys(ports, due)) {
+    if (taken) continue;
+    const { o, alarm } = item;
+    const options =
+      o.mba === undefined ? { about: { obligation: o.id } } : { mba: o.mba, about: { obligation: o.id } };
+    if (await ensureCaseForAlarm(ports, alarm, options)) opened++;
   }
   return opened;
 }

@@ -153,17 +153,34 @@ async function auditRevisionLines(
     for (const h of e.history.slice(1))
       want.add(`${e.origin.reportNumber}:${e.origin.line} <- ${h.reportNumber}:${h.line}`);
   }
+  return compareKeys(
+    want,
+    (await readRevisionLinesOfMba(q, mba)).map(
+      (r) => `${r.origin_report}:${r.origin_line} <- ${r.report_number}:${r.line}`,
+    ),
+    `${mba} revision`,
+    {
+      extra: 'its lines do not revise that original so',
+      missing: 'a correction or deletion is not in its history',
+    },
+  );
+}
+
+/**
+ * Held entries against the entries their source gives (`want`): each held one the source does
+ * not give (`extra`), and each the source gives that is not held (`missing`), named `<where> <key>`.
+ */
+function compareKeys(
+  want: ReadonlySet<string>,
+  held: Iterable<string>,
+  where: string,
+  messages: { readonly extra: string; readonly missing: string },
+): DerivedFinding[] {
   const findings: DerivedFinding[] = [];
-  for (const r of await readRevisionLinesOfMba(q, mba)) {
-    const k = `${r.origin_report}:${r.origin_line} <- ${r.report_number}:${r.line}`;
-    if (!want.delete(k))
-      findings.push({ where: `${mba} revision ${k}`, message: 'its lines do not revise that original so' });
-  }
-  for (const k of want)
-    findings.push({
-      where: `${mba} revision ${k}`,
-      message: 'a correction or deletion is not in its history',
-    });
+  const left = new Set(want);
+  for (const k of held)
+    if (!left.delete(k)) findings.push({ where: `${where} ${k}`, message: messages.extra });
+  for (const k of left) findings.push({ where: `${where} ${k}`, message: messages.missing });
   return findings;
 }
 
@@ -273,16 +290,10 @@ async function auditNoticeLines(
   const want = new Set<string>();
   for (const x of recs)
     if (x.flow !== null && isNoticeFlow(x.flow)) want.add(key(x.flow, x.t.date, x.report, x.line));
-  const findings: DerivedFinding[] = [];
-  for (const e of await readNoticeLinesOfMba(q, mba)) {
-    const k = key(e.flow, e.day, e.report, e.line);
-    if (!want.delete(k))
-      findings.push({ where: `${mba} notice line ${k}`, message: 'no row of its flow is dated so' });
-  }
-  for (const k of want)
-    findings.push({
-      where: `${mba} notice line ${k}`,
-      message: 'a row of a notice flow has no entry by date',
-    });
-  return findings;
+  return compareKeys(
+    want,
+    (await readNoticeLinesOfMba(q, mba)).map((e) => key(e.flow, e.day, e.report, e.line)),
+    `${mba} notice line`,
+    { extra: 'no row of its flow is dated so', missing: 'a row of a notice flow has no entry by date' },
+  );
 }

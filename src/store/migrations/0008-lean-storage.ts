@@ -141,7 +141,13 @@ export async function rebuildRevisions(db: Kysely<unknown>): Promise<void> {
   }
 }
 
-async function isOriginal(db: Kysely<unknown>, mba: string, rn: number, line: number): Promise<boolean> {
+/** Whether the MBA's ICR line (report number, line) is stored and revises nothing (also 0044's fold). */
+export async function isOriginal(
+  db: Kysely<unknown>,
+  mba: string,
+  rn: number,
+  line: number,
+): Promise<boolean> {
   const { rows } = await sql<{ corrects_report: number | null; deletes_report: number | null }>`
     select l.corrects_report, l.deletes_report from report_lines l join reports r on r.id = l.report_id
     where r.mba = ${mba} and r.type = 'ICR' and r.report_number = ${rn} and l.line = ${line}`.execute(db);

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../db.js';
+import { isOriginal } from './0008-lean-storage.js';
 
 /**
  * The corrections and deletions of each revised original (docs/decisions/0088).
@@ -84,12 +85,4 @@ async function fillMba(db: Kysely<unknown>, mba: string): Promise<void> {
     if (last === undefined || rows.length < PAGE) return;
     after = [last.report_number, last.line];
   }
-}
-
-async function isOriginal(db: Kysely<unknown>, mba: string, rn: number, line: number): Promise<boolean> {
-  const { rows } = await sql<{ corrects_report: number | null; deletes_report: number | null }>`
-    select l.corrects_report, l.deletes_report from report_lines l join reports r on r.id = l.report_id
-    where r.mba = ${mba} and r.type = 'ICR' and r.report_number = ${rn} and l.line = ${line}`.execute(db);
-  const row = rows[0];
-  return row !== undefined && row.corrects_report === null && row.deletes_report === null;
 }

@@ -1,18 +1,19 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
-import { computeStateApObligations } from '../services/declarations/obligations.js';
 import { createEvaluationService } from '../services/evaluation/index.js';
 import { createFederation } from '../services/federation/index.js';
 import { createLogNode } from '../services/log/index.js';
 import { startCokTimer } from '../services/monitoring/cok-timer.js';
 import { createMonitoringService } from '../services/monitoring/index.js';
-import { registerObligationSource, startNotifications } from '../services/notifications/index.js';
+import {
+  registerObligationSource,
+  startNotifications,
+  storedObligations,
+} from '../services/notifications/index.js';
 import { startIntakeThread } from '../services/reports/intake-thread.js';
-import { computeStateObligations } from '../services/reports/obligations.js';
 import { logRefusalSummaries } from '../services/reports/refusals.js';
 import { openPorts, prepareNode } from '../services/runtime.js';
-import { createRegistryRepo } from '../store/registry.repo.js';
 import { buildApp } from './app.js';
 import { startMqttIngest } from './mqtt.js';
 
@@ -42,16 +43,8 @@ export async function startServer(
   const log = createLogNode(ports);
   log.start();
   // Deadline reminders and late/missing-report cases come from every state's obligations, one
-  // state at a time (a pass holds one state's reports and obligations, not every state's at once).
-  registerObligationSource(async function* (p, today) {
-    for (const s of await createRegistryRepo(p.db).listStates()) {
-      yield {
-        state: s.code,
-        obligations: await computeStateObligations(p, s.code, today),
-        declarations: (await computeStateApObligations(p, s.code, today))?.obligations ?? [],
-      };
-    }
-  });
+  // MBA at a time (decision 0089).
+  registerObligationSource(storedObligations);
   // Events of other processes, webhook dispatch and the deadline scheduler (catches up at start).
   const notifications = await startNotifications(ports, { schedulerMs: config.schedulerMs });
   const evaluation = createEvaluationService(ports);

@@ -26,6 +26,7 @@ import {
 import type { DbOrTx } from '../store/db.js';
 import { readKmpDays } from '../store/kmp-days.repo.js';
 import { readNoticeLinesOfMba } from '../store/notice-lines.repo.js';
+import { readJudgedReportsOfMba, readObligationFirstsOfMba, subjectOf } from '../store/obligations.repo.js';
 import { toIcrLine, toInventoryLine } from '../store/reports.repo.js';
 import { COUNT_KIND, readCounts } from '../store/transfer-counts.repo.js';
 import { countRowsPerMba, readRowsByKeys } from '../store/transfers.repo.js';
@@ -112,6 +113,7 @@ export async function auditDerivedState(q: DbOrTx): Promise<DerivedFinding[]> {
     const inForce = computeEffectiveLines(icrLines).entries;
     findings.push(...(await auditKmpDays(q, mba, inForce)));
     findings.push(...(await auditRevisionLines(q, mba, inForce)));
+    findings.push(...(await auditObligationFirsts(q, mba)));
     findings.push(...(await auditTransfers(q, facts, inForce, rowsPerMba.get(mba) ?? 0, fx)));
     rowsPerMba.delete(mba);
   }
@@ -162,6 +164,30 @@ async function auditRevisionLines(
     {
       extra: 'its lines do not revise that original so',
       missing: 'a correction or deletion is not in its history',
+    },
+  );
+}
+
+/**
+ * An MBA's first acceptances (obligation_firsts, decision 0089) against its accepted reports:
+ * per state, type and subject, the earliest submission, and no row for a subject without one.
+ */
+async function auditObligationFirsts(q: DbOrTx, mba: string): Promise<DerivedFinding[]> {
+  const first = new Map<string, string>();
+  for (const r of await readJudgedReportsOfMba(q, mba)) {
+    const k = `${r.state} ${r.type} ${subjectOf(r)}`;
+    const at = first.get(k);
+    if (at === undefined || r.submitted_at < at) first.set(k, r.submitted_at);
+  }
+  return compareKeys(
+    new Set([...first].map(([k, at]) => `${k} at ${at}`)),
+    (await readObligationFirstsOfMba(q, mba)).map(
+      (r) => `${r.state} ${r.type} ${r.subject} at ${r.first_at}`,
+    ),
+    `${mba} first acceptance`,
+    {
+      extra: 'no accepted report is the first of that subject at that time',
+      missing: 'the first accepted report of that subject is not held',
     },
   );
 }

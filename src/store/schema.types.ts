@@ -742,6 +742,22 @@ export interface EvalKmpDayRow {
   n: number;
 }
 
+/**
+ * The first acceptance of one subject (an ICR's period, a PIT) of an MBA's reports of a type
+ * (migration 0046): what its reporting obligations are judged by.
+ */
+export interface ObligationFirstRow {
+  mba: string;
+  state: string;
+  type: string;
+  /** period_from|period_to|pit, each '' when absent (the key cannot hold nulls). */
+  subject: string;
+  period_from: string | null;
+  period_to: string | null;
+  pit: string | null;
+  first_at: string;
+}
+
 /** A row of eval_transfers in a notice flow, by the date of its line in force (migration 0043). */
 export interface EvalNoticeLineRow {
   flow: string;
@@ -1205,6 +1221,7 @@ export interface Schema {
   eval_transfer_counts: EvalTransferCountRow;
   eval_kmp_days: EvalKmpDayRow;
   eval_notice_lines: EvalNoticeLineRow;
+  obligation_firsts: ObligationFirstRow;
   eval_built: EvalBuiltRow;
   eval_status: EvalStatusRow;
   declarations: DeclarationRow;

@@ -58,7 +58,7 @@ describe('the demo year (sqlite)', () => {
   });
 
   it('shows late reports in Borduria’s timeliness and a correction in Arcadia’s history', async () => {
-    const xb = (await get('/api/states/XB/timeliness')).json();
+    const xb = (await get('/api/states/XB/timeliness?status=late&limit=1000')).json();
     expect(
       xb.obligations.filter((o: { status: string }) => o.status === 'late').map((o: { id: string }) => o.id),
     ).toContain('ICR:XB-F1:2026-03');
@@ -135,7 +135,7 @@ describe('the demo timeliness record (sqlite)', () => {
         const res = (
           await t.app.inject({
             method: 'GET',
-            url: `/api/states/${state}/timeliness`,
+            url: `/api/states/${state}/timeliness?status=missing&limit=1000`,
             headers: bearer(t.adminToken),
           })
         ).json();

@@ -245,7 +245,7 @@ describe.each(testDialects())('rules from the register (%s)', (dialect) => {
     (
       await t.app.inject({
         method: 'GET',
-        url: '/api/states/XA/timeliness',
+        url: '/api/states/XA/timeliness?limit=1000',
         headers: bearer(t.token('xa-ssac.reviewer')),
       })
     ).json() as { obligations: { id: string; dueDate: string; basis: { ref: string; version: number } }[] };

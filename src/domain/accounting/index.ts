@@ -16,7 +16,7 @@ export {
   nextAnchor,
   OWN_MEASUREMENT_BASES,
 } from './effective.js';
-export type { DatedAlarm, MbaEvaluation, MbaEvaluationInput } from './evaluate.js';
+export type { DatedAlarm, MbaEvaluation, MbaEvaluationInput, ReportDeadline } from './evaluate.js';
 export { evaluateMba, evaluateSums, summariseState } from './evaluate.js';
 export { generateProtractedLoss } from './protracted-loss.js';
 export { DEFAULT_PAGE } from './statistics.js';

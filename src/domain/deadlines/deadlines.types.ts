@@ -70,7 +70,8 @@ export interface ObligationsInput {
   readonly options?: ObligationOptions;
 }
 
-export type ObligationStatus = 'upcoming' | 'met' | 'late' | 'missing';
+export const OBLIGATION_STATUSES = ['upcoming', 'met', 'late', 'missing'] as const;
+export type ObligationStatus = (typeof OBLIGATION_STATUSES)[number];
 
 export interface Obligation {
   /** Stable identity: `<type>:<mba>:<month|pit|reference>` (INITIAL: `INITIAL:<mba>`). */

@@ -1,5 +1,6 @@
 export { addDays, toDayNumber, toEpochMs, utcDateOf } from './calendar.js';
-export type { Obligation, ReceivedReport } from './deadlines.types.js';
+export type { Obligation, ObligationStatus, ReceivedReport } from './deadlines.types.js';
+export { OBLIGATION_STATUSES } from './deadlines.types.js';
 export { computeObligations } from './obligations.js';
 export { reminderDue, reminderKey, upcomingReminders } from './reminders.js';
-export { dueDateUnder, reportingRulesFrom } from './rules.js';
+export { dueDateUnder, type ReportingRules, reportingRulesFrom } from './rules.js';

@@ -149,13 +149,18 @@ const ObligationReply = z.object({
 export const TimelinessReply = z.object({
   state: z.string(),
   today: z.string(),
-  counts: z.object({
-    upcoming: z.number().int(),
-    met: z.number().int(),
-    late: z.number().int(),
-    missing: z.number().int(),
-  }),
-  obligations: z.array(ObligationReply),
+  counts: z
+    .object({
+      upcoming: z.number().int(),
+      met: z.number().int(),
+      late: z.number().int(),
+      missing: z.number().int(),
+    })
+    .describe('every obligation of the state, by status'),
+  total: z.number().int().describe('the obligations the filters select'),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  obligations: z.array(ObligationReply).describe('a page of them'),
   declarations: z
     .object({
       agreement: z.string().describe('the Additional Protocol in force that creates them'),

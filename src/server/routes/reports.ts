@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { OBLIGATION_STATUSES, type ObligationStatus } from '../../domain/deadlines/index.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
 import { REGISTRY_CODE, STATE_CODE } from '../../domain/registry/index.js';
 import { ELEMENT_CODES, REPORT_TYPES } from '../../domain/reports/index.js';
@@ -31,6 +32,9 @@ const paging = {
 const isoDate = z.iso.date();
 
 const tags = ['reports'];
+const STATUS_OF = `(${OBLIGATION_STATUSES.join('|')})`;
+/** A comma-separated list of obligation statuses. */
+const STATUS_LIST = new RegExp(`^${STATUS_OF}(,${STATUS_OF})*$`);
 const user = { auth: 'user' as const };
 
 /** Submitting one signed report, JSON or CSV. */
@@ -263,11 +267,28 @@ function registerLineRoutes(app: FastifyInstance, queries: ReportQueries): void 
       config: user,
       schema: {
         tags,
+        description:
+          "The state's reporting obligations as of today: how many are in each status, and a page of those the filters select, in due-date order across its MBAs.",
         params: z.object({ code: z.string().regex(STATE_CODE) }),
+        querystring: z.strictObject({
+          status: z
+            .string()
+            .regex(STATUS_LIST)
+            .optional()
+            .describe('comma-separated statuses to list (default: all)'),
+          mba: z.string().min(1).max(64).optional().describe('list only this MBA’s obligations'),
+          order: z.enum(['asc', 'desc']).default('asc').describe('by due date, then id'),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          offset: z.coerce.number().int().min(0).max(100_000).default(0),
+        }),
         response: { 200: TimelinessReply },
       },
     },
-    async (req) => queries.timeliness(requirePrincipal(req), req.params.code),
+    async (req) =>
+      queries.timeliness(requirePrincipal(req), req.params.code, {
+        ...req.query,
+        status: req.query.status?.split(',') as ObligationStatus[] | undefined,
+      }),
   );
 }
 

@@ -1,5 +1,10 @@
 import { alarmCausesOf } from '../../domain/accounting/conclusion.js';
-import { deadlinePassedBefore, type MbaEvaluation, summariseState } from '../../domain/accounting/index.js';
+import {
+  deadlinePassedBefore,
+  type MbaEvaluation,
+  type ReportDeadline,
+  summariseState,
+} from '../../domain/accounting/index.js';
 import { utcDateOf } from '../../domain/deadlines/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { inScope, type Principal } from '../../domain/policy/index.js';
@@ -10,7 +15,7 @@ import { COUNT_KIND, sumCounts } from '../../store/transfer-counts.repo.js';
 import { computeStateApObligations } from '../declarations/obligations.js';
 import { declarationScopeOf } from '../declarations/queries.js';
 import type { Ports } from '../ports.js';
-import { computeStateObligations } from '../reports/queries.js';
+import { stateObligationsByMba } from '../reports/obligations.js';
 import { enforce, scopeOf } from '../scope.js';
 import type { MbaEvaluator } from './balances.js';
 
@@ -32,7 +37,21 @@ export function createStateSummary(ports: Ports, evaluator: MbaEvaluator) {
     for await (const st of evaluator.evaluateEach(mbas)) evaluations.push(st.evaluation);
     const asOf = evaluator.asOf();
     const types = await readAgreementTypes(q, state);
-    const obligations = await computeStateObligations(ports, state, asOf);
+    // The year's deadlines only (all summariseState counts), one MBA's obligations at a time.
+    const deadlines: ReportDeadline[] = [];
+    for await (const chunk of stateObligationsByMba(ports, state, asOf)) {
+      for (const o of chunk) {
+        if (o.dueDate.slice(0, 4) !== String(year)) continue;
+        deadlines.push({
+          mba: o.mba,
+          type: o.type,
+          due: o.dueDate,
+          ...((o.status === 'met' || o.status === 'late') && o.submittedAt !== undefined
+            ? { received: utcDateOf(o.submittedAt) }
+            : {}),
+        });
+      }
+    }
     const summary = summariseState({
       state,
       year,
@@ -49,14 +68,7 @@ export function createStateSummary(ports: Ports, evaluator: MbaEvaluator) {
       transfers: await countTransfersOfState(q, mbas, asOf),
       // The timeliness page's statuses: met and late are dated by the instant that dates the
       // submission, missing and upcoming have no receipt.
-      deadlines: obligations.map((o) => ({
-        mba: o.mba,
-        type: o.type,
-        due: o.dueDate,
-        ...((o.status === 'met' || o.status === 'late') && o.submittedAt !== undefined
-          ? { received: utcDateOf(o.submittedAt) }
-          : {}),
-      })),
+      deadlines,
       resolvedCauses: await resolvedCaseKeys(q, alarmCausesOf(state, year, evaluations)),
       openCases: await countUnresolvedCasesOfState(q, state),
       inspectionsDone: await countInspectionsCarriedOut(q, state, year),

@@ -12,6 +12,7 @@ import { forgetPits } from '../../store/accounting.repo.js';
 import { type PackedBody, packBody, packBodySync } from '../../store/body-codec.js';
 import { insertRowSqlite } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
+import { recordAcceptance } from '../../store/obligations.repo.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import { createReportAccountRepo } from '../../store/report-account.repo.js';
 import { createReportsRepo } from '../../store/reports.repo.js';
@@ -125,6 +126,7 @@ export function createInboxStore(ports: Ports) {
       // (decision 0075). A PIT (INITIAL, PIL) drops the run's memo of its MBA's PITs.
       if (ports.db.sqlite) insertRowSqlite(ports.db.sqlite, 'reports', row);
       else await reports.insertReport(tx, row);
+      await recordAcceptance(tx, row, ports.db.sqlite);
       if (row.type === 'INITIAL' || row.type === 'PIL') forgetPits(tx, row.mba);
       if (bodies) bodies.push({ id: row.id, body: await p.packed });
       else await reports.insertBody(tx, row.id, await p.packed);

@@ -7,4 +7,5 @@ export {
   isDurableEventSink,
   type StoredEvent,
 } from './sink.js';
+export { storedObligations } from './stored-obligations.js';
 export { createWebhookDispatcher, createWebhookService } from './webhooks.js';

@@ -13,7 +13,7 @@ import { ensureCaseForAlarm, loadCase, withCaseKeys } from '../cases/index.js';
 import { isoNow, type Ports } from '../ports.js';
 import type { DurableEventSink } from './sink.js';
 
-/** One state's reporting obligations as of a day. */
+/** Reporting obligations of one state as of a day: all of them, or a part (one MBA's: decision 0089). */
 export interface StateObligations {
   readonly state: string;
   readonly obligations: readonly Obligation[];
@@ -23,7 +23,8 @@ export interface StateObligations {
 
 /**
  * Each state's reporting obligations as of `today` (deadlines.computeObligations over the stored
- * reports): a list, or one state at a time (the server's source), so a pass holds one state's.
+ * reports): a list, or a part at a time (the server's source yields one MBA's at a time, so a
+ * pass holds one MBA's; a state may come in several parts, each judged on its own).
  */
 export type ObligationSource = (
   ports: Ports,

@@ -13,10 +13,7 @@ import { computeStateApObligations } from '../declarations/obligations.js';
 import { declarationScopeOf } from '../declarations/queries.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
-import { computeStateObligations } from './obligations.js';
-
-// evaluation/summary.ts reads obligations from here (scale-eval's file: left as it is).
-export { computeStateObligations };
+import { type ObligationPageQuery, pageStateObligations } from './obligations.js';
 
 /**
  * The view of a report, a rejection and their log records (issue 15 item 1): data.read in the
@@ -190,7 +187,6 @@ async function correctionsOfMba(
 /** The report reads of the API, each checked against the caller's scope. */
 export function createReportQueries(ports: Ports) {
   const repo = createReportsRepo(ports.db);
-  const registry = createRegistryRepo(ports.db);
 
   /** A stored report the caller may read, or NOT_FOUND (also for one outside the scope). */
   async function readable(p: Principal, id: string): Promise<ReportRow> {
@@ -280,26 +276,29 @@ export function createReportQueries(ports: Ports) {
     /** The MBA's corrected and deleted lines, a page of originals at a time, each with its history. */
     corrections: (p: Principal, code: string, page: { limit: number; offset: number }) =>
       correctionsOfMba(ports, p, code, page),
-    /** Obligations from the agreements in force, with due dates and status (deadlines domain). */
-    async timeliness(p: Principal, state: string) {
-      enforce(p, 'data.read', await scopeOf(ports, p), { state });
-      if (!(await registry.getState(state))) return notFound();
-      const today = ports.clock.now().toISOString().slice(0, 10);
-      const obligations = await computeStateObligations(ports, state, today);
-      const counts = { upcoming: 0, met: 0, late: 0, missing: 0 };
-      for (const o of obligations) counts[o.status]++;
-      // The Article 3 declarations, for those the State's Protocol opens its declarations to.
-      const ap = inScope(await declarationScopeOf(ports, p), state)
-        ? await computeStateApObligations(ports, state, today)
-        : undefined;
-      const apCounts = { upcoming: 0, met: 0, late: 0, missing: 0 };
-      for (const o of ap?.obligations ?? []) apCounts[o.status]++;
-      const declarations = ap
-        ? { agreement: ap.agreement, counts: apCounts, obligations: ap.obligations }
-        : null;
-      return { state, today, counts, obligations, declarations };
-    },
+    /**
+     * Obligations from the agreements in force, with due dates and status (deadlines domain): the
+     * counts of all of them and a page of those the query selects (decision 0089).
+     */
+    timeliness: (p: Principal, state: string, query: ObligationPageQuery) =>
+      timelinessOfState(ports, p, state, query),
   };
 }
 
 export type ReportQueries = ReturnType<typeof createReportQueries>;
+
+/** A state's timeliness: its obligations' counts and a page of them, and its Article 3 declarations. */
+async function timelinessOfState(ports: Ports, p: Principal, state: string, query: ObligationPageQuery) {
+  enforce(p, 'data.read', await scopeOf(ports, p), { state });
+  if (!(await createRegistryRepo(ports.db).getState(state))) return notFound();
+  const today = ports.clock.now().toISOString().slice(0, 10);
+  const { counts, total, obligations } = await pageStateObligations(ports, state, today, query);
+  // The Article 3 declarations, for those the State's Protocol opens its declarations to.
+  const ap = inScope(await declarationScopeOf(ports, p), state)
+    ? await computeStateApObligations(ports, state, today)
+    : undefined;
+  const apCounts = { upcoming: 0, met: 0, late: 0, missing: 0 };
+  for (const o of ap?.obligations ?? []) apCounts[o.status]++;
+  const declarations = ap ? { agreement: ap.agreement, counts: apCounts, obligations: ap.obligations } : null;
+  return { state, today, counts, total, limit: query.limit, offset: query.offset, obligations, declarations };
+}

@@ -15,6 +15,7 @@ import {
 } from '../../domain/reports/index.js';
 import { ed25519VerifyAsync } from '../../log/index.js';
 import { packBody } from '../../store/body-codec.js';
+import { recordAcceptance } from '../../store/obligations.repo.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import { createReportAccountRepo } from '../../store/report-account.repo.js';
 import { createReportsRepo } from '../../store/reports.repo.js';
@@ -345,6 +346,7 @@ export async function examineAndStore(
           by: p.userId,
         });
         await repo.insertReport(tx, { ...row, log_index: index });
+        await recordAcceptance(tx, row, ports.db.sqlite);
         await repo.insertBody(tx, id, body);
         await repo.insertLines(tx, id, report);
         if (report.type === 'ICR')

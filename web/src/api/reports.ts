@@ -19,10 +19,19 @@ export type LinesQuery = PageQuery & {
   readonly effective?: 'true' | 'false';
 };
 
+export type TimelinessQuery = PageQuery & {
+  /** Comma-separated statuses (upcoming, met, late, missing); none: all. */
+  readonly status?: string;
+  readonly mba?: string;
+  readonly order?: 'asc' | 'desc';
+};
+
 export const reportsApi = {
   list: (query: { mba?: string; type?: string; state?: string; limit?: number; offset?: number }) =>
     apiJson<ReportSummary[]>(`/api/reports${queryString(query)}`),
-  timeliness: (state: string) => apiJson<Timeliness>(`/api/states/${seg(state)}/timeliness`),
+  /** The counts of all the state's obligations and a page of those the query selects (server-side order by due date). */
+  timeliness: (state: string, query: TimelinessQuery = {}) =>
+    apiJson<Timeliness>(`/api/states/${seg(state)}/timeliness${queryString(query)}`),
   lines: (mba: string, query: LinesQuery = {}, signal?: AbortSignal) =>
     apiJson<MbaLines>(`/api/mbas/${seg(mba)}/lines${queryString(query)}`, { signal }),
   /** The lines as a server-paged list (for ServerTable). */

@@ -10,7 +10,7 @@ import { isCaseEvent, useLiveReload } from '../../live.js';
 import { Link } from '../../router.js';
 import { caseTitle } from '../cases/status.js';
 import { DeclarationDeadlines } from '../legal/DeclarationDeadlines.js';
-import { periodOf, TimelinessPanel } from '../reports/timeliness.js';
+import { OPEN_OBLIGATIONS, periodOf, TimelinessPanel } from '../reports/timeliness.js';
 
 /** The state's deadlines and its five latest receipts, each shown only to a user who may read them. */
 export function StateDeadlines({ state }: { state: string }) {
@@ -19,7 +19,7 @@ export function StateDeadlines({ state }: { state: string }) {
   const canTimeliness = caps.has(capabilityKey('get', '/api/states/{code}/timeliness'));
   const canReports = caps.has(capabilityKey('get', '/api/reports'));
   const timeliness = useLoad(
-    () => (canTimeliness ? reportsApi.timeliness(state) : Promise.resolve(undefined)),
+    () => (canTimeliness ? reportsApi.timeliness(state, OPEN_OBLIGATIONS) : Promise.resolve(undefined)),
     [state, canTimeliness],
   );
   const recent = useLoad(

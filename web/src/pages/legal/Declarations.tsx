@@ -40,7 +40,8 @@ export function DeclarationsPage({ state }: { state: string }) {
   const list = useLoad(() => legalApi.declarations(state), [state]);
   const canTimeliness = caps.has(capabilityKey('get', '/api/states/{code}/timeliness'));
   const timeliness = useLoad(
-    () => (canTimeliness ? reportsApi.timeliness(state) : Promise.resolve(undefined)),
+    // Only its declarations are shown here: one obligation of the reports is enough to ask for.
+    () => (canTimeliness ? reportsApi.timeliness(state, { limit: 1 }) : Promise.resolve(undefined)),
     [state, canTimeliness],
   );
   const canDeclare = me?.state === state && me.roles.includes('submitter');

@@ -59,16 +59,16 @@ function obligationColumns(t: Translate): Column<Obligation>[] {
   ];
 }
 
+/**
+ * What the panel asks the server for: the open obligations, latest due date first, so what is due
+ * soon (its due date is still ahead) comes before what is missing or was late.
+ */
+export const OPEN_OBLIGATIONS = { status: 'upcoming,missing,late', order: 'desc', limit: 12 } as const;
+
 /** Deadlines first: what is due soon and what is missing, then the record so far. */
 export function TimelinessPanel({ t: record }: { t: Timeliness }) {
   const t = useT();
-  const open = record.obligations
-    .filter((o) => o.status === 'upcoming' || o.status === 'missing' || o.status === 'late')
-    .sort(
-      (a, b) =>
-        (a.status === 'upcoming' ? -1 : 0) - (b.status === 'upcoming' ? -1 : 0) ||
-        b.dueDate.localeCompare(a.dueDate),
-    );
+  const open = record.obligations;
   return (
     <>
       <ul className="stat-row" aria-label={t('deadlines.record')}>
@@ -84,7 +84,7 @@ export function TimelinessPanel({ t: record }: { t: Timeliness }) {
         <Table
           caption={t('deadlines.caption', { today: formatDate(record.today) })}
           columns={obligationColumns(t)}
-          rows={open.slice(0, 12)}
+          rows={open}
           rowKey={(o) => o.id}
         />
       )}

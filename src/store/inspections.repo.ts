@@ -19,23 +19,23 @@ export type StratumValues = Omit<
   'inspection_id' | 'stratum' | 'created_at' | 'created_by'
 >;
 
-// Item deletes and inserts go in chunks: 500 ids per `in (…)` and 200 rows × 10 columns per
-// insert stay well under SQLite's 32 766 and PostgreSQL's 65 535 bind parameters.
-const DELETE_CHUNK = 500;
+// Reads and deletes by id and inserts go in chunks: 500 ids per `in (…)` and 200 rows × 10
+// columns per insert stay well under SQLite's 32 766 and PostgreSQL's 65 535 bind parameters.
+const IN_CHUNK = 500;
 const INSERT_CHUNK = 200;
+
+/**
+ * The starts around a year (`starts_at` as written, with its offset): from the last day of the
+ * year before to the first of the year after, so no start of the UTC year is missed.
+ */
+const yearStart = (year: number) => `${String(year - 1).padStart(4, '0')}-12-31`;
+const yearEnd = (year: number) => `${String(year + 1).padStart(4, '0')}-01-02`;
 
 /** Inspections and their planned activities ("one job, one person"). */
 function inspectionQueries(q: DbOrTx) {
   return {
     async getInspection(id: string): Promise<InspectionRow | undefined> {
       return q.selectFrom('inspections').selectAll().where('id', '=', id).executeTakeFirst();
-    },
-    /** Ordered by start, then id; narrowed by state and facility when given. */
-    async listInspections(filter: { state?: string; facility?: string }): Promise<InspectionRow[]> {
-      let query = q.selectFrom('inspections').selectAll().orderBy('starts_at').orderBy('id');
-      if (filter.state !== undefined) query = query.where('state', '=', filter.state);
-      if (filter.facility !== undefined) query = query.where('facility', '=', filter.facility);
-      return query.execute();
     },
     /**
      * The inspections of a facility of the given types starting around a year (unordered): from
@@ -52,8 +52,34 @@ function inspectionQueries(q: DbOrTx) {
         .selectAll()
         .where('facility', '=', facility)
         .where('type', 'in', [...types])
-        .where('starts_at', '>=', `${String(year - 1).padStart(4, '0')}-12-31`)
-        .where('starts_at', '<', `${String(year + 1).padStart(4, '0')}-01-02`)
+        .where('starts_at', '>=', yearStart(year))
+        .where('starts_at', '<', yearEnd(year))
+        .execute();
+    },
+    /**
+     * `listInspectionsOfFacility` for many facility-years at once (a page of inspections, each
+     * with its facility's routine effort): one statement, each year with the same margins.
+     */
+    async listInspectionsOfFacilityYears(
+      years: readonly { readonly facility: string; readonly year: number }[],
+      types: readonly InspectionType[],
+    ): Promise<InspectionRow[]> {
+      if (years.length === 0) return [];
+      return q
+        .selectFrom('inspections')
+        .selectAll()
+        .where('type', 'in', [...types])
+        .where((eb) =>
+          eb.or(
+            years.map((y) =>
+              eb.and([
+                eb('facility', '=', y.facility),
+                eb('starts_at', '>=', yearStart(y.year)),
+                eb('starts_at', '<', yearEnd(y.year)),
+              ]),
+            ),
+          ),
+        )
         .execute();
     },
     async insertInspection(row: InspectionRow): Promise<void> {
@@ -83,6 +109,25 @@ function inspectionQueries(q: DbOrTx) {
         .where('inspection_id', '=', inspectionId)
         .orderBy('activity')
         .execute();
+    },
+    /** The activities of many inspections (a page's), each one's in the order of listActivities. */
+    async listActivitiesOf(inspectionIds: readonly string[]): Promise<Map<string, ActivityAssignmentRow[]>> {
+      const out = new Map<string, ActivityAssignmentRow[]>();
+      for (let i = 0; i < inspectionIds.length; i += IN_CHUNK) {
+        const rows = await q
+          .selectFrom('inspection_activities')
+          .select(['inspection_id', 'activity', 'inspectorate'])
+          .where('inspection_id', 'in', inspectionIds.slice(i, i + IN_CHUNK))
+          .orderBy('inspection_id')
+          .orderBy('activity')
+          .execute();
+        for (const { inspection_id, ...r } of rows) {
+          const list = out.get(inspection_id);
+          if (list) list.push(r);
+          else out.set(inspection_id, [r]);
+        }
+      }
+      return out;
     },
     async replaceActivities(inspectionId: string, rows: readonly ActivityAssignmentRow[]): Promise<void> {
       await q.deleteFrom('inspection_activities').where('inspection_id', '=', inspectionId).execute();
@@ -163,12 +208,12 @@ function verificationQueries(q: DbOrTx) {
       rows: readonly InspectionItemRow[],
     ): Promise<void> {
       const ids = rows.map((r) => r.item_id);
-      for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
+      for (let i = 0; i < ids.length; i += IN_CHUNK) {
         await q
           .deleteFrom('inspection_items')
           .where('inspection_id', '=', inspectionId)
           .where('stratum', '=', stratum)
-          .where('item_id', 'in', ids.slice(i, i + DELETE_CHUNK))
+          .where('item_id', 'in', ids.slice(i, i + IN_CHUNK))
           .execute();
       }
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
@@ -268,12 +313,6 @@ function designationQueries(q: DbOrTx) {
   return {
     async getDesignation(id: string): Promise<InspectorDesignationRow | undefined> {
       return q.selectFrom('inspector_designations').selectAll().where('id', '=', id).executeTakeFirst();
-    },
-    /** In the order they were proposed; narrowed to a state when given. */
-    async listDesignations(filter: { state?: string }): Promise<InspectorDesignationRow[]> {
-      let query = q.selectFrom('inspector_designations').selectAll().orderBy('created_at').orderBy('id');
-      if (filter.state !== undefined) query = query.where('state', '=', filter.state);
-      return query.execute();
     },
     async insertDesignation(row: InspectorDesignationRow): Promise<void> {
       await q.insertInto('inspector_designations').values(row).execute();

@@ -37,6 +37,7 @@ import * as transferList from './migrations/0041-transfer-list.js';
 import * as kmpDays from './migrations/0042-kmp-days.js';
 import * as noticeDays from './migrations/0043-notice-days.js';
 import * as revisionLines from './migrations/0044-revision-lines.js';
+import * as inspectionListOrder from './migrations/0045-inspection-list-order.js';
 import * as obligationFacts from './migrations/0046-obligation-facts.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
@@ -79,6 +80,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0042-kmp-days': { up: kmpDays.up(db.dialect) },
     '0043-notice-days': { up: noticeDays.up(db.dialect) },
     '0044-revision-lines': { up: revisionLines.up(db.dialect) },
+    '0045-inspection-list-order': { up: inspectionListOrder.up },
     '0046-obligation-facts': { up: obligationFacts.up(db.dialect) },
   };
 }

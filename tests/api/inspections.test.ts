@@ -125,7 +125,7 @@ describe.each(testDialects())('inspections API on %s', (dialect) => {
       expect(await noticesOf(id)).toEqual([]);
       expect((await get(`/api/inspections/${id}`, 'xa-ssac.reviewer')).statusCode).toBe(404);
       const listed = await get('/api/inspections?state=XA', 'xa-ssac.reviewer');
-      expect(listed.json().map((x: { id: string }) => x.id)).not.toContain(id);
+      expect(listed.json().items.map((x: { id: string }) => x.id)).not.toContain(id);
       const arrived = await post(`/api/inspections/${id}/arrival`, AG, { arrivedAt: at(3 * DAY) });
       expect(arrived.json().status).toBe('in-progress');
       const [notice] = await noticesOf(id);
@@ -643,14 +643,16 @@ describe.each(testDialects())('inspections API on %s', (dialect) => {
       const id = res.json().id;
       t.clock.advance(31 * DAY);
       try {
-        const list = (await get('/api/designations?state=XB', 'xb-ssac.admin')).json();
+        const list = (await get('/api/designations?state=XB', 'xb-ssac.admin')).json().items;
         expect(list.find((d: { id: string }) => d.id === id)).toMatchObject({
           status: 'unanswered',
           designated: false,
         });
-        expect((await get('/api/designations', RSA)).json().map((d: { id: string }) => d.id)).toContain(id);
+        expect((await get('/api/designations', RSA)).json().items.map((d: { id: string }) => d.id)).toContain(
+          id,
+        );
         expect(
-          (await get('/api/designations', 'xa-ssac.admin')).json().map((d: { id: string }) => d.id),
+          (await get('/api/designations', 'xa-ssac.admin')).json().items.map((d: { id: string }) => d.id),
         ).not.toContain(id);
       } finally {
         t.clock.advance(-31 * DAY);

@@ -44,7 +44,19 @@ describe.skipIf(!available)('inspections story (Chromium)', () => {
         expectHttpErrors: [/\/api\/inspections$/],
       });
       try {
+        // The table and the calendar ask the server for what they show (decision 0090): a page of
+        // 25, and the inspections starting in the coming months — never the whole list.
+        const asked: URL[] = [];
+        s.page.on('request', (r) => {
+          const u = new URL(r.url());
+          if (u.pathname === '/api/inspections' && r.method() === 'GET') asked.push(u);
+        });
         await new Shell(s.page).go('Inspections');
+        await s.page.getByRole('table', { name: 'Inspections' }).waitFor();
+        await expect.poll(() => asked.some((u) => u.searchParams.has('from'))).toBe(true);
+        expect(asked.every((u) => u.searchParams.has('limit'))).toBe(true);
+        const table = asked.find((u) => !u.searchParams.has('from'));
+        expect([table?.searchParams.get('limit'), table?.searchParams.get('offset')]).toEqual(['25', '0']);
         const screen = new InspectionScreen(s.page);
 
         const start = Date.now() + 10 * DAY;
@@ -72,6 +84,7 @@ describe.skipIf(!available)('inspections story (Chromium)', () => {
           noticeAt: Date.now(),
         });
         await s.page.waitForURL(/\/inspections\/[^/]+$/);
+        const planned = new URL(s.page.url()).pathname;
 
         await screen.assign([
           { activity: 'nda-measurement', inspectorate: 'agency' },
@@ -132,6 +145,13 @@ describe.skipIf(!available)('inspections story (Chromium)', () => {
           );
         await s.screenshot('inspections-statement-tampered');
         await s.page.unroute(/\/api\/inspections\/[^/]+\/statements$/);
+
+        // Ten days ahead, the planned inspection is in the calendar of the coming months and in the table.
+        await new Shell(s.page).go('Inspections');
+        await s.page.getByRole('region', { name: 'Calendar' }).locator(`a[href="${planned}"]`).waitFor();
+        await s.page.getByRole('table', { name: 'Inspections' }).locator(`a[href="${planned}"]`).waitFor();
+        await s.screenshot('inspections-calendar-and-table');
+        expect(await s.audit()).toEqual([]);
         expect(s.errors).toEqual([]);
       } finally {
         await s.close();

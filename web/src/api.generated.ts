@@ -1596,9 +1596,14 @@ export interface paths {
             readonly path?: never;
             readonly cookie?: never;
         };
+        /** @description A page of inspector designations in the order they were proposed: an inspectorate its own, a state those made to it. */
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description page size (1-500) */
+                    readonly limit?: number;
+                    /** @description rows to skip */
+                    readonly offset?: number;
                     readonly state?: string;
                 };
                 readonly header?: never;
@@ -1613,19 +1618,25 @@ export interface paths {
                         readonly [name: string]: unknown;
                     };
                     content: {
-                        readonly "application/json": readonly {
-                            readonly answerDueOn: string;
-                            readonly decidedOn: string | null;
-                            readonly designated: boolean;
-                            readonly id: string;
-                            readonly inspector: string;
-                            readonly inspectorate: string;
-                            readonly lateAnswer: boolean;
-                            readonly receivedOn: string;
-                            readonly state: string;
-                            /** @enum {string} */
-                            readonly status: "pending" | "accepted" | "rejected" | "unanswered";
-                        }[];
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                readonly answerDueOn: string;
+                                readonly decidedOn: string | null;
+                                readonly designated: boolean;
+                                readonly id: string;
+                                readonly inspector: string;
+                                readonly inspectorate: string;
+                                readonly lateAnswer: boolean;
+                                readonly receivedOn: string;
+                                readonly state: string;
+                                /** @enum {string} */
+                                readonly status: "pending" | "accepted" | "rejected" | "unanswered";
+                            }[];
+                            readonly limit: number;
+                            readonly offset: number;
+                            /** @description rows matching the filters, over all pages */
+                            readonly total: number;
+                        };
                     };
                 };
             };
@@ -3283,11 +3294,20 @@ export interface paths {
             readonly path?: never;
             readonly cookie?: never;
         };
+        /** @description A page of the inspections the caller may open, by start then id: a participating inspectorate sees all of each, the state its part (an unannounced inspection once the team has arrived). */
         readonly get: {
             readonly parameters: {
                 readonly query?: {
                     readonly facility?: string;
+                    /** @description inspections starting on or after this date (the start as written, in its own offset) */
+                    readonly from?: string;
+                    /** @description page size (1-500) */
+                    readonly limit?: number;
+                    /** @description rows to skip */
+                    readonly offset?: number;
                     readonly state?: string;
+                    /** @description inspections starting before this date (likewise) */
+                    readonly to?: string;
                 };
                 readonly header?: never;
                 readonly path?: never;
@@ -3301,59 +3321,65 @@ export interface paths {
                         readonly [name: string]: unknown;
                     };
                     content: {
-                        readonly "application/json": readonly {
-                            readonly activities?: readonly {
-                                readonly activity: string;
-                                readonly inspectorate: string;
-                            }[];
-                            readonly arrivedAt: string | null;
-                            readonly createdAt: string;
-                            readonly effort?: {
-                                readonly cap: {
-                                    readonly effectiveKg: number;
-                                    readonly manDays: number;
-                                    /** @enum {number} */
-                                    readonly maxRoutineInspections?: 1;
-                                    /** @enum {string} */
-                                    readonly rule: "one-sixth-man-year" | "thirty-root-e" | "third-man-year-plus";
-                                } | null;
+                        readonly "application/json": {
+                            readonly items: readonly {
+                                readonly activities?: readonly {
+                                    readonly activity: string;
+                                    readonly inspectorate: string;
+                                }[];
+                                readonly arrivedAt: string | null;
+                                readonly createdAt: string;
+                                readonly effort?: {
+                                    readonly cap: {
+                                        readonly effectiveKg: number;
+                                        readonly manDays: number;
+                                        /** @enum {number} */
+                                        readonly maxRoutineInspections?: 1;
+                                        /** @enum {string} */
+                                        readonly rule: "one-sixth-man-year" | "thirty-root-e" | "third-man-year-plus";
+                                    } | null;
+                                    readonly facility: string;
+                                    readonly plannedManDays: number;
+                                    readonly remainingManDays: number | null;
+                                    readonly routineInspections: number;
+                                    readonly withinCap: boolean | null;
+                                    readonly year: number;
+                                };
                                 readonly facility: string;
-                                readonly plannedManDays: number;
-                                readonly remainingManDays: number | null;
-                                readonly routineInspections: number;
-                                readonly withinCap: boolean | null;
-                                readonly year: number;
-                            };
-                            readonly facility: string;
-                            /** @enum {string} */
-                            readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
-                            readonly id: string;
-                            readonly mbas: readonly string[];
-                            /** @description the provision the rule comes from: its ref, instrument and version */
-                            readonly noticeBasis?: {
-                                readonly instrument: string;
-                                readonly ref: string;
-                                readonly version: number;
-                            };
-                            readonly noticeGivenAt: string | null;
-                            readonly noticeRule: string;
-                            readonly participants: readonly string[];
-                            readonly plannedManDays?: number;
-                            readonly purpose: string;
-                            readonly requiredNoticeHours?: number;
-                            readonly startsAt: string;
-                            readonly state: string;
-                            /** @enum {string} */
-                            readonly status: "scheduled" | "in-progress";
-                            readonly terms?: {
-                                readonly agreedNoticeHours?: number;
-                                readonly combinedWithInspection?: boolean;
-                                readonly consultationAt?: string;
-                                readonly forTransfer?: boolean;
-                            };
-                            /** @enum {string} */
-                            readonly type: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
-                        }[];
+                                /** @enum {string} */
+                                readonly facilityKind?: "reactor" | "sealed-store" | "pu-or-u-above-5pct" | "other";
+                                readonly id: string;
+                                readonly mbas: readonly string[];
+                                /** @description the provision the rule comes from: its ref, instrument and version */
+                                readonly noticeBasis?: {
+                                    readonly instrument: string;
+                                    readonly ref: string;
+                                    readonly version: number;
+                                };
+                                readonly noticeGivenAt: string | null;
+                                readonly noticeRule: string;
+                                readonly participants: readonly string[];
+                                readonly plannedManDays?: number;
+                                readonly purpose: string;
+                                readonly requiredNoticeHours?: number;
+                                readonly startsAt: string;
+                                readonly state: string;
+                                /** @enum {string} */
+                                readonly status: "scheduled" | "in-progress";
+                                readonly terms?: {
+                                    readonly agreedNoticeHours?: number;
+                                    readonly combinedWithInspection?: boolean;
+                                    readonly consultationAt?: string;
+                                    readonly forTransfer?: boolean;
+                                };
+                                /** @enum {string} */
+                                readonly type: "ad-hoc" | "routine" | "unannounced" | "special" | "complementary-access" | "div";
+                            }[];
+                            readonly limit: number;
+                            readonly offset: number;
+                            /** @description rows matching the filters, over all pages */
+                            readonly total: number;
+                        };
                     };
                 };
             };
@@ -8085,9 +8111,19 @@ export interface paths {
             readonly path?: never;
             readonly cookie?: never;
         };
+        /** @description The state's reporting obligations as of today: how many are in each status, and a page of those the filters select, in due-date order across its MBAs. */
         readonly get: {
             readonly parameters: {
-                readonly query?: never;
+                readonly query?: {
+                    readonly limit?: number;
+                    /** @description list only this MBA’s obligations */
+                    readonly mba?: string;
+                    readonly offset?: number;
+                    /** @description by due date, then id */
+                    readonly order?: "asc" | "desc";
+                    /** @description comma-separated statuses to list (default: all) */
+                    readonly status?: string;
+                };
                 readonly header?: never;
                 readonly path: {
                     readonly code: string;
@@ -8103,6 +8139,7 @@ export interface paths {
                     };
                     content: {
                         readonly "application/json": {
+                            /** @description every obligation of the state, by status */
                             readonly counts: {
                                 readonly late: number;
                                 readonly met: number;
@@ -8141,6 +8178,8 @@ export interface paths {
                                     readonly submittedAt?: string;
                                 }[];
                             } | null;
+                            readonly limit: number;
+                            /** @description a page of them */
                             readonly obligations: readonly {
                                 readonly acceptedAt?: string;
                                 readonly agreement: string;
@@ -8166,8 +8205,11 @@ export interface paths {
                                 /** @enum {string} */
                                 readonly type: "ICR" | "PIL" | "MBR" | "INITIAL" | "EXPORT_NOTICE" | "IMPORT_NOTICE";
                             }[];
+                            readonly offset: number;
                             readonly state: string;
                             readonly today: string;
+                            /** @description the obligations the filters select */
+                            readonly total: number;
                         };
                     };
                 };

@@ -36,6 +36,7 @@ export {
   type Inspection,
   type ItemResult,
   inspectionsApi,
+  type ListedInspection,
   type SamplingPlan,
   type SamplingPlanRequest,
   type StratumResult,

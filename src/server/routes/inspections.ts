@@ -17,6 +17,7 @@ import {
   StratumReply,
   SubmittedStatementReply,
 } from './inspections.replies.js';
+import { pageOf } from './paging.js';
 
 const code = z.string().regex(REGISTRY_CODE, 'letters, digits, ".", "_" or "-" (1-64)');
 const stateCode = z.string().regex(STATE_CODE, 'an ISO 3166-1 alpha-2 code, e.g. XA');
@@ -130,6 +131,26 @@ const SignedStatementSchema = z.strictObject({
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 
+/**
+ * The window of the inspection and designation lists (decision 0090): `limit` and `offset` as on
+ * the other paged lists, at most 500 a page since each inspection carries its activities and its
+ * facility's routine effort.
+ */
+const listWindow = {
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe('page size (1-500)'),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0).describe('rows to skip'),
+};
+const InspectionListQuery = z.strictObject({
+  state: stateCode.optional(),
+  facility: code.optional(),
+  from: z.iso
+    .date()
+    .optional()
+    .describe('inspections starting on or after this date (the start as written, in its own offset)'),
+  to: z.iso.date().optional().describe('inspections starting before this date (likewise)'),
+  ...listWindow,
+});
+
 /** Planning: inspections, their notice, schedule, arrival, activities and routine effort. */
 function registerPlanningRoutes(app: FastifyInstance, svc: InspectionService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -147,8 +168,10 @@ function registerPlanningRoutes(app: FastifyInstance, svc: InspectionService): v
       config: user,
       schema: {
         tags,
-        querystring: z.strictObject({ state: stateCode.optional(), facility: code.optional() }),
-        response: { 200: z.array(InspectionReply) },
+        description:
+          'A page of the inspections the caller may open, by start then id: a participating inspectorate sees all of each, the state its part (an unannounced inspection once the team has arrived).',
+        querystring: InspectionListQuery,
+        response: { 200: pageOf(InspectionReply) },
       },
     },
     async (req) => svc.listInspections(requirePrincipal(req), req.query),
@@ -364,8 +387,10 @@ function registerDesignationRoutes(app: FastifyInstance, svc: InspectionService)
       config: user,
       schema: {
         tags: ['designations'],
-        querystring: z.strictObject({ state: stateCode.optional() }),
-        response: { 200: z.array(DesignationReply) },
+        description:
+          'A page of inspector designations in the order they were proposed: an inspectorate its own, a state those made to it.',
+        querystring: z.strictObject({ state: stateCode.optional(), ...listWindow }),
+        response: { 200: pageOf(DesignationReply) },
       },
     },
     async (req) => svc.listDesignations(requirePrincipal(req), req.query),

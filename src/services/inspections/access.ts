@@ -1,5 +1,6 @@
 import { DomainError, type ErrorDetail } from '../../domain/errors.js';
-import { isGlobalAdmin, isInspectorate, type Principal } from '../../domain/policy/index.js';
+import { isGlobalAdmin, isInspectorate, type Principal, type StateScope } from '../../domain/policy/index.js';
+import type { InspectionListFilter } from '../../store/inspection-lists.repo.js';
 import { createInspectionsRepo } from '../../store/inspections.repo.js';
 import type { InspectionRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
@@ -45,4 +46,22 @@ export function createInspectionAccess(ports: Pick<Ports, 'db'>) {
     if (row.type === 'unannounced' && row.arrived_at === null) notFound();
     return { row, view: 'state' };
   };
+}
+
+/**
+ * `access`'s rule for a list, as the store's row filter: a global admin every inspection (all of
+ * it); an inspectorate those of the states in its scope it takes part in (all of it); anyone else
+ * those of the states in its scope but unannounced ones before the team arrives (the state's
+ * part). The list answers exactly the inspections `access(p, id, 'read')` would open.
+ */
+export function inspectionsListedFor(
+  p: Principal,
+  scope: StateScope,
+): { shown: Pick<InspectionListFilter, 'states' | 'participant' | 'hideUnarrivedUnannounced'>; view: View } {
+  const states = scope === 'all' ? 'all' : [...scope];
+  if (isGlobalAdmin(p)) return { shown: { states }, view: 'inspectorate' };
+  if (isInspectorate(p)) {
+    return { shown: { states, participant: p.organisationId ?? '' }, view: 'inspectorate' };
+  }
+  return { shown: { states, hideUnarrivedUnannounced: true }, view: 'state' };
 }

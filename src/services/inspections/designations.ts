@@ -1,7 +1,9 @@
 import { DomainError } from '../../domain/errors.js';
 import { decideDesignation } from '../../domain/inspections/index.js';
-import { inScope, isGlobalAdmin, isInspectorate, type Principal } from '../../domain/policy/index.js';
+import { isGlobalAdmin, isInspectorate, type Principal, type StateScope } from '../../domain/policy/index.js';
+import { type DesignationListFilter, pageDesignations } from '../../store/inspection-lists.repo.js';
 import { createInspectionsRepo } from '../../store/inspections.repo.js';
+import type { Page } from '../../store/paging.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
 import type { InspectorDesignationRow } from '../../store/schema.types.js';
 import { isoNow, type Ports } from '../ports.js';
@@ -31,6 +33,19 @@ function toDesignation(r: InspectorDesignationRow, at: string): Designation {
     lateAnswer: status.lateAnswer ?? false,
     designated: status.designated,
   };
+}
+
+/**
+ * Which designations a caller lists, as the store's row filter: a global admin all; an
+ * inspectorate its own proposals, whatever its scope today (none without an organisation); anyone
+ * else those of the states in its scope.
+ */
+function designationsListedFor(p: Principal, scope: StateScope): DesignationListFilter | undefined {
+  if (isGlobalAdmin(p)) return { states: 'all' };
+  if (isInspectorate(p)) {
+    return p.organisationId === null ? undefined : { states: 'all', inspectorate: p.organisationId };
+  }
+  return { states: scope === 'all' ? 'all' : [...scope] };
 }
 
 /** Inspector designations (INFCIRC/153 para 85): the inspectorate proposes, the state answers. */
@@ -88,17 +103,19 @@ export function createDesignationService(ports: Pick<Ports, 'db' | 'clock' | 'ra
       return toDesignation({ ...row, ...answer }, at);
     },
 
-    async listDesignations(p: Principal, filter: { state?: string }): Promise<Designation[]> {
+    /** A page of the designations the caller sees (designationsListedFor), in the order proposed. */
+    async listDesignations(
+      p: Principal,
+      q: { state?: string | undefined; limit: number; offset: number },
+    ): Promise<Page<Designation>> {
       const scope = await scopeOf(ports, p);
-      enforce(p, 'data.read', scope, filter.state === undefined ? {} : { state: filter.state });
+      enforce(p, 'data.read', scope, q.state === undefined ? {} : { state: q.state });
+      const window = { limit: q.limit, offset: q.offset };
+      const shown = designationsListedFor(p, scope);
+      if (shown === undefined) return { items: [], total: 0, ...window };
+      const { rows, total } = await pageDesignations(ports.db.kysely, { ...shown, state: q.state }, window);
       const at = now();
-      return (await repo.listDesignations(filter))
-        .filter(
-          (r) =>
-            isGlobalAdmin(p) ||
-            (isInspectorate(p) ? r.inspectorate === p.organisationId : inScope(scope, r.state)),
-        )
-        .map((r) => toDesignation(r, at));
+      return { items: rows.map((r) => toDesignation(r, at)), total, ...window };
     },
   };
 }

@@ -6,6 +6,7 @@ import {
 import type { Principal } from '../../domain/policy/index.js';
 import { createInspectionsRepo, type InspectionsRepo } from '../../store/inspections.repo.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
+import type { InspectionRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { notFound } from './access.js';
@@ -35,8 +36,33 @@ export async function summariseEffort(
   year: number,
   basis?: EffortBasis,
 ): Promise<EffortSummary> {
-  const rows = (await repo.listInspectionsOfFacility(facility, ROUTINE_TYPES, year))
-    .filter((r) => yearOf(r.starts_at) === year)
+  return effortOf(await repo.listInspectionsOfFacility(facility, ROUTINE_TYPES, year), facility, year, basis);
+}
+
+/**
+ * The effort of many facility-years (a page of inspections) from one read: keyed by
+ * `effortKey(facility, year)`.
+ */
+export async function summariseEfforts(
+  repo: InspectionsRepo,
+  years: readonly { readonly facility: string; readonly year: number }[],
+): Promise<Map<string, EffortSummary>> {
+  const distinct = [...new Map(years.map((y) => [effortKey(y.facility, y.year), y])).values()];
+  const rows = await repo.listInspectionsOfFacilityYears(distinct, ROUTINE_TYPES);
+  return new Map(distinct.map((y) => [effortKey(y.facility, y.year), effortOf(rows, y.facility, y.year)]));
+}
+
+export const effortKey = (facility: string, year: number): string => `${year}\u0000${facility}`;
+
+/** The summary from the routine inspections read around the year (others are left out here). */
+function effortOf(
+  read: readonly InspectionRow[],
+  facility: string,
+  year: number,
+  basis?: EffortBasis,
+): EffortSummary {
+  const rows = read
+    .filter((r) => r.facility === facility && ROUTINE_TYPES.includes(r.type) && yearOf(r.starts_at) === year)
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
   const latest = [...rows].reverse().find((r) => r.inventory_ekg !== null || r.throughput_ekg !== null);
   const input =

@@ -124,7 +124,7 @@ export async function checkAssignee(
 /** Assigning an inspection's activities to its participants (domain.md §7, joint inspections). */
 export function createJointService(ports: Pick<Ports, 'db'>) {
   const access = createInspectionAccess(ports);
-  const toInspection = createInspectionView(ports);
+  const { toInspection } = createInspectionView(ports);
   return {
     async assignActivities(
       p: Principal,

@@ -102,7 +102,7 @@ export function createSchedulingService(ports: Pick<Ports, 'db' | 'clock' | 'ran
   const repo = createInspectionsRepo(k);
   const registry = createRegistryRepo(ports.db);
   const access = createInspectionAccess(ports);
-  const toInspection = createInspectionView(ports);
+  const { toInspection } = createInspectionView(ports);
   const now = () => isoNow(ports.clock);
 
   return {

@@ -1,10 +1,14 @@
 /** Inspections: planning, activities, verification results, statements and sampling plans. */
-import { apiJson, queryString, seg } from './client.js';
-import type { Query, Reply, RequestBody } from './wire.js';
+import { apiJson, type Page, queryString, seg } from './client.js';
+import type { ItemOf, Query, Reply, RequestBody } from './wire.js';
 
 /* Every type here is read out of the generated wire types (docs/decisions/0013). */
 
 export type Inspection = Reply<'/api/inspections/{id}', 'get'>;
+/** One inspection of a page of GET /api/inspections (the same reply as one read alone). */
+export type ListedInspection = ItemOf<'/api/inspections'>;
+/** The filters and window of GET /api/inspections (at most 500 a page). */
+export type InspectionListQuery = Query<'/api/inspections', 'get'>;
 export type EffortSummary = Reply<'/api/inspection-effort', 'get'>;
 export type EffortQuery = Query<'/api/inspection-effort', 'get'>;
 export type NewInspectionBody = RequestBody<'/api/inspections', 'post'>;
@@ -22,7 +26,9 @@ export type SamplingPlanRequest = RequestBody<'/api/sampling-plans', 'post'>;
 export type SamplingPlan = Reply<'/api/sampling-plans', 'post'>;
 
 export const inspectionsApi = {
-  list: () => apiJson<Reply<'/api/inspections', 'get'>>('/api/inspections'),
+  /** A page of the inspections the caller may open, by start (paged by the server, decision 0090). */
+  list: (query: InspectionListQuery = {}, signal?: AbortSignal) =>
+    apiJson<Page<ListedInspection>>(`/api/inspections${queryString(query)}`, { signal }),
   get: (id: string) => apiJson<Inspection>(`/api/inspections/${seg(id)}`),
   create: (body: NewInspectionBody) =>
     apiJson<Reply<'/api/inspections', 'post', 201>>('/api/inspections', { method: 'POST', body }),

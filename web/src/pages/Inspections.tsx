@@ -1,12 +1,18 @@
 /** Inspections: the calendar as a list by month, each inspection's findings and signed statements, and the sampling-plan calculator. */
 import { type FormEvent, useState } from 'react';
 import { isInspectorateKind } from '../../../src/domain/registry/index.js';
-import { api, type Inspection, inspectionsApi, type SamplingPlan, type SamplingPlanRequest } from '../api.js';
+import {
+  api,
+  inspectionsApi,
+  type ListedInspection,
+  type SamplingPlan,
+  type SamplingPlanRequest,
+} from '../api.js';
 import { capabilityKey, useCapabilities } from '../capabilities.js';
 import { Async, EmptyState, ErrorState, useLoad } from '../components/async.js';
 import { sayStep } from '../components/Checks.js';
 import { Page, Section } from '../components/Page.js';
-import { type Column, Table } from '../components/Table.js';
+import { type Column, ServerTable, usePagedTable } from '../components/Table.js';
 import { formatDate, formatLocale } from '../i18n/format.js';
 import { type Translate, useT } from '../i18n/I18nProvider.js';
 import { failureText } from '../i18n/problems.js';
@@ -30,31 +36,21 @@ import { SignStatementForm } from './inspections/SignStatementForm.js';
 /** A time of these screens (all UTC), in the user's language. */
 const when = (iso: string | null | undefined) => (iso ? formatDate(iso, true) : '—');
 
-function inspectionColumns(t: Translate): Column<Inspection>[] {
+function inspectionColumns(t: Translate): Column<ListedInspection>[] {
+  // In the server's order (start, then id): the list is paged there and not sorted otherwise.
   return [
     {
       key: 'start',
       header: t('insp.startsUtc'),
       render: (i) => <Link to={`/inspections/${encodeURIComponent(i.id)}`}>{when(i.startsAt)}</Link>,
-      sortValue: (i) => i.startsAt,
     },
-    {
-      key: 'type',
-      header: t('reports.type'),
-      render: (i) => inspectionTypeLabel(i.type, t),
-      sortValue: (i) => i.type,
-    },
-    { key: 'facility', header: t('insp.facility'), render: (i) => i.facility, sortValue: (i) => i.facility },
-    { key: 'state', header: t('alarms.col.state'), render: (i) => i.state, sortValue: (i) => i.state },
+    { key: 'type', header: t('reports.type'), render: (i) => inspectionTypeLabel(i.type, t) },
+    { key: 'facility', header: t('insp.facility'), render: (i) => i.facility },
+    { key: 'state', header: t('alarms.col.state'), render: (i) => i.state },
     { key: 'mbas', header: t('nav.mbas'), render: (i) => i.mbas.join(', ') },
     { key: 'who', header: t('insp.col.inspectorates'), render: (i) => i.participants.join(', ') },
     { key: 'notice', header: t('insp.col.notice'), render: (i) => when(i.noticeGivenAt) },
-    {
-      key: 'status',
-      header: t('transfers.col.status'),
-      render: (i) => inspectionStatusLabel(i.status, t),
-      sortValue: (i) => i.status,
-    },
+    { key: 'status', header: t('transfers.col.status'), render: (i) => inspectionStatusLabel(i.status, t) },
   ];
 }
 
@@ -66,8 +62,8 @@ function monthName(month: string): string {
     : d.toLocaleDateString(formatLocale(), { timeZone: 'UTC', year: 'numeric', month: 'long' });
 }
 
-function byMonth(rows: readonly Inspection[]): [string, Inspection[]][] {
-  const m = new Map<string, Inspection[]>();
+function byMonth(rows: readonly ListedInspection[]): [string, ListedInspection[]][] {
+  const m = new Map<string, ListedInspection[]>();
   for (const r of [...rows].sort((a, b) => a.startsAt.localeCompare(b.startsAt))) {
     const k = r.startsAt.slice(0, 7);
     m.set(k, [...(m.get(k) ?? []), r]);
@@ -82,54 +78,109 @@ function inspectorOrg(me: ReturnType<typeof useMe>): string | undefined {
     : undefined;
 }
 
+/** The calendar's months: this one (UTC) and the next two. */
+const CALENDAR_MONTHS = 3;
+/** The API's largest page of inspections: more in the calendar's months are said, not shown. */
+const CALENDAR_MAX = 500;
+
+/** "YYYY-MM" of the month `ahead` months after the current one (UTC). */
+function monthAhead(ahead: number): string {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + ahead, 1)).toISOString().slice(0, 7);
+}
+
+/**
+ * The calendar of the coming months: the inspections starting in them, asked of the server by
+ * their dates (`from`, `to`), not the whole list; the table below pages through every inspection.
+ */
+function Calendar({ reloads }: { reloads: number }) {
+  const t = useT();
+  const first = monthAhead(0);
+  const after = monthAhead(CALENDAR_MONTHS);
+  const data = useLoad(
+    (signal) => inspectionsApi.list({ from: `${first}-01`, to: `${after}-01`, limit: CALENDAR_MAX }, signal),
+    [first, after, reloads],
+  );
+  return (
+    <Section title={t('insp.calendar')}>
+      <p className="muted">
+        {t('insp.calendarSpan', {
+          first: monthName(first),
+          last: monthName(monthAhead(CALENDAR_MONTHS - 1)),
+        })}
+      </p>
+      <Async value={data} what={t('common.what.inspections')}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <p>{t('insp.calendarNone')}</p>
+          ) : (
+            <>
+              <ul className="calendar">
+                {byMonth(page.items).map(([month, items]) => (
+                  <li key={month}>
+                    <strong>{monthName(month)}</strong>:{' '}
+                    {items.map((i, n) => (
+                      <span key={i.id}>
+                        {n > 0 ? '; ' : ''}
+                        <Link to={`/inspections/${encodeURIComponent(i.id)}`}>
+                          {t('insp.calendarEntry', {
+                            date: formatDate(i.startsAt.slice(0, 10)),
+                            type: inspectionTypeLabel(i.type, t),
+                            facility: i.facility,
+                          })}
+                        </Link>
+                      </span>
+                    ))}
+                  </li>
+                ))}
+              </ul>
+              {page.total > page.items.length && (
+                <p className="muted">
+                  {t('insp.calendarMore', { shown: String(page.items.length), total: String(page.total) })}
+                </p>
+              )}
+            </>
+          )
+        }
+      </Async>
+    </Section>
+  );
+}
+
 export default function InspectionsPage() {
   const t = useT();
   const caps = useCapabilities();
   const me = useMe();
   const org = inspectorOrg(me);
-  const data = useLoad(() => inspectionsApi.list(), []);
-  useLiveReload((e) => e.type.startsWith('inspection.'), data.reload);
+  // Paged by the server (decision 0090): only the window is asked for, the list has no sort or filter.
+  const table = usePagedTable(
+    (req, signal) => inspectionsApi.list({ limit: req.limit, offset: req.offset }, signal),
+    [],
+  );
+  const [reloads, setReloads] = useState(0);
+  useLiveReload(
+    (e) => e.type.startsWith('inspection.'),
+    () => {
+      table.loaded.reload();
+      setReloads((n) => n + 1);
+    },
+  );
+  const none = table.loaded.data?.total === 0 && table.page === 0;
   return (
     <Page title={t('nav.inspections')} lead={t('insp.lead')}>
-      <Async value={data} what={t('common.what.inspections')}>
-        {(rows) =>
-          rows.length === 0 ? (
-            <EmptyState title={t('insp.none')}>
-              <p>{t('insp.noneHint')}</p>
-            </EmptyState>
-          ) : (
-            <>
-              <Section title={t('insp.calendar')}>
-                <ul className="calendar">
-                  {byMonth(rows).map(([month, items]) => (
-                    <li key={month}>
-                      <strong>{monthName(month)}</strong>:{' '}
-                      {items.map((i, n) => (
-                        <span key={i.id}>
-                          {n > 0 ? '; ' : ''}
-                          <Link to={`/inspections/${encodeURIComponent(i.id)}`}>
-                            {t('insp.calendarEntry', {
-                              date: formatDate(i.startsAt.slice(0, 10)),
-                              type: inspectionTypeLabel(i.type, t),
-                              facility: i.facility,
-                            })}
-                          </Link>
-                        </span>
-                      ))}
-                    </li>
-                  ))}
-                </ul>
-              </Section>
-              <Table
-                caption={t('nav.inspections')}
-                columns={inspectionColumns(t)}
-                rows={rows}
-                rowKey={(i) => i.id}
-              />
-            </>
-          )
+      {!none && table.loaded.data !== undefined && <Calendar reloads={reloads} />}
+      <ServerTable
+        caption={t('nav.inspections')}
+        columns={inspectionColumns(t)}
+        table={table}
+        rowKey={(i) => i.id}
+        what={t('common.what.inspections')}
+        empty={
+          <EmptyState title={t('insp.none')}>
+            <p>{t('insp.noneHint')}</p>
+          </EmptyState>
         }
-      </Async>
+      />
       {org && caps.has(capabilityKey('post', '/api/inspections')) && (
         <PlanInspectionForm organisation={org} />
       )}

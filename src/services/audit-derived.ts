@@ -25,7 +25,7 @@ import {
 } from '../store/accounting.repo.js';
 import type { DbOrTx } from '../store/db.js';
 import { readKmpDays } from '../store/kmp-days.repo.js';
-import { readNoticeLinesOfMba } from '../store/notice-lines.repo.js';
+import { readNoticeLinesOfMba, readNoticeRefsOfMba } from '../store/notice-lines.repo.js';
 import { readJudgedReportsOfMba, readObligationFirstsOfMba, subjectOf } from '../store/obligations.repo.js';
 import { toIcrLine, toInventoryLine } from '../store/reports.repo.js';
 import { COUNT_KIND, readCounts } from '../store/transfer-counts.repo.js';
@@ -304,22 +304,43 @@ async function auditTransfers(
 /**
  * An MBA's entries by date of its rows in notice flows (eval_notice_lines, decision 0086) against
  * its rows: one entry per row of an export or import flow, dated as its line in force, and no
- * other.
+ * other; and the same entries of the lines that name a notice under that notice (eval_notice_refs,
+ * decision 0091).
  */
 async function auditNoticeLines(
   q: DbOrTx,
   mba: string,
-  recs: readonly { flow: string | null; report: number; line: number; t: { date: string } }[],
+  recs: readonly {
+    flow: string | null;
+    report: number;
+    line: number;
+    t: { date: string; notice?: string };
+  }[],
 ): Promise<DerivedFinding[]> {
   const key = (flow: string, day: string, report: number, line: number) =>
     `${flow.replaceAll('\u0001', '>')} ${day} ${report}:${line}`;
   const want = new Set<string>();
-  for (const x of recs)
-    if (x.flow !== null && isNoticeFlow(x.flow)) want.add(key(x.flow, x.t.date, x.report, x.line));
-  return compareKeys(
-    want,
-    (await readNoticeLinesOfMba(q, mba)).map((e) => key(e.flow, e.day, e.report, e.line)),
-    `${mba} notice line`,
-    { extra: 'no row of its flow is dated so', missing: 'a row of a notice flow has no entry by date' },
-  );
+  const wantRefs = new Set<string>();
+  for (const x of recs) {
+    if (x.flow === null || !isNoticeFlow(x.flow)) continue;
+    want.add(key(x.flow, x.t.date, x.report, x.line));
+    if (x.t.notice !== undefined) wantRefs.add(`${x.t.notice} ${key(x.flow, x.t.date, x.report, x.line)}`);
+  }
+  return [
+    ...compareKeys(
+      want,
+      (await readNoticeLinesOfMba(q, mba)).map((e) => key(e.flow, e.day, e.report, e.line)),
+      `${mba} notice line`,
+      { extra: 'no row of its flow is dated so', missing: 'a row of a notice flow has no entry by date' },
+    ),
+    ...compareKeys(
+      wantRefs,
+      (await readNoticeRefsOfMba(q, mba)).map((e) => `${e.notice} ${key(e.flow, e.day, e.report, e.line)}`),
+      `${mba} notice reference`,
+      {
+        extra: 'no row of its flow names that notice so',
+        missing: 'a row naming a notice is not held under it',
+      },
+    ),
+  ];
 }

@@ -39,6 +39,7 @@ import * as noticeDays from './migrations/0043-notice-days.js';
 import * as revisionLines from './migrations/0044-revision-lines.js';
 import * as inspectionListOrder from './migrations/0045-inspection-list-order.js';
 import * as obligationFacts from './migrations/0046-obligation-facts.js';
+import * as noticeRefs from './migrations/0047-notice-refs.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
@@ -82,6 +83,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0044-revision-lines': { up: revisionLines.up(db.dialect) },
     '0045-inspection-list-order': { up: inspectionListOrder.up },
     '0046-obligation-facts': { up: obligationFacts.up(db.dialect) },
+    '0047-notice-refs': { up: noticeRefs.up(db.dialect) },
   };
 }
 

@@ -19,17 +19,25 @@ export interface NoticeLine {
   readonly mba: string;
   readonly report: number;
   readonly line: number;
+  /** The advance notice its line in force names (also held in eval_notice_refs, migration 0047). */
+  readonly notice?: string | null | undefined;
 }
 
 const COLUMNS = ['flow', 'day', 'mba', 'origin_report', 'origin_line'];
 
-/** Removes `removed` and adds `added` (in that order: an entry may leave and come back). */
+const REF_COLUMNS = ['notice', ...COLUMNS];
+
+/**
+ * Removes `removed` and adds `added` (in that order: an entry may leave and come back), and the
+ * same of the entries that name a notice in eval_notice_refs.
+ */
 export async function applyNoticeLineChanges(
   q: DbOrTx,
   sqlite: Database.Database | undefined,
   removed: readonly NoticeLine[],
   added: readonly NoticeLine[],
 ): Promise<void> {
+  await applyNoticeRefChanges(q, sqlite, removed.filter(namesNotice), added.filter(namesNotice));
   if (sqlite) {
     const del = preparedOnce(
       sqlite,
@@ -63,6 +71,58 @@ export async function applyNoticeLineChanges(
   }
 }
 
+const namesNotice = (e: NoticeLine): e is NoticeLine & { notice: string } =>
+  e.notice !== undefined && e.notice !== null;
+
+/** eval_notice_refs' part of applyNoticeLineChanges: the entries whose line names a notice. */
+async function applyNoticeRefChanges(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  removed: readonly (NoticeLine & { notice: string })[],
+  added: readonly (NoticeLine & { notice: string })[],
+): Promise<void> {
+  if (sqlite) {
+    const del = preparedOnce(
+      sqlite,
+      'delete from eval_notice_refs where notice = ? and flow = ? and day = ? and mba = ? and origin_report = ? and origin_line = ?',
+    );
+    for (const r of removed) del.run(r.notice, r.flow, r.day, r.mba, r.report, r.line);
+    const values: unknown[] = [];
+    for (const r of added) values.push(r.notice, r.flow, r.day, r.mba, r.report, r.line);
+    if (values.length > 0) insertRowsSqlite(sqlite, 'eval_notice_refs', REF_COLUMNS, values, true);
+    return;
+  }
+  for (let i = 0; i < removed.length; i += 500) {
+    const chunk = removed.slice(i, i + 500);
+    await sql`delete from eval_notice_refs where (notice, flow, day, mba, origin_report, origin_line) in (${sql.join(
+      chunk.map((r) => sql`(${r.notice}, ${r.flow}, ${r.day}, ${r.mba}, ${r.report}, ${r.line})`),
+    )})`.execute(q);
+  }
+  for (let i = 0; i < added.length; i += 1000) {
+    await q
+      .insertInto('eval_notice_refs')
+      .values(
+        added.slice(i, i + 1000).map((r) => ({
+          notice: r.notice,
+          flow: r.flow,
+          day: r.day,
+          mba: r.mba,
+          origin_report: r.report,
+          origin_line: r.line,
+        })),
+      )
+      .execute();
+  }
+}
+
+/**
+ * The flows and dates of the lines in force that name the notice `reference` (any state's: the
+ * caller keeps its own state's flows), on eval_notice_refs' key.
+ */
+export async function readNoticeRefs(q: DbOrTx, reference: string): Promise<{ flow: string; day: string }[]> {
+  return q.selectFrom('eval_notice_refs').select(['flow', 'day']).where('notice', '=', reference).execute();
+}
+
 /**
  * Removes an MBA's entries (its derived state is built again). The table is keyed by flow and
  * date, so this reads every entry: export and import lines only, on a rare operation (an upgrade,
@@ -70,6 +130,23 @@ export async function applyNoticeLineChanges(
  */
 export async function clearNoticeLinesOfMba(q: DbOrTx, mba: string): Promise<void> {
   await q.deleteFrom('eval_notice_lines').where('mba', '=', mba).execute();
+  await q.deleteFrom('eval_notice_refs').where('mba', '=', mba).execute();
+}
+
+/** Every entry of an MBA that names a notice (the audit's; a scan, as clearNoticeLinesOfMba). */
+export async function readNoticeRefsOfMba(
+  q: DbOrTx,
+  mba: string,
+): Promise<(NoticeLine & { notice: string })[]> {
+  const rows = await q.selectFrom('eval_notice_refs').selectAll().where('mba', '=', mba).execute();
+  return rows.map((r) => ({
+    notice: r.notice,
+    flow: r.flow,
+    day: r.day,
+    mba: r.mba,
+    report: r.origin_report,
+    line: r.origin_line,
+  }));
 }
 
 /** Every entry of an MBA (the audit compares them with its rows; a scan, as clearNoticeLinesOfMba). */

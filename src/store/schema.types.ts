@@ -767,6 +767,16 @@ export interface EvalNoticeLineRow {
   origin_line: number;
 }
 
+/** An entry of eval_notice_lines whose line in force names an advance notice, by that reference (migration 0047). */
+export interface EvalNoticeRefRow {
+  notice: string;
+  flow: string;
+  day: string;
+  mba: string;
+  origin_report: number;
+  origin_line: number;
+}
+
 /** A line that corrected or deleted an ICR line, under the original its chain leads to (migration 0044). */
 export interface IcrRevisionLineRow {
   mba: string;
@@ -1221,6 +1231,7 @@ export interface Schema {
   eval_transfer_counts: EvalTransferCountRow;
   eval_kmp_days: EvalKmpDayRow;
   eval_notice_lines: EvalNoticeLineRow;
+  eval_notice_refs: EvalNoticeRefRow;
   obligation_firsts: ObligationFirstRow;
   eval_built: EvalBuiltRow;
   eval_status: EvalStatusRow;

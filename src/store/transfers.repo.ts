@@ -236,17 +236,6 @@ export async function readRowsWithLines(
   return rows.map(toHeld);
 }
 
-/** The notice flows (direction, state, other state) in which `state` reports lines. */
-export async function readFlowsOfState(q: DbOrTx, state: string): Promise<string[]> {
-  const rows = await q
-    .selectFrom('eval_transfers')
-    .select('flow')
-    .distinct()
-    .where('flow', 'is not', null)
-    .execute();
-  return rows.map((r) => r.flow as string).filter((f) => f.split('\u0001')[1] === state);
-}
-
 /**
  * The rows of the next match-key groups after `after`, whole groups of about `limit` rows in key
  * order: a walk over every transfer that holds one chunk at a time (the primary key leads with

@@ -153,7 +153,14 @@ async function insertFreshLone(
     const l = lines[at[j] as number] as IcrLine;
     const flow = freshFlow(facts, l);
     if (flow !== null && isNoticeFlow(flow))
-      entries.push({ flow, day: l.date, mba: facts.code, report: reportNumber, line: l.line });
+      entries.push({
+        flow,
+        day: l.date,
+        mba: facts.code,
+        report: reportNumber,
+        line: l.line,
+        notice: l.notice,
+      });
     if (entries.length === 500 || j === at.length - 1) {
       await applyNoticeLineChanges(q, sqlite, [], entries);
       entries = [];
@@ -181,7 +188,7 @@ function byKey(rows: TransferRow[]): Promise<TransferRow[]> {
 /** A row's entry in eval_notice_lines, if it is in a notice flow, put in `out`. */
 function noticeLineOf(x: Rec, out: NoticeLine[]): void {
   if (x.flow !== null && isNoticeFlow(x.flow))
-    out.push({ flow: x.flow, day: x.t.date, mba: x.mba, report: x.report, line: x.line });
+    out.push({ flow: x.flow, day: x.t.date, mba: x.mba, report: x.report, line: x.line, notice: x.t.notice });
 }
 
 /**
@@ -283,7 +290,7 @@ async function settle(
       if (old !== undefined && old.ship === x.ship && old.flow === x.flow) {
         // The same row with a revised line: updated in place (its entry by date moves with it).
         gone.delete(pk);
-        if (old.t.date !== x.t.date) {
+        if (old.t.date !== x.t.date || old.t.notice !== x.t.notice) {
           noticeLineOf(old, noticeLines.removed);
           noticeLineOf(x, noticeLines.added);
         }

@@ -34,13 +34,13 @@ import { Pacer, sortInSlices } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
 import { applyKmpDayDeltas } from '../../store/kmp-days.repo.js';
 import { applyTransferChanges, rebuildMbaState, type TransferChange } from './derive-transfers.js';
-import { recheckFlows, recheckNoticesOfState } from './notice-flows.js';
+import { recheckFlows, recheckNotice } from './notice-flows.js';
 
 /**
  * Keeps the derived evaluation state (docs/decisions/0010) in step with the reports, inside the
  * transaction that stores each one: inventory sums for an INITIAL or PIL (whose PIT folds the
  * day cells before it into its period), cell sums, revisions and transfer lines for an ICR, the
- * notice findings of the reporting state's flows for a notice. Report transactions are
+ * notice findings of the lines that name a notice, for a notice (decision 0091). Report transactions are
  * serialised by the log sequence row they all update (services/records.ts), so these
  * read-modify-writes never interleave.
  */
@@ -62,7 +62,7 @@ export async function deriveReport(
     case 'EXPORT_NOTICE':
     case 'IMPORT_NOTICE': {
       const [facts] = await readMbaFacts(q, [report.mba]);
-      if (facts !== undefined) await recheckNoticesOfState(q, sqlite, facts.state);
+      if (facts !== undefined) await recheckNotice(q, sqlite, facts.state, report.notice.reference);
       return;
     }
     default:

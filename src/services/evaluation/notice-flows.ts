@@ -9,9 +9,9 @@ import {
   type TransferLine,
 } from '../../domain/transfers/index.js';
 import type { DbOrTx } from '../../store/db.js';
-import { type NoticePageEnd, readNoticeFlowPage } from '../../store/notice-lines.repo.js';
+import { type NoticePageEnd, readNoticeFlowPage, readNoticeRefs } from '../../store/notice-lines.repo.js';
 import { applyCountDeltas } from '../../store/transfer-counts.repo.js';
-import { readFlowsOfState, readNoticesByReference, updateRows } from '../../store/transfers.repo.js';
+import { readNoticesByReference, updateRows } from '../../store/transfers.repo.js';
 import { CountDeltas, countsOf, factsReader, type Rec, recsOf } from './transfer-lines.js';
 
 /**
@@ -140,15 +140,19 @@ export async function recheckFlows(
 }
 
 /**
- * A new notice of a state: its flows are checked again, whole (a notice changes the findings of
- * the lines that name it, wherever they are dated; the walk holds three months at a time).
+ * A new notice of a state: the lines of its flows that name it are checked again, with the months
+ * around them (decision 0091). A line's finding depends on its own notice and on its flow's window
+ * sums, which no notice changes, so the lines naming the notice are the only ones it can change;
+ * eval_notice_refs finds them by reference.
  */
-export async function recheckNoticesOfState(
+export async function recheckNotice(
   q: DbOrTx,
   sqlite: Database.Database | undefined,
   state: string,
+  reference: string,
 ): Promise<void> {
   const changes = new FlowChanges();
-  for (const flow of await readFlowsOfState(q, state)) changes.whole(flow);
+  for (const r of await readNoticeRefs(q, reference))
+    if (r.flow.split('\u0001')[1] === state) changes.add(r.flow, r.day);
   await recheckFlows(q, sqlite, changes);
 }

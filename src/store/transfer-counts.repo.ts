@@ -70,12 +70,21 @@ export async function applyCountDeltas(
       )
       .execute();
   }
-  if (list.some((d) => d.n < 0)) {
-    for (const mba of new Set(list.map((d) => d.mba))) {
-      if (sqlite)
-        preparedOnce(sqlite, 'delete from "eval_transfer_counts" where "mba" = ? and "n" = ?').run(mba, 0);
-      else await q.deleteFrom('eval_transfer_counts').where('mba', '=', mba).where('n', '=', 0).execute();
-    }
+  // A count can reach 0 only where its delta was negative: those keys are asked, each by its
+  // whole key (a sweep of the MBA for zeros read every count row it ever had, on nearly every ICR).
+  const fell = list.filter((d) => d.n < 0);
+  if (sqlite) {
+    const del = preparedOnce(
+      sqlite,
+      'delete from "eval_transfer_counts" where "mba" = ? and "kind" = ? and "day" = ? and "element" = ? and "n" = 0',
+    );
+    for (const d of fell) del.run(d.mba, d.kind, d.day, d.element);
+    return;
+  }
+  for (let i = 0; i < fell.length; i += 500) {
+    await sql`delete from eval_transfer_counts where n = 0 and (mba, kind, day, element) in (${sql.join(
+      fell.slice(i, i + 500).map((d) => sql`(${d.mba}, ${d.kind}, ${d.day}, ${d.element})`),
+    )})`.execute(q);
   }
 }
 

@@ -196,6 +196,62 @@ describe.each(testDialects())('flow recheck by date on %s', (dialect) => {
     expect(mended?.notice).toBe(1);
   });
 
+  it('rechecks the months around each changed date, not the months between them', async () => {
+    const q = t.ports.db.kysely;
+    // A June line (alone in its window: no finding), its finding spoiled by hand.
+    expect(
+      (await submit(t, 'xa-ssac.submitter', icr(6, '2026-06', [exportLine(1, '2026-06-15', 300)])))
+        .statusCode,
+    ).toBe(201);
+    await q
+      .updateTable('eval_transfers')
+      .set({ notice: 2 })
+      .where('flow', '=', FLOW)
+      .where('origin_report', '=', 6)
+      .execute();
+    // One ICR corrects a January line (heavier) and adds a November line: two spans, far apart.
+    const res = await submit(
+      t,
+      'xa-ssac.submitter',
+      icr(7, '2026-11', [
+        { ...exportLine(2, 2, 900), line: 1, corrects: { reportNumber: 1, line: 2 } },
+        exportLine(2, '2026-11-30', 300),
+      ]),
+    );
+    expect(res.statusCode, res.body).toBe(201);
+    const expected = await oracle();
+    for (const r of await stored()) {
+      const id = `XA-F1/${r.origin_report}/${r.origin_line}`;
+      if (r.origin_report === 6) expect(r.notice, 'June is between the two spans: not read').toBe(2);
+      else expect(r.notice, id).toBe(expected.get(id) ?? null);
+    }
+    await q.transaction().execute((tx) => recheckFlows(tx, t.ports.db.sqlite, whole()));
+    expect((await stored()).find((r) => r.origin_report === 6)?.notice).toBeNull();
+  });
+
+  it('joins the dates whose reads overlap into one span, and keeps the others apart', () => {
+    const c = new FlowChanges();
+    for (const d of ['2026-11-30', '2016-01-02', '2026-11-01', '2026-05-31', '2016-01-20']) c.add(FLOW, d);
+    c.add('DOMESTIC', '2026-01-01');
+    // 2026-05-31 writes to 2026-09-03, 2026-11-01 from 2026-07-29: one span, and 2026-11-30
+    // joins it. Ten years before, another.
+    expect(c.spansOf(FLOW)).toEqual([
+      { from: '2016-01-02', to: '2016-01-20' },
+      { from: '2026-05-31', to: '2026-11-30' },
+    ]);
+    const apart = new FlowChanges();
+    for (const d of ['2026-01-02', '2026-11-30']) apart.add(FLOW, d);
+    // Reads overlap (2026-07-06 and 2026-05-27), writes do not (to 2026-04-05, from 2026-08-27).
+    expect(apart.spansOf(FLOW)).toEqual([
+      { from: '2026-01-02', to: '2026-01-02' },
+      { from: '2026-11-30', to: '2026-11-30' },
+    ]);
+    expect([...c.spans.keys()]).toEqual([FLOW]);
+    c.whole(FLOW);
+    c.add(FLOW, '2026-01-01');
+    expect(c.spansOf(FLOW)).toEqual([null]);
+  });
+
   it('reads each page of a flow by date as one range of its key, with no sort', async () => {
     const keys = `select n.day, n.mba, n.origin_report, n.origin_line from eval_notice_lines n
       where n.flow = ? and (n.day, n.mba, n.origin_report, n.origin_line) > (?, ?, ?, ?) and n.day < ?

@@ -25,23 +25,47 @@ import { CountDeltas, countsOf, factsReader, type Rec, recsOf } from './transfer
 /** Rows of a flow read at a time when its notice findings are checked again. */
 const FLOW_PAGE = 2_000;
 
-/** Notice flows whose lines changed, and the dates they changed on (null: check the whole flow). */
+/**
+ * Notice flows whose lines changed, and the dates they changed on (null: check the whole flow).
+ * The distinct dates are kept (a month of lines has at most 31), and the recheck joins only those
+ * whose writes overlap: a correction of a line of ten years ago beside this month's lines rechecks
+ * the months around each, not the decade between them.
+ */
 export class FlowChanges {
-  readonly spans = new Map<string, { from: string; to: string } | null>();
+  readonly spans = new Map<string, Set<string> | null>();
 
   /** A line of `flow` dated `date` came, went or moved (a flow that is not a notice flow is left). */
   add(flow: string | null, date: string): void {
     if (flow === null || !isNoticeFlow(flow)) return;
     const s = this.spans.get(flow);
     if (s === null) return;
-    if (s === undefined) this.spans.set(flow, { from: date, to: date });
-    else if (date < s.from) s.from = date;
-    else if (date > s.to) s.to = date;
+    if (s === undefined) this.spans.set(flow, new Set([date]));
+    else s.add(date);
   }
 
   /** Every line of `flow` is to be checked again. */
   whole(flow: string | null): void {
     if (flow !== null && isNoticeFlow(flow)) this.spans.set(flow, null);
+  }
+
+  /**
+   * The spans of `flow` to check, in date order: its dates, those whose writes (noticeRecheckSpan)
+   * overlap joined into one (joining on the reads would write the lines between them too); [null]
+   * for the whole flow.
+   */
+  spansOf(flow: string): ({ from: string; to: string } | null)[] {
+    const s = this.spans.get(flow);
+    if (s === null || s === undefined) return [null];
+    const out: { from: string; to: string; writeTo: string }[] = [];
+    for (const day of [...s].sort()) {
+      const write = noticeRecheckSpan(day, day).write;
+      const last = out[out.length - 1];
+      if (last !== undefined && write.from <= last.writeTo) {
+        last.to = day;
+        last.writeTo = write.to;
+      } else out.push({ from: day, to: day, writeTo: write.to });
+    }
+    return out.map(({ from, to }) => ({ from, to }));
   }
 }
 
@@ -136,7 +160,8 @@ export async function recheckFlows(
   changes: FlowChanges,
   page: number = FLOW_PAGE,
 ): Promise<void> {
-  for (const [flow, span] of changes.spans) await recheckFlow(q, sqlite, flow, span, page);
+  for (const flow of changes.spans.keys())
+    for (const span of changes.spansOf(flow)) await recheckFlow(q, sqlite, flow, span, page);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Obligation } from '../../src/domain/deadlines/index.js';
@@ -189,6 +190,38 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
     expect((await post('/api/inbox/read', 'xa-ssac.reviewer', { ids: [item.id] })).json()).toEqual({
       updated: 0,
     });
+  });
+
+  it("reads a user's inbox page, unread count and unread rows on its own indexes, with no sort", async () => {
+    const statements: [string, unknown[], string][] = [
+      ['select id from inbox where user_id = ? order by id desc limit 50', ['u'], 'inbox_user_order'],
+      ['select count(*) from inbox where user_id = ? and read_at is null', ['u'], 'inbox_unread'],
+      ['update inbox set read_at = ? where user_id = ? and read_at is null', ['t', 'u'], 'inbox_unread'],
+    ];
+    for (const [text, args, index] of statements) {
+      const sqlite = t.ports.db.sqlite;
+      let plan: string;
+      if (sqlite !== undefined) {
+        plan = (sqlite.prepare(`explain query plan ${text}`).all(...args) as { detail: string }[])
+          .map((p) => p.detail)
+          .join('\n');
+        expect(plan, text).not.toContain('TEMP B-TREE');
+      } else {
+        let n = 0;
+        const pgText = text.replace(/\?/g, () => `$${++n}`);
+        plan = await t.ports.db.kysely.transaction().execute(async (tx) => {
+          // An empty table's statistics favour a scan and a sort: ask whether the index can serve.
+          await sql`set local enable_seqscan = off`.execute(tx);
+          await sql`set local enable_bitmapscan = off`.execute(tx);
+          const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${sql.raw(
+            pgText.replace(/\$(\d)/g, (_, i) => `'${String(args[Number(i) - 1])}'`),
+          )}`.execute(tx);
+          return rows.map((r) => r['QUERY PLAN']).join('\n');
+        });
+        expect(plan, text).not.toMatch(/\bSort\b/);
+      }
+      expect(plan, text).toContain(index);
+    }
   });
 
   it('announces a new message to the state, but never an internal note', async () => {

@@ -1,3 +1,4 @@
+import { ACTIVITY_MAX_DAYS } from '../domain/monitoring/index.js';
 import type { DbOrTx } from './db.js';
 import type { Page } from './paging.js';
 import type { DeclaredActivityRow } from './schema.types.js';
@@ -12,7 +13,11 @@ export async function findDeclaredActivity(q: DbOrTx, id: string): Promise<Decla
   return q.selectFrom('device_declared_activities').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** The declared windows at the containment that overlap [from, to]. */
+/**
+ * The declared windows at the containment that overlap [from, to]. A window covers at most
+ * ACTIVITY_MAX_DAYS, so one that ends after `from` began after `from` less that: the read is a
+ * range of the containment's index, not its history.
+ */
 export async function declaredWindowsOf(
   q: DbOrTx,
   facility: string,
@@ -26,6 +31,7 @@ export async function declaredWindowsOf(
     .where('facility', '=', facility)
     .where('containment', '=', containment)
     .where('from_at', '<=', to)
+    .where('from_at', '>', new Date(Date.parse(from) - ACTIVITY_MAX_DAYS * 86_400_000).toISOString())
     .where('to_at', '>', from)
     .orderBy('from_at')
     .limit(100)

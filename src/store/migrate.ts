@@ -41,6 +41,7 @@ import * as inspectionListOrder from './migrations/0045-inspection-list-order.js
 import * as obligationFacts from './migrations/0046-obligation-facts.js';
 import * as noticeRefs from './migrations/0047-notice-refs.js';
 import * as inboxByUser from './migrations/0048-inbox-by-user.js';
+import * as monitoringWindows from './migrations/0049-monitoring-windows.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
@@ -86,6 +87,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0046-obligation-facts': { up: obligationFacts.up(db.dialect) },
     '0047-notice-refs': { up: noticeRefs.up(db.dialect) },
     '0048-inbox-by-user': { up: inboxByUser.up },
+    '0049-monitoring-windows': { up: monitoringWindows.up },
   };
 }
 

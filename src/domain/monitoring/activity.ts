@@ -6,7 +6,7 @@ import { problemOf } from '../particulars.js';
  * between two times, so a camera that sees movement there while its seal is open is explained.
  * A declaration covers at most a month: a standing exemption would blind the camera.
  */
-const ACTIVITY_MAX_DAYS = 31;
+export const ACTIVITY_MAX_DAYS = 31;
 
 /** What is wrong with the window [from, to) (RFC 3339 times, already parsed as such). */
 export function checkActivityWindow(from: string, to: string): ErrorDetail[] {

@@ -1,6 +1,6 @@
 /** Remote monitoring (issue 18, decisions 0029 and 0030): what other folders use, by name. */
 
-export { checkActivityWindow } from './activity.js';
+export { ACTIVITY_MAX_DAYS, checkActivityWindow } from './activity.js';
 export { DEVICE_ALARM_CODES, type DeviceAlarmCode } from './alarm-codes.js';
 export type { BatchReading } from './batch.js';
 export { BATCH_LIMITS, DEVICE_ID, formatBatch, GENESIS_PREV, parseBatch, parseInstant } from './batch.js';

@@ -350,16 +350,22 @@ async function icrPeriodTotals(
       });
     }
   }
-  const revised = await revisedLinesInForce(k, mba)
-    .select(['v.origin_report', 'v.origin_line', 'l.element', 'l.code', 'l.weight_mg'])
-    .where('l.date', '>', after)
-    .where('l.date', '<=', through)
-    .execute();
-  for (const l of revised) {
-    add(l.element, l.code ?? '', Number(l.weight_mg), {
-      reportNumber: l.origin_report,
-      line: l.origin_line,
-    });
+  // A revised original's line in force is one of those reports' lines too: its revisions are
+  // found by their current report (icr_revisions_current), not by walking every revision of the MBA.
+  const numbers = reports.map((r) => r.report_number);
+  for (let i = 0; i < numbers.length; i += 500) {
+    const revised = await revisedLinesInForce(k, mba)
+      .select(['v.origin_report', 'v.origin_line', 'l.element', 'l.code', 'l.weight_mg'])
+      .where('v.current_report', 'in', numbers.slice(i, i + 500))
+      .where('l.date', '>', after)
+      .where('l.date', '<=', through)
+      .execute();
+    for (const l of revised) {
+      add(l.element, l.code ?? '', Number(l.weight_mg), {
+        reportNumber: l.origin_report,
+        line: l.origin_line,
+      });
+    }
   }
   return [...totals.values()].sort((a, b) => comparePositions(a.first, b.first));
 }

@@ -192,11 +192,17 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
     });
   });
 
-  it("reads a user's inbox page, unread count and unread rows on its own indexes, with no sort", async () => {
+  it("reads a user's inbox page, unread count and unread rows, and a webhook's pending deliveries, on their own indexes", async () => {
     const statements: [string, unknown[], string][] = [
       ['select id from inbox where user_id = ? order by id desc limit 50', ['u'], 'inbox_user_order'],
       ['select count(*) from inbox where user_id = ? and read_at is null', ['u'], 'inbox_unread'],
       ['update inbox set read_at = ? where user_id = ? and read_at is null', ['t', 'u'], 'inbox_unread'],
+      // Disabling a webhook gives up its pending deliveries (migration 0050).
+      [
+        "update webhook_deliveries set status = 'dead' where webhook_id = ? and status = 'pending'",
+        ['w'],
+        'webhook_deliveries_pending',
+      ],
     ];
     for (const [text, args, index] of statements) {
       const sqlite = t.ports.db.sqlite;

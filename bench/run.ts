@@ -16,6 +16,9 @@
  *                                  CSV is submitted, peak memory), rewrites only its block
  *   npm run bench -- federation    only the federation section (issue 17: propagation, catch-up, a
  *                                  100 000-line ICR; add --catchup N), rewrites only its block
+ *   npm run bench -- history       only the history section (issue 14: a notice, a state's
+ *                                  obligations, a page of inspections beside a long history),
+ *                                  rewrites only its block
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -44,6 +47,11 @@ const FEDERATION_BEGIN = '<!-- federation:begin -->';
 const FEDERATION_END = '<!-- federation:end -->';
 const FEDERATION_METHOD =
   "_Method (bench/federation.bench.ts): a regional node R and an agency node A, each `custos serve` in its own process with its own SQLite database (WAL, synchronous=FULL) and the default 1 s checkpoint interval, peered with an arrangement (R sends XA's key registrations and reports to A); the load generator and A's pollers run in the bench process on the same 2 cores. Propagation: signed ICRs of 1–20 lines offered to R at 50/s open loop (XA's three MBAs, each in order), time from each 201 until GET /api/reports/:id on A answers 200. Catch-up: A stopped, N reports accepted on R, A started; N over the time from A's first received record to its last (R's GET /api/peers). Big ICR: one signed 100 000-line ICR, time from its 201 on R until A has verified and stored it (A's GET /api/records/:id/provenance answers its two-log chain; until decision 0071 the figure ran until GET /api/reports/:id had served all its lines, which is now timed apart in the note). The machine is shared with other engineers' work: read the load average. Refresh with `npm run bench -- federation [--catchup N]`._";
+const HISTORY_TITLE = 'History (issue 14): work that must not grow with what is stored';
+const HISTORY_BEGIN = '<!-- history:begin -->';
+const HISTORY_END = '<!-- history:end -->';
+const HISTORY_METHOD =
+  "_Method (bench/history.bench.ts): one process, a demo world on SQLite (WAL, synchronous=FULL) through the real submission path where it matters (the export flow's ICR, the notices, the inspection list's GET); the report headers and inspections are inserted directly, and the headers' first acceptances built as migration 0046 does. Each figure's reference point is measured in the same run: what the code did before the decision named. Refresh with `npm run bench -- history`._";
 const outIx = process.argv.indexOf('--out');
 const outFile = outIx > 0 ? process.argv[outIx + 1] : quick ? undefined : join(ROOT, 'BENCHMARKS.md');
 const flag = quick ? ['--quick'] : [];
@@ -152,6 +160,7 @@ function sectionMarkdown(r: SectionRun): string[] {
   if (r.title === MONITORING_TITLE) out.push(MONITORING_BEGIN);
   if (r.title === MEMORY_TITLE) out.push(MEMORY_BEGIN);
   if (r.title === FEDERATION_TITLE) out.push(FEDERATION_BEGIN);
+  if (r.title === HISTORY_TITLE) out.push(HISTORY_BEGIN);
   out.push(`## ${r.title}`);
   out.push('');
   out.push(
@@ -171,6 +180,7 @@ function sectionMarkdown(r: SectionRun): string[] {
   if (r.title === MONITORING_TITLE) out.push('', MONITORING_METHOD, MONITORING_END);
   if (r.title === MEMORY_TITLE) out.push(MEMORY_END);
   if (r.title === FEDERATION_TITLE) out.push('', FEDERATION_METHOD, FEDERATION_END);
+  if (r.title === HISTORY_TITLE) out.push('', HISTORY_METHOD, HISTORY_END);
   out.push('');
   return out;
 }
@@ -323,6 +333,7 @@ async function main() {
   runs.push(await section(INTAKE_TITLE, intakeFigures));
   runs.push(await section(MONITORING_TITLE, () => child('monitoring', 'bench/monitoring.bench.ts', [])));
   runs.push(await section(FEDERATION_TITLE, () => child('federation', 'bench/federation.bench.ts', [])));
+  runs.push(await section(HISTORY_TITLE, () => child('history', 'bench/history.bench.ts', [])));
   // The service-level engine figures are measured in the reports process (it has the store with
   // the big ICR); show them with the engine.
   const reportsRun = runs[1];
@@ -452,6 +463,13 @@ async function federationOnly(): Promise<void> {
   replaceBlock(r, FEDERATION_BEGIN, FEDERATION_END, 'federation');
 }
 
+/** `npm run bench -- history`: only the history section, over its block. */
+async function historyOnly(): Promise<void> {
+  const r = await sampledSection(HISTORY_TITLE, () => child('history', 'bench/history.bench.ts', []));
+  printTable([r]);
+  replaceBlock(r, HISTORY_BEGIN, HISTORY_END, 'history');
+}
+
 const mode = process.argv[2];
 (mode === 'scale'
   ? benchScale(process.argv.slice(3))
@@ -461,7 +479,9 @@ const mode = process.argv[2];
       ? monitoringOnly()
       : mode === 'federation'
         ? federationOnly()
-        : main()
+        : mode === 'history'
+          ? historyOnly()
+          : main()
 ).catch((err: unknown) => {
   console.error(err);
   process.exit(1);

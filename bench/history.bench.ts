@@ -1,0 +1,283 @@
+/**
+ * Work that must not grow with the stored history (issue 14; decisions 0089–0092):
+ * `node --import tsx bench/history.bench.ts [--quick]`. In one process with a demo world on SQLite
+ * (tests/fixtures/app.ts), each figure is measured beside its reference point, in the same run:
+ * - an advance notice stored while its state's export flow holds N lines (a notice rechecks the
+ *   lines naming it; the reference is the whole flow checked again, what every notice did before
+ *   decision 0091);
+ * - a state's obligations with M report headers stored (judged one MBA at a time from first
+ *   acceptances; the reference reads every header of the state at once and judges them, as before
+ *   decision 0089), and the heap each holds;
+ * - a page of the inspection list with K inspections stored (the reference reads every row, the
+ *   floor of what the list did before decision 0090).
+ * No target is set by an issue for these: they show that each stays flat as the history grows.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  computeObligations,
+  type ReceivedReport,
+  reportingRulesFrom,
+} from '../src/domain/deadlines/index.js';
+import { FlowChanges, recheckFlows } from '../src/services/evaluation/notice-flows.js';
+import { instrumentsBindingState } from '../src/services/legal/index.js';
+import { pageStateObligations } from '../src/services/reports/obligations.js';
+import { pageInspections } from '../src/store/inspection-lists.repo.js';
+import { up as obligationFacts } from '../src/store/migrations/0046-obligation-facts.js';
+import { createRegistryRepo } from '../src/store/registry.repo.js';
+import type { InspectionRow } from '../src/store/schema.types.js';
+import { bearer, createTestApp, type TestApp } from '../tests/fixtures/app.js';
+import { icr, initialReport, submit } from '../tests/fixtures/reports.js';
+import { emit, type Figure, log, median } from './lib.js';
+
+const quick = process.argv.includes('--quick');
+const FLOW_LINES = quick ? 20_000 : 120_000;
+const HEADERS = quick ? 100_000 : 1_000_000;
+const INSPECTIONS = quick ? 2_000 : 20_000;
+const figures: Figure[] = [];
+const figure = (name: string, value: number, unit: string, note: string) =>
+  figures.push({ section: 'history', name, value, unit, note });
+
+async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await f();
+  return { ms: performance.now() - t0, value };
+}
+
+// A collection before each heap figure, without a command-line flag (the bench runs children plainly).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** The heap a computation holds at its largest, sampled between its awaits (collected first). */
+async function heapOf<T>(f: () => Promise<T>): Promise<{ mb: number; value: T }> {
+  gc();
+  const base = process.memoryUsage().heapUsed;
+  let peak = base;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  }, 1);
+  const value = await f();
+  peak = Math.max(peak, process.memoryUsage().heapUsed);
+  clearInterval(sampler);
+  return { mb: (peak - base) / 2 ** 20, value };
+}
+
+async function notices(t: TestApp): Promise<void> {
+  const lines = Array.from({ length: FLOW_LINES }, (_, i) => ({
+    line: i + 1,
+    date: `2026-01-${String(1 + (i % 28)).padStart(2, '0')}`,
+    code: 'SF',
+    batch: `PU-${i}`,
+    kmp: 'B',
+    element: 'P',
+    weight: 300,
+    basis: 'M',
+    form: 'PH',
+    counterpart: { state: 'XB', mba: 'XB-F1' },
+  }));
+  const stored = await submit(t, 'xa-ssac.submitter', icr(1, '2026-01', lines));
+  if (stored.statusCode !== 201) throw new Error(`the flow's ICR was refused: ${stored.body.slice(0, 300)}`);
+  const ms: number[] = [];
+  for (let k = 1; k <= 3; k++) {
+    const body = {
+      type: 'EXPORT_NOTICE',
+      mba: 'XA-F1',
+      reportNumber: k,
+      reportDate: '2026-12-05',
+      reportingPerson: 'A. Operator',
+      lineCount: 0,
+      notice: {
+        reference: `N-${k}`,
+        otherState: 'XB',
+        element: 'P',
+        weight: 300,
+        form: 'PH',
+        batches: ['PU'],
+        preparationDate: '2026-12-20',
+        dispatchDate: '2026-12-20',
+        arrivalDate: '2026-12-20',
+      },
+      lines: [],
+    };
+    const r = await timed(() => submit(t, 'xa-ssac.submitter', body));
+    if (r.value.statusCode !== 201) throw new Error(`a notice was refused: ${r.value.body.slice(0, 300)}`);
+    ms.push(r.ms);
+  }
+  const whole = new FlowChanges();
+  whole.whole('EXPORT\u0001XA\u0001XB');
+  const reference = await timed(() =>
+    t.ports.db.kysely.transaction().execute((tx) => recheckFlows(tx, t.ports.db.sqlite, whole)),
+  );
+  const n = FLOW_LINES.toLocaleString('en-US');
+  figure(
+    `An advance notice stored, its state's export flow holding ${n} lines (median of 3)`,
+    median(ms),
+    'ms',
+    `${ms.map((x) => x.toFixed(0)).join(', ')} ms; the notice rechecks the lines naming it (decision 0091). Reference, the same run: the whole flow checked again, what each notice did before, ${reference.ms.toFixed(0)} ms`,
+  );
+}
+
+async function obligations(t: TestApp): Promise<void> {
+  const mbas = (await createRegistryRepo(t.ports.db).listMbas({ state: 'XA' })).map((m) => m.code);
+  const sqlite = t.ports.db.sqlite;
+  if (sqlite === undefined) throw new Error('SQLite expected');
+  const insert = sqlite.prepare(`insert into reports (id, state, organisation_id, mba, type, report_number,
+      report_date, period_from, period_to, pit, reporting_person, line_count, note, notice_json, body_sha256,
+      body_format, key_id, signature, warnings_json, submitted_at, submitted_by, log_index)
+    values (?, 'XA', 'org', ?, 'ICR', ?, ?, ?, ?, null, 'p', 1, null, null, 'x', 'json', 'k', 's', '[]', ?, 'u', ?)`);
+  const months = ['2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07'];
+  sqlite.transaction(() => {
+    for (let i = 0; i < HEADERS; i++) {
+      const m = months[Math.floor(i / mbas.length) % months.length] as string;
+      const at = new Date(Date.parse(`${m}-28T00:00:00Z`) + 5 * 86_400_000 + i).toISOString();
+      insert.run(`H-${i}`, mbas[i % mbas.length], 10_000 + i, at.slice(0, 10), `${m}-01`, `${m}-28`, at, i);
+    }
+  })();
+  // The headers went in beside intake: their first acceptances are built as migration 0046 does.
+  sqlite.exec('drop table obligation_firsts; drop index rejections_mba;');
+  await obligationFacts('sqlite')(t.ports.db.kysely as never);
+  const today = '2026-12-05';
+  const now = await heapOf(() =>
+    timed(() => pageStateObligations(t.ports, 'XA', today, { limit: 100, offset: 0 })),
+  );
+  const before = await heapOf(() =>
+    timed(async () => {
+      // The computation before decision 0089: every header of the state read at once and judged.
+      const q = t.ports.db.kysely;
+      const registry = createRegistryRepo(t.ports.db);
+      const rows = await q
+        .selectFrom('reports')
+        .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'notice_json', 'submitted_at'])
+        .where('state', '=', 'XA')
+        .execute();
+      const notice = (json: string | null) =>
+        json === null ? undefined : (JSON.parse(json) as { reference: string; preparationDate: string });
+      const reports: ReceivedReport[] = rows.map((r) => ({
+        type: r.type,
+        mba: r.mba,
+        submittedAt: r.submitted_at,
+        outcome: 'accepted',
+        ...(r.period_from && r.period_to
+          ? { period: { from: r.period_from, to: r.period_to } }
+          : r.pit
+            ? { pit: r.pit }
+            : r.notice_json
+              ? { noticeReference: notice(r.notice_json)?.reference }
+              : {}),
+      }));
+      const shipments = (mba: string) =>
+        rows
+          .filter((r) => r.mba === mba && r.type === 'EXPORT_NOTICE' && r.notice_json !== null)
+          .map((r) => {
+            const n = notice(r.notice_json) as { reference: string; preparationDate: string };
+            return {
+              direction: 'export' as const,
+              reference: n.reference,
+              preparationDate: n.preparationDate,
+            };
+          });
+      return computeObligations({
+        state: 'XA',
+        agreements: (await registry.listAgreements())
+          .filter((a) => a.status === 'in-force' && a.parties.some((x) => x.ref === 'XA'))
+          .map((a) => ({
+            id: a.id,
+            type: a.type,
+            entryIntoForce: a.entryIntoForce,
+            parties: a.parties.map((x) => x.ref),
+          })),
+        rules: reportingRulesFrom(await instrumentsBindingState(t.ports, 'XA', today)),
+        mbas: mbas.map((mba) => ({
+          mba,
+          pits: [
+            ...new Set(
+              rows
+                .filter((r) => r.mba === mba && r.pit && (r.type === 'PIL' || r.type === 'MBR'))
+                .map((r) => r.pit as string),
+            ),
+          ].sort(),
+          shipments: shipments(mba),
+        })),
+        reports,
+        today,
+      });
+    }),
+  );
+  if (now.value.value.total !== before.value.value.length)
+    throw new Error(
+      `the two computations disagree: ${now.value.value.total} and ${before.value.value.length}`,
+    );
+  const n = HEADERS.toLocaleString('en-US');
+  figure(
+    `A state's obligations judged, ${n} report headers stored (${now.value.value.total} obligations)`,
+    now.value.ms,
+    'ms',
+    `heap held at most ${now.mb.toFixed(0)} MB (decision 0089). Reference, the same run: every header read at once and judged, as before, ${before.value.ms.toFixed(0)} ms and ${before.mb.toFixed(0)} MB`,
+  );
+}
+
+async function inspections(t: TestApp): Promise<void> {
+  const q = t.ports.db.kysely;
+  const rows: InspectionRow[] = Array.from({ length: INSPECTIONS }, (_, i) => {
+    const start = new Date(Date.UTC(2000, 0, 1) + i * 43_200_000).toISOString();
+    return {
+      id: `ins-${String(i).padStart(6, '0')}`,
+      type: 'routine',
+      facility: 'XA-FAB',
+      state: 'XA',
+      facility_kind: 'other',
+      mbas: '[]',
+      participants: JSON.stringify(['agency']),
+      starts_at: start,
+      notice_given_at: start,
+      arrived_at: null,
+      notice_terms: '{}',
+      required_notice_hours: 24,
+      planned_man_days: 2,
+      inventory_ekg: null,
+      throughput_ekg: null,
+      status: 'scheduled',
+      created_at: start,
+      created_by: 'bench',
+    };
+  });
+  for (let i = 0; i < rows.length; i += 500)
+    await q
+      .insertInto('inspections')
+      .values(rows.slice(i, i + 500))
+      .execute();
+  const token = bearer(t.token('agency.inspector'));
+  const pages: number[] = [];
+  for (const offset of [0, INSPECTIONS - 100, 0]) {
+    const r = await timed(() =>
+      t.app.inject({ method: 'GET', url: `/api/inspections?limit=100&offset=${offset}`, headers: token }),
+    );
+    if (r.value.statusCode !== 200) throw new Error(`the list answered ${r.value.statusCode}`);
+    pages.push(r.ms);
+  }
+  const all = await timed(() => pageInspections(q, { states: 'all' }, { limit: INSPECTIONS + 1, offset: 0 }));
+  const n = INSPECTIONS.toLocaleString('en-US');
+  figure(
+    `A page of 100 inspections, ${n} stored, as an agency inspector (median of first, last, first)`,
+    median(pages),
+    'ms',
+    `${pages.map((x) => x.toFixed(0)).join(', ')} ms (decision 0090). Reference, the same run: every row read, the floor of the list before (which then made each reply with more statements), ${all.ms.toFixed(0)} ms`,
+  );
+}
+
+const t = await createTestApp('sqlite', { demo: true });
+try {
+  t.clock.current = new Date('2026-12-05T10:00:00Z');
+  const init = await submit(t, 'xa-ssac.submitter', initialReport('XA-F1'));
+  if (init.statusCode !== 201) throw new Error(init.body);
+  log(`history: a ${FLOW_LINES}-line export flow and three notices`);
+  await notices(t);
+  log(`history: ${HEADERS} report headers and the state's obligations`);
+  await obligations(t);
+  log(`history: ${INSPECTIONS} inspections and a page of the list`);
+  await inspections(t);
+} finally {
+  await t.close();
+}
+emit(figures);
+process.exit(0);

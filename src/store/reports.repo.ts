@@ -331,24 +331,6 @@ function reportLists(k: DbOrTx) {
         .offset(f.offset)
         .execute();
     },
-    /** What a state's reporting obligations are met by: its accepted reports' dates and notices. */
-    async obligationReports(state: string) {
-      return k
-        .selectFrom('reports')
-        .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'notice_json', 'submitted_at'])
-        .where('state', '=', state)
-        .execute();
-    },
-    /** A state's refusals that name an MBA and a type (a refusal cured in time dates an obligation). */
-    async obligationRejections(state: string) {
-      return k
-        .selectFrom('report_rejections')
-        .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'submitted_at'])
-        .where('state', '=', state)
-        .where('mba', 'is not', null)
-        .where('type', 'is not', null)
-        .execute();
-    },
   };
 }
 

@@ -23,17 +23,7 @@ import { createRegistryRepo } from '../../src/store/registry.repo.js';
 import type { InspectionRow, InspectorDesignationRow } from '../../src/store/schema.types.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
-
-/** A small deterministic generator (mulberry32): the same rows on every run and dialect. */
-function randomOf(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '../fixtures/random.js';
 
 /**
  * Inspectorates beside the demo's `agency` and `rsa`: a prefix of `agency`, one `agency` is a
@@ -333,7 +323,7 @@ async function seedWorld(t: TestApp): Promise<void> {
     },
     by,
   );
-  const random = randomOf(90);
+  const random = seededRandom(90);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   const repo = createInspectionsRepo(k);
   const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 86_400_000).toISOString();

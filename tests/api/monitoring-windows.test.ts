@@ -10,18 +10,7 @@ import { declaredWindowsOf } from '../../src/store/declared-activities.repo.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { sealOpeningsOf } from '../../src/store/monitoring-rules.repo.js';
 import { createTestDb, type TestDb, testDialects } from '../fixtures/db.js';
-
-/** A small deterministic PRNG (mulberry32): a failing seed can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../fixtures/random.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2020-01-01T00:00:00Z');
@@ -33,7 +22,7 @@ describe.each(testDialects())('monitoring windows (%s)', (dialect) => {
     tdb = await createTestDb(dialect);
     await migrateToLatest(tdb.db);
     const q = tdb.db.kysely;
-    const rnd = prng(7);
+    const rnd = seededRandom(7);
     const openings = [];
     const activities = [];
     for (let i = 0; i < 400; i++) {
@@ -70,7 +59,7 @@ describe.each(testDialects())('monitoring windows (%s)', (dialect) => {
 
   it('finds the openings and declared windows the whole-history statements found', async () => {
     const q = tdb.db.kysely;
-    const rnd = prng(11);
+    const rnd = seededRandom(11);
     let seen = 0;
     for (let i = 0; i < 60; i++) {
       const from = T0 + Math.floor(rnd() * 2100) * DAY + Math.floor(rnd() * DAY);

@@ -29,18 +29,7 @@ import { recordAcceptance } from '../../src/store/obligations.repo.js';
 import { createRegistryRepo } from '../../src/store/registry.repo.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
-
-/** A small deterministic PRNG (mulberry32): a failing seed can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../fixtures/random.js';
 
 const TODAY = '2026-12-05';
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -122,7 +111,7 @@ function refusalRow(
 
 /** Stores a random history for the state's MBAs; returns nothing (the oracle reads the tables). */
 async function storeHistory(t: TestApp, seed: number, mbas: readonly string[]): Promise<void> {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const instant = (day: string) =>
     new Date(Date.parse(`${day}T00:00:00Z`) + Math.floor(rnd() * 86_400_000)).toISOString();
@@ -297,7 +286,7 @@ describe.each(testDialects())('obligations judged one MBA at a time (%s)', (dial
         Object.values(counts).every((n) => n > 0),
         JSON.stringify(counts),
       ).toBe(true);
-      const rnd = prng(seed);
+      const rnd = seededRandom(seed);
       for (let i = 0; i < 12; i++) {
         const status = (['upcoming', 'met', 'late', 'missing'] as const).filter(() => rnd() < 0.5);
         const mba = rnd() < 0.3 ? mbas[Math.floor(rnd() * mbas.length)] : undefined;

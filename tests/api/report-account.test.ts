@@ -32,19 +32,8 @@ import { createReportAccountRepo } from '../../src/store/report-account.repo.js'
 import { createReportsRepo } from '../../src/store/reports.repo.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { createTestDb, type TestDb, testDialects } from '../fixtures/db.js';
+import { seededRandom } from '../fixtures/random.js';
 import { icr, initialReport, submit } from '../fixtures/reports.js';
-
-/** A small deterministic PRNG (mulberry32): a failing seed can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CODES = ['RD', 'RF', 'SD', 'SF', 'RS', 'LD', 'DU'] as const;
 const BATCHES = ['B0', 'B1', 'B2', 'B3', 'B4'];
@@ -58,7 +47,7 @@ interface History {
 }
 
 function randomHistory(seed: number): History {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const mba = `M-${seed}`;
   const initial = BATCHES.slice(0, 2).map((batch) => ({ batch, element: pick(ELEMENTS) }));

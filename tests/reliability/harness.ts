@@ -263,17 +263,7 @@ export function runCustos(
   return runProcess([...custosEntry(), ...args], { cwd: ROOT, env });
 }
 
-/** A small seeded PRNG (mulberry32) so a failing run can be replayed with its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../fixtures/random.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -10,6 +10,7 @@ import { declaredWindowsOf } from '../../src/store/declared-activities.repo.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { sealOpeningsOf } from '../../src/store/monitoring-rules.repo.js';
 import { createTestDb, type TestDb, testDialects } from '../fixtures/db.js';
+import { planOf } from '../fixtures/plans.js';
 import { seededRandom } from '../fixtures/random.js';
 
 const DAY = 86_400_000;
@@ -104,21 +105,7 @@ describe.each(testDialects())('monitoring windows (%s)', (dialect) => {
       ],
     ];
     for (const [text, index] of statements) {
-      const sqlite = tdb.db.sqlite;
-      let plan: string;
-      if (sqlite !== undefined) {
-        plan = (sqlite.prepare(`explain query plan ${text}`).all() as { detail: string }[])
-          .map((p) => p.detail)
-          .join('\n');
-      } else {
-        plan = await tdb.db.kysely.transaction().execute(async (tx) => {
-          // Few rows: their statistics favour a scan; ask whether the index can serve.
-          await sql`set local enable_seqscan = off`.execute(tx);
-          await sql`set local enable_bitmapscan = off`.execute(tx);
-          const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${sql.raw(text)}`.execute(tx);
-          return rows.map((r) => r['QUERY PLAN']).join('\n');
-        });
-      }
+      const { plan } = await planOf(tdb.db, text);
       expect(plan, text).toContain(index);
     }
   });

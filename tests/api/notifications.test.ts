@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Obligation } from '../../src/domain/deadlines/index.js';
@@ -19,6 +18,7 @@ import { isoNow, systemRandom } from '../../src/services/ports.js';
 import { type Db, openPostgres, openSqlite } from '../../src/store/db.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
+import { planOf } from '../fixtures/plans.js';
 
 /** Reads an SSE response into frames as they arrive. */
 function sseReader(res: Response) {
@@ -193,39 +193,19 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
   });
 
   it("reads a user's inbox page, unread count and unread rows, and a webhook's pending deliveries, on their own indexes", async () => {
-    const statements: [string, unknown[], string][] = [
-      ['select id from inbox where user_id = ? order by id desc limit 50', ['u'], 'inbox_user_order'],
-      ['select count(*) from inbox where user_id = ? and read_at is null', ['u'], 'inbox_unread'],
-      ['update inbox set read_at = ? where user_id = ? and read_at is null', ['t', 'u'], 'inbox_unread'],
+    const statements: [string, string][] = [
+      ["select id from inbox where user_id = 'u' order by id desc limit 50", 'inbox_user_order'],
+      ["select count(*) from inbox where user_id = 'u' and read_at is null", 'inbox_unread'],
+      ["update inbox set read_at = 't' where user_id = 'u' and read_at is null", 'inbox_unread'],
       // Disabling a webhook gives up its pending deliveries (migration 0050).
       [
-        "update webhook_deliveries set status = 'dead' where webhook_id = ? and status = 'pending'",
-        ['w'],
+        "update webhook_deliveries set status = 'dead' where webhook_id = 'w' and status = 'pending'",
         'webhook_deliveries_pending',
       ],
     ];
-    for (const [text, args, index] of statements) {
-      const sqlite = t.ports.db.sqlite;
-      let plan: string;
-      if (sqlite !== undefined) {
-        plan = (sqlite.prepare(`explain query plan ${text}`).all(...args) as { detail: string }[])
-          .map((p) => p.detail)
-          .join('\n');
-        expect(plan, text).not.toContain('TEMP B-TREE');
-      } else {
-        let n = 0;
-        const pgText = text.replace(/\?/g, () => `$${++n}`);
-        plan = await t.ports.db.kysely.transaction().execute(async (tx) => {
-          // An empty table's statistics favour a scan and a sort: ask whether the index can serve.
-          await sql`set local enable_seqscan = off`.execute(tx);
-          await sql`set local enable_bitmapscan = off`.execute(tx);
-          const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${sql.raw(
-            pgText.replace(/\$(\d)/g, (_, i) => `'${String(args[Number(i) - 1])}'`),
-          )}`.execute(tx);
-          return rows.map((r) => r['QUERY PLAN']).join('\n');
-        });
-        expect(plan, text).not.toMatch(/\bSort\b/);
-      }
+    for (const [text, index] of statements) {
+      const { plan, sorts } = await planOf(t.ports.db, text);
+      expect(sorts, `${text}\n${plan}`).toBe(false);
       expect(plan, text).toContain(index);
     }
   });

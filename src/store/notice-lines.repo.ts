@@ -23,9 +23,12 @@ export interface NoticeLine {
   readonly notice?: string | null | undefined;
 }
 
-const COLUMNS = ['flow', 'day', 'mba', 'origin_report', 'origin_line'];
+const COLUMNS = ['flow', 'day', 'mba', 'origin_report', 'origin_line'] as const;
+const REF_COLUMNS = ['notice', ...COLUMNS] as const;
 
-const REF_COLUMNS = ['notice', ...COLUMNS];
+const valuesOf = (e: NoticeLine): unknown[] => [e.flow, e.day, e.mba, e.report, e.line];
+const refValuesOf = (e: NoticeLine): unknown[] => [e.notice, ...valuesOf(e)];
+const namesNotice = (e: NoticeLine): boolean => e.notice !== undefined && e.notice !== null;
 
 /**
  * Removes `removed` and adds `added` (in that order: an entry may leave and come back), and the
@@ -37,82 +40,49 @@ export async function applyNoticeLineChanges(
   removed: readonly NoticeLine[],
   added: readonly NoticeLine[],
 ): Promise<void> {
-  await applyNoticeRefChanges(q, sqlite, removed.filter(namesNotice), added.filter(namesNotice));
-  if (sqlite) {
-    const del = preparedOnce(
-      sqlite,
-      'delete from eval_notice_lines where flow = ? and day = ? and mba = ? and origin_report = ? and origin_line = ?',
-    );
-    for (const r of removed) del.run(r.flow, r.day, r.mba, r.report, r.line);
-    const values: unknown[] = [];
-    for (const r of added) values.push(r.flow, r.day, r.mba, r.report, r.line);
-    if (values.length > 0) insertRowsSqlite(sqlite, 'eval_notice_lines', COLUMNS, values, true);
-    return;
-  }
-  for (let i = 0; i < removed.length; i += 500) {
-    const chunk = removed.slice(i, i + 500);
-    await sql`delete from eval_notice_lines where (flow, day, mba, origin_report, origin_line) in (${sql.join(
-      chunk.map((r) => sql`(${r.flow}, ${r.day}, ${r.mba}, ${r.report}, ${r.line})`),
-    )})`.execute(q);
-  }
-  for (let i = 0; i < added.length; i += 1000) {
-    await q
-      .insertInto('eval_notice_lines')
-      .values(
-        added.slice(i, i + 1000).map((r) => ({
-          flow: r.flow,
-          day: r.day,
-          mba: r.mba,
-          origin_report: r.report,
-          origin_line: r.line,
-        })),
-      )
-      .execute();
-  }
+  await swapRows(
+    q,
+    sqlite,
+    'eval_notice_refs',
+    REF_COLUMNS,
+    removed.filter(namesNotice).map(refValuesOf),
+    added.filter(namesNotice).map(refValuesOf),
+  );
+  await swapRows(q, sqlite, 'eval_notice_lines', COLUMNS, removed.map(valuesOf), added.map(valuesOf));
 }
 
-const namesNotice = (e: NoticeLine): e is NoticeLine & { notice: string } =>
-  e.notice !== undefined && e.notice !== null;
-
-/** eval_notice_refs' part of applyNoticeLineChanges: the entries whose line names a notice. */
-async function applyNoticeRefChanges(
+/**
+ * Deletes the rows `removed` and inserts the rows `added` of a table whose every column is its
+ * key (each row its values in `columns` order): on SQLite a delete prepared once and bulk
+ * inserts, on PostgreSQL multi-row statements.
+ */
+async function swapRows(
   q: DbOrTx,
   sqlite: Database.Database | undefined,
-  removed: readonly (NoticeLine & { notice: string })[],
-  added: readonly (NoticeLine & { notice: string })[],
+  table: 'eval_notice_lines' | 'eval_notice_refs',
+  columns: readonly string[],
+  removed: readonly unknown[][],
+  added: readonly unknown[][],
 ): Promise<void> {
   if (sqlite) {
     const del = preparedOnce(
       sqlite,
-      'delete from eval_notice_refs where notice = ? and flow = ? and day = ? and mba = ? and origin_report = ? and origin_line = ?',
+      `delete from ${table} where ${columns.map((c) => `${c} = ?`).join(' and ')}`,
     );
-    for (const r of removed) del.run(r.notice, r.flow, r.day, r.mba, r.report, r.line);
-    const values: unknown[] = [];
-    for (const r of added) values.push(r.notice, r.flow, r.day, r.mba, r.report, r.line);
-    if (values.length > 0) insertRowsSqlite(sqlite, 'eval_notice_refs', REF_COLUMNS, values, true);
+    for (const r of removed) del.run(...r);
+    if (added.length > 0) insertRowsSqlite(sqlite, table, [...columns], added.flat(), true);
     return;
   }
-  for (let i = 0; i < removed.length; i += 500) {
-    const chunk = removed.slice(i, i + 500);
-    await sql`delete from eval_notice_refs where (notice, flow, day, mba, origin_report, origin_line) in (${sql.join(
-      chunk.map((r) => sql`(${r.notice}, ${r.flow}, ${r.day}, ${r.mba}, ${r.report}, ${r.line})`),
-    )})`.execute(q);
-  }
-  for (let i = 0; i < added.length; i += 1000) {
-    await q
-      .insertInto('eval_notice_refs')
-      .values(
-        added.slice(i, i + 1000).map((r) => ({
-          notice: r.notice,
-          flow: r.flow,
-          day: r.day,
-          mba: r.mba,
-          origin_report: r.report,
-          origin_line: r.line,
-        })),
-      )
-      .execute();
-  }
+  const tuple = (r: readonly unknown[]) => sql`(${sql.join(r)})`;
+  const names = sql.join(columns.map((c) => sql.ref(c)));
+  for (let i = 0; i < removed.length; i += 500)
+    await sql`delete from ${sql.table(table)} where (${names}) in (${sql.join(removed.slice(i, i + 500).map(tuple))})`.execute(
+      q,
+    );
+  for (let i = 0; i < added.length; i += 1000)
+    await sql`insert into ${sql.table(table)} (${names}) values ${sql.join(added.slice(i, i + 1000).map(tuple))}`.execute(
+      q,
+    );
 }
 
 /**

@@ -14,19 +14,14 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import {
-  computeObligations,
-  type ReceivedReport,
-  reportingRulesFrom,
-} from '../src/domain/deadlines/index.js';
 import { FlowChanges, recheckFlows } from '../src/services/evaluation/notice-flows.js';
-import { instrumentsBindingState } from '../src/services/legal/index.js';
 import { pageStateObligations } from '../src/services/reports/obligations.js';
 import { pageInspections } from '../src/store/inspection-lists.repo.js';
 import { up as obligationFacts } from '../src/store/migrations/0046-obligation-facts.js';
 import { createRegistryRepo } from '../src/store/registry.repo.js';
 import type { InspectionRow } from '../src/store/schema.types.js';
 import { bearer, createTestApp, type TestApp } from '../tests/fixtures/app.js';
+import { judgeWholeRecord } from '../tests/fixtures/obligations.js';
 import { icr, initialReport, submit } from '../tests/fixtures/reports.js';
 import { emit, type Figure, log, median } from './lib.js';
 
@@ -140,69 +135,9 @@ async function obligations(t: TestApp): Promise<void> {
   const now = await heapOf(() =>
     timed(() => pageStateObligations(t.ports, 'XA', today, { limit: 100, offset: 0 })),
   );
-  const before = await heapOf(() =>
-    timed(async () => {
-      // The computation before decision 0089: every header of the state read at once and judged.
-      const q = t.ports.db.kysely;
-      const registry = createRegistryRepo(t.ports.db);
-      const rows = await q
-        .selectFrom('reports')
-        .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'notice_json', 'submitted_at'])
-        .where('state', '=', 'XA')
-        .execute();
-      const notice = (json: string | null) =>
-        json === null ? undefined : (JSON.parse(json) as { reference: string; preparationDate: string });
-      const reports: ReceivedReport[] = rows.map((r) => ({
-        type: r.type,
-        mba: r.mba,
-        submittedAt: r.submitted_at,
-        outcome: 'accepted',
-        ...(r.period_from && r.period_to
-          ? { period: { from: r.period_from, to: r.period_to } }
-          : r.pit
-            ? { pit: r.pit }
-            : r.notice_json
-              ? { noticeReference: notice(r.notice_json)?.reference }
-              : {}),
-      }));
-      const shipments = (mba: string) =>
-        rows
-          .filter((r) => r.mba === mba && r.type === 'EXPORT_NOTICE' && r.notice_json !== null)
-          .map((r) => {
-            const n = notice(r.notice_json) as { reference: string; preparationDate: string };
-            return {
-              direction: 'export' as const,
-              reference: n.reference,
-              preparationDate: n.preparationDate,
-            };
-          });
-      return computeObligations({
-        state: 'XA',
-        agreements: (await registry.listAgreements())
-          .filter((a) => a.status === 'in-force' && a.parties.some((x) => x.ref === 'XA'))
-          .map((a) => ({
-            id: a.id,
-            type: a.type,
-            entryIntoForce: a.entryIntoForce,
-            parties: a.parties.map((x) => x.ref),
-          })),
-        rules: reportingRulesFrom(await instrumentsBindingState(t.ports, 'XA', today)),
-        mbas: mbas.map((mba) => ({
-          mba,
-          pits: [
-            ...new Set(
-              rows
-                .filter((r) => r.mba === mba && r.pit && (r.type === 'PIL' || r.type === 'MBR'))
-                .map((r) => r.pit as string),
-            ),
-          ].sort(),
-          shipments: shipments(mba),
-        })),
-        reports,
-        today,
-      });
-    }),
-  );
+  // The computation before decision 0089: every header of the state read at once and judged.
+  const before = await heapOf(() => timed(() => judgeWholeRecord(t.ports, 'XA', today)));
+
   if (now.value.value.total !== before.value.value.length)
     throw new Error(
       `the two computations disagree: ${now.value.value.total} and ${before.value.value.length}`,

@@ -8,16 +8,9 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  computeObligations,
-  type Obligation,
-  type ReceivedReport,
-  reportingRulesFrom,
-} from '../../src/domain/deadlines/index.js';
 import type { ReportType } from '../../src/domain/reports/index.js';
 import { auditDerivedState } from '../../src/services/audit-derived.js';
 import { computeStateApObligations } from '../../src/services/declarations/obligations.js';
-import { instrumentsBindingState } from '../../src/services/legal/index.js';
 import {
   type DurableEventSink,
   runSchedulerOnce,
@@ -29,6 +22,7 @@ import { recordAcceptance } from '../../src/store/obligations.repo.js';
 import { createRegistryRepo } from '../../src/store/registry.repo.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
+import { judgeWholeRecord } from '../fixtures/obligations.js';
 import { seededRandom } from '../fixtures/random.js';
 
 const TODAY = '2026-12-05';
@@ -187,77 +181,6 @@ async function storeHistory(t: TestApp, seed: number, mbas: readonly string[]): 
       .execute();
 }
 
-/** The judgement over the state's whole record at once (the computation before decision 0089). */
-async function oracle(t: TestApp, state: string): Promise<Obligation[]> {
-  const q = t.ports.db.kysely;
-  const registry = createRegistryRepo(t.ports.db);
-  const reports = await q
-    .selectFrom('reports')
-    .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'notice_json', 'submitted_at'])
-    .where('state', '=', state)
-    .execute();
-  const rejected = await q
-    .selectFrom('report_rejections')
-    .select(['type', 'mba', 'period_from', 'period_to', 'pit', 'submitted_at'])
-    .where('state', '=', state)
-    .where('mba', 'is not', null)
-    .where('type', 'is not', null)
-    .execute();
-  const received = (
-    r: {
-      type: string | null;
-      mba: string | null;
-      period_from: string | null;
-      period_to: string | null;
-      pit: string | null;
-      notice_json: string | null;
-      submitted_at: string;
-    },
-    outcome: 'accepted' | 'rejected',
-  ): ReceivedReport => {
-    const base = { type: r.type as ReportType, mba: r.mba as string, submittedAt: r.submitted_at, outcome };
-    if (r.period_from && r.period_to) return { ...base, period: { from: r.period_from, to: r.period_to } };
-    if (r.pit) return { ...base, pit: r.pit };
-    if (r.notice_json)
-      return { ...base, noticeReference: (JSON.parse(r.notice_json) as { reference: string }).reference };
-    return base;
-  };
-  const mbas = await registry.listMbas({ state });
-  return computeObligations({
-    state,
-    agreements: (await registry.listAgreements())
-      .filter((a) => a.status === 'in-force' && a.parties.some((x) => x.kind === 'state' && x.ref === state))
-      .map((a) => ({
-        id: a.id,
-        type: a.type,
-        entryIntoForce: a.entryIntoForce,
-        parties: a.parties.map((x) => x.ref),
-      })),
-    rules: reportingRulesFrom(await instrumentsBindingState(t.ports, state, TODAY)),
-    mbas: mbas.map((m) => ({
-      mba: m.code,
-      pits: [
-        ...new Set(
-          reports
-            .filter((r) => r.mba === m.code && r.pit && (r.type === 'PIL' || r.type === 'MBR'))
-            .map((r) => r.pit as string),
-        ),
-      ].sort(),
-      shipments: reports
-        .filter((r) => r.mba === m.code && r.type === 'EXPORT_NOTICE' && r.notice_json)
-        .map((r) => {
-          const n = JSON.parse(r.notice_json as string) as { reference: string; preparationDate: string };
-          return { direction: 'export' as const, reference: n.reference, preparationDate: n.preparationDate };
-        }),
-    })),
-    reports: [
-      ...reports.map((r) => received(r, 'accepted')),
-      ...rejected.map((r) => received({ ...r, notice_json: null }, 'rejected')),
-    ],
-    today: TODAY,
-  });
-}
-
 describe.each(testDialects())('obligations judged one MBA at a time (%s)', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
@@ -273,7 +196,7 @@ describe.each(testDialects())('obligations judged one MBA at a time (%s)', (dial
     expect(mbas.length).toBeGreaterThan(1);
     for (const seed of [1, 2, 3]) {
       await storeHistory(t, seed, mbas);
-      const expected = await oracle(t, 'XA');
+      const expected = await judgeWholeRecord(t.ports, 'XA', TODAY);
       expect(expected.length).toBeGreaterThan(30);
       const all = await pageStateObligations(t.ports, 'XA', TODAY, { limit: 100_000, offset: 0 });
       expect(all.obligations, `seed ${seed}`).toEqual(expected);

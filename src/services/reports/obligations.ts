@@ -32,7 +32,21 @@ export async function* stateObligationsByMba(
   today: string,
 ): AsyncGenerator<Obligation[]> {
   const registry = createRegistryRepo(ports.db);
-  const agreements = (await registry.listAgreements())
+  const agreements = await agreementsOfState(ports, state);
+  // The deadline rules come from the provisions binding the state today (issue 19, decision 0031).
+  const rules = reportingRulesFrom(await instrumentsBindingState(ports, state, today));
+  for (const m of await registry.listMbas({ state })) {
+    const obligations = await obligationsOfMba(ports, { state, agreements, rules, today }, m);
+    if (obligations.length > 0) yield obligations;
+  }
+}
+
+/** The agreements in force to which `state` is a party, as the deadlines domain takes them. */
+export async function agreementsOfState(
+  ports: Pick<Ports, 'db'>,
+  state: string,
+): Promise<Parameters<typeof computeObligations>[0]['agreements']> {
+  return (await createRegistryRepo(ports.db).listAgreements())
     .filter((a) => a.status === 'in-force' && a.parties.some((x) => x.kind === 'state' && x.ref === state))
     .map((a) => ({
       id: a.id,
@@ -40,12 +54,6 @@ export async function* stateObligationsByMba(
       entryIntoForce: a.entryIntoForce,
       parties: a.parties.map((x) => x.ref),
     }));
-  // The deadline rules come from the provisions binding the state today (issue 19, decision 0031).
-  const rules = reportingRulesFrom(await instrumentsBindingState(ports, state, today));
-  for (const m of await registry.listMbas({ state })) {
-    const obligations = await obligationsOfMba(ports, { state, agreements, rules, today }, m);
-    if (obligations.length > 0) yield obligations;
-  }
 }
 
 async function obligationsOfMba(

@@ -22,7 +22,7 @@ import { createRegistryRepo } from '../src/store/registry.repo.js';
 import type { InspectionRow } from '../src/store/schema.types.js';
 import { bearer, createTestApp, type TestApp } from '../tests/fixtures/app.js';
 import { judgeWholeRecord } from '../tests/fixtures/obligations.js';
-import { icr, initialReport, submit } from '../tests/fixtures/reports.js';
+import { exportNoticeReport, icr, initialReport, submit } from '../tests/fixtures/reports.js';
 import { emit, type Figure, log, median } from './lib.js';
 
 const quick = process.argv.includes('--quick');
@@ -74,26 +74,14 @@ async function notices(t: TestApp): Promise<void> {
   if (stored.statusCode !== 201) throw new Error(`the flow's ICR was refused: ${stored.body.slice(0, 300)}`);
   const ms: number[] = [];
   for (let k = 1; k <= 3; k++) {
-    const body = {
-      type: 'EXPORT_NOTICE',
+    const body = exportNoticeReport({
       mba: 'XA-F1',
       reportNumber: k,
+      reference: `N-${k}`,
+      otherState: 'XB',
       reportDate: '2026-12-05',
-      reportingPerson: 'A. Operator',
-      lineCount: 0,
-      notice: {
-        reference: `N-${k}`,
-        otherState: 'XB',
-        element: 'P',
-        weight: 300,
-        form: 'PH',
-        batches: ['PU'],
-        preparationDate: '2026-12-20',
-        dispatchDate: '2026-12-20',
-        arrivalDate: '2026-12-20',
-      },
-      lines: [],
-    };
+      preparationDate: '2026-12-20',
+    });
     const r = await timed(() => submit(t, 'xa-ssac.submitter', body));
     if (r.value.statusCode !== 201) throw new Error(`a notice was refused: ${r.value.body.slice(0, 300)}`);
     ms.push(r.ms);

@@ -11,33 +11,29 @@ import { auditStore } from '../../src/services/audit.js';
 import { bearer } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { type FedNode as Node, startTwoNodes, type TwoNodes } from '../fixtures/federation.js';
-import { demoSeed, initialReport, submit } from '../fixtures/reports.js';
+import { demoSeed, exportNoticeReport, initialReport, submit } from '../fixtures/reports.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 function notice(mba: string, reportNumber: number, reference: string, otherState: string) {
-  return {
-    type: 'EXPORT_NOTICE',
+  return exportNoticeReport({
     mba,
     reportNumber,
+    reference,
+    otherState,
     reportDate: '2026-11-27',
-    reportingPerson: 'A. Operator',
-    lineCount: 0,
+    preparationDate: '2026-12-20',
     notice: {
-      reference,
-      otherState,
       element: 'E',
       weight: 125000.5,
       fissileWeight: 4500.25,
       form: 'U2',
       batches: ['B-17'],
-      preparationDate: '2026-12-20',
       dispatchDate: '2026-12-25',
       arrivalDate: '2026-12-28',
     },
-    lines: [],
-  };
+  });
 }
 
 /**

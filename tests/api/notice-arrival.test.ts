@@ -19,7 +19,7 @@ import { readNoticeFlowPage } from '../../src/store/notice-lines.repo.js';
 import { readNoticesByReference } from '../../src/store/transfers.repo.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
-import { icr, initialReport, submit } from '../fixtures/reports.js';
+import { exportNoticeReport, icr, initialReport, submit } from '../fixtures/reports.js';
 
 const EXPORTS = 'EXPORT\u0001XA\u0001XB';
 
@@ -41,26 +41,14 @@ function puLine(n: number, date: string, code: 'SF' | 'RF', notice?: string) {
 }
 
 function exportNotice(reportNumber: number, reference: string, preparationDate: string) {
-  return {
-    type: 'EXPORT_NOTICE',
+  return exportNoticeReport({
     mba: 'XA-F1',
     reportNumber,
+    reference,
+    otherState: 'XB',
     reportDate: '2026-12-05',
-    reportingPerson: 'A. Operator',
-    lineCount: 0,
-    notice: {
-      reference,
-      otherState: 'XB',
-      element: 'P',
-      weight: 300,
-      form: 'PH',
-      batches: ['PU'],
-      preparationDate,
-      dispatchDate: preparationDate,
-      arrivalDate: preparationDate,
-    },
-    lines: [],
-  };
+    preparationDate,
+  });
 }
 
 describe.each(testDialects())('a new notice rechecks the lines naming it (%s)', (dialect) => {

@@ -3,6 +3,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { AdvanceNotice } from '../domain/transfers/index.js';
 import { insertRowsSqlite, Pacer, preparedOnce, sortNumbersInSlices } from './bulk.js';
 import { type DbOrTx, isPostgres } from './db.js';
+import type { NoticeRow } from './schema.types.js';
 import { deleteRowsPg, insertRowsPg, readRowsByKeysPg, updateRowsPg } from './transfers-pg.js';
 
 /**
@@ -373,20 +374,23 @@ export async function readNoticesByReference(
       .where('state', '=', state)
       .where('reference', 'in', references.slice(i, i + 500))
       .execute();
-    for (const n of rows) {
-      out.set(n.reference, {
-        reference: n.reference,
-        kind: n.direction === 'export' ? 'EXPORT' : 'IMPORT',
-        state: n.state,
-        otherState: n.other_state,
-        submitted: n.submitted_at.slice(0, 10),
-        preparationDate: n.preparation_date,
-        dispatchDate: n.dispatch_date,
-        arrivalDate: n.arrival_date,
-      });
-    }
+    for (const n of rows) out.set(n.reference, toAdvanceNotice(n));
   }
   return out;
+}
+
+/** A stored notice as the notice rule takes it (submitted: the UTC day it was received). */
+export function toAdvanceNotice(n: NoticeRow): AdvanceNotice {
+  return {
+    reference: n.reference,
+    kind: n.direction === 'export' ? 'EXPORT' : 'IMPORT',
+    state: n.state,
+    otherState: n.other_state,
+    submitted: n.submitted_at.slice(0, 10),
+    preparationDate: n.preparation_date,
+    dispatchDate: n.dispatch_date,
+    arrivalDate: n.arrival_date,
+  };
 }
 
 /** Removes an MBA's counts (it is built again). */

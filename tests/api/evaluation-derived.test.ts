@@ -26,6 +26,7 @@ import { up as transferListMigration } from '../../src/store/migrations/0041-tra
 import { up as kmpDaysMigration } from '../../src/store/migrations/0042-kmp-days.js';
 import { up as noticeDaysMigration } from '../../src/store/migrations/0043-notice-days.js';
 import { toIcrLine, toInventoryLine } from '../../src/store/reports.repo.js';
+import { toAdvanceNotice } from '../../src/store/transfers.repo.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { history, MBAS } from '../fixtures/report-history.js';
@@ -80,16 +81,7 @@ async function oracle(t: TestApp, asOf: string) {
     lines.filter((l) => l.code === 'RD' || l.code === 'RF'),
     { asOf },
   );
-  const notices: AdvanceNotice[] = (await q.selectFrom('notices').selectAll().execute()).map((n) => ({
-    reference: n.reference,
-    kind: n.direction === 'export' ? 'EXPORT' : 'IMPORT',
-    state: n.state,
-    otherState: n.other_state,
-    submitted: n.submitted_at.slice(0, 10),
-    preparationDate: n.preparation_date,
-    dispatchDate: n.dispatch_date,
-    arrivalDate: n.arrival_date,
-  }));
+  const notices: AdvanceNotice[] = (await q.selectFrom('notices').selectAll().execute()).map(toAdvanceNotice);
   const transferAlarm = new Map(collectTransferAlarms(matches).map((a) => [a.alarm.ref, a.alarm]));
   const noticeAlarm = new Map(
     checkNotices(lines, notices).map((f) => [

@@ -8,7 +8,7 @@ import type { InspectionRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
 import { createInspectionAccess, inspectionsListedFor, type View } from './access.js';
-import { effortKey, ROUTINE_TYPES, summariseEffort, summariseEfforts, yearOf } from './effort.js';
+import { effortKey, ROUTINE_TYPES, summariseEfforts, yearOf } from './effort.js';
 import type { EffortSummary, Inspection } from './inspections.types.js';
 import { noticeBasisOf, parseList, parseTerms } from './rows.js';
 
@@ -53,32 +53,29 @@ function inspectionOf(row: InspectionRow, view: View, extras: Extras | undefined
 
 const isRoutine = (row: InspectionRow) => ROUTINE_TYPES.includes(row.type);
 
-/** Inspections in the caller's view, one (reading its own extras) or a page (reading theirs at once). */
+/** Inspections in the caller's view, a page at once (one is a page of one). */
 export function createInspectionView(ports: Pick<Ports, 'db'>) {
   const repo = createInspectionsRepo(ports.db.kysely);
+  /** A page's rows: two statements for all their activities and efforts, not two per row. */
+  async function toInspections(rows: readonly InspectionRow[], view: View): Promise<Inspection[]> {
+    if (view === 'state') return rows.map((r) => inspectionOf(r, view, undefined));
+    const activities = await repo.listActivitiesOf(rows.map((r) => r.id));
+    const efforts = await summariseEfforts(
+      repo,
+      rows.filter(isRoutine).map((r) => ({ facility: r.facility, year: yearOf(r.starts_at) })),
+    );
+    return rows.map((r) =>
+      inspectionOf(r, view, {
+        activities: activities.get(r.id) ?? [],
+        effort: isRoutine(r) ? efforts.get(effortKey(r.facility, yearOf(r.starts_at))) : undefined,
+      }),
+    );
+  }
   return {
-    async toInspection(row: InspectionRow, view: View): Promise<Inspection> {
-      if (view === 'state') return inspectionOf(row, view, undefined);
-      return inspectionOf(row, view, {
-        activities: await repo.listActivities(row.id),
-        effort: isRoutine(row) ? await summariseEffort(repo, row.facility, yearOf(row.starts_at)) : undefined,
-      });
-    },
-    /** A page's rows: two statements for all their activities and efforts, not two per row. */
-    async toInspections(rows: readonly InspectionRow[], view: View): Promise<Inspection[]> {
-      if (view === 'state') return rows.map((r) => inspectionOf(r, view, undefined));
-      const activities = await repo.listActivitiesOf(rows.map((r) => r.id));
-      const efforts = await summariseEfforts(
-        repo,
-        rows.filter(isRoutine).map((r) => ({ facility: r.facility, year: yearOf(r.starts_at) })),
-      );
-      return rows.map((r) =>
-        inspectionOf(r, view, {
-          activities: activities.get(r.id) ?? [],
-          effort: isRoutine(r) ? efforts.get(effortKey(r.facility, yearOf(r.starts_at))) : undefined,
-        }),
-      );
-    },
+    toInspections,
+    /** One row, as a page of one. */
+    toInspection: async (row: InspectionRow, view: View): Promise<Inspection> =>
+      (await toInspections([row], view))[0] as Inspection,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Ports } from '../ports.js';
-import { type ObligationSource, runSchedulerOnce } from './scheduler.js';
+import { type ObligationSource, runSchedulerOnce, type SchedulerMemo } from './scheduler.js';
 import { type DurableEventSink, isDurableEventSink } from './sink.js';
 import { createWebhookDispatcher, type FetchLike } from './webhooks.js';
 
@@ -36,6 +36,8 @@ export async function startNotifications(ports: Ports, options: NotificationLoop
   let dispatching: Promise<unknown> | undefined;
   let again = false;
   let scheduling: Promise<unknown> | undefined;
+  /** Between passes: a pass on the same day judges only what changed (decision 0093). */
+  const memo: SchedulerMemo = {};
 
   const dispatch = () => {
     if (stopped) return;
@@ -56,7 +58,7 @@ export async function startNotifications(ports: Ports, options: NotificationLoop
   };
   const schedule = () => {
     if (stopped || scheduling) return;
-    scheduling = runSchedulerOnce(ports, durable, obligationSource)
+    scheduling = runSchedulerOnce(ports, durable, obligationSource, memo)
       .catch((err: unknown) => ports.logger.error({ err }, 'deadline scheduler failed'))
       .finally(() => {
         scheduling = undefined;

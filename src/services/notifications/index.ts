@@ -1,6 +1,10 @@
 export { registerObligationSource, startNotifications } from './center.js';
 export { canSeeEvent, createInboxService } from './inbox.js';
-export { type ObligationSource, runSchedulerOnce } from './scheduler.js';
+export {
+  type ObligationSource,
+  runSchedulerOnce,
+  type SchedulerMemo,
+} from './scheduler.js';
 export {
   createDurableEventSink,
   type DurableEventSink,

@@ -1,5 +1,6 @@
 import { answerOverdueKey, type CaseAlarm, isAnswerOverdue } from '../../domain/cases/index.js';
 import {
+  OBLIGATION_NEUTRAL_KINDS,
   type Obligation,
   reminderDue,
   reminderKey,
@@ -9,6 +10,11 @@ import {
 import type { ApObligation } from '../../domain/declarations/index.js';
 import type { IsoDate } from '../../domain/reports/report.types.js';
 import { listQuestionsDueBefore } from '../../store/cases.repo.js';
+import {
+  type ChangeMarks,
+  readChangeMarks,
+  readObligationChanges,
+} from '../../store/obligation-changes.repo.js';
 import { ensureCaseForAlarm, loadCase, withCaseKeys } from '../cases/index.js';
 import { isoNow, type Ports } from '../ports.js';
 import type { DurableEventSink } from './sink.js';
@@ -29,7 +35,42 @@ export interface StateObligations {
 export type ObligationSource = (
   ports: Ports,
   today: IsoDate,
+  /** Only these (decision 0093); every state when absent. */
+  scope?: ObligationScope,
 ) => Promise<Iterable<StateObligations>> | AsyncIterable<StateObligations>;
+
+/** The part of the obligations a pass judges: states whole, and of other states some MBAs. */
+export interface ObligationScope {
+  readonly states: ReadonlySet<string>;
+  readonly mbas: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/**
+ * What a scheduler loop remembers between its passes (decision 0093): the day of its last pass
+ * that finished and where the log and the registry stood when that pass began. Obligations are
+ * judged as of a day, from facts that are records of the log or registry rows only ever added;
+ * so a later pass on the same day with the same registry need judge only what the log's new
+ * records name. A new day, a changed registry, a start (an empty memo) or a failed pass judges
+ * everything.
+ */
+export interface SchedulerMemo {
+  day?: IsoDate;
+  marks?: ChangeMarks;
+}
+
+/** The scope of a pass: undefined for everything. */
+async function scopeOf(
+  ports: Ports,
+  memo: SchedulerMemo | undefined,
+  today: IsoDate,
+  marks: ChangeMarks | undefined,
+): Promise<ObligationScope | undefined> {
+  const last = memo?.marks;
+  if (memo?.day !== today || last === undefined || marks === undefined) return undefined;
+  if (last.registry !== marks.registry) return undefined;
+  const changes = await readObligationChanges(ports.db.kysely, last.log, marks.log, OBLIGATION_NEUTRAL_KINDS);
+  return changes.everything ? undefined : changes;
+}
 
 /** Opens a case for each late or missing obligation that has none (withCaseKeys: asked per 500). */
 async function openDeadlineCases(
@@ -63,6 +104,8 @@ export interface SchedulerResult {
   readonly reminders: number;
   readonly overdue: number;
   readonly casesOpened: number;
+  /** Reporting obligations and declarations judged by this pass (all of them, or those a change named). */
+  readonly judged: number;
 }
 
 /**
@@ -114,21 +157,31 @@ async function remindDeclarations(
  * Nothing is lost after downtime: upcomingReminders keeps each reminder due through its window,
  * and the first pass after a start catches up. Late and missing reports open a case each
  * (openCaseForAlarm is idempotent by cause); answers past their due date notify `case.answer-overdue`.
+ * With a memo (the server's loop keeps one), a pass on the day of the last one judges only the
+ * states and MBAs that the log's records since then name (decision 0093): the minute's pass no
+ * longer grows with MBAs × months.
  */
 export async function runSchedulerOnce(
   ports: Ports,
   sink: DurableEventSink,
   source: ObligationSource | undefined,
+  memo?: SchedulerMemo,
 ): Promise<SchedulerResult> {
   const at = isoNow(ports.clock);
   const today = utcDateOf(at);
   let reminders = 0;
   let overdue = 0;
   let casesOpened = 0;
-  const states = source === undefined ? [] : source(ports, today);
+  let judged = 0;
+  // Taken before anything is read: a change committed during the pass is the next pass's.
+  const marks = memo === undefined ? undefined : await readChangeMarks(ports.db.kysely);
+  const scope = await scopeOf(ports, memo, today, marks);
+  const nothing = scope !== undefined && scope.states.size === 0 && scope.mbas.size === 0;
+  const states = source === undefined || nothing ? [] : source(ports, today, scope);
   for await (const { state, obligations, declarations } of Symbol.asyncIterator in states
     ? (states as AsyncIterable<StateObligations>)
     : await states) {
+    judged += obligations.length + (declarations?.length ?? 0);
     const ap = await remindDeclarations(ports, sink, state, declarations ?? [], today, at);
     reminders += ap.reminders;
     casesOpened += ap.casesOpened;
@@ -174,5 +227,9 @@ export async function runSchedulerOnce(
     );
     if (published !== undefined) overdue++;
   }
-  return { reminders, overdue, casesOpened };
+  if (memo !== undefined) {
+    memo.day = today;
+    memo.marks = marks;
+  }
+  return { reminders, overdue, casesOpened, judged };
 }

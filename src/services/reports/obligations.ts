@@ -30,12 +30,15 @@ export async function* stateObligationsByMba(
   ports: Ports,
   state: string,
   today: string,
+  /** Only these of the state's MBAs (the scheduler's pass after a change: decision 0093). */
+  only?: ReadonlySet<string>,
 ): AsyncGenerator<Obligation[]> {
   const registry = createRegistryRepo(ports.db);
   const agreements = await agreementsOfState(ports, state);
   // The deadline rules come from the provisions binding the state today (issue 19, decision 0031).
   const rules = reportingRulesFrom(await instrumentsBindingState(ports, state, today));
   for (const m of await registry.listMbas({ state })) {
+    if (only !== undefined && !only.has(m.code)) continue;
     const obligations = await obligationsOfMba(ports, { state, agreements, rules, today }, m);
     if (obligations.length > 0) yield obligations;
   }

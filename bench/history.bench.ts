@@ -10,6 +10,8 @@
  *   decision 0089), and the heap each holds;
  * - a page of the inspection list with K inspections stored (the reference reads every row, the
  *   floor of what the list did before decision 0090);
+ * - a record appended with a send arrangement in place over a long log (the reference is the
+ *   forwarding statement before decision 0094), and the arrangement's backlog queued in chunks;
  * - the deadline scheduler's pass after one MBA's report, with hundreds of MBAs of 20 years'
  *   obligations (the reference is the full pass, what every pass was before decision 0093).
  * No target is set by an issue for these: they show that each stays flat as the history grows.
@@ -17,6 +19,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { FlowChanges, recheckFlows } from '../src/services/evaluation/notice-flows.js';
+import { runBackfills } from '../src/services/federation/backfill.js';
 import {
   type DurableEventSink,
   runSchedulerOnce,
@@ -24,6 +27,7 @@ import {
   storedObligations,
 } from '../src/services/notifications/index.js';
 import { pageStateObligations } from '../src/services/reports/obligations.js';
+import { enqueueForwarding } from '../src/store/federation.repo.js';
 import { pageInspections } from '../src/store/inspection-lists.repo.js';
 import { up as obligationFacts } from '../src/store/migrations/0046-obligation-facts.js';
 import { createRegistryRepo } from '../src/store/registry.repo.js';
@@ -38,6 +42,7 @@ const FLOW_LINES = quick ? 20_000 : 120_000;
 const HEADERS = quick ? 100_000 : 1_000_000;
 const INSPECTIONS = quick ? 2_000 : 20_000;
 const SCHED_MBAS = quick ? 50 : 500;
+const FORWARD_RECORDS = quick ? 30_000 : 300_000;
 const figures: Figure[] = [];
 const figure = (name: string, value: number, unit: string, note: string) =>
   figures.push({ section: 'history', name, value, unit, note });
@@ -241,6 +246,107 @@ async function scheduler(t: TestApp): Promise<void> {
   );
 }
 
+/**
+ * What forwarding did before decision 0094: the same join driven from the arrangements, which
+ * read every record of their kinds since their day (the reference point, run and rolled back).
+ */
+const OLD_FORWARDING = `insert into fed_outbox (peer_id, log_index, record_id, kind, state, status, attempts,
+    next_attempt_at, created_at)
+  select s.peer_id, r.log_index, r.id, r.kind, r.subject_state, 'pending', 0, 'x', 'x'
+  from records r join fed_arrangement_scope s on s.state = r.subject_state
+    and (s.kind = r.kind or (s.kind = 'transfer-notice' and r.kind = 'report'
+      and (r.id like '%:EXPORT_NOTICE:%' or r.id like '%:IMPORT_NOTICE:%'))
+      or (s.kind = 'case-transition' and r.kind = 'case-message'))
+    and s.direction = 'send' and r.created_at >= s.from_date
+    and (s.to_date is null or r.created_at < s.to_date)
+  join fed_peers p on p.id = s.peer_id and p.status = 'active'
+  where r.log_index >= ? and r.log_index <= ?
+  on conflict (peer_id, log_index) do nothing`;
+
+/**
+ * A send arrangement over a log of FORWARD_RECORDS earlier records (decision 0094): one append's
+ * forwarding beside the statement before (same run), and the backlog queued in chunks.
+ */
+async function forwarding(t: TestApp): Promise<void> {
+  const sqlite = t.ports.db.sqlite;
+  if (sqlite === undefined) throw new Error('SQLite expected');
+  // Right after the log's own records: a log's indexes are dense.
+  const base = Number(
+    (sqlite.prepare('select next_index from log_sequence where id = 1').get() as { next_index: number })
+      .next_index,
+  );
+  const record = sqlite.prepare(`insert into records (id, kind, log_index, salt, leaf_id, subject_state,
+      subject_org, created_at, created_by) values (?, 'report', ?, zeroblob(16), ?, ?, null, ?, 'bench')`);
+  sqlite.transaction(() => {
+    for (let k = 0; k < FORWARD_RECORDS; k++)
+      record.run(
+        `F-${k}`,
+        base + k,
+        `F-${k}`,
+        k % 2 ? 'XA' : 'XB',
+        new Date(Date.UTC(2020, 0, 1) + k * 60_000).toISOString(),
+      );
+  })();
+  sqlite.prepare('update log_sequence set next_index = ? where id = 1').run(base + FORWARD_RECORDS);
+  sqlite
+    .prepare(`insert into fed_peers (id, name, url, origin, log_key, node_key, key_id, status, created_at,
+        created_by, revoked_at, revoked_by)
+      values ('bench-peer', 'Bench', 'http://127.0.0.1:9', 'bench.test/log', 'k', 'n', 'bench', 'active',
+        '2026-01-01T00:00:00.000Z', 'bench', null, null)`)
+    .run();
+  const created = await timed(() =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/arrangements',
+      headers: bearer(t.adminToken),
+      payload: {
+        peer: 'bench-peer',
+        direction: 'send',
+        states: ['XA'],
+        kinds: ['report'],
+        from: '2020-01-01',
+      },
+    }),
+  );
+  if (created.value.statusCode !== 201) throw new Error(`the arrangement answered ${created.value.body}`);
+  let chunks = 0;
+  let longest = 0;
+  const drained = await timed(async () => {
+    for (;;) {
+      const c = await timed(() => runBackfills(t.ports, { budgetMs: 0 }));
+      chunks += c.value.chunks;
+      longest = Math.max(longest, c.ms);
+      if (!c.value.pending) return;
+    }
+  });
+  const last = base + FORWARD_RECORDS - 1;
+  const now: number[] = [];
+  const before: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    now.push((await timed(() => enqueueForwarding(t.ports.db.kysely, { first: last, last }, 'x'))).ms);
+    const old = sqlite.prepare(OLD_FORWARDING);
+    const r = await timed(async () => {
+      sqlite.exec('savepoint bench');
+      old.run(last, last);
+      sqlite.exec('rollback to bench; release bench');
+    });
+    before.push(r.ms);
+  }
+  const n = FORWARD_RECORDS.toLocaleString('en-US');
+  figure(
+    `A record appended with a send arrangement in place, ${n} earlier records logged (its outbox rows queued; median of 3)`,
+    median(now),
+    'ms',
+    `${now.map((x) => x.toFixed(2)).join(', ')} ms (decision 0094). Reference, the same run: the statement before, which read every record of the arrangement's kinds since its day, ${before.map((x) => x.toFixed(0)).join(', ')} ms`,
+  );
+  figure(
+    `A new arrangement to send over ${n} earlier records: its backlog queued in chunks after it is created`,
+    drained.ms,
+    'ms',
+    `created in ${created.ms.toFixed(0)} ms, then ${chunks} chunks of 10,000 log indexes, each its own transaction, the longest ${longest.toFixed(0)} ms (decision 0094; before, the whole backlog was one statement in the creating transaction, holding every writer)`,
+  );
+}
+
 const t = await createTestApp('sqlite', { demo: true });
 try {
   t.clock.current = new Date('2026-12-05T10:00:00Z');
@@ -252,6 +358,8 @@ try {
   await obligations(t);
   log(`history: ${INSPECTIONS} inspections and a page of the list`);
   await inspections(t);
+  log(`history: ${FORWARD_RECORDS} records and a send arrangement`);
+  await forwarding(t);
   log(`history: ${SCHED_MBAS} MBAs of 20 years and the deadline scheduler's passes`);
   await scheduler(t);
 } finally {

@@ -31,15 +31,39 @@ export interface PeerDelivery {
  * Queue for peers, in the caller's transaction, every record of log indices [first, last] that
  * an arrangement to send covers (its state, its kind, logged on or after the arrangement's date)
  * and whose peer is active: the outbox row commits with the record or not at all (decision 0027).
- * One indexed join in SQL; a record two arrangements cover is queued once per peer.
+ * One statement; a record two arrangements cover is queued once per peer. With an arrangement
+ * named, only what that one covers (its backlog, a chunk at a time: decision 0094).
+ *
+ * The range's records are read first, by their index, as a materialized table: joined directly,
+ * the planner (no statistics) drove from the arrangements and read every record of their kinds
+ * since their first day through `records_kind`, so each append — every report — read a send
+ * arrangement's whole history (decision 0094).
  */
 export async function enqueueForwarding(
   q: DbOrTx,
-  range: { first: number; last: number } | { arrangementId: string },
+  range: { first: number; last: number; arrangementId?: string },
   at: string,
 ): Promise<void> {
+  await forwardingInsert(q, range, at).execute();
+}
+
+/** enqueueForwarding's statement (its plan is tested). */
+export function forwardingInsert(
+  q: DbOrTx,
+  range: { first: number; last: number; arrangementId?: string },
+  at: string,
+) {
   let select = q
-    .selectFrom('records as r')
+    .with(
+      (w) => w('r').materialized(),
+      (db) =>
+        db
+          .selectFrom('records')
+          .select(['id', 'kind', 'log_index', 'subject_state', 'created_at'])
+          .where('log_index', '>=', range.first)
+          .where('log_index', '<=', range.last),
+    )
+    .selectFrom('r')
     .innerJoin('fed_arrangement_scope as s', (j) =>
       j
         .onRef('s.state', '=', 'r.subject_state')
@@ -74,11 +98,12 @@ export async function enqueueForwarding(
       eb.val(at).as('next_attempt_at'),
       eb.val(at).as('created_at'),
     ]);
+  // A WHERE clause in any case: SQLite's parser needs one before an upsert's ON CONFLICT.
   select =
-    'arrangementId' in range
-      ? select.where('s.arrangement_id', '=', range.arrangementId)
-      : select.where('r.log_index', '>=', range.first).where('r.log_index', '<=', range.last);
-  await q
+    range.arrangementId === undefined
+      ? select.where(sql<boolean>`true`)
+      : select.where('s.arrangement_id', '=', range.arrangementId);
+  return q
     .insertInto('fed_outbox')
     .columns([
       'peer_id',
@@ -92,8 +117,7 @@ export async function enqueueForwarding(
       'created_at',
     ])
     .expression(select)
-    .onConflict((oc) => oc.columns(['peer_id', 'log_index']).doNothing())
-    .execute();
+    .onConflict((oc) => oc.columns(['peer_id', 'log_index']).doNothing());
 }
 
 /** Peers. */

@@ -43,6 +43,7 @@ import * as noticeRefs from './migrations/0047-notice-refs.js';
 import * as inboxByUser from './migrations/0048-inbox-by-user.js';
 import * as monitoringWindows from './migrations/0049-monitoring-windows.js';
 import * as webhookPending from './migrations/0050-webhook-pending.js';
+import * as arrangementBackfill from './migrations/0051-arrangement-backfill.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
@@ -90,6 +91,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0048-inbox-by-user': { up: inboxByUser.up },
     '0049-monitoring-windows': { up: monitoringWindows.up },
     '0050-webhook-pending': { up: webhookPending.up },
+    '0051-arrangement-backfill': { up: arrangementBackfill.up },
   };
 }
 

@@ -890,6 +890,16 @@ export interface FedArrangementScopeRow {
   to_date: string | null;
 }
 
+/** A send arrangement's backlog of earlier records, queued a chunk at a time (migration 0051). */
+export interface FedBackfillRow {
+  arrangement_id: string;
+  /** The first log index not yet looked at. */
+  next_index: number;
+  /** The arrangement's own record: the backlog ends before it. */
+  until_index: number;
+  created_at: string;
+}
+
 export interface FedOutboxRow {
   peer_id: string;
   log_index: number;
@@ -1243,6 +1253,7 @@ export interface Schema {
   fed_arrangements: FedArrangementRow;
   fed_arrangement_scope: FedArrangementScopeRow;
   fed_outbox: FedOutboxRow;
+  fed_backfills: FedBackfillRow;
   fed_inbox: FedInboxRow;
   fed_dead_letters: FedDeadLetterRow;
   fed_lease: FedLeaseRow;

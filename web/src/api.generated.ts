@@ -277,6 +277,11 @@ export interface paths {
                     };
                     content: {
                         readonly "application/json": readonly {
+                            /** @description a send arrangement's earlier records still being queued for the peer: log indexes [next, until); null once all are */
+                            readonly backlog: {
+                                readonly next: number;
+                                readonly until: number;
+                            } | null;
                             readonly createdAt: string;
                             readonly createdBy: string;
                             /** @enum {string} */
@@ -373,6 +378,11 @@ export interface paths {
                     };
                     content: {
                         readonly "application/json": {
+                            /** @description a send arrangement's earlier records still being queued for the peer: log indexes [next, until); null once all are */
+                            readonly backlog: {
+                                readonly next: number;
+                                readonly until: number;
+                            } | null;
                             readonly createdAt: string;
                             readonly createdBy: string;
                             /** @enum {string} */

@@ -110,6 +110,12 @@ const ArrangementReply = z.object({
     .describe('the end (exclusive): nothing logged from then on flows; null while open'),
   endedAt: z.string().nullable(),
   endedBy: z.string().nullable(),
+  backlog: z
+    .object({ next: z.number().int(), until: z.number().int() })
+    .nullable()
+    .describe(
+      "a send arrangement's earlier records still being queued for the peer: log indexes [next, until); null once all are",
+    ),
 });
 
 const ArrangementEndInput = z.object({

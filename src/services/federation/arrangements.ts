@@ -1,7 +1,9 @@
 import { DomainError } from '../../domain/errors.js';
 import { problemOf } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
-import { createFederationRepo, enqueueForwarding } from '../../store/federation.repo.js';
+import type { DbOrTx } from '../../store/db.js';
+import { insertBackfill, pendingBackfills } from '../../store/fed-backfill.repo.js';
+import { createFederationRepo } from '../../store/federation.repo.js';
 import type { FedArrangementRow, FedArrangementScopeRow } from '../../store/schema.types.js';
 import type { Ports } from '../ports.js';
 import { appendRecord } from '../records.js';
@@ -53,6 +55,8 @@ export interface ArrangementView extends Arrangement {
   readonly to: string | null;
   readonly endedAt: string | null;
   readonly endedBy: string | null;
+  /** A send arrangement's earlier records still being queued (decision 0094): log indexes [next, until); null once all are. */
+  readonly backlog: { readonly next: number; readonly until: number } | null;
 }
 
 /** What an arrangement's log record commits (the audit rebuilds it from the row): its start. */
@@ -74,8 +78,15 @@ export function arrangementEndContent(r: FedArrangementRow) {
   return { id: r.id, peer: r.peer_id, direction: r.direction, to: r.to_date, at: r.ended_at, by: r.ended_by };
 }
 
-function toView(r: FedArrangementRow): ArrangementView {
-  return { ...arrangementContent(r), to: r.to_date, endedAt: r.ended_at, endedBy: r.ended_by };
+function toView(r: FedArrangementRow, backlog: ArrangementView['backlog'] = null): ArrangementView {
+  return { ...arrangementContent(r), to: r.to_date, endedAt: r.ended_at, endedBy: r.ended_by, backlog };
+}
+
+/** The backlogs still being queued, by arrangement (a handful at most). */
+async function backlogs(q: DbOrTx): Promise<Map<string, NonNullable<ArrangementView['backlog']>>> {
+  return new Map(
+    (await pendingBackfills(q)).map((b) => [b.arrangement_id, { next: b.next_index, until: b.until_index }]),
+  );
 }
 
 /**
@@ -134,9 +145,10 @@ export function createArrangementService(ports: Ports) {
           at,
           by: p.userId,
         });
-        // Records logged before the arrangement but on or after its day are queued too, by one
-        // INSERT … SELECT (memory stays bounded whatever the log holds).
-        if (input.direction === 'send') await enqueueForwarding(tx, { arrangementId: id }, at);
+        // Records logged before the arrangement but on or after its day are queued too, a chunk
+        // at a time by the delivery loop (decision 0094); everything from this record on is
+        // queued as it is logged.
+        if (input.direction === 'send') await insertBackfill(tx, id, index, at);
         return index;
       });
       return { id, logIndex };
@@ -190,12 +202,13 @@ export function createArrangementService(ports: Ports) {
           at,
           by: p.userId,
         });
-        return { ...toView(ended), logIndex };
+        return { ...toView(ended, (await backlogs(tx)).get(id)), logIndex };
       });
     },
     async listArrangements(p: Principal): Promise<ArrangementView[]> {
       enforce(p, 'federation.admin', 'all');
-      return (await repo.listArrangements()).map(toView);
+      const pending = await backlogs(ports.db.kysely);
+      return (await repo.listArrangements()).map((r) => toView(r, pending.get(r.id)));
     },
   };
 }

@@ -12,6 +12,7 @@ import { createFederationRepo } from '../../store/federation.repo.js';
 import type { FedOutboxRow, FedPeerRow } from '../../store/schema.types.js';
 import type { LogNode } from '../log/index.js';
 import type { Ports } from '../ports.js';
+import { runBackfills } from './backfill.js';
 import { buildWireBundle } from './bundle.js';
 import { signRequest } from './http-signature.js';
 import { INBOX_BATCH, INBOX_BATCH_BEFORE } from './inbox.js';
@@ -183,6 +184,8 @@ export function createDelivery(
   let running: Promise<unknown> | undefined;
   let stopped = true;
   let poked = false;
+  /** A backlog was left to queue at the end of the last pass: the next comes at once. */
+  let backlog = false;
   /** Per peer (in memory, bounded by the peers): when it was last probed, and how often to. */
   const probes = new Map<string, { at: number; every: number; resumed: boolean }>();
   /**
@@ -347,6 +350,8 @@ export function createDelivery(
     const now = ports.clock.now();
     const until = new Date(now.getTime() + LEASE_MS).toISOString();
     if (!(await repo.takeLease(LEASE, holder, now.toISOString(), until))) return 0;
+    // New arrangements' backlogs first, a bounded slice per pass (decision 0094).
+    backlog = (await runBackfills(ports)).pending;
     let settled = 0;
     for (const peer of await repo.peersWithPending()) {
       try {
@@ -370,7 +375,7 @@ export function createDelivery(
           running = undefined;
           // Keep going while there is work (catch-up) or a checkpoint came meanwhile; otherwise
           // look again shortly.
-          schedule(n > 0 || poked ? 0 : 200);
+          schedule(n > 0 || poked || backlog ? 0 : 200);
           poked = false;
         });
     }, delayMs);

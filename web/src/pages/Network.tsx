@@ -266,7 +266,24 @@ function ArrangementTable({
     },
     { key: 'states', header: t('net.col.states'), render: (a) => a.states.join(', ') },
     { key: 'kinds', header: t('net.col.kinds'), render: (a) => a.kinds.map(kindLabel).join(', ') },
-    { key: 'from', header: t('net.col.from'), render: (a) => formatDate(a.from), sortValue: (a) => a.from },
+    {
+      key: 'from',
+      header: t('net.col.from'),
+      render: (a) => (
+        <>
+          {formatDate(a.from)}
+          {a.backlog && (
+            // A new arrangement to send queues its earlier records a chunk at a time (decision 0094).
+            <div className="muted">
+              {t('net.backlog', {
+                percent: a.backlog.until > 0 ? Math.floor((100 * a.backlog.next) / a.backlog.until) : 0,
+              })}
+            </div>
+          )}
+        </>
+      ),
+      sortValue: (a) => a.from,
+    },
     {
       key: 'to',
       header: t('net.col.to'),

@@ -27,7 +27,7 @@ import {
   storedObligations,
 } from '../src/services/notifications/index.js';
 import { pageStateObligations } from '../src/services/reports/obligations.js';
-import { enqueueForwarding } from '../src/store/federation.repo.js';
+import { enqueueForwarding } from '../src/store/forwarding.repo.js';
 import { pageInspections } from '../src/store/inspection-lists.repo.js';
 import { up as obligationFacts } from '../src/store/migrations/0046-obligation-facts.js';
 import { createRegistryRepo } from '../src/store/registry.repo.js';

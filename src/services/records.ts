@@ -7,7 +7,7 @@ import {
   SALT_SIZE,
 } from '../log/index.js';
 import type { DbOrTx } from '../store/db.js';
-import { enqueueForwarding } from '../store/federation.repo.js';
+import { enqueueForwarding } from '../store/forwarding.repo.js';
 import { type SequencedEntry, sequenceEntries } from '../store/log.repo.js';
 import { insertRecords } from '../store/records.repo.js';
 import type { RecordKind } from '../store/schema.types.js';

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackfills } from '../../src/services/federation/backfill.js';
 import { advanceBackfill, pendingBackfills } from '../../src/store/fed-backfill.repo.js';
-import { enqueueForwarding, forwardingInsert } from '../../src/store/federation.repo.js';
+import { enqueueForwarding, forwardingInsert } from '../../src/store/forwarding.repo.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { planOf } from '../fixtures/plans.js';

@@ -1,5 +1,5 @@
 import { advanceBackfill, pendingBackfills } from '../../store/fed-backfill.repo.js';
-import { enqueueForwarding } from '../../store/federation.repo.js';
+import { enqueueForwarding } from '../../store/forwarding.repo.js';
 import { isoNow, type Ports } from '../ports.js';
 
 /**

@@ -108,12 +108,19 @@ export async function pageAlarms(
       m.mba as mba, cast(null as text) as element, substr(d.at, 1, 10) as date,
       cast(null as text) as from_date, d.device as ref
     from device_alarms d join m on m.mba = ${deviceMbaSql('d.device')}`;
-  const all = sql`with m(mba, state, ord) as (${m}),
-    a(ord_mba, kind, ord_a, ord_b, akey, code, state, mba, element, date, from_date, ref) as (
-      ${transferAlarms(false, args.unmatchedBefore)}
+  // Without an MBA only the extra rows: the transfer and device arms, joined to an empty `m`,
+  // were planned from their own tables and read every alarmed row and device alarm of every MBA
+  // to produce nothing (decision 0095).
+  const ofMbas =
+    args.mbas.length === 0
+      ? balance
+      : sql`${transferAlarms(false, args.unmatchedBefore)}
       union all ${transferAlarms(true, args.unmatchedBefore)}
       union all ${balance}
-      union all ${devices} ${extra})`;
+      union all ${devices}`;
+  const all = sql`with m(mba, state, ord) as (${m}),
+    a(ord_mba, kind, ord_a, ord_b, akey, code, state, mba, element, date, from_date, ref) as (
+      ${ofMbas} ${extra})`;
   const where = [sql`1 = 1`];
   if (args.code !== undefined) where.push(sql`code = ${args.code}`);
   if (args.req.q) where.push(textMatches(['code', 'state', 'mba', 'element', 'ref'], args.req.q));

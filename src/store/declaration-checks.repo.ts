@@ -52,7 +52,7 @@ export function crossCheckFindings(c: CrossCheckCutoffs): RawBuilder<unknown> {
         partition by chk, ship, shipper, receiver, k, q order by item_date, did, idx) as n
       from side
     ),
-    p1 as (
+    p1 as materialized (
       select e.did as edid, e.idx as eidx, m.did as idid, m.idx as iidx
       from r1 e join r1 m
         on e.ship = 1 and m.ship = 0 and m.chk = e.chk and m.shipper = e.shipper

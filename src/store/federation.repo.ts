@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Db, DbOrTx } from './db.js';
+import { type SqlBool, sql } from 'kysely';
+import { type Db, type DbOrTx, isPostgres } from './db.js';
 import { notHalted, witnessRepo } from './fed-witness.repo.js';
 import { countOf } from './paging.js';
 import type {
@@ -281,11 +281,18 @@ function inboxRepo(k: Db['kysely']) {
     /** Statements of inspection `inspection` received from peers (their origin's, decision 0044). */
     async forwardedStatements(inspection: string): Promise<FedInboxRow[]> {
       const prefix = `inspection-statement:${inspection}:`;
+      // On SQLite the prefix is a range of the record id's index (binary collation; a LIKE cannot
+      // use that index, so it read every received record: decision 0095). PostgreSQL's text
+      // order follows the database's collation, where such a range is not a prefix: a LIKE
+      // there. Checked exactly below either way.
+      const byPrefix = isPostgres(k)
+        ? sql<SqlBool>`record_id like ${`${prefix}%`}`
+        : sql<SqlBool>`record_id >= ${prefix} and record_id < ${`${prefix}\uffff`}`;
       const rows = await k
         .selectFrom('fed_inbox')
         .selectAll()
         .where('kind', '=', 'inspection-statement')
-        .where('record_id', 'like', `${prefix}%`) // `_`, `%` only widen it: checked exactly below
+        .where(byPrefix)
         .orderBy('received_index')
         .execute();
       return rows

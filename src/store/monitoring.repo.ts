@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { sql } from 'kysely';
+import { type SqlBool, sql } from 'kysely';
 import { insertRowsSqlite } from './bulk.js';
 import type { DbOrTx } from './db.js';
 import { countOf } from './paging.js';
@@ -273,12 +273,8 @@ export async function batchIdsAfter(
   const rows = await q
     .selectFrom('device_batches')
     .select(['device', 'seq'])
-    .where((eb) =>
-      eb.or([
-        eb('device', '>', after.device),
-        eb.and([eb('device', '=', after.device), eb('seq', '>', after.seq)]),
-      ]),
-    )
+    // A row value, which plans as a range of the key (decision 0095).
+    .where(sql<SqlBool>`(device, seq) > (${after.device}, ${after.seq})`)
     .orderBy('device')
     .orderBy('seq')
     .limit(limit)

@@ -10,7 +10,7 @@ import { advanceBackfill, pendingBackfills } from '../../src/store/fed-backfill.
 import { enqueueForwarding, forwardingInsert } from '../../src/store/forwarding.repo.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
-import { planOf } from '../fixtures/plans.js';
+import { planOfCompiled } from '../fixtures/plans.js';
 import { initialReport, submit } from '../fixtures/reports.js';
 
 class Rollback extends Error {}
@@ -188,14 +188,7 @@ describe.each(testDialects())('a send arrangement’s backlog (%s)', (dialect) =
   it('reads only the range’s records, by their index, whatever the arrangements’ kinds and days', async () => {
     await arrange(await newPeer());
     const compiled = forwardingInsert(q(), { first: 5, last: 9 }, '2026-01-01T00:00:00.000Z').compile();
-    // The parameters inlined: planOf takes a statement's text.
-    let inlined = 0;
-    const text = compiled.sql.replace(/\$(\d+)|\?/g, (_m, n: string | undefined) => {
-      const i = n === undefined ? inlined++ : Number(n) - 1;
-      const v = compiled.parameters[i];
-      return typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`;
-    });
-    const { plan } = await planOf(t.ports.db, text);
+    const { plan } = await planOfCompiled(t.ports.db, compiled);
     // Driven from the arrangements, the join read every record of their kinds since their day.
     expect(plan).not.toContain('records_kind');
     expect(plan).toMatch(

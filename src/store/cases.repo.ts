@@ -1,5 +1,11 @@
-import { type SqlBool, sql } from 'kysely';
-import type { CaseKind, CaseStatus, CaseViewer, JointArrangement } from '../domain/cases/index.js';
+import { type Expression, type SqlBool, sql } from 'kysely';
+import {
+  CASE_STATUSES,
+  type CaseKind,
+  type CaseStatus,
+  type CaseViewer,
+  type JointArrangement,
+} from '../domain/cases/index.js';
 import type { DbOrTx } from './db.js';
 import type {
   CaseAttachmentRow,
@@ -91,27 +97,39 @@ export async function pageCases(
 ): Promise<{ rows: CaseRow[]; total: number }> {
   let sel = q.selectFrom('cases');
   if (viewer !== 'admin' && viewer.kind === 'state') sel = sel.where('state', '=', viewer.state);
+  const status = filter.status;
   if (viewer !== 'admin' && viewer.kind === 'inspectorate') {
     const { inspectorate, states } = viewer;
-    sel = sel.where((eb) =>
-      eb.or([
+    // The status inside each arm of the OR: outside it, the planner read every case of that
+    // status (cases_status) rather than the inspectorate's own (decision 0095, migration 0052).
+    sel = sel.where((eb) => {
+      const ofStatus = (e: Expression<SqlBool>) => (status ? eb.and([e, eb('status', '=', status)]) : e);
+      return eb.or([
         states === 'all'
-          ? eb('inspectorate', '=', inspectorate)
+          ? ofStatus(eb('inspectorate', '=', inspectorate))
           : states.length === 0
             ? eb.val(false)
-            : eb.and([eb('inspectorate', '=', inspectorate), eb('state', 'in', states)]),
+            : ofStatus(eb.and([eb('inspectorate', '=', inspectorate), eb('state', 'in', states)])),
+        // Shared cases by their ids, the status checked on each (with the status beside the
+        // list, the planner again read every case of that status).
         eb(
           'id',
           'in',
-          eb.selectFrom('case_shares').select('case_id').where('inspectorate', '=', inspectorate),
+          status
+            ? eb
+                .selectFrom('case_shares as s')
+                .innerJoin('cases as c', 'c.id', 's.case_id')
+                .select('s.case_id')
+                .where('s.inspectorate', '=', inspectorate)
+                .where('c.status', '=', status)
+            : eb.selectFrom('case_shares').select('case_id').where('inspectorate', '=', inspectorate),
         ),
-      ]),
-    );
-  }
+      ]);
+    });
+  } else if (status) sel = sel.where('status', '=', status);
   if (filter.state) sel = sel.where('state', '=', filter.state);
   if (filter.mba) sel = sel.where('mba', '=', filter.mba);
   if (filter.kind) sel = sel.where('kind', '=', filter.kind);
-  if (filter.status) sel = sel.where('status', '=', filter.status);
   const [rows, count] = await Promise.all([
     sel
       .selectAll()
@@ -299,7 +317,13 @@ export async function countUnresolvedCasesOfState(q: DbOrTx, state: string): Pro
     .selectFrom('cases')
     .select((eb) => eb.fn.countAll().as('n'))
     .where('state', '=', state)
-    .where('status', '<>', 'resolved')
+    // The unresolved statuses named, so that (state, status) ranges of cases_state_status are
+    // read (migration 0052), not every case the state ever had (decision 0095).
+    .where(
+      'status',
+      'in',
+      CASE_STATUSES.filter((x) => x !== 'resolved'),
+    )
     .executeTakeFirst();
   return Number(r?.n ?? 0);
 }

@@ -44,6 +44,7 @@ import * as inboxByUser from './migrations/0048-inbox-by-user.js';
 import * as monitoringWindows from './migrations/0049-monitoring-windows.js';
 import * as webhookPending from './migrations/0050-webhook-pending.js';
 import * as arrangementBackfill from './migrations/0051-arrangement-backfill.js';
+import * as caseStatusIndexes from './migrations/0052-case-status-indexes.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
@@ -92,6 +93,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0049-monitoring-windows': { up: monitoringWindows.up },
     '0050-webhook-pending': { up: webhookPending.up },
     '0051-arrangement-backfill': { up: arrangementBackfill.up },
+    '0052-case-status-indexes': { up: caseStatusIndexes.up },
   };
 }
 

@@ -5,8 +5,19 @@
  * the schema alone. The case-key statement is also planned on PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CASE_STATUSES, type CaseStatus } from '../../src/domain/cases/index.js';
+import {
+  type DurableEventSink,
+  runSchedulerOnce,
+  storedObligations,
+} from '../../src/services/notifications/index.js';
 import { pageAlarms } from '../../src/store/alarms.repo.js';
-import { caseStatusesByKey, threadRefsAfter } from '../../src/store/cases.repo.js';
+import {
+  caseStatusesByKey,
+  countUnresolvedCasesOfState,
+  pageCases,
+  threadRefsAfter,
+} from '../../src/store/cases.repo.js';
 import { crossCheckAlarmArm, pageCrossCheckFindings } from '../../src/store/declaration-checks.repo.js';
 import { createFederationRepo } from '../../src/store/federation.repo.js';
 import { batchIdsAfter } from '../../src/store/monitoring.repo.js';
@@ -73,6 +84,39 @@ describe('statements that read only what they answer (sqlite plans)', () => {
     }
   });
 
+  it('lists and counts a viewer’s cases of one status from its own index, in the list’s order', async () => {
+    const state = await plansOf('cases', () =>
+      pageCases(
+        t.ports.db.kysely,
+        { kind: 'state', state: 'XA' },
+        { status: 'open' },
+        { limit: 10, offset: 0 },
+      ),
+    );
+    for (const plan of state) {
+      expect(plan).toMatch(
+        /SEARCH cases USING (COVERING )?INDEX cases_state_status \(state=\? AND status=\?\)/,
+      );
+      expect(plan).not.toMatch(/cases_status\b/);
+    }
+    const agency = await plansOf('cases', () =>
+      pageCases(
+        t.ports.db.kysely,
+        { kind: 'inspectorate', inspectorate: 'agency', states: 'all' },
+        { status: 'open' },
+        { limit: 10, offset: 0 },
+      ),
+    );
+    for (const plan of agency) {
+      expect(plan).toMatch(/cases_inspectorate_status \(inspectorate=\? AND status=\?\)/);
+      expect(plan).not.toMatch(/cases_status\b/);
+    }
+    for (const plan of await plansOf('cases', () => countUnresolvedCasesOfState(t.ports.db.kysely, 'XA')))
+      expect(plan).toMatch(
+        /SEARCH cases USING (COVERING )?INDEX cases_state_status \(state=\? AND status=\?\)/,
+      );
+  });
+
   it('matches the declarations’ items once, not once per item', async () => {
     for (const plan of await plansOf('declaration_items', () =>
       pageCrossCheckFindings(t.ports.db.kysely, CUTOFFS, { states: 'all' }, { limit: 10, offset: 0 }),
@@ -93,6 +137,46 @@ describe.each(testDialects())('case statuses by key (%s)', (dialect) => {
   afterAll(async () => {
     await t?.close();
   });
+
+  it('lists each status of each viewer’s cases exactly as the whole list filtered by it', async () => {
+    const q = t.ports.db.kysely;
+    await runSchedulerOnce(t.ports, t.ports.events as DurableEventSink, storedObligations);
+    const ids = (await q.selectFrom('cases').select('id').orderBy('id').execute()).map((r) => r.id);
+    expect(ids.length).toBeGreaterThan(10);
+    expect(
+      Number(
+        (
+          await q
+            .selectFrom('case_shares')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirst()
+        )?.n,
+      ),
+    ).toBeGreaterThan(0);
+    for (const [i, id] of ids.entries())
+      await q
+        .updateTable('cases')
+        .set({ status: CASE_STATUSES[i % CASE_STATUSES.length] as CaseStatus })
+        .where('id', '=', id)
+        .execute();
+    const viewers = [
+      'admin',
+      { kind: 'state', state: 'XA' },
+      { kind: 'inspectorate', inspectorate: 'agency', states: 'all' },
+      { kind: 'inspectorate', inspectorate: 'rsa', states: ['XA'] },
+      { kind: 'inspectorate', inspectorate: 'rsa', states: 'all' },
+    ] as const;
+    for (const viewer of viewers) {
+      const all = await pageCases(q, viewer, {}, { limit: 10_000, offset: 0 });
+      expect(all.total).toBe(all.rows.length);
+      for (const status of CASE_STATUSES) {
+        const page = await pageCases(q, viewer, { status }, { limit: 10_000, offset: 0 });
+        const wanted = all.rows.filter((r) => r.status === status);
+        expect(page.rows.map((r) => r.id)).toEqual(wanted.map((r) => r.id));
+        expect(page.total).toBe(wanted.length);
+      }
+    }
+  }, 120_000);
 
   it('reads the cases of the keys asked, by the key’s index, whatever their status', async () => {
     const keys = Array.from({ length: 40 }, (_, i) => `deadline:XA:k${i}`);

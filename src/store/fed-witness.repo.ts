@@ -68,27 +68,40 @@ export function witnessRepo(k: Db['kysely']) {
     },
     /** The latest checkpoint of each log after `after` (by origin), one page: what a peer asks for. */
     async headsPage(after: string, limit: number): Promise<FedCheckpointRow[]> {
-      const rows = await k
-        .selectFrom('fed_checkpoints as c')
-        .selectAll('c')
-        .where('c.retired_at', 'is', null)
-        .where('c.origin', '>', after)
-        .where((eb) =>
-          eb(
-            'c.size',
-            '=',
-            eb
-              .selectFrom('fed_checkpoints as d')
-              .select((x) => x.fn.max('d.size').as('m'))
-              .whereRef('d.origin', '=', 'c.origin')
-              .where('d.retired_at', 'is', null),
-          ),
-        )
-        .orderBy('c.origin')
-        .orderBy('c.root')
-        .limit(limit)
-        .execute();
-      return rows.map(checkpointRow);
+      // One origin at a time by the head index, its largest size in force, then the checkpoints
+      // of that size: each a few index steps. Asked as one statement, every checkpoint ever seen
+      // of every origin was read and its origin's largest size asked again per row (decision 0095).
+      const out: FedCheckpointRow[] = [];
+      for (let from = after; out.length < limit; ) {
+        const next = await k
+          .selectFrom('fed_checkpoints')
+          .select('origin')
+          .where('origin', '>', from)
+          .where('retired_at', 'is', null)
+          .orderBy('origin')
+          .limit(1)
+          .executeTakeFirst();
+        if (next === undefined) break;
+        const top = await k
+          .selectFrom('fed_checkpoints')
+          .select('size')
+          .where('origin', '=', next.origin)
+          .where('retired_at', 'is', null)
+          .orderBy('size', 'desc')
+          .limit(1)
+          .executeTakeFirstOrThrow();
+        const heads = await k
+          .selectFrom('fed_checkpoints')
+          .selectAll()
+          .where('origin', '=', next.origin)
+          .where('size', '=', top.size)
+          .where('retired_at', 'is', null)
+          .orderBy('root')
+          .execute();
+        out.push(...heads.map(checkpointRow));
+        from = next.origin;
+      }
+      return out.slice(0, limit);
     },
     /** A third log's pinned key (decision 0054). */
     async thirdLog(origin: string): Promise<FedLogRow | undefined> {

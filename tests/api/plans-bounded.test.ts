@@ -19,11 +19,13 @@ import {
   threadRefsAfter,
 } from '../../src/store/cases.repo.js';
 import { crossCheckAlarmArm, pageCrossCheckFindings } from '../../src/store/declaration-checks.repo.js';
+import { witnessRepo } from '../../src/store/fed-witness.repo.js';
 import { createFederationRepo } from '../../src/store/federation.repo.js';
 import { batchIdsAfter } from '../../src/store/monitoring.repo.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { planOfCompiled, sqlitePlanOf, sqliteStatementsDuring } from '../fixtures/plans.js';
+import { seededRandom } from '../fixtures/random.js';
 
 const CUTOFFS = { annexII: '2026-01-01', sourceMaterial: '2026-01-01' };
 
@@ -127,6 +129,75 @@ describe('statements that read only what they answer (sqlite plans)', () => {
       expect(plan).toMatch(/SEARCH p1 USING AUTOMATIC COVERING INDEX \(idid=\? AND iidx=\?\)/);
     }
   });
+});
+
+describe.each(testDialects())('the witness exchange’s heads (%s)', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, {});
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers each origin’s largest checkpoints in force, page by page, as the one statement did', async () => {
+    const q = t.ports.db.kysely;
+    const random = seededRandom(dialect === 'sqlite' ? 95 : 96);
+    const rows = [];
+    for (let o = 0; o < 12; o++)
+      for (let size = 1; size <= 30; size++)
+        for (const root of random() < 0.1 ? ['r-a', 'r-b'] : ['r-a']) {
+          const retired = random() < 0.3 ? '2026-01-02T00:00:00.000Z' : null;
+          rows.push({
+            origin: `log-${String(o).padStart(2, '0')}.test/log`,
+            size,
+            root: `${root}-${size}`,
+            note: `note ${o} ${size} ${root}`,
+            cosignature: null,
+            via: 'test',
+            seen_at: '2026-01-01T00:00:00.000Z',
+            retired_at: o === 5 ? '2026-01-02T00:00:00.000Z' : retired,
+          });
+        }
+    for (let i = 0; i < rows.length; i += 100)
+      await q
+        .insertInto('fed_checkpoints')
+        .values(rows.slice(i, i + 100))
+        .execute();
+    // The statement before decision 0095, as the oracle.
+    const oracle = async (after: string, limit: number) =>
+      (
+        await q
+          .selectFrom('fed_checkpoints as c')
+          .select(['c.origin', 'c.size', 'c.root'])
+          .where('c.retired_at', 'is', null)
+          .where('c.origin', '>', after)
+          .where((eb) =>
+            eb(
+              'c.size',
+              '=',
+              eb
+                .selectFrom('fed_checkpoints as d')
+                .select((x) => x.fn.max('d.size').as('m'))
+                .whereRef('d.origin', '=', 'c.origin')
+                .where('d.retired_at', 'is', null),
+            ),
+          )
+          .orderBy('c.origin')
+          .orderBy('c.root')
+          .limit(limit)
+          .execute()
+      ).map((r) => `${r.origin} ${Number(r.size)} ${r.root}`);
+    const repo = witnessRepo(q);
+    for (const after of ['', 'log-03.test/log', 'log-04.test/log', 'log-11.test/log', 'zzz'])
+      for (const limit of [1, 2, 3, 7, 100]) {
+        const got = (await repo.headsPage(after, limit)).map(
+          (r) => `${r.origin} ${Number(r.size)} ${r.root}`,
+        );
+        expect(got).toEqual(await oracle(after, limit));
+      }
+    expect((await repo.headsPage('', 100)).some((r) => r.origin === 'log-05.test/log')).toBe(false);
+  }, 60_000);
 });
 
 describe.each(testDialects())('case statuses by key (%s)', (dialect) => {

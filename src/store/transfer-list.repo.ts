@@ -128,17 +128,20 @@ export async function readSegmentRows(
   if (seg.flows !== undefined) {
     const status =
       seg.status === 'matched'
-        ? sql`t.status = 0`
+        ? sql`s.status = 0`
         : seg.status === 'discrepant'
-          ? sql`t.status = 1`
-          : sql`t.status <> 2`;
-    return readRowsWithLines(
-      q,
-      sql`eval_transfers t ${pg ? sql`` : sql`indexed by eval_transfers_flow_origin`}`,
-      sql`t.flow is not null and t.flow in (${sql.join([...seg.flows])}) and t.mba = ${seg.mba}
-        and ${status}`,
-      window,
-    );
+          ? sql`s.status = 1`
+          : sql`s.status <> 2`;
+    // One ordered read of the flows' index per flow, merged, and the window taken before the
+    // lines are joined. `flow in (…)` of two flows broke the index order: every page joined all
+    // the MBA's paired shipments to their lines and sorted them (decision 0095).
+    const arm = (flow: string) => sql`select s.mkey, s.mba, s.origin_report, s.origin_line, s.ship,
+        s.status, s.notice, s.flow
+      from eval_transfers s ${pg ? sql`` : sql`indexed by eval_transfers_flow_origin`}
+      where s.flow is not null and s.flow = ${flow} and s.mba = ${seg.mba} and ${status}`;
+    const from = sql`(${sql.join(seg.flows.map(arm), sql` union all `)}
+      order by mba, origin_report, origin_line limit ${limit} offset ${offset}) t`;
+    return readRowsWithLines(q, from, sql`1 = 1`, sql`order by t.mba, t.origin_report, t.origin_line`);
   }
   if (seg.ship && (seg.status === 'any' || seg.status === 'paired' || seg.status === 'matched')) {
     // The shipments' index in origin order; the window is taken before the lines are joined, so

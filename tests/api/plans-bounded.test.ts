@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_STATUSES, type CaseStatus } from '../../src/domain/cases/index.js';
+import { shipmentFlows } from '../../src/domain/transfers/index.js';
 import {
   type DurableEventSink,
   runSchedulerOnce,
@@ -22,6 +23,7 @@ import { crossCheckAlarmArm, pageCrossCheckFindings } from '../../src/store/decl
 import { witnessRepo } from '../../src/store/fed-witness.repo.js';
 import { createFederationRepo } from '../../src/store/federation.repo.js';
 import { batchIdsAfter } from '../../src/store/monitoring.repo.js';
+import { readSegmentRows } from '../../src/store/transfer-list.repo.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { planOfCompiled, sqlitePlanOf, sqliteStatementsDuring } from '../fixtures/plans.js';
@@ -117,6 +119,42 @@ describe('statements that read only what they answer (sqlite plans)', () => {
       expect(plan).toMatch(
         /SEARCH cases USING (COVERING )?INDEX cases_state_status \(state=\? AND status=\?\)/,
       );
+  });
+
+  it('pages another state’s MBA’s paired shipments under two flows by merging two index reads', async () => {
+    const sqlite = t.ports.db.sqlite;
+    if (sqlite === undefined) throw new Error('SQLite expected');
+    const flows = shipmentFlows('XA', 'XB');
+    const row =
+      sqlite.prepare(`insert into eval_transfers (mkey, mba, origin_report, origin_line, ship, status,
+        notice, flow) values (?, 'XA-S1', 900, ?, 1, ?, null, ?)`);
+    const line = sqlite.prepare(`insert into report_lines (report_id, line, date, code, batch, kmp, element,
+        weight_mg) values ('XA-S1:ICR:900', ?, '2026-01-05', 'SF', ?, 'B', 'E', 1000)`);
+    sqlite.transaction(() => {
+      for (let i = 1; i <= 40; i++) {
+        row.run(1_000_000 + i, i, i % 7 === 0 ? 1 : 0, flows[i % 3 === 0 ? 1 : 0]);
+        line.run(i, `S-${i}`);
+      }
+    })();
+    const seg = { mba: 'XA-S1', ship: true, status: 'paired' as const, flows };
+    const q = t.ports.db.kysely;
+    // Planned as the code first runs it (a statement text is prepared once).
+    for (const plan of await plansOf('eval_transfers', () => readSegmentRows(q, seg, '2026-03-01', 0, 7))) {
+      expect(plan).toMatch(/MERGE \(UNION ALL\)/);
+      expect(
+        plan.match(/SEARCH s USING INDEX eval_transfers_flow_origin \(flow=\? AND mba=\?\)/g),
+      ).toHaveLength(2);
+    }
+    const whole = (await readSegmentRows(q, seg, '2026-03-01', 0, 1000)).map((r) => r.line);
+    expect(whole).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    const paged: number[] = [];
+    for (let offset = 0; offset < 40; offset += 7)
+      paged.push(...(await readSegmentRows(q, seg, '2026-03-01', offset, 7)).map((r) => r.line));
+    expect(paged).toEqual(whole);
+    const matched = (await readSegmentRows(q, { ...seg, status: 'matched' }, '2026-03-01', 0, 1000)).map(
+      (r) => r.line,
+    );
+    expect(matched).toEqual(whole.filter((i) => i % 7 !== 0));
   });
 
   it('matches the declarations’ items once, not once per item', async () => {

@@ -50,8 +50,9 @@ export interface ObligationScope {
  * that finished and where the log and the registry stood when that pass began. Obligations are
  * judged as of a day, from facts that are records of the log or registry rows only ever added;
  * so a later pass on the same day with the same registry need judge only what the log's new
- * records name. A new day, a changed registry, a start (an empty memo) or a failed pass judges
- * everything.
+ * records name. A new day, a changed registry or a start (an empty memo) judges everything; a
+ * pass that fails leaves the memo as it was, so the next reads the changes since the last pass
+ * that finished (or judges everything again if that was yesterday's).
  */
 export interface SchedulerMemo {
   day?: IsoDate;

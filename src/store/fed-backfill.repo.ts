@@ -26,8 +26,8 @@ export async function pendingBackfills(q: DbOrTx): Promise<FedBackfillRow[]> {
 }
 
 /**
- * Moves a backlog on from `from` to `to` (deleted once it reaches its end), only if no one has
- * moved it meanwhile: false then, and the caller's transaction is to be rolled back.
+ * Moves a backlog on from its next index to `to` (deleted once it reaches its end), only if no
+ * one has moved it meanwhile: false then, and the caller's transaction is to be rolled back.
  */
 export async function advanceBackfill(q: DbOrTx, row: FedBackfillRow, to: number): Promise<boolean> {
   const r =

@@ -22,6 +22,7 @@ import type { Ports } from '../src/services/ports.js';
 import { systemRandom } from '../src/services/ports.js';
 import { prepareNode } from '../src/services/runtime.js';
 import { openSqlite } from '../src/store/db.js';
+import { lastDayOf } from '../tests/fixtures/reports.js';
 import { ROOT } from './lib.js';
 
 const [mode, dir, monthsArg, linesArg] = process.argv.slice(2);
@@ -35,10 +36,6 @@ const TODAY = '2027-03-10T10:00:00Z';
 function month(k: number): string {
   const d = new Date(Date.UTC(2026, k, 1));
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
-function lastDay(m: string): string {
-  const [y, mm] = m.split('-').map(Number) as [number, number];
-  return `${m}-${String(new Date(Date.UTC(y, mm, 0)).getUTCDate()).padStart(2, '0')}`;
 }
 
 async function node() {
@@ -143,13 +140,13 @@ async function load() {
       type: 'ICR',
       mba: 'XA-F1',
       reportNumber: k + 1,
-      reportDate: lastDay(m),
-      period: { from: `${m}-01`, to: lastDay(m) },
+      reportDate: lastDayOf(m),
+      period: { from: `${m}-01`, to: lastDayOf(m) },
       reportingPerson: 'Bench',
       lineCount: LINES,
       lines,
     });
-    const pilMs = await post(inventory('PIL', k + 1, lastDay(m)));
+    const pilMs = await post(inventory('PIL', k + 1, lastDayOf(m)));
     process.stdout.write(
       `month ${m}: ICR of ${LINES} lines ${Math.round(icrMs)} ms, PIL ${Math.round(pilMs)} ms, stored ${(k + 1) * LINES} lines, RSS ${rss()} MiB\n`,
     );

@@ -33,6 +33,7 @@ import { up as obligationFacts } from '../src/store/migrations/0046-obligation-f
 import { createRegistryRepo } from '../src/store/registry.repo.js';
 import type { InspectionRow } from '../src/store/schema.types.js';
 import { bearer, createTestApp, type TestApp } from '../tests/fixtures/app.js';
+import { insertUnreachablePeer } from '../tests/fixtures/federation.js';
 import { judgeWholeRecord } from '../tests/fixtures/obligations.js';
 import { exportNoticeReport, icr, initialReport, submit } from '../tests/fixtures/reports.js';
 import { emit, type Figure, log, median } from './lib.js';
@@ -288,12 +289,7 @@ async function forwarding(t: TestApp): Promise<void> {
       );
   })();
   sqlite.prepare('update log_sequence set next_index = ? where id = 1').run(base + FORWARD_RECORDS);
-  sqlite
-    .prepare(`insert into fed_peers (id, name, url, origin, log_key, node_key, key_id, status, created_at,
-        created_by, revoked_at, revoked_by)
-      values ('bench-peer', 'Bench', 'http://127.0.0.1:9', 'bench.test/log', 'k', 'n', 'bench', 'active',
-        '2026-01-01T00:00:00.000Z', 'bench', null, null)`)
-    .run();
+  await insertUnreachablePeer(t.ports.db.kysely, 'bench-peer');
   const created = await timed(() =>
     t.app.inject({
       method: 'POST',

@@ -6,10 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackfills } from '../../src/services/federation/backfill.js';
+import type { DbOrTx } from '../../src/store/db.js';
 import { advanceBackfill, pendingBackfills } from '../../src/store/fed-backfill.repo.js';
 import { enqueueForwarding, forwardingInsert } from '../../src/store/forwarding.repo.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
+import { insertUnreachablePeer } from '../fixtures/federation.js';
 import { planOfCompiled } from '../fixtures/plans.js';
 import { initialReport, submit } from '../fixtures/reports.js';
 
@@ -34,23 +36,7 @@ describe.each(testDialects())('a send arrangement’s backlog (%s)', (dialect) =
   /** A peer of its own for each arrangement, so each test's outbox rows are its own. */
   async function newPeer(): Promise<string> {
     const id = `peer-${++peers}`;
-    await q()
-      .insertInto('fed_peers')
-      .values({
-        id,
-        name: id,
-        url: 'http://127.0.0.1:9',
-        origin: `${id}.test/log`,
-        log_key: 'k',
-        node_key: 'n',
-        key_id: id,
-        status: 'active',
-        created_at: '2026-01-01T00:00:00.000Z',
-        created_by: 'test',
-        revoked_at: null,
-        revoked_by: null,
-      })
-      .execute();
+    await insertUnreachablePeer(q(), id);
     return id;
   }
 
@@ -72,9 +58,9 @@ describe.each(testDialects())('a send arrangement’s backlog (%s)', (dialect) =
     return r.json() as { id: string; logIndex: number };
   }
 
-  const queued = async (peer: string) =>
+  const queued = async (peer: string, db: DbOrTx = q()) =>
     (
-      await q()
+      await db
         .selectFrom('fed_outbox')
         .select(['log_index', 'record_id', 'kind', 'state'])
         .where('peer_id', '=', peer)
@@ -89,14 +75,7 @@ describe.each(testDialects())('a send arrangement’s backlog (%s)', (dialect) =
       .transaction()
       .execute(async (tx) => {
         await enqueueForwarding(tx, { first: 0, last: until - 1, arrangementId }, '2026-01-01T00:00:00.000Z');
-        rows = (
-          await tx
-            .selectFrom('fed_outbox')
-            .select(['log_index', 'record_id', 'kind', 'state'])
-            .where('peer_id', '=', peer)
-            .orderBy('log_index')
-            .execute()
-        ).map((r) => ({ ...r, log_index: Number(r.log_index) }));
+        rows = await queued(peer, tx);
         throw new Rollback();
       })
       .catch((err: unknown) => {

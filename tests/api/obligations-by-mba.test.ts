@@ -24,6 +24,7 @@ import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { judgeWholeRecord } from '../fixtures/obligations.js';
 import { seededRandom } from '../fixtures/random.js';
+import { lastDayOf } from '../fixtures/reports.js';
 
 const TODAY = '2026-12-05';
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -31,10 +32,6 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const monthOf = (k: number) => {
   const y = 2025 + Math.floor((9 + k) / 12);
   return `${y}-${pad(((9 + k) % 12) + 1)}`;
-};
-const lastDay = (m: string) => {
-  const [y, mo] = m.split('-').map(Number) as [number, number];
-  return `${m}-${pad(new Date(Date.UTC(y, mo, 0)).getUTCDate())}`;
 };
 
 let counter = 0;
@@ -111,7 +108,7 @@ async function storeHistory(t: TestApp, seed: number, mbas: readonly string[]): 
     new Date(Date.parse(`${day}T00:00:00Z`) + Math.floor(rnd() * 86_400_000)).toISOString();
   const afterDays = (m: string, max: number) =>
     instant(
-      new Date(Date.parse(`${lastDay(m)}T00:00:00Z`) + Math.floor(rnd() * max) * 86_400_000)
+      new Date(Date.parse(`${lastDayOf(m)}T00:00:00Z`) + Math.floor(rnd() * max) * 86_400_000)
         .toISOString()
         .slice(0, 10),
     );
@@ -127,7 +124,7 @@ async function storeHistory(t: TestApp, seed: number, mbas: readonly string[]): 
       // Never reported: missing, or upcoming for November (due after today).
       if (k === 13 || rnd() < 0.2) continue;
       const span = rnd() < 0.15 ? 1 : 0;
-      const period = { period_from: `${m}-01`, period_to: lastDay(monthOf(k + span)) };
+      const period = { period_from: `${m}-01`, period_to: lastDayOf(monthOf(k + span)) };
       const tries = 1 + Math.floor(rnd() * 3); // resubmissions of the same period
       for (let i = 0; i < tries; i++)
         reports.push(reportRow('XA', mba, 'ICR', afterDays(monthOf(k + span), 60), period));

@@ -26,7 +26,7 @@ import { batchIdsAfter } from '../../src/store/monitoring.repo.js';
 import { readSegmentRows } from '../../src/store/transfer-list.repo.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
-import { planOfCompiled, sqlitePlanOf, sqliteStatementsDuring } from '../fixtures/plans.js';
+import { planOf, planOfCompiled, sqliteStatementsDuring } from '../fixtures/plans.js';
 import { seededRandom } from '../fixtures/random.js';
 
 const CUTOFFS = { annexII: '2026-01-01', sourceMaterial: '2026-01-01' };
@@ -45,7 +45,7 @@ describe('statements that read only what they answer (sqlite plans)', () => {
     const texts = await sqliteStatementsDuring(f);
     const mine = texts.filter((s) => s.includes(table));
     expect(mine.length).toBeGreaterThan(0);
-    return mine.map((s) => sqlitePlanOf(t.ports.db, s));
+    return Promise.all(mine.map(async (s) => (await planOf(t.ports.db, s)).plan));
   }
 
   it('pages the audit’s walks through case threads and device batches by a range of their key', async () => {

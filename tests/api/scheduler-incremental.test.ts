@@ -19,15 +19,10 @@ import { readChangeMarks, readObligationChanges } from '../../src/store/obligati
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
 import { seededRandom } from '../fixtures/random.js';
-import { icr, initialReport, submit } from '../fixtures/reports.js';
+import { icr, initialReport, lastDayOf, submit } from '../fixtures/reports.js';
 
 const MBAS = ['XA-F1', 'XA-S1'] as const;
 const MONTHS = ['2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-04'] as const;
-
-const lastDayOf = (m: string) => {
-  const [y, mo] = m.split('-').map(Number) as [number, number];
-  return `${m}-${String(new Date(Date.UTC(y, mo, 0)).getUTCDate()).padStart(2, '0')}`;
-};
 
 /** A one-line ICR of `mba` for `month` (a receipt of new material at KMP A). */
 function oneLine(mba: string, n: number, month: string, bad = false) {

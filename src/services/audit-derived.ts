@@ -24,6 +24,7 @@ import {
   readReportLines,
 } from '../store/accounting.repo.js';
 import type { DbOrTx } from '../store/db.js';
+import { differingDeliveredFigures } from '../store/federation.repo.js';
 import { readKmpDays } from '../store/kmp-days.repo.js';
 import { readNoticeLinesOfMba, readNoticeRefsOfMba } from '../store/notice-lines.repo.js';
 import { readJudgedReportsOfMba, readObligationFirstsOfMba, subjectOf } from '../store/obligations.repo.js';
@@ -119,6 +120,12 @@ export async function auditDerivedState(q: DbOrTx): Promise<DerivedFinding[]> {
   }
   for (const [mba, n] of rowsPerMba) {
     findings.push({ where: `${mba} transfers`, message: `${n} transfer lines are held for an unknown MBA` });
+  }
+  for (const d of await differingDeliveredFigures(q)) {
+    findings.push({
+      where: `peer ${d.peer} delivered`,
+      message: `its outbox holds ${d.counted} delivered rows (last ${d.countedAt ?? 'never'}), the figures kept say ${d.kept} (last ${d.keptAt ?? 'never'})`,
+    });
   }
   return findings;
 }

@@ -27,6 +27,38 @@ export interface PeerDelivery {
   readonly lastError: string | null;
 }
 
+/**
+ * Each peer's delivered figures as kept (fed_delivered) and as its outbox gives them, where they
+ * differ: what `custos audit` compares (decision 0096). Reads every delivered row: the audit's
+ * work, never a request's.
+ */
+export async function differingDeliveredFigures(
+  q: DbOrTx,
+): Promise<
+  { peer: string; kept: number; keptAt: string | null; counted: number; countedAt: string | null }[]
+> {
+  const { rows } = await sql<{
+    peer: string;
+    kept: number | string | null;
+    kept_at: string | null;
+    counted: number | string | null;
+    counted_at: string | null;
+  }>`with c as (select peer_id, count(*) as n, max(delivered_at) as at from fed_outbox
+      where status = 'delivered' group by peer_id)
+    select coalesce(d.peer_id, c.peer_id) as peer, d.delivered as kept, d.last_at as kept_at,
+      c.n as counted, c.at as counted_at
+    from fed_delivered d full outer join c on c.peer_id = d.peer_id
+    where d.peer_id is null or c.peer_id is null or d.delivered <> c.n or d.last_at <> c.at
+    order by 1`.execute(q);
+  return rows.map((r) => ({
+    peer: r.peer,
+    kept: Number(r.kept ?? 0),
+    keptAt: r.kept_at,
+    counted: Number(r.counted ?? 0),
+    countedAt: r.counted_at,
+  }));
+}
+
 /** Peers. */
 function peersRepo(k: Db['kysely']) {
   return {
@@ -75,11 +107,17 @@ function peersRepo(k: Db['kysely']) {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
+    /**
+     * Pending and dead rows are counted on the outbox's (peer, status) index: a backlog and the
+     * refusals, bounded by what is owed. Delivered rows are every record ever forwarded to the
+     * peer: their number and latest time are kept as they are settled (decision 0096).
+     */
     async deliveryOf(peerId: string): Promise<PeerDelivery> {
       const counts = await k
         .selectFrom('fed_outbox')
         .select(['status', sql<number>`count(*)`.as('n')])
         .where('peer_id', '=', peerId)
+        .where('status', 'in', ['pending', 'dead'])
         .groupBy('status')
         .execute();
       const n = (s: string) => countOf(counts.find((c) => c.status === s));
@@ -91,18 +129,17 @@ function peersRepo(k: Db['kysely']) {
         .orderBy('log_index')
         .limit(1)
         .executeTakeFirst();
-      const last = await k
-        .selectFrom('fed_outbox')
-        .select(sql<string | null>`max(delivered_at)`.as('at'))
+      const delivered = await k
+        .selectFrom('fed_delivered')
+        .select(['delivered', 'last_at'])
         .where('peer_id', '=', peerId)
-        .where('status', '=', 'delivered')
         .executeTakeFirst();
       return {
         pending: n('pending'),
-        delivered: n('delivered'),
+        delivered: Number(delivered?.delivered ?? 0),
         dead: n('dead'),
         oldestPendingAt: oldest?.created_at ?? null,
-        lastDeliveredAt: last?.at ?? null,
+        lastDeliveredAt: delivered?.last_at ?? null,
         lastError: oldest?.last_error ?? null,
       };
     },
@@ -215,12 +252,39 @@ function outboxRepo(k: Db['kysely']) {
         .execute();
       return rows.map(outboxRow);
     },
-    async markDelivered(q: DbOrTx, peerId: string, logIndex: number, ack: string, at: string) {
+    /**
+     * Settles pending rows as delivered with their acknowledgements, and counts them in the peer's
+     * delivered figures (decision 0096) in the caller's transaction. Only a pending row moves, so
+     * the count is exact even if a row were settled twice.
+     */
+    async markDelivered(
+      q: DbOrTx,
+      peerId: string,
+      rows: readonly { readonly logIndex: number; readonly ack: string }[],
+      at: string,
+    ) {
+      let moved = 0;
+      for (const r of rows) {
+        const u = await q
+          .updateTable('fed_outbox')
+          .set({ status: 'delivered', delivered_at: at, ack: r.ack, last_error: null })
+          .where('peer_id', '=', peerId)
+          .where('log_index', '=', r.logIndex)
+          .where('status', '=', 'pending')
+          .executeTakeFirst();
+        moved += Number(u.numUpdatedRows);
+      }
+      if (moved === 0) return;
       await q
-        .updateTable('fed_outbox')
-        .set({ status: 'delivered', delivered_at: at, ack, last_error: null })
-        .where('peer_id', '=', peerId)
-        .where('log_index', '=', logIndex)
+        .insertInto('fed_delivered')
+        .values({ peer_id: peerId, delivered: moved, last_at: at })
+        .onConflict((oc) =>
+          oc.column('peer_id').doUpdateSet((eb) => ({
+            delivered: eb('fed_delivered.delivered', '+', moved),
+            // The latest, should the clock step back.
+            last_at: sql<string>`case when fed_delivered.last_at is null or fed_delivered.last_at < ${at} then ${at} else fed_delivered.last_at end`,
+          })),
+        )
         .execute();
     },
     async markRetry(peerId: string, logIndexes: readonly number[], nextAt: string, error: string) {

@@ -900,6 +900,13 @@ export interface FedBackfillRow {
   created_at: string;
 }
 
+/** A peer's acknowledged outbox rows: their number and the latest time (decision 0096). */
+export interface FedDeliveredRow {
+  peer_id: string;
+  delivered: number;
+  last_at: string | null;
+}
+
 export interface FedOutboxRow {
   peer_id: string;
   log_index: number;
@@ -1253,6 +1260,7 @@ export interface Schema {
   fed_arrangements: FedArrangementRow;
   fed_arrangement_scope: FedArrangementScopeRow;
   fed_outbox: FedOutboxRow;
+  fed_delivered: FedDeliveredRow;
   fed_backfills: FedBackfillRow;
   fed_inbox: FedInboxRow;
   fed_dead_letters: FedDeadLetterRow;

@@ -178,7 +178,16 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
     expect(verifyAcknowledgement(entry.acknowledgement, agency.identity.nodeKey)).toBe(true);
     expect(verifyAcknowledgement({ ...ack, status: 'refused', batch }, agency.identity.nodeKey)).toBe(false);
     const peers = (await get(regional, '/api/peers')).json();
+    const settled = await regional.t.ports.db.kysely
+      .selectFrom('fed_outbox')
+      .select(['status', 'delivered_at'])
+      .where('status', '=', 'delivered')
+      .orderBy('delivered_at', 'desc')
+      .execute();
+    expect(settled.length).toBeGreaterThan(0);
     expect(peers[0].delivery).toMatchObject({
+      delivered: settled.length,
+      lastDeliveredAt: settled[0]?.delivered_at,
       pending: 0,
       lagSeconds: 0,
       lastError: null,
@@ -191,11 +200,13 @@ describe.each(testDialects())('forwarding between two nodes on %s', (dialect) =>
       inbox: await count(agency, 'fed_inbox'),
       reports: await count(agency, 'reports'),
     };
+    // As if the acknowledgements had never arrived: the rows pending, the figures without them.
     await regional.t.ports.db.kysely
       .updateTable('fed_outbox')
       .set({ status: 'pending', ack: null, delivered_at: null })
       .where('status', '=', 'delivered')
       .execute();
+    await regional.t.ports.db.kysely.deleteFrom('fed_delivered').execute();
     await deliver();
     expect({
       records: await count(agency, 'records'),

@@ -284,6 +284,7 @@ export function createDelivery(
     if (settle.length > 0) {
       const at = ports.clock.now().toISOString();
       await ports.db.kysely.transaction().execute(async (tx) => {
+        const delivered: { logIndex: number; ack: string }[] = [];
         for (const { row, ack } of settle) {
           if (ack.status === 'refused')
             await repo.markDead(
@@ -294,8 +295,9 @@ export function createDelivery(
               ack.message ?? '',
               at,
             );
-          else await repo.markDelivered(tx, peer.id, row.log_index, JSON.stringify(ack), at);
+          else delivered.push({ logIndex: row.log_index, ack: JSON.stringify(ack) });
         }
+        await repo.markDelivered(tx, peer.id, delivered, at);
       });
     }
     if (retry) {

@@ -101,13 +101,16 @@ export async function pageAlarms(
           ),
         )}) as b`;
   const extra = args.extra === undefined ? sql`` : sql`union all ${args.extra}`;
-  // Monitoring devices' alarms (issue 18 §5) after each MBA's own, in the order of their causes.
+  // Monitoring devices' alarms (issue 18 §5) after each MBA's own, in the order of their causes:
+  // of the view's devices only, each read on its alarms' key (decision 0097).
   const devices = sql`select m.ord as ord_mba, 2 as kind,
       row_number() over (order by d.at, d.device, d.code) as ord_a, 0 as ord_b,
       'device:' || d.device || ':' || d.code || ':' || d.at as akey, d.code as code, m.state as state,
       m.mba as mba, cast(null as text) as element, substr(d.at, 1, 10) as date,
       cast(null as text) as from_date, d.device as ref
-    from device_alarms d join m on m.mba = ${deviceMbaSql('d.device')}`;
+    from ${devicesOfMbas(sql`select mba from m`)} dv
+    join m on m.mba = dv.mba
+    join device_alarms d on d.device = dv.id`;
   // Without an MBA only the extra rows: the transfer and device arms, joined to an empty `m`,
   // were planned from their own tables and read every alarmed row and device alarm of every MBA
   // to produce nothing (decision 0095).
@@ -273,13 +276,46 @@ export async function readTransferAlarmWindow(
   return out;
 }
 
-/** The monitoring devices' alarms per MBA (of the device's KMP, else its facility's first MBA), `code` filtering. */
-export async function countDeviceAlarms(q: DbOrTx, code: string | undefined): Promise<Map<string, number>> {
-  const { rows } = await sql<{ mba: string | null; n: number | string }>`select mba, count(*) as n
-    from (select ${deviceMbaSql('d.device')} as mba from device_alarms d
-      ${code === undefined ? sql`` : sql`where d.code = ${code}`}) x
-    group by mba`.execute(q);
-  return new Map(rows.filter((r) => r.mba !== null).map((r) => [r.mba as string, countOf(r)]));
+/**
+ * The devices whose alarms are listed under one of the MBAs `mbas` selects (a one-column query):
+ * `(id, mba)` rows, found among the devices of those MBAs' facilities, each placed by
+ * deviceMbaSql (the MBA of its KMP, else its facility's first). A registry's worth of rows, never
+ * an alarm: each device's alarms are then read on their key, which leads with the device
+ * (decision 0097), where the arms joined every device alarm of every MBA to find the view's.
+ */
+function devicesOfMbas(mbas: RawBuilder<unknown>): RawBuilder<unknown> {
+  // Not aliased `v` nor `b`: deviceMbaSql's subqueries use those names themselves.
+  return sql`(select dvc.id as id, ${deviceMbaSql('dvc.id')} as mba from devices dvc
+    where dvc.facility in (select mb.facility from mbas mb where mb.code in (${mbas})))`;
+}
+
+/**
+ * The monitoring devices' alarms of each MBA given, per code (`code` filtering): counted on the
+ * alarms' key, device by device, for the devices of these MBAs only.
+ */
+export async function countDeviceAlarms(
+  q: DbOrTx,
+  mbas: readonly string[],
+  code: string | undefined,
+): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>();
+  if (mbas.length === 0) return out;
+  const { rows } = await sql<{ mba: string; code: string; n: number | string }>`with
+      m(mba) as (values ${sql.join(mbas.map((x) => sql`(${x})`))})
+    select dv.mba as mba, d.code as code, count(*) as n
+    from ${devicesOfMbas(sql`select mba from m`)} dv
+    join device_alarms d on d.device = dv.id
+    where dv.mba in (select mba from m) ${code === undefined ? sql`` : sql`and d.code = ${code}`}
+    group by dv.mba, d.code`.execute(q);
+  for (const r of rows) {
+    let byCode = out.get(r.mba);
+    if (!byCode) {
+      byCode = new Map();
+      out.set(r.mba, byCode);
+    }
+    byCode.set(r.code, countOf(r));
+  }
+  return out;
 }
 
 /** One MBA's device alarms from `skip`, at most `take`, in pageAlarms' order (time, device, code). */
@@ -292,8 +328,9 @@ export async function readDeviceAlarmWindow(
 ): Promise<AlarmRow[]> {
   if (take <= 0) return [];
   const { rows } = await sql<{ device: string; code: string; at: string }>`select d.device, d.code, d.at
-    from device_alarms d
-    where ${deviceMbaSql('d.device')} = ${mba.mba} ${code === undefined ? sql`` : sql`and d.code = ${code}`}
+    from ${devicesOfMbas(sql`select ${mba.mba}`)} dv
+    join device_alarms d on d.device = dv.id
+    where dv.mba = ${mba.mba} ${code === undefined ? sql`` : sql`and d.code = ${code}`}
     order by d.at, d.device, d.code limit ${take} offset ${skip}`.execute(q);
   return rows.map((r) => ({
     key: `device:${r.device}:${r.code}:${r.at}`,

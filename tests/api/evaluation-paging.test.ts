@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ed25519PublicKey } from '../../src/log/index.js';
 import { createEvaluationService } from '../../src/services/evaluation/index.js';
 import { readWholeView } from '../../src/services/evaluation/transfer-segments.js';
 import { readAllMatches } from '../../src/services/evaluation/transfers.js';
 import { FirstRows, pageInMemory } from '../../src/services/page-memory.js';
 import { readMbaFacts } from '../../src/store/accounting.repo.js';
+import { insertAlarms } from '../../src/store/monitoring.repo.js';
 import type { TransferListFilter } from '../../src/store/transfer-list.repo.js';
 import { bearer, createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
@@ -308,8 +310,84 @@ describe.each(testDialects())('alarms by segments on %s', (dialect) => {
     });
     const res = await submit(t, 'xa-ssac.submitter', icr(1, '2026-01', lines));
     expect(res.statusCode, res.body).toBe(201);
+    await raiseDeviceAlarms();
     t.clock.current = new Date('2026-04-03T10:00:00Z');
   }, 120_000);
+
+  /**
+   * Monitoring devices and their alarms (decision 0097): XA-S1 gets two devices by their
+   * facility, XA-F1 one by its KMP, XB-F1 one; 200 alarms in all, at times not in device order.
+   * The alarms are stored as ingestion stores them (insertAlarms), the list reads them as stored.
+   */
+  const DEVICES = [
+    { id: 'T-SEAL-1', facility: 'XA-STO', mba: 'XA-S1', state: 'XA' },
+    { id: 'T-CAM-1', facility: 'XA-STO', mba: 'XA-S1', state: 'XA' },
+    { id: 'T-RAD-1', facility: 'XA-FAB', kmp: 'B', mba: 'XA-F1', state: 'XA' },
+    { id: 'T-SEAL-2', facility: 'XB-FAB', mba: 'XB-F1', state: 'XB' },
+  ] as const;
+  const DEVICE_CODES = ['DEVICE_SILENT', 'SEAL_OPENED', 'GATE_MISMATCH'];
+  const deviceAlarms: { device: string; code: string; at: string; mba: string; state: string }[] = [];
+  async function raiseDeviceAlarms(): Promise<void> {
+    for (const [i, d] of DEVICES.entries()) {
+      const reg = await t.app.inject({
+        method: 'POST',
+        url: '/api/devices',
+        headers: bearer(t.adminToken),
+        payload: {
+          id: d.id,
+          kind: 'seal',
+          facility: d.facility,
+          ...('kmp' in d ? { kmp: d.kmp } : {}),
+          owners: ['agency'],
+          publicKey: Buffer.from(ed25519PublicKey(new Uint8Array(32).fill(40 + i))).toString('base64'),
+          heartbeatSeconds: 3600,
+        },
+      });
+      expect(reg.statusCode, reg.body).toBe(201);
+    }
+    for (let i = 0; i < 200; i++) {
+      const d = DEVICES[(i * 7) % DEVICES.length] as (typeof DEVICES)[number];
+      const at = new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % 200) * 3_600_000).toISOString();
+      deviceAlarms.push({
+        device: d.id,
+        code: DEVICE_CODES[i % 3] as string,
+        at,
+        mba: d.mba,
+        state: d.state,
+      });
+    }
+    await insertAlarms(
+      t.ports.db.kysely,
+      deviceAlarms.map((a) => ({
+        device: a.device,
+        code: a.code,
+        at: a.at,
+        state: a.state,
+        detail: 'test',
+        raised_at: a.at,
+        case_opened: 1,
+      })),
+    );
+  }
+
+  /** An MBA's device alarms as the list orders them (time, device, code), from the test's own rows. */
+  const devicesOf = (mba: string, code?: string) =>
+    deviceAlarms
+      .filter((a) => a.mba === mba && (code === undefined || a.code === code))
+      .sort((a, b) =>
+        a.at < b.at
+          ? -1
+          : a.at > b.at
+            ? 1
+            : a.device < b.device
+              ? -1
+              : a.device > b.device
+                ? 1
+                : a.code < b.code
+                  ? -1
+                  : 1,
+      )
+      .map((a) => ({ code: a.code, mba: a.mba, state: a.state, ref: a.device, date: a.at.slice(0, 10) }));
   afterAll(async () => {
     await t.close();
   });
@@ -337,7 +415,7 @@ describe.each(testDialects())('alarms by segments on %s', (dialect) => {
   }
 
   it('lists what the one statement lists, page for page, for each state, code and caller', async () => {
-    const codes = ['TRANSFER_UNMATCHED', 'NOTICE_MISSING', 'SRD_3SIGMA', 'MUF_3SIGMA'];
+    const codes = ['TRANSFER_UNMATCHED', 'NOTICE_MISSING', 'SRD_3SIGMA', 'MUF_3SIGMA', ...DEVICE_CODES];
     let seen = 0;
     for (const [login, state] of [
       ['agency.inspector', 'XA'],
@@ -360,7 +438,36 @@ describe.each(testDialects())('alarms by segments on %s', (dialect) => {
     const xa = await list('/api/alarms?mba=XA-F1&code=TRANSFER_UNMATCHED', 1000);
     expect(xa.total).toBe(1100);
     expect((await list('/api/alarms?mba=XA-F1&code=NOTICE_MISSING', 1000)).total).toBe(110);
-    expect(seen).toBe(2 * 1210);
+    const ofState = (state: string) => deviceAlarms.filter((a) => a.state === state).length;
+    expect(seen).toBe(2 * (1210 + ofState('XA')) + ofState('XB'));
+    // Each MBA's device alarms, whole and by code, are the devices' own rows in the list's order.
+    for (const mba of ['XA-S1', 'XA-F1', 'XB-F1'])
+      for (const code of [undefined, ...DEVICE_CODES]) {
+        const expected = devicesOf(mba, code);
+        expect(expected.length).toBeGreaterThan(0);
+        const listed = await list(`/api/alarms?mba=${mba}${code ? `&code=${code}` : ''}`, 17);
+        const ofDevices = listed.rows.filter((a) => a.ref !== null && a.ref.startsWith('T-'));
+        expect(
+          ofDevices.map((a) => ({ code: a.code, mba: a.mba, state: a.state, ref: a.ref, date: a.date })),
+          `${mba} ${code}`,
+        ).toEqual(expected);
+      }
+    // The overview's counts are the list's, device alarms included.
+    const summary = (
+      await t.app.inject({
+        method: 'GET',
+        url: '/api/alarms/summary',
+        headers: bearer(t.token('agency.inspector')),
+      })
+    ).json() as { total: number; states: { state: string; total: number; codes: Record<string, number> }[] };
+    expect(summary.total).toBe((await list('/api/alarms', 1000)).total);
+    for (const line of summary.states) {
+      const listed = await list(`/api/alarms?state=${line.state}`, 1000);
+      const codes: Record<string, number> = {};
+      for (const a of listed.rows) codes[a.code] = (codes[a.code] ?? 0) + 1;
+      expect(line.codes, line.state).toEqual(codes);
+    }
+    expect(summary.states.find((x) => x.state === 'XB')?.codes.SEAL_OPENED).toBeGreaterThan(0);
     // A window deep in the MBA's walk (in its second statement) and one past the end.
     const deep = await t.app.inject({
       method: 'GET',

@@ -12,7 +12,7 @@ import {
   runSchedulerOnce,
   storedObligations,
 } from '../../src/services/notifications/index.js';
-import { pageAlarms } from '../../src/store/alarms.repo.js';
+import { countDeviceAlarms, pageAlarms, readDeviceAlarmWindow } from '../../src/store/alarms.repo.js';
 import {
   caseStatusesByKey,
   countUnresolvedCasesOfState,
@@ -85,6 +85,31 @@ describe('statements that read only what they answer (sqlite plans)', () => {
       }),
     )) {
       expect(plan).not.toMatch(/eval_transfers|device_alarms/);
+    }
+  });
+
+  it('reads the view’s devices’ alarms on the alarms’ key, never every device alarm (decision 0097)', async () => {
+    const k = t.ports.db.kysely;
+    const xa = { mba: 'XA-F1', state: 'XA' };
+    const plans = await plansOf('device_alarms', async () => {
+      await countDeviceAlarms(k, ['XA-F1', 'XA-S1'], undefined);
+      await countDeviceAlarms(k, ['XA-F1'], 'SEAL_OPENED');
+      await readDeviceAlarmWindow(k, xa, undefined, 0, 10);
+      await readDeviceAlarmWindow(k, xa, 'SEAL_OPENED', 5, 10);
+      await pageAlarms(k, {
+        mbas: [xa],
+        balance: [],
+        code: undefined,
+        unmatchedBefore: '2026-01-01',
+        req: { limit: 10, offset: 0, sort: 'date' },
+      });
+    });
+    expect(plans.length).toBe(5);
+    for (const plan of plans) {
+      expect(plan).toMatch(/SEARCH d USING (COVERING )?INDEX sqlite_autoindex_device_alarms_1 \(device=\?/);
+      expect(plan).not.toMatch(/SCAN d\b/);
+      // The devices are those of the MBAs' facilities, found by the facility's index.
+      expect(plan).toMatch(/SEARCH dvc USING INDEX devices_facility \(facility=\?\)/);
     }
   });
 

@@ -15,7 +15,7 @@ import { countTransferAlarms } from './balances.js';
  * order is, per MBA in the order given, its balance alarms, its transfer and notice alarms in
  * origin order, its devices' alarms; then the alarms of no MBA (declarations' findings, split
  * views). Each segment's size is known without reading it — balance alarms are in memory, transfer
- * and notice alarms from the maintained counts, device alarms from one grouped count — so a page
+ * and notice alarms from the maintained counts, device alarms from one grouped count of the view's devices — so a page
  * skips whole segments and reads only those it shows: the first page of an MBA with 200 000
  * unmatched lines walks its alarmed rows up to the 50th alarm, where the one statement (pageAlarms,
  * still the path of a sort or a search) joined every alarmed row to its line and sorted them.
@@ -39,7 +39,11 @@ export async function pageAlarmsBySegments(
     args.mbas.map((m) => m.mba),
     args.asOf,
   );
-  const devices = await countDeviceAlarms(q, code);
+  const devices = await countDeviceAlarms(
+    q,
+    args.mbas.map((m) => m.mba),
+    code,
+  );
   const rows: AlarmRow[] = [];
   const end = req.offset + req.limit;
   let at = 0;
@@ -61,7 +65,8 @@ export async function pageAlarmsBySegments(
         ? [...(byCode?.values() ?? [])].reduce((a, b) => a + b, 0)
         : (byCode?.get(code) ?? 0);
     await visit(n, (skip, take) => readTransferAlarmWindow(q, m, code, args.unmatchedBefore, skip, take));
-    await visit(devices.get(m.mba) ?? 0, (skip, take) => readDeviceAlarmWindow(q, m, code, skip, take));
+    const ofDevices = [...(devices.get(m.mba)?.values() ?? [])].reduce((a, b) => a + b, 0);
+    await visit(ofDevices, (skip, take) => readDeviceAlarmWindow(q, m, code, skip, take));
   }
   if (args.extra === undefined) return { rows, total: at };
   // The alarms of no MBA: few, listed by the one statement with nothing else in it.

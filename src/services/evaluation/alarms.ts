@@ -9,6 +9,7 @@ import { readLogVersion } from '../../store/accounting.repo.js';
 import {
   type AlarmRow,
   type BalanceAlarmRow,
+  countDeviceAlarms,
   pageAlarms,
   walkTransferAlarms,
 } from '../../store/alarms.repo.js';
@@ -296,27 +297,28 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
       enforce(p, 'data.read', scope);
       const byState = new Map<string, { total: number; codes: Record<string, number> }>();
       let total = 0;
+      const count = (state: string, code: string, n: number) => {
+        total += n;
+        let s = byState.get(state);
+        if (!s) {
+          s = { total: 0, codes: {} };
+          byState.set(state, s);
+        }
+        s.total += n;
+        s.codes[code] = (s.codes[code] ?? 0) + n;
+      };
+      const stateOf = new Map<string, string>();
       for await (const st of evaluator.evaluateEach()) {
         if (!inScope(scope, st.facts.state)) continue;
+        stateOf.set(st.facts.code, st.facts.state);
         // Balance alarms from the evaluation; transfer alarms counted in SQL (one group per day and code).
-        const counted = [
-          ...alarmViewsOf(st, []).map((a) => ({ code: a.code, n: 1 })),
-          ...(await readTransferAlarmGroups(ports.db.kysely, st.facts.code, evaluator.asOf())).map((a) => ({
-            code: a.code,
-            n: a.count ?? 1,
-          })),
-        ];
-        for (const a of counted) {
-          total += a.n;
-          let s = byState.get(st.facts.state);
-          if (!s) {
-            s = { total: 0, codes: {} };
-            byState.set(st.facts.state, s);
-          }
-          s.total += a.n;
-          s.codes[a.code] = (s.codes[a.code] ?? 0) + a.n;
-        }
+        for (const a of alarmViewsOf(st, [])) count(st.facts.state, a.code, 1);
+        for (const a of await readTransferAlarmGroups(ports.db.kysely, st.facts.code, evaluator.asOf()))
+          count(st.facts.state, a.code, a.count ?? 1);
       }
+      // The monitoring devices' alarms, under their MBAs as the list shows them (decision 0097).
+      for (const [mba, byCode] of await countDeviceAlarms(ports.db.kysely, [...stateOf.keys()], undefined))
+        for (const [code, n] of byCode) count(stateOf.get(mba) as string, code, n);
       const declScope = await declarationScopeOf(ports, p);
       // The declarations' findings and the split views (decision 0043), as GET /api/alarms lists them.
       for (const a of [

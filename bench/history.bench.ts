@@ -27,6 +27,7 @@ import {
   storedObligations,
 } from '../src/services/notifications/index.js';
 import { pageStateObligations } from '../src/services/reports/obligations.js';
+import { createFederationRepo } from '../src/store/federation.repo.js';
 import { enqueueForwarding } from '../src/store/forwarding.repo.js';
 import { pageInspections } from '../src/store/inspection-lists.repo.js';
 import { up as obligationFacts } from '../src/store/migrations/0046-obligation-facts.js';
@@ -59,6 +60,23 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 /** The heap a computation holds at its largest, sampled between its awaits (collected first). */
+/** `timed`, and the longest the event loop waited for a turn meanwhile (a 1 ms timer's gaps). */
+async function timedWithStall<T>(f: () => Promise<T>): Promise<{ ms: number; value: T; stallMs: number }> {
+  let last = performance.now();
+  let stallMs = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    stallMs = Math.max(stallMs, now - last);
+    last = now;
+  }, 1);
+  try {
+    const r = await timed(f);
+    return { ...r, stallMs: Math.max(stallMs, performance.now() - last) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 async function heapOf<T>(f: () => Promise<T>): Promise<{ mb: number; value: T }> {
   gc();
   const base = process.memoryUsage().heapUsed;
@@ -230,7 +248,7 @@ async function scheduler(t: TestApp): Promise<void> {
   const sink = t.ports.events as DurableEventSink;
   // The first pass opens the cases of what the demo world still owes; not timed.
   await runSchedulerOnce(t.ports, sink, storedObligations);
-  const full = await timed(() => runSchedulerOnce(t.ports, sink, storedObligations));
+  const full = await timedWithStall(() => runSchedulerOnce(t.ports, sink, storedObligations));
   const memo: SchedulerMemo = {};
   await runSchedulerOnce(t.ports, sink, storedObligations, memo);
   const quiet = await timed(() => runSchedulerOnce(t.ports, sink, storedObligations, memo));
@@ -244,6 +262,12 @@ async function scheduler(t: TestApp): Promise<void> {
     changed.ms,
     'ms',
     `with no change ${quiet.ms.toFixed(0)} ms (decision 0093). Reference, the same run: the full pass every minute's pass was before, ${full.ms.toFixed(0)} ms`,
+  );
+  figure(
+    `The longest wait for the event loop during the day's full scheduler pass (${SCHED_MBAS} MBAs of 20 years, ${full.ms.toFixed(0)} ms)`,
+    full.stallMs,
+    'ms',
+    `paused between MBAs every ~8 ms (decision 0098); before, on SQLite, the whole pass: ${full.ms.toFixed(0)} ms`,
   );
 }
 
@@ -340,6 +364,56 @@ async function forwarding(t: TestApp): Promise<void> {
     drained.ms,
     'ms',
     `created in ${created.ms.toFixed(0)} ms, then ${chunks} chunks of 10,000 log indexes, each its own transaction, the longest ${longest.toFixed(0)} ms (decision 0094; before, the whole backlog was one statement in the creating transaction, holding every writer)`,
+  );
+  await peerFigures(t);
+}
+
+/** What GET /api/peers read per peer before decision 0096 (the reference point). */
+const OLD_DELIVERY = [
+  "select status, count(*) as n from fed_outbox where peer_id = 'bench-peer' group by status",
+  "select max(delivered_at) as at from fed_outbox where peer_id = 'bench-peer' and status = 'delivered'",
+];
+
+/**
+ * The peer's queued backlog settled as the delivery loop settles it (500 rows a transaction), then
+ * GET /api/peers beside the two statements it ran before decision 0096 (same run).
+ */
+async function peerFigures(t: TestApp): Promise<void> {
+  const sqlite = t.ports.db.sqlite;
+  if (sqlite === undefined) throw new Error('SQLite expected');
+  const repo = createFederationRepo(t.ports.db);
+  let settled = 0;
+  for (;;) {
+    const page = await repo.pendingPage('bench-peer', 500);
+    if (page.length === 0) break;
+    await t.ports.db.kysely.transaction().execute((tx) =>
+      repo.markDelivered(
+        tx,
+        'bench-peer',
+        page.map((r) => ({ logIndex: r.log_index, ack: '{}' })),
+        '2026-12-05T10:00:00.000Z',
+      ),
+    );
+    settled += page.length;
+  }
+  const now: number[] = [];
+  const before: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const r = await timed(() =>
+      t.app.inject({ method: 'GET', url: '/api/peers', headers: bearer(t.adminToken) }),
+    );
+    if (r.value.statusCode !== 200) throw new Error(`GET /api/peers answered ${r.value.body}`);
+    const delivered = (r.value.json() as { delivery: { delivered: number } }[])[0]?.delivery.delivered;
+    if (delivered !== settled)
+      throw new Error(`the peer's figures say ${delivered} delivered, not ${settled}`);
+    now.push(r.ms);
+    before.push((await timed(async () => OLD_DELIVERY.map((q) => sqlite.prepare(q).all()))).ms);
+  }
+  figure(
+    `GET /api/peers, its peer acknowledged ${settled.toLocaleString('en-US')} records (median of 3)`,
+    median(now),
+    'ms',
+    `${now.map((x) => x.toFixed(1)).join(', ')} ms, the whole request (decision 0096). Reference, the same run: the two statements it ran per peer before, counting and reading every delivered row, ${before.map((x) => x.toFixed(0)).join(', ')} ms`,
   );
 }
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OBLIGATION_NEUTRAL_KINDS } from '../../src/domain/deadlines/index.js';
 import {
   type DurableEventSink,
+  type ObligationSource,
   runSchedulerOnce,
   type SchedulerMemo,
   storedObligations,
@@ -238,5 +239,38 @@ describe.each(testDialects())('deadline scheduler passes within a day (%s)', (di
     expect((await readObligationChanges(q, base, base + 4, OBLIGATION_NEUTRAL_KINDS)).everything).toBe(true);
     for (const m of moved) await move(m.id, Number(m.log_index));
     await sql`delete from records where log_index >= ${base}`.execute(q);
+  }, 60_000);
+
+  it('gives the event loop a turn while a long pass judges MBA after MBA', async () => {
+    // The stored obligations of every state, judged 60 times over: a pass of a few hundred
+    // MBAs' real judging. On SQLite every statement is synchronous, so without a pause between
+    // them no timer ran until the pass ended (decision 0081's habit).
+    const many: ObligationSource = async function* (ports, today, scope) {
+      for (let i = 0; i < 60; i++) {
+        const once = storedObligations(ports, today, scope);
+        for await (const chunk of Symbol.asyncIterator in once ? once : await once) yield chunk;
+      }
+    };
+    // The longest stretch without a timer's turn: what a request waits behind the pass.
+    let last = performance.now();
+    let longest = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 1);
+    let judged = 0;
+    try {
+      judged = (await runSchedulerOnce(t.ports, sink, many)).judged;
+    } finally {
+      clearInterval(timer);
+    }
+    longest = Math.max(longest, performance.now() - last);
+    const once = (await runSchedulerOnce(t.ports, sink, storedObligations)).judged;
+    expect(once).toBeGreaterThan(20);
+    expect(judged).toBe(60 * once);
+    // An 8 ms slice and the chunk that ends it (~20 ms here), with room for a loaded machine;
+    // without the pauses the longest stretch on SQLite was ~350 ms.
+    expect(longest).toBeLessThan(100);
   }, 60_000);
 });

@@ -9,6 +9,7 @@ import {
 } from '../../domain/deadlines/index.js';
 import type { ApObligation } from '../../domain/declarations/index.js';
 import type { IsoDate } from '../../domain/reports/report.types.js';
+import { Pacer } from '../../store/bulk.js';
 import { listQuestionsDueBefore } from '../../store/cases.repo.js';
 import {
   type ChangeMarks,
@@ -179,6 +180,10 @@ export async function runSchedulerOnce(
   const scope = await scopeOf(ports, memo, today, marks);
   const nothing = scope !== undefined && scope.states.size === 0 && scope.mbas.size === 0;
   const states = source === undefined || nothing ? [] : source(ports, today, scope);
+  // A full pass judges every MBA (seconds at an agency's scale, once a day and at each start); on
+  // SQLite its statements never leave the event loop, so it gives a turn between chunks
+  // (decision 0081's habit; the judging had none).
+  const pacer = new Pacer();
   for await (const { state, obligations, declarations } of Symbol.asyncIterator in states
     ? (states as AsyncIterable<StateObligations>)
     : await states) {
@@ -206,6 +211,7 @@ export async function runSchedulerOnce(
       if (id !== undefined) reminders++;
     }
     casesOpened += await openDeadlineCases(ports, state, obligations);
+    if (pacer.due()) await pacer.pause();
   }
   for (const id of await listQuestionsDueBefore(ports.db.kysely, today)) {
     const c = await loadCase(ports.db.kysely, id);

@@ -446,7 +446,7 @@ describe.each(testDialects())('alarms by segments on %s', (dialect) => {
         const expected = devicesOf(mba, code);
         expect(expected.length).toBeGreaterThan(0);
         const listed = await list(`/api/alarms?mba=${mba}${code ? `&code=${code}` : ''}`, 17);
-        const ofDevices = listed.rows.filter((a) => a.ref !== null && a.ref.startsWith('T-'));
+        const ofDevices = listed.rows.filter((a) => a.ref?.startsWith('T-'));
         expect(
           ofDevices.map((a) => ({ code: a.code, mba: a.mba, state: a.state, ref: a.ref, date: a.date })),
           `${mba} ${code}`,

@@ -59,6 +59,21 @@ export async function differingDeliveredFigures(
   }));
 }
 
+/**
+ * The received inspection statements whose record id starts with `prefix`, by a range of an index
+ * (the caller checks the prefix exactly). On SQLite the range is of the record id's index (binary
+ * collation; a LIKE cannot use that index, so it read every received record: decision 0095).
+ * PostgreSQL's text order follows the database's collation, where such a range is not a prefix:
+ * there a LIKE, which the statements' own pattern index serves (migration 0054, decision 0099)
+ * — without it, every received record was read.
+ */
+export function forwardedStatementsQuery(k: Db['kysely'], prefix: string) {
+  const byPrefix = isPostgres(k)
+    ? sql<SqlBool>`kind = 'inspection-statement' and record_id like ${`${prefix.replace(/[\\%_]/g, '\\$&')}%`}`
+    : sql<SqlBool>`kind = 'inspection-statement' and record_id >= ${prefix} and record_id < ${`${prefix}\uffff`}`;
+  return k.selectFrom('fed_inbox').selectAll().where(byPrefix).orderBy('received_index');
+}
+
 /** Peers. */
 function peersRepo(k: Db['kysely']) {
   return {
@@ -345,20 +360,7 @@ function inboxRepo(k: Db['kysely']) {
     /** Statements of inspection `inspection` received from peers (their origin's, decision 0044). */
     async forwardedStatements(inspection: string): Promise<FedInboxRow[]> {
       const prefix = `inspection-statement:${inspection}:`;
-      // On SQLite the prefix is a range of the record id's index (binary collation; a LIKE cannot
-      // use that index, so it read every received record: decision 0095). PostgreSQL's text
-      // order follows the database's collation, where such a range is not a prefix: a LIKE
-      // there. Checked exactly below either way.
-      const byPrefix = isPostgres(k)
-        ? sql<SqlBool>`record_id like ${`${prefix}%`}`
-        : sql<SqlBool>`record_id >= ${prefix} and record_id < ${`${prefix}\uffff`}`;
-      const rows = await k
-        .selectFrom('fed_inbox')
-        .selectAll()
-        .where('kind', '=', 'inspection-statement')
-        .where(byPrefix)
-        .orderBy('received_index')
-        .execute();
+      const rows = await forwardedStatementsQuery(k, prefix).execute();
       return rows
         .filter((r) => r.record_id.startsWith(prefix))
         .map((r) => ({ ...r, idx: Number(r.idx), received_index: Number(r.received_index) }));

@@ -46,6 +46,7 @@ import * as webhookPending from './migrations/0050-webhook-pending.js';
 import * as arrangementBackfill from './migrations/0051-arrangement-backfill.js';
 import * as caseStatusIndexes from './migrations/0052-case-status-indexes.js';
 import * as peerDelivered from './migrations/0053-peer-delivered.js';
+import * as inboxStatementIds from './migrations/0054-inbox-statement-ids.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
@@ -96,6 +97,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0051-arrangement-backfill': { up: arrangementBackfill.up },
     '0052-case-status-indexes': { up: caseStatusIndexes.up },
     '0053-peer-delivered': { up: peerDelivered.up },
+    '0054-inbox-statement-ids': { up: inboxStatementIds.up(db.dialect) },
   };
 }
 

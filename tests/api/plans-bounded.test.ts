@@ -21,7 +21,7 @@ import {
 } from '../../src/store/cases.repo.js';
 import { crossCheckAlarmArm, pageCrossCheckFindings } from '../../src/store/declaration-checks.repo.js';
 import { witnessRepo } from '../../src/store/fed-witness.repo.js';
-import { createFederationRepo } from '../../src/store/federation.repo.js';
+import { createFederationRepo, forwardedStatementsQuery } from '../../src/store/federation.repo.js';
 import { batchIdsAfter } from '../../src/store/monitoring.repo.js';
 import { readSegmentRows } from '../../src/store/transfer-list.repo.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
@@ -317,5 +317,64 @@ describe.each(testDialects())('case statuses by key (%s)', (dialect) => {
     const { plan } = await planOfCompiled(t.ports.db, caseStatusesByKey(t.ports.db.kysely, keys).compile());
     expect(plan).toMatch(/cases_key/);
     expect(plan).not.toMatch(/cases_status/);
+  });
+});
+
+describe.each(testDialects())('a forwarded inspection’s statements (%s)', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, {});
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('finds exactly its statements, by its own index on PostgreSQL too (decision 0099)', async () => {
+    const q = t.ports.db.kysely;
+    // Ids with LIKE's wildcards, and one that is a prefix of another's.
+    const inspections = ['ins-1', 'ins-10', 'ins_2', 'ins%3', 'insX2'];
+    const rows = [];
+    let idx = 0;
+    for (const ins of inspections)
+      for (let n = 0; n < 4; n++)
+        for (const kind of ['inspection-statement', 'report'])
+          rows.push({
+            source: 'peer.test/log',
+            idx: idx++,
+            peer_id: 'p',
+            record_id: `${kind}:${ins}:${n}`,
+            kind,
+            state: 'XA',
+            leaf: new Uint8Array([1]),
+            leaf_hash: `h${idx}`,
+            salt: new Uint8Array([2]),
+            proof: '[]',
+            received_index: 1000 - idx,
+            received_at: '2026-01-01T00:00:00.000Z',
+            content: null,
+          });
+    await q.insertInto('fed_inbox').values(rows).execute();
+    const repo = createFederationRepo(t.ports.db);
+    for (const ins of inspections) {
+      const got = await repo.forwardedStatements(ins);
+      expect(got.map((r) => r.record_id)).toEqual(
+        rows
+          .filter(
+            (r) =>
+              r.kind === 'inspection-statement' && r.record_id.startsWith(`inspection-statement:${ins}:`),
+          )
+          .sort((a, b) => a.received_index - b.received_index)
+          .map((r) => r.record_id),
+      );
+      expect(got).toHaveLength(4);
+    }
+    if (dialect === 'postgres') {
+      const { plan } = await planOfCompiled(
+        t.ports.db,
+        forwardedStatementsQuery(q, 'inspection-statement:ins_2:').compile(),
+      );
+      expect(plan).toMatch(/fed_inbox_statement_ids/);
+      expect(plan).toMatch(/Index Cond: .*record_id ~>=~/);
+    }
   });
 });

@@ -260,17 +260,20 @@ describe.each(testDialects())('deadline scheduler passes within a day (%s)', (di
       last = now;
     }, 1);
     let judged = 0;
+    const started = performance.now();
     try {
       judged = (await runSchedulerOnce(t.ports, sink, many)).judged;
     } finally {
       clearInterval(timer);
     }
     longest = Math.max(longest, performance.now() - last);
+    const ms = performance.now() - started;
     const once = (await runSchedulerOnce(t.ports, sink, storedObligations)).judged;
     expect(once).toBeGreaterThan(20);
     expect(judged).toBe(60 * once);
-    // An 8 ms slice and the chunk that ends it (~20 ms here), with room for a loaded machine;
-    // without the pauses the longest stretch on SQLite was ~350 ms.
-    expect(longest).toBeLessThan(100);
+    // An 8 ms slice and the chunk that ends it: ~20 ms of a ~400 ms pass on a quiet machine.
+    // Without the pauses, on SQLite, the longest stretch was most of the pass (~390 of ~450 ms).
+    // As a share of the pass, so that a loaded machine, which stretches both, does not decide it.
+    expect(longest).toBeLessThan(ms / 4);
   }, 60_000);
 });

@@ -202,7 +202,9 @@ function alarmCondition(code: string | undefined, unmatchedBefore: string): RawB
  * rows: origin, then a line's transfer alarm before its notice alarm), `code` filtering, a
  * statement's worth at a time. Walks the alarmed rows' index in origin order (on SQLite told which
  * index: decision 0083), joining each row to its line in force, so a walker holds one statement's
- * rows (at most WALK_MAX), never the MBA's other alarms.
+ * rows (at most WALK_MAX), never the MBA's other alarms. The walk resumes after the last row by a
+ * row value, which SQLite seeks to in the index; the OR of its two parts was searched on the MBA
+ * alone, so every statement read the MBA's alarmed rows from the first again (decision 0100).
  */
 export async function* walkTransferAlarms(
   q: DbOrTx,
@@ -217,7 +219,7 @@ export async function* walkTransferAlarms(
       q,
       sql`eval_transfers t ${index}`,
       sql`t.mba = ${mba.mba} and (t.status <> 0 or t.notice is not null)
-        and (t.origin_report > ${after[0]} or (t.origin_report = ${after[0]} and t.origin_line > ${after[1]}))
+        and (t.origin_report, t.origin_line) > (${after[0]}, ${after[1]})
         and ${alarmCondition(code, unmatchedBefore)}`,
       sql`order by t.origin_report, t.origin_line limit ${batch}`,
     );

@@ -12,7 +12,12 @@ import {
   runSchedulerOnce,
   storedObligations,
 } from '../../src/services/notifications/index.js';
-import { countDeviceAlarms, pageAlarms, readDeviceAlarmWindow } from '../../src/store/alarms.repo.js';
+import {
+  countDeviceAlarms,
+  pageAlarms,
+  readDeviceAlarmWindow,
+  walkTransferAlarms,
+} from '../../src/store/alarms.repo.js';
 import {
   caseStatusesByKey,
   countUnresolvedCasesOfState,
@@ -85,6 +90,24 @@ describe('statements that read only what they answer (sqlite plans)', () => {
       }),
     )) {
       expect(plan).not.toMatch(/eval_transfers|device_alarms/);
+    }
+  });
+
+  it('resumes the walk through an MBA’s alarmed rows where the last statement stopped (decision 0100)', async () => {
+    const plans = await plansOf('eval_transfers', async () => {
+      const walk = walkTransferAlarms(
+        t.ports.db.kysely,
+        { mba: 'XA-F1', state: 'XA' },
+        undefined,
+        '2026-01-01',
+      );
+      for await (const rows of walk) rows.length = 0;
+    });
+    for (const plan of plans) {
+      expect(plan).toMatch(
+        /SEARCH t USING INDEX eval_transfers_alarmed \(mba=\? AND \(origin_report,origin_line\)>\(\?,\?\)\)/,
+      );
+      expect(plan).not.toMatch(/TEMP B-TREE/);
     }
   });
 

@@ -212,6 +212,9 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
       const m = { mba: st.facts.code, state: st.facts.state };
       for await (const rows of walkTransferAlarms(ports.db.kysely, m, undefined, before)) {
         opened += await openFor(causes(rows.map(viewOfRow)));
+        // Within an MBA too: standing alarms whose cases exist open nothing, and only opening a
+        // case paused (decision 0100).
+        if (pacer.due()) await pacer.pause();
       }
     }
     return opened;

@@ -47,6 +47,7 @@ import * as arrangementBackfill from './migrations/0051-arrangement-backfill.js'
 import * as caseStatusIndexes from './migrations/0052-case-status-indexes.js';
 import * as peerDelivered from './migrations/0053-peer-delivered.js';
 import * as inboxStatementIds from './migrations/0054-inbox-statement-ids.js';
+import * as reportListsNewest from './migrations/0055-report-lists-newest.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
@@ -98,6 +99,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0052-case-status-indexes': { up: caseStatusIndexes.up },
     '0053-peer-delivered': { up: peerDelivered.up },
     '0054-inbox-statement-ids': { up: inboxStatementIds.up(db.dialect) },
+    '0055-report-lists-newest': { up: reportListsNewest.up },
   };
 }
 

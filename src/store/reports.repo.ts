@@ -12,6 +12,7 @@ import { type PackedBody, unpackBody } from './body-codec.js';
 import { insertRowsSqlite, Pacer } from './bulk.js';
 import type { Db, DbOrTx } from './db.js';
 import { pgArray } from './pg-arrays.js';
+import { reportLists } from './report-lists.repo.js';
 import type { NoticeRow, ReportLineRow, ReportRejectionRow, ReportRow } from './schema.types.js';
 
 const LINE_COLUMNS = [
@@ -270,69 +271,6 @@ export function toReport(row: ReportRow, lines: readonly ReportLineRow[]): Repor
 
 /** A stored line with the number of its report (the report row's; migration 0008). */
 export type StoredLineRow = ReportLineRow & { report_number: number };
-
-/** The `in (…)` list of the states shown; a scope of no state matches no row. */
-function statesIn(states: 'all' | readonly string[]): string[] {
-  return states === 'all' || states.length === 0 ? ['\0'] : [...states];
-}
-
-/** The lists of reports and refusals, and what a state's obligations are met by. */
-function reportLists(k: DbOrTx) {
-  return {
-    /** Report headers, newest first, of the states shown (`in (…)`: the caller's scope). */
-    async listReports(f: {
-      states: 'all' | readonly string[];
-      state?: string | undefined;
-      mba?: string | undefined;
-      type?: ReportType | undefined;
-      limit: number;
-      offset: number;
-    }) {
-      return k
-        .selectFrom('reports')
-        .select([
-          'id',
-          'state',
-          'mba',
-          'type',
-          'report_number',
-          'report_date',
-          'period_from',
-          'period_to',
-          'pit',
-          'line_count',
-          'submitted_at',
-          'log_index',
-        ])
-        .$if(f.states !== 'all', (q) => q.where('state', 'in', statesIn(f.states)))
-        .$if(f.state !== undefined, (q) => q.where('state', '=', f.state as string))
-        .$if(f.mba !== undefined, (q) => q.where('mba', '=', f.mba as string))
-        .$if(f.type !== undefined, (q) => q.where('type', '=', f.type as ReportType))
-        .orderBy('submitted_at', 'desc')
-        .orderBy('id')
-        .limit(f.limit)
-        .offset(f.offset)
-        .execute();
-    },
-    /** Refusals, newest first, of the states shown. */
-    async listRejections(f: {
-      states: 'all' | readonly string[];
-      state?: string | undefined;
-      limit: number;
-      offset: number;
-    }) {
-      return k
-        .selectFrom('report_rejections')
-        .selectAll()
-        .$if(f.states !== 'all', (q) => q.where('state', 'in', statesIn(f.states)))
-        .$if(f.state !== undefined, (q) => q.where('state', '=', f.state as string))
-        .orderBy('submitted_at', 'desc')
-        .limit(f.limit)
-        .offset(f.offset)
-        .execute();
-    },
-  };
-}
 
 /** How a report's row, body, lines, notice and refusals are written (in the caller's transaction). */
 function reportWrites(db: Db) {

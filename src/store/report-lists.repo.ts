@@ -1,0 +1,114 @@
+import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { ReportType } from '../domain/reports/index.js';
+import type { DbOrTx } from './db.js';
+import type { Schema } from './schema.types.js';
+
+/**
+ * The states whose rows a list reads: those shown to the caller ('all', or a list), narrowed to
+ * the one asked for; an empty list reads nothing.
+ */
+function statesRead(shown: 'all' | readonly string[], asked: string | undefined): 'all' | readonly string[] {
+  if (asked === undefined) return shown;
+  return shown === 'all' || shown.includes(asked) ? [asked] : [];
+}
+
+const REPORT_COLUMNS = [
+  'id',
+  'state',
+  'mba',
+  'type',
+  'report_number',
+  'report_date',
+  'period_from',
+  'period_to',
+  'pit',
+  'line_count',
+  'submitted_at',
+  'log_index',
+] as const;
+
+/**
+ * One page, in `order`, of the rows `of` selects per state (all states: `of()`): over several
+ * states each gives its first offset + limit rows in that order, and only those are merged and
+ * sorted.
+ */
+async function newestFirst<O>(
+  k: DbOrTx,
+  states: 'all' | readonly string[],
+  of: (state: string | undefined) => SelectQueryBuilder<Schema, keyof Schema, O>,
+  /** The order `of` gives its rows, as SQL over their columns. */
+  order: RawBuilder<unknown>,
+  page: { readonly limit: number; readonly offset: number },
+): Promise<O[]> {
+  if (states === 'all' || states.length === 1)
+    return of(states === 'all' ? undefined : states[0])
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+  const arms = states.map((s, i) =>
+    k
+      .selectFrom(
+        of(s)
+          .limit(page.offset + page.limit)
+          .as(`s${i}`),
+      )
+      .selectAll(),
+  );
+  const [first, ...rest] = arms;
+  if (first === undefined) return [];
+  return k
+    .selectFrom(rest.reduce((u, arm) => u.unionAll(arm), first).as('u'))
+    .selectAll()
+    .orderBy(order)
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute() as Promise<O[]>;
+}
+
+/**
+ * The lists of reports and refusals, newest first (then by a unique column, so pages are stable), of the
+ * states shown (decision 0101). More than a million reports a year: a page must walk an index in
+ * the list's order, never read and sort every header. Over every state, the walk is of the
+ * `(submitted_at desc, id)` index (migration 0055); over a few states, each state's range of its
+ * `(state, submitted_at)` index gives its first offset + limit rows, and only those are merged.
+ */
+export function reportLists(k: DbOrTx) {
+  return {
+    async listReports(f: {
+      states: 'all' | readonly string[];
+      state?: string | undefined;
+      mba?: string | undefined;
+      type?: ReportType | undefined;
+      limit: number;
+      offset: number;
+    }) {
+      const of = (state: string | undefined) =>
+        k
+          .selectFrom('reports')
+          .select(REPORT_COLUMNS)
+          .$if(state !== undefined, (q) => q.where('state', '=', state as string))
+          .$if(f.mba !== undefined, (q) => q.where('mba', '=', f.mba as string))
+          .$if(f.type !== undefined, (q) => q.where('type', '=', f.type as ReportType))
+          .orderBy('submitted_at', 'desc')
+          .orderBy('id');
+      return newestFirst(k, statesRead(f.states, f.state), of, sql`submitted_at desc, id`, f);
+    },
+    /** Refusals, newest first (the log's order within an instant), of the states shown; as listReports. */
+    async listRejections(f: {
+      states: 'all' | readonly string[];
+      state?: string | undefined;
+      limit: number;
+      offset: number;
+    }) {
+      const of = (state: string | undefined) =>
+        k
+          .selectFrom('report_rejections')
+          .selectAll()
+          .$if(state !== undefined, (q) => q.where('state', '=', state as string))
+          .orderBy('submitted_at', 'desc')
+          .orderBy('log_index', 'desc');
+      // Ties by the log's order: refusals in the same instant, the last refused first.
+      return newestFirst(k, statesRead(f.states, f.state), of, sql`submitted_at desc, log_index desc`, f);
+    },
+  };
+}

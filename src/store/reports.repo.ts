@@ -6,7 +6,6 @@ import type {
   MbrLine,
   NoticeBody,
   Report,
-  ReportType,
 } from '../domain/reports/index.js';
 import { type PackedBody, unpackBody } from './body-codec.js';
 import { insertRowsSqlite, Pacer } from './bulk.js';

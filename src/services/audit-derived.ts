@@ -27,6 +27,7 @@ import type { DbOrTx } from '../store/db.js';
 import { differingDeliveredFigures } from '../store/federation.repo.js';
 import { readKmpDays } from '../store/kmp-days.repo.js';
 import { readNoticeLinesOfMba, readNoticeRefsOfMba } from '../store/notice-lines.repo.js';
+import { differingUnreadFigures } from '../store/notifications.repo.js';
 import { readJudgedReportsOfMba, readObligationFirstsOfMba, subjectOf } from '../store/obligations.repo.js';
 import { toIcrLine, toInventoryLine } from '../store/reports.repo.js';
 import { COUNT_KIND, readCounts } from '../store/transfer-counts.repo.js';
@@ -120,6 +121,12 @@ export async function auditDerivedState(q: DbOrTx): Promise<DerivedFinding[]> {
   }
   for (const [mba, n] of rowsPerMba) {
     findings.push({ where: `${mba} transfers`, message: `${n} transfer lines are held for an unknown MBA` });
+  }
+  for (const u of await differingUnreadFigures(q)) {
+    findings.push({
+      where: `user ${u.user} inbox`,
+      message: `the inbox holds ${u.counted} unread items, the figure kept says ${u.kept}`,
+    });
   }
   for (const d of await differingDeliveredFigures(q)) {
     findings.push({

@@ -48,6 +48,7 @@ import * as caseStatusIndexes from './migrations/0052-case-status-indexes.js';
 import * as peerDelivered from './migrations/0053-peer-delivered.js';
 import * as inboxStatementIds from './migrations/0054-inbox-statement-ids.js';
 import * as reportListsNewest from './migrations/0055-report-lists-newest.js';
+import * as inboxUnread from './migrations/0056-inbox-unread.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
@@ -100,6 +101,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0053-peer-delivered': { up: peerDelivered.up },
     '0054-inbox-statement-ids': { up: inboxStatementIds.up(db.dialect) },
     '0055-report-lists-newest': { up: reportListsNewest.up },
+    '0056-inbox-unread': { up: inboxUnread.up },
   };
 }
 

@@ -111,11 +111,20 @@ export type NotificationsRepo = ReturnType<typeof createNotificationsRepo>;
 export function createInboxRepo(db: Db) {
   const k = db.kysely;
   return {
+    /** One unread item per user, counted in each user's unread figure (the caller's transaction). */
     async insertInbox(tx: DbOrTx, userIds: readonly string[], eventId: number, at: string): Promise<void> {
       for (let i = 0; i < userIds.length; i += 500) {
+        const users = userIds.slice(i, i + 500);
         await tx
           .insertInto('inbox')
-          .values(userIds.slice(i, i + 500).map((u) => ({ user_id: u, event_id: eventId, created_at: at })))
+          .values(users.map((u) => ({ user_id: u, event_id: eventId, created_at: at })))
+          .execute();
+        await tx
+          .insertInto('inbox_unread_counts')
+          .values(users.map((u) => ({ user_id: u, n: 1 })))
+          .onConflict((oc) =>
+            oc.column('user_id').doUpdateSet((eb) => ({ n: eb('inbox_unread_counts.n', '+', 1) })),
+          )
           .execute();
       }
     },
@@ -141,14 +150,11 @@ export function createInboxRepo(db: Db) {
         .where('inbox.user_id', '=', userId);
       if (q.unread) rows = rows.where('inbox.read_at', 'is', null);
       if (q.before !== undefined) rows = rows.where('inbox.id', '<', q.before);
+      // The unread figure is kept (decision 0103): counting the user's unread rows grew with every
+      // event never opened, and the badge asks on every live event.
       const [items, count] = await Promise.all([
         rows.orderBy('inbox.id', 'desc').limit(q.limit).execute(),
-        k
-          .selectFrom('inbox')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('user_id', '=', userId)
-          .where('read_at', 'is', null)
-          .executeTakeFirst(),
+        k.selectFrom('inbox_unread_counts').select('n').where('user_id', '=', userId).executeTakeFirst(),
       ]);
       return {
         items: items.map((r) => ({ ...r, inbox_id: Number(r.inbox_id) })),
@@ -157,14 +163,43 @@ export function createInboxRepo(db: Db) {
     },
     /** Mark unread items read: those with these inbox ids, or all; answers how many changed. */
     async markRead(userId: string, ids: readonly number[] | 'all', at: string): Promise<number> {
-      let u = k
-        .updateTable('inbox')
-        .set({ read_at: at })
-        .where('user_id', '=', userId)
-        .where('read_at', 'is', null);
-      if (ids !== 'all') u = u.where('id', 'in', [...ids]);
-      const r = await u.executeTakeFirst();
-      return Number(r.numUpdatedRows);
+      // The rows read and the figure in one transaction: the figure moves by what changed.
+      return k.transaction().execute(async (tx) => {
+        let u = tx
+          .updateTable('inbox')
+          .set({ read_at: at })
+          .where('user_id', '=', userId)
+          .where('read_at', 'is', null);
+        if (ids !== 'all') u = u.where('id', 'in', [...ids]);
+        const changed = Number((await u.executeTakeFirst()).numUpdatedRows);
+        if (changed > 0)
+          await tx
+            .updateTable('inbox_unread_counts')
+            .set((eb) => ({ n: eb('n', '-', changed) }))
+            .where('user_id', '=', userId)
+            .execute();
+        return changed;
+      });
     },
   };
+}
+
+/**
+ * Users whose kept unread figure differs from their unread inbox rows: what `custos audit`
+ * compares (decision 0103). Reads every unread row: the audit's work, never a request's.
+ */
+export async function differingUnreadFigures(
+  q: DbOrTx,
+): Promise<{ user: string; kept: number; counted: number }[]> {
+  const { rows } = await sql<{
+    user_id: string;
+    kept: number | string | null;
+    counted: number | string | null;
+  }>`
+    with c as (select user_id, count(*) as n from inbox where read_at is null group by user_id)
+    select coalesce(u.user_id, c.user_id) as user_id, u.n as kept, c.n as counted
+    from inbox_unread_counts u full outer join c on c.user_id = u.user_id
+    where coalesce(u.n, 0) <> coalesce(c.n, 0)
+    order by 1`.execute(q);
+  return rows.map((r) => ({ user: r.user_id, kept: Number(r.kept ?? 0), counted: Number(r.counted ?? 0) }));
 }

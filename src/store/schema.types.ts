@@ -615,6 +615,12 @@ export interface InboxRow {
   read_at: string | null;
 }
 
+/** A user's number of unread inbox items (decision 0103). */
+export interface InboxUnreadRow {
+  user_id: string;
+  n: number;
+}
+
 export interface NotificationKeyRow {
   key: string;
   event_id: number | null;
@@ -1237,6 +1243,7 @@ export interface Schema {
   declaration_attachments: DeclarationAttachmentRow;
   events: EventRow;
   inbox: InboxRow;
+  inbox_unread_counts: InboxUnreadRow;
   notification_keys: NotificationKeyRow;
   webhooks: WebhookRow;
   webhook_deliveries: WebhookDeliveryRow;

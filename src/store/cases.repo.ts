@@ -1,4 +1,4 @@
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import {
   CASE_STATUSES,
   type CaseKind,
@@ -13,6 +13,7 @@ import type {
   CaseRow,
   CaseShareRow,
   CaseTransitionRow,
+  Schema,
 } from './schema.types.js';
 
 /**
@@ -85,9 +86,55 @@ export interface CaseListFilter {
 }
 
 /**
+ * The disjoint parts of what `viewer` may see (decision 0106), each a condition one index walks in
+ * the list's order: everything (the node admin); the state's cases; an inspectorate's own cases
+ * (about every state, or one part per state of its scope) and, apart, the cases shared with it
+ * that it does not own. Mirrors domain/cases canViewCase. A status asked for goes inside each part
+ * (with it beside an OR, the planner read every case of that status: decision 0095).
+ */
+function visibleParts(
+  viewer: CaseViewer | 'admin',
+  status: CaseStatus | undefined,
+): ((eb: ExpressionBuilder<Schema, 'cases'>) => Expression<SqlBool>)[] {
+  const ofStatus = (eb: ExpressionBuilder<Schema, 'cases'>, e: Expression<SqlBool>) =>
+    status ? eb.and([e, eb('status', '=', status)]) : e;
+  if (viewer === 'admin') return [(eb) => (status ? eb('status', '=', status) : sql<SqlBool>`1 = 1`)];
+  if (viewer.kind === 'state') return [(eb) => ofStatus(eb, eb('state', '=', viewer.state))];
+  const { inspectorate, states } = viewer;
+  const own =
+    states === 'all'
+      ? [(eb: ExpressionBuilder<Schema, 'cases'>) => ofStatus(eb, eb('inspectorate', '=', inspectorate))]
+      : states.map(
+          (state) => (eb: ExpressionBuilder<Schema, 'cases'>) =>
+            ofStatus(eb, eb.and([eb('inspectorate', '=', inspectorate), eb('state', '=', state)])),
+        );
+  // Shared cases by their ids, the status checked on each (with the status beside the list, the
+  // planner again read every case of that status).
+  const shared = (eb: ExpressionBuilder<Schema, 'cases'>) =>
+    eb.and([
+      eb('inspectorate', '<>', inspectorate),
+      eb(
+        'id',
+        'in',
+        status
+          ? eb
+              .selectFrom('case_shares as s')
+              .innerJoin('cases as c', 'c.id', 's.case_id')
+              .select('s.case_id')
+              .where('s.inspectorate', '=', inspectorate)
+              .where('c.status', '=', status)
+          : eb.selectFrom('case_shares').select('case_id').where('inspectorate', '=', inspectorate),
+      ),
+    ]);
+  return [...own, shared];
+}
+
+/**
  * One page of the cases `viewer` may see (the node admin: all), newest change first, and how
- * many there are. Mirrors domain/cases canViewCase: the state its own cases; an inspectorate
- * the cases it owns about states in its scope, and those shared with it.
+ * many there are. Hundreds of thousands of cases accumulate (one per unmatched line or device
+ * alarm, resolved ones kept for ever): each part of the view (visibleParts) walks its index in
+ * the list's order for its first offset + limit rows, and only those are merged; the number is
+ * each part's count, read from an index (decision 0106).
  */
 export async function pageCases(
   q: DbOrTx,
@@ -95,52 +142,48 @@ export async function pageCases(
   filter: CaseListFilter,
   page: { readonly limit: number; readonly offset: number },
 ): Promise<{ rows: CaseRow[]; total: number }> {
-  let sel = q.selectFrom('cases');
-  if (viewer !== 'admin' && viewer.kind === 'state') sel = sel.where('state', '=', viewer.state);
-  const status = filter.status;
-  if (viewer !== 'admin' && viewer.kind === 'inspectorate') {
-    const { inspectorate, states } = viewer;
-    // The status inside each arm of the OR: outside it, the planner read every case of that
-    // status (cases_status) rather than the inspectorate's own (decision 0095, migration 0052).
-    sel = sel.where((eb) => {
-      const ofStatus = (e: Expression<SqlBool>) => (status ? eb.and([e, eb('status', '=', status)]) : e);
-      return eb.or([
-        states === 'all'
-          ? ofStatus(eb('inspectorate', '=', inspectorate))
-          : states.length === 0
-            ? eb.val(false)
-            : ofStatus(eb.and([eb('inspectorate', '=', inspectorate), eb('state', 'in', states)])),
-        // Shared cases by their ids, the status checked on each (with the status beside the
-        // list, the planner again read every case of that status).
-        eb(
-          'id',
-          'in',
-          status
-            ? eb
-                .selectFrom('case_shares as s')
-                .innerJoin('cases as c', 'c.id', 's.case_id')
-                .select('s.case_id')
-                .where('s.inspectorate', '=', inspectorate)
-                .where('c.status', '=', status)
-            : eb.selectFrom('case_shares').select('case_id').where('inspectorate', '=', inspectorate),
-        ),
-      ]);
-    });
-  } else if (status) sel = sel.where('status', '=', status);
-  if (filter.state) sel = sel.where('state', '=', filter.state);
-  if (filter.mba) sel = sel.where('mba', '=', filter.mba);
-  if (filter.kind) sel = sel.where('kind', '=', filter.kind);
-  const [rows, count] = await Promise.all([
-    sel
-      .selectAll()
-      .orderBy('updated_at', 'desc')
-      .orderBy('id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    sel.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
-  ]);
-  return { rows, total: Number(count?.n ?? 0) };
+  const of = (part: (eb: ExpressionBuilder<Schema, 'cases'>) => Expression<SqlBool>) => {
+    let sel = q.selectFrom('cases').where(part);
+    if (filter.state) sel = sel.where('state', '=', filter.state);
+    if (filter.mba) sel = sel.where('mba', '=', filter.mba);
+    if (filter.kind) sel = sel.where('kind', '=', filter.kind);
+    return sel;
+  };
+  const parts = visibleParts(viewer, filter.status);
+  if (parts.length === 0) return { rows: [], total: 0 };
+  const newest = (p: (typeof parts)[number]) => of(p).selectAll().orderBy('updated_at', 'desc').orderBy('id');
+  const [first, ...rest] = parts.map((p, i) =>
+    q
+      .selectFrom(
+        newest(p)
+          .limit(page.offset + page.limit)
+          .as(`p${i}`),
+      )
+      .selectAll(),
+  );
+  const rows =
+    rest.length === 0
+      ? await newest(parts[0] as (typeof parts)[number])
+          .limit(page.limit)
+          .offset(page.offset)
+          .execute()
+      : ((await q
+          .selectFrom(rest.reduce((u, arm) => u.unionAll(arm), first as NonNullable<typeof first>).as('u'))
+          .selectAll()
+          .orderBy(sql`updated_at desc, id`)
+          .limit(page.limit)
+          .offset(page.offset)
+          .execute()) as CaseRow[]);
+  let total = 0;
+  for (const p of parts)
+    total += Number(
+      (
+        await of(p)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst()
+      )?.n ?? 0,
+    );
+  return { rows, total };
 }
 
 /** Ids of the cases whose question is unanswered and due before `today` (YYYY-MM-DD). */

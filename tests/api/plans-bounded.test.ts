@@ -159,14 +159,37 @@ describe('statements that read only what they answer (sqlite plans)', () => {
         { limit: 10, offset: 0 },
       ),
     );
-    for (const plan of agency) {
-      expect(plan).toMatch(/cases_inspectorate_status \(inspectorate=\? AND status=\?\)/);
-      expect(plan).not.toMatch(/cases_status\b/);
-    }
+    // Its own cases of the status from its own index; the cases shared with it by their ids.
+    for (const plan of agency) expect(plan).not.toMatch(/cases_status\b/);
+    expect(agency.join('\n')).toMatch(/cases_inspectorate_status \(inspectorate=\? AND status=\?\)/);
+    expect(agency.join('\n')).toMatch(/SEARCH cases USING INDEX sqlite_autoindex_cases_1 \(id=\?\)/);
     for (const plan of await plansOf('cases', () => countUnresolvedCasesOfState(t.ports.db.kysely, 'XA')))
       expect(plan).toMatch(
         /SEARCH cases USING (COVERING )?INDEX cases_state_status \(state=\? AND status=\?\)/,
       );
+  });
+
+  it('walks each part of a viewer’s cases in the list’s order, never sorting every case (decision 0106)', async () => {
+    const q = t.ports.db.kysely;
+    const admin = await plansOf('cases', () => pageCases(q, 'admin', {}, { limit: 10, offset: 0 }));
+    // The page walks the newest-first index and stops; the count reads an index, not the rows.
+    expect(admin.join('\n')).toMatch(/SCAN cases USING (COVERING )?INDEX cases_newest/);
+    for (const plan of admin) expect(plan).not.toMatch(/TEMP B-TREE/);
+    const regional = await plansOf('cases', () =>
+      pageCases(
+        q,
+        { kind: 'inspectorate', inspectorate: 'rsa', states: ['XA', 'XB', 'XC'] },
+        {},
+        { limit: 10, offset: 5 },
+      ),
+    );
+    // One part per state of its scope, each a range of its own index; the merge sorts at most
+    // 3 × 15 rows.
+    const page = regional.find((p) => p.includes('UNION ALL') || p.includes('COMPOUND')) ?? '';
+    expect(
+      page.match(/SEARCH cases USING INDEX cases_inspectorate_state \(inspectorate=\? AND state=\?\)/g),
+    ).toHaveLength(3);
+    for (const plan of regional) expect(plan).not.toMatch(/SCAN cases\b/);
   });
 
   it('pages another state’s MBA’s paired shipments under two flows by merging two index reads', async () => {

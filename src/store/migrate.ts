@@ -50,6 +50,7 @@ import * as inboxStatementIds from './migrations/0054-inbox-statement-ids.js';
 import * as reportListsNewest from './migrations/0055-report-lists-newest.js';
 import * as inboxUnread from './migrations/0056-inbox-unread.js';
 import * as casesNewest from './migrations/0058-cases-newest.js';
+import * as stateTransferTotals from './migrations/0059-state-transfer-totals.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
@@ -104,6 +105,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0055-report-lists-newest': { up: reportListsNewest.up },
     '0056-inbox-unread': { up: inboxUnread.up },
     '0058-cases-newest': { up: casesNewest.up },
+    '0059-state-transfer-totals': { up: stateTransferTotals.up },
   };
 }
 

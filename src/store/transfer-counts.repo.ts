@@ -16,7 +16,10 @@ export const COUNT_KIND = {
   discrepant: 2,
   noticeMissing: 3,
   noticeLate: 4,
-  /** Counted for the state's summary (a pair once: by its shipment, or a receipt from another state). */
+  /**
+   * Counted for the state's summary (a pair once: by its shipment, or a receipt from another
+   * state), per MBA only (day and element ''): decision 0107.
+   */
   stateMatched: 5,
   stateDiscrepant: 6,
   /**

@@ -26,6 +26,7 @@ import { up as transferListMigration } from '../../src/store/migrations/0041-tra
 import { up as kmpDaysMigration } from '../../src/store/migrations/0042-kmp-days.js';
 import { up as noticeDaysMigration } from '../../src/store/migrations/0043-notice-days.js';
 import { toIcrLine, toInventoryLine } from '../../src/store/reports.repo.js';
+import { COUNT_KIND } from '../../src/store/transfer-counts.repo.js';
 import { toAdvanceNotice } from '../../src/store/transfers.repo.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
@@ -422,6 +423,14 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
           });
           expect(res.statusCode).toBe(200);
           expect(res.json().transfers).toEqual(stateCounts(expected.matches, state));
+          // From a row per MBA and kind, whatever the days its pairs span (decision 0107).
+          const perDay = await t.ports.db.kysely
+            .selectFrom('eval_transfer_counts')
+            .select('mba')
+            .where('kind', 'in', [COUNT_KIND.stateMatched, COUNT_KIND.stateDiscrepant])
+            .where((eb) => eb.or([eb('day', '<>', ''), eb('element', '<>', '')]))
+            .execute();
+          expect(perDay).toEqual([]);
         }
       }
       expect(accepted).toBeGreaterThan(5);

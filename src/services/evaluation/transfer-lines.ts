@@ -223,10 +223,11 @@ export function countsOf(
     if (x.ship) into.add(mba, COUNT_KIND.loneShip, date, '', sign);
   } else if (as.status === STATUS.discrepant) {
     into.add(mba, COUNT_KIND.discrepant, date, element, sign);
-    if (counted) into.add(mba, COUNT_KIND.stateDiscrepant, date, element, sign);
+    // The state's pairs per MBA only, not per day: the annual evaluation sums them (decision 0107).
+    if (counted) into.add(mba, COUNT_KIND.stateDiscrepant, '', '', sign);
     if (x.ship) into.add(mba, COUNT_KIND.shipDiscrepant, '', '', sign);
   } else {
-    if (counted) into.add(mba, COUNT_KIND.stateMatched, date, element, sign);
+    if (counted) into.add(mba, COUNT_KIND.stateMatched, '', '', sign);
     if (x.ship) into.add(mba, COUNT_KIND.shipMatched, '', '', sign);
   }
   if (as.notice === 1) into.add(mba, COUNT_KIND.noticeMissing, date, element, sign);

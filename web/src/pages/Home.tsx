@@ -1,4 +1,4 @@
-import { type ReactNode, Suspense } from 'react';
+import { type ReactNode, Suspense, useState } from 'react';
 import {
   type Agreement,
   type AlarmSummary,
@@ -14,6 +14,7 @@ import { Page, Section } from '../components/Page.js';
 import { type Column, ServerTable, usePagedTable } from '../components/Table.js';
 import { formatDate } from '../i18n/format.js';
 import { hasMessage, type MessageKey, Msg, type Translate, useT } from '../i18n/I18nProvider.js';
+import { keptFor } from '../kept.js';
 import { mayChangeAlarms, useLiveReload } from '../live.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
@@ -249,6 +250,9 @@ const stateColumns = (t: Translate): Column<StateRow>[] => [
   },
 ];
 
+/** How long the overview reuses a state's evaluation before asking again. */
+const EVALUATION_KEPT_MS = 60_000;
+
 /**
  * The states table of the overview: states paged, sorted (by name) and filtered by the server;
  * each page's rows carry counts from the overview's lists and that state's evaluation of the
@@ -266,6 +270,10 @@ function StatesInScope({
   alarms: AlarmSummary | undefined;
 }) {
   const t = useT();
+  // Each state's evaluation, kept for a minute: the table reloads whenever the alarm counts do (on
+  // every report or case event), and asking the server for every shown state's annual evaluation
+  // each time multiplied its work by the events and the open overviews (decision 0107).
+  const [evaluation] = useState(() => keptFor<StateEvaluation>(EVALUATION_KEPT_MS));
   const table = usePagedTable(
     async (req) => {
       const page = await api.statesPage(req);
@@ -273,7 +281,7 @@ function StatesInScope({
       const evaluations = new Map<string, StateEvaluation>();
       await Promise.all(
         page.items.map((st) =>
-          evaluationApi.stateEvaluation(st.code, year).then(
+          evaluation(`${st.code}/${year}`, () => evaluationApi.stateEvaluation(st.code, year)).then(
             (e) => evaluations.set(st.code, e),
             () => undefined,
           ),

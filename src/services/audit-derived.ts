@@ -26,6 +26,7 @@ import {
 import type { DbOrTx } from '../store/db.js';
 import { differingDeliveredFigures } from '../store/federation.repo.js';
 import { readKmpDays } from '../store/kmp-days.repo.js';
+import { differingEventFigures } from '../store/monitoring.repo.js';
 import { readNoticeLinesOfMba, readNoticeRefsOfMba } from '../store/notice-lines.repo.js';
 import { differingUnreadFigures } from '../store/notifications.repo.js';
 import { readJudgedReportsOfMba, readObligationFirstsOfMba, subjectOf } from '../store/obligations.repo.js';
@@ -132,6 +133,15 @@ export async function auditDerivedState(q: DbOrTx): Promise<DerivedFinding[]> {
     findings.push({
       where: `peer ${d.peer} delivered`,
       message: `its outbox holds ${d.counted} delivered rows (last ${d.countedAt ?? 'never'}), the figures kept say ${d.kept} (last ${d.keptAt ?? 'never'})`,
+    });
+  }
+  for (const d of await differingEventFigures(q)) {
+    findings.push({
+      where: `device ${d.device} events`,
+      message:
+        d.kept === null
+          ? `${d.counted} events are held for an unknown device`
+          : `it holds ${d.counted} events, the figure kept says ${d.kept}`,
     });
   }
   return findings;

@@ -49,6 +49,7 @@ import * as peerDelivered from './migrations/0053-peer-delivered.js';
 import * as inboxStatementIds from './migrations/0054-inbox-statement-ids.js';
 import * as reportListsNewest from './migrations/0055-report-lists-newest.js';
 import * as inboxUnread from './migrations/0056-inbox-unread.js';
+import * as deviceEventCounts from './migrations/0057-device-event-counts.js';
 import * as casesNewest from './migrations/0058-cases-newest.js';
 import * as stateTransferTotals from './migrations/0059-state-transfer-totals.js';
 
@@ -104,6 +105,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0054-inbox-statement-ids': { up: inboxStatementIds.up(db.dialect) },
     '0055-report-lists-newest': { up: reportListsNewest.up },
     '0056-inbox-unread': { up: inboxUnread.up },
+    '0057-device-event-counts': { up: deviceEventCounts.up },
     '0058-cases-newest': { up: casesNewest.up },
     '0059-state-transfer-totals': { up: stateTransferTotals.up },
   };

@@ -1040,6 +1040,11 @@ export interface DeviceRow {
   cok: string;
   /** When the CoK timer looks at the device next (migration 0020); null: at once. */
   cok_check_after?: string | null;
+  /**
+   * How many events of the device are stored, kept by the batch commit that stores them (migration
+   * 0057, decision 0105): its event list's total. Left out on registration (the column's 0).
+   */
+  event_count?: number;
   registered_at: string;
   registered_by: string;
 }

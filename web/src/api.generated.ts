@@ -2021,15 +2021,22 @@ export interface paths {
             readonly path?: never;
             readonly cookie?: never;
         };
-        /** A device’s events in [from, to), in time order, paged (owners and joint users) */
+        /**
+         * A device’s events in [from, to), in time order, paged (owners and joint users)
+         * @description order=desc lists the newest first. Each page answers `next`: pass it as `after` for the page that follows in the same order (and the same from/to), which costs the same whatever the depth; a deep `offset` walks every row it skips. Without from/to, `total` is the device’s kept figure; with them, the range is counted.
+         */
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description resume after this event, in the order asked for (the previous page’s `next`) */
+                    readonly after?: string;
                     readonly from?: string;
                     /** @description page size (1-1000) */
                     readonly limit?: number;
                     /** @description rows to skip */
                     readonly offset?: number;
+                    /** @description by time, then batch seq and place in it: asc oldest first, desc newest first */
+                    readonly order?: "asc" | "desc";
                     readonly to?: string;
                 };
                 readonly header?: never;
@@ -2057,6 +2064,8 @@ export interface paths {
                                 readonly type: string;
                             }[];
                             readonly limit: number;
+                            /** @description the `after` of the page that follows in this order; null on the last page */
+                            readonly next: string | null;
                             readonly offset: number;
                             /** @description rows matching the filters, over all pages */
                             readonly total: number;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DomainError } from '../../domain/errors.js';
 import { BATCH_LIMITS, DEVICE_ID, DEVICE_KINDS, DEVICE_STATUSES } from '../../domain/monitoring/index.js';
 import { REGISTRY_CODE } from '../../domain/registry/index.js';
-import type { MonitoringService } from '../../services/monitoring/index.js';
+import { EVENT_CURSOR, type MonitoringService } from '../../services/monitoring/index.js';
 import { requirePrincipal } from '../auth.js';
 import { bodyBytes, rawBodyParser } from '../raw-body.js';
 import { registerActivityRoutes } from './activities.js';
@@ -225,9 +225,31 @@ function registerDeviceRoutes(app: FastifyInstance, m: MonitoringService): void 
       schema: {
         tags,
         summary: 'A device’s events in [from, to), in time order, paged (owners and joint users)',
+        description:
+          'order=desc lists the newest first. Each page answers `next`: pass it as `after` for the page that follows in the same order (and the same from/to), which costs the same whatever the depth; a deep `offset` walks every row it skips. Without from/to, `total` is the device’s kept figure; with them, the range is counted.',
         params,
-        querystring: z.strictObject({ from: isoTime.optional(), to: isoTime.optional(), ...window }),
-        response: { 200: pageOf(EventReply) },
+        querystring: z.strictObject({
+          from: isoTime.optional(),
+          to: isoTime.optional(),
+          order: z
+            .enum(['asc', 'desc'])
+            .default('asc')
+            .describe('by time, then batch seq and place in it: asc oldest first, desc newest first'),
+          after: z
+            .string()
+            .regex(EVENT_CURSOR, 'a `next` of this list: <time>,<seq>,<index>')
+            .optional()
+            .describe('resume after this event, in the order asked for (the previous page’s `next`)'),
+          ...window,
+        }),
+        response: {
+          200: pageOf(EventReply).extend({
+            next: z
+              .string()
+              .nullable()
+              .describe('the `after` of the page that follows in this order; null on the last page'),
+          }),
+        },
       },
     },
     async (req) =>
@@ -235,7 +257,12 @@ function registerDeviceRoutes(app: FastifyInstance, m: MonitoringService): void 
         requirePrincipal(req),
         req.params.id,
         { from: instant(req.query.from), to: instant(req.query.to) },
-        { limit: req.query.limit, offset: req.query.offset },
+        {
+          limit: req.query.limit,
+          offset: req.query.offset,
+          order: req.query.order,
+          after: req.query.after,
+        },
       ),
   );
   registerHealthRoutes(app, m);

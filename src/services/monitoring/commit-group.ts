@@ -105,6 +105,8 @@ interface Working {
   lastSeenAt: string | null;
   cok: CokState;
   changed: boolean;
+  /** Events of its batches accepted in this group, added to its kept figure (decision 0105). */
+  events: number;
 }
 
 /** What an accepted batch writes, gathered so every table gets one multi-row insert. */
@@ -159,6 +161,7 @@ export async function applyGroup(
       lastSeenAt: row.last_seen_at,
       cok: JSON.parse(row.cok) as CokState,
       changed: false,
+      events: 0,
     });
   // The inspections at each facility over the whole group's event times (decision 0038): read
   // once per facility; each event is judged against the windows that cover it.
@@ -307,6 +310,7 @@ export async function applyGroup(
     w.changed = true;
     inGroup.set(key, { hash: g.hash, at: i });
     eventRows(g.device, g.batch, events);
+    w.events += g.batch.events.length;
     pending.push({
       at: i,
       stored,
@@ -356,6 +360,8 @@ export async function applyGroup(
       cok: JSON.stringify(w.cok),
       // The CoK timer's next look at this device (decision 0030).
       cok_check_after: silenceCheckAfter(w.cok, cokDeviceOf(w.row)),
+      // Its event list's total (decision 0105), from the row read under the same lock as the head.
+      event_count: (w.row.event_count ?? 0) + w.events,
     });
   }
   const byKey = new Map<string, number>();

@@ -8,6 +8,8 @@ import { createIngestion, type IngestionOptions, type RaisedAlarm } from './inge
 import { createJointUse } from './joint-use.js';
 import { createMonitoringQueries } from './queries.js';
 
+export { EVENT_CURSOR } from './queries.js';
+
 /**
  * Alarms → cases through the existing path (one case per cause, keyed by device, code and the
  * time of its cause), once the batch or refusal that raised them is committed. Settles when each

@@ -7,6 +7,8 @@ import type { Principal } from '../../domain/policy/index.js';
 import type { DbOrTx } from '../../store/db.js';
 import {
   alarmsOf,
+  countEventsIn,
+  type EventKey,
   latestIntervals,
   latestRefusals,
   pageEvents,
@@ -25,6 +27,25 @@ export interface EventView {
   readonly seq: number;
   readonly index: number;
   readonly data: Record<string, unknown>;
+}
+
+/** A page of a device's events, with where the next one starts (decision 0105). */
+export interface EventPage extends Page<EventView> {
+  /** The `after` of the page that follows in the order asked for; null: this is the last. */
+  readonly next: string | null;
+}
+
+/**
+ * A place in a device's events' order as the API writes it: `<time>,<seq>,<index>` of the last
+ * event of a page (times as the store keeps them, toISOString's fixed width).
+ */
+export const EVENT_CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z),(\d{1,15}),(\d{1,9})$/;
+
+function keyOfCursor(cursor: string): EventKey {
+  const m = EVENT_CURSOR.exec(cursor);
+  // The route's schema has refused any other text already.
+  if (!m) throw new DomainError('VALIDATION_FAILED', 'after is not <time>,<seq>,<index> of an event');
+  return { at: m[1] as string, seq: Number(m[2]), idx: Number(m[3]) };
 }
 
 export interface IntervalView {
@@ -133,16 +154,24 @@ export function createMonitoringQueries(ports: Ports, registry: DeviceRegistry) 
       p: Principal,
       id: string,
       range: { from?: string | undefined; to?: string | undefined },
-      window: { limit: number; offset: number },
-    ): Promise<Page<EventView>> {
-      const { access } = await registry.visible(p, id);
+      window: { limit: number; offset: number; order: 'asc' | 'desc'; after?: string | undefined },
+    ): Promise<EventPage> {
+      const { row, access } = await registry.visible(p, id);
       // The information barrier (issue 18 item 6): the state sees that its devices work, not what they saw.
       if (!access.includes('data'))
         throw new DomainError(
           'FORBIDDEN',
           'the surveillance data are the owning inspectorates’ (decision 0029)',
         );
-      const { rows, total } = await pageEvents(k, id, range, window);
+      const after = window.after === undefined ? undefined : keyOfCursor(window.after);
+      const unbounded = range.from === undefined && range.to === undefined;
+      const [{ rows, more }, total] = await Promise.all([
+        pageEvents(k, id, range, { ...window, desc: window.order === 'desc', after }),
+        // The whole list's total is kept as batches are stored (decision 0105); a range's is
+        // counted, which is bounded by the range the caller asked for.
+        unbounded ? (row.event_count ?? 0) : countEventsIn(k, id, range),
+      ]);
+      const last = rows[rows.length - 1];
       return {
         items: rows.map((r) => ({
           time: r.at,
@@ -154,6 +183,7 @@ export function createMonitoringQueries(ports: Ports, registry: DeviceRegistry) 
         total,
         limit: window.limit,
         offset: window.offset,
+        next: more && last ? `${last.at},${last.seq},${last.idx}` : null,
       };
     },
 

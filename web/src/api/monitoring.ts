@@ -23,8 +23,12 @@ export const monitoringApi = {
     apiJson<DevicePage>(`/api/devices${queryString({ facility, limit, offset })}`),
   device: (id: string) => apiJson<DeviceItem>(`/api/devices/${seg(id)}`),
   status: (id: string) => apiJson<DeviceHealth>(`/api/devices/${seg(id)}/status`),
-  events: (id: string, limit: number, offset: number) =>
-    apiJson<DeviceEventPage>(`/api/devices/${seg(id)}/events${queryString({ limit, offset })}`),
+  /**
+   * The device's events, newest first; `after` is the previous page's `next` (decision 0105: a
+   * page costs what it shows, however long the device's history).
+   */
+  events: (id: string, limit: number, after: string | undefined) =>
+    apiJson<DeviceEventPage>(`/api/devices/${seg(id)}/events${queryString({ order: 'desc', limit, after })}`),
   /** The device's refused batches, newest first, with their problems (decision 0064). */
   refusals: (id: string, limit: number, offset: number) =>
     apiJson<RefusalPage>(`/api/devices/${seg(id)}/refusals${queryString({ limit, offset })}`),

@@ -208,23 +208,63 @@ function Health({ id, health }: { id: string; health: DeviceHealth }) {
   );
 }
 
-/** The device's events with the CoK intervals (its gaps) between them, in time order. */
+/**
+ * Where a page of the timeline starts: the newer page's `next`, and the time of that page's
+ * oldest event, up to which this page shows the gaps (none on the first page: up to now).
+ */
+interface TimelineStart {
+  readonly after?: string | undefined;
+  readonly before?: string | undefined;
+}
+
+/**
+ * The device's events with the CoK intervals (its gaps) between them, newest first (decision
+ * 0105): the analyst's view opens on the latest events, and each page follows the previous one's
+ * cursor, so a page costs what it shows however long the device's history.
+ */
 function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[] }) {
   const t = useT();
-  const [at, setAt] = useState(0);
-  const data = useLoad(() => monitoringApi.events(id, PAGE, at * PAGE), [id, at]);
+  // The pages opened so far, for Previous; another device starts again from the newest.
+  const [opened, setOpened] = useState<{ id: string; starts: readonly TimelineStart[] }>({
+    id,
+    starts: [{}],
+  });
+  const starts = opened.id === id ? opened.starts : [{}];
+  const at = starts.length - 1;
+  const start = starts[at] as TimelineStart;
+  const data = useLoad(() => monitoringApi.events(id, PAGE, start.after), [id, start.after]);
   return (
     <Section title={t('devices.timeline')}>
       <Async value={data} what={t('devices.timelineWhat')}>
         {(page) => {
-          const pages = Math.max(1, Math.ceil(page.total / PAGE));
-          const last = at + 1 >= pages;
-          // A page of events shows the gaps that began within its span (the last page: after it too).
-          const from = at === 0 ? undefined : page.items[0]?.time;
-          const to = last ? undefined : page.items[page.items.length - 1]?.time;
+          const pages = Math.max(1, Math.ceil(page.total / PAGE), at + 1);
+          const last = page.next === null;
+          // A page shows the gaps that began from its oldest event up to the newer page's oldest
+          // (the first page: up to now; the last: since the start), so each gap is on one page.
+          const oldest = page.items[page.items.length - 1]?.time;
           const within = (time: string) =>
-            (from === undefined || time >= from) && (to === undefined || time < to);
+            (last || oldest === undefined || time >= oldest) &&
+            (start.before === undefined || time < start.before);
+          const onPage = (n: number) =>
+            setOpened({
+              id,
+              starts:
+                n > at
+                  ? [...starts, { after: page.next ?? undefined, before: oldest }]
+                  : starts.slice(0, n + 1),
+            });
+          // Newest first; a gap that began at an event's instant comes before it (it followed it).
           const rows = [
+            ...intervals
+              .filter((i) => within(i.from))
+              .map((i) => ({
+                key: `g:${i.reason}:${i.from}`,
+                at: i.from,
+                what: reasonLabel(i.reason, t),
+                info: i.to ? `→ ${formatDate(i.to)}` : t('devices.interval.open'),
+                type: undefined as string | undefined,
+                gap: true,
+              })),
             ...page.items.map((e) => ({
               key: `e:${e.seq}:${e.index}`,
               at: e.time,
@@ -235,17 +275,7 @@ function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[
                 .join(', '),
               gap: false,
             })),
-            ...intervals
-              .filter((i) => within(i.from))
-              .map((i) => ({
-                key: `g:${i.reason}:${i.from}`,
-                at: i.from,
-                what: reasonLabel(i.reason, t),
-                info: i.to ? `→ ${formatDate(i.to)}` : t('devices.interval.open'),
-                type: undefined,
-                gap: true,
-              })),
-          ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+          ].sort((a, b) => (a.at > b.at ? -1 : a.at < b.at ? 1 : 0));
           const caption = t('devices.timelineCaption', { count: page.total });
           const table = (
             <Table
@@ -275,7 +305,7 @@ function Timeline({ id, intervals }: { id: string; intervals: readonly Interval[
           return pages > 1 ? (
             <>
               {table}
-              <Pager caption={caption} page={at} pages={pages} last={last} onPage={setAt} />
+              <Pager caption={caption} page={at} pages={pages} last={last} onPage={onPage} />
             </>
           ) : (
             table

@@ -24,9 +24,9 @@ import {
   readReportLines,
 } from '../store/accounting.repo.js';
 import type { DbOrTx } from '../store/db.js';
+import { differingEventFigures } from '../store/device-events.repo.js';
 import { differingDeliveredFigures } from '../store/federation.repo.js';
 import { readKmpDays } from '../store/kmp-days.repo.js';
-import { differingEventFigures } from '../store/monitoring.repo.js';
 import { readNoticeLinesOfMba, readNoticeRefsOfMba } from '../store/notice-lines.repo.js';
 import { differingUnreadFigures } from '../store/notifications.repo.js';
 import { readJudgedReportsOfMba, readObligationFirstsOfMba, subjectOf } from '../store/obligations.repo.js';

@@ -14,12 +14,12 @@ import {
 } from '../../domain/monitoring/index.js';
 import { problemOf } from '../../domain/particulars.js';
 import type { DbOrTx } from '../../store/db.js';
+import { insertEvents } from '../../store/device-events.repo.js';
 import {
   findBatch,
   findDevicesForWrite,
   insertAlarms,
   insertBatches,
-  insertEvents,
   insertIntervals,
   updateDevice,
 } from '../../store/monitoring.repo.js';

@@ -5,15 +5,8 @@ import type { CokCause, DeviceAlarmCode, DeviceStatus } from '../../domain/monit
 import type { ParticularValue } from '../../domain/particulars.js';
 import type { Principal } from '../../domain/policy/index.js';
 import type { DbOrTx } from '../../store/db.js';
-import {
-  alarmsOf,
-  countEventsIn,
-  type EventKey,
-  latestIntervals,
-  latestRefusals,
-  pageEvents,
-  pageRefusals,
-} from '../../store/monitoring.repo.js';
+import { countEventsIn, type EventKey, pageEvents } from '../../store/device-events.repo.js';
+import { alarmsOf, latestIntervals, latestRefusals, pageRefusals } from '../../store/monitoring.repo.js';
 import { casesByKey } from '../../store/monitoring-rules.repo.js';
 import type { Page } from '../../store/paging.js';
 import { isoNow, type Ports } from '../ports.js';

@@ -1,6 +1,7 @@
 import { parseBatch } from '../../domain/monitoring/index.js';
 import { declaredActivityIds } from '../../store/declared-activities.repo.js';
-import { batchIdsAfter, countEventsOf, deviceChangeIds, readBatch } from '../../store/monitoring.repo.js';
+import { countEventsOf } from '../../store/device-events.repo.js';
+import { batchIdsAfter, deviceChangeIds, readBatch } from '../../store/monitoring.repo.js';
 import {
   pagesOf,
   registerContentLoader,

@@ -14,8 +14,8 @@ import type {
 
 /**
  * Remote monitoring's rows (migration 0015, decision 0029): the device registry, accepted batches
- * and their events, refusals, and the CoK intervals and alarms. Every function takes the caller's
- * database or transaction.
+ * (their events: device-events.repo.ts), refusals, and the CoK intervals and alarms. Every
+ * function takes the caller's database or transaction.
  */
 
 function deviceOf(r: DeviceRow): DeviceRow {

@@ -7,6 +7,7 @@ import {
   type JointArrangement,
 } from '../domain/cases/index.js';
 import type { DbOrTx } from './db.js';
+import { pageOfParts } from './paging.js';
 import type {
   CaseAttachmentRow,
   CaseMessageRow,
@@ -151,29 +152,12 @@ export async function pageCases(
   };
   const parts = visibleParts(viewer, filter.status);
   if (parts.length === 0) return { rows: [], total: 0 };
-  const newest = (p: (typeof parts)[number]) => of(p).selectAll().orderBy('updated_at', 'desc').orderBy('id');
-  const [first, ...rest] = parts.map((p, i) =>
-    q
-      .selectFrom(
-        newest(p)
-          .limit(page.offset + page.limit)
-          .as(`p${i}`),
-      )
-      .selectAll(),
+  const rows = await pageOfParts(
+    q,
+    parts.map((p) => of(p).selectAll().orderBy('updated_at', 'desc').orderBy('id')),
+    sql`updated_at desc, id`,
+    page,
   );
-  const rows =
-    rest.length === 0
-      ? await newest(parts[0] as (typeof parts)[number])
-          .limit(page.limit)
-          .offset(page.offset)
-          .execute()
-      : ((await q
-          .selectFrom(rest.reduce((u, arm) => u.unionAll(arm), first as NonNullable<typeof first>).as('u'))
-          .selectAll()
-          .orderBy(sql`updated_at desc, id`)
-          .limit(page.limit)
-          .offset(page.offset)
-          .execute()) as CaseRow[]);
   let total = 0;
   for (const p of parts)
     total += Number(

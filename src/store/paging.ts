@@ -1,4 +1,6 @@
-import { type RawBuilder, sql } from 'kysely';
+import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { DbOrTx } from './db.js';
+import type { Schema } from './schema.types.js';
 
 /**
  * One page of a list, as every paged list of the API answers it (the cases list's envelope):
@@ -61,4 +63,32 @@ export function orderTerms(
   }
   for (const c of spec.natural) terms.push([sql`${sql.ref(c)}`, 'asc']);
   return terms;
+}
+
+/**
+ * One page, in `order`, of the union of disjoint parts, each a query already in that order (on
+ * columns every part selects): each part gives its first offset + limit rows, by a walk of its own
+ * index, and only those are merged and sorted; a single part is paged directly. What a list whose
+ * view is several index ranges (several states, a viewer's own and shared cases) reads instead of
+ * every row of the view (decisions 0101, 0106).
+ */
+export async function pageOfParts<TB extends keyof Schema, O>(
+  k: DbOrTx,
+  parts: readonly SelectQueryBuilder<Schema, TB, O>[],
+  order: RawBuilder<unknown>,
+  page: { readonly limit: number; readonly offset: number },
+): Promise<O[]> {
+  const [only, ...others] = parts;
+  if (only === undefined) return [];
+  if (others.length === 0) return only.limit(page.limit).offset(page.offset).execute();
+  const [first, ...rest] = parts.map((p, i) =>
+    k.selectFrom(p.limit(page.offset + page.limit).as(`p${i}`)).selectAll(),
+  );
+  return (await k
+    .selectFrom(rest.reduce((u, arm) => u.unionAll(arm), first as NonNullable<typeof first>).as('u'))
+    .selectAll()
+    .orderBy(order)
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute()) as O[];
 }

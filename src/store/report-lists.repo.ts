@@ -1,7 +1,7 @@
-import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { ReportType } from '../domain/reports/index.js';
 import type { DbOrTx } from './db.js';
-import type { Schema } from './schema.types.js';
+import { pageOfParts } from './paging.js';
 
 /**
  * The states whose rows a list reads: those shown to the caller ('all', or a list), narrowed to
@@ -10,6 +10,11 @@ import type { Schema } from './schema.types.js';
 function statesRead(shown: 'all' | readonly string[], asked: string | undefined): 'all' | readonly string[] {
   if (asked === undefined) return shown;
   return shown === 'all' || shown.includes(asked) ? [asked] : [];
+}
+
+/** A list's parts: every state at once (`of()`), or one per state read. */
+function partsOf<Q>(states: 'all' | readonly string[], of: (state: string | undefined) => Q): Q[] {
+  return states === 'all' ? [of(undefined)] : states.map(of);
 }
 
 const REPORT_COLUMNS = [
@@ -26,44 +31,6 @@ const REPORT_COLUMNS = [
   'submitted_at',
   'log_index',
 ] as const;
-
-/**
- * One page, in `order`, of the rows `of` selects per state (all states: `of()`): over several
- * states each gives its first offset + limit rows in that order, and only those are merged and
- * sorted.
- */
-async function newestFirst<O>(
-  k: DbOrTx,
-  states: 'all' | readonly string[],
-  of: (state: string | undefined) => SelectQueryBuilder<Schema, keyof Schema, O>,
-  /** The order `of` gives its rows, as SQL over their columns. */
-  order: RawBuilder<unknown>,
-  page: { readonly limit: number; readonly offset: number },
-): Promise<O[]> {
-  if (states === 'all' || states.length === 1)
-    return of(states === 'all' ? undefined : states[0])
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute();
-  const arms = states.map((s, i) =>
-    k
-      .selectFrom(
-        of(s)
-          .limit(page.offset + page.limit)
-          .as(`s${i}`),
-      )
-      .selectAll(),
-  );
-  const [first, ...rest] = arms;
-  if (first === undefined) return [];
-  return k
-    .selectFrom(rest.reduce((u, arm) => u.unionAll(arm), first).as('u'))
-    .selectAll()
-    .orderBy(order)
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute() as Promise<O[]>;
-}
 
 /**
  * The lists of reports and refusals, newest first (then by a unique column, so pages are stable), of the
@@ -91,7 +58,7 @@ export function reportLists(k: DbOrTx) {
           .$if(f.type !== undefined, (q) => q.where('type', '=', f.type as ReportType))
           .orderBy('submitted_at', 'desc')
           .orderBy('id');
-      return newestFirst(k, statesRead(f.states, f.state), of, sql`submitted_at desc, id`, f);
+      return pageOfParts(k, partsOf(statesRead(f.states, f.state), of), sql`submitted_at desc, id`, f);
     },
     /** Refusals, newest first (the log's order within an instant), of the states shown; as listReports. */
     async listRejections(f: {
@@ -108,7 +75,12 @@ export function reportLists(k: DbOrTx) {
           .orderBy('submitted_at', 'desc')
           .orderBy('log_index', 'desc');
       // Ties by the log's order: refusals in the same instant, the last refused first.
-      return newestFirst(k, statesRead(f.states, f.state), of, sql`submitted_at desc, log_index desc`, f);
+      return pageOfParts(
+        k,
+        partsOf(statesRead(f.states, f.state), of),
+        sql`submitted_at desc, log_index desc`,
+        f,
+      );
     },
   };
 }

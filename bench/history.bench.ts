@@ -34,6 +34,7 @@ import { up as obligationFacts } from '../src/store/migrations/0046-obligation-f
 import { createRegistryRepo } from '../src/store/registry.repo.js';
 import type { InspectionRow } from '../src/store/schema.types.js';
 import { bearer, createTestApp, type TestApp } from '../tests/fixtures/app.js';
+import { withLongestStall } from '../tests/fixtures/event-loop.js';
 import { insertUnreachablePeer } from '../tests/fixtures/federation.js';
 import { judgeWholeRecord } from '../tests/fixtures/obligations.js';
 import { exportNoticeReport, icr, initialReport, submit } from '../tests/fixtures/reports.js';
@@ -60,23 +61,6 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 /** The heap a computation holds at its largest, sampled between its awaits (collected first). */
-/** `timed`, and the longest the event loop waited for a turn meanwhile (a 1 ms timer's gaps). */
-async function timedWithStall<T>(f: () => Promise<T>): Promise<{ ms: number; value: T; stallMs: number }> {
-  let last = performance.now();
-  let stallMs = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    stallMs = Math.max(stallMs, now - last);
-    last = now;
-  }, 1);
-  try {
-    const r = await timed(f);
-    return { ...r, stallMs: Math.max(stallMs, performance.now() - last) };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
 async function heapOf<T>(f: () => Promise<T>): Promise<{ mb: number; value: T }> {
   gc();
   const base = process.memoryUsage().heapUsed;
@@ -248,7 +232,7 @@ async function scheduler(t: TestApp): Promise<void> {
   const sink = t.ports.events as DurableEventSink;
   // The first pass opens the cases of what the demo world still owes; not timed.
   await runSchedulerOnce(t.ports, sink, storedObligations);
-  const full = await timedWithStall(() => runSchedulerOnce(t.ports, sink, storedObligations));
+  const full = await withLongestStall(() => runSchedulerOnce(t.ports, sink, storedObligations));
   const memo: SchedulerMemo = {};
   await runSchedulerOnce(t.ports, sink, storedObligations, memo);
   const quiet = await timed(() => runSchedulerOnce(t.ports, sink, storedObligations, memo));

@@ -13,11 +13,15 @@
  * - a record appended with a send arrangement in place over a long log (the reference is the
  *   forwarding statement before decision 0094), and the arrangement's backlog queued in chunks;
  * - the deadline scheduler's pass after one MBA's report, with hundreds of MBAs of 20 years'
- *   obligations (the reference is the full pass, what every pass was before decision 0093).
+ *   obligations (the reference is the full pass, what every pass was before decision 0093);
+ * - the case-opening pass after one MBA's report, with those MBAs and an MBA of lone shipments
+ *   still in their grace period (the reference is the whole pass, what every pass after any new
+ *   record was before decision 0108).
  * No target is set by an issue for these: they show that each stays flat as the history grows.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { createEvaluationService } from '../src/services/evaluation/index.js';
 import { FlowChanges, recheckFlows } from '../src/services/evaluation/notice-flows.js';
 import { runBackfills } from '../src/services/federation/backfill.js';
 import {
@@ -37,7 +41,7 @@ import { bearer, createTestApp, type TestApp } from '../tests/fixtures/app.js';
 import { withLongestStall } from '../tests/fixtures/event-loop.js';
 import { insertUnreachablePeer } from '../tests/fixtures/federation.js';
 import { judgeWholeRecord } from '../tests/fixtures/obligations.js';
-import { exportNoticeReport, icr, initialReport, submit } from '../tests/fixtures/reports.js';
+import { exportNoticeReport, icr, initialReport, submit, transferLine } from '../tests/fixtures/reports.js';
 import { emit, type Figure, log, median } from './lib.js';
 
 const quick = process.argv.includes('--quick');
@@ -46,6 +50,7 @@ const HEADERS = quick ? 100_000 : 1_000_000;
 const INSPECTIONS = quick ? 2_000 : 20_000;
 const SCHED_MBAS = quick ? 50 : 500;
 const FORWARD_RECORDS = quick ? 30_000 : 300_000;
+const LONE_LINES = quick ? 20_000 : 200_000;
 const figures: Figure[] = [];
 const figure = (name: string, value: number, unit: string, note: string) =>
   figures.push({ section: 'history', name, value, unit, note });
@@ -256,6 +261,47 @@ async function scheduler(t: TestApp): Promise<void> {
 }
 
 /**
+ * The case-opening pass (decision 0108) after one MBA's one-line ICR, with the scheduler's MBAs
+ * registered and XB-E1 holding LONE_LINES shipments still within their grace period: each whole
+ * pass evaluated every MBA and walked those rows, and every new record made the next pass whole.
+ */
+async function casePass(t: TestApp): Promise<void> {
+  const ok = async (login: string, body: object) => {
+    const r = await submit(t, login, body);
+    if (r.statusCode !== 201) throw new Error(r.body.slice(0, 400));
+  };
+  await ok('xb-ssac.submitter', initialReport('XB-E1'));
+  await ok('xb-ssac.submitter', initialReport('XB-F1'));
+  const lines = Array.from({ length: LONE_LINES }, (_, i) => ({
+    ...transferLine(
+      i + 1,
+      `2026-11-${String(1 + (i % 30)).padStart(2, '0')}`,
+      'SD',
+      `XB-E1-L${i}`,
+      'B',
+      'XB-F1',
+    ),
+  }));
+  await ok('xb-ssac.submitter', icr(1, '2026-11', lines, { mba: 'XB-E1' }));
+  const service = createEvaluationService(t.ports);
+  await service.openCases();
+  const quiet = await timed(() => service.openCases());
+  const one = { ...transferLine(1, '2026-11-03', 'RN', 'XB-F1-N1', 'A', 'XB-F1'), counterpart: undefined };
+  await ok('xb-ssac.submitter', icr(1, '2026-11', [one], { mba: 'XB-F1' }));
+  const changed = await timed(() => service.openCases());
+  const whole = await timed(() => createEvaluationService(t.ports).openCases());
+  const mbas = (await createRegistryRepo(t.ports.db).listMbas()).length;
+  if (changed.value !== 0 || whole.value !== 0)
+    throw new Error(`the passes opened ${changed.value} and ${whole.value} cases, not none`);
+  figure(
+    `The case-opening pass on the same day after one MBA's one-line ICR, ${mbas} MBAs, one of them with ${LONE_LINES.toLocaleString('en-US')} lone shipments in their grace period`,
+    changed.ms,
+    'ms',
+    `with no change ${quiet.ms.toFixed(1)} ms (decision 0108). Reference, the same run: the whole pass, what the pass after any new record was before, ${whole.ms.toFixed(0)} ms`,
+  );
+}
+
+/**
  * What forwarding did before decision 0094: the same join driven from the arrangements, which
  * read every record of their kinds since their day (the reference point, run and rolled back).
  */
@@ -416,6 +462,8 @@ try {
   await forwarding(t);
   log(`history: ${SCHED_MBAS} MBAs of 20 years and the deadline scheduler's passes`);
   await scheduler(t);
+  log(`history: the case-opening pass with ${LONE_LINES} lone shipments`);
+  await casePass(t);
 } finally {
   await t.close();
 }

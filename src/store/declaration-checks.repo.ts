@@ -146,3 +146,13 @@ export async function countCrossCheckFindings(
     group by state, code order by state, code`.execute(q);
   return rows.map((r) => ({ state: r.state, code: r.code, n: countOf(r) }));
 }
+
+/**
+ * How many declarations are stored: declarations are only ever added (a supplement is a new one),
+ * so while this stays the same the cross-check's findings change only with the day (the case
+ * pass's mark, decision 0108).
+ */
+export async function countDeclarations(q: DbOrTx): Promise<number> {
+  const { rows } = await sql<{ n: number | string }>`select count(*) as n from declarations`.execute(q);
+  return countOf(rows[0]);
+}

@@ -727,6 +727,16 @@ export interface EvalTransferRow {
   flow: string | null;
 }
 
+/**
+ * How often an MBA's derived state changed (migration 0060, decision 0108): bumped in the
+ * transaction that writes its cells, inventories, transfer rows or counts; evaluations and the
+ * case-opening pass compare it with what they last saw.
+ */
+export interface EvalMarkRow {
+  mba: string;
+  version: number;
+}
+
 /** Lines per MBA, kind, day and element (migration 0010; kinds: store/transfers.repo.ts COUNT_KIND). */
 export interface EvalTransferCountRow {
   mba: string;
@@ -1258,6 +1268,7 @@ export interface Schema {
   eval_versions: EvalVersionRow;
   eval_transfers: EvalTransferRow;
   eval_transfer_counts: EvalTransferCountRow;
+  eval_marks: EvalMarkRow;
   eval_kmp_days: EvalKmpDayRow;
   eval_notice_lines: EvalNoticeLineRow;
   eval_notice_refs: EvalNoticeRefRow;

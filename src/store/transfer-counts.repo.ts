@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { preparedOnce } from './bulk.js';
 import type { DbOrTx } from './db.js';
+import { bumpMarks, mbasOf } from './eval-marks.repo.js';
 
 /**
  * eval_transfer_counts (migration 0010, docs/decisions/0016): per MBA, kind, day and element, how
@@ -55,6 +56,8 @@ export async function applyCountDeltas(
   sqlite?: Database.Database,
 ): Promise<void> {
   const list = [...deltas].filter((d) => d.n !== 0);
+  // Their MBAs' alarms and summaries may differ now (decision 0108).
+  await bumpMarks(q, mbasOf(list), sqlite);
   for (let i = 0; i < list.length; i += 500) {
     const chunk = list.slice(i, i + 500);
     if (sqlite) {

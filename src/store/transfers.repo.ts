@@ -3,6 +3,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { AdvanceNotice } from '../domain/transfers/index.js';
 import { insertRowsSqlite, Pacer, preparedOnce, sortNumbersInSlices } from './bulk.js';
 import { type DbOrTx, isPostgres } from './db.js';
+import { bumpMarks, mbasOf } from './eval-marks.repo.js';
 import type { NoticeRow } from './schema.types.js';
 import { deleteRowsPg, insertRowsPg, readRowsByKeysPg, updateRowsPg } from './transfers-pg.js';
 
@@ -278,6 +279,22 @@ export async function insertRowsOf(
   rowAt: (i: number) => TransferRow,
 ): Promise<void> {
   if (n === 0) return;
+  // Their MBAs' derived state changed (decision 0108), noted as the rows are made.
+  const seen = new Set<string>();
+  await insertRowsNoted(q, sqlite, n, (i) => {
+    const r = rowAt(i);
+    seen.add(r.mba);
+    return r;
+  });
+  await bumpMarks(q, seen, sqlite);
+}
+
+async function insertRowsNoted(
+  q: DbOrTx,
+  sqlite: Database.Database | undefined,
+  n: number,
+  rowAt: (i: number) => TransferRow,
+): Promise<void> {
   if (sqlite) {
     // In slices of rows with a turn of the event loop between them (decision 0035): a 900 000-line
     // ICR of receipts stores 900 000 rows here, inside its transaction.
@@ -314,6 +331,7 @@ export async function updateRows(
   rows: readonly TransferRow[],
 ): Promise<void> {
   if (rows.length === 0) return;
+  await bumpMarks(q, mbasOf(rows), sqlite);
   if (sqlite) {
     const stmt = preparedOnce(
       sqlite,
@@ -333,6 +351,7 @@ export async function deleteRows(
 ): Promise<{ mkey: number; flow: string | null }[]> {
   const out: { mkey: number; flow: string | null }[] = [];
   if (rows.length === 0) return out;
+  await bumpMarks(q, mbasOf(rows), sqlite);
   if (sqlite) {
     const stmt = preparedOnce(
       sqlite,

@@ -404,6 +404,11 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
       t = await createTestApp(dialect, { demo: true });
       t.clock.current = new Date('2026-08-10T10:00:00Z');
       const fresh = () => createEvaluationService(t!.ports);
+      // One service kept across the history: its cached evaluations are tagged with each MBA's
+      // change mark (decision 0108), so a pairing or a notice that changes another MBA's alarms
+      // must have bumped that MBA's mark; and its case pass, narrowed to the MBAs whose marks
+      // moved, must leave nothing for a whole pass to open.
+      const kept = createEvaluationService(t.ports);
       let accepted = 0;
       // Odd seeds with advance notices named by exports (and their receipts and corrections).
       for (const { login, body } of history(seed, { notices: seed % 2 === 1 })) {
@@ -414,6 +419,11 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
         const expected = await oracle(t, '2026-08-10');
         expect(world.evaluations).toEqual(expected.evaluations);
         expect(world.matches).toEqual(expected.matches);
+        const keptWorld = await kept.world();
+        expect(keptWorld.evaluations).toEqual(world.evaluations);
+        expect(keptWorld.alarms).toEqual(world.alarms);
+        await kept.openCases();
+        expect(await fresh().openCases()).toBe(0);
         // The annual evaluation's transfer counts come from maintained counts (decision 0016).
         for (const state of ['XA', 'XB']) {
           const res = await t.app.inject({

@@ -1,11 +1,9 @@
 import { type AlarmCode, type DatedAlarm, deadlinePassedBefore } from '../../domain/accounting/index.js';
-import type { CaseAlarm } from '../../domain/cases/index.js';
 import { annexIIUnmatchedBefore, sourceMaterialUnmatchedBefore } from '../../domain/declarations/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { problemOf } from '../../domain/particulars.js';
 import { inScope, type Principal, type StateScope } from '../../domain/policy/index.js';
 import type { ElementCode } from '../../domain/reports/index.js';
-import { readLogVersion } from '../../store/accounting.repo.js';
 import {
   type AlarmRow,
   type BalanceAlarmRow,
@@ -18,12 +16,10 @@ import {
   type CrossCheckCutoffs,
   countCrossCheckFindings,
   crossCheckAlarmArm,
-  pageCrossCheckFindings,
 } from '../../store/declaration-checks.repo.js';
 import { countSplitViewAlarms, withSplitViewAlarms } from '../../store/fed-witness.repo.js';
 import type { Page, PageRequest } from '../../store/paging.js';
 import { createRegistryRepo } from '../../store/registry.repo.js';
-import { ensureCaseForAlarm, withCaseKeys } from '../cases/index.js';
 import { declarationScopeOf } from '../declarations/queries.js';
 import type { SortValue } from '../page-memory.js';
 import type { Ports } from '../ports.js';
@@ -54,8 +50,13 @@ export interface AlarmView {
   readonly ref: string | null;
 }
 
+/** When the declarations' lone items become findings, as of the evaluation date. */
+export function crossCheckCutoffs(asOf: string): CrossCheckCutoffs {
+  return { annexII: annexIIUnmatchedBefore(asOf), sourceMaterial: sourceMaterialUnmatchedBefore(asOf) };
+}
+
 /** A listed row as the API names it (a transfer alarm's key made from its fields). */
-function viewOfRow(r: AlarmRow): AlarmView {
+export function viewOfRow(r: AlarmRow): AlarmView {
   return {
     key: r.key ?? `${r.mba}:${r.element ?? '-'}:${r.date}:${r.code}:${r.ref ?? ''}`,
     code: r.code as AlarmCode,
@@ -116,17 +117,12 @@ export function alarmViewsOf(st: StoredEvaluation, own: readonly DatedAlarm[]): 
 }
 
 /**
- * The alarm lists and the cases they open. Alarms are computed per MBA from its derived state
- * (balances from its cells, transfer alarms from its alarmed transfer lines), one MBA at a time.
+ * The alarm lists. Alarms are computed per MBA from its derived state (balances from its cells,
+ * transfer alarms from its alarmed transfer lines), one MBA at a time; the cases they open are
+ * case-pass.ts's.
  */
-// long: the list, the summary and the case opener share the evaluator, the case bookkeeping and the run guard
+// long: the list and the summary share the evaluator and the view's MBAs
 export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
-  /** Case keys opened or found open, bounded: openCaseForAlarm is idempotent, this only saves calls. */
-  const handled = new Set<string>();
-  /** openCases: a run under way, and the log size and day of the last complete run. */
-  let running = false;
-  let lastRun = '';
-
   /** Every alarm of every MBA, in registry order: its balance alarms, then its transfer alarms walked. */
   async function everyAlarm(): Promise<AlarmView[]> {
     const out: AlarmView[] = [];
@@ -141,11 +137,7 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
     return out;
   }
 
-  /** When the declarations' lone items become findings, as of the evaluation date. */
-  function cutoffs(): CrossCheckCutoffs {
-    const asOf = evaluator.asOf();
-    return { annexII: annexIIUnmatchedBefore(asOf), sourceMaterial: sourceMaterialUnmatchedBefore(asOf) };
-  }
+  const cutoffs = () => crossCheckCutoffs(evaluator.asOf());
 
   /**
    * A lone transfer line alarms once its deadline, 30 days after the end of its month, has
@@ -153,43 +145,6 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
    */
   function unmatchedBefore(): string {
     return deadlinePassedBefore(evaluator.asOf());
-  }
-
-  /** Opens a case for each of `alarms` (in order) that has none (withCaseKeys: asked per 500). */
-  async function openFor(alarms: readonly CaseAlarm[]): Promise<number> {
-    let opened = 0;
-    const items = alarms.map((alarm) => ({ alarm }));
-    for await (const { item, key, taken } of withCaseKeys(ports, items, (k) => handled.has(k))) {
-      try {
-        if (!taken && (await ensureCaseForAlarm(ports, item.alarm))) opened++;
-        if (handled.size >= 100_000) handled.clear();
-        handled.add(key);
-      } catch (err) {
-        ports.logger.warn({ err: (err as Error).message, alarm: key }, 'could not open a case for an alarm');
-      }
-    }
-    return opened;
-  }
-
-  /** Opens the cases of the declarations' cross-check findings, a page at a time. */
-  async function openDeclarationCases(): Promise<number> {
-    let opened = 0;
-    const c = cutoffs();
-    for (let offset = 0; ; offset += ALL.limit) {
-      const page = await pageCrossCheckFindings(ports.db.kysely, c, { states: 'all' }, { ...ALL, offset });
-      opened += await openFor(
-        page.map(
-          (f): CaseAlarm => ({
-            source: 'declaration',
-            check: f.code.startsWith('ANNEX_II') ? 'annex-ii' : 'source-material',
-            finding: f.code.endsWith('DISCREPANT') ? 'discrepant' : 'unmatched',
-            state: f.state,
-            item: f.ref,
-          }),
-        ),
-      );
-      if (page.length < ALL.limit) return opened;
-    }
   }
 
   /**
@@ -208,35 +163,6 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
     const codes: string[] = [];
     for (const state of states) for (const m of await registry.listMbas({ state })) codes.push(m.code);
     return codes;
-  }
-
-  /**
-   * Opens the cases of every MBA's alarms and of the declarations' findings (see openCases). An
-   * MBA's balance alarms (a few per period) go in date order, so a sequence test opens its case at
-   * its first firing; its transfer and notice alarms are walked in the list's order a statement at
-   * a time, so the run holds one statement's alarms whatever an MBA has accumulated.
-   */
-  async function openCasesNow(): Promise<number> {
-    let opened = await openDeclarationCases();
-    // Background work: the event loop gets a turn between MBAs too, not only between cases.
-    const pacer = new Pacer();
-    const before = unmatchedBefore();
-    for await (const st of evaluator.evaluateEach()) {
-      if (pacer.due()) await pacer.pause();
-      const firstSequence = new Set<string>();
-      const causes = (views: readonly AlarmView[]) =>
-        views.flatMap((a) => toCaseAlarm(a, firstSequence) ?? []);
-      const balance = alarmViewsOf(st, []).sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0));
-      opened += await openFor(causes(balance));
-      const m = { mba: st.facts.code, state: st.facts.state };
-      for await (const rows of walkTransferAlarms(ports.db.kysely, m, undefined, before)) {
-        opened += await openFor(causes(rows.map(viewOfRow)));
-        // Within an MBA too: standing alarms whose cases exist open nothing, and only opening a
-        // case paused (decision 0100).
-        if (pacer.due()) await pacer.pause();
-      }
-    }
-    return opened;
   }
 
   return {
@@ -368,66 +294,5 @@ export function createAlarms(ports: Ports, evaluator: MbaEvaluator) {
     },
     /** Every alarm of every MBA, in registry order (tests compare services over one store with it). */
     allAlarms: everyAlarm,
-    /**
-     * Open one case per alarm cause (cases issue): idempotent through the case key, so
-     * re-evaluation never duplicates. Sequence alarms (Page, CUMUF) open one case at their first
-     * firing; a notice finding opens one per transfer line and finding.
-     */
-    async openCases(): Promise<number> {
-      // Runs every few seconds (server/main.ts): once per log size and day, never two at once
-      // (a run over many MBAs may outlast the interval; runs piling up starved the requests).
-      const tag = `${await readLogVersion(ports.db.kysely)}|${evaluator.asOf()}`;
-      if (running || tag === lastRun) return 0;
-      running = true;
-      try {
-        const opened = await openCasesNow();
-        lastRun = tag;
-        return opened;
-      } finally {
-        running = false;
-      }
-    },
   };
-}
-
-function toCaseAlarm(a: AlarmView, firstSequence: Set<string>): CaseAlarm | undefined {
-  const element = a.element as ElementCode;
-  switch (a.code) {
-    case 'MUF_3SIGMA':
-      return { source: 'balance', test: 'muf-3sigma', state: a.state, mba: a.mba, element, pit: a.date };
-    case 'MUF_SQ':
-      return { source: 'balance', test: 'muf-sq', state: a.state, mba: a.mba, element, pit: a.date };
-    case 'ITEM_MUF':
-      return { source: 'balance', test: 'item-muf', state: a.state, mba: a.mba, element, pit: a.date };
-    case 'PAGE':
-    case 'CUMUF_SQ': {
-      const seq = `${a.mba}:${a.element}:${a.code}`;
-      if (firstSequence.has(seq)) return undefined;
-      firstSequence.add(seq);
-      return {
-        source: 'sequence',
-        test: a.code === 'PAGE' ? 'page' : 'cumuf-sq',
-        state: a.state,
-        mba: a.mba,
-        element,
-        pit: a.date,
-      };
-    }
-    case 'SRD_3SIGMA':
-      return a.ref ? { source: 'srd', state: a.state, transfer: a.ref } : undefined;
-    case 'TRANSFER_UNMATCHED':
-      return a.ref ? { source: 'transfer-unmatched', state: a.state, transfer: a.ref } : undefined;
-    case 'NOTICE_MISSING':
-    case 'NOTICE_LATE':
-      return a.ref
-        ? {
-            source: 'notice',
-            finding: a.code === 'NOTICE_MISSING' ? 'missing' : 'late',
-            state: a.state,
-            transfer: a.ref,
-          }
-        : undefined;
-    default:
-      return undefined;
-  }
 }

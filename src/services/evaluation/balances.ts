@@ -14,11 +14,11 @@ import {
   type MbaFacts,
   readCells,
   readInventories,
-  readLogVersion,
   readMbaFacts,
   readPits,
 } from '../../store/accounting.repo.js';
 import type { DbOrTx } from '../../store/db.js';
+import { readMarks } from '../../store/eval-marks.repo.js';
 import { COUNT_KIND, readCounts, sumCounts } from '../../store/transfer-counts.repo.js';
 import type { Ports } from '../ports.js';
 import { enforce, scopeOf } from '../scope.js';
@@ -124,17 +124,18 @@ function sizeOf(e: StoredEvaluation): number {
 /**
  * Evaluates MBAs from the derived state (docs/decisions/0010): a few indexed reads of
  * O(periods × strata) rows and the statistics, never the lines. Evaluations are cached within
- * a byte bound (CUSTOS_EVAL_CACHE_MB), tagged with the log's size and the date: a report
- * anywhere may change an MBA's transfer alarms, and a new day its grace periods.
+ * a byte bound (CUSTOS_EVAL_CACHE_MB), tagged with the MBA's change mark (decision 0108: bumped
+ * by every write to what it is evaluated from, a partner's pairing or a notice included) and the
+ * date (a new day ends grace periods): a report elsewhere leaves it cached.
  */
 export function createMbaEvaluator(ports: Pick<Ports, 'db' | 'clock' | 'config'>) {
   const cache = createByteCache<StoredEvaluation>(ports.config.evalCacheBytes);
   const page = { ...DEFAULT_PAGE, h: ports.config.pageH };
   const today = (): string => ports.clock.now().toISOString().slice(0, 10);
 
-  async function evaluateFacts(facts: MbaFacts, logTag: string, asOf: string): Promise<StoredEvaluation> {
+  async function evaluateFacts(facts: MbaFacts, mark: number, asOf: string): Promise<StoredEvaluation> {
     // Registry edits are not logged: the MBA's facts (state, kind, KMP errors) are part of the tag.
-    const tag = `${logTag}|${JSON.stringify(facts)}`;
+    const tag = `${mark}|${asOf}|${ports.config.pageH}|${JSON.stringify(facts)}`;
     const hit = cache.get(facts.code, tag);
     if (hit !== undefined) return hit;
     const q = ports.db.kysely;
@@ -154,9 +155,15 @@ export function createMbaEvaluator(ports: Pick<Ports, 'db' | 'clock' | 'config'>
     return out;
   }
 
-  async function tagOf(): Promise<{ tag: string; asOf: string }> {
-    const asOf = today();
-    return { tag: `${await readLogVersion(ports.db.kysely)}|${asOf}|${ports.config.pageH}`, asOf };
+  /**
+   * The MBAs' facts with their change marks, read before their sums: a change committed between
+   * the two reads is then seen with the older mark, and the next read evaluates again.
+   */
+  async function factsWithMarks(codes?: readonly string[]) {
+    const q = ports.db.kysely;
+    const marks = await readMarks(q, codes);
+    const facts = await readMbaFacts(q, codes);
+    return facts.map((f) => ({ facts: f, mark: marks.get(f.code) ?? 0 }));
   }
 
   return {
@@ -164,14 +171,13 @@ export function createMbaEvaluator(ports: Pick<Ports, 'db' | 'clock' | 'config'>
     asOf: today,
     /** Every registered MBA (or those given), evaluated one after the other. */
     async *evaluateEach(codes?: readonly string[]): AsyncGenerator<StoredEvaluation> {
-      const { tag, asOf } = await tagOf();
-      for (const facts of await readMbaFacts(ports.db.kysely, codes)) yield evaluateFacts(facts, tag, asOf);
+      const asOf = today();
+      for (const { facts, mark } of await factsWithMarks(codes)) yield evaluateFacts(facts, mark, asOf);
     },
     async evaluate(code: string): Promise<StoredEvaluation | undefined> {
-      const [facts] = await readMbaFacts(ports.db.kysely, [code]);
-      if (facts === undefined) return undefined;
-      const { tag, asOf } = await tagOf();
-      return evaluateFacts(facts, tag, asOf);
+      const [one] = await factsWithMarks([code]);
+      if (one === undefined) return undefined;
+      return evaluateFacts(one.facts, one.mark, today());
     },
   };
 }

@@ -22,6 +22,7 @@ import {
 } from '../../store/accounting.repo.js';
 import { Pacer, sortInSlices, sortNumbersInSlices } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
+import { bumpMarks } from '../../store/eval-marks.repo.js';
 import {
   applyNoticeLineChanges,
   clearNoticeLinesOfMba,
@@ -431,4 +432,5 @@ export async function rebuildMbaState(
       await insertInventories(q, mba, inventorySums({ date: r.pit, lines: rows.map(toInventoryLine) }));
     }
   }
+  await bumpMarks(q, [mba], sqlite);
 }

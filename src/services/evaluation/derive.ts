@@ -32,6 +32,7 @@ import {
 } from '../../store/accounting.repo.js';
 import { Pacer, sortInSlices } from '../../store/bulk.js';
 import type { DbOrTx } from '../../store/db.js';
+import { bumpMarks } from '../../store/eval-marks.repo.js';
 import { applyKmpDayDeltas } from '../../store/kmp-days.repo.js';
 import { applyTransferChanges, rebuildMbaState, type TransferChange } from './derive-transfers.js';
 import { recheckFlows, recheckNotice } from './notice-flows.js';
@@ -53,11 +54,15 @@ export async function deriveReport(
   switch (report.type) {
     case 'INITIAL':
     case 'PIL':
-      return deriveInventory(q, sqlite, report.mba, report.pit, report.lines);
+      await deriveInventory(q, sqlite, report.mba, report.pit, report.lines);
+      // Its cells and inventories changed (decision 0108); other MBAs' marks are bumped by the
+      // writers of their transfer rows and counts (store/eval-marks.repo.ts).
+      return bumpMarks(q, [report.mba], sqlite);
     case 'ICR': {
       const [facts] = await readMbaFacts(q, [report.mba]);
       if (facts === undefined) return;
-      return deriveIcr(q, sqlite, facts, report.reportNumber, report.lines, await readPits(q, report.mba));
+      await deriveIcr(q, sqlite, facts, report.reportNumber, report.lines, await readPits(q, report.mba));
+      return bumpMarks(q, [report.mba], sqlite);
     }
     case 'EXPORT_NOTICE':
     case 'IMPORT_NOTICE': {

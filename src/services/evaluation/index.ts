@@ -1,6 +1,7 @@
 import type { Ports } from '../ports.js';
 import { createAlarms } from './alarms.js';
 import { createBalances, createMbaEvaluator } from './balances.js';
+import { createCasePass } from './case-pass.js';
 import { createStateSummary } from './summary.js';
 import { createTransfers, readAllMatches } from './transfers.js';
 
@@ -24,7 +25,7 @@ export function createEvaluationService(ports: Ports) {
     alarmSummary: alarms.alarmSummary,
     transfers: createTransfers(ports),
     summary: createStateSummary(ports, evaluator),
-    openCases: alarms.openCases,
+    openCases: createCasePass(ports, evaluator).openCases,
     /**
      * Everything evaluated at once (tests compare services over one store with it): it reads
      * every transfer line, so it is not on any request's path.

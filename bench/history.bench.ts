@@ -210,6 +210,19 @@ async function inspections(t: TestApp): Promise<void> {
   );
 }
 
+/** `n` more MBAs of Arcadia's fabrication plant, registered in one transaction; answers their codes. */
+function registerMbas(t: TestApp, n: number): string[] {
+  const sqlite = t.ports.db.sqlite;
+  if (sqlite === undefined) throw new Error('SQLite expected');
+  const mba = sqlite.prepare(`insert into mbas (code, facility, description, item_mba, created_at, created_by)
+    values (?, 'XA-FAB', 'bench', 0, '2006-01-01T00:00:00.000Z', 'bench')`);
+  const codes = Array.from({ length: n }, (_, i) => `XA-H${String(i).padStart(4, '0')}`);
+  sqlite.transaction(() => {
+    for (const code of codes) mba.run(code);
+  })();
+  return codes;
+}
+
 /**
  * A deadline scheduler pass with SCHED_MBAS more MBAs of 20 years' monthly reports (decision 0093):
  * the minute's pass after one MBA's report, beside the full pass it was before (the same run).
@@ -218,15 +231,12 @@ async function scheduler(t: TestApp): Promise<void> {
   const sqlite = t.ports.db.sqlite;
   if (sqlite === undefined) throw new Error('SQLite expected');
   sqlite.exec("update agreements set entry_into_force = '2006-01-01' where id = 'CSA-XA'");
-  const mba = sqlite.prepare(`insert into mbas (code, facility, description, item_mba, created_at, created_by)
-    values (?, 'XA-FAB', 'bench', 0, '2006-01-01T00:00:00.000Z', 'bench')`);
   const first = sqlite.prepare(`insert into obligation_firsts
       (mba, state, type, subject, period_from, period_to, pit, first_at)
     values (?, 'XA', 'ICR', ?, ?, ?, null, ?)`);
+  const codes = registerMbas(t, SCHED_MBAS);
   sqlite.transaction(() => {
-    for (let i = 0; i < SCHED_MBAS; i++) {
-      const code = `XA-H${String(i).padStart(4, '0')}`;
-      mba.run(code);
+    for (const code of codes) {
       for (let m = 0; m < 20 * 12; m++) {
         const from = new Date(Date.UTC(2006, m, 1)).toISOString().slice(0, 10);
         const to = new Date(Date.UTC(2006, m + 1, 0)).toISOString().slice(0, 10);
@@ -261,11 +271,13 @@ async function scheduler(t: TestApp): Promise<void> {
 }
 
 /**
- * The case-opening pass (decision 0108) after one MBA's one-line ICR, with the scheduler's MBAs
+ * The case-opening pass (decision 0108) after one MBA's one-line ICR, in a demo world of its own
+ * (the other sections' standing alarms would first open a case each) with SCHED_MBAS more MBAs
  * registered and XB-E1 holding LONE_LINES shipments still within their grace period: each whole
  * pass evaluated every MBA and walked those rows, and every new record made the next pass whole.
  */
 async function casePass(t: TestApp): Promise<void> {
+  registerMbas(t, SCHED_MBAS);
   const ok = async (login: string, body: object) => {
     const r = await submit(t, login, body);
     if (r.statusCode !== 201) throw new Error(r.body.slice(0, 400));
@@ -462,10 +474,16 @@ try {
   await forwarding(t);
   log(`history: ${SCHED_MBAS} MBAs of 20 years and the deadline scheduler's passes`);
   await scheduler(t);
-  log(`history: the case-opening pass with ${LONE_LINES} lone shipments`);
-  await casePass(t);
 } finally {
   await t.close();
+}
+const own = await createTestApp('sqlite', { demo: true });
+try {
+  own.clock.current = new Date('2026-12-05T10:00:00Z');
+  log(`history: the case-opening pass, ${SCHED_MBAS} MBAs and ${LONE_LINES} lone shipments`);
+  await casePass(own);
+} finally {
+  await own.close();
 }
 emit(figures);
 process.exit(0);

@@ -56,7 +56,8 @@ export async function startServer(
   const cok = startCokTimer(ports, config.cokTimerMs);
   monitoring.ingestion.onAlarms(() => cok.nudge());
   const app = await buildApp({ ...ports, log, evaluation, federation, monitoring, webDist: WEB_DIST });
-  // Alarms open cases (one per cause): re-evaluate when the log has grown, every few seconds.
+  // Alarms open cases (one per cause): every few seconds, the MBAs whose derived state changed
+  // (decision 0108), every MBA once a day.
   // Refusals counted past an hour's quota are logged as one summary once the hour is over
   // (decision 0023): at start for hours that ended while the node was down, then every few seconds.
   const summarise = () =>

@@ -118,16 +118,51 @@ function orderOf(db: Db, f: LinesQuery): RawBuilder<unknown>[] {
   return terms;
 }
 
+/** How many lines the request lists, counted over the listed lines themselves. */
+export async function countListed(k: DbOrTx, mba: string, f: LinesQuery): Promise<number> {
+  const counted = await k
+    .selectFrom(listed(k, mba, f).as('e'))
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirst();
+  return countOf(counted);
+}
+
+/**
+ * How many lines the request lists, from what is kept per MBA when the request allows
+ * (decision 0109): the lines in force are what its cells count (every ICR line in force adds 1
+ * to its cell's n, a correction moves it, a deletion takes it out: services/evaluation/derive.ts),
+ * per element if asked; every line as accepted is the sum of its ICR headers' line counts. A date
+ * range or a search answers undefined: they are counted over the lines.
+ */
+export async function keptTotal(k: DbOrTx, mba: string, f: LinesQuery): Promise<number | undefined> {
+  if (f.q !== undefined || f.asOf !== undefined || f.after !== undefined) return undefined;
+  if (f.effective) {
+    let q = k
+      .selectFrom('eval_cells')
+      .select((eb) => eb.fn.sum<number | string | null>('n').as('n'))
+      .where('mba', '=', mba);
+    if (f.element !== undefined) q = q.where('element', '=', f.element);
+    return Number((await q.executeTakeFirst())?.n ?? 0);
+  }
+  if (f.element !== undefined) return undefined;
+  const r = await k
+    .selectFrom('reports')
+    .select((eb) => eb.fn.sum<number | string | null>('line_count').as('n'))
+    .where('mba', '=', mba)
+    .where('type', '=', 'ICR')
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
 async function pageLines(
   db: Db,
   mba: string,
   f: LinesQuery,
 ): Promise<{ total: number; rows: AccountLineRow[] }> {
   const k = db.kysely;
-  const counted = await k
-    .selectFrom(listed(k, mba, f).as('e'))
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .executeTakeFirst();
+  // Counting the listed lines read every line of the MBA on every page (the page itself, in
+  // effective order, is a merge of two index walks that stops at its window).
+  const total = (await keptTotal(k, mba, f)) ?? (await countListed(k, mba, f));
   const rows = await k
     .selectFrom(listed(k, mba, f).as('e'))
     .selectAll('e')
@@ -136,7 +171,7 @@ async function pageLines(
     .offset(f.offset)
     .execute();
   const out: AccountLineRow[] = rows.map(({ pos_report: _r, pos_line: _l, ...row }) => row);
-  return { total: countOf(counted), rows: out };
+  return { total, rows: out };
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type MbaEvaluation,
   type SourcedIcrLine,
 } from '../../src/domain/accounting/index.js';
+import type { ElementCode } from '../../src/domain/reports/index.js';
 import {
   type AdvanceNotice,
   checkNotices,
@@ -21,6 +22,7 @@ import {
 } from '../../src/domain/transfers/index.js';
 import { auditDerivedState } from '../../src/services/audit-derived.js';
 import { buildDerivedState, createEvaluationService } from '../../src/services/evaluation/index.js';
+import { countListed, keptTotal, type LinesQuery } from '../../src/store/account-lines.repo.js';
 import { readMbaFacts } from '../../src/store/accounting.repo.js';
 import { up as transferListMigration } from '../../src/store/migrations/0041-transfer-list.js';
 import { up as kmpDaysMigration } from '../../src/store/migrations/0042-kmp-days.js';
@@ -361,6 +363,30 @@ function bigIcr(
   };
 }
 
+/** keptTotal against the count of the listed lines, for each MBA, view and element it holds. */
+async function keptTotalsAsCounted(t: TestApp): Promise<void> {
+  const q = t.ports.db.kysely;
+  for (const { code } of MBAS) {
+    const elements = (
+      await q.selectFrom('eval_cells').select('element').distinct().where('mba', '=', code).execute()
+    ).map((r) => r.element as ElementCode);
+    const views: LinesQuery[] = [
+      { effective: true, limit: 1, offset: 0 },
+      { effective: false, limit: 1, offset: 0 },
+      ...[...elements, 'P' as ElementCode].map((element) => ({
+        effective: true,
+        limit: 1,
+        offset: 0,
+        element,
+      })),
+    ];
+    for (const f of views) {
+      const kept = await keptTotal(q, code, f);
+      expect(kept, `${code} ${JSON.stringify(f)}`).toBe(await countListed(q, code, f));
+    }
+  }
+}
+
 describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
   let t: TestApp | undefined;
   afterEach(async () => {
@@ -424,6 +450,8 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
         expect(keptWorld.alarms).toEqual(world.alarms);
         await kept.openCases();
         expect(await fresh().openCases()).toBe(0);
+        // The MBA's book counts from its cells and headers what its listed lines number (0109).
+        await keptTotalsAsCounted(t);
         // The annual evaluation's transfer counts come from maintained counts (decision 0016).
         for (const state of ['XA', 'XB']) {
           const res = await t.app.inject({

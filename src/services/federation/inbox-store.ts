@@ -98,6 +98,12 @@ export function prepareReport(
     throw new Refusal('REPORT_INVALID', 'the report content is not what its signed original says');
   if (report.mba !== row.mba || report.type !== row.type || report.reportNumber !== row.report_number)
     throw new Refusal('REPORT_INVALID', 'the signed original is another report');
+  // The MBA's book counts its lines by the headers' line counts (decision 0109).
+  if (report.lines.length !== row.line_count)
+    throw new Refusal(
+      'REPORT_INVALID',
+      `the signed original holds ${report.lines.length} lines, its record says ${row.line_count}`,
+    );
   return { row, report, packed: packing };
 }
 

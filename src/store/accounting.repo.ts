@@ -433,12 +433,6 @@ export async function readReportLines(q: DbOrTx, reportId: string) {
   return q.selectFrom('report_lines').selectAll().where('report_id', '=', reportId).orderBy('line').execute();
 }
 
-/** The log's next index: grows with every accepted report anywhere (cache tag of evaluations). */
-export async function readLogVersion(q: DbOrTx): Promise<number> {
-  const r = await q.selectFrom('log_sequence').select('next_index').executeTakeFirstOrThrow();
-  return Number(r.next_index);
-}
-
 export async function stateExists(q: DbOrTx, state: string): Promise<boolean> {
   return (
     (await q.selectFrom('states').select('code').where('code', '=', state).executeTakeFirst()) !== undefined

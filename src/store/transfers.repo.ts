@@ -289,6 +289,7 @@ export async function insertRowsOf(
   await bumpMarks(q, seen, sqlite);
 }
 
+/** insertRowsOf's insert itself: rows `rowAt(0)` … `rowAt(n - 1)`, in slices. */
 async function insertRowsNoted(
   q: DbOrTx,
   sqlite: Database.Database | undefined,

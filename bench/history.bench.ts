@@ -285,7 +285,14 @@ async function casePass(t: TestApp): Promise<void> {
   await ok('xb-ssac.submitter', initialReport('XB-E1'));
   await ok('xb-ssac.submitter', initialReport('XB-F1'));
   const lines = Array.from({ length: LONE_LINES }, (_, i) =>
-    transferLine(i + 1, `2026-11-${String(1 + (i % 30)).padStart(2, '0')}`, 'SD', `XB-E1-L${i}`, 'B', 'XB-F1'),
+    transferLine(
+      i + 1,
+      `2026-11-${String(1 + (i % 30)).padStart(2, '0')}`,
+      'SD',
+      `XB-E1-L${i}`,
+      'B',
+      'XB-F1',
+    ),
   );
   await ok('xb-ssac.submitter', icr(1, '2026-11', lines, { mba: 'XB-E1' }));
   const service = createEvaluationService(t.ports);

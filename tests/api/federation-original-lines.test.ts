@@ -1,33 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Refusal } from './inbox-reading.js';
-import { prepareReport } from './inbox-store.js';
+import { Refusal } from '../../src/services/federation/inbox-reading.js';
+import { prepareReport } from '../../src/services/federation/inbox-store.js';
+import { icr, transferLine } from '../fixtures/reports.js';
 
 /** A forwarded ICR's record content (reportContent's shape) and its signed original. */
 function forwarded(lineCount: number) {
-  const lines = [1, 2].map((n) => ({
-    line: n,
-    date: `2026-01-1${n}`,
-    code: 'SD',
-    batch: `S${n}`,
-    kmp: 'B',
-    element: 'E',
-    weight: 1000,
-    fissileWeight: 40,
-    isotope: 'G',
-    basis: 'M',
-    form: 'U2',
-    counterpart: { state: 'XA', mba: 'XA-S1' },
-  }));
-  const body = {
-    type: 'ICR',
-    mba: 'XA-F1',
-    reportNumber: 1,
-    reportDate: '2026-01-31',
-    period: { from: '2026-01-01', to: '2026-01-31' },
-    reportingPerson: 'A. Operator',
-    lineCount,
-    lines,
-  };
+  const lines = [1, 2].map((n) => transferLine(n, `2026-01-1${n}`, 'SD', `S${n}`, 'B', 'XA-S1'));
+  const body = icr(1, '2026-01', lines, { mba: 'XA-F1', lineCount });
   const content = {
     id: 'report:1',
     state: 'XA',

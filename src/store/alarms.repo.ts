@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import { type DbOrTx, isPostgres } from './db.js';
 import { deviceMbaSql } from './device-cok.repo.js';
 import { countOf, orderTerms, type PageRequest, textMatches } from './paging.js';
+import { lonePastOf } from './transfer-counts.repo.js';
 import { NOTICE_CODES, readRowsWithLines, STATUS } from './transfers.repo.js';
 
 /**
@@ -40,27 +41,38 @@ const SORTS = {
   natural: ['ord_mba', 'kind', 'ord_a', 'ord_b'],
 };
 
-function transferAlarms(notice: boolean, unmatchedBefore: string): RawBuilder<unknown> {
+function transferAlarms(
+  notice: boolean,
+  unmatchedBefore: string,
+  flagged: { readonly only: boolean; readonly sqlite: boolean },
+): RawBuilder<unknown> {
   const code = notice
     ? sql`case when t.notice = 1 then 'NOTICE_MISSING' else 'NOTICE_LATE' end`
     : sql`case when t.status = 1 then 'SRD_3SIGMA' else 'TRANSFER_UNMATCHED' end`;
-  // The partial index's own condition comes first, so both dialects use it; a lone line alarms
-  // once its deadline (30 days after its month) has passed: dated before `unmatchedBefore`.
-  const which = notice
-    ? sql`t.notice is not null`
-    : sql`(t.status = 1 or (t.status = 2 and l.date < ${unmatchedBefore}))`;
+  // The partial index's own condition comes first, so both dialects use it. A lone line alarms
+  // once its deadline (30 days after its month) has passed: dated before `unmatchedBefore`; an MBA
+  // with no such line (m.lone_past = 0, from the counts) is read from the index of its discrepant
+  // and notice rows alone, never joining its lone rows to their lines (decision 0110).
+  const rows = flagged.only
+    ? sql`eval_transfers t ${flagged.sqlite ? sql`indexed by eval_transfers_flagged` : sql``}`
+    : sql`eval_transfers t`;
+  const where = flagged.only
+    ? sql`m.lone_past = 0 and (t.status = 1 or t.notice is not null)
+      and ${notice ? sql`t.notice is not null` : sql`t.status = 1`}`
+    : sql`m.lone_past = 1 and (t.status <> 0 or t.notice is not null)
+      and ${notice ? sql`t.notice is not null` : sql`(t.status = 1 or (t.status = 2 and l.date < ${unmatchedBefore}))`}`;
   return sql`select m.ord as ord_mba, 1 as kind, t.origin_report as ord_a,
       2 * t.origin_line + ${sql.raw(notice ? '1' : '0')} as ord_b, cast(null as text) as akey, ${code} as code,
       m.state as state, t.mba as mba, l.element as element, l.date as date,
       cast(null as text) as from_date,
       t.mba || '/' || coalesce(e.last_report, t.origin_report) || '/' || coalesce(e.last_line, t.origin_line) as ref
-    from m join eval_transfers t on t.mba = m.mba
+    from m join ${rows} on t.mba = m.mba
     left join eval_entries e
       on e.mba = t.mba and e.origin_report = t.origin_report and e.origin_line = t.origin_line
     join report_lines l
       on l.report_id = t.mba || ':ICR:' || coalesce(e.last_report, t.origin_report)
       and l.line = coalesce(e.last_line, t.origin_line)
-    where (t.status <> 0 or t.notice is not null) and ${which}`;
+    where ${where}`;
 }
 
 /**
@@ -85,10 +97,20 @@ export async function pageAlarms(
 ): Promise<{ rows: AlarmRow[]; total: number }> {
   if (args.mbas.length === 0 && args.extra === undefined) return { rows: [], total: 0 };
   const ord = new Map(args.mbas.map((m, i) => [m.mba, i]));
+  const lonePast = await lonePastOf(
+    q,
+    args.mbas.map((x) => x.mba),
+    args.unmatchedBefore,
+  );
   const m =
     args.mbas.length === 0
-      ? sql`select cast(null as text), cast(null as text), cast(0 as integer) where 1 = 0`
-      : sql`values ${sql.join(args.mbas.map((x, i) => sql`(${x.mba}, ${x.state}, cast(${i} as integer))`))}`;
+      ? sql`select cast(null as text), cast(null as text), cast(0 as integer), cast(0 as integer) where 1 = 0`
+      : sql`values ${sql.join(
+          args.mbas.map(
+            (x, i) =>
+              sql`(${x.mba}, ${x.state}, cast(${i} as integer), cast(${lonePast.has(x.mba) ? 1 : 0} as integer))`,
+          ),
+        )}`;
   const balance =
     args.balance.length === 0
       ? sql`select 0, 0, 0, 0, cast(null as text), '', '', '', cast(null as text), '', cast(null as text), cast(null as text) where 1 = 0`
@@ -114,14 +136,17 @@ export async function pageAlarms(
   // Without an MBA only the extra rows: the transfer and device arms, joined to an empty `m`,
   // were planned from their own tables and read every alarmed row and device alarm of every MBA
   // to produce nothing (decision 0095).
+  const sqlite = !isPostgres(q);
+  const arms = [false, true].flatMap((only) =>
+    [false, true].map((notice) => transferAlarms(notice, args.unmatchedBefore, { only, sqlite })),
+  );
   const ofMbas =
     args.mbas.length === 0
       ? balance
-      : sql`${transferAlarms(false, args.unmatchedBefore)}
-      union all ${transferAlarms(true, args.unmatchedBefore)}
+      : sql`${sql.join(arms, sql` union all `)}
       union all ${balance}
       union all ${devices}`;
-  const all = sql`with m(mba, state, ord) as (${m}),
+  const all = sql`with m(mba, state, ord, lone_past) as (${m}),
     a(ord_mba, kind, ord_a, ord_b, akey, code, state, mba, element, date, from_date, ref) as (
       ${ofMbas} ${extra})`;
   const where = [sql`1 = 1`];
@@ -179,15 +204,25 @@ export async function pageAlarms(
 const WALK_FIRST = 500;
 const WALK_MAX = 8000;
 
-/** Which alarmed rows can give alarms of `code` (all codes: any alarmed row past its condition). */
-function alarmCondition(code: string | undefined, unmatchedBefore: string): RawBuilder<unknown> {
+/**
+ * Which alarmed rows can give alarms of `code` (all codes: any alarmed row past its condition).
+ * Without a lone line past its deadline (`lonePast`, from the counts) the lone rows are left out
+ * on the row itself, before any is joined to its line (decision 0110).
+ */
+function alarmCondition(
+  code: string | undefined,
+  unmatchedBefore: string,
+  lonePast: boolean,
+): RawBuilder<unknown> {
   switch (code) {
     case undefined:
-      return sql`(t.status = 1 or t.notice is not null or (t.status = 2 and l.date < ${unmatchedBefore}))`;
+      return lonePast
+        ? sql`(t.status = 1 or t.notice is not null or (t.status = 2 and l.date < ${unmatchedBefore}))`
+        : sql`(t.status = 1 or t.notice is not null)`;
     case 'SRD_3SIGMA':
       return sql`t.status = 1`;
     case 'TRANSFER_UNMATCHED':
-      return sql`t.status = 2 and l.date < ${unmatchedBefore}`;
+      return lonePast ? sql`t.status = 2 and l.date < ${unmatchedBefore}` : sql`1 = 0`;
     case 'NOTICE_MISSING':
       return sql`t.notice = 1`;
     case 'NOTICE_LATE':
@@ -212,15 +247,23 @@ export async function* walkTransferAlarms(
   code: string | undefined,
   unmatchedBefore: string,
 ): AsyncGenerator<AlarmRow[], void, void> {
-  const index = isPostgres(q) ? sql`` : sql`indexed by eval_transfers_alarmed`;
+  // Without a lone line past its deadline only the discrepant and notice rows can alarm: their
+  // own index, not the lone rows within their grace period (decision 0110).
+  const lonePast = (await lonePastOf(q, [mba.mba], unmatchedBefore)).has(mba.mba);
+  if (code === 'TRANSFER_UNMATCHED' && !lonePast) return;
+  const name = lonePast ? 'eval_transfers_alarmed' : 'eval_transfers_flagged';
+  const index = isPostgres(q) ? sql`` : sql`indexed by ${sql.raw(name)}`;
+  const rowsOf = lonePast
+    ? sql`(t.status <> 0 or t.notice is not null)`
+    : sql`(t.status = 1 or t.notice is not null)`;
   let after: readonly [number, number] = [-1, -1];
   for (let batch = WALK_FIRST; ; batch = Math.min(WALK_MAX, 2 * batch)) {
     const rows = await readRowsWithLines(
       q,
       sql`eval_transfers t ${index}`,
-      sql`t.mba = ${mba.mba} and (t.status <> 0 or t.notice is not null)
+      sql`t.mba = ${mba.mba} and ${rowsOf}
         and (t.origin_report, t.origin_line) > (${after[0]}, ${after[1]})
-        and ${alarmCondition(code, unmatchedBefore)}`,
+        and ${alarmCondition(code, unmatchedBefore, lonePast)}`,
       sql`order by t.origin_report, t.origin_line limit ${batch}`,
     );
     const out: AlarmRow[] = [];

@@ -53,6 +53,7 @@ import * as deviceEventCounts from './migrations/0057-device-event-counts.js';
 import * as casesNewest from './migrations/0058-cases-newest.js';
 import * as stateTransferTotals from './migrations/0059-state-transfer-totals.js';
 import * as evalMarks from './migrations/0060-eval-marks.js';
+import * as flaggedTransfers from './migrations/0061-flagged-transfers.js';
 
 /** Forward-only migrations, applied at start; a failed migration leaves the database unchanged. */
 function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
@@ -110,6 +111,7 @@ function migrations(db: Pick<Db, 'dialect'>): Record<string, Migration> {
     '0058-cases-newest': { up: casesNewest.up },
     '0059-state-transfer-totals': { up: stateTransferTotals.up },
     '0060-eval-marks': { up: evalMarks.up },
+    '0061-flagged-transfers': { up: flaggedTransfers.up },
   };
 }
 

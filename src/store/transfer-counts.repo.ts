@@ -136,3 +136,21 @@ export async function sumCounts(
     group by mba, kind, past`.execute(q);
   return rows.map((r) => ({ mba: r.mba, kind: Number(r.kind), past: Number(r.past) === 1, n: Number(r.n) }));
 }
+
+/**
+ * Which of `mbas` have a lone line dated before `before`, i.e. past its deadline (decision 0110):
+ * one seek of the counts' key per MBA. Only these MBAs' lone rows can alarm, so only theirs are
+ * joined to their lines when alarms are read; a lone line still within its grace period (the open
+ * end of every month's transfers) is passed over on the row itself.
+ */
+export async function lonePastOf(q: DbOrTx, mbas: readonly string[], before: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < mbas.length; i += 500) {
+    const { rows } = await sql<{ mba: string }>`select distinct mba from eval_transfer_counts
+      where mba in (${sql.join(mbas.slice(i, i + 500))}) and kind = ${COUNT_KIND.lone} and day < ${before}`.execute(
+      q,
+    );
+    for (const r of rows) out.add(r.mba);
+  }
+  return out;
+}

@@ -28,6 +28,7 @@ import { crossCheckAlarmArm, pageCrossCheckFindings } from '../../src/store/decl
 import { witnessRepo } from '../../src/store/fed-witness.repo.js';
 import { createFederationRepo, forwardedStatementsQuery } from '../../src/store/federation.repo.js';
 import { batchIdsAfter } from '../../src/store/monitoring.repo.js';
+import { COUNT_KIND } from '../../src/store/transfer-counts.repo.js';
 import { readSegmentRows } from '../../src/store/transfer-list.repo.js';
 import { createTestApp, type TestApp } from '../fixtures/app.js';
 import { testDialects } from '../fixtures/db.js';
@@ -93,21 +94,37 @@ describe('statements that read only what they answer (sqlite plans)', () => {
     }
   });
 
-  it('resumes the walk through an MBA’s alarmed rows where the last statement stopped (decision 0100)', async () => {
-    const plans = await plansOf('eval_transfers', async () => {
-      const walk = walkTransferAlarms(
-        t.ports.db.kysely,
-        { mba: 'XA-F1', state: 'XA' },
-        undefined,
-        '2026-01-01',
-      );
-      for await (const rows of walk) rows.length = 0;
-    });
-    for (const plan of plans) {
-      expect(plan).toMatch(
-        /SEARCH t USING INDEX eval_transfers_alarmed \(mba=\? AND \(origin_report,origin_line\)>\(\?,\?\)\)/,
-      );
-      expect(plan).not.toMatch(/TEMP B-TREE/);
+  it('resumes the walk through an MBA’s alarmed rows where the last statement stopped (decision 0100), from the index of its discrepant and notice rows while none of its lone lines is past its deadline (0110)', async () => {
+    const k = t.ports.db.kysely;
+    const walkPlans = () =>
+      plansOf('eval_transfers', async () => {
+        const walk = walkTransferAlarms(k, { mba: 'XA-F1', state: 'XA' }, undefined, '2026-01-01');
+        for await (const rows of walk) rows.length = 0;
+      });
+    const within = await walkPlans();
+    // A lone line of XA-F1 dated before the cutoff, as the counts keep it.
+    await k
+      .insertInto('eval_transfer_counts')
+      .values({ mba: 'XA-F1', kind: COUNT_KIND.lone, day: '2025-12-31', element: 'E', n: 1 })
+      .execute();
+    try {
+      const past = await walkPlans();
+      for (const [plans, index] of [
+        [within, 'eval_transfers_flagged'],
+        [past, 'eval_transfers_alarmed'],
+      ] as const) {
+        expect(plans.length).toBeGreaterThan(0);
+        for (const plan of plans) {
+          expect(plan).toMatch(
+            new RegExp(
+              `SEARCH t USING INDEX ${index} \\(mba=\\? AND \\(origin_report,origin_line\\)>\\(\\?,\\?\\)\\)`,
+            ),
+          );
+          expect(plan).not.toMatch(/TEMP B-TREE/);
+        }
+      }
+    } finally {
+      await k.deleteFrom('eval_transfer_counts').where('mba', '=', 'XA-F1').execute();
     }
   });
 

@@ -2,12 +2,13 @@ import {
   bookedReceiptOf,
   computeEffectiveLines,
   DEFAULT_CODE_SIGNS,
+  type EffectiveEntry,
+  FlowCellSums,
   type FlowSums,
   type InventoryCell,
-  type InventoryListing,
+  inventorySums,
   KmpDayCounts,
   type SourcedIcrLine,
-  sumMbaLines,
 } from '../domain/accounting/index.js';
 import {
   isNoticeFlow,
@@ -21,7 +22,8 @@ import {
   readAccountingReports,
   readBuildStatus,
   readMbaFacts,
-  readReportLines,
+  readReportLinesInChunks,
+  readRevisingLines,
 } from '../store/accounting.repo.js';
 import type { DbOrTx } from '../store/db.js';
 import { differingEventFigures } from '../store/device-events.repo.js';
@@ -72,53 +74,33 @@ function keyed<T extends Partial<FlowSums>>(
   return out;
 }
 
+/** Lines read per statement, and transfer lines in force looked up at once, by the audit (tests make it small). */
+const CHUNK = 5000;
+
+/** (report number, line) as a key. */
+const placeOf = (reportNumber: number, line: number | undefined) => `${reportNumber}:${line}`;
+
 /**
  * `custos audit`, derived state (docs/decisions/0010): for every MBA, the sums its evaluation
  * reads — cells per period, element, code and KMP, inventory sums — and its transfer lines in
- * force are computed again from its stored lines by the pure engine (sumMbaLines, the oracle)
- * and compared with the tables. One MBA at a time: the audit holds one MBA's lines, the
- * evaluation never does. A derived state still being built (eval_status) is not compared.
+ * force are computed again from its stored lines by the pure engine's rules (the effective
+ * account and FlowCellSums, sumMbaLines' fold) and compared with the tables. One MBA at a time,
+ * a chunk of its lines at a time (decision 0111). A derived state still being built
+ * (eval_status) is not compared.
  */
-export async function auditDerivedState(q: DbOrTx): Promise<DerivedFinding[]> {
+export async function auditDerivedState(
+  q: DbOrTx,
+  options: { readonly chunk?: number } = {},
+): Promise<DerivedFinding[]> {
+  const chunk = options.chunk ?? CHUNK;
   if (!(await readBuildStatus(q)))
     return [{ where: 'eval_status', message: 'the derived state is still being built' }];
   const findings: DerivedFinding[] = [];
   const rowsPerMba = await countRowsPerMba(q);
   const fx = factsReader(q);
   for (const facts of await readMbaFacts(q)) {
-    const mba = facts.code;
-    const inventories: InventoryListing[] = [];
-    const icrLines: SourcedIcrLine[] = [];
-    for (const r of await readAccountingReports(q, mba)) {
-      const rows = await readReportLines(q, r.id);
-      if (r.type === 'ICR')
-        for (const row of rows) icrLines.push({ ...toIcrLine(row), reportNumber: r.reportNumber });
-      else if (r.pit !== null) inventories.push({ date: r.pit, lines: rows.map(toInventoryLine) });
-    }
-    const expected = sumMbaLines(inventories, icrLines);
-    const stored = await readMbaSums(q, mba);
-    const cellKey = (c: { element: string; period: number; code: string; kmp: string }) =>
-      `${c.element} period ${c.period} ${c.code} ${c.kmp}`;
-    const invKey = (c: InventoryCell) => `${c.pit} ${c.element} ${c.kmp}`;
-    for (const [what, want, have] of [
-      ['cell', keyed(expected.cells, cellKey), keyed(stored.cells, cellKey)],
-      ['inventory', keyed(expected.inventories, invKey), keyed(stored.inventories, invKey)],
-    ] as const) {
-      for (const k of new Set([...want.keys(), ...have.keys()])) {
-        if (differs(want.get(k), have.get(k))) {
-          findings.push({
-            where: `${mba} ${what} ${k}`,
-            message: `its lines give ${describe(want.get(k))}, the derived state holds ${describe(have.get(k))}`,
-          });
-        }
-      }
-    }
-    const inForce = computeEffectiveLines(icrLines).entries;
-    findings.push(...(await auditKmpDays(q, mba, inForce)));
-    findings.push(...(await auditRevisionLines(q, mba, inForce)));
-    findings.push(...(await auditObligationFirsts(q, mba)));
-    findings.push(...(await auditTransfers(q, facts, inForce, rowsPerMba.get(mba) ?? 0, fx)));
-    rowsPerMba.delete(mba);
+    findings.push(...(await auditMba(q, facts, rowsPerMba.get(facts.code) ?? 0, fx, chunk)));
+    rowsPerMba.delete(facts.code);
   }
   for (const [mba, n] of rowsPerMba) {
     findings.push({ where: `${mba} transfers`, message: `${n} transfer lines are held for an unknown MBA` });
@@ -147,14 +129,101 @@ export async function auditDerivedState(q: DbOrTx): Promise<DerivedFinding[]> {
   return findings;
 }
 
-/** An MBA's gate counts (lines in force per KMP, day and code) against its lines in force. */
-async function auditKmpDays(
+/**
+ * One MBA's derived state against its lines, holding a chunk of its lines at a time whatever its
+ * history (decision 0111). The lines that correct or delete another and the lines they name go
+ * through the effective account together (computeEffectiveLines: a correction follows its chain
+ * to the original); every other ICR line is in force as accepted, so it is folded in as it is
+ * read. Report numbers are unique per MBA and type, so that split gives the entries
+ * computeEffectiveLines gives over all of the MBA's lines.
+ */
+async function auditMba(
   q: DbOrTx,
-  mba: string,
-  inForce: ReturnType<typeof computeEffectiveLines>['entries'],
+  facts: Parameters<typeof transferLineOf>[0] & { code: string },
+  held: number,
+  fx: ReturnType<typeof factsReader>,
+  chunk: number,
 ): Promise<DerivedFinding[]> {
-  const counts = new KmpDayCounts();
-  for (const entry of inForce) if (entry.current !== undefined) counts.add(entry.current);
+  const mba = facts.code;
+  const findings: DerivedFinding[] = [];
+  const reports = await readAccountingReports(q, mba);
+  const pits: string[] = [];
+  const inventories: InventoryCell[] = [];
+  for (const r of reports) {
+    if (r.type === 'ICR' || r.pit === null) continue;
+    pits.push(r.pit);
+    // A chunk's cells add up with the other chunks' (keyed).
+    for await (const rows of readReportLinesInChunks(q, r.id, chunk))
+      inventories.push(...inventorySums({ date: r.pit, lines: rows.map(toInventoryLine) }));
+  }
+  pits.sort();
+  const icr = reports.filter((r) => r.type === 'ICR');
+  const revising: SourcedIcrLine[] = [];
+  const named = new Set<string>();
+  for (const r of icr) {
+    for (const row of await readRevisingLines(q, r.id)) {
+      const line: SourcedIcrLine = { ...toIcrLine(row), reportNumber: r.reportNumber };
+      revising.push(line);
+      const target = line.corrects ?? line.deletes;
+      if (target !== undefined) named.add(placeOf(target.reportNumber, target.line));
+    }
+  }
+  const revisingPlaces = new Set(revising.map((l) => placeOf(l.reportNumber, l.line)));
+  const cells = new FlowCellSums(pits);
+  const kmpDays = new KmpDayCounts();
+  const transfers = transferAudit(q, facts, fx);
+  const fold = (entry: EffectiveEntry) => {
+    cells.add(entry);
+    if (entry.current !== undefined) kmpDays.add(entry.current);
+    transfers.expect(entry);
+  };
+  const revised: SourcedIcrLine[] = [...revising];
+  for (const r of icr) {
+    for await (const rows of readReportLinesInChunks(q, r.id, chunk)) {
+      for (const row of rows) {
+        const place = placeOf(r.reportNumber, row.line);
+        if (revisingPlaces.has(place)) continue;
+        const line: SourcedIcrLine = { ...toIcrLine(row), reportNumber: r.reportNumber };
+        if (named.has(place)) revised.push(line);
+        else
+          fold({ origin: { reportNumber: r.reportNumber, line: row.line }, current: line, history: [line] });
+      }
+      await transfers.check(chunk);
+    }
+  }
+  const revisions = new Set<string>();
+  for (const e of computeEffectiveLines(revised).entries) {
+    fold(e);
+    for (const h of e.history.slice(1))
+      revisions.add(`${e.origin.reportNumber}:${e.origin.line} <- ${h.reportNumber}:${h.line}`);
+  }
+  await transfers.check(0);
+  const stored = await readMbaSums(q, mba);
+  const cellKey = (c: { element: string; period: number; code: string; kmp: string }) =>
+    `${c.element} period ${c.period} ${c.code} ${c.kmp}`;
+  const invKey = (c: InventoryCell) => `${c.pit} ${c.element} ${c.kmp}`;
+  for (const [what, want, have] of [
+    ['cell', keyed(cells.cells(), cellKey), keyed(stored.cells, cellKey)],
+    ['inventory', keyed(inventories, invKey), keyed(stored.inventories, invKey)],
+  ] as const) {
+    for (const k of new Set([...want.keys(), ...have.keys()])) {
+      if (differs(want.get(k), have.get(k))) {
+        findings.push({
+          where: `${mba} ${what} ${k}`,
+          message: `its lines give ${describe(want.get(k))}, the derived state holds ${describe(have.get(k))}`,
+        });
+      }
+    }
+  }
+  findings.push(...(await auditKmpDays(q, mba, kmpDays)));
+  findings.push(...(await auditRevisionLines(q, mba, revisions)));
+  findings.push(...(await auditObligationFirsts(q, mba)));
+  findings.push(...(await transfers.finish(held)));
+  return findings;
+}
+
+/** An MBA's gate counts (lines in force per KMP, day and code) against its lines in force. */
+async function auditKmpDays(q: DbOrTx, mba: string, counts: KmpDayCounts): Promise<DerivedFinding[]> {
   const key = (c: { kmp: string; day: string; code: string }) => `${c.kmp} ${c.day} ${c.code}`;
   return compareCounts(
     new Map([...counts.values()].map((c) => [key(c), c.n])),
@@ -167,18 +236,13 @@ async function auditKmpDays(
 /**
  * An MBA's correction histories (icr_revision_lines, decision 0088) against its lines: each line
  * that corrected or deleted another is held under the original the effective account folds it
- * into, and no other line is held.
+ * into (`want`: "origin <- revising line"), and no other line is held.
  */
 async function auditRevisionLines(
   q: DbOrTx,
   mba: string,
-  inForce: ReturnType<typeof computeEffectiveLines>['entries'],
+  want: ReadonlySet<string>,
 ): Promise<DerivedFinding[]> {
-  const want = new Set<string>();
-  for (const e of inForce) {
-    for (const h of e.history.slice(1))
-      want.add(`${e.origin.reportNumber}:${e.origin.line} <- ${h.reportNumber}:${h.line}`);
-  }
   return compareKeys(
     want,
     (await readRevisionLinesOfMba(q, mba)).map(
@@ -260,69 +324,95 @@ function compareCounts(
 }
 
 /**
- * An MBA's transfer rows against its lines: every transfer line in force has its row (found by
- * its match key's hash and origin) and reads back equal, no other row is held for the MBA, and
- * the MBA's counts equal what its rows add up to.
+ * An MBA's transfer rows against its lines, a chunk of lines in force at a time: every transfer
+ * line in force has its row (found by its match key's hash and origin) and reads back equal, a
+ * row is held once, the MBA holds no other row (`held`, its rows counted), and the MBA's counts
+ * equal what its rows add up to. `check(n)` looks up the expected lines once `n` are waiting.
  */
-async function auditTransfers(
+function transferAudit(
   q: DbOrTx,
   facts: Parameters<typeof transferLineOf>[0] & { code: string },
-  inForce: ReturnType<typeof computeEffectiveLines>['entries'],
-  held: number,
   fx: ReturnType<typeof factsReader>,
-): Promise<DerivedFinding[]> {
+) {
   const mba = facts.code;
   const findings: DerivedFinding[] = [];
-  const expected = new Map<string, ReturnType<typeof transferLineOf> & object>();
-  for (const entry of inForce) {
-    if (entry.current === undefined) continue;
-    const line = transferLineOf(facts, entry.current, bookedReceiptOf(entry, DEFAULT_CODE_SIGNS));
-    if (line !== undefined) expected.set(`${entry.origin.reportNumber}:${entry.origin.line}`, line);
-  }
-  const keys = [...expected.values()].map((l) => matchHashOf(l, SHIPMENT_CODES.has(l.code)));
-  const rows = (await readRowsByKeys(q, undefined, [...new Set(keys)])).filter((r) => r.mba === mba);
-  const recs = await recsOf(q, rows, fx);
   const deltas = new CountDeltas();
-  for (const x of recs) {
-    countsOf(x, 1, deltas);
-    const want = expected.get(`${x.report}:${x.line}`);
-    if (want === undefined || JSON.stringify(want) !== JSON.stringify(x.t)) {
-      findings.push({
-        where: `${mba} transfer ${x.t.id}`,
-        message: 'the transfer line in force differs from its lines',
-      });
-    } else if (x.flow !== (transferFlowOf(want, x.ship) ?? null)) {
-      findings.push({
-        where: `${mba} transfer ${x.t.id}`,
-        message: `the row's flow is ${JSON.stringify(x.flow)}, its line gives ${JSON.stringify(transferFlowOf(want, x.ship) ?? null)}`,
-      });
-    }
-    expected.delete(`${x.report}:${x.line}`);
-  }
-  for (const line of expected.values()) {
-    findings.push({ where: `${mba} transfer ${line.id}`, message: 'a transfer line in force has no row' });
-  }
-  if (held !== recs.length) {
-    findings.push({
-      where: `${mba} transfers`,
-      message: `${held} transfer lines are held, its lines give ${recs.length}`,
-    });
-  }
-  findings.push(...(await auditNoticeLines(q, mba, recs)));
-  findings.push(
-    ...compareCounts(
-      new Map(
-        [...deltas.values()].filter((d) => d.n !== 0).map((d) => [`${d.kind} ${d.day} ${d.element}`, d.n]),
-      ),
-      (await readCounts(q, [mba], Object.values(COUNT_KIND))).map((c) => [
-        `${c.kind} ${c.day} ${c.element}`,
-        c.n,
-      ]),
-      `${mba} transfer count`,
-      'its rows',
-    ),
-  );
-  return findings;
+  const flows: Parameters<typeof auditNoticeLines>[2][number][] = [];
+  let waiting = new Map<string, ReturnType<typeof transferLineOf> & object>();
+  let seen = 0;
+  return {
+    expect(entry: EffectiveEntry): void {
+      if (entry.current === undefined) return;
+      const line = transferLineOf(facts, entry.current, bookedReceiptOf(entry, DEFAULT_CODE_SIGNS));
+      if (line !== undefined) waiting.set(placeOf(entry.origin.reportNumber, entry.origin.line), line);
+    },
+    async check(atLeast: number): Promise<void> {
+      if (waiting.size === 0 || waiting.size < atLeast) return;
+      const expected = waiting;
+      waiting = new Map();
+      const places = new Set(expected.keys());
+      const keys = [...expected.values()].map((l) => matchHashOf(l, SHIPMENT_CODES.has(l.code)));
+      // A key's rows of other lines of the MBA are checked with their own chunk.
+      const rows = (await readRowsByKeys(q, undefined, [...new Set(keys)])).filter(
+        (r) => r.mba === mba && places.has(placeOf(r.report, r.line)),
+      );
+      for (const x of await recsOf(q, rows, fx)) {
+        seen++;
+        countsOf(x, 1, deltas);
+        const want = expected.get(placeOf(x.report, x.line));
+        if (want === undefined || JSON.stringify(want) !== JSON.stringify(x.t)) {
+          findings.push({
+            where: `${mba} transfer ${x.t.id}`,
+            message: 'the transfer line in force differs from its lines',
+          });
+        } else if (x.flow !== (transferFlowOf(want, x.ship) ?? null)) {
+          findings.push({
+            where: `${mba} transfer ${x.t.id}`,
+            message: `the row's flow is ${JSON.stringify(x.flow)}, its line gives ${JSON.stringify(transferFlowOf(want, x.ship) ?? null)}`,
+          });
+        }
+        expected.delete(placeOf(x.report, x.line));
+        if (x.flow !== null && isNoticeFlow(x.flow))
+          flows.push({
+            flow: x.flow,
+            report: x.report,
+            line: x.line,
+            t: { date: x.t.date, notice: x.t.notice },
+          });
+      }
+      for (const line of expected.values()) {
+        findings.push({
+          where: `${mba} transfer ${line.id}`,
+          message: 'a transfer line in force has no row',
+        });
+      }
+    },
+    async finish(held: number): Promise<DerivedFinding[]> {
+      if (held !== seen) {
+        findings.push({
+          where: `${mba} transfers`,
+          message: `${held} transfer lines are held, its lines give ${seen}`,
+        });
+      }
+      findings.push(...(await auditNoticeLines(q, mba, flows)));
+      findings.push(
+        ...compareCounts(
+          new Map(
+            [...deltas.values()]
+              .filter((d) => d.n !== 0)
+              .map((d) => [`${d.kind} ${d.day} ${d.element}`, d.n]),
+          ),
+          (await readCounts(q, [mba], Object.values(COUNT_KIND))).map((c) => [
+            `${c.kind} ${c.day} ${c.element}`,
+            c.n,
+          ]),
+          `${mba} transfer count`,
+          'its rows',
+        ),
+      );
+      return findings;
+    },
+  };
 }
 
 /**

@@ -421,6 +421,8 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
     expect(world.evaluations).toEqual(expected.evaluations);
     expect(world.matches).toEqual(expected.matches);
     expect(await auditDerivedState(t.ports.db.kysely)).toEqual([]);
+    // The audit a few lines at a time (decision 0111): every chunk boundary inside the reports.
+    expect(await auditDerivedState(t.ports.db.kysely, { chunk: 7 })).toEqual([]);
   }, 120_000);
 
   const seeds = dialect === 'sqlite' ? [1, 2, 3, 4, 5, 6, 7, 8] : [9, 10];
@@ -478,6 +480,7 @@ describe.each(testDialects())('derived evaluation state on %s', (dialect) => {
       // custos audit finds the derived state equal to its lines, and a changed cell changed.
       const q = t.ports.db.kysely;
       expect(await auditDerivedState(q)).toEqual([]);
+      expect(await auditDerivedState(q, { chunk: 3 })).toEqual([]);
       // Migration 0041 on a database from before it: the list's index and counts are made from
       // the rows, to what intake keeps (the audit compares every kind with the rows).
       const listCounts = await q

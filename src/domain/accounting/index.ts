@@ -6,7 +6,7 @@ export { periodOf } from './balance.js';
 export { balanceAlarmCause, CONCLUSION_REASON_CODES } from './conclusion.js';
 export { computeEkg, DEFAULT_CODE_SIGNS } from './constants.js';
 export { addDays, addMonths, deadlinePassedBefore, endOfMonth, icrDeadline, toDayNumber } from './dates.js';
-export type { ReceiptAnchor, SourcedIcrLine } from './effective.js';
+export type { EffectiveEntry, ReceiptAnchor, SourcedIcrLine } from './effective.js';
 export {
   bookedFromAnchor,
   bookedReceiptOf,
@@ -21,4 +21,11 @@ export { evaluateMba, evaluateSums, summariseState } from './evaluate.js';
 export { generateProtractedLoss } from './protracted-loss.js';
 export { DEFAULT_PAGE } from './statistics.js';
 export type { FlowCell, FlowSums, InventoryCell, KmpDayCount, MbaSums } from './sums.js';
-export { addFlowSums, emptyFlowSums, inventorySums, KmpDayCounts, lineSums, sumMbaLines } from './sums.js';
+export {
+  addFlowSums,
+  emptyFlowSums,
+  FlowCellSums,
+  inventorySums,
+  KmpDayCounts,
+  lineSums,
+} from './sums.js';

@@ -18,6 +18,7 @@ import { type CodeSigns, DEFAULT_CODE_SIGNS } from './constants.js';
 import {
   bookedReceiptOf,
   computeEffectiveLines,
+  type EffectiveEntry,
   type OrphanCorrection,
   type SourcedIcrLine,
 } from './effective.js';
@@ -155,9 +156,39 @@ export function inventorySums(listing: InventoryListing): InventoryCell[] {
 }
 
 /**
+ * The flow cells of lines in force, one effective entry at a time: each line in force summed into
+ * the cell of its element, period, code and KMP, at its booked value when it is a measured
+ * receipt. sumMbaLines folds every entry of an MBA; `custos audit` folds them a chunk of lines at
+ * a time (services/audit-derived.ts), so it never holds an MBA's history.
+ */
+export class FlowCellSums {
+  readonly #cells = new Map<string, FlowCell>();
+  constructor(
+    private readonly pits: readonly IsoDate[],
+    private readonly codeSigns: CodeSigns = DEFAULT_CODE_SIGNS,
+  ) {}
+
+  add(entry: Pick<EffectiveEntry, 'current' | 'history'>): void {
+    const line = entry.current;
+    if (line === undefined) return;
+    const period = periodOf(this.pits, line.date);
+    const key = `${line.element}\u0001${period}\u0001${line.code}\u0001${line.kmp}`;
+    let cell = this.#cells.get(key);
+    if (cell === undefined) {
+      cell = { element: line.element, period, code: line.code, kmp: line.kmp, ...emptyFlowSums() };
+      this.#cells.set(key, cell);
+    }
+    addFlowSums(cell, lineSums(line, bookedReceiptOf(entry, this.codeSigns)));
+  }
+
+  cells(): FlowCell[] {
+    return [...this.#cells.values()];
+  }
+}
+
+/**
  * The reference computation (the oracle of the sums kept in the database): the effective view of
- * every ICR line (computeEffectiveLines), each line in force summed into the cell of its
- * element, period, code and KMP, at its booked value when it is a measured receipt.
+ * every ICR line (computeEffectiveLines), each line in force summed into its cell (FlowCellSums).
  */
 export function sumMbaLines(
   inventories: readonly InventoryListing[],
@@ -166,23 +197,12 @@ export function sumMbaLines(
 ): MbaSums {
   const pits = inventories.map((i) => i.date).sort();
   const view = computeEffectiveLines(icrLines);
-  const cells = new Map<string, FlowCell>();
-  for (const entry of view.entries) {
-    const line = entry.current;
-    if (line === undefined) continue;
-    const period = periodOf(pits, line.date);
-    const key = `${line.element}\u0001${period}\u0001${line.code}\u0001${line.kmp}`;
-    let cell = cells.get(key);
-    if (cell === undefined) {
-      cell = { element: line.element, period, code: line.code, kmp: line.kmp, ...emptyFlowSums() };
-      cells.set(key, cell);
-    }
-    addFlowSums(cell, lineSums(line, bookedReceiptOf(entry, codeSigns)));
-  }
+  const cells = new FlowCellSums(pits, codeSigns);
+  for (const entry of view.entries) cells.add(entry);
   return {
     pits,
     inventories: inventories.flatMap(inventorySums),
-    cells: [...cells.values()],
+    cells: cells.cells(),
     orphans: view.orphans,
   };
 }

@@ -309,7 +309,7 @@ async function casePass(t: TestApp): Promise<void> {
     `The case-opening pass on the same day after one MBA's one-line ICR, ${mbas} MBAs, one of them with ${LONE_LINES.toLocaleString('en-US')} lone shipments in their grace period`,
     changed.ms,
     'ms',
-    `with no change ${quiet.ms.toFixed(1)} ms (decision 0108). Reference, the same run: the whole pass, what the pass after any new record was before, ${whole.ms.toFixed(0)} ms`,
+    `with no change ${quiet.ms.toFixed(1)} ms (decision 0108). Reference, the same run: the whole pass (the first of a process and of each day), what the pass after any new record was before, ${whole.ms.toFixed(0)} ms`,
   );
 }
 

@@ -22,7 +22,6 @@ import {
   readAccountingReports,
   readBuildStatus,
   readMbaFacts,
-  readReportLinesInChunks,
   readRevisingLines,
 } from '../store/accounting.repo.js';
 import type { DbOrTx } from '../store/db.js';
@@ -32,7 +31,7 @@ import { readKmpDays } from '../store/kmp-days.repo.js';
 import { readNoticeLinesOfMba, readNoticeRefsOfMba } from '../store/notice-lines.repo.js';
 import { differingUnreadFigures } from '../store/notifications.repo.js';
 import { readJudgedReportsOfMba, readObligationFirstsOfMba, subjectOf } from '../store/obligations.repo.js';
-import { toIcrLine, toInventoryLine } from '../store/reports.repo.js';
+import { reportLinePages, toIcrLine, toInventoryLine } from '../store/reports.repo.js';
 import { COUNT_KIND, readCounts } from '../store/transfer-counts.repo.js';
 import { countRowsPerMba, readRowsByKeys } from '../store/transfers.repo.js';
 import { readMbaSums } from './evaluation/balances.js';
@@ -153,7 +152,7 @@ async function auditMba(
     if (r.type === 'ICR' || r.pit === null) continue;
     pits.push(r.pit);
     // A chunk's cells add up with the other chunks' (keyed).
-    for await (const rows of readReportLinesInChunks(q, r.id, chunk))
+    for await (const rows of reportLinePages(q, r.id, chunk))
       inventories.push(...inventorySums({ date: r.pit, lines: rows.map(toInventoryLine) }));
   }
   pits.sort();
@@ -179,7 +178,7 @@ async function auditMba(
   };
   const revised: SourcedIcrLine[] = [...revising];
   for (const r of icr) {
-    for await (const rows of readReportLinesInChunks(q, r.id, chunk)) {
+    for await (const rows of reportLinePages(q, r.id, chunk)) {
       for (const row of rows) {
         const place = placeOf(r.reportNumber, row.line);
         if (revisingPlaces.has(place)) continue;

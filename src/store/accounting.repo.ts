@@ -433,25 +433,6 @@ export async function readReportLines(q: DbOrTx, reportId: string) {
   return q.selectFrom('report_lines').selectAll().where('report_id', '=', reportId).orderBy('line').execute();
 }
 
-/** A report's lines `limit` at a time in line order (a range of the primary key each). */
-export async function* readReportLinesInChunks(q: DbOrTx, reportId: string, limit: number) {
-  for (let after: number | undefined; ; ) {
-    const from = after;
-    const rows = await q
-      .selectFrom('report_lines')
-      .selectAll()
-      .where('report_id', '=', reportId)
-      .$if(from !== undefined, (w) => w.where('line', '>', from as number))
-      .orderBy('line')
-      .limit(limit)
-      .execute();
-    if (rows.length > 0) yield rows;
-    const last = rows.at(-1);
-    if (rows.length < limit || last === undefined) return;
-    after = last.line;
-  }
-}
-
 /** The lines of an ICR that correct or delete another line, in line order. */
 export async function readRevisingLines(q: DbOrTx, reportId: string) {
   return q

@@ -361,6 +361,31 @@ function reportWrites(db: Db) {
 /** Lines a page of `linePages` holds: a few hundred kilobytes of rows. */
 const LINE_PAGE = 2000;
 
+/**
+ * A report's lines in line order, a page at a time (keyset on the line number): what a reader
+ * holds is one page, whatever the report's size (issue 14: no stored data in the heap).
+ */
+export async function* reportLinePages(
+  q: DbOrTx,
+  id: string,
+  size = LINE_PAGE,
+): AsyncGenerator<StoredLineRow[]> {
+  let after: number | undefined;
+  for (;;) {
+    let lines = q
+      .selectFrom('report_lines as l')
+      .innerJoin('reports as r', 'r.id', 'l.report_id')
+      .selectAll('l')
+      .select('r.report_number')
+      .where('l.report_id', '=', id);
+    if (after !== undefined) lines = lines.where('l.line', '>', after);
+    const page = await lines.orderBy('l.line').limit(size).execute();
+    if (page.length > 0) yield page;
+    if (page.length < size) return;
+    after = (page[page.length - 1] as StoredLineRow).line;
+  }
+}
+
 /** One repository per aggregate (architecture.md): a report's row, body, lines and notices and their reads. */
 export function createReportsRepo(db: Db) {
   const k = db.kysely;
@@ -380,25 +405,9 @@ export function createReportsRepo(db: Db) {
         .orderBy('l.line')
         .execute();
     },
-    /**
-     * A report's lines in line order, a page at a time (keyset on the line number): what a reader
-     * holds is one page, whatever the report's size (issue 14: no stored data in the heap).
-     */
-    async *linePages(id: string, size = LINE_PAGE): AsyncGenerator<StoredLineRow[]> {
-      let after: number | undefined;
-      for (;;) {
-        let q = k
-          .selectFrom('report_lines as l')
-          .innerJoin('reports as r', 'r.id', 'l.report_id')
-          .selectAll('l')
-          .select('r.report_number')
-          .where('l.report_id', '=', id);
-        if (after !== undefined) q = q.where('l.line', '>', after);
-        const page = await q.orderBy('l.line').limit(size).execute();
-        if (page.length > 0) yield page;
-        if (page.length < size) return;
-        after = (page[page.length - 1] as StoredLineRow).line;
-      }
+    /** A report's lines a page at a time (reportLinePages). */
+    linePages(id: string, size = LINE_PAGE): AsyncGenerator<StoredLineRow[]> {
+      return reportLinePages(k, id, size);
     },
     /** The exact signed bytes. */
     async body(id: string): Promise<Uint8Array | undefined> {
